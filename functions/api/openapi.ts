@@ -1,0 +1,126 @@
+/**
+ * The OpenAPI document and the LLM tool definitions, generated from the same zod schemas that
+ * validate requests. Every route in functions/registry.ts must be described here (a test checks).
+ */
+import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
+import { z } from '../shared/zod';
+import { BookingIdParamsSchema, BookingSchema, CreateBookingRequestSchema } from '../booking/schemas';
+import { ListReviewItemsQuerySchema, ReviewItemSchema } from '../review/schemas';
+
+const ErrorSchema = z
+  .object({
+    error: z.object({
+      code: z.string(),
+      message: z.string(),
+      field: z.string().optional(),
+    }),
+  })
+  .openapi('Error');
+
+const errorResponses = {
+  400: { description: 'Invalid request: `error.field` names the field', content: { 'application/json': { schema: ErrorSchema } } },
+  401: { description: 'Missing or unknown API key', content: { 'application/json': { schema: ErrorSchema } } },
+};
+
+function buildRegistry(): OpenAPIRegistry {
+  const registry = new OpenAPIRegistry();
+  registry.registerComponent('securitySchemes', 'apiKey', { type: 'http', scheme: 'bearer', description: 'Tenant API key jr_...' });
+
+  registry.registerPath({
+    method: 'post',
+    path: '/v1/bookings',
+    operationId: 'createBooking',
+    summary: 'Book a job: recognise the customer, hold a window dispatch can honour, write the CRM',
+    security: [{ apiKey: [] }],
+    request: {
+      headers: z.object({
+        'Idempotency-Key': z.string().max(128).optional().openapi({ description: 'Replays with the same key return the first answer' }),
+      }),
+      body: { content: { 'application/json': { schema: CreateBookingRequestSchema } } },
+    },
+    responses: {
+      201: { description: 'The booking and its status', content: { 'application/json': { schema: BookingSchema } } },
+      ...errorResponses,
+      409: {
+        description: 'No technician can take it: the booking is rejected, with alternatives',
+        content: {
+          'application/json': {
+            schema: ErrorSchema.extend({ booking: BookingSchema, alternatives: z.array(z.object({ date: z.string(), start: z.string(), end: z.string() })) }),
+          },
+        },
+      },
+      422: { description: 'Idempotency-Key reused with a different body', content: { 'application/json': { schema: ErrorSchema } } },
+    },
+  });
+
+  registry.registerPath({
+    method: 'get',
+    path: '/v1/bookings/{id}',
+    operationId: 'getBooking',
+    summary: 'A booking with the timeline of what each workflow node did',
+    security: [{ apiKey: [] }],
+    request: { params: BookingIdParamsSchema },
+    responses: {
+      200: { description: 'The booking', content: { 'application/json': { schema: BookingSchema } } },
+      ...errorResponses,
+      404: { description: 'No such booking for this account', content: { 'application/json': { schema: ErrorSchema } } },
+    },
+  });
+
+  registry.registerPath({
+    method: 'get',
+    path: '/v1/review-items',
+    operationId: 'listReviewItems',
+    summary: 'The human review queue: everything that needs a person, with the reason',
+    security: [{ apiKey: [] }],
+    request: { query: ListReviewItemsQuerySchema },
+    responses: {
+      200: { description: 'Review items, oldest first', content: { 'application/json': { schema: z.object({ items: z.array(ReviewItemSchema) }) } } },
+      ...errorResponses,
+    },
+  });
+
+  for (const path of ['/v1/openapi.json', '/v1/tools.json']) {
+    registry.registerPath({
+      method: 'get',
+      path,
+      summary: path.endsWith('openapi.json') ? 'This document' : 'Tool (function-calling) definitions for LLM agents',
+      responses: { 200: { description: 'JSON document', content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } } } },
+    });
+  }
+  return registry;
+}
+
+export function openApiDocument() {
+  return new OpenApiGeneratorV31(buildRegistry().definitions).generateDocument({
+    openapi: '3.1.0',
+    info: {
+      title: 'JobRelay API',
+      version: '1.0.0',
+      description: 'Booking-to-back-office relay for home-services companies. Errors: {"error":{"code","message","field"}}.',
+    },
+  });
+}
+
+/** Function-calling tool definitions (JSON Schema parameters) for chat and voice agents. */
+export function toolDefinitions() {
+  return {
+    tools: [
+      {
+        name: 'create_booking',
+        description:
+          'Book a home-service job for a caller. Omit window to take the first window dispatch can honour. Returns the booking status (confirmed, pending_confirmation, pending_crm_sync, ...) or, when nothing is open, alternatives.',
+        method: 'POST',
+        path: '/v1/bookings',
+        parameters: z.toJSONSchema(CreateBookingRequestSchema, { io: 'input' }),
+      },
+      {
+        name: 'get_booking',
+        description: 'Look up a booking by id, with its status and timeline.',
+        method: 'GET',
+        path: '/v1/bookings/{id}',
+        parameters: z.toJSONSchema(BookingIdParamsSchema, { io: 'input' }),
+      },
+    ],
+  };
+}

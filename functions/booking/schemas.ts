@@ -1,0 +1,127 @@
+/**
+ * The booking API's request and response shapes. These zod schemas are the single source of truth:
+ * they validate requests, type the code, and generate /v1/openapi.json and /v1/tools.json.
+ */
+import { z } from '../shared/zod';
+
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD');
+const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a time as HH:mm (24-hour)');
+
+export const CustomerInputSchema = z
+  .object({
+    name: z.string().trim().min(1).max(200),
+    phone: z.string().trim().min(7).max(32).openapi({ example: '+1 512 555 0142' }),
+    email: z.email().max(254).optional(),
+  })
+  .openapi('CustomerInput', { description: 'Who the job is for. The phone is how we recognise a returning customer.' });
+
+export const AddressSchema = z
+  .object({
+    line1: z.string().trim().min(1).max(200),
+    line2: z.string().trim().max(200).optional(),
+    city: z.string().trim().min(1).max(100),
+    region: z.string().trim().min(1).max(100).openapi({ description: 'State or province', example: 'TX' }),
+    postalCode: z.string().trim().min(3).max(12).openapi({ example: '78701' }),
+    country: z.string().length(2).default('US'),
+  })
+  .openapi('Address');
+
+export const WindowRequestSchema = z
+  .object({
+    date: isoDate.openapi({ description: "Local date in the company's time zone", example: '2026-12-02' }),
+    start: clockTime.openapi({ description: 'Start of one of the company arrival windows', example: '10:00' }),
+  })
+  .openapi('WindowRequest');
+
+export const CHANNELS = ['chat', 'voice', 'web', 'csr', 'api'] as const;
+
+export const AttributionSchema = z
+  .object({
+    source: z.string().trim().min(1).max(100).openapi({ example: 'google_ads' }),
+    campaign: z.string().max(200).optional(),
+    keyword: z.string().max(200).optional(),
+    utmSource: z.string().max(200).optional(),
+    utmMedium: z.string().max(200).optional(),
+    utmCampaign: z.string().max(200).optional(),
+    utmTerm: z.string().max(200).optional(),
+    utmContent: z.string().max(200).optional(),
+    gclid: z.string().max(500).optional(),
+    fbclid: z.string().max(500).optional(),
+    msclkid: z.string().max(500).optional(),
+    trackingNumber: z.string().max(32).optional().openapi({ description: 'Call-tracking number the customer dialled' }),
+    lsaLeadId: z.string().max(100).optional(),
+    referral: z.string().max(200).optional(),
+  })
+  .openapi('Attribution', { description: 'Where the booking came from; carried through to the CRM.' });
+
+export const TranscriptTurnSchema = z.object({
+  role: z.enum(['customer', 'agent', 'system']),
+  text: z.string().max(10_000),
+});
+
+export const CreateBookingRequestSchema = z
+  .object({
+    customer: CustomerInputSchema,
+    address: AddressSchema,
+    jobTypeId: z.string().trim().min(1).max(100).openapi({ example: 'plumbing-drain-clog' }),
+    window: WindowRequestSchema.optional().openapi({
+      description: 'The arrival window the customer chose. Omit it to take the first window dispatch can honour.',
+    }),
+    summary: z.string().trim().max(2_000).optional(),
+    notes: z.string().max(5_000).optional(),
+    accessNotes: z.string().max(2_000).optional(),
+    transcript: z.array(TranscriptTurnSchema).max(500).optional(),
+    channel: z.enum(CHANNELS),
+    attribution: AttributionSchema.optional(),
+  })
+  .openapi('CreateBookingRequest');
+export type CreateBookingRequest = z.infer<typeof CreateBookingRequestSchema>;
+
+export const BOOKING_STATUSES = [
+  'received',
+  'confirmed',
+  'pending_confirmation',
+  'pending_approval',
+  'pending_crm_sync',
+  'rejected',
+] as const;
+export type BookingStatus = (typeof BOOKING_STATUSES)[number];
+
+export const BookedWindowSchema = z
+  .object({
+    date: isoDate,
+    start: clockTime,
+    end: clockTime,
+    technicianId: z.string().optional(),
+  })
+  .openapi('BookedWindow');
+
+export const TimelineEntrySchema = z
+  .object({
+    at: z.string(),
+    node: z.string(),
+    outcome: z.string(),
+    detail: z.record(z.string(), z.unknown()).optional(),
+  })
+  .openapi('TimelineEntry');
+
+export const BookingSchema = z
+  .object({
+    bookingId: z.string(),
+    status: z.enum(BOOKING_STATUSES),
+    statusReason: z.string().optional(),
+    customerId: z.string().optional(),
+    jobTypeId: z.string(),
+    window: BookedWindowSchema.nullable(),
+    channel: z.enum(CHANNELS),
+    summary: z.string().optional(),
+    attribution: AttributionSchema.optional(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    alternatives: z.array(BookedWindowSchema).optional(),
+    timeline: z.array(TimelineEntrySchema).optional(),
+  })
+  .openapi('Booking');
+export type Booking = z.infer<typeof BookingSchema>;
+
+export const BookingIdParamsSchema = z.object({ id: z.string().min(1).max(64) });

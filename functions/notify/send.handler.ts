@@ -1,0 +1,38 @@
+/**
+ * Worker NotifyWorker (notify queue): renders a due message and sends it through the tenant's
+ * provider. Here the provider is the local outbox (the default); issue 6 adds Twilio and SES behind
+ * the same step. Partial batch responses: one bad message never fails its neighbours.
+ */
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import { z } from 'zod';
+import { getBookingRecord } from '../booking/store';
+import { getCustomer } from '../recognise/store';
+import { now } from '../shared/time';
+import { getJobType, getTenant } from '../tenant/store';
+import { NOTIFICATION_KINDS, renderMessage } from './ledger';
+import { recordSent } from './store';
+
+const MessageSchema = z.object({ tenantId: z.string(), bookingId: z.string(), kind: z.enum(NOTIFICATION_KINDS) });
+const processor = new BatchProcessor(EventType.SQS);
+
+async function sendOne(record: SQSRecord): Promise<void> {
+  const row = MessageSchema.parse(JSON.parse(record.body));
+  const booking = await getBookingRecord(row.tenantId, row.bookingId);
+  if (!booking?.window || !booking.customerId) throw new Error(`Booking ${row.bookingId} cannot be notified yet`);
+  const [tenant, customer, jobType] = await Promise.all([
+    getTenant(row.tenantId),
+    getCustomer(row.tenantId, booking.customerId),
+    getJobType(row.tenantId, booking.jobTypeId),
+  ]);
+  if (!tenant || !customer) throw new Error('Tenant or customer missing');
+  const text = renderMessage(row.kind, {
+    firstName: customer.name.split(/\s+/)[0] ?? customer.name,
+    jobTypeName: jobType?.name ?? 'service',
+    companyName: tenant.name,
+    ...booking.window,
+  });
+  await recordSent(row, { channel: 'sms', to: customer.phoneE164, text }, now());
+}
+
+export const handler = async (event: SQSEvent) => processPartialResponse(event, sendOne, processor);

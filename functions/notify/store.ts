@@ -1,0 +1,147 @@
+/**
+ * The notification ledger and the local outbox. Ledger rows sit in the booking's partition
+ * (`NOTIFY#<kind>`); pending rows carry `duePk`/`dueAt`, the sparse GSI `byDue` the sweeper reads.
+ * Sending is a transaction (ledger row -> sent, outbox row), so a message is sent once.
+ */
+import { PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { bookingKeys } from '../booking/store';
+import { documentClient } from '../shared/clients';
+import { config } from '../shared/config';
+import { isConditionalCheckFailed } from '../shared/errors';
+import type { NotificationKind, PlannedNotification } from './ledger';
+
+export const DUE_INDEX = 'byDue';
+export const DUE_PARTITION = 'DUE';
+
+export const notifyKeys = {
+  ledgerRow: (tenantId: string, bookingId: string, kind: NotificationKind) => ({
+    pk: bookingKeys.partition(tenantId, bookingId),
+    sk: `NOTIFY#${kind}`,
+  }),
+  outboxPartition: (tenantId: string) => `T#${tenantId}#OUTBOX`,
+  outboxMessage: (tenantId: string, sentAt: string, bookingId: string, kind: NotificationKind) => ({
+    pk: notifyKeys.outboxPartition(tenantId),
+    sk: `MSG#${sentAt}#${bookingId}#${kind}`,
+  }),
+};
+
+export interface LedgerMessage {
+  tenantId: string;
+  bookingId: string;
+  kind: NotificationKind;
+}
+
+/** Writes planned rows; a row that already exists is left as it is (a re-entered node adds nothing). */
+export async function addLedgerRows(tenantId: string, bookingId: string, rows: PlannedNotification[]): Promise<number> {
+  let added = 0;
+  for (const row of rows) {
+    try {
+      await documentClient().send(
+        new PutCommand({
+          TableName: config.tableName,
+          Item: {
+            ...notifyKeys.ledgerRow(tenantId, bookingId, row.kind),
+            type: 'Notification',
+            tenantId,
+            bookingId,
+            ...row,
+            status: 'pending',
+            duePk: DUE_PARTITION,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      added++;
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
+  }
+  return added;
+}
+
+export async function listDueRows(dueBy: Date, limit: number): Promise<LedgerMessage[]> {
+  const { Items = [] } = await documentClient().send(
+    new QueryCommand({
+      TableName: config.tableName,
+      IndexName: DUE_INDEX,
+      KeyConditionExpression: 'duePk = :due AND dueAt <= :by',
+      ExpressionAttributeValues: { ':due': DUE_PARTITION, ':by': dueBy.toISOString() },
+      Limit: limit,
+    }),
+  );
+  return Items.map((item) => ({ tenantId: item.tenantId, bookingId: item.bookingId, kind: item.kind }));
+}
+
+/** pending -> queued, and out of the due index. False when another sweep got there first. */
+export async function markQueued(row: LedgerMessage, at: Date): Promise<boolean> {
+  try {
+    await documentClient().send(
+      new UpdateCommand({
+        TableName: config.tableName,
+        Key: notifyKeys.ledgerRow(row.tenantId, row.bookingId, row.kind),
+        UpdateExpression: 'SET #status = :queued, queuedAt = :at REMOVE duePk',
+        ConditionExpression: '#status = :pending',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':queued': 'queued', ':pending': 'pending', ':at': at.toISOString() },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionalCheckFailed(error)) return false;
+    throw error;
+  }
+}
+
+/** Records the message as sent exactly once. False when it was already sent. */
+export async function recordSent(
+  row: LedgerMessage,
+  message: { channel: string; to: string; text: string },
+  at: Date,
+): Promise<boolean> {
+  const sentAt = at.toISOString();
+  try {
+    await documentClient().send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: config.tableName,
+              Key: notifyKeys.ledgerRow(row.tenantId, row.bookingId, row.kind),
+              UpdateExpression: 'SET #status = :sent, sentAt = :at REMOVE duePk',
+              ConditionExpression: '#status IN (:pending, :queued)',
+              ExpressionAttributeNames: { '#status': 'status' },
+              ExpressionAttributeValues: { ':sent': 'sent', ':pending': 'pending', ':queued': 'queued', ':at': sentAt },
+            },
+          },
+          {
+            Put: {
+              TableName: config.tableName,
+              Item: {
+                ...notifyKeys.outboxMessage(row.tenantId, sentAt, row.bookingId, row.kind),
+                type: 'OutboxMessage',
+                ...row,
+                ...message,
+                sentAt,
+              },
+            },
+          },
+        ],
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionalCheckFailed(error)) return false;
+    throw error;
+  }
+}
+
+export async function listOutbox(tenantId: string): Promise<Array<Record<string, unknown>>> {
+  const { Items = [] } = await documentClient().send(
+    new QueryCommand({
+      TableName: config.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': notifyKeys.outboxPartition(tenantId) },
+    }),
+  );
+  return Items;
+}

@@ -1,0 +1,191 @@
+/**
+ * Every Lambda function of JobRelay, in one table. The CDK stack builds one NodejsFunction per entry
+ * with exactly the listed grants; the local runtime loads the same handler files; the ASL files name
+ * node functions by `${<name>FunctionArn}`. Add a function here and both worlds get it.
+ */
+export type Grant =
+  | 'table:read'
+  | 'table:readWrite'
+  | 'notifyQueue:send'
+  | 'bookingWorkflow:startSync'
+  | 'crmSecrets:read';
+
+export type LambdaKind = 'route' | 'node' | 'worker' | 'schedule';
+
+export interface LambdaSpec {
+  /** PascalCase; the ASL substitution key is `${name}FunctionArn`. */
+  name: string;
+  kind: LambdaKind;
+  /** Path from the repository root to the handler module (exports `handler`). */
+  entry: string;
+  description: string;
+  grants: Grant[];
+  timeoutSeconds?: number;
+  memoryMb?: number;
+}
+
+export interface RouteSpec {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** API Gateway path syntax: `/v1/bookings/{id}`. */
+  path: string;
+  lambda: string;
+}
+
+export interface QueueSpec {
+  /** Logical name; the env var `<NAME>_QUEUE_URL` carries its URL. */
+  name: 'crm-sync' | 'notify' | 'status-events';
+  /** Visibility timeout: at least the consumer's timeout. */
+  visibilityTimeoutSeconds: number;
+  consumer?: string;
+}
+
+export const lambdas: LambdaSpec[] = [
+  // HTTP routes
+  {
+    name: 'CreateBooking',
+    kind: 'route',
+    entry: 'functions/booking/create-booking.handler.ts',
+    description: 'POST /v1/bookings: validate, dedupe, run the booking workflow synchronously',
+    grants: ['table:readWrite', 'bookingWorkflow:startSync'],
+    timeoutSeconds: 29,
+  },
+  {
+    name: 'GetBooking',
+    kind: 'route',
+    entry: 'functions/booking/get-booking.handler.ts',
+    description: 'GET /v1/bookings/{id}: the booking and its timeline',
+    grants: ['table:read'],
+  },
+  {
+    name: 'ListReviewItems',
+    kind: 'route',
+    entry: 'functions/review/list-review-items.handler.ts',
+    description: 'GET /v1/review-items: the human review queue',
+    grants: ['table:read'],
+  },
+  {
+    name: 'ApiDocuments',
+    kind: 'route',
+    entry: 'functions/api/documents.handler.ts',
+    description: 'GET /v1/openapi.json and /v1/tools.json, generated from the zod schemas',
+    grants: [],
+  },
+  // Booking workflow nodes (state-machines/booking.asl.json)
+  {
+    name: 'RecogniseCustomer',
+    kind: 'node',
+    entry: 'functions/recognise/recognise-customer.handler.ts',
+    description: 'Find the caller by normalised phone or create the customer',
+    grants: ['table:readWrite'],
+  },
+  {
+    name: 'CheckCapacity',
+    kind: 'node',
+    entry: 'functions/capacity/check-capacity.handler.ts',
+    description: 'Decide which window and technicians can honour the booking',
+    grants: ['table:readWrite'],
+  },
+  {
+    name: 'SoftHold',
+    kind: 'node',
+    entry: 'functions/capacity/soft-hold.handler.ts',
+    description: 'Claim the slot with a conditional write (status HELD, expires by itself)',
+    grants: ['table:readWrite'],
+  },
+  {
+    name: 'WriteCrm',
+    kind: 'node',
+    entry: 'functions/crm/write-crm.handler.ts',
+    description: 'Write customer and job to the CRM through the mapping table',
+    grants: ['table:readWrite', 'crmSecrets:read'],
+    timeoutSeconds: 15,
+  },
+  {
+    name: 'CommitSlot',
+    kind: 'node',
+    entry: 'functions/capacity/commit-slot.handler.ts',
+    description: 'Turn the hold into a booked slot (HELD(holdId) -> BOOKED) and settle the booking status',
+    grants: ['table:readWrite'],
+  },
+  {
+    name: 'ScheduleNotifications',
+    kind: 'node',
+    entry: 'functions/notify/schedule-notifications.handler.ts',
+    description: 'Write the confirmation and reminders into the notification ledger',
+    grants: ['table:readWrite'],
+  },
+  {
+    name: 'RecordReviewItem',
+    kind: 'node',
+    entry: 'functions/review/record-review-item.handler.ts',
+    description: 'Catch path of every node: keep the booking, open a review item with the reason',
+    grants: ['table:readWrite'],
+  },
+  // Schedules and workers
+  {
+    name: 'NotificationSweeper',
+    kind: 'schedule',
+    entry: 'functions/notify/sweep.handler.ts',
+    description: 'Every minute: queue the notifications that are due',
+    grants: ['table:readWrite', 'notifyQueue:send'],
+    timeoutSeconds: 50,
+  },
+  {
+    name: 'NotifyWorker',
+    kind: 'worker',
+    entry: 'functions/notify/send.handler.ts',
+    description: 'Send queued notifications (local outbox provider by default)',
+    grants: ['table:readWrite'],
+    timeoutSeconds: 20,
+  },
+];
+
+export const routes: RouteSpec[] = [
+  { method: 'POST', path: '/v1/bookings', lambda: 'CreateBooking' },
+  { method: 'GET', path: '/v1/bookings/{id}', lambda: 'GetBooking' },
+  { method: 'GET', path: '/v1/review-items', lambda: 'ListReviewItems' },
+  { method: 'GET', path: '/v1/openapi.json', lambda: 'ApiDocuments' },
+  { method: 'GET', path: '/v1/tools.json', lambda: 'ApiDocuments' },
+];
+
+export const queues: QueueSpec[] = [
+  { name: 'crm-sync', visibilityTimeoutSeconds: 60 },
+  { name: 'notify', visibilityTimeoutSeconds: 60, consumer: 'NotifyWorker' },
+  { name: 'status-events', visibilityTimeoutSeconds: 60 },
+];
+
+/** DLQ policy shared by every work queue (ENGINEERING.md: 5 receives, 14 days). */
+export const deadLetterPolicy = { maxReceiveCount: 5, retentionDays: 14 };
+
+export interface ScheduleSpec {
+  name: string;
+  lambda: string;
+  expression: string;
+}
+
+export const schedules: ScheduleSpec[] = [
+  { name: 'notification-sweeper', lambda: 'NotificationSweeper', expression: 'rate(1 minute)' },
+];
+
+export interface StateMachineSpec {
+  name: 'booking';
+  file: string;
+  type: 'EXPRESS' | 'STANDARD';
+  /** Env var through which callers learn its ARN. */
+  arnEnv: string;
+}
+
+export const stateMachines: StateMachineSpec[] = [
+  { name: 'booking', file: 'state-machines/booking.asl.json', type: 'EXPRESS', arnEnv: 'BOOKING_STATE_MACHINE_ARN' },
+];
+
+export function lambdaByName(name: string): LambdaSpec {
+  const spec = lambdas.find((l) => l.name === name);
+  if (!spec) throw new Error(`No lambda named ${name} in functions/registry.ts`);
+  return spec;
+}
+
+/** The ASL substitution key for a node function. */
+export function substitutionKey(lambdaName: string): string {
+  return `${lambdaName}FunctionArn`;
+}

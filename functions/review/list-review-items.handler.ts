@@ -1,0 +1,8 @@
+import { apiRoute } from '../shared/http';
+import { ListReviewItemsQuerySchema } from './schemas';
+import { listReviewItems } from './store';
+
+export const handler = apiRoute({ query: ListReviewItemsQuerySchema }, async ({ tenant, query }) => ({
+  statusCode: 200,
+  body: { items: await listReviewItems(tenant.tenantId, query) },
+}));

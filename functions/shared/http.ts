@@ -1,0 +1,145 @@
+/**
+ * The HTTP handler pipeline every route shares (middy): normalised headers, API-key auth into a
+ * tenant context, zod validation of body and query, and one error contract:
+ * `{"error":{"code","message","field"?}}`. Handlers return plain `{statusCode, body}`.
+ */
+import middy from '@middy/core';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { z } from 'zod';
+import { ApiError } from './errors';
+import { logger } from './logger';
+import { findApiKey } from '../tenant/store';
+
+export interface TenantContext {
+  tenantId: string;
+  keyId: string;
+  scopes: string[];
+}
+
+export interface RouteRequest<TBody, TQuery> {
+  tenant: TenantContext;
+  body: TBody;
+  query: TQuery;
+  pathParameters: Record<string, string | undefined>;
+  headers: Record<string, string | undefined>;
+  /** The raw body text, for request hashing (idempotency). */
+  rawBody: string;
+  event: APIGatewayProxyEventV2;
+  context: Context;
+}
+
+export interface RouteResponse {
+  statusCode: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface RouteOptions<TBody extends z.ZodType | undefined, TQuery extends z.ZodType | undefined> {
+  body?: TBody;
+  query?: TQuery;
+  /** Public routes (the OpenAPI document) skip API-key auth. */
+  public?: boolean;
+}
+
+type Infer<T> = T extends z.ZodType ? z.infer<T> : undefined;
+
+export function errorBody(error: ApiError): { error: Record<string, unknown> } {
+  return {
+    error: { code: error.code, message: error.message, ...(error.field ? { field: error.field } : {}) },
+    ...(error.extra ?? {}),
+  };
+}
+
+export function json(statusCode: number, body: unknown, headers: Record<string, string> = {}): APIGatewayProxyStructuredResultV2 {
+  return {
+    statusCode,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  };
+}
+
+/** Turns a zod failure into a 400 naming the first offending field. */
+export function validationError(error: z.ZodError, prefix?: string): ApiError {
+  const first = error.issues[0];
+  const path = [prefix, ...(first?.path ?? []).map(String)].filter(Boolean).join('.');
+  return new ApiError('invalid_request', first ? `${path || 'body'}: ${first.message}` : 'Invalid request', path || undefined, {
+    issues: error.issues.map((issue) => ({
+      field: [prefix, ...issue.path.map(String)].filter(Boolean).join('.'),
+      message: issue.message,
+    })),
+  });
+}
+
+export function parseWith<T extends z.ZodType>(schema: T, value: unknown, prefix?: string): z.infer<T> {
+  const result = schema.safeParse(value);
+  if (!result.success) throw validationError(result.error, prefix);
+  return result.data;
+}
+
+async function authenticate(headers: Record<string, string | undefined>): Promise<TenantContext> {
+  const header = headers.authorization ?? '';
+  const match = /^Bearer\s+(jr_[A-Za-z0-9_-]{10,200})$/.exec(header.trim());
+  // One answer for every failure: never hint whether the key is unknown, revoked or malformed.
+  const unauthorized = new ApiError('unauthorized', 'A valid API key is required (Authorization: Bearer jr_...)');
+  if (!match) throw unauthorized;
+  const record = await findApiKey(match[1]!);
+  if (!record || record.revoked) throw unauthorized;
+  return { tenantId: record.tenantId, keyId: record.keyId, scopes: record.scopes };
+}
+
+function readBody(event: APIGatewayProxyEventV2): string {
+  if (!event.body) return '';
+  return event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+}
+
+export function apiRoute<TBody extends z.ZodType | undefined = undefined, TQuery extends z.ZodType | undefined = undefined>(
+  options: RouteOptions<TBody, TQuery>,
+  fn: (request: RouteRequest<Infer<TBody>, Infer<TQuery>>) => Promise<RouteResponse>,
+) {
+  const core = async (event: APIGatewayProxyEventV2, context: Context): Promise<APIGatewayProxyStructuredResultV2> => {
+    const headers = (event.headers ?? {}) as Record<string, string | undefined>;
+    const tenant = options.public ? { tenantId: '', keyId: '', scopes: [] } : await authenticate(headers);
+    const rawBody = readBody(event);
+    let body: unknown = undefined;
+    if (options.body) {
+      // JSON.parse by hand (not http-json-body-parser) so bad JSON is our 400, not the parser's 422.
+      let parsed: unknown;
+      try {
+        parsed = rawBody ? JSON.parse(rawBody) : undefined;
+      } catch {
+        throw new ApiError('invalid_json', 'The request body is not valid JSON', 'body');
+      }
+      if (parsed === undefined) throw new ApiError('invalid_request', 'A JSON request body is required', 'body');
+      body = parseWith(options.body, parsed);
+    }
+    const query = options.query ? parseWith(options.query, event.queryStringParameters ?? {}, 'query') : undefined;
+    const result = await fn({
+      tenant,
+      body: body as Infer<TBody>,
+      query: query as Infer<TQuery>,
+      pathParameters: event.pathParameters ?? {},
+      headers,
+      rawBody,
+      event,
+      context,
+    });
+    return result.body === undefined
+      ? { statusCode: result.statusCode, headers: result.headers }
+      : json(result.statusCode, result.body, result.headers);
+  };
+
+  return middy(core)
+    .use(httpHeaderNormalizer())
+    .use({
+      onError: async (request) => {
+        const error = request.error;
+        if (error instanceof ApiError) {
+          request.response = json(error.statusCode, errorBody(error));
+          return;
+        }
+        logger.error('Unhandled error in route', { error: error as Error, path: request.event.rawPath });
+        request.response = json(500, { error: { code: 'internal_error', message: 'Internal error' } });
+      },
+    });
+}

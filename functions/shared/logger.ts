@@ -1,0 +1,9 @@
+/**
+ * Structured JSON logs (Powertools). Never log phones, emails or addresses at info level: log ids.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+
+export const logger = new Logger({
+  serviceName: 'jobrelay',
+  logLevel: (process.env.LOG_LEVEL as 'INFO' | 'WARN' | 'ERROR' | 'DEBUG' | 'SILENT' | undefined) ?? 'INFO',
+});

@@ -1,0 +1,51 @@
+/**
+ * The wrapper every booking-workflow node shares: a middy handler that checks the state it is given
+ * and logs ids only. The workflow state carries ids, never the request itself (Step Functions caps a
+ * payload at 256 KB and transcripts are long); nodes read the booking from DynamoDB.
+ */
+import middy from '@middy/core';
+import { z } from 'zod';
+import { logger } from './logger';
+
+export const WorkflowStateSchema = z
+  .object({
+    tenantId: z.string().min(1),
+    bookingId: z.string().min(1),
+  })
+  .passthrough();
+
+export type WorkflowState = z.infer<typeof WorkflowStateSchema> & {
+  customer?: { customerId: string; matched: boolean };
+  capacity?: CapacityResult;
+  hold?: HoldResult;
+  crm?: { status: 'written'; externalIds?: Record<string, string> };
+  commit?: { status: string };
+  failures?: Record<string, { Error: string; Cause?: string }>;
+  review?: { reviewItemId: string; continueAt?: string };
+};
+
+export interface CapacityResult {
+  decision: 'available' | 'unavailable';
+  date?: string;
+  start?: string;
+  end?: string;
+  /** Technicians who can take it, best first. */
+  technicianIds?: string[];
+  reason?: string;
+}
+
+export interface HoldResult {
+  held: boolean;
+  holdId?: string;
+  technicianId?: string;
+  expiresAt?: string;
+}
+
+export function workflowNode<T>(nodeName: string, fn: (state: WorkflowState) => Promise<T>) {
+  return middy(async (event: unknown): Promise<T> => {
+    const state = WorkflowStateSchema.parse(event) as WorkflowState;
+    const result = await fn(state);
+    logger.info('node done', { node: nodeName, tenantId: state.tenantId, bookingId: state.bookingId });
+    return result;
+  });
+}

@@ -1,0 +1,112 @@
+/**
+ * Tenant records: configuration, technicians, job types and API keys.
+ * Keys: tenant config and catalogue live under `T#<tenant>`; an API key is found by its hash
+ * (`APIKEY#<sha256>`), the one key not led by the tenant, because the key is how we learn the tenant.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { documentClient } from '../shared/clients';
+import { config } from '../shared/config';
+import { JobTypeSchema, TechnicianSchema, TenantSchema, type JobType, type Technician, type Tenant } from './model';
+
+export const tenantKeys = {
+  tenant: (tenantId: string) => ({ pk: `T#${tenantId}`, sk: 'CONFIG' }),
+  technician: (tenantId: string, technicianId: string) => ({ pk: `T#${tenantId}`, sk: `TECH#${technicianId}` }),
+  technicianPrefix: 'TECH#',
+  jobType: (tenantId: string, jobTypeId: string) => ({ pk: `T#${tenantId}`, sk: `JOBTYPE#${jobTypeId}` }),
+  jobTypePrefix: 'JOBTYPE#',
+  apiKey: (keyHash: string) => ({ pk: `APIKEY#${keyHash}`, sk: 'APIKEY' }),
+};
+
+export function hashApiKey(apiKey: string): string {
+  return createHash('sha256').update(apiKey).digest('hex');
+}
+
+export function newApiKey(): string {
+  return `jr_${randomBytes(24).toString('base64url')}`;
+}
+
+export interface ApiKeyRecord {
+  tenantId: string;
+  keyId: string;
+  scopes: string[];
+  revoked: boolean;
+}
+
+export async function putTenant(tenant: Tenant): Promise<void> {
+  const item = TenantSchema.parse(tenant);
+  await documentClient().send(
+    new PutCommand({ TableName: config.tableName, Item: { ...tenantKeys.tenant(item.tenantId), type: 'Tenant', ...item } }),
+  );
+}
+
+export async function getTenant(tenantId: string): Promise<Tenant | undefined> {
+  const { Item } = await documentClient().send(
+    new GetCommand({ TableName: config.tableName, Key: tenantKeys.tenant(tenantId) }),
+  );
+  return Item ? TenantSchema.parse(Item) : undefined;
+}
+
+export async function putTechnician(tenantId: string, technician: Technician): Promise<void> {
+  const item = TechnicianSchema.parse(technician);
+  await documentClient().send(
+    new PutCommand({
+      TableName: config.tableName,
+      Item: { ...tenantKeys.technician(tenantId, item.technicianId), type: 'Technician', tenantId, ...item },
+    }),
+  );
+}
+
+export async function putJobType(tenantId: string, jobType: JobType): Promise<void> {
+  const item = JobTypeSchema.parse(jobType);
+  await documentClient().send(
+    new PutCommand({
+      TableName: config.tableName,
+      Item: { ...tenantKeys.jobType(tenantId, item.jobTypeId), type: 'JobType', tenantId, ...item },
+    }),
+  );
+}
+
+export async function getJobType(tenantId: string, jobTypeId: string): Promise<JobType | undefined> {
+  const { Item } = await documentClient().send(
+    new GetCommand({ TableName: config.tableName, Key: tenantKeys.jobType(tenantId, jobTypeId) }),
+  );
+  return Item ? JobTypeSchema.parse(Item) : undefined;
+}
+
+/** All technicians of a tenant in one Query (a tenant has tens, not thousands). */
+export async function listTechnicians(tenantId: string): Promise<Technician[]> {
+  const { Items = [] } = await documentClient().send(
+    new QueryCommand({
+      TableName: config.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': `T#${tenantId}`, ':prefix': tenantKeys.technicianPrefix },
+    }),
+  );
+  return Items.map((item) => TechnicianSchema.parse(item));
+}
+
+export async function putApiKey(tenantId: string, apiKey: string, keyId: string, scopes: string[]): Promise<void> {
+  await documentClient().send(
+    new PutCommand({
+      TableName: config.tableName,
+      Item: {
+        ...tenantKeys.apiKey(hashApiKey(apiKey)),
+        type: 'ApiKey',
+        tenantId,
+        keyId,
+        scopes,
+        revoked: false,
+        createdAt: new Date().toISOString(),
+      },
+    }),
+  );
+}
+
+export async function findApiKey(apiKey: string): Promise<ApiKeyRecord | undefined> {
+  const { Item } = await documentClient().send(
+    new GetCommand({ TableName: config.tableName, Key: tenantKeys.apiKey(hashApiKey(apiKey)) }),
+  );
+  if (!Item) return undefined;
+  return { tenantId: Item.tenantId, keyId: Item.keyId, scopes: Item.scopes ?? [], revoked: Boolean(Item.revoked) };
+}
