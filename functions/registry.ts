@@ -189,3 +189,21 @@ export function lambdaByName(name: string): LambdaSpec {
 export function substitutionKey(lambdaName: string): string {
   return `${lambdaName}FunctionArn`;
 }
+
+/** Lambda names a state machine's Task states call, read from its ASL `${<name>FunctionArn}` keys. */
+export function taskLambdaNames(definition: string): string[] {
+  return [...new Set([...definition.matchAll(/\$\{([A-Za-z0-9]+)FunctionArn\}/g)].map((m) => m[1]!))];
+}
+
+/**
+ * The `definitionSubstitutions` map for a state machine: the same map in CDK (with real function
+ * ARNs) and locally (with local ARNs that the interpreter resolves to handlers).
+ */
+export function definitionSubstitutions(definition: string, arnOf: (lambdaName: string) => string): Record<string, string> {
+  return Object.fromEntries(taskLambdaNames(definition).map((name) => [substitutionKey(name), arnOf(name)]));
+}
+
+/** Environment variable that carries a queue's URL (e.g. NOTIFY_QUEUE_URL). */
+export function queueUrlEnv(queue: QueueSpec['name']): string {
+  return `${queue.replace(/-/g, '_').toUpperCase()}_QUEUE_URL`;
+}
