@@ -30,6 +30,7 @@ export function sqsClient(): SQSClient {
 }
 
 export function sfnClient(): SFNClient {
-  sfn ??= new SFNClient({});
+  // StartSyncExecution goes to the `sync-` host prefix in AWS; a custom endpoint (local) has none.
+  sfn ??= new SFNClient({ disableHostPrefix: Boolean(process.env.AWS_ENDPOINT_URL_SFN) });
   return sfn;
 }

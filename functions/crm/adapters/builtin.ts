@@ -5,7 +5,7 @@
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../../shared/clients';
 import { config } from '../../shared/config';
-import { CrmUnavailableError } from '../../shared/errors';
+import { CrmRejectedError, CrmUnavailableError } from '../../shared/errors';
 import type { CrmAdapter, CrmBookingWrite, CrmWriteResult } from '../adapter';
 
 export const builtinCrmKeys = {
@@ -27,8 +27,8 @@ export class BuiltinCrmAdapter implements CrmAdapter {
               Update: {
                 TableName: config.tableName,
                 Key: builtinCrmKeys.contact(write.tenantId, write.customerId),
-                UpdateExpression: 'SET #type = :type, customerId = :customerId, fields = :fields, updatedAt = :at',
-                ExpressionAttributeNames: { '#type': 'type' },
+                UpdateExpression: 'SET #type = :type, customerId = :customerId, #fields = :fields, updatedAt = :at',
+                ExpressionAttributeNames: { '#type': 'type', '#fields': 'fields' },
                 ExpressionAttributeValues: { ':type': 'CrmContact', ':customerId': write.customerId, ':fields': contactFields, ':at': at },
               },
             },
@@ -52,7 +52,11 @@ export class BuiltinCrmAdapter implements CrmAdapter {
         }),
       );
     } catch (error) {
-      throw new CrmUnavailableError(`Built-in CRM store refused the write: ${(error as Error).name}`);
+      const { name, message } = error as Error;
+      // Throttling and server faults pass; anything else is a write the store will never take.
+      const transient = (error as { $retryable?: unknown }).$retryable || (error as { $fault?: string }).$fault === 'server';
+      const text = `Built-in CRM store refused the write: ${name}: ${message}`;
+      throw transient ? new CrmUnavailableError(text) : new CrmRejectedError(text);
     }
     return { adapter: this.name, externalIds: { crmJobId: `JOB#${write.bookingId}` } };
   }

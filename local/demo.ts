@@ -1,0 +1,80 @@
+/**
+ * The demo company: "Lone Star Plumbing & Air", a 12-truck plumbing + HVAC shop in Austin, TX.
+ * Seeding is idempotent (fixed ids), so a second `npm start` finds the same company.
+ */
+import { ulid } from 'ulid';
+import type { JobType, Technician, Tenant } from '../functions/tenant/model';
+import { findApiKey, newApiKey, putApiKey, putJobType, putTechnician, putTenant } from '../functions/tenant/store';
+
+export const DEMO_TENANT_ID = 'demo-lonestar';
+
+const weekdays = { start: '08:00', end: '17:00' };
+const monToFri = { mon: weekdays, tue: weekdays, wed: weekdays, thu: weekdays, fri: weekdays };
+const tueToSat = { tue: weekdays, wed: weekdays, thu: weekdays, fri: weekdays, sat: { start: '08:00', end: '14:00' } };
+
+// Austin postal codes by territory.
+const central = ['78701', '78702', '78703', '78704', '78705'];
+const north = ['78727', '78728', '78729', '78750', '78758', '78759'];
+const south = ['78704', '78744', '78745', '78747', '78748', '78749'];
+const east = ['78721', '78722', '78723', '78724', '78741'];
+
+export function demoTenant(tenantId: string = DEMO_TENANT_ID): Tenant {
+  return {
+    tenantId,
+    name: 'Lone Star Plumbing & Air',
+    timeZone: 'America/Chicago',
+    country: 'US',
+    arrivalWindows: [
+      { start: '08:00', end: '10:00' },
+      { start: '10:00', end: '12:00' },
+      { start: '12:00', end: '14:00' },
+      { start: '14:00', end: '16:00' },
+    ],
+    holdMinutes: 10,
+    bookingHorizonDays: 14,
+    crm: { adapter: 'builtin' },
+  };
+}
+
+export const demoTechnicians: Technician[] = [
+  { technicianId: 'tech-01', name: 'Maria Gonzales', trades: ['plumbing'], skills: ['drains', 'water-heaters'], postalCodes: [...central, ...east], shifts: monToFri, active: true },
+  { technicianId: 'tech-02', name: 'Dave Kowalski', trades: ['plumbing'], skills: ['drains', 'leak-detection'], postalCodes: [...central, ...north], shifts: monToFri, active: true },
+  { technicianId: 'tech-03', name: 'Luis Ortega', trades: ['plumbing'], skills: ['water-heaters', 'repipe'], postalCodes: [...south, ...central], shifts: tueToSat, active: true },
+  { technicianId: 'tech-04', name: 'Kim Nguyen', trades: ['plumbing'], skills: ['drains', 'sewer-camera'], postalCodes: [...north, ...east], shifts: tueToSat, active: true },
+  { technicianId: 'tech-05', name: 'Sam Patel', trades: ['plumbing'], skills: ['leak-detection', 'drains'], postalCodes: [...south, ...east], shifts: monToFri, active: true },
+  { technicianId: 'tech-06', name: 'Ray Thompson', trades: ['plumbing', 'hvac'], skills: ['drains', 'ac-repair'], postalCodes: [...central, ...south, ...north, ...east], shifts: monToFri, active: true },
+  { technicianId: 'tech-07', name: 'Angela Brooks', trades: ['hvac'], skills: ['ac-repair', 'furnace', 'maintenance'], postalCodes: [...central, ...north], shifts: monToFri, active: true },
+  { technicianId: 'tech-08', name: 'Tom Becker', trades: ['hvac'], skills: ['ac-repair', 'maintenance'], postalCodes: [...south, ...central], shifts: monToFri, active: true },
+  { technicianId: 'tech-09', name: 'Priya Shah', trades: ['hvac'], skills: ['furnace', 'maintenance', 'heat-pumps'], postalCodes: [...north, ...east], shifts: tueToSat, active: true },
+  { technicianId: 'tech-10', name: 'Marcus Green', trades: ['hvac'], skills: ['ac-repair', 'heat-pumps'], postalCodes: [...east, ...south], shifts: monToFri, active: true },
+  { technicianId: 'tech-11', name: 'Jenny Walsh', trades: ['hvac'], skills: ['maintenance', 'furnace'], postalCodes: [...central, ...south, ...east], shifts: tueToSat, active: true },
+  { technicianId: 'tech-12', name: 'Carlos Mendez', trades: ['hvac'], skills: ['ac-repair', 'furnace', 'maintenance', 'heat-pumps'], postalCodes: [...central, ...north, ...south, ...east], shifts: monToFri, active: true },
+];
+
+export const demoJobTypes: JobType[] = [
+  { jobTypeId: 'plumbing-drain-clog', name: 'Drain clog', trade: 'plumbing', requiredSkills: ['drains'], durationWindows: 1, emergency: false, summary: 'Clogged drain: clear and camera-check if recurring' },
+  { jobTypeId: 'plumbing-water-heater-repair', name: 'Water heater repair', trade: 'plumbing', requiredSkills: ['water-heaters'], durationWindows: 1, emergency: false, summary: 'Water heater not heating or leaking: diagnose and repair' },
+  { jobTypeId: 'plumbing-leak-repair', name: 'Leak repair', trade: 'plumbing', requiredSkills: ['leak-detection'], durationWindows: 1, emergency: false },
+  { jobTypeId: 'hvac-ac-repair', name: 'AC repair', trade: 'hvac', requiredSkills: ['ac-repair'], durationWindows: 1, emergency: false, summary: 'AC not cooling: diagnose and repair' },
+  { jobTypeId: 'hvac-furnace-repair', name: 'Furnace repair', trade: 'hvac', requiredSkills: ['furnace'], durationWindows: 1, emergency: false },
+  { jobTypeId: 'hvac-maintenance', name: 'HVAC maintenance visit', trade: 'hvac', requiredSkills: ['maintenance'], durationWindows: 1, emergency: false, summary: 'Seasonal tune-up (membership visit)' },
+];
+
+export async function seedDemoTenant(tenantId: string = DEMO_TENANT_ID): Promise<void> {
+  await putTenant(demoTenant(tenantId));
+  await Promise.all([
+    ...demoTechnicians.map((t) => putTechnician(tenantId, t)),
+    ...demoJobTypes.map((j) => putJobType(tenantId, j)),
+  ]);
+}
+
+/** Reuses a key that still resolves to this tenant, else issues a new one (shown once, stored hashed). */
+export async function ensureApiKey(tenantId: string, existing?: string): Promise<string> {
+  if (existing) {
+    const record = await findApiKey(existing);
+    if (record && !record.revoked && record.tenantId === tenantId) return existing;
+  }
+  const apiKey = newApiKey();
+  await putApiKey(tenantId, apiKey, ulid(), ['bookings', 'review', 'admin']);
+  return apiKey;
+}

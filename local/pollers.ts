@@ -1,0 +1,89 @@
+/**
+ * Local SQS event source mappings: long-poll each work queue and invoke its consumer with a real
+ * SQSEvent batch; delete what succeeded, leave reported failures to come back after the visibility
+ * timeout (and move to the DLQ after maxReceiveCount), as Lambda's mapping does with
+ * ReportBatchItemFailures.
+ */
+import { DeleteMessageBatchCommand, ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { queues } from '../functions/registry';
+import { sqsClient } from '../functions/shared/clients';
+import { invokeLambda, LOCAL_REGION } from './lambdas';
+import type { LocalSqs } from './sqs';
+import { LOCAL_ACCOUNT, localQueueName } from './sqs';
+
+function toRecord(message: Message, queueName: string): SQSEvent['Records'][number] {
+  const attributes = message.Attributes ?? {};
+  return {
+    messageId: message.MessageId!,
+    receiptHandle: message.ReceiptHandle!,
+    body: message.Body ?? '',
+    attributes: {
+      ApproximateReceiveCount: attributes.ApproximateReceiveCount ?? '1',
+      SentTimestamp: attributes.SentTimestamp ?? String(Date.now()),
+      SenderId: attributes.SenderId ?? 'local',
+      ApproximateFirstReceiveTimestamp: attributes.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
+    },
+    messageAttributes: {},
+    md5OfBody: message.MD5OfBody ?? '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: `arn:aws:sqs:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${queueName}`,
+    awsRegion: LOCAL_REGION,
+  };
+}
+
+/** One receive-invoke-delete round; returns how many messages it handled. Tests call it directly. */
+export async function pollOnce(sqs: LocalSqs, queue: (typeof queues)[number], waitTimeSeconds = 0): Promise<number> {
+  if (!queue.consumer) return 0;
+  const queueUrl = sqs.queueUrl(queue.name);
+  const received = await sqsClient().send(
+    new ReceiveMessageCommand({
+      QueueUrl: queueUrl,
+      MaxNumberOfMessages: 10,
+      WaitTimeSeconds: waitTimeSeconds,
+      MessageSystemAttributeNames: ['All'],
+    }),
+  );
+  const messages = received.Messages ?? [];
+  if (!messages.length) return 0;
+  const event: SQSEvent = { Records: messages.map((m) => toRecord(m, localQueueName(queue.name))) };
+  let failed = new Set(messages.map((m) => m.MessageId!));
+  try {
+    const response = (await invokeLambda(queue.consumer, event)) as SQSBatchResponse | null;
+    failed = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
+  } catch (error) {
+    console.error(`local poller: ${queue.consumer} failed the whole batch:`, (error as Error).message);
+  }
+  const done = messages.filter((m) => !failed.has(m.MessageId!));
+  if (done.length) {
+    await sqsClient().send(
+      new DeleteMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: done.map((m, index) => ({ Id: String(index), ReceiptHandle: m.ReceiptHandle! })),
+      }),
+    );
+  }
+  return messages.length;
+}
+
+export function startPollers(sqs: LocalSqs): { stop(): Promise<void> } {
+  let running = true;
+  const loops = queues
+    .filter((queue) => queue.consumer)
+    .map(async (queue) => {
+      while (running) {
+        try {
+          await pollOnce(sqs, queue, 1);
+        } catch (error) {
+          if (running) console.error(`local poller ${queue.name}:`, (error as Error).message);
+          await new Promise((r) => setTimeout(r, 500));
+        }
+      }
+    });
+  return {
+    stop: async () => {
+      running = false;
+      await Promise.allSettled(loops);
+    },
+  };
+}

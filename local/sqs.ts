@@ -1,0 +1,59 @@
+/**
+ * The SQS server (local-aws-sqs, SQS JSON protocol) with every work queue and its DLQ, configured
+ * from functions/registry.ts exactly as the CDK stack configures them (redrive to DLQ after 5).
+ */
+import type { Server } from 'node:http';
+import { createSqsServer } from 'local-aws-sqs';
+import { deadLetterPolicy, queues, type QueueSpec } from '../functions/registry';
+import { freePort } from './ports';
+
+export const LOCAL_ACCOUNT = '000000000000';
+
+export interface LocalSqs {
+  endpoint: string;
+  queueUrl(name: QueueSpec['name']): string;
+  dlqUrl(name: QueueSpec['name']): string;
+  stop(): Promise<void>;
+}
+
+export function localQueueName(name: string, suffix = ''): string {
+  return `jobrelay-${name}${suffix}`;
+}
+
+/** Locally a failed message comes back after this many seconds (AWS: the queue's visibility timeout). */
+export const LOCAL_VISIBILITY_TIMEOUT_SECONDS = 2;
+
+export async function startSqs(): Promise<LocalSqs> {
+  const port = await freePort();
+  const endpoint = `http://127.0.0.1:${port}`;
+  const definitions = queues.flatMap((queue) => [
+    {
+      QueueName: localQueueName(queue.name, '-dlq'),
+      Attributes: { MessageRetentionPeriod: deadLetterPolicy.retentionDays * 86_400 },
+    },
+    {
+      QueueName: localQueueName(queue.name),
+      Attributes: {
+        VisibilityTimeout: LOCAL_VISIBILITY_TIMEOUT_SECONDS,
+        RedrivePolicy: JSON.stringify({
+          deadLetterTargetArn: `arn:aws:sqs:us-east-1:${LOCAL_ACCOUNT}:${localQueueName(queue.name, '-dlq')}`,
+          maxReceiveCount: deadLetterPolicy.maxReceiveCount,
+        }),
+      },
+    },
+  ]);
+  const server: Server = await createSqsServer({
+    port,
+    hostname: '127.0.0.1',
+    accountId: LOCAL_ACCOUNT,
+    emulateQueueCreationLifecycle: false,
+    queues: definitions,
+  });
+  const url = (queueName: string) => `${endpoint}/${LOCAL_ACCOUNT}/${queueName}`;
+  return {
+    endpoint,
+    queueUrl: (name) => url(localQueueName(name)),
+    dlqUrl: (name) => url(localQueueName(name, '-dlq')),
+    stop: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}

@@ -1,0 +1,176 @@
+/**
+ * A Step Functions endpoint for the local runtime: answers the SFN JSON protocol (StartSyncExecution,
+ * StartExecution, DescribeExecution) so handlers call @aws-sdk/client-sfn exactly as in AWS. Runs the
+ * ASL files from state-machines/ with aws-local-stepfunctions; Task states resolve, through the same
+ * `definitionSubstitutions` the CDK stack uses, to local Lambda handlers.
+ */
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { resolve } from 'node:path';
+import { StateMachine } from 'aws-local-stepfunctions';
+import { definitionSubstitutions, stateMachines } from '../functions/registry';
+import { invokeLambda, lambdaNameFromArn, localFunctionArn, LOCAL_REGION } from './lambdas';
+import { freePort } from './ports';
+
+const repoRoot = resolve(import.meta.dirname, '..');
+
+export function localStateMachineArn(name: string): string {
+  return `arn:aws:states:${LOCAL_REGION}:000000000000:stateMachine:jobrelay-${name}`;
+}
+
+interface ExecutionRecord {
+  executionArn: string;
+  stateMachineArn: string;
+  name: string;
+  input: string;
+  status: 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+  startDate: number;
+  stopDate?: number;
+  output?: string;
+  error?: string;
+  cause?: string;
+}
+
+interface LoadedMachine {
+  machine: StateMachine;
+  taskHandlers: Record<string, (input: unknown) => Promise<unknown>>;
+  type: 'EXPRESS' | 'STANDARD';
+}
+
+/** Reads an ASL file and applies the substitutions the way CloudFormation does. */
+export function loadDefinition(file: string): { text: string; definition: Record<string, unknown> } {
+  const raw = readFileSync(resolve(repoRoot, file), 'utf8');
+  const substitutions = definitionSubstitutions(raw, localFunctionArn);
+  const text = raw.replace(/\$\{([A-Za-z0-9_]+)\}/g, (match, key: string) => substitutions[key] ?? match);
+  return { text, definition: JSON.parse(text) };
+}
+
+function loadMachines(): Map<string, LoadedMachine> {
+  const machines = new Map<string, LoadedMachine>();
+  for (const spec of stateMachines) {
+    const { definition } = loadDefinition(spec.file);
+    const taskHandlers: LoadedMachine['taskHandlers'] = {};
+    for (const [stateName, state] of Object.entries(definition.States as Record<string, { Type: string; Resource?: string }>)) {
+      if (state.Type !== 'Task' || !state.Resource) continue;
+      const lambdaName = lambdaNameFromArn(state.Resource);
+      if (!lambdaName) throw new Error(`Task ${stateName} in ${spec.file} has no local handler for ${state.Resource}`);
+      taskHandlers[stateName] = (input) => invokeLambda(lambdaName, input);
+    }
+    machines.set(localStateMachineArn(spec.name), {
+      machine: new StateMachine(definition as never),
+      taskHandlers,
+      type: spec.type,
+    });
+  }
+  return machines;
+}
+
+export interface LocalStepFunctions {
+  endpoint: string;
+  stop(): Promise<void>;
+}
+
+class SfnError extends Error {
+  constructor(
+    readonly type: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export async function startStepFunctions(options: { retryIntervalMs?: number } = {}): Promise<LocalStepFunctions> {
+  const machines = loadMachines();
+  const executions = new Map<string, ExecutionRecord>();
+  const epoch = () => Date.now() / 1000;
+
+  async function run(machine: LoadedMachine, record: ExecutionRecord): Promise<void> {
+    const retryIntervalOverrides =
+      options.retryIntervalMs === undefined
+        ? undefined
+        : Object.fromEntries(Object.keys(machine.taskHandlers).map((name) => [name, options.retryIntervalMs!]));
+    try {
+      const execution = machine.machine.run(JSON.parse(record.input), {
+        overrides: { taskResourceLocalHandlers: machine.taskHandlers as never, retryIntervalOverrides },
+      });
+      const output = await execution.result;
+      Object.assign(record, { status: 'SUCCEEDED', output: JSON.stringify(output ?? null), stopDate: epoch() });
+    } catch (error) {
+      // The interpreter wraps the failure; report the state's own error name and message like AWS.
+      const cause = (error as { cause?: Error }).cause ?? (error as Error);
+      const timedOut = cause.name === 'States.Timeout';
+      Object.assign(record, {
+        status: timedOut ? 'TIMED_OUT' : 'FAILED',
+        error: cause.name,
+        cause: cause.message,
+        stopDate: epoch(),
+      });
+    }
+  }
+
+  function start(body: { stateMachineArn?: string; name?: string; input?: string }): { machine: LoadedMachine; record: ExecutionRecord } {
+    const machine = body.stateMachineArn ? machines.get(body.stateMachineArn) : undefined;
+    if (!machine) throw new SfnError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${body.stateMachineArn}'`);
+    const name = body.name ?? crypto.randomUUID();
+    const kind = machine.type === 'EXPRESS' ? 'express' : 'execution';
+    const executionArn = `${body.stateMachineArn!.replace(':stateMachine:', `:${kind}:`)}:${name}`;
+    if (executions.has(executionArn)) throw new SfnError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
+    const record: ExecutionRecord = {
+      executionArn,
+      stateMachineArn: body.stateMachineArn!,
+      name,
+      input: body.input ?? '{}',
+      status: 'RUNNING',
+      startDate: epoch(),
+    };
+    executions.set(executionArn, record);
+    return { machine, record };
+  }
+
+  const actions: Record<string, (body: Record<string, string>) => Promise<unknown>> = {
+    async StartSyncExecution(body) {
+      const { machine, record } = start(body);
+      if (machine.type !== 'EXPRESS') throw new SfnError('StateMachineTypeNotSupported', 'StartSyncExecution needs an Express state machine');
+      await run(machine, record);
+      return record;
+    },
+    async StartExecution(body) {
+      const { machine, record } = start(body);
+      void run(machine, record);
+      return { executionArn: record.executionArn, startDate: record.startDate };
+    },
+    async DescribeExecution(body) {
+      const record = executions.get(body.executionArn ?? '');
+      if (!record) throw new SfnError('ExecutionDoesNotExist', `Execution Does Not Exist: '${body.executionArn}'`);
+      return record;
+    },
+  };
+
+  const server: Server = createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const action = String(req.headers['x-amz-target'] ?? '').replace('AWSStepFunctions.', '');
+    const reply = (status: number, payload: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/x-amz-json-1.0' });
+      res.end(JSON.stringify(payload));
+    };
+    const handler = actions[action];
+    if (!handler) return reply(400, { __type: 'UnknownOperationException', message: `Not supported locally: ${action}` });
+    try {
+      reply(200, await handler(JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}')));
+    } catch (error) {
+      if (error instanceof SfnError) return reply(400, { __type: error.type, message: error.message });
+      reply(500, { __type: 'InternalServerError', message: (error as Error).message });
+    }
+  });
+  const port = await freePort();
+  await new Promise<void>((resolveListen) => server.listen(port, '127.0.0.1', resolveListen));
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    stop: () =>
+      new Promise((resolveClose) => {
+        server.closeAllConnections();
+        server.close(() => resolveClose());
+      }),
+  };
+}
