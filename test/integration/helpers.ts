@@ -1,0 +1,90 @@
+/**
+ * Test helpers: a fresh tenant per test file (so files never share capacity), an HTTP client for
+ * the public API, and direct reads of DynamoDB Local to assert what was really written.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { inject } from 'vitest';
+import { ulid } from 'ulid';
+import { documentClient } from '../../functions/shared/clients';
+import type { Tenant } from '../../functions/tenant/model';
+import { putTenant } from '../../functions/tenant/store';
+import { demoTenant, ensureApiKey, seedDemoTenant } from '../../local/demo';
+
+export interface ApiResponse<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+export interface TestTenant {
+  tenantId: string;
+  apiKey: string;
+  call<T = any>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<ApiResponse<T>>;
+}
+
+export async function callApi<T = any>(
+  method: string,
+  path: string,
+  options: { body?: unknown; rawBody?: string; headers?: Record<string, string> } = {},
+): Promise<ApiResponse<T>> {
+  const response = await fetch(`${inject('apiUrl')}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...options.headers },
+    body: options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : undefined, headers: response.headers };
+}
+
+export async function createTestTenant(overrides: Partial<Tenant> = {}): Promise<TestTenant> {
+  const tenantId = `t-${ulid().toLowerCase().slice(-12)}`;
+  await seedDemoTenant(tenantId);
+  if (Object.keys(overrides).length) await putTenant({ ...demoTenant(tenantId), ...overrides });
+  const apiKey = await ensureApiKey(tenantId);
+  return {
+    tenantId,
+    apiKey,
+    call: (method, path, body, headers = {}) =>
+      callApi(method, path, { body, headers: { authorization: `Bearer ${apiKey}`, ...headers } }),
+  };
+}
+
+/** Every item of a tenant whose key starts with the prefix (a Scan: fine for a test's small table). */
+export async function itemsWithPrefix(prefix: string): Promise<Array<Record<string, any>>> {
+  const items: Array<Record<string, any>> = [];
+  let ExclusiveStartKey: Record<string, unknown> | undefined;
+  do {
+    const page = await documentClient().send(
+      new ScanCommand({
+        TableName: process.env.TABLE_NAME,
+        FilterExpression: 'begins_with(pk, :prefix)',
+        ExpressionAttributeValues: { ':prefix': prefix },
+        ExclusiveStartKey,
+      }),
+    );
+    items.push(...(page.Items ?? []));
+    ExclusiveStartKey = page.LastEvaluatedKey;
+  } while (ExclusiveStartKey);
+  return items;
+}
+
+export function setLocalSecret(name: string, value: string): void {
+  const file = inject('secretsFile');
+  const secrets = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
+  secrets[name] = value;
+  writeFileSync(file, JSON.stringify(secrets));
+}
+
+export function bookingRequest(overrides: Record<string, unknown> = {}): any {
+  const base = JSON.parse(readFileSync(new URL('../../examples/booking.json', import.meta.url), 'utf8'));
+  return { ...base, ...overrides };
+}
+
+/** A date `days` ahead that falls on the given weekday (1 = Monday), as YYYY-MM-DD in Chicago. */
+export function nextWeekday(isoWeekday: number, minDaysAhead = 2): string {
+  const date = new Date();
+  date.setUTCDate(date.getUTCDate() + minDaysAhead);
+  while (((date.getUTCDay() + 6) % 7) + 1 !== isoWeekday) date.setUTCDate(date.getUTCDate() + 1);
+  return date.toISOString().slice(0, 10);
+}
