@@ -37,7 +37,8 @@ export async function callApi<T = any>(
   return { status: response.status, body: text ? JSON.parse(text) : undefined, headers: response.headers };
 }
 
-export async function createTestTenant(overrides: Partial<Tenant> = {}): Promise<TestTenant> {
+/** A fresh demo company under a new tenant id; `overrides` change its configuration. */
+export async function createTestTenant(overrides: Partial<Omit<Tenant, 'tenantId'>> = {}): Promise<TestTenant> {
   const tenantId = `t-${ulid().toLowerCase().slice(-12)}`;
   await seedDemoTenant(tenantId);
   if (Object.keys(overrides).length) await putTenant({ ...demoTenant(tenantId), ...overrides });

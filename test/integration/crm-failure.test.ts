@@ -1,0 +1,117 @@
+/**
+ * The exception path: a CRM that refuses the write. The booking is kept (its slot committed), answers
+ * pending_crm_sync, and a crm_write_failed review item says why. The webhook receiver here answers
+ * as a real one would, and checks the HMAC signature like one should.
+ */
+import { createHmac } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bookingRequest, createTestTenant, itemsWithPrefix, setLocalSecret } from './helpers';
+
+interface Received {
+  headers: IncomingMessage['headers'];
+  body: string;
+}
+
+let server: Server;
+let url: string;
+let answer = 200;
+const received: Received[] = [];
+const SECRET = 'whsec_test_only_not_a_real_secret';
+
+beforeAll(async () => {
+  server = createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+    res.writeHead(answer, { 'content-type': 'application/json' });
+    res.end(answer === 200 ? JSON.stringify({ id: `ext-${received.length}` }) : JSON.stringify({ error: 'down for maintenance' }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/crm`;
+  setLocalSecret('crm-webhook-test', SECRET);
+});
+
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+function webhookTenant() {
+  return createTestTenant({ crm: { adapter: 'webhook', url, secretName: 'crm-webhook-test', timeoutMs: 2_000 } });
+}
+
+describe('CRM write through a signed webhook', () => {
+  it('writes the mapped booking with a valid signature and confirms', async () => {
+    answer = 200;
+    const tenant = await webhookTenant();
+    const before = received.length;
+    const response = await tenant.call('POST', '/v1/bookings', bookingRequest());
+    expect(response.status).toBe(201);
+    expect(response.body.status).toBe('confirmed');
+
+    const call = received[before]!;
+    const timestamp = String(call.headers['x-jobrelay-timestamp']);
+    const expected = `v1=${createHmac('sha256', SECRET).update(`${timestamp}.${call.body}`).digest('hex')}`;
+    expect(call.headers['x-jobrelay-signature']).toBe(expected);
+    expect(call.headers['idempotency-key']).toBe(`${tenant.tenantId}:${response.body.bookingId}:booked`);
+    const payload = JSON.parse(call.body);
+    expect(payload).toMatchObject({ event: 'booking.booked', dealStage: 'Booked', fields: { lead_source: 'google_ads' } });
+  });
+
+  it('keeps the booking as pending_crm_sync with a crm_write_failed review item when the CRM is down', async () => {
+    answer = 503;
+    const tenant = await webhookTenant();
+    const before = received.length;
+    const response = await tenant.call('POST', '/v1/bookings', bookingRequest());
+    answer = 200;
+
+    expect(response.status).toBe(201);
+    expect(response.body).toMatchObject({ status: 'pending_crm_sync', statusReason: 'crm_unreachable' });
+    // Retried per the ASL Retry on CrmUnavailableError before giving up (1 try + 1 retry).
+    expect(received.length - before).toBe(2);
+
+    // The slot is committed: the customer keeps the appointment.
+    const claims = await itemsWithPrefix(`T#${tenant.tenantId}#SLOTS`);
+    expect(claims).toHaveLength(1);
+    expect(claims[0]).toMatchObject({ status: 'BOOKED', bookingId: response.body.bookingId });
+
+    const review = await tenant.call('GET', '/v1/review-items?kind=crm_write_failed');
+    expect(review.status).toBe(200);
+    expect(review.body.items).toHaveLength(1);
+    expect(review.body.items[0]).toMatchObject({
+      kind: 'crm_write_failed',
+      status: 'open',
+      subject: { type: 'booking', id: response.body.bookingId },
+    });
+    expect(review.body.items[0].reason).toContain('HTTP 503');
+
+    const booking = await tenant.call('GET', `/v1/bookings/${response.body.bookingId}`);
+    expect(booking.body.timeline.map((e: { node: string; outcome: string }) => `${e.node}:${e.outcome}`)).toEqual([
+      'RecogniseCustomer:created',
+      'CheckCapacity:available',
+      'SoftHold:held',
+      'WriteCrm:failed',
+      'CommitSlot:booked',
+      'ScheduleNotifications:scheduled',
+    ]);
+  });
+
+  it('a CRM that rejects the data (4xx) is not retried and goes to review', async () => {
+    answer = 400;
+    const tenant = await webhookTenant();
+    const before = received.length;
+    const response = await tenant.call('POST', '/v1/bookings', bookingRequest());
+    answer = 200;
+    expect(response.body.status).toBe('pending_crm_sync');
+    expect(received.length - before).toBe(1);
+    const review = await tenant.call('GET', '/v1/review-items');
+    expect(review.body.items.map((i: { kind: string }) => i.kind)).toEqual(['crm_write_failed']);
+    expect(review.body.items[0].payload.error).toBe('CrmRejectedError');
+  });
+
+  it('review items are tenant-scoped', async () => {
+    const bystander = await createTestTenant();
+    const review = await bystander.call('GET', '/v1/review-items');
+    expect(review.status).toBe(200);
+    expect(review.body.items).toEqual([]);
+  });
+});

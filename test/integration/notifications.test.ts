@@ -1,0 +1,48 @@
+/**
+ * ScheduleNotifications -> ledger -> sweeper -> notify queue (the SQS server) -> NotifyWorker ->
+ * local outbox. Driven by hand with an explicit clock, no waiting on the ticker.
+ */
+import { describe, expect, it } from 'vitest';
+import { queues } from '../../functions/registry';
+import { sweepDueNotifications } from '../../functions/notify/sweep.handler';
+import { listOutbox } from '../../functions/notify/store';
+import { pollOnce } from '../../local/pollers';
+import type { LocalSqs } from '../../local/sqs';
+import { bookingRequest, createTestTenant, itemsWithPrefix, nextWeekday } from './helpers';
+
+const notifyQueue = queues.find((q) => q.name === 'notify')!;
+const sqs = { queueUrl: () => process.env.NOTIFY_QUEUE_URL! } as unknown as LocalSqs;
+
+async function drainNotifyQueue(): Promise<void> {
+  while ((await pollOnce(sqs, notifyQueue, 0)) > 0);
+}
+
+describe('notifications', () => {
+  it('sends the confirmation once, and the reminders when they fall due, exactly once each', async () => {
+    const tenant = await createTestTenant();
+    const window = { date: nextWeekday(5, 4), start: '10:00' };
+    const booked = await tenant.call('POST', '/v1/bookings', bookingRequest({ window }));
+    expect(booked.status).toBe(201);
+    const bookingId = booked.body.bookingId;
+
+    const ledger = (await itemsWithPrefix(`T#${tenant.tenantId}#BOOKING#${bookingId}`)).filter((i) => i.sk.startsWith('NOTIFY#'));
+    expect(ledger.map((row) => row.kind).sort()).toEqual(['confirmation', 'reminder_48h', 'reminder_day_of']);
+
+    // Now: only the confirmation is due. Sweeping twice queues it once.
+    await sweepDueNotifications(new Date());
+    await sweepDueNotifications(new Date());
+    await drainNotifyQueue();
+    let outbox = (await listOutbox(tenant.tenantId)).filter((m) => m.bookingId === bookingId);
+    expect(outbox.map((m) => m.kind)).toEqual(['confirmation']);
+    expect(outbox[0]).toMatchObject({ channel: 'sms', to: '+15125550142' });
+    expect(String(outbox[0]!.text)).toContain(`confirmed for ${window.date} between 10:00 and 12:00`);
+
+    // The morning of the visit: both reminders are due; each goes out once.
+    const visitMorning = new Date(`${window.date}T14:00:00Z`);
+    await sweepDueNotifications(visitMorning);
+    await sweepDueNotifications(visitMorning);
+    await drainNotifyQueue();
+    outbox = (await listOutbox(tenant.tenantId)).filter((m) => m.bookingId === bookingId);
+    expect(outbox.map((m) => m.kind).sort()).toEqual(['confirmation', 'reminder_48h', 'reminder_day_of']);
+  });
+});
