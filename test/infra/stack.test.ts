@@ -1,0 +1,452 @@
+/**
+ * Synthesises the real app once (esbuild bundles every function, cdk-nag runs as a validation
+ * plugin) and checks the template against functions/registry.ts.
+ */
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  deadLetterPolicy,
+  definitionSubstitutions,
+  lambdas,
+  queues,
+  queueUrlEnv,
+  routes,
+  schedules,
+  stateMachines,
+  taskLambdaNames,
+  type Grant,
+  type LambdaSpec,
+} from '../../functions/registry';
+import { buildApp, type JobRelayApp } from '../../lib/app';
+import { logicalIdOf } from '../../lib/nag';
+import { fromRoot, repoRoot } from '../../lib/paths';
+
+type Json = Record<string, any>;
+interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+}
+
+let outdir: string;
+let built: JobRelayApp;
+let synthError: unknown;
+let template: Template;
+let resources: Record<string, Json>;
+
+beforeAll(() => {
+  // Inside the repo (cdk.out is git-ignored) so the bundles resolve the external `@aws-sdk/*`
+  // from node_modules, as Lambda resolves them from its runtime.
+  mkdirSync(path.join(repoRoot, 'cdk.out'), { recursive: true });
+  outdir = mkdtempSync(path.join(repoRoot, 'cdk.out', 'infra-test-'));
+  built = buildApp({ outdir });
+  try {
+    built.app.synth();
+  } catch (error) {
+    // Validation (cdk-nag) failures throw after the template is written; the nag test reports them.
+    synthError = error;
+  }
+  template = Template.fromJSON(JSON.parse(readFileSync(path.join(outdir, 'JobRelay.template.json'), 'utf8')));
+  resources = template.toJSON().Resources as Record<string, Json>;
+}, 120_000);
+
+afterAll(() => {
+  if (outdir) rmSync(outdir, { recursive: true, force: true });
+});
+
+const idOf = (name: string) => logicalIdOf(built.stack.functions.get(name));
+const actionsOf = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
+
+/** Statements of the IAM policies attached to a role (by logical id). */
+function roleStatements(roleLogicalId: string): Statement[] {
+  return Object.values(resources)
+    .filter((r) => r.Type === 'AWS::IAM::Policy')
+    .filter((r) => (r.Properties.Roles as Json[]).some((ref) => ref.Ref === roleLogicalId))
+    .flatMap((r) => r.Properties.PolicyDocument.Statement as Statement[]);
+}
+
+function functionRoleId(name: string): string {
+  return resources[idOf(name)]!.Properties.Role['Fn::GetAtt'][0] as string;
+}
+
+function functionActions(name: string): string[] {
+  return roleStatements(functionRoleId(name)).flatMap(actionsOf);
+}
+
+describe('cdk-nag (AwsSolutions)', () => {
+  it('synthesises with no unacknowledged findings', () => {
+    const message = synthError instanceof Error ? synthError.message : String(synthError);
+    expect(synthError, message).toBeUndefined();
+    const report = JSON.parse(readFileSync(path.join(outdir, 'validation-report.json'), 'utf8')) as {
+      pluginReports: { pluginName?: string; violations?: unknown[] }[];
+    };
+    const findings = report.pluginReports.flatMap((r) => r.violations ?? []);
+    expect(findings, JSON.stringify(findings, null, 2)).toEqual([]);
+  });
+
+  it('finds nothing when the pack is run directly on the tree', () => {
+    const { violations } = new AwsSolutionsChecks().validateScope(built.app);
+    const summary = violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`);
+    expect(summary).toEqual([]);
+  });
+});
+
+describe('data', () => {
+  it('has one table: pk/sk, on demand, PITR, TTL expiresAt, AWS-managed SSE, GSI byDue, retained', () => {
+    template.resourceCountIs('AWS::DynamoDB::Table', 1);
+    template.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: Match.objectLike({
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+        SSESpecification: { SSEEnabled: true },
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: 'byDue',
+            KeySchema: [
+              { AttributeName: 'duePk', KeyType: 'HASH' },
+              { AttributeName: 'dueAt', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
+        ],
+      }),
+    });
+  });
+});
+
+describe('queues', () => {
+  const allQueues = () => Object.entries(resources).filter(([, r]) => r.Type === 'AWS::SQS::Queue');
+
+  it(`has ${queues.length} work queues, each redriving after ${deadLetterPolicy.maxReceiveCount} receives to a ${deadLetterPolicy.retentionDays}-day DLQ`, () => {
+    const work = allQueues().filter(([, r]) => r.Properties.RedrivePolicy);
+    expect(work).toHaveLength(queues.length);
+    expect(allQueues()).toHaveLength(queues.length * 2);
+    const dlqIds = new Set<string>();
+    for (const [, queue] of work) {
+      expect(queue.Properties.RedrivePolicy.maxReceiveCount).toBe(deadLetterPolicy.maxReceiveCount);
+      const dlqId = queue.Properties.RedrivePolicy.deadLetterTargetArn['Fn::GetAtt'][0] as string;
+      dlqIds.add(dlqId);
+      expect(resources[dlqId]!.Properties.MessageRetentionPeriod).toBe(deadLetterPolicy.retentionDays * 24 * 60 * 60);
+    }
+    expect(dlqIds.size).toBe(queues.length);
+  });
+
+  it('takes visibility timeouts from the registry', () => {
+    for (const spec of queues) {
+      const id = logicalIdOf(built.stack.queues.byName(spec.name).queue);
+      expect(resources[id]!.Properties.VisibilityTimeout).toBe(spec.visibilityTimeoutSeconds);
+    }
+  });
+
+  it('encrypts every queue and denies non-TLS access', () => {
+    for (const [id, queue] of allQueues()) {
+      expect(queue.Properties.SqsManagedSseEnabled, id).toBe(true);
+    }
+    const denied = Object.values(resources)
+      .filter((r) => r.Type === 'AWS::SQS::QueuePolicy')
+      .filter((r) =>
+        (r.Properties.PolicyDocument.Statement as Json[]).some(
+          (s) => s.Effect === 'Deny' && s.Condition?.Bool?.['aws:SecureTransport'] === 'false',
+        ),
+      )
+      .flatMap((r) => (r.Properties.Queues as Json[]).map((q) => q.Ref as string));
+    expect(new Set(denied)).toEqual(new Set(allQueues().map(([id]) => id)));
+  });
+
+  it('wires each consumer with partial batch failures', () => {
+    const consumers = queues.filter((q) => q.consumer);
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', consumers.length);
+    for (const spec of consumers) {
+      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        FunctionName: { Ref: idOf(spec.consumer!) },
+        EventSourceArn: { 'Fn::GetAtt': [logicalIdOf(built.stack.queues.byName(spec.name).queue), 'Arn'] },
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+      });
+    }
+  });
+});
+
+describe('functions', () => {
+  it('has one Lambda function per registry entry', () => {
+    template.resourceCountIs('AWS::Lambda::Function', lambdas.length);
+  });
+
+  it.each(lambdas.map((l) => [l.name, l] as const))('%s: Node 22 on arm64, its timeout, memory and log group', (_, spec) => {
+    const fn = resources[idOf(spec.name)]!.Properties;
+    expect(fn.Runtime).toBe('nodejs22.x');
+    expect(fn.Architectures).toEqual(['arm64']);
+    expect(fn.Handler).toBe('index.handler');
+    expect(fn.Timeout).toBe(spec.timeoutSeconds ?? 10);
+    expect(fn.MemorySize).toBe(spec.memoryMb ?? 512);
+    expect(fn.LoggingConfig.LogFormat).toBe('JSON');
+    const logGroup = resources[fn.LoggingConfig.LogGroup.Ref as string]!;
+    expect(logGroup.Type).toBe('AWS::Logs::LogGroup');
+    expect(logGroup.Properties.RetentionInDays).toBe(30);
+    expect(fn.Environment.Variables).toMatchObject({
+      TABLE_NAME: { Ref: logicalIdOf(built.stack.data.table) },
+      POWERTOOLS_SERVICE_NAME: 'jobrelay',
+    });
+  });
+
+  it.each(lambdas.map((l) => [l.name, l] as const))('%s: environment follows its grants', (_, spec) => {
+    const env = resources[idOf(spec.name)]!.Properties.Environment.Variables as Json;
+    const notify = queueUrlEnv('notify');
+    const booking = stateMachines.find((s) => s.name === 'booking')!;
+    expect(notify in env).toBe(spec.grants.includes('notifyQueue:send'));
+    expect(booking.arnEnv in env).toBe(spec.grants.includes('bookingWorkflow:startSync'));
+    if (notify in env) expect(env[notify]).toEqual({ Ref: logicalIdOf(built.stack.queues.byName('notify').queue) });
+  });
+});
+
+describe('bundles', () => {
+  it('every function bundle loads as an ES module under plain Node and exports handler', () => {
+    // A child process, not vitest's module runner: the real Node ESM loader is what Lambda uses,
+    // and it is what rejects a bundle that calls `require` without the createRequire banner.
+    const bundles = Object.fromEntries(
+      lambdas.map((l) => {
+        const key = resources[idOf(l.name)]!.Properties.Code.S3Key as string;
+        return [l.name, pathToFileURL(path.join(outdir, `asset.${key.replace(/\.zip$/, '')}`, 'index.mjs')).href];
+      }),
+    );
+    const script = `
+      const bundles = ${JSON.stringify(bundles)};
+      const out = {};
+      for (const [name, url] of Object.entries(bundles)) {
+        try { out[name] = typeof (await import(url)).handler; } catch (e) { out[name] = String(e); }
+      }
+      console.log(JSON.stringify(out));`;
+    const stdout = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      env: { ...process.env, AWS_REGION: 'eu-west-1' },
+    });
+    const result = JSON.parse(stdout.trim().split('\n').pop()!) as Record<string, string>;
+    expect(result).toEqual(Object.fromEntries(lambdas.map((l) => [l.name, 'function'])));
+  });
+});
+
+describe('least privilege', () => {
+  const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+  const serviceOf: Record<Grant, string> = {
+    'table:read': 'dynamodb',
+    'table:readWrite': 'dynamodb',
+    'notifyQueue:send': 'sqs',
+    'bookingWorkflow:startSync': 'states',
+    'crmSecrets:read': 'secretsmanager',
+  };
+  const allowedServices = (spec: LambdaSpec) =>
+    new Set([
+      'logs',
+      ...spec.grants.map((g) => serviceOf[g]),
+      ...(queues.some((q) => q.consumer === spec.name) ? ['sqs'] : []),
+    ]);
+
+  it.each(lambdas.map((l) => [l.name, l] as const))('%s only reaches the services its grants name', (_, spec) => {
+    const services = new Set(functionActions(spec.name).map((a) => a.split(':')[0]));
+    expect([...services].filter((s) => !allowedServices(spec).has(s!))).toEqual([]);
+    if (spec.grants.length === 0 && !queues.some((q) => q.consumer === spec.name)) {
+      expect(functionActions(spec.name).sort()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
+    }
+  });
+
+  it.each(lambdas.map((l) => [l.name] as const))('%s writes logs to its own log group only, with no managed policy', (name) => {
+    const role = resources[functionRoleId(name)]!.Properties;
+    expect(role.ManagedPolicyArns).toBeUndefined();
+    const logGroupId = resources[idOf(name)]!.Properties.LoggingConfig.LogGroup.Ref as string;
+    const logStatements = roleStatements(functionRoleId(name)).filter((s) => actionsOf(s).some((a) => a.startsWith('logs:')));
+    expect(logStatements.map((s) => s.Resource)).toEqual([{ 'Fn::GetAtt': [logGroupId, 'Arn'] }]);
+  });
+
+  it('read-only functions cannot write the table (e.g. GetBooking has no dynamodb:PutItem)', () => {
+    const readOnly = lambdas.filter((l) => l.grants.includes('table:read') && !l.grants.includes('table:readWrite'));
+    expect(readOnly.map((l) => l.name)).toContain('GetBooking');
+    for (const spec of readOnly) {
+      const actions = functionActions(spec.name);
+      expect(actions).toContain('dynamodb:GetItem');
+      for (const write of WRITE_ACTIONS) expect(actions, spec.name).not.toContain(write);
+    }
+  });
+
+  const holdersOf = (action: string) =>
+    Object.entries(resources)
+      .filter(([, r]) => r.Type === 'AWS::IAM::Policy')
+      .filter(([, r]) => (r.Properties.PolicyDocument.Statement as Statement[]).some((s) => actionsOf(s).includes(action)))
+      .flatMap(([, r]) => (r.Properties.Roles as Json[]).map((ref) => ref.Ref as string));
+
+  it('only CreateBooking may start the booking workflow', () => {
+    expect(holdersOf('states:StartSyncExecution')).toEqual([functionRoleId('CreateBooking')]);
+    const statement = roleStatements(functionRoleId('CreateBooking')).find((s) =>
+      actionsOf(s).includes('states:StartSyncExecution'),
+    )!;
+    expect(statement.Resource).toEqual({ Ref: logicalIdOf(built.stack.workflows.byName('booking')) });
+  });
+
+  it('only the grant holders may send to the notify queue or read CRM secrets', () => {
+    const roles = (grant: Grant) => lambdas.filter((l) => l.grants.includes(grant)).map((l) => functionRoleId(l.name));
+    expect(holdersOf('sqs:SendMessage').sort()).toEqual(roles('notifyQueue:send').sort());
+    expect(holdersOf('secretsmanager:GetSecretValue').sort()).toEqual(roles('crmSecrets:read').sort());
+  });
+
+  it('the workflow role invokes exactly the node functions its ASL names', () => {
+    for (const spec of stateMachines) {
+      const machine = resources[logicalIdOf(built.stack.workflows.byName(spec.name))]!;
+      const statements = roleStatements(machine.Properties.RoleArn['Fn::GetAtt'][0] as string);
+      const invoked = statements
+        .filter((s) => actionsOf(s).includes('lambda:InvokeFunction'))
+        .flatMap((s) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]) as Json[])
+        .map((r) => (r['Fn::GetAtt'] ?? r['Fn::Join'][1][0]['Fn::GetAtt'])[0] as string);
+      const names = taskLambdaNames(readFileSync(fromRoot(spec.file), 'utf8'));
+      expect(new Set(invoked)).toEqual(new Set(names.map(idOf)));
+    }
+  });
+
+  it('has no statement anywhere with Action "*", and no service-wide wildcard in IAM policies', () => {
+    const walk = (node: unknown, visit: (s: Statement) => void): void => {
+      if (Array.isArray(node)) node.forEach((n) => walk(n, visit));
+      else if (node && typeof node === 'object') {
+        const obj = node as Json;
+        if (Array.isArray(obj.Statement)) (obj.Statement as Statement[]).forEach(visit);
+        Object.values(obj).forEach((v) => walk(v, visit));
+      }
+    };
+    const star: string[] = [];
+    walk(resources, (s) => actionsOf(s).forEach((a) => a === '*' && star.push(JSON.stringify(s))));
+    expect(star).toEqual([]);
+    const serviceWide = Object.values(resources)
+      .filter((r) => r.Type === 'AWS::IAM::Policy' || r.Type === 'AWS::IAM::Role')
+      .flatMap((r) => {
+        const found: string[] = [];
+        walk(r.Properties.PolicyDocument ?? r.Properties.Policies ?? [], (s) =>
+          actionsOf(s).forEach((a) => /:\*$/.test(a) && found.push(a)),
+        );
+        return found;
+      });
+    expect(serviceWide).toEqual([]);
+  });
+});
+
+describe('workflows', () => {
+  it('has one Express state machine per registry entry, its substitutions exactly the registry map', () => {
+    template.resourceCountIs('AWS::StepFunctions::StateMachine', stateMachines.length);
+    for (const spec of stateMachines) {
+      const machine = resources[logicalIdOf(built.stack.workflows.byName(spec.name))]!.Properties;
+      expect(machine.StateMachineType).toBe(spec.type);
+      expect(spec.type).toBe('EXPRESS');
+      const text = readFileSync(fromRoot(spec.file), 'utf8');
+      const expected = definitionSubstitutions(text, (name) => name);
+      expect(Object.keys(machine.DefinitionSubstitutions).sort()).toEqual(Object.keys(expected).sort());
+      for (const [key, name] of Object.entries(expected)) {
+        expect(machine.DefinitionSubstitutions[key]).toEqual({ 'Fn::GetAtt': [idOf(name), 'Arn'] });
+      }
+      expect(machine.DefinitionS3Location).toBeDefined();
+      expect(machine.TracingConfiguration).toEqual({ Enabled: true });
+      expect(machine.LoggingConfiguration).toMatchObject({ Level: 'ALL', IncludeExecutionData: false });
+    }
+  });
+});
+
+describe('api', () => {
+  it('has one HTTP API route per registry route, each integrated with its function (payload v2)', () => {
+    template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
+    template.resourceCountIs('AWS::ApiGatewayV2::Route', routes.length);
+    for (const route of routes) {
+      const found = Object.values(resources).filter(
+        (r) => r.Type === 'AWS::ApiGatewayV2::Route' && r.Properties.RouteKey === `${route.method} ${route.path}`,
+      );
+      expect(found, `${route.method} ${route.path}`).toHaveLength(1);
+      const integrationId = found[0]!.Properties.Target['Fn::Join'][1][1].Ref as string;
+      const integration = resources[integrationId]!.Properties;
+      expect(integration.IntegrationType).toBe('AWS_PROXY');
+      expect(integration.PayloadFormatVersion).toBe('2.0');
+      expect(integration.IntegrationUri).toEqual({ 'Fn::GetAtt': [idOf(route.lambda), 'Arn'] });
+    }
+  });
+
+  it('logs access on the $default stage, throttles, and allows CORS for GET/POST with our headers', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('requestId') },
+      DefaultRouteSettings: { ThrottlingBurstLimit: Match.anyValue(), ThrottlingRateLimit: Match.anyValue() },
+    });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      ProtocolType: 'HTTP',
+      CorsConfiguration: Match.objectLike({
+        AllowMethods: Match.arrayWith(['GET', 'POST']),
+        AllowHeaders: Match.arrayWith(['Authorization', 'Content-Type', 'Idempotency-Key']),
+      }),
+    });
+    expect(template.findOutputs('ApiUrl')).not.toEqual({});
+  });
+});
+
+describe('schedules', () => {
+  it('has one EventBridge Scheduler schedule per registry entry, targeting its function', () => {
+    template.resourceCountIs('AWS::Scheduler::Schedule', schedules.length);
+    expect(schedules.map((s) => s.expression)).toContain('rate(1 minute)');
+    for (const spec of schedules) {
+      template.hasResourceProperties('AWS::Scheduler::Schedule', {
+        ScheduleExpression: spec.expression,
+        Target: Match.objectLike({ Arn: { 'Fn::GetAtt': [idOf(spec.lambda), 'Arn'] } }),
+      });
+    }
+  });
+});
+
+describe('alarms', () => {
+  const topicRef = () => ({ Ref: logicalIdOf(built.stack.alarms.topic) });
+
+  it('alarms on every DLQ holding a message, into the ops topic', () => {
+    for (const spec of queues) {
+      const dlq = logicalIdOf(built.stack.queues.byName(spec.name).deadLetterQueue);
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlq, 'QueueName'] } }],
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+        AlarmActions: [topicRef()],
+      });
+    }
+  });
+
+  it('alarms on failed and timed-out workflow executions and on API 5xx', () => {
+    for (const metric of ['ExecutionsFailed', 'ExecutionsTimedOut']) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/States',
+        MetricName: metric,
+        Threshold: 0,
+        AlarmActions: [topicRef()],
+      });
+    }
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/ApiGateway',
+      MetricName: '5xx',
+      ComparisonOperator: 'GreaterThanThreshold',
+      AlarmActions: [topicRef()],
+    });
+  });
+
+  it('encrypts the ops topic with a rotating key and denies non-TLS publishing', () => {
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+});
