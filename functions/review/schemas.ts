@@ -13,6 +13,35 @@ export const REVIEW_KINDS = [
 export type ReviewKind = (typeof REVIEW_KINDS)[number];
 
 export const REVIEW_STATUSES = ['open', 'resolved'] as const;
+export type ReviewStatus = (typeof REVIEW_STATUSES)[number];
+
+/** The work queues a review item can be redriven to (functions/registry.ts `queues`). */
+export const REDRIVE_QUEUES = ['crm-sync', 'notify', 'status-events'] as const;
+
+/**
+ * How `POST /v1/review-items/{id}/redrive` re-runs the failed step. Whoever opens an item that can
+ * be retried stores one of these on it:
+ * - `message`: the stored message body is sent again to its work queue (the worker that takes it
+ *   resolves the item with `resolveReviewItemsFor` when it succeeds);
+ * - `dlq`: the queue's dead-letter queue is moved back to the queue with StartMessageMoveTask, the
+ *   operation behind the AWS console's "Start DLQ redrive".
+ */
+export const RedrivePlanSchema = z
+  .discriminatedUnion('type', [
+    z.object({ type: z.literal('message'), queue: z.enum(REDRIVE_QUEUES), body: z.record(z.string(), z.unknown()) }),
+    z.object({ type: z.literal('dlq'), queue: z.enum(REDRIVE_QUEUES) }),
+  ])
+  .openapi('RedrivePlan');
+export type RedrivePlan = z.infer<typeof RedrivePlanSchema>;
+
+export const RedriveRecordSchema = z.object({
+  at: z.string(),
+  by: z.string(),
+  type: z.enum(['message', 'dlq']),
+  queue: z.string(),
+  /** SQS MessageId (message) or the move task handle (dlq). */
+  ref: z.string().optional(),
+});
 
 export const ReviewItemSchema = z
   .object({
@@ -22,13 +51,46 @@ export const ReviewItemSchema = z
     reason: z.string(),
     subject: z.object({ type: z.string(), id: z.string() }),
     payload: z.record(z.string(), z.unknown()).optional(),
+    redrive: RedrivePlanSchema.optional(),
+    redrives: z.array(RedriveRecordSchema).optional(),
     createdAt: z.string(),
+    resolvedAt: z.string().optional(),
+    resolvedBy: z.string().optional(),
+    resolutionNote: z.string().optional(),
   })
   .openapi('ReviewItem');
 export type ReviewItem = z.infer<typeof ReviewItemSchema>;
 
+const ageDuration = z
+  .string()
+  .regex(/^\d{1,5}[mhd]$/, 'expected a duration such as 30m, 4h or 2d')
+  .openapi({ example: '1d' });
+
 export const ListReviewItemsQuerySchema = z.object({
   kind: z.enum(REVIEW_KINDS).optional(),
   status: z.enum(REVIEW_STATUSES).optional(),
+  olderThan: ageDuration.optional().openapi({ description: 'Only items opened at least this long ago (e.g. 4h)' }),
+  newerThan: ageDuration.optional().openapi({ description: 'Only items opened at most this long ago (e.g. 2d)' }),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
+export type ListReviewItemsQuery = z.infer<typeof ListReviewItemsQuerySchema>;
+
+export const ReviewItemIdParamsSchema = z.object({ id: z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'expected a review item id') });
+
+export const ResolveReviewItemRequestSchema = z
+  .object({
+    note: z.string().trim().min(1).max(2_000).openapi({ example: 'Re-keyed into ServiceTitan by hand' }),
+    by: z.string().trim().min(1).max(200).optional().openapi({ description: 'Who resolved it; defaults to the API key id' }),
+  })
+  .openapi('ResolveReviewItemRequest');
+
+export const RedriveReviewItemRequestSchema = z
+  .object({ by: z.string().trim().min(1).max(200).optional() })
+  .openapi('RedriveReviewItemRequest');
+
+/** `30m` / `4h` / `2d` in milliseconds. */
+export function durationMs(value: string): number {
+  const amount = Number(value.slice(0, -1));
+  const unit = value.at(-1);
+  return amount * (unit === 'm' ? 60_000 : unit === 'h' ? 3_600_000 : 86_400_000);
+}

@@ -1,0 +1,250 @@
+/**
+ * Tenant administration records. An API key is two rows written together:
+ * - `APIKEY#<sha256>` (tenant/store.ts): how a request's key resolves to a tenant, as before;
+ * - `T#<tenant>` / `KEY#<keyId>`: the tenant's list of its keys (name, scopes, hash, state), so keys
+ *   can be listed, rotated and revoked without ever storing or showing a secret again.
+ * Keys issued before this list existed (putApiKey) still work but are not listed.
+ */
+import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { ulid } from 'ulid';
+import { documentClient } from '../shared/clients';
+import { config } from '../shared/config';
+import { isConditionalCheckFailed } from '../shared/errors';
+import { TenantSchema, type Tenant, type TenantInput } from '../tenant/model';
+import { hashApiKey, newApiKey, tenantKeys } from '../tenant/store';
+
+export interface ApiKeySummary {
+  keyId: string;
+  name: string;
+  scopes: string[];
+  /** The first characters of the key, enough to recognise it, never enough to use it. */
+  hint: string;
+  createdAt: string;
+  createdBy?: string;
+  rotatedAt?: string;
+  revoked: boolean;
+  revokedAt?: string;
+}
+
+export const adminKeys = {
+  keyListEntry: (tenantId: string, keyId: string) => ({ pk: `T#${tenantId}`, sk: `KEY#${keyId}` }),
+  keyListPrefix: 'KEY#',
+};
+
+const hintOf = (apiKey: string) => `${apiKey.slice(0, 7)}…`;
+
+function toSummary(item: Record<string, any>): ApiKeySummary {
+  return {
+    keyId: item.keyId,
+    name: item.name,
+    scopes: item.scopes ?? [],
+    hint: item.hint,
+    createdAt: item.createdAt,
+    ...(item.createdBy ? { createdBy: item.createdBy } : {}),
+    ...(item.rotatedAt ? { rotatedAt: item.rotatedAt } : {}),
+    revoked: Boolean(item.revoked),
+    ...(item.revokedAt ? { revokedAt: item.revokedAt } : {}),
+  };
+}
+
+type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
+
+function keyWrites(tenantId: string, apiKey: string, summary: ApiKeySummary): TransactItem[] {
+  const keyHash = hashApiKey(apiKey);
+  return [
+    {
+      Put: {
+        TableName: config.tableName,
+        Item: {
+          ...tenantKeys.apiKey(keyHash),
+          type: 'ApiKey',
+          tenantId,
+          keyId: summary.keyId,
+          scopes: summary.scopes,
+          revoked: false,
+          createdAt: summary.createdAt,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    },
+    {
+      Put: {
+        TableName: config.tableName,
+        Item: { ...adminKeys.keyListEntry(tenantId, summary.keyId), type: 'ApiKeyListEntry', tenantId, keyHash, ...summary },
+      },
+    },
+  ];
+}
+
+/** A new key (the secret is returned here once and never again; only its SHA-256 is stored). */
+export async function issueApiKey(
+  tenantId: string,
+  options: { name: string; scopes: string[]; createdBy?: string },
+  at: Date = new Date(),
+): Promise<{ apiKey: string; key: ApiKeySummary }> {
+  const apiKey = newApiKey();
+  const key: ApiKeySummary = {
+    keyId: ulid(at.getTime()),
+    name: options.name,
+    scopes: [...new Set(options.scopes)],
+    hint: hintOf(apiKey),
+    createdAt: at.toISOString(),
+    ...(options.createdBy ? { createdBy: options.createdBy } : {}),
+    revoked: false,
+  };
+  await documentClient().send(new TransactWriteCommand({ TransactItems: keyWrites(tenantId, apiKey, key) }));
+  return { apiKey, key };
+}
+
+export async function listApiKeys(tenantId: string): Promise<ApiKeySummary[]> {
+  const { Items = [] } = await documentClient().send(
+    new QueryCommand({
+      TableName: config.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': `T#${tenantId}`, ':prefix': adminKeys.keyListPrefix },
+    }),
+  );
+  return Items.map(toSummary);
+}
+
+async function keyEntry(tenantId: string, keyId: string): Promise<Record<string, any> | undefined> {
+  const { Item } = await documentClient().send(
+    new GetCommand({ TableName: config.tableName, Key: adminKeys.keyListEntry(tenantId, keyId), ConsistentRead: true }),
+  );
+  return Item;
+}
+
+/** The key stops working at once. Undefined when the tenant has no such key; revoking twice is a no-op. */
+export async function revokeApiKey(tenantId: string, keyId: string, at: Date = new Date()): Promise<ApiKeySummary | undefined> {
+  const entry = await keyEntry(tenantId, keyId);
+  if (!entry) return undefined;
+  if (entry.revoked) return toSummary(entry);
+  const revokedAt = at.toISOString();
+  await documentClient().send(
+    new TransactWriteCommand({
+      TransactItems: [
+        {
+          Update: {
+            TableName: config.tableName,
+            Key: tenantKeys.apiKey(entry.keyHash),
+            UpdateExpression: 'SET revoked = :true, revokedAt = :at',
+            ExpressionAttributeValues: { ':true': true, ':at': revokedAt },
+          },
+        },
+        {
+          Update: {
+            TableName: config.tableName,
+            Key: adminKeys.keyListEntry(tenantId, keyId),
+            UpdateExpression: 'SET revoked = :true, revokedAt = :at',
+            ExpressionAttributeValues: { ':true': true, ':at': revokedAt },
+          },
+        },
+      ],
+    }),
+  );
+  return toSummary({ ...entry, revoked: true, revokedAt });
+}
+
+/**
+ * Rotation: the same key (id, name, scopes) gets a new secret; the old secret stops working in the
+ * same transaction. Undefined when there is no such key; `conflict` when it is revoked or another
+ * rotation won the race.
+ */
+export async function rotateApiKey(
+  tenantId: string,
+  keyId: string,
+  at: Date = new Date(),
+): Promise<{ apiKey: string; key: ApiKeySummary } | undefined | 'conflict'> {
+  const entry = await keyEntry(tenantId, keyId);
+  if (!entry) return undefined;
+  if (entry.revoked) return 'conflict';
+  const apiKey = newApiKey();
+  const newHash = hashApiKey(apiKey);
+  const rotatedAt = at.toISOString();
+  try {
+    await documentClient().send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Put: {
+              TableName: config.tableName,
+              Item: {
+                ...tenantKeys.apiKey(newHash),
+                type: 'ApiKey',
+                tenantId,
+                keyId,
+                scopes: entry.scopes,
+                revoked: false,
+                createdAt: rotatedAt,
+              },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          {
+            Update: {
+              TableName: config.tableName,
+              Key: tenantKeys.apiKey(entry.keyHash),
+              UpdateExpression: 'SET revoked = :true, revokedAt = :at',
+              ExpressionAttributeValues: { ':true': true, ':at': rotatedAt },
+            },
+          },
+          {
+            Update: {
+              TableName: config.tableName,
+              Key: adminKeys.keyListEntry(tenantId, keyId),
+              UpdateExpression: 'SET keyHash = :new, hint = :hint, rotatedAt = :at',
+              ConditionExpression: 'keyHash = :old AND revoked = :false',
+              ExpressionAttributeValues: { ':new': newHash, ':old': entry.keyHash, ':hint': hintOf(apiKey), ':at': rotatedAt, ':false': false },
+            },
+          },
+        ],
+      }),
+    );
+  } catch (error) {
+    if (isConditionalCheckFailed(error)) return 'conflict';
+    throw error;
+  }
+  return { apiKey, key: toSummary({ ...entry, hint: hintOf(apiKey), rotatedAt }) };
+}
+
+/**
+ * A new tenant and its first admin key, together or not at all. `conflict` when the id is taken.
+ * The config row has the same shape putTenant writes (tenant/store.ts).
+ */
+export async function createTenantWithAdminKey(
+  input: TenantInput,
+  createdBy: string,
+  at: Date = new Date(),
+): Promise<{ tenant: Tenant; apiKey: string; key: ApiKeySummary } | 'conflict'> {
+  const tenant = TenantSchema.parse(input);
+  const apiKey = newApiKey();
+  const key: ApiKeySummary = {
+    keyId: ulid(at.getTime()),
+    name: 'First admin key',
+    scopes: ['admin', 'bookings', 'review', 'reports'],
+    hint: hintOf(apiKey),
+    createdAt: at.toISOString(),
+    createdBy,
+    revoked: false,
+  };
+  try {
+    await documentClient().send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Put: {
+              TableName: config.tableName,
+              Item: { ...tenantKeys.tenant(tenant.tenantId), type: 'Tenant', ...tenant, createdAt: at.toISOString() },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          ...keyWrites(tenant.tenantId, apiKey, key),
+        ],
+      }),
+    );
+  } catch (error) {
+    if (isConditionalCheckFailed(error)) return 'conflict';
+    throw error;
+  }
+  return { tenant, apiKey, key };
+}
