@@ -3,7 +3,15 @@
  * Seeding is idempotent (fixed ids), so a second `npm start` finds the same company.
  */
 import { ulid } from 'ulid';
-import type { JobType, Technician, Tenant } from '../functions/tenant/model';
+import { DateTime } from 'luxon';
+import {
+  JobTypeSchema,
+  TechnicianSchema,
+  TenantSchema,
+  type JobTypeInput,
+  type TechnicianInput,
+  type Tenant,
+} from '../functions/tenant/model';
 import { findApiKey, newApiKey, putApiKey, putJobType, putTechnician, putTenant } from '../functions/tenant/store';
 
 export const DEMO_TENANT_ID = 'demo-lonestar';
@@ -18,8 +26,19 @@ const north = ['78727', '78728', '78729', '78750', '78758', '78759'];
 const south = ['78704', '78744', '78745', '78747', '78748', '78749'];
 const east = ['78721', '78722', '78723', '78724', '78741'];
 
+/** Weekly on-call rotation from this week on: a plumber and an HVAC tech each week. */
+function onCallRotation(weeks = 8): Tenant['onCallRotation'] {
+  const pairs = [['tech-02', 'tech-07'], ['tech-05', 'tech-12'], ['tech-06', 'tech-09']];
+  const monday = DateTime.now().setZone('America/Chicago').startOf('week');
+  return Array.from({ length: weeks }, (_, week) => {
+    const from = monday.plus({ weeks: week });
+    const range = { from: from.toISODate()!, to: from.plus({ days: 6 }).toISODate()! };
+    return pairs[week % pairs.length]!.map((technicianId) => ({ technicianId, ...range }));
+  }).flat();
+}
+
 export function demoTenant(tenantId: string = DEMO_TENANT_ID): Tenant {
-  return {
+  return TenantSchema.parse({
     tenantId,
     name: 'Lone Star Plumbing & Air',
     timeZone: 'America/Chicago',
@@ -33,10 +52,18 @@ export function demoTenant(tenantId: string = DEMO_TENANT_ID): Tenant {
     holdMinutes: 10,
     bookingHorizonDays: 14,
     crm: { adapter: 'builtin' },
-  };
+    afterHoursWindows: [
+      { start: '17:00', end: '19:00' },
+      { start: '19:00', end: '21:00' },
+    ],
+    onCallRotation: onCallRotation(),
+    defaultDailyJobLimit: 4,
+    emergencyReserve: 0,
+    scheduleSource: { mode: 'internal', staleAfterMinutes: 60 },
+  });
 }
 
-export const demoTechnicians: Technician[] = [
+const technicianInputs: TechnicianInput[] = [
   { technicianId: 'tech-01', name: 'Maria Gonzales', trades: ['plumbing'], skills: ['drains', 'water-heaters'], postalCodes: [...central, ...east], shifts: monToFri, active: true },
   { technicianId: 'tech-02', name: 'Dave Kowalski', trades: ['plumbing'], skills: ['drains', 'leak-detection'], postalCodes: [...central, ...north], shifts: monToFri, active: true },
   { technicianId: 'tech-03', name: 'Luis Ortega', trades: ['plumbing'], skills: ['water-heaters', 'repipe'], postalCodes: [...south, ...central], shifts: tueToSat, active: true },
@@ -51,14 +78,21 @@ export const demoTechnicians: Technician[] = [
   { technicianId: 'tech-12', name: 'Carlos Mendez', trades: ['hvac'], skills: ['ac-repair', 'furnace', 'maintenance', 'heat-pumps'], postalCodes: [...central, ...north, ...south, ...east], shifts: monToFri, active: true },
 ];
 
-export const demoJobTypes: JobType[] = [
+const jobTypeInputs: JobTypeInput[] = [
   { jobTypeId: 'plumbing-drain-clog', name: 'Drain clog', trade: 'plumbing', requiredSkills: ['drains'], durationWindows: 1, emergency: false, summary: 'Clogged drain: clear and camera-check if recurring' },
   { jobTypeId: 'plumbing-water-heater-repair', name: 'Water heater repair', trade: 'plumbing', requiredSkills: ['water-heaters'], durationWindows: 1, emergency: false, summary: 'Water heater not heating or leaking: diagnose and repair' },
   { jobTypeId: 'plumbing-leak-repair', name: 'Leak repair', trade: 'plumbing', requiredSkills: ['leak-detection'], durationWindows: 1, emergency: false },
   { jobTypeId: 'hvac-ac-repair', name: 'AC repair', trade: 'hvac', requiredSkills: ['ac-repair'], durationWindows: 1, emergency: false, summary: 'AC not cooling: diagnose and repair' },
   { jobTypeId: 'hvac-furnace-repair', name: 'Furnace repair', trade: 'hvac', requiredSkills: ['furnace'], durationWindows: 1, emergency: false },
-  { jobTypeId: 'hvac-maintenance', name: 'HVAC maintenance visit', trade: 'hvac', requiredSkills: ['maintenance'], durationWindows: 1, emergency: false, summary: 'Seasonal tune-up (membership visit)' },
+  { jobTypeId: 'hvac-maintenance', name: 'HVAC maintenance visit', trade: 'hvac', requiredSkills: ['maintenance'], durationWindows: 1, emergency: false, dailyCap: 6, summary: 'Seasonal tune-up (membership visit)' },
+  { jobTypeId: 'plumbing-burst-pipe', name: 'Burst pipe / active leak', trade: 'plumbing', requiredSkills: [], durationWindows: 1, emergency: true, summary: 'Active leak: shut-off, stop the water, repair' },
+  { jobTypeId: 'hvac-no-heat', name: 'No heat', trade: 'hvac', requiredSkills: ['furnace'], durationWindows: 1, emergency: true, summary: 'No heat: diagnose furnace or heat pump' },
 ];
+
+export const demoTechnicians = technicianInputs.map((t, index) =>
+  TechnicianSchema.parse({ ...t, phone: `+1512555${String(2001 + index)}` }),
+);
+export const demoJobTypes = jobTypeInputs.map((j) => JobTypeSchema.parse(j));
 
 export async function seedDemoTenant(tenantId: string = DEMO_TENANT_ID): Promise<void> {
   await putTenant(demoTenant(tenantId));

@@ -6,6 +6,7 @@ import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-ope
 import { z } from '../shared/zod';
 import { BookingIdParamsSchema, BookingSchema, CreateBookingRequestSchema } from '../booking/schemas';
 import { ListReviewItemsQuerySchema, ReviewItemSchema } from '../review/schemas';
+import { registerCapacityPaths } from '../capacity/openapi';
 
 const ErrorSchema = z
   .object({
@@ -88,6 +89,7 @@ function buildRegistry(): OpenAPIRegistry {
       responses: { 200: { description: 'JSON document', content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } } } },
     });
   }
+  registerCapacityPaths(registry);
   return registry;
 }
 

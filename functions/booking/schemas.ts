@@ -50,6 +50,10 @@ export const AttributionSchema = z
     msclkid: z.string().max(500).optional(),
     trackingNumber: z.string().max(32).optional().openapi({ description: 'Call-tracking number the customer dialled' }),
     lsaLeadId: z.string().max(100).optional(),
+    lsaResponseDeadline: z.iso
+      .datetime({ offset: true })
+      .optional()
+      .openapi({ description: 'When the Local Services Ads lead must be answered by (ISO 8601); flagged for a person when near' }),
     referral: z.string().max(200).optional(),
   })
   .openapi('Attribution', { description: 'Where the booking came from; carried through to the CRM.' });
@@ -73,6 +77,12 @@ export const CreateBookingRequestSchema = z
     transcript: z.array(TranscriptTurnSchema).max(500).optional(),
     channel: z.enum(CHANNELS),
     attribution: AttributionSchema.optional(),
+    holdId: z.string().trim().min(1).max(100).optional().openapi({
+      description: 'A hold from POST /v1/holds: the booking commits exactly that hold (409 with alternatives when it expired).',
+    }),
+    emergency: z.boolean().optional().openapi({
+      description: 'The caller has an emergency: same-day and on-call after-hours capacity, on-call alerted. Job types flagged emergency are always emergencies.',
+    }),
   })
   .openapi('CreateBookingRequest');
 export type CreateBookingRequest = z.infer<typeof CreateBookingRequestSchema>;
@@ -84,6 +94,8 @@ export const BOOKING_STATUSES = [
   'pending_approval',
   'pending_crm_sync',
   'rejected',
+  /** A dispatcher dismissed a booking that needed acceptance; its slot claim is released. */
+  'dismissed',
 ] as const;
 export type BookingStatus = (typeof BOOKING_STATUSES)[number];
 
@@ -116,6 +128,15 @@ export const BookingSchema = z
     channel: z.enum(CHANNELS),
     summary: z.string().optional(),
     attribution: AttributionSchema.optional(),
+    sourceSettings: z
+      .object({ jobType: z.string().optional(), campaign: z.string().optional(), businessUnit: z.string().optional(), requiresAcceptance: z.boolean() })
+      .optional()
+      .openapi({ description: "The tenant's settings for this booking's marketing source, as applied" }),
+    crm: z
+      .object({ adapter: z.string(), externalIds: z.record(z.string(), z.string()), syncedAt: z.string(), state: z.string().optional() })
+      .optional()
+      .openapi({ description: 'Where the booking was written (absent until the CRM has it)' }),
+    flags: z.array(z.enum(['missing_attribution', 'lsa_deadline_near'])).optional(),
     createdAt: z.string(),
     updatedAt: z.string(),
     alternatives: z.array(BookedWindowSchema).optional(),

@@ -1,14 +1,30 @@
 /**
- * Pure slot maths: which (date, window, technician) triples can take a job. No I/O, so the property
- * tests can hammer it. A slot is one technician in one arrival window on one local date.
+ * Pure slot maths: which (date, window, technician) can take a job, and which capacity claims a
+ * booking must win to take it. No I/O, so property tests can hammer it.
+ *
+ * Capacity is a set of claimable items, each won by a conditional write:
+ * - a slot: one technician in one arrival window on one local date;
+ * - a technician-day token k (1..daily job limit): a technician's k-th job that day;
+ * - a job-type-day token k (1..daily cap): the company's k-th job of that type that day.
+ * Standard bookings may only take technician-day tokens up to limit - emergency reserve; the rest
+ * are kept for emergencies. Holds and bookings claim the same items, so an expired hold frees all.
  */
 import { DateTime } from 'luxon';
 import type { ArrivalWindow, JobType, Technician, Tenant, Weekday } from '../tenant/model';
 
-export interface SlotClaim {
+export type ClaimKind = 'slot' | 'techDay' | 'jobTypeDay';
+
+export interface CapacityClaim {
+  kind: ClaimKind;
   date: string;
-  start: string;
-  technicianId: string;
+  /** Slots: window start. */
+  start?: string;
+  /** Slots and technician-day tokens. */
+  technicianId?: string;
+  /** Job-type-day tokens. */
+  jobTypeId?: string;
+  /** Tokens: 1-based index. */
+  index?: number;
   status: 'HELD' | 'BOOKED';
   holdId?: string;
   bookingId?: string;
@@ -16,27 +32,48 @@ export interface SlotClaim {
   expiresAt?: number;
 }
 
+/** What a booking must win, all in one transaction, to take a window with one technician. */
+export interface ClaimPlan {
+  date: string;
+  start: string;
+  end: string;
+  technicianId: string;
+  /** Starts of every window the job occupies (durationWindows consecutive windows). */
+  windowStarts: string[];
+  techDayIndex: number;
+  jobTypeId: string;
+  jobTypeDayIndex?: number;
+}
+
 export interface OpenWindow {
   date: string;
   start: string;
   end: string;
-  /** Qualified, on shift and unclaimed, least busy that day first. */
-  technicianIds: string[];
+  afterHours: boolean;
+  /** Technicians who can take it, least busy that day first, each with the claims it would need. */
+  candidates: ClaimPlan[];
 }
 
 export type NoWindowReason = 'out_of_area' | 'no_qualified_technician' | 'fully_booked';
 
+export type CapacityTenant = Pick<
+  Tenant,
+  'timeZone' | 'arrivalWindows' | 'afterHoursWindows' | 'onCallRotation' | 'defaultDailyJobLimit' | 'emergencyReserve'
+>;
+
 export interface AvailabilityInput {
-  tenant: Pick<Tenant, 'timeZone' | 'arrivalWindows'>;
+  tenant: CapacityTenant;
   technicians: Technician[];
   jobType: JobType;
   postalCode: string;
   /** Local dates (YYYY-MM-DD) to consider, in order. */
   dates: string[];
-  claims: SlotClaim[];
-  /** Windows starting before this instant are not offered. */
+  claims: CapacityClaim[];
+  /** Windows starting before this instant are not offered (standard bookings). */
   notBefore: Date;
   now: Date;
+  /** Emergency: may use reserved capacity, windows already under way today, and on-call after-hours windows. */
+  emergency?: boolean;
 }
 
 const luxonWeekday: Record<number, Weekday> = { 1: 'mon', 2: 'tue', 3: 'wed', 4: 'thu', 5: 'fri', 6: 'sat', 7: 'sun' };
@@ -46,7 +83,7 @@ export function normalizePostalCode(postalCode: string): string {
 }
 
 /** A hold frees itself when it expires, whether or not TTL has deleted it yet. */
-export function isClaimActive(claim: SlotClaim, now: Date): boolean {
+export function isClaimActive(claim: Pick<CapacityClaim, 'status' | 'expiresAt'>, now: Date): boolean {
   if (claim.status === 'BOOKED') return true;
   return (claim.expiresAt ?? 0) > Math.floor(now.getTime() / 1000);
 }
@@ -71,6 +108,18 @@ export function isOnShift(technician: Technician, date: string, window: ArrivalW
   return Boolean(shift && shift.start <= window.start && window.end <= shift.end);
 }
 
+export function isOff(technician: Technician, date: string): boolean {
+  return technician.timeOff.some((off) => off.from <= date && date <= off.to);
+}
+
+export function isOnCall(tenant: CapacityTenant, technicianId: string, date: string): boolean {
+  return tenant.onCallRotation.some((r) => r.technicianId === technicianId && r.from <= date && date <= r.to);
+}
+
+export function dailyLimit(tenant: CapacityTenant, technician: Technician): number {
+  return technician.dailyJobLimit ?? tenant.defaultDailyJobLimit;
+}
+
 export function windowStartInstant(date: string, start: string, timeZone: string): Date {
   return DateTime.fromISO(`${date}T${start}`, { zone: timeZone }).toJSDate();
 }
@@ -85,27 +134,103 @@ export function localDate(at: Date, timeZone: string): string {
   return DateTime.fromJSDate(at, { zone: timeZone }).toISODate()!;
 }
 
+/** Dates from `from` to `to` inclusive (both YYYY-MM-DD). */
+export function dateRange(from: string, to: string): string[] {
+  const dates: string[] = [];
+  for (let d = DateTime.fromISO(from, { zone: 'UTC' }); d.toISODate()! <= to; d = d.plus({ days: 1 })) dates.push(d.toISODate()!);
+  return dates;
+}
+
+function firstFreeIndex(used: Set<number>, max: number): number | undefined {
+  for (let k = 1; k <= max; k++) if (!used.has(k)) return k;
+  return undefined;
+}
+
+/** Runs of `length` consecutive windows (each ending where the next starts) starting at each window. */
+function windowRuns(windows: ArrivalWindow[], length: number): ArrivalWindow[][] {
+  const runs: ArrivalWindow[][] = [];
+  for (let i = 0; i + length <= windows.length; i++) {
+    const run = windows.slice(i, i + length);
+    if (run.every((w, j) => j === 0 || run[j - 1]!.end === w.start)) runs.push(run);
+  }
+  return runs;
+}
+
 export function findOpenWindows(input: AvailabilityInput): OpenWindow[] {
-  const { tenant, jobType, postalCode, claims, now } = input;
+  const { tenant, jobType, postalCode, now } = input;
+  const emergency = Boolean(input.emergency);
   const eligible = input.technicians.filter((t) => isQualified(t, jobType) && coversPostalCode(t, postalCode));
-  const active = claims.filter((claim) => isClaimActive(claim, now));
-  const taken = new Set(active.map((c) => `${c.date}|${c.start}|${c.technicianId}`));
-  const load = new Map<string, number>();
-  for (const c of active) load.set(`${c.date}|${c.technicianId}`, (load.get(`${c.date}|${c.technicianId}`) ?? 0) + 1);
+  const active = input.claims.filter((claim) => isClaimActive(claim, now));
+
+  const takenSlots = new Set<string>();
+  const techDayTokens = new Map<string, Set<number>>();
+  const jobTypeDayTokens = new Map<string, Set<number>>();
+  for (const c of active) {
+    if (c.kind === 'slot') takenSlots.add(`${c.date}|${c.start}|${c.technicianId}`);
+    if (c.kind === 'techDay') {
+      const key = `${c.date}|${c.technicianId}`;
+      techDayTokens.set(key, (techDayTokens.get(key) ?? new Set()).add(c.index!));
+    }
+    if (c.kind === 'jobTypeDay' && c.jobTypeId === jobType.jobTypeId) {
+      jobTypeDayTokens.set(c.date, (jobTypeDayTokens.get(c.date) ?? new Set()).add(c.index!));
+    }
+  }
 
   const open: OpenWindow[] = [];
   for (const date of input.dates) {
-    for (const window of tenant.arrivalWindows) {
-      if (windowStartInstant(date, window.start, tenant.timeZone) < input.notBefore) continue;
-      const technicianIds = eligible
-        .filter((t) => isOnShift(t, date, window, tenant.timeZone) && !taken.has(`${date}|${window.start}|${t.technicianId}`))
-        .sort(
-          (a, b) =>
-            (load.get(`${date}|${a.technicianId}`) ?? 0) - (load.get(`${date}|${b.technicianId}`) ?? 0) ||
-            a.technicianId.localeCompare(b.technicianId),
-        )
-        .map((t) => t.technicianId);
-      if (technicianIds.length) open.push({ date, start: window.start, end: window.end, technicianIds });
+    let jobTypeDayIndex: number | undefined;
+    if (jobType.dailyCap !== undefined) {
+      jobTypeDayIndex = firstFreeIndex(jobTypeDayTokens.get(date) ?? new Set(), jobType.dailyCap);
+      if (jobTypeDayIndex === undefined) continue; // the company's cap for this job type is reached that day
+    }
+    const techIndex = new Map<string, number>();
+    for (const t of eligible) {
+      if (isOff(t, date)) continue;
+      const limit = dailyLimit(tenant, t);
+      const usable = emergency ? limit : Math.max(0, limit - tenant.emergencyReserve);
+      const index = firstFreeIndex(techDayTokens.get(`${date}|${t.technicianId}`) ?? new Set(), usable);
+      if (index !== undefined) techIndex.set(t.technicianId, index);
+    }
+
+    const groups: Array<{ runs: ArrivalWindow[][]; afterHours: boolean }> = [
+      { runs: windowRuns(tenant.arrivalWindows, jobType.durationWindows), afterHours: false },
+    ];
+    if (emergency) groups.push({ runs: windowRuns(tenant.afterHoursWindows, jobType.durationWindows), afterHours: true });
+
+    for (const { runs, afterHours } of groups) {
+      for (const run of runs) {
+        const first = run[0]!;
+        const last = run[run.length - 1]!;
+        // Standard: not before the lead time. Emergency: any window not yet over.
+        const cutoff = emergency
+          ? windowStartInstant(date, last.end, tenant.timeZone) <= now
+          : windowStartInstant(date, first.start, tenant.timeZone) < input.notBefore;
+        if (cutoff) continue;
+        const candidates = eligible
+          .filter((t) => techIndex.has(t.technicianId))
+          .filter((t) =>
+            afterHours
+              ? isOnCall(tenant, t.technicianId, date)
+              : run.every((w) => isOnShift(t, date, w, tenant.timeZone)),
+          )
+          .filter((t) => run.every((w) => !takenSlots.has(`${date}|${w.start}|${t.technicianId}`)))
+          .sort(
+            (a, b) =>
+              (techDayTokens.get(`${date}|${a.technicianId}`)?.size ?? 0) - (techDayTokens.get(`${date}|${b.technicianId}`)?.size ?? 0) ||
+              a.technicianId.localeCompare(b.technicianId),
+          )
+          .map((t) => ({
+            date,
+            start: first.start,
+            end: last.end,
+            technicianId: t.technicianId,
+            windowStarts: run.map((w) => w.start),
+            techDayIndex: techIndex.get(t.technicianId)!,
+            jobTypeId: jobType.jobTypeId,
+            ...(jobTypeDayIndex !== undefined ? { jobTypeDayIndex } : {}),
+          }));
+        if (candidates.length) open.push({ date, start: first.start, end: last.end, afterHours, candidates });
+      }
     }
   }
   return open;

@@ -1,16 +1,17 @@
 /**
- * Booking node CheckCapacity. Condition: is the asked window (or, when none was asked, the first
- * window in the horizon) open for a qualified technician covering the address? Action: pass the
- * window and its technicians on, or reject the booking with the reason and alternatives.
+ * Booking node CheckCapacity. Condition: can the booking be served? A caller's hold must be live;
+ * otherwise the asked window (or, with none asked, the first in the horizon) must be open for a
+ * qualified technician covering the address. Emergencies use same-day and on-call capacity.
+ * Stale schedule data never yields a confirmed booking: dispatch is asked to confirm.
  */
 import { appendTimeline, requireBookingRecord, updateBooking } from '../booking/store';
+import { openReviewItem } from '../review/store';
+import { InvariantError } from '../shared/errors';
 import { workflowNode, type CapacityResult } from '../shared/node';
 import { now } from '../shared/time';
 import { getJobType, getTenant } from '../tenant/store';
-import { InvariantError } from '../shared/errors';
-import { asBookedWindow, availableWindows } from './engine';
-
-const ALTERNATIVES = 3;
+import { alternativesFor, availableWindows, isScheduleStale, searchDates } from './engine';
+import { getHold, isHoldLive } from './store';
 
 export const handler = workflowNode('CheckCapacity', async ({ tenantId, bookingId }): Promise<CapacityResult> => {
   const at = now();
@@ -18,24 +19,52 @@ export const handler = workflowNode('CheckCapacity', async ({ tenantId, bookingI
   const [tenant, jobType] = await Promise.all([getTenant(tenantId), getJobType(tenantId, booking.jobTypeId)]);
   if (!tenant) throw new InvariantError(`Tenant ${tenantId} has no configuration`);
   if (!jobType) throw new InvariantError(`Job type ${booking.jobTypeId} does not exist`);
-  const asked = booking.request.window;
-  const postalCode = booking.request.address.postalCode;
+  const { request } = booking;
+  const emergency = Boolean(request.emergency || jobType.emergency);
+  const postalCode = request.address.postalCode;
+  const stale = isScheduleStale(tenant, at);
 
-  const { open, reason } = await availableWindows({ tenant, jobType, postalCode, days: tenant.bookingHorizonDays, now: at });
-  const chosen = asked ? open.find((w) => w.date === asked.date && w.start === asked.start) : open[0];
-
-  if (chosen) {
-    await appendTimeline(tenantId, bookingId, 'CheckCapacity', 'available', {
-      date: chosen.date,
-      start: chosen.start,
-      technicians: chosen.technicianIds.length,
+  if (stale) {
+    await openReviewItem(tenantId, {
+      kind: 'stale_capacity',
+      reason: `Schedule data is older than ${tenant.scheduleSource.staleAfterMinutes} minutes (last sync ${tenant.scheduleSource.lastSyncAt ?? 'never'}): confirm this booking with the technician's real schedule`,
+      subject: { type: 'booking', id: bookingId },
+      payload: { lastSyncAt: tenant.scheduleSource.lastSyncAt ?? null },
     }, at);
-    return { decision: 'available', date: chosen.date, start: chosen.start, end: chosen.end, technicianIds: chosen.technicianIds };
   }
 
-  const statusReason = asked && open.length ? 'window_unavailable' : (reason ?? 'fully_booked');
-  const alternatives = open.slice(0, ALTERNATIVES).map((w) => asBookedWindow(w));
-  await updateBooking(tenantId, bookingId, { status: 'rejected', statusReason, alternatives }, { onlyFrom: ['received'], at });
-  await appendTimeline(tenantId, bookingId, 'CheckCapacity', 'rejected', { reason: statusReason, alternatives: alternatives.length }, at);
-  return { decision: 'unavailable', reason: statusReason };
+  const reject = async (statusReason: string) => {
+    const alternatives = await alternativesFor({ tenant, jobType, postalCode, now: at, emergency });
+    await updateBooking(tenantId, bookingId, { status: 'rejected', statusReason, alternatives }, { onlyFrom: ['received'], at });
+    await appendTimeline(tenantId, bookingId, 'CheckCapacity', 'rejected', { reason: statusReason, alternatives: alternatives.length }, at);
+    return { decision: 'unavailable' as const, reason: statusReason, emergency };
+  };
+
+  if (request.holdId) {
+    const hold = await getHold(tenantId, request.holdId);
+    if (!hold) return reject('hold_unknown');
+    if (hold.bookingId && hold.bookingId !== bookingId) return reject('hold_used');
+    if (!isHoldLive(hold, at)) return reject('hold_expired');
+    if (hold.plan.jobTypeId !== jobType.jobTypeId) return reject('hold_for_other_job_type');
+    const { date, start, end } = hold.plan;
+    await appendTimeline(tenantId, bookingId, 'CheckCapacity', 'hold_verified', { holdId: hold.holdId, date, start }, at);
+    return { decision: 'held', holdId: hold.holdId, date, start, end, emergency, stale };
+  }
+
+  const asked = request.window;
+  const dates = asked ? [asked.date] : searchDates(tenant, at, { emergency });
+  const { open, reason } = await availableWindows({ tenant, jobType, postalCode, dates, now: at, emergency });
+  const chosen = asked ? open.find((w) => w.start === asked.start) : open[0];
+  if (chosen) {
+    await appendTimeline(tenantId, bookingId, 'CheckCapacity', 'available', {
+      date: chosen.date, start: chosen.start, technicians: chosen.candidates.length, emergency, afterHours: chosen.afterHours, stale,
+    }, at);
+    return { decision: 'available', date: chosen.date, start: chosen.start, end: chosen.end, emergency, stale };
+  }
+  if (stale) {
+    // Nothing open in data we cannot trust: keep the request for dispatch, never reject or confirm it.
+    await appendTimeline(tenantId, bookingId, 'CheckCapacity', 'unconfirmed', { reason: 'schedule_stale' }, at);
+    return { decision: 'unconfirmed', emergency, stale, reason: 'schedule_stale' };
+  }
+  return reject(asked && open.length ? 'window_unavailable' : (reason ?? 'fully_booked'));
 });

@@ -1,12 +1,14 @@
 /**
- * Booking node CommitSlot: HELD(holdId) -> BOOKED, then the booking's status. A booking whose CRM
- * write failed is still committed (the customer has the slot) and stands as pending_crm_sync.
+ * Booking node CommitSlot: the hold and every item it claimed go HELD -> BOOKED in one transaction,
+ * then the booking gets its status. A booking whose CRM write failed still commits (the customer has
+ * the slot) and stands as pending_crm_sync; one booked on stale schedule data, or with no slot,
+ * waits for dispatch as pending_confirmation and keeps its claim.
  */
 import { appendTimeline, requireBookingRecord, updateBooking } from '../booking/store';
-import { InvariantError } from '../shared/errors';
+import type { BookingStatus } from '../booking/schemas';
 import { workflowNode } from '../shared/node';
 import { now } from '../shared/time';
-import { commitSlot } from './store';
+import { commitHold } from './store';
 
 export class SlotLostError extends Error {
   override name = 'SlotLostError';
@@ -16,13 +18,17 @@ export const handler = workflowNode('CommitSlot', async (state) => {
   const { tenantId, bookingId } = state;
   const at = now();
   const booking = await requireBookingRecord(tenantId, bookingId);
-  if (!booking.holdId || !booking.window?.technicianId) throw new InvariantError('Booking has no hold to commit');
-  const slot = { date: booking.window.date, start: booking.window.start, technicianId: booking.window.technicianId };
-  if (!(await commitSlot(tenantId, slot, booking.holdId))) {
-    throw new SlotLostError('The hold expired and the slot was claimed by another booking before commit');
+  if (booking.holdId && !(await commitHold(tenantId, booking.holdId, bookingId))) {
+    throw new SlotLostError('The hold expired and its slot was claimed by another booking before commit');
   }
-  const status = state.failures?.WriteCrm ? 'pending_crm_sync' : 'confirmed';
-  await updateBooking(tenantId, bookingId, { status }, { onlyFrom: ['received'], at });
-  await appendTimeline(tenantId, bookingId, 'CommitSlot', 'booked', { status, ...slot }, at);
+  let status: BookingStatus = 'confirmed';
+  if (state.capacity?.stale || !booking.holdId) status = 'pending_confirmation';
+  // A source whose bookings a dispatcher must accept: the slot stays claimed until accept/dismiss.
+  else if (booking.sourceSettings?.requiresAcceptance) status = 'pending_approval';
+  else if (state.failures?.WriteCrm) status = 'pending_crm_sync';
+  const statusReason =
+    status === 'pending_confirmation' ? (state.capacity?.stale ? 'schedule_stale' : 'no_slot') : status === 'pending_approval' ? 'source_requires_acceptance' : booking.statusReason;
+  await updateBooking(tenantId, bookingId, { status, statusReason }, { onlyFrom: ['received'], at });
+  await appendTimeline(tenantId, bookingId, 'CommitSlot', booking.holdId ? 'booked' : 'unconfirmed', { status, ...(booking.window ?? {}) }, at);
   return { status };
 });

@@ -1,29 +1,60 @@
 /**
- * The capacity engine's read side: loads what the slot maths needs (one Query for technicians, one
- * for claims across the whole date range) and answers which windows are open.
+ * The capacity engine: reads what the slot maths needs (one Query for technicians, one for every
+ * claim in the date range) and claims holds with retries. Used by the booking nodes and the
+ * availability and holds routes alike.
  */
+import { DateTime } from 'luxon';
 import { listTechnicians } from '../tenant/store';
 import type { JobType, Tenant } from '../tenant/model';
-import { explainNoWindow, findOpenWindows, localDates, type NoWindowReason, type OpenWindow } from './availability';
-import { listClaims } from './store';
+import { epochSeconds } from '../shared/time';
+import { dateRange, explainNoWindow, findOpenWindows, localDates, type NoWindowReason, type OpenWindow } from './availability';
+import { claimHold, type HoldRecord, listClaims } from './store';
 
-/** Lead time: a window is not offered when it starts sooner than this. */
+/** Lead time: a standard window is not offered when it starts sooner than this. */
 export const MIN_LEAD_MINUTES = 60;
+/** Emergencies look at today and tomorrow only. */
+export const EMERGENCY_DAYS = 2;
+/** Rounds of read-and-claim before giving up on a contended window. */
+const CLAIM_ROUNDS = 6;
 
 export interface AvailabilityAnswer {
   open: OpenWindow[];
   reason?: NoWindowReason;
 }
 
+export interface WindowChoice {
+  date: string;
+  start: string;
+  end: string;
+}
+
+export function asBookedWindow(window: WindowChoice, technicianId?: string) {
+  return { date: window.date, start: window.start, end: window.end, ...(technicianId ? { technicianId } : {}) };
+}
+
+/** External schedule data older than the tenant's threshold (or never synced) cannot be trusted. */
+export function isScheduleStale(tenant: Tenant, now: Date): boolean {
+  const source = tenant.scheduleSource;
+  if (source.mode !== 'external') return false;
+  if (!source.lastSyncAt) return true;
+  return now.getTime() - Date.parse(source.lastSyncAt) > source.staleAfterMinutes * 60_000;
+}
+
+export function searchDates(tenant: Tenant, now: Date, options: { emergency?: boolean; from?: string; to?: string }): string[] {
+  if (options.from && options.to) return dateRange(options.from, options.to);
+  return localDates(now, options.emergency ? EMERGENCY_DAYS : tenant.bookingHorizonDays, tenant.timeZone);
+}
+
 export async function availableWindows(args: {
   tenant: Tenant;
   jobType: JobType;
   postalCode: string;
-  days: number;
+  dates: string[];
   now: Date;
+  emergency?: boolean;
 }): Promise<AvailabilityAnswer> {
-  const { tenant, jobType, postalCode, now } = args;
-  const dates = localDates(now, args.days, tenant.timeZone);
+  const { tenant, jobType, postalCode, dates, now } = args;
+  const emergency = args.emergency ?? jobType.emergency;
   const [technicians, claims] = await Promise.all([
     listTechnicians(tenant.tenantId),
     listClaims(tenant.tenantId, dates[0]!, dates[dates.length - 1]!),
@@ -37,10 +68,75 @@ export async function availableWindows(args: {
     claims,
     notBefore: new Date(now.getTime() + MIN_LEAD_MINUTES * 60_000),
     now,
+    emergency,
   });
   return open.length ? { open } : { open, reason: explainNoWindow(technicians, jobType, postalCode) };
 }
 
-export function asBookedWindow(window: OpenWindow, technicianId?: string) {
-  return { date: window.date, start: window.start, end: window.end, ...(technicianId ? { technicianId } : {}) };
+export interface HoldAttempt {
+  hold?: HoldRecord;
+  /** When nothing could be held: why, and what is open instead. */
+  reason?: NoWindowReason | 'window_unavailable';
+  alternatives: WindowChoice[];
+}
+
+/**
+ * Soft-holds a window: the asked one, or the first open one. Reads claims, tries each candidate
+ * technician's claim transaction, and on losing every candidate reads again (a concurrent claim may
+ * have lost too, or taken a different technician), a bounded number of rounds.
+ */
+export async function holdWindow(args: {
+  tenant: Tenant;
+  jobType: JobType;
+  postalCode: string;
+  window?: { date: string; start: string };
+  emergency?: boolean;
+  holdId: string;
+  bookingId?: string;
+  source: HoldRecord['source'];
+  now: Date;
+}): Promise<HoldAttempt> {
+  const { tenant, jobType, postalCode, window, holdId, now } = args;
+  const emergency = args.emergency ?? jobType.emergency;
+  const dates = window ? [window.date] : searchDates(tenant, now, { emergency });
+  const expiresAt = epochSeconds(DateTime.fromJSDate(now).plus({ minutes: tenant.holdMinutes }).toJSDate());
+
+  let lastReason: HoldAttempt['reason'];
+  for (let round = 0; round < CLAIM_ROUNDS; round++) {
+    const { open, reason } = await availableWindows({ tenant, jobType, postalCode, dates, now, emergency });
+    const chosen = window ? open.find((w) => w.start === window.start) : open[0];
+    if (!chosen) {
+      lastReason = window && open.length ? 'window_unavailable' : (reason ?? 'fully_booked');
+      break;
+    }
+    for (const plan of chosen.candidates) {
+      const outcome = await claimHold(
+        { tenantId: tenant.tenantId, holdId, plan, emergency, expiresAt, bookingId: args.bookingId, source: args.source, createdAt: now.toISOString() },
+        now,
+      );
+      if (outcome === 'won') {
+        return {
+          hold: { tenantId: tenant.tenantId, holdId, status: 'HELD', plan, emergency, keys: [], expiresAt, bookingId: args.bookingId, source: args.source, createdAt: now.toISOString() },
+          alternatives: [],
+        };
+      }
+    }
+    // Lost every candidate to concurrent claims: back off a little and look again.
+    await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 25 * (round + 1)));
+  }
+  return { reason: lastReason ?? 'fully_booked', alternatives: await alternativesFor({ tenant, jobType, postalCode, now, emergency }) };
+}
+
+/** The next open windows in the horizon, for a caller whose choice could not be had. */
+export async function alternativesFor(args: {
+  tenant: Tenant;
+  jobType: JobType;
+  postalCode: string;
+  now: Date;
+  emergency?: boolean;
+  count?: number;
+}): Promise<WindowChoice[]> {
+  const dates = searchDates(args.tenant, args.now, { emergency: args.emergency });
+  const { open } = await availableWindows({ ...args, dates });
+  return open.slice(0, args.count ?? 3).map((w) => asBookedWindow(w));
 }

@@ -1,19 +1,16 @@
 /**
- * Booking node SoftHold. Claims the chosen window for the first technician whose slot is still free
- * (conditional write; the hold expires by itself). When a concurrent booking took every candidate, a
- * booking with no asked window moves to the next open window; an asked window is rejected with
- * alternatives.
+ * Booking node SoftHold. With a caller's hold: tie it to this booking. Otherwise claim the window
+ * (slot + the technician's daily-limit token + the job type's daily-cap token, one transaction) for
+ * the first technician still free; when concurrent bookings took every candidate, a booking with
+ * no asked window takes the next open one, an asked window is rejected with alternatives.
  */
-import { DateTime } from 'luxon';
 import { appendTimeline, requireBookingRecord, updateBooking } from '../booking/store';
 import { InvariantError } from '../shared/errors';
 import { workflowNode, type HoldResult } from '../shared/node';
-import { epochSeconds, now } from '../shared/time';
+import { now } from '../shared/time';
 import { getJobType, getTenant } from '../tenant/store';
-import { asBookedWindow, availableWindows } from './engine';
-import { claimSlot } from './store';
-
-const MAX_WINDOW_ATTEMPTS = 3;
+import { alternativesFor, holdWindow } from './engine';
+import { attachHoldToBooking, getHold } from './store';
 
 export function holdIdFor(bookingId: string): string {
   return `hold-${bookingId}`;
@@ -23,30 +20,45 @@ export const handler = workflowNode('SoftHold', async (state): Promise<HoldResul
   const { tenantId, bookingId } = state;
   const at = now();
   const booking = await requireBookingRecord(tenantId, bookingId);
-  const holdId = holdIdFor(bookingId);
+  if (booking.holdId && booking.window?.technicianId) {
+    return { held: true, next: 'WriteCrm', holdId: booking.holdId, technicianId: booking.window.technicianId }; // re-entry
+  }
   const [tenant, jobType] = await Promise.all([getTenant(tenantId), getJobType(tenantId, booking.jobTypeId)]);
   if (!tenant || !jobType) throw new InvariantError(`Tenant ${tenantId} or job type ${booking.jobTypeId} is missing`);
-  const openWindows = async () =>
-    (await availableWindows({ tenant, jobType, postalCode: booking.request.address.postalCode, days: tenant.bookingHorizonDays, now: at })).open;
-  const expiresAt = epochSeconds(DateTime.fromJSDate(at).plus({ minutes: tenant.holdMinutes }).toJSDate());
+  const capacity = state.capacity;
+  const postalCode = booking.request.address.postalCode;
 
-  let window = state.capacity;
-  for (let attempt = 0; window?.decision === 'available' && attempt < MAX_WINDOW_ATTEMPTS; attempt++) {
-    for (const technicianId of window.technicianIds ?? []) {
-      const slot = { date: window.date!, start: window.start!, technicianId };
-      if (!(await claimSlot({ tenantId, ...slot, holdId, bookingId, expiresAt, now: at }))) continue;
-      await updateBooking(tenantId, bookingId, { holdId, window: { ...slot, end: window.end! } }, { at });
-      await appendTimeline(tenantId, bookingId, 'SoftHold', 'held', { ...slot, expiresAt }, at);
-      return { held: true, holdId, technicianId, expiresAt: new Date(expiresAt * 1000).toISOString() };
-    }
-    if (booking.request.window) break;
-    // Every candidate went to concurrent bookings: look again and take the next open window.
-    const [next] = await openWindows();
-    window = next ? { decision: 'available', ...next } : undefined;
+  const held = async (holdId: string, plan: { date: string; start: string; end: string; technicianId: string }, expiresAt?: number) => {
+    const window = { date: plan.date, start: plan.start, end: plan.end, technicianId: plan.technicianId };
+    await updateBooking(tenantId, bookingId, { holdId, window }, { at });
+    await appendTimeline(tenantId, bookingId, 'SoftHold', 'held', { ...window, holdId, expiresAt }, at);
+    return { held: true, next: 'WriteCrm' as const, holdId, technicianId: plan.technicianId, expiresAt: expiresAt ? new Date(expiresAt * 1000).toISOString() : undefined };
+  };
+
+  if (capacity?.decision === 'held' && capacity.holdId) {
+    const hold = await getHold(tenantId, capacity.holdId);
+    if (hold && (await attachHoldToBooking(tenantId, hold.holdId, bookingId))) return held(hold.holdId, hold.plan, hold.expiresAt);
+    const alternatives = await alternativesFor({ tenant, jobType, postalCode, now: at, emergency: capacity.emergency });
+    await updateBooking(tenantId, bookingId, { status: 'rejected', statusReason: 'hold_expired', alternatives }, { onlyFrom: ['received'], at });
+    await appendTimeline(tenantId, bookingId, 'SoftHold', 'hold_lost', { holdId: capacity.holdId }, at);
+    return { held: false, next: 'Done' };
   }
 
-  const alternatives = (await openWindows()).slice(0, 3).map((w) => asBookedWindow(w));
-  await updateBooking(tenantId, bookingId, { status: 'rejected', statusReason: 'window_taken', alternatives }, { onlyFrom: ['received'], at });
-  await appendTimeline(tenantId, bookingId, 'SoftHold', 'lost_race', { alternatives: alternatives.length }, at);
-  return { held: false };
+  const attempt = await holdWindow({
+    tenant,
+    jobType,
+    postalCode,
+    window: booking.request.window,
+    emergency: capacity?.emergency,
+    holdId: holdIdFor(bookingId),
+    bookingId,
+    source: 'booking',
+    now: at,
+  });
+  if (attempt.hold) return held(attempt.hold.holdId, attempt.hold.plan, attempt.hold.expiresAt);
+
+  const statusReason = attempt.reason === 'window_unavailable' || booking.request.window ? 'window_taken' : (attempt.reason ?? 'fully_booked');
+  await updateBooking(tenantId, bookingId, { status: 'rejected', statusReason, alternatives: attempt.alternatives }, { onlyFrom: ['received'], at });
+  await appendTimeline(tenantId, bookingId, 'SoftHold', 'lost_race', { reason: statusReason, alternatives: attempt.alternatives.length }, at);
+  return { held: false, next: 'Done' };
 });

@@ -4,13 +4,15 @@
  */
 import { DateTime } from 'luxon';
 
-export const NOTIFICATION_KINDS = ['confirmation', 'reminder_48h', 'reminder_day_of'] as const;
+export const NOTIFICATION_KINDS = ['confirmation', 'reminder_48h', 'reminder_day_of', 'request_received', 'oncall_alert'] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
 export interface PlannedNotification {
   kind: NotificationKind;
   channel: 'sms' | 'email';
   dueAt: string;
+  /** Set when the message goes to a technician (on-call alert) instead of the customer. */
+  technicianId?: string;
 }
 
 const DAY_OF_REMINDER_HOUR = 7;
@@ -33,6 +35,29 @@ export function planNotifications(args: {
   return planned;
 }
 
+/**
+ * What a booking's status allows us to tell the customer: only a committed slot is "confirmed";
+ * a booking waiting for a person gets "we have your request", never a confirmation.
+ */
+export function planForStatus(args: {
+  status: string;
+  window?: { date: string; start: string } | null;
+  timeZone: string;
+  now: Date;
+  channel: 'sms' | 'email';
+  onCallTechnicianIds?: string[];
+}): PlannedNotification[] {
+  const { status, window, now, channel } = args;
+  const committed = (status === 'confirmed' || status === 'pending_crm_sync') && window;
+  const planned = committed
+    ? planNotifications({ window, timeZone: args.timeZone, now, channel })
+    : [{ kind: 'request_received' as const, channel, dueAt: now.toISOString() }];
+  for (const technicianId of args.onCallTechnicianIds ?? []) {
+    planned.push({ kind: 'oncall_alert', channel: 'sms', dueAt: now.toISOString(), technicianId });
+  }
+  return planned;
+}
+
 export function renderMessage(
   kind: NotificationKind,
   vars: { firstName: string; jobTypeName: string; date: string; start: string; end: string; companyName: string },
@@ -45,5 +70,9 @@ export function renderMessage(
       return `Hi ${vars.firstName}, a reminder from ${vars.companyName}: your ${vars.jobTypeName} visit is on ${when}.`;
     case 'reminder_day_of':
       return `Hi ${vars.firstName}, ${vars.companyName} will see you today between ${vars.start} and ${vars.end}.`;
+    case 'request_received':
+      return `Hi ${vars.firstName}, ${vars.companyName} has your ${vars.jobTypeName} request. Our dispatcher will confirm your appointment time shortly.`;
+    case 'oncall_alert':
+      return `EMERGENCY ${vars.jobTypeName} for ${vars.firstName}, ${vars.date} ${vars.start}-${vars.end}. Open the job in dispatch for address and notes.`;
   }
 }

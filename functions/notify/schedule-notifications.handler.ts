@@ -1,17 +1,26 @@
-/** Booking node ScheduleNotifications: the confirmation and reminders become ledger rows. */
+/**
+ * Booking node ScheduleNotifications: what the booking's status allows becomes ledger rows. A
+ * committed booking gets its confirmation and reminders; one waiting for a person gets "request
+ * received"; an emergency also alerts the technicians on call that day.
+ */
 import { appendTimeline, requireBookingRecord } from '../booking/store';
+import { isOnCall, localDate } from '../capacity/availability';
 import { InvariantError } from '../shared/errors';
 import { workflowNode } from '../shared/node';
 import { now } from '../shared/time';
 import { getTenant } from '../tenant/store';
-import { planNotifications } from './ledger';
+import { planForStatus } from './ledger';
 import { addLedgerRows } from './store';
 
-export const handler = workflowNode('ScheduleNotifications', async ({ tenantId, bookingId }) => {
+export const handler = workflowNode('ScheduleNotifications', async ({ tenantId, bookingId, capacity }) => {
   const at = now();
   const [booking, tenant] = await Promise.all([requireBookingRecord(tenantId, bookingId), getTenant(tenantId)]);
-  if (!booking.window || !tenant) throw new InvariantError('Booking has no window or tenant is missing');
-  const planned = planNotifications({ window: booking.window, timeZone: tenant.timeZone, now: at, channel: 'sms' });
+  if (!tenant) throw new InvariantError('Tenant is missing');
+  const date = booking.window?.date ?? localDate(at, tenant.timeZone);
+  const onCallTechnicianIds = capacity?.emergency
+    ? [...new Set([...tenant.onCallRotation.filter((r) => isOnCall(tenant, r.technicianId, date)).map((r) => r.technicianId)])]
+    : [];
+  const planned = planForStatus({ status: booking.status, window: booking.window, timeZone: tenant.timeZone, now: at, channel: 'sms', onCallTechnicianIds });
   const added = await addLedgerRows(tenantId, bookingId, planned);
   await appendTimeline(tenantId, bookingId, 'ScheduleNotifications', 'scheduled', { kinds: planned.map((p) => p.kind), added }, at);
   return { scheduled: planned.map((p) => p.kind) };

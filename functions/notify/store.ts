@@ -14,14 +14,14 @@ export const DUE_INDEX = 'byDue';
 export const DUE_PARTITION = 'DUE';
 
 export const notifyKeys = {
-  ledgerRow: (tenantId: string, bookingId: string, kind: NotificationKind) => ({
+  ledgerRow: (tenantId: string, bookingId: string, kind: NotificationKind, technicianId?: string) => ({
     pk: bookingKeys.partition(tenantId, bookingId),
-    sk: `NOTIFY#${kind}`,
+    sk: technicianId ? `NOTIFY#${kind}#${technicianId}` : `NOTIFY#${kind}`,
   }),
   outboxPartition: (tenantId: string) => `T#${tenantId}#OUTBOX`,
-  outboxMessage: (tenantId: string, sentAt: string, bookingId: string, kind: NotificationKind) => ({
+  outboxMessage: (tenantId: string, sentAt: string, bookingId: string, rowId: string) => ({
     pk: notifyKeys.outboxPartition(tenantId),
-    sk: `MSG#${sentAt}#${bookingId}#${kind}`,
+    sk: `MSG#${sentAt}#${bookingId}#${rowId}`,
   }),
 };
 
@@ -29,6 +29,7 @@ export interface LedgerMessage {
   tenantId: string;
   bookingId: string;
   kind: NotificationKind;
+  technicianId?: string;
 }
 
 /** Writes planned rows; a row that already exists is left as it is (a re-entered node adds nothing). */
@@ -40,7 +41,7 @@ export async function addLedgerRows(tenantId: string, bookingId: string, rows: P
         new PutCommand({
           TableName: config.tableName,
           Item: {
-            ...notifyKeys.ledgerRow(tenantId, bookingId, row.kind),
+            ...notifyKeys.ledgerRow(tenantId, bookingId, row.kind, row.technicianId),
             type: 'Notification',
             tenantId,
             bookingId,
@@ -69,7 +70,7 @@ export async function listDueRows(dueBy: Date, limit: number): Promise<LedgerMes
       Limit: limit,
     }),
   );
-  return Items.map((item) => ({ tenantId: item.tenantId, bookingId: item.bookingId, kind: item.kind }));
+  return Items.map((item) => ({ tenantId: item.tenantId, bookingId: item.bookingId, kind: item.kind, technicianId: item.technicianId }));
 }
 
 /** pending -> queued, and out of the due index. False when another sweep got there first. */
@@ -78,7 +79,7 @@ export async function markQueued(row: LedgerMessage, at: Date): Promise<boolean>
     await documentClient().send(
       new UpdateCommand({
         TableName: config.tableName,
-        Key: notifyKeys.ledgerRow(row.tenantId, row.bookingId, row.kind),
+        Key: notifyKeys.ledgerRow(row.tenantId, row.bookingId, row.kind, row.technicianId),
         UpdateExpression: 'SET #status = :queued, queuedAt = :at REMOVE duePk',
         ConditionExpression: '#status = :pending',
         ExpressionAttributeNames: { '#status': 'status' },
@@ -106,7 +107,7 @@ export async function recordSent(
           {
             Update: {
               TableName: config.tableName,
-              Key: notifyKeys.ledgerRow(row.tenantId, row.bookingId, row.kind),
+              Key: notifyKeys.ledgerRow(row.tenantId, row.bookingId, row.kind, row.technicianId),
               UpdateExpression: 'SET #status = :sent, sentAt = :at REMOVE duePk',
               ConditionExpression: '#status IN (:pending, :queued)',
               ExpressionAttributeNames: { '#status': 'status' },
@@ -117,7 +118,7 @@ export async function recordSent(
             Put: {
               TableName: config.tableName,
               Item: {
-                ...notifyKeys.outboxMessage(row.tenantId, sentAt, row.bookingId, row.kind),
+                ...notifyKeys.outboxMessage(row.tenantId, sentAt, row.bookingId, row.technicianId ? `${row.kind}#${row.technicianId}` : row.kind),
                 type: 'OutboxMessage',
                 ...row,
                 ...message,

@@ -25,17 +25,22 @@ export type WorkflowState = z.infer<typeof WorkflowStateSchema> & {
 };
 
 export interface CapacityResult {
-  decision: 'available' | 'unavailable';
+  /** available: hold one; held: the caller brought a live hold; unconfirmed: book without a slot for a person to confirm. */
+  decision: 'available' | 'held' | 'unavailable' | 'unconfirmed';
+  emergency?: boolean;
+  /** The schedule data was stale: whatever happens, a person confirms. */
+  stale?: boolean;
+  holdId?: string;
   date?: string;
   start?: string;
   end?: string;
-  /** Technicians who can take it, best first. */
-  technicianIds?: string[];
   reason?: string;
 }
 
 export interface HoldResult {
   held: boolean;
+  /** Which node comes next: the CRM write, or the end (rejected). */
+  next: 'WriteCrm' | 'Done';
   holdId?: string;
   technicianId?: string;
   expiresAt?: string;

@@ -4,7 +4,7 @@
  * (`APIKEY#<sha256>`), the one key not led by the tenant, because the key is how we learn the tenant.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../shared/clients';
 import { config } from '../shared/config';
 import { JobTypeSchema, TechnicianSchema, TenantSchema, type JobType, type Technician, type Tenant } from './model';
@@ -109,4 +109,38 @@ export async function findApiKey(apiKey: string): Promise<ApiKeyRecord | undefin
   );
   if (!Item) return undefined;
   return { tenantId: Item.tenantId, keyId: Item.keyId, scopes: Item.scopes ?? [], revoked: Boolean(Item.revoked) };
+}
+
+/** Company settings an owner edits (`PUT /v1/config/company`); other tenant fields are left as they are. */
+export async function updateTenantSettings(tenantId: string, settings: Record<string, unknown>): Promise<void> {
+  const entries = Object.entries(settings).filter(([, value]) => value !== undefined);
+  await documentClient().send(
+    new UpdateCommand({
+      TableName: config.tableName,
+      Key: tenantKeys.tenant(tenantId),
+      UpdateExpression: `SET ${entries.map((_, i) => `#f${i} = :v${i}`).join(', ')}`,
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeNames: Object.fromEntries(entries.map(([key], i) => [`#f${i}`, key])),
+      ExpressionAttributeValues: Object.fromEntries(entries.map(([, value], i) => [`:v${i}`, value])),
+    }),
+  );
+}
+
+export async function listJobTypes(tenantId: string): Promise<JobType[]> {
+  const { Items = [] } = await documentClient().send(
+    new QueryCommand({
+      TableName: config.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': `T#${tenantId}`, ':prefix': tenantKeys.jobTypePrefix },
+    }),
+  );
+  return Items.map((item) => JobTypeSchema.parse(item));
+}
+
+/** Removes a catalogue record; false when there was none. Booked jobs keep their claims. */
+export async function deleteCatalogueItem(key: { pk: string; sk: string }): Promise<boolean> {
+  const { Attributes } = await documentClient().send(
+    new DeleteCommand({ TableName: config.tableName, Key: key, ReturnValues: 'ALL_OLD' }),
+  );
+  return Boolean(Attributes);
 }

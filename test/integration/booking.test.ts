@@ -32,11 +32,13 @@ describe('POST /v1/bookings', () => {
     expect(booking.window).toMatchObject({ date: expect.any(String), start: expect.any(String), technicianId: expect.any(String) });
     expect(response.headers.get('location')).toBe(`/v1/bookings/${booking.bookingId}`);
 
-    // The slot claim is BOOKED for this booking's hold, and it is the only claim.
+    // The slot and the technician's daily-limit token are BOOKED for this booking, and nothing else is claimed.
     const claims = await itemsWithPrefix(`T#${tenant.tenantId}#SLOTS`);
-    expect(claims).toHaveLength(1);
-    expect(claims[0]).toMatchObject({ status: 'BOOKED', bookingId: booking.bookingId, technicianId: booking.window.technicianId });
-    expect(claims[0]!.expiresAt).toBeUndefined();
+    expect(claims.map((c) => c.kind).sort()).toEqual(['slot', 'techDay']);
+    for (const claim of claims) {
+      expect(claim).toMatchObject({ status: 'BOOKED', bookingId: booking.bookingId, technicianId: booking.window.technicianId });
+      expect(claim.expiresAt).toBeUndefined();
+    }
 
     // The built-in CRM holds the job with mapped fields and the deal stage.
     const crm = await itemsWithPrefix(`T#${tenant.tenantId}#CRM`);
@@ -121,7 +123,7 @@ describe('POST /v1/bookings', () => {
     expect(statuses.filter((s) => s === 201)).toHaveLength(1);
     expect(statuses.filter((s) => s === 409)).toHaveLength(11);
     const claims = await itemsWithPrefix(`T#${fresh.tenantId}#SLOTS`);
-    expect(claims.filter((c) => c.date === window.date && c.start === window.start)).toHaveLength(1);
+    expect(claims.filter((c) => c.kind === 'slot' && c.date === window.date && c.start === window.start)).toHaveLength(1);
   });
 
   it('answers out_of_area with no workflow-made slot when no technician covers the postal code', async () => {

@@ -1,0 +1,96 @@
+/** OpenAPI paths of the capacity and configuration routes (registered by functions/api/openapi.ts). */
+import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import { z } from '../shared/zod';
+import { BookingIdParamsSchema, BookingSchema } from '../booking/schemas';
+import { JobTypeSchema, TechnicianSchema } from '../tenant/model';
+import { CatalogueIdParamsSchema, CompanySettingsSchema, JobTypeInputSchema, TechnicianInputSchema } from '../tenant/config-schemas';
+import {
+  AvailabilityQuerySchema,
+  AvailabilityResponseSchema,
+  CreateHoldRequestSchema,
+  HoldIdParamsSchema,
+  HoldSchema,
+  ScheduleSyncRequestSchema,
+  WindowSchema,
+} from './schemas';
+
+const ErrorSchema = z.object({ error: z.object({ code: z.string(), message: z.string(), field: z.string().optional() }) });
+const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
+const errors = {
+  400: json(ErrorSchema, 'Invalid request: `error.field` names the field'),
+  401: json(ErrorSchema, 'Missing or unknown API key'),
+  403: json(ErrorSchema, 'The key lacks the scope'),
+};
+const security = [{ apiKey: [] }];
+
+export function registerCapacityPaths(registry: OpenAPIRegistry): void {
+  registry.registerPath({
+    method: 'get', path: '/v1/availability', operationId: 'getAvailability', security,
+    summary: 'Windows a qualified technician covering the address can really serve (emergency: same-day and on-call)',
+    request: { query: AvailabilityQuerySchema },
+    responses: { 200: json(AvailabilityResponseSchema, 'Open windows, or why none and what is next'), ...errors },
+  });
+  registry.registerPath({
+    method: 'post', path: '/v1/holds', operationId: 'createHold', security,
+    summary: "Soft-hold a window for the company's hold minutes; it expires by itself",
+    request: { body: { content: { 'application/json': { schema: CreateHoldRequestSchema } } } },
+    responses: {
+      201: json(HoldSchema, 'The hold'),
+      ...errors,
+      409: json(ErrorSchema.extend({ alternatives: z.array(WindowSchema) }), 'Nothing to hold: alternatives'),
+    },
+  });
+  for (const method of ['get', 'delete'] as const) {
+    registry.registerPath({
+      method, path: '/v1/holds/{id}', operationId: method === 'get' ? 'getHold' : 'releaseHold', security,
+      summary: method === 'get' ? 'A hold and its state' : 'Release a hold (its window is offered again)',
+      request: { params: HoldIdParamsSchema },
+      responses: { 200: json(method === 'get' ? HoldSchema : z.object({ holdId: z.string(), status: z.literal('RELEASED') }), 'The hold'), ...errors, 404: json(ErrorSchema, 'No such hold'), 409: json(ErrorSchema, 'Already booked') },
+    });
+  }
+  registry.registerPath({
+    method: 'get', path: '/v1/config/company', operationId: 'getCompanySettings', security, summary: 'Company settings (admin)',
+    responses: { 200: json(CompanySettingsSchema, 'Settings'), ...errors },
+  });
+  registry.registerPath({
+    method: 'put', path: '/v1/config/company', operationId: 'putCompanySettings', security,
+    summary: 'Arrival windows, time zone, hold minutes, daily limits, emergency reserve, on-call rotation, schedule source (admin)',
+    request: { body: { content: { 'application/json': { schema: CompanySettingsSchema } } } },
+    responses: { 200: json(CompanySettingsSchema, 'Saved settings'), ...errors },
+  });
+  const catalogue = [
+    { path: 'technicians', item: TechnicianSchema, input: TechnicianInputSchema, name: 'Technician' },
+    { path: 'job-types', item: JobTypeSchema, input: JobTypeInputSchema, name: 'JobType' },
+  ] as const;
+  for (const { path, item, input, name } of catalogue) {
+    registry.registerPath({
+      method: 'get', path: `/v1/config/${path}`, operationId: `list${name}s`, security, summary: `All ${path} (admin)`,
+      responses: { 200: json(z.object({ items: z.array(item) }), 'Items'), ...errors },
+    });
+    registry.registerPath({
+      method: 'put', path: `/v1/config/${path}/{id}`, operationId: `put${name}`, security, summary: `Create or replace a ${name} (admin)`,
+      request: { params: CatalogueIdParamsSchema, body: { content: { 'application/json': { schema: input } } } },
+      responses: { 200: json(item, 'Saved'), ...errors },
+    });
+    registry.registerPath({
+      method: 'delete', path: `/v1/config/${path}/{id}`, operationId: `delete${name}`, security, summary: `Remove a ${name} (admin)`,
+      request: { params: CatalogueIdParamsSchema },
+      responses: { 204: { description: 'Removed' }, ...errors, 404: json(ErrorSchema, 'No such item') },
+    });
+  }
+  registry.registerPath({
+    method: 'post', path: '/v1/schedule/sync', operationId: 'syncSchedule', security,
+    summary: "The FSM's existing jobs consume capacity; marks the schedule data fresh (admin)",
+    request: { body: { content: { 'application/json': { schema: ScheduleSyncRequestSchema } } } },
+    responses: {
+      200: json(z.object({ synced: z.number(), unchanged: z.number(), conflicts: z.array(z.object({ externalId: z.string(), reason: z.string() })), lastSyncAt: z.string() }), 'What was synced'),
+      ...errors,
+    },
+  });
+  registry.registerPath({
+    method: 'post', path: '/v1/bookings/{id}/confirm', operationId: 'confirmBooking', security,
+    summary: 'Dispatch confirms a pending_confirmation booking (it kept its slot while it waited)',
+    request: { params: BookingIdParamsSchema },
+    responses: { 200: json(BookingSchema, 'The confirmed booking'), ...errors, 404: json(ErrorSchema, 'No such booking'), 409: json(ErrorSchema, 'Not pending_confirmation, or no slot') },
+  });
+}

@@ -1,0 +1,90 @@
+/** Availability, holds and schedule-sync API shapes (zod: validation, types and OpenAPI). */
+import { DateTime } from 'luxon';
+import { z } from '../shared/zod';
+
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD');
+const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a time as HH:mm (24-hour)');
+const booleanParam = z.enum(['true', 'false']).transform((value) => value === 'true');
+
+export const MAX_AVAILABILITY_DAYS = 31;
+
+export const AvailabilityQuerySchema = z
+  .object({
+    jobTypeId: z.string().min(1).max(100),
+    postalCode: z.string().trim().min(3).max(12),
+    from: isoDate.optional(),
+    to: isoDate.optional(),
+    emergency: booleanParam.optional(),
+  })
+  .superRefine((query, ctx) => {
+    if (Boolean(query.from) !== Boolean(query.to)) {
+      ctx.addIssue({ code: 'custom', path: [query.from ? 'to' : 'from'], message: 'give both from and to, or neither' });
+      return;
+    }
+    if (query.from && query.to) {
+      const days = DateTime.fromISO(query.to).diff(DateTime.fromISO(query.from), 'days').days;
+      if (!(days >= 0)) ctx.addIssue({ code: 'custom', path: ['to'], message: 'to must not be before from' });
+      else if (days >= MAX_AVAILABILITY_DAYS) ctx.addIssue({ code: 'custom', path: ['to'], message: `at most ${MAX_AVAILABILITY_DAYS} days per request` });
+    }
+  });
+
+export const WindowSchema = z.object({ date: isoDate, start: clockTime, end: clockTime }).openapi('Window');
+
+export const AvailableWindowSchema = WindowSchema.extend({
+  afterHours: z.boolean(),
+  /** How many technicians could take it. */
+  capacity: z.number().int(),
+}).openapi('AvailableWindow');
+
+export const AvailabilityResponseSchema = z
+  .object({
+    jobTypeId: z.string(),
+    postalCode: z.string(),
+    emergency: z.boolean(),
+    from: isoDate,
+    to: isoDate,
+    windows: z.array(AvailableWindowSchema),
+    reason: z.enum(['out_of_area', 'no_qualified_technician', 'fully_booked']).optional(),
+    nextAvailable: z.array(WindowSchema).optional().openapi({ description: 'When the asked range is full: the next open windows after it' }),
+    scheduleStale: z.boolean().openapi({ description: 'Schedule data is stale: bookings will be pending_confirmation' }),
+  })
+  .openapi('Availability');
+
+export const CreateHoldRequestSchema = z
+  .object({
+    jobTypeId: z.string().min(1).max(100),
+    postalCode: z.string().trim().min(3).max(12),
+    window: z.object({ date: isoDate, start: clockTime }).optional().openapi({ description: 'Omit to hold the first open window' }),
+    emergency: z.boolean().optional(),
+  })
+  .openapi('CreateHoldRequest');
+
+export const HoldSchema = z
+  .object({
+    holdId: z.string(),
+    status: z.enum(['HELD', 'BOOKED', 'RELEASED']),
+    expiresAt: z.string().optional(),
+    jobTypeId: z.string(),
+    emergency: z.boolean(),
+    window: WindowSchema.extend({ technicianId: z.string() }),
+  })
+  .openapi('Hold');
+
+export const HoldIdParamsSchema = z.object({ id: z.string().min(1).max(100) });
+
+export const ScheduleSyncRequestSchema = z
+  .object({
+    syncedAt: z.iso.datetime({ offset: true }).optional().openapi({ description: 'When the FSM data was read; default now' }),
+    jobs: z
+      .array(
+        z.object({
+          externalId: z.string().min(1).max(100),
+          technicianId: z.string().min(1),
+          date: isoDate,
+          start: clockTime,
+          jobTypeId: z.string().optional(),
+        }),
+      )
+      .max(2_000),
+  })
+  .openapi('ScheduleSyncRequest');

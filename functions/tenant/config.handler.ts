@@ -1,0 +1,101 @@
+/**
+ * The owner's configuration API: company settings (windows, time zone, hold minutes, limits, the
+ * emergency reserve, on-call rotation, schedule source), technicians and job types. Tenant-scoped by
+ * key, validated by zod, admin scope required. One Lambda; the route key picks the operation.
+ */
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { ApiError } from '../shared/errors';
+import { apiRoute, parseWith } from '../shared/http';
+import { requireScope } from '../shared/scopes';
+import { CatalogueIdParamsSchema, CompanySettingsSchema, JobTypeInputSchema, TechnicianInputSchema } from './config-schemas';
+import {
+  deleteCatalogueItem,
+  getJobType,
+  getTenant,
+  listJobTypes,
+  listTechnicians,
+  putJobType,
+  putTechnician,
+  tenantKeys,
+  updateTenantSettings,
+} from './store';
+
+const ADMIN = ['admin'] as const;
+
+const getCompany = apiRoute({}, async ({ tenant }) => {
+  requireScope(tenant, ADMIN);
+  const record = await getTenant(tenant.tenantId);
+  if (!record) throw new ApiError('not_found', 'This account has no configuration yet');
+  const { crm: _crm, ...settings } = record;
+  return { statusCode: 200, body: settings };
+});
+
+const putCompany = apiRoute({ body: CompanySettingsSchema }, async ({ tenant, body }) => {
+  requireScope(tenant, ADMIN);
+  const current = await getTenant(tenant.tenantId);
+  if (!current) throw new ApiError('not_found', 'This account has no configuration yet');
+  // The sync time belongs to the sync, not to the form an owner submits.
+  const scheduleSource = { ...body.scheduleSource, lastSyncAt: current.scheduleSource.lastSyncAt };
+  await updateTenantSettings(tenant.tenantId, { ...body, scheduleSource });
+  return { statusCode: 200, body: { ...body, scheduleSource, tenantId: tenant.tenantId } };
+});
+
+const listTechs = apiRoute({}, async ({ tenant }) => {
+  requireScope(tenant, ADMIN);
+  return { statusCode: 200, body: { items: await listTechnicians(tenant.tenantId) } };
+});
+
+const putTech = apiRoute({ body: TechnicianInputSchema }, async ({ tenant, body, pathParameters }) => {
+  requireScope(tenant, ADMIN);
+  const { id } = parseWith(CatalogueIdParamsSchema, pathParameters, 'path');
+  const technician = { ...body, technicianId: id };
+  await putTechnician(tenant.tenantId, technician);
+  return { statusCode: 200, body: technician };
+});
+
+const deleteTech = apiRoute({}, async ({ tenant, pathParameters }) => {
+  requireScope(tenant, ADMIN);
+  const { id } = parseWith(CatalogueIdParamsSchema, pathParameters, 'path');
+  if (!(await deleteCatalogueItem(tenantKeys.technician(tenant.tenantId, id)))) throw new ApiError('not_found', `No technician ${id}`, 'id');
+  return { statusCode: 204 };
+});
+
+const listTypes = apiRoute({}, async ({ tenant }) => {
+  requireScope(tenant, ADMIN);
+  return { statusCode: 200, body: { items: await listJobTypes(tenant.tenantId) } };
+});
+
+const putType = apiRoute({ body: JobTypeInputSchema }, async ({ tenant, body, pathParameters }) => {
+  requireScope(tenant, ADMIN);
+  const { id } = parseWith(CatalogueIdParamsSchema, pathParameters, 'path');
+  const jobType = { ...body, jobTypeId: id };
+  await putJobType(tenant.tenantId, jobType);
+  return { statusCode: 200, body: jobType };
+});
+
+const deleteType = apiRoute({}, async ({ tenant, pathParameters }) => {
+  requireScope(tenant, ADMIN);
+  const { id } = parseWith(CatalogueIdParamsSchema, pathParameters, 'path');
+  if (!(await getJobType(tenant.tenantId, id))) throw new ApiError('not_found', `No job type ${id}`, 'id');
+  await deleteCatalogueItem(tenantKeys.jobType(tenant.tenantId, id));
+  return { statusCode: 204 };
+});
+
+type Operation = (event: APIGatewayProxyEventV2, context: Context) => Promise<unknown>;
+
+export const configOperations: Record<string, Operation> = {
+  'GET /v1/config/company': getCompany,
+  'PUT /v1/config/company': putCompany,
+  'GET /v1/config/technicians': listTechs,
+  'PUT /v1/config/technicians/{id}': putTech,
+  'DELETE /v1/config/technicians/{id}': deleteTech,
+  'GET /v1/config/job-types': listTypes,
+  'PUT /v1/config/job-types/{id}': putType,
+  'DELETE /v1/config/job-types/{id}': deleteType,
+};
+
+export const handler = async (event: APIGatewayProxyEventV2, context: Context) => {
+  const operation = configOperations[event.routeKey];
+  if (!operation) return { statusCode: 404, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ error: { code: 'not_found', message: `No route ${event.routeKey}` } }) };
+  return operation(event, context);
+};
