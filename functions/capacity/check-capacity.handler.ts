@@ -61,8 +61,9 @@ export const handler = workflowNode('CheckCapacity', async ({ tenantId, bookingI
     }, at);
     return { decision: 'available', date: chosen.date, start: chosen.start, end: chosen.end, emergency, stale };
   }
-  if (stale) {
-    // Nothing open in data we cannot trust: keep the request for dispatch, never reject or confirm it.
+  if (stale && (reason ?? 'fully_booked') === 'fully_booked') {
+    // "Full" in schedule data we cannot trust: keep the request for dispatch, never reject or confirm it.
+    // (Out of area or no skill is configuration, not schedule: that still rejects.)
     await appendTimeline(tenantId, bookingId, 'CheckCapacity', 'unconfirmed', { reason: 'schedule_stale' }, at);
     return { decision: 'unconfirmed', emergency, stale, reason: 'schedule_stale' };
   }
