@@ -14,6 +14,7 @@ import {
   makeIdempotent,
 } from '@aws-lambda-powertools/idempotency';
 import { ulid } from 'ulid';
+import { openIntakeReviewItems, planIntake } from '../attribution/intake';
 import { normalizePhone } from '../recognise/phone';
 import { openReviewItem } from '../review/store';
 import { dynamoClient, sfnClient } from '../shared/clients';
@@ -55,6 +56,9 @@ async function validateAgainstTenant(tenantId: string, request: CreateBookingReq
 async function runBooking({ tenantId, request }: IdempotentBookingInput): Promise<RouteResponse> {
   const at = now();
   const bookingId = ulid(at.getTime());
+  // Summary pre-filled from the job type, the source's settings, attribution flags (attribution/intake.ts).
+  const [tenantConfig, jobTypeConfig] = await Promise.all([getTenant(tenantId), getJobType(tenantId, request.jobTypeId)]);
+  const intake = planIntake(tenantConfig!, jobTypeConfig, request, at);
   await createBookingRecord({
     tenantId,
     bookingId,
@@ -62,7 +66,9 @@ async function runBooking({ tenantId, request }: IdempotentBookingInput): Promis
     jobTypeId: request.jobTypeId,
     window: null,
     channel: request.channel,
-    summary: request.summary,
+    summary: intake.summary,
+    ...(intake.sourceSettings ? { sourceSettings: intake.sourceSettings } : {}),
+    ...(intake.flags.length ? { flags: intake.flags } : {}),
     attribution: request.attribution,
     request,
     createdAt: at.toISOString(),
@@ -94,6 +100,7 @@ async function runBooking({ tenantId, request }: IdempotentBookingInput): Promis
   }
 
   const record = await getBookingRecord(tenantId, bookingId);
+  await openIntakeReviewItems(tenantId, record!, now());
   const booking = toPublicBooking(record!);
   if (booking.status === 'rejected') {
     const error = new ApiError('window_unavailable', `No technician can take this booking (${booking.statusReason})`, 'window', {

@@ -1,57 +1,152 @@
 /**
  * The one CRM field-mapping table. For each job state: which CRM fields are written, from which
- * value of the booking context, and which pipeline stage the deal moves to. Every adapter writes
- * through it; a tenant may override entries (validated by the same schema).
+ * value of the write context, which pipeline stage the deal moves to, and which downstream action
+ * the state fires. Every adapter writes through it; a tenant may override entries (stored in its
+ * config, validated by the same schema, merged over the default state by state).
  */
 import { z } from 'zod';
 
-export const JOB_STATES = ['booked'] as const;
+export const JOB_STATES = [
+  'pending_approval',
+  'booked',
+  'rescheduled',
+  'dispatched',
+  'completed',
+  'invoiced',
+  'paid',
+  'cancelled',
+  'no_show',
+] as const;
 export type JobState = (typeof JOB_STATES)[number];
+
+/** Downstream actions a state may fire (the lifecycle and notification capabilities run them). */
+export const DOWNSTREAM_ACTIONS = [
+  'none',
+  'dispatcher_approval',
+  'confirmation_message',
+  'reschedule_confirmation',
+  'eta_message',
+  'review_request',
+  'payment_reminder',
+  'renewal_scheduling',
+  'cancellation_notice',
+  'rebooking_followup',
+] as const;
 
 export const FieldMappingSchema = z.object({
   /** Field name in the CRM record. */
-  crmField: z.string().min(1),
-  /** Dotted path into the CRM write context (customer, booking, attribution, jobType). */
-  from: z.string().min(1),
+  crmField: z.string().min(1).max(100),
+  /** Dotted path into the CRM write context (customer, booking, attribution, jobType, source, job). */
+  from: z.string().regex(/^(customer|booking|attribution|jobType|source|job)(\.[A-Za-z0-9_]+)+$/, 'expected a path like booking.summary'),
 });
 
 export const StateMappingSchema = z.object({
-  dealStage: z.string().min(1),
-  fields: z.array(FieldMappingSchema).min(1),
+  dealStage: z.string().min(1).max(100),
+  fields: z.array(FieldMappingSchema).min(1).max(100),
+  action: z.enum(DOWNSTREAM_ACTIONS),
 });
+export type StateMapping = z.infer<typeof StateMappingSchema>;
 
 export const CrmMappingSchema = z.record(z.enum(JOB_STATES), StateMappingSchema);
 export type CrmMapping = z.infer<typeof CrmMappingSchema>;
 
+/** A tenant's overrides: any subset of states, each a full entry (so the result is always valid). */
+export const CrmMappingOverridesSchema = z.partialRecord(z.enum(JOB_STATES), StateMappingSchema);
+export type CrmMappingOverrides = z.infer<typeof CrmMappingOverridesSchema>;
+
+const customerFields = [
+  { crmField: 'customer_name', from: 'customer.name' },
+  { crmField: 'customer_phone', from: 'customer.phoneE164' },
+  { crmField: 'customer_email', from: 'customer.email' },
+];
+const jobRef = [
+  { crmField: 'external_booking_id', from: 'booking.bookingId' },
+  { crmField: 'job_type', from: 'jobType.name' },
+];
+const attributionFields = [
+  { crmField: 'lead_source', from: 'attribution.source' },
+  { crmField: 'campaign', from: 'attribution.campaign' },
+  { crmField: 'keyword', from: 'attribution.keyword' },
+  { crmField: 'utm_source', from: 'attribution.utmSource' },
+  { crmField: 'utm_medium', from: 'attribution.utmMedium' },
+  { crmField: 'utm_campaign', from: 'attribution.utmCampaign' },
+  { crmField: 'utm_term', from: 'attribution.utmTerm' },
+  { crmField: 'utm_content', from: 'attribution.utmContent' },
+  { crmField: 'gclid', from: 'attribution.gclid' },
+  { crmField: 'fbclid', from: 'attribution.fbclid' },
+  { crmField: 'msclkid', from: 'attribution.msclkid' },
+  { crmField: 'tracking_number', from: 'attribution.trackingNumber' },
+  { crmField: 'lsa_lead_id', from: 'attribution.lsaLeadId' },
+  { crmField: 'lsa_response_deadline', from: 'attribution.lsaResponseDeadline' },
+  { crmField: 'referral', from: 'attribution.referral' },
+  { crmField: 'source_job_type', from: 'source.jobType' },
+  { crmField: 'source_campaign', from: 'source.campaign' },
+  { crmField: 'business_unit', from: 'source.businessUnit' },
+];
+const bookedFields = [
+  ...customerFields,
+  { crmField: 'service_address', from: 'booking.addressLine' },
+  { crmField: 'postal_code', from: 'booking.postalCode' },
+  ...jobRef,
+  { crmField: 'trade', from: 'jobType.trade' },
+  { crmField: 'summary', from: 'booking.summary' },
+  { crmField: 'next_appointment', from: 'booking.windowLabel' },
+  { crmField: 'arrival_window', from: 'booking.windowLabel' },
+  { crmField: 'technician_id', from: 'booking.technicianId' },
+  { crmField: 'channel', from: 'booking.channel' },
+  ...attributionFields,
+];
+
+/** The default table (seed 002's "what each job state should write to the CRM"). */
 export const defaultCrmMapping: CrmMapping = CrmMappingSchema.parse({
-  booked: {
+  pending_approval: { dealStage: 'Pending Approval', fields: bookedFields, action: 'dispatcher_approval' },
+  booked: { dealStage: 'Booked', fields: bookedFields, action: 'confirmation_message' },
+  rescheduled: {
     dealStage: 'Booked',
+    fields: [...jobRef, { crmField: 'next_appointment', from: 'booking.windowLabel' }, { crmField: 'technician_id', from: 'booking.technicianId' }],
+    action: 'reschedule_confirmation',
+  },
+  dispatched: {
+    dealStage: 'Dispatched',
+    fields: [...jobRef, { crmField: 'assigned_technician', from: 'job.technicianName' }, { crmField: 'eta', from: 'job.eta' }],
+    action: 'eta_message',
+  },
+  completed: {
+    dealStage: 'Completed',
     fields: [
-      { crmField: 'customer_name', from: 'customer.name' },
-      { crmField: 'customer_phone', from: 'customer.phoneE164' },
-      { crmField: 'customer_email', from: 'customer.email' },
-      { crmField: 'service_address', from: 'booking.addressLine' },
-      { crmField: 'postal_code', from: 'booking.postalCode' },
-      { crmField: 'job_type', from: 'jobType.name' },
-      { crmField: 'trade', from: 'jobType.trade' },
-      { crmField: 'summary', from: 'booking.summary' },
-      { crmField: 'arrival_window', from: 'booking.windowLabel' },
-      { crmField: 'technician_id', from: 'booking.technicianId' },
-      { crmField: 'channel', from: 'booking.channel' },
-      { crmField: 'lead_source', from: 'attribution.source' },
-      { crmField: 'campaign', from: 'attribution.campaign' },
-      { crmField: 'keyword', from: 'attribution.keyword' },
-      { crmField: 'utm_source', from: 'attribution.utmSource' },
-      { crmField: 'utm_medium', from: 'attribution.utmMedium' },
-      { crmField: 'utm_campaign', from: 'attribution.utmCampaign' },
-      { crmField: 'gclid', from: 'attribution.gclid' },
-      { crmField: 'tracking_number', from: 'attribution.trackingNumber' },
-      { crmField: 'lsa_lead_id', from: 'attribution.lsaLeadId' },
-      { crmField: 'referral', from: 'attribution.referral' },
-      { crmField: 'external_booking_id', from: 'booking.bookingId' },
+      ...jobRef,
+      { crmField: 'service_history_entry', from: 'job.completedAt' },
+      { crmField: 'equipment_notes', from: 'job.equipmentNotes' },
+      { crmField: 'technician_notes', from: 'job.technicianNotes' },
     ],
+    action: 'review_request',
+  },
+  invoiced: {
+    dealStage: 'Invoiced',
+    fields: [...jobRef, { crmField: 'balance', from: 'job.balance' }, { crmField: 'line_items', from: 'job.lineItems' }],
+    action: 'payment_reminder',
+  },
+  paid: {
+    dealStage: 'Closed Won',
+    fields: [...jobRef, { crmField: 'account_status', from: 'job.accountStatus' }, { crmField: 'last_paid_date', from: 'job.paidAt' }],
+    action: 'renewal_scheduling',
+  },
+  cancelled: {
+    dealStage: 'Closed Lost',
+    fields: [...jobRef, { crmField: 'cancel_reason', from: 'job.reason' }],
+    action: 'cancellation_notice',
+  },
+  no_show: {
+    dealStage: 'No Show',
+    fields: [...jobRef, { crmField: 'no_show_at', from: 'job.at' }],
+    action: 'rebooking_followup',
   },
 });
+
+/** The tenant's effective table: its overrides, state by state, over the default. */
+export function effectiveMapping(overrides: CrmMappingOverrides | undefined): CrmMapping {
+  return { ...defaultCrmMapping, ...CrmMappingOverridesSchema.parse(overrides ?? {}) };
+}
 
 function valueAt(context: Record<string, unknown>, path: string): unknown {
   return path.split('.').reduce<unknown>((value, key) => (value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined), context);
@@ -64,7 +159,8 @@ export function mapFields(mapping: CrmMapping, state: JobState, context: Record<
   const fields: Record<string, string | number | boolean> = {};
   for (const { crmField, from } of entry.fields) {
     const value = valueAt(context, from);
-    if (value !== undefined && value !== null && value !== '') fields[crmField] = value as string;
+    if (value === undefined || value === null || value === '') continue;
+    fields[crmField] = typeof value === 'object' ? JSON.stringify(value) : (value as string | number | boolean);
   }
-  return { dealStage: entry.dealStage, fields };
+  return { dealStage: entry.dealStage, action: entry.action, fields };
 }

@@ -1,16 +1,26 @@
 /**
- * Customers. A customer lives at `T#<tenant>#CUSTOMER#<id>`; each normalised phone is a separate
- * claim item `T#<tenant>#PHONE#<e164>` created in the same transaction with a condition, so two
- * concurrent first-time callers with one phone can never become two customers.
+ * Customers. A customer lives at `T#<tenant>#CUSTOMER#<id>`. Lookup items point at it:
+ * - a phone claim `T#<tenant>#PHONE#<e164>` and an email claim `T#<tenant>#EMAIL#<email>`, each
+ *   unique, created in the same transaction as the customer with a condition, so two concurrent
+ *   first-time callers with one phone (or email) can never become two customers;
+ * - address index items `T#<tenant>#ADDRESS#<normalised>` / `CUSTOMER#<id>` (several customers may
+ *   share an address: a landlord and a tenant), written with the customer or when it gains an address.
  */
-import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../shared/clients';
 import { config } from '../shared/config';
 import { isConditionalCheckFailed } from '../shared/errors';
+import { normalizeAddress } from './address';
 
 export const customerKeys = {
   customer: (tenantId: string, customerId: string) => ({ pk: `T#${tenantId}#CUSTOMER#${customerId}`, sk: 'PROFILE' }),
   phoneClaim: (tenantId: string, phoneE164: string) => ({ pk: `T#${tenantId}#PHONE#${phoneE164}`, sk: 'CUSTOMER' }),
+  emailClaim: (tenantId: string, email: string) => ({ pk: `T#${tenantId}#EMAIL#${email}`, sk: 'CUSTOMER' }),
+  addressPartition: (tenantId: string, addressKey: string) => `T#${tenantId}#ADDRESS#${addressKey}`,
+  addressIndex: (tenantId: string, addressKey: string, customerId: string) => ({
+    pk: customerKeys.addressPartition(tenantId, addressKey),
+    sk: `CUSTOMER#${customerId}`,
+  }),
 };
 
 export interface CustomerAddress {
@@ -22,7 +32,31 @@ export interface CustomerAddress {
   country: string;
 }
 
-export interface CustomerRecord {
+export interface ServiceVisit {
+  bookingId?: string;
+  date: string;
+  jobType: string;
+  summary?: string;
+  technicianId?: string;
+}
+
+export interface EquipmentRecord {
+  kind: string;
+  make?: string;
+  model?: string;
+  installedOn?: string;
+  warrantyUntil?: string;
+}
+
+export interface CustomerProfileFields {
+  serviceHistory: ServiceVisit[];
+  equipment: EquipmentRecord[];
+  membership: { status: 'none' | 'active' | 'lapsed' | 'cancelled'; plan?: string; renewsOn?: string };
+  openEstimates: Array<{ estimateId: string; summary: string; amount?: number; createdAt: string }>;
+  communicationPreferences: { channels: Array<'sms' | 'email' | 'call'>; quietHours?: { start: string; end: string }; optedOut: boolean };
+}
+
+export interface CustomerRecord extends CustomerProfileFields {
   tenantId: string;
   customerId: string;
   name: string;
@@ -33,56 +67,102 @@ export interface CustomerRecord {
   updatedAt: string;
 }
 
-export async function findCustomerIdByPhone(tenantId: string, phoneE164: string): Promise<string | undefined> {
-  const { Item } = await documentClient().send(
-    new GetCommand({ TableName: config.tableName, Key: customerKeys.phoneClaim(tenantId, phoneE164), ConsistentRead: true }),
-  );
+/** What a new customer starts with: real, stored, empty facts (filled by the CRM sync and the lifecycle). */
+export function emptyProfile(): CustomerProfileFields {
+  return {
+    serviceHistory: [],
+    equipment: [],
+    membership: { status: 'none' },
+    openEstimates: [],
+    communicationPreferences: { channels: ['sms'], optedOut: false },
+  };
+}
+
+async function claimOwner(key: { pk: string; sk: string }): Promise<string | undefined> {
+  const { Item } = await documentClient().send(new GetCommand({ TableName: config.tableName, Key: key, ConsistentRead: true }));
   return Item?.customerId as string | undefined;
+}
+
+export function findCustomerIdByPhone(tenantId: string, phoneE164: string): Promise<string | undefined> {
+  return claimOwner(customerKeys.phoneClaim(tenantId, phoneE164));
+}
+
+export function findCustomerIdByEmail(tenantId: string, email: string): Promise<string | undefined> {
+  return claimOwner(customerKeys.emailClaim(tenantId, email));
+}
+
+export async function findCustomerIdsByAddress(tenantId: string, addressKey: string): Promise<string[]> {
+  const { Items = [] } = await documentClient().send(
+    new QueryCommand({
+      TableName: config.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': customerKeys.addressPartition(tenantId, addressKey) },
+      ConsistentRead: true,
+      Limit: 25,
+    }),
+  );
+  return Items.map((item) => item.customerId as string);
+}
+
+/** A stored customer with the profile fields an older record may lack filled in as empty. */
+function withProfile(item: Record<string, unknown>): CustomerRecord {
+  const { pk: _pk, sk: _sk, type: _type, ...rest } = item;
+  return { ...emptyProfile(), ...(rest as unknown as CustomerRecord) };
 }
 
 export async function getCustomer(tenantId: string, customerId: string): Promise<CustomerRecord | undefined> {
   const { Item } = await documentClient().send(
-    new GetCommand({ TableName: config.tableName, Key: customerKeys.customer(tenantId, customerId) }),
+    new GetCommand({ TableName: config.tableName, Key: customerKeys.customer(tenantId, customerId), ConsistentRead: true }),
   );
-  return Item as CustomerRecord | undefined;
+  return Item ? withProfile(Item) : undefined;
 }
 
+export async function getCustomers(tenantId: string, customerIds: string[]): Promise<CustomerRecord[]> {
+  const ids = [...new Set(customerIds)].slice(0, 100);
+  if (!ids.length) return [];
+  const { Responses } = await documentClient().send(
+    new BatchGetCommand({
+      RequestItems: { [config.tableName]: { Keys: ids.map((id) => customerKeys.customer(tenantId, id)), ConsistentRead: true } },
+    }),
+  );
+  const found = (Responses?.[config.tableName] ?? []).map(withProfile);
+  return ids.map((id) => found.find((c) => c.customerId === id)).filter((c): c is CustomerRecord => Boolean(c));
+}
+
+export type CreateOutcome = { created: true; customerId: string } | { created: false; conflict: 'phone' | 'email' };
+
 /**
- * Creates the customer and claims its phone atomically. Returns the id of the customer that owns the
- * phone afterwards: the new one, or the one a concurrent request created first.
+ * Creates the customer with its lookup items in one transaction. `claimPhone`/`claimEmail` say which
+ * unique claims to take (an uncertain-match record books without the claim another customer holds).
+ * A claim taken concurrently by someone else fails the whole write: the caller recognises again.
  */
-export async function createCustomerClaimingPhone(customer: CustomerRecord): Promise<{ customerId: string; created: boolean }> {
+export async function createCustomer(
+  customer: CustomerRecord,
+  claims: { phone: boolean; email: boolean },
+): Promise<CreateOutcome> {
+  const put = (Item: Record<string, unknown>) => ({
+    Put: { TableName: config.tableName, Item, ConditionExpression: 'attribute_not_exists(pk)' },
+  });
+  const items = [
+    put({ ...customerKeys.customer(customer.tenantId, customer.customerId), type: 'Customer', ...customer }),
+    ...(claims.phone ? [put({ ...customerKeys.phoneClaim(customer.tenantId, customer.phoneE164), type: 'PhoneClaim', customerId: customer.customerId })] : []),
+    ...(claims.email && customer.email
+      ? [put({ ...customerKeys.emailClaim(customer.tenantId, customer.email), type: 'EmailClaim', customerId: customer.customerId })]
+      : []),
+    ...customer.addresses.map((address) => ({
+      Put: {
+        TableName: config.tableName,
+        Item: { ...customerKeys.addressIndex(customer.tenantId, normalizeAddress(address), customer.customerId), type: 'AddressIndex', customerId: customer.customerId },
+      },
+    })),
+  ];
   try {
-    await documentClient().send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Put: {
-              TableName: config.tableName,
-              Item: {
-                ...customerKeys.phoneClaim(customer.tenantId, customer.phoneE164),
-                type: 'PhoneClaim',
-                customerId: customer.customerId,
-              },
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
-          },
-          {
-            Put: {
-              TableName: config.tableName,
-              Item: { ...customerKeys.customer(customer.tenantId, customer.customerId), type: 'Customer', ...customer },
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
-          },
-        ],
-      }),
-    );
-    return { customerId: customer.customerId, created: true };
+    await documentClient().send(new TransactWriteCommand({ TransactItems: items }));
+    return { created: true, customerId: customer.customerId };
   } catch (error) {
     if (!isConditionalCheckFailed(error)) throw error;
-    const owner = await findCustomerIdByPhone(customer.tenantId, customer.phoneE164);
-    if (!owner) throw error;
-    return { customerId: owner, created: false };
+    const phoneOwner = claims.phone ? await findCustomerIdByPhone(customer.tenantId, customer.phoneE164) : undefined;
+    return { created: false, conflict: phoneOwner ? 'phone' : 'email' };
   }
 }
 
@@ -96,18 +176,69 @@ export async function enrichCustomer(
   const existing = await getCustomer(tenantId, customerId);
   if (!existing) return;
   const addresses = [...(existing.addresses ?? [])];
-  const isKnownAddress = (a: CustomerAddress) =>
-    addresses.some((b) => b.postalCode === a.postalCode && b.line1.toLowerCase() === a.line1.toLowerCase());
-  const addAddress = patch.address && !isKnownAddress(patch.address);
-  const addEmail = patch.email && !existing.email;
-  if (!addAddress && !addEmail) return;
-  if (addAddress) addresses.push(patch.address!);
+  const addressKey = patch.address ? normalizeAddress(patch.address) : undefined;
+  const addAddress = patch.address && !addresses.some((a) => normalizeAddress(a) === addressKey);
+  let addEmail = Boolean(patch.email && !existing.email);
+  if (addEmail) {
+    // Take the email claim only if nobody holds it; otherwise leave the record as it is.
+    try {
+      await documentClient().send(
+        new PutCommand({
+          TableName: config.tableName,
+          Item: { ...customerKeys.emailClaim(tenantId, patch.email!), type: 'EmailClaim', customerId },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+      addEmail = false;
+    }
+  }
+  if (addAddress) {
+    addresses.push(patch.address!);
+    await documentClient().send(
+      new PutCommand({
+        TableName: config.tableName,
+        Item: { ...customerKeys.addressIndex(tenantId, addressKey!, customerId), type: 'AddressIndex', customerId },
+      }),
+    );
+  }
+  // Profile fields an older record lacks are stored as empty facts, so lookups read real fields.
+  const values: Record<string, unknown> = { ':addresses': addresses, ':at': at.toISOString() };
+  const sets = ['addresses = :addresses', 'updatedAt = :at'];
+  if (addEmail) {
+    sets.push('email = :email');
+    values[':email'] = patch.email;
+  }
+  Object.entries(emptyProfile()).forEach(([key, value], index) => {
+    sets.push(`${key} = if_not_exists(${key}, :p${index})`);
+    values[`:p${index}`] = value;
+  });
   await documentClient().send(
     new UpdateCommand({
       TableName: config.tableName,
       Key: customerKeys.customer(tenantId, customerId),
-      UpdateExpression: 'SET addresses = :addresses, updatedAt = :at' + (addEmail ? ', email = :email' : ''),
-      ExpressionAttributeValues: { ':addresses': addresses, ':at': at.toISOString(), ...(addEmail ? { ':email': patch.email } : {}) },
+      UpdateExpression: `SET ${sets.join(', ')}`,
+      ExpressionAttributeValues: values,
     }),
   );
+}
+
+/** The customers a caller's phone, email and normalised address point at (tenant-scoped by key). */
+export async function findCandidates(
+  tenantId: string,
+  facts: { phoneE164?: string; email?: string; addressKey?: string },
+): Promise<{ byPhone?: CustomerRecord; byEmail?: CustomerRecord; byAddress: CustomerRecord[] }> {
+  const [phoneId, emailId, addressIds] = await Promise.all([
+    facts.phoneE164 ? findCustomerIdByPhone(tenantId, facts.phoneE164) : undefined,
+    facts.email ? findCustomerIdByEmail(tenantId, facts.email) : undefined,
+    facts.addressKey ? findCustomerIdsByAddress(tenantId, facts.addressKey) : [],
+  ]);
+  const customers = await getCustomers(tenantId, [phoneId, emailId, ...addressIds].filter((id): id is string => Boolean(id)));
+  const byId = (id?: string) => (id ? customers.find((c) => c.customerId === id) : undefined);
+  return {
+    byPhone: byId(phoneId),
+    byEmail: byId(emailId),
+    byAddress: addressIds.map(byId).filter((c): c is CustomerRecord => Boolean(c)),
+  };
 }

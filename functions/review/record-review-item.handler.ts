@@ -1,11 +1,14 @@
 /**
  * Booking node RecordReviewItem: the Catch path of every other node. The booking is never lost: it
  * keeps what was done, gets an honest status, and a review item says which node failed and why.
- * A failed CRM write is the one failure the booking continues past (to CommitSlot).
+ * A failed CRM write is the one failure the booking continues past (to CommitSlot): a CRM that is
+ * down puts the write in the crm-sync outbox (no review item yet); a CRM that refuses it opens a
+ * crm_write_failed item at once.
  */
 import { appendTimeline, updateBooking } from '../booking/store';
 import { workflowNode } from '../shared/node';
 import { now } from '../shared/time';
+import { backoffSettings, enqueueCrmSync } from '../crm/outbox';
 import { openReviewItem } from './store';
 
 /** Lambda errors arrive with Cause as a JSON string ({errorMessage, errorType, ...}); locally, as text. */
@@ -26,21 +29,33 @@ export const handler = workflowNode('RecordReviewItem', async (state) => {
   // The newest failure is the last key: each Catch adds its node under $.failures.
   const failedNode = Object.keys(failures).at(-1) ?? 'unknown';
   const failure = failures[failedNode] ?? { Error: 'Unknown' };
-  const detail = `${failure.Error}: ${describeCause(failure.Cause)}`;
+  const cause = describeCause(failure.Cause);
+  const detail = `${failure.Error}: ${cause}`;
   const crmFailed = failedNode === 'WriteCrm';
+
+  if (crmFailed && failure.Error === 'CrmUnavailableError') {
+    // The CRM is down: keep the booking (CommitSlot makes it pending_crm_sync) and put the write in
+    // the outbox. A person hears of it only if the retries run out (CrmSyncWorker opens the item).
+    const messageId = await enqueueCrmSync({ tenantId, bookingId, firstError: detail.slice(0, 1_000) }, backoffSettings().baseSeconds);
+    await updateBooking(tenantId, bookingId, { statusReason: 'crm_unreachable' }, { at });
+    await appendTimeline(tenantId, bookingId, failedNode, 'queued_for_crm_sync', { error: failure.Error, messageId }, at);
+    return { outbox: 'crm-sync', continueAt: 'CommitSlot' };
+  }
 
   const item = await openReviewItem(
     tenantId,
     {
       kind: crmFailed ? 'crm_write_failed' : 'workflow_failed',
-      reason: crmFailed ? `The CRM write failed after retries (${detail})` : `${failedNode} failed (${detail})`,
+      reason: crmFailed ? `${detail} — the CRM refused the booking` : `${failedNode} failed (${detail})`,
       subject: { type: 'booking', id: bookingId },
-      payload: { node: failedNode, error: failure.Error, cause: describeCause(failure.Cause) },
+      payload: { node: failedNode, error: failure.Error, cause },
+      // A refused CRM write can be re-sent through the outbox once a person has fixed the cause.
+      ...(crmFailed ? { redrive: { type: 'message' as const, queue: 'crm-sync' as const, body: { tenantId, bookingId } } } : {}),
     },
     at,
   );
   if (crmFailed) {
-    await updateBooking(tenantId, bookingId, { statusReason: 'crm_unreachable' }, { at });
+    await updateBooking(tenantId, bookingId, { statusReason: 'crm_rejected' }, { at });
   } else {
     await updateBooking(
       tenantId,

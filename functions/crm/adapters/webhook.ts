@@ -3,12 +3,33 @@
  * Signature: `X-JobRelay-Signature: v1=<hex HMAC-SHA256(secret, "<timestamp>.<body>")>` with
  * `X-JobRelay-Timestamp` (epoch seconds) so the receiver can reject replays outside its window.
  */
-import { createHmac } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { CrmRejectedError, CrmUnavailableError } from '../../shared/errors';
 import type { CrmAdapter, CrmBookingWrite, CrmWriteResult } from '../adapter';
 
 export function signWebhook(secret: string, timestamp: number, body: string): string {
   return `v1=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
+}
+
+/** How far a receiver should let the signed timestamp drift from its clock (replay window). */
+export const WEBHOOK_REPLAY_WINDOW_SECONDS = 300;
+
+/**
+ * What a receiver does (and what our contract tests do): recompute the signature over
+ * "<timestamp>.<body>", compare in constant time, and refuse a timestamp outside the replay window.
+ */
+export function verifyWebhook(
+  secret: string,
+  request: { timestamp: string | undefined; signature: string | undefined; body: string },
+  at: Date = new Date(),
+  windowSeconds: number = WEBHOOK_REPLAY_WINDOW_SECONDS,
+): { ok: true } | { ok: false; reason: 'missing_headers' | 'bad_signature' | 'outside_replay_window' } {
+  if (!request.timestamp || !request.signature || !/^\d+$/.test(request.timestamp)) return { ok: false, reason: 'missing_headers' };
+  const expected = Buffer.from(signWebhook(secret, Number(request.timestamp), request.body));
+  const given = Buffer.from(request.signature);
+  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return { ok: false, reason: 'bad_signature' };
+  if (Math.abs(Math.floor(at.getTime() / 1000) - Number(request.timestamp)) > windowSeconds) return { ok: false, reason: 'outside_replay_window' };
+  return { ok: true };
 }
 
 export class WebhookCrmAdapter implements CrmAdapter {
@@ -25,8 +46,12 @@ export class WebhookCrmAdapter implements CrmAdapter {
       event: `booking.${write.state}`,
       bookingId: write.bookingId,
       customerId: write.customerId,
+      state: write.state,
       dealStage: write.dealStage,
+      action: write.action,
       fields: write.fields,
+      ...(write.window ? { window: write.window } : {}),
+      ...(write.existingExternalIds ? { externalIds: write.existingExternalIds } : {}),
       transcriptNote: write.transcriptNote,
     });
     const timestamp = Math.floor(Date.now() / 1000);

@@ -1,0 +1,112 @@
+/**
+ * POST /v1/bookings/{id}/accept and /dismiss: a dispatcher decides a booking whose marketing source
+ * needs acceptance (pending_approval). The booking kept its slot claim while it waited.
+ * - accept: a compare-and-swap pending_approval -> confirmed (never a second claim); the CRM record
+ *   moves to "booked" through the mapping table (outbox if the CRM is down); only now does the
+ *   post-booking trail start (confirmation and reminders).
+ * - dismiss (with a reason): pending_approval -> dismissed, and the slot claim is released (only the
+ *   items this booking's hold still owns).
+ * Either way the booking's pending_approval review item is resolved.
+ */
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { getHold, releaseHold } from '../capacity/store';
+import { backoffSettings, enqueueCrmSync } from '../crm/outbox';
+import { DismissBookingRequestSchema } from '../crm/schemas';
+import { writeBookingToCrm } from '../crm/write';
+import { planForStatus } from '../notify/ledger';
+import { addLedgerRows } from '../notify/store';
+import { openReviewItem, resolveReviewItemsFor } from '../review/store';
+import { ApiError } from '../shared/errors';
+import { apiRoute, parseWith } from '../shared/http';
+import { requireScope } from '../shared/scopes';
+import { now } from '../shared/time';
+import { getTenant } from '../tenant/store';
+import { BookingIdParamsSchema } from './schemas';
+import { appendTimeline, getBookingRecord, getBookingWithTimeline, updateBooking, type BookingRecord } from './store';
+
+
+const DISPATCH = ['bookings', 'review', 'admin'] as const;
+
+async function pendingBooking(tenantId: string, pathParameters: Record<string, string | undefined>): Promise<BookingRecord> {
+  const { id } = parseWith(BookingIdParamsSchema, pathParameters, 'path');
+  const booking = await getBookingRecord(tenantId, id);
+  if (!booking) throw new ApiError('not_found', `No booking ${id}`, 'id');
+  if (booking.status !== 'pending_approval') {
+    throw new ApiError('conflict', `Only a pending_approval booking can be accepted or dismissed (this one is ${booking.status})`, 'id');
+  }
+  return booking;
+}
+
+const accept = apiRoute({}, async ({ tenant: caller, pathParameters }) => {
+  requireScope(caller, DISPATCH);
+  const at = now();
+  const booking = await pendingBooking(caller.tenantId, pathParameters);
+  const id = booking.bookingId;
+  const hold = booking.holdId ? await getHold(caller.tenantId, booking.holdId) : undefined;
+  if (hold?.status !== 'BOOKED' || hold.bookingId !== id) throw new ApiError('conflict', 'This booking holds no slot any more', 'id');
+  const accepted = await updateBooking(
+    caller.tenantId,
+    id,
+    { status: 'confirmed', statusReason: 'accepted_by_dispatch', acceptedAt: at.toISOString() },
+    { onlyFrom: ['pending_approval'], at },
+  );
+  if (!accepted) throw new ApiError('conflict', 'The booking was decided meanwhile; read it again', 'id');
+  await appendTimeline(caller.tenantId, id, 'AcceptBooking', 'accepted', { by: caller.keyId }, at);
+
+  // The CRM record moves from pending approval to booked (an update of the record it already has).
+  try {
+    await writeBookingToCrm(caller.tenantId, id, at, { node: 'AcceptBooking', state: 'booked' });
+  } catch (error) {
+    const failure = error as Error;
+    if (failure.name === 'CrmUnavailableError') {
+      await updateBooking(caller.tenantId, id, { status: 'pending_crm_sync', statusReason: 'crm_unreachable' }, { onlyFrom: ['confirmed'], at });
+      await enqueueCrmSync({ tenantId: caller.tenantId, bookingId: id, firstError: `${failure.name}: ${failure.message}`.slice(0, 1_000) }, backoffSettings().baseSeconds);
+    } else {
+      await openReviewItem(
+        caller.tenantId,
+        {
+          kind: 'crm_write_failed',
+          reason: `${failure.name}: ${failure.message} — the CRM refused the accepted booking`,
+          subject: { type: 'booking', id },
+          payload: { node: 'AcceptBooking', error: failure.name, cause: failure.message },
+          redrive: { type: 'message', queue: 'crm-sync', body: { tenantId: caller.tenantId, bookingId: id } },
+        },
+        at,
+      );
+    }
+  }
+
+  const tenant = await getTenant(caller.tenantId);
+  const planned = planForStatus({ status: 'confirmed', window: booking.window, timeZone: tenant!.timeZone, now: at, channel: 'sms' });
+  await addLedgerRows(caller.tenantId, id, planned);
+  await resolveReviewItemsFor(caller.tenantId, { type: 'booking', id }, 'pending_approval', caller.keyId, 'Accepted by dispatch', at);
+  return { statusCode: 200, body: await getBookingWithTimeline(caller.tenantId, id) };
+});
+
+const dismiss = apiRoute({ body: DismissBookingRequestSchema }, async ({ tenant: caller, pathParameters, body }) => {
+  requireScope(caller, DISPATCH);
+  const at = now();
+  const booking = await pendingBooking(caller.tenantId, pathParameters);
+  const id = booking.bookingId;
+  const dismissed = await updateBooking(caller.tenantId, id, { status: 'dismissed', statusReason: `dismissed: ${body.reason}` }, { onlyFrom: ['pending_approval'], at });
+  if (!dismissed) throw new ApiError('conflict', 'The booking was decided meanwhile; read it again', 'id');
+  // Give the slot back: only what this booking's hold still owns (a newer claim is never touched).
+  const hold = booking.holdId ? await getHold(caller.tenantId, booking.holdId) : undefined;
+  const released = hold && hold.bookingId === id ? await releaseHold(caller.tenantId, hold.holdId, { includeBooked: true }) : 'unknown';
+  await appendTimeline(caller.tenantId, id, 'DismissBooking', 'dismissed', { by: caller.keyId, reason: body.reason, slot: released }, at);
+  await resolveReviewItemsFor(caller.tenantId, { type: 'booking', id }, 'pending_approval', caller.keyId, `Dismissed: ${body.reason}`, at);
+  return { statusCode: 200, body: await getBookingWithTimeline(caller.tenantId, id) };
+});
+
+const operations: Record<string, (event: APIGatewayProxyEventV2, context: Context) => Promise<unknown>> = {
+  'POST /v1/bookings/{id}/accept': accept,
+  'POST /v1/bookings/{id}/dismiss': dismiss,
+};
+
+export const handler = async (event: APIGatewayProxyEventV2, context: Context) => {
+  const operation = operations[event.routeKey];
+  if (!operation) {
+    return { statusCode: 404, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ error: { code: 'not_found', message: `No route ${event.routeKey}` } }) };
+  }
+  return operation(event, context);
+};

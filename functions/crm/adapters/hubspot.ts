@@ -1,0 +1,115 @@
+/**
+ * HubSpot CRM: contact upsert, a deal in the pipeline stage the mapping table names for the job
+ * state (with the source properties), and the transcript as a note on the deal and contact.
+ * Docs followed: developers.hubspot.com CRM API v3 — contacts `POST /crm/v3/objects/contacts/batch/upsert`
+ * (inputs[{id, idProperty, properties}], upsert on a unique property), deals
+ * `POST /crm/v3/objects/deals/batch/upsert` (dealname, pipeline, dealstage by internal id), associations v4
+ * `PUT /crm/v4/objects/deals/{id}/associations/default/contacts/{id}`, notes `POST /crm/v3/objects/notes`
+ * (hs_timestamp, hs_note_body, associations with typeIds 214 note->deal and 202 note->contact);
+ * auth `Authorization: Bearer <private app token>`; error body {status, message, correlationId, category};
+ * 429 with Retry-After on rate limits (error handling guide).
+ * Upserting on our own unique ids (customer, booking) makes a retried write update, not duplicate.
+ */
+import type { CrmAdapter, CrmBookingWrite, CrmWriteResult } from '../adapter';
+import { vendorCall } from './http';
+
+export interface HubSpotSettings {
+  apiUrl: string;
+  pipelineId: string;
+  dealStageIds: Record<string, string>;
+  contactIdProperty: string;
+  dealIdProperty: string;
+  timeoutMs: number;
+}
+
+interface UpsertResult {
+  results: Array<{ id: string; new?: boolean; properties?: Record<string, string | null> }>;
+}
+
+/** HubSpot property names: lowercase letters, digits and underscores. */
+function propertyName(field: string): string {
+  return field.toLowerCase().replace(/[^a-z0-9_]/g, '_');
+}
+
+export class HubSpotCrmAdapter implements CrmAdapter {
+  readonly name = 'hubspot';
+
+  constructor(
+    private readonly settings: HubSpotSettings,
+    private readonly token: string,
+  ) {}
+
+  private call<T>(operation: string, method: string, path: string, payload?: unknown) {
+    return vendorCall<T>('HubSpot', operation, `${this.settings.apiUrl}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${this.token}` },
+      body: payload === undefined ? undefined : JSON.stringify(payload),
+      timeoutMs: this.settings.timeoutMs,
+    });
+  }
+
+  async writeBooking(write: CrmBookingWrite): Promise<CrmWriteResult> {
+    const [firstname, ...rest] = write.customer.name.split(/\s+/);
+    const contact = await this.call<UpsertResult>('contact upsert', 'POST', '/crm/v3/objects/contacts/batch/upsert', {
+      inputs: [
+        {
+          id: write.customerId,
+          idProperty: this.settings.contactIdProperty,
+          properties: {
+            firstname,
+            lastname: rest.join(' '),
+            phone: write.customer.phoneE164,
+            ...(write.customer.email ? { email: write.customer.email } : {}),
+            address: [write.address.line1, write.address.line2].filter(Boolean).join(' '),
+            city: write.address.city,
+            state: write.address.region,
+            zip: write.address.postalCode,
+          },
+        },
+      ],
+    });
+    const contactId = contact.body.results[0]!.id;
+
+    const dealProperties: Record<string, string> = Object.fromEntries(Object.entries(write.fields).map(([k, v]) => [propertyName(k), String(v)]));
+    const deal = await this.call<UpsertResult>('deal upsert', 'POST', '/crm/v3/objects/deals/batch/upsert', {
+      inputs: [
+        {
+          id: write.bookingId,
+          idProperty: this.settings.dealIdProperty,
+          properties: {
+            ...dealProperties,
+            dealname: `${String(write.fields.job_type ?? 'Service visit')} - ${write.customer.name}`,
+            pipeline: this.settings.pipelineId,
+            dealstage: this.settings.dealStageIds[write.dealStage] ?? propertyName(write.dealStage),
+          },
+        },
+      ],
+    });
+    const dealId = deal.body.results[0]!.id;
+    await this.call('deal-contact association', 'PUT', `/crm/v4/objects/deals/${dealId}/associations/default/contacts/${contactId}`);
+
+    let noteId = write.existingExternalIds?.hubspotNoteId;
+    if (write.transcriptNote && !noteId) {
+      // Notes have no unique property to upsert on: a retry checks the deal for the note id it recorded.
+      if (!deal.body.results[0]!.new) {
+        const current = await this.call<{ properties?: Record<string, string | null> }>('deal read', 'GET', `/crm/v3/objects/deals/${dealId}?properties=jobrelay_note_id`);
+        noteId = current.body.properties?.jobrelay_note_id ?? undefined;
+      }
+      if (!noteId) {
+        const note = await this.call<{ id: string }>('note create', 'POST', '/crm/v3/objects/notes', {
+          properties: { hs_timestamp: new Date().toISOString(), hs_note_body: write.transcriptNote },
+          associations: [
+            { to: { id: dealId }, types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 214 }] },
+            { to: { id: contactId }, types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 202 }] },
+          ],
+        });
+        noteId = note.body.id;
+        await this.call('deal update', 'PATCH', `/crm/v3/objects/deals/${dealId}`, { properties: { jobrelay_note_id: noteId } });
+      }
+    }
+    return {
+      adapter: this.name,
+      externalIds: { hubspotContactId: contactId, hubspotDealId: dealId, ...(noteId ? { hubspotNoteId: noteId } : {}) },
+    };
+  }
+}

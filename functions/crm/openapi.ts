@@ -1,0 +1,48 @@
+/** OpenAPI paths of the customer, CRM mapping and accept/dismiss routes (registered by functions/api/openapi.ts). */
+import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import { BookingIdParamsSchema, BookingSchema } from '../booking/schemas';
+import { CustomerLookupRequestSchema, CustomerLookupResponseSchema } from '../customers/schemas';
+import { z } from '../shared/zod';
+import { CrmMappingRequestSchema, CrmMappingResponseSchema, DismissBookingRequestSchema } from './schemas';
+
+const ErrorSchema = z.object({ error: z.object({ code: z.string(), message: z.string(), field: z.string().optional() }) });
+const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
+const errors = {
+  400: json(ErrorSchema, 'Invalid request: `error.field` names the field'),
+  401: json(ErrorSchema, 'Missing or unknown API key'),
+  403: json(ErrorSchema, 'The key lacks the scope'),
+};
+const decided = {
+  200: json(BookingSchema, 'The booking with its timeline'),
+  ...errors,
+  404: json(ErrorSchema, 'No such booking for this account'),
+  409: json(ErrorSchema, 'The booking is not pending_approval (or was decided meanwhile)'),
+};
+const security = [{ apiKey: [] }];
+
+export function registerCrmPaths(registry: OpenAPIRegistry): void {
+  registry.registerPath({
+    method: 'post', path: '/v1/customers/lookup', operationId: 'lookupCustomer', security,
+    summary: 'Recognise a caller before the first question: normalised phone (E.164), email or service address',
+    request: { body: { content: { 'application/json': { schema: CustomerLookupRequestSchema } } } },
+    responses: { 200: json(CustomerLookupResponseSchema, 'The customer with history, equipment, membership, estimates and preferences; or none'), ...errors },
+  });
+  registry.registerPath({
+    method: 'put', path: '/v1/config/crm-mapping', operationId: 'putCrmMapping', security,
+    summary: 'Override the CRM mapping table per job state (admin scope); every adapter writes through it',
+    request: { body: { content: { 'application/json': { schema: CrmMappingRequestSchema } } } },
+    responses: { 200: json(CrmMappingResponseSchema, 'The stored overrides and the effective table'), ...errors },
+  });
+  registry.registerPath({
+    method: 'post', path: '/v1/bookings/{id}/accept', operationId: 'acceptBooking', security,
+    summary: 'A dispatcher accepts a pending_approval booking: it becomes confirmed (same slot) and its trail starts',
+    request: { params: BookingIdParamsSchema },
+    responses: decided,
+  });
+  registry.registerPath({
+    method: 'post', path: '/v1/bookings/{id}/dismiss', operationId: 'dismissBooking', security,
+    summary: 'A dispatcher dismisses a pending_approval booking with a reason: its slot is released',
+    request: { params: BookingIdParamsSchema, body: { content: { 'application/json': { schema: DismissBookingRequestSchema } } } },
+    responses: decided,
+  });
+}

@@ -1,0 +1,97 @@
+/**
+ * One CRM write of a booking, shared by the WriteCrm node (inline, during the booking) and the
+ * CrmSyncWorker (the outbox, after an outage): build the context, map it through the tenant's
+ * mapping table, call the tenant's adapter, record the external ids on the booking.
+ */
+import { DateTime } from 'luxon';
+import { appendTimeline, requireBookingRecord, updateBooking, type BookingRecord } from '../booking/store';
+import { getCustomer } from '../recognise/store';
+import { InvariantError } from '../shared/errors';
+import { getJobType, getTenant } from '../tenant/store';
+import type { CrmBookingWrite, CrmWriteResult } from './adapter';
+import { crmAdapterFor } from './adapters';
+import { effectiveMapping, mapFields, type JobState } from './mapping';
+
+/** The job state a booking is written as: bookings awaiting a dispatcher go in as pending approval. */
+export function crmStateOf(booking: BookingRecord): JobState {
+  return booking.sourceSettings?.requiresAcceptance && !booking.acceptedAt ? 'pending_approval' : 'booked';
+}
+
+export async function buildBookingWrite(tenantId: string, bookingId: string, state?: JobState): Promise<{ write: CrmBookingWrite; booking: BookingRecord }> {
+  const booking = await requireBookingRecord(tenantId, bookingId);
+  if (!booking.customerId) throw new InvariantError('Booking has no customer yet');
+  const [tenant, customer, jobType] = await Promise.all([
+    getTenant(tenantId),
+    getCustomer(tenantId, booking.customerId),
+    getJobType(tenantId, booking.jobTypeId),
+  ]);
+  if (!tenant || !customer) throw new InvariantError('Tenant or customer missing');
+  const jobState = state ?? crmStateOf(booking);
+
+  const { address } = booking.request;
+  const window = booking.window
+    ? (() => {
+        const start = DateTime.fromISO(`${booking.window.date}T${booking.window.start}`, { zone: tenant.timeZone });
+        const end = DateTime.fromISO(`${booking.window.date}T${booking.window.end}`, { zone: tenant.timeZone });
+        return {
+          startUtc: start.toUTC().toISO({ suppressMilliseconds: true })!,
+          endUtc: end.toUTC().toISO({ suppressMilliseconds: true })!,
+          label: `${booking.window.date} ${booking.window.start}-${booking.window.end}`,
+        };
+      })()
+    : undefined;
+  const context = {
+    customer,
+    jobType,
+    attribution: booking.attribution ?? {},
+    source: booking.sourceSettings ?? {},
+    booking: {
+      bookingId,
+      channel: booking.channel,
+      summary: booking.summary,
+      addressLine: [address.line1, address.line2, address.city, address.region, address.postalCode].filter(Boolean).join(', '),
+      postalCode: address.postalCode,
+      technicianId: booking.window?.technicianId,
+      windowLabel: window?.label,
+    },
+  };
+  const { dealStage, action, fields } = mapFields(effectiveMapping(tenant.crmMapping), jobState, context);
+  const transcriptNote = booking.request.transcript?.map((turn) => `${turn.role}: ${turn.text}`).join('\n');
+  return {
+    booking,
+    write: {
+      tenantId,
+      bookingId,
+      customerId: booking.customerId,
+      state: jobState,
+      dealStage,
+      action,
+      fields,
+      customer: { name: customer.name, phoneE164: customer.phoneE164, email: customer.email, isNew: customer.serviceHistory.length === 0 },
+      address: { ...address, country: address.country ?? 'US' },
+      summary: booking.summary,
+      window,
+      source: { ...(booking.sourceSettings ?? {}), name: booking.attribution?.source },
+      transcriptNote,
+      existingExternalIds: booking.crm?.externalIds,
+      idempotencyKey: `${tenantId}:${bookingId}:${jobState}`,
+    },
+  };
+}
+
+/** Writes the booking to the tenant's CRM and records where it went. Throws the adapter's errors. */
+export async function writeBookingToCrm(
+  tenantId: string,
+  bookingId: string,
+  at: Date,
+  options: { node: string; state?: JobState } = { node: 'WriteCrm' },
+): Promise<CrmWriteResult & { dealStage: string; fieldCount: number }> {
+  const { write } = await buildBookingWrite(tenantId, bookingId, options.state);
+  const tenant = await getTenant(tenantId);
+  const adapter = await crmAdapterFor(tenant!.crm);
+  const result = await adapter.writeBooking(write);
+  const externalIds = { ...(write.existingExternalIds ?? {}), ...result.externalIds };
+  await updateBooking(tenantId, bookingId, { crm: { adapter: result.adapter, externalIds, syncedAt: at.toISOString(), state: write.state } }, { at });
+  await appendTimeline(tenantId, bookingId, options.node, 'written', { adapter: result.adapter, state: write.state, dealStage: write.dealStage, fields: Object.keys(write.fields).length }, at);
+  return { ...result, externalIds, dealStage: write.dealStage, fieldCount: Object.keys(write.fields).length };
+}
