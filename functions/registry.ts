@@ -8,7 +8,11 @@ export type Grant =
   | 'table:readWrite'
   | 'notifyQueue:send'
   | 'bookingWorkflow:startSync'
-  | 'crmSecrets:read';
+  | 'crmSecrets:read'
+  /** Read every work queue's and DLQ's depth (GetQueueAttributes); their URLs in the environment. */
+  | 'queues:read'
+  /** queues:read + send to the work queues + move DLQ messages back (StartMessageMoveTask). */
+  | 'queues:redrive';
 
 export type LambdaKind = 'route' | 'node' | 'worker' | 'schedule';
 
@@ -22,6 +26,8 @@ export interface LambdaSpec {
   grants: Grant[];
   timeoutSeconds?: number;
   memoryMb?: number;
+  /** Folders (from the repository root) shipped next to the bundle, e.g. the console's static files. */
+  assets?: string[];
 }
 
 export interface RouteSpec {
@@ -69,6 +75,114 @@ export const lambdas: LambdaSpec[] = [
     entry: 'functions/api/documents.handler.ts',
     description: 'GET /v1/openapi.json and /v1/tools.json, generated from the zod schemas',
     grants: [],
+  },
+  // The people's side (issue 7): review queue, operations, reports, administration, console
+  {
+    name: 'ListBookings',
+    kind: 'route',
+    entry: 'functions/booking/list-bookings.handler.ts',
+    description: "GET /v1/bookings: a tenant's bookings by creation date, or today's and upcoming ones",
+    grants: ['table:read'],
+  },
+  {
+    name: 'GetBookingActivity',
+    kind: 'route',
+    entry: 'functions/booking/booking-activity.handler.ts',
+    description: 'GET /v1/bookings/{id}/activity: node outcomes, messages, CRM writes and review items of a booking',
+    grants: ['table:read'],
+  },
+  {
+    name: 'GetReviewItem',
+    kind: 'route',
+    entry: 'functions/review/get-review-item.handler.ts',
+    description: 'GET /v1/review-items/{id}: one review item with its full payload and reason',
+    grants: ['table:read'],
+  },
+  {
+    name: 'ResolveReviewItem',
+    kind: 'route',
+    entry: 'functions/review/resolve-review-item.handler.ts',
+    description: 'POST /v1/review-items/{id}/resolve: close an item with a note and who did it',
+    grants: ['table:readWrite'],
+  },
+  {
+    name: 'RedriveReviewItem',
+    kind: 'route',
+    entry: 'functions/review/redrive-review-item.handler.ts',
+    description: 'POST /v1/review-items/{id}/redrive: re-send the stored message or move the DLQ back',
+    grants: ['table:readWrite', 'queues:redrive'],
+  },
+  {
+    name: 'ListQueues',
+    kind: 'route',
+    entry: 'functions/ops/list-queues.handler.ts',
+    description: 'GET /v1/ops/queues: depth of every work queue and its dead-letter queue',
+    grants: ['table:read', 'queues:read'],
+  },
+  {
+    name: 'RedriveQueue',
+    kind: 'route',
+    entry: 'functions/ops/redrive-queue.handler.ts',
+    description: 'POST /v1/ops/queues/{queue}/redrive: move the DLQ back to its queue (StartMessageMoveTask)',
+    grants: ['queues:redrive'],
+  },
+  {
+    name: 'AttributionReport',
+    kind: 'route',
+    entry: 'functions/reports/attribution.handler.ts',
+    description: 'GET /v1/reports/attribution: bookings to paid revenue by source, campaign or channel',
+    grants: ['table:read'],
+    timeoutSeconds: 29,
+  },
+  {
+    name: 'CreateTenant',
+    kind: 'route',
+    entry: 'functions/admin/create-tenant.handler.ts',
+    description: 'POST /v1/tenants (platform scope): a new tenant and its first admin key',
+    grants: ['table:readWrite'],
+  },
+  {
+    name: 'WhoAmI',
+    kind: 'route',
+    entry: 'functions/admin/whoami.handler.ts',
+    description: 'GET /v1/me: the tenant and scopes of the calling key',
+    grants: ['table:read'],
+  },
+  {
+    name: 'ListApiKeys',
+    kind: 'route',
+    entry: 'functions/admin/list-api-keys.handler.ts',
+    description: "GET /v1/keys (admin scope): the tenant's API keys, never their secrets",
+    grants: ['table:read'],
+  },
+  {
+    name: 'CreateApiKey',
+    kind: 'route',
+    entry: 'functions/admin/create-api-key.handler.ts',
+    description: 'POST /v1/keys (admin scope): a new key, shown once, stored hashed',
+    grants: ['table:readWrite'],
+  },
+  {
+    name: 'RotateApiKey',
+    kind: 'route',
+    entry: 'functions/admin/rotate-api-key.handler.ts',
+    description: 'POST /v1/keys/{keyId}/rotate (admin scope): a new secret for the key, the old one revoked',
+    grants: ['table:readWrite'],
+  },
+  {
+    name: 'RevokeApiKey',
+    kind: 'route',
+    entry: 'functions/admin/revoke-api-key.handler.ts',
+    description: 'POST /v1/keys/{keyId}/revoke (admin scope): the key stops working at once',
+    grants: ['table:readWrite'],
+  },
+  {
+    name: 'ConsoleAssets',
+    kind: 'route',
+    entry: 'functions/console/console-assets.handler.ts',
+    description: 'GET / and /console/{file}: the operator console (static page; it signs in with an API key)',
+    grants: [],
+    assets: ['console'],
   },
   // Booking workflow nodes (state-machines/booking.asl.json)
   {
@@ -144,6 +258,22 @@ export const routes: RouteSpec[] = [
   { method: 'POST', path: '/v1/bookings', lambda: 'CreateBooking' },
   { method: 'GET', path: '/v1/bookings/{id}', lambda: 'GetBooking' },
   { method: 'GET', path: '/v1/review-items', lambda: 'ListReviewItems' },
+  { method: 'GET', path: '/v1/bookings', lambda: 'ListBookings' },
+  { method: 'GET', path: '/v1/bookings/{id}/activity', lambda: 'GetBookingActivity' },
+  { method: 'GET', path: '/v1/review-items/{id}', lambda: 'GetReviewItem' },
+  { method: 'POST', path: '/v1/review-items/{id}/resolve', lambda: 'ResolveReviewItem' },
+  { method: 'POST', path: '/v1/review-items/{id}/redrive', lambda: 'RedriveReviewItem' },
+  { method: 'GET', path: '/v1/ops/queues', lambda: 'ListQueues' },
+  { method: 'POST', path: '/v1/ops/queues/{queue}/redrive', lambda: 'RedriveQueue' },
+  { method: 'GET', path: '/v1/reports/attribution', lambda: 'AttributionReport' },
+  { method: 'POST', path: '/v1/tenants', lambda: 'CreateTenant' },
+  { method: 'GET', path: '/v1/me', lambda: 'WhoAmI' },
+  { method: 'GET', path: '/v1/keys', lambda: 'ListApiKeys' },
+  { method: 'POST', path: '/v1/keys', lambda: 'CreateApiKey' },
+  { method: 'POST', path: '/v1/keys/{keyId}/rotate', lambda: 'RotateApiKey' },
+  { method: 'POST', path: '/v1/keys/{keyId}/revoke', lambda: 'RevokeApiKey' },
+  { method: 'GET', path: '/', lambda: 'ConsoleAssets' },
+  { method: 'GET', path: '/console/{file}', lambda: 'ConsoleAssets' },
   { method: 'GET', path: '/v1/openapi.json', lambda: 'ApiDocuments' },
   { method: 'GET', path: '/v1/tools.json', lambda: 'ApiDocuments' },
 ];
@@ -201,6 +331,11 @@ export function taskLambdaNames(definition: string): string[] {
  */
 export function definitionSubstitutions(definition: string, arnOf: (lambdaName: string) => string): Record<string, string> {
   return Object.fromEntries(taskLambdaNames(definition).map((name) => [substitutionKey(name), arnOf(name)]));
+}
+
+/** Environment variable that carries a queue's dead-letter queue URL (e.g. NOTIFY_DLQ_URL). */
+export function dlqUrlEnv(queue: QueueSpec['name']): string {
+  return `${queue.replace(/-/g, '_').toUpperCase()}_DLQ_URL`;
 }
 
 /** Environment variable that carries a queue's URL (e.g. NOTIFY_QUEUE_URL). */

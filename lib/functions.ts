@@ -7,7 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { existsSync } from 'node:fs';
-import { lambdas, queueUrlEnv, stateMachines, type Grant, type LambdaSpec } from '../functions/registry';
+import { dlqUrlEnv, lambdas, queueUrlEnv, stateMachines, type Grant, type LambdaSpec } from '../functions/registry';
 import { acknowledge, logicalIdOf } from './nag';
 import { fromRoot, repoRoot } from './paths';
 import type { Queues } from './queues';
@@ -94,6 +94,17 @@ export class Functions extends Construct {
         // The nodejs22.x runtime ships the full SDK v3: leaving `@aws-sdk/*` out halves the bundle
         // and the synth time. Everything else (Powertools, middy, zod, @smithy) is bundled.
         externalModules: ['@aws-sdk/*'],
+        // Static files the handler reads at run time (registry `assets`), copied next to index.mjs.
+        ...(spec.assets?.length
+          ? {
+              commandHooks: {
+                beforeBundling: () => [],
+                beforeInstall: () => [],
+                afterBundling: (inputDir: string, outputDir: string) =>
+                  spec.assets!.map((asset) => `cp -R "${inputDir}/${asset}" "${outputDir}/${asset}"`),
+              },
+            }
+          : {}),
       },
     });
     acknowledge(
@@ -152,6 +163,32 @@ export class Functions extends Construct {
           'Tenant CRM credentials are created per tenant at onboarding under the jobrelay/ prefix (functions/shared/secrets.ts), so their ARNs are not known at deploy time; the prefix keeps every other secret out of reach.',
         );
         return;
+      case 'queues:read':
+      case 'queues:redrive': {
+        const redrive = grant === 'queues:redrive';
+        for (const { spec, queue, deadLetterQueue } of queues.all) {
+          fn.addEnvironment(queueUrlEnv(spec.name), queue.queueUrl);
+          fn.addEnvironment(dlqUrlEnv(spec.name), deadLetterQueue.queueUrl);
+          // Depth and the last move task (ListMessageMoveTasks) of both queues.
+          fn.addToRolePolicy(
+            new iam.PolicyStatement({ actions: ['sqs:GetQueueAttributes'], resources: [queue.queueArn, deadLetterQueue.queueArn] }),
+          );
+          fn.addToRolePolicy(
+            new iam.PolicyStatement({ actions: ['sqs:ListMessageMoveTasks'], resources: [deadLetterQueue.queueArn] }),
+          );
+          if (!redrive) continue;
+          // Re-send a stored message; StartMessageMoveTask also needs SendMessage on the destination.
+          queue.grantSendMessages(fn);
+          // The DLQ side of a move task, as the SQS docs list it for StartMessageMoveTask.
+          fn.addToRolePolicy(
+            new iam.PolicyStatement({
+              actions: ['sqs:StartMessageMoveTask', 'sqs:ReceiveMessage', 'sqs:DeleteMessage'],
+              resources: [deadLetterQueue.queueArn],
+            }),
+          );
+        }
+        return;
+      }
       default: {
         const unknown: never = grant;
         throw new Error(`Unknown grant ${String(unknown)}`);

@@ -4,7 +4,7 @@
  * only the AWS_ENDPOINT_URL_* variables differ from AWS.
  */
 import { join } from 'node:path';
-import { queues, queueUrlEnv, stateMachines } from '../functions/registry';
+import { dlqUrlEnv, queues, queueUrlEnv, stateMachines } from '../functions/registry';
 import { startDynamoDb } from './dynamodb';
 import { startHttpApi, type ExtraHandler } from './http';
 import { LOCAL_REGION } from './lambdas';
@@ -62,6 +62,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       TABLE_NAME: LOCAL_TABLE_NAME,
       ...Object.fromEntries(stateMachines.map((m) => [m.arnEnv, localStateMachineArn(m.name)])),
       ...Object.fromEntries(queues.map((q) => [queueUrlEnv(q.name), sqs.queueUrl(q.name)])),
+      ...Object.fromEntries(queues.map((q) => [dlqUrlEnv(q.name), sqs.dlqUrl(q.name)])),
       ...(options.secretsFile ? { JOBRELAY_LOCAL_SECRETS_FILE: options.secretsFile } : {}),
     };
     // Every local handler shares this process, so they all see the same environment.

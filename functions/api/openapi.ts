@@ -6,6 +6,7 @@ import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-ope
 import { z } from '../shared/zod';
 import { BookingIdParamsSchema, BookingSchema, CreateBookingRequestSchema } from '../booking/schemas';
 import { ListReviewItemsQuerySchema, ReviewItemSchema } from '../review/schemas';
+import { registerOperatorPaths } from '../admin/openapi';
 import { registerCapacityPaths } from '../capacity/openapi';
 
 const ErrorSchema = z
@@ -90,6 +91,7 @@ function buildRegistry(): OpenAPIRegistry {
     });
   }
   registerCapacityPaths(registry);
+  registerOperatorPaths(registry);
   return registry;
 }
 

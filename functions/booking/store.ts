@@ -2,7 +2,7 @@
  * Booking records. Keys: the booking, its timeline and its notification ledger share one partition
  * (`T#<tenant>#BOOKING#<id>`), so `GET /v1/bookings/{id}` is a single Query.
  */
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../shared/clients';
 import { config } from '../shared/config';
 import { InvariantError, isConditionalCheckFailed } from '../shared/errors';
@@ -16,6 +16,12 @@ export const bookingKeys = {
     sk: `TIMELINE#${at}#${node}`,
   }),
   timelinePrefix: 'TIMELINE#',
+  /** Per-tenant list of bookings by creation time: a pointer row per booking (the booking itself stays the one truth). */
+  listPartition: (tenantId: string) => `T#${tenantId}#BOOKINGS`,
+  listEntry: (tenantId: string, createdAt: string, bookingId: string) => ({
+    pk: bookingKeys.listPartition(tenantId),
+    sk: `CREATED#${createdAt}#${bookingId}`,
+  }),
 };
 
 /** What DynamoDB holds for a booking: the public shape plus what the workflow needs. */
@@ -24,14 +30,42 @@ export interface BookingRecord extends Booking {
   request: CreateBookingRequest;
   holdId?: string;
   crm?: { adapter: string; externalIds: Record<string, string>; syncedAt: string };
+  /**
+   * Job lifecycle fields the attribution report reads (reports/attribution.ts). Issue 6 writes
+   * them as the job moves on; amounts are in cents of the tenant's currency.
+   */
+  acceptedAt?: string;
+  completedAt?: string;
+  invoicedAt?: string;
+  invoicedAmountCents?: number;
+  paidAt?: string;
+  paidAmountCents?: number;
 }
 
 export async function createBookingRecord(record: BookingRecord): Promise<void> {
+  // The booking and its row in the tenant's booking list, together or not at all.
   await documentClient().send(
-    new PutCommand({
-      TableName: config.tableName,
-      Item: { ...bookingKeys.booking(record.tenantId, record.bookingId), type: 'Booking', ...record },
-      ConditionExpression: 'attribute_not_exists(pk)',
+    new TransactWriteCommand({
+      TransactItems: [
+        {
+          Put: {
+            TableName: config.tableName,
+            Item: { ...bookingKeys.booking(record.tenantId, record.bookingId), type: 'Booking', ...record },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
+        {
+          Put: {
+            TableName: config.tableName,
+            Item: {
+              ...bookingKeys.listEntry(record.tenantId, record.createdAt, record.bookingId),
+              type: 'BookingListEntry',
+              bookingId: record.bookingId,
+              createdAt: record.createdAt,
+            },
+          },
+        },
+      ],
     }),
   );
 }
@@ -149,4 +183,44 @@ export async function updateBooking(
     if (isConditionalCheckFailed(error)) return false;
     throw error;
   }
+}
+
+/**
+ * The tenant's bookings created in [from, to) (ISO instants), oldest first: one Query of the list
+ * rows, then the bookings themselves in batches of 100, so status, window and lifecycle fields are
+ * always the booking's current ones.
+ */
+export async function listBookingRecords(tenantId: string, range: { from: string; to: string }, limit = 5_000): Promise<BookingRecord[]> {
+  const ids: string[] = [];
+  let ExclusiveStartKey: Record<string, unknown> | undefined;
+  do {
+    const page = await documentClient().send(
+      new QueryCommand({
+        TableName: config.tableName,
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: {
+          ':pk': bookingKeys.listPartition(tenantId),
+          ':from': `CREATED#${range.from}`,
+          ':to': `CREATED#${range.to}`,
+        },
+        ExclusiveStartKey,
+      }),
+    );
+    for (const item of page.Items ?? []) if ((item.createdAt as string) < range.to) ids.push(item.bookingId as string);
+    ExclusiveStartKey = page.LastEvaluatedKey;
+  } while (ExclusiveStartKey && ids.length < limit);
+  const records: BookingRecord[] = [];
+  const chosen = ids.slice(0, limit);
+  for (let start = 0; start < chosen.length; start += 100) {
+    let keys: Array<Record<string, unknown>> = chosen.slice(start, start + 100).map((id) => bookingKeys.booking(tenantId, id));
+    // BatchGet may return part of a batch under load: ask again for what it left.
+    for (let attempt = 0; keys.length && attempt < 8; attempt++) {
+      const result = await documentClient().send(new BatchGetCommand({ RequestItems: { [config.tableName]: { Keys: keys } } }));
+      records.push(...((result.Responses?.[config.tableName] ?? []) as BookingRecord[]));
+      keys = (result.UnprocessedKeys?.[config.tableName]?.Keys ?? []) as Array<Record<string, unknown>>;
+      if (keys.length) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
+    }
+    if (keys.length) throw new Error(`Could not read ${keys.length} bookings after retries`);
+  }
+  return records.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.bookingId.localeCompare(b.bookingId));
 }

@@ -6,6 +6,7 @@ export type ErrorCode =
   | 'invalid_request'
   | 'invalid_json'
   | 'unauthorized'
+  | 'forbidden'
   | 'not_found'
   | 'conflict'
   | 'window_unavailable'
@@ -19,6 +20,7 @@ const statusByCode: Record<ErrorCode, number> = {
   invalid_request: 400,
   invalid_json: 400,
   unauthorized: 401,
+  forbidden: 403,
   not_found: 404,
   conflict: 409,
   window_unavailable: 409,

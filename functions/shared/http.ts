@@ -124,9 +124,12 @@ export function apiRoute<TBody extends z.ZodType | undefined = undefined, TQuery
       event,
       context,
     });
-    return result.body === undefined
-      ? { statusCode: result.statusCode, headers: result.headers }
-      : json(result.statusCode, result.body, result.headers);
+    if (result.body === undefined) return { statusCode: result.statusCode, headers: result.headers };
+    // A string body with its own content-type (e.g. text/csv) goes out as it is, not as JSON.
+    if (typeof result.body === 'string' && result.headers?.['content-type']) {
+      return { statusCode: result.statusCode, headers: result.headers, body: result.body };
+    }
+    return json(result.statusCode, result.body, result.headers);
   };
 
   return middy(core)

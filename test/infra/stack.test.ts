@@ -204,7 +204,8 @@ describe('functions', () => {
     const env = resources[idOf(spec.name)]!.Properties.Environment.Variables as Json;
     const notify = queueUrlEnv('notify');
     const booking = stateMachines.find((s) => s.name === 'booking')!;
-    expect(notify in env).toBe(spec.grants.includes('notifyQueue:send'));
+    const queueGrants = spec.grants.some((g) => g === 'queues:read' || g === 'queues:redrive');
+    expect(notify in env).toBe(spec.grants.includes('notifyQueue:send') || queueGrants);
     expect(booking.arnEnv in env).toBe(spec.grants.includes('bookingWorkflow:startSync'));
     if (notify in env) expect(env[notify]).toEqual({ Ref: logicalIdOf(built.stack.queues.byName('notify').queue) });
   });
@@ -244,6 +245,8 @@ describe('least privilege', () => {
     'notifyQueue:send': 'sqs',
     'bookingWorkflow:startSync': 'states',
     'crmSecrets:read': 'secretsmanager',
+    'queues:read': 'sqs',
+    'queues:redrive': 'sqs',
   };
   const allowedServices = (spec: LambdaSpec) =>
     new Set([
@@ -294,7 +297,8 @@ describe('least privilege', () => {
 
   it('only the grant holders may send to the notify queue or read CRM secrets', () => {
     const roles = (grant: Grant) => lambdas.filter((l) => l.grants.includes(grant)).map((l) => functionRoleId(l.name));
-    expect(holdersOf('sqs:SendMessage').sort()).toEqual(roles('notifyQueue:send').sort());
+    expect(holdersOf('sqs:SendMessage').sort()).toEqual([...roles('notifyQueue:send'), ...roles('queues:redrive')].sort());
+    expect(holdersOf('sqs:StartMessageMoveTask').sort()).toEqual(roles('queues:redrive').sort());
     expect(holdersOf('secretsmanager:GetSecretValue').sort()).toEqual(roles('crmSecrets:read').sort());
   });
 

@@ -1,0 +1,22 @@
+/**
+ * POST /v1/ops/queues/{queue}/redrive: move a DLQ back to its work queue (StartMessageMoveTask),
+ * as the AWS console's "Start DLQ redrive" does. The queues serve every tenant of the deployment,
+ * so this needs the `ops` (or `admin`/`platform`) scope; the workers are idempotent, so a redriven
+ * message is processed once.
+ */
+import { queues } from '../registry';
+import { apiRoute, parseWith } from '../shared/http';
+import { requireScope } from '../shared/scopes';
+import { z } from '../shared/zod';
+import { redriveDeadLetters, type QueueName } from './queues';
+
+export const QueueParamsSchema = z.object({
+  queue: z.enum(queues.map((q) => q.name) as [QueueName, ...QueueName[]]),
+});
+
+export const handler = apiRoute({}, async ({ tenant, pathParameters }) => {
+  requireScope(tenant, ['admin', 'ops', 'platform']);
+  const { queue } = parseWith(QueueParamsSchema, pathParameters, 'path');
+  const started = await redriveDeadLetters(queue);
+  return { statusCode: 202, body: { queue, ...started } };
+});

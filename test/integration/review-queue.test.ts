@@ -1,0 +1,194 @@
+/**
+ * The review queue API: list with kind/status/age filters, one item with its payload, resolve with
+ * a note and who, redrive (a stored message back to its work queue; a DLQ moved back with
+ * StartMessageMoveTask), and a worker resolving what it settled. Queues are the real SQS server.
+ */
+import { DeleteMessageCommand, GetQueueAttributesCommand, PurgeQueueCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { issueApiKey } from '../../functions/admin/store';
+import { findOpenReviewItems, openReviewItem, resolveReviewItemsFor } from '../../functions/review/store';
+import { sqsClient } from '../../functions/shared/clients';
+import { callApi, createTestTenant, itemsWithPrefix, type TestTenant } from './helpers';
+
+let tenant: TestTenant;
+const HOUR = 3_600_000;
+
+async function receiveWhere(queueUrl: string, match: (body: any, attributes: Record<string, any>) => boolean, timeoutMs = 8_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const { Messages = [] } = await sqsClient().send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, VisibilityTimeout: 1, MessageAttributeNames: ['All'] }),
+    );
+    for (const message of Messages) {
+      const body = JSON.parse(message.Body ?? '{}');
+      if (match(body, message.MessageAttributes ?? {})) {
+        await sqsClient().send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle! }));
+        return body;
+      }
+    }
+  }
+  return undefined;
+}
+
+beforeAll(async () => {
+  tenant = await createTestTenant();
+});
+
+describe('GET /v1/review-items', () => {
+  it('filters by kind, status and age, oldest first', async () => {
+    const t = await createTestTenant();
+    const now = Date.now();
+    const old = await openReviewItem(t.tenantId, { kind: 'missing_attribution', reason: 'No source on booking b-1', subject: { type: 'booking', id: 'b-1' } }, new Date(now - 30 * HOUR));
+    const mid = await openReviewItem(t.tenantId, { kind: 'crm_write_failed', reason: 'CRM 503', subject: { type: 'booking', id: 'b-2' }, payload: { node: 'WriteCrm' } }, new Date(now - 5 * HOUR));
+    const fresh = await openReviewItem(t.tenantId, { kind: 'missing_attribution', reason: 'No source on booking b-3', subject: { type: 'booking', id: 'b-3' } }, new Date(now - 10 * 60_000));
+
+    const all = await t.call('GET', '/v1/review-items');
+    expect(all.status).toBe(200);
+    expect(all.body.items.map((i: any) => i.reviewItemId)).toEqual([old.reviewItemId, mid.reviewItemId, fresh.reviewItemId]);
+
+    const byKind = await t.call('GET', '/v1/review-items?kind=missing_attribution');
+    expect(byKind.body.items.map((i: any) => i.reviewItemId)).toEqual([old.reviewItemId, fresh.reviewItemId]);
+
+    const olderThan4h = await t.call('GET', '/v1/review-items?olderThan=4h');
+    expect(olderThan4h.body.items.map((i: any) => i.reviewItemId)).toEqual([old.reviewItemId, mid.reviewItemId]);
+    const newerThan1d = await t.call('GET', '/v1/review-items?newerThan=1d&kind=missing_attribution');
+    expect(newerThan1d.body.items.map((i: any) => i.reviewItemId)).toEqual([fresh.reviewItemId]);
+
+    const bad = await t.call('GET', '/v1/review-items?olderThan=yesterday');
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.field).toBe('query.olderThan');
+
+    // The open-item lookup rows never show up as items.
+    expect(all.body.items).toHaveLength(3);
+  });
+});
+
+describe('GET /v1/review-items/{id}', () => {
+  it('returns the full payload and reason, and is tenant-scoped', async () => {
+    const item = await openReviewItem(tenant.tenantId, {
+      kind: 'crm_write_failed',
+      reason: 'The CRM write failed after retries (CrmUnavailableError: HTTP 503)',
+      subject: { type: 'booking', id: 'bk-42' },
+      payload: { node: 'WriteCrm', error: 'CrmUnavailableError', cause: 'HTTP 503', attempts: 4 },
+    });
+    const got = await tenant.call('GET', `/v1/review-items/${item.reviewItemId}`);
+    expect(got.status).toBe(200);
+    expect(got.body).toMatchObject({
+      reviewItemId: item.reviewItemId,
+      status: 'open',
+      reason: item.reason,
+      payload: { node: 'WriteCrm', error: 'CrmUnavailableError', cause: 'HTTP 503', attempts: 4 },
+      redrivable: true,
+      redrive: { type: 'message', queue: 'crm-sync', body: { tenantId: tenant.tenantId, bookingId: 'bk-42' } },
+    });
+    const stranger = await createTestTenant();
+    expect((await stranger.call('GET', `/v1/review-items/${item.reviewItemId}`)).status).toBe(404);
+    expect((await tenant.call('GET', '/v1/review-items/not-an-id')).status).toBe(400);
+  });
+});
+
+describe('POST /v1/review-items/{id}/resolve', () => {
+  it('closes the item with the note and who did it, once', async () => {
+    const item = await openReviewItem(tenant.tenantId, { kind: 'suspected_duplicate', reason: 'Same address as C-1', subject: { type: 'customer', id: 'c-2' } });
+    const missingNote = await tenant.call('POST', `/v1/review-items/${item.reviewItemId}/resolve`, { by: 'Dana' });
+    expect(missingNote.status).toBe(400);
+    expect(missingNote.body.error.field).toBe('note');
+
+    const resolved = await tenant.call('POST', `/v1/review-items/${item.reviewItemId}/resolve`, { note: 'Merged by hand in the CRM', by: 'Dana (dispatch)' });
+    expect(resolved.status).toBe(200);
+    expect(resolved.body).toMatchObject({ status: 'resolved', resolutionNote: 'Merged by hand in the CRM' });
+    expect(resolved.body.resolvedBy).toMatch(/^Dana \(dispatch\) \(key [0-9A-Z]{26}\)$/);
+
+    const again = await tenant.call('POST', `/v1/review-items/${item.reviewItemId}/resolve`, { note: 'again' });
+    expect(again.status).toBe(409);
+    const stored = (await itemsWithPrefix(`T#${tenant.tenantId}#REVIEW`)).filter((i) => i.reviewItemId === item.reviewItemId);
+    // The item row stays (resolved); its open-lookup row is gone.
+    expect(stored.map((i) => i.sk)).toEqual([`ITEM#${item.reviewItemId}`]);
+    expect(stored[0]!.status).toBe('resolved');
+
+    const openOnly = await tenant.call('GET', '/v1/review-items?status=open&kind=suspected_duplicate');
+    expect(openOnly.body.items).toEqual([]);
+  });
+
+  it('needs the review scope', async () => {
+    const item = await openReviewItem(tenant.tenantId, { kind: 'out_of_scope', reason: 'Pool repair', subject: { type: 'booking', id: 'bk-9' } });
+    const { apiKey } = await issueApiKey(tenant.tenantId, { name: 'bot', scopes: ['bookings'] });
+    const response = await callApi('POST', `/v1/review-items/${item.reviewItemId}/resolve`, {
+      body: { note: 'x' },
+      headers: { authorization: `Bearer ${apiKey}` },
+    });
+    expect(response.status).toBe(403);
+    expect(response.body.error.code).toBe('forbidden');
+  });
+});
+
+describe('POST /v1/review-items/{id}/redrive', () => {
+  it('re-sends the stored message to its work queue; the worker that succeeds resolves the item', async () => {
+    const statusEvents = process.env.STATUS_EVENTS_QUEUE_URL!;
+    const event = { tenantId: tenant.tenantId, bookingId: 'bk-7', event: 'completed', eventId: `ev-${Date.now()}` };
+    const item = await openReviewItem(tenant.tenantId, {
+      kind: 'workflow_failed',
+      reason: 'Status event could not be applied',
+      subject: { type: 'booking', id: 'bk-7' },
+      redrive: { type: 'message', queue: 'status-events', body: event },
+    });
+    const redriven = await tenant.call('POST', `/v1/review-items/${item.reviewItemId}/redrive`, { by: 'Sam' });
+    expect(redriven.status).toBe(202);
+    expect(redriven.body.redrive).toMatchObject({ type: 'message', queue: 'status-events' });
+
+    const received = await receiveWhere(statusEvents, (body, attributes) => body.eventId === event.eventId && attributes.reviewItemId?.StringValue === item.reviewItemId);
+    expect(received).toEqual(event);
+
+    // Redriving does not pretend it fixed anything: still open, with the redrive recorded.
+    const after = await tenant.call('GET', `/v1/review-items/${item.reviewItemId}`);
+    expect(after.body.status).toBe('open');
+    expect(after.body.redrives).toEqual([expect.objectContaining({ type: 'message', queue: 'status-events', ref: redriven.body.redrive.messageId })]);
+    expect(after.body.redrives[0].by).toMatch(/^Sam \(key /);
+
+    // The worker, having applied the event, resolves the items about it.
+    const settled = await resolveReviewItemsFor(tenant.tenantId, { type: 'booking', id: 'bk-7' }, 'workflow_failed', 'worker StatusEvents', 'applied on redrive');
+    expect(settled.map((i) => i.reviewItemId)).toEqual([item.reviewItemId]);
+    expect(await findOpenReviewItems(tenant.tenantId, { type: 'booking', id: 'bk-7' })).toEqual([]);
+    expect((await tenant.call('GET', `/v1/review-items/${item.reviewItemId}`)).body).toMatchObject({ status: 'resolved', resolvedBy: 'worker StatusEvents' });
+  });
+
+  it('moves the DLQ back to its queue with StartMessageMoveTask, and the depth shows it', async () => {
+    const queueUrl = process.env.STATUS_EVENTS_QUEUE_URL!;
+    const dlqUrl = process.env.STATUS_EVENTS_DLQ_URL!;
+    await sqsClient().send(new PurgeQueueCommand({ QueueUrl: dlqUrl })).catch(() => undefined);
+    const marker = `dead-${Date.now()}`;
+    await sqsClient().send(new SendMessageCommand({ QueueUrl: dlqUrl, MessageBody: JSON.stringify({ marker }) }));
+
+    const before = await tenant.call('GET', '/v1/ops/queues');
+    expect(before.status).toBe(200);
+    const statusEventsBefore = before.body.queues.find((q: any) => q.queue === 'status-events');
+    expect(statusEventsBefore.deadLetter.visible).toBeGreaterThanOrEqual(1);
+    expect(before.body.queues.map((q: any) => q.queue).sort()).toEqual(['crm-sync', 'notify', 'status-events']);
+
+    const item = await openReviewItem(tenant.tenantId, {
+      kind: 'workflow_failed',
+      reason: 'Status events dead-lettered',
+      subject: { type: 'queue', id: 'status-events' },
+      redrive: { type: 'dlq', queue: 'status-events' },
+    });
+    const redriven = await tenant.call('POST', `/v1/review-items/${item.reviewItemId}/redrive`);
+    expect(redriven.status).toBe(202);
+    expect(redriven.body.redrive).toMatchObject({ type: 'dlq', queue: 'status-events' });
+    expect(redriven.body.redrive.taskHandle).toBeTruthy();
+
+    expect(await receiveWhere(queueUrl, (body) => body.marker === marker)).toEqual({ marker });
+    const { Attributes } = await sqsClient().send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['ApproximateNumberOfMessages'] }));
+    expect(Attributes?.ApproximateNumberOfMessages).toBe('0');
+    const afterQueues = await tenant.call('GET', '/v1/ops/queues');
+    expect(afterQueues.body.queues.find((q: any) => q.queue === 'status-events').lastRedrive).toMatchObject({ status: expect.any(String) });
+  });
+
+  it('answers 409 for an item with no step to re-run, and for a resolved one', async () => {
+    const dup = await openReviewItem(tenant.tenantId, { kind: 'suspected_duplicate', reason: 'Maybe the same person', subject: { type: 'customer', id: 'c-9' } });
+    const response = await tenant.call('POST', `/v1/review-items/${dup.reviewItemId}/redrive`);
+    expect(response.status).toBe(409);
+    expect(response.body.error.message).toContain('resolve it');
+    await tenant.call('POST', `/v1/review-items/${dup.reviewItemId}/resolve`, { note: 'Different people' });
+    expect((await tenant.call('POST', `/v1/review-items/${dup.reviewItemId}/redrive`)).status).toBe(409);
+  });
+});
