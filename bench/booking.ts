@@ -1,34 +1,17 @@
 /**
- * `npm run bench`: bookings through the local HTTP API at concurrency 1 and 8 (p50/p95 latency and
+ * Bookings through the local HTTP API at concurrency 1 and 8 (p50/p95 latency and
  * bookings per second) next to the same number of raw DynamoDB Local writes a booking performs.
  * The ratio is the figure we track. Prints figures; asserts nothing.
  */
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamoClient, documentClient } from '../functions/shared/clients';
+import { documentClient } from '../functions/shared/clients';
 import { DEMO_TENANT_ID, ensureApiKey, seedDemoTenant } from '../local/demo';
-import { startLocalSystem } from '../local/runtime';
+import type { LocalSystem } from '../local/runtime';
+import { counts, percentile, runPool } from './common';
 
 const PER_LEVEL = Number(process.env.BENCH_BOOKINGS ?? 48);
 const LEVELS = [1, 8];
 
-const WRITE_COMMANDS = new Set(['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand', 'TransactWriteItemsCommand', 'BatchWriteItemCommand']);
-const READ_COMMANDS = new Set(['GetItemCommand', 'QueryCommand', 'ScanCommand', 'BatchGetItemCommand', 'TransactGetItemsCommand']);
-const counts = { writes: 0, reads: 0 };
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
-async function runPool<T>(items: T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<number> {
-  const started = performance.now();
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < items.length) await fn(items[next++]!);
-    }),
-  );
-  return performance.now() - started;
-}
 
 const postalCodes = ['78701', '78702', '78703', '78704', '78705', '78744', '78745', '78759', '78721', '78722'];
 const jobTypes = ['plumbing-drain-clog', 'hvac-ac-repair', 'hvac-maintenance', 'plumbing-leak-repair'];
@@ -43,19 +26,9 @@ function bookingBody(i: number) {
   };
 }
 
-async function main(): Promise<void> {
-  process.env.LOG_LEVEL = 'ERROR';
-  const system = await startLocalSystem({ port: 0, background: false });
+export async function benchBookings(system: LocalSystem): Promise<void> {
   await seedDemoTenant(DEMO_TENANT_ID);
   const apiKey = await ensureApiKey(DEMO_TENANT_ID);
-  dynamoClient().middlewareStack.add(
-    (next, context) => async (args) => {
-      if (WRITE_COMMANDS.has(context.commandName!)) counts.writes++;
-      if (READ_COMMANDS.has(context.commandName!)) counts.reads++;
-      return next(args);
-    },
-    { step: 'initialize', name: 'benchCounter' },
-  );
 
   const book = async (i: number) => {
     const response = await fetch(`${system.apiUrl}/v1/bookings`, {
@@ -123,10 +96,4 @@ async function main(): Promise<void> {
     );
   }
   console.log('\nratio = booking p50 / p50 of the same number of raw conditional writes at the same concurrency');
-  await system.stop();
 }
-
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});

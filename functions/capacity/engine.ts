@@ -3,6 +3,7 @@
  * claim in the date range) and claims holds with retries. Used by the booking nodes and the
  * availability and holds routes alike.
  */
+import { createHash } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { listTechnicians } from '../tenant/store';
 import type { JobType, Tenant } from '../tenant/model';
@@ -109,7 +110,7 @@ export async function holdWindow(args: {
       lastReason = window && open.length ? 'window_unavailable' : (reason ?? 'fully_booked');
       break;
     }
-    for (const plan of chosen.candidates) {
+    for (const plan of spreadCandidates(chosen.candidates, holdId)) {
       const outcome = await claimHold(
         { tenantId: tenant.tenantId, holdId, plan, emergency, expiresAt, bookingId: args.bookingId, source: args.source, createdAt: now.toISOString() },
         now,
@@ -125,6 +126,15 @@ export async function holdWindow(args: {
     await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 25 * (round + 1)));
   }
   return { reason: lastReason ?? 'fully_booked', alternatives: await alternativesFor({ tenant, jobType, postalCode, now, emergency }) };
+}
+
+/**
+ * Concurrent callers would all try the same least-busy technician first and collide. Among equally
+ * busy technicians, order by a hash of the hold id: each caller starts somewhere else.
+ */
+export function spreadCandidates<T extends { technicianId: string; techDayIndex: number }>(candidates: T[], holdId: string): T[] {
+  const rank = (plan: T) => createHash('sha1').update(`${holdId}:${plan.technicianId}`).digest().readUInt32BE(0);
+  return [...candidates].sort((a, b) => a.techDayIndex - b.techDayIndex || rank(a) - rank(b));
 }
 
 /** The next open windows in the horizon, for a caller whose choice could not be had. */

@@ -1,0 +1,26 @@
+/**
+ * `npm run bench`: starts the local system once (in memory) and prints each benchmark's figures.
+ * Benchmarks assert nothing; these machines are shared and noisy, so read the ratios.
+ */
+import { startLocalSystem } from '../local/runtime';
+import { benchBookings } from './booking';
+import { benchCapacity } from './capacity';
+import { countDynamoCalls } from './common';
+
+async function main(): Promise<void> {
+  process.env.LOG_LEVEL = 'ERROR';
+  const system = await startLocalSystem({ port: 0, background: false });
+  countDynamoCalls();
+  try {
+    const only = process.argv[2];
+    if (!only || only === 'booking') await benchBookings(system);
+    if (!only || only === 'capacity') await benchCapacity(system);
+  } finally {
+    await system.stop();
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
