@@ -1,0 +1,231 @@
+/**
+ * Each CRM adapter against a contract server that answers as the vendor's documented API does:
+ * a booking through POST /v1/bookings lands in the vendor with the mapped fields, source settings,
+ * the job type's summary and the transcript; and the vendor's 401, 429 with Retry-After, 5xx and
+ * timeouts come back as the errors the workflow and the outbox act on.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CrmBookingWrite } from '../../functions/crm/adapter';
+import { HousecallProCrmAdapter } from '../../functions/crm/adapters/housecallpro';
+import { HubSpotCrmAdapter } from '../../functions/crm/adapters/hubspot';
+import { ServiceTitanCrmAdapter } from '../../functions/crm/adapters/servicetitan';
+import { WebhookCrmAdapter } from '../../functions/crm/adapters/webhook';
+import type { CrmAdapter } from '../../functions/crm/adapter';
+import { HousecallProContract } from '../contract-servers/housecallpro';
+import { HubSpotContract } from '../contract-servers/hubspot';
+import { ServiceTitanContract } from '../contract-servers/servicetitan';
+import { WebhookContract } from '../contract-servers/webhook';
+import type { ContractServer } from '../contract-servers/base';
+import { bookingRequest, createTestTenant, setLocalSecret } from './helpers';
+
+const st = new ServiceTitanContract();
+const hs = new HubSpotContract();
+const hcp = new HousecallProContract();
+const wh = new WebhookContract();
+
+beforeAll(async () => {
+  await Promise.all([st.start(), hs.start(), hcp.start(), wh.start()]);
+  setLocalSecret('st-contract', JSON.stringify(st.credentials));
+  setLocalSecret('hs-contract', hs.token);
+  setLocalSecret('hcp-contract', hcp.apiKey);
+  setLocalSecret('wh-contract', wh.secret);
+});
+afterAll(() => Promise.all([st.stop(), hs.stop(), hcp.stop(), wh.stop()]));
+
+const sourceSettings = { google_ads: { jobType: '7001', campaign: '3301', businessUnit: '12', requiresAcceptance: false } };
+// The bot sends no summary: the job type's summary text pre-fills it.
+const request = () => {
+  const { summary: _none, ...rest } = bookingRequest();
+  return rest;
+};
+
+describe('ServiceTitan (booking provider API, OAuth2 client credentials)', () => {
+  it('creates a booking with customer, location, summary, job type, campaign, business unit and external id', async () => {
+    const tenant = await createTestTenant({
+      crm: { adapter: 'servicetitan', stTenantId: st.stTenantId, bookingProviderId: st.bookingProviderId, apiUrl: st.url, authUrl: st.url, secretName: 'st-contract', timeoutMs: 2_000 },
+      sourceSettings,
+    });
+    const response = await tenant.call('POST', '/v1/bookings', request());
+    expect(response.status).toBe(201);
+    expect(response.body.status).toBe('confirmed');
+    expect(response.body.summary).toBe('Clogged drain: clear and camera-check if recurring');
+    const created = [...st.bookings.values()].find((b) => b.externalId === response.body.bookingId)!;
+    expect(created).toMatchObject({
+      source: 'google_ads',
+      name: 'Jordan Rivera',
+      address: { street: '1100 Congress Ave', unit: 'Apt 4B', city: 'Austin', state: 'TX', zip: '78701', country: 'US' },
+      contacts: [{ type: 'MobilePhone', value: '+15125550142' }, { type: 'Email', value: 'jordan.rivera@example.com' }],
+      customerType: 'Residential',
+      jobTypeId: 7001,
+      campaignId: 3301,
+      businessUnitId: 12,
+      isFirstTimeClient: true,
+      externalId: response.body.bookingId,
+    });
+    expect(created.summary).toContain('Clogged drain: clear and camera-check if recurring');
+    expect(created.summary).toContain('customer: My kitchen sink is clogged');
+    expect(created.start).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:00:00Z$/);
+    expect(response.body.crm).toMatchObject({ adapter: 'servicetitan', externalIds: { serviceTitanBookingId: String(created.id) } });
+    // Every API call carried the bearer token and the app key; the secret never left the token call.
+    for (const call of st.requestsTo('POST', /bookings$/)) {
+      expect(call.headers['st-app-key']).toBe(st.credentials.appKey);
+      expect(call.body).not.toContain(st.credentials.clientSecret);
+    }
+  });
+
+  it('reuses its token, fetches a new one after a 401, and updates the booking when the appointment is scheduled', async () => {
+    const adapter = new ServiceTitanCrmAdapter({ stTenantId: st.stTenantId, bookingProviderId: st.bookingProviderId, apiUrl: st.url, authUrl: st.url, timeoutMs: 2_000 }, st.credentials);
+    const tokenCalls = () => st.requestsTo('POST', /connect\/token/).length;
+    const first = await adapter.writeBooking(write({ bookingId: 'b-st-1' }));
+    const before = tokenCalls();
+    await adapter.writeBooking(write({ bookingId: 'b-st-2' }));
+    expect(tokenCalls()).toBe(before);
+    st.revokeTokens();
+    await adapter.writeBooking(write({ bookingId: 'b-st-3' }));
+    expect(tokenCalls()).toBe(before + 1);
+
+    const moved = { startUtc: '2026-12-03T16:00:00Z', endUtc: '2026-12-03T18:00:00Z', label: '2026-12-03 10:00-12:00' };
+    const updated = await adapter.writeBooking(write({ bookingId: 'b-st-1', window: moved, existingExternalIds: first.externalIds }));
+    expect(updated.externalIds).toEqual(first.externalIds);
+    expect(st.bookings.get(Number(first.externalIds.serviceTitanBookingId))).toMatchObject({ start: '2026-12-03T16:00:00Z', externalId: 'b-st-1' });
+    expect([...st.bookings.values()].filter((b) => b.externalId === 'b-st-1')).toHaveLength(1);
+  });
+
+  it('a wrong client secret is rejected (a person must fix the credentials), never retried', async () => {
+    const adapter = new ServiceTitanCrmAdapter(
+      { stTenantId: st.stTenantId, bookingProviderId: st.bookingProviderId, apiUrl: st.url, authUrl: st.url, timeoutMs: 2_000 },
+      { ...st.credentials, clientId: 'cid.other', clientSecret: 'wrong' },
+    );
+    await expect(adapter.writeBooking(write())).rejects.toMatchObject({ name: 'CrmRejectedError', message: expect.stringContaining('invalid_client') });
+  });
+});
+
+describe('HubSpot (contacts, deals, notes)', () => {
+  it('upserts the contact, puts a deal in the stage for the job state with source properties, and attaches the transcript note', async () => {
+    const tenant = await createTestTenant({
+      crm: { adapter: 'hubspot', apiUrl: hs.url, pipelineId: 'default', dealStageIds: { Booked: 'appointmentscheduled' }, contactIdProperty: 'jobrelay_customer_id', dealIdProperty: 'jobrelay_booking_id', secretName: 'hs-contract', timeoutMs: 2_000 },
+      sourceSettings,
+    });
+    const response = await tenant.call('POST', '/v1/bookings', request());
+    expect(response.status).toBe(201);
+    expect(response.body.status).toBe('confirmed');
+    const deal = [...hs.deals.values()].find((d) => d.properties.jobrelay_booking_id === response.body.bookingId)!;
+    expect(deal.properties).toMatchObject({
+      pipeline: 'default',
+      dealstage: 'appointmentscheduled',
+      lead_source: 'google_ads',
+      campaign: 'austin-drains-q4',
+      gclid: 'EAIaIQobChMI-demo',
+      tracking_number: '+15125550100',
+      business_unit: '12',
+      summary: 'Clogged drain: clear and camera-check if recurring',
+    });
+    const contact = hs.contacts.get(response.body.crm.externalIds.hubspotContactId)!;
+    expect(contact.properties).toMatchObject({ firstname: 'Jordan', lastname: 'Rivera', email: 'jordan.rivera@example.com', jobrelay_customer_id: response.body.customerId });
+    expect(hs.associations).toContainEqual({ dealId: deal.id, contactId: contact.id });
+    const note = hs.notes.get(response.body.crm.externalIds.hubspotNoteId)!;
+    expect(note.properties.hs_note_body).toContain('customer: My kitchen sink is clogged');
+    expect(deal.properties.jobrelay_note_id).toBe(note.id);
+  });
+
+  it('a retried write updates instead of duplicating: one contact, one deal, one note', async () => {
+    const adapter = new HubSpotCrmAdapter(hsSettings(), hs.token);
+    const w = write({ bookingId: 'b-hs-retry', customerId: 'c-hs-retry' });
+    // The note call fails once (503) after contact and deal were written; the retry finishes the job.
+    hs.faultPaths = /objects\/notes$/;
+    hs.failNext({ status: 503 });
+    await expect(adapter.writeBooking(w)).rejects.toMatchObject({ name: 'CrmUnavailableError' });
+    hs.faultPaths = undefined;
+    const result = await adapter.writeBooking(w);
+    await adapter.writeBooking({ ...w, existingExternalIds: result.externalIds });
+    expect([...hs.deals.values()].filter((d) => d.properties.jobrelay_booking_id === 'b-hs-retry')).toHaveLength(1);
+    expect([...hs.contacts.values()].filter((c) => c.properties.jobrelay_customer_id === 'c-hs-retry')).toHaveLength(1);
+    const dealId = result.externalIds.hubspotDealId;
+    expect([...hs.notes.values()].filter((n) => JSON.stringify(n.associations).includes(`"id":"${dealId}"`))).toHaveLength(1);
+  });
+});
+
+describe('Housecall Pro (customer and job)', () => {
+  it('creates the customer with its address and a scheduled job with the transcript note; a second booking reuses the customer', async () => {
+    const tenant = await createTestTenant({ crm: { adapter: 'housecallpro', apiUrl: hcp.url, secretName: 'hcp-contract', timeoutMs: 2_000 }, sourceSettings });
+    const first = await tenant.call('POST', '/v1/bookings', request());
+    expect(first.status).toBe(201);
+    expect(first.body.status).toBe('confirmed');
+    const { housecallProCustomerId, housecallProJobId } = first.body.crm.externalIds;
+    const customer = hcp.customers.get(housecallProCustomerId)!;
+    expect(customer).toMatchObject({ first_name: 'Jordan', last_name: 'Rivera', mobile_number: '5125550142', lead_source: 'google_ads' });
+    const job = hcp.jobs.get(housecallProJobId)!;
+    expect(job).toMatchObject({ customer_id: customer.id, address_id: customer.addresses[0].id, work_status: 'scheduled', lead_source: 'google_ads', job_fields: { job_type_id: '7001', business_unit_id: '12' } });
+    expect(job.tags).toContain(`jobrelay:${first.body.bookingId}`);
+    expect(job.notes.map((n: { content: string }) => n.content).join('\n')).toContain('customer: My kitchen sink is clogged');
+
+    const second = await tenant.call('POST', '/v1/bookings', { ...request(), channel: 'web' });
+    expect(second.body.crm.externalIds.housecallProCustomerId).toBe(customer.id);
+    expect(hcp.customers.size).toBe(1);
+  });
+});
+
+describe('signed webhook (HMAC-SHA256 over timestamp and body, replay window)', () => {
+  it('is accepted by a verifying receiver; a receiver whose clock is past the replay window refuses it', async () => {
+    const adapter = new WebhookCrmAdapter(`${wh.url}/crm`, wh.secret, 2_000);
+    const written = await adapter.writeBooking(write({ bookingId: 'b-wh-1' }));
+    expect(written.externalIds.webhookId).toMatch(/^wh-/);
+    wh.clockSkewSeconds = 301;
+    await expect(adapter.writeBooking(write({ bookingId: 'b-wh-2' }))).rejects.toMatchObject({ name: 'CrmRejectedError', message: expect.stringContaining('401') });
+    wh.clockSkewSeconds = 0;
+    const tampered = new WebhookCrmAdapter(`${wh.url}/crm`, 'not-the-secret', 2_000);
+    await expect(tampered.writeBooking(write({ bookingId: 'b-wh-3' }))).rejects.toMatchObject({ name: 'CrmRejectedError' });
+  });
+});
+
+// The vendors' failure answers, the same for every adapter: how the workflow and the outbox see them.
+const adapters: Array<[string, ContractServer, () => CrmAdapter]> = [
+  ['ServiceTitan', st, () => new ServiceTitanCrmAdapter({ stTenantId: st.stTenantId, bookingProviderId: st.bookingProviderId, apiUrl: st.url, authUrl: st.url, timeoutMs: 300 }, st.credentials)],
+  ['HubSpot', hs, () => new HubSpotCrmAdapter({ ...hsSettings(), timeoutMs: 300 }, hs.token)],
+  ['Housecall Pro', hcp, () => new HousecallProCrmAdapter({ apiUrl: hcp.url, timeoutMs: 300 }, hcp.apiKey)],
+  ['webhook', wh, () => new WebhookCrmAdapter(`${wh.url}/crm`, wh.secret, 300)],
+];
+
+describe.each(adapters)('%s failure answers', (_, server, make) => {
+  it('401 -> CrmRejectedError; 429 + Retry-After -> CrmUnavailableError carrying it; 5xx and a timeout -> CrmUnavailableError', async () => {
+    const adapter = make();
+    // ServiceTitan: fetch a token first so the injected fault hits the API call, not the token call.
+    await adapter.writeBooking(write({ bookingId: `warm-${_}` }));
+    server.failNext({ status: 401 }, 2);
+    await expect(adapter.writeBooking(write())).rejects.toMatchObject({ name: 'CrmRejectedError' });
+    server.recover();
+    server.failNext({ status: 429, retryAfter: '7' });
+    await expect(adapter.writeBooking(write())).rejects.toMatchObject({ name: 'CrmUnavailableError', retryAfterSeconds: 7 });
+    server.failNext({ status: 503 });
+    await expect(adapter.writeBooking(write())).rejects.toMatchObject({ name: 'CrmUnavailableError', message: expect.stringContaining('503') });
+    server.failNext({ timeout: true });
+    await expect(adapter.writeBooking(write())).rejects.toMatchObject({ name: 'CrmUnavailableError', message: expect.stringContaining('no answer within 300 ms') });
+    server.recover();
+  });
+});
+
+function hsSettings() {
+  return { apiUrl: hs.url, pipelineId: 'default', dealStageIds: { Booked: 'appointmentscheduled' }, contactIdProperty: 'jobrelay_customer_id', dealIdProperty: 'jobrelay_booking_id', timeoutMs: 2_000 };
+}
+
+let counter = 0;
+function write(overrides: Partial<CrmBookingWrite> = {}): CrmBookingWrite {
+  counter++;
+  return {
+    tenantId: 't-contract',
+    bookingId: `b-${counter}`,
+    customerId: `c-${counter}`,
+    state: 'booked',
+    dealStage: 'Booked',
+    action: 'confirmation_message',
+    fields: { lead_source: 'google_ads', job_type: 'Drain clog', summary: 'Clogged drain' },
+    customer: { name: 'Jordan Rivera', phoneE164: `+1512555${String(1000 + counter).slice(-4)}`, email: `c${counter}@example.com`, isNew: true },
+    address: { line1: '1100 Congress Ave', line2: 'Apt 4B', city: 'Austin', region: 'TX', postalCode: '78701', country: 'US' },
+    summary: 'Clogged drain',
+    window: { startUtc: '2026-12-02T16:00:00Z', endUtc: '2026-12-02T18:00:00Z', label: '2026-12-02 10:00-12:00' },
+    source: { jobType: '7001', campaign: '3301', businessUnit: '12', name: 'google_ads' },
+    transcriptNote: 'customer: my sink is clogged',
+    idempotencyKey: `t-contract:b-${counter}:booked`,
+    ...overrides,
+  };
+}
