@@ -158,9 +158,13 @@ async function renderBookings() {
   );
 }
 
-async function bookingDecision(bookingId, decision) {
+async function bookingDecision(bookingId, decision, reason) {
+  if (decision === 'dismiss' && !reason) {
+    flash('Write the reason for dismissing in the note box first.', 'error');
+    return false;
+  }
   try {
-    await api('POST', `/v1/bookings/${encodeURIComponent(bookingId)}/${decision}`, {});
+    await api('POST', `/v1/bookings/${encodeURIComponent(bookingId)}/${decision}`, decision === 'dismiss' ? { reason } : {});
     flash(`Booking ${bookingId}: ${decision === 'accept' ? 'accepted' : 'dismissed'}.`);
     return true;
   } catch (failure) {
@@ -175,6 +179,7 @@ async function renderBooking(bookingId) {
   const a = await api('GET', `/v1/bookings/${encodeURIComponent(bookingId)}/activity`);
   const b = a.booking;
   const lifecycle = Object.entries(a.lifecycle ?? {}).filter(([, v]) => v !== undefined && v !== null);
+  const reason = h('input', { id: 'dismiss-reason', placeholder: 'reason (to dismiss)', size: 26 });
   main.replaceChildren(
     h('h1', {}, `Booking ${b.bookingId}`),
     h(
@@ -190,7 +195,8 @@ async function renderBooking(bookingId) {
       'div',
       { class: 'actions' },
       h('button', { type: 'button', id: 'accept-booking', onclick: async () => (await bookingDecision(b.bookingId, 'accept')) && route() }, 'Accept'),
-      h('button', { type: 'button', class: 'danger', id: 'dismiss-booking', onclick: async () => (await bookingDecision(b.bookingId, 'dismiss')) && route() }, 'Dismiss'),
+      reason,
+      h('button', { type: 'button', class: 'danger', id: 'dismiss-booking', onclick: async () => (await bookingDecision(b.bookingId, 'dismiss', reason.value.trim())) && route() }, 'Dismiss'),
     ),
     lifecycle.length ? h('p', { class: 'muted' }, lifecycle.map(([k, v]) => `${k}: ${k.endsWith('Cents') ? money(v) : v}`).join(' · ')) : '',
     h('h2', {}, 'Workflow'),
@@ -244,7 +250,7 @@ function reviewFilters(params) {
 }
 
 function reviewRow(item) {
-  const note = h('input', { name: 'note', placeholder: 'resolution note', size: 22 });
+  const note = h('input', { name: 'note', placeholder: 'note / reason', size: 22 });
   const isBooking = item.subject.type === 'booking';
   const open = item.status === 'open';
   const act = (label, fn, cls) => h('button', { type: 'button', class: cls, 'data-action': label.toLowerCase(), onclick: fn }, label);
@@ -285,7 +291,7 @@ function reviewRow(item) {
               }
             }, 'secondary'),
             isBooking ? act('Accept', async () => (await bookingDecision(item.subject.id, 'accept')) && route(), 'secondary') : '',
-            isBooking ? act('Dismiss', async () => (await bookingDecision(item.subject.id, 'dismiss')) && route(), 'danger') : '',
+            isBooking ? act('Dismiss', async () => (await bookingDecision(item.subject.id, 'dismiss', note.value.trim())) && route(), 'danger') : '',
           )
         : '',
     ),
