@@ -191,7 +191,7 @@ async function renderBooking(bookingId) {
       `${b.jobTypeId} · ${b.channel} · source ${b.attribution?.source ?? '(no attribution)'}`,
       b.window ? ` · ${b.window.date} ${b.window.start}–${b.window.end}${b.window.technicianId ? ` · ${b.window.technicianId}` : ''}` : '',
     ),
-    h(
+    b.status !== 'pending_approval' ? '' : h(
       'div',
       { class: 'actions' },
       h('button', { type: 'button', id: 'accept-booking', onclick: async () => (await bookingDecision(b.bookingId, 'accept')) && route() }, 'Accept'),
@@ -252,6 +252,7 @@ function reviewFilters(params) {
 function reviewRow(item) {
   const note = h('input', { name: 'note', placeholder: 'note / reason', size: 22 });
   const isBooking = item.subject.type === 'booking';
+  const awaitsDecision = isBooking && item.kind === 'pending_approval';
   const open = item.status === 'open';
   const act = (label, fn, cls) => h('button', { type: 'button', class: cls, 'data-action': label.toLowerCase(), onclick: fn }, label);
   return h(
@@ -290,8 +291,8 @@ function reviewRow(item) {
                 flash(`Could not redrive: ${failure.message}`, 'error');
               }
             }, 'secondary'),
-            isBooking ? act('Accept', async () => (await bookingDecision(item.subject.id, 'accept')) && route(), 'secondary') : '',
-            isBooking ? act('Dismiss', async () => (await bookingDecision(item.subject.id, 'dismiss', note.value.trim())) && route(), 'danger') : '',
+            awaitsDecision ? act('Accept', async () => (await bookingDecision(item.subject.id, 'accept')) && route(), 'secondary') : '',
+            awaitsDecision ? act('Dismiss', async () => (await bookingDecision(item.subject.id, 'dismiss', note.value.trim())) && route(), 'danger') : '',
           )
         : '',
     ),

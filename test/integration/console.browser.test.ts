@@ -1,0 +1,280 @@
+/**
+ * The operator console in a real browser: Debian's headless Chromium driven by playwright-core
+ * against the local system's API, which serves the console at `/`. Every page is screenshotted to
+ * test-results/screenshots/ (git-ignored; CI keeps them as artefacts).
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { DateTime } from 'luxon';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { ulid } from 'ulid';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createBookingRecord, updateBooking } from '../../functions/booking/store';
+import { sweepDueNotifications } from '../../functions/notify/sweep.handler';
+import { queues } from '../../functions/registry';
+import { openReviewItem } from '../../functions/review/store';
+import { sqsClient } from '../../functions/shared/clients';
+import { pollOnce } from '../../local/pollers';
+import type { LocalSqs } from '../../local/sqs';
+import { bookingRequest, createTestTenant, type TestTenant } from './helpers';
+
+const SCREENSHOTS = join(process.cwd(), 'test-results', 'screenshots');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+// Flags from the machine notes: headless, no sandbox (root), and no background network (closed network).
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+let browser: Browser;
+let page: Page;
+let tenant: TestTenant;
+let apiBookingId: string;
+let todayBookingId: string;
+let toAccept: string;
+let toDismiss: string;
+const pageErrors: string[] = [];
+const apiUrl = () => inject('apiUrl');
+
+async function shot(name: string): Promise<void> {
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+async function openPage(hash: string, pageName: string): Promise<void> {
+  await page.goto(`${apiUrl()}/${hash}`);
+  await page.waitForSelector(`main[data-page="${pageName}"][aria-busy="false"]`);
+}
+
+beforeAll(async () => {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  // Bookings from the LSA wait for a dispatcher to accept them (per-source settings, issue 5).
+  tenant = await createTestTenant({ sourceSettings: { lsa: { requiresAcceptance: true } } });
+  const today = DateTime.now().setZone('America/Chicago');
+
+  // A booking through the real workflow (timeline, ledger, built-in CRM job), its confirmation sent.
+  const booked = await tenant.call('POST', '/v1/bookings', bookingRequest({ channel: 'voice', attribution: { source: 'google_ads', campaign: 'spring-drains' } }), {
+    'Idempotency-Key': `console-${ulid()}`,
+  });
+  expect(booked.status).toBe(201);
+  apiBookingId = booked.body.bookingId;
+  await sweepDueNotifications(new Date());
+  const notify = queues.find((q) => q.name === 'notify')!;
+  const sqs = { queueUrl: () => process.env.NOTIFY_QUEUE_URL! } as unknown as LocalSqs;
+  while ((await pollOnce(sqs, notify, 0)) > 0);
+  await updateBooking(tenant.tenantId, apiBookingId, { completedAt: new Date().toISOString(), paidAt: new Date().toISOString(), paidAmountCents: 42_500 });
+
+  // Two LSA bookings through the workflow: pending_approval, each with its review item.
+  const lsa = async () => {
+    const response = await tenant.call('POST', '/v1/bookings', bookingRequest({ channel: 'voice', attribution: { source: 'lsa', lsaLeadId: `lead-${ulid()}` } }), { 'Idempotency-Key': `console-${ulid()}` });
+    expect(response.body.status).toBe('pending_approval');
+    return response.body.bookingId as string;
+  };
+  toAccept = await lsa();
+  toDismiss = await lsa();
+
+  // A booking for today from a chat widget (written through the store with today's window).
+  todayBookingId = ulid();
+  await createBookingRecord({
+    tenantId: tenant.tenantId,
+    bookingId: todayBookingId,
+    status: 'confirmed',
+    jobTypeId: 'hvac-ac-repair',
+    window: { date: today.toISODate()!, start: '14:00', end: '16:00', technicianId: 'tech-08' },
+    channel: 'chat',
+    attribution: { source: 'facebook', campaign: 'ac-tuneup' },
+    request: bookingRequest({ channel: 'chat', jobTypeId: 'hvac-ac-repair' }),
+    createdAt: new Date().toISOString(),
+    updatedAt: new Date().toISOString(),
+  });
+  await openReviewItem(
+    tenant.tenantId,
+    { kind: 'missing_attribution', reason: 'Booking arrived without a marketing source', subject: { type: 'booking', id: apiBookingId } },
+    new Date(Date.now() - 26 * 3_600_000),
+  );
+  await openReviewItem(tenant.tenantId, {
+    kind: 'workflow_failed',
+    reason: 'A status event could not be applied',
+    subject: { type: 'booking', id: apiBookingId },
+    payload: { node: 'ApplyStatusEvent', error: 'TransientError' },
+    redrive: { type: 'message', queue: 'status-events', body: { tenantId: tenant.tenantId, bookingId: apiBookingId, event: 'dispatched', consoleTest: true } },
+  });
+  // A notification that dead-lettered earlier (valid: redriven, the worker sends it or finds it sent).
+  await sqsClient().send(
+    new SendMessageCommand({ QueueUrl: process.env.NOTIFY_DLQ_URL!, MessageBody: JSON.stringify({ tenantId: tenant.tenantId, bookingId: apiBookingId, kind: 'confirmation' }) }),
+  );
+
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  page.on('console', (message) => {
+    if (message.type() === 'error' && !/status of 4\d\d/.test(message.text())) pageErrors.push(message.text());
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe('operator console', () => {
+  it('serves the page with a strict content security policy, and refuses a wrong key', async () => {
+    const response = await fetch(`${apiUrl()}/`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('text/html');
+    expect(response.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect((await fetch(`${apiUrl()}/console/../../package.json`)).status).toBe(404);
+
+    await page.goto(`${apiUrl()}/`);
+    await page.waitForSelector('#signin');
+    await shot('01-sign-in');
+    await page.fill('#api-key', 'jr_not_a_real_key_0000000000');
+    await page.click('#signin button[type=submit]');
+    await expect.poll(() => page.textContent('#signin-error')).toContain('not valid');
+  });
+
+  it('signs in with an API key kept in sessionStorage, and lists today and upcoming bookings', async () => {
+    await page.fill('#api-key', tenant.apiKey);
+    await page.click('#signin button[type=submit]');
+    await page.waitForSelector('main[data-page="bookings"][aria-busy="false"]');
+    expect(await page.evaluate(() => sessionStorage.getItem('jobrelay.apiKey'))).toBe(tenant.apiKey);
+    expect(await page.evaluate(() => localStorage.length)).toBe(0);
+    expect(await page.textContent('#who')).toContain('Lone Star Plumbing & Air');
+
+    const todayRow = page.locator(`#bookings-today tr[data-booking="${todayBookingId}"]`);
+    await expect.poll(() => todayRow.textContent()).toContain('confirmed');
+    expect(await todayRow.textContent()).toContain('facebook');
+    expect(await todayRow.textContent()).toContain('chat');
+    const apiRow = page.locator(`tr[data-booking="${apiBookingId}"]`);
+    expect(await apiRow.textContent()).toContain('google_ads');
+    expect(await apiRow.textContent()).toContain('voice');
+    await shot('02-bookings');
+  });
+
+  it("shows a booking's timeline: every node, every message, every CRM write", async () => {
+    await page.click(`tr[data-booking="${apiBookingId}"] a`);
+    await page.waitForSelector('main[data-page="bookings"][aria-busy="false"] #timeline');
+    const timeline = await page.textContent('#timeline');
+    for (const node of ['RecogniseCustomer', 'CheckCapacity', 'SoftHold', 'WriteCrm', 'CommitSlot', 'ScheduleNotifications']) expect(timeline).toContain(node);
+    const messages = await page.textContent('#messages');
+    expect(messages).toContain('confirmation');
+    expect(messages).toContain('sent');
+    expect(messages).toContain('+15125550142');
+    expect(await page.textContent('#crm-writes')).toContain('builtin');
+    expect(await page.textContent('#booking-review')).toContain('missing_attribution');
+    await shot('03-booking-timeline');
+
+    // Only a booking waiting for a dispatcher offers accept and dismiss.
+    expect(await page.locator('#accept-booking').count()).toBe(0);
+  });
+
+  it('dismisses a pending booking from its page, with a reason', async () => {
+    await openPage(`#/bookings/${toDismiss}`, 'bookings');
+    await page.click('#dismiss-booking');
+    await expect.poll(() => page.textContent('#flash')).toContain('reason for dismissing');
+    await page.fill('#dismiss-reason', 'Caller found another plumber');
+    await page.click('#dismiss-booking');
+    await expect.poll(() => page.textContent('#flash')).toContain(`Booking ${toDismiss}: dismissed.`);
+    expect((await tenant.call('GET', `/v1/bookings/${toDismiss}`)).body.status).toBe('dismissed');
+    await page.waitForSelector('main[aria-busy="false"] #timeline');
+    expect(await page.locator('p').first().textContent()).toContain('dismissed');
+  });
+
+  it('works the review queue: resolve with a note, redrive, accept a pending booking', async () => {
+    await openPage('#/review', 'review');
+    const rows = page.locator('#review-items tbody tr');
+    // missing_attribution, workflow_failed, and the LSA booking still waiting (the dismissed one's item closed).
+    await expect.poll(() => rows.count()).toBe(3);
+    expect(await page.locator(`tr[data-kind="pending_approval"]`).textContent()).toContain(toAccept);
+    await shot('04-review-queue');
+
+    // Resolve needs a note; with one, the item leaves the open queue.
+    const missing = page.locator('tr[data-kind="missing_attribution"]');
+    await missing.locator('button[data-action="resolve"]').click();
+    await expect.poll(() => page.textContent('#flash')).toContain('Write a note');
+    await missing.locator('input[name="note"]').fill('Source confirmed with the caller: google_ads');
+    await missing.locator('button[data-action="resolve"]').click();
+    await page.waitForSelector('#flash .msg:not(.error)');
+    await expect.poll(() => rows.count()).toBe(2);
+    const resolved = await tenant.call('GET', '/v1/review-items?kind=missing_attribution&status=resolved');
+    expect(resolved.body.items[0]).toMatchObject({ resolutionNote: 'Source confirmed with the caller: google_ads' });
+
+    // Redrive re-sends the stored message and says so.
+    await page.locator('tr[data-kind="workflow_failed"] button[data-action="redrive"]').click();
+    await expect.poll(() => page.textContent('#flash')).toContain('sent the message to status-events again');
+    await expect.poll(() => page.locator('tr[data-kind="workflow_failed"]').textContent()).toContain('redriven 1×');
+
+    // Accept: the booking is confirmed and its pending_approval item closes.
+    expect(await page.locator('tr[data-kind="workflow_failed"] button[data-action="accept"]').count()).toBe(0);
+    await page.locator('tr[data-kind="pending_approval"] button[data-action="accept"]').click();
+    await expect.poll(() => page.textContent('#flash')).toContain(`Booking ${toAccept}: accepted.`);
+    await expect.poll(() => rows.count()).toBe(1);
+    expect((await tenant.call('GET', `/v1/bookings/${toAccept}`)).body.status).toBe('confirmed');
+    await shot('05-review-after-actions');
+  });
+
+  it('shows DLQ depth per queue and starts a DLQ redrive', async () => {
+    await openPage('#/queues', 'queues');
+    const notifyRow = page.locator('tr[data-queue="notify"]');
+    expect(Number(await notifyRow.locator('.dlq-depth').textContent())).toBeGreaterThanOrEqual(1);
+    expect(await page.locator('#queues tbody tr').count()).toBe(3);
+    await shot('06-queues');
+    await notifyRow.locator('button').click();
+    await expect.poll(() => page.textContent('#flash')).toContain('from the notify DLQ back to its queue');
+    await expect
+      .poll(async () => (await sqsClient().send(new GetQueueAttributesCommand({ QueueUrl: process.env.NOTIFY_DLQ_URL!, AttributeNames: ['ApproximateNumberOfMessages'] }))).Attributes?.ApproximateNumberOfMessages, { timeout: 10_000 })
+      .toBe('0');
+  });
+
+  it('charts and tabulates bookings and paid revenue by source, campaign and channel, and exports CSV', async () => {
+    await openPage('#/reports', 'reports');
+    await page.waitForSelector('#report-charts svg rect');
+    const google = await page.locator('#report-table tr[data-group="google_ads"]').textContent();
+    expect(google).toContain('$425.00');
+    const report = await tenant.call('GET', '/v1/reports/attribution?groupBy=source');
+    const lsaRow = report.body.rows.find((r: any) => r.group === 'lsa');
+    // Two LSA bookings, one dismissed (not a booking any more), one accepted.
+    expect(lsaRow).toMatchObject({ bookings: 1, accepted: 1 });
+    expect(await page.locator('#report-table tr[data-group="lsa"]').textContent()).toContain('100%');
+    expect(await page.locator('#report-charts figure').count()).toBe(2);
+    await shot('07-report-by-source');
+
+    await page.selectOption('#report-form select[name="groupBy"]', 'channel');
+    await page.click('#report-form button[type="submit"]');
+    await page.waitForSelector('#report-table tr[data-group="voice"]');
+    expect(await page.locator('#report-table tr[data-group="chat"]').count()).toBe(1);
+    await shot('08-report-by-channel');
+
+    const download = page.waitForEvent('download');
+    await page.click('#download-csv');
+    const file = await download;
+    expect(file.suggestedFilename()).toBe('attribution-channel.csv');
+  });
+
+  it('creates, rotates and revokes API keys; the secret is shown once', async () => {
+    await openPage('#/keys', 'keys');
+    await page.fill('#new-key input[name="name"]', 'Voice agent (test)');
+    await page.click('#new-key button[type="submit"]');
+    await page.waitForSelector('#new-secret');
+    const secret = (await page.textContent('#new-secret'))!.trim();
+    expect(secret).toMatch(/^jr_/);
+    const row = page.locator('#keys tr', { hasText: 'Voice agent (test)' });
+    expect(await row.textContent()).toContain('bookings');
+    expect(await page.locator('#keys').textContent()).not.toContain(secret);
+    await shot('09-api-keys');
+
+    await row.locator('button[data-action="rotate"]').click();
+    await expect.poll(async () => (await page.textContent('#new-secret'))?.trim()).not.toBe(secret);
+    const rotated = (await page.textContent('#new-secret'))!.trim();
+    const me = (key: string) => fetch(`${apiUrl()}/v1/me`, { headers: { authorization: `Bearer ${key}` } }).then((r) => r.status);
+    expect(await me(secret)).toBe(401);
+    expect(await me(rotated)).toBe(200);
+
+    await row.locator('button[data-action="revoke"]').click();
+    await expect.poll(() => row.textContent()).toContain('revoked');
+    expect(await me(rotated)).toBe(401);
+  });
+
+  it('signs out, forgetting the key, and raised no script errors', async () => {
+    await page.click('#signout');
+    await page.waitForSelector('#signin');
+    expect(await page.evaluate(() => sessionStorage.getItem('jobrelay.apiKey'))).toBeNull();
+    expect(pageErrors).toEqual([]);
+  });
+});
