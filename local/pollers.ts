@@ -41,6 +41,9 @@ export async function pollOnce(sqs: LocalSqs, queue: (typeof queues)[number], wa
       QueueUrl: queueUrl,
       MaxNumberOfMessages: 10,
       WaitTimeSeconds: waitTimeSeconds,
+      // Both names: the SQS server (local-aws-sqs) answers only the older AttributeNames, and without
+      // it every record would claim ApproximateReceiveCount 1 (workers could never see their last try).
+      AttributeNames: ['All'],
       MessageSystemAttributeNames: ['All'],
     }),
   );

@@ -120,4 +120,5 @@ async function syncOne(record: SQSRecord): Promise<void> {
   }
 }
 
-export const handler = async (event: SQSEvent) => processPartialResponse(event, syncOne, processor);
+// A batch whose every record failed is still a normal partial response (the backoff is already set per message).
+export const handler = async (event: SQSEvent) => processPartialResponse(event, syncOne, processor, { throwOnFullBatchFailure: false });
