@@ -4,6 +4,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { ensurePlatformKey } from '../functions/admin/store';
 import { DEMO_TENANT_ID, ensureApiKey, seedDemoTenant } from './demo';
 import { startLocalSystem } from './runtime';
 
@@ -12,9 +13,9 @@ const dataDir = join(repoRoot, '.jobrelay');
 const demoEnvFile = join(dataDir, 'demo.env');
 const secretsFile = join(dataDir, 'secrets.json');
 
-function readDemoKey(): string | undefined {
+function readDemoKey(name = 'JOBRELAY_API_KEY'): string | undefined {
   if (!existsSync(demoEnvFile)) return undefined;
-  return /^JOBRELAY_API_KEY=(.+)$/m.exec(readFileSync(demoEnvFile, 'utf8'))?.[1]?.trim();
+  return new RegExp(`^${name}=(.+)$`, 'm').exec(readFileSync(demoEnvFile, 'utf8'))?.[1]?.trim();
 }
 
 async function main(): Promise<void> {
@@ -26,11 +27,20 @@ async function main(): Promise<void> {
 
   await seedDemoTenant(DEMO_TENANT_ID);
   const apiKey = await ensureApiKey(DEMO_TENANT_ID, readDemoKey());
-  writeFileSync(demoEnvFile, `JOBRELAY_URL=${system.apiUrl}\nJOBRELAY_API_KEY=${apiKey}\n`, { mode: 0o600 });
+  const platformKey = await ensurePlatformKey(readDemoKey('JOBRELAY_PLATFORM_KEY'));
+  // The CLI reads this file too: the platform key creates tenants; the DynamoDB lines serve its
+  // customer import, which writes the local table directly (no customers API yet).
+  const storeEnv = ['AWS_ENDPOINT_URL_DYNAMODB', 'TABLE_NAME', 'AWS_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'].map((name) => `${name}=${system.env[name]}`);
+  writeFileSync(
+    demoEnvFile,
+    [`JOBRELAY_URL=${system.apiUrl}`, `JOBRELAY_API_KEY=${apiKey}`, `JOBRELAY_PLATFORM_KEY=${platformKey}`, ...storeEnv, ''].join('\n'),
+    { mode: 0o600 },
+  );
 
   console.log(`
 JobRelay is running.
   API:        ${system.apiUrl}/v1   (OpenAPI: ${system.apiUrl}/v1/openapi.json)
+  Console:    ${system.apiUrl}/   (sign in with the API key)
   Demo:       Lone Star Plumbing & Air (tenant ${DEMO_TENANT_ID})
   API key:    ${apiKey}
   Saved to:   .jobrelay/demo.env

@@ -248,3 +248,20 @@ export async function createTenantWithAdminKey(
   }
   return { tenant, apiKey, key };
 }
+
+/** The platform operator's tenant id: platform keys belong to it (it has no configuration). */
+export const PLATFORM_TENANT_ID = 'platform';
+
+/**
+ * Bootstrap: a platform key is needed to create the first tenant over the API, so the first one is
+ * issued here (locally by `npm start`; in AWS by an operator with table access). Reuses `existing`
+ * while it still resolves to an unrevoked platform key.
+ */
+export async function ensurePlatformKey(existing?: string): Promise<string> {
+  if (existing) {
+    const { findApiKey } = await import('../tenant/store');
+    const record = await findApiKey(existing);
+    if (record && !record.revoked && record.scopes.includes('platform')) return existing;
+  }
+  return (await issueApiKey(PLATFORM_TENANT_ID, { name: 'Platform operator', scopes: ['platform'], createdBy: 'bootstrap' })).apiKey;
+}
