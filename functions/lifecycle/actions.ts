@@ -1,0 +1,159 @@
+/**
+ * The downstream actions of an applied job event, each idempotent so a redelivered event can run
+ * them again safely: the CRM write through the mapping table (idempotency key per event), ledger
+ * rows with deterministic ids, ledger cancellations that only touch pending rows, and customer
+ * facts guarded by conditions (a visit once per booking, a payment never older than the last).
+ */
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { appendTimeline, type BookingRecord } from '../booking/store';
+import { buildBookingWrite } from '../crm/write';
+import { crmAdapterFor } from '../crm/adapters';
+import { effectiveMapping, JOB_STATES, mapFields, type JobState } from '../crm/mapping';
+import type { NotificationKind } from '../notify/ledger';
+import { addLedgerRows, notifyKeys } from '../notify/store';
+import { customerKeys } from '../recognise/store';
+import { documentClient } from '../shared/clients';
+import { config } from '../shared/config';
+import { isConditionalCheckFailed } from '../shared/errors';
+import type { JobType, Tenant } from '../tenant/model';
+import type { JobEffectsPlan } from './plan';
+import type { JobEventBody } from './schemas';
+import type { LifecycleState } from './transitions';
+
+export const WORKER_NODE = 'StatusEventsWorker';
+
+/**
+ * Writes the state's fields through the tenant's mapping table and adapter: the booking's own
+ * context (customer, job type, attribution) plus the event's `job.*` facts. States the mapping
+ * table has no entry for (en_route today) are not written.
+ */
+export async function writeJobStateToCrm(
+  tenant: Tenant,
+  bookingId: string,
+  state: LifecycleState,
+  event: JobEventBody,
+  crmJob: Record<string, unknown>,
+  jobType: JobType | undefined,
+  at: Date,
+): Promise<{ written: boolean; dealStage?: string; fields?: Record<string, string | number | boolean> }> {
+  if (!(JOB_STATES as readonly string[]).includes(state)) return { written: false };
+  const jobState = state as JobState;
+  const { write } = await buildBookingWrite(tenant.tenantId, bookingId, jobState);
+  const own = mapFields(effectiveMapping(tenant.crmMapping), jobState, { job: crmJob, booking: { bookingId }, jobType });
+  const fields = { ...write.fields, ...own.fields };
+  const adapter = await crmAdapterFor(tenant.crm);
+  const result = await adapter.writeBooking({ ...write, fields, idempotencyKey: `${tenant.tenantId}:${bookingId}:${state}:${event.eventId}` });
+  await appendTimeline(tenant.tenantId, bookingId, WORKER_NODE, 'crm_written', { adapter: result.adapter, state, dealStage: write.dealStage, fields: Object.keys(fields).length }, at);
+  return { written: true, dealStage: write.dealStage, fields };
+}
+
+/** Pending rows of these kinds are cancelled (queued or sent ones are history). */
+export async function cancelLedgerKinds(tenantId: string, bookingId: string, kinds: NotificationKind[], at: Date): Promise<number> {
+  let cancelled = 0;
+  for (const kind of kinds) {
+    try {
+      await documentClient().send(
+        new UpdateCommand({
+          TableName: config.tableName,
+          Key: notifyKeys.ledgerRow(tenantId, bookingId, kind),
+          UpdateExpression: 'SET #status = :cancelled, cancelledAt = :at REMOVE duePk',
+          ConditionExpression: '#status = :pending',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':cancelled': 'cancelled', ':pending': 'pending', ':at': at.toISOString() },
+        }),
+      );
+      cancelled++;
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
+  }
+  return cancelled;
+}
+
+/** Service history entry and equipment (once per booking), next maintenance date, account status. */
+export async function applyCustomerFacts(
+  tenantId: string,
+  booking: BookingRecord,
+  plan: NonNullable<JobEffectsPlan['customer']>,
+  jobType: JobType | undefined,
+): Promise<void> {
+  if (!booking.customerId) return;
+  const key = customerKeys.customer(tenantId, booking.customerId);
+  if (plan.visit) {
+    const visit = {
+      bookingId: booking.bookingId,
+      date: plan.visit.date,
+      jobType: jobType?.name ?? booking.jobTypeId,
+      ...(booking.summary ? { summary: booking.summary } : {}),
+      ...(booking.window?.technicianId ? { technicianId: booking.window.technicianId } : {}),
+      ...(plan.visit.equipmentNotes ? { equipmentNotes: plan.visit.equipmentNotes } : {}),
+      ...(plan.visit.technicianNotes ? { technicianNotes: plan.visit.technicianNotes } : {}),
+    };
+    const values: Record<string, unknown> = {
+      ':visit': [visit],
+      ':empty': [],
+      ':equipment': plan.equipment ?? [],
+      ':id': booking.bookingId,
+      ':ids': new Set([booking.bookingId]),
+    };
+    let extra = '';
+    if (plan.nextMaintenanceDue) {
+      values[':next'] = plan.nextMaintenanceDue;
+      extra = ', nextMaintenanceDue = :next';
+    }
+    try {
+      await documentClient().send(
+        new UpdateCommand({
+          TableName: config.tableName,
+          Key: key,
+          UpdateExpression: `SET serviceHistory = list_append(if_not_exists(serviceHistory, :empty), :visit), equipment = list_append(if_not_exists(equipment, :empty), :equipment)${extra} ADD serviceVisitBookingIds :ids`,
+          ConditionExpression: 'attribute_exists(pk) AND NOT contains(serviceVisitBookingIds, :id)',
+          ExpressionAttributeValues: values,
+        }),
+      );
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
+  }
+  if (plan.payment) {
+    try {
+      await documentClient().send(
+        new UpdateCommand({
+          TableName: config.tableName,
+          Key: key,
+          UpdateExpression: 'SET account = :account',
+          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(account.lastPaidAt) OR account.lastPaidAt < :at)',
+          ExpressionAttributeValues: {
+            ':at': plan.payment.paidAt,
+            ':account': {
+              status: plan.payment.balanceCents > 0 ? 'balance_due' : 'current',
+              lastPaidAt: plan.payment.paidAt,
+              lastPaidAmountCents: plan.payment.amountCents,
+              balanceCents: plan.payment.balanceCents,
+            },
+          },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
+  }
+}
+
+/** Every downstream action of one applied event, in an order where a retry repeats nothing visible. */
+export async function runJobEffects(args: {
+  tenant: Tenant;
+  booking: BookingRecord;
+  state: LifecycleState;
+  event: JobEventBody;
+  plan: JobEffectsPlan;
+  jobType: JobType | undefined;
+  at: Date;
+}): Promise<{ crm: boolean; messages: number; cancelled: number }> {
+  const { tenant, booking, state, event, plan, jobType, at } = args;
+  const cancelled = plan.cancelKinds.length ? await cancelLedgerKinds(tenant.tenantId, booking.bookingId, plan.cancelKinds, at) : 0;
+  if (plan.customer) await applyCustomerFacts(tenant.tenantId, booking, plan.customer, jobType);
+  const crm = await writeJobStateToCrm(tenant, booking.bookingId, state, event, plan.crmJob, jobType, at);
+  const messages = plan.notifications.length ? await addLedgerRows(tenant.tenantId, booking.bookingId, plan.notifications) : 0;
+  return { crm: crm.written, messages, cancelled };
+}

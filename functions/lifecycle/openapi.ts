@@ -1,0 +1,39 @@
+/** OpenAPI paths of the job lifecycle routes (registered by functions/api/openapi.ts). */
+import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import { BookingIdParamsSchema } from '../booking/schemas';
+import { z } from '../shared/zod';
+import { JobEventAcceptedSchema, JobEventBodySchema, WebhookJobEventSchema } from './schemas';
+
+const ErrorSchema = z.object({ error: z.object({ code: z.string(), message: z.string(), field: z.string().optional() }) });
+const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
+
+export function registerLifecyclePaths(registry: OpenAPIRegistry): void {
+  registry.registerPath({
+    method: 'post', path: '/v1/jobs/{id}/events', operationId: 'postJobEvent', security: [{ apiKey: [] }],
+    summary: 'Report a job event from the field (dispatched, en_route, completed, invoiced, paid, cancelled, rescheduled, no_show). Queued and applied through the transition table: a repeated event id, an event older than the last applied one, or a transition the table does not allow is a no-op',
+    request: { params: BookingIdParamsSchema, body: { content: { 'application/json': { schema: JobEventBodySchema } } } },
+    responses: {
+      202: json(JobEventAcceptedSchema, 'Queued; the job state changes when the worker applies it'),
+      400: json(ErrorSchema, 'Invalid event: `error.field` names the field'),
+      401: json(ErrorSchema, 'Missing or unknown API key'),
+      403: json(ErrorSchema, 'The key lacks the bookings scope'),
+      404: json(ErrorSchema, 'No such job (booking) for this account'),
+    },
+  });
+  registry.registerPath({
+    method: 'post', path: '/v1/webhooks/{provider}/job-events', operationId: 'fieldJobEventsWebhook',
+    summary: "An FSM's job events, signed: X-JobRelay-Signature: v1=<hex HMAC-SHA256(secret, \"<timestamp>.<body>\")> with X-JobRelay-Timestamp (5-minute replay window); the secret is the tenant's `<tenant>/job-events/<provider>`",
+    request: {
+      params: z.object({ provider: z.string().openapi({ example: 'servicetitan' }) }),
+      query: z.object({ tenant: z.string().openapi({ description: 'The tenant id the webhook was issued for' }) }),
+      headers: z.object({ 'X-JobRelay-Signature': z.string(), 'X-JobRelay-Timestamp': z.string() }),
+      body: { content: { 'application/json': { schema: WebhookJobEventSchema } } },
+    },
+    responses: {
+      202: json(JobEventAcceptedSchema, 'Queued'),
+      400: json(ErrorSchema, 'Invalid event'),
+      401: json(ErrorSchema, 'Bad or missing signature, or outside the replay window'),
+      404: json(ErrorSchema, 'No such job for this tenant'),
+    },
+  });
+}

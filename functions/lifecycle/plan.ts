@@ -1,0 +1,155 @@
+/**
+ * What an applied job event writes and fires, decided purely from the event, the booking and the
+ * tenant's settings: the booking fields of the state, the context its CRM fields are mapped from
+ * (`job.*` paths of the mapping table), and the messages it puts on the notification ledger.
+ */
+import { DateTime } from 'luxon';
+import type { NotificationKind, PlannedNotification } from '../notify/ledger';
+import type { JobEventBody } from './schemas';
+import type { LifecycleState } from './transitions';
+
+export interface PlanInput {
+  state: LifecycleState;
+  event: JobEventBody;
+  booking: {
+    window?: { date: string; start: string; end: string; technicianId?: string } | null;
+    invoicedAmountCents?: number;
+    messageVars?: Record<string, string>;
+    technicianName?: string;
+    eta?: string;
+  };
+  tenant: { timeZone: string; reviewRequestDelayHours?: number; paymentReminderDays?: number[]; reviewUrl?: string };
+  jobType?: { name: string; rebookAfterDays?: number; maintenanceIntervalMonths?: number };
+  channel: 'sms' | 'email';
+}
+
+export interface JobEffectsPlan {
+  /** Fields set on the booking with the state (in the same conditional write). */
+  fields: Record<string, unknown>;
+  /** `job` of the CRM mapping context. */
+  crmJob: Record<string, unknown>;
+  /** Ledger rows to add (deterministic ids: one per booking and kind). */
+  notifications: PlannedNotification[];
+  /** Ledger kinds whose pending rows this state cancels. */
+  cancelKinds: NotificationKind[];
+  /** What the customer record gains. */
+  customer?: {
+    visit?: { date: string; equipmentNotes?: string; technicianNotes?: string };
+    equipment?: Array<{ kind: string; make?: string; model?: string; installedOn?: string; warrantyUntil?: string }>;
+    nextMaintenanceDue?: string;
+    payment?: { paidAt: string; amountCents: number; balanceCents: number };
+  };
+}
+
+export const PAYMENT_REMINDER_KINDS: NotificationKind[] = ['payment_reminder', 'payment_reminder_2', 'payment_reminder_final'];
+const VISIT_REMINDERS: NotificationKind[] = ['reminder_48h', 'reminder_day_of'];
+
+export function formatCents(cents: number): string {
+  return `$${(cents / 100).toFixed(2)}`;
+}
+
+export function planJobEffects(input: PlanInput): JobEffectsPlan {
+  const { state, event, booking, tenant, jobType, channel } = input;
+  const at = DateTime.fromISO(event.occurredAt).toUTC();
+  const iso = at.toISO()!;
+  const local = at.setZone(tenant.timeZone);
+  const data = event.data ?? {};
+  const vars: Record<string, string> = { ...(booking.messageVars ?? {}) };
+  const fields: Record<string, unknown> = {};
+  const crmJob: Record<string, unknown> = { at: iso };
+  const notifications: PlannedNotification[] = [];
+  const cancelKinds: NotificationKind[] = [];
+  let customer: JobEffectsPlan['customer'];
+  const due = (kind: NotificationKind, when: DateTime) => notifications.push({ kind, channel, dueAt: when.toUTC().toISO()! });
+
+  const technicianName = data.technicianName ?? booking.technicianName;
+  const eta = data.eta ?? booking.eta;
+  if (technicianName) vars.technicianName = technicianName;
+  if (eta) vars.etaLabel = DateTime.fromISO(eta).setZone(tenant.timeZone).toFormat('h:mm a');
+
+  switch (state) {
+    case 'dispatched':
+    case 'en_route': {
+      Object.assign(fields, state === 'dispatched' ? { dispatchedAt: iso } : { enRouteAt: iso });
+      if (data.technicianName) fields.technicianName = data.technicianName;
+      if (data.eta) fields.eta = DateTime.fromISO(data.eta).toUTC().toISO();
+      Object.assign(crmJob, { technicianName, technicianId: data.technicianId ?? booking.window?.technicianId, eta: fields.eta ?? eta });
+      due(state === 'dispatched' ? 'eta' : 'on_the_way', at);
+      break;
+    }
+    case 'completed': {
+      fields.completedAt = iso;
+      const delayHours = tenant.reviewRequestDelayHours ?? 2;
+      due('thank_you', at);
+      due('review_request', at.plus({ hours: delayHours }));
+      if (tenant.reviewUrl) vars.reviewUrl = tenant.reviewUrl;
+      if (jobType?.rebookAfterDays) due('rebooking_followup', local.plus({ days: jobType.rebookAfterDays }).set({ hour: 10, minute: 0, second: 0, millisecond: 0 }));
+      let nextMaintenanceDue: string | undefined;
+      if (jobType?.maintenanceIntervalMonths) {
+        const next = local.plus({ months: jobType.maintenanceIntervalMonths }).startOf('day');
+        nextMaintenanceDue = next.toISODate()!;
+        fields.nextMaintenanceDate = nextMaintenanceDue;
+        vars.nextMaintenanceDate = nextMaintenanceDue;
+        // Two weeks ahead, at 10:00 local, so the visit can be booked in time.
+        due('maintenance_due', next.minus({ days: 14 }).set({ hour: 10 }));
+      }
+      Object.assign(crmJob, {
+        completedAt: iso,
+        equipmentNotes: data.equipmentNotes,
+        technicianNotes: data.technicianNotes,
+        nextMaintenanceDate: nextMaintenanceDue,
+      });
+      customer = {
+        visit: { date: local.toISODate()!, equipmentNotes: data.equipmentNotes, technicianNotes: data.technicianNotes },
+        equipment: data.equipment,
+        nextMaintenanceDue,
+      };
+      break;
+    }
+    case 'invoiced': {
+      fields.invoicedAt = iso;
+      if (data.amountCents !== undefined) {
+        fields.invoicedAmountCents = data.amountCents;
+        vars.amount = formatCents(data.amountCents);
+      }
+      const days = (tenant.paymentReminderDays ?? [3, 7, 14]).slice(0, PAYMENT_REMINDER_KINDS.length);
+      days.forEach((d, i) => due(PAYMENT_REMINDER_KINDS[i]!, at.plus({ days: d })));
+      Object.assign(crmJob, {
+        balance: data.amountCents !== undefined ? formatCents(data.amountCents) : undefined,
+        lineItems: data.lineItems?.map((item) => `${item.description}: ${formatCents(item.amountCents)}`).join('; '),
+      });
+      break;
+    }
+    case 'paid': {
+      const invoiced = booking.invoicedAmountCents;
+      const paid = data.amountCents ?? invoiced ?? 0;
+      const balance = Math.max(0, (invoiced ?? paid) - paid);
+      fields.paidAt = iso;
+      fields.paidAmountCents = paid;
+      const accountStatus = balance > 0 ? 'balance_due' : 'current';
+      cancelKinds.push(...PAYMENT_REMINDER_KINDS);
+      Object.assign(crmJob, { paidAt: iso, amountPaid: formatCents(paid), accountStatus, balance: formatCents(balance) });
+      customer = { payment: { paidAt: iso, amountCents: paid, balanceCents: balance } };
+      break;
+    }
+    case 'cancelled':
+      fields.cancelledAt = iso;
+      cancelKinds.push(...VISIT_REMINDERS, 'eta', 'on_the_way');
+      crmJob.reason = data.reason;
+      break;
+    case 'no_show':
+      fields.noShowAt = iso;
+      cancelKinds.push(...VISIT_REMINDERS);
+      crmJob.reason = data.reason;
+      due('no_show_followup', at.plus({ hours: 1 }));
+      break;
+    case 'rescheduled':
+      fields.rescheduledAt = iso;
+      crmJob.reason = data.reason;
+      break;
+    case 'booked':
+      break;
+  }
+  fields.messageVars = vars;
+  return { fields, crmJob, notifications, cancelKinds, customer };
+}

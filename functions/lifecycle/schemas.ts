@@ -1,0 +1,69 @@
+/**
+ * Job events from the field: what `POST /v1/jobs/{id}/events` and the signed FSM webhook take, and
+ * what the `status-events` queue carries to StatusEventsWorker.
+ */
+import { z } from '../shared/zod';
+import { JOB_EVENT_TYPES, LIFECYCLE_STATES } from './transitions';
+
+const cents = z.number().int().min(0).max(100_000_000);
+
+export const EquipmentSchema = z.object({
+  kind: z.string().trim().min(1).max(100).openapi({ example: 'water heater' }),
+  make: z.string().max(100).optional(),
+  model: z.string().max(100).optional(),
+  installedOn: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+  warrantyUntil: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+});
+
+export const JobEventDataSchema = z
+  .object({
+    technicianId: z.string().max(100).optional(),
+    technicianName: z.string().max(200).optional(),
+    eta: z.iso.datetime({ offset: true }).optional().openapi({ description: 'Expected arrival (dispatched, en_route)' }),
+    technicianNotes: z.string().max(5_000).optional(),
+    equipmentNotes: z.string().max(5_000).optional().openapi({ description: 'Equipment seen or serviced (completed): goes on the customer' }),
+    equipment: z.array(EquipmentSchema).max(20).optional(),
+    amountCents: cents.optional().openapi({ description: 'Invoice total (invoiced) or amount paid (paid), in cents' }),
+    lineItems: z.array(z.object({ description: z.string().max(500), amountCents: cents })).max(100).optional(),
+    reason: z.string().max(1_000).optional().openapi({ description: 'Why (cancelled, no_show, rescheduled)' }),
+  })
+  .openapi('JobEventData');
+
+export const JobEventBodySchema = z
+  .object({
+    eventId: z.string().trim().min(1).max(200).openapi({ description: "The source's event id: a repeated id is applied once", example: 'fsm-evt-8812' }),
+    type: z.enum(JOB_EVENT_TYPES as [string, ...string[]]).openapi({ description: 'The state the job is now in' }),
+    occurredAt: z.iso.datetime({ offset: true }).openapi({ description: 'When it happened at the source; older than the last applied event = ignored' }),
+    data: JobEventDataSchema.default({}),
+  })
+  .openapi('JobEvent');
+export type JobEventBody = z.infer<typeof JobEventBodySchema>;
+
+/** The FSM webhook names our job (booking id) in the body. */
+export const WebhookJobEventSchema = JobEventBodySchema.extend({
+  jobId: z.string().trim().min(1).max(64).openapi({ description: 'The JobRelay booking id the FSM job was created from' }),
+}).openapi('WebhookJobEvent');
+
+export const JobEventAcceptedSchema = z
+  .object({ accepted: z.literal(true), bookingId: z.string(), eventId: z.string() })
+  .openapi('JobEventAccepted');
+
+/** One message on the status-events queue. */
+export const StatusEventMessageSchema = z.object({
+  tenantId: z.string().min(1),
+  bookingId: z.string().min(1),
+  source: z.string().min(1).max(100),
+  receivedAt: z.string(),
+  event: JobEventBodySchema,
+});
+export type StatusEventMessage = z.infer<typeof StatusEventMessageSchema>;
+
+export const JobLifecycleSchema = z
+  .object({
+    bookingId: z.string(),
+    jobState: z.enum(LIFECYCLE_STATES),
+    jobVersion: z.number().int(),
+    lastEventAt: z.string().optional(),
+    lastEventId: z.string().optional(),
+  })
+  .openapi('JobLifecycle');

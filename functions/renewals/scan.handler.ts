@@ -1,0 +1,142 @@
+/**
+ * Schedule RenewalsScan (EventBridge Scheduler, rate(1 day)): for every membership, today's renewal
+ * steps (functions/renewals/cadence.ts): a notice on the ledger, a renewal charge or a retry, a
+ * lapse with its win-back sequence. Ledger rows and charge attempts have deterministic ids, so a
+ * second run the same day (a retry, a redelivered schedule) sends and charges nothing twice.
+ */
+import middy from '@middy/core';
+import { DateTime } from 'luxon';
+import { addLedgerRows } from '../notify/store';
+import { logger } from '../shared/logger';
+import { now } from '../shared/time';
+import { getTenant } from '../tenant/store';
+import { nextRenewal, renewalSteps, RETRY_AFTER_DAYS, WINBACK_AFTER_DAYS, type RenewalStep } from './cadence';
+import { paymentProviderFor } from './payments';
+import {
+  claimChargeAttempt,
+  getMembership,
+  listRenewalTenants,
+  listTenantMemberships,
+  membershipSubject,
+  recordChargeAttempt,
+  updateMembership,
+  type ChargeAttempt,
+  type Membership,
+} from './store';
+
+export interface RenewalsSummary {
+  memberships: number;
+  notices: number;
+  charges: number;
+  renewed: number;
+  failed: number;
+  lapsed: number;
+}
+
+async function notice(m: Membership, kind: Parameters<typeof addLedgerRows>[2][number]['kind'], cycle: string, dueAt: string): Promise<number> {
+  return addLedgerRows(m.tenantId, membershipSubject(m.membershipId, cycle), [{ kind, channel: 'sms', dueAt }]);
+}
+
+async function lapse(m: Membership, cycle: string, today: string, at: Date, summary: RenewalsSummary): Promise<Membership | undefined> {
+  const next = await updateMembership(m, { status: 'lapsed', lapsedOn: today }, at);
+  if (!next) return undefined;
+  summary.lapsed++;
+  const start = DateTime.fromJSDate(at);
+  for (const [kind, days] of WINBACK_AFTER_DAYS) summary.notices += await notice(next, kind, cycle, start.plus({ days }).toUTC().toISO()!);
+  return next;
+}
+
+async function charge(m: Membership, step: Extract<RenewalStep, { type: 'charge' }>, today: string, at: Date, summary: RenewalsSummary): Promise<Membership | undefined> {
+  const claim = await claimChargeAttempt(m, step.cycle, step.attempt, at);
+  let result: ChargeAttempt;
+  if (claim.claimed) {
+    const provider = paymentProviderFor(m.paymentMethod.provider);
+    const charged = await provider.charge({
+      idempotencyKey: `${m.tenantId}:${m.membershipId}:${step.cycle}:${step.attempt}`,
+      amountCents: m.priceCents,
+      token: m.paymentMethod.token,
+      today,
+    });
+    result = charged.ok ? { outcome: 'paid', chargeId: charged.chargeId, at: at.toISOString() } : { outcome: 'declined', reason: charged.reason, at: at.toISOString() };
+    await recordChargeAttempt(m, step.cycle, step.attempt, result);
+    summary.charges++;
+  } else if (claim.existing.outcome === 'pending') {
+    // An earlier run claimed it and did not finish: the processor's idempotency key makes a retry safe,
+    // but this provider has no lookup, so leave it for a person (logged) rather than charge blind.
+    logger.warn('renewal charge attempt left pending by an earlier run', { tenantId: m.tenantId, membershipId: m.membershipId, cycle: step.cycle, attempt: step.attempt });
+    return undefined;
+  } else {
+    result = claim.existing;
+  }
+  if (result.outcome === 'paid') {
+    const next = await updateMembership(
+      m,
+      { status: 'active', renewsOn: nextRenewal(step.cycle, m.termMonths), chargeAttempts: 0, lastChargeId: result.chargeId },
+      at,
+    );
+    if (next) {
+      summary.renewed++;
+      summary.notices += await notice(next, 'renewal_confirmed', step.cycle, at.toISOString());
+    }
+    return next;
+  }
+  const next = await updateMembership(m, { status: 'past_due', chargeAttempts: step.attempt + 1 }, at);
+  if (!next) return undefined;
+  summary.failed++;
+  if (step.attempt === 0) summary.notices += await notice(next, 'renewal_payment_failed', step.cycle, at.toISOString());
+  // The last retry failed: lapse now, not tomorrow.
+  if (step.attempt >= RETRY_AFTER_DAYS.length) return lapse(next, step.cycle, today, at, summary);
+  return next;
+}
+
+async function runMembership(start: Membership, today: string, at: Date, summary: RenewalsSummary): Promise<void> {
+  let m: Membership | undefined = start;
+  // A charge or lapse changes what is due today (renewed: maybe nothing; failed: nothing until the retry day).
+  for (let round = 0; m && round < 3; round++) {
+    const steps = renewalSteps(m, today);
+    if (!steps.length) return;
+    let changed = false;
+    for (const step of steps) {
+      if (step.type === 'notice') summary.notices += await notice(m!, step.kind, step.cycle, at.toISOString());
+      else if (step.type === 'charge') {
+        m = await charge(m!, step, today, at, summary);
+        changed = true;
+        break;
+      } else {
+        m = await lapse(m!, step.cycle, today, at, summary);
+        changed = true;
+        break;
+      }
+    }
+    if (!changed) return;
+  }
+}
+
+/** One day's scan. `tenantIds` limits it (tests run side by side on one table). */
+export async function runRenewals(at: Date, options: { tenantIds?: string[] } = {}): Promise<RenewalsSummary> {
+  const summary: RenewalsSummary = { memberships: 0, notices: 0, charges: 0, renewed: 0, failed: 0, lapsed: 0 };
+  const tenantIds = options.tenantIds ?? (await listRenewalTenants());
+  for (const tenantId of tenantIds) {
+    const tenant = await getTenant(tenantId);
+    if (!tenant) continue;
+    const today = DateTime.fromJSDate(at).setZone(tenant.timeZone).toISODate()!;
+    for (const entry of await listTenantMemberships(tenantId)) {
+      const m = await getMembership(tenantId, entry.customerId, entry.membershipId);
+      if (!m || m.status === 'cancelled' || m.status === 'lapsed') continue;
+      summary.memberships++;
+      try {
+        await runMembership(m, today, at, summary);
+      } catch (error) {
+        // One membership never stops the scan; tomorrow's run (or a re-run today) picks it up again.
+        logger.error('renewal step failed', { tenantId, membershipId: m.membershipId, error: error as Error });
+      }
+    }
+  }
+  return summary;
+}
+
+export const handler = middy(async () => {
+  const summary = await runRenewals(now());
+  logger.info('renewals scan', { ...summary });
+  return summary;
+});
