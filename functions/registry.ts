@@ -9,6 +9,10 @@ export type Grant =
   | 'notifyQueue:send'
   | 'bookingWorkflow:startSync'
   | 'crmSecrets:read'
+  /** Send to the crm-sync queue (the CRM outbox); its URL in the environment. */
+  | 'crmSyncQueue:send'
+  /** Send to the status-events queue (job events from the field); its URL in the environment. */
+  | 'statusEventsQueue:send'
   /** Read every work queue's and DLQ's depth (GetQueueAttributes); their URLs in the environment. */
   | 'queues:read'
   /** queues:read + send to the work queues + move DLQ messages back (StartMessageMoveTask). */
@@ -184,6 +188,112 @@ export const lambdas: LambdaSpec[] = [
     grants: [],
     assets: ['console'],
   },
+  // Capacity (issue 4): availability, holds, configuration, schedule sync, dispatcher confirm
+  {
+    name: 'Availability',
+    kind: 'route',
+    entry: 'functions/capacity/availability.handler.ts',
+    description: 'GET /v1/availability: windows a qualified technician covering the address can really serve',
+    grants: ['table:read'],
+  },
+  {
+    name: 'Holds',
+    kind: 'route',
+    entry: 'functions/capacity/holds.handler.ts',
+    description: 'POST /v1/holds, GET and DELETE /v1/holds/{id}: soft holds that expire by themselves',
+    grants: ['table:readWrite'],
+  },
+  {
+    name: 'TenantConfig',
+    kind: 'route',
+    entry: 'functions/tenant/config.handler.ts',
+    description: '/v1/config/company, /technicians, /job-types: the owner configures capacity',
+    grants: ['table:readWrite'],
+  },
+  {
+    name: 'ScheduleSync',
+    kind: 'route',
+    entry: 'functions/capacity/schedule-sync.handler.ts',
+    description: "POST /v1/schedule/sync: the FSM's existing jobs consume capacity; marks the schedule fresh",
+    grants: ['table:readWrite'],
+    timeoutSeconds: 29,
+  },
+  {
+    name: 'ChangeBooking',
+    kind: 'route',
+    entry: 'functions/booking/change-booking.handler.ts',
+    description: 'POST /v1/bookings/{id}/reschedule and /cancel: move or cancel a booked job through the same claims',
+    grants: ['table:readWrite', 'crmSecrets:read', 'crmSyncQueue:send'],
+    timeoutSeconds: 29,
+  },
+  {
+    name: 'Outbox',
+    kind: 'route',
+    entry: 'functions/notify/outbox.handler.ts',
+    description: 'GET /v1/outbox: what the local outbox provider sent',
+    grants: ['table:read'],
+  },
+  {
+    name: 'ConfirmBooking',
+    kind: 'route',
+    entry: 'functions/booking/confirm-booking.handler.ts',
+    description: 'POST /v1/bookings/{id}/confirm: dispatch confirms a pending_confirmation booking',
+    grants: ['table:readWrite'],
+  },
+  // Customers, CRM mapping and bookings awaiting a dispatcher (issue 5)
+  {
+    name: 'LookupCustomer',
+    kind: 'route',
+    entry: 'functions/customers/lookup-customer.handler.ts',
+    description: 'POST /v1/customers/lookup: recognise a caller by phone, email or service address',
+    grants: ['table:read'],
+  },
+  {
+    name: 'PutCrmMapping',
+    kind: 'route',
+    entry: 'functions/crm/put-crm-mapping.handler.ts',
+    description: "PUT /v1/config/crm-mapping: the tenant's overrides of the CRM mapping table",
+    grants: ['table:readWrite'],
+  },
+  {
+    name: 'DecideBooking',
+    kind: 'route',
+    entry: 'functions/booking/decide-booking.handler.ts',
+    description: 'POST /v1/bookings/{id}/accept and /dismiss: a dispatcher decides a pending_approval booking',
+    grants: ['table:readWrite', 'crmSecrets:read', 'crmSyncQueue:send'],
+    timeoutSeconds: 15,
+  },
+  // Job lifecycle from the field and renewals (issue 6, part)
+  {
+    name: 'PostJobEvent',
+    kind: 'route',
+    entry: 'functions/lifecycle/post-job-event.handler.ts',
+    description: 'POST /v1/jobs/{id}/events: validate a job event and queue it on status-events',
+    grants: ['table:read', 'statusEventsQueue:send'],
+  },
+  {
+    name: 'FieldJobEventsWebhook',
+    kind: 'route',
+    entry: 'functions/webhooks/job-events.handler.ts',
+    description: "POST /v1/webhooks/{provider}/job-events: an FSM's signed job events, queued on status-events",
+    grants: ['table:read', 'crmSecrets:read', 'statusEventsQueue:send'],
+  },
+  {
+    name: 'StatusEventsWorker',
+    kind: 'worker',
+    entry: 'functions/lifecycle/status-events.handler.ts',
+    description: 'Apply job events through the transition table (version-checked); CRM fields, messages, customer facts; review item before the DLQ',
+    grants: ['table:readWrite', 'crmSecrets:read'],
+    timeoutSeconds: 30,
+  },
+  {
+    name: 'RenewalsScan',
+    kind: 'schedule',
+    entry: 'functions/renewals/scan.handler.ts',
+    description: 'Daily: membership renewal notices at 60/30/7/0 days, payment retry on a cadence, win-back for lapsed members',
+    grants: ['table:readWrite'],
+    timeoutSeconds: 300,
+  },
   // Booking workflow nodes (state-machines/booking.asl.json)
   {
     name: 'RecogniseCustomer',
@@ -232,8 +342,8 @@ export const lambdas: LambdaSpec[] = [
     name: 'RecordReviewItem',
     kind: 'node',
     entry: 'functions/review/record-review-item.handler.ts',
-    description: 'Catch path of every node: keep the booking, open a review item with the reason',
-    grants: ['table:readWrite'],
+    description: 'Catch path of every node: keep the booking, queue a CRM outage for crm-sync, or open a review item',
+    grants: ['table:readWrite', 'crmSyncQueue:send'],
   },
   // Schedules and workers
   {
@@ -251,6 +361,14 @@ export const lambdas: LambdaSpec[] = [
     description: 'Send queued notifications (local outbox provider by default)',
     grants: ['table:readWrite'],
     timeoutSeconds: 20,
+  },
+  {
+    name: 'CrmSyncWorker',
+    kind: 'worker',
+    entry: 'functions/crm/sync.handler.ts',
+    description: 'The CRM outbox: write kept bookings once the CRM is back, with growing backoff; review item before the DLQ',
+    grants: ['table:readWrite', 'crmSecrets:read'],
+    timeoutSeconds: 30,
   },
 ];
 
@@ -274,14 +392,37 @@ export const routes: RouteSpec[] = [
   { method: 'POST', path: '/v1/keys/{keyId}/revoke', lambda: 'RevokeApiKey' },
   { method: 'GET', path: '/', lambda: 'ConsoleAssets' },
   { method: 'GET', path: '/console/{file}', lambda: 'ConsoleAssets' },
+  { method: 'POST', path: '/v1/customers/lookup', lambda: 'LookupCustomer' },
+  { method: 'PUT', path: '/v1/config/crm-mapping', lambda: 'PutCrmMapping' },
+  { method: 'POST', path: '/v1/bookings/{id}/accept', lambda: 'DecideBooking' },
+  { method: 'POST', path: '/v1/bookings/{id}/dismiss', lambda: 'DecideBooking' },
   { method: 'GET', path: '/v1/openapi.json', lambda: 'ApiDocuments' },
   { method: 'GET', path: '/v1/tools.json', lambda: 'ApiDocuments' },
+  { method: 'GET', path: '/v1/availability', lambda: 'Availability' },
+  { method: 'POST', path: '/v1/holds', lambda: 'Holds' },
+  { method: 'GET', path: '/v1/holds/{id}', lambda: 'Holds' },
+  { method: 'DELETE', path: '/v1/holds/{id}', lambda: 'Holds' },
+  { method: 'GET', path: '/v1/config/company', lambda: 'TenantConfig' },
+  { method: 'PUT', path: '/v1/config/company', lambda: 'TenantConfig' },
+  { method: 'GET', path: '/v1/config/technicians', lambda: 'TenantConfig' },
+  { method: 'PUT', path: '/v1/config/technicians/{id}', lambda: 'TenantConfig' },
+  { method: 'DELETE', path: '/v1/config/technicians/{id}', lambda: 'TenantConfig' },
+  { method: 'GET', path: '/v1/config/job-types', lambda: 'TenantConfig' },
+  { method: 'PUT', path: '/v1/config/job-types/{id}', lambda: 'TenantConfig' },
+  { method: 'DELETE', path: '/v1/config/job-types/{id}', lambda: 'TenantConfig' },
+  { method: 'POST', path: '/v1/schedule/sync', lambda: 'ScheduleSync' },
+  { method: 'POST', path: '/v1/bookings/{id}/confirm', lambda: 'ConfirmBooking' },
+  { method: 'POST', path: '/v1/jobs/{id}/events', lambda: 'PostJobEvent' },
+  { method: 'POST', path: '/v1/webhooks/{provider}/job-events', lambda: 'FieldJobEventsWebhook' },
+  { method: 'POST', path: '/v1/bookings/{id}/reschedule', lambda: 'ChangeBooking' },
+  { method: 'POST', path: '/v1/bookings/{id}/cancel', lambda: 'ChangeBooking' },
+  { method: 'GET', path: '/v1/outbox', lambda: 'Outbox' },
 ];
 
 export const queues: QueueSpec[] = [
-  { name: 'crm-sync', visibilityTimeoutSeconds: 60 },
+  { name: 'crm-sync', visibilityTimeoutSeconds: 60, consumer: 'CrmSyncWorker' },
   { name: 'notify', visibilityTimeoutSeconds: 60, consumer: 'NotifyWorker' },
-  { name: 'status-events', visibilityTimeoutSeconds: 60 },
+  { name: 'status-events', visibilityTimeoutSeconds: 60, consumer: 'StatusEventsWorker' },
 ];
 
 /** DLQ policy shared by every work queue (ENGINEERING.md: 5 receives, 14 days). */
@@ -295,6 +436,7 @@ export interface ScheduleSpec {
 
 export const schedules: ScheduleSpec[] = [
   { name: 'notification-sweeper', lambda: 'NotificationSweeper', expression: 'rate(1 minute)' },
+  { name: 'renewals-scan', lambda: 'RenewalsScan', expression: 'rate(1 day)' },
 ];
 
 export interface StateMachineSpec {

@@ -8,6 +8,9 @@ import { BookingIdParamsSchema, BookingSchema, CreateBookingRequestSchema } from
 import { ListReviewItemsQuerySchema, ReviewItemSchema } from '../review/schemas';
 import { registerOperatorPaths } from '../admin/openapi';
 import { registerCapacityPaths } from '../capacity/openapi';
+import { registerBookingChangePaths } from '../booking/openapi';
+import { registerCrmPaths } from '../crm/openapi';
+import { registerLifecyclePaths } from '../lifecycle/openapi';
 
 const ErrorSchema = z
   .object({
@@ -91,6 +94,9 @@ function buildRegistry(): OpenAPIRegistry {
     });
   }
   registerCapacityPaths(registry);
+  registerBookingChangePaths(registry);
+  registerCrmPaths(registry);
+  registerLifecyclePaths(registry);
   registerOperatorPaths(registry);
   return registry;
 }

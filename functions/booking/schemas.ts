@@ -96,6 +96,8 @@ export const BOOKING_STATUSES = [
   'rejected',
   /** A dispatcher dismissed a booking that needed acceptance; its slot claim is released. */
   'dismissed',
+  /** Cancelled by the customer or the company; its capacity is released. */
+  'cancelled',
 ] as const;
 export type BookingStatus = (typeof BOOKING_STATUSES)[number];
 

@@ -11,9 +11,10 @@ import type { Booking, BookingStatus, CreateBookingRequest } from './schemas';
 export const bookingKeys = {
   partition: (tenantId: string, bookingId: string) => `T#${tenantId}#BOOKING#${bookingId}`,
   booking: (tenantId: string, bookingId: string) => ({ pk: bookingKeys.partition(tenantId, bookingId), sk: 'BOOKING' }),
-  timelineEntry: (tenantId: string, bookingId: string, at: string, node: string) => ({
+  /** Node and outcome in the key: one node may log two outcomes in the same millisecond. */
+  timelineEntry: (tenantId: string, bookingId: string, at: string, node: string, outcome: string) => ({
     pk: bookingKeys.partition(tenantId, bookingId),
-    sk: `TIMELINE#${at}#${node}`,
+    sk: `TIMELINE#${at}#${node}#${outcome}`,
   }),
   timelinePrefix: 'TIMELINE#',
   /** Per-tenant list of bookings by creation time: a pointer row per booking (the booking itself stays the one truth). */
@@ -29,7 +30,9 @@ export interface BookingRecord extends Booking {
   tenantId: string;
   request: CreateBookingRequest;
   holdId?: string;
-  crm?: { adapter: string; externalIds: Record<string, string>; syncedAt: string };
+  /** 1 at booking; +1 per reschedule or reassignment (ledger rows of later versions are new rows). */
+  scheduleVersion?: number;
+  crm?: { adapter: string; externalIds: Record<string, string>; syncedAt: string; state?: string };
   /**
    * Job lifecycle fields the attribution report reads (reports/attribution.ts). Issue 6 writes
    * them as the job moves on; amounts are in cents of the tenant's currency.
@@ -40,6 +43,27 @@ export interface BookingRecord extends Booking {
   invoicedAmountCents?: number;
   paidAt?: string;
   paidAmountCents?: number;
+  /**
+   * Job lifecycle from the field (functions/lifecycle/): the job's state, a version every applied
+   * event bumps (conditional writes compare it), the last applied event, the event ids seen.
+   */
+  jobState?: string;
+  jobVersion?: number;
+  lastEventAt?: string;
+  lastEventId?: string;
+  jobEventIds?: Set<string>;
+  /** The event whose downstream actions have all run (a redelivered event re-runs them until then). */
+  jobEffectsEventId?: string;
+  dispatchedAt?: string;
+  technicianName?: string;
+  eta?: string;
+  enRouteAt?: string;
+  cancelledAt?: string;
+  noShowAt?: string;
+  rescheduledAt?: string;
+  nextMaintenanceDate?: string;
+  /** Facts messages about this job quote (eta, technician, amount): rendered by notify/send.handler.ts. */
+  messageVars?: Record<string, string>;
 }
 
 export async function createBookingRecord(record: BookingRecord): Promise<void> {
@@ -115,6 +139,9 @@ export function toPublicBooking(record: BookingRecord): Booking {
     channel: record.channel,
     ...(record.summary ? { summary: record.summary } : {}),
     ...(record.attribution ? { attribution: record.attribution } : {}),
+    ...(record.sourceSettings ? { sourceSettings: record.sourceSettings } : {}),
+    ...(record.crm ? { crm: record.crm } : {}),
+    ...(record.flags?.length ? { flags: record.flags } : {}),
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,
     ...(record.alternatives?.length ? { alternatives: record.alternatives } : {}),
@@ -133,7 +160,7 @@ export async function appendTimeline(
   await documentClient().send(
     new PutCommand({
       TableName: config.tableName,
-      Item: { ...bookingKeys.timelineEntry(tenantId, bookingId, iso, node), type: 'TimelineEntry', at: iso, node, outcome, detail },
+      Item: { ...bookingKeys.timelineEntry(tenantId, bookingId, iso, node, outcome), type: 'TimelineEntry', at: iso, node, outcome, detail },
     }),
   );
 }
@@ -146,7 +173,8 @@ export async function updateBooking(
   tenantId: string,
   bookingId: string,
   fields: Partial<Omit<BookingRecord, 'tenantId' | 'bookingId'>>,
-  options: { onlyFrom?: BookingStatus[]; at?: Date } = {},
+  /** ifHoldId: also require the booking to still own this hold (null: no hold) — moving a booking is a CAS on it. */
+  options: { onlyFrom?: BookingStatus[]; at?: Date; ifHoldId?: string | null } = {},
 ): Promise<boolean> {
   const entries = Object.entries({ ...fields, updatedAt: (options.at ?? new Date()).toISOString() }).filter(
     ([, value]) => value !== undefined,
@@ -159,6 +187,13 @@ export async function updateBooking(
     return `#f${index} = :v${index}`;
   });
   let condition = 'attribute_exists(pk)';
+  if (options.ifHoldId !== undefined) {
+    if (options.ifHoldId === null) condition += ' AND attribute_not_exists(holdId)';
+    else {
+      values[':ifHoldId'] = options.ifHoldId;
+      condition += ' AND holdId = :ifHoldId';
+    }
+  }
   if (options.onlyFrom?.length) {
     names['#status'] = 'status';
     const placeholders = options.onlyFrom.map((status, index) => {

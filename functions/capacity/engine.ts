@@ -92,6 +92,8 @@ export async function holdWindow(args: {
   postalCode: string;
   window?: { date: string; start: string };
   emergency?: boolean;
+  /** Only this technician (a reassignment). */
+  technicianId?: string;
   holdId: string;
   bookingId?: string;
   source: HoldRecord['source'];
@@ -105,9 +107,14 @@ export async function holdWindow(args: {
   let lastReason: HoldAttempt['reason'];
   for (let round = 0; round < CLAIM_ROUNDS; round++) {
     const { open, reason } = await availableWindows({ tenant, jobType, postalCode, dates, now, emergency });
-    const chosen = window ? open.find((w) => w.start === window.start) : open[0];
+    const usable = args.technicianId
+      ? open
+          .map((w) => ({ ...w, candidates: w.candidates.filter((c) => c.technicianId === args.technicianId) }))
+          .filter((w) => w.candidates.length)
+      : open;
+    const chosen = window ? usable.find((w) => w.start === window.start) : usable[0];
     if (!chosen) {
-      lastReason = window && open.length ? 'window_unavailable' : (reason ?? 'fully_booked');
+      lastReason = window && usable.length ? 'window_unavailable' : (reason ?? 'fully_booked');
       break;
     }
     for (const plan of spreadCandidates(chosen.candidates, holdId)) {

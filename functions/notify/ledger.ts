@@ -4,7 +4,38 @@
  */
 import { DateTime } from 'luxon';
 
-export const NOTIFICATION_KINDS = ['confirmation', 'reminder_48h', 'reminder_day_of', 'request_received', 'oncall_alert'] as const;
+export const NOTIFICATION_KINDS = [
+  'confirmation',
+  'reminder_48h',
+  'reminder_day_of',
+  'request_received',
+  'oncall_alert',
+  'reschedule_confirmation',
+  'cancellation',
+  'technician_assigned',
+  'technician_unassigned',
+  // Job lifecycle from the field (functions/lifecycle/actions.ts)
+  'eta',
+  'on_the_way',
+  'thank_you',
+  'review_request',
+  'rebooking_followup',
+  'maintenance_due',
+  'payment_reminder',
+  'payment_reminder_2',
+  'payment_reminder_final',
+  'no_show_followup',
+  // Memberships (functions/renewals/): notices, payment retry, win-back
+  'renewal_60d',
+  'renewal_30d',
+  'renewal_7d',
+  'renewal_0d',
+  'renewal_confirmed',
+  'renewal_payment_failed',
+  'winback_1',
+  'winback_2',
+  'winback_3',
+] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
 export interface PlannedNotification {
@@ -13,6 +44,8 @@ export interface PlannedNotification {
   dueAt: string;
   /** Set when the message goes to a technician (on-call alert) instead of the customer. */
   technicianId?: string;
+  /** The booking's schedule version: a reschedule plans a new set of rows (1 when absent). */
+  version?: number;
 }
 
 const DAY_OF_REMINDER_HOUR = 7;
@@ -46,21 +79,34 @@ export function planForStatus(args: {
   now: Date;
   channel: 'sms' | 'email';
   onCallTechnicianIds?: string[];
+  /** A reschedule: the first message says "moved", and rows belong to the new schedule version. */
+  rescheduled?: { version: number };
 }): PlannedNotification[] {
   const { status, window, now, channel } = args;
   const committed = (status === 'confirmed' || status === 'pending_crm_sync') && window;
-  const planned = committed
+  const planned: PlannedNotification[] = committed
     ? planNotifications({ window, timeZone: args.timeZone, now, channel })
     : [{ kind: 'request_received' as const, channel, dueAt: now.toISOString() }];
+  if (args.rescheduled && planned[0]?.kind === 'confirmation') planned[0] = { ...planned[0], kind: 'reschedule_confirmation' };
   for (const technicianId of args.onCallTechnicianIds ?? []) {
     planned.push({ kind: 'oncall_alert', channel: 'sms', dueAt: now.toISOString(), technicianId });
   }
-  return planned;
+  const version = args.rescheduled?.version;
+  return version ? planned.map((row) => ({ ...row, version })) : planned;
 }
 
 export function renderMessage(
   kind: NotificationKind,
-  vars: { firstName: string; jobTypeName: string; date: string; start: string; end: string; companyName: string },
+  vars: {
+    firstName: string;
+    jobTypeName: string;
+    date: string;
+    start: string;
+    end: string;
+    companyName: string;
+    /** Facts of a job event or membership (eta, technicianName, amount, plan, renewsOn...), stored with them. */
+    job?: Record<string, string | undefined>;
+  },
 ): string {
   const when = `${vars.date} between ${vars.start} and ${vars.end}`;
   switch (kind) {
@@ -72,6 +118,46 @@ export function renderMessage(
       return `Hi ${vars.firstName}, ${vars.companyName} will see you today between ${vars.start} and ${vars.end}.`;
     case 'request_received':
       return `Hi ${vars.firstName}, ${vars.companyName} has your ${vars.jobTypeName} request. Our dispatcher will confirm your appointment time shortly.`;
+    case 'reschedule_confirmation':
+      return `Hi ${vars.firstName}, your ${vars.jobTypeName} visit with ${vars.companyName} has moved to ${when}. Reply STOP to opt out.`;
+    case 'cancellation':
+      return `Hi ${vars.firstName}, your ${vars.jobTypeName} visit with ${vars.companyName} on ${vars.date} is cancelled. Call us any time to book again.`;
+    case 'technician_assigned':
+      return `New job: ${vars.jobTypeName} for ${vars.firstName}, ${vars.date} ${vars.start}-${vars.end}. Open the job for address, notes and history.`;
+    case 'technician_unassigned':
+      return `Job removed from your schedule: ${vars.jobTypeName} for ${vars.firstName}, ${vars.date} ${vars.start}-${vars.end}.`;
+    case 'eta':
+      return `Hi ${vars.firstName}, ${vars.job?.technicianName ?? 'your technician'} from ${vars.companyName} is scheduled to arrive ${vars.job?.etaLabel ? `around ${vars.job.etaLabel}` : `between ${vars.start} and ${vars.end}`}.`;
+    case 'on_the_way':
+      return `Hi ${vars.firstName}, ${vars.job?.technicianName ?? 'your technician'} from ${vars.companyName} is on the way${vars.job?.etaLabel ? `, arriving around ${vars.job.etaLabel}` : ''}.`;
+    case 'thank_you':
+      return `Thank you for choosing ${vars.companyName}, ${vars.firstName}! Your ${vars.jobTypeName} is complete. Questions? Just reply.`;
+    case 'review_request':
+      return `Hi ${vars.firstName}, how did ${vars.companyName} do on your ${vars.jobTypeName}? A short review helps us a lot${vars.job?.reviewUrl ? `: ${vars.job.reviewUrl}` : '.'} Reply STOP to opt out.`;
+    case 'rebooking_followup':
+      return `Hi ${vars.firstName}, it's time to book your next ${vars.jobTypeName} with ${vars.companyName}. Reply or call us to pick a time.`;
+    case 'maintenance_due':
+      return `Hi ${vars.firstName}, your next ${vars.jobTypeName} with ${vars.companyName} is due${vars.job?.nextMaintenanceDate ? ` on ${vars.job.nextMaintenanceDate}` : ''}. Reply to book a visit.`;
+    case 'payment_reminder':
+    case 'payment_reminder_2':
+    case 'payment_reminder_final':
+      return `Hi ${vars.firstName}, a ${kind === 'payment_reminder_final' ? 'final ' : ''}reminder from ${vars.companyName}: your invoice for ${vars.jobTypeName}${vars.job?.amount ? ` (${vars.job.amount})` : ''} is open. Reply PAY for a payment link.`;
+    case 'no_show_followup':
+      return `Hi ${vars.firstName}, ${vars.companyName} missed you for your ${vars.jobTypeName} on ${vars.date}. Reply to pick a new time.`;
+    case 'renewal_60d':
+    case 'renewal_30d':
+    case 'renewal_7d':
+      return `Hi ${vars.firstName}, your ${vars.job?.plan ?? 'membership'} with ${vars.companyName} renews on ${vars.job?.renewsOn ?? 'its renewal date'}${vars.job?.amount ? ` for ${vars.job.amount}` : ''}. Reply STOP to opt out.`;
+    case 'renewal_0d':
+      return `Hi ${vars.firstName}, your ${vars.job?.plan ?? 'membership'} with ${vars.companyName} renews today${vars.job?.amount ? ` for ${vars.job.amount}` : ''}.`;
+    case 'renewal_confirmed':
+      return `Hi ${vars.firstName}, your ${vars.job?.plan ?? 'membership'} with ${vars.companyName} is renewed until ${vars.job?.renewsOn ?? 'next year'}. Thank you!`;
+    case 'renewal_payment_failed':
+      return `Hi ${vars.firstName}, the renewal payment for your ${vars.job?.plan ?? 'membership'} with ${vars.companyName} did not go through. We will try again; reply to update your card.`;
+    case 'winback_1':
+    case 'winback_2':
+    case 'winback_3':
+      return `Hi ${vars.firstName}, we miss you at ${vars.companyName}! Renew your ${vars.job?.plan ?? 'membership'} and keep priority service and tune-ups. Reply RENEW. Reply STOP to opt out.`;
     case 'oncall_alert':
       return `EMERGENCY ${vars.jobTypeName} for ${vars.firstName}, ${vars.date} ${vars.start}-${vars.end}. Open the job in dispatch for address and notes.`;
   }

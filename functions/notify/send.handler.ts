@@ -8,6 +8,7 @@ import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
 import { getBookingRecord } from '../booking/store';
 import { getCustomer } from '../recognise/store';
+import { membershipMessageSubject } from '../renewals/store';
 import { now } from '../shared/time';
 import { getJobType, getTenant, listTechnicians } from '../tenant/store';
 import { NOTIFICATION_KINDS, renderMessage } from './ledger';
@@ -18,12 +19,14 @@ const MessageSchema = z.object({
   bookingId: z.string(),
   kind: z.enum(NOTIFICATION_KINDS),
   technicianId: z.string().optional(),
+  version: z.number().int().optional(),
 });
 const processor = new BatchProcessor(EventType.SQS);
 
 async function sendOne(record: SQSRecord): Promise<void> {
   const row = MessageSchema.parse(JSON.parse(record.body));
-  const booking = await getBookingRecord(row.tenantId, row.bookingId);
+  // A membership's messages (renewal notices, win-back) have the membership as their subject.
+  const booking = (await getBookingRecord(row.tenantId, row.bookingId)) ?? (await membershipMessageSubject(row.tenantId, row.bookingId));
   if (!booking?.customerId) throw new Error(`Booking ${row.bookingId} cannot be notified yet`);
   const [tenant, customer, jobType, technicians] = await Promise.all([
     getTenant(row.tenantId),
@@ -38,6 +41,7 @@ async function sendOne(record: SQSRecord): Promise<void> {
     jobTypeName: jobType?.name ?? 'service',
     companyName: tenant.name,
     ...window,
+    job: booking.messageVars,
   });
   // On-call alerts go to the technician; everything else to the customer.
   const to = row.technicianId ? technicians.find((t) => t.technicianId === row.technicianId)?.phone : customer.phoneE164;

@@ -14,10 +14,11 @@ export const DUE_INDEX = 'byDue';
 export const DUE_PARTITION = 'DUE';
 
 export const notifyKeys = {
-  ledgerRow: (tenantId: string, bookingId: string, kind: NotificationKind, technicianId?: string) => ({
+  ledgerRow: (tenantId: string, bookingId: string, kind: NotificationKind, technicianId?: string, version = 1) => ({
     pk: bookingKeys.partition(tenantId, bookingId),
-    sk: technicianId ? `NOTIFY#${kind}#${technicianId}` : `NOTIFY#${kind}`,
+    sk: ['NOTIFY', kind, technicianId, version > 1 ? `v${version}` : undefined].filter(Boolean).join('#'),
   }),
+  ledgerPrefix: 'NOTIFY#',
   outboxPartition: (tenantId: string) => `T#${tenantId}#OUTBOX`,
   outboxMessage: (tenantId: string, sentAt: string, bookingId: string, rowId: string) => ({
     pk: notifyKeys.outboxPartition(tenantId),
@@ -30,6 +31,11 @@ export interface LedgerMessage {
   bookingId: string;
   kind: NotificationKind;
   technicianId?: string;
+  version?: number;
+}
+
+function rowKey(row: LedgerMessage) {
+  return notifyKeys.ledgerRow(row.tenantId, row.bookingId, row.kind, row.technicianId, row.version);
 }
 
 /** Writes planned rows; a row that already exists is left as it is (a re-entered node adds nothing). */
@@ -41,7 +47,7 @@ export async function addLedgerRows(tenantId: string, bookingId: string, rows: P
         new PutCommand({
           TableName: config.tableName,
           Item: {
-            ...notifyKeys.ledgerRow(tenantId, bookingId, row.kind, row.technicianId),
+            ...notifyKeys.ledgerRow(tenantId, bookingId, row.kind, row.technicianId, row.version),
             type: 'Notification',
             tenantId,
             bookingId,
@@ -70,7 +76,13 @@ export async function listDueRows(dueBy: Date, limit: number): Promise<LedgerMes
       Limit: limit,
     }),
   );
-  return Items.map((item) => ({ tenantId: item.tenantId, bookingId: item.bookingId, kind: item.kind, technicianId: item.technicianId }));
+  return Items.map((item) => ({
+    tenantId: item.tenantId,
+    bookingId: item.bookingId,
+    kind: item.kind,
+    technicianId: item.technicianId,
+    version: item.version,
+  }));
 }
 
 /** pending -> queued, and out of the due index. False when another sweep got there first. */
@@ -79,7 +91,7 @@ export async function markQueued(row: LedgerMessage, at: Date): Promise<boolean>
     await documentClient().send(
       new UpdateCommand({
         TableName: config.tableName,
-        Key: notifyKeys.ledgerRow(row.tenantId, row.bookingId, row.kind, row.technicianId),
+        Key: rowKey(row),
         UpdateExpression: 'SET #status = :queued, queuedAt = :at REMOVE duePk',
         ConditionExpression: '#status = :pending',
         ExpressionAttributeNames: { '#status': 'status' },
@@ -107,7 +119,7 @@ export async function recordSent(
           {
             Update: {
               TableName: config.tableName,
-              Key: notifyKeys.ledgerRow(row.tenantId, row.bookingId, row.kind, row.technicianId),
+              Key: rowKey(row),
               UpdateExpression: 'SET #status = :sent, sentAt = :at REMOVE duePk',
               ConditionExpression: '#status IN (:pending, :queued)',
               ExpressionAttributeNames: { '#status': 'status' },
@@ -118,7 +130,7 @@ export async function recordSent(
             Put: {
               TableName: config.tableName,
               Item: {
-                ...notifyKeys.outboxMessage(row.tenantId, sentAt, row.bookingId, row.technicianId ? `${row.kind}#${row.technicianId}` : row.kind),
+                ...notifyKeys.outboxMessage(row.tenantId, sentAt, row.bookingId, rowKey(row).sk.replace('NOTIFY#', '')),
                 type: 'OutboxMessage',
                 ...row,
                 ...message,
@@ -134,6 +146,42 @@ export async function recordSent(
     if (isConditionalCheckFailed(error)) return false;
     throw error;
   }
+}
+
+/**
+ * Cancels every message of the booking still waiting to go (a cancel, or a reschedule that plans
+ * new ones). Rows already queued or sent are history and stay as they are.
+ */
+export async function cancelPendingRows(tenantId: string, bookingId: string, at: Date): Promise<number> {
+  const { Items = [] } = await documentClient().send(
+    new QueryCommand({
+      TableName: config.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      FilterExpression: '#status = :pending',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':pk': bookingKeys.partition(tenantId, bookingId), ':prefix': notifyKeys.ledgerPrefix, ':pending': 'pending' },
+      ConsistentRead: true,
+    }),
+  );
+  let cancelled = 0;
+  for (const item of Items) {
+    try {
+      await documentClient().send(
+        new UpdateCommand({
+          TableName: config.tableName,
+          Key: { pk: item.pk, sk: item.sk },
+          UpdateExpression: 'SET #status = :cancelled, cancelledAt = :at REMOVE duePk',
+          ConditionExpression: '#status = :pending',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':cancelled': 'cancelled', ':pending': 'pending', ':at': at.toISOString() },
+        }),
+      );
+      cancelled++;
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
+  }
+  return cancelled;
 }
 
 export async function listOutbox(tenantId: string): Promise<Array<Record<string, unknown>>> {

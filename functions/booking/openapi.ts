@@ -1,0 +1,36 @@
+/** OpenAPI paths for changing a booked job and reading the outbox (registered by functions/api/openapi.ts). */
+import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import { z } from '../shared/zod';
+import { OutboxQuerySchema } from '../notify/outbox.handler';
+import { BookingIdParamsSchema, BookingSchema } from './schemas';
+import { CancelRequestSchema, RescheduleRequestSchema } from './schemas-changes';
+
+const ErrorSchema = z.object({ error: z.object({ code: z.string(), message: z.string(), field: z.string().optional() }) });
+const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
+const security = [{ apiKey: [] }];
+const errors = {
+  400: json(ErrorSchema, 'Invalid request: `error.field` names the field'),
+  401: json(ErrorSchema, 'Missing or unknown API key'),
+  404: json(ErrorSchema, 'No such booking'),
+};
+
+export function registerBookingChangePaths(registry: OpenAPIRegistry): void {
+  registry.registerPath({
+    method: 'post', path: '/v1/bookings/{id}/reschedule', operationId: 'rescheduleBooking', security,
+    summary: 'Move a booking to a new window or another technician: the new claim is made before the old one is released; reminders move with it',
+    request: { params: BookingIdParamsSchema, body: { content: { 'application/json': { schema: RescheduleRequestSchema } } } },
+    responses: { 200: json(BookingSchema, 'The moved booking'), ...errors, 409: json(ErrorSchema.extend({ alternatives: z.array(z.object({ date: z.string(), start: z.string(), end: z.string() })).optional() }), 'The window cannot be had, or the booking cannot be changed') },
+  });
+  registry.registerPath({
+    method: 'post', path: '/v1/bookings/{id}/cancel', operationId: 'cancelBooking', security,
+    summary: 'Cancel a booking: capacity released, pending messages cancelled, CRM updated',
+    request: { params: BookingIdParamsSchema, body: { content: { 'application/json': { schema: CancelRequestSchema } } } },
+    responses: { 200: json(BookingSchema, 'The cancelled booking'), ...errors, 409: json(ErrorSchema, 'The booking cannot be changed') },
+  });
+  registry.registerPath({
+    method: 'get', path: '/v1/outbox', operationId: 'listOutbox', security,
+    summary: 'Messages the local outbox provider sent (what a real provider would have delivered)',
+    request: { query: OutboxQuerySchema },
+    responses: { 200: json(z.object({ messages: z.array(z.record(z.string(), z.unknown())) }), 'Sent messages'), ...errors },
+  });
+}

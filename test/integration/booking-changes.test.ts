@@ -1,0 +1,133 @@
+/**
+ * Changing a booked job through the public API: reschedule moves the claim atomically (the new
+ * window is claimed before the old one is released) and the reminders with it; reassignment notifies
+ * both technicians; cancel releases capacity, cancels pending messages and updates the CRM.
+ */
+import { describe, expect, it } from 'vitest';
+import { queues } from '../../functions/registry';
+import { sweepDueNotifications } from '../../functions/notify/sweep.handler';
+import { pollOnce } from '../../local/pollers';
+import type { LocalSqs } from '../../local/sqs';
+import { bookingRequest, createTestTenant, itemsWithPrefix, nextWeekday, type TestTenant } from './helpers';
+
+const heaterAddress = { line1: '5300 S 1st St', city: 'Austin', region: 'TX', postalCode: '78744' };
+const notifyQueue = queues.find((q) => q.name === 'notify')!;
+const sqs = { queueUrl: () => process.env.NOTIFY_QUEUE_URL! } as unknown as LocalSqs;
+
+async function bookHeater(tenant: TestTenant, window: { date: string; start: string }, notes = 'heater') {
+  const response = await tenant.call('POST', '/v1/bookings', bookingRequest({ jobTypeId: 'plumbing-water-heater-repair', address: heaterAddress, window, notes }));
+  expect(response.status).toBe(201);
+  return response.body;
+}
+
+const slotsOf = async (tenant: TestTenant, bookingId: string) =>
+  (await itemsWithPrefix(`T#${tenant.tenantId}#SLOTS`)).filter((c) => c.kind === 'slot' && c.bookingId === bookingId);
+const ledgerOf = async (tenant: TestTenant, bookingId: string) =>
+  (await itemsWithPrefix(`T#${tenant.tenantId}#BOOKING#${bookingId}`)).filter((i) => i.sk.startsWith('NOTIFY#'));
+
+describe('POST /v1/bookings/{id}/reschedule', () => {
+  it('moves the booking, its claim and its reminders to the new window', async () => {
+    const tenant = await createTestTenant();
+    const date = nextWeekday(3, 4);
+    const booking = await bookHeater(tenant, { date, start: '10:00' });
+    const moved = await tenant.call('POST', `/v1/bookings/${booking.bookingId}/reschedule`, { window: { date, start: '14:00' }, reason: 'customer asked' });
+    expect(moved.status).toBe(200);
+    expect(moved.body).toMatchObject({ status: 'confirmed', window: { date, start: '14:00', end: '16:00', technicianId: 'tech-03' } });
+    const steps = moved.body.timeline.filter((e: { node: string }) => e.node === 'RescheduleBooking').map((e: { outcome: string }) => e.outcome);
+    // The move, then its CRM write.
+    expect(steps).toEqual(['rescheduled', 'written']);
+
+    const slots = await slotsOf(tenant, booking.bookingId);
+    expect(slots.map((s) => `${s.date} ${s.start} ${s.status}`)).toEqual([`${date} 14:00 BOOKED`]);
+    const availability = await tenant.call('GET', `/v1/availability?jobTypeId=plumbing-water-heater-repair&postalCode=78744&from=${date}&to=${date}`);
+    expect(availability.body.windows.map((w: { start: string }) => w.start)).toContain('10:00');
+
+    const ledger = await ledgerOf(tenant, booking.bookingId);
+    const pending = ledger.filter((row) => row.status === 'pending').map((row) => `${row.kind}@v${row.version ?? 1}`).sort();
+    expect(pending).toEqual(['reminder_48h@v2', 'reminder_day_of@v2', 'reschedule_confirmation@v2']);
+    expect(ledger.filter((row) => row.status === 'cancelled').map((row) => row.kind).sort()).toEqual(['confirmation', 'reminder_48h', 'reminder_day_of']);
+
+    const crm = (await itemsWithPrefix(`T#${tenant.tenantId}#CRM`)).find((i) => i.sk === `JOB#${booking.bookingId}`);
+    expect(crm?.state).toBe('rescheduled');
+  });
+
+  it('a window that cannot be had is 409 with alternatives, and the booking keeps what it had', async () => {
+    const tenant = await createTestTenant();
+    const date = nextWeekday(4, 4);
+    const mine = await bookHeater(tenant, { date, start: '08:00' });
+    await bookHeater(tenant, { date, start: '12:00' }, 'someone else');
+    const response = await tenant.call('POST', `/v1/bookings/${mine.bookingId}/reschedule`, { window: { date, start: '12:00' } });
+    expect(response.status).toBe(409);
+    expect(response.body.error.code).toBe('window_unavailable');
+    expect(response.body.alternatives.length).toBeGreaterThan(0);
+    const after = await tenant.call('GET', `/v1/bookings/${mine.bookingId}`);
+    expect(after.body.window.start).toBe('08:00');
+    expect((await slotsOf(tenant, mine.bookingId)).map((s) => s.start)).toEqual(['08:00']);
+  });
+
+  it('of two concurrent reschedules of one booking exactly one wins, and no capacity leaks', async () => {
+    const tenant = await createTestTenant();
+    const date = nextWeekday(5, 4);
+    const booking = await bookHeater(tenant, { date, start: '08:00' });
+    const [a, b] = await Promise.all([
+      tenant.call('POST', `/v1/bookings/${booking.bookingId}/reschedule`, { window: { date, start: '10:00' } }),
+      tenant.call('POST', `/v1/bookings/${booking.bookingId}/reschedule`, { window: { date, start: '12:00' } }),
+    ]);
+    expect([a.status, b.status].sort()).toEqual([200, 409]);
+    const winner = a.status === 200 ? a.body : b.body;
+    const claims = (await itemsWithPrefix(`T#${tenant.tenantId}#SLOTS`)).filter((c) => c.date === date);
+    expect(claims.filter((c) => c.kind === 'slot').map((c) => c.start)).toEqual([winner.window.start]);
+    expect(claims.filter((c) => c.kind === 'techDay')).toHaveLength(1);
+  });
+
+  it('reassigns to another technician in the same window and tells both', async () => {
+    const tenant = await createTestTenant();
+    const date = nextWeekday(2, 4);
+    const booked = await tenant.call('POST', '/v1/bookings', bookingRequest({ window: { date, start: '10:00' } }));
+    const from = booked.body.window.technicianId;
+    const candidates = ['tech-01', 'tech-02', 'tech-06'].filter((t) => t !== from);
+    const moved = await tenant.call('POST', `/v1/bookings/${booked.body.bookingId}/reschedule`, { technicianId: candidates[0] });
+    expect(moved.status).toBe(200);
+    expect(moved.body.window).toMatchObject({ date, start: '10:00', technicianId: candidates[0] });
+    expect(moved.body.timeline.some((e: { node: string; outcome: string }) => e.node === 'RescheduleBooking' && e.outcome === 'reassigned')).toBe(true);
+
+    await sweepDueNotifications(new Date());
+    while ((await pollOnce(sqs, notifyQueue, 0)) > 0);
+    const outbox = await tenant.call('GET', `/v1/outbox?bookingId=${booked.body.bookingId}`);
+    const toTechs = outbox.body.messages.filter((m: { technicianId?: string }) => m.technicianId);
+    expect(toTechs.map((m: { kind: string; technicianId: string }) => `${m.kind}:${m.technicianId}`).sort()).toEqual(
+      [`technician_assigned:${candidates[0]}`, `technician_unassigned:${from}`].sort(),
+    );
+    expect(toTechs.every((m: { to: string }) => /^\+1512555\d{4}$/.test(m.to))).toBe(true);
+  });
+
+  it('400 when nothing to change is given', async () => {
+    const tenant = await createTestTenant();
+    const booking = await bookHeater(tenant, { date: nextWeekday(6, 4), start: '08:00' });
+    const response = await tenant.call('POST', `/v1/bookings/${booking.bookingId}/reschedule`, { reason: 'no idea' });
+    expect(response.status).toBe(400);
+    expect(response.body.error.field).toBe('window');
+  });
+});
+
+describe('POST /v1/bookings/{id}/cancel', () => {
+  it('releases the slot, cancels pending messages, tells the customer and the CRM, once', async () => {
+    const tenant = await createTestTenant();
+    const date = nextWeekday(3, 5);
+    const booking = await bookHeater(tenant, { date, start: '10:00' });
+    const cancelled = await tenant.call('POST', `/v1/bookings/${booking.bookingId}/cancel`, { reason: 'customer fixed it' });
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body).toMatchObject({ status: 'cancelled', statusReason: 'customer fixed it' });
+    expect(await slotsOf(tenant, booking.bookingId)).toEqual([]);
+    const availability = await tenant.call('GET', `/v1/availability?jobTypeId=plumbing-water-heater-repair&postalCode=78744&from=${date}&to=${date}`);
+    expect(availability.body.windows.map((w: { start: string }) => w.start)).toContain('10:00');
+    const ledger = await ledgerOf(tenant, booking.bookingId);
+    expect(ledger.filter((r) => r.status === 'pending').map((r) => r.kind).sort()).toEqual(['cancellation', 'technician_unassigned']);
+    const crm = (await itemsWithPrefix(`T#${tenant.tenantId}#CRM`)).find((i) => i.sk === `JOB#${booking.bookingId}`);
+    expect(crm?.state).toBe('cancelled');
+
+    const again = await tenant.call('POST', `/v1/bookings/${booking.bookingId}/cancel`, { reason: 'twice' });
+    expect(again.status).toBe(409);
+    expect((await tenant.call('POST', `/v1/bookings/${booking.bookingId}/cancel`, {})).status).toBe(400);
+  });
+});
