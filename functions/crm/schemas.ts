@@ -1,14 +1,19 @@
 /** API shapes of the CRM mapping configuration (PUT /v1/config/crm-mapping). */
 import { z } from '../shared/zod';
-import { CrmMappingOverridesSchema, CrmMappingSchema } from './mapping';
+import { JOB_STATES, StateMappingSchema } from './mapping';
 
-export const CrmMappingRequestSchema = CrmMappingOverridesSchema.openapi('CrmMappingOverrides', {
+// Built here with the OpenAPI-extended zod (mapping.ts uses plain zod, so its schemas carry no
+// .openapi()); the validation is the same: a partial record of job state -> StateMappingSchema.
+export const CrmMappingRequestSchema = z.partialRecord(z.enum(JOB_STATES), StateMappingSchema).openapi('CrmMappingOverrides', {
   description:
     'Per job state (pending_approval, booked, rescheduled, dispatched, completed, invoiced, paid, cancelled, no_show): the deal stage, the CRM fields written (crmField from a context path) and the downstream action. States left out keep the default.',
 });
 
 export const CrmMappingResponseSchema = z
-  .object({ overrides: CrmMappingOverridesSchema, mapping: CrmMappingSchema.openapi({ description: 'The effective table every adapter writes through' }) })
+  .object({
+    overrides: z.partialRecord(z.enum(JOB_STATES), StateMappingSchema),
+    mapping: z.record(z.enum(JOB_STATES), StateMappingSchema).openapi({ description: 'The effective table every adapter writes through' }),
+  })
   .openapi('CrmMapping');
 
 /** POST /v1/bookings/{id}/dismiss. */
