@@ -36,13 +36,31 @@ function shiftOf(value: string | undefined): { start: string; end: string } | un
   return { start: match[1]!.padStart(5, '0'), end: match[2]!.padStart(5, '0') };
 }
 
+export class CsvFileError extends Error {}
+
+/**
+ * Every record with its line number. A row with too few or too many cells is still a row (its
+ * fields fail validation and are reported); a file that is not CSV at all (an unclosed quote) is
+ * refused whole, before anything is written.
+ */
 export function readCsv(text: string): Array<{ row: number; values: Record<string, string> }> {
-  const records = parse(text, { columns: (header: string[]) => header.map((h) => h.trim().toLowerCase()), skip_empty_lines: true, trim: true, info: true, bom: true }) as Array<{
-    record: Record<string, string>;
-    info: { lines: number };
-  }>;
+  let records: Array<{ record: Record<string, string>; info: { lines: number } }>;
+  try {
+    records = parse(text, {
+      columns: (header: string[]) => header.map((h) => h.trim().toLowerCase()),
+      skip_empty_lines: true,
+      trim: true,
+      info: true,
+      bom: true,
+      relax_column_count: true,
+    });
+  } catch (error) {
+    throw new CsvFileError(`not valid CSV: ${(error as Error).message}`);
+  }
   return records.map(({ record, info }) => ({ row: info.lines, values: record }));
 }
+
+
 
 function firstIssue(error: z.ZodError, mapField: (path: string) => string = (p) => p): { field: string; message: string } {
   const issue = error.issues[0]!;

@@ -12,7 +12,7 @@ import { SingleBar, Presets } from 'cli-progress';
 import { Command, InvalidArgumentError } from 'commander';
 import { stringify } from 'csv-stringify/sync';
 import { ulid } from 'ulid';
-import { parseCustomerRows, parseTechnicianRows, type ParsedRows, type RowProblem } from './import-rows';
+import { CsvFileError, parseCustomerRows, parseTechnicianRows, type ParsedRows, type RowProblem } from './import-rows';
 
 export interface Io {
   out(text: string): void;
@@ -396,6 +396,6 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
     if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help') return 0;
     if (code?.startsWith('commander.')) return (error as { exitCode?: number }).exitCode ?? 1;
     io.err(`jobrelay: ${(error as Error).message}`);
-    return error instanceof CliError ? 1 : 2;
+    return error instanceof CliError || error instanceof CsvFileError ? 1 : 2;
   }
 }
