@@ -142,6 +142,18 @@ export class Functions extends Construct {
         fn.addEnvironment(queueUrlEnv(spec.name), queue.queueUrl);
         return;
       }
+      case 'crmSyncQueue:send': {
+        const { queue, spec } = queues.byName('crm-sync');
+        queue.grantSendMessages(fn);
+        fn.addEnvironment(queueUrlEnv(spec.name), queue.queueUrl);
+        return;
+      }
+      case 'statusEventsQueue:send': {
+        const { queue, spec } = queues.byName('status-events');
+        queue.grantSendMessages(fn);
+        fn.addEnvironment(queueUrlEnv(spec.name), queue.queueUrl);
+        return;
+      }
       case 'bookingWorkflow:startSync': {
         const spec = stateMachines.find((s) => s.name === 'booking');
         if (!spec) throw new Error('No state machine named booking in functions/registry.ts');

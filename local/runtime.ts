@@ -64,6 +64,9 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       ...Object.fromEntries(queues.map((q) => [queueUrlEnv(q.name), sqs.queueUrl(q.name)])),
       ...Object.fromEntries(queues.map((q) => [dlqUrlEnv(q.name), sqs.dlqUrl(q.name)])),
       ...(options.secretsFile ? { JOBRELAY_LOCAL_SECRETS_FILE: options.secretsFile } : {}),
+      // The CRM outbox backs off in seconds here, as the local queues' visibility timeout is 2 s.
+      CRM_SYNC_BACKOFF_BASE_SECONDS: process.env.CRM_SYNC_BACKOFF_BASE_SECONDS ?? '1',
+      CRM_SYNC_BACKOFF_MAX_SECONDS: process.env.CRM_SYNC_BACKOFF_MAX_SECONDS ?? '2',
     };
     // Every local handler shares this process, so they all see the same environment.
     Object.assign(process.env, env);

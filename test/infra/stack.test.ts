@@ -247,6 +247,8 @@ describe('least privilege', () => {
     'crmSecrets:read': 'secretsmanager',
     'queues:read': 'sqs',
     'queues:redrive': 'sqs',
+    'crmSyncQueue:send': 'sqs',
+    'statusEventsQueue:send': 'sqs',
   };
   const allowedServices = (spec: LambdaSpec) =>
     new Set([
@@ -297,7 +299,7 @@ describe('least privilege', () => {
 
   it('only the grant holders may send to the notify queue or read CRM secrets', () => {
     const roles = (grant: Grant) => lambdas.filter((l) => l.grants.includes(grant)).map((l) => functionRoleId(l.name));
-    expect(holdersOf('sqs:SendMessage').sort()).toEqual([...roles('notifyQueue:send'), ...roles('queues:redrive')].sort());
+    expect(holdersOf('sqs:SendMessage').sort()).toEqual([...roles('notifyQueue:send'), ...roles('queues:redrive'), ...roles('crmSyncQueue:send'), ...roles('statusEventsQueue:send')].sort());
     expect(holdersOf('sqs:StartMessageMoveTask').sort()).toEqual(roles('queues:redrive').sort());
     expect(holdersOf('secretsmanager:GetSecretValue').sort()).toEqual(roles('crmSecrets:read').sort());
   });
