@@ -13,6 +13,8 @@ import {
   type Tenant,
 } from '../functions/tenant/model';
 import { findApiKey, newApiKey, putApiKey, putJobType, putTechnician, putTenant } from '../functions/tenant/store';
+import { createCustomer, emptyProfile } from '../functions/recognise/store';
+import { getMembership, putMembership } from '../functions/renewals/store';
 
 export const DEMO_TENANT_ID = 'demo-lonestar';
 
@@ -84,7 +86,7 @@ const jobTypeInputs: JobTypeInput[] = [
   { jobTypeId: 'plumbing-leak-repair', name: 'Leak repair', trade: 'plumbing', requiredSkills: ['leak-detection'], durationWindows: 1, emergency: false },
   { jobTypeId: 'hvac-ac-repair', name: 'AC repair', trade: 'hvac', requiredSkills: ['ac-repair'], durationWindows: 1, emergency: false, summary: 'AC not cooling: diagnose and repair' },
   { jobTypeId: 'hvac-furnace-repair', name: 'Furnace repair', trade: 'hvac', requiredSkills: ['furnace'], durationWindows: 1, emergency: false },
-  { jobTypeId: 'hvac-maintenance', name: 'HVAC maintenance visit', trade: 'hvac', requiredSkills: ['maintenance'], durationWindows: 1, emergency: false, dailyCap: 6, summary: 'Seasonal tune-up (membership visit)' },
+  { jobTypeId: 'hvac-maintenance', name: 'HVAC maintenance visit', trade: 'hvac', requiredSkills: ['maintenance'], durationWindows: 1, emergency: false, dailyCap: 6, summary: 'Seasonal tune-up (membership visit)', maintenanceIntervalMonths: 6 },
   { jobTypeId: 'plumbing-burst-pipe', name: 'Burst pipe / active leak', trade: 'plumbing', requiredSkills: [], durationWindows: 1, emergency: true, summary: 'Active leak: shut-off, stop the water, repair' },
   { jobTypeId: 'hvac-no-heat', name: 'No heat', trade: 'hvac', requiredSkills: ['furnace'], durationWindows: 1, emergency: true, summary: 'No heat: diagnose furnace or heat pump' },
 ];
@@ -101,6 +103,48 @@ export async function seedDemoTenant(tenantId: string = DEMO_TENANT_ID): Promise
     ...demoJobTypes.map((j) => putJobType(tenantId, j)),
   ]);
 }
+  // Test tenants (other ids) start without members, so their customer lookups stay their own.
+  if (tenantId === DEMO_TENANT_ID) await seedDemoMembership(tenantId);
+}
+
+/** A member whose Comfort Club renews in 30 days: the first daily scan sends the 30-day notice. */
+async function seedDemoMembership(tenantId: string): Promise<void> {
+  const customerId = 'cust-demo-member';
+  const membershipId = 'mem-demo-comfort';
+  if (await getMembership(tenantId, customerId, membershipId)) return;
+  const at = new Date().toISOString();
+  const today = DateTime.now().setZone('America/Chicago');
+  await createCustomer(
+    {
+      tenantId,
+      customerId,
+      name: 'Pat Morgan',
+      phoneE164: '+15125550177',
+      email: 'pat.morgan@example.com',
+      addresses: [{ line1: '4600 Avenue H', city: 'Austin', region: 'TX', postalCode: '78751', country: 'US' }],
+      ...emptyProfile(),
+      createdAt: at,
+      updatedAt: at,
+    },
+    { phone: true, email: true },
+  );
+  await putMembership({
+    tenantId,
+    membershipId,
+    customerId,
+    plan: 'Comfort Club',
+    priceCents: 18_900,
+    termMonths: 12,
+    startedOn: today.minus({ months: 11 }).toISODate()!,
+    renewsOn: today.plus({ days: 30 }).toISODate()!,
+    autoRenew: true,
+    status: 'active',
+    chargeAttempts: 0,
+    paymentMethod: { provider: 'local', token: 'tok_ok' },
+    version: 1,
+    createdAt: at,
+    updatedAt: at,
+  });
 
 /** Reuses a key that still resolves to this tenant, else issues a new one (shown once, stored hashed). */
 export async function ensureApiKey(tenantId: string, existing?: string): Promise<string> {

@@ -139,6 +139,19 @@ export const BookingSchema = z
       .optional()
       .openapi({ description: 'Where the booking was written (absent until the CRM has it)' }),
     flags: z.array(z.enum(['missing_attribution', 'lsa_deadline_near'])).optional(),
+    job: z
+      .object({
+        state: z.string(),
+        version: z.number().int(),
+        lastEventAt: z.string().optional(),
+        lastEventId: z.string().optional(),
+        completedAt: z.string().optional(),
+        invoicedAmountCents: z.number().int().optional(),
+        paidAt: z.string().optional(),
+        paidAmountCents: z.number().int().optional(),
+      })
+      .optional()
+      .openapi({ description: 'The job lifecycle from the field (POST /v1/jobs/{id}/events), once an event was applied' }),
     createdAt: z.string(),
     updatedAt: z.string(),
     alternatives: z.array(BookedWindowSchema).optional(),

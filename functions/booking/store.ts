@@ -142,6 +142,20 @@ export function toPublicBooking(record: BookingRecord): Booking {
     ...(record.sourceSettings ? { sourceSettings: record.sourceSettings } : {}),
     ...(record.crm ? { crm: record.crm } : {}),
     ...(record.flags?.length ? { flags: record.flags } : {}),
+    ...(record.jobState
+      ? {
+          job: {
+            state: record.jobState,
+            version: record.jobVersion ?? 0,
+            ...(record.lastEventAt ? { lastEventAt: record.lastEventAt } : {}),
+            ...(record.lastEventId ? { lastEventId: record.lastEventId } : {}),
+            ...(record.completedAt ? { completedAt: record.completedAt } : {}),
+            ...(record.invoicedAmountCents !== undefined ? { invoicedAmountCents: record.invoicedAmountCents } : {}),
+            ...(record.paidAt ? { paidAt: record.paidAt } : {}),
+            ...(record.paidAmountCents !== undefined ? { paidAmountCents: record.paidAmountCents } : {}),
+          },
+        }
+      : {}),
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,
     ...(record.alternatives?.length ? { alternatives: record.alternatives } : {}),

@@ -38,6 +38,9 @@ export interface ServiceVisit {
   jobType: string;
   summary?: string;
   technicianId?: string;
+  /** From the field when the job completed (functions/lifecycle/). */
+  equipmentNotes?: string;
+  technicianNotes?: string;
 }
 
 export interface EquipmentRecord {
@@ -54,6 +57,10 @@ export interface CustomerProfileFields {
   membership: { status: 'none' | 'active' | 'lapsed' | 'cancelled'; plan?: string; renewsOn?: string };
   openEstimates: Array<{ estimateId: string; summary: string; amount?: number; createdAt: string }>;
   communicationPreferences: { channels: Array<'sms' | 'email' | 'call'>; quietHours?: { start: string; end: string }; optedOut: boolean };
+  /** Written by the job lifecycle when a job is paid: account status, last-paid date and amount. */
+  account?: { status: 'current' | 'balance_due'; lastPaidAt?: string; lastPaidAmountCents?: number; balanceCents?: number };
+  /** Next maintenance visit due (YYYY-MM-DD), set when a job type with an interval completes. */
+  nextMaintenanceDue?: string;
 }
 
 export interface CustomerRecord extends CustomerProfileFields {

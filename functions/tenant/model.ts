@@ -53,6 +53,10 @@ export const JobTypeSchema = z.object({
 export type JobType = z.infer<typeof JobTypeSchema>;
 export type JobTypeInput = z.input<typeof JobTypeSchema>;
 
+  /** Days after completion to invite the customer to book this job type again (rebooking follow-up). */
+  rebookAfterDays: z.number().int().min(1).max(3 * 365).optional(),
+  /** Months between maintenance visits: completion sets the customer's next maintenance date. */
+  maintenanceIntervalMonths: z.number().int().min(1).max(60).optional(),
 export const CrmSettingsSchema = z.discriminatedUnion('adapter', [
   z.object({ adapter: z.literal('builtin') }),
   z.object({
@@ -134,6 +138,12 @@ export const TenantSchema = z.object({
   emergencyReserve: z.number().int().min(0).max(10).default(0),
   /** Where technician schedules come from. `external`: an FSM syncs them; older than the threshold is stale. */
   scheduleSource: z
+  /** Hours after a job completes before the review request goes out. */
+  reviewRequestDelayHours: z.number().min(0).max(14 * 24).default(2),
+  /** Days after an invoice that payment reminders go out while it is unpaid (at most three). */
+  paymentReminderDays: z.array(z.number().int().min(1).max(90)).max(3).default([3, 7, 14]),
+  /** Public review page the review request links to. */
+  reviewUrl: z.url().optional(),
     .object({
       mode: z.enum(['internal', 'external']).default('internal'),
       staleAfterMinutes: z.number().int().min(1).max(7 * 24 * 60).default(60),

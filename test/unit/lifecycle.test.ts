@@ -6,7 +6,6 @@ import {
   allowedTransitions,
   applyJobEvent,
   canTransition,
-  initialLifecycle,
   LIFECYCLE_STATES,
   replay,
   type JobEvent,
