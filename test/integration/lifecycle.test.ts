@@ -12,8 +12,10 @@ import { signWebhook } from '../../functions/crm/adapters/webhook';
 import { getCustomer } from '../../functions/recognise/store';
 import { documentClient } from '../../functions/shared/clients';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { putJobType } from '../../functions/tenant/store';
-import { demoJobTypes } from '../../local/demo';
+import { handler as statusEventsHandler } from '../../functions/lifecycle/status-events.handler';
+import { findOpenReviewItems } from '../../functions/review/store';
+import { putJobType, putTenant } from '../../functions/tenant/store';
+import { demoJobTypes, demoTenant } from '../../local/demo';
 import { bookingRequest, callApi, createTestTenant, nextWeekday, setLocalSecret, type TestTenant } from './helpers';
 import { drain, ledgerRows, outboxFor, sweepSubjects } from './lifecycle-helpers';
 
@@ -187,5 +189,44 @@ describe('job lifecycle from the field', () => {
     expect(pick(a)).toMatchObject({ jobState: 'paid', lastEventId: 'fsm-5', paidAmountCents: 24_500 });
     // Each event id applied at most once.
     expect(b.jobVersion).toBeLessThanOrEqual(events.length);
+  });
+});
+
+describe('a job event that keeps failing', () => {
+  it('opens a review item on the last receive; its redrive re-runs the actions and resolves it', async () => {
+    const { tenant, bookingId, date } = await setup();
+    const event = fieldEvents(date)[0];
+    // The tenant's CRM goes down (a webhook nobody answers).
+    setLocalSecret('lifecycle-dead-crm', 'x');
+    await putTenant({ ...demoTenant(tenant.tenantId), crm: { adapter: 'webhook', url: 'http://127.0.0.1:9/crm', secretName: 'lifecycle-dead-crm', timeoutMs: 200 } });
+    const message = { tenantId: tenant.tenantId, bookingId, source: 'api', receivedAt: new Date().toISOString(), event: { ...event, data: { ...event.data } } };
+    const record = (receiveCount: number) => ({
+      Records: [{
+        messageId: `m-${receiveCount}`, receiptHandle: 'r', body: JSON.stringify(message), md5OfBody: '', messageAttributes: {},
+        attributes: { ApproximateReceiveCount: String(receiveCount), SentTimestamp: '0', SenderId: 'test', ApproximateFirstReceiveTimestamp: '0' },
+        eventSource: 'aws:sqs', eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:jobrelay-status-events', awsRegion: 'us-east-1',
+      }],
+    });
+
+    // A batch whose every record failed is thrown back whole (Powertools), so SQS retries it.
+    await expect(statusEventsHandler(record(4) as never)).rejects.toThrow(/All records failed/);
+    const workerItems = async () =>
+      (await findOpenReviewItems(tenant.tenantId, { type: 'booking', id: bookingId }, 'workflow_failed')).filter((i) => i.payload?.node === 'StatusEventsWorker');
+    expect(await workerItems()).toHaveLength(0);
+    await expect(statusEventsHandler(record(5) as never)).rejects.toThrow(/All records failed/);
+    // The state is applied (version-checked once); the actions are what failed.
+    expect(await getBookingRecord(tenant.tenantId, bookingId)).toMatchObject({ jobState: 'dispatched', jobVersion: 1, lastEventId: 'fsm-1' });
+    const open = await workerItems();
+    expect(open).toHaveLength(1);
+    expect(open[0]!.reason).toContain('job event fsm-1 (dispatched) failed 5 times');
+    expect(open[0]!.redrive).toMatchObject({ type: 'message', queue: 'status-events' });
+
+    // The CRM is back; the redriven message runs the actions once and closes the item.
+    await putTenant(demoTenant(tenant.tenantId));
+    expect(await statusEventsHandler(record(1) as never)).toEqual({ batchItemFailures: [] });
+    expect(await crmJob(tenant.tenantId, bookingId)).toMatchObject({ state: 'dispatched', dealStage: 'Dispatched' });
+    expect((await ledgerRows(tenant.tenantId, bookingId)).map((r) => r.kind)).toContain('eta');
+    expect(await getBookingRecord(tenant.tenantId, bookingId)).toMatchObject({ jobVersion: 1, jobEffectsEventId: 'fsm-1' });
+    expect(await workerItems()).toHaveLength(0);
   });
 });
