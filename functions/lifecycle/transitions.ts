@@ -90,6 +90,7 @@ export function initialLifecycle(): JobLifecycle {
 export function applyJobEvent(job: JobLifecycle, event: JobEvent): ApplyOutcome {
   if (job.seenEventIds.has(event.eventId)) return { outcome: 'duplicate', reason: `event ${event.eventId} was already applied` };
   const at = Date.parse(event.occurredAt);
+  if (Number.isNaN(at)) return { outcome: 'invalid', reason: `event time ${event.occurredAt} is not a date` };
   if (job.lastEventAt && !(at > Date.parse(job.lastEventAt))) {
     return { outcome: 'stale', reason: `event at ${event.occurredAt} is not after the last applied event (${job.lastEventAt})` };
   }

@@ -140,3 +140,24 @@ describe('renewal cadence', () => {
     expect(renewalSteps({ ...pastDue, chargeAttempts: 4 }, '2027-03-08')).toEqual([{ type: 'lapse', cycle: '2027-03-01' }]);
   });
 });
+
+describe('job event parsers (fuzz): bad input never crashes them', () => {
+  it('JobEventBodySchema and WebhookJobEventSchema answer with a result for anything', async () => {
+    const { JobEventBodySchema, WebhookJobEventSchema, StatusEventMessageSchema } = await import('../../functions/lifecycle/schemas');
+    fc.assert(
+      fc.property(fc.oneof(fc.anything(), fc.record({ eventId: fc.string(), type: fc.constantFrom('dispatched', 'paid', 'x'), occurredAt: fc.string(), data: fc.anything() })), (input) => {
+        for (const schema of [JobEventBodySchema, WebhookJobEventSchema, StatusEventMessageSchema]) expect(typeof schema.safeParse(input).success).toBe('boolean');
+      }),
+      { numRuns: 300 },
+    );
+  });
+  it('applyJobEvent never throws on any event time string', () => {
+    fc.assert(
+      fc.property(fc.string(), fc.constantFrom(...LIFECYCLE_STATES.filter((s) => s !== 'booked')), (occurredAt, type) => {
+        for (const job of [replay([]), replay([ev('a', 'dispatched', 1)])]) {
+          expect(['applied', 'stale', 'invalid', 'duplicate']).toContain(applyJobEvent(job, { eventId: 'b', type: type as JobEvent['type'], occurredAt }).outcome);
+        }
+      }),
+    );
+  });
+});
