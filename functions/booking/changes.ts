@@ -36,7 +36,7 @@ async function syncCrm(tenantId: string, bookingId: string, state: JobState, nod
     await writeBookingToCrm(tenantId, bookingId, at, { node, state });
   } catch (error) {
     logger.warn('CRM update deferred to the outbox', { tenantId, bookingId, node, error: (error as Error).name });
-    await enqueueCrmSync({ tenantId, bookingId, firstError: `${(error as Error).name}: ${(error as Error).message}`.slice(0, 1_000) }, 0);
+    await enqueueCrmSync({ tenantId, bookingId, state, firstError: `${(error as Error).name}: ${(error as Error).message}`.slice(0, 1_000) }, 0);
   }
 }
 

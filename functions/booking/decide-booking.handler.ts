@@ -60,7 +60,7 @@ const accept = apiRoute({}, async ({ tenant: caller, pathParameters }) => {
     const failure = error as Error;
     if (failure.name === 'CrmUnavailableError') {
       await updateBooking(caller.tenantId, id, { status: 'pending_crm_sync', statusReason: 'crm_unreachable' }, { onlyFrom: ['confirmed'], at });
-      await enqueueCrmSync({ tenantId: caller.tenantId, bookingId: id, firstError: `${failure.name}: ${failure.message}`.slice(0, 1_000) }, backoffSettings().baseSeconds);
+      await enqueueCrmSync({ tenantId: caller.tenantId, bookingId: id, state: 'booked', firstError: `${failure.name}: ${failure.message}`.slice(0, 1_000) }, backoffSettings().baseSeconds);
     } else {
       await openReviewItem(
         caller.tenantId,

@@ -7,12 +7,17 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
 import { queueUrlEnv } from '../registry';
 import { sqsClient } from '../shared/clients';
+import { JOB_STATES } from './mapping';
 
 export const CrmSyncMessageSchema = z.object({
   tenantId: z.string().min(1),
   bookingId: z.string().min(1),
   /** Why it was queued (the first error), for the review item if it never succeeds. */
   firstError: z.string().max(1_000).optional(),
+  /** The job state to write (default: what the booking is now: pending_approval or booked). */
+  state: z.enum(JOB_STATES).optional(),
+  /** When the write was asked for: a successful write of the same state after it covers it. */
+  requestedAt: z.string().optional(),
 });
 export type CrmSyncMessage = z.infer<typeof CrmSyncMessageSchema>;
 
@@ -50,7 +55,7 @@ export async function enqueueCrmSync(message: CrmSyncMessage, delaySeconds: numb
   const sent = await sqsClient().send(
     new SendMessageCommand({
       QueueUrl: queueUrl,
-      MessageBody: JSON.stringify(CrmSyncMessageSchema.parse(message)),
+      MessageBody: JSON.stringify(CrmSyncMessageSchema.parse({ requestedAt: new Date().toISOString(), ...message })),
       // SQS allows at most 15 minutes of delay on a message.
       DelaySeconds: Math.min(900, Math.max(0, Math.round(delaySeconds))),
     }),

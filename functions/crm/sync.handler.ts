@@ -23,6 +23,7 @@ import { logger } from '../shared/logger';
 import { now } from '../shared/time';
 import type { UnavailableWithRetry } from './adapters/http';
 import { backoffSettings, crmSyncBackoffSeconds, CrmSyncMessageSchema, type CrmSyncMessage } from './outbox';
+import { acquireCrmSyncLease, releaseCrmSyncLease } from './store';
 import { crmStateOf, writeBookingToCrm } from './write';
 
 const processor = new BatchProcessor(EventType.SQS);
@@ -85,20 +86,27 @@ async function syncOne(record: SQSRecord): Promise<void> {
   const message = CrmSyncMessageSchema.parse(JSON.parse(record.body));
   const at = now();
   const receiveCount = Number(record.attributes.ApproximateReceiveCount ?? '1');
-  const booking = await getBookingRecord(message.tenantId, message.bookingId);
-  if (!booking) {
+  if (!(await getBookingRecord(message.tenantId, message.bookingId))) {
     logger.warn('crm-sync: no such booking, dropping the message', { tenantId: message.tenantId, bookingId: message.bookingId });
     return;
   }
+  const leased = await acquireCrmSyncLease(message.tenantId, message.bookingId, record.messageId, at);
   try {
-    // Written already (an earlier delivery, a redrive of a message that did go through): never twice.
-    if (booking.crm?.syncedAt && booking.crm.state === crmStateOf(booking)) {
-      await settleSynced(message, booking.crm.externalIds, at);
+    // Another delivery is writing this booking right now: come back after the backoff.
+    if (!leased) throw new Error('Another delivery is writing this booking to the CRM');
+    // Read after taking the lease: what the last holder wrote is visible now.
+    const booking = (await getBookingRecord(message.tenantId, message.bookingId))!;
+    const state = message.state ?? crmStateOf(booking);
+    // Written already (an earlier delivery, a redrive of a message that did go through, or a later
+    // write of the same state, which read the booking fresh): never twice.
+    const covered = booking.crm?.syncedAt && booking.crm.state === state && (!message.requestedAt || booking.crm.syncedAt >= message.requestedAt);
+    if (covered) {
+      await settleSynced(message, booking.crm!.externalIds, at);
       return;
     }
     // The workflow has not settled the booking yet (this message raced it): come back later.
     if (booking.status === 'received') throw new Error('The booking workflow has not settled this booking yet');
-    const result = await writeBookingToCrm(message.tenantId, message.bookingId, at, { node: 'CrmSyncWorker' });
+    const result = await writeBookingToCrm(message.tenantId, message.bookingId, at, { node: 'CrmSyncWorker', state });
     await settleSynced(message, result.externalIds, at);
   } catch (error) {
     const failure = error as Error;
@@ -117,6 +125,8 @@ async function syncOne(record: SQSRecord): Promise<void> {
     );
     await appendTimeline(message.tenantId, message.bookingId, 'CrmSyncWorker', 'retry_later', { error: failure.name, attempt: receiveCount, retryInSeconds: visibility }, at);
     throw failure;
+  } finally {
+    if (leased) await releaseCrmSyncLease(message.tenantId, message.bookingId, record.messageId);
   }
 }
 

@@ -12,6 +12,7 @@
 import { GetQueueAttributesCommand, ReceiveMessageCommand, StartMessageMoveTaskCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dlqUrlEnv, queues, queueUrlEnv } from '../../functions/registry';
+import { enqueueCrmSync } from '../../functions/crm/outbox';
 import { sqsClient } from '../../functions/shared/clients';
 import { pollOnce } from '../../local/pollers';
 import type { LocalSqs } from '../../local/sqs';
@@ -134,5 +135,24 @@ describe('CRM outage outbox (crm-sync)', () => {
     expect(await openItems()).toEqual([]);
     const resolved = (await tenant.call('GET', `/v1/review-items/${item!.reviewItemId}`)).body;
     expect(resolved).toMatchObject({ status: 'resolved', resolvedBy: 'CrmSyncWorker' });
+  });
+
+  it('a queued update of another job state is written even after the booking was synced, once, however often it is delivered', async () => {
+    st.recover();
+    const tenant = await serviceTitanTenant();
+    const response = await tenant.call('POST', '/v1/bookings', bookingRequest({ customer: { name: 'Re Scheduled', phone: '5125557300' } }));
+    expect(response.body).toMatchObject({ status: 'confirmed', crm: { state: 'booked' } });
+    const bookingId = response.body.bookingId as string;
+    const patches = () => st.requestsTo('PATCH', new RegExp(`/bookings/${createdFor(bookingId)[0]!.id}$`)).filter((r) => r.answered === 200).length;
+
+    // The same message delivered twice (at-least-once): one CRM update.
+    const message = { tenantId: tenant.tenantId, bookingId, state: 'rescheduled' as const, requestedAt: new Date().toISOString() };
+    await enqueueCrmSync(message, 0);
+    await enqueueCrmSync(message, 0);
+    await driveCrmSync(async () => (await bookingOf(tenant, bookingId)).crm.state === 'rescheduled');
+    await sleep(1_500);
+    while ((await pollOnce(sqs, crmSync, 0)) > 0);
+    expect(patches()).toBe(1);
+    expect(createdFor(bookingId)).toHaveLength(1);
   });
 });
