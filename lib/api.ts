@@ -70,7 +70,7 @@ export class Api extends Construct {
         integration,
       })) {
         const reason =
-          'Authorised in the handler: tenant API keys (Authorization: Bearer jr_...) are resolved from SHA-256 hashes in DynamoDB by a middy middleware (ENGINEERING.md "Flow"); The OpenAPI and tool documents are public on purpose (read before a key exists).';
+          'Authorised in the handler: tenant API keys (Authorization: Bearer jr_...) are resolved from SHA-256 hashes in DynamoDB by a middy middleware (ENGINEERING.md "Flow"); The OpenAPI and tool documents are public on purpose (read before a key exists), and so are the operator console\'s static files (GET /, /console/{file}: no data, the page signs in with an API key).';
         acknowledge(httpRoute, 'APIG4', reason);
       }
     }

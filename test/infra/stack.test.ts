@@ -5,7 +5,7 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -53,7 +53,7 @@ beforeAll(() => {
   }
   template = Template.fromJSON(JSON.parse(readFileSync(path.join(outdir, 'JobRelay.template.json'), 'utf8')));
   resources = template.toJSON().Resources as Record<string, Json>;
-}, 120_000);
+}, 600_000);
 
 afterAll(() => {
   if (outdir) rmSync(outdir, { recursive: true, force: true });
@@ -234,6 +234,14 @@ describe('bundles', () => {
     });
     const result = JSON.parse(stdout.trim().split('\n').pop()!) as Record<string, string>;
     expect(result).toEqual(Object.fromEntries(lambdas.map((l) => [l.name, 'function'])));
+  });
+});
+
+describe('console assets', () => {
+  it('ships the console files next to the ConsoleAssets bundle (registry `assets`)', () => {
+    const key = resources[idOf('ConsoleAssets')]!.Properties.Code.S3Key as string;
+    const dir = path.join(outdir, `asset.${key.replace(/\.zip$/, '')}`);
+    for (const file of ['index.html', 'app.js', 'style.css']) expect(existsSync(path.join(dir, 'console', file)), file).toBe(true);
   });
 });
 
