@@ -120,4 +120,28 @@ describe('RecogniseCustomer in the booking workflow', () => {
     expect(original.name).toBe('Jordan Rivera');
     expect(original.phoneE164).toBe('+15125550142');
   });
+
+  it('concurrent first-time bookings from one caller become one customer (conditional claims)', async () => {
+    const tenant = await createTestTenant();
+    const responses = await Promise.all(
+      Array.from({ length: 5 }, (_, i) =>
+        tenant.call('POST', '/v1/bookings', bookingRequest({ customer: { name: 'Rae Storm', phone: `(512) 555-0${300 + 0}`, email: 'rae@example.com' }, notes: `call ${i}` })),
+      ),
+    );
+    const ids = responses.map((r) => r.body.customerId ?? r.body.booking?.customerId);
+    expect(new Set(ids).size).toBe(1);
+    expect(await itemsWithPrefix(`T#${tenant.tenantId}#CUSTOMER#`)).toHaveLength(1);
+    expect(await itemsWithPrefix(`T#${tenant.tenantId}#PHONE#`)).toHaveLength(1);
+    expect(await itemsWithPrefix(`T#${tenant.tenantId}#EMAIL#`)).toHaveLength(1);
+  });
+
+  it('lookup with a name tells the resident from another person at the same address', async () => {
+    const tenant = await createTestTenant();
+    const booked = await tenant.call('POST', '/v1/bookings', bookingRequest());
+    const same = await tenant.call('POST', '/v1/customers/lookup', { name: 'jordan rivera', address });
+    expect(same.body).toMatchObject({ match: 'matched', customer: { customerId: booked.body.customerId } });
+    const other = await tenant.call('POST', '/v1/customers/lookup', { name: 'Sam Okafor', phone: '512 555 0188', address });
+    expect(other.body).toMatchObject({ match: 'uncertain', customer: null });
+    expect(other.body.candidates.map((c: { customerId: string }) => c.customerId)).toEqual([booked.body.customerId]);
+  });
 });
