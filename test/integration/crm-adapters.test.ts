@@ -91,6 +91,20 @@ describe('ServiceTitan (booking provider API, OAuth2 client credentials)', () =>
     expect([...st.bookings.values()].filter((b) => b.externalId === 'b-st-1')).toHaveLength(1);
   });
 
+  it('a booking a dispatcher must accept lands as a booking, and accepting it updates that booking (never a second one)', async () => {
+    const tenant = await createTestTenant({
+      crm: { adapter: 'servicetitan', stTenantId: st.stTenantId, bookingProviderId: st.bookingProviderId, apiUrl: st.url, authUrl: st.url, secretName: 'st-contract', timeoutMs: 2_000 },
+      sourceSettings: { google_ads: { ...sourceSettings.google_ads, requiresAcceptance: true } },
+    });
+    const response = await tenant.call('POST', '/v1/bookings', { ...request(), customer: { name: 'Acceptance Case', phone: '5125550444' } });
+    expect(response.body).toMatchObject({ status: 'pending_approval', crm: { state: 'pending_approval' } });
+    const [created] = [...st.bookings.values()].filter((b) => b.externalId === response.body.bookingId);
+    const accepted = await tenant.call('POST', `/v1/bookings/${response.body.bookingId}/accept`);
+    expect(accepted.body).toMatchObject({ status: 'confirmed', crm: { state: 'booked', externalIds: { serviceTitanBookingId: String(created!.id) } } });
+    expect([...st.bookings.values()].filter((b) => b.externalId === response.body.bookingId)).toHaveLength(1);
+    expect(st.requestsTo('PATCH', new RegExp(`/bookings/${created!.id}$`))).toHaveLength(1);
+  });
+
   it('a wrong client secret is rejected (a person must fix the credentials), never retried', async () => {
     const adapter = new ServiceTitanCrmAdapter(
       { stTenantId: st.stTenantId, bookingProviderId: st.bookingProviderId, apiUrl: st.url, authUrl: st.url, timeoutMs: 2_000 },
