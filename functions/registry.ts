@@ -13,6 +13,8 @@ export type Grant =
   | 'crmSyncQueue:send'
   /** Send to the status-events queue (job events from the field); its URL in the environment. */
   | 'statusEventsQueue:send'
+  /** StartExecution on the job trail (its ARN in the environment): confirm/accept start the post-booking trail. */
+  | 'jobTrail:start'
   /** Read every work queue's and DLQ's depth (GetQueueAttributes); their URLs in the environment. */
   | 'queues:read'
   /** queues:read + send to the work queues + move DLQ messages back (StartMessageMoveTask). */
@@ -238,7 +240,7 @@ export const lambdas: LambdaSpec[] = [
     kind: 'route',
     entry: 'functions/booking/confirm-booking.handler.ts',
     description: 'POST /v1/bookings/{id}/confirm: dispatch confirms a pending_confirmation booking',
-    grants: ['table:readWrite'],
+    grants: ['table:readWrite', 'jobTrail:start'],
   },
   // Customers, CRM mapping and bookings awaiting a dispatcher (issue 5)
   {
@@ -293,6 +295,56 @@ export const lambdas: LambdaSpec[] = [
     description: 'Daily: membership renewal notices at 60/30/7/0 days, payment retry on a cadence, win-back for lapsed members',
     grants: ['table:readWrite'],
     timeoutSeconds: 300,
+  },
+  // Job trail nodes (state-machines/job-trail.asl.json, Standard, one execution per confirmed booking)
+  {
+    name: 'AssignTechnician',
+    kind: 'node',
+    entry: 'functions/trail/assign-technician.handler.ts',
+    description: 'Confirm the technician (territory, skill, schedule, workload) or move the job to one who qualifies',
+    grants: ['table:readWrite'],
+  },
+  {
+    name: 'NotifyTechnician',
+    kind: 'node',
+    entry: 'functions/trail/notify-technician.handler.ts',
+    description: 'Send the technician the job with full context (history, equipment, access notes, summary, transcript)',
+    grants: ['table:readWrite'],
+  },
+  {
+    name: 'NotifyDispatcher',
+    kind: 'node',
+    entry: 'functions/trail/notify-dispatcher.handler.ts',
+    description: 'Tell the dispatcher (and the on-call manager for emergencies) about the new job',
+    grants: ['table:readWrite'],
+  },
+  {
+    name: 'PrepChecklist',
+    kind: 'node',
+    entry: 'functions/trail/prep-checklist.handler.ts',
+    description: "Create the job type's internal prep checklist on the job",
+    grants: ['table:readWrite'],
+  },
+  {
+    name: 'MaterialsCheck',
+    kind: 'node',
+    entry: 'functions/trail/materials-check.handler.ts',
+    description: 'For job types that need parts: list what to pick and flag what needs ordering',
+    grants: ['table:readWrite'],
+  },
+  {
+    name: 'CloseTrail',
+    kind: 'node',
+    entry: 'functions/trail/close-trail.handler.ts',
+    description: 'Record the trail on the job; each failed step becomes a review item with its reason',
+    grants: ['table:readWrite'],
+  },
+  {
+    name: 'TrailExecutionFailed',
+    kind: 'worker',
+    entry: 'functions/trail/trail-failed.handler.ts',
+    description: 'EventBridge target: a failed or timed-out trail execution becomes a review item',
+    grants: ['table:readWrite'],
   },
   // Booking workflow nodes (state-machines/booking.asl.json)
   {
@@ -440,15 +492,32 @@ export const schedules: ScheduleSpec[] = [
 ];
 
 export interface StateMachineSpec {
-  name: 'booking';
+  /** camelCase; an ASL file starts it through `${<Name>StateMachineArn}` (Name = PascalCase). */
+  name: 'booking' | 'jobTrail';
   file: string;
   type: 'EXPRESS' | 'STANDARD';
   /** Env var through which callers learn its ARN. */
   arnEnv: string;
 }
 
+/** In creation order: a machine that starts another comes after it. */
 export const stateMachines: StateMachineSpec[] = [
+  { name: 'jobTrail', file: 'state-machines/job-trail.asl.json', type: 'STANDARD', arnEnv: 'JOB_TRAIL_STATE_MACHINE_ARN' },
   { name: 'booking', file: 'state-machines/booking.asl.json', type: 'EXPRESS', arnEnv: 'BOOKING_STATE_MACHINE_ARN' },
+];
+
+/**
+ * EventBridge rules on Step Functions execution status changes: a failed, timed-out or aborted
+ * execution of the machine invokes the Lambda (which opens a review item).
+ */
+export interface ExecutionFailureRule {
+  stateMachine: StateMachineSpec['name'];
+  lambda: string;
+  statuses: Array<'FAILED' | 'TIMED_OUT' | 'ABORTED'>;
+}
+
+export const executionFailureRules: ExecutionFailureRule[] = [
+  { stateMachine: 'jobTrail', lambda: 'TrailExecutionFailed', statuses: ['FAILED', 'TIMED_OUT', 'ABORTED'] },
 ];
 
 export function lambdaByName(name: string): LambdaSpec {
@@ -467,12 +536,31 @@ export function taskLambdaNames(definition: string): string[] {
   return [...new Set([...definition.matchAll(/\$\{([A-Za-z0-9]+)FunctionArn\}/g)].map((m) => m[1]!))];
 }
 
+/** State machines an ASL file starts, read from its `${<Name>StateMachineArn}` keys (camelCase names). */
+export function startedStateMachineNames(definition: string): Array<StateMachineSpec['name']> {
+  const names = [...definition.matchAll(/\$\{([A-Za-z0-9]+)StateMachineArn\}/g)].map((m) => m[1]!.charAt(0).toLowerCase() + m[1]!.slice(1));
+  return [...new Set(names)] as Array<StateMachineSpec['name']>;
+}
+
+export function stateMachineSubstitutionKey(name: string): string {
+  return `${name.charAt(0).toUpperCase()}${name.slice(1)}StateMachineArn`;
+}
+
 /**
- * The `definitionSubstitutions` map for a state machine: the same map in CDK (with real function
- * ARNs) and locally (with local ARNs that the interpreter resolves to handlers).
+ * The `definitionSubstitutions` map for a state machine: the same map in CDK (with real ARNs) and
+ * locally (with local ARNs that the interpreter resolves to handlers and the local endpoint).
  */
-export function definitionSubstitutions(definition: string, arnOf: (lambdaName: string) => string): Record<string, string> {
-  return Object.fromEntries(taskLambdaNames(definition).map((name) => [substitutionKey(name), arnOf(name)]));
+export function definitionSubstitutions(
+  definition: string,
+  arnOf: (lambdaName: string) => string,
+  stateMachineArnOf: (machineName: string) => string = (name) => {
+    throw new Error(`${name}: this definition starts a state machine; pass stateMachineArnOf`);
+  },
+): Record<string, string> {
+  return {
+    ...Object.fromEntries(taskLambdaNames(definition).map((name) => [substitutionKey(name), arnOf(name)])),
+    ...Object.fromEntries(startedStateMachineNames(definition).map((name) => [stateMachineSubstitutionKey(name), stateMachineArnOf(name)])),
+  };
 }
 
 /** Environment variable that carries a queue's dead-letter queue URL (e.g. NOTIFY_DLQ_URL). */

@@ -162,6 +162,14 @@ export class Functions extends Construct {
         fn.addEnvironment(spec.arnEnv, stateMachine.stateMachineArn);
         return;
       }
+      case 'jobTrail:start': {
+        const spec = stateMachines.find((s) => s.name === 'jobTrail');
+        if (!spec) throw new Error('No state machine named jobTrail in functions/registry.ts');
+        const stateMachine = stateMachineOf(spec.name);
+        stateMachine.grantStartExecution(fn);
+        fn.addEnvironment(spec.arnEnv, stateMachine.stateMachineArn);
+        return;
+      }
       case 'crmSecrets:read':
         fn.addToRolePolicy(
           new iam.PolicyStatement({

@@ -59,6 +59,7 @@ export function demoTenant(tenantId: string = DEMO_TENANT_ID): Tenant {
       { start: '19:00', end: '21:00' },
     ],
     onCallRotation: onCallRotation(),
+    dispatch: { phone: '+15125550100', onCallManagerPhone: '+15125550199' },
     defaultDailyJobLimit: 4,
     emergencyReserve: 0,
     scheduleSource: { mode: 'internal', staleAfterMinutes: 60 },
@@ -81,8 +82,8 @@ const technicianInputs: TechnicianInput[] = [
 ];
 
 const jobTypeInputs: JobTypeInput[] = [
-  { jobTypeId: 'plumbing-drain-clog', name: 'Drain clog', trade: 'plumbing', requiredSkills: ['drains'], durationWindows: 1, emergency: false, summary: 'Clogged drain: clear and camera-check if recurring' },
-  { jobTypeId: 'plumbing-water-heater-repair', name: 'Water heater repair', trade: 'plumbing', requiredSkills: ['water-heaters'], durationWindows: 1, emergency: false, summary: 'Water heater not heating or leaking: diagnose and repair' },
+  { jobTypeId: 'plumbing-drain-clog', name: 'Drain clog', trade: 'plumbing', requiredSkills: ['drains'], durationWindows: 1, emergency: false, summary: 'Clogged drain: clear and camera-check if recurring', prepChecklist: ['Load the drain machine and camera'] },
+  { jobTypeId: 'plumbing-water-heater-repair', name: 'Water heater repair', trade: 'plumbing', requiredSkills: ['water-heaters'], durationWindows: 1, emergency: false, summary: 'Water heater not heating or leaking: diagnose and repair', prepChecklist: ['Confirm tank size and fuel type with the customer', 'Check the permit rules for the address'], materials: [{ part: 'T&P relief valve', quantity: 1 }, { part: 'Thermocouple', quantity: 1 }] },
   { jobTypeId: 'plumbing-leak-repair', name: 'Leak repair', trade: 'plumbing', requiredSkills: ['leak-detection'], durationWindows: 1, emergency: false },
   { jobTypeId: 'hvac-ac-repair', name: 'AC repair', trade: 'hvac', requiredSkills: ['ac-repair'], durationWindows: 1, emergency: false, summary: 'AC not cooling: diagnose and repair' },
   { jobTypeId: 'hvac-furnace-repair', name: 'Furnace repair', trade: 'hvac', requiredSkills: ['furnace'], durationWindows: 1, emergency: false },
@@ -102,7 +103,6 @@ export async function seedDemoTenant(tenantId: string = DEMO_TENANT_ID): Promise
     ...demoTechnicians.map((t) => putTechnician(tenantId, t)),
     ...demoJobTypes.map((j) => putJobType(tenantId, j)),
   ]);
-}
   // Test tenants (other ids) start without members, so their customer lookups stay their own.
   if (tenantId === DEMO_TENANT_ID) await seedDemoMembership(tenantId);
 }
@@ -145,6 +145,7 @@ async function seedDemoMembership(tenantId: string): Promise<void> {
     createdAt: at,
     updatedAt: at,
   });
+}
 
 /** Reuses a key that still resolves to this tenant, else issues a new one (shown once, stored hashed). */
 export async function ensureApiKey(tenantId: string, existing?: string): Promise<string> {

@@ -7,8 +7,10 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { resolve } from 'node:path';
+import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { StateMachine } from 'aws-local-stepfunctions';
-import { definitionSubstitutions, stateMachines } from '../functions/registry';
+import { definitionSubstitutions, executionFailureRules, stateMachines } from '../functions/registry';
+import { sfnClient } from '../functions/shared/clients';
 import { invokeLambda, lambdaNameFromArn, localFunctionArn, LOCAL_REGION } from './lambdas';
 import { freePort } from './ports';
 
@@ -37,10 +39,33 @@ interface LoadedMachine {
   type: 'EXPRESS' | 'STANDARD';
 }
 
+const START_EXECUTION = 'arn:aws:states:::states:startExecution';
+
+/**
+ * The `states:startExecution` service integration (async, no .sync), as AWS runs it: start the named
+ * machine through the SFN API; an existing name is StepFunctions.ExecutionAlreadyExistsException.
+ */
+async function startExecutionIntegration(input: { StateMachineArn: string; Name?: string; Input?: unknown }) {
+  try {
+    const started = await sfnClient().send(
+      new StartExecutionCommand({
+        stateMachineArn: input.StateMachineArn,
+        name: input.Name,
+        input: typeof input.Input === 'string' ? input.Input : JSON.stringify(input.Input ?? {}),
+      }),
+    );
+    return { ExecutionArn: started.executionArn, StartDate: started.startDate?.toISOString() };
+  } catch (error) {
+    const failure = new Error((error as Error).message);
+    failure.name = `StepFunctions.${(error as Error).name.replace(/Exception$/, '')}Exception`;
+    throw failure;
+  }
+}
+
 /** Reads an ASL file and applies the substitutions the way CloudFormation does. */
 export function loadDefinition(file: string): { text: string; definition: Record<string, unknown> } {
   const raw = readFileSync(resolve(repoRoot, file), 'utf8');
-  const substitutions = definitionSubstitutions(raw, localFunctionArn);
+  const substitutions = definitionSubstitutions(raw, localFunctionArn, localStateMachineArn);
   const text = raw.replace(/\$\{([A-Za-z0-9_]+)\}/g, (match, key: string) => substitutions[key] ?? match);
   return { text, definition: JSON.parse(text) };
 }
@@ -52,6 +77,10 @@ function loadMachines(): Map<string, LoadedMachine> {
     const taskHandlers: LoadedMachine['taskHandlers'] = {};
     for (const [stateName, state] of Object.entries(definition.States as Record<string, { Type: string; Resource?: string }>)) {
       if (state.Type !== 'Task' || !state.Resource) continue;
+      if (state.Resource === START_EXECUTION) {
+        taskHandlers[stateName] = (input) => startExecutionIntegration(input as never);
+        continue;
+      }
       const lambdaName = lambdaNameFromArn(state.Resource);
       if (!lambdaName) throw new Error(`Task ${stateName} in ${spec.file} has no local handler for ${state.Resource}`);
       taskHandlers[stateName] = (input) => invokeLambda(lambdaName, input);
@@ -84,14 +113,39 @@ export async function startStepFunctions(options: { retryIntervalMs?: number } =
   const executions = new Map<string, ExecutionRecord>();
   const epoch = () => Date.now() / 1000;
 
+  /** Local EventBridge: an execution that ends in a status a rule watches invokes the rule's Lambda. */
+  async function emitStatusChange(record: ExecutionRecord): Promise<void> {
+    for (const rule of executionFailureRules) {
+      if (localStateMachineArn(rule.stateMachine) !== record.stateMachineArn) continue;
+      if (!rule.statuses.includes(record.status as never)) continue;
+      await invokeLambda(rule.lambda, {
+        version: '0',
+        id: crypto.randomUUID(),
+        'detail-type': 'Step Functions Execution Status Change',
+        source: 'aws.states',
+        account: '000000000000',
+        time: new Date().toISOString(),
+        region: LOCAL_REGION,
+        resources: [record.executionArn],
+        detail: { ...record, startDate: record.startDate * 1000, stopDate: (record.stopDate ?? 0) * 1000 },
+      }).catch((error: Error) => console.error(`local events: ${rule.lambda} failed:`, error.message));
+    }
+  }
+
   async function run(machine: LoadedMachine, record: ExecutionRecord): Promise<void> {
     const retryIntervalOverrides =
       options.retryIntervalMs === undefined
         ? undefined
         : Object.fromEntries(Object.keys(machine.taskHandlers).map((name) => [name, options.retryIntervalMs!]));
     try {
-      const execution = machine.machine.run(JSON.parse(record.input), {
+      const input = JSON.parse(record.input);
+      const execution = machine.machine.run(input, {
         overrides: { taskResourceLocalHandlers: machine.taskHandlers as never, retryIntervalOverrides },
+        // The Context Object ($$) as AWS fills it.
+        context: {
+          Execution: { Id: record.executionArn, Name: record.name, Input: input, StartTime: new Date(record.startDate * 1000).toISOString() },
+          StateMachine: { Id: record.stateMachineArn, Name: record.stateMachineArn.split(':').pop() },
+        },
       });
       const output = await execution.result;
       Object.assign(record, { status: 'SUCCEEDED', output: JSON.stringify(output ?? null), stopDate: epoch() });
@@ -105,6 +159,7 @@ export async function startStepFunctions(options: { retryIntervalMs?: number } =
         cause: cause.message,
         stopDate: epoch(),
       });
+      if (machine.type === 'STANDARD') await emitStatusChange(record);
     }
   }
 

@@ -1,7 +1,8 @@
 /**
  * POST /v1/bookings/{id}/confirm: a dispatcher confirms a booking that waited for a person
  * (pending_confirmation). A compare-and-swap on the status, never a second claim: the booking kept
- * its slot while it waited. Then the customer gets the confirmation and reminders.
+ * its slot while it waited. Then the customer gets the confirmation and reminders, and the job's
+ * post-booking trail starts.
  */
 import { getHold } from '../capacity/store';
 import { planForStatus } from '../notify/ledger';
@@ -11,6 +12,7 @@ import { apiRoute, parseWith } from '../shared/http';
 import { requireScope } from '../shared/scopes';
 import { now } from '../shared/time';
 import { getTenant } from '../tenant/store';
+import { startJobTrail } from '../trail/start';
 import { BookingIdParamsSchema } from './schemas';
 import { appendTimeline, getBookingRecord, getBookingWithTimeline, updateBooking } from './store';
 
@@ -34,5 +36,7 @@ export const handler = apiRoute({}, async ({ tenant: caller, pathParameters }) =
   const planned = planForStatus({ status: 'confirmed', window: booking.window, timeZone: tenant!.timeZone, now: at, channel: 'sms' });
   await addLedgerRows(caller.tenantId, id, planned);
   await appendTimeline(caller.tenantId, id, 'ConfirmBooking', 'confirmed', { by: caller.keyId }, at);
+  // Only now does the post-booking trail run (the booking workflow left it for a person's decision).
+  await startJobTrail(caller.tenantId, id);
   return { statusCode: 200, body: await getBookingWithTimeline(caller.tenantId, id) };
 });

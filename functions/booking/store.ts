@@ -32,6 +32,10 @@ export interface BookingRecord extends Booking {
   holdId?: string;
   /** 1 at booking; +1 per reschedule or reassignment (ledger rows of later versions are new rows). */
   scheduleVersion?: number;
+  /** Written by the job trail. */
+  checklist?: Array<{ item: string; done: boolean }>;
+  materials?: Array<{ part: string; quantity: number; status: 'to_pick' }>;
+  trail?: { assignedTechnicianId?: string; completedAt?: string; failedSteps?: string[] };
   crm?: { adapter: string; externalIds: Record<string, string>; syncedAt: string; state?: string };
   /**
    * Job lifecycle fields the attribution report reads (reports/attribution.ts). Issue 6 writes

@@ -14,6 +14,10 @@ export const NOTIFICATION_KINDS = [
   'cancellation',
   'technician_assigned',
   'technician_unassigned',
+  // Job trail (functions/trail/): the job with full context to its technician; new-job alerts to dispatch
+  'technician_job',
+  'dispatcher_alert',
+  'manager_alert',
   // Job lifecycle from the field (functions/lifecycle/actions.ts)
   'eta',
   'on_the_way',
@@ -158,6 +162,12 @@ export function renderMessage(
     case 'winback_2':
     case 'winback_3':
       return `Hi ${vars.firstName}, we miss you at ${vars.companyName}! Renew your ${vars.job?.plan ?? 'membership'} and keep priority service and tune-ups. Reply RENEW. Reply STOP to opt out.`;
+    case 'technician_job':
+      return `Job: ${vars.jobTypeName} for ${vars.firstName}, ${vars.date} ${vars.start}-${vars.end}. ${vars.job?.details ?? ''}`.trim();
+    case 'dispatcher_alert':
+      return `New booking: ${vars.jobTypeName} for ${vars.firstName}, ${vars.date} ${vars.start}-${vars.end}. ${vars.job?.details ?? ''}`.trim();
+    case 'manager_alert':
+      return `EMERGENCY booked: ${vars.jobTypeName} for ${vars.firstName}, ${vars.date} ${vars.start}-${vars.end}. ${vars.job?.details ?? ''}`.trim();
     case 'oncall_alert':
       return `EMERGENCY ${vars.jobTypeName} for ${vars.firstName}, ${vars.date} ${vars.start}-${vars.end}. Open the job in dispatch for address and notes.`;
   }

@@ -26,6 +26,7 @@ export const CompanySettingsSchema = TenantSchema.pick({
   defaultDailyJobLimit: true,
   emergencyReserve: true,
   scheduleSource: true,
+  dispatch: true,
 })
   .superRefine((settings, ctx) => {
     if (!DateTime.local().setZone(settings.timeZone).isValid) {

@@ -45,18 +45,22 @@ export const JobTypeSchema = z.object({
   /** Length in arrival windows. */
   durationWindows: z.number().int().min(1).default(1),
   emergency: z.boolean().default(false),
+  /** Internal prep steps the trail puts on every job of this type. */
+  prepChecklist: z.array(z.string().min(1).max(200)).max(50).default([]),
+  /** Parts a job of this type needs; the trail's materials check lists them. */
+  materials: z.array(z.object({ part: z.string().min(1).max(100), quantity: z.number().int().min(1).max(1000).default(1) })).max(50).default([]),
   /** Most jobs of this type the company takes in one day (across technicians); no cap when absent. */
   dailyCap: z.number().int().min(1).max(500).optional(),
   /** Pre-fills the booking summary when the bot sends none. */
   summary: z.string().optional(),
-});
-export type JobType = z.infer<typeof JobTypeSchema>;
-export type JobTypeInput = z.input<typeof JobTypeSchema>;
-
   /** Days after completion to invite the customer to book this job type again (rebooking follow-up). */
   rebookAfterDays: z.number().int().min(1).max(3 * 365).optional(),
   /** Months between maintenance visits: completion sets the customer's next maintenance date. */
   maintenanceIntervalMonths: z.number().int().min(1).max(60).optional(),
+});
+export type JobType = z.infer<typeof JobTypeSchema>;
+export type JobTypeInput = z.input<typeof JobTypeSchema>;
+
 export const CrmSettingsSchema = z.discriminatedUnion('adapter', [
   z.object({ adapter: z.literal('builtin') }),
   z.object({
@@ -128,22 +132,24 @@ export const TenantSchema = z.object({
   sourceSettings: z.record(z.string(), SourceSettingsSchema).default({}),
   /** LSA leads whose response deadline is closer than this are flagged for a person. */
   lsaDeadlineWarningMinutes: z.number().int().min(1).max(24 * 60).default(30),
+  /** Who hears of new jobs: the dispatcher, and the on-call manager for emergencies. */
+  dispatch: z.object({ phone: z.string().max(32).optional(), onCallManagerPhone: z.string().max(32).optional() }).default({}),
   /** Windows after the regular day that only on-call technicians serve, for emergencies. */
   afterHoursWindows: z.array(ArrivalWindowSchema).default([]),
   /** Who is on call when (inclusive local dates). */
   onCallRotation: z.array(z.object({ technicianId: z.string().min(1), from: isoDate, to: isoDate })).default([]),
-  /** Jobs per technician per day when the technician has no own limit. */
-  defaultDailyJobLimit: z.number().int().min(1).max(20).default(4),
-  /** Of each technician's daily jobs, how many standard bookings may not take (kept for emergencies). */
-  emergencyReserve: z.number().int().min(0).max(10).default(0),
-  /** Where technician schedules come from. `external`: an FSM syncs them; older than the threshold is stale. */
-  scheduleSource: z
   /** Hours after a job completes before the review request goes out. */
   reviewRequestDelayHours: z.number().min(0).max(14 * 24).default(2),
   /** Days after an invoice that payment reminders go out while it is unpaid (at most three). */
   paymentReminderDays: z.array(z.number().int().min(1).max(90)).max(3).default([3, 7, 14]),
   /** Public review page the review request links to. */
   reviewUrl: z.url().optional(),
+  /** Jobs per technician per day when the technician has no own limit. */
+  defaultDailyJobLimit: z.number().int().min(1).max(20).default(4),
+  /** Of each technician's daily jobs, how many standard bookings may not take (kept for emergencies). */
+  emergencyReserve: z.number().int().min(0).max(10).default(0),
+  /** Where technician schedules come from. `external`: an FSM syncs them; older than the threshold is stale. */
+  scheduleSource: z
     .object({
       mode: z.enum(['internal', 'external']).default('internal'),
       staleAfterMinutes: z.number().int().min(1).max(7 * 24 * 60).default(60),

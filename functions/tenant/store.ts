@@ -7,7 +7,16 @@ import { createHash, randomBytes } from 'node:crypto';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../shared/clients';
 import { config } from '../shared/config';
-import { JobTypeSchema, TechnicianSchema, TenantSchema, type JobType, type Technician, type Tenant } from './model';
+import {
+  JobTypeSchema,
+  TechnicianSchema,
+  TenantSchema,
+  type JobType,
+  type JobTypeInput,
+  type Technician,
+  type TechnicianInput,
+  type Tenant,
+} from './model';
 
 export const tenantKeys = {
   tenant: (tenantId: string) => ({ pk: `T#${tenantId}`, sk: 'CONFIG' }),
@@ -47,7 +56,7 @@ export async function getTenant(tenantId: string): Promise<Tenant | undefined> {
   return Item ? TenantSchema.parse(Item) : undefined;
 }
 
-export async function putTechnician(tenantId: string, technician: Technician): Promise<void> {
+export async function putTechnician(tenantId: string, technician: TechnicianInput): Promise<void> {
   const item = TechnicianSchema.parse(technician);
   await documentClient().send(
     new PutCommand({
@@ -57,7 +66,7 @@ export async function putTechnician(tenantId: string, technician: Technician): P
   );
 }
 
-export async function putJobType(tenantId: string, jobType: JobType): Promise<void> {
+export async function putJobType(tenantId: string, jobType: JobTypeInput): Promise<void> {
   const item = JobTypeSchema.parse(jobType);
   await documentClient().send(
     new PutCommand({

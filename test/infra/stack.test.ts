@@ -252,6 +252,7 @@ describe('least privilege', () => {
     'table:readWrite': 'dynamodb',
     'notifyQueue:send': 'sqs',
     'bookingWorkflow:startSync': 'states',
+    'jobTrail:start': 'states',
     'crmSecrets:read': 'secretsmanager',
     'queues:read': 'sqs',
     'queues:redrive': 'sqs',

@@ -1,0 +1,49 @@
+/**
+ * Trail node AssignTechnician. Condition: the technician the booking holds still qualifies (active,
+ * trade and skills, territory, not off, on shift or on call for that window). Action: keep them, or
+ * move the job (same window, same claims machinery) to the least busy technician who qualifies.
+ * Exception: no one qualifies -> the step fails and CloseTrail opens a review item.
+ */
+import { appendTimeline, requireBookingRecord, updateBooking } from '../booking/store';
+import { rescheduleBooking } from '../booking/changes';
+import { coversPostalCode, isOff, isOnCall, isOnShift, isQualified } from '../capacity/availability';
+import { InvariantError } from '../shared/errors';
+import { workflowNode } from '../shared/node';
+import { now } from '../shared/time';
+import { getJobType, getTenant, listTechnicians } from '../tenant/store';
+
+export class NoQualifiedTechnicianError extends Error {
+  override name = 'NoQualifiedTechnicianError';
+}
+
+export const handler = workflowNode('AssignTechnician', async ({ tenantId, bookingId }) => {
+  const at = now();
+  const booking = await requireBookingRecord(tenantId, bookingId);
+  const window = booking.window;
+  if (!window?.technicianId) throw new InvariantError('The booking has no technician to confirm');
+  const [tenant, jobType, technicians] = await Promise.all([getTenant(tenantId), getJobType(tenantId, booking.jobTypeId), listTechnicians(tenantId)]);
+  if (!tenant || !jobType) throw new InvariantError('Tenant or job type missing');
+  const technician = technicians.find((t) => t.technicianId === window.technicianId);
+  const afterHours = tenant.afterHoursWindows.some((w) => w.start === window.start);
+  const qualifies =
+    technician &&
+    isQualified(technician, jobType) &&
+    coversPostalCode(technician, booking.request.address.postalCode) &&
+    !isOff(technician, window.date) &&
+    (afterHours ? isOnCall(tenant, technician.technicianId, window.date) : isOnShift(technician, window.date, window, tenant.timeZone));
+
+  if (qualifies) {
+    await updateBooking(tenantId, bookingId, { trail: { ...booking.trail, assignedTechnicianId: technician.technicianId } }, { at });
+    await appendTimeline(tenantId, bookingId, 'AssignTechnician', 'kept', { technicianId: technician.technicianId }, at);
+    return { technicianId: technician.technicianId, changed: false };
+  }
+  try {
+    const moved = await rescheduleBooking(tenantId, bookingId, { window: { date: window.date, start: window.start }, reason: 'technician no longer qualifies' }, 'job-trail', at);
+    const technicianId = moved?.window?.technicianId;
+    await updateBooking(tenantId, bookingId, { trail: { ...booking.trail, assignedTechnicianId: technicianId } }, { at });
+    await appendTimeline(tenantId, bookingId, 'AssignTechnician', 'reassigned', { from: window.technicianId, to: technicianId }, at);
+    return { technicianId, changed: true };
+  } catch (error) {
+    throw new NoQualifiedTechnicianError(`${window.technicianId} no longer qualifies and no one else can take ${window.date} ${window.start}: ${(error as Error).message}`);
+  }
+});

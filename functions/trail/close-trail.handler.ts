@@ -1,0 +1,26 @@
+/**
+ * Trail node CloseTrail: records the trail on the job, and opens one review item per failed step
+ * with its reason (a failed step never stopped the others).
+ */
+import { appendTimeline, requireBookingRecord, updateBooking } from '../booking/store';
+import { describeCause } from '../review/record-review-item.handler';
+import { openReviewItem } from '../review/store';
+import { workflowNode } from '../shared/node';
+import { now } from '../shared/time';
+
+export const handler = workflowNode('CloseTrail', async ({ tenantId, bookingId, failures = {} }) => {
+  const at = now();
+  const booking = await requireBookingRecord(tenantId, bookingId);
+  const failedSteps = Object.keys(failures);
+  for (const [step, failure] of Object.entries(failures)) {
+    await openReviewItem(tenantId, {
+      kind: 'workflow_failed',
+      reason: `Job trail step ${step} failed (${failure.Error}: ${describeCause(failure.Cause)})`,
+      subject: { type: 'booking', id: bookingId },
+      payload: { node: step, workflow: 'job-trail', error: failure.Error, cause: describeCause(failure.Cause) },
+    }, at);
+  }
+  await updateBooking(tenantId, bookingId, { trail: { ...booking.trail, completedAt: at.toISOString(), failedSteps } }, { at });
+  await appendTimeline(tenantId, bookingId, 'CloseTrail', failedSteps.length ? 'closed_with_failures' : 'closed', { failedSteps }, at);
+  return { failedSteps };
+});

@@ -1,0 +1,18 @@
+/** Trail node NotifyTechnician: the job, with full context, to the assigned technician's phone. */
+import { appendTimeline, requireBookingRecord } from '../booking/store';
+import { addLedgerRows } from '../notify/store';
+import { InvariantError } from '../shared/errors';
+import { workflowNode } from '../shared/node';
+import { now } from '../shared/time';
+
+export const handler = workflowNode('NotifyTechnician', async ({ tenantId, bookingId }) => {
+  const at = now();
+  const booking = await requireBookingRecord(tenantId, bookingId);
+  const technicianId = booking.window?.technicianId;
+  if (!technicianId) throw new InvariantError('The booking has no technician to notify');
+  await addLedgerRows(tenantId, bookingId, [
+    { kind: 'technician_job', channel: 'sms', dueAt: at.toISOString(), technicianId, version: booking.scheduleVersion },
+  ]);
+  await appendTimeline(tenantId, bookingId, 'NotifyTechnician', 'queued', { technicianId }, at);
+  return { technicianId };
+});

@@ -1,0 +1,110 @@
+/**
+ * The post-booking trail (state-machines/job-trail.asl.json, Standard) as the booking workflow starts
+ * it: technician kept or moved, technician and dispatch notified with full context, prep checklist,
+ * materials; failed steps and failed executions end in the review queue.
+ */
+import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { describe, expect, it } from 'vitest';
+import { sweepDueNotifications } from '../../functions/notify/sweep.handler';
+import { queues } from '../../functions/registry';
+import { sfnClient } from '../../functions/shared/clients';
+import { trailExecutionName } from '../../functions/trail/start';
+import { pollOnce } from '../../local/pollers';
+import type { LocalSqs } from '../../local/sqs';
+import { bookingRequest, createTestTenant, nextWeekday, type TestTenant } from './helpers';
+
+const trailArn = (name: string) => `${process.env.JOB_TRAIL_STATE_MACHINE_ARN!.replace(':stateMachine:', ':execution:')}:${name}`;
+
+async function waitForExecution(executionArn: string, timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const execution = await sfnClient().send(new DescribeExecutionCommand({ executionArn })).catch(() => undefined);
+    if (execution && execution.status !== 'RUNNING') return execution;
+    if (Date.now() > deadline) throw new Error(`${executionArn} did not finish`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function deliverMessages(): Promise<void> {
+  await sweepDueNotifications(new Date());
+  const sqs = { queueUrl: () => process.env.NOTIFY_QUEUE_URL! } as unknown as LocalSqs;
+  while ((await pollOnce(sqs, queues.find((q) => q.name === 'notify')!, 0)) > 0);
+}
+
+const steps = (timeline: Array<{ node: string; outcome: string }>) =>
+  timeline.filter((e) => ['AssignTechnician', 'NotifyTechnician', 'NotifyDispatcher', 'PrepChecklist', 'MaterialsCheck', 'CloseTrail'].includes(e.node)).map((e) => `${e.node}:${e.outcome}`);
+
+describe('job trail', () => {
+  it('every confirmed booking runs its trail: technician and dispatch told with full context, checklist and parts on the job', async () => {
+    const tenant = await createTestTenant();
+    const address = { line1: '5300 S 1st St', city: 'Austin', region: 'TX', postalCode: '78744' };
+    const booked = await tenant.call('POST', '/v1/bookings', bookingRequest({ jobTypeId: 'plumbing-water-heater-repair', address, window: { date: nextWeekday(3, 3), start: '08:00' } }));
+    expect(booked.status).toBe(201);
+    const execution = await waitForExecution(trailArn(trailExecutionName(booked.body.bookingId)));
+    expect(execution.status).toBe('SUCCEEDED');
+
+    const booking = (await tenant.call('GET', `/v1/bookings/${booked.body.bookingId}`)).body;
+    expect(steps(booking.timeline)).toEqual([
+      'AssignTechnician:kept',
+      'NotifyTechnician:queued',
+      'NotifyDispatcher:queued',
+      'PrepChecklist:created',
+      'MaterialsCheck:listed',
+      'CloseTrail:closed',
+    ]);
+
+    await deliverMessages();
+    const outbox = (await tenant.call('GET', `/v1/outbox?bookingId=${booked.body.bookingId}`)).body.messages;
+    const toTechnician = outbox.find((m: { kind: string }) => m.kind === 'technician_job');
+    expect(toTechnician).toMatchObject({ technicianId: 'tech-03', to: '+15125552003' });
+    expect(toTechnician.text).toContain('Access: Gate code 4412');
+    expect(toTechnician.text).toContain('Customer said: "My kitchen sink is clogged');
+    expect(outbox.find((m: { kind: string }) => m.kind === 'dispatcher_alert')).toMatchObject({ to: '+15125550100' });
+  });
+
+  it('a trail step that fails does not stop the others and becomes a review item', async () => {
+    const tenant = await createTestTenant({ scheduleSource: { mode: 'external', staleAfterMinutes: 60 } });
+    // Stale schedule: the booking waits for dispatch, so its trail has not started yet.
+    const booked = await tenant.call('POST', '/v1/bookings', bookingRequest({
+      jobTypeId: 'plumbing-water-heater-repair',
+      address: { line1: '5300 S 1st St', city: 'Austin', region: 'TX', postalCode: '78744' },
+      window: { date: nextWeekday(4, 3), start: '10:00' },
+    }));
+    expect(booked.body.status).toBe('pending_confirmation');
+    // Meanwhile the only water-heater technician for 78744 leaves.
+    const tech = (await tenant.call('GET', '/v1/config/technicians')).body.items.find((t: { technicianId: string }) => t.technicianId === 'tech-03');
+    const { technicianId: _id, ...rest } = tech;
+    expect((await tenant.call('PUT', '/v1/config/technicians/tech-03', { ...rest, active: false })).status).toBe(200);
+
+    expect((await tenant.call('POST', `/v1/bookings/${booked.body.bookingId}/confirm`)).status).toBe(200);
+    const execution = await waitForExecution(trailArn(trailExecutionName(booked.body.bookingId)));
+    expect(execution.status).toBe('SUCCEEDED');
+    const booking = (await tenant.call('GET', `/v1/bookings/${booked.body.bookingId}`)).body;
+    expect(steps(booking.timeline)).toEqual(
+      expect.arrayContaining(['NotifyTechnician:queued', 'NotifyDispatcher:queued', 'PrepChecklist:created', 'CloseTrail:closed_with_failures']),
+    );
+    const review = (await tenant.call('GET', '/v1/review-items?kind=workflow_failed')).body.items;
+    expect(review).toHaveLength(1);
+    expect(review[0].reason).toContain('Job trail step AssignTechnician failed (NoQualifiedTechnicianError');
+  });
+
+  it('a trail execution that fails outright reaches the review queue through the execution-status rule', async () => {
+    const tenant: TestTenant = await createTestTenant();
+    const name = `trail-missing-${Date.now()}`;
+    await sfnClient().send(new StartExecutionCommand({
+      stateMachineArn: process.env.JOB_TRAIL_STATE_MACHINE_ARN,
+      name,
+      input: JSON.stringify({ tenantId: tenant.tenantId, bookingId: 'no-such-booking' }),
+    }));
+    const execution = await waitForExecution(trailArn(name));
+    expect(execution.status).toBe('FAILED');
+    const deadline = Date.now() + 10_000;
+    let items: Array<{ reason: string; subject: { id: string } }> = [];
+    while (Date.now() < deadline && !items.length) {
+      items = (await tenant.call('GET', '/v1/review-items?kind=workflow_failed')).body.items;
+      if (!items.length) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(items.map((i) => i.subject.id)).toEqual(['no-such-booking']);
+    expect(items[0]!.reason).toContain('The job trail failed (InvariantError');
+  });
+});
