@@ -10,6 +10,7 @@ import { registerOperatorPaths } from '../admin/openapi';
 import { registerCapacityPaths } from '../capacity/openapi';
 import { registerBookingChangePaths } from '../booking/openapi';
 import { registerCrmPaths } from '../crm/openapi';
+import { CustomerLookupRequestSchema } from '../customers/schemas';
 import { registerLifecyclePaths } from '../lifecycle/openapi';
 
 const ErrorSchema = z
@@ -130,6 +131,14 @@ export function toolDefinitions() {
         method: 'GET',
         path: '/v1/bookings/{id}',
         parameters: z.toJSONSchema(BookingIdParamsSchema, { io: 'input' }),
+      },
+      {
+        name: 'lookup_customer',
+        description:
+          'Recognise the caller before the first question, by phone, email or service address (any written form). Returns match (matched, uncertain, none) and, when matched, the customer with locations, service history, equipment, membership, open estimates and communication preferences.',
+        method: 'POST',
+        path: '/v1/customers/lookup',
+        parameters: z.toJSONSchema(CustomerLookupRequestSchema, { io: 'input' }),
       },
     ],
   };

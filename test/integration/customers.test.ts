@@ -56,6 +56,14 @@ describe('POST /v1/customers/lookup', () => {
     expect(elsewhere.body.match).toBe('none');
   });
 
+  it('is an agent tool in /v1/tools.json', async () => {
+    const { callApi } = await import('./helpers');
+    const tools = await callApi('GET', '/v1/tools.json');
+    const tool = tools.body.tools.find((t: { name: string }) => t.name === 'lookup_customer');
+    expect(tool).toMatchObject({ method: 'POST', path: '/v1/customers/lookup' });
+    expect(Object.keys(tool.parameters.properties).sort()).toEqual(['address', 'email', 'name', 'phone']);
+  });
+
   it('answers 400 naming the field for an empty lookup or a bad phone, and 401 without a key', async () => {
     const tenant = await createTestTenant();
     const empty = await tenant.call('POST', '/v1/customers/lookup', {});
