@@ -5,6 +5,7 @@
 import { startLocalSystem } from '../local/runtime';
 import { benchBookings } from './booking';
 import { benchCapacity } from './capacity';
+import { benchRecognise } from './recognise';
 import { countDynamoCalls } from './common';
 
 async function main(): Promise<void> {
@@ -15,6 +16,7 @@ async function main(): Promise<void> {
     const only = process.argv[2];
     if (!only || only === 'booking') await benchBookings(system);
     if (!only || only === 'capacity') await benchCapacity(system);
+    if (!only || only === 'recognise') await benchRecognise(system);
   } finally {
     await system.stop();
   }
