@@ -80,7 +80,8 @@ describe('CRM write through a signed webhook', () => {
     expect(review.body.items).toEqual([]);
 
     const booking = await tenant.call('GET', `/v1/bookings/${response.body.bookingId}`);
-    expect(booking.body.timeline.map((e: { node: string; outcome: string }) => `${e.node}:${e.outcome}`)).toEqual([
+    // The booking workflow's own nodes (the post-booking trail may add entries after them).
+    expect(booking.body.timeline.map((e: { node: string; outcome: string }) => `${e.node}:${e.outcome}`).slice(0, 6)).toEqual([
       'RecogniseCustomer:created',
       'CheckCapacity:available',
       'SoftHold:held',
