@@ -289,6 +289,13 @@ export const lambdas: LambdaSpec[] = [
     timeoutSeconds: 30,
   },
   {
+    name: 'Memberships',
+    kind: 'route',
+    entry: 'functions/renewals/memberships.handler.ts',
+    description: "GET /v1/customers/{customerId}/memberships and PUT .../{membershipId}: a customer's service agreements",
+    grants: ['table:readWrite'],
+  },
+  {
     name: 'RenewalsScan',
     kind: 'schedule',
     entry: 'functions/renewals/scan.handler.ts',
@@ -466,6 +473,8 @@ export const routes: RouteSpec[] = [
   { method: 'POST', path: '/v1/bookings/{id}/confirm', lambda: 'ConfirmBooking' },
   { method: 'POST', path: '/v1/jobs/{id}/events', lambda: 'PostJobEvent' },
   { method: 'POST', path: '/v1/webhooks/{provider}/job-events', lambda: 'FieldJobEventsWebhook' },
+  { method: 'GET', path: '/v1/customers/{customerId}/memberships', lambda: 'Memberships' },
+  { method: 'PUT', path: '/v1/customers/{customerId}/memberships/{membershipId}', lambda: 'Memberships' },
   { method: 'POST', path: '/v1/bookings/{id}/reschedule', lambda: 'ChangeBooking' },
   { method: 'POST', path: '/v1/bookings/{id}/cancel', lambda: 'ChangeBooking' },
   { method: 'GET', path: '/v1/outbox', lambda: 'Outbox' },

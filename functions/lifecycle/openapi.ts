@@ -2,6 +2,7 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { BookingIdParamsSchema } from '../booking/schemas';
 import { z } from '../shared/zod';
+import { MembershipSchema, PutMembershipRequestSchema } from '../renewals/schemas';
 import { JobEventAcceptedSchema, JobEventBodySchema, WebhookJobEventSchema } from './schemas';
 
 const ErrorSchema = z.object({ error: z.object({ code: z.string(), message: z.string(), field: z.string().optional() }) });
@@ -35,5 +36,24 @@ export function registerLifecyclePaths(registry: OpenAPIRegistry): void {
       401: json(ErrorSchema, 'Bad or missing signature, or outside the replay window'),
       404: json(ErrorSchema, 'No such job for this tenant'),
     },
+  });
+  const customerParams = z.object({ customerId: z.string() });
+  const errors = {
+    400: json(ErrorSchema, 'Invalid request: `error.field` names the field'),
+    401: json(ErrorSchema, 'Missing or unknown API key'),
+    403: json(ErrorSchema, 'The key lacks the scope'),
+    404: json(ErrorSchema, 'No such customer'),
+  };
+  registry.registerPath({
+    method: 'get', path: '/v1/customers/{customerId}/memberships', operationId: 'listMemberships', security: [{ apiKey: [] }],
+    summary: "A customer's memberships (service agreements): plan, renewal date, status (active, past_due, lapsed, cancelled)",
+    request: { params: customerParams },
+    responses: { 200: json(z.object({ items: z.array(MembershipSchema) }), 'The memberships'), ...errors },
+  });
+  registry.registerPath({
+    method: 'put', path: '/v1/customers/{customerId}/memberships/{membershipId}', operationId: 'putMembership', security: [{ apiKey: [] }],
+    summary: 'Create or change a membership; the daily renewals scan sends notices at 60/30/7/0 days, charges, retries and runs win-back',
+    request: { params: customerParams.extend({ membershipId: z.string() }), body: { content: { 'application/json': { schema: PutMembershipRequestSchema } } } },
+    responses: { 200: json(MembershipSchema, 'Changed'), 201: json(MembershipSchema, 'Created'), ...errors, 409: json(ErrorSchema, 'Changed meanwhile') },
   });
 }

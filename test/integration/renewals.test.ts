@@ -92,4 +92,26 @@ describe('renewals', () => {
     expect((await getCustomer(tenant.tenantId, lapsing.customerId))!.membership).toMatchObject({ status: 'lapsed', plan: 'Comfort Club' });
     expect((await getCustomer(tenant.tenantId, onTime.customerId))!.membership).toMatchObject({ status: 'active', renewsOn: dayOf(65).plus({ months: 12 }).toISODate() });
   });
+
+  it('memberships through the API: create, change, list; the customer shows its membership', async () => {
+    const tenant = await createTestTenant();
+    const at = new Date().toISOString();
+    await createCustomer(
+      { tenantId: tenant.tenantId, customerId: 'cust-api', name: 'Drew Api', phoneE164: '+15125550311', addresses: [], ...emptyProfile(), createdAt: at, updatedAt: at },
+      { phone: true, email: false },
+    );
+    const path = '/v1/customers/cust-api/memberships';
+    const body = { plan: 'Comfort Club', priceCents: 18_900, renewsOn: '2027-06-01', paymentToken: 'tok_ok' };
+    expect((await tenant.call('PUT', `${path}/m1`, { ...body, priceCents: -1 })).body.error.field).toBe('priceCents');
+    expect((await tenant.call('PUT', '/v1/customers/nobody/memberships/m1', body)).status).toBe(404);
+    const created = await tenant.call('PUT', `${path}/m1`, body);
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ membershipId: 'm1', status: 'active', renewsOn: '2027-06-01', termMonths: 12, autoRenew: true });
+    expect(created.body.paymentMethod).toBeUndefined();
+    const changed = await tenant.call('PUT', `${path}/m1`, { ...body, plan: 'Comfort Club Plus', priceCents: 24_900 });
+    expect(changed.status).toBe(200);
+    const listed = await tenant.call('GET', path);
+    expect(listed.body.items).toEqual([expect.objectContaining({ membershipId: 'm1', plan: 'Comfort Club Plus', priceCents: 24_900 })]);
+    expect((await getCustomer(tenant.tenantId, 'cust-api'))!.membership).toMatchObject({ status: 'active', plan: 'Comfort Club Plus', renewsOn: '2027-06-01' });
+  });
 });

@@ -1,0 +1,38 @@
+/** Membership (service agreement) API shapes. */
+import { z } from '../shared/zod';
+
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD');
+
+export const MembershipParamsSchema = z.object({
+  customerId: z.string().min(1).max(64),
+  membershipId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected letters, digits, - or _').optional(),
+});
+
+export const PutMembershipRequestSchema = z
+  .object({
+    plan: z.string().trim().min(1).max(100).openapi({ example: 'Comfort Club' }),
+    priceCents: z.number().int().min(0).max(10_000_000),
+    termMonths: z.number().int().min(1).max(60).default(12),
+    renewsOn: isoDate.openapi({ description: 'When the current term ends and the renewal is charged' }),
+    autoRenew: z.boolean().default(true),
+    paymentToken: z.string().min(1).max(200).optional().openapi({ description: 'Card token at the payment provider (local provider: tok_ok, tok_declined, tok_declined_until_YYYY-MM-DD)' }),
+    status: z.enum(['active', 'cancelled']).default('active'),
+  })
+  .openapi('PutMembershipRequest');
+
+export const MembershipSchema = z
+  .object({
+    membershipId: z.string(),
+    customerId: z.string(),
+    plan: z.string(),
+    priceCents: z.number().int(),
+    termMonths: z.number().int(),
+    startedOn: z.string(),
+    renewsOn: z.string(),
+    autoRenew: z.boolean(),
+    status: z.enum(['active', 'past_due', 'lapsed', 'cancelled']),
+    chargeAttempts: z.number().int(),
+    lapsedOn: z.string().optional(),
+    updatedAt: z.string(),
+  })
+  .openapi('Membership');
