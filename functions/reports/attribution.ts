@@ -5,7 +5,7 @@
  * - accepted: `acceptedAt` is set (a dispatcher accepted it), or the booking went straight to
  *   dispatch (status confirmed / pending_crm_sync, or any later job state);
  * - completed / invoiced / paid: `completedAt` / `invoicedAt` / `paidAt` on the booking (the job
- *   lifecycle, issue 6), or a status at or past that state;
+ *   lifecycle, issue 6), or a status or `jobState` at or past that state;
  * - revenue: `invoicedAmountCents` and `paidAmountCents` on the booking. Nothing is estimated.
  */
 import type { BookingRecord } from '../booking/store';
@@ -17,7 +17,7 @@ export type GroupBy = (typeof GROUP_BYS)[number];
 export const NO_VALUE = { source: '(no attribution)', campaign: '(no campaign)', channel: '(no channel)' } as const;
 
 const NOT_BOOKED = new Set(['rejected', 'dismissed']);
-const DISPATCHED_OR_LATER = new Set(['confirmed', 'pending_crm_sync', 'dispatched', 'completed', 'invoiced', 'paid']);
+const DISPATCHED_OR_LATER = new Set(['confirmed', 'pending_crm_sync', 'dispatched', 'en_route', 'completed', 'invoiced', 'paid']);
 const COMPLETED_OR_LATER = new Set(['completed', 'invoiced', 'paid']);
 const INVOICED_OR_LATER = new Set(['invoiced', 'paid']);
 
@@ -52,11 +52,14 @@ export function groupOf(record: BookingRecord, groupBy: GroupBy): string {
 
 export function stagesOf(record: BookingRecord) {
   const status: string = record.status;
+  // The job lifecycle (issue 6) keeps its state in `jobState` beside the booking status.
+  const states = [status, (record as { jobState?: string }).jobState ?? ''];
+  const reached = (set: Set<string>) => states.some((state) => set.has(state));
   const booked = !NOT_BOOKED.has(status);
-  const paid = booked && (Boolean(record.paidAt) || status === 'paid');
-  const invoiced = booked && (paid || Boolean(record.invoicedAt) || INVOICED_OR_LATER.has(status));
-  const completed = booked && (invoiced || Boolean(record.completedAt) || COMPLETED_OR_LATER.has(status));
-  const accepted = booked && (completed || Boolean(record.acceptedAt) || DISPATCHED_OR_LATER.has(status));
+  const paid = booked && (Boolean(record.paidAt) || states.includes('paid'));
+  const invoiced = booked && (paid || Boolean(record.invoicedAt) || reached(INVOICED_OR_LATER));
+  const completed = booked && (invoiced || Boolean(record.completedAt) || reached(COMPLETED_OR_LATER));
+  const accepted = booked && (completed || Boolean(record.acceptedAt) || reached(DISPATCHED_OR_LATER));
   return { booked, accepted, completed, invoiced, paid };
 }
 

@@ -89,12 +89,13 @@ beforeAll(async () => {
     { kind: 'missing_attribution', reason: 'Booking arrived without a marketing source', subject: { type: 'booking', id: apiBookingId } },
     new Date(Date.now() - 26 * 3_600_000),
   );
+  // A message that failed to send; its stored message is valid (re-sent, the worker finds it sent).
   await openReviewItem(tenant.tenantId, {
-    kind: 'workflow_failed',
-    reason: 'A status event could not be applied',
+    kind: 'notification_failed',
+    reason: 'The confirmation could not be sent',
     subject: { type: 'booking', id: apiBookingId },
-    payload: { node: 'ApplyStatusEvent', error: 'TransientError' },
-    redrive: { type: 'message', queue: 'status-events', body: { tenantId: tenant.tenantId, bookingId: apiBookingId, event: 'dispatched', consoleTest: true } },
+    payload: { node: 'NotifyWorker', error: 'ProviderUnavailable' },
+    redrive: { type: 'message', queue: 'notify', body: { tenantId: tenant.tenantId, bookingId: apiBookingId, kind: 'confirmation' } },
   });
   // A notification that dead-lettered earlier (valid: redriven, the worker sends it or finds it sent).
   await sqsClient().send(
@@ -158,6 +159,7 @@ describe('operator console', () => {
     expect(messages).toContain('+15125550142');
     expect(await page.textContent('#crm-writes')).toContain('builtin');
     expect(await page.textContent('#booking-review')).toContain('missing_attribution');
+    expect(await page.textContent('#booking-review')).toContain('notification_failed');
     await shot('03-booking-timeline');
 
     // Only a booking waiting for a dispatcher offers accept and dismiss.
@@ -179,7 +181,7 @@ describe('operator console', () => {
   it('works the review queue: resolve with a note, redrive, accept a pending booking', async () => {
     await openPage('#/review', 'review');
     const rows = page.locator('#review-items tbody tr');
-    // missing_attribution, workflow_failed, and the LSA booking still waiting (the dismissed one's item closed).
+    // missing_attribution, notification_failed, and the LSA booking still waiting (the dismissed one's item closed).
     await expect.poll(() => rows.count()).toBe(3);
     expect(await page.locator(`tr[data-kind="pending_approval"]`).textContent()).toContain(toAccept);
     await shot('04-review-queue');
@@ -196,12 +198,12 @@ describe('operator console', () => {
     expect(resolved.body.items[0]).toMatchObject({ resolutionNote: 'Source confirmed with the caller: google_ads' });
 
     // Redrive re-sends the stored message and says so.
-    await page.locator('tr[data-kind="workflow_failed"] button[data-action="redrive"]').click();
-    await expect.poll(() => page.textContent('#flash')).toContain('sent the message to status-events again');
-    await expect.poll(() => page.locator('tr[data-kind="workflow_failed"]').textContent()).toContain('redriven 1×');
+    await page.locator('tr[data-kind="notification_failed"] button[data-action="redrive"]').click();
+    await expect.poll(() => page.textContent('#flash')).toContain('sent the message to notify again');
+    await expect.poll(() => page.locator('tr[data-kind="notification_failed"]').textContent()).toContain('redriven 1×');
 
     // Accept: the booking is confirmed and its pending_approval item closes.
-    expect(await page.locator('tr[data-kind="workflow_failed"] button[data-action="accept"]').count()).toBe(0);
+    expect(await page.locator('tr[data-kind="notification_failed"] button[data-action="accept"]').count()).toBe(0);
     await page.locator('tr[data-kind="pending_approval"] button[data-action="accept"]').click();
     await expect.poll(() => page.textContent('#flash')).toContain(`Booking ${toAccept}: accepted.`);
     await expect.poll(() => rows.count()).toBe(1);
@@ -215,6 +217,10 @@ describe('operator console', () => {
     expect(Number(await notifyRow.locator('.dlq-depth').textContent())).toBeGreaterThanOrEqual(1);
     expect(await page.locator('#queues tbody tr').count()).toBe(3);
     await shot('06-queues');
+    // One move task per DLQ at a time (the review-queue test may have just started one).
+    await expect
+      .poll(async () => (await tenant.call('GET', '/v1/ops/queues')).body.queues.find((q: any) => q.queue === 'notify').lastRedrive?.status ?? 'NONE', { timeout: 15_000 })
+      .not.toBe('RUNNING');
     await notifyRow.locator('button').click();
     await expect.poll(() => page.textContent('#flash')).toContain('from the notify DLQ back to its queue');
     await expect
