@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   deadLetterPolicy,
   definitionSubstitutions,
+  executionFailureRules,
   lambdas,
   queues,
   queueUrlEnv,
@@ -352,21 +353,41 @@ describe('least privilege', () => {
 });
 
 describe('workflows', () => {
-  it('has one Express state machine per registry entry, its substitutions exactly the registry map', () => {
+  it('has one state machine per registry entry of its type, its substitutions exactly the registry map', () => {
     template.resourceCountIs('AWS::StepFunctions::StateMachine', stateMachines.length);
+    expect(stateMachines.find((m) => m.name === 'booking')?.type).toBe('EXPRESS');
+    expect(stateMachines.find((m) => m.name === 'jobTrail')?.type).toBe('STANDARD');
     for (const spec of stateMachines) {
       const machine = resources[logicalIdOf(built.stack.workflows.byName(spec.name))]!.Properties;
       expect(machine.StateMachineType).toBe(spec.type);
-      expect(spec.type).toBe('EXPRESS');
       const text = readFileSync(fromRoot(spec.file), 'utf8');
-      const expected = definitionSubstitutions(text, (name) => name);
+      const expected = definitionSubstitutions(text, (name) => `fn:${name}`, (name) => `sm:${name}`);
       expect(Object.keys(machine.DefinitionSubstitutions).sort()).toEqual(Object.keys(expected).sort());
-      for (const [key, name] of Object.entries(expected)) {
-        expect(machine.DefinitionSubstitutions[key]).toEqual({ 'Fn::GetAtt': [idOf(name), 'Arn'] });
+      for (const [key, target] of Object.entries(expected)) {
+        const [kind, name] = target.split(':') as [string, string];
+        expect(machine.DefinitionSubstitutions[key]).toEqual(
+          kind === 'fn' ? { 'Fn::GetAtt': [idOf(name), 'Arn'] } : { Ref: logicalIdOf(built.stack.workflows.byName(name)) },
+        );
       }
       expect(machine.DefinitionS3Location).toBeDefined();
       expect(machine.TracingConfiguration).toEqual({ Enabled: true });
       expect(machine.LoggingConfiguration).toMatchObject({ Level: 'ALL', IncludeExecutionData: false });
+    }
+  });
+});
+
+describe('execution failure rules', () => {
+  it('routes each watched state machine\'s failed executions to its Lambda', () => {
+    for (const rule of executionFailureRules) {
+      const found = Object.values(resources).filter(
+        (r) =>
+          r.Type === 'AWS::Events::Rule' &&
+          JSON.stringify(r.Properties.EventPattern?.detail?.stateMachineArn) ===
+            JSON.stringify([{ Ref: logicalIdOf(built.stack.workflows.byName(rule.stateMachine)) }]),
+      );
+      expect(found).toHaveLength(1);
+      expect(found[0]!.Properties.EventPattern.detail.status).toEqual(rule.statuses);
+      expect(JSON.stringify(found[0]!.Properties.Targets)).toContain(idOf(rule.lambda));
     }
   });
 });
