@@ -262,7 +262,7 @@ export const lambdas: LambdaSpec[] = [
     kind: 'route',
     entry: 'functions/booking/decide-booking.handler.ts',
     description: 'POST /v1/bookings/{id}/accept and /dismiss: a dispatcher decides a pending_approval booking',
-    grants: ['table:readWrite', 'crmSecrets:read', 'crmSyncQueue:send'],
+    grants: ['table:readWrite', 'crmSecrets:read', 'crmSyncQueue:send', 'jobTrail:start'],
     timeoutSeconds: 15,
   },
   // Job lifecycle from the field and renewals (issue 6, part)

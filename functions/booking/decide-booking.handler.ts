@@ -20,6 +20,7 @@ import { ApiError } from '../shared/errors';
 import { apiRoute, parseWith } from '../shared/http';
 import { requireScope } from '../shared/scopes';
 import { now } from '../shared/time';
+import { startJobTrail } from '../trail/start';
 import { getTenant } from '../tenant/store';
 import { BookingIdParamsSchema } from './schemas';
 import { appendTimeline, getBookingRecord, getBookingWithTimeline, updateBooking, type BookingRecord } from './store';
@@ -80,6 +81,8 @@ const accept = apiRoute({}, async ({ tenant: caller, pathParameters }) => {
   const planned = planForStatus({ status: 'confirmed', window: booking.window, timeZone: tenant!.timeZone, now: at, channel: 'sms' });
   await addLedgerRows(caller.tenantId, id, planned);
   await resolveReviewItemsFor(caller.tenantId, { type: 'booking', id }, 'pending_approval', caller.keyId, 'Accepted by dispatch', at);
+  // Only now does the post-booking trail run (the booking workflow left it for the dispatcher).
+  await startJobTrail(caller.tenantId, id);
   return { statusCode: 200, body: await getBookingWithTimeline(caller.tenantId, id) };
 });
 
