@@ -19,7 +19,7 @@ import { logger } from '../shared/logger';
 import { now } from '../shared/time';
 import { getCustomer } from '../recognise/store';
 import { getJobType, getTenant } from '../tenant/store';
-import { runJobEffects, WORKER_NODE } from './actions';
+import { cancelLedgerKinds, runJobEffects, WORKER_NODE } from './actions';
 import { planJobEffects } from './plan';
 import { StatusEventMessageSchema, type StatusEventMessage } from './schemas';
 import { commitJobEvent, lifecycleOf, markEffectsDone } from './store';
@@ -75,6 +75,14 @@ export async function applyStatusEvent(message: StatusEventMessage, at: Date): P
     await appendTimeline(tenantId, bookingId, WORKER_NODE, decision.next.state, { eventId: event.eventId, from: decision.from, version: decision.next.version, source: message.source }, at);
     const fresh = (await getBookingRecord(tenantId, bookingId)) ?? booking;
     const effects = await runJobEffects({ tenant, booking: fresh, state: decision.next.state, event, plan, jobType, at });
+    // A later event may have been applied (and run its cancellations) while these actions ran, e.g.
+    // paid overtaking invoiced: cancel again what the job's current state cancels.
+    const latest = await getBookingRecord(tenantId, bookingId);
+    if (latest && (latest.jobVersion ?? 0) > decision.next.version) {
+      const current = lifecycleOf(latest).state;
+      const kinds = planFor(current, latest).cancelKinds;
+      if (kinds.length) await cancelLedgerKinds(tenantId, bookingId, kinds, at);
+    }
     await markEffectsDone(tenantId, bookingId, event.eventId);
     logger.info('job event applied', { tenantId, bookingId, eventId: event.eventId, state: decision.next.state, ...effects });
     return { outcome: 'applied', state: decision.next.state };
@@ -118,4 +126,5 @@ async function processRecord(record: SQSRecord): Promise<void> {
   }
 }
 
-export const handler = async (event: SQSEvent) => processPartialResponse(event, processRecord, processor);
+// One record at a time: events of one job in one batch apply in arrival order without version races.
+export const handler = async (event: SQSEvent) => processPartialResponse(event, processRecord, processor, { processInParallel: false });
