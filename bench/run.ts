@@ -7,6 +7,7 @@ import { benchBookings } from './booking';
 import { benchCapacity } from './capacity';
 import { benchRecognise } from './recognise';
 import { countDynamoCalls } from './common';
+import { benchTrail } from './trail';
 
 async function main(): Promise<void> {
   process.env.LOG_LEVEL = 'ERROR';
@@ -16,6 +17,7 @@ async function main(): Promise<void> {
     const only = process.argv[2];
     if (!only || only === 'booking') await benchBookings(system);
     if (!only || only === 'capacity') await benchCapacity(system);
+    if (!only || only === 'trail') await benchTrail(system);
     if (!only || only === 'recognise') await benchRecognise(system);
   } finally {
     await system.stop();

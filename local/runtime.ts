@@ -10,7 +10,7 @@ import { startHttpApi, type ExtraHandler } from './http';
 import { LOCAL_REGION } from './lambdas';
 import { startPollers } from './pollers';
 import { startSqs, type LocalSqs } from './sqs';
-import { localStateMachineArn, startStepFunctions } from './stepfunctions';
+import { localStateMachineArn, startStepFunctions, type LocalStepFunctions } from './stepfunctions';
 import { startTicker } from './ticker';
 
 export const LOCAL_TABLE_NAME = 'jobrelay';
@@ -33,6 +33,7 @@ export interface LocalSystemOptions {
 
 export interface LocalSystem {
   apiUrl: string;
+  sfn: LocalStepFunctions;
   env: Record<string, string>;
   sqs: LocalSqs;
   stop(): Promise<void>;
@@ -78,7 +79,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       const ticker = startTicker(options.tickerIntervalMs ?? 60_000);
       stops.push(pollers.stop, ticker.stop);
     }
-    return { apiUrl: api.url, env, sqs, stop: stopAll };
+    return { apiUrl: api.url, env, sqs, sfn, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

@@ -31,6 +31,8 @@ interface ExecutionRecord {
   output?: string;
   error?: string;
   cause?: string;
+  /** States entered (Standard workflows bill per state transition): for the bench's cost model. */
+  stateTransitions?: number;
 }
 
 interface LoadedMachine {
@@ -96,6 +98,8 @@ function loadMachines(): Map<string, LoadedMachine> {
 
 export interface LocalStepFunctions {
   endpoint: string;
+  /** How many states an execution entered (undefined while unknown). */
+  stateTransitions(executionArn: string): number | undefined;
   stop(): Promise<void>;
 }
 
@@ -147,7 +151,12 @@ export async function startStepFunctions(options: { retryIntervalMs?: number } =
           StateMachine: { Id: record.stateMachineArn, Name: record.stateMachineArn.split(':').pop() },
         },
       });
+      const counting = (async () => {
+        record.stateTransitions = 0;
+        for await (const event of execution.eventLogs) if (event.type === 'StateEntered') record.stateTransitions++;
+      })().catch(() => undefined);
       const output = await execution.result;
+      await counting;
       Object.assign(record, { status: 'SUCCEEDED', output: JSON.stringify(output ?? null), stopDate: epoch() });
     } catch (error) {
       // The interpreter wraps the failure; report the state's own error name and message like AWS.
@@ -222,6 +231,7 @@ export async function startStepFunctions(options: { retryIntervalMs?: number } =
   await new Promise<void>((resolveListen) => server.listen(port, '127.0.0.1', resolveListen));
   return {
     endpoint: `http://127.0.0.1:${port}`,
+    stateTransitions: (executionArn) => executions.get(executionArn)?.stateTransitions,
     stop: () =>
       new Promise((resolveClose) => {
         server.closeAllConnections();
