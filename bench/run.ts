@@ -6,6 +6,7 @@ import { startLocalSystem } from '../local/runtime';
 import { benchBookings } from './booking';
 import { benchCapacity } from './capacity';
 import { benchRecognise } from './recognise';
+import { benchReports } from './reports';
 import { countDynamoCalls } from './common';
 import { benchTrail } from './trail';
 
@@ -19,6 +20,7 @@ async function main(): Promise<void> {
     if (!only || only === 'capacity') await benchCapacity(system);
     if (!only || only === 'trail') await benchTrail(system);
     if (!only || only === 'recognise') await benchRecognise(system);
+    if (!only || only === 'reports') await benchReports(system);
   } finally {
     await system.stop();
   }

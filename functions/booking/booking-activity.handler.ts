@@ -11,6 +11,7 @@ import { findOpenReviewItems } from '../review/store';
 import { documentClient } from '../shared/clients';
 import { config } from '../shared/config';
 import { ApiError } from '../shared/errors';
+import { requireScope } from '../shared/scopes';
 import { apiRoute, parseWith } from '../shared/http';
 import { BookingIdParamsSchema } from './schemas';
 import { bookingKeys, toPublicBooking, type BookingRecord } from './store';
@@ -20,6 +21,8 @@ async function get(key: Record<string, string>): Promise<Record<string, any> | u
 }
 
 export const handler = apiRoute({}, async ({ tenant, pathParameters }) => {
+  // Messages carry phone numbers and texts: people who work bookings or the queue only.
+  requireScope(tenant, ['bookings', 'review', 'admin']);
   const { id } = parseWith(BookingIdParamsSchema, pathParameters, 'path');
   const { tenantId } = tenant;
   const { Items = [] } = await documentClient().send(

@@ -22,10 +22,12 @@ export const handler = apiRoute({ query: AttributionQuerySchema }, async ({ tena
   if (from > to) throw new ApiError('invalid_request', 'query.from: must not be after `to`', 'query.from');
   if (to.diff(from, 'days').days > MAX_DAYS) throw new ApiError('invalid_request', `query.from: at most ${MAX_DAYS} days per report`, 'query.from');
 
-  const records = await listBookingRecords(tenant.tenantId, {
-    from: from.startOf('day').toUTC().toISO()!,
-    to: to.plus({ days: 1 }).startOf('day').toUTC().toISO()!,
-  });
+  // Every booking of the period, never a sample: a report that silently dropped rows would lie.
+  const records = await listBookingRecords(
+    tenant.tenantId,
+    { from: from.startOf('day').toUTC().toISO()!, to: to.plus({ days: 1 }).startOf('day').toUTC().toISO()! },
+    Number.POSITIVE_INFINITY,
+  );
   const report = attributionReport(records, query.groupBy);
   const period = { from: from.toISODate()!, to: to.toISODate()! };
   if (query.format === 'csv') {
