@@ -40,7 +40,11 @@ export async function writeJobStateToCrm(
   const jobState = state as JobState;
   const { write } = await buildBookingWrite(tenant.tenantId, bookingId, jobState);
   const own = mapFields(effectiveMapping(tenant.crmMapping), jobState, { job: crmJob, booking: { bookingId }, jobType });
-  const fields = { ...write.fields, ...own.fields };
+  // The customer's fields as the booked state maps them ride along: the built-in CRM replaces the
+  // contact's fields with the `customer_*` fields of each write, and job states map none.
+  const booked = await buildBookingWrite(tenant.tenantId, bookingId, 'booked');
+  const customerFields = Object.fromEntries(Object.entries(booked.write.fields).filter(([key]) => key.startsWith('customer_')));
+  const fields = { ...customerFields, ...write.fields, ...own.fields };
   const adapter = await crmAdapterFor(tenant.crm);
   const result = await adapter.writeBooking({ ...write, fields, idempotencyKey: `${tenant.tenantId}:${bookingId}:${state}:${event.eventId}` });
   await appendTimeline(tenant.tenantId, bookingId, WORKER_NODE, 'crm_written', { adapter: result.adapter, state, dealStage: write.dealStage, fields: Object.keys(fields).length }, at);

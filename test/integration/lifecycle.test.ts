@@ -153,6 +153,9 @@ describe('job lifecycle from the field', () => {
     crm = await crmJob(tenant.tenantId, bookingId);
     expect(crm).toMatchObject({ state: 'paid', dealStage: 'Closed Won' });
     expect(crm.fields).toMatchObject({ account_status: 'current', last_paid_date: events[4].occurredAt });
+    const { Item: contact } = await documentClient().send(new GetCommand({ TableName: process.env.TABLE_NAME, Key: builtinCrmKeys.contact(tenant.tenantId, booking.customerId!), ConsistentRead: true }));
+    // The contact keeps its customer fields through every lifecycle write.
+    expect(contact?.fields).toMatchObject({ customer_name: 'Jordan Rivera', customer_phone: '+15125550142' });
     const after = Object.fromEntries((await ledgerRows(tenant.tenantId, bookingId)).map((r) => [r.kind, r.status]));
     expect(after).toMatchObject({ payment_reminder: 'sent', payment_reminder_2: 'cancelled', payment_reminder_final: 'cancelled' });
 
