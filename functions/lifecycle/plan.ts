@@ -42,6 +42,12 @@ export interface JobEffectsPlan {
 }
 
 export const PAYMENT_REMINDER_KINDS: NotificationKind[] = ['payment_reminder', 'payment_reminder_2', 'payment_reminder_final'];
+/** Rebooking sequence after a no-sale visit: days after the visit. */
+export const NO_SALE_SEQUENCE: Array<[NotificationKind, number]> = [
+  ['no_sale_followup_1', 2],
+  ['no_sale_followup_2', 7],
+  ['no_sale_followup_3', 30],
+];
 const VISIT_REMINDERS: NotificationKind[] = ['reminder_48h', 'reminder_day_of'];
 
 export function formatCents(cents: number): string {
@@ -82,6 +88,10 @@ export function planJobEffects(input: PlanInput): JobEffectsPlan {
       const delayHours = tenant.reviewRequestDelayHours ?? 2;
       due('thank_you', at);
       due('review_request', at.plus({ hours: delayHours }));
+      if (data.noSale) {
+        for (const [kind, days] of NO_SALE_SEQUENCE) due(kind, local.plus({ days }).set({ hour: 10, minute: 0, second: 0, millisecond: 0 }));
+        fields.noSale = true;
+      }
       if (tenant.reviewUrl) vars.reviewUrl = tenant.reviewUrl;
       if (jobType?.rebookAfterDays) due('rebooking_followup', local.plus({ days: jobType.rebookAfterDays }).set({ hour: 10, minute: 0, second: 0, millisecond: 0 }));
       let nextMaintenanceDue: string | undefined;
@@ -112,6 +122,8 @@ export function planJobEffects(input: PlanInput): JobEffectsPlan {
         fields.invoicedAmountCents = data.amountCents;
         vars.amount = formatCents(data.amountCents);
       }
+      // The work was sold after all: the no-sale sequence stops.
+      cancelKinds.push(...NO_SALE_SEQUENCE.map(([kind]) => kind));
       const days = (tenant.paymentReminderDays ?? [3, 7, 14]).slice(0, PAYMENT_REMINDER_KINDS.length);
       days.forEach((d, i) => due(PAYMENT_REMINDER_KINDS[i]!, at.plus({ days: d })));
       Object.assign(crmJob, {
@@ -127,7 +139,7 @@ export function planJobEffects(input: PlanInput): JobEffectsPlan {
       fields.paidAt = iso;
       fields.paidAmountCents = paid;
       const accountStatus = balance > 0 ? 'balance_due' : 'current';
-      cancelKinds.push(...PAYMENT_REMINDER_KINDS);
+      cancelKinds.push(...PAYMENT_REMINDER_KINDS, ...NO_SALE_SEQUENCE.map(([kind]) => kind));
       Object.assign(crmJob, { paidAt: iso, amountPaid: formatCents(paid), accountStatus, balance: formatCents(balance) });
       customer = { payment: { paidAt: iso, amountCents: paid, balanceCents: balance } };
       break;

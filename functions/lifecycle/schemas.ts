@@ -26,6 +26,7 @@ export const JobEventDataSchema = z
     amountCents: cents.optional().openapi({ description: 'Invoice total (invoiced) or amount paid (paid), in cents' }),
     lineItems: z.array(z.object({ description: z.string().max(500), amountCents: cents })).max(100).optional(),
     reason: z.string().max(1_000).optional().openapi({ description: 'Why (cancelled, no_show, rescheduled)' }),
+    noSale: z.boolean().optional().openapi({ description: 'completed: the visit quoted work the customer did not buy; starts the rebooking sequence' }),
   })
   .openapi('JobEventData');
 

@@ -39,6 +39,10 @@ export const NOTIFICATION_KINDS = [
   'winback_1',
   'winback_2',
   'winback_3',
+  // Rebooking sequence after a no-sale visit (functions/lifecycle/plan.ts)
+  'no_sale_followup_1',
+  'no_sale_followup_2',
+  'no_sale_followup_3',
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
@@ -162,6 +166,10 @@ export function renderMessage(
     case 'winback_2':
     case 'winback_3':
       return `Hi ${vars.firstName}, we miss you at ${vars.companyName}! Renew your ${vars.job?.plan ?? 'membership'} and keep priority service and tune-ups. Reply RENEW. Reply STOP to opt out.`;
+    case 'no_sale_followup_1':
+    case 'no_sale_followup_2':
+    case 'no_sale_followup_3':
+      return `Hi ${vars.firstName}, ${vars.companyName} here about the ${vars.jobTypeName} quote from our visit. Still thinking it over? Reply to book the work or ask a question. Reply STOP to opt out.`;
     case 'technician_job':
       return `Job: ${vars.jobTypeName} for ${vars.firstName}, ${vars.date} ${vars.start}-${vars.end}. ${vars.job?.details ?? ''}`.trim();
     case 'dispatcher_alert':

@@ -101,6 +101,21 @@ describe('effects planning', () => {
     expect(plan.customer?.visit).toMatchObject({ date: '2026-12-01', equipmentNotes: 'Rheem 50 gal, 2019' });
   });
 
+  it('completed without a sale: the rebooking sequence at 2, 7 and 30 days; an invoice stops it', () => {
+    const completed = planJobEffects({
+      state: 'completed',
+      event: { eventId: 'e', type: 'completed', occurredAt: '2026-12-01T18:00:00Z', data: { noSale: true } },
+      booking: {}, tenant, channel: 'sms',
+    });
+    expect(completed.notifications.filter((n) => n.kind.startsWith('no_sale')).map((n) => [n.kind, n.dueAt])).toEqual([
+      ['no_sale_followup_1', '2026-12-03T16:00:00.000Z'],
+      ['no_sale_followup_2', '2026-12-08T16:00:00.000Z'],
+      ['no_sale_followup_3', '2026-12-31T16:00:00.000Z'],
+    ]);
+    const invoiced = planJobEffects({ state: 'invoiced', event: { eventId: 'f', type: 'invoiced', occurredAt: '2026-12-05T18:00:00Z', data: {} }, booking: {}, tenant, channel: 'sms' });
+    expect(invoiced.cancelKinds).toEqual(['no_sale_followup_1', 'no_sale_followup_2', 'no_sale_followup_3']);
+  });
+
   it('paid: cancels payment reminders, stores paid revenue and account status', () => {
     const plan = planJobEffects({
       state: 'paid',
