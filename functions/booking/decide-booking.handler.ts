@@ -12,6 +12,7 @@ import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { getHold, releaseHold } from '../capacity/store';
 import { backoffSettings, enqueueCrmSync } from '../crm/outbox';
 import { DismissBookingRequestSchema } from '../crm/schemas';
+import type { JobState } from '../crm/mapping';
 import { writeBookingToCrm } from '../crm/write';
 import { planForStatus } from '../notify/ledger';
 import { addLedgerRows } from '../notify/store';
@@ -27,6 +28,37 @@ import { appendTimeline, getBookingRecord, getBookingWithTimeline, updateBooking
 
 
 const DISPATCH = ['bookings', 'review', 'admin'] as const;
+
+/**
+ * Tell the CRM about the decision through the mapping table: now, or through the crm-sync outbox
+ * when the CRM is down; a CRM that refuses it opens a crm_write_failed item. The decision stands.
+ */
+async function syncCrm(tenantId: string, id: string, state: JobState, node: string, at: Date, options: { onUnavailable?: 'pending_crm_sync' } = {}): Promise<void> {
+  try {
+    await writeBookingToCrm(tenantId, id, at, { node, state });
+  } catch (error) {
+    const failure = error as Error;
+    if (failure.name === 'CrmUnavailableError') {
+      if (options.onUnavailable) {
+        await updateBooking(tenantId, id, { status: 'pending_crm_sync', statusReason: 'crm_unreachable' }, { onlyFrom: ['confirmed'], at });
+      }
+      await enqueueCrmSync({ tenantId, bookingId: id, state, firstError: `${failure.name}: ${failure.message}`.slice(0, 1_000) }, backoffSettings().baseSeconds);
+      await appendTimeline(tenantId, id, node, 'queued_for_crm_sync', { state, error: failure.name }, at);
+      return;
+    }
+    await openReviewItem(
+      tenantId,
+      {
+        kind: 'crm_write_failed',
+        reason: `${failure.name}: ${failure.message} — the CRM refused the ${state} update`,
+        subject: { type: 'booking', id },
+        payload: { node, state, error: failure.name, cause: failure.message },
+        redrive: { type: 'message', queue: 'crm-sync', body: { tenantId, bookingId: id, state } },
+      },
+      at,
+    );
+  }
+}
 
 async function pendingBooking(tenantId: string, pathParameters: Record<string, string | undefined>): Promise<BookingRecord> {
   const { id } = parseWith(BookingIdParamsSchema, pathParameters, 'path');
@@ -55,27 +87,7 @@ const accept = apiRoute({}, async ({ tenant: caller, pathParameters }) => {
   await appendTimeline(caller.tenantId, id, 'AcceptBooking', 'accepted', { by: caller.keyId }, at);
 
   // The CRM record moves from pending approval to booked (an update of the record it already has).
-  try {
-    await writeBookingToCrm(caller.tenantId, id, at, { node: 'AcceptBooking', state: 'booked' });
-  } catch (error) {
-    const failure = error as Error;
-    if (failure.name === 'CrmUnavailableError') {
-      await updateBooking(caller.tenantId, id, { status: 'pending_crm_sync', statusReason: 'crm_unreachable' }, { onlyFrom: ['confirmed'], at });
-      await enqueueCrmSync({ tenantId: caller.tenantId, bookingId: id, state: 'booked', firstError: `${failure.name}: ${failure.message}`.slice(0, 1_000) }, backoffSettings().baseSeconds);
-    } else {
-      await openReviewItem(
-        caller.tenantId,
-        {
-          kind: 'crm_write_failed',
-          reason: `${failure.name}: ${failure.message} — the CRM refused the accepted booking`,
-          subject: { type: 'booking', id },
-          payload: { node: 'AcceptBooking', error: failure.name, cause: failure.message },
-          redrive: { type: 'message', queue: 'crm-sync', body: { tenantId: caller.tenantId, bookingId: id } },
-        },
-        at,
-      );
-    }
-  }
+  await syncCrm(caller.tenantId, id, 'booked', 'AcceptBooking', at, { onUnavailable: 'pending_crm_sync' });
 
   const tenant = await getTenant(caller.tenantId);
   const planned = planForStatus({ status: 'confirmed', window: booking.window, timeZone: tenant!.timeZone, now: at, channel: 'sms' });
@@ -97,6 +109,8 @@ const dismiss = apiRoute({ body: DismissBookingRequestSchema }, async ({ tenant:
   const hold = booking.holdId ? await getHold(caller.tenantId, booking.holdId) : undefined;
   const released = hold && hold.bookingId === id ? await releaseHold(caller.tenantId, hold.holdId, { includeBooked: true }) : 'unknown';
   await appendTimeline(caller.tenantId, id, 'DismissBooking', 'dismissed', { by: caller.keyId, reason: body.reason, slot: released }, at);
+  // A CRM that has the booking (as pending approval) hears it was dismissed: the "cancelled" state.
+  if (booking.crm) await syncCrm(caller.tenantId, id, 'cancelled', 'DismissBooking', at);
   await resolveReviewItemsFor(caller.tenantId, { type: 'booking', id }, 'pending_approval', caller.keyId, `Dismissed: ${body.reason}`, at);
   return { statusCode: 200, body: await getBookingWithTimeline(caller.tenantId, id) };
 });

@@ -45,6 +45,8 @@ export async function buildBookingWrite(tenantId: string, bookingId: string, sta
     jobType,
     attribution: booking.attribution ?? {},
     source: booking.sourceSettings ?? {},
+    // The job lifecycle as far as it is known (functions/lifecycle/ keeps booking.job), and why.
+    job: { ...(booking.job ?? {}), reason: booking.statusReason },
     booking: {
       bookingId,
       channel: booking.channel,

@@ -163,6 +163,8 @@ describe('per-source settings and dispatcher acceptance', () => {
     expect(dismissed.status).toBe(200);
     expect(dismissed.body).toMatchObject({ status: 'dismissed', statusReason: 'dismissed: Duplicate of a phone booking' });
     expect(await claimsOf(tenant, first.body.bookingId)).toEqual([]);
+    // The CRM, which had it as pending approval, hears it was dismissed (the "cancelled" state).
+    expect(await crmJob(tenant, first.body.bookingId)).toMatchObject({ state: 'cancelled', dealStage: 'Closed Lost', fields: { cancel_reason: 'dismissed: Duplicate of a phone booking' } });
     expect((await tenant.call('GET', '/v1/review-items?kind=pending_approval&status=open')).body.items).toEqual([]);
 
     // (Another body than the refused one: a replayed identical request returns its first answer.)
