@@ -101,10 +101,13 @@ const SEED_MIX = [
   { source: 'website', campaign: undefined, channel: 'web', jobTypeId: 'hvac-ac-repair' },
   { source: 'referral', campaign: undefined, channel: 'csr', jobTypeId: 'plumbing-water-heater-repair' },
   { source: 'google_ads', campaign: 'no-heat-winter', channel: 'chat', jobTypeId: 'hvac-furnace-repair' },
+  // A bot that sent no marketing source: booked, and a missing_attribution item for the queue.
+  { source: undefined, campaign: undefined, channel: 'api', jobTypeId: 'plumbing-drain-clog' },
 ] as const;
 const SEED_NAMES = ['Avery Johnson', 'Blake Martinez', 'Casey Nguyen', 'Devon Brown', 'Emerson Davis', 'Finley Garcia', 'Harper Wilson', 'Jordan Lee'];
-const SEED_STREETS = ['1100 Congress Ave', '2200 S Lamar Blvd', '805 E 6th St', '4500 Duval St', '1600 Barton Springs Rd', '3300 Bee Caves Rd'];
-const SEED_POSTAL = ['78701', '78704', '78702', '78751', '78704', '78746'];
+const SEED_STREETS = ['Congress Ave', 'S Lamar Blvd', 'E 6th St', 'S 1st St', 'Barton Springs Rd', 'W 12th St'];
+/** Postal codes the demo company's technicians cover. */
+const SEED_POSTAL = ['78701', '78704', '78702', '78745', '78704', '78703'];
 
 interface ImportSummary {
   imported: number;
@@ -292,18 +295,20 @@ export function buildProgram(io: Io, state: { exitCode: number } = { exitCode: 0
     .command('seed')
     .description('book demo jobs through the API: a spread of sources, campaigns, channels and job types')
     .option('--bookings <n>', 'how many', positiveInt, 12)
-    .action(async (options: { bookings: number }) => {
+    .option('--no-lifecycle', 'leave the jobs booked (by default every other confirmed job is completed, invoiced and paid)')
+    .action(async (options: { bookings: number; lifecycle: boolean }) => {
       const s = settings();
       const outcomes: Record<string, number> = {};
+      const confirmed: string[] = [];
       const run = ulid();
       await withProgress(io, 'Booking', Array.from({ length: options.bookings }, (_, i) => i), async (i) => {
         const mix = SEED_MIX[i % SEED_MIX.length]!;
         const body = {
-          customer: { name: SEED_NAMES[i % SEED_NAMES.length], phone: `+1 512 555 ${String(3000 + i).padStart(4, '0')}` },
-          address: { line1: SEED_STREETS[i % SEED_STREETS.length], city: 'Austin', region: 'TX', postalCode: SEED_POSTAL[i % SEED_POSTAL.length], country: 'US' },
+          customer: { name: SEED_NAMES[i % SEED_NAMES.length], phone: `+1 512 555 ${String(3000 + (Date.now() % 5000) + i).padStart(4, '0')}` },
+          address: { line1: `${100 + i * 7} ${SEED_STREETS[i % SEED_STREETS.length]}`, city: 'Austin', region: 'TX', postalCode: SEED_POSTAL[i % SEED_POSTAL.length], country: 'US' },
           jobTypeId: mix.jobTypeId,
           channel: mix.channel,
-          attribution: { source: mix.source, ...(mix.campaign ? { campaign: mix.campaign } : {}) },
+          ...(mix.source ? { attribution: { source: mix.source, ...(mix.campaign ? { campaign: mix.campaign } : {}) } } : {}),
           summary: 'Demo booking (jobrelay seed)',
         };
         const response = await fetch(`${s.url}/v1/bookings`, {
@@ -311,11 +316,38 @@ export function buildProgram(io: Io, state: { exitCode: number } = { exitCode: 0
           headers: { authorization: `Bearer ${s.key}`, 'content-type': 'application/json', 'idempotency-key': `seed-${run}-${i}` },
           body: JSON.stringify(body),
         });
-        const answer = (await response.json()) as { status?: string; error?: { code: string } };
+        const answer = (await response.json()) as { bookingId?: string; status?: string; error?: { code: string } };
         const outcome = answer.status ?? answer.error?.code ?? `HTTP ${response.status}`;
         outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
+        if (answer.status === 'confirmed' && answer.bookingId) confirmed.push(answer.bookingId);
       });
-      print(outcomes, () => `Seeded ${options.bookings} bookings: ${Object.entries(outcomes).map(([k, v]) => `${v} ${k}`).join(', ')}`);
+      // The field's side, through the job events API (the status-events queue applies them in order):
+      // every other confirmed job is dispatched, completed, invoiced and paid, so the report closes the loop.
+      let paid = 0;
+      if (options.lifecycle) {
+        const jobs = confirmed.filter((_, i) => i % 2 === 0);
+        await withProgress(io, 'Job events', jobs, async (bookingId) => {
+          const amountCents = 18_500 + (bookingId.charCodeAt(25) % 10) * 2_500;
+          const steps = [
+            { type: 'dispatched', data: {} },
+            { type: 'completed', data: { technicianNotes: 'Demo job completed (jobrelay seed)' } },
+            { type: 'invoiced', data: { amountCents } },
+            { type: 'paid', data: { amountCents } },
+          ];
+          for (const [index, step] of steps.entries()) {
+            await call(s, 'POST', `/v1/jobs/${encodeURIComponent(bookingId)}/events`, {
+              eventId: `seed-${run}-${bookingId}-${step.type}`,
+              type: step.type,
+              occurredAt: new Date(Date.now() + index * 1_000).toISOString(),
+              data: step.data,
+            });
+          }
+          paid++;
+        });
+      }
+      print({ outcomes, paidJobs: paid }, () =>
+        `Seeded ${options.bookings} bookings: ${Object.entries(outcomes).map(([k, v]) => `${v} ${k}`).join(', ')}${paid ? `; ${paid} jobs sent through dispatched, completed, invoiced and paid` : ''}`,
+      );
     });
 
   const imports = program.command('import').description('import from CSV: bad rows are reported, good rows imported, nothing half-written');
