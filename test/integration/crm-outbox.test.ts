@@ -155,4 +155,25 @@ describe('CRM outage outbox (crm-sync)', () => {
     expect(patches()).toBe(1);
     expect(createdFor(bookingId)).toHaveLength(1);
   });
+
+  it('a CRM that refuses the write goes to review at once; the review API redrive (after the fix) writes it and resolves the item', async () => {
+    st.recover();
+    const tenant = await serviceTitanTenant();
+    // Credentials refused on the booking call (twice: the adapter retries once with a fresh token).
+    st.faultPaths = /bookings$/;
+    st.failNext({ status: 401 }, 2);
+    const response = await tenant.call('POST', '/v1/bookings', bookingRequest({ customer: { name: 'Ref Used', phone: '5125557400' } }));
+    st.faultPaths = undefined;
+    expect(response.body).toMatchObject({ status: 'pending_crm_sync', statusReason: 'crm_rejected' });
+    const bookingId = response.body.bookingId as string;
+    const [item] = (await tenant.call('GET', '/v1/review-items?kind=crm_write_failed&status=open')).body.items;
+    expect(item).toMatchObject({ subject: { id: bookingId }, payload: { error: 'CrmRejectedError' } });
+    expect(item.reason).toContain('HTTP 401');
+
+    const redriven = await tenant.call('POST', `/v1/review-items/${item.reviewItemId}/redrive`, { by: 'Dana' });
+    expect(redriven.status).toBe(202);
+    await driveCrmSync(async () => (await bookingOf(tenant, bookingId)).status === 'confirmed');
+    expect(createdFor(bookingId)).toHaveLength(1);
+    expect((await tenant.call('GET', `/v1/review-items/${item.reviewItemId}`)).body).toMatchObject({ status: 'resolved', resolvedBy: 'CrmSyncWorker' });
+  });
 });
