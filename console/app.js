@@ -492,6 +492,7 @@ async function renderKeys() {
   );
   main.replaceChildren(
     h('h1', {}, 'API keys'),
+    h('p', { class: 'muted' }, 'Secrets are shown once, when a key is created or rotated, and stored only as a hash. Keys issued outside this list (the demo key `npm start` prints) still work but are not listed here.'),
     form,
     table(
       ['Name', 'Key', 'Scopes', 'Created', 'State', ''],
