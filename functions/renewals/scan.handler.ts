@@ -7,6 +7,7 @@
 import middy from '@middy/core';
 import { DateTime } from 'luxon';
 import { addLedgerRows } from '../notify/store';
+import { findOpenReviewItems, openReviewItem } from '../review/store';
 import { logger } from '../shared/logger';
 import { now } from '../shared/time';
 import { getTenant } from '../tenant/store';
@@ -31,6 +32,13 @@ export interface RenewalsSummary {
   renewed: number;
   failed: number;
   lapsed: number;
+}
+
+/** Something a person must look at (one open item per membership): never a silent failure. */
+async function reviewMembership(m: Membership, reason: string, payload: Record<string, unknown>, at: Date): Promise<void> {
+  const subject = { type: 'membership', id: m.membershipId };
+  if ((await findOpenReviewItems(m.tenantId, subject, 'workflow_failed')).length) return;
+  await openReviewItem(m.tenantId, { kind: 'workflow_failed', reason, subject, payload: { node: 'RenewalsScan', customerId: m.customerId, ...payload } }, at);
 }
 
 async function notice(m: Membership, kind: Parameters<typeof addLedgerRows>[2][number]['kind'], cycle: string, dueAt: string): Promise<number> {
@@ -64,6 +72,7 @@ async function charge(m: Membership, step: Extract<RenewalStep, { type: 'charge'
     // An earlier run claimed it and did not finish: the processor's idempotency key makes a retry safe,
     // but this provider has no lookup, so leave it for a person (logged) rather than charge blind.
     logger.warn('renewal charge attempt left pending by an earlier run', { tenantId: m.tenantId, membershipId: m.membershipId, cycle: step.cycle, attempt: step.attempt });
+    await reviewMembership(m, `Renewal charge ${step.attempt} for ${step.cycle} was started but its outcome was never recorded: check the payment provider before charging again`, { cycle: step.cycle, attempt: step.attempt }, at);
     return undefined;
   } else {
     result = claim.existing;
@@ -129,6 +138,7 @@ export async function runRenewals(at: Date, options: { tenantIds?: string[] } = 
       } catch (error) {
         // One membership never stops the scan; tomorrow's run (or a re-run today) picks it up again.
         logger.error('renewal step failed', { tenantId, membershipId: m.membershipId, error: error as Error });
+        await reviewMembership(m, `Renewal step failed: ${(error as Error).name}: ${(error as Error).message} — the next scan tries again`, { error: (error as Error).name }, at).catch(() => undefined);
       }
     }
   }

@@ -9,7 +9,8 @@ import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { createCustomer, emptyProfile, getCustomer } from '../../functions/recognise/store';
 import { runRenewals } from '../../functions/renewals/scan.handler';
-import { getMembership, membershipSubject, putMembership, type Membership } from '../../functions/renewals/store';
+import { claimChargeAttempt, getMembership, membershipSubject, putMembership, type Membership } from '../../functions/renewals/store';
+import { findOpenReviewItems } from '../../functions/review/store';
 import { documentClient } from '../../functions/shared/clients';
 import { createTestTenant } from './helpers';
 import { outboxFor, sweepSubjects } from './lifecycle-helpers';
@@ -113,5 +114,17 @@ describe('renewals', () => {
     const listed = await tenant.call('GET', path);
     expect(listed.body.items).toEqual([expect.objectContaining({ membershipId: 'm1', plan: 'Comfort Club Plus', priceCents: 24_900 })]);
     expect((await getCustomer(tenant.tenantId, 'cust-api'))!.membership).toMatchObject({ status: 'active', plan: 'Comfort Club Plus', renewsOn: '2027-06-01' });
+  });
+
+  it('a charge an earlier run started but never recorded is not charged again blind: a person reviews it', async () => {
+    const tenant = await createTestTenant();
+    const m = await member(tenant.tenantId, 'Dana', '+15125550304', 0, 'tok_ok');
+    await claimChargeAttempt(m, m.renewsOn, 0, dayOf(0).toJSDate()); // the crashed run
+    await runRenewals(dayOf(0).toJSDate(), { tenantIds: [tenant.tenantId] });
+    expect((await chargeAttempts(m)).map((x) => x.outcome)).toEqual(['pending']);
+    expect(await getMembership(tenant.tenantId, m.customerId, m.membershipId)).toMatchObject({ status: 'active', renewsOn: m.renewsOn });
+    const items = await findOpenReviewItems(tenant.tenantId, { type: 'membership', id: m.membershipId }, 'workflow_failed');
+    expect(items).toHaveLength(1);
+    expect(items[0]!.reason).toContain('was started but its outcome was never recorded');
   });
 });
