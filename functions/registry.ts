@@ -13,6 +13,8 @@ export type Grant =
   | 'crmSyncQueue:send'
   /** Send to the status-events queue (job events from the field); its URL in the environment. */
   | 'statusEventsQueue:send'
+  /** SES SendEmail (the tenant's email provider). */
+  | 'email:send'
   /** StartExecution on the job trail (its ARN in the environment): confirm/accept start the post-booking trail. */
   | 'jobTrail:start'
   /** Read every work queue's and DLQ's depth (GetQueueAttributes); their URLs in the environment. */
@@ -236,6 +238,13 @@ export const lambdas: LambdaSpec[] = [
     grants: ['table:read'],
   },
   {
+    name: 'InboundSms',
+    kind: 'route',
+    entry: 'functions/notify/inbound-sms.handler.ts',
+    description: 'POST /v1/webhooks/sms/{tenantId}: signed replies from Twilio; STOP opts out, START opts back in',
+    grants: ['table:readWrite', 'crmSecrets:read'],
+  },
+  {
     name: 'ConfirmBooking',
     kind: 'route',
     entry: 'functions/booking/confirm-booking.handler.ts',
@@ -417,8 +426,8 @@ export const lambdas: LambdaSpec[] = [
     name: 'NotifyWorker',
     kind: 'worker',
     entry: 'functions/notify/send.handler.ts',
-    description: 'Send queued notifications (local outbox provider by default)',
-    grants: ['table:readWrite'],
+    description: 'Send queued notifications: opt-outs, quiet hours, templates; outbox, Twilio or SES',
+    grants: ['table:readWrite', 'crmSecrets:read', 'email:send'],
     timeoutSeconds: 20,
   },
   {
@@ -478,6 +487,7 @@ export const routes: RouteSpec[] = [
   { method: 'POST', path: '/v1/bookings/{id}/reschedule', lambda: 'ChangeBooking' },
   { method: 'POST', path: '/v1/bookings/{id}/cancel', lambda: 'ChangeBooking' },
   { method: 'GET', path: '/v1/outbox', lambda: 'Outbox' },
+  { method: 'POST', path: '/v1/webhooks/sms/{tenantId}', lambda: 'InboundSms' },
 ];
 
 export const queues: QueueSpec[] = [

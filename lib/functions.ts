@@ -162,6 +162,19 @@ export class Functions extends Construct {
         fn.addEnvironment(spec.arnEnv, stateMachine.stateMachineArn);
         return;
       }
+      case 'email:send':
+        fn.addToRolePolicy(
+          new iam.PolicyStatement({
+            actions: ['ses:SendEmail'],
+            resources: [`arn:${Aws.PARTITION}:ses:${Aws.REGION}:${Aws.ACCOUNT_ID}:identity/*`],
+          }),
+        );
+        acknowledge(
+          role,
+          'IAM5[Resource::arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/*]',
+          "Each tenant verifies its own sender identity at onboarding (its messaging.email.from), so the identities are not known at deploy time; SendEmail is the only action.",
+        );
+        return;
       case 'jobTrail:start': {
         const spec = stateMachines.find((s) => s.name === 'jobTrail');
         if (!spec) throw new Error('No state machine named jobTrail in functions/registry.ts');

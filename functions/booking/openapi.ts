@@ -28,6 +28,15 @@ export function registerBookingChangePaths(registry: OpenAPIRegistry): void {
     responses: { 200: json(BookingSchema, 'The cancelled booking'), ...errors, 409: json(ErrorSchema, 'The booking cannot be changed') },
   });
   registry.registerPath({
+    method: 'post', path: '/v1/webhooks/sms/{tenantId}', operationId: 'inboundSms',
+    summary: "Replies to our texts as Twilio posts them (signed with X-Twilio-Signature): STOP opts the customer out, START back in",
+    request: {
+      params: z.object({ tenantId: z.string() }),
+      body: { content: { 'application/x-www-form-urlencoded': { schema: z.object({ From: z.string(), Body: z.string() }) } } },
+    },
+    responses: { 200: { description: 'Handled (empty TwiML: no auto-reply)' }, 401: json(ErrorSchema, 'Unsigned or wrongly signed') },
+  });
+  registry.registerPath({
     method: 'get', path: '/v1/outbox', operationId: 'listOutbox', security,
     summary: 'Messages the local outbox provider sent (what a real provider would have delivered)',
     request: { query: OutboxQuerySchema },

@@ -1,7 +1,8 @@
 /**
- * Worker NotifyWorker (notify queue): renders a due message and sends it through the tenant's
- * provider. Here the provider is the local outbox (the default); issue 6 adds Twilio and SES behind
- * the same step. Partial batch responses: one bad message never fails its neighbours.
+ * Worker NotifyWorker (notify queue): decides whether, when and where a due message goes (opt-outs,
+ * quiet hours, channel), fills the tenant's template (a missing variable is a review item, never a
+ * blank), and sends it through the tenant's provider (local outbox, Twilio SMS, SES email).
+ * Partial batch responses: one bad message never fails its neighbours.
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
@@ -11,8 +12,14 @@ import { getCustomer } from '../recognise/store';
 import { membershipMessageSubject } from '../renewals/store';
 import { now } from '../shared/time';
 import { getJobType, getTenant, listTechnicians } from '../tenant/store';
+import { deadLetterPolicy } from '../registry';
+import { openReviewItem } from '../review/store';
+import { decideDelivery } from './delivery';
 import { NOTIFICATION_KINDS, renderMessage } from './ledger';
-import { recordSent } from './store';
+import { providerFor } from './providers';
+import { MessageRejectedError } from './providers/types';
+import { renderTemplate } from './templates';
+import { deferRow, recordSent, settleRow } from './store';
 
 const MessageSchema = z.object({
   tenantId: z.string(),
@@ -62,24 +69,78 @@ async function sendOne(record: SQSRecord): Promise<void> {
     row.technicianId || TRAIL_KINDS.has(row.kind) ? listTechnicians(row.tenantId) : Promise.resolve([]),
   ]);
   if (!tenant || !customer) throw new Error('Tenant or customer missing');
+  const at = now();
+  const subject = { type: 'booking', id: row.bookingId };
+
+  // Whether, when and where: opt-outs, quiet hours (company time zone), the customer's channels.
+  const decision = decideDelivery({
+    kind: row.kind, now: at, timeZone: tenant.timeZone, companyQuietHours: tenant.messaging.quietHours, customer,
+  });
+  if (decision.action === 'suppress') {
+    await settleRow(row, 'suppressed', decision.reason, at);
+    return;
+  }
+  if (decision.action === 'defer') {
+    await deferRow(row, decision.until, decision.reason, at);
+    return;
+  }
+
   const window = booking.window ?? { date: booking.request.window?.date ?? 'to be confirmed', start: booking.request.window?.start ?? '', end: '' };
-  const text = renderMessage(row.kind, {
+  const vars = {
     firstName: customer.name.split(/\s+/)[0] ?? customer.name,
     jobTypeName: jobType?.name ?? 'service',
     companyName: tenant.name,
     ...window,
     job: { ...booking.messageVars, ...(TRAIL_KINDS.has(row.kind) ? { details: jobDetails(booking, customer, technicians) } : {}) },
-  });
-  // Technician messages go to the technician, dispatch alerts to dispatch, everything else to the customer.
+  };
+  const template = tenant.messaging.templates[row.kind];
+  let text: string;
+  try {
+    text = template ? renderTemplate(template, { ...vars, ...vars.job }) : renderMessage(row.kind, vars);
+  } catch (error) {
+    // Never a blank or half-filled message: the row fails and a person fixes the template.
+    await settleRow(row, 'failed', (error as Error).message, at);
+    await openReviewItem(row.tenantId, {
+      kind: 'notification_failed',
+      reason: `The ${row.kind} template could not be filled: ${(error as Error).message}`,
+      subject, payload: { kind: row.kind, template },
+    }, at);
+    return;
+  }
+
+  // Staff messages go to the technician or dispatch by SMS; customer messages by their channel.
+  const channel = decision.channel;
   const to = row.technicianId
     ? technicians.find((t) => t.technicianId === row.technicianId)?.phone
     : row.kind === 'dispatcher_alert'
       ? tenant.dispatch.phone
       : row.kind === 'manager_alert'
         ? tenant.dispatch.onCallManagerPhone
-        : customer.phoneE164;
-  if (!to) throw new Error(`No phone for the recipient of ${row.kind}`);
-  await recordSent(row, { channel: 'sms', to, text }, now());
+        : channel === 'email'
+          ? customer.email
+          : customer.phoneE164;
+  if (!to) throw new Error(`No ${channel} address for the recipient of ${row.kind}`);
+
+  const provider = await providerFor(tenant.messaging, channel);
+  try {
+    const { providerMessageId } = await provider.send({ channel, to, text, subject: channel === 'email' ? `${tenant.name}: ${row.kind.replace(/_/g, ' ')}` : undefined });
+    await recordSent(row, { channel, to, text, provider: provider.name, providerMessageId }, at);
+  } catch (error) {
+    if (error instanceof MessageRejectedError) {
+      await settleRow(row, 'failed', error.message, at);
+      await openReviewItem(row.tenantId, { kind: 'notification_failed', reason: `${row.kind} was refused: ${error.message}`, subject, payload: { kind: row.kind, provider: provider.name } }, at);
+      return;
+    }
+    // Worth another try: SQS redelivers; on the last receive a person hears of it before the DLQ.
+    if (Number(record.attributes?.ApproximateReceiveCount ?? 1) >= deadLetterPolicy.maxReceiveCount) {
+      await openReviewItem(row.tenantId, {
+        kind: 'notification_failed',
+        reason: `${row.kind} could not be sent after ${deadLetterPolicy.maxReceiveCount} tries: ${(error as Error).message}`,
+        subject, payload: { kind: row.kind, provider: provider.name, redrive: 'notify DLQ' },
+      }, at);
+    }
+    throw error;
+  }
 }
 
 export const handler = async (event: SQSEvent) => processPartialResponse(event, sendOne, processor);

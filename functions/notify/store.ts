@@ -105,10 +105,52 @@ export async function markQueued(row: LedgerMessage, at: Date): Promise<boolean>
   }
 }
 
+/** A queued row that must wait (quiet hours): back to pending with its new due time. */
+export async function deferRow(row: LedgerMessage, until: Date, reason: string, at: Date): Promise<boolean> {
+  try {
+    await documentClient().send(
+      new UpdateCommand({
+        TableName: config.tableName,
+        Key: rowKey(row),
+        UpdateExpression: 'SET #status = :pending, dueAt = :until, duePk = :due, deferredReason = :reason, deferredAt = :at',
+        ConditionExpression: '#status IN (:pending, :queued)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':pending': 'pending', ':queued': 'queued', ':until': until.toISOString(), ':due': DUE_PARTITION, ':reason': reason, ':at': at.toISOString(),
+        },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionalCheckFailed(error)) return false;
+    throw error;
+  }
+}
+
+/** A row that will not be sent (opted out, refused, template unfillable), with the reason. */
+export async function settleRow(row: LedgerMessage, status: 'suppressed' | 'failed', reason: string, at: Date): Promise<boolean> {
+  try {
+    await documentClient().send(
+      new UpdateCommand({
+        TableName: config.tableName,
+        Key: rowKey(row),
+        UpdateExpression: 'SET #status = :status, statusReason = :reason, settledAt = :at REMOVE duePk',
+        ConditionExpression: '#status IN (:pending, :queued)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':status': status, ':reason': reason, ':at': at.toISOString(), ':pending': 'pending', ':queued': 'queued' },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionalCheckFailed(error)) return false;
+    throw error;
+  }
+}
+
 /** Records the message as sent exactly once. False when it was already sent. */
 export async function recordSent(
   row: LedgerMessage,
-  message: { channel: string; to: string; text: string },
+  message: { channel: string; to: string; text: string; provider?: string; providerMessageId?: string },
   at: Date,
 ): Promise<boolean> {
   const sentAt = at.toISOString();

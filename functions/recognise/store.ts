@@ -249,3 +249,16 @@ export async function findCandidates(
     byAddress: addressIds.map(byId).filter((c): c is CustomerRecord => Boolean(c)),
   };
 }
+
+/** STOP / START from the customer: messages stop or resume (the worker checks this before every send). */
+export async function setMessagingOptOut(tenantId: string, customerId: string, optedOut: boolean, at: Date): Promise<void> {
+  await documentClient().send(
+    new UpdateCommand({
+      TableName: config.tableName,
+      Key: customerKeys.customer(tenantId, customerId),
+      UpdateExpression: 'SET communicationPreferences.optedOut = :optedOut, updatedAt = :at',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':optedOut': optedOut, ':at': at.toISOString() },
+    }),
+  );
+}

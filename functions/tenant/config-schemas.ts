@@ -27,6 +27,7 @@ export const CompanySettingsSchema = TenantSchema.pick({
   emergencyReserve: true,
   scheduleSource: true,
   dispatch: true,
+  messaging: true,
 })
   .superRefine((settings, ctx) => {
     if (!DateTime.local().setZone(settings.timeZone).isValid) {

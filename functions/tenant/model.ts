@@ -132,6 +132,31 @@ export const TenantSchema = z.object({
   sourceSettings: z.record(z.string(), SourceSettingsSchema).default({}),
   /** LSA leads whose response deadline is closer than this are flagged for a person. */
   lsaDeadlineWarningMinutes: z.number().int().min(1).max(24 * 60).default(30),
+  /** How messages leave: providers per channel, quiet hours for customer messages, per-kind templates. */
+  messaging: z
+    .object({
+      sms: z
+        .discriminatedUnion('provider', [
+          z.object({ provider: z.literal('outbox') }),
+          z.object({
+            provider: z.literal('twilio'),
+            accountSid: z.string().regex(/^AC[0-9a-zA-Z]{8,40}$/, 'a Twilio Account SID (AC...)'),
+            from: z.string().min(3).max(32),
+            /** Name of the secret holding the Auth Token. */
+            secretName: z.string().min(1),
+            baseUrl: z.url().optional(),
+          }),
+        ])
+        .default({ provider: 'outbox' }),
+      email: z
+        .discriminatedUnion('provider', [z.object({ provider: z.literal('outbox') }), z.object({ provider: z.literal('ses'), from: z.email() })])
+        .default({ provider: 'outbox' }),
+      /** Customer messages due inside these hours wait until they end (company time zone). */
+      quietHours: z.object({ start: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/), end: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/) }).optional(),
+      /** Handlebars templates per message kind, e.g. {"confirmation": "Hi {{firstName}}, ..."}. */
+      templates: z.record(z.string(), z.string().min(1).max(1_600)).default({}),
+    })
+    .default({ sms: { provider: 'outbox' }, email: { provider: 'outbox' }, templates: {} }),
   /** Who hears of new jobs: the dispatcher, and the on-call manager for emergencies. */
   dispatch: z.object({ phone: z.string().max(32).optional(), onCallManagerPhone: z.string().max(32).optional() }).default({}),
   /** Windows after the regular day that only on-call technicians serve, for emergencies. */

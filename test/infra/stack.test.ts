@@ -254,6 +254,7 @@ describe('least privilege', () => {
     'notifyQueue:send': 'sqs',
     'bookingWorkflow:startSync': 'states',
     'jobTrail:start': 'states',
+    'email:send': 'ses',
     'crmSecrets:read': 'secretsmanager',
     'queues:read': 'sqs',
     'queues:redrive': 'sqs',

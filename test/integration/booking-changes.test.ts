@@ -8,7 +8,7 @@ import { queues } from '../../functions/registry';
 import { sweepDueNotifications } from '../../functions/notify/sweep.handler';
 import { pollOnce } from '../../local/pollers';
 import type { LocalSqs } from '../../local/sqs';
-import { bookingRequest, createTestTenant, itemsWithPrefix, nextWeekday, type TestTenant } from './helpers';
+import { bookingRequest, createTestTenant, CUSTOMER_KINDS, itemsWithPrefix, nextWeekday, waitForTrail, type TestTenant } from './helpers';
 
 const heaterAddress = { line1: '5300 S 1st St', city: 'Austin', region: 'TX', postalCode: '78744' };
 const notifyQueue = queues.find((q) => q.name === 'notify')!;
@@ -17,6 +17,7 @@ const sqs = { queueUrl: () => process.env.NOTIFY_QUEUE_URL! } as unknown as Loca
 async function bookHeater(tenant: TestTenant, window: { date: string; start: string }, notes = 'heater') {
   const response = await tenant.call('POST', '/v1/bookings', bookingRequest({ jobTypeId: 'plumbing-water-heater-repair', address: heaterAddress, window, notes }));
   expect(response.status).toBe(201);
+  await waitForTrail(response.body.bookingId);
   return response.body;
 }
 
@@ -24,6 +25,7 @@ const slotsOf = async (tenant: TestTenant, bookingId: string) =>
   (await itemsWithPrefix(`T#${tenant.tenantId}#SLOTS`)).filter((c) => c.kind === 'slot' && c.bookingId === bookingId);
 const ledgerOf = async (tenant: TestTenant, bookingId: string) =>
   (await itemsWithPrefix(`T#${tenant.tenantId}#BOOKING#${bookingId}`)).filter((i) => i.sk.startsWith('NOTIFY#'));
+const customerRows = async (tenant: TestTenant, bookingId: string) => (await ledgerOf(tenant, bookingId)).filter((r) => CUSTOMER_KINDS.has(r.kind));
 
 describe('POST /v1/bookings/{id}/reschedule', () => {
   it('moves the booking, its claim and its reminders to the new window', async () => {
@@ -42,7 +44,7 @@ describe('POST /v1/bookings/{id}/reschedule', () => {
     const availability = await tenant.call('GET', `/v1/availability?jobTypeId=plumbing-water-heater-repair&postalCode=78744&from=${date}&to=${date}`);
     expect(availability.body.windows.map((w: { start: string }) => w.start)).toContain('10:00');
 
-    const ledger = await ledgerOf(tenant, booking.bookingId);
+    const ledger = await customerRows(tenant, booking.bookingId);
     const pending = ledger.filter((row) => row.status === 'pending').map((row) => `${row.kind}@v${row.version ?? 1}`).sort();
     expect(pending).toEqual(['reminder_48h@v2', 'reminder_day_of@v2', 'reschedule_confirmation@v2']);
     expect(ledger.filter((row) => row.status === 'cancelled').map((row) => row.kind).sort()).toEqual(['confirmation', 'reminder_48h', 'reminder_day_of']);
@@ -84,6 +86,7 @@ describe('POST /v1/bookings/{id}/reschedule', () => {
     const tenant = await createTestTenant();
     const date = nextWeekday(2, 4);
     const booked = await tenant.call('POST', '/v1/bookings', bookingRequest({ window: { date, start: '10:00' } }));
+    await waitForTrail(booked.body.bookingId);
     const from = booked.body.window.technicianId;
     const candidates = ['tech-01', 'tech-02', 'tech-06'].filter((t) => t !== from);
     const moved = await tenant.call('POST', `/v1/bookings/${booked.body.bookingId}/reschedule`, { technicianId: candidates[0] });
@@ -94,7 +97,7 @@ describe('POST /v1/bookings/{id}/reschedule', () => {
     await sweepDueNotifications(new Date());
     while ((await pollOnce(sqs, notifyQueue, 0)) > 0);
     const outbox = await tenant.call('GET', `/v1/outbox?bookingId=${booked.body.bookingId}`);
-    const toTechs = outbox.body.messages.filter((m: { technicianId?: string }) => m.technicianId);
+    const toTechs = outbox.body.messages.filter((m: { kind: string }) => m.kind.startsWith('technician_') && m.kind !== 'technician_job');
     expect(toTechs.map((m: { kind: string; technicianId: string }) => `${m.kind}:${m.technicianId}`).sort()).toEqual(
       [`technician_assigned:${candidates[0]}`, `technician_unassigned:${from}`].sort(),
     );

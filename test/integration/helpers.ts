@@ -89,3 +89,23 @@ export function nextWeekday(isoWeekday: number, minDaysAhead = 2): string {
   while (((date.getUTCDay() + 6) % 7) + 1 !== isoWeekday) date.setUTCDate(date.getUTCDate() + 1);
   return date.toISOString().slice(0, 10);
 }
+
+/**
+ * Waits until a booking's job trail (started asynchronously by the booking workflow) has finished,
+ * so a test can assert on what the booking alone wrote.
+ */
+export async function waitForTrail(bookingId: string, timeoutMs = 20_000): Promise<string> {
+  const { DescribeExecutionCommand } = await import('@aws-sdk/client-sfn');
+  const { sfnClient } = await import('../../functions/shared/clients');
+  const executionArn = `${process.env.JOB_TRAIL_STATE_MACHINE_ARN!.replace(':stateMachine:', ':execution:')}:trail-${bookingId}`;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const execution = await sfnClient().send(new DescribeExecutionCommand({ executionArn })).catch(() => undefined);
+    if (execution && execution.status !== 'RUNNING') return execution.status!;
+    if (Date.now() > deadline) throw new Error(`The trail of ${bookingId} did not finish`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Message kinds that go to the customer (staff messages from the trail are left out). */
+export const CUSTOMER_KINDS = new Set(['confirmation', 'reminder_48h', 'reminder_day_of', 'request_received', 'reschedule_confirmation', 'cancellation']);

@@ -1,0 +1,63 @@
+/**
+ * Whether, when and where a message goes: pure policy over the recipient's preferences and the
+ * company's rules. Customers who opted out get nothing (the row says why); customer messages that
+ * fall in quiet hours wait until they end, in the company's time zone; messages to staff
+ * (technicians, dispatch, on-call) go at once.
+ */
+import { DateTime } from 'luxon';
+import type { NotificationKind } from './ledger';
+
+const STAFF_KINDS = new Set<NotificationKind>([
+  'oncall_alert',
+  'technician_assigned',
+  'technician_unassigned',
+  'technician_job',
+  'dispatcher_alert',
+  'manager_alert',
+]);
+
+export function isStaffMessage(kind: NotificationKind): boolean {
+  return STAFF_KINDS.has(kind);
+}
+
+export interface QuietHours {
+  start: string;
+  end: string;
+}
+
+export type DeliveryDecision =
+  | { action: 'send'; channel: 'sms' | 'email' }
+  | { action: 'defer'; until: Date; reason: string }
+  | { action: 'suppress'; reason: string };
+
+/** When quiet hours that contain `now` end, or undefined when `now` is outside them. */
+export function quietHoursEnd(now: Date, quiet: QuietHours, timeZone: string): Date | undefined {
+  const local = DateTime.fromJSDate(now, { zone: timeZone });
+  const hhmm = local.toFormat('HH:mm');
+  const overnight = quiet.start > quiet.end; // e.g. 21:00-08:00
+  const inside = overnight ? hhmm >= quiet.start || hhmm < quiet.end : hhmm >= quiet.start && hhmm < quiet.end;
+  if (!inside) return undefined;
+  const [h, m] = quiet.end.split(':').map(Number) as [number, number];
+  let end = local.set({ hour: h, minute: m, second: 0, millisecond: 0 });
+  if (end <= local) end = end.plus({ days: 1 });
+  return end.toJSDate();
+}
+
+export function decideDelivery(args: {
+  kind: NotificationKind;
+  now: Date;
+  timeZone: string;
+  companyQuietHours?: QuietHours;
+  customer: { email?: string; communicationPreferences?: { channels: string[]; quietHours?: QuietHours; optedOut: boolean } };
+}): DeliveryDecision {
+  if (isStaffMessage(args.kind)) return { action: 'send', channel: 'sms' };
+  const preferences = args.customer.communicationPreferences;
+  if (preferences?.optedOut) return { action: 'suppress', reason: 'the customer opted out of messages' };
+  const channels = preferences?.channels ?? ['sms'];
+  const channel = channels.find((c): c is 'sms' | 'email' => c === 'sms' || (c === 'email' && Boolean(args.customer.email)));
+  if (!channel) return { action: 'suppress', reason: `no channel the customer accepts can reach them (${channels.join(', ') || 'none'})` };
+  const quiet = preferences?.quietHours ?? args.companyQuietHours;
+  const until = quiet ? quietHoursEnd(args.now, quiet, args.timeZone) : undefined;
+  if (until) return { action: 'defer', until, reason: `quiet hours ${quiet!.start}-${quiet!.end}` };
+  return { action: 'send', channel };
+}

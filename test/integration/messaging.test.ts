@@ -1,0 +1,194 @@
+/**
+ * How messages leave: the tenant's provider (Twilio SMS, SES email; contract servers that answer as
+ * the vendors document), templates that never send a blank, STOP/START from the customer, quiet
+ * hours in the company's time zone. The worker runs here (pollOnce), with the clock moved by
+ * JOBRELAY_CLOCK_OFFSET_MS instead of waiting.
+ */
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DateTime } from 'luxon';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { sweepDueNotifications } from '../../functions/notify/sweep.handler';
+import { twilioSignature } from '../../functions/notify/inbound-sms.handler';
+import { customerKeys } from '../../functions/recognise/store';
+import { queues } from '../../functions/registry';
+import { documentClient } from '../../functions/shared/clients';
+import { pollOnce } from '../../local/pollers';
+import type { LocalSqs } from '../../local/sqs';
+import { SesContract } from '../contract-servers/ses';
+import { TwilioContract } from '../contract-servers/twilio';
+import { bookingRequest, callApi, createTestTenant, itemsWithPrefix, nextWeekday, setLocalSecret, type TestTenant } from './helpers';
+
+const twilio = new TwilioContract();
+const ses = new SesContract(new Set(['dispatch@lonestar.example']));
+const sqs = { queueUrl: () => process.env.NOTIFY_QUEUE_URL! } as unknown as LocalSqs;
+const notifyQueue = queues.find((q) => q.name === 'notify')!;
+
+beforeAll(async () => {
+  await Promise.all([twilio.start(), ses.start()]);
+  setLocalSecret('twilio-test', twilio.authToken);
+  process.env.AWS_ENDPOINT_URL_SESV2 = ses.url;
+});
+afterAll(async () => {
+  await Promise.all([twilio.stop(), ses.stop()]);
+});
+
+async function deliver(at: Date = new Date()): Promise<void> {
+  await sweepDueNotifications(at);
+  while ((await pollOnce(sqs, notifyQueue, 0)) > 0);
+}
+
+const twilioMessaging = (extra: Record<string, unknown> = {}) => ({
+  messaging: {
+    sms: { provider: 'twilio' as const, accountSid: twilio.accountSid, from: '+15125550100', secretName: 'twilio-test', baseUrl: twilio.url },
+    email: { provider: 'outbox' as const },
+    templates: {},
+    ...extra,
+  },
+});
+
+const rowsOf = async (tenant: TestTenant, bookingId: string) =>
+  (await itemsWithPrefix(`T#${tenant.tenantId}#BOOKING#${bookingId}`)).filter((i) => i.sk.startsWith('NOTIFY#'));
+
+async function book(tenant: TestTenant, overrides: Record<string, unknown> = {}) {
+  const response = await tenant.call('POST', '/v1/bookings', bookingRequest({ window: { date: nextWeekday(3, 4), start: '10:00' }, ...overrides }));
+  expect(response.status).toBe(201);
+  return response.body;
+}
+
+describe('Twilio SMS provider', () => {
+  it('sends the confirmation through Twilio, once, and keeps the message sid', async () => {
+    const tenant = await createTestTenant(twilioMessaging());
+    const booking = await book(tenant);
+    const before = twilio.messages.length;
+    await deliver();
+    await deliver();
+    const sent = twilio.messages.slice(before).filter((m) => m.to === '+15125550142');
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.body).toContain('is confirmed for');
+    expect(sent[0]!.from).toBe('+15125550100');
+    const outbox = (await tenant.call('GET', `/v1/outbox?bookingId=${booking.bookingId}`)).body.messages;
+    expect(outbox.find((m: { kind: string }) => m.kind === 'confirmation')).toMatchObject({ to: '+15125550142' });
+    const row = (await rowsOf(tenant, booking.bookingId)).find((r) => r.kind === 'confirmation');
+    expect(row).toMatchObject({ status: 'sent' });
+  });
+
+  it('retries when Twilio is down and sends once it is back', async () => {
+    const tenant = await createTestTenant(twilioMessaging());
+    const booking = await book(tenant, { customer: { name: 'Retry Person', phone: '512-555-0177' } });
+    twilio.failNext({ status: 503 }, 1);
+    await deliver();
+    expect((await rowsOf(tenant, booking.bookingId)).find((r) => r.kind === 'confirmation')?.status).toBe('queued');
+    await new Promise((r) => setTimeout(r, 2_200)); // the local queue's visibility timeout
+    await deliver();
+    expect(twilio.messages.filter((m) => m.to === '+15125550177')).toHaveLength(1);
+  });
+
+  it('a customer who replies STOP gets nothing more, START brings messages back; unsigned replies are refused', async () => {
+    const tenant = await createTestTenant(twilioMessaging());
+    const phone = '+15125550166';
+    await book(tenant, { customer: { name: 'Stop Person', phone } });
+    await deliver();
+    const url = `${inject('apiUrl')}/v1/webhooks/sms/${tenant.tenantId}`;
+    const reply = async (Body: string, signature?: string) => {
+      const params = { From: phone, To: '+15125550100', Body, MessageSid: 'SM123' };
+      const signed = twilioSignature(twilio.authToken, url.replace(/^http:\/\//, 'https://'), params);
+      return callApi('POST', `/v1/webhooks/sms/${tenant.tenantId}`, {
+        rawBody: new URLSearchParams(params).toString(),
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature ?? signed },
+      });
+    };
+    expect((await reply('STOP', 'forged')).status).toBe(401);
+    const stopped = await reply(' stop ');
+    expect(stopped.status).toBe(200);
+    expect(stopped.headers.get('x-jobrelay-action')).toBe('opted_out');
+
+    const toCustomer = () => twilio.messages.filter((m) => m.to === phone).length;
+    const before = toCustomer();
+    const second = await book(tenant, { customer: { name: 'Stop Person', phone }, notes: 'second job' });
+    await deliver();
+    // Staff still hear of the job; the customer hears nothing.
+    expect(toCustomer()).toBe(before);
+    expect((await rowsOf(tenant, second.bookingId)).find((r) => r.kind === 'confirmation')).toMatchObject({
+      status: 'suppressed', statusReason: 'the customer opted out of messages',
+    });
+
+    expect((await reply('START')).headers.get('x-jobrelay-action')).toBe('opted_in');
+    const third = await book(tenant, { customer: { name: 'Stop Person', phone }, notes: 'third job' });
+    await deliver();
+    expect((await rowsOf(tenant, third.bookingId)).find((r) => r.kind === 'confirmation')?.status).toBe('sent');
+  });
+});
+
+describe('templates', () => {
+  it("fills the tenant's template, and a template with a missing variable goes to review instead of sending a blank", async () => {
+    const good = await createTestTenant({ messaging: { sms: { provider: 'outbox' }, email: { provider: 'outbox' }, templates: { confirmation: 'Hi {{firstName}}! {{companyName}} sees you {{date}} from {{start}}.' } } });
+    const booking = await book(good);
+    await deliver();
+    const text = (await good.call('GET', `/v1/outbox?bookingId=${booking.bookingId}`)).body.messages.find((m: { kind: string }) => m.kind === 'confirmation').text;
+    expect(text).toBe(`Hi Jordan! Lone Star Plumbing & Air sees you ${booking.window.date} from 10:00.`);
+
+    const broken = await createTestTenant({ messaging: { sms: { provider: 'outbox' }, email: { provider: 'outbox' }, templates: { confirmation: 'Hi {{firstName}}, your coupon {{couponCode}}' } } });
+    const other = await book(broken);
+    await deliver();
+    expect((await rowsOf(broken, other.bookingId)).find((r) => r.kind === 'confirmation')).toMatchObject({ status: 'failed' });
+    const review = (await broken.call('GET', '/v1/review-items?kind=notification_failed')).body.items;
+    expect(review).toHaveLength(1);
+    expect(review[0].reason).toContain('couponCode');
+  });
+});
+
+describe('quiet hours', () => {
+  it("holds customer messages until quiet hours end in the company's time zone; staff messages still go", async () => {
+    const local = DateTime.now().setZone('America/Chicago');
+    const quietHours = { start: local.minus({ minutes: 30 }).toFormat('HH:mm'), end: local.plus({ minutes: 90 }).toFormat('HH:mm') };
+    const tenant = await createTestTenant({ messaging: { sms: { provider: 'outbox' }, email: { provider: 'outbox' }, templates: {}, quietHours } });
+    const booking = await book(tenant);
+    await deliver();
+    const row = (await rowsOf(tenant, booking.bookingId)).find((r) => r.kind === 'confirmation')!;
+    expect(row.status).toBe('pending');
+    expect(row.deferredReason).toBe(`quiet hours ${quietHours.start}-${quietHours.end}`);
+    const quietEnd = local.plus({ minutes: 90 }).set({ second: 0, millisecond: 0 });
+    expect(DateTime.fromISO(row.dueAt).toMillis()).toBe(quietEnd.toMillis());
+
+    const later = quietEnd.plus({ minutes: 1 }).toJSDate();
+    process.env.JOBRELAY_CLOCK_OFFSET_MS = String(later.getTime() - Date.now());
+    try {
+      await deliver(later);
+    } finally {
+      delete process.env.JOBRELAY_CLOCK_OFFSET_MS;
+    }
+    expect((await rowsOf(tenant, booking.bookingId)).find((r) => r.kind === 'confirmation')?.status).toBe('sent');
+  });
+});
+
+describe('SES email provider', () => {
+  it("emails customers who prefer email through SES; an unverified sender goes to review", async () => {
+    const tenant = await createTestTenant({ messaging: { sms: { provider: 'outbox' }, email: { provider: 'ses', from: 'dispatch@lonestar.example' }, templates: {} } });
+    const booking = await book(tenant);
+    // The customer says: email me, not texts.
+    await documentClient().send(new UpdateCommand({
+      TableName: process.env.TABLE_NAME,
+      Key: customerKeys.customer(tenant.tenantId, booking.customerId),
+      UpdateExpression: 'SET communicationPreferences.channels = :channels',
+      ExpressionAttributeValues: { ':channels': ['email'] },
+    }));
+    const second = await book(tenant, { notes: 'by email please' });
+    await deliver();
+    const email = ses.emails.find((e) => e.to.includes('jordan.rivera@example.com') && e.text.includes(second.window.date));
+    expect(email).toMatchObject({ from: 'dispatch@lonestar.example', subject: 'Lone Star Plumbing & Air: confirmation' });
+
+    const unverified = await createTestTenant({ messaging: { sms: { provider: 'outbox' }, email: { provider: 'ses', from: 'nobody@unverified.example' }, templates: {} } });
+    const b = await book(unverified);
+    await documentClient().send(new UpdateCommand({
+      TableName: process.env.TABLE_NAME,
+      Key: customerKeys.customer(unverified.tenantId, b.customerId),
+      UpdateExpression: 'SET communicationPreferences.channels = :channels',
+      ExpressionAttributeValues: { ':channels': ['email'] },
+    }));
+    const c = await book(unverified, { notes: 'again' });
+    await deliver();
+    expect((await rowsOf(unverified, c.bookingId)).find((r) => r.kind === 'confirmation')).toMatchObject({ status: 'failed' });
+    expect((await unverified.call('GET', '/v1/review-items?kind=notification_failed')).body.items[0].reason).toContain('not verified');
+  });
+});
