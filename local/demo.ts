@@ -2,7 +2,6 @@
  * The demo company: "Lone Star Plumbing & Air", a 12-truck plumbing + HVAC shop in Austin, TX.
  * Seeding is idempotent (fixed ids), so a second `npm start` finds the same company.
  */
-import { ulid } from 'ulid';
 import { DateTime } from 'luxon';
 import {
   JobTypeSchema,
@@ -12,7 +11,8 @@ import {
   type TechnicianInput,
   type Tenant,
 } from '../functions/tenant/model';
-import { findApiKey, newApiKey, putApiKey, putJobType, putTechnician, putTenant } from '../functions/tenant/store';
+import { issueApiKey } from '../functions/admin/store';
+import { findApiKey, putJobType, putTechnician, putTenant } from '../functions/tenant/store';
 import { createCustomer, emptyProfile } from '../functions/recognise/store';
 import { getMembership, putMembership } from '../functions/renewals/store';
 
@@ -153,7 +153,7 @@ export async function ensureApiKey(tenantId: string, existing?: string): Promise
     const record = await findApiKey(existing);
     if (record && !record.revoked && record.tenantId === tenantId) return existing;
   }
-  const apiKey = newApiKey();
-  await putApiKey(tenantId, apiKey, ulid(), ['bookings', 'review', 'admin']);
+  // Issued like any admin-created key, so it is listed, rotatable and revocable.
+  const { apiKey } = await issueApiKey(tenantId, { name: 'Demo key', scopes: ['bookings', 'review', 'reports', 'admin'], createdBy: 'npm start' });
   return apiKey;
 }

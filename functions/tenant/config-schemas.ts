@@ -28,6 +28,8 @@ export const CompanySettingsSchema = TenantSchema.pick({
   scheduleSource: true,
   dispatch: true,
   messaging: true,
+  sourceSettings: true,
+  lsaDeadlineWarningMinutes: true,
 })
   .superRefine((settings, ctx) => {
     if (!DateTime.local().setZone(settings.timeZone).isValid) {
