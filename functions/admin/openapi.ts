@@ -14,6 +14,7 @@ import {
   ReviewItemSchema,
 } from '../review/schemas';
 import { z } from '../shared/zod';
+import { ErrorSchema, json, security } from '../api/openapi-common';
 import {
   ApiKeySummarySchema,
   CreateApiKeyRequestSchema,
@@ -24,8 +25,6 @@ import {
   WhoAmISchema,
 } from './schemas';
 
-const ErrorSchema = z.object({ error: z.object({ code: z.string(), message: z.string(), field: z.string().optional() }) });
-const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
 const errors = {
   400: json(ErrorSchema, 'Invalid request: `error.field` names the field'),
   401: json(ErrorSchema, 'Missing or unknown API key'),
@@ -33,7 +32,6 @@ const errors = {
 };
 const notFound = { 404: json(ErrorSchema, 'No such item for this account') };
 const conflict = (description: string) => ({ 409: json(ErrorSchema, description) });
-const security = [{ apiKey: [] }];
 const body = (schema: z.ZodType) => ({ content: { 'application/json': { schema } } });
 
 const QueueDepthSchema = z

@@ -4,6 +4,7 @@
  */
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { z } from '../shared/zod';
+import { ErrorSchema } from './openapi-common';
 import { BookingIdParamsSchema, BookingSchema, CreateBookingRequestSchema } from '../booking/schemas';
 import { ListReviewItemsQuerySchema, ReviewItemSchema } from '../review/schemas';
 import { registerOperatorPaths } from '../admin/openapi';
@@ -13,15 +14,6 @@ import { registerCrmPaths } from '../crm/openapi';
 import { CustomerLookupRequestSchema } from '../customers/schemas';
 import { registerLifecyclePaths } from '../lifecycle/openapi';
 
-const ErrorSchema = z
-  .object({
-    error: z.object({
-      code: z.string(),
-      message: z.string(),
-      field: z.string().optional(),
-    }),
-  })
-  .openapi('Error');
 
 const errorResponses = {
   400: { description: 'Invalid request: `error.field` names the field', content: { 'application/json': { schema: ErrorSchema } } },

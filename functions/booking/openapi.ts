@@ -1,13 +1,11 @@
 /** OpenAPI paths for changing a booked job and reading the outbox (registered by functions/api/openapi.ts). */
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { z } from '../shared/zod';
+import { ErrorSchema, json, security } from '../api/openapi-common';
 import { OutboxQuerySchema } from '../notify/outbox.handler';
 import { BookingIdParamsSchema, BookingSchema } from './schemas';
 import { CancelRequestSchema, RescheduleRequestSchema } from './schemas-changes';
 
-const ErrorSchema = z.object({ error: z.object({ code: z.string(), message: z.string(), field: z.string().optional() }) });
-const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
-const security = [{ apiKey: [] }];
 const errors = {
   400: json(ErrorSchema, 'Invalid request: `error.field` names the field'),
   401: json(ErrorSchema, 'Missing or unknown API key'),

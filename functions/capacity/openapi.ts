@@ -1,6 +1,7 @@
 /** OpenAPI paths of the capacity and configuration routes (registered by functions/api/openapi.ts). */
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { z } from '../shared/zod';
+import { ErrorSchema, json, security } from '../api/openapi-common';
 import { BookingIdParamsSchema, BookingSchema } from '../booking/schemas';
 import { JobTypeSchema, TechnicianSchema } from '../tenant/model';
 import { CatalogueIdParamsSchema, CompanySettingsSchema, JobTypeInputSchema, TechnicianInputSchema } from '../tenant/config-schemas';
@@ -14,14 +15,11 @@ import {
   WindowSchema,
 } from './schemas';
 
-const ErrorSchema = z.object({ error: z.object({ code: z.string(), message: z.string(), field: z.string().optional() }) });
-const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
 const errors = {
   400: json(ErrorSchema, 'Invalid request: `error.field` names the field'),
   401: json(ErrorSchema, 'Missing or unknown API key'),
   403: json(ErrorSchema, 'The key lacks the scope'),
 };
-const security = [{ apiKey: [] }];
 
 export function registerCapacityPaths(registry: OpenAPIRegistry): void {
   registry.registerPath({

@@ -2,11 +2,9 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { BookingIdParamsSchema, BookingSchema } from '../booking/schemas';
 import { CustomerLookupRequestSchema, CustomerLookupResponseSchema } from '../customers/schemas';
-import { z } from '../shared/zod';
+import { ErrorSchema, json, security } from '../api/openapi-common';
 import { CrmMappingRequestSchema, CrmMappingResponseSchema, DismissBookingRequestSchema } from './schemas';
 
-const ErrorSchema = z.object({ error: z.object({ code: z.string(), message: z.string(), field: z.string().optional() }) });
-const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
 const errors = {
   400: json(ErrorSchema, 'Invalid request: `error.field` names the field'),
   401: json(ErrorSchema, 'Missing or unknown API key'),
@@ -18,7 +16,6 @@ const decided = {
   404: json(ErrorSchema, 'No such booking for this account'),
   409: json(ErrorSchema, 'The booking is not pending_approval (or was decided meanwhile)'),
 };
-const security = [{ apiKey: [] }];
 
 export function registerCrmPaths(registry: OpenAPIRegistry): void {
   registry.registerPath({

@@ -10,7 +10,7 @@ import { buildBookingWrite } from '../crm/write';
 import { crmAdapterFor } from '../crm/adapters';
 import { effectiveMapping, JOB_STATES, mapFields, type JobState } from '../crm/mapping';
 import type { NotificationKind } from '../notify/ledger';
-import { addLedgerRows, notifyKeys } from '../notify/store';
+import { addLedgerRows, cancelRowIfPending, notifyKeys } from '../notify/store';
 import { customerKeys } from '../recognise/store';
 import { documentClient } from '../shared/clients';
 import { config } from '../shared/config';
@@ -54,23 +54,7 @@ export async function writeJobStateToCrm(
 /** Pending rows of these kinds are cancelled (queued or sent ones are history). */
 export async function cancelLedgerKinds(tenantId: string, bookingId: string, kinds: NotificationKind[], at: Date): Promise<number> {
   let cancelled = 0;
-  for (const kind of kinds) {
-    try {
-      await documentClient().send(
-        new UpdateCommand({
-          TableName: config.tableName,
-          Key: notifyKeys.ledgerRow(tenantId, bookingId, kind),
-          UpdateExpression: 'SET #status = :cancelled, cancelledAt = :at REMOVE duePk',
-          ConditionExpression: '#status = :pending',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':cancelled': 'cancelled', ':pending': 'pending', ':at': at.toISOString() },
-        }),
-      );
-      cancelled++;
-    } catch (error) {
-      if (!isConditionalCheckFailed(error)) throw error;
-    }
-  }
+  for (const kind of kinds) if (await cancelRowIfPending(notifyKeys.ledgerRow(tenantId, bookingId, kind), at)) cancelled++;
   return cancelled;
 }
 

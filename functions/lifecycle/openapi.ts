@@ -2,11 +2,10 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { BookingIdParamsSchema } from '../booking/schemas';
 import { z } from '../shared/zod';
+import { ErrorSchema, json } from '../api/openapi-common';
 import { MembershipSchema, PutMembershipRequestSchema } from '../renewals/schemas';
 import { JobEventAcceptedSchema, JobEventBodySchema, WebhookJobEventSchema } from './schemas';
 
-const ErrorSchema = z.object({ error: z.object({ code: z.string(), message: z.string(), field: z.string().optional() }) });
-const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
 
 export function registerLifecyclePaths(registry: OpenAPIRegistry): void {
   registry.registerPath({

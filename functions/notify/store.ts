@@ -206,24 +206,28 @@ export async function cancelPendingRows(tenantId: string, bookingId: string, at:
     }),
   );
   let cancelled = 0;
-  for (const item of Items) {
-    try {
-      await documentClient().send(
-        new UpdateCommand({
-          TableName: config.tableName,
-          Key: { pk: item.pk, sk: item.sk },
-          UpdateExpression: 'SET #status = :cancelled, cancelledAt = :at REMOVE duePk',
-          ConditionExpression: '#status = :pending',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':cancelled': 'cancelled', ':pending': 'pending', ':at': at.toISOString() },
-        }),
-      );
-      cancelled++;
-    } catch (error) {
-      if (!isConditionalCheckFailed(error)) throw error;
-    }
-  }
+  for (const item of Items) if (await cancelRowIfPending({ pk: item.pk, sk: item.sk }, at)) cancelled++;
   return cancelled;
+}
+
+/** pending -> cancelled for one ledger row; false when it was no longer pending (queued, sent, gone). */
+export async function cancelRowIfPending(key: { pk: string; sk: string }, at: Date): Promise<boolean> {
+  try {
+    await documentClient().send(
+      new UpdateCommand({
+        TableName: config.tableName,
+        Key: key,
+        UpdateExpression: 'SET #status = :cancelled, cancelledAt = :at REMOVE duePk',
+        ConditionExpression: '#status = :pending',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':cancelled': 'cancelled', ':pending': 'pending', ':at': at.toISOString() },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionalCheckFailed(error)) return false;
+    throw error;
+  }
 }
 
 export async function listOutbox(tenantId: string): Promise<Array<Record<string, unknown>>> {
