@@ -8,6 +8,7 @@ import { benchCapacity } from './capacity';
 import { benchRecognise } from './recognise';
 import { benchReports } from './reports';
 import { countDynamoCalls } from './common';
+import { benchSweeper } from './sweeper';
 import { benchTrail } from './trail';
 
 async function main(): Promise<void> {
@@ -19,6 +20,7 @@ async function main(): Promise<void> {
     if (!only || only === 'booking') await benchBookings(system);
     if (!only || only === 'capacity') await benchCapacity(system);
     if (!only || only === 'trail') await benchTrail(system);
+    if (!only || only === 'sweeper') await benchSweeper(system);
     if (!only || only === 'recognise') await benchRecognise(system);
     if (!only || only === 'reports') await benchReports(system);
   } finally {
