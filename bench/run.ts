@@ -10,6 +10,7 @@ import { benchReports } from './reports';
 import { countDynamoCalls } from './common';
 import { benchSweeper } from './sweeper';
 import { benchTrail } from './trail';
+import { benchDispatch } from './dispatch';
 
 async function main(): Promise<void> {
   process.env.LOG_LEVEL = 'ERROR';
@@ -23,6 +24,7 @@ async function main(): Promise<void> {
     if (!only || only === 'sweeper') await benchSweeper(system);
     if (!only || only === 'recognise') await benchRecognise(system);
     if (!only || only === 'reports') await benchReports(system);
+    if (!only || only === 'dispatch') await benchDispatch(system);
   } finally {
     await system.stop();
   }

@@ -437,6 +437,21 @@ export const lambdas: LambdaSpec[] = [
     description: 'The CRM outbox: write kept bookings once the CRM is back, with growing backoff; review item before the DLQ',
     grants: ['table:readWrite', 'crmSecrets:read'],
     timeoutSeconds: 30,
+  },  {
+    name: 'DispatchBoard',
+    kind: 'route',
+    entry: 'functions/dispatch/board.handler.ts',
+    description: "GET /v1/dispatch/board: each technician's day (booked jobs by window)",
+    grants: ['table:read'],
+  },
+  {
+    name: 'DispatchPlan',
+    kind: 'route',
+    entry: 'functions/dispatch/plan.handler.ts',
+    description: "POST /v1/dispatch/plan: HiGHS MIP day plan vs first-come-first-served (a proposal, not applied)",
+    grants: ['table:read'],
+    timeoutSeconds: 29,
+    memoryMb: 1024,
   },
 ];
 
@@ -488,6 +503,8 @@ export const routes: RouteSpec[] = [
   { method: 'POST', path: '/v1/bookings/{id}/cancel', lambda: 'ChangeBooking' },
   { method: 'GET', path: '/v1/outbox', lambda: 'Outbox' },
   { method: 'POST', path: '/v1/webhooks/sms/{tenantId}', lambda: 'InboundSms' },
+  { method: 'GET', path: '/v1/dispatch/board', lambda: 'DispatchBoard' },
+  { method: 'POST', path: '/v1/dispatch/plan', lambda: 'DispatchPlan' },
 ];
 
 export const queues: QueueSpec[] = [

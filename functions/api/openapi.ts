@@ -13,6 +13,7 @@ import { registerBookingChangePaths } from '../booking/openapi';
 import { registerCrmPaths } from '../crm/openapi';
 import { CustomerLookupRequestSchema } from '../customers/schemas';
 import { registerLifecyclePaths } from '../lifecycle/openapi';
+import { registerDispatchPaths } from '../dispatch/openapi';
 
 
 const errorResponses = {
@@ -91,6 +92,7 @@ function buildRegistry(): OpenAPIRegistry {
   registerCrmPaths(registry);
   registerLifecyclePaths(registry);
   registerOperatorPaths(registry);
+  registerDispatchPaths(registry);
   return registry;
 }
 

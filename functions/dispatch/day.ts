@@ -1,0 +1,117 @@
+/**
+ * One company's dispatch day read from the store: technicians on shift, the booked slot claims of
+ * the date and their bookings. Shared by the board and the planner (tenant-scoped: every read is
+ * in the tenant's own partitions).
+ */
+import { ApiError } from '../shared/errors';
+import { dailyLimit, isOff, isOnShift } from '../capacity/availability';
+import { listClaims } from '../capacity/store';
+import { getBookingRecord, type BookingRecord } from '../booking/store';
+import { getTenant, listJobTypes, listTechnicians } from '../tenant/store';
+import type { JobType, Technician, Tenant } from '../tenant/model';
+import { basePostalCode } from './geo';
+import type { PlanDay, PlanTechnician } from './plan';
+
+export interface DayJob {
+  bookingId: string;
+  status: string;
+  jobTypeId: string;
+  jobTypeName?: string;
+  postalCode: string;
+  technicianId?: string;
+  start: string;
+  end: string;
+  windowStarts: string[];
+  createdAt?: string;
+  jobState?: string;
+}
+
+export interface DispatchDay {
+  tenant: Tenant;
+  date: string;
+  technicians: Technician[];
+  jobTypes: JobType[];
+  jobs: DayJob[];
+  bookings: Map<string, BookingRecord>;
+}
+
+const LIVE = new Set(['confirmed', 'pending_crm_sync', 'pending_confirmation', 'pending_approval']);
+
+export async function loadDispatchDay(tenantId: string, date: string): Promise<DispatchDay> {
+  const tenant = await getTenant(tenantId);
+  if (!tenant) throw new ApiError('not_found', 'tenant not found');
+  const [technicians, jobTypes, claims] = await Promise.all([listTechnicians(tenantId), listJobTypes(tenantId), listClaims(tenantId, date, date)]);
+  const slotsByBooking = new Map<string, string[]>();
+  for (const c of claims) {
+    if (c.kind !== 'slot' || c.status !== 'BOOKED' || !c.bookingId || c.date !== date) continue;
+    slotsByBooking.set(c.bookingId, [...(slotsByBooking.get(c.bookingId) ?? []), c.start!]);
+  }
+  const bookings = new Map<string, BookingRecord>();
+  const records = await Promise.all([...slotsByBooking.keys()].map((id) => getBookingRecord(tenantId, id)));
+  for (const r of records) if (r) bookings.set(r.bookingId, r);
+  const typeName = new Map(jobTypes.map((j) => [j.jobTypeId, j.name]));
+  const jobs: DayJob[] = [];
+  for (const [bookingId, starts] of slotsByBooking) {
+    const b = bookings.get(bookingId);
+    if (!b || !b.window || !LIVE.has(b.status) || b.window.date !== date) continue;
+    jobs.push({
+      bookingId,
+      status: b.status,
+      jobTypeId: b.jobTypeId,
+      jobTypeName: typeName.get(b.jobTypeId),
+      postalCode: b.request.address.postalCode,
+      technicianId: b.window.technicianId,
+      start: b.window.start,
+      end: b.window.end,
+      windowStarts: [...starts].sort(),
+      createdAt: b.createdAt,
+      jobState: b.jobState,
+    });
+  }
+  jobs.sort((a, b) => a.start.localeCompare(b.start) || (a.createdAt ?? '').localeCompare(b.createdAt ?? ''));
+  return { tenant, date, technicians, jobTypes, jobs, bookings };
+}
+
+/** Technicians working that date, as the planner sees them. */
+export function planTechnicians(day: DispatchDay): PlanTechnician[] {
+  return day.technicians
+    .filter((t) => t.active && !isOff(t, day.date))
+    .map((t) => ({
+      technicianId: t.technicianId,
+      trades: t.trades,
+      skills: t.skills,
+      postalCodes: t.postalCodes,
+      windowStarts: day.tenant.arrivalWindows.filter((w) => isOnShift(t, day.date, w, day.tenant.timeZone)).map((w) => w.start),
+      dailyJobLimit: dailyLimit(day.tenant, t),
+      basePostalCode: basePostalCode(t.postalCodes),
+    }))
+    .filter((t) => t.windowStarts.length > 0);
+}
+
+/**
+ * The day's booked jobs as a planning problem. Customers were promised their window, so each job
+ * keeps its booked window (`flexibleWindows` lets the planner move it to any window of the day).
+ */
+export function toPlanDay(day: DispatchDay, options: { flexibleWindows?: boolean } = {}): PlanDay {
+  const types = new Map(day.jobTypes.map((j) => [j.jobTypeId, j]));
+  const windows = day.tenant.arrivalWindows.map((w) => ({ start: w.start, end: w.end }));
+  const ordered = [...day.jobs].sort((a, b) => (a.createdAt ?? '').localeCompare(b.createdAt ?? '') || a.bookingId.localeCompare(b.bookingId));
+  return {
+    windows,
+    technicians: planTechnicians(day),
+    jobs: ordered
+      .filter((j) => types.has(j.jobTypeId) && windows.some((w) => w.start === j.start))
+      .map((j, order) => {
+        const type = types.get(j.jobTypeId)!;
+        return {
+          jobId: j.bookingId,
+          trade: type.trade,
+          requiredSkills: type.requiredSkills,
+          postalCode: j.postalCode,
+          durationWindows: type.durationWindows,
+          windows: options.flexibleWindows ? [j.start, ...windows.map((w) => w.start).filter((s) => s !== j.start)] : [j.start],
+          order,
+        };
+      }),
+  };
+}

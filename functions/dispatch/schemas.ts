@@ -1,0 +1,76 @@
+/** Dispatch board and day planner: query and response schemas (also the OpenAPI description). */
+import { z } from '../shared/zod';
+
+export const DispatchDateQuerySchema = z.object({
+  date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD').openapi({ description: "Local date in the company's time zone", example: '2026-12-02' }),
+});
+
+export const PlanQuerySchema = DispatchDateQuerySchema.extend({
+  flexibleWindows: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true')
+    .openapi({ description: 'Let the planner move jobs to another window of the day (default: each job keeps the window the customer was promised)' }),
+  timeLimitSeconds: z.coerce.number().min(1).max(25).default(10),
+});
+
+const BoardJobSchema = z.object({
+  bookingId: z.string(),
+  status: z.string(),
+  jobTypeId: z.string(),
+  jobTypeName: z.string().optional(),
+  postalCode: z.string(),
+  start: z.string(),
+  end: z.string(),
+  windowStarts: z.array(z.string()),
+  jobState: z.string().optional(),
+});
+
+export const BoardSchema = z
+  .object({
+    date: z.string(),
+    timeZone: z.string(),
+    windows: z.array(z.object({ start: z.string(), end: z.string() })),
+    technicians: z.array(
+      z.object({
+        technicianId: z.string(),
+        name: z.string(),
+        onShiftWindows: z.array(z.string()),
+        jobs: z.array(BoardJobSchema),
+      }),
+    ),
+    unassigned: z.array(BoardJobSchema),
+  })
+  .openapi('DispatchBoard');
+
+const MetricsSchema = z.object({
+  trucks: z.number(),
+  jobs: z.number(),
+  served: z.number(),
+  unserved: z.number(),
+  jobsPerTruck: z.number(),
+  driveMinutes: z.number(),
+});
+const AssignmentSchema = z.object({ jobId: z.string(), technicianId: z.string(), start: z.string(), windowStarts: z.array(z.string()) });
+
+export const PlanSchema = z
+  .object({
+    date: z.string(),
+    applied: z.literal(false).openapi({ description: 'The plan is a proposal; nothing was changed' }),
+    plan: z.object({ metrics: MetricsSchema, assignments: z.array(AssignmentSchema) }),
+    firstComeFirstServed: z.object({ metrics: MetricsSchema, assignments: z.array(AssignmentSchema) }),
+    current: z.object({ metrics: MetricsSchema }).openapi({ description: 'The assignment the claims hold now' }),
+    solver: z.object({
+      solver: z.string(),
+      status: z.string(),
+      objective: z.number(),
+      bound: z.number(),
+      gap: z.number(),
+      jobsServedBound: z.number(),
+      seconds: z.number(),
+      variables: z.number(),
+      constraints: z.number(),
+    }),
+    changes: z.array(z.object({ jobId: z.string(), from: z.object({ technicianId: z.string().optional(), start: z.string() }), to: AssignmentSchema })),
+  })
+  .openapi('DispatchPlan');

@@ -1,0 +1,90 @@
+/**
+ * Dispatch board and day planner on the demo company: jobs booked through the API show on their
+ * technicians' day; the plan endpoint proposes a valid assignment (HiGHS, gap proved) next to
+ * first-come-first-served and changes nothing.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { demoJobTypes, demoTechnicians } from '../../local/demo';
+import { bookingRequest, createTestTenant, nextWeekday, type TestTenant } from './helpers';
+
+let tenant: TestTenant;
+let other: TestTenant;
+const date = nextWeekday(3, 3); // a Wednesday: every demo technician works
+const booked: Array<{ bookingId: string; jobTypeId: string; postalCode: string; start: string }> = [];
+
+const requests = [
+  { jobTypeId: 'plumbing-drain-clog', postalCode: '78701', start: '08:00', phone: '(512) 555-0181' },
+  { jobTypeId: 'hvac-ac-repair', postalCode: '78759', start: '10:00', phone: '(512) 555-0182' },
+  { jobTypeId: 'plumbing-drain-clog', postalCode: '78745', start: '08:00', phone: '(512) 555-0183' },
+  { jobTypeId: 'plumbing-water-heater-repair', postalCode: '78704', start: '12:00', phone: '(512) 555-0184' },
+];
+
+beforeAll(async () => {
+  [tenant, other] = await Promise.all([createTestTenant(), createTestTenant()]);
+  for (const r of requests) {
+    const base = bookingRequest();
+    const response = await tenant.call('POST', '/v1/bookings', {
+      ...base,
+      customer: { ...base.customer, phone: r.phone, email: undefined },
+      address: { ...base.address, postalCode: r.postalCode },
+      jobTypeId: r.jobTypeId,
+      window: { date, start: r.start },
+    });
+    expect(response.status, JSON.stringify(response.body)).toBe(201);
+    booked.push({ bookingId: response.body.bookingId, jobTypeId: r.jobTypeId, postalCode: r.postalCode, start: r.start });
+  }
+});
+
+describe('GET /v1/dispatch/board', () => {
+  it("shows each technician's day with the booked jobs, tenant-scoped", async () => {
+    const response = await tenant.call('GET', `/v1/dispatch/board?date=${date}`);
+    expect(response.status).toBe(200);
+    expect(response.body.technicians).toHaveLength(12);
+    const jobs = response.body.technicians.flatMap((t: any) => t.jobs.map((j: any) => ({ ...j, technicianId: t.technicianId })));
+    expect(jobs).toHaveLength(booked.length);
+    expect(response.body.unassigned).toEqual([]);
+    for (const b of booked) {
+      const job = jobs.find((j: any) => j.bookingId === b.bookingId);
+      expect(job).toMatchObject({ jobTypeId: b.jobTypeId, postalCode: b.postalCode, start: b.start, windowStarts: [b.start] });
+      expect(['confirmed', 'pending_crm_sync', 'pending_confirmation']).toContain(job.status);
+      const tech = demoTechnicians.find((t) => t.technicianId === job.technicianId)!;
+      expect(tech.postalCodes).toContain(b.postalCode);
+    }
+    const elsewhere = await other.call('GET', `/v1/dispatch/board?date=${date}`);
+    expect(elsewhere.body.technicians.flatMap((t: any) => t.jobs)).toEqual([]);
+  });
+
+  it('rejects a bad date naming the field', async () => {
+    const response = await tenant.call('GET', '/v1/dispatch/board?date=tomorrow');
+    expect(response.status).toBe(400);
+    expect(response.body.error.field).toMatch(/date/);
+  });
+});
+
+describe('POST /v1/dispatch/plan', () => {
+  it('proposes a valid plan with a proved gap next to first-come-first-served, and applies nothing', async () => {
+    const before = await tenant.call('GET', `/v1/dispatch/board?date=${date}`);
+    const response = await tenant.call('POST', `/v1/dispatch/plan?date=${date}`);
+    expect(response.status, JSON.stringify(response.body)).toBe(200);
+    const body = response.body;
+    expect(body.applied).toBe(false);
+    expect(body.solver).toMatchObject({ solver: 'highs', status: 'optimal', gap: 0 });
+    expect(body.plan.metrics).toMatchObject({ trucks: 12, jobs: booked.length, served: booked.length });
+    expect(body.firstComeFirstServed.metrics.served).toBe(booked.length);
+    expect(body.plan.metrics.driveMinutes).toBeGreaterThanOrEqual(0);
+    const slots = new Set<string>();
+    for (const a of body.plan.assignments) {
+      const b = booked.find((x) => x.bookingId === a.jobId)!;
+      expect(a.start).toBe(b.start); // customers keep the window they were promised
+      const tech = demoTechnicians.find((t) => t.technicianId === a.technicianId)!;
+      const type = demoJobTypes.find((j) => j.jobTypeId === b.jobTypeId)!;
+      expect(tech.postalCodes).toContain(b.postalCode);
+      expect(tech.trades).toContain(type.trade);
+      for (const skill of type.requiredSkills) expect(tech.skills).toContain(skill);
+      expect(slots.has(`${a.technicianId}|${a.start}`)).toBe(false);
+      slots.add(`${a.technicianId}|${a.start}`);
+    }
+    const after = await tenant.call('GET', `/v1/dispatch/board?date=${date}`);
+    expect(after.body).toEqual(before.body);
+  });
+});

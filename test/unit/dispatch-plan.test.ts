@@ -1,0 +1,75 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { generateDay } from '../../bench/dispatch-day';
+import { travelMinutes, haversineKm, centroid, AUSTIN_CENTROIDS } from '../../functions/dispatch/geo';
+import { fcfsAssign, metrics, planDay, validate, type PlanDay } from '../../functions/dispatch/plan';
+
+describe('travel time between postal-code centroids', () => {
+  it('is zero within a code, symmetric, and a plausible drive across Austin', () => {
+    expect(travelMinutes('78701', '78701')).toBe(0);
+    expect(travelMinutes('78701', '78759')).toBe(travelMinutes('78759', '78701'));
+    // Downtown to far north (~20 km straight): 25-50 minutes.
+    expect(travelMinutes('78701', '78728')).toBeGreaterThan(25);
+    expect(travelMinutes('78701', '78728')).toBeLessThan(50);
+    expect(haversineKm(centroid('78701'), centroid('78702'))).toBeLessThan(5);
+  });
+  it('never breaks the triangle inequality by more than rounding', () => {
+    const codes = Object.keys(AUSTIN_CENTROIDS);
+    fc.assert(
+      fc.property(fc.constantFrom(...codes), fc.constantFrom(...codes), fc.constantFrom(...codes), (a, b, c) => {
+        expect(travelMinutes(a, c)).toBeLessThanOrEqual(travelMinutes(a, b) + travelMinutes(b, c) + 1);
+      }),
+    );
+  });
+});
+
+const tiny: PlanDay = {
+  windows: [
+    { start: '08:00', end: '10:00' },
+    { start: '10:00', end: '12:00' },
+  ],
+  technicians: [
+    // The generalist is least busy and first by id: FCFS gives them the first job.
+    { technicianId: 'a-generalist', trades: ['plumbing'], skills: ['drains', 'water-heaters'], postalCodes: ['78701'], windowStarts: ['08:00'], dailyJobLimit: 4 },
+    { technicianId: 'b-drains', trades: ['plumbing'], skills: ['drains'], postalCodes: ['78701'], windowStarts: ['08:00'], dailyJobLimit: 4 },
+  ],
+  jobs: [
+    { jobId: 'j1', trade: 'plumbing', requiredSkills: ['drains'], postalCode: '78701', durationWindows: 1, windows: ['08:00'], order: 0 },
+    { jobId: 'j2', trade: 'plumbing', requiredSkills: ['water-heaters'], postalCode: '78701', durationWindows: 1, windows: ['08:00'], order: 1 },
+  ],
+};
+
+describe('first-come-first-served baseline', () => {
+  it('takes requests in arrival order, least busy technician first, and can strand a later job', () => {
+    const fcfs = fcfsAssign(tiny);
+    expect(fcfs).toEqual([{ jobId: 'j1', technicianId: 'a-generalist', start: '08:00', windowStarts: ['08:00'] }]);
+    expect(validate(tiny, fcfs)).toEqual([]);
+  });
+});
+
+describe('the HiGHS day planner', () => {
+  it('serves both jobs where FCFS strands one, and proves optimality', async () => {
+    const { assignments, solver } = await planDay(tiny);
+    expect(validate(tiny, assignments)).toEqual([]);
+    expect(assignments).toHaveLength(2);
+    expect(solver.status).toBe('optimal');
+    expect(solver.gap).toBe(0);
+  });
+
+  it('makes valid plans on generated days, never serving fewer jobs than FCFS', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 100_000 }), async (trucks, seed) => {
+        const day = generateDay(trucks, seed);
+        const fcfs = fcfsAssign(day);
+        expect(validate(day, fcfs)).toEqual([]);
+        const { assignments, solver } = await planDay(day, { timeLimitSeconds: 5 });
+        // No technician double-booked, every job qualified, in territory, on shift, in an acceptable window.
+        expect(validate(day, assignments)).toEqual([]);
+        expect(assignments.length).toBeGreaterThanOrEqual(fcfs.length);
+        expect(assignments.length).toBeLessThanOrEqual(solver.jobsServedBound);
+        expect(metrics(day, assignments).served).toBe(assignments.length);
+      }),
+      { numRuns: 25 },
+    );
+  }, 60_000);
+});
