@@ -260,6 +260,13 @@ export const lambdas: LambdaSpec[] = [
     grants: ['table:read'],
   },
   {
+    name: 'Triage',
+    kind: 'route',
+    entry: 'functions/triage/triage.handler.ts',
+    description: 'POST /v1/triage: intent, trade, urgency, job type and route of what a caller said (tenant rules)',
+    grants: ['table:read'],
+  },
+  {
     name: 'PutCrmMapping',
     kind: 'route',
     entry: 'functions/crm/put-crm-mapping.handler.ts',
@@ -476,6 +483,7 @@ export const routes: RouteSpec[] = [
   { method: 'GET', path: '/', lambda: 'ConsoleAssets' },
   { method: 'GET', path: '/console/{file}', lambda: 'ConsoleAssets' },
   { method: 'POST', path: '/v1/customers/lookup', lambda: 'LookupCustomer' },
+  { method: 'POST', path: '/v1/triage', lambda: 'Triage' },
   { method: 'PUT', path: '/v1/config/crm-mapping', lambda: 'PutCrmMapping' },
   { method: 'POST', path: '/v1/bookings/{id}/accept', lambda: 'DecideBooking' },
   { method: 'POST', path: '/v1/bookings/{id}/dismiss', lambda: 'DecideBooking' },

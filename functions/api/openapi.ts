@@ -13,6 +13,8 @@ import { registerBookingChangePaths } from '../booking/openapi';
 import { registerCrmPaths } from '../crm/openapi';
 import { CustomerLookupRequestSchema } from '../customers/schemas';
 import { registerLifecyclePaths } from '../lifecycle/openapi';
+import { registerTriagePaths } from '../triage/openapi';
+import { TriageRequestSchema } from '../triage/schemas';
 import { registerDispatchPaths } from '../dispatch/openapi';
 
 
@@ -91,6 +93,7 @@ function buildRegistry(): OpenAPIRegistry {
   registerBookingChangePaths(registry);
   registerCrmPaths(registry);
   registerLifecyclePaths(registry);
+  registerTriagePaths(registry);
   registerOperatorPaths(registry);
   registerDispatchPaths(registry);
   return registry;
@@ -133,6 +136,14 @@ export function toolDefinitions() {
         method: 'POST',
         path: '/v1/customers/lookup',
         parameters: z.toJSONSchema(CustomerLookupRequestSchema, { io: 'input' }),
+      },
+      {
+        name: 'triage',
+        description:
+          'Classify what the caller said before booking: intent (emergency, routine_service, quote_request, membership, billing, other), trade, urgency, the job type with its confidence, the deciding phrases, and the route (book_now, emergency_path, estimate_visit, membership_desk, billing, human). Route human means ask or hand over; never guess.',
+        method: 'POST',
+        path: '/v1/triage',
+        parameters: z.toJSONSchema(TriageRequestSchema, { io: 'input' }),
       },
     ],
   };

@@ -23,6 +23,7 @@ import { ApiError } from '../shared/errors';
 import { apiRoute, errorBody, type RouteResponse } from '../shared/http';
 import { logger } from '../shared/logger';
 import { now } from '../shared/time';
+import { resolveJobType } from '../triage/booking';
 import { getJobType, getTenant } from '../tenant/store';
 import { CreateBookingRequestSchema, type CreateBookingRequest } from './schemas';
 import { createBookingRecord, getBookingRecord, toPublicBooking, updateBooking } from './store';
@@ -121,7 +122,9 @@ export const handler = apiRoute({ body: CreateBookingRequestSchema }, async ({ t
   if (headerKey !== undefined && !IDEMPOTENCY_KEY_PATTERN.test(headerKey)) {
     throw new ApiError('invalid_request', 'Idempotency-Key must be 1-128 characters of letters, digits and ._:-', 'Idempotency-Key');
   }
-  await validateAgainstTenant(tenant.tenantId, body);
+  // Without a job type, triage decides it from what the caller said (or answers 400 with its reasons).
+  const request = await resolveJobType(tenant.tenantId, body);
+  await validateAgainstTenant(tenant.tenantId, request);
 
   const idempotencyConfig = new IdempotencyConfig({
     eventKeyJmesPath: 'idempotencyKey',
@@ -143,8 +146,8 @@ export const handler = apiRoute({ body: CreateBookingRequestSchema }, async ({ t
     return await idempotentBooking({
       tenantId: tenant.tenantId,
       // Without a key, the request itself is the key: a replayed submission books nothing new.
-      idempotencyKey: headerKey ?? `request:${canonicalHash(body)}`,
-      request: body,
+      idempotencyKey: headerKey ?? `request:${canonicalHash(request)}`,
+      request,
     });
   } catch (error) {
     if (error instanceof IdempotencyValidationError) {

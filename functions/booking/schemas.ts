@@ -67,7 +67,11 @@ export const CreateBookingRequestSchema = z
   .object({
     customer: CustomerInputSchema,
     address: AddressSchema,
-    jobTypeId: z.string().trim().min(1).max(100).openapi({ example: 'plumbing-drain-clog' }),
+    jobTypeId: z.string().trim().min(1).max(100).optional().openapi({
+      example: 'plumbing-drain-clog',
+      description: 'The job type. When absent, triage classifies `request` (and the customer turns of the transcript): a confident match books that job type, anything else is 400 on jobTypeId with the triage answer.',
+    }),
+    request: z.string().max(5_000).optional().openapi({ description: 'What the caller asked for, in their words (used by triage when jobTypeId is absent)' }),
     window: WindowRequestSchema.optional().openapi({
       description: 'The arrival window the customer chose. Omit it to take the first window dispatch can honour.',
     }),
@@ -85,7 +89,9 @@ export const CreateBookingRequestSchema = z
     }),
   })
   .openapi('CreateBookingRequest');
-export type CreateBookingRequest = z.infer<typeof CreateBookingRequestSchema>;
+export type CreateBookingRequestInput = z.infer<typeof CreateBookingRequestSchema>;
+/** A booking request once its job type is known (given, or decided by triage). */
+export type CreateBookingRequest = CreateBookingRequestInput & { jobTypeId: string };
 
 export const BOOKING_STATUSES = [
   'received',

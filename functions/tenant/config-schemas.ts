@@ -30,6 +30,7 @@ export const CompanySettingsSchema = TenantSchema.pick({
   messaging: true,
   sourceSettings: true,
   lsaDeadlineWarningMinutes: true,
+  triage: true,
 })
   .superRefine((settings, ctx) => {
     if (!DateTime.local().setZone(settings.timeZone).isValid) {

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { CrmMappingOverridesSchema } from '../crm/mapping';
+import { TriageRulesSchema } from '../triage/rules';
 
 const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:mm (24-hour)');
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD');
@@ -181,6 +182,8 @@ export const TenantSchema = z.object({
       lastSyncAt: z.string().optional(),
     })
     .default({ mode: 'internal', staleAfterMinutes: 60 }),
+  /** Triage rules (phrases per job type and trade, emergency phrases, temperatures); DEFAULT_TRIAGE_RULES when absent. */
+  triage: TriageRulesSchema.optional(),
 });
 export type Tenant = z.infer<typeof TenantSchema>;
 export type TenantInput = z.input<typeof TenantSchema>;

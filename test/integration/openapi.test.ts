@@ -56,6 +56,9 @@ describe('GET /v1/openapi.json', () => {
     const response = await callApi('GET', '/v1/tools.json');
     expect(response.status).toBe(200);
     const tool = response.body.tools.find((t: { name: string }) => t.name === 'create_booking');
-    expect(tool.parameters.required).toEqual(expect.arrayContaining(['customer', 'address', 'jobTypeId', 'channel']));
+    expect(tool.parameters.required).toEqual(expect.arrayContaining(['customer', 'address', 'channel']));
+    // jobTypeId is optional: without it, triage decides from what the caller said.
+    expect(tool.parameters.properties).toHaveProperty('jobTypeId');
+    expect(response.body.tools.map((t: { name: string }) => t.name)).toContain('triage');
   });
 });

@@ -1,0 +1,21 @@
+/** OpenAPI paths of triage (POST /v1/triage). */
+import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import { ErrorSchema, json, security } from '../api/openapi-common';
+import { TriageAnswerSchema, TriageRequestSchema } from './schemas';
+
+export function registerTriagePaths(registry: OpenAPIRegistry): void {
+  registry.registerPath({
+    method: 'post',
+    path: '/v1/triage',
+    operationId: 'triage',
+    summary: 'Classify what a caller said: intent, trade, urgency, job type and confidence, the deciding phrases, and where it goes',
+    security,
+    request: { body: json(TriageRequestSchema, 'What the caller said') },
+    responses: {
+      200: json(TriageAnswerSchema, 'The triage answer'),
+      400: json(ErrorSchema, 'Invalid request'),
+      401: json(ErrorSchema, 'Missing or unknown API key'),
+      403: json(ErrorSchema, 'The key lacks the bookings or admin scope'),
+    },
+  });
+}
