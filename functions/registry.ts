@@ -444,7 +444,8 @@ export const lambdas: LambdaSpec[] = [
     description: 'The CRM outbox: write kept bookings once the CRM is back, with growing backoff; review item before the DLQ',
     grants: ['table:readWrite', 'crmSecrets:read'],
     timeoutSeconds: 30,
-  },  {
+  },
+  {
     name: 'DispatchBoard',
     kind: 'route',
     entry: 'functions/dispatch/board.handler.ts',
@@ -459,6 +460,14 @@ export const lambdas: LambdaSpec[] = [
     grants: ['table:read'],
     timeoutSeconds: 29,
     memoryMb: 1024,
+  },
+  {
+    name: 'DispatchSuggestions',
+    kind: 'route',
+    entry: 'functions/dispatch/suggestions.handler.ts',
+    description: 'GET /v1/dispatch/suggestions and POST .../{id}/accept: re-dispatch options for late technicians, accepted through rescheduleBooking',
+    grants: ['table:readWrite', 'crmSecrets:read', 'crmSyncQueue:send'],
+    timeoutSeconds: 29,
   },
 ];
 
@@ -513,6 +522,8 @@ export const routes: RouteSpec[] = [
   { method: 'POST', path: '/v1/webhooks/sms/{tenantId}', lambda: 'InboundSms' },
   { method: 'GET', path: '/v1/dispatch/board', lambda: 'DispatchBoard' },
   { method: 'POST', path: '/v1/dispatch/plan', lambda: 'DispatchPlan' },
+  { method: 'GET', path: '/v1/dispatch/suggestions', lambda: 'DispatchSuggestions' },
+  { method: 'POST', path: '/v1/dispatch/suggestions/{id}/accept', lambda: 'DispatchSuggestions' },
 ];
 
 export const queues: QueueSpec[] = [

@@ -24,6 +24,9 @@ export interface DayJob {
   windowStarts: string[];
   createdAt?: string;
   jobState?: string;
+  /** Expected arrival the field reported (dispatched / en_route events). */
+  eta?: string;
+  customerName?: string;
 }
 
 export interface DispatchDay {
@@ -66,6 +69,8 @@ export async function loadDispatchDay(tenantId: string, date: string): Promise<D
       windowStarts: [...starts].sort(),
       createdAt: b.createdAt,
       jobState: b.jobState,
+      eta: b.eta,
+      customerName: b.request.customer?.name,
     });
   }
   jobs.sort((a, b) => a.start.localeCompare(b.start) || (a.createdAt ?? '').localeCompare(b.createdAt ?? ''));

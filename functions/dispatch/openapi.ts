@@ -1,7 +1,9 @@
 /** OpenAPI paths of the dispatch board and day planner (registered by functions/api/openapi.ts). */
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { ErrorSchema, json, security } from '../api/openapi-common';
-import { BoardSchema, DispatchDateQuerySchema, PlanQuerySchema, PlanSchema } from './schemas';
+import { z } from '../shared/zod';
+import { BookingSchema } from '../booking/schemas';
+import { BoardSchema, DispatchDateQuerySchema, PlanQuerySchema, PlanSchema, SuggestionSchema } from './schemas';
 
 export function registerDispatchPaths(registry: OpenAPIRegistry): void {
   const errors = {
@@ -20,5 +22,22 @@ export function registerDispatchPaths(registry: OpenAPIRegistry): void {
     summary: "Assign the day's booked jobs to technicians (windows, skills, territories, drive time between postal-code centroids) with the HiGHS MIP solver, next to first-come-first-served; returns a proposal and the optimality gap, applies nothing",
     request: { query: PlanQuerySchema },
     responses: { 200: json(PlanSchema, 'The proposal'), ...errors },
+  });
+  registry.registerPath({
+    method: 'get', path: '/v1/dispatch/suggestions', operationId: 'listDispatchSuggestions', security,
+    summary: "Re-dispatch options when a technician runs late (a dispatched/en_route job event whose `data.eta` is after the window end): move their next job to a nearby qualified free technician in the same window, or reschedule a low-priority job to its next open window; each with the customer message that would go out",
+    request: { query: DispatchDateQuerySchema },
+    responses: { 200: json(z.object({ date: z.string(), suggestions: z.array(SuggestionSchema) }), 'The suggestions (computed now; ids are stable)'), ...errors },
+  });
+  registry.registerPath({
+    method: 'post', path: '/v1/dispatch/suggestions/{id}/accept', operationId: 'acceptDispatchSuggestion', security,
+    summary: 'Apply a suggestion with one call, through the same reschedule as POST /v1/bookings/{id}/reschedule (claims, messages, CRM)',
+    request: { params: z.object({ id: z.string() }) },
+    responses: {
+      200: json(z.object({ accepted: SuggestionSchema, booking: BookingSchema }), 'Applied'),
+      ...errors,
+      404: json(ErrorSchema, 'No such suggestion'),
+      409: json(ErrorSchema, 'The suggestion no longer applies, or the window was taken meanwhile'),
+    },
   });
 }

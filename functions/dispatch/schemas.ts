@@ -74,3 +74,15 @@ export const PlanSchema = z
     changes: z.array(z.object({ jobId: z.string(), from: z.object({ technicianId: z.string().optional(), start: z.string() }), to: AssignmentSchema })),
   })
   .openapi('DispatchPlan');
+
+export const SuggestionSchema = z
+  .object({
+    suggestionId: z.string(),
+    kind: z.enum(['move', 'reschedule']),
+    bookingId: z.string(),
+    reason: z.object({ lateBookingId: z.string(), technicianId: z.string(), lateMinutes: z.number() }),
+    from: z.object({ technicianId: z.string().optional(), date: z.string(), start: z.string(), end: z.string() }),
+    to: z.object({ technicianId: z.string().optional(), date: z.string(), start: z.string(), end: z.string().optional(), driveMinutes: z.number().optional() }),
+    customerMessage: z.string(),
+  })
+  .openapi('DispatchSuggestion');

@@ -73,3 +73,16 @@ describe('the HiGHS day planner', () => {
     );
   }, 60_000);
 });
+
+describe('lateness from the field ETA', () => {
+  it('counts minutes past the arrival window end for dispatched / en_route jobs only', async () => {
+    const { lateMinutes, suggestionId } = await import('../../functions/dispatch/suggestions');
+    const eta = '2026-12-02T16:40:00.000Z'; // 10:40 in Chicago (UTC-6)
+    expect(lateMinutes({ eta, end: '10:00', jobState: 'en_route' }, '2026-12-02', 'America/Chicago')).toBe(40);
+    expect(lateMinutes({ eta, end: '12:00', jobState: 'en_route' }, '2026-12-02', 'America/Chicago')).toBe(0);
+    expect(lateMinutes({ eta, end: '10:00', jobState: 'completed' }, '2026-12-02', 'America/Chicago')).toBe(0);
+    expect(lateMinutes({ end: '10:00', jobState: 'dispatched' }, '2026-12-02', 'America/Chicago')).toBe(0);
+    expect(suggestionId('move', '01ABC', 'tech-04')).toBe('mv.01ABC.tech-04');
+    expect(suggestionId('reschedule', '01ABC', '2026-12-03_08:00')).toBe('rs.01ABC.2026-12-03_0800');
+  });
+});

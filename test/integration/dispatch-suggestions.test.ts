@@ -1,0 +1,100 @@
+/**
+ * Re-dispatch after a delay: a technician with two jobs reports (en_route event) an ETA after the
+ * first job's window; the suggestions propose moving the next job to another qualified technician
+ * in the same window (and rescheduling it), and accepting the move goes through rescheduleBooking:
+ * the slot claim moves, both technicians' messages are queued, the timeline says who and why.
+ */
+import { DateTime } from 'luxon';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { listClaims } from '../../functions/capacity/store';
+import { demoTechnicians } from '../../local/demo';
+import { drain } from './lifecycle-helpers';
+import { bookingRequest, createTestTenant, nextWeekday, type TestTenant } from './helpers';
+
+let tenant: TestTenant;
+const date = nextWeekday(3, 3);
+let first: any;
+let second: any;
+
+async function book(start: string, phone: string) {
+  const base = bookingRequest();
+  const response = await tenant.call('POST', '/v1/bookings', {
+    ...base,
+    customer: { ...base.customer, name: start === '08:00' ? 'Ada Lovelace' : 'Grace Hopper', phone, email: undefined },
+    window: { date, start },
+  });
+  expect(response.status, JSON.stringify(response.body)).toBe(201);
+  return response.body;
+}
+
+beforeAll(async () => {
+  tenant = await createTestTenant();
+  first = await book('08:00', '(512) 555-0191');
+  second = await book('10:00', '(512) 555-0192');
+  const techId = first.window.technicianId;
+  if (second.window.technicianId !== techId) {
+    const moved = await tenant.call('POST', `/v1/bookings/${second.bookingId}/reschedule`, { technicianId: techId, reason: 'test setup' });
+    expect(moved.status, JSON.stringify(moved.body)).toBe(200);
+    second = moved.body;
+  }
+  expect(second.window.technicianId).toBe(techId);
+});
+
+describe('dispatch suggestions after a delay', () => {
+  it('proposes nothing while everyone is on time', async () => {
+    const response = await tenant.call('GET', `/v1/dispatch/suggestions?date=${date}`);
+    expect(response.status).toBe(200);
+    expect(response.body.suggestions).toEqual([]);
+  });
+
+  it('proposes moving the next job or rescheduling it once the technician reports a late ETA, and accepting moves it through rescheduleBooking', async () => {
+    const eta = DateTime.fromISO(`${date}T10:40`, { zone: 'America/Chicago' }).toUTC().toISO()!;
+    const event = await tenant.call('POST', `/v1/jobs/${first.bookingId}/events`, {
+      eventId: `late-${first.bookingId}`, type: 'en_route', occurredAt: new Date().toISOString(), data: { eta },
+    });
+    expect(event.status, JSON.stringify(event.body)).toBe(202);
+    await drain('status-events');
+    expect((await tenant.call('GET', `/v1/bookings/${first.bookingId}`)).body.job?.state).toBe('en_route');
+
+    const response = await tenant.call('GET', `/v1/dispatch/suggestions?date=${date}`);
+    expect(response.status).toBe(200);
+    const suggestions = response.body.suggestions;
+    const late = first.window.technicianId;
+    const move = suggestions.find((s: any) => s.kind === 'move');
+    expect(move, JSON.stringify(suggestions)).toBeDefined();
+    expect(move).toMatchObject({ bookingId: second.bookingId, reason: { lateBookingId: first.bookingId, technicianId: late, lateMinutes: 40 }, to: { date, start: '10:00' } });
+    expect(move.to.technicianId).not.toBe(late);
+    const tech = demoTechnicians.find((t) => t.technicianId === move.to.technicianId)!;
+    expect(tech.skills).toContain('drains');
+    expect(tech.postalCodes).toContain('78701');
+    expect(move.customerMessage).toContain('Grace');
+    expect(move.customerMessage).toContain(tech.name);
+    const reschedule = suggestions.find((s: any) => s.kind === 'reschedule');
+    expect(reschedule).toMatchObject({ bookingId: second.bookingId });
+    expect(`${reschedule.to.date}${reschedule.to.start}` > `${date}10:00`).toBe(true);
+    // Deterministic ids: the same read gives the same suggestions.
+    expect((await tenant.call('GET', `/v1/dispatch/suggestions?date=${date}`)).body.suggestions).toEqual(suggestions);
+
+    const accepted = await tenant.call('POST', `/v1/dispatch/suggestions/${move.suggestionId}/accept`);
+    expect(accepted.status, JSON.stringify(accepted.body)).toBe(200);
+    expect(accepted.body.booking.window).toMatchObject({ date, start: '10:00', technicianId: move.to.technicianId });
+
+    // The claim moved: the new technician holds 10:00 for this booking, the late one no longer does.
+    const slots = (await listClaims(tenant.tenantId, date, date)).filter((c) => c.kind === 'slot' && c.bookingId === second.bookingId);
+    expect(slots.map((c) => [c.technicianId, c.start, c.status])).toEqual([[move.to.technicianId, '10:00', 'BOOKED']]);
+    // Both technicians are told (ledger rows queued by rescheduleBooking); the timeline says why.
+    const activity = await tenant.call('GET', `/v1/bookings/${second.bookingId}/activity`);
+    const text = JSON.stringify(activity.body);
+    expect(text).toContain('technician_assigned');
+    expect(text).toContain('technician_unassigned');
+    expect(text).toContain(move.suggestionId);
+
+    const board = await tenant.call('GET', `/v1/dispatch/board?date=${date}`);
+    const owner = board.body.technicians.find((t: any) => t.jobs.some((j: any) => j.bookingId === second.bookingId));
+    expect(owner.technicianId).toBe(move.to.technicianId);
+
+    // Once applied, it no longer applies.
+    const again = await tenant.call('POST', `/v1/dispatch/suggestions/${move.suggestionId}/accept`);
+    expect(again.status).toBe(409);
+  });
+});
