@@ -34,7 +34,7 @@ export interface LambdaSpec {
   grants: Grant[];
   timeoutSeconds?: number;
   memoryMb?: number;
-  /** Folders (from the repository root) shipped next to the bundle, e.g. the console's static files. */
+  /** Files or folders (paths from the repository root, kept as-is) shipped next to the bundle. */
   assets?: string[];
 }
 
@@ -460,6 +460,8 @@ export const lambdas: LambdaSpec[] = [
     grants: ['table:read'],
     timeoutSeconds: 29,
     memoryMb: 1024,
+    // The HiGHS solver is WebAssembly: its .wasm ships next to the bundle (functions/dispatch/plan.ts).
+    assets: ['node_modules/highs/build/highs.wasm'],
   },
   {
     name: 'DispatchSuggestions',

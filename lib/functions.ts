@@ -101,7 +101,9 @@ export class Functions extends Construct {
                 beforeBundling: () => [],
                 beforeInstall: () => [],
                 afterBundling: (inputDir: string, outputDir: string) =>
-                  spec.assets!.map((asset) => `cp -R "${inputDir}/${asset}" "${outputDir}/${asset}"`),
+                  spec.assets!.map(
+                    (asset) => `mkdir -p "$(dirname "${outputDir}/${asset}")" && cp -R "${inputDir}/${asset}" "${outputDir}/${asset}"`,
+                  ),
               },
             }
           : {}),

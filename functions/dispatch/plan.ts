@@ -12,6 +12,8 @@
  * technician's base to the job (the drive-time proxy). The reported drive time is the real route:
  * base -> each job in window order.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { travelMinutes, basePostalCode } from './geo';
 
 export interface PlanWindow {
@@ -265,8 +267,28 @@ export function buildModel(day: PlanDay): { lp: string; columns: Column[]; rows:
 
 type HighsModule = Awaited<ReturnType<typeof import('highs')['default']>>;
 let highsPromise: Promise<HighsModule> | undefined;
+
+/** Where highs.wasm ships in a Lambda bundle (registry `assets` of DispatchPlan). */
+export const HIGHS_WASM_ASSET = 'node_modules/highs/build/highs.wasm';
+
+/**
+ * The solver's wasm file in a Lambda bundle: copied into the task root at bundling, because
+ * Emscripten looks next to the script, which a bundle is not. Undefined elsewhere (locally the
+ * package's own build folder is next to its script, Emscripten's default).
+ */
+export function highsWasmPath(taskRoot = process.env.LAMBDA_TASK_ROOT): string | undefined {
+  const bundled = taskRoot ? join(taskRoot, HIGHS_WASM_ASSET) : undefined;
+  return bundled && existsSync(bundled) ? bundled : undefined;
+}
+
 async function loadHighs(): Promise<HighsModule> {
-  highsPromise ??= import('highs').then((m) => ((m as unknown as { default: typeof m.default }).default ?? m)());
+  highsPromise ??= import('highs').then((m) => {
+    const load = (m as unknown as { default: typeof m.default }).default ?? m;
+    const bundled = highsWasmPath();
+    return (load as (settings?: { locateFile?: (file: string, scriptDirectory: string) => string }) => Promise<HighsModule>)({
+      locateFile: (file, scriptDirectory) => (bundled && file.endsWith('.wasm') ? bundled : scriptDirectory + file),
+    });
+  });
   return highsPromise;
 }
 

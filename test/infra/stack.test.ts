@@ -23,6 +23,7 @@ import {
   type Grant,
   type LambdaSpec,
 } from '../../functions/registry';
+import { HIGHS_WASM_ASSET, highsWasmPath } from '../../functions/dispatch/plan';
 import { buildApp, type JobRelayApp } from '../../lib/app';
 import { logicalIdOf } from '../../lib/nag';
 import { fromRoot, repoRoot } from '../../lib/paths';
@@ -235,6 +236,15 @@ describe('bundles', () => {
     });
     const result = JSON.parse(stdout.trim().split('\n').pop()!) as Record<string, string>;
     expect(result).toEqual(Object.fromEntries(lambdas.map((l) => [l.name, 'function'])));
+  });
+});
+
+describe('solver assets', () => {
+  it('ships the HiGHS wasm next to the DispatchPlan bundle, where the planner looks for it', () => {
+    const key = resources[idOf('DispatchPlan')]!.Properties.Code.S3Key as string;
+    const dir = path.join(outdir, `asset.${key.replace(/\.zip$/, '')}`);
+    expect(existsSync(path.join(dir, HIGHS_WASM_ASSET))).toBe(true);
+    expect(highsWasmPath(dir)).toBe(path.join(dir, HIGHS_WASM_ASSET));
   });
 });
 
