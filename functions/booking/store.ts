@@ -5,8 +5,9 @@
 import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../shared/clients';
 import { config } from '../shared/config';
-import { InvariantError, isConditionalCheckFailed } from '../shared/errors';
+import { InvariantError } from '../shared/errors';
 import type { Booking, BookingStatus, CreateBookingRequest } from './schemas';
+import { queryPages, sendConditional } from '../shared/dynamo';
 
 export const bookingKeys = {
   partition: (tenantId: string, bookingId: string) => `T#${tenantId}#BOOKING#${bookingId}`,
@@ -220,22 +221,16 @@ export async function updateBooking(
     });
     condition += ` AND #status IN (${placeholders.join(', ')})`;
   }
-  try {
-    await documentClient().send(
-      new UpdateCommand({
-        TableName: config.tableName,
-        Key: bookingKeys.booking(tenantId, bookingId),
-        UpdateExpression: `SET ${sets.join(', ')}`,
-        ConditionExpression: condition,
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionalCheckFailed(error)) return false;
-    throw error;
-  }
+  return sendConditional(
+    new UpdateCommand({
+      TableName: config.tableName,
+      Key: bookingKeys.booking(tenantId, bookingId),
+      UpdateExpression: `SET ${sets.join(', ')}`,
+      ConditionExpression: condition,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    }),
+  );
 }
 
 /**
@@ -245,23 +240,18 @@ export async function updateBooking(
  */
 export async function listBookingRecords(tenantId: string, range: { from: string; to: string }, limit = 5_000): Promise<BookingRecord[]> {
   const ids: string[] = [];
-  let ExclusiveStartKey: Record<string, unknown> | undefined;
-  do {
-    const page = await documentClient().send(
-      new QueryCommand({
-        TableName: config.tableName,
-        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-        ExpressionAttributeValues: {
-          ':pk': bookingKeys.listPartition(tenantId),
-          ':from': `CREATED#${range.from}`,
-          ':to': `CREATED#${range.to}`,
-        },
-        ExclusiveStartKey,
-      }),
-    );
-    for (const item of page.Items ?? []) if ((item.createdAt as string) < range.to) ids.push(item.bookingId as string);
-    ExclusiveStartKey = page.LastEvaluatedKey;
-  } while (ExclusiveStartKey && ids.length < limit);
+  for await (const page of queryPages({
+    TableName: config.tableName,
+    KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+    ExpressionAttributeValues: {
+      ':pk': bookingKeys.listPartition(tenantId),
+      ':from': `CREATED#${range.from}`,
+      ':to': `CREATED#${range.to}`,
+    },
+  })) {
+    for (const item of page) if ((item.createdAt as string) < range.to) ids.push(item.bookingId as string);
+    if (ids.length >= limit) break;
+  }
   const records: BookingRecord[] = [];
   const chosen = ids.slice(0, limit);
   for (let start = 0; start < chosen.length; start += 100) {

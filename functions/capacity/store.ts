@@ -10,7 +10,6 @@
 import {
   GetCommand,
 
-  QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
   DeleteCommand,
@@ -19,6 +18,7 @@ import { documentClient } from '../shared/clients';
 import { config } from '../shared/config';
 import { isConditionalCheckFailed } from '../shared/errors';
 import type { CapacityClaim, ClaimPlan } from './availability';
+import { queryPages, sendConditional } from '../shared/dynamo';
 
 export const capacityKeys = {
   partition: (tenantId: string) => `T#${tenantId}#SLOTS`,
@@ -61,28 +61,22 @@ export function planKeys(tenantId: string, plan: ClaimPlan): Array<{ pk: string;
 
 export async function listClaims(tenantId: string, fromDate: string, toDate: string): Promise<CapacityClaim[]> {
   const claims: CapacityClaim[] = [];
-  let ExclusiveStartKey: Record<string, unknown> | undefined;
-  do {
-    const page = await documentClient().send(
-      new QueryCommand({
-        TableName: config.tableName,
-        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-        ExpressionAttributeValues: {
-          ':pk': capacityKeys.partition(tenantId),
-          ':from': capacityKeys.dateFrom(fromDate),
-          ':to': capacityKeys.dateTo(toDate),
-        },
-        ConsistentRead: true,
-        ExclusiveStartKey,
-      }),
-    );
-    for (const item of page.Items ?? []) {
+  for await (const page of queryPages({
+    TableName: config.tableName,
+    KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+    ExpressionAttributeValues: {
+      ':pk': capacityKeys.partition(tenantId),
+      ':from': capacityKeys.dateFrom(fromDate),
+      ':to': capacityKeys.dateTo(toDate),
+    },
+    ConsistentRead: true,
+  })) {
+    for (const item of page) {
       const identity = parseClaimKey(item.sk);
       if (!identity) continue;
       claims.push({ ...identity, status: item.status, holdId: item.holdId, bookingId: item.bookingId, expiresAt: item.expiresAt });
     }
-    ExclusiveStartKey = page.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
+  }
   return claims;
 }
 
@@ -113,45 +107,40 @@ export async function claimHold(hold: Omit<HoldRecord, 'keys' | 'status'> & { st
   const nowSeconds = Math.floor(now.getTime() / 1000);
   const claimable = 'attribute_not_exists(pk) OR (#status = :held AND (expiresAt < :now OR holdId = :holdId))';
   const values = { ':held': 'HELD', ':now': nowSeconds, ':holdId': hold.holdId };
-  try {
-    await documentClient().send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Put: {
-              TableName: config.tableName,
-              Item: { ...capacityKeys.hold(hold.tenantId, hold.holdId), type: 'Hold', ...hold, status, keys },
-              ConditionExpression: 'attribute_not_exists(pk) OR #status = :held',
-              ExpressionAttributeNames: { '#status': 'status' },
-              ExpressionAttributeValues: { ':held': 'HELD' },
-            },
+  const won = await sendConditional(
+    new TransactWriteCommand({
+      TransactItems: [
+        {
+          Put: {
+            TableName: config.tableName,
+            Item: { ...capacityKeys.hold(hold.tenantId, hold.holdId), type: 'Hold', ...hold, status, keys },
+            ConditionExpression: 'attribute_not_exists(pk) OR #status = :held',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':held': 'HELD' },
           },
-          ...keys.map((key) => ({
-            Put: {
-              TableName: config.tableName,
-              Item: {
-                ...key,
-                ...parseClaimKey(key.sk),
-                type: 'CapacityClaim',
-                tenantId: hold.tenantId,
-                status,
-                holdId: hold.holdId,
-                bookingId: hold.bookingId,
-                expiresAt: status === 'HELD' ? hold.expiresAt : undefined,
-              },
-              ConditionExpression: claimable,
-              ExpressionAttributeNames: { '#status': 'status' },
-              ExpressionAttributeValues: values,
+        },
+        ...keys.map((key) => ({
+          Put: {
+            TableName: config.tableName,
+            Item: {
+              ...key,
+              ...parseClaimKey(key.sk),
+              type: 'CapacityClaim',
+              tenantId: hold.tenantId,
+              status,
+              holdId: hold.holdId,
+              bookingId: hold.bookingId,
+              expiresAt: status === 'HELD' ? hold.expiresAt : undefined,
             },
-          })),
-        ],
-      }),
-    );
-    return 'won';
-  } catch (error) {
-    if (isConditionalCheckFailed(error)) return 'taken';
-    throw error;
-  }
+            ConditionExpression: claimable,
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: values,
+          },
+        })),
+      ],
+    }),
+  );
+  return won ? 'won' : 'taken';
 }
 
 export async function getHold(tenantId: string, holdId: string): Promise<HoldRecord | undefined> {
@@ -168,22 +157,16 @@ export function isHoldLive(hold: HoldRecord, now: Date): boolean {
 
 /** Ties a hold to the booking that will commit it (before CommitSlot runs). */
 export async function attachHoldToBooking(tenantId: string, holdId: string, bookingId: string): Promise<boolean> {
-  try {
-    await documentClient().send(
-      new UpdateCommand({
-        TableName: config.tableName,
-        Key: capacityKeys.hold(tenantId, holdId),
-        UpdateExpression: 'SET bookingId = :bookingId',
-        ConditionExpression: '#status = :held AND (attribute_not_exists(bookingId) OR bookingId = :bookingId)',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':bookingId': bookingId, ':held': 'HELD' },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionalCheckFailed(error)) return false;
-    throw error;
-  }
+  return sendConditional(
+    new UpdateCommand({
+      TableName: config.tableName,
+      Key: capacityKeys.hold(tenantId, holdId),
+      UpdateExpression: 'SET bookingId = :bookingId',
+      ConditionExpression: '#status = :held AND (attribute_not_exists(bookingId) OR bookingId = :bookingId)',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':bookingId': bookingId, ':held': 'HELD' },
+    }),
+  );
 }
 
 /**
@@ -196,38 +179,32 @@ export async function commitHold(tenantId: string, holdId: string, bookingId: st
   if (!hold) return false;
   if (hold.status === 'BOOKED') return hold.bookingId === bookingId;
   if (hold.status !== 'HELD') return false;
-  try {
-    await documentClient().send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Update: {
-              TableName: config.tableName,
-              Key: capacityKeys.hold(tenantId, holdId),
-              UpdateExpression: 'SET #status = :booked, bookingId = :bookingId REMOVE expiresAt',
-              ConditionExpression: '#status = :held',
-              ExpressionAttributeNames: { '#status': 'status' },
-              ExpressionAttributeValues: { ':booked': 'BOOKED', ':held': 'HELD', ':bookingId': bookingId },
-            },
+  return sendConditional(
+    new TransactWriteCommand({
+      TransactItems: [
+        {
+          Update: {
+            TableName: config.tableName,
+            Key: capacityKeys.hold(tenantId, holdId),
+            UpdateExpression: 'SET #status = :booked, bookingId = :bookingId REMOVE expiresAt',
+            ConditionExpression: '#status = :held',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':booked': 'BOOKED', ':held': 'HELD', ':bookingId': bookingId },
           },
-          ...hold.keys.map((key) => ({
-            Update: {
-              TableName: config.tableName,
-              Key: key,
-              UpdateExpression: 'SET #status = :booked, bookingId = :bookingId REMOVE expiresAt',
-              ConditionExpression: 'holdId = :holdId',
-              ExpressionAttributeNames: { '#status': 'status' },
-              ExpressionAttributeValues: { ':booked': 'BOOKED', ':holdId': holdId, ':bookingId': bookingId },
-            },
-          })),
-        ],
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionalCheckFailed(error)) return false;
-    throw error;
-  }
+        },
+        ...hold.keys.map((key) => ({
+          Update: {
+            TableName: config.tableName,
+            Key: key,
+            UpdateExpression: 'SET #status = :booked, bookingId = :bookingId REMOVE expiresAt',
+            ConditionExpression: 'holdId = :holdId',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':booked': 'BOOKED', ':holdId': holdId, ':bookingId': bookingId },
+          },
+        })),
+      ],
+    }),
+  );
 }
 
 /**

@@ -9,23 +9,18 @@ import { bookingKeys } from '../booking/store';
 import { documentClient } from '../shared/clients';
 import { config } from '../shared/config';
 import { isConditionalCheckFailed } from '../shared/errors';
+import { sendConditional } from '../shared/dynamo';
 
 export async function acquireCrmSyncLease(tenantId: string, bookingId: string, holder: string, at: Date, leaseMs = 60_000): Promise<boolean> {
-  try {
-    await documentClient().send(
-      new UpdateCommand({
-        TableName: config.tableName,
-        Key: bookingKeys.booking(tenantId, bookingId),
-        UpdateExpression: 'SET crmSyncLease = :until, crmSyncLeaseHolder = :holder',
-        ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(crmSyncLease) OR crmSyncLease < :now OR crmSyncLeaseHolder = :holder)',
-        ExpressionAttributeValues: { ':until': at.getTime() + leaseMs, ':now': at.getTime(), ':holder': holder },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionalCheckFailed(error)) return false;
-    throw error;
-  }
+  return sendConditional(
+    new UpdateCommand({
+      TableName: config.tableName,
+      Key: bookingKeys.booking(tenantId, bookingId),
+      UpdateExpression: 'SET crmSyncLease = :until, crmSyncLeaseHolder = :holder',
+      ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(crmSyncLease) OR crmSyncLease < :now OR crmSyncLeaseHolder = :holder)',
+      ExpressionAttributeValues: { ':until': at.getTime() + leaseMs, ':now': at.getTime(), ':holder': holder },
+    }),
+  );
 }
 
 export async function releaseCrmSyncLease(tenantId: string, bookingId: string, holder: string): Promise<void> {

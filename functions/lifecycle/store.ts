@@ -13,6 +13,7 @@ import { config } from '../shared/config';
 import { isConditionalCheckFailed } from '../shared/errors';
 import { StatusEventMessageSchema, type StatusEventMessage } from './schemas';
 import { LIFECYCLE_STATES, type JobLifecycle, type LifecycleState } from './transitions';
+import { sendConditional } from '../shared/dynamo';
 
 export function lifecycleOf(booking: BookingRecord): JobLifecycle {
   const state = (LIFECYCLE_STATES as readonly string[]).includes(booking.jobState ?? '') ? (booking.jobState as LifecycleState) : 'booked';
@@ -62,22 +63,16 @@ export async function commitJobEvent(
     expectedVersion === 0
       ? 'attribute_exists(pk) AND (attribute_not_exists(#version) OR #version = :expected)'
       : 'attribute_exists(pk) AND #version = :expected';
-  try {
-    await documentClient().send(
-      new UpdateCommand({
-        TableName: config.tableName,
-        Key: bookingKeys.booking(tenantId, bookingId),
-        UpdateExpression: `SET ${sets.join(', ')} ADD #ids :ids`,
-        ConditionExpression: condition,
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionalCheckFailed(error)) return false;
-    throw error;
-  }
+  return sendConditional(
+    new UpdateCommand({
+      TableName: config.tableName,
+      Key: bookingKeys.booking(tenantId, bookingId),
+      UpdateExpression: `SET ${sets.join(', ')} ADD #ids :ids`,
+      ConditionExpression: condition,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    }),
+  );
 }
 
 /** Marks an applied event's downstream actions as all done (only for the event that is still the last). */

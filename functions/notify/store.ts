@@ -9,6 +9,7 @@ import { documentClient } from '../shared/clients';
 import { config } from '../shared/config';
 import { isConditionalCheckFailed } from '../shared/errors';
 import type { NotificationKind, PlannedNotification } from './ledger';
+import { sendConditional } from '../shared/dynamo';
 
 export const DUE_INDEX = 'byDue';
 export const DUE_PARTITION = 'DUE';
@@ -87,64 +88,46 @@ export async function listDueRows(dueBy: Date, limit: number): Promise<LedgerMes
 
 /** pending -> queued, and out of the due index. False when another sweep got there first. */
 export async function markQueued(row: LedgerMessage, at: Date): Promise<boolean> {
-  try {
-    await documentClient().send(
-      new UpdateCommand({
-        TableName: config.tableName,
-        Key: rowKey(row),
-        UpdateExpression: 'SET #status = :queued, queuedAt = :at REMOVE duePk',
-        ConditionExpression: '#status = :pending',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':queued': 'queued', ':pending': 'pending', ':at': at.toISOString() },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionalCheckFailed(error)) return false;
-    throw error;
-  }
+  return sendConditional(
+    new UpdateCommand({
+      TableName: config.tableName,
+      Key: rowKey(row),
+      UpdateExpression: 'SET #status = :queued, queuedAt = :at REMOVE duePk',
+      ConditionExpression: '#status = :pending',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':queued': 'queued', ':pending': 'pending', ':at': at.toISOString() },
+    }),
+  );
 }
 
 /** A queued row that must wait (quiet hours): back to pending with its new due time. */
 export async function deferRow(row: LedgerMessage, until: Date, reason: string, at: Date): Promise<boolean> {
-  try {
-    await documentClient().send(
-      new UpdateCommand({
-        TableName: config.tableName,
-        Key: rowKey(row),
-        UpdateExpression: 'SET #status = :pending, dueAt = :until, duePk = :due, deferredReason = :reason, deferredAt = :at',
-        ConditionExpression: '#status IN (:pending, :queued)',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: {
-          ':pending': 'pending', ':queued': 'queued', ':until': until.toISOString(), ':due': DUE_PARTITION, ':reason': reason, ':at': at.toISOString(),
-        },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionalCheckFailed(error)) return false;
-    throw error;
-  }
+  return sendConditional(
+    new UpdateCommand({
+      TableName: config.tableName,
+      Key: rowKey(row),
+      UpdateExpression: 'SET #status = :pending, dueAt = :until, duePk = :due, deferredReason = :reason, deferredAt = :at',
+      ConditionExpression: '#status IN (:pending, :queued)',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':pending': 'pending', ':queued': 'queued', ':until': until.toISOString(), ':due': DUE_PARTITION, ':reason': reason, ':at': at.toISOString(),
+      },
+    }),
+  );
 }
 
 /** A row that will not be sent (opted out, refused, template unfillable), with the reason. */
 export async function settleRow(row: LedgerMessage, status: 'suppressed' | 'failed', reason: string, at: Date): Promise<boolean> {
-  try {
-    await documentClient().send(
-      new UpdateCommand({
-        TableName: config.tableName,
-        Key: rowKey(row),
-        UpdateExpression: 'SET #status = :status, statusReason = :reason, settledAt = :at REMOVE duePk',
-        ConditionExpression: '#status IN (:pending, :queued)',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':status': status, ':reason': reason, ':at': at.toISOString(), ':pending': 'pending', ':queued': 'queued' },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionalCheckFailed(error)) return false;
-    throw error;
-  }
+  return sendConditional(
+    new UpdateCommand({
+      TableName: config.tableName,
+      Key: rowKey(row),
+      UpdateExpression: 'SET #status = :status, statusReason = :reason, settledAt = :at REMOVE duePk',
+      ConditionExpression: '#status IN (:pending, :queued)',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':status': status, ':reason': reason, ':at': at.toISOString(), ':pending': 'pending', ':queued': 'queued' },
+    }),
+  );
 }
 
 /** Records the message as sent exactly once. False when it was already sent. */
@@ -154,40 +137,34 @@ export async function recordSent(
   at: Date,
 ): Promise<boolean> {
   const sentAt = at.toISOString();
-  try {
-    await documentClient().send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Update: {
-              TableName: config.tableName,
-              Key: rowKey(row),
-              UpdateExpression: 'SET #status = :sent, sentAt = :at REMOVE duePk',
-              ConditionExpression: '#status IN (:pending, :queued)',
-              ExpressionAttributeNames: { '#status': 'status' },
-              ExpressionAttributeValues: { ':sent': 'sent', ':pending': 'pending', ':queued': 'queued', ':at': sentAt },
+  return sendConditional(
+    new TransactWriteCommand({
+      TransactItems: [
+        {
+          Update: {
+            TableName: config.tableName,
+            Key: rowKey(row),
+            UpdateExpression: 'SET #status = :sent, sentAt = :at REMOVE duePk',
+            ConditionExpression: '#status IN (:pending, :queued)',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':sent': 'sent', ':pending': 'pending', ':queued': 'queued', ':at': sentAt },
+          },
+        },
+        {
+          Put: {
+            TableName: config.tableName,
+            Item: {
+              ...notifyKeys.outboxMessage(row.tenantId, sentAt, row.bookingId, rowKey(row).sk.replace('NOTIFY#', '')),
+              type: 'OutboxMessage',
+              ...row,
+              ...message,
+              sentAt,
             },
           },
-          {
-            Put: {
-              TableName: config.tableName,
-              Item: {
-                ...notifyKeys.outboxMessage(row.tenantId, sentAt, row.bookingId, rowKey(row).sk.replace('NOTIFY#', '')),
-                type: 'OutboxMessage',
-                ...row,
-                ...message,
-                sentAt,
-              },
-            },
-          },
-        ],
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionalCheckFailed(error)) return false;
-    throw error;
-  }
+        },
+      ],
+    }),
+  );
 }
 
 /**
@@ -212,22 +189,16 @@ export async function cancelPendingRows(tenantId: string, bookingId: string, at:
 
 /** pending -> cancelled for one ledger row; false when it was no longer pending (queued, sent, gone). */
 export async function cancelRowIfPending(key: { pk: string; sk: string }, at: Date): Promise<boolean> {
-  try {
-    await documentClient().send(
-      new UpdateCommand({
-        TableName: config.tableName,
-        Key: key,
-        UpdateExpression: 'SET #status = :cancelled, cancelledAt = :at REMOVE duePk',
-        ConditionExpression: '#status = :pending',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':cancelled': 'cancelled', ':pending': 'pending', ':at': at.toISOString() },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionalCheckFailed(error)) return false;
-    throw error;
-  }
+  return sendConditional(
+    new UpdateCommand({
+      TableName: config.tableName,
+      Key: key,
+      UpdateExpression: 'SET #status = :cancelled, cancelledAt = :at REMOVE duePk',
+      ConditionExpression: '#status = :pending',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':cancelled': 'cancelled', ':pending': 'pending', ':at': at.toISOString() },
+    }),
+  );
 }
 
 export async function listOutbox(tenantId: string): Promise<Array<Record<string, unknown>>> {

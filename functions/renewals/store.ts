@@ -15,6 +15,7 @@ import { config } from '../shared/config';
 import { isConditionalCheckFailed } from '../shared/errors';
 import { formatCents } from '../lifecycle/plan';
 import type { MembershipState } from './cadence';
+import { queryPages } from '../shared/dynamo';
 
 export interface Membership extends MembershipState {
   tenantId: string;
@@ -114,14 +115,7 @@ export async function listCustomerMemberships(tenantId: string, customerId: stri
 
 async function queryAll(pk: string): Promise<Array<Record<string, unknown>>> {
   const items: Array<Record<string, unknown>> = [];
-  let ExclusiveStartKey: Record<string, unknown> | undefined;
-  do {
-    const page = await documentClient().send(
-      new QueryCommand({ TableName: config.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk }, ExclusiveStartKey }),
-    );
-    items.push(...(page.Items ?? []));
-    ExclusiveStartKey = page.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
+  for await (const page of queryPages({ TableName: config.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk } })) items.push(...page);
   return items;
 }
 

@@ -12,6 +12,7 @@ import { config } from '../shared/config';
 import { isConditionalCheckFailed } from '../shared/errors';
 import type { RedrivePlan, ReviewItem, ReviewKind, ReviewStatus } from './schemas';
 import { durationMs } from './schemas';
+import { queryPages } from '../shared/dynamo';
 
 export interface ReviewSubject {
   type: string;
@@ -100,7 +101,6 @@ export async function listReviewItems(
   at: Date = new Date(),
 ): Promise<ReviewItem[]> {
   const items: ReviewItem[] = [];
-  let ExclusiveStartKey: Record<string, unknown> | undefined;
   const filters: string[] = [];
   // Item ids are ULIDs of their creation time: an age window is a sort-key range.
   const from = filter.newerThan ? `ITEM#${encodeTime(Math.max(0, at.getTime() - durationMs(filter.newerThan)), 10)}` : 'ITEM#';
@@ -114,20 +114,16 @@ export async function listReviewItems(
     filters.push('#status = :status');
     values[':status'] = filter.status;
   }
-  do {
-    const page = await documentClient().send(
-      new QueryCommand({
-        TableName: config.tableName,
-        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-        FilterExpression: filters.length ? filters.join(' AND ') : undefined,
-        ExpressionAttributeNames: filter.status ? { '#status': 'status' } : undefined,
-        ExpressionAttributeValues: values,
-        ExclusiveStartKey,
-      }),
-    );
-    for (const item of page.Items ?? []) items.push(toReviewItem(item));
-    ExclusiveStartKey = page.LastEvaluatedKey;
-  } while (ExclusiveStartKey && items.length < filter.limit);
+  for await (const page of queryPages({
+    TableName: config.tableName,
+    KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+    FilterExpression: filters.length ? filters.join(' AND ') : undefined,
+    ExpressionAttributeNames: filter.status ? { '#status': 'status' } : undefined,
+    ExpressionAttributeValues: values,
+  })) {
+    for (const item of page) items.push(toReviewItem(item));
+    if (items.length >= filter.limit) break;
+  }
   return items.slice(0, filter.limit);
 }
 
