@@ -9,9 +9,9 @@ import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dyn
 import { ulid } from 'ulid';
 import { documentClient } from '../shared/clients';
 import { config } from '../shared/config';
-import { isConditionalCheckFailed } from '../shared/errors';
 import { TenantSchema, type Tenant, type TenantInput } from '../tenant/model';
 import { hashApiKey, newApiKey, tenantKeys } from '../tenant/store';
+import { sendConditional } from '../shared/dynamo';
 
 export interface ApiKeySummary {
   keyId: string;
@@ -161,49 +161,45 @@ export async function rotateApiKey(
   const apiKey = newApiKey();
   const newHash = hashApiKey(apiKey);
   const rotatedAt = at.toISOString();
-  try {
-    await documentClient().send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Put: {
-              TableName: config.tableName,
-              Item: {
-                ...tenantKeys.apiKey(newHash),
-                type: 'ApiKey',
-                tenantId,
-                keyId,
-                scopes: entry.scopes,
-                revoked: false,
-                createdAt: rotatedAt,
-              },
-              ConditionExpression: 'attribute_not_exists(pk)',
+  const applied = await sendConditional(
+    new TransactWriteCommand({
+      TransactItems: [
+        {
+          Put: {
+            TableName: config.tableName,
+            Item: {
+              ...tenantKeys.apiKey(newHash),
+              type: 'ApiKey',
+              tenantId,
+              keyId,
+              scopes: entry.scopes,
+              revoked: false,
+              createdAt: rotatedAt,
             },
+            ConditionExpression: 'attribute_not_exists(pk)',
           },
-          {
-            Update: {
-              TableName: config.tableName,
-              Key: tenantKeys.apiKey(entry.keyHash),
-              UpdateExpression: 'SET revoked = :true, revokedAt = :at',
-              ExpressionAttributeValues: { ':true': true, ':at': rotatedAt },
-            },
+        },
+        {
+          Update: {
+            TableName: config.tableName,
+            Key: tenantKeys.apiKey(entry.keyHash),
+            UpdateExpression: 'SET revoked = :true, revokedAt = :at',
+            ExpressionAttributeValues: { ':true': true, ':at': rotatedAt },
           },
-          {
-            Update: {
-              TableName: config.tableName,
-              Key: adminKeys.keyListEntry(tenantId, keyId),
-              UpdateExpression: 'SET keyHash = :new, hint = :hint, rotatedAt = :at',
-              ConditionExpression: 'keyHash = :old AND revoked = :false',
-              ExpressionAttributeValues: { ':new': newHash, ':old': entry.keyHash, ':hint': hintOf(apiKey), ':at': rotatedAt, ':false': false },
-            },
+        },
+        {
+          Update: {
+            TableName: config.tableName,
+            Key: adminKeys.keyListEntry(tenantId, keyId),
+            UpdateExpression: 'SET keyHash = :new, hint = :hint, rotatedAt = :at',
+            ConditionExpression: 'keyHash = :old AND revoked = :false',
+            ExpressionAttributeValues: { ':new': newHash, ':old': entry.keyHash, ':hint': hintOf(apiKey), ':at': rotatedAt, ':false': false },
           },
-        ],
-      }),
-    );
-  } catch (error) {
-    if (isConditionalCheckFailed(error)) return 'conflict';
-    throw error;
-  }
+        },
+      ],
+    }),
+  );
+  if (!applied) return 'conflict';
   return { apiKey, key: toSummary({ ...entry, hint: hintOf(apiKey), rotatedAt }) };
 }
 
@@ -227,25 +223,21 @@ export async function createTenantWithAdminKey(
     createdBy,
     revoked: false,
   };
-  try {
-    await documentClient().send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Put: {
-              TableName: config.tableName,
-              Item: { ...tenantKeys.tenant(tenant.tenantId), type: 'Tenant', ...tenant, createdAt: at.toISOString() },
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
+  const applied = await sendConditional(
+    new TransactWriteCommand({
+      TransactItems: [
+        {
+          Put: {
+            TableName: config.tableName,
+            Item: { ...tenantKeys.tenant(tenant.tenantId), type: 'Tenant', ...tenant, createdAt: at.toISOString() },
+            ConditionExpression: 'attribute_not_exists(pk)',
           },
-          ...keyWrites(tenant.tenantId, apiKey, key),
-        ],
-      }),
-    );
-  } catch (error) {
-    if (isConditionalCheckFailed(error)) return 'conflict';
-    throw error;
-  }
+        },
+        ...keyWrites(tenant.tenantId, apiKey, key),
+      ],
+    }),
+  );
+  if (!applied) return 'conflict';
   return { tenant, apiKey, key };
 }
 

@@ -5,15 +5,10 @@
  * persistence layers: one interface, one file per backend in adapters/.
  */
 import type { JobState } from './mapping';
+import type { CustomerAddress } from '../recognise/store';
 
-export interface CrmAddress {
-  line1: string;
-  line2?: string;
-  city: string;
-  region: string;
-  postalCode: string;
-  country: string;
-}
+/** The service address as the customer record stores it. */
+export type CrmAddress = CustomerAddress;
 
 export interface CrmBookingWrite {
   tenantId: string;

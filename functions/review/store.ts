@@ -9,10 +9,10 @@ import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@
 import { encodeTime, ulid } from 'ulid';
 import { documentClient } from '../shared/clients';
 import { config } from '../shared/config';
-import { isConditionalCheckFailed } from '../shared/errors';
 import type { RedrivePlan, ReviewItem, ReviewKind, ReviewStatus } from './schemas';
 import { durationMs } from './schemas';
 import { queryPages } from '../shared/dynamo';
+import { sendConditional } from '../shared/dynamo';
 
 export interface ReviewSubject {
   type: string;
@@ -155,28 +155,24 @@ export async function resolveReviewItem(
   const item = await getReviewItem(tenantId, reviewItemId);
   if (!item || item.status !== 'open') return undefined;
   const resolvedAt = at.toISOString();
-  try {
-    await documentClient().send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Update: {
-              TableName: config.tableName,
-              Key: reviewKeys.item(tenantId, reviewItemId),
-              UpdateExpression: 'SET #status = :resolved, resolvedAt = :at, resolvedBy = :by, resolutionNote = :note',
-              ConditionExpression: '#status = :open',
-              ExpressionAttributeNames: { '#status': 'status' },
-              ExpressionAttributeValues: { ':resolved': 'resolved', ':open': 'open', ':at': resolvedAt, ':by': by, ':note': note },
-            },
+  const applied = await sendConditional(
+    new TransactWriteCommand({
+      TransactItems: [
+        {
+          Update: {
+            TableName: config.tableName,
+            Key: reviewKeys.item(tenantId, reviewItemId),
+            UpdateExpression: 'SET #status = :resolved, resolvedAt = :at, resolvedBy = :by, resolutionNote = :note',
+            ConditionExpression: '#status = :open',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':resolved': 'resolved', ':open': 'open', ':at': resolvedAt, ':by': by, ':note': note },
           },
-          { Delete: { TableName: config.tableName, Key: reviewKeys.open(tenantId, item.subject, item.kind, reviewItemId) } },
-        ],
-      }),
-    );
-  } catch (error) {
-    if (isConditionalCheckFailed(error)) return undefined;
-    throw error;
-  }
+        },
+        { Delete: { TableName: config.tableName, Key: reviewKeys.open(tenantId, item.subject, item.kind, reviewItemId) } },
+      ],
+    }),
+  );
+  if (!applied) return undefined;
   return { ...item, status: 'resolved', resolvedAt, resolvedBy: by, resolutionNote: note };
 }
 
