@@ -33,7 +33,7 @@ export abstract class ContractServer {
   readonly requests: RecordedRequest[] = [];
   private server?: Server;
   private readonly routes: Array<{ method: string; pattern: RegExp; route: Route }> = [];
-  private readonly queuedFaults: Fault[] = [];
+  private readonly queuedFaults: Array<{ fault: Fault; when?: (request: RecordedRequest) => boolean }> = [];
   private outage?: Fault;
   /** Only requests whose path matches this are subject to faults (undefined: all). */
   faultPaths?: RegExp;
@@ -45,9 +45,17 @@ export abstract class ContractServer {
   /** The vendor's body for an injected fault (each vendor documents its own error shape). */
   protected abstract faultBody(status: number): unknown;
 
-  /** The next `count` requests fail with this fault. */
-  failNext(fault: Fault, count = 1): void {
-    for (let i = 0; i < count; i++) this.queuedFaults.push(fault);
+  /**
+   * The next `count` requests fail with this fault; with `when`, only requests it matches (so a
+   * test aims the fault at its own request, not at whatever else the system happens to send first).
+   */
+  failNext(fault: Fault, count = 1, when?: (request: RecordedRequest) => boolean): void {
+    for (let i = 0; i < count; i++) this.queuedFaults.push({ fault, when });
+  }
+
+  private takeQueuedFault(request: RecordedRequest): Fault | undefined {
+    const index = this.queuedFaults.findIndex((queued) => !queued.when || queued.when(request));
+    return index < 0 ? undefined : this.queuedFaults.splice(index, 1)[0]!.fault;
   }
 
   /** Every request fails with this fault until `recover()`. */
@@ -97,7 +105,7 @@ export abstract class ContractServer {
     const recorded: RecordedRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, body, json, answered: 0 };
     this.requests.push(recorded);
 
-    const fault = !this.faultPaths || this.faultPaths.test(url.pathname) ? (this.queuedFaults.shift() ?? this.outage) : undefined;
+    const fault = !this.faultPaths || this.faultPaths.test(url.pathname) ? (this.takeQueuedFault(recorded) ?? this.outage) : undefined;
     if (fault) {
       if ('timeout' in fault) {
         recorded.answered = 'timeout';
