@@ -15,6 +15,7 @@ import { addLedgerRows, cancelPendingRows } from '../notify/store';
 import { ApiError } from '../shared/errors';
 import { logger } from '../shared/logger';
 import { getJobType, getTenant } from '../tenant/store';
+import type { Tenant } from '../tenant/model';
 import type { BookingStatus } from './schemas';
 import { appendTimeline, getBookingRecord, updateBooking, type BookingRecord } from './store';
 
@@ -98,6 +99,28 @@ export async function rescheduleBooking(tenantId: string, bookingId: string, cha
 
   // 3. Only now give the old capacity back; messages move with the booking.
   if (booking.holdId) await releaseHold(tenantId, booking.holdId, { includeBooked: true });
+  await announceScheduleChange({ tenant, booking, window, version, by, reason: change.reason, node: 'RescheduleBooking', at });
+  return getBookingRecord(tenantId, bookingId);
+}
+
+/**
+ * What follows any move of a booked job (new window, another technician): pending messages are
+ * replaced by the new schedule's (a new ledger version), both technicians are told on a
+ * reassignment, the timeline says who and why, and the CRM is updated (or outboxed).
+ */
+export async function announceScheduleChange(args: {
+  tenant: Tenant;
+  booking: BookingRecord;
+  window: NonNullable<BookingRecord['window']>;
+  version: number;
+  by: string;
+  reason?: string;
+  node: string;
+  at: Date;
+}): Promise<void> {
+  const { tenant, booking, window, version, at } = args;
+  const { tenantId, bookingId } = booking;
+  const current = booking.window;
   await cancelPendingRows(tenantId, bookingId, at);
   const rows = planForStatus({ status: booking.status, window, timeZone: tenant.timeZone, now: at, channel: 'sms', rescheduled: { version } });
   const reassigned = current?.technicianId && current.technicianId !== window.technicianId;
@@ -108,11 +131,10 @@ export async function rescheduleBooking(tenantId: string, bookingId: string, cha
     rows.push({ kind: 'technician_assigned', channel: 'sms', dueAt: at.toISOString(), technicianId: window.technicianId, version });
   }
   await addLedgerRows(tenantId, bookingId, rows);
-  await appendTimeline(tenantId, bookingId, 'RescheduleBooking', reassigned && current?.date === window.date && current.start === window.start ? 'reassigned' : 'rescheduled', {
-    from: current ?? null, to: window, by, reason: change.reason,
+  await appendTimeline(tenantId, bookingId, args.node, reassigned && current?.date === window.date && current.start === window.start ? 'reassigned' : 'rescheduled', {
+    from: current ?? null, to: window, by: args.by, reason: args.reason,
   }, at);
-  await syncCrm(tenantId, bookingId, 'rescheduled', 'RescheduleBooking', at);
-  return getBookingRecord(tenantId, bookingId);
+  await syncCrm(tenantId, bookingId, 'rescheduled', args.node, at);
 }
 
 export async function cancelBooking(tenantId: string, bookingId: string, reason: string, by: string, at: Date) {

@@ -158,6 +158,10 @@ export const BookingSchema = z
       })
       .optional()
       .openapi({ description: 'The job lifecycle from the field (POST /v1/jobs/{id}/events), once an event was applied' }),
+    delay: z
+      .object({ minutes: z.number().int(), reportedAt: z.string(), reason: z.string().optional() })
+      .optional()
+      .openapi({ description: 'The latest `delayed` job event: the job runs this many minutes past plan' }),
     createdAt: z.string(),
     updatedAt: z.string(),
     alternatives: z.array(BookedWindowSchema).optional(),

@@ -67,6 +67,11 @@ export interface BookingRecord extends Booking {
   noShowAt?: string;
   rescheduledAt?: string;
   nextMaintenanceDate?: string;
+  /** The latest `delayed` report from the field (running long / held up): dispatch suggestions read it. */
+  delayMinutes?: number;
+  delayReportedAt?: string;
+  delayEventId?: string;
+  delayReason?: string | null;
   /** Facts messages about this job quote (eta, technician, amount): rendered by notify/send.handler.ts. */
   messageVars?: Record<string, string>;
 }
@@ -161,6 +166,9 @@ export function toPublicBooking(record: BookingRecord): Booking {
           },
         }
       : {}),
+    ...(record.delayReportedAt
+      ? { delay: { minutes: record.delayMinutes ?? 0, reportedAt: record.delayReportedAt, ...(record.delayReason ? { reason: record.delayReason } : {}) } }
+      : {}),
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,
     ...(record.alternatives?.length ? { alternatives: record.alternatives } : {}),
@@ -188,13 +196,14 @@ export async function appendTimeline(
  * Sets fields on the booking. `onlyFrom` makes it a compare-and-swap on the status, so a late or
  * repeated node cannot overwrite a decision already taken.
  */
-export async function updateBooking(
+/** The UpdateItem that `updateBooking` sends: also a transaction item where a change spans records. */
+export function bookingUpdate(
   tenantId: string,
   bookingId: string,
   fields: Partial<Omit<BookingRecord, 'tenantId' | 'bookingId'>>,
   /** ifHoldId: also require the booking to still own this hold (null: no hold) — moving a booking is a CAS on it. */
   options: { onlyFrom?: BookingStatus[]; at?: Date; ifHoldId?: string | null } = {},
-): Promise<boolean> {
+) {
   const entries = Object.entries({ ...fields, updatedAt: (options.at ?? new Date()).toISOString() }).filter(
     ([, value]) => value !== undefined,
   );
@@ -221,16 +230,23 @@ export async function updateBooking(
     });
     condition += ` AND #status IN (${placeholders.join(', ')})`;
   }
-  return sendConditional(
-    new UpdateCommand({
-      TableName: config.tableName,
-      Key: bookingKeys.booking(tenantId, bookingId),
-      UpdateExpression: `SET ${sets.join(', ')}`,
-      ConditionExpression: condition,
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: values,
-    }),
-  );
+  return {
+    TableName: config.tableName,
+    Key: bookingKeys.booking(tenantId, bookingId),
+    UpdateExpression: `SET ${sets.join(', ')}`,
+    ConditionExpression: condition,
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  };
+}
+
+export async function updateBooking(
+  tenantId: string,
+  bookingId: string,
+  fields: Partial<Omit<BookingRecord, 'tenantId' | 'bookingId'>>,
+  options: { onlyFrom?: BookingStatus[]; at?: Date; ifHoldId?: string | null } = {},
+): Promise<boolean> {
+  return sendConditional(new UpdateCommand(bookingUpdate(tenantId, bookingId, fields, options)));
 }
 
 /**

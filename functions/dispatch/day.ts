@@ -26,6 +26,8 @@ export interface DayJob {
   jobState?: string;
   /** Expected arrival the field reported (dispatched / en_route events). */
   eta?: string;
+  /** The latest `delayed` report: this job runs that many minutes past plan. */
+  delayMinutes?: number;
   customerName?: string;
 }
 
@@ -70,6 +72,7 @@ export async function loadDispatchDay(tenantId: string, date: string): Promise<D
       createdAt: b.createdAt,
       jobState: b.jobState,
       eta: b.eta,
+      delayMinutes: b.delayMinutes,
       customerName: b.request.customer?.name,
     });
   }

@@ -25,16 +25,16 @@ export function registerDispatchPaths(registry: OpenAPIRegistry): void {
   });
   registry.registerPath({
     method: 'get', path: '/v1/dispatch/suggestions', operationId: 'listDispatchSuggestions', security,
-    summary: "Re-dispatch options when a technician runs late (a dispatched/en_route job event whose `data.eta` is after the window end): move their next job to a nearby qualified free technician in the same window, or reschedule a low-priority job to its next open window; each with the customer message that would go out",
+    summary: "Re-dispatch options when a technician runs behind (a dispatched/en_route job event whose `data.eta` is after the window end, or a `delayed` job event: the job runs long): move their next job to a nearby qualified free technician in the same window, swap it with a later job of an on-time technician (both keep their windows), or reschedule a low-priority job to its next open window; each with the customer message(s) that would go out",
     request: { query: DispatchDateQuerySchema },
     responses: { 200: json(z.object({ date: z.string(), suggestions: z.array(SuggestionSchema) }), 'The suggestions (computed now; ids are stable)'), ...errors },
   });
   registry.registerPath({
     method: 'post', path: '/v1/dispatch/suggestions/{id}/accept', operationId: 'acceptDispatchSuggestion', security,
-    summary: 'Apply a suggestion with one call, through the same reschedule as POST /v1/bookings/{id}/reschedule (claims, messages, CRM)',
+    summary: 'Apply a suggestion with one call, through the same reschedule as POST /v1/bookings/{id}/reschedule (claims, messages, CRM); a swap moves both jobs in one transaction',
     request: { params: z.object({ id: z.string() }) },
     responses: {
-      200: json(z.object({ accepted: SuggestionSchema, booking: BookingSchema }), 'Applied'),
+      200: json(z.object({ accepted: SuggestionSchema, booking: BookingSchema, otherBooking: BookingSchema.optional().openapi({ description: 'swap: the other job' }) }), 'Applied'),
       ...errors,
       404: json(ErrorSchema, 'No such suggestion'),
       409: json(ErrorSchema, 'The suggestion no longer applies, or the window was taken meanwhile'),

@@ -75,14 +75,25 @@ export const PlanSchema = z
   })
   .openapi('DispatchPlan');
 
+const SlotSchema = z.object({ technicianId: z.string().optional(), date: z.string(), start: z.string(), end: z.string() });
+
 export const SuggestionSchema = z
   .object({
     suggestionId: z.string(),
-    kind: z.enum(['move', 'reschedule']),
+    kind: z.enum(['move', 'swap', 'reschedule']),
     bookingId: z.string(),
-    reason: z.object({ lateBookingId: z.string(), technicianId: z.string(), lateMinutes: z.number() }),
-    from: z.object({ technicianId: z.string().optional(), date: z.string(), start: z.string(), end: z.string() }),
+    reason: z.object({
+      lateBookingId: z.string(),
+      technicianId: z.string(),
+      lateMinutes: z.number(),
+      cause: z.enum(['late_arrival', 'running_long']).openapi({ description: 'late_arrival: an ETA after the window; running_long: a `delayed` job event' }),
+    }),
+    from: SlotSchema,
     to: z.object({ technicianId: z.string().optional(), date: z.string(), start: z.string(), end: z.string().optional(), driveMinutes: z.number().optional() }),
     customerMessage: z.string(),
+    swapWith: z
+      .object({ bookingId: z.string(), from: SlotSchema, to: SlotSchema.extend({ driveMinutes: z.number() }), customerMessage: z.string() })
+      .optional()
+      .openapi({ description: 'swap: the later job the late technician takes over, in its own window' }),
   })
   .openapi('DispatchSuggestion');

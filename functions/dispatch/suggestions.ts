@@ -1,11 +1,17 @@
 /**
  * Re-dispatch suggestions, computed on read (ids are deterministic, nothing is stored). A technician
- * is late when the field reported an ETA (dispatched / en_route event, `data.eta`) after the end of
- * the job's arrival window: their next job that day is at risk. For it we propose
+ * is behind when the field reported
+ * - an ETA (dispatched / en_route event, `data.eta`) after the end of the job's arrival window
+ *   (`late_arrival`), or
+ * - a `delayed` event (`data.delayMinutes`): the job they are on runs long (`running_long`).
+ * Their next job that day is then at risk. For it we propose
  * - `move`: the same window with a nearby free technician who is qualified, covers the postal code,
  *   is on shift and under their daily limit (nearest first: drive minutes from where they are before);
+ * - `swap`: when a technician who is on time has a later job the late one can still make, the two
+ *   jobs exchange technicians (both windows unchanged, nobody's day gets longer);
  * - `reschedule`: a low-priority job (not an emergency) to its next open window.
- * Each carries the message the customer would get. Accepting goes through rescheduleBooking.
+ * Each carries the message the customer(s) would get. Accepting goes through rescheduleBooking
+ * (move, reschedule) or the atomic reassignTechnicians (swap).
  */
 import { DateTime } from 'luxon';
 import { coversPostalCode, isQualified } from '../capacity/availability';
@@ -14,20 +20,28 @@ import type { DayJob, DispatchDay } from './day';
 import { planTechnicians } from './day';
 import { travelMinutes } from './geo';
 
+export type SuggestionKind = 'move' | 'swap' | 'reschedule';
+type Slot = { technicianId?: string; date: string; start: string; end: string };
+
 export interface Suggestion {
   suggestionId: string;
-  kind: 'move' | 'reschedule';
+  kind: SuggestionKind;
   bookingId: string;
-  reason: { lateBookingId: string; technicianId: string; lateMinutes: number };
-  from: { technicianId?: string; date: string; start: string; end: string };
+  reason: { lateBookingId: string; technicianId: string; lateMinutes: number; cause: 'late_arrival' | 'running_long' };
+  from: Slot;
   to: { technicianId?: string; date: string; start: string; end?: string; driveMinutes?: number };
   customerMessage: string;
+  /** swap: the other job, which gets the late technician in its own (later) window. */
+  swapWith?: { bookingId: string; from: Slot; to: Slot & { driveMinutes: number }; customerMessage: string };
 }
 
 const DONE = new Set(['completed', 'invoiced', 'paid', 'cancelled', 'no_show']);
+/** A job whose technician is already on the way cannot change hands. */
+const UNDERWAY = new Set(['dispatched', 'en_route']);
+const ID_PREFIX: Record<SuggestionKind, string> = { move: 'mv', swap: 'sw', reschedule: 'rs' };
 
-export function suggestionId(kind: 'move' | 'reschedule', bookingId: string, target: string): string {
-  return `${kind === 'move' ? 'mv' : 'rs'}.${bookingId}.${target.replace(':', '')}`;
+export function suggestionId(kind: SuggestionKind, bookingId: string, target: string): string {
+  return `${ID_PREFIX[kind]}.${bookingId}.${target.replace(':', '')}`;
 }
 
 function firstName(name?: string): string {
@@ -42,15 +56,34 @@ function timeLabel(hhmm: string): string {
   return DateTime.fromFormat(hhmm, 'HH:mm').toFormat('h:mm a');
 }
 
-/** Minutes the technician will be late for `job` (ETA after the window end), or 0. */
-export function lateMinutes(job: Pick<DayJob, 'eta' | 'end' | 'jobState'>, date: string, zone: string): number {
-  if (!job.eta || !['dispatched', 'en_route'].includes(job.jobState ?? '')) return 0;
-  const windowEnd = DateTime.fromISO(`${date}T${job.end}`, { zone });
-  const minutes = Math.round(DateTime.fromISO(job.eta).diff(windowEnd, 'minutes').minutes);
-  return Math.max(0, minutes);
+/**
+ * How far behind `job` puts its technician: minutes of a late ETA (after the window end) or of a
+ * `delayed` report, whichever is more, with the cause; 0 when on time or the job is finished.
+ */
+export function lateness(job: Pick<DayJob, 'eta' | 'end' | 'jobState' | 'delayMinutes'>, date: string, zone: string): { minutes: number; cause: 'late_arrival' | 'running_long' } {
+  if (DONE.has(job.jobState ?? '')) return { minutes: 0, cause: 'late_arrival' };
+  let arrival = 0;
+  if (job.eta && UNDERWAY.has(job.jobState ?? '')) {
+    const windowEnd = DateTime.fromISO(`${date}T${job.end}`, { zone });
+    arrival = Math.max(0, Math.round(DateTime.fromISO(job.eta).diff(windowEnd, 'minutes').minutes));
+  }
+  const running = job.delayMinutes ?? 0;
+  return running > arrival ? { minutes: running, cause: 'running_long' } : { minutes: arrival, cause: 'late_arrival' };
 }
 
-export async function computeSuggestions(day: DispatchDay, now: Date, options: { maxMoves?: number } = {}): Promise<Suggestion[]> {
+/** Minutes the technician will be late because of `job`, or 0. */
+export function lateMinutes(job: Pick<DayJob, 'eta' | 'end' | 'jobState' | 'delayMinutes'>, date: string, zone: string): number {
+  return lateness(job, date, zone).minutes;
+}
+
+const clockMinutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+const overlaps = (a: Pick<DayJob, 'windowStarts'>, b: Pick<DayJob, 'windowStarts'>) => a.windowStarts.some((w) => b.windowStarts.includes(w));
+
+function technicianMessage(customerName: string | undefined, jobName: string, date: string, zone: string, techName: string, job: Pick<DayJob, 'start' | 'end'>): string {
+  return `Hi ${firstName(customerName)}, a quick update on your ${jobName} visit ${dateLabel(date, zone)}: ${techName} will be your technician, still arriving between ${timeLabel(job.start)} and ${timeLabel(job.end)}.`;
+}
+
+export async function computeSuggestions(day: DispatchDay, now: Date, options: { maxMoves?: number; maxSwaps?: number } = {}): Promise<Suggestion[]> {
   const zone = day.tenant.timeZone;
   const types = new Map(day.jobTypes.map((j) => [j.jobTypeId, j]));
   const techs = new Map(day.technicians.map((t) => [t.technicianId, t]));
@@ -59,8 +92,10 @@ export async function computeSuggestions(day: DispatchDay, now: Date, options: {
   for (const j of day.jobs) if (j.technicianId) byTech.set(j.technicianId, [...(byTech.get(j.technicianId) ?? []), j]);
   const suggestions: Suggestion[] = [];
 
+  const behind = new Set(day.jobs.filter((j) => j.technicianId && lateMinutes(j, day.date, zone) > 0).map((j) => j.technicianId!));
+
   for (const late of day.jobs) {
-    const minutes = lateMinutes(late, day.date, zone);
+    const { minutes, cause } = lateness(late, day.date, zone);
     if (!minutes || !late.technicianId) continue;
     const mine = (byTech.get(late.technicianId) ?? []).sort((a, b) => a.start.localeCompare(b.start));
     const next = mine.find((j) => j.start >= late.end && !DONE.has(j.jobState ?? '') && j.bookingId !== late.bookingId);
@@ -68,7 +103,7 @@ export async function computeSuggestions(day: DispatchDay, now: Date, options: {
     const jobType = types.get(next.jobTypeId);
     if (!jobType) continue;
     const booking = day.bookings.get(next.bookingId)!;
-    const reason = { lateBookingId: late.bookingId, technicianId: late.technicianId, lateMinutes: minutes };
+    const reason = { lateBookingId: late.bookingId, technicianId: late.technicianId, lateMinutes: minutes, cause };
     const from = { technicianId: next.technicianId, date: day.date, start: next.start, end: next.end };
     const jobName = jobType.name.toLowerCase();
 
@@ -80,7 +115,7 @@ export async function computeSuggestions(day: DispatchDay, now: Date, options: {
       if (!next.windowStarts.every((w) => shift.windowStarts.includes(w))) continue;
       const theirs = byTech.get(id) ?? [];
       if (theirs.length >= shift.dailyJobLimit) continue;
-      if (theirs.some((j) => j.windowStarts.some((w) => next.windowStarts.includes(w)))) continue;
+      if (theirs.some((j) => overlaps(j, next))) continue;
       const before = theirs.filter((j) => j.end <= next.start).sort((a, b) => b.start.localeCompare(a.start))[0];
       const driveMinutes = travelMinutes(before?.postalCode ?? shift.basePostalCode ?? next.postalCode, next.postalCode);
       moves.push({ tech, driveMinutes });
@@ -94,7 +129,51 @@ export async function computeSuggestions(day: DispatchDay, now: Date, options: {
         reason,
         from,
         to: { technicianId: tech.technicianId, date: day.date, start: next.start, end: next.end, driveMinutes },
-        customerMessage: `Hi ${firstName(next.customerName)}, a quick update on your ${jobName} visit ${dateLabel(day.date, zone)}: ${tech.name} will be your technician, still arriving between ${timeLabel(next.start)} and ${timeLabel(next.end)}.`,
+        customerMessage: technicianMessage(next.customerName, jobName, day.date, zone, tech.name, next),
+      });
+    }
+
+    // Swap: an on-time technician takes this job in its window; the late one takes their later job.
+    const lateTech = techs.get(late.technicianId);
+    const lateShift = shifts.get(late.technicianId);
+    const swaps = [];
+    for (const [id, shift] of lateTech && lateShift ? shifts : []) {
+      const tech = techs.get(id)!;
+      if (id === late.technicianId || behind.has(id) || !isQualified(tech, jobType) || !coversPostalCode(tech, next.postalCode)) continue;
+      if (!next.windowStarts.every((w) => shift.windowStarts.includes(w))) continue;
+      const theirs = byTech.get(id) ?? [];
+      for (const other of theirs) {
+        const otherType = types.get(other.jobTypeId);
+        if (!otherType || other.start < next.end || DONE.has(other.jobState ?? '') || UNDERWAY.has(other.jobState ?? '')) continue;
+        if (!isQualified(lateTech!, otherType) || !coversPostalCode(lateTech!, other.postalCode)) continue;
+        if (!other.windowStarts.every((w) => lateShift!.windowStarts.includes(w))) continue;
+        if (theirs.some((j) => j !== other && overlaps(j, next))) continue;
+        if (mine.some((j) => j !== next && overlaps(j, other))) continue;
+        // Only a job the late technician can still reach inside its window (behind by `minutes` after the late job).
+        const theirsBefore = theirs.filter((j) => j !== other && j.end <= next.start).sort((a, b) => b.start.localeCompare(a.start))[0];
+        const mineBefore = mine.filter((j) => j !== next && j.end <= other.start).sort((a, b) => b.start.localeCompare(a.start))[0];
+        const driveToNext = travelMinutes(theirsBefore?.postalCode ?? shift.basePostalCode ?? next.postalCode, next.postalCode);
+        const driveToOther = travelMinutes(mineBefore?.postalCode ?? lateShift!.basePostalCode ?? other.postalCode, other.postalCode);
+        if (clockMinutes(late.end) + minutes + driveToOther > clockMinutes(other.end)) continue;
+        swaps.push({ tech, other, otherType, driveToNext, driveToOther });
+      }
+    }
+    swaps.sort((a, b) => a.driveToNext + a.driveToOther - (b.driveToNext + b.driveToOther) || a.other.bookingId.localeCompare(b.other.bookingId));
+    for (const { tech, other, otherType, driveToNext, driveToOther } of swaps.slice(0, options.maxSwaps ?? 1)) {
+      suggestions.push({
+        suggestionId: suggestionId('swap', next.bookingId, other.bookingId),
+        kind: 'swap',
+        bookingId: next.bookingId,
+        reason,
+        from,
+        to: { technicianId: tech.technicianId, date: day.date, start: next.start, end: next.end, driveMinutes: driveToNext },
+        customerMessage: technicianMessage(next.customerName, jobName, day.date, zone, tech.name, next),
+        swapWith: {
+          bookingId: other.bookingId,
+          from: { technicianId: other.technicianId, date: day.date, start: other.start, end: other.end },
+          to: { technicianId: late.technicianId, date: day.date, start: other.start, end: other.end, driveMinutes: driveToOther },
+          customerMessage: technicianMessage(other.customerName, otherType.name.toLowerCase(), day.date, zone, lateTech!.name, other),
+        },
       });
     }
 

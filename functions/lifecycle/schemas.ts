@@ -27,23 +27,46 @@ export const JobEventDataSchema = z
     lineItems: z.array(z.object({ description: z.string().max(500), amountCents: cents })).max(100).optional(),
     reason: z.string().max(1_000).optional().openapi({ description: 'Why (cancelled, no_show, rescheduled)' }),
     noSale: z.boolean().optional().openapi({ description: 'completed: the visit quoted work the customer did not buy; starts the rebooking sequence' }),
+    delayMinutes: z
+      .number()
+      .int()
+      .min(0)
+      .max(720)
+      .optional()
+      .openapi({ description: 'delayed: how many minutes this job runs past plan (running long, or the technician is held up); 0 clears an earlier report' }),
   })
   .openapi('JobEventData');
 
-export const JobEventBodySchema = z
-  .object({
-    eventId: z.string().trim().min(1).max(200).openapi({ description: "The source's event id: a repeated id is applied once", example: 'fsm-evt-8812' }),
-    type: z.enum(JOB_EVENT_TYPES as [string, ...string[]]).openapi({ description: 'The state the job is now in' }),
-    occurredAt: z.iso.datetime({ offset: true }).openapi({ description: 'When it happened at the source; older than the last applied event = ignored' }),
-    data: JobEventDataSchema.default({}),
-  })
-  .openapi('JobEvent');
+/**
+ * `delayed` is a report, not a state: the job keeps its state and the technician's later jobs of
+ * the day are at risk (dispatch suggestions read it). The latest report by `occurredAt` wins.
+ */
+export const DELAY_EVENT = 'delayed' as const;
+
+const JobEventObject = z.object({
+  eventId: z.string().trim().min(1).max(200).openapi({ description: "The source's event id: a repeated id is applied once", example: 'fsm-evt-8812' }),
+  type: z
+    .enum([DELAY_EVENT, ...JOB_EVENT_TYPES])
+    .openapi({ description: "The state the job is now in, or `delayed` (with data.delayMinutes): the job runs late and keeps its state" }),
+  occurredAt: z.iso.datetime({ offset: true }).openapi({ description: 'When it happened at the source; older than the last applied event = ignored' }),
+  data: JobEventDataSchema.default({}),
+});
+
+function delayNeedsMinutes(event: z.infer<typeof JobEventObject>, ctx: z.RefinementCtx): void {
+  if (event.type === DELAY_EVENT && event.data.delayMinutes === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['data', 'delayMinutes'], message: 'a delayed event says by how many minutes (data.delayMinutes)' });
+  }
+}
+
+export const JobEventBodySchema = JobEventObject.superRefine(delayNeedsMinutes).openapi('JobEvent');
 export type JobEventBody = z.infer<typeof JobEventBodySchema>;
 
 /** The FSM webhook names our job (booking id) in the body. */
-export const WebhookJobEventSchema = JobEventBodySchema.extend({
+export const WebhookJobEventSchema = JobEventObject.extend({
   jobId: z.string().trim().min(1).max(64).openapi({ description: 'The JobRelay booking id the FSM job was created from' }),
-}).openapi('WebhookJobEvent');
+})
+  .superRefine(delayNeedsMinutes)
+  .openapi('WebhookJobEvent');
 
 export const JobEventAcceptedSchema = z
   .object({ accepted: z.literal(true), bookingId: z.string(), eventId: z.string() })

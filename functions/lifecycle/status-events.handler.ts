@@ -21,19 +21,22 @@ import { getCustomer } from '../recognise/store';
 import { getJobType, getTenant } from '../tenant/store';
 import { cancelLedgerKinds, runJobEffects, WORKER_NODE } from './actions';
 import { planJobEffects } from './plan';
-import { StatusEventMessageSchema, type StatusEventMessage } from './schemas';
-import { commitJobEvent, lifecycleOf, markEffectsDone } from './store';
+import { DELAY_EVENT, StatusEventMessageSchema, type StatusEventMessage } from './schemas';
+import { commitJobEvent, lifecycleOf, markEffectsDone, recordDelay } from './store';
 import { applyJobEvent, type JobEvent, type LifecycleState } from './transitions';
 
 const processor = new BatchProcessor(EventType.SQS);
 /** Booking statuses a job can run from (a rejected or dismissed request never became a job). */
 const NOT_A_JOB = new Set(['received', 'rejected', 'dismissed']);
+/** A job in one of these states cannot run late any more. */
+const FINISHED: ReadonlySet<string> = new Set(['completed', 'invoiced', 'paid', 'cancelled', 'no_show']);
 const MAX_VERSION_RACES = 5;
 
 export type ApplyResult = { outcome: 'applied' | 'duplicate' | 'stale' | 'invalid' | 'no_booking' | 'reapplied_effects'; state?: string; reason?: string };
 
 /** Applies one message. Exported for tests and tools that drive the worker's logic directly. */
 export async function applyStatusEvent(message: StatusEventMessage, at: Date): Promise<ApplyResult> {
+  if (message.event.type === DELAY_EVENT) return applyDelayReport(message, at);
   const { tenantId, bookingId, event } = message;
   for (let attempt = 0; attempt < MAX_VERSION_RACES; attempt++) {
     const booking = await getBookingRecord(tenantId, bookingId);
@@ -88,6 +91,33 @@ export async function applyStatusEvent(message: StatusEventMessage, at: Date): P
     return { outcome: 'applied', state: decision.next.state };
   }
   throw new Error(`Job ${bookingId} kept changing under event ${event.eventId}; retrying later`);
+}
+
+/** A `delayed` report: recorded on the job (latest wins) for dispatch; the job's state is unchanged. */
+async function applyDelayReport(message: StatusEventMessage, at: Date): Promise<ApplyResult> {
+  const { tenantId, bookingId, event } = message;
+  const booking = await getBookingRecord(tenantId, bookingId);
+  if (!booking) return { outcome: 'no_booking' };
+  const state = lifecycleOf(booking).state;
+  if (NOT_A_JOB.has(booking.status) || booking.status === 'cancelled' || FINISHED.has(state)) {
+    const reason = `a ${NOT_A_JOB.has(booking.status) || booking.status === 'cancelled' ? booking.status : state} job cannot run late`;
+    await appendTimeline(tenantId, bookingId, WORKER_NODE, 'ignored_invalid', { eventId: event.eventId, type: event.type, reason }, at);
+    return { outcome: 'invalid', state, reason };
+  }
+  const delayMinutes = event.data.delayMinutes ?? 0;
+  const outcome = await recordDelay(tenantId, bookingId, { eventId: event.eventId, occurredAt: event.occurredAt, delayMinutes, reason: event.data.reason }, at);
+  if (outcome === 'kept') {
+    const fresh = await getBookingRecord(tenantId, bookingId);
+    if (fresh?.delayEventId === event.eventId) return { outcome: 'duplicate', state, reason: `event ${event.eventId} was already applied` };
+    const reason = `delay reported at ${event.occurredAt} is not after the last report (${fresh?.delayReportedAt})`;
+    await appendTimeline(tenantId, bookingId, WORKER_NODE, 'ignored_stale', { eventId: event.eventId, type: event.type, reason }, at);
+    return { outcome: 'stale', state, reason };
+  }
+  await appendTimeline(tenantId, bookingId, WORKER_NODE, delayMinutes > 0 ? 'running_late' : 'back_on_time', {
+    eventId: event.eventId, delayMinutes, ...(event.data.reason ? { reason: event.data.reason } : {}), source: message.source,
+  }, at);
+  logger.info('job delay recorded', { tenantId, bookingId, eventId: event.eventId, delayMinutes });
+  return { outcome: 'applied', state };
 }
 
 async function openFailureItem(message: StatusEventMessage, error: Error, attempts: number, at: Date): Promise<void> {

@@ -75,6 +75,34 @@ export async function commitJobEvent(
   );
 }
 
+/**
+ * Records a `delayed` report on the job (not a state change: jobVersion is untouched). The latest
+ * report by event time wins; a repeated or older report changes nothing ('kept').
+ */
+export async function recordDelay(
+  tenantId: string,
+  bookingId: string,
+  report: { eventId: string; occurredAt: string; delayMinutes: number; reason?: string },
+  at: Date,
+): Promise<'recorded' | 'kept'> {
+  const written = await sendConditional(
+    new UpdateCommand({
+      TableName: config.tableName,
+      Key: bookingKeys.booking(tenantId, bookingId),
+      UpdateExpression: 'SET delayMinutes = :minutes, delayReportedAt = :reportedAt, delayEventId = :eventId, delayReason = :reason, updatedAt = :now',
+      ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(delayReportedAt) OR delayReportedAt < :reportedAt)',
+      ExpressionAttributeValues: {
+        ':minutes': report.delayMinutes,
+        ':reportedAt': new Date(report.occurredAt).toISOString(),
+        ':eventId': report.eventId,
+        ':reason': report.reason ?? null,
+        ':now': at.toISOString(),
+      },
+    }),
+  );
+  return written ? 'recorded' : 'kept';
+}
+
 /** Marks an applied event's downstream actions as all done (only for the event that is still the last). */
 export async function markEffectsDone(tenantId: string, bookingId: string, eventId: string): Promise<void> {
   try {

@@ -1,0 +1,214 @@
+/**
+ * Reassigning booked jobs to other technicians, several at once and atomically: a swap (two jobs
+ * exchange technicians), a chain (A's job to B, B's job to C) or a day plan's changes. One job at a
+ * time cannot do a swap: each step would need a slot the other still holds. So every claim item the
+ * jobs own or will own changes owner in ONE TransactWriteItems:
+ * - an item only the old hold had is deleted, one only the new hold needs is put (if free), one
+ *   both need (the job-type day counter, a slot one job leaves and the other takes) changes owner;
+ * - each job gets a new BOOKED hold and its old hold is marked RELEASED;
+ * - each booking moves by compare-and-swap on the hold it had, as rescheduleBooking does.
+ * Any concurrent change to any of these items cancels the whole transaction: all move or none.
+ * Windows never change here (the customer was promised them); the messages, timeline and CRM
+ * update that follow are rescheduleBooking's (announceScheduleChange).
+ */
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { ulid } from 'ulid';
+import { coversPostalCode, dailyLimit, isClaimActive, isOff, isOnCall, isOnShift, isQualified, type ClaimPlan } from '../capacity/availability';
+import { capacityKeys, getHold, listClaims, parseClaimKey, planKeys, type HoldRecord } from '../capacity/store';
+import { config } from '../shared/config';
+import { sendConditional } from '../shared/dynamo';
+import { ApiError } from '../shared/errors';
+import { getTenant, listJobTypes, listTechnicians } from '../tenant/store';
+import type { JobType, Technician, Tenant } from '../tenant/model';
+import { announceScheduleChange, CHANGEABLE } from './changes';
+import { bookingUpdate, getBookingRecord, type BookingRecord } from './store';
+
+export interface Reassignment {
+  bookingId: string;
+  technicianId: string;
+}
+
+/** DynamoDB allows 100 items per transaction; a job needs at most ~10 (slots, counters, holds, booking). */
+export const MAX_JOBS_PER_REASSIGNMENT = 8;
+
+interface Move {
+  booking: BookingRecord;
+  oldHold: HoldRecord;
+  newHold: HoldRecord;
+  jobType: JobType;
+  to: Technician;
+}
+
+function conflict(message: string, field = 'technicianId'): never {
+  throw new ApiError('conflict', message, field);
+}
+
+/** Can `tech` take this job in its (unchanged) windows? The reason when not. */
+export function whyNot(tenant: Tenant, tech: Technician, jobType: JobType, booking: BookingRecord, plan: ClaimPlan): string | undefined {
+  if (!tech.active) return `${tech.technicianId} is not active`;
+  if (isOff(tech, plan.date)) return `${tech.technicianId} is off on ${plan.date}`;
+  if (!isQualified(tech, jobType)) return `${tech.technicianId} is not qualified for ${jobType.jobTypeId}`;
+  if (!coversPostalCode(tech, booking.request.address.postalCode)) return `${tech.technicianId} does not cover ${booking.request.address.postalCode}`;
+  for (const start of plan.windowStarts) {
+    const standard = tenant.arrivalWindows.find((w) => w.start === start);
+    const working = standard ? isOnShift(tech, plan.date, standard, tenant.timeZone) : isOnCall(tenant, tech.technicianId, plan.date);
+    if (!working) return `${tech.technicianId} does not work the ${start} window on ${plan.date}`;
+  }
+  return undefined;
+}
+
+/** Plans the new holds: validates every move against the day's claims as the other moves leave them. */
+async function planMoves(tenantId: string, reassignments: Reassignment[], at: Date): Promise<{ tenant: Tenant; moves: Move[] }> {
+  if (reassignments.length === 0) throw new ApiError('invalid_request', 'Nothing to reassign', 'assignments');
+  if (reassignments.length > MAX_JOBS_PER_REASSIGNMENT) {
+    throw new ApiError('invalid_request', `At most ${MAX_JOBS_PER_REASSIGNMENT} jobs change technician together`, 'assignments');
+  }
+  if (new Set(reassignments.map((r) => r.bookingId)).size !== reassignments.length) {
+    throw new ApiError('invalid_request', 'A job appears twice', 'assignments');
+  }
+  const [tenant, technicians, jobTypes] = await Promise.all([getTenant(tenantId), listTechnicians(tenantId), listJobTypes(tenantId)]);
+  if (!tenant) throw new ApiError('not_found', 'tenant not found');
+  const techs = new Map(technicians.map((t) => [t.technicianId, t]));
+  const types = new Map(jobTypes.map((j) => [j.jobTypeId, j]));
+
+  const loaded = await Promise.all(
+    reassignments.map(async (r) => {
+      const booking = await getBookingRecord(tenantId, r.bookingId);
+      if (!booking) throw new ApiError('not_found', `No booking ${r.bookingId}`, 'bookingId');
+      if (!CHANGEABLE.includes(booking.status)) conflict(`A ${booking.status} booking cannot be changed`, 'bookingId');
+      const oldHold = booking.holdId ? await getHold(tenantId, booking.holdId) : undefined;
+      if (!booking.window || !oldHold || oldHold.status !== 'BOOKED' || oldHold.bookingId !== booking.bookingId) {
+        conflict(`Booking ${r.bookingId} holds no committed slot to move`, 'bookingId');
+      }
+      const to = techs.get(r.technicianId);
+      if (!to) throw new ApiError('invalid_request', `No technician ${r.technicianId}`, 'technicianId');
+      if (oldHold.plan.technicianId === r.technicianId) throw new ApiError('invalid_request', `Booking ${r.bookingId} already has ${r.technicianId}`, 'technicianId');
+      const jobType = types.get(booking.jobTypeId);
+      if (!jobType) throw new ApiError('service_unavailable', `Job type ${booking.jobTypeId} is missing`);
+      const reason = whyNot(tenant, to, jobType, booking, oldHold.plan);
+      if (reason) conflict(reason);
+      return { booking, oldHold, jobType, to };
+    }),
+  );
+  const dates = new Set(loaded.map((m) => m.oldHold.plan.date));
+  if (dates.size !== 1) throw new ApiError('invalid_request', 'Jobs reassigned together must be on one date', 'assignments');
+  const date = [...dates][0]!;
+
+  // The day's claims as they will stand once the moving jobs have let go of theirs.
+  const leaving = new Set(loaded.map((m) => m.oldHold.holdId));
+  const claims = (await listClaims(tenantId, date, date)).filter((c) => isClaimActive(c, at) && !leaving.has(c.holdId ?? ''));
+  const takenSlots = new Set(claims.filter((c) => c.kind === 'slot').map((c) => `${c.start}|${c.technicianId}`));
+  const usedIndex = new Map<string, Set<number>>();
+  for (const c of claims.filter((c) => c.kind === 'techDay')) usedIndex.set(c.technicianId!, (usedIndex.get(c.technicianId!) ?? new Set()).add(c.index!));
+  // Jobs keeping their technician keep their counters too.
+  const moves: Move[] = [];
+  for (const { booking, oldHold, jobType, to } of loaded) {
+    for (const start of oldHold.plan.windowStarts) {
+      const key = `${start}|${to.technicianId}`;
+      if (takenSlots.has(key)) conflict(`${to.technicianId} already has a job in the ${start} window`);
+      takenSlots.add(key);
+    }
+    const emergency = Boolean(booking.request.emergency || jobType.emergency);
+    const limit = dailyLimit(tenant, to);
+    const usable = emergency ? limit : Math.max(0, limit - tenant.emergencyReserve);
+    const used = usedIndex.get(to.technicianId) ?? new Set<number>();
+    let index = 1;
+    while (used.has(index)) index++;
+    if (index > usable) conflict(`${to.technicianId} is at their daily limit on ${date}`);
+    usedIndex.set(to.technicianId, used.add(index));
+    const plan: ClaimPlan = { ...oldHold.plan, technicianId: to.technicianId, techDayIndex: index };
+    const newHold: HoldRecord = {
+      tenantId,
+      holdId: `hold-${booking.bookingId}-${ulid()}`,
+      status: 'BOOKED',
+      plan,
+      emergency: oldHold.emergency,
+      keys: planKeys(tenantId, plan),
+      bookingId: booking.bookingId,
+      source: 'booking',
+      createdAt: at.toISOString(),
+    };
+    moves.push({ booking, oldHold, newHold, jobType, to });
+  }
+  return { tenant, moves };
+}
+
+/** The single transaction that moves every job's claims, holds and booking, or nothing. */
+function reassignmentTransaction(tenantId: string, moves: Move[], at: Date) {
+  const owners = new Map<string, { key: { pk: string; sk: string }; oldHoldId?: string; next?: HoldRecord }>();
+  for (const { oldHold, newHold } of moves) {
+    for (const key of oldHold.keys) owners.set(key.sk, { ...owners.get(key.sk), key, oldHoldId: oldHold.holdId });
+    for (const key of newHold.keys) owners.set(key.sk, { ...owners.get(key.sk), key, next: newHold });
+  }
+  const items: Array<Record<string, unknown>> = [];
+  const table = config.tableName;
+  for (const { key, oldHoldId, next } of owners.values()) {
+    if (oldHoldId && next) {
+      items.push({
+        Update: {
+          TableName: table, Key: key,
+          UpdateExpression: 'SET holdId = :holdId, bookingId = :bookingId',
+          ConditionExpression: 'holdId = :old AND #status = :booked',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':holdId': next.holdId, ':bookingId': next.bookingId, ':old': oldHoldId, ':booked': 'BOOKED' },
+        },
+      });
+    } else if (oldHoldId) {
+      items.push({
+        Delete: {
+          TableName: table, Key: key,
+          ConditionExpression: 'holdId = :old',
+          ExpressionAttributeValues: { ':old': oldHoldId },
+        },
+      });
+    } else if (next) {
+      items.push({
+        Put: {
+          TableName: table,
+          Item: { ...key, ...parseClaimKey(key.sk), type: 'CapacityClaim', tenantId, status: 'BOOKED', holdId: next.holdId, bookingId: next.bookingId },
+          // Free, or an abandoned hold that has expired: what claimHold accepts.
+          ConditionExpression: 'attribute_not_exists(pk) OR (#status = :held AND expiresAt < :now)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':held': 'HELD', ':now': Math.floor(at.getTime() / 1000) },
+        },
+      });
+    }
+  }
+  for (const { booking, oldHold, newHold } of moves) {
+    items.push({ Put: { TableName: table, Item: { ...capacityKeys.hold(tenantId, newHold.holdId), type: 'Hold', ...newHold }, ConditionExpression: 'attribute_not_exists(pk)' } });
+    items.push({
+      Update: {
+        TableName: table, Key: capacityKeys.hold(tenantId, oldHold.holdId),
+        UpdateExpression: 'SET #status = :released',
+        ConditionExpression: '#status = :booked',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':released': 'RELEASED', ':booked': 'BOOKED' },
+      },
+    });
+    const window = { ...booking.window!, technicianId: newHold.plan.technicianId };
+    items.push({
+      Update: bookingUpdate(tenantId, booking.bookingId, { window, holdId: newHold.holdId, scheduleVersion: (booking.scheduleVersion ?? 1) + 1 }, {
+        onlyFrom: CHANGEABLE, at, ifHoldId: oldHold.holdId,
+      }),
+    });
+  }
+  return new TransactWriteCommand({ TransactItems: items as never });
+}
+
+/**
+ * Moves each job to its new technician, all or none; then each job's customer and both technicians
+ * are told, as for any reassignment. Throws ApiError (400/404/409) saying which job and why.
+ */
+export async function reassignTechnicians(tenantId: string, reassignments: Reassignment[], by: string, reason: string, at: Date): Promise<BookingRecord[]> {
+  const { tenant, moves } = await planMoves(tenantId, reassignments, at);
+  if (!(await sendConditional(reassignmentTransaction(tenantId, moves, at)))) {
+    conflict('A job or technician changed meanwhile; read the day again', 'assignments');
+  }
+  const moved: BookingRecord[] = [];
+  for (const { booking, newHold } of moves) {
+    const window = { ...booking.window!, technicianId: newHold.plan.technicianId };
+    await announceScheduleChange({ tenant, booking, window, version: (booking.scheduleVersion ?? 1) + 1, by, reason, node: 'ReassignTechnicians', at });
+    moved.push((await getBookingRecord(tenantId, booking.bookingId))!);
+  }
+  return moved;
+}
