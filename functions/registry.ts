@@ -467,7 +467,15 @@ export const lambdas: LambdaSpec[] = [
     name: 'DispatchSuggestions',
     kind: 'route',
     entry: 'functions/dispatch/suggestions.handler.ts',
-    description: 'GET /v1/dispatch/suggestions and POST .../{id}/accept: re-dispatch options for late technicians, accepted through rescheduleBooking',
+    description: 'GET /v1/dispatch/suggestions and POST .../{id}/accept: re-dispatch options for technicians running behind, accepted through rescheduleBooking or reassignTechnicians (swap)',
+    grants: ['table:readWrite', 'crmSecrets:read', 'crmSyncQueue:send'],
+    timeoutSeconds: 29,
+  },
+  {
+    name: 'DispatchReassign',
+    kind: 'route',
+    entry: 'functions/dispatch/reassign.handler.ts',
+    description: "POST /v1/dispatch/reassign: apply technician changes (a day plan's, a swap, a chain) atomically per group",
     grants: ['table:readWrite', 'crmSecrets:read', 'crmSyncQueue:send'],
     timeoutSeconds: 29,
   },
@@ -526,6 +534,7 @@ export const routes: RouteSpec[] = [
   { method: 'POST', path: '/v1/dispatch/plan', lambda: 'DispatchPlan' },
   { method: 'GET', path: '/v1/dispatch/suggestions', lambda: 'DispatchSuggestions' },
   { method: 'POST', path: '/v1/dispatch/suggestions/{id}/accept', lambda: 'DispatchSuggestions' },
+  { method: 'POST', path: '/v1/dispatch/reassign', lambda: 'DispatchReassign' },
 ];
 
 export const queues: QueueSpec[] = [

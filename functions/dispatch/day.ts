@@ -10,7 +10,7 @@ import { getBookingRecord, type BookingRecord } from '../booking/store';
 import { getTenant, listJobTypes, listTechnicians } from '../tenant/store';
 import type { JobType, Technician, Tenant } from '../tenant/model';
 import { basePostalCode } from './geo';
-import type { PlanDay, PlanTechnician } from './plan';
+import type { Assignment, PlanDay, PlanTechnician } from './plan';
 
 export interface DayJob {
   bookingId: string;
@@ -122,4 +122,13 @@ export function toPlanDay(day: DispatchDay, options: { flexibleWindows?: boolean
         };
       }),
   };
+}
+
+/** The assignment the claims hold now, as the planner scores it (jobs of technicians working that day). */
+export function currentAssignments(day: DispatchDay, problem: PlanDay): Assignment[] {
+  const byId = new Map(day.jobs.map((j) => [j.bookingId, j]));
+  return problem.jobs
+    .map((j) => byId.get(j.jobId)!)
+    .filter((j) => j.technicianId && problem.technicians.some((t) => t.technicianId === j.technicianId))
+    .map((j) => ({ jobId: j.bookingId, technicianId: j.technicianId!, start: j.start, windowStarts: j.windowStarts }));
 }

@@ -3,7 +3,7 @@ import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { ErrorSchema, json, security } from '../api/openapi-common';
 import { z } from '../shared/zod';
 import { BookingSchema } from '../booking/schemas';
-import { BoardSchema, DispatchDateQuerySchema, PlanQuerySchema, PlanSchema, SuggestionSchema } from './schemas';
+import { BoardSchema, DispatchDateQuerySchema, PlanQuerySchema, PlanSchema, ReassignBodySchema, ReassignResultSchema, SuggestionSchema } from './schemas';
 
 export function registerDispatchPaths(registry: OpenAPIRegistry): void {
   const errors = {
@@ -39,5 +39,11 @@ export function registerDispatchPaths(registry: OpenAPIRegistry): void {
       404: json(ErrorSchema, 'No such suggestion'),
       409: json(ErrorSchema, 'The suggestion no longer applies, or the window was taken meanwhile'),
     },
+  });
+  registry.registerPath({
+    method: 'post', path: '/v1/dispatch/reassign', operationId: 'reassignTechnicians', security,
+    summary: "Apply technician changes for one day (a plan's `changes[].to`, a swap, a chain): windows stay as booked; changes that share technicians go through one transaction together, so a swap succeeds where one-at-a-time moves could not. Each job is applied, unchanged, or failed with the reason; customers and both technicians are told as for any reassignment",
+    request: { body: { content: { 'application/json': { schema: ReassignBodySchema } } } },
+    responses: { 200: json(ReassignResultSchema, 'What was applied, what failed and why, and the day after'), ...errors },
   });
 }

@@ -1,11 +1,12 @@
 /**
  * POST /v1/dispatch/plan?date: the HiGHS day plan for the day's booked jobs next to the
- * first-come-first-served assignment and the one the claims hold now. A proposal: nothing changes.
+ * first-come-first-served assignment and the one the claims hold now. A proposal: nothing changes
+ * (POST /v1/dispatch/reassign applies its technician changes).
  */
 import { requireScope } from '../shared/scopes';
 import { apiRoute } from '../shared/http';
-import { loadDispatchDay, toPlanDay } from './day';
-import { fcfsAssign, metrics, planDay, type Assignment } from './plan';
+import { currentAssignments, loadDispatchDay, toPlanDay } from './day';
+import { fcfsAssign, metrics, planDay } from './plan';
 import { PlanQuerySchema } from './schemas';
 
 export const handler = apiRoute({ query: PlanQuerySchema }, async ({ tenant, query }) => {
@@ -15,10 +16,7 @@ export const handler = apiRoute({ query: PlanQuerySchema }, async ({ tenant, que
   const fcfs = fcfsAssign(problem);
   const { assignments, solver } = await planDay(problem, { timeLimitSeconds: query.timeLimitSeconds });
   const byId = new Map(day.jobs.map((j) => [j.bookingId, j]));
-  const current: Assignment[] = problem.jobs
-    .map((j) => byId.get(j.jobId)!)
-    .filter((j) => j.technicianId && problem.technicians.some((t) => t.technicianId === j.technicianId))
-    .map((j) => ({ jobId: j.bookingId, technicianId: j.technicianId!, start: j.start, windowStarts: j.windowStarts }));
+  const current = currentAssignments(day, problem);
   const changes = assignments
     .filter((a) => {
       const now = byId.get(a.jobId)!;

@@ -53,6 +53,28 @@ const MetricsSchema = z.object({
 });
 const AssignmentSchema = z.object({ jobId: z.string(), technicianId: z.string(), start: z.string(), windowStarts: z.array(z.string()) });
 
+export const ReassignBodySchema = z
+  .object({
+    date: DispatchDateQuerySchema.shape.date,
+    assignments: z
+      .array(
+        z.object({
+          jobId: z.string().trim().min(1).max(64).openapi({ description: 'The booking id' }),
+          technicianId: z.string().trim().min(1).max(100),
+          start: z
+            .string()
+            .regex(/^\d{2}:\d{2}$/, 'expected HH:mm')
+            .optional()
+            .openapi({ description: "The job's window start, if given, must be the booked one: a window change needs the customer (POST /v1/bookings/{id}/reschedule)" }),
+        }),
+      )
+      .min(1)
+      .max(200)
+      .openapi({ description: "Who does each job: a day plan's `changes[].to`, a swap, or any set of technician changes" }),
+    reason: z.string().trim().max(500).optional(),
+  })
+  .openapi('DispatchReassign');
+
 export const PlanSchema = z
   .object({
     date: z.string(),
@@ -97,3 +119,15 @@ export const SuggestionSchema = z
       .openapi({ description: 'swap: the later job the late technician takes over, in its own window' }),
   })
   .openapi('DispatchSuggestion');
+
+export const ReassignResultSchema = z
+  .object({
+    date: z.string(),
+    applied: z.array(z.object({ jobId: z.string(), technicianId: z.string() })).openapi({ description: 'Jobs that now have the asked technician' }),
+    unchanged: z.array(z.string()).openapi({ description: 'Jobs that already had the asked technician' }),
+    failed: z
+      .array(z.object({ jobId: z.string(), technicianId: z.string(), code: z.string(), reason: z.string() }))
+      .openapi({ description: 'Jobs left as they were, with why (not qualified, slot taken, daily limit, window change, ...)' }),
+    current: z.object({ metrics: MetricsSchema }).openapi({ description: 'The day as the claims hold it after the changes' }),
+  })
+  .openapi('DispatchReassignResult');

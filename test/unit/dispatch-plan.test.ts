@@ -86,3 +86,17 @@ describe('lateness from the field ETA', () => {
     expect(suggestionId('reschedule', '01ABC', '2026-12-03_08:00')).toBe('rs.01ABC.2026-12-03_0800');
   });
 });
+
+describe('groupByTechnician (POST /v1/dispatch/reassign)', () => {
+  it('keeps moves that share a technician together (a swap, a chain) and independent moves apart', async () => {
+    const { groupByTechnician } = await import('../../functions/dispatch/reassign.handler');
+    const groups = groupByTechnician([
+      { bookingId: 'a', fromTechnicianId: 'x', technicianId: 'y' },
+      { bookingId: 'b', fromTechnicianId: 'y', technicianId: 'x' },
+      { bookingId: 'c', fromTechnicianId: 'p', technicianId: 'q' },
+      { bookingId: 'd', fromTechnicianId: 'q', technicianId: 'r' },
+      { bookingId: 'e', fromTechnicianId: 's', technicianId: 't' },
+    ]);
+    expect(groups.map((g) => g.map((m) => m.bookingId).sort().join('')).sort()).toEqual(['ab', 'cd', 'e']);
+  });
+});
