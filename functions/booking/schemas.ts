@@ -3,6 +3,7 @@
  * they validate requests, type the code, and generate /v1/openapi.json and /v1/tools.json.
  */
 import { z } from '../shared/zod';
+import { INTENTS, ROUTES, URGENCIES, type TriageAnswer } from '../triage/classify';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD');
 const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a time as HH:mm (24-hour)');
@@ -90,8 +91,20 @@ export const CreateBookingRequestSchema = z
   })
   .openapi('CreateBookingRequest');
 export type CreateBookingRequestInput = z.infer<typeof CreateBookingRequestSchema>;
-/** A booking request once its job type is known (given, or decided by triage). */
-export type CreateBookingRequest = CreateBookingRequestInput & { jobTypeId: string };
+/** A booking request once its job type is known (given, or decided by triage, whose answer it keeps). */
+export type CreateBookingRequest = CreateBookingRequestInput & { jobTypeId: string; triage?: TriageAnswer };
+
+/** How triage decided a booking's job type (bookings that arrived without one). */
+export const BookingTriageSchema = z
+  .object({
+    intent: z.enum(INTENTS),
+    trade: z.string().nullable(),
+    urgency: z.enum(URGENCIES),
+    jobType: z.object({ jobTypeId: z.string(), confidence: z.number() }).nullable(),
+    reasons: z.array(z.string()),
+    route: z.enum(ROUTES),
+  })
+  .openapi('BookingTriage');
 
 export const BOOKING_STATUSES = [
   'received',
@@ -158,6 +171,7 @@ export const BookingSchema = z
       })
       .optional()
       .openapi({ description: 'The job lifecycle from the field (POST /v1/jobs/{id}/events), once an event was applied' }),
+    triage: BookingTriageSchema.optional().openapi({ description: 'The booking arrived without a job type: what triage decided from what the caller said, and why' }),
     delay: z
       .object({ minutes: z.number().int(), reportedAt: z.string(), reason: z.string().optional() })
       .optional()

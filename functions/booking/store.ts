@@ -166,6 +166,18 @@ export function toPublicBooking(record: BookingRecord): Booking {
           },
         }
       : {}),
+    ...(record.request.triage
+      ? {
+          triage: {
+            intent: record.request.triage.intent,
+            trade: record.request.triage.trade,
+            urgency: record.request.triage.urgency,
+            jobType: record.request.triage.jobType,
+            reasons: record.request.triage.reasons,
+            route: record.request.triage.route,
+          },
+        }
+      : {}),
     ...(record.delayReportedAt
       ? { delay: { minutes: record.delayMinutes ?? 0, reportedAt: record.delayReportedAt, ...(record.delayReason ? { reason: record.delayReason } : {}) } }
       : {}),

@@ -21,5 +21,7 @@ export async function resolveJobType(tenantId: string, body: CreateBookingReques
       triage: answer,
     });
   }
-  return { ...body, jobTypeId: answer.jobType!.jobTypeId, ...(answer.intent === 'emergency' ? { emergency: true } : {}) };
+  // The answer stays with the booking: dispatch sees why this job type (and an emergency) was chosen.
+  const triage = { intent: answer.intent, trade: answer.trade, urgency: answer.urgency, jobType: answer.jobType, reasons: answer.reasons, route: answer.route };
+  return { ...body, jobTypeId: answer.jobType!.jobTypeId, triage, ...(answer.intent === 'emergency' ? { emergency: true } : {}) };
 }

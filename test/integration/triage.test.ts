@@ -81,6 +81,27 @@ describe('POST /v1/bookings without a job type', () => {
     const response = await tenant.call('POST', '/v1/bookings', body, { 'Idempotency-Key': `triage-wh-${Date.now()}` });
     expect(response.status, JSON.stringify(response.body)).toBe(201);
     expect(response.body.jobTypeId).toBe('plumbing-water-heater-repair');
+    // Why this job type stays with the booking, for dispatch and the console.
+    const stored = (await tenant.call('GET', `/v1/bookings/${response.body.bookingId}`)).body;
+    expect(stored.triage).toMatchObject({ jobType: { jobTypeId: 'plumbing-water-heater-repair' }, route: 'book_now' });
+    expect(stored.triage.reasons.length).toBeGreaterThan(0);
+  });
+
+  it('books an emergency triaged from the words alone on the emergency path: emergency job type, on-call alerted', async () => {
+    const body = withoutJobType({
+      request: 'A pipe burst under the sink and water is everywhere',
+      // A window on a coming weekday keeps the test independent of the time of day it runs.
+      window: { date: nextWeekday(4), start: '10:00' },
+      transcript: [],
+      customer: { name: 'Flood Person', phone: '(512) 555-0133' },
+    });
+    const response = await tenant.call('POST', '/v1/bookings', body, { 'Idempotency-Key': `triage-burst-${Date.now()}` });
+    expect(response.status, JSON.stringify(response.body)).toBe(201);
+    expect(response.body.jobTypeId).toBe('plumbing-burst-pipe');
+    const stored = (await tenant.call('GET', `/v1/bookings/${response.body.bookingId}`)).body;
+    expect(stored.triage).toMatchObject({ intent: 'emergency', urgency: 'emergency', route: 'emergency_path' });
+    const activity = JSON.stringify((await tenant.call('GET', `/v1/bookings/${response.body.bookingId}/activity`)).body);
+    expect(activity).toContain('oncall_alert');
   });
 
   it('answers 400 on jobTypeId with the triage answer when it is not sure', async () => {
