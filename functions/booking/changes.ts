@@ -122,8 +122,9 @@ export async function announceScheduleChange(args: {
   const { tenantId, bookingId } = booking;
   const current = booking.window;
   await cancelPendingRows(tenantId, bookingId, at);
-  const rows = planForStatus({ status: booking.status, window, timeZone: tenant.timeZone, now: at, channel: 'sms', rescheduled: { version } });
   const reassigned = current?.technicianId && current.technicianId !== window.technicianId;
+  const technicianOnly = Boolean(reassigned && current?.date === window.date && current.start === window.start);
+  const rows = planForStatus({ status: booking.status, window, timeZone: tenant.timeZone, now: at, channel: 'sms', rescheduled: { version, technicianOnly } });
   if (reassigned) {
     rows.push({ kind: 'technician_unassigned', channel: 'sms', dueAt: at.toISOString(), technicianId: current!.technicianId, version });
   }
@@ -131,7 +132,7 @@ export async function announceScheduleChange(args: {
     rows.push({ kind: 'technician_assigned', channel: 'sms', dueAt: at.toISOString(), technicianId: window.technicianId, version });
   }
   await addLedgerRows(tenantId, bookingId, rows);
-  await appendTimeline(tenantId, bookingId, args.node, reassigned && current?.date === window.date && current.start === window.start ? 'reassigned' : 'rescheduled', {
+  await appendTimeline(tenantId, bookingId, args.node, technicianOnly ? 'reassigned' : 'rescheduled', {
     from: current ?? null, to: window, by: args.by, reason: args.reason,
   }, at);
   await syncCrm(tenantId, bookingId, 'rescheduled', args.node, at);

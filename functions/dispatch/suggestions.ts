@@ -16,6 +16,9 @@
 import { DateTime } from 'luxon';
 import { coversPostalCode, isQualified } from '../capacity/availability';
 import { availableWindows } from '../capacity/engine';
+import type { BookingRecord } from '../booking/store';
+import { composeMessage } from '../notify/ledger';
+import { getCustomer } from '../recognise/store';
 import type { DayJob, DispatchDay } from './day';
 import { planTechnicians } from './day';
 import { travelMinutes } from './geo';
@@ -44,18 +47,6 @@ export function suggestionId(kind: SuggestionKind, bookingId: string, target: st
   return `${ID_PREFIX[kind]}.${bookingId}.${target.replace(':', '')}`;
 }
 
-function firstName(name?: string): string {
-  return name?.trim().split(/\s+/)[0] ?? 'there';
-}
-
-function dateLabel(date: string, zone: string): string {
-  return DateTime.fromISO(date, { zone }).toFormat('cccc LLL d');
-}
-
-function timeLabel(hhmm: string): string {
-  return DateTime.fromFormat(hhmm, 'HH:mm').toFormat('h:mm a');
-}
-
 /**
  * How far behind `job` puts its technician: minutes of a late ETA (after the window end) or of a
  * `delayed` report, whichever is more, with the cause; 0 when on time or the job is finished.
@@ -79,8 +70,26 @@ export function lateMinutes(job: Pick<DayJob, 'eta' | 'end' | 'jobState' | 'dela
 const clockMinutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
 const overlaps = (a: Pick<DayJob, 'windowStarts'>, b: Pick<DayJob, 'windowStarts'>) => a.windowStarts.some((w) => b.windowStarts.includes(w));
 
-function technicianMessage(customerName: string | undefined, jobName: string, date: string, zone: string, techName: string, job: Pick<DayJob, 'start' | 'end'>): string {
-  return `Hi ${firstName(customerName)}, a quick update on your ${jobName} visit ${dateLabel(date, zone)}: ${techName} will be your technician, still arriving between ${timeLabel(job.start)} and ${timeLabel(job.end)}.`;
+/**
+ * The customer's message exactly as it would go out on acceptance: the same kind, tenant template
+ * and variables the send worker uses (a same-window move says who comes now; a reschedule, the new
+ * window). A template that cannot be filled says so here, as it would open a review item on send.
+ */
+async function customerMessage(day: DispatchDay, booking: BookingRecord, kind: 'technician_changed' | 'reschedule_confirmation', window: { date: string; start: string; end: string }, technicianName?: string): Promise<string> {
+  const customer = booking.customerId ? await getCustomer(day.tenant.tenantId, booking.customerId) : undefined;
+  const name = customer?.name ?? booking.request.customer.name;
+  const vars = {
+    firstName: name.split(/\s+/)[0] ?? name,
+    jobTypeName: day.jobTypes.find((j) => j.jobTypeId === booking.jobTypeId)?.name ?? 'service',
+    companyName: day.tenant.name,
+    ...window,
+    job: { ...booking.messageVars, ...(technicianName ? { technicianName } : {}) },
+  };
+  try {
+    return composeMessage(kind, day.tenant.messaging.templates, vars);
+  } catch (error) {
+    return `(not sendable: ${(error as Error).message})`;
+  }
 }
 
 export async function computeSuggestions(day: DispatchDay, now: Date, options: { maxMoves?: number; maxSwaps?: number } = {}): Promise<Suggestion[]> {
@@ -105,7 +114,6 @@ export async function computeSuggestions(day: DispatchDay, now: Date, options: {
     const booking = day.bookings.get(next.bookingId)!;
     const reason = { lateBookingId: late.bookingId, technicianId: late.technicianId, lateMinutes: minutes, cause };
     const from = { technicianId: next.technicianId, date: day.date, start: next.start, end: next.end };
-    const jobName = jobType.name.toLowerCase();
 
     // Move: the same window, another technician.
     const moves = [];
@@ -129,7 +137,7 @@ export async function computeSuggestions(day: DispatchDay, now: Date, options: {
         reason,
         from,
         to: { technicianId: tech.technicianId, date: day.date, start: next.start, end: next.end, driveMinutes },
-        customerMessage: technicianMessage(next.customerName, jobName, day.date, zone, tech.name, next),
+        customerMessage: await customerMessage(day, booking, 'technician_changed', { date: day.date, start: next.start, end: next.end }, tech.name),
       });
     }
 
@@ -155,11 +163,11 @@ export async function computeSuggestions(day: DispatchDay, now: Date, options: {
         const driveToNext = travelMinutes(theirsBefore?.postalCode ?? shift.basePostalCode ?? next.postalCode, next.postalCode);
         const driveToOther = travelMinutes(mineBefore?.postalCode ?? lateShift!.basePostalCode ?? other.postalCode, other.postalCode);
         if (clockMinutes(late.end) + minutes + driveToOther > clockMinutes(other.end)) continue;
-        swaps.push({ tech, other, otherType, driveToNext, driveToOther });
+        swaps.push({ tech, other, driveToNext, driveToOther });
       }
     }
     swaps.sort((a, b) => a.driveToNext + a.driveToOther - (b.driveToNext + b.driveToOther) || a.other.bookingId.localeCompare(b.other.bookingId));
-    for (const { tech, other, otherType, driveToNext, driveToOther } of swaps.slice(0, options.maxSwaps ?? 1)) {
+    for (const { tech, other, driveToNext, driveToOther } of swaps.slice(0, options.maxSwaps ?? 1)) {
       suggestions.push({
         suggestionId: suggestionId('swap', next.bookingId, other.bookingId),
         kind: 'swap',
@@ -167,12 +175,12 @@ export async function computeSuggestions(day: DispatchDay, now: Date, options: {
         reason,
         from,
         to: { technicianId: tech.technicianId, date: day.date, start: next.start, end: next.end, driveMinutes: driveToNext },
-        customerMessage: technicianMessage(next.customerName, jobName, day.date, zone, tech.name, next),
+        customerMessage: await customerMessage(day, booking, 'technician_changed', { date: day.date, start: next.start, end: next.end }, tech.name),
         swapWith: {
           bookingId: other.bookingId,
           from: { technicianId: other.technicianId, date: day.date, start: other.start, end: other.end },
           to: { technicianId: late.technicianId, date: day.date, start: other.start, end: other.end, driveMinutes: driveToOther },
-          customerMessage: technicianMessage(other.customerName, otherType.name.toLowerCase(), day.date, zone, lateTech!.name, other),
+          customerMessage: await customerMessage(day, day.bookings.get(other.bookingId)!, 'technician_changed', { date: day.date, start: other.start, end: other.end }, lateTech!.name),
         },
       });
     }
@@ -190,7 +198,7 @@ export async function computeSuggestions(day: DispatchDay, now: Date, options: {
           reason,
           from,
           to: { date: open.date, start: open.start, end: open.end },
-          customerMessage: `Hi ${firstName(next.customerName)}, our technician is running behind today. Can we move your ${jobName} visit to ${dateLabel(open.date, zone)} between ${timeLabel(open.start)} and ${timeLabel(open.end)}? Reply YES to confirm or call us to pick another time.`,
+          customerMessage: await customerMessage(day, booking, 'reschedule_confirmation', { date: open.date, start: open.start, end: open.end }),
         });
       }
     }

@@ -3,6 +3,7 @@
  * ledger row first; the sweeper sends rows when they fall due. Issue 6 grows templates and rules.
  */
 import { DateTime } from 'luxon';
+import { renderTemplate } from './templates';
 
 export const NOTIFICATION_KINDS = [
   'confirmation',
@@ -11,6 +12,8 @@ export const NOTIFICATION_KINDS = [
   'request_received',
   'oncall_alert',
   'reschedule_confirmation',
+  /** Same window, another technician (a dispatcher's move or swap). */
+  'technician_changed',
   'cancellation',
   'technician_assigned',
   'technician_unassigned',
@@ -87,15 +90,20 @@ export function planForStatus(args: {
   now: Date;
   channel: 'sms' | 'email';
   onCallTechnicianIds?: string[];
-  /** A reschedule: the first message says "moved", and rows belong to the new schedule version. */
-  rescheduled?: { version: number };
+  /**
+   * A reschedule: the first message says "moved" (or, when only the technician changed, who comes
+   * now), and rows belong to the new schedule version.
+   */
+  rescheduled?: { version: number; technicianOnly?: boolean };
 }): PlannedNotification[] {
   const { status, window, now, channel } = args;
   const committed = (status === 'confirmed' || status === 'pending_crm_sync') && window;
   const planned: PlannedNotification[] = committed
     ? planNotifications({ window, timeZone: args.timeZone, now, channel })
     : [{ kind: 'request_received' as const, channel, dueAt: now.toISOString() }];
-  if (args.rescheduled && planned[0]?.kind === 'confirmation') planned[0] = { ...planned[0], kind: 'reschedule_confirmation' };
+  if (args.rescheduled && planned[0]?.kind === 'confirmation') {
+    planned[0] = { ...planned[0], kind: args.rescheduled.technicianOnly ? 'technician_changed' : 'reschedule_confirmation' };
+  }
   for (const technicianId of args.onCallTechnicianIds ?? []) {
     planned.push({ kind: 'oncall_alert', channel: 'sms', dueAt: now.toISOString(), technicianId });
   }
@@ -128,6 +136,8 @@ export function renderMessage(
       return `Hi ${vars.firstName}, ${vars.companyName} has your ${vars.jobTypeName} request. Our dispatcher will confirm your appointment time shortly.`;
     case 'reschedule_confirmation':
       return `Hi ${vars.firstName}, your ${vars.jobTypeName} visit with ${vars.companyName} has moved to ${when}. Reply STOP to opt out.`;
+    case 'technician_changed':
+      return `Hi ${vars.firstName}, an update from ${vars.companyName}: ${vars.job?.technicianName ?? 'another technician'} will be your technician for your ${vars.jobTypeName} visit, still on ${when}.`;
     case 'cancellation':
       return `Hi ${vars.firstName}, your ${vars.jobTypeName} visit with ${vars.companyName} on ${vars.date} is cancelled. Call us any time to book again.`;
     case 'technician_assigned':
@@ -179,4 +189,18 @@ export function renderMessage(
     case 'oncall_alert':
       return `EMERGENCY ${vars.jobTypeName} for ${vars.firstName}, ${vars.date} ${vars.start}-${vars.end}. Open the job in dispatch for address and notes.`;
   }
+}
+
+/**
+ * The text of a message as it goes out: the tenant's template for the kind (strict Handlebars:
+ * a missing variable throws TemplateVariableError) or the default wording. The send worker and
+ * anything that shows a message before it is sent (dispatch suggestions) use this one function.
+ */
+export function composeMessage(
+  kind: NotificationKind,
+  templates: Partial<Record<string, string>>,
+  vars: Parameters<typeof renderMessage>[1],
+): string {
+  const template = templates[kind];
+  return template ? renderTemplate(template, { ...vars, ...vars.job }) : renderMessage(kind, vars);
 }

@@ -15,10 +15,9 @@ import { getJobType, getTenant, listTechnicians } from '../tenant/store';
 import { deadLetterPolicy } from '../registry';
 import { openReviewItem } from '../review/store';
 import { decideDelivery } from './delivery';
-import { NOTIFICATION_KINDS, renderMessage } from './ledger';
+import { composeMessage, NOTIFICATION_KINDS } from './ledger';
 import { providerFor } from './providers';
 import { MessageRejectedError } from './providers/types';
-import { renderTemplate } from './templates';
 import { deferRow, recordSent, settleRow } from './store';
 
 const MessageSchema = z.object({
@@ -66,7 +65,7 @@ async function sendOne(record: SQSRecord): Promise<void> {
     getTenant(row.tenantId),
     getCustomer(row.tenantId, booking.customerId),
     getJobType(row.tenantId, booking.jobTypeId),
-    row.technicianId || TRAIL_KINDS.has(row.kind) ? listTechnicians(row.tenantId) : Promise.resolve([]),
+    row.technicianId || TRAIL_KINDS.has(row.kind) || row.kind === 'technician_changed' ? listTechnicians(row.tenantId) : Promise.resolve([]),
   ]);
   if (!tenant || !customer) throw new Error('Tenant or customer missing');
   const at = now();
@@ -91,12 +90,16 @@ async function sendOne(record: SQSRecord): Promise<void> {
     jobTypeName: jobType?.name ?? 'service',
     companyName: tenant.name,
     ...window,
-    job: { ...booking.messageVars, ...(TRAIL_KINDS.has(row.kind) ? { details: jobDetails(booking, customer, technicians) } : {}) },
+    job: {
+      ...booking.messageVars,
+      ...(TRAIL_KINDS.has(row.kind) ? { details: jobDetails(booking, customer, technicians) } : {}),
+      ...(row.kind === 'technician_changed' ? { technicianName: technicians.find((t) => t.technicianId === booking.window?.technicianId)?.name } : {}),
+    },
   };
   const template = tenant.messaging.templates[row.kind];
   let text: string;
   try {
-    text = template ? renderTemplate(template, { ...vars, ...vars.job }) : renderMessage(row.kind, vars);
+    text = composeMessage(row.kind, tenant.messaging.templates, vars);
   } catch (error) {
     // Never a blank or half-filled message: the row fails and a person fixes the template.
     await settleRow(row, 'failed', (error as Error).message, at);

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { queues } from '../../functions/registry';
 import { sweepDueNotifications } from '../../functions/notify/sweep.handler';
 import { pollOnce } from '../../local/pollers';
+import { demoTechnicians } from '../../local/demo';
 import type { LocalSqs } from '../../local/sqs';
 import { bookingRequest, createTestTenant, CUSTOMER_KINDS, itemsWithPrefix, nextWeekday, waitForTrail, type TestTenant } from './helpers';
 
@@ -97,11 +98,17 @@ describe('POST /v1/bookings/{id}/reschedule', () => {
     await sweepDueNotifications(new Date());
     while ((await pollOnce(sqs, notifyQueue, 0)) > 0);
     const outbox = await tenant.call('GET', `/v1/outbox?bookingId=${booked.body.bookingId}`);
-    const toTechs = outbox.body.messages.filter((m: { kind: string }) => m.kind.startsWith('technician_') && m.kind !== 'technician_job');
+    const toTechs = outbox.body.messages.filter((m: { kind: string }) => ['technician_assigned', 'technician_unassigned'].includes(m.kind));
     expect(toTechs.map((m: { kind: string; technicianId: string }) => `${m.kind}:${m.technicianId}`).sort()).toEqual(
       [`technician_assigned:${candidates[0]}`, `technician_unassigned:${from}`].sort(),
     );
     expect(toTechs.every((m: { to: string }) => /^\+1512555\d{4}$/.test(m.to))).toBe(true);
+    // The customer hears who comes now (same window), not that the visit moved.
+    const newTech = demoTechnicians.find((t) => t.technicianId === candidates[0])!;
+    const toCustomer = outbox.body.messages.filter((m: { kind: string }) => m.kind === 'technician_changed');
+    expect(toCustomer).toHaveLength(1);
+    expect(toCustomer[0].text).toContain(`${newTech.name} will be your technician`);
+    expect(outbox.body.messages.some((m: { kind: string }) => m.kind === 'reschedule_confirmation')).toBe(false);
   });
 
   it('400 when nothing to change is given', async () => {

@@ -8,7 +8,7 @@ import { DateTime } from 'luxon';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { listClaims } from '../../functions/capacity/store';
 import { demoTechnicians } from '../../local/demo';
-import { drain } from './lifecycle-helpers';
+import { drain, outboxFor, sweepSubjects } from './lifecycle-helpers';
 import { bookingRequest, createTestTenant, nextWeekday, type TestTenant } from './helpers';
 
 let tenant: TestTenant;
@@ -88,6 +88,11 @@ describe('dispatch suggestions after a delay', () => {
     expect(text).toContain('technician_assigned');
     expect(text).toContain('technician_unassigned');
     expect(text).toContain(move.suggestionId);
+
+    // The customer gets the very message the suggestion showed.
+    await sweepSubjects(tenant.tenantId, [second.bookingId], new Date());
+    const sent = (await outboxFor(tenant.tenantId, second.bookingId)).filter((m) => m.kind === 'technician_changed');
+    expect(sent.map((m) => m.text)).toEqual([move.customerMessage]);
 
     const board = await tenant.call('GET', `/v1/dispatch/board?date=${date}`);
     const owner = board.body.technicians.find((t: any) => t.jobs.some((j: any) => j.bookingId === second.bookingId));

@@ -108,4 +108,4 @@ export async function waitForTrail(bookingId: string, timeoutMs = 20_000): Promi
 }
 
 /** Message kinds that go to the customer (staff messages from the trail are left out). */
-export const CUSTOMER_KINDS = new Set(['confirmation', 'reminder_48h', 'reminder_day_of', 'request_received', 'reschedule_confirmation', 'cancellation']);
+export const CUSTOMER_KINDS = new Set(['confirmation', 'reminder_48h', 'reminder_day_of', 'request_received', 'reschedule_confirmation', 'technician_changed', 'cancellation']);
