@@ -223,7 +223,7 @@ async function renderBooking(bookingId) {
 
 // ---------------------------------------------------------------- review queue
 
-const REVIEW_KINDS = ['crm_write_failed', 'suspected_duplicate', 'missing_attribution', 'pending_approval', 'stale_capacity', 'out_of_scope', 'notification_failed', 'workflow_failed'];
+const REVIEW_KINDS = ['crm_write_failed', 'suspected_duplicate', 'missing_attribution', 'pending_approval', 'stale_capacity', 'out_of_scope', 'notification_failed', 'workflow_failed', 'needs_triage'];
 
 function reviewFilters(params) {
   const kind = h('select', { name: 'kind' }, h('option', { value: '' }, 'any kind'), REVIEW_KINDS.map((k) => h('option', { value: k, selected: params.get('kind') === k }, k)));

@@ -9,6 +9,8 @@ export const REVIEW_KINDS = [
   'out_of_scope',
   'notification_failed',
   'workflow_failed',
+  /** A booking without a job type that triage could not place (or an emergency it has no job type for): call back. */
+  'needs_triage',
 ] as const;
 export type ReviewKind = (typeof REVIEW_KINDS)[number];
 

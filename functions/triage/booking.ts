@@ -1,10 +1,16 @@
 /**
  * Triage for the booking spine: a booking that arrives without a job type gets one from what the
  * caller said, when triage is confident; otherwise 400 on `jobTypeId` with the triage answer so the
- * bot can ask (or hand over to a person). Never a guess.
+ * bot can ask (or hand over to a person). Never a guess. When triage sends the caller to a person
+ * (low confidence) or it is an emergency with no job type to book, a `needs_triage` review item
+ * keeps who called and what they said, so a dispatcher calls back even if the hand-over fails.
  */
+import { createHash } from 'node:crypto';
 import type { CreateBookingRequest, CreateBookingRequestInput } from '../booking/schemas';
+import { findOpenReviewItems, openReviewItem } from '../review/store';
 import { ApiError } from '../shared/errors';
+import { now } from '../shared/time';
+import type { TriageAnswer } from './classify';
 import { getTenant } from '../tenant/store';
 import { DEFAULT_TRIAGE_RULES } from './rules';
 import { triageForTenant } from './triage';
@@ -17,11 +23,40 @@ export async function resolveJobType(tenantId: string, body: CreateBookingReques
   const minConfidence = (tenant?.triage ?? DEFAULT_TRIAGE_RULES).minConfidence;
   const bookable = (answer.route === 'book_now' || answer.route === 'emergency_path') && answer.jobType && answer.jobType.confidence >= minConfidence;
   if (!bookable) {
+    const reviewItemId = answer.route === 'human' || answer.route === 'emergency_path' ? await keepForCallBack(tenantId, body, text, answer) : undefined;
     throw new ApiError('invalid_request', `jobTypeId: triage could not decide the job type (${answer.intent}, route ${answer.route}); ask the caller or hand over`, 'jobTypeId', {
       triage: answer,
+      ...(reviewItemId ? { reviewItemId } : {}),
     });
   }
   // The answer stays with the booking: dispatch sees why this job type (and an emergency) was chosen.
   const triage = { intent: answer.intent, trade: answer.trade, urgency: answer.urgency, jobType: answer.jobType, reasons: answer.reasons, route: answer.route };
   return { ...body, jobTypeId: answer.jobType!.jobTypeId, triage, ...(answer.intent === 'emergency' ? { emergency: true } : {}) };
+}
+
+/** One open item per caller and request: a bot that retries the same request adds nothing. */
+async function keepForCallBack(tenantId: string, body: CreateBookingRequestInput, text: string, answer: TriageAnswer): Promise<string> {
+  const subject = { type: 'request', id: createHash('sha256').update(`${body.customer.phone}\n${text}`).digest('hex').slice(0, 24) };
+  const [open] = await findOpenReviewItems(tenantId, subject, 'needs_triage');
+  if (open) return open.reviewItemId;
+  const item = await openReviewItem(
+    tenantId,
+    {
+      kind: 'needs_triage',
+      reason: answer.intent === 'emergency'
+        ? `Emergency (${answer.reasons.join(', ') || 'emergency words'}) with no job type to book: call the customer back now`
+        : `Triage could not tell what the caller needs (${answer.intent}, confidence too low): call the customer back`,
+      subject,
+      payload: {
+        customer: { name: body.customer.name, phone: body.customer.phone, ...(body.customer.email ? { email: body.customer.email } : {}) },
+        address: body.address,
+        channel: body.channel,
+        request: text.slice(0, 2_000),
+        triage: answer,
+        ...(body.attribution ? { attribution: body.attribution } : {}),
+      },
+    },
+    now(),
+  );
+  return item.reviewItemId;
 }

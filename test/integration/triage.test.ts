@@ -110,6 +110,11 @@ describe('POST /v1/bookings without a job type', () => {
     expect(response.status).toBe(400);
     expect(response.body.error.field).toBe('jobTypeId');
     expect(response.body.triage).toMatchObject({ route: 'human' });
+    // A person calls back: the review queue keeps who called and what they said (once per request).
+    const item = (await tenant.call('GET', `/v1/review-items/${response.body.reviewItemId}`)).body;
+    expect(item).toMatchObject({ kind: 'needs_triage', status: 'open', payload: { request: 'I need someone to come look at something', triage: { route: 'human' } } });
+    expect(item.payload.customer.phone).toBe(body.customer.phone);
+    expect((await tenant.call('POST', '/v1/bookings', body)).body.reviewItemId).toBe(response.body.reviewItemId);
   });
 
   it('answers 400 with the emergency path when a gas smell has no job type, so the bot escalates', async () => {
@@ -117,6 +122,9 @@ describe('POST /v1/bookings without a job type', () => {
     const response = await tenant.call('POST', '/v1/bookings', body);
     expect(response.status).toBe(400);
     expect(response.body.triage).toMatchObject({ intent: 'emergency', route: 'emergency_path' });
+    const item = (await tenant.call('GET', `/v1/review-items/${response.body.reviewItemId}`)).body;
+    expect(item.kind).toBe('needs_triage');
+    expect(item.reason).toMatch(/^Emergency .*call the customer back now/);
   });
 
   it('answers 400 on jobTypeId when there is neither a job type nor a request', async () => {
