@@ -5,7 +5,9 @@
  * facts guarded by conditions (a visit once per booking, a payment never older than the last).
  */
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { appendTimeline, type BookingRecord } from '../booking/store';
+import { CHANGEABLE } from '../booking/changes';
+import { appendTimeline, updateBooking, type BookingRecord } from '../booking/store';
+import { releaseHold } from '../capacity/store';
 import { buildBookingWrite } from '../crm/write';
 import { crmAdapterFor } from '../crm/adapters';
 import { effectiveMapping, JOB_STATES, mapFields, type JobState } from '../crm/mapping';
@@ -128,6 +130,17 @@ export async function applyCustomerFacts(
   }
 }
 
+/**
+ * A job cancelled in the field gives its capacity back at once (as the cancel route does) and the
+ * booking says cancelled, so the window is offered again. Both steps are no-ops when repeated.
+ */
+async function releaseCancelledJob(tenantId: string, booking: BookingRecord, at: Date): Promise<void> {
+  if (booking.holdId) await releaseHold(tenantId, booking.holdId, { includeBooked: true });
+  if (CHANGEABLE.includes(booking.status)) {
+    await updateBooking(tenantId, booking.bookingId, { status: 'cancelled', statusReason: 'cancelled_in_field' }, { onlyFrom: CHANGEABLE, at });
+  }
+}
+
 /** Every downstream action of one applied event, in an order where a retry repeats nothing visible. */
 export async function runJobEffects(args: {
   tenant: Tenant;
@@ -139,6 +152,7 @@ export async function runJobEffects(args: {
   at: Date;
 }): Promise<{ crm: boolean; messages: number; cancelled: number }> {
   const { tenant, booking, state, event, plan, jobType, at } = args;
+  if (state === 'cancelled') await releaseCancelledJob(tenant.tenantId, booking, at);
   const cancelled = plan.cancelKinds.length ? await cancelLedgerKinds(tenant.tenantId, booking.bookingId, plan.cancelKinds, at) : 0;
   if (plan.customer) await applyCustomerFacts(tenant.tenantId, booking, plan.customer, jobType);
   const crm = await writeJobStateToCrm(tenant, booking.bookingId, state, event, plan.crmJob, jobType, at);

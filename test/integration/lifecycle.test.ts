@@ -16,7 +16,7 @@ import { handler as statusEventsHandler } from '../../functions/lifecycle/status
 import { findOpenReviewItems } from '../../functions/review/store';
 import { putJobType, putTenant } from '../../functions/tenant/store';
 import { demoJobTypes, demoTenant } from '../../local/demo';
-import { bookingRequest, callApi, createTestTenant, nextWeekday, setLocalSecret, type TestTenant } from './helpers';
+import { bookingRequest, callApi, createTestTenant, itemsWithPrefix, nextWeekday, setLocalSecret, type TestTenant } from './helpers';
 import { drain, ledgerRows, outboxFor, sweepSubjects } from './lifecycle-helpers';
 
 const HOUR = 3_600_000;
@@ -193,6 +193,21 @@ describe('job lifecycle from the field', () => {
     expect(pick(a)).toMatchObject({ jobState: 'paid', lastEventId: 'fsm-5', paidAmountCents: 24_500 });
     // Each event id applied at most once.
     expect(b.jobVersion).toBeLessThanOrEqual(events.length);
+  });
+
+  it('a job cancelled in the field gives its window back and the booking says cancelled', async () => {
+    const { tenant, bookingId, date } = await setup();
+    const claims = () => itemsWithPrefix(`T#${tenant.tenantId}#SLOTS`).then((items) => items.filter((i) => i.bookingId === bookingId));
+    expect(await claims()).not.toHaveLength(0);
+    const event = { eventId: 'fsm-cancel', type: 'cancelled', occurredAt: new Date().toISOString(), data: { reason: 'Customer fixed it themselves' } };
+    expect((await tenant.call('POST', `/v1/jobs/${bookingId}/events`, event)).status).toBe(202);
+    await tenant.call('POST', `/v1/jobs/${bookingId}/events`, event); // the FSM sends it twice
+    await drain('status-events');
+    expect(await claims()).toEqual([]);
+    const after = (await tenant.call('GET', `/v1/bookings/${bookingId}`)).body;
+    expect(after).toMatchObject({ status: 'cancelled', statusReason: 'cancelled_in_field', job: { state: 'cancelled' } });
+    const board = (await tenant.call('GET', `/v1/dispatch/board?date=${date}`)).body;
+    expect(JSON.stringify(board)).not.toContain(bookingId);
   });
 });
 
