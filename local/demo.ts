@@ -151,9 +151,10 @@ async function seedDemoMembership(tenantId: string): Promise<void> {
 export async function ensureApiKey(tenantId: string, existing?: string): Promise<string> {
   if (existing) {
     const record = await findApiKey(existing);
-    if (record && !record.revoked && record.tenantId === tenantId) return existing;
+    if (record && !record.revoked && record.tenantId === tenantId && record.scopes.includes('ops')) return existing;
   }
-  // Issued like any admin-created key, so it is listed, rotatable and revocable.
-  const { apiKey } = await issueApiKey(tenantId, { name: 'Demo key', scopes: ['bookings', 'review', 'reports', 'admin'], createdBy: 'npm start' });
+  // Issued like any admin-created key, so it is listed, rotatable and revocable. A one-company
+  // deployment's owner also operates it: `ops` (queue depths, DLQ redrive).
+  const { apiKey } = await issueApiKey(tenantId, { name: 'Demo key', scopes: ['bookings', 'review', 'reports', 'admin', 'ops'], createdBy: 'npm start' });
   return apiKey;
 }

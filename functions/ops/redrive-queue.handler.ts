@@ -1,7 +1,7 @@
 /**
  * POST /v1/ops/queues/{queue}/redrive: move a DLQ back to its work queue (StartMessageMoveTask),
  * as the AWS console's "Start DLQ redrive" does. The queues serve every tenant of the deployment,
- * so this needs the `ops` (or `admin`/`platform`) scope; the workers are idempotent, so a redriven
+ * so this needs the `ops` scope (the deployment's operator; a tenant's `admin` key does not have it unless given); the workers are idempotent, so a redriven
  * message is processed once.
  */
 import { queues } from '../registry';
@@ -15,7 +15,7 @@ export const QueueParamsSchema = z.object({
 });
 
 export const handler = apiRoute({}, async ({ tenant, pathParameters }) => {
-  requireScope(tenant, ['admin', 'ops', 'platform']);
+  requireScope(tenant, ['ops']);
   const { queue } = parseWith(QueueParamsSchema, pathParameters, 'path');
   const started = await redriveDeadLetters(queue);
   return { statusCode: 202, body: { queue, ...started } };

@@ -38,6 +38,8 @@ export const handler = apiRoute({}, async ({ tenant, pathParameters, rawBody }) 
     await recordRedrive(tenant.tenantId, id, { at, by, type: 'message', queue: plan.queue, ref: messageId });
     return { statusCode: 202, body: { reviewItemId: id, redrive: { type: 'message', queue: plan.queue, messageId } } };
   }
+  // A DLQ holds every tenant's dead letters: moving it is the deployment operator's call.
+  requireScope(tenant, ['ops']);
   const { taskHandle, messages } = await redriveDeadLetters(plan.queue);
   await recordRedrive(tenant.tenantId, id, { at, by, type: 'dlq', queue: plan.queue, ref: taskHandle });
   return { statusCode: 202, body: { reviewItemId: id, redrive: { type: 'dlq', queue: plan.queue, taskHandle, messages } } };

@@ -1,7 +1,9 @@
 /**
  * API key scopes. A key carries a list; a route names the scopes any one of which lets a caller in.
  * - `bookings`: book and read bookings; `review`: work the review queue; `reports`: read reports;
- * - `admin`: administer the tenant (its keys, its operations view);
+ * - `admin`: administer the tenant (its keys, configuration);
+ * - `ops`: operate the deployment's shared queues (depths, DLQ redrive): they hold every tenant's
+ *   messages, so a tenant admin key does not have it; the single-company demo key does;
  * - `platform`: the deployment's operator (agency): create tenants and administer any of them.
  */
 import { ApiError } from './errors';

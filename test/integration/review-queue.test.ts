@@ -164,6 +164,19 @@ describe('POST /v1/review-items/{id}/redrive', () => {
     expect((await findOpenReviewItems(tenant.tenantId, subject)).map((i) => i.reviewItemId)).toEqual([other.reviewItemId]);
   });
 
+  it("the shared queues are the operator's: a tenant key without ops sees no depths and cannot move a DLQ", async () => {
+    const issued = await tenant.call('POST', '/v1/keys', { name: 'Office manager', scopes: ['admin', 'review'] });
+    expect(issued.status, JSON.stringify(issued.body)).toBe(201);
+    const manager = (method: string, path: string) => callApi(method, path, { headers: { authorization: `Bearer ${issued.body.apiKey}` } });
+    expect((await manager('GET', '/v1/ops/queues')).status).toBe(403);
+    expect((await manager('POST', '/v1/ops/queues/notify/redrive')).status).toBe(403);
+    // Nor through a review item whose redrive is the whole DLQ.
+    const booked = await tenant.call('POST', '/v1/bookings', bookingRequest(), { 'Idempotency-Key': `rq-${ulid()}` });
+    const item = await openReviewItem(tenant.tenantId, { kind: 'notification_failed', reason: 'dead-lettered', subject: { type: 'booking', id: booked.body.bookingId } });
+    expect((await manager('POST', `/v1/review-items/${item.reviewItemId}/redrive`)).status).toBe(403);
+    expect((await manager('GET', `/v1/review-items/${item.reviewItemId}`)).status).toBe(200);
+  });
+
   it('moves the DLQ back to its queue with StartMessageMoveTask, and the depth shows it', async () => {
     // A confirmation that dead-lettered earlier; valid, so whoever drains the notify queue sends it (or finds it sent).
     const booked = await tenant.call('POST', '/v1/bookings', bookingRequest(), { 'Idempotency-Key': `rq-${ulid()}` });
