@@ -11,6 +11,7 @@ export const JOB_STATES = [
   'booked',
   'rescheduled',
   'dispatched',
+  'en_route',
   'completed',
   'invoiced',
   'paid',
@@ -107,6 +108,11 @@ export const defaultCrmMapping: CrmMapping = CrmMappingSchema.parse({
     action: 'reschedule_confirmation',
   },
   dispatched: {
+    dealStage: 'Dispatched',
+    fields: [...jobRef, { crmField: 'assigned_technician', from: 'job.technicianName' }, { crmField: 'eta', from: 'job.eta' }],
+    action: 'eta_message',
+  },
+  en_route: {
     dealStage: 'Dispatched',
     fields: [...jobRef, { crmField: 'assigned_technician', from: 'job.technicianName' }, { crmField: 'eta', from: 'job.eta' }],
     action: 'eta_message',

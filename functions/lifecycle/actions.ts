@@ -26,8 +26,8 @@ export const WORKER_NODE = 'StatusEventsWorker';
 
 /**
  * Writes the state's fields through the tenant's mapping table and adapter: the booking's own
- * context (customer, job type, attribution) plus the event's `job.*` facts. States the mapping
- * table has no entry for (en_route today) are not written.
+ * context (customer, job type, attribution) plus the event's `job.*` facts. Every lifecycle state
+ * but `booked` (written by the booking itself) has an entry.
  */
 export async function writeJobStateToCrm(
   tenant: Tenant,

@@ -104,6 +104,9 @@ describe('job lifecycle from the field', () => {
     await drain('status-events');
     booking = (await getBookingRecord(tenant.tenantId, bookingId))!;
     expect(booking).toMatchObject({ jobState: 'en_route', jobVersion: 2, lastEventId: 'fsm-2' });
+    crm = await crmJob(tenant.tenantId, bookingId);
+    expect(crm).toMatchObject({ state: 'en_route', dealStage: 'Dispatched' });
+    expect(crm.fields.eta).toBe(new Date(events[1].data.eta).toISOString());
     await sweepSubjects(tenant.tenantId, [bookingId], new Date(events[1].occurredAt));
     expect(await kinds()).toEqual(['confirmation', 'eta', 'on_the_way', 'reminder_48h', 'reminder_day_of']);
     expect(await text('on_the_way')).toContain('Maria Gonzales from Lone Star Plumbing & Air is on the way, arriving around');
