@@ -10,7 +10,7 @@ import { getBookingRecord, type BookingRecord } from '../booking/store';
 import { getTenant, listJobTypes, listTechnicians } from '../tenant/store';
 import type { JobType, Technician, Tenant } from '../tenant/model';
 import { basePostalCode } from './geo';
-import type { Assignment, PlanDay, PlanTechnician } from './plan';
+import { DEFAULT_MAX_HOP_MINUTES, type Assignment, type PlanDay, type PlanTechnician } from './plan';
 
 export interface DayJob {
   bookingId: string;
@@ -100,12 +100,13 @@ export function planTechnicians(day: DispatchDay): PlanTechnician[] {
  * The day's booked jobs as a planning problem. Customers were promised their window, so each job
  * keeps its booked window (`flexibleWindows` lets the planner move it to any window of the day).
  */
-export function toPlanDay(day: DispatchDay, options: { flexibleWindows?: boolean } = {}): PlanDay {
+export function toPlanDay(day: DispatchDay, options: { flexibleWindows?: boolean; maxHopMinutes?: number } = {}): PlanDay {
   const types = new Map(day.jobTypes.map((j) => [j.jobTypeId, j]));
   const windows = day.tenant.arrivalWindows.map((w) => ({ start: w.start, end: w.end }));
   const ordered = [...day.jobs].sort((a, b) => (a.createdAt ?? '').localeCompare(b.createdAt ?? '') || a.bookingId.localeCompare(b.bookingId));
   return {
     windows,
+    maxHopMinutes: options.maxHopMinutes ?? DEFAULT_MAX_HOP_MINUTES,
     technicians: planTechnicians(day),
     jobs: ordered
       .filter((j) => types.has(j.jobTypeId) && windows.some((w) => w.start === j.start))

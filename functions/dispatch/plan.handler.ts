@@ -12,7 +12,7 @@ import { PlanQuerySchema } from './schemas';
 export const handler = apiRoute({ query: PlanQuerySchema }, async ({ tenant, query }) => {
   requireScope(tenant, ['bookings', 'admin']);
   const day = await loadDispatchDay(tenant.tenantId, query.date);
-  const problem = toPlanDay(day, { flexibleWindows: query.flexibleWindows });
+  const problem = toPlanDay(day, { flexibleWindows: query.flexibleWindows, maxHopMinutes: query.maxHopMinutes });
   const fcfs = fcfsAssign(problem);
   const { assignments, solver } = await planDay(problem, { timeLimitSeconds: query.timeLimitSeconds });
   const byId = new Map(day.jobs.map((j) => [j.bookingId, j]));

@@ -8,7 +8,8 @@
  * MIP: binary x[j,t,w] exists only where technician t may serve job j starting in window w
  * (qualified, in territory, on shift for every window the job occupies, w acceptable to the
  * customer). Each job at most once; each technician-window at most one job; each technician at most
- * their daily limit. Maximise SERVE_WEIGHT per job served minus the drive minutes from the
+ * their daily limit; no hop longer than `maxHopMinutes` between a technician's jobs in back-to-back
+ * windows (x[A,t,w] + sum of x[B,t,next(w)] over far B <= 1). Maximise SERVE_WEIGHT per job served minus the drive minutes from the
  * technician's base to the job (the drive-time proxy). The reported drive time is the real route:
  * base -> each job in window order.
  */
@@ -49,6 +50,12 @@ export interface PlanDay {
   windows: PlanWindow[];
   technicians: PlanTechnician[];
   jobs: PlanJob[];
+  /**
+   * Longest drive (minutes, centroid to centroid) between one technician's jobs in back-to-back
+   * windows: a longer hop would make them late for the second window, so the plan never has one.
+   * Undefined: no limit.
+   */
+  maxHopMinutes?: number;
 }
 
 export interface Assignment {
@@ -66,6 +73,8 @@ export interface PlanMetrics {
   unserved: number;
   jobsPerTruck: number;
   driveMinutes: number;
+  /** Back-to-back jobs of one technician farther apart than the day's maxHopMinutes. */
+  longHops: number;
 }
 
 export interface SolverReport {
@@ -82,6 +91,12 @@ export interface SolverReport {
   variables: number;
   constraints: number;
 }
+
+/**
+ * The default hop limit: with 2-hour arrival windows and jobs of about an hour, a drive of more than
+ * an hour between back-to-back windows makes the technician late for the second.
+ */
+export const DEFAULT_MAX_HOP_MINUTES = 60;
 
 /** One job served outweighs any drive-time saving. */
 export const SERVE_WEIGHT = 1_000;
@@ -154,21 +169,26 @@ export function routes(day: PlanDay, assignments: Assignment[]) {
       .sort((a, b) => order.get(a.start)! - order.get(b.start)!);
     let at = techBase(tech);
     let driveMinutes = 0;
+    let longHops = 0;
+    let previous: Assignment | undefined;
     const stops = mine.map((a) => {
       const postalCode = jobs.get(a.jobId)!.postalCode;
       const minutes = travelMinutes(at, postalCode);
+      if (previous && backToBack(day.windows, previous, a) && day.maxHopMinutes !== undefined && minutes > day.maxHopMinutes) longHops++;
       driveMinutes += minutes;
       at = postalCode;
+      previous = a;
       return { ...a, postalCode, driveMinutes: minutes };
     });
-    return { technicianId: tech.technicianId, base: techBase(tech), stops, driveMinutes };
+    return { technicianId: tech.technicianId, base: techBase(tech), stops, driveMinutes, longHops };
   });
 }
 
 export function metrics(day: PlanDay, assignments: Assignment[]): PlanMetrics {
   const trucks = day.technicians.length;
   const served = assignments.length;
-  const driveMinutes = routes(day, assignments).reduce((s, r) => s + r.driveMinutes, 0);
+  const all = routes(day, assignments);
+  const driveMinutes = all.reduce((s, r) => s + r.driveMinutes, 0);
   return {
     trucks,
     jobs: day.jobs.length,
@@ -176,7 +196,35 @@ export function metrics(day: PlanDay, assignments: Assignment[]): PlanMetrics {
     unserved: day.jobs.length - served,
     jobsPerTruck: trucks ? Math.round((served / trucks) * 100) / 100 : 0,
     driveMinutes,
+    longHops: all.reduce((s, r) => s + r.longHops, 0),
   };
+}
+
+/** Does `b` start in the window right after `a`'s last one (no gap for the drive)? */
+export function backToBack(windows: PlanWindow[], a: Pick<Assignment, 'windowStarts'>, b: Pick<Assignment, 'start'>): boolean {
+  const last = windows.find((w) => w.start === a.windowStarts[a.windowStarts.length - 1]);
+  return Boolean(last && last.end === b.start);
+}
+
+/**
+ * FCFS without its too-long hops (the later job of each goes unserved): a feasible start for the
+ * solver when the day has a hop limit, since the booking engine does not look at drives.
+ */
+export function withoutLongHops(day: PlanDay, assignments: Assignment[]): Assignment[] {
+  if (day.maxHopMinutes === undefined) return assignments;
+  const jobs = new Map(day.jobs.map((j) => [j.jobId, j]));
+  const order = new Map(day.windows.map((w, i) => [w.start, i]));
+  const kept: Assignment[] = [];
+  for (const tech of day.technicians) {
+    let previous: Assignment | undefined;
+    for (const a of assignments.filter((x) => x.technicianId === tech.technicianId).sort((x, y) => order.get(x.start)! - order.get(y.start)!)) {
+      const far = previous && backToBack(day.windows, previous, a) && travelMinutes(jobs.get(previous.jobId)!.postalCode, jobs.get(a.jobId)!.postalCode) > day.maxHopMinutes;
+      if (far) continue;
+      kept.push(a);
+      previous = a;
+    }
+  }
+  return kept;
 }
 
 /** Everything wrong with an assignment (empty when valid). */
@@ -209,6 +257,7 @@ export function validate(day: PlanDay, assignments: Assignment[]): string[] {
     count.set(a.technicianId, (count.get(a.technicianId) ?? 0) + 1);
   }
   for (const [id, n] of count) if (n > techs.get(id)!.dailyJobLimit) problems.push(`${id}: ${n} jobs over the daily limit`);
+  for (const route of routes(day, assignments)) if (route.longHops) problems.push(`${route.technicianId}: ${route.longHops} hop(s) over ${day.maxHopMinutes} min between back-to-back windows`);
   return problems;
 }
 
@@ -257,6 +306,22 @@ export function buildModel(day: PlanDay): { lp: string; columns: Column[]; rows:
   [...byJob.entries()].forEach(([, names], i) => row(`job${i}`, names, 1));
   [...bySlot.entries()].forEach(([, names], i) => row(`slot${i}`, names, 1));
   for (const tech of day.technicians) row(`day${techIndex.get(tech.technicianId)}`, byTech.get(tech.technicianId) ?? [], tech.dailyJobLimit);
+  if (day.maxHopMinutes !== undefined) {
+    const byTechStart = new Map<string, Column[]>();
+    for (const c of columns) byTechStart.set(`${c.tech.technicianId}|${c.start}`, [...(byTechStart.get(`${c.tech.technicianId}|${c.start}`) ?? []), c]);
+    columns.forEach((c, i) => {
+      const last = day.windows.find((w) => w.start === c.occupied[c.occupied.length - 1]);
+      const next = last ? day.windows.find((w) => w.start === last.end) : undefined;
+      if (!next) return;
+      const far = (byTechStart.get(`${c.tech.technicianId}|${next.start}`) ?? []).filter(
+        (f) => f.job.jobId !== c.job.jobId && travelMinutes(c.job.postalCode, f.job.postalCode) > day.maxHopMinutes!,
+      );
+      if (far.length) {
+        lines.push(` hop${i}: ${sum([c.name, ...far.map((f) => f.name)])} <= 1`);
+        rows++;
+      }
+    });
+  }
   if (!rows && columns.length) lines.push(` cap: ${columns[0]!.name} <= 1`);
   lines.push('Binary');
   for (let i = 0; i < columns.length; i += 50) lines.push('  ' + columns.slice(i, i + 50).map((c) => c.name).join(' '));
@@ -298,7 +363,7 @@ export async function planDay(day: PlanDay, opts: { timeLimitSeconds?: number } 
   const started = performance.now();
   const { lp, columns, rows } = buildModel(day);
   const highs = await loadHighs();
-  const warm = fcfsAssign(day);
+  const warm = withoutLongHops(day, fcfsAssign(day));
   const warmKeys = new Set(warm.map((a) => `${a.jobId}|${a.technicianId}|${a.start}`));
   return highs.withModel({ format: 'lp', data: lp }, (model) => {
     model.options.set({ output_flag: false, time_limit: opts.timeLimitSeconds ?? 20, mip_rel_gap: 1e-6 });

@@ -12,6 +12,13 @@ export const PlanQuerySchema = DispatchDateQuerySchema.extend({
     .transform((v) => v === 'true')
     .openapi({ description: 'Let the planner move jobs to another window of the day (default: each job keeps the window the customer was promised)' }),
   timeLimitSeconds: z.coerce.number().min(1).max(25).default(10),
+  maxHopMinutes: z.coerce
+    .number()
+    .int()
+    .min(10)
+    .max(240)
+    .default(60)
+    .openapi({ description: "Longest drive between one technician's jobs in back-to-back windows (centroid to centroid); the plan has none longer" }),
 });
 
 const BoardJobSchema = z.object({
@@ -50,6 +57,7 @@ const MetricsSchema = z.object({
   unserved: z.number(),
   jobsPerTruck: z.number(),
   driveMinutes: z.number(),
+  longHops: z.number().openapi({ description: 'Back-to-back jobs of one technician more than maxHopMinutes apart (first-come-first-served does not look at drives)' }),
 });
 const AssignmentSchema = z.object({ jobId: z.string(), technicianId: z.string(), start: z.string(), windowStarts: z.array(z.string()) });
 

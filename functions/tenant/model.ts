@@ -150,7 +150,15 @@ export const TenantSchema = z.object({
         ])
         .default({ provider: 'outbox' }),
       email: z
-        .discriminatedUnion('provider', [z.object({ provider: z.literal('outbox') }), z.object({ provider: z.literal('ses'), from: z.email() })])
+        .discriminatedUnion('provider', [
+          z.object({ provider: z.literal('outbox') }),
+          z.object({
+            provider: z.literal('ses'),
+            from: z.email(),
+            /** Another SES endpoint (a regional or local one); AWS's own when absent. */
+            endpoint: z.url().optional(),
+          }),
+        ])
         .default({ provider: 'outbox' }),
       /** Customer messages due inside these hours wait until they end (company time zone). */
       quietHours: z.object({ start: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/), end: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/) }).optional(),

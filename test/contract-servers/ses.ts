@@ -1,7 +1,8 @@
 /**
  * Amazon SES v2 contract server: SendEmail is POST /v2/email/outbound-emails (REST JSON) answering
  * {MessageId}; an unverified sender is 400 MessageRejected; throttling is 429 TooManyRequestsException.
- * The SDK reaches it through AWS_ENDPOINT_URL_SESV2.
+ * The tenant's `messaging.email.endpoint` points the SDK at it, so whichever test process's worker
+ * takes the message off the shared notify queue reaches the same server.
  */
 import { randomUUID } from 'node:crypto';
 import { ContractServer, type RecordedRequest, type Reply } from './base';

@@ -1,8 +1,8 @@
 /**
  * How messages leave: the tenant's provider (Twilio SMS, SES email; contract servers that answer as
  * the vendors document), templates that never send a blank, STOP/START from the customer, quiet
- * hours in the company's time zone. The worker runs here (pollOnce), with the clock moved by
- * JOBRELAY_CLOCK_OFFSET_MS instead of waiting.
+ * hours in the company's time zone. The worker runs here (pollOnce); the sweeper is given the time
+ * instead of waiting.
  */
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DateTime } from 'luxon';
@@ -17,6 +17,8 @@ import { pollOnce } from '../../local/pollers';
 import type { LocalSqs } from '../../local/sqs';
 import { SesContract } from '../contract-servers/ses';
 import { TwilioContract } from '../contract-servers/twilio';
+import { putTenant } from '../../functions/tenant/store';
+import { demoTenant } from '../../local/demo';
 import { bookingRequest, callApi, createTestTenant, itemsWithPrefix, nextWeekday, setLocalSecret, type TestTenant } from './helpers';
 
 const twilio = new TwilioContract();
@@ -27,7 +29,6 @@ const notifyQueue = queues.find((q) => q.name === 'notify')!;
 beforeAll(async () => {
   await Promise.all([twilio.start(), ses.start()]);
   setLocalSecret('twilio-test', twilio.authToken);
-  process.env.AWS_ENDPOINT_URL_SESV2 = ses.url;
 });
 afterAll(async () => {
   await Promise.all([twilio.stop(), ses.stop()]);
@@ -152,20 +153,17 @@ describe('quiet hours', () => {
     const quietEnd = local.plus({ minutes: 90 }).set({ second: 0, millisecond: 0 });
     expect(DateTime.fromISO(row.dueAt).toMillis()).toBe(quietEnd.toMillis());
 
-    const later = quietEnd.plus({ minutes: 1 }).toJSDate();
-    process.env.JOBRELAY_CLOCK_OFFSET_MS = String(later.getTime() - Date.now());
-    try {
-      await deliver(later);
-    } finally {
-      delete process.env.JOBRELAY_CLOCK_OFFSET_MS;
-    }
+    // Once due, it goes. The notify queue is shared by every test process and each worker reads its
+    // own clock, so instead of moving this process's clock the quiet hours move out of the way.
+    await putTenant({ ...demoTenant(tenant.tenantId), messaging: { sms: { provider: 'outbox' }, email: { provider: 'outbox' }, templates: {}, quietHours: { start: local.plus({ hours: 3 }).toFormat('HH:mm'), end: local.plus({ hours: 4 }).toFormat('HH:mm') } } });
+    await deliver(quietEnd.plus({ minutes: 1 }).toJSDate());
     expect((await rowsOf(tenant, booking.bookingId)).find((r) => r.kind === 'confirmation')?.status).toBe('sent');
   });
 });
 
 describe('SES email provider', () => {
   it("emails customers who prefer email through SES; an unverified sender goes to review", async () => {
-    const tenant = await createTestTenant({ messaging: { sms: { provider: 'outbox' }, email: { provider: 'ses', from: 'dispatch@lonestar.example' }, templates: {} } });
+    const tenant = await createTestTenant({ messaging: { sms: { provider: 'outbox' }, email: { provider: 'ses', from: 'dispatch@lonestar.example', endpoint: ses.url }, templates: {} } });
     const booking = await book(tenant);
     // The customer says: email me, not texts.
     await documentClient().send(new UpdateCommand({
@@ -179,7 +177,7 @@ describe('SES email provider', () => {
     const email = ses.emails.find((e) => e.to.includes('jordan.rivera@example.com') && e.text.includes(second.window.date));
     expect(email).toMatchObject({ from: 'dispatch@lonestar.example', subject: 'Lone Star Plumbing & Air: confirmation' });
 
-    const unverified = await createTestTenant({ messaging: { sms: { provider: 'outbox' }, email: { provider: 'ses', from: 'nobody@unverified.example' }, templates: {} } });
+    const unverified = await createTestTenant({ messaging: { sms: { provider: 'outbox' }, email: { provider: 'ses', from: 'nobody@unverified.example', endpoint: ses.url }, templates: {} } });
     const b = await book(unverified);
     await documentClient().send(new UpdateCommand({
       TableName: process.env.TABLE_NAME,

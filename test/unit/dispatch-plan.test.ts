@@ -100,3 +100,31 @@ describe('groupByTechnician (POST /v1/dispatch/reassign)', () => {
     expect(groups.map((g) => g.map((m) => m.bookingId).sort().join('')).sort()).toEqual(['ab', 'cd', 'e']);
   });
 });
+
+describe('hop limit between back-to-back windows', () => {
+  const day = (maxHopMinutes?: number): PlanDay => ({
+    windows: [{ start: '08:00', end: '10:00' }, { start: '10:00', end: '12:00' }, { start: '12:00', end: '14:00' }],
+    technicians: [{ technicianId: 't1', trades: ['plumbing'], skills: [], postalCodes: ['78701', '78728'], windowStarts: ['08:00', '10:00', '12:00'], dailyJobLimit: 4, basePostalCode: '78701' }],
+    jobs: [
+      { jobId: 'downtown', trade: 'plumbing', requiredSkills: [], postalCode: '78701', durationWindows: 1, windows: ['08:00'], order: 0 },
+      { jobId: 'far-north', trade: 'plumbing', requiredSkills: [], postalCode: '78728', durationWindows: 1, windows: ['10:00', '12:00'], order: 1 },
+    ],
+    maxHopMinutes,
+  });
+
+  it('keeps a far job out of the window right after a job across town, and counts the hops FCFS makes', async () => {
+    expect(travelMinutes('78701', '78728')).toBeGreaterThan(20);
+    const unlimited = await planDay(day(), { timeLimitSeconds: 5 });
+    expect(unlimited.assignments.find((a) => a.jobId === 'far-north')?.start).toBe('10:00');
+
+    const limited = day(20);
+    const { assignments } = await planDay(limited, { timeLimitSeconds: 5 });
+    expect(assignments.map((a) => `${a.jobId}@${a.start}`).sort()).toEqual(['downtown@08:00', 'far-north@12:00']);
+    expect(validate(limited, assignments)).toEqual([]);
+    expect(metrics(limited, assignments).longHops).toBe(0);
+
+    const fcfs = fcfsAssign(limited);
+    expect(metrics(limited, fcfs).longHops).toBe(1);
+    expect(validate(limited, fcfs).join()).toMatch(/hop/);
+  });
+});

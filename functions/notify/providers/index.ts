@@ -15,5 +15,5 @@ export async function providerFor(messaging: Tenant['messaging'], channel: 'sms'
     return outboxProvider;
   }
   const email = messaging.email;
-  return email.provider === 'ses' ? new SesEmailProvider(email.from) : outboxProvider;
+  return email.provider === 'ses' ? new SesEmailProvider(email.from, email.endpoint) : outboxProvider;
 }

@@ -6,15 +6,24 @@
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { MessageDeferredError, MessageRejectedError, type MessageProvider, type OutgoingMessage } from './types';
 
-let client: SESv2Client | undefined;
+/** One client per endpoint (AWS's own under ''), reused across warm invocations. */
+const clients = new Map<string, SESv2Client>();
 
 export class SesEmailProvider implements MessageProvider {
   readonly name = 'ses';
 
-  constructor(private readonly from: string) {}
+  constructor(
+    private readonly from: string,
+    private readonly endpoint?: string,
+  ) {}
 
   async send(message: OutgoingMessage): Promise<{ providerMessageId?: string }> {
-    client ??= new SESv2Client({});
+    const key = this.endpoint ?? '';
+    let client = clients.get(key);
+    if (!client) {
+      client = new SESv2Client(this.endpoint ? { endpoint: this.endpoint } : {});
+      clients.set(key, client);
+    }
     try {
       const sent = await client.send(
         new SendEmailCommand({
