@@ -4,7 +4,8 @@
  * - an ETA (dispatched / en_route event, `data.eta`) after the end of the job's arrival window
  *   (`late_arrival`), or
  * - a `delayed` event (`data.delayMinutes`): the job they are on runs long (`running_long`).
- * Their next job that day is then at risk. For it we propose
+ * Their next job that day is at risk when the delay is longer than the free time between the two
+ * (back-to-back windows: any delay). For it we propose
  * - `move`: the same window with a nearby free technician who is qualified, covers the postal code,
  *   is on shift and under their daily limit (nearest first: drive minutes from where they are before);
  * - `swap`: when a technician who is on time has a later job the late one can still make, the two
@@ -109,6 +110,8 @@ export async function computeSuggestions(day: DispatchDay, now: Date, options: {
     const mine = (byTech.get(late.technicianId) ?? []).sort((a, b) => a.start.localeCompare(b.start));
     const next = mine.find((j) => j.start >= late.end && !DONE.has(j.jobState ?? '') && j.bookingId !== late.bookingId);
     if (!next) continue;
+    // Free windows between the two jobs absorb the delay: only a delay longer than the gap puts it at risk.
+    if (minutes <= clockMinutes(next.start) - clockMinutes(late.end)) continue;
     const jobType = types.get(next.jobTypeId);
     if (!jobType) continue;
     const booking = day.bookings.get(next.bookingId)!;

@@ -17,7 +17,9 @@ import { openReviewItem } from '../../functions/review/store';
 import { sqsClient } from '../../functions/shared/clients';
 import { pollOnce } from '../../local/pollers';
 import type { LocalSqs } from '../../local/sqs';
-import { bookingRequest, createTestTenant, type TestTenant } from './helpers';
+import { demoTechnicians } from '../../local/demo';
+import { drain } from './lifecycle-helpers';
+import { bookingRequest, createTestTenant, nextWeekday, type TestTenant } from './helpers';
 
 const SCREENSHOTS = join(process.cwd(), 'test-results', 'screenshots');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -275,6 +277,44 @@ describe('operator console', () => {
     await row.locator('button[data-action="revoke"]').click();
     await expect.poll(() => row.textContent()).toContain('revoked');
     expect(await me(rotated)).toBe(401);
+  });
+
+  it("shows the dispatch board, accepts a swap for a job running long, and plans the day", async () => {
+    // X has 08:00 and 10:00; Y has 14:00; X's first job runs 45 minutes long.
+    const date = nextWeekday(2, 8);
+    const book = async (start: string, phone: string, technicianId?: string) => {
+      const base = bookingRequest();
+      const response = await tenant.call('POST', '/v1/bookings', { ...base, customer: { ...base.customer, phone, email: undefined }, window: { date, start } }, { 'Idempotency-Key': `console-${ulid()}` });
+      expect(response.status, JSON.stringify(response.body)).toBe(201);
+      if (!technicianId || response.body.window.technicianId === technicianId) return response.body;
+      return (await tenant.call('POST', `/v1/bookings/${response.body.bookingId}/reschedule`, { technicianId })).body;
+    };
+    const first = await book('08:00', '(512) 555-0151');
+    const x = first.window.technicianId;
+    const next = await book('10:00', '(512) 555-0152', x);
+    const y = demoTechnicians.find((t) => t.technicianId !== x && t.skills.includes('drains') && t.postalCodes.includes('78701'))!.technicianId;
+    await book('14:00', '(512) 555-0153', y);
+    await tenant.call('POST', `/v1/jobs/${first.bookingId}/events`, { eventId: `long-${ulid()}`, type: 'delayed', occurredAt: new Date().toISOString(), data: { delayMinutes: 45 } });
+    await drain('status-events');
+
+    await openPage(`#/dispatch?date=${date}`, 'dispatch');
+    expect(await page.locator(`#board tr[data-technician="${x}"] .job`).count()).toBe(2);
+    const swap = page.locator('#suggestions tr[data-kind="swap"]');
+    expect(await swap.count()).toBe(1);
+    expect(await swap.textContent()).toContain('running long by 45 min');
+    await shot('10-dispatch-board');
+
+    await swap.locator('button[data-action="accept-suggestion"]').click();
+    await expect.poll(() => page.textContent('#flash')).toContain('Applied: swap');
+    await page.waitForSelector(`#board tr[data-technician="${y}"] .job[data-booking="${next.bookingId}"]`);
+    // X's next job is now at 14:00: four free hours absorb a 45-minute delay, so nothing is at risk.
+    expect(await page.locator('#suggestions tr[data-suggestion]').count()).toBe(0);
+
+    await page.click('#plan button[data-action="plan"]');
+    await page.waitForSelector('#plan-metrics');
+    expect(await page.locator('#plan-metrics tbody tr').count()).toBe(3);
+    expect(await page.locator('#plan-metrics tr[data-row="Plan"] td').last().textContent()).toBe('0');
+    await shot('11-dispatch-plan');
   });
 
   it('signs out, forgetting the key, and raised no script errors', async () => {

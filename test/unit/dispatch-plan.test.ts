@@ -82,7 +82,13 @@ describe('lateness from the field ETA', () => {
     expect(lateMinutes({ eta, end: '12:00', jobState: 'en_route' }, '2026-12-02', 'America/Chicago')).toBe(0);
     expect(lateMinutes({ eta, end: '10:00', jobState: 'completed' }, '2026-12-02', 'America/Chicago')).toBe(0);
     expect(lateMinutes({ end: '10:00', jobState: 'dispatched' }, '2026-12-02', 'America/Chicago')).toBe(0);
+    const { lateness } = await import('../../functions/dispatch/suggestions');
+    // A delayed report counts while the job runs, whatever its state; the larger of the two causes wins.
+    expect(lateness({ end: '10:00', delayMinutes: 45 }, '2026-12-02', 'America/Chicago')).toEqual({ minutes: 45, cause: 'running_long' });
+    expect(lateness({ eta, end: '10:00', jobState: 'en_route', delayMinutes: 15 }, '2026-12-02', 'America/Chicago')).toEqual({ minutes: 40, cause: 'late_arrival' });
+    expect(lateness({ end: '10:00', jobState: 'completed', delayMinutes: 45 }, '2026-12-02', 'America/Chicago').minutes).toBe(0);
     expect(suggestionId('move', '01ABC', 'tech-04')).toBe('mv.01ABC.tech-04');
+    expect(suggestionId('swap', '01ABC', '01DEF')).toBe('sw.01ABC.01DEF');
     expect(suggestionId('reschedule', '01ABC', '2026-12-03_08:00')).toBe('rs.01ABC.2026-12-03_0800');
   });
 });
