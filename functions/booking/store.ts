@@ -38,6 +38,8 @@ export interface BookingRecord extends Booking {
   materials?: Array<{ part: string; quantity: number; status: 'to_pick' }>;
   trail?: { assignedTechnicianId?: string; completedAt?: string; failedSteps?: string[] };
   crm?: { adapter: string; externalIds: Record<string, string>; syncedAt: string; state?: string };
+  /** When the first CRM create of this booking was sent (a retry looks for what it may have made). */
+  crmCreateAttemptAt?: string;
   /**
    * Job lifecycle fields the attribution report reads (reports/attribution.ts). Issue 6 writes
    * them as the job moves on; amounts are in cents of the tenant's currency.

@@ -32,6 +32,11 @@ export interface CrmBookingWrite {
   transcriptNote?: string;
   /** Ids from an earlier write of this booking (an update instead of a create). */
   existingExternalIds?: Record<string, string>;
+  /**
+   * When a create of this booking was sent before (its answer may have been lost to a timeout):
+   * adapters whose vendor has no idempotent create look for that record first.
+   */
+  previousCreateAttemptAt?: string;
   /** Stable per write, so a retried write is recognised by the receiver. */
   idempotencyKey: string;
 }

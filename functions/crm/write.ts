@@ -88,9 +88,15 @@ export async function writeBookingToCrm(
   at: Date,
   options: { node: string; state?: JobState } = { node: 'WriteCrm' },
 ): Promise<CrmWriteResult & { dealStage: string; fieldCount: number }> {
-  const { write } = await buildBookingWrite(tenantId, bookingId, options.state);
+  const { write, booking } = await buildBookingWrite(tenantId, bookingId, options.state);
   const tenant = await getTenant(tenantId);
   const adapter = await crmAdapterFor(tenant!.crm);
+  if (!Object.keys(write.existingExternalIds ?? {}).length) {
+    // A create: note the first attempt before sending it, so that if its answer is lost (a
+    // timeout after the vendor did the work) the retry looks for the record instead of making two.
+    if (booking.crmCreateAttemptAt) write.previousCreateAttemptAt = booking.crmCreateAttemptAt;
+    else await updateBooking(tenantId, bookingId, { crmCreateAttemptAt: at.toISOString() }, { at });
+  }
   const result = await adapter.writeBooking(write);
   const externalIds = { ...(write.existingExternalIds ?? {}), ...result.externalIds };
   await updateBooking(tenantId, bookingId, { crm: { adapter: result.adapter, externalIds, syncedAt: at.toISOString(), state: write.state } }, { at });

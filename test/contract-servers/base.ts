@@ -1,7 +1,8 @@
 /**
  * A small HTTP server that answers as a vendor's documented API does, for contract tests. Each
  * vendor module adds its routes; this base adds what every vendor does when things go wrong:
- * injected faults (401, 429 with Retry-After, 5xx, a request that never gets an answer) either for
+ * injected faults (401, 429 with Retry-After, 5xx, a request that never gets an answer, a request
+ * that is carried out but whose answer is lost) either for
  * the next N requests or until switched off (an outage), and a log of every request it saw.
  */
 import { randomUUID } from 'node:crypto';
@@ -18,7 +19,11 @@ export interface RecordedRequest {
   answered: number | 'timeout';
 }
 
-export type Fault = { status: 401 | 429 | 500 | 502 | 503; retryAfter?: string; body?: unknown } | { timeout: true };
+export type Fault =
+  | { status: 401 | 429 | 500 | 502 | 503; retryAfter?: string; body?: unknown }
+  | { timeout: true }
+  /** The vendor does the work but the answer never arrives (the ambiguous timeout). */
+  | { lostReply: true };
 
 export interface Reply {
   status: number;
@@ -106,6 +111,11 @@ export abstract class ContractServer {
     this.requests.push(recorded);
 
     const fault = !this.faultPaths || this.faultPaths.test(url.pathname) ? (this.takeQueuedFault(recorded) ?? this.outage) : undefined;
+    if (fault && 'lostReply' in fault) {
+      await this.dispatch(req, url, recorded);
+      recorded.answered = 'timeout';
+      return; // done, but the client never hears so
+    }
     if (fault) {
       if ('timeout' in fault) {
         recorded.answered = 'timeout';
@@ -115,15 +125,16 @@ export abstract class ContractServer {
       this.send(res, { status: fault.status, body: fault.body ?? this.faultBody(fault.status), headers: fault.retryAfter ? { 'retry-after': fault.retryAfter } : {} });
       return;
     }
+    const reply = await this.dispatch(req, url, recorded);
+    recorded.answered = reply.status;
+    this.send(res, reply);
+  }
+
+  private async dispatch(req: IncomingMessage, url: URL, recorded: RecordedRequest): Promise<Reply> {
     for (const { method, pattern, route } of this.routes) {
       const match = req.method === method ? pattern.exec(url.pathname) : null;
-      if (!match) continue;
-      const reply = await route(recorded, match.slice(1));
-      recorded.answered = reply.status;
-      this.send(res, reply);
-      return;
+      if (match) return route(recorded, match.slice(1));
     }
-    recorded.answered = 404;
-    this.send(res, { status: 404, body: this.faultBody(404) });
+    return { status: 404, body: this.faultBody(404) };
   }
 }

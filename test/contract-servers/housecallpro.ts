@@ -37,6 +37,14 @@ export class HousecallProContract extends ContractServer {
       customer.addresses.push(address);
       return { status: 201, body: address };
     });
+    this.route('GET', /^\/jobs$/, (req) => {
+      const denied = this.auth(req);
+      if (denied) return denied;
+      const customerId = req.query.get('customer_id');
+      const jobs = [...this.jobs.values()].filter((j) => !customerId || j.customer_id === customerId);
+      const pageSize = Number(req.query.get('page_size') ?? 10);
+      return { status: 200, body: { page: 1, page_size: pageSize, total_pages: Math.ceil(jobs.length / pageSize), total_items: jobs.length, jobs: jobs.slice(0, pageSize) } };
+    });
     this.route('POST', /^\/jobs$/, (req) => {
       const denied = this.auth(req);
       if (denied) return denied;

@@ -4,7 +4,8 @@
  * 400 {"error":"invalid_client"}) and the CRM v2 booking-provider bookings API, which requires
  * `Authorization: Bearer <token>` and `ST-App-Key` (401 otherwise), validates the documented
  * required fields (source, name, summary, isFirstTimeClient, externalId; 400 problem details), and
- * creates / patches bookings. Errors use ServiceTitan's problem-details body {type,title,status,traceId,errors}.
+ * creates / patches / lists bookings (GET with createdOnOrAfter, page, pageSize; {page, pageSize,
+ * hasMore, data}). Errors use ServiceTitan's problem-details body {type,title,status,traceId,errors}.
  */
 import { randomUUID } from 'node:crypto';
 import { ContractServer, type Reply } from './base';
@@ -32,6 +33,7 @@ export class ServiceTitanContract extends ContractServer {
     });
     const base = `^/crm/v2/tenant/(\\d+)/booking-provider/(\\d+)/bookings`;
     this.route('POST', new RegExp(`${base}$`), (req, [tenant, provider]) => this.authorised(req, tenant!, provider!) ?? this.create(req.json));
+    this.route('GET', new RegExp(`${base}$`), (req, [tenant, provider]) => this.authorised(req, tenant!, provider!) ?? this.list(req.query));
     this.route('PATCH', new RegExp(`${base}/(\\d+)$`), (req, [tenant, provider, id]) => this.authorised(req, tenant!, provider!) ?? this.patch(Number(id), req.json));
   }
 
@@ -62,6 +64,15 @@ export class ServiceTitanContract extends ContractServer {
     const booking = { id, ...body, status: 'Pending', createdOn: new Date().toISOString(), modifiedOn: new Date().toISOString() };
     this.bookings.set(id, booking);
     return { status: 200, body: booking };
+  }
+
+  private list(query: URLSearchParams): Reply {
+    const since = query.get('createdOnOrAfter');
+    const page = Number(query.get('page') ?? 1);
+    const pageSize = Math.min(Number(query.get('pageSize') ?? 50), 500);
+    const all = [...this.bookings.values()].filter((b) => !since || b.createdOn >= new Date(since).toISOString());
+    const data = all.slice((page - 1) * pageSize, page * pageSize);
+    return { status: 200, body: { page, pageSize, hasMore: all.length > page * pageSize, data } };
   }
 
   private patch(id: number, body: Record<string, any> | undefined): Reply {

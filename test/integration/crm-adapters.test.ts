@@ -105,6 +105,22 @@ describe('ServiceTitan (booking provider API, OAuth2 client credentials)', () =>
     expect(st.requestsTo('PATCH', new RegExp(`/bookings/${created!.id}$`))).toHaveLength(1);
   });
 
+  it('a create whose answer is lost (done, then a timeout) is found by its external id on the retry: one booking, never two', async () => {
+    const tenant = await createTestTenant({
+      crm: { adapter: 'servicetitan', stTenantId: st.stTenantId, bookingProviderId: st.bookingProviderId, apiUrl: st.url, authUrl: st.url, secretName: 'st-contract', timeoutMs: 1_000 },
+      sourceSettings,
+    });
+    const listsBefore = st.requestsTo('GET', /bookings$/).length;
+    st.failNext({ lostReply: true }, 1, (req) => req.method === 'POST' && /bookings$/.test(req.path) && req.json?.name === 'Lost Reply');
+    // WriteCrm retries the timeout once (booking.asl.json); the retry finds what the first attempt made.
+    const response = await tenant.call('POST', '/v1/bookings', { ...request(), customer: { name: 'Lost Reply', phone: '5125550466' } });
+    expect(response.status, JSON.stringify(response.body)).toBe(201);
+    const made = [...st.bookings.values()].filter((b) => b.externalId === response.body.bookingId);
+    expect(made).toHaveLength(1);
+    expect(response.body).toMatchObject({ status: 'confirmed', crm: { externalIds: { serviceTitanBookingId: String(made[0]!.id) } } });
+    expect(st.requestsTo('GET', /bookings$/).length).toBe(listsBefore + 1);
+  });
+
   it('a wrong client secret is rejected (a person must fix the credentials), never retried', async () => {
     const adapter = new ServiceTitanCrmAdapter(
       { stTenantId: st.stTenantId, bookingProviderId: st.bookingProviderId, apiUrl: st.url, authUrl: st.url, timeoutMs: 2_000 },
@@ -176,6 +192,19 @@ describe('Housecall Pro (customer and job)', () => {
     const second = await tenant.call('POST', '/v1/bookings', { ...request(), channel: 'web' });
     expect(second.body.crm.externalIds.housecallProCustomerId).toBe(customer.id);
     expect(hcp.customers.size).toBe(1);
+  });
+});
+
+describe('Housecall Pro after a lost answer', () => {
+  it('a job create whose answer is lost is found by its jobrelay tag on the retry: one job, never two', async () => {
+    const adapter = new HousecallProCrmAdapter({ apiUrl: hcp.url, timeoutMs: 300 }, hcp.apiKey);
+    const w = write({ bookingId: 'b-hcp-lost' });
+    hcp.failNext({ lostReply: true }, 1, (req) => req.method === 'POST' && req.path === '/jobs');
+    await expect(adapter.writeBooking(w)).rejects.toMatchObject({ name: 'CrmUnavailableError' });
+    const result = await adapter.writeBooking({ ...w, previousCreateAttemptAt: new Date().toISOString() });
+    const jobs = [...hcp.jobs.values()].filter((j) => j.tags?.includes('jobrelay:b-hcp-lost'));
+    expect(jobs).toHaveLength(1);
+    expect(result.externalIds.housecallProJobId).toBe(jobs[0].id);
   });
 });
 

@@ -6,7 +6,8 @@
  * with street, street_line_2, city, state, zip, country; the answer carries the address ids),
  * `POST /jobs` (customer_id, address_id, schedule{scheduled_start, scheduled_end}, notes, lead_source,
  * tags, job_fields{job_type_id, business_unit_id}), `POST /jobs/{id}/notes` (content).
- * A retried write finds the customer by phone first, so the customer is never created twice.
+ * A retried write finds the customer by phone first, so the customer is never created twice; after a
+ * create whose answer was lost (`previousCreateAttemptAt`) it finds the job by its `jobrelay:` tag.
  */
 import type { CrmAdapter, CrmBookingWrite, CrmWriteResult } from '../adapter';
 import { vendorCall } from './http';
@@ -79,6 +80,11 @@ export class HousecallProCrmAdapter implements CrmAdapter {
     }
 
     let jobId = write.existingExternalIds?.housecallProJobId;
+    if (!jobId && write.previousCreateAttemptAt) {
+      // A job create whose answer was lost may have made the job: our tag on it says whose it is.
+      const listed = await this.call<{ jobs: Array<{ id: string; tags?: string[] }> }>('job search', 'GET', `/jobs?customer_id=${encodeURIComponent(customerId)}&page_size=100`);
+      jobId = listed.body.jobs?.find((j) => j.tags?.includes(`jobrelay:${write.bookingId}`))?.id;
+    }
     if (!jobId) {
       const job = await this.call<{ id: string }>('job create', 'POST', '/jobs', {
         customer_id: customerId,

@@ -114,7 +114,9 @@ export class ServiceTitanCrmAdapter implements CrmAdapter {
       isFirstTimeClient: write.customer.isNew,
       externalId: write.bookingId,
     };
-    const existing = write.existingExternalIds?.serviceTitanBookingId;
+    // A create whose answer was lost may have made the booking: find it by our external id first
+    // (bookings created since shortly before that attempt), so a retry never makes a second one.
+    const existing = write.existingExternalIds?.serviceTitanBookingId ?? (write.previousCreateAttemptAt ? await this.findByExternalId(base, write) : undefined);
     if (existing) {
       // The booking exists (an earlier state): update it, e.g. with the scheduled appointment start.
       await this.api('update booking', 'PATCH', `${base}/${existing}`, common);
@@ -130,5 +132,18 @@ export class ServiceTitanCrmAdapter implements CrmAdapter {
       ],
     });
     return { adapter: this.name, externalIds: { serviceTitanBookingId: String(created.id) } };
+  }
+
+  private async findByExternalId(base: string, write: CrmBookingWrite): Promise<string | undefined> {
+    const since = new Date(Date.parse(write.previousCreateAttemptAt!) - 5 * 60_000).toISOString();
+    for (let page = 1; page <= 20; page++) {
+      const listed = await this.api<{ hasMore: boolean; data: Array<{ id: number; externalId?: string }> }>(
+        'find booking', 'GET', `${base}?createdOnOrAfter=${encodeURIComponent(since)}&page=${page}&pageSize=200`, undefined,
+      );
+      const found = listed.data.find((b) => b.externalId === write.bookingId);
+      if (found) return String(found.id);
+      if (!listed.hasMore) return undefined;
+    }
+    return undefined;
   }
 }
