@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { getBookingRecord } from '../booking/store';
 import { getCustomer } from '../recognise/store';
 import { membershipMessageSubject } from '../renewals/store';
+import { logger } from '../shared/logger';
 import { now } from '../shared/time';
 import { getJobType, getTenant, listTechnicians } from '../tenant/store';
 import { deadLetterPolicy } from '../registry';
@@ -146,4 +147,21 @@ async function sendOne(record: SQSRecord): Promise<void> {
   }
 }
 
-export const handler = async (event: SQSEvent) => processPartialResponse(event, sendOne, processor);
+/** A failed message is retried by SQS; the log says which and why (ids and kinds only, never an address). */
+async function sendOneLogged(record: SQSRecord): Promise<void> {
+  try {
+    await sendOne(record);
+  } catch (error) {
+    let subject: Record<string, unknown> = {};
+    try {
+      const row = MessageSchema.parse(JSON.parse(record.body));
+      subject = { tenantId: row.tenantId, bookingId: row.bookingId, kind: row.kind };
+    } catch {
+      subject = { messageId: record.messageId };
+    }
+    logger.warn('notify: message not sent, SQS will retry it', { ...subject, receiveCount: record.attributes?.ApproximateReceiveCount, error: (error as Error).name, cause: (error as Error).message });
+    throw error;
+  }
+}
+
+export const handler = async (event: SQSEvent) => processPartialResponse(event, sendOneLogged, processor);

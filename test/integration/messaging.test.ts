@@ -30,7 +30,16 @@ beforeAll(async () => {
   await Promise.all([twilio.start(), ses.start()]);
   setLocalSecret('twilio-test', twilio.authToken);
 });
+// Other test files sweep every tenant's due rows (reminders, days later) after these servers are
+// gone: back to the local outbox, so those rows are sent there instead of dead-lettering.
+const tenantsHere: string[] = [];
+async function tenantWith(overrides: Parameters<typeof createTestTenant>[0]): Promise<TestTenant> {
+  const tenant = await createTestTenant(overrides);
+  tenantsHere.push(tenant.tenantId);
+  return tenant;
+}
 afterAll(async () => {
+  await Promise.all(tenantsHere.map((tenantId) => putTenant(demoTenant(tenantId))));
   await Promise.all([twilio.stop(), ses.stop()]);
 });
 
@@ -59,7 +68,7 @@ async function book(tenant: TestTenant, overrides: Record<string, unknown> = {})
 
 describe('Twilio SMS provider', () => {
   it('sends the confirmation through Twilio, once, and keeps the message sid', async () => {
-    const tenant = await createTestTenant(twilioMessaging());
+    const tenant = await tenantWith(twilioMessaging());
     const booking = await book(tenant);
     const before = twilio.messages.length;
     await deliver();
@@ -75,7 +84,7 @@ describe('Twilio SMS provider', () => {
   });
 
   it('retries when Twilio is down and sends once it is back', async () => {
-    const tenant = await createTestTenant(twilioMessaging());
+    const tenant = await tenantWith(twilioMessaging());
     const booking = await book(tenant, { customer: { name: 'Retry Person', phone: '512-555-0177' } });
     // Aimed at this customer's message: the trail's staff messages go through Twilio too.
     twilio.failNext({ status: 503 }, 1, (request) => new URLSearchParams(request.body).get('To') === '+15125550177');
@@ -87,7 +96,7 @@ describe('Twilio SMS provider', () => {
   });
 
   it('a customer who replies STOP gets nothing more, START brings messages back; unsigned replies are refused', async () => {
-    const tenant = await createTestTenant(twilioMessaging());
+    const tenant = await tenantWith(twilioMessaging());
     const phone = '+15125550166';
     await book(tenant, { customer: { name: 'Stop Person', phone } });
     await deliver();
@@ -124,13 +133,13 @@ describe('Twilio SMS provider', () => {
 
 describe('templates', () => {
   it("fills the tenant's template, and a template with a missing variable goes to review instead of sending a blank", async () => {
-    const good = await createTestTenant({ messaging: { sms: { provider: 'outbox' }, email: { provider: 'outbox' }, templates: { confirmation: 'Hi {{firstName}}! {{companyName}} sees you {{date}} from {{start}}.' } } });
+    const good = await tenantWith({ messaging: { sms: { provider: 'outbox' }, email: { provider: 'outbox' }, templates: { confirmation: 'Hi {{firstName}}! {{companyName}} sees you {{date}} from {{start}}.' } } });
     const booking = await book(good);
     await deliver();
     const text = (await good.call('GET', `/v1/outbox?bookingId=${booking.bookingId}`)).body.messages.find((m: { kind: string }) => m.kind === 'confirmation').text;
     expect(text).toBe(`Hi Jordan! Lone Star Plumbing & Air sees you ${booking.window.date} from 10:00.`);
 
-    const broken = await createTestTenant({ messaging: { sms: { provider: 'outbox' }, email: { provider: 'outbox' }, templates: { confirmation: 'Hi {{firstName}}, your coupon {{couponCode}}' } } });
+    const broken = await tenantWith({ messaging: { sms: { provider: 'outbox' }, email: { provider: 'outbox' }, templates: { confirmation: 'Hi {{firstName}}, your coupon {{couponCode}}' } } });
     const other = await book(broken);
     await deliver();
     expect((await rowsOf(broken, other.bookingId)).find((r) => r.kind === 'confirmation')).toMatchObject({ status: 'failed' });
@@ -144,7 +153,7 @@ describe('quiet hours', () => {
   it("holds customer messages until quiet hours end in the company's time zone; staff messages still go", async () => {
     const local = DateTime.now().setZone('America/Chicago');
     const quietHours = { start: local.minus({ minutes: 30 }).toFormat('HH:mm'), end: local.plus({ minutes: 90 }).toFormat('HH:mm') };
-    const tenant = await createTestTenant({ messaging: { sms: { provider: 'outbox' }, email: { provider: 'outbox' }, templates: {}, quietHours } });
+    const tenant = await tenantWith({ messaging: { sms: { provider: 'outbox' }, email: { provider: 'outbox' }, templates: {}, quietHours } });
     const booking = await book(tenant);
     await deliver();
     const row = (await rowsOf(tenant, booking.bookingId)).find((r) => r.kind === 'confirmation')!;
@@ -163,7 +172,7 @@ describe('quiet hours', () => {
 
 describe('SES email provider', () => {
   it("emails customers who prefer email through SES; an unverified sender goes to review", async () => {
-    const tenant = await createTestTenant({ messaging: { sms: { provider: 'outbox' }, email: { provider: 'ses', from: 'dispatch@lonestar.example', endpoint: ses.url }, templates: {} } });
+    const tenant = await tenantWith({ messaging: { sms: { provider: 'outbox' }, email: { provider: 'ses', from: 'dispatch@lonestar.example', endpoint: ses.url }, templates: {} } });
     const booking = await book(tenant);
     // The customer says: email me, not texts.
     await documentClient().send(new UpdateCommand({
@@ -177,7 +186,7 @@ describe('SES email provider', () => {
     const email = ses.emails.find((e) => e.to.includes('jordan.rivera@example.com') && e.text.includes(second.window.date));
     expect(email).toMatchObject({ from: 'dispatch@lonestar.example', subject: 'Lone Star Plumbing & Air: confirmation' });
 
-    const unverified = await createTestTenant({ messaging: { sms: { provider: 'outbox' }, email: { provider: 'ses', from: 'nobody@unverified.example', endpoint: ses.url }, templates: {} } });
+    const unverified = await tenantWith({ messaging: { sms: { provider: 'outbox' }, email: { provider: 'ses', from: 'nobody@unverified.example', endpoint: ses.url }, templates: {} } });
     const b = await book(unverified);
     await documentClient().send(new UpdateCommand({
       TableName: process.env.TABLE_NAME,
