@@ -21,6 +21,9 @@ import { getCustomer } from '../recognise/store';
 import { getJobType, getTenant } from '../tenant/store';
 import { cancelLedgerKinds, runJobEffects, WORKER_NODE } from './actions';
 import { planJobEffects } from './plan';
+import { loadDispatchDay } from '../dispatch/day';
+import { computeSuggestions } from '../dispatch/suggestions';
+import { addLedgerRows } from '../notify/store';
 import { DELAY_EVENT, StatusEventMessageSchema, type StatusEventMessage } from './schemas';
 import { commitJobEvent, lifecycleOf, markEffectsDone, recordDelay } from './store';
 import { applyJobEvent, type JobEvent, type LifecycleState } from './transitions';
@@ -116,8 +119,21 @@ async function applyDelayReport(message: StatusEventMessage, at: Date): Promise<
   await appendTimeline(tenantId, bookingId, WORKER_NODE, delayMinutes > 0 ? 'running_late' : 'back_on_time', {
     eventId: event.eventId, delayMinutes, ...(event.data.reason ? { reason: event.data.reason } : {}), source: message.source,
   }, at);
+  if (delayMinutes > 0 && booking.window) await alertDispatchIfAtRisk(tenantId, bookingId, booking.window.date, event, at);
   logger.info('job delay recorded', { tenantId, bookingId, eventId: event.eventId, delayMinutes });
   return { outcome: 'applied', state };
+}
+
+/**
+ * Dispatch hears of a delay that puts the technician's next job at risk (the suggestions say so)
+ * at once, rather than only when someone looks at the board. One alert per report: the ledger
+ * row's version is the report's minute, so a redelivered event adds nothing.
+ */
+async function alertDispatchIfAtRisk(tenantId: string, bookingId: string, date: string, event: StatusEventMessage['event'], at: Date): Promise<void> {
+  const suggestions = await computeSuggestions(await loadDispatchDay(tenantId, date), at, { maxMoves: 1 });
+  if (!suggestions.some((s) => s.reason.lateBookingId === bookingId)) return;
+  const version = Math.floor(Date.parse(event.occurredAt) / 60_000);
+  await addLedgerRows(tenantId, bookingId, [{ kind: 'delay_alert', channel: 'sms', dueAt: at.toISOString(), version }]);
 }
 
 async function openFailureItem(message: StatusEventMessage, error: Error, attempts: number, at: Date): Promise<void> {

@@ -14,6 +14,7 @@ const STAFF_KINDS = new Set<NotificationKind>([
   'technician_job',
   'dispatcher_alert',
   'manager_alert',
+  'delay_alert',
 ]);
 
 export function isStaffMessage(kind: NotificationKind): boolean {

@@ -21,6 +21,8 @@ export const NOTIFICATION_KINDS = [
   'technician_job',
   'dispatcher_alert',
   'manager_alert',
+  /** To dispatch: a technician runs late and their next job is at risk (dispatch suggestions). */
+  'delay_alert',
   // Job lifecycle from the field (functions/lifecycle/actions.ts)
   'eta',
   'on_the_way',
@@ -186,6 +188,8 @@ export function renderMessage(
       return `New booking: ${vars.jobTypeName} for ${vars.firstName}, ${vars.date} ${vars.start}-${vars.end}. ${vars.job?.details ?? ''}`.trim();
     case 'manager_alert':
       return `EMERGENCY booked: ${vars.jobTypeName} for ${vars.firstName}, ${vars.date} ${vars.start}-${vars.end}. ${vars.job?.details ?? ''}`.trim();
+    case 'delay_alert':
+      return `Running late: ${vars.job?.technicianName ?? 'a technician'} is ${vars.job?.delayMinutes ?? 'some'} min behind on ${vars.jobTypeName} for ${vars.firstName} (${vars.date} ${vars.start}-${vars.end}); their next job is at risk. Options: Dispatch in the console.`;
     case 'oncall_alert':
       return `EMERGENCY ${vars.jobTypeName} for ${vars.firstName}, ${vars.date} ${vars.start}-${vars.end}. Open the job in dispatch for address and notes.`;
   }

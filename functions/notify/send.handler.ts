@@ -66,7 +66,7 @@ async function sendOne(record: SQSRecord): Promise<void> {
     getTenant(row.tenantId),
     getCustomer(row.tenantId, booking.customerId),
     getJobType(row.tenantId, booking.jobTypeId),
-    row.technicianId || TRAIL_KINDS.has(row.kind) || row.kind === 'technician_changed' ? listTechnicians(row.tenantId) : Promise.resolve([]),
+    row.technicianId || TRAIL_KINDS.has(row.kind) || row.kind === 'technician_changed' || row.kind === 'delay_alert' ? listTechnicians(row.tenantId) : Promise.resolve([]),
   ]);
   if (!tenant || !customer) throw new Error('Tenant or customer missing');
   const at = now();
@@ -94,7 +94,8 @@ async function sendOne(record: SQSRecord): Promise<void> {
     job: {
       ...booking.messageVars,
       ...(TRAIL_KINDS.has(row.kind) ? { details: jobDetails(booking, customer, technicians) } : {}),
-      ...(row.kind === 'technician_changed' ? { technicianName: technicians.find((t) => t.technicianId === booking.window?.technicianId)?.name } : {}),
+      ...(row.kind === 'technician_changed' || row.kind === 'delay_alert' ? { technicianName: technicians.find((t) => t.technicianId === booking.window?.technicianId)?.name } : {}),
+      ...(row.kind === 'delay_alert' && 'delayMinutes' in booking ? { delayMinutes: String(booking.delayMinutes ?? '') } : {}),
     },
   };
   const template = tenant.messaging.templates[row.kind];
@@ -116,7 +117,7 @@ async function sendOne(record: SQSRecord): Promise<void> {
   const channel = decision.channel;
   const to = row.technicianId
     ? technicians.find((t) => t.technicianId === row.technicianId)?.phone
-    : row.kind === 'dispatcher_alert'
+    : row.kind === 'dispatcher_alert' || row.kind === 'delay_alert'
       ? tenant.dispatch.phone
       : row.kind === 'manager_alert'
         ? tenant.dispatch.onCallManagerPhone

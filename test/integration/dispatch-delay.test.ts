@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { getBookingRecord } from '../../functions/booking/store';
 import { getHold, listClaims } from '../../functions/capacity/store';
 import { demoTechnicians } from '../../local/demo';
-import { drain } from './lifecycle-helpers';
+import { drain, outboxFor, sweepSubjects } from './lifecycle-helpers';
 import { bookingRequest, createTestTenant, nextWeekday, type TestTenant } from './helpers';
 
 let tenant: TestTenant;
@@ -85,6 +85,13 @@ describe('a job running long', () => {
     const text = JSON.stringify(outcomes);
     expect(text.match(/running_late/g)).toHaveLength(1);
     expect(text).toContain('ignored_stale');
+
+    // The next job is at risk: dispatch is told at once, once (the replay added nothing).
+    await sweepSubjects(tenant.tenantId, [lateJob.bookingId], new Date());
+    const alerts = (await outboxFor(tenant.tenantId, lateJob.bookingId)).filter((m) => m.kind === 'delay_alert');
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]!.to).toBe('+15125550100');
+    expect(alerts[0]!.text).toMatch(/^Running late: .+ is 45 min behind on Drain clog/);
   });
 
   it('proposes swapping the next job with an on-time technician’s later job, with both customers’ messages', async () => {
