@@ -145,12 +145,46 @@ function bookingRow(b) {
 
 const BOOKING_HEADERS = ['Date', 'Window', 'Status', 'Channel', 'Source', 'Campaign', 'Job type', 'Booking'];
 
-async function renderBookings() {
+function pastBookingsForm(params) {
+  return h(
+    'form',
+    {
+      class: 'inline',
+      id: 'past-form',
+      onsubmit: (event) => {
+        event.preventDefault();
+        const form = new FormData(event.target);
+        location.hash = `#/bookings?${new URLSearchParams({ from: form.get('from'), to: form.get('to') })}`;
+      },
+    },
+    h('strong', {}, 'Booked between'),
+    h('input', { type: 'date', name: 'from', value: params.get('from') ?? '', required: true }),
+    h('span', {}, 'and'),
+    h('input', { type: 'date', name: 'to', value: params.get('to') ?? '', required: true }),
+    h('button', { type: 'submit', class: 'secondary' }, 'Search'),
+  );
+}
+
+async function renderBookings(params) {
+  if (params.get('from')) {
+    // Past bookings: by the day they were made, in the company's time zone.
+    const query = new URLSearchParams({ view: 'created', from: params.get('from'), to: params.get('to') || params.get('from'), limit: '500' });
+    const past = await api('GET', `/v1/bookings?${query}`);
+    main.replaceChildren(
+      h('h1', {}, 'Bookings'),
+      pastBookingsForm(params),
+      h('h2', {}, `Booked ${past.from} to ${past.to} (${past.timeZone}): ${past.bookings.length}`),
+      table(BOOKING_HEADERS, past.bookings.map(bookingRow), { id: 'bookings-past' }),
+      h('p', {}, h('a', { href: '#/bookings' }, 'Back to today and upcoming')),
+    );
+    return;
+  }
   const data = await api('GET', '/v1/bookings?view=upcoming');
   const today = data.bookings.filter((b) => b.window?.date === data.today);
   const later = data.bookings.filter((b) => b.window?.date !== data.today);
   main.replaceChildren(
     h('h1', {}, 'Bookings'),
+    pastBookingsForm(params),
     h('h2', {}, `Today (${data.today}, ${data.timeZone})`),
     table(BOOKING_HEADERS, today.map(bookingRow), { id: 'bookings-today' }),
     h('h2', {}, 'Upcoming'),
@@ -615,10 +649,10 @@ function planSection(date) {
           row('Plan', plan.plan.metrics),
         ], { id: 'plan-metrics' }),
         h('p', { class: 'muted' }, `HiGHS ${plan.solver.status}, gap ${pct(plan.solver.gap)}, ${plan.solver.seconds} s. ${plan.changes.length} job(s) change technician.`),
-        plan.changes.length
-          ? h('button', {
+        h('button', {
               type: 'button',
               'data-action': 'apply-plan',
+              disabled: plan.changes.length === 0,
               onclick: async () => {
                 try {
                   const result = await api('POST', '/v1/dispatch/reassign', { date, reason: 'Day plan', assignments: plan.changes.map((c) => ({ jobId: c.to.jobId, technicianId: c.to.technicianId, start: c.to.start })) });
@@ -628,8 +662,7 @@ function planSection(date) {
                   flash(`Could not apply the plan: ${failure.message}`, 'error');
                 }
               },
-            }, 'Apply the plan’s technician changes')
-          : null,
+            }, 'Apply the plan’s technician changes'),
       );
     } catch (failure) {
       box.replaceChildren(h('p', { class: 'error' }, `Could not plan: ${failure.message}`));
@@ -660,16 +693,107 @@ async function renderDispatch(params) {
   );
 }
 
+// ---------------------------------------------------------------- settings
+
+/**
+ * Configuration as the API takes it: each record in a JSON editor, saved with PUT and checked by
+ * the same zod schema as any API call (a refusal names the field). Admin scope.
+ */
+function jsonEditor(id, value, save) {
+  const area = h('textarea', { id, rows: 14, cols: 100, spellcheck: 'false' });
+  area.value = JSON.stringify(value, null, 2);
+  const saveButton = h('button', {
+    type: 'button',
+    'data-action': 'save',
+    onclick: async () => {
+      let parsed;
+      try {
+        parsed = JSON.parse(area.value);
+      } catch (error) {
+        flash(`Not valid JSON: ${error.message}`, 'error');
+        return;
+      }
+      try {
+        await save(parsed);
+      } catch (failure) {
+        flash(`Not saved: ${failure.message}`, 'error');
+      }
+    },
+  }, 'Save');
+  return h('div', { class: 'editor' }, area, h('div', { class: 'actions' }, saveButton));
+}
+
+const TECHNICIAN_TEMPLATE = { technicianId: 'tech-new', name: '', phone: '+15125550000', trades: ['plumbing'], skills: [], postalCodes: [], shifts: { mon: { start: '08:00', end: '17:00' } }, active: true };
+const JOB_TYPE_TEMPLATE = { jobTypeId: 'new-job-type', name: '', trade: 'plumbing', requiredSkills: [], durationWindows: 1, emergency: false };
+
+async function renderSettings(params) {
+  const [company, technicians, jobTypes] = await Promise.all([
+    api('GET', '/v1/config/company'),
+    api('GET', '/v1/config/technicians'),
+    api('GET', '/v1/config/job-types'),
+  ]);
+  const editing = params.get('edit');
+  const [kind, id] = editing ? editing.split(':') : [];
+  const strip = ({ tenantId: _t, ...rest }) => rest;
+  const picked =
+    kind === 'technician' ? technicians.items.find((t) => t.technicianId === id) ?? { ...TECHNICIAN_TEMPLATE }
+      : kind === 'job-type' ? jobTypes.items.find((j) => j.jobTypeId === id) ?? { ...JOB_TYPE_TEMPLATE }
+        : undefined;
+  const saveRecord = async (value) => {
+    const path = kind === 'technician' ? `/v1/config/technicians/${encodeURIComponent(value.technicianId)}` : `/v1/config/job-types/${encodeURIComponent(value.jobTypeId)}`;
+    await api('PUT', path, value);
+    // Back to the lists without a hashchange (which would clear the message).
+    history.pushState(null, '', '#/settings');
+    await renderSettings(new URLSearchParams());
+    flash(`Saved ${kind} ${value.technicianId ?? value.jobTypeId}.`);
+  };
+  main.replaceChildren(
+    h('h1', {}, 'Settings'),
+    // (replaceChildren would print a null: spread the optional editor in instead)
+    ...(picked
+      ? [h('section', { id: 'record-editor' }, h('h2', {}, `${kind === 'technician' ? 'Technician' : 'Job type'} ${id === 'new' ? '(new)' : id}`), jsonEditor('record-json', strip(picked), saveRecord), h('p', {}, h('a', { href: '#/settings' }, 'Cancel')))]
+      : []),
+    h('h2', {}, 'Technicians'),
+    table(
+      ['Name', 'Trades', 'Skills', 'Postal codes', 'Active', ''],
+      technicians.items.map((t) =>
+        h('tr', { 'data-technician': t.technicianId }, h('td', {}, t.name), h('td', {}, t.trades.join(', ')), h('td', {}, t.skills.join(', ')), h('td', {}, t.postalCodes.join(' ')), h('td', {}, t.active ? 'yes' : 'no'),
+          h('td', {}, h('a', { href: `#/settings?edit=technician:${encodeURIComponent(t.technicianId)}`, 'data-action': 'edit' }, 'Edit'))),
+      ),
+      { id: 'technicians' },
+    ),
+    h('p', {}, h('a', { href: '#/settings?edit=technician:new' }, 'Add a technician')),
+    h('h2', {}, 'Job types'),
+    table(
+      ['Name', 'Trade', 'Skills', { label: 'Windows', num: true }, 'Emergency', ''],
+      jobTypes.items.map((j) =>
+        h('tr', { 'data-job-type': j.jobTypeId }, h('td', {}, j.name), h('td', {}, j.trade), h('td', {}, j.requiredSkills.join(', ')), h('td', { class: 'num' }, j.durationWindows), h('td', {}, j.emergency ? 'yes' : 'no'),
+          h('td', {}, h('a', { href: `#/settings?edit=job-type:${encodeURIComponent(j.jobTypeId)}`, 'data-action': 'edit' }, 'Edit'))),
+      ),
+      { id: 'job-types' },
+    ),
+    h('p', {}, h('a', { href: '#/settings?edit=job-type:new' }, 'Add a job type')),
+    h('h2', {}, 'Company'),
+    h('p', { class: 'muted' }, 'Arrival windows, time zone, hold minutes, daily limits, emergency reserve, on-call rotation, messaging, triage rules, per-source settings.'),
+    h('section', { id: 'company-editor' }, jsonEditor('company-json', strip(company), async (value) => {
+      await api('PUT', '/v1/config/company', value);
+      await renderSettings(new URLSearchParams());
+      flash('Saved the company settings.');
+    })),
+  );
+}
+
 // ---------------------------------------------------------------- routing
 
 const pages = [
   [/^#\/bookings\/([^/?]+)$/, (m) => renderBooking(decodeURIComponent(m[1]))],
-  [/^#\/bookings$/, () => renderBookings()],
+  [/^#\/bookings$/, (_, params) => renderBookings(params)],
   [/^#\/review$/, (_, params) => renderReview(params)],
   [/^#\/dispatch$/, (_, params) => renderDispatch(params)],
   [/^#\/queues$/, () => renderQueues()],
   [/^#\/reports$/, (_, params) => renderReports(params)],
   [/^#\/keys$/, () => renderKeys()],
+  [/^#\/settings$/, (_, params) => renderSettings(params)],
 ];
 
 async function route() {

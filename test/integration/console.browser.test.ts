@@ -314,7 +314,43 @@ describe('operator console', () => {
     await page.waitForSelector('#plan-metrics');
     expect(await page.locator('#plan-metrics tbody tr').count()).toBe(3);
     expect(await page.locator('#plan-metrics tr[data-row="Plan"] td').last().textContent()).toBe('0');
+    expect(await page.locator('#plan').textContent()).not.toContain('null');
     await shot('11-dispatch-plan');
+  });
+
+  it('finds past bookings by the day they were made', async () => {
+    const today = DateTime.now().setZone('America/Chicago').toISODate()!;
+    await openPage(`#/bookings?from=${today}&to=${today}`, 'bookings');
+    const rows = page.locator('#bookings-past tbody tr');
+    expect(await rows.count()).toBeGreaterThanOrEqual(3);
+    expect(await page.locator('#bookings-past').textContent()).toContain(apiBookingId);
+  });
+
+  it('edits configuration: a technician, the company settings; a bad value is refused naming the field', async () => {
+    await openPage('#/settings', 'settings');
+    expect(await page.locator('#technicians tbody tr').count()).toBe(12);
+    await page.click('#technicians tr[data-technician="tech-03"] a[data-action="edit"]');
+    await page.waitForSelector('#record-json');
+    const tech = JSON.parse(await page.inputValue('#record-json'));
+    await page.fill('#record-json', JSON.stringify({ ...tech, skills: [...tech.skills, 'drains'] }));
+    await page.click('#record-editor button[data-action="save"]');
+    await expect.poll(() => page.textContent('#flash')).toContain('Saved technician tech-03');
+    await page.waitForSelector('#technicians tr[data-technician="tech-03"]');
+    expect(await page.locator('#technicians tr[data-technician="tech-03"]').textContent()).toContain('drains');
+    const stored = (await tenant.call('GET', '/v1/config/technicians')).body.items.find((t: any) => t.technicianId === 'tech-03');
+    expect(stored.skills).toContain('drains');
+    expect(await page.locator('main').textContent()).not.toContain('null');
+    await shot('12-settings');
+
+    // The company settings round-trip unchanged, and a bad value is refused with its field.
+    await page.click('#company-editor button[data-action="save"]');
+    await expect.poll(() => page.textContent('#flash')).toContain('Saved the company settings');
+    const company = JSON.parse(await page.inputValue('#company-json'));
+    await page.fill('#company-json', JSON.stringify({ ...company, timeZone: 'Mars/Olympus_Mons' }));
+    await page.click('#company-editor button[data-action="save"]');
+    await expect.poll(() => page.textContent('#flash')).toContain('Not saved');
+    expect(await page.textContent('#flash')).toMatch(/time ?zone/i);
+    expect((await tenant.call('GET', '/v1/config/company')).body.timeZone).toBe('America/Chicago');
   });
 
   it('signs out, forgetting the key, and raised no script errors', async () => {
