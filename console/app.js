@@ -145,18 +145,21 @@ function bookingRow(b) {
 
 const BOOKING_HEADERS = ['Date', 'Window', 'Status', 'Channel', 'Source', 'Campaign', 'Job type', 'Booking'];
 
+/** An inline form whose fields become the page's query: `#/<page>?<field>=<value>...` (empty ones left out). */
+function queryForm(page, attrs, ...children) {
+  const onsubmit = (event) => {
+    event.preventDefault();
+    const query = new URLSearchParams();
+    for (const [name, value] of new FormData(event.target)) if (value) query.set(name, String(value));
+    location.hash = `#/${page}?${query}`;
+  };
+  return h('form', { class: 'inline', ...attrs, onsubmit }, ...children);
+}
+
 function pastBookingsForm(params) {
-  return h(
-    'form',
-    {
-      class: 'inline',
-      id: 'past-form',
-      onsubmit: (event) => {
-        event.preventDefault();
-        const form = new FormData(event.target);
-        location.hash = `#/bookings?${new URLSearchParams({ from: form.get('from'), to: form.get('to') })}`;
-      },
-    },
+  return queryForm(
+    'bookings',
+    { id: 'past-form' },
     h('strong', {}, 'Booked between'),
     h('input', { type: 'date', name: 'from', value: params.get('from') ?? '', required: true }),
     h('span', {}, 'and'),
@@ -680,10 +683,7 @@ async function renderDispatch(params) {
   ]);
   main.replaceChildren(
     h('h1', {}, 'Dispatch'),
-    h('form', { class: 'inline', onsubmit: (event) => {
-      event.preventDefault();
-      location.hash = `#/dispatch?date=${new FormData(event.target).get('date')}`;
-    } }, h('label', {}, 'Date ', h('input', { type: 'date', name: 'date', value: date })), h('button', { type: 'submit', class: 'secondary' }, 'Show')),
+    queryForm('dispatch', { id: 'dispatch-date' }, h('label', {}, 'Date ', h('input', { type: 'date', name: 'date', value: date })), h('button', { type: 'submit', class: 'secondary' }, 'Show')),
     dispatchBoard(board),
     h('h2', {}, 'Suggestions'),
     h('p', { class: 'muted' }, 'When a technician reports a late ETA or a job running long, their next job gets options: move it, swap it, or reschedule it. Accepting goes through the same slot claims and messages as any booking change; the message shown is the one the customer gets.'),
