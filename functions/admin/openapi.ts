@@ -14,7 +14,7 @@ import {
   ReviewItemSchema,
 } from '../review/schemas';
 import { z } from '../shared/zod';
-import { ErrorSchema, json, security } from '../api/openapi-common';
+import { ErrorSchema, json, security, standardErrors } from '../api/openapi-common';
 import {
   ApiKeySummarySchema,
   CreateApiKeyRequestSchema,
@@ -25,11 +25,7 @@ import {
   WhoAmISchema,
 } from './schemas';
 
-const errors = {
-  400: json(ErrorSchema, 'Invalid request: `error.field` names the field'),
-  401: json(ErrorSchema, 'Missing or unknown API key'),
-  403: json(ErrorSchema, 'The key lacks the scope'),
-};
+const errors = standardErrors;
 const notFound = { 404: json(ErrorSchema, 'No such item for this account') };
 const conflict = (description: string) => ({ 409: json(ErrorSchema, description) });
 const body = (schema: z.ZodType) => ({ content: { 'application/json': { schema } } });

@@ -16,3 +16,10 @@ export const json = (schema: z.ZodType, description: string) => ({ description, 
 
 /** Every route but the public documents takes a tenant API key. */
 export const security = [{ apiKey: [] }];
+
+/** The answers every authenticated route can give besides its own: bad input, no key, wrong scope. */
+export const standardErrors = {
+  400: json(ErrorSchema, 'Invalid request: `error.field` names the field'),
+  401: json(ErrorSchema, 'Missing or unknown API key'),
+  403: json(ErrorSchema, 'The key lacks the scope'),
+};

@@ -4,7 +4,7 @@
  */
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { z } from '../shared/zod';
-import { ErrorSchema } from './openapi-common';
+import { ErrorSchema, standardErrors } from './openapi-common';
 import { BookingIdParamsSchema, BookingSchema, CreateBookingRequestSchema } from '../booking/schemas';
 import { ListReviewItemsQuerySchema, ReviewItemSchema } from '../review/schemas';
 import { registerOperatorPaths } from '../admin/openapi';
@@ -18,10 +18,7 @@ import { TriageRequestSchema } from '../triage/schemas';
 import { registerDispatchPaths } from '../dispatch/openapi';
 
 
-const errorResponses = {
-  400: { description: 'Invalid request: `error.field` names the field', content: { 'application/json': { schema: ErrorSchema } } },
-  401: { description: 'Missing or unknown API key', content: { 'application/json': { schema: ErrorSchema } } },
-};
+const errorResponses = { 400: standardErrors[400], 401: standardErrors[401] };
 
 function buildRegistry(): OpenAPIRegistry {
   const registry = new OpenAPIRegistry();

@@ -1,14 +1,13 @@
 /** OpenAPI paths for changing a booked job and reading the outbox (registered by functions/api/openapi.ts). */
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { z } from '../shared/zod';
-import { ErrorSchema, json, security } from '../api/openapi-common';
+import { ErrorSchema, json, security, standardErrors } from '../api/openapi-common';
 import { OutboxQuerySchema } from '../notify/outbox.handler';
 import { BookingIdParamsSchema, BookingSchema } from './schemas';
 import { CancelRequestSchema, RescheduleRequestSchema } from './schemas-changes';
 
 const errors = {
-  400: json(ErrorSchema, 'Invalid request: `error.field` names the field'),
-  401: json(ErrorSchema, 'Missing or unknown API key'),
+  ...standardErrors,
   404: json(ErrorSchema, 'No such booking'),
 };
 

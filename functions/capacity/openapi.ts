@@ -1,7 +1,7 @@
 /** OpenAPI paths of the capacity and configuration routes (registered by functions/api/openapi.ts). */
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { z } from '../shared/zod';
-import { ErrorSchema, json, security } from '../api/openapi-common';
+import { ErrorSchema, json, security, standardErrors } from '../api/openapi-common';
 import { BookingIdParamsSchema, BookingSchema } from '../booking/schemas';
 import { JobTypeSchema, TechnicianSchema } from '../tenant/model';
 import { CatalogueIdParamsSchema, CompanySettingsSchema, JobTypeInputSchema, TechnicianInputSchema } from '../tenant/config-schemas';
@@ -15,11 +15,7 @@ import {
   WindowSchema,
 } from './schemas';
 
-const errors = {
-  400: json(ErrorSchema, 'Invalid request: `error.field` names the field'),
-  401: json(ErrorSchema, 'Missing or unknown API key'),
-  403: json(ErrorSchema, 'The key lacks the scope'),
-};
+const errors = standardErrors;
 
 export function registerCapacityPaths(registry: OpenAPIRegistry): void {
   registry.registerPath({

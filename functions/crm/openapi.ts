@@ -2,14 +2,10 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { BookingIdParamsSchema, BookingSchema } from '../booking/schemas';
 import { CustomerLookupRequestSchema, CustomerLookupResponseSchema } from '../customers/schemas';
-import { ErrorSchema, json, security } from '../api/openapi-common';
+import { ErrorSchema, json, security, standardErrors } from '../api/openapi-common';
 import { CrmMappingRequestSchema, CrmMappingResponseSchema, DismissBookingRequestSchema } from './schemas';
 
-const errors = {
-  400: json(ErrorSchema, 'Invalid request: `error.field` names the field'),
-  401: json(ErrorSchema, 'Missing or unknown API key'),
-  403: json(ErrorSchema, 'The key lacks the scope'),
-};
+const errors = standardErrors;
 const decided = {
   200: json(BookingSchema, 'The booking with its timeline'),
   ...errors,

@@ -1,16 +1,12 @@
 /** OpenAPI paths of the dispatch board and day planner (registered by functions/api/openapi.ts). */
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
-import { ErrorSchema, json, security } from '../api/openapi-common';
+import { ErrorSchema, json, security, standardErrors } from '../api/openapi-common';
 import { z } from '../shared/zod';
 import { BookingSchema } from '../booking/schemas';
 import { BoardSchema, DispatchDateQuerySchema, PlanQuerySchema, PlanSchema, ReassignBodySchema, ReassignResultSchema, SuggestionSchema } from './schemas';
 
 export function registerDispatchPaths(registry: OpenAPIRegistry): void {
-  const errors = {
-    400: json(ErrorSchema, 'Bad query: `error.field` names it'),
-    401: json(ErrorSchema, 'Missing or unknown API key'),
-    403: json(ErrorSchema, 'The key lacks the bookings scope'),
-  };
+  const errors = standardErrors;
   registry.registerPath({
     method: 'get', path: '/v1/dispatch/board', operationId: 'getDispatchBoard', security,
     summary: "Each technician's day: booked jobs by arrival window with status, job type and postal code",

@@ -2,21 +2,19 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { BookingIdParamsSchema } from '../booking/schemas';
 import { z } from '../shared/zod';
-import { ErrorSchema, json } from '../api/openapi-common';
+import { ErrorSchema, json, security, standardErrors } from '../api/openapi-common';
 import { MembershipSchema, PutMembershipRequestSchema } from '../renewals/schemas';
 import { JobEventAcceptedSchema, JobEventBodySchema, WebhookJobEventSchema } from './schemas';
 
 
 export function registerLifecyclePaths(registry: OpenAPIRegistry): void {
   registry.registerPath({
-    method: 'post', path: '/v1/jobs/{id}/events', operationId: 'postJobEvent', security: [{ apiKey: [] }],
+    method: 'post', path: '/v1/jobs/{id}/events', operationId: 'postJobEvent', security,
     summary: 'Report a job event from the field (dispatched, en_route, completed, invoiced, paid, cancelled, rescheduled, no_show). Queued and applied through the transition table: a repeated event id, an event older than the last applied one, or a transition the table does not allow is a no-op',
     request: { params: BookingIdParamsSchema, body: { content: { 'application/json': { schema: JobEventBodySchema } } } },
     responses: {
       202: json(JobEventAcceptedSchema, 'Queued; the job state changes when the worker applies it'),
-      400: json(ErrorSchema, 'Invalid event: `error.field` names the field'),
-      401: json(ErrorSchema, 'Missing or unknown API key'),
-      403: json(ErrorSchema, 'The key lacks the bookings scope'),
+      ...standardErrors,
       404: json(ErrorSchema, 'No such job (booking) for this account'),
     },
   });
@@ -38,9 +36,7 @@ export function registerLifecyclePaths(registry: OpenAPIRegistry): void {
   });
   const customerParams = z.object({ customerId: z.string() });
   const errors = {
-    400: json(ErrorSchema, 'Invalid request: `error.field` names the field'),
-    401: json(ErrorSchema, 'Missing or unknown API key'),
-    403: json(ErrorSchema, 'The key lacks the scope'),
+    ...standardErrors,
     404: json(ErrorSchema, 'No such customer'),
   };
   registry.registerPath({

@@ -1,6 +1,6 @@
 /** OpenAPI paths of triage (POST /v1/triage). */
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
-import { ErrorSchema, json, security } from '../api/openapi-common';
+import { json, security, standardErrors } from '../api/openapi-common';
 import { TriageAnswerSchema, TriageRequestSchema } from './schemas';
 
 export function registerTriagePaths(registry: OpenAPIRegistry): void {
@@ -13,9 +13,7 @@ export function registerTriagePaths(registry: OpenAPIRegistry): void {
     request: { body: json(TriageRequestSchema, 'What the caller said') },
     responses: {
       200: json(TriageAnswerSchema, 'The triage answer'),
-      400: json(ErrorSchema, 'Invalid request'),
-      401: json(ErrorSchema, 'Missing or unknown API key'),
-      403: json(ErrorSchema, 'The key lacks the bookings or admin scope'),
+      ...standardErrors,
     },
   });
 }
