@@ -16,7 +16,6 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../shared/clients';
 import { config } from '../shared/config';
-import { isConditionalCheckFailed } from '../shared/errors';
 import type { CapacityClaim, ClaimPlan } from './availability';
 import { queryPages, sendConditional } from '../shared/dynamo';
 
@@ -219,19 +218,15 @@ export async function releaseHold(tenantId: string, holdId: string, options: { i
   if (hold.status === 'BOOKED' && !options.includeBooked) return 'BOOKED';
   const statuses = options.includeBooked ? ['HELD', 'BOOKED'] : ['HELD'];
   for (const key of hold.keys) {
-    try {
-      await documentClient().send(
-        new DeleteCommand({
-          TableName: config.tableName,
-          Key: key,
-          ConditionExpression: 'holdId = :holdId AND #status IN (:s0, :s1)',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':holdId': holdId, ':s0': statuses[0], ':s1': statuses[1] ?? statuses[0] },
-        }),
-      );
-    } catch (error) {
-      if (!isConditionalCheckFailed(error)) throw error;
-    }
+    await sendConditional(
+      new DeleteCommand({
+        TableName: config.tableName,
+        Key: key,
+        ConditionExpression: 'holdId = :holdId AND #status IN (:s0, :s1)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':holdId': holdId, ':s0': statuses[0], ':s1': statuses[1] ?? statuses[0] },
+      }),
+    );
   }
   await documentClient().send(
     new UpdateCommand({

@@ -6,9 +6,7 @@
  */
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { bookingKeys } from '../booking/store';
-import { documentClient } from '../shared/clients';
 import { config } from '../shared/config';
-import { isConditionalCheckFailed } from '../shared/errors';
 import { sendConditional } from '../shared/dynamo';
 
 export async function acquireCrmSyncLease(tenantId: string, bookingId: string, holder: string, at: Date, leaseMs = 60_000): Promise<boolean> {
@@ -24,17 +22,13 @@ export async function acquireCrmSyncLease(tenantId: string, bookingId: string, h
 }
 
 export async function releaseCrmSyncLease(tenantId: string, bookingId: string, holder: string): Promise<void> {
-  try {
-    await documentClient().send(
-      new UpdateCommand({
-        TableName: config.tableName,
-        Key: bookingKeys.booking(tenantId, bookingId),
-        UpdateExpression: 'REMOVE crmSyncLease, crmSyncLeaseHolder',
-        ConditionExpression: 'crmSyncLeaseHolder = :holder',
-        ExpressionAttributeValues: { ':holder': holder },
-      }),
-    );
-  } catch (error) {
-    if (!isConditionalCheckFailed(error)) throw error;
-  }
+  await sendConditional(
+    new UpdateCommand({
+      TableName: config.tableName,
+      Key: bookingKeys.booking(tenantId, bookingId),
+      UpdateExpression: 'REMOVE crmSyncLease, crmSyncLeaseHolder',
+      ConditionExpression: 'crmSyncLeaseHolder = :holder',
+      ExpressionAttributeValues: { ':holder': holder },
+    }),
+  );
 }

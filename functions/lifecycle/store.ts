@@ -8,9 +8,8 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { bookingKeys, type BookingRecord } from '../booking/store';
 import { queueUrlEnv } from '../registry';
-import { documentClient, sqsClient } from '../shared/clients';
+import { sqsClient } from '../shared/clients';
 import { config } from '../shared/config';
-import { isConditionalCheckFailed } from '../shared/errors';
 import { StatusEventMessageSchema, type StatusEventMessage } from './schemas';
 import { LIFECYCLE_STATES, type JobLifecycle, type LifecycleState } from './transitions';
 import { sendConditional } from '../shared/dynamo';
@@ -105,19 +104,15 @@ export async function recordDelay(
 
 /** Marks an applied event's downstream actions as all done (only for the event that is still the last). */
 export async function markEffectsDone(tenantId: string, bookingId: string, eventId: string): Promise<void> {
-  try {
-    await documentClient().send(
-      new UpdateCommand({
-        TableName: config.tableName,
-        Key: bookingKeys.booking(tenantId, bookingId),
-        UpdateExpression: 'SET jobEffectsEventId = :id',
-        ConditionExpression: 'lastEventId = :id',
-        ExpressionAttributeValues: { ':id': eventId },
-      }),
-    );
-  } catch (error) {
-    if (!isConditionalCheckFailed(error)) throw error;
-  }
+  await sendConditional(
+    new UpdateCommand({
+      TableName: config.tableName,
+      Key: bookingKeys.booking(tenantId, bookingId),
+      UpdateExpression: 'SET jobEffectsEventId = :id',
+      ConditionExpression: 'lastEventId = :id',
+      ExpressionAttributeValues: { ':id': eventId },
+    }),
+  );
 }
 
 /** Both routes end here: the event goes to the status-events queue; the worker applies it. */

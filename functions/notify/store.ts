@@ -7,7 +7,6 @@ import { PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@
 import { bookingKeys } from '../booking/store';
 import { documentClient } from '../shared/clients';
 import { config } from '../shared/config';
-import { isConditionalCheckFailed } from '../shared/errors';
 import type { NotificationKind, PlannedNotification } from './ledger';
 import { sendConditional } from '../shared/dynamo';
 
@@ -43,26 +42,22 @@ function rowKey(row: LedgerMessage) {
 export async function addLedgerRows(tenantId: string, bookingId: string, rows: PlannedNotification[]): Promise<number> {
   let added = 0;
   for (const row of rows) {
-    try {
-      await documentClient().send(
-        new PutCommand({
-          TableName: config.tableName,
-          Item: {
-            ...notifyKeys.ledgerRow(tenantId, bookingId, row.kind, row.technicianId, row.version),
-            type: 'Notification',
-            tenantId,
-            bookingId,
-            ...row,
-            status: 'pending',
-            duePk: DUE_PARTITION,
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-      added++;
-    } catch (error) {
-      if (!isConditionalCheckFailed(error)) throw error;
-    }
+    const written = await sendConditional(
+      new PutCommand({
+        TableName: config.tableName,
+        Item: {
+          ...notifyKeys.ledgerRow(tenantId, bookingId, row.kind, row.technicianId, row.version),
+          type: 'Notification',
+          tenantId,
+          bookingId,
+          ...row,
+          status: 'pending',
+          duePk: DUE_PARTITION,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+    if (written) added++;
   }
   return added;
 }

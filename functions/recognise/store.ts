@@ -8,8 +8,8 @@
  */
 import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../shared/clients';
+import { sendConditional } from '../shared/dynamo';
 import { config } from '../shared/config';
-import { isConditionalCheckFailed } from '../shared/errors';
 import { normalizeAddress } from './address';
 
 export const customerKeys = {
@@ -163,14 +163,9 @@ export async function createCustomer(
       },
     })),
   ];
-  try {
-    await documentClient().send(new TransactWriteCommand({ TransactItems: items }));
-    return { created: true, customerId: customer.customerId };
-  } catch (error) {
-    if (!isConditionalCheckFailed(error)) throw error;
-    const phoneOwner = claims.phone ? await findCustomerIdByPhone(customer.tenantId, customer.phoneE164) : undefined;
-    return { created: false, conflict: phoneOwner ? 'phone' : 'email' };
-  }
+  if (await sendConditional(new TransactWriteCommand({ TransactItems: items }))) return { created: true, customerId: customer.customerId };
+  const phoneOwner = claims.phone ? await findCustomerIdByPhone(customer.tenantId, customer.phoneE164) : undefined;
+  return { created: false, conflict: phoneOwner ? 'phone' : 'email' };
 }
 
 /** Adds what the caller told us that the record lacks (a new service address, a missing email). */
@@ -188,18 +183,13 @@ export async function enrichCustomer(
   let addEmail = Boolean(patch.email && !existing.email);
   if (addEmail) {
     // Take the email claim only if nobody holds it; otherwise leave the record as it is.
-    try {
-      await documentClient().send(
-        new PutCommand({
-          TableName: config.tableName,
-          Item: { ...customerKeys.emailClaim(tenantId, patch.email!), type: 'EmailClaim', customerId },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-    } catch (error) {
-      if (!isConditionalCheckFailed(error)) throw error;
-      addEmail = false;
-    }
+    addEmail = await sendConditional(
+      new PutCommand({
+        TableName: config.tableName,
+        Item: { ...customerKeys.emailClaim(tenantId, patch.email!), type: 'EmailClaim', customerId },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
   }
   if (addAddress) {
     addresses.push(patch.address!);

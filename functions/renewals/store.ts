@@ -12,10 +12,9 @@ import type { BookingRecord } from '../booking/store';
 import { customerKeys } from '../recognise/store';
 import { documentClient } from '../shared/clients';
 import { config } from '../shared/config';
-import { isConditionalCheckFailed } from '../shared/errors';
 import { formatCents } from '../lifecycle/plan';
 import type { MembershipState } from './cadence';
-import { queryPages } from '../shared/dynamo';
+import { queryPages, sendConditional } from '../shared/dynamo';
 
 export interface Membership extends MembershipState {
   tenantId: string;
@@ -56,21 +55,17 @@ export function membershipSubject(membershipId: string, cycle: string): string {
 }
 
 async function customerSummary(m: Membership): Promise<void> {
-  try {
-    await documentClient().send(
-      new UpdateCommand({
-        TableName: config.tableName,
-        Key: customerKeys.customer(m.tenantId, m.customerId),
-        UpdateExpression: 'SET membership = :summary',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: {
-          ':summary': { status: m.status === 'past_due' ? 'active' : m.status, plan: m.plan, renewsOn: m.renewsOn, membershipId: m.membershipId },
-        },
-      }),
-    );
-  } catch (error) {
-    if (!isConditionalCheckFailed(error)) throw error;
-  }
+  await sendConditional(
+    new UpdateCommand({
+      TableName: config.tableName,
+      Key: customerKeys.customer(m.tenantId, m.customerId),
+      UpdateExpression: 'SET membership = :summary',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: {
+        ':summary': { status: m.status === 'past_due' ? 'active' : m.status, plan: m.plan, renewsOn: m.renewsOn, membershipId: m.membershipId },
+      },
+    }),
+  );
 }
 
 export async function putMembership(m: Membership): Promise<void> {
@@ -130,19 +125,15 @@ export async function listTenantMemberships(tenantId: string): Promise<Array<{ c
 /** Writes the changed fields if the membership is still at `m.version`; false when it moved on. */
 export async function updateMembership(m: Membership, fields: Partial<Membership>, at: Date): Promise<Membership | undefined> {
   const next = { ...m, ...fields, version: m.version + 1, updatedAt: at.toISOString() };
-  try {
-    await documentClient().send(
-      new PutCommand({
-        TableName: config.tableName,
-        Item: { ...membershipKeys.membership(m.tenantId, m.customerId, m.membershipId), type: 'Membership', ...next },
-        ConditionExpression: 'version = :version',
-        ExpressionAttributeValues: { ':version': m.version },
-      }),
-    );
-  } catch (error) {
-    if (isConditionalCheckFailed(error)) return undefined;
-    throw error;
-  }
+  const written = await sendConditional(
+    new PutCommand({
+      TableName: config.tableName,
+      Item: { ...membershipKeys.membership(m.tenantId, m.customerId, m.membershipId), type: 'Membership', ...next },
+      ConditionExpression: 'version = :version',
+      ExpressionAttributeValues: { ':version': m.version },
+    }),
+  );
+  if (!written) return undefined;
   await customerSummary(next);
   return next;
 }
@@ -157,20 +148,16 @@ export interface ChargeAttempt {
 /** Claims attempt n of a cycle; returns the existing attempt when it was claimed before. */
 export async function claimChargeAttempt(m: Membership, cycle: string, attempt: number, at: Date): Promise<{ claimed: true } | { claimed: false; existing: ChargeAttempt }> {
   const key = membershipKeys.charge(m.tenantId, m.customerId, m.membershipId, cycle, attempt);
-  try {
-    await documentClient().send(
-      new PutCommand({
-        TableName: config.tableName,
-        Item: { ...key, type: 'MembershipCharge', outcome: 'pending', at: at.toISOString(), amountCents: m.priceCents },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
-    return { claimed: true };
-  } catch (error) {
-    if (!isConditionalCheckFailed(error)) throw error;
-    const { Item } = await documentClient().send(new GetCommand({ TableName: config.tableName, Key: key, ConsistentRead: true }));
-    return { claimed: false, existing: Item as ChargeAttempt };
-  }
+  const claimed = await sendConditional(
+    new PutCommand({
+      TableName: config.tableName,
+      Item: { ...key, type: 'MembershipCharge', outcome: 'pending', at: at.toISOString(), amountCents: m.priceCents },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    }),
+  );
+  if (claimed) return { claimed: true };
+  const { Item } = await documentClient().send(new GetCommand({ TableName: config.tableName, Key: key, ConsistentRead: true }));
+  return { claimed: false, existing: Item as ChargeAttempt };
 }
 
 export async function recordChargeAttempt(m: Membership, cycle: string, attempt: number, result: ChargeAttempt): Promise<void> {
