@@ -5,19 +5,10 @@
  * config, validated by the same schema, merged over the default state by state).
  */
 import { z } from 'zod';
+import { LIFECYCLE_STATES } from '../lifecycle/transitions';
 
-export const JOB_STATES = [
-  'pending_approval',
-  'booked',
-  'rescheduled',
-  'dispatched',
-  'en_route',
-  'completed',
-  'invoiced',
-  'paid',
-  'cancelled',
-  'no_show',
-] as const;
+/** The lifecycle's states (functions/lifecycle/transitions.ts), plus a booking still awaiting a dispatcher. */
+export const JOB_STATES = ['pending_approval', ...LIFECYCLE_STATES] as const;
 export type JobState = (typeof JOB_STATES)[number];
 
 /** Downstream actions a state may fire (the lifecycle and notification capabilities run them). */

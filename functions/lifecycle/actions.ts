@@ -10,13 +10,12 @@ import { appendTimeline, updateBooking, type BookingRecord } from '../booking/st
 import { releaseHold } from '../capacity/store';
 import { buildBookingWrite } from '../crm/write';
 import { crmAdapterFor } from '../crm/adapters';
-import { effectiveMapping, JOB_STATES, mapFields, type JobState } from '../crm/mapping';
+import { effectiveMapping, mapFields, type JobState } from '../crm/mapping';
 import type { NotificationKind } from '../notify/ledger';
 import { addLedgerRows, cancelRowIfPending, notifyKeys } from '../notify/store';
 import { customerKeys } from '../recognise/store';
-import { documentClient } from '../shared/clients';
+import { sendConditional } from '../shared/dynamo';
 import { config } from '../shared/config';
-import { isConditionalCheckFailed } from '../shared/errors';
 import type { JobType, Tenant } from '../tenant/model';
 import type { JobEffectsPlan } from './plan';
 import type { JobEventBody } from './schemas';
@@ -38,8 +37,8 @@ export async function writeJobStateToCrm(
   jobType: JobType | undefined,
   at: Date,
 ): Promise<{ written: boolean; dealStage?: string; fields?: Record<string, string | number | boolean> }> {
-  if (!(JOB_STATES as readonly string[]).includes(state)) return { written: false };
-  const jobState = state as JobState;
+  // Every lifecycle state is a CRM job state (JOB_STATES is built from LIFECYCLE_STATES).
+  const jobState: JobState = state;
   const { write } = await buildBookingWrite(tenant.tenantId, bookingId, jobState);
   const own = mapFields(effectiveMapping(tenant.crmMapping), jobState, { job: crmJob, booking: { bookingId }, jobType });
   // The customer's fields as the booked state maps them ride along: the built-in CRM replaces the
@@ -91,42 +90,34 @@ export async function applyCustomerFacts(
       values[':next'] = plan.nextMaintenanceDue;
       extra = ', nextMaintenanceDue = :next';
     }
-    try {
-      await documentClient().send(
-        new UpdateCommand({
-          TableName: config.tableName,
-          Key: key,
-          UpdateExpression: `SET serviceHistory = list_append(if_not_exists(serviceHistory, :empty), :visit), equipment = list_append(if_not_exists(equipment, :empty), :equipment)${extra} ADD serviceVisitBookingIds :ids`,
-          ConditionExpression: 'attribute_exists(pk) AND NOT contains(serviceVisitBookingIds, :id)',
-          ExpressionAttributeValues: values,
-        }),
-      );
-    } catch (error) {
-      if (!isConditionalCheckFailed(error)) throw error;
-    }
+    await sendConditional(
+      new UpdateCommand({
+        TableName: config.tableName,
+        Key: key,
+        UpdateExpression: `SET serviceHistory = list_append(if_not_exists(serviceHistory, :empty), :visit), equipment = list_append(if_not_exists(equipment, :empty), :equipment)${extra} ADD serviceVisitBookingIds :ids`,
+        ConditionExpression: 'attribute_exists(pk) AND NOT contains(serviceVisitBookingIds, :id)',
+        ExpressionAttributeValues: values,
+      }),
+    );
   }
   if (plan.payment) {
-    try {
-      await documentClient().send(
-        new UpdateCommand({
-          TableName: config.tableName,
-          Key: key,
-          UpdateExpression: 'SET account = :account',
-          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(account.lastPaidAt) OR account.lastPaidAt < :at)',
-          ExpressionAttributeValues: {
-            ':at': plan.payment.paidAt,
-            ':account': {
-              status: plan.payment.balanceCents > 0 ? 'balance_due' : 'current',
-              lastPaidAt: plan.payment.paidAt,
-              lastPaidAmountCents: plan.payment.amountCents,
-              balanceCents: plan.payment.balanceCents,
-            },
+    await sendConditional(
+      new UpdateCommand({
+        TableName: config.tableName,
+        Key: key,
+        UpdateExpression: 'SET account = :account',
+        ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(account.lastPaidAt) OR account.lastPaidAt < :at)',
+        ExpressionAttributeValues: {
+          ':at': plan.payment.paidAt,
+          ':account': {
+            status: plan.payment.balanceCents > 0 ? 'balance_due' : 'current',
+            lastPaidAt: plan.payment.paidAt,
+            lastPaidAmountCents: plan.payment.amountCents,
+            balanceCents: plan.payment.balanceCents,
           },
-        }),
-      );
-    } catch (error) {
-      if (!isConditionalCheckFailed(error)) throw error;
-    }
+        },
+      }),
+    );
   }
 }
 
