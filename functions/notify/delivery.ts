@@ -7,18 +7,23 @@
 import { DateTime } from 'luxon';
 import type { NotificationKind } from './ledger';
 
-const STAFF_KINDS = new Set<NotificationKind>([
-  'oncall_alert',
-  'technician_assigned',
-  'technician_unassigned',
-  'technician_job',
-  'dispatcher_alert',
-  'manager_alert',
-  'delay_alert',
-]);
+/** Who a kind of message is for; every kind not listed goes to the customer. */
+const STAFF_RECIPIENT: Partial<Record<NotificationKind, 'technician' | 'dispatch' | 'manager'>> = {
+  oncall_alert: 'technician',
+  technician_assigned: 'technician',
+  technician_unassigned: 'technician',
+  technician_job: 'technician',
+  dispatcher_alert: 'dispatch',
+  delay_alert: 'dispatch',
+  manager_alert: 'manager',
+};
+
+export function recipientOf(kind: NotificationKind): 'technician' | 'dispatch' | 'manager' | 'customer' {
+  return STAFF_RECIPIENT[kind] ?? 'customer';
+}
 
 export function isStaffMessage(kind: NotificationKind): boolean {
-  return STAFF_KINDS.has(kind);
+  return recipientOf(kind) !== 'customer';
 }
 
 export interface QuietHours {

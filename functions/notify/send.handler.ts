@@ -15,7 +15,7 @@ import { now } from '../shared/time';
 import { getJobType, getTenant, listTechnicians } from '../tenant/store';
 import { deadLetterPolicy } from '../registry';
 import { openReviewItem } from '../review/store';
-import { decideDelivery } from './delivery';
+import { decideDelivery, recipientOf } from './delivery';
 import { composeMessage, NOTIFICATION_KINDS } from './ledger';
 import { providerFor } from './providers';
 import { MessageRejectedError } from './providers/types';
@@ -117,9 +117,9 @@ async function sendOne(record: SQSRecord): Promise<void> {
   const channel = decision.channel;
   const to = row.technicianId
     ? technicians.find((t) => t.technicianId === row.technicianId)?.phone
-    : row.kind === 'dispatcher_alert' || row.kind === 'delay_alert'
+    : recipientOf(row.kind) === 'dispatch'
       ? tenant.dispatch.phone
-      : row.kind === 'manager_alert'
+      : recipientOf(row.kind) === 'manager'
         ? tenant.dispatch.onCallManagerPhone
         : channel === 'email'
           ? customer.email
