@@ -27,6 +27,7 @@ import { HIGHS_WASM_ASSET, highsWasmPath } from '../../functions/dispatch/plan';
 import { buildApp, type JobRelayApp } from '../../lib/app';
 import { logicalIdOf } from '../../lib/nag';
 import { fromRoot, repoRoot } from '../../lib/paths';
+import { tableDefinition, TTL_ATTRIBUTE } from '../../local/table';
 
 type Json = Record<string, any>;
 interface Statement {
@@ -125,6 +126,14 @@ describe('data', () => {
         ],
       }),
     });
+  });
+
+  it('has the keys, GSI and TTL attribute the local runtime creates its table with (local/table.ts)', () => {
+    const local = tableDefinition('any');
+    const [, table] = Object.entries(resources).find(([, r]) => r.Type === 'AWS::DynamoDB::Table')!;
+    expect(table.Properties.KeySchema).toEqual(local.KeySchema);
+    expect(table.Properties.GlobalSecondaryIndexes).toEqual(local.GlobalSecondaryIndexes);
+    expect(table.Properties.TimeToLiveSpecification.AttributeName).toBe(TTL_ATTRIBUTE);
   });
 });
 
