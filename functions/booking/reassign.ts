@@ -13,7 +13,7 @@
  */
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
-import { coversPostalCode, dailyLimit, isClaimActive, isOff, isOnCall, isOnShift, isQualified, type ClaimPlan } from '../capacity/availability';
+import { coversPostalCode, firstFreeIndex, isClaimActive, isOff, isOnCall, isOnShift, isQualified, usableDailyJobs, type ClaimPlan } from '../capacity/availability';
 import { capacityKeys, getHold, listClaims, parseClaimKey, planKeys, type HoldRecord } from '../capacity/store';
 import { config } from '../shared/config';
 import { sendConditional } from '../shared/dynamo';
@@ -109,12 +109,9 @@ async function planMoves(tenantId: string, reassignments: Reassignment[], at: Da
       takenSlots.add(key);
     }
     const emergency = Boolean(booking.request.emergency || jobType.emergency);
-    const limit = dailyLimit(tenant, to);
-    const usable = emergency ? limit : Math.max(0, limit - tenant.emergencyReserve);
     const used = usedIndex.get(to.technicianId) ?? new Set<number>();
-    let index = 1;
-    while (used.has(index)) index++;
-    if (index > usable) conflict(`${to.technicianId} is at their daily limit on ${date}`);
+    const index = firstFreeIndex(used, usableDailyJobs(tenant, to, emergency));
+    if (index === undefined) conflict(`${to.technicianId} is at their daily limit on ${date}`);
     usedIndex.set(to.technicianId, used.add(index));
     const plan: ClaimPlan = { ...oldHold.plan, technicianId: to.technicianId, techDayIndex: index };
     const newHold: HoldRecord = {

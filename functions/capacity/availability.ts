@@ -120,6 +120,12 @@ export function dailyLimit(tenant: CapacityTenant, technician: Technician): numb
   return technician.dailyJobLimit ?? tenant.defaultDailyJobLimit;
 }
 
+/** How many of the technician's daily jobs a booking may take: standard ones leave the emergency reserve free. */
+export function usableDailyJobs(tenant: CapacityTenant, technician: Technician, emergency: boolean): number {
+  const limit = dailyLimit(tenant, technician);
+  return emergency ? limit : Math.max(0, limit - tenant.emergencyReserve);
+}
+
 export function windowStartInstant(date: string, start: string, timeZone: string): Date {
   return DateTime.fromISO(`${date}T${start}`, { zone: timeZone }).toJSDate();
 }
@@ -141,7 +147,8 @@ export function dateRange(from: string, to: string): string[] {
   return dates;
 }
 
-function firstFreeIndex(used: Set<number>, max: number): number | undefined {
+/** The lowest counter index 1..max not in `used` (a daily-limit or daily-cap token), if any. */
+export function firstFreeIndex(used: Set<number>, max: number): number | undefined {
   for (let k = 1; k <= max; k++) if (!used.has(k)) return k;
   return undefined;
 }
@@ -186,9 +193,7 @@ export function findOpenWindows(input: AvailabilityInput): OpenWindow[] {
     const techIndex = new Map<string, number>();
     for (const t of eligible) {
       if (isOff(t, date)) continue;
-      const limit = dailyLimit(tenant, t);
-      const usable = emergency ? limit : Math.max(0, limit - tenant.emergencyReserve);
-      const index = firstFreeIndex(techDayTokens.get(`${date}|${t.technicianId}`) ?? new Set(), usable);
+      const index = firstFreeIndex(techDayTokens.get(`${date}|${t.technicianId}`) ?? new Set(), usableDailyJobs(tenant, t, emergency));
       if (index !== undefined) techIndex.set(t.technicianId, index);
     }
 
