@@ -18,7 +18,7 @@ import { DateTime } from 'luxon';
 import { coversPostalCode, isQualified } from '../capacity/availability';
 import { availableWindows } from '../capacity/engine';
 import type { BookingRecord } from '../booking/store';
-import { composeMessage } from '../notify/ledger';
+import { composeMessage, messageVariables } from '../notify/ledger';
 import { getCustomer } from '../recognise/store';
 import type { DayJob, DispatchDay } from './day';
 import { planTechnicians } from './day';
@@ -78,14 +78,13 @@ const overlaps = (a: Pick<DayJob, 'windowStarts'>, b: Pick<DayJob, 'windowStarts
  */
 async function customerMessage(day: DispatchDay, booking: BookingRecord, kind: 'technician_changed' | 'reschedule_confirmation', window: { date: string; start: string; end: string }, technicianName?: string): Promise<string> {
   const customer = booking.customerId ? await getCustomer(day.tenant.tenantId, booking.customerId) : undefined;
-  const name = customer?.name ?? booking.request.customer.name;
-  const vars = {
-    firstName: name.split(/\s+/)[0] ?? name,
-    jobTypeName: day.jobTypes.find((j) => j.jobTypeId === booking.jobTypeId)?.name ?? 'service',
+  const vars = messageVariables({
+    customerName: customer?.name ?? booking.request.customer.name,
+    jobTypeName: day.jobTypes.find((j) => j.jobTypeId === booking.jobTypeId)?.name,
     companyName: day.tenant.name,
-    ...window,
+    window,
     job: { ...booking.messageVars, ...(technicianName ? { technicianName } : {}) },
-  };
+  });
   try {
     return composeMessage(kind, day.tenant.messaging.templates, vars);
   } catch (error) {

@@ -196,6 +196,26 @@ export function renderMessage(
 }
 
 /**
+ * The variables every message is filled from, default wording and tenant templates alike: the send
+ * worker and anything that shows a message before it is sent build them here.
+ */
+export function messageVariables(args: {
+  customerName: string;
+  jobTypeName?: string;
+  companyName: string;
+  window: { date: string; start: string; end: string };
+  job?: Record<string, string | undefined>;
+}): Parameters<typeof renderMessage>[1] {
+  return {
+    firstName: args.customerName.split(/\s+/)[0] ?? args.customerName,
+    jobTypeName: args.jobTypeName ?? 'service',
+    companyName: args.companyName,
+    ...args.window,
+    job: args.job ?? {},
+  };
+}
+
+/**
  * The text of a message as it goes out: the tenant's template for the kind (strict Handlebars:
  * a missing variable throws TemplateVariableError) or the default wording. The send worker and
  * anything that shows a message before it is sent (dispatch suggestions) use this one function.

@@ -16,7 +16,7 @@ import { getJobType, getTenant, listTechnicians } from '../tenant/store';
 import { deadLetterPolicy } from '../registry';
 import { openReviewItem } from '../review/store';
 import { decideDelivery, recipientOf } from './delivery';
-import { composeMessage, NOTIFICATION_KINDS } from './ledger';
+import { composeMessage, messageVariables, NOTIFICATION_KINDS } from './ledger';
 import { providerFor } from './providers';
 import { MessageRejectedError } from './providers/types';
 import { deferRow, recordSent, settleRow } from './store';
@@ -86,18 +86,18 @@ async function sendOne(record: SQSRecord): Promise<void> {
   }
 
   const window = booking.window ?? { date: booking.request.window?.date ?? 'to be confirmed', start: booking.request.window?.start ?? '', end: '' };
-  const vars = {
-    firstName: customer.name.split(/\s+/)[0] ?? customer.name,
-    jobTypeName: jobType?.name ?? 'service',
+  const vars = messageVariables({
+    customerName: customer.name,
+    jobTypeName: jobType?.name,
     companyName: tenant.name,
-    ...window,
+    window,
     job: {
       ...booking.messageVars,
       ...(TRAIL_KINDS.has(row.kind) ? { details: jobDetails(booking, customer, technicians) } : {}),
       ...(row.kind === 'technician_changed' || row.kind === 'delay_alert' ? { technicianName: technicians.find((t) => t.technicianId === booking.window?.technicianId)?.name } : {}),
       ...(row.kind === 'delay_alert' && 'delayMinutes' in booking ? { delayMinutes: String(booking.delayMinutes ?? '') } : {}),
     },
-  };
+  });
   const template = tenant.messaging.templates[row.kind];
   let text: string;
   try {
