@@ -5,13 +5,13 @@
  *   can be listed, rotated and revoked without ever storing or showing a secret again.
  * Keys issued before this list existed (putApiKey) still work but are not listed.
  */
-import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import { documentClient } from '../shared/clients';
 import { config } from '../shared/config';
 import { TenantSchema, type Tenant, type TenantInput } from '../tenant/model';
 import { hashApiKey, newApiKey, tenantKeys } from '../tenant/store';
-import { sendConditional } from '../shared/dynamo';
+import { queryPrefix, sendConditional } from '../shared/dynamo';
 
 export interface ApiKeySummary {
   keyId: string;
@@ -97,14 +97,7 @@ export async function issueApiKey(
 }
 
 export async function listApiKeys(tenantId: string): Promise<ApiKeySummary[]> {
-  const { Items = [] } = await documentClient().send(
-    new QueryCommand({
-      TableName: config.tableName,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':pk': `T#${tenantId}`, ':prefix': adminKeys.keyListPrefix },
-    }),
-  );
-  return Items.map(toSummary);
+  return (await queryPrefix(`T#${tenantId}`, adminKeys.keyListPrefix)).map(toSummary);
 }
 
 async function keyEntry(tenantId: string, keyId: string): Promise<Record<string, any> | undefined> {

@@ -4,12 +4,13 @@
  * the text actually sent from the outbox), every CRM write (the sync state on the booking, CRM rows
  * kept in the booking's partition, and the built-in CRM's job record), and its open review items.
  */
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { builtinCrmKeys } from '../crm/adapters/builtin';
 import { notifyKeys } from '../notify/store';
 import { findOpenReviewItems } from '../review/store';
 import { documentClient } from '../shared/clients';
 import { config } from '../shared/config';
+import { queryPartition } from '../shared/dynamo';
 import { ApiError } from '../shared/errors';
 import { requireScope } from '../shared/scopes';
 import { apiRoute, parseWith } from '../shared/http';
@@ -25,14 +26,7 @@ export const handler = apiRoute({}, async ({ tenant, pathParameters }) => {
   requireScope(tenant, ['bookings', 'review', 'admin']);
   const { id } = parseWith(BookingIdParamsSchema, pathParameters, 'path');
   const { tenantId } = tenant;
-  const { Items = [] } = await documentClient().send(
-    new QueryCommand({
-      TableName: config.tableName,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': bookingKeys.partition(tenantId, id) },
-      ConsistentRead: true,
-    }),
-  );
+  const Items = await queryPartition(bookingKeys.partition(tenantId, id), { consistent: true });
   const record = Items.find((item) => item.sk === 'BOOKING') as BookingRecord | undefined;
   if (!record) throw new ApiError('not_found', `No booking ${id}`, 'id');
   const sk = (item: Record<string, unknown>) => String(item.sk);

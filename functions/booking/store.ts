@@ -2,12 +2,12 @@
  * Booking records. Keys: the booking, its timeline and its notification ledger share one partition
  * (`T#<tenant>#BOOKING#<id>`), so `GET /v1/bookings/{id}` is a single Query.
  */
-import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../shared/clients';
 import { config } from '../shared/config';
 import { InvariantError } from '../shared/errors';
 import type { Booking, BookingStatus, CreateBookingRequest } from './schemas';
-import { queryPages, sendConditional } from '../shared/dynamo';
+import { queryPages, queryPartition, sendConditional } from '../shared/dynamo';
 
 export const bookingKeys = {
   partition: (tenantId: string, bookingId: string) => `T#${tenantId}#BOOKING#${bookingId}`,
@@ -121,14 +121,7 @@ export async function requireBookingRecord(tenantId: string, bookingId: string):
 
 /** The booking with its timeline, oldest entry first; undefined when this tenant has no such booking. */
 export async function getBookingWithTimeline(tenantId: string, bookingId: string): Promise<Booking | undefined> {
-  const { Items = [] } = await documentClient().send(
-    new QueryCommand({
-      TableName: config.tableName,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': bookingKeys.partition(tenantId, bookingId) },
-      ConsistentRead: true,
-    }),
-  );
+  const Items = await queryPartition(bookingKeys.partition(tenantId, bookingId), { consistent: true });
   const booking = Items.find((item) => item.sk === 'BOOKING') as BookingRecord | undefined;
   if (!booking) return undefined;
   const timeline = Items.filter((item) => String(item.sk).startsWith(bookingKeys.timelinePrefix)).map((item) => ({

@@ -8,7 +8,7 @@ import { bookingKeys } from '../booking/store';
 import { documentClient } from '../shared/clients';
 import { config } from '../shared/config';
 import type { NotificationKind, PlannedNotification } from './ledger';
-import { sendConditional } from '../shared/dynamo';
+import { queryPartition, queryPrefix, sendConditional } from '../shared/dynamo';
 
 export const DUE_INDEX = 'byDue';
 export const DUE_PARTITION = 'DUE';
@@ -167,18 +167,11 @@ export async function recordSent(
  * new ones). Rows already queued or sent are history and stay as they are.
  */
 export async function cancelPendingRows(tenantId: string, bookingId: string, at: Date): Promise<number> {
-  const { Items = [] } = await documentClient().send(
-    new QueryCommand({
-      TableName: config.tableName,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      FilterExpression: '#status = :pending',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':pk': bookingKeys.partition(tenantId, bookingId), ':prefix': notifyKeys.ledgerPrefix, ':pending': 'pending' },
-      ConsistentRead: true,
-    }),
-  );
+  const pending = await queryPrefix(bookingKeys.partition(tenantId, bookingId), notifyKeys.ledgerPrefix, {
+    filter: '#status = :pending', names: { '#status': 'status' }, values: { ':pending': 'pending' }, consistent: true,
+  });
   let cancelled = 0;
-  for (const item of Items) if (await cancelRowIfPending({ pk: item.pk, sk: item.sk }, at)) cancelled++;
+  for (const item of pending) if (await cancelRowIfPending({ pk: item.pk, sk: item.sk }, at)) cancelled++;
   return cancelled;
 }
 
@@ -197,12 +190,5 @@ export async function cancelRowIfPending(key: { pk: string; sk: string }, at: Da
 }
 
 export async function listOutbox(tenantId: string): Promise<Array<Record<string, unknown>>> {
-  const { Items = [] } = await documentClient().send(
-    new QueryCommand({
-      TableName: config.tableName,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': notifyKeys.outboxPartition(tenantId) },
-    }),
-  );
-  return Items;
+  return queryPartition(notifyKeys.outboxPartition(tenantId));
 }

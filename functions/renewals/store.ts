@@ -14,7 +14,7 @@ import { documentClient } from '../shared/clients';
 import { config } from '../shared/config';
 import { formatCents } from '../lifecycle/plan';
 import type { MembershipState } from './cadence';
-import { queryPages, sendConditional } from '../shared/dynamo';
+import { queryPages, queryPrefix, sendConditional } from '../shared/dynamo';
 
 export interface Membership extends MembershipState {
   tenantId: string;
@@ -95,17 +95,10 @@ export async function getMembership(tenantId: string, customerId: string, member
 }
 
 export async function listCustomerMemberships(tenantId: string, customerId: string): Promise<Membership[]> {
-  const { Items = [] } = await documentClient().send(
-    new QueryCommand({
-      TableName: config.tableName,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      FilterExpression: '#type = :type',
-      ExpressionAttributeNames: { '#type': 'type' },
-      ExpressionAttributeValues: { ':pk': customerKeys.customer(tenantId, customerId).pk, ':prefix': 'MEMBERSHIP#', ':type': 'Membership' },
-      ConsistentRead: true,
-    }),
-  );
-  return Items.map(strip);
+  const items = await queryPrefix(customerKeys.customer(tenantId, customerId).pk, 'MEMBERSHIP#', {
+    filter: '#type = :type', names: { '#type': 'type' }, values: { ':type': 'Membership' }, consistent: true,
+  });
+  return items.map(strip);
 }
 
 async function queryAll(pk: string): Promise<Array<Record<string, unknown>>> {

@@ -5,14 +5,13 @@
  * in the same partition lets a worker find the items it settles by subject and kind with one
  * Query; resolving deletes that row in the same transaction.
  */
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { encodeTime, ulid } from 'ulid';
 import { documentClient } from '../shared/clients';
 import { config } from '../shared/config';
 import type { RedrivePlan, ReviewItem, ReviewKind, ReviewStatus } from './schemas';
 import { durationMs } from './schemas';
-import { queryPages } from '../shared/dynamo';
-import { sendConditional } from '../shared/dynamo';
+import { queryPages, queryPrefix, sendConditional } from '../shared/dynamo';
 
 export interface ReviewSubject {
   type: string;
@@ -129,15 +128,8 @@ export async function listReviewItems(
 
 /** The open items about a subject (optionally of one kind), oldest first. */
 export async function findOpenReviewItems(tenantId: string, subject: ReviewSubject, kind?: ReviewKind): Promise<ReviewItem[]> {
-  const { Items = [] } = await documentClient().send(
-    new QueryCommand({
-      TableName: config.tableName,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':pk': reviewKeys.partition(tenantId), ':prefix': reviewKeys.openPrefix(subject, kind) },
-      ConsistentRead: true,
-    }),
-  );
-  const found = await Promise.all(Items.map((row) => getReviewItem(tenantId, row.reviewItemId as string)));
+  const open = await queryPrefix(reviewKeys.partition(tenantId), reviewKeys.openPrefix(subject, kind), { consistent: true });
+  const found = await Promise.all(open.map((row) => getReviewItem(tenantId, row.reviewItemId as string)));
   return found.filter((item): item is ReviewItem => item?.status === 'open');
 }
 

@@ -1,6 +1,7 @@
 /** DynamoDB helpers every store shares. */
 import { QueryCommand, type DeleteCommand, type PutCommand, type QueryCommandInput, type TransactWriteCommand, type UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from './clients';
+import { config } from './config';
 import { isConditionalCheckFailed } from './errors';
 
 /**
@@ -16,6 +17,43 @@ export async function sendConditional(command: PutCommand | UpdateCommand | Dele
     if (isConditionalCheckFailed(error)) return false;
     throw error;
   }
+}
+
+/** Every item of one partition, all pages (sorted by sort key). */
+export async function queryPartition(pk: string, options: { consistent?: boolean } = {}): Promise<Array<Record<string, any>>> {
+  const items: Array<Record<string, any>> = [];
+  for await (const page of queryPages({
+    TableName: config.tableName,
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': pk },
+    ...(options.consistent ? { ConsistentRead: true } : {}),
+  })) {
+    items.push(...page);
+  }
+  return items;
+}
+
+/**
+ * Every item of one partition whose sort key starts with `prefix`, all pages. `filter` narrows
+ * them server-side (its placeholders go in `names` / `values`).
+ */
+export async function queryPrefix(
+  pk: string,
+  prefix: string,
+  options: { filter?: string; names?: Record<string, string>; values?: Record<string, unknown>; consistent?: boolean } = {},
+): Promise<Array<Record<string, any>>> {
+  const items: Array<Record<string, any>> = [];
+  for await (const page of queryPages({
+    TableName: config.tableName,
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+    ...(options.filter ? { FilterExpression: options.filter } : {}),
+    ...(options.names ? { ExpressionAttributeNames: options.names } : {}),
+    ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix, ...options.values },
+    ...(options.consistent ? { ConsistentRead: true } : {}),
+  })) {
+    items.push(...page);
+  }
+  return items;
 }
 
 /**

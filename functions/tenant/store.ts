@@ -4,7 +4,8 @@
  * (`APIKEY#<sha256>`), the one key not led by the tenant, because the key is how we learn the tenant.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { queryPrefix } from '../shared/dynamo';
 import { documentClient } from '../shared/clients';
 import { config } from '../shared/config';
 import {
@@ -85,14 +86,7 @@ export async function getJobType(tenantId: string, jobTypeId: string): Promise<J
 
 /** All technicians of a tenant in one Query (a tenant has tens, not thousands). */
 export async function listTechnicians(tenantId: string): Promise<Technician[]> {
-  const { Items = [] } = await documentClient().send(
-    new QueryCommand({
-      TableName: config.tableName,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':pk': `T#${tenantId}`, ':prefix': tenantKeys.technicianPrefix },
-    }),
-  );
-  return Items.map((item) => TechnicianSchema.parse(item));
+  return (await queryPrefix(`T#${tenantId}`, tenantKeys.technicianPrefix)).map((item) => TechnicianSchema.parse(item));
 }
 
 export async function putApiKey(tenantId: string, apiKey: string, keyId: string, scopes: string[]): Promise<void> {
@@ -136,14 +130,7 @@ export async function updateTenantSettings(tenantId: string, settings: Record<st
 }
 
 export async function listJobTypes(tenantId: string): Promise<JobType[]> {
-  const { Items = [] } = await documentClient().send(
-    new QueryCommand({
-      TableName: config.tableName,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':pk': `T#${tenantId}`, ':prefix': tenantKeys.jobTypePrefix },
-    }),
-  );
-  return Items.map((item) => JobTypeSchema.parse(item));
+  return (await queryPrefix(`T#${tenantId}`, tenantKeys.jobTypePrefix)).map((item) => JobTypeSchema.parse(item));
 }
 
 /** Removes a catalogue record; false when there was none. Booked jobs keep their claims. */
