@@ -19,7 +19,7 @@ import { pollOnce } from '../../local/pollers';
 import type { LocalSqs } from '../../local/sqs';
 import { demoTechnicians } from '../../local/demo';
 import { drain } from './lifecycle-helpers';
-import { bookingRequest, createTestTenant, nextWeekday, type TestTenant } from './helpers';
+import { bookingRequest, bookOnTechnician, createTestTenant, nextWeekday, type TestTenant } from './helpers';
 
 const SCREENSHOTS = join(process.cwd(), 'test-results', 'screenshots');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -282,12 +282,9 @@ describe('operator console', () => {
   it("shows the dispatch board, accepts a swap for a job running long, and plans the day", async () => {
     // X has 08:00 and 10:00; Y has 14:00; X's first job runs 45 minutes long.
     const date = nextWeekday(2, 8);
-    const book = async (start: string, phone: string, technicianId?: string) => {
+    const book = (start: string, phone: string, technicianId?: string) => {
       const base = bookingRequest();
-      const response = await tenant.call('POST', '/v1/bookings', { ...base, customer: { ...base.customer, phone, email: undefined }, window: { date, start } }, { 'Idempotency-Key': `console-${ulid()}` });
-      expect(response.status, JSON.stringify(response.body)).toBe(201);
-      if (!technicianId || response.body.window.technicianId === technicianId) return response.body;
-      return (await tenant.call('POST', `/v1/bookings/${response.body.bookingId}/reschedule`, { technicianId })).body;
+      return bookOnTechnician(tenant, { ...base, customer: { ...base.customer, phone, email: undefined }, window: { date, start } }, technicianId);
     };
     const first = await book('08:00', '(512) 555-0151');
     const x = first.window.technicianId;

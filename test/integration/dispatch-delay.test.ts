@@ -10,7 +10,7 @@ import { getBookingRecord } from '../../functions/booking/store';
 import { getHold, listClaims } from '../../functions/capacity/store';
 import { demoTechnicians } from '../../local/demo';
 import { drain, outboxFor, sweepSubjects } from './lifecycle-helpers';
-import { bookingRequest, createTestTenant, nextWeekday, type TestTenant } from './helpers';
+import { bookingRequest, bookOnTechnician, createTestTenant, nextWeekday, type TestTenant } from './helpers';
 
 let tenant: TestTenant;
 const date = nextWeekday(2, 3);
@@ -33,12 +33,7 @@ async function scenario(on: string) {
 
 async function book(start: string, name: string, phone: string, technicianId?: string, on = date) {
   const base = bookingRequest();
-  const response = await tenant.call('POST', '/v1/bookings', { ...base, customer: { ...base.customer, name, phone, email: undefined }, window: { date: on, start } });
-  expect(response.status, JSON.stringify(response.body)).toBe(201);
-  if (!technicianId || response.body.window.technicianId === technicianId) return response.body;
-  const moved = await tenant.call('POST', `/v1/bookings/${response.body.bookingId}/reschedule`, { technicianId, reason: 'test setup' });
-  expect(moved.status, JSON.stringify(moved.body)).toBe(200);
-  return moved.body;
+  return bookOnTechnician(tenant, { ...base, customer: { ...base.customer, name, phone, email: undefined }, window: { date: on, start } }, technicianId);
 }
 
 /** Every live booking owns exactly the slot of its window and technician; nothing else holds a slot. */

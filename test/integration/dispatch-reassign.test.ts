@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { listClaims } from '../../functions/capacity/store';
 import { basePostalCode, travelMinutes } from '../../functions/dispatch/geo';
 import { demoTechnicians } from '../../local/demo';
-import { bookingRequest, createTestTenant, nextWeekday, type TestTenant } from './helpers';
+import { bookingRequest, bookOnTechnician, createTestTenant, nextWeekday, type TestTenant } from './helpers';
 
 let tenant: TestTenant;
 const swapDate = nextWeekday(1, 3); // Mondays: tech-01 and tech-06 work
@@ -16,17 +16,7 @@ const planDate = nextWeekday(5, 3);
 
 async function book(on: string, start: string, postalCode: string, phone: string, technicianId: string) {
   const base = bookingRequest();
-  const response = await tenant.call('POST', '/v1/bookings', {
-    ...base,
-    customer: { ...base.customer, phone, email: undefined },
-    address: { ...base.address, postalCode },
-    window: { date: on, start },
-  });
-  expect(response.status, JSON.stringify(response.body)).toBe(201);
-  if (response.body.window.technicianId === technicianId) return response.body;
-  const moved = await tenant.call('POST', `/v1/bookings/${response.body.bookingId}/reschedule`, { technicianId, reason: 'test setup' });
-  expect(moved.status, JSON.stringify(moved.body)).toBe(200);
-  return moved.body;
+  return bookOnTechnician(tenant, { ...base, customer: { ...base.customer, phone, email: undefined }, address: { ...base.address, postalCode }, window: { date: on, start } }, technicianId);
 }
 
 async function slotOwners(on: string): Promise<Map<string, string>> {

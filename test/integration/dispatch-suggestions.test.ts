@@ -9,35 +9,24 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { listClaims } from '../../functions/capacity/store';
 import { demoTechnicians } from '../../local/demo';
 import { drain, outboxFor, sweepSubjects } from './lifecycle-helpers';
-import { bookingRequest, createTestTenant, nextWeekday, type TestTenant } from './helpers';
+import { bookingRequest, bookOnTechnician, createTestTenant, nextWeekday, type TestTenant } from './helpers';
 
 let tenant: TestTenant;
 const date = nextWeekday(3, 3);
 let first: any;
 let second: any;
 
-async function book(start: string, phone: string) {
+async function book(start: string, phone: string, technicianId?: string) {
   const base = bookingRequest();
-  const response = await tenant.call('POST', '/v1/bookings', {
-    ...base,
-    customer: { ...base.customer, name: start === '08:00' ? 'Ada Lovelace' : 'Grace Hopper', phone, email: undefined },
-    window: { date, start },
-  });
-  expect(response.status, JSON.stringify(response.body)).toBe(201);
-  return response.body;
+  const name = start === '08:00' ? 'Ada Lovelace' : 'Grace Hopper';
+  return bookOnTechnician(tenant, { ...base, customer: { ...base.customer, name, phone, email: undefined }, window: { date, start } }, technicianId);
 }
 
 beforeAll(async () => {
   tenant = await createTestTenant();
   first = await book('08:00', '(512) 555-0191');
-  second = await book('10:00', '(512) 555-0192');
-  const techId = first.window.technicianId;
-  if (second.window.technicianId !== techId) {
-    const moved = await tenant.call('POST', `/v1/bookings/${second.bookingId}/reschedule`, { technicianId: techId, reason: 'test setup' });
-    expect(moved.status, JSON.stringify(moved.body)).toBe(200);
-    second = moved.body;
-  }
-  expect(second.window.technicianId).toBe(techId);
+  second = await book('10:00', '(512) 555-0192', first.window.technicianId);
+  expect(second.window.technicianId).toBe(first.window.technicianId);
 });
 
 describe('dispatch suggestions after a delay', () => {

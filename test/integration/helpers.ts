@@ -4,7 +4,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { inject } from 'vitest';
+import { expect, inject } from 'vitest';
 import { ulid } from 'ulid';
 import { documentClient } from '../../functions/shared/clients';
 import type { Tenant } from '../../functions/tenant/model';
@@ -80,6 +80,19 @@ export function setLocalSecret(name: string, value: string): void {
 export function bookingRequest(overrides: Record<string, unknown> = {}): any {
   const base = JSON.parse(readFileSync(new URL('../../examples/booking.json', import.meta.url), 'utf8'));
   return { ...base, ...overrides };
+}
+
+/**
+ * Books `body` through the API and, when the engine chose someone else, moves it to `technicianId`
+ * with the reschedule route: how a dispatch test lays out a day with known technicians.
+ */
+export async function bookOnTechnician(tenant: TestTenant, body: Record<string, unknown>, technicianId?: string): Promise<any> {
+  const response = await tenant.call('POST', '/v1/bookings', body, { 'Idempotency-Key': `test-${ulid()}` });
+  expect(response.status, JSON.stringify(response.body)).toBe(201);
+  if (!technicianId || response.body.window.technicianId === technicianId) return response.body;
+  const moved = await tenant.call('POST', `/v1/bookings/${response.body.bookingId}/reschedule`, { technicianId, reason: 'test setup' });
+  expect(moved.status, JSON.stringify(moved.body)).toBe(200);
+  return moved.body;
 }
 
 /** A date `days` ahead that falls on the given weekday (1 = Monday), as YYYY-MM-DD in Chicago. */
