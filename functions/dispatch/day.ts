@@ -28,7 +28,6 @@ export interface DayJob {
   eta?: string;
   /** The latest `delayed` report: this job runs that many minutes past plan. */
   delayMinutes?: number;
-  customerName?: string;
 }
 
 export interface DispatchDay {
@@ -73,7 +72,6 @@ export async function loadDispatchDay(tenantId: string, date: string): Promise<D
       jobState: b.jobState,
       eta: b.eta,
       delayMinutes: b.delayMinutes,
-      customerName: b.request.customer?.name,
     });
   }
   jobs.sort((a, b) => a.start.localeCompare(b.start) || (a.createdAt ?? '').localeCompare(b.createdAt ?? ''));
