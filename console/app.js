@@ -123,7 +123,7 @@ function renderSignIn(message) {
 function showIdentity(me) {
   document.getElementById('nav').hidden = false;
   document.getElementById('signout').hidden = false;
-  document.getElementById('who').textContent = `${me.tenantName ?? me.tenantId} · ${me.scopes.join(', ')}`;
+  document.getElementById('who').textContent = `${me.tenantName ?? me.tenantId} · ${me.keyName ? `${me.keyName} · ` : ''}${me.scopes.join(', ')}`;
 }
 
 // ---------------------------------------------------------------- bookings
@@ -496,16 +496,19 @@ async function renderReports(params) {
 
 // ---------------------------------------------------------------- API keys
 
-const SCOPES = ['bookings', 'review', 'reports', 'admin', 'ops'];
+// The scopes a new key may get come from the API (GET /v1/me: at most this key's own, each with what it
+// is for), so the form cannot offer a scope the API would refuse or miss one it adds.
 
 function showSecret(title, secret) {
   flashBox.replaceChildren(h('div', { class: 'msg' }, h('strong', {}, title), h('div', { class: 'secret', id: 'new-secret' }, secret), 'Copy it now: it is shown this once and stored only as a hash.'));
 }
 
 async function renderKeys() {
-  const data = await api('GET', '/v1/keys');
+  const [data, me] = await Promise.all([api('GET', '/v1/keys'), api('GET', '/v1/me')]);
   const name = h('input', { name: 'name', placeholder: 'key name, e.g. Voice agent', required: true, size: 26 });
-  const boxes = SCOPES.map((scope) => h('label', {}, h('input', { type: 'checkbox', name: 'scope', value: scope, checked: scope === 'bookings' }), ` ${scope}`));
+  const boxes = me.grantableScopes.map(({ scope, purpose }) =>
+    h('label', { title: purpose }, h('input', { type: 'checkbox', name: 'scope', value: scope, checked: scope === 'bookings' }), ` ${scope}`),
+  );
   const form = h(
     'form',
     {

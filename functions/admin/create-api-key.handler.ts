@@ -1,5 +1,5 @@
 import { ApiError } from '../shared/errors';
-import { apiRoute } from '../shared/http';
+import { actorOf, apiRoute } from '../shared/http';
 import { now } from '../shared/time';
 import { getTenant } from '../tenant/store';
 import { adminTenant, assertGrantable } from './authorise';
@@ -8,8 +8,8 @@ import { issueApiKey } from './store';
 
 export const handler = apiRoute({ body: CreateApiKeyRequestSchema }, async ({ tenant: caller, body }) => {
   const tenantId = adminTenant(caller, body.tenantId);
-  assertGrantable(caller, body.scopes);
+  assertGrantable(caller, tenantId, body.scopes);
   if (tenantId !== caller.tenantId && !(await getTenant(tenantId))) throw new ApiError('not_found', `No tenant ${tenantId}`, 'tenantId');
-  const issued = await issueApiKey(tenantId, { name: body.name, scopes: body.scopes, createdBy: `key ${caller.keyId}` }, now());
+  const issued = await issueApiKey(tenantId, { name: body.name, scopes: body.scopes, createdBy: actorOf(caller) }, now());
   return { statusCode: 201, body: issued };
 });

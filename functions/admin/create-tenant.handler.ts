@@ -1,12 +1,12 @@
 import { ApiError } from '../shared/errors';
-import { apiRoute } from '../shared/http';
+import { actorOf, apiRoute } from '../shared/http';
 import { now } from '../shared/time';
 import { CreateTenantRequestSchema } from './schemas';
 import { createTenantWithAdminKey } from './store';
 
+// The route admits platform keys only (functions/registry.ts); reserved ids are refused by the schema.
 export const handler = apiRoute({ body: CreateTenantRequestSchema }, async ({ tenant: caller, body }) => {
-  if (!caller.scopes.includes('platform')) throw new ApiError('forbidden', 'Creating a tenant needs a platform key');
-  const created = await createTenantWithAdminKey(body, `key ${caller.keyId}`, now());
+  const created = await createTenantWithAdminKey(body, actorOf(caller), now());
   if (created === 'conflict') throw new ApiError('conflict', `Tenant ${body.tenantId} already exists`, 'tenantId');
   return {
     statusCode: 201,

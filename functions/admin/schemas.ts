@@ -2,20 +2,36 @@ import { IANAZone } from 'luxon';
 import { z } from '../shared/zod';
 import { SCOPES } from '../shared/scopes';
 
+/** The platform operator's tenant id: platform keys belong to it (it has no configuration). */
+export const PLATFORM_TENANT_ID = 'platform';
+
+/**
+ * Tenant ids the deployment uses itself (the operator's keys, the table's name, shared partitions):
+ * a tenant with one of them would sit beside the operator's own records, so they are never given out.
+ */
+export const RESERVED_TENANT_IDS: ReadonlySet<string> = new Set([PLATFORM_TENANT_ID, 'jobrelay', 'admin', 'system', 'ops', 'root', 'due', 'apikey']);
+
+const tenantIdSchema = z
+  .string()
+  .regex(/^[a-z0-9-]{3,40}$/, 'expected 3-40 lowercase letters, digits or dashes')
+  .refine((id) => !RESERVED_TENANT_IDS.has(id), 'this tenant id is reserved for the deployment itself');
+
 const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:mm (24-hour)');
 
 export const CreateTenantRequestSchema = z
   .object({
-    tenantId: z.string().regex(/^[a-z0-9-]{3,40}$/, 'expected 3-40 lowercase letters, digits or dashes').openapi({ example: 'acme-hvac' }),
+    tenantId: tenantIdSchema.openapi({ example: 'acme-hvac' }),
     name: z.string().trim().min(1).max(200).openapi({ example: 'Acme Heating & Air' }),
     timeZone: z
       .string()
+      .max(64)
       .refine((zone) => IANAZone.isValidZone(zone), 'expected an IANA time zone such as America/Chicago')
       .openapi({ example: 'America/Chicago' }),
     country: z.string().length(2).default('US'),
     arrivalWindows: z
       .array(z.object({ start: clockTime, end: clockTime }))
       .min(1)
+      .max(24)
       .default([
         { start: '08:00', end: '10:00' },
         { start: '10:00', end: '12:00' },
@@ -49,7 +65,7 @@ export const IssuedApiKeySchema = z
 export const CreateApiKeyRequestSchema = z
   .object({
     name: z.string().trim().min(1).max(100).openapi({ example: 'Voice agent (production)' }),
-    scopes: z.array(z.enum(SCOPES)).min(1).openapi({ example: ['bookings'] }),
+    scopes: z.array(z.enum(SCOPES)).min(1).max(SCOPES.length).openapi({ example: ['bookings'] }),
     tenantId: z
       .string()
       .regex(/^[a-z0-9-]{3,40}$/)
@@ -65,5 +81,15 @@ export const KeyTenantQuerySchema = z.object({
 });
 
 export const WhoAmISchema = z
-  .object({ tenantId: z.string(), tenantName: z.string().optional(), timeZone: z.string().optional(), keyId: z.string(), scopes: z.array(z.string()) })
+  .object({
+    tenantId: z.string(),
+    tenantName: z.string().optional(),
+    timeZone: z.string().optional(),
+    keyId: z.string(),
+    keyName: z.string().optional(),
+    scopes: z.array(z.string()),
+    grantableScopes: z
+      .array(z.object({ scope: z.enum(SCOPES), purpose: z.string() }))
+      .openapi({ description: 'Scopes this key may give a new key (at most its own), with what each is for' }),
+  })
   .openapi('WhoAmI');

@@ -11,6 +11,7 @@ import { documentClient } from '../shared/clients';
 import { config } from '../shared/config';
 import { TenantSchema, type Tenant, type TenantInput } from '../tenant/model';
 import { hashApiKey, newApiKey, tenantKeys } from '../tenant/store';
+import { PLATFORM_TENANT_ID } from './schemas';
 import { queryPrefix, sendConditional } from '../shared/dynamo';
 
 export interface ApiKeySummary {
@@ -60,6 +61,7 @@ function keyWrites(tenantId: string, apiKey: string, summary: ApiKeySummary): Tr
           type: 'ApiKey',
           tenantId,
           keyId: summary.keyId,
+          keyName: summary.name,
           scopes: summary.scopes,
           revoked: false,
           createdAt: summary.createdAt,
@@ -98,6 +100,12 @@ export async function issueApiKey(
 
 export async function listApiKeys(tenantId: string): Promise<ApiKeySummary[]> {
   return (await queryPrefix(`T#${tenantId}`, adminKeys.keyListPrefix)).map(toSummary);
+}
+
+/** One of the tenant's keys (never its secret); undefined when the tenant has no such key. */
+export async function getApiKey(tenantId: string, keyId: string): Promise<ApiKeySummary | undefined> {
+  const entry = await keyEntry(tenantId, keyId);
+  return entry ? toSummary(entry) : undefined;
 }
 
 async function keyEntry(tenantId: string, keyId: string): Promise<Record<string, any> | undefined> {
@@ -165,6 +173,7 @@ export async function rotateApiKey(
               type: 'ApiKey',
               tenantId,
               keyId,
+              keyName: entry.name,
               scopes: entry.scopes,
               revoked: false,
               createdAt: rotatedAt,
@@ -234,8 +243,7 @@ export async function createTenantWithAdminKey(
   return { tenant, apiKey, key };
 }
 
-/** The platform operator's tenant id: platform keys belong to it (it has no configuration). */
-export const PLATFORM_TENANT_ID = 'platform';
+export { PLATFORM_TENANT_ID } from './schemas';
 
 /**
  * Bootstrap: a platform key is needed to create the first tenant over the API, so the first one is

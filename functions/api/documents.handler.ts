@@ -4,7 +4,7 @@ import { openApiDocument, toolDefinitions } from './openapi';
 
 let cached: { openapi: unknown; tools: unknown } | undefined;
 
-export const handler = apiRoute({ public: true }, async ({ event }) => {
+export const handler = apiRoute({}, async ({ event }) => {
   cached ??= { openapi: openApiDocument(), tools: toolDefinitions() };
   const isTools = event.rawPath.endsWith('/tools.json');
   return { statusCode: 200, body: isTools ? cached.tools : cached.openapi };

@@ -4,7 +4,8 @@
  */
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { z } from '../shared/zod';
-import { ErrorSchema, standardErrors } from './openapi-common';
+import { ErrorSchema, security, standardErrors } from './openapi-common';
+import { routeByKey } from '../registry';
 import { BookingIdParamsSchema, BookingSchema, CreateBookingRequestSchema } from '../booking/schemas';
 import { ListReviewItemsQuerySchema, ReviewItemSchema } from '../review/schemas';
 import { registerOperatorPaths } from '../admin/openapi';
@@ -16,9 +17,11 @@ import { registerLifecyclePaths } from '../lifecycle/openapi';
 import { registerTriagePaths } from '../triage/openapi';
 import { TriageRequestSchema } from '../triage/schemas';
 import { registerDispatchPaths } from '../dispatch/openapi';
+import { registerCredentialPaths } from '../tenant/openapi';
 
 
 const errorResponses = { 400: standardErrors[400], 401: standardErrors[401] };
+const retryAfterHeader = { description: 'Seconds to wait before retrying', schema: { type: 'integer' as const, minimum: 1 } };
 
 function buildRegistry(): OpenAPIRegistry {
   const registry = new OpenAPIRegistry();
@@ -48,6 +51,14 @@ function buildRegistry(): OpenAPIRegistry {
         },
       },
       422: { description: 'Idempotency-Key reused with a different body', content: { 'application/json': { schema: ErrorSchema } } },
+      // Overload sheds, it doesn't fail (functions/shared/admission.ts, booking/budget.ts).
+      202: {
+        description: 'The booking exists but its workflow did not finish inside the time budget: it goes on; poll `statusUrl` (also in Location)',
+        headers: { Location: { description: '/v1/bookings/{id}', schema: { type: 'string' } }, 'Retry-After': retryAfterHeader },
+        content: { 'application/json': { schema: BookingSchema.partial().extend({ bookingId: z.string(), status: z.string(), statusUrl: z.string(), message: z.string() }) } },
+      },
+      429: { description: "Too many of this account's bookings in progress: nothing was written; retry after Retry-After", headers: { 'Retry-After': retryAfterHeader }, content: { 'application/json': { schema: ErrorSchema } } },
+      503: { description: 'The service is at capacity: nothing was written; retry after Retry-After', headers: { 'Retry-After': retryAfterHeader }, content: { 'application/json': { schema: ErrorSchema } } },
     },
   });
 
@@ -93,18 +104,48 @@ function buildRegistry(): OpenAPIRegistry {
   registerTriagePaths(registry);
   registerOperatorPaths(registry);
   registerDispatchPaths(registry);
+  registerCredentialPaths(registry);
   return registry;
 }
 
+type OpenApiDocument = ReturnType<OpenApiGeneratorV31['generateDocument']>;
+
+/**
+ * Who may call each operation comes from the route's declaration in functions/registry.ts, not from
+ * the per-module registrations: `security` (none for public routes) and `x-jobrelay-scopes`.
+ */
+function applyRouteAccess(document: OpenApiDocument): OpenApiDocument {
+  for (const [path, item] of Object.entries(document.paths ?? {})) {
+    for (const method of ['get', 'post', 'put', 'delete'] as const) {
+      const operation = item[method];
+      if (!operation) continue;
+      const access = routeByKey(`${method.toUpperCase()} ${path}`)?.scopes;
+      if (!access) throw new Error(`OpenAPI describes ${method.toUpperCase()} ${path}, which functions/registry.ts does not declare`);
+      if (access === 'public') {
+        operation.security = [];
+        continue;
+      }
+      operation.security = security;
+      (operation as Record<string, unknown>)['x-jobrelay-scopes'] = [...access];
+      const needs = `Needs an API key with one of the scopes: ${access.join(', ')} (or platform).`;
+      operation.description = operation.description ? `${operation.description}\n\n${needs}` : needs;
+      operation.responses ??= {};
+      operation.responses['401'] ??= standardErrors[401];
+      operation.responses['403'] ??= standardErrors[403];
+    }
+  }
+  return document;
+}
+
 export function openApiDocument() {
-  return new OpenApiGeneratorV31(buildRegistry().definitions).generateDocument({
+  return applyRouteAccess(new OpenApiGeneratorV31(buildRegistry().definitions).generateDocument({
     openapi: '3.1.0',
     info: {
       title: 'JobRelay API',
       version: '1.0.0',
       description: 'Booking-to-back-office relay for home-services companies. Errors: {"error":{"code","message","field"}}.',
     },
-  });
+  }));
 }
 
 /** Function-calling tool definitions (JSON Schema parameters) for chat and voice agents. */

@@ -10,6 +10,7 @@
 import type { BookingRecord } from '../booking/store';
 import type { CreateBookingRequest } from '../booking/schemas';
 import { openReviewItem } from '../review/store';
+import { ownValue } from '../shared/own';
 import type { JobType, SourceSettings, Tenant } from '../tenant/model';
 
 export type BookingFlag = 'missing_attribution' | 'lsa_deadline_near';
@@ -24,9 +25,10 @@ export interface IntakePlan {
 export function sourceSettingsFor(tenant: Pick<Tenant, 'sourceSettings'>, source: string | undefined): SourceSettings | undefined {
   if (!source) return undefined;
   const settings = tenant.sourceSettings ?? {};
-  if (settings[source]) return settings[source];
+  const exact = ownValue(settings, source);
+  if (exact) return exact;
   const key = Object.keys(settings).find((k) => k.toLowerCase() === source.trim().toLowerCase());
-  return key ? settings[key] : undefined;
+  return key ? ownValue(settings, key) : undefined;
 }
 
 export function planIntake(

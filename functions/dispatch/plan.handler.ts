@@ -3,14 +3,12 @@
  * first-come-first-served assignment and the one the claims hold now. A proposal: nothing changes
  * (POST /v1/dispatch/reassign applies its technician changes).
  */
-import { requireScope } from '../shared/scopes';
 import { apiRoute } from '../shared/http';
 import { currentAssignments, loadDispatchDay, toPlanDay } from './day';
 import { fcfsAssign, metrics, planDay } from './plan';
 import { PlanQuerySchema } from './schemas';
 
 export const handler = apiRoute({ query: PlanQuerySchema }, async ({ tenant, query }) => {
-  requireScope(tenant, ['bookings', 'admin']);
   const day = await loadDispatchDay(tenant.tenantId, query.date);
   const problem = toPlanDay(day, { flexibleWindows: query.flexibleWindows, maxHopMinutes: query.maxHopMinutes });
   const fcfs = fcfsAssign(problem);

@@ -7,7 +7,6 @@
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { ApiError } from '../shared/errors';
 import { apiRoute, parseWith } from '../shared/http';
-import { requireScope } from '../shared/scopes';
 import { now } from '../shared/time';
 import { z } from '../shared/zod';
 import { rescheduleBooking } from '../booking/changes';
@@ -20,13 +19,11 @@ import { computeSuggestions } from './suggestions';
 export const SuggestionParamsSchema = z.object({ id: z.string().regex(/^(mv|sw|rs)\.[A-Za-z0-9_-]+\.[A-Za-z0-9_.-]+$/, 'expected a suggestion id') });
 
 const list = apiRoute({ query: DispatchDateQuerySchema }, async ({ tenant, query }) => {
-  requireScope(tenant, ['bookings', 'review', 'admin']);
   const day = await loadDispatchDay(tenant.tenantId, query.date);
   return { statusCode: 200, body: { date: query.date, suggestions: await computeSuggestions(day, now()) } };
 });
 
 const accept = apiRoute({}, async ({ tenant, pathParameters }) => {
-  requireScope(tenant, ['bookings', 'admin']);
   const { id } = parseWith(SuggestionParamsSchema, pathParameters, 'path');
   const bookingId = id.split('.')[1]!;
   const booking = await getBookingRecord(tenant.tenantId, bookingId);

@@ -6,13 +6,11 @@ import { getBookingRecord } from '../booking/store';
 import { BookingIdParamsSchema } from '../booking/schemas';
 import { ApiError } from '../shared/errors';
 import { apiRoute, parseWith } from '../shared/http';
-import { requireScope } from '../shared/scopes';
 import { now } from '../shared/time';
 import { JobEventBodySchema } from './schemas';
 import { enqueueStatusEvent } from './store';
 
 export const handler = apiRoute({ body: JobEventBodySchema }, async ({ tenant, body, pathParameters }) => {
-  requireScope(tenant, ['bookings']);
   const { id } = parseWith(BookingIdParamsSchema, pathParameters, 'path');
   if (!(await getBookingRecord(tenant.tenantId, id))) throw new ApiError('not_found', `No job ${id}`, 'id');
   await enqueueStatusEvent({ tenantId: tenant.tenantId, bookingId: id, source: 'api', receivedAt: now().toISOString(), event: body });

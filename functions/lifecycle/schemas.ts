@@ -19,7 +19,7 @@ export const JobEventDataSchema = z
   .object({
     technicianId: z.string().max(100).optional(),
     technicianName: z.string().max(200).optional(),
-    eta: z.iso.datetime({ offset: true }).optional().openapi({ description: 'Expected arrival (dispatched, en_route)' }),
+    eta: z.iso.datetime({ offset: true }).max(40).optional().openapi({ description: 'Expected arrival (dispatched, en_route)' }),
     technicianNotes: z.string().max(5_000).optional(),
     equipmentNotes: z.string().max(5_000).optional().openapi({ description: 'Equipment seen or serviced (completed): goes on the customer' }),
     equipment: z.array(EquipmentSchema).max(20).optional(),
@@ -48,7 +48,7 @@ const JobEventObject = z.object({
   type: z
     .enum([DELAY_EVENT, ...JOB_EVENT_TYPES])
     .openapi({ description: "The state the job is now in, or `delayed` (with data.delayMinutes): the job runs late and keeps its state" }),
-  occurredAt: z.iso.datetime({ offset: true }).openapi({ description: 'When it happened at the source; older than the last applied event = ignored' }),
+  occurredAt: z.iso.datetime({ offset: true }).max(40).openapi({ description: 'When it happened at the source; older than the last applied event = ignored' }),
   data: JobEventDataSchema.default({}),
 });
 

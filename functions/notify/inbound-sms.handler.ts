@@ -21,7 +21,7 @@ export function twilioSignature(authToken: string, url: string, params: Record<s
   return createHmac('sha1', authToken).update(data).digest('base64');
 }
 
-export const handler = apiRoute({ public: true }, async ({ event, rawBody, headers, pathParameters }) => {
+export const handler = apiRoute({}, async ({ event, rawBody, headers, pathParameters }) => {
   const tenantId = pathParameters.tenantId ?? '';
   const tenant = /^[a-z0-9-]{3,40}$/.test(tenantId) ? await getTenant(tenantId) : undefined;
   const sms = tenant?.messaging.sms;
@@ -30,7 +30,7 @@ export const handler = apiRoute({ public: true }, async ({ event, rawBody, heade
 
   const params = Object.fromEntries(new URLSearchParams(rawBody)) as Record<string, string>;
   const url = `https://${headers.host ?? event.requestContext.domainName}${event.rawPath}${event.rawQueryString ? `?${event.rawQueryString}` : ''}`;
-  const expected = Buffer.from(twilioSignature(await getTenantSecret(sms.secretName), url, params));
+  const expected = Buffer.from(twilioSignature(await getTenantSecret(tenantId, 'sms'), url, params));
   const given = Buffer.from(headers['x-twilio-signature'] ?? '');
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw unauthorized;
 

@@ -6,7 +6,6 @@
  */
 import { queues } from '../registry';
 import { apiRoute, parseWith } from '../shared/http';
-import { requireScope } from '../shared/scopes';
 import { z } from '../shared/zod';
 import { redriveDeadLetters, type QueueName } from './queues';
 
@@ -15,7 +14,6 @@ export const QueueParamsSchema = z.object({
 });
 
 export const handler = apiRoute({}, async ({ tenant, pathParameters }) => {
-  requireScope(tenant, ['ops']);
   const { queue } = parseWith(QueueParamsSchema, pathParameters, 'path');
   const started = await redriveDeadLetters(queue);
   return { statusCode: 202, body: { queue, ...started } };

@@ -5,8 +5,8 @@
  * (libpostal needs a native 2 GB model); this covers the forms callers and bots actually write.
  */
 
-/** USPS Publication 28 street suffixes (common ones) -> standard abbreviation. */
-const STREET_SUFFIXES: Record<string, string> = {
+/** USPS Publication 28 street suffixes (common ones) -> standard abbreviation (Maps: address words are keys). */
+const STREET_SUFFIXES = new Map<string, string>(Object.entries({
   alley: 'aly', ally: 'aly', aly: 'aly',
   avenue: 'ave', av: 'ave', ave: 'ave', aven: 'ave', avenu: 'ave', avn: 'ave', avnue: 'ave',
   boulevard: 'blvd', boul: 'blvd', boulv: 'blvd', blvd: 'blvd',
@@ -28,13 +28,13 @@ const STREET_SUFFIXES: Record<string, string> = {
   terrace: 'ter', terr: 'ter', ter: 'ter',
   trail: 'trl', trl: 'trl',
   way: 'way', wy: 'way',
-};
+}));
 
-const DIRECTIONS: Record<string, string> = {
+const DIRECTIONS = new Map<string, string>(Object.entries({
   north: 'n', south: 's', east: 'e', west: 'w',
   northeast: 'ne', northwest: 'nw', southeast: 'se', southwest: 'sw',
   n: 'n', s: 's', e: 'e', w: 'w', ne: 'ne', nw: 'nw', se: 'se', sw: 'sw',
-};
+}));
 
 /** Unit designators: all collapse to "#" (the unit number is what identifies the place). */
 const UNIT_WORDS = new Set(['apt', 'apartment', 'unit', 'suite', 'ste', 'no', 'number', 'rm', 'room', 'bldg', 'building', 'fl', 'floor', 'lot', 'spc', 'space']);
@@ -69,7 +69,7 @@ export function normalizeStreet(line1: string, line2?: string): string {
       continue;
     }
     // Only the first word may be a house number; a direction/suffix is abbreviated anywhere after it.
-    out.push(i > 0 ? (STREET_SUFFIXES[word] ?? DIRECTIONS[word] ?? word) : word);
+    out.push(i > 0 ? (STREET_SUFFIXES.get(word) ?? DIRECTIONS.get(word) ?? word) : word);
   }
   return unit ? `${out.join(' ')} #${unit}` : out.join(' ');
 }

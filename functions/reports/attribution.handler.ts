@@ -3,7 +3,6 @@ import { DateTime } from 'luxon';
 import { listBookingRecords } from '../booking/store';
 import { ApiError } from '../shared/errors';
 import { apiRoute } from '../shared/http';
-import { requireScope } from '../shared/scopes';
 import { now } from '../shared/time';
 import { getTenant } from '../tenant/store';
 import { attributionReport, CSV_COLUMNS, csvRecords } from './attribution';
@@ -12,7 +11,6 @@ import { AttributionQuerySchema } from './schemas';
 const MAX_DAYS = 366;
 
 export const handler = apiRoute({ query: AttributionQuerySchema }, async ({ tenant, query }) => {
-  requireScope(tenant, ['reports', 'review', 'admin']);
   const company = await getTenant(tenant.tenantId);
   const zone = company?.timeZone ?? 'UTC';
   const to = query.to ? DateTime.fromISO(query.to, { zone }) : DateTime.fromJSDate(now(), { zone }).startOf('day');

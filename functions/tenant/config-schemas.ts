@@ -28,9 +28,11 @@ export const CompanySettingsSchema = TenantSchema.pick({
   scheduleSource: true,
   dispatch: true,
   messaging: true,
+  payments: true,
   sourceSettings: true,
   lsaDeadlineWarningMinutes: true,
   triage: true,
+  crmSync: true,
 })
   .superRefine((settings, ctx) => {
     if (!DateTime.local().setZone(settings.timeZone).isValid) {

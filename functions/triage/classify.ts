@@ -30,8 +30,8 @@ export interface TriageAnswer {
 
 const MAX_TEXT = 20_000;
 
-/** Misspellings and variants seen on calls and chats, mapped to the word the rules use. */
-const TYPOS: Record<string, string> = {
+/** Misspellings and variants seen on calls and chats, mapped to the word the rules use (a Map: caller words are keys). */
+const TYPOS = new Map<string, string>(Object.entries({
   watter: 'water', wtaer: 'water', heatr: 'heater', heator: 'heater', hetaer: 'heater', furnance: 'furnace', furnice: 'furnace',
   furnase: 'furnace', fernace: 'furnace', leek: 'leak', leeking: 'leaking', leaing: 'leaking', lekaing: 'leaking', leakin: 'leaking',
   clogd: 'clogged', cloged: 'clogged', clodded: 'clogged', clooged: 'clogged', toliet: 'toilet', toilette: 'toilet', tiolet: 'toilet',
@@ -49,13 +49,13 @@ const TYPOS: Record<string, string> = {
   sparkin: 'sparking', sparkng: 'sparking', monoxyde: 'monoxide', monixide: 'monoxide', bathrom: 'bathroom', kitchin: 'kitchen',
   celing: 'ceiling', cieling: 'ceiling', disposall: 'disposal', disposer: 'disposal', coolin: 'cooling', heatin: 'heating', workin: 'working',
   comming: 'coming', comin: 'coming', degress: 'degrees', degees: 'degrees', deg: 'degrees', f: 'degrees', fahrenheit: 'degrees',
-};
+}));
 
 const NEGATORS = new Set(['no', 'not', 'isnt', 'arent', 'dont', 'doesnt', 'didnt', 'wasnt', 'werent', 'never', 'without', 'nothing', 'noth', 'nor', 'neither', 'havent', 'hasnt', 'cant']);
 const CLAUSE_BREAKS = new Set(['.', 'and', 'but', 'also', 'though', 'however', 'plus', 'plu', 'so', 'then']);
 /** "the CO detector is fine": a phrase followed by one of these in its clause does not count. */
 const ALL_CLEAR = new Set(['fine', 'fin', 'ok', 'okay', 'normal']);
-const NUMBER_WORDS: Record<string, number> = { forty: 40, fifty: 50, sixty: 60, thirty: 30, ninety: 90, eighty: 80, hundred: 100 };
+const NUMBER_WORDS = new Map<string, number>(Object.entries({ forty: 40, fifty: 50, sixty: 60, thirty: 30, ninety: 90, eighty: 80, hundred: 100 }));
 
 /** A tiny suffix stemmer (enough for leak/leaks/leaking/leaked, clog/clogged, spark/sparking). */
 export function stem(word: string): string {
@@ -95,7 +95,7 @@ export function words(text: string): string[] {
       for (const piece of raw.split('.')) if (piece) out.push(piece);
       continue;
     }
-    const fixed = TYPOS[raw] ?? raw;
+    const fixed = TYPOS.get(raw) ?? raw;
     out.push(...fixed.split(' '));
   }
   return out;
@@ -198,7 +198,7 @@ export function temperatures(tokens: string[]): Array<{ value: number; outdoor: 
   const out: Array<{ value: number; outdoor: boolean }> = [];
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
-    const value = /^\d{1,3}$/.test(t) ? Number(t) : NUMBER_WORDS[t];
+    const value = /^\d{1,3}$/.test(t) ? Number(t) : NUMBER_WORDS.get(t);
     if (value === undefined || value < -20 || value > 130) continue;
     const after = tokens.slice(i + 1, i + 5);
     const before = tokens.slice(Math.max(0, i - 4), i);

@@ -9,19 +9,22 @@
  * 3) unless written `phrase^weight`.
  */
 import { z } from 'zod';
+import { boundedRecord, withinBytes } from '../shared/bounds';
 
 const phrases = z.array(z.string().min(1).max(100)).max(500);
+const id = z.string().min(1).max(64);
 
-export const TriageRulesSchema = z.object({
+/** A whole rule set is at most 40 KB (the default is ~9 KB): it is stored in the tenant's configuration item. */
+export const TriageRulesSchema = withinBytes(z.object({
   /** Phrases per job type; the job type's trade is the answer's trade. */
   jobTypes: z
-    .array(z.object({ jobTypeId: z.string().min(1), trade: z.string().min(1), phrases }))
+    .array(z.object({ jobTypeId: id, trade: id, phrases }))
     .max(200),
   /** Phrases that name a trade without naming a job type. */
-  trades: z.record(z.string(), phrases),
+  trades: boundedRecord(id, phrases, 50),
   /** Phrases that make a request an emergency whatever else it says, with the reason shown. */
   emergencies: z
-    .array(z.object({ reason: z.string().min(1).max(100), phrases, jobTypeId: z.string().optional(), trade: z.string().optional() }))
+    .array(z.object({ reason: z.string().min(1).max(100), phrases, jobTypeId: id.optional(), trade: id.optional() }))
     .max(50),
   /** No heat: an emergency when a temperature below `belowF` is given (indoors), or below `outdoorBelowF` outdoors. */
   noHeat: z.object({
@@ -30,10 +33,10 @@ export const TriageRulesSchema = z.object({
     outdoorBelowF: z.number().default(32),
     /** No heat with one of these ("freezing") is an emergency without a temperature. */
     emergencyWith: phrases.default([]),
-    jobTypeId: z.string().optional(),
+    jobTypeId: id.optional(),
   }),
   /** No cooling: an emergency when the inside temperature is at or above `aboveF`. */
-  noCool: z.object({ phrases, aboveF: z.number().default(90), jobTypeId: z.string().optional() }),
+  noCool: z.object({ phrases, aboveF: z.number().default(90), jobTypeId: id.optional() }),
   /** Non-service intents. */
   intents: z.object({ quote_request: phrases, membership: phrases, billing: phrases }),
   /** Phrases that make a service request urgent (same or next day). */
@@ -42,7 +45,7 @@ export const TriageRulesSchema = z.object({
   calm: phrases,
   /** Below this job-type confidence the request goes to a person. */
   minConfidence: z.number().min(0).max(1).default(0.5),
-});
+}), 40_000);
 export type TriageRules = z.infer<typeof TriageRulesSchema>;
 
 export const DEFAULT_TRIAGE_RULES: TriageRules = {

@@ -3,12 +3,10 @@
  * the deciding phrases) and say where it goes. Low confidence goes to a person with the context.
  */
 import { apiRoute } from '../shared/http';
-import { requireScope } from '../shared/scopes';
 import { TriageRequestSchema } from './schemas';
 import { triageForTenant } from './triage';
 
 export const handler = apiRoute({ body: TriageRequestSchema }, async ({ tenant, body }) => {
-  requireScope(tenant, ['bookings', 'admin']);
   const answer = await triageForTenant(tenant.tenantId, body.text);
   return { statusCode: 200, body: { ...answer, channel: body.channel, ...(body.callerNumber ? { callerNumber: body.callerNumber } : {}) } };
 });

@@ -1,7 +1,8 @@
 /**
  * Route FieldJobEventsWebhook: `POST /v1/webhooks/{provider}/job-events?tenant=<tenantId>`, the
  * FSM's job events. Not API-key authenticated: the body is signed with the tenant's webhook secret
- * for that provider (secret `<tenantId>/job-events/<provider>`), in our scheme
+ * for that provider (its `job-events/<provider>` credential, set with
+ * `PUT /v1/config/credentials/job-events/<provider>`), in our scheme
  * `X-JobRelay-Signature: v1=<hex HMAC-SHA256(secret, "<timestamp>.<body>")>` with
  * `X-JobRelay-Timestamp` inside the replay window. Every authentication failure is the same 401.
  * A valid event is queued on status-events (202); the worker applies it.
@@ -14,23 +15,18 @@ import { enqueueStatusEvent } from '../lifecycle/store';
 import { ApiError } from '../shared/errors';
 import { apiRoute, parseWith } from '../shared/http';
 import { logger } from '../shared/logger';
-import { getTenantSecret } from '../shared/secrets';
+import { getTenantSecret, jobEventsPurpose, PROVIDER_ID } from '../shared/secrets';
 import { now } from '../shared/time';
 
-export const WebhookPathSchema = z.object({ provider: z.string().regex(/^[a-z0-9-]{2,40}$/, 'expected a provider name like servicetitan') });
+export const WebhookPathSchema = z.object({ provider: z.string().regex(PROVIDER_ID, 'expected a provider name like servicetitan') });
 export const WebhookQuerySchema = z.object({ tenant: z.string().regex(/^[a-z0-9-]{3,40}$/, 'expected a tenant id') });
 
-/** Where a tenant's signing secret for a provider's job events is kept. */
-export function jobEventsSecretName(tenantId: string, provider: string): string {
-  return `${tenantId}/job-events/${provider}`;
-}
-
-export const handler = apiRoute({ public: true, query: WebhookQuerySchema }, async ({ query, pathParameters, headers, rawBody }) => {
+export const handler = apiRoute({ query: WebhookQuerySchema }, async ({ query, pathParameters, headers, rawBody }) => {
   const { provider } = parseWith(WebhookPathSchema, pathParameters, 'path');
   const unauthorized = new ApiError('unauthorized', 'A valid X-JobRelay-Signature and X-JobRelay-Timestamp are required');
   let secret: string;
   try {
-    secret = await getTenantSecret(jobEventsSecretName(query.tenant, provider));
+    secret = await getTenantSecret(query.tenant, jobEventsPurpose(provider));
   } catch {
     throw unauthorized;
   }

@@ -79,7 +79,7 @@ describe('jobrelay CLI', () => {
     expect(noPlan.code).toBe(1);
     expect(noPlan.stderr).toContain('HTTP 409');
     const resolved = await jobrelay(['review', 'resolve', item.reviewItemId, '--note', 'Referred to a pool company', '--by', 'Dana']);
-    expect(resolved.stdout).toMatch(/^Resolved .* by Dana \(key /);
+    expect(resolved.stdout).toMatch(/^Resolved .* by Dana via .*\(key /);
     expect((await jobrelay(['review', 'list', '--kind', 'out_of_scope'])).stdout).not.toContain(item.reviewItemId);
   });
 

@@ -86,7 +86,7 @@ describe('POST /v1/review-items/{id}/resolve', () => {
     const resolved = await tenant.call('POST', `/v1/review-items/${item.reviewItemId}/resolve`, { note: 'Merged by hand in the CRM', by: 'Dana (dispatch)' });
     expect(resolved.status).toBe(200);
     expect(resolved.body).toMatchObject({ status: 'resolved', resolutionNote: 'Merged by hand in the CRM' });
-    expect(resolved.body.resolvedBy).toMatch(/^Dana \(dispatch\) \(key [0-9A-Z]{26}\)$/);
+    expect(resolved.body.resolvedBy).toMatch(/^Dana \(dispatch\) via Demo key \(key [0-9A-Z]{26}\)$/);
 
     const again = await tenant.call('POST', `/v1/review-items/${item.reviewItemId}/resolve`, { note: 'again' });
     expect(again.status).toBe(409);
@@ -138,7 +138,7 @@ describe('POST /v1/review-items/{id}/redrive', () => {
     // Redriving does not pretend it fixed anything: still open, with the redrive recorded.
     const after = await tenant.call('GET', `/v1/review-items/${item.reviewItemId}`);
     expect(after.body.redrives).toEqual([expect.objectContaining({ type: 'message', queue: 'status-events', ref: redriven.body.redrive.messageId })]);
-    expect(after.body.redrives[0].by).toMatch(/^Sam \(key /);
+    expect(after.body.redrives[0].by).toMatch(/^Sam via .*\(key /);
 
     // The worker takes the message (whoever polls the queue), applies the event and resolves the item.
     const statusEvents = queues.find((q) => q.name === 'status-events')!;

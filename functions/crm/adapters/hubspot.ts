@@ -12,6 +12,7 @@
  */
 import type { CrmAdapter, CrmBookingWrite, CrmWriteResult } from '../adapter';
 import { vendorCall } from './http';
+import { ownValue } from '../../shared/own';
 
 export interface HubSpotSettings {
   apiUrl: string;
@@ -80,7 +81,7 @@ export class HubSpotCrmAdapter implements CrmAdapter {
             ...dealProperties,
             dealname: `${String(write.fields.job_type ?? 'Service visit')} - ${write.customer.name}`,
             pipeline: this.settings.pipelineId,
-            dealstage: this.settings.dealStageIds[write.dealStage] ?? propertyName(write.dealStage),
+            dealstage: ownValue(this.settings.dealStageIds, write.dealStage) ?? propertyName(write.dealStage),
           },
         },
       ],
