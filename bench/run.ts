@@ -11,6 +11,7 @@ import { countDynamoCalls } from './common';
 import { benchSweeper } from './sweeper';
 import { benchTrail } from './trail';
 import { benchDispatch } from './dispatch';
+import { benchStorm } from './storm';
 
 async function main(): Promise<void> {
   process.env.LOG_LEVEL = 'ERROR';
@@ -25,6 +26,7 @@ async function main(): Promise<void> {
     if (!only || only === 'recognise') await benchRecognise(system);
     if (!only || only === 'reports') await benchReports(system);
     if (!only || only === 'dispatch') await benchDispatch(system);
+    if (!only || only === 'storm') await benchStorm(system);
   } finally {
     await system.stop();
   }

@@ -1,34 +1,84 @@
 /**
  * Changes to a booked job: reschedule (a new window and/or another technician) and cancel. Both go
  * back through the same capacity claims and notification ledger as a new booking. A reschedule
- * claims and commits the new hold before it releases the old one, so the customer never holds
- * nothing; the booking moves by compare-and-swap on its hold, so two concurrent changes cannot both win.
+ * claims the new window (a HELD hold, which expires by itself) before anything else; then ONE
+ * transaction commits the new hold, moves the booking by compare-and-swap on the hold it had, and
+ * releases the old hold's claims. Cancel and dismiss are one transaction too: the booking's update
+ * (a CAS on its status and its current hold) with the release of that hold's claims. So a change
+ * racing another either sees the other's result or fails as a whole: capacity never leaks.
  */
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import { holdWindow, alternativesFor } from '../capacity/engine';
-import { commitHold, getHold, isHoldLive, releaseHold } from '../capacity/store';
+import { commitHoldItems, getHold, isHoldLive, releaseHold, releaseHoldItems, type HoldRecord, type TransactItem } from '../capacity/store';
 import { enqueueCrmSync } from '../crm/outbox';
 import { writeBookingToCrm } from '../crm/write';
 import type { JobState } from '../crm/mapping';
 import { planForStatus } from '../notify/ledger';
 import { addLedgerRows, cancelPendingRows } from '../notify/store';
+import { sendConditional } from '../shared/dynamo';
 import { ApiError } from '../shared/errors';
 import { logger } from '../shared/logger';
 import { getJobType, getTenant } from '../tenant/store';
 import type { Tenant } from '../tenant/model';
 import type { BookingStatus } from './schemas';
-import { appendTimeline, getBookingRecord, updateBooking, type BookingRecord } from './store';
+import { appendTimeline, bookingUpdate, getBookingRecord, type BookingRecord } from './store';
 
 /** Bookings that own committed capacity and may be moved or cancelled. */
 export const CHANGEABLE: BookingStatus[] = ['confirmed', 'pending_crm_sync', 'pending_confirmation', 'pending_approval'];
 
-async function loadChangeable(tenantId: string, bookingId: string): Promise<BookingRecord> {
+async function loadChangeable(tenantId: string, bookingId: string, allowed: BookingStatus[] = CHANGEABLE): Promise<BookingRecord> {
   const booking = await getBookingRecord(tenantId, bookingId);
   if (!booking) throw new ApiError('not_found', `No booking ${bookingId}`, 'id');
-  if (!CHANGEABLE.includes(booking.status)) {
-    throw new ApiError('conflict', `A ${booking.status} booking cannot be changed`, 'id');
+  if (!allowed.includes(booking.status)) {
+    throw new ApiError('conflict', `A ${booking.status} booking cannot be ${allowed === CHANGEABLE ? 'changed' : 'decided'} now`, 'id');
   }
   return booking;
+}
+
+/**
+ * One atomic decision on a booking, as a single TransactWriteItems: its update (a compare-and-swap
+ * on its status and on the hold it owns now), the release of that hold's claims (`release`), and the
+ * commit of a new hold (`commit`). False when anything changed meanwhile (the booking, a claim, the
+ * hold): nothing was written, and the caller decides again on fresh state or answers 409.
+ */
+export async function decideBooking(args: {
+  booking: BookingRecord;
+  fields: Parameters<typeof bookingUpdate>[2];
+  onlyFrom: BookingStatus[];
+  at: Date;
+  release?: boolean;
+  commit?: HoldRecord;
+}): Promise<boolean> {
+  const { booking, at } = args;
+  const items: TransactItem[] = [
+    { Update: bookingUpdate(booking.tenantId, booking.bookingId, args.fields, { onlyFrom: args.onlyFrom, at, ifHoldId: booking.holdId ?? null }) },
+    ...(args.commit ? commitHoldItems(args.commit, booking.bookingId) : []),
+    ...(args.release && booking.holdId ? await releaseHoldItems(booking.tenantId, booking.holdId) : []),
+  ];
+  return sendConditional(new TransactWriteCommand({ TransactItems: items }));
+}
+
+/** How often a cancel or dismiss decides again on fresh state after losing a race. */
+const DECISION_ATTEMPTS = 4;
+
+/**
+ * Ends a booking (cancel, dismiss) and gives its capacity back, atomically; a lost race is decided
+ * again on the booking as it now is (a reschedule that won moved the claims: those are released).
+ * Returns the booking as it was when the decision was taken.
+ */
+export async function endBooking(
+  tenantId: string,
+  bookingId: string,
+  fields: Parameters<typeof bookingUpdate>[2],
+  onlyFrom: BookingStatus[],
+  at: Date,
+): Promise<BookingRecord> {
+  for (let attempt = 0; attempt < DECISION_ATTEMPTS; attempt++) {
+    const booking = await loadChangeable(tenantId, bookingId, onlyFrom);
+    if (await decideBooking({ booking, fields, onlyFrom, at, release: true })) return booking;
+  }
+  throw new ApiError('conflict', 'The booking kept changing while this was decided; read it again', 'id');
 }
 
 /** The CRM hears of the change now, or through the outbox when it is down; the change stands either way. */
@@ -81,24 +131,25 @@ export async function rescheduleBooking(tenantId: string, bookingId: string, cha
     }
     newHoldId = attempt.hold.holdId;
   }
-  if (!(await commitHold(tenantId, newHoldId, bookingId))) {
-    throw new ApiError('conflict', 'The new window was taken meanwhile; look again', 'window');
-  }
-
-  // 2. Move the booking onto it: a compare-and-swap on the hold it had.
+  // 2. One transaction: commit the new hold, move the booking onto it (a compare-and-swap on the hold
+  //    it had) and give the old hold's claims back. All or nothing.
   const hold = (await getHold(tenantId, newHoldId))!;
   const window = { date: hold.plan.date, start: hold.plan.start, end: hold.plan.end, technicianId: hold.plan.technicianId };
   const version = (booking.scheduleVersion ?? 1) + 1;
-  const moved = await updateBooking(tenantId, bookingId, { window, holdId: newHoldId, scheduleVersion: version }, {
-    onlyFrom: CHANGEABLE, at, ifHoldId: booking.holdId ?? null,
-  });
+  const moved = hold.status === 'HELD' && (await decideBooking({
+    booking, fields: { window, holdId: newHoldId, scheduleVersion: version }, onlyFrom: CHANGEABLE, at, release: true, commit: hold,
+  }));
   if (!moved) {
-    await releaseHold(tenantId, newHoldId, { includeBooked: true });
-    throw new ApiError('conflict', 'The booking changed meanwhile; read it again', 'id');
+    // The new hold is only HELD (it would expire by itself): give it back now.
+    await releaseHold(tenantId, newHoldId);
+    const fresh = await getBookingRecord(tenantId, bookingId);
+    if (fresh?.status !== booking.status || fresh.holdId !== booking.holdId) {
+      throw new ApiError('conflict', `The booking changed meanwhile (it is ${fresh?.status ?? 'gone'} now); read it again`, 'id');
+    }
+    throw new ApiError('conflict', 'The new window was taken meanwhile; look again', 'window');
   }
 
-  // 3. Only now give the old capacity back; messages move with the booking.
-  if (booking.holdId) await releaseHold(tenantId, booking.holdId, { includeBooked: true });
+  // 3. Messages move with the booking.
   await announceScheduleChange({ tenant, booking, window, version, by, reason: change.reason, node: 'RescheduleBooking', at });
   return getBookingRecord(tenantId, bookingId);
 }
@@ -139,11 +190,8 @@ export async function announceScheduleChange(args: {
 }
 
 export async function cancelBooking(tenantId: string, bookingId: string, reason: string, by: string, at: Date) {
-  const booking = await loadChangeable(tenantId, bookingId);
-  if (!(await updateBooking(tenantId, bookingId, { status: 'cancelled', statusReason: reason }, { onlyFrom: CHANGEABLE, at }))) {
-    throw new ApiError('conflict', 'The booking changed meanwhile; read it again', 'id');
-  }
-  if (booking.holdId) await releaseHold(tenantId, booking.holdId, { includeBooked: true });
+  // The status change and the release of the claims the booking owns now: one decision.
+  const booking = await endBooking(tenantId, bookingId, { status: 'cancelled', statusReason: reason }, CHANGEABLE, at);
   await cancelPendingRows(tenantId, bookingId, at);
   const version = (booking.scheduleVersion ?? 1) + 1;
   await addLedgerRows(tenantId, bookingId, [

@@ -8,8 +8,7 @@ import { getHold } from '../capacity/store';
 import { planForStatus } from '../notify/ledger';
 import { addLedgerRows } from '../notify/store';
 import { ApiError } from '../shared/errors';
-import { apiRoute, parseWith } from '../shared/http';
-import { requireScope } from '../shared/scopes';
+import { actorOf, apiRoute, parseWith } from '../shared/http';
 import { now } from '../shared/time';
 import { getTenant } from '../tenant/store';
 import { startJobTrail } from '../trail/start';
@@ -17,7 +16,6 @@ import { BookingIdParamsSchema } from './schemas';
 import { appendTimeline, getBookingRecord, getBookingWithTimeline, updateBooking } from './store';
 
 export const handler = apiRoute({}, async ({ tenant: caller, pathParameters }) => {
-  requireScope(caller, ['bookings', 'review', 'admin']);
   const { id } = parseWith(BookingIdParamsSchema, pathParameters, 'path');
   const at = now();
   const booking = await getBookingRecord(caller.tenantId, id);
@@ -29,13 +27,13 @@ export const handler = apiRoute({}, async ({ tenant: caller, pathParameters }) =
   if (hold?.status !== 'BOOKED' || hold.bookingId !== id) {
     throw new ApiError('conflict', 'This booking holds no slot: reschedule it into a window first', 'id');
   }
-  if (!(await updateBooking(caller.tenantId, id, { status: 'confirmed', statusReason: 'confirmed_by_dispatch' }, { onlyFrom: ['pending_confirmation'], at }))) {
+  if (!(await updateBooking(caller.tenantId, id, { status: 'confirmed', statusReason: 'confirmed_by_dispatch' }, { onlyFrom: ['pending_confirmation'], at, ifHoldId: hold.holdId }))) {
     throw new ApiError('conflict', 'The booking changed meanwhile; read it again', 'id');
   }
   const tenant = await getTenant(caller.tenantId);
   const planned = planForStatus({ status: 'confirmed', window: booking.window, timeZone: tenant!.timeZone, now: at, channel: 'sms' });
   await addLedgerRows(caller.tenantId, id, planned);
-  await appendTimeline(caller.tenantId, id, 'ConfirmBooking', 'confirmed', { by: caller.keyId }, at);
+  await appendTimeline(caller.tenantId, id, 'ConfirmBooking', 'confirmed', { by: actorOf(caller) }, at);
   // Only now does the post-booking trail run (the booking workflow left it for a person's decision).
   await startJobTrail(caller.tenantId, id);
   return { statusCode: 200, body: await getBookingWithTimeline(caller.tenantId, id) };

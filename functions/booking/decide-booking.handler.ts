@@ -9,7 +9,7 @@
  * Either way the booking's pending_approval review item is resolved.
  */
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { getHold, releaseHold } from '../capacity/store';
+import { getHold } from '../capacity/store';
 import { backoffSettings, enqueueCrmSync } from '../crm/outbox';
 import { DismissBookingRequestSchema } from '../crm/schemas';
 import type { JobState } from '../crm/mapping';
@@ -18,16 +18,15 @@ import { planForStatus } from '../notify/ledger';
 import { addLedgerRows } from '../notify/store';
 import { openReviewItem, resolveReviewItemsFor } from '../review/store';
 import { ApiError } from '../shared/errors';
-import { apiRoute, parseWith } from '../shared/http';
-import { requireScope } from '../shared/scopes';
+import { actorOf, apiRoute, parseWith } from '../shared/http';
 import { now } from '../shared/time';
 import { startJobTrail } from '../trail/start';
 import { getTenant } from '../tenant/store';
+import { endBooking } from './changes';
 import { BookingIdParamsSchema } from './schemas';
 import { appendTimeline, getBookingRecord, getBookingWithTimeline, updateBooking, type BookingRecord } from './store';
 
 
-const DISPATCH = ['bookings', 'review', 'admin'] as const;
 
 /**
  * Tell the CRM about the decision through the mapping table: now, or through the crm-sync outbox
@@ -71,7 +70,6 @@ async function pendingBooking(tenantId: string, pathParameters: Record<string, s
 }
 
 const accept = apiRoute({}, async ({ tenant: caller, pathParameters }) => {
-  requireScope(caller, DISPATCH);
   const at = now();
   const booking = await pendingBooking(caller.tenantId, pathParameters);
   const id = booking.bookingId;
@@ -81,10 +79,11 @@ const accept = apiRoute({}, async ({ tenant: caller, pathParameters }) => {
     caller.tenantId,
     id,
     { status: 'confirmed', statusReason: 'accepted_by_dispatch', acceptedAt: at.toISOString() },
-    { onlyFrom: ['pending_approval'], at },
+    // Still on the hold just checked: a reschedule or dismiss that won meanwhile makes this a clean 409.
+    { onlyFrom: ['pending_approval'], at, ifHoldId: hold.holdId },
   );
-  if (!accepted) throw new ApiError('conflict', 'The booking was decided meanwhile; read it again', 'id');
-  await appendTimeline(caller.tenantId, id, 'AcceptBooking', 'accepted', { by: caller.keyId }, at);
+  if (!accepted) throw new ApiError('conflict', 'The booking was decided or moved meanwhile; read it again', 'id');
+  await appendTimeline(caller.tenantId, id, 'AcceptBooking', 'accepted', { by: actorOf(caller) }, at);
 
   // The CRM record moves from pending approval to booked (an update of the record it already has).
   await syncCrm(caller.tenantId, id, 'booked', 'AcceptBooking', at, { onUnavailable: 'pending_crm_sync' });
@@ -92,26 +91,23 @@ const accept = apiRoute({}, async ({ tenant: caller, pathParameters }) => {
   const tenant = await getTenant(caller.tenantId);
   const planned = planForStatus({ status: 'confirmed', window: booking.window, timeZone: tenant!.timeZone, now: at, channel: 'sms' });
   await addLedgerRows(caller.tenantId, id, planned);
-  await resolveReviewItemsFor(caller.tenantId, { type: 'booking', id }, 'pending_approval', caller.keyId, 'Accepted by dispatch', at);
+  await resolveReviewItemsFor(caller.tenantId, { type: 'booking', id }, 'pending_approval', actorOf(caller), 'Accepted by dispatch', at);
   // Only now does the post-booking trail run (the booking workflow left it for the dispatcher).
   await startJobTrail(caller.tenantId, id);
   return { statusCode: 200, body: await getBookingWithTimeline(caller.tenantId, id) };
 });
 
 const dismiss = apiRoute({ body: DismissBookingRequestSchema }, async ({ tenant: caller, pathParameters, body }) => {
-  requireScope(caller, DISPATCH);
   const at = now();
   const booking = await pendingBooking(caller.tenantId, pathParameters);
   const id = booking.bookingId;
-  const dismissed = await updateBooking(caller.tenantId, id, { status: 'dismissed', statusReason: `dismissed: ${body.reason}` }, { onlyFrom: ['pending_approval'], at });
-  if (!dismissed) throw new ApiError('conflict', 'The booking was decided meanwhile; read it again', 'id');
-  // Give the slot back: only what this booking's hold still owns (a newer claim is never touched).
-  const hold = booking.holdId ? await getHold(caller.tenantId, booking.holdId) : undefined;
-  const released = hold && hold.bookingId === id ? await releaseHold(caller.tenantId, hold.holdId, { includeBooked: true }) : 'unknown';
-  await appendTimeline(caller.tenantId, id, 'DismissBooking', 'dismissed', { by: caller.keyId, reason: body.reason, slot: released }, at);
+  // The status change and the release of what the booking's hold owns now: one transaction (a
+  // reschedule that won meanwhile moved the claims; the decision is taken again on those).
+  const decided = await endBooking(caller.tenantId, id, { status: 'dismissed', statusReason: `dismissed: ${body.reason}` }, ['pending_approval'], at);
+  await appendTimeline(caller.tenantId, id, 'DismissBooking', 'dismissed', { by: actorOf(caller), reason: body.reason, slot: decided.holdId ? 'RELEASED' : 'none' }, at);
   // A CRM that has the booking (as pending approval) hears it was dismissed: the "cancelled" state.
   if (booking.crm) await syncCrm(caller.tenantId, id, 'cancelled', 'DismissBooking', at);
-  await resolveReviewItemsFor(caller.tenantId, { type: 'booking', id }, 'pending_approval', caller.keyId, `Dismissed: ${body.reason}`, at);
+  await resolveReviewItemsFor(caller.tenantId, { type: 'booking', id }, 'pending_approval', actorOf(caller), `Dismissed: ${body.reason}`, at);
   return { statusCode: 200, body: await getBookingWithTimeline(caller.tenantId, id) };
 });
 

@@ -35,8 +35,12 @@ export function registerBookingChangePaths(registry: OpenAPIRegistry): void {
   });
   registry.registerPath({
     method: 'get', path: '/v1/outbox', operationId: 'listOutbox', security,
-    summary: 'Messages the local outbox provider sent (what a real provider would have delivered)',
+    summary: 'Messages the local outbox provider sent (what a real provider would have delivered); only for accounts that use the outbox',
     request: { query: OutboxQuerySchema },
-    responses: { 200: json(z.object({ messages: z.array(z.record(z.string(), z.unknown())) }), 'Sent messages'), ...errors },
+    responses: {
+      200: json(z.object({ messages: z.array(z.record(z.string(), z.unknown())) }), 'Sent messages'),
+      ...errors,
+      404: json(ErrorSchema, 'No outbox: the account sends SMS and email through real providers'),
+    },
   });
 }

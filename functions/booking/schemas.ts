@@ -3,6 +3,7 @@
  * they validate requests, type the code, and generate /v1/openapi.json and /v1/tools.json.
  */
 import { z } from '../shared/zod';
+import { withinBytes } from '../shared/bounds';
 import { INTENTS, ROUTES, URGENCIES, type TriageAnswer } from '../triage/classify';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD');
@@ -53,6 +54,7 @@ export const AttributionSchema = z
     lsaLeadId: z.string().max(100).optional(),
     lsaResponseDeadline: z.iso
       .datetime({ offset: true })
+      .max(40)
       .optional()
       .openapi({ description: 'When the Local Services Ads lead must be answered by (ISO 8601); flagged for a person when near' }),
     referral: z.string().max(200).optional(),
@@ -79,7 +81,7 @@ export const CreateBookingRequestSchema = z
     summary: z.string().trim().max(2_000).optional(),
     notes: z.string().max(5_000).optional(),
     accessNotes: z.string().max(2_000).optional(),
-    transcript: z.array(TranscriptTurnSchema).max(500).optional(),
+    transcript: withinBytes(z.array(TranscriptTurnSchema).max(500), 50_000).optional().openapi({ description: 'The conversation so far; at most 50 KB in all' }),
     channel: z.enum(CHANNELS),
     attribution: AttributionSchema.optional(),
     holdId: z.string().trim().min(1).max(100).optional().openapi({

@@ -38,6 +38,16 @@ export interface BookingRecord extends Booking {
   materials?: Array<{ part: string; quantity: number; status: 'to_pick' }>;
   trail?: { assignedTechnicianId?: string; completedAt?: string; failedSteps?: string[] };
   crm?: { adapter: string; externalIds: Record<string, string>; syncedAt: string; state?: string };
+  /** The reservation (Idempotency-Key, or request hash) that made this booking: booking/reservation.ts. */
+  reservationKey?: string;
+  /**
+   * The recovery index (GSI byDue, partition `RECOVER`): when the recovery sweep next looks at this
+   * booking. Set at creation; the sweep removes it once the booking is settled (booking/recovery.ts).
+   */
+  duePk?: string;
+  dueAt?: string;
+  /** How often the recovery sweep re-drove this booking's workflow. */
+  recoveryRuns?: number;
   /** When the first CRM create of this booking was sent (a retry looks for what it may have made). */
   crmCreateAttemptAt?: string;
   /**

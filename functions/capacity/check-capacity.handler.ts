@@ -40,6 +40,16 @@ export const handler = workflowNode('CheckCapacity', async ({ tenantId, bookingI
     return { decision: 'unavailable' as const, reason: statusReason, emergency };
   };
 
+  // Re-entry (a resumed or re-driven run): the booking already holds its slot; keep it, never look again.
+  if (booking.holdId && booking.window) {
+    const own = await getHold(tenantId, booking.holdId);
+    if (own && own.bookingId === bookingId && (own.status === 'BOOKED' || isHoldLive(own, at))) {
+      const { date, start, end } = own.plan;
+      await appendTimeline(tenantId, bookingId, 'CheckCapacity', 'hold_kept', { holdId: own.holdId, date, start }, at);
+      return { decision: 'held', holdId: own.holdId, date, start, end, emergency, stale };
+    }
+  }
+
   if (request.holdId) {
     const hold = await getHold(tenantId, request.holdId);
     if (!hold) return reject('hold_unknown');

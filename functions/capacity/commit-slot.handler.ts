@@ -25,9 +25,12 @@ export const handler = workflowNode('CommitSlot', async (state) => {
   if (state.capacity?.stale || !booking.holdId) status = 'pending_confirmation';
   // A source whose bookings a dispatcher must accept: the slot stays claimed until accept/dismiss.
   else if (booking.sourceSettings?.requiresAcceptance) status = 'pending_approval';
+  // The CRM refused the booking: it keeps its slot, but a person fixes the CRM side and confirms it
+  // (the customer is told the request was received, never "confirmed", until then).
+  else if (booking.statusReason === 'crm_rejected') status = 'pending_confirmation';
   else if (state.failures?.WriteCrm) status = 'pending_crm_sync';
   const statusReason =
-    status === 'pending_confirmation' ? (state.capacity?.stale ? 'schedule_stale' : 'no_slot') : status === 'pending_approval' ? 'source_requires_acceptance' : booking.statusReason;
+    status === 'pending_confirmation' ? (state.capacity?.stale ? 'schedule_stale' : booking.holdId ? booking.statusReason : 'no_slot') : status === 'pending_approval' ? 'source_requires_acceptance' : booking.statusReason;
   await updateBooking(tenantId, bookingId, { status, statusReason }, { onlyFrom: ['received'], at });
   await appendTimeline(tenantId, bookingId, 'CommitSlot', booking.holdId ? 'booked' : 'unconfirmed', { status, ...(booking.window ?? {}) }, at);
   return { status };

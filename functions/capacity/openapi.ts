@@ -5,6 +5,7 @@ import { ErrorSchema, json, security, standardErrors } from '../api/openapi-comm
 import { BookingIdParamsSchema, BookingSchema } from '../booking/schemas';
 import { JobTypeSchema, TechnicianSchema } from '../tenant/model';
 import { CatalogueIdParamsSchema, CompanySettingsSchema, JobTypeInputSchema, TechnicianInputSchema } from '../tenant/config-schemas';
+import { SetupWarningSchema } from '../tenant/setup';
 import {
   AvailabilityQuerySchema,
   AvailabilityResponseSchema,
@@ -44,13 +45,13 @@ export function registerCapacityPaths(registry: OpenAPIRegistry): void {
   }
   registry.registerPath({
     method: 'get', path: '/v1/config/company', operationId: 'getCompanySettings', security, summary: 'Company settings (admin)',
-    responses: { 200: json(CompanySettingsSchema, 'Settings'), ...errors },
+    responses: { 200: json(CompanySettingsSchema.and(z.object({ warnings: z.array(SetupWarningSchema) })), 'Settings, and what is still to set up'), ...errors },
   });
   registry.registerPath({
     method: 'put', path: '/v1/config/company', operationId: 'putCompanySettings', security,
     summary: 'Arrival windows, time zone, hold minutes, daily limits, emergency reserve, on-call rotation, schedule source (admin)',
     request: { body: { content: { 'application/json': { schema: CompanySettingsSchema } } } },
-    responses: { 200: json(CompanySettingsSchema, 'Saved settings'), ...errors },
+    responses: { 200: json(CompanySettingsSchema.and(z.object({ warnings: z.array(SetupWarningSchema) })), 'Saved settings, and what is still to set up'), ...errors },
   });
   const catalogue = [
     { path: 'technicians', item: TechnicianSchema, input: TechnicianInputSchema, name: 'Technician' },

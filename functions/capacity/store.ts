@@ -206,6 +206,76 @@ export async function commitHold(tenantId: string, holdId: string, bookingId: st
   );
 }
 
+/** One item of a TransactWriteItems (the document client's shape). */
+export type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
+
+/**
+ * The transaction items that commit a hold for a booking: HELD(holdId) -> BOOKED on the hold and on
+ * every item it claimed, each conditional on still being this hold's. Part of a larger transaction
+ * (a reschedule commits the new hold, moves the booking and releases the old hold at once).
+ */
+export function commitHoldItems(hold: HoldRecord, bookingId: string): TransactItem[] {
+  const set = { UpdateExpression: 'SET #status = :booked, bookingId = :bookingId REMOVE expiresAt', ExpressionAttributeNames: { '#status': 'status' } };
+  return [
+    {
+      Update: {
+        TableName: config.tableName,
+        Key: capacityKeys.hold(hold.tenantId, hold.holdId),
+        ...set,
+        ConditionExpression: '#status = :held',
+        ExpressionAttributeValues: { ':booked': 'BOOKED', ':held': 'HELD', ':bookingId': bookingId },
+      },
+    },
+    ...hold.keys.map((key) => ({
+      Update: {
+        TableName: config.tableName,
+        Key: key,
+        ...set,
+        ConditionExpression: 'holdId = :holdId',
+        ExpressionAttributeValues: { ':booked': 'BOOKED', ':holdId': hold.holdId, ':bookingId': bookingId },
+      },
+    })),
+  ];
+}
+
+/**
+ * The transaction items that give back what a hold still owns (read now, consistently): each item
+ * it owns is deleted on condition it is still its, and the hold is marked RELEASED on condition its
+ * status is still the one read. Items a newer claim has taken over are not touched. Nothing when
+ * the hold is unknown or already released. Sent with the booking's own update in one
+ * TransactWriteItems, so a release is never decided on a booking that changed meanwhile.
+ */
+export async function releaseHoldItems(tenantId: string, holdId: string): Promise<TransactItem[]> {
+  const hold = await getHold(tenantId, holdId);
+  if (!hold || hold.status === 'RELEASED') return [];
+  const owned = await Promise.all(
+    hold.keys.map(async (key) => {
+      const { Item } = await documentClient().send(new GetCommand({ TableName: config.tableName, Key: key, ConsistentRead: true }));
+      return Item?.holdId === holdId ? key : undefined;
+    }),
+  );
+  return [
+    ...owned.filter((key) => key !== undefined).map((key) => ({
+      Delete: {
+        TableName: config.tableName,
+        Key: key,
+        ConditionExpression: 'holdId = :holdId',
+        ExpressionAttributeValues: { ':holdId': holdId },
+      },
+    })),
+    {
+      Update: {
+        TableName: config.tableName,
+        Key: capacityKeys.hold(tenantId, holdId),
+        UpdateExpression: 'SET #status = :released REMOVE expiresAt',
+        ConditionExpression: '#status = :was',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':released': 'RELEASED', ':was': hold.status },
+      },
+    },
+  ];
+}
+
 /**
  * Gives the hold's capacity back: deletes each item still owned by this hold and marks the hold
  * RELEASED. `includeBooked` also releases a committed booking's capacity (cancel, dismiss).

@@ -1,12 +1,23 @@
 /**
  * The CRM outbox: a booking whose CRM write found the CRM down is kept (pending_crm_sync) and its
- * write goes to the `crm-sync` queue; CrmSyncWorker retries it with growing backoff until the CRM is
- * back, then writes it exactly once. Backoff is pure here; the queue send is one small function.
+ * write is recorded as outbox work in DynamoDB (one row per booking and job state, in the booking's
+ * partition); the `crm-sync` queue only rings the doorbell. CrmSyncWorker retries with growing
+ * backoff until the CRM is back, then writes it exactly once; a row whose doorbell was lost (a crash,
+ * a purge, a backoff longer than SQS can delay) is found by the recovery sweep through the sparse
+ * `byDue` index (partition `CRMSYNC`) and rung again. The schedule is the tenant's (`crmSync`:
+ * retry for at least an hour by default) and the same locally and in AWS; tests move the injected
+ * clock (shared/time.ts), never shorten it. Backoff is pure here; the stores are small functions.
  */
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
+import { bookingKeys } from '../booking/store';
 import { queueUrlEnv } from '../registry';
-import { sqsClient } from '../shared/clients';
+import { documentClient, sqsClient } from '../shared/clients';
+import { config } from '../shared/config';
+import { queryPages, sendConditional } from '../shared/dynamo';
+import { now } from '../shared/time';
+import type { Tenant } from '../tenant/model';
 import { JOB_STATES } from './mapping';
 
 export const CrmSyncMessageSchema = z.object({
@@ -21,44 +32,222 @@ export const CrmSyncMessageSchema = z.object({
 });
 export type CrmSyncMessage = z.infer<typeof CrmSyncMessageSchema>;
 
-/** SQS caps a visibility timeout at 12 hours. */
+/** SQS caps a visibility timeout at 12 hours and a message delay at 15 minutes. */
 const MAX_VISIBILITY_SECONDS = 12 * 60 * 60;
+export const MAX_DOORBELL_DELAY_SECONDS = 900;
+/** A doorbell that has not led to an attempt this long after it was due is taken as lost. */
+export const DOORBELL_GRACE_SECONDS = 5 * 60;
+export const CRM_SYNC_DUE_PARTITION = 'CRMSYNC';
 
 export interface BackoffSettings {
   baseSeconds: number;
   maxSeconds: number;
 }
 
-/**
- * Settings from the environment (AWS: 30 s doubling to 15 min, so 5 receives span ~8 minutes plus
- * the queue's own delays; tests and the local demo shorten them with the same variables).
- */
-export function backoffSettings(env: NodeJS.ProcessEnv = process.env): BackoffSettings {
-  const base = Number(env.CRM_SYNC_BACKOFF_BASE_SECONDS ?? 30);
-  const max = Number(env.CRM_SYNC_BACKOFF_MAX_SECONDS ?? 900);
-  return { baseSeconds: Number.isFinite(base) && base >= 0 ? base : 30, maxSeconds: Number.isFinite(max) && max >= 0 ? max : 900 };
+export interface CrmSyncSchedule extends BackoffSettings {
+  /** Retries stop (review item) this long after the first failure. */
+  retryForSeconds: number;
+}
+
+/** The tenant's schedule (TenantSchema `crmSync`; its defaults when the tenant has none). */
+export function crmSyncSchedule(tenant: Pick<Tenant, 'crmSync'> | undefined): CrmSyncSchedule {
+  const settings = tenant?.crmSync ?? { retryForMinutes: 120, backoffBaseSeconds: 30, backoffMaxSeconds: 900 };
+  return { baseSeconds: settings.backoffBaseSeconds, maxSeconds: settings.backoffMaxSeconds, retryForSeconds: settings.retryForMinutes * 60 };
+}
+
+/** The default schedule's backoff (callers that queue a write before they know the tenant). */
+export function backoffSettings(): BackoffSettings {
+  const { baseSeconds, maxSeconds } = crmSyncSchedule(undefined);
+  return { baseSeconds, maxSeconds };
 }
 
 /**
- * How long a failed message stays invisible before its next try: base * 2^(receives-1), capped,
+ * How long to wait before the next try after `attempt` failures: base * 2^(attempt-1), capped,
  * and never shorter than the CRM's own Retry-After.
  */
-export function crmSyncBackoffSeconds(receiveCount: number, settings: BackoffSettings, retryAfterSeconds?: number): number {
-  const attempt = Math.max(1, Math.floor(receiveCount) || 1);
-  const grown = Math.min(settings.maxSeconds, settings.baseSeconds * 2 ** Math.min(attempt - 1, 30));
+export function crmSyncBackoffSeconds(attempt: number, settings: BackoffSettings, retryAfterSeconds?: number): number {
+  const n = Math.max(1, Math.floor(attempt) || 1);
+  const grown = Math.min(settings.maxSeconds, settings.baseSeconds * 2 ** Math.min(n - 1, 30));
   return Math.min(MAX_VISIBILITY_SECONDS, Math.max(Math.ceil(grown), Math.ceil(retryAfterSeconds ?? 0)));
 }
 
-export async function enqueueCrmSync(message: CrmSyncMessage, delaySeconds: number): Promise<string | undefined> {
+/** Whether the retries are spent: the first failure was at least `retryForSeconds` ago. */
+export function crmSyncGivesUp(firstFailedAt: string | undefined, at: Date, schedule: CrmSyncSchedule): boolean {
+  if (!firstFailedAt) return false;
+  return at.getTime() - Date.parse(firstFailedAt) >= schedule.retryForSeconds * 1000;
+}
+
+export const crmSyncKeys = {
+  /** `current`: the booking's own state at write time (crmStateOf), when the message names none. */
+  work: (tenantId: string, bookingId: string, state: string | undefined) => ({
+    pk: bookingKeys.partition(tenantId, bookingId),
+    sk: `CRMSYNC#${state ?? 'current'}`,
+  }),
+  prefix: 'CRMSYNC#',
+};
+
+export interface CrmSyncWork {
+  tenantId: string;
+  bookingId: string;
+  state?: (typeof JOB_STATES)[number];
+  status: 'pending' | 'done' | 'gave_up';
+  requestedAt: string;
+  firstError?: string;
+  firstFailedAt?: string;
+  attempts?: number;
+  lastError?: string;
+  /** When the next attempt is planned (its doorbell's delivery time). */
+  nextAttemptAt?: string;
+  /** When the sweep rings it if nothing else has settled it: after the doorbell plus a grace. */
+  dueAt?: string;
+}
+
+export async function getCrmSyncWork(tenantId: string, bookingId: string, state?: string): Promise<CrmSyncWork | undefined> {
+  const { Item } = await documentClient().send(
+    new GetCommand({ TableName: config.tableName, Key: crmSyncKeys.work(tenantId, bookingId, state), ConsistentRead: true }),
+  );
+  return Item as CrmSyncWork | undefined;
+}
+
+/** Records the write as pending outbox work, due at `dueAt` (when the sweep will ring if nothing else did). */
+export async function recordCrmSyncWork(message: CrmSyncMessage, at: Date, dueAt: Date, nextAttemptAt: Date): Promise<void> {
+  await documentClient().send(
+    new UpdateCommand({
+      TableName: config.tableName,
+      Key: crmSyncKeys.work(message.tenantId, message.bookingId, message.state),
+      UpdateExpression:
+        'SET #type = :type, tenantId = :tenantId, bookingId = :bookingId, #status = :pending, requestedAt = :requestedAt, ' +
+        // A write queued because it failed: its retry budget starts now.
+        (message.firstError ? 'firstError = if_not_exists(firstError, :firstError), firstFailedAt = if_not_exists(firstFailedAt, :at), attempts = if_not_exists(attempts, :one), ' : '') +
+        'duePk = :duePk, dueAt = :dueAt, nextAttemptAt = :next' +
+        (message.state ? ', #state = :state' : ''),
+      ExpressionAttributeNames: { '#type': 'type', '#status': 'status', ...(message.state ? { '#state': 'state' } : {}) },
+      ExpressionAttributeValues: {
+        ':type': 'CrmSyncWork',
+        ':tenantId': message.tenantId,
+        ':bookingId': message.bookingId,
+        ':pending': 'pending',
+        ':requestedAt': message.requestedAt ?? at.toISOString(),
+        ...(message.firstError ? { ':firstError': message.firstError, ':at': at.toISOString(), ':one': 1 } : {}),
+        ':duePk': CRM_SYNC_DUE_PARTITION,
+        ':dueAt': dueAt.toISOString(),
+        ':next': nextAttemptAt.toISOString(),
+        ...(message.state ? { ':state': message.state } : {}),
+      },
+    }),
+  );
+}
+
+/** A failed attempt: counted, and due again at `dueAt`. The first failure starts the retry budget. */
+export async function recordCrmSyncFailure(message: CrmSyncMessage, error: string, at: Date, dueAt: Date, nextAttemptAt: Date): Promise<CrmSyncWork> {
+  const { Attributes } = await documentClient().send(
+    new UpdateCommand({
+      TableName: config.tableName,
+      Key: crmSyncKeys.work(message.tenantId, message.bookingId, message.state),
+      UpdateExpression:
+        'SET #type = :type, tenantId = :tenantId, bookingId = :bookingId, #status = :pending, requestedAt = if_not_exists(requestedAt, :at), ' +
+        'firstFailedAt = if_not_exists(firstFailedAt, :at), lastError = :error, duePk = :duePk, dueAt = :dueAt, nextAttemptAt = :next ADD attempts :one',
+      ExpressionAttributeNames: { '#type': 'type', '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':type': 'CrmSyncWork',
+        ':tenantId': message.tenantId,
+        ':bookingId': message.bookingId,
+        ':pending': 'pending',
+        ':at': at.toISOString(),
+        ':error': error.slice(0, 1_000),
+        ':duePk': CRM_SYNC_DUE_PARTITION,
+        ':dueAt': dueAt.toISOString(),
+        ':next': nextAttemptAt.toISOString(),
+        ':one': 1,
+      },
+      ReturnValues: 'ALL_NEW',
+    }),
+  );
+  return Attributes as CrmSyncWork;
+}
+
+/** The work is over (written, or handed to a person): out of the due index, budget reset. */
+export async function settleCrmSyncWork(message: Pick<CrmSyncMessage, 'tenantId' | 'bookingId' | 'state'>, status: 'done' | 'gave_up', at: Date): Promise<void> {
+  await sendConditional(
+    new UpdateCommand({
+      TableName: config.tableName,
+      Key: crmSyncKeys.work(message.tenantId, message.bookingId, message.state),
+      UpdateExpression: 'SET #status = :status, settledAt = :at REMOVE duePk, dueAt, nextAttemptAt, firstFailedAt, attempts',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':status': status, ':at': at.toISOString() },
+    }),
+  );
+}
+
+/** Outbox rows due by `by` (pending work whose doorbell is due or was lost), oldest first; `tenantId` narrows it (tests). */
+export async function listDueCrmSyncWork(by: Date, limit: number, tenantId?: string): Promise<CrmSyncWork[]> {
+  const due: CrmSyncWork[] = [];
+  for await (const page of queryPages({
+    TableName: config.tableName,
+    IndexName: 'byDue',
+    KeyConditionExpression: 'duePk = :due AND dueAt <= :by',
+    ...(tenantId ? { FilterExpression: 'tenantId = :tenantId' } : {}),
+    ExpressionAttributeValues: { ':due': CRM_SYNC_DUE_PARTITION, ':by': by.toISOString(), ...(tenantId ? { ':tenantId': tenantId } : {}) },
+  })) {
+    due.push(...(page as CrmSyncWork[]));
+    if (due.length >= limit) break;
+  }
+  return due.slice(0, limit);
+}
+
+/** Rings the doorbell: one crm-sync message, delivered after `delaySeconds` (at most 15 minutes). */
+export async function ringCrmSync(message: CrmSyncMessage, delaySeconds: number): Promise<string | undefined> {
   const queueUrl = process.env[queueUrlEnv('crm-sync')];
   if (!queueUrl) throw new Error(`Missing environment variable ${queueUrlEnv('crm-sync')}`);
   const sent = await sqsClient().send(
     new SendMessageCommand({
       QueueUrl: queueUrl,
-      MessageBody: JSON.stringify(CrmSyncMessageSchema.parse({ requestedAt: new Date().toISOString(), ...message })),
-      // SQS allows at most 15 minutes of delay on a message.
-      DelaySeconds: Math.min(900, Math.max(0, Math.round(delaySeconds))),
+      MessageBody: JSON.stringify(CrmSyncMessageSchema.parse(message)),
+      DelaySeconds: Math.min(MAX_DOORBELL_DELAY_SECONDS, Math.max(0, Math.round(delaySeconds))),
     }),
   );
   return sent.MessageId;
+}
+
+/**
+ * Puts a CRM write in the outbox: the record first (so it can never be lost), then the doorbell.
+ * Due again DOORBELL_GRACE_SECONDS after the doorbell should have rung: if it never led to an
+ * attempt, the recovery sweep rings again.
+ */
+export async function enqueueCrmSync(message: CrmSyncMessage, delaySeconds: number): Promise<string | undefined> {
+  const at = now();
+  const full = { requestedAt: at.toISOString(), ...message };
+  const delay = Math.min(MAX_DOORBELL_DELAY_SECONDS, Math.max(0, Math.round(delaySeconds)));
+  await recordCrmSyncWork(full, at, new Date(at.getTime() + (delay + DOORBELL_GRACE_SECONDS) * 1000), new Date(at.getTime() + delay * 1000));
+  return ringCrmSync(full, delay);
+}
+
+/** The sweep rang the doorbell of a due row: due again only if this ring is lost too. */
+export async function markCrmSyncRung(work: Pick<CrmSyncWork, 'tenantId' | 'bookingId' | 'state'>, at: Date): Promise<boolean> {
+  return sendConditional(
+    new UpdateCommand({
+      TableName: config.tableName,
+      Key: crmSyncKeys.work(work.tenantId, work.bookingId, work.state),
+      UpdateExpression: 'SET dueAt = :dueAt, rungAt = :at, nextAttemptAt = :at',
+      ConditionExpression: '#status = :pending AND attribute_exists(duePk)',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':pending': 'pending', ':at': at.toISOString(), ':dueAt': new Date(at.getTime() + DOORBELL_GRACE_SECONDS * 1000).toISOString() },
+    }),
+  );
+}
+
+/** Outbox work still pending for a booking (any job state). */
+export async function pendingCrmSyncWork(tenantId: string, bookingId: string): Promise<CrmSyncWork[]> {
+  const { Items = [] } = await documentClient().send(
+    new QueryCommand({
+      TableName: config.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      FilterExpression: '#status = :pending',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':pk': bookingKeys.partition(tenantId, bookingId), ':prefix': crmSyncKeys.prefix, ':pending': 'pending' },
+      ConsistentRead: true,
+    }),
+  );
+  return Items as CrmSyncWork[];
 }

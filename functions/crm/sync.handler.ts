@@ -1,48 +1,51 @@
 /**
- * Worker CrmSyncWorker (crm-sync queue): writes a kept booking to the CRM once the CRM is back.
+ * Worker CrmSyncWorker (crm-sync queue): writes a kept booking to the CRM once the CRM is back. The
+ * message is a doorbell; the outbox row (crm/outbox.ts) is the record of the work.
  * - success: the CRM has the booking exactly once (a booking already synced is never written
- *   again), the booking goes pending_crm_sync -> confirmed with its external ids, and any open
- *   crm_write_failed review item about it is resolved (this is how a redrive closes its item);
- * - CRM still down: the message stays invisible for a growing backoff (ChangeMessageVisibility by
- *   ApproximateReceiveCount, at least the CRM's Retry-After) and is reported as a batch failure;
- * - last receive (maxReceiveCount): a crm_write_failed review item with the error is written first,
- *   then the message fails once more and SQS moves it to the DLQ;
- * - CRM refuses the data or credentials: review item at once, message done (retrying cannot help;
- *   the item's redrive re-sends it after a person fixes the cause).
+ *   again), the booking goes pending_crm_sync -> confirmed with its external ids, the outbox row is
+ *   done, and any open crm_write_failed review item about it is resolved (how a redrive closes it);
+ * - CRM still down: the row counts the attempt and is due again after a growing backoff (the
+ *   tenant's `crmSync` schedule, at least the CRM's Retry-After); a new doorbell is sent with that
+ *   delay (SQS allows 15 minutes; longer waits are rung by the recovery sweep) and this message is
+ *   done, so retries are bounded by the schedule's time, not by the queue's receive count;
+ * - retries spent (`retryForMinutes` after the first failure): a crm_write_failed review item, the
+ *   row is handed to a person (its redrive rings again);
+ * - CRM refuses the data or credentials: review item at once (retrying cannot help).
+ * A failure of the worker itself (a throw) is retried by SQS and ends in the DLQ as before.
  * Partial batch responses (Powertools batch): one booking never holds up its neighbours.
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { ChangeMessageVisibilityCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { appendTimeline, getBookingRecord, updateBooking } from '../booking/store';
-import { deadLetterPolicy } from '../registry';
 import { findOpenReviewItems, openReviewItem, resolveReviewItemsFor } from '../review/store';
-import { sqsClient } from '../shared/clients';
 import { CrmRejectedError } from '../shared/errors';
 import { logger } from '../shared/logger';
 import { now } from '../shared/time';
+import { readableError, reviewedRecordHandler } from '../shared/worker';
 import type { UnavailableWithRetry } from './adapters/http';
-import { backoffSettings, crmSyncBackoffSeconds, CrmSyncMessageSchema, type CrmSyncMessage } from './outbox';
+import { getTenant } from '../tenant/store';
+import {
+  crmSyncBackoffSeconds,
+  crmSyncGivesUp,
+  CrmSyncMessageSchema,
+  crmSyncSchedule,
+  DOORBELL_GRACE_SECONDS,
+  enqueueCrmSync,
+  getCrmSyncWork,
+  MAX_DOORBELL_DELAY_SECONDS,
+  recordCrmSyncFailure,
+  ringCrmSync,
+  settleCrmSyncWork,
+  type CrmSyncMessage,
+} from './outbox';
 import { acquireCrmSyncLease, releaseCrmSyncLease } from './store';
 import { crmStateOf, writeBookingToCrm } from './write';
+import { recordCrmSyncLag } from '../shared/metrics';
 
 const processor = new BatchProcessor(EventType.SQS);
-const queueUrls = new Map<string, string>();
-
-/** The queue's URL from the record's ARN (works in AWS and against the local SQS server alike). */
-async function queueUrlOf(record: SQSRecord): Promise<string> {
-  let url = queueUrls.get(record.eventSourceARN);
-  if (!url) {
-    const [, , , , account, name] = record.eventSourceARN.split(':');
-    const found = await sqsClient().send(new GetQueueUrlCommand({ QueueName: name!, QueueOwnerAWSAccountId: account }));
-    url = found.QueueUrl!;
-    queueUrls.set(record.eventSourceARN, url);
-  }
-  return url;
-}
 
 /** Something a person must look at: one open item per booking, with the error first in its reason. */
-async function openCrmReviewItem(message: CrmSyncMessage, error: Error, attempts: number, at: Date): Promise<void> {
+async function openCrmReviewItem(message: CrmSyncMessage, error: Error, attempts: number, at: Date, firstError?: string): Promise<void> {
   const subject = { type: 'booking', id: message.bookingId };
   if ((await findOpenReviewItems(message.tenantId, subject, 'crm_write_failed')).length) return;
   const rejected = error instanceof CrmRejectedError || error.name === 'CrmRejectedError';
@@ -52,10 +55,12 @@ async function openCrmReviewItem(message: CrmSyncMessage, error: Error, attempts
       kind: 'crm_write_failed',
       reason: rejected
         ? `${error.name}: ${error.message} — the CRM refused the booking; fix the cause, then redrive`
-        : `${error.name}: ${error.message} — the CRM stayed unreachable through ${attempts} attempts; the write is in the crm-sync DLQ`,
+        : error.name === 'CrmUnavailableError'
+          ? `${error.name}: ${error.message} — the CRM stayed unreachable through ${attempts} attempts; redrive once it is back`
+          : `${readableError(error)} — the crm-sync worker failed this write (${attempts} receives); fix the cause, then redrive`,
       subject,
-      payload: { node: 'CrmSyncWorker', error: error.name, cause: error.message, attempts, ...(message.firstError ? { firstError: message.firstError } : {}) },
-      redrive: { type: 'message', queue: 'crm-sync', body: { tenantId: message.tenantId, bookingId: message.bookingId } },
+      payload: { node: 'CrmSyncWorker', error: error.name, cause: error.message, attempts, ...((firstError ?? message.firstError) ? { firstError: firstError ?? message.firstError } : {}) },
+      redrive: { type: 'message', queue: 'crm-sync', body: { tenantId: message.tenantId, bookingId: message.bookingId, ...(message.state ? { state: message.state } : {}) } },
     },
     at,
   );
@@ -63,6 +68,7 @@ async function openCrmReviewItem(message: CrmSyncMessage, error: Error, attempts
 }
 
 async function settleSynced(message: CrmSyncMessage, externalIds: Record<string, string>, at: Date): Promise<void> {
+  await settleCrmSyncWork(message, 'done', at);
   const confirmed = await updateBooking(
     message.tenantId,
     message.bookingId,
@@ -85,15 +91,14 @@ async function settleSynced(message: CrmSyncMessage, externalIds: Record<string,
 async function syncOne(record: SQSRecord): Promise<void> {
   const message = CrmSyncMessageSchema.parse(JSON.parse(record.body));
   const at = now();
-  const receiveCount = Number(record.attributes.ApproximateReceiveCount ?? '1');
   if (!(await getBookingRecord(message.tenantId, message.bookingId))) {
     logger.warn('crm-sync: no such booking, dropping the message', { tenantId: message.tenantId, bookingId: message.bookingId });
     return;
   }
   const leased = await acquireCrmSyncLease(message.tenantId, message.bookingId, record.messageId, at);
   try {
-    // Another delivery is writing this booking right now: come back after the backoff.
-    if (!leased) throw new Error('Another delivery is writing this booking to the CRM');
+    // Another delivery is writing this booking right now: its outcome settles or reschedules the row.
+    if (!leased) return;
     // Read after taking the lease: what the last holder wrote is visible now.
     const booking = (await getBookingRecord(message.tenantId, message.bookingId))!;
     const state = message.state ?? crmStateOf(booking);
@@ -104,31 +109,62 @@ async function syncOne(record: SQSRecord): Promise<void> {
       await settleSynced(message, booking.crm!.externalIds, at);
       return;
     }
-    // The workflow has not settled the booking yet (this message raced it): come back later.
-    if (booking.status === 'received') throw new Error('The booking workflow has not settled this booking yet');
-    const result = await writeBookingToCrm(message.tenantId, message.bookingId, at, { node: 'CrmSyncWorker', state });
-    await settleSynced(message, result.externalIds, at);
-  } catch (error) {
-    const failure = error as Error;
-    const rejected = failure instanceof CrmRejectedError || failure.name === 'CrmRejectedError';
-    if (rejected) {
-      await openCrmReviewItem(message, failure, receiveCount, at);
+    // The workflow has not settled the booking yet (this message raced it): come back shortly, uncounted.
+    if (booking.status === 'received') {
+      await enqueueCrmSync(message, 30);
       return;
     }
-    if (receiveCount >= deadLetterPolicy.maxReceiveCount) {
-      await openCrmReviewItem(message, failure, receiveCount, at);
-      throw failure;
+    try {
+      const result = await writeBookingToCrm(message.tenantId, message.bookingId, at, { node: 'CrmSyncWorker', state });
+      await settleSynced(message, result.externalIds, at);
+      // How long the CRM lagged the booking: from when the write was first wanted to now.
+      const wanted = message.requestedAt ? Date.parse(message.requestedAt) : Number(record.attributes?.SentTimestamp);
+      if (Number.isFinite(wanted)) recordCrmSyncLag(now().getTime() - wanted);
+    } catch (error) {
+      await failedAttempt(message, error as Error, at);
     }
-    const visibility = crmSyncBackoffSeconds(receiveCount, backoffSettings(), (failure as UnavailableWithRetry).retryAfterSeconds);
-    await sqsClient().send(
-      new ChangeMessageVisibilityCommand({ QueueUrl: await queueUrlOf(record), ReceiptHandle: record.receiptHandle, VisibilityTimeout: visibility }),
-    );
-    await appendTimeline(message.tenantId, message.bookingId, 'CrmSyncWorker', 'retry_later', { error: failure.name, attempt: receiveCount, retryInSeconds: visibility }, at);
-    throw failure;
   } finally {
     if (leased) await releaseCrmSyncLease(message.tenantId, message.bookingId, record.messageId);
   }
 }
 
+/** One failed write: refused -> a person at once; unreachable -> again after the backoff, or a person once the schedule is spent. */
+async function failedAttempt(message: CrmSyncMessage, failure: Error, at: Date): Promise<void> {
+  const rejected = failure instanceof CrmRejectedError || failure.name === 'CrmRejectedError';
+  if (rejected) {
+    await openCrmReviewItem(message, failure, 1, at);
+    await settleCrmSyncWork(message, 'gave_up', at);
+    return;
+  }
+  if (failure.name !== 'CrmUnavailableError') throw failure; // the worker's own fault: SQS retries it (and the DLQ keeps it)
+  const schedule = crmSyncSchedule(await getTenant(message.tenantId));
+  const before = await getCrmSyncWork(message.tenantId, message.bookingId, message.state);
+  const attempt = (before?.status === 'pending' ? (before.attempts ?? 0) : 0) + 1;
+  const wait = crmSyncBackoffSeconds(attempt, schedule, (failure as UnavailableWithRetry).retryAfterSeconds);
+  const firstFailedAt = before?.status === 'pending' ? before.firstFailedAt : undefined;
+  if (crmSyncGivesUp(firstFailedAt, at, schedule)) {
+    await openCrmReviewItem(message, failure, attempt, at, before?.firstError);
+    await settleCrmSyncWork(message, 'gave_up', at);
+    return;
+  }
+  const nextAt = new Date(at.getTime() + wait * 1000);
+  // A doorbell SQS can deliver (<= 15 min) rings itself; the row is due after it plus a grace, so
+  // only a lost one is rung by the sweep. A longer wait is rung by the sweep when it is due.
+  const ringsItself = wait <= MAX_DOORBELL_DELAY_SECONDS;
+  await recordCrmSyncFailure(message, `${failure.name}: ${failure.message}`, at, ringsItself ? new Date(nextAt.getTime() + DOORBELL_GRACE_SECONDS * 1000) : nextAt, nextAt);
+  if (ringsItself) await ringCrmSync(message, wait);
+  await appendTimeline(message.tenantId, message.bookingId, 'CrmSyncWorker', 'retry_later', { error: failure.name, attempt, retryInSeconds: wait }, at);
+}
+
+/** Whatever throws (a body that does not parse, a read that fails), the last receive opens the review item first (shared/worker.ts). */
+const syncOneReviewed = reviewedRecordHandler(syncOne, {
+  worker: 'crm-sync',
+  isFinal: (error) => error.name === 'ZodError' || error instanceof SyntaxError,
+  review: async ({ error, attempts, subject }) => {
+    if (!subject) throw error; // nothing names a tenant: the DLQ (and its alarm) keeps it
+    await openCrmReviewItem({ tenantId: subject.tenantId, bookingId: subject.bookingId }, error, attempts, now());
+  },
+});
+
 // A batch whose every record failed is still a normal partial response (the backoff is already set per message).
-export const handler = async (event: SQSEvent) => processPartialResponse(event, syncOne, processor, { throwOnFullBatchFailure: false });
+export const handler = async (event: SQSEvent) => processPartialResponse(event, syncOneReviewed, processor, { throwOnFullBatchFailure: false });

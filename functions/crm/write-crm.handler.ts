@@ -1,14 +1,22 @@
 /**
  * Booking node WriteCrm: customer upsert, job record and deal stage through the tenant's mapping
  * table and adapter, with source fields and the transcript as a note. A CRM that is down
- * (CrmUnavailableError) goes to the Catch path, which keeps the booking as pending_crm_sync and puts
- * the write in the crm-sync outbox; a CRM that refuses it goes to review at once.
+ * (CrmUnavailableError, also when its calls run past this node's budget) goes to the Catch path,
+ * which keeps the booking as pending_crm_sync and puts the write in the crm-sync outbox; a CRM that
+ * refuses it goes to review at once.
  */
 import { workflowNode } from '../shared/node';
 import { now } from '../shared/time';
-import { writeBookingToCrm } from './write';
+import { DEFAULT_CRM_WRITE_BUDGET_MS, writeBookingToCrm } from './write';
 
-export const handler = workflowNode('WriteCrm', async ({ tenantId, bookingId }) => {
-  const result = await writeBookingToCrm(tenantId, bookingId, now(), { node: 'WriteCrm' });
+/** Kept back from the node's time for reading the booking before and recording the result after. */
+export const WRITE_CRM_RESERVE_MS = 1_500;
+
+export const handler = workflowNode('WriteCrm', async ({ tenantId, bookingId }, context) => {
+  // The CRM calls end inside this node's time: a slow CRM is CrmUnavailableError (the outbox), never
+  // a Lambda timeout that the workflow could only guess about.
+  const left = context?.getRemainingTimeInMillis?.() ?? DEFAULT_CRM_WRITE_BUDGET_MS + WRITE_CRM_RESERVE_MS;
+  const budgetMs = Math.max(250, Math.min(DEFAULT_CRM_WRITE_BUDGET_MS, left - WRITE_CRM_RESERVE_MS));
+  const result = await writeBookingToCrm(tenantId, bookingId, now(), { node: 'WriteCrm', budgetMs });
   return { status: 'written' as const, externalIds: result.externalIds };
 });

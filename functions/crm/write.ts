@@ -10,6 +10,7 @@ import { InvariantError } from '../shared/errors';
 import { getJobType, getTenant } from '../tenant/store';
 import type { CrmBookingWrite, CrmWriteResult } from './adapter';
 import { crmAdapterFor } from './adapters';
+import { withCallBudget } from './adapters/http';
 import { effectiveMapping, mapFields, type JobState } from './mapping';
 
 /** The job state a booking is written as: bookings awaiting a dispatcher go in as pending approval. */
@@ -81,23 +82,29 @@ export async function buildBookingWrite(tenantId: string, bookingId: string, sta
   };
 }
 
-/** Writes the booking to the tenant's CRM and records where it went. Throws the adapter's errors. */
+/** The time a CRM write may take when its caller gives no budget (routes and workers, whose Lambda timeouts are 10 s or more). */
+export const DEFAULT_CRM_WRITE_BUDGET_MS = 5_000;
+
+/**
+ * Writes the booking to the tenant's CRM and records where it went. Throws the adapter's errors.
+ * The adapter's calls together get `budgetMs` (a call still running then is CrmUnavailableError).
+ */
 export async function writeBookingToCrm(
   tenantId: string,
   bookingId: string,
   at: Date,
-  options: { node: string; state?: JobState } = { node: 'WriteCrm' },
+  options: { node: string; state?: JobState; budgetMs?: number } = { node: 'WriteCrm' },
 ): Promise<CrmWriteResult & { dealStage: string; fieldCount: number }> {
   const { write, booking } = await buildBookingWrite(tenantId, bookingId, options.state);
   const tenant = await getTenant(tenantId);
-  const adapter = await crmAdapterFor(tenant!.crm);
+  const adapter = await crmAdapterFor(tenant!);
   if (!Object.keys(write.existingExternalIds ?? {}).length) {
     // A create: note the first attempt before sending it, so that if its answer is lost (a
     // timeout after the vendor did the work) the retry looks for the record instead of making two.
     if (booking.crmCreateAttemptAt) write.previousCreateAttemptAt = booking.crmCreateAttemptAt;
     else await updateBooking(tenantId, bookingId, { crmCreateAttemptAt: at.toISOString() }, { at });
   }
-  const result = await adapter.writeBooking(write);
+  const result = await withCallBudget(options.budgetMs ?? DEFAULT_CRM_WRITE_BUDGET_MS, () => adapter.writeBooking(write));
   const externalIds = { ...(write.existingExternalIds ?? {}), ...result.externalIds };
   await updateBooking(tenantId, bookingId, { crm: { adapter: result.adapter, externalIds, syncedAt: at.toISOString(), state: write.state } }, { at });
   await appendTimeline(tenantId, bookingId, options.node, 'written', { adapter: result.adapter, state: write.state, dealStage: write.dealStage, fields: Object.keys(write.fields).length }, at);

@@ -46,7 +46,7 @@ export async function writeJobStateToCrm(
   const booked = await buildBookingWrite(tenant.tenantId, bookingId, 'booked');
   const customerFields = Object.fromEntries(Object.entries(booked.write.fields).filter(([key]) => key.startsWith('customer_')));
   const fields = { ...customerFields, ...write.fields, ...own.fields };
-  const adapter = await crmAdapterFor(tenant.crm);
+  const adapter = await crmAdapterFor(tenant);
   const result = await adapter.writeBooking({ ...write, fields, idempotencyKey: `${tenant.tenantId}:${bookingId}:${state}:${event.eventId}` });
   await appendTimeline(tenant.tenantId, bookingId, WORKER_NODE, 'crm_written', { adapter: result.adapter, state, dealStage: write.dealStage, fields: Object.keys(fields).length }, at);
   return { written: true, dealStage: write.dealStage, fields };

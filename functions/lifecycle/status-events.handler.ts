@@ -13,10 +13,10 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { appendTimeline, getBookingRecord } from '../booking/store';
-import { deadLetterPolicy } from '../registry';
 import { findOpenReviewItems, openReviewItem, resolveReviewItem } from '../review/store';
 import { logger } from '../shared/logger';
 import { now } from '../shared/time';
+import { readableError, reviewedRecordHandler } from '../shared/worker';
 import { getCustomer } from '../recognise/store';
 import { getJobType, getTenant } from '../tenant/store';
 import { cancelLedgerKinds, runJobEffects, WORKER_NODE } from './actions';
@@ -155,22 +155,36 @@ async function openFailureItem(message: StatusEventMessage, error: Error, attemp
 async function processRecord(record: SQSRecord): Promise<void> {
   const message = StatusEventMessageSchema.parse(JSON.parse(record.body));
   const at = now();
-  const receiveCount = Number(record.attributes.ApproximateReceiveCount ?? '1');
-  try {
-    const result = await applyStatusEvent(message, at);
-    if (result.outcome === 'applied' || result.outcome === 'reapplied_effects') {
-      // A redriven event that now went through closes its review item.
-      const open = await findOpenReviewItems(message.tenantId, { type: 'booking', id: message.bookingId }, 'workflow_failed');
-      for (const item of open.filter((i) => i.payload?.node === WORKER_NODE && i.payload?.eventId === message.event.eventId)) {
-        await resolveReviewItem(message.tenantId, item.reviewItemId, WORKER_NODE, `Job event ${message.event.eventId} applied on redrive`, at);
-      }
+  const result = await applyStatusEvent(message, at);
+  if (result.outcome === 'applied' || result.outcome === 'reapplied_effects') {
+    // A redriven event that now went through closes its review item.
+    const open = await findOpenReviewItems(message.tenantId, { type: 'booking', id: message.bookingId }, 'workflow_failed');
+    for (const item of open.filter((i) => i.payload?.node === WORKER_NODE && i.payload?.eventId === message.event.eventId)) {
+      await resolveReviewItem(message.tenantId, item.reviewItemId, WORKER_NODE, `Job event ${message.event.eventId} applied on redrive`, at);
     }
-  } catch (error) {
-    const failure = error as Error;
-    if (receiveCount >= deadLetterPolicy.maxReceiveCount) await openFailureItem(message, failure, receiveCount, at);
-    throw failure;
   }
 }
 
+/**
+ * Whatever throws, the record's last receive opens the review item first (shared/worker.ts); a body
+ * that is not a job event (it can never apply) is reviewed at once and kept in the item for redrive.
+ */
+const processRecordReviewed = reviewedRecordHandler(processRecord, {
+  worker: 'status-events',
+  isFinal: (error) => error.name === 'ZodError' || error instanceof SyntaxError,
+  review: async ({ record, error, attempts, final, subject }) => {
+    if (!subject) throw error; // nothing names a tenant: the DLQ (and its alarm) keeps it
+    const parsed = StatusEventMessageSchema.safeParse(JSON.parse(record.body));
+    if (parsed.success) return openFailureItem(parsed.data, error, attempts, now());
+    await openReviewItem(subject.tenantId, {
+      kind: 'workflow_failed',
+      reason: `${final ? 'A job event that is not valid' : 'A job event'} for booking ${subject.bookingId} cannot be applied: ${readableError(error)}`,
+      subject: { type: 'booking', id: subject.bookingId },
+      payload: { node: WORKER_NODE, error: error.name, attempts },
+      redrive: { type: 'message', queue: 'status-events', body: JSON.parse(record.body) as Record<string, unknown> },
+    }, now());
+  },
+});
+
 // One record at a time: events of one job in one batch apply in arrival order without version races.
-export const handler = async (event: SQSEvent) => processPartialResponse(event, processRecord, processor, { processInParallel: false });
+export const handler = async (event: SQSEvent) => processPartialResponse(event, processRecordReviewed, processor, { processInParallel: false });

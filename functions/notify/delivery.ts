@@ -14,6 +14,7 @@ const STAFF_RECIPIENT: Partial<Record<NotificationKind, 'technician' | 'dispatch
   technician_unassigned: 'technician',
   technician_job: 'technician',
   dispatcher_alert: 'dispatch',
+  dispatcher_callback: 'dispatch',
   delay_alert: 'dispatch',
   manager_alert: 'manager',
 };

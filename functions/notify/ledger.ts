@@ -20,6 +20,8 @@ export const NOTIFICATION_KINDS = [
   // Job trail (functions/trail/): the job with full context to its technician; new-job alerts to dispatch
   'technician_job',
   'dispatcher_alert',
+  /** To dispatch: a booking the system could not finish (its slot was lost, its workflow died): call the customer. */
+  'dispatcher_callback',
   'manager_alert',
   /** To dispatch: a technician runs late and their next job is at risk (dispatch suggestions). */
   'delay_alert',
@@ -186,6 +188,8 @@ export function renderMessage(
       return `Job: ${vars.jobTypeName} for ${vars.firstName}, ${vars.date} ${vars.start}-${vars.end}. ${vars.job?.details ?? ''}`.trim();
     case 'dispatcher_alert':
       return `New booking: ${vars.jobTypeName} for ${vars.firstName}, ${vars.date} ${vars.start}-${vars.end}. ${vars.job?.details ?? ''}`.trim();
+    case 'dispatcher_callback':
+      return `Call back: ${vars.jobTypeName} for ${vars.firstName} could not be booked automatically and holds no slot. See the review queue in the console.`;
     case 'manager_alert':
       return `EMERGENCY booked: ${vars.jobTypeName} for ${vars.firstName}, ${vars.date} ${vars.start}-${vars.end}. ${vars.job?.details ?? ''}`.trim();
     case 'delay_alert':

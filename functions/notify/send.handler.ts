@@ -2,7 +2,9 @@
  * Worker NotifyWorker (notify queue): decides whether, when and where a due message goes (opt-outs,
  * quiet hours, channel), fills the tenant's template (a missing variable is a review item, never a
  * blank), and sends it through the tenant's provider (local outbox, Twilio SMS, SES email).
- * Partial batch responses: one bad message never fails its neighbours.
+ * Partial batch responses: one bad message never fails its neighbours. Every failed message reaches
+ * review before the DLQ, whatever threw (shared/worker.ts); one that cannot be addressed (no phone
+ * for the technician, no email for the customer) is not retried: reviewed at once, the row failed.
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
@@ -10,16 +12,19 @@ import { z } from 'zod';
 import { getBookingRecord } from '../booking/store';
 import { getCustomer } from '../recognise/store';
 import { membershipMessageSubject } from '../renewals/store';
-import { logger } from '../shared/logger';
 import { now } from '../shared/time';
+import { readableError, reviewedRecordHandler, type FailedRecord } from '../shared/worker';
 import { getJobType, getTenant, listTechnicians } from '../tenant/store';
-import { deadLetterPolicy } from '../registry';
-import { openReviewItem } from '../review/store';
+import { findOpenReviewItems, openReviewItem } from '../review/store';
 import { decideDelivery, recipientOf } from './delivery';
 import { composeMessage, messageVariables, NOTIFICATION_KINDS } from './ledger';
 import { providerFor } from './providers';
-import { MessageRejectedError } from './providers/types';
-import { deferRow, recordSent, settleRow } from './store';
+import { MessageRejectedError, MessageUnaddressableError } from './providers/types';
+import { countMessage } from '../shared/metrics';
+import { SecretNotSetError } from '../shared/secrets';
+import { openSetupItem } from '../review/setup';
+import { SetupRequiredError } from '../tenant/setup';
+import { deferRow, isRowOpen, recordSent, settleRow } from './store';
 
 const MessageSchema = z.object({
   tenantId: z.string(),
@@ -59,6 +64,8 @@ function jobDetails(
 
 async function sendOne(record: SQSRecord): Promise<void> {
   const row = MessageSchema.parse(JSON.parse(record.body));
+  // The sweeper queues a row again when its message seems lost: one that was settled meanwhile is done.
+  if (!(await isRowOpen(row))) return;
   // A membership's messages (renewal notices, win-back) have the membership as their subject.
   const booking = (await getBookingRecord(row.tenantId, row.bookingId)) ?? (await membershipMessageSubject(row.tenantId, row.bookingId));
   if (!booking?.customerId) throw new Error(`Booking ${row.bookingId} cannot be notified yet`);
@@ -124,45 +131,70 @@ async function sendOne(record: SQSRecord): Promise<void> {
         : channel === 'email'
           ? customer.email
           : customer.phoneE164;
-  if (!to) throw new Error(`No ${channel} address for the recipient of ${row.kind}`);
+  if (!to) {
+    const who = row.technicianId ? `technician ${row.technicianId}` : recipientOf(row.kind) === 'customer' ? 'the customer' : `the ${recipientOf(row.kind)} contact`;
+    const where = channel === 'email' ? 'email address' : 'phone number';
+    throw new MessageUnaddressableError(`${row.kind} has no recipient: ${who} has no ${where} on file; add one, then redrive`);
+  }
 
-  const provider = await providerFor(tenant.messaging, channel);
+  let provider: Awaited<ReturnType<typeof providerFor>>;
+  try {
+    provider = await providerFor(tenant, channel);
+  } catch (error) {
+    // In AWS with no provider (or no credential for it) set up: nothing can be sent until a person
+    // sets it up. The row fails (no retries into a DLQ) and the tenant gets one setup item per channel.
+    if (!(error instanceof SetupRequiredError) && !(error instanceof SecretNotSetError)) throw error;
+    const field = error instanceof SetupRequiredError ? error.field : channel === 'sms' ? 'messaging.sms' : 'messaging.email';
+    await settleRow(row, 'failed', `setup_required: ${field}`, at);
+    countMessage('failed', channel);
+    await openSetupItem(row.tenantId, field, error.message, at);
+    return;
+  }
   try {
     const { providerMessageId } = await provider.send({ channel, to, text, subject: channel === 'email' ? `${tenant.name}: ${row.kind.replace(/_/g, ' ')}` : undefined });
     await recordSent(row, { channel, to, text, provider: provider.name, providerMessageId }, at);
+    countMessage('sent', channel);
   } catch (error) {
     if (error instanceof MessageRejectedError) {
+      countMessage('failed', channel);
       await settleRow(row, 'failed', error.message, at);
       await openReviewItem(row.tenantId, { kind: 'notification_failed', reason: `${row.kind} was refused: ${error.message}`, subject, payload: { kind: row.kind, provider: provider.name } }, at);
       return;
     }
     // Worth another try: SQS redelivers; on the last receive a person hears of it before the DLQ.
-    if (Number(record.attributes?.ApproximateReceiveCount ?? 1) >= deadLetterPolicy.maxReceiveCount) {
-      await openReviewItem(row.tenantId, {
-        kind: 'notification_failed',
-        reason: `${row.kind} could not be sent after ${deadLetterPolicy.maxReceiveCount} tries: ${(error as Error).message}`,
-        subject, payload: { kind: row.kind, provider: provider.name, redrive: 'notify DLQ' },
-      }, at);
-    }
     throw error;
   }
 }
 
-/** A failed message is retried by SQS; the log says which and why (ids and kinds only, never an address). */
-async function sendOneLogged(record: SQSRecord): Promise<void> {
-  try {
-    await sendOne(record);
-  } catch (error) {
-    let subject: Record<string, unknown> = {};
-    try {
-      const row = MessageSchema.parse(JSON.parse(record.body));
-      subject = { tenantId: row.tenantId, bookingId: row.bookingId, kind: row.kind };
-    } catch {
-      subject = { messageId: record.messageId };
-    }
-    logger.warn('notify: message not sent, SQS will retry it', { ...subject, receiveCount: record.attributes?.ApproximateReceiveCount, error: (error as Error).name, cause: (error as Error).message });
-    throw error;
-  }
+/** The review item for a message that failed for good (or for the last time), with a readable reason. */
+async function reviewFailedMessage({ record, error, attempts, final, subject }: FailedRecord): Promise<void> {
+  if (!subject) throw error; // nothing names a tenant: the DLQ (and its alarm) keeps it
+  const parsed = MessageSchema.safeParse(JSON.parse(record.body));
+  const kind = parsed.success ? parsed.data.kind : 'message';
+  const at = now();
+  if (parsed.success && final) await settleRow(parsed.data, 'failed', readableError(error), at);
+  const reviewSubject = { type: 'booking', id: subject.bookingId };
+  const messageRef = parsed.success ? `${parsed.data.kind}:${parsed.data.technicianId ?? ''}:${parsed.data.version ?? 1}` : record.messageId;
+  const open = await findOpenReviewItems(subject.tenantId, reviewSubject, 'notification_failed');
+  if (open.some((item) => item.payload?.message === messageRef)) return;
+  await openReviewItem(subject.tenantId, {
+    kind: 'notification_failed',
+    reason: final
+      ? `${error.message}`
+      : `${kind} for booking ${subject.bookingId} could not be sent after ${attempts} tries: ${readableError(error)}`,
+    subject: reviewSubject,
+    payload: { message: messageRef, kind, error: error.name, attempts, ...(parsed.success && parsed.data.technicianId ? { technicianId: parsed.data.technicianId } : {}) },
+    redrive: final
+      ? { type: 'message', queue: 'notify', body: JSON.parse(record.body) as Record<string, unknown> }
+      : { type: 'dlq', queue: 'notify' },
+  }, at);
 }
 
-export const handler = async (event: SQSEvent) => processPartialResponse(event, sendOneLogged, processor);
+const sendOneReviewed = reviewedRecordHandler(sendOne, {
+  worker: 'notify',
+  review: reviewFailedMessage,
+  // Refused by the provider, no address, or a body that is not a message: retrying cannot help.
+  isFinal: (error) => error instanceof MessageRejectedError || error.name === 'ZodError' || error instanceof SyntaxError,
+});
+
+export const handler = async (event: SQSEvent) => processPartialResponse(event, sendOneReviewed, processor);

@@ -3,7 +3,7 @@
  * (`NOTIFY#<kind>`); pending rows carry `duePk`/`dueAt`, the sparse GSI `byDue` the sweeper reads.
  * Sending is a transaction (ledger row -> sent, outbox row), so a message is sent once.
  */
-import { PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { bookingKeys } from '../booking/store';
 import { documentClient } from '../shared/clients';
 import { config } from '../shared/config';
@@ -32,6 +32,10 @@ export interface LedgerMessage {
   kind: NotificationKind;
   technicianId?: string;
   version?: number;
+  /** As listed by the sweeper: `queued` means a lost message queued again. Not part of the message. */
+  status?: string;
+  /** How often the sweeper queued it again (listed by the sweeper, not part of the message). */
+  requeues?: number;
 }
 
 function rowKey(row: LedgerMessage) {
@@ -78,21 +82,44 @@ export async function listDueRows(dueBy: Date, limit: number): Promise<LedgerMes
     kind: item.kind,
     technicianId: item.technicianId,
     version: item.version,
+    status: item.status,
+    requeues: item.requeues,
   }));
 }
 
-/** pending -> queued, and out of the due index. False when another sweep got there first. */
+/**
+ * A queued row whose message has not settled it this long after it was queued is taken as lost (the
+ * queue is the doorbell, the row the record): the sweeper queues it again, at most MAX_REQUEUES times.
+ */
+export const REQUEUE_AFTER_MS = 15 * 60_000;
+export const MAX_REQUEUES = 3;
+
+/**
+ * pending -> queued (or a lost queued row queued again). The row stays in the due index, due again
+ * REQUEUE_AFTER_MS later, until the worker settles it (sent, suppressed, failed, deferred). False
+ * when another sweep got there first.
+ */
 export async function markQueued(row: LedgerMessage, at: Date): Promise<boolean> {
   return sendConditional(
     new UpdateCommand({
       TableName: config.tableName,
       Key: rowKey(row),
-      UpdateExpression: 'SET #status = :queued, queuedAt = :at REMOVE duePk',
-      ConditionExpression: '#status = :pending',
+      UpdateExpression: 'SET #status = :queued, queuedAt = :at, dueAt = :again ADD requeues :requeue',
+      ConditionExpression: '#status = :pending OR (#status = :queued AND dueAt <= :at AND (attribute_not_exists(requeues) OR requeues < :max))',
       ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':queued': 'queued', ':pending': 'pending', ':at': at.toISOString() },
+      ExpressionAttributeValues: {
+        ':queued': 'queued', ':pending': 'pending', ':at': at.toISOString(), ':again': new Date(at.getTime() + REQUEUE_AFTER_MS).toISOString(),
+        ':requeue': row.status === 'queued' ? 1 : 0, ':max': MAX_REQUEUES,
+      },
     }),
   );
+}
+
+/** Whether a ledger row still waits to be sent (a doorbell rung twice finds it settled and stops). */
+export async function isRowOpen(row: LedgerMessage): Promise<boolean> {
+  const { Item } = await documentClient().send(new GetCommand({ TableName: config.tableName, Key: rowKey(row), ConsistentRead: true }));
+  // Membership messages and rows written before the ledger existed have no row: send as before.
+  return !Item || Item.status === 'pending' || Item.status === 'queued';
 }
 
 /** A queued row that must wait (quiet hours): back to pending with its new due time. */

@@ -1,9 +1,13 @@
 /**
  * Booking node RecordReviewItem: the Catch path of every other node. The booking is never lost: it
  * keeps what was done, gets an honest status, and a review item says which node failed and why.
- * A failed CRM write is the one failure the booking continues past (to CommitSlot): a CRM that is
- * down puts the write in the crm-sync outbox (no review item yet); a CRM that refuses it opens a
- * crm_write_failed item at once.
+ * A failed CRM write is the one failure the booking continues past (to CommitSlot). Only a CRM that
+ * answered with a refusal (CrmRejectedError) is a refusal: a crm_write_failed item at once, and the
+ * booking waits for dispatch (never "confirmed" to the customer). Everything else — the CRM down, a
+ * call out of time, the node itself timing out or crashing (States.Timeout, Sandbox.Timedout,
+ * Lambda.*) — may or may not have reached the CRM: the write goes to the crm-sync outbox, whose
+ * retry finds a record the lost attempt made (idempotency key, first-attempt time) instead of
+ * making a second; no review item unless the retries run out.
  */
 import { appendTimeline, updateBooking } from '../booking/store';
 import { workflowNode } from '../shared/node';
@@ -22,6 +26,11 @@ export function describeCause(cause: string | undefined): string {
   }
 }
 
+/** Did the CRM itself refuse the write? Anything else (unreachable, out of time, a crash) is worth retrying. */
+export function crmRefused(error: string): boolean {
+  return error === 'CrmRejectedError';
+}
+
 export const handler = workflowNode('RecordReviewItem', async (state) => {
   const { tenantId, bookingId } = state;
   const at = now();
@@ -33,9 +42,9 @@ export const handler = workflowNode('RecordReviewItem', async (state) => {
   const detail = `${failure.Error}: ${cause}`;
   const crmFailed = failedNode === 'WriteCrm';
 
-  if (crmFailed && failure.Error === 'CrmUnavailableError') {
-    // The CRM is down: keep the booking (CommitSlot makes it pending_crm_sync) and put the write in
-    // the outbox. A person hears of it only if the retries run out (CrmSyncWorker opens the item).
+  if (crmFailed && !crmRefused(failure.Error)) {
+    // The CRM is down or did not answer in time: keep the booking (CommitSlot makes it
+    // pending_crm_sync) and put the write in the outbox. A person hears of it only if the retries run out (CrmSyncWorker opens the item).
     const messageId = await enqueueCrmSync({ tenantId, bookingId, firstError: detail.slice(0, 1_000) }, backoffSettings().baseSeconds);
     await updateBooking(tenantId, bookingId, { statusReason: 'crm_unreachable' }, { at });
     await appendTimeline(tenantId, bookingId, failedNode, 'queued_for_crm_sync', { error: failure.Error, messageId }, at);

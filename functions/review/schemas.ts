@@ -9,8 +9,12 @@ export const REVIEW_KINDS = [
   'out_of_scope',
   'notification_failed',
   'workflow_failed',
+  /** The recovery sweep found a booking that could not be finished (lost its hold, workflow kept dying): call the customer. */
+  'booking_stuck',
   /** A booking without a job type that triage could not place (or an emergency it has no job type for): call back. */
   'needs_triage',
+  /** In AWS a provider the work needs is not configured (SMS, email, payments): nothing was sent or charged. */
+  'setup_required',
 ] as const;
 export type ReviewKind = (typeof REVIEW_KINDS)[number];
 

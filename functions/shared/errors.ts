@@ -39,6 +39,8 @@ export class ApiError extends Error {
     message: string,
     readonly field?: string,
     readonly extra?: Record<string, unknown>,
+    /** Response headers the answer carries (e.g. Retry-After on 429/503). */
+    readonly headers?: Record<string, string>,
   ) {
     super(message);
   }

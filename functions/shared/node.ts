@@ -4,8 +4,10 @@
  * payload at 256 KB and transcripts are long); nodes read the booking from DynamoDB.
  */
 import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
 import { z } from 'zod';
 import { logger } from './logger';
+import { traceHandler } from './tracer';
 
 export const WorkflowStateSchema = z
   .object({
@@ -46,11 +48,12 @@ export interface HoldResult {
   expiresAt?: string;
 }
 
-export function workflowNode<T>(nodeName: string, fn: (state: WorkflowState) => Promise<T>) {
-  return middy(async (event: unknown): Promise<T> => {
+/** `context` gives a node its time left (getRemainingTimeInMillis) to budget its calls out. */
+export function workflowNode<T>(nodeName: string, fn: (state: WorkflowState, context?: Context) => Promise<T>) {
+  return middy(async (event: unknown, context?: Context): Promise<T> => {
     const state = WorkflowStateSchema.parse(event) as WorkflowState;
-    const result = await fn(state);
+    const result = await fn(state, context);
     logger.info('node done', { node: nodeName, tenantId: state.tenantId, bookingId: state.bookingId });
     return result;
-  });
+  }).use(traceHandler());
 }

@@ -23,7 +23,9 @@ export type Fault =
   | { status: 401 | 429 | 500 | 502 | 503; retryAfter?: string; body?: unknown }
   | { timeout: true }
   /** The vendor does the work but the answer never arrives (the ambiguous timeout). */
-  | { lostReply: true };
+  | { lostReply: true }
+  /** The vendor does the work and answers, but only after this many milliseconds (a slow CRM). */
+  | { slowReplyMs: number };
 
 export interface Reply {
   status: number;
@@ -111,6 +113,13 @@ export abstract class ContractServer {
     this.requests.push(recorded);
 
     const fault = !this.faultPaths || this.faultPaths.test(url.pathname) ? (this.takeQueuedFault(recorded) ?? this.outage) : undefined;
+    if (fault && 'slowReplyMs' in fault) {
+      const reply = await this.dispatch(req, url, recorded);
+      recorded.answered = reply.status;
+      await new Promise((resolve) => setTimeout(resolve, fault.slowReplyMs));
+      if (!res.destroyed) this.send(res, reply);
+      return;
+    }
     if (fault && 'lostReply' in fault) {
       await this.dispatch(req, url, recorded);
       recorded.answered = 'timeout';

@@ -5,6 +5,7 @@
  * timeouts come back as the errors the workflow and the outbox act on.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeBookingToCrm } from '../../functions/crm/write';
 import type { CrmBookingWrite } from '../../functions/crm/adapter';
 import { HousecallProCrmAdapter } from '../../functions/crm/adapters/housecallpro';
 import { HubSpotCrmAdapter } from '../../functions/crm/adapters/hubspot';
@@ -16,7 +17,8 @@ import { HubSpotContract } from '../contract-servers/hubspot';
 import { ServiceTitanContract } from '../contract-servers/servicetitan';
 import { WebhookContract } from '../contract-servers/webhook';
 import type { ContractServer } from '../contract-servers/base';
-import { bookingRequest, createTestTenant, setLocalSecret } from './helpers';
+import type { Tenant } from '../../functions/tenant/model';
+import { bookingRequest, createTestTenant, setCredential } from './helpers';
 
 const st = new ServiceTitanContract();
 const hs = new HubSpotContract();
@@ -25,12 +27,21 @@ const wh = new WebhookContract();
 
 beforeAll(async () => {
   await Promise.all([st.start(), hs.start(), hcp.start(), wh.start()]);
-  setLocalSecret('st-contract', JSON.stringify(st.credentials));
-  setLocalSecret('hs-contract', hs.token);
-  setLocalSecret('hcp-contract', hcp.apiKey);
-  setLocalSecret('wh-contract', wh.secret);
 });
 afterAll(() => Promise.all([st.stop(), hs.stop(), hcp.stop(), wh.stop()]));
+
+/** A tenant on this CRM, its credential set as an admin sets it (PUT /v1/config/credentials/crm). */
+async function crmTenant(overrides: Parameters<typeof createTestTenant>[0] & { crm: Tenant['crm'] }) {
+  const tenant = await createTestTenant(overrides);
+  const credentials: Record<string, Record<string, unknown>> = {
+    servicetitan: { adapter: 'servicetitan', ...st.credentials },
+    hubspot: { adapter: 'hubspot', accessToken: hs.token },
+    housecallpro: { adapter: 'housecallpro', apiKey: hcp.apiKey },
+    webhook: { adapter: 'webhook', signingKey: wh.secret },
+  };
+  await setCredential(tenant, 'crm', credentials[overrides.crm.adapter]!);
+  return tenant;
+}
 
 const sourceSettings = { google_ads: { jobType: '7001', campaign: '3301', businessUnit: '12', requiresAcceptance: false } };
 // The bot sends no summary: the job type's summary text pre-fills it.
@@ -41,8 +52,8 @@ const request = () => {
 
 describe('ServiceTitan (booking provider API, OAuth2 client credentials)', () => {
   it('creates a booking with customer, location, summary, job type, campaign, business unit and external id', async () => {
-    const tenant = await createTestTenant({
-      crm: { adapter: 'servicetitan', stTenantId: st.stTenantId, bookingProviderId: st.bookingProviderId, apiUrl: st.url, authUrl: st.url, secretName: 'st-contract', timeoutMs: 2_000 },
+    const tenant = await crmTenant({
+      crm: { adapter: 'servicetitan', stTenantId: st.stTenantId, bookingProviderId: st.bookingProviderId, apiUrl: st.url, authUrl: st.url, timeoutMs: 2_000 },
       sourceSettings,
     });
     const response = await tenant.call('POST', '/v1/bookings', request());
@@ -92,8 +103,8 @@ describe('ServiceTitan (booking provider API, OAuth2 client credentials)', () =>
   });
 
   it('a booking a dispatcher must accept lands as a booking, and accepting it updates that booking (never a second one)', async () => {
-    const tenant = await createTestTenant({
-      crm: { adapter: 'servicetitan', stTenantId: st.stTenantId, bookingProviderId: st.bookingProviderId, apiUrl: st.url, authUrl: st.url, secretName: 'st-contract', timeoutMs: 2_000 },
+    const tenant = await crmTenant({
+      crm: { adapter: 'servicetitan', stTenantId: st.stTenantId, bookingProviderId: st.bookingProviderId, apiUrl: st.url, authUrl: st.url, timeoutMs: 2_000 },
       sourceSettings: { google_ads: { ...sourceSettings.google_ads, requiresAcceptance: true } },
     });
     const response = await tenant.call('POST', '/v1/bookings', { ...request(), customer: { name: 'Acceptance Case', phone: '5125550444' } });
@@ -106,18 +117,21 @@ describe('ServiceTitan (booking provider API, OAuth2 client credentials)', () =>
   });
 
   it('a create whose answer is lost (done, then a timeout) is found by its external id on the retry: one booking, never two', async () => {
-    const tenant = await createTestTenant({
-      crm: { adapter: 'servicetitan', stTenantId: st.stTenantId, bookingProviderId: st.bookingProviderId, apiUrl: st.url, authUrl: st.url, secretName: 'st-contract', timeoutMs: 1_000 },
+    const tenant = await crmTenant({
+      crm: { adapter: 'servicetitan', stTenantId: st.stTenantId, bookingProviderId: st.bookingProviderId, apiUrl: st.url, authUrl: st.url, timeoutMs: 1_000 },
       sourceSettings,
     });
     const listsBefore = st.requestsTo('GET', /bookings$/).length;
     st.failNext({ lostReply: true }, 1, (req) => req.method === 'POST' && /bookings$/.test(req.path) && req.json?.name === 'Lost Reply');
-    // WriteCrm retries the timeout once (booking.asl.json); the retry finds what the first attempt made.
+    // The lost answer is a timeout: CrmUnavailable, so the booking keeps its slot for the crm-sync outbox
+    // (no inline retry in the workflow's time budget); the outbox's write finds what the first attempt made.
     const response = await tenant.call('POST', '/v1/bookings', { ...request(), customer: { name: 'Lost Reply', phone: '5125550466' } });
     expect(response.status, JSON.stringify(response.body)).toBe(201);
+    expect(response.body).toMatchObject({ status: 'pending_crm_sync', statusReason: 'crm_unreachable' });
+    const result = await writeBookingToCrm(tenant.tenantId, response.body.bookingId, new Date(), { node: 'CrmSyncWorker' });
     const made = [...st.bookings.values()].filter((b) => b.externalId === response.body.bookingId);
     expect(made).toHaveLength(1);
-    expect(response.body).toMatchObject({ status: 'confirmed', crm: { externalIds: { serviceTitanBookingId: String(made[0]!.id) } } });
+    expect(result.externalIds).toMatchObject({ serviceTitanBookingId: String(made[0]!.id) });
     expect(st.requestsTo('GET', /bookings$/).length).toBe(listsBefore + 1);
   });
 
@@ -132,8 +146,8 @@ describe('ServiceTitan (booking provider API, OAuth2 client credentials)', () =>
 
 describe('HubSpot (contacts, deals, notes)', () => {
   it('upserts the contact, puts a deal in the stage for the job state with source properties, and attaches the transcript note', async () => {
-    const tenant = await createTestTenant({
-      crm: { adapter: 'hubspot', apiUrl: hs.url, pipelineId: 'default', dealStageIds: { Booked: 'appointmentscheduled' }, contactIdProperty: 'jobrelay_customer_id', dealIdProperty: 'jobrelay_booking_id', secretName: 'hs-contract', timeoutMs: 2_000 },
+    const tenant = await crmTenant({
+      crm: { adapter: 'hubspot', apiUrl: hs.url, pipelineId: 'default', dealStageIds: { Booked: 'appointmentscheduled' }, contactIdProperty: 'jobrelay_customer_id', dealIdProperty: 'jobrelay_booking_id', timeoutMs: 2_000 },
       sourceSettings,
     });
     const response = await tenant.call('POST', '/v1/bookings', request());
@@ -177,7 +191,7 @@ describe('HubSpot (contacts, deals, notes)', () => {
 
 describe('Housecall Pro (customer and job)', () => {
   it('creates the customer with its address and a scheduled job with the transcript note; a second booking reuses the customer', async () => {
-    const tenant = await createTestTenant({ crm: { adapter: 'housecallpro', apiUrl: hcp.url, secretName: 'hcp-contract', timeoutMs: 2_000 }, sourceSettings });
+    const tenant = await crmTenant({ crm: { adapter: 'housecallpro', apiUrl: hcp.url, timeoutMs: 2_000 }, sourceSettings });
     const first = await tenant.call('POST', '/v1/bookings', request());
     expect(first.status).toBe(201);
     expect(first.body.status).toBe('confirmed');

@@ -1,23 +1,22 @@
 /**
  * The CRM outage outbox, end to end: bookings made while the CRM is down are kept (pending_crm_sync)
- * and their writes wait in the crm-sync queue (the SQS server); CrmSyncWorker retries them with
- * backoff and writes each exactly once when the CRM is back. A CRM down for every retry puts the
- * message in the DLQ with a crm_write_failed review item written first; a StartMessageMoveTask
- * redrive (the console's "Start DLQ redrive") that then succeeds resolves the item.
- * Workers are driven by hand with pollOnce; backoff is 1-2 s locally. One emulator difference: the
- * local SQS server (local-aws-sqs) counts a ChangeMessageVisibility as a receive, so locally the
- * receive count reaches maxReceiveCount (5) after 3 deliveries (1, 3, 5) instead of 5; the worker
- * reads the count SQS reports, so its last-receive logic is the same code path as in AWS.
+ * and their writes are outbox rows in DynamoDB (the crm-sync queue only rings the doorbell);
+ * CrmSyncWorker retries them on the tenant's schedule (default: 30 s doubling to 15 min, for two
+ * hours) and writes each exactly once when the CRM is back; only when the schedule is spent does a
+ * person get a crm_write_failed item, whose redrive writes it and resolves the item.
+ * The schedule is the one AWS runs: the tests move the injected clock (JOBRELAY_CLOCK_OFFSET_MS in
+ * this process, where they call the worker) and ring each doorbell when its row says it is due
+ * (`nextAttemptAt`: when SQS would deliver it), never shortening a delay.
  */
-import { GetQueueAttributesCommand, ReceiveMessageCommand, StartMessageMoveTaskCommand } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dlqUrlEnv, queues, queueUrlEnv } from '../../functions/registry';
-import { enqueueCrmSync } from '../../functions/crm/outbox';
-import { sqsClient } from '../../functions/shared/clients';
+import type { SQSEvent } from 'aws-lambda';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { queues, queueUrlEnv } from '../../functions/registry';
+import { enqueueCrmSync, getCrmSyncWork, type CrmSyncWork } from '../../functions/crm/outbox';
+import { handler as crmSyncWorker } from '../../functions/crm/sync.handler';
 import { pollOnce } from '../../local/pollers';
 import type { LocalSqs } from '../../local/sqs';
 import { ServiceTitanContract } from '../contract-servers/servicetitan';
-import { bookingRequest, createTestTenant, setLocalSecret, type TestTenant } from './helpers';
+import { bookingRequest, createTestTenant, setCredential, type TestTenant } from './helpers';
 
 const crmSync = queues.find((q) => q.name === 'crm-sync')!;
 const sqs = { queueUrl: () => process.env[queueUrlEnv('crm-sync')]! } as unknown as LocalSqs;
@@ -25,14 +24,15 @@ const st = new ServiceTitanContract({ clientId: 'cid.outbox', clientSecret: 'cs.
 
 beforeAll(async () => {
   await st.start();
-  setLocalSecret('st-outbox', JSON.stringify(st.credentials));
 });
 afterAll(() => st.stop());
 
-function serviceTitanTenant() {
-  return createTestTenant({
-    crm: { adapter: 'servicetitan', stTenantId: st.stTenantId, bookingProviderId: st.bookingProviderId, apiUrl: st.url, authUrl: st.url, secretName: 'st-outbox', timeoutMs: 1_000 },
+async function serviceTitanTenant() {
+  const tenant = await createTestTenant({
+    crm: { adapter: 'servicetitan', stTenantId: st.stTenantId, bookingProviderId: st.bookingProviderId, apiUrl: st.url, authUrl: st.url, timeoutMs: 1_000 },
   });
+  await setCredential(tenant, 'crm', { adapter: 'servicetitan', ...st.credentials });
+  return tenant;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -52,37 +52,68 @@ async function bookingOf(tenant: TestTenant, bookingId: string) {
 
 const createdFor = (bookingId: string) => [...st.bookings.values()].filter((b) => b.externalId === bookingId);
 
+/** Moves this process's clock (the worker runs here) to `at`. */
+function setClock(at: number): void {
+  process.env.JOBRELAY_CLOCK_OFFSET_MS = String(at - Date.now());
+}
+
+/** Rings the doorbell of each row whose next attempt is due at `at` (as SQS delivers a delayed message then). */
+async function ringDue(rows: CrmSyncWork[], at: number): Promise<number> {
+  const due = rows.filter((row) => row.status === 'pending' && Date.parse(row.nextAttemptAt ?? row.requestedAt) <= at);
+  if (!due.length) return 0;
+  setClock(at);
+  const event: SQSEvent = {
+    Records: due.map((row, index) => ({
+      messageId: `sim-${at}-${index}`, receiptHandle: 'sim', body: JSON.stringify({ tenantId: row.tenantId, bookingId: row.bookingId, requestedAt: row.requestedAt }),
+      attributes: { ApproximateReceiveCount: '1', SentTimestamp: String(at), SenderId: 'test', ApproximateFirstReceiveTimestamp: String(at) },
+      messageAttributes: {}, md5OfBody: '', eventSource: 'aws:sqs', eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:jobrelay-crm-sync', awsRegion: 'us-east-1',
+    })),
+  };
+  const response = await crmSyncWorker(event);
+  expect(response.batchItemFailures).toEqual([]);
+  return due.length;
+}
+
+const rowsOf = async (tenantId: string, ids: string[]) => (await Promise.all(ids.map((id) => getCrmSyncWork(tenantId, id)))).filter((r): r is CrmSyncWork => Boolean(r));
+
 describe('CRM outage outbox (crm-sync)', () => {
-  it('keeps bookings during an outage, retries with backoff, and writes each exactly once when the CRM is back', async () => {
+  afterEach(() => {
+    delete process.env.JOBRELAY_CLOCK_OFFSET_MS;
+  });
+
+  it('a 2-minute outage on the default schedule: every booking kept, written once and confirmed, nobody bothered', { timeout: 600_000 }, async () => {
     const tenant = await serviceTitanTenant();
     st.startOutage({ status: 503 });
+    const outageStart = Date.now();
     const bookings: string[] = [];
-    for (const i of [0, 1, 2]) {
-      const response = await tenant.call('POST', '/v1/bookings', bookingRequest({ customer: { name: `Outage Caller ${i}`, phone: `512555${7100 + i}` }, address: { line1: `${200 + i} Oak St`, city: 'Austin', region: 'TX', postalCode: '78701' } }));
-      expect(response.status).toBe(201);
-      expect(response.body).toMatchObject({ status: 'pending_crm_sync', statusReason: 'crm_unreachable' });
-      bookings.push(response.body.bookingId as string);
+    for (let batch = 0; batch < 4; batch++) {
+      const made = await Promise.all([0, 1, 2, 3, 4].map(async (n) => {
+        const i = batch * 5 + n;
+        const response = await tenant.call('POST', '/v1/bookings', bookingRequest({ customer: { name: `Outage Caller ${i}`, phone: `512555${7100 + i}` }, address: { line1: `${200 + i} Oak St`, city: 'Austin', region: 'TX', postalCode: '78701' } }));
+        expect(response.status, JSON.stringify(response.body)).toBe(201);
+        expect(response.body).toMatchObject({ status: 'pending_crm_sync', statusReason: 'crm_unreachable' });
+        return response.body.bookingId as string;
+      }));
+      bookings.push(...made);
     }
-    // A CRM that is down is not yet a person's problem: no review item, the writes are queued.
-    expect((await tenant.call('GET', '/v1/review-items?kind=crm_write_failed')).body.items).toEqual([]);
-    for (const id of bookings) {
-      expect((await bookingOf(tenant, id)).timeline.map((e: { node: string; outcome: string }) => `${e.node}:${e.outcome}`)).toContain('WriteCrm:queued_for_crm_sync');
+    // Each write is an outbox row (the record), due after its doorbell's 30 s.
+    for (const row of await rowsOf(tenant.tenantId, bookings)) {
+      expect(row).toMatchObject({ status: 'pending', firstFailedAt: expect.any(String) });
+      expect(Date.parse(row.nextAttemptAt!) - Date.parse(row.requestedAt)).toBe(30_000);
     }
+    expect(await rowsOf(tenant.tenantId, bookings)).toHaveLength(20);
 
-    // Still down: every queued write is tried and put back with a growing backoff.
-    await driveCrmSync(async () => {
+    // The clock moves on in 15 s steps; the CRM comes back 2 minutes after the outage began.
+    const started = Date.now();
+    let at = started;
+    while (at < started + 15 * 60_000) {
+      at = Math.max(at + 15_000, Date.now());
+      if (at >= outageStart + 2 * 60_000) st.recover();
+      await ringDue(await rowsOf(tenant.tenantId, bookings), at);
       const all = await Promise.all(bookings.map((id) => bookingOf(tenant, id)));
-      return all.every((b) => b.timeline.filter((e: { node: string; outcome: string }) => e.node === 'CrmSyncWorker' && e.outcome === 'retry_later').length >= 2);
-    });
-    for (const id of bookings) {
-      const retries = (await bookingOf(tenant, id)).timeline.filter((e: { node: string; outcome: string }) => e.outcome === 'retry_later');
-      expect(retries.map((e: { detail: { retryInSeconds: number } }) => e.detail.retryInSeconds).slice(0, 2)).toEqual([1, 2]);
-      expect(createdFor(id)).toEqual([]);
+      if (all.every((b) => b.status === 'confirmed')) break;
     }
-
-    st.recover();
-    await driveCrmSync(async () => (await Promise.all(bookings.map((id) => bookingOf(tenant, id)))).every((b) => b.status === 'confirmed'));
-
+    expect(at - started).toBeLessThan(10 * 60_000);
     for (const id of bookings) {
       const booking = await bookingOf(tenant, id);
       expect(createdFor(id)).toHaveLength(1);
@@ -91,50 +122,52 @@ describe('CRM outage outbox (crm-sync)', () => {
         statusReason: 'crm_synced_after_outage',
         crm: { adapter: 'servicetitan', externalIds: { serviceTitanBookingId: String(createdFor(id)[0]!.id) } },
       });
+      const retries = booking.timeline.filter((e: { node: string; outcome: string }) => e.node === 'CrmSyncWorker' && e.outcome === 'retry_later');
+      // Backing off: 30 s after the first failure (WriteCrm's), then 60 s, 120 s...
+      expect(retries.map((e: { detail: { retryInSeconds: number } }) => e.detail.retryInSeconds)).toEqual([60, 120, 240].slice(0, retries.length));
+      expect(await getCrmSyncWork(tenant.tenantId, id)).toMatchObject({ status: 'done' });
     }
-    // Nothing left to do, nothing written twice: one more round of the worker changes nothing.
-    await sleep(2_200);
-    while ((await pollOnce(sqs, crmSync, 0)) > 0);
-    for (const id of bookings) expect(createdFor(id)).toHaveLength(1);
     expect((await tenant.call('GET', '/v1/review-items?kind=crm_write_failed')).body.items).toEqual([]);
+    // Nothing left to do, nothing written twice: the old doorbells, when they ring, change nothing.
+    await ringDue((await rowsOf(tenant.tenantId, bookings)).map((row) => ({ ...row, status: 'pending' as const })), at + 60_000);
+    for (const id of bookings) expect(createdFor(id)).toHaveLength(1);
   });
 
-  it('after the last retry: review item first, message in the DLQ; a StartMessageMoveTask redrive that succeeds resolves it', async () => {
+  it("a CRM down past the tenant's schedule: a person hears only at its end; the item's redrive writes it once and resolves it", { timeout: 300_000 }, async () => {
     const tenant = await serviceTitanTenant();
     st.startOutage({ status: 503 });
     const response = await tenant.call('POST', '/v1/bookings', bookingRequest({ customer: { name: 'Dee Elle Queue', phone: '5125557200' } }));
     expect(response.body.status).toBe('pending_crm_sync');
     const bookingId = response.body.bookingId as string;
-
     const openItems = async () => (await tenant.call('GET', '/v1/review-items?kind=crm_write_failed&status=open')).body.items as Array<Record<string, any>>;
-    await driveCrmSync(async () => (await openItems()).length > 0);
-    const [item] = await openItems();
-    expect(item).toMatchObject({ kind: 'crm_write_failed', subject: { type: 'booking', id: bookingId }, payload: { node: 'CrmSyncWorker', error: 'CrmUnavailableError', attempts: 5 } });
-    expect(item!.reason).toMatch(/^CrmUnavailableError: ServiceTitan .* HTTP 503/);
-    expect((await bookingOf(tenant, bookingId)).status).toBe('pending_crm_sync');
 
-    // The failed (5th) receive sends it to the DLQ once it is visible again.
-    const dlqUrl = process.env[dlqUrlEnv('crm-sync')]!;
-    let inDlq = false;
-    for (let i = 0; i < 30 && !inDlq; i++) {
-      await pollOnce(sqs, crmSync, 0);
-      const peek = await sqsClient().send(new ReceiveMessageCommand({ QueueUrl: dlqUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 0 }));
-      inDlq = (peek.Messages ?? []).some((m) => JSON.parse(m.Body ?? '{}').bookingId === bookingId);
-      if (!inDlq) await sleep(300);
+    // Each attempt when its row says it is due; the item comes when two hours of retries are spent.
+    const first = Date.parse((await getCrmSyncWork(tenant.tenantId, bookingId))!.firstFailedAt!);
+    let attempts = 0;
+    for (let row = await getCrmSyncWork(tenant.tenantId, bookingId); row?.status === 'pending'; row = await getCrmSyncWork(tenant.tenantId, bookingId)) {
+      const at = Date.parse(row.nextAttemptAt!);
+      if (at - first < 2 * 60 * 60_000) expect(await openItems()).toEqual([]);
+      await ringDue([row], at);
+      attempts++;
+      expect(attempts).toBeLessThan(30);
     }
-    expect(inDlq).toBe(true);
+    expect(attempts).toBeGreaterThanOrEqual(8);
+    const [item] = await openItems();
+    expect(item).toMatchObject({ kind: 'crm_write_failed', subject: { type: 'booking', id: bookingId }, payload: { node: 'CrmSyncWorker', error: 'CrmUnavailableError', attempts: attempts + 1 } }); // + WriteCrm's own
+    expect(item!.reason).toMatch(/^CrmUnavailableError: ServiceTitan .* HTTP 503/);
+    expect(await getCrmSyncWork(tenant.tenantId, bookingId)).toMatchObject({ status: 'gave_up' });
+    expect((await bookingOf(tenant, bookingId)).status).toBe('pending_crm_sync');
     expect(createdFor(bookingId)).toEqual([]);
 
-    // The CRM is back; an operator redrives the DLQ (the console's operation).
+    // The CRM is back; a person redrives the item (the review API).
+    delete process.env.JOBRELAY_CLOCK_OFFSET_MS;
     st.recover();
-    const { Attributes } = await sqsClient().send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['QueueArn'] }));
-    await sqsClient().send(new StartMessageMoveTaskCommand({ SourceArn: Attributes!.QueueArn! }));
+    const redriven = await tenant.call('POST', `/v1/review-items/${item!.reviewItemId}/redrive`, { by: 'Dana' });
+    expect(redriven.status).toBe(202);
     await driveCrmSync(async () => (await bookingOf(tenant, bookingId)).status === 'confirmed');
-
     expect(createdFor(bookingId)).toHaveLength(1);
     expect(await openItems()).toEqual([]);
-    const resolved = (await tenant.call('GET', `/v1/review-items/${item!.reviewItemId}`)).body;
-    expect(resolved).toMatchObject({ status: 'resolved', resolvedBy: 'CrmSyncWorker' });
+    expect((await tenant.call('GET', `/v1/review-items/${item!.reviewItemId}`)).body).toMatchObject({ status: 'resolved', resolvedBy: 'CrmSyncWorker' });
   });
 
   it('a queued update of another job state is written even after the booking was synced, once, however often it is delivered', async () => {
@@ -164,7 +197,8 @@ describe('CRM outage outbox (crm-sync)', () => {
     st.failNext({ status: 401 }, 2);
     const response = await tenant.call('POST', '/v1/bookings', bookingRequest({ customer: { name: 'Ref Used', phone: '5125557400' } }));
     st.faultPaths = undefined;
-    expect(response.body).toMatchObject({ status: 'pending_crm_sync', statusReason: 'crm_rejected' });
+    // Refused: the slot is kept but the customer is not told "confirmed"; dispatch confirms once it is fixed.
+    expect(response.body).toMatchObject({ status: 'pending_confirmation', statusReason: 'crm_rejected' });
     const bookingId = response.body.bookingId as string;
     const [item] = (await tenant.call('GET', '/v1/review-items?kind=crm_write_failed&status=open')).body.items;
     expect(item).toMatchObject({ subject: { id: bookingId }, payload: { error: 'CrmRejectedError' } });
@@ -172,8 +206,11 @@ describe('CRM outage outbox (crm-sync)', () => {
 
     const redriven = await tenant.call('POST', `/v1/review-items/${item.reviewItemId}/redrive`, { by: 'Dana' });
     expect(redriven.status).toBe(202);
-    await driveCrmSync(async () => (await bookingOf(tenant, bookingId)).status === 'confirmed');
+    await driveCrmSync(async () => Boolean((await bookingOf(tenant, bookingId)).crm?.syncedAt));
     expect(createdFor(bookingId)).toHaveLength(1);
     expect((await tenant.call('GET', `/v1/review-items/${item.reviewItemId}`)).body).toMatchObject({ status: 'resolved', resolvedBy: 'CrmSyncWorker' });
+    // The CRM has it now: dispatch confirms the booking (and only then is the customer told).
+    expect((await tenant.call('POST', `/v1/bookings/${bookingId}/confirm`)).status).toBe(200);
+    expect((await bookingOf(tenant, bookingId)).status).toBe('confirmed');
   });
 });

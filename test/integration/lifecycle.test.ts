@@ -16,7 +16,7 @@ import { handler as statusEventsHandler } from '../../functions/lifecycle/status
 import { findOpenReviewItems } from '../../functions/review/store';
 import { putJobType, putTenant } from '../../functions/tenant/store';
 import { demoJobTypes, demoTenant } from '../../local/demo';
-import { bookingRequest, callApi, createTestTenant, itemsWithPrefix, nextWeekday, setLocalSecret, type TestTenant } from './helpers';
+import { bookingRequest, callApi, createTestTenant, itemsWithPrefix, nextWeekday, setCredential, type TestTenant } from './helpers';
 import { drain, ledgerRows, outboxFor, sweepSubjects } from './lifecycle-helpers';
 
 const HOUR = 3_600_000;
@@ -88,7 +88,7 @@ describe('job lifecycle from the field', () => {
 
     // En route, through the signed FSM webhook: a bad signature is 401, a good one is queued.
     const secret = 'whsec_fieldedge_test';
-    setLocalSecret(`${tenant.tenantId}/job-events/fieldedge`, secret);
+    await setCredential(tenant, 'job-events/fieldedge', { signingKey: secret });
     const body = JSON.stringify({ jobId: bookingId, ...events[1] });
     const ts = Math.floor(Date.now() / 1000);
     const webhook = (signature: string, timestamp = ts) =>
@@ -219,8 +219,8 @@ describe('a job event that keeps failing', () => {
     const { tenant, bookingId, date } = await setup();
     const event = fieldEvents(date)[0];
     // The tenant's CRM goes down (a webhook nobody answers).
-    setLocalSecret('lifecycle-dead-crm', 'x');
-    await putTenant({ ...demoTenant(tenant.tenantId), crm: { adapter: 'webhook', url: 'http://127.0.0.1:9/crm', secretName: 'lifecycle-dead-crm', timeoutMs: 200 } });
+    await putTenant({ ...demoTenant(tenant.tenantId), crm: { adapter: 'webhook', url: 'http://127.0.0.1:9/crm', timeoutMs: 200 } });
+    await setCredential(tenant, 'crm', { adapter: 'webhook', signingKey: 'whsec_lifecycle_dead_crm' });
     const message = { tenantId: tenant.tenantId, bookingId, source: 'api', receivedAt: new Date().toISOString(), event: { ...event, data: { ...event.data } } };
     const record = (receiveCount: number) => ({
       Records: [{

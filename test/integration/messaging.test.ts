@@ -19,7 +19,7 @@ import { SesContract } from '../contract-servers/ses';
 import { TwilioContract } from '../contract-servers/twilio';
 import { putTenant } from '../../functions/tenant/store';
 import { demoTenant } from '../../local/demo';
-import { bookingRequest, callApi, createTestTenant, itemsWithPrefix, nextWeekday, setLocalSecret, type TestTenant } from './helpers';
+import { bookingRequest, callApi, createTestTenant, itemsWithPrefix, nextWeekday, setCredential, type TestTenant } from './helpers';
 
 const twilio = new TwilioContract();
 const ses = new SesContract(new Set(['dispatch@lonestar.example']));
@@ -28,7 +28,6 @@ const notifyQueue = queues.find((q) => q.name === 'notify')!;
 
 beforeAll(async () => {
   await Promise.all([twilio.start(), ses.start()]);
-  setLocalSecret('twilio-test', twilio.authToken);
 });
 // Other test files sweep every tenant's due rows (reminders, days later) after these servers are
 // gone: back to the local outbox, so those rows are sent there instead of dead-lettering.
@@ -36,6 +35,8 @@ const tenantsHere: string[] = [];
 async function tenantWith(overrides: Parameters<typeof createTestTenant>[0]): Promise<TestTenant> {
   const tenant = await createTestTenant(overrides);
   tenantsHere.push(tenant.tenantId);
+  // The Auth Token is set as an admin sets it; the settings never name it.
+  if (overrides?.messaging?.sms?.provider === 'twilio') await setCredential(tenant, 'sms', { provider: 'twilio', authToken: twilio.authToken });
   return tenant;
 }
 afterAll(async () => {
@@ -50,7 +51,7 @@ async function deliver(at: Date = new Date()): Promise<void> {
 
 const twilioMessaging = (extra: Record<string, unknown> = {}) => ({
   messaging: {
-    sms: { provider: 'twilio' as const, accountSid: twilio.accountSid, from: '+15125550100', secretName: 'twilio-test', baseUrl: twilio.url },
+    sms: { provider: 'twilio' as const, accountSid: twilio.accountSid, from: '+15125550100', baseUrl: twilio.url },
     email: { provider: 'outbox' as const },
     templates: {},
     ...extra,

@@ -3,8 +3,21 @@
  * network error or timeout, 429 and 5xx -> CrmUnavailableError (retry later; a 429's Retry-After is
  * kept on the error for the outbox backoff); 401/403 -> CrmRejectedError (credentials: a person must
  * fix them); other 4xx -> CrmRejectedError with the vendor's message. Never logs or returns secrets.
+ * Every call has two limits: its own (the tenant's `timeoutMs`) and the budget of the whole write it
+ * belongs to (`withCallBudget`, set by whoever writes: the WriteCrm node from its Lambda time left),
+ * so a write of several calls (token, lookup, create) ends inside its node's time. Running out of
+ * either is CrmUnavailableError (retry later): a timeout is never a refusal.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { CrmRejectedError, CrmUnavailableError } from '../../shared/errors';
+
+/** The budget of the write in progress; AsyncLocalStorage so that every adapter's calls honour it. */
+const budgets = new AsyncLocalStorage<{ signal: AbortSignal; budgetMs: number }>();
+
+/** Runs `write` with a deadline every vendorCall inside it honours. */
+export function withCallBudget<T>(budgetMs: number, write: () => Promise<T>): Promise<T> {
+  return budgets.run({ signal: AbortSignal.timeout(Math.max(1, Math.floor(budgetMs))), budgetMs: Math.floor(budgetMs) }, write);
+}
 
 export type UnavailableWithRetry = CrmUnavailableError & { retryAfterSeconds?: number };
 
@@ -30,14 +43,24 @@ export async function vendorCall<T>(
   url: string,
   init: RequestInit & { timeoutMs: number },
 ): Promise<{ status: number; body: T }> {
-  let response: Response;
-  try {
-    response = await fetch(url, { ...init, signal: AbortSignal.timeout(init.timeoutMs) });
-  } catch (error) {
+  const budget = budgets.getStore();
+  if (budget?.signal.aborted) throw new CrmUnavailableError(`${vendor} ${operation}: not sent, the write's ${budget.budgetMs} ms budget is spent`);
+  const { timeoutMs, ...request } = init;
+  const signal = budget ? AbortSignal.any([AbortSignal.timeout(timeoutMs), budget.signal]) : AbortSignal.timeout(timeoutMs);
+  const outOfTime = (error: unknown) => {
     const name = (error as Error).name;
-    throw new CrmUnavailableError(`${vendor} ${operation}: ${name === 'TimeoutError' ? `no answer within ${init.timeoutMs} ms` : `unreachable (${name})`}`);
+    const limit = budget?.signal.aborted ? `the write's ${budget.budgetMs} ms budget` : `${timeoutMs} ms`;
+    return new CrmUnavailableError(`${vendor} ${operation}: ${name === 'TimeoutError' || name === 'AbortError' ? `no answer within ${limit}` : `unreachable (${name})`}`);
+  };
+  let response: Response;
+  let text: string;
+  try {
+    response = await fetch(url, { ...request, signal });
+    // The body arrives under the same limits.
+    text = await response.text();
+  } catch (error) {
+    throw outOfTime(error);
   }
-  const text = await response.text();
   let body: unknown;
   try {
     body = text ? JSON.parse(text) : undefined;

@@ -1,6 +1,6 @@
-/** Picks the tenant's CRM adapter from its configuration; credentials come from its named secret. */
+/** Picks the tenant's CRM adapter from its configuration; credentials come from the tenant's own `crm` secret. */
 import { getTenantSecret } from '../../shared/secrets';
-import type { CrmSettings } from '../../tenant/model';
+import type { Tenant } from '../../tenant/model';
 import type { CrmAdapter } from '../adapter';
 import { BuiltinCrmAdapter } from './builtin';
 import { HousecallProCrmAdapter } from './housecallpro';
@@ -8,17 +8,19 @@ import { HubSpotCrmAdapter } from './hubspot';
 import { parseServiceTitanSecret, ServiceTitanCrmAdapter } from './servicetitan';
 import { WebhookCrmAdapter } from './webhook';
 
-export async function crmAdapterFor(settings: CrmSettings): Promise<CrmAdapter> {
+export async function crmAdapterFor(tenant: Pick<Tenant, 'tenantId' | 'crm'>): Promise<CrmAdapter> {
+  const settings = tenant.crm;
+  const credential = () => getTenantSecret(tenant.tenantId, 'crm');
   switch (settings.adapter) {
     case 'builtin':
       return new BuiltinCrmAdapter();
     case 'webhook':
-      return new WebhookCrmAdapter(settings.url, await getTenantSecret(settings.secretName), settings.timeoutMs);
+      return new WebhookCrmAdapter(settings.url, await credential(), settings.timeoutMs);
     case 'servicetitan':
-      return new ServiceTitanCrmAdapter(settings, parseServiceTitanSecret(await getTenantSecret(settings.secretName)));
+      return new ServiceTitanCrmAdapter(settings, parseServiceTitanSecret(await credential()));
     case 'hubspot':
-      return new HubSpotCrmAdapter(settings, await getTenantSecret(settings.secretName));
+      return new HubSpotCrmAdapter(settings, await credential());
     case 'housecallpro':
-      return new HousecallProCrmAdapter(settings, await getTenantSecret(settings.secretName));
+      return new HousecallProCrmAdapter(settings, await credential());
   }
 }

@@ -34,6 +34,7 @@ export class TwilioSmsProvider implements MessageProvider {
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (error) {
+      // Out of time (TimeoutError) or unreachable: worth another try, never a refusal.
       throw new MessageDeferredError(`Twilio unreachable: ${(error as Error).name}`);
     }
     const body = (await response.json().catch(() => ({}))) as { sid?: string; code?: number; message?: string };

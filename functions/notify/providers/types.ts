@@ -22,3 +22,8 @@ export class MessageDeferredError extends Error {
 export class MessageRejectedError extends Error {
   override name = 'MessageRejectedError';
 }
+
+/** The message has nobody to go to (no phone or email on file): retrying cannot help, a person adds one. */
+export class MessageUnaddressableError extends MessageRejectedError {
+  override name = 'MessageUnaddressableError';
+}

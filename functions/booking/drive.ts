@@ -1,0 +1,52 @@
+/**
+ * Runs (or re-runs) the booking workflow for a booking id: the route's first run, a retry that
+ * resumes a reservation whose run died, and the recovery sweep all come through here. The workflow
+ * is a synchronous Express run (at most once, never restarted by AWS) whose nodes are idempotent, so
+ * running it again for the same booking continues where the last run stopped.
+ * StartSyncExecution answers 200 even when the run failed: its status is read, and a failed run
+ * leaves the booking pending_confirmation with a workflow_failed review item.
+ */
+import { StartSyncExecutionCommand } from '@aws-sdk/client-sfn';
+import { ulid } from 'ulid';
+import { openReviewItem } from '../review/store';
+import { sfnClient } from '../shared/clients';
+import { config } from '../shared/config';
+import { logger } from '../shared/logger';
+import { now } from '../shared/time';
+import { updateBooking } from './store';
+
+/**
+ * Execution names: the first run is named by the booking id; a resumed run adds a ULID (Express
+ * names may repeat in AWS, the local endpoint refuses a repeated name, and a distinct name keeps
+ * each run findable in the logs).
+ */
+export function executionNameFor(bookingId: string, resumed: boolean): string {
+  return resumed ? `${bookingId}-r${ulid().slice(-10)}` : bookingId;
+}
+
+export async function driveBooking(tenantId: string, bookingId: string, options: { resumed: boolean; by: string }): Promise<{ failure?: string }> {
+  let failure: string | undefined;
+  try {
+    const run = await sfnClient().send(
+      new StartSyncExecutionCommand({
+        stateMachineArn: config.bookingStateMachineArn,
+        name: executionNameFor(bookingId, options.resumed),
+        input: JSON.stringify({ tenantId, bookingId }),
+      }),
+    );
+    if (run.status !== 'SUCCEEDED') failure = `${run.status}: ${run.error ?? ''} ${run.cause ?? ''}`.trim();
+  } catch (error) {
+    failure = `StartSyncExecution failed: ${(error as Error).name}`;
+  }
+  if (failure) {
+    logger.error('booking workflow did not succeed', { tenantId, bookingId, failure, by: options.by });
+    await openReviewItem(tenantId, {
+      kind: 'workflow_failed',
+      reason: `The booking workflow did not finish (${failure})`,
+      subject: { type: 'booking', id: bookingId },
+      payload: { by: options.by, resumed: options.resumed },
+    }, now());
+    await updateBooking(tenantId, bookingId, { status: 'pending_confirmation', statusReason: 'workflow_failed' }, { onlyFrom: ['received'], at: now() });
+  }
+  return failure ? { failure } : {};
+}

@@ -1,0 +1,174 @@
+/**
+ * Admission control for expensive routes (issue 12, item 7: overload sheds, it doesn't fail). At most
+ * `perTenant` requests of one tenant and `total` requests in all are in flight on a route; beyond
+ * that a request is refused at once, before it writes anything of its own: 429 `rate_limited` when
+ * its tenant is over its share, 503 `service_unavailable` when the route is full, both with
+ * Retry-After. The admitted requests keep finishing inside their time budget instead of all of
+ * them slowing down together until they time out (the 200-in-flight storm of issue 12).
+ *
+ * Why a shared counter and not one in memory: a Lambda instance serves one request at a time (and the
+ * local runtime runs each function in a pool of such instances, local/lambdas.ts), so a counter in
+ * a module never sees more than one request. The count lives in DynamoDB as leases, one item per
+ * place: `perTenant` places per tenant and route, `total` per route. Taking a place is one
+ * consistent Query of the places (a refusal stops there: no write) and one conditional Put on a free
+ * or expired place; giving it back is one conditional Delete. A lease expires by itself
+ * (`LEASE_MS`, longer than the route's timeout), so a crashed or timed-out run cannot leak a place.
+ * In AWS nothing else caps the route's instances on purpose: no reserved concurrency, because a
+ * Lambda throttled at its cap is a bare 500 behind API Gateway (HTTP APIs cannot map it), while a
+ * refusal here takes milliseconds and says Retry-After. Only a flood beyond the route's `throttle`
+ * (registry, lib/api.ts) is cut by API Gateway itself, with a 429 that has no Retry-After.
+ * Written by hand: no library keeps a concurrency semaphore in DynamoDB with expiring leases.
+ */
+import { randomUUID } from 'node:crypto';
+import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { config } from './config';
+import { queryPartition, sendConditional } from './dynamo';
+import { ApiError } from './errors';
+import type { RouteRequest, RouteResponse } from './http';
+import { logger } from './logger';
+import { epochSeconds, now } from './time';
+
+export interface AdmissionLimits {
+  /** Requests of one tenant in flight at once. */
+  perTenant: number;
+  /** Requests of all tenants in flight at once. */
+  total: number;
+  /** What Retry-After says to a refused caller (seconds): about one request's typical duration. */
+  retryAfterSeconds: number;
+}
+
+/** A lease outlives the longest run it guards (29 s route timeout) and then frees itself. */
+export const LEASE_MS = 35_000;
+/** Free places tried before a request counts as refused (another request may take the one it saw free). */
+const PUT_ATTEMPTS = 3;
+
+export const admissionKeys = {
+  tenantPartition: (tenantId: string, route: string) => `T#${tenantId}#ADMISSION#${route}`,
+  /** The route's places across tenants (platform-wide, like `APIKEY#`). */
+  totalPartition: (route: string) => `ADMISSION#${route}`,
+  place: (pk: string, index: number) => ({ pk, sk: `PLACE#${String(index).padStart(4, '0')}` }),
+};
+
+export interface AdmissionPermit {
+  /** Gives the places back; a second call does nothing, and neither does a call while held. */
+  release(): Promise<void>;
+  /** Keeps the places taken until `work` settles (work that goes on after the answer), then gives them back. */
+  holdUntil(work: Promise<unknown>): void;
+}
+
+/** A refusal: 429 (the tenant's share is taken) or 503 (the route is full), with Retry-After. */
+export class AdmissionRefused extends ApiError {
+  constructor(
+    readonly scope: 'tenant' | 'total',
+    retryAfterSeconds: number,
+  ) {
+    super(
+      scope === 'tenant' ? 'rate_limited' : 'service_unavailable',
+      scope === 'tenant'
+        ? 'Too many requests of this account are in progress; retry after the time in Retry-After'
+        : 'The service is at capacity; retry after the time in Retry-After',
+      undefined,
+      undefined,
+      { 'retry-after': String(retryAfterSeconds) },
+    );
+  }
+}
+
+interface Lease {
+  key: { pk: string; sk: string };
+  leaseId: string;
+}
+
+/** Takes one free place of the partition's `places`, or undefined when all are taken. */
+async function takePlace(pk: string, places: number, leaseId: string): Promise<Lease | undefined> {
+  const at = now().getTime();
+  const taken = new Set(
+    (await queryPartition(pk, { consistent: true })).filter((item) => Number(item.leaseUntil) > at).map((item) => String(item.sk)),
+  );
+  const free = Array.from({ length: places }, (_, index) => admissionKeys.place(pk, index)).filter((key) => !taken.has(key.sk));
+  // Random order, so concurrent requests spread over the free places instead of racing for the first.
+  for (let i = free.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [free[i], free[j]] = [free[j]!, free[i]!];
+  }
+  for (const key of free.slice(0, PUT_ATTEMPTS)) {
+    const leaseUntil = at + LEASE_MS;
+    const put = new PutCommand({
+      TableName: config.tableName,
+      Item: { ...key, leaseId, leaseUntil, expiresAt: epochSeconds(new Date(leaseUntil)) + 60 },
+      ConditionExpression: 'attribute_not_exists(pk) OR leaseUntil < :at',
+      ExpressionAttributeValues: { ':at': at },
+    });
+    if (await sendConditional(put)) return { key, leaseId };
+  }
+  return undefined;
+}
+
+async function givePlace(lease: Lease): Promise<void> {
+  await sendConditional(
+    new DeleteCommand({
+      TableName: config.tableName,
+      Key: lease.key,
+      ConditionExpression: 'leaseId = :leaseId',
+      ExpressionAttributeValues: { ':leaseId': lease.leaseId },
+    }),
+  );
+}
+
+export class AdmissionGate {
+  constructor(
+    /** The route's name in keys (its Lambda's name). */
+    private readonly route: string,
+    private readonly limits: AdmissionLimits,
+  ) {}
+
+  /** A permit for one request of `tenantId`, or AdmissionRefused (a refusal holds nothing). */
+  async admit(tenantId: string): Promise<AdmissionPermit> {
+    const leaseId = randomUUID();
+    const ofTenant = await takePlace(admissionKeys.tenantPartition(tenantId, this.route), this.limits.perTenant, leaseId);
+    if (!ofTenant) throw new AdmissionRefused('tenant', this.limits.retryAfterSeconds);
+    const ofAll = await takePlace(admissionKeys.totalPartition(this.route), this.limits.total, leaseId).catch(async (error: unknown) => {
+      await givePlace(ofTenant).catch(() => undefined);
+      throw error;
+    });
+    if (!ofAll) {
+      await givePlace(ofTenant);
+      throw new AdmissionRefused('total', this.limits.retryAfterSeconds);
+    }
+    let released: Promise<void> | undefined;
+    let held = false;
+    const giveBack = () => {
+      // A lease that cannot be deleted now expires by itself within LEASE_MS.
+      released ??= Promise.all([givePlace(ofTenant), givePlace(ofAll)]).then(
+        () => undefined,
+        (error: unknown) => logger.warn('admission: a place could not be given back; its lease expires by itself', { error: error as Error }),
+      );
+      return released;
+    };
+    return {
+      release: () => (held ? Promise.resolve() : giveBack()),
+      holdUntil: (work) => {
+        held = true;
+        void work.then(giveBack, giveBack);
+      },
+    };
+  }
+}
+
+/**
+ * A route function behind `gate`: admitted per tenant before it runs (a refusal throws before any
+ * work), its permit given back when it answers unless the function holds it for work that goes on.
+ */
+export function withAdmission<TBody, TQuery>(
+  gate: AdmissionGate,
+  fn: (request: RouteRequest<TBody, TQuery>, permit: AdmissionPermit) => Promise<RouteResponse>,
+): (request: RouteRequest<TBody, TQuery>) => Promise<RouteResponse> {
+  return async (request) => {
+    const permit = await gate.admit(request.tenant.tenantId);
+    try {
+      return await fn(request, permit);
+    } finally {
+      await permit.release();
+    }
+  };
+}
