@@ -4,10 +4,30 @@ import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+import { isTraced, lambdaByName, lambdas, schedules } from '../functions/registry';
+import { METRICS, METRICS_NAMESPACE, METRICS_SERVICE } from '../functions/shared/metrics';
 import type { Api } from './api';
+import { LAMBDA_DEFAULTS, type Functions } from './functions';
 import type { Queues } from './queues';
 import type { Workflows } from './workflows';
+
+/** Where alarms go, from CDK context (`cdk deploy -c alarmEmail=ops@example.com [-c alarmWebhookUrl=https://...]`). */
+export interface AlarmTargets {
+  /** An email address subscribed to the ops topic (AWS mails a confirmation link first). */
+  alarmEmail?: string;
+  /**
+   * An https endpoint subscribed to the ops topic: a chat or paging integration that accepts SNS
+   * (PagerDuty, Opsgenie, a small relay to a chat webhook); it must confirm the subscription.
+   */
+  alarmWebhookUrl?: string;
+}
+
+/** The booking workflow's p99 run time above this share of its caller's timeout pages ops. */
+export const EXPRESS_BUDGET_ALARM_SHARE = 0.8;
+/** CloudWatch alarms on metric math take at most 10 metrics. */
+const MAX_METRICS_PER_ALARM = 10;
 
 /** API 5xx responses per 5 minutes above which ops is paged. */
 export const API_5XX_THRESHOLD = 5;
@@ -17,7 +37,13 @@ export class Alarms extends Construct {
   readonly topic: sns.Topic;
   readonly alarms: cloudwatch.Alarm[] = [];
 
-  constructor(scope: Construct, id: string, props: { queues: Queues; workflows: Workflows; api: Api }) {
+  readonly dashboard: cloudwatch.Dashboard;
+
+  constructor(
+    scope: Construct,
+    id: string,
+    props: { queues: Queues; workflows: Workflows; api: Api; functions: Functions; targets?: AlarmTargets },
+  ) {
     super(scope, id);
     // A customer-managed key: CloudWatch cannot publish to a topic encrypted with the AWS-managed
     // SNS key, because that key's policy cannot be extended.
@@ -38,6 +64,11 @@ export class Alarms extends Construct {
       masterKey: key,
       enforceSSL: true,
     });
+    const { alarmEmail, alarmWebhookUrl } = props.targets ?? {};
+    if (alarmEmail) this.topic.addSubscription(new subscriptions.EmailSubscription(alarmEmail));
+    if (alarmWebhookUrl) {
+      this.topic.addSubscription(new subscriptions.UrlSubscription(alarmWebhookUrl, { protocol: sns.SubscriptionProtocol.HTTPS }));
+    }
     const action = new actions.SnsAction(this.topic);
     const add = (alarmId: string, props: cloudwatch.AlarmProps) => {
       const alarm = new cloudwatch.Alarm(this, alarmId, props);
@@ -80,6 +111,84 @@ export class Alarms extends Construct {
       });
     }
 
+    // The schedules (notification sweeper, renewals scan) failing: reminders or renewals stop.
+    for (const spec of schedules) {
+      add(`${spec.name}-errors`, {
+        alarmDescription: `${spec.lambda} (schedule ${spec.name}) failed: due work is not being done`,
+        metric: props.functions.get(spec.lambda).metricErrors({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
+        threshold: 0,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+    }
+
+    // Work waiting too long in a queue (consumer down, throttled or bounded too low).
+    for (const { spec, queue } of props.queues.all) {
+      add(`${spec.name}-oldest-message`, {
+        alarmDescription: `The oldest ${spec.name} message is older than ${spec.maxAgeAlarmSeconds} s: ${spec.consumer ?? 'its consumer'} is not keeping up`,
+        metric: queue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(1), statistic: cloudwatch.Stats.MAXIMUM }),
+        threshold: spec.maxAgeAlarmSeconds,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 3,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+    }
+
+    // EventBridge Scheduler and EventBridge rules could not deliver an event after their retries.
+    add('async-targets-dlq-depth', {
+      alarmDescription: 'A schedule or an EventBridge rule could not invoke its function (events in the async-targets DLQ)',
+      metric: props.queues.asyncTargetsDlq.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(1),
+        statistic: cloudwatch.Stats.MAXIMUM,
+      }),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+
+    // Throttles on the booking path (the booking route and the workflow nodes), by metric math: one
+    // alarm per 10 functions instead of one per function.
+    const bookingPath = lambdas.filter(isTraced);
+    for (let chunk = 0; chunk * MAX_METRICS_PER_ALARM < bookingPath.length; chunk++) {
+      const specs = bookingPath.slice(chunk * MAX_METRICS_PER_ALARM, (chunk + 1) * MAX_METRICS_PER_ALARM);
+      const usingMetrics = Object.fromEntries(
+        specs.map((spec, index) => [
+          `t${index}`,
+          props.functions.get(spec.name).metricThrottles({ period: Duration.minutes(1), statistic: cloudwatch.Stats.SUM }),
+        ]),
+      );
+      add(`booking-path-throttles-${chunk + 1}`, {
+        alarmDescription: `Lambda throttled on the booking path: ${specs.map((s) => s.name).join(', ')}`,
+        metric: new cloudwatch.MathExpression({
+          expression: Object.keys(usingMetrics).join(' + '),
+          usingMetrics,
+          period: Duration.minutes(1),
+          label: 'Throttles',
+        }),
+        threshold: 0,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+    }
+
+    // The booking workflow (Express, run synchronously by the booking route) near its caller's timeout.
+    const booking = props.workflows.all.find((w) => w.spec.name === 'booking');
+    const caller = lambdas.find((l) => l.grants.includes('bookingWorkflow:startSync'));
+    if (booking && caller) {
+      const budgetMs = (lambdaByName(caller.name).timeoutSeconds ?? LAMBDA_DEFAULTS.timeoutSeconds) * 1000;
+      add('booking-duration-near-budget', {
+        alarmDescription: `booking workflow p99 run time above ${EXPRESS_BUDGET_ALARM_SHARE * 100}% of ${caller.name}'s ${budgetMs / 1000} s budget`,
+        metric: booking.stateMachine.metric('ExecutionTime', { period: Duration.minutes(5), statistic: cloudwatch.Stats.p(99) }),
+        threshold: EXPRESS_BUDGET_ALARM_SHARE * budgetMs,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+    }
+
     add('api-5xx', {
       alarmDescription: `More than ${API_5XX_THRESHOLD} API 5xx responses in 5 minutes`,
       metric: props.api.httpApi.metricServerError({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
@@ -88,5 +197,78 @@ export class Alarms extends Construct {
       evaluationPeriods: 1,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
+
+    this.dashboard = this.createDashboard(props);
+  }
+
+  /** One page: what the business sees (bookings, CRM lag, messages), then queues, workflow, API and alarms. */
+  private createDashboard(props: { queues: Queues; workflows: Workflows; api: Api }): cloudwatch.Dashboard {
+    const fiveMinutes = Duration.minutes(5);
+    // The metrics of functions/shared/metrics.ts, every value of their dimension (a SEARCH, so a new
+    // status or channel shows up without a deploy).
+    const search = (metric: { name: string; dimension?: string }, statistic: string, label: string) =>
+      new cloudwatch.MathExpression({
+        expression: `SEARCH('{${METRICS_NAMESPACE},service,${metric.dimension}} MetricName="${metric.name}" service="${METRICS_SERVICE}"', '${statistic}', 300)`,
+        usingMetrics: {},
+        label,
+        period: fiveMinutes,
+      });
+    const crmLag = (statistic: string) =>
+      new cloudwatch.Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName: METRICS.crmSyncLag.name,
+        dimensionsMap: { service: METRICS_SERVICE },
+        statistic,
+        period: fiveMinutes,
+      });
+    const booking = props.workflows.all.find((w) => w.spec.name === 'booking')?.stateMachine;
+    const dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { defaultInterval: Duration.hours(24) });
+    dashboard.addWidgets(
+      new cloudwatch.GraphWidget({ title: 'Bookings by status', left: [search(METRICS.bookings, 'Sum', '')], width: 8, stacked: true }),
+      new cloudwatch.GraphWidget({ title: 'CRM sync lag (ms)', left: [crmLag('p50'), crmLag('p99'), crmLag('Maximum')], width: 8 }),
+      new cloudwatch.GraphWidget({
+        title: 'Messages sent / failed',
+        left: [search(METRICS.messagesSent, 'Sum', 'sent'), search(METRICS.messagesFailed, 'Sum', 'failed')],
+        width: 8,
+      }),
+    );
+    dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Queue depth',
+        left: props.queues.all.map(({ spec, queue }) => queue.metricApproximateNumberOfMessagesVisible({ label: spec.name, period: Duration.minutes(1) })),
+        right: props.queues.all.map(({ spec, deadLetterQueue }) =>
+          deadLetterQueue.metricApproximateNumberOfMessagesVisible({ label: `${spec.name} DLQ`, period: Duration.minutes(1) }),
+        ),
+        width: 8,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Oldest message age (s)',
+        left: props.queues.all.map(({ spec, queue }) =>
+          queue.metricApproximateAgeOfOldestMessage({ label: spec.name, period: Duration.minutes(1), statistic: cloudwatch.Stats.MAXIMUM }),
+        ),
+        width: 8,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Booking workflow',
+        left: booking
+          ? [
+              booking.metric('ExecutionTime', { statistic: cloudwatch.Stats.p(50), label: 'p50 ms', period: fiveMinutes }),
+              booking.metric('ExecutionTime', { statistic: cloudwatch.Stats.p(99), label: 'p99 ms', period: fiveMinutes }),
+            ]
+          : [],
+        right: booking ? [booking.metricFailed({ period: fiveMinutes, statistic: cloudwatch.Stats.SUM })] : [],
+        width: 8,
+      }),
+    );
+    dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'API',
+        left: [props.api.httpApi.metricCount({ period: fiveMinutes }), props.api.httpApi.metricServerError({ period: fiveMinutes })],
+        right: [props.api.httpApi.metricLatency({ period: fiveMinutes, statistic: cloudwatch.Stats.p(99) })],
+        width: 12,
+      }),
+      new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 12 }),
+    );
+    return dashboard;
   }
 }

@@ -7,7 +7,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { existsSync } from 'node:fs';
-import { dlqUrlEnv, lambdas, queueUrlEnv, stateMachines, type Grant, type LambdaSpec } from '../functions/registry';
+import { isTraced, lambdas, queues as queueSpecs, type Grant, type LambdaSpec } from '../functions/registry';
+import { baseEnvironment, grantDefinition, LAMBDA_DEFAULTS, TENANT_SECRETS_RESOURCE, type GrantRefs } from './function-definition';
 import { acknowledge, logicalIdOf } from './nag';
 import { fromRoot, repoRoot } from './paths';
 import type { Queues } from './queues';
@@ -19,8 +20,16 @@ export interface GrantTargets {
   stateMachineOf: (name: string) => sfn.IStateMachine;
 }
 
-/** Defaults for registry entries that leave timeout or memory out. */
-export const LAMBDA_DEFAULTS = { timeoutSeconds: 10, memoryMb: 512 };
+/**
+ * Tenant secrets, by the only name form functions/shared/secrets.ts makes: `jobrelay/<tenant>/<purpose>`
+ * (Secrets Manager appends `-XXXXXX` to the ARN). Nothing outside a tenant's space matches.
+ */
+export const TENANT_SECRETS_ARN = `arn:${Aws.PARTITION}:secretsmanager:${Aws.REGION}:${Aws.ACCOUNT_ID}:${TENANT_SECRETS_RESOURCE}`;
+const TENANT_SECRETS_NAG_ID = 'IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:jobrelay/*/*]';
+const TENANT_SECRETS_REASON =
+  'Tenant credentials are set per tenant after deploy (PUT /v1/config/credentials) under jobrelay/<tenant>/<purpose>, names derived from the tenant id in functions/shared/secrets.ts, so their ARNs are not known at deploy time; the pattern admits tenant secrets only.';
+
+export { LAMBDA_DEFAULTS } from './function-definition';
 
 /**
  * ESM bundles: some bundled dependencies still call `require` for Node built-ins, which does not
@@ -29,9 +38,45 @@ export const LAMBDA_DEFAULTS = { timeoutSeconds: 10, memoryMb: 512 };
 const ESM_REQUIRE_BANNER =
   "import { createRequire as __jobrelayCreateRequire } from 'node:module'; const require = __jobrelayCreateRequire(import.meta.url);";
 
+/** The capability folder of a function (`functions/<capability>/...`): its log group. */
+export function capabilityOf(spec: LambdaSpec): string {
+  const capability = /^functions\/([a-z0-9-]+)\//.exec(spec.entry)?.[1];
+  if (!capability) throw new Error(`functions/registry.ts: ${spec.name}.entry ${spec.entry} is not under functions/<capability>/`);
+  return capability;
+}
+
+/**
+ * Functions with the same key share a role: same capability, same grants, same queue consumed (the
+ * event source mapping adds its receive/delete statements to the role) and same tracing.
+ */
+export function roleKeyOf(spec: LambdaSpec): string {
+  const consumes = queueSpecs.filter((q) => q.consumer === spec.name).map((q) => q.name);
+  return [capabilityOf(spec), [...new Set(spec.grants)].sort().join(','), consumes.join(','), isTraced(spec) ? 'traced' : ''].join('|');
+}
+
+const pascal = (name: string) => name.replace(/(^|-)([a-z])/g, (_, __, c: string) => c.toUpperCase());
+
+/** What registry grants point at in this stack, as CloudFormation references (lib/function-definition.ts). */
+export function cdkGrantRefs({ table, queues, stateMachineOf }: GrantTargets): GrantRefs {
+  return {
+    tableName: table.tableName,
+    tableArn: table.tableArn,
+    queueUrl: (name) => queues.byName(name).queue.queueUrl,
+    queueArn: (name) => queues.byName(name).queue.queueArn,
+    dlqUrl: (name) => queues.byName(name).deadLetterQueue.queueUrl,
+    dlqArn: (name) => queues.byName(name).deadLetterQueue.queueArn,
+    stateMachineArn: (name) => stateMachineOf(name).stateMachineArn,
+    arn: (service, resource) => `arn:${Aws.PARTITION}:${service}:${Aws.REGION}:${Aws.ACCOUNT_ID}:${resource}`,
+  };
+}
+
 /** One NodejsFunction per `functions/registry.ts` entry, each with only its listed grants. */
 export class Functions extends Construct {
   readonly byName = new Map<string, NodejsFunction>();
+  /** Shared by the functions of one capability (see createFunction). */
+  readonly logGroups = new Map<string, logs.LogGroup>();
+  /** Shared by the functions of one capability with the same grants (see createFunction). */
+  private readonly roles = new Map<string, iam.Role>();
 
   constructor(scope: Construct, id: string, props: { table: dynamodb.ITable }) {
     super(scope, id);
@@ -51,17 +96,32 @@ export class Functions extends Construct {
     if (!existsSync(entry)) {
       throw new Error(`functions/registry.ts: ${spec.name}.entry ${spec.entry} does not exist`);
     }
-    const logGroup = new logs.LogGroup(this, `${spec.name}Logs`, {
-      retention: logs.RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    // Its own role, not AWSLambdaBasicExecutionRole (logs:* writes to every log group in the
-    // account): this function may write to its own log group only.
-    const role = new iam.Role(this, `${spec.name}Role`, {
-      description: `JobRelay ${spec.name} function`,
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-    });
-    logGroup.grantWrite(role);
+    // One log group per capability (functions/<capability>/), not per function: every line names its
+    // function (`function` in functions/shared/logger.ts), a capability's routes are read together,
+    // and 58 groups cost 39 of CloudFormation's 500 resources (issue 13).
+    const capability = capabilityOf(spec);
+    let logGroup = this.logGroups.get(capability);
+    if (!logGroup) {
+      logGroup = new logs.LogGroup(this, `${pascal(capability)}Logs`, {
+        retention: logs.RetentionDays.ONE_MONTH,
+        removalPolicy: RemovalPolicy.DESTROY,
+      });
+      this.logGroups.set(capability, logGroup);
+    }
+    // A role per capability and grant set, not AWSLambdaBasicExecutionRole (logs:* writes to every
+    // log group in the account): functions share a role only when their registry grants are the
+    // same, so each still has exactly its own permissions, and it writes to its capability's log
+    // group only.
+    const roleKey = roleKeyOf(spec);
+    let role = this.roles.get(roleKey);
+    if (!role) {
+      role = new iam.Role(this, `${spec.name}Role`, {
+        description: `JobRelay ${capability} functions with grants: ${[...spec.grants].sort().join(', ') || 'none'}`,
+        assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      });
+      logGroup.grantWrite(role);
+      this.roles.set(roleKey, role);
+    }
     const fn = new NodejsFunction(this, spec.name, {
       entry,
       role,
@@ -75,12 +135,10 @@ export class Functions extends Construct {
       timeout: Duration.seconds(spec.timeoutSeconds ?? LAMBDA_DEFAULTS.timeoutSeconds),
       logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
-      environment: {
-        TABLE_NAME: table.tableName,
-        POWERTOOLS_SERVICE_NAME: 'jobrelay',
-        // Stack traces through the bundled source maps.
-        NODE_OPTIONS: '--enable-source-maps',
-      },
+      // X-Ray on the booking path (registry isTraced; Powertools tracer in the handler).
+      ...(isTraced(spec) ? { tracing: lambda.Tracing.ACTIVE } : {}),
+      // The same variables the local runtime gives this function (lib/function-definition.ts).
+      environment: baseEnvironment({ tableName: table.tableName }),
       bundling: {
         format: OutputFormat.ESM,
         mainFields: ['module', 'main'],
@@ -109,6 +167,13 @@ export class Functions extends Construct {
           : {}),
       },
     });
+    if (isTraced(spec)) {
+      acknowledge(
+        role,
+        'IAM5[Resource::*]',
+        'Generated by Lambda active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords do not support resource-level permissions.',
+      );
+    }
     acknowledge(
       fn,
       'L1',
@@ -127,107 +192,33 @@ export class Functions extends Construct {
 
   private applyGrant(fn: NodejsFunction, grant: Grant, { table, queues, stateMachineOf }: GrantTargets): void {
     const role = fn.role!;
-    const indexReason =
-      'Generated by grantReadData/grantReadWriteData: the `index/*` resource covers the GSIs of this one table only (byDue and any added later).';
+    // The statements and variables come from lib/function-definition.ts, which the local runtime
+    // evaluates too: what is granted here is exactly what is allowed locally.
+    const { statements, environment } = grantDefinition(grant, cdkGrantRefs({ table, queues, stateMachineOf }));
+    for (const statement of statements) fn.addToRolePolicy(new iam.PolicyStatement(statement));
+    for (const [name, value] of Object.entries(environment)) fn.addEnvironment(name, value);
     switch (grant) {
       case 'table:read':
-        table.grantReadData(fn);
-        acknowledge(role, `IAM5[Resource::<${logicalIdOf(table)}.Arn>/index/*]`, indexReason);
-        return;
       case 'table:readWrite':
-        table.grantReadWriteData(fn);
-        acknowledge(role, `IAM5[Resource::<${logicalIdOf(table)}.Arn>/index/*]`, indexReason);
-        return;
-      case 'notifyQueue:send': {
-        const { queue, spec } = queues.byName('notify');
-        queue.grantSendMessages(fn);
-        fn.addEnvironment(queueUrlEnv(spec.name), queue.queueUrl);
-        return;
-      }
-      case 'crmSyncQueue:send': {
-        const { queue, spec } = queues.byName('crm-sync');
-        queue.grantSendMessages(fn);
-        fn.addEnvironment(queueUrlEnv(spec.name), queue.queueUrl);
-        return;
-      }
-      case 'statusEventsQueue:send': {
-        const { queue, spec } = queues.byName('status-events');
-        queue.grantSendMessages(fn);
-        fn.addEnvironment(queueUrlEnv(spec.name), queue.queueUrl);
-        return;
-      }
-      case 'bookingWorkflow:startSync': {
-        const spec = stateMachines.find((s) => s.name === 'booking');
-        if (!spec) throw new Error('No state machine named booking in functions/registry.ts');
-        const stateMachine = stateMachineOf(spec.name);
-        stateMachine.grantStartSyncExecution(fn);
-        fn.addEnvironment(spec.arnEnv, stateMachine.stateMachineArn);
-        return;
-      }
-      case 'email:send':
-        fn.addToRolePolicy(
-          new iam.PolicyStatement({
-            actions: ['ses:SendEmail'],
-            resources: [`arn:${Aws.PARTITION}:ses:${Aws.REGION}:${Aws.ACCOUNT_ID}:identity/*`],
-          }),
+        acknowledge(
+          role,
+          `IAM5[Resource::<${logicalIdOf(table)}.Arn>/index/*]`,
+          'The `index/*` resource covers the GSIs of this one table only (byDue and any added later), as grantReadData/grantReadWriteData write it.',
         );
+        return;
+      case 'email:send':
         acknowledge(
           role,
           'IAM5[Resource::arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/*]',
           "Each tenant verifies its own sender identity at onboarding (its messaging.email.from), so the identities are not known at deploy time; SendEmail is the only action.",
         );
         return;
-      case 'jobTrail:start': {
-        const spec = stateMachines.find((s) => s.name === 'jobTrail');
-        if (!spec) throw new Error('No state machine named jobTrail in functions/registry.ts');
-        const stateMachine = stateMachineOf(spec.name);
-        stateMachine.grantStartExecution(fn);
-        fn.addEnvironment(spec.arnEnv, stateMachine.stateMachineArn);
-        return;
-      }
       case 'crmSecrets:read':
-        fn.addToRolePolicy(
-          new iam.PolicyStatement({
-            actions: ['secretsmanager:GetSecretValue'],
-            resources: [`arn:${Aws.PARTITION}:secretsmanager:${Aws.REGION}:${Aws.ACCOUNT_ID}:secret:jobrelay/*`],
-          }),
-        );
-        acknowledge(
-          role,
-          'IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:jobrelay/*]',
-          'Tenant CRM credentials are created per tenant at onboarding under the jobrelay/ prefix (functions/shared/secrets.ts), so their ARNs are not known at deploy time; the prefix keeps every other secret out of reach.',
-        );
+      case 'tenantSecrets:write':
+        acknowledge(role, TENANT_SECRETS_NAG_ID, TENANT_SECRETS_REASON);
         return;
-      case 'queues:read':
-      case 'queues:redrive': {
-        const redrive = grant === 'queues:redrive';
-        for (const { spec, queue, deadLetterQueue } of queues.all) {
-          fn.addEnvironment(queueUrlEnv(spec.name), queue.queueUrl);
-          fn.addEnvironment(dlqUrlEnv(spec.name), deadLetterQueue.queueUrl);
-          // Depth and the last move task (ListMessageMoveTasks) of both queues.
-          fn.addToRolePolicy(
-            new iam.PolicyStatement({ actions: ['sqs:GetQueueAttributes'], resources: [queue.queueArn, deadLetterQueue.queueArn] }),
-          );
-          fn.addToRolePolicy(
-            new iam.PolicyStatement({ actions: ['sqs:ListMessageMoveTasks'], resources: [deadLetterQueue.queueArn] }),
-          );
-          if (!redrive) continue;
-          // Re-send a stored message; StartMessageMoveTask also needs SendMessage on the destination.
-          queue.grantSendMessages(fn);
-          // The DLQ side of a move task, as the SQS docs list it for StartMessageMoveTask.
-          fn.addToRolePolicy(
-            new iam.PolicyStatement({
-              actions: ['sqs:StartMessageMoveTask', 'sqs:ReceiveMessage', 'sqs:DeleteMessage'],
-              resources: [deadLetterQueue.queueArn],
-            }),
-          );
-        }
+      default:
         return;
-      }
-      default: {
-        const unknown: never = grant;
-        throw new Error(`Unknown grant ${String(unknown)}`);
-      }
     }
   }
 }

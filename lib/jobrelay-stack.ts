@@ -1,6 +1,6 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { Alarms } from './alarms';
+import { Alarms, type AlarmTargets } from './alarms';
 import { Api } from './api';
 import { Data } from './data';
 import { Functions } from './functions';
@@ -21,12 +21,12 @@ export class JobRelayStack extends Stack {
   readonly schedules: Schedules;
   readonly alarms: Alarms;
 
-  constructor(scope: Construct, id: string, props?: StackProps) {
+  constructor(scope: Construct, id: string, props?: StackProps & { alarms?: AlarmTargets }) {
     super(scope, id, props);
     this.data = new Data(this, 'Data');
     this.queues = new Queues(this, 'Queues');
     this.functions = new Functions(this, 'Functions', { table: this.data.table });
-    this.workflows = new Workflows(this, 'Workflows', { functions: this.functions });
+    this.workflows = new Workflows(this, 'Workflows', { functions: this.functions, deadLetterQueue: this.queues.asyncTargetsDlq });
     this.functions.applyGrants({
       table: this.data.table,
       queues: this.queues,
@@ -34,13 +34,20 @@ export class JobRelayStack extends Stack {
     });
     this.queues.attachConsumers((name) => this.functions.get(name));
     this.api = new Api(this, 'Api', { functions: this.functions });
-    this.schedules = new Schedules(this, 'Schedules', { functions: this.functions });
-    this.alarms = new Alarms(this, 'Alarms', { queues: this.queues, workflows: this.workflows, api: this.api });
+    this.schedules = new Schedules(this, 'Schedules', { functions: this.functions, deadLetterQueue: this.queues.asyncTargetsDlq });
+    this.alarms = new Alarms(this, 'Alarms', {
+      queues: this.queues,
+      workflows: this.workflows,
+      api: this.api,
+      functions: this.functions,
+      targets: props?.alarms,
+    });
 
     new CfnOutput(this, 'TableName', { value: this.data.table.tableName });
     for (const { spec, stateMachine } of this.workflows.all) {
       new CfnOutput(this, `${spec.name[0]!.toUpperCase()}${spec.name.slice(1)}StateMachineArn`, { value: stateMachine.stateMachineArn });
     }
     new CfnOutput(this, 'OpsTopicArn', { value: this.alarms.topic.topicArn });
+    new CfnOutput(this, 'DashboardName', { value: this.alarms.dashboard.dashboardName });
   }
 }

@@ -1,17 +1,21 @@
 import { Aws, Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Construct } from 'constructs';
 import { schedules } from '../functions/registry';
 import type { Functions } from './functions';
 import { ackInvokeVersions } from './nag';
 
-/** One EventBridge Scheduler schedule per registry entry, invoking its Lambda. */
+/**
+ * One EventBridge Scheduler schedule per registry entry, invoking its Lambda; an invocation Scheduler
+ * cannot deliver after its retries goes to the async-targets dead-letter queue (alarmed).
+ */
 export class Schedules extends Construct {
   readonly all: scheduler.Schedule[];
 
-  constructor(scope: Construct, id: string, props: { functions: Functions }) {
+  constructor(scope: Construct, id: string, props: { functions: Functions; deadLetterQueue: sqs.IQueue }) {
     super(scope, id);
     this.all = schedules.map((spec) => {
       const fn = props.functions.get(spec.lambda);
@@ -25,7 +29,7 @@ export class Schedules extends Construct {
         description: `${spec.name}: ${spec.expression} -> ${spec.lambda}`,
         schedule: scheduler.ScheduleExpression.expression(spec.expression),
         // The sweeper is idempotent and runs again on the next tick: no long retries.
-        target: new LambdaInvoke(fn, { role, retryAttempts: 2, maxEventAge: Duration.minutes(1) }),
+        target: new LambdaInvoke(fn, { role, retryAttempts: 2, maxEventAge: Duration.minutes(1), deadLetterQueue: props.deadLetterQueue }),
       });
       ackInvokeVersions(
         role,

@@ -2,6 +2,7 @@ import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { readFileSync } from 'node:fs';
@@ -30,11 +31,12 @@ export interface Workflow {
 export class Workflows extends Construct {
   readonly all: Workflow[] = [];
 
-  constructor(scope: Construct, id: string, props: { functions: Functions }) {
+  constructor(scope: Construct, id: string, props: { functions: Functions; deadLetterQueue: sqs.IQueue }) {
     super(scope, id);
     const { functions } = props;
     for (const spec of stateMachines) this.all.push(this.createStateMachine(spec, functions));
-    // A failed, timed-out or aborted execution becomes a review item (EventBridge -> Lambda).
+    // A failed, timed-out or aborted execution becomes a review item (EventBridge -> Lambda); an event
+    // EventBridge cannot deliver after its retries goes to the async-targets dead-letter queue (alarmed).
     for (const rule of executionFailureRules) {
       new events.Rule(this, `${rule.stateMachine}ExecutionFailed`, {
         description: `${rule.stateMachine} executions that end ${rule.statuses.join('/')} go to the review queue`,
@@ -43,7 +45,7 @@ export class Workflows extends Construct {
           detailType: ['Step Functions Execution Status Change'],
           detail: { status: rule.statuses, stateMachineArn: [this.byName(rule.stateMachine).stateMachineArn] },
         },
-        targets: [new targets.LambdaFunction(functions.get(rule.lambda), { retryAttempts: 8 })],
+        targets: [new targets.LambdaFunction(functions.get(rule.lambda), { retryAttempts: 8, deadLetterQueue: props.deadLetterQueue })],
       });
     }
   }

@@ -32,7 +32,7 @@ export async function startDynamoDb(options: { dataDir?: string; tableName: stri
     if (exited) throw new Error('DynamoDB Local exited: is Java 17+ installed?');
     await client.send(new ListTablesCommand({}));
     return true;
-  }, 'DynamoDB Local');
+  }, 'DynamoDB Local', 120_000); // a JVM start on a busy 2-core machine can take well over 30 s
 
   const existing = await client.send(new ListTablesCommand({}));
   if (!existing.TableNames?.includes(options.tableName)) {

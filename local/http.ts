@@ -27,20 +27,36 @@ function compile(spec: RouteSpec): CompiledRoute {
 
 const compiled = routes.map(compile);
 
-export function matchRoute(method: string, path: string): { spec: RouteSpec; pathParameters: Record<string, string> } | undefined {
+type MatchedRoute = { spec: RouteSpec; pathParameters: Record<string, string> };
+
+/** The route for a request; `badRequest` when a path parameter is not valid %-encoding (API Gateway answers 400). */
+export function matchRoute(method: string, path: string): MatchedRoute | { badRequest: string } | undefined {
   for (const route of compiled) {
     if (route.spec.method !== method) continue;
     const match = route.pattern.exec(path);
     if (!match) continue;
-    return {
-      spec: route.spec,
-      pathParameters: Object.fromEntries(route.params.map((name, index) => [name, decodeURIComponent(match[index + 1]!)])),
-    };
+    const pathParameters: Record<string, string> = {};
+    for (const [index, name] of route.params.entries()) {
+      try {
+        pathParameters[name] = decodeURIComponent(match[index + 1]!);
+      } catch {
+        return { badRequest: `Path parameter ${name} is not valid percent-encoding` };
+      }
+    }
+    return { spec: route.spec, pathParameters };
   }
   return undefined;
 }
 
-function toEvent(req: IncomingMessage, url: URL, body: string, route: { spec: RouteSpec; pathParameters: Record<string, string> }): APIGatewayProxyEventV2 {
+function badRequest(res: ServerResponse, message: string, field?: string): void {
+  send(res, {
+    statusCode: 400,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ error: { code: 'invalid_request', message, ...(field ? { field } : {}) } }),
+  });
+}
+
+function toEvent(req: IncomingMessage, url: URL, body: string, route: MatchedRoute): APIGatewayProxyEventV2 {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
@@ -62,7 +78,7 @@ function toEvent(req: IncomingMessage, url: URL, body: string, route: { spec: Ro
     requestContext: {
       accountId: '000000000000',
       apiId: 'local',
-      domainName: url.host,
+      domainName: req.headers.host ?? url.host,
       domainPrefix: 'local',
       http: {
         method: req.method ?? 'GET',
@@ -89,10 +105,16 @@ export type ExtraHandler = (req: IncomingMessage, res: ServerResponse, url: URL)
 
 export async function startHttpApi(options: { port: number; host?: string; extra?: ExtraHandler }): Promise<{ url: string; stop(): Promise<void> }> {
   const server: Server = createServer(async (req, res) => {
-    const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://localhost');
+    } catch {
+      return badRequest(res, 'The request target is not a valid URL');
+    }
     try {
       if (options.extra && (await options.extra(req, res, url))) return;
       const route = matchRoute(req.method ?? 'GET', url.pathname);
+      if (route && 'badRequest' in route) return badRequest(res, route.badRequest, 'path');
       if (!route) {
         return send(res, {
           statusCode: 404,
@@ -112,9 +134,14 @@ export async function startHttpApi(options: { port: number; host?: string; extra
       const event = toEvent(req, url, Buffer.concat(chunks).toString('utf8'), route);
       send(res, (await invokeLambda(route.spec.lambda, event)) as APIGatewayProxyStructuredResultV2);
     } catch (error) {
-      // API Gateway answers 500 when the integration itself fails.
+      // API Gateway answers 503 when the function timed out and 500 when the integration failed otherwise.
       console.error(`local api: ${req.method} ${url.pathname} failed:`, (error as Error).message);
-      send(res, { statusCode: 500, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message: 'Internal Server Error' }) });
+      const timedOut = (error as Error).name === 'Sandbox.Timedout';
+      send(res, {
+        statusCode: timedOut ? 503 : 500,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ message: timedOut ? 'Service Unavailable' : 'Internal Server Error' }),
+      });
     }
   });
   const host = options.host ?? '127.0.0.1';

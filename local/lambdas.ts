@@ -1,70 +1,305 @@
 /**
- * Local Lambda: loads a registry entry's handler module and invokes it as Lambda would, with a
- * JSON round-trip of event and result (so nothing non-serialisable leaks between nodes) and a
- * Lambda-shaped context. A thrown error keeps its name: Step Functions Retry/Catch match on it.
+ * Local Lambda: each function runs as it will in AWS. Its bundle (local/bundle.ts) runs in worker
+ * threads of its own, a warm pool per function like Lambda's instances, one invocation per
+ * instance at a time; each instance has only the environment variables of the function's
+ * synthesised definition (lib/function-definition.ts, the code the CDK stack uses), its timeout
+ * (an invocation still running then fails as `Sandbox.Timedout` and its instance is discarded, as
+ * Lambda does) and its role's IAM statements checked on every AWS SDK call (local/lambda-guest.ts).
+ * Event and result cross as JSON, and a thrown error keeps its name: Step Functions Retry/Catch match on it.
  */
-import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import type { Context } from 'aws-lambda';
-import { lambdaByName } from '../functions/registry';
+import { Worker } from 'node:worker_threads';
+import { environmentFor, memoryMbOf, statementsFor, timeoutSecondsOf, type AllowStatement, type GrantRefs } from '../lib/function-definition';
+import { lambdaByName, lambdas, stateMachines, taskLambdaNames, type LambdaSpec } from '../functions/registry';
+import { bundleFile, bundleLambdas } from './bundle';
+import { isAllowed } from './iam';
+import type { GuestData, GuestReply, GuestRequest } from './lambda-guest';
+import { LOCAL_ACCOUNT, localQueueName, localQueueUrl } from './sqs';
 
-type Handler = (event: unknown, context: Context) => Promise<unknown>;
-
-const loaded = new Map<string, Promise<Handler>>();
 const repoRoot = resolve(import.meta.dirname, '..');
 
 export const LOCAL_REGION = 'us-east-1';
+export const LOCAL_TABLE_NAME = 'jobrelay';
+/** Where the bundles are: set by the local system for every process that invokes (tests too). */
+export const BUNDLE_DIR_ENV = 'JOBRELAY_LOCAL_LAMBDA_BUNDLE';
+/** Concurrent instances per function in one process; further invocations wait for a free one. */
+const MAX_INSTANCES = 4;
+/**
+ * The synchronous booking path keeps this many instances warm, and no more: a Task's TimeoutSeconds
+ * (2 s for most booking nodes) would otherwise include a local cold start (~0.7 s of CPU each, several
+ * at once on two cores), which AWS's ~300 ms and provisioned concurrency make rare. A call beyond
+ * them waits for a warm one (a few hundred ms at most) instead of starting another.
+ */
+const SYNCHRONOUS_PATH_INSTANCES = 2;
 
 export function localFunctionArn(lambdaName: string): string {
-  return `arn:aws:lambda:${LOCAL_REGION}:000000000000:function:jobrelay-${lambdaName}`;
+  return `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:jobrelay-${lambdaName}`;
 }
 
 export function lambdaNameFromArn(arn: string): string | undefined {
   return /:function:jobrelay-([A-Za-z0-9]+)$/.exec(arn)?.[1];
 }
 
-function loadHandler(lambdaName: string): Promise<Handler> {
-  let handler = loaded.get(lambdaName);
-  if (!handler) {
-    const spec = lambdaByName(lambdaName);
-    handler = import(pathToFileURL(resolve(repoRoot, spec.entry)).href).then((module: { handler?: Handler }) => {
-      if (typeof module.handler !== 'function') throw new Error(`${spec.entry} does not export a handler`);
-      return module.handler;
-    });
-    loaded.set(lambdaName, handler);
-  }
-  return handler;
+export function localStateMachineArn(name: string): string {
+  return `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:jobrelay-${name}`;
 }
 
-function lambdaContext(lambdaName: string, timeoutSeconds: number): Context {
-  const deadline = Date.now() + timeoutSeconds * 1000;
+/** What grants point at, locally: the names and ARNs of the local table, queues and state machines. */
+export function localGrantRefs(sqsEndpoint = process.env.AWS_ENDPOINT_URL_SQS ?? ''): GrantRefs {
+  const arn = (service: string, resource: string) => `arn:aws:${service}:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${resource}`;
   return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: `jobrelay-${lambdaName}`,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: localFunctionArn(lambdaName),
-    memoryLimitInMB: '512',
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/jobrelay-${lambdaName}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
+    tableName: LOCAL_TABLE_NAME,
+    tableArn: arn('dynamodb', `table/${LOCAL_TABLE_NAME}`),
+    queueUrl: (name) => localQueueUrl(sqsEndpoint, localQueueName(name)),
+    queueArn: (name) => arn('sqs', localQueueName(name)),
+    dlqUrl: (name) => localQueueUrl(sqsEndpoint, localQueueName(name, '-dlq')),
+    dlqArn: (name) => arn('sqs', localQueueName(name, '-dlq')),
+    stateMachineArn: localStateMachineArn,
+    arn,
   };
 }
 
-export async function invokeLambda(lambdaName: string, event: unknown): Promise<unknown> {
-  const handler = await loadHandler(lambdaName);
-  const spec = lambdaByName(lambdaName);
-  try {
-    const result = await handler(JSON.parse(JSON.stringify(event ?? null)), lambdaContext(lambdaName, spec.timeoutSeconds ?? 10));
-    return result === undefined ? null : JSON.parse(JSON.stringify(result));
-  } catch (error) {
-    const thrown = error instanceof Error ? error : new Error(String(error));
-    const lambdaError = new Error(thrown.message);
-    lambdaError.name = thrown.name || 'Error';
-    throw lambdaError;
+/**
+ * Variables of the machine, not of the function: the Lambda runtime's own, plus the local
+ * runtime's settings (endpoints, dummy credentials, JOBRELAY_* switches, log level) taken from
+ * this process. Everything else comes from the function's definition.
+ */
+const LOCAL_SETTING = /^(AWS_ENDPOINT_URL_[A-Z_]+|AWS_REGION|AWS_DEFAULT_REGION|AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN|JOBRELAY_[A-Z_]+|LOG_LEVEL|CRM_SYNC_BACKOFF_[A-Z_]+)$/;
+const LOCAL_SECRETS_FILE = 'JOBRELAY_LOCAL_SECRETS_FILE';
+
+function sandboxEnvironment(spec: LambdaSpec, statements: AllowStatement[], refs: GrantRefs): Record<string, string> {
+  const settings = Object.fromEntries(
+    Object.entries(process.env).filter((entry): entry is [string, string] => LOCAL_SETTING.test(entry[0]) && entry[1] !== undefined && entry[0] !== BUNDLE_DIR_ENV),
+  );
+  // The local secrets file stands in for Secrets Manager (functions/shared/secrets.ts): only a role
+  // that may read or write tenant secrets gets it. Any other function that reaches for a secret
+  // takes the Secrets Manager path, where the IAM check refuses it as AWS would.
+  const tenantSecret = refs.arn('secretsmanager', 'secret:jobrelay/tenant/purpose-AbCdEf');
+  const secretsAllowed = ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue'].some((action) =>
+    isAllowed(statements, { action, resource: tenantSecret }),
+  );
+  if (!secretsAllowed) delete settings[LOCAL_SECRETS_FILE];
+  return {
+    ...settings,
+    AWS_REGION: LOCAL_REGION,
+    AWS_DEFAULT_REGION: LOCAL_REGION,
+    // Never out of this machine: a denied secrets call fails before it is sent, this is a backstop.
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: settings.AWS_ENDPOINT_URL_SECRETS_MANAGER ?? 'http://127.0.0.1:9',
+    AWS_LAMBDA_FUNCTION_NAME: `jobrelay-${spec.name}`,
+    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(memoryMbOf(spec)),
+    // The task root holds the registry `assets` at their repository paths; locally that is the repository.
+    LAMBDA_TASK_ROOT: repoRoot,
+    ...environmentFor(spec, refs),
+  };
+}
+
+/** A test may narrow a function: fewer grants, a shorter timeout (never a registry change). */
+export interface LocalFunctionOverrides {
+  grants?: LambdaSpec['grants'];
+  timeoutSeconds?: number;
+}
+
+function lambdaError(name: string, message: string): Error {
+  const error = new Error(message);
+  error.name = name;
+  return error;
+}
+
+interface Instance {
+  worker: Worker;
+  ready: Promise<void>;
+}
+
+class FunctionPool {
+  private readonly idle: Instance[] = [];
+  private readonly waiting: Array<(instance: Instance | undefined) => void> = [];
+  private instances = 0;
+  private nextId = 0;
+
+  constructor(
+    private readonly spec: LambdaSpec,
+    private readonly bundleDir: string,
+    private maxInstances = MAX_INSTANCES,
+  ) {}
+
+  private start(): Instance {
+    const refs = localGrantRefs();
+    const statements = statementsFor(this.spec, refs);
+    const data: GuestData = {
+      functionName: `jobrelay-${this.spec.name}`,
+      functionArn: localFunctionArn(this.spec.name),
+      principalArn: `arn:aws:sts::${LOCAL_ACCOUNT}:assumed-role/jobrelay-${this.spec.name}-role/jobrelay-${this.spec.name}`,
+      timeoutSeconds: timeoutSecondsOf(this.spec),
+      memoryMb: memoryMbOf(this.spec),
+      statements,
+      identity: { region: LOCAL_REGION, account: LOCAL_ACCOUNT },
+    };
+    const worker = new Worker(bundleFile(this.bundleDir, lambdaByName(this.spec.name).name), {
+      workerData: data,
+      env: sandboxEnvironment(this.spec, statements, refs),
+      // The function's memory setting bounds its heap, as Lambda's memory bounds the whole sandbox.
+      resourceLimits: { maxOldGenerationSizeMb: memoryMbOf(this.spec) },
+      // Its logs go to this process's output, as a function's go to CloudWatch (copied, not piped:
+      // piping every instance into one stream would add listeners to it per instance).
+      stdout: true,
+      stderr: true,
+    });
+    worker.stdout.on('data', (chunk: Buffer) => process.stdout.write(chunk));
+    worker.stderr.on('data', (chunk: Buffer) => process.stderr.write(chunk));
+    this.instances++;
+    const ready = new Promise<void>((resolveReady, reject) => {
+      const onMessage = (message: GuestReply) => {
+        if (!('ready' in message)) return;
+        worker.off('message', onMessage);
+        resolveReady();
+      };
+      worker.on('message', onMessage);
+      worker.once('error', (error) => reject(lambdaError('Runtime.ImportModuleError', `${this.spec.name} failed to start: ${error.message}`)));
+      worker.once('exit', (code) => reject(lambdaError('Runtime.ExitError', `${this.spec.name} exited during init (code ${code})`)));
+    });
+    const instance = { worker, ready };
+    ready.catch(() => this.discard(instance));
+    return instance;
   }
+
+  private async acquire(): Promise<Instance> {
+    const idle = this.idle.pop();
+    if (idle) return idle;
+    if (this.instances < this.maxInstances) return this.start();
+    const freed = await new Promise<Instance | undefined>((resolveFreed) => this.waiting.push(resolveFreed));
+    return freed ?? this.acquire();
+  }
+
+  private release(instance: Instance): void {
+    const next = this.waiting.shift();
+    if (next) return next(instance);
+    instance.worker.unref();
+    this.idle.push(instance);
+  }
+
+  private discard(instance: Instance): void {
+    this.instances--;
+    const index = this.idle.indexOf(instance);
+    if (index >= 0) this.idle.splice(index, 1);
+    void instance.worker.terminate();
+    // A waiter may start a fresh instance in its place.
+    this.waiting.shift()?.(undefined);
+  }
+
+  async invoke(event: unknown): Promise<unknown> {
+    const instance = await this.acquire();
+    await instance.ready;
+    const { worker } = instance;
+    worker.ref();
+    const id = this.nextId++;
+    const timeoutSeconds = timeoutSecondsOf(this.spec);
+    let settle: () => void = () => undefined;
+    try {
+      const result = await new Promise<unknown>((resolveResult, reject) => {
+        const onMessage = (reply: GuestReply) => {
+          if ('ready' in reply || reply.id !== id) return;
+          if (reply.ok) resolveResult(JSON.parse(reply.result));
+          else reject(lambdaError(reply.error.name, reply.error.message));
+        };
+        // An uncaught error or an exit ends the instance, as a crashed runtime ends a sandbox.
+        const onError = (error: Error) => reject(lambdaError('Runtime.ExitError', `${this.spec.name}: ${error.message}`));
+        const onExit = (code: number) => reject(lambdaError('Runtime.ExitError', `${this.spec.name} exited (code ${code})`));
+        const timer = setTimeout(
+          () => reject(lambdaError('Sandbox.Timedout', `Task timed out after ${timeoutSeconds.toFixed(2)} seconds`)),
+          timeoutSeconds * 1000,
+        );
+        settle = () => {
+          clearTimeout(timer);
+          worker.off('message', onMessage);
+          worker.off('error', onError);
+          worker.off('exit', onExit);
+        };
+        worker.on('message', onMessage);
+        worker.on('error', onError);
+        worker.on('exit', onExit);
+        worker.postMessage({ id, event: JSON.stringify(event ?? null) } satisfies GuestRequest);
+      });
+      settle();
+      this.release(instance);
+      return result;
+    } catch (error) {
+      settle();
+      // A handler error leaves the instance warm; a timeout or a crash does not.
+      if ((error as Error).name === 'Sandbox.Timedout' || (error as Error).name === 'Runtime.ExitError') this.discard(instance);
+      else this.release(instance);
+      throw error;
+    }
+  }
+
+  /** Start `count` instances ahead of the first invocation and keep to them (Lambda's provisioned concurrency). */
+  async warm(count: number): Promise<void> {
+    this.maxInstances = count;
+    const started: Instance[] = [];
+    while (this.instances < count) started.push(this.start());
+    await Promise.all(started.map((instance) => instance.ready));
+    for (const instance of started) this.release(instance);
+  }
+
+  async stop(): Promise<void> {
+    const all = this.idle.splice(0);
+    await Promise.all(all.map((instance) => instance.worker.terminate()));
+  }
+}
+
+const pools = new Map<string, FunctionPool>();
+let bundle: Promise<{ dir: string; remove?: () => void }> | undefined;
+
+/**
+ * Bundle the functions once (the local system calls this at start and passes the folder on to
+ * test processes through BUNDLE_DIR_ENV); a process without one bundles on first invocation.
+ */
+export function prepareLambdas(): Promise<{ dir: string; remove?: () => void }> {
+  const dir = process.env[BUNDLE_DIR_ENV];
+  bundle ??= dir ? Promise.resolve({ dir }) : bundleLambdas();
+  return bundle;
+}
+
+/** Ends every warm instance of this process and removes a bundle it made. */
+export async function stopLambdas(): Promise<void> {
+  await Promise.all([...pools.values()].map((pool) => pool.stop()));
+  pools.clear();
+  const made = await bundle?.catch(() => undefined);
+  bundle = undefined;
+  made?.remove?.();
+}
+
+async function poolFor(lambdaName: string, overrides?: LocalFunctionOverrides): Promise<FunctionPool> {
+  const key = overrides ? `${lambdaName} ${JSON.stringify(overrides)}` : lambdaName;
+  const { dir } = await prepareLambdas();
+  let pool = pools.get(key);
+  if (!pool) {
+    pool = new FunctionPool({ ...lambdaByName(lambdaName), ...overrides }, dir);
+    pools.set(key, pool);
+  }
+  return pool;
+}
+
+/** The functions a synchronous booking waits on: the Express workflows' nodes and the routes that start them. */
+export function synchronousPath(): string[] {
+  const express = stateMachines.filter((machine) => machine.type === 'EXPRESS');
+  return [
+    ...new Set([
+      ...lambdas.filter((spec) => spec.grants.includes('bookingWorkflow:startSync')).map((spec) => spec.name),
+      ...express.flatMap((machine) => taskLambdaNames(readFileSync(resolve(repoRoot, machine.file), 'utf8'))),
+    ]),
+  ];
+}
+
+/**
+ * Warm instances of each named function, as provisioned concurrency keeps the synchronous booking
+ * path warm in AWS: no booking node pays a cold start inside its Task's time budget.
+ */
+export async function warmLambdas(names: readonly string[], instances = SYNCHRONOUS_PATH_INSTANCES): Promise<void> {
+  await Promise.all(names.map(async (name) => (await poolFor(name)).warm(instances)));
+}
+
+export async function invokeLambda(lambdaName: string, event: unknown, overrides?: LocalFunctionOverrides): Promise<unknown> {
+  return (await poolFor(lambdaName, overrides)).invoke(event);
 }

@@ -39,7 +39,8 @@ export async function pollOnce(sqs: LocalSqs, queue: (typeof queues)[number], wa
   const received = await sqsClient().send(
     new ReceiveMessageCommand({
       QueueUrl: queueUrl,
-      MaxNumberOfMessages: 10,
+      // The batch size the event source mapping uses in AWS (registry); SQS receives at most 10.
+      MaxNumberOfMessages: Math.min(queue.batchSize, 10),
       WaitTimeSeconds: waitTimeSeconds,
       // Both names: the SQS server (local-aws-sqs) answers only the older AttributeNames, and without
       // it every record would claim ApproximateReceiveCount 1 (workers could never see their last try).

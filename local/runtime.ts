@@ -4,16 +4,16 @@
  * only the AWS_ENDPOINT_URL_* variables differ from AWS.
  */
 import { join } from 'node:path';
-import { dlqUrlEnv, queues, queueUrlEnv, stateMachines } from '../functions/registry';
+import { dlqUrlEnv, queues, queueUrlEnv, schedules, stateMachines } from '../functions/registry';
 import { startDynamoDb } from './dynamodb';
 import { startHttpApi, type ExtraHandler } from './http';
-import { LOCAL_REGION } from './lambdas';
+import { BUNDLE_DIR_ENV, invokeLambda, LOCAL_REGION, LOCAL_TABLE_NAME, prepareLambdas, stopLambdas, synchronousPath, warmLambdas } from './lambdas';
 import { startPollers } from './pollers';
 import { startSqs, type LocalSqs } from './sqs';
 import { localStateMachineArn, startStepFunctions, type LocalStepFunctions } from './stepfunctions';
-import { startTicker } from './ticker';
+import { scheduledEvent, startTicker } from './ticker';
 
-export const LOCAL_TABLE_NAME = 'jobrelay';
+export { LOCAL_TABLE_NAME };
 
 export interface LocalSystemOptions {
   /** Where DynamoDB Local keeps its data; omit for in-memory (tests). */
@@ -26,6 +26,8 @@ export interface LocalSystemOptions {
   tickerIntervalMs?: number;
   /** Shorten Step Functions Retry intervals (tests). */
   retryIntervalMs?: number;
+  /** Multiply the workflows' TimeoutSeconds (tests: every file at once on two cores; see local/stepfunctions.ts). */
+  timeoutScale?: number;
   /** Extra HTTP handling before the API routes (the console, later). */
   extra?: ExtraHandler;
   secretsFile?: string;
@@ -45,12 +47,15 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
   };
   try {
-    const [dynamo, sqs] = await Promise.all([
+    // Every function is bundled once, as for Lambda, while the services start (local/bundle.ts).
+    stops.push(stopLambdas);
+    const [dynamo, sqs, bundle] = await Promise.all([
       startDynamoDb({ dataDir: options.dataDir ? join(options.dataDir, 'dynamodb') : undefined, tableName: LOCAL_TABLE_NAME }),
       startSqs(),
+      prepareLambdas(),
     ]);
     stops.push(dynamo.stop, sqs.stop);
-    const sfn = await startStepFunctions({ retryIntervalMs: options.retryIntervalMs });
+    const sfn = await startStepFunctions({ retryIntervalMs: options.retryIntervalMs, timeoutScale: options.timeoutScale });
     stops.push(sfn.stop);
 
     const env: Record<string, string> = {
@@ -65,12 +70,20 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       ...Object.fromEntries(queues.map((q) => [queueUrlEnv(q.name), sqs.queueUrl(q.name)])),
       ...Object.fromEntries(queues.map((q) => [dlqUrlEnv(q.name), sqs.dlqUrl(q.name)])),
       ...(options.secretsFile ? { JOBRELAY_LOCAL_SECRETS_FILE: options.secretsFile } : {}),
-      // The CRM outbox backs off in seconds here, as the local queues' visibility timeout is 2 s.
-      CRM_SYNC_BACKOFF_BASE_SECONDS: process.env.CRM_SYNC_BACKOFF_BASE_SECONDS ?? '1',
-      CRM_SYNC_BACKOFF_MAX_SECONDS: process.env.CRM_SYNC_BACKOFF_MAX_SECONDS ?? '2',
+      // The contract servers and local providers listen on loopback over http: allowed here, by this
+      // explicit setting only, never in AWS (functions/shared/provider-url.ts).
+      JOBRELAY_ALLOW_LOCAL_PROVIDER_URLS: '1',
+      // This is the local runtime (functions/shared/stage.ts): unset tenant providers fall back to the
+      // local outbox and fake payments here, and only here; in AWS they are a setup warning.
+      JOBRELAY_STAGE: 'local',
+      // Test processes invoke pollers' consumers from the same bundles.
+      [BUNDLE_DIR_ENV]: bundle.dir,
     };
-    // Every local handler shares this process, so they all see the same environment.
+    // For this process (the SFN endpoint, pollers) and, through the tests' setup, test processes.
+    // Each function sees only its own definition's variables plus the local settings (local/lambdas.ts).
     Object.assign(process.env, env);
+    // The synchronous booking path starts warm, as provisioned concurrency keeps it in AWS.
+    await warmLambdas(synchronousPath());
 
     const api = await startHttpApi({ port: options.port, host: options.host, extra: options.extra });
     stops.push(api.stop);
@@ -78,6 +91,12 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       const pollers = startPollers(sqs);
       const ticker = startTicker(options.tickerIntervalMs ?? 60_000);
       stops.push(pollers.stop, ticker.stop);
+      // What a crash left behind (runs that died, lost doorbells) is recovered at start, not only at the
+      // recovery sweep's next tick: a single local process means every run before this start is dead.
+      const recovery = schedules.find((schedule) => schedule.lambda === 'RecoverySweep');
+      if (recovery) {
+        void invokeLambda(recovery.lambda, scheduledEvent(recovery)).catch((error) => console.error('recovery sweep at start failed:', (error as Error).message));
+      }
     }
     return { apiUrl: api.url, env, sqs, sfn, stop: stopAll };
   } catch (error) {

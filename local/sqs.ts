@@ -20,6 +20,11 @@ export function localQueueName(name: string, suffix = ''): string {
   return `jobrelay-${name}${suffix}`;
 }
 
+/** A local queue's URL on the SQS server at `endpoint`. */
+export function localQueueUrl(endpoint: string, queueName: string): string {
+  return `${endpoint}/${LOCAL_ACCOUNT}/${queueName}`;
+}
+
 /** Locally a failed message comes back after this many seconds (AWS: the queue's visibility timeout). */
 export const LOCAL_VISIBILITY_TIMEOUT_SECONDS = 2;
 
@@ -49,7 +54,7 @@ export async function startSqs(): Promise<LocalSqs> {
     emulateQueueCreationLifecycle: false,
     queues: definitions,
   });
-  const url = (queueName: string) => `${endpoint}/${LOCAL_ACCOUNT}/${queueName}`;
+  const url = (queueName: string) => localQueueUrl(endpoint, queueName);
   return {
     endpoint,
     queueUrl: (name) => url(localQueueName(name)),

@@ -11,14 +11,12 @@ import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { definitionSubstitutions, executionFailureRules, stateMachines } from '../functions/registry';
 import { sfnClient } from '../functions/shared/clients';
-import { invokeLambda, lambdaNameFromArn, localFunctionArn, LOCAL_REGION } from './lambdas';
+import { invokeLambda, lambdaNameFromArn, localFunctionArn, LOCAL_REGION, localStateMachineArn } from './lambdas';
 import { freePort } from './ports';
 
 const repoRoot = resolve(import.meta.dirname, '..');
 
-export function localStateMachineArn(name: string): string {
-  return `arn:aws:states:${LOCAL_REGION}:000000000000:stateMachine:jobrelay-${name}`;
-}
+export { localStateMachineArn };
 
 interface ExecutionRecord {
   executionArn: string;
@@ -72,10 +70,24 @@ export function loadDefinition(file: string): { text: string; definition: Record
   return { text, definition: JSON.parse(text) };
 }
 
-function loadMachines(): Map<string, LoadedMachine> {
+/**
+ * Multiplies every TimeoutSeconds of a definition (the machine's and each Task's), in place. Only the
+ * test system uses it (like retryIntervalMs): it runs every test file at once on two cores, where a
+ * node's wall-clock time says nothing about AWS. The budgets themselves are the ASL's, checked by
+ * test/infra/asl.test.ts; `npm start` runs them as written.
+ */
+function scaleTimeouts(definition: Record<string, unknown>, scale: number): void {
+  if (typeof definition.TimeoutSeconds === 'number') definition.TimeoutSeconds *= scale;
+  for (const state of Object.values(definition.States as Record<string, { TimeoutSeconds?: number }>)) {
+    if (typeof state.TimeoutSeconds === 'number') state.TimeoutSeconds *= scale;
+  }
+}
+
+function loadMachines(options: { timeoutScale?: number } = {}): Map<string, LoadedMachine> {
   const machines = new Map<string, LoadedMachine>();
   for (const spec of stateMachines) {
     const { definition } = loadDefinition(spec.file);
+    if (options.timeoutScale) scaleTimeouts(definition, options.timeoutScale);
     const taskHandlers: LoadedMachine['taskHandlers'] = {};
     for (const [stateName, state] of Object.entries(definition.States as Record<string, { Type: string; Resource?: string }>)) {
       if (state.Type !== 'Task' || !state.Resource) continue;
@@ -112,8 +124,8 @@ class SfnError extends Error {
   }
 }
 
-export async function startStepFunctions(options: { retryIntervalMs?: number } = {}): Promise<LocalStepFunctions> {
-  const machines = loadMachines();
+export async function startStepFunctions(options: { retryIntervalMs?: number; timeoutScale?: number } = {}): Promise<LocalStepFunctions> {
+  const machines = loadMachines({ timeoutScale: options.timeoutScale });
   const executions = new Map<string, ExecutionRecord>();
   const epoch = () => Date.now() / 1000;
 
@@ -161,10 +173,11 @@ export async function startStepFunctions(options: { retryIntervalMs?: number } =
     } catch (error) {
       // The interpreter wraps the failure; report the state's own error name and message like AWS.
       const cause = (error as { cause?: Error }).cause ?? (error as Error);
-      const timedOut = cause.name === 'States.Timeout';
+      // The machine's own TimeoutSeconds (the interpreter's ExecutionTimeoutError) ends it TIMED_OUT, as in AWS.
+      const timedOut = cause.name === 'States.Timeout' || cause.name === 'ExecutionTimeoutError';
       Object.assign(record, {
         status: timedOut ? 'TIMED_OUT' : 'FAILED',
-        error: cause.name,
+        error: cause.name === 'ExecutionTimeoutError' ? 'States.Timeout' : cause.name,
         cause: cause.message,
         stopDate: epoch(),
       });

@@ -1,15 +1,37 @@
 /**
- * Renewal charges behind one interface. The local provider (the default, like the local outbox)
- * decides from the stored card token, so demos and tests can show declines and recoveries:
- * `tok_ok` pays, `tok_declined` never pays, `tok_declined_until_YYYY-MM-DD` pays from that date on.
- * A real processor (Stripe, the FSM's payments) goes here with the same idempotency key per attempt.
+ * Renewal charges behind one interface, one class per processor. The tenant's `payments` setting
+ * picks it (functions/tenant/setup.ts): Stripe in production; the local provider, the local
+ * runtime's default (or a tenant's explicit choice), decides from the stored card token so demos and
+ * tests can show declines and recoveries: `tok_ok` pays, `tok_declined` never pays,
+ * `tok_declined_until_YYYY-MM-DD` pays from that date on. Every attempt carries one idempotency key.
  */
+import { getTenantSecret } from '../shared/secrets';
+import type { Tenant } from '../tenant/model';
+import { paymentSettings, SetupRequiredError, type PaymentSettings } from '../tenant/setup';
+
 export interface ChargeRequest {
   idempotencyKey: string;
   amountCents: number;
+  /** The saved card at the processor (Stripe: a PaymentMethod `pm_...`; local: tok_...). */
   token: string;
+  /** The processor's customer the card is saved on (Stripe `cus_...`); the local provider needs none. */
+  customerRef?: string;
   /** Today in the tenant's time zone (YYYY-MM-DD). */
   today: string;
+  /** What the card statement and the processor's dashboard show (no personal data). */
+  description?: string;
+  /** Ids for the processor's records (tenant, membership, cycle): never a name, phone or address. */
+  metadata?: Record<string, string>;
+}
+
+/** The processor could not be reached or answered 429/5xx: the same attempt may be retried with its key. */
+export class PaymentProviderUnavailableError extends Error {
+  override name = 'PaymentProviderUnavailableError';
+}
+
+/** The processor refused the request itself (bad key, bad parameters): a person must look. */
+export class PaymentProviderRefusedError extends Error {
+  override name = 'PaymentProviderRefusedError';
 }
 
 export type ChargeResult = { ok: true; chargeId: string } | { ok: false; reason: string };
@@ -31,11 +53,90 @@ export class LocalPaymentProvider implements PaymentProvider {
   }
 }
 
-export function paymentProviderFor(provider: string): PaymentProvider {
-  switch (provider) {
+interface StripeSettings {
+  apiUrl: string;
+  currency: string;
+  secretKey: string;
+  timeoutMs: number;
+}
+
+/**
+ * Stripe PaymentIntents, charged off session with the customer's saved card (Stripe's documented
+ * recurring-charge flow): POST /v1/payment_intents, form-encoded, `confirm=true&off_session=true`,
+ * with an Idempotency-Key so a retried attempt can never charge twice. 200 `succeeded` pays; 402 is
+ * the card's answer (`card_declined` with its decline_code, `authentication_required` when the bank
+ * wants the customer present): a decline, retried on the cadence; 429/5xx/timeouts are retryable
+ * with the same key; any other 4xx is a refusal a person must look at.
+ */
+export class StripePaymentProvider implements PaymentProvider {
+  readonly name = 'stripe';
+
+  constructor(private readonly settings: StripeSettings) {}
+
+  async charge(request: ChargeRequest): Promise<ChargeResult> {
+    if (!request.customerRef) return { ok: false, reason: 'no_customer' };
+    const form = new URLSearchParams({
+      amount: String(request.amountCents),
+      currency: this.settings.currency,
+      customer: request.customerRef,
+      payment_method: request.token,
+      off_session: 'true',
+      confirm: 'true',
+      ...(request.description ? { description: request.description } : {}),
+    });
+    for (const [key, value] of Object.entries(request.metadata ?? {})) form.set(`metadata[${key}]`, value);
+    let response: Response;
+    try {
+      response = await fetch(new URL('/v1/payment_intents', this.settings.apiUrl), {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${this.settings.secretKey}`,
+          'content-type': 'application/x-www-form-urlencoded',
+          'idempotency-key': request.idempotencyKey,
+        },
+        body: form.toString(),
+        signal: AbortSignal.timeout(this.settings.timeoutMs),
+      });
+    } catch (error) {
+      throw new PaymentProviderUnavailableError(`Stripe did not answer: ${(error as Error).name}`);
+    }
+    const body = (await response.json().catch(() => ({}))) as {
+      id?: string;
+      status?: string;
+      error?: { type?: string; code?: string; decline_code?: string; message?: string };
+    };
+    if (response.ok) {
+      if (body.status === 'succeeded' && body.id) return { ok: true, chargeId: body.id };
+      // requires_action / requires_payment_method without an error: the card needs the customer.
+      return { ok: false, reason: body.status ?? 'unknown_status' };
+    }
+    if (response.status === 402) return { ok: false, reason: body.error?.decline_code ?? body.error?.code ?? 'card_declined' };
+    if (response.status === 429 || response.status >= 500) {
+      throw new PaymentProviderUnavailableError(`Stripe answered ${response.status} (${body.error?.type ?? 'no error type'})`);
+    }
+    throw new PaymentProviderRefusedError(`Stripe refused the charge: ${response.status} ${body.error?.type ?? ''} ${body.error?.code ?? ''}`.trim());
+  }
+}
+
+export function paymentProviderFrom(settings: PaymentSettings, secretKey?: string): PaymentProvider {
+  switch (settings.provider) {
     case 'local':
       return new LocalPaymentProvider();
-    default:
-      throw new Error(`No payment provider ${provider}`);
+    case 'stripe':
+      return new StripePaymentProvider({ apiUrl: settings.apiUrl, currency: settings.currency, timeoutMs: settings.timeoutMs, secretKey: secretKey! });
+    default: {
+      const unknown: never = settings;
+      throw new Error(`No payment provider ${JSON.stringify(unknown)}`);
+    }
   }
+}
+
+/**
+ * The tenant's processor. Throws SetupRequiredError in AWS when the tenant has set none, and
+ * SecretNotSetError when Stripe is chosen but its secret key (`payments` credential) is not set.
+ */
+export async function paymentProviderFor(tenant: Pick<Tenant, 'tenantId' | 'payments'>): Promise<PaymentProvider> {
+  const settings = paymentSettings(tenant);
+  if (!settings) throw new SetupRequiredError('payments');
+  return paymentProviderFrom(settings, settings.provider === 'stripe' ? await getTenantSecret(tenant.tenantId, 'payments') : undefined);
 }

@@ -1,8 +1,11 @@
 /**
- * Schedule RenewalsScan (EventBridge Scheduler, rate(1 day)): for every membership, today's renewal
- * steps (functions/renewals/cadence.ts): a notice on the ledger, a renewal charge or a retry, a
- * lapse with its win-back sequence. Ledger rows and charge attempts have deterministic ids, so a
- * second run the same day (a retry, a redelivered schedule) sends and charges nothing twice.
+ * Schedule RenewalsScan (EventBridge Scheduler, every hour on the hour): each run takes the tenants
+ * whose local time is RENEWALS_LOCAL_HOUR (09:00), so every company renews at 9 its own time; for
+ * each membership, today's renewal steps (functions/renewals/cadence.ts): a notice on the ledger, a
+ * renewal charge or a retry (through the tenant's payment provider, Stripe in production), a lapse
+ * with its win-back sequence. Ledger rows and charge attempts have deterministic ids, so a second run
+ * the same day (a retry, a redelivered schedule) sends and charges nothing twice. A tenant with no
+ * payment provider set up in AWS is charged nothing and gets a `setup_required` review item.
  */
 import middy from '@middy/core';
 import { DateTime } from 'luxon';
@@ -12,7 +15,11 @@ import { logger } from '../shared/logger';
 import { now } from '../shared/time';
 import { getTenant } from '../tenant/store';
 import { nextRenewal, renewalSteps, RETRY_AFTER_DAYS, WINBACK_AFTER_DAYS, type RenewalStep } from './cadence';
-import { paymentProviderFor } from './payments';
+import { openSetupItem } from '../review/setup';
+import { SecretNotSetError } from '../shared/secrets';
+import { SetupRequiredError } from '../tenant/setup';
+import type { Tenant } from '../tenant/model';
+import { paymentProviderFor, PaymentProviderUnavailableError, type ChargeRequest, type ChargeResult, type PaymentProvider } from './payments';
 import {
   claimChargeAttempt,
   getMembership,
@@ -24,6 +31,37 @@ import {
   type ChargeAttempt,
   type Membership,
 } from './store';
+
+/** The local hour (tenant's time zone) at which its renewals run; the schedule runs every hour. */
+export const RENEWALS_LOCAL_HOUR = 9;
+
+/** Tries of one charge attempt in one run when the processor is unreachable (same idempotency key). */
+const UNAVAILABLE_TRIES = 3;
+
+/** The tenant's processor, resolved once per run; undefined (and a setup item) when it is not set up. */
+type ProviderOf = () => Promise<PaymentProvider | undefined>;
+
+function providerOnce(tenant: Tenant, at: Date): ProviderOf {
+  let resolved: Promise<PaymentProvider | undefined> | undefined;
+  return () =>
+    (resolved ??= paymentProviderFor(tenant).catch(async (error: unknown) => {
+      if (!(error instanceof SetupRequiredError) && !(error instanceof SecretNotSetError)) throw error;
+      await openSetupItem(tenant.tenantId, 'payments', (error as Error).message, at);
+      return undefined;
+    }));
+}
+
+/** One attempt, retried with the same idempotency key while the processor is unreachable. */
+async function chargeWithRetry(provider: PaymentProvider, request: ChargeRequest): Promise<ChargeResult> {
+  for (let tryNumber = 1; ; tryNumber++) {
+    try {
+      return await provider.charge(request);
+    } catch (error) {
+      if (!(error instanceof PaymentProviderUnavailableError) || tryNumber >= UNAVAILABLE_TRIES) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** tryNumber));
+    }
+  }
+}
 
 export interface RenewalsSummary {
   memberships: number;
@@ -54,16 +92,21 @@ async function lapse(m: Membership, cycle: string, today: string, at: Date, summ
   return next;
 }
 
-async function charge(m: Membership, step: Extract<RenewalStep, { type: 'charge' }>, today: string, at: Date, summary: RenewalsSummary): Promise<Membership | undefined> {
+async function charge(m: Membership, step: Extract<RenewalStep, { type: 'charge' }>, today: string, at: Date, summary: RenewalsSummary, providerOf: ProviderOf): Promise<Membership | undefined> {
+  // No processor set up: nothing is claimed or charged (the setup item says why); tomorrow tries again.
+  const provider = await providerOf();
+  if (!provider) return undefined;
   const claim = await claimChargeAttempt(m, step.cycle, step.attempt, at);
   let result: ChargeAttempt;
   if (claim.claimed) {
-    const provider = paymentProviderFor(m.paymentMethod.provider);
-    const charged = await provider.charge({
+    const charged = await chargeWithRetry(provider, {
       idempotencyKey: `${m.tenantId}:${m.membershipId}:${step.cycle}:${step.attempt}`,
       amountCents: m.priceCents,
       token: m.paymentMethod.token,
+      customerRef: m.paymentMethod.customerRef,
       today,
+      description: `${m.plan} renewal`,
+      metadata: { tenant: m.tenantId, membership: m.membershipId, cycle: step.cycle, attempt: String(step.attempt) },
     });
     result = charged.ok ? { outcome: 'paid', chargeId: charged.chargeId, at: at.toISOString() } : { outcome: 'declined', reason: charged.reason, at: at.toISOString() };
     await recordChargeAttempt(m, step.cycle, step.attempt, result);
@@ -98,7 +141,7 @@ async function charge(m: Membership, step: Extract<RenewalStep, { type: 'charge'
   return next;
 }
 
-async function runMembership(start: Membership, today: string, at: Date, summary: RenewalsSummary): Promise<void> {
+async function runMembership(start: Membership, today: string, at: Date, summary: RenewalsSummary, providerOf: ProviderOf): Promise<void> {
   let m: Membership | undefined = start;
   // A charge or lapse changes what is due today (renewed: maybe nothing; failed: nothing until the retry day).
   for (let round = 0; m && round < 3; round++) {
@@ -108,7 +151,7 @@ async function runMembership(start: Membership, today: string, at: Date, summary
     for (const step of steps) {
       if (step.type === 'notice') summary.notices += await notice(m!, step.kind, step.cycle, at.toISOString());
       else if (step.type === 'charge') {
-        m = await charge(m!, step, today, at, summary);
+        m = await charge(m!, step, today, at, summary, providerOf);
         changed = true;
         break;
       } else {
@@ -121,20 +164,26 @@ async function runMembership(start: Membership, today: string, at: Date, summary
   }
 }
 
-/** One day's scan. `tenantIds` limits it (tests run side by side on one table). */
-export async function runRenewals(at: Date, options: { tenantIds?: string[] } = {}): Promise<RenewalsSummary> {
+/**
+ * One scan. `localHour` takes only the tenants whose local time at `at` is in that hour (the hourly
+ * schedule passes RENEWALS_LOCAL_HOUR); `tenantIds` limits it (tests run side by side on one table).
+ */
+export async function runRenewals(at: Date, options: { tenantIds?: string[]; localHour?: number } = {}): Promise<RenewalsSummary> {
   const summary: RenewalsSummary = { memberships: 0, notices: 0, charges: 0, renewed: 0, failed: 0, lapsed: 0 };
   const tenantIds = options.tenantIds ?? (await listRenewalTenants());
   for (const tenantId of tenantIds) {
     const tenant = await getTenant(tenantId);
     if (!tenant) continue;
-    const today = DateTime.fromJSDate(at).setZone(tenant.timeZone).toISODate()!;
+    const local = DateTime.fromJSDate(at).setZone(tenant.timeZone);
+    if (options.localHour !== undefined && local.hour !== options.localHour) continue;
+    const today = local.toISODate()!;
+    const providerOf = providerOnce(tenant, at);
     for (const entry of await listTenantMemberships(tenantId)) {
       const m = await getMembership(tenantId, entry.customerId, entry.membershipId);
       if (!m || m.status === 'cancelled' || m.status === 'lapsed') continue;
       summary.memberships++;
       try {
-        await runMembership(m, today, at, summary);
+        await runMembership(m, today, at, summary, providerOf);
       } catch (error) {
         // One membership never stops the scan; tomorrow's run (or a re-run today) picks it up again.
         logger.error('renewal step failed', { tenantId, membershipId: m.membershipId, error: error as Error });
@@ -146,7 +195,7 @@ export async function runRenewals(at: Date, options: { tenantIds?: string[] } = 
 }
 
 export const handler = middy(async () => {
-  const summary = await runRenewals(now());
+  const summary = await runRenewals(now(), { localHour: RENEWALS_LOCAL_HOUR });
   logger.info('renewals scan', { ...summary });
   return summary;
 });

@@ -24,7 +24,8 @@ export interface Membership extends MembershipState {
   priceCents: number;
   termMonths: number;
   startedOn: string;
-  paymentMethod: { provider: string; token: string };
+  /** The saved card: `token` at the processor, and its customer there (Stripe `cus_...`) when it needs one. */
+  paymentMethod: { provider: string; token: string; customerRef?: string };
   lapsedOn?: string;
   lastChargeId?: string;
   /** Bumped by every change; updates are conditional on it. */

@@ -6,11 +6,13 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 
 let dynamo: DynamoDBClient | undefined;
 let doc: DynamoDBDocumentClient | undefined;
 let sqs: SQSClient | undefined;
 let sfn: SFNClient | undefined;
+let secretsManager: SecretsManagerClient | undefined;
 
 export function dynamoClient(): DynamoDBClient {
   dynamo ??= new DynamoDBClient({});
@@ -33,4 +35,16 @@ export function sfnClient(): SFNClient {
   // StartSyncExecution goes to the `sync-` host prefix in AWS; a custom endpoint (local) has none.
   sfn ??= new SFNClient({ disableHostPrefix: Boolean(process.env.AWS_ENDPOINT_URL_SFN) });
   return sfn;
+}
+
+/**
+ * Writes tenant secrets (functions/shared/secrets.ts; reads go through Powertools' cached provider).
+ * Loaded on first use: only the credentials route writes, and every other function imports this file.
+ */
+export async function secretsManagerClient(): Promise<SecretsManagerClient> {
+  if (!secretsManager) {
+    const { SecretsManagerClient: Client } = await import('@aws-sdk/client-secrets-manager');
+    secretsManager ??= new Client({});
+  }
+  return secretsManager;
 }

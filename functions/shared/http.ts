@@ -9,12 +9,22 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import type { z } from 'zod';
 import { ApiError } from './errors';
 import { logger } from './logger';
+import { hasScope, type RouteAccess } from './scopes';
 import { findApiKey } from '../tenant/store';
+import { routeByKey } from '../registry';
 
 export interface TenantContext {
   tenantId: string;
   keyId: string;
+  /** The key's name as its admin gave it ("Voice agent"), for records of who did what. */
+  keyName?: string;
   scopes: string[];
+}
+
+/** Who did something, as records show it: the key's name and id (`Voice agent (key 01H...)`). */
+export function actorOf(caller: TenantContext, person?: string): string {
+  const key = caller.keyName ? `${caller.keyName} (key ${caller.keyId})` : `key ${caller.keyId}`;
+  return person ? `${person} via ${key}` : key;
 }
 
 export interface RouteRequest<TBody, TQuery> {
@@ -38,8 +48,6 @@ export interface RouteResponse {
 export interface RouteOptions<TBody extends z.ZodType | undefined, TQuery extends z.ZodType | undefined> {
   body?: TBody;
   query?: TQuery;
-  /** Public routes (the OpenAPI document) skip API-key auth. */
-  public?: boolean;
 }
 
 type Infer<T> = T extends z.ZodType ? z.infer<T> : undefined;
@@ -61,13 +69,13 @@ export function json(statusCode: number, body: unknown, headers: Record<string, 
 
 /** Turns a zod failure into a 400 naming the first offending field. */
 export function validationError(error: z.ZodError, prefix?: string): ApiError {
+  // An unknown field (strict objects) is named itself, not its parent object.
+  const fieldOf = (issue: z.core.$ZodIssue) =>
+    [prefix, ...issue.path.map(String), ...(issue.code === 'unrecognized_keys' ? issue.keys.slice(0, 1) : [])].filter(Boolean).join('.');
   const first = error.issues[0];
-  const path = [prefix, ...(first?.path ?? []).map(String)].filter(Boolean).join('.');
+  const path = first ? fieldOf(first) : '';
   return new ApiError('invalid_request', first ? `${path || 'body'}: ${first.message}` : 'Invalid request', path || undefined, {
-    issues: error.issues.map((issue) => ({
-      field: [prefix, ...issue.path.map(String)].filter(Boolean).join('.'),
-      message: issue.message,
-    })),
+    issues: error.issues.map((issue) => ({ field: fieldOf(issue), message: issue.message })),
   });
 }
 
@@ -85,7 +93,27 @@ async function authenticate(headers: Record<string, string | undefined>): Promis
   if (!match) throw unauthorized;
   const record = await findApiKey(match[1]!);
   if (!record || record.revoked) throw unauthorized;
-  return { tenantId: record.tenantId, keyId: record.keyId, scopes: record.scopes };
+  return { tenantId: record.tenantId, keyId: record.keyId, ...(record.keyName ? { keyName: record.keyName } : {}), scopes: record.scopes };
+}
+
+const PUBLIC_CALLER: TenantContext = { tenantId: '', keyId: '', scopes: [] };
+
+/**
+ * The one place a route's access is enforced, from its declaration in functions/registry.ts (found by
+ * the route key API Gateway matched). A route the registry does not declare is refused: deny by default.
+ */
+async function admit(event: APIGatewayProxyEventV2, headers: Record<string, string | undefined>): Promise<TenantContext> {
+  const access: RouteAccess | undefined = routeByKey(event.routeKey)?.scopes;
+  if (!access) {
+    logger.error('Route has no access declaration in functions/registry.ts', { routeKey: event.routeKey });
+    throw new ApiError('forbidden', 'This route is not open to any API key');
+  }
+  if (access === 'public') return PUBLIC_CALLER;
+  const caller = await authenticate(headers);
+  if (!hasScope(caller, access)) {
+    throw new ApiError('forbidden', `This API key lacks the scope for this: one of ${access.join(', ')} is needed`);
+  }
+  return caller;
 }
 
 function readBody(event: APIGatewayProxyEventV2): string {
@@ -99,7 +127,7 @@ export function apiRoute<TBody extends z.ZodType | undefined = undefined, TQuery
 ) {
   const core = async (event: APIGatewayProxyEventV2, context: Context): Promise<APIGatewayProxyStructuredResultV2> => {
     const headers = (event.headers ?? {}) as Record<string, string | undefined>;
-    const tenant = options.public ? { tenantId: '', keyId: '', scopes: [] } : await authenticate(headers);
+    const tenant = await admit(event, headers);
     const rawBody = readBody(event);
     let body: unknown = undefined;
     if (options.body) {
@@ -138,7 +166,7 @@ export function apiRoute<TBody extends z.ZodType | undefined = undefined, TQuery
       onError: async (request) => {
         const error = request.error;
         if (error instanceof ApiError) {
-          request.response = json(error.statusCode, errorBody(error));
+          request.response = json(error.statusCode, errorBody(error), error.headers);
           return;
         }
         logger.error('Unhandled error in route', { error: error as Error, path: request.event.rawPath });

@@ -5,6 +5,8 @@
 import { z } from 'zod';
 import { CrmMappingOverridesSchema } from '../crm/mapping';
 import { TriageRulesSchema } from '../triage/rules';
+import { providerUrl } from '../shared/provider-url';
+import { boundedRecord, withinBytes } from '../shared/bounds';
 
 const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:mm (24-hour)');
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD');
@@ -19,19 +21,19 @@ export const ShiftSchema = z.object({ start: clockTime, end: clockTime });
 export type Shift = z.infer<typeof ShiftSchema>;
 
 export const TechnicianSchema = z.object({
-  technicianId: z.string().min(1),
-  name: z.string().min(1),
-  trades: z.array(z.string().min(1)).min(1),
-  skills: z.array(z.string()).default([]),
+  technicianId: z.string().min(1).max(64),
+  name: z.string().min(1).max(200),
+  trades: z.array(z.string().min(1).max(50)).min(1).max(20),
+  skills: z.array(z.string().max(50)).max(50).default([]),
   /** Service-area postal codes this technician covers. */
-  postalCodes: z.array(z.string().min(1)).min(1),
+  postalCodes: z.array(z.string().min(1).max(12)).min(1).max(500),
   /** Weekly shifts by weekday, in the tenant's time zone. */
   shifts: z.partialRecord(z.enum(WEEKDAYS), ShiftSchema),
   active: z.boolean().default(true),
   /** Most jobs this technician takes in a day; the tenant default applies when absent. */
   dailyJobLimit: z.number().int().min(1).max(20).optional(),
   /** Days off (inclusive local dates): no windows are offered on them. */
-  timeOff: z.array(z.object({ from: isoDate, to: isoDate, reason: z.string().max(200).optional() })).default([]),
+  timeOff: z.array(z.object({ from: isoDate, to: isoDate, reason: z.string().max(200).optional() })).max(100).default([]),
   /** Where on-call alerts go. */
   phone: z.string().max(32).optional(),
 });
@@ -39,10 +41,10 @@ export type Technician = z.infer<typeof TechnicianSchema>;
 export type TechnicianInput = z.input<typeof TechnicianSchema>;
 
 export const JobTypeSchema = z.object({
-  jobTypeId: z.string().min(1),
-  name: z.string().min(1),
-  trade: z.string().min(1),
-  requiredSkills: z.array(z.string()).default([]),
+  jobTypeId: z.string().min(1).max(64),
+  name: z.string().min(1).max(200),
+  trade: z.string().min(1).max(50),
+  requiredSkills: z.array(z.string().max(50)).max(50).default([]),
   /** Length in arrival windows. */
   durationWindows: z.number().int().min(1).default(1),
   emergency: z.boolean().default(false),
@@ -53,7 +55,7 @@ export const JobTypeSchema = z.object({
   /** Most jobs of this type the company takes in one day (across technicians); no cap when absent. */
   dailyCap: z.number().int().min(1).max(500).optional(),
   /** Pre-fills the booking summary when the bot sends none. */
-  summary: z.string().optional(),
+  summary: z.string().max(2_000).optional(),
   /** Days after completion to invite the customer to book this job type again (rebooking follow-up). */
   rebookAfterDays: z.number().int().min(1).max(3 * 365).optional(),
   /** Months between maintenance visits: completion sets the customer's next maintenance date. */
@@ -62,48 +64,70 @@ export const JobTypeSchema = z.object({
 export type JobType = z.infer<typeof JobTypeSchema>;
 export type JobTypeInput = z.input<typeof JobTypeSchema>;
 
+/**
+ * Provider settings refuse fields they do not know (a typo is a 400, not silently dropped); a
+ * `secretName` is refused with where credentials go instead: a tenant never names a secret, its
+ * name derives from the tenant id and purpose (functions/shared/secrets.ts).
+ */
+function providerSettings<Shape extends z.ZodRawShape>(shape: Shape, purpose: 'crm' | 'sms' | 'payments') {
+  return z.strictObject(shape, {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys' && issue.keys.includes('secretName')
+        ? `a tenant never names a secret: set the credential with PUT /v1/config/credentials/${purpose}`
+        : undefined,
+  });
+}
+
 export const CrmSettingsSchema = z.discriminatedUnion('adapter', [
-  z.object({ adapter: z.literal('builtin') }),
-  z.object({
-    adapter: z.literal('webhook'),
-    url: z.url(),
-    /** Name of the secret holding the HMAC key (Secrets Manager in AWS, local secrets file locally). */
-    secretName: z.string().min(1),
-    timeoutMs: z.number().int().min(100).max(10_000).default(2_000),
-  }),
-  // External CRMs/FSMs (functions/crm/adapters/*): ids here, credentials only in the named secret.
-  z.object({
-    adapter: z.literal('servicetitan'),
-    /** The ServiceTitan tenant id (numeric, as a string). */
-    stTenantId: z.string().regex(/^\d+$/),
-    bookingProviderId: z.string().regex(/^\d+$/),
-    apiUrl: z.url().default('https://api.servicetitan.io'),
-    authUrl: z.url().default('https://auth.servicetitan.io'),
-    /** Secret: JSON {"clientId","clientSecret","appKey"}. */
-    secretName: z.string().min(1),
-    timeoutMs: z.number().int().min(100).max(10_000).default(5_000),
-  }),
-  z.object({
-    adapter: z.literal('hubspot'),
-    apiUrl: z.url().default('https://api.hubapi.com'),
-    pipelineId: z.string().min(1).default('default'),
-    /** Mapping-table deal stage name -> HubSpot internal stage id. */
-    dealStageIds: z.record(z.string(), z.string()).default({}),
-    /** Unique contact property to upsert on (a custom unique property holding our customer id). */
-    contactIdProperty: z.string().min(1).default('jobrelay_customer_id'),
-    /** Unique deal property to upsert on (holds our booking id). */
-    dealIdProperty: z.string().min(1).default('jobrelay_booking_id'),
-    /** Secret: the private app access token. */
-    secretName: z.string().min(1),
-    timeoutMs: z.number().int().min(100).max(10_000).default(5_000),
-  }),
-  z.object({
-    adapter: z.literal('housecallpro'),
-    apiUrl: z.url().default('https://api.housecallpro.com'),
-    /** Secret: the API key (sent as `Authorization: Token <key>`). */
-    secretName: z.string().min(1),
-    timeoutMs: z.number().int().min(100).max(10_000).default(5_000),
-  }),
+  providerSettings({ adapter: z.literal('builtin') }, 'crm'),
+  providerSettings(
+    {
+      adapter: z.literal('webhook'),
+      url: providerUrl(),
+      // The HMAC key is the tenant's `crm` credential.
+      timeoutMs: z.number().int().min(100).max(10_000).default(2_000),
+    },
+    'crm',
+  ),
+  // External CRMs/FSMs (functions/crm/adapters/*): ids here, credentials only in the tenant's `crm` secret.
+  providerSettings(
+    {
+      adapter: z.literal('servicetitan'),
+      /** The ServiceTitan tenant id (numeric, as a string). */
+      stTenantId: z.string().regex(/^\d+$/).max(20),
+      bookingProviderId: z.string().regex(/^\d+$/).max(20),
+      apiUrl: providerUrl().default('https://api.servicetitan.io'),
+      authUrl: providerUrl().default('https://auth.servicetitan.io'),
+      // Credential: JSON {"clientId","clientSecret","appKey"}.
+      timeoutMs: z.number().int().min(100).max(10_000).default(5_000),
+    },
+    'crm',
+  ),
+  providerSettings(
+    {
+      adapter: z.literal('hubspot'),
+      apiUrl: providerUrl().default('https://api.hubapi.com'),
+      pipelineId: z.string().min(1).max(100).default('default'),
+      /** Mapping-table deal stage name -> HubSpot internal stage id. */
+      dealStageIds: boundedRecord(z.string().max(100), z.string().max(100), 20).default({}),
+      /** Unique contact property to upsert on (a custom unique property holding our customer id). */
+      contactIdProperty: z.string().min(1).max(100).default('jobrelay_customer_id'),
+      /** Unique deal property to upsert on (holds our booking id). */
+      dealIdProperty: z.string().min(1).max(100).default('jobrelay_booking_id'),
+      // Credential: the private app access token.
+      timeoutMs: z.number().int().min(100).max(10_000).default(5_000),
+    },
+    'crm',
+  ),
+  providerSettings(
+    {
+      adapter: z.literal('housecallpro'),
+      apiUrl: providerUrl().default('https://api.housecallpro.com'),
+      // Credential: the API key (sent as `Authorization: Token <key>`).
+      timeoutMs: z.number().int().min(100).max(10_000).default(5_000),
+    },
+    'crm',
+  ),
 ]);
 export type CrmSettings = z.infer<typeof CrmSettingsSchema>;
 
@@ -119,18 +143,30 @@ export type SourceSettings = z.infer<typeof SourceSettingsSchema>;
 
 export const TenantSchema = z.object({
   tenantId: z.string().regex(/^[a-z0-9-]{3,40}$/),
-  name: z.string().min(1),
-  timeZone: z.string().min(1),
+  name: z.string().min(1).max(200),
+  timeZone: z.string().min(1).max(64),
   country: z.string().length(2).default('US'),
-  arrivalWindows: z.array(ArrivalWindowSchema).min(1),
+  arrivalWindows: z.array(ArrivalWindowSchema).min(1).max(24),
   holdMinutes: z.number().int().min(1).max(120).default(10),
   /** How many days ahead the system looks for a window when the bot does not name one. */
   bookingHorizonDays: z.number().int().min(1).max(60).default(14),
   crm: CrmSettingsSchema.default({ adapter: 'builtin' }),
   /** Per-tenant overrides of the CRM mapping table (functions/crm/mapping.ts), state by state. */
   crmMapping: CrmMappingOverridesSchema.optional(),
+  /**
+   * The CRM outbox's retry schedule (functions/crm/outbox.ts): a write the CRM could not take is
+   * retried with backoff (base doubling to max) until `retryForMinutes` after its first failure, then
+   * a crm_write_failed review item. CRM outages last minutes to hours: at least an hour by default.
+   */
+  crmSync: z
+    .object({
+      retryForMinutes: z.number().int().min(10).max(7 * 24 * 60).default(120),
+      backoffBaseSeconds: z.number().int().min(5).max(3_600).default(30),
+      backoffMaxSeconds: z.number().int().min(60).max(12 * 3_600).default(900),
+    })
+    .default({ retryForMinutes: 120, backoffBaseSeconds: 30, backoffMaxSeconds: 900 }),
   /** Per marketing source (attribution.source): CRM job type, campaign, business unit, dispatcher acceptance. */
-  sourceSettings: z.record(z.string(), SourceSettingsSchema).default({}),
+  sourceSettings: boundedRecord(z.string().max(64), SourceSettingsSchema, 25).default({}),
   /** LSA leads whose response deadline is closer than this are flagged for a person. */
   lsaDeadlineWarningMinutes: z.number().int().min(1).max(24 * 60).default(30),
   /** How messages leave: providers per channel, quiet hours for customer messages, per-kind templates. */
@@ -138,46 +174,71 @@ export const TenantSchema = z.object({
     .object({
       sms: z
         .discriminatedUnion('provider', [
-          z.object({ provider: z.literal('outbox') }),
-          z.object({
-            provider: z.literal('twilio'),
-            accountSid: z.string().regex(/^AC[0-9a-zA-Z]{8,40}$/, 'a Twilio Account SID (AC...)'),
-            from: z.string().min(3).max(32),
-            /** Name of the secret holding the Auth Token. */
-            secretName: z.string().min(1),
-            baseUrl: z.url().optional(),
-          }),
+          providerSettings({ provider: z.literal('outbox') }, 'sms'),
+          providerSettings(
+            {
+              provider: z.literal('twilio'),
+              accountSid: z.string().regex(/^AC[0-9a-zA-Z]{8,40}$/, 'a Twilio Account SID (AC...)'),
+              from: z.string().min(3).max(32),
+              // The Auth Token is the tenant's `sms` credential.
+              baseUrl: providerUrl().optional(),
+            },
+            'sms',
+          ),
         ])
-        .default({ provider: 'outbox' }),
+        // Unset: the local outbox in the local runtime; in AWS a setup warning (functions/tenant/setup.ts).
+        .optional(),
       email: z
         .discriminatedUnion('provider', [
-          z.object({ provider: z.literal('outbox') }),
-          z.object({
+          z.strictObject({ provider: z.literal('outbox') }),
+          z.strictObject({
             provider: z.literal('ses'),
-            from: z.email(),
+            from: z.email().max(254),
             /** Another SES endpoint (a regional or local one); AWS's own when absent. */
-            endpoint: z.url().optional(),
+            endpoint: providerUrl().optional(),
           }),
         ])
-        .default({ provider: 'outbox' }),
+        // Unset: the local outbox in the local runtime; in AWS a setup warning (functions/tenant/setup.ts).
+        .optional(),
       /** Customer messages due inside these hours wait until they end (company time zone). */
       quietHours: z.object({ start: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/), end: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/) }).optional(),
       /** Handlebars templates per message kind, e.g. {"confirmation": "Hi {{firstName}}, ..."}. */
-      templates: z.record(z.string(), z.string().min(1).max(1_600)).default({}),
+      templates: withinBytes(boundedRecord(z.string().max(64), z.string().min(1).max(1_600), 60), 24_000).default({}),
     })
-    .default({ sms: { provider: 'outbox' }, email: { provider: 'outbox' }, templates: {} }),
+    .default({ templates: {} }),
+  /**
+   * How membership renewals are charged. `stripe`: PaymentIntents with the customer's saved card, off
+   * session; the secret key is the tenant's `payments` credential (PUT /v1/config/credentials/payments).
+   * `local`: the fake processor (tokens tok_ok, tok_declined...), for demos. Unset: `local` in the local
+   * runtime; in AWS nothing is charged and a setup review item says so.
+   */
+  payments: z
+    .discriminatedUnion('provider', [
+      z.strictObject({ provider: z.literal('local') }),
+      providerSettings(
+        {
+          provider: z.literal('stripe'),
+          apiUrl: providerUrl().default('https://api.stripe.com'),
+          /** ISO currency, lowercase as Stripe takes it. */
+          currency: z.string().regex(/^[a-z]{3}$/, 'a lowercase ISO currency code (usd)').default('usd'),
+          timeoutMs: z.number().int().min(100).max(20_000).default(10_000),
+        },
+        'payments',
+      ),
+    ])
+    .optional(),
   /** Who hears of new jobs: the dispatcher, and the on-call manager for emergencies. */
   dispatch: z.object({ phone: z.string().max(32).optional(), onCallManagerPhone: z.string().max(32).optional() }).default({}),
   /** Windows after the regular day that only on-call technicians serve, for emergencies. */
-  afterHoursWindows: z.array(ArrivalWindowSchema).default([]),
+  afterHoursWindows: z.array(ArrivalWindowSchema).max(24).default([]),
   /** Who is on call when (inclusive local dates). */
-  onCallRotation: z.array(z.object({ technicianId: z.string().min(1), from: isoDate, to: isoDate })).default([]),
+  onCallRotation: z.array(z.object({ technicianId: z.string().min(1).max(64), from: isoDate, to: isoDate })).max(60).default([]),
   /** Hours after a job completes before the review request goes out. */
   reviewRequestDelayHours: z.number().min(0).max(14 * 24).default(2),
   /** Days after an invoice that payment reminders go out while it is unpaid (at most three). */
   paymentReminderDays: z.array(z.number().int().min(1).max(90)).max(3).default([3, 7, 14]),
   /** Public review page the review request links to. */
-  reviewUrl: z.url().optional(),
+  reviewUrl: z.url().max(2_000).optional(),
   /** Jobs per technician per day when the technician has no own limit. */
   defaultDailyJobLimit: z.number().int().min(1).max(20).default(4),
   /** Of each technician's daily jobs, how many standard bookings may not take (kept for emergencies). */
@@ -187,7 +248,7 @@ export const TenantSchema = z.object({
     .object({
       mode: z.enum(['internal', 'external']).default('internal'),
       staleAfterMinutes: z.number().int().min(1).max(7 * 24 * 60).default(60),
-      lastSyncAt: z.string().optional(),
+      lastSyncAt: z.string().max(40).optional(),
     })
     .default({ mode: 'internal', staleAfterMinutes: 60 }),
   /** Triage rules (phrases per job type and trade, emergency phrases, temperatures); DEFAULT_TRIAGE_RULES when absent. */

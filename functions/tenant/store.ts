@@ -5,7 +5,8 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { queryPrefix } from '../shared/dynamo';
+import { queryPrefix, sendConditional } from '../shared/dynamo';
+import { ApiError } from '../shared/errors';
 import { documentClient } from '../shared/clients';
 import { config } from '../shared/config';
 import {
@@ -26,6 +27,9 @@ export const tenantKeys = {
   jobType: (tenantId: string, jobTypeId: string) => ({ pk: `T#${tenantId}`, sk: `JOBTYPE#${jobTypeId}` }),
   jobTypePrefix: 'JOBTYPE#',
   apiKey: (keyHash: string) => ({ pk: `APIKEY#${keyHash}`, sk: 'APIKEY' }),
+  /** That a credential is set, when and by whom (its value lives only in the secret store). */
+  credential: (tenantId: string, purpose: string) => ({ pk: `T#${tenantId}`, sk: `CREDENTIAL#${purpose}` }),
+  credentialPrefix: 'CREDENTIAL#',
 };
 
 export function hashApiKey(apiKey: string): string {
@@ -39,6 +43,8 @@ export function newApiKey(): string {
 export interface ApiKeyRecord {
   tenantId: string;
   keyId: string;
+  /** The name its admin gave it; keys issued before names were kept here have none. */
+  keyName?: string;
   scopes: string[];
   revoked: boolean;
 }
@@ -54,7 +60,25 @@ export async function getTenant(tenantId: string): Promise<Tenant | undefined> {
   const { Item } = await documentClient().send(
     new GetCommand({ TableName: config.tableName, Key: tenantKeys.tenant(tenantId) }),
   );
-  return Item ? TenantSchema.parse(Item) : undefined;
+  return Item ? TenantSchema.parse(withoutSecretNames(Item)) : undefined;
+}
+
+/**
+ * Configurations stored before secret names were derived (functions/shared/secrets.ts) carry a
+ * `secretName` that the provider schemas now refuse: it is dropped on read, never used.
+ */
+function withoutSecretNames(item: Record<string, any>): Record<string, any> {
+  const drop = (settings: unknown) => {
+    if (!settings || typeof settings !== 'object' || !('secretName' in settings)) return settings;
+    const { secretName: _ignored, ...rest } = settings as Record<string, unknown>;
+    return rest;
+  };
+  const sms = item.messaging?.sms;
+  return {
+    ...item,
+    ...(item.crm ? { crm: drop(item.crm) } : {}),
+    ...(sms ? { messaging: { ...item.messaging, sms: drop(sms) } } : {}),
+  };
 }
 
 export async function putTechnician(tenantId: string, technician: TechnicianInput): Promise<void> {
@@ -111,13 +135,20 @@ export async function findApiKey(apiKey: string): Promise<ApiKeyRecord | undefin
     new GetCommand({ TableName: config.tableName, Key: tenantKeys.apiKey(hashApiKey(apiKey)) }),
   );
   if (!Item) return undefined;
-  return { tenantId: Item.tenantId, keyId: Item.keyId, scopes: Item.scopes ?? [], revoked: Boolean(Item.revoked) };
+  return {
+    tenantId: Item.tenantId,
+    keyId: Item.keyId,
+    ...(typeof Item.keyName === 'string' ? { keyName: Item.keyName } : {}),
+    scopes: Item.scopes ?? [],
+    revoked: Boolean(Item.revoked),
+  };
 }
 
 /** Company settings an owner edits (`PUT /v1/config/company`); other tenant fields are left as they are. */
 export async function updateTenantSettings(tenantId: string, settings: Record<string, unknown>): Promise<void> {
   const entries = Object.entries(settings).filter(([, value]) => value !== undefined);
-  await documentClient().send(
+  // A key whose tenant has no configuration (e.g. the platform operator's own) has nothing to update.
+  const updated = await sendConditional(
     new UpdateCommand({
       TableName: config.tableName,
       Key: tenantKeys.tenant(tenantId),
@@ -127,6 +158,7 @@ export async function updateTenantSettings(tenantId: string, settings: Record<st
       ExpressionAttributeValues: Object.fromEntries(entries.map(([, value], i) => [`:v${i}`, value])),
     }),
   );
+  if (!updated) throw new ApiError('not_found', 'This account has no configuration yet');
 }
 
 export async function listJobTypes(tenantId: string): Promise<JobType[]> {
@@ -139,4 +171,27 @@ export async function deleteCatalogueItem(key: { pk: string; sk: string }): Prom
     new DeleteCommand({ TableName: config.tableName, Key: key, ReturnValues: 'ALL_OLD' }),
   );
   return Boolean(Attributes);
+}
+
+/** Which credential purposes are set: the record beside the secret (never its value). */
+export interface CredentialRecord {
+  purpose: string;
+  updatedAt: string;
+  updatedBy?: string;
+  provider?: string;
+}
+
+export async function recordCredentialSet(tenantId: string, record: CredentialRecord): Promise<void> {
+  await documentClient().send(
+    new PutCommand({ TableName: config.tableName, Item: { ...tenantKeys.credential(tenantId, record.purpose), type: 'Credential', tenantId, ...record } }),
+  );
+}
+
+export async function listCredentials(tenantId: string): Promise<CredentialRecord[]> {
+  return (await queryPrefix(`T#${tenantId}`, tenantKeys.credentialPrefix)).map((item) => ({
+    purpose: item.purpose,
+    updatedAt: item.updatedAt,
+    ...(item.updatedBy ? { updatedBy: item.updatedBy } : {}),
+    ...(item.provider ? { provider: item.provider } : {}),
+  }));
 }

@@ -13,6 +13,7 @@ import {
   deadLetterPolicy,
   definitionSubstitutions,
   executionFailureRules,
+  isTraced,
   lambdas,
   queues,
   queueUrlEnv,
@@ -24,10 +25,14 @@ import {
   type LambdaSpec,
 } from '../../functions/registry';
 import { HIGHS_WASM_ASSET, highsWasmPath } from '../../functions/dispatch/plan';
-import { buildApp, type JobRelayApp } from '../../lib/app';
+import { alarmTargetsFromContext, buildApp, type JobRelayApp } from '../../lib/app';
+import { capabilityOf, cdkGrantRefs, roleKeyOf } from '../../lib/functions';
+import { environmentFor, statementsFor } from '../../lib/function-definition';
+import { VISIBILITY_TIMEOUT_FACTOR } from '../../lib/queues';
 import { logicalIdOf } from '../../lib/nag';
 import { fromRoot, repoRoot } from '../../lib/paths';
 import { tableDefinition, TTL_ATTRIBUTE } from '../../local/table';
+import { App } from 'aws-cdk-lib';
 
 type Json = Record<string, any>;
 interface Statement {
@@ -71,6 +76,11 @@ function roleStatements(roleLogicalId: string): Statement[] {
     .filter((r) => r.Type === 'AWS::IAM::Policy')
     .filter((r) => (r.Properties.Roles as Json[]).some((ref) => ref.Ref === roleLogicalId))
     .flatMap((r) => r.Properties.PolicyDocument.Statement as Statement[]);
+}
+
+/** What grants point at in the synthesised stack (the references lib/functions.ts passes to lib/function-definition.ts). */
+function grantRefs() {
+  return cdkGrantRefs({ table: built.stack.data.table, queues: built.stack.queues, stateMachineOf: (name) => built.stack.workflows.byName(name as never) });
 }
 
 function functionRoleId(name: string): string {
@@ -143,7 +153,8 @@ describe('queues', () => {
   it(`has ${queues.length} work queues, each redriving after ${deadLetterPolicy.maxReceiveCount} receives to a ${deadLetterPolicy.retentionDays}-day DLQ`, () => {
     const work = allQueues().filter(([, r]) => r.Properties.RedrivePolicy);
     expect(work).toHaveLength(queues.length);
-    expect(allQueues()).toHaveLength(queues.length * 2);
+    // Each work queue and its DLQ, and the async-targets DLQ (Scheduler and EventBridge rule targets).
+    expect(allQueues()).toHaveLength(queues.length * 2 + 1);
     const dlqIds = new Set<string>();
     for (const [, queue] of work) {
       expect(queue.Properties.RedrivePolicy.maxReceiveCount).toBe(deadLetterPolicy.maxReceiveCount);
@@ -154,11 +165,32 @@ describe('queues', () => {
     expect(dlqIds.size).toBe(queues.length);
   });
 
-  it('takes visibility timeouts from the registry', () => {
+  it(`takes visibility timeouts from the registry, each at least ${VISIBILITY_TIMEOUT_FACTOR}x its consumer's timeout`, () => {
     for (const spec of queues) {
       const id = logicalIdOf(built.stack.queues.byName(spec.name).queue);
       expect(resources[id]!.Properties.VisibilityTimeout).toBe(spec.visibilityTimeoutSeconds);
+      const consumerTimeout = resources[idOf(spec.consumer!)]!.Properties.Timeout as number;
+      expect(spec.visibilityTimeoutSeconds, spec.name).toBeGreaterThanOrEqual(VISIBILITY_TIMEOUT_FACTOR * consumerTimeout);
     }
+  });
+
+  it('bounds each consumer: batch size and maximum concurrency from the registry, reserved concurrency never below it', () => {
+    for (const spec of queues) {
+      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        FunctionName: { Ref: idOf(spec.consumer!) },
+        BatchSize: spec.batchSize,
+        ScalingConfig: { MaximumConcurrency: spec.maximumConcurrency },
+      });
+      const reserved = resources[idOf(spec.consumer!)]!.Properties.ReservedConcurrentExecutions as number | undefined;
+      expect(reserved, spec.name).toBe(spec.reservedConcurrency);
+      if (reserved !== undefined) expect(reserved).toBeGreaterThanOrEqual(spec.maximumConcurrency);
+      expect(spec.bounds.length, `${spec.name}: the reason for its bounds`).toBeGreaterThan(20);
+    }
+    // Only queue consumers are reserved: the booking path draws on the unreserved pool.
+    const reservedFunctions = Object.entries(resources)
+      .filter(([, r]) => r.Type === 'AWS::Lambda::Function' && r.Properties.ReservedConcurrentExecutions !== undefined)
+      .map(([id]) => id);
+    expect(reservedFunctions.sort()).toEqual(queues.filter((q) => q.reservedConcurrency !== undefined).map((q) => idOf(q.consumer!)).sort());
   });
 
   it('encrypts every queue and denies non-TLS access', () => {
@@ -220,6 +252,11 @@ describe('functions', () => {
     expect(booking.arnEnv in env).toBe(spec.grants.includes('bookingWorkflow:startSync'));
     if (notify in env) expect(env[notify]).toEqual({ Ref: logicalIdOf(built.stack.queues.byName('notify').queue) });
   });
+
+  it.each(lambdas.map((l) => [l.name, l] as const))('%s: environment is exactly environmentFor (what the local runtime gives it)', (_, spec) => {
+    const env = resources[idOf(spec.name)]!.Properties.Environment.Variables as Json;
+    expect(env).toEqual(built.stack.resolve(environmentFor(spec, grantRefs())));
+  });
 });
 
 describe('bundles', () => {
@@ -275,6 +312,7 @@ describe('least privilege', () => {
     'jobTrail:start': 'states',
     'email:send': 'ses',
     'crmSecrets:read': 'secretsmanager',
+    'tenantSecrets:write': 'secretsmanager',
     'queues:read': 'sqs',
     'queues:redrive': 'sqs',
     'crmSyncQueue:send': 'sqs',
@@ -285,6 +323,7 @@ describe('least privilege', () => {
       'logs',
       ...spec.grants.map((g) => serviceOf[g]),
       ...(queues.some((q) => q.consumer === spec.name) ? ['sqs'] : []),
+      ...(isTraced(spec) ? ['xray'] : []),
     ]);
 
   it.each(lambdas.map((l) => [l.name, l] as const))('%s only reaches the services its grants name', (_, spec) => {
@@ -295,7 +334,20 @@ describe('least privilege', () => {
     }
   });
 
-  it.each(lambdas.map((l) => [l.name] as const))('%s writes logs to its own log group only, with no managed policy', (name) => {
+  // Both directions: the role holds no permission its grants do not give, and every permission the
+  // local runtime allows (it checks each SDK call against statementsFor, local/lambda-guest.ts) is
+  // in the role, so a call that passes locally is not refused in AWS.
+  it.each(lambdas.map((l) => [l.name, l] as const))('%s: its role holds exactly statementsFor its grants (as the local runtime checks them)', (_, spec) => {
+    const pairs = (statements: Array<{ actions: string[]; resources: unknown[] }>) =>
+      [...new Set(statements.flatMap((s) => s.actions.flatMap((a) => s.resources.map((r) => `${a} ${JSON.stringify(r)}`))))].sort();
+    const inRole = roleStatements(functionRoleId(spec.name))
+      .map((s) => ({ actions: actionsOf(s), resources: Array.isArray(s.Resource) ? s.Resource : [s.Resource] }))
+      .map((s) => ({ ...s, actions: s.actions.filter((a) => !a.startsWith('logs:') && !a.startsWith('xray:')) }));
+    const expected = statementsFor(spec, grantRefs()).map((s) => ({ actions: s.actions, resources: s.resources.map((r) => built.stack.resolve(r)) }));
+    expect(pairs(inRole)).toEqual(pairs(expected));
+  });
+
+  it.each(lambdas.map((l) => [l.name] as const))("%s writes logs to its capability's log group only, with no managed policy", (name) => {
     const role = resources[functionRoleId(name)]!.Properties;
     expect(role.ManagedPolicyArns).toBeUndefined();
     const logGroupId = resources[idOf(name)]!.Properties.LoggingConfig.LogGroup.Ref as string;
@@ -313,25 +365,70 @@ describe('least privilege', () => {
     }
   });
 
-  const holdersOf = (action: string) =>
-    Object.entries(resources)
-      .filter(([, r]) => r.Type === 'AWS::IAM::Policy')
-      .filter(([, r]) => (r.Properties.PolicyDocument.Statement as Statement[]).some((s) => actionsOf(s).includes(action)))
-      .flatMap(([, r]) => (r.Properties.Roles as Json[]).map((ref) => ref.Ref as string));
+  /** Function roles (shared by functions of one capability with the same grants) holding an action. */
+  const holdersOf = (action: string) => {
+    const functionRoles = new Set(lambdas.map((l) => functionRoleId(l.name)));
+    return [
+      ...new Set(
+        Object.entries(resources)
+          .filter(([, r]) => r.Type === 'AWS::IAM::Policy')
+          .filter(([, r]) => (r.Properties.PolicyDocument.Statement as Statement[]).some((s) => actionsOf(s).includes(action)))
+          .flatMap(([, r]) => (r.Properties.Roles as Json[]).map((ref) => ref.Ref as string))
+          .filter((role) => functionRoles.has(role)),
+      ),
+    ];
+  };
 
-  it('only CreateBooking may start the booking workflow', () => {
-    expect(holdersOf('states:StartSyncExecution')).toEqual([functionRoleId('CreateBooking')]);
-    const statement = roleStatements(functionRoleId('CreateBooking')).find((s) =>
-      actionsOf(s).includes('states:StartSyncExecution'),
-    )!;
-    expect(statement.Resource).toEqual({ Ref: logicalIdOf(built.stack.workflows.byName('booking')) });
+  it('functions share a role only within a capability and with the same grants, queue and tracing', () => {
+    const byRole = new Map<string, Set<string>>();
+    for (const spec of lambdas) {
+      const role = functionRoleId(spec.name);
+      byRole.set(role, (byRole.get(role) ?? new Set()).add(roleKeyOf(spec)));
+    }
+    for (const [role, keys] of byRole) expect([...keys], role).toHaveLength(1);
+    expect(new Set(lambdas.map(roleKeyOf)).size).toBe(byRole.size);
+  });
+
+  it('only CreateBooking and the RecoverySweep (which re-drives a booking whose run died) may start the booking workflow', () => {
+    const starters = ['CreateBooking', 'RecoverySweep'].map(functionRoleId);
+    expect(holdersOf('states:StartSyncExecution').sort()).toEqual(starters.sort());
+    for (const role of starters) {
+      const statement = roleStatements(role).find((s) => actionsOf(s).includes('states:StartSyncExecution'))!;
+      expect(statement.Resource).toEqual({ Ref: logicalIdOf(built.stack.workflows.byName('booking')) });
+    }
   });
 
   it('only the grant holders may send to the notify queue or read CRM secrets', () => {
-    const roles = (grant: Grant) => lambdas.filter((l) => l.grants.includes(grant)).map((l) => functionRoleId(l.name));
-    expect(holdersOf('sqs:SendMessage').sort()).toEqual([...roles('notifyQueue:send'), ...roles('queues:redrive'), ...roles('crmSyncQueue:send'), ...roles('statusEventsQueue:send')].sort());
+    const roles = (grant: Grant) => [...new Set(lambdas.filter((l) => l.grants.includes(grant)).map((l) => functionRoleId(l.name)))];
+    expect(holdersOf('sqs:SendMessage').sort()).toEqual([...new Set([...roles('notifyQueue:send'), ...roles('queues:redrive'), ...roles('crmSyncQueue:send'), ...roles('statusEventsQueue:send')])].sort());
     expect(holdersOf('sqs:StartMessageMoveTask').sort()).toEqual(roles('queues:redrive').sort());
     expect(holdersOf('secretsmanager:GetSecretValue').sort()).toEqual(roles('crmSecrets:read').sort());
+  });
+
+  it("secrets: no function reaches a secret outside a tenant's jobrelay/<tenant>/ space; only the credentials route writes", () => {
+    // A policy resource as text, intrinsic references kept as <Name>.
+    const text = (node: unknown): string => {
+      if (typeof node === 'string') return node;
+      const obj = node as Json;
+      if (obj?.Ref) return `<${obj.Ref}>`;
+      if (obj?.['Fn::Join']) return (obj['Fn::Join'][1] as unknown[]).map(text).join(obj['Fn::Join'][0] as string);
+      return JSON.stringify(node);
+    };
+    const statements = Object.values(resources)
+      .filter((r) => r.Type === 'AWS::IAM::Policy')
+      .flatMap((r) => r.Properties.PolicyDocument.Statement as Statement[])
+      .filter((s) => actionsOf(s).some((a) => a.startsWith('secretsmanager:')));
+    expect(statements.length).toBeGreaterThan(0);
+    const tenantScoped = /^arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:jobrelay\/\*\/\*$/;
+    for (const statement of statements) {
+      expect(actionsOf(statement).filter((a) => !['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:CreateSecret'].includes(a))).toEqual([]);
+      const targets = (Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource]).map(text);
+      for (const target of targets) expect(target, JSON.stringify(statement)).toMatch(tenantScoped);
+    }
+    const roles = (grant: Grant) => [...new Set(lambdas.filter((l) => l.grants.includes(grant)).map((l) => functionRoleId(l.name)))];
+    expect(roles('tenantSecrets:write')).toEqual([functionRoleId('TenantCredentials')]);
+    expect(holdersOf('secretsmanager:PutSecretValue')).toEqual(roles('tenantSecrets:write'));
+    expect(holdersOf('secretsmanager:CreateSecret')).toEqual(roles('tenantSecrets:write'));
   });
 
   it('the workflow role invokes exactly the node functions its ASL names', () => {
@@ -408,6 +505,19 @@ describe('execution failure rules', () => {
       expect(found).toHaveLength(1);
       expect(found[0]!.Properties.EventPattern.detail.status).toEqual(rule.statuses);
       expect(JSON.stringify(found[0]!.Properties.Targets)).toContain(idOf(rule.lambda));
+      // An event EventBridge cannot deliver lands in the async-targets DLQ, which EventBridge may send to.
+      expect(found[0]!.Properties.Targets[0].DeadLetterConfig).toEqual({
+        Arn: { 'Fn::GetAtt': [logicalIdOf(built.stack.queues.asyncTargetsDlq), 'Arn'] },
+      });
+    }
+    const dlq = logicalIdOf(built.stack.queues.asyncTargetsDlq);
+    const policies = Object.values(resources).filter(
+      (r) => r.Type === 'AWS::SQS::QueuePolicy' && (r.Properties.Queues as Json[]).some((q) => q.Ref === dlq),
+    );
+    const allows = policies.flatMap((p) => p.Properties.PolicyDocument.Statement as Json[]).filter((st) => st.Effect === 'Allow');
+    expect(allows.map((st) => st.Principal)).toContainEqual({ Service: 'events.amazonaws.com' });
+    for (const rule of executionFailureRules) {
+      expect(JSON.stringify(allows)).toContain(logicalIdOf(built.stack.workflows.node.findChild(`${rule.stateMachine}ExecutionFailed`)));
     }
   });
 });
@@ -445,6 +555,20 @@ describe('api', () => {
     });
     expect(template.findOutputs('ApiUrl')).not.toEqual({});
   });
+
+  it('throttles the routes the registry throttles (POST /v1/bookings) in the stage route settings', () => {
+    const throttled = routes.filter((route) => route.throttle);
+    expect(throttled.map((route) => `${route.method} ${route.path}`)).toContain('POST /v1/bookings');
+    const [stage] = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'));
+    for (const route of throttled) {
+      expect(stage!.Properties.RouteSettings[`${route.method} ${route.path}`]).toEqual({
+        ThrottlingRateLimit: route.throttle!.rateLimit,
+        ThrottlingBurstLimit: route.throttle!.burstLimit,
+      });
+    }
+    // The stage names routes by key: it must be created after them.
+    expect(stage!.DependsOn?.length ?? 0).toBeGreaterThanOrEqual(throttled.length);
+  });
 });
 
 describe('schedules', () => {
@@ -454,9 +578,17 @@ describe('schedules', () => {
     for (const spec of schedules) {
       template.hasResourceProperties('AWS::Scheduler::Schedule', {
         ScheduleExpression: spec.expression,
-        Target: Match.objectLike({ Arn: { 'Fn::GetAtt': [idOf(spec.lambda), 'Arn'] } }),
+        Target: Match.objectLike({
+          Arn: { 'Fn::GetAtt': [idOf(spec.lambda), 'Arn'] },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [logicalIdOf(built.stack.queues.asyncTargetsDlq), 'Arn'] } },
+        }),
       });
     }
+  });
+
+  it('runs the renewals scan on the hour (each tenant is renewed at 09:00 its time), not every 24 h since deploy', () => {
+    expect(schedules.find((s) => s.lambda === 'RenewalsScan')!.expression).toBe('cron(0 * * * ? *)');
+    expect(schedules.map((s) => s.expression)).not.toContain('rate(1 day)');
   });
 });
 
@@ -494,6 +626,67 @@ describe('alarms', () => {
     });
   });
 
+  it('alarms on sweeper errors, oldest message per queue, async-target DLQ, booking-path throttles and Express run time', () => {
+    for (const spec of schedules) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/Lambda',
+        MetricName: 'Errors',
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: idOf(spec.lambda) } }],
+        AlarmActions: [topicRef()],
+      });
+    }
+    for (const spec of queues) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateAgeOfOldestMessage',
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalIdOf(built.stack.queues.byName(spec.name).queue), 'QueueName'] } }],
+        Threshold: spec.maxAgeAlarmSeconds,
+        AlarmActions: [topicRef()],
+      });
+    }
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalIdOf(built.stack.queues.asyncTargetsDlq), 'QueueName'] } }],
+      AlarmActions: [topicRef()],
+    });
+    // Every booking-path function's Throttles is in one of the metric-math alarms.
+    const throttled = Object.values(resources)
+      .filter((r) => r.Type === 'AWS::CloudWatch::Alarm' && Array.isArray(r.Properties.Metrics))
+      .flatMap((r) => r.Properties.Metrics as Json[])
+      .filter((m) => m.MetricStat?.Metric?.MetricName === 'Throttles')
+      .map((m) => m.MetricStat.Metric.Dimensions[0].Value.Ref as string);
+    expect(throttled.sort()).toEqual(lambdas.filter(isTraced).map((l) => idOf(l.name)).sort());
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/States',
+      MetricName: 'ExecutionTime',
+      ExtendedStatistic: 'p99',
+      Threshold: 0.8 * 29_000,
+      Dimensions: [{ Name: 'StateMachineArn', Value: { Ref: logicalIdOf(built.stack.workflows.byName('booking')) } }],
+    });
+  });
+
+  it('has a dashboard with the business metrics (bookings by status, CRM sync lag, messages sent/failed)', () => {
+    const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
+    const body = JSON.stringify(dashboard!.Properties.DashboardBody);
+    for (const metric of ['Bookings', 'CrmSyncLag', 'MessagesSent', 'MessagesFailed', 'ApproximateAgeOfOldestMessage', 'ExecutionTime']) {
+      expect(body).toContain(metric);
+    }
+  });
+
+  it('subscribes nobody by default; alarmEmail and alarmWebhookUrl context subscribe the ops topic', () => {
+    template.resourceCountIs('AWS::SNS::Subscription', 0);
+    // Without bundling (aws:cdk:bundling-stacks []): only the alarms construct matters here.
+    const withTargets = buildApp({
+      outdir: mkdtempSync(path.join(outdir, 'targets-')),
+      context: { alarmEmail: 'ops@example.com', alarmWebhookUrl: 'https://events.example.com/sns', 'aws:cdk:bundling-stacks': [] },
+    });
+    const subscribed = Template.fromStack(withTargets.stack);
+    subscribed.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
+    subscribed.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'https', Endpoint: 'https://events.example.com/sns' });
+    expect(() => alarmTargetsFromContext(new App({ context: { alarmEmail: 'not-an-address' } }))).toThrow(/alarmEmail/);
+    expect(() => alarmTargetsFromContext(new App({ context: { alarmWebhookUrl: 'http://insecure.example.com' } }))).toThrow(/alarmWebhookUrl/);
+  });
+
   it('encrypts the ops topic with a rotating key and denies non-TLS publishing', () => {
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
     template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
@@ -504,5 +697,25 @@ describe('alarms', () => {
         ]),
       },
     });
+  });
+});
+
+describe('room to grow', () => {
+  /** CloudFormation's per-stack limit is 500; we keep well under it so features can still be added. */
+  const RESOURCE_BUDGET = 400;
+
+  it(`stays under ${RESOURCE_BUDGET} of CloudFormation's 500 resources`, () => {
+    const count = Object.keys(resources).length;
+    const byType = Object.entries(
+      Object.values(resources).reduce<Record<string, number>>((acc, r) => ({ ...acc, [r.Type]: (acc[r.Type] ?? 0) + 1 }), {}),
+    ).sort((a, b) => b[1] - a[1]);
+    console.log(`stack resources: ${count} of 500 (budget ${RESOURCE_BUDGET}); ${byType.map(([t, n]) => `${t.replace('AWS::', '')} ${n}`).join(', ')}`);
+    expect(count).toBeLessThan(RESOURCE_BUDGET);
+  });
+
+  it('one log group per capability, shared by its functions', () => {
+    const capabilities = new Set(lambdas.map(capabilityOf));
+    const groups = new Set(lambdas.map((l) => resources[idOf(l.name)]!.Properties.LoggingConfig.LogGroup.Ref as string));
+    expect(groups.size).toBe(capabilities.size);
   });
 });

@@ -23,7 +23,7 @@ export async function setup(project: TestProject): Promise<void> {
   const secretsFile = join(mkdtempSync(join(tmpdir(), 'jobrelay-test-')), 'secrets.json');
   writeFileSync(secretsFile, '{}');
   process.env.LOG_LEVEL ??= 'WARN';
-  system = await startLocalSystem({ port: 0, background: false, retryIntervalMs: 10, secretsFile });
+  system = await startLocalSystem({ port: 0, background: false, retryIntervalMs: 10, timeoutScale: 10, secretsFile });
   project.provide('apiUrl', system.apiUrl);
   project.provide('localEnv', system.env);
   project.provide('secretsFile', secretsFile);

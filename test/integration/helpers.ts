@@ -2,11 +2,12 @@
  * Test helpers: a fresh tenant per test file (so files never share capacity), an HTTP client for
  * the public API, and direct reads of DynamoDB Local to assert what was really written.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { expect, inject } from 'vitest';
 import { ulid } from 'ulid';
 import { documentClient } from '../../functions/shared/clients';
+import { putTenantSecret, type SecretPurpose } from '../../functions/shared/secrets';
 import type { Tenant } from '../../functions/tenant/model';
 import { putTenant } from '../../functions/tenant/store';
 import { demoTenant, ensureApiKey, seedDemoTenant } from '../../local/demo';
@@ -70,11 +71,23 @@ export async function itemsWithPrefix(prefix: string): Promise<Array<Record<stri
   return items;
 }
 
-export function setLocalSecret(name: string, value: string): void {
-  const file = inject('secretsFile');
-  const secrets = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
-  secrets[name] = value;
-  writeFileSync(file, JSON.stringify(secrets));
+/**
+ * Sets a tenant's credential the way an admin does (PUT /v1/config/credentials/<purpose>), e.g.
+ * `setCredential(tenant, 'crm', { adapter: 'hubspot', accessToken })` or
+ * `setCredential(tenant, 'job-events/fieldedge', { signingKey })`. The answer never carries the value.
+ */
+export async function setCredential(tenant: TestTenant, purpose: string, body: Record<string, unknown>): Promise<void> {
+  const response = await tenant.call('PUT', `/v1/config/credentials/${purpose}`, body);
+  expect(response.status, JSON.stringify(response.body)).toBe(200);
+}
+
+/**
+ * Writes a tenant's secret straight into the local secrets file, under the name the system derives
+ * (functions/shared/secrets.ts, the same writer as the route): for a secret no admin route would
+ * accept (e.g. a malformed one).
+ */
+export async function setLocalSecret(tenantId: string, purpose: SecretPurpose, value: string): Promise<void> {
+  await putTenantSecret(tenantId, purpose, value);
 }
 
 export function bookingRequest(overrides: Record<string, unknown> = {}): any {

@@ -1,0 +1,171 @@
+/**
+ * The parts of a function's synthesised definition that the local runtime must reproduce: its
+ * environment, timeout, memory and the IAM statements of its role. Pure (no aws-cdk-lib): the CDK
+ * stack (lib/functions.ts) calls these with CloudFormation references, the local runtime
+ * (local/lambdas.ts) with local names and ARNs, so a grant or variable missing in AWS is missing
+ * locally too. One list, two worlds.
+ */
+import { dlqUrlEnv, queues, queueUrlEnv, stateMachines, type Grant, type LambdaSpec, type QueueSpec, type StateMachineSpec } from '../functions/registry';
+
+/** Defaults for registry entries that leave timeout or memory out. */
+export const LAMBDA_DEFAULTS = { timeoutSeconds: 10, memoryMb: 512 };
+
+export function timeoutSecondsOf(spec: LambdaSpec): number {
+  return spec.timeoutSeconds ?? LAMBDA_DEFAULTS.timeoutSeconds;
+}
+
+export function memoryMbOf(spec: LambdaSpec): number {
+  return spec.memoryMb ?? LAMBDA_DEFAULTS.memoryMb;
+}
+
+/** An Allow statement (every statement we write is one: no Deny, no conditions). */
+export interface AllowStatement {
+  actions: string[];
+  resources: string[];
+}
+
+/** Names, ARNs and URLs of what grants point at: CloudFormation references in CDK, strings locally. */
+export interface GrantRefs {
+  tableName: string;
+  tableArn: string;
+  queueUrl(name: QueueSpec['name']): string;
+  queueArn(name: QueueSpec['name']): string;
+  dlqUrl(name: QueueSpec['name']): string;
+  dlqArn(name: QueueSpec['name']): string;
+  stateMachineArn(name: StateMachineSpec['name']): string;
+  /** `arn:<partition>:<service>:<region>:<account>:<resource>` for this deployment. */
+  arn(service: string, resource: string): string;
+}
+
+/** What a grant adds to a function: statements on its role and variables in its environment. */
+export interface GrantDefinition {
+  statements: AllowStatement[];
+  environment: Record<string, string>;
+}
+
+// The data-plane actions of CDK's grantReadData/grantReadWriteData (aws-dynamodb perms), less the
+// stream actions (the table has no stream).
+export const TABLE_READ_ACTIONS = [
+  'dynamodb:BatchGetItem',
+  'dynamodb:ConditionCheckItem',
+  'dynamodb:DescribeTable',
+  'dynamodb:GetItem',
+  'dynamodb:Query',
+  'dynamodb:Scan',
+];
+export const TABLE_WRITE_ACTIONS = ['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
+/** CDK's queue.grantSendMessages. */
+export const QUEUE_SEND_ACTIONS = ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'];
+/** CDK's queue.grantConsumeMessages, which an SqsEventSource gives its consumer. */
+export const QUEUE_CONSUME_ACTIONS = [
+  'sqs:ReceiveMessage',
+  'sqs:ChangeMessageVisibility',
+  'sqs:GetQueueUrl',
+  'sqs:DeleteMessage',
+  'sqs:GetQueueAttributes',
+];
+/**
+ * Tenant secrets, by the only name form functions/shared/secrets.ts makes: `jobrelay/<tenant>/<purpose>`
+ * (Secrets Manager appends `-XXXXXX` to the ARN). Nothing outside a tenant's space matches.
+ */
+export const TENANT_SECRETS_RESOURCE = 'secret:jobrelay/*/*';
+
+/** Variables every function has, whatever its grants. */
+export function baseEnvironment(refs: Pick<GrantRefs, 'tableName'>): Record<string, string> {
+  return {
+    TABLE_NAME: refs.tableName,
+    POWERTOOLS_SERVICE_NAME: 'jobrelay',
+    // Stack traces through the bundled source maps.
+    NODE_OPTIONS: '--enable-source-maps',
+  };
+}
+
+function stateMachineNamed(name: StateMachineSpec['name']): StateMachineSpec {
+  const spec = stateMachines.find((s) => s.name === name);
+  if (!spec) throw new Error(`No state machine named ${name} in functions/registry.ts`);
+  return spec;
+}
+
+function sendTo(queue: QueueSpec['name'], refs: GrantRefs): GrantDefinition {
+  return {
+    statements: [{ actions: QUEUE_SEND_ACTIONS, resources: [refs.queueArn(queue)] }],
+    environment: { [queueUrlEnv(queue)]: refs.queueUrl(queue) },
+  };
+}
+
+export function grantDefinition(grant: Grant, refs: GrantRefs): GrantDefinition {
+  const table = [refs.tableArn, `${refs.tableArn}/index/*`];
+  switch (grant) {
+    case 'table:read':
+      return { statements: [{ actions: TABLE_READ_ACTIONS, resources: table }], environment: {} };
+    case 'table:readWrite':
+      return { statements: [{ actions: [...TABLE_READ_ACTIONS, ...TABLE_WRITE_ACTIONS], resources: table }], environment: {} };
+    case 'notifyQueue:send':
+      return sendTo('notify', refs);
+    case 'crmSyncQueue:send':
+      return sendTo('crm-sync', refs);
+    case 'statusEventsQueue:send':
+      return sendTo('status-events', refs);
+    case 'bookingWorkflow:startSync': {
+      const spec = stateMachineNamed('booking');
+      const arn = refs.stateMachineArn(spec.name);
+      return { statements: [{ actions: ['states:StartSyncExecution'], resources: [arn] }], environment: { [spec.arnEnv]: arn } };
+    }
+    case 'jobTrail:start': {
+      const spec = stateMachineNamed('jobTrail');
+      const arn = refs.stateMachineArn(spec.name);
+      return { statements: [{ actions: ['states:StartExecution'], resources: [arn] }], environment: { [spec.arnEnv]: arn } };
+    }
+    case 'email:send':
+      // Each tenant verifies its own sender identity at onboarding, so identities are not known at deploy time.
+      return { statements: [{ actions: ['ses:SendEmail'], resources: [refs.arn('ses', 'identity/*')] }], environment: {} };
+    case 'crmSecrets:read':
+      // Tenant secrets are set per tenant after deploy, so their ARNs are not known at deploy time.
+      return { statements: [{ actions: ['secretsmanager:GetSecretValue'], resources: [refs.arn('secretsmanager', TENANT_SECRETS_RESOURCE)] }], environment: {} };
+    case 'tenantSecrets:write':
+      return {
+        statements: [
+          { actions: ['secretsmanager:CreateSecret', 'secretsmanager:PutSecretValue'], resources: [refs.arn('secretsmanager', TENANT_SECRETS_RESOURCE)] },
+        ],
+        environment: {},
+      };
+    case 'queues:read':
+    case 'queues:redrive': {
+      const statements: AllowStatement[] = [];
+      const environment: Record<string, string> = {};
+      for (const { name } of queues) {
+        environment[queueUrlEnv(name)] = refs.queueUrl(name);
+        environment[dlqUrlEnv(name)] = refs.dlqUrl(name);
+        // Depth and the last move task (ListMessageMoveTasks) of both queues.
+        statements.push({ actions: ['sqs:GetQueueAttributes'], resources: [refs.queueArn(name), refs.dlqArn(name)] });
+        statements.push({ actions: ['sqs:ListMessageMoveTasks'], resources: [refs.dlqArn(name)] });
+        if (grant !== 'queues:redrive') continue;
+        // Re-send a stored message; StartMessageMoveTask also needs SendMessage on the destination.
+        statements.push({ actions: QUEUE_SEND_ACTIONS, resources: [refs.queueArn(name)] });
+        // The DLQ side of a move task, as the SQS docs list it for StartMessageMoveTask.
+        statements.push({ actions: ['sqs:StartMessageMoveTask', 'sqs:ReceiveMessage', 'sqs:DeleteMessage'], resources: [refs.dlqArn(name)] });
+      }
+      return { statements, environment };
+    }
+    default: {
+      const unknown: never = grant;
+      throw new Error(`Unknown grant ${String(unknown)}`);
+    }
+  }
+}
+
+/** The whole environment of a function's definition: the base variables plus what its grants add. */
+export function environmentFor(spec: LambdaSpec, refs: GrantRefs): Record<string, string> {
+  return Object.assign(baseEnvironment(refs), ...spec.grants.map((grant) => grantDefinition(grant, refs).environment));
+}
+
+/**
+ * The statements of a function's role, less its own log group: its grants, plus what the SQS event
+ * source of the queue it consumes adds (CDK's SqsEventSource grants consume on that queue).
+ */
+export function statementsFor(spec: LambdaSpec, refs: GrantRefs): AllowStatement[] {
+  return [
+    ...spec.grants.flatMap((grant) => grantDefinition(grant, refs).statements),
+    ...queues.filter((q) => q.consumer === spec.name).map((q) => ({ actions: QUEUE_CONSUME_ACTIONS, resources: [refs.queueArn(q.name)] })),
+  ];
+}
