@@ -39,8 +39,12 @@ export interface AdmissionLimits {
 
 /** A lease outlives the longest run it guards (29 s route timeout) and then frees itself. */
 export const LEASE_MS = 35_000;
-/** Free places tried before a request counts as refused (another request may take the one it saw free). */
-const PUT_ATTEMPTS = 3;
+/**
+ * Free places tried before a request counts as refused (another request may take the one it saw
+ * free). Enough that a small limit is never refused by lost races alone (with N places free and
+ * fewer than N concurrent requests, one of the N is still free); bounded so a storm costs few writes.
+ */
+const PUT_ATTEMPTS = 10;
 
 export const admissionKeys = {
   tenantPartition: (tenantId: string, route: string) => `T#${tenantId}#ADMISSION#${route}`,
