@@ -12,6 +12,7 @@ import { queues } from '../../functions/registry';
 import { documentClient, sqsClient } from '../../functions/shared/clients';
 import { pollOnce } from '../../local/pollers';
 import type { LocalSqs } from '../../local/sqs';
+import type { Membership } from '../../functions/renewals/store';
 
 const sqs = {
   queueUrl: (name: string) => process.env[`${name.replace(/-/g, '_').toUpperCase()}_QUEUE_URL`]!,
@@ -49,4 +50,17 @@ export async function sweepSubjects(tenantId: string, subjectIds: string[], cloc
 
 export async function outboxFor(tenantId: string, subjectId?: string): Promise<Array<Record<string, any>>> {
   return (await listOutbox(tenantId)).filter((m) => !subjectId || m.bookingId === subjectId);
+}
+
+/** A membership's charge attempts as stored (one row per attempt). */
+export async function chargeAttempts(m: Membership): Promise<Array<Record<string, any>>> {
+  const { Items = [] } = await documentClient().send(
+    new QueryCommand({
+      TableName: process.env.TABLE_NAME,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': `T#${m.tenantId}#CUSTOMER#${m.customerId}`, ':prefix': `MEMBERSHIP#${m.membershipId}#CHARGE#` },
+      ConsistentRead: true,
+    }),
+  );
+  return Items;
 }

@@ -5,7 +5,6 @@
  * message kept in an outbox. "In AWS" here is this test process without JOBRELAY_STAGE=local, the
  * one setting the local runtime sets (functions/shared/stage.ts).
  */
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { SQSEvent } from 'aws-lambda';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,12 +13,11 @@ import { createCustomer, emptyProfile } from '../../functions/recognise/store';
 import { RENEWALS_LOCAL_HOUR, runRenewals } from '../../functions/renewals/scan.handler';
 import { getMembership, putMembership, type Membership } from '../../functions/renewals/store';
 import { findOpenReviewItems } from '../../functions/review/store';
-import { documentClient } from '../../functions/shared/clients';
 import { STAGE_ENV } from '../../functions/shared/stage';
 import { demoTenant } from '../../local/demo';
 import { StripeContract } from '../contract-servers/stripe';
 import { bookingRequest, createTestTenant, setCredential, type TestTenant } from './helpers';
-import { ledgerRows } from './lifecycle-helpers';
+import { chargeAttempts, ledgerRows } from './lifecycle-helpers';
 
 const stripe = new StripeContract('sk_test_jobrelay_contract');
 beforeAll(async () => {
@@ -63,18 +61,6 @@ async function member(tenantId: string, name: string, paymentMethod: Membership[
   };
   await putMembership(membership);
   return membership;
-}
-
-async function chargeAttempts(m: Membership): Promise<Array<Record<string, any>>> {
-  const { Items = [] } = await documentClient().send(
-    new QueryCommand({
-      TableName: process.env.TABLE_NAME,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':pk': `T#${m.tenantId}#CUSTOMER#${m.customerId}`, ':prefix': `MEMBERSHIP#${m.membershipId}#CHARGE#` },
-      ConsistentRead: true,
-    }),
-  );
-  return Items;
 }
 
 const intentsOf = (m: Membership) => stripe.paymentIntents.filter((p) => p.metadata.membership === m.membershipId);

@@ -4,16 +4,14 @@
  * members: one renews on time, one whose card keeps failing lapses into win-back, one recovers on a
  * payment retry.
  */
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { createCustomer, emptyProfile, getCustomer } from '../../functions/recognise/store';
 import { runRenewals } from '../../functions/renewals/scan.handler';
 import { claimChargeAttempt, getMembership, membershipSubject, putMembership, type Membership } from '../../functions/renewals/store';
 import { findOpenReviewItems } from '../../functions/review/store';
-import { documentClient } from '../../functions/shared/clients';
 import { createTestTenant } from './helpers';
-import { outboxFor, sweepSubjects } from './lifecycle-helpers';
+import { chargeAttempts, outboxFor, sweepSubjects } from './lifecycle-helpers';
 
 const START = DateTime.fromISO('2027-01-04T10:00:00', { zone: 'America/Chicago' });
 const dayOf = (d: number) => START.plus({ days: d });
@@ -33,18 +31,6 @@ async function member(tenantId: string, name: string, phone: string, renewsInDay
   };
   await putMembership(membership);
   return membership;
-}
-
-async function chargeAttempts(m: Membership): Promise<Array<Record<string, any>>> {
-  const { Items = [] } = await documentClient().send(
-    new QueryCommand({
-      TableName: process.env.TABLE_NAME,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':pk': `T#${m.tenantId}#CUSTOMER#${m.customerId}`, ':prefix': `MEMBERSHIP#${m.membershipId}#CHARGE#` },
-      ConsistentRead: true,
-    }),
-  );
-  return Items;
 }
 
 describe('renewals', () => {
