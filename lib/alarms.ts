@@ -5,6 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { isTraced, lambdaByName, lambdas, schedules } from '../functions/registry';
 import { METRICS, METRICS_NAMESPACE, METRICS_SERVICE } from '../functions/shared/metrics';
@@ -14,6 +15,17 @@ import type { Queues } from './queues';
 import type { Workflows } from './workflows';
 
 /** Where alarms go, from CDK context (`cdk deploy -c alarmEmail=ops@example.com [-c alarmWebhookUrl=https://...]`). */
+/** Alarms whenever any message sits in the queue (a dead-letter queue: something failed for good). */
+function anyMessageIn(queue: sqs.IQueue): Pick<cloudwatch.AlarmProps, 'metric' | 'threshold' | 'comparisonOperator' | 'evaluationPeriods' | 'treatMissingData'> {
+  return {
+    metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: cloudwatch.Stats.MAXIMUM }),
+    threshold: 0,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+    evaluationPeriods: 1,
+    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+  };
+}
+
 export interface AlarmTargets {
   /** An email address subscribed to the ops topic (AWS mails a confirmation link first). */
   alarmEmail?: string;
@@ -80,14 +92,7 @@ export class Alarms extends Construct {
     for (const { spec, deadLetterQueue } of props.queues.all) {
       add(`${spec.name}-dlq-depth`, {
         alarmDescription: `Messages in the ${spec.name} dead-letter queue: ${spec.name} work failed 5 times`,
-        metric: deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-          period: Duration.minutes(1),
-          statistic: cloudwatch.Stats.MAXIMUM,
-        }),
-        threshold: 0,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        ...anyMessageIn(deadLetterQueue),
       });
     }
 
@@ -138,14 +143,7 @@ export class Alarms extends Construct {
     // EventBridge Scheduler and EventBridge rules could not deliver an event after their retries.
     add('async-targets-dlq-depth', {
       alarmDescription: 'A schedule or an EventBridge rule could not invoke its function (events in the async-targets DLQ)',
-      metric: props.queues.asyncTargetsDlq.metricApproximateNumberOfMessagesVisible({
-        period: Duration.minutes(1),
-        statistic: cloudwatch.Stats.MAXIMUM,
-      }),
-      threshold: 0,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      ...anyMessageIn(props.queues.asyncTargetsDlq),
     });
 
     // Throttles on the booking path (the booking route and the workflow nodes), by metric math: one
