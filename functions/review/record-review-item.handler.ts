@@ -4,7 +4,7 @@
  * A failed CRM write is the one failure the booking continues past (to CommitSlot). Only a CRM that
  * answered with a refusal (CrmRejectedError) is a refusal: a crm_write_failed item at once, and the
  * booking waits for dispatch (never "confirmed" to the customer). Everything else — the CRM down, a
- * call out of time, the node itself timing out or crashing (States.Timeout, Sandbox.Timedout,
+ * call out of time, the node itself timing out or crashing (States.Timeout, Sandbox.Timedout, middy's early TimeoutError,
  * Lambda.*) — may or may not have reached the CRM: the write goes to the crm-sync outbox, whose
  * retry finds a record the lost attempt made (idempotency key, first-attempt time) instead of
  * making a second; no review item unless the retries run out.
