@@ -12,7 +12,6 @@ import { counts, percentile, runPool } from './common';
 const PER_LEVEL = Number(process.env.BENCH_BOOKINGS ?? 48);
 const LEVELS = [1, 8];
 
-
 const postalCodes = ['78701', '78702', '78703', '78704', '78705', '78744', '78745', '78759', '78721', '78722'];
 const jobTypes = ['plumbing-drain-clog', 'hvac-ac-repair', 'hvac-maintenance', 'plumbing-leak-repair'];
 

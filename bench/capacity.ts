@@ -21,8 +21,14 @@ async function seed(): Promise<string> {
   await putJobType(TENANT, { jobTypeId: 'bench-service', name: 'Bench service', trade: 'plumbing', requiredSkills: [], durationWindows: 1, emergency: false });
   for (let i = 1; i <= 12; i++) {
     await putTechnician(TENANT, {
-      technicianId: `bench-${String(i).padStart(2, '0')}`, name: `Bench ${i}`, trades: ['plumbing'], skills: [],
-      postalCodes: ['78701'], shifts: week, active: true, timeOff: [],
+      technicianId: `bench-${String(i).padStart(2, '0')}`,
+      name: `Bench ${i}`,
+      trades: ['plumbing'],
+      skills: [],
+      postalCodes: ['78701'],
+      shifts: week,
+      active: true,
+      timeOff: [],
     });
   }
   return ensureApiKey(TENANT);
@@ -41,24 +47,32 @@ export async function benchCapacity(system: LocalSystem): Promise<void> {
   const CONCURRENCY = 8;
   resetCounts();
   let won = 0;
-  const holdElapsed = await runPool(Array.from({ length: HOLDS }, (_, i) => i), CONCURRENCY, async () => {
-    const response = await call('POST', '/v1/holds', { jobTypeId: 'bench-service', postalCode: '78701' });
-    if (response.status === 201) won++;
-  });
+  const holdElapsed = await runPool(
+    Array.from({ length: HOLDS }, (_, i) => i),
+    CONCURRENCY,
+    async () => {
+      const response = await call('POST', '/v1/holds', { jobTypeId: 'bench-service', postalCode: '78701' });
+      if (response.status === 201) won++;
+    },
+  );
   const holdsPerSecond = (won / holdElapsed) * 1000;
   const transactionsPerHold = counts.writes / HOLDS;
 
   // The raw conditional-write rate, same concurrency, distinct keys.
   const RAW = 1_000;
-  const rawElapsed = await runPool(Array.from({ length: RAW }, (_, i) => i), CONCURRENCY, async (i) => {
-    await documentClient().send(
-      new PutCommand({
-        TableName: process.env.TABLE_NAME,
-        Item: { pk: `T#bench#RAWCAP`, sk: `W#${i}`, status: 'HELD' },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
-  });
+  const rawElapsed = await runPool(
+    Array.from({ length: RAW }, (_, i) => i),
+    CONCURRENCY,
+    async (i) => {
+      await documentClient().send(
+        new PutCommand({
+          TableName: process.env.TABLE_NAME,
+          Item: { pk: `T#bench#RAWCAP`, sk: `W#${i}`, status: 'HELD' },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    },
+  );
   const rawPerSecond = (RAW / rawElapsed) * 1000;
 
   // Availability over the whole horizon, with the claims above in place.
@@ -75,10 +89,14 @@ export async function benchCapacity(system: LocalSystem): Promise<void> {
   latencies.sort((a, b) => a - b);
 
   console.log('\nCapacity engine (12 technicians x 4 windows x 14 days, daily limit 4)\n');
-  console.log(`availability: p50 ${percentile(latencies, 50).toFixed(1)} ms, p95 ${percentile(latencies, 95).toFixed(1)} ms over ${RUNS} requests; ` +
-    `${(counts.reads / RUNS).toFixed(1)} DynamoDB reads per request (${(counts.queries / RUNS).toFixed(1)} Queries), ${windowsOffered} windows offered`);
-  console.log(`contended holds: ${won}/${HOLDS} won at concurrency ${CONCURRENCY}, ${holdsPerSecond.toFixed(1)} holds/s, ` +
-    `${transactionsPerHold.toFixed(2)} write calls per attempt`);
+  console.log(
+    `availability: p50 ${percentile(latencies, 50).toFixed(1)} ms, p95 ${percentile(latencies, 95).toFixed(1)} ms over ${RUNS} requests; ` +
+      `${(counts.reads / RUNS).toFixed(1)} DynamoDB reads per request (${(counts.queries / RUNS).toFixed(1)} Queries), ${windowsOffered} windows offered`,
+  );
+  console.log(
+    `contended holds: ${won}/${HOLDS} won at concurrency ${CONCURRENCY}, ${holdsPerSecond.toFixed(1)} holds/s, ` +
+      `${transactionsPerHold.toFixed(2)} write calls per attempt`,
+  );
   console.log(`raw conditional PutItem: ${rawPerSecond.toFixed(0)} writes/s at concurrency ${CONCURRENCY}`);
   console.log(`ratio (contended holds/s / raw conditional writes/s): ${(holdsPerSecond / rawPerSecond).toFixed(3)}`);
 }

@@ -35,11 +35,17 @@ async function benchSwaps(system: LocalSystem): Promise<void> {
   const date = day.toISOString().slice(0, 10);
   const book = async (start: string, postalCode: string, technicianId: string, i: number) => {
     const call = (path: string, body: unknown) =>
-      fetch(`${system.apiUrl}${path}`, { method: 'POST', headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.json() as Promise<any>);
+      fetch(`${system.apiUrl}${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      }).then((r) => r.json() as Promise<any>);
     const booked = await call('/v1/bookings', {
       customer: { name: `Swap Caller ${i}`, phone: `512555${String(3000 + i)}` },
       address: { line1: `${i} Swap St`, city: 'Austin', region: 'TX', postalCode },
-      jobTypeId: 'plumbing-drain-clog', channel: 'voice', window: { date, start },
+      jobTypeId: 'plumbing-drain-clog',
+      channel: 'voice',
+      window: { date, start },
     });
     if (booked.window?.technicianId !== technicianId) await call(`/v1/bookings/${booked.bookingId}/reschedule`, { technicianId });
     return booked.bookingId as string;
@@ -55,19 +61,34 @@ async function benchSwaps(system: LocalSystem): Promise<void> {
     for (const [a, b] of pairs) {
       const to = round % 2 === 0 ? ['tech-06', 'tech-01'] : ['tech-01', 'tech-06'];
       const started = performance.now();
-      await reassignTechnicians(tenantId, [{ bookingId: a, technicianId: to[0]! }, { bookingId: b, technicianId: to[1]! }], 'bench', 'bench swap', new Date());
+      await reassignTechnicians(
+        tenantId,
+        [
+          { bookingId: a, technicianId: to[0]! },
+          { bookingId: b, technicianId: to[1]! },
+        ],
+        'bench',
+        'bench swap',
+        new Date(),
+      );
       latencies.push(performance.now() - started);
     }
   }
   latencies.sort((x, y) => x - y);
   const swaps = latencies.length;
   console.log(`\n== dispatch: atomic swap of two jobs (reassignTechnicians on the local system, ${swaps} swaps) ==`);
-  console.log(`p50 ${percentile(latencies, 50).toFixed(1)} ms, p95 ${percentile(latencies, 95).toFixed(1)} ms; per swap: ${(counts.writes / swaps).toFixed(1)} DynamoDB writes (the transaction counts as one), ${(counts.reads / swaps).toFixed(1)} reads (of which ${(counts.queries / swaps).toFixed(1)} queries)`);
+  console.log(
+    `p50 ${percentile(latencies, 50).toFixed(1)} ms, p95 ${percentile(latencies, 95).toFixed(1)} ms; per swap: ${(counts.writes / swaps).toFixed(1)} DynamoDB writes (the transaction counts as one), ${(counts.reads / swaps).toFixed(1)} reads (of which ${(counts.queries / swaps).toFixed(1)} queries)`,
+  );
 }
 
 async function benchPlanner(): Promise<void> {
-  console.log(`\n== dispatch: HiGHS day planner vs first-come-first-served (generated days, ~5 requests per truck, 4 windows, limit 4 jobs, hops <= ${DEFAULT_MAX_HOP_MINUTES} min) ==`);
-  console.log('trucks seed jobs | FCFS jobs/truck drive-min long-hops | plan jobs/truck drive-min long-hops | +jobs/truck  solver status   gap   jobs-bound  seconds  vars');
+  console.log(
+    `\n== dispatch: HiGHS day planner vs first-come-first-served (generated days, ~5 requests per truck, 4 windows, limit 4 jobs, hops <= ${DEFAULT_MAX_HOP_MINUTES} min) ==`,
+  );
+  console.log(
+    'trucks seed jobs | FCFS jobs/truck drive-min long-hops | plan jobs/truck drive-min long-hops | +jobs/truck  solver status   gap   jobs-bound  seconds  vars',
+  );
   for (const trucks of [5, 12, 50]) {
     let fcfsServed = 0;
     let planServed = 0;
@@ -88,6 +109,8 @@ async function benchPlanner(): Promise<void> {
           (problems.length ? `  INVALID: ${problems.slice(0, 3).join('; ')}` : ''),
       );
     }
-    console.log(`${String(trucks).padStart(6)}  all      jobs per truck FCFS ${(fcfsServed / trucks / SEEDS.length).toFixed(2)} -> plan ${(planServed / trucks / SEEDS.length).toFixed(2)} (${(((planServed - fcfsServed) / fcfsServed) * 100).toFixed(1)}%)`);
+    console.log(
+      `${String(trucks).padStart(6)}  all      jobs per truck FCFS ${(fcfsServed / trucks / SEEDS.length).toFixed(2)} -> plan ${(planServed / trucks / SEEDS.length).toFixed(2)} (${(((planServed - fcfsServed) / fcfsServed) * 100).toFixed(1)}%)`,
+    );
   }
 }

@@ -25,10 +25,15 @@ export async function benchRecognise(system: LocalSystem): Promise<void> {
     await fetch(`${system.apiUrl}/v1/customers/lookup`, {
       method: 'POST',
       headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ phone: `512555${String(1000 + i)}`, address: { line1: forms[i % forms.length], city: 'Austin', region: 'TX', postalCode: '78701' } }),
+      body: JSON.stringify({
+        phone: `512555${String(1000 + i)}`,
+        address: { line1: forms[i % forms.length], city: 'Austin', region: 'TX', postalCode: '78701' },
+      }),
     });
     latencies.push(performance.now() - start);
   }
   latencies.sort((a, b) => a - b);
-  console.log(`POST /v1/customers/lookup: p50 ${percentile(latencies, 50).toFixed(1)} ms, p95 ${percentile(latencies, 95).toFixed(1)} ms (${lookups} sequential, local)`);
+  console.log(
+    `POST /v1/customers/lookup: p50 ${percentile(latencies, 50).toFixed(1)} ms, p95 ${percentile(latencies, 95).toFixed(1)} ms (${lookups} sequential, local)`,
+  );
 }

@@ -29,7 +29,15 @@ function syntheticBooking(tenantId: string, i: number, createdAt: Date): Booking
     request: {} as BookingRecord['request'],
     createdAt: createdAt.toISOString(),
     updatedAt: createdAt.toISOString(),
-    ...(paid ? { completedAt: createdAt.toISOString(), invoicedAt: createdAt.toISOString(), invoicedAmountCents: 25_000, paidAt: createdAt.toISOString(), paidAmountCents: 25_000 } : {}),
+    ...(paid
+      ? {
+          completedAt: createdAt.toISOString(),
+          invoicedAt: createdAt.toISOString(),
+          invoicedAmountCents: 25_000,
+          paidAt: createdAt.toISOString(),
+          paidAmountCents: 25_000,
+        }
+      : {}),
   } as BookingRecord;
 }
 
@@ -43,9 +51,13 @@ export async function benchReports(system: LocalSystem): Promise<void> {
   await seedDemoTenant(tenantId);
   const apiKey = await ensureApiKey(tenantId);
   const stored = 3_000;
-  const writeMs = await runPool(Array.from({ length: stored }, (_, i) => i), 8, async (i) => {
-    await createBookingRecord(syntheticBooking(tenantId, i, new Date(Date.now() - (i % 30) * 86_400_000 - i)));
-  });
+  const writeMs = await runPool(
+    Array.from({ length: stored }, (_, i) => i),
+    8,
+    async (i) => {
+      await createBookingRecord(syntheticBooking(tenantId, i, new Date(Date.now() - (i % 30) * 86_400_000 - i)));
+    },
+  );
   console.log(`wrote ${stored} bookings with their list rows in ${(writeMs / 1000).toFixed(1)} s`);
 
   for (const path of ['/v1/reports/attribution?groupBy=source', '/v1/bookings?view=upcoming']) {
@@ -58,6 +70,8 @@ export async function benchReports(system: LocalSystem): Promise<void> {
       latencies.push(performance.now() - start);
     }
     latencies.sort((a, b) => a - b);
-    console.log(`GET ${path} over ${stored} bookings: p50 ${percentile(latencies, 50).toFixed(0)} ms, max ${latencies.at(-1)!.toFixed(0)} ms; ${(counts.reads / 5).toFixed(0)} DynamoDB reads per call`);
+    console.log(
+      `GET ${path} over ${stored} bookings: p50 ${percentile(latencies, 50).toFixed(0)} ms, max ${latencies.at(-1)!.toFixed(0)} ms; ${(counts.reads / 5).toFixed(0)} DynamoDB reads per call`,
+    );
   }
 }

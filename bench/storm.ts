@@ -19,7 +19,9 @@ const FINAL = new Set(['confirmed', 'rejected', 'cancelled', 'dismissed']);
 const shift = { start: '08:00', end: '17:00' };
 const everyDay = { mon: shift, tue: shift, wed: shift, thu: shift, fri: shift, sat: shift, sun: shift };
 
-async function stormTenant(apiUrl: string): Promise<{ tenantId: string; call: (method: string, path: string, body?: unknown, headers?: Record<string, string>) => Promise<Response> }> {
+async function stormTenant(
+  apiUrl: string,
+): Promise<{ tenantId: string; call: (method: string, path: string, body?: unknown, headers?: Record<string, string>) => Promise<Response> }> {
   const tenantId = `bench-storm-${ulid().toLowerCase().slice(-8)}`;
   await seedDemoTenant(tenantId);
   const apiKey = await ensureApiKey(tenantId);
@@ -31,7 +33,11 @@ async function stormTenant(apiUrl: string): Promise<{ tenantId: string; call: (m
     });
   for (let t = 0; t < CAPACITY; t++) {
     const put = await call('PUT', `/v1/config/technicians/storm-${t}`, {
-      name: `Storm ${t}`, trades: ['plumbing'], skills: ['storm'], postalCodes: ['78999'], shifts: everyDay,
+      name: `Storm ${t}`,
+      trades: ['plumbing'],
+      skills: ['storm'],
+      postalCodes: ['78999'],
+      shifts: everyDay,
     });
     if (put.status !== 200) throw new Error(`technician: ${put.status} ${await put.text()}`);
   }
@@ -59,13 +65,15 @@ export async function benchStorm(system: LocalSystem): Promise<void> {
   console.log('in flight | confirmed | 201 | 202 | 409 | 429 | 503 | 5xx | other | stuck | review items | p50 ms | p95 ms | wall s');
   // Warm-up: the first invocation of each function starts its instances; the storm is what we measure.
   const warm = await stormTenant(system.apiUrl);
-  await (await warm.call('POST', '/v1/bookings', {
-    customer: { name: 'Warm Up', phone: '5125554999' },
-    address: { line1: '1 Storm Rd', city: 'Austin', region: 'TX', postalCode: '78999' },
-    jobTypeId: 'storm-job',
-    channel: 'voice',
-    attribution: { source: 'bench' },
-  })).arrayBuffer();
+  await (
+    await warm.call('POST', '/v1/bookings', {
+      customer: { name: 'Warm Up', phone: '5125554999' },
+      address: { line1: '1 Storm Rd', city: 'Austin', region: 'TX', postalCode: '78999' },
+      jobTypeId: 'storm-job',
+      channel: 'voice',
+      attribution: { source: 'bench' },
+    })
+  ).arrayBuffer();
   let day = 3;
   const reasons = new Map<string, number>();
   for (const inFlight of LEVELS) {

@@ -17,19 +17,23 @@ export async function benchSweeper(system: LocalSystem): Promise<void> {
   await seedDemoTenant(TENANT);
   const apiKey = await ensureApiKey(TENANT);
   const postalCodes = ['78701', '78702', '78704', '78744', '78745', '78759', '78721', '78722'];
-  await runPool(Array.from({ length: BOOKINGS }, (_, i) => i), 8, async (i) => {
-    await fetch(`${system.apiUrl}/v1/bookings`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        customer: { name: `Sweep Bench ${i}`, phone: `512555${String(5000 + i)}` },
-        address: { line1: `${i} Sweep St`, city: 'Austin', region: 'TX', postalCode: postalCodes[i % postalCodes.length] },
-        jobTypeId: i % 2 ? 'hvac-ac-repair' : 'plumbing-drain-clog',
-        channel: 'chat',
-        attribution: { source: 'bench' },
-      }),
-    });
-  });
+  await runPool(
+    Array.from({ length: BOOKINGS }, (_, i) => i),
+    8,
+    async (i) => {
+      await fetch(`${system.apiUrl}/v1/bookings`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          customer: { name: `Sweep Bench ${i}`, phone: `512555${String(5000 + i)}` },
+          address: { line1: `${i} Sweep St`, city: 'Austin', region: 'TX', postalCode: postalCodes[i % postalCodes.length] },
+          jobTypeId: i % 2 ? 'hvac-ac-repair' : 'plumbing-drain-clog',
+          channel: 'chat',
+          attribution: { source: 'bench' },
+        }),
+      });
+    },
+  );
   // Let the asynchronous trails write their staff messages.
   await new Promise((r) => setTimeout(r, 3_000));
 

@@ -32,7 +32,9 @@ export async function benchTrail(system: LocalSystem): Promise<void> {
     if (response.status !== 201) continue;
     const executionArn = `${process.env.JOB_TRAIL_STATE_MACHINE_ARN!.replace(':stateMachine:', ':execution:')}:${trailExecutionName(booking.bookingId)}`;
     for (let wait = 0; wait < 200; wait++) {
-      const execution = await sfnClient().send(new DescribeExecutionCommand({ executionArn })).catch(() => undefined);
+      const execution = await sfnClient()
+        .send(new DescribeExecutionCommand({ executionArn }))
+        .catch(() => undefined);
       if (execution && execution.status !== 'RUNNING') break;
       await new Promise((r) => setTimeout(r, 50));
     }

@@ -60,8 +60,6 @@ export function readCsv(text: string): Array<{ row: number; values: Record<strin
   return records.map(({ record, info }) => ({ row: info.lines, values: record }));
 }
 
-
-
 function firstIssue(error: z.ZodError, mapField: (path: string) => string = (p) => p): { field: string; message: string } {
   const issue = error.issues[0]!;
   return { field: mapField(issue.path.map(String).join('.')) || 'row', message: issue.message };
@@ -122,11 +120,20 @@ const CustomerRowSchema = z.object({
     .transform((raw) => normalizeEmail(raw))
     .pipe(z.email('not a valid email address').optional()),
   line1: z.string().trim().min(1, 'the street address is required'),
-  line2: z.string().trim().optional().transform((v) => v || undefined),
+  line2: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => v || undefined),
   city: z.string().trim().min(1, 'the city is required'),
   region: z.string().trim().min(1, 'the state is required'),
   postal_code: z.string().trim().min(3, 'the postal code is required').max(12),
-  country: z.string().trim().length(2).optional().transform((v) => (v || 'US').toUpperCase()),
+  country: z
+    .string()
+    .trim()
+    .length(2)
+    .optional()
+    .transform((v) => (v || 'US').toUpperCase()),
 });
 export type CustomerRow = z.infer<typeof CustomerRowSchema>;
 
@@ -137,7 +144,12 @@ export function parseCustomerRows(text: string): ParsedRows<CustomerRow> {
   const result: ParsedRows<CustomerRow> = { good: [], bad: [] };
   const seen = new Map<string, number>();
   for (const { row, values } of readCsv(text)) {
-    const parsed = CustomerRowSchema.safeParse({ ...values, email: values.email || undefined, line2: values.line2 || undefined, country: values.country || undefined });
+    const parsed = CustomerRowSchema.safeParse({
+      ...values,
+      email: values.email || undefined,
+      line2: values.line2 || undefined,
+      country: values.country || undefined,
+    });
     if (!parsed.success) {
       result.bad.push({ row, ...firstIssue(parsed.error), values });
       continue;

@@ -72,7 +72,9 @@ async function call<T = any>(settings: Settings, method: string, path: string, b
   })();
   if (!response.ok) {
     const error = parsed?.error;
-    throw new CliError(`${method} ${path}: HTTP ${response.status} ${error?.code ?? ''}: ${error?.message ?? text}${error?.field ? ` (field ${error.field})` : ''}`);
+    throw new CliError(
+      `${method} ${path}: HTTP ${response.status} ${error?.code ?? ''}: ${error?.message ?? text}${error?.field ? ` (field ${error.field})` : ''}`,
+    );
   }
   return parsed as T;
 }
@@ -81,7 +83,14 @@ async function call<T = any>(settings: Settings, method: string, path: string, b
 export function formatTable(headers: string[], rows: Array<Array<string | number | undefined>>): string {
   const cells = [headers, ...rows.map((row) => row.map((cell) => (cell === undefined ? '' : String(cell))))];
   const widths = headers.map((_, i) => Math.max(...cells.map((row) => (row[i] ?? '').length)));
-  return cells.map((row) => row.map((cell, i) => (cell ?? '').padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+  return cells
+    .map((row) =>
+      row
+        .map((cell, i) => (cell ?? '').padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 const money = (cents: number) => `$${(cents / 100).toFixed(2)}`;
@@ -116,20 +125,30 @@ interface ImportSummary {
 }
 
 function reportProblems(io: Io, kind: string, parsed: ParsedRows<unknown>, summary: ImportSummary, reportFile?: string): void {
-  io.out(`${kind}: ${summary.imported} imported, ${summary.skipped.length} already there, ${summary.rejected.length} rejected (of ${parsed.good.length + parsed.bad.length} rows)`);
+  io.out(
+    `${kind}: ${summary.imported} imported, ${summary.skipped.length} already there, ${summary.rejected.length} rejected (of ${parsed.good.length + parsed.bad.length} rows)`,
+  );
   if (summary.skipped.length) io.out(summary.skipped.map((s) => `  row ${s.row}: skipped, ${s.reason}`).join('\n'));
   if (summary.rejected.length) {
     io.out('Rejected rows (nothing was written for them):');
-    io.out(formatTable(['row', 'field', 'problem'], summary.rejected.map((p) => [p.row, p.field, p.message])));
+    io.out(
+      formatTable(
+        ['row', 'field', 'problem'],
+        summary.rejected.map((p) => [p.row, p.field, p.message]),
+      ),
+    );
   }
   if (reportFile) {
     const columns = [...new Set(summary.rejected.flatMap((p) => Object.keys(p.values)))];
     writeFileSync(
       reportFile,
-      stringify(summary.rejected.map((p) => [String(p.row), p.field, p.message, ...columns.map((c) => p.values[c] ?? '')]), {
-        header: true,
-        columns: ['row', 'field', 'problem', ...columns],
-      }),
+      stringify(
+        summary.rejected.map((p) => [String(p.row), p.field, p.message, ...columns.map((c) => p.values[c] ?? '')]),
+        {
+          header: true,
+          columns: ['row', 'field', 'problem', ...columns],
+        },
+      ),
     );
     io.out(`Row report written to ${reportFile}`);
   }
@@ -187,7 +206,12 @@ export function buildProgram(io: Io, state: { exitCode: number } = { exitCode: 0
     .option('--tenant <tenantId>', 'another tenant (platform key)')
     .action(async (options: { tenant?: string }) => {
       const { keys: list } = await call(settings(), 'GET', `/v1/keys${options.tenant ? `?tenantId=${encodeURIComponent(options.tenant)}` : ''}`);
-      print(list, () => formatTable(['keyId', 'name', 'hint', 'scopes', 'created', 'state'], list.map((k: any) => [k.keyId, k.name, k.hint, k.scopes.join(','), k.createdAt, k.revoked ? 'revoked' : 'active'])));
+      print(list, () =>
+        formatTable(
+          ['keyId', 'name', 'hint', 'scopes', 'created', 'state'],
+          list.map((k: any) => [k.keyId, k.name, k.hint, k.scopes.join(','), k.createdAt, k.revoked ? 'revoked' : 'active']),
+        ),
+      );
     });
   keys
     .command('create')
@@ -197,7 +221,10 @@ export function buildProgram(io: Io, state: { exitCode: number } = { exitCode: 0
     .action(async (options: { name: string; scopes: string; tenant?: string }) => {
       const issued = await call(settings(), 'POST', '/v1/keys', {
         name: options.name,
-        scopes: options.scopes.split(',').map((s) => s.trim()).filter(Boolean),
+        scopes: options.scopes
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
         ...(options.tenant ? { tenantId: options.tenant } : {}),
       });
       print(issued, () => `Key ${issued.key.keyId} (${issued.key.name}); shown once, stored hashed:\n${issued.apiKey}`);
@@ -225,7 +252,12 @@ export function buildProgram(io: Io, state: { exitCode: number } = { exitCode: 0
       if (options.status) query.set('status', options.status);
       if (options.olderThan) query.set('olderThan', options.olderThan);
       const { items } = await call(settings(), 'GET', `/v1/review-items?${query}`);
-      print(items, () => formatTable(['id', 'kind', 'status', 'opened', 'subject', 'reason'], items.map((i: any) => [i.reviewItemId, i.kind, i.status, i.createdAt, `${i.subject.type} ${i.subject.id}`, i.reason])));
+      print(items, () =>
+        formatTable(
+          ['id', 'kind', 'status', 'opened', 'subject', 'reason'],
+          items.map((i: any) => [i.reviewItemId, i.kind, i.status, i.createdAt, `${i.subject.type} ${i.subject.id}`, i.reason]),
+        ),
+      );
     });
   review.command('show <id>').action(async (id: string) => {
     const item = await call(settings(), 'GET', `/v1/review-items/${encodeURIComponent(id)}`);
@@ -236,7 +268,10 @@ export function buildProgram(io: Io, state: { exitCode: number } = { exitCode: 0
     .requiredOption('--note <note>', 'what was done')
     .option('--by <name>', 'who did it (the key id is recorded too)')
     .action(async (id: string, options: { note: string; by?: string }) => {
-      const item = await call(settings(), 'POST', `/v1/review-items/${encodeURIComponent(id)}/resolve`, { note: options.note, ...(options.by ? { by: options.by } : {}) });
+      const item = await call(settings(), 'POST', `/v1/review-items/${encodeURIComponent(id)}/resolve`, {
+        note: options.note,
+        ...(options.by ? { by: options.by } : {}),
+      });
       print(item, () => `Resolved ${item.reviewItemId} (${item.kind}) by ${item.resolvedBy}.`);
     });
   review
@@ -254,7 +289,18 @@ export function buildProgram(io: Io, state: { exitCode: number } = { exitCode: 0
   const queues = program.command('queues').description('work queues and their dead-letter queues');
   queues.command('list', { isDefault: true }).action(async () => {
     const { queues: list } = await call(settings(), 'GET', '/v1/ops/queues');
-    print(list, () => formatTable(['queue', 'waiting', 'in flight', 'DLQ', 'last redrive'], list.map((q: any) => [q.queue, q.visible, q.inFlight, q.deadLetter.visible + q.deadLetter.inFlight, q.lastRedrive ? `${q.lastRedrive.status} (${q.lastRedrive.moved} moved)` : '-'])));
+    print(list, () =>
+      formatTable(
+        ['queue', 'waiting', 'in flight', 'DLQ', 'last redrive'],
+        list.map((q: any) => [
+          q.queue,
+          q.visible,
+          q.inFlight,
+          q.deadLetter.visible + q.deadLetter.inFlight,
+          q.lastRedrive ? `${q.lastRedrive.status} (${q.lastRedrive.moved} moved)` : '-',
+        ]),
+      ),
+    );
   });
   queues.command('redrive <queue>').action(async (queue: string) => {
     const result = await call(settings(), 'POST', `/v1/ops/queues/${encodeURIComponent(queue)}/redrive`);
@@ -285,7 +331,16 @@ export function buildProgram(io: Io, state: { exitCode: number } = { exitCode: 0
           `${report.from} to ${report.to} (${report.timeZone}), by ${report.groupBy}`,
           formatTable(
             [report.groupBy, 'bookings', 'accepted', 'completed', 'invoiced', 'paid', 'paid revenue', 'booked→paid'],
-            [...report.rows, report.totals].map((r: any) => [r.group, r.bookings, r.accepted, r.completed, r.invoiced, r.paid, money(r.paidRevenueCents), pct(r.conversion.bookedToPaid)]),
+            [...report.rows, report.totals].map((r: any) => [
+              r.group,
+              r.bookings,
+              r.accepted,
+              r.completed,
+              r.invoiced,
+              r.paid,
+              money(r.paidRevenueCents),
+              pct(r.conversion.bookedToPaid),
+            ]),
           ),
         ].join('\n'),
       );
@@ -301,26 +356,37 @@ export function buildProgram(io: Io, state: { exitCode: number } = { exitCode: 0
       const outcomes: Record<string, number> = {};
       const confirmed: string[] = [];
       const run = ulid();
-      await withProgress(io, 'Booking', Array.from({ length: options.bookings }, (_, i) => i), async (i) => {
-        const mix = SEED_MIX[i % SEED_MIX.length]!;
-        const body = {
-          customer: { name: SEED_NAMES[i % SEED_NAMES.length], phone: `+1 512 555 ${String(3000 + (Date.now() % 5000) + i).padStart(4, '0')}` },
-          address: { line1: `${100 + i * 7} ${SEED_STREETS[i % SEED_STREETS.length]}`, city: 'Austin', region: 'TX', postalCode: SEED_POSTAL[i % SEED_POSTAL.length], country: 'US' },
-          jobTypeId: mix.jobTypeId,
-          channel: mix.channel,
-          ...(mix.source ? { attribution: { source: mix.source, ...(mix.campaign ? { campaign: mix.campaign } : {}) } } : {}),
-          summary: 'Demo booking (jobrelay seed)',
-        };
-        const response = await fetch(`${s.url}/v1/bookings`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${s.key}`, 'content-type': 'application/json', 'idempotency-key': `seed-${run}-${i}` },
-          body: JSON.stringify(body),
-        });
-        const answer = (await response.json()) as { bookingId?: string; status?: string; error?: { code: string } };
-        const outcome = answer.status ?? answer.error?.code ?? `HTTP ${response.status}`;
-        outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
-        if (answer.status === 'confirmed' && answer.bookingId) confirmed.push(answer.bookingId);
-      });
+      await withProgress(
+        io,
+        'Booking',
+        Array.from({ length: options.bookings }, (_, i) => i),
+        async (i) => {
+          const mix = SEED_MIX[i % SEED_MIX.length]!;
+          const body = {
+            customer: { name: SEED_NAMES[i % SEED_NAMES.length], phone: `+1 512 555 ${String(3000 + (Date.now() % 5000) + i).padStart(4, '0')}` },
+            address: {
+              line1: `${100 + i * 7} ${SEED_STREETS[i % SEED_STREETS.length]}`,
+              city: 'Austin',
+              region: 'TX',
+              postalCode: SEED_POSTAL[i % SEED_POSTAL.length],
+              country: 'US',
+            },
+            jobTypeId: mix.jobTypeId,
+            channel: mix.channel,
+            ...(mix.source ? { attribution: { source: mix.source, ...(mix.campaign ? { campaign: mix.campaign } : {}) } } : {}),
+            summary: 'Demo booking (jobrelay seed)',
+          };
+          const response = await fetch(`${s.url}/v1/bookings`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${s.key}`, 'content-type': 'application/json', 'idempotency-key': `seed-${run}-${i}` },
+            body: JSON.stringify(body),
+          });
+          const answer = (await response.json()) as { bookingId?: string; status?: string; error?: { code: string } };
+          const outcome = answer.status ?? answer.error?.code ?? `HTTP ${response.status}`;
+          outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
+          if (answer.status === 'confirmed' && answer.bookingId) confirmed.push(answer.bookingId);
+        },
+      );
       // The field's side, through the job events API (the status-events queue applies them in order):
       // every other confirmed job is dispatched, completed, invoiced and paid, so the report closes the loop.
       let paid = 0;
@@ -345,15 +411,21 @@ export function buildProgram(io: Io, state: { exitCode: number } = { exitCode: 0
           paid++;
         });
       }
-      print({ outcomes, paidJobs: paid }, () =>
-        `Seeded ${options.bookings} bookings: ${Object.entries(outcomes).map(([k, v]) => `${v} ${k}`).join(', ')}${paid ? `; ${paid} jobs sent through dispatched, completed, invoiced and paid` : ''}`,
+      print(
+        { outcomes, paidJobs: paid },
+        () =>
+          `Seeded ${options.bookings} bookings: ${Object.entries(outcomes)
+            .map(([k, v]) => `${v} ${k}`)
+            .join(', ')}${paid ? `; ${paid} jobs sent through dispatched, completed, invoiced and paid` : ''}`,
       );
     });
 
   const imports = program.command('import').description('import from CSV: bad rows are reported, good rows imported, nothing half-written');
   imports
     .command('technicians <file>')
-    .description('columns: id,name,trades,skills,postal_codes,mon,tue,wed,thu,fri,sat,sun,phone,daily_job_limit,active (lists split by ; shifts as 08:00-17:00)')
+    .description(
+      'columns: id,name,trades,skills,postal_codes,mon,tue,wed,thu,fri,sat,sun,phone,daily_job_limit,active (lists split by ; shifts as 08:00-17:00)',
+    )
     .option('--report <file>', 'write the rejected rows, with the reason, to this CSV')
     .option('--dry-run', 'check every row, write nothing')
     .action(async (file: string, options: { report?: string; dryRun?: boolean }) => {
@@ -398,7 +470,16 @@ export function buildProgram(io: Io, state: { exitCode: number } = { exitCode: 0
               name: value.name,
               phoneE164: value.phone,
               ...(value.email ? { email: value.email } : {}),
-              addresses: [{ line1: value.line1, ...(value.line2 ? { line2: value.line2 } : {}), city: value.city, region: value.region, postalCode: value.postal_code, country: value.country }],
+              addresses: [
+                {
+                  line1: value.line1,
+                  ...(value.line2 ? { line2: value.line2 } : {}),
+                  city: value.city,
+                  region: value.region,
+                  postalCode: value.postal_code,
+                  country: value.country,
+                },
+              ],
               createdAt: at,
               updatedAt: at,
             },

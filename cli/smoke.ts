@@ -143,7 +143,12 @@ export async function runSmoke(options: SmokeOptions): Promise<SmokeResult> {
   if (read.body.bookingId !== bookingId) throw new SmokeFailure(`GET /v1/bookings/${bookingId} answered another booking`);
   step('read', `${read.body.status}, ${(read.body.timeline ?? []).length} timeline entries`);
 
-  const cancelled = await call('POST', `/v1/bookings/${encodeURIComponent(bookingId)}/cancel`, { reason: 'JobRelay smoke test' }, { 'idempotency-key': `${idempotencyKey}-cancel` });
+  const cancelled = await call(
+    'POST',
+    `/v1/bookings/${encodeURIComponent(bookingId)}/cancel`,
+    { reason: 'JobRelay smoke test' },
+    { 'idempotency-key': `${idempotencyKey}-cancel` },
+  );
   expectStatus(cancelled, [200], 'POST /v1/bookings/{id}/cancel');
   const after = await call('GET', `/v1/bookings/${encodeURIComponent(bookingId)}`);
   expectStatus(after, [200], 'GET /v1/bookings/{id} after cancel');

@@ -72,7 +72,15 @@ function table(headers, rows, attrs = {}) {
   return h(
     'table',
     attrs,
-    h('thead', {}, h('tr', {}, headers.map((header) => h('th', { class: header.num ? 'num' : undefined }, header.label ?? header)))),
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        headers.map((header) => h('th', { class: header.num ? 'num' : undefined }, header.label ?? header)),
+      ),
+    ),
     h('tbody', {}, rows.length ? rows : h('tr', {}, h('td', { colspan: headers.length, class: 'muted' }, 'Nothing here.'))),
   );
 }
@@ -228,20 +236,47 @@ async function renderBooking(bookingId) {
       `${b.jobTypeId} · ${b.channel} · source ${b.attribution?.source ?? '(no attribution)'}`,
       b.window ? ` · ${b.window.date} ${b.window.start}–${b.window.end}${b.window.technicianId ? ` · ${b.window.technicianId}` : ''}` : '',
     ),
-    b.status !== 'pending_approval' ? '' : h(
-      'div',
-      { class: 'actions' },
-      h('button', { type: 'button', id: 'accept-booking', onclick: async () => (await bookingDecision(b.bookingId, 'accept')) && route() }, 'Accept'),
-      reason,
-      h('button', { type: 'button', class: 'danger', id: 'dismiss-booking', onclick: async () => (await bookingDecision(b.bookingId, 'dismiss', reason.value.trim())) && route() }, 'Dismiss'),
-    ),
+    b.status !== 'pending_approval'
+      ? ''
+      : h(
+          'div',
+          { class: 'actions' },
+          h('button', { type: 'button', id: 'accept-booking', onclick: async () => (await bookingDecision(b.bookingId, 'accept')) && route() }, 'Accept'),
+          reason,
+          h(
+            'button',
+            {
+              type: 'button',
+              class: 'danger',
+              id: 'dismiss-booking',
+              onclick: async () => (await bookingDecision(b.bookingId, 'dismiss', reason.value.trim())) && route(),
+            },
+            'Dismiss',
+          ),
+        ),
     lifecycle.length ? h('p', { class: 'muted' }, lifecycle.map(([k, v]) => `${k}: ${k.endsWith('Cents') ? money(v) : v}`).join(' · ')) : '',
     h('h2', {}, 'Workflow'),
-    table(['At', 'Node', 'Outcome', 'Detail'], a.timeline.map((t) => h('tr', {}, h('td', {}, when(t.at)), h('td', {}, t.node), h('td', {}, status(t.outcome)), h('td', {}, detail(t.detail)))), { id: 'timeline' }),
+    table(
+      ['At', 'Node', 'Outcome', 'Detail'],
+      a.timeline.map((t) => h('tr', {}, h('td', {}, when(t.at)), h('td', {}, t.node), h('td', {}, status(t.outcome)), h('td', {}, detail(t.detail)))),
+      { id: 'timeline' },
+    ),
     h('h2', {}, 'Messages'),
     table(
       ['Kind', 'Channel', 'Status', 'Due', 'Sent', 'To', 'Text'],
-      a.messages.map((m) => h('tr', {}, h('td', {}, m.kind), h('td', {}, m.channel), h('td', {}, status(m.status)), h('td', {}, when(m.dueAt)), h('td', {}, when(m.sentAt)), h('td', {}, m.to ?? ''), h('td', {}, m.text ?? ''))),
+      a.messages.map((m) =>
+        h(
+          'tr',
+          {},
+          h('td', {}, m.kind),
+          h('td', {}, m.channel),
+          h('td', {}, status(m.status)),
+          h('td', {}, when(m.dueAt)),
+          h('td', {}, when(m.sentAt)),
+          h('td', {}, m.to ?? ''),
+          h('td', {}, m.text ?? ''),
+        ),
+      ),
       { id: 'messages' },
     ),
     h('h2', {}, 'CRM writes'),
@@ -254,17 +289,40 @@ async function renderBooking(bookingId) {
       { id: 'crm-writes' },
     ),
     h('h2', {}, 'Open review items'),
-    table(['Kind', 'Reason', 'Opened'], a.reviewItems.map((r) => h('tr', {}, h('td', {}, r.kind), h('td', {}, r.reason), h('td', {}, when(r.createdAt)))), { id: 'booking-review' }),
+    table(
+      ['Kind', 'Reason', 'Opened'],
+      a.reviewItems.map((r) => h('tr', {}, h('td', {}, r.kind), h('td', {}, r.reason), h('td', {}, when(r.createdAt)))),
+      { id: 'booking-review' },
+    ),
   );
 }
 
 // ---------------------------------------------------------------- review queue
 
-const REVIEW_KINDS = ['crm_write_failed', 'suspected_duplicate', 'missing_attribution', 'pending_approval', 'stale_capacity', 'out_of_scope', 'notification_failed', 'workflow_failed', 'needs_triage'];
+const REVIEW_KINDS = [
+  'crm_write_failed',
+  'suspected_duplicate',
+  'missing_attribution',
+  'pending_approval',
+  'stale_capacity',
+  'out_of_scope',
+  'notification_failed',
+  'workflow_failed',
+  'needs_triage',
+];
 
 function reviewFilters(params) {
-  const kind = h('select', { name: 'kind' }, h('option', { value: '' }, 'any kind'), REVIEW_KINDS.map((k) => h('option', { value: k, selected: params.get('kind') === k }, k)));
-  const state = h('select', { name: 'status' }, ['open', 'resolved', ''].map((s) => h('option', { value: s, selected: (params.get('status') ?? 'open') === s }, s || 'any status')));
+  const kind = h(
+    'select',
+    { name: 'kind' },
+    h('option', { value: '' }, 'any kind'),
+    REVIEW_KINDS.map((k) => h('option', { value: k, selected: params.get('kind') === k }, k)),
+  );
+  const state = h(
+    'select',
+    { name: 'status' },
+    ['open', 'resolved', ''].map((s) => h('option', { value: s, selected: (params.get('status') ?? 'open') === s }, s || 'any status')),
+  );
   const older = h('input', { name: 'olderThan', placeholder: 'older than, e.g. 4h', size: 14, value: params.get('olderThan') ?? '' });
   return h(
     'form',
@@ -297,9 +355,21 @@ function reviewRow(item) {
     { 'data-review-item': item.reviewItemId, 'data-kind': item.kind },
     h('td', {}, item.kind),
     h('td', {}, item.reason, item.payload ? h('details', {}, h('summary', {}, 'payload'), detail(item.payload)) : ''),
-    h('td', {}, isBooking ? h('a', { href: `#/bookings/${encodeURIComponent(item.subject.id)}` }, `booking ${item.subject.id}`) : `${item.subject.type} ${item.subject.id}`),
+    h(
+      'td',
+      {},
+      isBooking
+        ? h('a', { href: `#/bookings/${encodeURIComponent(item.subject.id)}` }, `booking ${item.subject.id}`)
+        : `${item.subject.type} ${item.subject.id}`,
+    ),
     h('td', {}, age(item.createdAt)),
-    h('td', {}, status(item.status), item.resolvedBy ? h('div', { class: 'muted' }, `${item.resolvedBy}: ${item.resolutionNote ?? ''}`) : '', item.redrives?.length ? h('div', { class: 'muted' }, `redriven ${item.redrives.length}×`) : ''),
+    h(
+      'td',
+      {},
+      status(item.status),
+      item.resolvedBy ? h('div', { class: 'muted' }, `${item.resolvedBy}: ${item.resolutionNote ?? ''}`) : '',
+      item.redrives?.length ? h('div', { class: 'muted' }, `redriven ${item.redrives.length}×`) : '',
+    ),
     h(
       'td',
       {},
@@ -318,16 +388,23 @@ function reviewRow(item) {
                 flash(`Could not resolve: ${failure.message}`, 'error');
               }
             }),
-            act('Redrive', async () => {
-              try {
-                const result = await api('POST', `/v1/review-items/${item.reviewItemId}/redrive`, {});
-                const how = result.redrive.type === 'dlq' ? `moved the ${result.redrive.queue} dead-letter queue back (${result.redrive.messages} messages)` : `sent the message to ${result.redrive.queue} again`;
-                flash(`Redrive started: ${how}. The item closes when the worker succeeds.`);
-                route();
-              } catch (failure) {
-                flash(`Could not redrive: ${failure.message}`, 'error');
-              }
-            }, 'secondary'),
+            act(
+              'Redrive',
+              async () => {
+                try {
+                  const result = await api('POST', `/v1/review-items/${item.reviewItemId}/redrive`, {});
+                  const how =
+                    result.redrive.type === 'dlq'
+                      ? `moved the ${result.redrive.queue} dead-letter queue back (${result.redrive.messages} messages)`
+                      : `sent the message to ${result.redrive.queue} again`;
+                  flash(`Redrive started: ${how}. The item closes when the worker succeeds.`);
+                  route();
+                } catch (failure) {
+                  flash(`Could not redrive: ${failure.message}`, 'error');
+                }
+              },
+              'secondary',
+            ),
             awaitsDecision ? act('Accept', async () => (await bookingDecision(item.subject.id, 'accept')) && route(), 'secondary') : '',
             awaitsDecision ? act('Dismiss', async () => (await bookingDecision(item.subject.id, 'dismiss', note.value.trim())) && route(), 'danger') : '',
           )
@@ -356,7 +433,11 @@ async function renderQueues() {
   const data = await api('GET', '/v1/ops/queues');
   main.replaceChildren(
     h('h1', {}, 'Queues'),
-    h('p', { class: 'muted' }, 'Messages waiting in each work queue and its dead-letter queue (DLQ). A DLQ holds what failed 5 times; redrive moves it back (StartMessageMoveTask).'),
+    h(
+      'p',
+      { class: 'muted' },
+      'Messages waiting in each work queue and its dead-letter queue (DLQ). A DLQ holds what failed 5 times; redrive moves it back (StartMessageMoveTask).',
+    ),
     table(
       ['Queue', { label: 'Waiting', num: true }, { label: 'In flight', num: true }, { label: 'DLQ depth', num: true }, 'Last DLQ redrive', ''],
       data.queues.map((q) =>
@@ -367,7 +448,13 @@ async function renderQueues() {
           h('td', { class: 'num' }, q.visible),
           h('td', { class: 'num' }, q.inFlight),
           h('td', { class: 'num dlq-depth' }, q.deadLetter.visible + q.deadLetter.inFlight),
-          h('td', {}, q.lastRedrive ? h('span', {}, status(q.lastRedrive.status), ` ${q.lastRedrive.moved} moved ${when(q.lastRedrive.startedAt)}`) : h('span', { class: 'muted' }, 'never')),
+          h(
+            'td',
+            {},
+            q.lastRedrive
+              ? h('span', {}, status(q.lastRedrive.status), ` ${q.lastRedrive.moved} moved ${when(q.lastRedrive.startedAt)}`)
+              : h('span', { class: 'muted' }, 'never'),
+          ),
           h(
             'td',
             {},
@@ -454,7 +541,16 @@ async function renderReports(params) {
         location.hash = `#/reports?${next}`;
       },
     },
-    h('label', {}, 'Group by ', h('select', { name: 'groupBy' }, ['source', 'campaign', 'channel'].map((g) => h('option', { value: g, selected: report.groupBy === g }, g)))),
+    h(
+      'label',
+      {},
+      'Group by ',
+      h(
+        'select',
+        { name: 'groupBy' },
+        ['source', 'campaign', 'channel'].map((g) => h('option', { value: g, selected: report.groupBy === g }, g)),
+      ),
+    ),
     h('label', {}, 'From ', h('input', { type: 'date', name: 'from', value: report.from })),
     h('label', {}, 'To ', h('input', { type: 'date', name: 'to', value: report.to })),
     h('button', { type: 'submit' }, 'Show'),
@@ -464,16 +560,36 @@ async function renderReports(params) {
   main.replaceChildren(
     h('h1', {}, 'Bookings and paid revenue'),
     form,
-    h('p', { class: 'muted' }, `${report.from} to ${report.to} (${report.timeZone}), by ${report.groupBy}. Paid revenue is what the job lifecycle recorded as paid; nothing is estimated.`),
+    h(
+      'p',
+      { class: 'muted' },
+      `${report.from} to ${report.to} (${report.timeZone}), by ${report.groupBy}. Paid revenue is what the job lifecycle recorded as paid; nothing is estimated.`,
+    ),
     h(
       'div',
       { class: 'charts', id: 'report-charts' },
-      barChart('Bookings', report.rows, (r) => r.bookings, (v) => v, 'bar-bookings'),
+      barChart(
+        'Bookings',
+        report.rows,
+        (r) => r.bookings,
+        (v) => v,
+        'bar-bookings',
+      ),
       barChart('Paid revenue', report.rows, (r) => r.paidRevenueCents, money, 'bar-paid'),
     ),
     h('h2', {}, 'Closed loop'),
     table(
-      [report.groupBy, { label: 'Bookings', num: true }, { label: 'Accepted', num: true }, { label: 'Completed', num: true }, { label: 'Invoiced', num: true }, { label: 'Paid', num: true }, { label: 'Paid revenue', num: true }, { label: 'Booked → accepted', num: true }, { label: 'Booked → paid', num: true }],
+      [
+        report.groupBy,
+        { label: 'Bookings', num: true },
+        { label: 'Accepted', num: true },
+        { label: 'Completed', num: true },
+        { label: 'Invoiced', num: true },
+        { label: 'Paid', num: true },
+        { label: 'Paid revenue', num: true },
+        { label: 'Booked → accepted', num: true },
+        { label: 'Booked → paid', num: true },
+      ],
       rows.map((r) =>
         h(
           'tr',
@@ -500,7 +616,15 @@ async function renderReports(params) {
 // is for), so the form cannot offer a scope the API would refuse or miss one it adds.
 
 function showSecret(title, secret) {
-  flashBox.replaceChildren(h('div', { class: 'msg' }, h('strong', {}, title), h('div', { class: 'secret', id: 'new-secret' }, secret), 'Copy it now: it is shown this once and stored only as a hash.'));
+  flashBox.replaceChildren(
+    h(
+      'div',
+      { class: 'msg' },
+      h('strong', {}, title),
+      h('div', { class: 'secret', id: 'new-secret' }, secret),
+      'Copy it now: it is shown this once and stored only as a hash.',
+    ),
+  );
 }
 
 async function renderKeys() {
@@ -532,7 +656,11 @@ async function renderKeys() {
   );
   main.replaceChildren(
     h('h1', {}, 'API keys'),
-    h('p', { class: 'muted' }, 'Secrets are shown once, when a key is created or rotated, and stored only as a hash. Keys issued outside this list (the demo key `npm start` prints) still work but are not listed here.'),
+    h(
+      'p',
+      { class: 'muted' },
+      'Secrets are shown once, when a key is created or rotated, and stored only as a hash. Keys issued outside this list (the demo key `npm start` prints) still work but are not listed here.',
+    ),
     form,
     table(
       ['Name', 'Key', 'Scopes', 'Created', 'State', ''],
@@ -551,24 +679,42 @@ async function renderKeys() {
             k.revoked
               ? ''
               : [
-                  h('button', { type: 'button', class: 'secondary', 'data-action': 'rotate', onclick: async () => {
-                    try {
-                      const rotated = await api('POST', `/v1/keys/${k.keyId}/rotate`, {});
-                      await renderKeys();
-                      showSecret(`New secret for “${k.name}” (the old one no longer works):`, rotated.apiKey);
-                    } catch (failure) {
-                      flash(`Could not rotate: ${failure.message}`, 'error');
-                    }
-                  } }, 'Rotate'),
-                  h('button', { type: 'button', class: 'danger', 'data-action': 'revoke', onclick: async () => {
-                    try {
-                      await api('POST', `/v1/keys/${k.keyId}/revoke`, {});
-                      flash(`Revoked “${k.name}”.`);
-                      await renderKeys();
-                    } catch (failure) {
-                      flash(`Could not revoke: ${failure.message}`, 'error');
-                    }
-                  } }, 'Revoke'),
+                  h(
+                    'button',
+                    {
+                      type: 'button',
+                      class: 'secondary',
+                      'data-action': 'rotate',
+                      onclick: async () => {
+                        try {
+                          const rotated = await api('POST', `/v1/keys/${k.keyId}/rotate`, {});
+                          await renderKeys();
+                          showSecret(`New secret for “${k.name}” (the old one no longer works):`, rotated.apiKey);
+                        } catch (failure) {
+                          flash(`Could not rotate: ${failure.message}`, 'error');
+                        }
+                      },
+                    },
+                    'Rotate',
+                  ),
+                  h(
+                    'button',
+                    {
+                      type: 'button',
+                      class: 'danger',
+                      'data-action': 'revoke',
+                      onclick: async () => {
+                        try {
+                          await api('POST', `/v1/keys/${k.keyId}/revoke`, {});
+                          flash(`Revoked “${k.name}”.`);
+                          await renderKeys();
+                        } catch (failure) {
+                          flash(`Could not revoke: ${failure.message}`, 'error');
+                        }
+                      },
+                    },
+                    'Revoke',
+                  ),
                 ],
           ),
         ),
@@ -604,7 +750,14 @@ function dispatchBoard(board) {
     );
   return table(
     ['Technician', ...board.windows.map((w) => `${w.start}–${w.end}`)],
-    board.technicians.map((tech) => h('tr', { 'data-technician': tech.technicianId }, h('td', {}, tech.name), board.windows.map((w) => cell(tech, w)))),
+    board.technicians.map((tech) =>
+      h(
+        'tr',
+        { 'data-technician': tech.technicianId },
+        h('td', {}, tech.name),
+        board.windows.map((w) => cell(tech, w)),
+      ),
+    ),
     { id: 'board' },
   );
 }
@@ -612,31 +765,54 @@ function dispatchBoard(board) {
 function suggestionRow(suggestion, date, names) {
   const r = suggestion.reason;
   const who = (id) => names.get(id) ?? id ?? '?';
-  const move = (from, to) => `${who(from.technicianId)} ${from.start} → ${who(to.technicianId ?? from.technicianId)} ${to.date === from.date ? '' : to.date} ${to.start}`;
+  const move = (from, to) =>
+    `${who(from.technicianId)} ${from.start} → ${who(to.technicianId ?? from.technicianId)} ${to.date === from.date ? '' : to.date} ${to.start}`;
   return h(
     'tr',
     { 'data-suggestion': suggestion.suggestionId, 'data-kind': suggestion.kind },
     h('td', {}, suggestion.kind),
     h('td', {}, `${who(r.technicianId)} ${r.cause === 'running_long' ? 'running long' : 'arriving late'} by ${r.lateMinutes} min`),
-    h('td', {}, h('a', { href: `#/bookings/${encodeURIComponent(suggestion.bookingId)}` }, suggestion.bookingId), ` ${move(suggestion.from, suggestion.to)}`,
-      suggestion.swapWith ? h('div', {}, 'and ', h('a', { href: `#/bookings/${encodeURIComponent(suggestion.swapWith.bookingId)}` }, suggestion.swapWith.bookingId), ` ${move(suggestion.swapWith.from, suggestion.swapWith.to)}`) : null),
-    h('td', {}, h('div', { class: 'message' }, suggestion.customerMessage), suggestion.swapWith ? h('div', { class: 'message' }, suggestion.swapWith.customerMessage) : null),
     h(
       'td',
       {},
-      h('button', {
-        type: 'button',
-        'data-action': 'accept-suggestion',
-        onclick: async () => {
-          try {
-            await api('POST', `/v1/dispatch/suggestions/${encodeURIComponent(suggestion.suggestionId)}/accept`, {});
-            flash(`Applied: ${suggestion.kind} for ${suggestion.bookingId}. The customer and both technicians are being told.`);
-            await renderDispatch(new URLSearchParams({ date }));
-          } catch (failure) {
-            flash(`Could not apply it: ${failure.message}`, 'error');
-          }
+      h('a', { href: `#/bookings/${encodeURIComponent(suggestion.bookingId)}` }, suggestion.bookingId),
+      ` ${move(suggestion.from, suggestion.to)}`,
+      suggestion.swapWith
+        ? h(
+            'div',
+            {},
+            'and ',
+            h('a', { href: `#/bookings/${encodeURIComponent(suggestion.swapWith.bookingId)}` }, suggestion.swapWith.bookingId),
+            ` ${move(suggestion.swapWith.from, suggestion.swapWith.to)}`,
+          )
+        : null,
+    ),
+    h(
+      'td',
+      {},
+      h('div', { class: 'message' }, suggestion.customerMessage),
+      suggestion.swapWith ? h('div', { class: 'message' }, suggestion.swapWith.customerMessage) : null,
+    ),
+    h(
+      'td',
+      {},
+      h(
+        'button',
+        {
+          type: 'button',
+          'data-action': 'accept-suggestion',
+          onclick: async () => {
+            try {
+              await api('POST', `/v1/dispatch/suggestions/${encodeURIComponent(suggestion.suggestionId)}/accept`, {});
+              flash(`Applied: ${suggestion.kind} for ${suggestion.bookingId}. The customer and both technicians are being told.`);
+              await renderDispatch(new URLSearchParams({ date }));
+            } catch (failure) {
+              flash(`Could not apply it: ${failure.message}`, 'error');
+            }
+          },
         },
-      }, 'Accept'),
+        'Accept',
+      ),
     ),
   );
 }
@@ -647,28 +823,58 @@ function planSection(date) {
     box.replaceChildren(h('p', { class: 'muted' }, 'Planning…'));
     try {
       const plan = await api('POST', `/v1/dispatch/plan?date=${encodeURIComponent(date)}`);
-      const row = (label, m) => h('tr', { 'data-row': label }, h('td', {}, label), h('td', { class: 'num' }, m.served), h('td', { class: 'num' }, m.jobsPerTruck), h('td', { class: 'num' }, m.driveMinutes), h('td', { class: 'num' }, m.longHops));
+      const row = (label, m) =>
+        h(
+          'tr',
+          { 'data-row': label },
+          h('td', {}, label),
+          h('td', { class: 'num' }, m.served),
+          h('td', { class: 'num' }, m.jobsPerTruck),
+          h('td', { class: 'num' }, m.driveMinutes),
+          h('td', { class: 'num' }, m.longHops),
+        );
       box.replaceChildren(
-        table(['', { label: 'Jobs served', num: true }, { label: 'Jobs per truck', num: true }, { label: 'Drive minutes', num: true }, { label: 'Long hops', num: true }], [
-          row('Now', plan.current.metrics),
-          row('First come, first served', plan.firstComeFirstServed.metrics),
-          row('Plan', plan.plan.metrics),
-        ], { id: 'plan-metrics' }),
-        h('p', { class: 'muted' }, `HiGHS ${plan.solver.status}, gap ${pct(plan.solver.gap)}, ${plan.solver.seconds} s. ${plan.changes.length} job(s) change technician.`),
-        h('button', {
-              type: 'button',
-              'data-action': 'apply-plan',
-              disabled: plan.changes.length === 0,
-              onclick: async () => {
-                try {
-                  const result = await api('POST', '/v1/dispatch/reassign', { date, reason: 'Day plan', assignments: plan.changes.map((c) => ({ jobId: c.to.jobId, technicianId: c.to.technicianId, start: c.to.start })) });
-                  flash(`Plan applied: ${result.applied.length} job(s) reassigned${result.failed.length ? `, ${result.failed.length} could not be (${result.failed.map((f) => f.reason).join('; ')})` : ''}. Drive minutes now ${result.current.metrics.driveMinutes}.`, result.failed.length ? 'error' : 'ok');
-                  await renderDispatch(new URLSearchParams({ date }));
-                } catch (failure) {
-                  flash(`Could not apply the plan: ${failure.message}`, 'error');
-                }
-              },
-            }, 'Apply the plan’s technician changes'),
+        table(
+          [
+            '',
+            { label: 'Jobs served', num: true },
+            { label: 'Jobs per truck', num: true },
+            { label: 'Drive minutes', num: true },
+            { label: 'Long hops', num: true },
+          ],
+          [row('Now', plan.current.metrics), row('First come, first served', plan.firstComeFirstServed.metrics), row('Plan', plan.plan.metrics)],
+          { id: 'plan-metrics' },
+        ),
+        h(
+          'p',
+          { class: 'muted' },
+          `HiGHS ${plan.solver.status}, gap ${pct(plan.solver.gap)}, ${plan.solver.seconds} s. ${plan.changes.length} job(s) change technician.`,
+        ),
+        h(
+          'button',
+          {
+            type: 'button',
+            'data-action': 'apply-plan',
+            disabled: plan.changes.length === 0,
+            onclick: async () => {
+              try {
+                const result = await api('POST', '/v1/dispatch/reassign', {
+                  date,
+                  reason: 'Day plan',
+                  assignments: plan.changes.map((c) => ({ jobId: c.to.jobId, technicianId: c.to.technicianId, start: c.to.start })),
+                });
+                flash(
+                  `Plan applied: ${result.applied.length} job(s) reassigned${result.failed.length ? `, ${result.failed.length} could not be (${result.failed.map((f) => f.reason).join('; ')})` : ''}. Drive minutes now ${result.current.metrics.driveMinutes}.`,
+                  result.failed.length ? 'error' : 'ok',
+                );
+                await renderDispatch(new URLSearchParams({ date }));
+              } catch (failure) {
+                flash(`Could not apply the plan: ${failure.message}`, 'error');
+              }
+            },
+          },
+          'Apply the plan’s technician changes',
+        ),
       );
     } catch (failure) {
       box.replaceChildren(h('p', { class: 'error' }, `Could not plan: ${failure.message}`));
@@ -686,11 +892,24 @@ async function renderDispatch(params) {
   ]);
   main.replaceChildren(
     h('h1', {}, 'Dispatch'),
-    queryForm('dispatch', { id: 'dispatch-date' }, h('label', {}, 'Date ', h('input', { type: 'date', name: 'date', value: date })), h('button', { type: 'submit', class: 'secondary' }, 'Show')),
+    queryForm(
+      'dispatch',
+      { id: 'dispatch-date' },
+      h('label', {}, 'Date ', h('input', { type: 'date', name: 'date', value: date })),
+      h('button', { type: 'submit', class: 'secondary' }, 'Show'),
+    ),
     dispatchBoard(board),
     h('h2', {}, 'Suggestions'),
-    h('p', { class: 'muted' }, 'When a technician reports a late ETA or a job running long, their next job gets options: move it, swap it, or reschedule it. Accepting goes through the same slot claims and messages as any booking change; the message shown is the one the customer gets.'),
-    table(['Kind', 'Why', 'Change', 'Customer message', ''], suggestions.suggestions.map((x) => suggestionRow(x, date, new Map(board.technicians.map((t) => [t.technicianId, t.name])))), { id: 'suggestions' }),
+    h(
+      'p',
+      { class: 'muted' },
+      'When a technician reports a late ETA or a job running long, their next job gets options: move it, swap it, or reschedule it. Accepting goes through the same slot claims and messages as any booking change; the message shown is the one the customer gets.',
+    ),
+    table(
+      ['Kind', 'Why', 'Change', 'Customer message', ''],
+      suggestions.suggestions.map((x) => suggestionRow(x, date, new Map(board.technicians.map((t) => [t.technicianId, t.name])))),
+      { id: 'suggestions' },
+    ),
     h('h2', {}, 'Day plan'),
     planSection(date),
   );
@@ -705,28 +924,41 @@ async function renderDispatch(params) {
 function jsonEditor(id, value, save) {
   const area = h('textarea', { id, rows: 14, cols: 100, spellcheck: 'false' });
   area.value = JSON.stringify(value, null, 2);
-  const saveButton = h('button', {
-    type: 'button',
-    'data-action': 'save',
-    onclick: async () => {
-      let parsed;
-      try {
-        parsed = JSON.parse(area.value);
-      } catch (error) {
-        flash(`Not valid JSON: ${error.message}`, 'error');
-        return;
-      }
-      try {
-        await save(parsed);
-      } catch (failure) {
-        flash(`Not saved: ${failure.message}`, 'error');
-      }
+  const saveButton = h(
+    'button',
+    {
+      type: 'button',
+      'data-action': 'save',
+      onclick: async () => {
+        let parsed;
+        try {
+          parsed = JSON.parse(area.value);
+        } catch (error) {
+          flash(`Not valid JSON: ${error.message}`, 'error');
+          return;
+        }
+        try {
+          await save(parsed);
+        } catch (failure) {
+          flash(`Not saved: ${failure.message}`, 'error');
+        }
+      },
     },
-  }, 'Save');
+    'Save',
+  );
   return h('div', { class: 'editor' }, area, h('div', { class: 'actions' }, saveButton));
 }
 
-const TECHNICIAN_TEMPLATE = { technicianId: 'tech-new', name: '', phone: '+15125550000', trades: ['plumbing'], skills: [], postalCodes: [], shifts: { mon: { start: '08:00', end: '17:00' } }, active: true };
+const TECHNICIAN_TEMPLATE = {
+  technicianId: 'tech-new',
+  name: '',
+  phone: '+15125550000',
+  trades: ['plumbing'],
+  skills: [],
+  postalCodes: [],
+  shifts: { mon: { start: '08:00', end: '17:00' } },
+  active: true,
+};
 const JOB_TYPE_TEMPLATE = { jobTypeId: 'new-job-type', name: '', trade: 'plumbing', requiredSkills: [], durationWindows: 1, emergency: false };
 
 async function renderSettings(params) {
@@ -739,11 +971,16 @@ async function renderSettings(params) {
   const [kind, id] = editing ? editing.split(':') : [];
   const strip = ({ tenantId: _t, ...rest }) => rest;
   const picked =
-    kind === 'technician' ? technicians.items.find((t) => t.technicianId === id) ?? { ...TECHNICIAN_TEMPLATE }
-      : kind === 'job-type' ? jobTypes.items.find((j) => j.jobTypeId === id) ?? { ...JOB_TYPE_TEMPLATE }
+    kind === 'technician'
+      ? (technicians.items.find((t) => t.technicianId === id) ?? { ...TECHNICIAN_TEMPLATE })
+      : kind === 'job-type'
+        ? (jobTypes.items.find((j) => j.jobTypeId === id) ?? { ...JOB_TYPE_TEMPLATE })
         : undefined;
   const saveRecord = async (value) => {
-    const path = kind === 'technician' ? `/v1/config/technicians/${encodeURIComponent(value.technicianId)}` : `/v1/config/job-types/${encodeURIComponent(value.jobTypeId)}`;
+    const path =
+      kind === 'technician'
+        ? `/v1/config/technicians/${encodeURIComponent(value.technicianId)}`
+        : `/v1/config/job-types/${encodeURIComponent(value.jobTypeId)}`;
     await api('PUT', path, value);
     // Back to the lists without a hashchange (which would clear the message).
     history.pushState(null, '', '#/settings');
@@ -754,14 +991,30 @@ async function renderSettings(params) {
     h('h1', {}, 'Settings'),
     // (replaceChildren would print a null: spread the optional editor in instead)
     ...(picked
-      ? [h('section', { id: 'record-editor' }, h('h2', {}, `${kind === 'technician' ? 'Technician' : 'Job type'} ${id === 'new' ? '(new)' : id}`), jsonEditor('record-json', strip(picked), saveRecord), h('p', {}, h('a', { href: '#/settings' }, 'Cancel')))]
+      ? [
+          h(
+            'section',
+            { id: 'record-editor' },
+            h('h2', {}, `${kind === 'technician' ? 'Technician' : 'Job type'} ${id === 'new' ? '(new)' : id}`),
+            jsonEditor('record-json', strip(picked), saveRecord),
+            h('p', {}, h('a', { href: '#/settings' }, 'Cancel')),
+          ),
+        ]
       : []),
     h('h2', {}, 'Technicians'),
     table(
       ['Name', 'Trades', 'Skills', 'Postal codes', 'Active', ''],
       technicians.items.map((t) =>
-        h('tr', { 'data-technician': t.technicianId }, h('td', {}, t.name), h('td', {}, t.trades.join(', ')), h('td', {}, t.skills.join(', ')), h('td', {}, t.postalCodes.join(' ')), h('td', {}, t.active ? 'yes' : 'no'),
-          h('td', {}, h('a', { href: `#/settings?edit=technician:${encodeURIComponent(t.technicianId)}`, 'data-action': 'edit' }, 'Edit'))),
+        h(
+          'tr',
+          { 'data-technician': t.technicianId },
+          h('td', {}, t.name),
+          h('td', {}, t.trades.join(', ')),
+          h('td', {}, t.skills.join(', ')),
+          h('td', {}, t.postalCodes.join(' ')),
+          h('td', {}, t.active ? 'yes' : 'no'),
+          h('td', {}, h('a', { href: `#/settings?edit=technician:${encodeURIComponent(t.technicianId)}`, 'data-action': 'edit' }, 'Edit')),
+        ),
       ),
       { id: 'technicians' },
     ),
@@ -770,19 +1023,35 @@ async function renderSettings(params) {
     table(
       ['Name', 'Trade', 'Skills', { label: 'Windows', num: true }, 'Emergency', ''],
       jobTypes.items.map((j) =>
-        h('tr', { 'data-job-type': j.jobTypeId }, h('td', {}, j.name), h('td', {}, j.trade), h('td', {}, j.requiredSkills.join(', ')), h('td', { class: 'num' }, j.durationWindows), h('td', {}, j.emergency ? 'yes' : 'no'),
-          h('td', {}, h('a', { href: `#/settings?edit=job-type:${encodeURIComponent(j.jobTypeId)}`, 'data-action': 'edit' }, 'Edit'))),
+        h(
+          'tr',
+          { 'data-job-type': j.jobTypeId },
+          h('td', {}, j.name),
+          h('td', {}, j.trade),
+          h('td', {}, j.requiredSkills.join(', ')),
+          h('td', { class: 'num' }, j.durationWindows),
+          h('td', {}, j.emergency ? 'yes' : 'no'),
+          h('td', {}, h('a', { href: `#/settings?edit=job-type:${encodeURIComponent(j.jobTypeId)}`, 'data-action': 'edit' }, 'Edit')),
+        ),
       ),
       { id: 'job-types' },
     ),
     h('p', {}, h('a', { href: '#/settings?edit=job-type:new' }, 'Add a job type')),
     h('h2', {}, 'Company'),
-    h('p', { class: 'muted' }, 'Arrival windows, time zone, hold minutes, daily limits, emergency reserve, on-call rotation, messaging, triage rules, per-source settings.'),
-    h('section', { id: 'company-editor' }, jsonEditor('company-json', strip(company), async (value) => {
-      await api('PUT', '/v1/config/company', value);
-      await renderSettings(new URLSearchParams());
-      flash('Saved the company settings.');
-    })),
+    h(
+      'p',
+      { class: 'muted' },
+      'Arrival windows, time zone, hold minutes, daily limits, emergency reserve, on-call rotation, messaging, triage rules, per-source settings.',
+    ),
+    h(
+      'section',
+      { id: 'company-editor' },
+      jsonEditor('company-json', strip(company), async (value) => {
+        await api('PUT', '/v1/config/company', value);
+        await renderSettings(new URLSearchParams());
+        flash('Saved the company settings.');
+      }),
+    ),
   );
 }
 

@@ -488,7 +488,8 @@ export const lambdas: LambdaSpec[] = [
     name: 'RecoverySweep',
     kind: 'schedule',
     entry: 'functions/booking/recovery-sweep.handler.ts',
-    description: 'Every 5 minutes (and at local start): re-drive or hand to a person bookings left non-final, release uncommitted holds, ring lost CRM outbox doorbells',
+    description:
+      'Every 5 minutes (and at local start): re-drive or hand to a person bookings left non-final, release uncommitted holds, ring lost CRM outbox doorbells',
     grants: ['table:readWrite', 'bookingWorkflow:startSync', 'crmSyncQueue:send'],
     timeoutSeconds: 300,
   },
@@ -512,7 +513,8 @@ export const lambdas: LambdaSpec[] = [
     name: 'CrmSyncWorker',
     kind: 'worker',
     entry: 'functions/crm/sync.handler.ts',
-    description: "The CRM outbox: write kept bookings once the CRM is back, on the tenant's backoff schedule (outbox rows in the table, the queue rings); review item when it is spent",
+    description:
+      "The CRM outbox: write kept bookings once the CRM is back, on the tenant's backoff schedule (outbox rows in the table, the queue rings); review item when it is spent",
     // crmSyncQueue:send: a failed attempt rings its own next doorbell (delayed up to 15 min).
     grants: ['table:readWrite', 'crmSecrets:read', 'crmSyncQueue:send'],
     timeoutSeconds: 30,
@@ -528,7 +530,7 @@ export const lambdas: LambdaSpec[] = [
     name: 'DispatchPlan',
     kind: 'route',
     entry: 'functions/dispatch/plan.handler.ts',
-    description: "POST /v1/dispatch/plan: HiGHS MIP day plan vs first-come-first-served (a proposal, not applied)",
+    description: 'POST /v1/dispatch/plan: HiGHS MIP day plan vs first-come-first-served (a proposal, not applied)',
     grants: ['table:read'],
     timeoutSeconds: 29,
     memoryMb: 1024,
@@ -539,7 +541,8 @@ export const lambdas: LambdaSpec[] = [
     name: 'DispatchSuggestions',
     kind: 'route',
     entry: 'functions/dispatch/suggestions.handler.ts',
-    description: 'GET /v1/dispatch/suggestions and POST .../{id}/accept: re-dispatch options for technicians running behind, accepted through rescheduleBooking or reassignTechnicians (swap)',
+    description:
+      'GET /v1/dispatch/suggestions and POST .../{id}/accept: re-dispatch options for technicians running behind, accepted through rescheduleBooking or reassignTechnicians (swap)',
     grants: ['table:readWrite', 'crmSecrets:read', 'crmSyncQueue:send'],
     timeoutSeconds: 29,
   },
@@ -652,7 +655,7 @@ export const queues: QueueSpec[] = [
     // The sweeper queues what is due every minute; a message older than 10 minutes is a late reminder.
     maxAgeAlarmSeconds: 600,
     bounds:
-      'A batch is sent in parallel (Powertools BatchProcessor), each send at most 5 s (Twilio/SES timeout), so 10 per batch fit the 20 s timeout; the sweeper can queue thousands of reminders at 8:00 on a busy morning, the one burst that could take the account\'s concurrency from CreateBooking and the booking nodes: 10 reserved caps it (and keeps 10 for it), the mapping never asks for more.',
+      "A batch is sent in parallel (Powertools BatchProcessor), each send at most 5 s (Twilio/SES timeout), so 10 per batch fit the 20 s timeout; the sweeper can queue thousands of reminders at 8:00 on a busy morning, the one burst that could take the account's concurrency from CreateBooking and the booking nodes: 10 reserved caps it (and keeps 10 for it), the mapping never asks for more.",
   },
   {
     name: 'status-events',

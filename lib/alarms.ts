@@ -16,7 +16,9 @@ import type { Workflows } from './workflows';
 
 /** Where alarms go, from CDK context (`cdk deploy -c alarmEmail=ops@example.com [-c alarmWebhookUrl=https://...]`). */
 /** Alarms whenever any message sits in the queue (a dead-letter queue: something failed for good). */
-function anyMessageIn(queue: sqs.IQueue): Pick<cloudwatch.AlarmProps, 'metric' | 'threshold' | 'comparisonOperator' | 'evaluationPeriods' | 'treatMissingData'> {
+function anyMessageIn(
+  queue: sqs.IQueue,
+): Pick<cloudwatch.AlarmProps, 'metric' | 'threshold' | 'comparisonOperator' | 'evaluationPeriods' | 'treatMissingData'> {
   return {
     metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: cloudwatch.Stats.MAXIMUM }),
     threshold: 0,
@@ -51,11 +53,7 @@ export class Alarms extends Construct {
 
   readonly dashboard: cloudwatch.Dashboard;
 
-  constructor(
-    scope: Construct,
-    id: string,
-    props: { queues: Queues; workflows: Workflows; api: Api; functions: Functions; targets?: AlarmTargets },
-  ) {
+  constructor(scope: Construct, id: string, props: { queues: Queues; workflows: Workflows; api: Api; functions: Functions; targets?: AlarmTargets }) {
     super(scope, id);
     // A customer-managed key: CloudWatch cannot publish to a topic encrypted with the AWS-managed
     // SNS key, because that key's policy cannot be extended.

@@ -57,13 +57,7 @@ export const TABLE_WRITE_ACTIONS = ['dynamodb:BatchWriteItem', 'dynamodb:DeleteI
 /** CDK's queue.grantSendMessages. */
 export const QUEUE_SEND_ACTIONS = ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'];
 /** CDK's queue.grantConsumeMessages, which an SqsEventSource gives its consumer. */
-export const QUEUE_CONSUME_ACTIONS = [
-  'sqs:ReceiveMessage',
-  'sqs:ChangeMessageVisibility',
-  'sqs:GetQueueUrl',
-  'sqs:DeleteMessage',
-  'sqs:GetQueueAttributes',
-];
+export const QUEUE_CONSUME_ACTIONS = ['sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueUrl', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'];
 /**
  * Tenant secrets, by the only name form functions/shared/secrets.ts makes: `jobrelay/<tenant>/<purpose>`
  * (Secrets Manager appends `-XXXXXX` to the ARN). Nothing outside a tenant's space matches.
@@ -121,7 +115,10 @@ export function grantDefinition(grant: Grant, refs: GrantRefs): GrantDefinition 
       return { statements: [{ actions: ['ses:SendEmail'], resources: [refs.arn('ses', 'identity/*')] }], environment: {} };
     case 'crmSecrets:read':
       // Tenant secrets are set per tenant after deploy, so their ARNs are not known at deploy time.
-      return { statements: [{ actions: ['secretsmanager:GetSecretValue'], resources: [refs.arn('secretsmanager', TENANT_SECRETS_RESOURCE)] }], environment: {} };
+      return {
+        statements: [{ actions: ['secretsmanager:GetSecretValue'], resources: [refs.arn('secretsmanager', TENANT_SECRETS_RESOURCE)] }],
+        environment: {},
+      };
     case 'tenantSecrets:write':
       return {
         statements: [

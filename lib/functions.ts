@@ -35,8 +35,7 @@ export { LAMBDA_DEFAULTS } from './function-definition';
  * ESM bundles: some bundled dependencies still call `require` for Node built-ins, which does not
  * exist in an ES module. The banner gives them one (the usual esbuild + Lambda ESM recipe).
  */
-const ESM_REQUIRE_BANNER =
-  "import { createRequire as __jobrelayCreateRequire } from 'node:module'; const require = __jobrelayCreateRequire(import.meta.url);";
+const ESM_REQUIRE_BANNER = "import { createRequire as __jobrelayCreateRequire } from 'node:module'; const require = __jobrelayCreateRequire(import.meta.url);";
 
 /** The capability folder of a function (`functions/<capability>/...`): its log group. */
 export function capabilityOf(spec: LambdaSpec): string {
@@ -159,9 +158,7 @@ export class Functions extends Construct {
                 beforeBundling: () => [],
                 beforeInstall: () => [],
                 afterBundling: (inputDir: string, outputDir: string) =>
-                  spec.assets!.map(
-                    (asset) => `mkdir -p "$(dirname "${outputDir}/${asset}")" && cp -R "${inputDir}/${asset}" "${outputDir}/${asset}"`,
-                  ),
+                  spec.assets!.map((asset) => `mkdir -p "$(dirname "${outputDir}/${asset}")" && cp -R "${inputDir}/${asset}" "${outputDir}/${asset}"`),
               },
             }
           : {}),
@@ -210,7 +207,7 @@ export class Functions extends Construct {
         acknowledge(
           role,
           'IAM5[Resource::arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/*]',
-          "Each tenant verifies its own sender identity at onboarding (its messaging.email.from), so the identities are not known at deploy time; SendEmail is the only action.",
+          'Each tenant verifies its own sender identity at onboarding (its messaging.email.from), so the identities are not known at deploy time; SendEmail is the only action.',
         );
         return;
       case 'crmSecrets:read':

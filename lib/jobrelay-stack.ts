@@ -1,5 +1,5 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 import { Alarms, type AlarmTargets } from './alarms';
 import { Api } from './api';
 import { Data } from './data';

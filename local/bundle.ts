@@ -15,8 +15,7 @@ const repoRoot = resolve(import.meta.dirname, '..');
 const NAMESPACE = 'jobrelay-lambda';
 
 /** Same banner as lib/functions.ts: bundled dependencies that call `require` get one in ESM. */
-const ESM_REQUIRE_BANNER =
-  "import { createRequire as __jobrelayCreateRequire } from 'node:module'; const require = __jobrelayCreateRequire(import.meta.url);";
+const ESM_REQUIRE_BANNER = "import { createRequire as __jobrelayCreateRequire } from 'node:module'; const require = __jobrelayCreateRequire(import.meta.url);";
 
 /** The file a function's sandbox loads. */
 export function bundleFile(dir: string, lambdaName: string): string {
@@ -71,14 +70,25 @@ export async function bundleLambdas(): Promise<{ dir: string; remove(): void }> 
   try {
     for (;;) {
       try {
-        await build(buildOptions(dir, lambdas.map((spec) => spec.name).filter((name) => !broken.has(name))));
+        await build(
+          buildOptions(
+            dir,
+            lambdas.map((spec) => spec.name).filter((name) => !broken.has(name)),
+          ),
+        );
         break;
       } catch (error) {
         const failures = ((error as BuildFailure).errors ?? []).map((e) => ({ file: e.location?.file, text: e.text }));
         const newlyBroken = lambdas.filter((spec) => !broken.has(spec.name) && failures.some((f) => f.file === spec.entry));
         if (!newlyBroken.length) throw error;
         for (const spec of newlyBroken) {
-          broken.set(spec.name, failures.filter((f) => f.file === spec.entry).map((f) => `${f.file}: ${f.text}`).join('; '));
+          broken.set(
+            spec.name,
+            failures
+              .filter((f) => f.file === spec.entry)
+              .map((f) => `${f.file}: ${f.text}`)
+              .join('; '),
+          );
         }
       }
     }

@@ -3,14 +3,7 @@
  * Seeding is idempotent (fixed ids), so a second `npm start` finds the same company.
  */
 import { DateTime } from 'luxon';
-import {
-  JobTypeSchema,
-  TechnicianSchema,
-  TenantSchema,
-  type JobTypeInput,
-  type TechnicianInput,
-  type Tenant,
-} from '../functions/tenant/model';
+import { JobTypeSchema, TechnicianSchema, TenantSchema, type JobTypeInput, type TechnicianInput, type Tenant } from '../functions/tenant/model';
 import { issueApiKey } from '../functions/admin/store';
 import { findApiKey, putJobType, putTechnician, putTenant } from '../functions/tenant/store';
 import { createCustomer, emptyProfile } from '../functions/recognise/store';
@@ -30,7 +23,11 @@ const east = ['78721', '78722', '78723', '78724', '78741'];
 
 /** Weekly on-call rotation from this week on: a plumber and an HVAC tech each week. */
 function onCallRotation(weeks = 8): Tenant['onCallRotation'] {
-  const pairs = [['tech-02', 'tech-07'], ['tech-05', 'tech-12'], ['tech-06', 'tech-09']];
+  const pairs = [
+    ['tech-02', 'tech-07'],
+    ['tech-05', 'tech-12'],
+    ['tech-06', 'tech-09'],
+  ];
   const monday = DateTime.now().setZone('America/Chicago').startOf('week');
   return Array.from({ length: weeks }, (_, week) => {
     const from = monday.plus({ weeks: week });
@@ -67,42 +64,189 @@ export function demoTenant(tenantId: string = DEMO_TENANT_ID): Tenant {
 }
 
 const technicianInputs: TechnicianInput[] = [
-  { technicianId: 'tech-01', name: 'Maria Gonzales', trades: ['plumbing'], skills: ['drains', 'water-heaters'], postalCodes: [...central, ...east], shifts: monToFri, active: true },
-  { technicianId: 'tech-02', name: 'Dave Kowalski', trades: ['plumbing'], skills: ['drains', 'leak-detection'], postalCodes: [...central, ...north], shifts: monToFri, active: true },
-  { technicianId: 'tech-03', name: 'Luis Ortega', trades: ['plumbing'], skills: ['water-heaters', 'repipe'], postalCodes: [...south, ...central], shifts: tueToSat, active: true },
-  { technicianId: 'tech-04', name: 'Kim Nguyen', trades: ['plumbing'], skills: ['drains', 'sewer-camera'], postalCodes: [...north, ...east], shifts: tueToSat, active: true },
-  { technicianId: 'tech-05', name: 'Sam Patel', trades: ['plumbing'], skills: ['leak-detection', 'drains'], postalCodes: [...south, ...east], shifts: monToFri, active: true },
-  { technicianId: 'tech-06', name: 'Ray Thompson', trades: ['plumbing', 'hvac'], skills: ['drains', 'ac-repair'], postalCodes: [...central, ...south, ...north, ...east], shifts: monToFri, active: true },
-  { technicianId: 'tech-07', name: 'Angela Brooks', trades: ['hvac'], skills: ['ac-repair', 'furnace', 'maintenance'], postalCodes: [...central, ...north], shifts: monToFri, active: true },
-  { technicianId: 'tech-08', name: 'Tom Becker', trades: ['hvac'], skills: ['ac-repair', 'maintenance'], postalCodes: [...south, ...central], shifts: monToFri, active: true },
-  { technicianId: 'tech-09', name: 'Priya Shah', trades: ['hvac'], skills: ['furnace', 'maintenance', 'heat-pumps'], postalCodes: [...north, ...east], shifts: tueToSat, active: true },
-  { technicianId: 'tech-10', name: 'Marcus Green', trades: ['hvac'], skills: ['ac-repair', 'heat-pumps'], postalCodes: [...east, ...south], shifts: monToFri, active: true },
-  { technicianId: 'tech-11', name: 'Jenny Walsh', trades: ['hvac'], skills: ['maintenance', 'furnace'], postalCodes: [...central, ...south, ...east], shifts: tueToSat, active: true },
-  { technicianId: 'tech-12', name: 'Carlos Mendez', trades: ['hvac'], skills: ['ac-repair', 'furnace', 'maintenance', 'heat-pumps'], postalCodes: [...central, ...north, ...south, ...east], shifts: monToFri, active: true },
+  {
+    technicianId: 'tech-01',
+    name: 'Maria Gonzales',
+    trades: ['plumbing'],
+    skills: ['drains', 'water-heaters'],
+    postalCodes: [...central, ...east],
+    shifts: monToFri,
+    active: true,
+  },
+  {
+    technicianId: 'tech-02',
+    name: 'Dave Kowalski',
+    trades: ['plumbing'],
+    skills: ['drains', 'leak-detection'],
+    postalCodes: [...central, ...north],
+    shifts: monToFri,
+    active: true,
+  },
+  {
+    technicianId: 'tech-03',
+    name: 'Luis Ortega',
+    trades: ['plumbing'],
+    skills: ['water-heaters', 'repipe'],
+    postalCodes: [...south, ...central],
+    shifts: tueToSat,
+    active: true,
+  },
+  {
+    technicianId: 'tech-04',
+    name: 'Kim Nguyen',
+    trades: ['plumbing'],
+    skills: ['drains', 'sewer-camera'],
+    postalCodes: [...north, ...east],
+    shifts: tueToSat,
+    active: true,
+  },
+  {
+    technicianId: 'tech-05',
+    name: 'Sam Patel',
+    trades: ['plumbing'],
+    skills: ['leak-detection', 'drains'],
+    postalCodes: [...south, ...east],
+    shifts: monToFri,
+    active: true,
+  },
+  {
+    technicianId: 'tech-06',
+    name: 'Ray Thompson',
+    trades: ['plumbing', 'hvac'],
+    skills: ['drains', 'ac-repair'],
+    postalCodes: [...central, ...south, ...north, ...east],
+    shifts: monToFri,
+    active: true,
+  },
+  {
+    technicianId: 'tech-07',
+    name: 'Angela Brooks',
+    trades: ['hvac'],
+    skills: ['ac-repair', 'furnace', 'maintenance'],
+    postalCodes: [...central, ...north],
+    shifts: monToFri,
+    active: true,
+  },
+  {
+    technicianId: 'tech-08',
+    name: 'Tom Becker',
+    trades: ['hvac'],
+    skills: ['ac-repair', 'maintenance'],
+    postalCodes: [...south, ...central],
+    shifts: monToFri,
+    active: true,
+  },
+  {
+    technicianId: 'tech-09',
+    name: 'Priya Shah',
+    trades: ['hvac'],
+    skills: ['furnace', 'maintenance', 'heat-pumps'],
+    postalCodes: [...north, ...east],
+    shifts: tueToSat,
+    active: true,
+  },
+  {
+    technicianId: 'tech-10',
+    name: 'Marcus Green',
+    trades: ['hvac'],
+    skills: ['ac-repair', 'heat-pumps'],
+    postalCodes: [...east, ...south],
+    shifts: monToFri,
+    active: true,
+  },
+  {
+    technicianId: 'tech-11',
+    name: 'Jenny Walsh',
+    trades: ['hvac'],
+    skills: ['maintenance', 'furnace'],
+    postalCodes: [...central, ...south, ...east],
+    shifts: tueToSat,
+    active: true,
+  },
+  {
+    technicianId: 'tech-12',
+    name: 'Carlos Mendez',
+    trades: ['hvac'],
+    skills: ['ac-repair', 'furnace', 'maintenance', 'heat-pumps'],
+    postalCodes: [...central, ...north, ...south, ...east],
+    shifts: monToFri,
+    active: true,
+  },
 ];
 
 const jobTypeInputs: JobTypeInput[] = [
-  { jobTypeId: 'plumbing-drain-clog', name: 'Drain clog', trade: 'plumbing', requiredSkills: ['drains'], durationWindows: 1, emergency: false, summary: 'Clogged drain: clear and camera-check if recurring', prepChecklist: ['Load the drain machine and camera'] },
-  { jobTypeId: 'plumbing-water-heater-repair', name: 'Water heater repair', trade: 'plumbing', requiredSkills: ['water-heaters'], durationWindows: 1, emergency: false, summary: 'Water heater not heating or leaking: diagnose and repair', prepChecklist: ['Confirm tank size and fuel type with the customer', 'Check the permit rules for the address'], materials: [{ part: 'T&P relief valve', quantity: 1 }, { part: 'Thermocouple', quantity: 1 }] },
+  {
+    jobTypeId: 'plumbing-drain-clog',
+    name: 'Drain clog',
+    trade: 'plumbing',
+    requiredSkills: ['drains'],
+    durationWindows: 1,
+    emergency: false,
+    summary: 'Clogged drain: clear and camera-check if recurring',
+    prepChecklist: ['Load the drain machine and camera'],
+  },
+  {
+    jobTypeId: 'plumbing-water-heater-repair',
+    name: 'Water heater repair',
+    trade: 'plumbing',
+    requiredSkills: ['water-heaters'],
+    durationWindows: 1,
+    emergency: false,
+    summary: 'Water heater not heating or leaking: diagnose and repair',
+    prepChecklist: ['Confirm tank size and fuel type with the customer', 'Check the permit rules for the address'],
+    materials: [
+      { part: 'T&P relief valve', quantity: 1 },
+      { part: 'Thermocouple', quantity: 1 },
+    ],
+  },
   { jobTypeId: 'plumbing-leak-repair', name: 'Leak repair', trade: 'plumbing', requiredSkills: ['leak-detection'], durationWindows: 1, emergency: false },
-  { jobTypeId: 'hvac-ac-repair', name: 'AC repair', trade: 'hvac', requiredSkills: ['ac-repair'], durationWindows: 1, emergency: false, summary: 'AC not cooling: diagnose and repair' },
+  {
+    jobTypeId: 'hvac-ac-repair',
+    name: 'AC repair',
+    trade: 'hvac',
+    requiredSkills: ['ac-repair'],
+    durationWindows: 1,
+    emergency: false,
+    summary: 'AC not cooling: diagnose and repair',
+  },
   { jobTypeId: 'hvac-furnace-repair', name: 'Furnace repair', trade: 'hvac', requiredSkills: ['furnace'], durationWindows: 1, emergency: false },
-  { jobTypeId: 'hvac-maintenance', name: 'HVAC maintenance visit', trade: 'hvac', requiredSkills: ['maintenance'], durationWindows: 1, emergency: false, dailyCap: 6, summary: 'Seasonal tune-up (membership visit)', maintenanceIntervalMonths: 6 },
-  { jobTypeId: 'plumbing-burst-pipe', name: 'Burst pipe / active leak', trade: 'plumbing', requiredSkills: [], durationWindows: 1, emergency: true, summary: 'Active leak: shut-off, stop the water, repair' },
-  { jobTypeId: 'hvac-no-heat', name: 'No heat', trade: 'hvac', requiredSkills: ['furnace'], durationWindows: 1, emergency: true, summary: 'No heat: diagnose furnace or heat pump' },
+  {
+    jobTypeId: 'hvac-maintenance',
+    name: 'HVAC maintenance visit',
+    trade: 'hvac',
+    requiredSkills: ['maintenance'],
+    durationWindows: 1,
+    emergency: false,
+    dailyCap: 6,
+    summary: 'Seasonal tune-up (membership visit)',
+    maintenanceIntervalMonths: 6,
+  },
+  {
+    jobTypeId: 'plumbing-burst-pipe',
+    name: 'Burst pipe / active leak',
+    trade: 'plumbing',
+    requiredSkills: [],
+    durationWindows: 1,
+    emergency: true,
+    summary: 'Active leak: shut-off, stop the water, repair',
+  },
+  {
+    jobTypeId: 'hvac-no-heat',
+    name: 'No heat',
+    trade: 'hvac',
+    requiredSkills: ['furnace'],
+    durationWindows: 1,
+    emergency: true,
+    summary: 'No heat: diagnose furnace or heat pump',
+  },
 ];
 
-export const demoTechnicians = technicianInputs.map((t, index) =>
-  TechnicianSchema.parse({ ...t, phone: `+1512555${String(2001 + index)}` }),
-);
+export const demoTechnicians = technicianInputs.map((t, index) => TechnicianSchema.parse({ ...t, phone: `+1512555${String(2001 + index)}` }));
 export const demoJobTypes = jobTypeInputs.map((j) => JobTypeSchema.parse(j));
 
 export async function seedDemoTenant(tenantId: string = DEMO_TENANT_ID): Promise<void> {
   await putTenant(demoTenant(tenantId));
-  await Promise.all([
-    ...demoTechnicians.map((t) => putTechnician(tenantId, t)),
-    ...demoJobTypes.map((j) => putJobType(tenantId, j)),
-  ]);
+  await Promise.all([...demoTechnicians.map((t) => putTechnician(tenantId, t)), ...demoJobTypes.map((j) => putJobType(tenantId, j))]);
   // Test tenants (other ids) start without members, so their customer lookups stay their own.
   if (tenantId === DEMO_TENANT_ID) await seedDemoMembership(tenantId);
 }

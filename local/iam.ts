@@ -20,14 +20,15 @@ export interface RequiredPermission {
 }
 
 function pattern(glob: string, flags = ''): RegExp {
-  const source = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const source = glob
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${source}$`, flags);
 }
 
 export function isAllowed(statements: readonly AllowStatement[], { action, resource }: RequiredPermission): boolean {
-  return statements.some(
-    (s) => s.actions.some((a) => pattern(a, 'i').test(action)) && s.resources.some((r) => pattern(r).test(resource)),
-  );
+  return statements.some((s) => s.actions.some((a) => pattern(a, 'i').test(action)) && s.resources.some((r) => pattern(r).test(resource)));
 }
 
 /** IAM service prefix of an SDK client, by its `clientName`. */
@@ -93,7 +94,9 @@ export function requiredPermissions(clientName: string, commandName: string, inp
       return [{ action: `secretsmanager:${command}`, resource: secretId.startsWith('arn:') ? secretId : arn(`secret:${secretId}-AbCdEf`) }];
     }
     case 'ses':
-      return [{ action: `ses:${command}`, resource: arn(`identity/${String(input.FromEmailAddress ?? input.Source ?? '*').replace(/^.*<([^>]+)>.*$/, '$1')}`) }];
+      return [
+        { action: `ses:${command}`, resource: arn(`identity/${String(input.FromEmailAddress ?? input.Source ?? '*').replace(/^.*<([^>]+)>.*$/, '$1')}`) },
+      ];
     default:
       return [{ action: `${service}:${command}`, resource: '*' }];
   }
@@ -107,6 +110,8 @@ export class AccessDeniedException extends Error {
   readonly Code = 'AccessDeniedException';
 
   constructor(principalArn: string, { action, resource }: RequiredPermission) {
-    super(`User: ${principalArn} is not authorized to perform: ${action} on resource: ${resource} because no identity-based policy allows the ${action} action`);
+    super(
+      `User: ${principalArn} is not authorized to perform: ${action} on resource: ${resource} because no identity-based policy allows the ${action} action`,
+    );
   }
 }

@@ -30,10 +30,7 @@ export interface GuestRequest {
   event: string;
 }
 
-export type GuestReply =
-  | { ready: true }
-  | { id: number; ok: true; result: string }
-  | { id: number; ok: false; error: { name: string; message: string } };
+export type GuestReply = { ready: true } | { id: number; ok: true; result: string } | { id: number; ok: false; error: { name: string; message: string } };
 
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
 

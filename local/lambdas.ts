@@ -65,12 +65,15 @@ export function localGrantRefs(sqsEndpoint = process.env.AWS_ENDPOINT_URL_SQS ??
  * runtime's settings (endpoints, dummy credentials, JOBRELAY_* switches, log level) taken from
  * this process. Everything else comes from the function's definition.
  */
-const LOCAL_SETTING = /^(AWS_ENDPOINT_URL_[A-Z_]+|AWS_REGION|AWS_DEFAULT_REGION|AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN|JOBRELAY_[A-Z_]+|LOG_LEVEL|CRM_SYNC_BACKOFF_[A-Z_]+)$/;
+const LOCAL_SETTING =
+  /^(AWS_ENDPOINT_URL_[A-Z_]+|AWS_REGION|AWS_DEFAULT_REGION|AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN|JOBRELAY_[A-Z_]+|LOG_LEVEL|CRM_SYNC_BACKOFF_[A-Z_]+)$/;
 const LOCAL_SECRETS_FILE = 'JOBRELAY_LOCAL_SECRETS_FILE';
 
 function sandboxEnvironment(spec: LambdaSpec, statements: AllowStatement[], refs: GrantRefs): Record<string, string> {
   const settings = Object.fromEntries(
-    Object.entries(process.env).filter((entry): entry is [string, string] => LOCAL_SETTING.test(entry[0]) && entry[1] !== undefined && entry[0] !== BUNDLE_DIR_ENV),
+    Object.entries(process.env).filter(
+      (entry): entry is [string, string] => LOCAL_SETTING.test(entry[0]) && entry[1] !== undefined && entry[0] !== BUNDLE_DIR_ENV,
+    ),
   );
   // The local secrets file stands in for Secrets Manager (functions/shared/secrets.ts): only a role
   // that may read or write tenant secrets gets it. Any other function that reaches for a secret

@@ -95,7 +95,9 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       // recovery sweep's next tick: a single local process means every run before this start is dead.
       const recovery = schedules.find((schedule) => schedule.lambda === 'RecoverySweep');
       if (recovery) {
-        void invokeLambda(recovery.lambda, scheduledEvent(recovery)).catch((error) => console.error('recovery sweep at start failed:', (error as Error).message));
+        void invokeLambda(recovery.lambda, scheduledEvent(recovery)).catch((error) =>
+          console.error('recovery sweep at start failed:', (error as Error).message),
+        );
       }
     }
     return { apiUrl: api.url, env, sqs, sfn, stop: stopAll };

@@ -30,7 +30,9 @@ async function main(): Promise<void> {
   const platformKey = await ensurePlatformKey(readDemoKey('JOBRELAY_PLATFORM_KEY'));
   // The CLI reads this file too: the platform key creates tenants; the DynamoDB lines serve its
   // customer import, which writes the local table directly (no customers API yet).
-  const storeEnv = ['AWS_ENDPOINT_URL_DYNAMODB', 'TABLE_NAME', 'AWS_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'].map((name) => `${name}=${system.env[name]}`);
+  const storeEnv = ['AWS_ENDPOINT_URL_DYNAMODB', 'TABLE_NAME', 'AWS_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'].map(
+    (name) => `${name}=${system.env[name]}`,
+  );
   writeFileSync(
     demoEnvFile,
     [`JOBRELAY_URL=${system.apiUrl}`, `JOBRELAY_API_KEY=${apiKey}`, `JOBRELAY_PLATFORM_KEY=${platformKey}`, ...storeEnv, ''].join('\n'),

@@ -150,9 +150,7 @@ export async function startStepFunctions(options: { retryIntervalMs?: number; ti
 
   async function run(machine: LoadedMachine, record: ExecutionRecord): Promise<void> {
     const retryIntervalOverrides =
-      options.retryIntervalMs === undefined
-        ? undefined
-        : Object.fromEntries(Object.keys(machine.taskHandlers).map((name) => [name, options.retryIntervalMs!]));
+      options.retryIntervalMs === undefined ? undefined : Object.fromEntries(Object.keys(machine.taskHandlers).map((name) => [name, options.retryIntervalMs!]));
     try {
       const input = JSON.parse(record.input);
       const execution = machine.machine.run(input, {

@@ -10,6 +10,10 @@ export const handler = apiRoute({ body: CreateTenantRequestSchema }, async ({ te
   if (created === 'conflict') throw new ApiError('conflict', `Tenant ${body.tenantId} already exists`, 'tenantId');
   return {
     statusCode: 201,
-    body: { tenant: { tenantId: created.tenant.tenantId, name: created.tenant.name, timeZone: created.tenant.timeZone }, apiKey: created.apiKey, key: created.key },
+    body: {
+      tenant: { tenantId: created.tenant.tenantId, name: created.tenant.name, timeZone: created.tenant.timeZone },
+      apiKey: created.apiKey,
+      key: created.key,
+    },
   };
 });

@@ -65,7 +65,11 @@ export const IssuedApiKeySchema = z
 export const CreateApiKeyRequestSchema = z
   .object({
     name: z.string().trim().min(1).max(100).openapi({ example: 'Voice agent (production)' }),
-    scopes: z.array(z.enum(SCOPES)).min(1).max(SCOPES.length).openapi({ example: ['bookings'] }),
+    scopes: z
+      .array(z.enum(SCOPES))
+      .min(1)
+      .max(SCOPES.length)
+      .openapi({ example: ['bookings'] }),
     tenantId: z
       .string()
       .regex(/^[a-z0-9-]{3,40}$/)
@@ -77,7 +81,11 @@ export const CreateApiKeyRequestSchema = z
 export const KeyIdParamsSchema = z.object({ keyId: z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'expected a key id') });
 
 export const KeyTenantQuerySchema = z.object({
-  tenantId: z.string().regex(/^[a-z0-9-]{3,40}$/).optional().openapi({ description: 'Platform keys only: another tenant' }),
+  tenantId: z
+    .string()
+    .regex(/^[a-z0-9-]{3,40}$/)
+    .optional()
+    .openapi({ description: 'Platform keys only: another tenant' }),
 });
 
 export const WhoAmISchema = z

@@ -19,7 +19,6 @@ import { TriageRequestSchema } from '../triage/schemas';
 import { registerDispatchPaths } from '../dispatch/openapi';
 import { registerCredentialPaths } from '../tenant/openapi';
 
-
 const errorResponses = { 400: standardErrors[400], 401: standardErrors[401] };
 const retryAfterHeader = { description: 'Seconds to wait before retrying', schema: { type: 'integer' as const, minimum: 1 } };
 
@@ -55,10 +54,22 @@ function buildRegistry(): OpenAPIRegistry {
       202: {
         description: 'The booking exists but its workflow did not finish inside the time budget: it goes on; poll `statusUrl` (also in Location)',
         headers: { Location: { description: '/v1/bookings/{id}', schema: { type: 'string' } }, 'Retry-After': retryAfterHeader },
-        content: { 'application/json': { schema: BookingSchema.partial().extend({ bookingId: z.string(), status: z.string(), statusUrl: z.string(), message: z.string() }) } },
+        content: {
+          'application/json': {
+            schema: BookingSchema.partial().extend({ bookingId: z.string(), status: z.string(), statusUrl: z.string(), message: z.string() }),
+          },
+        },
       },
-      429: { description: "Too many of this account's bookings in progress: nothing was written; retry after Retry-After", headers: { 'Retry-After': retryAfterHeader }, content: { 'application/json': { schema: ErrorSchema } } },
-      503: { description: 'The service is at capacity: nothing was written; retry after Retry-After', headers: { 'Retry-After': retryAfterHeader }, content: { 'application/json': { schema: ErrorSchema } } },
+      429: {
+        description: "Too many of this account's bookings in progress: nothing was written; retry after Retry-After",
+        headers: { 'Retry-After': retryAfterHeader },
+        content: { 'application/json': { schema: ErrorSchema } },
+      },
+      503: {
+        description: 'The service is at capacity: nothing was written; retry after Retry-After',
+        headers: { 'Retry-After': retryAfterHeader },
+        content: { 'application/json': { schema: ErrorSchema } },
+      },
     },
   });
 
@@ -138,14 +149,16 @@ function applyRouteAccess(document: OpenApiDocument): OpenApiDocument {
 }
 
 export function openApiDocument() {
-  return applyRouteAccess(new OpenApiGeneratorV31(buildRegistry().definitions).generateDocument({
-    openapi: '3.1.0',
-    info: {
-      title: 'JobRelay API',
-      version: '1.0.0',
-      description: 'Booking-to-back-office relay for home-services companies. Errors: {"error":{"code","message","field"}}.',
-    },
-  }));
+  return applyRouteAccess(
+    new OpenApiGeneratorV31(buildRegistry().definitions).generateDocument({
+      openapi: '3.1.0',
+      info: {
+        title: 'JobRelay API',
+        version: '1.0.0',
+        description: 'Booking-to-back-office relay for home-services companies. Errors: {"error":{"code","message","field"}}.',
+      },
+    }),
+  );
 }
 
 /** Function-calling tool definitions (JSON Schema parameters) for chat and voice agents. */

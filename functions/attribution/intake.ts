@@ -70,7 +70,11 @@ export async function openIntakeReviewItems(tenantId: string, booking: BookingRe
         kind: 'pending_approval',
         reason: `Bookings from "${booking.attribution?.source}" need a dispatcher: accept or dismiss it${lsaNear ? ` (LSA lead: respond by ${booking.attribution?.lsaResponseDeadline})` : ''}`,
         subject,
-        payload: { window: booking.window, sourceSettings: booking.sourceSettings, ...(lsaNear ? { lsaResponseDeadline: booking.attribution?.lsaResponseDeadline } : {}) },
+        payload: {
+          window: booking.window,
+          sourceSettings: booking.sourceSettings,
+          ...(lsaNear ? { lsaResponseDeadline: booking.attribution?.lsaResponseDeadline } : {}),
+        },
       },
       at,
     );

@@ -58,7 +58,16 @@ export const handler = apiRoute({}, async ({ tenant, pathParameters }) => {
     ...(record.crm ? [{ kind: 'sync', adapter: record.crm.adapter, externalIds: record.crm.externalIds, at: record.crm.syncedAt }] : []),
     ...crmRows.map(({ pk: _pk, sk: rowSk, ...rest }) => ({ kind: 'record', key: rowSk, ...rest })),
     ...(builtinJob
-      ? [{ kind: 'builtin_job', adapter: 'builtin', at: builtinJob.writtenAt, state: builtinJob.state, dealStage: builtinJob.dealStage, fields: builtinJob.fields }]
+      ? [
+          {
+            kind: 'builtin_job',
+            adapter: 'builtin',
+            at: builtinJob.writtenAt,
+            state: builtinJob.state,
+            dealStage: builtinJob.dealStage,
+            fields: builtinJob.fields,
+          },
+        ]
       : []),
   ];
 

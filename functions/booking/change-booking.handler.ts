@@ -22,5 +22,4 @@ const cancel = apiRoute({ body: CancelRequestSchema }, async ({ tenant, body, pa
   return { statusCode: 200, body: await getBookingWithTimeline(tenant.tenantId, id) };
 });
 
-export const handler = async (event: APIGatewayProxyEventV2, context: Context) =>
-  (event.routeKey.endsWith('/cancel') ? cancel : reschedule)(event, context);
+export const handler = async (event: APIGatewayProxyEventV2, context: Context) => (event.routeKey.endsWith('/cancel') ? cancel : reschedule)(event, context);

@@ -123,8 +123,16 @@ export async function rescheduleBooking(tenantId: string, bookingId: string, cha
       throw new ApiError('invalid_request', 'The booking already has this technician', 'technicianId');
     }
     const attempt = await holdWindow({
-      tenant, jobType, postalCode, window, emergency, technicianId: change.technicianId,
-      holdId: `hold-${bookingId}-${ulid()}`, bookingId, source: 'booking', now: at,
+      tenant,
+      jobType,
+      postalCode,
+      window,
+      emergency,
+      technicianId: change.technicianId,
+      holdId: `hold-${bookingId}-${ulid()}`,
+      bookingId,
+      source: 'booking',
+      now: at,
     });
     if (!attempt.hold) {
       throw new ApiError('window_unavailable', `That window cannot be had (${attempt.reason})`, 'window', { alternatives: attempt.alternatives });
@@ -136,9 +144,16 @@ export async function rescheduleBooking(tenantId: string, bookingId: string, cha
   const hold = (await getHold(tenantId, newHoldId))!;
   const window = { date: hold.plan.date, start: hold.plan.start, end: hold.plan.end, technicianId: hold.plan.technicianId };
   const version = (booking.scheduleVersion ?? 1) + 1;
-  const moved = hold.status === 'HELD' && (await decideBooking({
-    booking, fields: { window, holdId: newHoldId, scheduleVersion: version }, onlyFrom: CHANGEABLE, at, release: true, commit: hold,
-  }));
+  const moved =
+    hold.status === 'HELD' &&
+    (await decideBooking({
+      booking,
+      fields: { window, holdId: newHoldId, scheduleVersion: version },
+      onlyFrom: CHANGEABLE,
+      at,
+      release: true,
+      commit: hold,
+    }));
   if (!moved) {
     // The new hold is only HELD (it would expire by itself): give it back now.
     await releaseHold(tenantId, newHoldId);
@@ -183,9 +198,19 @@ export async function announceScheduleChange(args: {
     rows.push({ kind: 'technician_assigned', channel: 'sms', dueAt: at.toISOString(), technicianId: window.technicianId, version });
   }
   await addLedgerRows(tenantId, bookingId, rows);
-  await appendTimeline(tenantId, bookingId, args.node, technicianOnly ? 'reassigned' : 'rescheduled', {
-    from: current ?? null, to: window, by: args.by, reason: args.reason,
-  }, at);
+  await appendTimeline(
+    tenantId,
+    bookingId,
+    args.node,
+    technicianOnly ? 'reassigned' : 'rescheduled',
+    {
+      from: current ?? null,
+      to: window,
+      by: args.by,
+      reason: args.reason,
+    },
+    at,
+  );
   await syncCrm(tenantId, bookingId, 'rescheduled', args.node, at);
 }
 

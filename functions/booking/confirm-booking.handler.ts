@@ -27,7 +27,14 @@ export const handler = apiRoute({}, async ({ tenant: caller, pathParameters }) =
   if (hold?.status !== 'BOOKED' || hold.bookingId !== id) {
     throw new ApiError('conflict', 'This booking holds no slot: reschedule it into a window first', 'id');
   }
-  if (!(await updateBooking(caller.tenantId, id, { status: 'confirmed', statusReason: 'confirmed_by_dispatch' }, { onlyFrom: ['pending_confirmation'], at, ifHoldId: hold.holdId }))) {
+  if (
+    !(await updateBooking(
+      caller.tenantId,
+      id,
+      { status: 'confirmed', statusReason: 'confirmed_by_dispatch' },
+      { onlyFrom: ['pending_confirmation'], at, ifHoldId: hold.holdId },
+    ))
+  ) {
     throw new ApiError('conflict', 'The booking changed meanwhile; read it again', 'id');
   }
   const tenant = await getTenant(caller.tenantId);

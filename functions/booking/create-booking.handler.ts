@@ -100,49 +100,52 @@ async function runBooking(tenantId: string, bookingId: string, key: string, requ
 /** Admission control (functions/shared/admission.ts): limits from this route's registry entry. */
 const admission = new AdmissionGate('CreateBooking', lambdaByName('CreateBooking').admission!);
 
-export const handler = apiRoute({ body: CreateBookingRequestSchema }, withAdmission(admission, async ({ tenant, body, headers, context }, permit) => {
-  const budget = bookingBudget(context);
-  const headerKey = headers['idempotency-key'];
-  if (headerKey !== undefined && !IDEMPOTENCY_KEY_PATTERN.test(headerKey)) {
-    throw new ApiError('invalid_request', 'Idempotency-Key must be 1-128 characters of letters, digits and ._:-', 'Idempotency-Key');
-  }
-  // Without a job type, triage decides it from what the caller said (or answers 400 with its reasons).
-  const request = await resolveJobType(tenant.tenantId, body);
-  await validateAgainstTenant(tenant.tenantId, request);
-
-  const requestHash = bookingRequestHash(request);
-  // Without a key, the request itself is the key: a replayed submission books nothing new.
-  const key = headerKey ?? `request:${requestHash}`;
-  const tenantId = tenant.tenantId;
-  // Nothing is written for a request that has no time left to finish (booking/budget.ts).
-  requireBudget(budget);
-  const reserved = await reserveBooking(tenantId, key, requestHash, ulid(now().getTime()), now());
-  const { bookingId } = reserved.reservation;
-  if (!reserved.reserved) {
-    if (reserved.reservation.requestHash !== requestHash) {
-      throw new ApiError('idempotency_key_reused', 'This Idempotency-Key was used with a different request body', 'Idempotency-Key');
+export const handler = apiRoute(
+  { body: CreateBookingRequestSchema },
+  withAdmission(admission, async ({ tenant, body, headers, context }, permit) => {
+    const budget = bookingBudget(context);
+    const headerKey = headers['idempotency-key'];
+    if (headerKey !== undefined && !IDEMPOTENCY_KEY_PATTERN.test(headerKey)) {
+      throw new ApiError('invalid_request', 'Idempotency-Key must be 1-128 characters of letters, digits and ._:-', 'Idempotency-Key');
     }
-    const answered = await answerOf(tenantId, key, reserved.reservation);
-    if (answered) return answered;
-  }
-  try {
-    // Out of time, the route answers 202 with the status URL and the run goes on (booking/budget.ts).
-    const response = await answerWithinBudget(runBooking(tenantId, bookingId, key, request, !reserved.reserved), {
-      budget,
-      permit,
-      late: () => acceptedForLater(tenantId, bookingId),
-      settledLate: (outcome) => ('response' in outcome ? completeReservation(tenantId, key, outcome.response) : releaseReservationLease(tenantId, key)),
-    });
-    if (response.statusCode === 202) return response;
-    await completeReservation(tenantId, key, response);
-    countBooking(response.statusCode === 201 ? String((response.body as { status?: unknown }).status) : 'rejected');
-    return response;
-  } catch (error) {
-    // This run could not answer: the next retry may resume at once instead of waiting out the lease.
-    await releaseReservationLease(tenantId, key).catch(() => undefined);
-    throw error;
-  }
-})).use(traceHandler());
+    // Without a job type, triage decides it from what the caller said (or answers 400 with its reasons).
+    const request = await resolveJobType(tenant.tenantId, body);
+    await validateAgainstTenant(tenant.tenantId, request);
+
+    const requestHash = bookingRequestHash(request);
+    // Without a key, the request itself is the key: a replayed submission books nothing new.
+    const key = headerKey ?? `request:${requestHash}`;
+    const tenantId = tenant.tenantId;
+    // Nothing is written for a request that has no time left to finish (booking/budget.ts).
+    requireBudget(budget);
+    const reserved = await reserveBooking(tenantId, key, requestHash, ulid(now().getTime()), now());
+    const { bookingId } = reserved.reservation;
+    if (!reserved.reserved) {
+      if (reserved.reservation.requestHash !== requestHash) {
+        throw new ApiError('idempotency_key_reused', 'This Idempotency-Key was used with a different request body', 'Idempotency-Key');
+      }
+      const answered = await answerOf(tenantId, key, reserved.reservation);
+      if (answered) return answered;
+    }
+    try {
+      // Out of time, the route answers 202 with the status URL and the run goes on (booking/budget.ts).
+      const response = await answerWithinBudget(runBooking(tenantId, bookingId, key, request, !reserved.reserved), {
+        budget,
+        permit,
+        late: () => acceptedForLater(tenantId, bookingId),
+        settledLate: (outcome) => ('response' in outcome ? completeReservation(tenantId, key, outcome.response) : releaseReservationLease(tenantId, key)),
+      });
+      if (response.statusCode === 202) return response;
+      await completeReservation(tenantId, key, response);
+      countBooking(response.statusCode === 201 ? String((response.body as { status?: unknown }).status) : 'rejected');
+      return response;
+    } catch (error) {
+      // This run could not answer: the next retry may resume at once instead of waiting out the lease.
+      await releaseReservationLease(tenantId, key).catch(() => undefined);
+      throw error;
+    }
+  }),
+).use(traceHandler());
 
 /**
  * A request whose key is already reserved: the stored answer when the first run finished; 409 with

@@ -26,13 +26,18 @@ import { endBooking } from './changes';
 import { BookingIdParamsSchema } from './schemas';
 import { appendTimeline, getBookingRecord, getBookingWithTimeline, updateBooking, type BookingRecord } from './store';
 
-
-
 /**
  * Tell the CRM about the decision through the mapping table: now, or through the crm-sync outbox
  * when the CRM is down; a CRM that refuses it opens a crm_write_failed item. The decision stands.
  */
-async function syncCrm(tenantId: string, id: string, state: JobState, node: string, at: Date, options: { onUnavailable?: 'pending_crm_sync' } = {}): Promise<void> {
+async function syncCrm(
+  tenantId: string,
+  id: string,
+  state: JobState,
+  node: string,
+  at: Date,
+  options: { onUnavailable?: 'pending_crm_sync' } = {},
+): Promise<void> {
   try {
     await writeBookingToCrm(tenantId, id, at, { node, state });
   } catch (error) {
@@ -41,7 +46,10 @@ async function syncCrm(tenantId: string, id: string, state: JobState, node: stri
       if (options.onUnavailable) {
         await updateBooking(tenantId, id, { status: 'pending_crm_sync', statusReason: 'crm_unreachable' }, { onlyFrom: ['confirmed'], at });
       }
-      await enqueueCrmSync({ tenantId, bookingId: id, state, firstError: `${failure.name}: ${failure.message}`.slice(0, 1_000) }, backoffSettings().baseSeconds);
+      await enqueueCrmSync(
+        { tenantId, bookingId: id, state, firstError: `${failure.name}: ${failure.message}`.slice(0, 1_000) },
+        backoffSettings().baseSeconds,
+      );
       await appendTimeline(tenantId, id, node, 'queued_for_crm_sync', { state, error: failure.name }, at);
       return;
     }
@@ -104,7 +112,14 @@ const dismiss = apiRoute({ body: DismissBookingRequestSchema }, async ({ tenant:
   // The status change and the release of what the booking's hold owns now: one transaction (a
   // reschedule that won meanwhile moved the claims; the decision is taken again on those).
   const decided = await endBooking(caller.tenantId, id, { status: 'dismissed', statusReason: `dismissed: ${body.reason}` }, ['pending_approval'], at);
-  await appendTimeline(caller.tenantId, id, 'DismissBooking', 'dismissed', { by: actorOf(caller), reason: body.reason, slot: decided.holdId ? 'RELEASED' : 'none' }, at);
+  await appendTimeline(
+    caller.tenantId,
+    id,
+    'DismissBooking',
+    'dismissed',
+    { by: actorOf(caller), reason: body.reason, slot: decided.holdId ? 'RELEASED' : 'none' },
+    at,
+  );
   // A CRM that has the booking (as pending approval) hears it was dismissed: the "cancelled" state.
   if (booking.crm) await syncCrm(caller.tenantId, id, 'cancelled', 'DismissBooking', at);
   await resolveReviewItemsFor(caller.tenantId, { type: 'booking', id }, 'pending_approval', actorOf(caller), `Dismissed: ${body.reason}`, at);
@@ -119,7 +134,11 @@ const operations: Record<string, (event: APIGatewayProxyEventV2, context: Contex
 export const handler = async (event: APIGatewayProxyEventV2, context: Context) => {
   const operation = operations[event.routeKey];
   if (!operation) {
-    return { statusCode: 404, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ error: { code: 'not_found', message: `No route ${event.routeKey}` } }) };
+    return {
+      statusCode: 404,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ error: { code: 'not_found', message: `No route ${event.routeKey}` } }),
+    };
   }
   return operation(event, context);
 };

@@ -40,12 +40,16 @@ export async function driveBooking(tenantId: string, bookingId: string, options:
   }
   if (failure) {
     logger.error('booking workflow did not succeed', { tenantId, bookingId, failure, by: options.by });
-    await openReviewItem(tenantId, {
-      kind: 'workflow_failed',
-      reason: `The booking workflow did not finish (${failure})`,
-      subject: { type: 'booking', id: bookingId },
-      payload: { by: options.by, resumed: options.resumed },
-    }, now());
+    await openReviewItem(
+      tenantId,
+      {
+        kind: 'workflow_failed',
+        reason: `The booking workflow did not finish (${failure})`,
+        subject: { type: 'booking', id: bookingId },
+        payload: { by: options.by, resumed: options.resumed },
+      },
+      now(),
+    );
     await updateBooking(tenantId, bookingId, { status: 'pending_confirmation', statusReason: 'workflow_failed' }, { onlyFrom: ['received'], at: now() });
   }
   return failure ? { failure } : {};

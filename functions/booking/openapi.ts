@@ -13,20 +13,35 @@ const errors = {
 
 export function registerBookingChangePaths(registry: OpenAPIRegistry): void {
   registry.registerPath({
-    method: 'post', path: '/v1/bookings/{id}/reschedule', operationId: 'rescheduleBooking', security,
+    method: 'post',
+    path: '/v1/bookings/{id}/reschedule',
+    operationId: 'rescheduleBooking',
+    security,
     summary: 'Move a booking to a new window or another technician: the new claim is made before the old one is released; reminders move with it',
     request: { params: BookingIdParamsSchema, body: { content: { 'application/json': { schema: RescheduleRequestSchema } } } },
-    responses: { 200: json(BookingSchema, 'The moved booking'), ...errors, 409: json(ErrorSchema.extend({ alternatives: z.array(z.object({ date: z.string(), start: z.string(), end: z.string() })).optional() }), 'The window cannot be had, or the booking cannot be changed') },
+    responses: {
+      200: json(BookingSchema, 'The moved booking'),
+      ...errors,
+      409: json(
+        ErrorSchema.extend({ alternatives: z.array(z.object({ date: z.string(), start: z.string(), end: z.string() })).optional() }),
+        'The window cannot be had, or the booking cannot be changed',
+      ),
+    },
   });
   registry.registerPath({
-    method: 'post', path: '/v1/bookings/{id}/cancel', operationId: 'cancelBooking', security,
+    method: 'post',
+    path: '/v1/bookings/{id}/cancel',
+    operationId: 'cancelBooking',
+    security,
     summary: 'Cancel a booking: capacity released, pending messages cancelled, CRM updated',
     request: { params: BookingIdParamsSchema, body: { content: { 'application/json': { schema: CancelRequestSchema } } } },
     responses: { 200: json(BookingSchema, 'The cancelled booking'), ...errors, 409: json(ErrorSchema, 'The booking cannot be changed') },
   });
   registry.registerPath({
-    method: 'post', path: '/v1/webhooks/sms/{tenantId}', operationId: 'inboundSms',
-    summary: "Replies to our texts as Twilio posts them (signed with X-Twilio-Signature): STOP opts the customer out, START back in",
+    method: 'post',
+    path: '/v1/webhooks/sms/{tenantId}',
+    operationId: 'inboundSms',
+    summary: 'Replies to our texts as Twilio posts them (signed with X-Twilio-Signature): STOP opts the customer out, START back in',
     request: {
       params: z.object({ tenantId: z.string() }),
       body: { content: { 'application/x-www-form-urlencoded': { schema: z.object({ From: z.string(), Body: z.string() }) } } },
@@ -34,7 +49,10 @@ export function registerBookingChangePaths(registry: OpenAPIRegistry): void {
     responses: { 200: { description: 'Handled (empty TwiML: no auto-reply)' }, 401: json(ErrorSchema, 'Unsigned or wrongly signed') },
   });
   registry.registerPath({
-    method: 'get', path: '/v1/outbox', operationId: 'listOutbox', security,
+    method: 'get',
+    path: '/v1/outbox',
+    operationId: 'listOutbox',
+    security,
     summary: 'Messages the local outbox provider sent (what a real provider would have delivered); only for accounts that use the outbox',
     request: { query: OutboxQuerySchema },
     responses: {

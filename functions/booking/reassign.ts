@@ -13,7 +13,17 @@
  */
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
-import { coversPostalCode, firstFreeIndex, isClaimActive, isOff, isOnCall, isOnShift, isQualified, usableDailyJobs, type ClaimPlan } from '../capacity/availability';
+import {
+  coversPostalCode,
+  firstFreeIndex,
+  isClaimActive,
+  isOff,
+  isOnCall,
+  isOnShift,
+  isQualified,
+  usableDailyJobs,
+  type ClaimPlan,
+} from '../capacity/availability';
 import { capacityKeys, getHold, listClaims, parseClaimKey, planKeys, type HoldRecord } from '../capacity/store';
 import { config } from '../shared/config';
 import { sendConditional } from '../shared/dynamo';
@@ -82,7 +92,8 @@ async function planMoves(tenantId: string, reassignments: Reassignment[], at: Da
       }
       const to = techs.get(r.technicianId);
       if (!to) throw new ApiError('invalid_request', `No technician ${r.technicianId}`, 'technicianId');
-      if (oldHold.plan.technicianId === r.technicianId) throw new ApiError('invalid_request', `Booking ${r.bookingId} already has ${r.technicianId}`, 'technicianId');
+      if (oldHold.plan.technicianId === r.technicianId)
+        throw new ApiError('invalid_request', `Booking ${r.bookingId} already has ${r.technicianId}`, 'technicianId');
       const jobType = types.get(booking.jobTypeId);
       if (!jobType) throw new ApiError('service_unavailable', `Job type ${booking.jobTypeId} is missing`);
       const reason = whyNot(tenant, to, jobType, booking, oldHold.plan);
@@ -143,7 +154,8 @@ function reassignmentTransaction(tenantId: string, moves: Move[], at: Date) {
     if (oldHoldId && next) {
       items.push({
         Update: {
-          TableName: table, Key: key,
+          TableName: table,
+          Key: key,
           UpdateExpression: 'SET holdId = :holdId, bookingId = :bookingId',
           ConditionExpression: 'holdId = :old AND #status = :booked',
           ExpressionAttributeNames: { '#status': 'status' },
@@ -153,7 +165,8 @@ function reassignmentTransaction(tenantId: string, moves: Move[], at: Date) {
     } else if (oldHoldId) {
       items.push({
         Delete: {
-          TableName: table, Key: key,
+          TableName: table,
+          Key: key,
           ConditionExpression: 'holdId = :old',
           ExpressionAttributeValues: { ':old': oldHoldId },
         },
@@ -172,10 +185,17 @@ function reassignmentTransaction(tenantId: string, moves: Move[], at: Date) {
     }
   }
   for (const { booking, oldHold, newHold } of moves) {
-    items.push({ Put: { TableName: table, Item: { ...capacityKeys.hold(tenantId, newHold.holdId), type: 'Hold', ...newHold }, ConditionExpression: 'attribute_not_exists(pk)' } });
+    items.push({
+      Put: {
+        TableName: table,
+        Item: { ...capacityKeys.hold(tenantId, newHold.holdId), type: 'Hold', ...newHold },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    });
     items.push({
       Update: {
-        TableName: table, Key: capacityKeys.hold(tenantId, oldHold.holdId),
+        TableName: table,
+        Key: capacityKeys.hold(tenantId, oldHold.holdId),
         UpdateExpression: 'SET #status = :released',
         ConditionExpression: '#status = :booked',
         ExpressionAttributeNames: { '#status': 'status' },
@@ -184,9 +204,16 @@ function reassignmentTransaction(tenantId: string, moves: Move[], at: Date) {
     });
     const window = { ...booking.window!, technicianId: newHold.plan.technicianId };
     items.push({
-      Update: bookingUpdate(tenantId, booking.bookingId, { window, holdId: newHold.holdId, scheduleVersion: (booking.scheduleVersion ?? 1) + 1 }, {
-        onlyFrom: CHANGEABLE, at, ifHoldId: oldHold.holdId,
-      }),
+      Update: bookingUpdate(
+        tenantId,
+        booking.bookingId,
+        { window, holdId: newHold.holdId, scheduleVersion: (booking.scheduleVersion ?? 1) + 1 },
+        {
+          onlyFrom: CHANGEABLE,
+          at,
+          ifHoldId: oldHold.holdId,
+        },
+      ),
     });
   }
   return new TransactWriteCommand({ TransactItems: items as never });

@@ -93,20 +93,41 @@ async function factsOf(booking: BookingRecord, at: Date) {
 async function handToPerson(booking: BookingRecord, decision: Extract<RecoveryDecision, { action: 'stuck' }>, at: Date): Promise<void> {
   const { tenantId, bookingId } = booking;
   if (decision.releaseHold && booking.holdId) await releaseHold(tenantId, booking.holdId);
-  await updateBooking(tenantId, bookingId, { status: 'pending_confirmation', statusReason: decision.statusReason }, { onlyFrom: ['received', 'pending_confirmation'], at });
+  await updateBooking(
+    tenantId,
+    bookingId,
+    { status: 'pending_confirmation', statusReason: decision.statusReason },
+    { onlyFrom: ['received', 'pending_confirmation'], at },
+  );
   const subject = { type: 'booking', id: bookingId };
   if (!(await findOpenReviewItems(tenantId, subject, 'booking_stuck')).length) {
-    await openReviewItem(tenantId, { kind: 'booking_stuck', reason: decision.reason, subject, payload: { statusReason: decision.statusReason, holdId: booking.holdId ?? null } }, at);
+    await openReviewItem(
+      tenantId,
+      { kind: 'booking_stuck', reason: decision.reason, subject, payload: { statusReason: decision.statusReason, holdId: booking.holdId ?? null } },
+      at,
+    );
   }
   // Compensation: the CRM already has this job, but it holds no slot: cancel it there (mapping table).
   if (booking.crm?.syncedAt && booking.crm.state !== 'cancelled') {
     await enqueueCrmSync({ tenantId, bookingId, state: 'cancelled' }, 0);
   }
   const tenant = await getTenant(tenantId);
-  const told = tenant?.dispatch.phone ? await addLedgerRows(tenantId, bookingId, [{ kind: 'dispatcher_callback', channel: 'sms', dueAt: at.toISOString() }]) : 0;
-  await appendTimeline(tenantId, bookingId, 'RecoverySweep', 'handed_to_person', {
-    reason: decision.statusReason, releasedHold: decision.releaseHold, dispatchTold: told > 0, crmCancelled: Boolean(booking.crm?.syncedAt),
-  }, at);
+  const told = tenant?.dispatch.phone
+    ? await addLedgerRows(tenantId, bookingId, [{ kind: 'dispatcher_callback', channel: 'sms', dueAt: at.toISOString() }])
+    : 0;
+  await appendTimeline(
+    tenantId,
+    bookingId,
+    'RecoverySweep',
+    'handed_to_person',
+    {
+      reason: decision.statusReason,
+      releasedHold: decision.releaseHold,
+      dispatchTold: told > 0,
+      crmCancelled: Boolean(booking.crm?.syncedAt),
+    },
+    at,
+  );
 }
 
 /** Looks at one due booking and does what its state asks; returns what it did. */
@@ -139,12 +160,17 @@ export async function recoverBooking(tenantId: string, bookingId: string, at: Da
           return 'later';
         }
       }
-      await updateBooking(tenantId, bookingId, {
-        recoveryRuns: (booking.recoveryRuns ?? 0) + 1,
-        // Should this run die too, the sweep comes back.
-        duePk: RECOVERY_PARTITION,
-        dueAt: new Date(at.getTime() + RECOVERY_FIRST_LOOK_MS).toISOString(),
-      }, { at });
+      await updateBooking(
+        tenantId,
+        bookingId,
+        {
+          recoveryRuns: (booking.recoveryRuns ?? 0) + 1,
+          // Should this run die too, the sweep comes back.
+          duePk: RECOVERY_PARTITION,
+          dueAt: new Date(at.getTime() + RECOVERY_FIRST_LOOK_MS).toISOString(),
+        },
+        { at },
+      );
       await appendTimeline(tenantId, bookingId, 'RecoverySweep', 'redriven', { run: (booking.recoveryRuns ?? 0) + 1 }, at);
       try {
         await driveBooking(tenantId, bookingId, { resumed: true, by: 'RecoverySweep' });

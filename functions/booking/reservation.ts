@@ -61,13 +61,7 @@ export type ReserveOutcome = { reserved: true; reservation: BookingReservation }
  * Reserves `key` for `bookingId`: a conditional Put that only one request can win. The loser reads
  * what the winner reserved. An expired record (TTL not yet applied) counts as absent.
  */
-export async function reserveBooking(
-  tenantId: string,
-  key: string,
-  requestHash: string,
-  bookingId: string,
-  at: Date,
-): Promise<ReserveOutcome> {
+export async function reserveBooking(tenantId: string, key: string, requestHash: string, bookingId: string, at: Date): Promise<ReserveOutcome> {
   const reservation: BookingReservation = {
     tenantId,
     key,

@@ -16,6 +16,4 @@ export const RescheduleRequestSchema = z
   .refine((body) => body.window || body.holdId || body.technicianId, { message: 'give a window, a holdId or a technicianId', path: ['window'] })
   .openapi('RescheduleRequest');
 
-export const CancelRequestSchema = z
-  .object({ reason: z.string().trim().min(1).max(500) })
-  .openapi('CancelRequest');
+export const CancelRequestSchema = z.object({ reason: z.string().trim().min(1).max(500) }).openapi('CancelRequest');

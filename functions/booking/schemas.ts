@@ -72,7 +72,8 @@ export const CreateBookingRequestSchema = z
     address: AddressSchema,
     jobTypeId: z.string().trim().min(1).max(100).optional().openapi({
       example: 'plumbing-drain-clog',
-      description: 'The job type. When absent, triage classifies `request` (and the customer turns of the transcript): a confident match books that job type, anything else is 400 on jobTypeId with the triage answer.',
+      description:
+        'The job type. When absent, triage classifies `request` (and the customer turns of the transcript): a confident match books that job type, anything else is 400 on jobTypeId with the triage answer.',
     }),
     request: z.string().max(5_000).optional().openapi({ description: 'What the caller asked for, in their words (used by triage when jobTypeId is absent)' }),
     window: WindowRequestSchema.optional().openapi({
@@ -81,14 +82,17 @@ export const CreateBookingRequestSchema = z
     summary: z.string().trim().max(2_000).optional(),
     notes: z.string().max(5_000).optional(),
     accessNotes: z.string().max(2_000).optional(),
-    transcript: withinBytes(z.array(TranscriptTurnSchema).max(500), 50_000).optional().openapi({ description: 'The conversation so far; at most 50 KB in all' }),
+    transcript: withinBytes(z.array(TranscriptTurnSchema).max(500), 50_000)
+      .optional()
+      .openapi({ description: 'The conversation so far; at most 50 KB in all' }),
     channel: z.enum(CHANNELS),
     attribution: AttributionSchema.optional(),
     holdId: z.string().trim().min(1).max(100).optional().openapi({
       description: 'A hold from POST /v1/holds: the booking commits exactly that hold (409 with alternatives when it expired).',
     }),
     emergency: z.boolean().optional().openapi({
-      description: 'The caller has an emergency: same-day and on-call after-hours capacity, on-call alerted. Job types flagged emergency are always emergencies.',
+      description:
+        'The caller has an emergency: same-day and on-call after-hours capacity, on-call alerted. Job types flagged emergency are always emergencies.',
     }),
   })
   .openapi('CreateBookingRequest');
@@ -173,7 +177,9 @@ export const BookingSchema = z
       })
       .optional()
       .openapi({ description: 'The job lifecycle from the field (POST /v1/jobs/{id}/events), once an event was applied' }),
-    triage: BookingTriageSchema.optional().openapi({ description: 'The booking arrived without a job type: what triage decided from what the caller said, and why' }),
+    triage: BookingTriageSchema.optional().openapi({
+      description: 'The booking arrived without a job type: what triage decided from what the caller said, and why',
+    }),
     delay: z
       .object({ minutes: z.number().int(), reportedAt: z.string(), reason: z.string().optional() })
       .optional()

@@ -221,9 +221,7 @@ export function bookingUpdate(
   /** ifHoldId: also require the booking to still own this hold (null: no hold) — moving a booking is a CAS on it. */
   options: { onlyFrom?: BookingStatus[]; at?: Date; ifHoldId?: string | null } = {},
 ) {
-  const entries = Object.entries({ ...fields, updatedAt: (options.at ?? new Date()).toISOString() }).filter(
-    ([, value]) => value !== undefined,
-  );
+  const entries = Object.entries({ ...fields, updatedAt: (options.at ?? new Date()).toISOString() }).filter(([, value]) => value !== undefined);
   const names: Record<string, string> = {};
   const values: Record<string, unknown> = {};
   const sets = entries.map(([key, value], index) => {

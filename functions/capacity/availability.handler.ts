@@ -26,7 +26,11 @@ export const handler = apiRoute({ query: AvailabilityQuerySchema }, async ({ ten
   if (!open.length && reason === 'fully_booked') {
     const after = DateTime.fromISO(dates[dates.length - 1]!).plus({ days: 1 });
     const more = await availableWindows({
-      tenant, jobType, postalCode: query.postalCode, now: at, emergency,
+      tenant,
+      jobType,
+      postalCode: query.postalCode,
+      now: at,
+      emergency,
       dates: dateRange(after.toISODate()!, after.plus({ days: tenant.bookingHorizonDays - 1 }).toISODate()!),
     });
     nextAvailable = more.open.slice(0, NEXT_AVAILABLE).map(({ date, start, end }) => ({ date, start, end }));

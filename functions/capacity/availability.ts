@@ -56,10 +56,7 @@ export interface OpenWindow {
 
 export type NoWindowReason = 'out_of_area' | 'no_qualified_technician' | 'fully_booked';
 
-export type CapacityTenant = Pick<
-  Tenant,
-  'timeZone' | 'arrivalWindows' | 'afterHoursWindows' | 'onCallRotation' | 'defaultDailyJobLimit' | 'emergencyReserve'
->;
+export type CapacityTenant = Pick<Tenant, 'timeZone' | 'arrivalWindows' | 'afterHoursWindows' | 'onCallRotation' | 'defaultDailyJobLimit' | 'emergencyReserve'>;
 
 export interface AvailabilityInput {
   tenant: CapacityTenant;
@@ -94,11 +91,7 @@ export function coversPostalCode(technician: Technician, postalCode: string): bo
 }
 
 export function isQualified(technician: Technician, jobType: JobType): boolean {
-  return (
-    technician.active &&
-    technician.trades.includes(jobType.trade) &&
-    jobType.requiredSkills.every((skill) => technician.skills.includes(skill))
-  );
+  return technician.active && technician.trades.includes(jobType.trade) && jobType.requiredSkills.every((skill) => technician.skills.includes(skill));
 }
 
 export function isOnShift(technician: Technician, date: string, window: ArrivalWindow, timeZone: string): boolean {
@@ -213,11 +206,7 @@ export function findOpenWindows(input: AvailabilityInput): OpenWindow[] {
         if (cutoff) continue;
         const candidates = eligible
           .filter((t) => techIndex.has(t.technicianId))
-          .filter((t) =>
-            afterHours
-              ? isOnCall(tenant, t.technicianId, date)
-              : run.every((w) => isOnShift(t, date, w, tenant.timeZone)),
-          )
+          .filter((t) => (afterHours ? isOnCall(tenant, t.technicianId, date) : run.every((w) => isOnShift(t, date, w, tenant.timeZone))))
           .filter((t) => run.every((w) => !takenSlots.has(`${date}|${w.start}|${t.technicianId}`)))
           .sort(
             (a, b) =>

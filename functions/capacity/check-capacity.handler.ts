@@ -25,12 +25,16 @@ export const handler = workflowNode('CheckCapacity', async ({ tenantId, bookingI
   const stale = isScheduleStale(tenant, at);
 
   if (stale) {
-    await openReviewItem(tenantId, {
-      kind: 'stale_capacity',
-      reason: `Schedule data is older than ${tenant.scheduleSource.staleAfterMinutes} minutes (last sync ${tenant.scheduleSource.lastSyncAt ?? 'never'}): confirm this booking with the technician's real schedule`,
-      subject: { type: 'booking', id: bookingId },
-      payload: { lastSyncAt: tenant.scheduleSource.lastSyncAt ?? null },
-    }, at);
+    await openReviewItem(
+      tenantId,
+      {
+        kind: 'stale_capacity',
+        reason: `Schedule data is older than ${tenant.scheduleSource.staleAfterMinutes} minutes (last sync ${tenant.scheduleSource.lastSyncAt ?? 'never'}): confirm this booking with the technician's real schedule`,
+        subject: { type: 'booking', id: bookingId },
+        payload: { lastSyncAt: tenant.scheduleSource.lastSyncAt ?? null },
+      },
+      at,
+    );
   }
 
   const reject = async (statusReason: string) => {
@@ -66,9 +70,21 @@ export const handler = workflowNode('CheckCapacity', async ({ tenantId, bookingI
   const { open, reason } = await availableWindows({ tenant, jobType, postalCode, dates, now: at, emergency });
   const chosen = asked ? open.find((w) => w.start === asked.start) : open[0];
   if (chosen) {
-    await appendTimeline(tenantId, bookingId, 'CheckCapacity', 'available', {
-      date: chosen.date, start: chosen.start, technicians: chosen.candidates.length, emergency, afterHours: chosen.afterHours, stale,
-    }, at);
+    await appendTimeline(
+      tenantId,
+      bookingId,
+      'CheckCapacity',
+      'available',
+      {
+        date: chosen.date,
+        start: chosen.start,
+        technicians: chosen.candidates.length,
+        emergency,
+        afterHours: chosen.afterHours,
+        stale,
+      },
+      at,
+    );
     return { decision: 'available', date: chosen.date, start: chosen.start, end: chosen.end, emergency, stale };
   }
   if (stale && (reason ?? 'fully_booked') === 'fully_booked') {

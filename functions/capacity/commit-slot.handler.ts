@@ -30,7 +30,15 @@ export const handler = workflowNode('CommitSlot', async (state) => {
   else if (booking.statusReason === 'crm_rejected') status = 'pending_confirmation';
   else if (state.failures?.WriteCrm) status = 'pending_crm_sync';
   const statusReason =
-    status === 'pending_confirmation' ? (state.capacity?.stale ? 'schedule_stale' : booking.holdId ? booking.statusReason : 'no_slot') : status === 'pending_approval' ? 'source_requires_acceptance' : booking.statusReason;
+    status === 'pending_confirmation'
+      ? state.capacity?.stale
+        ? 'schedule_stale'
+        : booking.holdId
+          ? booking.statusReason
+          : 'no_slot'
+      : status === 'pending_approval'
+        ? 'source_requires_acceptance'
+        : booking.statusReason;
   await updateBooking(tenantId, bookingId, { status, statusReason }, { onlyFrom: ['received'], at });
   await appendTimeline(tenantId, bookingId, 'CommitSlot', booking.holdId ? 'booked' : 'unconfirmed', { status, ...(booking.window ?? {}) }, at);
   return { status };

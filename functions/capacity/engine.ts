@@ -56,10 +56,7 @@ export async function availableWindows(args: {
 }): Promise<AvailabilityAnswer> {
   const { tenant, jobType, postalCode, dates, now } = args;
   const emergency = args.emergency ?? jobType.emergency;
-  const [technicians, claims] = await Promise.all([
-    listTechnicians(tenant.tenantId),
-    listClaims(tenant.tenantId, dates[0]!, dates[dates.length - 1]!),
-  ]);
+  const [technicians, claims] = await Promise.all([listTechnicians(tenant.tenantId), listClaims(tenant.tenantId, dates[0]!, dates[dates.length - 1]!)]);
   const open = findOpenWindows({
     tenant,
     technicians,
@@ -108,9 +105,7 @@ export async function holdWindow(args: {
   for (let round = 0; round < CLAIM_ROUNDS; round++) {
     const { open, reason } = await availableWindows({ tenant, jobType, postalCode, dates, now, emergency });
     const usable = args.technicianId
-      ? open
-          .map((w) => ({ ...w, candidates: w.candidates.filter((c) => c.technicianId === args.technicianId) }))
-          .filter((w) => w.candidates.length)
+      ? open.map((w) => ({ ...w, candidates: w.candidates.filter((c) => c.technicianId === args.technicianId) })).filter((w) => w.candidates.length)
       : open;
     const chosen = window ? usable.find((w) => w.start === window.start) : usable[0];
     if (!chosen) {
@@ -124,7 +119,18 @@ export async function holdWindow(args: {
       );
       if (outcome === 'won') {
         return {
-          hold: { tenantId: tenant.tenantId, holdId, status: 'HELD', plan, emergency, keys: [], expiresAt, bookingId: args.bookingId, source: args.source, createdAt: now.toISOString() },
+          hold: {
+            tenantId: tenant.tenantId,
+            holdId,
+            status: 'HELD',
+            plan,
+            emergency,
+            keys: [],
+            expiresAt,
+            bookingId: args.bookingId,
+            source: args.source,
+            createdAt: now.toISOString(),
+          },
           alternatives: [],
         };
       }

@@ -32,7 +32,14 @@ const createHold = apiRoute({ body: CreateHoldRequestSchema }, async ({ tenant: 
     throw new ApiError('invalid_request', 'window.start must be one of the arrival windows', 'window.start');
   }
   const attempt = await holdWindow({
-    tenant, jobType, postalCode: body.postalCode, window: body.window, emergency: body.emergency, holdId: `hold-${ulid()}`, source: 'api', now: at,
+    tenant,
+    jobType,
+    postalCode: body.postalCode,
+    window: body.window,
+    emergency: body.emergency,
+    holdId: `hold-${ulid()}`,
+    source: 'api',
+    now: at,
   });
   if (!attempt.hold) {
     const error = new ApiError('window_unavailable', `Nothing to hold (${attempt.reason})`, body.window ? 'window' : undefined, {

@@ -20,13 +20,19 @@ const errors = standardErrors;
 
 export function registerCapacityPaths(registry: OpenAPIRegistry): void {
   registry.registerPath({
-    method: 'get', path: '/v1/availability', operationId: 'getAvailability', security,
+    method: 'get',
+    path: '/v1/availability',
+    operationId: 'getAvailability',
+    security,
     summary: 'Windows a qualified technician covering the address can really serve (emergency: same-day and on-call)',
     request: { query: AvailabilityQuerySchema },
     responses: { 200: json(AvailabilityResponseSchema, 'Open windows, or why none and what is next'), ...errors },
   });
   registry.registerPath({
-    method: 'post', path: '/v1/holds', operationId: 'createHold', security,
+    method: 'post',
+    path: '/v1/holds',
+    operationId: 'createHold',
+    security,
     summary: "Soft-hold a window for the company's hold minutes; it expires by itself",
     request: { body: { content: { 'application/json': { schema: CreateHoldRequestSchema } } } },
     responses: {
@@ -37,21 +43,42 @@ export function registerCapacityPaths(registry: OpenAPIRegistry): void {
   });
   for (const method of ['get', 'delete'] as const) {
     registry.registerPath({
-      method, path: '/v1/holds/{id}', operationId: method === 'get' ? 'getHold' : 'releaseHold', security,
+      method,
+      path: '/v1/holds/{id}',
+      operationId: method === 'get' ? 'getHold' : 'releaseHold',
+      security,
       summary: method === 'get' ? 'A hold and its state' : 'Release a hold (its window is offered again)',
       request: { params: HoldIdParamsSchema },
-      responses: { 200: json(method === 'get' ? HoldSchema : z.object({ holdId: z.string(), status: z.literal('RELEASED') }), 'The hold'), ...errors, 404: json(ErrorSchema, 'No such hold'), 409: json(ErrorSchema, 'Already booked') },
+      responses: {
+        200: json(method === 'get' ? HoldSchema : z.object({ holdId: z.string(), status: z.literal('RELEASED') }), 'The hold'),
+        ...errors,
+        404: json(ErrorSchema, 'No such hold'),
+        409: json(ErrorSchema, 'Already booked'),
+      },
     });
   }
   registry.registerPath({
-    method: 'get', path: '/v1/config/company', operationId: 'getCompanySettings', security, summary: 'Company settings (admin)',
-    responses: { 200: json(CompanySettingsSchema.and(z.object({ warnings: z.array(SetupWarningSchema) })), 'Settings, and what is still to set up'), ...errors },
+    method: 'get',
+    path: '/v1/config/company',
+    operationId: 'getCompanySettings',
+    security,
+    summary: 'Company settings (admin)',
+    responses: {
+      200: json(CompanySettingsSchema.and(z.object({ warnings: z.array(SetupWarningSchema) })), 'Settings, and what is still to set up'),
+      ...errors,
+    },
   });
   registry.registerPath({
-    method: 'put', path: '/v1/config/company', operationId: 'putCompanySettings', security,
+    method: 'put',
+    path: '/v1/config/company',
+    operationId: 'putCompanySettings',
+    security,
     summary: 'Arrival windows, time zone, hold minutes, daily limits, emergency reserve, on-call rotation, schedule source (admin)',
     request: { body: { content: { 'application/json': { schema: CompanySettingsSchema } } } },
-    responses: { 200: json(CompanySettingsSchema.and(z.object({ warnings: z.array(SetupWarningSchema) })), 'Saved settings, and what is still to set up'), ...errors },
+    responses: {
+      200: json(CompanySettingsSchema.and(z.object({ warnings: z.array(SetupWarningSchema) })), 'Saved settings, and what is still to set up'),
+      ...errors,
+    },
   });
   const catalogue = [
     { path: 'technicians', item: TechnicianSchema, input: TechnicianInputSchema, name: 'Technician' },
@@ -59,33 +86,64 @@ export function registerCapacityPaths(registry: OpenAPIRegistry): void {
   ] as const;
   for (const { path, item, input, name } of catalogue) {
     registry.registerPath({
-      method: 'get', path: `/v1/config/${path}`, operationId: `list${name}s`, security, summary: `All ${path} (admin)`,
+      method: 'get',
+      path: `/v1/config/${path}`,
+      operationId: `list${name}s`,
+      security,
+      summary: `All ${path} (admin)`,
       responses: { 200: json(z.object({ items: z.array(item) }), 'Items'), ...errors },
     });
     registry.registerPath({
-      method: 'put', path: `/v1/config/${path}/{id}`, operationId: `put${name}`, security, summary: `Create or replace a ${name} (admin)`,
+      method: 'put',
+      path: `/v1/config/${path}/{id}`,
+      operationId: `put${name}`,
+      security,
+      summary: `Create or replace a ${name} (admin)`,
       request: { params: CatalogueIdParamsSchema, body: { content: { 'application/json': { schema: input } } } },
       responses: { 200: json(item, 'Saved'), ...errors },
     });
     registry.registerPath({
-      method: 'delete', path: `/v1/config/${path}/{id}`, operationId: `delete${name}`, security, summary: `Remove a ${name} (admin)`,
+      method: 'delete',
+      path: `/v1/config/${path}/{id}`,
+      operationId: `delete${name}`,
+      security,
+      summary: `Remove a ${name} (admin)`,
       request: { params: CatalogueIdParamsSchema },
       responses: { 204: { description: 'Removed' }, ...errors, 404: json(ErrorSchema, 'No such item') },
     });
   }
   registry.registerPath({
-    method: 'post', path: '/v1/schedule/sync', operationId: 'syncSchedule', security,
+    method: 'post',
+    path: '/v1/schedule/sync',
+    operationId: 'syncSchedule',
+    security,
     summary: "The FSM's existing jobs consume capacity; marks the schedule data fresh (admin)",
     request: { body: { content: { 'application/json': { schema: ScheduleSyncRequestSchema } } } },
     responses: {
-      200: json(z.object({ synced: z.number(), unchanged: z.number(), conflicts: z.array(z.object({ externalId: z.string(), reason: z.string() })), lastSyncAt: z.string() }), 'What was synced'),
+      200: json(
+        z.object({
+          synced: z.number(),
+          unchanged: z.number(),
+          conflicts: z.array(z.object({ externalId: z.string(), reason: z.string() })),
+          lastSyncAt: z.string(),
+        }),
+        'What was synced',
+      ),
       ...errors,
     },
   });
   registry.registerPath({
-    method: 'post', path: '/v1/bookings/{id}/confirm', operationId: 'confirmBooking', security,
+    method: 'post',
+    path: '/v1/bookings/{id}/confirm',
+    operationId: 'confirmBooking',
+    security,
     summary: 'Dispatch confirms a pending_confirmation booking (it kept its slot while it waited)',
     request: { params: BookingIdParamsSchema },
-    responses: { 200: json(BookingSchema, 'The confirmed booking'), ...errors, 404: json(ErrorSchema, 'No such booking'), 409: json(ErrorSchema, 'Not pending_confirmation, or no slot') },
+    responses: {
+      200: json(BookingSchema, 'The confirmed booking'),
+      ...errors,
+      404: json(ErrorSchema, 'No such booking'),
+      409: json(ErrorSchema, 'Not pending_confirmation, or no slot'),
+    },
   });
 }

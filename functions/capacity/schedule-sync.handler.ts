@@ -42,20 +42,20 @@ export const handler = apiRoute({ body: ScheduleSyncRequestSchema }, async ({ te
     }
     // The technician's next daily-limit token; an FSM may book past our limit, so go beyond it if it did.
     const used = new Set(
-      claims
-        .filter((c) => c.kind === 'techDay' && c.date === job.date && c.technicianId === job.technicianId && isClaimActive(c, at))
-        .map((c) => c.index!),
+      claims.filter((c) => c.kind === 'techDay' && c.date === job.date && c.technicianId === job.technicianId && isClaimActive(c, at)).map((c) => c.index!),
     );
     let techDayIndex = 1;
     while (used.has(techDayIndex)) techDayIndex++;
     const plan = {
-      date: job.date, start: window.start, end: window.end, technicianId: job.technicianId,
-      windowStarts: [window.start], techDayIndex, jobTypeId: job.jobTypeId ?? 'external',
+      date: job.date,
+      start: window.start,
+      end: window.end,
+      technicianId: job.technicianId,
+      windowStarts: [window.start],
+      techDayIndex,
+      jobTypeId: job.jobTypeId ?? 'external',
     };
-    const outcome = await claimHold(
-      { tenantId, holdId, plan, emergency: false, status: 'BOOKED', source: 'external', createdAt: at.toISOString() },
-      at,
-    );
+    const outcome = await claimHold({ tenantId, holdId, plan, emergency: false, status: 'BOOKED', source: 'external', createdAt: at.toISOString() }, at);
     if (outcome === 'won') {
       synced++;
       claims.push({ kind: 'techDay', date: job.date, technicianId: job.technicianId, index: techDayIndex, status: 'BOOKED', holdId });

@@ -32,7 +32,13 @@ export const handler = workflowNode('SoftHold', async (state): Promise<HoldResul
     const window = { date: plan.date, start: plan.start, end: plan.end, technicianId: plan.technicianId };
     await updateBooking(tenantId, bookingId, { holdId, window }, { at });
     await appendTimeline(tenantId, bookingId, 'SoftHold', 'held', { ...window, holdId, expiresAt }, at);
-    return { held: true, next: 'WriteCrm' as const, holdId, technicianId: plan.technicianId, expiresAt: expiresAt ? new Date(expiresAt * 1000).toISOString() : undefined };
+    return {
+      held: true,
+      next: 'WriteCrm' as const,
+      holdId,
+      technicianId: plan.technicianId,
+      expiresAt: expiresAt ? new Date(expiresAt * 1000).toISOString() : undefined,
+    };
   };
 
   if (capacity?.decision === 'held' && capacity.holdId) {

@@ -7,13 +7,7 @@
  * A hold is a record `T#<tenant>#HOLD#<holdId>` listing the items it claimed. Claiming is one
  * TransactWriteItems of conditional Puts: of concurrent claims on any shared item exactly one wins.
  */
-import {
-  GetCommand,
-
-  TransactWriteCommand,
-  UpdateCommand,
-  DeleteCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, UpdateCommand, DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../shared/clients';
 import { config } from '../shared/config';
 import type { CapacityClaim, ClaimPlan } from './availability';
@@ -143,9 +137,7 @@ export async function claimHold(hold: Omit<HoldRecord, 'keys' | 'status'> & { st
 }
 
 export async function getHold(tenantId: string, holdId: string): Promise<HoldRecord | undefined> {
-  const { Item } = await documentClient().send(
-    new GetCommand({ TableName: config.tableName, Key: capacityKeys.hold(tenantId, holdId), ConsistentRead: true }),
-  );
+  const { Item } = await documentClient().send(new GetCommand({ TableName: config.tableName, Key: capacityKeys.hold(tenantId, holdId), ConsistentRead: true }));
   return Item as HoldRecord | undefined;
 }
 
@@ -255,14 +247,16 @@ export async function releaseHoldItems(tenantId: string, holdId: string): Promis
     }),
   );
   return [
-    ...owned.filter((key) => key !== undefined).map((key) => ({
-      Delete: {
-        TableName: config.tableName,
-        Key: key,
-        ConditionExpression: 'holdId = :holdId',
-        ExpressionAttributeValues: { ':holdId': holdId },
-      },
-    })),
+    ...owned
+      .filter((key) => key !== undefined)
+      .map((key) => ({
+        Delete: {
+          TableName: config.tableName,
+          Key: key,
+          ConditionExpression: 'holdId = :holdId',
+          ExpressionAttributeValues: { ':holdId': holdId },
+        },
+      })),
     {
       Update: {
         TableName: config.tableName,
@@ -321,4 +315,3 @@ export async function recordScheduleSync(tenantKey: { pk: string; sk: string }, 
     }),
   );
 }
-

@@ -10,11 +10,13 @@ import { fileURLToPath } from 'node:url';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 
 /** A Map: the file name comes from the URL (`/console/constructor` is not a file). */
-const FILES = new Map<string, string>(Object.entries({
-  'index.html': 'text/html; charset=utf-8',
-  'app.js': 'text/javascript; charset=utf-8',
-  'style.css': 'text/css; charset=utf-8',
-}));
+const FILES = new Map<string, string>(
+  Object.entries({
+    'index.html': 'text/html; charset=utf-8',
+    'app.js': 'text/javascript; charset=utf-8',
+    'style.css': 'text/css; charset=utf-8',
+  }),
+);
 
 /** Same-origin only: no inline script, no third-party host, API calls to this origin. */
 const SECURITY_HEADERS = {
@@ -34,7 +36,11 @@ export const handler = async (event: APIGatewayProxyEventV2): Promise<APIGateway
   const file = event.rawPath === '/' ? 'index.html' : (event.pathParameters?.file ?? '');
   const type = FILES.get(file);
   if (!type) {
-    return { statusCode: 404, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ error: { code: 'not_found', message: `No console file ${file}` } }) };
+    return {
+      statusCode: 404,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ error: { code: 'not_found', message: `No console file ${file}` } }),
+    };
   }
   const body = await readFile(join(consoleRoot(), file), 'utf8');
   return { statusCode: 200, headers: { 'content-type': type, ...SECURITY_HEADERS }, body };

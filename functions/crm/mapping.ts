@@ -30,7 +30,10 @@ export const FieldMappingSchema = z.object({
   /** Field name in the CRM record. */
   crmField: z.string().min(1).max(100),
   /** Dotted path into the CRM write context (customer, booking, attribution, jobType, source, job). */
-  from: z.string().max(200).regex(/^(customer|booking|attribution|jobType|source|job)(\.[A-Za-z0-9_]+)+$/, 'expected a path like booking.summary'),
+  from: z
+    .string()
+    .max(200)
+    .regex(/^(customer|booking|attribution|jobType|source|job)(\.[A-Za-z0-9_]+)+$/, 'expected a path like booking.summary'),
 });
 
 export const StateMappingSchema = z.object({
@@ -151,7 +154,10 @@ export function effectiveMapping(overrides: CrmMappingOverrides | undefined): Cr
 function valueAt(context: Record<string, unknown>, path: string): unknown {
   return path
     .split('.')
-    .reduce<unknown>((value, key) => (value && typeof value === 'object' && Object.hasOwn(value, key) ? (value as Record<string, unknown>)[key] : undefined), context);
+    .reduce<unknown>(
+      (value, key) => (value && typeof value === 'object' && Object.hasOwn(value, key) ? (value as Record<string, unknown>)[key] : undefined),
+      context,
+    );
 }
 
 /** The CRM fields for a job state; fields whose source value is absent are left out, never blanked. */

@@ -15,25 +15,37 @@ const decided = {
 
 export function registerCrmPaths(registry: OpenAPIRegistry): void {
   registry.registerPath({
-    method: 'post', path: '/v1/customers/lookup', operationId: 'lookupCustomer', security,
+    method: 'post',
+    path: '/v1/customers/lookup',
+    operationId: 'lookupCustomer',
+    security,
     summary: 'Recognise a caller before the first question: normalised phone (E.164), email or service address',
     request: { body: { content: { 'application/json': { schema: CustomerLookupRequestSchema } } } },
     responses: { 200: json(CustomerLookupResponseSchema, 'The customer with history, equipment, membership, estimates and preferences; or none'), ...errors },
   });
   registry.registerPath({
-    method: 'put', path: '/v1/config/crm-mapping', operationId: 'putCrmMapping', security,
+    method: 'put',
+    path: '/v1/config/crm-mapping',
+    operationId: 'putCrmMapping',
+    security,
     summary: 'Override the CRM mapping table per job state (admin scope); every adapter writes through it',
     request: { body: { content: { 'application/json': { schema: CrmMappingRequestSchema } } } },
     responses: { 200: json(CrmMappingResponseSchema, 'The stored overrides and the effective table'), ...errors },
   });
   registry.registerPath({
-    method: 'post', path: '/v1/bookings/{id}/accept', operationId: 'acceptBooking', security,
+    method: 'post',
+    path: '/v1/bookings/{id}/accept',
+    operationId: 'acceptBooking',
+    security,
     summary: 'A dispatcher accepts a pending_approval booking: it becomes confirmed (same slot) and its trail starts',
     request: { params: BookingIdParamsSchema },
     responses: decided,
   });
   registry.registerPath({
-    method: 'post', path: '/v1/bookings/{id}/dismiss', operationId: 'dismissBooking', security,
+    method: 'post',
+    path: '/v1/bookings/{id}/dismiss',
+    operationId: 'dismissBooking',
+    security,
     summary: 'A dispatcher dismisses a pending_approval booking with a reason: its slot is released',
     request: { params: BookingIdParamsSchema, body: { content: { 'application/json': { schema: DismissBookingRequestSchema } } } },
     responses: decided,

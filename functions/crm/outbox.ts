@@ -118,7 +118,9 @@ export async function recordCrmSyncWork(message: CrmSyncMessage, at: Date, dueAt
       UpdateExpression:
         'SET #type = :type, tenantId = :tenantId, bookingId = :bookingId, #status = :pending, requestedAt = :requestedAt, ' +
         // A write queued because it failed: its retry budget starts now.
-        (message.firstError ? 'firstError = if_not_exists(firstError, :firstError), firstFailedAt = if_not_exists(firstFailedAt, :at), attempts = if_not_exists(attempts, :one), ' : '') +
+        (message.firstError
+          ? 'firstError = if_not_exists(firstError, :firstError), firstFailedAt = if_not_exists(firstFailedAt, :at), attempts = if_not_exists(attempts, :one), '
+          : '') +
         'duePk = :duePk, dueAt = :dueAt, nextAttemptAt = :next' +
         (message.state ? ', #state = :state' : ''),
       ExpressionAttributeNames: { '#type': 'type', '#status': 'status', ...(message.state ? { '#state': 'state' } : {}) },
@@ -167,7 +169,11 @@ export async function recordCrmSyncFailure(message: CrmSyncMessage, error: strin
 }
 
 /** The work is over (written, or handed to a person): out of the due index, budget reset. */
-export async function settleCrmSyncWork(message: Pick<CrmSyncMessage, 'tenantId' | 'bookingId' | 'state'>, status: 'done' | 'gave_up', at: Date): Promise<void> {
+export async function settleCrmSyncWork(
+  message: Pick<CrmSyncMessage, 'tenantId' | 'bookingId' | 'state'>,
+  status: 'done' | 'gave_up',
+  at: Date,
+): Promise<void> {
   await sendConditional(
     new UpdateCommand({
       TableName: config.tableName,
@@ -232,7 +238,11 @@ export async function markCrmSyncRung(work: Pick<CrmSyncWork, 'tenantId' | 'book
       UpdateExpression: 'SET dueAt = :dueAt, rungAt = :at, nextAttemptAt = :at',
       ConditionExpression: '#status = :pending AND attribute_exists(duePk)',
       ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':pending': 'pending', ':at': at.toISOString(), ':dueAt': new Date(at.getTime() + DOORBELL_GRACE_SECONDS * 1000).toISOString() },
+      ExpressionAttributeValues: {
+        ':pending': 'pending',
+        ':at': at.toISOString(),
+        ':dueAt': new Date(at.getTime() + DOORBELL_GRACE_SECONDS * 1000).toISOString(),
+      },
     }),
   );
 }

@@ -59,8 +59,18 @@ async function openCrmReviewItem(message: CrmSyncMessage, error: Error, attempts
           ? `${error.name}: ${error.message} — the CRM stayed unreachable through ${attempts} attempts; redrive once it is back`
           : `${readableError(error)} — the crm-sync worker failed this write (${attempts} receives); fix the cause, then redrive`,
       subject,
-      payload: { node: 'CrmSyncWorker', error: error.name, cause: error.message, attempts, ...((firstError ?? message.firstError) ? { firstError: firstError ?? message.firstError } : {}) },
-      redrive: { type: 'message', queue: 'crm-sync', body: { tenantId: message.tenantId, bookingId: message.bookingId, ...(message.state ? { state: message.state } : {}) } },
+      payload: {
+        node: 'CrmSyncWorker',
+        error: error.name,
+        cause: error.message,
+        attempts,
+        ...((firstError ?? message.firstError) ? { firstError: firstError ?? message.firstError } : {}),
+      },
+      redrive: {
+        type: 'message',
+        queue: 'crm-sync',
+        body: { tenantId: message.tenantId, bookingId: message.bookingId, ...(message.state ? { state: message.state } : {}) },
+      },
     },
     at,
   );
@@ -151,7 +161,13 @@ async function failedAttempt(message: CrmSyncMessage, failure: Error, at: Date):
   // A doorbell SQS can deliver (<= 15 min) rings itself; the row is due after it plus a grace, so
   // only a lost one is rung by the sweep. A longer wait is rung by the sweep when it is due.
   const ringsItself = wait <= MAX_DOORBELL_DELAY_SECONDS;
-  await recordCrmSyncFailure(message, `${failure.name}: ${failure.message}`, at, ringsItself ? new Date(nextAt.getTime() + DOORBELL_GRACE_SECONDS * 1000) : nextAt, nextAt);
+  await recordCrmSyncFailure(
+    message,
+    `${failure.name}: ${failure.message}`,
+    at,
+    ringsItself ? new Date(nextAt.getTime() + DOORBELL_GRACE_SECONDS * 1000) : nextAt,
+    nextAt,
+  );
   if (ringsItself) await ringCrmSync(message, wait);
   await appendTimeline(message.tenantId, message.bookingId, 'CrmSyncWorker', 'retry_later', { error: failure.name, attempt, retryInSeconds: wait }, at);
 }

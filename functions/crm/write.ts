@@ -107,6 +107,13 @@ export async function writeBookingToCrm(
   const result = await withCallBudget(options.budgetMs ?? DEFAULT_CRM_WRITE_BUDGET_MS, () => adapter.writeBooking(write));
   const externalIds = { ...(write.existingExternalIds ?? {}), ...result.externalIds };
   await updateBooking(tenantId, bookingId, { crm: { adapter: result.adapter, externalIds, syncedAt: at.toISOString(), state: write.state } }, { at });
-  await appendTimeline(tenantId, bookingId, options.node, 'written', { adapter: result.adapter, state: write.state, dealStage: write.dealStage, fields: Object.keys(write.fields).length }, at);
+  await appendTimeline(
+    tenantId,
+    bookingId,
+    options.node,
+    'written',
+    { adapter: result.adapter, state: write.state, dealStage: write.dealStage, fields: Object.keys(write.fields).length },
+    at,
+  );
   return { ...result, externalIds, dealStage: write.dealStage, fieldCount: Object.keys(write.fields).length };
 }

@@ -32,7 +32,9 @@ export const handler = apiRoute({ body: CustomerLookupRequestSchema }, async ({ 
   if (body.phone && !phoneE164) throw new ApiError('invalid_request', 'phone: not a valid phone number', 'phone');
   const email = normalizeEmail(body.email);
   const found = await findCandidates(tenant.tenantId, { phoneE164, email, addressKey: body.address ? normalizeAddress(body.address) : undefined });
-  const all = [found.byPhone, found.byEmail, ...found.byAddress].filter((c, i, list): c is CustomerRecord => Boolean(c) && list.findIndex((d) => d?.customerId === c!.customerId) === i);
+  const all = [found.byPhone, found.byEmail, ...found.byAddress].filter(
+    (c, i, list): c is CustomerRecord => Boolean(c) && list.findIndex((d) => d?.customerId === c!.customerId) === i,
+  );
 
   let customer: CustomerRecord | undefined;
   let match: 'matched' | 'uncertain' | 'none' = 'none';

@@ -30,10 +30,22 @@ export const CustomerProfileSchema = z
     email: z.string().optional(),
     locations: z.array(AddressOut),
     serviceHistory: z.array(
-      z.object({ bookingId: z.string().optional(), date: z.string(), jobType: z.string(), summary: z.string().optional(), technicianId: z.string().optional() }),
+      z.object({
+        bookingId: z.string().optional(),
+        date: z.string(),
+        jobType: z.string(),
+        summary: z.string().optional(),
+        technicianId: z.string().optional(),
+      }),
     ),
     equipment: z.array(
-      z.object({ kind: z.string(), make: z.string().optional(), model: z.string().optional(), installedOn: z.string().optional(), warrantyUntil: z.string().optional() }),
+      z.object({
+        kind: z.string(),
+        make: z.string().optional(),
+        model: z.string().optional(),
+        installedOn: z.string().optional(),
+        warrantyUntil: z.string().optional(),
+      }),
     ),
     membership: z.object({ status: z.enum(['none', 'active', 'lapsed', 'cancelled']), plan: z.string().optional(), renewsOn: z.string().optional() }),
     openEstimates: z.array(z.object({ estimateId: z.string(), summary: z.string(), amount: z.number().optional(), createdAt: z.string() })),

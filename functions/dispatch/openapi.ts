@@ -8,37 +8,66 @@ import { BoardSchema, DispatchDateQuerySchema, PlanQuerySchema, PlanSchema, Reas
 export function registerDispatchPaths(registry: OpenAPIRegistry): void {
   const errors = standardErrors;
   registry.registerPath({
-    method: 'get', path: '/v1/dispatch/board', operationId: 'getDispatchBoard', security,
+    method: 'get',
+    path: '/v1/dispatch/board',
+    operationId: 'getDispatchBoard',
+    security,
     summary: "Each technician's day: booked jobs by arrival window with status, job type and postal code",
     request: { query: DispatchDateQuerySchema },
     responses: { 200: json(BoardSchema, 'The board'), ...errors },
   });
   registry.registerPath({
-    method: 'post', path: '/v1/dispatch/plan', operationId: 'planDispatchDay', security,
-    summary: "Assign the day's booked jobs to technicians (windows, skills, territories, drive time between postal-code centroids) with the HiGHS MIP solver, next to first-come-first-served; returns a proposal and the optimality gap, applies nothing",
+    method: 'post',
+    path: '/v1/dispatch/plan',
+    operationId: 'planDispatchDay',
+    security,
+    summary:
+      "Assign the day's booked jobs to technicians (windows, skills, territories, drive time between postal-code centroids) with the HiGHS MIP solver, next to first-come-first-served; returns a proposal and the optimality gap, applies nothing",
     request: { query: PlanQuerySchema },
     responses: { 200: json(PlanSchema, 'The proposal'), ...errors },
   });
   registry.registerPath({
-    method: 'get', path: '/v1/dispatch/suggestions', operationId: 'listDispatchSuggestions', security,
-    summary: "Re-dispatch options when a technician runs behind (a dispatched/en_route job event whose `data.eta` is after the window end, or a `delayed` job event: the job runs long): move their next job to a nearby qualified free technician in the same window, swap it with a later job of an on-time technician (both keep their windows), or reschedule a low-priority job to its next open window; each with the customer message(s) that would go out",
+    method: 'get',
+    path: '/v1/dispatch/suggestions',
+    operationId: 'listDispatchSuggestions',
+    security,
+    summary:
+      'Re-dispatch options when a technician runs behind (a dispatched/en_route job event whose `data.eta` is after the window end, or a `delayed` job event: the job runs long): move their next job to a nearby qualified free technician in the same window, swap it with a later job of an on-time technician (both keep their windows), or reschedule a low-priority job to its next open window; each with the customer message(s) that would go out',
     request: { query: DispatchDateQuerySchema },
-    responses: { 200: json(z.object({ date: z.string(), suggestions: z.array(SuggestionSchema) }), 'The suggestions (computed now; ids are stable)'), ...errors },
+    responses: {
+      200: json(z.object({ date: z.string(), suggestions: z.array(SuggestionSchema) }), 'The suggestions (computed now; ids are stable)'),
+      ...errors,
+    },
   });
   registry.registerPath({
-    method: 'post', path: '/v1/dispatch/suggestions/{id}/accept', operationId: 'acceptDispatchSuggestion', security,
-    summary: 'Apply a suggestion with one call, through the same reschedule as POST /v1/bookings/{id}/reschedule (claims, messages, CRM); a swap moves both jobs in one transaction',
+    method: 'post',
+    path: '/v1/dispatch/suggestions/{id}/accept',
+    operationId: 'acceptDispatchSuggestion',
+    security,
+    summary:
+      'Apply a suggestion with one call, through the same reschedule as POST /v1/bookings/{id}/reschedule (claims, messages, CRM); a swap moves both jobs in one transaction',
     request: { params: z.object({ id: z.string() }) },
     responses: {
-      200: json(z.object({ accepted: SuggestionSchema, booking: BookingSchema, otherBooking: BookingSchema.optional().openapi({ description: 'swap: the other job' }) }), 'Applied'),
+      200: json(
+        z.object({
+          accepted: SuggestionSchema,
+          booking: BookingSchema,
+          otherBooking: BookingSchema.optional().openapi({ description: 'swap: the other job' }),
+        }),
+        'Applied',
+      ),
       ...errors,
       404: json(ErrorSchema, 'No such suggestion'),
       409: json(ErrorSchema, 'The suggestion no longer applies, or the window was taken meanwhile'),
     },
   });
   registry.registerPath({
-    method: 'post', path: '/v1/dispatch/reassign', operationId: 'reassignTechnicians', security,
-    summary: "Apply technician changes for one day (a plan's `changes[].to`, a swap, a chain): windows stay as booked; changes that share technicians go through one transaction together, so a swap succeeds where one-at-a-time moves could not. Each job is applied, unchanged, or failed with the reason; customers and both technicians are told as for any reassignment",
+    method: 'post',
+    path: '/v1/dispatch/reassign',
+    operationId: 'reassignTechnicians',
+    security,
+    summary:
+      "Apply technician changes for one day (a plan's `changes[].to`, a swap, a chain): windows stay as booked; changes that share technicians go through one transaction together, so a swap succeeds where one-at-a-time moves could not. Each job is applied, unchanged, or failed with the reason; customers and both technicians are told as for any reassignment",
     request: { body: { content: { 'application/json': { schema: ReassignBodySchema } } } },
     responses: { 200: json(ReassignResultSchema, 'What was applied, what failed and why, and the day after'), ...errors },
   });

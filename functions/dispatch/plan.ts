@@ -164,9 +164,7 @@ export function routes(day: PlanDay, assignments: Assignment[]) {
   const jobs = new Map(day.jobs.map((j) => [j.jobId, j]));
   const order = new Map(day.windows.map((w, i) => [w.start, i]));
   return day.technicians.map((tech) => {
-    const mine = assignments
-      .filter((a) => a.technicianId === tech.technicianId)
-      .sort((a, b) => order.get(a.start)! - order.get(b.start)!);
+    const mine = assignments.filter((a) => a.technicianId === tech.technicianId).sort((a, b) => order.get(a.start)! - order.get(b.start)!);
     let at = techBase(tech);
     let driveMinutes = 0;
     let longHops = 0;
@@ -218,7 +216,10 @@ export function withoutLongHops(day: PlanDay, assignments: Assignment[]): Assign
   for (const tech of day.technicians) {
     let previous: Assignment | undefined;
     for (const a of assignments.filter((x) => x.technicianId === tech.technicianId).sort((x, y) => order.get(x.start)! - order.get(y.start)!)) {
-      const far = previous && backToBack(day.windows, previous, a) && travelMinutes(jobs.get(previous.jobId)!.postalCode, jobs.get(a.jobId)!.postalCode) > day.maxHopMinutes;
+      const far =
+        previous &&
+        backToBack(day.windows, previous, a) &&
+        travelMinutes(jobs.get(previous.jobId)!.postalCode, jobs.get(a.jobId)!.postalCode) > day.maxHopMinutes;
       if (far) continue;
       kept.push(a);
       previous = a;
@@ -257,7 +258,8 @@ export function validate(day: PlanDay, assignments: Assignment[]): string[] {
     count.set(a.technicianId, (count.get(a.technicianId) ?? 0) + 1);
   }
   for (const [id, n] of count) if (n > techs.get(id)!.dailyJobLimit) problems.push(`${id}: ${n} jobs over the daily limit`);
-  for (const route of routes(day, assignments)) if (route.longHops) problems.push(`${route.technicianId}: ${route.longHops} hop(s) over ${day.maxHopMinutes} min between back-to-back windows`);
+  for (const route of routes(day, assignments))
+    if (route.longHops) problems.push(`${route.technicianId}: ${route.longHops} hop(s) over ${day.maxHopMinutes} min between back-to-back windows`);
   return problems;
 }
 
@@ -277,7 +279,14 @@ export function buildModel(day: PlanDay): { lp: string; columns: Column[]; rows:
   day.jobs.forEach((job, ji) => {
     for (const o of options(day, job)) {
       const cost = travelMinutes(techBase(o.tech), job.postalCode) + o.rank; // drive proxy + the customer's preference
-      columns.push({ name: `x${ji}_${techIndex.get(o.tech.technicianId)}_${o.start.replace(':', '')}`, job, tech: o.tech, start: o.start, occupied: o.occupied, weight: SERVE_WEIGHT - cost });
+      columns.push({
+        name: `x${ji}_${techIndex.get(o.tech.technicianId)}_${o.start.replace(':', '')}`,
+        job,
+        tech: o.tech,
+        start: o.start,
+        occupied: o.occupied,
+        weight: SERVE_WEIGHT - cost,
+      });
     }
   });
   const byJob = new Map<string, string[]>();
@@ -293,7 +302,15 @@ export function buildModel(day: PlanDay): { lp: string; columns: Column[]; rows:
   }
   const lines: string[] = ['Maximize', ' obj:'];
   const sum = (names: string[]) => names.join(' + ');
-  for (let i = 0; i < columns.length; i += 50) lines.push('  ' + (i ? '+ ' : '') + columns.slice(i, i + 50).map((c) => `${c.weight} ${c.name}`).join(' + '));
+  for (let i = 0; i < columns.length; i += 50)
+    lines.push(
+      '  ' +
+        (i ? '+ ' : '') +
+        columns
+          .slice(i, i + 50)
+          .map((c) => `${c.weight} ${c.name}`)
+          .join(' + '),
+    );
   if (!columns.length) lines.push('  0 dummy');
   lines.push('Subject To');
   let rows = 0;
@@ -324,7 +341,14 @@ export function buildModel(day: PlanDay): { lp: string; columns: Column[]; rows:
   }
   if (!rows && columns.length) lines.push(` cap: ${columns[0]!.name} <= 1`);
   lines.push('Binary');
-  for (let i = 0; i < columns.length; i += 50) lines.push('  ' + columns.slice(i, i + 50).map((c) => c.name).join(' '));
+  for (let i = 0; i < columns.length; i += 50)
+    lines.push(
+      '  ' +
+        columns
+          .slice(i, i + 50)
+          .map((c) => c.name)
+          .join(' '),
+    );
   if (!columns.length) lines.push('  dummy');
   lines.push('End');
   return { lp: lines.join('\n'), columns, rows };

@@ -53,7 +53,12 @@ export const handler = apiRoute({ body: ReassignBodySchema }, async ({ tenant, b
     if (seen.has(a.jobId)) failed.push({ jobId: a.jobId, technicianId: a.technicianId, code: 'invalid_request', reason: 'The job appears twice' });
     else if (!job) failed.push({ jobId: a.jobId, technicianId: a.technicianId, code: 'not_found', reason: `No booked job ${a.jobId} on ${body.date}` });
     else if (a.start && a.start !== job.start) {
-      failed.push({ jobId: a.jobId, technicianId: a.technicianId, code: 'invalid_request', reason: `The job is booked for ${job.start}; a window change needs the customer (POST /v1/bookings/${a.jobId}/reschedule)` });
+      failed.push({
+        jobId: a.jobId,
+        technicianId: a.technicianId,
+        code: 'invalid_request',
+        reason: `The job is booked for ${job.start}; a window change needs the customer (POST /v1/bookings/${a.jobId}/reschedule)`,
+      });
     } else if (job.technicianId === a.technicianId) unchanged.push(a.jobId);
     else moves.push({ bookingId: a.jobId, technicianId: a.technicianId, fromTechnicianId: job.technicianId });
     seen.add(a.jobId);

@@ -2,7 +2,10 @@
 import { z } from '../shared/zod';
 
 export const DispatchDateQuerySchema = z.object({
-  date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD').openapi({ description: "Local date in the company's time zone", example: '2026-12-02' }),
+  date: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD')
+    .openapi({ description: "Local date in the company's time zone", example: '2026-12-02' }),
 });
 
 export const PlanQuerySchema = DispatchDateQuerySchema.extend({
@@ -57,7 +60,9 @@ const MetricsSchema = z.object({
   unserved: z.number(),
   jobsPerTruck: z.number(),
   driveMinutes: z.number(),
-  longHops: z.number().openapi({ description: 'Back-to-back jobs of one technician more than maxHopMinutes apart (first-come-first-served does not look at drives)' }),
+  longHops: z
+    .number()
+    .openapi({ description: 'Back-to-back jobs of one technician more than maxHopMinutes apart (first-come-first-served does not look at drives)' }),
 });
 const AssignmentSchema = z.object({ jobId: z.string(), technicianId: z.string(), start: z.string(), windowStarts: z.array(z.string()) });
 
@@ -73,7 +78,9 @@ export const ReassignBodySchema = z
             .string()
             .regex(/^\d{2}:\d{2}$/, 'expected HH:mm')
             .optional()
-            .openapi({ description: "The job's window start, if given, must be the booked one: a window change needs the customer (POST /v1/bookings/{id}/reschedule)" }),
+            .openapi({
+              description: "The job's window start, if given, must be the booked one: a window change needs the customer (POST /v1/bookings/{id}/reschedule)",
+            }),
         }),
       )
       .min(1)

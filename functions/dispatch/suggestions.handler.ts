@@ -46,7 +46,11 @@ const accept = apiRoute({}, async ({ tenant, pathParameters }) => {
     );
     return {
       statusCode: 200,
-      body: { accepted: suggestion, booking: await getBookingWithTimeline(tenant.tenantId, bookingId), otherBooking: await getBookingWithTimeline(tenant.tenantId, other.bookingId) },
+      body: {
+        accepted: suggestion,
+        booking: await getBookingWithTimeline(tenant.tenantId, bookingId),
+        otherBooking: await getBookingWithTimeline(tenant.tenantId, other.bookingId),
+      },
     };
   }
   await rescheduleBooking(

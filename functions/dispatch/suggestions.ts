@@ -52,7 +52,11 @@ export function suggestionId(kind: SuggestionKind, bookingId: string, target: st
  * How far behind `job` puts its technician: minutes of a late ETA (after the window end) or of a
  * `delayed` report, whichever is more, with the cause; 0 when on time or the job is finished.
  */
-export function lateness(job: Pick<DayJob, 'eta' | 'end' | 'jobState' | 'delayMinutes'>, date: string, zone: string): { minutes: number; cause: 'late_arrival' | 'running_long' } {
+export function lateness(
+  job: Pick<DayJob, 'eta' | 'end' | 'jobState' | 'delayMinutes'>,
+  date: string,
+  zone: string,
+): { minutes: number; cause: 'late_arrival' | 'running_long' } {
   if (DONE.has(job.jobState ?? '')) return { minutes: 0, cause: 'late_arrival' };
   let arrival = 0;
   if (job.eta && UNDERWAY.has(job.jobState ?? '')) {
@@ -76,7 +80,13 @@ const overlaps = (a: Pick<DayJob, 'windowStarts'>, b: Pick<DayJob, 'windowStarts
  * and variables the send worker uses (a same-window move says who comes now; a reschedule, the new
  * window). A template that cannot be filled says so here, as it would open a review item on send.
  */
-async function customerMessage(day: DispatchDay, booking: BookingRecord, kind: 'technician_changed' | 'reschedule_confirmation', window: { date: string; start: string; end: string }, technicianName?: string): Promise<string> {
+async function customerMessage(
+  day: DispatchDay,
+  booking: BookingRecord,
+  kind: 'technician_changed' | 'reschedule_confirmation',
+  window: { date: string; start: string; end: string },
+  technicianName?: string,
+): Promise<string> {
   const customer = booking.customerId ? await getCustomer(day.tenant.tenantId, booking.customerId) : undefined;
   const vars = messageVariables({
     customerName: customer?.name ?? booking.request.customer.name,
@@ -182,7 +192,13 @@ export async function computeSuggestions(day: DispatchDay, now: Date, options: {
           bookingId: other.bookingId,
           from: { technicianId: other.technicianId, date: day.date, start: other.start, end: other.end },
           to: { technicianId: late.technicianId, date: day.date, start: other.start, end: other.end, driveMinutes: driveToOther },
-          customerMessage: await customerMessage(day, day.bookings.get(other.bookingId)!, 'technician_changed', { date: day.date, start: other.start, end: other.end }, lateTech!.name),
+          customerMessage: await customerMessage(
+            day,
+            day.bookings.get(other.bookingId)!,
+            'technician_changed',
+            { date: day.date, start: other.start, end: other.end },
+            lateTech!.name,
+          ),
         },
       });
     }

@@ -48,7 +48,14 @@ export async function writeJobStateToCrm(
   const fields = { ...customerFields, ...write.fields, ...own.fields };
   const adapter = await crmAdapterFor(tenant);
   const result = await adapter.writeBooking({ ...write, fields, idempotencyKey: `${tenant.tenantId}:${bookingId}:${state}:${event.eventId}` });
-  await appendTimeline(tenant.tenantId, bookingId, WORKER_NODE, 'crm_written', { adapter: result.adapter, state, dealStage: write.dealStage, fields: Object.keys(fields).length }, at);
+  await appendTimeline(
+    tenant.tenantId,
+    bookingId,
+    WORKER_NODE,
+    'crm_written',
+    { adapter: result.adapter, state, dealStage: write.dealStage, fields: Object.keys(fields).length },
+    at,
+  );
   return { written: true, dealStage: write.dealStage, fields };
 }
 

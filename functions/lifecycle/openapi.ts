@@ -6,11 +6,14 @@ import { ErrorSchema, json, security, standardErrors } from '../api/openapi-comm
 import { MembershipSchema, PutMembershipRequestSchema } from '../renewals/schemas';
 import { JobEventAcceptedSchema, JobEventBodySchema, WebhookJobEventSchema } from './schemas';
 
-
 export function registerLifecyclePaths(registry: OpenAPIRegistry): void {
   registry.registerPath({
-    method: 'post', path: '/v1/jobs/{id}/events', operationId: 'postJobEvent', security,
-    summary: 'Report a job event from the field (dispatched, en_route, completed, invoiced, paid, cancelled, rescheduled, no_show). Queued and applied through the transition table: a repeated event id, an event older than the last applied one, or a transition the table does not allow is a no-op',
+    method: 'post',
+    path: '/v1/jobs/{id}/events',
+    operationId: 'postJobEvent',
+    security,
+    summary:
+      'Report a job event from the field (dispatched, en_route, completed, invoiced, paid, cancelled, rescheduled, no_show). Queued and applied through the transition table: a repeated event id, an event older than the last applied one, or a transition the table does not allow is a no-op',
     request: { params: BookingIdParamsSchema, body: { content: { 'application/json': { schema: JobEventBodySchema } } } },
     responses: {
       202: json(JobEventAcceptedSchema, 'Queued; the job state changes when the worker applies it'),
@@ -19,8 +22,11 @@ export function registerLifecyclePaths(registry: OpenAPIRegistry): void {
     },
   });
   registry.registerPath({
-    method: 'post', path: '/v1/webhooks/{provider}/job-events', operationId: 'fieldJobEventsWebhook',
-    summary: "An FSM's job events, signed: X-JobRelay-Signature: v1=<hex HMAC-SHA256(secret, \"<timestamp>.<body>\")> with X-JobRelay-Timestamp (5-minute replay window); the secret is the tenant's `<tenant>/job-events/<provider>`",
+    method: 'post',
+    path: '/v1/webhooks/{provider}/job-events',
+    operationId: 'fieldJobEventsWebhook',
+    summary:
+      'An FSM\'s job events, signed: X-JobRelay-Signature: v1=<hex HMAC-SHA256(secret, "<timestamp>.<body>")> with X-JobRelay-Timestamp (5-minute replay window); the secret is the tenant\'s `<tenant>/job-events/<provider>`',
     request: {
       params: z.object({ provider: z.string().openapi({ example: 'servicetitan' }) }),
       query: z.object({ tenant: z.string().openapi({ description: 'The tenant id the webhook was issued for' }) }),
@@ -40,13 +46,19 @@ export function registerLifecyclePaths(registry: OpenAPIRegistry): void {
     404: json(ErrorSchema, 'No such customer'),
   };
   registry.registerPath({
-    method: 'get', path: '/v1/customers/{customerId}/memberships', operationId: 'listMemberships', security: [{ apiKey: [] }],
+    method: 'get',
+    path: '/v1/customers/{customerId}/memberships',
+    operationId: 'listMemberships',
+    security: [{ apiKey: [] }],
     summary: "A customer's memberships (service agreements): plan, renewal date, status (active, past_due, lapsed, cancelled)",
     request: { params: customerParams },
     responses: { 200: json(z.object({ items: z.array(MembershipSchema) }), 'The memberships'), ...errors },
   });
   registry.registerPath({
-    method: 'put', path: '/v1/customers/{customerId}/memberships/{membershipId}', operationId: 'putMembership', security: [{ apiKey: [] }],
+    method: 'put',
+    path: '/v1/customers/{customerId}/memberships/{membershipId}',
+    operationId: 'putMembership',
+    security: [{ apiKey: [] }],
     summary: 'Create or change a membership; the daily renewals scan sends notices at 60/30/7/0 days, charges, retries and runs win-back',
     request: { params: customerParams.extend({ membershipId: z.string() }), body: { content: { 'application/json': { schema: PutMembershipRequestSchema } } } },
     responses: { 200: json(MembershipSchema, 'Changed'), 201: json(MembershipSchema, 'Created'), ...errors, 409: json(ErrorSchema, 'Changed meanwhile') },

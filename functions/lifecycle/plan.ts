@@ -93,7 +93,8 @@ export function planJobEffects(input: PlanInput): JobEffectsPlan {
         fields.noSale = true;
       }
       if (tenant.reviewUrl) vars.reviewUrl = tenant.reviewUrl;
-      if (jobType?.rebookAfterDays) due('rebooking_followup', local.plus({ days: jobType.rebookAfterDays }).set({ hour: 10, minute: 0, second: 0, millisecond: 0 }));
+      if (jobType?.rebookAfterDays)
+        due('rebooking_followup', local.plus({ days: jobType.rebookAfterDays }).set({ hour: 10, minute: 0, second: 0, millisecond: 0 }));
       let nextMaintenanceDue: string | undefined;
       if (jobType?.maintenanceIntervalMonths) {
         const next = local.plus({ months: jobType.maintenanceIntervalMonths }).startOf('day');

@@ -11,8 +11,14 @@ export const EquipmentSchema = z.object({
   kind: z.string().trim().min(1).max(100).openapi({ example: 'water heater' }),
   make: z.string().max(100).optional(),
   model: z.string().max(100).optional(),
-  installedOn: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
-  warrantyUntil: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+  installedOn: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/)
+    .optional(),
+  warrantyUntil: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/)
+    .optional(),
 });
 
 export const JobEventDataSchema = z
@@ -24,7 +30,10 @@ export const JobEventDataSchema = z
     equipmentNotes: z.string().max(5_000).optional().openapi({ description: 'Equipment seen or serviced (completed): goes on the customer' }),
     equipment: z.array(EquipmentSchema).max(20).optional(),
     amountCents: cents.optional().openapi({ description: 'Invoice total (invoiced) or amount paid (paid), in cents' }),
-    lineItems: z.array(z.object({ description: z.string().max(500), amountCents: cents })).max(100).optional(),
+    lineItems: z
+      .array(z.object({ description: z.string().max(500), amountCents: cents }))
+      .max(100)
+      .optional(),
     reason: z.string().max(1_000).optional().openapi({ description: 'Why (cancelled, no_show, rescheduled)' }),
     noSale: z.boolean().optional().openapi({ description: 'completed: the visit quoted work the customer did not buy; starts the rebooking sequence' }),
     delayMinutes: z
@@ -47,7 +56,7 @@ const JobEventObject = z.object({
   eventId: z.string().trim().min(1).max(200).openapi({ description: "The source's event id: a repeated id is applied once", example: 'fsm-evt-8812' }),
   type: z
     .enum([DELAY_EVENT, ...JOB_EVENT_TYPES])
-    .openapi({ description: "The state the job is now in, or `delayed` (with data.delayMinutes): the job runs late and keeps its state" }),
+    .openapi({ description: 'The state the job is now in, or `delayed` (with data.delayMinutes): the job runs late and keeps its state' }),
   occurredAt: z.iso.datetime({ offset: true }).max(40).openapi({ description: 'When it happened at the source; older than the last applied event = ignored' }),
   data: JobEventDataSchema.default({}),
 });
@@ -68,9 +77,7 @@ export const WebhookJobEventSchema = JobEventObject.extend({
   .superRefine(delayNeedsMinutes)
   .openapi('WebhookJobEvent');
 
-export const JobEventAcceptedSchema = z
-  .object({ accepted: z.literal(true), bookingId: z.string(), eventId: z.string() })
-  .openapi('JobEventAccepted');
+export const JobEventAcceptedSchema = z.object({ accepted: z.literal(true), bookingId: z.string(), eventId: z.string() }).openapi('JobEventAccepted');
 
 /** One message on the status-events queue. */
 export const StatusEventMessageSchema = z.object({

@@ -52,14 +52,20 @@ export async function applyStatusEvent(message: StatusEventMessage, at: Date): P
     if (!tenant) throw new Error(`Tenant ${tenantId} is missing`);
 
     if (NOT_A_JOB.has(booking.status)) {
-      await appendTimeline(tenantId, bookingId, WORKER_NODE, 'ignored_invalid', { eventId: event.eventId, type: event.type, reason: `booking is ${booking.status}` }, at);
+      await appendTimeline(
+        tenantId,
+        bookingId,
+        WORKER_NODE,
+        'ignored_invalid',
+        { eventId: event.eventId, type: event.type, reason: `booking is ${booking.status}` },
+        at,
+      );
       return { outcome: 'invalid', reason: `booking is ${booking.status}` };
     }
     const decision = applyJobEvent(job, event as JobEvent);
     const customer = booking.customerId ? await getCustomer(tenantId, booking.customerId) : undefined;
     const channel = customer?.communicationPreferences.channels.includes('sms') === false && customer.email ? 'email' : 'sms';
-    const planFor = (state: LifecycleState, b = booking) =>
-      planJobEffects({ state, event, booking: b, tenant, jobType, channel });
+    const planFor = (state: LifecycleState, b = booking) => planJobEffects({ state, event, booking: b, tenant, jobType, channel });
 
     if (decision.outcome === 'duplicate') {
       // The last applied event whose actions did not all finish (a crash, a failed CRM write): run them again.
@@ -72,13 +78,27 @@ export async function applyStatusEvent(message: StatusEventMessage, at: Date): P
       return { outcome: 'duplicate', state: job.state, reason: decision.reason };
     }
     if (decision.outcome !== 'applied') {
-      await appendTimeline(tenantId, bookingId, WORKER_NODE, `ignored_${decision.outcome}`, { eventId: event.eventId, type: event.type, state: job.state, reason: decision.reason }, at);
+      await appendTimeline(
+        tenantId,
+        bookingId,
+        WORKER_NODE,
+        `ignored_${decision.outcome}`,
+        { eventId: event.eventId, type: event.type, state: job.state, reason: decision.reason },
+        at,
+      );
       return { outcome: decision.outcome, state: job.state, reason: decision.reason };
     }
 
     const plan = planFor(decision.next.state);
     if (!(await commitJobEvent(tenantId, bookingId, job.version, decision.next, plan.fields, at))) continue; // another event won: decide again
-    await appendTimeline(tenantId, bookingId, WORKER_NODE, decision.next.state, { eventId: event.eventId, from: decision.from, version: decision.next.version, source: message.source }, at);
+    await appendTimeline(
+      tenantId,
+      bookingId,
+      WORKER_NODE,
+      decision.next.state,
+      { eventId: event.eventId, from: decision.from, version: decision.next.version, source: message.source },
+      at,
+    );
     const fresh = (await getBookingRecord(tenantId, bookingId)) ?? booking;
     const effects = await runJobEffects({ tenant, booking: fresh, state: decision.next.state, event, plan, jobType, at });
     // A later event may have been applied (and run its cancellations) while these actions ran, e.g.
@@ -116,9 +136,19 @@ async function applyDelayReport(message: StatusEventMessage, at: Date): Promise<
     await appendTimeline(tenantId, bookingId, WORKER_NODE, 'ignored_stale', { eventId: event.eventId, type: event.type, reason }, at);
     return { outcome: 'stale', state, reason };
   }
-  await appendTimeline(tenantId, bookingId, WORKER_NODE, delayMinutes > 0 ? 'running_late' : 'back_on_time', {
-    eventId: event.eventId, delayMinutes, ...(event.data.reason ? { reason: event.data.reason } : {}), source: message.source,
-  }, at);
+  await appendTimeline(
+    tenantId,
+    bookingId,
+    WORKER_NODE,
+    delayMinutes > 0 ? 'running_late' : 'back_on_time',
+    {
+      eventId: event.eventId,
+      delayMinutes,
+      ...(event.data.reason ? { reason: event.data.reason } : {}),
+      source: message.source,
+    },
+    at,
+  );
   if (delayMinutes > 0 && booking.window) await alertDispatchIfAtRisk(tenantId, bookingId, booking.window.date, event, at);
   logger.info('job delay recorded', { tenantId, bookingId, eventId: event.eventId, delayMinutes });
   return { outcome: 'applied', state };
@@ -176,13 +206,17 @@ const processRecordReviewed = reviewedRecordHandler(processRecord, {
     if (!subject) throw error; // nothing names a tenant: the DLQ (and its alarm) keeps it
     const parsed = StatusEventMessageSchema.safeParse(JSON.parse(record.body));
     if (parsed.success) return openFailureItem(parsed.data, error, attempts, now());
-    await openReviewItem(subject.tenantId, {
-      kind: 'workflow_failed',
-      reason: `${final ? 'A job event that is not valid' : 'A job event'} for booking ${subject.bookingId} cannot be applied: ${readableError(error)}`,
-      subject: { type: 'booking', id: subject.bookingId },
-      payload: { node: WORKER_NODE, error: error.name, attempts },
-      redrive: { type: 'message', queue: 'status-events', body: JSON.parse(record.body) as Record<string, unknown> },
-    }, now());
+    await openReviewItem(
+      subject.tenantId,
+      {
+        kind: 'workflow_failed',
+        reason: `${final ? 'A job event that is not valid' : 'A job event'} for booking ${subject.bookingId} cannot be applied: ${readableError(error)}`,
+        subject: { type: 'booking', id: subject.bookingId },
+        payload: { node: WORKER_NODE, error: error.name, attempts },
+        redrive: { type: 'message', queue: 'status-events', body: JSON.parse(record.body) as Record<string, unknown> },
+      },
+      now(),
+    );
   },
 });
 

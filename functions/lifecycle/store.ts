@@ -119,8 +119,6 @@ export async function markEffectsDone(tenantId: string, bookingId: string, event
 export async function enqueueStatusEvent(message: StatusEventMessage): Promise<string | undefined> {
   const queueUrl = process.env[queueUrlEnv('status-events')];
   if (!queueUrl) throw new Error(`Missing environment variable ${queueUrlEnv('status-events')}`);
-  const sent = await sqsClient().send(
-    new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(StatusEventMessageSchema.parse(message)) }),
-  );
+  const sent = await sqsClient().send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(StatusEventMessageSchema.parse(message)) }));
   return sent.MessageId;
 }

@@ -10,17 +10,7 @@
  * rule that makes the end state order-independent: whatever permutation or duplication of a valid
  * sequence arrives, the last event (by time) is applied and nothing older is applied after it.
  */
-export const LIFECYCLE_STATES = [
-  'booked',
-  'dispatched',
-  'en_route',
-  'completed',
-  'invoiced',
-  'paid',
-  'cancelled',
-  'rescheduled',
-  'no_show',
-] as const;
+export const LIFECYCLE_STATES = ['booked', 'dispatched', 'en_route', 'completed', 'invoiced', 'paid', 'cancelled', 'rescheduled', 'no_show'] as const;
 export type LifecycleState = (typeof LIFECYCLE_STATES)[number];
 
 /** Events a source may send: every state but `booked` (a job is booked by JobRelay). */
@@ -78,9 +68,7 @@ export interface JobEvent {
   occurredAt: string;
 }
 
-export type ApplyOutcome =
-  | { outcome: 'applied'; next: JobLifecycle; from: LifecycleState }
-  | { outcome: 'duplicate' | 'stale' | 'invalid'; reason: string };
+export type ApplyOutcome = { outcome: 'applied'; next: JobLifecycle; from: LifecycleState } | { outcome: 'duplicate' | 'stale' | 'invalid'; reason: string };
 
 export function initialLifecycle(): JobLifecycle {
   return { state: 'booked', version: 0, seenEventIds: new Set() };

@@ -17,7 +17,12 @@ const OPT_OUT = new Set(['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUI
 const OPT_IN = new Set(['START', 'YES', 'UNSTOP']);
 
 export function twilioSignature(authToken: string, url: string, params: Record<string, string>): string {
-  const data = url + Object.keys(params).sort().map((key) => key + params[key]).join('');
+  const data =
+    url +
+    Object.keys(params)
+      .sort()
+      .map((key) => key + params[key])
+      .join('');
   return createHmac('sha1', authToken).update(data).digest('base64');
 }
 

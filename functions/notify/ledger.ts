@@ -224,11 +224,7 @@ export function messageVariables(args: {
  * a missing variable throws TemplateVariableError) or the default wording. The send worker and
  * anything that shows a message before it is sent (dispatch suggestions) use this one function.
  */
-export function composeMessage(
-  kind: NotificationKind,
-  templates: Partial<Record<string, string>>,
-  vars: Parameters<typeof renderMessage>[1],
-): string {
+export function composeMessage(kind: NotificationKind, templates: Partial<Record<string, string>>, vars: Parameters<typeof renderMessage>[1]): string {
   const template = templates[kind];
   return template ? renderTemplate(template, { ...vars, ...vars.job }) : renderMessage(kind, vars);
 }

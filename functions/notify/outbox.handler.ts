@@ -29,7 +29,12 @@ export const handler = apiRoute({ query: OutboxQuerySchema }, async ({ tenant, q
     .filter((m) => !query.bookingId || m.bookingId === query.bookingId)
     .slice(-query.limit)
     .map((m) => ({
-      bookingId: m.bookingId, kind: m.kind, channel: m.channel, to: m.to, text: m.text, sentAt: m.sentAt,
+      bookingId: m.bookingId,
+      kind: m.kind,
+      channel: m.channel,
+      to: m.to,
+      text: m.text,
+      sentAt: m.sentAt,
       ...(m.technicianId ? { technicianId: m.technicianId } : {}),
     }));
   return { statusCode: 200, body: { messages } };

@@ -42,7 +42,11 @@ const TRAIL_KINDS = new Set(['technician_job', 'dispatcher_alert', 'manager_aler
  * service history and equipment. Goes in the message, never in logs.
  */
 function jobDetails(
-  booking: { summary?: string; request?: { accessNotes?: string; notes?: string; transcript?: Array<{ role: string; text: string }> }; window?: { technicianId?: string } | null },
+  booking: {
+    summary?: string;
+    request?: { accessNotes?: string; notes?: string; transcript?: Array<{ role: string; text: string }> };
+    window?: { technicianId?: string } | null;
+  },
   customer: { serviceHistory?: unknown[]; equipment?: Array<{ kind: string; make?: string; model?: string }> },
   technicians: Array<{ technicianId: string; name: string }>,
 ): string {
@@ -73,7 +77,9 @@ async function sendOne(record: SQSRecord): Promise<void> {
     getTenant(row.tenantId),
     getCustomer(row.tenantId, booking.customerId),
     getJobType(row.tenantId, booking.jobTypeId),
-    row.technicianId || TRAIL_KINDS.has(row.kind) || row.kind === 'technician_changed' || row.kind === 'delay_alert' ? listTechnicians(row.tenantId) : Promise.resolve([]),
+    row.technicianId || TRAIL_KINDS.has(row.kind) || row.kind === 'technician_changed' || row.kind === 'delay_alert'
+      ? listTechnicians(row.tenantId)
+      : Promise.resolve([]),
   ]);
   if (!tenant || !customer) throw new Error('Tenant or customer missing');
   const at = now();
@@ -81,7 +87,11 @@ async function sendOne(record: SQSRecord): Promise<void> {
 
   // Whether, when and where: opt-outs, quiet hours (company time zone), the customer's channels.
   const decision = decideDelivery({
-    kind: row.kind, now: at, timeZone: tenant.timeZone, companyQuietHours: tenant.messaging.quietHours, customer,
+    kind: row.kind,
+    now: at,
+    timeZone: tenant.timeZone,
+    companyQuietHours: tenant.messaging.quietHours,
+    customer,
   });
   if (decision.action === 'suppress') {
     await settleRow(row, 'suppressed', decision.reason, at);
@@ -101,7 +111,9 @@ async function sendOne(record: SQSRecord): Promise<void> {
     job: {
       ...booking.messageVars,
       ...(TRAIL_KINDS.has(row.kind) ? { details: jobDetails(booking, customer, technicians) } : {}),
-      ...(row.kind === 'technician_changed' || row.kind === 'delay_alert' ? { technicianName: technicians.find((t) => t.technicianId === booking.window?.technicianId)?.name } : {}),
+      ...(row.kind === 'technician_changed' || row.kind === 'delay_alert'
+        ? { technicianName: technicians.find((t) => t.technicianId === booking.window?.technicianId)?.name }
+        : {}),
       ...(row.kind === 'delay_alert' && 'delayMinutes' in booking ? { delayMinutes: String(booking.delayMinutes ?? '') } : {}),
     },
   });
@@ -112,11 +124,16 @@ async function sendOne(record: SQSRecord): Promise<void> {
   } catch (error) {
     // Never a blank or half-filled message: the row fails and a person fixes the template.
     await settleRow(row, 'failed', (error as Error).message, at);
-    await openReviewItem(row.tenantId, {
-      kind: 'notification_failed',
-      reason: `The ${row.kind} template could not be filled: ${(error as Error).message}`,
-      subject, payload: { kind: row.kind, template },
-    }, at);
+    await openReviewItem(
+      row.tenantId,
+      {
+        kind: 'notification_failed',
+        reason: `The ${row.kind} template could not be filled: ${(error as Error).message}`,
+        subject,
+        payload: { kind: row.kind, template },
+      },
+      at,
+    );
     return;
   }
 
@@ -132,7 +149,11 @@ async function sendOne(record: SQSRecord): Promise<void> {
           ? customer.email
           : customer.phoneE164;
   if (!to) {
-    const who = row.technicianId ? `technician ${row.technicianId}` : recipientOf(row.kind) === 'customer' ? 'the customer' : `the ${recipientOf(row.kind)} contact`;
+    const who = row.technicianId
+      ? `technician ${row.technicianId}`
+      : recipientOf(row.kind) === 'customer'
+        ? 'the customer'
+        : `the ${recipientOf(row.kind)} contact`;
     const where = channel === 'email' ? 'email address' : 'phone number';
     throw new MessageUnaddressableError(`${row.kind} has no recipient: ${who} has no ${where} on file; add one, then redrive`);
   }
@@ -151,14 +172,23 @@ async function sendOne(record: SQSRecord): Promise<void> {
     return;
   }
   try {
-    const { providerMessageId } = await provider.send({ channel, to, text, subject: channel === 'email' ? `${tenant.name}: ${row.kind.replace(/_/g, ' ')}` : undefined });
+    const { providerMessageId } = await provider.send({
+      channel,
+      to,
+      text,
+      subject: channel === 'email' ? `${tenant.name}: ${row.kind.replace(/_/g, ' ')}` : undefined,
+    });
     await recordSent(row, { channel, to, text, provider: provider.name, providerMessageId }, at);
     countMessage('sent', channel);
   } catch (error) {
     if (error instanceof MessageRejectedError) {
       countMessage('failed', channel);
       await settleRow(row, 'failed', error.message, at);
-      await openReviewItem(row.tenantId, { kind: 'notification_failed', reason: `${row.kind} was refused: ${error.message}`, subject, payload: { kind: row.kind, provider: provider.name } }, at);
+      await openReviewItem(
+        row.tenantId,
+        { kind: 'notification_failed', reason: `${row.kind} was refused: ${error.message}`, subject, payload: { kind: row.kind, provider: provider.name } },
+        at,
+      );
       return;
     }
     // Worth another try: SQS redelivers; on the last receive a person hears of it before the DLQ.
@@ -177,17 +207,23 @@ async function reviewFailedMessage({ record, error, attempts, final, subject }: 
   const messageRef = parsed.success ? `${parsed.data.kind}:${parsed.data.technicianId ?? ''}:${parsed.data.version ?? 1}` : record.messageId;
   const open = await findOpenReviewItems(subject.tenantId, reviewSubject, 'notification_failed');
   if (open.some((item) => item.payload?.message === messageRef)) return;
-  await openReviewItem(subject.tenantId, {
-    kind: 'notification_failed',
-    reason: final
-      ? `${error.message}`
-      : `${kind} for booking ${subject.bookingId} could not be sent after ${attempts} tries: ${readableError(error)}`,
-    subject: reviewSubject,
-    payload: { message: messageRef, kind, error: error.name, attempts, ...(parsed.success && parsed.data.technicianId ? { technicianId: parsed.data.technicianId } : {}) },
-    redrive: final
-      ? { type: 'message', queue: 'notify', body: JSON.parse(record.body) as Record<string, unknown> }
-      : { type: 'dlq', queue: 'notify' },
-  }, at);
+  await openReviewItem(
+    subject.tenantId,
+    {
+      kind: 'notification_failed',
+      reason: final ? `${error.message}` : `${kind} for booking ${subject.bookingId} could not be sent after ${attempts} tries: ${readableError(error)}`,
+      subject: reviewSubject,
+      payload: {
+        message: messageRef,
+        kind,
+        error: error.name,
+        attempts,
+        ...(parsed.success && parsed.data.technicianId ? { technicianId: parsed.data.technicianId } : {}),
+      },
+      redrive: final ? { type: 'message', queue: 'notify', body: JSON.parse(record.body) as Record<string, unknown> } : { type: 'dlq', queue: 'notify' },
+    },
+    at,
+  );
 }
 
 const sendOneReviewed = reviewedRecordHandler(sendOne, {

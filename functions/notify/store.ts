@@ -108,8 +108,12 @@ export async function markQueued(row: LedgerMessage, at: Date): Promise<boolean>
       ConditionExpression: '#status = :pending OR (#status = :queued AND dueAt <= :at AND (attribute_not_exists(requeues) OR requeues < :max))',
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: {
-        ':queued': 'queued', ':pending': 'pending', ':at': at.toISOString(), ':again': new Date(at.getTime() + REQUEUE_AFTER_MS).toISOString(),
-        ':requeue': row.status === 'queued' ? 1 : 0, ':max': MAX_REQUEUES,
+        ':queued': 'queued',
+        ':pending': 'pending',
+        ':at': at.toISOString(),
+        ':again': new Date(at.getTime() + REQUEUE_AFTER_MS).toISOString(),
+        ':requeue': row.status === 'queued' ? 1 : 0,
+        ':max': MAX_REQUEUES,
       },
     }),
   );
@@ -132,7 +136,12 @@ export async function deferRow(row: LedgerMessage, until: Date, reason: string, 
       ConditionExpression: '#status IN (:pending, :queued)',
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: {
-        ':pending': 'pending', ':queued': 'queued', ':until': until.toISOString(), ':due': DUE_PARTITION, ':reason': reason, ':at': at.toISOString(),
+        ':pending': 'pending',
+        ':queued': 'queued',
+        ':until': until.toISOString(),
+        ':due': DUE_PARTITION,
+        ':reason': reason,
+        ':at': at.toISOString(),
       },
     }),
   );
@@ -195,7 +204,10 @@ export async function recordSent(
  */
 export async function cancelPendingRows(tenantId: string, bookingId: string, at: Date): Promise<number> {
   const pending = await queryPrefix(bookingKeys.partition(tenantId, bookingId), notifyKeys.ledgerPrefix, {
-    filter: '#status = :pending', names: { '#status': 'status' }, values: { ':pending': 'pending' }, consistent: true,
+    filter: '#status = :pending',
+    names: { '#status': 'status' },
+    values: { ':pending': 'pending' },
+    consistent: true,
   });
   let cancelled = 0;
   for (const item of pending) if (await cancelRowIfPending({ pk: item.pk, sk: item.sk }, at)) cancelled++;

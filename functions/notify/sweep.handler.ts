@@ -32,7 +32,10 @@ export async function sweepDueNotifications(at: Date): Promise<number> {
       const result = await sqsClient().send(
         new SendMessageBatchCommand({
           QueueUrl: config.notifyQueueUrl,
-          Entries: batch.map(({ status: _status, requeues: _requeues, ...message }: LedgerMessage, index) => ({ Id: String(index), MessageBody: JSON.stringify(message) })),
+          Entries: batch.map(({ status: _status, requeues: _requeues, ...message }: LedgerMessage, index) => ({
+            Id: String(index),
+            MessageBody: JSON.stringify(message),
+          })),
         }),
       );
       const sent = new Set((result.Successful ?? []).map((entry) => Number(entry.Id)));

@@ -4,12 +4,7 @@
  * StartMessageMoveTask (the AWS console's "Start DLQ redrive"). URLs come from the environment
  * (`<NAME>_QUEUE_URL`, `<NAME>_DLQ_URL`), set by the `queues:*` grants in CDK and by the local runtime.
  */
-import {
-  GetQueueAttributesCommand,
-  ListMessageMoveTasksCommand,
-  SendMessageCommand,
-  StartMessageMoveTaskCommand,
-} from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, ListMessageMoveTasksCommand, SendMessageCommand, StartMessageMoveTaskCommand } from '@aws-sdk/client-sqs';
 import { dlqUrlEnv, queues, queueUrlEnv, type QueueSpec } from '../registry';
 import { sqsClient } from '../shared/clients';
 import { ApiError } from '../shared/errors';
@@ -35,7 +30,10 @@ function urlOf(env: string): string {
 export const queueUrl = (name: QueueName) => urlOf(queueUrlEnv(name));
 export const dlqUrl = (name: QueueName) => urlOf(dlqUrlEnv(name));
 
-async function attributes(url: string, names: Array<'QueueArn' | 'ApproximateNumberOfMessages' | 'ApproximateNumberOfMessagesNotVisible' | 'ApproximateNumberOfMessagesDelayed'>) {
+async function attributes(
+  url: string,
+  names: Array<'QueueArn' | 'ApproximateNumberOfMessages' | 'ApproximateNumberOfMessagesNotVisible' | 'ApproximateNumberOfMessagesDelayed'>,
+) {
   const { Attributes = {} } = await sqsClient().send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: names }));
   return Attributes as Record<string, string | undefined>;
 }

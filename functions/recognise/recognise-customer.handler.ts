@@ -81,7 +81,11 @@ export const handler = workflowNode('RecogniseCustomer', async ({ tenantId, book
     bookingId,
     'RecogniseCustomer',
     result.outcome,
-    { customerId: result.customerId, ...(result.matchedOn ? { matchedOn: result.matchedOn } : {}), ...(result.candidateId ? { candidateCustomerId: result.candidateId } : {}) },
+    {
+      customerId: result.customerId,
+      ...(result.matchedOn ? { matchedOn: result.matchedOn } : {}),
+      ...(result.candidateId ? { candidateCustomerId: result.candidateId } : {}),
+    },
     at,
   );
   return { customerId: result.customerId, matched: result.outcome === 'matched' };

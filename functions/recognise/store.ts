@@ -143,10 +143,7 @@ export type CreateOutcome = { created: true; customerId: string } | { created: f
  * unique claims to take (an uncertain-match record books without the claim another customer holds).
  * A claim taken concurrently by someone else fails the whole write: the caller recognises again.
  */
-export async function createCustomer(
-  customer: CustomerRecord,
-  claims: { phone: boolean; email: boolean },
-): Promise<CreateOutcome> {
+export async function createCustomer(customer: CustomerRecord, claims: { phone: boolean; email: boolean }): Promise<CreateOutcome> {
   const put = (Item: Record<string, unknown>) => ({
     Put: { TableName: config.tableName, Item, ConditionExpression: 'attribute_not_exists(pk)' },
   });
@@ -159,7 +156,11 @@ export async function createCustomer(
     ...customer.addresses.map((address) => ({
       Put: {
         TableName: config.tableName,
-        Item: { ...customerKeys.addressIndex(customer.tenantId, normalizeAddress(address), customer.customerId), type: 'AddressIndex', customerId: customer.customerId },
+        Item: {
+          ...customerKeys.addressIndex(customer.tenantId, normalizeAddress(address), customer.customerId),
+          type: 'AddressIndex',
+          customerId: customer.customerId,
+        },
       },
     })),
   ];
@@ -169,12 +170,7 @@ export async function createCustomer(
 }
 
 /** Adds what the caller told us that the record lacks (a new service address, a missing email). */
-export async function enrichCustomer(
-  tenantId: string,
-  customerId: string,
-  patch: { email?: string; address?: CustomerAddress },
-  at: Date,
-): Promise<void> {
+export async function enrichCustomer(tenantId: string, customerId: string, patch: { email?: string; address?: CustomerAddress }, at: Date): Promise<void> {
   const existing = await getCustomer(tenantId, customerId);
   if (!existing) return;
   const addresses = [...(existing.addresses ?? [])];
@@ -231,7 +227,10 @@ export async function findCandidates(
     facts.email ? findCustomerIdByEmail(tenantId, facts.email) : undefined,
     facts.addressKey ? findCustomerIdsByAddress(tenantId, facts.addressKey) : [],
   ]);
-  const customers = await getCustomers(tenantId, [phoneId, emailId, ...addressIds].filter((id): id is string => Boolean(id)));
+  const customers = await getCustomers(
+    tenantId,
+    [phoneId, emailId, ...addressIds].filter((id): id is string => Boolean(id)),
+  );
   const byId = (id?: string) => (id ? customers.find((c) => c.customerId === id) : undefined);
   return {
     byPhone: byId(phoneId),

@@ -92,7 +92,14 @@ async function lapse(m: Membership, cycle: string, today: string, at: Date, summ
   return next;
 }
 
-async function charge(m: Membership, step: Extract<RenewalStep, { type: 'charge' }>, today: string, at: Date, summary: RenewalsSummary, providerOf: ProviderOf): Promise<Membership | undefined> {
+async function charge(
+  m: Membership,
+  step: Extract<RenewalStep, { type: 'charge' }>,
+  today: string,
+  at: Date,
+  summary: RenewalsSummary,
+  providerOf: ProviderOf,
+): Promise<Membership | undefined> {
   // No processor set up: nothing is claimed or charged (the setup item says why); tomorrow tries again.
   const provider = await providerOf();
   if (!provider) return undefined;
@@ -108,14 +115,26 @@ async function charge(m: Membership, step: Extract<RenewalStep, { type: 'charge'
       description: `${m.plan} renewal`,
       metadata: { tenant: m.tenantId, membership: m.membershipId, cycle: step.cycle, attempt: String(step.attempt) },
     });
-    result = charged.ok ? { outcome: 'paid', chargeId: charged.chargeId, at: at.toISOString() } : { outcome: 'declined', reason: charged.reason, at: at.toISOString() };
+    result = charged.ok
+      ? { outcome: 'paid', chargeId: charged.chargeId, at: at.toISOString() }
+      : { outcome: 'declined', reason: charged.reason, at: at.toISOString() };
     await recordChargeAttempt(m, step.cycle, step.attempt, result);
     summary.charges++;
   } else if (claim.existing.outcome === 'pending') {
     // An earlier run claimed it and did not finish: the processor's idempotency key makes a retry safe,
     // but this provider has no lookup, so leave it for a person (logged) rather than charge blind.
-    logger.warn('renewal charge attempt left pending by an earlier run', { tenantId: m.tenantId, membershipId: m.membershipId, cycle: step.cycle, attempt: step.attempt });
-    await reviewMembership(m, `Renewal charge ${step.attempt} for ${step.cycle} was started but its outcome was never recorded: check the payment provider before charging again`, { cycle: step.cycle, attempt: step.attempt }, at);
+    logger.warn('renewal charge attempt left pending by an earlier run', {
+      tenantId: m.tenantId,
+      membershipId: m.membershipId,
+      cycle: step.cycle,
+      attempt: step.attempt,
+    });
+    await reviewMembership(
+      m,
+      `Renewal charge ${step.attempt} for ${step.cycle} was started but its outcome was never recorded: check the payment provider before charging again`,
+      { cycle: step.cycle, attempt: step.attempt },
+      at,
+    );
     return undefined;
   } else {
     result = claim.existing;
@@ -187,7 +206,12 @@ export async function runRenewals(at: Date, options: { tenantIds?: string[]; loc
       } catch (error) {
         // One membership never stops the scan; tomorrow's run (or a re-run today) picks it up again.
         logger.error('renewal step failed', { tenantId, membershipId: m.membershipId, error: error as Error });
-        await reviewMembership(m, `Renewal step failed: ${(error as Error).name}: ${(error as Error).message} — the next scan tries again`, { error: (error as Error).name }, at).catch(() => undefined);
+        await reviewMembership(
+          m,
+          `Renewal step failed: ${(error as Error).name}: ${(error as Error).message} — the next scan tries again`,
+          { error: (error as Error).name },
+          at,
+        ).catch(() => undefined);
       }
     }
   }

@@ -5,7 +5,10 @@ const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY
 
 export const MembershipParamsSchema = z.object({
   customerId: z.string().min(1).max(64),
-  membershipId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected letters, digits, - or _').optional(),
+  membershipId: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected letters, digits, - or _')
+    .optional(),
 });
 
 export const PutMembershipRequestSchema = z
@@ -20,7 +23,10 @@ export const PutMembershipRequestSchema = z
       .min(1)
       .max(200)
       .optional()
-      .openapi({ description: 'The saved card at the payment provider (Stripe: a PaymentMethod pm_...; local provider: tok_ok, tok_declined, tok_declined_until_YYYY-MM-DD)' }),
+      .openapi({
+        description:
+          'The saved card at the payment provider (Stripe: a PaymentMethod pm_...; local provider: tok_ok, tok_declined, tok_declined_until_YYYY-MM-DD)',
+      }),
     paymentCustomerId: z
       .string()
       .regex(/^[A-Za-z0-9_-]{1,100}$/, 'the customer id at the payment provider (Stripe: cus_...)')

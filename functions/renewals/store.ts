@@ -79,7 +79,9 @@ export async function putMembership(m: Membership): Promise<void> {
       Item: { ...membershipKeys.listEntry(m.tenantId, m.membershipId), type: 'MembershipListEntry', customerId: m.customerId, membershipId: m.membershipId },
     }),
   );
-  await documentClient().send(new PutCommand({ TableName: config.tableName, Item: { ...membershipKeys.tenantEntry(m.tenantId), type: 'RenewalTenant', tenantId: m.tenantId } }));
+  await documentClient().send(
+    new PutCommand({ TableName: config.tableName, Item: { ...membershipKeys.tenantEntry(m.tenantId), type: 'RenewalTenant', tenantId: m.tenantId } }),
+  );
   await customerSummary(m);
 }
 
@@ -97,14 +99,18 @@ export async function getMembership(tenantId: string, customerId: string, member
 
 export async function listCustomerMemberships(tenantId: string, customerId: string): Promise<Membership[]> {
   const items = await queryPrefix(customerKeys.customer(tenantId, customerId).pk, 'MEMBERSHIP#', {
-    filter: '#type = :type', names: { '#type': 'type' }, values: { ':type': 'Membership' }, consistent: true,
+    filter: '#type = :type',
+    names: { '#type': 'type' },
+    values: { ':type': 'Membership' },
+    consistent: true,
   });
   return items.map(strip);
 }
 
 async function queryAll(pk: string): Promise<Array<Record<string, unknown>>> {
   const items: Array<Record<string, unknown>> = [];
-  for await (const page of queryPages({ TableName: config.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk } })) items.push(...page);
+  for await (const page of queryPages({ TableName: config.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk } }))
+    items.push(...page);
   return items;
 }
 
@@ -113,7 +119,10 @@ export async function listRenewalTenants(): Promise<string[]> {
 }
 
 export async function listTenantMemberships(tenantId: string): Promise<Array<{ customerId: string; membershipId: string }>> {
-  return (await queryAll(membershipKeys.tenantList(tenantId))).map((item) => ({ customerId: item.customerId as string, membershipId: item.membershipId as string }));
+  return (await queryAll(membershipKeys.tenantList(tenantId))).map((item) => ({
+    customerId: item.customerId as string,
+    membershipId: item.membershipId as string,
+  }));
 }
 
 /** Writes the changed fields if the membership is still at `m.version`; false when it moved on. */
@@ -140,7 +149,12 @@ export interface ChargeAttempt {
 }
 
 /** Claims attempt n of a cycle; returns the existing attempt when it was claimed before. */
-export async function claimChargeAttempt(m: Membership, cycle: string, attempt: number, at: Date): Promise<{ claimed: true } | { claimed: false; existing: ChargeAttempt }> {
+export async function claimChargeAttempt(
+  m: Membership,
+  cycle: string,
+  attempt: number,
+  at: Date,
+): Promise<{ claimed: true } | { claimed: false; existing: ChargeAttempt }> {
   const key = membershipKeys.charge(m.tenantId, m.customerId, m.membershipId, cycle, attempt);
   const claimed = await sendConditional(
     new PutCommand({
@@ -158,7 +172,12 @@ export async function recordChargeAttempt(m: Membership, cycle: string, attempt:
   await documentClient().send(
     new PutCommand({
       TableName: config.tableName,
-      Item: { ...membershipKeys.charge(m.tenantId, m.customerId, m.membershipId, cycle, attempt), type: 'MembershipCharge', amountCents: m.priceCents, ...result },
+      Item: {
+        ...membershipKeys.charge(m.tenantId, m.customerId, m.membershipId, cycle, attempt),
+        type: 'MembershipCharge',
+        amountCents: m.priceCents,
+        ...result,
+      },
     }),
   );
 }
@@ -167,7 +186,10 @@ export async function recordChargeAttempt(m: Membership, cycle: string, attempt:
  * The notify worker's view of a membership message's subject (notify/send.handler.ts): who it goes
  * to and the facts it quotes. Undefined for anything that is not a membership subject.
  */
-export async function membershipMessageSubject(tenantId: string, subjectId: string): Promise<Pick<BookingRecord, 'customerId' | 'jobTypeId' | 'window' | 'request' | 'messageVars'> | undefined> {
+export async function membershipMessageSubject(
+  tenantId: string,
+  subjectId: string,
+): Promise<Pick<BookingRecord, 'customerId' | 'jobTypeId' | 'window' | 'request' | 'messageVars'> | undefined> {
   if (!subjectId.startsWith(MEMBERSHIP_SUBJECT_PREFIX)) return undefined;
   const [membershipId] = subjectId.slice(MEMBERSHIP_SUBJECT_PREFIX.length).split('~');
   const { Items = [] } = await documentClient().send(

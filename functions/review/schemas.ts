@@ -90,9 +90,7 @@ export const ResolveReviewItemRequestSchema = z
   })
   .openapi('ResolveReviewItemRequest');
 
-export const RedriveReviewItemRequestSchema = z
-  .object({ by: z.string().trim().min(1).max(200).optional() })
-  .openapi('RedriveReviewItemRequest');
+export const RedriveReviewItemRequestSchema = z.object({ by: z.string().trim().min(1).max(200).optional() }).openapi('RedriveReviewItemRequest');
 
 /** `30m` / `4h` / `2d` in milliseconds. */
 export function durationMs(value: string): number {

@@ -22,8 +22,7 @@ export const reviewKeys = {
   partition: (tenantId: string) => `T#${tenantId}#REVIEW`,
   itemPrefix: 'ITEM#',
   item: (tenantId: string, reviewItemId: string) => ({ pk: reviewKeys.partition(tenantId), sk: `ITEM#${reviewItemId}` }),
-  openPrefix: (subject: ReviewSubject, kind?: ReviewKind) =>
-    `OPEN#${subject.type}#${subject.id}#${kind ? `${kind}#` : ''}`,
+  openPrefix: (subject: ReviewSubject, kind?: ReviewKind) => `OPEN#${subject.type}#${subject.id}#${kind ? `${kind}#` : ''}`,
   open: (tenantId: string, subject: ReviewSubject, kind: ReviewKind, reviewItemId: string) => ({
     pk: reviewKeys.partition(tenantId),
     sk: `${reviewKeys.openPrefix(subject, kind)}${reviewItemId}`,

@@ -86,9 +86,7 @@ interface Lease {
 /** Takes one free place of the partition's `places`, or undefined when all are taken. */
 async function takePlace(pk: string, places: number, leaseId: string): Promise<Lease | undefined> {
   const at = now().getTime();
-  const taken = new Set(
-    (await queryPartition(pk, { consistent: true })).filter((item) => Number(item.leaseUntil) > at).map((item) => String(item.sk)),
-  );
+  const taken = new Set((await queryPartition(pk, { consistent: true })).filter((item) => Number(item.leaseUntil) > at).map((item) => String(item.sk)));
   const free = Array.from({ length: places }, (_, index) => admissionKeys.place(pk, index)).filter((key) => !taken.has(key.sk));
   // Random order, so concurrent requests spread over the free places instead of racing for the first.
   for (let i = free.length - 1; i > 0; i--) {

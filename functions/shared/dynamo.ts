@@ -1,5 +1,12 @@
 /** DynamoDB helpers every store shares. */
-import { QueryCommand, type DeleteCommand, type PutCommand, type QueryCommandInput, type TransactWriteCommand, type UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  QueryCommand,
+  type DeleteCommand,
+  type PutCommand,
+  type QueryCommandInput,
+  type TransactWriteCommand,
+  type UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { documentClient } from './clients';
 import { config } from './config';
 import { isConditionalCheckFailed } from './errors';

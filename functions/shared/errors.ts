@@ -70,8 +70,5 @@ export class InvariantError extends Error {
 }
 
 export function isConditionalCheckFailed(error: unknown): boolean {
-  return (
-    error instanceof Error &&
-    (error.name === 'ConditionalCheckFailedException' || error.name === 'TransactionCanceledException')
-  );
+  return error instanceof Error && (error.name === 'ConditionalCheckFailedException' || error.name === 'TransactionCanceledException');
 }

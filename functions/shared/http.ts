@@ -129,7 +129,7 @@ export function apiRoute<TBody extends z.ZodType | undefined = undefined, TQuery
     const headers = (event.headers ?? {}) as Record<string, string | undefined>;
     const tenant = await admit(event, headers);
     const rawBody = readBody(event);
-    let body: unknown = undefined;
+    let body: unknown;
     if (options.body) {
       // JSON.parse by hand (not http-json-body-parser) so bad JSON is our 400, not the parser's 422.
       let parsed: unknown;

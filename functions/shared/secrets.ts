@@ -101,7 +101,10 @@ async function putLocalSecret(file: string, name: string, value: string): Promis
       break;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const since = await stat(lock).then((s) => Date.now() - s.mtimeMs, () => 0);
+      const since = await stat(lock).then(
+        (s) => Date.now() - s.mtimeMs,
+        () => 0,
+      );
       if (since > 10_000) await rmdir(lock).catch(() => undefined);
       if (Date.now() > deadline) throw new Error('The local secrets file stayed locked');
       await delay(5);
@@ -138,9 +141,7 @@ export async function putTenantSecret(tenantId: string, purpose: SecretPurpose, 
     if ((error as Error).name !== 'ResourceNotFoundException') throw error;
   }
   try {
-    await client.send(
-      new CreateSecretCommand({ Name: SecretId, SecretString: value, Description: `JobRelay: ${purpose} credential of tenant ${tenantId}` }),
-    );
+    await client.send(new CreateSecretCommand({ Name: SecretId, SecretString: value, Description: `JobRelay: ${purpose} credential of tenant ${tenantId}` }));
   } catch (error) {
     // Created meanwhile by a concurrent call: set the value on it.
     if ((error as Error).name !== 'ResourceExistsException') throw error;

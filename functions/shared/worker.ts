@@ -73,7 +73,13 @@ export function reviewedRecordHandler(
         }
         if (final) return;
       }
-      logger.warn(`${options.worker}: record failed, SQS will retry it`, { messageId: record.messageId, ...subject, attempts, error: error.name, cause: error.message.slice(0, 300) });
+      logger.warn(`${options.worker}: record failed, SQS will retry it`, {
+        messageId: record.messageId,
+        ...subject,
+        attempts,
+        error: error.name,
+        cause: error.message.slice(0, 300),
+      });
       throw error;
     }
   };

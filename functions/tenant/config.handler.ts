@@ -20,7 +20,6 @@ import {
   updateTenantSettings,
 } from './store';
 
-
 const getCompany = apiRoute({}, async ({ tenant }) => {
   const record = await getTenant(tenant.tenantId);
   if (!record) throw new ApiError('not_found', 'This account has no configuration yet');
@@ -88,6 +87,11 @@ export const configOperations: Record<string, Operation> = {
 
 export const handler = async (event: APIGatewayProxyEventV2, context: Context) => {
   const operation = configOperations[event.routeKey];
-  if (!operation) return { statusCode: 404, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ error: { code: 'not_found', message: `No route ${event.routeKey}` } }) };
+  if (!operation)
+    return {
+      statusCode: 404,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ error: { code: 'not_found', message: `No route ${event.routeKey}` } }),
+    };
   return operation(event, context);
 };

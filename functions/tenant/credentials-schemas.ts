@@ -7,11 +7,7 @@ import { z } from '../shared/zod';
 import { PROVIDER_ID, SINGLE_SECRET_PURPOSES, type SecretPurpose } from '../shared/secrets';
 
 const token = (what: string) => z.string().min(8).max(1_024).openapi({ description: what, format: 'password', writeOnly: true });
-const signingKey = z
-  .string()
-  .min(16, 'at least 16 characters')
-  .max(1_024)
-  .openapi({ description: 'The shared HMAC key', format: 'password', writeOnly: true });
+const signingKey = z.string().min(16, 'at least 16 characters').max(1_024).openapi({ description: 'The shared HMAC key', format: 'password', writeOnly: true });
 
 /** CRM credentials, per adapter (the adapter must be the one the account's CRM settings name). */
 export const CrmCredentialSchema = z
@@ -30,15 +26,16 @@ export const CrmCredentialSchema = z
 export type CrmCredential = z.infer<typeof CrmCredentialSchema>;
 
 /** The SMS provider's secret: Twilio's Auth Token (it also signs Twilio's replies to us). */
-export const SmsCredentialSchema = z
-  .strictObject({ provider: z.literal('twilio'), authToken: token('The Twilio Auth Token') })
-  .openapi('SmsCredential');
+export const SmsCredentialSchema = z.strictObject({ provider: z.literal('twilio'), authToken: token('The Twilio Auth Token') }).openapi('SmsCredential');
 
 /** The payment provider's secret key (Stripe: a secret or restricted key). */
 export const PaymentsCredentialSchema = z
   .strictObject({
     provider: z.literal('stripe'),
-    secretKey: z.string().regex(/^(sk|rk)_[A-Za-z0-9_]{8,1000}$/, 'a Stripe secret key (sk_...) or restricted key (rk_...)').openapi({ format: 'password', writeOnly: true }),
+    secretKey: z
+      .string()
+      .regex(/^(sk|rk)_[A-Za-z0-9_]{8,1000}$/, 'a Stripe secret key (sk_...) or restricted key (rk_...)')
+      .openapi({ format: 'password', writeOnly: true }),
   })
   .openapi('PaymentsCredential');
 

@@ -75,6 +75,11 @@ export const credentialOperations: Record<string, Operation> = {
 
 export const handler = async (event: APIGatewayProxyEventV2, context: Context) => {
   const operation = Object.hasOwn(credentialOperations, event.routeKey) ? credentialOperations[event.routeKey] : undefined;
-  if (!operation) return { statusCode: 404, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ error: { code: 'not_found', message: `No route ${event.routeKey}` } }) };
+  if (!operation)
+    return {
+      statusCode: 404,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ error: { code: 'not_found', message: `No route ${event.routeKey}` } }),
+    };
   return operation(event, context);
 };

@@ -33,7 +33,10 @@ export const TechnicianSchema = z.object({
   /** Most jobs this technician takes in a day; the tenant default applies when absent. */
   dailyJobLimit: z.number().int().min(1).max(20).optional(),
   /** Days off (inclusive local dates): no windows are offered on them. */
-  timeOff: z.array(z.object({ from: isoDate, to: isoDate, reason: z.string().max(200).optional() })).max(100).default([]),
+  timeOff: z
+    .array(z.object({ from: isoDate, to: isoDate, reason: z.string().max(200).optional() }))
+    .max(100)
+    .default([]),
   /** Where on-call alerts go. */
   phone: z.string().max(32).optional(),
 });
@@ -51,13 +54,21 @@ export const JobTypeSchema = z.object({
   /** Internal prep steps the trail puts on every job of this type. */
   prepChecklist: z.array(z.string().min(1).max(200)).max(50).default([]),
   /** Parts a job of this type needs; the trail's materials check lists them. */
-  materials: z.array(z.object({ part: z.string().min(1).max(100), quantity: z.number().int().min(1).max(1000).default(1) })).max(50).default([]),
+  materials: z
+    .array(z.object({ part: z.string().min(1).max(100), quantity: z.number().int().min(1).max(1000).default(1) }))
+    .max(50)
+    .default([]),
   /** Most jobs of this type the company takes in one day (across technicians); no cap when absent. */
   dailyCap: z.number().int().min(1).max(500).optional(),
   /** Pre-fills the booking summary when the bot sends none. */
   summary: z.string().max(2_000).optional(),
   /** Days after completion to invite the customer to book this job type again (rebooking follow-up). */
-  rebookAfterDays: z.number().int().min(1).max(3 * 365).optional(),
+  rebookAfterDays: z
+    .number()
+    .int()
+    .min(1)
+    .max(3 * 365)
+    .optional(),
   /** Months between maintenance visits: completion sets the customer's next maintenance date. */
   maintenanceIntervalMonths: z.number().int().min(1).max(60).optional(),
 });
@@ -160,15 +171,30 @@ export const TenantSchema = z.object({
    */
   crmSync: z
     .object({
-      retryForMinutes: z.number().int().min(10).max(7 * 24 * 60).default(120),
+      retryForMinutes: z
+        .number()
+        .int()
+        .min(10)
+        .max(7 * 24 * 60)
+        .default(120),
       backoffBaseSeconds: z.number().int().min(5).max(3_600).default(30),
-      backoffMaxSeconds: z.number().int().min(60).max(12 * 3_600).default(900),
+      backoffMaxSeconds: z
+        .number()
+        .int()
+        .min(60)
+        .max(12 * 3_600)
+        .default(900),
     })
     .default({ retryForMinutes: 120, backoffBaseSeconds: 30, backoffMaxSeconds: 900 }),
   /** Per marketing source (attribution.source): CRM job type, campaign, business unit, dispatcher acceptance. */
   sourceSettings: boundedRecord(z.string().max(64), SourceSettingsSchema, 25).default({}),
   /** LSA leads whose response deadline is closer than this are flagged for a person. */
-  lsaDeadlineWarningMinutes: z.number().int().min(1).max(24 * 60).default(30),
+  lsaDeadlineWarningMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(30),
   /** How messages leave: providers per channel, quiet hours for customer messages, per-kind templates. */
   messaging: z
     .object({
@@ -220,7 +246,10 @@ export const TenantSchema = z.object({
           provider: z.literal('stripe'),
           apiUrl: providerUrl().default('https://api.stripe.com'),
           /** ISO currency, lowercase as Stripe takes it. */
-          currency: z.string().regex(/^[a-z]{3}$/, 'a lowercase ISO currency code (usd)').default('usd'),
+          currency: z
+            .string()
+            .regex(/^[a-z]{3}$/, 'a lowercase ISO currency code (usd)')
+            .default('usd'),
           timeoutMs: z.number().int().min(100).max(20_000).default(10_000),
         },
         'payments',
@@ -232,9 +261,16 @@ export const TenantSchema = z.object({
   /** Windows after the regular day that only on-call technicians serve, for emergencies. */
   afterHoursWindows: z.array(ArrivalWindowSchema).max(24).default([]),
   /** Who is on call when (inclusive local dates). */
-  onCallRotation: z.array(z.object({ technicianId: z.string().min(1).max(64), from: isoDate, to: isoDate })).max(60).default([]),
+  onCallRotation: z
+    .array(z.object({ technicianId: z.string().min(1).max(64), from: isoDate, to: isoDate }))
+    .max(60)
+    .default([]),
   /** Hours after a job completes before the review request goes out. */
-  reviewRequestDelayHours: z.number().min(0).max(14 * 24).default(2),
+  reviewRequestDelayHours: z
+    .number()
+    .min(0)
+    .max(14 * 24)
+    .default(2),
   /** Days after an invoice that payment reminders go out while it is unpaid (at most three). */
   paymentReminderDays: z.array(z.number().int().min(1).max(90)).max(3).default([3, 7, 14]),
   /** Public review page the review request links to. */
@@ -247,7 +283,12 @@ export const TenantSchema = z.object({
   scheduleSource: z
     .object({
       mode: z.enum(['internal', 'external']).default('internal'),
-      staleAfterMinutes: z.number().int().min(1).max(7 * 24 * 60).default(60),
+      staleAfterMinutes: z
+        .number()
+        .int()
+        .min(1)
+        .max(7 * 24 * 60)
+        .default(60),
       lastSyncAt: z.string().max(40).optional(),
     })
     .default({ mode: 'internal', staleAfterMinutes: 60 }),

@@ -17,13 +17,19 @@ import {
 export function registerCredentialPaths(registry: OpenAPIRegistry): void {
   const errors = { ...standardErrors, 404: json(ErrorSchema, 'This account has no configuration yet') };
   registry.registerPath({
-    method: 'get', path: '/v1/config/credentials', operationId: 'listCredentials', security,
+    method: 'get',
+    path: '/v1/config/credentials',
+    operationId: 'listCredentials',
+    security,
     summary: 'Which credentials are set and when (never their values)',
     request: { query: KeyTenantQuerySchema },
     responses: { 200: json(CredentialListSchema, 'Purposes that have a credential'), ...standardErrors },
   });
   registry.registerPath({
-    method: 'put', path: '/v1/config/credentials/{purpose}', operationId: 'putCredential', security,
+    method: 'put',
+    path: '/v1/config/credentials/{purpose}',
+    operationId: 'putCredential',
+    security,
     summary: "Set the account's CRM credentials (per adapter), Twilio Auth Token (sms) or payment key; the answer never carries it",
     request: {
       params: CredentialPurposeParamsSchema,
@@ -36,9 +42,16 @@ export function registerCredentialPaths(registry: OpenAPIRegistry): void {
     responses: { 200: json(CredentialStatusSchema, 'Set'), ...errors },
   });
   registry.registerPath({
-    method: 'put', path: '/v1/config/credentials/job-events/{provider}', operationId: 'putJobEventsCredential', security,
+    method: 'put',
+    path: '/v1/config/credentials/job-events/{provider}',
+    operationId: 'putJobEventsCredential',
+    security,
     summary: 'Set the key an FSM signs its job events with (POST /v1/webhooks/{provider}/job-events); the answer never carries it',
-    request: { params: JobEventsProviderParamsSchema, query: KeyTenantQuerySchema, body: { content: { 'application/json': { schema: JobEventsCredentialSchema } } } },
+    request: {
+      params: JobEventsProviderParamsSchema,
+      query: KeyTenantQuerySchema,
+      body: { content: { 'application/json': { schema: JobEventsCredentialSchema } } },
+    },
     responses: { 200: json(CredentialStatusSchema, 'Set'), ...errors },
   });
 }

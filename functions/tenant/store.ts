@@ -9,16 +9,7 @@ import { queryPrefix, sendConditional } from '../shared/dynamo';
 import { ApiError } from '../shared/errors';
 import { documentClient } from '../shared/clients';
 import { config } from '../shared/config';
-import {
-  JobTypeSchema,
-  TechnicianSchema,
-  TenantSchema,
-  type JobType,
-  type JobTypeInput,
-  type Technician,
-  type TechnicianInput,
-  type Tenant,
-} from './model';
+import { JobTypeSchema, TechnicianSchema, TenantSchema, type JobType, type JobTypeInput, type Technician, type TechnicianInput, type Tenant } from './model';
 
 export const tenantKeys = {
   tenant: (tenantId: string) => ({ pk: `T#${tenantId}`, sk: 'CONFIG' }),
@@ -51,15 +42,11 @@ export interface ApiKeyRecord {
 
 export async function putTenant(tenant: Tenant): Promise<void> {
   const item = TenantSchema.parse(tenant);
-  await documentClient().send(
-    new PutCommand({ TableName: config.tableName, Item: { ...tenantKeys.tenant(item.tenantId), type: 'Tenant', ...item } }),
-  );
+  await documentClient().send(new PutCommand({ TableName: config.tableName, Item: { ...tenantKeys.tenant(item.tenantId), type: 'Tenant', ...item } }));
 }
 
 export async function getTenant(tenantId: string): Promise<Tenant | undefined> {
-  const { Item } = await documentClient().send(
-    new GetCommand({ TableName: config.tableName, Key: tenantKeys.tenant(tenantId) }),
-  );
+  const { Item } = await documentClient().send(new GetCommand({ TableName: config.tableName, Key: tenantKeys.tenant(tenantId) }));
   return Item ? TenantSchema.parse(withoutSecretNames(Item)) : undefined;
 }
 
@@ -102,9 +89,7 @@ export async function putJobType(tenantId: string, jobType: JobTypeInput): Promi
 }
 
 export async function getJobType(tenantId: string, jobTypeId: string): Promise<JobType | undefined> {
-  const { Item } = await documentClient().send(
-    new GetCommand({ TableName: config.tableName, Key: tenantKeys.jobType(tenantId, jobTypeId) }),
-  );
+  const { Item } = await documentClient().send(new GetCommand({ TableName: config.tableName, Key: tenantKeys.jobType(tenantId, jobTypeId) }));
   return Item ? JobTypeSchema.parse(Item) : undefined;
 }
 
@@ -131,9 +116,7 @@ export async function putApiKey(tenantId: string, apiKey: string, keyId: string,
 }
 
 export async function findApiKey(apiKey: string): Promise<ApiKeyRecord | undefined> {
-  const { Item } = await documentClient().send(
-    new GetCommand({ TableName: config.tableName, Key: tenantKeys.apiKey(hashApiKey(apiKey)) }),
-  );
+  const { Item } = await documentClient().send(new GetCommand({ TableName: config.tableName, Key: tenantKeys.apiKey(hashApiKey(apiKey)) }));
   if (!Item) return undefined;
   return {
     tenantId: Item.tenantId,
@@ -167,9 +150,7 @@ export async function listJobTypes(tenantId: string): Promise<JobType[]> {
 
 /** Removes a catalogue record; false when there was none. Booked jobs keep their claims. */
 export async function deleteCatalogueItem(key: { pk: string; sk: string }): Promise<boolean> {
-  const { Attributes } = await documentClient().send(
-    new DeleteCommand({ TableName: config.tableName, Key: key, ReturnValues: 'ALL_OLD' }),
-  );
+  const { Attributes } = await documentClient().send(new DeleteCommand({ TableName: config.tableName, Key: key, ReturnValues: 'ALL_OLD' }));
   return Boolean(Attributes);
 }
 

@@ -38,12 +38,20 @@ export const handler = workflowNode('AssignTechnician', async ({ tenantId, booki
     return { technicianId: technician.technicianId, changed: false };
   }
   try {
-    const moved = await rescheduleBooking(tenantId, bookingId, { window: { date: window.date, start: window.start }, reason: 'technician no longer qualifies' }, 'job-trail', at);
+    const moved = await rescheduleBooking(
+      tenantId,
+      bookingId,
+      { window: { date: window.date, start: window.start }, reason: 'technician no longer qualifies' },
+      'job-trail',
+      at,
+    );
     const technicianId = moved?.window?.technicianId;
     await updateBooking(tenantId, bookingId, { trail: { ...booking.trail, assignedTechnicianId: technicianId } }, { at });
     await appendTimeline(tenantId, bookingId, 'AssignTechnician', 'reassigned', { from: window.technicianId, to: technicianId }, at);
     return { technicianId, changed: true };
   } catch (error) {
-    throw new NoQualifiedTechnicianError(`${window.technicianId} no longer qualifies and no one else can take ${window.date} ${window.start}: ${(error as Error).message}`);
+    throw new NoQualifiedTechnicianError(
+      `${window.technicianId} no longer qualifies and no one else can take ${window.date} ${window.start}: ${(error as Error).message}`,
+    );
   }
 });

@@ -13,12 +13,16 @@ export const handler = workflowNode('CloseTrail', async ({ tenantId, bookingId, 
   const booking = await requireBookingRecord(tenantId, bookingId);
   const failedSteps = Object.keys(failures);
   for (const [step, failure] of Object.entries(failures)) {
-    await openReviewItem(tenantId, {
-      kind: 'workflow_failed',
-      reason: `Job trail step ${step} failed (${failure.Error}: ${describeCause(failure.Cause)})`,
-      subject: { type: 'booking', id: bookingId },
-      payload: { node: step, workflow: 'job-trail', error: failure.Error, cause: describeCause(failure.Cause) },
-    }, at);
+    await openReviewItem(
+      tenantId,
+      {
+        kind: 'workflow_failed',
+        reason: `Job trail step ${step} failed (${failure.Error}: ${describeCause(failure.Cause)})`,
+        subject: { type: 'booking', id: bookingId },
+        payload: { node: step, workflow: 'job-trail', error: failure.Error, cause: describeCause(failure.Cause) },
+      },
+      at,
+    );
   }
   await updateBooking(tenantId, bookingId, { trail: { ...booking.trail, completedAt: at.toISOString(), failedSteps } }, { at });
   await appendTimeline(tenantId, bookingId, 'CloseTrail', failedSteps.length ? 'closed_with_failures' : 'closed', { failedSteps }, at);

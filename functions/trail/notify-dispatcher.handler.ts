@@ -20,7 +20,14 @@ export const handler = workflowNode('NotifyDispatcher', async ({ tenantId, booki
   if (tenant.dispatch.phone) rows.push({ kind: 'dispatcher_alert', channel: 'sms', dueAt: at.toISOString() });
   if (emergency && tenant.dispatch.onCallManagerPhone) rows.push({ kind: 'manager_alert', channel: 'sms', dueAt: at.toISOString() });
   if (!rows.length) {
-    await appendTimeline(tenantId, bookingId, 'NotifyDispatcher', 'skipped', { reason: 'no dispatch contact configured (PUT /v1/config/company dispatch)' }, at);
+    await appendTimeline(
+      tenantId,
+      bookingId,
+      'NotifyDispatcher',
+      'skipped',
+      { reason: 'no dispatch contact configured (PUT /v1/config/company dispatch)' },
+      at,
+    );
     return { notified: [] };
   }
   await addLedgerRows(tenantId, bookingId, rows);

@@ -14,9 +14,7 @@ export async function startJobTrail(tenantId: string, bookingId: string): Promis
   const stateMachineArn = process.env.JOB_TRAIL_STATE_MACHINE_ARN;
   if (!stateMachineArn) throw new Error('Missing environment variable JOB_TRAIL_STATE_MACHINE_ARN');
   try {
-    await sfnClient().send(
-      new StartExecutionCommand({ stateMachineArn, name: trailExecutionName(bookingId), input: JSON.stringify({ tenantId, bookingId }) }),
-    );
+    await sfnClient().send(new StartExecutionCommand({ stateMachineArn, name: trailExecutionName(bookingId), input: JSON.stringify({ tenantId, bookingId }) }));
     return 'started';
   } catch (error) {
     if ((error as Error).name === 'ExecutionAlreadyExists') return 'already_started';

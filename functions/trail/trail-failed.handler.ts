@@ -28,12 +28,16 @@ export const handler = middy(async (event: unknown) => {
   }
   const { tenantId, bookingId } = input.data;
   const at = now();
-  await openReviewItem(tenantId, {
-    kind: 'workflow_failed',
-    reason: `The job trail ${detail.status.toLowerCase()} (${detail.error ?? 'no error'}: ${detail.cause ?? 'no detail'})`,
-    subject: { type: 'booking', id: bookingId },
-    payload: { workflow: 'job-trail', executionArn: detail.executionArn, status: detail.status, error: detail.error ?? null },
-  }, at);
+  await openReviewItem(
+    tenantId,
+    {
+      kind: 'workflow_failed',
+      reason: `The job trail ${detail.status.toLowerCase()} (${detail.error ?? 'no error'}: ${detail.cause ?? 'no detail'})`,
+      subject: { type: 'booking', id: bookingId },
+      payload: { workflow: 'job-trail', executionArn: detail.executionArn, status: detail.status, error: detail.error ?? null },
+    },
+    at,
+  );
   await appendTimeline(tenantId, bookingId, 'JobTrail', detail.status.toLowerCase(), { executionArn: detail.executionArn }, at);
   return { opened: true };
 });

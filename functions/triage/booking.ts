@@ -24,10 +24,15 @@ export async function resolveJobType(tenantId: string, body: CreateBookingReques
   const bookable = (answer.route === 'book_now' || answer.route === 'emergency_path') && answer.jobType && answer.jobType.confidence >= minConfidence;
   if (!bookable) {
     const reviewItemId = answer.route === 'human' || answer.route === 'emergency_path' ? await keepForCallBack(tenantId, body, text, answer) : undefined;
-    throw new ApiError('invalid_request', `jobTypeId: triage could not decide the job type (${answer.intent}, route ${answer.route}); ask the caller or hand over`, 'jobTypeId', {
-      triage: answer,
-      ...(reviewItemId ? { reviewItemId } : {}),
-    });
+    throw new ApiError(
+      'invalid_request',
+      `jobTypeId: triage could not decide the job type (${answer.intent}, route ${answer.route}); ask the caller or hand over`,
+      'jobTypeId',
+      {
+        triage: answer,
+        ...(reviewItemId ? { reviewItemId } : {}),
+      },
+    );
   }
   // The answer stays with the booking: dispatch sees why this job type (and an emergency) was chosen.
   const triage = { intent: answer.intent, trade: answer.trade, urgency: answer.urgency, jobType: answer.jobType, reasons: answer.reasons, route: answer.route };
@@ -43,9 +48,10 @@ async function keepForCallBack(tenantId: string, body: CreateBookingRequestInput
     tenantId,
     {
       kind: 'needs_triage',
-      reason: answer.intent === 'emergency'
-        ? `Emergency (${answer.reasons.join(', ') || 'emergency words'}) with no job type to book: call the customer back now`
-        : `Triage could not tell what the caller needs (${answer.intent}, confidence too low): call the customer back`,
+      reason:
+        answer.intent === 'emergency'
+          ? `Emergency (${answer.reasons.join(', ') || 'emergency words'}) with no job type to book: call the customer back now`
+          : `Triage could not tell what the caller needs (${answer.intent}, confidence too low): call the customer back`,
       subject,
       payload: {
         customer: { name: body.customer.name, phone: body.customer.phone, ...(body.customer.email ? { email: body.customer.email } : {}) },

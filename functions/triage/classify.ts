@@ -31,27 +31,139 @@ export interface TriageAnswer {
 const MAX_TEXT = 20_000;
 
 /** Misspellings and variants seen on calls and chats, mapped to the word the rules use (a Map: caller words are keys). */
-const TYPOS = new Map<string, string>(Object.entries({
-  watter: 'water', wtaer: 'water', heatr: 'heater', heator: 'heater', hetaer: 'heater', furnance: 'furnace', furnice: 'furnace',
-  furnase: 'furnace', fernace: 'furnace', leek: 'leak', leeking: 'leaking', leaing: 'leaking', lekaing: 'leaking', leakin: 'leaking',
-  clogd: 'clogged', cloged: 'clogged', clodded: 'clogged', clooged: 'clogged', toliet: 'toilet', toilette: 'toilet', tiolet: 'toilet',
-  sewar: 'sewer', sewerage: 'sewage', sewge: 'sewage', drian: 'drain', drane: 'drain', faucett: 'faucet', fawcet: 'faucet', facet: 'faucet',
-  thermastat: 'thermostat', thermostate: 'thermostat', themostat: 'thermostat', airconditioner: 'air conditioner', aircon: 'ac',
-  airconditioning: 'air conditioning', conditoner: 'conditioner', condtioner: 'conditioner', emergancy: 'emergency', emergeny: 'emergency',
-  emergncy: 'emergency', smel: 'smell', smeel: 'smell', smellin: 'smelling',
-  peipe: 'pipe', piep: 'pipe', brust: 'burst', bursted: 'burst', bust: 'burst', busted: 'burst', flodded: 'flooded', floding: 'flooding',
-  estimat: 'estimate', estamate: 'estimate', qoute: 'quote', qote: 'quote', quoate: 'quote', memebership: 'membership', membrship: 'membership',
-  invioce: 'invoice', invoce: 'invoice', recipt: 'receipt', reciept: 'receipt', maintanence: 'maintenance', maintenence: 'maintenance',
-  maintainance: 'maintenance', maintnance: 'maintenance', tuneup: 'tune up', checkup: 'check up', watersoftener: 'water softener',
-  waterheater: 'water heater', hotwater: 'hot water', isnt: 'not', aint: 'not', arent: 'not', doesnt: 'not', didnt: 'not', wasnt: 'not', wont: 'not',
-  werent: 'not',
-  u: 'you', pls: 'please', plz: 'please', asap: 'asap', tmrw: 'tomorrow', tmr: 'tomorrow', rn: 'right now', ur: 'your', w: 'with',
-  sparkin: 'sparking', sparkng: 'sparking', monoxyde: 'monoxide', monixide: 'monoxide', bathrom: 'bathroom', kitchin: 'kitchen',
-  celing: 'ceiling', cieling: 'ceiling', disposall: 'disposal', disposer: 'disposal', coolin: 'cooling', heatin: 'heating', workin: 'working',
-  comming: 'coming', comin: 'coming', degress: 'degrees', degees: 'degrees', deg: 'degrees', f: 'degrees', fahrenheit: 'degrees',
-}));
+const TYPOS = new Map<string, string>(
+  Object.entries({
+    watter: 'water',
+    wtaer: 'water',
+    heatr: 'heater',
+    heator: 'heater',
+    hetaer: 'heater',
+    furnance: 'furnace',
+    furnice: 'furnace',
+    furnase: 'furnace',
+    fernace: 'furnace',
+    leek: 'leak',
+    leeking: 'leaking',
+    leaing: 'leaking',
+    lekaing: 'leaking',
+    leakin: 'leaking',
+    clogd: 'clogged',
+    cloged: 'clogged',
+    clodded: 'clogged',
+    clooged: 'clogged',
+    toliet: 'toilet',
+    toilette: 'toilet',
+    tiolet: 'toilet',
+    sewar: 'sewer',
+    sewerage: 'sewage',
+    sewge: 'sewage',
+    drian: 'drain',
+    drane: 'drain',
+    faucett: 'faucet',
+    fawcet: 'faucet',
+    facet: 'faucet',
+    thermastat: 'thermostat',
+    thermostate: 'thermostat',
+    themostat: 'thermostat',
+    airconditioner: 'air conditioner',
+    aircon: 'ac',
+    airconditioning: 'air conditioning',
+    conditoner: 'conditioner',
+    condtioner: 'conditioner',
+    emergancy: 'emergency',
+    emergeny: 'emergency',
+    emergncy: 'emergency',
+    smel: 'smell',
+    smeel: 'smell',
+    smellin: 'smelling',
+    peipe: 'pipe',
+    piep: 'pipe',
+    brust: 'burst',
+    bursted: 'burst',
+    bust: 'burst',
+    busted: 'burst',
+    flodded: 'flooded',
+    floding: 'flooding',
+    estimat: 'estimate',
+    estamate: 'estimate',
+    qoute: 'quote',
+    qote: 'quote',
+    quoate: 'quote',
+    memebership: 'membership',
+    membrship: 'membership',
+    invioce: 'invoice',
+    invoce: 'invoice',
+    recipt: 'receipt',
+    reciept: 'receipt',
+    maintanence: 'maintenance',
+    maintenence: 'maintenance',
+    maintainance: 'maintenance',
+    maintnance: 'maintenance',
+    tuneup: 'tune up',
+    checkup: 'check up',
+    watersoftener: 'water softener',
+    waterheater: 'water heater',
+    hotwater: 'hot water',
+    isnt: 'not',
+    aint: 'not',
+    arent: 'not',
+    doesnt: 'not',
+    didnt: 'not',
+    wasnt: 'not',
+    wont: 'not',
+    werent: 'not',
+    u: 'you',
+    pls: 'please',
+    plz: 'please',
+    asap: 'asap',
+    tmrw: 'tomorrow',
+    tmr: 'tomorrow',
+    rn: 'right now',
+    ur: 'your',
+    w: 'with',
+    sparkin: 'sparking',
+    sparkng: 'sparking',
+    monoxyde: 'monoxide',
+    monixide: 'monoxide',
+    bathrom: 'bathroom',
+    kitchin: 'kitchen',
+    celing: 'ceiling',
+    cieling: 'ceiling',
+    disposall: 'disposal',
+    disposer: 'disposal',
+    coolin: 'cooling',
+    heatin: 'heating',
+    workin: 'working',
+    comming: 'coming',
+    comin: 'coming',
+    degress: 'degrees',
+    degees: 'degrees',
+    deg: 'degrees',
+    f: 'degrees',
+    fahrenheit: 'degrees',
+  }),
+);
 
-const NEGATORS = new Set(['no', 'not', 'isnt', 'arent', 'dont', 'doesnt', 'didnt', 'wasnt', 'werent', 'never', 'without', 'nothing', 'noth', 'nor', 'neither', 'havent', 'hasnt', 'cant']);
+const NEGATORS = new Set([
+  'no',
+  'not',
+  'isnt',
+  'arent',
+  'dont',
+  'doesnt',
+  'didnt',
+  'wasnt',
+  'werent',
+  'never',
+  'without',
+  'nothing',
+  'noth',
+  'nor',
+  'neither',
+  'havent',
+  'hasnt',
+  'cant',
+]);
 const CLAUSE_BREAKS = new Set(['.', 'and', 'but', 'also', 'though', 'however', 'plus', 'plu', 'so', 'then']);
 /** "the CO detector is fine": a phrase followed by one of these in its clause does not count. */
 const ALL_CLEAR = new Set(['fine', 'fin', 'ok', 'okay', 'normal']);
@@ -113,7 +225,9 @@ function compilePhrase(spec: string): Phrase {
   const cached = phraseCache.get(spec);
   if (cached) return cached;
   const [text, weightText] = spec.split('^');
-  const stems = words(text ?? '').filter((w) => w !== '.').map(stem);
+  const stems = words(text ?? '')
+    .filter((w) => w !== '.')
+    .map(stem);
   const weight = weightText && Number.isFinite(Number(weightText)) ? Number(weightText) : Math.min(3, stems.length);
   const phrase = { text: (text ?? '').trim(), stems, weight, negatable: !NEGATORS.has(words(text ?? '')[0] ?? '') };
   if (phraseCache.size < 10_000) phraseCache.set(spec, phrase);
@@ -203,8 +317,12 @@ export function temperatures(tokens: string[]): Array<{ value: number; outdoor: 
     const after = tokens.slice(i + 1, i + 5);
     const before = tokens.slice(Math.max(0, i - 4), i);
     const unit = after[0] === 'degre' || after[0] === 'degree';
-    const indoorWord = after.some((w) => ['inside', 'insid', 'in', 'indoor', 'here'].includes(w)) || before.some((w) => ['thermostat', 'inside', 'insid', 'house', 'hous', 'indoor'].includes(w));
-    const outdoor = after.some((w) => ['outside', 'outsid', 'out', 'tonight', 'overnight'].includes(w)) || before.some((w) => ['outside', 'outsid', 'high', 'low', 'forecast'].includes(w));
+    const indoorWord =
+      after.some((w) => ['inside', 'insid', 'in', 'indoor', 'here'].includes(w)) ||
+      before.some((w) => ['thermostat', 'inside', 'insid', 'house', 'hous', 'indoor'].includes(w));
+    const outdoor =
+      after.some((w) => ['outside', 'outsid', 'out', 'tonight', 'overnight'].includes(w)) ||
+      before.some((w) => ['outside', 'outsid', 'high', 'low', 'forecast'].includes(w));
     const itIs = before.slice(-2).some((w) => ['it', 'its', 'at', 'is', 'say', 'read', 'show', 'reach', 'hit', 'down', 'only', 'about'].includes(w));
     if (!(unit || indoorWord || outdoor || itIs)) continue;
     if (!unit && !indoorWord && !outdoor && (value < 20 || value > 120)) continue;
@@ -252,7 +370,9 @@ export function classify(input: unknown, rules: TriageRules, jobTypeIds?: readon
     }
     if (cold) {
       emergency = { reason: 'no heat', jobTypeId: rules.noHeat.jobTypeId, trade: 'hvac' };
-      reasons.push(`no heat: "${noHeat.phrase.text}" at ${cold.value}°F ${cold.outdoor ? 'outside' : 'inside'} (below ${cold.outdoor ? rules.noHeat.outdoorBelowF : rules.noHeat.belowF}°F)`);
+      reasons.push(
+        `no heat: "${noHeat.phrase.text}" at ${cold.value}°F ${cold.outdoor ? 'outside' : 'inside'} (below ${cold.outdoor ? rules.noHeat.outdoorBelowF : rules.noHeat.belowF}°F)`,
+      );
     }
   }
   if (!emergency && noCool) {
@@ -361,6 +481,7 @@ export function classify(input: unknown, rules: TriageRules, jobTypeIds?: readon
     default:
       route = 'human';
   }
-  if (route === 'human') reasons.push(jobType ? `low confidence (${jobType.confidence} < ${rules.minConfidence}): a person decides` : 'nothing recognised: a person decides');
+  if (route === 'human')
+    reasons.push(jobType ? `low confidence (${jobType.confidence} < ${rules.minConfidence}): a person decides` : 'nothing recognised: a person decides');
   return { intent, trade, urgency, jobType, reasons, route, ...(temps.length ? { temperatures: temps } : {}) };
 }

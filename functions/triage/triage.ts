@@ -5,5 +5,9 @@ import { DEFAULT_TRIAGE_RULES } from './rules';
 
 export async function triageForTenant(tenantId: string, text: string): Promise<TriageAnswer> {
   const [tenant, jobTypes] = await Promise.all([getTenant(tenantId), listJobTypes(tenantId)]);
-  return classify(text, tenant?.triage ?? DEFAULT_TRIAGE_RULES, jobTypes.map((j) => j.jobTypeId));
+  return classify(
+    text,
+    tenant?.triage ?? DEFAULT_TRIAGE_RULES,
+    jobTypes.map((j) => j.jobTypeId),
+  );
 }

@@ -109,7 +109,15 @@ export abstract class ContractServer {
     } catch {
       json = undefined;
     }
-    const recorded: RecordedRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, body, json, answered: 0 };
+    const recorded: RecordedRequest = {
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: url.searchParams,
+      headers: req.headers,
+      body,
+      json,
+      answered: 0,
+    };
     this.requests.push(recorded);
 
     const fault = !this.faultPaths || this.faultPaths.test(url.pathname) ? (this.takeQueuedFault(recorded) ?? this.outage) : undefined;
@@ -131,7 +139,11 @@ export abstract class ContractServer {
         return; // never answered: the client's timeout must fire
       }
       recorded.answered = fault.status;
-      this.send(res, { status: fault.status, body: fault.body ?? this.faultBody(fault.status), headers: fault.retryAfter ? { 'retry-after': fault.retryAfter } : {} });
+      this.send(res, {
+        status: fault.status,
+        body: fault.body ?? this.faultBody(fault.status),
+        headers: fault.retryAfter ? { 'retry-after': fault.retryAfter } : {},
+      });
       return;
     }
     const reply = await this.dispatch(req, url, recorded);

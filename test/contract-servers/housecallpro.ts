@@ -17,14 +17,23 @@ export class HousecallProContract extends ContractServer {
       if (denied) return denied;
       const q = (req.query.get('q') ?? '').toLowerCase();
       const found = [...this.customers.values()].filter((c) => !q || JSON.stringify(c).toLowerCase().includes(q));
-      return { status: 200, body: { page: 1, page_size: Number(req.query.get('page_size') ?? 10), total_pages: 1, total_items: found.length, customers: found } };
+      return {
+        status: 200,
+        body: { page: 1, page_size: Number(req.query.get('page_size') ?? 10), total_pages: 1, total_items: found.length, customers: found },
+      };
     });
     this.route('POST', /^\/customers$/, (req) => {
       const denied = this.auth(req);
       if (denied) return denied;
       const body = req.json ?? {};
-      if (!body.first_name && !body.last_name && !body.email && !body.mobile_number) return this.error(400, 'bad_request', 'A customer needs a name, email or phone');
-      const customer = { id: this.id('cus'), ...body, addresses: (body.addresses ?? []).map((a: object) => ({ id: this.id('adr'), ...a })), created_at: new Date().toISOString() };
+      if (!body.first_name && !body.last_name && !body.email && !body.mobile_number)
+        return this.error(400, 'bad_request', 'A customer needs a name, email or phone');
+      const customer = {
+        id: this.id('cus'),
+        ...body,
+        addresses: (body.addresses ?? []).map((a: object) => ({ id: this.id('adr'), ...a })),
+        created_at: new Date().toISOString(),
+      };
       this.customers.set(customer.id, customer);
       return { status: 201, body: customer };
     });
@@ -43,7 +52,10 @@ export class HousecallProContract extends ContractServer {
       const customerId = req.query.get('customer_id');
       const jobs = [...this.jobs.values()].filter((j) => !customerId || j.customer_id === customerId);
       const pageSize = Number(req.query.get('page_size') ?? 10);
-      return { status: 200, body: { page: 1, page_size: pageSize, total_pages: Math.ceil(jobs.length / pageSize), total_items: jobs.length, jobs: jobs.slice(0, pageSize) } };
+      return {
+        status: 200,
+        body: { page: 1, page_size: pageSize, total_pages: Math.ceil(jobs.length / pageSize), total_items: jobs.length, jobs: jobs.slice(0, pageSize) },
+      };
     });
     this.route('POST', /^\/jobs$/, (req) => {
       const denied = this.auth(req);
@@ -51,8 +63,14 @@ export class HousecallProContract extends ContractServer {
       const body = req.json ?? {};
       const customer = this.customers.get(body.customer_id);
       if (!customer) return this.error(422, 'unprocessable_entity', 'customer_id is not a customer');
-      if (!customer.addresses.some((a: { id: string }) => a.id === body.address_id)) return this.error(422, 'unprocessable_entity', 'address_id is not an address of the customer');
-      const job = { id: this.id('job'), ...body, work_status: body.schedule ? 'scheduled' : 'unscheduled', notes: body.notes ? [{ id: this.id('nte'), content: body.notes }] : [] };
+      if (!customer.addresses.some((a: { id: string }) => a.id === body.address_id))
+        return this.error(422, 'unprocessable_entity', 'address_id is not an address of the customer');
+      const job = {
+        id: this.id('job'),
+        ...body,
+        work_status: body.schedule ? 'scheduled' : 'unscheduled',
+        notes: body.notes ? [{ id: this.id('nte'), content: body.notes }] : [],
+      };
       this.jobs.set(job.id, job);
       return { status: 201, body: job };
     });
@@ -80,7 +98,12 @@ export class HousecallProContract extends ContractServer {
   }
 
   protected faultBody(status: number): unknown {
-    return { error: { code: status === 429 ? 'too_many_requests' : status === 401 ? 'unauthorized' : status >= 500 ? 'internal_server_error' : 'not_found', message: `HTTP ${status}` } };
+    return {
+      error: {
+        code: status === 429 ? 'too_many_requests' : status === 401 ? 'unauthorized' : status >= 500 ? 'internal_server_error' : 'not_found',
+        message: `HTTP ${status}`,
+      },
+    };
   }
 
   private error(status: number, code: string, message: string): Reply {

@@ -23,13 +23,23 @@ export class HubSpotContract extends ContractServer {
 
   constructor(readonly token = 'pat-na1-test-only') {
     super();
-    this.route('POST', /^\/crm\/v3\/objects\/(contacts|deals)\/batch\/upsert$/, (req, [type]) => this.auth(req) ?? this.upsert(type === 'contacts' ? this.contacts : this.deals, req.json));
+    this.route(
+      'POST',
+      /^\/crm\/v3\/objects\/(contacts|deals)\/batch\/upsert$/,
+      (req, [type]) => this.auth(req) ?? this.upsert(type === 'contacts' ? this.contacts : this.deals, req.json),
+    );
     this.route('PUT', /^\/crm\/v4\/objects\/deals\/(\w+)\/associations\/default\/contacts\/(\w+)$/, (req, [dealId, contactId]) => {
       const denied = this.auth(req);
       if (denied) return denied;
       if (!this.deals.has(dealId!) || !this.contacts.has(contactId!)) return this.error(404, 'Object not found', 'OBJECT_NOT_FOUND');
       if (!this.associations.some((a) => a.dealId === dealId && a.contactId === contactId)) this.associations.push({ dealId: dealId!, contactId: contactId! });
-      return { status: 200, body: { status: 'COMPLETE', results: [{ from: { id: dealId }, to: { id: contactId }, associationSpec: { associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 3 } }] } };
+      return {
+        status: 200,
+        body: {
+          status: 'COMPLETE',
+          results: [{ from: { id: dealId }, to: { id: contactId }, associationSpec: { associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 3 } }],
+        },
+      };
     });
     this.route('GET', /^\/crm\/v3\/objects\/deals\/(\w+)$/, (req, [id]) => {
       const denied = this.auth(req);
@@ -60,9 +70,23 @@ export class HubSpotContract extends ContractServer {
   }
 
   protected faultBody(status: number): unknown {
-    if (status === 429) return { status: 'error', message: 'You have reached your ten_secondly_rolling limit.', errorType: 'RATE_LIMIT', correlationId: randomUUID(), policyName: 'TEN_SECONDLY_ROLLING', category: 'RATE_LIMITS' };
-    if (status === 401) return { status: 'error', message: 'Authentication credentials not found.', correlationId: randomUUID(), category: 'INVALID_AUTHENTICATION' };
-    return { status: 'error', message: status >= 500 ? 'internal error' : 'not found', correlationId: randomUUID(), category: status >= 500 ? 'INTERNAL_ERROR' : 'OBJECT_NOT_FOUND' };
+    if (status === 429)
+      return {
+        status: 'error',
+        message: 'You have reached your ten_secondly_rolling limit.',
+        errorType: 'RATE_LIMIT',
+        correlationId: randomUUID(),
+        policyName: 'TEN_SECONDLY_ROLLING',
+        category: 'RATE_LIMITS',
+      };
+    if (status === 401)
+      return { status: 'error', message: 'Authentication credentials not found.', correlationId: randomUUID(), category: 'INVALID_AUTHENTICATION' };
+    return {
+      status: 'error',
+      message: status >= 500 ? 'internal error' : 'not found',
+      correlationId: randomUUID(),
+      category: status >= 500 ? 'INTERNAL_ERROR' : 'OBJECT_NOT_FOUND',
+    };
   }
 
   private error(status: number, message: string, category: string): Reply {
@@ -84,7 +108,12 @@ export class HubSpotContract extends ContractServer {
         existing.updatedAt = now;
         return { ...existing, new: false };
       }
-      const created: HsObject = { id: String(this.nextId++), properties: { ...input.properties, [input.idProperty]: input.id }, createdAt: now, updatedAt: now };
+      const created: HsObject = {
+        id: String(this.nextId++),
+        properties: { ...input.properties, [input.idProperty]: input.id },
+        createdAt: now,
+        updatedAt: now,
+      };
       store.set(created.id, created);
       return { ...created, new: true };
     });

@@ -34,7 +34,11 @@ export class ServiceTitanContract extends ContractServer {
     const base = `^/crm/v2/tenant/(\\d+)/booking-provider/(\\d+)/bookings`;
     this.route('POST', new RegExp(`${base}$`), (req, [tenant, provider]) => this.authorised(req, tenant!, provider!) ?? this.create(req.json));
     this.route('GET', new RegExp(`${base}$`), (req, [tenant, provider]) => this.authorised(req, tenant!, provider!) ?? this.list(req.query));
-    this.route('PATCH', new RegExp(`${base}/(\\d+)$`), (req, [tenant, provider, id]) => this.authorised(req, tenant!, provider!) ?? this.patch(Number(id), req.json));
+    this.route(
+      'PATCH',
+      new RegExp(`${base}/(\\d+)$`),
+      (req, [tenant, provider, id]) => this.authorised(req, tenant!, provider!) ?? this.patch(Number(id), req.json),
+    );
   }
 
   /** Revoke every token (the next API call gets 401 and must fetch a new one). */
@@ -43,7 +47,12 @@ export class ServiceTitanContract extends ContractServer {
   }
 
   protected faultBody(status: number): unknown {
-    return { type: `https://tools.ietf.org/html/rfc7231#section-6.${status >= 500 ? '6.1' : '5.1'}`, title: status === 429 ? 'Too Many Requests' : status >= 500 ? 'Internal Server Error' : 'Error', status, traceId: randomUUID() };
+    return {
+      type: `https://tools.ietf.org/html/rfc7231#section-6.${status >= 500 ? '6.1' : '5.1'}`,
+      title: status === 429 ? 'Too Many Requests' : status >= 500 ? 'Internal Server Error' : 'Error',
+      status,
+      traceId: randomUUID(),
+    };
   }
 
   private authorised(req: { headers: Record<string, any> }, tenant: string, provider: string): Reply | undefined {
@@ -51,15 +60,18 @@ export class ServiceTitanContract extends ContractServer {
     if (!token || !this.issuedTokens.has(token) || req.headers['st-app-key'] !== this.credentials.appKey) {
       return { status: 401, body: { ...(this.faultBody(401) as object), title: 'Unauthorized' } };
     }
-    if (tenant !== this.stTenantId || provider !== this.bookingProviderId) return { status: 404, body: { ...(this.faultBody(404) as object), title: 'Not Found' } };
+    if (tenant !== this.stTenantId || provider !== this.bookingProviderId)
+      return { status: 404, body: { ...(this.faultBody(404) as object), title: 'Not Found' } };
     return undefined;
   }
 
   private create(body: Record<string, any> | undefined): Reply {
     const errors: Record<string, string[]> = {};
-    for (const field of ['source', 'name', 'summary', 'externalId']) if (typeof body?.[field] !== 'string' || !body[field]) errors[field] = [`The ${field} field is required.`];
+    for (const field of ['source', 'name', 'summary', 'externalId'])
+      if (typeof body?.[field] !== 'string' || !body[field]) errors[field] = [`The ${field} field is required.`];
     if (typeof body?.isFirstTimeClient !== 'boolean') errors.isFirstTimeClient = ['The isFirstTimeClient field is required.'];
-    if (Object.keys(errors).length) return { status: 400, body: { ...(this.faultBody(400) as object), title: 'One or more validation errors occurred.', errors } };
+    if (Object.keys(errors).length)
+      return { status: 400, body: { ...(this.faultBody(400) as object), title: 'One or more validation errors occurred.', errors } };
     const id = this.nextId++;
     const booking = { id, ...body, status: 'Pending', createdOn: new Date().toISOString(), modifiedOn: new Date().toISOString() };
     this.bookings.set(id, booking);

@@ -12,7 +12,7 @@ export class SesContract extends ContractServer {
 
   constructor(readonly verifiedSenders = new Set<string>()) {
     super();
-    this.route("POST", /^\/v2\/email\/outbound-emails$/, (req) => this.sendEmail(req));
+    this.route('POST', /^\/v2\/email\/outbound-emails$/, (req) => this.sendEmail(req));
   }
 
   protected faultBody(status: number): unknown {

@@ -70,7 +70,12 @@ export class StripeContract extends ContractServer {
         if (seen.body !== req.body) {
           return {
             status: 400,
-            body: { error: { type: 'idempotency_error', message: `Keys for idempotent requests can only be used with the same parameters they were first used with.` } },
+            body: {
+              error: {
+                type: 'idempotency_error',
+                message: `Keys for idempotent requests can only be used with the same parameters they were first used with.`,
+              },
+            },
           };
         }
         return { ...seen.reply, headers: { ...seen.reply.headers, 'idempotent-replayed': 'true' } };
@@ -108,7 +113,12 @@ export class StripeContract extends ContractServer {
     this.paymentIntents.push(intent);
     const body = { object: 'payment_intent', ...intent, latest_charge: decline ? null : `ch_${randomBytes(12).toString('hex')}`, off_session: true };
     if (decline) {
-      return { status: 402, body: { error: { type: 'card_error', ...decline, payment_intent: body, doc_url: `https://stripe.com/docs/error-codes/${decline.code.replace(/_/g, '-')}` } } };
+      return {
+        status: 402,
+        body: {
+          error: { type: 'card_error', ...decline, payment_intent: body, doc_url: `https://stripe.com/docs/error-codes/${decline.code.replace(/_/g, '-')}` },
+        },
+      };
     }
     return { status: 200, body };
   }

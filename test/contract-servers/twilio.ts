@@ -13,7 +13,10 @@ export class TwilioContract extends ContractServer {
   /** Numbers that replied STOP: Twilio itself refuses to text them (error 21610). */
   readonly unsubscribed = new Set<string>();
 
-  constructor(readonly accountSid = 'AC00000000000000000000000000000000', readonly authToken = 'twilio-test-token') {
+  constructor(
+    readonly accountSid = 'AC00000000000000000000000000000000',
+    readonly authToken = 'twilio-test-token',
+  ) {
     super();
     this.route('POST', /^\/2010-04-01\/Accounts\/(\w+)\/Messages\.json$/, (req, [sid]) => this.create(req, sid!));
   }
@@ -37,6 +40,9 @@ export class TwilioContract extends ContractServer {
     if (this.unsubscribed.has(to)) return this.error(400, 21610, 'Attempt to send to unsubscribed recipient');
     const message = { sid: `SM${randomBytes(16).toString('hex')}`, to, from: form.get('From') ?? '', body: form.get('Body') ?? '' };
     this.messages.push(message);
-    return { status: 201, body: { sid: message.sid, account_sid: sid, to: message.to, from: message.from, body: message.body, status: 'queued', num_segments: '1' } };
+    return {
+      status: 201,
+      body: { sid: message.sid, account_sid: sid, to: message.to, from: message.from, body: message.body, status: 'queued', num_segments: '1' },
+    };
   }
 }

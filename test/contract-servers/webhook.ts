@@ -16,7 +16,11 @@ export class WebhookContract extends ContractServer {
     this.route('POST', /^\/crm$/, (req) => {
       const verdict = verifyWebhook(
         this.secret,
-        { timestamp: req.headers['x-jobrelay-timestamp'] as string | undefined, signature: req.headers['x-jobrelay-signature'] as string | undefined, body: req.body },
+        {
+          timestamp: req.headers['x-jobrelay-timestamp'] as string | undefined,
+          signature: req.headers['x-jobrelay-signature'] as string | undefined,
+          body: req.body,
+        },
         new Date(Date.now() + this.clockSkewSeconds * 1000),
       );
       if (!verdict.ok) return { status: 401, body: { error: verdict.reason } };

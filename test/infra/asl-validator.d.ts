@@ -5,8 +5,5 @@ declare module 'asl-validator' {
     errors: { 'Error code': string; Message: string }[];
     errorsText(separator?: string): string;
   }
-  export default function aslValidator(
-    definition: unknown,
-    options?: { checkPaths: boolean; checkArn: boolean },
-  ): ValidationResult;
+  export default function aslValidator(definition: unknown, options?: { checkPaths: boolean; checkArn: boolean }): ValidationResult;
 }

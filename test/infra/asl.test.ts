@@ -8,14 +8,7 @@ import aslValidator from 'asl-validator';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  definitionSubstitutions,
-  executionFailureRules,
-  lambdas,
-  stateMachineSubstitutionKey,
-  stateMachines,
-  substitutionKey,
-} from '../../functions/registry';
+import { definitionSubstitutions, executionFailureRules, lambdas, stateMachineSubstitutionKey, stateMachines, substitutionKey } from '../../functions/registry';
 import { fromRoot } from '../../lib/paths';
 import { LAMBDA_DEFAULTS } from '../../lib/function-definition';
 import { workflowWorstCase, type Retrier } from './time-budget';
@@ -130,7 +123,10 @@ describe('state machines', () => {
           if (name === model.reviewState) continue;
           const toReview = (state.Catch ?? []).filter((c) => c.Next === model.reviewState);
           expect(toReview.length, `${name} has no Catch to ${model.reviewState}`).toBeGreaterThan(0);
-          expect(toReview.some((c) => c.ErrorEquals.includes('States.ALL')), `${name} does not catch States.ALL`).toBe(true);
+          expect(
+            toReview.some((c) => c.ErrorEquals.includes('States.ALL')),
+            `${name} does not catch States.ALL`,
+          ).toBe(true);
         }
         return;
       }
@@ -144,9 +140,7 @@ describe('state machines', () => {
         expect(all!.ResultPath).toBe(`$.failures.${name}`);
       }
       const machine = stateMachines.find((m) => m.file === file)!;
-      expect(executionFailureRules.find((r) => r.stateMachine === machine.name)?.statuses).toEqual(
-        expect.arrayContaining(['FAILED', 'TIMED_OUT']),
-      );
+      expect(executionFailureRules.find((r) => r.stateMachine === machine.name)?.statuses).toEqual(expect.arrayContaining(['FAILED', 'TIMED_OUT']));
     });
   });
 });

@@ -190,7 +190,12 @@ describe('queues', () => {
     const reservedFunctions = Object.entries(resources)
       .filter(([, r]) => r.Type === 'AWS::Lambda::Function' && r.Properties.ReservedConcurrentExecutions !== undefined)
       .map(([id]) => id);
-    expect(reservedFunctions.sort()).toEqual(queues.filter((q) => q.reservedConcurrency !== undefined).map((q) => idOf(q.consumer!)).sort());
+    expect(reservedFunctions.sort()).toEqual(
+      queues
+        .filter((q) => q.reservedConcurrency !== undefined)
+        .map((q) => idOf(q.consumer!))
+        .sort(),
+    );
   });
 
   it('encrypts every queue and denies non-TLS access', () => {
@@ -200,9 +205,7 @@ describe('queues', () => {
     const denied = Object.values(resources)
       .filter((r) => r.Type === 'AWS::SQS::QueuePolicy')
       .filter((r) =>
-        (r.Properties.PolicyDocument.Statement as Json[]).some(
-          (s) => s.Effect === 'Deny' && s.Condition?.Bool?.['aws:SecureTransport'] === 'false',
-        ),
+        (r.Properties.PolicyDocument.Statement as Json[]).some((s) => s.Effect === 'Deny' && s.Condition?.Bool?.['aws:SecureTransport'] === 'false'),
       )
       .flatMap((r) => (r.Properties.Queues as Json[]).map((q) => q.Ref as string));
     expect(new Set(denied)).toEqual(new Set(allQueues().map(([id]) => id)));
@@ -400,7 +403,9 @@ describe('least privilege', () => {
 
   it('only the grant holders may send to the notify queue or read CRM secrets', () => {
     const roles = (grant: Grant) => [...new Set(lambdas.filter((l) => l.grants.includes(grant)).map((l) => functionRoleId(l.name)))];
-    expect(holdersOf('sqs:SendMessage').sort()).toEqual([...new Set([...roles('notifyQueue:send'), ...roles('queues:redrive'), ...roles('crmSyncQueue:send'), ...roles('statusEventsQueue:send')])].sort());
+    expect(holdersOf('sqs:SendMessage').sort()).toEqual(
+      [...new Set([...roles('notifyQueue:send'), ...roles('queues:redrive'), ...roles('crmSyncQueue:send'), ...roles('statusEventsQueue:send')])].sort(),
+    );
     expect(holdersOf('sqs:StartMessageMoveTask').sort()).toEqual(roles('queues:redrive').sort());
     expect(holdersOf('secretsmanager:GetSecretValue').sort()).toEqual(roles('crmSecrets:read').sort());
   });
@@ -421,7 +426,9 @@ describe('least privilege', () => {
     expect(statements.length).toBeGreaterThan(0);
     const tenantScoped = /^arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:jobrelay\/\*\/\*$/;
     for (const statement of statements) {
-      expect(actionsOf(statement).filter((a) => !['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:CreateSecret'].includes(a))).toEqual([]);
+      expect(
+        actionsOf(statement).filter((a) => !['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:CreateSecret'].includes(a)),
+      ).toEqual([]);
       const targets = (Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource]).map(text);
       for (const target of targets) expect(target, JSON.stringify(statement)).toMatch(tenantScoped);
     }
@@ -460,9 +467,7 @@ describe('least privilege', () => {
       .filter((r) => r.Type === 'AWS::IAM::Policy' || r.Type === 'AWS::IAM::Role')
       .flatMap((r) => {
         const found: string[] = [];
-        walk(r.Properties.PolicyDocument ?? r.Properties.Policies ?? [], (s) =>
-          actionsOf(s).forEach((a) => /:\*$/.test(a) && found.push(a)),
-        );
+        walk(r.Properties.PolicyDocument ?? r.Properties.Policies ?? [], (s) => actionsOf(s).forEach((a) => /:\*$/.test(a) && found.push(a)));
         return found;
       });
     expect(serviceWide).toEqual([]);
@@ -478,7 +483,11 @@ describe('workflows', () => {
       const machine = resources[logicalIdOf(built.stack.workflows.byName(spec.name))]!.Properties;
       expect(machine.StateMachineType).toBe(spec.type);
       const text = readFileSync(fromRoot(spec.file), 'utf8');
-      const expected = definitionSubstitutions(text, (name) => `fn:${name}`, (name) => `sm:${name}`);
+      const expected = definitionSubstitutions(
+        text,
+        (name) => `fn:${name}`,
+        (name) => `sm:${name}`,
+      );
       expect(Object.keys(machine.DefinitionSubstitutions).sort()).toEqual(Object.keys(expected).sort());
       for (const [key, target] of Object.entries(expected)) {
         const [kind, name] = target.split(':') as [string, string];
@@ -494,7 +503,7 @@ describe('workflows', () => {
 });
 
 describe('execution failure rules', () => {
-  it('routes each watched state machine\'s failed executions to its Lambda', () => {
+  it("routes each watched state machine's failed executions to its Lambda", () => {
     for (const rule of executionFailureRules) {
       const found = Object.values(resources).filter(
         (r) =>
@@ -511,9 +520,7 @@ describe('execution failure rules', () => {
       });
     }
     const dlq = logicalIdOf(built.stack.queues.asyncTargetsDlq);
-    const policies = Object.values(resources).filter(
-      (r) => r.Type === 'AWS::SQS::QueuePolicy' && (r.Properties.Queues as Json[]).some((q) => q.Ref === dlq),
-    );
+    const policies = Object.values(resources).filter((r) => r.Type === 'AWS::SQS::QueuePolicy' && (r.Properties.Queues as Json[]).some((q) => q.Ref === dlq));
     const allows = policies.flatMap((p) => p.Properties.PolicyDocument.Statement as Json[]).filter((st) => st.Effect === 'Allow');
     expect(allows.map((st) => st.Principal)).toContainEqual({ Service: 'events.amazonaws.com' });
     for (const rule of executionFailureRules) {
@@ -527,9 +534,7 @@ describe('api', () => {
     template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
     template.resourceCountIs('AWS::ApiGatewayV2::Route', routes.length);
     for (const route of routes) {
-      const found = Object.values(resources).filter(
-        (r) => r.Type === 'AWS::ApiGatewayV2::Route' && r.Properties.RouteKey === `${route.method} ${route.path}`,
-      );
+      const found = Object.values(resources).filter((r) => r.Type === 'AWS::ApiGatewayV2::Route' && r.Properties.RouteKey === `${route.method} ${route.path}`);
       expect(found, `${route.method} ${route.path}`).toHaveLength(1);
       const integrationId = found[0]!.Properties.Target['Fn::Join'][1][1].Ref as string;
       const integration = resources[integrationId]!.Properties;
@@ -655,7 +660,12 @@ describe('alarms', () => {
       .flatMap((r) => r.Properties.Metrics as Json[])
       .filter((m) => m.MetricStat?.Metric?.MetricName === 'Throttles')
       .map((m) => m.MetricStat.Metric.Dimensions[0].Value.Ref as string);
-    expect(throttled.sort()).toEqual(lambdas.filter(isTraced).map((l) => idOf(l.name)).sort());
+    expect(throttled.sort()).toEqual(
+      lambdas
+        .filter(isTraced)
+        .map((l) => idOf(l.name))
+        .sort(),
+    );
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'AWS/States',
       MetricName: 'ExecutionTime',
@@ -692,9 +702,7 @@ describe('alarms', () => {
     template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-        ]),
+        Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
       },
     });
   });
@@ -706,9 +714,9 @@ describe('room to grow', () => {
 
   it(`stays under ${RESOURCE_BUDGET} of CloudFormation's 500 resources`, () => {
     const count = Object.keys(resources).length;
-    const byType = Object.entries(
-      Object.values(resources).reduce<Record<string, number>>((acc, r) => ({ ...acc, [r.Type]: (acc[r.Type] ?? 0) + 1 }), {}),
-    ).sort((a, b) => b[1] - a[1]);
+    const byType = Object.entries(Object.values(resources).reduce<Record<string, number>>((acc, r) => ({ ...acc, [r.Type]: (acc[r.Type] ?? 0) + 1 }), {})).sort(
+      (a, b) => b[1] - a[1],
+    );
     console.log(`stack resources: ${count} of 500 (budget ${RESOURCE_BUDGET}); ${byType.map(([t, n]) => `${t.replace('AWS::', '')} ${n}`).join(', ')}`);
     expect(count).toBeLessThan(RESOURCE_BUDGET);
   });

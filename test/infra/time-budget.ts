@@ -53,11 +53,14 @@ export function workflowWorstCase(
 ): { seconds: number; path: string[]; perTask: Record<string, number> } {
   const states = definition.States;
   const perTask = Object.fromEntries(
-    Object.entries(states).filter(([, s]) => s.Type === 'Task').map(([name, s]) => [name, taskWorstCase(s, lambdaTimeout)]),
+    Object.entries(states)
+      .filter(([, s]) => s.Type === 'Task')
+      .map(([name, s]) => [name, taskWorstCase(s, lambdaTimeout)]),
   );
   const catchTargets = new Set(Object.values(states).flatMap((s) => (s.Catch ?? []).map((c) => c.Next)));
   const twice = new Set([...catchTargets, ...[...catchTargets].map((t) => states[t]?.Next).filter((n): n is string => Boolean(n))]);
-  const next = (s: BudgetState) => [s.Next, s.Default, ...(s.Choices ?? []).map((c) => c.Next), ...(s.Catch ?? []).map((c) => c.Next)].filter((n): n is string => Boolean(n));
+  const next = (s: BudgetState) =>
+    [s.Next, s.Default, ...(s.Choices ?? []).map((c) => c.Next), ...(s.Catch ?? []).map((c) => c.Next)].filter((n): n is string => Boolean(n));
 
   let best = { seconds: 0, path: [] as string[] };
   const visits = new Map<string, number>();

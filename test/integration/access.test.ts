@@ -75,14 +75,16 @@ describe('route x scope matrix (functions/registry.ts is the spec)', () => {
   }, 120_000);
 
   it('a key of each scope: 403 where the declaration leaves it out, past the gate where it names it', async () => {
-    const checks = routes
-      .filter((route) => route.scopes !== 'public')
-      .flatMap((route) => SCOPES.map((scope) => ({ route, scope })));
+    const checks = routes.filter((route) => route.scopes !== 'public').flatMap((route) => SCOPES.map((scope) => ({ route, scope })));
     // A few at a time: several hundred calls against one local system.
     for (let i = 0; i < checks.length; i += 16) {
       await Promise.all(
         checks.slice(i, i + 16).map(async ({ route, scope }) => {
-          const response = await as(keys.get(scope)).call(route.method, concretePath(route), route.method === 'GET' || route.method === 'DELETE' ? undefined : {});
+          const response = await as(keys.get(scope)).call(
+            route.method,
+            concretePath(route),
+            route.method === 'GET' || route.method === 'DELETE' ? undefined : {},
+          );
           const allowed = scope === 'platform' || (route.scopes as readonly Scope[]).includes(scope);
           const label = `${scope} key on ${route.method} ${route.path} -> ${response.status} ${JSON.stringify(response.body)?.slice(0, 200)}`;
           expect(response.status, label).toBeLessThan(500);
@@ -97,7 +99,7 @@ describe('route x scope matrix (functions/registry.ts is the spec)', () => {
     }
   }, 300_000);
 
-  it('the OpenAPI document states each operation\'s security from the same declaration', async () => {
+  it("the OpenAPI document states each operation's security from the same declaration", async () => {
     const document = (await callApi('GET', '/v1/openapi.json')).body;
     for (const route of routes) {
       const operation = document.paths[route.path]?.[route.method.toLowerCase()];
@@ -163,7 +165,7 @@ describe('keys never gain power', () => {
     expect(me.body.grantableScopes.map((s: { scope: string }) => s.scope)).toEqual(['bookings', 'admin']);
   });
 
-  it('the deployment\'s own tenant ids are refused with a 400 naming tenantId', async () => {
+  it("the deployment's own tenant ids are refused with a 400 naming tenantId", async () => {
     const platformKey = (await issueApiKey('platform', { name: 'Agency operator', scopes: ['platform'] })).apiKey;
     for (const tenantId of ['platform', 'jobrelay']) {
       const created = await as(platformKey).call('POST', '/v1/tenants', { tenantId, name: 'Not a tenant', timeZone: 'America/Chicago' });
@@ -172,7 +174,7 @@ describe('keys never gain power', () => {
     }
   });
 
-  it('actions are recorded with the key\'s name and id', async () => {
+  it("actions are recorded with the key's name and id", async () => {
     const item = await openReviewItem(tenant.tenantId, { kind: 'out_of_scope', reason: 'test', subject: { type: 'booking', id: 'b-1' } });
     const desk = await issueApiKey(tenant.tenantId, { name: 'Front desk', scopes: ['review'] });
     const resolved = await as(desk.apiKey).call('POST', `/v1/review-items/${item.reviewItemId}/resolve`, { note: 'called back', by: 'Dana' });
@@ -183,7 +185,7 @@ describe('keys never gain power', () => {
   });
 });
 
-describe('a second tenant against the first tenant\'s ids', () => {
+describe("a second tenant against the first tenant's ids", () => {
   let a: TestTenant;
   let b: TestTenant;
   let bookingId: string;
@@ -193,25 +195,45 @@ describe('a second tenant against the first tenant\'s ids', () => {
 
   beforeAll(async () => {
     [a, b] = await Promise.all([createTestTenant(), createTestTenant()]);
-    const booked = await a.call('POST', '/v1/bookings', bookingRequest({ window: { date: nextWeekday(3), start: '10:00' } }), { 'Idempotency-Key': `a-${ulid()}` });
+    const booked = await a.call('POST', '/v1/bookings', bookingRequest({ window: { date: nextWeekday(3), start: '10:00' } }), {
+      'Idempotency-Key': `a-${ulid()}`,
+    });
     expect(booked.status, JSON.stringify(booked.body)).toBe(201);
     bookingId = booked.body.bookingId;
     await waitForTrail(bookingId, 90_000); // its writes to A's records are done before the snapshot
-    const hold = await a.call('POST', '/v1/holds', { jobTypeId: 'plumbing-water-heater-repair', postalCode: '78744', window: { date: nextWeekday(4), start: '12:00' } });
+    const hold = await a.call('POST', '/v1/holds', {
+      jobTypeId: 'plumbing-water-heater-repair',
+      postalCode: '78744',
+      window: { date: nextWeekday(4), start: '12:00' },
+    });
     expect(hold.status, JSON.stringify(hold.body)).toBe(201);
     holdId = hold.body.holdId;
     reviewItemId = (await openReviewItem(a.tenantId, { kind: 'out_of_scope', reason: 'A only', subject: { type: 'booking', id: bookingId } })).reviewItemId;
     keyId = (await issueApiKey(a.tenantId, { name: 'A bot', scopes: ['bookings'] })).key.keyId;
     const at = new Date().toISOString();
     await createCustomer(
-      { tenantId: a.tenantId, customerId: 'cust-a', name: 'Avery A', phoneE164: '+15125550991', addresses: [], ...emptyProfile(), createdAt: at, updatedAt: at } as never,
+      {
+        tenantId: a.tenantId,
+        customerId: 'cust-a',
+        name: 'Avery A',
+        phoneE164: '+15125550991',
+        addresses: [],
+        ...emptyProfile(),
+        createdAt: at,
+        updatedAt: at,
+      } as never,
       { phone: true, email: false },
     );
-    expect((await a.call('PUT', '/v1/customers/cust-a/memberships/m-a', { plan: 'Club', priceCents: 10_000, renewsOn: '2027-06-01', paymentToken: 'tok_ok' })).status).toBe(201);
+    expect(
+      (await a.call('PUT', '/v1/customers/cust-a/memberships/m-a', { plan: 'Club', priceCents: 10_000, renewsOn: '2027-06-01', paymentToken: 'tok_ok' }))
+        .status,
+    ).toBe(201);
   });
 
   it('every id-bearing route answers 404 (or 403 for another tenant named in the request) and A is unchanged', async () => {
-    const before = JSON.stringify((await itemsWithPrefix(`T#${a.tenantId}`)).map((item) => ({ ...item })).sort((x, y) => `${x.pk}${x.sk}`.localeCompare(`${y.pk}${y.sk}`)));
+    const before = JSON.stringify(
+      (await itemsWithPrefix(`T#${a.tenantId}`)).map((item) => ({ ...item })).sort((x, y) => `${x.pk}${x.sk}`.localeCompare(`${y.pk}${y.sk}`)),
+    );
     const attempts: Array<[string, string, unknown?]> = [
       ['GET', `/v1/bookings/${bookingId}`],
       ['GET', `/v1/bookings/${bookingId}/activity`],
@@ -240,7 +262,9 @@ describe('a second tenant against the first tenant\'s ids', () => {
       expect([400, 403, 404], label).toContain(response.status);
       if (response.status === 400) expect(response.body.error.field, label).not.toBe('tenantId');
     }
-    const after = JSON.stringify((await itemsWithPrefix(`T#${a.tenantId}`)).map((item) => ({ ...item })).sort((x, y) => `${x.pk}${x.sk}`.localeCompare(`${y.pk}${y.sk}`)));
+    const after = JSON.stringify(
+      (await itemsWithPrefix(`T#${a.tenantId}`)).map((item) => ({ ...item })).sort((x, y) => `${x.pk}${x.sk}`.localeCompare(`${y.pk}${y.sk}`)),
+    );
     expect(after).toBe(before);
     // B's outbox lists B's messages only: A's booking shows nothing there.
     const outbox = await b.call('GET', `/v1/outbox?bookingId=${bookingId}`);

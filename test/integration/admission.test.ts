@@ -22,7 +22,10 @@ const refusals = (outcomes: Array<AdmissionPermit | AdmissionRefused>) => outcom
 describe('admission gate', () => {
   it('of 20 concurrent requests of one tenant admits exactly its 3 places; the rest are 429 with Retry-After', async () => {
     const gate = new AdmissionGate(route(), limits);
-    const outcomes = await admitAll(gate, Array.from({ length: 20 }, () => 'tenant-a'));
+    const outcomes = await admitAll(
+      gate,
+      Array.from({ length: 20 }, () => 'tenant-a'),
+    );
     expect(permits(outcomes)).toHaveLength(3);
     expect(refusals(outcomes)).toHaveLength(17);
     for (const refusal of refusals(outcomes)) {
@@ -74,6 +77,13 @@ describe('admission gate', () => {
     await permit.release(); // the answer went out; the work goes on
     await expect(gate.admit('a')).rejects.toMatchObject({ statusCode: 429 });
     finish();
-    await expect.poll(() => gate.admit('a').then(() => true, () => false)).toBe(true);
+    await expect
+      .poll(() =>
+        gate.admit('a').then(
+          () => true,
+          () => false,
+        ),
+      )
+      .toBe(true);
   });
 });

@@ -174,7 +174,8 @@ function fieldsOf(value: Json, input: Schema, prefix: Array<string | number> = [
   const out: Array<{ path: Array<string | number>; schema: Schema }> = [];
   const alternatives: Schema[] = schema.anyOf ?? schema.oneOf ?? schema.allOf ?? [];
   const merged: Schema = alternatives.length
-    ? alternatives.map(resolve).find((a) => a.properties && Object.keys(value && typeof value === 'object' ? value : {}).every((k) => k in a.properties)) ?? resolve(alternatives[0]!)
+    ? (alternatives.map(resolve).find((a) => a.properties && Object.keys(value && typeof value === 'object' ? value : {}).every((k) => k in a.properties)) ??
+      resolve(alternatives[0]!))
     : schema;
   if (Array.isArray(value)) {
     value.forEach((item, i) => {
@@ -207,7 +208,12 @@ function withValue(value: Json, path: Array<string | number>, replacement: Json)
   // defineProperty: a key named __proto__ is a key here, as it is in the JSON we send.
   const copy: Record<string, Json> = {};
   for (const [k, v] of Object.entries(object)) Object.defineProperty(copy, k, { value: v, enumerable: true, writable: true, configurable: true });
-  Object.defineProperty(copy, String(head), { value: withValue(object[String(head)] ?? null, rest, replacement), enumerable: true, writable: true, configurable: true });
+  Object.defineProperty(copy, String(head), {
+    value: withValue(object[String(head)] ?? null, rest, replacement),
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  });
   return copy;
 }
 
@@ -233,10 +239,7 @@ const pathValue = fc.oneof(
   fc.constantFrom(LONG_PARAM, '..', '%2F', '%20', encodeURIComponent('€'), encodeURIComponent('a b/c')),
 );
 
-const queryValue = fc.oneof(
-  fc.constantFrom(...PROTOTYPE_NAMES),
-  fc.constantFrom(LONG_PARAM, '', '-1', '1e308', 'NaN', 'true', '[]', '{}', '€'),
-);
+const queryValue = fc.oneof(fc.constantFrom(...PROTOTYPE_NAMES), fc.constantFrom(LONG_PARAM, '', '-1', '1e308', 'NaN', 'true', '[]', '{}', '€'));
 
 async function send(request: Sent, authorised = true): Promise<Answer> {
   const query = typeof request.query === 'string' ? request.query : new URLSearchParams(request.query ?? {}).toString();
@@ -259,7 +262,8 @@ function problem(answer: Answer): string | undefined {
   if (answer.status >= 400) {
     try {
       const body = JSON.parse(answer.text);
-      if (typeof body?.error?.message !== 'string' || !body.error.message) return `answered ${answer.status} without error.message: ${answer.text.slice(0, 300)}`;
+      if (typeof body?.error?.message !== 'string' || !body.error.message)
+        return `answered ${answer.status} without error.message: ${answer.text.slice(0, 300)}`;
     } catch {
       return `answered ${answer.status} with a body that is not JSON: ${answer.text.slice(0, 300)}`;
     }
@@ -268,7 +272,8 @@ function problem(answer: Answer): string | undefined {
 }
 
 function describeSent(request: Sent): string {
-  const body = request.body === undefined ? '' : ` body ${request.body.length > 300 ? `${request.body.slice(0, 300)}… (${request.body.length} chars)` : request.body}`;
+  const body =
+    request.body === undefined ? '' : ` body ${request.body.length > 300 ? `${request.body.slice(0, 300)}… (${request.body.length} chars)` : request.body}`;
   const query = request.query === undefined ? '' : ` query ${JSON.stringify(request.query).slice(0, 200)}`;
   return `${request.method} ${request.path.slice(0, 200)}${query}${body}`;
 }
@@ -292,7 +297,9 @@ async function snapshot(): Promise<string> {
   const keyed = items.map((item) => JSON.stringify(item, Object.keys(item).sort())).sort();
   // Only the fuzz tenant's secrets: other test files write theirs into the same file meanwhile.
   const allSecrets = JSON.parse(readFileSync(inject('secretsFile'), 'utf8')) as Record<string, string>;
-  const ownSecrets = Object.entries(allSecrets).filter(([name]) => name.startsWith(`${tenant.tenantId}/`)).sort(([a], [b]) => a.localeCompare(b));
+  const ownSecrets = Object.entries(allSecrets)
+    .filter(([name]) => name.startsWith(`${tenant.tenantId}/`))
+    .sort(([a], [b]) => a.localeCompare(b));
   return JSON.stringify({ items: keyed, secrets: ownSecrets });
 }
 
@@ -333,7 +340,10 @@ function refusedRequest(operation: Operation): fc.Arbitrary<Sent> {
   const queryNames = operation.params.filter((p) => p.in === 'query').map((p) => p.name);
   const pathArb = fc.record(Object.fromEntries(pathParams.map((name) => [name, pathValue]))) as fc.Arbitrary<Record<string, string>>;
   const queryArb = queryNames.length
-    ? fc.option(fc.tuple(fc.constantFrom(...queryNames), queryValue).map(([name, value]) => ({ ...query, [name]: value })), { nil: query })
+    ? fc.option(
+        fc.tuple(fc.constantFrom(...queryNames), queryValue).map(([name, value]) => ({ ...query, [name]: value })),
+        { nil: query },
+      )
     : fc.constant(query);
   let bodyArb: fc.Arbitrary<string | undefined> = fc.constant(undefined);
   if (operation.body && isJsonBody(operation)) {
@@ -371,7 +381,10 @@ function prototypeRequest(operation: Operation): fc.Arbitrary<Sent> {
   if (operation.body && isJsonBody(operation)) {
     const base = baselineBody(operation)!;
     const fields = fieldsOf(base, operation.body.schema);
-    const objects = [[], ...fields.filter((f) => typeof f.schema === 'object' && typesOf(f.schema).has('object') && !typesOf(f.schema).has('string')).map((f) => f.path)];
+    const objects = [
+      [],
+      ...fields.filter((f) => typeof f.schema === 'object' && typesOf(f.schema).has('object') && !typesOf(f.schema).has('string')).map((f) => f.path),
+    ];
     const strings = fields.filter((f) => typesOf(f.schema).has('string'));
     const asValue = strings.length ? fc.tuple(fc.constantFrom(...strings), name).map(([f, value]) => withValue(base, f.path, value)) : fc.constant(base);
     const asKey = fc
@@ -419,29 +432,37 @@ describe('API fuzz (every operation in /v1/openapi.json)', () => {
     if (!process.env.FUZZ_ONLY) expect(operations.length).toBeGreaterThan(40);
   });
 
-  it('refuses hostile input with a 4xx that says why, and writes nothing', async () => {
-    const before = await snapshot();
-    const refused = await fuzzEach('refused', (op) => (op.body || op.params.some((p) => p.in !== 'header') ? 8 : 2), refusedRequest);
-    // Every method a path does not serve.
-    const wrongMethods: string[] = [];
-    for (const [path, item] of Object.entries<Record<string, unknown>>(doc.paths)) {
-      for (const method of METHODS.filter((m) => !(m.toLowerCase() in item))) {
-        const request = { method, path: fillPath(path, {}), body: method === 'GET' ? undefined : '{"__proto__":{"admin":true}}' };
-        const found = problem(await send(request));
-        if (found) wrongMethods.push(`wrong method: ${describeSent(request)} ${found}`);
+  it(
+    'refuses hostile input with a 4xx that says why, and writes nothing',
+    async () => {
+      const before = await snapshot();
+      const refused = await fuzzEach('refused', (op) => (op.body || op.params.some((p) => p.in !== 'header') ? 8 : 2), refusedRequest);
+      // Every method a path does not serve.
+      const wrongMethods: string[] = [];
+      for (const [path, item] of Object.entries<Record<string, unknown>>(doc.paths)) {
+        for (const method of METHODS.filter((m) => !(m.toLowerCase() in item))) {
+          const request = { method, path: fillPath(path, {}), body: method === 'GET' ? undefined : '{"__proto__":{"admin":true}}' };
+          const found = problem(await send(request));
+          if (found) wrongMethods.push(`wrong method: ${describeSent(request)} ${found}`);
+        }
       }
-    }
-    const after = await snapshot();
-    console.info(`fuzz (refused): ${refused.sent} requests, answers ${JSON.stringify(Object.fromEntries([...refused.statuses].sort()))}`);
-    expect([...refused.problems, ...wrongMethods]).toEqual([]);
-    expect(after, 'refused input wrote to the table or the secrets store').toBe(before);
-  }, FUZZ_TIMEOUT_MS);
+      const after = await snapshot();
+      console.info(`fuzz (refused): ${refused.sent} requests, answers ${JSON.stringify(Object.fromEntries([...refused.statuses].sort()))}`);
+      expect([...refused.problems, ...wrongMethods]).toEqual([]);
+      expect(after, 'refused input wrote to the table or the secrets store').toBe(before);
+    },
+    FUZZ_TIMEOUT_MS,
+  );
 
-  it('treats prototype names in otherwise valid requests as plain text', async () => {
-    const result = await fuzzEach('prototype names', (op) => (op.method === 'POST' && op.path === '/v1/bookings' ? 4 : 3), prototypeRequest);
-    console.info(`fuzz (prototype names): ${result.sent} requests, answers ${JSON.stringify(Object.fromEntries([...result.statuses].sort()))}`);
-    expect(result.problems).toEqual([]);
-  }, FUZZ_TIMEOUT_MS);
+  it(
+    'treats prototype names in otherwise valid requests as plain text',
+    async () => {
+      const result = await fuzzEach('prototype names', (op) => (op.method === 'POST' && op.path === '/v1/bookings' ? 4 : 3), prototypeRequest);
+      console.info(`fuzz (prototype names): ${result.sent} requests, answers ${JSON.stringify(Object.fromEntries([...result.statuses].sort()))}`);
+      expect(result.problems).toEqual([]);
+    },
+    FUZZ_TIMEOUT_MS,
+  );
 });
 
 describe('the reproductions of issue 11 part 4', () => {

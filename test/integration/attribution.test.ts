@@ -10,8 +10,12 @@ import { bookingRequest, createTestTenant, itemsWithPrefix, nextWeekday, type Te
 
 const crmJob = async (tenant: TestTenant, bookingId: string) => (await itemsWithPrefix(`T#${tenant.tenantId}#CRM`)).find((i) => i.sk === `JOB#${bookingId}`)!;
 const ledgerKinds = async (tenant: TestTenant, bookingId: string) =>
-  (await itemsWithPrefix(`T#${tenant.tenantId}#BOOKING#${bookingId}`)).filter((i) => String(i.sk).startsWith('NOTIFY#')).map((i) => i.kind).sort();
-const claimsOf = async (tenant: TestTenant, bookingId: string) => (await itemsWithPrefix(`T#${tenant.tenantId}#SLOTS`)).filter((c) => c.bookingId === bookingId);
+  (await itemsWithPrefix(`T#${tenant.tenantId}#BOOKING#${bookingId}`))
+    .filter((i) => String(i.sk).startsWith('NOTIFY#'))
+    .map((i) => i.kind)
+    .sort();
+const claimsOf = async (tenant: TestTenant, bookingId: string) =>
+  (await itemsWithPrefix(`T#${tenant.tenantId}#SLOTS`)).filter((c) => c.bookingId === bookingId);
 
 describe('attribution', () => {
   it('a booking without a source goes through, is flagged, and opens a missing_attribution item; nothing says "unknown"', async () => {
@@ -88,7 +92,14 @@ describe('attribution', () => {
   it('PUT /v1/config/crm-mapping overrides a state for this tenant only, validated by the same schema', async () => {
     const tenant = await createTestTenant();
     const override = {
-      booked: { dealStage: 'Scheduled', action: 'confirmation_message', fields: [{ crmField: 'src', from: 'attribution.source' }, { crmField: 'who', from: 'customer.name' }] },
+      booked: {
+        dealStage: 'Scheduled',
+        action: 'confirmation_message',
+        fields: [
+          { crmField: 'src', from: 'attribution.source' },
+          { crmField: 'who', from: 'customer.name' },
+        ],
+      },
     };
     const put = await tenant.call('PUT', '/v1/config/crm-mapping', override);
     expect(put.status).toBe(200);
@@ -104,7 +115,9 @@ describe('attribution', () => {
 
     const badState = await tenant.call('PUT', '/v1/config/crm-mapping', { shipped: override.booked });
     expect(badState.status).toBe(400);
-    const badPath = await tenant.call('PUT', '/v1/config/crm-mapping', { booked: { ...override.booked, fields: [{ crmField: 'x', from: 'process.env.SECRET' }] } });
+    const badPath = await tenant.call('PUT', '/v1/config/crm-mapping', {
+      booked: { ...override.booked, fields: [{ crmField: 'x', from: 'process.env.SECRET' }] },
+    });
     expect(badPath.status).toBe(400);
     expect(badPath.body.error.field).toBe('booked.fields.0.from');
   });
@@ -130,7 +143,11 @@ describe('per-source settings and dispatcher acceptance', () => {
     expect(claimsBefore.every((c) => c.status === 'BOOKED')).toBe(true);
     // Only "we have your request": no confirmation, no reminders until a dispatcher accepts.
     expect((await ledgerKinds(tenant, id)).filter((k) => k !== 'request_received')).toEqual([]);
-    expect(await crmJob(tenant, id)).toMatchObject({ state: 'pending_approval', dealStage: 'Pending Approval', fields: { source_campaign: 'ST-3301', business_unit: 'BU-12', source_job_type: 'ST-7001' } });
+    expect(await crmJob(tenant, id)).toMatchObject({
+      state: 'pending_approval',
+      dealStage: 'Pending Approval',
+      fields: { source_campaign: 'ST-3301', business_unit: 'BU-12', source_job_type: 'ST-7001' },
+    });
     const pending = await tenant.call('GET', '/v1/review-items?kind=pending_approval&status=open');
     expect(pending.body.items.map((i: { subject: { id: string } }) => i.subject.id)).toEqual([id]);
 
@@ -152,7 +169,12 @@ describe('per-source settings and dispatcher acceptance', () => {
     // Water heaters in 78744: only tech-03 covers it, so the window has one slot.
     const window = { date: nextWeekday(3, 3), start: '12:00' };
     const request = (name: string, phone: string) =>
-      bookingRequest({ customer: { name, phone }, address: { line1: '5300 S 1st St', city: 'Austin', region: 'TX', postalCode: '78744' }, jobTypeId: 'plumbing-water-heater-repair', window });
+      bookingRequest({
+        customer: { name, phone },
+        address: { line1: '5300 S 1st St', city: 'Austin', region: 'TX', postalCode: '78744' },
+        jobTypeId: 'plumbing-water-heater-repair',
+        window,
+      });
     const first = await tenant.call('POST', '/v1/bookings', request('Pat Lee', '5125550211'));
     expect(first.body.status).toBe('pending_approval');
     // While it waits for a dispatcher, nobody else can take its slot.
@@ -164,7 +186,11 @@ describe('per-source settings and dispatcher acceptance', () => {
     expect(dismissed.body).toMatchObject({ status: 'dismissed', statusReason: 'dismissed: Duplicate of a phone booking' });
     expect(await claimsOf(tenant, first.body.bookingId)).toEqual([]);
     // The CRM, which had it as pending approval, hears it was dismissed (the "cancelled" state).
-    expect(await crmJob(tenant, first.body.bookingId)).toMatchObject({ state: 'cancelled', dealStage: 'Closed Lost', fields: { cancel_reason: 'dismissed: Duplicate of a phone booking' } });
+    expect(await crmJob(tenant, first.body.bookingId)).toMatchObject({
+      state: 'cancelled',
+      dealStage: 'Closed Lost',
+      fields: { cancel_reason: 'dismissed: Duplicate of a phone booking' },
+    });
     expect((await tenant.call('GET', '/v1/review-items?kind=pending_approval&status=open')).body.items).toEqual([]);
 
     // (Another body than the refused one: a replayed identical request returns its first answer.)

@@ -16,7 +16,11 @@ const notifyQueue = queues.find((q) => q.name === 'notify')!;
 const sqs = { queueUrl: () => process.env.NOTIFY_QUEUE_URL! } as unknown as LocalSqs;
 
 async function bookHeater(tenant: TestTenant, window: { date: string; start: string }, notes = 'heater') {
-  const response = await tenant.call('POST', '/v1/bookings', bookingRequest({ jobTypeId: 'plumbing-water-heater-repair', address: heaterAddress, window, notes }));
+  const response = await tenant.call(
+    'POST',
+    '/v1/bookings',
+    bookingRequest({ jobTypeId: 'plumbing-water-heater-repair', address: heaterAddress, window, notes }),
+  );
   expect(response.status).toBe(201);
   await waitForTrail(response.body.bookingId);
   return response.body;
@@ -46,9 +50,17 @@ describe('POST /v1/bookings/{id}/reschedule', () => {
     expect(availability.body.windows.map((w: { start: string }) => w.start)).toContain('10:00');
 
     const ledger = await customerRows(tenant, booking.bookingId);
-    const pending = ledger.filter((row) => row.status === 'pending').map((row) => `${row.kind}@v${row.version ?? 1}`).sort();
+    const pending = ledger
+      .filter((row) => row.status === 'pending')
+      .map((row) => `${row.kind}@v${row.version ?? 1}`)
+      .sort();
     expect(pending).toEqual(['reminder_48h@v2', 'reminder_day_of@v2', 'reschedule_confirmation@v2']);
-    expect(ledger.filter((row) => row.status === 'cancelled').map((row) => row.kind).sort()).toEqual(['confirmation', 'reminder_48h', 'reminder_day_of']);
+    expect(
+      ledger
+        .filter((row) => row.status === 'cancelled')
+        .map((row) => row.kind)
+        .sort(),
+    ).toEqual(['confirmation', 'reminder_48h', 'reminder_day_of']);
 
     const crm = (await itemsWithPrefix(`T#${tenant.tenantId}#CRM`)).find((i) => i.sk === `JOB#${booking.bookingId}`);
     expect(crm?.state).toBe('rescheduled');
@@ -135,7 +147,12 @@ describe('POST /v1/bookings/{id}/cancel', () => {
     const availability = await tenant.call('GET', `/v1/availability?jobTypeId=plumbing-water-heater-repair&postalCode=78744&from=${date}&to=${date}`);
     expect(availability.body.windows.map((w: { start: string }) => w.start)).toContain('10:00');
     const ledger = await ledgerOf(tenant, booking.bookingId);
-    expect(ledger.filter((r) => r.status === 'pending').map((r) => r.kind).sort()).toEqual(['cancellation', 'technician_unassigned']);
+    expect(
+      ledger
+        .filter((r) => r.status === 'pending')
+        .map((r) => r.kind)
+        .sort(),
+    ).toEqual(['cancellation', 'technician_unassigned']);
     const crm = (await itemsWithPrefix(`T#${tenant.tenantId}#CRM`)).find((i) => i.sk === `JOB#${booking.bookingId}`);
     expect(crm?.state).toBe('cancelled');
 

@@ -67,16 +67,32 @@ async function expectClaimsOfFinalState(tenant: TestTenant, bookingId: string, s
   const { booking, claims, holds } = await storedState(tenant, bookingId);
   const liveHolds = holds.filter((h) => h.status !== 'RELEASED');
   if (booking.status === 'cancelled' || booking.status === 'dismissed') {
-    expect(claims.map((c) => `${c.sk} ${c.status}`), `${story}: a ${booking.status} booking owns no capacity`).toEqual([]);
-    expect(liveHolds.map((h) => `${h.holdId} ${h.status}`), `${story}: and no live hold`).toEqual([]);
+    expect(
+      claims.map((c) => `${c.sk} ${c.status}`),
+      `${story}: a ${booking.status} booking owns no capacity`,
+    ).toEqual([]);
+    expect(
+      liveHolds.map((h) => `${h.holdId} ${h.status}`),
+      `${story}: and no live hold`,
+    ).toEqual([]);
     return;
   }
   const hold = holds.find((h) => h.holdId === booking.holdId);
   expect(hold?.status, `${story}: the ${booking.status} booking's hold is committed`).toBe('BOOKED');
   expect(claims.map((c) => c.sk).sort(), `${story}: it owns exactly its hold's items`).toEqual(hold!.keys.map((k: { sk: string }) => k.sk).sort());
-  expect(claims.every((c) => c.status === 'BOOKED' && c.holdId === booking.holdId), `${story}: all BOOKED for its hold`).toBe(true);
-  expect(liveHolds.map((h) => h.holdId), `${story}: no other hold of it is live`).toEqual([booking.holdId]);
-  expect(booking.window, `${story}: the booking's window is its hold's`).toMatchObject({ date: hold!.plan.date, start: hold!.plan.start, technicianId: hold!.plan.technicianId });
+  expect(
+    claims.every((c) => c.status === 'BOOKED' && c.holdId === booking.holdId),
+    `${story}: all BOOKED for its hold`,
+  ).toBe(true);
+  expect(
+    liveHolds.map((h) => h.holdId),
+    `${story}: no other hold of it is live`,
+  ).toEqual([booking.holdId]);
+  expect(booking.window, `${story}: the booking's window is its hold's`).toMatchObject({
+    date: hold!.plan.date,
+    start: hold!.plan.start,
+    technicianId: hold!.plan.technicianId,
+  });
 }
 
 const opFor = (start: Start): fc.Arbitrary<Op> =>

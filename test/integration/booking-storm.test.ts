@@ -23,7 +23,11 @@ async function stormTenant(): Promise<TestTenant> {
   const tenant = await createTestTenant();
   for (let t = 0; t < CAPACITY; t++) {
     const put = await tenant.call('PUT', `/v1/config/technicians/storm-${t}`, {
-      name: `Storm ${t}`, trades: ['plumbing'], skills: ['storm'], postalCodes: ['78999'], shifts: everyDay,
+      name: `Storm ${t}`,
+      trades: ['plumbing'],
+      skills: ['storm'],
+      postalCodes: ['78999'],
+      shifts: everyDay,
     });
     expect(put.status).toBe(200);
   }
@@ -55,8 +59,14 @@ async function expectCleanOutcome(tenant: TestTenant, responses: ApiResponse[]):
 
   // Nothing but 201, 409, 429 and 503 (and 202 for a booking that could not finish inside the
   // route's budget and goes on): no bare 500.
-  expect(responses.filter((r) => r.status >= 500 && r.status !== 503), summary).toHaveLength(0);
-  expect(responses.every((r) => [201, 202, 409, 429, 503].includes(r.status)), summary).toBe(true);
+  expect(
+    responses.filter((r) => r.status >= 500 && r.status !== 503),
+    summary,
+  ).toHaveLength(0);
+  expect(
+    responses.every((r) => [201, 202, 409, 429, 503].includes(r.status)),
+    summary,
+  ).toBe(true);
   for (const r of byStatus(201)) expect(r.body.status).toBe('confirmed');
   for (const r of byStatus(202)) {
     expect(r.headers.get('location')).toBe(`/v1/bookings/${r.body.bookingId}`);
@@ -73,7 +83,10 @@ async function expectCleanOutcome(tenant: TestTenant, responses: ApiResponse[]):
   const bookingsNow = async () => (await itemsWithPrefix(`T#${tenant.tenantId}#BOOKING#`)).filter((i) => i.sk === 'BOOKING');
   await expect.poll(async () => (await bookingsNow()).filter((b) => !FINAL.has(b.status)).map((b) => b.status), { timeout: 60_000, interval: 500 }).toEqual([]);
   const bookings = await bookingsNow();
-  expect(bookings.filter((b) => b.status === 'confirmed'), summary).toHaveLength(CAPACITY);
+  expect(
+    bookings.filter((b) => b.status === 'confirmed'),
+    summary,
+  ).toHaveLength(CAPACITY);
   expect(byStatus(201).length + byStatus(202).length, summary).toBeGreaterThanOrEqual(CAPACITY);
   const slots = (await itemsWithPrefix(`T#${tenant.tenantId}#SLOTS`)).filter((c) => c.kind === 'slot');
   expect(slots.filter((s) => s.status === 'BOOKED')).toHaveLength(CAPACITY);

@@ -128,9 +128,13 @@ describe('POST /v1/bookings', () => {
   });
 
   it('answers out_of_area with no workflow-made slot when no technician covers the postal code', async () => {
-    const response = await tenant.call('POST', '/v1/bookings', bookingRequest({
-      address: { line1: '1 Main St', city: 'Dallas', region: 'TX', postalCode: '75201' },
-    }));
+    const response = await tenant.call(
+      'POST',
+      '/v1/bookings',
+      bookingRequest({
+        address: { line1: '1 Main St', city: 'Dallas', region: 'TX', postalCode: '75201' },
+      }),
+    );
     expect(response.status).toBe(409);
     expect(response.body.booking).toMatchObject({ status: 'rejected', statusReason: 'out_of_area' });
   });

@@ -18,7 +18,11 @@ async function stormTenant(technicians: Array<{ id: string; dailyJobLimit?: numb
   const tenant = await createTestTenant();
   for (const t of technicians) {
     const put = await tenant.call('PUT', `/v1/config/technicians/${t.id}`, {
-      name: `Storm ${t.id}`, trades: ['plumbing'], skills: ['storm'], postalCodes: ['78999'], shifts: everyDay,
+      name: `Storm ${t.id}`,
+      trades: ['plumbing'],
+      skills: ['storm'],
+      postalCodes: ['78999'],
+      shifts: everyDay,
       ...(t.dailyJobLimit ? { dailyJobLimit: t.dailyJobLimit } : {}),
     });
     expect(put.status).toBe(200);
@@ -37,7 +41,14 @@ async function expireHold(tenantId: string, holdId: string): Promise<void> {
   const past = Math.floor(Date.now() / 1000) - 5;
   const hold = (await itemsWithPrefix(`T#${tenantId}#HOLD#${holdId}`))[0]!;
   for (const key of [capacityKeys.hold(tenantId, holdId), ...hold.keys]) {
-    await documentClient().send(new UpdateCommand({ TableName: process.env.TABLE_NAME, Key: key, UpdateExpression: 'SET expiresAt = :past', ExpressionAttributeValues: { ':past': past } }));
+    await documentClient().send(
+      new UpdateCommand({
+        TableName: process.env.TABLE_NAME,
+        Key: key,
+        UpdateExpression: 'SET expiresAt = :past',
+        ExpressionAttributeValues: { ':past': past },
+      }),
+    );
   }
 }
 
@@ -116,7 +127,10 @@ describe('holds', () => {
     const hold = await tenant.call('POST', '/v1/holds', { jobTypeId: 'plumbing-water-heater-repair', postalCode: '78744', window });
     expect(hold.status).toBe(201);
     await expireHold(tenant.tenantId, hold.body.holdId);
-    const availability = await tenant.call('GET', `/v1/availability?jobTypeId=plumbing-water-heater-repair&postalCode=78744&from=${window.date}&to=${window.date}`);
+    const availability = await tenant.call(
+      'GET',
+      `/v1/availability?jobTypeId=plumbing-water-heater-repair&postalCode=78744&from=${window.date}&to=${window.date}`,
+    );
     expect(availability.body.windows.map((w: { start: string }) => w.start)).toContain('12:00');
     expect((await tenant.call('GET', `/v1/holds/${hold.body.holdId}`)).body.status).toBe('RELEASED');
     const next = await tenant.call('POST', '/v1/holds', { jobTypeId: 'plumbing-water-heater-repair', postalCode: '78744', window });
@@ -134,7 +148,11 @@ describe('holds', () => {
     expect((await tenant.call('GET', `/v1/holds/${hold.body.holdId}`)).body.status).toBe('BOOKED');
     expect((await tenant.call('DELETE', `/v1/holds/${hold.body.holdId}`)).status).toBe(409);
 
-    const stale = await tenant.call('POST', '/v1/holds', { jobTypeId: 'plumbing-water-heater-repair', postalCode: '78744', window: { ...window, start: '10:00' } });
+    const stale = await tenant.call('POST', '/v1/holds', {
+      jobTypeId: 'plumbing-water-heater-repair',
+      postalCode: '78744',
+      window: { ...window, start: '10:00' },
+    });
     await expireHold(tenant.tenantId, stale.body.holdId);
     for (const holdId of [stale.body.holdId, 'hold-never-existed']) {
       const rejected = await tenant.call('POST', '/v1/bookings', bookingRequest({ jobTypeId: 'plumbing-water-heater-repair', address, holdId, notes: holdId }));
@@ -179,14 +197,23 @@ describe('no double booking under load', () => {
     expect(responses.filter((r) => r.status === 409)).toHaveLength(28);
     const claims = (await itemsWithPrefix(`T#${tenant.tenantId}#SLOTS`)).filter((c) => c.date === date);
     expect(claims.filter((c) => c.kind === 'slot')).toHaveLength(2);
-    expect(claims.filter((c) => c.kind === 'techDay').map((c) => c.index).sort()).toEqual([1, 2]);
+    expect(
+      claims
+        .filter((c) => c.kind === 'techDay')
+        .map((c) => c.index)
+        .sort(),
+    ).toEqual([1, 2]);
   });
 });
 
 describe('emergencies', () => {
   it('an emergency job type books same-day or on-call capacity and alerts the on-call technicians', async () => {
     const tenant = await createTestTenant();
-    const response = await tenant.call('POST', '/v1/bookings', bookingRequest({ jobTypeId: 'hvac-no-heat', address: { line1: '2 Oak St', city: 'Austin', region: 'TX', postalCode: '78701' } }));
+    const response = await tenant.call(
+      'POST',
+      '/v1/bookings',
+      bookingRequest({ jobTypeId: 'hvac-no-heat', address: { line1: '2 Oak St', city: 'Austin', region: 'TX', postalCode: '78701' } }),
+    );
     expect(response.status).toBe(201);
     expect(response.body.status).toBe('confirmed');
     const today = new Date().toLocaleDateString('en-CA', { timeZone: 'America/Chicago' });
@@ -220,7 +247,11 @@ describe('stale schedule data', () => {
     expect(response.body).toMatchObject({ status: 'pending_confirmation', statusReason: 'schedule_stale' });
     const review = await tenant.call('GET', '/v1/review-items?kind=stale_capacity');
     expect(review.body.items).toHaveLength(1);
-    const rows = async () => (await itemsWithPrefix(`T#${tenant.tenantId}#BOOKING#${response.body.bookingId}`)).filter((i) => i.sk.startsWith('NOTIFY#')).map((r) => r.kind).sort();
+    const rows = async () =>
+      (await itemsWithPrefix(`T#${tenant.tenantId}#BOOKING#${response.body.bookingId}`))
+        .filter((i) => i.sk.startsWith('NOTIFY#'))
+        .map((r) => r.kind)
+        .sort();
     expect(await rows()).toEqual(['request_received']);
     // It kept its claim while it waits.
     const slots = (await itemsWithPrefix(`T#${tenant.tenantId}#SLOTS`)).filter((c) => c.kind === 'slot');
@@ -248,7 +279,9 @@ describe('POST /v1/schedule/sync', () => {
     expect(first.body).toMatchObject({ synced: 1, unchanged: 0, conflicts: [] });
     const availability = await tenant.call('GET', `/v1/availability?jobTypeId=plumbing-water-heater-repair&postalCode=78744&from=${date}&to=${date}`);
     expect(availability.body.windows.map((w: { start: string }) => w.start)).toEqual(['08:00', '12:00', '14:00']);
-    const again = await tenant.call('POST', '/v1/schedule/sync', { jobs: [job, { ...job, externalId: 'st-1002' }, { ...job, externalId: 'st-1003', start: '09:30' }] });
+    const again = await tenant.call('POST', '/v1/schedule/sync', {
+      jobs: [job, { ...job, externalId: 'st-1002' }, { ...job, externalId: 'st-1003', start: '09:30' }],
+    });
     expect(again.body.synced).toBe(0);
     expect(again.body.unchanged).toBe(1);
     expect(again.body.conflicts.map((c: { externalId: string }) => c.externalId)).toEqual(['st-1002', 'st-1003']);
@@ -263,7 +296,13 @@ describe('configuration API', () => {
     const badZone = await tenant.call('PUT', '/v1/config/company', { ...settings, timeZone: 'Mars/Olympus' });
     expect(badZone.status).toBe(400);
     expect(badZone.body.error.field).toBe('timeZone');
-    const overlap = await tenant.call('PUT', '/v1/config/company', { ...settings, arrivalWindows: [{ start: '08:00', end: '11:00' }, { start: '10:00', end: '12:00' }] });
+    const overlap = await tenant.call('PUT', '/v1/config/company', {
+      ...settings,
+      arrivalWindows: [
+        { start: '08:00', end: '11:00' },
+        { start: '10:00', end: '12:00' },
+      ],
+    });
     expect(overlap.body.error.field).toBe('arrivalWindows.1.start');
     const ok = await tenant.call('PUT', '/v1/config/company', { ...settings, holdMinutes: 5 });
     expect(ok.status).toBe(200);
@@ -273,10 +312,24 @@ describe('configuration API', () => {
 
   it('technicians and job types: put, list, delete; tenant-scoped; admin scope required', async () => {
     const [tenant, other] = await Promise.all([createTestTenant(), createTestTenant()]);
-    const put = await tenant.call('PUT', '/v1/config/technicians/tech-new', { name: 'New Tech', trades: ['hvac'], postalCodes: ['78701'], shifts: { mon: { start: '09:00', end: '08:00' } } });
+    const put = await tenant.call('PUT', '/v1/config/technicians/tech-new', {
+      name: 'New Tech',
+      trades: ['hvac'],
+      postalCodes: ['78701'],
+      shifts: { mon: { start: '09:00', end: '08:00' } },
+    });
     expect(put.status).toBe(400);
     expect(put.body.error.field).toBe('shifts.mon.end');
-    expect((await tenant.call('PUT', '/v1/config/technicians/tech-new', { name: 'New Tech', trades: ['hvac'], postalCodes: ['78701'], shifts: { mon: { start: '08:00', end: '17:00' } } })).status).toBe(200);
+    expect(
+      (
+        await tenant.call('PUT', '/v1/config/technicians/tech-new', {
+          name: 'New Tech',
+          trades: ['hvac'],
+          postalCodes: ['78701'],
+          shifts: { mon: { start: '08:00', end: '17:00' } },
+        })
+      ).status,
+    ).toBe(200);
     const mine = (await tenant.call('GET', '/v1/config/technicians')).body.items.map((t: { technicianId: string }) => t.technicianId);
     const theirs = (await other.call('GET', '/v1/config/technicians')).body.items.map((t: { technicianId: string }) => t.technicianId);
     expect(mine).toContain('tech-new');
@@ -286,7 +339,9 @@ describe('configuration API', () => {
 
     const bookingsOnlyKey = 'jr_bookingsOnlyKeyForScopeTest0001';
     await putApiKey(tenant.tenantId, bookingsOnlyKey, 'k-bookings', ['bookings']);
-    const denied = await fetch(`${(await import('vitest')).inject('apiUrl')}/v1/config/technicians`, { headers: { authorization: `Bearer ${bookingsOnlyKey}` } });
+    const denied = await fetch(`${(await import('vitest')).inject('apiUrl')}/v1/config/technicians`, {
+      headers: { authorization: `Bearer ${bookingsOnlyKey}` },
+    });
     expect(denied.status).toBe(403);
   });
 });

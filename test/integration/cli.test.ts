@@ -56,7 +56,9 @@ describe('jobrelay CLI', () => {
   it('creates a tenant with the platform key, then works its keys', async () => {
     const platform = (await issueApiKey('platform', { name: 'cli test', scopes: ['platform'] })).apiKey;
     const tenantId = `cli-${ulid().toLowerCase().slice(-8)}`;
-    const created = await jobrelay(['tenants', 'create', tenantId, '--name', 'CLI Plumbing', '--time-zone', 'America/Chicago'], { JOBRELAY_PLATFORM_KEY: platform });
+    const created = await jobrelay(['tenants', 'create', tenantId, '--name', 'CLI Plumbing', '--time-zone', 'America/Chicago'], {
+      JOBRELAY_PLATFORM_KEY: platform,
+    });
     expect(created.code).toBe(0);
     const adminKey = /^(jr_\S+)$/m.exec(created.stdout)![1]!;
 

@@ -24,7 +24,16 @@ import { bookingRequest, bookOnTechnician, createTestTenant, nextWeekday, type T
 const SCREENSHOTS = join(process.cwd(), 'test-results', 'screenshots');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 // Flags from the machine notes: headless, no sandbox (root), and no background network (closed network).
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 let browser: Browser;
 let page: Page;
@@ -52,9 +61,14 @@ beforeAll(async () => {
   const today = DateTime.now().setZone('America/Chicago');
 
   // A booking through the real workflow (timeline, ledger, built-in CRM job), its confirmation sent.
-  const booked = await tenant.call('POST', '/v1/bookings', bookingRequest({ channel: 'voice', attribution: { source: 'google_ads', campaign: 'spring-drains' } }), {
-    'Idempotency-Key': `console-${ulid()}`,
-  });
+  const booked = await tenant.call(
+    'POST',
+    '/v1/bookings',
+    bookingRequest({ channel: 'voice', attribution: { source: 'google_ads', campaign: 'spring-drains' } }),
+    {
+      'Idempotency-Key': `console-${ulid()}`,
+    },
+  );
   expect(booked.status).toBe(201);
   apiBookingId = booked.body.bookingId;
   await sweepDueNotifications(new Date());
@@ -65,7 +79,12 @@ beforeAll(async () => {
 
   // Two LSA bookings through the workflow: pending_approval, each with its review item.
   const lsa = async () => {
-    const response = await tenant.call('POST', '/v1/bookings', bookingRequest({ channel: 'voice', attribution: { source: 'lsa', lsaLeadId: `lead-${ulid()}` } }), { 'Idempotency-Key': `console-${ulid()}` });
+    const response = await tenant.call(
+      'POST',
+      '/v1/bookings',
+      bookingRequest({ channel: 'voice', attribution: { source: 'lsa', lsaLeadId: `lead-${ulid()}` } }),
+      { 'Idempotency-Key': `console-${ulid()}` },
+    );
     expect(response.body.status).toBe('pending_approval');
     return response.body.bookingId as string;
   };
@@ -101,7 +120,10 @@ beforeAll(async () => {
   });
   // A notification that dead-lettered earlier (valid: redriven, the worker sends it or finds it sent).
   await sqsClient().send(
-    new SendMessageCommand({ QueueUrl: process.env.NOTIFY_DLQ_URL!, MessageBody: JSON.stringify({ tenantId: tenant.tenantId, bookingId: apiBookingId, kind: 'confirmation' }) }),
+    new SendMessageCommand({
+      QueueUrl: process.env.NOTIFY_DLQ_URL!,
+      MessageBody: JSON.stringify({ tenantId: tenant.tenantId, bookingId: apiBookingId, kind: 'confirmation' }),
+    }),
   );
 
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
@@ -221,12 +243,19 @@ describe('operator console', () => {
     await shot('06-queues');
     // One move task per DLQ at a time (the review-queue test may have just started one).
     await expect
-      .poll(async () => (await tenant.call('GET', '/v1/ops/queues')).body.queues.find((q: any) => q.queue === 'notify').lastRedrive?.status ?? 'NONE', { timeout: 15_000 })
+      .poll(async () => (await tenant.call('GET', '/v1/ops/queues')).body.queues.find((q: any) => q.queue === 'notify').lastRedrive?.status ?? 'NONE', {
+        timeout: 15_000,
+      })
       .not.toBe('RUNNING');
     await notifyRow.locator('button').click();
     await expect.poll(() => page.textContent('#flash')).toContain('from the notify DLQ back to its queue');
     await expect
-      .poll(async () => (await sqsClient().send(new GetQueueAttributesCommand({ QueueUrl: process.env.NOTIFY_DLQ_URL!, AttributeNames: ['ApproximateNumberOfMessages'] }))).Attributes?.ApproximateNumberOfMessages, { timeout: 10_000 })
+      .poll(
+        async () =>
+          (await sqsClient().send(new GetQueueAttributesCommand({ QueueUrl: process.env.NOTIFY_DLQ_URL!, AttributeNames: ['ApproximateNumberOfMessages'] })))
+            .Attributes?.ApproximateNumberOfMessages,
+        { timeout: 10_000 },
+      )
       .toBe('0');
   });
 
@@ -279,7 +308,7 @@ describe('operator console', () => {
     expect(await me(rotated)).toBe(401);
   });
 
-  it("shows the dispatch board, accepts a swap for a job running long, and plans the day", async () => {
+  it('shows the dispatch board, accepts a swap for a job running long, and plans the day', async () => {
     // X has 08:00 and 10:00; Y has 14:00; X's first job runs 45 minutes long.
     const date = nextWeekday(2, 8);
     const book = (start: string, phone: string, technicianId?: string) => {
@@ -291,7 +320,12 @@ describe('operator console', () => {
     const next = await book('10:00', '(512) 555-0152', x);
     const y = demoTechnicians.find((t) => t.technicianId !== x && t.skills.includes('drains') && t.postalCodes.includes('78701'))!.technicianId;
     await book('14:00', '(512) 555-0153', y);
-    await tenant.call('POST', `/v1/jobs/${first.bookingId}/events`, { eventId: `long-${ulid()}`, type: 'delayed', occurredAt: new Date().toISOString(), data: { delayMinutes: 45 } });
+    await tenant.call('POST', `/v1/jobs/${first.bookingId}/events`, {
+      eventId: `long-${ulid()}`,
+      type: 'delayed',
+      occurredAt: new Date().toISOString(),
+      data: { delayMinutes: 45 },
+    });
     await drain('status-events');
 
     await openPage(`#/dispatch?date=${date}`, 'dispatch');

@@ -34,7 +34,9 @@ interface Child {
 /** Starts the child system; resolves with its first JSON line. */
 function startChild(dataDir: string, extraEnv: Record<string, string>, seedFile?: string): Promise<Child> {
   // Only the machine's own variables: the child sets up its own endpoints, bundles and clock.
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(AWS_|JOBRELAY_|TABLE_NAME$|.*_QUEUE_URL$|.*_DLQ_URL$|.*_STATE_MACHINE_ARN$)/.test(name)));
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !/^(AWS_|JOBRELAY_|TABLE_NAME$|.*_QUEUE_URL$|.*_DLQ_URL$|.*_STATE_MACHINE_ARN$)/.test(name)),
+  );
   const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'test/integration/crash-child.ts'), dataDir, ...(seedFile ? [seedFile] : [])], {
     cwd: repoRoot,
     env: { ...env, LOG_LEVEL: 'ERROR', ...extraEnv },
@@ -81,7 +83,8 @@ async function post(child: Child, apiKey: string, key: string, body: unknown): P
 async function postUntilAnswered(child: Child, apiKey: string, key: string, body: unknown) {
   for (let attempt = 0; attempt < 60; attempt++) {
     const answer = await post(child, apiKey, key, body);
-    const busy = (answer.status === 409 && answer.body?.error?.code === 'request_in_progress') || answer.status === 429 || answer.status === 503 || answer.status === 202;
+    const busy =
+      (answer.status === 409 && answer.body?.error?.code === 'request_in_progress') || answer.status === 429 || answer.status === 503 || answer.status === 202;
     if (!busy) return answer;
     await sleep(Math.min(5, answer.retryAfter ?? 1) * 1000);
   }
@@ -89,9 +92,14 @@ async function postUntilAnswered(child: Child, apiKey: string, key: string, body
 }
 
 async function scanTenant(endpoint: string): Promise<Array<Record<string, any>>> {
-  const client = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }));
+  const client = DynamoDBDocumentClient.from(
+    new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+  );
   const items: Array<Record<string, any>> = [];
-  for await (const page of paginateScan({ client }, { TableName: 'jobrelay', FilterExpression: 'begins_with(pk, :p)', ExpressionAttributeValues: { ':p': `T#${TENANT}#` } })) {
+  for await (const page of paginateScan(
+    { client },
+    { TableName: 'jobrelay', FilterExpression: 'begins_with(pk, :p)', ExpressionAttributeValues: { ':p': `T#${TENANT}#` } },
+  )) {
     items.push(...(page.Items ?? []));
   }
   client.destroy();
@@ -113,7 +121,9 @@ describe('crash mid-burst, then restart', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('every booking ends final or in review; no request makes two bookings; one CRM job each; no slot leaked; a retried key resumes', { timeout: 600_000 }, async () => {
+  it('every booking ends final or in review; no request makes two bookings; one CRM job each; no slot leaked; a retried key resumes', {
+    timeout: 600_000,
+  }, async () => {
     const seedFile = join(dataDir, 'seed.json');
     writeFileSync(seedFile, JSON.stringify({ tenantId: TENANT, overrides: { crm: { adapter: 'webhook', url: `${webhook.url}/crm`, timeoutMs: 3_000 } } }));
     child = await startChild(dataDir, {}, seedFile);
@@ -127,12 +137,18 @@ describe('crash mid-burst, then restart', () => {
 
     const requests = Array.from({ length: BURST }, (_, i) => ({
       key: `burst-${i}`,
-      body: bookingRequest({ customer: { name: `Burst Caller ${i}`, phone: `512555${String(6000 + i)}` }, address: { line1: `${100 + i} Elm St`, city: 'Austin', region: 'TX', postalCode: '78701' } }),
+      body: bookingRequest({
+        customer: { name: `Burst Caller ${i}`, phone: `512555${String(6000 + i)}` },
+        address: { line1: `${100 + i} Elm St`, city: 'Austin', region: 'TX', postalCode: '78701' },
+      }),
     }));
     // The burst; the whole system is killed once a few have answered, the rest still in flight.
     const firstAnswers = new Map<string, { status: number; body: any }>();
     const inFlight = requests.map(({ key, body }) =>
-      post(child!, apiKey, key, body).then((answer) => void firstAnswers.set(key, answer), () => undefined),
+      post(child!, apiKey, key, body).then(
+        (answer) => void firstAnswers.set(key, answer),
+        () => undefined,
+      ),
     );
     for (let waited = 0; firstAnswers.size < 5 && waited < 120_000; waited += 100) await sleep(100);
     await killGroup(child.process);
@@ -157,7 +173,9 @@ describe('crash mid-burst, then restart', () => {
     for (let waited = 0; waited < 120_000; waited += 1_000) {
       items = await scanTenant(child.dynamoEndpoint);
       const bookings = items.filter((i) => i.sk === 'BOOKING');
-      open = bookings.filter((b) => !FINAL.has(b.status) && !items.some((i) => i.type === 'OpenReviewItem' && String(i.sk).includes(`#booking#${b.bookingId}#`)));
+      open = bookings.filter(
+        (b) => !FINAL.has(b.status) && !items.some((i) => i.type === 'OpenReviewItem' && String(i.sk).includes(`#booking#${b.bookingId}#`)),
+      );
       if (!open.length) break;
       await sleep(1_000);
     }
@@ -190,8 +208,12 @@ describe('crash mid-burst, then restart', () => {
     for (const b of confirmed) {
       expect(claims.filter((c) => c.bookingId === b.bookingId && c.status === 'BOOKED').length, b.bookingId).toBeGreaterThan(0);
     }
-    console.log(`crash test: ${firstAnswers.size} answered before the kill (${answeredBeforeKill.length} x 201); ${bookings.length} bookings after restart: ${
-      Object.entries(bookings.reduce<Record<string, number>>((n, b) => ({ ...n, [b.status]: (n[b.status] ?? 0) + 1 }), {})).map(([s, n]) => `${s} ${n}`).join(', ')
-    }; ${bookings.filter((b) => b.recoveryRuns).length} re-driven by the sweep`);
+    console.log(
+      `crash test: ${firstAnswers.size} answered before the kill (${answeredBeforeKill.length} x 201); ${bookings.length} bookings after restart: ${Object.entries(
+        bookings.reduce<Record<string, number>>((n, b) => ({ ...n, [b.status]: (n[b.status] ?? 0) + 1 }), {}),
+      )
+        .map(([s, n]) => `${s} ${n}`)
+        .join(', ')}; ${bookings.filter((b) => b.recoveryRuns).length} re-driven by the sweep`,
+    );
   });
 });

@@ -65,7 +65,10 @@ describe('ServiceTitan (booking provider API, OAuth2 client credentials)', () =>
       source: 'google_ads',
       name: 'Jordan Rivera',
       address: { street: '1100 Congress Ave', unit: 'Apt 4B', city: 'Austin', state: 'TX', zip: '78701', country: 'US' },
-      contacts: [{ type: 'MobilePhone', value: '+15125550142' }, { type: 'Email', value: 'jordan.rivera@example.com' }],
+      contacts: [
+        { type: 'MobilePhone', value: '+15125550142' },
+        { type: 'Email', value: 'jordan.rivera@example.com' },
+      ],
       customerType: 'Residential',
       jobTypeId: 7001,
       campaignId: 3301,
@@ -85,7 +88,10 @@ describe('ServiceTitan (booking provider API, OAuth2 client credentials)', () =>
   });
 
   it('reuses its token, fetches a new one after a 401, and updates the booking when the appointment is scheduled', async () => {
-    const adapter = new ServiceTitanCrmAdapter({ stTenantId: st.stTenantId, bookingProviderId: st.bookingProviderId, apiUrl: st.url, authUrl: st.url, timeoutMs: 2_000 }, st.credentials);
+    const adapter = new ServiceTitanCrmAdapter(
+      { stTenantId: st.stTenantId, bookingProviderId: st.bookingProviderId, apiUrl: st.url, authUrl: st.url, timeoutMs: 2_000 },
+      st.credentials,
+    );
     const tokenCalls = () => st.requestsTo('POST', /connect\/token/).length;
     const first = await adapter.writeBooking(write({ bookingId: 'b-st-1' }));
     const before = tokenCalls();
@@ -147,7 +153,15 @@ describe('ServiceTitan (booking provider API, OAuth2 client credentials)', () =>
 describe('HubSpot (contacts, deals, notes)', () => {
   it('upserts the contact, puts a deal in the stage for the job state with source properties, and attaches the transcript note', async () => {
     const tenant = await crmTenant({
-      crm: { adapter: 'hubspot', apiUrl: hs.url, pipelineId: 'default', dealStageIds: { Booked: 'appointmentscheduled' }, contactIdProperty: 'jobrelay_customer_id', dealIdProperty: 'jobrelay_booking_id', timeoutMs: 2_000 },
+      crm: {
+        adapter: 'hubspot',
+        apiUrl: hs.url,
+        pipelineId: 'default',
+        dealStageIds: { Booked: 'appointmentscheduled' },
+        contactIdProperty: 'jobrelay_customer_id',
+        dealIdProperty: 'jobrelay_booking_id',
+        timeoutMs: 2_000,
+      },
       sourceSettings,
     });
     const response = await tenant.call('POST', '/v1/bookings', request());
@@ -165,7 +179,12 @@ describe('HubSpot (contacts, deals, notes)', () => {
       summary: 'Clogged drain: clear and camera-check if recurring',
     });
     const contact = hs.contacts.get(response.body.crm.externalIds.hubspotContactId)!;
-    expect(contact.properties).toMatchObject({ firstname: 'Jordan', lastname: 'Rivera', email: 'jordan.rivera@example.com', jobrelay_customer_id: response.body.customerId });
+    expect(contact.properties).toMatchObject({
+      firstname: 'Jordan',
+      lastname: 'Rivera',
+      email: 'jordan.rivera@example.com',
+      jobrelay_customer_id: response.body.customerId,
+    });
     expect(hs.associations).toContainEqual({ dealId: deal.id, contactId: contact.id });
     const note = hs.notes.get(response.body.crm.externalIds.hubspotNoteId)!;
     expect(note.properties.hs_note_body).toContain('customer: My kitchen sink is clogged');
@@ -199,7 +218,13 @@ describe('Housecall Pro (customer and job)', () => {
     const customer = hcp.customers.get(housecallProCustomerId)!;
     expect(customer).toMatchObject({ first_name: 'Jordan', last_name: 'Rivera', mobile_number: '5125550142', lead_source: 'google_ads' });
     const job = hcp.jobs.get(housecallProJobId)!;
-    expect(job).toMatchObject({ customer_id: customer.id, address_id: customer.addresses[0].id, work_status: 'scheduled', lead_source: 'google_ads', job_fields: { job_type_id: '7001', business_unit_id: '12' } });
+    expect(job).toMatchObject({
+      customer_id: customer.id,
+      address_id: customer.addresses[0].id,
+      work_status: 'scheduled',
+      lead_source: 'google_ads',
+      job_fields: { job_type_id: '7001', business_unit_id: '12' },
+    });
     expect(job.tags).toContain(`jobrelay:${first.body.bookingId}`);
     expect(job.notes.map((n: { content: string }) => n.content).join('\n')).toContain('customer: My kitchen sink is clogged');
 
@@ -228,7 +253,10 @@ describe('signed webhook (HMAC-SHA256 over timestamp and body, replay window)', 
     const written = await adapter.writeBooking(write({ bookingId: 'b-wh-1' }));
     expect(written.externalIds.webhookId).toMatch(/^wh-/);
     wh.clockSkewSeconds = 301;
-    await expect(adapter.writeBooking(write({ bookingId: 'b-wh-2' }))).rejects.toMatchObject({ name: 'CrmRejectedError', message: expect.stringContaining('401') });
+    await expect(adapter.writeBooking(write({ bookingId: 'b-wh-2' }))).rejects.toMatchObject({
+      name: 'CrmRejectedError',
+      message: expect.stringContaining('401'),
+    });
     wh.clockSkewSeconds = 0;
     const tampered = new WebhookCrmAdapter(`${wh.url}/crm`, 'not-the-secret', 2_000);
     await expect(tampered.writeBooking(write({ bookingId: 'b-wh-3' }))).rejects.toMatchObject({ name: 'CrmRejectedError' });
@@ -237,7 +265,15 @@ describe('signed webhook (HMAC-SHA256 over timestamp and body, replay window)', 
 
 // The vendors' failure answers, the same for every adapter: how the workflow and the outbox see them.
 const adapters: Array<[string, ContractServer, () => CrmAdapter]> = [
-  ['ServiceTitan', st, () => new ServiceTitanCrmAdapter({ stTenantId: st.stTenantId, bookingProviderId: st.bookingProviderId, apiUrl: st.url, authUrl: st.url, timeoutMs: 300 }, st.credentials)],
+  [
+    'ServiceTitan',
+    st,
+    () =>
+      new ServiceTitanCrmAdapter(
+        { stTenantId: st.stTenantId, bookingProviderId: st.bookingProviderId, apiUrl: st.url, authUrl: st.url, timeoutMs: 300 },
+        st.credentials,
+      ),
+  ],
   ['HubSpot', hs, () => new HubSpotCrmAdapter({ ...hsSettings(), timeoutMs: 300 }, hs.token)],
   ['Housecall Pro', hcp, () => new HousecallProCrmAdapter({ apiUrl: hcp.url, timeoutMs: 300 }, hcp.apiKey)],
   ['webhook', wh, () => new WebhookCrmAdapter(`${wh.url}/crm`, wh.secret, 300)],
@@ -256,13 +292,23 @@ describe.each(adapters)('%s failure answers', (_, server, make) => {
     server.failNext({ status: 503 });
     await expect(adapter.writeBooking(write())).rejects.toMatchObject({ name: 'CrmUnavailableError', message: expect.stringContaining('503') });
     server.failNext({ timeout: true });
-    await expect(adapter.writeBooking(write())).rejects.toMatchObject({ name: 'CrmUnavailableError', message: expect.stringContaining('no answer within 300 ms') });
+    await expect(adapter.writeBooking(write())).rejects.toMatchObject({
+      name: 'CrmUnavailableError',
+      message: expect.stringContaining('no answer within 300 ms'),
+    });
     server.recover();
   });
 });
 
 function hsSettings() {
-  return { apiUrl: hs.url, pipelineId: 'default', dealStageIds: { Booked: 'appointmentscheduled' }, contactIdProperty: 'jobrelay_customer_id', dealIdProperty: 'jobrelay_booking_id', timeoutMs: 2_000 };
+  return {
+    apiUrl: hs.url,
+    pipelineId: 'default',
+    dealStageIds: { Booked: 'appointmentscheduled' },
+    contactIdProperty: 'jobrelay_customer_id',
+    dealIdProperty: 'jobrelay_booking_id',
+    timeoutMs: 2_000,
+  };
 }
 
 let counter = 0;

@@ -64,9 +64,15 @@ async function ringDue(rows: CrmSyncWork[], at: number): Promise<number> {
   setClock(at);
   const event: SQSEvent = {
     Records: due.map((row, index) => ({
-      messageId: `sim-${at}-${index}`, receiptHandle: 'sim', body: JSON.stringify({ tenantId: row.tenantId, bookingId: row.bookingId, requestedAt: row.requestedAt }),
+      messageId: `sim-${at}-${index}`,
+      receiptHandle: 'sim',
+      body: JSON.stringify({ tenantId: row.tenantId, bookingId: row.bookingId, requestedAt: row.requestedAt }),
       attributes: { ApproximateReceiveCount: '1', SentTimestamp: String(at), SenderId: 'test', ApproximateFirstReceiveTimestamp: String(at) },
-      messageAttributes: {}, md5OfBody: '', eventSource: 'aws:sqs', eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:jobrelay-crm-sync', awsRegion: 'us-east-1',
+      messageAttributes: {},
+      md5OfBody: '',
+      eventSource: 'aws:sqs',
+      eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:jobrelay-crm-sync',
+      awsRegion: 'us-east-1',
     })),
   };
   const response = await crmSyncWorker(event);
@@ -74,7 +80,8 @@ async function ringDue(rows: CrmSyncWork[], at: number): Promise<number> {
   return due.length;
 }
 
-const rowsOf = async (tenantId: string, ids: string[]) => (await Promise.all(ids.map((id) => getCrmSyncWork(tenantId, id)))).filter((r): r is CrmSyncWork => Boolean(r));
+const rowsOf = async (tenantId: string, ids: string[]) =>
+  (await Promise.all(ids.map((id) => getCrmSyncWork(tenantId, id)))).filter((r): r is CrmSyncWork => Boolean(r));
 
 describe('CRM outage outbox (crm-sync)', () => {
   afterEach(() => {
@@ -87,13 +94,22 @@ describe('CRM outage outbox (crm-sync)', () => {
     const outageStart = Date.now();
     const bookings: string[] = [];
     for (let batch = 0; batch < 4; batch++) {
-      const made = await Promise.all([0, 1, 2, 3, 4].map(async (n) => {
-        const i = batch * 5 + n;
-        const response = await tenant.call('POST', '/v1/bookings', bookingRequest({ customer: { name: `Outage Caller ${i}`, phone: `512555${7100 + i}` }, address: { line1: `${200 + i} Oak St`, city: 'Austin', region: 'TX', postalCode: '78701' } }));
-        expect(response.status, JSON.stringify(response.body)).toBe(201);
-        expect(response.body).toMatchObject({ status: 'pending_crm_sync', statusReason: 'crm_unreachable' });
-        return response.body.bookingId as string;
-      }));
+      const made = await Promise.all(
+        [0, 1, 2, 3, 4].map(async (n) => {
+          const i = batch * 5 + n;
+          const response = await tenant.call(
+            'POST',
+            '/v1/bookings',
+            bookingRequest({
+              customer: { name: `Outage Caller ${i}`, phone: `512555${7100 + i}` },
+              address: { line1: `${200 + i} Oak St`, city: 'Austin', region: 'TX', postalCode: '78701' },
+            }),
+          );
+          expect(response.status, JSON.stringify(response.body)).toBe(201);
+          expect(response.body).toMatchObject({ status: 'pending_crm_sync', statusReason: 'crm_unreachable' });
+          return response.body.bookingId as string;
+        }),
+      );
       bookings.push(...made);
     }
     // Each write is an outbox row (the record), due after its doorbell's 30 s.
@@ -129,11 +145,16 @@ describe('CRM outage outbox (crm-sync)', () => {
     }
     expect((await tenant.call('GET', '/v1/review-items?kind=crm_write_failed')).body.items).toEqual([]);
     // Nothing left to do, nothing written twice: the old doorbells, when they ring, change nothing.
-    await ringDue((await rowsOf(tenant.tenantId, bookings)).map((row) => ({ ...row, status: 'pending' as const })), at + 60_000);
+    await ringDue(
+      (await rowsOf(tenant.tenantId, bookings)).map((row) => ({ ...row, status: 'pending' as const })),
+      at + 60_000,
+    );
     for (const id of bookings) expect(createdFor(id)).toHaveLength(1);
   });
 
-  it("a CRM down past the tenant's schedule: a person hears only at its end; the item's redrive writes it once and resolves it", { timeout: 300_000 }, async () => {
+  it("a CRM down past the tenant's schedule: a person hears only at its end; the item's redrive writes it once and resolves it", {
+    timeout: 300_000,
+  }, async () => {
     const tenant = await serviceTitanTenant();
     st.startOutage({ status: 503 });
     const response = await tenant.call('POST', '/v1/bookings', bookingRequest({ customer: { name: 'Dee Elle Queue', phone: '5125557200' } }));
@@ -153,7 +174,11 @@ describe('CRM outage outbox (crm-sync)', () => {
     }
     expect(attempts).toBeGreaterThanOrEqual(8);
     const [item] = await openItems();
-    expect(item).toMatchObject({ kind: 'crm_write_failed', subject: { type: 'booking', id: bookingId }, payload: { node: 'CrmSyncWorker', error: 'CrmUnavailableError', attempts: attempts + 1 } }); // + WriteCrm's own
+    expect(item).toMatchObject({
+      kind: 'crm_write_failed',
+      subject: { type: 'booking', id: bookingId },
+      payload: { node: 'CrmSyncWorker', error: 'CrmUnavailableError', attempts: attempts + 1 },
+    }); // + WriteCrm's own
     expect(item!.reason).toMatch(/^CrmUnavailableError: ServiceTitan .* HTTP 503/);
     expect(await getCrmSyncWork(tenant.tenantId, bookingId)).toMatchObject({ status: 'gave_up' });
     expect((await bookingOf(tenant, bookingId)).status).toBe('pending_crm_sync');

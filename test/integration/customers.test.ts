@@ -133,7 +133,11 @@ describe('RecogniseCustomer in the booking workflow', () => {
     const tenant = await createTestTenant();
     const responses = await Promise.all(
       Array.from({ length: 5 }, (_, i) =>
-        tenant.call('POST', '/v1/bookings', bookingRequest({ customer: { name: 'Rae Storm', phone: `(512) 555-0${300 + 0}`, email: 'rae@example.com' }, notes: `call ${i}` })),
+        tenant.call(
+          'POST',
+          '/v1/bookings',
+          bookingRequest({ customer: { name: 'Rae Storm', phone: `(512) 555-0${300 + 0}`, email: 'rae@example.com' }, notes: `call ${i}` }),
+        ),
       ),
     );
     const ids = responses.map((r) => r.body.customerId ?? r.body.booking?.customerId);

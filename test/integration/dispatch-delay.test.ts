@@ -43,8 +43,14 @@ async function expectClaimsMatchBookings(bookings: string[], on = date) {
     const booking = (await tenant.call('GET', `/v1/bookings/${id}`)).body;
     const slots = claims.filter((c) => c.kind === 'slot' && c.bookingId === id);
     const days = claims.filter((c) => c.kind === 'techDay' && c.bookingId === id);
-    expect(slots.map((c) => [c.technicianId, c.start]), id).toEqual([[booking.window.technicianId, booking.window.start]]);
-    expect(days.map((c) => c.technicianId), id).toEqual([booking.window.technicianId]);
+    expect(
+      slots.map((c) => [c.technicianId, c.start]),
+      id,
+    ).toEqual([[booking.window.technicianId, booking.window.start]]);
+    expect(
+      days.map((c) => c.technicianId),
+      id,
+    ).toEqual([booking.window.technicianId]);
   }
   expect(claims.filter((c) => c.kind === 'slot')).toHaveLength(bookings.length);
 }
@@ -65,7 +71,16 @@ describe('a job running long', () => {
 
   it('records the delay on the job without changing its state; a replay or an older report changes nothing', async () => {
     const at = Date.now();
-    expect((await event(lateJob.bookingId, { eventId: 'delay-1', type: 'delayed', occurredAt: new Date(at).toISOString(), data: { delayMinutes: 45, reason: 'Main line deeper than expected' } })).status).toBe(202);
+    expect(
+      (
+        await event(lateJob.bookingId, {
+          eventId: 'delay-1',
+          type: 'delayed',
+          occurredAt: new Date(at).toISOString(),
+          data: { delayMinutes: 45, reason: 'Main line deeper than expected' },
+        })
+      ).status,
+    ).toBe(202);
     await drain('status-events');
     let booking = (await tenant.call('GET', `/v1/bookings/${lateJob.bookingId}`)).body;
     expect(booking.delay).toMatchObject({ minutes: 45, reason: 'Main line deeper than expected' });
@@ -126,7 +141,11 @@ describe('a job running long', () => {
       expect((await getHold(tenant.tenantId, oldHolds[index]!))?.status).toBe('RELEASED');
       const record = (await getBookingRecord(tenant.tenantId, job.bookingId))!;
       expect(record.holdId).not.toBe(oldHolds[index]);
-      expect(await getHold(tenant.tenantId, record.holdId!)).toMatchObject({ status: 'BOOKED', bookingId: job.bookingId, plan: { technicianId: record.window!.technicianId } });
+      expect(await getHold(tenant.tenantId, record.holdId!)).toMatchObject({
+        status: 'BOOKED',
+        bookingId: job.bookingId,
+        plan: { technicianId: record.window!.technicianId },
+      });
       const activity = JSON.stringify((await tenant.call('GET', `/v1/bookings/${job.bookingId}/activity`)).body);
       expect(activity).toContain('technician_assigned');
       expect(activity).toContain('technician_unassigned');

@@ -16,7 +16,11 @@ const planDate = nextWeekday(5, 3);
 
 async function book(on: string, start: string, postalCode: string, phone: string, technicianId: string) {
   const base = bookingRequest();
-  return bookOnTechnician(tenant, { ...base, customer: { ...base.customer, phone, email: undefined }, address: { ...base.address, postalCode }, window: { date: on, start } }, technicianId);
+  return bookOnTechnician(
+    tenant,
+    { ...base, customer: { ...base.customer, phone, email: undefined }, address: { ...base.address, postalCode }, window: { date: on, start } },
+    technicianId,
+  );
 }
 
 async function slotOwners(on: string): Promise<Map<string, string>> {
@@ -55,7 +59,12 @@ describe('POST /v1/dispatch/reassign', () => {
     expect(owners.get(east.bookingId)).toBe('tech-06');
     expect(owners.get(central.bookingId)).toBe('tech-01');
     const days = (await listClaims(tenant.tenantId, swapDate, swapDate)).filter((c) => c.kind === 'techDay');
-    expect(days.map((c) => [c.bookingId, c.technicianId]).sort()).toEqual([[central.bookingId, 'tech-01'], [east.bookingId, 'tech-06']].sort());
+    expect(days.map((c) => [c.bookingId, c.technicianId]).sort()).toEqual(
+      [
+        [central.bookingId, 'tech-01'],
+        [east.bookingId, 'tech-06'],
+      ].sort(),
+    );
     for (const job of [east, central]) {
       const activity = JSON.stringify((await tenant.call('GET', `/v1/bookings/${job.bookingId}/activity`)).body);
       expect(activity).toContain('Ray is closer');
@@ -105,7 +114,11 @@ describe('POST /v1/dispatch/reassign', () => {
     expect(plan.changes.length).toBeGreaterThan(0);
     expect(plan.plan.metrics.driveMinutes).toBeLessThan(plan.current.metrics.driveMinutes);
 
-    const response = await tenant.call('POST', '/v1/dispatch/reassign', { date: planDate, reason: 'day plan', assignments: plan.changes.map((c: any) => c.to) });
+    const response = await tenant.call('POST', '/v1/dispatch/reassign', {
+      date: planDate,
+      reason: 'day plan',
+      assignments: plan.changes.map((c: any) => c.to),
+    });
     expect(response.status, JSON.stringify(response.body)).toBe(200);
     expect(response.body.failed).toEqual([]);
     expect(response.body.current.metrics.driveMinutes).toBe(plan.plan.metrics.driveMinutes);

@@ -39,7 +39,10 @@ describe('dispatch suggestions after a delay', () => {
   it('proposes moving the next job or rescheduling it once the technician reports a late ETA, and accepting moves it through rescheduleBooking', async () => {
     const eta = DateTime.fromISO(`${date}T10:40`, { zone: 'America/Chicago' }).toUTC().toISO()!;
     const event = await tenant.call('POST', `/v1/jobs/${first.bookingId}/events`, {
-      eventId: `late-${first.bookingId}`, type: 'en_route', occurredAt: new Date().toISOString(), data: { eta },
+      eventId: `late-${first.bookingId}`,
+      type: 'en_route',
+      occurredAt: new Date().toISOString(),
+      data: { eta },
     });
     expect(event.status, JSON.stringify(event.body)).toBe(202);
     await drain('status-events');
@@ -51,7 +54,11 @@ describe('dispatch suggestions after a delay', () => {
     const late = first.window.technicianId;
     const move = suggestions.find((s: any) => s.kind === 'move');
     expect(move, JSON.stringify(suggestions)).toBeDefined();
-    expect(move).toMatchObject({ bookingId: second.bookingId, reason: { lateBookingId: first.bookingId, technicianId: late, lateMinutes: 40 }, to: { date, start: '10:00' } });
+    expect(move).toMatchObject({
+      bookingId: second.bookingId,
+      reason: { lateBookingId: first.bookingId, technicianId: late, lateMinutes: 40 },
+      to: { date, start: '10:00' },
+    });
     expect(move.to.technicianId).not.toBe(late);
     const tech = demoTechnicians.find((t) => t.technicianId === move.to.technicianId)!;
     expect(tech.skills).toContain('drains');

@@ -53,7 +53,10 @@ function onReceive(count: number, queueName: string, body: unknown): SQSEvent {
 
 async function queueDepth(): Promise<number> {
   const { Attributes } = await sqsClient().send(
-    new GetQueueAttributesCommand({ QueueUrl: process.env.NOTIFY_QUEUE_URL!, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+    new GetQueueAttributesCommand({
+      QueueUrl: process.env.NOTIFY_QUEUE_URL!,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
   );
   return Number(Attributes?.ApproximateNumberOfMessages ?? 0) + Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
 }
@@ -65,9 +68,15 @@ describe('a message that cannot be addressed', () => {
     const { technicianId: _id, phone: _phone, ...noPhone } = tech;
     expect((await tenant.call('PUT', '/v1/config/technicians/tech-03', noPhone)).status).toBe(200);
 
-    const booked = await tenant.call('POST', '/v1/bookings', bookingRequest({
-      jobTypeId: 'plumbing-water-heater-repair', address: heaterAddress, window: { date: nextWeekday(4, 4), start: '10:00' },
-    }));
+    const booked = await tenant.call(
+      'POST',
+      '/v1/bookings',
+      bookingRequest({
+        jobTypeId: 'plumbing-water-heater-repair',
+        address: heaterAddress,
+        window: { date: nextWeekday(4, 4), start: '10:00' },
+      }),
+    );
     expect(booked.status).toBe(201);
     expect(booked.body.window.technicianId).toBe('tech-03');
     const bookingId = booked.body.bookingId;
@@ -95,7 +104,9 @@ describe('whatever throws, the last receive writes the review item first', () =>
   it('notify: a message whose booking is gone', async () => {
     const tenant = await createTestTenant();
     // Its only record failed: the whole batch fails (Powertools' FullBatchFailureError), as Lambda sees it.
-    await expect(notifyWorker(lastReceive('jobrelay-notify', { tenantId: tenant.tenantId, bookingId: 'b-gone', kind: 'confirmation' }))).rejects.toThrow(/All records failed/);
+    await expect(notifyWorker(lastReceive('jobrelay-notify', { tenantId: tenant.tenantId, bookingId: 'b-gone', kind: 'confirmation' }))).rejects.toThrow(
+      /All records failed/,
+    );
     const items = (await tenant.call('GET', '/v1/review-items?kind=notification_failed')).body.items;
     expect(items).toHaveLength(1);
     expect(items[0]).toMatchObject({ subject: { type: 'booking', id: 'b-gone' } });

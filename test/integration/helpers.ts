@@ -47,8 +47,7 @@ export async function createTestTenant(overrides: Partial<Omit<Tenant, 'tenantId
   return {
     tenantId,
     apiKey,
-    call: (method, path, body, headers = {}) =>
-      callApi(method, path, { body, headers: { authorization: `Bearer ${apiKey}`, ...headers } }),
+    call: (method, path, body, headers = {}) => callApi(method, path, { body, headers: { authorization: `Bearer ${apiKey}`, ...headers } }),
   };
 }
 
@@ -126,7 +125,9 @@ export async function waitForTrail(bookingId: string, timeoutMs = 20_000): Promi
   const executionArn = `${process.env.JOB_TRAIL_STATE_MACHINE_ARN!.replace(':stateMachine:', ':execution:')}:trail-${bookingId}`;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const execution = await sfnClient().send(new DescribeExecutionCommand({ executionArn })).catch(() => undefined);
+    const execution = await sfnClient()
+      .send(new DescribeExecutionCommand({ executionArn }))
+      .catch(() => undefined);
     if (execution && execution.status !== 'RUNNING') return execution.status!;
     if (Date.now() > deadline) throw new Error(`The trail of ${bookingId} did not finish`);
     await new Promise((r) => setTimeout(r, 100));
@@ -134,4 +135,12 @@ export async function waitForTrail(bookingId: string, timeoutMs = 20_000): Promi
 }
 
 /** Message kinds that go to the customer (staff messages from the trail are left out). */
-export const CUSTOMER_KINDS = new Set(['confirmation', 'reminder_48h', 'reminder_day_of', 'request_received', 'reschedule_confirmation', 'technician_changed', 'cancellation']);
+export const CUSTOMER_KINDS = new Set([
+  'confirmation',
+  'reminder_48h',
+  'reminder_day_of',
+  'request_received',
+  'reschedule_confirmation',
+  'technician_changed',
+  'cancellation',
+]);

@@ -18,7 +18,9 @@ const trailArn = (name: string) => `${process.env.JOB_TRAIL_STATE_MACHINE_ARN!.r
 async function waitForExecution(executionArn: string, timeoutMs = 20_000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const execution = await sfnClient().send(new DescribeExecutionCommand({ executionArn })).catch(() => undefined);
+    const execution = await sfnClient()
+      .send(new DescribeExecutionCommand({ executionArn }))
+      .catch(() => undefined);
     if (execution && execution.status !== 'RUNNING') return execution;
     if (Date.now() > deadline) throw new Error(`${executionArn} did not finish`);
     await new Promise((r) => setTimeout(r, 100));
@@ -32,13 +34,19 @@ async function deliverMessages(): Promise<void> {
 }
 
 const steps = (timeline: Array<{ node: string; outcome: string }>) =>
-  timeline.filter((e) => ['AssignTechnician', 'NotifyTechnician', 'NotifyDispatcher', 'PrepChecklist', 'MaterialsCheck', 'CloseTrail'].includes(e.node)).map((e) => `${e.node}:${e.outcome}`);
+  timeline
+    .filter((e) => ['AssignTechnician', 'NotifyTechnician', 'NotifyDispatcher', 'PrepChecklist', 'MaterialsCheck', 'CloseTrail'].includes(e.node))
+    .map((e) => `${e.node}:${e.outcome}`);
 
 describe('job trail', () => {
   it('every confirmed booking runs its trail: technician and dispatch told with full context, checklist and parts on the job', async () => {
     const tenant = await createTestTenant();
     const address = { line1: '5300 S 1st St', city: 'Austin', region: 'TX', postalCode: '78744' };
-    const booked = await tenant.call('POST', '/v1/bookings', bookingRequest({ jobTypeId: 'plumbing-water-heater-repair', address, window: { date: nextWeekday(3, 3), start: '08:00' } }));
+    const booked = await tenant.call(
+      'POST',
+      '/v1/bookings',
+      bookingRequest({ jobTypeId: 'plumbing-water-heater-repair', address, window: { date: nextWeekday(3, 3), start: '08:00' } }),
+    );
     expect(booked.status).toBe(201);
     const execution = await waitForExecution(trailArn(trailExecutionName(booked.body.bookingId)));
     expect(execution.status).toBe('SUCCEEDED');
@@ -65,11 +73,15 @@ describe('job trail', () => {
   it('a trail step that fails does not stop the others and becomes a review item', async () => {
     const tenant = await createTestTenant({ scheduleSource: { mode: 'external', staleAfterMinutes: 60 } });
     // Stale schedule: the booking waits for dispatch, so its trail has not started yet.
-    const booked = await tenant.call('POST', '/v1/bookings', bookingRequest({
-      jobTypeId: 'plumbing-water-heater-repair',
-      address: { line1: '5300 S 1st St', city: 'Austin', region: 'TX', postalCode: '78744' },
-      window: { date: nextWeekday(4, 3), start: '10:00' },
-    }));
+    const booked = await tenant.call(
+      'POST',
+      '/v1/bookings',
+      bookingRequest({
+        jobTypeId: 'plumbing-water-heater-repair',
+        address: { line1: '5300 S 1st St', city: 'Austin', region: 'TX', postalCode: '78744' },
+        window: { date: nextWeekday(4, 3), start: '10:00' },
+      }),
+    );
     expect(booked.body.status).toBe('pending_confirmation');
     // Meanwhile the only water-heater technician for 78744 leaves.
     const tech = (await tenant.call('GET', '/v1/config/technicians')).body.items.find((t: { technicianId: string }) => t.technicianId === 'tech-03');
@@ -91,11 +103,13 @@ describe('job trail', () => {
   it('a trail execution that fails outright reaches the review queue through the execution-status rule', async () => {
     const tenant: TestTenant = await createTestTenant();
     const name = `trail-missing-${Date.now()}`;
-    await sfnClient().send(new StartExecutionCommand({
-      stateMachineArn: process.env.JOB_TRAIL_STATE_MACHINE_ARN,
-      name,
-      input: JSON.stringify({ tenantId: tenant.tenantId, bookingId: 'no-such-booking' }),
-    }));
+    await sfnClient().send(
+      new StartExecutionCommand({
+        stateMachineArn: process.env.JOB_TRAIL_STATE_MACHINE_ARN,
+        name,
+        input: JSON.stringify({ tenantId: tenant.tenantId, bookingId: 'no-such-booking' }),
+      }),
+    );
     const execution = await waitForExecution(trailArn(name));
     expect(execution.status).toBe('FAILED');
     const deadline = Date.now() + 10_000;

@@ -40,7 +40,13 @@ export async function sweepSubjects(tenantId: string, subjectIds: string[], cloc
   for (const subjectId of subjectIds) {
     for (const row of await ledgerRows(tenantId, subjectId)) {
       if (row.status !== 'pending' || row.dueAt > clock.toISOString()) continue;
-      const message: LedgerMessage = { tenantId, bookingId: subjectId, kind: row.kind, ...(row.technicianId ? { technicianId: row.technicianId } : {}), ...(row.version ? { version: row.version } : {}) };
+      const message: LedgerMessage = {
+        tenantId,
+        bookingId: subjectId,
+        kind: row.kind,
+        ...(row.technicianId ? { technicianId: row.technicianId } : {}),
+        ...(row.version ? { version: row.version } : {}),
+      };
       await sqsClient().send(new SendMessageCommand({ QueueUrl: process.env.NOTIFY_QUEUE_URL!, MessageBody: JSON.stringify(message) }));
       await markQueued(message, clock);
     }

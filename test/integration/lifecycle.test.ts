@@ -23,7 +23,9 @@ const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
 async function crmJob(tenantId: string, bookingId: string): Promise<Record<string, any>> {
-  const { Item } = await documentClient().send(new GetCommand({ TableName: process.env.TABLE_NAME, Key: builtinCrmKeys.job(tenantId, bookingId), ConsistentRead: true }));
+  const { Item } = await documentClient().send(
+    new GetCommand({ TableName: process.env.TABLE_NAME, Key: builtinCrmKeys.job(tenantId, bookingId), ConsistentRead: true }),
+  );
   return Item ?? {};
 }
 
@@ -45,10 +47,27 @@ function fieldEvents(date: string) {
     { eventId: 'fsm-1', type: 'dispatched', occurredAt: at('14:00'), data: { technicianId: 'tech-01', technicianName: 'Maria Gonzales', eta: at('16:30') } },
     { eventId: 'fsm-2', type: 'en_route', occurredAt: at('16:00'), data: { eta: at('16:25') } },
     {
-      eventId: 'fsm-3', type: 'completed', occurredAt: at('17:30'),
-      data: { technicianNotes: 'Cleared kitchen line, camera showed grease build-up', equipmentNotes: 'Garbage disposal InSinkErator Badger 5, worn', equipment: [{ kind: 'garbage disposal', make: 'InSinkErator', model: 'Badger 5' }] },
+      eventId: 'fsm-3',
+      type: 'completed',
+      occurredAt: at('17:30'),
+      data: {
+        technicianNotes: 'Cleared kitchen line, camera showed grease build-up',
+        equipmentNotes: 'Garbage disposal InSinkErator Badger 5, worn',
+        equipment: [{ kind: 'garbage disposal', make: 'InSinkErator', model: 'Badger 5' }],
+      },
     },
-    { eventId: 'fsm-4', type: 'invoiced', occurredAt: at('18:00'), data: { amountCents: 24_500, lineItems: [{ description: 'Drain clearing', amountCents: 19_500 }, { description: 'Camera inspection', amountCents: 5_000 }] } },
+    {
+      eventId: 'fsm-4',
+      type: 'invoiced',
+      occurredAt: at('18:00'),
+      data: {
+        amountCents: 24_500,
+        lineItems: [
+          { description: 'Drain clearing', amountCents: 19_500 },
+          { description: 'Camera inspection', amountCents: 5_000 },
+        ],
+      },
+    },
     { eventId: 'fsm-5', type: 'paid', occurredAt: at('18:00', 4), data: { amountCents: 24_500 } },
   ] as const;
 }
@@ -58,7 +77,11 @@ describe('job lifecycle from the field', () => {
     const { tenant, bookingId, date } = await setup();
     const events = fieldEvents(date);
     // Every message to the customer (the job trail also tells the technician and the dispatcher).
-    const kinds = async () => (await outboxFor(tenant.tenantId, bookingId)).filter((m) => m.to === '+15125550142').map((m) => m.kind).sort();
+    const kinds = async () =>
+      (await outboxFor(tenant.tenantId, bookingId))
+        .filter((m) => m.to === '+15125550142')
+        .map((m) => m.kind)
+        .sort();
     const text = async (kind: string) => String((await outboxFor(tenant.tenantId, bookingId)).find((m) => m.kind === kind)?.text);
 
     // Booked: the confirmation goes out.
@@ -80,7 +103,12 @@ describe('job lifecycle from the field', () => {
     expect(booking).toMatchObject({ jobState: 'dispatched', jobVersion: 1, lastEventId: 'fsm-1', technicianName: 'Maria Gonzales' });
     let crm = await crmJob(tenant.tenantId, bookingId);
     expect(crm).toMatchObject({ state: 'dispatched', dealStage: 'Dispatched' });
-    expect(crm.fields).toMatchObject({ assigned_technician: 'Maria Gonzales', eta: events[0].data.eta, external_booking_id: bookingId, job_type: 'Drain clog' });
+    expect(crm.fields).toMatchObject({
+      assigned_technician: 'Maria Gonzales',
+      eta: events[0].data.eta,
+      external_booking_id: bookingId,
+      job_type: 'Drain clog',
+    });
     await sweepSubjects(tenant.tenantId, [bookingId], new Date(events[0].occurredAt));
     // The visit's own reminders fell due before dispatch too (48 h before, and 07:00 on the day).
     expect(await kinds()).toEqual(['confirmation', 'eta', 'reminder_48h', 'reminder_day_of']);
@@ -118,14 +146,24 @@ describe('job lifecycle from the field', () => {
     expect(booking).toMatchObject({ jobState: 'completed', completedAt: events[2].occurredAt });
     const customer = (await getCustomer(tenant.tenantId, booking.customerId!))!;
     expect(customer.serviceHistory).toEqual([
-      expect.objectContaining({ bookingId, date, jobType: 'Drain clog', equipmentNotes: events[2].data.equipmentNotes, technicianNotes: events[2].data.technicianNotes }),
+      expect.objectContaining({
+        bookingId,
+        date,
+        jobType: 'Drain clog',
+        equipmentNotes: events[2].data.equipmentNotes,
+        technicianNotes: events[2].data.technicianNotes,
+      }),
     ]);
     expect(customer.equipment).toEqual([expect.objectContaining({ kind: 'garbage disposal', make: 'InSinkErator' })]);
     const nextYear = `${Number(date.slice(0, 4)) + 1}${date.slice(4)}`;
     expect(customer.nextMaintenanceDue).toBe(nextYear);
     crm = await crmJob(tenant.tenantId, bookingId);
     expect(crm).toMatchObject({ state: 'completed', dealStage: 'Completed' });
-    expect(crm.fields).toMatchObject({ service_history_entry: events[2].occurredAt, equipment_notes: events[2].data.equipmentNotes, technician_notes: events[2].data.technicianNotes });
+    expect(crm.fields).toMatchObject({
+      service_history_entry: events[2].occurredAt,
+      equipment_notes: events[2].data.equipmentNotes,
+      technician_notes: events[2].data.technicianNotes,
+    });
     const completedAt = Date.parse(events[2].occurredAt);
     await sweepSubjects(tenant.tenantId, [bookingId], new Date(completedAt + HOUR));
     expect(await kinds()).toEqual(['confirmation', 'eta', 'on_the_way', 'reminder_48h', 'reminder_day_of', 'thank_you']);
@@ -152,11 +190,18 @@ describe('job lifecycle from the field', () => {
     await drain('status-events');
     booking = (await getBookingRecord(tenant.tenantId, bookingId))!;
     expect(booking).toMatchObject({ jobState: 'paid', jobVersion: 5, paidAt: events[4].occurredAt, paidAmountCents: 24_500, status: 'confirmed' });
-    expect((await getCustomer(tenant.tenantId, booking.customerId!))!.account).toEqual({ status: 'current', lastPaidAt: events[4].occurredAt, lastPaidAmountCents: 24_500, balanceCents: 0 });
+    expect((await getCustomer(tenant.tenantId, booking.customerId!))!.account).toEqual({
+      status: 'current',
+      lastPaidAt: events[4].occurredAt,
+      lastPaidAmountCents: 24_500,
+      balanceCents: 0,
+    });
     crm = await crmJob(tenant.tenantId, bookingId);
     expect(crm).toMatchObject({ state: 'paid', dealStage: 'Closed Won' });
     expect(crm.fields).toMatchObject({ account_status: 'current', last_paid_date: events[4].occurredAt });
-    const { Item: contact } = await documentClient().send(new GetCommand({ TableName: process.env.TABLE_NAME, Key: builtinCrmKeys.contact(tenant.tenantId, booking.customerId!), ConsistentRead: true }));
+    const { Item: contact } = await documentClient().send(
+      new GetCommand({ TableName: process.env.TABLE_NAME, Key: builtinCrmKeys.contact(tenant.tenantId, booking.customerId!), ConsistentRead: true }),
+    );
     // The contact keeps its customer fields through every lifecycle write.
     expect(contact?.fields).toMatchObject({ customer_name: 'Jordan Rivera', customer_phone: '+15125550142' });
     const after = Object.fromEntries((await ledgerRows(tenant.tenantId, bookingId)).map((r) => [r.kind, r.status]));
@@ -164,7 +209,17 @@ describe('job lifecycle from the field', () => {
 
     // Months later: the rebooking follow-up goes out; no payment reminder ever again.
     await sweepSubjects(tenant.tenantId, [bookingId], new Date(completedAt + 91 * DAY));
-    expect(await kinds()).toEqual(['confirmation', 'eta', 'on_the_way', 'payment_reminder', 'rebooking_followup', 'reminder_48h', 'reminder_day_of', 'review_request', 'thank_you']);
+    expect(await kinds()).toEqual([
+      'confirmation',
+      'eta',
+      'on_the_way',
+      'payment_reminder',
+      'rebooking_followup',
+      'reminder_48h',
+      'reminder_day_of',
+      'review_request',
+      'thank_you',
+    ]);
 
     // A late duplicate and an out-of-order event change nothing.
     await tenant.call('POST', `/v1/jobs/${bookingId}/events`, events[0]);
@@ -172,7 +227,16 @@ describe('job lifecycle from the field', () => {
     await drain('status-events');
     expect(await getBookingRecord(tenant.tenantId, bookingId)).toMatchObject({ jobState: 'paid', jobVersion: 5 });
     const view = (await tenant.call('GET', `/v1/bookings/${bookingId}`)).body;
-    expect(view.job).toEqual({ state: 'paid', version: 5, lastEventAt: events[4].occurredAt, lastEventId: 'fsm-5', completedAt: events[2].occurredAt, invoicedAmountCents: 24_500, paidAt: events[4].occurredAt, paidAmountCents: 24_500 });
+    expect(view.job).toEqual({
+      state: 'paid',
+      version: 5,
+      lastEventAt: events[4].occurredAt,
+      lastEventId: 'fsm-5',
+      completedAt: events[2].occurredAt,
+      invoicedAmountCents: 24_500,
+      paidAt: events[4].occurredAt,
+      paidAmountCents: 24_500,
+    });
     const timeline = view.timeline as Array<{ node: string; outcome: string }>;
     expect(timeline.filter((t) => t.node === 'StatusEventsWorker').map((t) => t.outcome)).toContain('ignored_stale');
   });
@@ -189,7 +253,13 @@ describe('job lifecycle from the field', () => {
     for (const event of shuffled) await second.tenant.call('POST', `/v1/jobs/${second.bookingId}/events`, event);
     await drain('status-events');
 
-    const pick = (b: Record<string, any>) => ({ jobState: b.jobState, lastEventId: b.lastEventId, lastEventAt: b.lastEventAt, paidAt: b.paidAt, paidAmountCents: b.paidAmountCents });
+    const pick = (b: Record<string, any>) => ({
+      jobState: b.jobState,
+      lastEventId: b.lastEventId,
+      lastEventAt: b.lastEventAt,
+      paidAt: b.paidAt,
+      paidAmountCents: b.paidAmountCents,
+    });
     const a = (await getBookingRecord(first.tenant.tenantId, first.bookingId))!;
     const b = (await getBookingRecord(second.tenant.tenantId, second.bookingId))!;
     expect(pick(b)).toEqual(pick(a));
@@ -223,17 +293,27 @@ describe('a job event that keeps failing', () => {
     await setCredential(tenant, 'crm', { adapter: 'webhook', signingKey: 'whsec_lifecycle_dead_crm' });
     const message = { tenantId: tenant.tenantId, bookingId, source: 'api', receivedAt: new Date().toISOString(), event: { ...event, data: { ...event.data } } };
     const record = (receiveCount: number) => ({
-      Records: [{
-        messageId: `m-${receiveCount}`, receiptHandle: 'r', body: JSON.stringify(message), md5OfBody: '', messageAttributes: {},
-        attributes: { ApproximateReceiveCount: String(receiveCount), SentTimestamp: '0', SenderId: 'test', ApproximateFirstReceiveTimestamp: '0' },
-        eventSource: 'aws:sqs', eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:jobrelay-status-events', awsRegion: 'us-east-1',
-      }],
+      Records: [
+        {
+          messageId: `m-${receiveCount}`,
+          receiptHandle: 'r',
+          body: JSON.stringify(message),
+          md5OfBody: '',
+          messageAttributes: {},
+          attributes: { ApproximateReceiveCount: String(receiveCount), SentTimestamp: '0', SenderId: 'test', ApproximateFirstReceiveTimestamp: '0' },
+          eventSource: 'aws:sqs',
+          eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:jobrelay-status-events',
+          awsRegion: 'us-east-1',
+        },
+      ],
     });
 
     // A batch whose every record failed is thrown back whole (Powertools), so SQS retries it.
     await expect(statusEventsHandler(record(4) as never)).rejects.toThrow(/All records failed/);
     const workerItems = async () =>
-      (await findOpenReviewItems(tenant.tenantId, { type: 'booking', id: bookingId }, 'workflow_failed')).filter((i) => i.payload?.node === 'StatusEventsWorker');
+      (await findOpenReviewItems(tenant.tenantId, { type: 'booking', id: bookingId }, 'workflow_failed')).filter(
+        (i) => i.payload?.node === 'StatusEventsWorker',
+      );
     expect(await workerItems()).toHaveLength(0);
     await expect(statusEventsHandler(record(5) as never)).rejects.toThrow(/All records failed/);
     // The state is applied (version-checked once); the actions are what failed.

@@ -24,7 +24,15 @@ afterAll(() => hs.stop());
 /** A tenant on the HubSpot contract server (its token set through the credentials route). */
 async function hubSpotTenant(overrides: Parameters<typeof createTestTenant>[0] = {}, timeoutMs = 2_000): Promise<TestTenant> {
   const tenant = await createTestTenant({
-    crm: { adapter: 'hubspot', apiUrl: hs.url, pipelineId: 'default', dealStageIds: { Booked: 'appointmentscheduled' }, contactIdProperty: 'jobrelay_customer_id', dealIdProperty: 'jobrelay_booking_id', timeoutMs },
+    crm: {
+      adapter: 'hubspot',
+      apiUrl: hs.url,
+      pipelineId: 'default',
+      dealStageIds: { Booked: 'appointmentscheduled' },
+      contactIdProperty: 'jobrelay_customer_id',
+      dealIdProperty: 'jobrelay_booking_id',
+      timeoutMs,
+    },
     ...overrides,
   });
   await setCredential(tenant, 'crm', { adapter: 'hubspot', accessToken: hs.token });
@@ -65,7 +73,9 @@ describe('each function runs locally as it will in AWS', () => {
     // The CRM never answers; WriteCrm gives its calls at least 250 ms (write-crm.handler.ts), so with
     // its timeout narrowed to 0.1 s the handler is always still running when the time is up.
     const tenant = await hubSpotTenant({}, 5_000);
-    const booked = await tenant.call('POST', '/v1/bookings', bookingRequest({ window: { date: nextWeekday(2, 3), start: '10:00' } }), { 'Idempotency-Key': `t-${ulid()}` });
+    const booked = await tenant.call('POST', '/v1/bookings', bookingRequest({ window: { date: nextWeekday(2, 3), start: '10:00' } }), {
+      'Idempotency-Key': `t-${ulid()}`,
+    });
     // 201, or 202 when the workflow outlasts the route's budget on a loaded machine: the booking exists either way.
     expect([201, 202], JSON.stringify(booked.body)).toContain(booked.status);
     hs.startOutage({ timeout: true });
@@ -97,7 +107,9 @@ describe('functions work with the grants they need (issue 13)', () => {
 
   /** A booking on a technician who then leaves: the trail's AssignTechnician must move the job. */
   async function bookAndLoseTechnician(tenant: TestTenant) {
-    const booked = await tenant.call('POST', '/v1/bookings', bookingRequest({ window: { date: nextWeekday(3, 3), start: '14:00' } }), { 'Idempotency-Key': `t-${ulid()}` });
+    const booked = await tenant.call('POST', '/v1/bookings', bookingRequest({ window: { date: nextWeekday(3, 3), start: '14:00' } }), {
+      'Idempotency-Key': `t-${ulid()}`,
+    });
     expect(booked.status, JSON.stringify(booked.body)).toBe(201);
     expect(booked.body.status).toBe('pending_confirmation');
     const leaving = booked.body.window.technicianId as string;

@@ -122,7 +122,8 @@ describe('Twilio SMS provider', () => {
     // Staff still hear of the job; the customer hears nothing.
     expect(toCustomer()).toBe(before);
     expect((await rowsOf(tenant, second.bookingId)).find((r) => r.kind === 'confirmation')).toMatchObject({
-      status: 'suppressed', statusReason: 'the customer opted out of messages',
+      status: 'suppressed',
+      statusReason: 'the customer opted out of messages',
     });
 
     expect((await reply('START')).headers.get('x-jobrelay-action')).toBe('opted_in');
@@ -134,13 +135,23 @@ describe('Twilio SMS provider', () => {
 
 describe('templates', () => {
   it("fills the tenant's template, and a template with a missing variable goes to review instead of sending a blank", async () => {
-    const good = await tenantWith({ messaging: { sms: { provider: 'outbox' }, email: { provider: 'outbox' }, templates: { confirmation: 'Hi {{firstName}}! {{companyName}} sees you {{date}} from {{start}}.' } } });
+    const good = await tenantWith({
+      messaging: {
+        sms: { provider: 'outbox' },
+        email: { provider: 'outbox' },
+        templates: { confirmation: 'Hi {{firstName}}! {{companyName}} sees you {{date}} from {{start}}.' },
+      },
+    });
     const booking = await book(good);
     await deliver();
-    const text = (await good.call('GET', `/v1/outbox?bookingId=${booking.bookingId}`)).body.messages.find((m: { kind: string }) => m.kind === 'confirmation').text;
+    const text = (await good.call('GET', `/v1/outbox?bookingId=${booking.bookingId}`)).body.messages.find(
+      (m: { kind: string }) => m.kind === 'confirmation',
+    ).text;
     expect(text).toBe(`Hi Jordan! Lone Star Plumbing & Air sees you ${booking.window.date} from 10:00.`);
 
-    const broken = await tenantWith({ messaging: { sms: { provider: 'outbox' }, email: { provider: 'outbox' }, templates: { confirmation: 'Hi {{firstName}}, your coupon {{couponCode}}' } } });
+    const broken = await tenantWith({
+      messaging: { sms: { provider: 'outbox' }, email: { provider: 'outbox' }, templates: { confirmation: 'Hi {{firstName}}, your coupon {{couponCode}}' } },
+    });
     const other = await book(broken);
     await deliver();
     expect((await rowsOf(broken, other.bookingId)).find((r) => r.kind === 'confirmation')).toMatchObject({ status: 'failed' });
@@ -165,36 +176,52 @@ describe('quiet hours', () => {
 
     // Once due, it goes. The notify queue is shared by every test process and each worker reads its
     // own clock, so instead of moving this process's clock the quiet hours move out of the way.
-    await putTenant({ ...demoTenant(tenant.tenantId), messaging: { sms: { provider: 'outbox' }, email: { provider: 'outbox' }, templates: {}, quietHours: { start: local.plus({ hours: 3 }).toFormat('HH:mm'), end: local.plus({ hours: 4 }).toFormat('HH:mm') } } });
+    await putTenant({
+      ...demoTenant(tenant.tenantId),
+      messaging: {
+        sms: { provider: 'outbox' },
+        email: { provider: 'outbox' },
+        templates: {},
+        quietHours: { start: local.plus({ hours: 3 }).toFormat('HH:mm'), end: local.plus({ hours: 4 }).toFormat('HH:mm') },
+      },
+    });
     await deliver(quietEnd.plus({ minutes: 1 }).toJSDate());
     expect((await rowsOf(tenant, booking.bookingId)).find((r) => r.kind === 'confirmation')?.status).toBe('sent');
   });
 });
 
 describe('SES email provider', () => {
-  it("emails customers who prefer email through SES; an unverified sender goes to review", async () => {
-    const tenant = await tenantWith({ messaging: { sms: { provider: 'outbox' }, email: { provider: 'ses', from: 'dispatch@lonestar.example', endpoint: ses.url }, templates: {} } });
+  it('emails customers who prefer email through SES; an unverified sender goes to review', async () => {
+    const tenant = await tenantWith({
+      messaging: { sms: { provider: 'outbox' }, email: { provider: 'ses', from: 'dispatch@lonestar.example', endpoint: ses.url }, templates: {} },
+    });
     const booking = await book(tenant);
     // The customer says: email me, not texts.
-    await documentClient().send(new UpdateCommand({
-      TableName: process.env.TABLE_NAME,
-      Key: customerKeys.customer(tenant.tenantId, booking.customerId),
-      UpdateExpression: 'SET communicationPreferences.channels = :channels',
-      ExpressionAttributeValues: { ':channels': ['email'] },
-    }));
+    await documentClient().send(
+      new UpdateCommand({
+        TableName: process.env.TABLE_NAME,
+        Key: customerKeys.customer(tenant.tenantId, booking.customerId),
+        UpdateExpression: 'SET communicationPreferences.channels = :channels',
+        ExpressionAttributeValues: { ':channels': ['email'] },
+      }),
+    );
     const second = await book(tenant, { notes: 'by email please' });
     await deliver();
     const email = ses.emails.find((e) => e.to.includes('jordan.rivera@example.com') && e.text.includes(second.window.date));
     expect(email).toMatchObject({ from: 'dispatch@lonestar.example', subject: 'Lone Star Plumbing & Air: confirmation' });
 
-    const unverified = await tenantWith({ messaging: { sms: { provider: 'outbox' }, email: { provider: 'ses', from: 'nobody@unverified.example', endpoint: ses.url }, templates: {} } });
+    const unverified = await tenantWith({
+      messaging: { sms: { provider: 'outbox' }, email: { provider: 'ses', from: 'nobody@unverified.example', endpoint: ses.url }, templates: {} },
+    });
     const b = await book(unverified);
-    await documentClient().send(new UpdateCommand({
-      TableName: process.env.TABLE_NAME,
-      Key: customerKeys.customer(unverified.tenantId, b.customerId),
-      UpdateExpression: 'SET communicationPreferences.channels = :channels',
-      ExpressionAttributeValues: { ':channels': ['email'] },
-    }));
+    await documentClient().send(
+      new UpdateCommand({
+        TableName: process.env.TABLE_NAME,
+        Key: customerKeys.customer(unverified.tenantId, b.customerId),
+        UpdateExpression: 'SET communicationPreferences.channels = :channels',
+        ExpressionAttributeValues: { ':channels': ['email'] },
+      }),
+    );
     const c = await book(unverified, { notes: 'again' });
     await deliver();
     expect((await rowsOf(unverified, c.bookingId)).find((r) => r.kind === 'confirmation')).toMatchObject({ status: 'failed' });

@@ -41,7 +41,14 @@ describe('GET /v1/openapi.json', () => {
   });
 
   it.each([
-    ['no customer', () => { const b = bookingRequest(); delete b.customer; return b; }],
+    [
+      'no customer',
+      () => {
+        const b = bookingRequest();
+        delete b.customer;
+        return b;
+      },
+    ],
     ['an unknown channel', () => bookingRequest({ channel: 'carrier-pigeon' })],
     ['a window without a start', () => bookingRequest({ window: { date: '2026-12-02' } })],
     ['a non-string job type', () => bookingRequest({ jobTypeId: 42 })],

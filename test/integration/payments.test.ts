@@ -55,9 +55,21 @@ async function member(tenantId: string, name: string, paymentMethod: Membership[
     { phone: true, email: false },
   );
   const membership: Membership = {
-    tenantId, membershipId: `mem-${name.toLowerCase()}`, customerId, plan: 'Comfort Club', priceCents: 18_900, termMonths: 12,
-    startedOn: DAY.minus({ months: 12 }).toISODate()!, renewsOn: DAY.toISODate()!, autoRenew: true,
-    status: 'active', chargeAttempts: 0, paymentMethod, version: 1, createdAt: at, updatedAt: at,
+    tenantId,
+    membershipId: `mem-${name.toLowerCase()}`,
+    customerId,
+    plan: 'Comfort Club',
+    priceCents: 18_900,
+    termMonths: 12,
+    startedOn: DAY.minus({ months: 12 }).toISODate()!,
+    renewsOn: DAY.toISODate()!,
+    autoRenew: true,
+    status: 'active',
+    chargeAttempts: 0,
+    paymentMethod,
+    version: 1,
+    createdAt: at,
+    updatedAt: at,
   };
   await putMembership(membership);
   return membership;
@@ -127,7 +139,7 @@ describe('renewals through Stripe', () => {
 });
 
 describe('the hourly scan renews each tenant at 09:00 its time', () => {
-  it('takes a tenant only in its 9 o\'clock hour', async () => {
+  it("takes a tenant only in its 9 o'clock hour", async () => {
     const tenant = await createTestTenant(); // America/Chicago, local payments (local runtime)
     const m = await member(tenant.tenantId, 'Hourly', { provider: 'local', token: 'tok_ok' });
     const eightAm = DAY.set({ hour: 8, minute: 0 }).toJSDate();
@@ -203,7 +215,11 @@ describe('in AWS, a provider the tenant has not set up is a setup item, not a fa
     const { setupWarnings } = await import('../../functions/tenant/setup');
     expect(setupWarnings(demoTenant(tenant.tenantId), false).map((w) => w.field)).toEqual(['messaging.sms', 'messaging.email', 'payments']);
     // Explicit per tenant: a tenant that chose the outbox and local payments keeps them in AWS too.
-    const explicit = { ...demoTenant(tenant.tenantId), messaging: { sms: { provider: 'outbox' as const }, email: { provider: 'outbox' as const }, templates: {} }, payments: { provider: 'local' as const } };
+    const explicit = {
+      ...demoTenant(tenant.tenantId),
+      messaging: { sms: { provider: 'outbox' as const }, email: { provider: 'outbox' as const }, templates: {} },
+      payments: { provider: 'local' as const },
+    };
     expect(setupWarnings(explicit, false)).toEqual([]);
   });
 });

@@ -44,8 +44,17 @@ async function deadRun(tenant: TestTenant, key: string, body: Record<string, unk
   expect(reserved.reserved).toBe(true);
   if (options.record) {
     await createBookingRecord({
-      tenantId: tenant.tenantId, bookingId, status: 'received', jobTypeId: request.jobTypeId, window: null, channel: request.channel,
-      request, reservationKey: key, ...recoveryIndexEntry(options.at), createdAt: options.at.toISOString(), updatedAt: options.at.toISOString(),
+      tenantId: tenant.tenantId,
+      bookingId,
+      status: 'received',
+      jobTypeId: request.jobTypeId,
+      window: null,
+      channel: request.channel,
+      request,
+      reservationKey: key,
+      ...recoveryIndexEntry(options.at),
+      createdAt: options.at.toISOString(),
+      updatedAt: options.at.toISOString(),
     });
   }
   return bookingId;
@@ -84,9 +93,15 @@ async function deliverDueCrmSync(tenantId: string, by: Date): Promise<number> {
   if (!due.length) return 0;
   const event: SQSEvent = {
     Records: due.map((work, index) => ({
-      messageId: `test-${ulid()}-${index}`, receiptHandle: 'test', body: JSON.stringify({ tenantId: work.tenantId, bookingId: work.bookingId, ...(work.state ? { state: work.state } : {}), requestedAt: work.requestedAt }),
+      messageId: `test-${ulid()}-${index}`,
+      receiptHandle: 'test',
+      body: JSON.stringify({ tenantId: work.tenantId, bookingId: work.bookingId, ...(work.state ? { state: work.state } : {}), requestedAt: work.requestedAt }),
       attributes: { ApproximateReceiveCount: '1', SentTimestamp: String(Date.now()), SenderId: 'test', ApproximateFirstReceiveTimestamp: String(Date.now()) },
-      messageAttributes: {}, md5OfBody: '', eventSource: 'aws:sqs', eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:jobrelay-crm-sync', awsRegion: 'us-east-1',
+      messageAttributes: {},
+      md5OfBody: '',
+      eventSource: 'aws:sqs',
+      eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:jobrelay-crm-sync',
+      awsRegion: 'us-east-1',
     })),
   };
   await crmSyncWorker(event);
@@ -152,7 +167,9 @@ describe('recovery sweep', () => {
     expect((await getReservation(tenant.tenantId, 'died-after-hold'))?.status).toBe('completed');
   });
 
-  it('a booking that lost its hold after the CRM write goes to a person: slot released, dispatch told, CRM record cancelled', { timeout: 180_000 }, async () => {
+  it('a booking that lost its hold after the CRM write goes to a person: slot released, dispatch told, CRM record cancelled', {
+    timeout: 180_000,
+  }, async () => {
     const tenant = await createTestTenant();
     const body = bookingRequest({ customer: { name: 'Lou Stslot', phone: '5125558103' } });
     const bookingId = await deadRun(tenant, 'lost-hold', body, { at: minutes(-1), record: true });
@@ -222,7 +239,7 @@ describe('durable CRM outbox', () => {
 
     webhook.recover();
     expect(await deliverDueCrmSync(tenant.tenantId, minutes(50))).toBe(1);
-    expect((await getBookingRecord(tenant.tenantId, bookingId))).toMatchObject({ status: 'confirmed', statusReason: 'crm_synced_after_outage' });
+    expect(await getBookingRecord(tenant.tenantId, bookingId)).toMatchObject({ status: 'confirmed', statusReason: 'crm_synced_after_outage' });
     expect([...webhook.records.values()].filter((r) => r.bookingId === bookingId)).toHaveLength(1);
   });
 });
@@ -248,11 +265,24 @@ describe('durable notification ledger', () => {
 
     // Delivered (twice: the lost doorbell turns up after all): sent once.
     const event = (id: string): SQSEvent => ({
-      Records: [{
-        messageId: id, receiptHandle: 'test', body: JSON.stringify(row),
-        attributes: { ApproximateReceiveCount: '1', SentTimestamp: String(Date.now()), SenderId: 'test', ApproximateFirstReceiveTimestamp: String(Date.now()) },
-        messageAttributes: {}, md5OfBody: '', eventSource: 'aws:sqs', eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:jobrelay-notify', awsRegion: 'us-east-1',
-      }],
+      Records: [
+        {
+          messageId: id,
+          receiptHandle: 'test',
+          body: JSON.stringify(row),
+          attributes: {
+            ApproximateReceiveCount: '1',
+            SentTimestamp: String(Date.now()),
+            SenderId: 'test',
+            ApproximateFirstReceiveTimestamp: String(Date.now()),
+          },
+          messageAttributes: {},
+          md5OfBody: '',
+          eventSource: 'aws:sqs',
+          eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:jobrelay-notify',
+          awsRegion: 'us-east-1',
+        },
+      ],
     });
     await notifyWorker(event('n1'));
     await notifyWorker(event('n2'));

@@ -25,9 +25,21 @@ async function member(tenantId: string, name: string, phone: string, renewsInDay
     { phone: true, email: false },
   );
   const membership: Membership = {
-    tenantId, membershipId: `mem-${name.toLowerCase()}`, customerId, plan: 'Comfort Club', priceCents: 18_900, termMonths: 12,
-    startedOn: dayOf(renewsInDays).minus({ months: 12 }).toISODate()!, renewsOn: dateOf(renewsInDays), autoRenew: true,
-    status: 'active', chargeAttempts: 0, paymentMethod: { provider: 'local', token }, version: 1, createdAt: at, updatedAt: at,
+    tenantId,
+    membershipId: `mem-${name.toLowerCase()}`,
+    customerId,
+    plan: 'Comfort Club',
+    priceCents: 18_900,
+    termMonths: 12,
+    startedOn: dayOf(renewsInDays).minus({ months: 12 }).toISODate()!,
+    renewsOn: dateOf(renewsInDays),
+    autoRenew: true,
+    status: 'active',
+    chargeAttempts: 0,
+    paymentMethod: { provider: 'local', token },
+    version: 1,
+    createdAt: at,
+    updatedAt: at,
   };
   await putMembership(membership);
   return membership;
@@ -73,18 +85,36 @@ describe('renewals', () => {
     expect((await chargeAttempts(recovering)).map((x) => x.outcome)).toEqual(['declined', 'declined', 'paid']);
 
     // Where each membership stands, and what recognition shows on the customer.
-    expect(await getMembership(tenant.tenantId, onTime.customerId, onTime.membershipId)).toMatchObject({ status: 'active', renewsOn: dayOf(65).plus({ months: 12 }).toISODate() });
+    expect(await getMembership(tenant.tenantId, onTime.customerId, onTime.membershipId)).toMatchObject({
+      status: 'active',
+      renewsOn: dayOf(65).plus({ months: 12 }).toISODate(),
+    });
     expect(await getMembership(tenant.tenantId, lapsing.customerId, lapsing.membershipId)).toMatchObject({ status: 'lapsed', lapsedOn: dateOf(27) });
-    expect(await getMembership(tenant.tenantId, recovering.customerId, recovering.membershipId)).toMatchObject({ status: 'active', renewsOn: dayOf(10).plus({ months: 12 }).toISODate() });
+    expect(await getMembership(tenant.tenantId, recovering.customerId, recovering.membershipId)).toMatchObject({
+      status: 'active',
+      renewsOn: dayOf(10).plus({ months: 12 }).toISODate(),
+    });
     expect((await getCustomer(tenant.tenantId, lapsing.customerId))!.membership).toMatchObject({ status: 'lapsed', plan: 'Comfort Club' });
-    expect((await getCustomer(tenant.tenantId, onTime.customerId))!.membership).toMatchObject({ status: 'active', renewsOn: dayOf(65).plus({ months: 12 }).toISODate() });
+    expect((await getCustomer(tenant.tenantId, onTime.customerId))!.membership).toMatchObject({
+      status: 'active',
+      renewsOn: dayOf(65).plus({ months: 12 }).toISODate(),
+    });
   });
 
   it('memberships through the API: create, change, list; the customer shows its membership', async () => {
     const tenant = await createTestTenant();
     const at = new Date().toISOString();
     await createCustomer(
-      { tenantId: tenant.tenantId, customerId: 'cust-api', name: 'Drew Api', phoneE164: '+15125550311', addresses: [], ...emptyProfile(), createdAt: at, updatedAt: at },
+      {
+        tenantId: tenant.tenantId,
+        customerId: 'cust-api',
+        name: 'Drew Api',
+        phoneE164: '+15125550311',
+        addresses: [],
+        ...emptyProfile(),
+        createdAt: at,
+        updatedAt: at,
+      },
       { phone: true, email: false },
     );
     const path = '/v1/customers/cust-api/memberships';

@@ -62,9 +62,27 @@ beforeAll(async () => {
     paidAmountCents: 35_000,
   });
   // google_ads: one more, confirmed and completed, invoiced $200, not paid.
-  await storedBooking({ status: 'confirmed', channel: 'chat', source: 'google_ads', campaign: 'spring-drains', lifecycle: { completedAt: new Date().toISOString(), invoicedAt: new Date().toISOString(), invoicedAmountCents: 20_000 } });
+  await storedBooking({
+    status: 'confirmed',
+    channel: 'chat',
+    source: 'google_ads',
+    campaign: 'spring-drains',
+    lifecycle: { completedAt: new Date().toISOString(), invoicedAt: new Date().toISOString(), invoicedAmountCents: 20_000 },
+  });
   // lsa: one accepted by dispatch and paid $125.50; one still waiting for acceptance; one dismissed.
-  await storedBooking({ status: 'confirmed', channel: 'voice', source: 'lsa', lifecycle: { acceptedAt: new Date().toISOString(), completedAt: new Date().toISOString(), invoicedAt: new Date().toISOString(), invoicedAmountCents: 12_550, paidAt: new Date().toISOString(), paidAmountCents: 12_550 } });
+  await storedBooking({
+    status: 'confirmed',
+    channel: 'voice',
+    source: 'lsa',
+    lifecycle: {
+      acceptedAt: new Date().toISOString(),
+      completedAt: new Date().toISOString(),
+      invoicedAt: new Date().toISOString(),
+      invoicedAmountCents: 12_550,
+      paidAt: new Date().toISOString(),
+      paidAmountCents: 12_550,
+    },
+  });
   await storedBooking({ status: 'pending_approval', channel: 'voice', source: 'lsa' });
   await storedBooking({ status: 'dismissed', channel: 'voice', source: 'lsa' });
   // No attribution: booked, pending confirmation.
@@ -72,7 +90,13 @@ beforeAll(async () => {
   // Rejected (no window): not a booking.
   await storedBooking({ status: 'rejected', channel: 'web', source: 'google_ads' });
   // Outside the period: 40 days ago.
-  await storedBooking({ status: 'confirmed', channel: 'chat', source: 'google_ads', createdAt: new Date(Date.now() - 40 * 86_400_000), lifecycle: { paidAt: new Date().toISOString(), paidAmountCents: 99_900 } });
+  await storedBooking({
+    status: 'confirmed',
+    channel: 'chat',
+    source: 'google_ads',
+    createdAt: new Date(Date.now() - 40 * 86_400_000),
+    lifecycle: { paidAt: new Date().toISOString(), paidAmountCents: 99_900 },
+  });
 });
 
 describe('GET /v1/reports/attribution', () => {
@@ -82,8 +106,22 @@ describe('GET /v1/reports/attribution', () => {
     expect(response.body).toMatchObject({ groupBy: 'source', to: today.toISODate(), from: today.minus({ days: 29 }).toISODate(), timeZone: 'America/Chicago' });
     const byGroup = Object.fromEntries(response.body.rows.map((r: any) => [r.group, r]));
     expect(response.body.rows.map((r: any) => r.group)).toEqual(['google_ads', 'lsa', '(no attribution)']);
-    expect(byGroup.google_ads).toMatchObject({ bookings: 2, accepted: 2, completed: 2, invoiced: 2, paid: 1, invoicedRevenueCents: 55_000, paidRevenueCents: 35_000 });
-    expect(byGroup.google_ads.conversion).toEqual({ bookedToAccepted: 1, acceptedToCompleted: 1, completedToInvoiced: 1, invoicedToPaid: 0.5, bookedToPaid: 0.5 });
+    expect(byGroup.google_ads).toMatchObject({
+      bookings: 2,
+      accepted: 2,
+      completed: 2,
+      invoiced: 2,
+      paid: 1,
+      invoicedRevenueCents: 55_000,
+      paidRevenueCents: 35_000,
+    });
+    expect(byGroup.google_ads.conversion).toEqual({
+      bookedToAccepted: 1,
+      acceptedToCompleted: 1,
+      completedToInvoiced: 1,
+      invoicedToPaid: 0.5,
+      bookedToPaid: 0.5,
+    });
     expect(byGroup.lsa).toMatchObject({ bookings: 2, accepted: 1, completed: 1, invoiced: 1, paid: 1, paidRevenueCents: 12_550 });
     expect(byGroup.lsa.conversion.bookedToAccepted).toBe(0.5);
     expect(byGroup['(no attribution)']).toMatchObject({ bookings: 1, accepted: 0, paid: 0, paidRevenueCents: 0 });

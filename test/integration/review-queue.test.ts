@@ -27,9 +27,21 @@ describe('GET /v1/review-items', () => {
   it('filters by kind, status and age, oldest first', async () => {
     const t = await createTestTenant();
     const now = Date.now();
-    const old = await openReviewItem(t.tenantId, { kind: 'missing_attribution', reason: 'No source on booking b-1', subject: { type: 'booking', id: 'b-1' } }, new Date(now - 30 * HOUR));
-    const mid = await openReviewItem(t.tenantId, { kind: 'crm_write_failed', reason: 'CRM 503', subject: { type: 'booking', id: 'b-2' }, payload: { node: 'WriteCrm' } }, new Date(now - 5 * HOUR));
-    const fresh = await openReviewItem(t.tenantId, { kind: 'missing_attribution', reason: 'No source on booking b-3', subject: { type: 'booking', id: 'b-3' } }, new Date(now - 10 * 60_000));
+    const old = await openReviewItem(
+      t.tenantId,
+      { kind: 'missing_attribution', reason: 'No source on booking b-1', subject: { type: 'booking', id: 'b-1' } },
+      new Date(now - 30 * HOUR),
+    );
+    const mid = await openReviewItem(
+      t.tenantId,
+      { kind: 'crm_write_failed', reason: 'CRM 503', subject: { type: 'booking', id: 'b-2' }, payload: { node: 'WriteCrm' } },
+      new Date(now - 5 * HOUR),
+    );
+    const fresh = await openReviewItem(
+      t.tenantId,
+      { kind: 'missing_attribution', reason: 'No source on booking b-3', subject: { type: 'booking', id: 'b-3' } },
+      new Date(now - 10 * 60_000),
+    );
 
     const all = await t.call('GET', '/v1/review-items');
     expect(all.status).toBe(200);
@@ -78,7 +90,11 @@ describe('GET /v1/review-items/{id}', () => {
 
 describe('POST /v1/review-items/{id}/resolve', () => {
   it('closes the item with the note and who did it, once', async () => {
-    const item = await openReviewItem(tenant.tenantId, { kind: 'suspected_duplicate', reason: 'Same address as C-1', subject: { type: 'customer', id: 'c-2' } });
+    const item = await openReviewItem(tenant.tenantId, {
+      kind: 'suspected_duplicate',
+      reason: 'Same address as C-1',
+      subject: { type: 'customer', id: 'c-2' },
+    });
     const missingNote = await tenant.call('POST', `/v1/review-items/${item.reviewItemId}/resolve`, { by: 'Dana' });
     expect(missingNote.status).toBe(400);
     expect(missingNote.body.error.field).toBe('note');
@@ -144,10 +160,13 @@ describe('POST /v1/review-items/{id}/redrive', () => {
     const statusEvents = queues.find((q) => q.name === 'status-events')!;
     const sqs = { queueUrl: () => process.env.STATUS_EVENTS_QUEUE_URL! } as unknown as LocalSqs;
     await expect
-      .poll(async () => {
-        await pollOnce(sqs, statusEvents, 0);
-        return (await tenant.call('GET', `/v1/review-items/${item.reviewItemId}`)).body.status;
-      }, { timeout: 20_000, interval: 300 })
+      .poll(
+        async () => {
+          await pollOnce(sqs, statusEvents, 0);
+          return (await tenant.call('GET', `/v1/review-items/${item.reviewItemId}`)).body.status;
+        },
+        { timeout: 20_000, interval: 300 },
+      )
       .toBe('resolved');
     expect((await tenant.call('GET', `/v1/review-items/${item.reviewItemId}`)).body.resolvedBy).toBe(WORKER_NODE);
     expect(await findOpenReviewItems(tenant.tenantId, { type: 'booking', id: bookingId }, 'workflow_failed')).toEqual([]);
@@ -172,7 +191,11 @@ describe('POST /v1/review-items/{id}/redrive', () => {
     expect((await manager('POST', '/v1/ops/queues/notify/redrive')).status).toBe(403);
     // Nor through a review item whose redrive is the whole DLQ.
     const booked = await tenant.call('POST', '/v1/bookings', bookingRequest(), { 'Idempotency-Key': `rq-${ulid()}` });
-    const item = await openReviewItem(tenant.tenantId, { kind: 'notification_failed', reason: 'dead-lettered', subject: { type: 'booking', id: booked.body.bookingId } });
+    const item = await openReviewItem(tenant.tenantId, {
+      kind: 'notification_failed',
+      reason: 'dead-lettered',
+      subject: { type: 'booking', id: booked.body.bookingId },
+    });
     expect((await manager('POST', `/v1/review-items/${item.reviewItemId}/redrive`)).status).toBe(403);
     expect((await manager('GET', `/v1/review-items/${item.reviewItemId}`)).status).toBe(200);
   });
@@ -205,14 +228,23 @@ describe('POST /v1/review-items/{id}/redrive', () => {
     expect(redriven.body.redrive).toMatchObject({ type: 'dlq', queue: 'notify', taskHandle: expect.any(String) });
 
     await expect
-      .poll(async () => (await sqsClient().send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['ApproximateNumberOfMessages'] }))).Attributes?.ApproximateNumberOfMessages, { timeout: 15_000 })
+      .poll(
+        async () =>
+          (await sqsClient().send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['ApproximateNumberOfMessages'] }))).Attributes
+            ?.ApproximateNumberOfMessages,
+        { timeout: 15_000 },
+      )
       .toBe('0');
     const afterQueues = await tenant.call('GET', '/v1/ops/queues');
     expect(afterQueues.body.queues.find((q: any) => q.queue === 'notify').lastRedrive).toMatchObject({ status: expect.any(String), moved: expect.any(Number) });
   });
 
   it('answers 409 for an item with no step to re-run, and for a resolved one', async () => {
-    const dup = await openReviewItem(tenant.tenantId, { kind: 'suspected_duplicate', reason: 'Maybe the same person', subject: { type: 'customer', id: 'c-9' } });
+    const dup = await openReviewItem(tenant.tenantId, {
+      kind: 'suspected_duplicate',
+      reason: 'Maybe the same person',
+      subject: { type: 'customer', id: 'c-9' },
+    });
     const response = await tenant.call('POST', `/v1/review-items/${dup.reviewItemId}/redrive`);
     expect(response.status).toBe(409);
     expect(response.body.error.message).toContain('resolve it');

@@ -74,7 +74,9 @@ describe('a CRM that refuses the booking', () => {
     const response = await tenant.call('POST', '/v1/bookings', bookingRequest());
     expect(response.status).toBe(201);
     expect(response.body).toMatchObject({ status: 'pending_confirmation', statusReason: 'crm_rejected' });
-    const rows = (await itemsWithPrefix(`T#${tenant.tenantId}#BOOKING#${response.body.bookingId}`)).filter((i) => i.sk.startsWith('NOTIFY#') && CUSTOMER_KINDS.has(i.kind));
+    const rows = (await itemsWithPrefix(`T#${tenant.tenantId}#BOOKING#${response.body.bookingId}`)).filter(
+      (i) => i.sk.startsWith('NOTIFY#') && CUSTOMER_KINDS.has(i.kind),
+    );
     expect(rows.map((r) => r.kind)).toEqual(['request_received']);
     const review = await tenant.call('GET', '/v1/review-items?kind=crm_write_failed');
     expect(review.body.items).toHaveLength(1);

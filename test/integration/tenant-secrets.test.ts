@@ -23,7 +23,11 @@ async function keyWith(tenant: TestTenant, scopes: string[]): Promise<TestTenant
   const created = await tenant.call('POST', '/v1/keys', { name: `${scopes.join('+')} key`, scopes });
   expect(created.status, JSON.stringify(created.body)).toBe(201);
   const apiKey = created.body.apiKey as string;
-  return { ...tenant, apiKey, call: (method, path, body, headers = {}) => callApi(method, path, { body, headers: { authorization: `Bearer ${apiKey}`, ...headers } }) };
+  return {
+    ...tenant,
+    apiKey,
+    call: (method, path, body, headers = {}) => callApi(method, path, { body, headers: { authorization: `Bearer ${apiKey}`, ...headers } }),
+  };
 }
 
 /** B's company settings as its admin would send them, with `messaging` replaced. */
@@ -57,7 +61,10 @@ describe('a tenant never names a secret', () => {
   });
 
   it('B cannot configure a CRM through the company form either: a crm sent there is not stored', async () => {
-    const body = { ...(await companyWith(b, { sms: { provider: 'outbox' }, email: { provider: 'outbox' } })), crm: { adapter: 'webhook', url: 'https://attacker.example', secretName: `${a.tenantId}/crm` } };
+    const body = {
+      ...(await companyWith(b, { sms: { provider: 'outbox' }, email: { provider: 'outbox' } })),
+      crm: { adapter: 'webhook', url: 'https://attacker.example', secretName: `${a.tenantId}/crm` },
+    };
     const response = await b.call('PUT', '/v1/config/company', body);
     expect(response.status).toBeLessThan(500);
     expect((await getTenant(b.tenantId))!.crm).toEqual({ adapter: 'builtin' });
@@ -66,7 +73,13 @@ describe('a tenant never names a secret', () => {
   it("B's forged job event for A's booking, signed with B's own key, is refused (401) and A's booking stays as it was", async () => {
     await setCredential(b, 'job-events/fieldedge', { signingKey: 'whsec_tenant_b_own_fieldedge' });
     const before = (await a.call('GET', `/v1/bookings/${aBookingId}`)).body;
-    const body = JSON.stringify({ jobId: aBookingId, eventId: 'forged-1', type: 'cancelled', occurredAt: new Date().toISOString(), data: { reason: 'forged' } });
+    const body = JSON.stringify({
+      jobId: aBookingId,
+      eventId: 'forged-1',
+      type: 'cancelled',
+      occurredAt: new Date().toISOString(),
+      data: { reason: 'forged' },
+    });
     const ts = Math.floor(Date.now() / 1000);
     const post = (tenantId: string) =>
       callApi('POST', `/v1/webhooks/fieldedge/job-events?tenant=${tenantId}`, {
@@ -112,7 +125,17 @@ describe('the credentials route', () => {
   });
 
   it("refuses a CRM credential for another adapter than the account's CRM", async () => {
-    const hubspot = await createTestTenant({ crm: { adapter: 'hubspot', apiUrl: 'https://api.hubapi.com', pipelineId: 'default', dealStageIds: {}, contactIdProperty: 'jobrelay_customer_id', dealIdProperty: 'jobrelay_booking_id', timeoutMs: 2_000 } });
+    const hubspot = await createTestTenant({
+      crm: {
+        adapter: 'hubspot',
+        apiUrl: 'https://api.hubapi.com',
+        pipelineId: 'default',
+        dealStageIds: {},
+        contactIdProperty: 'jobrelay_customer_id',
+        dealIdProperty: 'jobrelay_booking_id',
+        timeoutMs: 2_000,
+      },
+    });
     const wrong = await hubspot.call('PUT', '/v1/config/credentials/crm', { adapter: 'housecallpro', apiKey: 'hcp-key-0123456789' });
     expect(wrong.status).toBe(400);
     expect(wrong.body.error.field).toBe('adapter');

@@ -19,7 +19,11 @@ function withoutJobType(overrides: Record<string, unknown>) {
 
 describe('POST /v1/triage', () => {
   it('classifies a routine request and says to book it', async () => {
-    const response = await tenant.call('POST', '/v1/triage', { text: 'My kitchen sink is clogged and backs up', channel: 'voice', callerNumber: '+15125550142' });
+    const response = await tenant.call('POST', '/v1/triage', {
+      text: 'My kitchen sink is clogged and backs up',
+      channel: 'voice',
+      callerNumber: '+15125550142',
+    });
     expect(response.status).toBe(200);
     expect(response.body).toMatchObject({ intent: 'routine_service', trade: 'plumbing', route: 'book_now', jobType: { jobTypeId: 'plumbing-drain-clog' } });
     expect(response.body.reasons.length).toBeGreaterThan(0);
@@ -112,7 +116,11 @@ describe('POST /v1/bookings without a job type', () => {
     expect(response.body.triage).toMatchObject({ route: 'human' });
     // A person calls back: the review queue keeps who called and what they said (once per request).
     const item = (await tenant.call('GET', `/v1/review-items/${response.body.reviewItemId}`)).body;
-    expect(item).toMatchObject({ kind: 'needs_triage', status: 'open', payload: { request: 'I need someone to come look at something', triage: { route: 'human' } } });
+    expect(item).toMatchObject({
+      kind: 'needs_triage',
+      status: 'open',
+      payload: { request: 'I need someone to come look at something', triage: { route: 'human' } },
+    });
     expect(item.payload.customer.phone).toBe(body.customer.phone);
     expect((await tenant.call('POST', '/v1/bookings', body)).body.reviewItemId).toBe(response.body.reviewItemId);
   });

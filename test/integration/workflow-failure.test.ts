@@ -19,8 +19,15 @@ describe('workflow failure', () => {
     const at = new Date().toISOString();
     // A job type removed after the request was accepted: CheckCapacity cannot plan it.
     await createBookingRecord({
-      tenantId: tenant.tenantId, bookingId, status: 'received', jobTypeId: request.jobTypeId, window: null,
-      channel: request.channel, request, createdAt: at, updatedAt: at,
+      tenantId: tenant.tenantId,
+      bookingId,
+      status: 'received',
+      jobTypeId: request.jobTypeId,
+      window: null,
+      channel: request.channel,
+      request,
+      createdAt: at,
+      updatedAt: at,
     });
     const run = await sfnClient().send(
       new StartSyncExecutionCommand({

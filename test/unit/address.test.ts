@@ -35,7 +35,11 @@ describe('normalizeAddress', () => {
 
 describe('address normaliser (fuzz and properties)', () => {
   const word = fc.stringMatching(/^[A-Za-z]{1,10}$/);
-  const street = fc.tuple(fc.integer({ min: 1, max: 99999 }), fc.array(word, { minLength: 1, maxLength: 4 }), fc.constantFrom('Street', 'St', 'St.', 'Avenue', 'Ave', 'Road', 'Rd.', 'Drive', 'Dr'));
+  const street = fc.tuple(
+    fc.integer({ min: 1, max: 99999 }),
+    fc.array(word, { minLength: 1, maxLength: 4 }),
+    fc.constantFrom('Street', 'St', 'St.', 'Avenue', 'Ave', 'Road', 'Rd.', 'Drive', 'Dr'),
+  );
 
   it('never throws, and is idempotent, on any input', () => {
     fc.assert(
@@ -51,12 +55,17 @@ describe('address normaliser (fuzz and properties)', () => {
 
   it('ignores case, punctuation and suffix spelling, and every unit form', () => {
     fc.assert(
-      fc.property(street, fc.stringMatching(/^[0-9]{1,4}[A-Za-z]?$/), fc.constantFrom('Apt ', 'Apt. ', '#', 'Unit ', 'Suite ', 'apartment '), (s, unit, designator) => {
-        const [number, names, suffix] = s;
-        const plain = `${number} ${names.join(' ')} ${suffix}`;
-        const variant = `${number} ${names.join(' ').toUpperCase()} ${suffix.replace('.', '')}.,`;
-        expect(normalizeStreet(plain, `Apt ${unit}`)).toBe(normalizeStreet(variant, `${designator}${unit.toLowerCase()}`));
-      }),
+      fc.property(
+        street,
+        fc.stringMatching(/^[0-9]{1,4}[A-Za-z]?$/),
+        fc.constantFrom('Apt ', 'Apt. ', '#', 'Unit ', 'Suite ', 'apartment '),
+        (s, unit, designator) => {
+          const [number, names, suffix] = s;
+          const plain = `${number} ${names.join(' ')} ${suffix}`;
+          const variant = `${number} ${names.join(' ').toUpperCase()} ${suffix.replace('.', '')}.,`;
+          expect(normalizeStreet(plain, `Apt ${unit}`)).toBe(normalizeStreet(variant, `${designator}${unit.toLowerCase()}`));
+        },
+      ),
       { numRuns: 500 },
     );
   });

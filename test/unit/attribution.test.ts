@@ -26,10 +26,20 @@ describe('stagesOf', () => {
     expect(stagesOf(booking({ status: 'pending_approval' }))).toEqual({ booked: true, accepted: false, completed: false, invoiced: false, paid: false });
     expect(stagesOf(booking({ status: 'pending_approval', acceptedAt: 'x' })).accepted).toBe(true);
     expect(stagesOf(booking({ status: 'confirmed' })).accepted).toBe(true);
-    expect(stagesOf(booking({ status: 'pending_approval', jobState: 'completed' } as never))).toMatchObject({ accepted: true, completed: true, invoiced: false });
+    expect(stagesOf(booking({ status: 'pending_approval', jobState: 'completed' } as never))).toMatchObject({
+      accepted: true,
+      completed: true,
+      invoiced: false,
+    });
     expect(stagesOf(booking({ status: 'rejected', paidAt: 'x' }))).toEqual({ booked: false, accepted: false, completed: false, invoiced: false, paid: false });
     // A later stage implies the earlier ones (a paid job was completed and invoiced).
-    expect(stagesOf(booking({ status: 'pending_confirmation', paidAt: 'x' }))).toEqual({ booked: true, accepted: true, completed: true, invoiced: true, paid: true });
+    expect(stagesOf(booking({ status: 'pending_confirmation', paidAt: 'x' }))).toEqual({
+      booked: true,
+      accepted: true,
+      completed: true,
+      invoiced: true,
+      paid: true,
+    });
   });
 
   it('groups missing attribution under a label, never "unknown"', () => {

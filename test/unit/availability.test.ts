@@ -1,13 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  dailyLimit,
-  explainNoWindow,
-  findOpenWindows,
-  isClaimActive,
-  windowStartInstant,
-  type CapacityClaim,
-} from '../../functions/capacity/availability';
+import { dailyLimit, explainNoWindow, findOpenWindows, isClaimActive, windowStartInstant, type CapacityClaim } from '../../functions/capacity/availability';
 import type { JobType, Technician } from '../../functions/tenant/model';
 import { demoJobTypes, demoTechnicians, demoTenant } from '../../local/demo';
 
@@ -41,7 +34,15 @@ const claimArb = fc.oneof(slotArb, techDayArb);
 
 function open(claims: CapacityClaim[], jobType: JobType, postalCode: string, options: { emergency?: boolean; technicians?: Technician[] } = {}) {
   return findOpenWindows({
-    tenant, technicians: options.technicians ?? demoTechnicians, jobType, postalCode, dates, claims, notBefore: now, now, emergency: options.emergency,
+    tenant,
+    technicians: options.technicians ?? demoTechnicians,
+    jobType,
+    postalCode,
+    dates,
+    claims,
+    notBefore: now,
+    now,
+    emergency: options.emergency,
   });
 }
 
@@ -118,9 +119,16 @@ describe('daily limits, caps, reserve, time off and on-call', () => {
 
   it('a technician at the daily limit is offered nowhere that day', () => {
     const tech = demoTechnicians.find((t) => t.technicianId === 'tech-01')!;
-    const full = Array.from({ length: dailyLimit(tenant, tech) }, (_, i): CapacityClaim => ({
-      kind: 'techDay', date: '2026-12-01', technicianId: 'tech-01', index: i + 1, status: 'BOOKED',
-    }));
+    const full = Array.from(
+      { length: dailyLimit(tenant, tech) },
+      (_, i): CapacityClaim => ({
+        kind: 'techDay',
+        date: '2026-12-01',
+        technicianId: 'tech-01',
+        index: i + 1,
+        status: 'BOOKED',
+      }),
+    );
     const plans = offered(open(full, drains, '78701')).filter((p) => p.date === '2026-12-01');
     expect(plans.length).toBeGreaterThan(0);
     expect(plans.some((p) => p.technicianId === 'tech-01')).toBe(false);
@@ -130,7 +138,17 @@ describe('daily limits, caps, reserve, time off and on-call', () => {
     const reserved = { ...tenant, emergencyReserve: 1, defaultDailyJobLimit: 2 };
     const claims: CapacityClaim[] = [{ kind: 'techDay', date: '2026-12-02', technicianId: 'tech-01', index: 1, status: 'BOOKED' }];
     const run = (emergency: boolean) =>
-      findOpenWindows({ tenant: reserved, technicians: demoTechnicians, jobType: drains, postalCode: '78721', dates: ['2026-12-02'], claims, notBefore: now, now, emergency })
+      findOpenWindows({
+        tenant: reserved,
+        technicians: demoTechnicians,
+        jobType: drains,
+        postalCode: '78721',
+        dates: ['2026-12-02'],
+        claims,
+        notBefore: now,
+        now,
+        emergency,
+      })
         .flatMap((w) => w.candidates)
         .filter((p) => p.technicianId === 'tech-01');
     expect(run(false)).toEqual([]);
@@ -155,9 +173,23 @@ describe('daily limits, caps, reserve, time off and on-call', () => {
   });
 
   it('after-hours windows are emergency-only and go to the technician on call', () => {
-    const onCall = { ...tenant, afterHoursWindows: [{ start: '17:00', end: '19:00' }], onCallRotation: [{ technicianId: 'tech-02', from: '2026-12-01', to: '2026-12-07' }] };
+    const onCall = {
+      ...tenant,
+      afterHoursWindows: [{ start: '17:00', end: '19:00' }],
+      onCallRotation: [{ technicianId: 'tech-02', from: '2026-12-01', to: '2026-12-07' }],
+    };
     const run = (emergency: boolean) =>
-      findOpenWindows({ tenant: onCall, technicians: demoTechnicians, jobType: drains, postalCode: '78701', dates: ['2026-12-01'], claims: [], notBefore: now, now, emergency });
+      findOpenWindows({
+        tenant: onCall,
+        technicians: demoTechnicians,
+        jobType: drains,
+        postalCode: '78701',
+        dates: ['2026-12-01'],
+        claims: [],
+        notBefore: now,
+        now,
+        emergency,
+      });
     expect(run(false).some((w) => w.afterHours)).toBe(false);
     const afterHours = run(true).filter((w) => w.afterHours);
     expect(afterHours.map((w) => w.start)).toEqual(['17:00']);
@@ -177,7 +209,14 @@ describe('availability (examples)', () => {
   it('offers no window that starts before notBefore', () => {
     const late = new Date('2026-12-01T19:30:00Z'); // 13:30 in Austin
     const windows = findOpenWindows({
-      tenant, technicians: demoTechnicians, jobType: demoJobTypes[0]!, postalCode: '78701', dates: ['2026-12-01'], claims: [], notBefore: late, now: late,
+      tenant,
+      technicians: demoTechnicians,
+      jobType: demoJobTypes[0]!,
+      postalCode: '78701',
+      dates: ['2026-12-01'],
+      claims: [],
+      notBefore: late,
+      now: late,
     });
     expect(windows.every((w) => !w.afterHours)).toBe(true);
     expect(windows.map((w) => w.start)).toEqual(['14:00']);

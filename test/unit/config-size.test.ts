@@ -52,9 +52,7 @@ class Builder {
     if (schema.enum) return [...schema.enum].sort((a, b) => jsonBytes(b) - jsonBytes(a))[0];
     const alternatives = schema.anyOf ?? schema.oneOf;
     if (alternatives) {
-      return (alternatives as JsonSchema[])
-        .map((alternative) => this.build(alternative, path))
-        .sort((a, b) => jsonBytes(b) - jsonBytes(a))[0];
+      return (alternatives as JsonSchema[]).map((alternative) => this.build(alternative, path)).sort((a, b) => jsonBytes(b) - jsonBytes(a))[0];
     }
     if (schema.allOf) return Object.assign({}, ...schema.allOf.map((part: JsonSchema) => this.build(part, path)));
     switch (schema.type) {

@@ -83,7 +83,10 @@ describe('webhook signature and replay window', () => {
     expect(verifyWebhook('s3cret', { timestamp: String(ts), signature, body }, now)).toEqual({ ok: true });
     expect(verifyWebhook('s3cret', { timestamp: String(ts), signature, body: '{"a":2}' }, now)).toEqual({ ok: false, reason: 'bad_signature' });
     expect(verifyWebhook('other', { timestamp: String(ts), signature, body }, now)).toEqual({ ok: false, reason: 'bad_signature' });
-    expect(verifyWebhook('s3cret', { timestamp: String(ts), signature, body }, new Date(now.getTime() + 301_000))).toEqual({ ok: false, reason: 'outside_replay_window' });
+    expect(verifyWebhook('s3cret', { timestamp: String(ts), signature, body }, new Date(now.getTime() + 301_000))).toEqual({
+      ok: false,
+      reason: 'outside_replay_window',
+    });
     expect(verifyWebhook('s3cret', { timestamp: undefined, signature, body }, now)).toEqual({ ok: false, reason: 'missing_headers' });
   });
 });
@@ -91,8 +94,19 @@ describe('webhook signature and replay window', () => {
 describe('customer matching', () => {
   const address = { line1: '1100 Congress Ave', line2: 'Apt 4B', city: 'Austin', region: 'TX', postalCode: '78701', country: 'US' };
   const customer = (over: Partial<CustomerRecord>): CustomerRecord => ({
-    tenantId: 't', customerId: 'c1', name: 'Jordan Rivera', phoneE164: '+15125550142', addresses: [address], createdAt: '', updatedAt: '',
-    serviceHistory: [], equipment: [], membership: { status: 'none' }, openEstimates: [], communicationPreferences: { channels: ['sms'], optedOut: false }, ...over,
+    tenantId: 't',
+    customerId: 'c1',
+    name: 'Jordan Rivera',
+    phoneE164: '+15125550142',
+    addresses: [address],
+    createdAt: '',
+    updatedAt: '',
+    serviceHistory: [],
+    equipment: [],
+    membership: { status: 'none' },
+    openEstimates: [],
+    communicationPreferences: { channels: ['sms'], optedOut: false },
+    ...over,
   });
   const caller = { name: 'Jordan Rivera', phoneE164: '+15125550142', address };
 
@@ -105,13 +119,18 @@ describe('customer matching', () => {
   it('match, new, uncertain', () => {
     expect(decideMatch(caller, { byAddress: [] })).toEqual({ kind: 'new' });
     expect(decideMatch(caller, { byPhone: customer({}), byAddress: [customer({})] })).toMatchObject({ kind: 'match', matchedOn: ['phone', 'address'] });
-    expect(decideMatch({ ...caller, name: 'Morgan Blake' }, { byPhone: customer({}), byAddress: [] })).toMatchObject({ kind: 'uncertain', reason: 'same phone, different name' });
+    expect(decideMatch({ ...caller, name: 'Morgan Blake' }, { byPhone: customer({}), byAddress: [] })).toMatchObject({
+      kind: 'uncertain',
+      reason: 'same phone, different name',
+    });
     expect(decideMatch({ ...caller, name: 'Sam Okafor', phoneE164: '+15125550188' }, { byAddress: [customer({})] })).toMatchObject({
       kind: 'uncertain',
       reason: 'same address, different name and phone',
     });
     // Someone else's phone, but the caller's own record at the address: that record.
-    expect(decideMatch({ ...caller, name: 'Sam Okafor' }, { byPhone: customer({}), byAddress: [customer({ customerId: 'c2', name: 'Sam Okafor' })] })).toMatchObject({
+    expect(
+      decideMatch({ ...caller, name: 'Sam Okafor' }, { byPhone: customer({}), byAddress: [customer({ customerId: 'c2', name: 'Sam Okafor' })] }),
+    ).toMatchObject({
       kind: 'match',
       customer: { customerId: 'c2' },
     });
@@ -123,8 +142,16 @@ describe('booking intake', () => {
   const at = new Date('2026-11-25T12:00:00Z');
   const request = (attribution?: Record<string, string>, summary?: string) => ({ attribution, summary }) as never;
   it('flags missing attribution, pre-fills the summary, applies source settings case-insensitively, flags a near LSA deadline', () => {
-    expect(planIntake(tenant, { summary: 'From job type' }, request(undefined), at)).toEqual({ summary: 'From job type', sourceSettings: undefined, flags: ['missing_attribution'] });
-    expect(planIntake(tenant, { summary: 'From job type' }, request({ source: 'Google_Ads' }, 'Bot'), at)).toEqual({ summary: 'Bot', sourceSettings: tenant.sourceSettings.google_ads, flags: [] });
+    expect(planIntake(tenant, { summary: 'From job type' }, request(undefined), at)).toEqual({
+      summary: 'From job type',
+      sourceSettings: undefined,
+      flags: ['missing_attribution'],
+    });
+    expect(planIntake(tenant, { summary: 'From job type' }, request({ source: 'Google_Ads' }, 'Bot'), at)).toEqual({
+      summary: 'Bot',
+      sourceSettings: tenant.sourceSettings.google_ads,
+      flags: [],
+    });
     expect(planIntake(tenant, undefined, request({ source: 'lsa', lsaResponseDeadline: '2026-11-25T12:20:00Z' }), at).flags).toEqual(['lsa_deadline_near']);
     expect(planIntake(tenant, undefined, request({ source: 'lsa', lsaResponseDeadline: '2026-11-25T13:00:00Z' }), at).flags).toEqual([]);
   });

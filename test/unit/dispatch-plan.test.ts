@@ -30,7 +30,14 @@ const tiny: PlanDay = {
   ],
   technicians: [
     // The generalist is least busy and first by id: FCFS gives them the first job.
-    { technicianId: 'a-generalist', trades: ['plumbing'], skills: ['drains', 'water-heaters'], postalCodes: ['78701'], windowStarts: ['08:00'], dailyJobLimit: 4 },
+    {
+      technicianId: 'a-generalist',
+      trades: ['plumbing'],
+      skills: ['drains', 'water-heaters'],
+      postalCodes: ['78701'],
+      windowStarts: ['08:00'],
+      dailyJobLimit: 4,
+    },
     { technicianId: 'b-drains', trades: ['plumbing'], skills: ['drains'], postalCodes: ['78701'], windowStarts: ['08:00'], dailyJobLimit: 4 },
   ],
   jobs: [
@@ -85,7 +92,10 @@ describe('lateness from the field ETA', () => {
     const { lateness } = await import('../../functions/dispatch/suggestions');
     // A delayed report counts while the job runs, whatever its state; the larger of the two causes wins.
     expect(lateness({ end: '10:00', delayMinutes: 45 }, '2026-12-02', 'America/Chicago')).toEqual({ minutes: 45, cause: 'running_long' });
-    expect(lateness({ eta, end: '10:00', jobState: 'en_route', delayMinutes: 15 }, '2026-12-02', 'America/Chicago')).toEqual({ minutes: 40, cause: 'late_arrival' });
+    expect(lateness({ eta, end: '10:00', jobState: 'en_route', delayMinutes: 15 }, '2026-12-02', 'America/Chicago')).toEqual({
+      minutes: 40,
+      cause: 'late_arrival',
+    });
     expect(lateness({ end: '10:00', jobState: 'completed', delayMinutes: 45 }, '2026-12-02', 'America/Chicago').minutes).toBe(0);
     expect(suggestionId('move', '01ABC', 'tech-04')).toBe('mv.01ABC.tech-04');
     expect(suggestionId('swap', '01ABC', '01DEF')).toBe('sw.01ABC.01DEF');
@@ -103,14 +113,37 @@ describe('groupByTechnician (POST /v1/dispatch/reassign)', () => {
       { bookingId: 'd', fromTechnicianId: 'q', technicianId: 'r' },
       { bookingId: 'e', fromTechnicianId: 's', technicianId: 't' },
     ]);
-    expect(groups.map((g) => g.map((m) => m.bookingId).sort().join('')).sort()).toEqual(['ab', 'cd', 'e']);
+    expect(
+      groups
+        .map((g) =>
+          g
+            .map((m) => m.bookingId)
+            .sort()
+            .join(''),
+        )
+        .sort(),
+    ).toEqual(['ab', 'cd', 'e']);
   });
 });
 
 describe('hop limit between back-to-back windows', () => {
   const day = (maxHopMinutes?: number): PlanDay => ({
-    windows: [{ start: '08:00', end: '10:00' }, { start: '10:00', end: '12:00' }, { start: '12:00', end: '14:00' }],
-    technicians: [{ technicianId: 't1', trades: ['plumbing'], skills: [], postalCodes: ['78701', '78728'], windowStarts: ['08:00', '10:00', '12:00'], dailyJobLimit: 4, basePostalCode: '78701' }],
+    windows: [
+      { start: '08:00', end: '10:00' },
+      { start: '10:00', end: '12:00' },
+      { start: '12:00', end: '14:00' },
+    ],
+    technicians: [
+      {
+        technicianId: 't1',
+        trades: ['plumbing'],
+        skills: [],
+        postalCodes: ['78701', '78728'],
+        windowStarts: ['08:00', '10:00', '12:00'],
+        dailyJobLimit: 4,
+        basePostalCode: '78701',
+      },
+    ],
     jobs: [
       { jobId: 'downtown', trade: 'plumbing', requiredSkills: [], postalCode: '78701', durationWindows: 1, windows: ['08:00'], order: 0 },
       { jobId: 'far-north', trade: 'plumbing', requiredSkills: [], postalCode: '78728', durationWindows: 1, windows: ['10:00', '12:00'], order: 1 },

@@ -68,7 +68,14 @@ describe('notification plan', () => {
   });
 
   it('renders the confirmation with the window', () => {
-    const text = renderMessage('confirmation', { firstName: 'Jordan', jobTypeName: 'Drain clog', date: '2026-12-05', start: '10:00', end: '12:00', companyName: 'Lone Star' });
+    const text = renderMessage('confirmation', {
+      firstName: 'Jordan',
+      jobTypeName: 'Drain clog',
+      date: '2026-12-05',
+      start: '10:00',
+      end: '12:00',
+      companyName: 'Lone Star',
+    });
     expect(text).toBe('Hi Jordan, your Drain clog visit with Lone Star is confirmed for 2026-12-05 between 10:00 and 12:00. Reply STOP to opt out.');
   });
 });

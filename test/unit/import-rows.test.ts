@@ -5,17 +5,32 @@ import { CsvFileError, parseCustomerRows, parseTechnicianRows } from '../../cli/
 
 describe('parseTechnicianRows', () => {
   it('turns lists and shifts into a technician', () => {
-    const { good, bad } = parseTechnicianRows('id,name,trades,skills,postal_codes,mon,sat\nt-1,Ann,plumbing|hvac,drains; ac-repair,78701;78702,8:00-17:00,09:00 - 13:00\n');
+    const { good, bad } = parseTechnicianRows(
+      'id,name,trades,skills,postal_codes,mon,sat\nt-1,Ann,plumbing|hvac,drains; ac-repair,78701;78702,8:00-17:00,09:00 - 13:00\n',
+    );
     expect(bad).toEqual([]);
     expect(good[0]).toMatchObject({
       row: 2,
-      value: { technicianId: 't-1', trades: ['plumbing', 'hvac'], skills: ['drains', 'ac-repair'], postalCodes: ['78701', '78702'], shifts: { mon: { start: '08:00', end: '17:00' }, sat: { start: '09:00', end: '13:00' } }, active: true },
+      value: {
+        technicianId: 't-1',
+        trades: ['plumbing', 'hvac'],
+        skills: ['drains', 'ac-repair'],
+        postalCodes: ['78701', '78702'],
+        shifts: { mon: { start: '08:00', end: '17:00' }, sat: { start: '09:00', end: '13:00' } },
+        active: true,
+      },
     });
   });
 
   it('names the row and column of each problem', () => {
     const { good, bad } = parseTechnicianRows(
-      ['id,name,trades,postal_codes,mon,daily_job_limit,active', ',No Id,plumbing,78701,,,', 't-2,,plumbing,78701,,,', 't-3,Limit,plumbing,78701,,99,', 't-4,Off,plumbing,78701,,,no'].join('\n'),
+      [
+        'id,name,trades,postal_codes,mon,daily_job_limit,active',
+        ',No Id,plumbing,78701,,,',
+        't-2,,plumbing,78701,,,',
+        't-3,Limit,plumbing,78701,,99,',
+        't-4,Off,plumbing,78701,,,no',
+      ].join('\n'),
     );
     expect(bad.map((p) => [p.row, p.field])).toEqual([
       [2, 'id'],

@@ -14,7 +14,11 @@ import {
 import { noticeFor, renewalSteps } from '../../functions/renewals/cadence';
 
 const t0 = Date.parse('2026-12-01T15:00:00Z');
-const ev = (eventId: string, type: JobEvent['type'], minutes: number): JobEvent => ({ eventId, type, occurredAt: new Date(t0 + minutes * 60_000).toISOString() });
+const ev = (eventId: string, type: JobEvent['type'], minutes: number): JobEvent => ({
+  eventId,
+  type,
+  occurredAt: new Date(t0 + minutes * 60_000).toISOString(),
+});
 
 describe('transition table', () => {
   it('walks booked -> dispatched -> en_route -> completed -> invoiced -> paid', () => {
@@ -105,14 +109,22 @@ describe('effects planning', () => {
     const completed = planJobEffects({
       state: 'completed',
       event: { eventId: 'e', type: 'completed', occurredAt: '2026-12-01T18:00:00Z', data: { noSale: true } },
-      booking: {}, tenant, channel: 'sms',
+      booking: {},
+      tenant,
+      channel: 'sms',
     });
     expect(completed.notifications.filter((n) => n.kind.startsWith('no_sale')).map((n) => [n.kind, n.dueAt])).toEqual([
       ['no_sale_followup_1', '2026-12-03T16:00:00.000Z'],
       ['no_sale_followup_2', '2026-12-08T16:00:00.000Z'],
       ['no_sale_followup_3', '2026-12-31T16:00:00.000Z'],
     ]);
-    const invoiced = planJobEffects({ state: 'invoiced', event: { eventId: 'f', type: 'invoiced', occurredAt: '2026-12-05T18:00:00Z', data: {} }, booking: {}, tenant, channel: 'sms' });
+    const invoiced = planJobEffects({
+      state: 'invoiced',
+      event: { eventId: 'f', type: 'invoiced', occurredAt: '2026-12-05T18:00:00Z', data: {} },
+      booking: {},
+      tenant,
+      channel: 'sms',
+    });
     expect(invoiced.cancelKinds).toEqual(['no_sale_followup_1', 'no_sale_followup_2', 'no_sale_followup_3']);
   });
 
@@ -160,9 +172,16 @@ describe('job event parsers (fuzz): bad input never crashes them', () => {
   it('JobEventBodySchema and WebhookJobEventSchema answer with a result for anything', async () => {
     const { JobEventBodySchema, WebhookJobEventSchema, StatusEventMessageSchema } = await import('../../functions/lifecycle/schemas');
     fc.assert(
-      fc.property(fc.oneof(fc.anything(), fc.record({ eventId: fc.string(), type: fc.constantFrom('dispatched', 'paid', 'x'), occurredAt: fc.string(), data: fc.anything() })), (input) => {
-        for (const schema of [JobEventBodySchema, WebhookJobEventSchema, StatusEventMessageSchema]) expect(typeof schema.safeParse(input).success).toBe('boolean');
-      }),
+      fc.property(
+        fc.oneof(
+          fc.anything(),
+          fc.record({ eventId: fc.string(), type: fc.constantFrom('dispatched', 'paid', 'x'), occurredAt: fc.string(), data: fc.anything() }),
+        ),
+        (input) => {
+          for (const schema of [JobEventBodySchema, WebhookJobEventSchema, StatusEventMessageSchema])
+            expect(typeof schema.safeParse(input).success).toBe('boolean');
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -170,7 +189,9 @@ describe('job event parsers (fuzz): bad input never crashes them', () => {
     fc.assert(
       fc.property(fc.string(), fc.constantFrom(...LIFECYCLE_STATES.filter((s) => s !== 'booked')), (occurredAt, type) => {
         for (const job of [replay([]), replay([ev('a', 'dispatched', 1)])]) {
-          expect(['applied', 'stale', 'invalid', 'duplicate']).toContain(applyJobEvent(job, { eventId: 'b', type: type as JobEvent['type'], occurredAt }).outcome);
+          expect(['applied', 'stale', 'invalid', 'duplicate']).toContain(
+            applyJobEvent(job, { eventId: 'b', type: type as JobEvent['type'], occurredAt }).outcome,
+          );
         }
       }),
     );

@@ -25,7 +25,9 @@ describe('lookups keyed by caller text', () => {
   });
 
   it.each(PROTOTYPE_KEYS)('an address word %s stays a word', (key) => {
-    expect(normalizeStreet(`12 ${key} ${key.toLowerCase()} st`)).toBe(`12 ${key.toLowerCase()} ${key.toLowerCase()} st`.replace(/_/g, ' ').replace(/\s+/g, ' ').trim());
+    expect(normalizeStreet(`12 ${key} ${key.toLowerCase()} st`)).toBe(
+      `12 ${key.toLowerCase()} ${key.toLowerCase()} st`.replace(/_/g, ' ').replace(/\s+/g, ' ').trim(),
+    );
   });
 
   it.each(PROTOTYPE_KEYS)('a marketing source %s has no settings unless the tenant set it', (key) => {
@@ -58,11 +60,14 @@ describe('lookups keyed by caller text', () => {
 });
 
 describe('local gateway', () => {
-  it.each(['/v1/bookings/%E0%A4%A', '/v1/bookings/%', '/v1/bookings/%zz', '/console/%C0'])('answers a malformed escape in %s as API Gateway does (400)', (path) => {
-    const method = path.startsWith('/console') ? 'GET' : 'GET';
-    expect(() => matchRoute(method, path)).not.toThrow();
-    expect(matchRoute(method, path)).toEqual({ badRequest: expect.any(String) });
-  });
+  it.each(['/v1/bookings/%E0%A4%A', '/v1/bookings/%', '/v1/bookings/%zz', '/console/%C0'])(
+    'answers a malformed escape in %s as API Gateway does (400)',
+    (path) => {
+      const method = path.startsWith('/console') ? 'GET' : 'GET';
+      expect(() => matchRoute(method, path)).not.toThrow();
+      expect(matchRoute(method, path)).toEqual({ badRequest: expect.any(String) });
+    },
+  );
 
   it('decodes a well-formed escape', () => {
     expect(matchRoute('GET', '/v1/bookings/a%20b')).toMatchObject({ pathParameters: { id: 'a b' } });

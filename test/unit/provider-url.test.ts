@@ -98,7 +98,9 @@ describe('provider URL fields in the schemas', () => {
     const hubspot = CrmSettingsSchema.safeParse({ adapter: 'hubspot', secretName: 'other-tenant/crm' });
     expect(hubspot.error?.issues[0]).toMatchObject({ code: 'unrecognized_keys', keys: ['secretName'] });
     expect(hubspot.error?.issues[0]?.message).toContain('PUT /v1/config/credentials/crm');
-    const sms = TenantSchema.shape.messaging.safeParse({ sms: { provider: 'twilio', accountSid: 'AC0123456789', from: '+15125550100', secretName: 'other-tenant/job-events/fsm' } });
+    const sms = TenantSchema.shape.messaging.safeParse({
+      sms: { provider: 'twilio', accountSid: 'AC0123456789', from: '+15125550100', secretName: 'other-tenant/job-events/fsm' },
+    });
     expect(sms.error?.issues[0]).toMatchObject({ path: ['sms'], keys: ['secretName'] });
     expect(sms.error?.issues[0]?.message).toContain('PUT /v1/config/credentials/sms');
   });

@@ -19,21 +19,35 @@ describe('decideRecovery', () => {
       expect(decideRecovery('b1', facts({ status }), at).action).toBe('settled');
     }
     expect(decideRecovery('b1', facts({ status: 'pending_approval', holdId: 'h' }), at).action).toBe('settled');
-    expect(decideRecovery('b1', facts({ status: 'pending_confirmation', holdId: 'h', hold: { status: 'BOOKED', bookingId: 'b1' } }), at).action).toBe('settled');
+    expect(decideRecovery('b1', facts({ status: 'pending_confirmation', holdId: 'h', hold: { status: 'BOOKED', bookingId: 'b1' } }), at).action).toBe(
+      'settled',
+    );
   });
 
   it('a received booking whose run is alive waits; a dead run is re-driven, then handed to a person', () => {
     const live = decideRecovery('b1', facts({ leaseUntil: at.getTime() + 10_000 }), at);
     expect(live).toMatchObject({ action: 'later' });
     expect(decideRecovery('b1', facts({ leaseUntil: at.getTime() - 1 }), at)).toEqual({ action: 'redrive' });
-    const spent = decideRecovery('b1', facts({ recoveryRuns: MAX_RECOVERY_RUNS, holdId: 'h', hold: { status: 'HELD', bookingId: 'b1', expiresAt: sec(60_000) } }), at);
+    const spent = decideRecovery(
+      'b1',
+      facts({ recoveryRuns: MAX_RECOVERY_RUNS, holdId: 'h', hold: { status: 'HELD', bookingId: 'b1', expiresAt: sec(60_000) } }),
+      at,
+    );
     expect(spent).toMatchObject({ action: 'stuck', statusReason: 'recovery_failed', releaseHold: true });
   });
 
   it('pending_confirmation: a live hold waits for its expiry; an expired or lost one goes to a person and is released if still ours', () => {
-    const live = decideRecovery('b1', facts({ status: 'pending_confirmation', holdId: 'h', hold: { status: 'HELD', bookingId: 'b1', expiresAt: sec(60_000) } }), at);
+    const live = decideRecovery(
+      'b1',
+      facts({ status: 'pending_confirmation', holdId: 'h', hold: { status: 'HELD', bookingId: 'b1', expiresAt: sec(60_000) } }),
+      at,
+    );
     expect(live).toEqual({ action: 'later', dueAt: new Date(sec(60_000) * 1000 + 1_000).toISOString(), why: 'hold still live' });
-    const expired = decideRecovery('b1', facts({ status: 'pending_confirmation', holdId: 'h', hold: { status: 'HELD', bookingId: 'b1', expiresAt: sec(-1_000) } }), at);
+    const expired = decideRecovery(
+      'b1',
+      facts({ status: 'pending_confirmation', holdId: 'h', hold: { status: 'HELD', bookingId: 'b1', expiresAt: sec(-1_000) } }),
+      at,
+    );
     expect(expired).toMatchObject({ action: 'stuck', statusReason: 'hold_expired', releaseHold: true });
     const taken = decideRecovery('b1', facts({ status: 'pending_confirmation', holdId: 'h', hold: { status: 'BOOKED', bookingId: 'other' } }), at);
     expect(taken).toMatchObject({ action: 'stuck', releaseHold: false });
@@ -51,7 +65,14 @@ describe('decideRecovery', () => {
     fc.assert(
       fc.property(
         fc.constantFrom(...BOOKING_STATUSES),
-        fc.option(fc.record({ status: fc.constantFrom('HELD' as const, 'BOOKED' as const, 'RELEASED' as const), expiresAt: fc.integer({ min: sec(-3_600_000), max: sec(3_600_000) }), bookingId: fc.constantFrom('b1', 'other') }), { nil: undefined }),
+        fc.option(
+          fc.record({
+            status: fc.constantFrom('HELD' as const, 'BOOKED' as const, 'RELEASED' as const),
+            expiresAt: fc.integer({ min: sec(-3_600_000), max: sec(3_600_000) }),
+            bookingId: fc.constantFrom('b1', 'other'),
+          }),
+          { nil: undefined },
+        ),
         fc.integer({ min: 0, max: 5 }),
         fc.boolean(),
         (status, hold, recoveryRuns, inReview) => {
@@ -67,7 +88,9 @@ describe('decideRecovery', () => {
 
 describe('CRM outbox schedule', () => {
   it('by default retries for two hours, backing off from 30 s to 15 min', () => {
-    const schedule = crmSyncSchedule(TenantSchema.parse({ tenantId: 'acme', name: 'Acme', timeZone: 'America/Chicago', arrivalWindows: [{ start: '08:00', end: '10:00' }] }));
+    const schedule = crmSyncSchedule(
+      TenantSchema.parse({ tenantId: 'acme', name: 'Acme', timeZone: 'America/Chicago', arrivalWindows: [{ start: '08:00', end: '10:00' }] }),
+    );
     expect(schedule).toEqual({ baseSeconds: 30, maxSeconds: 900, retryForSeconds: 7_200 });
     const first = '2026-12-01T15:00:00.000Z';
     expect(crmSyncGivesUp(first, new Date('2026-12-01T16:00:00Z'), schedule)).toBe(false);

@@ -51,7 +51,10 @@ describe('triage on the labelled set', () => {
         `  urgency confusion (rows = label, columns = answer: emergency / urgent / routine):`,
         ...URGENCIES.map((u) => `    ${u.padEnd(9)} ${URGENCIES.map((v) => String(confusion[u]![v]).padStart(4)).join(' ')}`),
         `  wrong:`,
-        ...wrong.map((r) => `    "${r.label.text}" want ${r.label.intent}/${r.label.jobTypeId} got ${r.answer.intent}/${r.answer.jobType?.jobTypeId}@${r.answer.jobType?.confidence} ${r.answer.route}`),
+        ...wrong.map(
+          (r) =>
+            `    "${r.label.text}" want ${r.label.intent}/${r.label.jobTypeId} got ${r.answer.intent}/${r.answer.jobType?.jobTypeId}@${r.answer.jobType?.confidence} ${r.answer.route}`,
+        ),
       ].join('\n'),
     );
     expect(confusion.emergency!.routine).toBe(0);
@@ -68,14 +71,17 @@ describe('triage on the labelled set', () => {
 
   it('reads negation: "no leak" is not a leak, "not an emergency" is routine', () => {
     expect(classify('there is no leak and no gas smell, just a clogged sink', rules)).toMatchObject({ intent: 'routine_service', route: 'book_now' });
-    expect(classify("not an emergency, the sink drips", rules).urgency).toBe('routine');
+    expect(classify('not an emergency, the sink drips', rules).urgency).toBe('routine');
   });
 
   it('honours tenant rules: another temperature threshold, another emergency phrase', () => {
     const strict = TriageRulesSchema.parse({ ...DEFAULT_TRIAGE_RULES, noHeat: { ...DEFAULT_TRIAGE_RULES.noHeat, belowF: 65 } });
     expect(classify('no heat, 62 degrees inside', rules).intent).not.toBe('emergency');
     expect(classify('no heat, 62 degrees inside', strict).intent).toBe('emergency');
-    const custom = TriageRulesSchema.parse({ ...DEFAULT_TRIAGE_RULES, emergencies: [...DEFAULT_TRIAGE_RULES.emergencies, { reason: 'well pump', phrases: ['well pump'] }] });
+    const custom = TriageRulesSchema.parse({
+      ...DEFAULT_TRIAGE_RULES,
+      emergencies: [...DEFAULT_TRIAGE_RULES.emergencies, { reason: 'well pump', phrases: ['well pump'] }],
+    });
     expect(classify('the well pump quit', custom).route).toBe('emergency_path');
   });
 
@@ -88,16 +94,27 @@ describe('triage on the labelled set', () => {
 describe('triage fuzz', () => {
   it('answers any string with a valid answer and never throws', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string({ maxLength: 400 }), fc.string({ unit: "binary", maxLength: 200 }), fc.array(fc.constantFrom('no', 'heat', 'gas', 'smell', '40', 'degrees', 'leak', 'not', '.', 'ac', 'quote', 'bill', '°', 'a/c', "isn't"), { maxLength: 30 }).map((w) => w.join(' '))), (text) => {
-        const answer = classify(text, rules);
-        expect(INTENTS).toContain(answer.intent);
-        expect(URGENCIES).toContain(answer.urgency);
-        expect(ROUTES).toContain(answer.route);
-        expect(Array.isArray(answer.reasons)).toBe(true);
-        if (answer.jobType) expect(answer.jobType.confidence).toBeGreaterThanOrEqual(0);
-        if (answer.jobType) expect(answer.jobType.confidence).toBeLessThanOrEqual(1);
-        if (answer.route === 'book_now') expect(answer.jobType!.confidence).toBeGreaterThanOrEqual(rules.minConfidence);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string({ maxLength: 400 }),
+          fc.string({ unit: 'binary', maxLength: 200 }),
+          fc
+            .array(fc.constantFrom('no', 'heat', 'gas', 'smell', '40', 'degrees', 'leak', 'not', '.', 'ac', 'quote', 'bill', '°', 'a/c', "isn't"), {
+              maxLength: 30,
+            })
+            .map((w) => w.join(' ')),
+        ),
+        (text) => {
+          const answer = classify(text, rules);
+          expect(INTENTS).toContain(answer.intent);
+          expect(URGENCIES).toContain(answer.urgency);
+          expect(ROUTES).toContain(answer.route);
+          expect(Array.isArray(answer.reasons)).toBe(true);
+          if (answer.jobType) expect(answer.jobType.confidence).toBeGreaterThanOrEqual(0);
+          if (answer.jobType) expect(answer.jobType.confidence).toBeLessThanOrEqual(1);
+          if (answer.route === 'book_now') expect(answer.jobType!.confidence).toBeGreaterThanOrEqual(rules.minConfidence);
+        },
+      ),
       { numRuns: 1000 },
     );
     for (const odd of [undefined, null, 42, {}, 'x'.repeat(100_000)]) expect(() => classify(odd, rules)).not.toThrow();

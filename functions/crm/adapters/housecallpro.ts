@@ -82,7 +82,11 @@ export class HousecallProCrmAdapter implements CrmAdapter {
     let jobId = write.existingExternalIds?.housecallProJobId;
     if (!jobId && write.previousCreateAttemptAt) {
       // A job create whose answer was lost may have made the job: our tag on it says whose it is.
-      const listed = await this.call<{ jobs: Array<{ id: string; tags?: string[] }> }>('job search', 'GET', `/jobs?customer_id=${encodeURIComponent(customerId)}&page_size=100`);
+      const listed = await this.call<{ jobs: Array<{ id: string; tags?: string[] }> }>(
+        'job search',
+        'GET',
+        `/jobs?customer_id=${encodeURIComponent(customerId)}&page_size=100`,
+      );
       jobId = listed.body.jobs?.find((j) => j.tags?.includes(`jobrelay:${write.bookingId}`))?.id;
     }
     if (!jobId) {

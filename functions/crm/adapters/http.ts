@@ -50,7 +50,9 @@ export async function vendorCall<T>(
   const outOfTime = (error: unknown) => {
     const name = (error as Error).name;
     const limit = budget?.signal.aborted ? `the write's ${budget.budgetMs} ms budget` : `${timeoutMs} ms`;
-    return new CrmUnavailableError(`${vendor} ${operation}: ${name === 'TimeoutError' || name === 'AbortError' ? `no answer within ${limit}` : `unreachable (${name})`}`);
+    return new CrmUnavailableError(
+      `${vendor} ${operation}: ${name === 'TimeoutError' || name === 'AbortError' ? `no answer within ${limit}` : `unreachable (${name})`}`,
+    );
   };
   let response: Response;
   let text: string;

@@ -93,7 +93,11 @@ export class HubSpotCrmAdapter implements CrmAdapter {
     if (write.transcriptNote && !noteId) {
       // Notes have no unique property to upsert on: a retry checks the deal for the note id it recorded.
       if (!deal.body.results[0]!.new) {
-        const current = await this.call<{ properties?: Record<string, string | null> }>('deal read', 'GET', `/crm/v3/objects/deals/${dealId}?properties=jobrelay_note_id`);
+        const current = await this.call<{ properties?: Record<string, string | null> }>(
+          'deal read',
+          'GET',
+          `/crm/v3/objects/deals/${dealId}?properties=jobrelay_note_id`,
+        );
         noteId = current.body.properties?.jobrelay_note_id ?? undefined;
       }
       if (!noteId) {

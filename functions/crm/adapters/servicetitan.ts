@@ -126,10 +126,7 @@ export class ServiceTitanCrmAdapter implements CrmAdapter {
       ...common,
       priority: 'Normal',
       isSendConfirmationEmail: false,
-      contacts: [
-        { type: 'MobilePhone', value: write.customer.phoneE164 },
-        ...(write.customer.email ? [{ type: 'Email', value: write.customer.email }] : []),
-      ],
+      contacts: [{ type: 'MobilePhone', value: write.customer.phoneE164 }, ...(write.customer.email ? [{ type: 'Email', value: write.customer.email }] : [])],
     });
     return { adapter: this.name, externalIds: { serviceTitanBookingId: String(created.id) } };
   }
@@ -138,7 +135,10 @@ export class ServiceTitanCrmAdapter implements CrmAdapter {
     const since = new Date(Date.parse(write.previousCreateAttemptAt!) - 5 * 60_000).toISOString();
     for (let page = 1; page <= 20; page++) {
       const listed = await this.api<{ hasMore: boolean; data: Array<{ id: number; externalId?: string }> }>(
-        'find booking', 'GET', `${base}?createdOnOrAfter=${encodeURIComponent(since)}&page=${page}&pageSize=200`, undefined,
+        'find booking',
+        'GET',
+        `${base}?createdOnOrAfter=${encodeURIComponent(since)}&page=${page}&pageSize=200`,
+        undefined,
       );
       const found = listed.data.find((b) => b.externalId === write.bookingId);
       if (found) return String(found.id);

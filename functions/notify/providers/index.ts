@@ -16,7 +16,12 @@ export async function providerFor(tenant: Pick<Tenant, 'tenantId' | 'messaging'>
     const sms = messagingSettings(tenant, 'sms');
     if (!sms) throw new SetupRequiredError('messaging.sms');
     if (sms.provider === 'twilio') {
-      return new TwilioSmsProvider({ accountSid: sms.accountSid, authToken: await getTenantSecret(tenant.tenantId, 'sms'), from: sms.from, baseUrl: sms.baseUrl });
+      return new TwilioSmsProvider({
+        accountSid: sms.accountSid,
+        authToken: await getTenantSecret(tenant.tenantId, 'sms'),
+        from: sms.from,
+        baseUrl: sms.baseUrl,
+      });
     }
     return outboxProvider;
   }
