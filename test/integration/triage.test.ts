@@ -41,6 +41,30 @@ describe('POST /v1/triage', () => {
     expect(response.body).toMatchObject({ intent: 'emergency', route: 'emergency_path', jobType: { jobTypeId: 'hvac-no-heat' } });
   });
 
+  it('accepts a text message (channel sms) and reads a mixed-language emergency with numbers as words', async () => {
+    const response = await tenant.call('POST', '/v1/triage', {
+      text: 'hola, the furnace no prende y hace veinte grados afuera, my mom is eighty',
+      channel: 'sms',
+      callerNumber: '+15125550177',
+    });
+    expect(response.status, JSON.stringify(response.body)).toBe(200);
+    expect(response.body).toMatchObject({ intent: 'emergency', urgency: 'emergency', route: 'emergency_path', channel: 'sms' });
+    expect(response.body.jobType).toMatchObject({ jobTypeId: 'hvac-no-heat' });
+  });
+
+  it('finds the dangerous request at the end of a message, and tells vendors from customers', async () => {
+    const multi = await tenant.call('POST', '/v1/triage', {
+      text: 'can I renew my membership? also the breaker panel is hot to the touch and smells like burning',
+      channel: 'chat',
+    });
+    expect(multi.body).toMatchObject({ intent: 'emergency', urgency: 'emergency', route: 'emergency_path' });
+    const vendor = await tenant.call('POST', '/v1/triage', {
+      text: "Hi, I'm a sales rep with a parts distributor, who does your purchasing?",
+      channel: 'voice',
+    });
+    expect(vendor.body).toMatchObject({ intent: 'other', urgency: 'routine', route: 'human' });
+  });
+
   it('routes billing, membership and quotes to their desks, and the unclear to a person', async () => {
     const cases: Array<[string, string]> = [
       ['I was charged twice for the same visit', 'billing'],
@@ -133,6 +157,22 @@ describe('POST /v1/bookings without a job type', () => {
     const item = (await tenant.call('GET', `/v1/review-items/${response.body.reviewItemId}`)).body;
     expect(item.kind).toBe('needs_triage');
     expect(item.reason).toMatch(/^Emergency .*call the customer back now/);
+  });
+
+  it('books a request that came by text message (channel sms) and keeps the channel', async () => {
+    const body = withoutJobType({
+      request: 'toilet is clogged, only one in the house',
+      channel: 'sms',
+      window: { date: nextWeekday(2), start: '12:00' },
+      transcript: [],
+      customer: { name: 'Text Person', phone: '(512) 555-0178' },
+    });
+    const response = await tenant.call('POST', '/v1/bookings', body, { 'Idempotency-Key': `triage-sms-${Date.now()}` });
+    expect(response.status, JSON.stringify(response.body)).toBe(201);
+    expect(response.body.jobTypeId).toBe('plumbing-drain-clog');
+    const stored = (await tenant.call('GET', `/v1/bookings/${response.body.bookingId}`)).body;
+    expect(stored.channel).toBe('sms');
+    expect(stored.triage).toMatchObject({ urgency: 'urgent' });
   });
 
   it('answers 400 on jobTypeId when there is neither a job type nor a request', async () => {

@@ -54,7 +54,7 @@ describe('attributionReport', () => {
   const arbitraryBooking = fc.record({
     status: fc.constantFrom(...STATUSES),
     source: fc.option(fc.constantFrom('google_ads', 'lsa', 'facebook'), { nil: undefined }),
-    channel: fc.constantFrom('chat', 'voice', 'web', 'csr', 'api'),
+    channel: fc.constantFrom('chat', 'voice', 'web', 'csr', 'api', 'sms'),
     acceptedAt: fc.option(fc.constant('2026-11-02T00:00:00Z'), { nil: undefined }),
     completedAt: fc.option(fc.constant('2026-11-03T00:00:00Z'), { nil: undefined }),
     invoicedAt: fc.option(fc.constant('2026-11-04T00:00:00Z'), { nil: undefined }),
