@@ -83,7 +83,11 @@ export function generateDay(trucks: number, seed: number, requestsPerTruck = 5):
   const starts = DAY_WINDOWS.map((w) => w.start);
   const jobs: PlanJob[] = Array.from({ length: Math.round(trucks * requestsPerTruck) }, (_, i) => {
     let roll = rng() * totalWeight;
-    const type = JOB_MIX.find((j) => (roll -= j.weight) < 0) ?? JOB_MIX[0]!;
+    const type =
+      JOB_MIX.find((j) => {
+        roll -= j.weight;
+        return roll < 0;
+      }) ?? JOB_MIX[0]!;
     const w = rng();
     const windows = w < 0.5 ? starts : w < 0.65 ? (rng() < 0.5 ? starts.slice(0, 2) : starts.slice(2)) : [pick(rng, starts)];
     return {

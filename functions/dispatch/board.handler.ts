@@ -1,6 +1,6 @@
 /** GET /v1/dispatch/board?date: each technician's day (booked jobs by window) for the tenant. */
 import { apiRoute } from '../shared/http';
-import { loadDispatchDay, planTechnicians } from './day';
+import { boardVersion, loadDispatchDay, planTechnicians } from './day';
 import { DispatchDateQuerySchema } from './schemas';
 
 export const handler = apiRoute({ query: DispatchDateQuerySchema }, async ({ tenant, query }) => {
@@ -33,6 +33,7 @@ export const handler = apiRoute({ query: DispatchDateQuerySchema }, async ({ ten
           jobs: day.jobs.filter((j) => j.technicianId === t.technicianId).map(view),
         })),
       unassigned: day.jobs.filter((j) => !j.technicianId || !known.has(j.technicianId)).map(view),
+      version: boardVersion(day),
     },
   };
 });

@@ -3,6 +3,7 @@
  * the date and their bookings. Shared by the board and the planner (tenant-scoped: every read is
  * in the tenant's own partitions).
  */
+import { createHash } from 'node:crypto';
 import { ApiError } from '../shared/errors';
 import { dailyLimit, isOff, isOnShift } from '../capacity/availability';
 import { listClaims } from '../capacity/store';
@@ -19,6 +20,8 @@ export interface DayJob {
   jobTypeName?: string;
   postalCode: string;
   technicianId?: string;
+  /** The hold the job's claims belong to (a new one after every move). */
+  holdId?: string;
   start: string;
   end: string;
   windowStarts: string[];
@@ -65,6 +68,7 @@ export async function loadDispatchDay(tenantId: string, date: string): Promise<D
       jobTypeName: typeName.get(b.jobTypeId),
       postalCode: b.request.address.postalCode,
       technicianId: b.window.technicianId,
+      holdId: b.holdId,
       start: b.window.start,
       end: b.window.end,
       windowStarts: [...starts].sort(),
@@ -130,4 +134,22 @@ export function currentAssignments(day: DispatchDay, problem: PlanDay): Assignme
     .map((j) => byId.get(j.jobId)!)
     .filter((j) => j.technicianId && problem.technicians.some((t) => t.technicianId === j.technicianId))
     .map((j) => ({ jobId: j.bookingId, technicianId: j.technicianId!, start: j.start, windowStarts: j.windowStarts }));
+}
+
+function digest(parts: string[]): string {
+  return createHash('sha256').update(parts.join('\n')).digest('base64url').slice(0, 22);
+}
+
+/**
+ * The board's version: a digest of who does which job in which windows under which hold (every
+ * move makes a new hold, so a board changed and changed back has a new version). A plan carries
+ * the version it was computed on; applying it on a board with another version is refused (re-plan).
+ */
+export function boardVersion(day: Pick<DispatchDay, 'jobs'>): string {
+  return digest(day.jobs.map((j) => `${j.bookingId}|${j.technicianId ?? '-'}|${j.windowStarts.join(',')}|${j.holdId ?? '-'}`).sort());
+}
+
+/** A plan's id: its date, the board it was computed on and its changes, so an apply is idempotent by it and cannot be altered. */
+export function planId(date: string, version: string, changes: Array<{ jobId: string; technicianId: string }>): string {
+  return `pl_${digest([date, version, ...changes.map((c) => `${c.jobId}>${c.technicianId}`).sort()])}`;
 }

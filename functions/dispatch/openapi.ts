@@ -1,35 +1,26 @@
 /** OpenAPI paths of the dispatch board and day planner (registered by functions/api/openapi.ts). */
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
-import { ErrorSchema, json, security, standardErrors } from '../api/openapi-common';
+import { ErrorSchema, json, registerRoute, security, standardErrors } from '../api/openapi-common';
 import { z } from '../shared/zod';
 import { BookingSchema } from '../booking/schemas';
 import { BoardSchema, DispatchDateQuerySchema, PlanQuerySchema, PlanSchema, ReassignBodySchema, ReassignResultSchema, SuggestionSchema } from './schemas';
 
 export function registerDispatchPaths(registry: OpenAPIRegistry): void {
   const errors = standardErrors;
-  registry.registerPath({
-    method: 'get',
-    path: '/v1/dispatch/board',
-    operationId: 'getDispatchBoard',
+  registerRoute(registry, 'getDispatchBoard', {
     security,
     summary: "Each technician's day: booked jobs by arrival window with status, job type and postal code",
     request: { query: DispatchDateQuerySchema },
     responses: { 200: json(BoardSchema, 'The board'), ...errors },
   });
-  registry.registerPath({
-    method: 'post',
-    path: '/v1/dispatch/plan',
-    operationId: 'planDispatchDay',
+  registerRoute(registry, 'planDispatchDay', {
     security,
     summary:
       "Assign the day's booked jobs to technicians (windows, skills, territories, drive time between postal-code centroids) with the HiGHS MIP solver, next to first-come-first-served; returns a proposal and the optimality gap, applies nothing",
     request: { query: PlanQuerySchema },
     responses: { 200: json(PlanSchema, 'The proposal'), ...errors },
   });
-  registry.registerPath({
-    method: 'get',
-    path: '/v1/dispatch/suggestions',
-    operationId: 'listDispatchSuggestions',
+  registerRoute(registry, 'listDispatchSuggestions', {
     security,
     summary:
       'Re-dispatch options when a technician runs behind (a dispatched/en_route job event whose `data.eta` is after the window end, or a `delayed` job event: the job runs long): move their next job to a nearby qualified free technician in the same window, swap it with a later job of an on-time technician (both keep their windows), or reschedule a low-priority job to its next open window; each with the customer message(s) that would go out',
@@ -39,10 +30,7 @@ export function registerDispatchPaths(registry: OpenAPIRegistry): void {
       ...errors,
     },
   });
-  registry.registerPath({
-    method: 'post',
-    path: '/v1/dispatch/suggestions/{id}/accept',
-    operationId: 'acceptDispatchSuggestion',
+  registerRoute(registry, 'acceptDispatchSuggestion', {
     security,
     summary:
       'Apply a suggestion with one call, through the same reschedule as POST /v1/bookings/{id}/reschedule (claims, messages, CRM); a swap moves both jobs in one transaction',
@@ -61,14 +49,18 @@ export function registerDispatchPaths(registry: OpenAPIRegistry): void {
       409: json(ErrorSchema, 'The suggestion no longer applies, or the window was taken meanwhile'),
     },
   });
-  registry.registerPath({
-    method: 'post',
-    path: '/v1/dispatch/reassign',
-    operationId: 'reassignTechnicians',
+  registerRoute(registry, 'reassignTechnicians', {
     security,
     summary:
-      "Apply technician changes for one day (a plan's `changes[].to`, a swap, a chain): windows stay as booked; changes that share technicians go through one transaction together, so a swap succeeds where one-at-a-time moves could not. Each job is applied, unchanged, or failed with the reason; customers and both technicians are told as for any reassignment",
+      "Apply technician changes for one day (a plan's `changes[].to` with its `planId` and `boardVersion`, a swap, a chain) whole or not at all: windows stay as booked; a plan computed on a board that changed since is refused (409 board_changed: plan again); one change that cannot be done refuses the request naming the job; a plan id applies once. Customers and both technicians are told as for any reassignment",
     request: { body: { content: { 'application/json': { schema: ReassignBodySchema } } } },
-    responses: { 200: json(ReassignResultSchema, 'What was applied, what failed and why, and the day after'), ...errors },
+    responses: {
+      200: json(ReassignResultSchema, 'Applied: every change, and the day after'),
+      ...errors,
+      409: json(
+        ErrorSchema,
+        'Refused, nothing applied: the board changed since the plan (board_changed), or a change cannot be done (conflict, naming the job)',
+      ),
+    },
   });
 }

@@ -1,20 +1,23 @@
 /**
- * The day planner: assign a day's jobs to technicians (arrival windows, skills, trades, territory,
- * shifts, daily job limits, travel between postal-code centroids) as a MIP solved by HiGHS
- * (WebAssembly), next to the first-come-first-served (FCFS) assignment the booking engine makes
- * today (each request in arrival order takes its first acceptable open window, least busy
- * qualified technician first). Pure apart from the solver; nothing here writes anything.
+ * The day planner's model: assign a day's jobs to technicians (arrival windows, skills, trades,
+ * territory, shifts, daily job limits, travel between postal-code centroids) as a MIP, next to the
+ * first-come-first-served (FCFS) assignment the booking engine makes (each request in arrival order
+ * takes its first acceptable open window, least busy qualified technician first). Pure: the solver
+ * (HiGHS, WebAssembly) is loaded and run by ./solver.ts; nothing here writes anything.
  *
- * MIP: binary x[j,t,w] exists only where technician t may serve job j starting in window w
- * (qualified, in territory, on shift for every window the job occupies, w acceptable to the
- * customer). Each job at most once; each technician-window at most one job; each technician at most
- * their daily limit; no hop longer than `maxHopMinutes` between a technician's jobs in back-to-back
- * windows (x[A,t,w] + sum of x[B,t,next(w)] over far B <= 1). Maximise SERVE_WEIGHT per job served minus the drive minutes from the
- * technician's base to the job (the drive-time proxy). The reported drive time is the real route:
- * base -> each job in window order.
+ * MIP: binary x[a] per column a = (job j, technician t, start window w), existing only where t may
+ * serve j starting in w (qualified, in territory, on shift for every window the job occupies, w
+ * acceptable to the customer). Each job at most once; each technician-window at most one job; each
+ * technician at most their daily limit. The route is in the model: for each technician, a start
+ * arc s[a] (base -> a) and an arc y[a,b] from a to every column b of the same technician starting
+ * after a's last window; every chosen column has exactly one incoming arc (s[a] + sum y[.,a] = x[a]),
+ * at most one outgoing (sum y[a,.] <= x[a]), and each technician at most one start. Arcs only go
+ * forward in time and a technician's chosen jobs never overlap, so the arcs chosen are exactly the
+ * route base -> each job in window order. No arc joins jobs in back-to-back windows farther apart
+ * than `maxHopMinutes` (the hop limit). Maximise SERVE_WEIGHT per job served minus the window
+ * preference rank minus the drive minutes of the arcs: the gap HiGHS proves is about the drive
+ * minutes the plan reports (routes()).
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { travelMinutes, basePostalCode } from './geo';
 
 export interface PlanWindow {
@@ -87,6 +90,8 @@ export interface SolverReport {
   gap: number;
   /** Upper bound on jobs served implied by the bound. */
   jobsServedBound: number;
+  /** Proved lower bound on the route drive minutes of any plan serving as many jobs. */
+  driveMinutesBound: number;
   seconds: number;
   variables: number;
   constraints: number;
@@ -263,74 +268,139 @@ export function validate(day: PlanDay, assignments: Assignment[]): string[] {
   return problems;
 }
 
-interface Column {
+export interface Column {
   name: string;
   job: PlanJob;
   tech: PlanTechnician;
   start: string;
   occupied: string[];
+  /** Index of the first and last window occupied. */
+  first: number;
+  last: number;
+  /** SERVE_WEIGHT minus the customer's preference rank of the window. */
   weight: number;
 }
 
-/** The MIP in CPLEX LP format, and its columns. */
-export function buildModel(day: PlanDay): { lp: string; columns: Column[]; rows: number } {
+/** An arc of a technician's route: from their base (`from` undefined) or a job, to a job, and its drive minutes. */
+export interface Arc {
+  name: string;
+  from?: Column;
+  to: Column;
+  minutes: number;
+}
+
+/**
+ * The MIP in CPLEX LP format, its columns and arcs. Solved in two stages (./solver.ts), the
+ * lexicographic order SERVE_WEIGHT stands for: `stage: 'serve'` has the columns only (with the hop
+ * limit as rows x[A] + sum x[far B in the next window] <= 1) and maximises SERVE_WEIGHT minus rank;
+ * `stage: 'route'` adds the route arcs and `minServe` (the first stage's value) as a row, and
+ * maximises the same minus the drive minutes of the arcs.
+ */
+export function buildModel(
+  day: PlanDay,
+  opts: { stage?: 'serve' | 'route'; minServed?: number } = {},
+): { lp: string; columns: Column[]; arcs: Arc[]; rows: number } {
+  const route = opts.stage !== 'serve';
   const columns: Column[] = [];
   const techIndex = new Map(day.technicians.map((t, i) => [t.technicianId, i]));
+  const windowIndex = new Map(day.windows.map((w, i) => [w.start, i]));
   day.jobs.forEach((job, ji) => {
     for (const o of options(day, job)) {
-      const cost = travelMinutes(techBase(o.tech), job.postalCode) + o.rank; // drive proxy + the customer's preference
       columns.push({
         name: `x${ji}_${techIndex.get(o.tech.technicianId)}_${o.start.replace(':', '')}`,
         job,
         tech: o.tech,
         start: o.start,
         occupied: o.occupied,
-        weight: SERVE_WEIGHT - cost,
+        first: windowIndex.get(o.occupied[0]!)!,
+        last: windowIndex.get(o.occupied[o.occupied.length - 1]!)!,
+        weight: SERVE_WEIGHT - o.rank,
       });
     }
   });
-  const byJob = new Map<string, string[]>();
-  const bySlot = new Map<string, string[]>();
-  const byTech = new Map<string, string[]>();
-  for (const c of columns) {
-    byJob.set(c.job.jobId, [...(byJob.get(c.job.jobId) ?? []), c.name]);
-    for (const w of c.occupied) {
-      const key = `${c.tech.technicianId}|${w}`;
-      bySlot.set(key, [...(bySlot.get(key) ?? []), c.name]);
+  const group = <K>(key: (c: Column) => K[]) => {
+    const out = new Map<K, Column[]>();
+    for (const c of columns) for (const k of key(c)) out.set(k, [...(out.get(k) ?? []), c]);
+    return out;
+  };
+  const byJob = group((c) => [c.job.jobId]);
+  const bySlot = group((c) => c.occupied.map((w) => `${c.tech.technicianId}|${w}`));
+  const byTech = group((c) => [c.tech.technicianId]);
+
+  const arcs: Arc[] = [];
+  const into = new Map<Column, Arc[]>();
+  const outOf = new Map<Column, Arc[]>();
+  const starts = new Map<string, Arc[]>();
+  for (const [techId, mine] of byTech) {
+    const tech = mine[0]!.tech;
+    const base = techBase(tech);
+    for (const b of mine) {
+      const start: Arc = { name: `s${columns.indexOf(b)}`, to: b, minutes: travelMinutes(base, b.job.postalCode) };
+      arcs.push(start);
+      into.set(b, [...(into.get(b) ?? []), start]);
+      starts.set(techId, [...(starts.get(techId) ?? []), start]);
     }
-    byTech.set(c.tech.technicianId, [...(byTech.get(c.tech.technicianId) ?? []), c.name]);
+    for (const a of mine) {
+      for (const b of mine) {
+        if (b.first <= a.last || a.job.jobId === b.job.jobId) continue;
+        const minutes = travelMinutes(a.job.postalCode, b.job.postalCode);
+        const backToBack = day.windows[a.last]!.end === day.windows[b.first]!.start;
+        if (backToBack && day.maxHopMinutes !== undefined && minutes > day.maxHopMinutes) continue;
+        const arc: Arc = { name: `y${columns.indexOf(a)}_${columns.indexOf(b)}`, from: a, to: b, minutes };
+        arcs.push(arc);
+        into.set(b, [...(into.get(b) ?? []), arc]);
+        outOf.set(a, [...(outOf.get(a) ?? []), arc]);
+      }
+    }
   }
+
   const lines: string[] = ['Maximize', ' obj:'];
-  const sum = (names: string[]) => names.join(' + ');
-  for (let i = 0; i < columns.length; i += 50)
-    lines.push(
-      '  ' +
-        (i ? '+ ' : '') +
-        columns
-          .slice(i, i + 50)
-          .map((c) => `${c.weight} ${c.name}`)
-          .join(' + '),
-    );
-  if (!columns.length) lines.push('  0 dummy');
+  if (!route) arcs.length = 0;
+  const terms = [
+    ...columns.map((c) => `+ ${route ? c.weight : SERVE_WEIGHT} ${c.name}`),
+    ...arcs.filter((a) => a.minutes).map((a) => `- ${a.minutes} ${a.name}`),
+  ];
+  for (let i = 0; i < terms.length; i += 50) lines.push(`  ${terms.slice(i, i + 50).join(' ')}`);
+  if (!terms.length) lines.push('  0 dummy');
   lines.push('Subject To');
   let rows = 0;
+  const sum = (names: string[]) => names.join(' + ');
   const row = (name: string, names: string[], rhs: number) => {
     if (names.length > rhs) {
       lines.push(` ${name}: ${sum(names)} <= ${rhs}`);
       rows++;
     }
   };
-  [...byJob.entries()].forEach(([, names], i) => row(`job${i}`, names, 1));
-  [...bySlot.entries()].forEach(([, names], i) => row(`slot${i}`, names, 1));
-  for (const tech of day.technicians) row(`day${techIndex.get(tech.technicianId)}`, byTech.get(tech.technicianId) ?? [], tech.dailyJobLimit);
-  if (day.maxHopMinutes !== undefined) {
-    const byTechStart = new Map<string, Column[]>();
-    for (const c of columns) byTechStart.set(`${c.tech.technicianId}|${c.start}`, [...(byTechStart.get(`${c.tech.technicianId}|${c.start}`) ?? []), c]);
+  for (const [i, cs] of [...byJob.values()].entries())
+    row(
+      `job${i}`,
+      cs.map((c) => c.name),
+      1,
+    );
+  for (const [i, cs] of [...bySlot.values()].entries())
+    row(
+      `slot${i}`,
+      cs.map((c) => c.name),
+      1,
+    );
+  for (const [techId, cs] of byTech) {
+    row(
+      `day${techIndex.get(techId)}`,
+      cs.map((c) => c.name),
+      techs(day, techId).dailyJobLimit,
+    );
+    if (route)
+      row(
+        `base${techIndex.get(techId)}`,
+        (starts.get(techId) ?? []).map((a) => a.name),
+        1,
+      );
+  }
+  if (!route && day.maxHopMinutes !== undefined) {
+    const byTechStart = group((c) => [`${c.tech.technicianId}|${c.first}`]);
     columns.forEach((c, i) => {
-      const last = day.windows.find((w) => w.start === c.occupied[c.occupied.length - 1]);
-      const next = last ? day.windows.find((w) => w.start === last.end) : undefined;
-      if (!next) return;
-      const far = (byTechStart.get(`${c.tech.technicianId}|${next.start}`) ?? []).filter(
+      if (c.last + 1 >= day.windows.length || day.windows[c.last]!.end !== day.windows[c.last + 1]!.start) return;
+      const far = (byTechStart.get(`${c.tech.technicianId}|${c.last + 1}`) ?? []).filter(
         (f) => f.job.jobId !== c.job.jobId && travelMinutes(c.job.postalCode, f.job.postalCode) > day.maxHopMinutes!,
       );
       if (far.length) {
@@ -339,95 +409,39 @@ export function buildModel(day: PlanDay): { lp: string; columns: Column[]; rows:
       }
     });
   }
+  if (route && opts.minServed !== undefined && columns.length) {
+    lines.push(` serve: ${sum(columns.map((c) => c.name))} >= ${opts.minServed}`);
+    rows++;
+  }
+  if (route)
+    columns.forEach((c, i) => {
+      lines.push(` in${i}: ${sum((into.get(c) ?? []).map((a) => a.name))} - ${c.name} = 0`);
+      const out = outOf.get(c) ?? [];
+      if (out.length) lines.push(` out${i}: ${sum(out.map((a) => a.name))} - ${c.name} <= 0`);
+      rows += out.length ? 2 : 1;
+    });
   if (!rows && columns.length) lines.push(` cap: ${columns[0]!.name} <= 1`);
+  // Arcs stay continuous: with the columns fixed, the arcs form a path-cover flow whose optimum is integral.
   lines.push('Binary');
   for (let i = 0; i < columns.length; i += 50)
     lines.push(
-      '  ' +
-        columns
-          .slice(i, i + 50)
-          .map((c) => c.name)
-          .join(' '),
+      `  ${columns
+        .slice(i, i + 50)
+        .map((c) => c.name)
+        .join(' ')}`,
     );
   if (!columns.length) lines.push('  dummy');
   lines.push('End');
-  return { lp: lines.join('\n'), columns, rows };
+  return { lp: lines.join('\n'), columns, arcs, rows };
 }
 
-type HighsModule = Awaited<ReturnType<typeof import('highs')['default']>>;
-let highsPromise: Promise<HighsModule> | undefined;
-
-/** Where highs.wasm ships in a Lambda bundle (registry `assets` of DispatchPlan). */
-export const HIGHS_WASM_ASSET = 'node_modules/highs/build/highs.wasm';
-
-/**
- * The solver's wasm file in a Lambda bundle: copied into the task root at bundling, because
- * Emscripten looks next to the script, which a bundle is not. Undefined elsewhere (locally the
- * package's own build folder is next to its script, Emscripten's default).
- */
-export function highsWasmPath(taskRoot = process.env.LAMBDA_TASK_ROOT): string | undefined {
-  const bundled = taskRoot ? join(taskRoot, HIGHS_WASM_ASSET) : undefined;
-  return bundled && existsSync(bundled) ? bundled : undefined;
+function techs(day: PlanDay, technicianId: string): PlanTechnician {
+  return day.technicians.find((t) => t.technicianId === technicianId)!;
 }
 
-async function loadHighs(): Promise<HighsModule> {
-  highsPromise ??= import('highs').then((m) => {
-    const load = (m as unknown as { default: typeof m.default }).default ?? m;
-    const bundled = highsWasmPath();
-    return (load as (settings?: { locateFile?: (file: string, scriptDirectory: string) => string }) => Promise<HighsModule>)({
-      locateFile: (file, scriptDirectory) => (bundled && file.endsWith('.wasm') ? bundled : scriptDirectory + file),
-    });
-  });
-  return highsPromise;
-}
-
-const STATUS_NAMES: Record<number, string> = { 7: 'optimal', 13: 'time_limit', 8: 'infeasible' };
-
-export async function planDay(day: PlanDay, opts: { timeLimitSeconds?: number } = {}): Promise<{ assignments: Assignment[]; solver: SolverReport }> {
-  const started = performance.now();
-  const { lp, columns, rows } = buildModel(day);
-  const highs = await loadHighs();
-  const warm = withoutLongHops(day, fcfsAssign(day));
-  const warmKeys = new Set(warm.map((a) => `${a.jobId}|${a.technicianId}|${a.start}`));
-  return highs.withModel({ format: 'lp', data: lp }, (model) => {
-    model.options.set({ output_flag: false, time_limit: opts.timeLimitSeconds ?? 20, mip_rel_gap: 1e-6 });
-    const n = model.getDimensions().numCols;
-    const byName = new Map(columns.map((c) => [c.name, c]));
-    const colValue = new Float64Array(n);
-    const names: string[] = [];
-    for (let i = 0; i < n; i++) {
-      names.push(model.getColName(i));
-      const c = byName.get(names[i]!);
-      colValue[i] = c && warmKeys.has(`${c.job.jobId}|${c.tech.technicianId}|${c.start}`) ? 1 : 0;
-    }
-    // FCFS is feasible: start from it, so a time-limited solve is never worse than today.
-    if (warm.length) model.setSolution({ colValue });
-    model.run();
-    const status = model.getModelStatus() as number;
-    const values = model.getSolution().colValue;
-    const assignments: Assignment[] = [];
-    for (let i = 0; i < n; i++) {
-      const c = byName.get(names[i]!);
-      if (c && values[i]! > 0.5) assignments.push({ jobId: c.job.jobId, technicianId: c.tech.technicianId, start: c.start, windowStarts: c.occupied });
-    }
-    const objective = columns.length ? model.getObjectiveValue() : 0;
-    const bound = columns.length ? Number(model.info.get('mip_dual_bound')) : 0;
-    const gap = columns.length && objective ? Math.max(0, (bound - objective) / Math.abs(objective)) : 0;
-    const maxWeight = Math.max(1, ...columns.map((c) => c.weight));
-    return {
-      assignments,
-      solver: {
-        solver: 'highs' as const,
-        status: STATUS_NAMES[status] ?? `status_${status}`,
-        objective,
-        bound,
-        gap: Math.round(gap * 1e6) / 1e6,
-        // Every served job is worth at most maxWeight, so served <= bound / (SERVE_WEIGHT - max cost) rounded down.
-        jobsServedBound: Math.floor(bound / Math.min(maxWeight, ...columns.map((c) => c.weight).concat(SERVE_WEIGHT)) + 1e-9),
-        seconds: Math.round(performance.now() - started) / 1000,
-        variables: columns.length,
-        constraints: rows,
-      },
-    };
-  });
+/** The objective the MIP maximises, for any assignment: SERVE_WEIGHT per job, minus preference rank, minus route drive minutes. */
+export function objectiveOf(day: PlanDay, assignments: Assignment[]): number {
+  const jobs = new Map(day.jobs.map((j) => [j.jobId, j]));
+  const rank = assignments.reduce((s, a) => s + Math.max(0, jobs.get(a.jobId)!.windows.indexOf(a.start)), 0);
+  return SERVE_WEIGHT * assignments.length - rank - metrics(day, assignments).driveMinutes;
 }

@@ -50,6 +50,7 @@ export const BoardSchema = z
       }),
     ),
     unassigned: z.array(BoardJobSchema),
+    version: z.string().openapi({ description: 'Who does which job in which windows, as a digest: changes when the board does' }),
   })
   .openapi('DispatchBoard');
 
@@ -87,16 +88,29 @@ export const ReassignBodySchema = z
       .max(200)
       .openapi({ description: "Who does each job: a day plan's `changes[].to`, a swap, or any set of technician changes" }),
     reason: z.string().trim().max(500).optional(),
+    planId: z
+      .string()
+      .trim()
+      .regex(/^pl_[A-Za-z0-9_-]{10,40}$/, 'expected a plan id from POST /v1/dispatch/plan')
+      .optional()
+      .openapi({ description: "A day plan's `planId`: applying it twice does it once (the second answer is the first's)" }),
+    boardVersion: z.string().trim().min(1).max(64).optional().openapi({
+      description: "The board version the plan was computed on (the plan's `boardVersion`): a board that changed since is refused (409 board_changed)",
+    }),
   })
+  .refine((b) => !b.planId || b.boardVersion, { message: 'a planId comes with the boardVersion of its plan', path: ['boardVersion'] })
   .openapi('DispatchReassign');
 
 export const PlanSchema = z
   .object({
     date: z.string(),
     applied: z.literal(false).openapi({ description: 'The plan is a proposal; nothing was changed' }),
+    planId: z.string().openapi({ description: 'Apply with POST /v1/dispatch/reassign {date, planId, boardVersion, assignments: changes[].to}' }),
+    boardVersion: z.string().openapi({ description: 'The board the plan was computed on; applying it on a changed board is refused' }),
     plan: z.object({ metrics: MetricsSchema, assignments: z.array(AssignmentSchema) }),
-    firstComeFirstServed: z.object({ metrics: MetricsSchema, assignments: z.array(AssignmentSchema) }),
-    current: z.object({ metrics: MetricsSchema }).openapi({ description: 'The assignment the claims hold now' }),
+    current: z
+      .object({ metrics: MetricsSchema })
+      .openapi({ description: "The baseline: the day's real assignment (what the claims hold now), scored the same way as the plan" }),
     solver: z.object({
       solver: z.string(),
       status: z.string(),
@@ -104,6 +118,7 @@ export const PlanSchema = z
       bound: z.number(),
       gap: z.number(),
       jobsServedBound: z.number(),
+      driveMinutesBound: z.number().openapi({ description: "Proved lower bound on the routes' drive minutes of any plan serving as many jobs" }),
       seconds: z.number(),
       variables: z.number(),
       constraints: z.number(),
@@ -138,11 +153,15 @@ export const SuggestionSchema = z
 export const ReassignResultSchema = z
   .object({
     date: z.string(),
+    outcome: z.literal('applied').openapi({ description: 'Every change was applied (a refusal is an error answer: nothing was applied)' }),
+    planId: z.string().optional(),
     applied: z.array(z.object({ jobId: z.string(), technicianId: z.string() })).openapi({ description: 'Jobs that now have the asked technician' }),
     unchanged: z.array(z.string()).openapi({ description: 'Jobs that already had the asked technician' }),
-    failed: z
-      .array(z.object({ jobId: z.string(), technicianId: z.string(), code: z.string(), reason: z.string() }))
-      .openapi({ description: 'Jobs left as they were, with why (not qualified, slot taken, daily limit, window change, ...)' }),
+    withdrawn: z
+      .array(z.string())
+      .optional()
+      .openapi({ description: 'Staged apply only: jobs a person changed (e.g. cancelled) while the plan was applied, left as they made them' }),
+    boardVersion: z.string().openapi({ description: 'The board version after the changes' }),
     current: z.object({ metrics: MetricsSchema }).openapi({ description: 'The day as the claims hold it after the changes' }),
   })
   .openapi('DispatchReassignResult');

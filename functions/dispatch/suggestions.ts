@@ -18,7 +18,7 @@ import { DateTime } from 'luxon';
 import { coversPostalCode, isQualified } from '../capacity/availability';
 import { availableWindows } from '../capacity/engine';
 import type { BookingRecord } from '../booking/store';
-import { composeMessage, messageVariables } from '../notify/ledger';
+import { composeMessage, messageVariables } from '../notify/catalogue';
 import { getCustomer } from '../recognise/store';
 import type { DayJob, DispatchDay } from './day';
 import { planTechnicians } from './day';

@@ -1,8 +1,9 @@
 /**
  * POST /v1/dispatch/reassign: a swap of two jobs in the same window (impossible one at a time: each
  * move needs the slot the other still holds) succeeds as one transaction; a day with deliberately
- * bad assignments gets the planner's changes applied and its drive time drops to the plan's; what
- * cannot be done is reported per job, and nothing leaks capacity.
+ * bad assignments gets the planner's changes applied and its drive time drops to the plan's; a
+ * change that cannot be done refuses the whole request (nothing applied), a stale plan is refused,
+ * and nothing leaks capacity.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { listClaims } from '../../functions/capacity/store';
@@ -53,7 +54,7 @@ describe('POST /v1/dispatch/reassign', () => {
       ],
     });
     expect(response.status, JSON.stringify(response.body)).toBe(200);
-    expect(response.body.failed).toEqual([]);
+    expect(response.body.outcome).toBe('applied');
     expect(response.body.applied).toHaveLength(2);
     const owners = await slotOwners(swapDate);
     expect(owners.get(east.bookingId)).toBe('tech-06');
@@ -70,26 +71,48 @@ describe('POST /v1/dispatch/reassign', () => {
       expect(activity).toContain('Ray is closer');
       expect(activity).toContain('technician_unassigned');
     }
-  });
+  }, 150_000);
 
-  it('reports per job what it cannot do, and changes nothing for those jobs', async () => {
+  it('refuses the whole request when one change cannot be done, naming the job, and changes nothing', async () => {
     const job = await book(swapDate, '12:00', '78758', '(512) 555-0173', 'tech-02'); // north: tech-01 does not cover it
-    const response = await tenant.call('POST', '/v1/dispatch/reassign', {
+    const other = await book(swapDate, '12:00', '78701', '(512) 555-0174', 'tech-06');
+    const uncovered = await tenant.call('POST', '/v1/dispatch/reassign', {
       date: swapDate,
       assignments: [
+        { jobId: other.bookingId, technicianId: 'tech-01' },
         { jobId: job.bookingId, technicianId: 'tech-01' },
-        { jobId: job.bookingId.replace(/.$/, (c: string) => (c === 'A' ? 'B' : 'A')), technicianId: 'tech-06' },
-        { jobId: job.bookingId, technicianId: 'tech-06', start: '14:00' },
       ],
     });
-    expect(response.status).toBe(200);
-    expect(response.body.applied).toEqual([]);
-    expect(response.body.failed.map((f: any) => f.code)).toEqual(['not_found', 'invalid_request', 'conflict']);
-    expect(response.body.failed.find((f: any) => f.code === 'conflict').reason).toMatch(/does not cover 78758/);
-    expect((await slotOwners(swapDate)).get(job.bookingId)).toBe('tech-02');
+    expect(uncovered.status).toBe(409);
+    expect(uncovered.body.error.message).toMatch(/does not cover 78758/);
+    const missing = await tenant.call('POST', '/v1/dispatch/reassign', {
+      date: swapDate,
+      assignments: [
+        { jobId: other.bookingId, technicianId: 'tech-01' },
+        { jobId: job.bookingId.replace(/.$/, (c: string) => (c === 'A' ? 'B' : 'A')), technicianId: 'tech-06' },
+      ],
+    });
+    expect(missing.status).toBe(404);
+    expect(missing.body.error.field).toBe('assignments.1.jobId');
+    const window = await tenant.call('POST', '/v1/dispatch/reassign', {
+      date: swapDate,
+      assignments: [{ jobId: job.bookingId, technicianId: 'tech-06', start: '14:00' }],
+    });
+    expect(window.status).toBe(400);
+    expect(window.body.error.field).toBe('assignments.0.start');
+    const owners = await slotOwners(swapDate);
+    expect(owners.get(job.bookingId)).toBe('tech-02');
+    expect(owners.get(other.bookingId)).toBe('tech-06');
     const bad = await tenant.call('POST', '/v1/dispatch/reassign', { date: swapDate, assignments: [] });
     expect(bad.status).toBe(400);
     expect(bad.body.error.field).toBe('assignments');
+    const noVersion = await tenant.call('POST', '/v1/dispatch/reassign', {
+      date: swapDate,
+      planId: 'pl_abcdefghijklmnop',
+      assignments: [{ jobId: job.bookingId, technicianId: 'tech-02' }],
+    });
+    expect(noVersion.status).toBe(400);
+    expect(noVersion.body.error.field).toBe('boardVersion');
   });
 
   it("applies a day plan's changes: the day's drive time drops to the plan's", async () => {
@@ -114,19 +137,50 @@ describe('POST /v1/dispatch/reassign', () => {
     expect(plan.changes.length).toBeGreaterThan(0);
     expect(plan.plan.metrics.driveMinutes).toBeLessThan(plan.current.metrics.driveMinutes);
 
-    const response = await tenant.call('POST', '/v1/dispatch/reassign', {
-      date: planDate,
-      reason: 'day plan',
-      assignments: plan.changes.map((c: any) => c.to),
-    });
+    const apply = { date: planDate, reason: 'day plan', planId: plan.planId, boardVersion: plan.boardVersion, assignments: plan.changes.map((c: any) => c.to) };
+    const tampered = await tenant.call('POST', '/v1/dispatch/reassign', { ...apply, assignments: apply.assignments.slice(1) });
+    expect(tampered.status).toBe(400);
+    expect(tampered.body.error.field).toBe('planId');
+    const response = await tenant.call('POST', '/v1/dispatch/reassign', apply);
     expect(response.status, JSON.stringify(response.body)).toBe(200);
-    expect(response.body.failed).toEqual([]);
+    expect(response.body).toMatchObject({ outcome: 'applied', planId: plan.planId });
+    expect(response.body.applied).toHaveLength(plan.changes.length);
     expect(response.body.current.metrics.driveMinutes).toBe(plan.plan.metrics.driveMinutes);
+    // Idempotent by plan id: the replay answers what the first apply did (the board has changed since).
+    const replay = await tenant.call('POST', '/v1/dispatch/reassign', apply);
+    expect(replay.status, JSON.stringify(replay.body)).toBe(200);
+    expect(replay.body.applied).toEqual(response.body.applied);
     const owners = await slotOwners(planDate);
     for (const a of plan.plan.assignments) expect(owners.get(a.jobId)).toBe(a.technicianId);
     expect(owners.size).toBe(jobs.length);
     // Planned again, the day is already the plan.
     const again = (await tenant.call('POST', `/v1/dispatch/plan?date=${planDate}`)).body;
     expect(again.current.metrics.driveMinutes).toBe(again.plan.metrics.driveMinutes);
+    expect(again.boardVersion).toBe(response.body.boardVersion);
+  });
+
+  it('refuses changes computed on a board that has changed since (409 board_changed), applying nothing', async () => {
+    const date = nextWeekday(2, 3);
+    const first = await book(date, '08:00', '78723', '(512) 555-0175', 'tech-04');
+    const board = (await tenant.call('GET', `/v1/dispatch/board?date=${date}`)).body;
+    await book(date, '10:00', '78701', '(512) 555-0176', 'tech-02'); // the board changes
+    const response = await tenant.call('POST', '/v1/dispatch/reassign', {
+      date,
+      boardVersion: board.version,
+      assignments: [{ jobId: first.bookingId, technicianId: 'tech-01' }],
+    });
+    expect(response.status, JSON.stringify(response.body)).toBe(409);
+    expect(response.body.error).toMatchObject({ code: 'board_changed', field: 'boardVersion' });
+    expect(response.body.error.message).toMatch(/plan the day again/);
+    expect((await slotOwners(date)).get(first.bookingId)).toBe('tech-04');
+    const fresh = (await tenant.call('GET', `/v1/dispatch/board?date=${date}`)).body;
+    expect(fresh.version).not.toBe(board.version);
+    const ok = await tenant.call('POST', '/v1/dispatch/reassign', {
+      date,
+      boardVersion: fresh.version,
+      assignments: [{ jobId: first.bookingId, technicianId: 'tech-01' }],
+    });
+    expect(ok.status, JSON.stringify(ok.body)).toBe(200);
+    expect((await slotOwners(date)).get(first.bookingId)).toBe('tech-01');
   });
 });

@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { generateDay } from '../../bench/dispatch-day';
 import { travelMinutes, haversineKm, centroid, AUSTIN_CENTROIDS } from '../../functions/dispatch/geo';
-import { fcfsAssign, metrics, planDay, validate, type PlanDay } from '../../functions/dispatch/plan';
+import { fcfsAssign, metrics, objectiveOf, validate, type PlanDay } from '../../functions/dispatch/plan';
+import { planDay } from '../../functions/dispatch/solver';
 
 describe('travel time between postal-code centroids', () => {
   it('is zero within a code, symmetric, and a plausible drive across Austin', () => {
@@ -81,6 +82,84 @@ describe('the HiGHS day planner', () => {
   }, 60_000);
 });
 
+/** Valid assignments one local move from `plan`: a job to another technician or window, two jobs swapping technicians, an unserved job added. */
+function neighbours(day: PlanDay, plan: ReturnType<typeof fcfsAssign>) {
+  const windowsOf = (jobId: string, start: string) => {
+    const i = day.windows.findIndex((w) => w.start === start);
+    const n = day.jobs.find((j) => j.jobId === jobId)!.durationWindows;
+    return day.windows.slice(i, i + n).map((w) => w.start);
+  };
+  const out: Array<typeof plan> = [];
+  const served = new Set(plan.map((a) => a.jobId));
+  plan.forEach((a, i) => {
+    const job = day.jobs.find((j) => j.jobId === a.jobId)!;
+    for (const t of day.technicians)
+      for (const start of job.windows)
+        out.push(plan.map((x, k) => (k === i ? { jobId: a.jobId, technicianId: t.technicianId, start, windowStarts: windowsOf(a.jobId, start) } : x)));
+    plan.forEach((b, k) => {
+      if (k > i) out.push(plan.map((x, m) => (m === i ? { ...a, technicianId: b.technicianId } : m === k ? { ...b, technicianId: a.technicianId } : x)));
+    });
+  });
+  for (const job of day.jobs.filter((j) => !served.has(j.jobId)))
+    for (const t of day.technicians)
+      for (const start of job.windows)
+        out.push([...plan, { jobId: job.jobId, technicianId: t.technicianId, start, windowStarts: windowsOf(job.jobId, start) }]);
+  return out.filter((n) => validate(day, n).length === 0);
+}
+
+describe('the objective is the drive the plan reports', () => {
+  it('reports exactly SERVE_WEIGHT per job minus preference rank minus route drive minutes, and no local move beats a gap-0 plan', async () => {
+    let checked = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 100_000 }), async (trucks, seed) => {
+        const day = { ...generateDay(trucks, seed), maxHopMinutes: 60 };
+        const { assignments, solver } = await planDay(day, { timeLimitSeconds: 5 });
+        expect(validate(day, assignments)).toEqual([]);
+        const reported = objectiveOf(day, assignments);
+        expect(Math.abs(solver.objective - reported), `solver ${solver.objective} vs routes ${reported}`).toBeLessThan(1e-6);
+        if (solver.gap !== 0) return;
+        for (const n of neighbours(day, assignments)) {
+          checked++;
+          expect(objectiveOf(day, n), JSON.stringify(n)).toBeLessThanOrEqual(reported + 1e-9);
+        }
+      }),
+      { numRuns: 30 },
+    );
+    expect(checked).toBeGreaterThan(100);
+  }, 120_000);
+
+  it('drives one chain where the old base-distance proxy sent two trucks the long way', async () => {
+    // Both technicians are based in the north; the jobs are far south. The proxy (drive from base to each job) gives each job to
+    // the slightly nearer base: two long drives, 117 min. The route model sends one technician down once and on to the next job.
+    const day: PlanDay = {
+      windows: [
+        { start: '08:00', end: '10:00' },
+        { start: '10:00', end: '12:00' },
+      ],
+      maxHopMinutes: 60,
+      technicians: ['78728', '78729'].map((base, i) => ({
+        technicianId: `t${i}`,
+        trades: ['plumbing'],
+        skills: [],
+        postalCodes: [base, '78741', '78747'],
+        windowStarts: ['08:00', '10:00'],
+        dailyJobLimit: 4,
+        basePostalCode: base,
+      })),
+      jobs: [
+        { jobId: 'x', trade: 'plumbing', requiredSkills: [], postalCode: '78741', durationWindows: 1, windows: ['08:00'], order: 0 },
+        { jobId: 'y', trade: 'plumbing', requiredSkills: [], postalCode: '78747', durationWindows: 1, windows: ['10:00'], order: 1 },
+      ],
+    };
+    const proxy = travelMinutes('78728', '78741') + travelMinutes('78729', '78747');
+    const { assignments, solver } = await planDay(day);
+    expect(solver.gap).toBe(0);
+    expect(new Set(assignments.map((a) => a.technicianId)).size).toBe(1);
+    expect(metrics(day, assignments).driveMinutes).toBe(travelMinutes('78728', '78741') + travelMinutes('78741', '78747'));
+    expect(metrics(day, assignments).driveMinutes).toBeLessThan(proxy);
+  });
+});
+
 describe('lateness from the field ETA', () => {
   it('counts minutes past the arrival window end for dispatched / en_route jobs only', async () => {
     const { lateMinutes, suggestionId } = await import('../../functions/dispatch/suggestions');
@@ -100,29 +179,6 @@ describe('lateness from the field ETA', () => {
     expect(suggestionId('move', '01ABC', 'tech-04')).toBe('mv.01ABC.tech-04');
     expect(suggestionId('swap', '01ABC', '01DEF')).toBe('sw.01ABC.01DEF');
     expect(suggestionId('reschedule', '01ABC', '2026-12-03_08:00')).toBe('rs.01ABC.2026-12-03_0800');
-  });
-});
-
-describe('groupByTechnician (POST /v1/dispatch/reassign)', () => {
-  it('keeps moves that share a technician together (a swap, a chain) and independent moves apart', async () => {
-    const { groupByTechnician } = await import('../../functions/dispatch/reassign.handler');
-    const groups = groupByTechnician([
-      { bookingId: 'a', fromTechnicianId: 'x', technicianId: 'y' },
-      { bookingId: 'b', fromTechnicianId: 'y', technicianId: 'x' },
-      { bookingId: 'c', fromTechnicianId: 'p', technicianId: 'q' },
-      { bookingId: 'd', fromTechnicianId: 'q', technicianId: 'r' },
-      { bookingId: 'e', fromTechnicianId: 's', technicianId: 't' },
-    ]);
-    expect(
-      groups
-        .map((g) =>
-          g
-            .map((m) => m.bookingId)
-            .sort()
-            .join(''),
-        )
-        .sort(),
-    ).toEqual(['ab', 'cd', 'e']);
   });
 });
 

@@ -1,0 +1,97 @@
+/**
+ * The journal of a day plan being applied (`T#<tenant>#DISPATCHAPPLY#<planId>`): the one record
+ * that makes applying a plan idempotent by plan id and a staged apply recoverable after a crash
+ * (dispatch/apply-plan.ts). Status: applying (items being parked: a crash rolls back) -> prepared
+ * (everything parked: a crash rolls forward) -> applied, or rolled_back. Kept 30 days.
+ */
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { BookingRecord } from '../booking/store';
+import type { HoldRecord, TransactItem } from '../capacity/store';
+import { config } from '../shared/config';
+import { getItem, sendConditional } from '../shared/dynamo';
+
+export type ApplyStatus = 'applying' | 'prepared' | 'applied' | 'rolled_back';
+
+/** One job of the plan: the booking as it was (what its move and announcement need), its old and new holds. */
+export interface JournalMove {
+  booking: Pick<BookingRecord, 'tenantId' | 'bookingId' | 'status' | 'window' | 'scheduleVersion'>;
+  oldHold: HoldRecord;
+  newHold: HoldRecord;
+}
+
+export interface ApplyResult {
+  applied: Array<{ jobId: string; technicianId: string }>;
+  unchanged: string[];
+  /** Jobs a person changed (e.g. cancelled) while a staged apply ran: left as the person made them. */
+  withdrawn?: string[];
+}
+
+export interface ApplyJournal {
+  tenantId: string;
+  planId: string;
+  date: string;
+  status: ApplyStatus;
+  /** The owner items carry while parked (capacity/store.ts parkHoldItems). */
+  parkedBy: string;
+  moves: JournalMove[];
+  result: ApplyResult;
+  by: string;
+  reason: string;
+  createdAt: string;
+  expiresAt: number;
+}
+
+const JOURNAL_DAYS = 30;
+
+export const dispatchKeys = {
+  apply: (tenantId: string, planId: string) => ({ pk: `T#${tenantId}#DISPATCHAPPLY#${planId}`, sk: 'APPLY' }),
+};
+
+export async function getApplyJournal(tenantId: string, planId: string): Promise<ApplyJournal | undefined> {
+  return (await getItem(dispatchKeys.apply(tenantId, planId), { consistent: true })) as ApplyJournal | undefined;
+}
+
+function journalItem(journal: Omit<ApplyJournal, 'expiresAt'>) {
+  const expiresAt = Math.floor(Date.parse(journal.createdAt) / 1000) + JOURNAL_DAYS * 86_400;
+  return { ...dispatchKeys.apply(journal.tenantId, journal.planId), type: 'DispatchApply', ...journal, expiresAt };
+}
+
+/** The journal written as `applied` inside the single transaction that applies a small plan. */
+export function appliedJournalItem(journal: Omit<ApplyJournal, 'expiresAt' | 'status'>): TransactItem {
+  return {
+    Put: {
+      TableName: config.tableName,
+      Item: journalItem({ ...journal, status: 'applied' }),
+      ConditionExpression: 'attribute_not_exists(pk) OR #status = :rolledBack',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':rolledBack': 'rolled_back' },
+    },
+  };
+}
+
+/** Starts a staged apply: false when another run holds this plan id (not rolled back). */
+export async function startApplyJournal(journal: Omit<ApplyJournal, 'expiresAt' | 'status'>): Promise<boolean> {
+  return sendConditional(
+    new PutCommand({
+      TableName: config.tableName,
+      Item: journalItem({ ...journal, status: 'applying' }),
+      ConditionExpression: 'attribute_not_exists(pk) OR #status = :rolledBack',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':rolledBack': 'rolled_back' },
+    }),
+  );
+}
+
+/** from -> to, false when the journal is no longer in `from` (another run moved it on). */
+export async function advanceApplyJournal(tenantId: string, planId: string, from: ApplyStatus, to: ApplyStatus, result?: ApplyResult): Promise<boolean> {
+  return sendConditional(
+    new UpdateCommand({
+      TableName: config.tableName,
+      Key: dispatchKeys.apply(tenantId, planId),
+      UpdateExpression: result ? 'SET #status = :to, #result = :result' : 'SET #status = :to',
+      ConditionExpression: '#status = :from',
+      ExpressionAttributeNames: { '#status': 'status', ...(result ? { '#result': 'result' } : {}) },
+      ExpressionAttributeValues: { ':from': from, ':to': to, ...(result ? { ':result': result } : {}) },
+    }),
+  );
+}
