@@ -12,9 +12,13 @@ import { benchSweeper } from './sweeper';
 import { benchTrail } from './trail';
 import { benchDispatch } from './dispatch';
 import { benchStorm } from './storm';
+import { benchMcp } from './mcp';
+import { benchTriage } from './triage';
 
 async function main(): Promise<void> {
   process.env.LOG_LEVEL = 'ERROR';
+  // Triage is pure: it needs no local system.
+  if (process.argv[2] === 'triage') return benchTriage();
   const system = await startLocalSystem({ port: 0, background: false });
   countDynamoCalls();
   try {
@@ -27,6 +31,8 @@ async function main(): Promise<void> {
     if (!only || only === 'reports') await benchReports(system);
     if (!only || only === 'dispatch') await benchDispatch(system);
     if (!only || only === 'storm') await benchStorm(system);
+    if (!only || only === 'mcp') await benchMcp(system);
+    if (!only) await benchTriage();
   } finally {
     await system.stop();
   }

@@ -4,7 +4,7 @@
  * notify queue in 10-message batches. Prints messages per second for the sweep, the sends, and both.
  */
 import { queues } from '../functions/registry';
-import { sweepDueNotifications } from '../functions/notify/sweep.handler';
+import { sweepDueNotifications } from '../functions/notify/sweep';
 import { ensureApiKey, seedDemoTenant } from '../local/demo';
 import { pollOnce } from '../local/pollers';
 import type { LocalSystem } from '../local/runtime';

@@ -35,6 +35,10 @@ export interface LambdaSpec {
   kind: LambdaKind;
   /** Path from the repository root to the handler module (exports `handler`). */
   entry: string;
+  /**
+   * What it does. A route function's routes are not repeated here: they come from the route table
+   * (`lambdaDescription` puts them in front for the deployed function's Description).
+   */
   description: string;
   grants: Grant[];
   timeoutSeconds?: number;
@@ -53,6 +57,11 @@ export interface LambdaSpec {
 }
 
 export interface RouteSpec {
+  /**
+   * The route's one name: its OpenAPI operationId. OpenAPI registrations (`registerRoute`) and
+   * handlers that serve several routes (`routeKey(name)`) take method and path from here.
+   */
+  name: string;
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** API Gateway path syntax: `/v1/bookings/{id}`. */
   path: string;
@@ -70,9 +79,13 @@ export interface RouteSpec {
   throttle?: { rateLimit: number; burstLimit: number };
 }
 
+/** The work queues, by logical name: every list of queue names (review redrive, ops routes) is this one. */
+export const QUEUE_NAMES = ['crm-sync', 'notify', 'status-events'] as const;
+export type QueueName = (typeof QUEUE_NAMES)[number];
+
 export interface QueueSpec {
   /** Logical name; the env var `<NAME>_QUEUE_URL` carries its URL. */
-  name: 'crm-sync' | 'notify' | 'status-events';
+  name: QueueName;
   /**
    * Visibility timeout: at least 6x the consumer's timeout (AWS's advice for Lambda event sources:
    * room for the mapping's own retries of a throttled or failed batch; lib/queues.ts refuses less).
@@ -105,7 +118,7 @@ export const lambdas: LambdaSpec[] = [
     name: 'CreateBooking',
     kind: 'route',
     entry: 'functions/booking/create-booking.handler.ts',
-    description: 'POST /v1/bookings: validate, dedupe, run the booking workflow synchronously',
+    description: 'validate, dedupe, run the booking workflow synchronously',
     grants: ['table:readWrite', 'bookingWorkflow:startSync'],
     timeoutSeconds: 29,
     // Issue 12: 20 bookings in flight on the local system finished inside the 29 s budget, 200 did
@@ -118,21 +131,21 @@ export const lambdas: LambdaSpec[] = [
     name: 'GetBooking',
     kind: 'route',
     entry: 'functions/booking/get-booking.handler.ts',
-    description: 'GET /v1/bookings/{id}: the booking and its timeline',
+    description: 'the booking and its timeline',
     grants: ['table:read'],
   },
   {
     name: 'ListReviewItems',
     kind: 'route',
     entry: 'functions/review/list-review-items.handler.ts',
-    description: 'GET /v1/review-items: the human review queue',
+    description: 'the human review queue',
     grants: ['table:read'],
   },
   {
     name: 'ApiDocuments',
     kind: 'route',
     entry: 'functions/api/documents.handler.ts',
-    description: 'GET /v1/openapi.json and /v1/tools.json, generated from the zod schemas',
+    description: 'the OpenAPI document and the tool definitions, generated from the zod schemas',
     grants: [],
   },
   // The people's side (issue 7): review queue, operations, reports, administration, console
@@ -140,49 +153,49 @@ export const lambdas: LambdaSpec[] = [
     name: 'ListBookings',
     kind: 'route',
     entry: 'functions/booking/list-bookings.handler.ts',
-    description: "GET /v1/bookings: a tenant's bookings by creation date, or today's and upcoming ones",
+    description: "a tenant's bookings by creation date, or today's and upcoming ones",
     grants: ['table:read'],
   },
   {
     name: 'GetBookingActivity',
     kind: 'route',
     entry: 'functions/booking/booking-activity.handler.ts',
-    description: 'GET /v1/bookings/{id}/activity: node outcomes, messages, CRM writes and review items of a booking',
+    description: 'node outcomes, messages, CRM writes and review items of a booking',
     grants: ['table:read'],
   },
   {
     name: 'GetReviewItem',
     kind: 'route',
     entry: 'functions/review/get-review-item.handler.ts',
-    description: 'GET /v1/review-items/{id}: one review item with its full payload and reason',
+    description: 'one review item with its full payload and reason',
     grants: ['table:read'],
   },
   {
     name: 'ResolveReviewItem',
     kind: 'route',
     entry: 'functions/review/resolve-review-item.handler.ts',
-    description: 'POST /v1/review-items/{id}/resolve: close an item with a note and who did it',
+    description: 'close an item with a note and who did it',
     grants: ['table:readWrite'],
   },
   {
     name: 'RedriveReviewItem',
     kind: 'route',
     entry: 'functions/review/redrive-review-item.handler.ts',
-    description: 'POST /v1/review-items/{id}/redrive: re-send the stored message or move the DLQ back',
+    description: 're-send the stored message or move the DLQ back',
     grants: ['table:readWrite', 'queues:redrive'],
   },
   {
     name: 'ListQueues',
     kind: 'route',
     entry: 'functions/ops/list-queues.handler.ts',
-    description: 'GET /v1/ops/queues: depth of every work queue and its dead-letter queue',
+    description: 'depth of every work queue and its dead-letter queue',
     grants: ['table:read', 'queues:read'],
   },
   {
     name: 'RedriveQueue',
     kind: 'route',
     entry: 'functions/ops/redrive-queue.handler.ts',
-    description: 'POST /v1/ops/queues/{queue}/redrive: move the DLQ back to its queue (StartMessageMoveTask)',
+    description: 'move the DLQ back to its queue (StartMessageMoveTask)',
     // table:read: every authenticated route reads its caller's API key from the table.
     grants: ['table:read', 'queues:redrive'],
   },
@@ -190,7 +203,7 @@ export const lambdas: LambdaSpec[] = [
     name: 'AttributionReport',
     kind: 'route',
     entry: 'functions/reports/attribution.handler.ts',
-    description: 'GET /v1/reports/attribution: bookings to paid revenue by source, campaign or channel',
+    description: 'bookings to paid revenue by source, campaign or channel',
     grants: ['table:read'],
     timeoutSeconds: 29,
   },
@@ -198,49 +211,49 @@ export const lambdas: LambdaSpec[] = [
     name: 'CreateTenant',
     kind: 'route',
     entry: 'functions/admin/create-tenant.handler.ts',
-    description: 'POST /v1/tenants (platform scope): a new tenant and its first admin key',
+    description: 'a new tenant and its first admin key',
     grants: ['table:readWrite'],
   },
   {
     name: 'WhoAmI',
     kind: 'route',
     entry: 'functions/admin/whoami.handler.ts',
-    description: 'GET /v1/me: the tenant and scopes of the calling key',
+    description: 'the tenant and scopes of the calling key',
     grants: ['table:read'],
   },
   {
     name: 'ListApiKeys',
     kind: 'route',
     entry: 'functions/admin/list-api-keys.handler.ts',
-    description: "GET /v1/keys (admin scope): the tenant's API keys, never their secrets",
+    description: "the tenant's API keys, never their secrets",
     grants: ['table:read'],
   },
   {
     name: 'CreateApiKey',
     kind: 'route',
     entry: 'functions/admin/create-api-key.handler.ts',
-    description: 'POST /v1/keys (admin scope): a new key, shown once, stored hashed',
+    description: 'a new key, shown once, stored hashed',
     grants: ['table:readWrite'],
   },
   {
     name: 'RotateApiKey',
     kind: 'route',
     entry: 'functions/admin/rotate-api-key.handler.ts',
-    description: 'POST /v1/keys/{keyId}/rotate (admin scope): a new secret for the key, the old one revoked',
+    description: 'a new secret for the key, the old one revoked',
     grants: ['table:readWrite'],
   },
   {
     name: 'RevokeApiKey',
     kind: 'route',
     entry: 'functions/admin/revoke-api-key.handler.ts',
-    description: 'POST /v1/keys/{keyId}/revoke (admin scope): the key stops working at once',
+    description: 'the key stops working at once',
     grants: ['table:readWrite'],
   },
   {
     name: 'ConsoleAssets',
     kind: 'route',
     entry: 'functions/console/console-assets.handler.ts',
-    description: 'GET / and /console/{file}: the operator console (static page; it signs in with an API key)',
+    description: 'the operator console (static page; it signs in with an API key)',
     grants: [],
     assets: ['console'],
   },
@@ -249,35 +262,35 @@ export const lambdas: LambdaSpec[] = [
     name: 'Availability',
     kind: 'route',
     entry: 'functions/capacity/availability.handler.ts',
-    description: 'GET /v1/availability: windows a qualified technician covering the address can really serve',
+    description: 'windows a qualified technician covering the address can really serve',
     grants: ['table:read'],
   },
   {
     name: 'Holds',
     kind: 'route',
     entry: 'functions/capacity/holds.handler.ts',
-    description: 'POST /v1/holds, GET and DELETE /v1/holds/{id}: soft holds that expire by themselves',
+    description: 'soft holds that expire by themselves',
     grants: ['table:readWrite'],
   },
   {
     name: 'TenantConfig',
     kind: 'route',
     entry: 'functions/tenant/config.handler.ts',
-    description: '/v1/config/company, /technicians, /job-types: the owner configures capacity',
+    description: 'the owner configures capacity: company, technicians, job types',
     grants: ['table:readWrite'],
   },
   {
     name: 'TenantCredentials',
     kind: 'route',
     entry: 'functions/tenant/credentials.handler.ts',
-    description: "/v1/config/credentials: set the tenant's CRM, SMS, payments and job-event secrets (write-only) and list which are set",
+    description: "set the tenant's CRM, SMS, payments and job-event secrets (write-only) and list which are set",
     grants: ['table:readWrite', 'tenantSecrets:write'],
   },
   {
     name: 'ScheduleSync',
     kind: 'route',
     entry: 'functions/capacity/schedule-sync.handler.ts',
-    description: "POST /v1/schedule/sync: the FSM's existing jobs consume capacity; marks the schedule fresh",
+    description: "the FSM's existing jobs consume capacity; marks the schedule fresh",
     grants: ['table:readWrite'],
     timeoutSeconds: 29,
   },
@@ -285,7 +298,7 @@ export const lambdas: LambdaSpec[] = [
     name: 'ChangeBooking',
     kind: 'route',
     entry: 'functions/booking/change-booking.handler.ts',
-    description: 'POST /v1/bookings/{id}/reschedule and /cancel: move or cancel a booked job through the same claims',
+    description: 'move or cancel a booked job through the same claims',
     grants: ['table:readWrite', 'crmSecrets:read', 'crmSyncQueue:send'],
     timeoutSeconds: 29,
   },
@@ -293,21 +306,21 @@ export const lambdas: LambdaSpec[] = [
     name: 'Outbox',
     kind: 'route',
     entry: 'functions/notify/outbox.handler.ts',
-    description: 'GET /v1/outbox: what the local outbox provider sent',
+    description: 'what the local outbox provider sent',
     grants: ['table:read'],
   },
   {
     name: 'InboundSms',
     kind: 'route',
     entry: 'functions/notify/inbound-sms.handler.ts',
-    description: 'POST /v1/webhooks/sms/{tenantId}: signed replies from Twilio; STOP opts out, START opts back in',
+    description: 'signed replies from Twilio; STOP opts out, START opts back in',
     grants: ['table:readWrite', 'crmSecrets:read'],
   },
   {
     name: 'ConfirmBooking',
     kind: 'route',
     entry: 'functions/booking/confirm-booking.handler.ts',
-    description: 'POST /v1/bookings/{id}/confirm: dispatch confirms a pending_confirmation booking',
+    description: 'dispatch confirms a pending_confirmation booking',
     grants: ['table:readWrite', 'jobTrail:start'],
   },
   // Customers, CRM mapping and bookings awaiting a dispatcher (issue 5)
@@ -315,28 +328,28 @@ export const lambdas: LambdaSpec[] = [
     name: 'LookupCustomer',
     kind: 'route',
     entry: 'functions/customers/lookup-customer.handler.ts',
-    description: 'POST /v1/customers/lookup: recognise a caller by phone, email or service address',
+    description: 'recognise a caller by phone, email or service address',
     grants: ['table:read'],
   },
   {
     name: 'Triage',
     kind: 'route',
     entry: 'functions/triage/triage.handler.ts',
-    description: 'POST /v1/triage: intent, trade, urgency, job type and route of what a caller said (tenant rules)',
+    description: 'intent, trade, urgency, job type and route of what a caller said (tenant rules)',
     grants: ['table:read'],
   },
   {
     name: 'PutCrmMapping',
     kind: 'route',
     entry: 'functions/crm/put-crm-mapping.handler.ts',
-    description: "PUT /v1/config/crm-mapping: the tenant's overrides of the CRM mapping table",
+    description: "the tenant's overrides of the CRM mapping table",
     grants: ['table:readWrite'],
   },
   {
     name: 'DecideBooking',
     kind: 'route',
     entry: 'functions/booking/decide-booking.handler.ts',
-    description: 'POST /v1/bookings/{id}/accept and /dismiss: a dispatcher decides a pending_approval booking',
+    description: 'a dispatcher decides a pending_approval booking',
     grants: ['table:readWrite', 'crmSecrets:read', 'crmSyncQueue:send', 'jobTrail:start'],
     timeoutSeconds: 15,
   },
@@ -345,14 +358,14 @@ export const lambdas: LambdaSpec[] = [
     name: 'PostJobEvent',
     kind: 'route',
     entry: 'functions/lifecycle/post-job-event.handler.ts',
-    description: 'POST /v1/jobs/{id}/events: validate a job event and queue it on status-events',
+    description: 'validate a job event and queue it on status-events',
     grants: ['table:read', 'statusEventsQueue:send'],
   },
   {
     name: 'FieldJobEventsWebhook',
     kind: 'route',
     entry: 'functions/webhooks/job-events.handler.ts',
-    description: "POST /v1/webhooks/{provider}/job-events: an FSM's signed job events, queued on status-events",
+    description: "an FSM's signed job events, queued on status-events",
     grants: ['table:read', 'crmSecrets:read', 'statusEventsQueue:send'],
   },
   {
@@ -367,7 +380,7 @@ export const lambdas: LambdaSpec[] = [
     name: 'Memberships',
     kind: 'route',
     entry: 'functions/renewals/memberships.handler.ts',
-    description: "GET /v1/customers/{customerId}/memberships and PUT .../{membershipId}: a customer's service agreements",
+    description: "a customer's service agreements",
     grants: ['table:readWrite'],
   },
   {
@@ -519,30 +532,40 @@ export const lambdas: LambdaSpec[] = [
     grants: ['table:readWrite', 'crmSecrets:read', 'crmSyncQueue:send'],
     timeoutSeconds: 30,
   },
+  // Agents plug in (issue 20): MCP, Vapi and Retell front doors to one tool table (functions/agent/tools.ts)
+  {
+    name: 'AgentTools',
+    kind: 'route',
+    entry: 'functions/agent/agent.handler.ts',
+    description: "the agent's tools over MCP (stateless Streamable HTTP), Vapi and Retell, each run through its own route's handler",
+    // The union of the tools' routes' grants (CreateBooking, Holds, ChangeBooking, ...: each tool runs
+    // its route's handler in this function); crmSecrets:read also reads the tenant's Vapi/Retell secret.
+    grants: ['table:readWrite', 'bookingWorkflow:startSync', 'crmSecrets:read', 'crmSyncQueue:send'],
+    timeoutSeconds: 29,
+  },
   {
     name: 'DispatchBoard',
     kind: 'route',
     entry: 'functions/dispatch/board.handler.ts',
-    description: "GET /v1/dispatch/board: each technician's day (booked jobs by window)",
+    description: "each technician's day (booked jobs by window)",
     grants: ['table:read'],
   },
   {
     name: 'DispatchPlan',
     kind: 'route',
     entry: 'functions/dispatch/plan.handler.ts',
-    description: 'POST /v1/dispatch/plan: HiGHS MIP day plan vs first-come-first-served (a proposal, not applied)',
+    description: "HiGHS MIP day plan vs the day's real assignment (a proposal, not applied)",
     grants: ['table:read'],
     timeoutSeconds: 29,
     memoryMb: 1024,
-    // The HiGHS solver is WebAssembly: its .wasm ships next to the bundle (functions/dispatch/plan.ts).
+    // The HiGHS solver is WebAssembly: its .wasm ships next to the bundle (functions/dispatch/solver.ts).
     assets: ['node_modules/highs/build/highs.wasm'],
   },
   {
     name: 'DispatchSuggestions',
     kind: 'route',
     entry: 'functions/dispatch/suggestions.handler.ts',
-    description:
-      'GET /v1/dispatch/suggestions and POST .../{id}/accept: re-dispatch options for technicians running behind, accepted through rescheduleBooking or reassignTechnicians (swap)',
+    description: 're-dispatch options for technicians running behind, accepted through rescheduleBooking or reassignTechnicians (swap)',
     grants: ['table:readWrite', 'crmSecrets:read', 'crmSyncQueue:send'],
     timeoutSeconds: 29,
   },
@@ -550,7 +573,7 @@ export const lambdas: LambdaSpec[] = [
     name: 'DispatchReassign',
     kind: 'route',
     entry: 'functions/dispatch/reassign.handler.ts',
-    description: "POST /v1/dispatch/reassign: apply technician changes (a day plan's, a swap, a chain) atomically per group",
+    description: "apply technician changes (a day plan's, a swap, a chain) whole or not at all; a plan once, on its own board",
     grants: ['table:readWrite', 'crmSecrets:read', 'crmSyncQueue:send'],
     timeoutSeconds: 29,
   },
@@ -570,68 +593,92 @@ const ADMIN: readonly Scope[] = ['admin'];
 const OPS: readonly Scope[] = ['ops'];
 const PLATFORM: readonly Scope[] = ['platform'];
 
-export const routes: RouteSpec[] = [
+const routeTable = [
   // CreateBooking's admission gate sheds a storm with Retry-After (its 429s and 503s take
   // milliseconds of Lambda time); API Gateway's own 429 carries no Retry-After (HTTP APIs cannot
   // change gateway responses), so this throttle sits above the gate: a 200-request burst reaches the
   // gate, only a flood beyond it is cut by API Gateway before it costs invocations.
-  { method: 'POST', path: '/v1/bookings', lambda: 'CreateBooking', scopes: BOOK, throttle: { rateLimit: 50, burstLimit: 200 } },
-  { method: 'GET', path: '/v1/bookings/{id}', lambda: 'GetBooking', scopes: READ_BOOKINGS },
-  { method: 'GET', path: '/v1/review-items', lambda: 'ListReviewItems', scopes: REVIEW },
-  { method: 'GET', path: '/v1/bookings', lambda: 'ListBookings', scopes: READ_BOOKINGS },
-  { method: 'GET', path: '/v1/bookings/{id}/activity', lambda: 'GetBookingActivity', scopes: READ_BOOKINGS },
-  { method: 'GET', path: '/v1/review-items/{id}', lambda: 'GetReviewItem', scopes: REVIEW },
-  { method: 'POST', path: '/v1/review-items/{id}/resolve', lambda: 'ResolveReviewItem', scopes: REVIEW },
-  { method: 'POST', path: '/v1/review-items/{id}/redrive', lambda: 'RedriveReviewItem', scopes: REVIEW },
-  { method: 'GET', path: '/v1/ops/queues', lambda: 'ListQueues', scopes: OPS },
-  { method: 'POST', path: '/v1/ops/queues/{queue}/redrive', lambda: 'RedriveQueue', scopes: OPS },
-  { method: 'GET', path: '/v1/reports/attribution', lambda: 'AttributionReport', scopes: REPORTS },
-  { method: 'POST', path: '/v1/tenants', lambda: 'CreateTenant', scopes: PLATFORM },
-  { method: 'GET', path: '/v1/me', lambda: 'WhoAmI', scopes: ANY_KEY },
-  { method: 'GET', path: '/v1/keys', lambda: 'ListApiKeys', scopes: ADMIN },
-  { method: 'POST', path: '/v1/keys', lambda: 'CreateApiKey', scopes: ADMIN },
-  { method: 'POST', path: '/v1/keys/{keyId}/rotate', lambda: 'RotateApiKey', scopes: ADMIN },
-  { method: 'POST', path: '/v1/keys/{keyId}/revoke', lambda: 'RevokeApiKey', scopes: ADMIN },
-  { method: 'GET', path: '/', lambda: 'ConsoleAssets', scopes: 'public' },
-  { method: 'GET', path: '/console/{file}', lambda: 'ConsoleAssets', scopes: 'public' },
-  { method: 'POST', path: '/v1/customers/lookup', lambda: 'LookupCustomer', scopes: READ_BOOKINGS },
-  { method: 'POST', path: '/v1/triage', lambda: 'Triage', scopes: BOOK },
-  { method: 'PUT', path: '/v1/config/crm-mapping', lambda: 'PutCrmMapping', scopes: ADMIN },
-  { method: 'POST', path: '/v1/bookings/{id}/accept', lambda: 'DecideBooking', scopes: DISPATCH },
-  { method: 'POST', path: '/v1/bookings/{id}/dismiss', lambda: 'DecideBooking', scopes: DISPATCH },
-  { method: 'GET', path: '/v1/openapi.json', lambda: 'ApiDocuments', scopes: 'public' },
-  { method: 'GET', path: '/v1/tools.json', lambda: 'ApiDocuments', scopes: 'public' },
-  { method: 'GET', path: '/v1/availability', lambda: 'Availability', scopes: READ_BOOKINGS },
-  { method: 'POST', path: '/v1/holds', lambda: 'Holds', scopes: BOOK },
-  { method: 'GET', path: '/v1/holds/{id}', lambda: 'Holds', scopes: BOOK },
-  { method: 'DELETE', path: '/v1/holds/{id}', lambda: 'Holds', scopes: BOOK },
-  { method: 'GET', path: '/v1/config/company', lambda: 'TenantConfig', scopes: ADMIN },
-  { method: 'PUT', path: '/v1/config/company', lambda: 'TenantConfig', scopes: ADMIN },
-  { method: 'GET', path: '/v1/config/technicians', lambda: 'TenantConfig', scopes: ADMIN },
-  { method: 'PUT', path: '/v1/config/technicians/{id}', lambda: 'TenantConfig', scopes: ADMIN },
-  { method: 'DELETE', path: '/v1/config/technicians/{id}', lambda: 'TenantConfig', scopes: ADMIN },
-  { method: 'GET', path: '/v1/config/job-types', lambda: 'TenantConfig', scopes: ADMIN },
-  { method: 'PUT', path: '/v1/config/job-types/{id}', lambda: 'TenantConfig', scopes: ADMIN },
-  { method: 'DELETE', path: '/v1/config/job-types/{id}', lambda: 'TenantConfig', scopes: ADMIN },
-  { method: 'GET', path: '/v1/config/credentials', lambda: 'TenantCredentials', scopes: ADMIN },
-  { method: 'PUT', path: '/v1/config/credentials/{purpose}', lambda: 'TenantCredentials', scopes: ADMIN },
-  { method: 'PUT', path: '/v1/config/credentials/job-events/{provider}', lambda: 'TenantCredentials', scopes: ADMIN },
-  { method: 'POST', path: '/v1/schedule/sync', lambda: 'ScheduleSync', scopes: ADMIN },
-  { method: 'POST', path: '/v1/bookings/{id}/confirm', lambda: 'ConfirmBooking', scopes: DISPATCH },
-  { method: 'POST', path: '/v1/jobs/{id}/events', lambda: 'PostJobEvent', scopes: BOOK },
-  { method: 'POST', path: '/v1/webhooks/{provider}/job-events', lambda: 'FieldJobEventsWebhook', scopes: 'public' },
-  { method: 'GET', path: '/v1/customers/{customerId}/memberships', lambda: 'Memberships', scopes: BOOK },
-  { method: 'PUT', path: '/v1/customers/{customerId}/memberships/{membershipId}', lambda: 'Memberships', scopes: BOOK },
-  { method: 'POST', path: '/v1/bookings/{id}/reschedule', lambda: 'ChangeBooking', scopes: BOOK },
-  { method: 'POST', path: '/v1/bookings/{id}/cancel', lambda: 'ChangeBooking', scopes: BOOK },
-  { method: 'GET', path: '/v1/outbox', lambda: 'Outbox', scopes: READ_BOOKINGS },
-  { method: 'POST', path: '/v1/webhooks/sms/{tenantId}', lambda: 'InboundSms', scopes: 'public' },
-  { method: 'GET', path: '/v1/dispatch/board', lambda: 'DispatchBoard', scopes: READ_BOOKINGS },
-  { method: 'POST', path: '/v1/dispatch/plan', lambda: 'DispatchPlan', scopes: BOOK },
-  { method: 'GET', path: '/v1/dispatch/suggestions', lambda: 'DispatchSuggestions', scopes: READ_BOOKINGS },
-  { method: 'POST', path: '/v1/dispatch/suggestions/{id}/accept', lambda: 'DispatchSuggestions', scopes: BOOK },
-  { method: 'POST', path: '/v1/dispatch/reassign', lambda: 'DispatchReassign', scopes: BOOK },
-];
+  { name: 'createBooking', method: 'POST', path: '/v1/bookings', lambda: 'CreateBooking', scopes: BOOK, throttle: { rateLimit: 50, burstLimit: 200 } },
+  { name: 'getBooking', method: 'GET', path: '/v1/bookings/{id}', lambda: 'GetBooking', scopes: READ_BOOKINGS },
+  { name: 'listReviewItems', method: 'GET', path: '/v1/review-items', lambda: 'ListReviewItems', scopes: REVIEW },
+  { name: 'listBookings', method: 'GET', path: '/v1/bookings', lambda: 'ListBookings', scopes: READ_BOOKINGS },
+  { name: 'getBookingActivity', method: 'GET', path: '/v1/bookings/{id}/activity', lambda: 'GetBookingActivity', scopes: READ_BOOKINGS },
+  { name: 'getReviewItem', method: 'GET', path: '/v1/review-items/{id}', lambda: 'GetReviewItem', scopes: REVIEW },
+  { name: 'resolveReviewItem', method: 'POST', path: '/v1/review-items/{id}/resolve', lambda: 'ResolveReviewItem', scopes: REVIEW },
+  { name: 'redriveReviewItem', method: 'POST', path: '/v1/review-items/{id}/redrive', lambda: 'RedriveReviewItem', scopes: REVIEW },
+  { name: 'listQueues', method: 'GET', path: '/v1/ops/queues', lambda: 'ListQueues', scopes: OPS },
+  { name: 'redriveQueue', method: 'POST', path: '/v1/ops/queues/{queue}/redrive', lambda: 'RedriveQueue', scopes: OPS },
+  { name: 'attributionReport', method: 'GET', path: '/v1/reports/attribution', lambda: 'AttributionReport', scopes: REPORTS },
+  { name: 'createTenant', method: 'POST', path: '/v1/tenants', lambda: 'CreateTenant', scopes: PLATFORM },
+  { name: 'whoAmI', method: 'GET', path: '/v1/me', lambda: 'WhoAmI', scopes: ANY_KEY },
+  { name: 'listApiKeys', method: 'GET', path: '/v1/keys', lambda: 'ListApiKeys', scopes: ADMIN },
+  { name: 'createApiKey', method: 'POST', path: '/v1/keys', lambda: 'CreateApiKey', scopes: ADMIN },
+  { name: 'rotateApiKey', method: 'POST', path: '/v1/keys/{keyId}/rotate', lambda: 'RotateApiKey', scopes: ADMIN },
+  { name: 'revokeApiKey', method: 'POST', path: '/v1/keys/{keyId}/revoke', lambda: 'RevokeApiKey', scopes: ADMIN },
+  { name: 'getConsole', method: 'GET', path: '/', lambda: 'ConsoleAssets', scopes: 'public' },
+  { name: 'getConsoleFile', method: 'GET', path: '/console/{file}', lambda: 'ConsoleAssets', scopes: 'public' },
+  { name: 'lookupCustomer', method: 'POST', path: '/v1/customers/lookup', lambda: 'LookupCustomer', scopes: READ_BOOKINGS },
+  { name: 'triage', method: 'POST', path: '/v1/triage', lambda: 'Triage', scopes: BOOK },
+  { name: 'putCrmMapping', method: 'PUT', path: '/v1/config/crm-mapping', lambda: 'PutCrmMapping', scopes: ADMIN },
+  { name: 'acceptBooking', method: 'POST', path: '/v1/bookings/{id}/accept', lambda: 'DecideBooking', scopes: DISPATCH },
+  { name: 'dismissBooking', method: 'POST', path: '/v1/bookings/{id}/dismiss', lambda: 'DecideBooking', scopes: DISPATCH },
+  { name: 'getOpenApiDocument', method: 'GET', path: '/v1/openapi.json', lambda: 'ApiDocuments', scopes: 'public' },
+  { name: 'getToolDefinitions', method: 'GET', path: '/v1/tools.json', lambda: 'ApiDocuments', scopes: 'public' },
+  { name: 'getAvailability', method: 'GET', path: '/v1/availability', lambda: 'Availability', scopes: READ_BOOKINGS },
+  { name: 'createHold', method: 'POST', path: '/v1/holds', lambda: 'Holds', scopes: BOOK },
+  { name: 'getHold', method: 'GET', path: '/v1/holds/{id}', lambda: 'Holds', scopes: BOOK },
+  { name: 'releaseHold', method: 'DELETE', path: '/v1/holds/{id}', lambda: 'Holds', scopes: BOOK },
+  { name: 'getCompanySettings', method: 'GET', path: '/v1/config/company', lambda: 'TenantConfig', scopes: ADMIN },
+  { name: 'putCompanySettings', method: 'PUT', path: '/v1/config/company', lambda: 'TenantConfig', scopes: ADMIN },
+  { name: 'listTechnicians', method: 'GET', path: '/v1/config/technicians', lambda: 'TenantConfig', scopes: ADMIN },
+  { name: 'putTechnician', method: 'PUT', path: '/v1/config/technicians/{id}', lambda: 'TenantConfig', scopes: ADMIN },
+  { name: 'deleteTechnician', method: 'DELETE', path: '/v1/config/technicians/{id}', lambda: 'TenantConfig', scopes: ADMIN },
+  { name: 'listJobTypes', method: 'GET', path: '/v1/config/job-types', lambda: 'TenantConfig', scopes: ADMIN },
+  { name: 'putJobType', method: 'PUT', path: '/v1/config/job-types/{id}', lambda: 'TenantConfig', scopes: ADMIN },
+  { name: 'deleteJobType', method: 'DELETE', path: '/v1/config/job-types/{id}', lambda: 'TenantConfig', scopes: ADMIN },
+  { name: 'listCredentials', method: 'GET', path: '/v1/config/credentials', lambda: 'TenantCredentials', scopes: ADMIN },
+  { name: 'putCredential', method: 'PUT', path: '/v1/config/credentials/{purpose}', lambda: 'TenantCredentials', scopes: ADMIN },
+  { name: 'putJobEventsCredential', method: 'PUT', path: '/v1/config/credentials/job-events/{provider}', lambda: 'TenantCredentials', scopes: ADMIN },
+  { name: 'syncSchedule', method: 'POST', path: '/v1/schedule/sync', lambda: 'ScheduleSync', scopes: ADMIN },
+  { name: 'confirmBooking', method: 'POST', path: '/v1/bookings/{id}/confirm', lambda: 'ConfirmBooking', scopes: DISPATCH },
+  { name: 'postJobEvent', method: 'POST', path: '/v1/jobs/{id}/events', lambda: 'PostJobEvent', scopes: BOOK },
+  { name: 'fieldJobEventsWebhook', method: 'POST', path: '/v1/webhooks/{provider}/job-events', lambda: 'FieldJobEventsWebhook', scopes: 'public' },
+  { name: 'listMemberships', method: 'GET', path: '/v1/customers/{customerId}/memberships', lambda: 'Memberships', scopes: BOOK },
+  { name: 'putMembership', method: 'PUT', path: '/v1/customers/{customerId}/memberships/{membershipId}', lambda: 'Memberships', scopes: BOOK },
+  { name: 'rescheduleBooking', method: 'POST', path: '/v1/bookings/{id}/reschedule', lambda: 'ChangeBooking', scopes: BOOK },
+  { name: 'cancelBooking', method: 'POST', path: '/v1/bookings/{id}/cancel', lambda: 'ChangeBooking', scopes: BOOK },
+  { name: 'listOutbox', method: 'GET', path: '/v1/outbox', lambda: 'Outbox', scopes: READ_BOOKINGS },
+  { name: 'inboundSms', method: 'POST', path: '/v1/webhooks/sms/{tenantId}', lambda: 'InboundSms', scopes: 'public' },
+  { name: 'getDispatchBoard', method: 'GET', path: '/v1/dispatch/board', lambda: 'DispatchBoard', scopes: READ_BOOKINGS },
+  { name: 'planDispatchDay', method: 'POST', path: '/v1/dispatch/plan', lambda: 'DispatchPlan', scopes: BOOK },
+  { name: 'listDispatchSuggestions', method: 'GET', path: '/v1/dispatch/suggestions', lambda: 'DispatchSuggestions', scopes: READ_BOOKINGS },
+  { name: 'acceptDispatchSuggestion', method: 'POST', path: '/v1/dispatch/suggestions/{id}/accept', lambda: 'DispatchSuggestions', scopes: BOOK },
+  { name: 'reassignTechnicians', method: 'POST', path: '/v1/dispatch/reassign', lambda: 'DispatchReassign', scopes: BOOK },
+  // The agent's tools (issue 20): each tool call is checked again against its own route's scopes.
+  { name: 'mcp', method: 'POST', path: '/v1/mcp', lambda: 'AgentTools', scopes: BOOK, throttle: { rateLimit: 50, burstLimit: 200 } },
+  { name: 'mcpStream', method: 'GET', path: '/v1/mcp', lambda: 'AgentTools', scopes: BOOK },
+  {
+    name: 'vapiToolCalls',
+    method: 'POST',
+    path: '/v1/voice/vapi/tool-calls',
+    lambda: 'AgentTools',
+    scopes: BOOK,
+    throttle: { rateLimit: 50, burstLimit: 200 },
+  },
+  {
+    name: 'retellFunction',
+    method: 'POST',
+    path: '/v1/voice/retell/functions/{name}',
+    lambda: 'AgentTools',
+    scopes: BOOK,
+    throttle: { rateLimit: 50, burstLimit: 200 },
+  },
+] as const satisfies readonly RouteSpec[];
+
+export const routes: readonly RouteSpec[] = routeTable;
+
+/** A route's name (its OpenAPI operationId), checked by the compiler against the table above. */
+export type RouteName = (typeof routeTable)[number]['name'];
 
 export const queues: QueueSpec[] = [
   {
@@ -724,7 +771,28 @@ export function routeByKey(routeKey: string): RouteSpec | undefined {
   return routesByKey.get(routeKey);
 }
 
-const routesByKey = new Map(routes.map((route) => [`${route.method} ${route.path}`, route]));
+const routesByKey = new Map<string, RouteSpec>(routes.map((route) => [routeKeyOf(route), route]));
+
+/** The key API Gateway gives a route (`POST /v1/bookings`), as in the event's `routeKey`. */
+export function routeKeyOf(route: Pick<RouteSpec, 'method' | 'path'>): string {
+  return `${route.method} ${route.path}`;
+}
+
+const routesByName = new Map<string, RouteSpec>(routes.map((route) => [route.name, route]));
+
+export function routeNamed(name: RouteName): RouteSpec {
+  const route = routesByName.get(name);
+  if (!route) throw new Error(`No route named ${name} in functions/registry.ts`);
+  return route;
+}
+
+/**
+ * The route key of a named route: what a handler serving several routes compares `event.routeKey`
+ * with, so the method and path are written only in the table above.
+ */
+export function routeKey(name: RouteName): string {
+  return routeKeyOf(routeNamed(name));
+}
 
 /**
  * The booking path is traced (X-Ray, Powertools tracer): the route that starts the booking workflow
@@ -733,6 +801,13 @@ const routesByKey = new Map(routes.map((route) => [`${route.method} ${route.path
  */
 export function isTraced(spec: LambdaSpec): boolean {
   return spec.kind === 'node' || spec.grants.includes('bookingWorkflow:startSync');
+}
+
+/** The deployed function's Description: its route keys (from the route table), then what it does; at most 256 characters. */
+export function lambdaDescription(spec: LambdaSpec): string {
+  const keys = routes.filter((route) => route.lambda === spec.name).map(routeKeyOf);
+  const text = keys.length ? `${keys.join(', ')}: ${spec.description}` : spec.description;
+  return text.length <= 256 ? text : `${text.slice(0, 255)}…`;
 }
 
 export function lambdaByName(name: string): LambdaSpec {
@@ -779,11 +854,11 @@ export function definitionSubstitutions(
 }
 
 /** Environment variable that carries a queue's dead-letter queue URL (e.g. NOTIFY_DLQ_URL). */
-export function dlqUrlEnv(queue: QueueSpec['name']): string {
+export function dlqUrlEnv(queue: QueueName): string {
   return `${queue.replace(/-/g, '_').toUpperCase()}_DLQ_URL`;
 }
 
 /** Environment variable that carries a queue's URL (e.g. NOTIFY_QUEUE_URL). */
-export function queueUrlEnv(queue: QueueSpec['name']): string {
+export function queueUrlEnv(queue: QueueName): string {
   return `${queue.replace(/-/g, '_').toUpperCase()}_QUEUE_URL`;
 }

@@ -7,7 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { existsSync } from 'node:fs';
-import { isTraced, lambdas, queues as queueSpecs, type Grant, type LambdaSpec } from '../functions/registry';
+import { isTraced, lambdaDescription, lambdas, queues as queueSpecs, type Grant, type LambdaSpec } from '../functions/registry';
 import { baseEnvironment, grantDefinition, LAMBDA_DEFAULTS, TENANT_SECRETS_RESOURCE, type GrantRefs } from './function-definition';
 import { acknowledge, logicalIdOf } from './nag';
 import { fromRoot, repoRoot } from './paths';
@@ -125,7 +125,7 @@ export class Functions extends Construct {
       entry,
       role,
       handler: 'handler',
-      description: spec.description,
+      description: lambdaDescription(spec),
       projectRoot: repoRoot,
       depsLockFilePath: fromRoot('package-lock.json'),
       runtime: lambda.Runtime.NODEJS_22_X,

@@ -4,8 +4,8 @@
  */
 import { DateTime } from 'luxon';
 import { JobTypeSchema, TechnicianSchema, TenantSchema, type JobTypeInput, type TechnicianInput, type Tenant } from '../functions/tenant/model';
-import { issueApiKey } from '../functions/admin/store';
-import { findApiKey, putJobType, putTechnician, putTenant } from '../functions/tenant/store';
+import { findApiKey, issueApiKey } from '../functions/admin/store';
+import { putJobType, putTechnician, putTenant } from '../functions/tenant/store';
 import { createCustomer, emptyProfile } from '../functions/recognise/store';
 import { getMembership, putMembership } from '../functions/renewals/store';
 

@@ -177,7 +177,10 @@ class FunctionPool {
 
   private release(instance: Instance): void {
     const next = this.waiting.shift();
-    if (next) return next(instance);
+    if (next) {
+      next(instance);
+      return;
+    }
     instance.worker.unref();
     this.idle.push(instance);
   }

@@ -9,7 +9,7 @@ import { QueueParamsSchema } from '../ops/redrive-queue.handler';
 import { AttributionQuerySchema, AttributionReportSchema } from '../reports/schemas';
 import { RedriveReviewItemRequestSchema, ResolveReviewItemRequestSchema, ReviewItemIdParamsSchema, ReviewItemSchema } from '../review/schemas';
 import { z } from '../shared/zod';
-import { ErrorSchema, json, security, standardErrors } from '../api/openapi-common';
+import { ErrorSchema, json, registerRoute, security, standardErrors } from '../api/openapi-common';
 import {
   ApiKeySummarySchema,
   CreateApiKeyRequestSchema,
@@ -67,46 +67,31 @@ const BookingActivitySchema = z
   .openapi('BookingActivity');
 
 export function registerOperatorPaths(registry: OpenAPIRegistry): void {
-  registry.registerPath({
-    method: 'get',
-    path: '/v1/bookings',
-    operationId: 'listBookings',
+  registerRoute(registry, 'listBookings', {
     security,
     summary: "Today's and upcoming bookings (view=upcoming), or those created between from and to (view=created)",
     request: { query: ListBookingsQuerySchema },
     responses: { 200: json(z.object({ view: z.string(), bookings: z.array(BookingSchema) }).passthrough(), 'Bookings'), ...errors },
   });
-  registry.registerPath({
-    method: 'get',
-    path: '/v1/bookings/{id}/activity',
-    operationId: 'getBookingActivity',
+  registerRoute(registry, 'getBookingActivity', {
     security,
     summary: "Everything that happened to a booking: each node's outcome, each message, each CRM write, open review items",
     request: { params: BookingIdParamsSchema },
     responses: { 200: json(BookingActivitySchema, 'The booking activity'), ...errors, ...notFound },
   });
-  registry.registerPath({
-    method: 'get',
-    path: '/v1/review-items/{id}',
-    operationId: 'getReviewItem',
+  registerRoute(registry, 'getReviewItem', {
     security,
     summary: 'One review item with its full payload, reason, resolution and whether it can be redriven',
     request: { params: ReviewItemIdParamsSchema },
     responses: { 200: json(ReviewItemSchema.extend({ redrivable: z.boolean() }), 'The item'), ...errors, ...notFound },
   });
-  registry.registerPath({
-    method: 'post',
-    path: '/v1/review-items/{id}/resolve',
-    operationId: 'resolveReviewItem',
+  registerRoute(registry, 'resolveReviewItem', {
     security,
     summary: 'Close an item with a note saying what was done; who is recorded (the name given and the key)',
     request: { params: ReviewItemIdParamsSchema, body: body(ResolveReviewItemRequestSchema) },
     responses: { 200: json(ReviewItemSchema, 'The resolved item'), ...errors, ...notFound, ...conflict('Already resolved') },
   });
-  registry.registerPath({
-    method: 'post',
-    path: '/v1/review-items/{id}/redrive',
-    operationId: 'redriveReviewItem',
+  registerRoute(registry, 'redriveReviewItem', {
     security,
     summary:
       'Re-run the failed step: re-send the stored message to its work queue, or move the DLQ back (StartMessageMoveTask). The worker resolves the item when it succeeds.',
@@ -118,18 +103,12 @@ export function registerOperatorPaths(registry: OpenAPIRegistry): void {
       ...conflict('Resolved already, nothing to re-run, or a DLQ move is already running'),
     },
   });
-  registry.registerPath({
-    method: 'get',
-    path: '/v1/ops/queues',
-    operationId: 'listQueues',
+  registerRoute(registry, 'listQueues', {
     security,
     summary: 'Depth of every work queue and its dead-letter queue, and the last DLQ redrive (scope admin or ops)',
     responses: { 200: json(z.object({ queues: z.array(QueueDepthSchema) }), 'Queues'), ...errors },
   });
-  registry.registerPath({
-    method: 'post',
-    path: '/v1/ops/queues/{queue}/redrive',
-    operationId: 'redriveQueue',
+  registerRoute(registry, 'redriveQueue', {
     security,
     summary: "Move a dead-letter queue's messages back to its work queue (the AWS console's Start DLQ redrive)",
     request: { params: QueueParamsSchema },
@@ -139,10 +118,7 @@ export function registerOperatorPaths(registry: OpenAPIRegistry): void {
       ...conflict('A move task is already running'),
     },
   });
-  registry.registerPath({
-    method: 'get',
-    path: '/v1/reports/attribution',
-    operationId: 'attributionReport',
+  registerRoute(registry, 'attributionReport', {
     security,
     summary:
       'Closed-loop attribution: bookings, accepted, completed, invoiced, paid and paid revenue per source, campaign or channel (format=csv for a spreadsheet)',
@@ -152,10 +128,7 @@ export function registerOperatorPaths(registry: OpenAPIRegistry): void {
       ...errors,
     },
   });
-  registry.registerPath({
-    method: 'post',
-    path: '/v1/tenants',
-    operationId: 'createTenant',
+  registerRoute(registry, 'createTenant', {
     security,
     summary: 'Create a tenant and its first admin API key (platform scope); the key is shown once',
     request: { body: body(CreateTenantRequestSchema) },
@@ -168,56 +141,50 @@ export function registerOperatorPaths(registry: OpenAPIRegistry): void {
       ...conflict('The tenant id is taken'),
     },
   });
-  registry.registerPath({
-    method: 'get',
-    path: '/v1/me',
-    operationId: 'whoAmI',
+  registerRoute(registry, 'whoAmI', {
     security,
     summary: 'The tenant and scopes of the calling key',
     responses: { 200: json(WhoAmISchema, 'Who the key is'), ...errors },
   });
-  registry.registerPath({
-    method: 'get',
-    path: '/v1/keys',
-    operationId: 'listApiKeys',
+  registerRoute(registry, 'listApiKeys', {
     security,
     summary: "The tenant's API keys (admin scope): names, scopes, hints and state, never secrets",
     request: { query: KeyTenantQuerySchema },
     responses: { 200: json(z.object({ keys: z.array(ApiKeySummarySchema) }), 'Keys'), ...errors },
   });
-  registry.registerPath({
-    method: 'post',
-    path: '/v1/keys',
-    operationId: 'createApiKey',
+  registerRoute(registry, 'createApiKey', {
     security,
     summary: 'Issue an API key (admin scope; at most the caller’s own scopes). The secret is shown once and stored hashed.',
     request: { body: body(CreateApiKeyRequestSchema) },
     responses: { 201: json(IssuedApiKeySchema, 'The new key'), ...errors, ...notFound },
   });
-  registry.registerPath({
-    method: 'post',
-    path: '/v1/keys/{keyId}/rotate',
-    operationId: 'rotateApiKey',
+  registerRoute(registry, 'rotateApiKey', {
     security,
     summary: 'A new secret for the key; the old secret stops working at once (admin scope)',
     request: { params: KeyIdParamsSchema, query: KeyTenantQuerySchema },
     responses: { 200: json(IssuedApiKeySchema, 'The new secret'), ...errors, ...notFound, ...conflict('The key is revoked') },
   });
-  registry.registerPath({
-    method: 'post',
-    path: '/v1/keys/{keyId}/revoke',
-    operationId: 'revokeApiKey',
+  registerRoute(registry, 'revokeApiKey', {
     security,
     summary: 'Revoke a key: it stops working at once (admin scope)',
     request: { params: KeyIdParamsSchema, query: KeyTenantQuerySchema },
     responses: { 200: json(z.object({ key: ApiKeySummarySchema }), 'The revoked key'), ...errors, ...notFound },
   });
-  for (const path of ['/', '/console/{file}']) {
-    registry.registerPath({
-      method: 'get',
-      path,
-      summary: path === '/' ? 'The operator console (HTML; signs in with an API key)' : 'The console’s script and style sheet',
-      ...(path === '/' ? {} : { request: { params: z.object({ file: z.enum(['app.js', 'style.css', 'index.html']) }) } }),
+  for (const name of ['getConsole', 'getConsoleFile'] as const) {
+    registerRoute(registry, name, {
+      summary: name === 'getConsole' ? 'The operator console (HTML; signs in with an API key)' : 'The console’s page modules, script and style sheet',
+      ...(name === 'getConsole'
+        ? {}
+        : {
+            request: {
+              params: z.object({
+                file: z
+                  .string()
+                  .regex(/^[a-z][a-z0-9-]*\.(html|js|css)$/)
+                  .openapi({ example: 'app.js' }),
+              }),
+            },
+          }),
       responses: { 200: { description: 'Static file', content: { 'text/html': { schema: z.string() } } }, 404: json(ErrorSchema, 'No such file') },
     });
   }

@@ -1,36 +1,60 @@
 /**
- * Tenant administration records. An API key is two rows written together:
- * - `APIKEY#<sha256>` (tenant/store.ts): how a request's key resolves to a tenant, as before;
+ * API keys and tenant creation: the one module that writes API key items. A key is two rows written together:
+ * - `APIKEY#<sha256>`: how a request's key resolves to a tenant (findApiKey), the one key not led by
+ *   the tenant, because the key is how we learn the tenant;
  * - `T#<tenant>` / `KEY#<keyId>`: the tenant's list of its keys (name, scopes, hash, state), so keys
  *   can be listed, rotated and revoked without ever storing or showing a secret again.
- * Keys issued before this list existed (putApiKey) still work but are not listed.
+ * Keys issued before this list existed still work but are not listed.
  */
+import { createHash, randomBytes } from 'node:crypto';
 import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import { documentClient } from '../shared/clients';
 import { config } from '../shared/config';
 import { TenantSchema, type Tenant, type TenantInput } from '../tenant/model';
-import { hashApiKey, newApiKey, tenantKeys } from '../tenant/store';
-import { PLATFORM_TENANT_ID } from './schemas';
+import { tenantConfigItem } from '../tenant/store';
+import { type ApiKeySummarySchema, PLATFORM_TENANT_ID } from './schemas';
+import type { z } from '../shared/zod';
 import { queryPrefix, sendConditional } from '../shared/dynamo';
 
-export interface ApiKeySummary {
-  keyId: string;
-  name: string;
-  scopes: string[];
-  /** The first characters of the key, enough to recognise it, never enough to use it. */
-  hint: string;
-  createdAt: string;
-  createdBy?: string;
-  rotatedAt?: string;
-  revoked: boolean;
-  revokedAt?: string;
+export function hashApiKey(apiKey: string): string {
+  return createHash('sha256').update(apiKey).digest('hex');
 }
 
+export function newApiKey(): string {
+  return `jr_${randomBytes(24).toString('base64url')}`;
+}
+
+/** What a request's key resolves to (shared/http.ts). */
+export interface ApiKeyRecord {
+  tenantId: string;
+  keyId: string;
+  /** The name its admin gave it; keys issued before names were kept here have none. */
+  keyName?: string;
+  scopes: string[];
+  revoked: boolean;
+}
+
+/** A key as its tenant sees it (never its secret): the schema is the API's (admin/schemas.ts). */
+export type ApiKeySummary = z.infer<typeof ApiKeySummarySchema>;
+
 export const adminKeys = {
+  apiKey: (keyHash: string) => ({ pk: `APIKEY#${keyHash}`, sk: 'APIKEY' }),
   keyListEntry: (tenantId: string, keyId: string) => ({ pk: `T#${tenantId}`, sk: `KEY#${keyId}` }),
   keyListPrefix: 'KEY#',
 };
+
+export async function findApiKey(apiKey: string): Promise<ApiKeyRecord | undefined> {
+  const { Item } = await documentClient().send(new GetCommand({ TableName: config.tableName, Key: adminKeys.apiKey(hashApiKey(apiKey)) }));
+  if (!Item) return undefined;
+  return {
+    tenantId: Item.tenantId,
+    keyId: Item.keyId,
+    ...(typeof Item.keyName === 'string' ? { keyName: Item.keyName } : {}),
+    scopes: Item.scopes ?? [],
+    revoked: Boolean(Item.revoked),
+  };
+}
 
 const hintOf = (apiKey: string) => `${apiKey.slice(0, 7)}…`;
 
@@ -57,7 +81,7 @@ function keyWrites(tenantId: string, apiKey: string, summary: ApiKeySummary): Tr
       Put: {
         TableName: config.tableName,
         Item: {
-          ...tenantKeys.apiKey(keyHash),
+          ...adminKeys.apiKey(keyHash),
           type: 'ApiKey',
           tenantId,
           keyId: summary.keyId,
@@ -127,7 +151,7 @@ export async function revokeApiKey(tenantId: string, keyId: string, at: Date = n
         {
           Update: {
             TableName: config.tableName,
-            Key: tenantKeys.apiKey(entry.keyHash),
+            Key: adminKeys.apiKey(entry.keyHash),
             UpdateExpression: 'SET revoked = :true, revokedAt = :at',
             ExpressionAttributeValues: { ':true': true, ':at': revokedAt },
           },
@@ -169,7 +193,7 @@ export async function rotateApiKey(
           Put: {
             TableName: config.tableName,
             Item: {
-              ...tenantKeys.apiKey(newHash),
+              ...adminKeys.apiKey(newHash),
               type: 'ApiKey',
               tenantId,
               keyId,
@@ -184,7 +208,7 @@ export async function rotateApiKey(
         {
           Update: {
             TableName: config.tableName,
-            Key: tenantKeys.apiKey(entry.keyHash),
+            Key: adminKeys.apiKey(entry.keyHash),
             UpdateExpression: 'SET revoked = :true, revokedAt = :at',
             ExpressionAttributeValues: { ':true': true, ':at': rotatedAt },
           },
@@ -207,7 +231,7 @@ export async function rotateApiKey(
 
 /**
  * A new tenant and its first admin key, together or not at all. `conflict` when the id is taken.
- * The config row has the same shape putTenant writes (tenant/store.ts).
+ * The config row is tenant/store.ts's item (tenantConfigItem).
  */
 export async function createTenantWithAdminKey(
   input: TenantInput,
@@ -231,7 +255,7 @@ export async function createTenantWithAdminKey(
         {
           Put: {
             TableName: config.tableName,
-            Item: { ...tenantKeys.tenant(tenant.tenantId), type: 'Tenant', ...tenant, createdAt: at.toISOString() },
+            Item: tenantConfigItem(tenant, { createdAt: at.toISOString() }),
             ConditionExpression: 'attribute_not_exists(pk)',
           },
         },
@@ -252,7 +276,6 @@ export { PLATFORM_TENANT_ID } from './schemas';
  */
 export async function ensurePlatformKey(existing?: string): Promise<string> {
   if (existing) {
-    const { findApiKey } = await import('../tenant/store');
     const record = await findApiKey(existing);
     if (record && !record.revoked && record.scopes.includes('platform')) return existing;
   }

@@ -1,5 +1,16 @@
-/** Pieces every module's OpenAPI paths share: the one error shape, JSON bodies, auth. */
+/** Pieces every module's OpenAPI paths share: the one error shape, JSON bodies, auth, route registration. */
+import type { OpenAPIRegistry, RouteConfig } from '@asteasolutions/zod-to-openapi';
+import { type RouteName, routeNamed } from '../registry';
 import { z } from '../shared/zod';
+
+/**
+ * Describes a route of functions/registry.ts by its name: the method, the path and the operationId
+ * come from the registry entry, so a route key is written in one place only.
+ */
+export function registerRoute(registry: OpenAPIRegistry, name: RouteName, operation: Omit<RouteConfig, 'method' | 'path' | 'operationId'>): void {
+  const route = routeNamed(name);
+  registry.registerPath({ ...operation, method: route.method.toLowerCase() as RouteConfig['method'], path: route.path, operationId: name });
+}
 
 export const ErrorSchema = z
   .object({

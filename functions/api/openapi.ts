@@ -4,7 +4,7 @@
  */
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { z } from '../shared/zod';
-import { ErrorSchema, security, standardErrors } from './openapi-common';
+import { ErrorSchema, registerRoute, security, standardErrors } from './openapi-common';
 import { routeByKey } from '../registry';
 import { BookingIdParamsSchema, BookingSchema, CreateBookingRequestSchema } from '../booking/schemas';
 import { ListReviewItemsQuerySchema, ReviewItemSchema } from '../review/schemas';
@@ -12,12 +12,12 @@ import { registerOperatorPaths } from '../admin/openapi';
 import { registerCapacityPaths } from '../capacity/openapi';
 import { registerBookingChangePaths } from '../booking/openapi';
 import { registerCrmPaths } from '../crm/openapi';
-import { CustomerLookupRequestSchema } from '../customers/schemas';
 import { registerLifecyclePaths } from '../lifecycle/openapi';
 import { registerTriagePaths } from '../triage/openapi';
-import { TriageRequestSchema } from '../triage/schemas';
 import { registerDispatchPaths } from '../dispatch/openapi';
 import { registerCredentialPaths } from '../tenant/openapi';
+import { registerAgentPaths } from '../agent/openapi';
+import { toolDefinitions as agentToolDefinitions } from '../agent/tools';
 
 const errorResponses = { 400: standardErrors[400], 401: standardErrors[401] };
 const retryAfterHeader = { description: 'Seconds to wait before retrying', schema: { type: 'integer' as const, minimum: 1 } };
@@ -26,10 +26,7 @@ function buildRegistry(): OpenAPIRegistry {
   const registry = new OpenAPIRegistry();
   registry.registerComponent('securitySchemes', 'apiKey', { type: 'http', scheme: 'bearer', description: 'Tenant API key jr_...' });
 
-  registry.registerPath({
-    method: 'post',
-    path: '/v1/bookings',
-    operationId: 'createBooking',
+  registerRoute(registry, 'createBooking', {
     summary: 'Book a job: recognise the customer, hold a window dispatch can honour, write the CRM',
     security: [{ apiKey: [] }],
     request: {
@@ -73,10 +70,7 @@ function buildRegistry(): OpenAPIRegistry {
     },
   });
 
-  registry.registerPath({
-    method: 'get',
-    path: '/v1/bookings/{id}',
-    operationId: 'getBooking',
+  registerRoute(registry, 'getBooking', {
     summary: 'A booking with the timeline of what each workflow node did',
     security: [{ apiKey: [] }],
     request: { params: BookingIdParamsSchema },
@@ -87,10 +81,7 @@ function buildRegistry(): OpenAPIRegistry {
     },
   });
 
-  registry.registerPath({
-    method: 'get',
-    path: '/v1/review-items',
-    operationId: 'listReviewItems',
+  registerRoute(registry, 'listReviewItems', {
     summary: 'The human review queue: everything that needs a person, with the reason',
     security: [{ apiKey: [] }],
     request: { query: ListReviewItemsQuerySchema },
@@ -100,11 +91,21 @@ function buildRegistry(): OpenAPIRegistry {
     },
   });
 
-  for (const path of ['/v1/openapi.json', '/v1/tools.json']) {
-    registry.registerPath({
-      method: 'get',
-      path,
-      summary: path.endsWith('openapi.json') ? 'This document' : 'Tool (function-calling) definitions for LLM agents',
+  for (const name of ['getOpenApiDocument', 'getToolDefinitions'] as const) {
+    registerRoute(registry, name, {
+      summary: name === 'getOpenApiDocument' ? 'This document' : 'Tool (function-calling) definitions for LLM agents',
+      ...(name === 'getToolDefinitions'
+        ? {
+            request: {
+              query: z.object({
+                format: z
+                  .enum(['openai', 'vapi', 'retell'])
+                  .optional()
+                  .openapi({ description: 'vapi: Vapi tools; retell: Retell custom functions (default: function calling)' }),
+              }),
+            },
+          }
+        : {}),
       responses: { 200: { description: 'JSON document', content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } } } },
     });
   }
@@ -116,6 +117,7 @@ function buildRegistry(): OpenAPIRegistry {
   registerOperatorPaths(registry);
   registerDispatchPaths(registry);
   registerCredentialPaths(registry);
+  registerAgentPaths(registry);
   return registry;
 }
 
@@ -161,41 +163,10 @@ export function openApiDocument() {
   );
 }
 
-/** Function-calling tool definitions (JSON Schema parameters) for chat and voice agents. */
+/**
+ * Function-calling tool definitions (JSON Schema parameters) for chat and voice agents: the agent's
+ * tool table (functions/agent/tools.ts), the same tools MCP, Vapi and Retell serve.
+ */
 export function toolDefinitions() {
-  return {
-    tools: [
-      {
-        name: 'create_booking',
-        description:
-          'Book a home-service job for a caller. Omit window to take the first window dispatch can honour. Returns the booking status (confirmed, pending_confirmation, pending_crm_sync, ...) or, when nothing is open, alternatives.',
-        method: 'POST',
-        path: '/v1/bookings',
-        parameters: z.toJSONSchema(CreateBookingRequestSchema, { io: 'input' }),
-      },
-      {
-        name: 'get_booking',
-        description: 'Look up a booking by id, with its status and timeline.',
-        method: 'GET',
-        path: '/v1/bookings/{id}',
-        parameters: z.toJSONSchema(BookingIdParamsSchema, { io: 'input' }),
-      },
-      {
-        name: 'lookup_customer',
-        description:
-          'Recognise the caller before the first question, by phone, email or service address (any written form). Returns match (matched, uncertain, none) and, when matched, the customer with locations, service history, equipment, membership, open estimates and communication preferences.',
-        method: 'POST',
-        path: '/v1/customers/lookup',
-        parameters: z.toJSONSchema(CustomerLookupRequestSchema, { io: 'input' }),
-      },
-      {
-        name: 'triage',
-        description:
-          'Classify what the caller said before booking: intent (emergency, routine_service, quote_request, membership, billing, other), trade, urgency, the job type with its confidence, the deciding phrases, and the route (book_now, emergency_path, estimate_visit, membership_desk, billing, human). Route human means ask or hand over; never guess.',
-        method: 'POST',
-        path: '/v1/triage',
-        parameters: z.toJSONSchema(TriageRequestSchema, { io: 'input' }),
-      },
-    ],
-  };
+  return { tools: agentToolDefinitions() };
 }

@@ -2,8 +2,8 @@
  * POST /v1/bookings/{id}/reschedule (new window, a hold, or another technician) and
  * POST /v1/bookings/{id}/cancel. One Lambda for changes to a booked job; the route key picks.
  */
-import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { apiRoute, parseWith } from '../shared/http';
+import { routeOperations } from '../shared/route-operations';
 import { now } from '../shared/time';
 import { cancelBooking, rescheduleBooking } from './changes';
 import { BookingIdParamsSchema } from './schemas';
@@ -22,4 +22,5 @@ const cancel = apiRoute({ body: CancelRequestSchema }, async ({ tenant, body, pa
   return { statusCode: 200, body: await getBookingWithTimeline(tenant.tenantId, id) };
 });
 
-export const handler = async (event: APIGatewayProxyEventV2, context: Context) => (event.routeKey.endsWith('/cancel') ? cancel : reschedule)(event, context);
+/** The ChangeBooking routes (functions/registry.ts), by name. */
+export const handler = routeOperations({ rescheduleBooking: reschedule, cancelBooking: cancel });

@@ -7,21 +7,27 @@
  * (a CAS on its status and its current hold) with the release of that hold's claims. So a change
  * racing another either sees the other's result or fails as a whole: capacity never leaks.
  */
-import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
+import type { z } from 'zod';
 import { holdWindow, alternativesFor } from '../capacity/engine';
-import { commitHoldItems, getHold, isHoldLive, releaseHold, releaseHoldItems, type HoldRecord, type TransactItem } from '../capacity/store';
-import { enqueueCrmSync } from '../crm/outbox';
-import { writeBookingToCrm } from '../crm/write';
-import type { JobState } from '../crm/mapping';
-import { planForStatus } from '../notify/ledger';
+import {
+  commitHoldItems,
+  getHold,
+  isHoldLive,
+  releaseHold,
+  releaseHoldItems,
+  sendClaimTransaction,
+  type HoldRecord,
+  type TransactItem,
+} from '../capacity/store';
+import { syncBookingToCrm } from '../crm/sync-booking';
+import { planForStatus } from '../notify/plan';
 import { addLedgerRows, cancelPendingRows } from '../notify/store';
-import { sendConditional } from '../shared/dynamo';
 import { ApiError } from '../shared/errors';
-import { logger } from '../shared/logger';
 import { getJobType, getTenant } from '../tenant/store';
 import type { Tenant } from '../tenant/model';
 import type { BookingStatus } from './schemas';
+import type { RescheduleRequestSchema } from './schemas-changes';
 import { appendTimeline, bookingUpdate, getBookingRecord, type BookingRecord } from './store';
 
 /** Bookings that own committed capacity and may be moved or cancelled. */
@@ -56,7 +62,7 @@ export async function decideBooking(args: {
     ...(args.commit ? commitHoldItems(args.commit, booking.bookingId) : []),
     ...(args.release && booking.holdId ? await releaseHoldItems(booking.tenantId, booking.holdId) : []),
   ];
-  return sendConditional(new TransactWriteCommand({ TransactItems: items }));
+  return sendClaimTransaction(items);
 }
 
 /** How often a cancel or dismiss decides again on fresh state after losing a race. */
@@ -81,22 +87,8 @@ export async function endBooking(
   throw new ApiError('conflict', 'The booking kept changing while this was decided; read it again', 'id');
 }
 
-/** The CRM hears of the change now, or through the outbox when it is down; the change stands either way. */
-async function syncCrm(tenantId: string, bookingId: string, state: JobState, node: string, at: Date): Promise<void> {
-  try {
-    await writeBookingToCrm(tenantId, bookingId, at, { node, state });
-  } catch (error) {
-    logger.warn('CRM update deferred to the outbox', { tenantId, bookingId, node, error: (error as Error).name });
-    await enqueueCrmSync({ tenantId, bookingId, state, firstError: `${(error as Error).name}: ${(error as Error).message}`.slice(0, 1_000) }, 0);
-  }
-}
-
-export interface RescheduleRequest {
-  window?: { date: string; start: string };
-  holdId?: string;
-  technicianId?: string;
-  reason?: string;
-}
+/** A reschedule or reassignment as the route takes it (one schema: booking/schemas-changes.ts). */
+export type RescheduleRequest = z.infer<typeof RescheduleRequestSchema>;
 
 export async function rescheduleBooking(tenantId: string, bookingId: string, change: RescheduleRequest, by: string, at: Date) {
   const booking = await loadChangeable(tenantId, bookingId);
@@ -211,7 +203,7 @@ export async function announceScheduleChange(args: {
     },
     at,
   );
-  await syncCrm(tenantId, bookingId, 'rescheduled', args.node, at);
+  await syncBookingToCrm(tenantId, bookingId, 'rescheduled', args.node, at);
 }
 
 export async function cancelBooking(tenantId: string, bookingId: string, reason: string, by: string, at: Date) {
@@ -226,6 +218,6 @@ export async function cancelBooking(tenantId: string, bookingId: string, reason:
       : []),
   ]);
   await appendTimeline(tenantId, bookingId, 'CancelBooking', 'cancelled', { reason, by }, at);
-  await syncCrm(tenantId, bookingId, 'cancelled', 'CancelBooking', at);
+  await syncBookingToCrm(tenantId, bookingId, 'cancelled', 'CancelBooking', at);
   return getBookingRecord(tenantId, bookingId);
 }

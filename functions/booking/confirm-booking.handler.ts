@@ -5,7 +5,7 @@
  * post-booking trail starts.
  */
 import { getHold } from '../capacity/store';
-import { planForStatus } from '../notify/ledger';
+import { planForStatus } from '../notify/plan';
 import { addLedgerRows } from '../notify/store';
 import { ApiError } from '../shared/errors';
 import { actorOf, apiRoute, parseWith } from '../shared/http';

@@ -6,13 +6,11 @@
  * StartSyncExecution answers 200 even when the run failed: its status is read, and a failed run
  * leaves the booking pending_confirmation with a workflow_failed review item.
  */
-import { StartSyncExecutionCommand } from '@aws-sdk/client-sfn';
 import { ulid } from 'ulid';
 import { openReviewItem } from '../review/store';
-import { sfnClient } from '../shared/clients';
-import { config } from '../shared/config';
 import { logger } from '../shared/logger';
 import { now } from '../shared/time';
+import { runBookingWorkflow } from './run-store';
 import { updateBooking } from './store';
 
 /**
@@ -27,13 +25,7 @@ export function executionNameFor(bookingId: string, resumed: boolean): string {
 export async function driveBooking(tenantId: string, bookingId: string, options: { resumed: boolean; by: string }): Promise<{ failure?: string }> {
   let failure: string | undefined;
   try {
-    const run = await sfnClient().send(
-      new StartSyncExecutionCommand({
-        stateMachineArn: config.bookingStateMachineArn,
-        name: executionNameFor(bookingId, options.resumed),
-        input: JSON.stringify({ tenantId, bookingId }),
-      }),
-    );
+    const run = await runBookingWorkflow(executionNameFor(bookingId, options.resumed), { tenantId, bookingId });
     if (run.status !== 'SUCCEEDED') failure = `${run.status}: ${run.error ?? ''} ${run.cause ?? ''}`.trim();
   } catch (error) {
     failure = `StartSyncExecution failed: ${(error as Error).name}`;

@@ -1,7 +1,7 @@
 /** OpenAPI paths for changing a booked job and reading the outbox (registered by functions/api/openapi.ts). */
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { z } from '../shared/zod';
-import { ErrorSchema, json, security, standardErrors } from '../api/openapi-common';
+import { ErrorSchema, json, registerRoute, security, standardErrors } from '../api/openapi-common';
 import { OutboxQuerySchema } from '../notify/outbox.handler';
 import { BookingIdParamsSchema, BookingSchema } from './schemas';
 import { CancelRequestSchema, RescheduleRequestSchema } from './schemas-changes';
@@ -12,10 +12,7 @@ const errors = {
 };
 
 export function registerBookingChangePaths(registry: OpenAPIRegistry): void {
-  registry.registerPath({
-    method: 'post',
-    path: '/v1/bookings/{id}/reschedule',
-    operationId: 'rescheduleBooking',
+  registerRoute(registry, 'rescheduleBooking', {
     security,
     summary: 'Move a booking to a new window or another technician: the new claim is made before the old one is released; reminders move with it',
     request: { params: BookingIdParamsSchema, body: { content: { 'application/json': { schema: RescheduleRequestSchema } } } },
@@ -28,19 +25,13 @@ export function registerBookingChangePaths(registry: OpenAPIRegistry): void {
       ),
     },
   });
-  registry.registerPath({
-    method: 'post',
-    path: '/v1/bookings/{id}/cancel',
-    operationId: 'cancelBooking',
+  registerRoute(registry, 'cancelBooking', {
     security,
     summary: 'Cancel a booking: capacity released, pending messages cancelled, CRM updated',
     request: { params: BookingIdParamsSchema, body: { content: { 'application/json': { schema: CancelRequestSchema } } } },
     responses: { 200: json(BookingSchema, 'The cancelled booking'), ...errors, 409: json(ErrorSchema, 'The booking cannot be changed') },
   });
-  registry.registerPath({
-    method: 'post',
-    path: '/v1/webhooks/sms/{tenantId}',
-    operationId: 'inboundSms',
+  registerRoute(registry, 'inboundSms', {
     summary: 'Replies to our texts as Twilio posts them (signed with X-Twilio-Signature): STOP opts the customer out, START back in',
     request: {
       params: z.object({ tenantId: z.string() }),
@@ -48,10 +39,7 @@ export function registerBookingChangePaths(registry: OpenAPIRegistry): void {
     },
     responses: { 200: { description: 'Handled (empty TwiML: no auto-reply)' }, 401: json(ErrorSchema, 'Unsigned or wrongly signed') },
   });
-  registry.registerPath({
-    method: 'get',
-    path: '/v1/outbox',
-    operationId: 'listOutbox',
+  registerRoute(registry, 'listOutbox', {
     security,
     summary: 'Messages the local outbox provider sent (what a real provider would have delivered); only for accounts that use the outbox',
     request: { query: OutboxQuerySchema },

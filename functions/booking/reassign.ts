@@ -2,16 +2,13 @@
  * Reassigning booked jobs to other technicians, several at once and atomically: a swap (two jobs
  * exchange technicians), a chain (A's job to B, B's job to C) or a day plan's changes. One job at a
  * time cannot do a swap: each step would need a slot the other still holds. So every claim item the
- * jobs own or will own changes owner in ONE TransactWriteItems:
- * - an item only the old hold had is deleted, one only the new hold needs is put (if free), one
- *   both need (the job-type day counter, a slot one job leaves and the other takes) changes owner;
- * - each job gets a new BOOKED hold and its old hold is marked RELEASED;
- * - each booking moves by compare-and-swap on the hold it had, as rescheduleBooking does.
- * Any concurrent change to any of these items cancels the whole transaction: all move or none.
- * Windows never change here (the customer was promised them); the messages, timeline and CRM
- * update that follow are rescheduleBooking's (announceScheduleChange).
+ * jobs own or will own changes owner in ONE TransactWriteItems, built by capacity/store.ts (the one
+ * owner of claim items and holds: moveHoldItems), with each booking's compare-and-swap on the hold
+ * it had (booking/store.ts's bookingUpdate). Any concurrent change cancels the whole transaction:
+ * all move or none. Windows never change here (the customer was promised them); the messages,
+ * timeline and CRM update that follow are rescheduleBooking's (announceScheduleChange). A set of
+ * moves larger than one transaction goes through dispatch/apply-plan.ts's staged sequence.
  */
-import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import {
   coversPostalCode,
@@ -24,9 +21,17 @@ import {
   usableDailyJobs,
   type ClaimPlan,
 } from '../capacity/availability';
-import { capacityKeys, getHold, listClaims, parseClaimKey, planKeys, type HoldRecord } from '../capacity/store';
-import { config } from '../shared/config';
-import { sendConditional } from '../shared/dynamo';
+import {
+  bookedHold,
+  getHold,
+  listClaims,
+  MAX_TRANSACTION_ITEMS,
+  moveHoldItems,
+  sendClaimTransaction,
+  type HoldMove,
+  type HoldRecord,
+  type TransactItem,
+} from '../capacity/store';
 import { ApiError } from '../shared/errors';
 import { getTenant, listJobTypes, listTechnicians } from '../tenant/store';
 import type { JobType, Technician, Tenant } from '../tenant/model';
@@ -38,15 +43,9 @@ export interface Reassignment {
   technicianId: string;
 }
 
-/** DynamoDB allows 100 items per transaction; a job needs at most ~10 (slots, counters, holds, booking). */
-export const MAX_JOBS_PER_REASSIGNMENT = 8;
-
-interface Move {
+export interface Move extends HoldMove {
   booking: BookingRecord;
   oldHold: HoldRecord;
-  newHold: HoldRecord;
-  jobType: JobType;
-  to: Technician;
 }
 
 function conflict(message: string, field = 'technicianId'): never {
@@ -68,11 +67,8 @@ export function whyNot(tenant: Tenant, tech: Technician, jobType: JobType, booki
 }
 
 /** Plans the new holds: validates every move against the day's claims as the other moves leave them. */
-async function planMoves(tenantId: string, reassignments: Reassignment[], at: Date): Promise<{ tenant: Tenant; moves: Move[] }> {
+export async function planMoves(tenantId: string, reassignments: Reassignment[], at: Date): Promise<{ tenant: Tenant; moves: Move[] }> {
   if (reassignments.length === 0) throw new ApiError('invalid_request', 'Nothing to reassign', 'assignments');
-  if (reassignments.length > MAX_JOBS_PER_REASSIGNMENT) {
-    throw new ApiError('invalid_request', `At most ${MAX_JOBS_PER_REASSIGNMENT} jobs change technician together`, 'assignments');
-  }
   if (new Set(reassignments.map((r) => r.bookingId)).size !== reassignments.length) {
     throw new ApiError('invalid_request', 'A job appears twice', 'assignments');
   }
@@ -125,114 +121,55 @@ async function planMoves(tenantId: string, reassignments: Reassignment[], at: Da
     if (index === undefined) conflict(`${to.technicianId} is at their daily limit on ${date}`);
     usedIndex.set(to.technicianId, used.add(index));
     const plan: ClaimPlan = { ...oldHold.plan, technicianId: to.technicianId, techDayIndex: index };
-    const newHold: HoldRecord = {
+    const newHold = bookedHold({
       tenantId,
       holdId: `hold-${booking.bookingId}-${ulid()}`,
-      status: 'BOOKED',
+      bookingId: booking.bookingId,
       plan,
       emergency: oldHold.emergency,
-      keys: planKeys(tenantId, plan),
-      bookingId: booking.bookingId,
-      source: 'booking',
-      createdAt: at.toISOString(),
-    };
-    moves.push({ booking, oldHold, newHold, jobType, to });
+      at,
+    });
+    moves.push({ booking, oldHold, newHold });
   }
   return { tenant, moves };
 }
 
-/** The single transaction that moves every job's claims, holds and booking, or nothing. */
-function reassignmentTransaction(tenantId: string, moves: Move[], at: Date) {
-  const owners = new Map<string, { key: { pk: string; sk: string }; oldHoldId?: string; next?: HoldRecord }>();
-  for (const { oldHold, newHold } of moves) {
-    for (const key of oldHold.keys) owners.set(key.sk, { ...owners.get(key.sk), key, oldHoldId: oldHold.holdId });
-    for (const key of newHold.keys) owners.set(key.sk, { ...owners.get(key.sk), key, next: newHold });
-  }
-  const items: Array<Record<string, unknown>> = [];
-  const table = config.tableName;
-  for (const { key, oldHoldId, next } of owners.values()) {
-    if (oldHoldId && next) {
-      items.push({
-        Update: {
-          TableName: table,
-          Key: key,
-          UpdateExpression: 'SET holdId = :holdId, bookingId = :bookingId',
-          ConditionExpression: 'holdId = :old AND #status = :booked',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':holdId': next.holdId, ':bookingId': next.bookingId, ':old': oldHoldId, ':booked': 'BOOKED' },
-        },
-      });
-    } else if (oldHoldId) {
-      items.push({
-        Delete: {
-          TableName: table,
-          Key: key,
-          ConditionExpression: 'holdId = :old',
-          ExpressionAttributeValues: { ':old': oldHoldId },
-        },
-      });
-    } else if (next) {
-      items.push({
-        Put: {
-          TableName: table,
-          Item: { ...key, ...parseClaimKey(key.sk), type: 'CapacityClaim', tenantId, status: 'BOOKED', holdId: next.holdId, bookingId: next.bookingId },
-          // Free, or an abandoned hold that has expired: what claimHold accepts.
-          ConditionExpression: 'attribute_not_exists(pk) OR (#status = :held AND expiresAt < :now)',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':held': 'HELD', ':now': Math.floor(at.getTime() / 1000) },
-        },
-      });
-    }
-  }
-  for (const { booking, oldHold, newHold } of moves) {
-    items.push({
-      Put: {
-        TableName: table,
-        Item: { ...capacityKeys.hold(tenantId, newHold.holdId), type: 'Hold', ...newHold },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      },
-    });
-    items.push({
-      Update: {
-        TableName: table,
-        Key: capacityKeys.hold(tenantId, oldHold.holdId),
-        UpdateExpression: 'SET #status = :released',
-        ConditionExpression: '#status = :booked',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':released': 'RELEASED', ':booked': 'BOOKED' },
-      },
-    });
-    const window = { ...booking.window!, technicianId: newHold.plan.technicianId };
-    items.push({
-      Update: bookingUpdate(
-        tenantId,
-        booking.bookingId,
-        { window, holdId: newHold.holdId, scheduleVersion: (booking.scheduleVersion ?? 1) + 1 },
-        {
-          onlyFrom: CHANGEABLE,
-          at,
-          ifHoldId: oldHold.holdId,
-        },
-      ),
-    });
-  }
-  return new TransactWriteCommand({ TransactItems: items as never });
+/** The booking's own compare-and-swap: it moves to the new hold only if it still has the old one. */
+export function bookingMoveItem(tenantId: string, move: Pick<Move, 'booking' | 'oldHold' | 'newHold'>, at: Date): TransactItem {
+  const window = { ...move.booking.window!, technicianId: move.newHold.plan.technicianId };
+  return {
+    Update: bookingUpdate(
+      tenantId,
+      move.booking.bookingId,
+      { window, holdId: move.newHold.holdId, scheduleVersion: (move.booking.scheduleVersion ?? 1) + 1 },
+      { onlyFrom: CHANGEABLE, at, ifHoldId: move.oldHold.holdId },
+    ),
+  };
 }
 
-/**
- * Moves each job to its new technician, all or none; then each job's customer and both technicians
- * are told, as for any reassignment. Throws ApiError (400/404/409) saying which job and why.
- */
-export async function reassignTechnicians(tenantId: string, reassignments: Reassignment[], by: string, reason: string, at: Date): Promise<BookingRecord[]> {
-  const { tenant, moves } = await planMoves(tenantId, reassignments, at);
-  if (!(await sendConditional(reassignmentTransaction(tenantId, moves, at)))) {
-    conflict('A job or technician changed meanwhile; read the day again', 'assignments');
-  }
-  const moved: BookingRecord[] = [];
+/** The single transaction that moves every job's claims, holds and booking, or nothing. */
+export function reassignmentItems(tenantId: string, moves: Move[], at: Date): TransactItem[] {
+  return [...moveHoldItems(tenantId, moves, at), ...moves.map((m) => bookingMoveItem(tenantId, m, at))];
+}
+
+/** Each moved job's customer and both technicians are told, the timeline and CRM updated. */
+export async function announceMoves(tenant: Tenant, moves: Array<Pick<Move, 'booking' | 'newHold'>>, by: string, reason: string, at: Date): Promise<void> {
   for (const { booking, newHold } of moves) {
     const window = { ...booking.window!, technicianId: newHold.plan.technicianId };
     await announceScheduleChange({ tenant, booking, window, version: (booking.scheduleVersion ?? 1) + 1, by, reason, node: 'ReassignTechnicians', at });
-    moved.push((await getBookingRecord(tenantId, booking.bookingId))!);
   }
-  return moved;
+}
+
+/**
+ * Moves each job to its new technician, all or none, in one transaction; then each job's customer
+ * and both technicians are told. Throws ApiError (400/404/409) saying which job and why.
+ */
+export async function reassignTechnicians(tenantId: string, reassignments: Reassignment[], by: string, reason: string, at: Date): Promise<BookingRecord[]> {
+  const { tenant, moves } = await planMoves(tenantId, reassignments, at);
+  const items = reassignmentItems(tenantId, moves, at);
+  if (items.length > MAX_TRANSACTION_ITEMS)
+    throw new ApiError('invalid_request', 'Too many jobs to move in one transaction: apply them as a day plan', 'assignments');
+  if (!(await sendClaimTransaction(items))) conflict('A job or technician changed meanwhile; read the day again', 'assignments');
+  await announceMoves(tenant, moves, by, reason, at);
+  return Promise.all(moves.map(async ({ booking }) => (await getBookingRecord(tenantId, booking.bookingId))!));
 }

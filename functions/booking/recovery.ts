@@ -28,7 +28,7 @@ export interface RecoveryFacts {
   /** Epoch ms until which a live run owns the booking's reservation (absent: nobody). */
   leaseUntil?: number;
   recoveryRuns: number;
-  /** Outbox work still pending for this booking (crm/outbox.ts), and when it is due. */
+  /** Outbox work still pending for this booking (crm/outbox-store.ts), and when it is due. */
   crmSyncPending?: { dueAt?: string };
   /** An open review item already tells a person about this booking. */
   inReview: boolean;

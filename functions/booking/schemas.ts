@@ -35,7 +35,8 @@ export const WindowRequestSchema = z
   })
   .openapi('WindowRequest');
 
-export const CHANNELS = ['chat', 'voice', 'web', 'csr', 'api'] as const;
+/** How the request reached us; `sms` is a text message (text-to-book). */
+export const CHANNELS = ['chat', 'voice', 'web', 'csr', 'api', 'sms'] as const;
 
 export const AttributionSchema = z
   .object({

@@ -38,7 +38,7 @@ export interface BookingRecord extends Booking {
   materials?: Array<{ part: string; quantity: number; status: 'to_pick' }>;
   trail?: { assignedTechnicianId?: string; completedAt?: string; failedSteps?: string[] };
   crm?: { adapter: string; externalIds: Record<string, string>; syncedAt: string; state?: string };
-  /** The reservation (Idempotency-Key, or request hash) that made this booking: booking/reservation.ts. */
+  /** The reservation (Idempotency-Key, or request hash) that made this booking: booking/reservation-store.ts. */
   reservationKey?: string;
   /**
    * The recovery index (GSI byDue, partition `RECOVER`): when the recovery sweep next looks at this

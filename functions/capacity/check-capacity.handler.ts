@@ -4,94 +4,11 @@
  * qualified technician covering the address. Emergencies use same-day and on-call capacity.
  * Stale schedule data never yields a confirmed booking: dispatch is asked to confirm.
  */
-import { appendTimeline, requireBookingRecord, updateBooking } from '../booking/store';
-import { openReviewItem } from '../review/store';
-import { InvariantError } from '../shared/errors';
-import { workflowNode, type CapacityResult } from '../shared/node';
-import { now } from '../shared/time';
-import { getJobType, getTenant } from '../tenant/store';
-import { alternativesFor, availableWindows, isScheduleStale, searchDates } from './engine';
-import { getHold, isHoldLive } from './store';
+import { InvariantError, type NodeRaises } from '../shared/errors';
+import { BOOKING_NODE_CATCH, workflowNode } from '../shared/node';
+import { checkCapacity } from './check';
 
-export const handler = workflowNode('CheckCapacity', async ({ tenantId, bookingId }): Promise<CapacityResult> => {
-  const at = now();
-  const booking = await requireBookingRecord(tenantId, bookingId);
-  const [tenant, jobType] = await Promise.all([getTenant(tenantId), getJobType(tenantId, booking.jobTypeId)]);
-  if (!tenant) throw new InvariantError(`Tenant ${tenantId} has no configuration`);
-  if (!jobType) throw new InvariantError(`Job type ${booking.jobTypeId} does not exist`);
-  const { request } = booking;
-  const emergency = Boolean(request.emergency || jobType.emergency);
-  const postalCode = request.address.postalCode;
-  const stale = isScheduleStale(tenant, at);
+/** What this node throws on purpose; its Task in the ASL retries or catches each (test/unit/asl-errors.test.ts). */
+export const raises: NodeRaises = { errors: [InvariantError], catchAll: BOOKING_NODE_CATCH };
 
-  if (stale) {
-    await openReviewItem(
-      tenantId,
-      {
-        kind: 'stale_capacity',
-        reason: `Schedule data is older than ${tenant.scheduleSource.staleAfterMinutes} minutes (last sync ${tenant.scheduleSource.lastSyncAt ?? 'never'}): confirm this booking with the technician's real schedule`,
-        subject: { type: 'booking', id: bookingId },
-        payload: { lastSyncAt: tenant.scheduleSource.lastSyncAt ?? null },
-      },
-      at,
-    );
-  }
-
-  const reject = async (statusReason: string) => {
-    const alternatives = await alternativesFor({ tenant, jobType, postalCode, now: at, emergency });
-    await updateBooking(tenantId, bookingId, { status: 'rejected', statusReason, alternatives }, { onlyFrom: ['received'], at });
-    await appendTimeline(tenantId, bookingId, 'CheckCapacity', 'rejected', { reason: statusReason, alternatives: alternatives.length }, at);
-    return { decision: 'unavailable' as const, reason: statusReason, emergency };
-  };
-
-  // Re-entry (a resumed or re-driven run): the booking already holds its slot; keep it, never look again.
-  if (booking.holdId && booking.window) {
-    const own = await getHold(tenantId, booking.holdId);
-    if (own && own.bookingId === bookingId && (own.status === 'BOOKED' || isHoldLive(own, at))) {
-      const { date, start, end } = own.plan;
-      await appendTimeline(tenantId, bookingId, 'CheckCapacity', 'hold_kept', { holdId: own.holdId, date, start }, at);
-      return { decision: 'held', holdId: own.holdId, date, start, end, emergency, stale };
-    }
-  }
-
-  if (request.holdId) {
-    const hold = await getHold(tenantId, request.holdId);
-    if (!hold) return reject('hold_unknown');
-    if (hold.bookingId && hold.bookingId !== bookingId) return reject('hold_used');
-    if (!isHoldLive(hold, at)) return reject('hold_expired');
-    if (hold.plan.jobTypeId !== jobType.jobTypeId) return reject('hold_for_other_job_type');
-    const { date, start, end } = hold.plan;
-    await appendTimeline(tenantId, bookingId, 'CheckCapacity', 'hold_verified', { holdId: hold.holdId, date, start }, at);
-    return { decision: 'held', holdId: hold.holdId, date, start, end, emergency, stale };
-  }
-
-  const asked = request.window;
-  const dates = asked ? [asked.date] : searchDates(tenant, at, { emergency });
-  const { open, reason } = await availableWindows({ tenant, jobType, postalCode, dates, now: at, emergency });
-  const chosen = asked ? open.find((w) => w.start === asked.start) : open[0];
-  if (chosen) {
-    await appendTimeline(
-      tenantId,
-      bookingId,
-      'CheckCapacity',
-      'available',
-      {
-        date: chosen.date,
-        start: chosen.start,
-        technicians: chosen.candidates.length,
-        emergency,
-        afterHours: chosen.afterHours,
-        stale,
-      },
-      at,
-    );
-    return { decision: 'available', date: chosen.date, start: chosen.start, end: chosen.end, emergency, stale };
-  }
-  if (stale && (reason ?? 'fully_booked') === 'fully_booked') {
-    // "Full" in schedule data we cannot trust: keep the request for dispatch, never reject or confirm it.
-    // (Out of area or no skill is configuration, not schedule: that still rejects.)
-    await appendTimeline(tenantId, bookingId, 'CheckCapacity', 'unconfirmed', { reason: 'schedule_stale' }, at);
-    return { decision: 'unconfirmed', emergency, stale, reason: 'schedule_stale' };
-  }
-  return reject(asked && open.length ? 'window_unavailable' : (reason ?? 'fully_booked'));
-});
+export const handler = workflowNode('CheckCapacity', checkCapacity);

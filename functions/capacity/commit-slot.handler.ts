@@ -6,13 +6,18 @@
  */
 import { appendTimeline, requireBookingRecord, updateBooking } from '../booking/store';
 import type { BookingStatus } from '../booking/schemas';
-import { workflowNode } from '../shared/node';
+import { workflowNode, BOOKING_NODE_CATCH } from '../shared/node';
 import { now } from '../shared/time';
 import { commitHold } from './store';
+import { InvariantError, PermanentError, type NodeRaises } from '../shared/errors';
 
-export class SlotLostError extends Error {
+/** The hold expired and another booking took its slot before commit: retrying cannot bring it back. */
+export class SlotLostError extends PermanentError {
   override name = 'SlotLostError';
 }
+
+/** What this node throws on purpose; its Task in the ASL retries or catches each (test/unit/asl-errors.test.ts). */
+export const raises: NodeRaises = { errors: [SlotLostError, InvariantError], catchAll: BOOKING_NODE_CATCH };
 
 export const handler = workflowNode('CommitSlot', async (state) => {
   const { tenantId, bookingId } = state;

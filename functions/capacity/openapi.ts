@@ -1,7 +1,7 @@
 /** OpenAPI paths of the capacity and configuration routes (registered by functions/api/openapi.ts). */
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { z } from '../shared/zod';
-import { ErrorSchema, json, security, standardErrors } from '../api/openapi-common';
+import { ErrorSchema, json, registerRoute, security, standardErrors } from '../api/openapi-common';
 import { BookingIdParamsSchema, BookingSchema } from '../booking/schemas';
 import { JobTypeSchema, TechnicianSchema } from '../tenant/model';
 import { CatalogueIdParamsSchema, CompanySettingsSchema, JobTypeInputSchema, TechnicianInputSchema } from '../tenant/config-schemas';
@@ -19,19 +19,13 @@ import {
 const errors = standardErrors;
 
 export function registerCapacityPaths(registry: OpenAPIRegistry): void {
-  registry.registerPath({
-    method: 'get',
-    path: '/v1/availability',
-    operationId: 'getAvailability',
+  registerRoute(registry, 'getAvailability', {
     security,
     summary: 'Windows a qualified technician covering the address can really serve (emergency: same-day and on-call)',
     request: { query: AvailabilityQuerySchema },
     responses: { 200: json(AvailabilityResponseSchema, 'Open windows, or why none and what is next'), ...errors },
   });
-  registry.registerPath({
-    method: 'post',
-    path: '/v1/holds',
-    operationId: 'createHold',
+  registerRoute(registry, 'createHold', {
     security,
     summary: "Soft-hold a window for the company's hold minutes; it expires by itself",
     request: { body: { content: { 'application/json': { schema: CreateHoldRequestSchema } } } },
@@ -42,10 +36,7 @@ export function registerCapacityPaths(registry: OpenAPIRegistry): void {
     },
   });
   for (const method of ['get', 'delete'] as const) {
-    registry.registerPath({
-      method,
-      path: '/v1/holds/{id}',
-      operationId: method === 'get' ? 'getHold' : 'releaseHold',
+    registerRoute(registry, method === 'get' ? 'getHold' : 'releaseHold', {
       security,
       summary: method === 'get' ? 'A hold and its state' : 'Release a hold (its window is offered again)',
       request: { params: HoldIdParamsSchema },
@@ -57,10 +48,7 @@ export function registerCapacityPaths(registry: OpenAPIRegistry): void {
       },
     });
   }
-  registry.registerPath({
-    method: 'get',
-    path: '/v1/config/company',
-    operationId: 'getCompanySettings',
+  registerRoute(registry, 'getCompanySettings', {
     security,
     summary: 'Company settings (admin)',
     responses: {
@@ -68,10 +56,7 @@ export function registerCapacityPaths(registry: OpenAPIRegistry): void {
       ...errors,
     },
   });
-  registry.registerPath({
-    method: 'put',
-    path: '/v1/config/company',
-    operationId: 'putCompanySettings',
+  registerRoute(registry, 'putCompanySettings', {
     security,
     summary: 'Arrival windows, time zone, hold minutes, daily limits, emergency reserve, on-call rotation, schedule source (admin)',
     request: { body: { content: { 'application/json': { schema: CompanySettingsSchema } } } },
@@ -85,37 +70,25 @@ export function registerCapacityPaths(registry: OpenAPIRegistry): void {
     { path: 'job-types', item: JobTypeSchema, input: JobTypeInputSchema, name: 'JobType' },
   ] as const;
   for (const { path, item, input, name } of catalogue) {
-    registry.registerPath({
-      method: 'get',
-      path: `/v1/config/${path}`,
-      operationId: `list${name}s`,
+    registerRoute(registry, `list${name}s`, {
       security,
       summary: `All ${path} (admin)`,
       responses: { 200: json(z.object({ items: z.array(item) }), 'Items'), ...errors },
     });
-    registry.registerPath({
-      method: 'put',
-      path: `/v1/config/${path}/{id}`,
-      operationId: `put${name}`,
+    registerRoute(registry, `put${name}`, {
       security,
       summary: `Create or replace a ${name} (admin)`,
       request: { params: CatalogueIdParamsSchema, body: { content: { 'application/json': { schema: input } } } },
       responses: { 200: json(item, 'Saved'), ...errors },
     });
-    registry.registerPath({
-      method: 'delete',
-      path: `/v1/config/${path}/{id}`,
-      operationId: `delete${name}`,
+    registerRoute(registry, `delete${name}`, {
       security,
       summary: `Remove a ${name} (admin)`,
       request: { params: CatalogueIdParamsSchema },
       responses: { 204: { description: 'Removed' }, ...errors, 404: json(ErrorSchema, 'No such item') },
     });
   }
-  registry.registerPath({
-    method: 'post',
-    path: '/v1/schedule/sync',
-    operationId: 'syncSchedule',
+  registerRoute(registry, 'syncSchedule', {
     security,
     summary: "The FSM's existing jobs consume capacity; marks the schedule data fresh (admin)",
     request: { body: { content: { 'application/json': { schema: ScheduleSyncRequestSchema } } } },
@@ -132,10 +105,7 @@ export function registerCapacityPaths(registry: OpenAPIRegistry): void {
       ...errors,
     },
   });
-  registry.registerPath({
-    method: 'post',
-    path: '/v1/bookings/{id}/confirm',
-    operationId: 'confirmBooking',
+  registerRoute(registry, 'confirmBooking', {
     security,
     summary: 'Dispatch confirms a pending_confirmation booking (it kept its slot while it waited)',
     request: { params: BookingIdParamsSchema },

@@ -58,6 +58,7 @@ export const CreateHoldRequestSchema = z
     emergency: z.boolean().optional(),
   })
   .openapi('CreateHoldRequest');
+export type CreateHoldRequest = z.infer<typeof CreateHoldRequestSchema>;
 
 export const HoldSchema = z
   .object({
@@ -88,3 +89,4 @@ export const ScheduleSyncRequestSchema = z
       .max(2_000),
   })
   .openapi('ScheduleSyncRequest');
+export type ScheduleSyncRequest = z.infer<typeof ScheduleSyncRequestSchema>;

@@ -304,6 +304,228 @@ export async function releaseHold(tenantId: string, holdId: string, options: { i
   return 'RELEASED';
 }
 
+/** DynamoDB's limit on the items of one TransactWriteItems. */
+export const MAX_TRANSACTION_ITEMS = 100;
+
+/** Sends claim and hold items (with whatever else the caller adds) as one transaction: false when a condition did not hold. */
+export async function sendClaimTransaction(items: TransactItem[]): Promise<boolean> {
+  return sendConditional(new TransactWriteCommand({ TransactItems: items }));
+}
+
+/** A committed hold for a booking's (new) plan: the record reassignment puts in place of the old one. */
+export function bookedHold(args: { tenantId: string; bookingId: string; plan: ClaimPlan; emergency: boolean; at: Date; holdId: string }): HoldRecord {
+  return {
+    tenantId: args.tenantId,
+    holdId: args.holdId,
+    status: 'BOOKED',
+    plan: args.plan,
+    emergency: args.emergency,
+    keys: planKeys(args.tenantId, args.plan),
+    bookingId: args.bookingId,
+    source: 'booking',
+    createdAt: args.at.toISOString(),
+  };
+}
+
+/** One booked job changing hold: what it owns now and what it will own. */
+export interface HoldMove {
+  oldHold: Pick<HoldRecord, 'holdId' | 'keys'>;
+  newHold: HoldRecord;
+}
+
+const STATUS = { '#status': 'status' };
+
+function claimItem(tenantId: string, key: { pk: string; sk: string }, holdId: string, bookingId: string | undefined) {
+  return { ...key, ...parseClaimKey(key.sk), type: 'CapacityClaim', tenantId, status: 'BOOKED', holdId, bookingId };
+}
+
+/** The new hold put in place and the old one released (both conditional: a replay or a concurrent change cancels). */
+function holdSwapItems(tenantId: string, { oldHold, newHold }: HoldMove): TransactItem[] {
+  return [
+    {
+      Put: {
+        TableName: config.tableName,
+        Item: { ...capacityKeys.hold(tenantId, newHold.holdId), type: 'Hold', ...newHold },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    },
+    {
+      Update: {
+        TableName: config.tableName,
+        Key: capacityKeys.hold(tenantId, oldHold.holdId),
+        UpdateExpression: 'SET #status = :released',
+        ConditionExpression: '#status = :booked',
+        ExpressionAttributeNames: STATUS,
+        ExpressionAttributeValues: { ':released': 'RELEASED', ':booked': 'BOOKED' },
+      },
+    },
+  ];
+}
+
+/**
+ * The items that move booked jobs to new holds in ONE transaction (a swap, a chain, a day plan's
+ * changes): an item only an old hold had is deleted, one only a new hold needs is put (if free or an
+ * expired hold's), one both need changes owner; each new hold is put and each old one released.
+ * Any concurrent change to any of these items cancels the transaction. The bookings' own updates
+ * are the caller's (booking/store's bookingUpdate), sent in the same transaction.
+ */
+export function moveHoldItems(tenantId: string, moves: HoldMove[], at: Date): TransactItem[] {
+  const owners = new Map<string, { key: { pk: string; sk: string }; oldHoldId?: string; next?: HoldRecord }>();
+  for (const { oldHold, newHold } of moves) {
+    for (const key of oldHold.keys) owners.set(key.sk, { ...owners.get(key.sk), key, oldHoldId: oldHold.holdId });
+    for (const key of newHold.keys) owners.set(key.sk, { ...owners.get(key.sk), key, next: newHold });
+  }
+  const items: TransactItem[] = [];
+  for (const { key, oldHoldId, next } of owners.values()) {
+    if (oldHoldId && next) {
+      items.push({
+        Update: {
+          TableName: config.tableName,
+          Key: key,
+          UpdateExpression: 'SET holdId = :holdId, bookingId = :bookingId',
+          ConditionExpression: 'holdId = :old AND #status = :booked',
+          ExpressionAttributeNames: STATUS,
+          ExpressionAttributeValues: { ':holdId': next.holdId, ':bookingId': next.bookingId, ':old': oldHoldId, ':booked': 'BOOKED' },
+        },
+      });
+    } else if (oldHoldId) {
+      items.push({ Delete: { TableName: config.tableName, Key: key, ConditionExpression: 'holdId = :old', ExpressionAttributeValues: { ':old': oldHoldId } } });
+    } else if (next) {
+      items.push({
+        Put: {
+          TableName: config.tableName,
+          Item: claimItem(tenantId, key, next.holdId, next.bookingId),
+          // Free, or an abandoned hold that has expired: what claimHold accepts.
+          ConditionExpression: 'attribute_not_exists(pk) OR (#status = :held AND expiresAt < :now)',
+          ExpressionAttributeNames: STATUS,
+          ExpressionAttributeValues: { ':held': 'HELD', ':now': Math.floor(at.getTime() / 1000) },
+        },
+      });
+    }
+  }
+  for (const move of moves) items.push(...holdSwapItems(tenantId, move));
+  return items;
+}
+
+/*
+ * Staged moves, for a set of moves larger than one transaction (dispatch/apply-plan.ts). The items
+ * pass through a parking owner (`holdId = parkedBy`, status BOOKED, so nobody else can claim them):
+ * 1. park (any order, in chunks): each job's old items go from its old hold to the parking owner,
+ *    and each new item no moving job owns now is claimed for the parking owner (if free).
+ * 2. finalize (any order, in chunks): each new item goes from the parking owner to its new hold, an
+ *    old item no job needs any more is deleted, the holds swap and the booking moves.
+ * Because every item any move touches is parked before any job is finalized, no chunk waits on
+ * another (a swap or chain across chunks cannot deadlock), and nobody can take a freed slot in
+ * between. Undoing a park (`unparkHoldItems`) gives each old item back and deletes what was claimed.
+ */
+
+/** Step 1 for one job: its old items to the parking owner, its new items nobody moving owns claimed for it. */
+export function parkHoldItems(tenantId: string, move: HoldMove, parkedBy: string, ownedByMovingJobs: Set<string>, at: Date): TransactItem[] {
+  return [
+    ...move.oldHold.keys.map(
+      (key): TransactItem => ({
+        Update: {
+          TableName: config.tableName,
+          Key: key,
+          UpdateExpression: 'SET holdId = :park',
+          ConditionExpression: 'holdId = :old AND #status = :booked',
+          ExpressionAttributeNames: STATUS,
+          ExpressionAttributeValues: { ':park': parkedBy, ':old': move.oldHold.holdId, ':booked': 'BOOKED' },
+        },
+      }),
+    ),
+    ...move.newHold.keys
+      .filter((key) => !ownedByMovingJobs.has(key.sk))
+      .map(
+        (key): TransactItem => ({
+          Put: {
+            TableName: config.tableName,
+            // No bookingId while parked: the board shows the job where it is until it is finalized.
+            Item: claimItem(tenantId, key, parkedBy, undefined),
+            ConditionExpression: 'attribute_not_exists(pk) OR (#status = :held AND expiresAt < :now)',
+            ExpressionAttributeNames: STATUS,
+            ExpressionAttributeValues: { ':held': 'HELD', ':now': Math.floor(at.getTime() / 1000) },
+          },
+        }),
+      ),
+  ];
+}
+
+/**
+ * Step 2 for a chunk of jobs: their new items from the parking owner to their new holds, holds
+ * swapped. An old item of theirs is left to the job that takes it when that job is in the chunk or
+ * already moved; it loses its bookingId (a parked item belongs to no job on the board) when the job
+ * taking it comes later (`laterNeeds`); otherwise nobody needs it and it is deleted. Every item is
+ * written once per transaction.
+ */
+export function finalizeParkedItems(
+  tenantId: string,
+  chunk: HoldMove[],
+  parkedBy: string,
+  neededByMovingJobs: Set<string>,
+  laterNeeds: Set<string>,
+): TransactItem[] {
+  const takenHere = new Set(chunk.flatMap((m) => m.newHold.keys.map((k) => k.sk)));
+  const items: TransactItem[] = [];
+  for (const move of chunk) {
+    for (const key of move.newHold.keys) {
+      items.push({
+        Update: {
+          TableName: config.tableName,
+          Key: key,
+          UpdateExpression: 'SET holdId = :holdId, bookingId = :bookingId',
+          ConditionExpression: 'holdId = :park',
+          ExpressionAttributeValues: { ':holdId': move.newHold.holdId, ':bookingId': move.newHold.bookingId, ':park': parkedBy },
+        },
+      });
+    }
+    for (const key of move.oldHold.keys) {
+      if (takenHere.has(key.sk)) continue;
+      const condition = { ConditionExpression: 'holdId = :park', ExpressionAttributeValues: { ':park': parkedBy } };
+      if (laterNeeds.has(key.sk)) items.push({ Update: { TableName: config.tableName, Key: key, UpdateExpression: 'REMOVE bookingId', ...condition } });
+      else if (!neededByMovingJobs.has(key.sk)) items.push({ Delete: { TableName: config.tableName, Key: key, ...condition } });
+    }
+    items.push(...holdSwapItems(tenantId, move));
+  }
+  return items;
+}
+
+/**
+ * Undoes step 1 for one job, item by item (each write conditional on the item still being parked,
+ * so running it twice, or after a partial park, is safe): old items back to the old hold, items
+ * claimed for the parking owner deleted.
+ */
+export async function unparkHoldItems(move: HoldMove, parkedBy: string, ownedByMovingJobs: Set<string>): Promise<void> {
+  for (const key of move.oldHold.keys) {
+    await sendConditional(
+      new UpdateCommand({
+        TableName: config.tableName,
+        Key: key,
+        UpdateExpression: 'SET holdId = :old',
+        ConditionExpression: 'holdId = :park',
+        ExpressionAttributeValues: { ':old': move.oldHold.holdId, ':park': parkedBy },
+      }),
+    );
+  }
+  for (const key of move.newHold.keys.filter((k) => !ownedByMovingJobs.has(k.sk))) {
+    await sendConditional(
+      new DeleteCommand({ TableName: config.tableName, Key: key, ConditionExpression: 'holdId = :park', ExpressionAttributeValues: { ':park': parkedBy } }),
+    );
+  }
+}
+
+/**
+ * Gives back what is still parked for a job that cannot be finalized (its booking was changed by a
+ * person meanwhile, e.g. cancelled): its parked items are deleted, the rest of the plan goes on.
+ */
+export async function dropParkedItems(move: HoldMove, parkedBy: string): Promise<void> {
+  for (const key of [...move.oldHold.keys, ...move.newHold.keys]) {
+    await sendConditional(
+      new DeleteCommand({ TableName: config.tableName, Key: key, ConditionExpression: 'holdId = :park', ExpressionAttributeValues: { ':park': parkedBy } }),
+    );
+  }
+}
+
 /** Marks when the tenant's schedule data (technicians' jobs) was last synced from its FSM. */
 export async function recordScheduleSync(tenantKey: { pk: string; sk: string }, syncedAt: string): Promise<void> {
   await documentClient().send(

@@ -4,19 +4,36 @@
  * no secret: it signs in with an API key kept in the browser tab (sessionStorage) and calls /v1.
  * In Lambda the files sit next to the bundle (copied by the registry's `assets`); locally, in the repo.
  */
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 
-/** A Map: the file name comes from the URL (`/console/constructor` is not a file). */
-const FILES = new Map<string, string>(
-  Object.entries({
-    'index.html': 'text/html; charset=utf-8',
-    'app.js': 'text/javascript; charset=utf-8',
-    'style.css': 'text/css; charset=utf-8',
-  }),
-);
+/** Content types by extension: only these kinds of file are served. */
+const TYPES: Record<string, string> = {
+  html: 'text/html; charset=utf-8',
+  js: 'text/javascript; charset=utf-8',
+  css: 'text/css; charset=utf-8',
+};
+
+/**
+ * The console's files (index.html, style.css, app.js and the page modules it imports), listed once
+ * from the folder itself; a Map, because the file name comes from the URL (`/console/constructor` is
+ * not a file) and only a listed name is read.
+ */
+let files: Promise<Map<string, string>> | undefined;
+function consoleFiles(): Promise<Map<string, string>> {
+  files ??= readdir(consoleRoot()).then(
+    (names) =>
+      new Map(
+        names.flatMap((name) => {
+          const type = /^[a-z][a-z0-9-]*\.([a-z]+)$/.exec(name)?.[1];
+          return type && Object.hasOwn(TYPES, type) ? [[name, TYPES[type]!] as const] : [];
+        }),
+      ),
+  );
+  return files;
+}
 
 /** Same-origin only: no inline script, no third-party host, API calls to this origin. */
 const SECURITY_HEADERS = {
@@ -34,7 +51,7 @@ function consoleRoot(): string {
 
 export const handler = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
   const file = event.rawPath === '/' ? 'index.html' : (event.pathParameters?.file ?? '');
-  const type = FILES.get(file);
+  const type = (await consoleFiles()).get(file);
   if (!type) {
     return {
       statusCode: 404,

@@ -2,7 +2,7 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { BookingIdParamsSchema, BookingSchema } from '../booking/schemas';
 import { CustomerLookupRequestSchema, CustomerLookupResponseSchema } from '../customers/schemas';
-import { ErrorSchema, json, security, standardErrors } from '../api/openapi-common';
+import { ErrorSchema, json, registerRoute, security, standardErrors } from '../api/openapi-common';
 import { CrmMappingRequestSchema, CrmMappingResponseSchema, DismissBookingRequestSchema } from './schemas';
 
 const errors = standardErrors;
@@ -14,37 +14,25 @@ const decided = {
 };
 
 export function registerCrmPaths(registry: OpenAPIRegistry): void {
-  registry.registerPath({
-    method: 'post',
-    path: '/v1/customers/lookup',
-    operationId: 'lookupCustomer',
+  registerRoute(registry, 'lookupCustomer', {
     security,
     summary: 'Recognise a caller before the first question: normalised phone (E.164), email or service address',
     request: { body: { content: { 'application/json': { schema: CustomerLookupRequestSchema } } } },
     responses: { 200: json(CustomerLookupResponseSchema, 'The customer with history, equipment, membership, estimates and preferences; or none'), ...errors },
   });
-  registry.registerPath({
-    method: 'put',
-    path: '/v1/config/crm-mapping',
-    operationId: 'putCrmMapping',
+  registerRoute(registry, 'putCrmMapping', {
     security,
     summary: 'Override the CRM mapping table per job state (admin scope); every adapter writes through it',
     request: { body: { content: { 'application/json': { schema: CrmMappingRequestSchema } } } },
     responses: { 200: json(CrmMappingResponseSchema, 'The stored overrides and the effective table'), ...errors },
   });
-  registry.registerPath({
-    method: 'post',
-    path: '/v1/bookings/{id}/accept',
-    operationId: 'acceptBooking',
+  registerRoute(registry, 'acceptBooking', {
     security,
     summary: 'A dispatcher accepts a pending_approval booking: it becomes confirmed (same slot) and its trail starts',
     request: { params: BookingIdParamsSchema },
     responses: decided,
   });
-  registry.registerPath({
-    method: 'post',
-    path: '/v1/bookings/{id}/dismiss',
-    operationId: 'dismissBooking',
+  registerRoute(registry, 'dismissBooking', {
     security,
     summary: 'A dispatcher dismisses a pending_approval booking with a reason: its slot is released',
     request: { params: BookingIdParamsSchema, body: { content: { 'application/json': { schema: DismissBookingRequestSchema } } } },

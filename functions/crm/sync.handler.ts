@@ -1,186 +1,32 @@
 /**
- * Worker CrmSyncWorker (crm-sync queue): writes a kept booking to the CRM once the CRM is back. The
- * message is a doorbell; the outbox row (crm/outbox.ts) is the record of the work.
- * - success: the CRM has the booking exactly once (a booking already synced is never written
- *   again), the booking goes pending_crm_sync -> confirmed with its external ids, the outbox row is
- *   done, and any open crm_write_failed review item about it is resolved (how a redrive closes it);
- * - CRM still down: the row counts the attempt and is due again after a growing backoff (the
- *   tenant's `crmSync` schedule, at least the CRM's Retry-After); a new doorbell is sent with that
- *   delay (SQS allows 15 minutes; longer waits are rung by the recovery sweep) and this message is
- *   done, so retries are bounded by the schedule's time, not by the queue's receive count;
- * - retries spent (`retryForMinutes` after the first failure): a crm_write_failed review item, the
- *   row is handed to a person (its redrive rings again);
- * - CRM refuses the data or credentials: review item at once (retrying cannot help).
- * A failure of the worker itself (a throw) is retried by SQS and ends in the DLQ as before.
- * Partial batch responses (Powertools batch): one booking never holds up its neighbours.
+ * Worker CrmSyncWorker (crm-sync queue): each record is one outbox doorbell, run by
+ * crm/run-sync.ts (what a failed write means: crm/sync-policy.ts). A body that does not parse can
+ * never succeed: reviewed at once. Partial batch responses (Powertools batch): one booking never
+ * holds up its neighbours.
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
-import { appendTimeline, getBookingRecord, updateBooking } from '../booking/store';
-import { findOpenReviewItems, openReviewItem, resolveReviewItemsFor } from '../review/store';
-import { CrmRejectedError } from '../shared/errors';
-import { logger } from '../shared/logger';
+import { ZodError } from 'zod';
 import { now } from '../shared/time';
-import { readableError, reviewedRecordHandler } from '../shared/worker';
-import type { UnavailableWithRetry } from './adapters/http';
-import { getTenant } from '../tenant/store';
-import {
-  crmSyncBackoffSeconds,
-  crmSyncGivesUp,
-  CrmSyncMessageSchema,
-  crmSyncSchedule,
-  DOORBELL_GRACE_SECONDS,
-  enqueueCrmSync,
-  getCrmSyncWork,
-  MAX_DOORBELL_DELAY_SECONDS,
-  recordCrmSyncFailure,
-  ringCrmSync,
-  settleCrmSyncWork,
-  type CrmSyncMessage,
-} from './outbox';
-import { acquireCrmSyncLease, releaseCrmSyncLease } from './store';
-import { crmStateOf, writeBookingToCrm } from './write';
-import { recordCrmSyncLag } from '../shared/metrics';
+import { reviewedRecordHandler } from '../shared/worker';
+import { CrmSyncMessageSchema } from './outbox-store';
+import { openCrmReviewItem, runCrmSync } from './run-sync';
 
 const processor = new BatchProcessor(EventType.SQS);
 
-/** Something a person must look at: one open item per booking, with the error first in its reason. */
-async function openCrmReviewItem(message: CrmSyncMessage, error: Error, attempts: number, at: Date, firstError?: string): Promise<void> {
-  const subject = { type: 'booking', id: message.bookingId };
-  if ((await findOpenReviewItems(message.tenantId, subject, 'crm_write_failed')).length) return;
-  const rejected = error instanceof CrmRejectedError || error.name === 'CrmRejectedError';
-  await openReviewItem(
-    message.tenantId,
-    {
-      kind: 'crm_write_failed',
-      reason: rejected
-        ? `${error.name}: ${error.message} — the CRM refused the booking; fix the cause, then redrive`
-        : error.name === 'CrmUnavailableError'
-          ? `${error.name}: ${error.message} — the CRM stayed unreachable through ${attempts} attempts; redrive once it is back`
-          : `${readableError(error)} — the crm-sync worker failed this write (${attempts} receives); fix the cause, then redrive`,
-      subject,
-      payload: {
-        node: 'CrmSyncWorker',
-        error: error.name,
-        cause: error.message,
-        attempts,
-        ...((firstError ?? message.firstError) ? { firstError: firstError ?? message.firstError } : {}),
-      },
-      redrive: {
-        type: 'message',
-        queue: 'crm-sync',
-        body: { tenantId: message.tenantId, bookingId: message.bookingId, ...(message.state ? { state: message.state } : {}) },
-      },
-    },
-    at,
-  );
-  await appendTimeline(message.tenantId, message.bookingId, 'CrmSyncWorker', rejected ? 'rejected' : 'gave_up', { error: error.name, attempts }, at);
-}
-
-async function settleSynced(message: CrmSyncMessage, externalIds: Record<string, string>, at: Date): Promise<void> {
-  await settleCrmSyncWork(message, 'done', at);
-  const confirmed = await updateBooking(
-    message.tenantId,
-    message.bookingId,
-    { status: 'confirmed', statusReason: 'crm_synced_after_outage' },
-    { onlyFrom: ['pending_crm_sync'], at },
-  );
-  const resolved = await resolveReviewItemsFor(
-    message.tenantId,
-    { type: 'booking', id: message.bookingId },
-    'crm_write_failed',
-    'CrmSyncWorker',
-    'The CRM write went through on retry',
-    at,
-  );
-  if (confirmed || resolved.length) {
-    await appendTimeline(message.tenantId, message.bookingId, 'CrmSyncWorker', 'synced', { externalIds, confirmed, resolvedReviewItems: resolved.length }, at);
-  }
-}
-
-async function syncOne(record: SQSRecord): Promise<void> {
-  const message = CrmSyncMessageSchema.parse(JSON.parse(record.body));
-  const at = now();
-  if (!(await getBookingRecord(message.tenantId, message.bookingId))) {
-    logger.warn('crm-sync: no such booking, dropping the message', { tenantId: message.tenantId, bookingId: message.bookingId });
-    return;
-  }
-  const leased = await acquireCrmSyncLease(message.tenantId, message.bookingId, record.messageId, at);
-  try {
-    // Another delivery is writing this booking right now: its outcome settles or reschedules the row.
-    if (!leased) return;
-    // Read after taking the lease: what the last holder wrote is visible now.
-    const booking = (await getBookingRecord(message.tenantId, message.bookingId))!;
-    const state = message.state ?? crmStateOf(booking);
-    // Written already (an earlier delivery, a redrive of a message that did go through, or a later
-    // write of the same state, which read the booking fresh): never twice.
-    const covered = booking.crm?.syncedAt && booking.crm.state === state && (!message.requestedAt || booking.crm.syncedAt >= message.requestedAt);
-    if (covered) {
-      await settleSynced(message, booking.crm!.externalIds, at);
-      return;
-    }
-    // The workflow has not settled the booking yet (this message raced it): come back shortly, uncounted.
-    if (booking.status === 'received') {
-      await enqueueCrmSync(message, 30);
-      return;
-    }
-    try {
-      const result = await writeBookingToCrm(message.tenantId, message.bookingId, at, { node: 'CrmSyncWorker', state });
-      await settleSynced(message, result.externalIds, at);
-      // How long the CRM lagged the booking: from when the write was first wanted to now.
-      const wanted = message.requestedAt ? Date.parse(message.requestedAt) : Number(record.attributes?.SentTimestamp);
-      if (Number.isFinite(wanted)) recordCrmSyncLag(now().getTime() - wanted);
-    } catch (error) {
-      await failedAttempt(message, error as Error, at);
-    }
-  } finally {
-    if (leased) await releaseCrmSyncLease(message.tenantId, message.bookingId, record.messageId);
-  }
-}
-
-/** One failed write: refused -> a person at once; unreachable -> again after the backoff, or a person once the schedule is spent. */
-async function failedAttempt(message: CrmSyncMessage, failure: Error, at: Date): Promise<void> {
-  const rejected = failure instanceof CrmRejectedError || failure.name === 'CrmRejectedError';
-  if (rejected) {
-    await openCrmReviewItem(message, failure, 1, at);
-    await settleCrmSyncWork(message, 'gave_up', at);
-    return;
-  }
-  if (failure.name !== 'CrmUnavailableError') throw failure; // the worker's own fault: SQS retries it (and the DLQ keeps it)
-  const schedule = crmSyncSchedule(await getTenant(message.tenantId));
-  const before = await getCrmSyncWork(message.tenantId, message.bookingId, message.state);
-  const attempt = (before?.status === 'pending' ? (before.attempts ?? 0) : 0) + 1;
-  const wait = crmSyncBackoffSeconds(attempt, schedule, (failure as UnavailableWithRetry).retryAfterSeconds);
-  const firstFailedAt = before?.status === 'pending' ? before.firstFailedAt : undefined;
-  if (crmSyncGivesUp(firstFailedAt, at, schedule)) {
-    await openCrmReviewItem(message, failure, attempt, at, before?.firstError);
-    await settleCrmSyncWork(message, 'gave_up', at);
-    return;
-  }
-  const nextAt = new Date(at.getTime() + wait * 1000);
-  // A doorbell SQS can deliver (<= 15 min) rings itself; the row is due after it plus a grace, so
-  // only a lost one is rung by the sweep. A longer wait is rung by the sweep when it is due.
-  const ringsItself = wait <= MAX_DOORBELL_DELAY_SECONDS;
-  await recordCrmSyncFailure(
-    message,
-    `${failure.name}: ${failure.message}`,
-    at,
-    ringsItself ? new Date(nextAt.getTime() + DOORBELL_GRACE_SECONDS * 1000) : nextAt,
-    nextAt,
-  );
-  if (ringsItself) await ringCrmSync(message, wait);
-  await appendTimeline(message.tenantId, message.bookingId, 'CrmSyncWorker', 'retry_later', { error: failure.name, attempt, retryInSeconds: wait }, at);
-}
-
 /** Whatever throws (a body that does not parse, a read that fails), the last receive opens the review item first (shared/worker.ts). */
-const syncOneReviewed = reviewedRecordHandler(syncOne, {
-  worker: 'crm-sync',
-  isFinal: (error) => error.name === 'ZodError' || error instanceof SyntaxError,
-  review: async ({ error, attempts, subject }) => {
-    if (!subject) throw error; // nothing names a tenant: the DLQ (and its alarm) keeps it
-    await openCrmReviewItem({ tenantId: subject.tenantId, bookingId: subject.bookingId }, error, attempts, now());
+const syncOneReviewed = reviewedRecordHandler(
+  (record: SQSRecord) =>
+    runCrmSync(CrmSyncMessageSchema.parse(JSON.parse(record.body)), { deliveryId: record.messageId, sentAt: Number(record.attributes?.SentTimestamp) }),
+  {
+    worker: 'crm-sync',
+    isFinal: (error) => error instanceof ZodError || error instanceof SyntaxError,
+    review: async ({ error, attempts, subject }) => {
+      if (!subject) throw error; // nothing names a tenant: the DLQ (and its alarm) keeps it
+      await openCrmReviewItem({ tenantId: subject.tenantId, bookingId: subject.bookingId }, error, attempts, now());
+    },
   },
-});
+);
 
 // A batch whose every record failed is still a normal partial response (the backoff is already set per message).
 export const handler = async (event: SQSEvent) => processPartialResponse(event, syncOneReviewed, processor, { throwOnFullBatchFailure: false });

@@ -5,12 +5,20 @@
  * which keeps the booking as pending_crm_sync and puts the write in the crm-sync outbox; a CRM that
  * refuses it goes to review at once.
  */
+import { CrmRejectedError, CrmUnavailableError, InvariantError, type NodeRaises } from '../shared/errors';
 import { workflowNode } from '../shared/node';
 import { now } from '../shared/time';
 import { DEFAULT_CRM_WRITE_BUDGET_MS, writeBookingToCrm } from './write';
 
 /** Kept back from the node's time for reading the booking before and recording the result after. */
 export const WRITE_CRM_RESERVE_MS = 1_500;
+
+/** What this node throws on purpose; its Task in the ASL catches each (test/unit/asl-errors.test.ts). */
+export const raises: NodeRaises = {
+  errors: [CrmUnavailableError, CrmRejectedError, InvariantError],
+  catchAll:
+    'RecordReviewItem applies crm/sync-policy.ts: a refusal goes to review, anything else to the crm-sync outbox (no Retry: the 29 s budget has room for one try)',
+};
 
 export const handler = workflowNode('WriteCrm', async ({ tenantId, bookingId }, context) => {
   // The CRM calls end inside this node's time: a slow CRM is CrmUnavailableError (the outbox), never

@@ -4,18 +4,15 @@
  * rows with deterministic ids, ledger cancellations that only touch pending rows, and customer
  * facts guarded by conditions (a visit once per booking, a payment never older than the last).
  */
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { CHANGEABLE } from '../booking/changes';
 import { appendTimeline, updateBooking, type BookingRecord } from '../booking/store';
 import { releaseHold } from '../capacity/store';
 import { buildBookingWrite } from '../crm/write';
 import { crmAdapterFor } from '../crm/adapters';
 import { effectiveMapping, mapFields, type JobState } from '../crm/mapping';
-import type { NotificationKind } from '../notify/ledger';
+import type { NotificationKind } from '../notify/catalogue';
 import { addLedgerRows, cancelRowIfPending, notifyKeys } from '../notify/store';
-import { customerKeys } from '../recognise/store';
-import { sendConditional } from '../shared/dynamo';
-import { config } from '../shared/config';
+import { recordPayment, recordServiceVisit } from '../recognise/store';
 import type { JobType, Tenant } from '../tenant/model';
 import type { JobEffectsPlan } from './plan';
 import type { JobEventBody } from './schemas';
@@ -47,6 +44,8 @@ export async function writeJobStateToCrm(
   const customerFields = Object.fromEntries(Object.entries(booked.write.fields).filter(([key]) => key.startsWith('customer_')));
   const fields = { ...customerFields, ...write.fields, ...own.fields };
   const adapter = await crmAdapterFor(tenant);
+  // A failure throws: crm/sync-policy.ts's 'status-event' site (the event carries this write's facts,
+  // so its queue's redelivery is the retry, and the last receive opens the review item).
   const result = await adapter.writeBooking({ ...write, fields, idempotencyKey: `${tenant.tenantId}:${bookingId}:${state}:${event.eventId}` });
   await appendTimeline(
     tenant.tenantId,
@@ -74,7 +73,6 @@ export async function applyCustomerFacts(
   jobType: JobType | undefined,
 ): Promise<void> {
   if (!booking.customerId) return;
-  const key = customerKeys.customer(tenantId, booking.customerId);
   if (plan.visit) {
     const visit = {
       bookingId: booking.bookingId,
@@ -85,47 +83,13 @@ export async function applyCustomerFacts(
       ...(plan.visit.equipmentNotes ? { equipmentNotes: plan.visit.equipmentNotes } : {}),
       ...(plan.visit.technicianNotes ? { technicianNotes: plan.visit.technicianNotes } : {}),
     };
-    const values: Record<string, unknown> = {
-      ':visit': [visit],
-      ':empty': [],
-      ':equipment': plan.equipment ?? [],
-      ':id': booking.bookingId,
-      ':ids': new Set([booking.bookingId]),
-    };
-    let extra = '';
-    if (plan.nextMaintenanceDue) {
-      values[':next'] = plan.nextMaintenanceDue;
-      extra = ', nextMaintenanceDue = :next';
-    }
-    await sendConditional(
-      new UpdateCommand({
-        TableName: config.tableName,
-        Key: key,
-        UpdateExpression: `SET serviceHistory = list_append(if_not_exists(serviceHistory, :empty), :visit), equipment = list_append(if_not_exists(equipment, :empty), :equipment)${extra} ADD serviceVisitBookingIds :ids`,
-        ConditionExpression: 'attribute_exists(pk) AND NOT contains(serviceVisitBookingIds, :id)',
-        ExpressionAttributeValues: values,
-      }),
-    );
+    await recordServiceVisit(tenantId, booking.customerId, {
+      visit,
+      equipment: plan.equipment ?? [],
+      ...(plan.nextMaintenanceDue ? { nextMaintenanceDue: plan.nextMaintenanceDue } : {}),
+    });
   }
-  if (plan.payment) {
-    await sendConditional(
-      new UpdateCommand({
-        TableName: config.tableName,
-        Key: key,
-        UpdateExpression: 'SET account = :account',
-        ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(account.lastPaidAt) OR account.lastPaidAt < :at)',
-        ExpressionAttributeValues: {
-          ':at': plan.payment.paidAt,
-          ':account': {
-            status: plan.payment.balanceCents > 0 ? 'balance_due' : 'current',
-            lastPaidAt: plan.payment.paidAt,
-            lastPaidAmountCents: plan.payment.amountCents,
-            balanceCents: plan.payment.balanceCents,
-          },
-        },
-      }),
-    );
-  }
+  if (plan.payment) await recordPayment(tenantId, booking.customerId, plan.payment);
 }
 
 /**

@@ -2,15 +2,12 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { BookingIdParamsSchema } from '../booking/schemas';
 import { z } from '../shared/zod';
-import { ErrorSchema, json, security, standardErrors } from '../api/openapi-common';
+import { ErrorSchema, json, registerRoute, security, standardErrors } from '../api/openapi-common';
 import { MembershipSchema, PutMembershipRequestSchema } from '../renewals/schemas';
 import { JobEventAcceptedSchema, JobEventBodySchema, WebhookJobEventSchema } from './schemas';
 
 export function registerLifecyclePaths(registry: OpenAPIRegistry): void {
-  registry.registerPath({
-    method: 'post',
-    path: '/v1/jobs/{id}/events',
-    operationId: 'postJobEvent',
+  registerRoute(registry, 'postJobEvent', {
     security,
     summary:
       'Report a job event from the field (dispatched, en_route, completed, invoiced, paid, cancelled, rescheduled, no_show). Queued and applied through the transition table: a repeated event id, an event older than the last applied one, or a transition the table does not allow is a no-op',
@@ -21,10 +18,7 @@ export function registerLifecyclePaths(registry: OpenAPIRegistry): void {
       404: json(ErrorSchema, 'No such job (booking) for this account'),
     },
   });
-  registry.registerPath({
-    method: 'post',
-    path: '/v1/webhooks/{provider}/job-events',
-    operationId: 'fieldJobEventsWebhook',
+  registerRoute(registry, 'fieldJobEventsWebhook', {
     summary:
       'An FSM\'s job events, signed: X-JobRelay-Signature: v1=<hex HMAC-SHA256(secret, "<timestamp>.<body>")> with X-JobRelay-Timestamp (5-minute replay window); the secret is the tenant\'s `<tenant>/job-events/<provider>`',
     request: {
@@ -45,19 +39,13 @@ export function registerLifecyclePaths(registry: OpenAPIRegistry): void {
     ...standardErrors,
     404: json(ErrorSchema, 'No such customer'),
   };
-  registry.registerPath({
-    method: 'get',
-    path: '/v1/customers/{customerId}/memberships',
-    operationId: 'listMemberships',
+  registerRoute(registry, 'listMemberships', {
     security: [{ apiKey: [] }],
     summary: "A customer's memberships (service agreements): plan, renewal date, status (active, past_due, lapsed, cancelled)",
     request: { params: customerParams },
     responses: { 200: json(z.object({ items: z.array(MembershipSchema) }), 'The memberships'), ...errors },
   });
-  registry.registerPath({
-    method: 'put',
-    path: '/v1/customers/{customerId}/memberships/{membershipId}',
-    operationId: 'putMembership',
+  registerRoute(registry, 'putMembership', {
     security: [{ apiKey: [] }],
     summary: 'Create or change a membership; the daily renewals scan sends notices at 60/30/7/0 days, charges, retries and runs win-back',
     request: { params: customerParams.extend({ membershipId: z.string() }), body: { content: { 'application/json': { schema: PutMembershipRequestSchema } } } },

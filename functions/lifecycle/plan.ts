@@ -4,7 +4,8 @@
  * (`job.*` paths of the mapping table), and the messages it puts on the notification ledger.
  */
 import { DateTime } from 'luxon';
-import type { NotificationKind, PlannedNotification } from '../notify/ledger';
+import type { NotificationKind } from '../notify/catalogue';
+import type { PlannedNotification } from '../notify/plan';
 import type { JobEventBody } from './schemas';
 import type { LifecycleState } from './transitions';
 
@@ -126,7 +127,7 @@ export function planJobEffects(input: PlanInput): JobEffectsPlan {
       // The work was sold after all: the no-sale sequence stops.
       cancelKinds.push(...NO_SALE_SEQUENCE.map(([kind]) => kind));
       const days = (tenant.paymentReminderDays ?? [3, 7, 14]).slice(0, PAYMENT_REMINDER_KINDS.length);
-      days.forEach((d, i) => due(PAYMENT_REMINDER_KINDS[i]!, at.plus({ days: d })));
+      for (const [i, d] of days.entries()) due(PAYMENT_REMINDER_KINDS[i]!, at.plus({ days: d }));
       Object.assign(crmJob, {
         balance: data.amountCents !== undefined ? formatCents(data.amountCents) : undefined,
         lineItems: data.lineItems?.map((item) => `${item.description}: ${formatCents(item.amountCents)}`).join('; '),

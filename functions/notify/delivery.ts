@@ -5,27 +5,7 @@
  * (technicians, dispatch, on-call) go at once.
  */
 import { DateTime } from 'luxon';
-import type { NotificationKind } from './ledger';
-
-/** Who a kind of message is for; every kind not listed goes to the customer. */
-const STAFF_RECIPIENT: Partial<Record<NotificationKind, 'technician' | 'dispatch' | 'manager'>> = {
-  oncall_alert: 'technician',
-  technician_assigned: 'technician',
-  technician_unassigned: 'technician',
-  technician_job: 'technician',
-  dispatcher_alert: 'dispatch',
-  dispatcher_callback: 'dispatch',
-  delay_alert: 'dispatch',
-  manager_alert: 'manager',
-};
-
-export function recipientOf(kind: NotificationKind): 'technician' | 'dispatch' | 'manager' | 'customer' {
-  return STAFF_RECIPIENT[kind] ?? 'customer';
-}
-
-export function isStaffMessage(kind: NotificationKind): boolean {
-  return recipientOf(kind) !== 'customer';
-}
+import { isStaffMessage, type NotificationKind } from './catalogue';
 
 export interface QuietHours {
   start: string;

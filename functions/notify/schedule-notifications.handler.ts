@@ -5,12 +5,15 @@
  */
 import { appendTimeline, requireBookingRecord } from '../booking/store';
 import { isOnCall, localDate } from '../capacity/availability';
-import { InvariantError } from '../shared/errors';
-import { workflowNode } from '../shared/node';
+import { InvariantError, type NodeRaises } from '../shared/errors';
+import { workflowNode, BOOKING_NODE_CATCH } from '../shared/node';
 import { now } from '../shared/time';
 import { getTenant } from '../tenant/store';
-import { planForStatus } from './ledger';
+import { planForStatus } from './plan';
 import { addLedgerRows } from './store';
+
+/** What this node throws on purpose; its Task in the ASL retries or catches each (test/unit/asl-errors.test.ts). */
+export const raises: NodeRaises = { errors: [InvariantError], catchAll: BOOKING_NODE_CATCH };
 
 export const handler = workflowNode('ScheduleNotifications', async ({ tenantId, bookingId, capacity }) => {
   const at = now();

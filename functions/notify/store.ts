@@ -7,10 +7,14 @@ import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateComma
 import { bookingKeys } from '../booking/store';
 import { documentClient } from '../shared/clients';
 import { config } from '../shared/config';
-import type { NotificationKind, PlannedNotification } from './ledger';
+import type { NotificationKind } from './catalogue';
+import type { NotifyMessage } from './schemas';
+import type { PlannedNotification } from './plan';
 import { queryPartition, queryPrefix, sendConditional } from '../shared/dynamo';
+import type { IndexName } from '../shared/table';
 
-export const DUE_INDEX = 'byDue';
+/** The sparse due-work index (functions/shared/table.ts declares it). */
+export const DUE_INDEX: IndexName = 'byDue';
 export const DUE_PARTITION = 'DUE';
 
 export const notifyKeys = {
@@ -26,17 +30,13 @@ export const notifyKeys = {
   }),
 };
 
-export interface LedgerMessage {
-  tenantId: string;
-  bookingId: string;
-  kind: NotificationKind;
-  technicianId?: string;
-  version?: number;
+/** A ledger row as the sweeper lists it: the queue message plus how it stands. */
+export type LedgerMessage = NotifyMessage & {
   /** As listed by the sweeper: `queued` means a lost message queued again. Not part of the message. */
   status?: string;
   /** How often the sweeper queued it again (listed by the sweeper, not part of the message). */
   requeues?: number;
-}
+};
 
 function rowKey(row: LedgerMessage) {
   return notifyKeys.ledgerRow(row.tenantId, row.bookingId, row.kind, row.technicianId, row.version);

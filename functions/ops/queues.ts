@@ -4,12 +4,11 @@
  * StartMessageMoveTask (the AWS console's "Start DLQ redrive"). URLs come from the environment
  * (`<NAME>_QUEUE_URL`, `<NAME>_DLQ_URL`), set by the `queues:*` grants in CDK and by the local runtime.
  */
-import { GetQueueAttributesCommand, ListMessageMoveTasksCommand, SendMessageCommand, StartMessageMoveTaskCommand } from '@aws-sdk/client-sqs';
-import { dlqUrlEnv, queues, queueUrlEnv, type QueueSpec } from '../registry';
-import { sqsClient } from '../shared/clients';
+import { dlqUrlEnv, type QueueName, queues, queueUrlEnv } from '../registry';
 import { ApiError } from '../shared/errors';
+import { lastMoveTask, queueArn, queueAttributes as attributes, sendToQueue, startMessageMove } from './queue-store';
 
-export type QueueName = QueueSpec['name'];
+export type { QueueName };
 
 export interface QueueDepth {
   queue: QueueName;
@@ -30,27 +29,12 @@ function urlOf(env: string): string {
 export const queueUrl = (name: QueueName) => urlOf(queueUrlEnv(name));
 export const dlqUrl = (name: QueueName) => urlOf(dlqUrlEnv(name));
 
-async function attributes(
-  url: string,
-  names: Array<'QueueArn' | 'ApproximateNumberOfMessages' | 'ApproximateNumberOfMessagesNotVisible' | 'ApproximateNumberOfMessagesDelayed'>,
-) {
-  const { Attributes = {} } = await sqsClient().send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: names }));
-  return Attributes as Record<string, string | undefined>;
-}
-
-export async function queueArn(url: string): Promise<string> {
-  const arn = (await attributes(url, ['QueueArn'])).QueueArn;
-  if (!arn) throw new Error(`No QueueArn for ${url}`);
-  return arn;
-}
-
 export async function queueDepths(): Promise<QueueDepth[]> {
   return Promise.all(
     queues.map(async (spec): Promise<QueueDepth> => {
       const counts = ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'] as const;
       const [main, dead] = await Promise.all([attributes(queueUrl(spec.name), [...counts]), attributes(dlqUrl(spec.name), [...counts, 'QueueArn'])]);
-      const { Results = [] } = await sqsClient().send(new ListMessageMoveTasksCommand({ SourceArn: dead.QueueArn!, MaxResults: 1 }));
-      const last = Results[0];
+      const last = await lastMoveTask(dead.QueueArn!);
       return {
         queue: spec.name,
         visible: Number(main.ApproximateNumberOfMessages ?? 0),
@@ -78,14 +62,7 @@ export async function queueDepths(): Promise<QueueDepth[]> {
 
 /** Sends a stored message body to a work queue again; returns the SQS MessageId. */
 export async function resendMessage(queue: QueueName, body: Record<string, unknown>, reviewItemId: string): Promise<string> {
-  const { MessageId } = await sqsClient().send(
-    new SendMessageCommand({
-      QueueUrl: queueUrl(queue),
-      MessageBody: JSON.stringify(body),
-      MessageAttributes: { reviewItemId: { DataType: 'String', StringValue: reviewItemId } },
-    }),
-  );
-  return MessageId!;
+  return sendToQueue(queueUrl(queue), body, { reviewItemId });
 }
 
 /** Moves every message in the queue's DLQ back to the queue; returns the move task handle. */
@@ -97,8 +74,7 @@ export async function redriveDeadLetters(queue: QueueName): Promise<{ taskHandle
   ]);
   const messages = Number(depth.ApproximateNumberOfMessages ?? 0);
   try {
-    const { TaskHandle } = await sqsClient().send(new StartMessageMoveTaskCommand({ SourceArn: sourceArn, DestinationArn: destinationArn }));
-    return { taskHandle: TaskHandle ?? '', messages };
+    return { taskHandle: await startMessageMove(sourceArn, destinationArn), messages };
   } catch (error) {
     // One move task per DLQ at a time (AWS and the local server both refuse a second one).
     const { name, message } = error as Error;

@@ -4,13 +4,13 @@
  * so this needs the `ops` scope (the deployment's operator; a tenant's `admin` key does not have it unless given); the workers are idempotent, so a redriven
  * message is processed once.
  */
-import { queues } from '../registry';
+import { QUEUE_NAMES } from '../registry';
 import { apiRoute, parseWith } from '../shared/http';
 import { z } from '../shared/zod';
-import { redriveDeadLetters, type QueueName } from './queues';
+import { redriveDeadLetters } from './queues';
 
 export const QueueParamsSchema = z.object({
-  queue: z.enum(queues.map((q) => q.name) as [QueueName, ...QueueName[]]),
+  queue: z.enum(QUEUE_NAMES),
 });
 
 export const handler = apiRoute({}, async ({ tenant, pathParameters }) => {

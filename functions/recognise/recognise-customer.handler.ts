@@ -4,89 +4,11 @@
  * phone or address but another person) books against a new record and opens a suspected_duplicate
  * review item naming both, never merging silently.
  */
-import { ulid } from 'ulid';
-import { appendTimeline, requireBookingRecord, updateBooking } from '../booking/store';
-import { openReviewItem } from '../review/store';
-import { InvariantError, TransientError } from '../shared/errors';
-import { workflowNode } from '../shared/node';
-import { now } from '../shared/time';
-import { normalizeAddress } from './address';
-import { decideMatch, type CallerFacts } from './match';
-import { normalizeEmail, normalizePhone } from './phone';
-import { createCustomer, emptyProfile, enrichCustomer, findCandidates } from './store';
+import { TransientError, InvariantError, type NodeRaises } from '../shared/errors';
+import { BOOKING_NODE_CATCH, workflowNode } from '../shared/node';
+import { recogniseBookingCustomer } from './recognise';
 
-type Outcome = { customerId: string; outcome: 'matched' | 'created' | 'suspected_duplicate'; candidateId?: string; reason?: string; matchedOn?: string[] };
+/** What this node throws on purpose; its Task in the ASL retries or catches each (test/unit/asl-errors.test.ts). */
+export const raises: NodeRaises = { errors: [TransientError, InvariantError], catchAll: BOOKING_NODE_CATCH };
 
-async function recognise(tenantId: string, caller: CallerFacts, at: Date, attempt = 0): Promise<Outcome> {
-  const found = await findCandidates(tenantId, { phoneE164: caller.phoneE164, email: caller.email, addressKey: normalizeAddress(caller.address) });
-  const decision = decideMatch(caller, found);
-  if (decision.kind === 'match') {
-    await enrichCustomer(tenantId, decision.customer.customerId, { email: caller.email, address: caller.address }, at);
-    return { customerId: decision.customer.customerId, outcome: 'matched', matchedOn: decision.matchedOn };
-  }
-  const customerId = ulid(at.getTime());
-  const result = await createCustomer(
-    {
-      tenantId,
-      customerId,
-      name: caller.name,
-      phoneE164: caller.phoneE164,
-      email: caller.email,
-      addresses: [caller.address],
-      ...emptyProfile(),
-      createdAt: at.toISOString(),
-      updatedAt: at.toISOString(),
-    },
-    // The claims another customer holds stay theirs; the new record books without them.
-    { phone: !found.byPhone, email: Boolean(caller.email) && !found.byEmail },
-  );
-  if (!result.created) {
-    // Someone created a customer with this phone/email meanwhile: recognise again against it.
-    if (attempt >= 2) throw new TransientError('Customer claims kept changing under concurrent bookings');
-    return recognise(tenantId, caller, at, attempt + 1);
-  }
-  if (decision.kind === 'uncertain') {
-    return { customerId, outcome: 'suspected_duplicate', candidateId: decision.candidate.customerId, reason: decision.reason };
-  }
-  return { customerId, outcome: 'created' };
-}
-
-export const handler = workflowNode('RecogniseCustomer', async ({ tenantId, bookingId }) => {
-  const booking = await requireBookingRecord(tenantId, bookingId);
-  // Re-entry (a retried request): the customer was already settled.
-  if (booking.customerId) return { customerId: booking.customerId, matched: true };
-
-  const at = now();
-  const { customer, address } = booking.request;
-  const phoneE164 = normalizePhone(customer.phone, address.country);
-  if (!phoneE164) throw new InvariantError('The booking phone number is not a valid number');
-  const caller: CallerFacts = { name: customer.name, phoneE164, email: normalizeEmail(customer.email), address };
-
-  const result = await recognise(tenantId, caller, at);
-  if (result.outcome === 'suspected_duplicate') {
-    await openReviewItem(
-      tenantId,
-      {
-        kind: 'suspected_duplicate',
-        reason: `Possible duplicate customer (${result.reason}): booked against a new record; merge or keep apart`,
-        subject: { type: 'customer', id: result.customerId },
-        payload: { bookingId, newCustomerId: result.customerId, candidateCustomerId: result.candidateId, match: result.reason },
-      },
-      at,
-    );
-  }
-  await updateBooking(tenantId, bookingId, { customerId: result.customerId }, { at });
-  await appendTimeline(
-    tenantId,
-    bookingId,
-    'RecogniseCustomer',
-    result.outcome,
-    {
-      customerId: result.customerId,
-      ...(result.matchedOn ? { matchedOn: result.matchedOn } : {}),
-      ...(result.candidateId ? { candidateCustomerId: result.candidateId } : {}),
-    },
-    at,
-  );
-  return { customerId: result.customerId, matched: result.outcome === 'matched' };
-});
+export const handler = workflowNode('RecogniseCustomer', recogniseBookingCustomer);

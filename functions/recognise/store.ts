@@ -251,3 +251,78 @@ export async function setMessagingOptOut(tenantId: string, customerId: string, o
     }),
   );
 }
+
+/**
+ * A completed job's visit on the customer's service history, with the equipment it found and the
+ * next maintenance date: once per booking (the visit's booking id is remembered), so a redelivered
+ * event adds nothing. False when the customer is missing or the visit is already there.
+ */
+export async function recordServiceVisit(
+  tenantId: string,
+  customerId: string,
+  facts: { visit: ServiceVisit & { bookingId: string }; equipment: EquipmentRecord[]; nextMaintenanceDue?: string },
+): Promise<boolean> {
+  const values: Record<string, unknown> = {
+    ':visit': [facts.visit],
+    ':empty': [],
+    ':equipment': facts.equipment,
+    ':id': facts.visit.bookingId,
+    ':ids': new Set([facts.visit.bookingId]),
+  };
+  let extra = '';
+  if (facts.nextMaintenanceDue) {
+    values[':next'] = facts.nextMaintenanceDue;
+    extra = ', nextMaintenanceDue = :next';
+  }
+  return sendConditional(
+    new UpdateCommand({
+      TableName: config.tableName,
+      Key: customerKeys.customer(tenantId, customerId),
+      UpdateExpression: `SET serviceHistory = list_append(if_not_exists(serviceHistory, :empty), :visit), equipment = list_append(if_not_exists(equipment, :empty), :equipment)${extra} ADD serviceVisitBookingIds :ids`,
+      ConditionExpression: 'attribute_exists(pk) AND NOT contains(serviceVisitBookingIds, :id)',
+      ExpressionAttributeValues: values,
+    }),
+  );
+}
+
+/** A payment's account facts, never replacing a newer payment's. False when skipped. */
+export async function recordPayment(
+  tenantId: string,
+  customerId: string,
+  payment: { paidAt: string; amountCents: number; balanceCents: number },
+): Promise<boolean> {
+  return sendConditional(
+    new UpdateCommand({
+      TableName: config.tableName,
+      Key: customerKeys.customer(tenantId, customerId),
+      UpdateExpression: 'SET account = :account',
+      ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(account.lastPaidAt) OR account.lastPaidAt < :at)',
+      ExpressionAttributeValues: {
+        ':at': payment.paidAt,
+        ':account': {
+          status: payment.balanceCents > 0 ? 'balance_due' : 'current',
+          lastPaidAt: payment.paidAt,
+          lastPaidAmountCents: payment.amountCents,
+          balanceCents: payment.balanceCents,
+        },
+      },
+    }),
+  );
+}
+
+/** The membership summary on the profile (the membership itself is renewals/store.ts's). */
+export async function setMembershipSummary(
+  tenantId: string,
+  customerId: string,
+  summary: CustomerProfileFields['membership'] & { membershipId: string },
+): Promise<boolean> {
+  return sendConditional(
+    new UpdateCommand({
+      TableName: config.tableName,
+      Key: customerKeys.customer(tenantId, customerId),
+      UpdateExpression: 'SET membership = :summary',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':summary': summary },
+    }),
+  );
+}

@@ -7,7 +7,7 @@
  * starts. Every step names a deterministic id, so the scan run twice a day does nothing twice.
  */
 import { DateTime } from 'luxon';
-import type { NotificationKind } from '../notify/ledger';
+import type { NotificationKind } from '../notify/catalogue';
 
 export const NOTICE_DAYS = [60, 30, 7, 0] as const;
 export const RETRY_AFTER_DAYS = [1, 3, 7] as const;

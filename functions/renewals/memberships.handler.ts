@@ -6,12 +6,12 @@
  */
 import { ApiError } from '../shared/errors';
 import { apiRoute, parseWith } from '../shared/http';
+import { routeOperations } from '../shared/route-operations';
 import { now } from '../shared/time';
 import { getCustomer } from '../recognise/store';
-import { paymentSettings } from '../tenant/setup';
-import { getTenant } from '../tenant/store';
 import { MembershipParamsSchema, PutMembershipRequestSchema } from './schemas';
-import { getMembership, listCustomerMemberships, putMembership, updateMembership, type Membership } from './store';
+import { saveMembership } from './memberships';
+import { listCustomerMemberships, type Membership } from './store';
 
 function toPublic(m: Membership) {
   const { tenantId: _t, paymentMethod: _p, version: _v, createdAt: _c, lastChargeId: _l, ...rest } = m;
@@ -28,45 +28,9 @@ const put = apiRoute({ body: PutMembershipRequestSchema }, async ({ tenant, path
   const { customerId, membershipId } = parseWith(MembershipParamsSchema, pathParameters, 'path');
   if (!membershipId) throw new ApiError('invalid_request', 'membershipId is required', 'membershipId');
   if (!(await getCustomer(tenant.tenantId, customerId))) throw new ApiError('not_found', `No customer ${customerId}`, 'customerId');
-  const at = now();
-  const [existing, tenantRecord] = await Promise.all([getMembership(tenant.tenantId, customerId, membershipId), getTenant(tenant.tenantId)]);
-  // The card belongs to the tenant's processor (the renewals scan charges through it); `none` when it has none yet.
-  const processor = (tenantRecord && paymentSettings(tenantRecord)?.provider) ?? 'none';
-  const fields = {
-    plan: body.plan,
-    priceCents: body.priceCents,
-    termMonths: body.termMonths,
-    renewsOn: body.renewsOn,
-    autoRenew: body.autoRenew,
-    ...(body.paymentToken
-      ? { paymentMethod: { provider: processor, token: body.paymentToken, ...(body.paymentCustomerId ? { customerRef: body.paymentCustomerId } : {}) } }
-      : {}),
-  };
-  if (existing) {
-    // A new renewal date starts a fresh cycle; cancelling stops the cadence.
-    const status = body.status === 'cancelled' ? 'cancelled' : existing.renewsOn !== body.renewsOn ? 'active' : existing.status;
-    const chargeAttempts = existing.renewsOn !== body.renewsOn ? 0 : existing.chargeAttempts;
-    const updated = await updateMembership(existing, { ...fields, status, chargeAttempts }, at);
-    if (!updated) throw new ApiError('conflict', 'The membership changed meanwhile (a renewal ran); read it and try again');
-    return { statusCode: 200, body: toPublic(updated) };
-  }
-  const created: Membership = {
-    tenantId: tenant.tenantId,
-    membershipId,
-    customerId,
-    ...fields,
-    paymentMethod: fields.paymentMethod ?? { provider: processor, token: 'none' },
-    startedOn: at.toISOString().slice(0, 10),
-    status: body.status,
-    chargeAttempts: 0,
-    version: 1,
-    createdAt: at.toISOString(),
-    updatedAt: at.toISOString(),
-  };
-  await putMembership(created);
-  return { statusCode: 201, body: toPublic(created) };
+  const { created, membership } = await saveMembership(tenant.tenantId, customerId, membershipId, body, now());
+  return { statusCode: created ? 201 : 200, body: toPublic(membership) };
 });
 
-/** One Lambda for the memberships resource; API Gateway's route key picks the operation. */
-export const handler = async (event: { routeKey?: string }, context: unknown) =>
-  ((event.routeKey ?? '').startsWith('PUT') ? put : list)(event as never, context as never);
+/** One Lambda for the memberships resource: the Memberships routes (functions/registry.ts), by name. */
+export const handler = routeOperations({ listMemberships: list, putMembership: put });

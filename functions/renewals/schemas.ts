@@ -18,15 +18,10 @@ export const PutMembershipRequestSchema = z
     termMonths: z.number().int().min(1).max(60).default(12),
     renewsOn: isoDate.openapi({ description: 'When the current term ends and the renewal is charged' }),
     autoRenew: z.boolean().default(true),
-    paymentToken: z
-      .string()
-      .min(1)
-      .max(200)
-      .optional()
-      .openapi({
-        description:
-          'The saved card at the payment provider (Stripe: a PaymentMethod pm_...; local provider: tok_ok, tok_declined, tok_declined_until_YYYY-MM-DD)',
-      }),
+    paymentToken: z.string().min(1).max(200).optional().openapi({
+      description:
+        'The saved card at the payment provider (Stripe: a PaymentMethod pm_...; local provider: tok_ok, tok_declined, tok_declined_until_YYYY-MM-DD)',
+    }),
     paymentCustomerId: z
       .string()
       .regex(/^[A-Za-z0-9_-]{1,100}$/, 'the customer id at the payment provider (Stripe: cus_...)')

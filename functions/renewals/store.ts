@@ -7,9 +7,9 @@
  * is made once however often the scan runs. The customer's `membership` summary (what recognition
  * returns) is kept in step with every change.
  */
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { BookingRecord } from '../booking/store';
-import { customerKeys } from '../recognise/store';
+import { customerKeys, setMembershipSummary } from '../recognise/store';
 import { documentClient } from '../shared/clients';
 import { config } from '../shared/config';
 import { formatCents } from '../lifecycle/plan';
@@ -56,17 +56,12 @@ export function membershipSubject(membershipId: string, cycle: string): string {
 }
 
 async function customerSummary(m: Membership): Promise<void> {
-  await sendConditional(
-    new UpdateCommand({
-      TableName: config.tableName,
-      Key: customerKeys.customer(m.tenantId, m.customerId),
-      UpdateExpression: 'SET membership = :summary',
-      ConditionExpression: 'attribute_exists(pk)',
-      ExpressionAttributeValues: {
-        ':summary': { status: m.status === 'past_due' ? 'active' : m.status, plan: m.plan, renewsOn: m.renewsOn, membershipId: m.membershipId },
-      },
-    }),
-  );
+  await setMembershipSummary(m.tenantId, m.customerId, {
+    status: m.status === 'past_due' ? 'active' : m.status,
+    plan: m.plan,
+    renewsOn: m.renewsOn,
+    membershipId: m.membershipId,
+  });
 }
 
 export async function putMembership(m: Membership): Promise<void> {
@@ -183,7 +178,7 @@ export async function recordChargeAttempt(m: Membership, cycle: string, attempt:
 }
 
 /**
- * The notify worker's view of a membership message's subject (notify/send.handler.ts): who it goes
+ * The notify worker's view of a membership message's subject (notify/send.ts): who it goes
  * to and the facts it quotes. Undefined for anything that is not a membership subject.
  */
 export async function membershipMessageSubject(

@@ -1,78 +1,15 @@
 /**
- * Booking node RecordReviewItem: the Catch path of every other node. The booking is never lost: it
- * keeps what was done, gets an honest status, and a review item says which node failed and why.
- * A failed CRM write is the one failure the booking continues past (to CommitSlot). Only a CRM that
- * answered with a refusal (CrmRejectedError) is a refusal: a crm_write_failed item at once, and the
- * booking waits for dispatch (never "confirmed" to the customer). Everything else — the CRM down, a
- * call out of time, the node itself timing out or crashing (States.Timeout, Sandbox.Timedout, middy's early TimeoutError,
- * Lambda.*) — may or may not have reached the CRM: the write goes to the crm-sync outbox, whose
- * retry finds a record the lost attempt made (idempotency key, first-attempt time) instead of
- * making a second; no review item unless the retries run out.
+ * Booking node RecordReviewItem: the Catch path of every other node (review/record-booking-failure.ts:
+ * the booking is kept, the CRM write goes to the outbox or a review item says which node failed and why).
  */
-import { appendTimeline, updateBooking } from '../booking/store';
+import { InvariantError, type NodeRaises } from '../shared/errors';
 import { workflowNode } from '../shared/node';
-import { now } from '../shared/time';
-import { backoffSettings, enqueueCrmSync } from '../crm/outbox';
-import { openReviewItem } from './store';
+import { recordBookingFailure } from './record-booking-failure';
 
-/** Lambda errors arrive with Cause as a JSON string ({errorMessage, errorType, ...}); locally, as text. */
-export function describeCause(cause: string | undefined): string {
-  if (!cause) return 'no detail';
-  try {
-    const parsed = JSON.parse(cause) as { errorMessage?: string };
-    return parsed.errorMessage ?? cause;
-  } catch {
-    return cause;
-  }
-}
+/** What this node can throw: its own failure fails the run (no Catch), and the recovery sweep finds the booking. */
+export const raises: NodeRaises = {
+  errors: [InvariantError],
+  uncaught: 'the run fails; the route answers with the status URL and the recovery sweep finds the booking (its comment in booking.asl.json)',
+};
 
-/** Did the CRM itself refuse the write? Anything else (unreachable, out of time, a crash) is worth retrying. */
-export function crmRefused(error: string): boolean {
-  return error === 'CrmRejectedError';
-}
-
-export const handler = workflowNode('RecordReviewItem', async (state) => {
-  const { tenantId, bookingId } = state;
-  const at = now();
-  const failures = state.failures ?? {};
-  // The newest failure is the last key: each Catch adds its node under $.failures.
-  const failedNode = Object.keys(failures).at(-1) ?? 'unknown';
-  const failure = failures[failedNode] ?? { Error: 'Unknown' };
-  const cause = describeCause(failure.Cause);
-  const detail = `${failure.Error}: ${cause}`;
-  const crmFailed = failedNode === 'WriteCrm';
-
-  if (crmFailed && !crmRefused(failure.Error)) {
-    // The CRM is down or did not answer in time: keep the booking (CommitSlot makes it
-    // pending_crm_sync) and put the write in the outbox. A person hears of it only if the retries run out (CrmSyncWorker opens the item).
-    const messageId = await enqueueCrmSync({ tenantId, bookingId, firstError: detail.slice(0, 1_000) }, backoffSettings().baseSeconds);
-    await updateBooking(tenantId, bookingId, { statusReason: 'crm_unreachable' }, { at });
-    await appendTimeline(tenantId, bookingId, failedNode, 'queued_for_crm_sync', { error: failure.Error, messageId }, at);
-    return { outbox: 'crm-sync', continueAt: 'CommitSlot' };
-  }
-
-  const item = await openReviewItem(
-    tenantId,
-    {
-      kind: crmFailed ? 'crm_write_failed' : 'workflow_failed',
-      reason: crmFailed ? `${detail} — the CRM refused the booking` : `${failedNode} failed (${detail})`,
-      subject: { type: 'booking', id: bookingId },
-      payload: { node: failedNode, error: failure.Error, cause },
-      // A refused CRM write can be re-sent through the outbox once a person has fixed the cause.
-      ...(crmFailed ? { redrive: { type: 'message' as const, queue: 'crm-sync' as const, body: { tenantId, bookingId } } } : {}),
-    },
-    at,
-  );
-  if (crmFailed) {
-    await updateBooking(tenantId, bookingId, { statusReason: 'crm_rejected' }, { at });
-  } else {
-    await updateBooking(
-      tenantId,
-      bookingId,
-      { status: 'pending_confirmation', statusReason: `${failedNode.toLowerCase()}_failed` },
-      { onlyFrom: ['received'], at },
-    );
-  }
-  await appendTimeline(tenantId, bookingId, failedNode, 'failed', { error: failure.Error, reviewItemId: item.reviewItemId }, at);
-  return { reviewItemId: item.reviewItemId, ...(crmFailed ? { continueAt: 'CommitSlot' } : {}) };
-});
+export const handler = workflowNode('RecordReviewItem', recordBookingFailure);

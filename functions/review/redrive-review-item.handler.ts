@@ -19,7 +19,7 @@ export const handler = apiRoute({}, async ({ tenant, pathParameters, rawBody }) 
       body = parseWith(RedriveReviewItemRequestSchema, JSON.parse(rawBody));
     } catch (error) {
       if (error instanceof ApiError) throw error;
-      throw new ApiError('invalid_json', 'The request body is not valid JSON', 'body');
+      throw new ApiError('invalid_json', 'The request body is not valid JSON', 'body', undefined, undefined, { cause: error });
     }
   }
   const { id } = parseWith(ReviewItemIdParamsSchema, pathParameters, 'path');

@@ -1,3 +1,4 @@
+import { QUEUE_NAMES } from '../registry';
 import { z } from '../shared/zod';
 
 export const REVIEW_KINDS = [
@@ -15,14 +16,16 @@ export const REVIEW_KINDS = [
   'needs_triage',
   /** In AWS a provider the work needs is not configured (SMS, email, payments): nothing was sent or charged. */
   'setup_required',
+  /** A chat or voice agent handed the caller to a person (hand_off_to_human): the transcript is in the payload. */
+  'agent_handoff',
 ] as const;
 export type ReviewKind = (typeof REVIEW_KINDS)[number];
 
 export const REVIEW_STATUSES = ['open', 'resolved'] as const;
 export type ReviewStatus = (typeof REVIEW_STATUSES)[number];
 
-/** The work queues a review item can be redriven to (functions/registry.ts `queues`). */
-export const REDRIVE_QUEUES = ['crm-sync', 'notify', 'status-events'] as const;
+/** The work queues a review item can be redriven to: every work queue (functions/registry.ts). */
+export const REDRIVE_QUEUES = QUEUE_NAMES;
 
 /**
  * How `POST /v1/review-items/{id}/redrive` re-runs the failed step. Whoever opens an item that can

@@ -20,13 +20,11 @@
  * Written by hand: no library keeps a concurrency semaphore in DynamoDB with expiring leases.
  */
 import { randomUUID } from 'node:crypto';
-import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { config } from './config';
-import { queryPartition, sendConditional } from './dynamo';
+import { admissionKeys, deleteLease, type Lease, putLease, takenPlaces } from './admission-store';
 import { ApiError } from './errors';
 import type { RouteRequest, RouteResponse } from './http';
 import { logger } from './logger';
-import { epochSeconds, now } from './time';
+import { now } from './time';
 
 export interface AdmissionLimits {
   /** Requests of one tenant in flight at once. */
@@ -45,13 +43,6 @@ export const LEASE_MS = 35_000;
  * fewer than N concurrent requests, one of the N is still free); bounded so a storm costs few writes.
  */
 const PUT_ATTEMPTS = 10;
-
-export const admissionKeys = {
-  tenantPartition: (tenantId: string, route: string) => `T#${tenantId}#ADMISSION#${route}`,
-  /** The route's places across tenants (platform-wide, like `APIKEY#`). */
-  totalPartition: (route: string) => `ADMISSION#${route}`,
-  place: (pk: string, index: number) => ({ pk, sk: `PLACE#${String(index).padStart(4, '0')}` }),
-};
 
 export interface AdmissionPermit {
   /** Gives the places back; a second call does nothing, and neither does a call while held. */
@@ -78,15 +69,10 @@ export class AdmissionRefused extends ApiError {
   }
 }
 
-interface Lease {
-  key: { pk: string; sk: string };
-  leaseId: string;
-}
-
 /** Takes one free place of the partition's `places`, or undefined when all are taken. */
 async function takePlace(pk: string, places: number, leaseId: string): Promise<Lease | undefined> {
   const at = now().getTime();
-  const taken = new Set((await queryPartition(pk, { consistent: true })).filter((item) => Number(item.leaseUntil) > at).map((item) => String(item.sk)));
+  const taken = await takenPlaces(pk, at);
   const free = Array.from({ length: places }, (_, index) => admissionKeys.place(pk, index)).filter((key) => !taken.has(key.sk));
   // Random order, so concurrent requests spread over the free places instead of racing for the first.
   for (let i = free.length - 1; i > 0; i--) {
@@ -94,27 +80,9 @@ async function takePlace(pk: string, places: number, leaseId: string): Promise<L
     [free[i], free[j]] = [free[j]!, free[i]!];
   }
   for (const key of free.slice(0, PUT_ATTEMPTS)) {
-    const leaseUntil = at + LEASE_MS;
-    const put = new PutCommand({
-      TableName: config.tableName,
-      Item: { ...key, leaseId, leaseUntil, expiresAt: epochSeconds(new Date(leaseUntil)) + 60 },
-      ConditionExpression: 'attribute_not_exists(pk) OR leaseUntil < :at',
-      ExpressionAttributeValues: { ':at': at },
-    });
-    if (await sendConditional(put)) return { key, leaseId };
+    if (await putLease({ key, leaseId }, at, at + LEASE_MS)) return { key, leaseId };
   }
   return undefined;
-}
-
-async function givePlace(lease: Lease): Promise<void> {
-  await sendConditional(
-    new DeleteCommand({
-      TableName: config.tableName,
-      Key: lease.key,
-      ConditionExpression: 'leaseId = :leaseId',
-      ExpressionAttributeValues: { ':leaseId': lease.leaseId },
-    }),
-  );
 }
 
 export class AdmissionGate {
@@ -130,18 +98,18 @@ export class AdmissionGate {
     const ofTenant = await takePlace(admissionKeys.tenantPartition(tenantId, this.route), this.limits.perTenant, leaseId);
     if (!ofTenant) throw new AdmissionRefused('tenant', this.limits.retryAfterSeconds);
     const ofAll = await takePlace(admissionKeys.totalPartition(this.route), this.limits.total, leaseId).catch(async (error: unknown) => {
-      await givePlace(ofTenant).catch(() => undefined);
+      await deleteLease(ofTenant).catch(() => undefined);
       throw error;
     });
     if (!ofAll) {
-      await givePlace(ofTenant);
+      await deleteLease(ofTenant);
       throw new AdmissionRefused('total', this.limits.retryAfterSeconds);
     }
     let released: Promise<void> | undefined;
     let held = false;
     const giveBack = () => {
       // A lease that cannot be deleted now expires by itself within LEASE_MS.
-      released ??= Promise.all([givePlace(ofTenant), givePlace(ofAll)]).then(
+      released ??= Promise.all([deleteLease(ofTenant), deleteLease(ofAll)]).then(
         () => undefined,
         (error: unknown) => logger.warn('admission: a place could not be given back; its lease expires by itself', { error: error as Error }),
       );

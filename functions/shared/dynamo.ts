@@ -1,5 +1,6 @@
 /** DynamoDB helpers every store shares. */
 import {
+  GetCommand,
   QueryCommand,
   type DeleteCommand,
   type PutCommand,
@@ -24,6 +25,14 @@ export async function sendConditional(command: PutCommand | UpdateCommand | Dele
     if (isConditionalCheckFailed(error)) return false;
     throw error;
   }
+}
+
+/** One item by its key (eventually consistent unless `consistent`), undefined when absent. */
+export async function getItem(key: { pk: string; sk: string }, options: { consistent?: boolean } = {}): Promise<Record<string, any> | undefined> {
+  const { Item } = await documentClient().send(
+    new GetCommand({ TableName: config.tableName, Key: key, ...(options.consistent ? { ConsistentRead: true } : {}) }),
+  );
+  return Item;
 }
 
 /** Every item of one partition, all pages (sorted by sort key). */

@@ -10,7 +10,7 @@ import type { z } from 'zod';
 import { ApiError } from './errors';
 import { logger } from './logger';
 import { hasScope, type RouteAccess } from './scopes';
-import { findApiKey } from '../tenant/store';
+import { findApiKey } from '../admin/store';
 import { routeByKey } from '../registry';
 
 export interface TenantContext {

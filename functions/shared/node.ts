@@ -57,3 +57,9 @@ export function workflowNode<T>(nodeName: string, fn: (state: WorkflowState, con
     return result;
   }).use(traceHandler());
 }
+
+/** Why a booking node's Catch on States.ALL is the intended path (its `raises` declaration says so; test/unit/asl-errors.test.ts). */
+export const BOOKING_NODE_CATCH = 'RecordReviewItem keeps the booking and opens a review item; the recovery sweep re-drives a booking left received';
+
+/** Why a job-trail step's Catch on States.ALL is the intended path: the trail goes on, CloseTrail reviews each failed step. */
+export const TRAIL_STEP_CATCH = 'the trail goes on to the next step; CloseTrail makes every failed step a review item with its reason';

@@ -17,7 +17,8 @@ import { secretsManagerClient } from './clients';
 export const SECRET_PREFIX = 'jobrelay/';
 
 /** Purposes with one secret per tenant. */
-export const SINGLE_SECRET_PURPOSES = ['crm', 'sms', 'payments'] as const;
+/** `vapi`: the Vapi server URL secret (X-Vapi-Secret); `retell`: the Retell API key that signs custom function calls (X-Retell-Signature). */
+export const SINGLE_SECRET_PURPOSES = ['crm', 'sms', 'payments', 'vapi', 'retell'] as const;
 /** A field service system's name as it appears in webhook paths (`/v1/webhooks/<provider>/job-events`). */
 export const PROVIDER_ID = /^[a-z0-9-]{2,40}$/;
 const TENANT_ID = /^[a-z0-9-]{3,40}$/;

@@ -3,9 +3,9 @@
  * emergency reserve, on-call rotation, schedule source), technicians and job types. Tenant-scoped by
  * key, validated by zod, admin scope required. One Lambda; the route key picks the operation.
  */
-import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { ApiError } from '../shared/errors';
 import { apiRoute, parseWith } from '../shared/http';
+import { routeOperations } from '../shared/route-operations';
 import { setupWarnings } from './setup';
 import { CatalogueIdParamsSchema, CompanySettingsSchema, JobTypeInputSchema, TechnicianInputSchema } from './config-schemas';
 import {
@@ -72,26 +72,14 @@ const deleteType = apiRoute({}, async ({ tenant, pathParameters }) => {
   return { statusCode: 204 };
 });
 
-type Operation = (event: APIGatewayProxyEventV2, context: Context) => Promise<unknown>;
-
-export const configOperations: Record<string, Operation> = {
-  'GET /v1/config/company': getCompany,
-  'PUT /v1/config/company': putCompany,
-  'GET /v1/config/technicians': listTechs,
-  'PUT /v1/config/technicians/{id}': putTech,
-  'DELETE /v1/config/technicians/{id}': deleteTech,
-  'GET /v1/config/job-types': listTypes,
-  'PUT /v1/config/job-types/{id}': putType,
-  'DELETE /v1/config/job-types/{id}': deleteType,
-};
-
-export const handler = async (event: APIGatewayProxyEventV2, context: Context) => {
-  const operation = configOperations[event.routeKey];
-  if (!operation)
-    return {
-      statusCode: 404,
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ error: { code: 'not_found', message: `No route ${event.routeKey}` } }),
-    };
-  return operation(event, context);
-};
+/** The TenantConfig routes (functions/registry.ts), by name. */
+export const handler = routeOperations({
+  getCompanySettings: getCompany,
+  putCompanySettings: putCompany,
+  listTechnicians: listTechs,
+  putTechnician: putTech,
+  deleteTechnician: deleteTech,
+  listJobTypes: listTypes,
+  putJobType: putType,
+  deleteJobType: deleteType,
+});

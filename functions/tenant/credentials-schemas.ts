@@ -39,11 +39,19 @@ export const PaymentsCredentialSchema = z
   })
   .openapi('PaymentsCredential');
 
+/** Vapi's server URL secret: Vapi sends it as X-Vapi-Secret on every tool call; once set, calls without it are refused. */
+export const VapiCredentialSchema = z
+  .strictObject({ secret: token('The secret configured on the Vapi tool or assistant server URL') })
+  .openapi('VapiCredential');
+
+/** The Retell API key (the one with the webhook badge): Retell signs custom function calls with it (X-Retell-Signature). */
+export const RetellCredentialSchema = z.strictObject({ apiKey: token('The Retell API key that signs requests') }).openapi('RetellCredential');
+
 /** The key an FSM signs its job events with (X-JobRelay-Signature on /v1/webhooks/{provider}/job-events). */
 export const JobEventsCredentialSchema = z.strictObject({ signingKey }).openapi('JobEventsCredential');
 
 export const CredentialPurposeParamsSchema = z.object({
-  purpose: z.enum(SINGLE_SECRET_PURPOSES).openapi({ description: 'crm, sms or payments; job-event keys have their own path' }),
+  purpose: z.enum(SINGLE_SECRET_PURPOSES).openapi({ description: 'crm, sms, payments, vapi or retell; job-event keys have their own path' }),
 });
 export const JobEventsProviderParamsSchema = z.object({
   provider: z.string().regex(PROVIDER_ID, 'expected a provider name like servicetitan'),
@@ -79,6 +87,8 @@ export function secretValueOf(purpose: SecretPurpose, body: unknown): { value: s
   }
   if (purpose === 'sms') return { value: (body as z.infer<typeof SmsCredentialSchema>).authToken, provider: 'twilio' };
   if (purpose === 'payments') return { value: (body as z.infer<typeof PaymentsCredentialSchema>).secretKey, provider: 'stripe' };
+  if (purpose === 'vapi') return { value: (body as z.infer<typeof VapiCredentialSchema>).secret, provider: 'vapi' };
+  if (purpose === 'retell') return { value: (body as z.infer<typeof RetellCredentialSchema>).apiKey, provider: 'retell' };
   return { value: (body as z.infer<typeof JobEventsCredentialSchema>).signingKey };
 }
 
@@ -87,4 +97,6 @@ export const credentialBodySchemas = {
   crm: CrmCredentialSchema,
   sms: SmsCredentialSchema,
   payments: PaymentsCredentialSchema,
+  vapi: VapiCredentialSchema,
+  retell: RetellCredentialSchema,
 } as const;

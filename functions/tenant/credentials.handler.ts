@@ -6,36 +6,15 @@
  * carries a value. A platform key may act for another tenant with `?tenantId=` (onboarding).
  * One Lambda, the only one allowed to write secrets; the route key picks the operation.
  */
-import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { adminTenant } from '../admin/authorise';
 import { KeyTenantQuerySchema } from '../admin/schemas';
 import { ApiError } from '../shared/errors';
-import { actorOf, apiRoute, parseWith, type TenantContext } from '../shared/http';
-import { jobEventsPurpose, putTenantSecret, type SecretPurpose } from '../shared/secrets';
-import { now } from '../shared/time';
-import {
-  CredentialPurposeParamsSchema,
-  credentialBodySchemas,
-  JobEventsCredentialSchema,
-  JobEventsProviderParamsSchema,
-  secretValueOf,
-  type CredentialStatus,
-} from './credentials-schemas';
-import { getTenant, listCredentials, recordCredentialSet } from './store';
-
-async function setCredential(caller: TenantContext, tenantId: string, purpose: SecretPurpose, body: unknown): Promise<CredentialStatus> {
-  const tenant = await getTenant(tenantId);
-  if (!tenant) throw new ApiError('not_found', 'This account has no configuration yet');
-  const { value, provider } = secretValueOf(purpose, body);
-  // A CRM credential for another adapter than the one configured would be read as the wrong shape.
-  if (purpose === 'crm' && tenant.crm.adapter !== 'builtin' && provider !== tenant.crm.adapter) {
-    throw new ApiError('invalid_request', `adapter: this account's CRM is ${tenant.crm.adapter}`, 'adapter');
-  }
-  await putTenantSecret(tenantId, purpose, value);
-  const record = { purpose, updatedAt: now().toISOString(), updatedBy: actorOf(caller), ...(provider ? { provider } : {}) };
-  await recordCredentialSet(tenantId, record);
-  return record;
-}
+import { apiRoute, parseWith } from '../shared/http';
+import { routeOperations } from '../shared/route-operations';
+import { jobEventsPurpose } from '../shared/secrets';
+import { setCredential } from './credentials';
+import { CredentialPurposeParamsSchema, credentialBodySchemas, JobEventsCredentialSchema, JobEventsProviderParamsSchema } from './credentials-schemas';
+import { listCredentials } from './store';
 
 const list = apiRoute({ query: KeyTenantQuerySchema }, async ({ tenant: caller, query }) => {
   const tenantId = adminTenant(caller, query.tenantId);
@@ -65,21 +44,9 @@ function parseJsonBody(rawBody: string): unknown {
   }
 }
 
-type Operation = (event: APIGatewayProxyEventV2, context: Context) => Promise<unknown>;
-
-export const credentialOperations: Record<string, Operation> = {
-  'GET /v1/config/credentials': list,
-  'PUT /v1/config/credentials/{purpose}': putSingle,
-  'PUT /v1/config/credentials/job-events/{provider}': putJobEvents,
-};
-
-export const handler = async (event: APIGatewayProxyEventV2, context: Context) => {
-  const operation = Object.hasOwn(credentialOperations, event.routeKey) ? credentialOperations[event.routeKey] : undefined;
-  if (!operation)
-    return {
-      statusCode: 404,
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ error: { code: 'not_found', message: `No route ${event.routeKey}` } }),
-    };
-  return operation(event, context);
-};
+/** The TenantCredentials routes (functions/registry.ts), by name. */
+export const handler = routeOperations({
+  listCredentials: list,
+  putCredential: putSingle,
+  putJobEventsCredential: putJobEvents,
+});

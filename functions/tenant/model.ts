@@ -165,7 +165,7 @@ export const TenantSchema = z.object({
   /** Per-tenant overrides of the CRM mapping table (functions/crm/mapping.ts), state by state. */
   crmMapping: CrmMappingOverridesSchema.optional(),
   /**
-   * The CRM outbox's retry schedule (functions/crm/outbox.ts): a write the CRM could not take is
+   * The CRM outbox's retry schedule (functions/crm/sync-policy.ts): a write the CRM could not take is
    * retried with backoff (base doubling to max) until `retryForMinutes` after its first failure, then
    * a crm_write_failed review item. CRM outages last minutes to hours: at least an hour by default.
    */

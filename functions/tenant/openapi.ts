@@ -1,6 +1,6 @@
 /** OpenAPI paths of the credentials routes (registered by functions/api/openapi.ts). Values are write-only. */
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
-import { ErrorSchema, json, security, standardErrors } from '../api/openapi-common';
+import { ErrorSchema, json, registerRoute, security, standardErrors } from '../api/openapi-common';
 import { KeyTenantQuerySchema } from '../admin/schemas';
 import { z } from '../shared/zod';
 import {
@@ -16,19 +16,13 @@ import {
 
 export function registerCredentialPaths(registry: OpenAPIRegistry): void {
   const errors = { ...standardErrors, 404: json(ErrorSchema, 'This account has no configuration yet') };
-  registry.registerPath({
-    method: 'get',
-    path: '/v1/config/credentials',
-    operationId: 'listCredentials',
+  registerRoute(registry, 'listCredentials', {
     security,
     summary: 'Which credentials are set and when (never their values)',
     request: { query: KeyTenantQuerySchema },
     responses: { 200: json(CredentialListSchema, 'Purposes that have a credential'), ...standardErrors },
   });
-  registry.registerPath({
-    method: 'put',
-    path: '/v1/config/credentials/{purpose}',
-    operationId: 'putCredential',
+  registerRoute(registry, 'putCredential', {
     security,
     summary: "Set the account's CRM credentials (per adapter), Twilio Auth Token (sms) or payment key; the answer never carries it",
     request: {
@@ -41,10 +35,7 @@ export function registerCredentialPaths(registry: OpenAPIRegistry): void {
     },
     responses: { 200: json(CredentialStatusSchema, 'Set'), ...errors },
   });
-  registry.registerPath({
-    method: 'put',
-    path: '/v1/config/credentials/job-events/{provider}',
-    operationId: 'putJobEventsCredential',
+  registerRoute(registry, 'putJobEventsCredential', {
     security,
     summary: 'Set the key an FSM signs its job events with (POST /v1/webhooks/{provider}/job-events); the answer never carries it',
     request: {

@@ -1,14 +1,13 @@
 /**
- * Tenant records: configuration, technicians, job types and API keys.
- * Keys: tenant config and catalogue live under `T#<tenant>`; an API key is found by its hash
- * (`APIKEY#<sha256>`), the one key not led by the tenant, because the key is how we learn the tenant.
+ * Tenant records: configuration, technicians, job types and which credentials are set. Keys: tenant
+ * config and catalogue live under `T#<tenant>`. API keys are admin/store.ts's (their one writer).
  */
-import { createHash, randomBytes } from 'node:crypto';
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { queryPrefix, sendConditional } from '../shared/dynamo';
 import { ApiError } from '../shared/errors';
 import { documentClient } from '../shared/clients';
 import { config } from '../shared/config';
+import type { CredentialStatus } from './credentials-schemas';
 import { JobTypeSchema, TechnicianSchema, TenantSchema, type JobType, type JobTypeInput, type Technician, type TechnicianInput, type Tenant } from './model';
 
 export const tenantKeys = {
@@ -17,32 +16,19 @@ export const tenantKeys = {
   technicianPrefix: 'TECH#',
   jobType: (tenantId: string, jobTypeId: string) => ({ pk: `T#${tenantId}`, sk: `JOBTYPE#${jobTypeId}` }),
   jobTypePrefix: 'JOBTYPE#',
-  apiKey: (keyHash: string) => ({ pk: `APIKEY#${keyHash}`, sk: 'APIKEY' }),
   /** That a credential is set, when and by whom (its value lives only in the secret store). */
   credential: (tenantId: string, purpose: string) => ({ pk: `T#${tenantId}`, sk: `CREDENTIAL#${purpose}` }),
   credentialPrefix: 'CREDENTIAL#',
 };
 
-export function hashApiKey(apiKey: string): string {
-  return createHash('sha256').update(apiKey).digest('hex');
-}
-
-export function newApiKey(): string {
-  return `jr_${randomBytes(24).toString('base64url')}`;
-}
-
-export interface ApiKeyRecord {
-  tenantId: string;
-  keyId: string;
-  /** The name its admin gave it; keys issued before names were kept here have none. */
-  keyName?: string;
-  scopes: string[];
-  revoked: boolean;
-}
-
 export async function putTenant(tenant: Tenant): Promise<void> {
+  await documentClient().send(new PutCommand({ TableName: config.tableName, Item: tenantConfigItem(tenant) }));
+}
+
+/** The tenant's config item, as putTenant writes it and tenant creation (admin/store.ts) puts it in its transaction. */
+export function tenantConfigItem(tenant: Tenant, extra: { createdAt?: string } = {}): Record<string, unknown> {
   const item = TenantSchema.parse(tenant);
-  await documentClient().send(new PutCommand({ TableName: config.tableName, Item: { ...tenantKeys.tenant(item.tenantId), type: 'Tenant', ...item } }));
+  return { ...tenantKeys.tenant(item.tenantId), type: 'Tenant', ...item, ...extra };
 }
 
 export async function getTenant(tenantId: string): Promise<Tenant | undefined> {
@@ -98,35 +84,6 @@ export async function listTechnicians(tenantId: string): Promise<Technician[]> {
   return (await queryPrefix(`T#${tenantId}`, tenantKeys.technicianPrefix)).map((item) => TechnicianSchema.parse(item));
 }
 
-export async function putApiKey(tenantId: string, apiKey: string, keyId: string, scopes: string[]): Promise<void> {
-  await documentClient().send(
-    new PutCommand({
-      TableName: config.tableName,
-      Item: {
-        ...tenantKeys.apiKey(hashApiKey(apiKey)),
-        type: 'ApiKey',
-        tenantId,
-        keyId,
-        scopes,
-        revoked: false,
-        createdAt: new Date().toISOString(),
-      },
-    }),
-  );
-}
-
-export async function findApiKey(apiKey: string): Promise<ApiKeyRecord | undefined> {
-  const { Item } = await documentClient().send(new GetCommand({ TableName: config.tableName, Key: tenantKeys.apiKey(hashApiKey(apiKey)) }));
-  if (!Item) return undefined;
-  return {
-    tenantId: Item.tenantId,
-    keyId: Item.keyId,
-    ...(typeof Item.keyName === 'string' ? { keyName: Item.keyName } : {}),
-    scopes: Item.scopes ?? [],
-    revoked: Boolean(Item.revoked),
-  };
-}
-
 /** Company settings an owner edits (`PUT /v1/config/company`); other tenant fields are left as they are. */
 export async function updateTenantSettings(tenantId: string, settings: Record<string, unknown>): Promise<void> {
   const entries = Object.entries(settings).filter(([, value]) => value !== undefined);
@@ -154,13 +111,8 @@ export async function deleteCatalogueItem(key: { pk: string; sk: string }): Prom
   return Boolean(Attributes);
 }
 
-/** Which credential purposes are set: the record beside the secret (never its value). */
-export interface CredentialRecord {
-  purpose: string;
-  updatedAt: string;
-  updatedBy?: string;
-  provider?: string;
-}
+/** Which credential purposes are set: the record beside the secret (never its value), as the API shows it. */
+export type CredentialRecord = CredentialStatus;
 
 export async function recordCredentialSet(tenantId: string, record: CredentialRecord): Promise<void> {
   await documentClient().send(

@@ -7,14 +7,17 @@
 import { appendTimeline, requireBookingRecord, updateBooking } from '../booking/store';
 import { rescheduleBooking } from '../booking/changes';
 import { coversPostalCode, isOff, isOnCall, isOnShift, isQualified } from '../capacity/availability';
-import { InvariantError } from '../shared/errors';
-import { workflowNode } from '../shared/node';
+import { InvariantError, ApiError, type NodeRaises, PermanentError } from '../shared/errors';
+import { workflowNode, TRAIL_STEP_CATCH } from '../shared/node';
 import { now } from '../shared/time';
 import { getJobType, getTenant, listTechnicians } from '../tenant/store';
 
-export class NoQualifiedTechnicianError extends Error {
+export class NoQualifiedTechnicianError extends PermanentError {
   override name = 'NoQualifiedTechnicianError';
 }
+
+/** What this node throws on purpose; its Task in the ASL retries or catches each (test/unit/asl-errors.test.ts). */
+export const raises: NodeRaises = { errors: [NoQualifiedTechnicianError, InvariantError, ApiError], catchAll: TRAIL_STEP_CATCH };
 
 export const handler = workflowNode('AssignTechnician', async ({ tenantId, bookingId }) => {
   const at = now();

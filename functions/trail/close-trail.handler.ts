@@ -3,10 +3,16 @@
  * with its reason (a failed step never stopped the others).
  */
 import { appendTimeline, requireBookingRecord, updateBooking } from '../booking/store';
-import { describeCause } from '../review/record-review-item.handler';
+import { describeCause, InvariantError, type NodeRaises } from '../shared/errors';
 import { openReviewItem } from '../review/store';
 import { workflowNode } from '../shared/node';
 import { now } from '../shared/time';
+
+/** What this node throws on purpose: it has no Catch (test/unit/asl-errors.test.ts). */
+export const raises: NodeRaises = {
+  errors: [InvariantError],
+  uncaught: 'the execution fails and the EventBridge rule on failed trail executions (TrailFailed) opens the review item',
+};
 
 export const handler = workflowNode('CloseTrail', async ({ tenantId, bookingId, failures = {} }) => {
   const at = now();

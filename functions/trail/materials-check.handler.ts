@@ -3,9 +3,13 @@
  * a pick list for the technician. (No inventory is modelled yet, so nothing is flagged for ordering.)
  */
 import { appendTimeline, requireBookingRecord, updateBooking } from '../booking/store';
-import { workflowNode } from '../shared/node';
+import { workflowNode, TRAIL_STEP_CATCH } from '../shared/node';
 import { now } from '../shared/time';
 import { getJobType } from '../tenant/store';
+import { InvariantError, type NodeRaises } from '../shared/errors';
+
+/** What this node throws on purpose; its Task in the ASL retries or catches each (test/unit/asl-errors.test.ts). */
+export const raises: NodeRaises = { errors: [InvariantError], catchAll: TRAIL_STEP_CATCH };
 
 export const handler = workflowNode('MaterialsCheck', async ({ tenantId, bookingId }) => {
   const at = now();

@@ -3,12 +3,15 @@
  * manager. With no dispatch contact configured the skip is recorded on the timeline, never silent.
  */
 import { appendTimeline, requireBookingRecord } from '../booking/store';
-import type { PlannedNotification } from '../notify/ledger';
+import type { PlannedNotification } from '../notify/plan';
 import { addLedgerRows } from '../notify/store';
-import { InvariantError } from '../shared/errors';
-import { workflowNode } from '../shared/node';
+import { InvariantError, type NodeRaises } from '../shared/errors';
+import { workflowNode, TRAIL_STEP_CATCH } from '../shared/node';
 import { now } from '../shared/time';
 import { getJobType, getTenant } from '../tenant/store';
+
+/** What this node throws on purpose; its Task in the ASL retries or catches each (test/unit/asl-errors.test.ts). */
+export const raises: NodeRaises = { errors: [InvariantError], catchAll: TRAIL_STEP_CATCH };
 
 export const handler = workflowNode('NotifyDispatcher', async ({ tenantId, bookingId }) => {
   const at = now();

@@ -1,9 +1,12 @@
 /** Trail node NotifyTechnician: the job, with full context, to the assigned technician's phone. */
 import { appendTimeline, requireBookingRecord } from '../booking/store';
 import { addLedgerRows } from '../notify/store';
-import { InvariantError } from '../shared/errors';
-import { workflowNode } from '../shared/node';
+import { InvariantError, type NodeRaises } from '../shared/errors';
+import { workflowNode, TRAIL_STEP_CATCH } from '../shared/node';
 import { now } from '../shared/time';
+
+/** What this node throws on purpose; its Task in the ASL retries or catches each (test/unit/asl-errors.test.ts). */
+export const raises: NodeRaises = { errors: [InvariantError], catchAll: TRAIL_STEP_CATCH };
 
 export const handler = workflowNode('NotifyTechnician', async ({ tenantId, bookingId }) => {
   const at = now();

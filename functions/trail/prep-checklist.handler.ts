@@ -1,8 +1,12 @@
 /** Trail node PrepChecklist: the job type's internal prep steps become a checklist on the job. */
 import { appendTimeline, requireBookingRecord, updateBooking } from '../booking/store';
-import { workflowNode } from '../shared/node';
+import { workflowNode, TRAIL_STEP_CATCH } from '../shared/node';
 import { now } from '../shared/time';
 import { getJobType } from '../tenant/store';
+import { InvariantError, type NodeRaises } from '../shared/errors';
+
+/** What this node throws on purpose; its Task in the ASL retries or catches each (test/unit/asl-errors.test.ts). */
+export const raises: NodeRaises = { errors: [InvariantError], catchAll: TRAIL_STEP_CATCH };
 
 export const handler = workflowNode('PrepChecklist', async ({ tenantId, bookingId }) => {
   const at = now();

@@ -24,7 +24,7 @@ import {
   type Grant,
   type LambdaSpec,
 } from '../../functions/registry';
-import { HIGHS_WASM_ASSET, highsWasmPath } from '../../functions/dispatch/plan';
+import { HIGHS_WASM_ASSET, highsWasmPath } from '../../functions/dispatch/solver';
 import { alarmTargetsFromContext, buildApp, type JobRelayApp } from '../../lib/app';
 import { capabilityOf, cdkGrantRefs, roleKeyOf } from '../../lib/functions';
 import { environmentFor, statementsFor } from '../../lib/function-definition';
@@ -392,8 +392,8 @@ describe('least privilege', () => {
     expect(new Set(lambdas.map(roleKeyOf)).size).toBe(byRole.size);
   });
 
-  it('only CreateBooking and the RecoverySweep (which re-drives a booking whose run died) may start the booking workflow', () => {
-    const starters = ['CreateBooking', 'RecoverySweep'].map(functionRoleId);
+  it('only CreateBooking, the agent tools (create_booking runs the CreateBooking handler) and the RecoverySweep (which re-drives a booking whose run died) may start the booking workflow', () => {
+    const starters = ['CreateBooking', 'AgentTools', 'RecoverySweep'].map(functionRoleId);
     expect(holdersOf('states:StartSyncExecution').sort()).toEqual(starters.sort());
     for (const role of starters) {
       const statement = roleStatements(role).find((s) => actionsOf(s).includes('states:StartSyncExecution'))!;
@@ -453,21 +453,25 @@ describe('least privilege', () => {
 
   it('has no statement anywhere with Action "*", and no service-wide wildcard in IAM policies', () => {
     const walk = (node: unknown, visit: (s: Statement) => void): void => {
-      if (Array.isArray(node)) node.forEach((n) => walk(n, visit));
+      if (Array.isArray(node)) for (const n of node) walk(n, visit);
       else if (node && typeof node === 'object') {
         const obj = node as Json;
-        if (Array.isArray(obj.Statement)) (obj.Statement as Statement[]).forEach(visit);
-        Object.values(obj).forEach((v) => walk(v, visit));
+        if (Array.isArray(obj.Statement)) for (const s of obj.Statement as Statement[]) visit(s);
+        for (const v of Object.values(obj)) walk(v, visit);
       }
     };
     const star: string[] = [];
-    walk(resources, (s) => actionsOf(s).forEach((a) => a === '*' && star.push(JSON.stringify(s))));
+    walk(resources, (s) => {
+      if (actionsOf(s).includes('*')) star.push(JSON.stringify(s));
+    });
     expect(star).toEqual([]);
     const serviceWide = Object.values(resources)
       .filter((r) => r.Type === 'AWS::IAM::Policy' || r.Type === 'AWS::IAM::Role')
       .flatMap((r) => {
         const found: string[] = [];
-        walk(r.Properties.PolicyDocument ?? r.Properties.Policies ?? [], (s) => actionsOf(s).forEach((a) => /:\*$/.test(a) && found.push(a)));
+        walk(r.Properties.PolicyDocument ?? r.Properties.Policies ?? [], (s) => {
+          found.push(...actionsOf(s).filter((a) => /:\*$/.test(a)));
+        });
         return found;
       });
     expect(serviceWide).toEqual([]);

@@ -6,7 +6,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ulid } from 'ulid';
 import { issueApiKey } from '../../functions/admin/store';
-import { hashApiKey } from '../../functions/tenant/store';
+import { hashApiKey } from '../../functions/admin/store';
 import { callApi, createTestTenant, itemsWithPrefix, type TestTenant } from './helpers';
 
 const as = (apiKey: string) => ({

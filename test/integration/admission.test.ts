@@ -5,7 +5,8 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import { describe, expect, it } from 'vitest';
-import { AdmissionGate, AdmissionRefused, admissionKeys, type AdmissionPermit } from '../../functions/shared/admission';
+import { AdmissionGate, AdmissionRefused, type AdmissionPermit } from '../../functions/shared/admission';
+import { admissionKeys } from '../../functions/shared/admission-store';
 import { documentClient } from '../../functions/shared/clients';
 import { itemsWithPrefix } from './helpers';
 

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { queues } from '../../functions/registry';
-import { sweepDueNotifications } from '../../functions/notify/sweep.handler';
+import { sweepDueNotifications } from '../../functions/notify/sweep';
 import { pollOnce } from '../../local/pollers';
 import { demoTechnicians } from '../../local/demo';
 import type { LocalSqs } from '../../local/sqs';

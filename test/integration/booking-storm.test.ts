@@ -7,7 +7,8 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { lambdaByName } from '../../functions/registry';
-import { admissionKeys, LEASE_MS } from '../../functions/shared/admission';
+import { LEASE_MS } from '../../functions/shared/admission';
+import { admissionKeys } from '../../functions/shared/admission-store';
 import { documentClient } from '../../functions/shared/clients';
 import { bookingRequest, createTestTenant, itemsWithPrefix, nextWeekday, type ApiResponse, type TestTenant } from './helpers';
 

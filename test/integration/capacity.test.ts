@@ -7,7 +7,7 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { capacityKeys } from '../../functions/capacity/store';
 import { documentClient } from '../../functions/shared/clients';
-import { putApiKey } from '../../functions/tenant/store';
+import { issueApiKey } from '../../functions/admin/store';
 import { bookingRequest, createTestTenant, itemsWithPrefix, nextWeekday, type TestTenant } from './helpers';
 
 const stormShift = { start: '08:00', end: '17:00' };
@@ -337,8 +337,7 @@ describe('configuration API', () => {
     expect((await tenant.call('DELETE', '/v1/config/technicians/tech-new')).status).toBe(204);
     expect((await tenant.call('DELETE', '/v1/config/technicians/tech-new')).status).toBe(404);
 
-    const bookingsOnlyKey = 'jr_bookingsOnlyKeyForScopeTest0001';
-    await putApiKey(tenant.tenantId, bookingsOnlyKey, 'k-bookings', ['bookings']);
+    const { apiKey: bookingsOnlyKey } = await issueApiKey(tenant.tenantId, { name: 'bookings only', scopes: ['bookings'] });
     const denied = await fetch(`${(await import('vitest')).inject('apiUrl')}/v1/config/technicians`, {
       headers: { authorization: `Bearer ${bookingsOnlyKey}` },
     });

@@ -11,7 +11,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createBookingRecord, updateBooking } from '../../functions/booking/store';
-import { sweepDueNotifications } from '../../functions/notify/sweep.handler';
+import { sweepDueNotifications } from '../../functions/notify/sweep';
 import { queues } from '../../functions/registry';
 import { openReviewItem } from '../../functions/review/store';
 import { sqsClient } from '../../functions/shared/clients';
@@ -343,7 +343,7 @@ describe('operator console', () => {
 
     await page.click('#plan button[data-action="plan"]');
     await page.waitForSelector('#plan-metrics');
-    expect(await page.locator('#plan-metrics tbody tr').count()).toBe(3);
+    expect(await page.locator('#plan-metrics tbody tr').count()).toBe(2);
     expect(await page.locator('#plan-metrics tr[data-row="Plan"] td').last().textContent()).toBe('0');
     expect(await page.locator('#plan').textContent()).not.toContain('null');
     await shot('11-dispatch-plan');

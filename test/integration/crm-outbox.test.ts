@@ -11,7 +11,7 @@
 import type { SQSEvent } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { queues, queueUrlEnv } from '../../functions/registry';
-import { enqueueCrmSync, getCrmSyncWork, type CrmSyncWork } from '../../functions/crm/outbox';
+import { enqueueCrmSync, getCrmSyncWork, type CrmSyncWork } from '../../functions/crm/outbox-store';
 import { handler as crmSyncWorker } from '../../functions/crm/sync.handler';
 import { pollOnce } from '../../local/pollers';
 import type { LocalSqs } from '../../local/sqs';

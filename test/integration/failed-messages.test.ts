@@ -11,7 +11,7 @@ import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { deadLetterPolicy, queues } from '../../functions/registry';
-import { sweepDueNotifications } from '../../functions/notify/sweep.handler';
+import { sweepDueNotifications } from '../../functions/notify/sweep';
 import { handler as notifyWorker } from '../../functions/notify/send.handler';
 import { handler as crmSyncWorker } from '../../functions/crm/sync.handler';
 import { handler as statusEventsWorker } from '../../functions/lifecycle/status-events.handler';

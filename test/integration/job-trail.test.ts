@@ -5,7 +5,7 @@
  */
 import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { describe, expect, it } from 'vitest';
-import { sweepDueNotifications } from '../../functions/notify/sweep.handler';
+import { sweepDueNotifications } from '../../functions/notify/sweep';
 import { queues } from '../../functions/registry';
 import { sfnClient } from '../../functions/shared/clients';
 import { trailExecutionName } from '../../functions/trail/start';

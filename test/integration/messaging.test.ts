@@ -8,7 +8,7 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { sweepDueNotifications } from '../../functions/notify/sweep.handler';
+import { sweepDueNotifications } from '../../functions/notify/sweep';
 import { twilioSignature } from '../../functions/notify/inbound-sms.handler';
 import { customerKeys } from '../../functions/recognise/store';
 import { queues } from '../../functions/registry';

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { queues } from '../../functions/registry';
-import { sweepDueNotifications } from '../../functions/notify/sweep.handler';
+import { sweepDueNotifications } from '../../functions/notify/sweep';
 import { listOutbox } from '../../functions/notify/store';
 import { pollOnce } from '../../local/pollers';
 import type { LocalSqs } from '../../local/sqs';

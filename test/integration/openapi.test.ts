@@ -66,6 +66,6 @@ describe('GET /v1/openapi.json', () => {
     expect(tool.parameters.required).toEqual(expect.arrayContaining(['customer', 'address', 'channel']));
     // jobTypeId is optional: without it, triage decides from what the caller said.
     expect(tool.parameters.properties).toHaveProperty('jobTypeId');
-    expect(response.body.tools.map((t: { name: string }) => t.name)).toContain('triage');
+    expect(response.body.tools.map((t: { name: string }) => t.name)).toContain('triage_request');
   });
 });

@@ -10,7 +10,7 @@ import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handler as sendHandler } from '../../functions/notify/send.handler';
 import { createCustomer, emptyProfile } from '../../functions/recognise/store';
-import { RENEWALS_LOCAL_HOUR, runRenewals } from '../../functions/renewals/scan.handler';
+import { RENEWALS_LOCAL_HOUR, runRenewals } from '../../functions/renewals/run-day';
 import { getMembership, putMembership, type Membership } from '../../functions/renewals/store';
 import { findOpenReviewItems } from '../../functions/review/store';
 import { STAGE_ENV } from '../../functions/shared/stage';

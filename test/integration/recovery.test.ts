@@ -10,15 +10,15 @@
 import type { Context, SQSEvent } from 'aws-lambda';
 import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sweepRecovery } from '../../functions/booking/recovery-sweep.handler';
+import { sweepRecovery } from '../../functions/booking/recover-stuck';
 import { recoveryIndexEntry } from '../../functions/booking/recovery';
-import { bookingRequestHash, getReservation, reserveBooking } from '../../functions/booking/reservation';
+import { bookingRequestHash, getReservation, reserveBooking } from '../../functions/booking/reservation-store';
 import { CreateBookingRequestSchema } from '../../functions/booking/schemas';
 import { createBookingRecord, getBookingRecord } from '../../functions/booking/store';
 import { handler as checkCapacity } from '../../functions/capacity/check-capacity.handler';
 import { handler as softHold } from '../../functions/capacity/soft-hold.handler';
 import { getHold } from '../../functions/capacity/store';
-import { crmSyncKeys, getCrmSyncWork, listDueCrmSyncWork } from '../../functions/crm/outbox';
+import { crmSyncKeys, getCrmSyncWork, listDueCrmSyncWork } from '../../functions/crm/outbox-store';
 import { handler as crmSyncWorker } from '../../functions/crm/sync.handler';
 import { handler as writeCrm } from '../../functions/crm/write-crm.handler';
 import { handler as recogniseCustomer } from '../../functions/recognise/recognise-customer.handler';
@@ -29,7 +29,7 @@ import { resolveJobType } from '../../functions/triage/booking';
 import { WebhookContract } from '../contract-servers/webhook';
 import { bookingRequest, createTestTenant, itemsWithPrefix, setCredential, type TestTenant } from './helpers';
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
-import { sweepDueNotifications } from '../../functions/notify/sweep.handler';
+import { sweepDueNotifications } from '../../functions/notify/sweep';
 import { markQueued, REQUEUE_AFTER_MS } from '../../functions/notify/store';
 import { handler as notifyWorker } from '../../functions/notify/send.handler';
 

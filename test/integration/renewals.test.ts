@@ -7,7 +7,7 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { createCustomer, emptyProfile, getCustomer } from '../../functions/recognise/store';
-import { runRenewals } from '../../functions/renewals/scan.handler';
+import { runRenewals } from '../../functions/renewals/run-day';
 import { claimChargeAttempt, getMembership, membershipSubject, putMembership, type Membership } from '../../functions/renewals/store';
 import { findOpenReviewItems } from '../../functions/review/store';
 import { createTestTenant } from './helpers';

@@ -5,7 +5,7 @@ import { planIntake } from '../../functions/attribution/intake';
 import { retryAfterSeconds } from '../../functions/crm/adapters/http';
 import { signWebhook, verifyWebhook } from '../../functions/crm/adapters/webhook';
 import { CrmMappingOverridesSchema, defaultCrmMapping, effectiveMapping, JOB_STATES, mapFields } from '../../functions/crm/mapping';
-import { crmSyncBackoffSeconds } from '../../functions/crm/outbox';
+import { crmSyncBackoffSeconds } from '../../functions/crm/sync-policy';
 import { decideMatch, similarNames } from '../../functions/recognise/match';
 import type { CustomerRecord } from '../../functions/recognise/store';
 

@@ -2,9 +2,10 @@ import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { signWebhook } from '../../functions/crm/adapters/webhook';
 import { CrmMappingSchema, defaultCrmMapping, mapFields } from '../../functions/crm/mapping';
-import { planNotifications, renderMessage } from '../../functions/notify/ledger';
+import { renderMessage } from '../../functions/notify/catalogue';
+import { planNotifications } from '../../functions/notify/plan';
 import { normalizeEmail, normalizePhone } from '../../functions/recognise/phone';
-import { describeCause } from '../../functions/review/record-review-item.handler';
+import { describeCause } from '../../functions/shared/errors';
 
 describe('phone and email normalisation', () => {
   it.each([

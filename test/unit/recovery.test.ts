@@ -1,10 +1,10 @@
 /**
  * The recovery sweep's decisions (booking/recovery.ts) and the CRM outbox's default schedule
- * (crm/outbox.ts): pure, no AWS.
+ * (crm/sync-policy.ts): pure, no AWS.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { crmSyncBackoffSeconds, crmSyncGivesUp, crmSyncSchedule } from '../../functions/crm/outbox';
+import { crmSyncBackoffSeconds, crmSyncGivesUp, crmSyncSchedule } from '../../functions/crm/sync-policy';
 import { decideRecovery, MAX_RECOVERY_RUNS, type RecoveryFacts } from '../../functions/booking/recovery';
 import { BOOKING_STATUSES } from '../../functions/booking/schemas';
 import { TenantSchema } from '../../functions/tenant/model';

@@ -56,7 +56,7 @@ export class BuiltinCrmAdapter implements CrmAdapter {
       // Throttling and server faults pass; anything else is a write the store will never take.
       const transient = (error as { $retryable?: unknown }).$retryable || (error as { $fault?: string }).$fault === 'server';
       const text = `Built-in CRM store refused the write: ${name}: ${message}`;
-      throw transient ? new CrmUnavailableError(text) : new CrmRejectedError(text);
+      throw transient ? new CrmUnavailableError(text, { cause: error }) : new CrmRejectedError(text, { cause: error });
     }
     return { adapter: this.name, externalIds: { crmJobId: `JOB#${write.bookingId}` } };
   }

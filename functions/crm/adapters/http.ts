@@ -52,6 +52,7 @@ export async function vendorCall<T>(
     const limit = budget?.signal.aborted ? `the write's ${budget.budgetMs} ms budget` : `${timeoutMs} ms`;
     return new CrmUnavailableError(
       `${vendor} ${operation}: ${name === 'TimeoutError' || name === 'AbortError' ? `no answer within ${limit}` : `unreachable (${name})`}`,
+      { cause: error },
     );
   };
   let response: Response;

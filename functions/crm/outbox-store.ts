@@ -6,7 +6,8 @@
  * a purge, a backoff longer than SQS can delay) is found by the recovery sweep through the sparse
  * `byDue` index (partition `CRMSYNC`) and rung again. The schedule is the tenant's (`crmSync`:
  * retry for at least an hour by default) and the same locally and in AWS; tests move the injected
- * clock (shared/time.ts), never shorten it. Backoff is pure here; the stores are small functions.
+ * clock (shared/time.ts), never shorten it. What a failure means and the backoff are crm/sync-policy.ts;
+ * this module is the outbox's store: its message, its rows and its doorbell.
  */
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -17,7 +18,6 @@ import { documentClient, sqsClient } from '../shared/clients';
 import { config } from '../shared/config';
 import { queryPages, sendConditional } from '../shared/dynamo';
 import { now } from '../shared/time';
-import type { Tenant } from '../tenant/model';
 import { JOB_STATES } from './mapping';
 
 export const CrmSyncMessageSchema = z.object({
@@ -32,50 +32,11 @@ export const CrmSyncMessageSchema = z.object({
 });
 export type CrmSyncMessage = z.infer<typeof CrmSyncMessageSchema>;
 
-/** SQS caps a visibility timeout at 12 hours and a message delay at 15 minutes. */
-const MAX_VISIBILITY_SECONDS = 12 * 60 * 60;
+/** SQS caps a message delay at 15 minutes. */
 export const MAX_DOORBELL_DELAY_SECONDS = 900;
 /** A doorbell that has not led to an attempt this long after it was due is taken as lost. */
 export const DOORBELL_GRACE_SECONDS = 5 * 60;
 export const CRM_SYNC_DUE_PARTITION = 'CRMSYNC';
-
-export interface BackoffSettings {
-  baseSeconds: number;
-  maxSeconds: number;
-}
-
-export interface CrmSyncSchedule extends BackoffSettings {
-  /** Retries stop (review item) this long after the first failure. */
-  retryForSeconds: number;
-}
-
-/** The tenant's schedule (TenantSchema `crmSync`; its defaults when the tenant has none). */
-export function crmSyncSchedule(tenant: Pick<Tenant, 'crmSync'> | undefined): CrmSyncSchedule {
-  const settings = tenant?.crmSync ?? { retryForMinutes: 120, backoffBaseSeconds: 30, backoffMaxSeconds: 900 };
-  return { baseSeconds: settings.backoffBaseSeconds, maxSeconds: settings.backoffMaxSeconds, retryForSeconds: settings.retryForMinutes * 60 };
-}
-
-/** The default schedule's backoff (callers that queue a write before they know the tenant). */
-export function backoffSettings(): BackoffSettings {
-  const { baseSeconds, maxSeconds } = crmSyncSchedule(undefined);
-  return { baseSeconds, maxSeconds };
-}
-
-/**
- * How long to wait before the next try after `attempt` failures: base * 2^(attempt-1), capped,
- * and never shorter than the CRM's own Retry-After.
- */
-export function crmSyncBackoffSeconds(attempt: number, settings: BackoffSettings, retryAfterSeconds?: number): number {
-  const n = Math.max(1, Math.floor(attempt) || 1);
-  const grown = Math.min(settings.maxSeconds, settings.baseSeconds * 2 ** Math.min(n - 1, 30));
-  return Math.min(MAX_VISIBILITY_SECONDS, Math.max(Math.ceil(grown), Math.ceil(retryAfterSeconds ?? 0)));
-}
-
-/** Whether the retries are spent: the first failure was at least `retryForSeconds` ago. */
-export function crmSyncGivesUp(firstFailedAt: string | undefined, at: Date, schedule: CrmSyncSchedule): boolean {
-  if (!firstFailedAt) return false;
-  return at.getTime() - Date.parse(firstFailedAt) >= schedule.retryForSeconds * 1000;
-}
 
 export const crmSyncKeys = {
   /** `current`: the booking's own state at write time (crmStateOf), when the message names none. */

@@ -1,0 +1,142 @@
+// Settings: technicians, job types and the company, each edited as the API takes it (JSON).
+
+import { api } from './api.js';
+import { flash, h, main, table } from './ui.js';
+
+/**
+ * Configuration as the API takes it: each record in a JSON editor, saved with PUT and checked by
+ * the same zod schema as any API call (a refusal names the field). Admin scope.
+ */
+function jsonEditor(id, value, save) {
+  const area = h('textarea', { id, rows: 14, cols: 100, spellcheck: 'false' });
+  area.value = JSON.stringify(value, null, 2);
+  const saveButton = h(
+    'button',
+    {
+      type: 'button',
+      'data-action': 'save',
+      onclick: async () => {
+        let parsed;
+        try {
+          parsed = JSON.parse(area.value);
+        } catch (error) {
+          flash(`Not valid JSON: ${error.message}`, 'error');
+          return;
+        }
+        try {
+          await save(parsed);
+        } catch (failure) {
+          flash(`Not saved: ${failure.message}`, 'error');
+        }
+      },
+    },
+    'Save',
+  );
+  return h('div', { class: 'editor' }, area, h('div', { class: 'actions' }, saveButton));
+}
+
+const TECHNICIAN_TEMPLATE = {
+  technicianId: 'tech-new',
+  name: '',
+  phone: '+15125550000',
+  trades: ['plumbing'],
+  skills: [],
+  postalCodes: [],
+  shifts: { mon: { start: '08:00', end: '17:00' } },
+  active: true,
+};
+const JOB_TYPE_TEMPLATE = { jobTypeId: 'new-job-type', name: '', trade: 'plumbing', requiredSkills: [], durationWindows: 1, emergency: false };
+
+export async function renderSettings(params) {
+  const [company, technicians, jobTypes] = await Promise.all([
+    api('GET', '/v1/config/company'),
+    api('GET', '/v1/config/technicians'),
+    api('GET', '/v1/config/job-types'),
+  ]);
+  const editing = params.get('edit');
+  const [kind, id] = editing ? editing.split(':') : [];
+  const strip = ({ tenantId: _t, ...rest }) => rest;
+  const picked =
+    kind === 'technician'
+      ? (technicians.items.find((t) => t.technicianId === id) ?? { ...TECHNICIAN_TEMPLATE })
+      : kind === 'job-type'
+        ? (jobTypes.items.find((j) => j.jobTypeId === id) ?? { ...JOB_TYPE_TEMPLATE })
+        : undefined;
+  const saveRecord = async (value) => {
+    const path =
+      kind === 'technician'
+        ? `/v1/config/technicians/${encodeURIComponent(value.technicianId)}`
+        : `/v1/config/job-types/${encodeURIComponent(value.jobTypeId)}`;
+    await api('PUT', path, value);
+    // Back to the lists without a hashchange (which would clear the message).
+    history.pushState(null, '', '#/settings');
+    await renderSettings(new URLSearchParams());
+    flash(`Saved ${kind} ${value.technicianId ?? value.jobTypeId}.`);
+  };
+  main.replaceChildren(
+    h('h1', {}, 'Settings'),
+    // (replaceChildren would print a null: spread the optional editor in instead)
+    ...(picked
+      ? [
+          h(
+            'section',
+            { id: 'record-editor' },
+            h('h2', {}, `${kind === 'technician' ? 'Technician' : 'Job type'} ${id === 'new' ? '(new)' : id}`),
+            jsonEditor('record-json', strip(picked), saveRecord),
+            h('p', {}, h('a', { href: '#/settings' }, 'Cancel')),
+          ),
+        ]
+      : []),
+    h('h2', {}, 'Technicians'),
+    table(
+      ['Name', 'Trades', 'Skills', 'Postal codes', 'Active', ''],
+      technicians.items.map((t) =>
+        h(
+          'tr',
+          { 'data-technician': t.technicianId },
+          h('td', {}, t.name),
+          h('td', {}, t.trades.join(', ')),
+          h('td', {}, t.skills.join(', ')),
+          h('td', {}, t.postalCodes.join(' ')),
+          h('td', {}, t.active ? 'yes' : 'no'),
+          h('td', {}, h('a', { href: `#/settings?edit=technician:${encodeURIComponent(t.technicianId)}`, 'data-action': 'edit' }, 'Edit')),
+        ),
+      ),
+      { id: 'technicians' },
+    ),
+    h('p', {}, h('a', { href: '#/settings?edit=technician:new' }, 'Add a technician')),
+    h('h2', {}, 'Job types'),
+    table(
+      ['Name', 'Trade', 'Skills', { label: 'Windows', num: true }, 'Emergency', ''],
+      jobTypes.items.map((j) =>
+        h(
+          'tr',
+          { 'data-job-type': j.jobTypeId },
+          h('td', {}, j.name),
+          h('td', {}, j.trade),
+          h('td', {}, j.requiredSkills.join(', ')),
+          h('td', { class: 'num' }, j.durationWindows),
+          h('td', {}, j.emergency ? 'yes' : 'no'),
+          h('td', {}, h('a', { href: `#/settings?edit=job-type:${encodeURIComponent(j.jobTypeId)}`, 'data-action': 'edit' }, 'Edit')),
+        ),
+      ),
+      { id: 'job-types' },
+    ),
+    h('p', {}, h('a', { href: '#/settings?edit=job-type:new' }, 'Add a job type')),
+    h('h2', {}, 'Company'),
+    h(
+      'p',
+      { class: 'muted' },
+      'Arrival windows, time zone, hold minutes, daily limits, emergency reserve, on-call rotation, messaging, triage rules, per-source settings.',
+    ),
+    h(
+      'section',
+      { id: 'company-editor' },
+      jsonEditor('company-json', strip(company), async (value) => {
+        await api('PUT', '/v1/config/company', value);
+        await renderSettings(new URLSearchParams());
+        flash('Saved the company settings.');
+      }),
+    ),
+  );
+}

@@ -1,0 +1,166 @@
+/**
+ * Making a booking (POST /v1/bookings; booking/create-booking.handler.ts parses the request). Validates, stores the request as a booking (so it can never be lost), then runs
+ * the booking workflow synchronously (Express, StartSyncExecution) and answers with the booking.
+ * The Idempotency-Key (or, without one, the body's hash) reserves the booking id before any work
+ * (booking/reservation-store.ts): a replay gets the first answer; a retry while the first run is alive gets
+ * 409 with the booking id and Retry-After; a retry after that run died resumes the same booking. No
+ * request ever makes two bookings. The same key with another body is 422.
+ */
+import { ulid } from 'ulid';
+import { openIntakeReviewItems, planIntake } from '../attribution/intake';
+import { normalizePhone } from '../recognise/phone';
+import { ApiError } from '../shared/errors';
+import { errorBody, type RouteResponse } from '../shared/http';
+import { countBooking } from '../shared/metrics';
+import { now } from '../shared/time';
+import { resolveJobType } from '../triage/booking';
+import { getJobType, getTenant } from '../tenant/store';
+import type { CreateBookingRequest, CreateBookingRequestInput } from './schemas';
+import { driveBooking } from './drive';
+import { recoveryIndexEntry } from './recovery';
+import {
+  bookingRequestHash,
+  completeReservation,
+  getReservation,
+  releaseReservationLease,
+  reserveBooking,
+  takeOverReservation,
+  type BookingReservation,
+} from './reservation-store';
+import { createBookingRecord, getBookingRecord, toPublicBooking } from './store';
+import { acceptedForLater, answerWithinBudget, type BookingBudget, requireBudget } from './budget';
+import type { AdmissionPermit } from '../shared/admission';
+
+/** Checks what zod cannot: facts of the tenant's configuration. */
+async function validateAgainstTenant(tenantId: string, request: CreateBookingRequest): Promise<void> {
+  const [tenant, jobType] = await Promise.all([getTenant(tenantId), getJobType(tenantId, request.jobTypeId)]);
+  if (!tenant) throw new ApiError('service_unavailable', 'This account has no configuration yet');
+  if (!jobType) throw new ApiError('invalid_request', `Unknown job type "${request.jobTypeId}"`, 'jobTypeId');
+  if (!normalizePhone(request.customer.phone, request.address.country)) {
+    throw new ApiError('invalid_request', 'customer.phone: not a valid phone number', 'customer.phone');
+  }
+  if (request.window && !tenant.arrivalWindows.some((w) => w.start === request.window!.start)) {
+    const starts = tenant.arrivalWindows.map((w) => w.start).join(', ');
+    throw new ApiError('invalid_request', `window.start must be one of the arrival windows: ${starts}`, 'window.start');
+  }
+}
+
+/**
+ * Makes (or, resumed, finishes) the booking `bookingId` and answers with it. A fresh run stores the
+ * request as a booking first (so it can never be lost), then runs the workflow. A resumed run (the
+ * first one died) creates the record if the crash came before it, re-runs the workflow only while
+ * the booking is still `received`, and otherwise answers with what the booking became.
+ */
+async function runBooking(tenantId: string, bookingId: string, key: string, request: CreateBookingRequest, resumed: boolean): Promise<RouteResponse> {
+  const existing = resumed ? await getBookingRecord(tenantId, bookingId) : undefined;
+  if (!existing) {
+    const at = now();
+    // Summary pre-filled from the job type, the source's settings, attribution flags (attribution/intake.ts).
+    const [tenantConfig, jobTypeConfig] = await Promise.all([getTenant(tenantId), getJobType(tenantId, request.jobTypeId)]);
+    const intake = planIntake(tenantConfig!, jobTypeConfig, request, at);
+    await createBookingRecord({
+      tenantId,
+      bookingId,
+      status: 'received',
+      jobTypeId: request.jobTypeId,
+      window: null,
+      channel: request.channel,
+      summary: intake.summary,
+      ...(intake.sourceSettings ? { sourceSettings: intake.sourceSettings } : {}),
+      ...(intake.flags.length ? { flags: intake.flags } : {}),
+      attribution: request.attribution,
+      request,
+      reservationKey: key,
+      ...recoveryIndexEntry(at),
+      createdAt: at.toISOString(),
+      updatedAt: at.toISOString(),
+    });
+  }
+  if (!existing || existing.status === 'received') {
+    await driveBooking(tenantId, bookingId, { resumed, by: resumed ? 'CreateBooking:resume' : 'CreateBooking' });
+  }
+
+  const record = await getBookingRecord(tenantId, bookingId);
+  await openIntakeReviewItems(tenantId, record!, now());
+  const booking = toPublicBooking(record!);
+  if (booking.status === 'rejected') {
+    const error = new ApiError('window_unavailable', `No technician can take this booking (${booking.statusReason})`, 'window', {
+      booking,
+      alternatives: booking.alternatives ?? [],
+    });
+    return { statusCode: error.statusCode, body: errorBody(error) };
+  }
+  return { statusCode: 201, body: booking, headers: { location: `/v1/bookings/${bookingId}` } };
+}
+
+/**
+ * A request whose key is already reserved: the stored answer when the first run finished; 409 with
+ * the booking id and Retry-After while a run is alive; undefined when this request took over a dead
+ * run's reservation and must resume the same booking.
+ */
+async function answerOf(tenantId: string, key: string, reservation: BookingReservation): Promise<RouteResponse | undefined> {
+  let current: BookingReservation | undefined = reservation;
+  for (let attempt = 0; attempt < 2 && current; attempt++) {
+    if (current.status === 'completed' && current.response) return current.response as RouteResponse;
+    const at = now();
+    if (current.lockedUntil < at.getTime() && (await takeOverReservation(tenantId, key, at))) return undefined;
+    current = await getReservation(tenantId, key);
+  }
+  if (current?.status === 'completed' && current.response) return current.response as RouteResponse;
+  const retryAfter = Math.max(1, Math.ceil(((current?.lockedUntil ?? 0) - now().getTime()) / 1000));
+  const error = new ApiError('request_in_progress', 'A request with this Idempotency-Key is still being processed; retry shortly', 'Idempotency-Key', {
+    bookingId: reservation.bookingId,
+    status: `/v1/bookings/${reservation.bookingId}`,
+  });
+  return { statusCode: error.statusCode, body: errorBody(error), headers: { 'retry-after': String(Math.min(retryAfter, 35)) } };
+}
+
+/**
+ * POST /v1/bookings' use case: reserve the booking id for the key (or the request's hash), then make
+ * (or resume, or replay) the booking and answer within the request's budget.
+ */
+export async function createBooking(args: {
+  tenantId: string;
+  body: CreateBookingRequestInput;
+  /** The caller's Idempotency-Key, already checked for shape. */
+  headerKey: string | undefined;
+  budget: BookingBudget;
+  permit: AdmissionPermit;
+}): Promise<RouteResponse> {
+  const { tenantId, body, headerKey, budget, permit } = args;
+  // Without a job type, triage decides it from what the caller said (or answers 400 with its reasons).
+  const request = await resolveJobType(tenantId, body);
+  await validateAgainstTenant(tenantId, request);
+
+  const requestHash = bookingRequestHash(request);
+  // Without a key, the request itself is the key: a replayed submission books nothing new.
+  const key = headerKey ?? `request:${requestHash}`;
+  // Nothing is written for a request that has no time left to finish (booking/budget.ts).
+  requireBudget(budget);
+  const reserved = await reserveBooking(tenantId, key, requestHash, ulid(now().getTime()), now());
+  const { bookingId } = reserved.reservation;
+  if (!reserved.reserved) {
+    if (reserved.reservation.requestHash !== requestHash) {
+      throw new ApiError('idempotency_key_reused', 'This Idempotency-Key was used with a different request body', 'Idempotency-Key');
+    }
+    const answered = await answerOf(tenantId, key, reserved.reservation);
+    if (answered) return answered;
+  }
+  try {
+    // Out of time, the route answers 202 with the status URL and the run goes on (booking/budget.ts).
+    const response = await answerWithinBudget(runBooking(tenantId, bookingId, key, request, !reserved.reserved), {
+      budget,
+      permit,
+      late: () => acceptedForLater(tenantId, bookingId),
+      settledLate: (outcome) => ('response' in outcome ? completeReservation(tenantId, key, outcome.response) : releaseReservationLease(tenantId, key)),
+    });
+    if (response.statusCode === 202) return response;
+    await completeReservation(tenantId, key, response);
+    countBooking(response.statusCode === 201 ? String((response.body as { status?: unknown }).status) : 'rejected');
+    return response;
+  } catch (error) {
+    // This run could not answer: the next retry may resume at once instead of waiting out the lease.
+    await releaseReservationLease(tenantId, key).catch(() => undefined);
+    throw error;
+  }
+}

@@ -1,0 +1,20 @@
+/**
+ * The booking workflow's runs: one synchronous Express execution (StartSyncExecution) per call. The
+ * only module of booking/ that talks to Step Functions; booking/drive.ts decides what a run's outcome
+ * means.
+ */
+import { StartSyncExecutionCommand } from '@aws-sdk/client-sfn';
+import { sfnClient } from '../shared/clients';
+import { config } from '../shared/config';
+
+export interface BookingRunOutcome {
+  status?: string;
+  error?: string;
+  cause?: string;
+}
+
+/** Runs the booking workflow for one booking and answers with how the run ended (StartSyncExecution answers 200 for failed runs too). */
+export async function runBookingWorkflow(name: string, input: { tenantId: string; bookingId: string }): Promise<BookingRunOutcome> {
+  const run = await sfnClient().send(new StartSyncExecutionCommand({ stateMachineArn: config.bookingStateMachineArn, name, input: JSON.stringify(input) }));
+  return { status: run.status, error: run.error, cause: run.cause };
+}

@@ -1,0 +1,211 @@
+/**
+ * Sending one notification (use case of the NotifyWorker, send.handler.ts), and the review item for
+ * one that failed for good or for the last time.
+ */
+import { getBookingRecord } from '../booking/store';
+import { getCustomer } from '../recognise/store';
+import { membershipMessageSubject } from '../renewals/store';
+import { findOpenReviewItems, openReviewItem } from '../review/store';
+import { openSetupItem } from '../review/setup';
+import { countMessage } from '../shared/metrics';
+import { SecretNotSetError } from '../shared/secrets';
+import { now } from '../shared/time';
+import { readableError, type FailedRecord } from '../shared/worker';
+import { SetupRequiredError } from '../tenant/setup';
+import { getJobType, getTenant, listTechnicians } from '../tenant/store';
+import { carriesJobDetails, composeMessage, messageVariables, namesTechnician, recipientOf } from './catalogue';
+import { decideDelivery } from './delivery';
+import { providerFor } from './providers';
+import { MessageRejectedError, MessageUnaddressableError } from './providers/types';
+import { NotifyMessageSchema, type NotifyMessage } from './schemas';
+import { deferRow, isRowOpen, recordSent, settleRow } from './store';
+
+/**
+ * Full context for the people doing the job: summary, access notes, notes, what the customer said,
+ * service history and equipment. Goes in the message, never in logs.
+ */
+function jobDetails(
+  booking: {
+    summary?: string;
+    request?: { accessNotes?: string; notes?: string; transcript?: Array<{ role: string; text: string }> };
+    window?: { technicianId?: string } | null;
+  },
+  customer: { serviceHistory?: unknown[]; equipment?: Array<{ kind: string; make?: string; model?: string }> },
+  technicians: Array<{ technicianId: string; name: string }>,
+): string {
+  const said = booking.request?.transcript?.find((turn) => turn.role === 'customer')?.text;
+  const technician = technicians.find((t) => t.technicianId === booking.window?.technicianId)?.name;
+  const equipment = (customer.equipment ?? []).map((e) => [e.kind, e.make, e.model].filter(Boolean).join(' '));
+  return [
+    booking.summary && `Summary: ${booking.summary}.`,
+    booking.request?.accessNotes && `Access: ${booking.request.accessNotes}`,
+    booking.request?.notes && `Notes: ${booking.request.notes}`,
+    said && `Customer said: "${said.slice(0, 160)}"`,
+    `History: ${customer.serviceHistory?.length ?? 0} past visits.`,
+    equipment.length ? `Equipment: ${equipment.join(', ')}.` : undefined,
+    technician && `Technician: ${technician}.`,
+  ]
+    .filter(Boolean)
+    .join(' ');
+}
+
+/**
+ * Sends one due ledger row: whether, when and where it goes (opt-outs, quiet hours, channel), the
+ * tenant's template or the catalogue's wording (a missing variable is a review item, never a blank),
+ * through the tenant's provider. Throws what is worth another try; MessageUnaddressableError when
+ * nobody can receive it.
+ */
+export async function sendNotification(row: NotifyMessage): Promise<void> {
+  // The sweeper queues a row again when its message seems lost: one that was settled meanwhile is done.
+  if (!(await isRowOpen(row))) return;
+  // A membership's messages (renewal notices, win-back) have the membership as their subject.
+  const booking = (await getBookingRecord(row.tenantId, row.bookingId)) ?? (await membershipMessageSubject(row.tenantId, row.bookingId));
+  if (!booking?.customerId) throw new Error(`Booking ${row.bookingId} cannot be notified yet`);
+  const [tenant, customer, jobType, technicians] = await Promise.all([
+    getTenant(row.tenantId),
+    getCustomer(row.tenantId, booking.customerId),
+    getJobType(row.tenantId, booking.jobTypeId),
+    row.technicianId || carriesJobDetails(row.kind) || namesTechnician(row.kind) ? listTechnicians(row.tenantId) : Promise.resolve([]),
+  ]);
+  if (!tenant || !customer) throw new Error('Tenant or customer missing');
+  const at = now();
+  const subject = { type: 'booking', id: row.bookingId };
+
+  // Whether, when and where: opt-outs, quiet hours (company time zone), the customer's channels.
+  const decision = decideDelivery({
+    kind: row.kind,
+    now: at,
+    timeZone: tenant.timeZone,
+    companyQuietHours: tenant.messaging.quietHours,
+    customer,
+  });
+  if (decision.action === 'suppress') {
+    await settleRow(row, 'suppressed', decision.reason, at);
+    return;
+  }
+  if (decision.action === 'defer') {
+    await deferRow(row, decision.until, decision.reason, at);
+    return;
+  }
+
+  const window = booking.window ?? { date: booking.request.window?.date ?? 'to be confirmed', start: booking.request.window?.start ?? '', end: '' };
+  const vars = messageVariables({
+    customerName: customer.name,
+    jobTypeName: jobType?.name,
+    companyName: tenant.name,
+    window,
+    job: {
+      ...booking.messageVars,
+      ...(carriesJobDetails(row.kind) ? { details: jobDetails(booking, customer, technicians) } : {}),
+      ...(namesTechnician(row.kind) ? { technicianName: technicians.find((t) => t.technicianId === booking.window?.technicianId)?.name } : {}),
+      ...(row.kind === 'delay_alert' && 'delayMinutes' in booking ? { delayMinutes: String(booking.delayMinutes ?? '') } : {}),
+    },
+  });
+  const template = tenant.messaging.templates[row.kind];
+  let text: string;
+  try {
+    text = composeMessage(row.kind, tenant.messaging.templates, vars);
+  } catch (error) {
+    // Never a blank or half-filled message: the row fails and a person fixes the template.
+    await settleRow(row, 'failed', (error as Error).message, at);
+    await openReviewItem(
+      row.tenantId,
+      {
+        kind: 'notification_failed',
+        reason: `The ${row.kind} template could not be filled: ${(error as Error).message}`,
+        subject,
+        payload: { kind: row.kind, template },
+      },
+      at,
+    );
+    return;
+  }
+
+  // Staff messages go to the technician or dispatch by SMS; customer messages by their channel.
+  const channel = decision.channel;
+  const to = row.technicianId
+    ? technicians.find((t) => t.technicianId === row.technicianId)?.phone
+    : recipientOf(row.kind) === 'dispatch'
+      ? tenant.dispatch.phone
+      : recipientOf(row.kind) === 'manager'
+        ? tenant.dispatch.onCallManagerPhone
+        : channel === 'email'
+          ? customer.email
+          : customer.phoneE164;
+  if (!to) {
+    const who = row.technicianId
+      ? `technician ${row.technicianId}`
+      : recipientOf(row.kind) === 'customer'
+        ? 'the customer'
+        : `the ${recipientOf(row.kind)} contact`;
+    const where = channel === 'email' ? 'email address' : 'phone number';
+    throw new MessageUnaddressableError(`${row.kind} has no recipient: ${who} has no ${where} on file; add one, then redrive`);
+  }
+
+  let provider: Awaited<ReturnType<typeof providerFor>>;
+  try {
+    provider = await providerFor(tenant, channel);
+  } catch (error) {
+    // In AWS with no provider (or no credential for it) set up: nothing can be sent until a person
+    // sets it up. The row fails (no retries into a DLQ) and the tenant gets one setup item per channel.
+    if (!(error instanceof SetupRequiredError) && !(error instanceof SecretNotSetError)) throw error;
+    const field = error instanceof SetupRequiredError ? error.field : channel === 'sms' ? 'messaging.sms' : 'messaging.email';
+    await settleRow(row, 'failed', `setup_required: ${field}`, at);
+    countMessage('failed', channel);
+    await openSetupItem(row.tenantId, field, error.message, at);
+    return;
+  }
+  try {
+    const { providerMessageId } = await provider.send({
+      channel,
+      to,
+      text,
+      subject: channel === 'email' ? `${tenant.name}: ${row.kind.replace(/_/g, ' ')}` : undefined,
+    });
+    await recordSent(row, { channel, to, text, provider: provider.name, providerMessageId }, at);
+    countMessage('sent', channel);
+  } catch (error) {
+    if (error instanceof MessageRejectedError) {
+      countMessage('failed', channel);
+      await settleRow(row, 'failed', error.message, at);
+      await openReviewItem(
+        row.tenantId,
+        { kind: 'notification_failed', reason: `${row.kind} was refused: ${error.message}`, subject, payload: { kind: row.kind, provider: provider.name } },
+        at,
+      );
+      return;
+    }
+    // Worth another try: SQS redelivers; on the last receive a person hears of it before the DLQ.
+    throw error;
+  }
+}
+
+/** The review item for a message that failed for good (or for the last time), with a readable reason. */
+export async function reviewFailedMessage({ record, error, attempts, final, subject }: FailedRecord): Promise<void> {
+  if (!subject) throw error; // nothing names a tenant: the DLQ (and its alarm) keeps it
+  const parsed = NotifyMessageSchema.safeParse(JSON.parse(record.body));
+  const kind = parsed.success ? parsed.data.kind : 'message';
+  const at = now();
+  if (parsed.success && final) await settleRow(parsed.data, 'failed', readableError(error), at);
+  const reviewSubject = { type: 'booking', id: subject.bookingId };
+  const messageRef = parsed.success ? `${parsed.data.kind}:${parsed.data.technicianId ?? ''}:${parsed.data.version ?? 1}` : record.messageId;
+  const open = await findOpenReviewItems(subject.tenantId, reviewSubject, 'notification_failed');
+  if (open.some((item) => item.payload?.message === messageRef)) return;
+  await openReviewItem(
+    subject.tenantId,
+    {
+      kind: 'notification_failed',
+      reason: final ? `${error.message}` : `${kind} for booking ${subject.bookingId} could not be sent after ${attempts} tries: ${readableError(error)}`,
+      subject: reviewSubject,
+      payload: {
+        message: messageRef,
+        kind,
+        error: error.name,
+        attempts,
+        ...(parsed.success && parsed.data.technicianId ? { technicianId: parsed.data.technicianId } : {}),
+      },
+      redrive: final ? { type: 'message', queue: 'notify', body: JSON.parse(record.body) as Record<string, unknown> } : { type: 'dlq', queue: 'notify' },
+    },
+    at,
+  );
+}

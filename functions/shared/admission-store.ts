@@ -1,0 +1,51 @@
+/**
+ * Admission leases (shared/admission.ts): one item per place, `T#<tenant>#ADMISSION#<route>` per
+ * tenant and `ADMISSION#<route>` across tenants, taken with a conditional Put and given back with a
+ * conditional Delete, both keyed by the lease id.
+ */
+import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { config } from './config';
+import { queryPartition, sendConditional } from './dynamo';
+import { epochSeconds } from './time';
+
+export const admissionKeys = {
+  tenantPartition: (tenantId: string, route: string) => `T#${tenantId}#ADMISSION#${route}`,
+  /** The route's places across tenants (platform-wide, like `APIKEY#`). */
+  totalPartition: (route: string) => `ADMISSION#${route}`,
+  place: (pk: string, index: number) => ({ pk, sk: `PLACE#${String(index).padStart(4, '0')}` }),
+};
+
+export interface Lease {
+  key: { pk: string; sk: string };
+  leaseId: string;
+}
+
+/** The sort keys of the partition's places whose lease is still running at `at` (epoch ms). */
+export async function takenPlaces(pk: string, at: number): Promise<Set<string>> {
+  const items = await queryPartition(pk, { consistent: true });
+  return new Set(items.filter((item) => Number(item.leaseUntil) > at).map((item) => String(item.sk)));
+}
+
+/** Takes the place when it is free or its lease ran out before `at`; false when another holds it. */
+export function putLease(lease: Lease, at: number, leaseUntil: number): Promise<boolean> {
+  return sendConditional(
+    new PutCommand({
+      TableName: config.tableName,
+      Item: { ...lease.key, leaseId: lease.leaseId, leaseUntil, expiresAt: epochSeconds(new Date(leaseUntil)) + 60 },
+      ConditionExpression: 'attribute_not_exists(pk) OR leaseUntil < :at',
+      ExpressionAttributeValues: { ':at': at },
+    }),
+  );
+}
+
+/** Gives the place back if this lease still holds it. */
+export async function deleteLease(lease: Lease): Promise<void> {
+  await sendConditional(
+    new DeleteCommand({
+      TableName: config.tableName,
+      Key: lease.key,
+      ConditionExpression: 'leaseId = :leaseId',
+      ExpressionAttributeValues: { ':leaseId': lease.leaseId },
+    }),
+  );
+}
