@@ -5,7 +5,8 @@
  */
 import { createHash } from 'node:crypto';
 import { ApiError } from '../shared/errors';
-import { dailyLimit, isOff, isOnShift } from '../capacity/availability';
+import { dailyLimit, isClaimActive, isOff, isOnShift } from '../capacity/availability';
+import { now } from '../shared/time';
 import { listClaims } from '../capacity/store';
 import { getBookingRecord, type BookingRecord } from '../booking/store';
 import { getTenant, listJobTypes, listTechnicians } from '../tenant/store';
@@ -40,6 +41,12 @@ export interface DispatchDay {
   jobTypes: JobType[];
   jobs: DayJob[];
   bookings: Map<string, BookingRecord>;
+  /**
+   * Capacity the plan cannot give away, per technician: windows held by a live hold (a booking in
+   * progress) or claimed by a job the planner does not move (an FSM job, a booking not live), and
+   * how many of the technician's daily jobs those use.
+   */
+  occupied: Map<string, { starts: Set<string>; jobs: number }>;
 }
 
 const LIVE = new Set(['confirmed', 'pending_crm_sync', 'pending_confirmation', 'pending_approval']);
@@ -79,7 +86,18 @@ export async function loadDispatchDay(tenantId: string, date: string): Promise<D
     });
   }
   jobs.sort((a, b) => a.start.localeCompare(b.start) || (a.createdAt ?? '').localeCompare(b.createdAt ?? ''));
-  return { tenant, date, technicians, jobTypes, jobs, bookings };
+  const planned = new Set(jobs.flatMap((j) => [j.bookingId, ...(j.holdId ? [j.holdId] : [])]));
+  const at = now();
+  const occupied = new Map<string, { starts: Set<string>; jobs: number }>();
+  for (const c of claims) {
+    if (c.date !== date || !c.technicianId || !isClaimActive(c, at)) continue;
+    if ((c.bookingId && planned.has(c.bookingId)) || (c.holdId && planned.has(c.holdId))) continue;
+    const entry = occupied.get(c.technicianId) ?? { starts: new Set<string>(), jobs: 0 };
+    if (c.kind === 'slot' && c.start) entry.starts.add(c.start);
+    if (c.kind === 'techDay') entry.jobs++;
+    occupied.set(c.technicianId, entry);
+  }
+  return { tenant, date, technicians, jobTypes, jobs, bookings, occupied };
 }
 
 /** Technicians working that date, as the planner sees them. */
@@ -109,7 +127,12 @@ export function toPlanDay(day: DispatchDay, options: { flexibleWindows?: boolean
   return {
     windows,
     maxHopMinutes: options.maxHopMinutes ?? DEFAULT_MAX_HOP_MINUTES,
-    technicians: planTechnicians(day),
+    // A window someone else holds, or an unmoved job's, is not the plan's to give.
+    technicians: planTechnicians(day).map((t) => {
+      const taken = day.occupied.get(t.technicianId);
+      if (!taken) return t;
+      return { ...t, windowStarts: t.windowStarts.filter((w) => !taken.starts.has(w)), dailyJobLimit: Math.max(0, t.dailyJobLimit - taken.jobs) };
+    }),
     jobs: ordered
       .filter((j) => types.has(j.jobTypeId) && windows.some((w) => w.start === j.start))
       .map((j, order) => {

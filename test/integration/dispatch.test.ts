@@ -4,8 +4,11 @@
  * the day's real assignment and changes nothing.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ulid } from 'ulid';
+import { claimHold } from '../../functions/capacity/store';
+import { basePostalCode, travelMinutes } from '../../functions/dispatch/geo';
 import { demoJobTypes, demoTechnicians } from '../../local/demo';
-import { bookingRequest, createTestTenant, nextWeekday, type TestTenant } from './helpers';
+import { bookingRequest, bookOnTechnician, createTestTenant, nextWeekday, type TestTenant } from './helpers';
 
 let tenant: TestTenant;
 let other: TestTenant;
@@ -88,5 +91,55 @@ describe('POST /v1/dispatch/plan', () => {
     }
     const after = await tenant.call('GET', `/v1/dispatch/board?date=${date}`);
     expect(after.body).toEqual(before.body);
+  });
+
+  it('never plans a job into a window another booking is holding right now (so the plan can apply)', async () => {
+    // One drain job on the qualified plumber farthest from it; every other qualified plumber's 10:00
+    // is held by a booking in progress. The nearer plumbers are not free: the job stays where it is.
+    const t = await createTestTenant();
+    const postalCode = '78701';
+    const qualified = demoTechnicians.filter(
+      (x) => x.shifts.wed && x.trades.includes('plumbing') && x.skills.includes('drains') && x.postalCodes.includes(postalCode),
+    );
+    expect(qualified.length).toBeGreaterThan(1);
+    const byDistance = [...qualified].sort(
+      (a, b) => travelMinutes(basePostalCode(a.postalCodes), postalCode) - travelMinutes(basePostalCode(b.postalCodes), postalCode),
+    );
+    const far = byDistance[byDistance.length - 1]!;
+    const base = bookingRequest();
+    const job = await bookOnTechnician(
+      t,
+      { ...base, jobTypeId: 'plumbing-drain-clog', address: { ...base.address, postalCode }, window: { date, start: '10:00' } },
+      far.technicianId,
+    );
+    const at = new Date();
+    for (const other of qualified.filter((x) => x.technicianId !== far.technicianId)) {
+      const plan = {
+        date,
+        start: '10:00',
+        end: '12:00',
+        technicianId: other.technicianId,
+        windowStarts: ['10:00'],
+        techDayIndex: 1,
+        jobTypeId: 'plumbing-drain-clog',
+      };
+      const outcome = await claimHold(
+        {
+          tenantId: t.tenantId,
+          holdId: `hold-${ulid()}`,
+          plan,
+          emergency: false,
+          source: 'api',
+          createdAt: at.toISOString(),
+          expiresAt: Math.floor(at.getTime() / 1000) + 900,
+        },
+        at,
+      );
+      expect(outcome).toBe('won');
+    }
+    const planned = await t.call('POST', `/v1/dispatch/plan?date=${date}`);
+    expect(planned.status, JSON.stringify(planned.body)).toBe(200);
+    expect(planned.body.plan.assignments.find((a: { jobId: string }) => a.jobId === job.bookingId)?.technicianId).toBe(far.technicianId);
+    expect(planned.body.changes).toEqual([]);
   });
 });
