@@ -12,7 +12,8 @@ import { invokeLambda, LOCAL_REGION } from './lambdas';
 import type { LocalSqs } from './sqs';
 import { LOCAL_ACCOUNT, localQueueName } from './sqs';
 
-function toRecord(message: Message, queueName: string): SQSEvent['Records'][number] {
+/** The SQS event record Lambda's event source mapping makes of a message (tests build theirs with it too). */
+export function sqsRecord(message: Message, queueName: string): SQSEvent['Records'][number] {
   const attributes = message.Attributes ?? {};
   return {
     messageId: message.MessageId!,
@@ -50,7 +51,7 @@ export async function pollOnce(sqs: LocalSqs, queue: (typeof queues)[number], wa
   );
   const messages = received.Messages ?? [];
   if (!messages.length) return 0;
-  const event: SQSEvent = { Records: messages.map((m) => toRecord(m, localQueueName(queue.name))) };
+  const event: SQSEvent = { Records: messages.map((m) => sqsRecord(m, localQueueName(queue.name))) };
   let failed = new Set(messages.map((m) => m.MessageId!));
   try {
     const response = (await invokeLambda(queue.consumer, event)) as SQSBatchResponse | null;

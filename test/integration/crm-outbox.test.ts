@@ -13,7 +13,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { queues, queueUrlEnv } from '../../functions/registry';
 import { enqueueCrmSync, getCrmSyncWork, type CrmSyncWork } from '../../functions/crm/outbox-store';
 import { handler as crmSyncWorker } from '../../functions/crm/sync.handler';
-import { pollOnce } from '../../local/pollers';
+import { pollOnce, sqsRecord } from '../../local/pollers';
 import type { LocalSqs } from '../../local/sqs';
 import { ServiceTitanContract } from '../contract-servers/servicetitan';
 import { bookingRequest, createTestTenant, setCredential, type TestTenant } from './helpers';
@@ -63,17 +63,17 @@ async function ringDue(rows: CrmSyncWork[], at: number): Promise<number> {
   if (!due.length) return 0;
   setClock(at);
   const event: SQSEvent = {
-    Records: due.map((row, index) => ({
-      messageId: `sim-${at}-${index}`,
-      receiptHandle: 'sim',
-      body: JSON.stringify({ tenantId: row.tenantId, bookingId: row.bookingId, requestedAt: row.requestedAt }),
-      attributes: { ApproximateReceiveCount: '1', SentTimestamp: String(at), SenderId: 'test', ApproximateFirstReceiveTimestamp: String(at) },
-      messageAttributes: {},
-      md5OfBody: '',
-      eventSource: 'aws:sqs',
-      eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:jobrelay-crm-sync',
-      awsRegion: 'us-east-1',
-    })),
+    Records: due.map((row, index) =>
+      sqsRecord(
+        {
+          MessageId: `sim-${at}-${index}`,
+          ReceiptHandle: 'sim',
+          Body: JSON.stringify({ tenantId: row.tenantId, bookingId: row.bookingId, requestedAt: row.requestedAt }),
+          Attributes: { SentTimestamp: String(at), ApproximateFirstReceiveTimestamp: String(at) },
+        },
+        'jobrelay-crm-sync',
+      ),
+    ),
   };
   const response = await crmSyncWorker(event);
   expect(response.batchItemFailures).toEqual([]);

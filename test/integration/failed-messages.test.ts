@@ -16,7 +16,7 @@ import { handler as notifyWorker } from '../../functions/notify/send.handler';
 import { handler as crmSyncWorker } from '../../functions/crm/sync.handler';
 import { handler as statusEventsWorker } from '../../functions/lifecycle/status-events.handler';
 import { sqsClient } from '../../functions/shared/clients';
-import { pollOnce } from '../../local/pollers';
+import { pollOnce, sqsRecord } from '../../local/pollers';
 import type { LocalSqs } from '../../local/sqs';
 import { bookingRequest, createTestTenant, itemsWithPrefix, nextWeekday, waitForTrail } from './helpers';
 
@@ -31,22 +31,15 @@ const lastReceive = (queueName: string, body: unknown) => onReceive(deadLetterPo
 function onReceive(count: number, queueName: string, body: unknown): SQSEvent {
   return {
     Records: [
-      {
-        messageId: `m-${Math.random().toString(36).slice(2)}`,
-        receiptHandle: 'local',
-        body: JSON.stringify(body),
-        attributes: {
-          ApproximateReceiveCount: String(count),
-          SentTimestamp: String(Date.now()),
-          SenderId: 'test',
-          ApproximateFirstReceiveTimestamp: String(Date.now()),
+      sqsRecord(
+        {
+          MessageId: `m-${Math.random().toString(36).slice(2)}`,
+          ReceiptHandle: 'local',
+          Body: JSON.stringify(body),
+          Attributes: { ApproximateReceiveCount: String(count) },
         },
-        messageAttributes: {},
-        md5OfBody: '',
-        eventSource: 'aws:sqs',
-        eventSourceARN: `arn:aws:sqs:us-east-1:000000000000:${queueName}`,
-        awsRegion: 'us-east-1',
-      },
+        queueName,
+      ),
     ],
   };
 }

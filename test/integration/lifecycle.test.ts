@@ -5,6 +5,7 @@
  * and state along the way; then the same events replayed twice and shuffled give the same end state.
  * Time is explicit: events carry their own times, and rows are swept with explicit clocks.
  */
+import { sqsRecord } from '../../local/pollers';
 import { describe, expect, it } from 'vitest';
 import { getBookingRecord } from '../../functions/booking/store';
 import { builtinCrmKeys } from '../../functions/crm/adapters/builtin';
@@ -294,17 +295,15 @@ describe('a job event that keeps failing', () => {
     const message = { tenantId: tenant.tenantId, bookingId, source: 'api', receivedAt: new Date().toISOString(), event: { ...event, data: { ...event.data } } };
     const record = (receiveCount: number) => ({
       Records: [
-        {
-          messageId: `m-${receiveCount}`,
-          receiptHandle: 'r',
-          body: JSON.stringify(message),
-          md5OfBody: '',
-          messageAttributes: {},
-          attributes: { ApproximateReceiveCount: String(receiveCount), SentTimestamp: '0', SenderId: 'test', ApproximateFirstReceiveTimestamp: '0' },
-          eventSource: 'aws:sqs',
-          eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:jobrelay-status-events',
-          awsRegion: 'us-east-1',
-        },
+        sqsRecord(
+          {
+            MessageId: `m-${receiveCount}`,
+            ReceiptHandle: 'r',
+            Body: JSON.stringify(message),
+            Attributes: { ApproximateReceiveCount: String(receiveCount), SentTimestamp: '0', ApproximateFirstReceiveTimestamp: '0' },
+          },
+          'jobrelay-status-events',
+        ),
       ],
     });
 

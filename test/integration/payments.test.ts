@@ -5,6 +5,7 @@
  * message kept in an outbox. "In AWS" here is this test process without JOBRELAY_STAGE=local, the
  * one setting the local runtime sets (functions/shared/stage.ts).
  */
+import { sqsRecord } from '../../local/pollers';
 import type { SQSEvent } from 'aws-lambda';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -182,17 +183,15 @@ describe('in AWS, a provider the tenant has not set up is a setup item, not a fa
     expect(rows).toHaveLength(1);
     const event = (attempt: number): SQSEvent => ({
       Records: [
-        {
-          messageId: `setup-${attempt}`,
-          receiptHandle: 'r',
-          body: JSON.stringify({ tenantId: tenant.tenantId, bookingId, kind: 'confirmation' }),
-          attributes: { ApproximateReceiveCount: '1', SentTimestamp: '0', SenderId: 'test', ApproximateFirstReceiveTimestamp: '0' },
-          messageAttributes: {},
-          md5OfBody: '',
-          eventSource: 'aws:sqs',
-          eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:jobrelay-notify',
-          awsRegion: 'us-east-1',
-        },
+        sqsRecord(
+          {
+            MessageId: `setup-${attempt}`,
+            ReceiptHandle: 'r',
+            Body: JSON.stringify({ tenantId: tenant.tenantId, bookingId, kind: 'confirmation' }),
+            Attributes: { SentTimestamp: '0', ApproximateFirstReceiveTimestamp: '0' },
+          },
+          'jobrelay-notify',
+        ),
       ],
     });
     // Settled as failed on the first receive: nothing for SQS to retry.

@@ -7,6 +7,7 @@
  * (test/integration/crash.test.ts kills a whole local system with SIGKILL instead.) The sweep is
  * called with an injected clock and narrowed to this file's tenant, as the files share one system.
  */
+import { sqsRecord } from '../../local/pollers';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -92,17 +93,21 @@ async function deliverDueCrmSync(tenantId: string, by: Date): Promise<number> {
   const due = await listDueCrmSyncWork(by, 100, tenantId);
   if (!due.length) return 0;
   const event: SQSEvent = {
-    Records: due.map((work, index) => ({
-      messageId: `test-${ulid()}-${index}`,
-      receiptHandle: 'test',
-      body: JSON.stringify({ tenantId: work.tenantId, bookingId: work.bookingId, ...(work.state ? { state: work.state } : {}), requestedAt: work.requestedAt }),
-      attributes: { ApproximateReceiveCount: '1', SentTimestamp: String(Date.now()), SenderId: 'test', ApproximateFirstReceiveTimestamp: String(Date.now()) },
-      messageAttributes: {},
-      md5OfBody: '',
-      eventSource: 'aws:sqs',
-      eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:jobrelay-crm-sync',
-      awsRegion: 'us-east-1',
-    })),
+    Records: due.map((work, index) =>
+      sqsRecord(
+        {
+          MessageId: `test-${ulid()}-${index}`,
+          ReceiptHandle: 'test',
+          Body: JSON.stringify({
+            tenantId: work.tenantId,
+            bookingId: work.bookingId,
+            ...(work.state ? { state: work.state } : {}),
+            requestedAt: work.requestedAt,
+          }),
+        },
+        'jobrelay-crm-sync',
+      ),
+    ),
   };
   await crmSyncWorker(event);
   return due.length;
@@ -265,24 +270,7 @@ describe('durable notification ledger', () => {
 
     // Delivered (twice: the lost doorbell turns up after all): sent once.
     const event = (id: string): SQSEvent => ({
-      Records: [
-        {
-          messageId: id,
-          receiptHandle: 'test',
-          body: JSON.stringify(row),
-          attributes: {
-            ApproximateReceiveCount: '1',
-            SentTimestamp: String(Date.now()),
-            SenderId: 'test',
-            ApproximateFirstReceiveTimestamp: String(Date.now()),
-          },
-          messageAttributes: {},
-          md5OfBody: '',
-          eventSource: 'aws:sqs',
-          eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:jobrelay-notify',
-          awsRegion: 'us-east-1',
-        },
-      ],
+      Records: [sqsRecord({ MessageId: id, ReceiptHandle: 'test', Body: JSON.stringify(row) }, 'jobrelay-notify')],
     });
     await notifyWorker(event('n1'));
     await notifyWorker(event('n2'));
