@@ -21,6 +21,18 @@ export class HubSpotContract extends ContractServer {
   readonly associations: Array<{ dealId: string; contactId: string }> = [];
   private nextId = 501;
 
+  /** A tenant's HubSpot settings pointing at this server (its token goes through the credentials route). */
+  settings(timeoutMs = 2_000) {
+    return {
+      apiUrl: this.url,
+      pipelineId: 'default',
+      dealStageIds: { Booked: 'appointmentscheduled' },
+      contactIdProperty: 'jobrelay_customer_id',
+      dealIdProperty: 'jobrelay_booking_id',
+      timeoutMs,
+    };
+  }
+
   constructor(readonly token = 'pat-na1-test-only') {
     super();
     this.route(

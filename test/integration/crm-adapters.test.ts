@@ -153,15 +153,7 @@ describe('ServiceTitan (booking provider API, OAuth2 client credentials)', () =>
 describe('HubSpot (contacts, deals, notes)', () => {
   it('upserts the contact, puts a deal in the stage for the job state with source properties, and attaches the transcript note', async () => {
     const tenant = await crmTenant({
-      crm: {
-        adapter: 'hubspot',
-        apiUrl: hs.url,
-        pipelineId: 'default',
-        dealStageIds: { Booked: 'appointmentscheduled' },
-        contactIdProperty: 'jobrelay_customer_id',
-        dealIdProperty: 'jobrelay_booking_id',
-        timeoutMs: 2_000,
-      },
+      crm: { adapter: 'hubspot', ...hs.settings() },
       sourceSettings,
     });
     const response = await tenant.call('POST', '/v1/bookings', request());
@@ -192,7 +184,7 @@ describe('HubSpot (contacts, deals, notes)', () => {
   });
 
   it('a retried write updates instead of duplicating: one contact, one deal, one note', async () => {
-    const adapter = new HubSpotCrmAdapter(hsSettings(), hs.token);
+    const adapter = new HubSpotCrmAdapter(hs.settings(), hs.token);
     const w = write({ bookingId: 'b-hs-retry', customerId: 'c-hs-retry' });
     // The note call fails once (503) after contact and deal were written; the retry finishes the job.
     hs.faultPaths = /objects\/notes$/;
@@ -274,7 +266,7 @@ const adapters: Array<[string, ContractServer, () => CrmAdapter]> = [
         st.credentials,
       ),
   ],
-  ['HubSpot', hs, () => new HubSpotCrmAdapter({ ...hsSettings(), timeoutMs: 300 }, hs.token)],
+  ['HubSpot', hs, () => new HubSpotCrmAdapter(hs.settings(300), hs.token)],
   ['Housecall Pro', hcp, () => new HousecallProCrmAdapter({ apiUrl: hcp.url, timeoutMs: 300 }, hcp.apiKey)],
   ['webhook', wh, () => new WebhookCrmAdapter(`${wh.url}/crm`, wh.secret, 300)],
 ];
@@ -299,17 +291,6 @@ describe.each(adapters)('%s failure answers', (_, server, make) => {
     server.recover();
   });
 });
-
-function hsSettings() {
-  return {
-    apiUrl: hs.url,
-    pipelineId: 'default',
-    dealStageIds: { Booked: 'appointmentscheduled' },
-    contactIdProperty: 'jobrelay_customer_id',
-    dealIdProperty: 'jobrelay_booking_id',
-    timeoutMs: 2_000,
-  };
-}
 
 let counter = 0;
 function write(overrides: Partial<CrmBookingWrite> = {}): CrmBookingWrite {

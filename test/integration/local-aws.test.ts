@@ -24,15 +24,7 @@ afterAll(() => hs.stop());
 /** A tenant on the HubSpot contract server (its token set through the credentials route). */
 async function hubSpotTenant(overrides: Parameters<typeof createTestTenant>[0] = {}, timeoutMs = 2_000): Promise<TestTenant> {
   const tenant = await createTestTenant({
-    crm: {
-      adapter: 'hubspot',
-      apiUrl: hs.url,
-      pipelineId: 'default',
-      dealStageIds: { Booked: 'appointmentscheduled' },
-      contactIdProperty: 'jobrelay_customer_id',
-      dealIdProperty: 'jobrelay_booking_id',
-      timeoutMs,
-    },
+    crm: { adapter: 'hubspot', ...hs.settings(timeoutMs) },
     ...overrides,
   });
   await setCredential(tenant, 'crm', { adapter: 'hubspot', accessToken: hs.token });
