@@ -502,8 +502,8 @@ export const lambdas: LambdaSpec[] = [
     kind: 'schedule',
     entry: 'functions/booking/recovery-sweep.handler.ts',
     description:
-      'Every 5 minutes (and at local start): re-drive or hand to a person bookings left non-final, release uncommitted holds, ring lost CRM outbox doorbells',
-    grants: ['table:readWrite', 'bookingWorkflow:startSync', 'crmSyncQueue:send'],
+      'Every 5 minutes (and at local start): re-drive or hand to a person bookings left non-final, release uncommitted holds, ring lost CRM outbox doorbells, finish day plans whose apply died half-way',
+    grants: ['table:readWrite', 'bookingWorkflow:startSync', 'crmSyncQueue:send', 'crmSecrets:read'],
     timeoutSeconds: 300,
   },
   {

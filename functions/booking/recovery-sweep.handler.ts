@@ -1,14 +1,17 @@
 /**
  * Schedule RecoverySweep (EventBridge Scheduler rate(5 minutes); locally on the ticker and once at
- * start): one sweep of stuck bookings and due CRM outbox rows (booking/recover-stuck.ts).
+ * start): one sweep of stuck bookings and due CRM outbox rows (booking/recover-stuck.ts), and of day
+ * plans whose staged apply died half-way (dispatch/apply-plan.ts).
  */
 import middy from '@middy/core';
+import { recoverStalledApplies } from '../dispatch/apply-plan';
 import { logger } from '../shared/logger';
 import { now } from '../shared/time';
 import { sweepRecovery } from './recover-stuck';
 
 export const handler = middy(async () => {
-  const result = await sweepRecovery(now());
+  const at = now();
+  const result = { ...(await sweepRecovery(at)), dispatchPlans: await recoverStalledApplies(at) };
   logger.info('recovery sweep', { ...result });
   return result;
 });

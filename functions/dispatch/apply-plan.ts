@@ -15,7 +15,9 @@
  *   another, so swaps and chains across chunks go through.
  *
  * Recovery after a crash in the middle (the process dies; the journal says where): the next apply
- * of the same plan id (a client retry) runs `recoverApply` first:
+ * of the same plan id (a client retry) runs `recoverApply` first, and the recovery sweep runs it on
+ * every staged apply still unfinished two minutes after it started (`recoverStalledApplies`), so a
+ * plan nobody retries ends too:
  * - `applying`: some items are parked, no job moved yet -> roll back (each parked item back to its
  *   old hold or deleted, conditional on still being parked), journal `rolled_back`; the request is
  *   then evaluated afresh (the board is again the one the plan was computed on).
@@ -39,7 +41,16 @@ import {
 import { ApiError } from '../shared/errors';
 import { getTenant } from '../tenant/store';
 import { boardVersion, loadDispatchDay, planId as computePlanId } from './day';
-import { advanceApplyJournal, appliedJournalItem, getApplyJournal, startApplyJournal, type ApplyJournal, type ApplyResult, type JournalMove } from './store';
+import {
+  advanceApplyJournal,
+  appliedJournalItem,
+  getApplyJournal,
+  stalledApplyJournals,
+  startApplyJournal,
+  type ApplyJournal,
+  type ApplyResult,
+  type JournalMove,
+} from './store';
 
 export interface ApplyRequest {
   date: string;
@@ -175,6 +186,18 @@ export async function recoverApply(journal: ApplyJournal, at: Date, options: App
   if (journal.status === 'prepared') return rollForward(journal, at, options);
   if (journal.status === 'applying') await rollBack(journal);
   return undefined;
+}
+
+/** The recovery sweep's part: every staged apply whose run died is rolled back or forward; counts by outcome. */
+export async function recoverStalledApplies(at: Date, options: { tenantId?: string } = {}): Promise<Record<string, number>> {
+  const outcomes: Record<string, number> = {};
+  for (const { tenantId, planId } of await stalledApplyJournals(at, 50, options.tenantId)) {
+    const journal = await getApplyJournal(tenantId, planId);
+    if (!journal) continue;
+    const outcome = (await recoverApply(journal, at)) ? 'applied' : 'rolled_back';
+    outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
+  }
+  return outcomes;
 }
 
 async function applyStaged(journal: ApplyJournal, at: Date, options: ApplyOptions): Promise<ApplyResult> {

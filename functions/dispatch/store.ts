@@ -8,7 +8,7 @@ import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { BookingRecord } from '../booking/store';
 import type { HoldRecord, TransactItem } from '../capacity/store';
 import { config } from '../shared/config';
-import { getItem, sendConditional } from '../shared/dynamo';
+import { getItem, queryPages, sendConditional } from '../shared/dynamo';
 
 export type ApplyStatus = 'applying' | 'prepared' | 'applied' | 'rolled_back';
 
@@ -43,6 +43,14 @@ export interface ApplyJournal {
 
 const JOURNAL_DAYS = 30;
 
+/**
+ * A staged apply is on the recovery sweep's list (the sparse `byDue` index) from the moment it starts
+ * until it ends applied or rolled back: a run that dies in between is finished by the sweep even when
+ * nobody retries. Looked at once the run must be dead (DispatchReassign times out after 29 s).
+ */
+export const APPLY_RECOVERY_PARTITION = 'RECOVER#DISPATCHAPPLY';
+export const APPLY_RECOVERY_AFTER_MS = 2 * 60_000;
+
 export const dispatchKeys = {
   apply: (tenantId: string, planId: string) => ({ pk: `T#${tenantId}#DISPATCHAPPLY#${planId}`, sk: 'APPLY' }),
 };
@@ -74,7 +82,11 @@ export async function startApplyJournal(journal: Omit<ApplyJournal, 'expiresAt' 
   return sendConditional(
     new PutCommand({
       TableName: config.tableName,
-      Item: journalItem({ ...journal, status: 'applying' }),
+      Item: {
+        ...journalItem({ ...journal, status: 'applying' }),
+        duePk: APPLY_RECOVERY_PARTITION,
+        dueAt: new Date(Date.parse(journal.createdAt) + APPLY_RECOVERY_AFTER_MS).toISOString(),
+      },
       ConditionExpression: 'attribute_not_exists(pk) OR #status = :rolledBack',
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: { ':rolledBack': 'rolled_back' },
@@ -82,16 +94,33 @@ export async function startApplyJournal(journal: Omit<ApplyJournal, 'expiresAt' 
   );
 }
 
-/** from -> to, false when the journal is no longer in `from` (another run moved it on). */
+/** from -> to, false when the journal is no longer in `from` (another run moved it on). An end leaves the sweep's list. */
 export async function advanceApplyJournal(tenantId: string, planId: string, from: ApplyStatus, to: ApplyStatus, result?: ApplyResult): Promise<boolean> {
+  const ended = to === 'applied' || to === 'rolled_back' ? ' REMOVE duePk, dueAt' : '';
   return sendConditional(
     new UpdateCommand({
       TableName: config.tableName,
       Key: dispatchKeys.apply(tenantId, planId),
-      UpdateExpression: result ? 'SET #status = :to, #result = :result' : 'SET #status = :to',
+      UpdateExpression: (result ? 'SET #status = :to, #result = :result' : 'SET #status = :to') + ended,
       ConditionExpression: '#status = :from',
       ExpressionAttributeNames: { '#status': 'status', ...(result ? { '#result': 'result' } : {}) },
       ExpressionAttributeValues: { ':from': from, ':to': to, ...(result ? { ':result': result } : {}) },
     }),
   );
+}
+
+/** Staged applies started before `by` and not ended (their run may have died); `tenantId` narrows it (tests). */
+export async function stalledApplyJournals(by: Date, limit: number, tenantId?: string): Promise<Array<{ tenantId: string; planId: string }>> {
+  const found: Array<{ tenantId: string; planId: string }> = [];
+  for await (const page of queryPages({
+    TableName: config.tableName,
+    IndexName: 'byDue',
+    KeyConditionExpression: 'duePk = :due AND dueAt <= :by',
+    ...(tenantId ? { FilterExpression: 'tenantId = :tenantId' } : {}),
+    ExpressionAttributeValues: { ':due': APPLY_RECOVERY_PARTITION, ':by': by.toISOString(), ...(tenantId ? { ':tenantId': tenantId } : {}) },
+  })) {
+    found.push(...page.map((item) => ({ tenantId: item.tenantId as string, planId: item.planId as string })));
+    if (found.length >= limit) break;
+  }
+  return found.slice(0, limit);
 }

@@ -4,12 +4,13 @@
  * job on the farthest technician that could take it, so the plan's changes are swaps and chains
  * across many technicians. Applied: the board equals the plan. Staged (chunks smaller than the
  * changes): chains that span chunks go through. A crash while parking rolls back on the retry; a
- * crash while finalizing rolls forward; never a half-applied day, never a double-booked slot.
+ * crash while finalizing rolls forward; with no retry, the recovery sweep does the same; never a
+ * half-applied day, never a double-booked slot.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { mulberry32, REGIONS } from '../../bench/dispatch-day';
 import { listClaims } from '../../functions/capacity/store';
-import { applyPlan } from '../../functions/dispatch/apply-plan';
+import { applyPlan, recoverStalledApplies } from '../../functions/dispatch/apply-plan';
 import { basePostalCode, travelMinutes } from '../../functions/dispatch/geo';
 import { getApplyJournal } from '../../functions/dispatch/store';
 import { demoTechnicians } from '../../local/demo';
@@ -166,4 +167,40 @@ describe('applying a day plan whole (POST /v1/dispatch/reassign with a planId)',
     const claims = await listClaims(tenant.tenantId, date, date);
     expect(claims.filter((c) => c.holdId?.startsWith('park-'))).toEqual([]);
   }, 120_000);
+
+  it('with nobody retrying, the recovery sweep rolls a plan that died while parking back, and one that died while finalizing forward', async () => {
+    const afterTheRunDied = () => new Date(Date.now() + 3 * 60_000);
+    const crashAt = (when: 'park' | 'finalize') => {
+      let n = 0;
+      return (step: 'park' | 'finalize') => {
+        if (step === when && ++n === (when === 'park' ? 2 : 1)) throw new Error('simulated crash');
+      };
+    };
+    // Back to the far-first day, then a plan whose apply dies while parking.
+    const now = await board();
+    const back = [...original].filter(([jobId, tech]) => now.get(jobId) !== tech).map(([jobId, technicianId]) => ({ jobId, technicianId }));
+    await applyPlan(tenant.tenantId, 'test', { date, assignments: back }, new Date());
+    const first = await plan();
+    await expect(applyPlan(tenant.tenantId, 'test', applyBody(first), new Date(), { maxTransactionItems: 20, afterStep: crashAt('park') })).rejects.toThrow(
+      'simulated crash',
+    );
+    // Not yet: the run may still be going.
+    expect(await recoverStalledApplies(new Date(), { tenantId: tenant.tenantId })).toEqual({});
+    expect(await recoverStalledApplies(afterTheRunDied(), { tenantId: tenant.tenantId })).toEqual({ rolled_back: 1 });
+    expect((await getApplyJournal(tenant.tenantId, first.planId))?.status).toBe('rolled_back');
+    expect(await board()).toEqual(original);
+    expect((await listClaims(tenant.tenantId, date, date)).filter((c) => c.holdId?.startsWith('park-'))).toEqual([]);
+
+    // The same day planned again; this apply dies after everything is parked.
+    const second = await plan();
+    await expect(
+      applyPlan(tenant.tenantId, 'test', applyBody(second), new Date(), { maxTransactionItems: 20, afterStep: crashAt('finalize') }),
+    ).rejects.toThrow('simulated crash');
+    expect(await recoverStalledApplies(afterTheRunDied(), { tenantId: tenant.tenantId })).toEqual({ applied: 1 });
+    expect((await getApplyJournal(tenant.tenantId, second.planId))?.status).toBe('applied');
+    await expectBoardIsPlan(second);
+    expect((await listClaims(tenant.tenantId, date, date)).filter((c) => c.holdId?.startsWith('park-'))).toEqual([]);
+    // Ended plans leave the sweep's list.
+    expect(await recoverStalledApplies(afterTheRunDied(), { tenantId: tenant.tenantId })).toEqual({});
+  }, 180_000);
 });
