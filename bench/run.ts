@@ -14,11 +14,14 @@ import { benchDispatch } from './dispatch';
 import { benchStorm } from './storm';
 import { benchMcp } from './mcp';
 import { benchTriage } from './triage';
+import { benchCold } from './cold';
 
 async function main(): Promise<void> {
   process.env.LOG_LEVEL = 'ERROR';
   // Triage is pure: it needs no local system.
   if (process.argv[2] === 'triage') return benchTriage();
+  // Cold path: bundles and fresh imports, no local system either.
+  if (process.argv[2] === 'cold') return benchCold();
   const system = await startLocalSystem({ port: 0, background: false });
   countDynamoCalls();
   try {
@@ -33,6 +36,7 @@ async function main(): Promise<void> {
     if (!only || only === 'storm') await benchStorm(system);
     if (!only || only === 'mcp') await benchMcp(system);
     if (!only) await benchTriage();
+    if (!only) await benchCold();
   } finally {
     await system.stop();
   }

@@ -59,7 +59,7 @@ export class Api extends Construct {
     for (const route of routes) {
       let integration = integrations.get(route.lambda);
       if (!integration) {
-        integration = new HttpLambdaIntegration(`${route.lambda}Integration`, functions.get(route.lambda), {
+        integration = new HttpLambdaIntegration(`${route.lambda}Integration`, functions.invokeTarget(route.lambda), {
           payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0,
           // One invoke permission per function for this API, not one per route: the routes a function
           // serves are its integration's, and 53 route-scoped permissions cost 15 resources for nothing

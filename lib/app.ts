@@ -1,6 +1,7 @@
 import { App, Tags, Validations, type AppProps } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { AlarmTargets } from './alarms';
+import type { DeploymentOptions } from './functions';
 import { JobRelayStack } from './jobrelay-stack';
 
 export interface JobRelayApp {
@@ -25,6 +26,27 @@ export function alarmTargetsFromContext(app: App): AlarmTargets {
 }
 
 /**
+ * Deployment choices a context parameter makes (both off by default):
+ * - `-c sourceMaps=true`: bundles carry source maps and functions run with --enable-source-maps
+ *   (readable stack traces; a slower cold start).
+ * - `-c provisionedConcurrency=N`: the booking chain (CreateBooking and every function the booking
+ *   workflow calls) answers through a `live` alias with N warm environments, for tenants who need a
+ *   guaranteed first call; it costs by the hour whether used or not.
+ */
+export function deploymentOptionsFromContext(app: App): DeploymentOptions {
+  const sourceMaps = app.node.tryGetContext('sourceMaps') as string | boolean | undefined;
+  const provisioned = app.node.tryGetContext('provisionedConcurrency') as string | number | undefined;
+  if (sourceMaps !== undefined && !['true', 'false', true, false].includes(sourceMaps)) {
+    throw new Error(`context sourceMaps: "${sourceMaps}" is not true or false`);
+  }
+  const concurrency = provisioned === undefined ? 0 : Number(provisioned);
+  if (!Number.isInteger(concurrency) || concurrency < 0 || concurrency > 100) {
+    throw new Error(`context provisionedConcurrency: "${provisioned}" is not a whole number from 0 to 100`);
+  }
+  return { sourceMaps: sourceMaps === true || sourceMaps === 'true', provisionedConcurrency: concurrency };
+}
+
+/**
  * The app as `cdk synth` builds it: one env-agnostic stack (no context lookups, synth works offline)
  * with cdk-nag's AwsSolutions pack as a validation plugin. Shared by bin/jobrelay.ts and the infra tests.
  */
@@ -35,6 +57,7 @@ export function buildApp(props: AppProps = {}): JobRelayApp {
     stackName: `JobRelay-${stage}`,
     description: `JobRelay booking relay (${stage})`,
     alarms: alarmTargetsFromContext(app),
+    deployment: deploymentOptionsFromContext(app),
   });
   Tags.of(stack).add('app', 'jobrelay');
   Tags.of(stack).add('stage', stage);

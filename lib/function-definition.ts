@@ -64,13 +64,48 @@ export const QUEUE_CONSUME_ACTIONS = ['sqs:ReceiveMessage', 'sqs:ChangeMessageVi
  */
 export const TENANT_SECRETS_RESOURCE = 'secret:jobrelay/*/*';
 
-/** Variables every function has, whatever its grants. */
-export function baseEnvironment(refs: Pick<GrantRefs, 'tableName'>): Record<string, string> {
+/**
+ * How every function is bundled for Lambda: lib/functions.ts gives these to NodejsFunction, the
+ * local runtime (local/bundle.ts) and `npm run bench cold` to esbuild, so the three agree.
+ */
+export const LAMBDA_BUNDLING = {
+  format: 'esm',
+  target: 'node22',
+  mainFields: ['module', 'main'],
+  /**
+   * ESM bundles: some bundled dependencies still call `require` for Node built-ins, which does not
+   * exist in an ES module. The banner gives them one (the usual esbuild + Lambda ESM recipe).
+   */
+  banner: "import { createRequire as __jobrelayCreateRequire } from 'node:module'; const require = __jobrelayCreateRequire(import.meta.url);",
+  minify: true,
+  /** Off by default: a source map parsed at init costs cold-start time; `-c sourceMaps=true` turns them on. */
+  sourceMap: false,
+  // The nodejs22.x runtime ships the full SDK v3: leaving `@aws-sdk/*` out halves the bundle.
+  externalModules: ['@aws-sdk/*'],
+} as const;
+
+/** LAMBDA_BUNDLING as esbuild options (the bench builds with esbuild directly). */
+export function esbuildOptionsOf(bundling: Omit<typeof LAMBDA_BUNDLING, 'sourceMap'> & { sourceMap: boolean }) {
+  return {
+    bundle: true,
+    platform: 'node' as const,
+    format: bundling.format,
+    target: bundling.target,
+    mainFields: [...bundling.mainFields],
+    banner: { js: bundling.banner },
+    minify: bundling.minify,
+    sourcemap: bundling.sourceMap,
+    sourcesContent: false,
+    external: [...bundling.externalModules],
+  };
+}
+
+/** Variables every function has, whatever its grants; with source maps deployed, stack traces through them. */
+export function baseEnvironment(refs: Pick<GrantRefs, 'tableName'> & { sourceMaps?: boolean }): Record<string, string> {
   return {
     TABLE_NAME: refs.tableName,
     POWERTOOLS_SERVICE_NAME: 'jobrelay',
-    // Stack traces through the bundled source maps.
-    NODE_OPTIONS: '--enable-source-maps',
+    ...(refs.sourceMaps ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
   };
 }
 
@@ -100,6 +135,8 @@ export function grantDefinition(grant: Grant, refs: GrantRefs): GrantDefinition 
       return sendTo('crm-sync', refs);
     case 'statusEventsQueue:send':
       return sendTo('status-events', refs);
+    case 'crmReadSyncQueue:send':
+      return sendTo('crm-read-sync', refs);
     case 'bookingWorkflow:startSync': {
       const spec = stateMachineNamed('booking');
       const arn = refs.stateMachineArn(spec.name);

@@ -6,9 +6,9 @@ import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lam
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { existsSync } from 'node:fs';
-import { isTraced, lambdaDescription, lambdas, queues as queueSpecs, type Grant, type LambdaSpec } from '../functions/registry';
-import { baseEnvironment, grantDefinition, LAMBDA_DEFAULTS, TENANT_SECRETS_RESOURCE, type GrantRefs } from './function-definition';
+import { existsSync, readFileSync } from 'node:fs';
+import { isTraced, lambdaDescription, lambdas, queues as queueSpecs, stateMachines, taskLambdaNames, type Grant, type LambdaSpec } from '../functions/registry';
+import { baseEnvironment, grantDefinition, LAMBDA_BUNDLING, LAMBDA_DEFAULTS, TENANT_SECRETS_RESOURCE, type GrantRefs } from './function-definition';
 import { acknowledge, logicalIdOf } from './nag';
 import { fromRoot, repoRoot } from './paths';
 import type { Queues } from './queues';
@@ -31,11 +31,19 @@ const TENANT_SECRETS_REASON =
 
 export { LAMBDA_DEFAULTS } from './function-definition';
 
-/**
- * ESM bundles: some bundled dependencies still call `require` for Node built-ins, which does not
- * exist in an ES module. The banner gives them one (the usual esbuild + Lambda ESM recipe).
- */
-const ESM_REQUIRE_BANNER = "import { createRequire as __jobrelayCreateRequire } from 'node:module'; const require = __jobrelayCreateRequire(import.meta.url);";
+/** Deployment choices (lib/app.ts reads them from context): both off by default. */
+export interface DeploymentOptions {
+  sourceMaps: boolean;
+  provisionedConcurrency: number;
+}
+
+const DEFAULT_DEPLOYMENT: DeploymentOptions = { sourceMaps: false, provisionedConcurrency: 0 };
+
+/** The functions a booking waits on in a row: the booking route, then each node of the booking workflow. */
+export function bookingChainLambdas(): string[] {
+  const booking = stateMachines.find((s) => s.name === 'booking')!;
+  return ['CreateBooking', ...taskLambdaNames(readFileSync(fromRoot(booking.file), 'utf8'))];
+}
 
 /** The capability folder of a function (`functions/<capability>/...`): its log group. */
 export function capabilityOf(spec: LambdaSpec): string {
@@ -77,10 +85,28 @@ export class Functions extends Construct {
   /** Shared by the functions of one capability with the same grants (see createFunction). */
   private readonly roles = new Map<string, iam.Role>();
 
-  constructor(scope: Construct, id: string, props: { table: dynamodb.ITable }) {
+  /** With provisioned concurrency: the `live` alias of each booking-chain function, what callers invoke. */
+  private readonly aliases = new Map<string, lambda.Alias>();
+  private readonly deployment: DeploymentOptions;
+
+  constructor(scope: Construct, id: string, props: { table: dynamodb.ITable; deployment?: DeploymentOptions }) {
     super(scope, id);
+    this.deployment = props.deployment ?? DEFAULT_DEPLOYMENT;
     for (const spec of lambdas) {
       this.byName.set(spec.name, this.createFunction(spec, props.table));
+    }
+    if (this.deployment.provisionedConcurrency > 0) {
+      for (const name of bookingChainLambdas()) {
+        const fn = this.get(name);
+        this.aliases.set(
+          name,
+          new lambda.Alias(this, `${name}Live`, {
+            aliasName: 'live',
+            version: fn.currentVersion,
+            provisionedConcurrentExecutions: this.deployment.provisionedConcurrency,
+          }),
+        );
+      }
     }
   }
 
@@ -88,6 +114,11 @@ export class Functions extends Construct {
     const fn = this.byName.get(name);
     if (!fn) throw new Error(`No lambda named ${name} in functions/registry.ts`);
     return fn;
+  }
+
+  /** What API routes and workflows invoke: the `live` alias when the function has provisioned concurrency, else the function. */
+  invokeTarget(name: string): lambda.IFunction {
+    return this.aliases.get(name) ?? this.get(name);
   }
 
   private createFunction(spec: LambdaSpec, table: dynamodb.ITable): NodejsFunction {
@@ -137,20 +168,19 @@ export class Functions extends Construct {
       // X-Ray on the booking path (registry isTraced; Powertools tracer in the handler).
       ...(isTraced(spec) ? { tracing: lambda.Tracing.ACTIVE } : {}),
       // The same variables the local runtime gives this function (lib/function-definition.ts).
-      environment: baseEnvironment({ tableName: table.tableName }),
+      environment: baseEnvironment({ tableName: table.tableName, sourceMaps: this.deployment.sourceMaps }),
       bundling: {
         format: OutputFormat.ESM,
-        mainFields: ['module', 'main'],
-        banner: ESM_REQUIRE_BANNER,
-        target: 'node22',
-        minify: true,
-        sourceMap: true,
-        sourceMapMode: SourceMapMode.DEFAULT, // index.mjs.map next to the bundle, linked by a comment
+        mainFields: [...LAMBDA_BUNDLING.mainFields],
+        banner: LAMBDA_BUNDLING.banner,
+        target: LAMBDA_BUNDLING.target,
+        minify: LAMBDA_BUNDLING.minify,
+        sourceMap: this.deployment.sourceMaps,
+        ...(this.deployment.sourceMaps ? { sourceMapMode: SourceMapMode.DEFAULT } : {}), // index.mjs.map next to the bundle
         // Line mapping for stack traces is all Lambda needs; embedding sources triples the asset.
         sourcesContent: false,
-        // The nodejs22.x runtime ships the full SDK v3: leaving `@aws-sdk/*` out halves the bundle
-        // and the synth time. Everything else (Powertools, middy, zod, @smithy) is bundled.
-        externalModules: ['@aws-sdk/*'],
+        // Everything but the SDK (Powertools, middy, zod, @smithy) is bundled.
+        externalModules: [...LAMBDA_BUNDLING.externalModules],
         // Static files the handler reads at run time (registry `assets`), copied next to index.mjs.
         ...(spec.assets?.length
           ? {

@@ -3,7 +3,7 @@ import type { Construct } from 'constructs';
 import { Alarms, type AlarmTargets } from './alarms';
 import { Api } from './api';
 import { Data } from './data';
-import { Functions } from './functions';
+import { Functions, type DeploymentOptions } from './functions';
 import { Queues } from './queues';
 import { Schedules } from './schedules';
 import { Workflows } from './workflows';
@@ -21,11 +21,11 @@ export class JobRelayStack extends Stack {
   readonly schedules: Schedules;
   readonly alarms: Alarms;
 
-  constructor(scope: Construct, id: string, props?: StackProps & { alarms?: AlarmTargets }) {
+  constructor(scope: Construct, id: string, props?: StackProps & { alarms?: AlarmTargets; deployment?: DeploymentOptions }) {
     super(scope, id, props);
     this.data = new Data(this, 'Data');
     this.queues = new Queues(this, 'Queues');
-    this.functions = new Functions(this, 'Functions', { table: this.data.table });
+    this.functions = new Functions(this, 'Functions', { table: this.data.table, deployment: props?.deployment });
     this.workflows = new Workflows(this, 'Workflows', { functions: this.functions, deadLetterQueue: this.queues.asyncTargetsDlq });
     this.functions.applyGrants({
       table: this.data.table,

@@ -64,7 +64,7 @@ export class Workflows extends Construct {
         definitionBody: sfn.DefinitionBody.fromFile(file),
         definitionSubstitutions: definitionSubstitutions(
           definition,
-          (name) => functions.get(name).functionArn,
+          (name) => functions.invokeTarget(name).functionArn,
           (name) => this.byName(name).stateMachineArn,
         ),
         stateMachineType: sfn.StateMachineType[spec.type],
@@ -75,7 +75,7 @@ export class Workflows extends Construct {
       const role = stateMachine.role;
       for (const name of startedStateMachineNames(definition)) this.byName(name).grantStartExecution(stateMachine);
       for (const name of taskLambdaNames(definition)) {
-        const fn = functions.get(name);
+        const fn = functions.invokeTarget(name);
         fn.grantInvoke(stateMachine);
         ackInvokeVersions(
           role,

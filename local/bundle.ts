@@ -10,12 +10,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build, type BuildFailure, type BuildOptions, type Plugin } from 'esbuild';
 import { lambdas } from '../functions/registry';
+import { LAMBDA_BUNDLING } from '../lib/function-definition';
 
 const repoRoot = resolve(import.meta.dirname, '..');
 const NAMESPACE = 'jobrelay-lambda';
-
-/** Same banner as lib/functions.ts: bundled dependencies that call `require` get one in ESM. */
-const ESM_REQUIRE_BANNER = "import { createRequire as __jobrelayCreateRequire } from 'node:module'; const require = __jobrelayCreateRequire(import.meta.url);";
 
 /** The file a function's sandbox loads. */
 export function bundleFile(dir: string, lambdaName: string): string {
@@ -54,7 +52,8 @@ function buildOptions(dir: string, names: string[]): BuildOptions {
     format: 'esm',
     target: 'node22',
     mainFields: ['module', 'main'],
-    banner: { js: ESM_REQUIRE_BANNER },
+    // Bundled dependencies that call `require` get one in ESM, as in Lambda.
+    banner: { js: LAMBDA_BUNDLING.banner },
     logLevel: 'silent',
   };
 }
