@@ -14,6 +14,7 @@ import { benchDispatch } from './dispatch';
 import { benchStorm } from './storm';
 import { benchMcp } from './mcp';
 import { benchTriage } from './triage';
+import { benchCrmBackfill } from './crm-backfill';
 import { benchCold } from './cold';
 
 async function main(): Promise<void> {
@@ -35,6 +36,8 @@ async function main(): Promise<void> {
     if (!only || only === 'dispatch') await benchDispatch(system);
     if (!only || only === 'storm') await benchStorm(system);
     if (!only || only === 'mcp') await benchMcp(system);
+    // 10,000 customers take minutes on a shared machine: run on its own (`npm run bench crm-backfill`).
+    if (only === 'crm-backfill') await benchCrmBackfill(system);
     if (!only) await benchTriage();
     if (!only) await benchCold();
   } finally {

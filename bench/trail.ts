@@ -4,7 +4,7 @@
  * entered, and prints transitions and dollars per 1,000 bookings (the aim: near ten per booking).
  */
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
-import { sfnClient } from '../functions/shared/clients';
+import { sfnClient } from '../functions/shared/workflow-client';
 import { trailExecutionName } from '../functions/trail/start';
 import { DEMO_TENANT_ID, ensureApiKey, seedDemoTenant } from '../local/demo';
 import type { LocalSystem } from '../local/runtime';

@@ -4,7 +4,7 @@
  * row never blocks a good one and nothing is half-written.
  */
 import { parse } from 'csv-parse/sync';
-import { z } from 'zod';
+import * as z from 'zod';
 import { normalizeEmail, normalizePhone } from '../functions/recognise/phone';
 import { TechnicianSchema, WEEKDAYS, type Technician } from '../functions/tenant/model';
 

@@ -4,6 +4,8 @@
  * writes through its owning store module (cli/commands/import.ts).
  */
 import { Command } from 'commander';
+import { registerCrm } from './commands/crm';
+import { registerCrmSync } from './commands/crm-sync';
 import { registerImport } from './commands/import';
 import { registerKeys } from './commands/keys';
 import { registerQueues } from './commands/queues';
@@ -19,7 +21,18 @@ export { CliError, type Io, loadSettings } from './context';
 export { formatTable } from './format';
 
 /** The commands, in the order `jobrelay --help` lists them. */
-const COMMANDS = [registerWhoami, registerTenants, registerKeys, registerReview, registerQueues, registerReport, registerSeed, registerImport];
+const COMMANDS = [
+  registerWhoami,
+  registerTenants,
+  registerKeys,
+  registerReview,
+  registerQueues,
+  registerReport,
+  registerSeed,
+  registerImport,
+  registerCrm,
+  registerCrmSync,
+];
 
 export function buildProgram(io: Io, state: { exitCode: number } = { exitCode: 0 }): Command {
   const program = new Command('jobrelay')

@@ -3,12 +3,14 @@
 // (sessionStorage) and calls the same /v1 API the bots and the CLI use. Every value from the API
 // is put on the page as text (textContent), never as HTML. This module routes `#/<page>` to the
 // page modules (one per page: bookings.js, review.js, dispatch.js, queues.js, reports.js, keys.js,
-// settings.js) and starts the console.
+// messages.js, settings.js) and starts the console.
 
 import { api, apiKey } from './api.js';
 import { renderBooking, renderBookings } from './bookings.js';
+import { renderCrm } from './crm.js';
 import { renderDispatch } from './dispatch.js';
 import { renderKeys } from './keys.js';
+import { renderMessages } from './messages.js';
 import { setRouter } from './nav.js';
 import { renderQueues } from './queues.js';
 import { renderReports } from './reports.js';
@@ -25,7 +27,9 @@ const pages = [
   [/^#\/queues$/, () => renderQueues()],
   [/^#\/reports$/, (_, params) => renderReports(params)],
   [/^#\/keys$/, () => renderKeys()],
+  [/^#\/messages$/, () => renderMessages()],
   [/^#\/settings$/, (_, params) => renderSettings(params)],
+  [/^#\/crm$/, () => renderCrm()],
 ];
 
 async function route() {

@@ -2,7 +2,7 @@
 
 import { api } from './api.js';
 import { route } from './nav.js';
-import { detail, flash, h, main, money, queryForm, status, table, when } from './ui.js';
+import { flash, h, main, money, queryForm, rawJson, status, table, whenIn, windowText, words } from './ui.js';
 
 function bookingRow(b) {
   return h(
@@ -75,21 +75,55 @@ export async function bookingDecision(bookingId, decision, reason) {
   }
 }
 
+/** The lifecycle facts as sentences: money as money, times in the company's zone. */
+function lifecycleLine(lifecycle, zone) {
+  const l = lifecycle ?? {};
+  return [
+    l.acceptedAt && `Accepted ${whenIn(l.acceptedAt, zone)}`,
+    l.completedAt && `Completed ${whenIn(l.completedAt, zone)}`,
+    l.invoicedAmountCents !== undefined &&
+      l.invoicedAmountCents !== null &&
+      `Invoiced ${money(l.invoicedAmountCents)}${l.invoicedAt ? ` on ${whenIn(l.invoicedAt, zone)}` : ''}`,
+    l.paidAmountCents !== undefined && l.paidAmountCents !== null && `Paid ${money(l.paidAmountCents)}${l.paidAt ? ` on ${whenIn(l.paidAt, zone)}` : ''}`,
+  ]
+    .filter(Boolean)
+    .join(' · ');
+}
+
+/** Requests that repeated this booking's need (one job per need): answered with this booking, nothing new booked. */
+function repeatRequests(timeline, zone) {
+  const repeats = timeline.filter((t) => t.node === 'DuplicateCheck' && t.outcome === 'repeat_request');
+  if (!repeats.length) return '';
+  return h(
+    'p',
+    { id: 'repeat-requests' },
+    `Repeat request${repeats.length > 1 ? 's' : ''} of this booking (answered with it, nothing new booked): `,
+    repeats.map((t) => `${whenIn(t.at, zone)} by ${words(t.detail?.channel ?? 'unknown')}`).join(', '),
+  );
+}
+
 export async function renderBooking(bookingId) {
   const a = await api('GET', `/v1/bookings/${encodeURIComponent(bookingId)}/activity`);
   const b = a.booking;
-  const lifecycle = Object.entries(a.lifecycle ?? {}).filter(([, v]) => v !== undefined && v !== null);
+  const names = a.names ?? { company: {}, customer: {}, jobType: {}, technicians: {} };
+  const zone = names.company.timeZone;
+  const techName = (id) => (id ? (names.technicians?.[id] ?? id) : '');
+  const customer = names.customer?.name ?? 'the customer';
+  const jobType = names.jobType?.name ?? b.jobTypeId;
+  const lifecycle = lifecycleLine(a.lifecycle, zone);
   const reason = h('input', { id: 'dismiss-reason', placeholder: 'reason (to dismiss)', size: 26 });
   main.replaceChildren(
-    h('h1', {}, `Booking ${b.bookingId}`),
+    h('h1', {}, `${jobType} for ${customer}`),
     h(
       'p',
-      {},
+      { id: 'booking-summary' },
       status(b.status),
       ' ',
-      b.statusReason ? h('span', { class: 'muted' }, `(${b.statusReason}) `) : '',
-      `${b.jobTypeId} · ${b.channel} · source ${b.attribution?.source ?? '(no attribution)'}`,
-      b.window ? ` · ${b.window.date} ${b.window.start}–${b.window.end}${b.window.technicianId ? ` · ${b.window.technicianId}` : ''}` : '',
+      b.statusReason ? h('span', { class: 'muted' }, `(${words(b.statusReason)}) `) : '',
+      b.window ? `${windowText(b.window)}${b.window.technicianId ? ` with ${techName(b.window.technicianId)}` : ''} · ` : 'No time booked yet · ',
+      `by ${words(b.channel)} · source ${b.attribution?.source ?? '(no attribution)'}`,
+      names.customer?.phone ? ` · ${names.customer.phone}` : '',
+      h('span', { class: 'muted' }, ` · booking ${b.bookingId} · times in ${zone}`),
     ),
     b.status !== 'pending_approval'
       ? ''
@@ -109,26 +143,56 @@ export async function renderBooking(bookingId) {
             'Dismiss',
           ),
         ),
-    lifecycle.length ? h('p', { class: 'muted' }, lifecycle.map(([k, v]) => `${k}: ${k.endsWith('Cents') ? money(v) : v}`).join(' · ')) : '',
-    h('h2', {}, 'Workflow'),
+    repeatRequests(a.timeline, zone),
+    lifecycle ? h('p', { class: 'muted', id: 'lifecycle' }, lifecycle) : '',
+    h('h2', {}, 'What happened'),
     table(
-      ['At', 'Node', 'Outcome', 'Detail'],
-      a.timeline.map((t) => h('tr', {}, h('td', {}, when(t.at)), h('td', {}, t.node), h('td', {}, status(t.outcome)), h('td', {}, detail(t.detail)))),
+      ['When', 'What'],
+      a.timeline.map((t) =>
+        h(
+          'tr',
+          { 'data-node': t.node },
+          h('td', { class: 'when' }, whenIn(t.at, zone)),
+          h(
+            'td',
+            {},
+            h('span', { class: 'sentence' }, t.sentence ?? `${words(t.node)}: ${words(t.outcome)}`),
+            rawJson({ node: t.node, outcome: t.outcome, ...(t.detail ? { detail: t.detail } : {}) }),
+          ),
+        ),
+      ),
       { id: 'timeline' },
     ),
+    a.conversation?.length
+      ? [
+          h('h2', {}, 'Text conversation'),
+          table(
+            ['When', 'Who', 'Text'],
+            a.conversation.map((m) =>
+              h(
+                'tr',
+                { class: `sms ${m.direction}` },
+                h('td', { class: 'when' }, whenIn(m.at, zone)),
+                h('td', {}, m.direction === 'in' ? customer : (names.company.name ?? 'Us')),
+                h('td', {}, m.text, m.action && m.direction === 'in' ? h('span', { class: 'muted' }, ` (${words(m.action)})`) : ''),
+              ),
+            ),
+            { id: 'conversation' },
+          ),
+        ]
+      : '',
     h('h2', {}, 'Messages'),
     table(
-      ['Kind', 'Channel', 'Status', 'Due', 'Sent', 'To', 'Text'],
+      ['Message', 'To', 'Status', 'Due', 'Sent', 'Text'],
       a.messages.map((m) =>
         h(
           'tr',
           {},
-          h('td', {}, m.kind),
-          h('td', {}, m.channel),
+          h('td', {}, words(m.kind), h('span', { class: 'muted' }, ` by ${m.channel}`)),
+          h('td', {}, m.technicianId ? techName(m.technicianId) : '', m.to ? h('div', { class: 'muted' }, m.to) : ''),
           h('td', {}, status(m.status)),
-          h('td', {}, when(m.dueAt)),
-          h('td', {}, when(m.sentAt)),
-          h('td', {}, m.to ?? ''),
+          h('td', { class: 'when' }, whenIn(m.dueAt, zone)),
+          h('td', { class: 'when' }, whenIn(m.sentAt, zone)),
           h('td', {}, m.text ?? ''),
         ),
       ),
@@ -136,17 +200,23 @@ export async function renderBooking(bookingId) {
     ),
     h('h2', {}, 'CRM writes'),
     table(
-      ['Kind', 'Adapter', 'At', 'Detail'],
+      ['What', 'At', 'Detail'],
       a.crmWrites.map((c) => {
         const { kind, adapter, at, ...rest } = c;
-        return h('tr', {}, h('td', {}, kind), h('td', {}, adapter ?? ''), h('td', {}, when(at ?? rest.writtenAt)), h('td', {}, detail(rest)));
+        return h(
+          'tr',
+          {},
+          h('td', {}, `${words(kind)}${adapter ? ` (${adapter})` : ''}`),
+          h('td', { class: 'when' }, whenIn(at ?? rest.writtenAt, zone)),
+          h('td', {}, rawJson(rest)),
+        );
       }),
       { id: 'crm-writes' },
     ),
     h('h2', {}, 'Open review items'),
     table(
       ['Kind', 'Reason', 'Opened'],
-      a.reviewItems.map((r) => h('tr', {}, h('td', {}, r.kind), h('td', {}, r.reason), h('td', {}, when(r.createdAt)))),
+      a.reviewItems.map((r) => h('tr', {}, h('td', {}, r.kind), h('td', {}, r.reason), h('td', { class: 'when' }, whenIn(r.createdAt, zone)))),
       { id: 'booking-review' },
     ),
   );

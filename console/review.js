@@ -4,6 +4,7 @@
 import { api } from './api.js';
 import { bookingDecision } from './bookings.js';
 import { queryEnum } from './enums.js';
+import { customerInbox } from './inbox.js';
 import { route } from './nav.js';
 import { age, detail, flash, h, main, status, table } from './ui.js';
 
@@ -56,7 +57,9 @@ function reviewRow(item) {
       {},
       isBooking
         ? h('a', { href: `#/bookings/${encodeURIComponent(item.subject.id)}` }, `booking ${item.subject.id}`)
-        : `${item.subject.type} ${item.subject.id}`,
+        : item.payload?.bookingId
+          ? h('span', {}, `${item.subject.type} ${item.subject.id} `, h('a', { href: `#/bookings/${encodeURIComponent(item.payload.bookingId)}` }, 'request'))
+          : `${item.subject.type} ${item.subject.id}`,
     ),
     h('td', {}, age(item.createdAt)),
     h(
@@ -101,6 +104,22 @@ function reviewRow(item) {
               },
               'secondary',
             ),
+            // A caller who could not be booked: the waitlist option (the payload lists the windows and neighbouring technicians).
+            item.kind === 'callback' && item.subject.type === 'lead'
+              ? act(
+                  'Waitlist',
+                  async () => {
+                    try {
+                      await api('POST', `/v1/leads/${encodeURIComponent(item.subject.id)}/waitlist`, note.value.trim() ? { note: note.value.trim() } : {});
+                      flash(`Lead ${item.subject.id} is on the waitlist: the next freed slot of its trade is offered by SMS.`);
+                      route();
+                    } catch (failure) {
+                      flash(`Could not waitlist: ${failure.message}`, 'error');
+                    }
+                  },
+                  'secondary',
+                )
+              : '',
             awaitsDecision ? act('Accept', async () => (await bookingDecision(item.subject.id, 'accept')) && route(), 'secondary') : '',
             awaitsDecision ? act('Dismiss', async () => (await bookingDecision(item.subject.id, 'dismiss', note.value.trim())) && route(), 'danger') : '',
           )
@@ -115,13 +134,15 @@ export async function renderReview(params) {
   const state = params.has('status') ? params.get('status') : 'open';
   if (state) query.set('status', state);
   query.set('limit', '200');
-  const [data, kinds, statuses] = await Promise.all([
+  const [data, kinds, statuses, inbox] = await Promise.all([
     api('GET', `/v1/review-items?${query}`),
     queryEnum('GET', '/v1/review-items', 'kind'),
     queryEnum('GET', '/v1/review-items', 'status'),
+    customerInbox(),
   ]);
   main.replaceChildren(
     h('h1', {}, 'Review queue'),
+    inbox,
     reviewFilters(params, kinds, statuses),
     table(['Kind', 'Reason', 'Subject', 'Age', 'Status', 'Actions'], data.items.map(reviewRow), { id: 'review-items' }),
   );

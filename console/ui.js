@@ -29,6 +29,42 @@ export const money = (cents) => `$${(cents / 100).toLocaleString(undefined, { mi
 export const pct = (rate) => (rate === null || rate === undefined ? '–' : `${Math.round(rate * 1000) / 10}%`);
 export const detail = (value) => (value && Object.keys(value).length ? h('pre', {}, JSON.stringify(value, null, 1)) : '');
 
+/** An instant as people read it in the company's zone: "Mon, Nov 30, 8:05 AM". */
+export function whenIn(iso, timeZone) {
+  if (!iso) return '';
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return String(iso);
+  const options = { weekday: 'short', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZone };
+  return new Intl.DateTimeFormat('en-US', options).format(date).replace(/\u202f/g, ' ');
+}
+
+/** A booked window as people read it: "Mon, Nov 30, 8-10 AM" (the window's date and times are the company's). */
+export function windowText(window) {
+  if (!window?.date) return '';
+  const [y, m, d] = window.date.split('-').map(Number);
+  const day = new Intl.DateTimeFormat('en-US', { weekday: 'short', month: 'short', day: 'numeric', timeZone: 'UTC' }).format(Date.UTC(y, m - 1, d));
+  const clock = (hhmm) => {
+    const [hh, mm] = hhmm.split(':').map(Number);
+    return { text: `${hh % 12 || 12}${mm ? `:${String(mm).padStart(2, '0')}` : ''}`, half: hh < 12 ? 'AM' : 'PM' };
+  };
+  if (!window.start) return day;
+  const from = clock(window.start);
+  if (!window.end) return `${day}, ${from.text} ${from.half}`;
+  const to = clock(window.end);
+  return `${day}, ${from.half === to.half ? from.text : `${from.text} ${from.half}`}-${to.text} ${to.half}`;
+}
+
+/** The raw value behind a toggle: what the API said, for whoever needs it. */
+export const rawJson = (value, label = 'raw') =>
+  value === undefined || value === null ? '' : h('details', { class: 'raw' }, h('summary', {}, label), h('pre', {}, JSON.stringify(value, null, 1)));
+
+/** snake_case and camelCase as words: "reminder_48h" -> "reminder 48h". */
+export const words = (text) =>
+  String(text ?? '')
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .replace(/_/g, ' ')
+    .toLowerCase();
+
 export function age(iso) {
   const minutes = Math.max(0, Math.round((Date.now() - new Date(iso).getTime()) / 60_000));
   if (minutes < 60) return `${minutes} min`;

@@ -18,6 +18,8 @@ export type Grant =
   | 'crmSyncQueue:send'
   /** Send to the status-events queue (job events from the field); its URL in the environment. */
   | 'statusEventsQueue:send'
+  /** Send to the crm-read-sync queue (one message per page of a CRM read sync); its URL in the environment. */
+  | 'crmReadSyncQueue:send'
   /** SES SendEmail (the tenant's email provider). */
   | 'email:send'
   /** StartExecution on the job trail (its ARN in the environment): confirm/accept start the post-booking trail. */
@@ -80,7 +82,7 @@ export interface RouteSpec {
 }
 
 /** The work queues, by logical name: every list of queue names (review redrive, ops routes) is this one. */
-export const QUEUE_NAMES = ['crm-sync', 'notify', 'status-events'] as const;
+export const QUEUE_NAMES = ['crm-sync', 'notify', 'status-events', 'crm-read-sync'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 export interface QueueSpec {
@@ -119,7 +121,8 @@ export const lambdas: LambdaSpec[] = [
     kind: 'route',
     entry: 'functions/booking/create-booking.handler.ts',
     description: 'validate, dedupe, run the booking workflow synchronously',
-    grants: ['table:readWrite', 'bookingWorkflow:startSync'],
+    // crmSyncQueue:send: an unbooked caller becomes a lead, written to the CRM through the outbox (functions/leads/).
+    grants: ['table:readWrite', 'bookingWorkflow:startSync', 'crmSyncQueue:send'],
     timeoutSeconds: 29,
     // Issue 12: 20 bookings in flight on the local system finished inside the 29 s budget, 200 did
     // not (bare 500s, half-made bookings). 30 per tenant is the largest burst one caller legitimately
@@ -128,18 +131,18 @@ export const lambdas: LambdaSpec[] = [
     admission: { perTenant: 30, total: 60, retryAfterSeconds: 2 },
   },
   {
-    name: 'GetBooking',
+    name: 'BookingReads',
     kind: 'route',
-    entry: 'functions/booking/get-booking.handler.ts',
-    description: 'the booking and its timeline',
+    entry: 'functions/booking/booking-reads.handler.ts',
+    description: "one booking and its timeline, a tenant's bookings, a booking's activity (node outcomes, messages, CRM writes, review items)",
     grants: ['table:read'],
   },
   {
-    name: 'ListReviewItems',
+    name: 'ReviewItems',
     kind: 'route',
-    entry: 'functions/review/list-review-items.handler.ts',
-    description: 'the human review queue',
-    grants: ['table:read'],
+    entry: 'functions/review/review-items.handler.ts',
+    description: 'the human review queue: list it, read one item with its payload and reason, resolve it with a note and who did it',
+    grants: ['table:readWrite'],
   },
   {
     name: 'ApiDocuments',
@@ -149,34 +152,6 @@ export const lambdas: LambdaSpec[] = [
     grants: [],
   },
   // The people's side (issue 7): review queue, operations, reports, administration, console
-  {
-    name: 'ListBookings',
-    kind: 'route',
-    entry: 'functions/booking/list-bookings.handler.ts',
-    description: "a tenant's bookings by creation date, or today's and upcoming ones",
-    grants: ['table:read'],
-  },
-  {
-    name: 'GetBookingActivity',
-    kind: 'route',
-    entry: 'functions/booking/booking-activity.handler.ts',
-    description: 'node outcomes, messages, CRM writes and review items of a booking',
-    grants: ['table:read'],
-  },
-  {
-    name: 'GetReviewItem',
-    kind: 'route',
-    entry: 'functions/review/get-review-item.handler.ts',
-    description: 'one review item with its full payload and reason',
-    grants: ['table:read'],
-  },
-  {
-    name: 'ResolveReviewItem',
-    kind: 'route',
-    entry: 'functions/review/resolve-review-item.handler.ts',
-    description: 'close an item with a note and who did it',
-    grants: ['table:readWrite'],
-  },
   {
     name: 'RedriveReviewItem',
     kind: 'route',
@@ -198,6 +173,13 @@ export const lambdas: LambdaSpec[] = [
     description: 'move the DLQ back to its queue (StartMessageMoveTask)',
     // table:read: every authenticated route reads its caller's API key from the table.
     grants: ['table:read', 'queues:redrive'],
+  },
+  {
+    name: 'Leads',
+    kind: 'route',
+    entry: 'functions/leads/leads.handler.ts',
+    description: 'callers who could not be booked, and their waitlist',
+    grants: ['table:readWrite'],
   },
   {
     name: 'AttributionReport',
@@ -222,31 +204,10 @@ export const lambdas: LambdaSpec[] = [
     grants: ['table:read'],
   },
   {
-    name: 'ListApiKeys',
+    name: 'ApiKeys',
     kind: 'route',
-    entry: 'functions/admin/list-api-keys.handler.ts',
-    description: "the tenant's API keys, never their secrets",
-    grants: ['table:read'],
-  },
-  {
-    name: 'CreateApiKey',
-    kind: 'route',
-    entry: 'functions/admin/create-api-key.handler.ts',
-    description: 'a new key, shown once, stored hashed',
-    grants: ['table:readWrite'],
-  },
-  {
-    name: 'RotateApiKey',
-    kind: 'route',
-    entry: 'functions/admin/rotate-api-key.handler.ts',
-    description: 'a new secret for the key, the old one revoked',
-    grants: ['table:readWrite'],
-  },
-  {
-    name: 'RevokeApiKey',
-    kind: 'route',
-    entry: 'functions/admin/revoke-api-key.handler.ts',
-    description: 'the key stops working at once',
+    entry: 'functions/admin/api-keys.handler.ts',
+    description: "the tenant's API keys (never their secrets); a new key shown once and stored hashed; rotate (the old secret revoked); revoke at once",
     grants: ['table:readWrite'],
   },
   {
@@ -283,7 +244,7 @@ export const lambdas: LambdaSpec[] = [
     name: 'TenantCredentials',
     kind: 'route',
     entry: 'functions/tenant/credentials.handler.ts',
-    description: "set the tenant's CRM, SMS, payments and job-event secrets (write-only) and list which are set",
+    description: "set the tenant's CRM (also the CRM setup's credentials step), SMS, payments and job-event secrets (write-only) and list which are set",
     grants: ['table:readWrite', 'tenantSecrets:write'],
   },
   {
@@ -306,15 +267,17 @@ export const lambdas: LambdaSpec[] = [
     name: 'Outbox',
     kind: 'route',
     entry: 'functions/notify/outbox.handler.ts',
-    description: 'what the local outbox provider sent',
+    description: 'what the local outbox provider sent; the message catalogue and previews of its wording',
     grants: ['table:read'],
   },
   {
     name: 'InboundSms',
     kind: 'route',
     entry: 'functions/notify/inbound-sms.handler.ts',
-    description: 'signed replies from Twilio; STOP opts out, START opts back in',
-    grants: ['table:readWrite', 'crmSecrets:read'],
+    description:
+      "signed replies from Twilio (confirm, reschedule, cancel, pay, STOP/START/HELP, anything else to dispatch's inbox) and an on-call technician's page link (show, accept, decline)",
+    // crmSyncQueue:send: a technician accepting an emergency page (by reply or link) writes the CRM (outbox when it is down).
+    grants: ['table:readWrite', 'crmSecrets:read', 'crmSyncQueue:send'],
   },
   {
     name: 'ConfirmBooking',
@@ -344,6 +307,14 @@ export const lambdas: LambdaSpec[] = [
     entry: 'functions/crm/put-crm-mapping.handler.ts',
     description: "the tenant's overrides of the CRM mapping table",
     grants: ['table:readWrite'],
+  },
+  {
+    name: 'CrmSetup',
+    kind: 'route',
+    entry: 'functions/crm/setup.handler.ts',
+    description: "connect the CRM: adapter and settings, a test call, the lists mappings are picked from; start and follow a read sync of the CRM's customers",
+    grants: ['table:readWrite', 'crmSecrets:read', 'crmReadSyncQueue:send'],
+    timeoutSeconds: 20,
   },
   {
     name: 'DecideBooking',
@@ -490,6 +461,22 @@ export const lambdas: LambdaSpec[] = [
     grants: ['table:readWrite'],
   },
   {
+    name: 'DispatchEmergency',
+    kind: 'node',
+    entry: 'functions/emergency/dispatch-emergency.handler.ts',
+    description:
+      'Emergency with no honourable window soon: status dispatching, the customer told honestly with safety advice, the nearest on-call technician of the trade paged',
+    grants: ['table:readWrite'],
+  },
+  {
+    name: 'EmergencyDispatchSweep',
+    kind: 'schedule',
+    entry: 'functions/emergency/sweep.handler.ts',
+    description: 'Every minute: emergency pages that timed out page the next on-call technician; unanswered emergencies escalate to the on-call manager',
+    grants: ['table:readWrite'],
+    timeoutSeconds: 60,
+  },
+  {
     name: 'RecordReviewItem',
     kind: 'node',
     entry: 'functions/review/record-review-item.handler.ts',
@@ -531,6 +518,24 @@ export const lambdas: LambdaSpec[] = [
     // crmSyncQueue:send: a failed attempt rings its own next doorbell (delayed up to 15 min).
     grants: ['table:readWrite', 'crmSecrets:read', 'crmSyncQueue:send'],
     timeoutSeconds: 30,
+  },
+  // CRM read sync (issue 17 item 2): the CRM's customers into the recognition store (functions/crm/read-sync.ts)
+  {
+    name: 'CrmReadSyncWorker',
+    kind: 'worker',
+    entry: 'functions/crm/read-sync-worker.handler.ts',
+    description:
+      "One page of a CRM read sync: read it at the checkpointed cursor, store its customers by CRM id, checkpoint, ring the next page; a throttled CRM's page is rung again after its Retry-After",
+    grants: ['table:readWrite', 'crmSecrets:read', 'crmReadSyncQueue:send'],
+    timeoutSeconds: 60,
+  },
+  {
+    name: 'CrmReadSyncPoll',
+    kind: 'schedule',
+    entry: 'functions/crm/read-sync-poll.handler.ts',
+    description: 'Every 15 minutes: incremental CRM read sync (modified since the last run) for each tenant with a connected CRM; rings a stalled run again',
+    grants: ['table:readWrite', 'crmSecrets:read', 'crmReadSyncQueue:send'],
+    timeoutSeconds: 60,
   },
   // Agents plug in (issue 20): MCP, Vapi and Retell front doors to one tool table (functions/agent/tools.ts)
   {
@@ -599,27 +604,36 @@ const routeTable = [
   // change gateway responses), so this throttle sits above the gate: a 200-request burst reaches the
   // gate, only a flood beyond it is cut by API Gateway before it costs invocations.
   { name: 'createBooking', method: 'POST', path: '/v1/bookings', lambda: 'CreateBooking', scopes: BOOK, throttle: { rateLimit: 50, burstLimit: 200 } },
-  { name: 'getBooking', method: 'GET', path: '/v1/bookings/{id}', lambda: 'GetBooking', scopes: READ_BOOKINGS },
-  { name: 'listReviewItems', method: 'GET', path: '/v1/review-items', lambda: 'ListReviewItems', scopes: REVIEW },
-  { name: 'listBookings', method: 'GET', path: '/v1/bookings', lambda: 'ListBookings', scopes: READ_BOOKINGS },
-  { name: 'getBookingActivity', method: 'GET', path: '/v1/bookings/{id}/activity', lambda: 'GetBookingActivity', scopes: READ_BOOKINGS },
-  { name: 'getReviewItem', method: 'GET', path: '/v1/review-items/{id}', lambda: 'GetReviewItem', scopes: REVIEW },
-  { name: 'resolveReviewItem', method: 'POST', path: '/v1/review-items/{id}/resolve', lambda: 'ResolveReviewItem', scopes: REVIEW },
+  { name: 'getBooking', method: 'GET', path: '/v1/bookings/{id}', lambda: 'BookingReads', scopes: READ_BOOKINGS },
+  { name: 'listReviewItems', method: 'GET', path: '/v1/review-items', lambda: 'ReviewItems', scopes: REVIEW },
+  { name: 'listBookings', method: 'GET', path: '/v1/bookings', lambda: 'BookingReads', scopes: READ_BOOKINGS },
+  { name: 'getBookingActivity', method: 'GET', path: '/v1/bookings/{id}/activity', lambda: 'BookingReads', scopes: READ_BOOKINGS },
+  { name: 'getReviewItem', method: 'GET', path: '/v1/review-items/{id}', lambda: 'ReviewItems', scopes: REVIEW },
+  { name: 'resolveReviewItem', method: 'POST', path: '/v1/review-items/{id}/resolve', lambda: 'ReviewItems', scopes: REVIEW },
   { name: 'redriveReviewItem', method: 'POST', path: '/v1/review-items/{id}/redrive', lambda: 'RedriveReviewItem', scopes: REVIEW },
   { name: 'listQueues', method: 'GET', path: '/v1/ops/queues', lambda: 'ListQueues', scopes: OPS },
   { name: 'redriveQueue', method: 'POST', path: '/v1/ops/queues/{queue}/redrive', lambda: 'RedriveQueue', scopes: OPS },
   { name: 'attributionReport', method: 'GET', path: '/v1/reports/attribution', lambda: 'AttributionReport', scopes: REPORTS },
+  { name: 'listLeads', method: 'GET', path: '/v1/leads', lambda: 'Leads', scopes: READ_BOOKINGS },
+  { name: 'waitlistLead', method: 'POST', path: '/v1/leads/{id}/waitlist', lambda: 'Leads', scopes: DISPATCH },
   { name: 'createTenant', method: 'POST', path: '/v1/tenants', lambda: 'CreateTenant', scopes: PLATFORM },
   { name: 'whoAmI', method: 'GET', path: '/v1/me', lambda: 'WhoAmI', scopes: ANY_KEY },
-  { name: 'listApiKeys', method: 'GET', path: '/v1/keys', lambda: 'ListApiKeys', scopes: ADMIN },
-  { name: 'createApiKey', method: 'POST', path: '/v1/keys', lambda: 'CreateApiKey', scopes: ADMIN },
-  { name: 'rotateApiKey', method: 'POST', path: '/v1/keys/{keyId}/rotate', lambda: 'RotateApiKey', scopes: ADMIN },
-  { name: 'revokeApiKey', method: 'POST', path: '/v1/keys/{keyId}/revoke', lambda: 'RevokeApiKey', scopes: ADMIN },
+  { name: 'listApiKeys', method: 'GET', path: '/v1/keys', lambda: 'ApiKeys', scopes: ADMIN },
+  { name: 'createApiKey', method: 'POST', path: '/v1/keys', lambda: 'ApiKeys', scopes: ADMIN },
+  { name: 'rotateApiKey', method: 'POST', path: '/v1/keys/{keyId}/rotate', lambda: 'ApiKeys', scopes: ADMIN },
+  { name: 'revokeApiKey', method: 'POST', path: '/v1/keys/{keyId}/revoke', lambda: 'ApiKeys', scopes: ADMIN },
   { name: 'getConsole', method: 'GET', path: '/', lambda: 'ConsoleAssets', scopes: 'public' },
   { name: 'getConsoleFile', method: 'GET', path: '/console/{file}', lambda: 'ConsoleAssets', scopes: 'public' },
   { name: 'lookupCustomer', method: 'POST', path: '/v1/customers/lookup', lambda: 'LookupCustomer', scopes: READ_BOOKINGS },
   { name: 'triage', method: 'POST', path: '/v1/triage', lambda: 'Triage', scopes: BOOK },
   { name: 'putCrmMapping', method: 'PUT', path: '/v1/config/crm-mapping', lambda: 'PutCrmMapping', scopes: ADMIN },
+  { name: 'getCrmConfig', method: 'GET', path: '/v1/config/crm', lambda: 'CrmSetup', scopes: ADMIN },
+  { name: 'putCrmConfig', method: 'PUT', path: '/v1/config/crm', lambda: 'CrmSetup', scopes: ADMIN },
+  { name: 'putCrmCredentials', method: 'PUT', path: '/v1/config/crm/credentials', lambda: 'TenantCredentials', scopes: ADMIN },
+  { name: 'testCrmConnection', method: 'POST', path: '/v1/config/crm/test', lambda: 'CrmSetup', scopes: ADMIN },
+  { name: 'listCrmOptions', method: 'GET', path: '/v1/config/crm/options', lambda: 'CrmSetup', scopes: ADMIN },
+  { name: 'startCrmSync', method: 'POST', path: '/v1/crm/sync', lambda: 'CrmSetup', scopes: ADMIN },
+  { name: 'getCrmSync', method: 'GET', path: '/v1/crm/sync', lambda: 'CrmSetup', scopes: ADMIN },
   { name: 'acceptBooking', method: 'POST', path: '/v1/bookings/{id}/accept', lambda: 'DecideBooking', scopes: DISPATCH },
   { name: 'dismissBooking', method: 'POST', path: '/v1/bookings/{id}/dismiss', lambda: 'DecideBooking', scopes: DISPATCH },
   { name: 'getOpenApiDocument', method: 'GET', path: '/v1/openapi.json', lambda: 'ApiDocuments', scopes: 'public' },
@@ -648,7 +662,12 @@ const routeTable = [
   { name: 'rescheduleBooking', method: 'POST', path: '/v1/bookings/{id}/reschedule', lambda: 'ChangeBooking', scopes: BOOK },
   { name: 'cancelBooking', method: 'POST', path: '/v1/bookings/{id}/cancel', lambda: 'ChangeBooking', scopes: BOOK },
   { name: 'listOutbox', method: 'GET', path: '/v1/outbox', lambda: 'Outbox', scopes: READ_BOOKINGS },
+  { name: 'getMessageCatalogue', method: 'GET', path: '/v1/messages/catalogue', lambda: 'Outbox', scopes: ADMIN },
+  { name: 'previewMessages', method: 'POST', path: '/v1/messages/preview', lambda: 'Outbox', scopes: ADMIN },
   { name: 'inboundSms', method: 'POST', path: '/v1/webhooks/sms/{tenantId}', lambda: 'InboundSms', scopes: 'public' },
+  // The unguessable token in the path is the credential (functions/emergency/page-link.ts).
+  { name: 'getPage', method: 'GET', path: '/v1/pages/{token}', lambda: 'InboundSms', scopes: 'public' },
+  { name: 'answerPage', method: 'POST', path: '/v1/pages/{token}', lambda: 'InboundSms', scopes: 'public' },
   { name: 'getDispatchBoard', method: 'GET', path: '/v1/dispatch/board', lambda: 'DispatchBoard', scopes: READ_BOOKINGS },
   { name: 'planDispatchDay', method: 'POST', path: '/v1/dispatch/plan', lambda: 'DispatchPlan', scopes: BOOK },
   { name: 'listDispatchSuggestions', method: 'GET', path: '/v1/dispatch/suggestions', lambda: 'DispatchSuggestions', scopes: READ_BOOKINGS },
@@ -714,6 +733,17 @@ export const queues: QueueSpec[] = [
     bounds:
       'Events apply in order one by one (processInParallel false) with a DynamoDB write and sometimes a CRM write (at most 5 s) each, so 5 per batch fit the 30 s timeout; an FSM that replays a day of webhooks is bounded at 5 concurrent so it cannot starve the booking path; no reservation needed below that ceiling.',
   },
+  {
+    name: 'crm-read-sync',
+    consumer: 'CrmReadSyncWorker', // timeout 60 s
+    visibilityTimeoutSeconds: 360,
+    batchSize: 1,
+    maximumConcurrency: 2,
+    // A throttled page waits up to 15 minutes on purpose (its Retry-After): alarm after an hour.
+    maxAgeAlarmSeconds: 3_600,
+    bounds:
+      "One page per message and per invocation (its vendor calls at most 30 s, its ~100 customers' writes a few seconds) fits the 60 s timeout; a tenant's pages run one after another (each rings the next), and 2 at once across tenants keeps a CRM's per-app rate limit and our write capacity for the booking path; no reservation needed.",
+  },
 ];
 
 /** DLQ policy shared by every work queue (ENGINEERING.md: 5 receives, 14 days). */
@@ -732,9 +762,12 @@ export interface ScheduleSpec {
 export const schedules: ScheduleSpec[] = [
   { name: 'notification-sweeper', lambda: 'NotificationSweeper', expression: 'rate(1 minute)' },
   { name: 'recovery-sweep', lambda: 'RecoverySweep', expression: 'rate(5 minutes)' },
+  { name: 'emergency-dispatch-sweep', lambda: 'EmergencyDispatchSweep', expression: 'rate(1 minute)' },
   // Hourly, on the hour: each run renews the tenants whose local time is 09:00 (RENEWALS_LOCAL_HOUR in
   // functions/renewals/scan.handler.ts), so every company's notices and charges go out at 9 its time.
   { name: 'renewals-scan', lambda: 'RenewalsScan', expression: 'cron(0 * * * ? *)' },
+  // Incremental CRM read sync (modifiedOnOrAfter polling) for every tenant with a connected CRM.
+  { name: 'crm-read-sync-poll', lambda: 'CrmReadSyncPoll', expression: 'rate(15 minutes)' },
 ];
 
 export interface StateMachineSpec {

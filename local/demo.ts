@@ -16,17 +16,22 @@ const monToFri = { mon: weekdays, tue: weekdays, wed: weekdays, thu: weekdays, f
 const tueToSat = { tue: weekdays, wed: weekdays, thu: weekdays, fri: weekdays, sat: { start: '08:00', end: '14:00' } };
 
 // Austin postal codes by territory.
-const central = ['78701', '78702', '78703', '78704', '78705'];
+// 78751 (Hyde Park): the demo member's own address is served, not turned away.
+const central = ['78701', '78702', '78703', '78704', '78705', '78751'];
 const north = ['78727', '78728', '78729', '78750', '78758', '78759'];
 const south = ['78704', '78744', '78745', '78747', '78748', '78749'];
 const east = ['78721', '78722', '78723', '78724', '78741'];
 
-/** Weekly on-call rotation from this week on: a plumber and an HVAC tech each week. */
+/**
+ * Weekly on-call rotation from this week on: every trade covered every week, and every postal code
+ * the company serves covered by an on-call plumber and an on-call HVAC tech (tech-06 and tech-12
+ * cover every territory), so an emergency page always reaches someone whose area it is.
+ */
 function onCallRotation(weeks = 8): Tenant['onCallRotation'] {
   const pairs = [
-    ['tech-02', 'tech-07'],
-    ['tech-05', 'tech-12'],
-    ['tech-06', 'tech-09'],
+    ['tech-02', 'tech-07', 'tech-06'],
+    ['tech-05', 'tech-12', 'tech-06'],
+    ['tech-06', 'tech-09', 'tech-12'],
   ];
   const monday = DateTime.now().setZone('America/Chicago').startOf('week');
   return Array.from({ length: weeks }, (_, week) => {

@@ -7,7 +7,7 @@
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { queues } from '../functions/registry';
-import { sqsClient } from '../functions/shared/clients';
+import { sqsClient } from '../functions/shared/queue-client';
 import { invokeLambda, LOCAL_REGION } from './lambdas';
 import type { LocalSqs } from './sqs';
 import { LOCAL_ACCOUNT, localQueueName } from './sqs';

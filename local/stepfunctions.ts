@@ -10,7 +10,7 @@ import { resolve } from 'node:path';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { definitionSubstitutions, executionFailureRules, stateMachines } from '../functions/registry';
-import { sfnClient } from '../functions/shared/clients';
+import { sfnClient } from '../functions/shared/workflow-client';
 import { invokeLambda, lambdaNameFromArn, localFunctionArn, LOCAL_REGION, localStateMachineArn } from './lambdas';
 import { freePort } from './ports';
 

@@ -8,7 +8,7 @@ import { ListBookingsQuerySchema } from '../booking/list-bookings.handler';
 import { QueueParamsSchema } from '../ops/redrive-queue.handler';
 import { AttributionQuerySchema, AttributionReportSchema } from '../reports/schemas';
 import { RedriveReviewItemRequestSchema, ResolveReviewItemRequestSchema, ReviewItemIdParamsSchema, ReviewItemSchema } from '../review/schemas';
-import { z } from '../shared/zod';
+import * as z from '../shared/zod';
 import { ErrorSchema, json, registerRoute, security, standardErrors } from '../api/openapi-common';
 import {
   ApiKeySummarySchema,

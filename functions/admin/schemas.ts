@@ -1,5 +1,5 @@
 import { IANAZone } from 'luxon';
-import { z } from '../shared/zod';
+import * as z from '../shared/zod';
 import { SCOPES } from '../shared/scopes';
 
 /** The platform operator's tenant id: platform keys belong to it (it has no configuration). */

@@ -14,7 +14,7 @@ import { config } from '../shared/config';
 import { TenantSchema, type Tenant, type TenantInput } from '../tenant/model';
 import { tenantConfigItem } from '../tenant/store';
 import { type ApiKeySummarySchema, PLATFORM_TENANT_ID } from './schemas';
-import type { z } from '../shared/zod';
+import type * as z from '../shared/zod';
 import { queryPrefix, sendConditional } from '../shared/dynamo';
 
 export function hashApiKey(apiKey: string): string {

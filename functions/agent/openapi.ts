@@ -1,6 +1,6 @@
 /** OpenAPI paths of the agent's front doors: MCP, Vapi and Retell (registered by functions/api/openapi.ts). */
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
-import { z } from '../shared/zod';
+import * as z from '../shared/zod';
 import { json, registerRoute, security, standardErrors } from '../api/openapi-common';
 import { withinBytes } from '../shared/bounds';
 import { MAX_VOICE_MESSAGE_BYTES, RetellFunctionCallSchema, VapiServerMessageSchema, VoiceToolNameParamsSchema } from './voice';

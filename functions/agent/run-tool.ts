@@ -9,7 +9,7 @@
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { handler as createBooking } from '../booking/create-booking.handler';
-import { handler as getBooking } from '../booking/get-booking.handler';
+import { handler as bookingReads } from '../booking/booking-reads.handler';
 import { handler as changeBooking } from '../booking/change-booking.handler';
 import { handler as availability } from '../capacity/availability.handler';
 import { handler as holds } from '../capacity/holds.handler';
@@ -29,7 +29,7 @@ type RouteHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise
 /** The handler of each Lambda a tool's route belongs to (by its registry name). */
 const handlersByLambda: Record<string, RouteHandler> = {
   CreateBooking: createBooking as RouteHandler,
-  GetBooking: getBooking as RouteHandler,
+  BookingReads: bookingReads as RouteHandler,
   ChangeBooking: changeBooking as RouteHandler,
   Availability: availability as RouteHandler,
   Holds: holds as RouteHandler,

@@ -7,7 +7,7 @@
  * Pure: no handler is imported here (functions/agent/run-tool.ts runs the tools).
  */
 import { DateTime } from 'luxon';
-import { z } from '../shared/zod';
+import * as z from '../shared/zod';
 import { BookingIdParamsSchema, CreateBookingRequestSchema, TranscriptTurnSchema } from '../booking/schemas';
 import { CancelRequestSchema, RescheduleRequestSchema } from '../booking/schemas-changes';
 import { AvailabilityQuerySchema, CreateHoldRequestSchema } from '../capacity/schemas';
@@ -228,6 +228,10 @@ export function speakError(tool: ToolName, status: number, body: RouteErrorBody 
     if (alternatives.length) {
       const count = Math.min(alternatives.length, 3);
       return `${taken}; ${count === 1 ? 'this one is' : `these ${count} are`} open: ${sayWindows(alternatives)}. Offer them and hold the one the caller picks.`;
+    }
+    // The route kept the caller as a lead with a callback item for dispatch (functions/leads/): no second hand-off.
+    if (typeof body?.leadId === 'string') {
+      return `${taken}, and nothing else is open soon. The caller is kept (lead ${body.leadId}): tell them the team will call back.`;
     }
     return `${taken}, and nothing else is open soon: offer a call back (hand_off_to_human).`;
   }

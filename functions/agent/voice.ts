@@ -4,7 +4,7 @@
  * tests are in test/fixtures/voice/ with where each came from.
  */
 import { withinBytes } from '../shared/bounds';
-import { z } from '../shared/zod';
+import * as z from '../shared/zod';
 
 /** A platform message at most this large (Vapi's carries the assistant and the transcript so far). */
 export const MAX_VOICE_MESSAGE_BYTES = 1_000_000;

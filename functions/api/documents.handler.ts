@@ -5,7 +5,7 @@
  */
 import { retellToolDefinitions, vapiToolDefinitions } from '../agent/tools';
 import { apiRoute } from '../shared/http';
-import { z } from '../shared/zod';
+import * as z from '../shared/zod';
 import { openApiDocument, toolDefinitions } from './openapi';
 
 let cached: { openapi: unknown; tools: unknown } | undefined;

@@ -1,7 +1,7 @@
 /** Pieces every module's OpenAPI paths share: the one error shape, JSON bodies, auth, route registration. */
 import type { OpenAPIRegistry, RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { type RouteName, routeNamed } from '../registry';
-import { z } from '../shared/zod';
+import * as z from '../shared/zod';
 
 /**
  * Describes a route of functions/registry.ts by its name: the method, the path and the operationId

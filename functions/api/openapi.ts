@@ -3,7 +3,7 @@
  * validate requests. Every route in functions/registry.ts must be described here (a test checks).
  */
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
-import { z } from '../shared/zod';
+import * as z from '../shared/zod';
 import { ErrorSchema, registerRoute, security, standardErrors } from './openapi-common';
 import { routeByKey } from '../registry';
 import { BookingIdParamsSchema, BookingSchema, CreateBookingRequestSchema } from '../booking/schemas';
@@ -17,6 +17,8 @@ import { registerTriagePaths } from '../triage/openapi';
 import { registerDispatchPaths } from '../dispatch/openapi';
 import { registerCredentialPaths } from '../tenant/openapi';
 import { registerAgentPaths } from '../agent/openapi';
+import { registerLeadPaths } from '../leads/openapi';
+import { registerEmergencyPaths } from '../emergency/openapi';
 import { toolDefinitions as agentToolDefinitions } from '../agent/tools';
 
 const errorResponses = { 400: standardErrors[400], 401: standardErrors[401] };
@@ -37,12 +39,21 @@ function buildRegistry(): OpenAPIRegistry {
     },
     responses: {
       201: { description: 'The booking and its status', content: { 'application/json': { schema: BookingSchema } } },
+      200: {
+        description:
+          'A repeat: an open booking already serves this need (same trade at the same phone or service address), so nothing new was booked; this is that booking, with `duplicateOf`. Send `allowDuplicate: true` for a second job.',
+        content: { 'application/json': { schema: BookingSchema } },
+      },
       ...errorResponses,
       409: {
-        description: 'No technician can take it: the booking is rejected, with alternatives',
+        description: 'No technician can take it: the booking is rejected, with alternatives; the caller is kept as a lead (`leadId`, GET /v1/leads)',
         content: {
           'application/json': {
-            schema: ErrorSchema.extend({ booking: BookingSchema, alternatives: z.array(z.object({ date: z.string(), start: z.string(), end: z.string() })) }),
+            schema: ErrorSchema.extend({
+              booking: BookingSchema,
+              alternatives: z.array(z.object({ date: z.string(), start: z.string(), end: z.string() })),
+              leadId: z.string().optional(),
+            }),
           },
         },
       },
@@ -118,6 +129,8 @@ function buildRegistry(): OpenAPIRegistry {
   registerDispatchPaths(registry);
   registerCredentialPaths(registry);
   registerAgentPaths(registry);
+  registerLeadPaths(registry);
+  registerEmergencyPaths(registry);
   return registry;
 }
 

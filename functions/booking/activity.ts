@@ -5,11 +5,15 @@
  * built-in CRM's job record), and its open review items.
  */
 import { builtinCrmKeys } from '../crm/adapters/builtin';
+import { replyKeys } from '../notify/reply-store';
 import { notifyKeys } from '../notify/store';
 import { findOpenReviewItems } from '../review/store';
 import { getItem, queryPartition } from '../shared/dynamo';
 import { ApiError } from '../shared/errors';
+import { getCustomer } from '../recognise/store';
+import { getJobType, getTenant, listTechnicians } from '../tenant/store';
 import { bookingKeys, toPublicBooking, type BookingRecord } from './store';
+import { describeTimelineEntry } from './timeline-sentences';
 
 export async function bookingActivity(tenantId: string, id: string) {
   const Items = await queryPartition(bookingKeys.partition(tenantId, id), { consistent: true });
@@ -17,10 +21,26 @@ export async function bookingActivity(tenantId: string, id: string) {
   if (!record) throw new ApiError('not_found', `No booking ${id}`, 'id');
   const sk = (item: Record<string, unknown>) => String(item.sk);
 
+  // Names instead of ids, and the company's zone, for the sentences and the console.
+  const [tenant, jobType, customer, technicians] = await Promise.all([
+    getTenant(tenantId),
+    getJobType(tenantId, record.jobTypeId),
+    record.customerId ? getCustomer(tenantId, record.customerId) : undefined,
+    listTechnicians(tenantId),
+  ]);
+  const names = {
+    company: { name: tenant?.name, timeZone: tenant?.timeZone ?? 'America/Chicago' },
+    customer: { name: customer?.name ?? record.request.customer.name, phone: customer?.phoneE164 },
+    jobType: { name: jobType?.name ?? record.jobTypeId },
+    technicians: Object.fromEntries(technicians.map((t) => [t.technicianId, t.name])),
+  };
+  const context = { timeZone: names.company.timeZone, technicians: names.technicians, customerName: names.customer.name };
+
   const timeline = Items.filter((item) => sk(item).startsWith(bookingKeys.timelinePrefix)).map((item) => ({
     at: item.at,
     node: item.node,
     outcome: item.outcome,
+    sentence: describeTimelineEntry({ node: item.node, outcome: item.outcome, detail: item.detail }, context),
     ...(item.detail ? { detail: item.detail } : {}),
   }));
 
@@ -61,8 +81,17 @@ export async function bookingActivity(tenantId: string, id: string) {
 
   const reviewItems = await findOpenReviewItems(tenantId, { type: 'booking', id });
 
+  // The text conversation with the customer (two-way SMS), oldest first.
+  const conversation = Items.filter((item) => sk(item).startsWith(replyKeys.threadPrefix)).map((item) => ({
+    at: item.at,
+    direction: item.direction,
+    text: item.text,
+    ...(item.action ? { action: item.action } : {}),
+  }));
+
   return {
     booking: toPublicBooking(record),
+    names,
     lifecycle: {
       acceptedAt: record.acceptedAt,
       completedAt: record.completedAt,
@@ -75,5 +104,6 @@ export async function bookingActivity(tenantId: string, id: string) {
     messages,
     crmWrites,
     reviewItems,
+    conversation,
   };
 }

@@ -8,7 +8,7 @@
  * racing another either sees the other's result or fails as a whole: capacity never leaks.
  */
 import { ulid } from 'ulid';
-import type { z } from 'zod';
+import type * as z from '../shared/zod';
 import { holdWindow, alternativesFor } from '../capacity/engine';
 import {
   commitHoldItems,
@@ -21,6 +21,7 @@ import {
   type TransactItem,
 } from '../capacity/store';
 import { syncBookingToCrm } from '../crm/sync-booking';
+import { offerFreedSlot } from '../leads/waitlist';
 import { planForStatus } from '../notify/plan';
 import { addLedgerRows, cancelPendingRows } from '../notify/store';
 import { ApiError } from '../shared/errors';
@@ -158,6 +159,8 @@ export async function rescheduleBooking(tenantId: string, bookingId: string, cha
 
   // 3. Messages move with the booking.
   await announceScheduleChange({ tenant, booking, window, version, by, reason: change.reason, node: 'RescheduleBooking', at });
+  // The window it left is free again: the earliest waitlisted caller of the trade is offered it (leads/waitlist.ts).
+  if (current && (current.date !== window.date || current.start !== window.start)) await offerFreedSlot(tenantId, booking, current, at);
   return getBookingRecord(tenantId, bookingId);
 }
 
@@ -175,11 +178,14 @@ export async function announceScheduleChange(args: {
   reason?: string;
   node: string;
   at: Date;
+  /** false: the caller writes the CRM itself (a move from the field: the status-events worker's write). */
+  syncCrm?: boolean;
 }): Promise<void> {
   const { tenant, booking, window, version, at } = args;
   const { tenantId, bookingId } = booking;
   const current = booking.window;
-  await cancelPendingRows(tenantId, bookingId, at);
+  // Only the earlier schedules' rows: a move that runs again keeps the rows it planned.
+  await cancelPendingRows(tenantId, bookingId, at, { beforeVersion: version });
   const reassigned = current?.technicianId && current.technicianId !== window.technicianId;
   const technicianOnly = Boolean(reassigned && current?.date === window.date && current.start === window.start);
   const rows = planForStatus({ status: booking.status, window, timeZone: tenant.timeZone, now: at, channel: 'sms', rescheduled: { version, technicianOnly } });
@@ -203,7 +209,7 @@ export async function announceScheduleChange(args: {
     },
     at,
   );
-  await syncBookingToCrm(tenantId, bookingId, 'rescheduled', args.node, at);
+  if (args.syncCrm !== false) await syncBookingToCrm(tenantId, bookingId, 'rescheduled', args.node, at);
 }
 
 export async function cancelBooking(tenantId: string, bookingId: string, reason: string, by: string, at: Date) {
@@ -219,5 +225,7 @@ export async function cancelBooking(tenantId: string, bookingId: string, reason:
   ]);
   await appendTimeline(tenantId, bookingId, 'CancelBooking', 'cancelled', { reason, by }, at);
   await syncBookingToCrm(tenantId, bookingId, 'cancelled', 'CancelBooking', at);
+  // The freed window goes to the earliest waitlisted caller of the trade (leads/waitlist.ts).
+  await offerFreedSlot(tenantId, booking, booking.window, at);
   return getBookingRecord(tenantId, bookingId);
 }

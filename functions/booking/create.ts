@@ -8,6 +8,7 @@
  */
 import { ulid } from 'ulid';
 import { openIntakeReviewItems, planIntake } from '../attribution/intake';
+import { recordBookingLead, settleLeadsOfCustomer } from '../leads/record';
 import { normalizePhone } from '../recognise/phone';
 import { ApiError } from '../shared/errors';
 import { errorBody, type RouteResponse } from '../shared/http';
@@ -27,12 +28,15 @@ import {
   takeOverReservation,
   type BookingReservation,
 } from './reservation-store';
-import { createBookingRecord, getBookingRecord, toPublicBooking } from './store';
+import { appendTimeline, createBookingRecord, getBookingRecord, toPublicBooking } from './store';
+import { claimBookingNeed } from './need';
+import { requireWithinHorizon } from '../capacity/horizon';
+import type { JobType, Tenant } from '../tenant/model';
 import { acceptedForLater, answerWithinBudget, type BookingBudget, requireBudget } from './budget';
 import type { AdmissionPermit } from '../shared/admission';
 
 /** Checks what zod cannot: facts of the tenant's configuration. */
-async function validateAgainstTenant(tenantId: string, request: CreateBookingRequest): Promise<void> {
+async function validateAgainstTenant(tenantId: string, request: CreateBookingRequest): Promise<{ tenant: Tenant; jobType: JobType }> {
   const [tenant, jobType] = await Promise.all([getTenant(tenantId), getJobType(tenantId, request.jobTypeId)]);
   if (!tenant) throw new ApiError('service_unavailable', 'This account has no configuration yet');
   if (!jobType) throw new ApiError('invalid_request', `Unknown job type "${request.jobTypeId}"`, 'jobTypeId');
@@ -43,6 +47,52 @@ async function validateAgainstTenant(tenantId: string, request: CreateBookingReq
     const starts = tenant.arrivalWindows.map((w) => w.start).join(', ');
     throw new ApiError('invalid_request', `window.start must be one of the arrival windows: ${starts}`, 'window.start');
   }
+  if (request.window) requireWithinHorizon(tenant, now(), request.window.date, 'window.date');
+  return { tenant, jobType };
+}
+
+/** How long a repeat request waits for the booking it repeats to leave `received` (a concurrent first run). */
+const REPEAT_WAIT_MS = 10_000;
+
+/**
+ * One job per need (booking/need.ts): undefined when this request's need is now `bookingId`'s; else
+ * the answer for a repeat, 200 with the open booking that serves the need and `duplicateOf`, and
+ * the repeat noted on that booking's timeline (the console shows it there).
+ */
+async function repeatAnswer(args: {
+  tenant: Tenant;
+  jobType: JobType;
+  request: CreateBookingRequest;
+  bookingId: string;
+  budget: BookingBudget;
+}): Promise<RouteResponse | undefined> {
+  const { tenant, request, budget } = args;
+  const outcome = await claimBookingNeed({ ...args, at: now() });
+  if (outcome.claimed) return undefined;
+  const tenantId = tenant.tenantId;
+  // A concurrent first request may still be making its booking: wait (within the budget) for its outcome.
+  const waitUntil = Date.now() + Math.min(REPEAT_WAIT_MS, Math.max(0, budget.remainingMs() - 2_000));
+  let record = outcome.record;
+  while ((!record || record.status === 'received') && Date.now() < waitUntil) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    record = await getBookingRecord(tenantId, outcome.duplicateOf);
+  }
+  if (!record) {
+    throw new ApiError(
+      'request_in_progress',
+      'The same request is being booked right now; retry shortly',
+      undefined,
+      { bookingId: outcome.duplicateOf },
+      { 'retry-after': '2' },
+    );
+  }
+  const at = now();
+  await appendTimeline(tenantId, record.bookingId, 'DuplicateCheck', 'repeat_request', { channel: request.channel, at: at.toISOString() }, at);
+  return {
+    statusCode: 200,
+    body: { ...toPublicBooking(record), duplicateOf: record.bookingId },
+    headers: { location: `/v1/bookings/${record.bookingId}` },
+  };
 }
 
 /**
@@ -84,12 +134,17 @@ async function runBooking(tenantId: string, bookingId: string, key: string, requ
   await openIntakeReviewItems(tenantId, record!, now());
   const booking = toPublicBooking(record!);
   if (booking.status === 'rejected') {
+    // The caller is kept as a lead (CRM, callback item, waitlist): functions/leads/record.ts.
+    const lead = await recordBookingLead(tenantId, record!, now());
     const error = new ApiError('window_unavailable', `No technician can take this booking (${booking.statusReason})`, 'window', {
-      booking,
+      booking: lead ? { ...booking, leadId: lead.leadId } : booking,
       alternatives: booking.alternatives ?? [],
+      ...(lead ? { leadId: lead.leadId } : {}),
     });
     return { statusCode: error.statusCode, body: errorBody(error) };
   }
+  // A customer with open leads (an earlier unbooked call) is served now: those leads are settled.
+  if (record!.customerId) await settleLeadsOfCustomer(tenantId, record!.customerId, bookingId, now());
   return { statusCode: 201, body: booking, headers: { location: `/v1/bookings/${bookingId}` } };
 }
 
@@ -130,7 +185,7 @@ export async function createBooking(args: {
   const { tenantId, body, headerKey, budget, permit } = args;
   // Without a job type, triage decides it from what the caller said (or answers 400 with its reasons).
   const request = await resolveJobType(tenantId, body);
-  await validateAgainstTenant(tenantId, request);
+  const { tenant, jobType } = await validateAgainstTenant(tenantId, request);
 
   const requestHash = bookingRequestHash(request);
   // Without a key, the request itself is the key: a replayed submission books nothing new.
@@ -147,6 +202,13 @@ export async function createBooking(args: {
     if (answered) return answered;
   }
   try {
+    // The same need already booked under another key (a retry, a call back): answer with that booking.
+    const repeat = request.allowDuplicate ? undefined : await repeatAnswer({ tenant, jobType, request, bookingId, budget });
+    if (repeat) {
+      await completeReservation(tenantId, key, repeat);
+      countBooking('duplicate');
+      return repeat;
+    }
     // Out of time, the route answers 202 with the status URL and the run goes on (booking/budget.ts).
     const response = await answerWithinBudget(runBooking(tenantId, bookingId, key, request, !reserved.reserved), {
       budget,

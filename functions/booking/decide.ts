@@ -10,7 +10,7 @@
  */
 import { getHold } from '../capacity/store';
 import { syncBookingToCrm } from '../crm/sync-booking';
-import type { z } from 'zod';
+import type * as z from '../shared/zod';
 import type { DismissBookingRequestSchema } from '../crm/schemas';
 import { planForStatus } from '../notify/plan';
 import { addLedgerRows } from '../notify/store';

@@ -8,7 +8,7 @@ import { DateTime } from 'luxon';
 import { ApiError } from '../shared/errors';
 import { apiRoute } from '../shared/http';
 import { now } from '../shared/time';
-import { z } from '../shared/zod';
+import * as z from '../shared/zod';
 import { getTenant } from '../tenant/store';
 import { listBookingRecords, toPublicBooking } from './store';
 

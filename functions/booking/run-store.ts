@@ -4,7 +4,7 @@
  * means.
  */
 import { StartSyncExecutionCommand } from '@aws-sdk/client-sfn';
-import { sfnClient } from '../shared/clients';
+import { sfnClient } from '../shared/workflow-client';
 import { config } from '../shared/config';
 
 export interface BookingRunOutcome {

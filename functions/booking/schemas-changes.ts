@@ -1,5 +1,5 @@
 /** Request shapes for changing a booked job (reschedule, reassign, cancel). */
-import { z } from '../shared/zod';
+import * as z from '../shared/zod';
 
 export const RescheduleRequestSchema = z
   .object({

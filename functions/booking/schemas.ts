@@ -2,7 +2,7 @@
  * The booking API's request and response shapes. These zod schemas are the single source of truth:
  * they validate requests, type the code, and generate /v1/openapi.json and /v1/tools.json.
  */
-import { z } from '../shared/zod';
+import * as z from '../shared/zod';
 import { withinBytes } from '../shared/bounds';
 import { INTENTS, ROUTES, URGENCIES, type TriageAnswer } from '../triage/classify';
 
@@ -14,6 +14,7 @@ export const CustomerInputSchema = z
     name: z.string().trim().min(1).max(200),
     phone: z.string().trim().min(7).max(32).openapi({ example: '+1 512 555 0142' }),
     email: z.email().max(254).optional(),
+    language: z.enum(['en', 'es']).optional().openapi({ description: 'The language the caller speaks: their messages go out in it (English when absent)' }),
   })
   .openapi('CustomerInput', { description: 'Who the job is for. The phone is how we recognise a returning customer.' });
 
@@ -95,6 +96,10 @@ export const CreateBookingRequestSchema = z
       description:
         'The caller has an emergency: same-day and on-call after-hours capacity, on-call alerted. Job types flagged emergency are always emergencies.',
     }),
+    allowDuplicate: z.boolean().optional().openapi({
+      description:
+        'This is a second job for a need that already has an open booking (same trade at the same phone or service address, still ahead). Without it such a request books nothing and answers 200 with the open booking and `duplicateOf`.',
+    }),
   })
   .openapi('CreateBookingRequest');
 export type CreateBookingRequestInput = z.infer<typeof CreateBookingRequestSchema>;
@@ -115,6 +120,8 @@ export const BookingTriageSchema = z
 
 export const BOOKING_STATUSES = [
   'received',
+  /** An emergency with no honourable window soon: on-call technicians are being paged (functions/emergency/); accepting confirms it. */
+  'dispatching',
   'confirmed',
   'pending_confirmation',
   'pending_approval',
@@ -185,9 +192,20 @@ export const BookingSchema = z
       .object({ minutes: z.number().int(), reportedAt: z.string(), reason: z.string().optional() })
       .optional()
       .openapi({ description: 'The latest `delayed` job event: the job runs this many minutes past plan' }),
+    reserved: z.boolean().optional().openapi({
+      description:
+        "Whether a technician's time is held for this booking. false: nothing is reserved (see `reservedReason` and `note`); never tell the customer a time is booked.",
+    }),
+    reservedReason: z.string().optional().openapi({ description: 'Why nothing is reserved, e.g. `schedule_stale` (dispatch confirms a time)' }),
+    note: z.string().optional().openapi({ description: 'What to tell the caller when nothing is reserved, in plain words' }),
+    duplicateOf: z.string().optional().openapi({
+      description:
+        'The request repeated a need this open booking already serves (same trade at the same phone or service address): nothing new was booked and this is that booking (HTTP 200). Send `allowDuplicate: true` for a second job.',
+    }),
     createdAt: z.string(),
     updatedAt: z.string(),
     alternatives: z.array(BookedWindowSchema).optional(),
+    leadId: z.string().optional().openapi({ description: 'A rejected request: the caller was kept as this lead (GET /v1/leads)' }),
     timeline: z.array(TimelineEntrySchema).optional(),
   })
   .openapi('Booking');

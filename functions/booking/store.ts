@@ -2,12 +2,13 @@
  * Booking records. Keys: the booking, its timeline and its notification ledger share one partition
  * (`T#<tenant>#BOOKING#<id>`), so `GET /v1/bookings/{id}` is a single Query.
  */
-import { BatchGetCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../shared/clients';
 import { config } from '../shared/config';
 import { InvariantError } from '../shared/errors';
 import type { Booking, BookingStatus, CreateBookingRequest } from './schemas';
 import { queryPages, queryPartition, sendConditional } from '../shared/dynamo';
+import { normalizePhone } from '../recognise/phone';
 
 export const bookingKeys = {
   partition: (tenantId: string, bookingId: string) => `T#${tenantId}#BOOKING#${bookingId}`,
@@ -22,6 +23,12 @@ export const bookingKeys = {
   listPartition: (tenantId: string) => `T#${tenantId}#BOOKINGS`,
   listEntry: (tenantId: string, createdAt: string, bookingId: string) => ({
     pk: bookingKeys.listPartition(tenantId),
+    sk: `CREATED#${createdAt}#${bookingId}`,
+  }),
+  /** The bookings made for one phone (E.164), by creation time: how a customer's text reply finds its booking. */
+  phonePartition: (tenantId: string, phoneE164: string) => `T#${tenantId}#BOOKINGS#PHONE#${phoneE164}`,
+  phoneEntry: (tenantId: string, phoneE164: string, createdAt: string, bookingId: string) => ({
+    pk: bookingKeys.phonePartition(tenantId, phoneE164),
     sk: `CREATED#${createdAt}#${bookingId}`,
   }),
 };
@@ -50,6 +57,8 @@ export interface BookingRecord extends Booking {
   recoveryRuns?: number;
   /** When the first CRM create of this booking was sent (a retry looks for what it may have made). */
   crmCreateAttemptAt?: string;
+  /** The lead this request became when it could not be booked (functions/leads/; set once, with the lead). */
+  leadId?: string;
   /**
    * Job lifecycle fields the attribution report reads (reports/attribution.ts). Issue 6 writes
    * them as the job moves on; amounts are in cents of the tenant's currency.
@@ -78,18 +87,23 @@ export interface BookingRecord extends Booking {
   cancelledAt?: string;
   noShowAt?: string;
   rescheduledAt?: string;
+  /** The last move of the job from the field (an FSM `rescheduled` event, lifecycle/field-schedule.ts) and the window it left. */
+  fieldMove?: { eventId: string; from: { date: string; start: string; end: string; technicianId?: string } | null; claimed: boolean };
   nextMaintenanceDate?: string;
   /** The latest `delayed` report from the field (running long / held up): dispatch suggestions read it. */
   delayMinutes?: number;
   delayReportedAt?: string;
   delayEventId?: string;
   delayReason?: string | null;
+  /** When the customer confirmed the visit by text (reply C / YES: notify/two-way.ts). */
+  customerConfirmedAt?: string;
   /** Facts messages about this job quote (eta, technician, amount): rendered by notify/send.handler.ts. */
   messageVars?: Record<string, string>;
 }
 
 export async function createBookingRecord(record: BookingRecord): Promise<void> {
-  // The booking and its row in the tenant's booking list, together or not at all.
+  // The booking, its row in the tenant's booking list and under its phone: together or not at all.
+  const phone = normalizePhone(record.request.customer.phone, record.request.address.country);
   await documentClient().send(
     new TransactWriteCommand({
       TransactItems: [
@@ -111,6 +125,20 @@ export async function createBookingRecord(record: BookingRecord): Promise<void> 
             },
           },
         },
+        ...(phone
+          ? [
+              {
+                Put: {
+                  TableName: config.tableName,
+                  Item: {
+                    ...bookingKeys.phoneEntry(record.tenantId, phone, record.createdAt, record.bookingId),
+                    type: 'BookingPhoneEntry',
+                    bookingId: record.bookingId,
+                  },
+                },
+              },
+            ]
+          : []),
       ],
     }),
   );
@@ -186,10 +214,29 @@ export function toPublicBooking(record: BookingRecord): Booking {
     ...(record.delayReportedAt
       ? { delay: { minutes: record.delayMinutes ?? 0, reportedAt: record.delayReportedAt, ...(record.delayReason ? { reason: record.delayReason } : {}) } }
       : {}),
+    ...reservationFacts(record),
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,
     ...(record.alternatives?.length ? { alternatives: record.alternatives } : {}),
+    ...(record.leadId ? { leadId: record.leadId } : {}),
   };
+}
+
+/** Statuses whose booking no longer holds (or never got) a technician's time. */
+const ENDED: ReadonlySet<string> = new Set(['rejected', 'dismissed', 'cancelled']);
+
+/**
+ * Whether a technician's time is held for the booking, said explicitly (issue 15: a bot must not
+ * guess from a status that nothing was reserved). Absent while the booking is still being made.
+ */
+function reservationFacts(record: BookingRecord): Pick<Booking, 'reserved' | 'reservedReason' | 'note'> {
+  if (record.status === 'received') return {};
+  if (record.window && !ENDED.has(record.status)) return { reserved: true };
+  const reservedReason = record.statusReason ?? record.status;
+  const note = ENDED.has(record.status)
+    ? `Nothing is reserved: this booking is ${record.status}.`
+    : 'Nothing is reserved yet: the request is kept and dispatch will contact the customer to agree a time. Do not tell the customer a time is booked.';
+  return { reserved: false, reservedReason, note };
 }
 
 export async function appendTimeline(
@@ -297,4 +344,22 @@ export async function listBookingRecords(tenantId: string, range: { from: string
     if (keys.length) throw new Error(`Could not read ${keys.length} bookings after retries`);
   }
   return records.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.bookingId.localeCompare(b.bookingId));
+}
+
+/**
+ * The bookings made for a phone (E.164), newest first (at most `limit`): a text reply is matched to
+ * the customer's latest open booking among them (notify/customer-reply.ts decides which).
+ */
+export async function listBookingsByPhone(tenantId: string, phoneE164: string, limit = 10): Promise<BookingRecord[]> {
+  const { Items = [] } = await documentClient().send(
+    new QueryCommand({
+      TableName: config.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': bookingKeys.phonePartition(tenantId, phoneE164) },
+      ScanIndexForward: false,
+      Limit: limit,
+    }),
+  );
+  const records = await Promise.all(Items.map((item) => getBookingRecord(tenantId, item.bookingId as string)));
+  return records.filter((r): r is BookingRecord => Boolean(r));
 }

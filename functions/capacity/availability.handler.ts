@@ -9,6 +9,8 @@ import { now } from '../shared/time';
 import { getJobType, getTenant } from '../tenant/store';
 import { dateRange } from './availability';
 import { availableWindows, isScheduleStale, searchDates } from './engine';
+import { lastBookableDate, requireWithinHorizon } from './horizon';
+import { isMember } from '../renewals/member';
 import { AvailabilityQuerySchema } from './schemas';
 
 const NEXT_AVAILABLE = 3;
@@ -19,19 +21,25 @@ export const handler = apiRoute({ query: AvailabilityQuerySchema }, async ({ ten
   if (!tenant) throw new ApiError('service_unavailable', 'This account has no configuration yet');
   if (!jobType) throw new ApiError('invalid_request', `Unknown job type "${query.jobTypeId}"`, 'query.jobTypeId');
   const emergency = query.emergency ?? jobType.emergency;
+  if (query.to) requireWithinHorizon(tenant, at, query.to, 'query.to');
   const dates = searchDates(tenant, at, { emergency, from: query.from, to: query.to });
-  const { open, reason } = await availableWindows({ tenant, jobType, postalCode: query.postalCode, dates, now: at, emergency });
+  const member = await isMember(tenantId, query.customerId);
+  const { open, reason } = await availableWindows({ tenant, jobType, postalCode: query.postalCode, dates, now: at, emergency, member });
 
   let nextAvailable: Array<{ date: string; start: string; end: string }> | undefined;
-  if (!open.length && reason === 'fully_booked') {
-    const after = DateTime.fromISO(dates[dates.length - 1]!).plus({ days: 1 });
+  const after = DateTime.fromISO(dates[dates.length - 1]!).plus({ days: 1 });
+  // The next windows are looked for inside the horizon only.
+  const last = lastBookableDate(tenant, at);
+  if (!open.length && reason === 'fully_booked' && after.toISODate()! <= last) {
+    const until = after.plus({ days: tenant.bookingHorizonDays - 1 }).toISODate()!;
     const more = await availableWindows({
       tenant,
       jobType,
       postalCode: query.postalCode,
       now: at,
       emergency,
-      dates: dateRange(after.toISODate()!, after.plus({ days: tenant.bookingHorizonDays - 1 }).toISODate()!),
+      member,
+      dates: dateRange(after.toISODate()!, [until, last].sort()[0]!),
     });
     nextAvailable = more.open.slice(0, NEXT_AVAILABLE).map(({ date, start, end }) => ({ date, start, end }));
   }

@@ -56,7 +56,11 @@ export interface OpenWindow {
 
 export type NoWindowReason = 'out_of_area' | 'no_qualified_technician' | 'fully_booked';
 
-export type CapacityTenant = Pick<Tenant, 'timeZone' | 'arrivalWindows' | 'afterHoursWindows' | 'onCallRotation' | 'defaultDailyJobLimit' | 'emergencyReserve'>;
+export type CapacityTenant = Pick<
+  Tenant,
+  'timeZone' | 'arrivalWindows' | 'afterHoursWindows' | 'onCallRotation' | 'defaultDailyJobLimit' | 'emergencyReserve'
+> &
+  Partial<Pick<Tenant, 'memberReserve'>>;
 
 export interface AvailabilityInput {
   tenant: CapacityTenant;
@@ -71,6 +75,10 @@ export interface AvailabilityInput {
   now: Date;
   /** Emergency: may use reserved capacity, windows already under way today, and on-call after-hours windows. */
   emergency?: boolean;
+  /** Emergency: a window under way needs at least this many minutes left to arrive in it (tenant.emergency.minArrivalMinutes). */
+  minArrivalMinutes?: number;
+  /** A member's booking (an active membership): may take the tenant's member reserve. */
+  member?: boolean;
 }
 
 const luxonWeekday: Record<number, Weekday> = { 1: 'mon', 2: 'tue', 3: 'wed', 4: 'thu', 5: 'fri', 6: 'sat', 7: 'sun' };
@@ -105,7 +113,7 @@ export function isOff(technician: Technician, date: string): boolean {
   return technician.timeOff.some((off) => off.from <= date && date <= off.to);
 }
 
-export function isOnCall(tenant: CapacityTenant, technicianId: string, date: string): boolean {
+export function isOnCall(tenant: Pick<CapacityTenant, 'onCallRotation'>, technicianId: string, date: string): boolean {
   return tenant.onCallRotation.some((r) => r.technicianId === technicianId && r.from <= date && date <= r.to);
 }
 
@@ -113,10 +121,33 @@ export function dailyLimit(tenant: CapacityTenant, technician: Technician): numb
   return technician.dailyJobLimit ?? tenant.defaultDailyJobLimit;
 }
 
-/** How many of the technician's daily jobs a booking may take: standard ones leave the emergency reserve free. */
-export function usableDailyJobs(tenant: CapacityTenant, technician: Technician, emergency: boolean): number {
+/**
+ * How many of the technician's daily jobs a booking may take: standard ones leave the emergency
+ * reserve free, and non-members also the member reserve. Tokens are claimed lowest first with
+ * conditional writes, so capping the index a booking may claim is what guarantees the reserve.
+ */
+export function usableDailyJobs(tenant: CapacityTenant, technician: Technician, emergency: boolean, member = false): number {
   const limit = dailyLimit(tenant, technician);
-  return emergency ? limit : Math.max(0, limit - tenant.emergencyReserve);
+  if (emergency) return limit;
+  return Math.max(0, limit - tenant.emergencyReserve - (member ? 0 : (tenant.memberReserve ?? 0)));
+}
+
+/**
+ * Does the window `start`-`end` exist on `date` in the zone? Not on a spring-forward day when its
+ * start is skipped (02:00-03:00 in the US: booked "confirmed" with start = end in UTC before, issue
+ * 15); it must also start before it ends. On a fall-back day the repeated hour is one window,
+ * offered once, from its first occurrence. Called only for days whose UTC offset changes.
+ */
+export function windowExists(date: string, start: string, end: string, timeZone: string): boolean {
+  const from = DateTime.fromISO(`${date}T${start}`, { zone: timeZone });
+  const to = DateTime.fromISO(`${date}T${end}`, { zone: timeZone });
+  return from.toFormat('HH:mm') === start && from < to;
+}
+
+/** Does the zone's UTC offset change during `date` (a DST day)? Two lookups per day, not per window. */
+function offsetChanges(date: string, timeZone: string): boolean {
+  const midnight = DateTime.fromISO(date, { zone: timeZone });
+  return midnight.offset !== midnight.plus({ days: 1 }).offset;
 }
 
 export function windowStartInstant(date: string, start: string, timeZone: string): Date {
@@ -178,6 +209,7 @@ export function findOpenWindows(input: AvailabilityInput): OpenWindow[] {
 
   const open: OpenWindow[] = [];
   for (const date of input.dates) {
+    const dstDay = offsetChanges(date, tenant.timeZone);
     let jobTypeDayIndex: number | undefined;
     if (jobType.dailyCap !== undefined) {
       jobTypeDayIndex = firstFreeIndex(jobTypeDayTokens.get(date) ?? new Set(), jobType.dailyCap);
@@ -186,7 +218,7 @@ export function findOpenWindows(input: AvailabilityInput): OpenWindow[] {
     const techIndex = new Map<string, number>();
     for (const t of eligible) {
       if (isOff(t, date)) continue;
-      const index = firstFreeIndex(techDayTokens.get(`${date}|${t.technicianId}`) ?? new Set(), usableDailyJobs(tenant, t, emergency));
+      const index = firstFreeIndex(techDayTokens.get(`${date}|${t.technicianId}`) ?? new Set(), usableDailyJobs(tenant, t, emergency, input.member));
       if (index !== undefined) techIndex.set(t.technicianId, index);
     }
 
@@ -199,9 +231,11 @@ export function findOpenWindows(input: AvailabilityInput): OpenWindow[] {
       for (const run of runs) {
         const first = run[0]!;
         const last = run[run.length - 1]!;
-        // Standard: not before the lead time. Emergency: any window not yet over.
+        if (dstDay && !run.every((w) => windowExists(date, w.start, w.end, tenant.timeZone))) continue;
+        // Standard: not before the lead time. Emergency: a window with enough time left to arrive in it
+        // (never 10-12 at 11:45 and told "between 10:00 and 12:00").
         const cutoff = emergency
-          ? windowStartInstant(date, last.end, tenant.timeZone) <= now
+          ? windowStartInstant(date, last.end, tenant.timeZone).getTime() - now.getTime() < Math.max(1, (input.minArrivalMinutes ?? 0) * 60_000)
           : windowStartInstant(date, first.start, tenant.timeZone) < input.notBefore;
         if (cutoff) continue;
         const candidates = eligible

@@ -7,6 +7,8 @@ import { now } from '../shared/time';
 import { getJobType, getTenant } from '../tenant/store';
 import { alternativesFor, availableWindows, isScheduleStale, searchDates } from './engine';
 import { getHold, isHoldLive } from './store';
+import { needsDispatchNow } from '../emergency/plan';
+import { isMember } from '../renewals/member';
 
 export async function checkCapacity({ tenantId, bookingId }: WorkflowState): Promise<CapacityResult> {
   const at = now();
@@ -18,6 +20,8 @@ export async function checkCapacity({ tenantId, bookingId }: WorkflowState): Pro
   const emergency = Boolean(request.emergency || jobType.emergency);
   const postalCode = request.address.postalCode;
   const stale = isScheduleStale(tenant, at);
+  // Members first: a member's booking may take the tenant's member reserve.
+  const member = await isMember(tenantId, booking.customerId);
 
   if (stale) {
     await openReviewItem(
@@ -33,7 +37,7 @@ export async function checkCapacity({ tenantId, bookingId }: WorkflowState): Pro
   }
 
   const reject = async (statusReason: string) => {
-    const alternatives = await alternativesFor({ tenant, jobType, postalCode, now: at, emergency });
+    const alternatives = await alternativesFor({ tenant, jobType, postalCode, now: at, emergency, ...(request.window ? { near: request.window } : {}) });
     await updateBooking(tenantId, bookingId, { status: 'rejected', statusReason, alternatives }, { onlyFrom: ['received'], at });
     await appendTimeline(tenantId, bookingId, 'CheckCapacity', 'rejected', { reason: statusReason, alternatives: alternatives.length }, at);
     return { decision: 'unavailable' as const, reason: statusReason, emergency };
@@ -62,8 +66,14 @@ export async function checkCapacity({ tenantId, bookingId }: WorkflowState): Pro
 
   const asked = request.window;
   const dates = asked ? [asked.date] : searchDates(tenant, at, { emergency });
-  const { open, reason } = await availableWindows({ tenant, jobType, postalCode, dates, now: at, emergency });
+  const { open, reason } = await availableWindows({ tenant, jobType, postalCode, dates, now: at, emergency, member });
   const chosen = asked ? open.find((w) => w.start === asked.start) : open[0];
+  // An emergency with no honourable window soon is dispatched now (functions/emergency/), never booked for later.
+  if (emergency && !asked && needsDispatchNow(chosen, tenant.timeZone, at, tenant.emergency)) {
+    const firstWindow = chosen ? `${chosen.date} ${chosen.start}` : null;
+    await appendTimeline(tenantId, bookingId, 'CheckCapacity', 'dispatch', { firstWindow, maxWaitMinutes: tenant.emergency.maxWaitMinutes }, at);
+    return { decision: 'dispatch', emergency, stale, reason: chosen ? 'no_window_soon' : (reason ?? 'fully_booked') };
+  }
   if (chosen) {
     await appendTimeline(
       tenantId,

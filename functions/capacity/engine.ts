@@ -53,6 +53,8 @@ export async function availableWindows(args: {
   dates: string[];
   now: Date;
   emergency?: boolean;
+  /** A member's booking: may take the tenant's member reserve. */
+  member?: boolean;
 }): Promise<AvailabilityAnswer> {
   const { tenant, jobType, postalCode, dates, now } = args;
   const emergency = args.emergency ?? jobType.emergency;
@@ -67,6 +69,8 @@ export async function availableWindows(args: {
     notBefore: new Date(now.getTime() + MIN_LEAD_MINUTES * 60_000),
     now,
     emergency,
+    minArrivalMinutes: tenant.emergency.minArrivalMinutes,
+    member: args.member,
   });
   return open.length ? { open } : { open, reason: explainNoWindow(technicians, jobType, postalCode) };
 }
@@ -91,6 +95,8 @@ export async function holdWindow(args: {
   emergency?: boolean;
   /** Only this technician (a reassignment). */
   technicianId?: string;
+  /** A member's booking: may take the tenant's member reserve. */
+  member?: boolean;
   holdId: string;
   bookingId?: string;
   source: HoldRecord['source'];
@@ -103,7 +109,7 @@ export async function holdWindow(args: {
 
   let lastReason: HoldAttempt['reason'];
   for (let round = 0; round < CLAIM_ROUNDS; round++) {
-    const { open, reason } = await availableWindows({ tenant, jobType, postalCode, dates, now, emergency });
+    const { open, reason } = await availableWindows({ tenant, jobType, postalCode, dates, now, emergency, member: args.member });
     const usable = args.technicianId
       ? open.map((w) => ({ ...w, candidates: w.candidates.filter((c) => c.technicianId === args.technicianId) })).filter((w) => w.candidates.length)
       : open;
@@ -138,7 +144,10 @@ export async function holdWindow(args: {
     // Lost every candidate to concurrent claims: back off a little and look again.
     await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 25 * (round + 1)));
   }
-  return { reason: lastReason ?? 'fully_booked', alternatives: await alternativesFor({ tenant, jobType, postalCode, now, emergency }) };
+  return {
+    reason: lastReason ?? 'fully_booked',
+    alternatives: await alternativesFor({ tenant, jobType, postalCode, now, emergency, member: args.member, ...(window ? { near: window } : {}) }),
+  };
 }
 
 /**
@@ -150,16 +159,37 @@ export function spreadCandidates<T extends { technicianId: string; techDayIndex:
   return [...candidates].sort((a, b) => a.techDayIndex - b.techDayIndex || rank(a) - rank(b));
 }
 
-/** The next open windows in the horizon, for a caller whose choice could not be had. */
+/**
+ * Windows ordered by closeness to the one asked for (issue 15: 409 alternatives started from now):
+ * the same day first (closest start first), then the neighbouring days outwards.
+ */
+export function nearestFirst<T extends { date: string; start: string }>(windows: T[], near: { date: string; start: string }): T[] {
+  const day = (date: string) => DateTime.fromISO(date, { zone: 'UTC' }).toMillis() / 86_400_000;
+  const minutes = (time: string) => Number(time.slice(0, 2)) * 60 + Number(time.slice(3, 5));
+  const distance = (w: T) => [Math.abs(day(w.date) - day(near.date)), Math.abs(minutes(w.start) - minutes(near.start))] as const;
+  return [...windows].sort((a, b) => {
+    const [da, ta] = distance(a);
+    const [db, tb] = distance(b);
+    return da - db || ta - tb || a.date.localeCompare(b.date) || a.start.localeCompare(b.start);
+  });
+}
+
+/**
+ * The open windows in the horizon for a caller whose choice could not be had: nearest the asked
+ * window when there was one (`near`), else the next ones from now.
+ */
 export async function alternativesFor(args: {
   tenant: Tenant;
   jobType: JobType;
   postalCode: string;
   now: Date;
   emergency?: boolean;
+  member?: boolean;
   count?: number;
+  near?: { date: string; start: string };
 }): Promise<WindowChoice[]> {
   const dates = searchDates(args.tenant, args.now, { emergency: args.emergency });
   const { open } = await availableWindows({ ...args, dates });
-  return open.slice(0, args.count ?? 3).map((w) => asBookedWindow(w));
+  const ordered = args.near ? nearestFirst(open, args.near) : open;
+  return ordered.slice(0, args.count ?? 3).map((w) => asBookedWindow(w));
 }

@@ -6,6 +6,7 @@ import { ulid } from 'ulid';
 import { ApiError } from '../shared/errors';
 import { getJobType, getTenant } from '../tenant/store';
 import { holdWindow } from './engine';
+import { requireWithinHorizon } from './horizon';
 import type { CreateHoldRequest } from './schemas';
 import { getHold, type HoldRecord, isHoldLive, releaseHold } from './store';
 
@@ -33,6 +34,7 @@ export async function createHold(
   if (body.window && ![...tenant.arrivalWindows, ...tenant.afterHoursWindows].some((w) => w.start === body.window!.start)) {
     throw new ApiError('invalid_request', 'window.start must be one of the arrival windows', 'window.start');
   }
+  if (body.window) requireWithinHorizon(tenant, at, body.window.date, 'window.date');
   const attempt = await holdWindow({
     tenant,
     jobType,

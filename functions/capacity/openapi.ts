@@ -1,6 +1,6 @@
 /** OpenAPI paths of the capacity and configuration routes (registered by functions/api/openapi.ts). */
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
-import { z } from '../shared/zod';
+import * as z from '../shared/zod';
 import { ErrorSchema, json, registerRoute, security, standardErrors } from '../api/openapi-common';
 import { BookingIdParamsSchema, BookingSchema } from '../booking/schemas';
 import { JobTypeSchema, TechnicianSchema } from '../tenant/model';

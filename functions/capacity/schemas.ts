@@ -1,6 +1,6 @@
 /** Availability, holds and schedule-sync API shapes (zod: validation, types and OpenAPI). */
 import { DateTime } from 'luxon';
-import { z } from '../shared/zod';
+import * as z from '../shared/zod';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD');
 const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a time as HH:mm (24-hour)');
@@ -15,6 +15,12 @@ export const AvailabilityQuerySchema = z
     from: isoDate.optional(),
     to: isoDate.optional(),
     emergency: booleanParam.optional(),
+    customerId: z
+      .string()
+      .min(1)
+      .max(64)
+      .optional()
+      .openapi({ description: "The caller, when known (recognised): a member's availability includes the tenant's member reserve" }),
   })
   .superRefine((query, ctx) => {
     if (Boolean(query.from) !== Boolean(query.to)) {

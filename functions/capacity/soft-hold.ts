@@ -4,6 +4,7 @@ import { InvariantError } from '../shared/errors';
 import type { HoldResult, WorkflowState } from '../shared/node';
 import { now } from '../shared/time';
 import { getJobType, getTenant } from '../tenant/store';
+import { isMember } from '../renewals/member';
 import { alternativesFor, holdWindow } from './engine';
 import { attachHoldToBooking, getHold } from './store';
 
@@ -51,6 +52,7 @@ export async function softHold(state: WorkflowState): Promise<HoldResult> {
     postalCode,
     window: booking.request.window,
     emergency: capacity?.emergency,
+    member: await isMember(tenantId, booking.customerId),
     holdId: holdIdFor(bookingId),
     bookingId,
     source: 'booking',

@@ -6,6 +6,9 @@
  */
 import type { JobState } from './mapping';
 import type { CustomerAddress } from '../recognise/store';
+import type { CrmConnectionTest, CrmOptions } from './setup-schemas';
+import type { RequiredVendorIds } from './vendor-ids';
+import type { CrmCustomerPage, CrmCustomerQuery } from './read-sync-schemas';
 
 /** The service address as the customer record stores it. */
 export type CrmAddress = CustomerAddress;
@@ -16,8 +19,6 @@ export interface CrmBookingWrite {
   customerId: string;
   state: JobState;
   dealStage: string;
-  /** The downstream action the mapping table says this state fires. */
-  action: string;
   /** Already mapped through the mapping table. */
   fields: Record<string, string | number | boolean>;
   /** Structured facts vendor APIs need in their own shapes (their required fields). */
@@ -27,7 +28,9 @@ export interface CrmBookingWrite {
   /** Window start/end as UTC ISO instants, when the booking has one. */
   window?: { startUtc: string; endUtc: string; label: string };
   /** Per-source settings applied to the booking (vendor ids for job type, campaign, business unit). */
-  source?: { jobType?: string; campaign?: string; businessUnit?: string; name?: string };
+  source?: { jobType?: string; campaign?: string; businessUnit?: string; technician?: string; name?: string };
+  /** How urgent the job is (an emergency flag or job type, else triage's urgency): vendor priority follows it. */
+  urgency?: 'emergency' | 'urgent' | 'routine';
   /** Conversation transcript, attached as a note. */
   transcriptNote?: string;
   /** Ids from an earlier write of this booking (an update instead of a create). */
@@ -39,6 +42,11 @@ export interface CrmBookingWrite {
   previousCreateAttemptAt?: string;
   /** Stable per write, so a retried write is recognised by the receiver. */
   idempotencyKey: string;
+  /**
+   * The CRM's own ids for this customer and service location, when the customer came from the CRM
+   * (read sync): the write goes against them and never creates a second customer in the CRM.
+   */
+  crmCustomer?: { customerId: string; locationId?: string };
 }
 
 export interface CrmWriteResult {
@@ -49,4 +57,15 @@ export interface CrmWriteResult {
 export interface CrmAdapter {
   readonly name: string;
   writeBooking(write: CrmBookingWrite): Promise<CrmWriteResult>;
+  // Setup (functions/crm/setup.ts): what the owner connects and picks from.
+  /** Vendor ids every booking must carry (e.g. ServiceTitan's job type, campaign, business unit); a booking without them opens a review item. */
+  readonly requiredIds?: RequiredVendorIds;
+  /** One or two harmless authenticated calls: does the CRM take the credentials, with which scopes, seeing which account. */
+  testConnection?(): Promise<Pick<CrmConnectionTest, 'scopes' | 'visible' | 'checks'>>;
+  /** The lists the owner picks mappings from (job types, campaigns, business units, technicians, pipelines), every page. */
+  listOptions?(): Promise<CrmOptions>;
+  /** Makes the CRM fields the writes use exist (HubSpot custom properties); answers the names it created. */
+  prepareFields?(fieldNames: string[]): Promise<string[]>;
+  /** Read sync (crm/read-sync.ts): one page of the CRM's customers; absent for adapters with nothing to read. */
+  listCustomers?(query: CrmCustomerQuery): Promise<CrmCustomerPage>;
 }

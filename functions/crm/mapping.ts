@@ -1,30 +1,21 @@
 /**
  * The one CRM field-mapping table. For each job state: which CRM fields are written, from which
- * value of the write context, which pipeline stage the deal moves to, and which downstream action
- * the state fires. Every adapter writes through it; a tenant may override entries (stored in its
- * config, validated by the same schema, merged over the default state by state).
+ * value of the write context, and which pipeline stage the deal moves to. Every adapter writes
+ * through it; a tenant may override entries (stored in its config, validated by the same schema,
+ * merged over the default state by state). What a state fires downstream (messages, follow-ups,
+ * reminders) is the lifecycle's (functions/lifecycle/plan.ts): the table's former `action` column
+ * drove nothing and was removed (issue 17), so one module owns that fact.
  */
-import { z } from 'zod';
+import * as z from '../shared/zod';
 import { LIFECYCLE_STATES } from '../lifecycle/transitions';
 import { withinBytes } from '../shared/bounds';
 
-/** The lifecycle's states (functions/lifecycle/transitions.ts), plus a booking still awaiting a dispatcher. */
-export const JOB_STATES = ['pending_approval', ...LIFECYCLE_STATES] as const;
+/**
+ * The lifecycle's states (functions/lifecycle/transitions.ts), plus a booking still awaiting a
+ * dispatcher, plus `lead`: a caller who could not be booked (unbooked demand, functions/leads/).
+ */
+export const JOB_STATES = ['lead', 'pending_approval', ...LIFECYCLE_STATES] as const;
 export type JobState = (typeof JOB_STATES)[number];
-
-/** Downstream actions a state may fire (the lifecycle and notification capabilities run them). */
-export const DOWNSTREAM_ACTIONS = [
-  'none',
-  'dispatcher_approval',
-  'confirmation_message',
-  'reschedule_confirmation',
-  'eta_message',
-  'review_request',
-  'payment_reminder',
-  'renewal_scheduling',
-  'cancellation_notice',
-  'rebooking_followup',
-] as const;
 
 export const FieldMappingSchema = z.object({
   /** Field name in the CRM record. */
@@ -39,7 +30,6 @@ export const FieldMappingSchema = z.object({
 export const StateMappingSchema = z.object({
   dealStage: z.string().min(1).max(100),
   fields: z.array(FieldMappingSchema).min(1).max(100),
-  action: z.enum(DOWNSTREAM_ACTIONS),
 });
 export type StateMapping = z.infer<typeof StateMappingSchema>;
 
@@ -80,6 +70,16 @@ const attributionFields = [
   { crmField: 'source_campaign', from: 'source.campaign' },
   { crmField: 'business_unit', from: 'source.businessUnit' },
 ];
+/** Members first: the plan (the field reads it as "Member: <plan>", crm/adapters/field-notes.ts) and the membership's status. */
+const membershipFields = [
+  { crmField: 'membership', from: 'booking.membershipPlan' },
+  { crmField: 'membership_status', from: 'customer.membership.status' },
+];
+/** What the field reads before the visit: how to get in, and what the customer asked us to know. */
+const fieldNoteFields = [
+  { crmField: 'access_notes', from: 'booking.accessNotes' },
+  { crmField: 'customer_notes', from: 'booking.customerNotes' },
+];
 const bookedFields = [
   ...customerFields,
   { crmField: 'service_address', from: 'booking.addressLine' },
@@ -91,27 +91,46 @@ const bookedFields = [
   { crmField: 'arrival_window', from: 'booking.windowLabel' },
   { crmField: 'technician_id', from: 'booking.technicianId' },
   { crmField: 'channel', from: 'booking.channel' },
+  ...membershipFields,
+  ...fieldNoteFields,
+  ...attributionFields,
+];
+
+/** An unbooked caller: who, where, what for, why not, and where they came from (no window, no technician). */
+const leadFields = [
+  ...customerFields,
+  { crmField: 'service_address', from: 'booking.addressLine' },
+  { crmField: 'postal_code', from: 'booking.postalCode' },
+  ...jobRef,
+  { crmField: 'trade', from: 'jobType.trade' },
+  { crmField: 'summary', from: 'booking.summary' },
+  { crmField: 'channel', from: 'booking.channel' },
+  { crmField: 'lead_id', from: 'booking.leadId' },
+  { crmField: 'unbooked_reason', from: 'job.reason' },
   ...attributionFields,
 ];
 
 /** The default table (seed 002's "what each job state should write to the CRM"). */
 export const defaultCrmMapping: CrmMapping = CrmMappingSchema.parse({
-  pending_approval: { dealStage: 'Pending Approval', fields: bookedFields, action: 'dispatcher_approval' },
-  booked: { dealStage: 'Booked', fields: bookedFields, action: 'confirmation_message' },
+  lead: { dealStage: 'Unbooked', fields: leadFields },
+  pending_approval: { dealStage: 'Pending Approval', fields: bookedFields },
+  booked: { dealStage: 'Booked', fields: bookedFields },
   rescheduled: {
     dealStage: 'Booked',
-    fields: [...jobRef, { crmField: 'next_appointment', from: 'booking.windowLabel' }, { crmField: 'technician_id', from: 'booking.technicianId' }],
-    action: 'reschedule_confirmation',
+    fields: [
+      ...jobRef,
+      { crmField: 'next_appointment', from: 'booking.windowLabel' },
+      { crmField: 'technician_id', from: 'booking.technicianId' },
+      ...membershipFields,
+    ],
   },
   dispatched: {
     dealStage: 'Dispatched',
     fields: [...jobRef, { crmField: 'assigned_technician', from: 'job.technicianName' }, { crmField: 'eta', from: 'job.eta' }],
-    action: 'eta_message',
   },
   en_route: {
     dealStage: 'Dispatched',
     fields: [...jobRef, { crmField: 'assigned_technician', from: 'job.technicianName' }, { crmField: 'eta', from: 'job.eta' }],
-    action: 'eta_message',
   },
   completed: {
     dealStage: 'Completed',
@@ -121,27 +140,22 @@ export const defaultCrmMapping: CrmMapping = CrmMappingSchema.parse({
       { crmField: 'equipment_notes', from: 'job.equipmentNotes' },
       { crmField: 'technician_notes', from: 'job.technicianNotes' },
     ],
-    action: 'review_request',
   },
   invoiced: {
     dealStage: 'Invoiced',
     fields: [...jobRef, { crmField: 'balance', from: 'job.balance' }, { crmField: 'line_items', from: 'job.lineItems' }],
-    action: 'payment_reminder',
   },
   paid: {
     dealStage: 'Closed Won',
     fields: [...jobRef, { crmField: 'account_status', from: 'job.accountStatus' }, { crmField: 'last_paid_date', from: 'job.paidAt' }],
-    action: 'renewal_scheduling',
   },
   cancelled: {
     dealStage: 'Closed Lost',
     fields: [...jobRef, { crmField: 'cancel_reason', from: 'job.reason' }],
-    action: 'cancellation_notice',
   },
   no_show: {
     dealStage: 'No Show',
     fields: [...jobRef, { crmField: 'no_show_at', from: 'job.at' }],
-    action: 'rebooking_followup',
   },
 });
 
@@ -172,5 +186,5 @@ export function mapFields(mapping: CrmMapping, state: JobState, context: Record<
       return [[crmField, typeof value === 'object' ? JSON.stringify(value) : (value as string | number | boolean)]];
     }),
   );
-  return { dealStage: entry.dealStage, action: entry.action, fields };
+  return { dealStage: entry.dealStage, fields };
 }

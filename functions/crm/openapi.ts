@@ -4,6 +4,8 @@ import { BookingIdParamsSchema, BookingSchema } from '../booking/schemas';
 import { CustomerLookupRequestSchema, CustomerLookupResponseSchema } from '../customers/schemas';
 import { ErrorSchema, json, registerRoute, security, standardErrors } from '../api/openapi-common';
 import { CrmMappingRequestSchema, CrmMappingResponseSchema, DismissBookingRequestSchema } from './schemas';
+import { CrmConfigRequestSchema, CrmConfigResponseSchema, CrmConnectionTestSchema, CrmOptionsSchema } from './setup-schemas';
+import { CredentialStatusSchema, CrmCredentialSchema } from '../tenant/credentials-schemas';
 
 const errors = standardErrors;
 const decided = {
@@ -25,6 +27,39 @@ export function registerCrmPaths(registry: OpenAPIRegistry): void {
     summary: 'Override the CRM mapping table per job state (admin scope); every adapter writes through it',
     request: { body: { content: { 'application/json': { schema: CrmMappingRequestSchema } } } },
     responses: { 200: json(CrmMappingResponseSchema, 'The stored overrides and the effective table'), ...errors },
+  });
+  registerRoute(registry, 'getCrmConfig', {
+    security,
+    summary: "The account's CRM adapter and settings, and whether its credential is set (never the value)",
+    responses: { 200: json(CrmConfigResponseSchema, 'The CRM configuration'), ...errors },
+  });
+  registerRoute(registry, 'putCrmConfig', {
+    security,
+    summary: 'Choose the CRM adapter and its non-secret settings (ids, URLs, timeouts); credentials go to PUT /v1/config/crm/credentials',
+    request: { body: { content: { 'application/json': { schema: CrmConfigRequestSchema } } } },
+    responses: { 200: json(CrmConfigResponseSchema, 'Stored'), ...errors },
+  });
+  registerRoute(registry, 'putCrmCredentials', {
+    security,
+    summary: "Set the CRM credentials for the account's adapter (the tenant's secret); the answer never carries them",
+    request: { body: { content: { 'application/json': { schema: CrmCredentialSchema } } } },
+    responses: { 200: json(CredentialStatusSchema, 'Set'), ...errors },
+  });
+  registerRoute(registry, 'testCrmConnection', {
+    security,
+    summary: 'A harmless authenticated call to the CRM: auth, scopes and the ids it can see (HubSpot: creates missing jobrelay_* properties)',
+    responses: { 200: json(CrmConnectionTestSchema, 'What works (ok false says what does not)'), ...errors },
+  });
+  registerRoute(registry, 'listCrmOptions', {
+    security,
+    summary:
+      'The lists mappings are picked from: job types, campaigns, business units, technicians (ServiceTitan, Housecall Pro), pipelines and stages (HubSpot)',
+    responses: {
+      200: json(CrmOptionsSchema, "The CRM's lists"),
+      ...errors,
+      422: json(ErrorSchema, 'The CRM refused the credentials'),
+      503: json(ErrorSchema, 'The CRM is down or throttling (Retry-After)'),
+    },
   });
   registerRoute(registry, 'acceptBooking', {
     security,

@@ -11,10 +11,11 @@
  */
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from '../shared/zod';
 import { bookingKeys } from '../booking/store';
 import { queueUrlEnv } from '../registry';
-import { documentClient, sqsClient } from '../shared/clients';
+import { documentClient } from '../shared/clients';
+import { sqsClient } from '../shared/queue-client';
 import { config } from '../shared/config';
 import { queryPages, sendConditional } from '../shared/dynamo';
 import { now } from '../shared/time';

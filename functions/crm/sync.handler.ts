@@ -6,7 +6,7 @@
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
-import { ZodError } from 'zod';
+import { ZodError } from '../shared/zod';
 import { now } from '../shared/time';
 import { reviewedRecordHandler } from '../shared/worker';
 import { CrmSyncMessageSchema } from './outbox-store';

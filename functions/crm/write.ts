@@ -5,20 +5,29 @@
  */
 import { DateTime } from 'luxon';
 import { appendTimeline, requireBookingRecord, updateBooking, type BookingRecord } from '../booking/store';
+import { normalizeAddress } from '../recognise/address';
 import { getCustomer } from '../recognise/store';
+import { ownValue } from '../shared/own';
+import { memberPlan } from '../renewals/member';
 import { InvariantError } from '../shared/errors';
 import { getJobType, getTenant } from '../tenant/store';
 import type { CrmBookingWrite, CrmWriteResult } from './adapter';
 import { crmAdapterFor } from './adapters';
 import { withCallBudget } from './adapters/http';
 import { effectiveMapping, mapFields, type JobState } from './mapping';
+import { reportMissingMapping } from './mapping-review';
+import { missingVendorIds, resolveVendorIds, type VendorIdKeys } from './vendor-ids';
 
 /** The job state a booking is written as: bookings awaiting a dispatcher go in as pending approval. */
 export function crmStateOf(booking: BookingRecord): JobState {
   return booking.sourceSettings?.requiresAcceptance && !booking.acceptedAt ? 'pending_approval' : 'booked';
 }
 
-export async function buildBookingWrite(tenantId: string, bookingId: string, state?: JobState): Promise<{ write: CrmBookingWrite; booking: BookingRecord }> {
+export async function buildBookingWrite(
+  tenantId: string,
+  bookingId: string,
+  state?: JobState,
+): Promise<{ write: CrmBookingWrite; booking: BookingRecord; idKeys: VendorIdKeys }> {
   const booking = await requireBookingRecord(tenantId, bookingId);
   if (!booking.customerId) throw new InvariantError('Booking has no customer yet');
   const [tenant, customer, jobType] = await Promise.all([
@@ -41,11 +50,19 @@ export async function buildBookingWrite(tenantId: string, bookingId: string, sta
         };
       })()
     : undefined;
+  // The CRM's ids this booking is filed under: the source's own settings, else the mapping picked from the CRM's lists.
+  const idKeys: VendorIdKeys = {
+    jobTypeId: booking.jobTypeId,
+    jobTypeName: jobType?.name,
+    source: booking.attribution?.source,
+    technicianId: booking.window?.technicianId,
+  };
+  const source = { ...(booking.sourceSettings ?? {}), ...resolveVendorIds(tenant.crmIds, idKeys, booking.sourceSettings) };
   const context = {
     customer,
     jobType,
     attribution: booking.attribution ?? {},
-    source: booking.sourceSettings ?? {},
+    source,
     // The job lifecycle as far as it is known (functions/lifecycle/ keeps booking.job), and why.
     job: { ...(booking.job ?? {}), reason: booking.statusReason },
     booking: {
@@ -56,28 +73,38 @@ export async function buildBookingWrite(tenantId: string, bookingId: string, sta
       postalCode: address.postalCode,
       technicianId: booking.window?.technicianId,
       windowLabel: window?.label,
+      accessNotes: booking.request.accessNotes,
+      customerNotes: booking.request.notes,
+      leadId: booking.leadId,
+      // Members first: the active plan's name (renewals/member.ts), absent for everyone else.
+      membershipPlan: memberPlan(customer),
     },
   };
-  const { dealStage, action, fields } = mapFields(effectiveMapping(tenant.crmMapping), jobState, context);
+  const { dealStage, fields } = mapFields(effectiveMapping(tenant.crmMapping), jobState, context);
   const transcriptNote = booking.request.transcript?.map((turn) => `${turn.role}: ${turn.text}`).join('\n');
   return {
     booking,
+    idKeys,
     write: {
       tenantId,
       bookingId,
       customerId: booking.customerId,
       state: jobState,
       dealStage,
-      action,
       fields,
       customer: { name: customer.name, phoneE164: customer.phoneE164, email: customer.email, isNew: customer.serviceHistory.length === 0 },
       address: { ...address, country: address.country ?? 'US' },
       summary: booking.summary,
       window,
-      source: { ...(booking.sourceSettings ?? {}), name: booking.attribution?.source },
+      source: { ...source, name: booking.attribution?.source },
       transcriptNote,
+      urgency: booking.request.emergency || jobType?.emergency ? 'emergency' : (booking.request.triage?.urgency ?? 'routine'),
       existingExternalIds: booking.crm?.externalIds,
       idempotencyKey: `${tenantId}:${bookingId}:${jobState}`,
+      // A customer read from this CRM (read sync): written against its own customer and location ids.
+      ...(customer.crm && customer.crm.adapter === tenant.crm.adapter
+        ? { crmCustomer: { customerId: customer.crm.customerId, locationId: ownValue(customer.crm.locations, normalizeAddress(address)) } }
+        : {}),
     },
   };
 }
@@ -95,9 +122,12 @@ export async function writeBookingToCrm(
   at: Date,
   options: { node: string; state?: JobState; budgetMs?: number } = { node: 'WriteCrm' },
 ): Promise<CrmWriteResult & { dealStage: string; fieldCount: number }> {
-  const { write, booking } = await buildBookingWrite(tenantId, bookingId, options.state);
+  const { write, booking, idKeys } = await buildBookingWrite(tenantId, bookingId, options.state);
   const tenant = await getTenant(tenantId);
   const adapter = await crmAdapterFor(tenant!);
+  // The write still goes (the dispatcher sees the booking in the CRM); what it lacks is named for a person.
+  const missing = missingVendorIds(adapter.requiredIds, write.source ?? {}, idKeys);
+  if (missing.length) await reportMissingMapping(tenantId, bookingId, adapter.name, missing, at);
   if (!Object.keys(write.existingExternalIds ?? {}).length) {
     // A create: note the first attempt before sending it, so that if its answer is lost (a
     // timeout after the vendor did the work) the retry looks for the record instead of making two.

@@ -8,7 +8,7 @@ import { normalizeEmail, normalizePhone } from '../recognise/phone';
 import { findCandidates, type CustomerRecord } from '../recognise/store';
 import { ApiError } from '../shared/errors';
 import { getTenant } from '../tenant/store';
-import type { z } from 'zod';
+import type * as z from '../shared/zod';
 import type { CustomerLookupRequestSchema } from './schemas';
 
 function toProfile(customer: CustomerRecord) {

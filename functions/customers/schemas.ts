@@ -1,6 +1,6 @@
 /** POST /v1/customers/lookup: recognise a caller before the first question. */
 import { AddressSchema } from '../booking/schemas';
-import { z } from '../shared/zod';
+import * as z from '../shared/zod';
 
 export const CustomerLookupRequestSchema = z
   .object({

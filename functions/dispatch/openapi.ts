@@ -1,7 +1,7 @@
 /** OpenAPI paths of the dispatch board and day planner (registered by functions/api/openapi.ts). */
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { ErrorSchema, json, registerRoute, security, standardErrors } from '../api/openapi-common';
-import { z } from '../shared/zod';
+import * as z from '../shared/zod';
 import { BookingSchema } from '../booking/schemas';
 import { BoardSchema, DispatchDateQuerySchema, PlanQuerySchema, PlanSchema, ReassignBodySchema, ReassignResultSchema, SuggestionSchema } from './schemas';
 

@@ -1,5 +1,5 @@
 /** Dispatch board and day planner: query and response schemas (also the OpenAPI description). */
-import { z } from '../shared/zod';
+import * as z from '../shared/zod';
 
 export const DispatchDateQuerySchema = z.object({
   date: z

@@ -5,7 +5,7 @@
 import { apiRoute, parseWith } from '../shared/http';
 import { routeOperations } from '../shared/route-operations';
 import { now } from '../shared/time';
-import { z } from '../shared/zod';
+import * as z from '../shared/zod';
 import { loadDispatchDay } from './day';
 import { DispatchDateQuerySchema } from './schemas';
 import { computeSuggestions } from './suggestions';

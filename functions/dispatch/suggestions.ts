@@ -88,7 +88,11 @@ async function customerMessage(
   technicianName?: string,
 ): Promise<string> {
   const customer = booking.customerId ? await getCustomer(day.tenant.tenantId, booking.customerId) : undefined;
+  const language = customer?.language ?? 'en';
   const vars = messageVariables({
+    language,
+    timeZone: day.tenant.timeZone,
+    address: booking.request.address,
     customerName: customer?.name ?? booking.request.customer.name,
     jobTypeName: day.jobTypes.find((j) => j.jobTypeId === booking.jobTypeId)?.name,
     companyName: day.tenant.name,
@@ -96,7 +100,7 @@ async function customerMessage(
     job: { ...booking.messageVars, ...(technicianName ? { technicianName } : {}) },
   });
   try {
-    return composeMessage(kind, day.tenant.messaging.templates, vars);
+    return composeMessage(kind, day.tenant.messaging.templates, vars, language);
   } catch (error) {
     return `(not sendable: ${(error as Error).message})`;
   }

@@ -4,16 +4,17 @@
  * rows with deterministic ids, ledger cancellations that only touch pending rows, and customer
  * facts guarded by conditions (a visit once per booking, a payment never older than the last).
  */
-import { CHANGEABLE } from '../booking/changes';
-import { appendTimeline, updateBooking, type BookingRecord } from '../booking/store';
-import { releaseHold } from '../capacity/store';
+import { CHANGEABLE, endBooking } from '../booking/changes';
+import { appendTimeline, type BookingRecord } from '../booking/store';
 import { buildBookingWrite } from '../crm/write';
 import { crmAdapterFor } from '../crm/adapters';
 import { effectiveMapping, mapFields, type JobState } from '../crm/mapping';
 import type { NotificationKind } from '../notify/catalogue';
-import { addLedgerRows, cancelRowIfPending, notifyKeys } from '../notify/store';
+import { addLedgerRows, cancelPendingRows } from '../notify/store';
 import { recordPayment, recordServiceVisit } from '../recognise/store';
+import { countMemberVisit } from '../renewals/visits';
 import type { JobType, Tenant } from '../tenant/model';
+import { asksToMove, moveJobFromField } from './field-schedule';
 import type { JobEffectsPlan } from './plan';
 import type { JobEventBody } from './schemas';
 import type { LifecycleState } from './transitions';
@@ -58,11 +59,12 @@ export async function writeJobStateToCrm(
   return { written: true, dealStage: write.dealStage, fields };
 }
 
-/** Pending rows of these kinds are cancelled (queued or sent ones are history). */
+/**
+ * Pending rows of these kinds are cancelled, whatever schedule version or technician they are for
+ * (a rescheduled job's reminders are rows of a later version); queued or sent ones are history.
+ */
 export async function cancelLedgerKinds(tenantId: string, bookingId: string, kinds: NotificationKind[], at: Date): Promise<number> {
-  let cancelled = 0;
-  for (const kind of kinds) if (await cancelRowIfPending(notifyKeys.ledgerRow(tenantId, bookingId, kind), at)) cancelled++;
-  return cancelled;
+  return cancelPendingRows(tenantId, bookingId, at, { kinds });
 }
 
 /** Service history entry and equipment (once per booking), next maintenance date, account status. */
@@ -71,6 +73,7 @@ export async function applyCustomerFacts(
   booking: BookingRecord,
   plan: NonNullable<JobEffectsPlan['customer']>,
   jobType: JobType | undefined,
+  at: Date,
 ): Promise<void> {
   if (!booking.customerId) return;
   if (plan.visit) {
@@ -88,18 +91,25 @@ export async function applyCustomerFacts(
       equipment: plan.equipment ?? [],
       ...(plan.nextMaintenanceDue ? { nextMaintenanceDue: plan.nextMaintenanceDue } : {}),
     });
+    // Members first: the visit counts against the plan's included visits (once per booking).
+    await countMemberVisit(tenantId, booking.customerId, { bookingId: booking.bookingId, date: visit.date, jobType: visit.jobType }, at);
   }
   if (plan.payment) await recordPayment(tenantId, booking.customerId, plan.payment);
 }
 
 /**
- * A job cancelled in the field gives its capacity back at once (as the cancel route does) and the
- * booking says cancelled, so the window is offered again. Both steps are no-ops when repeated.
+ * A job cancelled in the field gives its capacity back at once and the booking says cancelled, so
+ * the window is offered again: the cancel route's one decision (booking/changes.ts's endBooking:
+ * the booking's compare-and-swap and the release of its claims in one transaction). A booking
+ * already ended is left as it is, so a repeated event changes nothing.
  */
 async function releaseCancelledJob(tenantId: string, booking: BookingRecord, at: Date): Promise<void> {
-  if (booking.holdId) await releaseHold(tenantId, booking.holdId, { includeBooked: true });
-  if (CHANGEABLE.includes(booking.status)) {
-    await updateBooking(tenantId, booking.bookingId, { status: 'cancelled', statusReason: 'cancelled_in_field' }, { onlyFrom: CHANGEABLE, at });
+  if (!CHANGEABLE.includes(booking.status)) return;
+  try {
+    await endBooking(tenantId, booking.bookingId, { status: 'cancelled', statusReason: 'cancelled_in_field' }, CHANGEABLE, at);
+  } catch (error) {
+    // Ended meanwhile (a person cancelled it too): nothing left to release.
+    if ((error as { code?: string }).code !== 'conflict') throw error;
   }
 }
 
@@ -115,8 +125,10 @@ export async function runJobEffects(args: {
 }): Promise<{ crm: boolean; messages: number; cancelled: number }> {
   const { tenant, booking, state, event, plan, jobType, at } = args;
   if (state === 'cancelled') await releaseCancelledJob(tenant.tenantId, booking, at);
+  // A move in the field goes first, so the CRM write below carries the new appointment.
+  if (state === 'rescheduled' && asksToMove(event)) await moveJobFromField({ tenant, booking, jobType, event, at });
   const cancelled = plan.cancelKinds.length ? await cancelLedgerKinds(tenant.tenantId, booking.bookingId, plan.cancelKinds, at) : 0;
-  if (plan.customer) await applyCustomerFacts(tenant.tenantId, booking, plan.customer, jobType);
+  if (plan.customer) await applyCustomerFacts(tenant.tenantId, booking, plan.customer, jobType, at);
   const crm = await writeJobStateToCrm(tenant, booking.bookingId, state, event, plan.crmJob, jobType, at);
   const messages = plan.notifications.length ? await addLedgerRows(tenant.tenantId, booking.bookingId, plan.notifications) : 0;
   return { crm: crm.written, messages, cancelled };

@@ -1,7 +1,7 @@
 /** OpenAPI paths of the job lifecycle routes (registered by functions/api/openapi.ts). */
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { BookingIdParamsSchema } from '../booking/schemas';
-import { z } from '../shared/zod';
+import * as z from '../shared/zod';
 import { ErrorSchema, json, registerRoute, security, standardErrors } from '../api/openapi-common';
 import { MembershipSchema, PutMembershipRequestSchema } from '../renewals/schemas';
 import { JobEventAcceptedSchema, JobEventBodySchema, WebhookJobEventSchema } from './schemas';

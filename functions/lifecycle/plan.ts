@@ -50,6 +50,12 @@ export const NO_SALE_SEQUENCE: Array<[NotificationKind, number]> = [
   ['no_sale_followup_3', 30],
 ];
 const VISIT_REMINDERS: NotificationKind[] = ['reminder_48h', 'reminder_day_of'];
+/**
+ * What was planned for a visit still to come: its reminders and arrival messages. A job the field
+ * finished (completed, invoiced), called off (cancelled) or missed (no_show) has no visit to come,
+ * so whatever of these is still pending is cancelled (of every schedule version).
+ */
+export const VISIT_MESSAGES: NotificationKind[] = [...VISIT_REMINDERS, 'eta', 'on_the_way'];
 
 export function formatCents(cents: number): string {
   return `$${(cents / 100).toFixed(2)}`;
@@ -86,6 +92,7 @@ export function planJobEffects(input: PlanInput): JobEffectsPlan {
     }
     case 'completed': {
       fields.completedAt = iso;
+      cancelKinds.push(...VISIT_MESSAGES);
       const delayHours = tenant.reviewRequestDelayHours ?? 2;
       due('thank_you', at);
       due('review_request', at.plus({ hours: delayHours }));
@@ -124,8 +131,8 @@ export function planJobEffects(input: PlanInput): JobEffectsPlan {
         fields.invoicedAmountCents = data.amountCents;
         vars.amount = formatCents(data.amountCents);
       }
-      // The work was sold after all: the no-sale sequence stops.
-      cancelKinds.push(...NO_SALE_SEQUENCE.map(([kind]) => kind));
+      // The work was sold after all: the no-sale sequence stops; a visit done has no reminders left.
+      cancelKinds.push(...NO_SALE_SEQUENCE.map(([kind]) => kind), ...VISIT_MESSAGES);
       const days = (tenant.paymentReminderDays ?? [3, 7, 14]).slice(0, PAYMENT_REMINDER_KINDS.length);
       for (const [i, d] of days.entries()) due(PAYMENT_REMINDER_KINDS[i]!, at.plus({ days: d }));
       Object.assign(crmJob, {
@@ -148,18 +155,21 @@ export function planJobEffects(input: PlanInput): JobEffectsPlan {
     }
     case 'cancelled':
       fields.cancelledAt = iso;
-      cancelKinds.push(...VISIT_REMINDERS, 'eta', 'on_the_way');
+      cancelKinds.push(...VISIT_MESSAGES);
       crmJob.reason = data.reason;
       break;
     case 'no_show':
       fields.noShowAt = iso;
-      cancelKinds.push(...VISIT_REMINDERS);
+      cancelKinds.push(...VISIT_MESSAGES);
       crmJob.reason = data.reason;
       due('no_show_followup', at.plus({ hours: 1 }));
       break;
     case 'rescheduled':
       fields.rescheduledAt = iso;
       crmJob.reason = data.reason;
+      // Moved to a window the event names: the move re-plans every pending message (field-schedule.ts).
+      // Moved to no time yet: the old time's reminders would be wrong, so they stop.
+      if (!data.window && !data.technicianId) cancelKinds.push(...VISIT_MESSAGES);
       break;
     case 'booked':
       break;

@@ -2,7 +2,7 @@
  * Job events from the field: what `POST /v1/jobs/{id}/events` and the signed FSM webhook take, and
  * what the `status-events` queue carries to StatusEventsWorker.
  */
-import { z } from '../shared/zod';
+import * as z from '../shared/zod';
 import { JOB_EVENT_TYPES, LIFECYCLE_STATES } from './transitions';
 
 const cents = z.number().int().min(0).max(100_000_000);
@@ -35,6 +35,20 @@ export const JobEventDataSchema = z
       .max(100)
       .optional(),
     reason: z.string().max(1_000).optional().openapi({ description: 'Why (cancelled, no_show, rescheduled)' }),
+    window: z
+      .object({
+        date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD'),
+        start: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a local time as HH:mm'),
+        end: z
+          .string()
+          .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a local time as HH:mm')
+          .optional(),
+      })
+      .optional()
+      .openapi({
+        description:
+          "rescheduled: the job's new arrival window in the company's time zone (start names one of its windows; end defaults to that window's). With technicianId (or alone) the job's capacity claims and pending messages move with it",
+      }),
     noSale: z.boolean().optional().openapi({ description: 'completed: the visit quoted work the customer did not buy; starts the rebooking sequence' }),
     delayMinutes: z
       .number()

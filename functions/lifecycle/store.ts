@@ -8,7 +8,7 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { bookingKeys, type BookingRecord } from '../booking/store';
 import { queueUrlEnv } from '../registry';
-import { sqsClient } from '../shared/clients';
+import { sqsClient } from '../shared/queue-client';
 import { config } from '../shared/config';
 import { StatusEventMessageSchema, type StatusEventMessage } from './schemas';
 import { LIFECYCLE_STATES, type JobLifecycle, type LifecycleState } from './transitions';

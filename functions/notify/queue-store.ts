@@ -1,6 +1,6 @@
 /** The notify queue: the doorbell for ledger rows that are due (the row in notify/store.ts is the record). */
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
-import { sqsClient } from '../shared/clients';
+import { sqsClient } from '../shared/queue-client';
 import { config } from '../shared/config';
 import type { LedgerMessage } from './store';
 

@@ -8,7 +8,7 @@ import { isOnCall, localDate } from '../capacity/availability';
 import { InvariantError, type NodeRaises } from '../shared/errors';
 import { workflowNode, BOOKING_NODE_CATCH } from '../shared/node';
 import { now } from '../shared/time';
-import { getTenant } from '../tenant/store';
+import { getJobType, getTenant, listTechnicians } from '../tenant/store';
 import { planForStatus } from './plan';
 import { addLedgerRows } from './store';
 
@@ -20,8 +20,11 @@ export const handler = workflowNode('ScheduleNotifications', async ({ tenantId, 
   const [booking, tenant] = await Promise.all([requireBookingRecord(tenantId, bookingId), getTenant(tenantId)]);
   if (!tenant) throw new InvariantError('Tenant is missing');
   const date = booking.window?.date ?? localDate(at, tenant.timeZone);
+  // Only the on-call technicians of the job's trade: never the HVAC tech for a plumbing emergency.
+  const [jobType, technicians] = capacity?.emergency ? await Promise.all([getJobType(tenantId, booking.jobTypeId), listTechnicians(tenantId)]) : [];
+  const ofTrade = new Set((technicians ?? []).filter((t) => jobType && t.trades.includes(jobType.trade)).map((t) => t.technicianId));
   const onCallTechnicianIds = capacity?.emergency
-    ? [...new Set([...tenant.onCallRotation.filter((r) => isOnCall(tenant, r.technicianId, date)).map((r) => r.technicianId)])]
+    ? [...new Set([...tenant.onCallRotation.filter((r) => ofTrade.has(r.technicianId) && isOnCall(tenant, r.technicianId, date)).map((r) => r.technicianId)])]
     : [];
   const planned = planForStatus({ status: booking.status, window: booking.window, timeZone: tenant.timeZone, now: at, channel: 'sms', onCallTechnicianIds });
   const added = await addLedgerRows(tenantId, bookingId, planned);

@@ -1,6 +1,7 @@
 /** The notify queue's message: which ledger row is due (the sweeper sends it, the NotifyWorker reads it). */
-import { z } from '../shared/zod';
-import { NOTIFICATION_KINDS } from './catalogue';
+import * as z from '../shared/zod';
+import { MessageTemplatesSchema } from '../tenant/model';
+import { NOTIFICATION_KINDS, templateProblem } from './catalogue';
 
 export const NotifyMessageSchema = z.object({
   tenantId: z.string(),
@@ -10,3 +11,29 @@ export const NotifyMessageSchema = z.object({
   version: z.number().int().optional(),
 });
 export type NotifyMessage = z.infer<typeof NotifyMessageSchema>;
+
+/**
+ * A tenant's message templates (messaging.templates), checked when saved: each key names a kind
+ * (`<kind>`, `<kind>.es`, `<kind>.subject`, `<kind>.subject.es`) and each template uses only the
+ * variables of its kind. The 400 names the key and the variable.
+ */
+export function checkTemplates(templates: Record<string, string> | undefined, path: (string | number)[], ctx: z.RefinementCtx): void {
+  for (const [key, template] of Object.entries(templates ?? {})) {
+    const message = templateProblem(key, template);
+    if (message) ctx.addIssue({ code: 'custom', path: [...path, key], message });
+  }
+}
+
+export const MessagePreviewRequestSchema = z
+  .object({
+    templates: MessageTemplatesSchema.default({}).openapi({
+      description: 'Templates to try, by key (<kind>, <kind>.es, <kind>.subject, <kind>.subject.es); the saved ones fill the rest',
+    }),
+    kinds: z.array(z.enum(NOTIFICATION_KINDS)).max(100).optional().openapi({ description: 'Only these kinds (all when absent)' }),
+  })
+  .superRefine((body, ctx) => checkTemplates(body.templates, ['templates'], ctx))
+  .openapi('MessagePreviewRequest');
+
+export const MessageCatalogueQuerySchema = z.object({
+  kind: z.enum(NOTIFICATION_KINDS).optional(),
+});

@@ -2,7 +2,7 @@
  * Sending one notification (use case of the NotifyWorker, send.handler.ts), and the review item for
  * one that failed for good or for the last time.
  */
-import { getBookingRecord } from '../booking/store';
+import { getBookingRecord, type BookingRecord } from '../booking/store';
 import { getCustomer } from '../recognise/store';
 import { membershipMessageSubject } from '../renewals/store';
 import { findOpenReviewItems, openReviewItem } from '../review/store';
@@ -13,7 +13,8 @@ import { now } from '../shared/time';
 import { readableError, type FailedRecord } from '../shared/worker';
 import { SetupRequiredError } from '../tenant/setup';
 import { getJobType, getTenant, listTechnicians } from '../tenant/store';
-import { carriesJobDetails, composeMessage, messageVariables, namesTechnician, recipientOf } from './catalogue';
+import { carriesJobDetails, composeMessage, composeSubject, messageVariables, recipientOf } from './catalogue';
+import { emailHtml } from './email';
 import { decideDelivery } from './delivery';
 import { providerFor } from './providers';
 import { MessageRejectedError, MessageUnaddressableError } from './providers/types';
@@ -65,7 +66,7 @@ export async function sendNotification(row: NotifyMessage): Promise<void> {
     getTenant(row.tenantId),
     getCustomer(row.tenantId, booking.customerId),
     getJobType(row.tenantId, booking.jobTypeId),
-    row.technicianId || carriesJobDetails(row.kind) || namesTechnician(row.kind) ? listTechnicians(row.tenantId) : Promise.resolve([]),
+    listTechnicians(row.tenantId),
   ]);
   if (!tenant || !customer) throw new Error('Tenant or customer missing');
   const at = now();
@@ -88,23 +89,54 @@ export async function sendNotification(row: NotifyMessage): Promise<void> {
     return;
   }
 
-  const window = booking.window ?? { date: booking.request.window?.date ?? 'to be confirmed', start: booking.request.window?.start ?? '', end: '' };
+  const channel = decision.channel;
+  const window =
+    booking.window ?? (booking.request.window?.date ? { date: booking.request.window.date, start: booking.request.window.start ?? '', end: '' } : null);
+  // Customers read their own language; staff messages go in the company's (English).
+  const language = recipientOf(row.kind) === 'customer' ? (customer.language ?? 'en') : 'en';
+  // A membership's subject has only some of a booking's fields.
+  const full: Partial<BookingRecord> = booking;
+  // The field's word first: the technician the FSM dispatched (or who accepted an emergency page), else the one we assigned.
+  const technicianName = full.technicianName ?? technicians.find((t) => t.technicianId === booking.window?.technicianId)?.name;
+  const details = carriesJobDetails(row.kind);
   const vars = messageVariables({
+    language,
+    timeZone: tenant.timeZone,
+    currency: tenant.payments?.provider === 'stripe' ? tenant.payments.currency : undefined,
     customerName: customer.name,
     jobTypeName: jobType?.name,
     companyName: tenant.name,
     window,
+    address: booking.request.address ?? customer.addresses[0],
+    technicianName,
+    customerPhone: details || recipientOf(row.kind) !== 'customer' ? customer.phoneE164 : undefined,
+    etaIso: full.eta,
+    amountCents: full.invoicedAmountCents,
+    whatToExpect: jobType?.whatToExpect?.[language] ?? jobType?.whatToExpect?.en,
+    prep: jobType?.customerPrep?.[language] ?? jobType?.customerPrep?.en,
+    checklist: details ? (full.checklist?.length ? full.checklist.map((c) => c.item) : jobType?.prepChecklist) : undefined,
+    parts: details ? jobType?.materials : undefined,
+    membership: details && customer.membership.status === 'active' ? (customer.membership.plan ?? 'active') : undefined,
     job: {
       ...booking.messageVars,
-      ...(carriesJobDetails(row.kind) ? { details: jobDetails(booking, customer, technicians) } : {}),
-      ...(namesTechnician(row.kind) ? { technicianName: technicians.find((t) => t.technicianId === booking.window?.technicianId)?.name } : {}),
-      ...(row.kind === 'delay_alert' && 'delayMinutes' in booking ? { delayMinutes: String(booking.delayMinutes ?? '') } : {}),
+      ...(tenant.reviewUrl ? { reviewUrl: tenant.reviewUrl } : {}),
+      ...(tenant.dispatch.phone ? { companyPhone: tenant.dispatch.phone } : {}),
+      ...(details
+        ? {
+            details: jobDetails(booking, customer, technicians),
+            accessNotes: booking.request.accessNotes,
+            notes: booking.request.notes,
+          }
+        : {}),
+      ...(full.delayMinutes !== undefined ? { delayMinutes: String(full.delayMinutes) } : {}),
     },
   });
   const template = tenant.messaging.templates[row.kind];
   let text: string;
+  let subjectLine: string | undefined;
   try {
-    text = composeMessage(row.kind, tenant.messaging.templates, vars);
+    text = composeMessage(row.kind, tenant.messaging.templates, vars, language);
+    subjectLine = channel === 'email' ? composeSubject(row.kind, tenant.messaging.templates, vars, language) : undefined;
   } catch (error) {
     // Never a blank or half-filled message: the row fails and a person fixes the template.
     await settleRow(row, 'failed', (error as Error).message, at);
@@ -122,7 +154,6 @@ export async function sendNotification(row: NotifyMessage): Promise<void> {
   }
 
   // Staff messages go to the technician or dispatch by SMS; customer messages by their channel.
-  const channel = decision.channel;
   const to = row.technicianId
     ? technicians.find((t) => t.technicianId === row.technicianId)?.phone
     : recipientOf(row.kind) === 'dispatch'
@@ -160,9 +191,10 @@ export async function sendNotification(row: NotifyMessage): Promise<void> {
       channel,
       to,
       text,
-      subject: channel === 'email' ? `${tenant.name}: ${row.kind.replace(/_/g, ' ')}` : undefined,
+      subject: subjectLine,
+      html: channel === 'email' ? emailHtml(text, tenant.name, language) : undefined,
     });
-    await recordSent(row, { channel, to, text, provider: provider.name, providerMessageId }, at);
+    await recordSent(row, { channel, to, text, ...(subjectLine ? { subject: subjectLine } : {}), language, provider: provider.name, providerMessageId }, at);
     countMessage('sent', channel);
   } catch (error) {
     if (error instanceof MessageRejectedError) {

@@ -164,7 +164,7 @@ export async function settleRow(row: LedgerMessage, status: 'suppressed' | 'fail
 /** Records the message as sent exactly once. False when it was already sent. */
 export async function recordSent(
   row: LedgerMessage,
-  message: { channel: string; to: string; text: string; provider?: string; providerMessageId?: string },
+  message: { channel: string; to: string; text: string; subject?: string; language?: string; provider?: string; providerMessageId?: string },
   at: Date,
 ): Promise<boolean> {
   const sentAt = at.toISOString();
@@ -200,17 +200,30 @@ export async function recordSent(
 
 /**
  * Cancels every message of the booking still waiting to go (a cancel, or a reschedule that plans
- * new ones). Rows already queued or sent are history and stay as they are.
+ * new ones). Rows already queued or sent are history and stay as they are. `only` narrows it to
+ * some kinds (whatever technician or schedule version the row is for) and/or to the rows of
+ * schedule versions before `beforeVersion` (a row without a version is version 1), so a move that
+ * runs again never cancels the rows of the schedule it made.
  */
-export async function cancelPendingRows(tenantId: string, bookingId: string, at: Date): Promise<number> {
+export async function cancelPendingRows(
+  tenantId: string,
+  bookingId: string,
+  at: Date,
+  only: { kinds?: readonly NotificationKind[]; beforeVersion?: number } = {},
+): Promise<number> {
   const pending = await queryPrefix(bookingKeys.partition(tenantId, bookingId), notifyKeys.ledgerPrefix, {
     filter: '#status = :pending',
     names: { '#status': 'status' },
     values: { ':pending': 'pending' },
     consistent: true,
   });
+  const kinds = only.kinds ? new Set<string>(only.kinds) : undefined;
+  const wanted = pending.filter(
+    (item) =>
+      (!kinds || kinds.has(item.kind as string)) && (only.beforeVersion === undefined || ((item.version as number | undefined) ?? 1) < only.beforeVersion),
+  );
   let cancelled = 0;
-  for (const item of pending) if (await cancelRowIfPending({ pk: item.pk, sk: item.sk }, at)) cancelled++;
+  for (const item of wanted) if (await cancelRowIfPending({ pk: item.pk, sk: item.sk }, at)) cancelled++;
   return cancelled;
 }
 

@@ -1,6 +1,8 @@
 /**
- * Tenant message templates: Handlebars in strict mode, so a template that names a variable the
- * message does not have fails loudly (the row goes to review) instead of sending a blank.
+ * Message templates (the catalogue's wording and tenants' own): Handlebars in strict mode, so a
+ * template that names a variable the message has no value for fails loudly (the row goes to review)
+ * instead of sending a blank; `{{#if x}}` makes a variable optional. `templateVariables` lists what a
+ * template uses, so a template is checked against its kind when saved.
  */
 import Handlebars from 'handlebars';
 
@@ -13,13 +15,33 @@ const compiled = new Map<string, Handlebars.TemplateDelegate>();
 export function renderTemplate(template: string, variables: Record<string, unknown>): string {
   let render = compiled.get(template);
   if (!render) {
-    // noEscape: these are SMS and plain-text email bodies, not HTML.
+    // noEscape: SMS and plain-text bodies; the HTML email part escapes the finished text itself.
     render = Handlebars.compile(template, { strict: true, noEscape: true });
     compiled.set(template, render);
   }
   try {
-    return render(variables).trim();
+    // One space between words, and no doubled stop after a Spanish "a.m." that ends a sentence.
+    return render(variables)
+      .replace(/\s+/g, ' ')
+      .replace(/([ap]\.\s?m\.)\./g, '$1')
+      .trim();
   } catch (error) {
     throw new TemplateVariableError(`Template needs a variable this message does not have: ${(error as Error).message.split('\n')[0]}`);
   }
+}
+
+const BUILT_IN_HELPERS = new Set(['if', 'unless', 'each', 'with', 'lookup', 'log', 'else', 'this']);
+
+/** The variables a template names (helpers aside). Throws when it is not valid Handlebars. */
+export function templateVariables(template: string): string[] {
+  const names = new Set<string>();
+  class Collect extends Handlebars.Visitor {
+    override PathExpression(path: hbs.AST.PathExpression): void {
+      if (path.data) return; // @index and friends
+      const head = path.parts[0];
+      if (head && !BUILT_IN_HELPERS.has(head)) names.add(head);
+    }
+  }
+  new Collect().accept(Handlebars.parse(template));
+  return [...names];
 }

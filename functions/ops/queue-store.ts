@@ -3,7 +3,7 @@
  * message move task, one send, one move. The queues' names and URLs are ops/queues.ts's.
  */
 import { GetQueueAttributesCommand, ListMessageMoveTasksCommand, SendMessageCommand, StartMessageMoveTaskCommand } from '@aws-sdk/client-sqs';
-import { sqsClient } from '../shared/clients';
+import { sqsClient } from '../shared/queue-client';
 
 export type QueueAttributeName = 'QueueArn' | 'ApproximateNumberOfMessages' | 'ApproximateNumberOfMessagesNotVisible' | 'ApproximateNumberOfMessagesDelayed';
 

@@ -6,7 +6,7 @@
  */
 import { QUEUE_NAMES } from '../registry';
 import { apiRoute, parseWith } from '../shared/http';
-import { z } from '../shared/zod';
+import * as z from '../shared/zod';
 import { redriveDeadLetters } from './queues';
 
 export const QueueParamsSchema = z.object({

@@ -25,13 +25,16 @@ export type MatchDecision =
   | { kind: 'uncertain'; candidate: CustomerRecord; reason: string };
 
 function nameTokens(name: string): string[] {
-  return name
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[^a-z ]+/g, ' ')
-    .split(/\s+/)
-    .filter(Boolean);
+  return (
+    name
+      .normalize('NFKD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .toLowerCase()
+      // Digits stay: "P 0" and "P 1" (unit 0 and unit 1, two accounts of one landlord) are two people.
+      .replace(/[^a-z0-9 ]+/g, ' ')
+      .split(/\s+/)
+      .filter(Boolean)
+  );
 }
 
 /** "Jordan Rivera" ~ "jordan rivera" ~ "J. Rivera" ~ "Jordan"; "Jordan Rivera" !~ "Sam Rivera". */

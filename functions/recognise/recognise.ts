@@ -8,7 +8,7 @@ import { now } from '../shared/time';
 import { normalizeAddress } from './address';
 import { decideMatch, type CallerFacts } from './match';
 import { normalizeEmail, normalizePhone } from './phone';
-import { createCustomer, emptyProfile, enrichCustomer, findCandidates } from './store';
+import { createCustomer, emptyProfile, enrichCustomer, findCandidates, setCustomerLanguage } from './store';
 
 type Outcome = { customerId: string; outcome: 'matched' | 'created' | 'suspected_duplicate'; candidateId?: string; reason?: string; matchedOn?: string[] };
 
@@ -16,7 +16,7 @@ async function recognise(tenantId: string, caller: CallerFacts, at: Date, attemp
   const found = await findCandidates(tenantId, { phoneE164: caller.phoneE164, email: caller.email, addressKey: normalizeAddress(caller.address) });
   const decision = decideMatch(caller, found);
   if (decision.kind === 'match') {
-    await enrichCustomer(tenantId, decision.customer.customerId, { email: caller.email, address: caller.address }, at);
+    await enrichCustomer(tenantId, decision.customer.customerId, { phoneE164: caller.phoneE164, email: caller.email, address: caller.address }, at);
     return { customerId: decision.customer.customerId, outcome: 'matched', matchedOn: decision.matchedOn };
   }
   const customerId = ulid(at.getTime());
@@ -70,6 +70,8 @@ export async function recogniseBookingCustomer({ tenantId, bookingId }: Workflow
       at,
     );
   }
+  // The bot heard which language the caller speaks: their messages go out in it.
+  if (customer.language) await setCustomerLanguage(tenantId, result.customerId, customer.language, at);
   await updateBooking(tenantId, bookingId, { customerId: result.customerId }, { at });
   await appendTimeline(
     tenantId,

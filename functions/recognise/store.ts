@@ -7,15 +7,21 @@
  *   share an address: a landlord and a tenant), written with the customer or when it gains an address.
  */
 import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ulid } from 'ulid';
 import { documentClient } from '../shared/clients';
 import { sendConditional } from '../shared/dynamo';
 import { config } from '../shared/config';
+import type { CrmCustomer, CrmLink } from '../crm/read-sync-schemas';
 import { normalizeAddress } from './address';
+import { similarNames } from './match';
+import { normalizeEmail, normalizePhone } from './phone';
 
 export const customerKeys = {
   customer: (tenantId: string, customerId: string) => ({ pk: `T#${tenantId}#CUSTOMER#${customerId}`, sk: 'PROFILE' }),
   phoneClaim: (tenantId: string, phoneE164: string) => ({ pk: `T#${tenantId}#PHONE#${phoneE164}`, sk: 'CUSTOMER' }),
   emailClaim: (tenantId: string, email: string) => ({ pk: `T#${tenantId}#EMAIL#${email}`, sk: 'CUSTOMER' }),
+  /** The CRM's customer id -> ours (read sync): unique, so a re-read page updates instead of creating. */
+  crmClaim: (tenantId: string, adapter: string, crmCustomerId: string) => ({ pk: `T#${tenantId}#CRMCUSTOMER#${adapter}#${crmCustomerId}`, sk: 'CUSTOMER' }),
   addressPartition: (tenantId: string, addressKey: string) => `T#${tenantId}#ADDRESS#${addressKey}`,
   addressIndex: (tenantId: string, addressKey: string, customerId: string) => ({
     pk: customerKeys.addressPartition(tenantId, addressKey),
@@ -61,15 +67,25 @@ export interface CustomerProfileFields {
   account?: { status: 'current' | 'balance_due'; lastPaidAt?: string; lastPaidAmountCents?: number; balanceCents?: number };
   /** Next maintenance visit due (YYYY-MM-DD), set when a job type with an interval completes. */
   nextMaintenanceDue?: string;
+  /** The language messages go out in (absent: English); the customer's reply ESPAÑOL / ENGLISH sets it. */
+  language?: 'en' | 'es';
 }
 
 export interface CustomerRecord extends CustomerProfileFields {
   tenantId: string;
   customerId: string;
   name: string;
+  /** The preferred phone for messages: the latest one the customer gave (its claim points here). */
   phoneE164: string;
+  /** Every phone the customer gave, latest first (each one's claim points here; lookups find them by any). */
+  phones?: string[];
+  /** The preferred email: the latest one given. */
   email?: string;
+  /** Every email the customer gave, latest first. */
+  emails?: string[];
   addresses: CustomerAddress[];
+  /** The CRM customer this record is (read sync): bookings are written against these ids. */
+  crm?: CrmLink;
   createdAt: string;
   updatedAt: string;
 }
@@ -169,24 +185,40 @@ export async function createCustomer(customer: CustomerRecord, claims: { phone: 
   return { created: false, conflict: phoneOwner ? 'phone' : 'email' };
 }
 
-/** Adds what the caller told us that the record lacks (a new service address, a missing email). */
-export async function enrichCustomer(tenantId: string, customerId: string, patch: { email?: string; address?: CustomerAddress }, at: Date): Promise<void> {
+/** Takes a phone or email claim for the customer unless another customer holds it: true when it is theirs. */
+function takeClaim(key: { pk: string; sk: string }, type: 'PhoneClaim' | 'EmailClaim', customerId: string): Promise<boolean> {
+  return sendConditional(
+    new PutCommand({
+      TableName: config.tableName,
+      Item: { ...key, type, customerId },
+      ConditionExpression: 'attribute_not_exists(pk) OR customerId = :self',
+      ExpressionAttributeValues: { ':self': customerId },
+    }),
+  );
+}
+
+/**
+ * Adds what the caller told us to the record, never silently dropping it (issue 15): a new service
+ * address; a new phone or email becomes the preferred one for messages (the latest given) and the
+ * earlier ones stay known (`phones`, `emails`; their claims still find the customer). A phone or
+ * email another customer holds is left with them.
+ */
+export async function enrichCustomer(
+  tenantId: string,
+  customerId: string,
+  patch: { phoneE164?: string; email?: string; address?: CustomerAddress },
+  at: Date,
+): Promise<void> {
   const existing = await getCustomer(tenantId, customerId);
   if (!existing) return;
   const addresses = [...(existing.addresses ?? [])];
   const addressKey = patch.address ? normalizeAddress(patch.address) : undefined;
   const addAddress = patch.address && !addresses.some((a) => normalizeAddress(a) === addressKey);
-  let addEmail = Boolean(patch.email && !existing.email);
-  if (addEmail) {
-    // Take the email claim only if nobody holds it; otherwise leave the record as it is.
-    addEmail = await sendConditional(
-      new PutCommand({
-        TableName: config.tableName,
-        Item: { ...customerKeys.emailClaim(tenantId, patch.email!), type: 'EmailClaim', customerId },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
-  }
+  const addPhone =
+    Boolean(patch.phoneE164 && patch.phoneE164 !== existing.phoneE164) &&
+    (await takeClaim(customerKeys.phoneClaim(tenantId, patch.phoneE164!), 'PhoneClaim', customerId));
+  const addEmail =
+    Boolean(patch.email && patch.email !== existing.email) && (await takeClaim(customerKeys.emailClaim(tenantId, patch.email!), 'EmailClaim', customerId));
   if (addAddress) {
     addresses.push(patch.address!);
     await documentClient().send(
@@ -199,9 +231,18 @@ export async function enrichCustomer(tenantId: string, customerId: string, patch
   // Profile fields an older record lacks are stored as empty facts, so lookups read real fields.
   const values: Record<string, unknown> = { ':addresses': addresses, ':at': at.toISOString() };
   const sets = ['addresses = :addresses', 'updatedAt = :at'];
+  const latestFirst = (latest: string, current: string | undefined, known: string[] | undefined) => [
+    ...new Set([latest, ...(known ?? (current ? [current] : []))]),
+  ];
+  if (addPhone) {
+    sets.push('phoneE164 = :phone', 'phones = :phones');
+    values[':phone'] = patch.phoneE164;
+    values[':phones'] = latestFirst(patch.phoneE164!, existing.phoneE164, existing.phones);
+  }
   if (addEmail) {
-    sets.push('email = :email');
+    sets.push('email = :email', 'emails = :emails');
     values[':email'] = patch.email;
+    values[':emails'] = latestFirst(patch.email!, existing.email, existing.emails);
   }
   Object.entries(emptyProfile()).forEach(([key, value], index) => {
     sets.push(`${key} = if_not_exists(${key}, :p${index})`);
@@ -248,6 +289,20 @@ export async function setMessagingOptOut(tenantId: string, customerId: string, o
       UpdateExpression: 'SET communicationPreferences.optedOut = :optedOut, updatedAt = :at',
       ConditionExpression: 'attribute_exists(pk)',
       ExpressionAttributeValues: { ':optedOut': optedOut, ':at': at.toISOString() },
+    }),
+  );
+}
+
+/** The language the customer's messages go out in (their reply ESPAÑOL / ENGLISH, the bot, the CRM). */
+export async function setCustomerLanguage(tenantId: string, customerId: string, language: 'en' | 'es', at: Date): Promise<void> {
+  await documentClient().send(
+    new UpdateCommand({
+      TableName: config.tableName,
+      Key: customerKeys.customer(tenantId, customerId),
+      UpdateExpression: 'SET #language = :language, updatedAt = :at',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeNames: { '#language': 'language' },
+      ExpressionAttributeValues: { ':language': language, ':at': at.toISOString() },
     }),
   );
 }
@@ -325,4 +380,137 @@ export async function setMembershipSummary(
       ExpressionAttributeValues: { ':summary': summary },
     }),
   );
+}
+
+export function findCustomerIdByCrmId(tenantId: string, adapter: string, crmCustomerId: string): Promise<string | undefined> {
+  return claimOwner(customerKeys.crmClaim(tenantId, adapter, crmCustomerId));
+}
+
+export type CrmUpsertOutcome = { customerId: string; outcome: 'created' | 'updated' | 'linked' | 'skipped'; writes: number };
+
+/**
+ * A customer read from the CRM (crm/read-sync.ts), stored once per CRM id:
+ * - already linked (the CRM-id claim): its CRM facts are refreshed (membership, open estimates,
+ *   equipment, new locations), nothing is created;
+ * - a JobRelay customer holds its phone (or email) under a similar name: that customer is linked
+ *   to the CRM id (one person, one record);
+ * - otherwise a new customer with the CRM-id claim and the free phone/email claims, in one
+ *   transaction, so a page read again after a crash finds it and never makes a second one.
+ * The CRM owns these facts; JobRelay's own (service history, account, preferences) are left alone.
+ * `skipped`: no valid phone and no email, nothing a caller could be recognised by.
+ */
+export async function upsertCrmCustomer(tenantId: string, adapter: string, crm: CrmCustomer, country: string, at: Date): Promise<CrmUpsertOutcome> {
+  const phones = [...new Set(crm.phones.map((p) => normalizePhone(p, country)).filter((p): p is string => Boolean(p)))];
+  const emails = [...new Set(crm.emails.map((e) => normalizeEmail(e)).filter((e): e is string => Boolean(e)))];
+  const addresses = crm.locations.map((l) => l.address);
+  const link: CrmLink = {
+    adapter,
+    customerId: crm.crmId,
+    locations: Object.fromEntries(crm.locations.filter((l) => l.crmId).map((l) => [normalizeAddress(l.address), l.crmId!])),
+    syncedAt: at.toISOString(),
+  };
+  const facts = {
+    membership: crm.membership ? { status: crm.membership.status, plan: crm.membership.plan, renewsOn: crm.membership.renewsOn } : undefined,
+    openEstimates: crm.openEstimates,
+    equipment: crm.equipment,
+  };
+
+  const linkedId = await findCustomerIdByCrmId(tenantId, adapter, crm.crmId);
+  if (linkedId) return { customerId: linkedId, outcome: 'updated', writes: await refreshCrmFacts(tenantId, linkedId, link, addresses, facts, at) };
+
+  const owners = await Promise.all([...phones.map((p) => findCustomerIdByPhone(tenantId, p)), ...emails.map((e) => findCustomerIdByEmail(tenantId, e))]);
+  const ownerId = owners.find((id): id is string => Boolean(id));
+  const owner = ownerId ? await getCustomer(tenantId, ownerId) : undefined;
+  if (owner && !owner.crm && similarNames(owner.name, crm.name)) {
+    const claimed = await sendConditional(
+      new PutCommand({
+        TableName: config.tableName,
+        Item: { ...customerKeys.crmClaim(tenantId, adapter, crm.crmId), type: 'CrmCustomerClaim', customerId: owner.customerId },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+    if (!claimed) return upsertCrmCustomer(tenantId, adapter, crm, country, at);
+    return { customerId: owner.customerId, outcome: 'linked', writes: 1 + (await refreshCrmFacts(tenantId, owner.customerId, link, addresses, facts, at)) };
+  }
+  if (!phones.length && !emails.length) return { customerId: '', outcome: 'skipped', writes: 0 };
+
+  const customerId = ulid(at.getTime());
+  const freePhones = phones.filter((_, i) => !owners[i]);
+  const freeEmails = emails.filter((_, i) => !owners[phones.length + i]);
+  const record: CustomerRecord = {
+    tenantId,
+    customerId,
+    name: crm.name,
+    phoneE164: phones[0] ?? '',
+    ...(emails[0] ? { email: emails[0] } : {}),
+    addresses,
+    ...emptyProfile(),
+    ...(facts.membership ? { membership: facts.membership } : {}),
+    openEstimates: facts.openEstimates,
+    equipment: facts.equipment,
+    crm: link,
+    createdAt: at.toISOString(),
+    updatedAt: at.toISOString(),
+  };
+  const put = (Item: Record<string, unknown>, conditional = true) => ({
+    Put: { TableName: config.tableName, Item, ...(conditional ? { ConditionExpression: 'attribute_not_exists(pk)' } : {}) },
+  });
+  const items = [
+    put({ ...customerKeys.customer(tenantId, customerId), type: 'Customer', ...record }),
+    put({ ...customerKeys.crmClaim(tenantId, adapter, crm.crmId), type: 'CrmCustomerClaim', customerId }),
+    ...freePhones.map((p) => put({ ...customerKeys.phoneClaim(tenantId, p), type: 'PhoneClaim', customerId })),
+    ...freeEmails.map((e) => put({ ...customerKeys.emailClaim(tenantId, e), type: 'EmailClaim', customerId })),
+    ...[...new Set(addresses.map(normalizeAddress))].map((key) =>
+      put({ ...customerKeys.addressIndex(tenantId, key, customerId), type: 'AddressIndex', customerId }, false),
+    ),
+  ];
+  // A claim taken meanwhile (a caller booking right now, or the same page in a second delivery): read again.
+  if (!(await sendConditional(new TransactWriteCommand({ TransactItems: items })))) return upsertCrmCustomer(tenantId, adapter, crm, country, at);
+  return { customerId, outcome: 'created', writes: items.length };
+}
+
+/** The CRM's facts on a customer already linked to it. Returns the writes made. */
+async function refreshCrmFacts(
+  tenantId: string,
+  customerId: string,
+  link: CrmLink,
+  crmAddresses: CustomerAddress[],
+  facts: { membership?: CustomerProfileFields['membership']; openEstimates: CustomerProfileFields['openEstimates']; equipment: EquipmentRecord[] },
+  at: Date,
+): Promise<number> {
+  const existing = await getCustomer(tenantId, customerId);
+  if (!existing) return 0;
+  const known = new Set(existing.addresses.map(normalizeAddress));
+  const added = crmAddresses.filter((a) => !known.has(normalizeAddress(a)));
+  const equipmentKey = (e: EquipmentRecord) => `${e.kind}|${e.make ?? ''}|${e.model ?? ''}`.toLowerCase();
+  const crmEquipment = new Set(facts.equipment.map(equipmentKey));
+  const values: Record<string, unknown> = {
+    ':crm': { ...link, locations: { ...(existing.crm?.locations ?? {}), ...link.locations } },
+    ':addresses': [...existing.addresses, ...added],
+    ':estimates': facts.openEstimates,
+    ':equipment': [...facts.equipment, ...existing.equipment.filter((e) => !crmEquipment.has(equipmentKey(e)))],
+    ':at': at.toISOString(),
+  };
+  const sets = ['crm = :crm', 'addresses = :addresses', 'openEstimates = :estimates', 'equipment = :equipment', 'updatedAt = :at'];
+  if (facts.membership) {
+    values[':membership'] = facts.membership;
+    sets.push('membership = :membership');
+  }
+  await documentClient().send(
+    new UpdateCommand({
+      TableName: config.tableName,
+      Key: customerKeys.customer(tenantId, customerId),
+      UpdateExpression: `SET ${sets.join(', ')}`,
+      ExpressionAttributeValues: values,
+    }),
+  );
+  for (const address of added) {
+    await documentClient().send(
+      new PutCommand({
+        TableName: config.tableName,
+        Item: { ...customerKeys.addressIndex(tenantId, normalizeAddress(address), customerId), type: 'AddressIndex', customerId },
+      }),
+    );
+  }
+  return 1 + added.length;
 }

@@ -12,16 +12,17 @@ import { getCustomer } from '../recognise/store';
 import { MembershipParamsSchema, PutMembershipRequestSchema } from './schemas';
 import { saveMembership } from './memberships';
 import { listCustomerMemberships, type Membership } from './store';
+import { withVisitsUsed } from './visits';
 
-function toPublic(m: Membership) {
-  const { tenantId: _t, paymentMethod: _p, version: _v, createdAt: _c, lastChargeId: _l, ...rest } = m;
+async function toPublic(m: Membership) {
+  const { tenantId: _t, paymentMethod: _p, version: _v, createdAt: _c, lastChargeId: _l, ...rest } = await withVisitsUsed(m);
   return rest;
 }
 
 const list = apiRoute({}, async ({ tenant, pathParameters }) => {
   const { customerId } = parseWith(MembershipParamsSchema, pathParameters, 'path');
   if (!(await getCustomer(tenant.tenantId, customerId))) throw new ApiError('not_found', `No customer ${customerId}`, 'customerId');
-  return { statusCode: 200, body: { items: (await listCustomerMemberships(tenant.tenantId, customerId)).map(toPublic) } };
+  return { statusCode: 200, body: { items: await Promise.all((await listCustomerMemberships(tenant.tenantId, customerId)).map(toPublic)) } };
 });
 
 const put = apiRoute({ body: PutMembershipRequestSchema }, async ({ tenant, pathParameters, body }) => {
@@ -29,7 +30,7 @@ const put = apiRoute({ body: PutMembershipRequestSchema }, async ({ tenant, path
   if (!membershipId) throw new ApiError('invalid_request', 'membershipId is required', 'membershipId');
   if (!(await getCustomer(tenant.tenantId, customerId))) throw new ApiError('not_found', `No customer ${customerId}`, 'customerId');
   const { created, membership } = await saveMembership(tenant.tenantId, customerId, membershipId, body, now());
-  return { statusCode: created ? 201 : 200, body: toPublic(membership) };
+  return { statusCode: created ? 201 : 200, body: await toPublic(membership) };
 });
 
 /** One Lambda for the memberships resource: the Memberships routes (functions/registry.ts), by name. */

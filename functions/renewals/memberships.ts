@@ -4,7 +4,7 @@
  * stops the cadence. The RenewalsScan (run-day.ts) runs what is due.
  */
 import { ApiError } from '../shared/errors';
-import type { z } from '../shared/zod';
+import type * as z from '../shared/zod';
 import { paymentSettings } from '../tenant/setup';
 import { getTenant } from '../tenant/store';
 import type { PutMembershipRequestSchema } from './schemas';
@@ -28,6 +28,7 @@ export async function saveMembership(
     termMonths: body.termMonths,
     renewsOn: body.renewsOn,
     autoRenew: body.autoRenew,
+    ...(body.includedVisits !== undefined ? { includedVisits: body.includedVisits } : {}),
     ...(body.paymentToken
       ? { paymentMethod: { provider: processor, token: body.paymentToken, ...(body.paymentCustomerId ? { customerRef: body.paymentCustomerId } : {}) } }
       : {}),

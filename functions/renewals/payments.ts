@@ -36,9 +36,22 @@ export class PaymentProviderRefusedError extends Error {
 
 export type ChargeResult = { ok: true; chargeId: string } | { ok: false; reason: string };
 
+/** A link the customer pays an invoice through (PAY by text, payment reminders). */
+export interface PaymentLinkRequest {
+  /** The same request makes the same link (the processor's idempotency key). */
+  idempotencyKey: string;
+  amountCents: number;
+  /** What the payment page shows (the job type; no personal data). */
+  description: string;
+  /** Ids for the processor's records (tenant, booking): never a name, phone or address. */
+  metadata?: Record<string, string>;
+}
+
 export interface PaymentProvider {
   readonly name: string;
   charge(request: ChargeRequest): Promise<ChargeResult>;
+  /** A hosted payment page for an amount; absent where the processor offers none here yet. */
+  paymentLink?(request: PaymentLinkRequest): Promise<string>;
 }
 
 export class LocalPaymentProvider implements PaymentProvider {
@@ -50,6 +63,10 @@ export class LocalPaymentProvider implements PaymentProvider {
     if (declined) return { ok: false, reason: 'card_declined' };
     if (request.token !== 'tok_ok' && until === undefined) return { ok: false, reason: 'unknown_card' };
     return { ok: true, chargeId: `ch_local_${request.idempotencyKey}` };
+  }
+
+  async paymentLink(request: PaymentLinkRequest): Promise<string> {
+    return `https://pay.jobrelay.local/${encodeURIComponent(request.idempotencyKey)}?amount=${request.amountCents}`;
   }
 }
 
@@ -139,4 +156,29 @@ export async function paymentProviderFor(tenant: Pick<Tenant, 'tenantId' | 'paym
   const settings = paymentSettings(tenant);
   if (!settings) throw new SetupRequiredError('payments');
   return paymentProviderFrom(settings, settings.provider === 'stripe' ? await getTenantSecret(tenant.tenantId, 'payments') : undefined);
+}
+
+/**
+ * The payment link for a booking's open invoice through the tenant's processor; undefined when the
+ * processor (or its setup) cannot make one, so a person sends it instead.
+ */
+export async function paymentLinkFor(
+  tenant: Pick<Tenant, 'tenantId' | 'payments'>,
+  booking: { bookingId: string; invoicedAmountCents?: number; invoicedAt?: string },
+  description = 'Service invoice',
+): Promise<string | undefined> {
+  if (booking.invoicedAmountCents === undefined) return undefined;
+  let provider: PaymentProvider;
+  try {
+    provider = await paymentProviderFor(tenant);
+  } catch {
+    return undefined;
+  }
+  if (!provider.paymentLink) return undefined;
+  return provider.paymentLink({
+    idempotencyKey: `pay-${tenant.tenantId}-${booking.bookingId}-${booking.invoicedAt ?? ''}`,
+    amountCents: booking.invoicedAmountCents,
+    description,
+    metadata: { tenantId: tenant.tenantId, bookingId: booking.bookingId },
+  });
 }

@@ -158,7 +158,25 @@ async function charge(
   return next;
 }
 
-async function runMembership(start: Membership, today: string, at: Date, summary: RenewalsSummary, providerOf: ProviderOf): Promise<void> {
+/**
+ * When the day's renewal notices go out: the tenant's chosen local hour (renewalNoticeHour), the
+ * next time it comes round, not whenever the scan happens to run.
+ */
+export function renewalNoticeAt(at: Date, tenant: Pick<Tenant, 'timeZone' | 'renewalNoticeHour'>): string {
+  const local = DateTime.fromJSDate(at).setZone(tenant.timeZone);
+  let due = local.set({ hour: tenant.renewalNoticeHour ?? 10, minute: 0, second: 0, millisecond: 0 });
+  if (due < local.startOf('hour')) due = due.plus({ days: 1 });
+  return due < local ? at.toISOString() : due.toUTC().toISO()!;
+}
+
+async function runMembership(
+  start: Membership,
+  today: string,
+  at: Date,
+  summary: RenewalsSummary,
+  providerOf: ProviderOf,
+  noticeAt = at.toISOString(),
+): Promise<void> {
   let m: Membership | undefined = start;
   // A charge or lapse changes what is due today (renewed: maybe nothing; failed: nothing until the retry day).
   for (let round = 0; m && round < 3; round++) {
@@ -166,7 +184,7 @@ async function runMembership(start: Membership, today: string, at: Date, summary
     if (!steps.length) return;
     let changed = false;
     for (const step of steps) {
-      if (step.type === 'notice') summary.notices += await notice(m!, step.kind, step.cycle, at.toISOString());
+      if (step.type === 'notice') summary.notices += await notice(m!, step.kind, step.cycle, noticeAt);
       else if (step.type === 'charge') {
         m = await charge(m!, step, today, at, summary, providerOf);
         changed = true;
@@ -200,7 +218,7 @@ export async function runRenewals(at: Date, options: { tenantIds?: string[]; loc
       if (!m || m.status === 'cancelled' || m.status === 'lapsed') continue;
       summary.memberships++;
       try {
-        await runMembership(m, today, at, summary, providerOf);
+        await runMembership(m, today, at, summary, providerOf, renewalNoticeAt(at, tenant));
       } catch (error) {
         // One membership never stops the scan; tomorrow's run (or a re-run today) picks it up again.
         logger.error('renewal step failed', { tenantId, membershipId: m.membershipId, error: error as Error });

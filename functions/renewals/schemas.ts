@@ -1,5 +1,5 @@
 /** Membership (service agreement) API shapes. */
-import { z } from '../shared/zod';
+import * as z from '../shared/zod';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD');
 
@@ -18,6 +18,13 @@ export const PutMembershipRequestSchema = z
     termMonths: z.number().int().min(1).max(60).default(12),
     renewsOn: isoDate.openapi({ description: 'When the current term ends and the renewal is charged' }),
     autoRenew: z.boolean().default(true),
+    includedVisits: z
+      .number()
+      .int()
+      .min(0)
+      .max(52)
+      .optional()
+      .openapi({ description: "Visits the plan includes per term (e.g. 2 tune-ups a year): a member's completed jobs count against it" }),
     paymentToken: z.string().min(1).max(200).optional().openapi({
       description:
         'The saved card at the payment provider (Stripe: a PaymentMethod pm_...; local provider: tok_ok, tok_declined, tok_declined_until_YYYY-MM-DD)',
@@ -43,6 +50,8 @@ export const MembershipSchema = z
     autoRenew: z.boolean(),
     status: z.enum(['active', 'past_due', 'lapsed', 'cancelled']),
     chargeAttempts: z.number().int(),
+    includedVisits: z.number().int().optional(),
+    visitsUsed: z.number().int().openapi({ description: "The member's completed visits counted against the current term" }),
     lapsedOn: z.string().optional(),
     updatedAt: z.string(),
   })

@@ -28,6 +28,8 @@ export interface Membership extends MembershipState {
   paymentMethod: { provider: string; token: string; customerRef?: string };
   lapsedOn?: string;
   lastChargeId?: string;
+  /** Visits the plan includes per term (members first: renewals know the visits used, visits.ts). */
+  includedVisits?: number;
   /** Bumped by every change; updates are conditional on it. */
   version: number;
   createdAt: string;
@@ -43,6 +45,12 @@ export const membershipKeys = {
     pk: customerKeys.customer(tenantId, customerId).pk,
     sk: `MEMBERSHIP#${membershipId}#CHARGE#${cycle}#${attempt}`,
   }),
+  /** A member's completed visit, counted against the term that ends on `cycle` (the renewal date), once per booking. */
+  visit: (tenantId: string, customerId: string, membershipId: string, cycle: string, bookingId: string) => ({
+    pk: customerKeys.customer(tenantId, customerId).pk,
+    sk: `${membershipKeys.visitPrefix(membershipId, cycle)}${bookingId}`,
+  }),
+  visitPrefix: (membershipId: string, cycle: string) => `MEMBERSHIP#${membershipId}#VISIT#${cycle}#`,
   tenantList: (tenantId: string) => `T#${tenantId}#MEMBERSHIPS`,
   listEntry: (tenantId: string, membershipId: string) => ({ pk: membershipKeys.tenantList(tenantId), sk: `M#${membershipId}` }),
   tenantsPartition: 'RENEWALS',
@@ -90,6 +98,33 @@ export async function getMembership(tenantId: string, customerId: string, member
     new GetCommand({ TableName: config.tableName, Key: membershipKeys.membership(tenantId, customerId, membershipId), ConsistentRead: true }),
   );
   return Item ? strip(Item) : undefined;
+}
+
+/**
+ * Counts a completed visit against the membership's current term: one item per booking, created
+ * with a condition, so a redelivered job event counts nothing twice (and never races the renewal
+ * scan's versioned writes of the membership itself). False when it was counted before.
+ */
+export async function recordMemberVisit(m: Membership, visit: { bookingId: string; date: string; jobType: string }, at: Date): Promise<boolean> {
+  return sendConditional(
+    new PutCommand({
+      TableName: config.tableName,
+      Item: {
+        ...membershipKeys.visit(m.tenantId, m.customerId, m.membershipId, m.renewsOn, visit.bookingId),
+        type: 'MembershipVisit',
+        membershipId: m.membershipId,
+        ...visit,
+        countedAt: at.toISOString(),
+      },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    }),
+  );
+}
+
+/** Visits counted against the term ending on `cycle` (the membership's renewal date; its current term by default). */
+export async function countMemberVisits(m: Pick<Membership, 'tenantId' | 'customerId' | 'membershipId' | 'renewsOn'>, cycle = m.renewsOn): Promise<number> {
+  const items = await queryPrefix(customerKeys.customer(m.tenantId, m.customerId).pk, membershipKeys.visitPrefix(m.membershipId, cycle), { consistent: true });
+  return items.length;
 }
 
 export async function listCustomerMemberships(tenantId: string, customerId: string): Promise<Membership[]> {
@@ -198,11 +233,17 @@ export async function membershipMessageSubject(
   if (!entry) return undefined;
   const m = await getMembership(tenantId, entry.customerId as string, membershipId!);
   if (!m) return undefined;
+  const used = await countMemberVisits(m);
   return {
     customerId: m.customerId,
     jobTypeId: 'membership',
     window: null,
     request: {} as BookingRecord['request'],
-    messageVars: { plan: m.plan, renewsOn: m.renewsOn, amount: formatCents(m.priceCents) },
+    messageVars: {
+      plan: m.plan,
+      renewsOn: m.renewsOn,
+      amount: formatCents(m.priceCents),
+      visitsUsed: m.includedVisits !== undefined ? `${used} of ${m.includedVisits}` : String(used),
+    },
   };
 }

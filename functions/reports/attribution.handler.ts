@@ -5,10 +5,25 @@ import { ApiError } from '../shared/errors';
 import { apiRoute } from '../shared/http';
 import { now } from '../shared/time';
 import { getTenant } from '../tenant/store';
-import { attributionReport, CSV_COLUMNS, csvRecords } from './attribution';
+import { listLeadsCreated } from '../leads/store';
+import { toLeadViews } from '../leads/view';
+import type { LeadRecord } from '../leads/schemas';
+import type { BookingRecord } from '../booking/store';
+import { attributionReport, CSV_COLUMNS, csvRecords, type UnbookedDemand } from './attribution';
 import { AttributionQuerySchema } from './schemas';
 
 const MAX_DAYS = 366;
+
+/** Each lead's attribution and channel: from its request's booking (already read for the period), else its own. */
+async function unbookedDemand(tenantId: string, leads: LeadRecord[], records: BookingRecord[]): Promise<UnbookedDemand[]> {
+  const byId = new Map(records.map((record) => [record.bookingId, record]));
+  const missing = leads.filter((lead) => lead.bookingId && !byId.has(lead.bookingId));
+  const views = new Map((await toLeadViews(tenantId, missing)).map((view) => [view.leadId, view]));
+  return leads.map((lead) => {
+    const source = (lead.bookingId && byId.get(lead.bookingId)) || views.get(lead.leadId) || lead;
+    return { attribution: source.attribution, channel: source.channel ?? 'api' };
+  });
+}
 
 export const handler = apiRoute({ query: AttributionQuerySchema }, async ({ tenant, query }) => {
   const company = await getTenant(tenant.tenantId);
@@ -26,7 +41,12 @@ export const handler = apiRoute({ query: AttributionQuerySchema }, async ({ tena
     { from: from.startOf('day').toUTC().toISO()!, to: to.plus({ days: 1 }).startOf('day').toUTC().toISO()! },
     Number.POSITIVE_INFINITY,
   );
-  const report = attributionReport(records, query.groupBy);
+  // Unbooked demand: the period's leads, grouped by the attribution of the request each came from.
+  const leads = await listLeadsCreated(tenant.tenantId, {
+    from: from.startOf('day').toUTC().toISO()!,
+    to: to.plus({ days: 1 }).startOf('day').toUTC().toISO()!,
+  });
+  const report = attributionReport(records, query.groupBy, await unbookedDemand(tenant.tenantId, leads, records));
   const period = { from: from.toISODate()!, to: to.toISODate()! };
   if (query.format === 'csv') {
     const csv = stringify(csvRecords(report), { header: true, columns: [...CSV_COLUMNS] });

@@ -7,6 +7,8 @@
  * - completed / invoiced / paid: `completedAt` / `invoicedAt` / `paidAt` on the booking (the job
  *   lifecycle, issue 6), or a status or `jobState` at or past that state;
  * - revenue: `invoicedAmountCents` and `paidAmountCents` on the booking. Nothing is estimated.
+ * - unbooked: leads (functions/leads/) of the period: callers the source brought who could not be
+ *   booked (out of area, no qualified technician, fully booked), beside what was booked.
  */
 import type { BookingRecord } from '../booking/store';
 
@@ -21,9 +23,14 @@ const DISPATCHED_OR_LATER = new Set(['confirmed', 'pending_crm_sync', 'dispatche
 const COMPLETED_OR_LATER = new Set(['completed', 'invoiced', 'paid']);
 const INVOICED_OR_LATER = new Set(['invoiced', 'paid']);
 
+/** One unbooked caller as the report groups it: the attribution and channel of its request. */
+export type UnbookedDemand = Pick<BookingRecord, 'attribution' | 'channel'>;
+
 export interface AttributionRow {
   group: string;
   bookings: number;
+  /** Callers of this group who could not be booked (leads). */
+  unbooked: number;
   accepted: number;
   completed: number;
   invoiced: number;
@@ -40,7 +47,7 @@ export interface AttributionRow {
   };
 }
 
-export function groupOf(record: BookingRecord, groupBy: GroupBy): string {
+export function groupOf(record: UnbookedDemand, groupBy: GroupBy): string {
   const value =
     groupBy === 'source'
       ? record.attribution?.source
@@ -69,6 +76,7 @@ function emptyRow(group: string): AttributionRow {
   return {
     group,
     bookings: 0,
+    unbooked: 0,
     accepted: 0,
     completed: 0,
     invoiced: 0,
@@ -108,17 +116,28 @@ function add(row: AttributionRow, record: BookingRecord): void {
   }
 }
 
-/** Rows sorted by paid revenue, then bookings (the groups that pay first), and the totals. */
-export function attributionReport(records: BookingRecord[], groupBy: GroupBy): { rows: AttributionRow[]; totals: AttributionRow } {
+/** Rows sorted by paid revenue, then bookings (the groups that pay first), and the totals; unbooked demand beside. */
+export function attributionReport(
+  records: BookingRecord[],
+  groupBy: GroupBy,
+  unbooked: UnbookedDemand[] = [],
+): { rows: AttributionRow[]; totals: AttributionRow } {
   const rows = new Map<string, AttributionRow>();
   const totals = emptyRow('(total)');
-  for (const record of records) {
-    if (!stagesOf(record).booked) continue;
-    const group = groupOf(record, groupBy);
+  const rowOf = (group: string) => {
     const row = rows.get(group) ?? emptyRow(group);
     rows.set(group, row);
+    return row;
+  };
+  for (const record of records) {
+    if (!stagesOf(record).booked) continue;
+    const row = rowOf(groupOf(record, groupBy));
     add(row, record);
     add(totals, record);
+  }
+  for (const lead of unbooked) {
+    rowOf(groupOf(lead, groupBy)).unbooked++;
+    totals.unbooked++;
   }
   const sorted = [...rows.values()]
     .map(withConversion)
@@ -140,6 +159,7 @@ export const CSV_COLUMNS = [
   'completed_to_invoiced',
   'invoiced_to_paid',
   'booked_to_paid',
+  'unbooked',
 ] as const;
 
 /** A spreadsheet must never run a group name as a formula (CSV injection). */
@@ -164,5 +184,6 @@ export function csvRecords(report: { rows: AttributionRow[]; totals: Attribution
     rate(row.conversion.completedToInvoiced),
     rate(row.conversion.invoicedToPaid),
     rate(row.conversion.bookedToPaid),
+    String(row.unbooked),
   ]);
 }

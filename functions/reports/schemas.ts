@@ -1,4 +1,4 @@
-import { z } from '../shared/zod';
+import * as z from '../shared/zod';
 import { GROUP_BYS } from './attribution';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD');
@@ -16,6 +16,7 @@ export const AttributionRowSchema = z
   .object({
     group: z.string(),
     bookings: z.number().int(),
+    unbooked: z.number().int().openapi({ description: 'Callers of this group who could not be booked (leads, GET /v1/leads)' }),
     accepted: z.number().int(),
     completed: z.number().int(),
     invoiced: z.number().int(),

@@ -1,5 +1,5 @@
 import { QUEUE_NAMES } from '../registry';
-import { z } from '../shared/zod';
+import * as z from '../shared/zod';
 
 export const REVIEW_KINDS = [
   'crm_write_failed',
@@ -18,6 +18,12 @@ export const REVIEW_KINDS = [
   'setup_required',
   /** A chat or voice agent handed the caller to a person (hand_off_to_human): the transcript is in the payload. */
   'agent_handoff',
+  /** An emergency no on-call technician accepted within the tenant's minutes (functions/emergency/): send someone, call the customer. */
+  'emergency_unanswered',
+  /** A caller who could not be booked (a lead, functions/leads/): call back with the options in the payload (windows, a neighbouring technician, the waitlist). */
+  'callback',
+  /** A customer texted something the system does not act on (two-way SMS): answer them; the thread is on the booking. */
+  'customer_reply',
 ] as const;
 export type ReviewKind = (typeof REVIEW_KINDS)[number];
 

@@ -4,7 +4,7 @@
  * into the schema's JSON Schema (`maxProperties`, `x-maxBytes`), so the OpenAPI document shows it
  * and test/unit/config-size.test.ts can build the largest value the schema accepts.
  */
-import { z } from 'zod';
+import * as z from './zod';
 
 /** UTF-8 bytes of a value's JSON: what it costs to store, near enough (a DynamoDB item is no larger). */
 export function jsonBytes(value: unknown): number {

@@ -1,17 +1,15 @@
 /**
  * One configured SDK client per service, shared by every handler in the same Lambda (or local process).
  * Endpoints come from the standard AWS_ENDPOINT_URL_* variables, so local and AWS differ only there.
+ * SQS and Step Functions have their own modules (queue-client.ts, workflow-client.ts): an ES import
+ * loads its package at init whether it is used or not, and most functions use neither.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { SQSClient } from '@aws-sdk/client-sqs';
-import { SFNClient } from '@aws-sdk/client-sfn';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 
 let dynamo: DynamoDBClient | undefined;
 let doc: DynamoDBDocumentClient | undefined;
-let sqs: SQSClient | undefined;
-let sfn: SFNClient | undefined;
 let secretsManager: SecretsManagerClient | undefined;
 
 export function dynamoClient(): DynamoDBClient {
@@ -24,17 +22,6 @@ export function documentClient(): DynamoDBDocumentClient {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   });
   return doc;
-}
-
-export function sqsClient(): SQSClient {
-  sqs ??= new SQSClient({});
-  return sqs;
-}
-
-export function sfnClient(): SFNClient {
-  // StartSyncExecution goes to the `sync-` host prefix in AWS; a custom endpoint (local) has none.
-  sfn ??= new SFNClient({ disableHostPrefix: Boolean(process.env.AWS_ENDPOINT_URL_SFN) });
-  return sfn;
 }
 
 /**

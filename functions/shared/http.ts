@@ -6,7 +6,7 @@
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from './zod';
 import { ApiError } from './errors';
 import { logger } from './logger';
 import { hasScope, type RouteAccess } from './scopes';

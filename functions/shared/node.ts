@@ -5,7 +5,7 @@
  */
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from './zod';
 import { logger } from './logger';
 import { traceHandler } from './tracer';
 
@@ -27,8 +27,8 @@ export type WorkflowState = z.infer<typeof WorkflowStateSchema> & {
 };
 
 export interface CapacityResult {
-  /** available: hold one; held: the caller brought a live hold; unconfirmed: book without a slot for a person to confirm. */
-  decision: 'available' | 'held' | 'unavailable' | 'unconfirmed';
+  /** available: hold one; held: the caller brought a live hold; unconfirmed: book without a slot for a person to confirm; dispatch: an emergency paged now. */
+  decision: 'available' | 'held' | 'unavailable' | 'unconfirmed' | 'dispatch';
   emergency?: boolean;
   /** The schedule data was stale: whatever happens, a person confirms. */
   stale?: boolean;

@@ -8,7 +8,7 @@
  * to a private address is beyond a schema (it would take a DNS lookup at send time).
  */
 import { BlockList, isIP } from 'node:net';
-import { z } from './zod';
+import * as z from './zod';
 
 export const ALLOW_LOCAL_PROVIDER_URLS_ENV = 'JOBRELAY_ALLOW_LOCAL_PROVIDER_URLS';
 

@@ -11,7 +11,7 @@
  * Used with Powertools' BatchProcessor (partial batch responses): one record never fails another.
  */
 import type { SQSRecord } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from './zod';
 import { deadLetterPolicy } from '../registry';
 import { logger } from './logger';
 

@@ -3,7 +3,7 @@
  * setting up), and the technician and job-type catalogues by id.
  */
 import { ApiError } from '../shared/errors';
-import type { z } from '../shared/zod';
+import type * as z from '../shared/zod';
 import type { CompanySettingsSchema, JobTypeInputSchema, TechnicianInputSchema } from './config-schemas';
 import { setupWarnings } from './setup';
 import { deleteCatalogueItem, getJobType, getTenant, putJobType, putTechnician, tenantKeys, updateTenantSettings } from './store';

@@ -1,6 +1,7 @@
 /** What an owner may configure through /v1/config/... (zod: validation, types and OpenAPI). */
 import { DateTime } from 'luxon';
-import { z } from '../shared/zod';
+import { checkTemplates } from '../notify/schemas';
+import * as z from '../shared/zod';
 import { JobTypeSchema, TechnicianSchema, TenantSchema } from './model';
 
 type Window = { start: string; end: string };
@@ -25,9 +26,13 @@ export const CompanySettingsSchema = TenantSchema.pick({
   onCallRotation: true,
   defaultDailyJobLimit: true,
   emergencyReserve: true,
+  memberReserve: true,
   scheduleSource: true,
   dispatch: true,
   messaging: true,
+  reviewUrl: true,
+  reviewRequestDelayHours: true,
+  renewalNoticeHour: true,
   payments: true,
   sourceSettings: true,
   lsaDeadlineWarningMinutes: true,
@@ -39,9 +44,13 @@ export const CompanySettingsSchema = TenantSchema.pick({
       ctx.addIssue({ code: 'custom', path: ['timeZone'], message: 'not an IANA time zone (e.g. America/Chicago)' });
     }
     checkWindows(settings.arrivalWindows, 'arrivalWindows', ctx);
+    checkTemplates(settings.messaging.templates, ['messaging', 'templates'], ctx);
     checkWindows(settings.afterHoursWindows, 'afterHoursWindows', ctx);
     if (settings.emergencyReserve >= settings.defaultDailyJobLimit) {
       ctx.addIssue({ code: 'custom', path: ['emergencyReserve'], message: 'must be less than defaultDailyJobLimit' });
+    }
+    if (settings.emergencyReserve + settings.memberReserve >= settings.defaultDailyJobLimit) {
+      ctx.addIssue({ code: 'custom', path: ['memberReserve'], message: 'emergencyReserve + memberReserve must be less than defaultDailyJobLimit' });
     }
     settings.onCallRotation.forEach((r, i) => {
       if (r.from > r.to) ctx.addIssue({ code: 'custom', path: ['onCallRotation', i, 'to'], message: 'to must not be before from' });

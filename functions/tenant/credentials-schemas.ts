@@ -3,7 +3,7 @@
  * purpose; each schema also says how the value is kept in the secret (the shape its reader expects).
  * Values are write-only: no response, log or list ever carries them.
  */
-import { z } from '../shared/zod';
+import * as z from '../shared/zod';
 import { PROVIDER_ID, SINGLE_SECRET_PURPOSES, type SecretPurpose } from '../shared/secrets';
 
 const token = (what: string) => z.string().min(8).max(1_024).openapi({ description: what, format: 'password', writeOnly: true });

@@ -13,7 +13,14 @@ import { apiRoute, parseWith } from '../shared/http';
 import { routeOperations } from '../shared/route-operations';
 import { jobEventsPurpose } from '../shared/secrets';
 import { setCredential } from './credentials';
-import { CredentialPurposeParamsSchema, credentialBodySchemas, JobEventsCredentialSchema, JobEventsProviderParamsSchema } from './credentials-schemas';
+import { saveCrmCredentials } from '../crm/setup';
+import {
+  CredentialPurposeParamsSchema,
+  CrmCredentialSchema,
+  credentialBodySchemas,
+  JobEventsCredentialSchema,
+  JobEventsProviderParamsSchema,
+} from './credentials-schemas';
 import { listCredentials } from './store';
 
 const list = apiRoute({ query: KeyTenantQuerySchema }, async ({ tenant: caller, query }) => {
@@ -49,4 +56,9 @@ export const handler = routeOperations({
   listCredentials: list,
   putCredential: putSingle,
   putJobEventsCredential: putJobEvents,
+  // The CRM setup's credentials step (crm/setup.ts checks the adapter): written here, with every other secret.
+  putCrmCredentials: apiRoute({ body: CrmCredentialSchema }, async ({ tenant, body }) => ({
+    statusCode: 200,
+    body: await saveCrmCredentials(tenant, tenant.tenantId, body),
+  })),
 });

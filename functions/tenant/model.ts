@@ -2,11 +2,20 @@
  * Tenant configuration: the company, its arrival windows, technicians and job types. One zod schema
  * per fact; the seed, the capacity engine and (later) the config API all use these.
  */
-import { z } from 'zod';
+import * as z from '../shared/zod';
 import { CrmMappingOverridesSchema } from '../crm/mapping';
+import { CrmIdsSchema } from '../crm/vendor-ids';
 import { TriageRulesSchema } from '../triage/rules';
 import { providerUrl } from '../shared/provider-url';
 import { boundedRecord, withinBytes } from '../shared/bounds';
+import { EmergencySettingsSchema } from '../emergency/settings';
+
+/**
+ * A tenant's own wording, by template key (`<kind>`, `<kind>.es`, `<kind>.subject`, `<kind>.subject.es`):
+ * what company settings store and what the message preview takes. 16 KB keeps the company record
+ * under DynamoDB's item size with every other setting at its largest (test/unit/config-size.test.ts).
+ */
+export const MessageTemplatesSchema = withinBytes(boundedRecord(z.string().max(64), z.string().min(1).max(1_600), 60), 16_000);
 
 const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:mm (24-hour)');
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD');
@@ -39,6 +48,8 @@ export const TechnicianSchema = z.object({
     .default([]),
   /** Where on-call alerts go. */
   phone: z.string().max(32).optional(),
+  /** Where the technician starts from (a postal code): on-call pages go nearest first. Their territory's centre when absent. */
+  basePostalCode: z.string().min(3).max(12).optional(),
 });
 export type Technician = z.infer<typeof TechnicianSchema>;
 export type TechnicianInput = z.input<typeof TechnicianSchema>;
@@ -51,6 +62,8 @@ export const JobTypeSchema = z.object({
   /** Length in arrival windows. */
   durationWindows: z.number().int().min(1).default(1),
   emergency: z.boolean().default(false),
+  /** Safety advice texted to the customer at once on an emergency (functions/emergency/safety.ts); from the trade and words when absent. */
+  safetyAdvice: z.enum(['water', 'gas', 'electrical', 'general']).optional(),
   /** Internal prep steps the trail puts on every job of this type. */
   prepChecklist: z.array(z.string().min(1).max(200)).max(50).default([]),
   /** Parts a job of this type needs; the trail's materials check lists them. */
@@ -62,6 +75,10 @@ export const JobTypeSchema = z.object({
   dailyCap: z.number().int().min(1).max(500).optional(),
   /** Pre-fills the booking summary when the bot sends none. */
   summary: z.string().max(2_000).optional(),
+  /** For the customer's confirmation, per language: what happens at the visit ({{whatToExpect}}). */
+  whatToExpect: z.object({ en: z.string().min(1).max(300).optional(), es: z.string().min(1).max(300).optional() }).optional(),
+  /** For the customer's confirmation and reminder, per language: how to prepare ({{prep}}: clear under the sink, pets secured). */
+  customerPrep: z.object({ en: z.string().min(1).max(300).optional(), es: z.string().min(1).max(300).optional() }).optional(),
   /** Days after completion to invite the customer to book this job type again (rebooking follow-up). */
   rebookAfterDays: z
     .number()
@@ -164,6 +181,8 @@ export const TenantSchema = z.object({
   crm: CrmSettingsSchema.default({ adapter: 'builtin' }),
   /** Per-tenant overrides of the CRM mapping table (functions/crm/mapping.ts), state by state. */
   crmMapping: CrmMappingOverridesSchema.optional(),
+  /** The CRM's own ids bookings are filed under (job types, campaigns, business units, technicians), picked from its lists (functions/crm/vendor-ids.ts). */
+  crmIds: CrmIdsSchema.default({ jobTypes: {}, businessUnits: {}, campaigns: {}, technicians: {}, defaults: {} }),
   /**
    * The CRM outbox's retry schedule (functions/crm/sync-policy.ts): a write the CRM could not take is
    * retried with backoff (base doubling to max) until `retryForMinutes` after its first failure, then
@@ -229,7 +248,7 @@ export const TenantSchema = z.object({
       /** Customer messages due inside these hours wait until they end (company time zone). */
       quietHours: z.object({ start: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/), end: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/) }).optional(),
       /** Handlebars templates per message kind, e.g. {"confirmation": "Hi {{firstName}}, ..."}. */
-      templates: withinBytes(boundedRecord(z.string().max(64), z.string().min(1).max(1_600), 60), 24_000).default({}),
+      templates: MessageTemplatesSchema.default({}),
     })
     .default({ templates: {} }),
   /**
@@ -260,6 +279,8 @@ export const TenantSchema = z.object({
   dispatch: z.object({ phone: z.string().max(32).optional(), onCallManagerPhone: z.string().max(32).optional() }).default({}),
   /** Windows after the regular day that only on-call technicians serve, for emergencies. */
   afterHoursWindows: z.array(ArrivalWindowSchema).max(24).default([]),
+  /** Emergency dispatch now (functions/emergency/): longest wait for a window, page timeout, escalation, same-day time left. */
+  emergency: EmergencySettingsSchema,
   /** Who is on call when (inclusive local dates). */
   onCallRotation: z
     .array(z.object({ technicianId: z.string().min(1).max(64), from: isoDate, to: isoDate }))
@@ -275,10 +296,17 @@ export const TenantSchema = z.object({
   paymentReminderDays: z.array(z.number().int().min(1).max(90)).max(3).default([3, 7, 14]),
   /** Public review page the review request links to. */
   reviewUrl: z.url().max(2_000).optional(),
+  /** Local hour (company time zone, 0-23) at which membership renewal notices go out; 10:00 when absent. */
+  renewalNoticeHour: z.number().int().min(0).max(23).optional(),
   /** Jobs per technician per day when the technician has no own limit. */
   defaultDailyJobLimit: z.number().int().min(1).max(20).default(4),
   /** Of each technician's daily jobs, how many standard bookings may not take (kept for emergencies). */
   emergencyReserve: z.number().int().min(0).max(10).default(0),
+  /**
+   * Members first: of each technician's daily jobs, how many only members (an active membership) and
+   * emergencies may take. A storage guarantee: non-members can only claim the day's lower job tokens.
+   */
+  memberReserve: z.number().int().min(0).max(10).default(0),
   /** Where technician schedules come from. `external`: an FSM syncs them; older than the threshold is stale. */
   scheduleSource: z
     .object({

@@ -2,7 +2,7 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { ErrorSchema, json, registerRoute, security, standardErrors } from '../api/openapi-common';
 import { KeyTenantQuerySchema } from '../admin/schemas';
-import { z } from '../shared/zod';
+import * as z from '../shared/zod';
 import {
   CredentialListSchema,
   CredentialPurposeParamsSchema,

@@ -6,7 +6,7 @@
  * message silently kept in an outbox or a renewal "charged" by a fake.
  */
 import { isLocalStage } from '../shared/stage';
-import { z } from '../shared/zod';
+import * as z from '../shared/zod';
 import type { Tenant } from './model';
 
 export type Channel = 'sms' | 'email';

@@ -1,6 +1,6 @@
 /** Starting a job trail execution (Standard workflow): the one Step Functions call trail/start.ts makes. */
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { sfnClient } from '../shared/clients';
+import { sfnClient } from '../shared/workflow-client';
 
 /** Starts `name` on the trail state machine: 'already_started' when an execution of that name exists. */
 export async function startTrailExecution(name: string, input: Record<string, unknown>): Promise<'started' | 'already_started'> {

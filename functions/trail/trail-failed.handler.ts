@@ -3,7 +3,7 @@
  * trail did not finish, so a person must look. Opens a workflow_failed review item.
  */
 import middy from '@middy/core';
-import { z } from 'zod';
+import * as z from '../shared/zod';
 import { appendTimeline } from '../booking/store';
 import { openReviewItem } from '../review/store';
 import { logger } from '../shared/logger';

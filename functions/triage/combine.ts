@@ -4,7 +4,7 @@
  * only make a request more urgent, never less: the final urgency is the more urgent of the two, and
  * any disagreement is written into the reasons. Pure: both answers in, one answer out.
  */
-import { z } from '../shared/zod';
+import * as z from '../shared/zod';
 import { INTENTS, type TriageAnswer, URGENCIES, type Urgency } from './classify';
 
 /** What a model answers: the same enums as the rules' answer (a model answer that fails this is ignored). */

@@ -8,7 +8,7 @@
  * same clause ("no leak", "don't smell gas") does not count. Phrases weigh their word count (at most
  * 3) unless written `phrase^weight`.
  */
-import { z } from 'zod';
+import * as z from '../shared/zod';
 import { boundedRecord, withinBytes } from '../shared/bounds';
 
 const phrases = z.array(z.string().min(1).max(100)).max(500);

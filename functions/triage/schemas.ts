@@ -1,6 +1,6 @@
 /** POST /v1/triage: what the caller said in, intent / urgency / job type / route out. */
 import { CHANNELS } from '../booking/schemas';
-import { z } from '../shared/zod';
+import * as z from '../shared/zod';
 import { INTENTS, ROUTES, URGENCIES } from './classify';
 
 export const TriageRequestSchema = z

@@ -7,7 +7,7 @@
  * `X-JobRelay-Timestamp` inside the replay window. Every authentication failure is the same 401.
  * A valid event is queued on status-events (202); the worker applies it.
  */
-import { z } from 'zod';
+import * as z from '../shared/zod';
 import { getBookingRecord } from '../booking/store';
 import { verifyWebhook } from '../crm/adapters/webhook';
 import { WebhookJobEventSchema } from '../lifecycle/schemas';

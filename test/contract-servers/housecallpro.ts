@@ -10,11 +10,47 @@ export class HousecallProContract extends ContractServer {
   readonly jobs = new Map<string, Record<string, any>>();
   private counter = 100;
 
+  /** Setup lists (GET /job_fields/job_types, /lead_sources, /employees) and the company the key belongs to. */
+  readonly jobTypes = [
+    { id: 'jbt_01', name: 'Drain cleaning' },
+    { id: 'jbt_02', name: 'Water heater' },
+  ];
+  readonly leadSources = [{ id: 'ls_01', name: 'Google' }];
+  readonly employees = [{ id: 'pro_01', first_name: 'Dana', last_name: 'Tech', role: 'field tech' }];
+  readonly company = { id: 'cmp_01', name: 'Demo Plumbing Co' };
+
   constructor(readonly apiKey = 'hcp-test-only-key') {
     super();
+    this.route('GET', /^\/company$/, (req) => this.auth(req) ?? { status: 200, body: this.company });
+    const lists: Array<[RegExp, string, () => unknown[]]> = [
+      [/^\/job_fields\/job_types$/, 'job_types', () => this.jobTypes],
+      [/^\/lead_sources$/, 'lead_sources', () => this.leadSources],
+      [/^\/employees$/, 'employees', () => this.employees],
+    ];
+    // Paged as the rest of the API: page, page_size; {page, page_size, total_pages, total_items, <items>}.
+    for (const [pattern, key, items] of lists) {
+      this.route('GET', pattern, (req) => {
+        const denied = this.auth(req);
+        if (denied) return denied;
+        const page = Number(req.query.get('page') ?? 1);
+        const pageSize = Math.min(Number(req.query.get('page_size') ?? 10), 200);
+        const all = items();
+        return {
+          status: 200,
+          body: {
+            page,
+            page_size: pageSize,
+            total_pages: Math.max(1, Math.ceil(all.length / pageSize)),
+            total_items: all.length,
+            [key]: all.slice((page - 1) * pageSize, page * pageSize),
+          },
+        };
+      });
+    }
     this.route('GET', /^\/customers$/, (req) => {
       const denied = this.auth(req);
       if (denied) return denied;
+      if (!req.query.get('q') && req.query.get('page')) return this.listPage(req.query);
       const q = (req.query.get('q') ?? '').toLowerCase();
       const found = [...this.customers.values()].filter((c) => !q || JSON.stringify(c).toLowerCase().includes(q));
       return {
@@ -91,6 +127,50 @@ export class HousecallProContract extends ContractServer {
       job.schedule = { scheduled_start: req.json?.start_time, scheduled_end: req.json?.end_time };
       return { status: 200, body: job };
     });
+  }
+
+  /**
+   * `GET /customers?page=&page_size=&sort_by=created_at|updated_at&sort_direction=asc|desc`:
+   * {page, page_size, total_pages, total_items, customers}.
+   */
+  private listPage(query: URLSearchParams): Reply {
+    const page = Number(query.get('page') ?? 1);
+    const pageSize = Math.min(Number(query.get('page_size') ?? 10), 200);
+    const by = query.get('sort_by') === 'updated_at' ? 'updated_at' : 'created_at';
+    const direction = query.get('sort_direction') === 'desc' ? -1 : 1;
+    const all = [...this.customers.values()].sort((a, b) => direction * String(a[by] ?? '').localeCompare(String(b[by] ?? '')));
+    return {
+      status: 200,
+      body: {
+        page,
+        page_size: pageSize,
+        total_pages: Math.max(1, Math.ceil(all.length / pageSize)),
+        total_items: all.length,
+        customers: all.slice((page - 1) * pageSize, page * pageSize),
+      },
+    };
+  }
+
+  /** Seeds `count` customers, each with one service address (phones 512 9xx xxxx from `firstPhone`). */
+  seedCustomers(count: number, options: { firstPhone?: number; namePrefix?: string } = {}): Array<Record<string, any>> {
+    const made: Array<Record<string, any>> = [];
+    for (let i = 0; i < count; i++) {
+      const at = new Date(Date.now() + i).toISOString();
+      const id = this.id('cus');
+      const customer = {
+        id,
+        first_name: options.namePrefix ?? 'Seeded',
+        last_name: `Customer${id.replace(/\W/g, '')}`,
+        email: `${id}@example.com`,
+        mobile_number: `512${String((options.firstPhone ?? 9_000_000) + i).padStart(7, '0')}`,
+        addresses: [{ id: this.id('adr'), street: `${300 + (i % 9000)} Pro St`, city: 'Austin', state: 'TX', zip: '78704', country: 'US', type: 'service' }],
+        created_at: at,
+        updated_at: at,
+      };
+      this.customers.set(id, customer);
+      made.push(customer);
+    }
+    return made;
   }
 
   private id(prefix: string): string {

@@ -79,6 +79,154 @@ export class HubSpotContract extends ContractServer {
       this.notes.set(note.id, note);
       return { status: 201, body: note };
     });
+    this.readRoutes();
+    this.setupRoutes();
+  }
+
+  /** Property definitions per object type: HubSpot's defaults, plus what setup creates. */
+  readonly propertyDefinitions = new Map<string, Map<string, Record<string, unknown>>>(
+    Object.entries({
+      contacts: ['firstname', 'lastname', 'email', 'phone', 'address', 'city', 'state', 'zip', 'country', 'lastmodifieddate'],
+      deals: ['dealname', 'pipeline', 'dealstage', 'amount', 'closedate', 'hs_lastmodifieddate'],
+    }).map(([type, names]) => [type, new Map(names.map((name) => [name, { name, label: name, type: 'string', fieldType: 'text', hubspotDefined: true }]))]),
+  );
+  readonly pipelines = [
+    {
+      id: 'default',
+      label: 'Sales Pipeline',
+      displayOrder: 0,
+      stages: [
+        { id: 'appointmentscheduled', label: 'Appointment Scheduled', displayOrder: 0 },
+        { id: 'qualifiedtobuy', label: 'Qualified To Buy', displayOrder: 1 },
+        { id: 'closedwon', label: 'Closed Won', displayOrder: 2 },
+        { id: 'closedlost', label: 'Closed Lost', displayOrder: 3 },
+      ],
+    },
+    {
+      id: '7654321',
+      label: 'Service Jobs',
+      displayOrder: 1,
+      stages: [
+        { id: '1001', label: 'Booked', displayOrder: 0 },
+        { id: '1002', label: 'Pending Approval', displayOrder: 1 },
+      ],
+    },
+  ];
+  readonly hubId = 24681357;
+  readonly tokenScopes = [
+    'crm.objects.contacts.read',
+    'crm.objects.contacts.write',
+    'crm.objects.deals.read',
+    'crm.objects.deals.write',
+    'crm.schemas.deals.write',
+  ];
+
+  /**
+   * Setup: deal pipelines (`GET /crm/v3/pipelines/deals`: {results[{id, label, displayOrder, stages[]}]}),
+   * properties (`GET /crm/v3/properties/{objectType}`: {results}; `POST .../batch/create` {inputs}:
+   * 409 CONFLICT when one exists; 400 when name, label, type, fieldType or groupName is missing), and the
+   * private app token's description (`POST /oauth/v2/private-apps/get/access-token-info` {tokenKey}:
+   * {userId, hubId, appId, scopes}).
+   */
+  private setupRoutes(): void {
+    this.route('GET', /^\/crm\/v3\/pipelines\/deals$/, (req) => this.auth(req) ?? { status: 200, body: { results: this.pipelines } });
+    this.route('GET', /^\/crm\/v3\/properties\/(contacts|deals)$/, (req, [type]) => {
+      const denied = this.auth(req);
+      if (denied) return denied;
+      return { status: 200, body: { results: [...this.propertyDefinitions.get(type!)!.values()] } };
+    });
+    this.route('POST', /^\/crm\/v3\/properties\/(contacts|deals)\/batch\/create$/, (req, [type]) => {
+      const denied = this.auth(req);
+      if (denied) return denied;
+      const inputs: Array<Record<string, unknown>> = req.json?.inputs ?? [];
+      const defined = this.propertyDefinitions.get(type!)!;
+      for (const input of inputs) {
+        const absent = ['name', 'label', 'type', 'fieldType', 'groupName'].filter((f) => !input[f]);
+        if (absent.length) return this.error(400, `Property is missing ${absent.join(', ')}`, 'VALIDATION_ERROR');
+        if (defined.has(String(input.name))) return this.error(409, `A property named '${input.name}' already exists.`, 'CONFLICT');
+      }
+      const now = new Date().toISOString();
+      const results: Array<Record<string, unknown>> = inputs.map((input) => ({ ...input, createdAt: now, updatedAt: now, hubspotDefined: false }));
+      for (const created of results) defined.set(String(created.name), created);
+      return { status: 201, body: { status: 'COMPLETE', results, startedAt: now, completedAt: now } };
+    });
+    this.route('POST', /^\/oauth\/v2\/private-apps\/get\/access-token-info$/, (req) => {
+      if (req.json?.tokenKey !== this.token) return { status: 401, body: this.faultBody(401) };
+      return { status: 200, body: { userId: 1, hubId: this.hubId, appId: 3141592, scopes: this.tokenScopes } };
+    });
+  }
+
+  /**
+   * Read sync: `GET /crm/v3/objects/contacts` (limit <= 100, after, properties; {results, paging.next.after}),
+   * `POST /crm/v3/objects/contacts/search` (filterGroups with `lastmodifieddate GTE <ms>`, sorts, limit <= 200,
+   * after), `PATCH /crm/v3/objects/contacts/{id}` (properties). Contacts are listed in id order.
+   */
+  private readRoutes(): void {
+    const page = (all: HsObject[], limit: number, after: string | null | undefined): Reply => {
+      const start = after ? Number(after) : 0;
+      const results = all.slice(start, start + limit);
+      const next = start + limit < all.length ? { paging: { next: { after: String(start + limit) } } } : {};
+      return { status: 200, body: { results, ...next } };
+    };
+    this.route('GET', /^\/crm\/v3\/objects\/contacts$/, (req) => {
+      const denied = this.auth(req);
+      if (denied) return denied;
+      const limit = Number(req.query.get('limit') ?? 10);
+      if (limit > 100) return this.error(400, 'limit must be at most 100', 'VALIDATION_ERROR');
+      return page([...this.contacts.values()], limit, req.query.get('after'));
+    });
+    this.route('POST', /^\/crm\/v3\/objects\/contacts\/search$/, (req) => {
+      const denied = this.auth(req);
+      if (denied) return denied;
+      const body = req.json ?? {};
+      const limit = Number(body.limit ?? 10);
+      if (limit > 200) return this.error(400, 'limit must be at most 200', 'VALIDATION_ERROR');
+      const filters: Array<{ propertyName: string; operator: string; value: string }> = body.filterGroups?.[0]?.filters ?? [];
+      const since = filters.find((f) => f.propertyName === 'lastmodifieddate' && f.operator === 'GTE');
+      const all = [...this.contacts.values()]
+        .filter((c) => !since || Date.parse(c.updatedAt) >= Number(since.value))
+        .sort((a, b) => a.updatedAt.localeCompare(b.updatedAt));
+      return page(all, limit, body.after);
+    });
+    this.route('PATCH', /^\/crm\/v3\/objects\/contacts\/(\w+)$/, (req, [id]) => {
+      const denied = this.auth(req);
+      if (denied) return denied;
+      const contact = this.contacts.get(id!);
+      if (!contact) return this.error(404, 'Object not found', 'OBJECT_NOT_FOUND');
+      Object.assign(contact.properties, req.json?.properties ?? {});
+      contact.updatedAt = new Date().toISOString();
+      return { status: 200, body: contact };
+    });
+  }
+
+  /** Seeds `count` contacts (phones +1 512 8xx xxxx from `firstPhone`); every `memberEvery`-th carries an active membership. */
+  seedContacts(count: number, options: { firstPhone?: number; memberEvery?: number; namePrefix?: string } = {}): HsObject[] {
+    const made: HsObject[] = [];
+    const at = new Date().toISOString();
+    for (let i = 0; i < count; i++) {
+      const id = String(this.nextId++);
+      const member = options.memberEvery && i % options.memberEvery === 0;
+      const contact: HsObject = {
+        id,
+        properties: {
+          firstname: options.namePrefix ?? 'Seeded',
+          lastname: `Contact${id}`,
+          phone: `+1512${String((options.firstPhone ?? 8_000_000) + i).padStart(7, '0')}`,
+          email: `contact${id}@example.com`,
+          address: `${200 + (i % 9000)} Hub St`,
+          city: 'Austin',
+          state: 'TX',
+          zip: '78702',
+          country: 'US',
+          ...(member ? { jobrelay_membership_status: 'active', jobrelay_membership_plan: 'Comfort Club', jobrelay_membership_renews_on: '2027-03-01' } : {}),
+        },
+        createdAt: at,
+        updatedAt: at,
+      };
+      this.contacts.set(id, contact);
+      made.push(contact);
+    }
+    return made;
   }
 
   protected faultBody(status: number): unknown {

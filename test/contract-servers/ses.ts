@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { ContractServer, type RecordedRequest, type Reply } from './base';
 
 export class SesContract extends ContractServer {
-  readonly emails: Array<{ from: string; to: string[]; subject: string; text: string }> = [];
+  readonly emails: Array<{ from: string; to: string[]; subject: string; text: string; html: string }> = [];
 
   constructor(readonly verifiedSenders = new Set<string>()) {
     super();
@@ -23,7 +23,7 @@ export class SesContract extends ContractServer {
     const body = req.json as {
       FromEmailAddress?: string;
       Destination?: { ToAddresses?: string[] };
-      Content?: { Simple?: { Subject?: { Data?: string }; Body?: { Text?: { Data?: string } } } };
+      Content?: { Simple?: { Subject?: { Data?: string }; Body?: { Text?: { Data?: string }; Html?: { Data?: string } } } };
     };
     if (!body.FromEmailAddress || !this.verifiedSenders.has(body.FromEmailAddress)) {
       return { status: 400, headers: { 'x-amzn-errortype': 'MessageRejected' }, body: { message: `Email address is not verified: ${body.FromEmailAddress}` } };
@@ -33,6 +33,7 @@ export class SesContract extends ContractServer {
       to: body.Destination?.ToAddresses ?? [],
       subject: body.Content?.Simple?.Subject?.Data ?? '',
       text: body.Content?.Simple?.Body?.Text?.Data ?? '',
+      html: body.Content?.Simple?.Body?.Html?.Data ?? '',
     });
     return { status: 200, body: { MessageId: randomUUID() } };
   }

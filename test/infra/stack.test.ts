@@ -320,6 +320,7 @@ describe('least privilege', () => {
     'queues:redrive': 'sqs',
     'crmSyncQueue:send': 'sqs',
     'statusEventsQueue:send': 'sqs',
+    'crmReadSyncQueue:send': 'sqs',
   };
   const allowedServices = (spec: LambdaSpec) =>
     new Set([
@@ -360,7 +361,7 @@ describe('least privilege', () => {
 
   it('read-only functions cannot write the table (e.g. GetBooking has no dynamodb:PutItem)', () => {
     const readOnly = lambdas.filter((l) => l.grants.includes('table:read') && !l.grants.includes('table:readWrite'));
-    expect(readOnly.map((l) => l.name)).toContain('GetBooking');
+    expect(readOnly.map((l) => l.name)).toContain('BookingReads');
     for (const spec of readOnly) {
       const actions = functionActions(spec.name);
       expect(actions).toContain('dynamodb:GetItem');
@@ -404,7 +405,15 @@ describe('least privilege', () => {
   it('only the grant holders may send to the notify queue or read CRM secrets', () => {
     const roles = (grant: Grant) => [...new Set(lambdas.filter((l) => l.grants.includes(grant)).map((l) => functionRoleId(l.name)))];
     expect(holdersOf('sqs:SendMessage').sort()).toEqual(
-      [...new Set([...roles('notifyQueue:send'), ...roles('queues:redrive'), ...roles('crmSyncQueue:send'), ...roles('statusEventsQueue:send')])].sort(),
+      [
+        ...new Set([
+          ...roles('notifyQueue:send'),
+          ...roles('queues:redrive'),
+          ...roles('crmSyncQueue:send'),
+          ...roles('statusEventsQueue:send'),
+          ...roles('crmReadSyncQueue:send'),
+        ]),
+      ].sort(),
     );
     expect(holdersOf('sqs:StartMessageMoveTask').sort()).toEqual(roles('queues:redrive').sort());
     expect(holdersOf('secretsmanager:GetSecretValue').sort()).toEqual(roles('crmSecrets:read').sort());

@@ -94,7 +94,6 @@ describe('attribution', () => {
     const override = {
       booked: {
         dealStage: 'Scheduled',
-        action: 'confirmation_message',
         fields: [
           { crmField: 'src', from: 'attribution.source' },
           { crmField: 'who', from: 'customer.name' },

@@ -122,7 +122,7 @@ describe('POST /v1/bookings/{id}/reschedule', () => {
     const newTech = demoTechnicians.find((t) => t.technicianId === candidates[0])!;
     const toCustomer = outbox.body.messages.filter((m: { kind: string }) => m.kind === 'technician_changed');
     expect(toCustomer).toHaveLength(1);
-    expect(toCustomer[0].text).toContain(`${newTech.name} will be your technician`);
+    expect(toCustomer[0].text).toContain(`${newTech.name.split(' ')[0]} will be your technician`);
     expect(outbox.body.messages.some((m: { kind: string }) => m.kind === 'reschedule_confirmation')).toBe(false);
   });
 

@@ -11,13 +11,15 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createBookingRecord, updateBooking } from '../../functions/booking/store';
+import { addThreadEntry } from '../../functions/notify/reply-store';
 import { sweepDueNotifications } from '../../functions/notify/sweep';
 import { queues } from '../../functions/registry';
 import { openReviewItem } from '../../functions/review/store';
-import { sqsClient } from '../../functions/shared/clients';
+import { sqsClient } from '../../functions/shared/queue-client';
 import { pollOnce } from '../../local/pollers';
 import type { LocalSqs } from '../../local/sqs';
 import { demoTechnicians } from '../../local/demo';
+import { ServiceTitanContract } from '../contract-servers/servicetitan';
 import { drain } from './lifecycle-helpers';
 import { bookingRequest, bookOnTechnician, createTestTenant, nextWeekday, type TestTenant } from './helpers';
 
@@ -176,6 +178,7 @@ describe('operator console', () => {
     await page.click(`tr[data-booking="${apiBookingId}"] a`);
     await page.waitForSelector('main[data-page="bookings"][aria-busy="false"] #timeline');
     const timeline = await page.textContent('#timeline');
+    // The raw entries stay behind each sentence's toggle.
     for (const node of ['RecogniseCustomer', 'CheckCapacity', 'SoftHold', 'WriteCrm', 'CommitSlot', 'ScheduleNotifications']) expect(timeline).toContain(node);
     const messages = await page.textContent('#messages');
     expect(messages).toContain('confirmation');
@@ -188,6 +191,48 @@ describe('operator console', () => {
 
     // Only a booking waiting for a dispatcher offers accept and dismiss.
     expect(await page.locator('#accept-booking').count()).toBe(0);
+  });
+
+  it("speaks people's language: one sentence per timeline node, times in the company's zone, money as money, names not ids, raw JSON behind a toggle", async () => {
+    const booking = (await tenant.call('GET', `/v1/bookings/${apiBookingId}`)).body;
+    const technician = demoTechnicians.find((t) => t.technicianId === booking.window.technicianId)!.name;
+    // Written here from the window itself: "Wed, Dec 2, 8-10 AM".
+    const clock = (hhmm: string) => DateTime.fromFormat(hhmm, 'HH:mm');
+    const [from, to] = [clock(booking.window.start), clock(booking.window.end)];
+    const range = from.toFormat('a') === to.toFormat('a') ? `${from.toFormat('h')}-${to.toFormat('h a')}` : `${from.toFormat('h a')}-${to.toFormat('h a')}`;
+    const window = `${DateTime.fromISO(booking.window.date).toFormat('ccc, LLL d')}, ${range}`;
+    await addThreadEntry(
+      tenant.tenantId,
+      apiBookingId,
+      { at: new Date().toISOString(), direction: 'in', text: 'Can you come after 9?', action: 'customer_reply' },
+      'SMtest',
+    );
+
+    await openPage('#/review', 'review'); // from another page, so the booking's page is drawn anew
+    await openPage(`#/bookings/${apiBookingId}`, 'bookings');
+    expect(await page.textContent('h1')).toBe('Drain clog for Jordan Rivera');
+    expect(await page.textContent('#booking-summary')).toContain(`${window} with ${technician}`);
+    const sentences = await page.locator('#timeline .sentence').allTextContents();
+    expect(sentences).toContain(`Held ${window} with ${technician}`);
+    expect(sentences).toContain(`Booked ${window} with ${technician} (confirmed)`);
+    expect(sentences).toContain('New customer Jordan Rivera');
+    expect(sentences.some((s) => s.startsWith("Planned the customer's messages: confirmation"))).toBe(true);
+    // No ISO instants, no ids, no field names on the face of the page.
+    // biome-ignore lint/performance/useDomNodeTextContent: what is shown, without the closed raw toggles
+    const visible = await page.locator('main').innerText();
+    expect(visible).not.toMatch(/\d{4}-\d{2}-\d{2}T\d{2}:/);
+    expect(visible).not.toContain('paidAmountCents');
+    expect(visible).not.toContain(booking.window.technicianId);
+    expect(await page.textContent('#lifecycle')).toContain('Paid $425.00');
+    expect(await page.locator('#timeline td.when').first().textContent()).toMatch(/^\w{3}, \w{3} \d{1,2}, \d{1,2}:\d{2} [AP]M$/);
+    // The raw JSON is one click away.
+    const held = page.locator('#timeline tr[data-node="SoftHold"]').first();
+    expect(await held.locator('details.raw').getAttribute('open')).toBeNull();
+    await held.locator('details.raw summary').click();
+    expect(await held.locator('details.raw pre').textContent()).toContain('"holdId"');
+    // The text conversation with the customer.
+    expect(await page.textContent('#conversation')).toContain('Can you come after 9?');
+    await shot('03b-booking-in-words');
   });
 
   it('dismisses a pending booking from its page, with a reason', async () => {
@@ -233,6 +278,29 @@ describe('operator console', () => {
     await expect.poll(() => rows.count()).toBe(1);
     expect((await tenant.call('GET', `/v1/bookings/${toAccept}`)).body.status).toBe('confirmed');
     await shot('05-review-after-actions');
+  });
+
+  it("shows customers' text replies in the review page's inbox, and marks one answered", async () => {
+    const item = await openReviewItem(tenant.tenantId, {
+      kind: 'customer_reply',
+      reason: 'Jordan Rivera texted: "Is there a charge to come out on Saturday?"',
+      subject: { type: 'booking', id: apiBookingId },
+      payload: { text: 'Is there a charge to come out on Saturday?', from: '+15125550142', messageSid: 'SMinbox' },
+    });
+    await openPage('#/bookings', 'bookings'); // from another page, so the review page is drawn anew
+    await openPage('#/review', 'review');
+    const row = page.locator(`#customer-replies tr[data-reply="${item.reviewItemId}"]`);
+    expect(await row.textContent()).toContain('Jordan Rivera');
+    expect(await row.textContent()).toContain('Is there a charge to come out on Saturday?');
+    expect(await row.locator('a').getAttribute('href')).toBe(`#/bookings/${apiBookingId}`);
+    await shot('05b-customer-inbox');
+    await row.locator('input[name="note"]').fill('Called back: no weekend charge');
+    await row.locator('button[data-action="answered"]').click();
+    await expect.poll(() => page.locator(`#customer-replies tr[data-reply="${item.reviewItemId}"]`).count()).toBe(0);
+    expect((await tenant.call('GET', `/v1/review-items/${item.reviewItemId}`)).body).toMatchObject({
+      status: 'resolved',
+      resolutionNote: 'Called back: no weekend charge',
+    });
   });
 
   it('shows DLQ depth per queue and starts a DLQ redrive', async () => {
@@ -387,6 +455,44 @@ describe('operator console', () => {
     await expect.poll(() => page.textContent('#flash')).toContain('Not saved');
     expect(await page.textContent('#flash')).toMatch(/time ?zone/i);
     expect((await tenant.call('GET', '/v1/config/company')).body.timeZone).toBe('America/Chicago');
+  });
+
+  it('connects ServiceTitan: adapter, credentials, test, then a mapping picked from its lists (Connect your CRM)', async () => {
+    const st = await new ServiceTitanContract().start();
+    try {
+      await openPage('#/crm', 'crm');
+      await page.selectOption('#crm-adapter', 'servicetitan');
+      await page.fill('#crm-settings input[name="stTenantId"]', st.stTenantId);
+      await page.fill('#crm-settings input[name="bookingProviderId"]', st.bookingProviderId);
+      await page.fill('#crm-settings input[name="apiUrl"]', st.url);
+      await page.fill('#crm-settings input[name="authUrl"]', st.url);
+      await page.fill('#crm-credentials input[name="clientId"]', st.credentials.clientId);
+      await page.fill('#crm-credentials input[name="clientSecret"]', st.credentials.clientSecret);
+      await page.fill('#crm-credentials input[name="appKey"]', st.credentials.appKey);
+      await page.click('#crm-test');
+      await expect.poll(() => page.textContent('#crm-result'), { timeout: 30_000 }).toContain('Connected (servicetitan)');
+      expect(await page.textContent('#crm-result')).toContain(`stTenantId ${st.stTenantId}`);
+      await page.waitForSelector('#crm-mapping select[name="jobType:plumbing-drain-clog"]', { timeout: 30_000 });
+      await page.selectOption('#crm-mapping select[name="jobType:plumbing-drain-clog"]', '7001');
+      await page.selectOption('#crm-mapping select[name="businessUnit:plumbing-drain-clog"]', '12');
+      await page.selectOption('#crm-mapping select[name="default:campaign"]', '3301');
+      await page.click('#crm-mapping button[type="submit"]');
+      await expect.poll(() => page.textContent('#flash')).toContain('Mapping saved');
+      // The secret went to the tenant's secret only: never on the page, never in an answer.
+      expect(await page.locator('main').textContent()).not.toContain(st.credentials.clientSecret);
+      const company = (await tenant.call('GET', '/v1/config/company')).body;
+      expect(company.crmIds).toMatchObject({
+        jobTypes: { 'plumbing-drain-clog': '7001' },
+        businessUnits: { 'plumbing-drain-clog': '12' },
+        defaults: { campaign: '3301' },
+      });
+      mkdirSync(join(process.cwd(), 'docs', 'screenshots'), { recursive: true });
+      await page.screenshot({ path: join(process.cwd(), 'docs', 'screenshots', 'crm-setup.png'), fullPage: true });
+      await shot('14-crm-setup');
+    } finally {
+      await tenant.call('PUT', '/v1/config/crm', { adapter: 'builtin' });
+      await st.stop();
+    }
   });
 
   it('signs out, forgetting the key, and raised no script errors', async () => {

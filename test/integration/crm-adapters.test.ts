@@ -301,7 +301,6 @@ function write(overrides: Partial<CrmBookingWrite> = {}): CrmBookingWrite {
     customerId: `c-${counter}`,
     state: 'booked',
     dealStage: 'Booked',
-    action: 'confirmation_message',
     fields: { lead_source: 'google_ads', job_type: 'Drain clog', summary: 'Clogged drain' },
     customer: { name: 'Jordan Rivera', phoneE164: `+1512555${String(1000 + counter).slice(-4)}`, email: `c${counter}@example.com`, isNew: true },
     address: { line1: '1100 Congress Ave', line2: 'Apt 4B', city: 'Austin', region: 'TX', postalCode: '78701', country: 'US' },

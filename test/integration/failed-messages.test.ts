@@ -15,7 +15,7 @@ import { sweepDueNotifications } from '../../functions/notify/sweep';
 import { handler as notifyWorker } from '../../functions/notify/send.handler';
 import { handler as crmSyncWorker } from '../../functions/crm/sync.handler';
 import { handler as statusEventsWorker } from '../../functions/lifecycle/status-events.handler';
-import { sqsClient } from '../../functions/shared/clients';
+import { sqsClient } from '../../functions/shared/queue-client';
 import { pollOnce, sqsRecord } from '../../local/pollers';
 import type { LocalSqs } from '../../local/sqs';
 import { bookingRequest, createTestTenant, itemsWithPrefix, nextWeekday, waitForTrail } from './helpers';

@@ -7,7 +7,7 @@ import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client
 import { describe, expect, it } from 'vitest';
 import { sweepDueNotifications } from '../../functions/notify/sweep';
 import { queues } from '../../functions/registry';
-import { sfnClient } from '../../functions/shared/clients';
+import { sfnClient } from '../../functions/shared/workflow-client';
 import { trailExecutionName } from '../../functions/trail/start';
 import { pollOnce } from '../../local/pollers';
 import type { LocalSqs } from '../../local/sqs';

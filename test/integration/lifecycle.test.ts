@@ -113,7 +113,7 @@ describe('job lifecycle from the field', () => {
     await sweepSubjects(tenant.tenantId, [bookingId], new Date(events[0].occurredAt));
     // The visit's own reminders fell due before dispatch too (48 h before, and 07:00 on the day).
     expect(await kinds()).toEqual(['confirmation', 'eta', 'reminder_48h', 'reminder_day_of']);
-    expect(await text('eta')).toMatch(/Maria Gonzales from Lone Star Plumbing & Air is scheduled to arrive around \d{1,2}:30 (AM|PM)/);
+    expect(await text('eta')).toMatch(/Maria from Lone Star Plumbing & Air is scheduled to arrive around \w{3}, \w{3} \d{1,2}, \d{1,2}:30 (AM|PM)/);
 
     // En route, through the signed FSM webhook: a bad signature is 401, a good one is queued.
     const secret = 'whsec_fieldedge_test';
@@ -138,7 +138,7 @@ describe('job lifecycle from the field', () => {
     expect(crm.fields.eta).toBe(new Date(events[1].data.eta).toISOString());
     await sweepSubjects(tenant.tenantId, [bookingId], new Date(events[1].occurredAt));
     expect(await kinds()).toEqual(['confirmation', 'eta', 'on_the_way', 'reminder_48h', 'reminder_day_of']);
-    expect(await text('on_the_way')).toContain('Maria Gonzales from Lone Star Plumbing & Air is on the way, arriving around');
+    expect(await text('on_the_way')).toContain('Maria from Lone Star Plumbing & Air is on the way, arriving around');
 
     // Completed: service history and equipment on the customer, thank-you now, review request 2 h later.
     await tenant.call('POST', `/v1/jobs/${bookingId}/events`, events[2]);

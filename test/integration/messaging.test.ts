@@ -103,14 +103,15 @@ describe('Twilio SMS provider', () => {
     await deliver();
     const url = `${inject('apiUrl')}/v1/webhooks/sms/${tenant.tenantId}`;
     const reply = async (Body: string, signature?: string) => {
-      const params = { From: phone, To: '+15125550100', Body, MessageSid: 'SM123' };
+      // Each reply its own provider message id: a repeated MessageSid is the same message, acted on once.
+      const params = { From: phone, To: '+15125550100', Body, MessageSid: `SM${Body.trim()}${Date.now()}` };
       const signed = twilioSignature(twilio.authToken, url.replace(/^http:\/\//, 'https://'), params);
       return callApi('POST', `/v1/webhooks/sms/${tenant.tenantId}`, {
         rawBody: new URLSearchParams(params).toString(),
         headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature ?? signed },
       });
     };
-    expect((await reply('STOP', 'forged')).status).toBe(401);
+    expect((await reply('STOP', 'forged')).status).toBe(403);
     const stopped = await reply(' stop ');
     expect(stopped.status).toBe(200);
     expect(stopped.headers.get('x-jobrelay-action')).toBe('opted_out');
@@ -147,7 +148,9 @@ describe('templates', () => {
     const text = (await good.call('GET', `/v1/outbox?bookingId=${booking.bookingId}`)).body.messages.find(
       (m: { kind: string }) => m.kind === 'confirmation',
     ).text;
-    expect(text).toBe(`Hi Jordan! Lone Star Plumbing & Air sees you ${booking.window.date} from 10:00.`);
+    // Variables are formatted for people in the company's time zone ({{date}} "Mon, Nov 30", {{start}} "10 AM").
+    const day = DateTime.fromISO(booking.window.date).setLocale('en-US').toFormat('ccc, LLL d');
+    expect(text).toBe(`Hi Jordan! Lone Star Plumbing & Air sees you ${day} from 10 AM.`);
 
     const broken = await tenantWith({
       messaging: { sms: { provider: 'outbox' }, email: { provider: 'outbox' }, templates: { confirmation: 'Hi {{firstName}}, your coupon {{couponCode}}' } },
@@ -207,8 +210,12 @@ describe('SES email provider', () => {
     );
     const second = await book(tenant, { notes: 'by email please' });
     await deliver();
-    const email = ses.emails.find((e) => e.to.includes('jordan.rivera@example.com') && e.text.includes(second.window.date));
-    expect(email).toMatchObject({ from: 'dispatch@lonestar.example', subject: 'Lone Star Plumbing & Air: confirmation' });
+    // A subject a person would write, a plain-text part and an HTML part.
+    const day = DateTime.fromISO(second.window.date).setLocale('en-US').toFormat('ccc, LLL d');
+    const email = ses.emails.find((e) => e.to.includes('jordan.rivera@example.com') && e.text.includes(`${day}, 10 AM-12 PM`));
+    expect(email).toMatchObject({ from: 'dispatch@lonestar.example', subject: `Lone Star Plumbing & Air: Your Drain clog visit is confirmed for ${day}` });
+    expect(email!.html).toContain('<html');
+    expect(email!.html).toContain(`${day}, 10 AM-12 PM`);
 
     const unverified = await tenantWith({
       messaging: { sms: { provider: 'outbox' }, email: { provider: 'ses', from: 'nobody@unverified.example', endpoint: ses.url }, templates: {} },

@@ -2,6 +2,7 @@
  * ScheduleNotifications -> ledger -> sweeper -> notify queue (the SQS server) -> NotifyWorker ->
  * local outbox. Driven by hand with an explicit clock, no waiting on the ticker.
  */
+import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { queues } from '../../functions/registry';
 import { sweepDueNotifications } from '../../functions/notify/sweep';
@@ -35,7 +36,8 @@ describe('notifications', () => {
     let outbox = (await listOutbox(tenant.tenantId)).filter((m) => m.bookingId === bookingId && CUSTOMER_KINDS.has(String(m.kind)));
     expect(outbox.map((m) => m.kind)).toEqual(['confirmation']);
     expect(outbox[0]).toMatchObject({ channel: 'sms', to: '+15125550142' });
-    expect(String(outbox[0]!.text)).toContain(`confirmed for ${window.date} between 10:00 and 12:00`);
+    const day = DateTime.fromISO(window.date).setLocale('en-US').toFormat('ccc, LLL d');
+    expect(String(outbox[0]!.text)).toContain(`confirmed for ${day}, 10 AM-12 PM`);
 
     // The morning of the visit: both reminders are due; each goes out once.
     const visitMorning = new Date(`${window.date}T14:00:00Z`);

@@ -11,7 +11,7 @@ import { issueApiKey } from '../../functions/admin/store';
 import { findOpenReviewItems, openReviewItem, resolveReviewItemsFor } from '../../functions/review/store';
 import { WORKER_NODE } from '../../functions/lifecycle/actions';
 import { queues } from '../../functions/registry';
-import { sqsClient } from '../../functions/shared/clients';
+import { sqsClient } from '../../functions/shared/queue-client';
 import { pollOnce } from '../../local/pollers';
 import type { LocalSqs } from '../../local/sqs';
 import { bookingRequest, callApi, createTestTenant, itemsWithPrefix, type TestTenant } from './helpers';

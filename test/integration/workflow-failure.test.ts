@@ -8,7 +8,7 @@ import { ulid } from 'ulid';
 import { describe, expect, it } from 'vitest';
 import { createBookingRecord, getBookingWithTimeline } from '../../functions/booking/store';
 import { listReviewItems } from '../../functions/review/store';
-import { sfnClient } from '../../functions/shared/clients';
+import { sfnClient } from '../../functions/shared/workflow-client';
 import { bookingRequest, createTestTenant } from './helpers';
 
 describe('workflow failure', () => {

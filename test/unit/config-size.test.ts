@@ -10,7 +10,7 @@
  */
 import { marshall, type NativeAttributeValue } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { openApiDocument } from '../../functions/api/openapi';
 import { CreateBookingRequestSchema } from '../../functions/booking/schemas';
 import { jsonBytes } from '../../functions/shared/bounds';

@@ -10,12 +10,15 @@ import { decideMatch, similarNames } from '../../functions/recognise/match';
 import type { CustomerRecord } from '../../functions/recognise/store';
 
 describe('CRM mapping table', () => {
-  it('has an entry for every job state, each with fields and a downstream action', () => {
+  it("has an entry for every job state, each a deal stage and fields; what a state fires is the lifecycle's, not a column here", () => {
     expect(Object.keys(defaultCrmMapping).sort()).toEqual([...JOB_STATES].sort());
-    expect(defaultCrmMapping.dispatched.action).toBe('eta_message');
-    expect(defaultCrmMapping.completed.action).toBe('review_request');
-    expect(defaultCrmMapping.invoiced.action).toBe('payment_reminder');
-    expect(defaultCrmMapping.paid.action).toBe('renewal_scheduling');
+    expect(defaultCrmMapping.paid.dealStage).toBe('Closed Won');
+    for (const entry of Object.values(defaultCrmMapping)) expect(Object.keys(entry).sort()).toEqual(['dealStage', 'fields']);
+    // An old override that still carries `action` is read without it (stripped, not refused).
+    expect(effectiveMapping({ paid: { dealStage: 'Won', fields: [{ crmField: 'x', from: 'job.paidAt' }], action: 'none' } as never }).paid).toEqual({
+      dealStage: 'Won',
+      fields: [{ crmField: 'x', from: 'job.paidAt' }],
+    });
   });
 
   it('leaves absent values out (never blanks, never "unknown") and maps nested values', () => {
@@ -25,7 +28,7 @@ describe('CRM mapping table', () => {
   });
 
   it('merges tenant overrides state by state and rejects what the schema does not allow', () => {
-    const override = { paid: { dealStage: 'Won', action: 'none' as const, fields: [{ crmField: 'paid_on', from: 'job.paidAt' }] } };
+    const override = { paid: { dealStage: 'Won', fields: [{ crmField: 'paid_on', from: 'job.paidAt' }] } };
     const mapping = effectiveMapping(override);
     expect(mapping.paid).toEqual(override.paid);
     expect(mapping.booked).toEqual(defaultCrmMapping.booked);

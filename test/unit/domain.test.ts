@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { signWebhook } from '../../functions/crm/adapters/webhook';
 import { CrmMappingSchema, defaultCrmMapping, mapFields } from '../../functions/crm/mapping';
-import { renderMessage } from '../../functions/notify/catalogue';
+import { messageVariables, renderMessage } from '../../functions/notify/catalogue';
 import { planNotifications } from '../../functions/notify/plan';
 import { normalizeEmail, normalizePhone } from '../../functions/recognise/phone';
 import { describeCause } from '../../functions/shared/errors';
@@ -68,16 +68,20 @@ describe('notification plan', () => {
     expect(plan.map((p) => p.kind)).toEqual(['confirmation']);
   });
 
-  it('renders the confirmation with the window', () => {
-    const text = renderMessage('confirmation', {
-      firstName: 'Jordan',
-      jobTypeName: 'Drain clog',
-      date: '2026-12-05',
-      start: '10:00',
-      end: '12:00',
-      companyName: 'Lone Star',
-    });
-    expect(text).toBe('Hi Jordan, your Drain clog visit with Lone Star is confirmed for 2026-12-05 between 10:00 and 12:00. Reply STOP to opt out.');
+  it('renders the confirmation with the window, for people', () => {
+    const text = renderMessage(
+      'confirmation',
+      messageVariables({
+        customerName: 'Jordan Lee',
+        jobTypeName: 'Drain clog',
+        companyName: 'Lone Star',
+        timeZone,
+        window: { date: '2026-12-05', start: '10:00', end: '12:00' },
+      }),
+    );
+    expect(text).toBe(
+      'Hi Jordan, your Drain clog visit with Lone Star is confirmed for Sat, Dec 5, 10 AM-12 PM. Need another time? Reply R to reschedule. Reply STOP to opt out.',
+    );
   });
 });
 

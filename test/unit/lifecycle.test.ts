@@ -125,7 +125,16 @@ describe('effects planning', () => {
       tenant,
       channel: 'sms',
     });
-    expect(invoiced.cancelKinds).toEqual(['no_sale_followup_1', 'no_sale_followup_2', 'no_sale_followup_3']);
+    // The no-sale sequence stops; a visit already done has no reminders or arrival messages left either.
+    expect(invoiced.cancelKinds).toEqual([
+      'no_sale_followup_1',
+      'no_sale_followup_2',
+      'no_sale_followup_3',
+      'reminder_48h',
+      'reminder_day_of',
+      'eta',
+      'on_the_way',
+    ]);
   });
 
   it('paid: cancels payment reminders, stores paid revenue and account status', () => {

@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { composeMessage, isStaffMessage, messageVariables, NOTIFICATION_KINDS, recipientOf, renderMessage } from '../../functions/notify/catalogue';
+import {
+  composeMessage,
+  describeCatalogue,
+  isStaffMessage,
+  messageVariables,
+  NOTIFICATION_KINDS,
+  recipientOf,
+  renderMessage,
+  templateProblem,
+} from '../../functions/notify/catalogue';
+import { previewCatalogue } from '../../functions/notify/preview';
+import { templateVariables } from '../../functions/notify/templates';
 import { decideDelivery } from '../../functions/notify/delivery';
 import { NotifyMessageSchema } from '../../functions/notify/schemas';
 import { REDRIVE_QUEUES } from '../../functions/review/schemas';
@@ -9,6 +20,7 @@ const vars = messageVariables({
   customerName: 'Jordan Lee',
   jobTypeName: 'Drain clog',
   companyName: 'Lone Star',
+  timeZone: 'America/Chicago',
   window: { date: '2026-12-05', start: '10:00', end: '12:00' },
 });
 
@@ -19,12 +31,25 @@ describe('the notification catalogue (every kind once)', () => {
     expect(NotifyMessageSchema.safeParse({ tenantId: 't', bookingId: 'b', kind: 'not_a_kind' }).success).toBe(false);
   });
 
-  it('gives every kind a recipient and default wording that names who it is about, with no unfilled placeholder', () => {
-    for (const kind of NOTIFICATION_KINDS) {
-      const text = renderMessage(kind, vars);
-      expect(text, kind).toContain('Jordan');
-      expect(text, kind).not.toMatch(/undefined|\$\{|\{\{/);
-      expect(['customer', 'technician', 'dispatch', 'manager'], kind).toContain(recipientOf(kind));
+  it('gives every kind a recipient and default wording in English and Spanish that uses only its own variables', () => {
+    for (const entry of describeCatalogue()) {
+      expect(['customer', 'technician', 'dispatch', 'manager'], entry.kind).toContain(entry.recipient);
+      for (const language of ['en', 'es'] as const) {
+        expect(entry.wording[language].text, `${entry.kind} ${language}`).toBeTruthy();
+        expect(templateProblem(entry.kind, entry.wording[language].text), `${entry.kind} ${language}`).toBeUndefined();
+        if (entry.wording[language].subject) expect(templateProblem(entry.kind, entry.wording[language].subject!), entry.kind).toBeUndefined();
+      }
+      expect(entry.wording.es.text, entry.kind).not.toBe(entry.wording.en.text);
+    }
+  });
+
+  it('renders every kind for the sample booking in both languages, with no unfilled placeholder', () => {
+    for (const item of previewCatalogue({ name: 'Lone Star', timeZone: 'America/Chicago' })) {
+      for (const language of ['en', 'es'] as const) {
+        const rendered = item.rendered[language];
+        expect(rendered.error, `${item.kind} ${language}`).toBeUndefined();
+        expect(rendered.text, `${item.kind} ${language}`).not.toMatch(/undefined|\$\{|\{\{|\.\.(?!\.)/);
+      }
     }
   });
 
@@ -35,9 +60,66 @@ describe('the notification catalogue (every kind once)', () => {
     }
   });
 
-  it('uses a tenant template for its kind in place of the default wording', () => {
+  it('holds every customer kind in quiet hours and suppresses it for an opted-out customer', () => {
+    const quiet = { start: '00:00', end: '23:59' };
+    for (const kind of NOTIFICATION_KINDS.filter((k) => recipientOf(k) === 'customer')) {
+      const inQuiet = decideDelivery({ kind, now: new Date('2026-12-05T18:00:00Z'), timeZone: 'America/Chicago', companyQuietHours: quiet, customer: {} });
+      expect(inQuiet.action, kind).toBe('defer');
+      const optedOut = decideDelivery({
+        kind,
+        now: new Date(),
+        timeZone: 'America/Chicago',
+        customer: { communicationPreferences: { channels: ['sms'], optedOut: true } },
+      });
+      expect(optedOut.action, kind).toBe('suppress');
+    }
+  });
+
+  it('uses a tenant template for its kind and language in place of the default wording', () => {
     expect(composeMessage('confirmation', { confirmation: 'Yo {{firstName}} from {{companyName}}' }, vars)).toBe('Yo Jordan from Lone Star');
     expect(composeMessage('reminder_48h', { confirmation: 'unused' }, vars)).toBe(renderMessage('reminder_48h', vars));
+    const templates = { confirmation: 'Hi {{firstName}}', 'confirmation.es': 'Hola {{firstName}}' };
+    expect(composeMessage('confirmation', templates, vars, 'es')).toBe('Hola Jordan');
+    expect(composeMessage('confirmation', templates, vars, 'en')).toBe('Hi Jordan');
+  });
+});
+
+describe('variables formatted for people', () => {
+  const facts = {
+    customerName: 'Jordan Lee',
+    companyName: 'Lone Star',
+    timeZone: 'America/Chicago',
+    window: { date: '2026-11-30', start: '08:00', end: '10:00' },
+    etaIso: '2026-11-30T15:15:00Z',
+    amountCents: 12_900,
+  };
+
+  it('writes English dates, 12-hour windows, ETAs with their day and money, with the raw values beside them', () => {
+    const v = messageVariables({ ...facts, language: 'en' });
+    expect(v).toMatchObject({ date: 'Mon, Nov 30', weekday: 'Monday', time: '8-10 AM', window: 'Mon, Nov 30, 8-10 AM', start: '8 AM', end: '10 AM' });
+    expect(v).toMatchObject({ eta: 'Mon, Nov 30, 9:15 AM', amount: '$129.00', amountCents: '12900', dateIso: '2026-11-30' });
+    expect(v.windowStartIso).toBe('2026-11-30T08:00:00.000-06:00');
+    expect(messageVariables({ ...facts, window: { date: '2026-11-30', start: '10:30', end: '13:00' } }).time).toBe('10:30 AM-1:00 PM');
+  });
+
+  it('writes Spanish with Intl', () => {
+    const v = messageVariables({ ...facts, language: 'es' });
+    expect(v).toMatchObject({ date: 'lun, 30 de nov', weekday: 'lunes', time: '8-10 a.m.', eta: 'lun, 30 de nov, 9:15 a.m.', amount: '$129.00' });
+  });
+});
+
+describe('templates checked when saved', () => {
+  it('names the unknown variable and the kind, and an unknown kind', () => {
+    expect(templateProblem('confirmation', 'Hi {{firstName}}, {{couponCode}}')).toMatch(/unknown variable \{\{couponCode\}\} in the confirmation template/);
+    expect(templateProblem('confirmation.es', 'Hola {{firstName}}{{#if prep}} {{prep}}{{/if}}')).toBeUndefined();
+    expect(templateProblem('review_request', '{{reviewUrl}}')).toBeUndefined();
+    expect(templateProblem('confirmation', '{{reviewUrl}}')).toMatch(/reviewUrl/);
+    expect(templateProblem('not_a_kind', 'x')).toMatch(/unknown message kind "not_a_kind"/);
+    expect(templateProblem('confirmation', 'Hi {{#if}}')).toMatch(/not valid Handlebars/);
+  });
+
+  it('lists what a template uses', () => {
+    expect(templateVariables('{{a}} {{#if b}}{{c}}{{else}}{{d}}{{/if}} {{#each e}}{{@index}}{{/each}}').sort()).toEqual(['a', 'b', 'c', 'd', 'e']);
   });
 });
 

@@ -10,7 +10,14 @@
  * create whose answer was lost (`previousCreateAttemptAt`) it finds the job by its `jobrelay:` tag.
  */
 import type { CrmAdapter, CrmBookingWrite, CrmWriteResult } from '../adapter';
+import type { CrmConnectionTest, CrmOption, CrmOptions } from '../setup-schemas';
+import { fieldNotes } from './field-notes';
+import type { CrmCustomerPage, CrmCustomerQuery } from '../read-sync-schemas';
+import { listHousecallProCustomers } from './housecallpro-read';
 import { vendorCall } from './http';
+
+/** Lists are read to this many pages of 100 at most: a picker is no place for more. */
+const MAX_OPTION_PAGES = 20;
 
 export interface HousecallProSettings {
   apiUrl: string;
@@ -21,6 +28,14 @@ interface HcpCustomer {
   id: string;
   mobile_number?: string;
   addresses?: Array<{ id: string; street?: string; zip?: string }>;
+}
+
+/**
+ * Housecall Pro jobs have no priority field: urgency travels as a job tag the dispatch board shows
+ * (`Emergency`, `Urgent`); routine work carries none.
+ */
+export function hcpPriorityTags(urgency: 'emergency' | 'urgent' | 'routine' | undefined): string[] {
+  return urgency === 'emergency' ? ['Emergency'] : urgency === 'urgent' ? ['Urgent'] : [];
 }
 
 export class HousecallProCrmAdapter implements CrmAdapter {
@@ -40,6 +55,42 @@ export class HousecallProCrmAdapter implements CrmAdapter {
     });
   }
 
+  /** Setup's check: the company the API key belongs to (one read). */
+  async testConnection(): Promise<Pick<CrmConnectionTest, 'scopes' | 'visible' | 'checks'>> {
+    const { body } = await this.call<{ id?: string; name?: string }>('company', 'GET', '/company');
+    return {
+      scopes: [],
+      visible: { ...(body?.id ? { companyId: String(body.id) } : {}), ...(body?.name ? { companyName: body.name } : {}) },
+      checks: [{ name: 'api key', ok: true, detail: body?.name ? `company ${body.name}` : undefined }],
+    };
+  }
+
+  /** Job types, lead sources (Housecall Pro's campaigns) and employees, every page. */
+  async listOptions(): Promise<CrmOptions> {
+    const [jobTypes, campaigns, technicians] = await Promise.all([
+      this.allPages('job types', '/job_fields/job_types', 'job_types', (o) => String(o.name ?? o.id)),
+      this.allPages('lead sources', '/lead_sources', 'lead_sources', (o) => String(o.name ?? o.id)),
+      this.allPages('employees', '/employees', 'employees', (o) => [o.first_name, o.last_name].filter(Boolean).join(' ') || String(o.id)),
+    ]);
+    return { adapter: this.name, jobTypes, campaigns, businessUnits: [], technicians, pipelines: [] };
+  }
+
+  private async allPages(what: string, path: string, key: string, name: (o: Record<string, unknown>) => string): Promise<CrmOption[]> {
+    const options: CrmOption[] = [];
+    for (let page = 1; page <= MAX_OPTION_PAGES; page++) {
+      const { body } = await this.call<Record<string, unknown> & { total_pages?: number }>(`list ${what}`, 'GET', `${path}?page=${page}&page_size=100`);
+      const items = (Array.isArray(body?.[key]) ? body[key] : []) as Array<Record<string, unknown>>;
+      options.push(...items.map((o) => ({ id: String(o.id), name: name(o) })));
+      if (!body?.total_pages || page >= body.total_pages) break;
+    }
+    return options;
+  }
+
+  /** Read sync: a page of customers (housecallpro-read.ts). */
+  listCustomers(query: CrmCustomerQuery): Promise<CrmCustomerPage> {
+    return listHousecallProCustomers((operation, method, path) => this.call(operation, method, path), query);
+  }
+
   async writeBooking(write: CrmBookingWrite): Promise<CrmWriteResult> {
     const digits = write.customer.phoneE164.replace(/^\+1/, '').replace(/\D/g, '');
     const address = {
@@ -50,8 +101,9 @@ export class HousecallProCrmAdapter implements CrmAdapter {
       zip: write.address.postalCode,
       country: write.address.country,
     };
-    let customerId = write.existingExternalIds?.housecallProCustomerId;
-    let addressId: string | undefined;
+    // A customer read from Housecall Pro (read sync): its own ids, no search and no create.
+    let customerId = write.existingExternalIds?.housecallProCustomerId ?? write.crmCustomer?.customerId;
+    let addressId: string | undefined = write.crmCustomer?.locationId;
     if (!customerId) {
       const search = await this.call<{ customers: HcpCustomer[] }>('customer search', 'GET', `/customers?q=${encodeURIComponent(digits)}&page_size=5`);
       const found = search.body.customers?.find((c) => (c.mobile_number ?? '').replace(/\D/g, '').endsWith(digits));
@@ -94,9 +146,15 @@ export class HousecallProCrmAdapter implements CrmAdapter {
         customer_id: customerId,
         address_id: addressId,
         ...(write.window ? { schedule: { scheduled_start: write.window.startUtc, scheduled_end: write.window.endUtc, arrival_window: 0 } } : {}),
-        notes: write.summary ?? String(write.fields.summary ?? ''),
+        notes: [write.summary ?? String(write.fields.summary ?? ''), ...fieldNotes(write.fields)].filter(Boolean).join('\n'),
         lead_source: String(write.fields.lead_source ?? ''),
-        tags: [`jobrelay:${write.bookingId}`, ...(write.fields.campaign ? [`campaign:${write.fields.campaign}`] : [])],
+        tags: [
+          `jobrelay:${write.bookingId}`,
+          ...(write.fields.campaign ? [`campaign:${write.fields.campaign}`] : []),
+          ...(write.fields.membership ? ['member'] : []),
+          ...hcpPriorityTags(write.urgency),
+        ],
+        ...(write.source?.technician ? { assigned_employee_ids: [write.source.technician] } : {}),
         job_fields: {
           ...(write.source?.jobType ? { job_type_id: write.source.jobType } : {}),
           ...(write.source?.businessUnit ? { business_unit_id: write.source.businessUnit } : {}),

@@ -11,6 +11,10 @@
  * Upserting on our own unique ids (customer, booking) makes a retried write update, not duplicate.
  */
 import type { CrmAdapter, CrmBookingWrite, CrmWriteResult } from '../adapter';
+import { CrmRejectedError } from '../../shared/errors';
+import type { CrmConnectionTest, CrmOptions } from '../setup-schemas';
+import type { CrmCustomerPage, CrmCustomerQuery } from '../read-sync-schemas';
+import { listHubSpotCustomers } from './hubspot-read';
 import { vendorCall } from './http';
 import { ownValue } from '../../shared/own';
 
@@ -49,26 +53,122 @@ export class HubSpotCrmAdapter implements CrmAdapter {
     });
   }
 
+  /**
+   * Setup's check: one contact read (the token works and may read the CRM), then the token's own
+   * description (portal id and scopes). Reads only.
+   */
+  async testConnection(): Promise<Pick<CrmConnectionTest, 'scopes' | 'visible' | 'checks'>> {
+    await this.call('contact read', 'GET', '/crm/v3/objects/contacts?limit=1');
+    const checks: CrmConnectionTest['checks'] = [{ name: 'token', ok: true }];
+    try {
+      const { body } = await this.call<{ hubId?: number; scopes?: string[]; appId?: number }>(
+        'token info',
+        'POST',
+        '/oauth/v2/private-apps/get/access-token-info',
+        {
+          tokenKey: this.token,
+        },
+      );
+      checks.push({ name: 'token info', ok: true });
+      return { scopes: body?.scopes ?? [], visible: body?.hubId ? { hubId: String(body.hubId) } : {}, checks };
+    } catch (error) {
+      // A token that reads contacts works even when its description cannot be read: say so, go on.
+      if (!(error instanceof CrmRejectedError)) throw error;
+      checks.push({ name: 'token info', ok: false, detail: error.message });
+      return { scopes: [], visible: {}, checks };
+    }
+  }
+
+  /** Deal pipelines and their stages (the mapping's deal stages are picked from these). */
+  async listOptions(): Promise<CrmOptions> {
+    const { body } = await this.call<{ results?: Array<{ id: string; label: string; stages?: Array<{ id: string; label: string }> }> }>(
+      'list pipelines',
+      'GET',
+      '/crm/v3/pipelines/deals',
+    );
+    return {
+      adapter: this.name,
+      jobTypes: [],
+      campaigns: [],
+      businessUnits: [],
+      technicians: [],
+      pipelines: (body?.results ?? []).map((p) => ({ id: p.id, name: p.label, stages: (p.stages ?? []).map((s) => ({ id: s.id, name: s.label })) })),
+    };
+  }
+
+  /**
+   * The custom properties the writes use, created where missing: the unique ids upserts key on
+   * (contact `jobrelay_customer_id`, deal `jobrelay_booking_id`), the deal's `jobrelay_note_id`, and
+   * a deal property per mapped field. HubSpot refuses a write naming a property it does not have.
+   */
+  async prepareFields(fieldNames: string[]): Promise<string[]> {
+    const wanted = {
+      contacts: [{ name: this.settings.contactIdProperty, unique: true }],
+      deals: [
+        { name: this.settings.dealIdProperty, unique: true },
+        { name: 'jobrelay_note_id', unique: false },
+        ...[...new Set(fieldNames.map(propertyName))].map((name) => ({ name, unique: false })),
+      ],
+    };
+    const created: string[] = [];
+    for (const [objectType, properties] of Object.entries(wanted)) {
+      const { body } = await this.call<{ results?: Array<{ name: string }> }>(`list ${objectType} properties`, 'GET', `/crm/v3/properties/${objectType}`);
+      const have = new Set((body?.results ?? []).map((p) => p.name));
+      const missing = properties.filter((p) => !have.has(p.name));
+      if (!missing.length) continue;
+      await this.call(`create ${objectType} properties`, 'POST', `/crm/v3/properties/${objectType}/batch/create`, {
+        inputs: missing.map((p) => ({
+          name: p.name,
+          label: p.name.replace(/_/g, ' ').replace(/^jobrelay /, 'JobRelay '),
+          type: 'string',
+          fieldType: 'text',
+          groupName: objectType === 'contacts' ? 'contactinformation' : 'dealinformation',
+          hasUniqueValue: p.unique,
+          description: 'Written by JobRelay',
+        })),
+      });
+      created.push(...missing.map((p) => `${objectType}.${p.name}`));
+    }
+    return created;
+  }
+
+  /** Read sync: a page of contacts (hubspot-read.ts). */
+  listCustomers(query: CrmCustomerQuery): Promise<CrmCustomerPage> {
+    return listHubSpotCustomers((operation, method, path, payload) => this.call(operation, method, path, payload), query);
+  }
+
+  /** `PATCH /crm/v3/objects/contacts/{id}` setting our unique id property on the known contact. */
+  private async linkKnownContact(contactId: string, customerId: string): Promise<{ body: UpsertResult }> {
+    await this.call('contact link', 'PATCH', `/crm/v3/objects/contacts/${encodeURIComponent(contactId)}`, {
+      properties: { [this.settings.contactIdProperty]: customerId },
+    });
+    return { body: { results: [{ id: contactId }] } };
+  }
+
   async writeBooking(write: CrmBookingWrite): Promise<CrmWriteResult> {
     const [firstname, ...rest] = write.customer.name.split(/\s+/);
-    const contact = await this.call<UpsertResult>('contact upsert', 'POST', '/crm/v3/objects/contacts/batch/upsert', {
-      inputs: [
-        {
-          id: write.customerId,
-          idProperty: this.settings.contactIdProperty,
-          properties: {
-            firstname,
-            lastname: rest.join(' '),
-            phone: write.customer.phoneE164,
-            ...(write.customer.email ? { email: write.customer.email } : {}),
-            address: [write.address.line1, write.address.line2].filter(Boolean).join(' '),
-            city: write.address.city,
-            state: write.address.region,
-            zip: write.address.postalCode,
+    // A contact read from HubSpot (read sync) is the customer: it only gains our id, never a twin.
+    const known = write.crmCustomer ? await this.linkKnownContact(write.crmCustomer.customerId, write.customerId) : undefined;
+    const contact =
+      known ??
+      (await this.call<UpsertResult>('contact upsert', 'POST', '/crm/v3/objects/contacts/batch/upsert', {
+        inputs: [
+          {
+            id: write.customerId,
+            idProperty: this.settings.contactIdProperty,
+            properties: {
+              firstname,
+              lastname: rest.join(' '),
+              phone: write.customer.phoneE164,
+              ...(write.customer.email ? { email: write.customer.email } : {}),
+              address: [write.address.line1, write.address.line2].filter(Boolean).join(' '),
+              city: write.address.city,
+              state: write.address.region,
+              zip: write.address.postalCode,
+            },
           },
-        },
-      ],
-    });
+        ],
+      }));
     const contactId = contact.body.results[0]!.id;
 
     const dealProperties: Record<string, string> = Object.fromEntries(Object.entries(write.fields).map(([k, v]) => [propertyName(k), String(v)]));

@@ -11,7 +11,12 @@
  */
 import { CrmRejectedError } from '../../shared/errors';
 import type { CrmAdapter, CrmBookingWrite, CrmWriteResult } from '../adapter';
+import type { CrmConnectionTest, CrmOption, CrmOptions } from '../setup-schemas';
+import type { RequiredVendorIds } from '../vendor-ids';
+import { fieldNotes } from './field-notes';
+import type { CrmCustomerPage, CrmCustomerQuery } from '../read-sync-schemas';
 import { vendorCall } from './http';
+import { listServiceTitanCustomers } from './servicetitan-read';
 
 export interface ServiceTitanCredentials {
   clientId: string;
@@ -45,8 +50,26 @@ function numeric(value: string | undefined): number | undefined {
   return value && /^\d+$/.test(value) ? Number(value) : undefined;
 }
 
+/** Every ServiceTitan booking is filed under a job type, a campaign and a business unit, each an integer id. */
+export const SERVICETITAN_REQUIRED_IDS: RequiredVendorIds = { vendor: 'ServiceTitan', fields: ['jobType', 'campaign', 'businessUnit'], pattern: /^\d+$/ };
+
+/** A ServiceTitan list page (settings, jpm, marketing v2): {page, pageSize, hasMore, data}. */
+interface StPage<T> {
+  page: number;
+  pageSize: number;
+  hasMore: boolean;
+  data: T[];
+}
+
+/** Lists are read to this many pages of 200 (4,000 entries) at most: a picker is no place for more. */
+const MAX_OPTION_PAGES = 20;
+
+/** ServiceTitan booking priority (Low | Normal | High | Urgent) by the job's urgency. */
+export const SERVICETITAN_PRIORITY = { emergency: 'Urgent', urgent: 'High', routine: 'Normal' } as const;
+
 export class ServiceTitanCrmAdapter implements CrmAdapter {
   readonly name = 'servicetitan';
+  readonly requiredIds = SERVICETITAN_REQUIRED_IDS;
 
   constructor(
     private readonly settings: ServiceTitanSettings,
@@ -90,7 +113,11 @@ export class ServiceTitanCrmAdapter implements CrmAdapter {
   async writeBooking(write: CrmBookingWrite): Promise<CrmWriteResult> {
     const base = `/crm/v2/tenant/${this.settings.stTenantId}/booking-provider/${this.settings.bookingProviderId}/bookings`;
     // ServiceTitan bookings have no notes endpoint: the transcript travels in the summary.
-    const summary = [write.summary ?? String(write.fields.summary ?? ''), write.transcriptNote ? `Transcript:\n${write.transcriptNote}` : '']
+    const summary = [
+      write.summary ?? String(write.fields.summary ?? ''),
+      ...fieldNotes(write.fields),
+      write.transcriptNote ? `Transcript:\n${write.transcriptNote}` : '',
+    ]
       .filter(Boolean)
       .join('\n\n')
       .slice(0, 10_000);
@@ -106,6 +133,8 @@ export class ServiceTitanCrmAdapter implements CrmAdapter {
         country: write.address.country,
       },
       customerType: 'Residential',
+      // Urgency sets the booking's priority (an update too: a routine request can turn out an emergency).
+      priority: SERVICETITAN_PRIORITY[write.urgency ?? 'routine'],
       ...(write.window ? { start: write.window.startUtc } : {}),
       summary: summary || 'Booked through JobRelay',
       campaignId: numeric(write.source?.campaign),
@@ -114,6 +143,10 @@ export class ServiceTitanCrmAdapter implements CrmAdapter {
       isFirstTimeClient: write.customer.isNew,
       externalId: write.bookingId,
     };
+    // A customer read from ServiceTitan (read sync): a job on its own customer and location (JPM),
+    // never a booking that a dispatcher would turn into a second customer.
+    const knownJob = await this.writeJobForKnownCustomer(write, common);
+    if (knownJob) return knownJob;
     // A create whose answer was lost may have made the booking: find it by our external id first
     // (bookings created since shortly before that attempt), so a retry never makes a second one.
     const existing = write.existingExternalIds?.serviceTitanBookingId ?? (write.previousCreateAttemptAt ? await this.findByExternalId(base, write) : undefined);
@@ -124,11 +157,124 @@ export class ServiceTitanCrmAdapter implements CrmAdapter {
     }
     const created = await this.api<{ id: number }>('create booking', 'POST', base, {
       ...common,
-      priority: 'Normal',
       isSendConfirmationEmail: false,
       contacts: [{ type: 'MobilePhone', value: write.customer.phoneE164 }, ...(write.customer.email ? [{ type: 'Email', value: write.customer.email }] : [])],
     });
     return { adapter: this.name, externalIds: { serviceTitanBookingId: String(created.id) } };
+  }
+
+  /**
+   * Setup's check: a token (auth and the scopes it grants), one business unit (the ServiceTitan tenant
+   * id is one these credentials reach) and one booking of the booking provider (its id is right). Reads only.
+   */
+  async testConnection(): Promise<Pick<CrmConnectionTest, 'scopes' | 'visible' | 'checks'>> {
+    tokens.delete(this.credentials.clientId);
+    const { body } = await vendorCall<{ access_token: string; expires_in: number; scope?: string }>(
+      'ServiceTitan',
+      'token',
+      `${this.settings.authUrl}/connect/token`,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          grant_type: 'client_credentials',
+          client_id: this.credentials.clientId,
+          client_secret: this.credentials.clientSecret,
+        }).toString(),
+        timeoutMs: this.settings.timeoutMs,
+      },
+    );
+    tokens.set(this.credentials.clientId, { token: body.access_token, expiresAt: Date.now() + body.expires_in * 1000 });
+    const tenant = this.settings.stTenantId;
+    await this.api('tenant check', 'GET', `/settings/v2/tenant/${tenant}/business-units?page=1&pageSize=1`, undefined);
+    await this.api(
+      'booking provider check',
+      'GET',
+      `/crm/v2/tenant/${tenant}/booking-provider/${this.settings.bookingProviderId}/bookings?page=1&pageSize=1`,
+      undefined,
+    );
+    return {
+      scopes: (body.scope ?? '').split(/\s+/).filter(Boolean),
+      visible: { stTenantId: tenant, bookingProviderId: this.settings.bookingProviderId },
+      checks: [
+        { name: 'token', ok: true },
+        { name: 'tenant', ok: true, detail: `ServiceTitan tenant ${tenant}` },
+        { name: 'booking provider', ok: true, detail: `booking provider ${this.settings.bookingProviderId}` },
+      ],
+    };
+  }
+
+  /** Job types (jpm), campaigns (marketing), business units and technicians (settings): active ones, every page. */
+  async listOptions(): Promise<CrmOptions> {
+    const tenant = this.settings.stTenantId;
+    const [jobTypes, campaigns, businessUnits, technicians] = await Promise.all([
+      this.allPages('job types', `/jpm/v2/tenant/${tenant}/job-types`),
+      this.allPages('campaigns', `/marketing/v2/tenant/${tenant}/campaigns`),
+      this.allPages('business units', `/settings/v2/tenant/${tenant}/business-units`),
+      this.allPages('technicians', `/settings/v2/tenant/${tenant}/technicians`),
+    ]);
+    return { adapter: this.name, jobTypes, campaigns, businessUnits, technicians, pipelines: [] };
+  }
+
+  private async allPages(what: string, path: string): Promise<CrmOption[]> {
+    const options: CrmOption[] = [];
+    for (let page = 1; page <= MAX_OPTION_PAGES; page++) {
+      const listed = await this.api<StPage<{ id: number; name: string; active?: boolean }>>(
+        `list ${what}`,
+        'GET',
+        `${path}?active=True&page=${page}&pageSize=200`,
+        undefined,
+      );
+      options.push(...listed.data.filter((o) => o.active !== false).map((o) => ({ id: String(o.id), name: o.name })));
+      if (!listed.hasMore) break;
+    }
+    return options;
+  }
+
+  /** Read sync: a page of customers (servicetitan-read.ts). */
+  listCustomers(query: CrmCustomerQuery): Promise<CrmCustomerPage> {
+    return listServiceTitanCustomers((operation, path) => this.api(operation, 'GET', path, undefined), this.settings.stTenantId, query);
+  }
+
+  /**
+   * JPM `POST /jpm/v2/tenant/{tenant}/jobs` {customerId, locationId, businessUnitId, jobTypeId,
+   * priority, campaignId, summary, appointments[{start, end}]} for a customer ServiceTitan already
+   * has, when the booking has a window (a job needs an appointment); `PATCH .../jobs/{id}` later.
+   * Undefined when this write is not such a job (no CRM ids, or no window yet).
+   */
+  private async writeJobForKnownCustomer(
+    write: CrmBookingWrite,
+    common: { summary: string; campaignId?: number; businessUnitId?: number; jobTypeId?: number },
+  ): Promise<CrmWriteResult | undefined> {
+    const jobs = `/jpm/v2/tenant/${this.settings.stTenantId}/jobs`;
+    const existingJob = write.existingExternalIds?.serviceTitanJobId;
+    const job = {
+      summary: common.summary,
+      ...(write.window
+        ? {
+            appointments: [
+              { start: write.window.startUtc, end: write.window.endUtc, arrivalWindowStart: write.window.startUtc, arrivalWindowEnd: write.window.endUtc },
+            ],
+          }
+        : {}),
+    };
+    if (existingJob) {
+      await this.api('update job', 'PATCH', `${jobs}/${existingJob}`, job);
+      return { adapter: this.name, externalIds: { serviceTitanJobId: existingJob } };
+    }
+    const known = write.crmCustomer;
+    if (!known?.locationId || !write.window || write.existingExternalIds?.serviceTitanBookingId) return undefined;
+    const created = await this.api<{ id: number }>('create job', 'POST', jobs, {
+      ...job,
+      customerId: Number(known.customerId),
+      locationId: Number(known.locationId),
+      businessUnitId: common.businessUnitId,
+      jobTypeId: common.jobTypeId,
+      campaignId: common.campaignId,
+      priority: 'Normal',
+      externalData: [{ key: 'jobrelayBookingId', value: write.bookingId }],
+    });
+    return { adapter: this.name, externalIds: { serviceTitanJobId: String(created.id), serviceTitanCustomerId: known.customerId } };
   }
 
   private async findByExternalId(base: string, write: CrmBookingWrite): Promise<string | undefined> {

@@ -48,7 +48,6 @@ export class WebhookCrmAdapter implements CrmAdapter {
       customerId: write.customerId,
       state: write.state,
       dealStage: write.dealStage,
-      action: write.action,
       fields: write.fields,
       ...(write.window ? { window: write.window } : {}),
       ...(write.existingExternalIds ? { externalIds: write.existingExternalIds } : {}),

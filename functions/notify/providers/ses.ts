@@ -32,7 +32,12 @@ export class SesEmailProvider implements MessageProvider {
         new SendEmailCommand({
           FromEmailAddress: this.from,
           Destination: { ToAddresses: [message.to] },
-          Content: { Simple: { Subject: { Data: message.subject ?? '' }, Body: { Text: { Data: message.text } } } },
+          Content: {
+            Simple: {
+              Subject: { Data: message.subject ?? '' },
+              Body: { Text: { Data: message.text }, ...(message.html ? { Html: { Data: message.html } } : {}) },
+            },
+          },
         }),
         { abortSignal: AbortSignal.timeout(SES_TIMEOUT_MS) },
       );

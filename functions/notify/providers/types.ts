@@ -8,6 +8,8 @@ export interface OutgoingMessage {
   to: string;
   text: string;
   subject?: string;
+  /** Email: the HTML part (the plain-text part is `text`). */
+  html?: string;
 }
 
 export interface MessageProvider {

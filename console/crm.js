@@ -1,0 +1,216 @@
+// Connect your CRM: choose the adapter and its settings, enter the credentials (sent once, never
+// shown again), Test, then pick the mapping from the lists the CRM gives (GET /v1/config/crm/options).
+// The same routes as `jobrelay crm ...` and the API (README "Connect your CRM").
+
+import { api } from './api.js';
+import { flash, h, main, table } from './ui.js';
+
+// Per adapter: the non-secret settings and the credential fields the API takes.
+const ADAPTERS = {
+  builtin: { label: 'Built-in (no external CRM)', settings: [], credentials: [] },
+  servicetitan: {
+    label: 'ServiceTitan',
+    settings: ['stTenantId', 'bookingProviderId', 'apiUrl', 'authUrl'],
+    credentials: ['clientId', 'clientSecret', 'appKey'],
+  },
+  hubspot: { label: 'HubSpot', settings: ['apiUrl'], credentials: ['accessToken'] },
+  housecallpro: { label: 'Housecall Pro', settings: ['apiUrl'], credentials: ['apiKey'] },
+  webhook: { label: 'Signed webhook', settings: ['url'], credentials: ['signingKey'] },
+};
+const SECRET = new Set(['clientSecret', 'accessToken', 'apiKey', 'signingKey']);
+
+const field = (name, value = '', form) =>
+  h('label', {}, `${name} `, h('input', { name, value: value ?? '', form, type: SECRET.has(name) ? 'password' : 'text', autocomplete: 'off', size: 24 }));
+
+const valuesOf = (form) =>
+  Object.fromEntries([...new FormData(form).entries()].filter(([, v]) => String(v).trim() !== '').map(([k, v]) => [k, String(v).trim()]));
+
+function testReport(result) {
+  return h(
+    'div',
+    { class: result.ok ? 'msg' : 'msg error', id: 'crm-test-result' },
+    h('strong', {}, result.ok ? `Connected (${result.adapter})` : `Not connected: ${result.auth}`),
+    result.message ? h('div', {}, result.message) : '',
+    result.scopes.length ? h('div', {}, `Scopes: ${result.scopes.join(', ')}`) : '',
+    Object.keys(result.visible).length
+      ? h(
+          'div',
+          {},
+          `Sees: ${Object.entries(result.visible)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', ')}`,
+        )
+      : '',
+    result.createdProperties?.length ? h('div', {}, `Created HubSpot properties: ${result.createdProperties.join(', ')}`) : '',
+  );
+}
+
+function picker(name, options, selected) {
+  return h(
+    'select',
+    { name },
+    h('option', { value: '' }, '— not mapped —'),
+    options.map((o) => h('option', { value: o.id, selected: o.id === selected }, `${o.name} (${o.id})`)),
+  );
+}
+
+async function renderMapping(container, config) {
+  let options;
+  try {
+    options = await api('GET', '/v1/config/crm/options');
+  } catch (failure) {
+    container.replaceChildren(h('p', { class: 'error' }, `Could not fetch the lists: ${failure.message}`));
+    return;
+  }
+  const [jobTypes, company] = await Promise.all([api('GET', '/v1/config/job-types'), api('GET', '/v1/config/company')]);
+  const ids = config.ids ?? {};
+  if (options.pipelines.length) {
+    // HubSpot: the deal stage of each mapping-table stage name, picked from the pipelines.
+    const stages = options.pipelines.flatMap((p) => p.stages.map((s) => ({ id: s.id, name: `${p.name}: ${s.name}`, pipeline: p.id })));
+    const names = ['Pending Approval', 'Booked', 'Dispatched', 'Completed', 'Invoiced', 'Closed Won', 'Closed Lost', 'No Show'];
+    const form = h(
+      'form',
+      {
+        id: 'crm-stages',
+        onsubmit: async (event) => {
+          event.preventDefault();
+          const picked = valuesOf(event.target);
+          const pipelineId = stages.find((s) => Object.values(picked).includes(s.id))?.pipeline ?? config.crm.pipelineId;
+          await api('PUT', '/v1/config/crm', { ...config.crm, pipelineId, dealStageIds: picked });
+          flash('Deal stages saved.');
+        },
+      },
+      table(
+        ['Stage in JobRelay', 'HubSpot stage'],
+        names.map((n) => [n, picker(n, stages, config.crm.dealStageIds?.[n])]),
+      ),
+      h('button', { type: 'submit' }, 'Save stages'),
+    );
+    container.replaceChildren(h('h2', {}, 'Deal stages'), form);
+    return;
+  }
+  const sources = Object.keys(company.sourceSettings ?? {});
+  const form = h(
+    'form',
+    {
+      id: 'crm-mapping',
+      onsubmit: async (event) => {
+        event.preventDefault();
+        const picked = valuesOf(event.target);
+        const group = (prefix) =>
+          Object.fromEntries(
+            Object.entries(picked)
+              .filter(([k]) => k.startsWith(prefix))
+              .map(([k, v]) => [k.slice(prefix.length), v]),
+          );
+        const saved = await api('PUT', '/v1/config/crm-mapping', {
+          ids: {
+            jobTypes: group('jobType:'),
+            businessUnits: group('businessUnit:'),
+            campaigns: group('campaign:'),
+            technicians: ids.technicians ?? {},
+            defaults: group('default:'),
+          },
+        });
+        config.ids = saved.ids;
+        flash('Mapping saved: bookings are filed under these ids from the next one on.');
+      },
+    },
+    table(
+      ['Job type', `${ADAPTERS[options.adapter]?.label ?? options.adapter} job type`, 'Business unit'],
+      jobTypes.items.map((t) => [
+        `${t.name} (${t.jobTypeId})`,
+        picker(`jobType:${t.jobTypeId}`, options.jobTypes, ids.jobTypes?.[t.jobTypeId]),
+        options.businessUnits.length ? picker(`businessUnit:${t.jobTypeId}`, options.businessUnits, ids.businessUnits?.[t.jobTypeId]) : '–',
+      ]),
+    ),
+    options.campaigns.length
+      ? table(
+          ['Marketing source', 'Campaign'],
+          [
+            ...sources.map((s) => [s, picker(`campaign:${s}`, options.campaigns, ids.campaigns?.[s])]),
+            ['Any other source (default)', picker('default:campaign', options.campaigns, ids.defaults?.campaign)],
+          ],
+        )
+      : '',
+    h('button', { type: 'submit' }, 'Save mapping'),
+  );
+  container.replaceChildren(
+    h('h2', {}, 'Mapping'),
+    h('p', { class: 'muted' }, 'Picked from the lists your CRM gives. A booking missing one goes to the review queue, naming what to map.'),
+    form,
+  );
+}
+
+export async function renderCrm() {
+  const config = await api('GET', '/v1/config/crm');
+  const adapter = h(
+    'select',
+    { name: 'adapter', id: 'crm-adapter', onchange: () => showFields(adapter.value) },
+    Object.entries(ADAPTERS).map(([value, { label }]) => h('option', { value, selected: value === config.crm.adapter }, label)),
+  );
+  const settingsBox = h('div', { id: 'crm-settings' });
+  const credentialsBox = h('div', { id: 'crm-credentials' });
+  const result = h('div', { id: 'crm-result' });
+  const mapping = h('div', { id: 'crm-mapping-box' });
+  function showFields(name) {
+    const spec = ADAPTERS[name];
+    settingsBox.replaceChildren(...spec.settings.map((s) => field(s, name === config.crm.adapter ? config.crm[s] : '')));
+    credentialsBox.replaceChildren(
+      ...spec.credentials.map((c) => field(c, '')),
+      spec.credentials.length
+        ? h(
+            'span',
+            { class: 'muted' },
+            config.credentialSet && name === config.crm.adapter ? ' Credentials are set (enter new ones to replace them).' : ' Not set yet.',
+          )
+        : '',
+    );
+  }
+  showFields(config.crm.adapter);
+  const form = h(
+    'form',
+    {
+      id: 'crm-connect',
+      onsubmit: async (event) => {
+        event.preventDefault();
+        const name = adapter.value;
+        const entered = valuesOf(event.target);
+        const pick = (keys) => Object.fromEntries(keys.filter((k) => entered[k] !== undefined).map((k) => [k, entered[k]]));
+        try {
+          const keep = name === config.crm.adapter ? config.crm : {};
+          await api('PUT', '/v1/config/crm', { ...keep, adapter: name, ...pick(ADAPTERS[name].settings) });
+          const secret = pick(ADAPTERS[name].credentials);
+          if (Object.keys(secret).length) await api('PUT', '/v1/config/crm/credentials', { adapter: name, ...secret });
+          const tested = await api('POST', '/v1/config/crm/test');
+          result.replaceChildren(testReport(tested));
+          Object.assign(config, await api('GET', '/v1/config/crm'));
+          if (tested.ok && name !== 'builtin' && name !== 'webhook') await renderMapping(mapping, config);
+        } catch (failure) {
+          flash(`Could not connect: ${failure.message}`, 'error');
+        }
+      },
+    },
+    h('label', {}, 'CRM ', adapter),
+    h('h2', {}, 'Settings'),
+    settingsBox,
+    h('h2', {}, 'Credentials'),
+    credentialsBox,
+    h('p', {}, h('button', { type: 'submit', id: 'crm-test' }, 'Save and test')),
+  );
+  main.replaceChildren(
+    h('h1', {}, 'Connect your CRM'),
+    h(
+      'p',
+      { class: 'muted' },
+      'Choose your CRM, enter its credentials (stored in your account’s secret, never shown again), test, then pick the mapping from its own lists.',
+    ),
+    form,
+    result,
+    mapping,
+  );
+  if (config.crm.adapter !== 'builtin' && config.credentialSet) {
+    result.replaceChildren(testReport(await api('POST', '/v1/config/crm/test')));
+    if (config.crm.adapter !== 'webhook') await renderMapping(mapping, config);
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * Emergency dispatch, the pure part: whether an emergency waits for a window or is dispatched now,
+ * who is paged in which order, what a paging round does next, and what a technician's reply says.
+ * No I/O: inputs in, decisions out (test/unit/emergency.test.ts).
+ */
+import { DateTime } from 'luxon';
+import { coversPostalCode, isOnCall, type CapacityTenant } from '../capacity/availability';
+import { basePostalCode, travelMinutes } from '../dispatch/geo';
+import type { JobType, Technician } from '../tenant/model';
+import type { EmergencySettings } from './settings';
+
+/**
+ * An emergency keeps a window only when the window starts (or is under way) within the tenant's
+ * longest wait; otherwise (or with no window at all) it is dispatched now.
+ */
+export function needsDispatchNow(window: { date: string; start: string } | undefined, timeZone: string, now: Date, settings: EmergencySettings): boolean {
+  if (!window) return true;
+  const start = DateTime.fromISO(`${window.date}T${window.start}`, { zone: timeZone }).toJSDate();
+  return start.getTime() - now.getTime() > settings.maxWaitMinutes * 60_000;
+}
+
+export interface PageCandidate {
+  technicianId: string;
+  coversArea: boolean;
+  travelMinutes: number;
+}
+
+/**
+ * The on-call technicians of the job's trade on the local date, nearest first: those whose territory
+ * covers the postal code first, then by travel from their base. Another trade is never paged (the
+ * HVAC tech for a plumbing emergency); required skills are not asked of an emergency page.
+ */
+export function rankOnCall(args: {
+  tenant: Pick<CapacityTenant, 'onCallRotation'>;
+  technicians: Technician[];
+  jobType: Pick<JobType, 'trade'>;
+  postalCode: string;
+  date: string;
+}): PageCandidate[] {
+  const { tenant, jobType, postalCode, date } = args;
+  return args.technicians
+    .filter((t) => t.active && t.trades.includes(jobType.trade) && isOnCall(tenant, t.technicianId, date) && t.phone)
+    .map((t) => ({
+      technicianId: t.technicianId,
+      coversArea: coversPostalCode(t, postalCode),
+      travelMinutes: travelMinutes(t.basePostalCode ?? basePostalCode(t.postalCodes), postalCode),
+    }))
+    .sort((a, b) => Number(b.coversArea) - Number(a.coversArea) || a.travelMinutes - b.travelMinutes || a.technicianId.localeCompare(b.technicianId));
+}
+
+/** A dispatch as the paging round sees it. */
+export interface DispatchState {
+  status: 'paging' | 'accepted' | 'unanswered';
+  candidates: string[];
+  /** Technicians paged so far, in order; `answer` once they replied. */
+  pages: Array<{ technicianId: string; at: string; answer?: 'accept' | 'decline' }>;
+  startedAt: string;
+  escalatedAt?: string;
+}
+
+export type DispatchStep = { action: 'page'; technicianId: string } | { action: 'escalate' } | { action: 'wait'; until: string } | { action: 'done' };
+
+/**
+ * What the paging round does at `now`: escalate once nobody accepted within the tenant's minutes;
+ * page the next candidate when the last page timed out or was declined (or none was sent yet);
+ * otherwise wait until the next of those moments. After escalation the remaining candidates are
+ * still paged in turn; with nobody left the round is done (the manager has it).
+ */
+export function nextDispatchStep(state: DispatchState, now: Date, settings: EmergencySettings): DispatchStep {
+  if (state.status !== 'paging') return { action: 'done' };
+  const escalateAt = Date.parse(state.startedAt) + settings.escalateAfterMinutes * 60_000;
+  if (!state.escalatedAt && (now.getTime() >= escalateAt || !state.candidates.length)) return { action: 'escalate' };
+  const last = state.pages[state.pages.length - 1];
+  const next = state.candidates.find((id) => !state.pages.some((p) => p.technicianId === id));
+  const lastTimesOutAt = last ? Date.parse(last.at) + settings.pageTimeoutMinutes * 60_000 : 0;
+  if (next && (!last || last.answer === 'decline' || now.getTime() >= lastTimesOutAt)) return { action: 'page', technicianId: next };
+  const moments = [...(state.escalatedAt ? [] : [escalateAt]), ...(next ? [lastTimesOutAt] : [])].filter((t) => t > now.getTime());
+  if (!moments.length) return { action: 'done' };
+  return { action: 'wait', until: new Date(Math.min(...moments)).toISOString() };
+}
+
+export interface PageReply {
+  answer: 'accept' | 'decline';
+  /** The dispatch code the reply names ("YES 123"), when it names one. */
+  code?: string;
+}
+
+const ACCEPT = new Set(['YES', 'Y', 'ACCEPT', 'OK', 'SI', 'SÍ']);
+const DECLINE = new Set(['NO', 'N', 'DECLINE', 'PASS']);
+
+/** "YES 123", "no", "Accept 4821": a page answer, or undefined for any other text (not ours to handle). */
+export function parsePageReply(body: string): PageReply | undefined {
+  const match = /^\s*([a-zA-ZíÍ]+)[\s#:.-]*(\d{3,6})?\s*[.!]?\s*$/.exec(body);
+  if (!match) return undefined;
+  const word = match[1]!.toUpperCase();
+  const answer = ACCEPT.has(word) ? 'accept' : DECLINE.has(word) ? 'decline' : undefined;
+  if (!answer) return undefined;
+  return match[2] ? { answer, code: match[2] } : { answer };
+}
+
+/** The same-day window an accepting technician promises: from now to now + the tenant's ETA, in the company's zone. */
+export function acceptedWindow(now: Date, timeZone: string, settings: EmergencySettings): { date: string; start: string; end: string } {
+  const local = DateTime.fromJSDate(now, { zone: timeZone });
+  const by = local.plus({ minutes: settings.etaMinutes });
+  const end = by.hasSame(local, 'day') ? by.toFormat('HH:mm') : '23:59';
+  return { date: local.toISODate()!, start: local.toFormat('HH:mm'), end };
+}

@@ -1,0 +1,271 @@
+/**
+ * Read sync (issue 17 item 2) against the contract servers: a backfill from ServiceTitan, HubSpot
+ * and Housecall Pro through POST /v1/crm/sync and the crm-read-sync worker (driven here with the
+ * local poller), progress on GET /v1/crm/sync; a worker killed mid-page resumes from the checkpoint
+ * without duplicates; a 429 with Retry-After is honoured; a caller who exists only in the CRM is
+ * recognised with membership before the first question and booked against the CRM's own ids.
+ */
+import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { crmAdapterFor } from '../../functions/crm/adapters';
+import { READ_SYNC_PAGE_SIZE } from '../../functions/crm/read-sync';
+import { queues, queueUrlEnv } from '../../functions/registry';
+import { upsertCrmCustomer } from '../../functions/recognise/store';
+import { sqsClient } from '../../functions/shared/queue-client';
+import { getTenant } from '../../functions/tenant/store';
+import type { LocalSqs } from '../../local/sqs';
+import { HousecallProContract } from '../contract-servers/housecallpro';
+import { HubSpotContract } from '../contract-servers/hubspot';
+import { ServiceTitanContract } from '../contract-servers/servicetitan';
+import { pollOnce } from '../../local/pollers';
+import { bookingRequest, createTestTenant, itemsWithPrefix, setCredential, type TestTenant } from './helpers';
+
+const st = new ServiceTitanContract();
+const hs = new HubSpotContract();
+const hcp = new HousecallProContract();
+const readSyncQueue = queues.find((q) => q.name === 'crm-read-sync')!;
+const sqs = { queueUrl: () => process.env[queueUrlEnv('crm-read-sync')]! } as unknown as LocalSqs;
+
+beforeAll(async () => {
+  await Promise.all([st.start(), hs.start(), hcp.start()]);
+});
+afterAll(() => Promise.all([st.stop(), hs.stop(), hcp.stop()]));
+
+const sourceSettings = { google_ads: { jobType: '7001', campaign: '3301', businessUnit: '12', requiresAcceptance: false } };
+
+async function serviceTitanTenant(server = st): Promise<TestTenant> {
+  const tenant = await createTestTenant({
+    crm: {
+      adapter: 'servicetitan',
+      stTenantId: server.stTenantId,
+      bookingProviderId: server.bookingProviderId,
+      apiUrl: server.url,
+      authUrl: server.url,
+      timeoutMs: 10_000,
+    },
+    sourceSettings,
+  });
+  await setCredential(tenant, 'crm', { adapter: 'servicetitan', ...server.credentials });
+  return tenant;
+}
+
+/** Drives the crm-read-sync worker (as the local event source mapping does) until the run is over. */
+async function runSync(tenant: TestTenant, until: string[] = ['done', 'failed']): Promise<any> {
+  let status: any;
+  await expect
+    .poll(
+      async () => {
+        await pollOnce(sqs, readSyncQueue, 0);
+        status = (await tenant.call('GET', '/v1/crm/sync')).body;
+        return status.state;
+      },
+      { timeout: 170_000, interval: 100 },
+    )
+    .toSatisfy((state: string) => until.includes(state));
+  return status;
+}
+
+async function countItems(prefix: string): Promise<number> {
+  return (await itemsWithPrefix(prefix)).length;
+}
+
+describe('backfill from each CRM', { timeout: 180_000 }, () => {
+  it('ServiceTitan: every customer with its location, contacts, membership, equipment and open estimate; progress on GET /v1/crm/sync', async () => {
+    const server = await new ServiceTitanContract().start();
+    try {
+      server.seedCustomers(120, { memberEvery: 10 });
+      const tenant = await serviceTitanTenant(server);
+      const started = await tenant.call('POST', '/v1/crm/sync', { mode: 'backfill' });
+      expect(started.status, JSON.stringify(started.body)).toBe(202);
+      expect(started.body).toMatchObject({ state: 'running', mode: 'backfill', pages: 0, customers: 0 });
+      // One run at a time.
+      expect((await tenant.call('POST', '/v1/crm/sync', {})).status).toBe(409);
+
+      const status = await runSync(tenant);
+      expect(status).toMatchObject({ state: 'done', adapter: 'servicetitan', pages: Math.ceil(120 / READ_SYNC_PAGE_SIZE), customers: 120 });
+      expect(status.cursor).toBeUndefined();
+      expect(await countItems(`T#${tenant.tenantId}#CRMCUSTOMER#servicetitan#`)).toBe(120);
+
+      const member = [...server.customers.values()][0]!;
+      const phone = server.contacts.find((c) => c.customerId === member.id && c.type === 'MobilePhone')!.value;
+      const lookup = await tenant.call('POST', '/v1/customers/lookup', { phone });
+      expect(lookup.status).toBe(200);
+      expect(lookup.body.match).toBe('matched');
+      expect(lookup.body.customer).toMatchObject({
+        name: member.name,
+        membership: { status: 'active', renewsOn: '2027-01-01' },
+        equipment: [{ kind: 'Furnace', make: 'Carrier', model: '59SC5', installedOn: '2019-10-01' }],
+        openEstimates: [{ summary: 'AC replacement', amount: 8450 }],
+        locations: [{ line1: member.address.street, city: 'Austin', region: 'TX', postalCode: '78701', country: 'US' }],
+      });
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('HubSpot: contacts paged with `after`; an incremental run reads only contacts modified since', async () => {
+    const server = await new HubSpotContract().start();
+    try {
+      server.seedContacts(110, { memberEvery: 50 });
+      const tenant = await createTestTenant({ crm: { adapter: 'hubspot', ...server.settings(10_000) } as never });
+      await setCredential(tenant, 'crm', { adapter: 'hubspot', accessToken: server.token });
+      expect((await tenant.call('POST', '/v1/crm/sync', {})).status).toBe(202);
+      const status = await runSync(tenant);
+      expect(status).toMatchObject({ state: 'done', pages: 2, customers: 110 });
+      const first = [...server.contacts.values()][0]!;
+      const lookup = await tenant.call('POST', '/v1/customers/lookup', { phone: first.properties.phone });
+      expect(lookup.body.customer).toMatchObject({ membership: { status: 'active', plan: 'Comfort Club' } });
+
+      // Incremental: one contact changes in HubSpot; the next run reads it (search on lastmodifieddate).
+      await new Promise((resolve) => setTimeout(resolve, 5)); // distinct updatedAt from the backfill's start
+      const changed = [...server.contacts.values()][7]!;
+      changed.properties.jobrelay_membership_status = 'active';
+      changed.updatedAt = new Date(Date.now() + 1_000).toISOString();
+      expect((await tenant.call('POST', '/v1/crm/sync', { mode: 'incremental' })).status).toBe(202);
+      const incremental = await runSync(tenant);
+      expect(incremental).toMatchObject({ state: 'done', mode: 'incremental', customers: 1 });
+      expect(server.requestsTo('POST', /\/contacts\/search$/).length).toBeGreaterThan(0);
+      expect(await countItems(`T#${tenant.tenantId}#CRMCUSTOMER#hubspot#`)).toBe(110);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('Housecall Pro: customers and their addresses, paged', async () => {
+    const server = await new HousecallProContract().start();
+    try {
+      server.seedCustomers(110);
+      const tenant = await createTestTenant({ crm: { adapter: 'housecallpro', apiUrl: server.url, timeoutMs: 10_000 } });
+      await setCredential(tenant, 'crm', { adapter: 'housecallpro', apiKey: server.apiKey });
+      expect((await tenant.call('POST', '/v1/crm/sync', {})).status).toBe(202);
+      const status = await runSync(tenant);
+      expect(status).toMatchObject({ state: 'done', pages: 2, customers: 110 });
+      expect(await countItems(`T#${tenant.tenantId}#CRMCUSTOMER#housecallpro#`)).toBe(110);
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
+describe('crash, throttling', { timeout: 180_000 }, () => {
+  it('a worker killed mid-page (half its customers written, no checkpoint) resumes from the checkpoint without duplicates', async () => {
+    const server = await new ServiceTitanContract().start();
+    try {
+      server.seedCustomers(150);
+      const tenant = await serviceTitanTenant(server);
+      expect((await tenant.call('POST', '/v1/crm/sync', {})).status).toBe(202);
+      // Page 1 runs normally.
+      await pollOnce(sqs, readSyncQueue, 0);
+      expect((await tenant.call('GET', '/v1/crm/sync')).body).toMatchObject({ pages: 1, customers: 100, state: 'running' });
+
+      // Page 2 is taken by a worker that dies: the message is in flight, never deleted; before dying
+      // it had stored the first half of the page (what the worker does, customer by customer).
+      const taken = await sqsClient().send(
+        new ReceiveMessageCommand({ QueueUrl: process.env[queueUrlEnv('crm-read-sync')], MaxNumberOfMessages: 1, VisibilityTimeout: 1 }),
+      );
+      expect(taken.Messages?.length).toBe(1);
+      const tenantConfig = (await getTenant(tenant.tenantId))!;
+      const adapter = await crmAdapterFor(tenantConfig);
+      const page = await adapter.listCustomers!({ cursor: '2', pageSize: READ_SYNC_PAGE_SIZE });
+      for (const customer of page.customers.slice(0, 25)) await upsertCrmCustomer(tenant.tenantId, 'servicetitan', customer, 'US', new Date());
+      expect(await countItems(`T#${tenant.tenantId}#CRMCUSTOMER#`)).toBe(125);
+      expect((await tenant.call('GET', '/v1/crm/sync')).body).toMatchObject({ pages: 1, customers: 100 });
+
+      // The message comes back after its visibility timeout; the run finishes from the checkpoint.
+      const status = await runSync(tenant);
+      expect(status).toMatchObject({ state: 'done', pages: 2, customers: 150 });
+      expect(await countItems(`T#${tenant.tenantId}#CRMCUSTOMER#`)).toBe(150);
+      expect((await itemsWithPrefix(`T#${tenant.tenantId}#CUSTOMER#`)).filter((item) => item.sk === 'PROFILE').length).toBe(150);
+      expect(await countItems(`T#${tenant.tenantId}#PHONE#`)).toBe(150);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('429 with Retry-After: the page waits and is read again after it; 5xx backs off the same way', async () => {
+    const server = await new ServiceTitanContract().start();
+    try {
+      server.seedCustomers(110);
+      const tenant = await serviceTitanTenant(server);
+      const customersList = (request: { path: string }) => /\/customers$/.test(request.path);
+      server.failNext({ status: 429, retryAfter: '1' }, 1, customersList);
+      expect((await tenant.call('POST', '/v1/crm/sync', {})).status).toBe(202);
+      await pollOnce(sqs, readSyncQueue, 0);
+      const waiting = (await tenant.call('GET', '/v1/crm/sync')).body;
+      expect(waiting).toMatchObject({ state: 'waiting', pages: 0, throttled: 1, retries: 1 });
+      expect(waiting.lastError).toMatch(/HTTP 429/);
+      const retryAt = Date.parse(waiting.retryAt);
+      expect(retryAt - Date.parse(waiting.updatedAt)).toBe(1_000);
+
+      server.failNext({ status: 503 }, 1, customersList);
+      const status = await runSync(tenant);
+      expect(status).toMatchObject({ state: 'done', pages: 2, customers: 110, throttled: 1, retries: 0 });
+      // The throttled page was asked for again only after its Retry-After.
+      const pageOne = server
+        .requestsTo('GET', /\/customers$/)
+        .filter((r) => r.query.get('page') === '1')
+        .map((r) => r.answered);
+      expect(pageOne[0]).toBe(429);
+      expect(pageOne).toContain(503);
+      expect(pageOne.at(-1)).toBe(200);
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
+describe('recognition against CRM data', { timeout: 180_000 }, () => {
+  it('a caller known only to ServiceTitan is recognised with membership and booked on the CRM customer and location (no new customer there)', async () => {
+    const seeded = st.seedCustomers(5, { memberEvery: 1, firstPhone: 7_100_000, namePrefix: 'Casey' });
+    const tenant = await serviceTitanTenant();
+    expect((await tenant.call('POST', '/v1/crm/sync', {})).status).toBe(202);
+    expect(await runSync(tenant)).toMatchObject({ state: 'done', customers: st.customers.size });
+
+    const caller = seeded[2]!;
+    const location = [...st.locations.values()].find((l) => l.customerId === caller.id)!;
+    const phone = st.contacts.find((c) => c.customerId === caller.id && c.type === 'MobilePhone')!.value;
+    const lookup = await tenant.call('POST', '/v1/customers/lookup', { phone });
+    expect(lookup.body).toMatchObject({ match: 'matched', matchedOn: ['phone'], customer: { name: caller.name, membership: { status: 'active' } } });
+
+    const customersBefore = st.customers.size;
+    const bookingsBefore = st.bookings.size;
+    const booked = await tenant.call(
+      'POST',
+      '/v1/bookings',
+      bookingRequest({
+        customer: { name: caller.name, phone },
+        address: { line1: caller.address.street, city: 'Austin', region: 'TX', postalCode: '78701', country: 'US' },
+      }),
+    );
+    expect(booked.status, JSON.stringify(booked.body)).toBe(201);
+    expect(booked.body.status).toBe('confirmed');
+    expect(booked.body.customerId).toBe(lookup.body.customer.customerId);
+    const job = [...st.jobs.values()].find((j) => j.externalData?.[0]?.value === booked.body.bookingId);
+    expect(job).toMatchObject({ customerId: caller.id, locationId: location.id, jobTypeId: 7001, campaignId: 3301, businessUnitId: 12 });
+    expect(st.customers.size).toBe(customersBefore);
+    expect(st.bookings.size).toBe(bookingsBefore);
+  });
+
+  it('Housecall Pro: the job goes on the known customer and address, no customer search or create', async () => {
+    const [known] = hcp.seedCustomers(1, { firstPhone: 9_100_000, namePrefix: 'Riley' });
+    const tenant = await createTestTenant({ crm: { adapter: 'housecallpro', apiUrl: hcp.url, timeoutMs: 10_000 }, sourceSettings });
+    await setCredential(tenant, 'crm', { adapter: 'housecallpro', apiKey: hcp.apiKey });
+    expect((await tenant.call('POST', '/v1/crm/sync', {})).status).toBe(202);
+    expect((await runSync(tenant)).state).toBe('done');
+    const customersBefore = hcp.customers.size;
+    const address = known!.addresses[0];
+    const booked = await tenant.call(
+      'POST',
+      '/v1/bookings',
+      bookingRequest({
+        customer: { name: `${known!.first_name} ${known!.last_name}`, phone: known!.mobile_number },
+        address: { line1: address.street, city: 'Austin', region: 'TX', postalCode: '78704', country: 'US' },
+      }),
+    );
+    expect(booked.status, JSON.stringify(booked.body)).toBe(201);
+    const job = [...hcp.jobs.values()].find((j) => j.tags?.includes(`jobrelay:${booked.body.bookingId}`));
+    expect(job).toMatchObject({ customer_id: known!.id, address_id: address.id });
+    expect(hcp.customers.size).toBe(customersBefore);
+    expect(hcp.requestsTo('POST', /^\/customers$/).length).toBe(0);
+  });
+});

@@ -1,0 +1,250 @@
+/**
+ * Two-way SMS (issue 16 item 3): a customer's replies to our texts, as Twilio posts them to
+ * POST /v1/webhooks/sms/{tenantId}, signed with the tenant's Auth Token. C confirms, R offers three
+ * windows and the number books one through the reschedule path (the claims move), CANCEL asks and
+ * YES cancels, anything else reaches the dispatcher (review item + alert); one MessageSid acts once.
+ */
+import { ulid } from 'ulid';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { updateBooking } from '../../functions/booking/store';
+import { twilioSignature } from '../../functions/notify/inbound-sms.handler';
+import { sweepDueNotifications } from '../../functions/notify/sweep';
+import { queues } from '../../functions/registry';
+import { putTenant } from '../../functions/tenant/store';
+import { demoTenant } from '../../local/demo';
+import { pollOnce } from '../../local/pollers';
+import type { LocalSqs } from '../../local/sqs';
+import { TwilioContract } from '../contract-servers/twilio';
+import { bookingRequest, callApi, createTestTenant, itemsWithPrefix, nextWeekday, setCredential, type TestTenant } from './helpers';
+
+const twilio = new TwilioContract();
+const sqs = { queueUrl: () => process.env.NOTIFY_QUEUE_URL! } as unknown as LocalSqs;
+const notifyQueue = queues.find((q) => q.name === 'notify')!;
+const TENANT_NUMBER = '+15125550100';
+const tenantsHere: string[] = [];
+
+beforeAll(async () => {
+  await twilio.start();
+});
+afterAll(async () => {
+  // Rows other files sweep later go back to the local outbox, not to a stopped contract server.
+  await Promise.all(tenantsHere.map((tenantId) => putTenant(demoTenant(tenantId))));
+  await twilio.stop();
+});
+
+async function twilioTenant(): Promise<TestTenant> {
+  const tenant = await createTestTenant({
+    messaging: {
+      sms: { provider: 'twilio', accountSid: twilio.accountSid, from: TENANT_NUMBER, baseUrl: twilio.url },
+      email: { provider: 'outbox' },
+      templates: {},
+    },
+  } as never);
+  tenantsHere.push(tenant.tenantId);
+  await setCredential(tenant, 'sms', { provider: 'twilio', authToken: twilio.authToken });
+  return tenant;
+}
+
+/** A fresh phone per test: conversations are per tenant and phone. */
+const newPhone = () => `+1512555${String(1000 + Math.floor(Math.random() * 8999)).padStart(4, '0')}`;
+
+async function book(tenant: TestTenant, phone: string, window = { date: nextWeekday(3, 4), start: '10:00' }) {
+  const response = await tenant.call('POST', '/v1/bookings', bookingRequest({ customer: { name: 'Ana Lopez', phone }, window }));
+  // 202 on a loaded machine: the booking finishes behind its status URL.
+  expect([201, 202], JSON.stringify(response.body)).toContain(response.status);
+  await expect
+    .poll(async () => (await tenant.call('GET', `/v1/bookings/${response.body.bookingId}`)).body.status, { timeout: 60_000, interval: 500 })
+    .toBe('confirmed');
+  return (await tenant.call('GET', `/v1/bookings/${response.body.bookingId}`)).body;
+}
+
+/** The customer texts `Body` from `phone`, signed as Twilio signs it (or with `signature`). */
+async function reply(tenant: TestTenant, phone: string, Body: string, options: { sid?: string; signature?: string | null } = {}) {
+  const path = `/v1/webhooks/sms/${tenant.tenantId}`;
+  const params = { From: phone, To: TENANT_NUMBER, Body, MessageSid: options.sid ?? `SM${ulid()}`, AccountSid: twilio.accountSid };
+  const url = `${inject('apiUrl')}${path}`.replace(/^http:\/\//, 'https://');
+  const signature = options.signature === undefined ? twilioSignature(twilio.authToken, url, params) : options.signature;
+  const response = await fetch(`${inject('apiUrl')}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...(signature === null ? {} : { 'x-twilio-signature': signature }) },
+    body: new URLSearchParams(params).toString(),
+  });
+  const twiml = await response.text();
+  const message = /<Message>([\s\S]*)<\/Message>/.exec(twiml)?.[1]?.replace(/&#39;/g, "'").replace(/&#34;/g, '"').replace(/&#38;/g, '&');
+  return {
+    status: response.status,
+    action: response.headers.get('x-jobrelay-action'),
+    replayed: response.headers.get('x-jobrelay-replayed') === 'true',
+    message,
+  };
+}
+
+const slotsOf = async (tenant: TestTenant, bookingId: string) =>
+  (await itemsWithPrefix(`T#${tenant.tenantId}#SLOTS`)).filter((c) => c.kind === 'slot' && c.bookingId === bookingId && c.status === 'BOOKED');
+
+async function deliver(): Promise<void> {
+  await sweepDueNotifications(new Date());
+  while ((await pollOnce(sqs, notifyQueue, 0)) > 0);
+}
+
+describe('two-way SMS', { timeout: 180_000 }, () => {
+  it('R offers three windows by number, and 2 books the second through the reschedule path: the claims move', async () => {
+    const tenant = await twilioTenant();
+    const phone = newPhone();
+    const booking = await book(tenant, phone);
+    const before = await slotsOf(tenant, booking.bookingId);
+    expect(before.map((s) => `${s.date} ${s.start}`)).toEqual([`${booking.window.date} ${booking.window.start}`]);
+
+    const offered = await reply(tenant, phone, 'R');
+    expect(offered).toMatchObject({ status: 200, action: 'reschedule_offered' });
+    expect(offered.message).toMatch(/reply with a number/);
+    expect(offered.message).toMatch(/1\) \w{3}, \w{3} \d{1,2}, .*2\) .*3\) /);
+    const [conversation] = await itemsWithPrefix(`T#${tenant.tenantId}#SMSCONV#${phone}`);
+    const second = conversation!.awaiting.options[1];
+
+    const chosen = await reply(tenant, phone, ' 2 ');
+    expect(chosen).toMatchObject({ status: 200, action: 'rescheduled' });
+    const after = (await tenant.call('GET', `/v1/bookings/${booking.bookingId}`)).body;
+    expect(after.window).toMatchObject({ date: second.date, start: second.start });
+    expect(after.timeline).toContainEqual(
+      expect.objectContaining({ node: 'RescheduleBooking', outcome: 'rescheduled', detail: expect.objectContaining({ by: 'customer (text reply)' }) }),
+    );
+    // The claims moved: the new window is booked for this booking, the old one is free.
+    const moved = await slotsOf(tenant, booking.bookingId);
+    expect(moved.map((s) => `${s.date} ${s.start}`)).toEqual([`${second.date} ${second.start}`]);
+    // The customer hears the new time from the reschedule's own message.
+    await deliver();
+    const outbox = (await tenant.call('GET', `/v1/outbox?bookingId=${booking.bookingId}`)).body.messages;
+    expect(outbox.find((m: { kind: string }) => m.kind === 'reschedule_confirmation')).toMatchObject({ to: phone });
+    // A number with nothing asked is just a reply for dispatch.
+    expect((await reply(tenant, phone, '2')).action).toBe('customer_reply');
+  });
+
+  it('C confirms the visit', async () => {
+    const tenant = await twilioTenant();
+    const phone = newPhone();
+    const booking = await book(tenant, phone);
+    const confirmed = await reply(tenant, phone, 'c');
+    expect(confirmed).toMatchObject({ status: 200, action: 'customer_confirmed' });
+    expect(confirmed.message).toMatch(/^Thanks Ana, you are confirmed: Drain clog with Lone Star Plumbing & Air on \w{3}, \w{3} \d{1,2}, 10 AM-12 PM\./);
+    const [record] = (await itemsWithPrefix(`T#${tenant.tenantId}#BOOKING#${booking.bookingId}`)).filter((i) => i.sk === 'BOOKING');
+    expect(record!.customerConfirmedAt).toBeTruthy();
+    const activity = (await tenant.call('GET', `/v1/bookings/${booking.bookingId}/activity`)).body;
+    expect(activity.timeline).toContainEqual(expect.objectContaining({ node: 'CustomerReply', outcome: 'customer_confirmed' }));
+    expect(activity.conversation.map((t: { direction: string; text: string }) => `${t.direction}:${t.text.slice(0, 6)}`)).toEqual(['in:c', 'out:Thanks']);
+  });
+
+  it('CANCEL asks first, then YES cancels and gives the capacity back', async () => {
+    const tenant = await twilioTenant();
+    const phone = newPhone();
+    const booking = await book(tenant, phone);
+    const asked = await reply(tenant, phone, 'Cancel');
+    expect(asked).toMatchObject({ status: 200, action: 'cancel_asked' });
+    expect(asked.message).toMatch(/^Reply YES to cancel your Drain clog visit/);
+    expect((await tenant.call('GET', `/v1/bookings/${booking.bookingId}`)).body.status).toBe('confirmed');
+
+    const yes = await reply(tenant, phone, 'YES');
+    expect(yes).toMatchObject({ status: 200, action: 'cancelled' });
+    const after = (await tenant.call('GET', `/v1/bookings/${booking.bookingId}`)).body;
+    expect(after.status).toBe('cancelled');
+    expect(await slotsOf(tenant, booking.bookingId)).toEqual([]);
+    await deliver();
+    const outbox = (await tenant.call('GET', `/v1/outbox?bookingId=${booking.bookingId}`)).body.messages;
+    expect(outbox.find((m: { kind: string }) => m.kind === 'cancellation')).toMatchObject({ to: phone });
+  });
+
+  it('CANCEL then NO keeps the visit', async () => {
+    const tenant = await twilioTenant();
+    const phone = newPhone();
+    const booking = await book(tenant, phone);
+    await reply(tenant, phone, 'CANCEL');
+    const kept = await reply(tenant, phone, 'no');
+    expect(kept).toMatchObject({ action: 'kept' });
+    expect((await tenant.call('GET', `/v1/bookings/${booking.bookingId}`)).body.status).toBe('confirmed');
+  });
+
+  it('a free-text reply reaches the dispatcher: a customer_reply review item and an alert in the outbox; the thread is on the booking', async () => {
+    const tenant = await twilioTenant();
+    const phone = newPhone();
+    const booking = await book(tenant, phone);
+    const text = 'Can the tech call me 10 min before? The side gate is stuck.';
+    const answered = await reply(tenant, phone, text);
+    expect(answered).toMatchObject({ status: 200, action: 'customer_reply' });
+    expect(answered.message).toMatch(/our dispatcher will get back to you/);
+
+    const items = (await tenant.call('GET', '/v1/review-items?kind=customer_reply')).body.items;
+    expect(items).toHaveLength(1);
+    expect(items[0]).toMatchObject({ subject: { type: 'booking', id: booking.bookingId }, payload: { text } });
+    expect(items[0].reason).toContain(text);
+
+    await deliver();
+    const outbox = (await tenant.call('GET', `/v1/outbox?bookingId=${booking.bookingId}`)).body.messages;
+    const alert = outbox.find((m: { kind: string }) => m.kind === 'customer_reply_alert');
+    expect(alert).toMatchObject({ to: TENANT_NUMBER });
+    expect(alert.text).toContain(text);
+    expect(alert.text).toContain('Ana Lopez');
+
+    const activity = (await tenant.call('GET', `/v1/bookings/${booking.bookingId}/activity`)).body;
+    expect(activity.conversation).toEqual([
+      expect.objectContaining({ direction: 'in', text, action: 'customer_reply' }),
+      expect.objectContaining({ direction: 'out', text: answered.message }),
+    ]);
+  });
+
+  it('the same MessageSid delivered twice acts once and answers the same', async () => {
+    const tenant = await twilioTenant();
+    const phone = newPhone();
+    const booking = await book(tenant, phone);
+    const sid = `SM${ulid()}`;
+    const first = await reply(tenant, phone, 'Is parking on the street ok?', { sid });
+    const again = await reply(tenant, phone, 'Is parking on the street ok?', { sid });
+    expect(first).toMatchObject({ action: 'customer_reply', replayed: false });
+    expect(again).toMatchObject({ action: 'customer_reply', replayed: true, message: first.message });
+    expect((await tenant.call('GET', '/v1/review-items?kind=customer_reply')).body.items).toHaveLength(1);
+    const alerts = (await itemsWithPrefix(`T#${tenant.tenantId}#BOOKING#${booking.bookingId}`)).filter((i) => i.sk.startsWith('NOTIFY#customer_reply_alert'));
+    expect(alerts).toHaveLength(1);
+  });
+
+  it('HELP names the company and how to reach it; ESPAÑOL sets the language; STOP opts out', async () => {
+    const tenant = await twilioTenant();
+    const phone = newPhone();
+    await book(tenant, phone);
+    const help = await reply(tenant, phone, 'help');
+    expect(help.message).toMatch(/^Lone Star Plumbing & Air: .*Call \(512\) 555-0100 for help\..*Reply STOP to opt out\./);
+    const spanish = await reply(tenant, phone, 'Español');
+    expect(spanish).toMatchObject({ action: 'language_set' });
+    expect(spanish.message).toMatch(/en español/);
+    const [customer] = (await itemsWithPrefix(`T#${tenant.tenantId}#CUSTOMER#`)).filter((c) => c.phoneE164 === phone);
+    expect(customer!.language).toBe('es');
+    expect((await reply(tenant, phone, 'STOP')).action).toBe('opted_out');
+  });
+
+  it('PAY sends the payment link of the open invoice', async () => {
+    const tenant = await twilioTenant();
+    const phone = newPhone();
+    const booking = await book(tenant, phone);
+    expect((await reply(tenant, phone, 'PAY')).action).toBe('nothing_to_pay');
+    await updateBooking(tenant.tenantId, booking.bookingId, { invoicedAmountCents: 12_900, invoicedAt: new Date().toISOString() });
+    const paid = await reply(tenant, phone, 'pay');
+    expect(paid.action).toBe('payment_link_sent');
+    expect(paid.message).toMatch(/^Hi Ana, pay your Lone Star Plumbing & Air invoice for Drain clog \(\$129\.00\) here: https:\/\/pay\.jobrelay\.local\//);
+  });
+
+  it('refuses a reply that is unsigned or wrongly signed with 403', async () => {
+    const tenant = await twilioTenant();
+    const phone = newPhone();
+    await book(tenant, phone);
+    expect((await reply(tenant, phone, 'C', { signature: 'forged' })).status).toBe(403);
+    expect((await reply(tenant, phone, 'C', { signature: null })).status).toBe(403);
+    // Signed with another account's token.
+    const wrongKey = twilioSignature('someone-elses-token', `${inject('apiUrl')}/v1/webhooks/sms/${tenant.tenantId}`.replace('http://', 'https://'), {});
+    expect((await reply(tenant, phone, 'C', { signature: wrongKey })).status).toBe(403);
+    // A tenant that does not receive by Twilio refuses every reply.
+    const outboxTenant = await createTestTenant();
+    const refused = await callApi('POST', `/v1/webhooks/sms/${outboxTenant.tenantId}`, {
+      rawBody: 'From=%2B15125550142&Body=C&MessageSid=SM1',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': 'x' },
+    });
+    expect(refused.status).toBe(403);
+  });
+});
