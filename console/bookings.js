@@ -163,7 +163,8 @@ export async function renderBooking(bookingId) {
       ),
       { id: 'timeline' },
     ),
-    a.conversation?.length
+    // replaceChildren takes nodes, not arrays: the heading and table are spread in.
+    ...(a.conversation?.length
       ? [
           h('h2', {}, 'Text conversation'),
           table(
@@ -180,7 +181,7 @@ export async function renderBooking(bookingId) {
             { id: 'conversation' },
           ),
         ]
-      : '',
+      : []),
     h('h2', {}, 'Messages'),
     table(
       ['Message', 'To', 'Status', 'Due', 'Sent', 'Text'],

@@ -45,6 +45,14 @@ function testReport(result) {
   );
 }
 
+/** A table row of cells that may be elements (the pickers). */
+const row = (cells) =>
+  h(
+    'tr',
+    {},
+    cells.map((cell) => h('td', {}, cell)),
+  );
+
 function picker(name, options, selected) {
   return h(
     'select',
@@ -82,7 +90,7 @@ async function renderMapping(container, config) {
       },
       table(
         ['Stage in JobRelay', 'HubSpot stage'],
-        names.map((n) => [n, picker(n, stages, config.crm.dealStageIds?.[n])]),
+        names.map((n) => row([n, picker(n, stages, config.crm.dealStageIds?.[n])])),
       ),
       h('button', { type: 'submit' }, 'Save stages'),
     );
@@ -118,18 +126,20 @@ async function renderMapping(container, config) {
     },
     table(
       ['Job type', `${ADAPTERS[options.adapter]?.label ?? options.adapter} job type`, 'Business unit'],
-      jobTypes.items.map((t) => [
-        `${t.name} (${t.jobTypeId})`,
-        picker(`jobType:${t.jobTypeId}`, options.jobTypes, ids.jobTypes?.[t.jobTypeId]),
-        options.businessUnits.length ? picker(`businessUnit:${t.jobTypeId}`, options.businessUnits, ids.businessUnits?.[t.jobTypeId]) : '–',
-      ]),
+      jobTypes.items.map((t) =>
+        row([
+          `${t.name} (${t.jobTypeId})`,
+          picker(`jobType:${t.jobTypeId}`, options.jobTypes, ids.jobTypes?.[t.jobTypeId]),
+          options.businessUnits.length ? picker(`businessUnit:${t.jobTypeId}`, options.businessUnits, ids.businessUnits?.[t.jobTypeId]) : '–',
+        ]),
+      ),
     ),
     options.campaigns.length
       ? table(
           ['Marketing source', 'Campaign'],
           [
-            ...sources.map((s) => [s, picker(`campaign:${s}`, options.campaigns, ids.campaigns?.[s])]),
-            ['Any other source (default)', picker('default:campaign', options.campaigns, ids.defaults?.campaign)],
+            ...sources.map((s) => row([s, picker(`campaign:${s}`, options.campaigns, ids.campaigns?.[s])])),
+            row(['Any other source (default)', picker('default:campaign', options.campaigns, ids.defaults?.campaign)]),
           ],
         )
       : '',

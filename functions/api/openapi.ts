@@ -136,6 +136,9 @@ function buildRegistry(): OpenAPIRegistry {
 
 type OpenApiDocument = ReturnType<OpenApiGeneratorV31['generateDocument']>;
 
+/** An answer with the Error body, as a generated document writes it. */
+const errorAnswer = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
+
 /**
  * Who may call each operation comes from the route's declaration in functions/registry.ts, not from
  * the per-module registrations: `security` (none for public routes) and `x-jobrelay-scopes`.
@@ -156,8 +159,9 @@ function applyRouteAccess(document: OpenApiDocument): OpenApiDocument {
       const needs = `Needs an API key with one of the scopes: ${access.join(', ')} (or platform).`;
       operation.description = operation.description ? `${operation.description}\n\n${needs}` : needs;
       operation.responses ??= {};
-      operation.responses['401'] ??= standardErrors[401];
-      operation.responses['403'] ??= standardErrors[403];
+      // The document is generated already: these name the Error component, not a zod schema.
+      operation.responses['401'] ??= errorAnswer(standardErrors[401].description);
+      operation.responses['403'] ??= errorAnswer(standardErrors[403].description);
     }
   }
   return document;

@@ -71,7 +71,7 @@ export async function checkCapacity({ tenantId, bookingId }: WorkflowState): Pro
   // An emergency with no honourable window soon is dispatched now (functions/emergency/), never booked for later.
   if (emergency && !asked && needsDispatchNow(chosen, tenant.timeZone, at, tenant.emergency)) {
     const firstWindow = chosen ? `${chosen.date} ${chosen.start}` : null;
-    await appendTimeline(tenantId, bookingId, 'CheckCapacity', 'dispatch', { firstWindow, maxWaitMinutes: tenant.emergency.maxWaitMinutes }, at);
+    await appendTimeline(tenantId, bookingId, 'CheckCapacity', 'dispatch', { emergency, firstWindow, maxWaitMinutes: tenant.emergency.maxWaitMinutes }, at);
     return { decision: 'dispatch', emergency, stale, reason: chosen ? 'no_window_soon' : (reason ?? 'fully_booked') };
   }
   if (chosen) {

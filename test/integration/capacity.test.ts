@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { capacityKeys } from '../../functions/capacity/store';
 import { documentClient } from '../../functions/shared/clients';
 import { issueApiKey } from '../../functions/admin/store';
+import { EMERGENCY_DEFAULTS } from '../../functions/emergency/settings';
 import { bookingRequest, createTestTenant, itemsWithPrefix, nextWeekday, type TestTenant } from './helpers';
 
 const stormShift = { start: '08:00', end: '17:00' };
@@ -227,7 +228,8 @@ describe('emergencies', () => {
   });
 
   it('a standard job that turns out to be an emergency takes the emergency path and keeps what was collected', async () => {
-    const tenant = await createTestTenant();
+    // Waiting up to a day for the first window: this is the booked path (dispatch-now is test/integration/emergency.test.ts).
+    const tenant = await createTestTenant({ emergency: { ...EMERGENCY_DEFAULTS, maxWaitMinutes: 24 * 60 } });
     const request = bookingRequest({ jobTypeId: 'plumbing-leak-repair', emergency: true, notes: 'water coming through the ceiling' });
     const response = await tenant.call('POST', '/v1/bookings', request);
     expect(response.status).toBe(201);

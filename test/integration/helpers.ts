@@ -35,7 +35,9 @@ export async function callApi<T = any>(
     body: options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
   });
   const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined, headers: response.headers };
+  // JSON answers parsed; anything else (TwiML to Twilio, the console's HTML) as the text it is.
+  const isJson = (response.headers.get('content-type') ?? 'application/json').includes('json');
+  return { status: response.status, body: text ? (isJson ? JSON.parse(text) : text) : undefined, headers: response.headers };
 }
 
 /** A fresh demo company under a new tenant id; `overrides` change its configuration. */
