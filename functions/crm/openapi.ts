@@ -5,6 +5,7 @@ import { CustomerLookupRequestSchema, CustomerLookupResponseSchema } from '../cu
 import { ErrorSchema, json, registerRoute, security, standardErrors } from '../api/openapi-common';
 import { CrmMappingRequestSchema, CrmMappingResponseSchema, DismissBookingRequestSchema } from './schemas';
 import { CrmConfigRequestSchema, CrmConfigResponseSchema, CrmConnectionTestSchema, CrmOptionsSchema } from './setup-schemas';
+import { CrmReadSyncStatusSchema, StartCrmReadSyncRequestSchema } from './read-sync-schemas';
 import { CredentialStatusSchema, CrmCredentialSchema } from '../tenant/credentials-schemas';
 
 const errors = standardErrors;
@@ -72,5 +73,23 @@ export function registerCrmPaths(registry: OpenAPIRegistry): void {
     summary: 'A dispatcher dismisses a pending_approval booking with a reason: its slot is released',
     request: { params: BookingIdParamsSchema, body: { content: { 'application/json': { schema: DismissBookingRequestSchema } } } },
     responses: decided,
+  });
+  // The cursor stays inside: a client follows pages, customers and state.
+  const syncStatus = CrmReadSyncStatusSchema.omit({ cursor: true }).openapi('CrmReadSyncStatus');
+  registerRoute(registry, 'startCrmSync', {
+    security,
+    summary:
+      "Start a read sync of the connected CRM's customers (backfill: all of them; incremental: those changed since the last finished run); it runs page by page in the background",
+    request: { body: { content: { 'application/json': { schema: StartCrmReadSyncRequestSchema } } } },
+    responses: {
+      202: json(syncStatus, 'Started: the run and its progress so far (follow it with GET /v1/crm/sync)'),
+      ...errors,
+      409: json(ErrorSchema, 'A sync is already running for this account'),
+    },
+  });
+  registerRoute(registry, 'getCrmSync', {
+    security,
+    summary: 'Progress of the CRM read sync: pages and customers read, state (running, waiting on a throttled CRM, done, failed) and the error it waits on',
+    responses: { 200: json(syncStatus, 'The latest run'), ...errors, 404: json(ErrorSchema, 'No CRM sync has run for this account') },
   });
 }

@@ -7,13 +7,16 @@ import { travelMinutes } from '../dispatch/geo';
 import type { JobType, Technician } from '../tenant/model';
 import type { LeadReason, LeadRecord } from './schemas';
 
-/** Booking rejections that are demand we could not serve (a hold problem is the bot's, not a lead). */
+/**
+ * Booking rejections that are demand we could not serve. Not a lead: a hold problem (the bot's), and
+ * an asked window someone else just took (the 409 carries the nearest open windows, which the bot
+ * offers while the caller is still on the line; with none open the reason is fully_booked). A storm
+ * for one window otherwise made a callback item for every caller who simply picked another time.
+ */
 const REASON_OF: Record<string, LeadReason> = {
   out_of_area: 'out_of_area',
   no_qualified_technician: 'no_qualified_technician',
   fully_booked: 'fully_booked',
-  window_unavailable: 'window_unavailable',
-  window_taken: 'window_unavailable',
 };
 
 /** The lead reason for a rejected booking's statusReason, or undefined when it is no lead. */

@@ -15,7 +15,9 @@ describe('leadReasonOf', () => {
     expect(leadReasonOf('out_of_area')).toBe('out_of_area');
     expect(leadReasonOf('no_qualified_technician')).toBe('no_qualified_technician');
     expect(leadReasonOf('fully_booked')).toBe('fully_booked');
-    expect(leadReasonOf('window_taken')).toBe('window_unavailable');
+    // A taken window comes with alternatives to offer on the call: no lead, no callback item.
+    expect(leadReasonOf('window_taken')).toBeUndefined();
+    expect(leadReasonOf('window_unavailable')).toBeUndefined();
     for (const notALead of ['hold_expired', 'hold_used', 'hold_unknown', 'hold_for_other_job_type', undefined, 'constructor', '__proto__']) {
       expect(leadReasonOf(notALead)).toBeUndefined();
     }
