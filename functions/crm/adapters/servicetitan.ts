@@ -76,21 +76,31 @@ export class ServiceTitanCrmAdapter implements CrmAdapter {
     private readonly credentials: ServiceTitanCredentials,
   ) {}
 
+  /** A new client-credentials token (cached for the next calls), with the scopes it grants. */
+  private async requestToken(): Promise<{ access_token: string; expires_in: number; scope?: string }> {
+    const { body } = await vendorCall<{ access_token: string; expires_in: number; scope?: string }>(
+      'ServiceTitan',
+      'token',
+      `${this.settings.authUrl}/connect/token`,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          grant_type: 'client_credentials',
+          client_id: this.credentials.clientId,
+          client_secret: this.credentials.clientSecret,
+        }).toString(),
+        timeoutMs: this.settings.timeoutMs,
+      },
+    );
+    tokens.set(this.credentials.clientId, { token: body.access_token, expiresAt: Date.now() + body.expires_in * 1000 });
+    return body;
+  }
+
   private async accessToken(forceNew = false): Promise<string> {
     const cached = tokens.get(this.credentials.clientId);
     if (!forceNew && cached && cached.expiresAt > Date.now() + 60_000) return cached.token;
-    const { body } = await vendorCall<{ access_token: string; expires_in: number }>('ServiceTitan', 'token', `${this.settings.authUrl}/connect/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
-        grant_type: 'client_credentials',
-        client_id: this.credentials.clientId,
-        client_secret: this.credentials.clientSecret,
-      }).toString(),
-      timeoutMs: this.settings.timeoutMs,
-    });
-    tokens.set(this.credentials.clientId, { token: body.access_token, expiresAt: Date.now() + body.expires_in * 1000 });
-    return body.access_token;
+    return (await this.requestToken()).access_token;
   }
 
   /** An API call with the token; a 401 (token revoked or expired early) gets one fresh token. */
@@ -168,23 +178,8 @@ export class ServiceTitanCrmAdapter implements CrmAdapter {
    * id is one these credentials reach) and one booking of the booking provider (its id is right). Reads only.
    */
   async testConnection(): Promise<Pick<CrmConnectionTest, 'scopes' | 'visible' | 'checks'>> {
-    tokens.delete(this.credentials.clientId);
-    const { body } = await vendorCall<{ access_token: string; expires_in: number; scope?: string }>(
-      'ServiceTitan',
-      'token',
-      `${this.settings.authUrl}/connect/token`,
-      {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({
-          grant_type: 'client_credentials',
-          client_id: this.credentials.clientId,
-          client_secret: this.credentials.clientSecret,
-        }).toString(),
-        timeoutMs: this.settings.timeoutMs,
-      },
-    );
-    tokens.set(this.credentials.clientId, { token: body.access_token, expiresAt: Date.now() + body.expires_in * 1000 });
+    // A fresh token, not the cache: the check is that these credentials work now.
+    const body = await this.requestToken();
     const tenant = this.settings.stTenantId;
     await this.api('tenant check', 'GET', `/settings/v2/tenant/${tenant}/business-units?page=1&pageSize=1`, undefined);
     await this.api(
