@@ -7,6 +7,8 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
+          // Property tests are CPU-bound: on a busy shared machine vitest's default 5 s is a race, not a check.
+          testTimeout: 60_000,
         },
       },
       {

@@ -42,13 +42,35 @@ async function route() {
     return;
   }
   main.setAttribute('aria-busy', 'true');
+  // A page re-rendered in place (after an action, or a second route() racing the first) keeps what
+  // the user typed: a half-written dismiss reason or note must not vanish under their cursor.
+  const typed = main.dataset.path === path ? typedValues() : new Map();
   try {
     await page[1](page[0].exec(path), new URLSearchParams(search));
+    restoreTypedValues(typed);
   } catch (failure) {
     if (apiKey()) main.replaceChildren(h('h1', {}, 'Something went wrong'), h('p', { class: 'error', id: 'page-error' }, failure.message));
   } finally {
     main.setAttribute('aria-busy', 'false');
     main.dataset.page = path.slice(2).split('/')[0];
+    main.dataset.path = path;
+  }
+}
+
+/** Values the user typed into the page's text fields, by element id. */
+function typedValues() {
+  const values = new Map();
+  for (const field of main.querySelectorAll('input[id]:not([type=checkbox]):not([type=radio]), textarea[id]')) {
+    if (field.value) values.set(field.id, field.value);
+  }
+  return values;
+}
+
+/** Puts typed values back into the re-rendered fields that came up empty. */
+function restoreTypedValues(values) {
+  for (const [id, value] of values) {
+    const field = document.getElementById(id);
+    if (field && main.contains(field) && !field.value) field.value = value;
   }
 }
 

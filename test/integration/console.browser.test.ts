@@ -229,6 +229,13 @@ describe('operator console', () => {
     await page.click('#dismiss-booking');
     await expect.poll(() => page.textContent('#flash')).toContain('reason for dismissing');
     await page.fill('#dismiss-reason', 'Caller found another plumber');
+    // The page re-renders under the typist (a refresh, a second navigation): the reason survives.
+    await page.evaluate(() => {
+      (document.querySelector('#booking-summary') as HTMLElement).dataset.stale = 'yes';
+      window.dispatchEvent(new HashChangeEvent('hashchange'));
+    });
+    await expect.poll(() => page.locator('#booking-summary[data-stale]').count()).toBe(0);
+    await expect.poll(() => page.inputValue('#dismiss-reason')).toBe('Caller found another plumber');
     await page.click('#dismiss-booking');
     await expect.poll(() => page.textContent('#flash')).toContain(`Booking ${toDismiss}: dismissed.`);
     expect((await tenant.call('GET', `/v1/bookings/${toDismiss}`)).body.status).toBe('dismissed');

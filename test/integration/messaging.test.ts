@@ -91,7 +91,13 @@ describe('Twilio SMS provider', () => {
     twilio.failNext({ status: 503 }, 1, (request) => new URLSearchParams(request.body).get('To') === '+15125550177');
     await deliver();
     expect((await rowsOf(tenant, booking.bookingId)).find((r) => r.kind === 'confirmation')?.status).toBe('queued');
-    await new Promise((r) => setTimeout(r, 2_200)); // the local queue's visibility timeout
+    // The failed message comes back after the local queue's visibility timeout: deliver until it has.
+    await expect
+      .poll(async () => {
+        await deliver();
+        return twilio.messages.filter((m) => m.to === '+15125550177').length;
+      })
+      .toBe(1);
     await deliver();
     expect(twilio.messages.filter((m) => m.to === '+15125550177')).toHaveLength(1);
   });

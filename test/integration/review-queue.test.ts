@@ -220,7 +220,7 @@ describe('POST /v1/review-items/{id}/redrive', () => {
     expect((await tenant.call('GET', `/v1/review-items/${item.reviewItemId}`)).body.redrive).toEqual({ type: 'dlq', queue: 'notify' });
     // One move task per DLQ at a time: another test's may still be running; then the API says 409.
     let redriven = await tenant.call('POST', `/v1/review-items/${item.reviewItemId}/redrive`);
-    for (let i = 0; redriven.status === 409 && i < 20; i++) {
+    for (const deadline = Date.now() + 60_000; redriven.status === 409 && Date.now() < deadline; ) {
       await new Promise((r) => setTimeout(r, 500));
       redriven = await tenant.call('POST', `/v1/review-items/${item.reviewItemId}/redrive`);
     }
