@@ -21,7 +21,7 @@ export default defineConfig({
           hookTimeout: 120_000,
           // A condition waited on gets a generous deadline: a shared 2-core machine is often busy, and
           // vitest's default (1 s) raced the clock in the browser tests.
-          expect: { poll: { timeout: 15_000 } },
+          expect: { poll: { timeout: 30_000 } },
           // One local system serves all files; files use their own tenants, so they may run in parallel.
           fileParallelism: true,
         },

@@ -1,16 +1,36 @@
 /**
- * Bookings through the local HTTP API at concurrency 1 and 8 (p50/p95 latency and
- * bookings per second) next to the same number of raw DynamoDB Local writes a booking performs.
- * The ratio is the figure we track. Prints figures; asserts nothing.
+ * Bookings through the local HTTP API: p50/p95 latency at concurrency 1, bookings per second at
+ * concurrency 8, and what a booking costs in DynamoDB calls, counted in every local Lambda
+ * (local/lambda-guest.ts reports each invocation's AWS SDK calls by command):
+ * - the spine: the bookings route and the booking workflow's nodes (local/lambdas.ts synchronousPath);
+ * - the whole booking: the spine plus the job trail and the messages due now (notify queue drained).
+ * Reads are requests (GetItem, Query, Scan, BatchGetItem, TransactGetItems); writes are requests
+ * (PutItem, UpdateItem, DeleteItem, BatchWriteItem, TransactWriteItems). "billed" counts a
+ * TransactWriteItems of n items as 2n write requests, as AWS bills it (DynamoDB Local does not show it).
+ * Prints figures; asserts nothing.
  */
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { documentClient } from '../functions/shared/clients';
+import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
+import { queues, schedules } from '../functions/registry';
+import { sfnClient } from '../functions/shared/workflow-client';
+import { trailExecutionName } from '../functions/trail/start';
 import { DEMO_TENANT_ID, ensureApiKey, seedDemoTenant } from '../local/demo';
+import { invokeLambda, localAwsCalls, resetLocalAwsCalls, synchronousPath } from '../local/lambdas';
+import { pollOnce } from '../local/pollers';
+import { scheduledEvent } from '../local/ticker';
+import { localExecutionArn } from '../local/stepfunctions';
 import type { LocalSystem } from '../local/runtime';
-import { counts, percentile, runPool } from './common';
+import { percentile, runPool } from './common';
 
 const PER_LEVEL = Number(process.env.BENCH_BOOKINGS ?? 48);
+/** Bookings followed to the end of their trail and messages, one at a time. */
+const FOLLOWED = Number(process.env.BENCH_BOOKINGS_FOLLOWED ?? 8);
 const LEVELS = [1, 8];
+
+/** Issue 19's targets. */
+const TARGET = { spineCalls: 15, allCalls: 35, p95Ms: 250, perSecond: 15 };
+
+const READS = ['GetItemCommand', 'QueryCommand', 'ScanCommand', 'BatchGetItemCommand', 'TransactGetItemsCommand'];
+const WRITES = ['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand', 'BatchWriteItemCommand', 'TransactWriteItemsCommand'];
 
 const postalCodes = ['78701', '78702', '78703', '78704', '78705', '78744', '78745', '78759', '78721', '78722'];
 const jobTypes = ['plumbing-drain-clog', 'hvac-ac-repair', 'hvac-maintenance', 'plumbing-leak-repair'];
@@ -25,74 +45,144 @@ function bookingBody(i: number) {
   };
 }
 
+interface DynamoCalls {
+  reads: number;
+  writes: number;
+  /** Writes as AWS bills them: a transaction of n items is 2n. */
+  billedWrites: number;
+  byFunction: Record<string, number>;
+}
+
+/** DynamoDB calls of the named functions (all when none named) since the last reset. */
+function dynamoCalls(only?: ReadonlySet<string>, except?: ReadonlySet<string>): DynamoCalls {
+  const total: DynamoCalls = { reads: 0, writes: 0, billedWrites: 0, byFunction: {} };
+  for (const [name, calls] of localAwsCalls()) {
+    if ((only && !only.has(name)) || except?.has(name)) continue;
+    const reads = READS.reduce((sum, command) => sum + (calls[command] ?? 0), 0);
+    const writes = WRITES.reduce((sum, command) => sum + (calls[command] ?? 0), 0);
+    const transactions = calls.TransactWriteItemsCommand ?? 0;
+    total.reads += reads;
+    total.writes += writes;
+    total.billedWrites += writes - transactions + 2 * (calls['TransactWriteItemsCommand.items'] ?? 0);
+    if (reads + writes) total.byFunction[name] = reads + writes;
+  }
+  return total;
+}
+
+function perBooking(calls: DynamoCalls, bookings: number): string {
+  const f = (n: number) => (n / bookings).toFixed(1);
+  return `${f(calls.reads + calls.writes)} calls (${f(calls.reads)} reads + ${f(calls.writes)} writes); billed ${f(calls.reads + calls.billedWrites)} (transactions at 2x per item)`;
+}
+
 export async function benchBookings(system: LocalSystem): Promise<void> {
   await seedDemoTenant(DEMO_TENANT_ID);
   const apiKey = await ensureApiKey(DEMO_TENANT_ID);
+  const spine = new Set(synchronousPath());
 
-  const book = async (i: number) => {
+  const book = async (i: number): Promise<{ bookingId: string; status: string }> => {
     const response = await fetch(`${system.apiUrl}/v1/bookings`, {
       method: 'POST',
       headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json', 'idempotency-key': `bench-${i}` },
       body: JSON.stringify(bookingBody(i)),
     });
     if (response.status !== 201) throw new Error(`booking ${i} answered ${response.status}: ${await response.text()}`);
-    await response.arrayBuffer();
+    return (await response.json()) as { bookingId: string; status: string };
   };
 
   // Warm-up: module loading and first-connection costs are not what we measure.
   for (let i = 0; i < 4; i++) await book(100_000 + i);
 
   console.log(`\nBookings through the local HTTP API (${PER_LEVEL} per level; DynamoDB Local, SQS server, ASL interpreter)\n`);
-  console.log('concurrency | p50 ms | p95 ms | bookings/s | writes/booking | reads/booking | raw writes/s | same writes raw ms (p50) | ratio');
+  console.log('concurrency | p50 ms | p95 ms | bookings/s | spine DynamoDB per booking');
+  const figures: Record<number, { p50: number; p95: number; perSecond: number; spine: DynamoCalls }> = {};
+  const booked: string[] = [];
   let offset = 0;
   for (const concurrency of LEVELS) {
     const latencies: number[] = [];
-    counts.writes = 0;
-    counts.reads = 0;
     const ids = Array.from({ length: PER_LEVEL }, (_, i) => offset + i);
     offset += PER_LEVEL;
+    resetLocalAwsCalls();
     const elapsed = await runPool(ids, concurrency, async (i) => {
       const started = performance.now();
-      await book(i);
+      booked.push((await book(i)).bookingId);
       latencies.push(performance.now() - started);
     });
-    const writesPerBooking = counts.writes / PER_LEVEL;
-    const readsPerBooking = counts.reads / PER_LEVEL;
-
-    // The same number of raw conditional Puts, in the same concurrency, one "booking's worth" at a time.
-    const perBookingWrites = Math.round(writesPerBooking);
-    const rawLatencies: number[] = [];
-    const rawElapsed = await runPool(ids, concurrency, async (i) => {
-      const started = performance.now();
-      for (let w = 0; w < perBookingWrites; w++) {
-        await documentClient().send(
-          new PutCommand({
-            TableName: process.env.TABLE_NAME,
-            Item: { pk: `T#bench#RAW#${concurrency}#${i}`, sk: `W#${w}`, value: 'x'.repeat(200) },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          }),
-        );
-      }
-      rawLatencies.push(performance.now() - started);
-    });
-
+    const spineCalls = dynamoCalls(spine);
     latencies.sort((a, b) => a - b);
-    rawLatencies.sort((a, b) => a - b);
-    const p50 = percentile(latencies, 50);
-    const rawP50 = percentile(rawLatencies, 50);
+    figures[concurrency] = { p50: percentile(latencies, 50), p95: percentile(latencies, 95), perSecond: (PER_LEVEL / elapsed) * 1000, spine: spineCalls };
+    const { p50, p95, perSecond } = figures[concurrency]!;
     console.log(
-      [
-        String(concurrency).padStart(11),
-        p50.toFixed(0).padStart(6),
-        percentile(latencies, 95).toFixed(0).padStart(6),
-        ((PER_LEVEL / elapsed) * 1000).toFixed(1).padStart(10),
-        writesPerBooking.toFixed(1).padStart(14),
-        readsPerBooking.toFixed(1).padStart(13),
-        (((PER_LEVEL * perBookingWrites) / rawElapsed) * 1000).toFixed(0).padStart(12),
-        rawP50.toFixed(0).padStart(24),
-        (p50 / rawP50).toFixed(1).padStart(5),
-      ].join(' | '),
+      `${String(concurrency).padStart(11)} | ${p50.toFixed(0).padStart(6)} | ${p95.toFixed(0).padStart(6)} | ${perSecond.toFixed(1).padStart(10)} | ${perBooking(spineCalls, PER_LEVEL)}`,
     );
   }
-  console.log('\nratio = booking p50 / p50 of the same number of raw conditional writes at the same concurrency');
+
+  // Followed to the end: each booking's trail finishes and its messages due now are sent before the next.
+  const notify = queues.find((queue) => queue.name === 'notify')!;
+  const sweeper = schedules.find((schedule) => schedule.lambda === 'NotificationSweeper')!;
+  const drain = async () => {
+    while ((await pollOnce(system.sqs, notify, 0)) > 0);
+  };
+  // One sweeper tick per booking (what a message due now waited for before ScheduleNotifications queued it).
+  const sweepAndDrain = async () => {
+    await invokeLambda(sweeper.lambda, scheduledEvent(sweeper));
+    await drain();
+  };
+  const trailEnded = async (bookingId: string) => {
+    const executionArn = localExecutionArn('jobTrail', trailExecutionName(bookingId));
+    for (let wait = 0; wait < 400; wait++) {
+      const execution = await sfnClient()
+        .send(new DescribeExecutionCommand({ executionArn }))
+        .catch(() => undefined);
+      if (execution && execution.status !== 'RUNNING') return;
+      // A booking that did not commit starts no trail.
+      if (!execution && wait >= 20) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+  // The levels' trails and messages end first: none of their work is counted below.
+  for (const bookingId of booked) await trailEnded(bookingId);
+  await sweepAndDrain();
+  resetLocalAwsCalls();
+  let followed = 0;
+  for (let i = 0; i < FOLLOWED; i++) {
+    const booking = await book(offset + i);
+    followed++;
+    await trailEnded(booking.bookingId);
+    await sweepAndDrain();
+  }
+  const tick = localAwsCalls().get(sweeper.lambda) ?? {};
+  const sweeperCalls = Object.entries(tick)
+    .filter(([command]) => READS.includes(command) || WRITES.includes(command))
+    .reduce((sum, [, n]) => sum + n, 0);
+  // The sweeper's calls are per tick, not per booking: left out of the per-booking figures.
+  const all = dynamoCalls(undefined, new Set([sweeper.lambda]));
+  const followedSpine = dynamoCalls(spine);
+  const ranked = Object.entries(all.byFunction)
+    .sort((a, b) => b[1] - a[1])
+    .map(([name, n]) => `${name} ${(n / followed).toFixed(1)}`)
+    .join(', ');
+  console.log(`\nOne booking followed to its end (${followed} bookings: spine, job trail, messages due now sent):`);
+  console.log(`  spine:            ${perBooking(followedSpine, followed)}`);
+  console.log(`  incl. trail+msgs: ${perBooking(all, followed)}`);
+  console.log(`  by function:      ${ranked}`);
+  console.log(
+    `  (not counted above: ${(sweeperCalls / Math.max(1, followed)).toFixed(1)} DynamoDB calls per sweeper tick, one tick per booking here; a tick's cost is per minute, not per booking)`,
+  );
+  for (const name of [...spine].filter((n) => localAwsCalls().get(n))) {
+    const commands = Object.entries(localAwsCalls().get(name)!)
+      .filter(([command]) => !command.endsWith('.items'))
+      .map(([command, n]) => `${command.replace('Command', '')} ${(n / followed).toFixed(1)}`)
+      .join(', ');
+    console.log(`  ${name}: ${commands}`);
+  }
+
+  const one = figures[1]!;
+  const eight = figures[8]!;
+  const spineBilled = (one.spine.reads + one.spine.billedWrites) / PER_LEVEL;
+  const allBilled = (all.reads + all.billedWrites) / Math.max(1, followed);
+  console.log('\nfigure                                          | now      | target');
+  console.log(`DynamoDB per booking, spine (billed)            | ${spineBilled.toFixed(1).padEnd(8)} | <= ${TARGET.spineCalls}`);
+  console.log(`DynamoDB per booking, incl. trail+msgs (billed) | ${allBilled.toFixed(1).padEnd(8)} | <= ${TARGET.allCalls}`);
+  console.log(`booking p50 / p95 ms, concurrency 1            | ${`${one.p50.toFixed(0)} / ${one.p95.toFixed(0)}`.padEnd(8)} | p95 < ${TARGET.p95Ms}`);
+  console.log(`bookings/s, concurrency 8                       | ${eight.perSecond.toFixed(1).padEnd(8)} | >= ${TARGET.perSecond}`);
 }

@@ -32,17 +32,18 @@ export const DAY_WINDOWS = [
   { start: '14:00', end: '16:00' },
 ];
 
-const JOB_MIX: Array<{ trade: string; requiredSkills: string[]; durationWindows: number; weight: number }> = [
-  { trade: 'plumbing', requiredSkills: ['drains'], durationWindows: 1, weight: 20 },
-  { trade: 'plumbing', requiredSkills: ['water-heaters'], durationWindows: 1, weight: 10 },
-  { trade: 'plumbing', requiredSkills: ['leak-detection'], durationWindows: 1, weight: 10 },
-  { trade: 'plumbing', requiredSkills: ['sewer-camera'], durationWindows: 1, weight: 4 },
-  { trade: 'plumbing', requiredSkills: ['water-heaters'], durationWindows: 2, weight: 4 },
-  { trade: 'plumbing', requiredSkills: [], durationWindows: 1, weight: 6 },
-  { trade: 'hvac', requiredSkills: ['ac-repair'], durationWindows: 1, weight: 18 },
-  { trade: 'hvac', requiredSkills: ['furnace'], durationWindows: 1, weight: 8 },
-  { trade: 'hvac', requiredSkills: ['maintenance'], durationWindows: 1, weight: 14 },
-  { trade: 'hvac', requiredSkills: ['heat-pumps'], durationWindows: 2, weight: 3 },
+/** The realistic mix: 30-60 min drain/leak calls, 90-120 min repairs, 3-4 h installs (`durationMinutes`, used with `minutes`). */
+const JOB_MIX: Array<{ trade: string; requiredSkills: string[]; durationWindows: number; durationMinutes: number; weight: number }> = [
+  { trade: 'plumbing', requiredSkills: ['drains'], durationWindows: 1, durationMinutes: 45, weight: 20 },
+  { trade: 'plumbing', requiredSkills: ['water-heaters'], durationWindows: 1, durationMinutes: 105, weight: 10 },
+  { trade: 'plumbing', requiredSkills: ['leak-detection'], durationWindows: 1, durationMinutes: 60, weight: 10 },
+  { trade: 'plumbing', requiredSkills: ['sewer-camera'], durationWindows: 1, durationMinutes: 90, weight: 4 },
+  { trade: 'plumbing', requiredSkills: ['water-heaters'], durationWindows: 2, durationMinutes: 210, weight: 4 },
+  { trade: 'plumbing', requiredSkills: [], durationWindows: 1, durationMinutes: 30, weight: 6 },
+  { trade: 'hvac', requiredSkills: ['ac-repair'], durationWindows: 1, durationMinutes: 90, weight: 18 },
+  { trade: 'hvac', requiredSkills: ['furnace'], durationWindows: 1, durationMinutes: 120, weight: 8 },
+  { trade: 'hvac', requiredSkills: ['maintenance'], durationWindows: 1, durationMinutes: 60, weight: 14 },
+  { trade: 'hvac', requiredSkills: ['heat-pumps'], durationWindows: 2, durationMinutes: 240, weight: 3 },
 ];
 const SKILLS: Record<string, string[]> = {
   plumbing: ['drains', 'water-heaters', 'leak-detection', 'sewer-camera', 'repipe'],
@@ -60,7 +61,11 @@ function sample<T>(rng: () => number, items: T[], n: number): T[] {
   return out;
 }
 
-export function generateDay(trucks: number, seed: number, requestsPerTruck = 5): PlanDay {
+/**
+ * `minutes`: jobs carry their durationMinutes (a technician-window holds as many as fit) and
+ * technicians take up to 8 jobs a day; without it every job fills its windows, 4 a day.
+ */
+export function generateDay(trucks: number, seed: number, requestsPerTruck = 5, options: { minutes?: boolean } = {}): PlanDay {
   const rng = mulberry32(seed);
   const regionNames = Object.keys(REGIONS);
   const technicians: PlanTechnician[] = Array.from({ length: trucks }, (_, i) => {
@@ -75,7 +80,7 @@ export function generateDay(trucks: number, seed: number, requestsPerTruck = 5):
       skills,
       postalCodes: [...new Set(regions.flatMap((name) => REGIONS[name]!))],
       windowStarts: DAY_WINDOWS.map((w) => w.start).slice(late ? 1 : 0),
-      dailyJobLimit: 4,
+      dailyJobLimit: options.minutes ? 8 : 4,
     };
   });
   const allCodes = [...new Set(Object.values(REGIONS).flat())];
@@ -96,6 +101,7 @@ export function generateDay(trucks: number, seed: number, requestsPerTruck = 5):
       requiredSkills: type.requiredSkills,
       postalCode: pick(rng, allCodes),
       durationWindows: type.durationWindows,
+      ...(options.minutes ? { durationMinutes: type.durationMinutes } : {}),
       windows,
       order: i,
     };

@@ -25,16 +25,18 @@ const SEEDS = [11, 22, 33];
 
 export async function benchDispatch(system?: LocalSystem): Promise<void> {
   if (system) await benchRealDays(system);
+  await benchMinutes();
   await benchPlanner();
   if (system) await benchSwaps(system);
 }
 
 /** A generated day as a tenant: its technicians and job types; the requests booked through the API in arrival order. */
 async function bookRealDay(system: LocalSystem, trucks: number, seed: number) {
-  const day = generateDay(trucks, seed);
+  // Job types with their real minutes (issue 21): a technician-window holds as many as fit.
+  const day = { ...generateDay(trucks, seed, MINUTES_REQUESTS_PER_TRUCK, { minutes: true }), maxHopMinutes: DEFAULT_MAX_HOP_MINUTES };
   const tenantId = `bench-day-${trucks}-${ulid().toLowerCase().slice(-6)}`;
   await putTenant(demoTenant(tenantId));
-  const typeId = (j: (typeof day.jobs)[number]) => `gen-${j.trade}-${j.requiredSkills.join('-') || 'general'}-${j.durationWindows}`;
+  const typeId = (j: (typeof day.jobs)[number]) => `gen-${j.trade}-${j.requiredSkills.join('-') || 'general'}-${j.durationMinutes ?? `${j.durationWindows}w`}`;
   const types = new Map(day.jobs.map((j) => [typeId(j), j]));
   await Promise.all([
     ...[...types].map(([jobTypeId, j]) =>
@@ -44,6 +46,7 @@ async function bookRealDay(system: LocalSystem, trucks: number, seed: number) {
         trade: j.trade,
         requiredSkills: j.requiredSkills,
         durationWindows: j.durationWindows,
+        durationMinutes: j.durationMinutes,
         emergency: false,
       } as never),
     ),
@@ -56,6 +59,7 @@ async function bookRealDay(system: LocalSystem, trucks: number, seed: number) {
         skills: t.skills,
         postalCodes: t.postalCodes,
         shifts: { mon: shift, tue: shift, wed: shift, thu: shift, fri: shift, sat: shift, sun: shift },
+        dailyJobLimit: t.dailyJobLimit,
         active: true,
       } as never);
     }),
@@ -82,14 +86,14 @@ async function bookRealDay(system: LocalSystem, trucks: number, seed: number) {
       if (booked.status === 201) break;
     }
   }
-  return { call, date, requests: day.jobs.length };
+  return { call, date, requests: day.jobs.length, day };
 }
 
 async function benchRealDays(system: LocalSystem): Promise<void> {
   console.log('\n== dispatch: real days (requests booked first-come through the public API; plan and apply through the API; windows as booked) ==');
   console.log('trucks requests | real jobs/truck drive-min long-hops | plan jobs/truck drive-min long-hops | drive   status   gap      seconds  vars  | apply');
   for (const trucks of [5, 12, 50]) {
-    const { call, date, requests } = await bookRealDay(system, trucks, SEEDS[0]! * 1000 + trucks);
+    const { call, date, requests, day } = await bookRealDay(system, trucks, SEEDS[0]! * 1000 + trucks);
     const planned = await call('POST', `/v1/dispatch/plan?date=${date}&timeLimitSeconds=25`);
     if (planned.status !== 200) {
       console.log(`${String(trucks).padStart(6)} plan failed: ${planned.status} ${JSON.stringify(planned.body).slice(0, 200)}`);
@@ -111,6 +115,13 @@ async function benchRealDays(system: LocalSystem): Promise<void> {
         `${plan.metrics.jobsPerTruck.toFixed(2).padStart(15)} ${String(plan.metrics.driveMinutes).padStart(9)} ${String(plan.metrics.longHops).padStart(9)} | ` +
         `${drive.toFixed(1).padStart(5)}%  ${solver.status.padEnd(8)} ${(solver.gap * 100).toFixed(3).padStart(6)}% ${solver.seconds.toFixed(2).padStart(8)} ${String(solver.variables).padStart(5)}  | ` +
         `${applied.status === 200 ? `applied ${changes.length} changes in ${applyMs.toFixed(0)} ms, board ${equal ? '= plan' : '!= plan'}` : `refused ${applied.status} ${applied.body?.error?.code}`}`,
+    );
+    // The same requests planned at booking time (any window the customer accepts), against what was really placed.
+    const atBooking = await planDay(day, { timeLimitSeconds: 25 });
+    const best = metrics(day, atBooking.assignments);
+    const lift = current.metrics.served ? ((best.served - current.metrics.served) / current.metrics.served) * 100 : 0;
+    console.log(
+      `${' '.repeat(6)} planned at booking (windows the customer accepts): ${best.jobsPerTruck.toFixed(2)} jobs/truck (${lift >= 0 ? '+' : ''}${lift.toFixed(1)}% vs real), ${best.driveMinutes} drive-min, ${atBooking.solver.status} gap ${(atBooking.solver.gap * 100).toFixed(3)}% in ${atBooking.solver.seconds.toFixed(1)} s`,
     );
   }
 }
@@ -174,6 +185,53 @@ async function benchSwaps(system: LocalSystem): Promise<void> {
   console.log(
     `p50 ${percentile(latencies, 50).toFixed(1)} ms, p95 ${percentile(latencies, 95).toFixed(1)} ms; per swap: ${(counts.writes / swaps).toFixed(1)} DynamoDB writes (the transaction counts as one), ${(counts.reads / swaps).toFixed(1)} reads (of which ${(counts.queries / swaps).toFixed(1)} queries)`,
   );
+}
+
+/** Requests per truck on the days with real job lengths: more than fit, so packing decides how many are served. */
+const MINUTES_REQUESTS_PER_TRUCK = 8;
+
+/**
+ * Issue 21 item 4 on generated days with the realistic mix (30-60 min drain/leak calls, 90-120 min
+ * repairs, 3-4 h installs; 8 requests per truck; up to 8 jobs a day): first-come-first-served
+ * re-simulated with every job filling its window (the old model), the same with minute units (the
+ * booking engine today), and the HiGHS plan in minute units (any window the customer accepts).
+ */
+async function benchMinutes(): Promise<void> {
+  console.log(
+    `\n== dispatch: job lengths in minutes (generated days, ${MINUTES_REQUESTS_PER_TRUCK} requests per truck, realistic mix; FCFS RE-SIMULATED through the same minute units; hops <= ${DEFAULT_MAX_HOP_MINUTES} min) ==`,
+  );
+  console.log(
+    'trucks seed jobs | FCFS whole-window jobs/truck | FCFS minutes jobs/truck drive-min | plan jobs/truck drive-min | +jobs/truck  status   gap    seconds  vars',
+  );
+  for (const trucks of [5, 12, 50]) {
+    let fcfsServed = 0;
+    let planServed = 0;
+    let fcfsDrive = 0;
+    let planDrive = 0;
+    for (const seed of SEEDS) {
+      const whole = { ...generateDay(trucks, seed * 1000 + trucks, MINUTES_REQUESTS_PER_TRUCK), maxHopMinutes: DEFAULT_MAX_HOP_MINUTES };
+      const day = { ...generateDay(trucks, seed * 1000 + trucks, MINUTES_REQUESTS_PER_TRUCK, { minutes: true }), maxHopMinutes: DEFAULT_MAX_HOP_MINUTES };
+      const old = metrics(whole, fcfsAssign(whole));
+      const fcfs = metrics(day, fcfsAssign(day));
+      const { assignments, solver } = await planDay(day, { timeLimitSeconds: 20 });
+      const problems = validate(day, assignments);
+      const plan = metrics(day, assignments);
+      fcfsServed += fcfs.served;
+      planServed += plan.served;
+      fcfsDrive += fcfs.driveMinutes;
+      planDrive += plan.driveMinutes;
+      const lift = fcfs.served ? ((plan.served - fcfs.served) / fcfs.served) * 100 : 0;
+      console.log(
+        `${String(trucks).padStart(6)} ${String(seed).padStart(4)} ${String(day.jobs.length).padStart(4)} | ${old.jobsPerTruck.toFixed(2).padStart(27)} | ` +
+          `${fcfs.jobsPerTruck.toFixed(2).padStart(23)} ${String(fcfs.driveMinutes).padStart(9)} | ${plan.jobsPerTruck.toFixed(2).padStart(15)} ${String(plan.driveMinutes).padStart(9)} | ` +
+          `${lift.toFixed(1).padStart(8)}%  ${solver.status.padEnd(8)} ${(solver.gap * 100).toFixed(2).padStart(6)}% ${solver.seconds.toFixed(2).padStart(7)} ${String(solver.variables).padStart(6)}` +
+          (problems.length ? `  INVALID: ${problems.slice(0, 3).join('; ')}` : ''),
+      );
+    }
+    console.log(
+      `${String(trucks).padStart(6)}  all      jobs per truck FCFS(minutes, re-simulated) ${(fcfsServed / trucks / SEEDS.length).toFixed(2)} -> plan ${(planServed / trucks / SEEDS.length).toFixed(2)} (${(((planServed - fcfsServed) / fcfsServed) * 100).toFixed(1)}%); drive minutes ${fcfsDrive} -> ${planDrive}`,
+    );
+  }
 }
 
 async function benchPlanner(): Promise<void> {

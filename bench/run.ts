@@ -16,6 +16,7 @@ import { benchMcp } from './mcp';
 import { benchTriage } from './triage';
 import { benchCrmBackfill } from './crm-backfill';
 import { benchCold } from './cold';
+import { benchCost } from './cost';
 
 async function main(): Promise<void> {
   process.env.LOG_LEVEL = 'ERROR';
@@ -36,6 +37,7 @@ async function main(): Promise<void> {
     if (!only || only === 'dispatch') await benchDispatch(system);
     if (!only || only === 'storm') await benchStorm(system);
     if (!only || only === 'mcp') await benchMcp(system);
+    if (!only || only === 'cost') await benchCost(system);
     // 10,000 customers take minutes on a shared machine: run on its own (`npm run bench crm-backfill`).
     if (only === 'crm-backfill') await benchCrmBackfill(system);
     if (!only) await benchTriage();

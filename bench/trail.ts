@@ -1,13 +1,14 @@
 /**
- * The trail's cost model: Standard workflows bill $25 per million state transitions, about ten times
- * everything else a booking costs. Books a few jobs, waits for their trails, counts the states each
- * entered, and prints transitions and dollars per 1,000 bookings (the aim: near ten per booking).
+ * The trail's states: books a few jobs, waits for their trails, counts the states each entered, and
+ * prints what they would cost as a Standard workflow ($25 per million state transitions), which the
+ * trail was until issue 19; it is Express now (`npm run bench cost` prices both).
  */
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { sfnClient } from '../functions/shared/workflow-client';
 import { trailExecutionName } from '../functions/trail/start';
 import { DEMO_TENANT_ID, ensureApiKey, seedDemoTenant } from '../local/demo';
 import type { LocalSystem } from '../local/runtime';
+import { localExecutionArn } from '../local/stepfunctions';
 
 const STANDARD_PRICE_PER_TRANSITION = 25 / 1_000_000;
 const BOOKINGS = 5;
@@ -30,7 +31,7 @@ export async function benchTrail(system: LocalSystem): Promise<void> {
     });
     const booking = (await response.json()) as { bookingId: string; status: string };
     if (response.status !== 201) continue;
-    const executionArn = `${process.env.JOB_TRAIL_STATE_MACHINE_ARN!.replace(':stateMachine:', ':execution:')}:${trailExecutionName(booking.bookingId)}`;
+    const executionArn = localExecutionArn('jobTrail', trailExecutionName(booking.bookingId));
     for (let wait = 0; wait < 200; wait++) {
       const execution = await sfnClient()
         .send(new DescribeExecutionCommand({ executionArn }))
@@ -42,7 +43,7 @@ export async function benchTrail(system: LocalSystem): Promise<void> {
     if (transitions !== undefined) counts.push(transitions);
   }
   const average = counts.reduce((a, b) => a + b, 0) / Math.max(1, counts.length);
-  console.log('\nJob trail (Standard) cost model\n');
+  console.log('\nJob trail states (were it Standard)\n');
   console.log(`trail state transitions per booking: ${average.toFixed(1)} (over ${counts.length} trails; every step has work: parts and checklist)`);
   console.log(`Standard transitions per 1,000 bookings: $${(average * 1000 * STANDARD_PRICE_PER_TRANSITION).toFixed(3)}`);
 }

@@ -102,9 +102,37 @@ function repeatRequests(timeline, zone) {
   );
 }
 
+/**
+ * A member's plan and the visits used of those it includes ("Comfort Club: 1 of 2 included visits
+ * used"), or nothing for everyone else (and for a key that may not read memberships).
+ */
+async function membershipLine(customerId) {
+  if (!customerId) return '';
+  let memberships;
+  try {
+    memberships = (await api('GET', `/v1/customers/${encodeURIComponent(customerId)}/memberships`)).items ?? [];
+  } catch {
+    return '';
+  }
+  const current = memberships.filter((m) => m.status === 'active' || m.status === 'past_due');
+  if (!current.length) return '';
+  return h(
+    'p',
+    { id: 'membership' },
+    'Member: ',
+    current
+      .map(
+        (m) =>
+          `${m.plan}: ${m.includedVisits !== undefined ? `${m.visitsUsed} of ${m.includedVisits} included visits used` : `${m.visitsUsed} visits used`}${m.status === 'past_due' ? ' (payment past due)' : ''}`,
+      )
+      .join('; '),
+  );
+}
+
 export async function renderBooking(bookingId) {
   const a = await api('GET', `/v1/bookings/${encodeURIComponent(bookingId)}/activity`);
   const b = a.booking;
+  const membership = await membershipLine(b.customerId);
   const names = a.names ?? { company: {}, customer: {}, jobType: {}, technicians: {} };
   const zone = names.company.timeZone;
   const techName = (id) => (id ? (names.technicians?.[id] ?? id) : '');
@@ -125,6 +153,7 @@ export async function renderBooking(bookingId) {
       names.customer?.phone ? ` · ${names.customer.phone}` : '',
       h('span', { class: 'muted' }, ` · booking ${b.bookingId} · times in ${zone}`),
     ),
+    membership,
     b.status !== 'pending_approval'
       ? ''
       : h(

@@ -3,7 +3,7 @@
 // The same routes as `jobrelay crm ...` and the API (README "Connect your CRM").
 
 import { api } from './api.js';
-import { flash, h, main, table } from './ui.js';
+import { flash, h, main, table, when } from './ui.js';
 
 // Per adapter: the non-secret settings and the credential fields the API takes.
 const ADAPTERS = {
@@ -15,9 +15,14 @@ const ADAPTERS = {
   },
   hubspot: { label: 'HubSpot', settings: ['apiUrl'], credentials: ['accessToken'] },
   housecallpro: { label: 'Housecall Pro', settings: ['apiUrl'], credentials: ['apiKey'] },
+  jobber: { label: 'Jobber', settings: ['apiUrl', 'apiVersion'], credentials: ['clientId', 'clientSecret', 'refreshToken'] },
   webhook: { label: 'Signed webhook', settings: ['url'], credentials: ['signingKey'] },
 };
-const SECRET = new Set(['clientSecret', 'accessToken', 'apiKey', 'signingKey']);
+const SECRET = new Set(['clientSecret', 'accessToken', 'apiKey', 'signingKey', 'refreshToken']);
+// CRMs whose customers the read sync reads (POST|GET /v1/crm/sync).
+const READS_CUSTOMERS = new Set(['servicetitan', 'hubspot', 'housecallpro', 'jobber']);
+/** How often the sync panel reads the progress while a run is moving. */
+const SYNC_REFRESH_MS = 2_000;
 
 const field = (name, value = '', form) =>
   h('label', {}, `${name} `, h('input', { name, value: value ?? '', form, type: SECRET.has(name) ? 'password' : 'text', autocomplete: 'off', size: 24 }));
@@ -152,6 +157,78 @@ async function renderMapping(container, config) {
   );
 }
 
+/** The read sync's progress as a definition list: state, counts, last checkpoint, waits and the error it waits on. */
+function syncReport(status) {
+  const rows = [
+    ['State', `${status.state} (${status.mode})`],
+    ['Pages read', String(status.pages)],
+    ['Customers read', String(status.customers)],
+    ['Started', when(status.startedAt)],
+    ['Last checkpoint', when(status.updatedAt)],
+    status.finishedAt ? ['Finished', when(status.finishedAt)] : undefined,
+    status.modifiedSince ? ['Changes since', when(status.modifiedSince)] : undefined,
+    ['Throttled by the CRM', `${status.throttled} time${status.throttled === 1 ? '' : 's'}`],
+    status.retries ? ['Retries of this page', String(status.retries)] : undefined,
+    status.retryAt && status.state === 'waiting' ? ['Next try', when(status.retryAt)] : undefined,
+    status.lastError ? ['Last error', status.lastError] : undefined,
+  ].filter(Boolean);
+  return h(
+    'dl',
+    { id: 'crm-sync-status', 'data-state': status.state },
+    rows.flatMap(([term, value]) => [h('dt', {}, term), h('dd', { 'data-field': term }, value)]),
+  );
+}
+
+/**
+ * The read sync panel: progress from GET /v1/crm/sync, read again every few seconds while a run is
+ * moving (and the page is still shown); "Start backfill" before the first run, "Sync now" (an
+ * incremental run) after one finished.
+ */
+async function renderSync(container) {
+  let status;
+  try {
+    status = await api('GET', '/v1/crm/sync');
+  } catch (failure) {
+    if (failure.status !== 404) {
+      container.replaceChildren(h('h2', {}, 'Customers from your CRM'), h('p', { class: 'error' }, `Could not read the sync: ${failure.message}`));
+      return;
+    }
+  }
+  if (!container.isConnected && container.dataset.rendered) return; // the owner moved to another page
+  container.dataset.rendered = '1';
+  const moving = status && ['running', 'waiting'].includes(status.state);
+  const mode = status?.watermark ? 'incremental' : 'backfill';
+  const button = h(
+    'button',
+    {
+      type: 'button',
+      id: 'crm-sync-start',
+      disabled: moving,
+      onclick: async () => {
+        try {
+          await api('POST', '/v1/crm/sync', { mode });
+          flash(mode === 'backfill' ? 'Backfill started: your CRM’s customers are being read.' : 'Sync started: changes since the last sync are being read.');
+        } catch (failure) {
+          flash(`Could not start the sync: ${failure.message}`, 'error');
+        }
+        await renderSync(container);
+      },
+    },
+    mode === 'backfill' ? 'Start backfill' : 'Sync now',
+  );
+  container.replaceChildren(
+    h('h2', {}, 'Customers from your CRM'),
+    h(
+      'p',
+      { class: 'muted' },
+      'JobRelay reads your CRM’s customers (with locations, memberships, equipment and open estimates) so a caller who is already your customer is recognised. After the backfill, changes arrive by your CRM’s webhooks and every 15 minutes.',
+    ),
+    status ? syncReport(status) : h('p', { id: 'crm-sync-status', 'data-state': 'none' }, 'No sync has run yet.'),
+    h('p', {}, button),
+  );
+  if (moving) setTimeout(() => container.isConnected && renderSync(container), SYNC_REFRESH_MS);
+}
+
 export async function renderCrm() {
   const config = await api('GET', '/v1/config/crm');
   const adapter = h(
@@ -163,6 +240,7 @@ export async function renderCrm() {
   const credentialsBox = h('div', { id: 'crm-credentials' });
   const result = h('div', { id: 'crm-result' });
   const mapping = h('div', { id: 'crm-mapping-box' });
+  const sync = h('section', { id: 'crm-sync' });
   function showFields(name) {
     const spec = ADAPTERS[name];
     settingsBox.replaceChildren(...spec.settings.map((s) => field(s, name === config.crm.adapter ? config.crm[s] : '')));
@@ -196,6 +274,7 @@ export async function renderCrm() {
           result.replaceChildren(testReport(tested));
           Object.assign(config, await api('GET', '/v1/config/crm'));
           if (tested.ok && name !== 'builtin' && name !== 'webhook') await renderMapping(mapping, config);
+          if (tested.ok && READS_CUSTOMERS.has(name)) await renderSync(sync);
         } catch (failure) {
           flash(`Could not connect: ${failure.message}`, 'error');
         }
@@ -218,9 +297,11 @@ export async function renderCrm() {
     form,
     result,
     mapping,
+    sync,
   );
   if (config.crm.adapter !== 'builtin' && config.credentialSet) {
     result.replaceChildren(testReport(await api('POST', '/v1/config/crm/test')));
     if (config.crm.adapter !== 'webhook') await renderMapping(mapping, config);
+    if (READS_CUSTOMERS.has(config.crm.adapter)) await renderSync(sync);
   }
 }

@@ -8,6 +8,24 @@ const localToday = () => {
   return `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}-${String(now.getDate()).padStart(2, '0')}`;
 };
 
+const clockMinutes = (time) => Number(time.slice(0, 2)) * 60 + Number(time.slice(3, 5));
+
+/** A bar as wide as the minutes the job holds of the window (its duration plus travel, or the whole window). */
+function minutesBar(job, window) {
+  const held = job.minutes?.[window.start];
+  if (held === undefined) return undefined;
+  const width = Math.min(100, Math.round((held / Math.max(1, clockMinutes(window.end) - clockMinutes(window.start))) * 100));
+  const label = job.durationMinutes !== undefined ? `${job.durationMinutes} min` : 'whole window';
+  const bar = h('span', { class: 'minutes-bar' });
+  bar.style.width = `${width}%`; // through the CSSOM: the console's CSP allows no inline style attribute
+  return h(
+    'div',
+    { class: 'minutes', title: `${held} min of this window (${label})`, 'data-minutes': held },
+    bar,
+    h('small', {}, job.start === window.start ? label : 'runs on'),
+  );
+}
+
 function dispatchBoard(board) {
   const cell = (tech, window) =>
     h(
@@ -22,6 +40,7 @@ function dispatchBoard(board) {
             h('a', { href: `#/bookings/${encodeURIComponent(job.bookingId)}` }, job.jobTypeName ?? job.jobTypeId),
             ` ${job.postalCode} `,
             status(job.jobState ?? job.status),
+            minutesBar(job, window),
           ),
         ),
     );

@@ -104,8 +104,9 @@ function reviewRow(item) {
               },
               'secondary',
             ),
-            // A caller who could not be booked: the waitlist option (the payload lists the windows and neighbouring technicians).
-            item.kind === 'callback' && item.subject.type === 'lead'
+            // A caller who could not be booked: the waitlist option (the payload lists the windows and neighbouring technicians);
+            // a lead with no booking request (the caller hung up on a hold) has none: it is booked on the call back.
+            item.kind === 'callback' && item.subject.type === 'lead' && item.payload?.options?.waitlist
               ? act(
                   'Waitlist',
                   async () => {

@@ -44,8 +44,49 @@ const TECHNICIAN_TEMPLATE = {
   postalCodes: [],
   shifts: { mon: { start: '08:00', end: '17:00' } },
   active: true,
+  language: 'en',
 };
 const JOB_TYPE_TEMPLATE = { jobTypeId: 'new-job-type', name: '', trade: 'plumbing', requiredSkills: [], durationWindows: 1, emergency: false };
+
+/**
+ * The member reserve: how many of each technician's daily jobs only members may book (availability
+ * and holds for a recognised member include them). Saved with the company settings (PUT), so the
+ * API's rule (emergency + member reserve below the daily limit) names the field when it refuses.
+ */
+function memberReserveForm(company, strip) {
+  const input = h('input', { type: 'number', id: 'member-reserve', name: 'memberReserve', min: 0, max: 10, step: 1, size: 4 });
+  input.value = String(company.memberReserve ?? 0);
+  const save = h(
+    'button',
+    {
+      type: 'button',
+      'data-action': 'save-member-reserve',
+      onclick: async () => {
+        const memberReserve = Number(input.value);
+        try {
+          await api('PUT', '/v1/config/company', { ...strip(company), memberReserve });
+        } catch (failure) {
+          flash(`Not saved: ${failure.message}`, 'error');
+          return;
+        }
+        await renderSettings(new URLSearchParams());
+        flash(`Saved the member reserve: ${memberReserve} job${memberReserve === 1 ? '' : 's'} per technician per day.`);
+      },
+    },
+    'Save',
+  );
+  return h(
+    'section',
+    { id: 'member-reserve-editor' },
+    h(
+      'p',
+      { class: 'muted' },
+      `Of each technician's ${company.defaultDailyJobLimit} daily jobs, how many only members may book (after the emergency reserve of ${company.emergencyReserve}).`,
+    ),
+    h('label', {}, 'Member reserve ', input, ' jobs per technician per day '),
+    save,
+  );
+}
 
 export async function renderSettings(params) {
   const [company, technicians, jobTypes] = await Promise.all([
@@ -89,7 +130,7 @@ export async function renderSettings(params) {
       : []),
     h('h2', {}, 'Technicians'),
     table(
-      ['Name', 'Trades', 'Skills', 'Postal codes', 'Active', ''],
+      ['Name', 'Trades', 'Skills', 'Postal codes', 'Texts in', 'Active', ''],
       technicians.items.map((t) =>
         h(
           'tr',
@@ -98,6 +139,7 @@ export async function renderSettings(params) {
           h('td', {}, t.trades.join(', ')),
           h('td', {}, t.skills.join(', ')),
           h('td', {}, t.postalCodes.join(' ')),
+          h('td', { 'data-language': t.language ?? 'en' }, t.language === 'es' ? 'Español' : 'English'),
           h('td', {}, t.active ? 'yes' : 'no'),
           h('td', {}, h('a', { href: `#/settings?edit=technician:${encodeURIComponent(t.technicianId)}`, 'data-action': 'edit' }, 'Edit')),
         ),
@@ -123,6 +165,8 @@ export async function renderSettings(params) {
       { id: 'job-types' },
     ),
     h('p', {}, h('a', { href: '#/settings?edit=job-type:new' }, 'Add a job type')),
+    h('h2', {}, 'Members first'),
+    memberReserveForm(company, strip),
     h('h2', {}, 'Company'),
     h(
       'p',

@@ -276,8 +276,9 @@ export const lambdas: LambdaSpec[] = [
     entry: 'functions/notify/inbound-sms.handler.ts',
     description:
       "signed replies from Twilio (confirm, reschedule, cancel, pay, STOP/START/HELP, anything else to dispatch's inbox) and an on-call technician's page link (show, accept, decline)",
-    // crmSyncQueue:send: a technician accepting an emergency page (by reply or link) writes the CRM (outbox when it is down).
-    grants: ['table:readWrite', 'crmSecrets:read', 'crmSyncQueue:send'],
+    // crmSyncQueue:send: a technician accepting an emergency page (by reply or link) writes the CRM (outbox when it is down);
+    // jobTrail:start: and starts the job's trail (functions/emergency/accept.ts).
+    grants: ['table:readWrite', 'crmSecrets:read', 'crmSyncQueue:send', 'jobTrail:start'],
   },
   {
     name: 'ConfirmBooking',
@@ -363,7 +364,7 @@ export const lambdas: LambdaSpec[] = [
     grants: ['table:readWrite', 'crmSecrets:read'],
     timeoutSeconds: 300,
   },
-  // Job trail nodes (state-machines/job-trail.asl.json, Standard, one execution per confirmed booking)
+  // Job trail nodes (state-machines/job-trail.asl.json, Express, one execution per confirmed booking)
   {
     name: 'AssignTechnician',
     kind: 'node',
@@ -409,9 +410,9 @@ export const lambdas: LambdaSpec[] = [
   },
   {
     name: 'TrailExecutionFailed',
-    kind: 'worker',
+    kind: 'node',
     entry: 'functions/trail/trail-failed.handler.ts',
-    description: 'EventBridge target: a failed or timed-out trail execution becomes a review item',
+    description: "The trail's failure path (its ReportTrailFailure state): a trail that could not close becomes a review item",
     grants: ['table:readWrite'],
   },
   // Booking workflow nodes (state-machines/booking.asl.json)
@@ -457,8 +458,8 @@ export const lambdas: LambdaSpec[] = [
     name: 'ScheduleNotifications',
     kind: 'node',
     entry: 'functions/notify/schedule-notifications.handler.ts',
-    description: 'Write the confirmation and reminders into the notification ledger',
-    grants: ['table:readWrite'],
+    description: 'Write the confirmation and reminders into the notification ledger; queue what is due now (the sweeper is the safety net)',
+    grants: ['table:readWrite', 'notifyQueue:send'],
   },
   {
     name: 'DispatchEmergency',
@@ -489,7 +490,7 @@ export const lambdas: LambdaSpec[] = [
     kind: 'schedule',
     entry: 'functions/booking/recovery-sweep.handler.ts',
     description:
-      'Every 5 minutes (and at local start): re-drive or hand to a person bookings left non-final, release uncommitted holds, ring lost CRM outbox doorbells, finish day plans whose apply died half-way',
+      'Every 5 minutes (and at local start): re-drive or hand to a person bookings left non-final, release uncommitted holds, ring lost CRM outbox doorbells, finish day plans whose apply died half-way, keep callers whose hold ran out unbooked as leads',
     grants: ['table:readWrite', 'bookingWorkflow:startSync', 'crmSyncQueue:send', 'crmSecrets:read'],
     timeoutSeconds: 300,
   },
@@ -634,6 +635,10 @@ const routeTable = [
   { name: 'listCrmOptions', method: 'GET', path: '/v1/config/crm/options', lambda: 'CrmSetup', scopes: ADMIN },
   { name: 'startCrmSync', method: 'POST', path: '/v1/crm/sync', lambda: 'CrmSetup', scopes: ADMIN },
   { name: 'getCrmSync', method: 'GET', path: '/v1/crm/sync', lambda: 'CrmSetup', scopes: ADMIN },
+  // A CRM's customer-change webhook (HubSpot, Housecall Pro): signed with the tenant's key for that provider.
+  { name: 'crmWebhook', method: 'POST', path: '/v1/webhooks/{provider}/crm', lambda: 'CrmSetup', scopes: 'public' },
+  // Jobber's app webhooks, signed with the tenant's Jobber app client secret (functions/crm/jobber-webhook.ts).
+  { name: 'jobberWebhook', method: 'POST', path: '/v1/webhooks/jobber', lambda: 'CrmSetup', scopes: 'public' },
   { name: 'acceptBooking', method: 'POST', path: '/v1/bookings/{id}/accept', lambda: 'DecideBooking', scopes: DISPATCH },
   { name: 'dismissBooking', method: 'POST', path: '/v1/bookings/{id}/dismiss', lambda: 'DecideBooking', scopes: DISPATCH },
   { name: 'getOpenApiDocument', method: 'GET', path: '/v1/openapi.json', lambda: 'ApiDocuments', scopes: 'public' },
@@ -781,7 +786,8 @@ export interface StateMachineSpec {
 
 /** In creation order: a machine that starts another comes after it. */
 export const stateMachines: StateMachineSpec[] = [
-  { name: 'jobTrail', file: 'state-machines/job-trail.asl.json', type: 'STANDARD', arnEnv: 'JOB_TRAIL_STATE_MACHINE_ARN' },
+  // Express (issue 19 item 4): billed per request and duration, not per state transition; its failure path is in its ASL.
+  { name: 'jobTrail', file: 'state-machines/job-trail.asl.json', type: 'EXPRESS', arnEnv: 'JOB_TRAIL_STATE_MACHINE_ARN' },
   { name: 'booking', file: 'state-machines/booking.asl.json', type: 'EXPRESS', arnEnv: 'BOOKING_STATE_MACHINE_ARN' },
 ];
 
@@ -795,9 +801,8 @@ export interface ExecutionFailureRule {
   statuses: Array<'FAILED' | 'TIMED_OUT' | 'ABORTED'>;
 }
 
-export const executionFailureRules: ExecutionFailureRule[] = [
-  { stateMachine: 'jobTrail', lambda: 'TrailExecutionFailed', statuses: ['FAILED', 'TIMED_OUT', 'ABORTED'] },
-];
+// None today: the job trail is Express (no execution-status events); its ReportTrailFailure state opens the review item.
+export const executionFailureRules: ExecutionFailureRule[] = [];
 
 /** The route API Gateway matched, by its route key (`POST /v1/bookings`): the event's `routeKey`. */
 export function routeByKey(routeKey: string): RouteSpec | undefined {

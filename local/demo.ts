@@ -249,9 +249,41 @@ const jobTypeInputs: JobTypeInput[] = [
 export const demoTechnicians = technicianInputs.map((t, index) => TechnicianSchema.parse({ ...t, phone: `+1512555${String(2001 + index)}` }));
 export const demoJobTypes = jobTypeInputs.map((j) => JobTypeSchema.parse(j));
 
+/**
+ * The demo company's real job lengths (minutes on site; capacity/availability.ts packs as many as
+ * fit into a technician's window) and its install, which runs past its window. Only the demo
+ * company (`npm start`) has them: test tenants keep one job per window unless a test sets them.
+ */
+export const demoJobDurations: Record<string, number> = {
+  'plumbing-drain-clog': 45,
+  'plumbing-leak-repair': 60,
+  'plumbing-water-heater-repair': 105,
+  'hvac-ac-repair': 90,
+  'hvac-furnace-repair': 120,
+  'hvac-maintenance': 60,
+  'plumbing-burst-pipe': 90,
+  'hvac-no-heat': 90,
+  'plumbing-water-heater-install': 210,
+};
+export const demoInstallJobType = JobTypeSchema.parse({
+  jobTypeId: 'plumbing-water-heater-install',
+  name: 'Water heater install',
+  trade: 'plumbing',
+  requiredSkills: ['water-heaters'],
+  durationMinutes: 210,
+  summary: 'Replace the water heater (haul away the old tank)',
+  prepChecklist: ['Confirm tank size, fuel type and venting', 'Pull the permit'],
+});
+
+/** The demo job types with the demo company's durations (and its install). */
+export function demoJobTypesWithDurations() {
+  return [...demoJobTypes.map((j) => ({ ...j, durationMinutes: demoJobDurations[j.jobTypeId] })), demoInstallJobType];
+}
+
 export async function seedDemoTenant(tenantId: string = DEMO_TENANT_ID): Promise<void> {
   await putTenant(demoTenant(tenantId));
-  await Promise.all([...demoTechnicians.map((t) => putTechnician(tenantId, t)), ...demoJobTypes.map((j) => putJobType(tenantId, j))]);
+  const jobTypes = tenantId === DEMO_TENANT_ID ? demoJobTypesWithDurations() : demoJobTypes;
+  await Promise.all([...demoTechnicians.map((t) => putTechnician(tenantId, t)), ...jobTypes.map((j) => putJobType(tenantId, j))]);
   // Test tenants (other ids) start without members, so their customer lookups stay their own.
   if (tenantId === DEMO_TENANT_ID) await seedDemoMembership(tenantId);
 }

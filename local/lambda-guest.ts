@@ -30,7 +30,21 @@ export interface GuestRequest {
   event: string;
 }
 
-export type GuestReply = { ready: true } | { id: number; ok: true; result: string } | { id: number; ok: false; error: { name: string; message: string } };
+/** `calls`: the AWS SDK calls the invocation made, by command (and `TransactWriteItems.items`): bench/ counts them. */
+export type GuestReply =
+  | { ready: true }
+  | { id: number; ok: true; result: string; calls?: Record<string, number> }
+  | { id: number; ok: false; error: { name: string; message: string }; calls?: Record<string, number> };
+
+/** The current invocation's AWS SDK calls (a sandbox runs one invocation at a time). */
+let calls: Record<string, number> = {};
+
+function countCall(commandName: string, input: Record<string, unknown>): void {
+  calls[commandName] = (calls[commandName] ?? 0) + 1;
+  // A transaction is billed per item (twice over): count its items too.
+  const items = (input.TransactItems as unknown[] | undefined)?.length;
+  if (items) calls[`${commandName}.items`] = (calls[`${commandName}.items`] ?? 0) + items;
+}
 
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
 
@@ -44,6 +58,7 @@ function installIamCheck(data: GuestData): void {
       this.middlewareStack.add(
         (next, context) => async (request) => {
           const input = (request as { input: Record<string, unknown> }).input ?? {};
+          countCall(String(context.commandName), input);
           for (const needed of requiredPermissions(String(context.clientName), String(context.commandName), input, data.identity)) {
             if (!isAllowed(data.statements, needed)) throw new AccessDeniedException(data.principalArn, needed);
           }
@@ -82,12 +97,16 @@ export function serveLambda(handler: Handler): void {
   installIamCheck(data);
   const reply = (message: GuestReply) => port.postMessage(message);
   port.on('message', async ({ id, event }: GuestRequest) => {
+    calls = {};
+    // The invocation itself and its duration in whole ms, as Lambda bills it (bench/cost.ts).
+    const started = performance.now();
+    const billed = () => Object.assign(calls, { 'Lambda.invocations': 1, 'Lambda.billedMs': Math.ceil(performance.now() - started) });
     try {
       const result = await handler(JSON.parse(event), lambdaContext(data));
-      reply({ id, ok: true, result: JSON.stringify(result ?? null) });
+      reply({ id, ok: true, result: JSON.stringify(result ?? null), calls: billed() });
     } catch (error) {
       const thrown = error instanceof Error ? error : new Error(String(error));
-      reply({ id, ok: false, error: { name: thrown.name || 'Error', message: thrown.message } });
+      reply({ id, ok: false, error: { name: thrown.name || 'Error', message: thrown.message }, calls: billed() });
     }
   });
   reply({ ready: true });

@@ -104,6 +104,24 @@ export interface LocalFunctionOverrides {
   timeoutSeconds?: number;
 }
 
+/** AWS SDK calls made by each local function since the last reset, by command (bench/ reads them). */
+const awsCalls = new Map<string, Record<string, number>>();
+
+export function localAwsCalls(): ReadonlyMap<string, Readonly<Record<string, number>>> {
+  return awsCalls;
+}
+
+export function resetLocalAwsCalls(): void {
+  awsCalls.clear();
+}
+
+function addCalls(lambdaName: string, calls: Record<string, number> | undefined): void {
+  if (!calls) return;
+  const total = awsCalls.get(lambdaName) ?? {};
+  for (const [command, count] of Object.entries(calls)) total[command] = (total[command] ?? 0) + count;
+  awsCalls.set(lambdaName, total);
+}
+
 function lambdaError(name: string, message: string): Error {
   const error = new Error(message);
   error.name = name;
@@ -206,6 +224,7 @@ class FunctionPool {
       const result = await new Promise<unknown>((resolveResult, reject) => {
         const onMessage = (reply: GuestReply) => {
           if ('ready' in reply || reply.id !== id) return;
+          addCalls(this.spec.name, reply.calls);
           if (reply.ok) resolveResult(JSON.parse(reply.result));
           else reject(lambdaError(reply.error.name, reply.error.message));
         };
@@ -287,9 +306,13 @@ async function poolFor(lambdaName: string, overrides?: LocalFunctionOverrides): 
   return pool;
 }
 
-/** The functions a synchronous booking waits on: the Express workflows' nodes and the routes that start them. */
+/**
+ * The functions a synchronous booking waits on: the nodes of the workflow started synchronously
+ * (StartSyncExecution, the `bookingWorkflow:startSync` grant) and the routes that start it. The job
+ * trail is Express too, but started asynchronously: nobody waits on it.
+ */
 export function synchronousPath(): string[] {
-  const express = stateMachines.filter((machine) => machine.type === 'EXPRESS');
+  const express = stateMachines.filter((machine) => machine.type === 'EXPRESS' && machine.name === 'booking');
   return [
     ...new Set([
       ...lambdas.filter((spec) => spec.grants.includes('bookingWorkflow:startSync')).map((spec) => spec.name),

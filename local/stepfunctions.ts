@@ -18,6 +18,12 @@ const repoRoot = resolve(import.meta.dirname, '..');
 
 export { localStateMachineArn };
 
+/** A run's execution ARN as this endpoint names it: `:express:` for an Express machine, `:execution:` for a Standard one. */
+export function localExecutionArn(machineName: string, executionName: string): string {
+  const type = stateMachines.find((m) => m.name === machineName)?.type;
+  return `${localStateMachineArn(machineName).replace(':stateMachine:', type === 'EXPRESS' ? ':express:' : ':execution:')}:${executionName}`;
+}
+
 interface ExecutionRecord {
   executionArn: string;
   stateMachineArn: string;

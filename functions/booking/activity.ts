@@ -12,7 +12,7 @@ import { getItem, queryPartition } from '../shared/dynamo';
 import { ApiError } from '../shared/errors';
 import { getCustomer } from '../recognise/store';
 import { getJobType, getTenant, listTechnicians } from '../tenant/store';
-import { bookingKeys, toPublicBooking, type BookingRecord } from './store';
+import { bookingKeys, timelineOf, toPublicBooking, type BookingRecord } from './store';
 import { describeTimelineEntry } from './timeline-sentences';
 
 export async function bookingActivity(tenantId: string, id: string) {
@@ -36,7 +36,7 @@ export async function bookingActivity(tenantId: string, id: string) {
   };
   const context = { timeZone: names.company.timeZone, technicians: names.technicians, customerName: names.customer.name };
 
-  const timeline = Items.filter((item) => sk(item).startsWith(bookingKeys.timelinePrefix)).map((item) => ({
+  const timeline = timelineOf(Items).map((item) => ({
     at: item.at,
     node: item.node,
     outcome: item.outcome,

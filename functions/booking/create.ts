@@ -8,14 +8,16 @@
  */
 import { ulid } from 'ulid';
 import { openIntakeReviewItems, planIntake } from '../attribution/intake';
-import { recordBookingLead, settleLeadsOfCustomer } from '../leads/record';
+import { recordBookingLead, settleLeadsOfCaller } from '../leads/record';
 import { normalizePhone } from '../recognise/phone';
 import { ApiError } from '../shared/errors';
 import { errorBody, type RouteResponse } from '../shared/http';
 import { countBooking } from '../shared/metrics';
 import { now } from '../shared/time';
 import { resolveJobType } from '../triage/booking';
-import { getJobType, getTenant } from '../tenant/store';
+import { readTenantConfig } from '../tenant/config-cache';
+import { getJobType } from '../tenant/store';
+import { snapshotOf } from './facts';
 import type { CreateBookingRequest, CreateBookingRequestInput } from './schemas';
 import { driveBooking } from './drive';
 import { recoveryIndexEntry } from './recovery';
@@ -28,17 +30,21 @@ import {
   takeOverReservation,
   type BookingReservation,
 } from './reservation-store';
-import { appendTimeline, createBookingRecord, getBookingRecord, toPublicBooking } from './store';
+import { appendTimeline, type BookingRecord, createBookingRecord, getBookingRecord, toPublicBooking } from './store';
 import { claimBookingNeed } from './need';
 import { requireWithinHorizon } from '../capacity/horizon';
 import type { JobType, Tenant } from '../tenant/model';
 import { acceptedForLater, answerWithinBudget, type BookingBudget, requireBudget } from './budget';
 import type { AdmissionPermit } from '../shared/admission';
 
-/** Checks what zod cannot: facts of the tenant's configuration. */
-async function validateAgainstTenant(tenantId: string, request: CreateBookingRequest): Promise<{ tenant: Tenant; jobType: JobType }> {
-  const [tenant, jobType] = await Promise.all([getTenant(tenantId), getJobType(tenantId, request.jobTypeId)]);
-  if (!tenant) throw new ApiError('service_unavailable', 'This account has no configuration yet');
+/**
+ * Checks what zod cannot: facts of the tenant's configuration. The configuration is read fresh for
+ * every booking (never a cached copy): the run books against this version (tenant/config-cache.ts).
+ */
+async function validateAgainstTenant(tenantId: string, request: CreateBookingRequest): Promise<{ tenant: Tenant; configVersion: string; jobType: JobType }> {
+  const [config, jobType] = await Promise.all([readTenantConfig(tenantId), getJobType(tenantId, request.jobTypeId)]);
+  if (!config) throw new ApiError('service_unavailable', 'This account has no configuration yet');
+  const { tenant } = config;
   if (!jobType) throw new ApiError('invalid_request', `Unknown job type "${request.jobTypeId}"`, 'jobTypeId');
   if (!normalizePhone(request.customer.phone, request.address.country)) {
     throw new ApiError('invalid_request', 'customer.phone: not a valid phone number', 'customer.phone');
@@ -48,7 +54,7 @@ async function validateAgainstTenant(tenantId: string, request: CreateBookingReq
     throw new ApiError('invalid_request', `window.start must be one of the arrival windows: ${starts}`, 'window.start');
   }
   if (request.window) requireWithinHorizon(tenant, now(), request.window.date, 'window.date');
-  return { tenant, jobType };
+  return { tenant, configVersion: config.version, jobType };
 }
 
 /** How long a repeat request waits for the booking it repeats to leave `received` (a concurrent first run). */
@@ -101,14 +107,21 @@ async function repeatAnswer(args: {
  * first one died) creates the record if the crash came before it, re-runs the workflow only while
  * the booking is still `received`, and otherwise answers with what the booking became.
  */
-async function runBooking(tenantId: string, bookingId: string, key: string, request: CreateBookingRequest, resumed: boolean): Promise<RouteResponse> {
+async function runBooking(
+  tenantId: string,
+  bookingId: string,
+  key: string,
+  request: CreateBookingRequest,
+  resumed: boolean,
+  checked: { tenant: Tenant; configVersion: string; jobType: JobType },
+): Promise<RouteResponse> {
   const existing = resumed ? await getBookingRecord(tenantId, bookingId) : undefined;
-  if (!existing) {
+  let made: BookingRecord | undefined = existing;
+  if (!made) {
     const at = now();
     // Summary pre-filled from the job type, the source's settings, attribution flags (attribution/intake.ts).
-    const [tenantConfig, jobTypeConfig] = await Promise.all([getTenant(tenantId), getJobType(tenantId, request.jobTypeId)]);
-    const intake = planIntake(tenantConfig!, jobTypeConfig, request, at);
-    await createBookingRecord({
+    const intake = planIntake(checked.tenant, checked.jobType, request, at);
+    made = {
       tenantId,
       bookingId,
       status: 'received',
@@ -124,10 +137,13 @@ async function runBooking(tenantId: string, bookingId: string, key: string, requ
       ...recoveryIndexEntry(at),
       createdAt: at.toISOString(),
       updatedAt: at.toISOString(),
-    });
+    };
+    await createBookingRecord(made);
   }
-  if (!existing || existing.status === 'received') {
-    await driveBooking(tenantId, bookingId, { resumed, by: resumed ? 'CreateBooking:resume' : 'CreateBooking' });
+  if (made.status === 'received') {
+    // The run carries what this request read (booking/facts.ts): its nodes do not read it again.
+    const facts = { configVersion: checked.configVersion, jobType: checked.jobType, booking: snapshotOf(made) };
+    await driveBooking(tenantId, bookingId, { resumed, by: resumed ? 'CreateBooking:resume' : 'CreateBooking', facts });
   }
 
   const record = await getBookingRecord(tenantId, bookingId);
@@ -144,7 +160,7 @@ async function runBooking(tenantId: string, bookingId: string, key: string, requ
     return { statusCode: error.statusCode, body: errorBody(error) };
   }
   // A customer with open leads (an earlier unbooked call) is served now: those leads are settled.
-  if (record!.customerId) await settleLeadsOfCustomer(tenantId, record!.customerId, bookingId, now());
+  await settleLeadsOfCaller(tenantId, record!, now());
   return { statusCode: 201, body: booking, headers: { location: `/v1/bookings/${bookingId}` } };
 }
 
@@ -185,7 +201,8 @@ export async function createBooking(args: {
   const { tenantId, body, headerKey, budget, permit } = args;
   // Without a job type, triage decides it from what the caller said (or answers 400 with its reasons).
   const request = await resolveJobType(tenantId, body);
-  const { tenant, jobType } = await validateAgainstTenant(tenantId, request);
+  const checked = await validateAgainstTenant(tenantId, request);
+  const { tenant, jobType } = checked;
 
   const requestHash = bookingRequestHash(request);
   // Without a key, the request itself is the key: a replayed submission books nothing new.
@@ -210,7 +227,7 @@ export async function createBooking(args: {
       return repeat;
     }
     // Out of time, the route answers 202 with the status URL and the run goes on (booking/budget.ts).
-    const response = await answerWithinBudget(runBooking(tenantId, bookingId, key, request, !reserved.reserved), {
+    const response = await answerWithinBudget(runBooking(tenantId, bookingId, key, request, !reserved.reserved, checked), {
       budget,
       permit,
       late: () => acceptedForLater(tenantId, bookingId),

@@ -10,6 +10,7 @@ import { ulid } from 'ulid';
 import { openReviewItem } from '../review/store';
 import { logger } from '../shared/logger';
 import { now } from '../shared/time';
+import { type BookingFacts, readBookingFacts } from './facts';
 import { runBookingWorkflow } from './run-store';
 import { updateBooking } from './store';
 
@@ -22,10 +23,19 @@ export function executionNameFor(bookingId: string, resumed: boolean): string {
   return resumed ? `${bookingId}-r${ulid().slice(-10)}` : bookingId;
 }
 
-export async function driveBooking(tenantId: string, bookingId: string, options: { resumed: boolean; by: string }): Promise<{ failure?: string }> {
+/**
+ * `facts`: what the caller read for this run (the bookings route); without them they are read here
+ * (booking/facts.ts), so every run carries them and no node reads them again.
+ */
+export async function driveBooking(
+  tenantId: string,
+  bookingId: string,
+  options: { resumed: boolean; by: string; facts?: BookingFacts },
+): Promise<{ failure?: string }> {
   let failure: string | undefined;
   try {
-    const run = await runBookingWorkflow(executionNameFor(bookingId, options.resumed), { tenantId, bookingId });
+    const facts = options.facts ?? (await readBookingFacts(tenantId, bookingId));
+    const run = await runBookingWorkflow(executionNameFor(bookingId, options.resumed), { tenantId, bookingId, ...(facts ? { facts } : {}) });
     if (run.status !== 'SUCCEEDED') failure = `${run.status}: ${run.error ?? ''} ${run.cause ?? ''}`.trim();
   } catch (error) {
     failure = `StartSyncExecution failed: ${(error as Error).name}`;

@@ -18,7 +18,11 @@ import {
   isOnCall,
   isOnShift,
   isQualified,
+  placeUnits,
+  planFootprint,
   usableDailyJobs,
+  usedUnits,
+  windowsOf,
   type ClaimPlan,
 } from '../capacity/availability';
 import {
@@ -104,23 +108,28 @@ export async function planMoves(tenantId: string, reassignments: Reassignment[],
   // The day's claims as they will stand once the moving jobs have let go of theirs.
   const leaving = new Set(loaded.map((m) => m.oldHold.holdId));
   const claims = (await listClaims(tenantId, date, date)).filter((c) => isClaimActive(c, at) && !leaving.has(c.holdId ?? ''));
-  const takenSlots = new Set(claims.filter((c) => c.kind === 'slot').map((c) => `${c.start}|${c.technicianId}`));
+  const units = usedUnits(claims, [...tenant.arrivalWindows, ...tenant.afterHoursWindows], at);
   const usedIndex = new Map<string, Set<number>>();
   for (const c of claims.filter((c) => c.kind === 'techDay')) usedIndex.set(c.technicianId!, (usedIndex.get(c.technicianId!) ?? new Set()).add(c.index!));
   // Jobs keeping their technician keep their counters too.
   const moves: Move[] = [];
   for (const { booking, oldHold, jobType, to } of loaded) {
-    for (const start of oldHold.plan.windowStarts) {
-      const key = `${start}|${to.technicianId}`;
-      if (takenSlots.has(key)) conflict(`${to.technicianId} already has a job in the ${start} window`);
-      takenSlots.add(key);
+    // The same minutes the job holds now (capacity/availability.ts jobFootprint), in the new technician's windows.
+    const windows = windowsOf(tenant, oldHold.plan.start);
+    const unitsOf = (start: string) => units.get(`${date}|${start}|${to.technicianId}`);
+    const placed = placeUnits(planFootprint(oldHold.plan, windows), windows, unitsOf);
+    if (!placed) conflict(`${to.technicianId} has no room left in the ${oldHold.plan.windowStarts.join(' and ')} window on ${date}`);
+    for (const [start, indices] of Object.entries(placed)) {
+      const set = unitsOf(start) ?? new Set<number>();
+      for (const k of indices) set.add(k);
+      units.set(`${date}|${start}|${to.technicianId}`, set);
     }
     const emergency = Boolean(booking.request.emergency || jobType.emergency);
     const used = usedIndex.get(to.technicianId) ?? new Set<number>();
     const index = firstFreeIndex(used, usableDailyJobs(tenant, to, emergency));
     if (index === undefined) conflict(`${to.technicianId} is at their daily limit on ${date}`);
     usedIndex.set(to.technicianId, used.add(index));
-    const plan: ClaimPlan = { ...oldHold.plan, technicianId: to.technicianId, techDayIndex: index };
+    const plan: ClaimPlan = { ...oldHold.plan, technicianId: to.technicianId, techDayIndex: index, units: placed };
     const newHold = bookedHold({
       tenantId,
       holdId: `hold-${booking.bookingId}-${ulid()}`,

@@ -170,12 +170,14 @@ export async function sweepRecovery(at: Date, options: { tenantId?: string } = {
   }
   const rung = new Set<string>();
   for (let page = 0; page < MAX_PAGES; page++) {
-    const due = (await listDueCrmSyncWork(at, PAGE, options.tenantId)).filter((w) => !rung.has(`${w.tenantId}/${w.bookingId}/${w.state}`));
+    const due = (await listDueCrmSyncWork(at, PAGE, options.tenantId)).filter((w) => !rung.has(`${w.tenantId}/${w.bookingId ?? w.leadId}/${w.state}`));
     if (!due.length) break;
     for (const work of due) {
-      rung.add(`${work.tenantId}/${work.bookingId}/${work.state}`);
+      rung.add(`${work.tenantId}/${work.bookingId ?? work.leadId}/${work.state}`);
       if (!(await markCrmSyncRung(work, at))) continue;
-      await ringCrmSync({ tenantId: work.tenantId, bookingId: work.bookingId, ...(work.state ? { state: work.state } : {}), requestedAt: work.requestedAt }, 0);
+      // A booking's row, or a lead's without a booking (crm/outbox-store.ts crmSyncSubject).
+      const subject = work.leadId ? { leadId: work.leadId } : { bookingId: work.bookingId };
+      await ringCrmSync({ tenantId: work.tenantId, ...subject, ...(work.state ? { state: work.state } : {}), requestedAt: work.requestedAt }, 0);
       result.crmDoorbells++;
     }
   }

@@ -69,6 +69,8 @@ export interface BookingRecord extends Booking {
   invoicedAmountCents?: number;
   paidAt?: string;
   paidAmountCents?: number;
+  /** The payment link of the open invoice, made once per invoice and amount (renewals/payment-link.ts). */
+  paymentLink?: { url: string; amountCents: number; invoicedAt?: string; provider: string; createdAt: string };
   /**
    * Job lifecycle from the field (functions/lifecycle/): the job's state, a version every applied
    * event bumps (conditional writes compare it), the last applied event, the event ids seen.
@@ -162,13 +164,28 @@ export async function getBookingWithTimeline(tenantId: string, bookingId: string
   const Items = await queryPartition(bookingKeys.partition(tenantId, bookingId), { consistent: true });
   const booking = Items.find((item) => item.sk === 'BOOKING') as BookingRecord | undefined;
   if (!booking) return undefined;
-  const timeline = Items.filter((item) => String(item.sk).startsWith(bookingKeys.timelinePrefix)).map((item) => ({
-    at: item.at as string,
-    node: item.node as string,
-    outcome: item.outcome as string,
-    ...(item.detail ? { detail: item.detail as Record<string, unknown> } : {}),
-  }));
-  return { ...toPublicBooking(booking), timeline };
+  return { ...toPublicBooking(booking), timeline: timelineOf(Items) };
+}
+
+type TimelineEntry = NonNullable<Booking['timeline']>[number];
+
+/**
+ * A booking's timeline, oldest first, from the items of its partition: the entries the booking item
+ * holds (its `timeline` list, appended by the node's own write: bookingUpdate's `timeline` option)
+ * and the separate TIMELINE# items (appendTimeline: writers that do not update the booking).
+ */
+export function timelineOf(items: Array<Record<string, unknown>>): TimelineEntry[] {
+  const booking = items.find((item) => item.sk === 'BOOKING') as BookingRecord | undefined;
+  const separate = items
+    .filter((item) => String(item.sk).startsWith(bookingKeys.timelinePrefix))
+    .map((item) => ({
+      at: item.at as string,
+      node: item.node as string,
+      outcome: item.outcome as string,
+      ...(item.detail ? { detail: item.detail as Record<string, unknown> } : {}),
+    }));
+  // A stable sort: entries of the same instant keep the order they were written in.
+  return [...(booking?.timeline ?? []), ...separate].sort((a, b) => a.at.localeCompare(b.at));
 }
 
 export function toPublicBooking(record: BookingRecord): Booking {
@@ -256,6 +273,30 @@ export async function appendTimeline(
   );
 }
 
+/** A timeline entry a booking write carries (bookingUpdate's `timeline` option): node, outcome, detail. */
+export interface TimelineNote {
+  node: string;
+  outcome: string;
+  detail?: Record<string, unknown>;
+  /** When it happened, when not at the write's own time (a note an earlier node passed on in the workflow state). */
+  at?: string;
+}
+
+/** The options of a booking write; see bookingUpdate. */
+export interface BookingUpdateOptions {
+  onlyFrom?: BookingStatus[];
+  at?: Date;
+  /** ifHoldId: also require the booking to still own this hold (null: no hold) — moving a booking is a CAS on it. */
+  ifHoldId?: string | null;
+  /**
+   * The timeline entry of this change, appended to the booking's `timeline` list by the same
+   * UpdateItem (one write, not two). When the condition fails, updateBooking writes it on its own
+   * (appendTimeline), so the timeline still says what the node did. Several: an earlier node's note
+   * passed on in the workflow state, then this node's.
+   */
+  timeline?: TimelineNote | TimelineNote[];
+}
+
 /**
  * Sets fields on the booking. `onlyFrom` makes it a compare-and-swap on the status, so a late or
  * repeated node cannot overwrite a decision already taken.
@@ -265,10 +306,10 @@ export function bookingUpdate(
   tenantId: string,
   bookingId: string,
   fields: Partial<Omit<BookingRecord, 'tenantId' | 'bookingId'>>,
-  /** ifHoldId: also require the booking to still own this hold (null: no hold) — moving a booking is a CAS on it. */
-  options: { onlyFrom?: BookingStatus[]; at?: Date; ifHoldId?: string | null } = {},
+  options: BookingUpdateOptions = {},
 ) {
-  const entries = Object.entries({ ...fields, updatedAt: (options.at ?? new Date()).toISOString() }).filter(([, value]) => value !== undefined);
+  const at = (options.at ?? new Date()).toISOString();
+  const entries = Object.entries({ ...fields, updatedAt: at }).filter(([, value]) => value !== undefined);
   const names: Record<string, string> = {};
   const values: Record<string, unknown> = {};
   const sets = entries.map(([key, value], index) => {
@@ -276,6 +317,13 @@ export function bookingUpdate(
     values[`:v${index}`] = value;
     return `#f${index} = :v${index}`;
   });
+  const notes = timelineNotes(options.timeline);
+  if (notes.length) {
+    names['#timeline'] = 'timeline';
+    values[':timelineEntry'] = notes.map(({ node, outcome, detail, at: noteAt }) => ({ at: noteAt ?? at, node, outcome, ...(detail ? { detail } : {}) }));
+    values[':noTimeline'] = [];
+    sets.push('#timeline = list_append(if_not_exists(#timeline, :noTimeline), :timelineEntry)');
+  }
   let condition = 'attribute_exists(pk)';
   if (options.ifHoldId !== undefined) {
     if (options.ifHoldId === null) condition += ' AND attribute_not_exists(holdId)';
@@ -306,9 +354,19 @@ export async function updateBooking(
   tenantId: string,
   bookingId: string,
   fields: Partial<Omit<BookingRecord, 'tenantId' | 'bookingId'>>,
-  options: { onlyFrom?: BookingStatus[]; at?: Date; ifHoldId?: string | null } = {},
+  options: BookingUpdateOptions = {},
 ): Promise<boolean> {
-  return sendConditional(new UpdateCommand(bookingUpdate(tenantId, bookingId, fields, options)));
+  const updated = await sendConditional(new UpdateCommand(bookingUpdate(tenantId, bookingId, fields, options)));
+  if (!updated) {
+    for (const { node, outcome, detail, at } of timelineNotes(options.timeline)) {
+      await appendTimeline(tenantId, bookingId, node, outcome, detail, at ? new Date(at) : options.at);
+    }
+  }
+  return updated;
+}
+
+function timelineNotes(timeline: TimelineNote | TimelineNote[] | undefined): TimelineNote[] {
+  return timeline === undefined ? [] : Array.isArray(timeline) ? timeline : [timeline];
 }
 
 /**

@@ -3,7 +3,11 @@
  * booking must win to take it. No I/O, so property tests can hammer it.
  *
  * Capacity is a set of claimable items, each won by a conditional write:
- * - a slot: one technician in one arrival window on one local date;
+ * - a minute unit k (1..window minutes / UNIT_MINUTES) of one technician in one arrival window on
+ *   one local date; a job claims the units it needs (jobFootprint: its duration plus a travel
+ *   buffer, rounded up to the unit; a job type without a duration fills its windows), lowest free
+ *   first, so a technician-window holds as many jobs as fit. (Before minute units a job claimed one
+ *   `slot` item per window: such items are still read, as every unit of their window.)
  * - a technician-day token k (1..daily job limit): a technician's k-th job that day;
  * - a job-type-day token k (1..daily cap): the company's k-th job of that type that day.
  * Standard bookings may only take technician-day tokens up to limit - emergency reserve; the rest
@@ -12,18 +16,18 @@
 import { DateTime } from 'luxon';
 import type { ArrivalWindow, JobType, Technician, Tenant, Weekday } from '../tenant/model';
 
-export type ClaimKind = 'slot' | 'techDay' | 'jobTypeDay';
+export type ClaimKind = 'slot' | 'unit' | 'techDay' | 'jobTypeDay';
 
 export interface CapacityClaim {
   kind: ClaimKind;
   date: string;
-  /** Slots: window start. */
+  /** Slots and units: window start. */
   start?: string;
-  /** Slots and technician-day tokens. */
+  /** Slots, units and technician-day tokens. */
   technicianId?: string;
   /** Job-type-day tokens. */
   jobTypeId?: string;
-  /** Tokens: 1-based index. */
+  /** Units and tokens: 1-based index. */
   index?: number;
   status: 'HELD' | 'BOOKED';
   holdId?: string;
@@ -38,8 +42,13 @@ export interface ClaimPlan {
   start: string;
   end: string;
   technicianId: string;
-  /** Starts of every window the job occupies (durationWindows consecutive windows). */
+  /** Starts of every window the job occupies (from its arrival window on). */
   windowStarts: string[];
+  /**
+   * The minute units claimed, per window start (1-based indices). Absent only on holds made before
+   * minute units, which claimed one slot item per window of `windowStarts`.
+   */
+  units?: Record<string, number[]>;
   techDayIndex: number;
   jobTypeId: string;
   jobTypeDayIndex?: number;
@@ -177,14 +186,119 @@ export function firstFreeIndex(used: Set<number>, max: number): number | undefin
   return undefined;
 }
 
-/** Runs of `length` consecutive windows (each ending where the next starts) starting at each window. */
-function windowRuns(windows: ArrivalWindow[], length: number): ArrivalWindow[][] {
-  const runs: ArrivalWindow[][] = [];
-  for (let i = 0; i + length <= windows.length; i++) {
-    const run = windows.slice(i, i + length);
-    if (run.every((w, j) => j === 0 || run[j - 1]!.end === w.start)) runs.push(run);
+/** Capacity is counted in units of this many minutes of a technician's window. */
+export const UNIT_MINUTES = 15;
+/** Each job with a duration also claims this much for the drive to it. */
+export const TRAVEL_BUFFER_MINUTES = 15;
+
+const clockMinutes = (time: string) => Number(time.slice(0, 2)) * 60 + Number(time.slice(3, 5));
+
+/** How many units a window has (its minutes over UNIT_MINUTES, rounded down). */
+export function windowUnits(window: Pick<ArrivalWindow, 'start' | 'end'>): number {
+  return Math.max(0, Math.floor((clockMinutes(window.end) - clockMinutes(window.start)) / UNIT_MINUTES));
+}
+
+/** The units a job of this type needs: its duration plus the travel buffer, rounded up; undefined when it fills whole windows. */
+export function unitsNeeded(jobType: Pick<JobType, 'durationMinutes'>): number | undefined {
+  if (jobType.durationMinutes === undefined) return undefined;
+  return Math.ceil((jobType.durationMinutes + TRAVEL_BUFFER_MINUTES) / UNIT_MINUTES);
+}
+
+/** How many units a job takes in each window, from its arrival window on. */
+export type Footprint = Array<{ start: string; units: number }>;
+
+/**
+ * THE rule for what a job claims (availability, holds, commit, reschedule, reassign, the board and
+ * the planner all come here), for a job arriving in the window starting `start` of `windows` (one
+ * day's ordered windows). The customer's promise is the arrival window; the minutes are:
+ * - no duration: every unit of `durationWindows` consecutive windows (a job fills its windows);
+ * - a job that fits its arrival window: that many units of it;
+ * - a longer job: every unit of its arrival window (it is the window's only job, so it can run on
+ *   past the window's end) and then units of the next consecutive windows until it is done.
+ * A window's jobs, with what a longer job before it runs on, then always fit its minutes in order,
+ * each arriving inside its window. Undefined when the windows needed do not exist.
+ */
+export function jobFootprint(
+  windows: Array<Pick<ArrivalWindow, 'start' | 'end'>>,
+  start: string,
+  jobType: Pick<JobType, 'durationMinutes' | 'durationWindows'>,
+): Footprint | undefined {
+  const i = windows.findIndex((w) => w.start === start);
+  if (i < 0) return undefined;
+  const needed = unitsNeeded(jobType);
+  const out: Footprint = [];
+  let rest = needed ?? Number.POSITIVE_INFINITY;
+  for (let k = i; k < windows.length; k++) {
+    const w = windows[k]!;
+    if (k > i && windows[k - 1]!.end !== w.start) return undefined;
+    const capacity = windowUnits(w);
+    if (needed === undefined) {
+      out.push({ start: w.start, units: capacity });
+      if (out.length === jobType.durationWindows) return out;
+      continue;
+    }
+    const take = Math.min(rest, capacity);
+    out.push({ start: w.start, units: take });
+    rest -= take;
+    if (rest <= 0) return out;
   }
-  return runs;
+  return undefined;
+}
+
+/** The list of the tenant's windows (standard, else after-hours) that has a window starting at `start`. */
+export function windowsOf(tenant: Pick<CapacityTenant, 'arrivalWindows' | 'afterHoursWindows'>, start: string): ArrivalWindow[] {
+  return tenant.arrivalWindows.some((w) => w.start === start) ? tenant.arrivalWindows : tenant.afterHoursWindows;
+}
+
+/** A held plan's footprint (units per window; a plan from before minute units fills its windows). */
+export function planFootprint(plan: Pick<ClaimPlan, 'windowStarts' | 'units'>, windows: Array<Pick<ArrivalWindow, 'start' | 'end'>>): Footprint {
+  if (plan.units) return plan.windowStarts.map((start) => ({ start, units: plan.units![start]?.length ?? 0 }));
+  return plan.windowStarts.map((start) => ({ start, units: windowUnits(windows.find((w) => w.start === start) ?? { start, end: start }) }));
+}
+
+/**
+ * The units in use per `date|start|technicianId`, from active claims: a unit claim its index, a
+ * slot claim (from before minute units) every unit of its window.
+ */
+export function usedUnits(claims: CapacityClaim[], windows: Array<Pick<ArrivalWindow, 'start' | 'end'>>, now: Date): Map<string, Set<number>> {
+  const used = new Map<string, Set<number>>();
+  const add = (key: string, indices: number[]) => {
+    const set = used.get(key) ?? new Set<number>();
+    for (const k of indices) set.add(k);
+    used.set(key, set);
+  };
+  for (const c of claims) {
+    if (!isClaimActive(c, now)) continue;
+    const key = `${c.date}|${c.start}|${c.technicianId}`;
+    if (c.kind === 'unit') add(key, [c.index!]);
+    if (c.kind === 'slot') {
+      const w = windows.find((x) => x.start === c.start);
+      add(
+        key,
+        Array.from({ length: w ? windowUnits(w) : 0 }, (_, k) => k + 1),
+      );
+    }
+  }
+  return used;
+}
+
+/** The lowest free unit indices a footprint takes in one technician's windows, or undefined when some window lacks them. */
+export function placeUnits(
+  footprint: Footprint,
+  windows: Array<Pick<ArrivalWindow, 'start' | 'end'>>,
+  used: (start: string) => Set<number> | undefined,
+): Record<string, number[]> | undefined {
+  const units: Record<string, number[]> = {};
+  for (const { start, units: n } of footprint) {
+    const w = windows.find((x) => x.start === start);
+    if (!w) return undefined;
+    const taken = used(start) ?? new Set<number>();
+    const free: number[] = [];
+    for (let k = 1; k <= windowUnits(w) && free.length < n; k++) if (!taken.has(k)) free.push(k);
+    if (free.length < n) return undefined;
+    units[start] = free;
+  }
+  return units;
 }
 
 export function findOpenWindows(input: AvailabilityInput): OpenWindow[] {
@@ -193,11 +307,10 @@ export function findOpenWindows(input: AvailabilityInput): OpenWindow[] {
   const eligible = input.technicians.filter((t) => isQualified(t, jobType) && coversPostalCode(t, postalCode));
   const active = input.claims.filter((claim) => isClaimActive(claim, now));
 
-  const takenSlots = new Set<string>();
+  const units = usedUnits(active, [...tenant.arrivalWindows, ...tenant.afterHoursWindows], now);
   const techDayTokens = new Map<string, Set<number>>();
   const jobTypeDayTokens = new Map<string, Set<number>>();
   for (const c of active) {
-    if (c.kind === 'slot') takenSlots.add(`${c.date}|${c.start}|${c.technicianId}`);
     if (c.kind === 'techDay') {
       const key = `${c.date}|${c.technicianId}`;
       techDayTokens.set(key, (techDayTokens.get(key) ?? new Set()).add(c.index!));
@@ -222,15 +335,16 @@ export function findOpenWindows(input: AvailabilityInput): OpenWindow[] {
       if (index !== undefined) techIndex.set(t.technicianId, index);
     }
 
-    const groups: Array<{ runs: ArrivalWindow[][]; afterHours: boolean }> = [
-      { runs: windowRuns(tenant.arrivalWindows, jobType.durationWindows), afterHours: false },
-    ];
-    if (emergency) groups.push({ runs: windowRuns(tenant.afterHoursWindows, jobType.durationWindows), afterHours: true });
+    const groups: Array<{ windows: ArrivalWindow[]; afterHours: boolean }> = [{ windows: tenant.arrivalWindows, afterHours: false }];
+    if (emergency) groups.push({ windows: tenant.afterHoursWindows, afterHours: true });
 
-    for (const { runs, afterHours } of groups) {
-      for (const run of runs) {
-        const first = run[0]!;
-        const last = run[run.length - 1]!;
+    for (const { windows, afterHours } of groups) {
+      for (const first of windows) {
+        const footprint = jobFootprint(windows, first.start, jobType);
+        if (!footprint) continue;
+        const run = footprint.map((f) => windows.find((w) => w.start === f.start)!);
+        // The customer's window: the arrival window (a job with no duration: every window it fills).
+        const last = jobType.durationMinutes === undefined ? run[run.length - 1]! : first;
         if (dstDay && !run.every((w) => windowExists(date, w.start, w.end, tenant.timeZone))) continue;
         // Standard: not before the lead time. Emergency: a window with enough time left to arrive in it
         // (never 10-12 at 11:45 and told "between 10:00 and 12:00").
@@ -238,10 +352,15 @@ export function findOpenWindows(input: AvailabilityInput): OpenWindow[] {
           ? windowStartInstant(date, last.end, tenant.timeZone).getTime() - now.getTime() < Math.max(1, (input.minArrivalMinutes ?? 0) * 60_000)
           : windowStartInstant(date, first.start, tenant.timeZone) < input.notBefore;
         if (cutoff) continue;
+        const placed = new Map<string, Record<string, number[]>>();
+        for (const t of eligible) {
+          if (!techIndex.has(t.technicianId)) continue;
+          if (!(afterHours ? isOnCall(tenant, t.technicianId, date) : run.every((w) => isOnShift(t, date, w, tenant.timeZone)))) continue;
+          const taken = placeUnits(footprint, windows, (start) => units.get(`${date}|${start}|${t.technicianId}`));
+          if (taken) placed.set(t.technicianId, taken);
+        }
         const candidates = eligible
-          .filter((t) => techIndex.has(t.technicianId))
-          .filter((t) => (afterHours ? isOnCall(tenant, t.technicianId, date) : run.every((w) => isOnShift(t, date, w, tenant.timeZone))))
-          .filter((t) => run.every((w) => !takenSlots.has(`${date}|${w.start}|${t.technicianId}`)))
+          .filter((t) => placed.has(t.technicianId))
           .sort(
             (a, b) =>
               (techDayTokens.get(`${date}|${a.technicianId}`)?.size ?? 0) - (techDayTokens.get(`${date}|${b.technicianId}`)?.size ?? 0) ||
@@ -253,6 +372,7 @@ export function findOpenWindows(input: AvailabilityInput): OpenWindow[] {
             end: last.end,
             technicianId: t.technicianId,
             windowStarts: run.map((w) => w.start),
+            units: placed.get(t.technicianId)!,
             techDayIndex: techIndex.get(t.technicianId)!,
             jobTypeId: jobType.jobTypeId,
             ...(jobTypeDayIndex !== undefined ? { jobTypeDayIndex } : {}),

@@ -1,19 +1,22 @@
 /** CheckCapacity's work (capacity/check-capacity.handler.ts): which window, if any, can honour the booking. */
-import { appendTimeline, requireBookingRecord, updateBooking } from '../booking/store';
+import { bookingOf, factsOf, jobTypeOf } from '../booking/facts';
+import { appendTimeline, updateBooking } from '../booking/store';
 import { openReviewItem } from '../review/store';
 import { InvariantError } from '../shared/errors';
 import type { CapacityResult, WorkflowState } from '../shared/node';
 import { now } from '../shared/time';
-import { getJobType, getTenant } from '../tenant/store';
+import { tenantConfig } from '../tenant/config-cache';
 import { alternativesFor, availableWindows, isScheduleStale, searchDates } from './engine';
 import { getHold, isHoldLive } from './store';
 import { needsDispatchNow } from '../emergency/plan';
 import { isMember } from '../renewals/member';
 
-export async function checkCapacity({ tenantId, bookingId }: WorkflowState): Promise<CapacityResult> {
+export async function checkCapacity(state: WorkflowState): Promise<CapacityResult> {
+  const { tenantId, bookingId } = state;
   const at = now();
-  const booking = await requireBookingRecord(tenantId, bookingId);
-  const [tenant, jobType] = await Promise.all([getTenant(tenantId), getJobType(tenantId, booking.jobTypeId)]);
+  // The run's facts (booking/facts.ts): the booking, the configuration version and job type the route read.
+  const booking = await bookingOf(state);
+  const [tenant, jobType] = await Promise.all([tenantConfig(tenantId, factsOf(state)?.configVersion), jobTypeOf(state, booking.jobTypeId)]);
   if (!tenant) throw new InvariantError(`Tenant ${tenantId} has no configuration`);
   if (!jobType) throw new InvariantError(`Job type ${booking.jobTypeId} does not exist`);
   const { request } = booking;
@@ -38,8 +41,16 @@ export async function checkCapacity({ tenantId, bookingId }: WorkflowState): Pro
 
   const reject = async (statusReason: string) => {
     const alternatives = await alternativesFor({ tenant, jobType, postalCode, now: at, emergency, ...(request.window ? { near: request.window } : {}) });
-    await updateBooking(tenantId, bookingId, { status: 'rejected', statusReason, alternatives }, { onlyFrom: ['received'], at });
-    await appendTimeline(tenantId, bookingId, 'CheckCapacity', 'rejected', { reason: statusReason, alternatives: alternatives.length }, at);
+    await updateBooking(
+      tenantId,
+      bookingId,
+      { status: 'rejected', statusReason, alternatives },
+      {
+        onlyFrom: ['received'],
+        at,
+        timeline: { node: 'CheckCapacity', outcome: 'rejected', detail: { reason: statusReason, alternatives: alternatives.length } },
+      },
+    );
     return { decision: 'unavailable' as const, reason: statusReason, emergency };
   };
 
@@ -48,8 +59,8 @@ export async function checkCapacity({ tenantId, bookingId }: WorkflowState): Pro
     const own = await getHold(tenantId, booking.holdId);
     if (own && own.bookingId === bookingId && (own.status === 'BOOKED' || isHoldLive(own, at))) {
       const { date, start, end } = own.plan;
-      await appendTimeline(tenantId, bookingId, 'CheckCapacity', 'hold_kept', { holdId: own.holdId, date, start }, at);
-      return { decision: 'held', holdId: own.holdId, date, start, end, emergency, stale };
+      const timeline = { node: 'CheckCapacity', outcome: 'hold_kept', detail: { holdId: own.holdId, date, start }, at: at.toISOString() };
+      return { decision: 'held', holdId: own.holdId, date, start, end, emergency, stale, timeline };
     }
   }
 
@@ -60,8 +71,8 @@ export async function checkCapacity({ tenantId, bookingId }: WorkflowState): Pro
     if (!isHoldLive(hold, at)) return reject('hold_expired');
     if (hold.plan.jobTypeId !== jobType.jobTypeId) return reject('hold_for_other_job_type');
     const { date, start, end } = hold.plan;
-    await appendTimeline(tenantId, bookingId, 'CheckCapacity', 'hold_verified', { holdId: hold.holdId, date, start }, at);
-    return { decision: 'held', holdId: hold.holdId, date, start, end, emergency, stale };
+    const timeline = { node: 'CheckCapacity', outcome: 'hold_verified', detail: { holdId: hold.holdId, date, start }, at: at.toISOString() };
+    return { decision: 'held', holdId: hold.holdId, date, start, end, emergency, stale, timeline };
   }
 
   const asked = request.window;
@@ -75,22 +86,14 @@ export async function checkCapacity({ tenantId, bookingId }: WorkflowState): Pro
     return { decision: 'dispatch', emergency, stale, reason: chosen ? 'no_window_soon' : (reason ?? 'fully_booked') };
   }
   if (chosen) {
-    await appendTimeline(
-      tenantId,
-      bookingId,
-      'CheckCapacity',
-      'available',
-      {
-        date: chosen.date,
-        start: chosen.start,
-        technicians: chosen.candidates.length,
-        emergency,
-        afterHours: chosen.afterHours,
-        stale,
-      },
-      at,
-    );
-    return { decision: 'available', date: chosen.date, start: chosen.start, end: chosen.end, emergency, stale };
+    // SoftHold writes this entry with its own booking write (one write for both nodes).
+    const timeline = {
+      node: 'CheckCapacity',
+      outcome: 'available',
+      detail: { date: chosen.date, start: chosen.start, technicians: chosen.candidates.length, emergency, afterHours: chosen.afterHours, stale },
+      at: at.toISOString(),
+    };
+    return { decision: 'available', date: chosen.date, start: chosen.start, end: chosen.end, emergency, stale, timeline };
   }
   if (stale && (reason ?? 'fully_booked') === 'fully_booked') {
     // "Full" in schedule data we cannot trust: keep the request for dispatch, never reject or confirm it.

@@ -4,7 +4,7 @@
  * the slot) and stands as pending_crm_sync; one booked on stale schedule data, or with no slot,
  * waits for dispatch as pending_confirmation and keeps its claim.
  */
-import { appendTimeline, requireBookingRecord, updateBooking } from '../booking/store';
+import { requireBookingRecord, updateBooking } from '../booking/store';
 import type { BookingStatus } from '../booking/schemas';
 import { workflowNode, BOOKING_NODE_CATCH } from '../shared/node';
 import { now } from '../shared/time';
@@ -44,7 +44,16 @@ export const handler = workflowNode('CommitSlot', async (state) => {
       : status === 'pending_approval'
         ? 'source_requires_acceptance'
         : booking.statusReason;
-  await updateBooking(tenantId, bookingId, { status, statusReason }, { onlyFrom: ['received'], at });
-  await appendTimeline(tenantId, bookingId, 'CommitSlot', booking.holdId ? 'booked' : 'unconfirmed', { status, ...(booking.window ?? {}) }, at);
-  return { status };
+  await updateBooking(
+    tenantId,
+    bookingId,
+    { status, statusReason },
+    {
+      onlyFrom: ['received'],
+      at,
+      timeline: { node: 'CommitSlot', outcome: booking.holdId ? 'booked' : 'unconfirmed', detail: { status, ...(booking.window ?? {}) } },
+    },
+  );
+  // The window travels on: ScheduleNotifications plans from it without reading the booking again.
+  return { status, window: booking.window ?? null };
 });

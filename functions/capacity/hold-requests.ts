@@ -7,7 +7,13 @@ import { ApiError } from '../shared/errors';
 import { getJobType, getTenant } from '../tenant/store';
 import { holdWindow } from './engine';
 import { requireWithinHorizon } from './horizon';
-import type { CreateHoldRequest } from './schemas';
+import { getCustomer } from '../recognise/store';
+import { normalizePhone } from '../recognise/phone';
+import { memberPlan } from '../renewals/member';
+import { putHoldCaller } from './hold-caller-store';
+import { type CreateHoldRequest, type HoldCaller, HoldCallerSchema } from './schemas';
+
+const CALLER_FIELDS = Object.keys(HoldCallerSchema.shape) as Array<keyof HoldCaller>;
 import { getHold, type HoldRecord, isHoldLive, releaseHold } from './store';
 
 export function toPublicHold(hold: HoldRecord, at: Date) {
@@ -35,12 +41,19 @@ export async function createHold(
     throw new ApiError('invalid_request', 'window.start must be one of the arrival windows', 'window.start');
   }
   if (body.window) requireWithinHorizon(tenant, at, body.window.date, 'window.date');
+  if (body.customer && !normalizePhone(body.customer.phone, body.address?.country ?? 'US')) {
+    throw new ApiError('invalid_request', 'customer.phone: not a valid phone number', 'customer.phone');
+  }
+  const customer = body.customerId ? await getCustomer(tenantId, body.customerId) : undefined;
+  if (body.customerId && !customer) throw new ApiError('invalid_request', `Unknown customer "${body.customerId}"`, 'customerId');
   const attempt = await holdWindow({
     tenant,
     jobType,
     postalCode: body.postalCode,
     window: body.window,
     emergency: body.emergency,
+    // Members first: a recognised member's hold may take the tenant's member reserve, as their availability shows.
+    member: memberPlan(customer) !== undefined,
     holdId: `hold-${ulid()}`,
     source: 'api',
     now: at,
@@ -53,7 +66,24 @@ export async function createHold(
       }),
     };
   }
+  await keepCaller(tenantId, body, attempt.hold, at);
   return { hold: toPublicHold(attempt.hold, at) };
+}
+
+/** A hold that names its caller keeps them, so one who hangs up before booking becomes a lead (leads/hung-up.ts). */
+async function keepCaller(tenantId: string, body: CreateHoldRequest, hold: HoldRecord, at: Date): Promise<void> {
+  if (!body.customerId && !body.customer) return;
+  const caller: HoldCaller = Object.fromEntries(CALLER_FIELDS.filter((field) => body[field] !== undefined).map((field) => [field, body[field]]));
+  await putHoldCaller({
+    tenantId,
+    holdId: hold.holdId,
+    jobTypeId: body.jobTypeId,
+    postalCode: body.postalCode,
+    emergency: hold.emergency,
+    caller,
+    createdAt: at.toISOString(),
+    holdExpiresAt: new Date((hold.expiresAt ?? Math.floor(at.getTime() / 1000)) * 1000).toISOString(),
+  });
 }
 
 export async function releaseHoldById(tenantId: string, id: string) {

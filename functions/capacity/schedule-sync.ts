@@ -6,7 +6,7 @@
  */
 import { ApiError } from '../shared/errors';
 import { getTenant, listTechnicians, tenantKeys } from '../tenant/store';
-import { isClaimActive } from './availability';
+import { isClaimActive, windowUnits } from './availability';
 import type { ScheduleSyncRequest } from './schemas';
 import { claimHold, getHold, listClaims, recordScheduleSync } from './store';
 
@@ -49,6 +49,8 @@ export async function syncSchedule(tenantId: string, body: ScheduleSyncRequest, 
       end: window.end,
       technicianId: job.technicianId,
       windowStarts: [window.start],
+      // An FSM job fills its window: every minute unit of it.
+      units: { [window.start]: Array.from({ length: windowUnits(window) }, (_, k) => k + 1) },
       techDayIndex,
       jobTypeId: job.jobTypeId ?? 'external',
     };

@@ -1,5 +1,7 @@
 /** Availability, holds and schedule-sync API shapes (zod: validation, types and OpenAPI). */
 import { DateTime } from 'luxon';
+import { AddressSchema, AttributionSchema, CHANNELS, CustomerInputSchema, TranscriptTurnSchema } from '../booking/schemas';
+import { withinBytes } from '../shared/bounds';
 import * as z from '../shared/zod';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD');
@@ -56,12 +58,30 @@ export const AvailabilityResponseSchema = z
   })
   .openapi('Availability');
 
+/** What the bot knows of the caller when it holds (all optional): kept with the hold (capacity/hold-caller-store.ts). */
+const HOLD_CALLER_FIELDS = {
+  customerId: z.string().min(1).max(64).optional().openapi({
+    description: "The caller, when recognised: a member's hold may take the tenant's member reserve; a caller who hangs up before booking becomes a lead",
+  }),
+  customer: CustomerInputSchema.pick({ phone: true, email: true })
+    .extend({ name: z.string().trim().min(1).max(200).optional() })
+    .optional()
+    .openapi({ description: 'Who is calling, as far as the bot knows: if the hold expires unbooked, the caller is kept as a lead (reason hung_up)' }),
+  address: AddressSchema.optional(),
+  channel: z.enum(CHANNELS).optional(),
+  attribution: AttributionSchema.optional(),
+  transcript: withinBytes(z.array(TranscriptTurnSchema).max(500), 50_000).optional().openapi({ description: 'The conversation so far; at most 50 KB in all' }),
+};
+export const HoldCallerSchema = z.object(HOLD_CALLER_FIELDS);
+export type HoldCaller = z.infer<typeof HoldCallerSchema>;
+
 export const CreateHoldRequestSchema = z
   .object({
     jobTypeId: z.string().min(1).max(100),
     postalCode: z.string().trim().min(3).max(12),
     window: z.object({ date: isoDate, start: clockTime }).optional().openapi({ description: 'Omit to hold the first open window' }),
     emergency: z.boolean().optional(),
+    ...HOLD_CALLER_FIELDS,
   })
   .openapi('CreateHoldRequest');
 export type CreateHoldRequest = z.infer<typeof CreateHoldRequestSchema>;

@@ -1,9 +1,10 @@
 /** SoftHold's work (capacity/soft-hold.handler.ts): claim the checked window with a conditional write. */
-import { appendTimeline, requireBookingRecord, updateBooking } from '../booking/store';
+import { bookingOf, factsOf, jobTypeOf } from '../booking/facts';
+import { appendTimeline, type TimelineNote, updateBooking } from '../booking/store';
 import { InvariantError } from '../shared/errors';
 import type { HoldResult, WorkflowState } from '../shared/node';
 import { now } from '../shared/time';
-import { getJobType, getTenant } from '../tenant/store';
+import { tenantConfig } from '../tenant/config-cache';
 import { isMember } from '../renewals/member';
 import { alternativesFor, holdWindow } from './engine';
 import { attachHoldToBooking, getHold } from './store';
@@ -15,19 +16,30 @@ export function holdIdFor(bookingId: string): string {
 export async function softHold(state: WorkflowState): Promise<HoldResult> {
   const { tenantId, bookingId } = state;
   const at = now();
-  const booking = await requireBookingRecord(tenantId, bookingId);
+  // The run's facts (booking/facts.ts): the booking, the configuration version and job type the route read.
+  const booking = await bookingOf(state);
+  const capacity = state.capacity;
+  // CheckCapacity's entry goes with this node's booking write (one write for both).
+  const notes = (note: TimelineNote): TimelineNote[] => (capacity?.timeline ? [capacity.timeline, note] : [note]);
   if (booking.holdId && booking.window?.technicianId) {
+    if (capacity?.timeline) {
+      const { node, outcome, detail } = capacity.timeline;
+      await appendTimeline(tenantId, bookingId, node, outcome, detail, at);
+    }
     return { held: true, next: 'WriteCrm', holdId: booking.holdId, technicianId: booking.window.technicianId }; // re-entry
   }
-  const [tenant, jobType] = await Promise.all([getTenant(tenantId), getJobType(tenantId, booking.jobTypeId)]);
+  const [tenant, jobType] = await Promise.all([tenantConfig(tenantId, factsOf(state)?.configVersion), jobTypeOf(state, booking.jobTypeId)]);
   if (!tenant || !jobType) throw new InvariantError(`Tenant ${tenantId} or job type ${booking.jobTypeId} is missing`);
-  const capacity = state.capacity;
   const postalCode = booking.request.address.postalCode;
 
   const held = async (holdId: string, plan: { date: string; start: string; end: string; technicianId: string }, expiresAt?: number) => {
     const window = { date: plan.date, start: plan.start, end: plan.end, technicianId: plan.technicianId };
-    await updateBooking(tenantId, bookingId, { holdId, window }, { at });
-    await appendTimeline(tenantId, bookingId, 'SoftHold', 'held', { ...window, holdId, expiresAt }, at);
+    await updateBooking(
+      tenantId,
+      bookingId,
+      { holdId, window },
+      { at, timeline: notes({ node: 'SoftHold', outcome: 'held', detail: { ...window, holdId, expiresAt } }) },
+    );
     return {
       held: true,
       next: 'WriteCrm' as const,
@@ -41,8 +53,12 @@ export async function softHold(state: WorkflowState): Promise<HoldResult> {
     const hold = await getHold(tenantId, capacity.holdId);
     if (hold && (await attachHoldToBooking(tenantId, hold.holdId, bookingId))) return held(hold.holdId, hold.plan, hold.expiresAt);
     const alternatives = await alternativesFor({ tenant, jobType, postalCode, now: at, emergency: capacity.emergency });
-    await updateBooking(tenantId, bookingId, { status: 'rejected', statusReason: 'hold_expired', alternatives }, { onlyFrom: ['received'], at });
-    await appendTimeline(tenantId, bookingId, 'SoftHold', 'hold_lost', { holdId: capacity.holdId }, at);
+    await updateBooking(
+      tenantId,
+      bookingId,
+      { status: 'rejected', statusReason: 'hold_expired', alternatives },
+      { onlyFrom: ['received'], at, timeline: notes({ node: 'SoftHold', outcome: 'hold_lost', detail: { holdId: capacity.holdId } }) },
+    );
     return { held: false, next: 'Done' };
   }
 
@@ -61,7 +77,15 @@ export async function softHold(state: WorkflowState): Promise<HoldResult> {
   if (attempt.hold) return held(attempt.hold.holdId, attempt.hold.plan, attempt.hold.expiresAt);
 
   const statusReason = attempt.reason === 'window_unavailable' || booking.request.window ? 'window_taken' : (attempt.reason ?? 'fully_booked');
-  await updateBooking(tenantId, bookingId, { status: 'rejected', statusReason, alternatives: attempt.alternatives }, { onlyFrom: ['received'], at });
-  await appendTimeline(tenantId, bookingId, 'SoftHold', 'lost_race', { reason: statusReason, alternatives: attempt.alternatives.length }, at);
+  await updateBooking(
+    tenantId,
+    bookingId,
+    { status: 'rejected', statusReason, alternatives: attempt.alternatives },
+    {
+      onlyFrom: ['received'],
+      at,
+      timeline: notes({ node: 'SoftHold', outcome: 'lost_race', detail: { reason: statusReason, alternatives: attempt.alternatives.length } }),
+    },
+  );
   return { held: false, next: 'Done' };
 }

@@ -1,7 +1,11 @@
 /**
  * Capacity claims and holds. All of a tenant's claims share the partition `T#<tenant>#SLOTS`,
  * sorted by date, so availability for any date range is one Query:
- *   SLOT#<date>#W#<start>#<technician>   a slot
+ *   SLOT#<date>#M#<start>#<technician>#<kk>  minute unit k (two digits, 1-based) of the technician's
+ *                                        window starting <start>: UNIT_MINUTES of its time
+ *   SLOT#<date>#W#<start>#<technician>   a whole window: written before minute units (read as every
+ *                                        unit of the window; nothing writes it any more, so no
+ *                                        migration: such items end with their bookings)
  *   SLOT#<date>#L#<technician>#<k>       the technician's k-th job that day (daily limit)
  *   SLOT#<date>#J#<jobType>#<k>          the company's k-th job of that type that day (daily cap)
  * A hold is a record `T#<tenant>#HOLD#<holdId>` listing the items it claimed. Claiming is one
@@ -19,6 +23,10 @@ export const capacityKeys = {
     pk: capacityKeys.partition(tenantId),
     sk: `SLOT#${date}#W#${start}#${technicianId}`,
   }),
+  unit: (tenantId: string, date: string, start: string, technicianId: string, index: number) => ({
+    pk: capacityKeys.partition(tenantId),
+    sk: `SLOT#${date}#M#${start}#${technicianId}#${String(index).padStart(2, '0')}`,
+  }),
   techDay: (tenantId: string, date: string, technicianId: string, index: number) => ({
     pk: capacityKeys.partition(tenantId),
     sk: `SLOT#${date}#L#${technicianId}#${index}`,
@@ -35,18 +43,22 @@ export const capacityKeys = {
 
 /** Reads a claim's identity back from its sort key. */
 export function parseClaimKey(sk: string): Pick<CapacityClaim, 'kind' | 'date' | 'start' | 'technicianId' | 'jobTypeId' | 'index'> | undefined {
-  const [, date, kind, a, b] = sk.split('#');
+  const [, date, kind, a, b, c] = sk.split('#');
   if (!date) return undefined;
+  if (kind === 'M') return { kind: 'unit', date, start: a, technicianId: b, index: Number(c) };
   if (kind === 'W') return { kind: 'slot', date, start: a, technicianId: b };
   if (kind === 'L') return { kind: 'techDay', date, technicianId: a, index: Number(b) };
   if (kind === 'J') return { kind: 'jobTypeDay', date, jobTypeId: a, index: Number(b) };
   return undefined;
 }
 
-/** Every claim item a plan needs. */
+/** Every claim item a plan needs (a plan from before minute units: its whole-window items). */
 export function planKeys(tenantId: string, plan: ClaimPlan): Array<{ pk: string; sk: string }> {
+  const { units } = plan;
   return [
-    ...plan.windowStarts.map((start) => capacityKeys.slot(tenantId, plan.date, start, plan.technicianId)),
+    ...(units
+      ? plan.windowStarts.flatMap((start) => (units[start] ?? []).map((k) => capacityKeys.unit(tenantId, plan.date, start, plan.technicianId, k)))
+      : plan.windowStarts.map((start) => capacityKeys.slot(tenantId, plan.date, start, plan.technicianId))),
     capacityKeys.techDay(tenantId, plan.date, plan.technicianId, plan.techDayIndex),
     ...(plan.jobTypeDayIndex !== undefined ? [capacityKeys.jobTypeDay(tenantId, plan.date, plan.jobTypeId, plan.jobTypeDayIndex)] : []),
   ];
@@ -95,45 +107,50 @@ export type ClaimOutcome = 'won' | 'taken';
  * 'taken': another claim holds an item (or a concurrent transaction touched one): look again.
  */
 export async function claimHold(hold: Omit<HoldRecord, 'keys' | 'status'> & { status?: 'HELD' | 'BOOKED' }, now: Date): Promise<ClaimOutcome> {
+  const won = await sendConditional(new TransactWriteCommand({ TransactItems: claimHoldItems(hold, now) }));
+  return won ? 'won' : 'taken';
+}
+
+/**
+ * The transaction items of claimHold: the hold record and every item of its plan, each put on
+ * condition it is free, an expired hold's, or already this hold's. Part of a larger transaction
+ * when the claim and a booking's change must happen together (an accepted emergency).
+ */
+export function claimHoldItems(hold: Omit<HoldRecord, 'keys' | 'status'> & { status?: 'HELD' | 'BOOKED' }, now: Date): TransactItem[] {
   const keys = planKeys(hold.tenantId, hold.plan);
   const status = hold.status ?? 'HELD';
   const nowSeconds = Math.floor(now.getTime() / 1000);
   const claimable = 'attribute_not_exists(pk) OR (#status = :held AND (expiresAt < :now OR holdId = :holdId))';
   const values = { ':held': 'HELD', ':now': nowSeconds, ':holdId': hold.holdId };
-  const won = await sendConditional(
-    new TransactWriteCommand({
-      TransactItems: [
-        {
-          Put: {
-            TableName: config.tableName,
-            Item: { ...capacityKeys.hold(hold.tenantId, hold.holdId), type: 'Hold', ...hold, status, keys },
-            ConditionExpression: 'attribute_not_exists(pk) OR #status = :held',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':held': 'HELD' },
-          },
+  return [
+    {
+      Put: {
+        TableName: config.tableName,
+        Item: { ...capacityKeys.hold(hold.tenantId, hold.holdId), type: 'Hold', ...hold, status, keys },
+        ConditionExpression: 'attribute_not_exists(pk) OR #status = :held',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':held': 'HELD' },
+      },
+    },
+    ...keys.map((key) => ({
+      Put: {
+        TableName: config.tableName,
+        Item: {
+          ...key,
+          ...parseClaimKey(key.sk),
+          type: 'CapacityClaim',
+          tenantId: hold.tenantId,
+          status,
+          holdId: hold.holdId,
+          bookingId: hold.bookingId,
+          expiresAt: status === 'HELD' ? hold.expiresAt : undefined,
         },
-        ...keys.map((key) => ({
-          Put: {
-            TableName: config.tableName,
-            Item: {
-              ...key,
-              ...parseClaimKey(key.sk),
-              type: 'CapacityClaim',
-              tenantId: hold.tenantId,
-              status,
-              holdId: hold.holdId,
-              bookingId: hold.bookingId,
-              expiresAt: status === 'HELD' ? hold.expiresAt : undefined,
-            },
-            ConditionExpression: claimable,
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: values,
-          },
-        })),
-      ],
-    }),
-  );
-  return won ? 'won' : 'taken';
+        ConditionExpression: claimable,
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: values,
+      },
+    })),
+  ];
 }
 
 export async function getHold(tenantId: string, holdId: string): Promise<HoldRecord | undefined> {

@@ -8,7 +8,7 @@ import type { JobState } from './mapping';
 import type { CustomerAddress } from '../recognise/store';
 import type { CrmConnectionTest, CrmOptions } from './setup-schemas';
 import type { RequiredVendorIds } from './vendor-ids';
-import type { CrmCustomerPage, CrmCustomerQuery } from './read-sync-schemas';
+import type { CrmCustomer, CrmCustomerPage, CrmCustomerQuery } from './read-sync-schemas';
 
 /** The service address as the customer record stores it. */
 export type CrmAddress = CustomerAddress;
@@ -68,4 +68,6 @@ export interface CrmAdapter {
   prepareFields?(fieldNames: string[]): Promise<string[]>;
   /** Read sync (crm/read-sync.ts): one page of the CRM's customers; absent for adapters with nothing to read. */
   listCustomers?(query: CrmCustomerQuery): Promise<CrmCustomerPage>;
+  /** Read sync after a vendor webhook: these customers by CRM id (at most 100; one the CRM no longer has is left out). */
+  getCustomers?(crmIds: string[]): Promise<CrmCustomer[]>;
 }

@@ -5,7 +5,8 @@ import { CustomerLookupRequestSchema, CustomerLookupResponseSchema } from '../cu
 import { ErrorSchema, json, registerRoute, security, standardErrors } from '../api/openapi-common';
 import { CrmMappingRequestSchema, CrmMappingResponseSchema, DismissBookingRequestSchema } from './schemas';
 import { CrmConfigRequestSchema, CrmConfigResponseSchema, CrmConnectionTestSchema, CrmOptionsSchema } from './setup-schemas';
-import { CrmReadSyncStatusSchema, StartCrmReadSyncRequestSchema } from './read-sync-schemas';
+import * as z from '../shared/zod';
+import { CRM_WEBHOOK_PROVIDERS, CrmReadSyncStatusSchema, CrmWebhookTakenSchema, StartCrmReadSyncRequestSchema } from './read-sync-schemas';
 import { CredentialStatusSchema, CrmCredentialSchema } from '../tenant/credentials-schemas';
 
 const errors = standardErrors;
@@ -91,5 +92,28 @@ export function registerCrmPaths(registry: OpenAPIRegistry): void {
     security,
     summary: 'Progress of the CRM read sync: pages and customers read, state (running, waiting on a throttled CRM, done, failed) and the error it waits on',
     responses: { 200: json(syncStatus, 'The latest run'), ...errors, 404: json(ErrorSchema, 'No CRM sync has run for this account') },
+  });
+  registerRoute(registry, 'crmWebhook', {
+    summary:
+      "A CRM's customer-change webhook (incremental read sync), signed with the tenant's key for that provider (`PUT /v1/config/credentials/job-events/{provider}`): HubSpot X-HubSpot-Signature-v3 with X-HubSpot-Request-Timestamp; Housecall Pro Api-Signature with Api-Timestamp. Answered at once; the changed customers are read again in the background; an event delivered again is taken once",
+    request: {
+      params: z.object({ provider: z.enum(CRM_WEBHOOK_PROVIDERS) }),
+      query: z.object({ tenant: z.string().openapi({ description: 'The tenant id the webhook URL was issued for' }) }),
+    },
+    responses: {
+      200: json(CrmWebhookTakenSchema, 'Taken: events accepted, seen before (duplicates) and not about customers (ignored)'),
+      400: json(ErrorSchema, 'Unknown provider or tenant id, or a body that is not JSON'),
+      401: json(ErrorSchema, 'Bad or missing signature, outside the 5-minute replay window, or no key set for this provider'),
+    },
+  });
+  registerRoute(registry, 'jobberWebhook', {
+    summary:
+      "Jobber's app webhooks (CLIENT_CREATE and CLIENT_UPDATE refresh that client; other topics are acknowledged), signed in X-Jobber-Hmac-SHA256 with the tenant's Jobber app client secret (its CRM credential). Answered at once; the client is read again in the background; a delivery sent again is taken once",
+    request: { query: z.object({ tenant: z.string().openapi({ description: 'The tenant id the webhook URL was issued for' }) }) },
+    responses: {
+      200: json(CrmWebhookTakenSchema, 'Taken: accepted, seen before (duplicates) or not used (ignored)'),
+      400: json(ErrorSchema, 'A bad tenant id, or a body that is not a Jobber webhook'),
+      401: json(ErrorSchema, 'Bad or missing signature, or the tenant is not connected to Jobber'),
+    },
   });
 }

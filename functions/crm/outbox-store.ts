@@ -13,6 +13,7 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from '../shared/zod';
 import { bookingKeys } from '../booking/store';
+import { leadKeys } from '../leads/store';
 import { queueUrlEnv } from '../registry';
 import { documentClient } from '../shared/clients';
 import { sqsClient } from '../shared/queue-client';
@@ -21,17 +22,32 @@ import { queryPages, sendConditional } from '../shared/dynamo';
 import { now } from '../shared/time';
 import { JOB_STATES } from './mapping';
 
-export const CrmSyncMessageSchema = z.object({
-  tenantId: z.string().min(1),
-  bookingId: z.string().min(1),
-  /** Why it was queued (the first error), for the review item if it never succeeds. */
-  firstError: z.string().max(1_000).optional(),
-  /** The job state to write (default: what the booking is now: pending_approval or booked). */
-  state: z.enum(JOB_STATES).optional(),
-  /** When the write was asked for: a successful write of the same state after it covers it. */
-  requestedAt: z.string().optional(),
-});
+export const CrmSyncMessageSchema = z
+  .object({
+    tenantId: z.string().min(1),
+    /** The booking to write; a lead without a booking (a hung-up caller, triage to a person) names `leadId` instead. */
+    bookingId: z.string().min(1).optional(),
+    /** A lead without a booking, written as state `lead` (crm/write.ts writeLeadToCrm). */
+    leadId: z.string().min(1).optional(),
+    /** Why it was queued (the first error), for the review item if it never succeeds. */
+    firstError: z.string().max(1_000).optional(),
+    /** The job state to write (default: what the booking is now: pending_approval or booked). */
+    state: z.enum(JOB_STATES).optional(),
+    /** When the write was asked for: a successful write of the same state after it covers it. */
+    requestedAt: z.string().optional(),
+  })
+  .refine((message) => Boolean(message.bookingId) !== Boolean(message.leadId), {
+    message: 'expected exactly one of bookingId and leadId',
+    path: ['bookingId'],
+  });
 export type CrmSyncMessage = z.infer<typeof CrmSyncMessageSchema>;
+/** What an outbox row and its doorbell are about: a booking, or a lead without one. */
+export type CrmSyncSubject = Pick<CrmSyncMessage, 'tenantId' | 'bookingId' | 'leadId' | 'state'>;
+
+/** The record a message writes: `{ type, id }` as review items and timelines name it. */
+export function crmSyncSubject(message: Pick<CrmSyncMessage, 'bookingId' | 'leadId'>): { type: 'booking' | 'lead'; id: string } {
+  return message.leadId ? { type: 'lead', id: message.leadId } : { type: 'booking', id: message.bookingId! };
+}
 
 /** SQS caps a message delay at 15 minutes. */
 export const MAX_DOORBELL_DELAY_SECONDS = 900;
@@ -45,12 +61,19 @@ export const crmSyncKeys = {
     pk: bookingKeys.partition(tenantId, bookingId),
     sk: `CRMSYNC#${state ?? 'current'}`,
   }),
+  /** A lead without a booking: its row sits in the tenant's leads partition. */
+  leadWork: (tenantId: string, leadId: string) => ({ pk: leadKeys.partition(tenantId), sk: `CRMSYNC#LEAD#${leadId}` }),
+  /** The row of a message (a booking's or a lead's). */
+  of: (subject: CrmSyncSubject) =>
+    subject.leadId ? crmSyncKeys.leadWork(subject.tenantId, subject.leadId) : crmSyncKeys.work(subject.tenantId, subject.bookingId!, subject.state),
   prefix: 'CRMSYNC#',
 };
 
 export interface CrmSyncWork {
   tenantId: string;
-  bookingId: string;
+  /** One of bookingId and leadId (crmSyncSubject). */
+  bookingId?: string;
+  leadId?: string;
   state?: (typeof JOB_STATES)[number];
   status: 'pending' | 'done' | 'gave_up';
   requestedAt: string;
@@ -71,14 +94,23 @@ export async function getCrmSyncWork(tenantId: string, bookingId: string, state?
   return Item as CrmSyncWork | undefined;
 }
 
+/** The outbox row of a message (a booking's or a lead's). */
+export async function crmSyncWorkOf(subject: CrmSyncSubject): Promise<CrmSyncWork | undefined> {
+  const { Item } = await documentClient().send(new GetCommand({ TableName: config.tableName, Key: crmSyncKeys.of(subject), ConsistentRead: true }));
+  return Item as CrmSyncWork | undefined;
+}
+
+/** The row's attribute naming what it writes. */
+const subjectAttribute = (message: CrmSyncSubject) => (message.leadId ? 'leadId' : 'bookingId');
+
 /** Records the write as pending outbox work, due at `dueAt` (when the sweep will ring if nothing else did). */
 export async function recordCrmSyncWork(message: CrmSyncMessage, at: Date, dueAt: Date, nextAttemptAt: Date): Promise<void> {
   await documentClient().send(
     new UpdateCommand({
       TableName: config.tableName,
-      Key: crmSyncKeys.work(message.tenantId, message.bookingId, message.state),
+      Key: crmSyncKeys.of(message),
       UpdateExpression:
-        'SET #type = :type, tenantId = :tenantId, bookingId = :bookingId, #status = :pending, requestedAt = :requestedAt, ' +
+        `SET #type = :type, tenantId = :tenantId, ${subjectAttribute(message)} = :subjectId, #status = :pending, requestedAt = :requestedAt, ` +
         // A write queued because it failed: its retry budget starts now.
         (message.firstError
           ? 'firstError = if_not_exists(firstError, :firstError), firstFailedAt = if_not_exists(firstFailedAt, :at), attempts = if_not_exists(attempts, :one), '
@@ -89,7 +121,7 @@ export async function recordCrmSyncWork(message: CrmSyncMessage, at: Date, dueAt
       ExpressionAttributeValues: {
         ':type': 'CrmSyncWork',
         ':tenantId': message.tenantId,
-        ':bookingId': message.bookingId,
+        ':subjectId': crmSyncSubject(message).id,
         ':pending': 'pending',
         ':requestedAt': message.requestedAt ?? at.toISOString(),
         ...(message.firstError ? { ':firstError': message.firstError, ':at': at.toISOString(), ':one': 1 } : {}),
@@ -107,15 +139,15 @@ export async function recordCrmSyncFailure(message: CrmSyncMessage, error: strin
   const { Attributes } = await documentClient().send(
     new UpdateCommand({
       TableName: config.tableName,
-      Key: crmSyncKeys.work(message.tenantId, message.bookingId, message.state),
+      Key: crmSyncKeys.of(message),
       UpdateExpression:
-        'SET #type = :type, tenantId = :tenantId, bookingId = :bookingId, #status = :pending, requestedAt = if_not_exists(requestedAt, :at), ' +
+        `SET #type = :type, tenantId = :tenantId, ${subjectAttribute(message)} = :subjectId, #status = :pending, requestedAt = if_not_exists(requestedAt, :at), ` +
         'firstFailedAt = if_not_exists(firstFailedAt, :at), lastError = :error, duePk = :duePk, dueAt = :dueAt, nextAttemptAt = :next ADD attempts :one',
       ExpressionAttributeNames: { '#type': 'type', '#status': 'status' },
       ExpressionAttributeValues: {
         ':type': 'CrmSyncWork',
         ':tenantId': message.tenantId,
-        ':bookingId': message.bookingId,
+        ':subjectId': crmSyncSubject(message).id,
         ':pending': 'pending',
         ':at': at.toISOString(),
         ':error': error.slice(0, 1_000),
@@ -131,15 +163,11 @@ export async function recordCrmSyncFailure(message: CrmSyncMessage, error: strin
 }
 
 /** The work is over (written, or handed to a person): out of the due index, budget reset. */
-export async function settleCrmSyncWork(
-  message: Pick<CrmSyncMessage, 'tenantId' | 'bookingId' | 'state'>,
-  status: 'done' | 'gave_up',
-  at: Date,
-): Promise<void> {
+export async function settleCrmSyncWork(message: CrmSyncSubject, status: 'done' | 'gave_up', at: Date): Promise<void> {
   await sendConditional(
     new UpdateCommand({
       TableName: config.tableName,
-      Key: crmSyncKeys.work(message.tenantId, message.bookingId, message.state),
+      Key: crmSyncKeys.of(message),
       UpdateExpression: 'SET #status = :status, settledAt = :at REMOVE duePk, dueAt, nextAttemptAt, firstFailedAt, attempts',
       ConditionExpression: 'attribute_exists(pk)',
       ExpressionAttributeNames: { '#status': 'status' },
@@ -192,11 +220,11 @@ export async function enqueueCrmSync(message: CrmSyncMessage, delaySeconds: numb
 }
 
 /** The sweep rang the doorbell of a due row: due again only if this ring is lost too. */
-export async function markCrmSyncRung(work: Pick<CrmSyncWork, 'tenantId' | 'bookingId' | 'state'>, at: Date): Promise<boolean> {
+export async function markCrmSyncRung(work: CrmSyncSubject, at: Date): Promise<boolean> {
   return sendConditional(
     new UpdateCommand({
       TableName: config.tableName,
-      Key: crmSyncKeys.work(work.tenantId, work.bookingId, work.state),
+      Key: crmSyncKeys.of(work),
       UpdateExpression: 'SET dueAt = :dueAt, rungAt = :at, nextAttemptAt = :at',
       ConditionExpression: '#status = :pending AND attribute_exists(duePk)',
       ExpressionAttributeNames: { '#status': 'status' },

@@ -85,6 +85,24 @@ export type CrmReadSyncStatus = z.infer<typeof CrmReadSyncStatusSchema>;
 export const CrmReadSyncMessageSchema = z.object({ tenantId: z.string().min(1), runId: z.string().min(1), page: z.number().int().min(0) });
 export type CrmReadSyncMessage = z.infer<typeof CrmReadSyncMessageSchema>;
 
+/** CRMs whose webhooks tell us a customer changed (`POST /v1/webhooks/{provider}/crm`); the rest are polled. */
+export const CRM_WEBHOOK_PROVIDERS = ['hubspot', 'housecallpro'] as const;
+export type CrmWebhookProvider = (typeof CRM_WEBHOOK_PROVIDERS)[number];
+
+/** One crm-read-sync message of another kind: read these customers again (a vendor webhook said they changed). */
+export const CrmRefreshMessageSchema = z.object({
+  tenantId: z.string().min(1),
+  refresh: z.object({ adapter: z.string().min(1), crmIds: z.array(z.string().min(1)).min(1).max(100) }),
+});
+export type CrmRefreshMessage = z.infer<typeof CrmRefreshMessageSchema>;
+
+/** The answer to a vendor's webhook delivery: events taken, seen before, and not about customers. */
+export const CrmWebhookTakenSchema = z.object({ accepted: z.number().int(), duplicates: z.number().int(), ignored: z.number().int() });
+export type CrmWebhookTaken = z.infer<typeof CrmWebhookTakenSchema>;
+
+/** What the crm-read-sync queue carries: a page of a run, or a refresh of named customers. */
+export const CrmReadSyncQueueMessageSchema = z.union([CrmReadSyncMessageSchema, CrmRefreshMessageSchema]);
+
 export const StartCrmReadSyncRequestSchema = z.strictObject({
   /** backfill: every customer; incremental: those changed since the last finished run. */
   mode: z.enum(CRM_SYNC_MODES).default('backfill'),

@@ -7,19 +7,32 @@
  * again by the schedule (a running sync whose status has not moved for a while).
  */
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { queueUrlEnv } from '../registry';
 import { documentClient } from '../shared/clients';
 import { sqsClient } from '../shared/queue-client';
 import { config } from '../shared/config';
 import { sendConditional } from '../shared/dynamo';
-import { type CrmReadSyncMessage, CrmReadSyncMessageSchema, type CrmReadSyncStatus, CrmReadSyncStatusSchema } from './read-sync-schemas';
+import { TABLE } from '../shared/table';
+import {
+  type CrmReadSyncMessage,
+  CrmReadSyncMessageSchema,
+  type CrmReadSyncStatus,
+  CrmReadSyncStatusSchema,
+  type CrmRefreshMessage,
+  CrmRefreshMessageSchema,
+} from './read-sync-schemas';
 
 export const readSyncKeys = {
   status: (tenantId: string) => ({ pk: `T#${tenantId}#CRMREADSYNC`, sk: 'STATUS' }),
   tenantsPartition: 'CRMREADSYNC',
   tenantEntry: (tenantId: string) => ({ pk: 'CRMREADSYNC', sk: `T#${tenantId}` }),
+  /** A vendor webhook event already taken (at-least-once delivery): kept a week, then expired by TTL. */
+  webhookEvent: (tenantId: string, provider: string, eventKey: string) => ({ pk: `T#${tenantId}#CRMWEBHOOK`, sk: `${provider}#${eventKey}` }),
 };
+
+/** How long a webhook event id is remembered (vendors retry for hours to a few days). */
+const WEBHOOK_EVENT_TTL_SECONDS = 7 * 24 * 3600;
 
 /** SQS delays at most 15 minutes. */
 export const MAX_DELAY_SECONDS = 900;
@@ -124,5 +137,49 @@ export async function ringReadSync(message: CrmReadSyncMessage, delaySeconds = 0
       MessageBody: JSON.stringify(CrmReadSyncMessageSchema.parse(message)),
       DelaySeconds: Math.min(MAX_DELAY_SECONDS, Math.max(0, Math.round(delaySeconds))),
     }),
+  );
+}
+
+/** Rings a refresh of named customers (a vendor webhook said they changed). */
+export async function ringRefresh(message: CrmRefreshMessage): Promise<void> {
+  const queueUrl = process.env[queueUrlEnv('crm-read-sync')];
+  if (!queueUrl) throw new Error(`Missing environment variable ${queueUrlEnv('crm-read-sync')}`);
+  await sqsClient().send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(CrmRefreshMessageSchema.parse(message)) }));
+}
+
+/**
+ * Takes each webhook event once: a conditional put per event key; answers the keys that were new
+ * (an event delivered again finds its key and is left out).
+ */
+export async function takeWebhookEvents(tenantId: string, provider: string, eventKeys: string[], at: Date): Promise<string[]> {
+  const expiresAt = Math.floor(at.getTime() / 1000) + WEBHOOK_EVENT_TTL_SECONDS;
+  const taken = await Promise.all(
+    [...new Set(eventKeys)].map(async (eventKey) => {
+      const fresh = await sendConditional(
+        new PutCommand({
+          TableName: config.tableName,
+          Item: {
+            ...readSyncKeys.webhookEvent(tenantId, provider, eventKey),
+            type: 'CrmWebhookEvent',
+            receivedAt: at.toISOString(),
+            [TABLE.ttlAttribute]: expiresAt,
+          },
+          ConditionExpression: 'attribute_not_exists(pk) OR #ttl < :now',
+          ExpressionAttributeNames: { '#ttl': TABLE.ttlAttribute },
+          ExpressionAttributeValues: { ':now': Math.floor(at.getTime() / 1000) },
+        }),
+      );
+      return fresh ? eventKey : undefined;
+    }),
+  );
+  return taken.filter((key): key is string => key !== undefined);
+}
+
+/** Gives events back (their refresh could not be queued): the vendor's next delivery takes them again. */
+export async function releaseWebhookEvents(tenantId: string, provider: string, eventKeys: string[]): Promise<void> {
+  await Promise.all(
+    eventKeys.map((eventKey) =>
+      documentClient().send(new DeleteCommand({ TableName: config.tableName, Key: readSyncKeys.webhookEvent(tenantId, provider, eventKey) })),
+    ),
   );
 }

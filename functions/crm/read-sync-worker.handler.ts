@@ -1,6 +1,7 @@
 /**
  * Worker CrmReadSyncWorker (crm-read-sync queue): each record is one page of a read sync, run by
- * crm/read-sync.ts (checkpointed, so a page delivered again after a crash stores nothing twice).
+ * crm/read-sync.ts (checkpointed, so a page delivered again after a crash stores nothing twice), or
+ * a refresh of the customers a vendor webhook named (keyed upserts, so a second delivery is harmless).
  * A body that does not parse can never succeed: dropped with a log (it names no run to fail).
  * Partial batch responses (Powertools batch).
  */
@@ -10,14 +11,16 @@ import { ZodError } from '../shared/zod';
 import { logger } from '../shared/logger';
 import { now } from '../shared/time';
 import { reviewedRecordHandler } from '../shared/worker';
-import { runCrmReadSyncPage } from './read-sync';
-import { CrmReadSyncMessageSchema } from './read-sync-schemas';
+import { refreshCrmCustomers, runCrmReadSyncPage } from './read-sync';
+import { CrmReadSyncQueueMessageSchema } from './read-sync-schemas';
 
 const processor = new BatchProcessor(EventType.SQS);
 
 const pageReviewed = reviewedRecordHandler(
   async (record: SQSRecord) => {
-    await runCrmReadSyncPage(CrmReadSyncMessageSchema.parse(JSON.parse(record.body)), now());
+    const message = CrmReadSyncQueueMessageSchema.parse(JSON.parse(record.body));
+    if ('refresh' in message) await refreshCrmCustomers(message, now());
+    else await runCrmReadSyncPage(message, now());
   },
   {
     worker: 'crm-read-sync',

@@ -3,14 +3,21 @@
  * (backfill, or incremental from the last finished run) and answers 202 with its status;
  * `GET /v1/crm/sync` is its progress (pages, customers, state, the error it waits on). Admin scope.
  * The pages run in CrmReadSyncWorker (crm/read-sync.ts).
+ * `POST /v1/webhooks/{provider}/crm?tenant=<id>` (public, signed) takes a vendor's customer-change
+ * webhook (crm/read-sync-webhook.ts): 200 at once, the refresh runs in the worker.
  */
+import * as z from '../shared/zod';
 import { ApiError } from '../shared/errors';
-import { apiRoute } from '../shared/http';
+import { apiRoute, parseWith } from '../shared/http';
 import { routeOperations } from '../shared/route-operations';
 import { now } from '../shared/time';
 import { startCrmReadSync } from './read-sync';
-import { StartCrmReadSyncRequestSchema } from './read-sync-schemas';
+import { CRM_WEBHOOK_PROVIDERS, StartCrmReadSyncRequestSchema } from './read-sync-schemas';
 import { getReadSyncStatus } from './read-sync-store';
+import { receiveCrmWebhook } from './read-sync-webhook';
+
+const CrmWebhookPathSchema = z.object({ provider: z.enum(CRM_WEBHOOK_PROVIDERS) });
+const CrmWebhookQuerySchema = z.object({ tenant: z.string().regex(/^[a-z0-9-]{3,40}$/, 'expected a tenant id') });
 
 const start = apiRoute({ body: StartCrmReadSyncRequestSchema }, async ({ tenant, body }) => ({
   statusCode: 202,
@@ -24,5 +31,12 @@ const status = apiRoute({}, async ({ tenant }) => {
   return { statusCode: 200, body: visible };
 });
 
-export const readSyncOperations = { startCrmSync: start, getCrmSync: status };
+const webhook = apiRoute({ query: CrmWebhookQuerySchema }, async ({ query, pathParameters, headers, rawBody, event }) => {
+  const { provider } = parseWith(CrmWebhookPathSchema, pathParameters, 'path');
+  const hostAndPath = `${event.requestContext.domainName}${event.rawPath}${event.rawQueryString ? `?${event.rawQueryString}` : ''}`;
+  const taken = await receiveCrmWebhook(provider, query.tenant, { method: event.requestContext.http.method, hostAndPath, headers, body: rawBody }, now());
+  return { statusCode: 200, body: taken };
+});
+
+export const readSyncOperations = { startCrmSync: start, getCrmSync: status, crmWebhook: webhook };
 export const handler = routeOperations(readSyncOperations);

@@ -12,6 +12,9 @@
  * - a throttled or unavailable CRM (429 with Retry-After, 5xx, timeouts): the status waits, and the
  *   same page is rung again after the vendor's Retry-After (or a growing backoff); after
  *   MAX_PAGE_RETRIES the run fails with the error. A refusal (bad credentials) fails it at once;
+ * - a refresh (a vendor webhook said these customers changed, crm/read-sync-webhook.ts): the named
+ *   customers are read again by id and stored the same way, outside any run; the schedule's
+ *   incremental runs still catch whatever a lost webhook missed;
  * - the schedule (CrmReadSyncPoll): for every tenant with a connected CRM, a finished run is
  *   followed by an incremental one; a run whose status has not moved for STALLED_AFTER_MS (its
  *   doorbell lost) is rung again at its checkpoint.
@@ -25,7 +28,7 @@ import type { CrmAdapter } from './adapter';
 import { crmAdapterFor } from './adapters';
 import { type UnavailableWithRetry, withCallBudget } from './adapters/http';
 import { getReadSyncStatus, listReadSyncTenants, MAX_DELAY_SECONDS, ringReadSync, startReadSyncRun, updateReadSyncRun } from './read-sync-store';
-import type { CrmReadSyncMessage, CrmReadSyncStatus } from './read-sync-schemas';
+import type { CrmReadSyncMessage, CrmReadSyncStatus, CrmRefreshMessage } from './read-sync-schemas';
 
 /** Customers per page: a page's vendor calls and writes fit the worker's 60 s with room. */
 export const READ_SYNC_PAGE_SIZE = 100;
@@ -45,7 +48,7 @@ async function readerFor(tenantId: string): Promise<{ adapter: CrmAdapter & Requ
   if (!adapter.listCustomers) {
     throw new ApiError(
       'conflict',
-      `The ${tenant.crm.adapter} CRM has no customers to read: connect ServiceTitan, HubSpot or Housecall Pro first`,
+      `The ${tenant.crm.adapter} CRM has no customers to read: connect ServiceTitan, HubSpot, Housecall Pro or Jobber first`,
       'crm.adapter',
     );
   }
@@ -114,7 +117,8 @@ export async function runCrmReadSyncPage(message: CrmReadSyncMessage, at: Date):
   } catch (error) {
     if (error instanceof CrmUnavailableError && status.retries < MAX_PAGE_RETRIES) {
       const retryAfter = (error as UnavailableWithRetry).retryAfterSeconds;
-      const throttled = /HTTP 429/.test(error.message);
+      // HTTP 429, or a cost limit answered in the body (Jobber's GraphQL THROTTLED).
+      const throttled = /HTTP 429|: throttled/.test(error.message);
       // The vendor's Retry-After when it gives one; otherwise 2, 4, 8 ... seconds, at most 5 minutes.
       const delaySeconds = Math.min(MAX_DELAY_SECONDS, Math.max(1, retryAfter ?? Math.min(300, 2 ** (status.retries + 1))));
       const moved = await updateReadSyncRun(message.tenantId, checkpoint, {
@@ -180,7 +184,7 @@ export async function pollCrmReadSync(at: Date): Promise<{ started: number; reru
   for (const tenantId of await listReadSyncTenants()) {
     try {
       const tenant = await getTenant(tenantId);
-      if (!tenant || !['servicetitan', 'hubspot', 'housecallpro'].includes(tenant.crm.adapter)) continue;
+      if (!tenant || !['servicetitan', 'hubspot', 'housecallpro', 'jobber'].includes(tenant.crm.adapter)) continue;
       const status = await getReadSyncStatus(tenantId);
       const active = status && ['running', 'waiting'].includes(status.state);
       if (active && at.getTime() - Date.parse(status.updatedAt) >= STALLED_AFTER_MS) {
@@ -196,4 +200,30 @@ export async function pollCrmReadSync(at: Date): Promise<{ started: number; reru
     }
   }
   return { started, rerung };
+}
+
+/**
+ * A refresh message: read the named customers again and store them (keyed by CRM id, so a refresh
+ * delivered twice stores nothing twice). A tenant whose CRM has changed since the webhook came is
+ * left alone. A CRM that is down or throttling throws, and SQS delivers the message again.
+ */
+export async function refreshCrmCustomers(message: CrmRefreshMessage, at: Date): Promise<{ customers: number; writes: number }> {
+  const reader = await readerFor(message.tenantId);
+  if (reader.adapter.name !== message.refresh.adapter || !reader.adapter.getCustomers) {
+    logger.warn('crm refresh: the CRM changed since the webhook, dropped', { tenantId: message.tenantId, adapter: message.refresh.adapter });
+    return { customers: 0, writes: 0 };
+  }
+  const customers = await withCallBudget(PAGE_BUDGET_MS, () => reader.adapter.getCustomers!(message.refresh.crmIds));
+  let writes = 0;
+  let stored = 0;
+  for (let i = 0; i < customers.length; i += UPSERT_CONCURRENCY) {
+    const results = await Promise.all(
+      customers.slice(i, i + UPSERT_CONCURRENCY).map((customer) => upsertCrmCustomer(message.tenantId, reader.adapter.name, customer, reader.country, at)),
+    );
+    for (const result of results) {
+      writes += result.writes;
+      if (result.outcome !== 'skipped') stored++;
+    }
+  }
+  return { customers: stored, writes };
 }

@@ -8,7 +8,7 @@ import { CrmSettingsSchema } from '../tenant/model';
 
 export const CrmConfigRequestSchema = CrmSettingsSchema.openapi('CrmSettings', {
   description:
-    'The CRM adapter and its non-secret settings (builtin, webhook, servicetitan, hubspot, housecallpro). Credentials go to PUT /v1/config/crm/credentials.',
+    'The CRM adapter and its non-secret settings (builtin, webhook, servicetitan, hubspot, housecallpro, jobber). Credentials go to PUT /v1/config/crm/credentials.',
 });
 
 export const CrmConfigResponseSchema = z

@@ -7,6 +7,7 @@
  */
 import { apiRoute } from '../shared/http';
 import { routeOperations } from '../shared/route-operations';
+import { jobberWebhookOperations } from './jobber-webhook.handler';
 import { readSyncOperations } from './read-sync.handler';
 import { listCrmOptions, readCrmConfig, saveCrmConfig, testCrmConnection } from './setup';
 import { CrmConfigRequestSchema } from './setup-schemas';
@@ -17,4 +18,5 @@ export const handler = routeOperations({
   testCrmConnection: apiRoute({}, async ({ tenant }) => ({ statusCode: 200, body: await testCrmConnection(tenant.tenantId) })),
   listCrmOptions: apiRoute({}, async ({ tenant }) => ({ statusCode: 200, body: await listCrmOptions(tenant.tenantId) })),
   ...readSyncOperations,
+  ...jobberWebhookOperations,
 });

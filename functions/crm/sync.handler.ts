@@ -14,6 +14,18 @@ import { openCrmReviewItem, runCrmSync } from './run-sync';
 
 const processor = new BatchProcessor(EventType.SQS);
 
+/** A lead's doorbell (it names `leadId`, no booking): its tenant and lead, when the body says so. */
+function leadOf(record: SQSRecord): { tenantId: string; leadId: string } | undefined {
+  try {
+    const body = JSON.parse(record.body) as Record<string, unknown>;
+    return typeof body.tenantId === 'string' && typeof body.leadId === 'string' && !body.bookingId
+      ? { tenantId: body.tenantId, leadId: body.leadId }
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Whatever throws (a body that does not parse, a read that fails), the last receive opens the review item first (shared/worker.ts). */
 const syncOneReviewed = reviewedRecordHandler(
   (record: SQSRecord) =>
@@ -21,9 +33,10 @@ const syncOneReviewed = reviewedRecordHandler(
   {
     worker: 'crm-sync',
     isFinal: (error) => error instanceof ZodError || error instanceof SyntaxError,
-    review: async ({ error, attempts, subject }) => {
-      if (!subject) throw error; // nothing names a tenant: the DLQ (and its alarm) keeps it
-      await openCrmReviewItem({ tenantId: subject.tenantId, bookingId: subject.bookingId }, error, attempts, now());
+    review: async ({ record, error, attempts, subject }) => {
+      const lead = leadOf(record);
+      if (!subject && !lead) throw error; // nothing names a tenant: the DLQ (and its alarm) keeps it
+      await openCrmReviewItem(lead ?? { tenantId: subject!.tenantId, bookingId: subject!.bookingId }, error, attempts, now());
     },
   },
 );

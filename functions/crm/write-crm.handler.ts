@@ -6,6 +6,7 @@
  * refuses it goes to review at once.
  */
 import { CrmRejectedError, CrmUnavailableError, InvariantError, type NodeRaises } from '../shared/errors';
+import { factsOf } from '../booking/facts';
 import { workflowNode } from '../shared/node';
 import { now } from '../shared/time';
 import { DEFAULT_CRM_WRITE_BUDGET_MS, writeBookingToCrm } from './write';
@@ -20,11 +21,13 @@ export const raises: NodeRaises = {
     'RecordReviewItem applies crm/sync-policy.ts: a refusal goes to review, anything else to the crm-sync outbox (no Retry: the 29 s budget has room for one try)',
 };
 
-export const handler = workflowNode('WriteCrm', async ({ tenantId, bookingId }, context) => {
+export const handler = workflowNode('WriteCrm', async (state, context) => {
+  const { tenantId, bookingId } = state;
   // The CRM calls end inside this node's time: a slow CRM is CrmUnavailableError (the outbox), never
   // a Lambda timeout that the workflow could only guess about.
   const left = context?.getRemainingTimeInMillis?.() ?? DEFAULT_CRM_WRITE_BUDGET_MS + WRITE_CRM_RESERVE_MS;
   const budgetMs = Math.max(250, Math.min(DEFAULT_CRM_WRITE_BUDGET_MS, left - WRITE_CRM_RESERVE_MS));
-  const result = await writeBookingToCrm(tenantId, bookingId, now(), { node: 'WriteCrm', budgetMs });
+  // The configuration version and job type the route read travel in the run (booking/facts.ts).
+  const result = await writeBookingToCrm(tenantId, bookingId, now(), { node: 'WriteCrm', budgetMs, facts: factsOf(state) });
   return { status: 'written' as const, externalIds: result.externalIds };
 });

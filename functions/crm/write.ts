@@ -4,12 +4,15 @@
  * mapping table, call the tenant's adapter, record the external ids on the booking.
  */
 import { DateTime } from 'luxon';
-import { appendTimeline, requireBookingRecord, updateBooking, type BookingRecord } from '../booking/store';
+import { requireBookingRecord, updateBooking, type BookingRecord } from '../booking/store';
 import { normalizeAddress } from '../recognise/address';
 import { getCustomer } from '../recognise/store';
+import { getLead, setLeadCrm } from '../leads/store';
 import { ownValue } from '../shared/own';
 import { memberPlan } from '../renewals/member';
 import { InvariantError } from '../shared/errors';
+import { tenantConfig } from '../tenant/config-cache';
+import type { JobType, Tenant } from '../tenant/model';
 import { getJobType, getTenant } from '../tenant/store';
 import type { CrmBookingWrite, CrmWriteResult } from './adapter';
 import { crmAdapterFor } from './adapters';
@@ -23,17 +26,31 @@ export function crmStateOf(booking: BookingRecord): JobState {
   return booking.sourceSettings?.requiresAcceptance && !booking.acceptedAt ? 'pending_approval' : 'booked';
 }
 
+/**
+ * What a booking run already read (booking/facts.ts): the configuration version (a node reuses its
+ * warm copy of that version, tenant/config-cache.ts) and the job type. Without it, both are read.
+ */
+export interface CrmWriteFacts {
+  configVersion?: string;
+  jobType?: JobType;
+}
+
+async function tenantFor(tenantId: string, facts: CrmWriteFacts | undefined): Promise<Tenant | undefined> {
+  return facts?.configVersion ? tenantConfig(tenantId, facts.configVersion) : getTenant(tenantId);
+}
+
 export async function buildBookingWrite(
   tenantId: string,
   bookingId: string,
   state?: JobState,
-): Promise<{ write: CrmBookingWrite; booking: BookingRecord; idKeys: VendorIdKeys }> {
+  facts?: CrmWriteFacts,
+): Promise<{ write: CrmBookingWrite; booking: BookingRecord; idKeys: VendorIdKeys; tenant: Tenant }> {
   const booking = await requireBookingRecord(tenantId, bookingId);
   if (!booking.customerId) throw new InvariantError('Booking has no customer yet');
   const [tenant, customer, jobType] = await Promise.all([
-    getTenant(tenantId),
+    tenantFor(tenantId, facts),
     getCustomer(tenantId, booking.customerId),
-    getJobType(tenantId, booking.jobTypeId),
+    facts?.jobType?.jobTypeId === booking.jobTypeId ? facts.jobType : getJobType(tenantId, booking.jobTypeId),
   ]);
   if (!tenant || !customer) throw new InvariantError('Tenant or customer missing');
   const jobState = state ?? crmStateOf(booking);
@@ -85,6 +102,7 @@ export async function buildBookingWrite(
   return {
     booking,
     idKeys,
+    tenant,
     write: {
       tenantId,
       bookingId,
@@ -120,11 +138,10 @@ export async function writeBookingToCrm(
   tenantId: string,
   bookingId: string,
   at: Date,
-  options: { node: string; state?: JobState; budgetMs?: number } = { node: 'WriteCrm' },
+  options: { node: string; state?: JobState; budgetMs?: number; facts?: CrmWriteFacts } = { node: 'WriteCrm' },
 ): Promise<CrmWriteResult & { dealStage: string; fieldCount: number }> {
-  const { write, booking, idKeys } = await buildBookingWrite(tenantId, bookingId, options.state);
-  const tenant = await getTenant(tenantId);
-  const adapter = await crmAdapterFor(tenant!);
+  const { write, booking, idKeys, tenant } = await buildBookingWrite(tenantId, bookingId, options.state, options.facts);
+  const adapter = await crmAdapterFor(tenant);
   // The write still goes (the dispatcher sees the booking in the CRM); what it lacks is named for a person.
   const missing = missingVendorIds(adapter.requiredIds, write.source ?? {}, idKeys);
   if (missing.length) await reportMissingMapping(tenantId, bookingId, adapter.name, missing, at);
@@ -136,14 +153,91 @@ export async function writeBookingToCrm(
   }
   const result = await withCallBudget(options.budgetMs ?? DEFAULT_CRM_WRITE_BUDGET_MS, () => adapter.writeBooking(write));
   const externalIds = { ...(write.existingExternalIds ?? {}), ...result.externalIds };
-  await updateBooking(tenantId, bookingId, { crm: { adapter: result.adapter, externalIds, syncedAt: at.toISOString(), state: write.state } }, { at });
-  await appendTimeline(
+  await updateBooking(
     tenantId,
     bookingId,
-    options.node,
-    'written',
-    { adapter: result.adapter, state: write.state, dealStage: write.dealStage, fields: Object.keys(write.fields).length },
-    at,
+    { crm: { adapter: result.adapter, externalIds, syncedAt: at.toISOString(), state: write.state } },
+    {
+      at,
+      timeline: {
+        node: options.node,
+        outcome: 'written',
+        detail: { adapter: result.adapter, state: write.state, dealStage: write.dealStage, fields: Object.keys(write.fields).length },
+      },
+    },
   );
   return { ...result, externalIds, dealStage: write.dealStage, fieldCount: Object.keys(write.fields).length };
+}
+
+/**
+ * A lead without a booking (a caller who hung up on a hold, triage handing the caller to a person),
+ * as the adapter's write of state `lead`: the caller (their customer record, else the lead's
+ * contact), where, the job if known, why unbooked, attribution and the transcript as a note. The
+ * record the CRM keys it by is the lead (`bookingId` of the write is the lead id, the contact of a
+ * caller with no customer record is keyed `lead-<leadId>`), so a retry updates the same records.
+ */
+export async function buildLeadWrite(tenantId: string, leadId: string): Promise<{ write: CrmBookingWrite; tenant: Tenant }> {
+  const lead = await getLead(tenantId, leadId);
+  if (!lead) throw new InvariantError(`No such lead ${leadId}`);
+  const [tenant, customer, jobType] = await Promise.all([
+    getTenant(tenantId),
+    lead.customerId ? getCustomer(tenantId, lead.customerId) : Promise.resolve(undefined),
+    lead.jobTypeId ? getJobType(tenantId, lead.jobTypeId) : Promise.resolve(undefined),
+  ]);
+  if (!tenant) throw new InvariantError('Tenant missing');
+  const phoneE164 = customer?.phoneE164 ?? lead.phoneE164;
+  if (!phoneE164) throw new InvariantError('The lead has no phone to write to the CRM');
+  const caller = { name: customer?.name ?? lead.contact?.name ?? 'Unknown caller', phoneE164, email: customer?.email ?? lead.contact?.email };
+  // The customer's own address in the lead's postal code when there is one; else only the postal code is known.
+  const known = customer?.addresses.find((a) => a.postalCode === lead.postalCode) ?? customer?.addresses[0];
+  const address = known ?? { line1: '', city: '', region: '', postalCode: lead.postalCode, country: 'US' };
+  const idKeys: VendorIdKeys = { jobTypeId: lead.jobTypeId ?? '', jobTypeName: jobType?.name, source: lead.attribution?.source };
+  const source = resolveVendorIds(tenant.crmIds, idKeys);
+  const context = {
+    customer: { ...(customer ?? {}), ...caller },
+    jobType,
+    attribution: lead.attribution ?? {},
+    source,
+    job: { reason: lead.reason },
+    booking: {
+      leadId,
+      channel: lead.channel,
+      summary: jobType?.name ?? `${lead.trade} (${lead.reason})`,
+      postalCode: lead.postalCode,
+      ...(known ? { addressLine: [known.line1, known.line2, known.city, known.region, known.postalCode].filter(Boolean).join(', ') } : {}),
+    },
+  };
+  const { dealStage, fields } = mapFields(effectiveMapping(tenant.crmMapping), 'lead', context);
+  return {
+    tenant,
+    write: {
+      tenantId,
+      bookingId: leadId,
+      customerId: lead.customerId ?? `lead-${leadId}`,
+      state: 'lead',
+      dealStage,
+      fields,
+      customer: { ...caller, isNew: !customer || customer.serviceHistory.length === 0 },
+      address,
+      summary: context.booking.summary,
+      source: { ...source, name: lead.attribution?.source },
+      transcriptNote: lead.transcript?.map((turn) => `${turn.role}: ${turn.text}`).join('\n'),
+      urgency: jobType?.emergency ? 'emergency' : 'routine',
+      existingExternalIds: lead.crm?.externalIds,
+      idempotencyKey: `${tenantId}:lead:${leadId}:lead`,
+      ...(customer?.crm && customer.crm.adapter === tenant.crm.adapter
+        ? { crmCustomer: { customerId: customer.crm.customerId, locationId: known ? ownValue(customer.crm.locations, normalizeAddress(known)) : undefined } }
+        : {}),
+    },
+  };
+}
+
+/** Writes a lead without a booking to the tenant's CRM (state `lead`) and records where it went on the lead. Throws the adapter's errors. */
+export async function writeLeadToCrm(tenantId: string, leadId: string, at: Date, options: { budgetMs?: number } = {}): Promise<CrmWriteResult> {
+  const { write, tenant } = await buildLeadWrite(tenantId, leadId);
+  const adapter = await crmAdapterFor(tenant);
+  const result = await withCallBudget(options.budgetMs ?? DEFAULT_CRM_WRITE_BUDGET_MS, () => adapter.writeBooking(write));
+  const externalIds = { ...(write.existingExternalIds ?? {}), ...result.externalIds };
+  await setLeadCrm(tenantId, leadId, { adapter: result.adapter, externalIds, syncedAt: at.toISOString() });
+  return { ...result, externalIds };
 }

@@ -15,6 +15,8 @@ export const handler = apiRoute({ query: DispatchDateQuerySchema }, async ({ ten
     start: j.start,
     end: j.end,
     windowStarts: j.windowStarts,
+    minutes: j.minutes,
+    ...(j.durationMinutes !== undefined ? { durationMinutes: j.durationMinutes } : {}),
     jobState: j.jobState,
   });
   const known = new Set(day.technicians.map((t) => t.technicianId));

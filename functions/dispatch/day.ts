@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { ApiError } from '../shared/errors';
-import { dailyLimit, isClaimActive, isOff, isOnShift } from '../capacity/availability';
+import { dailyLimit, isClaimActive, isOff, isOnShift, UNIT_MINUTES, windowUnits } from '../capacity/availability';
 import { now } from '../shared/time';
 import { listClaims } from '../capacity/store';
 import { getBookingRecord, type BookingRecord } from '../booking/store';
@@ -26,6 +26,10 @@ export interface DayJob {
   start: string;
   end: string;
   windowStarts: string[];
+  /** Minutes of each window the job's claims hold (minute units times UNIT_MINUTES; a whole window for claims from before units). */
+  minutes: Record<string, number>;
+  /** The job type's minutes on site, when it has a duration. */
+  durationMinutes?: number;
   createdAt?: string;
   jobState?: string;
   /** Expected arrival the field reported (dispatched / en_route events). */
@@ -46,7 +50,7 @@ export interface DispatchDay {
    * progress) or claimed by a job the planner does not move (an FSM job, a booking not live), and
    * how many of the technician's daily jobs those use.
    */
-  occupied: Map<string, { starts: Set<string>; jobs: number }>;
+  occupied: Map<string, { starts: Set<string>; units: Record<string, number>; jobs: number }>;
 }
 
 const LIVE = new Set(['confirmed', 'pending_crm_sync', 'pending_confirmation', 'pending_approval']);
@@ -55,17 +59,24 @@ export async function loadDispatchDay(tenantId: string, date: string): Promise<D
   const tenant = await getTenant(tenantId);
   if (!tenant) throw new ApiError('not_found', 'tenant not found');
   const [technicians, jobTypes, claims] = await Promise.all([listTechnicians(tenantId), listJobTypes(tenantId), listClaims(tenantId, date, date)]);
-  const slotsByBooking = new Map<string, string[]>();
+  const windowOf = (start: string) => [...tenant.arrivalWindows, ...tenant.afterHoursWindows].find((w) => w.start === start);
+  // A claim's minutes: a unit's, or (claims from before minute units) its whole window's.
+  const claimMinutes = (c: (typeof claims)[number]) =>
+    c.kind === 'unit' ? UNIT_MINUTES : windowUnits(windowOf(c.start!) ?? { start: '00:00', end: '00:00' }) * UNIT_MINUTES;
+  const slotsByBooking = new Map<string, Record<string, number>>();
   for (const c of claims) {
-    if (c.kind !== 'slot' || c.status !== 'BOOKED' || !c.bookingId || c.date !== date) continue;
-    slotsByBooking.set(c.bookingId, [...(slotsByBooking.get(c.bookingId) ?? []), c.start!]);
+    if ((c.kind !== 'slot' && c.kind !== 'unit') || c.status !== 'BOOKED' || !c.bookingId || c.date !== date) continue;
+    const minutes = slotsByBooking.get(c.bookingId) ?? {};
+    minutes[c.start!] = (minutes[c.start!] ?? 0) + claimMinutes(c);
+    slotsByBooking.set(c.bookingId, minutes);
   }
   const bookings = new Map<string, BookingRecord>();
   const records = await Promise.all([...slotsByBooking.keys()].map((id) => getBookingRecord(tenantId, id)));
   for (const r of records) if (r) bookings.set(r.bookingId, r);
   const typeName = new Map(jobTypes.map((j) => [j.jobTypeId, j.name]));
+  const typeMinutes = new Map(jobTypes.map((j) => [j.jobTypeId, j.durationMinutes]));
   const jobs: DayJob[] = [];
-  for (const [bookingId, starts] of slotsByBooking) {
+  for (const [bookingId, minutes] of slotsByBooking) {
     const b = bookings.get(bookingId);
     if (!b || !b.window || !LIVE.has(b.status) || b.window.date !== date) continue;
     jobs.push({
@@ -78,7 +89,9 @@ export async function loadDispatchDay(tenantId: string, date: string): Promise<D
       holdId: b.holdId,
       start: b.window.start,
       end: b.window.end,
-      windowStarts: [...starts].sort(),
+      windowStarts: Object.keys(minutes).sort(),
+      minutes,
+      ...(typeMinutes.get(b.jobTypeId) !== undefined ? { durationMinutes: typeMinutes.get(b.jobTypeId) } : {}),
       createdAt: b.createdAt,
       jobState: b.jobState,
       eta: b.eta,
@@ -88,12 +101,15 @@ export async function loadDispatchDay(tenantId: string, date: string): Promise<D
   jobs.sort((a, b) => a.start.localeCompare(b.start) || (a.createdAt ?? '').localeCompare(b.createdAt ?? ''));
   const planned = new Set(jobs.flatMap((j) => [j.bookingId, ...(j.holdId ? [j.holdId] : [])]));
   const at = now();
-  const occupied = new Map<string, { starts: Set<string>; jobs: number }>();
+  const occupied: DispatchDay['occupied'] = new Map();
   for (const c of claims) {
     if (c.date !== date || !c.technicianId || !isClaimActive(c, at)) continue;
     if ((c.bookingId && planned.has(c.bookingId)) || (c.holdId && planned.has(c.holdId))) continue;
-    const entry = occupied.get(c.technicianId) ?? { starts: new Set<string>(), jobs: 0 };
-    if (c.kind === 'slot' && c.start) entry.starts.add(c.start);
+    const entry = occupied.get(c.technicianId) ?? { starts: new Set<string>(), units: {}, jobs: 0 };
+    if ((c.kind === 'slot' || c.kind === 'unit') && c.start) {
+      entry.starts.add(c.start);
+      entry.units[c.start] = (entry.units[c.start] ?? 0) + claimMinutes(c) / UNIT_MINUTES;
+    }
     if (c.kind === 'techDay') entry.jobs++;
     occupied.set(c.technicianId, entry);
   }
@@ -131,7 +147,7 @@ export function toPlanDay(day: DispatchDay, options: { flexibleWindows?: boolean
     technicians: planTechnicians(day).map((t) => {
       const taken = day.occupied.get(t.technicianId);
       if (!taken) return t;
-      return { ...t, windowStarts: t.windowStarts.filter((w) => !taken.starts.has(w)), dailyJobLimit: Math.max(0, t.dailyJobLimit - taken.jobs) };
+      return { ...t, usedUnits: taken.units, dailyJobLimit: Math.max(0, t.dailyJobLimit - taken.jobs) };
     }),
     jobs: ordered
       .filter((j) => types.has(j.jobTypeId) && windows.some((w) => w.start === j.start))
@@ -143,6 +159,7 @@ export function toPlanDay(day: DispatchDay, options: { flexibleWindows?: boolean
           requiredSkills: type.requiredSkills,
           postalCode: j.postalCode,
           durationWindows: type.durationWindows,
+          ...(type.durationMinutes !== undefined ? { durationMinutes: type.durationMinutes } : {}),
           windows: options.flexibleWindows ? [j.start, ...windows.map((w) => w.start).filter((s) => s !== j.start)] : [j.start],
           order,
         };

@@ -5,19 +5,23 @@
  * takes its first acceptable open window, least busy qualified technician first). Pure: the solver
  * (HiGHS, WebAssembly) is loaded and run by ./solver.ts; nothing here writes anything.
  *
- * MIP: binary x[a] per column a = (job j, technician t, start window w), existing only where t may
- * serve j starting in w (qualified, in territory, on shift for every window the job occupies, w
- * acceptable to the customer). Each job at most once; each technician-window at most one job; each
- * technician at most their daily limit. The route is in the model: for each technician, a start
- * arc s[a] (base -> a) and an arc y[a,b] from a to every column b of the same technician starting
- * after a's last window; every chosen column has exactly one incoming arc (s[a] + sum y[.,a] = x[a]),
- * at most one outgoing (sum y[a,.] <= x[a]), and each technician at most one start. Arcs only go
- * forward in time and a technician's chosen jobs never overlap, so the arcs chosen are exactly the
- * route base -> each job in window order. No arc joins jobs in back-to-back windows farther apart
- * than `maxHopMinutes` (the hop limit). Maximise SERVE_WEIGHT per job served minus the window
+ * MIP: binary x[a] per column a = (job j, technician t, arrival window w), existing only where t
+ * may serve j arriving in w (qualified, in territory, on shift for every window the job's minutes
+ * use, w acceptable to the customer). A column uses the minute units capacity/availability.ts
+ * jobFootprint gives (the one rule the booking engine claims by): each technician-window's units
+ * used by its columns fit its free units; each job at most once; each technician at most their
+ * daily limit. The route is in the model: for each technician, a start arc s[a] (base -> a) and
+ * an arc y[a,b] from a to every column b of the same technician visited after a (visit order:
+ * arrival window, then postal code, then job id; b never arrives before a's last window); every
+ * chosen column has exactly one incoming arc (s[a] + sum y[.,a] = x[a]), at most one outgoing
+ * (sum y[a,.] <= x[a]), and each technician at most one start. Arcs only go forward in visit
+ * order, so the arcs chosen are exactly the route base -> each job in visit order (routes()). No
+ * arc joins jobs in the same or back-to-back windows farther apart than `maxHopMinutes` (the hop
+ * limit). Maximise SERVE_WEIGHT per job served minus the window
  * preference rank minus the drive minutes of the arcs: the gap HiGHS proves is about the drive
  * minutes the plan reports (routes()).
  */
+import { jobFootprint, windowUnits } from '../capacity/availability';
 import { travelMinutes, basePostalCode } from './geo';
 
 export interface PlanWindow {
@@ -33,6 +37,8 @@ export interface PlanTechnician {
   /** Window starts the technician works that day. */
   windowStarts: string[];
   dailyJobLimit: number;
+  /** Minute units of a window already used by what the plan does not move (a hold, an FSM job), by window start. */
+  usedUnits?: Record<string, number>;
   /** Where the day starts (defaults to the middle of the territory). */
   basePostalCode?: string;
 }
@@ -43,6 +49,8 @@ export interface PlanJob {
   requiredSkills: string[];
   postalCode: string;
   durationWindows: number;
+  /** Minutes on site (the job type's); absent: the job fills its durationWindows windows. */
+  durationMinutes?: number;
   /** Window starts the customer accepts, preferred first. */
   windows: string[];
   /** Arrival order (FCFS order). */
@@ -114,13 +122,27 @@ export function canServe(tech: PlanTechnician, job: PlanJob): boolean {
   );
 }
 
-/** Window starts a job starting at `start` occupies, if consecutive windows exist. */
-export function occupiedWindows(windows: PlanWindow[], start: string, duration: number): string[] | undefined {
-  const i = windows.findIndex((w) => w.start === start);
-  if (i < 0 || i + duration > windows.length) return undefined;
-  const run = windows.slice(i, i + duration);
-  if (!run.every((w, k) => k === 0 || run[k - 1]!.end === w.start)) return undefined;
-  return run.map((w) => w.start);
+/** Window starts a job arriving at `start` uses minutes of, if those windows exist. */
+export function occupiedWindows(windows: PlanWindow[], start: string, job: Pick<PlanJob, 'durationWindows' | 'durationMinutes'>): string[] | undefined {
+  return jobFootprint(windows, start, job)?.map((f) => f.start);
+}
+
+/** Units per window start a job arriving at `start` uses (capacity/availability.ts jobFootprint). */
+export function unitsOf(windows: PlanWindow[], start: string, job: Pick<PlanJob, 'durationWindows' | 'durationMinutes'>): Map<string, number> {
+  return new Map((jobFootprint(windows, start, job) ?? []).map((f) => [f.start, f.units]));
+}
+
+/** Free minute units of a technician's window. */
+export function freeUnits(day: Pick<PlanDay, 'windows'>, tech: PlanTechnician, start: string): number {
+  const w = day.windows.find((x) => x.start === start);
+  return w ? windowUnits(w) - (tech.usedUnits?.[start] ?? 0) : 0;
+}
+
+/** The order a technician visits jobs: arrival window, then postal code, then job id (the MIP's arcs and routes() both follow it). */
+export function visitOrder(windows: PlanWindow[]) {
+  const index = new Map(windows.map((w, i) => [w.start, i]));
+  return (a: { start: string; postalCode: string; jobId: string }, b: { start: string; postalCode: string; jobId: string }) =>
+    index.get(a.start)! - index.get(b.start)! || a.postalCode.localeCompare(b.postalCode) || a.jobId.localeCompare(b.jobId);
 }
 
 function techBase(tech: PlanTechnician): string {
@@ -131,31 +153,35 @@ function techBase(tech: PlanTechnician): string {
 function options(day: PlanDay, job: PlanJob) {
   const out: Array<{ tech: PlanTechnician; start: string; occupied: string[]; rank: number }> = [];
   job.windows.forEach((start, rank) => {
-    const occupied = occupiedWindows(day.windows, start, job.durationWindows);
+    const occupied = occupiedWindows(day.windows, start, job);
     if (!occupied) return;
+    const units = unitsOf(day.windows, start, job);
     for (const tech of day.technicians) {
-      if (canServe(tech, job) && occupied.every((w) => tech.windowStarts.includes(w))) out.push({ tech, start, occupied, rank });
+      if (canServe(tech, job) && occupied.every((w) => tech.windowStarts.includes(w) && units.get(w)! <= freeUnits(day, tech, w)))
+        out.push({ tech, start, occupied, rank });
     }
   });
   return out;
 }
 
-/** What the booking engine does today: arrival order, first acceptable open window, least busy technician. */
+/** What the booking engine does today: arrival order, first acceptable open window, least busy technician (same minute units). */
 export function fcfsAssign(day: PlanDay): Assignment[] {
-  const taken = new Set<string>();
+  const taken = new Map<string, number>();
   const count = new Map<string, number>();
   const assignments: Assignment[] = [];
   for (const job of [...day.jobs].sort((a, b) => a.order - b.order)) {
     for (const start of job.windows) {
-      const occupied = occupiedWindows(day.windows, start, job.durationWindows);
+      const occupied = occupiedWindows(day.windows, start, job);
       if (!occupied) continue;
+      const units = unitsOf(day.windows, start, job);
+      const fits = (t: PlanTechnician, w: string) => units.get(w)! <= freeUnits(day, t, w) - (taken.get(`${t.technicianId}|${w}`) ?? 0);
       const free = day.technicians
-        .filter((t) => canServe(t, job) && occupied.every((w) => t.windowStarts.includes(w) && !taken.has(`${t.technicianId}|${w}`)))
+        .filter((t) => canServe(t, job) && occupied.every((w) => t.windowStarts.includes(w) && fits(t, w)))
         .filter((t) => (count.get(t.technicianId) ?? 0) < t.dailyJobLimit)
         .sort((a, b) => (count.get(a.technicianId) ?? 0) - (count.get(b.technicianId) ?? 0) || a.technicianId.localeCompare(b.technicianId));
       const tech = free[0];
       if (!tech) continue;
-      for (const w of occupied) taken.add(`${tech.technicianId}|${w}`);
+      for (const w of occupied) taken.set(`${tech.technicianId}|${w}`, (taken.get(`${tech.technicianId}|${w}`) ?? 0) + units.get(w)!);
       count.set(tech.technicianId, (count.get(tech.technicianId) ?? 0) + 1);
       assignments.push({ jobId: job.jobId, technicianId: tech.technicianId, start, windowStarts: occupied });
       break;
@@ -164,12 +190,48 @@ export function fcfsAssign(day: PlanDay): Assignment[] {
   return assignments;
 }
 
-/** Each technician's route in window order: base, then each job. */
+/**
+ * A packing heuristic (the solver's second warm start): the least flexible and longest jobs first,
+ * each into the technician-window it fills best (fewest minute units left over), nearest the
+ * technician's base on a tie. Same minute units and limits as fcfsAssign.
+ */
+export function packAssign(day: PlanDay): Assignment[] {
+  const taken = new Map<string, number>();
+  const count = new Map<string, number>();
+  const assignments: Assignment[] = [];
+  const size = (job: PlanJob) => [...unitsOf(day.windows, job.windows[0] ?? '', job).values()].reduce((s, n) => s + n, 0);
+  const jobs = [...day.jobs].sort((a, b) => a.windows.length - b.windows.length || size(b) - size(a) || a.order - b.order);
+  for (const job of jobs) {
+    let best: { tech: PlanTechnician; start: string; occupied: string[]; units: Map<string, number>; slack: number; drive: number } | undefined;
+    for (const start of job.windows) {
+      const occupied = occupiedWindows(day.windows, start, job);
+      if (!occupied) continue;
+      const units = unitsOf(day.windows, start, job);
+      for (const tech of day.technicians) {
+        if (!canServe(tech, job) || (count.get(tech.technicianId) ?? 0) >= tech.dailyJobLimit) continue;
+        const left = occupied.map((w) => freeUnits(day, tech, w) - (taken.get(`${tech.technicianId}|${w}`) ?? 0) - units.get(w)!);
+        if (!occupied.every((w) => tech.windowStarts.includes(w)) || left.some((n) => n < 0)) continue;
+        const slack = left.reduce((s, n) => s + n, 0);
+        const drive = travelMinutes(techBase(tech), job.postalCode);
+        if (!best || slack < best.slack || (slack === best.slack && drive < best.drive)) best = { tech, start, occupied, units, slack, drive };
+      }
+    }
+    if (!best) continue;
+    const id = best.tech.technicianId;
+    for (const w of best.occupied) taken.set(`${id}|${w}`, (taken.get(`${id}|${w}`) ?? 0) + best.units.get(w)!);
+    count.set(id, (count.get(id) ?? 0) + 1);
+    assignments.push({ jobId: job.jobId, technicianId: id, start: best.start, windowStarts: best.occupied });
+  }
+  return assignments;
+}
+
+/** Each technician's route in visit order (visitOrder): base, then each job. */
 export function routes(day: PlanDay, assignments: Assignment[]) {
   const jobs = new Map(day.jobs.map((j) => [j.jobId, j]));
-  const order = new Map(day.windows.map((w, i) => [w.start, i]));
+  const order = visitOrder(day.windows);
+  const postal = (a: Assignment) => ({ start: a.start, jobId: a.jobId, postalCode: jobs.get(a.jobId)?.postalCode ?? '' });
   return day.technicians.map((tech) => {
-    const mine = assignments.filter((a) => a.technicianId === tech.technicianId).sort((a, b) => order.get(a.start)! - order.get(b.start)!);
+    const mine = assignments.filter((a) => a.technicianId === tech.technicianId).sort((a, b) => order(postal(a), postal(b)));
     let at = techBase(tech);
     let driveMinutes = 0;
     let longHops = 0;
@@ -203,10 +265,11 @@ export function metrics(day: PlanDay, assignments: Assignment[]): PlanMetrics {
   };
 }
 
-/** Does `b` start in the window right after `a`'s last one (no gap for the drive)? */
+/** Does `b` arrive in `a`'s last window or the one right after it (no free window for the drive)? */
 export function backToBack(windows: PlanWindow[], a: Pick<Assignment, 'windowStarts'>, b: Pick<Assignment, 'start'>): boolean {
-  const last = windows.find((w) => w.start === a.windowStarts[a.windowStarts.length - 1]);
-  return Boolean(last && last.end === b.start);
+  const lastStart = a.windowStarts[a.windowStarts.length - 1];
+  const last = windows.find((w) => w.start === lastStart);
+  return Boolean(last && (last.end === b.start || lastStart === b.start));
 }
 
 /**
@@ -216,19 +279,21 @@ export function backToBack(windows: PlanWindow[], a: Pick<Assignment, 'windowSta
 export function withoutLongHops(day: PlanDay, assignments: Assignment[]): Assignment[] {
   if (day.maxHopMinutes === undefined) return assignments;
   const jobs = new Map(day.jobs.map((j) => [j.jobId, j]));
-  const order = new Map(day.windows.map((w, i) => [w.start, i]));
+  const order = visitOrder(day.windows);
+  const postal = (a: Assignment) => ({ start: a.start, jobId: a.jobId, postalCode: jobs.get(a.jobId)!.postalCode });
   const kept: Assignment[] = [];
   for (const tech of day.technicians) {
-    let previous: Assignment | undefined;
-    for (const a of assignments.filter((x) => x.technicianId === tech.technicianId).sort((x, y) => order.get(x.start)! - order.get(y.start)!)) {
-      const far =
-        previous &&
-        backToBack(day.windows, previous, a) &&
-        travelMinutes(jobs.get(previous.jobId)!.postalCode, jobs.get(a.jobId)!.postalCode) > day.maxHopMinutes;
+    // Kept only when no job kept before it with no free window between them is farther than the
+    // hop limit (the serve stage's pair rows: so this is a feasible start for both stages).
+    const mine: Assignment[] = [];
+    for (const a of assignments.filter((x) => x.technicianId === tech.technicianId).sort((x, y) => order(postal(x), postal(y)))) {
+      const far = mine.some(
+        (k) => backToBack(day.windows, k, a) && travelMinutes(jobs.get(k.jobId)!.postalCode, jobs.get(a.jobId)!.postalCode) > day.maxHopMinutes!,
+      );
       if (far) continue;
-      kept.push(a);
-      previous = a;
+      mine.push(a);
     }
+    kept.push(...mine);
   }
   return kept;
 }
@@ -238,7 +303,7 @@ export function validate(day: PlanDay, assignments: Assignment[]): string[] {
   const problems: string[] = [];
   const jobs = new Map(day.jobs.map((j) => [j.jobId, j]));
   const techs = new Map(day.technicians.map((t) => [t.technicianId, t]));
-  const slots = new Set<string>();
+  const slots = new Map<string, number>();
   const seen = new Set<string>();
   const count = new Map<string, number>();
   for (const a of assignments) {
@@ -252,13 +317,15 @@ export function validate(day: PlanDay, assignments: Assignment[]): string[] {
     seen.add(a.jobId);
     if (!canServe(tech, job)) problems.push(`${a.jobId}: ${a.technicianId} not qualified or out of territory`);
     if (!job.windows.includes(a.start)) problems.push(`${a.jobId}: window ${a.start} not acceptable`);
-    const occupied = occupiedWindows(day.windows, a.start, job.durationWindows);
+    const occupied = occupiedWindows(day.windows, a.start, job);
     if (!occupied || occupied.join() !== a.windowStarts.join()) problems.push(`${a.jobId}: wrong windows`);
+    const units = unitsOf(day.windows, a.start, job);
     for (const w of a.windowStarts) {
       if (!tech.windowStarts.includes(w)) problems.push(`${a.jobId}: ${a.technicianId} off shift at ${w}`);
       const key = `${a.technicianId}|${w}`;
-      if (slots.has(key)) problems.push(`${a.technicianId} double-booked at ${w}`);
-      slots.add(key);
+      const used = (slots.get(key) ?? 0) + (units.get(w) ?? 0);
+      if (used > freeUnits(day, tech, w)) problems.push(`${a.technicianId} over-booked at ${w} (${used} units)`);
+      slots.set(key, used);
     }
     count.set(a.technicianId, (count.get(a.technicianId) ?? 0) + 1);
   }
@@ -277,6 +344,8 @@ export interface Column {
   /** Index of the first and last window occupied. */
   first: number;
   last: number;
+  /** Minute units used per occupied window. */
+  units: Map<string, number>;
   /** SERVE_WEIGHT minus the customer's preference rank of the window. */
   weight: number;
 }
@@ -314,6 +383,7 @@ export function buildModel(
         occupied: o.occupied,
         first: windowIndex.get(o.occupied[0]!)!,
         last: windowIndex.get(o.occupied[o.occupied.length - 1]!)!,
+        units: unitsOf(day.windows, o.start, job),
         weight: SERVE_WEIGHT - o.rank,
       });
     }
@@ -342,9 +412,9 @@ export function buildModel(
     }
     for (const a of mine) {
       for (const b of mine) {
-        if (b.first <= a.last || a.job.jobId === b.job.jobId) continue;
+        if (a.job.jobId === b.job.jobId || !visitsBefore(day, a, b)) continue;
         const minutes = travelMinutes(a.job.postalCode, b.job.postalCode);
-        const backToBack = day.windows[a.last]!.end === day.windows[b.first]!.start;
+        const backToBack = tight(day, a, b);
         if (backToBack && day.maxHopMinutes !== undefined && minutes > day.maxHopMinutes) continue;
         const arc: Arc = { name: `y${columns.indexOf(a)}_${columns.indexOf(b)}`, from: a, to: b, minutes };
         arcs.push(arc);
@@ -377,12 +447,14 @@ export function buildModel(
       cs.map((c) => c.name),
       1,
     );
-  for (const [i, cs] of [...bySlot.values()].entries())
-    row(
-      `slot${i}`,
-      cs.map((c) => c.name),
-      1,
-    );
+  for (const [i, [key, cs]] of [...bySlot.entries()].entries()) {
+    const [techId, w] = key.split('|') as [string, string];
+    const cap = freeUnits(day, techs(day, techId), w);
+    const used = (c: Column) => c.units.get(w)!;
+    if (cs.reduce((s, c) => s + used(c), 0) <= cap) continue;
+    lines.push(` slot${i}: ${cs.map((c) => `${used(c)} ${c.name}`).join(' + ')} <= ${cap}`);
+    rows++;
+  }
   for (const [techId, cs] of byTech) {
     row(
       `day${techIndex.get(techId)}`,
@@ -397,17 +469,17 @@ export function buildModel(
       );
   }
   if (!route && day.maxHopMinutes !== undefined) {
-    const byTechStart = group((c) => [`${c.tech.technicianId}|${c.first}`]);
-    columns.forEach((c, i) => {
-      if (c.last + 1 >= day.windows.length || day.windows[c.last]!.end !== day.windows[c.last + 1]!.start) return;
-      const far = (byTechStart.get(`${c.tech.technicianId}|${c.last + 1}`) ?? []).filter(
-        (f) => f.job.jobId !== c.job.jobId && travelMinutes(c.job.postalCode, f.job.postalCode) > day.maxHopMinutes!,
-      );
-      if (far.length) {
-        lines.push(` hop${i}: ${sum([c.name, ...far.map((f) => f.name)])} <= 1`);
-        rows++;
-      }
-    });
+    // Pairs visited with no free window between them and farther apart than the hop limit: never
+    // both (stricter than the routes need, so the route stage can always keep what this serves).
+    let hops = 0;
+    for (const mine of byTech.values())
+      for (const a of mine)
+        for (const b of mine) {
+          if (a.job.jobId === b.job.jobId || !visitsBefore(day, a, b) || !tight(day, a, b)) continue;
+          if (travelMinutes(a.job.postalCode, b.job.postalCode) <= day.maxHopMinutes) continue;
+          lines.push(` hop${hops++}: ${a.name} + ${b.name} <= 1`);
+          rows++;
+        }
   }
   if (route && opts.minServed !== undefined && columns.length) {
     lines.push(` serve: ${sum(columns.map((c) => c.name))} >= ${opts.minServed}`);
@@ -433,6 +505,22 @@ export function buildModel(
   if (!columns.length) lines.push('  dummy');
   lines.push('End');
   return { lp: lines.join('\n'), columns, arcs, rows };
+}
+
+/** Is `b` visited after `a` (visitOrder), arriving no earlier than a's last window? */
+export function visitsBefore(day: Pick<PlanDay, 'windows'>, a: Column, b: Column): boolean {
+  if (b.first < a.last) return false;
+  return (
+    visitOrder(day.windows)(
+      { start: a.start, postalCode: a.job.postalCode, jobId: a.job.jobId },
+      { start: b.start, postalCode: b.job.postalCode, jobId: b.job.jobId },
+    ) < 0
+  );
+}
+
+/** Does `b` arrive in `a`'s last window or the next one (no free window for the drive between them)? */
+function tight(day: Pick<PlanDay, 'windows'>, a: Column, b: Column): boolean {
+  return b.first === a.last || day.windows[a.last]!.end === day.windows[b.first]!.start;
 }
 
 function techs(day: PlanDay, technicianId: string): PlanTechnician {

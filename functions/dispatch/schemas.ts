@@ -33,6 +33,10 @@ const BoardJobSchema = z.object({
   start: z.string(),
   end: z.string(),
   windowStarts: z.array(z.string()),
+  minutes: z
+    .record(z.string(), z.number())
+    .openapi({ description: "Minutes of each window (by start) the job's capacity claims hold: its duration plus travel buffer, or the whole window" }),
+  durationMinutes: z.number().optional().openapi({ description: "The job type's minutes on site, when it has a duration" }),
   jobState: z.string().optional(),
 });
 

@@ -12,9 +12,11 @@ import {
   type Column,
   fcfsAssign,
   objectiveOf,
+  packAssign,
   type PlanDay,
   SERVE_WEIGHT,
   type SolverReport,
+  visitOrder,
   withoutLongHops,
 } from './plan';
 
@@ -77,12 +79,14 @@ async function solve(lp: string, warm: Set<string>, timeLimitSeconds: number): P
 }
 
 /** The route arcs (base first) of an assignment given as columns. */
-function arcsOf(columns: Set<Column>, arcs: Arc[]): Set<string> {
+function arcsOf(day: PlanDay, columns: Set<Column>, arcs: Arc[]): Set<string> {
   return new Set(
     arcs
       .filter((arc) => {
         if (!columns.has(arc.to)) return false;
-        const before = [...columns].filter((c) => c.tech === arc.to.tech && c.last < arc.to.first).sort((a, b) => b.last - a.last)[0];
+        const order = visitOrder(day.windows);
+        const at = (c: Column) => ({ start: c.start, postalCode: c.job.postalCode, jobId: c.job.jobId });
+        const before = [...columns].filter((c) => c.tech === arc.to.tech && order(at(c), at(arc.to)) < 0).sort((a, b) => order(at(b), at(a)))[0];
         return arc.from === before;
       })
       .map((a) => a.name),
@@ -118,15 +122,20 @@ export async function planDay(day: PlanDay, opts: { timeLimitSeconds?: number } 
   const key = (c: { jobId: string; technicianId: string; start: string }) => `${c.jobId}|${c.technicianId}|${c.start}`;
   const columnOf = new Map(columns.map((c) => [key({ jobId: c.job.jobId, technicianId: c.tech.technicianId, start: c.start }), c]));
   // Warm start: FCFS without its long hops (feasible), so a time-limited solve is never worse than today.
-  const warm = new Set(withoutLongHops(day, fcfsAssign(day)).map((a) => columnOf.get(key(a))!.name));
+  // (or the packing heuristic's, when it serves more: with job minutes it often does).
+  const fcfs = withoutLongHops(day, fcfsAssign(day));
+  const packed = withoutLongHops(day, packAssign(day));
+  const warm = new Set((packed.length > fcfs.length ? packed : fcfs).map((a) => columnOf.get(key(a))!.name));
   const serve = await solve(serveModel.lp, warm, limit * 0.4);
   const servedCount = Math.round(serve.objective / SERVE_WEIGHT);
   const routeModel = buildModel(day, { stage: 'route', minServed: servedCount });
   const byName = new Map(routeModel.columns.map((c) => [c.name, c]));
   const served = new Set(routeModel.columns.filter((c) => serve.chosen.has(c.name)));
   const remaining = limit - (performance.now() - started) / 1000;
-  const routed = await solve(routeModel.lp, new Set([...[...served].map((c) => c.name), ...arcsOf(served, routeModel.arcs)]), remaining);
-  const chosen = routed.status === 'infeasible' ? serve.chosen : routed.chosen;
+  const routed = await solve(routeModel.lp, new Set([...[...served].map((c) => c.name), ...arcsOf(day, served, routeModel.arcs)]), remaining);
+  // A route run stopped by its time limit before it had a plan serving as many: the serve run's plan.
+  const routedServes = routeModel.columns.filter((c) => routed.chosen.has(c.name)).length;
+  const chosen = routed.status === 'infeasible' || routedServes < servedCount ? serve.chosen : routed.chosen;
   const assignments: Assignment[] = routeModel.columns
     .filter((c) => chosen.has(c.name) && byName.has(c.name))
     .map((c) => ({ jobId: c.job.jobId, technicianId: c.tech.technicianId, start: c.start, windowStarts: c.occupied }));

@@ -3,9 +3,9 @@
  * becomes a dispatch request (booking status `dispatching`). The on-call technicians of its trade
  * are paged in turn, nearest first (functions/emergency/plan.ts); a page that times out or is
  * declined pages the next; nobody accepting within the tenant's minutes escalates to the on-call
- * manager (SMS + an `emergency_unanswered` review item). The first technician to accept gets it:
- * `confirmed` with that technician and a same-day window, the CRM written, the customer texted the
- * ETA. The customer is told at once that a technician is being dispatched (never a time), with
+ * manager (SMS + an `emergency_unanswered` review item). The first technician to accept gets it
+ * (accept.ts): `confirmed` with that technician and a same-day window, their capacity claimed, the
+ * CRM written, the customer texted the ETA, the job trail started. The customer is told at once that a technician is being dispatched (never a time), with
  * safety advice for the job type.
  *
  * Time is driven by the dispatch sweep (EmergencyDispatchSweep, `rate(1 minute)`, the same schedule
@@ -13,21 +13,19 @@
  * so a sweep, a reply and a link racing each other decide once.
  */
 import { randomBytes, randomInt } from 'node:crypto';
-import { DateTime } from 'luxon';
 import { localDate } from '../capacity/availability';
-import { syncBookingToCrm } from '../crm/sync-booking';
-import { appendTimeline, getBookingRecord, requireBookingRecord, updateBooking, type BookingRecord } from '../booking/store';
+import { appendTimeline, requireBookingRecord, updateBooking, type BookingRecord } from '../booking/store';
 import type { PlannedNotification } from '../notify/plan';
 import { addLedgerRows } from '../notify/store';
-import { findOpenReviewItems, openReviewItem, resolveReviewItemsFor } from '../review/store';
+import { findOpenReviewItems, openReviewItem } from '../review/store';
 import { InvariantError } from '../shared/errors';
 import { getJobType, getTenant, listTechnicians } from '../tenant/store';
 import type { Tenant } from '../tenant/model';
-import { acceptedWindow, nextDispatchStep, rankOnCall } from './plan';
+import { nextDispatchStep, rankOnCall } from './plan';
 import { SAFETY_KINDS, safetyAdviceFor } from './safety';
 import { createDispatch, getDispatch, hashPageToken, putPage, saveDispatch, type DispatchRecord } from './store';
 
-const sms = (kind: PlannedNotification['kind'], at: Date, technicianId?: string): PlannedNotification => ({
+export const sms = (kind: PlannedNotification['kind'], at: Date, technicianId?: string): PlannedNotification => ({
   kind,
   channel: 'sms',
   dueAt: at.toISOString(),
@@ -175,66 +173,4 @@ async function escalate(tenant: Tenant, dispatch: DispatchRecord, at: Date): Pro
     { paged: dispatch.pages.length, managerTexted: Boolean(tenant.dispatch.onCallManagerPhone) },
     at,
   );
-}
-
-export type PageAnswerOutcome = 'accepted' | 'declined' | 'taken' | 'not_paged';
-
-/**
- * A paged technician's answer (SMS reply or link). Accept: the dispatch is theirs by a
- * version-checked update, the booking `dispatching` -> `confirmed` with them and a same-day window,
- * the CRM written (outbox when it is down), the customer texted the ETA, the escalation item
- * resolved. Decline: the next technician is paged now.
- */
-export async function answerPage(
-  tenantId: string,
-  bookingId: string,
-  technicianId: string,
-  answer: 'accept' | 'decline',
-  at: Date,
-): Promise<PageAnswerOutcome> {
-  for (let round = 0; round < 5; round++) {
-    const dispatch = await getDispatch(tenantId, bookingId);
-    if (!dispatch?.pages.some((p) => p.technicianId === technicianId)) return 'not_paged';
-    if (dispatch.status !== 'paging') return dispatch.acceptedBy === technicianId ? 'accepted' : 'taken';
-    const pages = dispatch.pages.map((p) => (p.technicianId === technicianId ? { ...p, answer } : p));
-    if (answer === 'decline') {
-      if (!(await saveDispatch({ ...dispatch, pages }, dispatch.version, at.toISOString()))) continue;
-      await appendTimeline(tenantId, bookingId, 'EmergencyDispatch', 'declined', { technicianId }, at);
-      await advanceDispatch(tenantId, bookingId, at);
-      return 'declined';
-    }
-    const accepted = { ...dispatch, pages, status: 'accepted' as const, acceptedBy: technicianId, acceptedAt: at.toISOString() };
-    if (!(await saveDispatch(accepted, dispatch.version, undefined))) continue;
-    await confirmAccepted(tenantId, bookingId, technicianId, at);
-    return 'accepted';
-  }
-  return 'taken';
-}
-
-async function confirmAccepted(tenantId: string, bookingId: string, technicianId: string, at: Date): Promise<void> {
-  const [tenant, booking, technicians] = await Promise.all([getTenant(tenantId), getBookingRecord(tenantId, bookingId), listTechnicians(tenantId)]);
-  if (!tenant || !booking) throw new InvariantError('Tenant or booking missing');
-  const window = acceptedWindow(at, tenant.timeZone, tenant.emergency);
-  const technicianName = technicians.find((t) => t.technicianId === technicianId)?.name;
-  await updateBooking(
-    tenantId,
-    bookingId,
-    {
-      status: 'confirmed',
-      statusReason: 'accepted_by_on_call',
-      window: { ...window, technicianId },
-      messageVars: {
-        ...(booking.messageVars ?? {}),
-        etaIso: DateTime.fromISO(`${window.date}T${window.end}`, { zone: tenant.timeZone }).toISO()!,
-        ...(technicianName ? { technicianName } : {}),
-      },
-    },
-    { onlyFrom: ['dispatching'], at },
-  );
-  await appendTimeline(tenantId, bookingId, 'EmergencyDispatch', 'accepted', { technicianId, window }, at);
-  await syncBookingToCrm(tenantId, bookingId, 'booked', 'EmergencyDispatch', at, {
-    beforeOutbox: () => updateBooking(tenantId, bookingId, { status: 'pending_crm_sync', statusReason: 'crm_unreachable' }, { onlyFrom: ['confirmed'], at }),
-  });
-  await addLedgerRows(tenantId, bookingId, [sms('emergency_eta', at)]);
-  await resolveReviewItemsFor(tenantId, { type: 'booking', id: bookingId }, 'emergency_unanswered', technicianId, `Accepted by on-call ${technicianId}`, at);
 }

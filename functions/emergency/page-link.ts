@@ -7,7 +7,7 @@
 import { ApiError } from '../shared/errors';
 import { getJobType } from '../tenant/store';
 import { getBookingRecord } from '../booking/store';
-import { answerPage, type PageAnswerOutcome } from './dispatch';
+import { answerPage, type PageAnswerOutcome } from './accept';
 import { findPageByToken, getDispatch, hashPageToken, type PageRef } from './store';
 
 const TOKEN = /^([a-z0-9-]{3,40})\.([A-Za-z0-9_-]{32})$/;

@@ -6,7 +6,7 @@
 import { normalizePhone } from '../recognise/phone';
 import { listTechnicians } from '../tenant/store';
 import type { Tenant } from '../tenant/model';
-import { answerPage, type PageAnswerOutcome } from './dispatch';
+import { answerPage, type PageAnswerOutcome } from './accept';
 import { parsePageReply } from './plan';
 import { listPagesOf } from './store';
 

@@ -4,7 +4,18 @@
  * No I/O: inputs in, decisions out (test/unit/emergency.test.ts).
  */
 import { DateTime } from 'luxon';
-import { coversPostalCode, isOnCall, type CapacityTenant } from '../capacity/availability';
+import {
+  type CapacityClaim,
+  type CapacityTenant,
+  type ClaimPlan,
+  coversPostalCode,
+  dailyLimit,
+  firstFreeIndex,
+  isClaimActive,
+  isOnCall,
+  UNIT_MINUTES,
+  windowUnits,
+} from '../capacity/availability';
 import { basePostalCode, travelMinutes } from '../dispatch/geo';
 import type { JobType, Technician } from '../tenant/model';
 import type { EmergencySettings } from './settings';
@@ -104,4 +115,98 @@ export function acceptedWindow(now: Date, timeZone: string, settings: EmergencyS
   const by = local.plus({ minutes: settings.etaMinutes });
   const end = by.hasSame(local, 'day') ? by.toFormat('HH:mm') : '23:59';
   return { date: local.toISODate()!, start: local.toFormat('HH:mm'), end };
+}
+
+/** Why an accepted emergency's claim goes past what the technician's day had free (a dispatcher moves the rest). */
+export interface EmergencyOverbooking {
+  /** Windows the emergency runs into where another job (or a caller's live hold) already has some of this technician's time. */
+  windows: Array<{ start: string; end: string; bookingIds: string[] }>;
+  /** Every one of the technician's daily jobs was taken, the emergency reserve included: the emergency is one more. */
+  overDailyLimit: boolean;
+  /** The company's daily cap for this job type was reached: the emergency is one more. */
+  overJobTypeCap: boolean;
+}
+
+const clockMinutes = (time: string) => Number(time.slice(0, 2)) * 60 + Number(time.slice(3, 5));
+
+/**
+ * What an on-call technician's acceptance claims, in the items CommitSlot's holds own: the minute
+ * units of the technician's windows (regular or after-hours) that the emergency keeps them busy
+ * for (from acceptance to the promised arrival, plus the job type's duration), a technician-day
+ * token, and a job-type-day token under a cap.
+ *
+ * The technician said yes, so an emergency is never refused for capacity; it may overbook only in
+ * ways a dispatcher can see: daily tokens up to the full limit (the emergency reserve is there for
+ * this), then one past the limit (`overDailyLimit`); time another job already holds is left to
+ * that job and reported (`windows`, with the jobs), so the dispatcher moves them or calls their
+ * customers. Free units and expired holds' are claimed. Pure.
+ */
+export function emergencyClaimPlan(args: {
+  tenant: CapacityTenant;
+  technician: Technician;
+  jobType: Pick<JobType, 'jobTypeId' | 'dailyCap' | 'durationMinutes'>;
+  window: { date: string; start: string; end: string };
+  claims: CapacityClaim[];
+  now: Date;
+}): { plan: ClaimPlan; overbooking: EmergencyOverbooking } {
+  const { tenant, technician, jobType, window, now } = args;
+  const technicianId = technician.technicianId;
+  const active = args.claims.filter((c) => c.date === window.date && isClaimActive(c, now));
+  const busyFrom = clockMinutes(window.start);
+  const busyTo = clockMinutes(window.end) + (jobType.durationMinutes ?? 0);
+  // Windows the busy time overlaps, each once (an after-hours window may repeat a start).
+  const overlapping = [...tenant.arrivalWindows, ...tenant.afterHoursWindows]
+    .filter((w) => clockMinutes(w.start) < busyTo && busyFrom < clockMinutes(w.end))
+    .filter((w, i, all) => all.findIndex((o) => o.start === w.start) === i)
+    .sort((a, b) => a.start.localeCompare(b.start));
+  const units: Record<string, number[]> = {};
+  const conflicts: EmergencyOverbooking['windows'] = [];
+  for (const w of overlapping) {
+    const mine = active.filter((c) => c.technicianId === technicianId && c.start === w.start && (c.kind === 'unit' || c.kind === 'slot'));
+    // A whole-window item (from before minute units) holds every unit of its window.
+    const owner = (k: number) => mine.find((c) => c.kind === 'slot' || c.index === k);
+    const wanted = Array.from({ length: windowUnits(w) }, (_, i) => i + 1).filter((k) => {
+      const from = clockMinutes(w.start) + (k - 1) * UNIT_MINUTES;
+      return from < busyTo && busyFrom < from + UNIT_MINUTES;
+    });
+    const free = wanted.filter((k) => !owner(k));
+    if (free.length) units[w.start] = free;
+    const taken = wanted.map(owner).filter((c) => c !== undefined);
+    if (taken.length) conflicts.push({ start: w.start, end: w.end, bookingIds: [...new Set(taken.map((c) => c.bookingId ?? c.holdId ?? 'a hold'))] });
+  }
+
+  const tokens = (kind: CapacityClaim['kind'], match: (c: CapacityClaim) => boolean) =>
+    new Set(active.filter((c) => c.kind === kind && match(c)).map((c) => c.index!));
+  const beyond = (used: Set<number>) => firstFreeIndex(used, used.size + 1)!;
+  const techTokens = tokens('techDay', (c) => c.technicianId === technicianId);
+  const withinLimit = firstFreeIndex(techTokens, dailyLimit(tenant, technician));
+  let jobTypeDayIndex: number | undefined;
+  let overJobTypeCap = false;
+  if (jobType.dailyCap !== undefined) {
+    const typeTokens = tokens('jobTypeDay', (c) => c.jobTypeId === jobType.jobTypeId);
+    jobTypeDayIndex = firstFreeIndex(typeTokens, jobType.dailyCap);
+    if (jobTypeDayIndex === undefined) {
+      overJobTypeCap = true;
+      jobTypeDayIndex = beyond(typeTokens);
+    }
+  }
+  return {
+    plan: {
+      date: window.date,
+      start: window.start,
+      end: window.end,
+      technicianId,
+      windowStarts: Object.keys(units).sort(),
+      units,
+      techDayIndex: withinLimit ?? beyond(techTokens),
+      jobTypeId: jobType.jobTypeId,
+      ...(jobTypeDayIndex !== undefined ? { jobTypeDayIndex } : {}),
+    },
+    overbooking: { windows: conflicts, overDailyLimit: withinLimit === undefined, overJobTypeCap },
+  };
+}
+
+/** Is anything past the technician's free capacity (a review item for the dispatcher)? */
+export function isOverbooked(overbooking: EmergencyOverbooking): boolean {
+  return overbooking.windows.length > 0 || overbooking.overDailyLimit || overbooking.overJobTypeCap;
 }

@@ -56,3 +56,21 @@ export function waitingLeadsFor(leads: LeadRecord[], trade: string): LeadRecord[
     .filter((lead) => lead.status === 'waitlisted' && lead.trade === trade && lead.waitlistedAt)
     .sort((a, b) => a.waitlistedAt!.localeCompare(b.waitlistedAt!) || a.leadId.localeCompare(b.leadId));
 }
+
+/**
+ * What the sweep does with a hold that kept its caller, once the hold is due: `lead` when it ran
+ * out unbooked (or is gone: the TTL deletes only expired holds; booked and released ones lose their
+ * `expiresAt`), `later` while it is still live (a hold is only ever extended by a re-claim),
+ * `none` when it was booked, tied to a booking (that request owns the caller), or released by the bot.
+ */
+export function hungUpDecision(
+  hold: { status: 'HELD' | 'BOOKED' | 'RELEASED'; expiresAt?: number; bookingId?: string } | undefined,
+  at: Date,
+): { action: 'lead' } | { action: 'later'; dueAt: string } | { action: 'none'; why: string } {
+  if (!hold) return { action: 'lead' };
+  if (hold.status === 'BOOKED') return { action: 'none', why: 'booked' };
+  if (hold.status === 'RELEASED') return { action: 'none', why: 'released' };
+  if (hold.bookingId) return { action: 'none', why: 'tied to a booking' };
+  const expiresMs = (hold.expiresAt ?? 0) * 1000;
+  return expiresMs > at.getTime() ? { action: 'later', dueAt: new Date(expiresMs + 5_000).toISOString() } : { action: 'lead' };
+}

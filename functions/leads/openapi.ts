@@ -8,7 +8,7 @@ export function registerLeadPaths(registry: OpenAPIRegistry): void {
   registerRoute(registry, 'listLeads', {
     security,
     summary:
-      'Callers who could not be booked (out of area, no qualified technician, fully booked), newest first: reason, customer, attribution, transcript, callback and waitlist state',
+      'Callers who could not be booked (out of area, no qualified technician, fully booked, handed to a person by triage, hung up before booking on a hold), newest first: reason, customer or contact, attribution, transcript, callback and waitlist state',
     request: { query: ListLeadsQuerySchema },
     responses: { 200: json(z.object({ items: z.array(LeadSchema) }), 'The leads'), ...standardErrors },
   });

@@ -5,10 +5,14 @@
  * the request, attribution and transcript. The lead goes to the CRM through the outbox (mapping
  * state `lead`), and dispatch gets a `callback` review item with the options: the next open
  * windows, a neighbouring territory's technician who could go, or the waitlist.
- * When the same customer books later, their open leads are marked booked and the callbacks closed.
+ * When the same customer (or, for a caller known only by phone, the same phone) books later, their
+ * open leads are marked booked and the callbacks closed.
  */
 import { ulid } from 'ulid';
 import type { BookingRecord } from '../booking/store';
+import type { HoldCallerRecord } from '../capacity/hold-caller-store';
+import { normalizePhone } from '../recognise/phone';
+import { findCustomerIdByPhone } from '../recognise/store';
 import { alternativesFor, asBookedWindow, availableWindows, searchDates } from '../capacity/engine';
 import { enqueueCrmSync } from '../crm/outbox-store';
 import { openReviewItem, resolveReviewItemsFor } from '../review/store';
@@ -16,7 +20,7 @@ import { logger } from '../shared/logger';
 import { getJobType, getTenant, listTechnicians } from '../tenant/store';
 import { leadReasonOf, neighbouringTechnicians } from './leads';
 import type { CallbackOptions, LeadRecord } from './schemas';
-import { createLead, getLead, markLeadBooked, openLeadsOfCustomer, setCallbackItem } from './store';
+import { createLead, getLead, markLeadBooked, openLeadsOfCustomer, openLeadsOfPhone, setCallbackItem } from './store';
 
 const REASON_TEXT: Record<LeadRecord['reason'], string> = {
   out_of_area: 'the address is outside every service area',
@@ -24,16 +28,31 @@ const REASON_TEXT: Record<LeadRecord['reason'], string> = {
   fully_booked: 'nothing was open',
   window_unavailable: 'the asked window was taken',
   triage_to_person: 'triage handed the caller to a person',
+  hung_up: 'the caller hung up before booking (the hold ran out)',
 };
 
+/** What a callback is about: the job, where, and the windows already found (a rejected booking's). */
+interface CallbackNeed {
+  jobTypeId?: string;
+  postalCode: string;
+  emergency?: boolean;
+  alternatives?: CallbackOptions['nextWindows'];
+  /** The lead has a booking request a freed slot can be offered from (leads/waitlist.ts). */
+  waitlist: boolean;
+}
+
 /** The options a dispatcher has when calling back (pure reads; never holds anything). */
-async function callbackOptions(tenantId: string, booking: BookingRecord, leadId: string, at: Date): Promise<CallbackOptions> {
-  const [tenant, jobType, technicians] = await Promise.all([getTenant(tenantId), getJobType(tenantId, booking.jobTypeId), listTechnicians(tenantId)]);
-  const waitlist = { method: 'POST' as const, path: `/v1/leads/${leadId}/waitlist` };
-  if (!tenant || !jobType) return { nextWindows: [], neighbouringTechnicians: [], waitlist };
-  const postalCode = booking.request.address.postalCode;
-  const emergency = Boolean(booking.request.emergency || jobType.emergency);
-  const nextWindows = booking.alternatives?.length ? booking.alternatives : await alternativesFor({ tenant, jobType, postalCode, now: at, emergency });
+async function callbackOptions(tenantId: string, need: CallbackNeed, leadId: string, at: Date): Promise<CallbackOptions> {
+  const [tenant, jobType, technicians] = await Promise.all([
+    getTenant(tenantId),
+    need.jobTypeId ? getJobType(tenantId, need.jobTypeId) : Promise.resolve(undefined),
+    listTechnicians(tenantId),
+  ]);
+  const waitlist = need.waitlist ? { waitlist: { method: 'POST' as const, path: `/v1/leads/${leadId}/waitlist` } } : {};
+  if (!tenant || !jobType) return { nextWindows: [], neighbouringTechnicians: [], ...waitlist };
+  const { postalCode } = need;
+  const emergency = Boolean(need.emergency || jobType.emergency);
+  const nextWindows = need.alternatives?.length ? need.alternatives : await alternativesFor({ tenant, jobType, postalCode, now: at, emergency });
   const dates = searchDates(tenant, at, { emergency });
   const neighbours = await Promise.all(
     neighbouringTechnicians(technicians, jobType, postalCode).map(async (n) => {
@@ -47,7 +66,7 @@ async function callbackOptions(tenantId: string, booking: BookingRecord, leadId:
       };
     }),
   );
-  return { nextWindows, neighbouringTechnicians: neighbours, waitlist };
+  return { nextWindows, neighbouringTechnicians: neighbours, ...waitlist };
 }
 
 /**
@@ -78,32 +97,150 @@ export async function recordBookingLead(tenantId: string, booking: BookingRecord
   // The CRM gets the lead through the outbox (crm-sync worker): the caller's answer never waits on the CRM.
   if (booking.customerId) await enqueueCrmSync({ tenantId, bookingId: booking.bookingId, state: 'lead' }, 0);
 
-  const options = await callbackOptions(tenantId, booking, lead.leadId, at);
+  const need = {
+    jobTypeId: booking.jobTypeId,
+    postalCode: lead.postalCode,
+    emergency: Boolean(booking.request.emergency),
+    alternatives: booking.alternatives,
+    waitlist: true,
+  };
+  const itemId = await openCallback(tenantId, lead, need, jobType?.name ?? booking.jobTypeId, booking.attribution?.source, at);
+  return { ...lead, callbackReviewItemId: itemId };
+}
+
+/** Dispatch's `callback` review item for a new lead, with the options; linked from the lead. */
+async function openCallback(tenantId: string, lead: LeadRecord, need: CallbackNeed, job: string, source: string | undefined, at: Date): Promise<string> {
+  const options = await callbackOptions(tenantId, need, lead.leadId, at);
   const item = await openReviewItem(
     tenantId,
     {
       kind: 'callback',
-      reason: `Call back: ${jobType?.name ?? booking.jobTypeId} could not be booked (${REASON_TEXT[reason]}). Offer a window, a neighbouring technician, or the waitlist.`,
+      reason: `Call back: ${job} could not be booked (${REASON_TEXT[lead.reason]}). Offer a window, a neighbouring technician${need.waitlist ? ', or the waitlist' : ''}.`,
       subject: { type: 'lead', id: lead.leadId },
       payload: {
         leadId: lead.leadId,
-        bookingId: booking.bookingId,
-        reason,
-        ...(booking.customerId ? { customerId: booking.customerId } : {}),
+        ...(lead.bookingId ? { bookingId: lead.bookingId } : {}),
+        ...(lead.holdId ? { holdId: lead.holdId } : {}),
+        reason: lead.reason,
+        ...(lead.customerId ? { customerId: lead.customerId } : {}),
+        ...(lead.contact ? { contact: lead.contact } : {}),
         postalCode: lead.postalCode,
-        ...(booking.attribution?.source ? { source: booking.attribution.source } : {}),
+        ...(source ? { source } : {}),
         options,
       },
     },
     at,
   );
   await setCallbackItem(tenantId, lead.leadId, item.reviewItemId, at);
-  return { ...lead, callbackReviewItemId: item.reviewItemId };
+  return item.reviewItemId;
 }
 
-/** A customer booked: their open leads are served and the callbacks about them closed. */
-export async function settleLeadsOfCustomer(tenantId: string, customerId: string, bookingId: string, at: Date): Promise<number> {
-  const leads = (await openLeadsOfCustomer(tenantId, customerId)).filter((lead) => lead.bookingId !== bookingId);
+/**
+ * A lead without a booking goes to the CRM as state `lead` through the same outbox, keyed by the
+ * lead (crm/run-sync.ts): the caller's answer never waits on the CRM. A caller with no phone to
+ * write is not sent (the CRM keys callers by phone).
+ */
+async function enqueueLeadCrmSync(tenantId: string, lead: LeadRecord): Promise<void> {
+  if (!lead.customerId && !lead.phoneE164) return;
+  await enqueueCrmSync({ tenantId, leadId: lead.leadId, state: 'lead' }, 0);
+}
+
+/** The customer a caller's phone belongs to, if any (never creates one: no booking recognised them). */
+async function customerOfPhone(tenantId: string, phone: string | undefined, country: string | undefined): Promise<string | undefined> {
+  const phoneE164 = phone ? normalizePhone(phone, country ?? 'US') : undefined;
+  return phoneE164 ? findCustomerIdByPhone(tenantId, phoneE164) : undefined;
+}
+
+/**
+ * A caller who hung up before booking (their hold ran out unbooked) becomes a lead with reason
+ * hung_up and a `callback` item. Idempotent: the hold's caller is tied to one lead, once.
+ */
+export async function recordHungUpLead(tenantId: string, held: HoldCallerRecord, at: Date): Promise<LeadRecord> {
+  const { caller } = held;
+  const jobType = await getJobType(tenantId, held.jobTypeId);
+  const customerId = caller.customerId ?? (await customerOfPhone(tenantId, caller.customer?.phone, caller.address?.country));
+  const phoneE164 = !customerId && caller.customer?.phone ? normalizePhone(caller.customer.phone, caller.address?.country ?? 'US') : undefined;
+  const candidate: LeadRecord = {
+    leadId: ulid(at.getTime()),
+    status: 'open',
+    reason: 'hung_up',
+    ...(customerId ? { customerId } : {}),
+    ...(!customerId && caller.customer ? { contact: caller.customer } : {}),
+    ...(phoneE164 ? { phoneE164 } : {}),
+    holdId: held.holdId,
+    jobTypeId: held.jobTypeId,
+    trade: jobType?.trade ?? 'unknown',
+    postalCode: held.postalCode,
+    ...(caller.attribution ? { attribution: caller.attribution } : {}),
+    ...(caller.channel ? { channel: caller.channel } : {}),
+    ...(caller.transcript ? { transcript: caller.transcript } : {}),
+    createdAt: at.toISOString(),
+    updatedAt: at.toISOString(),
+  };
+  const { lead, created } = await createLead(tenantId, candidate);
+  if (!created) return lead;
+  await enqueueLeadCrmSync(tenantId, lead);
+  const need = { jobTypeId: held.jobTypeId, postalCode: held.postalCode, emergency: held.emergency, waitlist: false };
+  const itemId = await openCallback(tenantId, lead, need, jobType?.name ?? held.jobTypeId, caller.attribution?.source, at);
+  logger.info('hung-up caller kept as a lead', { tenantId, leadId: lead.leadId, holdId: held.holdId });
+  return { ...lead, callbackReviewItemId: itemId };
+}
+
+/**
+ * Triage handed the caller to a person: the caller is a lead with reason triage_to_person. Its
+ * callback is the `needs_triage` item triage opened (one item for dispatch, not two), linked.
+ */
+export async function recordTriageLead(
+  tenantId: string,
+  request: {
+    customer: { name: string; phone: string; email?: string };
+    address: { postalCode: string; country: string };
+    channel: LeadRecord['channel'];
+    attribution?: LeadRecord['attribution'];
+    transcript?: LeadRecord['transcript'];
+  },
+  triage: { jobTypeId?: string; trade?: string },
+  reviewItemId: string,
+  at: Date,
+): Promise<LeadRecord> {
+  const customerId = await customerOfPhone(tenantId, request.customer.phone, request.address.country);
+  const { customer } = request;
+  const phoneE164 = customerId ? undefined : normalizePhone(customer.phone, request.address.country);
+  const lead: LeadRecord = {
+    leadId: ulid(at.getTime()),
+    status: 'open',
+    reason: 'triage_to_person',
+    ...(customerId ? { customerId } : { contact: { name: customer.name, phone: customer.phone, ...(customer.email ? { email: customer.email } : {}) } }),
+    ...(phoneE164 ? { phoneE164 } : {}),
+    ...(triage.jobTypeId ? { jobTypeId: triage.jobTypeId } : {}),
+    trade: triage.trade ?? 'unknown',
+    postalCode: request.address.postalCode,
+    ...(request.attribution ? { attribution: request.attribution } : {}),
+    ...(request.channel ? { channel: request.channel } : {}),
+    ...(request.transcript?.length ? { transcript: request.transcript } : {}),
+    callbackReviewItemId: reviewItemId,
+    createdAt: at.toISOString(),
+    updatedAt: at.toISOString(),
+  };
+  await createLead(tenantId, lead);
+  await enqueueLeadCrmSync(tenantId, lead);
+  logger.info('triage hand-over kept as a lead', { tenantId, leadId: lead.leadId, reviewItemId });
+  return lead;
+}
+
+/**
+ * A caller booked: their open leads are served and the callbacks about them closed: the leads of
+ * their customer record, and those of a caller known then only by phone (a contact, matched on
+ * the booking's phone in E.164).
+ */
+export async function settleLeadsOfCaller(tenantId: string, booking: BookingRecord, at: Date): Promise<number> {
+  const { bookingId } = booking;
+  const phoneE164 = normalizePhone(booking.request.customer.phone, booking.request.address.country ?? 'US');
+  const [ofCustomer, ofPhone] = await Promise.all([
+    booking.customerId ? openLeadsOfCustomer(tenantId, booking.customerId) : Promise.resolve([]),
+    phoneE164 ? openLeadsOfPhone(tenantId, phoneE164) : Promise.resolve([]),
+  ]);
+  const leads = [...ofCustomer, ...ofPhone].filter((lead) => lead.bookingId !== bookingId);
   let settled = 0;
   for (const lead of leads) {
     if (!['open', 'waitlisted', 'offered'].includes(lead.status)) continue;

@@ -2,11 +2,11 @@
  * Leads: callers whose request could not be booked. The zod schemas are the one source of the
  * lead's shape (API answers, OpenAPI, the store's typed items).
  */
-import { AttributionSchema, BookedWindowSchema, CHANNELS, TranscriptTurnSchema } from '../booking/schemas';
+import { AttributionSchema, BookedWindowSchema, CHANNELS, CustomerInputSchema, TranscriptTurnSchema } from '../booking/schemas';
 import * as z from '../shared/zod';
 
 /** Why a caller could not be booked (the booking's statusReason, grouped as a person acts on it). */
-export const LEAD_REASONS = ['out_of_area', 'no_qualified_technician', 'fully_booked', 'window_unavailable', 'triage_to_person'] as const;
+export const LEAD_REASONS = ['out_of_area', 'no_qualified_technician', 'fully_booked', 'window_unavailable', 'triage_to_person', 'hung_up'] as const;
 export type LeadReason = (typeof LEAD_REASONS)[number];
 
 /**
@@ -32,13 +32,26 @@ export const LeadRecordSchema = z.object({
   customerId: z.string().optional(),
   /** The unbooked request, kept as a rejected booking (it holds the request, attribution and transcript). */
   bookingId: z.string().optional(),
-  jobTypeId: z.string(),
+  /** Absent when triage could not tell the job (the caller was handed to a person). */
+  jobTypeId: z.string().optional(),
   trade: z.string(),
   postalCode: z.string(),
-  /** Only for a lead without a booking (triage handed the caller to a person). */
+  /** The hold whose caller hung up before booking (reason hung_up). */
+  holdId: z.string().optional(),
+  /**
+   * How to reach a caller no customer record was found for (a lead without a booking: the caller
+   * hung up on a hold, or triage handed them to a person). With a customerId the customer owns these.
+   */
+  contact: CustomerInputSchema.pick({ phone: true, email: true }).extend({ name: z.string().optional() }).optional(),
+  /** The contact's phone in E.164 (a lead without a customer): how a later booking from that phone finds and closes it. */
+  phoneE164: z.string().optional(),
+  /** Where the CRM has a lead without a booking (a booking's lead is written, and recorded, on the booking). */
+  crm: z.object({ adapter: z.string(), externalIds: z.record(z.string(), z.string()), syncedAt: z.string() }).optional(),
+  /** Only for a lead without a booking (triage handed the caller to a person, the caller hung up on a hold). */
   attribution: AttributionSchema.optional(),
   channel: z.enum(CHANNELS).optional(),
   transcript: z.array(TranscriptTurnSchema).optional(),
+  /** The item dispatch calls back from: a `callback` item, or for triage_to_person the `needs_triage` item triage opened. */
   callbackReviewItemId: z.string().optional(),
   waitlistedAt: z.string().optional(),
   offer: LeadOfferSchema.optional(),
@@ -77,6 +90,7 @@ export const CallbackOptionsSchema = z.object({
   neighbouringTechnicians: z.array(
     z.object({ technicianId: z.string(), name: z.string(), travelMinutes: z.number().int(), window: BookedWindowSchema.nullable() }),
   ),
-  waitlist: z.object({ method: z.literal('POST'), path: z.string() }),
+  /** Absent for a lead without a booking request to offer a slot from (book it on the call back). */
+  waitlist: z.object({ method: z.literal('POST'), path: z.string() }).optional(),
 });
 export type CallbackOptions = z.infer<typeof CallbackOptionsSchema>;

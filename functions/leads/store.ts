@@ -3,12 +3,15 @@
  * - `LEAD#<ulid>`: the lead (ULIDs of its creation time, so a period is a key range);
  * - `WAIT#<trade>#<waitlistedAt>#<leadId>`: the waitlist, earliest first per trade, while waitlisted;
  * - `CUST#<customerId>#<leadId>`: a customer's unsettled leads (closed when that customer books).
+ * - `PHONE#<e164>#<leadId>`: the unsettled leads of a caller known only by phone (closed when that phone books);
+ * - `CRMSYNC#LEAD#<leadId>`: the CRM outbox row of a lead without a booking (crm/outbox-store.ts).
  * A lead made from a booking request is linked both ways: `leadId` on the booking, set once by the
  * same transaction that creates the lead, so a replayed or resumed request finds the same lead.
  */
-import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { encodeTime } from 'ulid';
 import { bookingKeys, getBookingRecord } from '../booking/store';
+import { getHoldCaller, holdCallerLeadItem } from '../capacity/hold-caller-store';
 import { documentClient } from '../shared/clients';
 import { config } from '../shared/config';
 import { queryPages, queryPrefix, sendConditional } from '../shared/dynamo';
@@ -27,6 +30,12 @@ export const leadKeys = {
     pk: leadKeys.partition(tenantId),
     sk: `${leadKeys.customerPrefix(customerId)}${leadId}`,
   }),
+  /** A contact-only lead's phone (E.164): its open leads, closed when that phone books. */
+  phonePrefix: (phoneE164: string) => `PHONE#${phoneE164}#`,
+  phone: (tenantId: string, phoneE164: string, leadId: string) => ({
+    pk: leadKeys.partition(tenantId),
+    sk: `${leadKeys.phonePrefix(phoneE164)}${leadId}`,
+  }),
 };
 
 const LEAD_FIELDS = [
@@ -39,6 +48,10 @@ const LEAD_FIELDS = [
   'jobTypeId',
   'trade',
   'postalCode',
+  'holdId',
+  'contact',
+  'phoneE164',
+  'crm',
   'attribution',
   'channel',
   'transcript',
@@ -61,8 +74,9 @@ export async function getLead(tenantId: string, leadId: string): Promise<LeadRec
 }
 
 /**
- * Creates the lead of a booking request (and links the booking to it) in one transaction. When the
- * booking already has a lead (a replay, a resumed run), nothing is written and that lead is returned.
+ * Creates the lead of a booking request (and links the booking, or the hung-up hold's caller, to it)
+ * in one transaction. When that one already has a lead (a replay, a resumed run, a second sweep),
+ * nothing is written and that lead is returned.
  */
 export async function createLead(tenantId: string, lead: LeadRecord): Promise<{ lead: LeadRecord; created: boolean }> {
   const created = await sendConditional(
@@ -85,6 +99,16 @@ export async function createLead(tenantId: string, lead: LeadRecord): Promise<{ 
               },
             ]
           : []),
+        ...(!lead.customerId && lead.phoneE164
+          ? [
+              {
+                Put: {
+                  TableName: config.tableName,
+                  Item: { ...leadKeys.phone(tenantId, lead.phoneE164, lead.leadId), type: 'LeadOfPhone', leadId: lead.leadId },
+                },
+              },
+            ]
+          : []),
         ...(lead.bookingId
           ? [
               {
@@ -98,11 +122,17 @@ export async function createLead(tenantId: string, lead: LeadRecord): Promise<{ 
               },
             ]
           : []),
+        // A hung-up caller's lead is tied to the hold's caller once (capacity/hold-caller-store.ts).
+        ...(lead.holdId ? [holdCallerLeadItem(tenantId, lead.holdId, lead.leadId)] : []),
       ],
     }),
   );
   if (created) return { lead, created: true };
-  const linked = lead.bookingId ? (await getBookingRecord(tenantId, lead.bookingId))?.leadId : undefined;
+  const linked = lead.bookingId
+    ? (await getBookingRecord(tenantId, lead.bookingId))?.leadId
+    : lead.holdId
+      ? (await getHoldCaller(tenantId, lead.holdId))?.leadId
+      : undefined;
   const existing = linked ? await getLead(tenantId, linked) : undefined;
   if (!existing) throw new Error(`Lead ${lead.leadId} could not be created`);
   return { lead: existing, created: false };
@@ -180,6 +210,9 @@ export async function markLeadBooked(tenantId: string, lead: LeadRecord, booking
           ? [{ Delete: { TableName: config.tableName, Key: leadKeys.wait(tenantId, lead.trade, lead.waitlistedAt, lead.leadId) } }]
           : []),
         ...(lead.customerId ? [{ Delete: { TableName: config.tableName, Key: leadKeys.customer(tenantId, lead.customerId, lead.leadId) } }] : []),
+        ...(!lead.customerId && lead.phoneE164
+          ? [{ Delete: { TableName: config.tableName, Key: leadKeys.phone(tenantId, lead.phoneE164, lead.leadId) } }]
+          : []),
       ],
     }),
   );
@@ -196,6 +229,28 @@ export async function openLeadsOfCustomer(tenantId: string, customerId: string):
   return leadsByIds(
     tenantId,
     rows.map((row) => row.leadId as string),
+  );
+}
+
+/** The open leads of a caller known only by phone (no customer record when they called). */
+export async function openLeadsOfPhone(tenantId: string, phoneE164: string): Promise<LeadRecord[]> {
+  const rows = await queryPrefix(leadKeys.partition(tenantId), leadKeys.phonePrefix(phoneE164), { consistent: true });
+  return leadsByIds(
+    tenantId,
+    rows.map((row) => row.leadId as string),
+  );
+}
+
+/** Where the CRM has a lead without a booking (crm/write.ts writeLeadToCrm). */
+export async function setLeadCrm(tenantId: string, leadId: string, crm: NonNullable<LeadRecord['crm']>): Promise<void> {
+  await documentClient().send(
+    new UpdateCommand({
+      TableName: config.tableName,
+      Key: leadKeys.lead(tenantId, leadId),
+      UpdateExpression: 'SET crm = :crm',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':crm': crm },
+    }),
   );
 }
 

@@ -53,7 +53,7 @@ export async function offerFreedSlot(
     if (!tenant || !freedJobType) return undefined;
     const waiting = waitingLeadsFor(await waitlistOf(tenantId, freedJobType.trade, OFFER_CANDIDATES), freedJobType.trade);
     for (const lead of waiting) {
-      if (!lead.bookingId) continue;
+      if (!lead.bookingId || !lead.jobTypeId) continue;
       const jobType = lead.jobTypeId === freedJobType.jobTypeId ? freedJobType : await getJobType(tenantId, lead.jobTypeId);
       if (!jobType) continue;
       // Really open for this lead: its area, its job's skills, capacity as it stands now.

@@ -6,6 +6,7 @@
  */
 import { CHANGEABLE, endBooking } from '../booking/changes';
 import { appendTimeline, type BookingRecord } from '../booking/store';
+import { offerFreedSlot } from '../leads/waitlist';
 import { buildBookingWrite } from '../crm/write';
 import { crmAdapterFor } from '../crm/adapters';
 import { effectiveMapping, mapFields, type JobState } from '../crm/mapping';
@@ -110,7 +111,10 @@ async function releaseCancelledJob(tenantId: string, booking: BookingRecord, at:
   } catch (error) {
     // Ended meanwhile (a person cancelled it too): nothing left to release.
     if ((error as { code?: string }).code !== 'conflict') throw error;
+    return;
   }
+  // The freed window goes to the earliest waitlisted caller of the trade, as an API cancel's does (leads/waitlist.ts).
+  await offerFreedSlot(tenantId, booking, booking.window, at);
 }
 
 /** Every downstream action of one applied event, in an order where a retry repeats nothing visible. */

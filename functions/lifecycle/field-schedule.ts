@@ -17,8 +17,9 @@
 import { ulid } from 'ulid';
 import { announceScheduleChange, CHANGEABLE } from '../booking/changes';
 import { appendTimeline, bookingUpdate, getBookingRecord, updateBooking, type BookingRecord } from '../booking/store';
-import { firstFreeIndex, isClaimActive, type ClaimPlan } from '../capacity/availability';
+import { firstFreeIndex, isClaimActive, jobFootprint, placeUnits, usedUnits, type ClaimPlan } from '../capacity/availability';
 import { bookedHold, getHold, listClaims, moveHoldItems, sendClaimTransaction } from '../capacity/store';
+import { offerFreedSlot } from '../leads/waitlist';
 import { findOpenReviewItems, openReviewItem } from '../review/store';
 import type { JobType, Tenant } from '../tenant/model';
 import { listTechnicians } from '../tenant/store';
@@ -36,15 +37,13 @@ export function asksToMove(event: JobEventBody): boolean {
   return event.type === 'rescheduled' && Boolean(event.data.window || event.data.technicianId);
 }
 
-/** The run of company windows the job takes from `start` (its durationWindows), standard or after-hours. */
-function windowRun(tenant: Tenant, jobType: JobType | undefined, start: string): { starts: string[]; end: string } | undefined {
-  const length = jobType?.durationWindows ?? 1;
+/** The company windows the job takes from `start` and the minutes in each (capacity/availability.ts jobFootprint), standard or after-hours. */
+function windowRun(tenant: Tenant, jobType: JobType | undefined, start: string) {
   for (const windows of [tenant.arrivalWindows, tenant.afterHoursWindows]) {
-    const i = windows.findIndex((w) => w.start === start);
-    if (i < 0) continue;
-    const run = windows.slice(i, i + length);
-    if (run.length === length && run.every((w, j) => j === 0 || run[j - 1]!.end === w.start))
-      return { starts: run.map((w) => w.start), end: run[run.length - 1]!.end };
+    const footprint = jobFootprint(windows, start, jobType ?? { durationWindows: 1 });
+    if (!footprint) continue;
+    const last = jobType?.durationMinutes === undefined ? footprint[footprint.length - 1]!.start : start;
+    return { starts: footprint.map((f) => f.start), end: windows.find((w) => w.start === last)!.end, footprint, windows };
   }
   return undefined;
 }
@@ -58,16 +57,22 @@ async function planFieldMove(args: {
   oldHoldId: string;
   target: Window;
   starts: string[];
+  run: NonNullable<ReturnType<typeof windowRun>>;
   at: Date;
 }): Promise<{ plan: ClaimPlan } | { conflict: string }> {
   const { tenant, booking, oldPlan, target, at } = args;
   const technicianId = target.technicianId!;
   const claims = (await listClaims(tenant.tenantId, target.date, target.date)).filter((c) => isClaimActive(c, at) && c.holdId !== args.oldHoldId);
-  for (const start of args.starts) {
-    const clash = claims.find((c) => c.kind === 'slot' && c.start === start && c.technicianId === technicianId);
-    if (clash) return { conflict: `${technicianId}'s ${start} window on ${target.date} is ${clash.bookingId ? `booking ${clash.bookingId}'s` : 'held'}` };
+  const { windows, footprint } = args.run;
+  const used = usedUnits(claims, windows, at);
+  const units = placeUnits(footprint, windows, (start) => used.get(`${target.date}|${start}|${technicianId}`));
+  if (!units) {
+    const clash = claims.find((c) => (c.kind === 'slot' || c.kind === 'unit') && args.starts.includes(c.start!) && c.technicianId === technicianId);
+    return {
+      conflict: `${technicianId}'s ${args.starts.join(' and ')} window on ${target.date} is full${clash?.bookingId ? ` (booking ${clash.bookingId})` : ''}`,
+    };
   }
-  const used = (kind: 'techDay' | 'jobTypeDay', match: (c: (typeof claims)[number]) => boolean) =>
+  const tokens = (kind: 'techDay' | 'jobTypeDay', match: (c: (typeof claims)[number]) => boolean) =>
     new Set(claims.filter((c) => c.kind === kind && match(c)).map((c) => c.index!));
   const sameDay = oldPlan.date === target.date;
   // A move the field made happened: it may go past our limits (an unbounded next token), as a synced FSM job does.
@@ -75,7 +80,7 @@ async function planFieldMove(args: {
     sameDay && oldPlan.technicianId === technicianId
       ? oldPlan.techDayIndex
       : firstFreeIndex(
-          used('techDay', (c) => c.technicianId === technicianId),
+          tokens('techDay', (c) => c.technicianId === technicianId),
           Number.MAX_SAFE_INTEGER,
         )!;
   const jobTypeDayIndex =
@@ -84,7 +89,7 @@ async function planFieldMove(args: {
       : sameDay
         ? oldPlan.jobTypeDayIndex
         : firstFreeIndex(
-            used('jobTypeDay', (c) => c.jobTypeId === oldPlan.jobTypeId),
+            tokens('jobTypeDay', (c) => c.jobTypeId === oldPlan.jobTypeId),
             Number.MAX_SAFE_INTEGER,
           )!;
   return {
@@ -94,6 +99,7 @@ async function planFieldMove(args: {
       end: target.end,
       technicianId,
       windowStarts: args.starts,
+      units,
       techDayIndex,
       jobTypeId: booking.jobTypeId,
       ...(jobTypeDayIndex !== undefined ? { jobTypeDayIndex } : {}),
@@ -162,7 +168,17 @@ export async function moveJobFromField(args: {
     else if (oldHold?.status !== 'BOOKED' || oldHold.bookingId !== bookingId) why = 'the job holds no committed slot to move';
     let planned: Awaited<ReturnType<typeof planFieldMove>> | undefined;
     if (!why) {
-      planned = await planFieldMove({ tenant, booking, jobType, oldPlan: oldHold!.plan, oldHoldId: oldHold!.holdId, target, starts: run!.starts, at });
+      planned = await planFieldMove({
+        tenant,
+        booking,
+        jobType,
+        oldPlan: oldHold!.plan,
+        oldHoldId: oldHold!.holdId,
+        target,
+        starts: run!.starts,
+        run: run!,
+        at,
+      });
       if ('conflict' in planned) why = planned.conflict;
     }
 
@@ -182,6 +198,8 @@ export async function moveJobFromField(args: {
       ]);
       if (moved) {
         await announce(tenant, booking, target, version, event, at);
+        // The window it left is free again: the earliest waitlisted caller of the trade is offered it (leads/waitlist.ts).
+        if (current.date !== target.date || current.start !== target.start) await offerFreedSlot(tenantId, booking, current, at);
         return 'moved';
       }
     } else {

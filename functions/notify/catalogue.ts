@@ -113,6 +113,14 @@ export const NOTIFICATION_CATALOGUE = {
     en: `Hi {{firstName}}, your {{jobTypeName}} visit with {{companyName}} is confirmed for {{window}}{{#if address}} at {{address}}{{/if}}.{{#if technicianFirstName}} {{technicianFirstName}} will be your technician.{{/if}}${visitPrep.en} Need another time? Reply R to reschedule.${STOP.en}`,
     es: `Hola {{firstName}}, su visita de {{jobTypeName}} con {{companyName}} está confirmada para el {{window}}{{#if address}} en {{address}}{{/if}}.{{#if technicianFirstName}} Su técnico será {{technicianFirstName}}.{{/if}}${visitPrep.es} ¿Necesita otro horario? Responda R para cambiar la cita.${STOP.es}`,
   },
+  /** The confirmation for a window already under way: when the technician arrives at the latest, never the window's start. */
+  confirmation_arriving_by: {
+    recipient: 'customer',
+    vars: ['whatToExpect', 'prep'],
+    subject: { en: 'A technician will arrive by {{end}}', es: 'Un técnico llegará a más tardar a las {{end}}' },
+    en: `Hi {{firstName}}, your {{jobTypeName}} visit with {{companyName}} is confirmed for today: {{#if technicianFirstName}}{{technicianFirstName}}{{else}}a technician{{/if}} will arrive{{#if address}} at {{address}}{{/if}} by {{end}}.${visitPrep.en}${STOP.en}`,
+    es: `Hola {{firstName}}, su visita de {{jobTypeName}} con {{companyName}} está confirmada para hoy: {{#if technicianFirstName}}{{technicianFirstName}}{{else}}un técnico{{/if}} llegará{{#if address}} a {{address}}{{/if}} a más tardar a las {{end}}.${visitPrep.es}${STOP.es}`,
+  },
   reminder_48h: {
     recipient: 'customer',
     vars: ['prep'],
@@ -367,6 +375,13 @@ export const NOTIFICATION_CATALOGUE = {
     en: 'Hi {{firstName}}, pay your {{companyName}} invoice for {{jobTypeName}}{{#if amount}} ({{amount}}){{/if}} here: {{#if paymentUrl}}{{paymentUrl}}{{/if}}',
     es: 'Hola {{firstName}}, pague su factura de {{companyName}} por {{jobTypeName}}{{#if amount}} ({{amount}}){{/if}} aquí: {{#if paymentUrl}}{{paymentUrl}}{{/if}}',
   },
+  /** PAY while the payment provider cannot make a link (down, refused, not set up): a person sends it. */
+  reply_payment_unavailable: {
+    recipient: 'customer',
+    vars: ['companyPhone'],
+    en: 'Sorry {{firstName}}, {{companyName}} cannot make your payment link right now. Our dispatcher will send it to you shortly{{#if companyPhone}}, or call us at {{companyPhone}}{{/if}}.',
+    es: 'Lo sentimos {{firstName}}, {{companyName}} no puede generar su enlace de pago en este momento. Nuestro despachador se lo enviará en breve{{#if companyPhone}}, o llámenos al {{companyPhone}}{{/if}}.',
+  },
   reply_nothing_to_pay: {
     recipient: 'customer',
     vars: ['companyPhone'],
@@ -376,8 +391,8 @@ export const NOTIFICATION_CATALOGUE = {
   reply_help: {
     recipient: 'customer',
     vars: ['companyPhone'],
-    en: '{{companyName}}: appointment texts.{{#if companyPhone}} Call {{companyPhone}} for help.{{/if}} Reply C to confirm, R to reschedule, CANCEL to cancel, ESPAÑOL for Spanish. Msg&data rates may apply. Reply STOP to opt out.',
-    es: '{{companyName}}: mensajes de citas.{{#if companyPhone}} Llame al {{companyPhone}} para ayuda.{{/if}} Responda C para confirmar, R para cambiar la cita, CANCEL para cancelar, ENGLISH para inglés. Pueden aplicarse tarifas. Responda STOP para no recibir más mensajes.',
+    en: '{{companyName}}: appointment texts.{{#if companyPhone}} Call {{companyPhone}} for help.{{/if}} Reply C to confirm, R to reschedule, CX to cancel, ESPAÑOL for Spanish. Msg&data rates may apply. Reply STOP to opt out.',
+    es: '{{companyName}}: mensajes de citas.{{#if companyPhone}} Llame al {{companyPhone}} para ayuda.{{/if}} Responda C para confirmar, R para cambiar la cita, CX para cancelar, ENGLISH para inglés. Pueden aplicarse tarifas. Responda STOP para no recibir más mensajes.',
   },
   reply_language: {
     recipient: 'customer',
@@ -398,9 +413,9 @@ export const NOTIFICATION_CATALOGUE = {
   /** To dispatch: a customer texted something the system does not act on (the console inbox has it). */
   customer_reply_alert: {
     recipient: 'dispatch',
-    vars: ['replyText', 'customerPhone'],
-    en: 'Customer reply from {{customerName}}{{#if customerPhone}} ({{customerPhone}}){{/if}} about {{jobTypeName}}{{#if window}}, {{window}}{{/if}}: "{{#if replyText}}{{replyText}}{{/if}}". Answer from the inbox in the console.',
-    es: 'Respuesta de {{customerName}}{{#if customerPhone}} ({{customerPhone}}){{/if}} sobre {{jobTypeName}}{{#if window}}, {{window}}{{/if}}: "{{#if replyText}}{{replyText}}{{/if}}". Responda desde la bandeja de la consola.',
+    vars: ['replyText', 'customerPhone', 'noBooking'],
+    en: 'Customer reply from {{customerName}}{{#if customerPhone}} ({{customerPhone}}){{/if}} {{#if noBooking}}(no booking for this number){{else}}about {{jobTypeName}}{{#if window}}, {{window}}{{/if}}{{/if}}: "{{#if replyText}}{{replyText}}{{/if}}". Answer from the inbox in the console.',
+    es: 'Respuesta de {{customerName}}{{#if customerPhone}} ({{customerPhone}}){{/if}} {{#if noBooking}}(ninguna reserva para este número){{else}}sobre {{jobTypeName}}{{#if window}}, {{window}}{{/if}}{{/if}}: "{{#if replyText}}{{replyText}}{{/if}}". Responda desde la bandeja de la consola.',
   },
 } as const satisfies Record<string, CatalogueEntry>;
 

@@ -5,7 +5,8 @@
  * Keywords (case, accents, spaces and trailing punctuation do not matter):
  *   C, YES, Y, CONFIRM            confirm the visit (YES after CANCEL: confirm the cancel)
  *   R, RESCHEDULE                 offer the next three windows; the reply 1/2/3 books one
- *   CANCEL                        ask to confirm (YES cancels, NO keeps the visit)
+ *   CX, CANCELAR, CANCEL VISIT    ask to confirm (YES cancels, NO keeps the visit); CANCEL too
+ *                                 when Twilio did not take it as an opt-out (see carrierCommand)
  *   PAY                           the payment link of the latest unpaid invoice
  *   STOP family / START family    carrier opt-out / opt-in (CTIA); HELP / INFO: who we are
  *   ESPAÑOL, ESPANOL / ENGLISH    the language of the customer's messages
@@ -21,14 +22,41 @@ export type ReplyCommand =
   | { kind: 'choose'; choice: number }
   | { kind: 'cancel' }
   | { kind: 'pay' }
-  | { kind: 'opt_out' }
+  /** `word`: the keyword as texted (normalised); CANCEL taken as an opt-out by the carrier asks a person to call. */
+  | { kind: 'opt_out'; word?: string }
   | { kind: 'opt_in' }
   | { kind: 'help' }
   | { kind: 'language'; language: 'en' | 'es' }
   | { kind: 'free_text' };
 
-/** CTIA / Twilio's default opt-out words, less CANCEL (which asks to cancel the visit first). */
+/** CTIA / Twilio's default opt-out words, less CANCEL (Twilio's default takes it as one too: see carrierCommand). */
 const OPT_OUT = new Set(['STOP', 'STOPALL', 'UNSUBSCRIBE', 'END', 'QUIT', 'REVOKE', 'OPTOUT']);
+/** Words that cancel a visit (after a YES) which no carrier takes as an opt-out: our wording says CX. */
+const CANCEL = new Set(['CX', 'CANCELAR', 'CANCEL VISIT', 'CANCEL APPOINTMENT', 'CANCEL MY APPOINTMENT', 'CANCEL MY VISIT']);
+/** Twilio's default opt-out keywords (STOP filtering on a number outside a Messaging Service with Advanced Opt-Out). */
+const TWILIO_DEFAULT_OPT_OUT = new Set([...OPT_OUT, 'CANCEL']);
+
+/**
+ * What Twilio itself already did with a text, before we see it. With Advanced Opt-Out (a Messaging
+ * Service), Twilio reports it: `OptOutType` STOP / START / HELP on the webhook, and a text without
+ * it was not taken as a keyword (a company that removed CANCEL from its opt-out keywords gets CANCEL
+ * as a plain text). Without a Messaging Service, Twilio's default STOP filtering applies and reports
+ * nothing: its default keywords, CANCEL among them, opt the sender out (our replies are then
+ * blocked). Undefined when Twilio left the text to us.
+ */
+export function carrierCommand(body: string, optOutType: string | undefined, viaMessagingService: boolean): ReplyCommand | undefined {
+  const word = normaliseKeyword(body);
+  switch (optOutType?.toUpperCase()) {
+    case 'STOP':
+      return { kind: 'opt_out', word };
+    case 'START':
+      return { kind: 'opt_in' };
+    case 'HELP':
+      return { kind: 'help' };
+  }
+  if (!viaMessagingService && TWILIO_DEFAULT_OPT_OUT.has(word)) return { kind: 'opt_out', word };
+  return undefined;
+}
 const OPT_IN = new Set(['START', 'UNSTOP']);
 const CONFIRM = new Set(['C', 'YES', 'Y', 'CONFIRM', 'CONFIRMED', 'SI']);
 const DECLINE = new Set(['NO', 'N']);
@@ -52,9 +80,9 @@ export function normaliseKeyword(body: string): string {
 /** What the reply asks for. `choosing` says a numbered choice is awaited (after R). */
 export function parseReply(body: string, choosing = false): ReplyCommand {
   const word = normaliseKeyword(body);
-  if (OPT_OUT.has(word)) return { kind: 'opt_out' };
+  if (OPT_OUT.has(word)) return { kind: 'opt_out', word };
   if (OPT_IN.has(word)) return { kind: 'opt_in' };
-  if (word === 'CANCEL') return { kind: 'cancel' };
+  if (word === 'CANCEL' || CANCEL.has(word)) return { kind: 'cancel' };
   if (CONFIRM.has(word)) return { kind: 'confirm' };
   if (DECLINE.has(word)) return { kind: 'decline' };
   if (RESCHEDULE.has(word)) return { kind: 'reschedule' };

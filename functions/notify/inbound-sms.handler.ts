@@ -68,7 +68,17 @@ const inboundSms = apiRoute({}, async ({ event, rawBody, headers, pathParameters
     // Signed but nothing to act on (no sender we can text back, no message id to act on once).
     return { statusCode: 200, body: twiml(), headers: { 'content-type': 'text/xml', 'x-jobrelay-action': 'ignored' } };
   }
-  const outcome = await handleCustomerReply({ tenant, from, to: params.To ?? '', body: params.Body ?? '', messageSid: params.MessageSid, at: now() });
+  const outcome = await handleCustomerReply({
+    tenant,
+    from,
+    to: params.To ?? '',
+    body: params.Body ?? '',
+    messageSid: params.MessageSid,
+    at: now(),
+    // What Twilio already did with the text (Advanced Opt-Out reports it; default STOP filtering does not).
+    optOutType: params.OptOutType || undefined,
+    viaMessagingService: Boolean(params.MessagingServiceSid),
+  });
   return {
     statusCode: 200,
     body: twiml(outcome.text),

@@ -25,7 +25,10 @@ export function planNotifications(args: {
 }): PlannedNotification[] {
   const { window, timeZone, now, channel } = args;
   const start = DateTime.fromISO(`${window.date}T${window.start}`, { zone: timeZone });
-  const planned: PlannedNotification[] = [{ kind: 'confirmation', channel, dueAt: now.toISOString() }];
+  // A window already under way (an emergency booked into it, a late confirmation) is no "between 10
+  // and 12" any more: the customer is told the technician arrives by its end.
+  const kind = start.toMillis() <= now.getTime() ? 'confirmation_arriving_by' : 'confirmation';
+  const planned: PlannedNotification[] = [{ kind, channel, dueAt: now.toISOString() }];
   const reminder48 = start.minus({ hours: 48 });
   if (reminder48.toMillis() > now.getTime()) planned.push({ kind: 'reminder_48h', channel, dueAt: reminder48.toUTC().toISO()! });
   const dayOf = start.startOf('day').set({ hour: DAY_OF_REMINDER_HOUR });

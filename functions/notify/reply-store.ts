@@ -77,6 +77,40 @@ export async function completeInbound(tenantId: string, messageSid: string, answ
   );
 }
 
+/**
+ * A reply that is about no booking (a number we have no booking for) has the inbound message itself
+ * as the subject of its dispatcher alert: the ledger row's subject id is `SMSIN~<MessageSid>`, and
+ * the facts the alert quotes sit on the inbound record.
+ */
+export const INBOUND_SUBJECT_PREFIX = 'SMSIN~';
+
+export interface InboundAlertFacts {
+  from: string;
+  text: string;
+  customerId?: string;
+}
+
+export async function noteInboundForDispatch(tenantId: string, messageSid: string, facts: InboundAlertFacts): Promise<string> {
+  await documentClient().send(
+    new UpdateCommand({
+      TableName: config.tableName,
+      Key: replyKeys.inbound(tenantId, messageSid),
+      UpdateExpression: 'SET alert = :facts',
+      ExpressionAttributeValues: { ':facts': facts },
+    }),
+  );
+  return `${INBOUND_SUBJECT_PREFIX}${messageSid}`;
+}
+
+/** The facts of an inbound message's dispatcher alert, by its subject id (undefined for any other subject). */
+export async function inboundAlertFacts(tenantId: string, subjectId: string): Promise<InboundAlertFacts | undefined> {
+  if (!subjectId.startsWith(INBOUND_SUBJECT_PREFIX)) return undefined;
+  const { Item } = await documentClient().send(
+    new GetCommand({ TableName: config.tableName, Key: replyKeys.inbound(tenantId, subjectId.slice(INBOUND_SUBJECT_PREFIX.length)), ConsistentRead: true }),
+  );
+  return Item?.alert as InboundAlertFacts | undefined;
+}
+
 /** The handling failed: the next delivery of the message may try again at once. */
 export async function releaseInbound(tenantId: string, messageSid: string): Promise<void> {
   await documentClient()

@@ -3,7 +3,11 @@
  * one that failed for good or for the last time.
  */
 import { getBookingRecord, type BookingRecord } from '../booking/store';
-import { getCustomer } from '../recognise/store';
+import { PAYMENT_REMINDER_KINDS } from '../lifecycle/plan';
+import { invoiceDescription, invoicePaymentLink } from '../renewals/payment-link';
+import { logger } from '../shared/logger';
+import type { Tenant } from '../tenant/model';
+import { type CustomerRecord, emptyProfile, getCustomer } from '../recognise/store';
 import { membershipMessageSubject } from '../renewals/store';
 import { findOpenReviewItems, openReviewItem } from '../review/store';
 import { openSetupItem } from '../review/setup';
@@ -13,13 +17,38 @@ import { now } from '../shared/time';
 import { readableError, type FailedRecord } from '../shared/worker';
 import { SetupRequiredError } from '../tenant/setup';
 import { getJobType, getTenant, listTechnicians } from '../tenant/store';
-import { carriesJobDetails, composeMessage, composeSubject, messageVariables, recipientOf } from './catalogue';
+import { carriesJobDetails, composeMessage, composeSubject, type MessageLanguage, messageVariables, recipientOf } from './catalogue';
 import { emailHtml } from './email';
 import { decideDelivery } from './delivery';
 import { providerFor } from './providers';
 import { MessageRejectedError, MessageUnaddressableError } from './providers/types';
 import { NotifyMessageSchema, type NotifyMessage } from './schemas';
+import { type InboundAlertFacts, inboundAlertFacts } from './reply-store';
 import { deferRow, isRowOpen, recordSent, settleRow } from './store';
+
+/** The job details' labels in the reader's language. */
+const DETAIL_LABELS = {
+  en: {
+    summary: 'Summary',
+    access: 'Access',
+    notes: 'Notes',
+    said: 'Customer said',
+    history: 'History',
+    visits: 'past visits',
+    equipment: 'Equipment',
+    technician: 'Technician',
+  },
+  es: {
+    summary: 'Resumen',
+    access: 'Acceso',
+    notes: 'Notas',
+    said: 'El cliente dijo',
+    history: 'Historial',
+    visits: 'visitas anteriores',
+    equipment: 'Equipos',
+    technician: 'Técnico',
+  },
+} as const satisfies Record<MessageLanguage, Record<string, string>>;
 
 /**
  * Full context for the people doing the job: summary, access notes, notes, what the customer said,
@@ -33,21 +62,85 @@ function jobDetails(
   },
   customer: { serviceHistory?: unknown[]; equipment?: Array<{ kind: string; make?: string; model?: string }> },
   technicians: Array<{ technicianId: string; name: string }>,
+  language: MessageLanguage = 'en',
 ): string {
   const said = booking.request?.transcript?.find((turn) => turn.role === 'customer')?.text;
   const technician = technicians.find((t) => t.technicianId === booking.window?.technicianId)?.name;
   const equipment = (customer.equipment ?? []).map((e) => [e.kind, e.make, e.model].filter(Boolean).join(' '));
+  const l = DETAIL_LABELS[language];
   return [
-    booking.summary && `Summary: ${booking.summary}.`,
-    booking.request?.accessNotes && `Access: ${booking.request.accessNotes}`,
-    booking.request?.notes && `Notes: ${booking.request.notes}`,
-    said && `Customer said: "${said.slice(0, 160)}"`,
-    `History: ${customer.serviceHistory?.length ?? 0} past visits.`,
-    equipment.length ? `Equipment: ${equipment.join(', ')}.` : undefined,
-    technician && `Technician: ${technician}.`,
+    booking.summary && `${l.summary}: ${booking.summary}.`,
+    booking.request?.accessNotes && `${l.access}: ${booking.request.accessNotes}`,
+    booking.request?.notes && `${l.notes}: ${booking.request.notes}`,
+    said && `${l.said}: "${said.slice(0, 160)}"`,
+    `${l.history}: ${customer.serviceHistory?.length ?? 0} ${l.visits}.`,
+    equipment.length ? `${l.equipment}: ${equipment.join(', ')}.` : undefined,
+    technician && `${l.technician}: ${technician}.`,
   ]
     .filter(Boolean)
     .join(' ');
+}
+
+/** The language of a message's recipient (English when they set none). */
+function recipientLanguage(
+  row: NotifyMessage,
+  tenant: Tenant,
+  customer: { language?: MessageLanguage },
+  technicians: Array<{ technicianId: string; language?: MessageLanguage }>,
+): MessageLanguage {
+  if (row.technicianId) return technicians.find((t) => t.technicianId === row.technicianId)?.language ?? 'en';
+  switch (recipientOf(row.kind)) {
+    case 'customer':
+      return customer.language ?? 'en';
+    case 'dispatch':
+      return tenant.dispatch.language ?? 'en';
+    case 'manager':
+      return tenant.dispatch.onCallManagerLanguage ?? 'en';
+    default:
+      return 'en';
+  }
+}
+
+/** The subject of an alert about a text from a number with no booking: the caller as far as known. */
+function inboundSubject(facts: InboundAlertFacts | undefined) {
+  if (!facts) return undefined;
+  const at = new Date().toISOString();
+  const caller: CustomerRecord = {
+    tenantId: '',
+    customerId: '',
+    name: 'an unknown number',
+    phoneE164: facts.from,
+    addresses: [],
+    ...emptyProfile(),
+    createdAt: at,
+    updatedAt: at,
+  };
+  return {
+    ...(facts.customerId ? { customerId: facts.customerId } : {}),
+    caller,
+    jobTypeId: '',
+    window: null,
+    request: {} as BookingRecord['request'],
+    messageVars: { replyText: facts.text, noBooking: 'yes' },
+  };
+}
+
+/**
+ * A payment reminder carries the open invoice's payment link (made once, stored on the booking).
+ * When the provider cannot make one now, the reminder still goes, asking the customer to reply PAY.
+ */
+async function reminderPaymentUrl(
+  tenant: Tenant,
+  row: NotifyMessage,
+  booking: Partial<BookingRecord>,
+  jobTypeName: string | undefined,
+  at: Date,
+): Promise<string | undefined> {
+  if (!PAYMENT_REMINDER_KINDS.includes(row.kind) || !booking.bookingId || booking.messageVars?.paymentUrl) return undefined;
+  const link = await invoicePaymentLink(tenant, booking as BookingRecord, invoiceDescription(tenant.name, jobTypeName), at);
+  if (link.ok) return link.url;
+  if (link.reason !== 'no_invoice') logger.warn('payment reminder sent without a link', { tenantId: tenant.tenantId, kind: row.kind, reason: link.reason });
+  return undefined;
 }
 
 /**
@@ -60,11 +153,15 @@ export async function sendNotification(row: NotifyMessage): Promise<void> {
   // The sweeper queues a row again when its message seems lost: one that was settled meanwhile is done.
   if (!(await isRowOpen(row))) return;
   // A membership's messages (renewal notices, win-back) have the membership as their subject.
-  const booking = (await getBookingRecord(row.tenantId, row.bookingId)) ?? (await membershipMessageSubject(row.tenantId, row.bookingId));
-  if (!booking?.customerId) throw new Error(`Booking ${row.bookingId} cannot be notified yet`);
+  // A text from a number with no booking has the inbound message as its subject (the dispatcher's alert).
+  const booking =
+    (await getBookingRecord(row.tenantId, row.bookingId)) ??
+    (await membershipMessageSubject(row.tenantId, row.bookingId)) ??
+    inboundSubject(await inboundAlertFacts(row.tenantId, row.bookingId));
+  if (!booking?.customerId && !(booking && 'caller' in booking)) throw new Error(`Booking ${row.bookingId} cannot be notified yet`);
   const [tenant, customer, jobType, technicians] = await Promise.all([
     getTenant(row.tenantId),
-    getCustomer(row.tenantId, booking.customerId),
+    booking.customerId ? getCustomer(row.tenantId, booking.customerId) : 'caller' in booking ? booking.caller : undefined,
     getJobType(row.tenantId, booking.jobTypeId),
     listTechnicians(row.tenantId),
   ]);
@@ -92,13 +189,14 @@ export async function sendNotification(row: NotifyMessage): Promise<void> {
   const channel = decision.channel;
   const window =
     booking.window ?? (booking.request.window?.date ? { date: booking.request.window.date, start: booking.request.window.start ?? '', end: '' } : null);
-  // Customers read their own language; staff messages go in the company's (English).
-  const language = recipientOf(row.kind) === 'customer' ? (customer.language ?? 'en') : 'en';
+  // Everyone reads their own language: the customer's, the technician's, the dispatcher's, the on-call manager's.
+  const language = recipientLanguage(row, tenant, customer, technicians);
   // A membership's subject has only some of a booking's fields.
   const full: Partial<BookingRecord> = booking;
   // The field's word first: the technician the FSM dispatched (or who accepted an emergency page), else the one we assigned.
   const technicianName = full.technicianName ?? technicians.find((t) => t.technicianId === booking.window?.technicianId)?.name;
   const details = carriesJobDetails(row.kind);
+  const paymentUrl = await reminderPaymentUrl(tenant, row, full, jobType?.name, at);
   const vars = messageVariables({
     language,
     timeZone: tenant.timeZone,
@@ -118,12 +216,13 @@ export async function sendNotification(row: NotifyMessage): Promise<void> {
     parts: details ? jobType?.materials : undefined,
     membership: details && customer.membership.status === 'active' ? (customer.membership.plan ?? 'active') : undefined,
     job: {
+      ...(paymentUrl ? { paymentUrl } : {}),
       ...booking.messageVars,
       ...(tenant.reviewUrl ? { reviewUrl: tenant.reviewUrl } : {}),
       ...(tenant.dispatch.phone ? { companyPhone: tenant.dispatch.phone } : {}),
       ...(details
         ? {
-            details: jobDetails(booking, customer, technicians),
+            details: jobDetails(booking, customer, technicians, language),
             accessNotes: booking.request.accessNotes,
             notes: booking.request.notes,
           }

@@ -1,8 +1,10 @@
 /**
  * The notification ledger and the local outbox. Ledger rows sit in the booking's partition
- * (`NOTIFY#<kind>`); pending rows carry `duePk`/`dueAt`, the sparse GSI `byDue` the sweeper reads.
+ * (`NOTIFY#<kind>`); pending rows carry `duePk`/`dueAt`, the sparse GSI `byDue` the sweeper reads,
+ * `duePk` one of DUE_SHARDS partitions by tenant (duePartition).
  * Sending is a transaction (ledger row -> sent, outbox row), so a message is sent once.
  */
+import { createHash } from 'node:crypto';
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { bookingKeys } from '../booking/store';
 import { documentClient } from '../shared/clients';
@@ -15,7 +17,37 @@ import type { IndexName } from '../shared/table';
 
 /** The sparse due-work index (functions/shared/table.ts declares it). */
 export const DUE_INDEX: IndexName = 'byDue';
+/**
+ * How many partitions of the due index notifications spread over: a tenant's rows sit in one
+ * (`DUE#<hash(tenant) mod DUE_SHARDS>`, duePartition), so no single partition holds every tenant's
+ * due messages and the sweep queries them in parallel. The one place the number is.
+ */
+export const DUE_SHARDS = 16;
+/**
+ * The single partition every row used before the index was sharded. Dual read: the sweep still
+ * lists it (duePartitions), and markQueued/deferRow move each row they touch to its tenant's shard,
+ * so it empties on its own; drop it from duePartitions once a deployment's legacy partition is empty.
+ */
 export const DUE_PARTITION = 'DUE';
+
+/** The shard of a tenant's due rows, 0 .. DUE_SHARDS - 1 (stable: the first 32 bits of sha256(tenantId)). */
+export function dueShardOf(tenantId: string): number {
+  return createHash('sha256').update(tenantId).digest().readUInt32BE(0) % DUE_SHARDS;
+}
+
+/** The due-index partition key of a tenant's notification rows: every writer and reader goes through it. */
+export function duePartition(tenantId: string): string {
+  return duePartitionOfShard(dueShardOf(tenantId));
+}
+
+function duePartitionOfShard(shard: number): string {
+  return `${DUE_PARTITION}#${shard}`;
+}
+
+/** Every partition the sweep reads: the shards, then the legacy single partition (dual read). */
+export function duePartitions(): string[] {
+  return [...Array.from({ length: DUE_SHARDS }, (_, shard) => duePartitionOfShard(shard)), DUE_PARTITION];
+}
 
 export const notifyKeys = {
   ledgerRow: (tenantId: string, bookingId: string, kind: NotificationKind, technicianId?: string, version = 1) => ({
@@ -44,39 +76,65 @@ function rowKey(row: LedgerMessage) {
 
 /** Writes planned rows; a row that already exists is left as it is (a re-entered node adds nothing). */
 export async function addLedgerRows(tenantId: string, bookingId: string, rows: PlannedNotification[]): Promise<number> {
-  let added = 0;
-  for (const row of rows) {
-    const written = await sendConditional(
-      new PutCommand({
-        TableName: config.tableName,
-        Item: {
-          ...notifyKeys.ledgerRow(tenantId, bookingId, row.kind, row.technicianId, row.version),
-          type: 'Notification',
-          tenantId,
-          bookingId,
-          ...row,
-          status: 'pending',
-          duePk: DUE_PARTITION,
-        },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
-    if (written) added++;
-  }
-  return added;
+  return (await putLedgerRows(tenantId, bookingId, rows)).length;
 }
 
-export async function listDueRows(dueBy: Date, limit: number): Promise<LedgerMessage[]> {
-  const { Items = [] } = await documentClient().send(
+/**
+ * Writes planned rows and answers with the ones it wrote (a row that already exists is left as it
+ * is). With `queuedAt`, a row due by then is written already `queued` (the claim markQueued makes),
+ * due again REQUEUE_AFTER_MS later: the writer rings its doorbell itself (sendNotifyMessages) and
+ * the sweeper, which lists only pending rows and lost queued ones, never queues it a second time.
+ */
+export async function putLedgerRows(
+  tenantId: string,
+  bookingId: string,
+  rows: PlannedNotification[],
+  options: { queuedAt?: Date } = {},
+): Promise<Array<PlannedNotification & { queued: boolean }>> {
+  const queuedAt = options.queuedAt?.toISOString();
+  const written = await Promise.all(
+    rows.map(async (row) => {
+      const queued = queuedAt !== undefined && row.dueAt <= queuedAt;
+      const ok = await sendConditional(
+        new PutCommand({
+          TableName: config.tableName,
+          Item: {
+            ...notifyKeys.ledgerRow(tenantId, bookingId, row.kind, row.technicianId, row.version),
+            type: 'Notification',
+            tenantId,
+            bookingId,
+            ...row,
+            status: 'pending',
+            duePk: duePartition(tenantId),
+            ...(queued ? { status: 'queued', queuedAt, dueAt: new Date(Date.parse(queuedAt) + REQUEUE_AFTER_MS).toISOString(), requeues: 0 } : {}),
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return ok ? { ...row, queued } : undefined;
+    }),
+  );
+  return written.filter((row) => row !== undefined);
+}
+
+/** One page of a due-index partition's rows due by `dueBy`, oldest first; `next` continues it. */
+export async function listDuePage(
+  partition: string,
+  dueBy: Date,
+  limit: number,
+  startKey?: Record<string, unknown>,
+): Promise<{ rows: LedgerMessage[]; next?: Record<string, unknown> }> {
+  const { Items = [], LastEvaluatedKey } = await documentClient().send(
     new QueryCommand({
       TableName: config.tableName,
       IndexName: DUE_INDEX,
       KeyConditionExpression: 'duePk = :due AND dueAt <= :by',
-      ExpressionAttributeValues: { ':due': DUE_PARTITION, ':by': dueBy.toISOString() },
+      ExpressionAttributeValues: { ':due': partition, ':by': dueBy.toISOString() },
       Limit: limit,
+      ExclusiveStartKey: startKey,
     }),
   );
-  return Items.map((item) => ({
+  const rows = Items.map((item) => ({
     tenantId: item.tenantId,
     bookingId: item.bookingId,
     kind: item.kind,
@@ -85,6 +143,13 @@ export async function listDueRows(dueBy: Date, limit: number): Promise<LedgerMes
     status: item.status,
     requeues: item.requeues,
   }));
+  return { rows, next: LastEvaluatedKey };
+}
+
+/** Up to `limit` rows due by `dueBy` over every partition (duePartitions), oldest first. */
+export async function listDueRows(dueBy: Date, limit: number): Promise<LedgerMessage[]> {
+  const pages = await Promise.all(duePartitions().map((partition) => listDuePage(partition, dueBy, limit)));
+  return pages.flatMap((page) => page.rows).slice(0, limit);
 }
 
 /**
@@ -104,7 +169,8 @@ export async function markQueued(row: LedgerMessage, at: Date): Promise<boolean>
     new UpdateCommand({
       TableName: config.tableName,
       Key: rowKey(row),
-      UpdateExpression: 'SET #status = :queued, queuedAt = :at, dueAt = :again ADD requeues :requeue',
+      // duePk too: a row listed from the legacy single partition moves to its tenant's shard.
+      UpdateExpression: 'SET #status = :queued, queuedAt = :at, dueAt = :again, duePk = :due ADD requeues :requeue',
       ConditionExpression: '#status = :pending OR (#status = :queued AND dueAt <= :at AND (attribute_not_exists(requeues) OR requeues < :max))',
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: {
@@ -114,6 +180,7 @@ export async function markQueued(row: LedgerMessage, at: Date): Promise<boolean>
         ':again': new Date(at.getTime() + REQUEUE_AFTER_MS).toISOString(),
         ':requeue': row.status === 'queued' ? 1 : 0,
         ':max': MAX_REQUEUES,
+        ':due': duePartition(row.tenantId),
       },
     }),
   );
@@ -139,7 +206,7 @@ export async function deferRow(row: LedgerMessage, until: Date, reason: string, 
         ':pending': 'pending',
         ':queued': 'queued',
         ':until': until.toISOString(),
-        ':due': DUE_PARTITION,
+        ':due': duePartition(row.tenantId),
         ':reason': reason,
         ':at': at.toISOString(),
       },

@@ -5,35 +5,107 @@
  * due again 15 minutes on (store.ts REQUEUE_AFTER_MS), so a message lost with the queue (a crash of
  * the local in-memory queue, a purge) is queued again; the worker skips a row already settled; after
  * MAX_REQUEUES the row fails with the reason instead of circling forever.
+ *
+ * At scale (issue 19 item 5): the due index is sharded per tenant (store.ts duePartition) and the
+ * sweep reads every partition in parallel. In a partition it lists everything due (up to
+ * MAX_LISTED_PER_SWEEP rows, a few pages of reads) before it queues anything, then queues the rows
+ * taking tenants in turn: the first due row of every tenant, then the second of every tenant, and so
+ * on. A tenant's burst of thousands of reminders therefore cannot hold another tenant's confirmation
+ * past the first sweep, however deep the burst: the confirmation is among the first rows queued.
+ * Passes repeat while rows were left (the time budget, the listing cap), until the budget ends.
  */
 import { NOTIFY_BATCH, sendNotifyMessages } from './queue-store';
-import { listDueRows, markQueued, MAX_REQUEUES, settleRow, type LedgerMessage } from './store';
+import { duePartitions, listDuePage, markQueued, MAX_REQUEUES, settleRow, type LedgerMessage } from './store';
 
-const PAGE = 100;
-const MAX_PAGES = 20;
+/** Rows read per query (a due row is a few hundred bytes: a page stays well under DynamoDB's 1 MB). */
+const READ_PAGE = 500;
+/**
+ * Rows of one partition a pass lists at most: the depth of backlog beyond which a tenant's row of
+ * the same shard waits for the next sweep. Listing is cheap next to queueing (a page of 500 is one
+ * read of ~40 units; queueing a row is a send and a write).
+ */
+export const MAX_LISTED_PER_SWEEP = 20_000;
+/** Batches of one partition sent at once (each: one SendMessageBatch, then its rows marked in parallel). */
+const BATCHES_IN_FLIGHT = 2;
+/** A sweep stops starting batches after this long (the NotificationSweeper Lambda's timeout is 50 s). */
+export const SWEEP_BUDGET_MS = 40_000;
+
+export interface SweepOptions {
+  /** Passes at most (default: until nothing is left or the budget is spent). */
+  rounds?: number;
+  /** Rows queued per partition per pass at most (default: all listed). */
+  maxQueuedPerPartition?: number;
+  budgetMs?: number;
+}
 
 /** The message of a listed row: the row's listing facts (status, requeues) are not part of it. */
 function messageOf({ status: _status, requeues: _requeues, ...message }: LedgerMessage): LedgerMessage {
   return message;
 }
 
-export async function sweepDueNotifications(at: Date): Promise<number> {
+/** The rows with tenants taken in turn: every tenant's first row (oldest first), then every tenant's second, ... */
+export function tenantsInTurn(rows: LedgerMessage[]): LedgerMessage[] {
+  const byTenant = new Map<string, LedgerMessage[]>();
+  for (const row of rows) {
+    const list = byTenant.get(row.tenantId) ?? [];
+    list.push(row);
+    byTenant.set(row.tenantId, list);
+  }
+  const lists = [...byTenant.values()];
+  const longest = Math.max(0, ...lists.map((list) => list.length));
+  const ordered: LedgerMessage[] = [];
+  for (let turn = 0; turn < longest; turn++) for (const list of lists) if (list[turn]) ordered.push(list[turn]!);
+  return ordered;
+}
+
+interface PassResult {
+  queued: number;
+  /** Rows settled as failed (lost too often): progress too. */
+  settled: number;
+  /** Whether the partition still has due rows this pass did not queue. */
+  more: boolean;
+}
+
+async function sweepPartition(partition: string, at: Date, deadline: number, maxQueued: number): Promise<PassResult> {
+  const listed: LedgerMessage[] = [];
+  let next: Record<string, unknown> | undefined;
+  do {
+    const page = await listDuePage(partition, at, Math.min(READ_PAGE, MAX_LISTED_PER_SWEEP - listed.length), next);
+    listed.push(...page.rows);
+    next = page.next;
+  } while (next && listed.length < MAX_LISTED_PER_SWEEP);
+  // A message lost again and again is not queued forever: the row fails with the reason.
+  const given = listed.filter((row) => row.status === 'queued' && (row.requeues ?? 0) >= MAX_REQUEUES);
+  for (const row of given) await settleRow(row, 'failed', `queued ${MAX_REQUEUES + 1} times without being sent (message lost)`, at);
+  const ordered = tenantsInTurn(listed.filter((row) => !given.includes(row))).slice(0, maxQueued);
+  const batches: LedgerMessage[][] = [];
+  for (let i = 0; i < ordered.length; i += NOTIFY_BATCH) batches.push(ordered.slice(i, i + NOTIFY_BATCH));
   let queued = 0;
-  for (let page = 0; page < MAX_PAGES; page++) {
-    const listed = await listDueRows(at, PAGE);
-    if (!listed.length) break;
-    // A message lost again and again is not queued forever: the row fails with the reason.
-    const given = listed.filter((row) => row.status === 'queued' && (row.requeues ?? 0) >= MAX_REQUEUES);
-    for (const row of given) await settleRow(row, 'failed', `queued ${MAX_REQUEUES + 1} times without being sent (message lost)`, at);
-    const due = listed.filter((row) => !given.includes(row));
-    for (let i = 0; i < due.length; i += NOTIFY_BATCH) {
-      const batch = due.slice(i, i + NOTIFY_BATCH);
-      const sent = await sendNotifyMessages(batch.map(messageOf));
-      for (const [index, row] of batch.entries()) {
-        if (sent.has(index) && (await markQueued(row, at))) queued++;
+  let nextBatch = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(BATCHES_IN_FLIGHT, batches.length) }, async () => {
+      while (nextBatch < batches.length && Date.now() < deadline) {
+        const batch = batches[nextBatch++]!;
+        const sent = await sendNotifyMessages(batch.map(messageOf));
+        const marked = await Promise.all(batch.map((row, index) => (sent.has(index) ? markQueued(row, at) : false)));
+        queued += marked.filter(Boolean).length;
       }
-    }
-    if (listed.length < PAGE) break;
+    }),
+  );
+  return { queued, settled: given.length, more: Boolean(next) || queued + given.length < listed.length };
+}
+
+/** Queues what is due by `at` over every shard of the due index; returns how many rows it queued. */
+export async function sweepDueNotifications(at: Date, options: SweepOptions = {}): Promise<number> {
+  const deadline = Date.now() + (options.budgetMs ?? SWEEP_BUDGET_MS);
+  const maxQueued = options.maxQueuedPerPartition ?? Number.POSITIVE_INFINITY;
+  let queued = 0;
+  for (let pass = 0; pass < (options.rounds ?? Number.POSITIVE_INFINITY) && Date.now() < deadline; pass++) {
+    const results = await Promise.all(duePartitions().map((partition) => sweepPartition(partition, at, deadline, maxQueued)));
+    const progress = results.reduce((sum, r) => sum + r.queued + r.settled, 0);
+    queued += results.reduce((sum, r) => sum + r.queued, 0);
+    // Another pass only when rows were left and this one moved (a failing queue does not spin).
+    if (!progress || !results.some((r) => r.more)) break;
   }
   return queued;
 }

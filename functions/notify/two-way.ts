@@ -17,10 +17,20 @@ import { logger } from '../shared/logger';
 import type { Tenant } from '../tenant/model';
 import { getJobType } from '../tenant/store';
 import { composeMessage, type MessageLanguage, messageVariables, type NotificationKind, renderMessage } from './catalogue';
-import { paymentLinkFor } from '../renewals/payments';
-import { type Awaiting, bookingForReply, CONVERSATION_TTL_MINUTES, parseReply, type ReplyCommand } from './customer-reply';
+import { invoiceDescription, invoicePaymentLink } from '../renewals/payment-link';
+import { type Awaiting, bookingForReply, CONVERSATION_TTL_MINUTES, carrierCommand, normaliseKeyword, parseReply, type ReplyCommand } from './customer-reply';
 import { addLedgerRows } from './store';
-import { addThreadEntry, claimInbound, clearAwaiting, completeInbound, getAwaiting, type ReplyAnswer, releaseInbound, setAwaiting } from './reply-store';
+import {
+  addThreadEntry,
+  claimInbound,
+  clearAwaiting,
+  completeInbound,
+  getAwaiting,
+  noteInboundForDispatch,
+  type ReplyAnswer,
+  releaseInbound,
+  setAwaiting,
+} from './reply-store';
 import { formatWindow } from './variables';
 
 /** Who made a change by text, as booking records show it. */
@@ -35,6 +45,10 @@ export interface InboundText {
   body: string;
   messageSid: string;
   at: Date;
+  /** Twilio's `OptOutType` (STOP, START, HELP): what Advanced Opt-Out already did with the text. */
+  optOutType?: string;
+  /** The number is in a Twilio Messaging Service (`MessagingServiceSid` on the webhook). */
+  viaMessagingService?: boolean;
 }
 
 /** The answer to a reply; `replayed` when the provider delivered the same message again. */
@@ -71,7 +85,7 @@ async function actOnReply(text: InboundText): Promise<ReplyAnswer> {
     getAwaiting(tenantId, from, at),
     listBookingsByPhone(tenantId, from),
   ]);
-  const command = parseReply(text.body, awaiting?.step === 'choose_window');
+  const command = carrierCommand(text.body, text.optOutType, text.viaMessagingService ?? false) ?? parseReply(text.body, awaiting?.step === 'choose_window');
   const awaited = awaiting ? bookings.find((b) => b.bookingId === awaiting.bookingId) : undefined;
   const { booking, open } = awaited ? { booking: awaited, open: true } : bookingForReply(bookings, command, at, tenant.timeZone);
   const conversation: Conversation = {
@@ -109,8 +123,11 @@ async function decide(c: Conversation, command: ReplyCommand, awaiting: Awaiting
     case 'opt_in': {
       // Carrier keywords: the provider answers them itself (Twilio's opt-out handling).
       if (customerId) await setMessagingOptOut(tenantId, customerId, command.kind === 'opt_out', at);
-      if (command.kind === 'opt_out') await clearAwaiting(tenantId, from);
-      return { action: command.kind === 'opt_out' ? 'opted_out' : 'opted_in' };
+      if (command.kind === 'opt_in') return { action: 'opted_in' };
+      await clearAwaiting(tenantId, from);
+      // CANCEL that the carrier took as an opt-out: we cannot ask "cancel the visit?" by text any more.
+      if (command.word === 'CANCEL' && booking) return carrierCancel(c, booking);
+      return { action: 'opted_out' };
     }
     case 'help':
       return { action: 'help', text: await answer(c, 'reply_help') };
@@ -158,8 +175,9 @@ async function decide(c: Conversation, command: ReplyCommand, awaiting: Awaiting
       return { action: 'rescheduled' };
     }
     case 'cancel': {
-      // With nothing to cancel, CANCEL keeps its carrier meaning: stop texting me.
       if (!booking) {
+        // With nothing to cancel, CANCEL keeps its carrier meaning: stop texting me.
+        if (normaliseKeyword(c.text.body) !== 'CANCEL') return { action: 'no_booking', text: await answer(c, 'reply_no_booking') };
         if (customerId) await setMessagingOptOut(tenantId, customerId, true, at);
         return { action: 'opted_out' };
       }
@@ -184,6 +202,35 @@ async function cancelByText(c: Conversation, bookingId: string): Promise<ReplyAn
   }
   // The cancel's own message (cancellation) tells the customer.
   return { action: 'cancelled', bookingId };
+}
+
+/**
+ * The customer texted CANCEL and the carrier (Twilio) took it as an opt-out: the opt-out is recorded
+ * as the carrier did, the visit stays as it is, and a person calls (a customer_reply review item on
+ * the booking and an alert to the dispatcher). Nothing is texted back: the carrier blocks it.
+ */
+async function carrierCancel(c: Conversation, booking: BookingRecord): Promise<ReplyAnswer> {
+  const { tenant, from, body, messageSid, at } = c.text;
+  const name = c.customer?.name ?? booking.request.customer.name ?? from;
+  await openReviewItem(
+    tenant.tenantId,
+    {
+      kind: 'customer_reply',
+      reason: `${name} texted CANCEL, which the carrier treats as an opt-out (no more texts reach them): call them to cancel or keep the job`,
+      subject: { type: 'booking', id: booking.bookingId },
+      payload: { text: body, from, messageSid, why: 'carrier_opt_out' },
+    },
+    at,
+  );
+  await alertDispatcher(tenant.tenantId, booking, body, at);
+  return { action: 'opted_out_cancel_review' };
+}
+
+/** The dispatcher's text about a customer's reply (customer_reply_alert, quoting it) on the booking. */
+async function alertDispatcher(tenantId: string, booking: BookingRecord, body: string, at: Date): Promise<void> {
+  // The alert quotes the reply: the latest one is a fact the booking's messages may use.
+  await updateBooking(tenantId, booking.bookingId, { messageVars: { ...booking.messageVars, replyText: body.slice(0, 300) } }, { at });
+  await addLedgerRows(tenantId, booking.bookingId, [{ kind: 'customer_reply_alert', channel: 'sms', dueAt: at.toISOString(), version: at.getTime() }]);
 }
 
 const OFFERED = 3;
@@ -214,14 +261,20 @@ async function payByText(c: Conversation): Promise<ReplyAnswer> {
   if (!booking || booking.invoicedAmountCents === undefined || booking.paidAt) {
     return { action: 'nothing_to_pay', text: await answer(c, 'reply_nothing_to_pay') };
   }
-  const paymentUrl = await paymentLinkFor(c.text.tenant, booking);
-  if (!paymentUrl) return forDispatch(c, 'asked by text to pay; no payment link could be made');
-  return { action: 'payment_link_sent', text: await answer(c, 'reply_payment_link', { paymentUrl }, booking.invoicedAmountCents) };
+  const { tenant, at } = c.text;
+  const jobType = await getJobType(tenant.tenantId, booking.jobTypeId);
+  const link = await invoicePaymentLink(tenant, booking, invoiceDescription(tenant.name, jobType?.name), at);
+  if (!link.ok) {
+    // Honest: no link now; a person sends it (review item + alert to the dispatcher).
+    return forDispatch(c, `asked by text to pay; no payment link could be made (${link.reason}: ${link.message})`, 'reply_payment_unavailable');
+  }
+  return { action: 'payment_link_sent', text: await answer(c, 'reply_payment_link', { paymentUrl: link.url }, booking.invoicedAmountCents) };
 }
 
 /**
- * A reply we do not act on: a `customer_reply` review item (the console's inbox) and, when it is
- * about a booking, an alert to the dispatcher; the customer hears that a person will answer.
+ * A reply we do not act on: a `customer_reply` review item (the console's inbox) and an alert to the
+ * dispatcher (about the booking, or, from a number with no booking, about the message itself); the
+ * customer hears that a person will answer.
  */
 async function forDispatch(c: Conversation, why?: string, kind: NotificationKind = 'reply_received'): Promise<ReplyAnswer> {
   const { tenant, from, body, messageSid, at } = c.text;
@@ -242,10 +295,15 @@ async function forDispatch(c: Conversation, why?: string, kind: NotificationKind
     },
     at,
   );
-  if (booking) {
-    // The alert quotes the reply: the latest one is a fact the booking's messages may use.
-    await updateBooking(tenantId, booking.bookingId, { messageVars: { ...booking.messageVars, replyText: body.slice(0, 300) } }, { at });
-    await addLedgerRows(tenantId, booking.bookingId, [{ kind: 'customer_reply_alert', channel: 'sms', dueAt: at.toISOString(), version: at.getTime() }]);
+  if (booking) await alertDispatcher(tenantId, booking, body, at);
+  else {
+    // A number with no booking: the alert's subject is the inbound message itself.
+    const subjectId = await noteInboundForDispatch(tenantId, messageSid, {
+      from,
+      text: body.slice(0, 300),
+      ...(c.customer ? { customerId: c.customer.customerId } : {}),
+    });
+    await addLedgerRows(tenantId, subjectId, [{ kind: 'customer_reply_alert', channel: 'sms', dueAt: at.toISOString() }]);
   }
   return { action: 'customer_reply', text: await answer(c, kind) };
 }

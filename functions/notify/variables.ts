@@ -50,6 +50,7 @@ export const VARIABLE_DESCRIPTIONS = {
   details: 'The job in full for staff: summary, what the customer said, history, equipment',
   options: 'Numbered windows offered by text (1) Tue, Dec 1, 8-10 AM (2) ...',
   replyText: 'What the customer texted back, as they wrote it',
+  noBooking: 'Set when a text came from a number with no booking (the dispatcher alert says so)',
   companyPhone: "The company's phone for customers (dispatch)",
   offerWindow: 'A freed slot offered to a waitlisted caller (Mon, Nov 30, 8-10 AM)',
   pageCode: 'The code an on-call technician replies with to take an emergency (YES 123)',

@@ -1,6 +1,6 @@
 /** RecogniseCustomer's work (recognise/recognise-customer.handler.ts): match the booking's caller to a customer. */
 import { ulid } from 'ulid';
-import { appendTimeline, requireBookingRecord, updateBooking } from '../booking/store';
+import { requireBookingRecord, updateBooking } from '../booking/store';
 import { openReviewItem } from '../review/store';
 import { InvariantError, TransientError } from '../shared/errors';
 import type { WorkflowState } from '../shared/node';
@@ -72,18 +72,11 @@ export async function recogniseBookingCustomer({ tenantId, bookingId }: Workflow
   }
   // The bot heard which language the caller speaks: their messages go out in it.
   if (customer.language) await setCustomerLanguage(tenantId, result.customerId, customer.language, at);
-  await updateBooking(tenantId, bookingId, { customerId: result.customerId }, { at });
-  await appendTimeline(
-    tenantId,
-    bookingId,
-    'RecogniseCustomer',
-    result.outcome,
-    {
-      customerId: result.customerId,
-      ...(result.matchedOn ? { matchedOn: result.matchedOn } : {}),
-      ...(result.candidateId ? { candidateCustomerId: result.candidateId } : {}),
-    },
-    at,
-  );
+  const detail = {
+    customerId: result.customerId,
+    ...(result.matchedOn ? { matchedOn: result.matchedOn } : {}),
+    ...(result.candidateId ? { candidateCustomerId: result.candidateId } : {}),
+  };
+  await updateBooking(tenantId, bookingId, { customerId: result.customerId }, { at, timeline: { node: 'RecogniseCustomer', outcome: result.outcome, detail } });
   return { customerId: result.customerId, matched: result.outcome === 'matched' };
 }

@@ -50,8 +50,12 @@ export interface PaymentLinkRequest {
 export interface PaymentProvider {
   readonly name: string;
   charge(request: ChargeRequest): Promise<ChargeResult>;
-  /** A hosted payment page for an amount; absent where the processor offers none here yet. */
-  paymentLink?(request: PaymentLinkRequest): Promise<string>;
+  /**
+   * A hosted payment page for an amount (its URL). Throws PaymentProviderUnavailableError when the
+   * processor cannot be reached (retry with the same key), PaymentProviderRefusedError when it
+   * refused the request (a person must look).
+   */
+  paymentLink(request: PaymentLinkRequest): Promise<string>;
 }
 
 export class LocalPaymentProvider implements PaymentProvider {
@@ -69,6 +73,9 @@ export class LocalPaymentProvider implements PaymentProvider {
     return `https://pay.jobrelay.local/${encodeURIComponent(request.idempotencyKey)}?amount=${request.amountCents}`;
   }
 }
+
+/** The Stripe API version we speak (pinned: Payment Links' ad-hoc prices need 2025-07-30.basil or later). */
+export const STRIPE_API_VERSION = '2025-07-30.basil';
 
 interface StripeSettings {
   apiUrl: string;
@@ -102,26 +109,7 @@ export class StripePaymentProvider implements PaymentProvider {
       ...(request.description ? { description: request.description } : {}),
     });
     for (const [key, value] of Object.entries(request.metadata ?? {})) form.set(`metadata[${key}]`, value);
-    let response: Response;
-    try {
-      response = await fetch(new URL('/v1/payment_intents', this.settings.apiUrl), {
-        method: 'POST',
-        headers: {
-          authorization: `Bearer ${this.settings.secretKey}`,
-          'content-type': 'application/x-www-form-urlencoded',
-          'idempotency-key': request.idempotencyKey,
-        },
-        body: form.toString(),
-        signal: AbortSignal.timeout(this.settings.timeoutMs),
-      });
-    } catch (error) {
-      throw new PaymentProviderUnavailableError(`Stripe did not answer: ${(error as Error).name}`);
-    }
-    const body = (await response.json().catch(() => ({}))) as {
-      id?: string;
-      status?: string;
-      error?: { type?: string; code?: string; decline_code?: string; message?: string };
-    };
+    const { response, body } = await this.post('/v1/payment_intents', form, request.idempotencyKey);
     if (response.ok) {
       if (body.status === 'succeeded' && body.id) return { ok: true, chargeId: body.id };
       // requires_action / requires_payment_method without an error: the card needs the customer.
@@ -132,6 +120,62 @@ export class StripePaymentProvider implements PaymentProvider {
       throw new PaymentProviderUnavailableError(`Stripe answered ${response.status} (${body.error?.type ?? 'no error type'})`);
     }
     throw new PaymentProviderRefusedError(`Stripe refused the charge: ${response.status} ${body.error?.type ?? ''} ${body.error?.code ?? ''}`.trim());
+  }
+
+  /**
+   * A Stripe Payment Link for the amount (POST /v1/payment_links with ad-hoc `price_data`, which
+   * needs API version 2025-07-30.basil or later), payable once (`restrictions[completed_sessions]
+   * [limit]=1`), with ids in its metadata and its PaymentIntents'. The same idempotency key makes
+   * no second link. A link does not expire, so a reminder days later can carry the same one.
+   */
+  async paymentLink(request: PaymentLinkRequest): Promise<string> {
+    const item = 'line_items[0]';
+    const form = new URLSearchParams({
+      [`${item}[price_data][currency]`]: this.settings.currency,
+      [`${item}[price_data][unit_amount]`]: String(request.amountCents),
+      [`${item}[price_data][product_data][name]`]: request.description,
+      [`${item}[quantity]`]: '1',
+      'restrictions[completed_sessions][limit]': '1',
+    });
+    for (const [key, value] of Object.entries(request.metadata ?? {})) {
+      form.set(`metadata[${key}]`, value);
+      form.set(`payment_intent_data[metadata][${key}]`, value);
+    }
+    const { response, body } = await this.post('/v1/payment_links', form, request.idempotencyKey);
+    if (response.ok && body.url) return body.url;
+    if (response.status === 429 || response.status >= 500) {
+      throw new PaymentProviderUnavailableError(`Stripe answered ${response.status} (${body.error?.type ?? 'no error type'})`);
+    }
+    throw new PaymentProviderRefusedError(
+      `Stripe refused the payment link: ${response.status} ${body.error?.type ?? ''} ${body.error?.param ?? body.error?.code ?? ''}`.trim(),
+    );
+  }
+
+  /** One form-encoded POST with the secret key, the idempotency key and the API version; no answer in time is "unavailable". */
+  private async post(path: string, form: URLSearchParams, idempotencyKey: string) {
+    let response: Response;
+    try {
+      response = await fetch(new URL(path, this.settings.apiUrl), {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${this.settings.secretKey}`,
+          'content-type': 'application/x-www-form-urlencoded',
+          'idempotency-key': idempotencyKey,
+          'stripe-version': STRIPE_API_VERSION,
+        },
+        body: form.toString(),
+        signal: AbortSignal.timeout(this.settings.timeoutMs),
+      });
+    } catch (error) {
+      throw new PaymentProviderUnavailableError(`Stripe did not answer: ${(error as Error).name}`);
+    }
+    const body = (await response.json().catch(() => ({}))) as {
+      id?: string;
+      status?: string;
+      url?: string;
+      error?: { type?: string; code?: string; decline_code?: string; message?: string; param?: string };
+    };
+    return { response, body };
   }
 }
 
@@ -156,29 +200,4 @@ export async function paymentProviderFor(tenant: Pick<Tenant, 'tenantId' | 'paym
   const settings = paymentSettings(tenant);
   if (!settings) throw new SetupRequiredError('payments');
   return paymentProviderFrom(settings, settings.provider === 'stripe' ? await getTenantSecret(tenant.tenantId, 'payments') : undefined);
-}
-
-/**
- * The payment link for a booking's open invoice through the tenant's processor; undefined when the
- * processor (or its setup) cannot make one, so a person sends it instead.
- */
-export async function paymentLinkFor(
-  tenant: Pick<Tenant, 'tenantId' | 'payments'>,
-  booking: { bookingId: string; invoicedAmountCents?: number; invoicedAt?: string },
-  description = 'Service invoice',
-): Promise<string | undefined> {
-  if (booking.invoicedAmountCents === undefined) return undefined;
-  let provider: PaymentProvider;
-  try {
-    provider = await paymentProviderFor(tenant);
-  } catch {
-    return undefined;
-  }
-  if (!provider.paymentLink) return undefined;
-  return provider.paymentLink({
-    idempotencyKey: `pay-${tenant.tenantId}-${booking.bookingId}-${booking.invoicedAt ?? ''}`,
-    amountCents: booking.invoicedAmountCents,
-    description,
-    metadata: { tenantId: tenant.tenantId, bookingId: booking.bookingId },
-  });
 }

@@ -20,6 +20,8 @@ export const REVIEW_KINDS = [
   'agent_handoff',
   /** An emergency no on-call technician accepted within the tenant's minutes (functions/emergency/): send someone, call the customer. */
   'emergency_unanswered',
+  /** An on-call technician accepted an emergency beyond their free capacity (functions/emergency/accept.ts): move or call the jobs it runs into. */
+  'emergency_overbooked',
   /** A caller who could not be booked (a lead, functions/leads/): call back with the options in the payload (windows, a neighbouring technician, the waitlist). */
   'callback',
   /** A customer texted something the system does not act on (two-way SMS): answer them; the thread is on the booking. */

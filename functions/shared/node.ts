@@ -1,7 +1,8 @@
 /**
  * The wrapper every booking-workflow node shares: a middy handler that checks the state it is given
- * and logs ids only. The workflow state carries ids, never the request itself (Step Functions caps a
- * payload at 256 KB and transcripts are long); nodes read the booking from DynamoDB.
+ * and logs ids only. The workflow state carries ids and small facts (booking/facts.ts), never the
+ * request itself (Step Functions caps a payload at 256 KB, transcripts are long, and the caller's
+ * details stay out of execution history); nodes that need the caller read the booking from DynamoDB.
  */
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
@@ -21,9 +22,12 @@ export type WorkflowState = z.infer<typeof WorkflowStateSchema> & {
   capacity?: CapacityResult;
   hold?: HoldResult;
   crm?: { status: 'written'; externalIds?: Record<string, string> };
-  commit?: { status: string };
+  /** CommitSlot's outcome: the booking's status and window (ScheduleNotifications plans from them). */
+  commit?: { status: string; window?: { date: string; start: string; end: string; technicianId?: string } | null };
   failures?: Record<string, { Error: string; Cause?: string }>;
   review?: { reviewItemId: string; continueAt?: string };
+  /** What the bookings route read once and the nodes reuse (functions/booking/facts.ts): no PII. */
+  facts?: Record<string, unknown>;
 };
 
 export interface CapacityResult {
@@ -37,6 +41,8 @@ export interface CapacityResult {
   start?: string;
   end?: string;
   reason?: string;
+  /** CheckCapacity's timeline entry, written by SoftHold's booking write (one write for both). */
+  timeline?: { node: string; outcome: string; detail?: Record<string, unknown>; at?: string };
 }
 
 export interface HoldResult {

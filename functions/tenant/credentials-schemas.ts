@@ -21,6 +21,16 @@ export const CrmCredentialSchema = z
     }),
     z.strictObject({ adapter: z.literal('hubspot'), accessToken: token('The private app access token') }),
     z.strictObject({ adapter: z.literal('housecallpro'), apiKey: token('The Housecall Pro API key') }),
+    z.strictObject({
+      adapter: z.literal('jobber'),
+      clientId: z.string().min(1).max(256),
+      clientSecret: z
+        .string()
+        .min(1)
+        .max(1_024)
+        .openapi({ description: "The Jobber app's client secret (it also signs Jobber's webhooks)", format: 'password', writeOnly: true }),
+      refreshToken: token("The refresh token from the account's install of the app (JobRelay rotates it from there)"),
+    }),
   ])
   .openapi('CrmCredential');
 export type CrmCredential = z.infer<typeof CrmCredentialSchema>;
@@ -83,6 +93,8 @@ export function secretValueOf(purpose: SecretPurpose, body: unknown): { value: s
         return { value: crm.accessToken, provider: crm.adapter };
       case 'housecallpro':
         return { value: crm.apiKey, provider: crm.adapter };
+      case 'jobber':
+        return { value: JSON.stringify({ clientId: crm.clientId, clientSecret: crm.clientSecret, refreshToken: crm.refreshToken }), provider: crm.adapter };
     }
   }
   if (purpose === 'sms') return { value: (body as z.infer<typeof SmsCredentialSchema>).authToken, provider: 'twilio' };

@@ -29,6 +29,9 @@ export type Weekday = (typeof WEEKDAYS)[number];
 export const ShiftSchema = z.object({ start: clockTime, end: clockTime });
 export type Shift = z.infer<typeof ShiftSchema>;
 
+/** The language a staff member reads their texts in (the catalogue has every kind in both). */
+export const StaffLanguageSchema = z.enum(['en', 'es']);
+
 export const TechnicianSchema = z.object({
   technicianId: z.string().min(1).max(64),
   name: z.string().min(1).max(200),
@@ -48,6 +51,8 @@ export const TechnicianSchema = z.object({
     .default([]),
   /** Where on-call alerts go. */
   phone: z.string().max(32).optional(),
+  /** The language of this technician's texts (job, on-call page): en or es; English when absent. */
+  language: StaffLanguageSchema.optional(),
   /** Where the technician starts from (a postal code): on-call pages go nearest first. Their territory's centre when absent. */
   basePostalCode: z.string().min(3).max(12).optional(),
 });
@@ -59,8 +64,19 @@ export const JobTypeSchema = z.object({
   name: z.string().min(1).max(200),
   trade: z.string().min(1).max(50),
   requiredSkills: z.array(z.string().max(50)).max(50).default([]),
-  /** Length in arrival windows. */
+  /** Length in arrival windows: what a job fills when `durationMinutes` is absent. */
   durationWindows: z.number().int().min(1).default(1),
+  /**
+   * How long the job takes on site, in minutes. Set: a technician-window holds as many such jobs as
+   * fit (with a travel buffer each), and a job longer than a window runs on into the next one
+   * (capacity/availability.ts jobFootprint). Absent: the job fills its `durationWindows` windows.
+   */
+  durationMinutes: z
+    .number()
+    .int()
+    .min(5)
+    .max(12 * 60)
+    .optional(),
   emergency: z.boolean().default(false),
   /** Safety advice texted to the customer at once on an emergency (functions/emergency/safety.ts); from the trade and words when absent. */
   safetyAdvice: z.enum(['water', 'gas', 'electrical', 'general']).optional(),
@@ -152,6 +168,20 @@ export const CrmSettingsSchema = z.discriminatedUnion('adapter', [
       adapter: z.literal('housecallpro'),
       apiUrl: providerUrl().default('https://api.housecallpro.com'),
       // Credential: the API key (sent as `Authorization: Token <key>`).
+      timeoutMs: z.number().int().min(100).max(10_000).default(5_000),
+    },
+    'crm',
+  ),
+  providerSettings(
+    {
+      adapter: z.literal('jobber'),
+      apiUrl: providerUrl().default('https://api.getjobber.com'),
+      /** Jobber's dated GraphQL schema version (`X-JOBBER-GRAPHQL-VERSION`); a version is supported 12 months. */
+      apiVersion: z
+        .string()
+        .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a Jobber API version as YYYY-MM-DD')
+        .default('2025-04-16'),
+      // Credential: JSON {"clientId","clientSecret","refreshToken"}; the rotated tokens live in the table (crm/adapters/jobber-token-store.ts).
       timeoutMs: z.number().int().min(100).max(10_000).default(5_000),
     },
     'crm',
@@ -276,7 +306,16 @@ export const TenantSchema = z.object({
     ])
     .optional(),
   /** Who hears of new jobs: the dispatcher, and the on-call manager for emergencies. */
-  dispatch: z.object({ phone: z.string().max(32).optional(), onCallManagerPhone: z.string().max(32).optional() }).default({}),
+  dispatch: z
+    .object({
+      phone: z.string().max(32).optional(),
+      onCallManagerPhone: z.string().max(32).optional(),
+      /** The language of the dispatcher's texts (new bookings, replies, delays); English when absent. */
+      language: StaffLanguageSchema.optional(),
+      /** The language of the on-call manager's texts (emergencies, escalations); English when absent. */
+      onCallManagerLanguage: StaffLanguageSchema.optional(),
+    })
+    .default({}),
   /** Windows after the regular day that only on-call technicians serve, for emergencies. */
   afterHoursWindows: z.array(ArrivalWindowSchema).max(24).default([]),
   /** Emergency dispatch now (functions/emergency/): longest wait for a window, page timeout, escalation, same-day time left. */

@@ -3,10 +3,14 @@
  * trade and skills, territory, not off, on shift or on call for that window). Action: keep them, or
  * move the job (same window, same claims machinery) to the least busy technician who qualifies.
  * Exception: no one qualifies -> the step fails and CloseTrail opens a review item.
+ * First, the trail's idempotency key: the trail is an Express workflow, whose starts are
+ * at-least-once and not deduplicated by name, so a run for a booking whose trail already completed
+ * ends here (TrailAlreadyRunError, caught into the machine's AlreadyRun state).
  */
 import { appendTimeline, requireBookingRecord, updateBooking } from '../booking/store';
 import { rescheduleBooking } from '../booking/changes';
 import { coversPostalCode, isOff, isOnCall, isOnShift, isQualified } from '../capacity/availability';
+import { getDispatch } from '../emergency/store';
 import { InvariantError, ApiError, type NodeRaises, PermanentError } from '../shared/errors';
 import { workflowNode, TRAIL_STEP_CATCH } from '../shared/node';
 import { now } from '../shared/time';
@@ -16,24 +20,37 @@ export class NoQualifiedTechnicianError extends PermanentError {
   override name = 'NoQualifiedTechnicianError';
 }
 
+/** This booking's trail completed already: a second start (a duplicate) has nothing to do. */
+export class TrailAlreadyRunError extends PermanentError {
+  override name = 'TrailAlreadyRun';
+}
+
 /** What this node throws on purpose; its Task in the ASL retries or catches each (test/unit/asl-errors.test.ts). */
-export const raises: NodeRaises = { errors: [NoQualifiedTechnicianError, InvariantError, ApiError], catchAll: TRAIL_STEP_CATCH };
+export const raises: NodeRaises = {
+  errors: [TrailAlreadyRunError, NoQualifiedTechnicianError, InvariantError, ApiError],
+  catchAll: TRAIL_STEP_CATCH,
+};
 
 export const handler = workflowNode('AssignTechnician', async ({ tenantId, bookingId }) => {
   const at = now();
   const booking = await requireBookingRecord(tenantId, bookingId);
+  if (booking.trail?.completedAt) throw new TrailAlreadyRunError(`The trail of ${bookingId} completed at ${booking.trail.completedAt}`);
   const window = booking.window;
   if (!window?.technicianId) throw new InvariantError('The booking has no technician to confirm');
   const [tenant, jobType, technicians] = await Promise.all([getTenant(tenantId), getJobType(tenantId, booking.jobTypeId), listTechnicians(tenantId)]);
   if (!tenant || !jobType) throw new InvariantError('Tenant or job type missing');
   const technician = technicians.find((t) => t.technicianId === window.technicianId);
   const afterHours = tenant.afterHoursWindows.some((w) => w.start === window.start);
+  // An emergency the on-call technician accepted (functions/emergency/accept.ts) is theirs: they said
+  // they are on the way, whatever their shift, time off or territory.
+  const acceptedOnCall = (await getDispatch(tenantId, bookingId))?.acceptedBy === window.technicianId;
   const qualifies =
     technician &&
-    isQualified(technician, jobType) &&
-    coversPostalCode(technician, booking.request.address.postalCode) &&
-    !isOff(technician, window.date) &&
-    (afterHours ? isOnCall(tenant, technician.technicianId, window.date) : isOnShift(technician, window.date, window, tenant.timeZone));
+    ((acceptedOnCall && technician.active) ||
+      (isQualified(technician, jobType) &&
+        coversPostalCode(technician, booking.request.address.postalCode) &&
+        !isOff(technician, window.date) &&
+        (afterHours ? isOnCall(tenant, technician.technicianId, window.date) : isOnShift(technician, window.date, window, tenant.timeZone))));
 
   if (qualifies) {
     await updateBooking(tenantId, bookingId, { trail: { ...booking.trail, assignedTechnicianId: technician.technicianId } }, { at });

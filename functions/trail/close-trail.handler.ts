@@ -1,6 +1,7 @@
 /**
  * Trail node CloseTrail: records the trail on the job, and opens one review item per failed step
- * with its reason (a failed step never stopped the others).
+ * with its reason (a failed step never stopped the others). Once per booking: a run that finds the
+ * trail closed (a duplicate Express start that got past AssignTechnician) opens nothing again.
  */
 import { appendTimeline, requireBookingRecord, updateBooking } from '../booking/store';
 import { describeCause, InvariantError, type NodeRaises } from '../shared/errors';
@@ -8,15 +9,16 @@ import { openReviewItem } from '../review/store';
 import { workflowNode } from '../shared/node';
 import { now } from '../shared/time';
 
-/** What this node throws on purpose: it has no Catch (test/unit/asl-errors.test.ts). */
+/** What this node throws on purpose; its Task in the ASL retries or catches each (test/unit/asl-errors.test.ts). */
 export const raises: NodeRaises = {
   errors: [InvariantError],
-  uncaught: 'the execution fails and the EventBridge rule on failed trail executions (TrailFailed) opens the review item',
+  catchAll: 'ReportTrailFailure (TrailExecutionFailed) opens the review item for the booking, then the run fails',
 };
 
 export const handler = workflowNode('CloseTrail', async ({ tenantId, bookingId, failures = {} }) => {
   const at = now();
   const booking = await requireBookingRecord(tenantId, bookingId);
+  if (booking.trail?.completedAt) return { failedSteps: booking.trail.failedSteps ?? [], alreadyClosed: true };
   const failedSteps = Object.keys(failures);
   for (const [step, failure] of Object.entries(failures)) {
     await openReviewItem(

@@ -1,8 +1,8 @@
-/** Starting a job trail execution (Standard workflow): the one Step Functions call trail/start.ts makes. */
+/** Starting a job trail execution (Express workflow): the one Step Functions call trail/start.ts makes. */
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { sfnClient } from '../shared/workflow-client';
 
-/** Starts `name` on the trail state machine: 'already_started' when an execution of that name exists. */
+/** Starts `name` on the trail state machine: 'already_started' when an execution of that name exists (the local endpoint says so; Express in AWS does not). */
 export async function startTrailExecution(name: string, input: Record<string, unknown>): Promise<'started' | 'already_started'> {
   const stateMachineArn = process.env.JOB_TRAIL_STATE_MACHINE_ARN;
   if (!stateMachineArn) throw new Error('Missing environment variable JOB_TRAIL_STATE_MACHINE_ARN');

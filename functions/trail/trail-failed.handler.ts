@@ -1,10 +1,13 @@
 /**
- * EventBridge target for job-trail executions that end FAILED, TIMED_OUT or ABORTED: the booking's
- * trail did not finish, so a person must look. Opens a workflow_failed review item.
+ * The job trail's failure path (its ReportTrailFailure state, when CloseTrail itself fails): the
+ * booking's trail did not finish, so a person must look. Opens a workflow_failed review item. The
+ * event has the shape of EventBridge's execution-status event (`detail`), which fed it while the
+ * trail was a Standard workflow; an Express workflow emits no such events.
  */
 import middy from '@middy/core';
 import * as z from '../shared/zod';
 import { appendTimeline } from '../booking/store';
+import type { NodeRaises } from '../shared/errors';
 import { openReviewItem } from '../review/store';
 import { logger } from '../shared/logger';
 import { now } from '../shared/time';
@@ -18,6 +21,12 @@ const EventSchema = z.object({
     cause: z.string().nullish(),
   }),
 });
+
+/** What this node throws on purpose: nothing; a failure of its own fails the run (no Catch). */
+export const raises: NodeRaises = {
+  errors: [],
+  uncaught: 'the run fails after its retries; the booking shows no CloseTrail on its timeline, and the state machine logs the failure',
+};
 
 export const handler = middy(async (event: unknown) => {
   const { detail } = EventSchema.parse(event);

@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { CreateBookingRequest, CreateBookingRequestInput } from '../booking/schemas';
+import { recordTriageLead } from '../leads/record';
 import { findOpenReviewItems, openReviewItem } from '../review/store';
 import { ApiError } from '../shared/errors';
 import { now } from '../shared/time';
@@ -23,7 +24,12 @@ export async function resolveJobType(tenantId: string, body: CreateBookingReques
   const minConfidence = (tenant?.triage ?? DEFAULT_TRIAGE_RULES).minConfidence;
   const bookable = (answer.route === 'book_now' || answer.route === 'emergency_path') && answer.jobType && answer.jobType.confidence >= minConfidence;
   if (!bookable) {
-    const reviewItemId = answer.route === 'human' || answer.route === 'emergency_path' ? await keepForCallBack(tenantId, body, text, answer) : undefined;
+    const kept = answer.route === 'human' || answer.route === 'emergency_path' ? await keepForCallBack(tenantId, body, text, answer) : undefined;
+    const reviewItemId = kept?.reviewItemId;
+    // Every caller becomes a lead: the hand-over to a person is one (its callback is that item).
+    if (kept?.created) {
+      await recordTriageLead(tenantId, body, { jobTypeId: answer.jobType?.jobTypeId, trade: answer.trade ?? undefined }, kept.reviewItemId, now());
+    }
     throw new ApiError(
       'invalid_request',
       `jobTypeId: triage could not decide the job type (${answer.intent}, route ${answer.route}); ask the caller or hand over`,
@@ -40,10 +46,16 @@ export async function resolveJobType(tenantId: string, body: CreateBookingReques
 }
 
 /** One open item per caller and request: a bot that retries the same request adds nothing. */
-async function keepForCallBack(tenantId: string, body: CreateBookingRequestInput, text: string, answer: TriageAnswer, why?: string): Promise<string> {
+async function keepForCallBack(
+  tenantId: string,
+  body: CreateBookingRequestInput,
+  text: string,
+  answer: TriageAnswer,
+  why?: string,
+): Promise<{ reviewItemId: string; created: boolean }> {
   const subject = { type: 'request', id: createHash('sha256').update(`${body.customer.phone}\n${text}`).digest('hex').slice(0, 24) };
   const [open] = await findOpenReviewItems(tenantId, subject, 'needs_triage');
-  if (open) return open.reviewItemId;
+  if (open) return { reviewItemId: open.reviewItemId, created: false };
   const item = await openReviewItem(
     tenantId,
     {
@@ -65,7 +77,7 @@ async function keepForCallBack(tenantId: string, body: CreateBookingRequestInput
     },
     now(),
   );
-  return item.reviewItemId;
+  return { reviewItemId: item.reviewItemId, created: true };
 }
 
 /**

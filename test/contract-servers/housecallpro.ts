@@ -1,13 +1,17 @@
 /**
  * Housecall Pro contract server: `Authorization: Token <api key>` (401 otherwise); customers
- * (search by q, create with addresses that get ids, add an address), jobs (create for a customer
- * and one of its addresses, schedule), job notes. Errors are {"error": {"code", "message"}}.
+ * (search by q, read one by id, create with addresses that get ids, add an address), jobs (create for a customer
+ * and one of its addresses, schedule), job notes, leads (create, list by customer). Errors are {"error": {"code", "message"}}.
  */
+import { createHmac } from 'node:crypto';
 import { ContractServer, type RecordedRequest, type Reply } from './base';
 
 export class HousecallProContract extends ContractServer {
   readonly customers = new Map<string, Record<string, any>>();
   readonly jobs = new Map<string, Record<string, any>>();
+  readonly estimates = new Map<string, Record<string, any>>();
+  /** Leads (the sales pipeline): an unbooked caller, never a job. */
+  readonly leads = new Map<string, Record<string, any>>();
   private counter = 100;
 
   /** Setup lists (GET /job_fields/job_types, /lead_sources, /employees) and the company the key belongs to. */
@@ -56,6 +60,31 @@ export class HousecallProContract extends ContractServer {
       return {
         status: 200,
         body: { page: 1, page_size: Number(req.query.get('page_size') ?? 10), total_pages: 1, total_items: found.length, customers: found },
+      };
+    });
+    this.route('GET', /^\/customers\/(\w+)$/, (req, [id]) => {
+      const denied = this.auth(req);
+      if (denied) return denied;
+      const customer = this.customers.get(id!);
+      return customer ? { status: 200, body: customer } : this.error(404, 'not_found', 'Customer not found');
+    });
+    // GET /estimates?customer_id=&page=&page_size=: {page, page_size, total_pages, total_items, estimates}.
+    this.route('GET', /^\/estimates$/, (req) => {
+      const denied = this.auth(req);
+      if (denied) return denied;
+      const customerId = req.query.get('customer_id');
+      const all = [...this.estimates.values()].filter((e) => !customerId || e.customer?.id === customerId);
+      const page = Number(req.query.get('page') ?? 1);
+      const pageSize = Math.min(Number(req.query.get('page_size') ?? 10), 200);
+      return {
+        status: 200,
+        body: {
+          page,
+          page_size: pageSize,
+          total_pages: Math.max(1, Math.ceil(all.length / pageSize)),
+          total_items: all.length,
+          estimates: all.slice((page - 1) * pageSize, page * pageSize),
+        },
       };
     });
     this.route('POST', /^\/customers$/, (req) => {
@@ -110,6 +139,37 @@ export class HousecallProContract extends ContractServer {
       this.jobs.set(job.id, job);
       return { status: 201, body: job };
     });
+    // Leads, as HCP's connector guides list them (field names inferred): POST /leads for a customer
+    // (customer_id, or an inline customer) and one of its addresses; GET /leads?customer_id= paged.
+    this.route('POST', /^\/leads$/, (req) => {
+      const denied = this.auth(req);
+      if (denied) return denied;
+      const body = req.json ?? {};
+      const customer = this.customers.get(body.customer_id);
+      if (!customer && !body.customer) return this.error(422, 'unprocessable_entity', 'customer_id or customer is required');
+      if (customer && body.address_id && !customer.addresses.some((a: { id: string }) => a.id === body.address_id))
+        return this.error(422, 'unprocessable_entity', 'address_id is not an address of the customer');
+      const lead = { id: this.id('lea'), ...body, status: 'open', created_at: new Date().toISOString() };
+      this.leads.set(lead.id, lead);
+      return { status: 201, body: lead };
+    });
+    this.route('GET', /^\/leads$/, (req) => {
+      const denied = this.auth(req);
+      if (denied) return denied;
+      const customerId = req.query.get('customer_id');
+      const leads = [...this.leads.values()].filter((l) => !customerId || l.customer_id === customerId);
+      const pageSize = Number(req.query.get('page_size') ?? 10);
+      return {
+        status: 200,
+        body: {
+          page: 1,
+          page_size: pageSize,
+          total_pages: Math.max(1, Math.ceil(leads.length / pageSize)),
+          total_items: leads.length,
+          leads: leads.slice(0, pageSize),
+        },
+      };
+    });
     this.route('POST', /^\/jobs\/(\w+)\/notes$/, (req, [id]) => {
       const denied = this.auth(req);
       if (denied) return denied;
@@ -152,7 +212,7 @@ export class HousecallProContract extends ContractServer {
   }
 
   /** Seeds `count` customers, each with one service address (phones 512 9xx xxxx from `firstPhone`). */
-  seedCustomers(count: number, options: { firstPhone?: number; namePrefix?: string } = {}): Array<Record<string, any>> {
+  seedCustomers(count: number, options: { firstPhone?: number; namePrefix?: string; estimateEvery?: number } = {}): Array<Record<string, any>> {
     const made: Array<Record<string, any>> = [];
     for (let i = 0; i < count; i++) {
       const at = new Date(Date.now() + i).toISOString();
@@ -168,9 +228,62 @@ export class HousecallProContract extends ContractServer {
         updated_at: at,
       };
       this.customers.set(id, customer);
+      if (options.estimateEvery && i % options.estimateEvery === 0) {
+        // An open estimate (no option decided yet) and an approved one; amounts in cents.
+        for (const [name, approval] of [
+          ['Tankless water heater', null],
+          ['Repipe', 'approved'],
+        ] as const) {
+          const estimateId = this.id('est');
+          this.estimates.set(estimateId, {
+            id: estimateId,
+            estimate_number: String(1000 + this.estimates.size),
+            work_status: 'needs scheduling',
+            customer: { id },
+            address: customer.addresses[0],
+            options: [{ id: this.id('opt'), name, option_number: '1', total_amount: 320_000, approval_status: approval }],
+            created_at: at,
+          });
+        }
+      }
       made.push(customer);
     }
     return made;
+  }
+
+  /** The webhook signing secret the company copies from Housecall Pro's webhook settings. */
+  webhookSecret = 'hcp-webhook-secret-test-only';
+
+  /** A customer changed in Housecall Pro (its updated_at moves on). */
+  touchCustomer(id: string, changes: Record<string, unknown> = {}): Record<string, any> {
+    const customer = this.customers.get(id)!;
+    Object.assign(customer, changes, { updated_at: new Date().toISOString() });
+    return customer;
+  }
+
+  /**
+   * Sends a webhook as Housecall Pro does (inferred, see functions/crm/read-sync-webhook.ts): one
+   * event {event, customer} with `Api-Timestamp` (epoch s) and `Api-Signature` = hex
+   * HMAC-SHA256(signing secret, "<timestamp>.<body>").
+   */
+  async sendWebhook(
+    url: string,
+    event: { event: string; customer: Record<string, unknown> },
+    options: { timestampSeconds?: number; secret?: string } = {},
+  ): Promise<{ status: number; body: any; ms: number }> {
+    const body = JSON.stringify({ ...event, company_id: this.company.id, event_occurred_at: event.customer.updated_at ?? new Date().toISOString() });
+    const timestamp = String(options.timestampSeconds ?? Math.floor(Date.now() / 1000));
+    const signature = createHmac('sha256', options.secret ?? this.webhookSecret)
+      .update(`${timestamp}.${body}`)
+      .digest('hex');
+    const started = performance.now();
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'api-timestamp': timestamp, 'api-signature': signature },
+      body,
+    });
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : undefined, ms: performance.now() - started };
   }
 
   private id(prefix: string): string {

@@ -4,7 +4,7 @@
  * contact association (v4 default), notes with associations, deal read and patch. Errors use
  * HubSpot's body {status:"error", message, correlationId, category}; rate limits are 429 RATE_LIMITS.
  */
-import { randomUUID } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { ContractServer, type RecordedRequest, type Reply } from './base';
 
 interface HsObject {
@@ -159,7 +159,10 @@ export class HubSpotContract extends ContractServer {
   /**
    * Read sync: `GET /crm/v3/objects/contacts` (limit <= 100, after, properties; {results, paging.next.after}),
    * `POST /crm/v3/objects/contacts/search` (filterGroups with `lastmodifieddate GTE <ms>`, sorts, limit <= 200,
-   * after), `PATCH /crm/v3/objects/contacts/{id}` (properties). Contacts are listed in id order.
+   * after), `POST /crm/v3/objects/contacts/batch/read` (properties, inputs[{id}] <= 100; unknown ids are
+   * left out of results), `PATCH /crm/v3/objects/contacts/{id}` (properties); a contact's deals by
+   * `POST /crm/v4/associations/contacts/deals/batch/read` and `POST /crm/v3/objects/deals/batch/read`.
+   * Contacts are listed in id order.
    */
   private readRoutes(): void {
     const page = (all: HsObject[], limit: number, after: string | null | undefined): Reply => {
@@ -187,6 +190,71 @@ export class HubSpotContract extends ContractServer {
         .filter((c) => !since || Date.parse(c.updatedAt) >= Number(since.value))
         .sort((a, b) => a.updatedAt.localeCompare(b.updatedAt));
       return page(all, limit, body.after);
+    });
+    // v4 batch association read: {inputs[{id}]} -> {results[{from{id}, to[{toObjectId, associationTypes}]}]};
+    // inputs without associations are errors NO_ASSOCIATIONS_FOUND in a 207 multi-status answer.
+    this.route('POST', /^\/crm\/v4\/associations\/contacts\/deals\/batch\/read$/, (req) => {
+      const denied = this.auth(req);
+      if (denied) return denied;
+      const inputs: Array<{ id: string }> = req.json?.inputs ?? [];
+      if (inputs.length > 1000) return this.error(400, 'inputs must hold at most 1000 ids', 'VALIDATION_ERROR');
+      const results = inputs
+        .map((input) => ({
+          from: { id: String(input.id) },
+          to: this.associations
+            .filter((a) => a.contactId === String(input.id))
+            .map((a) => ({ toObjectId: Number(a.dealId), associationTypes: [{ category: 'HUBSPOT_DEFINED', typeId: 4, label: null }] })),
+        }))
+        .filter((r) => r.to.length);
+      const missing = inputs.filter((input) => !results.some((r) => r.from.id === String(input.id)));
+      const now = new Date().toISOString();
+      return {
+        status: missing.length ? 207 : 200,
+        body: {
+          status: 'COMPLETE',
+          results,
+          ...(missing.length
+            ? {
+                numErrors: missing.length,
+                errors: missing.map((m) => ({
+                  status: 'error',
+                  category: 'OBJECT_NOT_FOUND',
+                  subCategory: 'crm.associations.NO_ASSOCIATIONS_FOUND',
+                  message: `No deals are associated with contact ${m.id}.`,
+                  context: { fromObjectId: [m.id] },
+                })),
+              }
+            : {}),
+          startedAt: now,
+          completedAt: now,
+        },
+      };
+    });
+    this.route('POST', /^\/crm\/v3\/objects\/deals\/batch\/read$/, (req) => {
+      const denied = this.auth(req);
+      if (denied) return denied;
+      const inputs: Array<{ id: string }> = req.json?.inputs ?? [];
+      if (inputs.length > 100) return this.error(400, 'inputs must hold at most 100 ids', 'VALIDATION_ERROR');
+      const wanted: string[] = req.json?.properties ?? [];
+      const results = inputs
+        .map((input) => this.deals.get(String(input.id)))
+        .filter((d): d is HsObject => Boolean(d))
+        .map((d) => ({ ...d, properties: Object.fromEntries(wanted.map((p) => [p, d.properties[p] ?? null])) }));
+      const now = new Date().toISOString();
+      return { status: 200, body: { status: 'COMPLETE', results, startedAt: now, completedAt: now } };
+    });
+    this.route('POST', /^\/crm\/v3\/objects\/contacts\/batch\/read$/, (req) => {
+      const denied = this.auth(req);
+      if (denied) return denied;
+      const inputs: Array<{ id: string }> = req.json?.inputs ?? [];
+      if (inputs.length > 100) return this.error(400, 'inputs must hold at most 100 ids', 'VALIDATION_ERROR');
+      const wanted: string[] = req.json?.properties ?? [];
+      const results = inputs
+        .map((input) => this.contacts.get(String(input.id)))
+        .filter((c): c is HsObject => Boolean(c))
+        .map((c) => ({ ...c, properties: Object.fromEntries(wanted.map((p) => [p, c.properties[p] ?? null])) }));
+      const now = new Date().toISOString();
+      return { status: 200, body: { status: 'COMPLETE', results, startedAt: now, completedAt: now } };
     });
     this.route('PATCH', /^\/crm\/v3\/objects\/contacts\/(\w+)$/, (req, [id]) => {
       const denied = this.auth(req);
@@ -224,9 +292,74 @@ export class HubSpotContract extends ContractServer {
         updatedAt: at,
       };
       this.contacts.set(id, contact);
+      if (member) {
+        // An open deal (the contact's open estimate), a closed one, and a booking deal JobRelay wrote.
+        for (const [dealname, closed, extra] of [
+          ['AC replacement', 'false', {}],
+          ['Old quote', 'true', {}],
+          ['Booked job', 'false', { jobrelay_booking_id: `b-seeded-${id}` }],
+        ] as const) {
+          const dealId = String(this.nextId++);
+          this.deals.set(dealId, {
+            id: dealId,
+            properties: { dealname, amount: '8450', hs_is_closed: closed, createdate: at, pipeline: 'default', ...extra },
+            createdAt: at,
+            updatedAt: at,
+          });
+          this.associations.push({ dealId, contactId: id });
+        }
+      }
       made.push(contact);
     }
     return made;
+  }
+
+  /** The app's client secret: HubSpot signs its webhooks with it (X-HubSpot-Signature-v3). */
+  webhookSecret = 'hubspot-app-secret-test-only';
+  private nextEventId = 1_000_001;
+
+  /**
+   * Sends a webhook as HubSpot does: a JSON array of events, `X-HubSpot-Signature-v3` =
+   * base64(HMAC-SHA256(app secret, "POST" + url + body + timestamp)), `X-HubSpot-Request-Timestamp` in ms.
+   * `events` are contact changes (subscriptionType, objectId, ...); eventId etc. are filled in.
+   * `timestampMs` overrides the timestamp (a replay). Answers the receiver's status, body and time.
+   */
+  async sendWebhook(
+    url: string,
+    events: Array<Record<string, unknown>>,
+    options: { timestampMs?: number; secret?: string } = {},
+  ): Promise<{ status: number; body: any; ms: number; events: Array<Record<string, unknown>> }> {
+    const full = events.map((e) => ({
+      eventId: this.nextEventId++,
+      subscriptionId: 2_345_678,
+      portalId: this.hubId,
+      appId: 3_141_592,
+      occurredAt: Date.now(),
+      attemptNumber: 0,
+      changeSource: 'CRM_UI',
+      ...e,
+    }));
+    return this.deliver(url, JSON.stringify(full), options).then((answer) => ({ ...answer, events: full }));
+  }
+
+  /** Delivers a raw body again, as HubSpot's retry of the same events. */
+  async deliver(
+    url: string,
+    body: string,
+    options: { timestampMs?: number; secret?: string; signedUrl?: string } = {},
+  ): Promise<{ status: number; body: any; ms: number }> {
+    const timestamp = String(options.timestampMs ?? Date.now());
+    const signature = createHmac('sha256', options.secret ?? this.webhookSecret)
+      .update(`POST${options.signedUrl ?? url}${body}${timestamp}`)
+      .digest('base64');
+    const started = performance.now();
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-hubspot-signature-v3': signature, 'x-hubspot-request-timestamp': timestamp },
+      body,
+    });
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : undefined, ms: performance.now() - started };
   }
 
   protected faultBody(status: number): unknown {

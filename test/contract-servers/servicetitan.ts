@@ -106,7 +106,7 @@ export class ServiceTitanContract extends ContractServer {
    * pageSize, hasMore, data}), and by `customerIds`/`locationIds` (comma-separated, as ServiceTitan
    * list filters take ids): `/crm/v2/tenant/{t}/customers/contacts`, `/crm/v2/tenant/{t}/locations`,
    * `/memberships/v2/tenant/{t}/memberships`, `/equipmentsystems/v2/tenant/{t}/installed-equipment`,
-   * `/sales/v2/tenant/{t}/estimates`; and JPM `POST /jpm/v2/tenant/{t}/jobs` for a known customer and
+   * `/sales/v2/tenant/{t}/estimates`; and JPM `GET /jpm/v2/tenant/{t}/jobs` (customerId, createdOnOrAfter, externalDataKey/Values), `POST /jpm/v2/tenant/{t}/jobs` for a known customer and
    * location (404 when either is unknown), `PATCH .../jobs/{id}`.
    */
   private readRoutes(): void {
@@ -133,6 +133,19 @@ export class ServiceTitanContract extends ContractServer {
     read('sales/v2/tenant/{t}/estimates', (q) =>
       this.estimates.filter((e) => ids(q, 'customerIds').has(e.customerId) && (!q.get('status') || e.status.name === q.get('status'))),
     );
+    // JPM jobs list: customerId, createdOnOrAfter, externalDataKey + externalDataValues (comma-separated).
+    read('jpm/v2/tenant/{t}/jobs', (q) => {
+      const customerId = q.get('customerId');
+      const since = q.get('createdOnOrAfter');
+      const key = q.get('externalDataKey');
+      const values = new Set((q.get('externalDataValues') ?? '').split(',').filter(Boolean));
+      return [...this.jobs.values()].filter(
+        (j) =>
+          (!customerId || String(j.customerId) === customerId) &&
+          (!since || j.createdOn >= new Date(since).toISOString()) &&
+          (!key || j.externalData?.some((d: { key: string; value: string }) => d.key === key && (!values.size || values.has(d.value)))),
+      );
+    });
     this.route('POST', /^\/jpm\/v2\/tenant\/(\d+)\/jobs$/, (req, [tenant]) => {
       const denied = this.authorisedTenant(req, tenant!);
       if (denied) return denied;

@@ -12,6 +12,13 @@
  * Stripe's test payment methods decide the outcome: `pm_card_visa` pays, `pm_card_chargeDeclined`
  * (generic_decline), `pm_card_chargeDeclinedInsufficientFunds` (insufficient_funds),
  * `pm_card_authenticationRequired` (authentication_required).
+ *
+ * Payment Links, as Stripe documents them for an amount with no saved Price: POST /v1/payment_links
+ * with `line_items[0][price_data][currency|unit_amount|product_data][name]]` and
+ * `line_items[0][quantity]` (ad-hoc `price_data` needs API version 2025-07-30.basil or later, sent as
+ * the `Stripe-Version` header; older versions answer 400 unknown parameter), optional
+ * `restrictions[completed_sessions][limit]` and `metadata[...]`. 200 with the PaymentLink
+ * (`plink_...`, `url` https://buy.stripe.com/...). Same key and idempotency rules as above.
  */
 import { randomBytes } from 'node:crypto';
 import { ContractServer, type RecordedRequest, type Reply } from './base';
@@ -32,14 +39,30 @@ export interface StripePaymentIntent {
   metadata: Record<string, string>;
 }
 
+export interface StripePaymentLink {
+  id: string;
+  url: string;
+  currency: string;
+  amount: number;
+  name: string;
+  completedSessionsLimit?: number;
+  metadata: Record<string, string>;
+}
+
+/** The first API version that takes ad-hoc `price_data` on a Payment Link's line items. */
+const PAYMENT_LINK_PRICE_DATA_SINCE = '2025-07-30';
+
 export class StripeContract extends ContractServer {
   /** Every PaymentIntent created (declined ones too), in order. */
   readonly paymentIntents: StripePaymentIntent[] = [];
+  /** Every Payment Link created, in order (a replayed key creates none). */
+  readonly paymentLinks: StripePaymentLink[] = [];
   private readonly idempotent = new Map<string, { body: string; reply: Reply }>();
 
   constructor(readonly secretKey = 'sk_test_jobrelay') {
     super();
-    this.route('POST', /^\/v1\/payment_intents$/, (req) => this.create(req));
+    this.route('POST', /^\/v1\/payment_intents$/, (req) => this.create(req, (form) => this.confirm(form)));
+    this.route('POST', /^\/v1\/payment_links$/, (req) => this.create(req, (form) => this.paymentLink(form, req)));
   }
 
   /** Succeeded charges only: what the card holders actually paid. */
@@ -58,7 +81,7 @@ export class StripeContract extends ContractServer {
     return { status: 400, body: { error: { type: 'invalid_request_error', message, ...(param ? { param } : {}) } } };
   }
 
-  private create(req: RecordedRequest): Reply {
+  private create(req: RecordedRequest, make: (form: URLSearchParams) => Reply): Reply {
     if (req.headers.authorization !== `Bearer ${this.secretKey}`) return { status: 401, body: this.faultBody(401) };
     if (!String(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) {
       return this.invalid('Invalid request: the body must be application/x-www-form-urlencoded');
@@ -81,7 +104,7 @@ export class StripeContract extends ContractServer {
         return { ...seen.reply, headers: { ...seen.reply.headers, 'idempotent-replayed': 'true' } };
       }
     }
-    const reply = this.confirm(new URLSearchParams(req.body));
+    const reply = make(new URLSearchParams(req.body));
     // Stripe stores the answer of a request that reached its API (not of a 5xx it could not finish).
     if (key && reply.status < 500) this.idempotent.set(key, { body: req.body, reply });
     return reply;
@@ -121,5 +144,48 @@ export class StripeContract extends ContractServer {
       };
     }
     return { status: 200, body };
+  }
+
+  private paymentLink(form: URLSearchParams, req: RecordedRequest): Reply {
+    const version = String(req.headers['stripe-version'] ?? '');
+    const item = 'line_items[0]';
+    if (form.has(`${item}[price_data][currency]`) && !(version.slice(0, 10) >= PAYMENT_LINK_PRICE_DATA_SINCE)) {
+      return this.invalid(`Received unknown parameter: ${item}[price_data]`, `${item}[price_data]`);
+    }
+    if (form.has(`${item}[price]`)) return this.invalid(`No such price: '${form.get(`${item}[price]`)}'`, `${item}[price]`);
+    const amount = Number(form.get(`${item}[price_data][unit_amount]`));
+    if (!Number.isInteger(amount) || amount < 50) return this.invalid('Amount must be at least $0.50 usd', `${item}[price_data][unit_amount]`);
+    const currency = form.get(`${item}[price_data][currency]`) ?? '';
+    if (!/^[a-z]{3}$/.test(currency)) return this.invalid('Invalid currency', `${item}[price_data][currency]`);
+    const name = form.get(`${item}[price_data][product_data][name]`) ?? '';
+    if (!name) return this.invalid('Missing required param: line_items[0][price_data][product_data][name].', `${item}[price_data][product_data][name]`);
+    const quantity = Number(form.get(`${item}[quantity]`));
+    if (!Number.isInteger(quantity) || quantity < 1) return this.invalid('Missing required param: line_items[0][quantity].', `${item}[quantity]`);
+    if (form.has('line_items[1][quantity]')) return this.invalid('This contract server answers one line item');
+    const limit = form.get('restrictions[completed_sessions][limit]');
+    const metadata = Object.fromEntries([...form.entries()].filter(([k]) => /^metadata\[.+\]$/.test(k)).map(([k, v]) => [k.slice(9, -1), v]));
+    const link: StripePaymentLink = {
+      id: `plink_${randomBytes(12).toString('hex')}`,
+      url: `https://buy.stripe.com/test_${randomBytes(9).toString('base64url')}`,
+      currency,
+      amount: amount * quantity,
+      name,
+      ...(limit ? { completedSessionsLimit: Number(limit) } : {}),
+      metadata,
+    };
+    this.paymentLinks.push(link);
+    return {
+      status: 200,
+      body: {
+        id: link.id,
+        object: 'payment_link',
+        active: true,
+        currency,
+        livemode: false,
+        metadata,
+        restrictions: limit ? { completed_sessions: { count: 0, limit: Number(limit) } } : null,
+        url: link.url,
+      },
+    };
   }
 }

@@ -2,7 +2,8 @@
  * Every workflow file is valid ASL and every Task is wired to a real handler from the registry (or
  * starts a registry state machine), with retries and an exception path: in the booking workflow a
  * Catch into RecordReviewItem; in the job trail a Catch that records the failure for CloseTrail, and
- * CloseTrail's own failure fails the execution, which an EventBridge rule sends to review.
+ * CloseTrail's own failure goes to a Task that opens the review item (the trail is Express: no
+ * execution-status events), then the run fails. The Express trail's longest path fits its timeout.
  */
 import aslValidator from 'asl-validator';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -17,9 +18,9 @@ const REVIEW_STATE = 'RecordReviewItem';
 const START_EXECUTION = 'arn:aws:states:::states:startExecution';
 
 /** Each workflow's exception model (see the file comment). */
-const exceptionPaths: Record<string, { reviewState: string } | { closeState: string }> = {
+const exceptionPaths: Record<string, { reviewState: string } | { closeState: string; failureState: string }> = {
   'state-machines/booking.asl.json': { reviewState: REVIEW_STATE },
-  'state-machines/job-trail.asl.json': { closeState: 'CloseTrail' },
+  'state-machines/job-trail.asl.json': { closeState: 'CloseTrail', failureState: 'ReportTrailFailure' },
 };
 
 interface State {
@@ -131,17 +132,42 @@ describe('state machines', () => {
         return;
       }
       // Trail: every step records its failure for the closing step, which opens the review items;
-      // the closing step's own failure fails the execution, and a registry rule watches for that.
+      // the closing step's own failure goes to the failure Task (a review item), then a Fail state.
       expect(definition.States[model.closeState]?.Type).toBe('Task');
       for (const [name, state] of tasks) {
-        if (name === model.closeState) continue;
+        if (name === model.closeState || name === model.failureState) continue;
         const all = (state.Catch ?? []).find((c) => c.ErrorEquals.includes('States.ALL'));
         expect(all, `${name} does not catch States.ALL`).toBeDefined();
         expect(all!.ResultPath).toBe(`$.failures.${name}`);
       }
       const machine = stateMachines.find((m) => m.file === file)!;
-      expect(executionFailureRules.find((r) => r.stateMachine === machine.name)?.statuses).toEqual(expect.arrayContaining(['FAILED', 'TIMED_OUT']));
+      const close = definition.States[model.closeState]!;
+      expect(close.Catch?.find((c) => c.ErrorEquals.includes('States.ALL'))?.Next).toBe(model.failureState);
+      expect(definition.States[model.failureState]?.Resource).toBe(`\${${substitutionKey('TrailExecutionFailed')}}`);
+      expect(definition.States[definition.States[model.failureState]!.Next!]?.Type).toBe('Fail');
+      // A Standard trail's outright failures would need an execution-status rule; an Express one has none.
+      if (machine.type === 'STANDARD') {
+        expect(executionFailureRules.find((r) => r.stateMachine === machine.name)?.statuses).toEqual(expect.arrayContaining(['FAILED', 'TIMED_OUT']));
+      }
     });
+  });
+});
+
+describe('the Express job trail fits its timeout (an Express run ends at 5 minutes, with no status event)', () => {
+  const file = 'state-machines/job-trail.asl.json';
+  const definition = JSON.parse(readFileSync(fromRoot(file), 'utf8')) as { TimeoutSeconds?: number; StartAt: string; States: Record<string, State> };
+  const lambdaTimeout = (resource: string) => {
+    const name = /^\$\{([A-Za-z0-9]+)FunctionArn\}$/.exec(resource)?.[1];
+    const spec = name ? lambdas.find((l) => l.name === name) : undefined;
+    return spec ? (spec.timeoutSeconds ?? LAMBDA_DEFAULTS.timeoutSeconds) : undefined;
+  };
+
+  it('the longest path (Task timeouts x attempts + retry intervals) fits TimeoutSeconds, at most 300 s', () => {
+    expect(stateMachines.find((m) => m.file === file)?.type).toBe('EXPRESS');
+    const worst = workflowWorstCase(definition, lambdaTimeout);
+    console.log(`job trail worst case ${worst.seconds} s over ${worst.path.join(' -> ')} (timeout ${definition.TimeoutSeconds} s)`);
+    expect(definition.TimeoutSeconds!).toBeLessThanOrEqual(300);
+    expect(worst.seconds).toBeLessThanOrEqual(definition.TimeoutSeconds!);
   });
 });
 

@@ -491,7 +491,7 @@ describe('workflows', () => {
   it('has one state machine per registry entry of its type, its substitutions exactly the registry map', () => {
     template.resourceCountIs('AWS::StepFunctions::StateMachine', stateMachines.length);
     expect(stateMachines.find((m) => m.name === 'booking')?.type).toBe('EXPRESS');
-    expect(stateMachines.find((m) => m.name === 'jobTrail')?.type).toBe('STANDARD');
+    expect(stateMachines.find((m) => m.name === 'jobTrail')?.type).toBe('EXPRESS');
     for (const spec of stateMachines) {
       const machine = resources[logicalIdOf(built.stack.workflows.byName(spec.name))]!.Properties;
       expect(machine.StateMachineType).toBe(spec.type);
@@ -515,6 +515,41 @@ describe('workflows', () => {
   });
 });
 
+describe('the job trail (issue 19 item 4: Express, its failure path in its definition)', () => {
+  const trail = () => resources[logicalIdOf(built.stack.workflows.byName('jobTrail'))]!.Properties;
+  const definition = JSON.parse(readFileSync(fromRoot('state-machines/job-trail.asl.json'), 'utf8')) as {
+    TimeoutSeconds: number;
+    States: Record<string, { Type: string; Resource?: string; Catch?: Array<{ ErrorEquals: string[]; Next: string }>; Next?: string }>;
+  };
+
+  it('is an Express state machine (billed per request and duration, not per transition) started by the booking workflow', () => {
+    expect(trail().StateMachineType).toBe('EXPRESS');
+    // Express runs last at most 5 minutes.
+    expect(definition.TimeoutSeconds).toBeLessThanOrEqual(300);
+    const booking = resources[logicalIdOf(built.stack.workflows.byName('booking'))]!.Properties;
+    expect(booking.DefinitionSubstitutions.JobTrailStateMachineArn).toEqual({ Ref: logicalIdOf(built.stack.workflows.byName('jobTrail')) });
+  });
+
+  it("keeps an exception path per step, and CloseTrail's own failure reaches TrailExecutionFailed in the definition (no EventBridge rule: Express emits no status events)", () => {
+    const steps = ['AssignTechnician', 'NotifyTechnician', 'NotifyDispatcher', 'PrepChecklist', 'MaterialsCheck'];
+    for (const step of steps)
+      expect(
+        definition.States[step]!.Catch?.some((c) => c.ErrorEquals.includes('States.ALL')),
+        step,
+      ).toBe(true);
+    expect(definition.States.CloseTrail!.Catch).toEqual([expect.objectContaining({ ErrorEquals: ['States.ALL'], Next: 'ReportTrailFailure' })]);
+    expect(definition.States.ReportTrailFailure!.Resource).toBe(`\${${'TrailExecutionFailed'}FunctionArn}`);
+    expect(definition.States[definition.States.ReportTrailFailure!.Next!]!.Type).toBe('Fail');
+    expect(trail().DefinitionSubstitutions.TrailExecutionFailedFunctionArn).toEqual({ 'Fn::GetAtt': [idOf('TrailExecutionFailed'), 'Arn'] });
+    const trailRules = Object.values(resources).filter(
+      (r) =>
+        r.Type === 'AWS::Events::Rule' &&
+        JSON.stringify(r.Properties.EventPattern?.detail?.stateMachineArn) === JSON.stringify([{ Ref: logicalIdOf(built.stack.workflows.byName('jobTrail')) }]),
+    );
+    expect(trailRules).toEqual([]);
+  });
+});
+
 describe('execution failure rules', () => {
   it("routes each watched state machine's failed executions to its Lambda", () => {
     for (const rule of executionFailureRules) {
@@ -535,7 +570,7 @@ describe('execution failure rules', () => {
     const dlq = logicalIdOf(built.stack.queues.asyncTargetsDlq);
     const policies = Object.values(resources).filter((r) => r.Type === 'AWS::SQS::QueuePolicy' && (r.Properties.Queues as Json[]).some((q) => q.Ref === dlq));
     const allows = policies.flatMap((p) => p.Properties.PolicyDocument.Statement as Json[]).filter((st) => st.Effect === 'Allow');
-    expect(allows.map((st) => st.Principal)).toContainEqual({ Service: 'events.amazonaws.com' });
+    if (executionFailureRules.length) expect(allows.map((st) => st.Principal)).toContainEqual({ Service: 'events.amazonaws.com' });
     for (const rule of executionFailureRules) {
       expect(JSON.stringify(allows)).toContain(logicalIdOf(built.stack.workflows.node.findChild(`${rule.stateMachine}ExecutionFailed`)));
     }

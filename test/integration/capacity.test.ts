@@ -9,7 +9,7 @@ import { capacityKeys } from '../../functions/capacity/store';
 import { documentClient } from '../../functions/shared/clients';
 import { issueApiKey } from '../../functions/admin/store';
 import { EMERGENCY_DEFAULTS } from '../../functions/emergency/settings';
-import { bookingRequest, createTestTenant, itemsWithPrefix, nextWeekday, type TestTenant } from './helpers';
+import { bookingRequest, createTestTenant, itemsWithPrefix, nextWeekday, type TestTenant, isWindowClaim } from './helpers';
 
 const stormShift = { start: '08:00', end: '17:00' };
 const everyDay = { mon: stormShift, tue: stormShift, wed: stormShift, thu: stormShift, fri: stormShift, sat: stormShift, sun: stormShift };
@@ -183,7 +183,7 @@ describe('no double booking under load', () => {
     expect(lost.some((r) => (r.body.alternatives ?? []).length > 0)).toBe(true);
     expect(new Set(won.map((r) => r.body.window.technicianId)).size).toBe(3);
 
-    const slots = (await itemsWithPrefix(`T#${tenant.tenantId}#SLOTS`)).filter((c) => c.kind === 'slot' && c.date === window.date && c.start === window.start);
+    const slots = (await itemsWithPrefix(`T#${tenant.tenantId}#SLOTS`)).filter((c) => isWindowClaim(c) && c.date === window.date && c.start === window.start);
     expect(slots).toHaveLength(3);
   });
 
@@ -197,7 +197,7 @@ describe('no double booking under load', () => {
     expect(responses.filter((r) => r.status === 201)).toHaveLength(2);
     expect(responses.filter((r) => r.status === 409)).toHaveLength(28);
     const claims = (await itemsWithPrefix(`T#${tenant.tenantId}#SLOTS`)).filter((c) => c.date === date);
-    expect(claims.filter((c) => c.kind === 'slot')).toHaveLength(2);
+    expect(claims.filter(isWindowClaim)).toHaveLength(2);
     expect(
       claims
         .filter((c) => c.kind === 'techDay')
@@ -259,7 +259,7 @@ describe('stale schedule data', () => {
         .sort();
     expect(await rows()).toEqual(['request_received']);
     // It kept its claim while it waits.
-    const slots = (await itemsWithPrefix(`T#${tenant.tenantId}#SLOTS`)).filter((c) => c.kind === 'slot');
+    const slots = (await itemsWithPrefix(`T#${tenant.tenantId}#SLOTS`)).filter(isWindowClaim);
     expect(slots).toMatchObject([{ status: 'BOOKED', bookingId: response.body.bookingId }]);
 
     // Five dispatchers click confirm at once: one wins, the rest are told it changed.

@@ -230,10 +230,8 @@ describe('operator console', () => {
     await expect.poll(() => page.textContent('#flash')).toContain('reason for dismissing');
     await page.fill('#dismiss-reason', 'Caller found another plumber');
     // The page re-renders under the typist (a refresh, a second navigation): the reason survives.
-    await page.evaluate(() => {
-      (document.querySelector('#booking-summary') as HTMLElement).dataset.stale = 'yes';
-      window.dispatchEvent(new HashChangeEvent('hashchange'));
-    });
+    await page.evaluate(`document.querySelector('#booking-summary').dataset.stale = 'yes';
+      window.dispatchEvent(new HashChangeEvent('hashchange'));`);
     await expect.poll(() => page.locator('#booking-summary[data-stale]').count()).toBe(0);
     await expect.poll(() => page.inputValue('#dismiss-reason')).toBe('Caller found another plumber');
     await page.click('#dismiss-booking');
@@ -309,7 +307,7 @@ describe('operator console', () => {
     // One move task per DLQ at a time (the review-queue test may have just started one).
     await expect
       .poll(async () => (await tenant.call('GET', '/v1/ops/queues')).body.queues.find((q: any) => q.queue === 'notify').lastRedrive?.status ?? 'NONE', {
-        timeout: 15_000,
+        timeout: 60_000,
       })
       .not.toBe('RUNNING');
     await notifyRow.locator('button').click();
@@ -319,7 +317,7 @@ describe('operator console', () => {
         async () =>
           (await sqsClient().send(new GetQueueAttributesCommand({ QueueUrl: process.env.NOTIFY_DLQ_URL!, AttributeNames: ['ApproximateNumberOfMessages'] })))
             .Attributes?.ApproximateNumberOfMessages,
-        { timeout: 10_000 },
+        { timeout: 60_000 },
       )
       .toBe('0');
   });
@@ -395,6 +393,8 @@ describe('operator console', () => {
 
     await openPage(`#/dispatch?date=${date}`, 'dispatch');
     expect(await page.locator(`#board tr[data-technician="${x}"] .job`).count()).toBe(2);
+    // Each job shows the minutes it holds of its window (these job types have no duration: the whole window).
+    expect(await page.locator(`#board tr[data-technician="${x}"] .job .minutes[data-minutes="120"]`).count()).toBe(2);
     const swap = page.locator('#suggestions tr[data-kind="swap"]');
     expect(await swap.count()).toBe(1);
     expect(await swap.textContent()).toContain('running long by 45 min');
@@ -452,6 +452,39 @@ describe('operator console', () => {
     await expect.poll(() => page.textContent('#flash')).toContain('Not saved');
     expect(await page.textContent('#flash')).toMatch(/time ?zone/i);
     expect((await tenant.call('GET', '/v1/config/company')).body.timeZone).toBe('America/Chicago');
+  });
+
+  it("shows and edits the member reserve; a member's booking shows the visits used of the plan", async () => {
+    await openPage('#/settings', 'settings');
+    expect(await page.inputValue('#member-reserve')).toBe('0');
+    await page.fill('#member-reserve', '1');
+    await page.click('#member-reserve-editor button[data-action="save-member-reserve"]');
+    await expect.poll(() => page.textContent('#flash')).toContain('Saved the member reserve: 1 job per technician per day');
+    expect((await tenant.call('GET', '/v1/config/company')).body.memberReserve).toBe(1);
+    expect(await page.inputValue('#member-reserve')).toBe('1');
+    // The API's rule names the field: the reserves must leave public jobs.
+    await page.fill('#member-reserve', '10');
+    await page.click('#member-reserve-editor button[data-action="save-member-reserve"]');
+    await expect.poll(() => page.textContent('#flash')).toContain('Not saved');
+    expect(await page.textContent('#flash')).toContain('memberReserve');
+    expect((await tenant.call('GET', '/v1/config/company')).body.memberReserve).toBe(1);
+
+    const { customerId } = (await tenant.call('GET', `/v1/bookings/${apiBookingId}`)).body;
+    const renewsOn = DateTime.now().plus({ days: 200 }).toISODate();
+    const joined = await tenant.call('PUT', `/v1/customers/${customerId}/memberships/mem-console`, {
+      plan: 'Comfort Club',
+      priceCents: 19_900,
+      renewsOn,
+      includedVisits: 2,
+    });
+    expect(joined.status, JSON.stringify(joined.body)).toBe(201);
+    await openPage('#/review', 'review'); // from another page, so the booking's page is drawn anew
+    await openPage(`#/bookings/${apiBookingId}`, 'bookings');
+    expect(await page.textContent('#membership')).toBe('Member: Comfort Club: 0 of 2 included visits used');
+    // The tests after this one see the company as before.
+    const company = (await tenant.call('GET', '/v1/config/company')).body;
+    const { tenantId: _tenantId, ...settings } = company;
+    expect((await tenant.call('PUT', '/v1/config/company', { ...settings, memberReserve: 0 })).status).toBe(200);
   });
 
   it('connects ServiceTitan: adapter, credentials, test, then a mapping picked from its lists (Connect your CRM)', async () => {

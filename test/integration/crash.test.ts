@@ -17,7 +17,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebhookContract } from '../contract-servers/webhook';
-import { bookingRequest } from './helpers';
+import { bookingRequest, isWindowClaim } from './helpers';
 
 const repoRoot = resolve(import.meta.dirname, '../..');
 const BURST = 30;
@@ -200,7 +200,7 @@ describe('crash mid-burst, then restart', () => {
     for (const b of confirmed) expect(b.crm?.externalIds, b.bookingId).toBeDefined();
 
     // No leaked slot: every claimed window belongs to a booking that holds it, and every confirmed booking's is BOOKED.
-    const claims = items.filter((i) => i.type === 'CapacityClaim' && i.kind === 'slot');
+    const claims = items.filter((i) => i.type === 'CapacityClaim' && isWindowClaim(i));
     const holding = new Set(bookings.filter((b) => ['confirmed', 'pending_approval', 'pending_confirmation'].includes(b.status)).map((b) => b.bookingId));
     const nowSeconds = Math.floor(Date.now() / 1000) + 6 * 60;
     const leaked = claims.filter((c) => !holding.has(c.bookingId) && (c.status === 'BOOKED' || (c.expiresAt ?? 0) > nowSeconds));

@@ -18,6 +18,9 @@ import { ServiceTitanContract } from '../contract-servers/servicetitan';
 import { WebhookContract } from '../contract-servers/webhook';
 import type { ContractServer } from '../contract-servers/base';
 import type { Tenant } from '../../functions/tenant/model';
+import { queues, queueUrlEnv } from '../../functions/registry';
+import { pollOnce } from '../../local/pollers';
+import type { LocalSqs } from '../../local/sqs';
 import { bookingRequest, createTestTenant, setCredential } from './helpers';
 
 const st = new ServiceTitanContract();
@@ -236,6 +239,48 @@ describe('Housecall Pro after a lost answer', () => {
     const jobs = [...hcp.jobs.values()].filter((j) => j.tags?.includes('jobrelay:b-hcp-lost'));
     expect(jobs).toHaveLength(1);
     expect(result.externalIds.housecallProJobId).toBe(jobs[0].id);
+  });
+});
+
+describe('Housecall Pro lead (a caller who could not be booked)', () => {
+  const crmSync = queues.find((q) => q.name === 'crm-sync')!;
+  const crmSyncSqs = { queueUrl: () => process.env[queueUrlEnv('crm-sync')]! } as unknown as LocalSqs;
+
+  it('an out-of-area caller is an HCP lead (POST /leads) with the reason and transcript, never an unscheduled job', async () => {
+    const tenant = await crmTenant({ crm: { adapter: 'housecallpro', apiUrl: hcp.url, timeoutMs: 2_000 }, sourceSettings });
+    const body = { ...request(), address: { line1: '200 Main St', city: 'Buda', region: 'TX', postalCode: '78610', country: 'US' } };
+    const response = await tenant.call('POST', '/v1/bookings', body);
+    // 409 with the lead; under load 202 (the run goes on and makes the lead).
+    expect([409, 202], JSON.stringify(response.body)).toContain(response.status);
+    const bookingId = response.status === 409 ? response.body.booking.bookingId : response.body.bookingId;
+    const leadOf = () => [...hcp.leads.values()].find((l) => l.tags?.includes(`jobrelay:${bookingId}`));
+    // The crm-sync worker writes it (as Lambda's event source mapping would run it).
+    const until = Date.now() + 120_000;
+    while (!leadOf()) {
+      expect(Date.now() < until, 'crm-sync wrote the lead in time').toBe(true);
+      if ((await pollOnce(crmSyncSqs, crmSync, 0)) === 0) await new Promise((r) => setTimeout(r, 200));
+    }
+    const lead = leadOf()!;
+    const customer = hcp.customers.get(lead.customer_id)!;
+    expect(customer).toMatchObject({ first_name: 'Jordan', last_name: 'Rivera', mobile_number: '5125550142' });
+    expect(lead).toMatchObject({ lead_source: 'google_ads', status: 'open' });
+    // The caller's (out-of-area) service address, added to the customer when it is a returning one.
+    expect(customer.addresses.find((a: { id: string }) => a.id === lead.address_id)).toMatchObject({ street: '200 Main St', zip: '78610' });
+    expect(lead.note).toContain('Not booked: out_of_area');
+    expect(lead.note).toContain('customer: My kitchen sink is clogged');
+    expect([...hcp.jobs.values()].filter((j) => j.tags?.includes(`jobrelay:${bookingId}`))).toEqual([]);
+  });
+
+  it('a lead create whose answer is lost is found by its jobrelay tag on the retry: one lead, never two', async () => {
+    const adapter = new HousecallProCrmAdapter({ apiUrl: hcp.url, timeoutMs: 300 }, hcp.apiKey);
+    const w = write({ bookingId: 'b-hcp-lead-lost', state: 'lead', window: undefined, fields: { lead_source: 'google_ads', unbooked_reason: 'fully_booked' } });
+    hcp.failNext({ lostReply: true }, 1, (req) => req.method === 'POST' && req.path === '/leads');
+    await expect(adapter.writeBooking(w)).rejects.toMatchObject({ name: 'CrmUnavailableError' });
+    const result = await adapter.writeBooking({ ...w, previousCreateAttemptAt: new Date().toISOString() });
+    const leads = [...hcp.leads.values()].filter((l) => l.tags?.includes('jobrelay:b-hcp-lead-lost'));
+    expect(leads).toHaveLength(1);
+    expect(result.externalIds).toMatchObject({ housecallProLeadId: leads[0].id });
+    expect(result.externalIds.housecallProJobId).toBeUndefined();
   });
 });
 

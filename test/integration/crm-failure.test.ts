@@ -7,7 +7,7 @@
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bookingRequest, createTestTenant, itemsWithPrefix, setCredential } from './helpers';
+import { bookingRequest, createTestTenant, itemsWithPrefix, setCredential, isWindowClaim } from './helpers';
 
 interface Received {
   headers: IncomingMessage['headers'];
@@ -73,7 +73,7 @@ describe('CRM write through a signed webhook', () => {
 
     // The slot is committed: the customer keeps the appointment.
     const claims = await itemsWithPrefix(`T#${tenant.tenantId}#SLOTS`);
-    expect(claims.filter((c) => c.kind === 'slot' || String(c.sk).includes('#W#'))).toHaveLength(1);
+    expect(claims.filter(isWindowClaim)).toHaveLength(1);
     expect(claims.every((c) => c.status === 'BOOKED' && c.bookingId === response.body.bookingId)).toBe(true);
 
     // A CRM outage is the outbox's job first (test/integration/crm-outbox.test.ts): no review item yet.

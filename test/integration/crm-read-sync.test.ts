@@ -7,7 +7,9 @@
  */
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CrmBookingWrite } from '../../functions/crm/adapter';
 import { crmAdapterFor } from '../../functions/crm/adapters';
+import { ServiceTitanCrmAdapter } from '../../functions/crm/adapters/servicetitan';
 import { READ_SYNC_PAGE_SIZE } from '../../functions/crm/read-sync';
 import { queues, queueUrlEnv } from '../../functions/registry';
 import { upsertCrmCustomer } from '../../functions/recognise/store';
@@ -114,7 +116,14 @@ describe('backfill from each CRM', { timeout: 180_000 }, () => {
       expect(status).toMatchObject({ state: 'done', pages: 2, customers: 110 });
       const first = [...server.contacts.values()][0]!;
       const lookup = await tenant.call('POST', '/v1/customers/lookup', { phone: first.properties.phone });
-      expect(lookup.body.customer).toMatchObject({ membership: { status: 'active', plan: 'Comfort Club' } });
+      // An open deal on the contact is its open estimate; a closed one and JobRelay's own booking deals are not.
+      expect(lookup.body.customer).toMatchObject({
+        membership: { status: 'active', plan: 'Comfort Club' },
+        openEstimates: [{ summary: 'AC replacement', amount: 8450 }],
+      });
+      expect(lookup.body.customer.openEstimates).toHaveLength(1);
+      // Two calls per page for every contact's deals (associations, then the deals), not one per contact.
+      expect(server.requestsTo('POST', /\/associations\/contacts\/deals\/batch\/read$/)).toHaveLength(2);
 
       // Incremental: one contact changes in HubSpot; the next run reads it (search on lastmodifieddate).
       await new Promise((resolve) => setTimeout(resolve, 5)); // distinct updatedAt from the backfill's start
@@ -134,13 +143,16 @@ describe('backfill from each CRM', { timeout: 180_000 }, () => {
   it('Housecall Pro: customers and their addresses, paged', async () => {
     const server = await new HousecallProContract().start();
     try {
-      server.seedCustomers(110);
+      const [first] = server.seedCustomers(110, { estimateEvery: 50 });
       const tenant = await createTestTenant({ crm: { adapter: 'housecallpro', apiUrl: server.url, timeoutMs: 10_000 } });
       await setCredential(tenant, 'crm', { adapter: 'housecallpro', apiKey: server.apiKey });
       expect((await tenant.call('POST', '/v1/crm/sync', {})).status).toBe(202);
       const status = await runSync(tenant);
       expect(status).toMatchObject({ state: 'done', pages: 2, customers: 110 });
       expect(await countItems(`T#${tenant.tenantId}#CRMCUSTOMER#housecallpro#`)).toBe(110);
+      // Its open estimate (GET /estimates?customer_id=); the approved one is not open.
+      const lookup = await tenant.call('POST', '/v1/customers/lookup', { phone: first!.mobile_number });
+      expect(lookup.body.customer.openEstimates).toEqual([expect.objectContaining({ summary: 'Tankless water heater', amount: 3200 })]);
     } finally {
       await server.stop();
     }
@@ -267,5 +279,46 @@ describe('recognition against CRM data', { timeout: 180_000 }, () => {
     expect(job).toMatchObject({ customer_id: known!.id, address_id: address.id });
     expect(hcp.customers.size).toBe(customersBefore);
     expect(hcp.requestsTo('POST', /^\/customers$/).length).toBe(0);
+  });
+});
+
+describe('ServiceTitan JPM job create after a lost answer', { timeout: 60_000 }, () => {
+  it('a job create whose answer is lost is found by its external data on the retry: one job, never two', async () => {
+    const [known] = st.seedCustomers(1, { firstPhone: 7_300_000, namePrefix: 'Lost' });
+    const location = [...st.locations.values()].find((l) => l.customerId === known!.id)!;
+    const adapter = new ServiceTitanCrmAdapter(
+      // The lost answer ends in this timeout; long enough that a busy machine's other calls (token) still answer.
+      { stTenantId: st.stTenantId, bookingProviderId: st.bookingProviderId, apiUrl: st.url, authUrl: st.url, timeoutMs: 3_000 },
+      st.credentials,
+    );
+    const write: CrmBookingWrite = {
+      tenantId: 't-jpm-lost',
+      bookingId: 'b-jpm-lost-1',
+      customerId: 'c-jpm-lost-1',
+      state: 'booked',
+      dealStage: 'Booked',
+      fields: { lead_source: 'google_ads', summary: 'No heat' },
+      customer: { name: known!.name, phoneE164: '+15127300000', isNew: false },
+      address: { line1: known!.address.street, city: 'Austin', region: 'TX', postalCode: '78701', country: 'US' },
+      summary: 'No heat',
+      window: { startUtc: '2026-12-02T16:00:00Z', endUtc: '2026-12-02T18:00:00Z', label: '2026-12-02 10:00-12:00' },
+      source: { jobType: '7001', campaign: '3301', businessUnit: '12', name: 'google_ads' },
+      idempotencyKey: 't-jpm-lost:b-jpm-lost-1:booked',
+      crmCustomer: { customerId: String(known!.id), locationId: String(location.id) },
+    };
+    // A fresh token first (one cached from another contract server would make the create a 401, not a lost answer).
+    await adapter.testConnection();
+    st.failNext({ lostReply: true }, 1, (req) => req.method === 'POST' && /\/jpm\/v2\/tenant\/\d+\/jobs$/.test(req.path));
+    await expect(adapter.writeBooking(write)).rejects.toMatchObject({ name: 'CrmUnavailableError' });
+    const ours = () => [...st.jobs.values()].filter((j) => j.externalData?.some((d: { value: string }) => d.value === 'b-jpm-lost-1'));
+    expect(ours()).toHaveLength(1);
+
+    const result = await adapter.writeBooking({ ...write, previousCreateAttemptAt: new Date().toISOString() });
+    expect(ours()).toHaveLength(1);
+    expect(result.externalIds.serviceTitanJobId).toBe(String(ours()[0]!.id));
+    // Found by a lookup (customer, external data), then updated with the window: no second create.
+    expect(st.requestsTo('GET', /\/jpm\/v2\/tenant\/\d+\/jobs$/).length).toBeGreaterThan(0);
+    const creates = st.requestsTo('POST', /\/jpm\/v2\/tenant\/\d+\/jobs$/).filter((r) => r.json?.externalData?.[0]?.value === 'b-jpm-lost-1');
+    expect(creates).toHaveLength(1);
   });
 });

@@ -14,7 +14,7 @@ import { applyPlan, recoverStalledApplies } from '../../functions/dispatch/apply
 import { basePostalCode, travelMinutes } from '../../functions/dispatch/geo';
 import { getApplyJournal } from '../../functions/dispatch/store';
 import { demoTechnicians } from '../../local/demo';
-import { bookingRequest, bookOnTechnician, createTestTenant, nextWeekday, type TestTenant } from './helpers';
+import { bookingRequest, bookOnTechnician, createTestTenant, nextWeekday, type TestTenant, isWindowClaim } from './helpers';
 
 let tenant: TestTenant;
 const date = nextWeekday(1, 3); // a Monday
@@ -28,7 +28,7 @@ const TYPES = [
 async function board(): Promise<Map<string, string>> {
   const owners = new Map<string, string>();
   // A slot claimed for a plan being applied (parked) has no booking yet: it shows as taken, for nobody.
-  for (const c of (await listClaims(tenant.tenantId, date, date)).filter((c) => c.kind === 'slot' && c.bookingId)) {
+  for (const c of (await listClaims(tenant.tenantId, date, date)).filter((c) => isWindowClaim(c) && c.bookingId)) {
     const was = owners.get(c.bookingId!);
     expect(was === undefined || was === c.technicianId, `booking ${c.bookingId} holds slots of ${was} and ${c.technicianId}`).toBe(true);
     owners.set(c.bookingId!, c.technicianId!);

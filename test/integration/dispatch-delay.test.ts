@@ -10,7 +10,7 @@ import { getBookingRecord } from '../../functions/booking/store';
 import { getHold, listClaims } from '../../functions/capacity/store';
 import { demoTechnicians } from '../../local/demo';
 import { drain, outboxFor, sweepSubjects } from './lifecycle-helpers';
-import { bookingRequest, bookOnTechnician, createTestTenant, nextWeekday, type TestTenant } from './helpers';
+import { bookingRequest, bookOnTechnician, createTestTenant, nextWeekday, type TestTenant, isWindowClaim } from './helpers';
 
 let tenant: TestTenant;
 const date = nextWeekday(2, 3);
@@ -41,7 +41,7 @@ async function expectClaimsMatchBookings(bookings: string[], on = date) {
   const claims = await listClaims(tenant.tenantId, on, on);
   for (const id of bookings) {
     const booking = (await tenant.call('GET', `/v1/bookings/${id}`)).body;
-    const slots = claims.filter((c) => c.kind === 'slot' && c.bookingId === id);
+    const slots = claims.filter((c) => isWindowClaim(c) && c.bookingId === id);
     const days = claims.filter((c) => c.kind === 'techDay' && c.bookingId === id);
     expect(
       slots.map((c) => [c.technicianId, c.start]),
@@ -52,7 +52,7 @@ async function expectClaimsMatchBookings(bookings: string[], on = date) {
       id,
     ).toEqual([booking.window.technicianId]);
   }
-  expect(claims.filter((c) => c.kind === 'slot')).toHaveLength(bookings.length);
+  expect(claims.filter(isWindowClaim)).toHaveLength(bookings.length);
 }
 
 const event = (bookingId: string, body: Record<string, unknown>) => tenant.call('POST', `/v1/jobs/${bookingId}/events`, body);

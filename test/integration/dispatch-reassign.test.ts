@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { listClaims } from '../../functions/capacity/store';
 import { basePostalCode, travelMinutes } from '../../functions/dispatch/geo';
 import { demoTechnicians } from '../../local/demo';
-import { bookingRequest, bookOnTechnician, createTestTenant, nextWeekday, type TestTenant } from './helpers';
+import { bookingRequest, bookOnTechnician, createTestTenant, nextWeekday, type TestTenant, isWindowClaim } from './helpers';
 
 let tenant: TestTenant;
 const swapDate = nextWeekday(1, 3); // Mondays: tech-01 and tech-06 work
@@ -27,7 +27,7 @@ async function book(on: string, start: string, postalCode: string, phone: string
 async function slotOwners(on: string): Promise<Map<string, string>> {
   const claims = await listClaims(tenant.tenantId, on, on);
   const owners = new Map<string, string>();
-  for (const c of claims.filter((c) => c.kind === 'slot')) {
+  for (const c of claims.filter(isWindowClaim)) {
     expect(owners.has(c.bookingId!), `booking ${c.bookingId} holds two slots`).toBe(false);
     owners.set(c.bookingId!, c.technicianId!);
   }

@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { listClaims } from '../../functions/capacity/store';
 import { demoTechnicians } from '../../local/demo';
 import { drain, outboxFor, sweepSubjects } from './lifecycle-helpers';
-import { bookingRequest, bookOnTechnician, createTestTenant, nextWeekday, type TestTenant } from './helpers';
+import { bookingRequest, bookOnTechnician, createTestTenant, nextWeekday, type TestTenant, isWindowClaim } from './helpers';
 
 let tenant: TestTenant;
 const date = nextWeekday(3, 3);
@@ -77,7 +77,7 @@ describe('dispatch suggestions after a delay', () => {
     expect(accepted.body.booking.window).toMatchObject({ date, start: '10:00', technicianId: move.to.technicianId });
 
     // The claim moved: the new technician holds 10:00 for this booking, the late one no longer does.
-    const slots = (await listClaims(tenant.tenantId, date, date)).filter((c) => c.kind === 'slot' && c.bookingId === second.bookingId);
+    const slots = (await listClaims(tenant.tenantId, date, date)).filter((c) => isWindowClaim(c) && c.bookingId === second.bookingId);
     expect(slots.map((c) => [c.technicianId, c.start, c.status])).toEqual([[move.to.technicianId, '10:00', 'BOOKED']]);
     // Both technicians are told (ledger rows queued by rescheduleBooking); the timeline says why.
     const activity = await tenant.call('GET', `/v1/bookings/${second.bookingId}/activity`);

@@ -7,6 +7,7 @@
 import { DateTime } from 'luxon';
 import { afterAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
+import { claimHold } from '../../functions/capacity/store';
 import { sweepDueDispatches } from '../../functions/emergency/sweep';
 import { twilioSignature } from '../../functions/notify/inbound-sms.handler';
 import type { Tenant } from '../../functions/tenant/model';
@@ -205,6 +206,92 @@ describe('emergency dispatch now', { timeout: 240_000 }, () => {
     expect(booking.window).toMatchObject({ date: today, technicianId: 'tech-04' });
   });
 
+  it("an accepted emergency claims the technician's capacity (the board shows it on them), reports the job it runs into, and starts the job trail once", async () => {
+    // Windows placed around now: one under way (tech-04 already has a job in it), the next one after it.
+    const zone = zoneAtLocalHour(11);
+    const local = DateTime.now().setZone(zone);
+    const hhmm = (minutes: number) => local.plus({ minutes }).toFormat('HH:mm');
+    const underWay = { start: hhmm(-60), end: hhmm(30) };
+    const next = { start: hhmm(30), end: hhmm(150) };
+    const { tenant, today } = await sundayLateMorning({ timeZone: zone, arrivalWindows: [underWay, next] });
+    const other = `B-other-${Date.now()}`;
+    // The other job holds tech-04's next half hour (minute units 5 and 6 of the window under way).
+    const plan = {
+      date: today,
+      start: underWay.start,
+      end: underWay.end,
+      technicianId: 'tech-04',
+      windowStarts: [underWay.start],
+      units: { [underWay.start]: [5, 6] },
+      techDayIndex: 1,
+      jobTypeId: 'plumbing-leak-repair',
+    };
+    const claimed = await claimHold(
+      {
+        tenantId: tenant.tenantId,
+        holdId: `hold-${other}`,
+        plan,
+        emergency: false,
+        bookingId: other,
+        source: 'booking',
+        createdAt: new Date().toISOString(),
+        status: 'BOOKED',
+      },
+      new Date(),
+    );
+    expect(claimed).toBe('won');
+
+    const booked = await book(tenant, burstPipe('78745'));
+    expect(booked.status).toBe('dispatching');
+    const bookingId = booked.bookingId;
+    const record = (await itemsWithPrefix(`T#${tenant.tenantId}#BOOKING#${bookingId}`)).find((i) => i.sk === 'BOOKING')!;
+    const path = new URL(record.messageVars.pageLink, 'http://x').pathname;
+    const accept = () =>
+      fetch(`${inject('apiUrl')}${path}`, { method: 'POST', body: 'answer=accept', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(await (await accept()).json()).toEqual({ outcome: 'accepted' });
+    // A retried link answer finds it done: nothing claimed twice.
+    expect(await (await accept()).json()).toEqual({ outcome: 'accepted' });
+
+    const booking = (await tenant.call('GET', `/v1/bookings/${bookingId}`)).body;
+    expect(['confirmed', 'pending_crm_sync']).toContain(booking.status);
+    // The technician's capacity is claimed with the same items CommitSlot's holds own: the minute units
+    // the emergency keeps them busy for, except the other job's (units 5 and 6 of the window under
+    // way), and a technician-day token.
+    const claims = (await itemsWithPrefix(`T#${tenant.tenantId}#SLOTS`)).filter((c) => c.bookingId === bookingId);
+    expect(claims.every((c) => c.status === 'BOOKED')).toBe(true);
+    expect(claims.filter((c) => c.kind === 'techDay').map((c) => c.sk)).toEqual([`SLOT#${today}#L#tech-04#2`]);
+    const units = claims.filter((c) => c.kind === 'unit').map((c) => c.sk);
+    expect(units).toContain(`SLOT#${today}#M#${next.start}#tech-04#01`);
+    expect(units.filter((sk) => sk.startsWith(`SLOT#${today}#M#${underWay.start}#`))).toEqual([]);
+    const [hold] = (await itemsWithPrefix(`T#${tenant.tenantId}#HOLD#`)).filter((h) => h.bookingId === bookingId);
+    expect(hold).toMatchObject({ status: 'BOOKED', emergency: true });
+    const after = (await itemsWithPrefix(`T#${tenant.tenantId}#BOOKING#${bookingId}`)).find((i) => i.sk === 'BOOKING')!;
+    expect(after.holdId).toBe(hold.holdId);
+
+    // The board shows the emergency on the technician who took it.
+    const board = (await tenant.call('GET', `/v1/dispatch/board?date=${today}`)).body;
+    const tech04 = board.technicians.find((t: { technicianId: string }) => t.technicianId === 'tech-04');
+    expect(tech04.jobs.map((j: { bookingId: string }) => j.bookingId)).toContain(bookingId);
+
+    // Dispatch hears which job the emergency runs into.
+    const review = await tenant.call('GET', '/v1/review-items?kind=emergency_overbooked');
+    const item = review.body.items.find((i: { subject: { id: string } }) => i.subject.id === bookingId);
+    expect(item?.reason).toContain(other);
+
+    // The job trail runs as for any confirmed booking: the technician kept (they accepted), the job texted to them.
+    await expect
+      .poll(
+        async () =>
+          ((await tenant.call('GET', `/v1/bookings/${bookingId}`)).body.timeline as Array<{ node: string; outcome: string }>)
+            .filter((e) => ['AssignTechnician', 'NotifyTechnician'].includes(e.node))
+            .map((e) => `${e.node}:${e.outcome}`),
+        { timeout: 60_000, interval: 500 },
+      )
+      .toEqual(['AssignTechnician:kept', 'NotifyTechnician:queued']);
+    const jobTexts = (await ledger(tenant.tenantId, bookingId)).filter((r) => r.kind === 'technician_job');
+    expect(jobTexts.map((r) => r.technicianId)).toEqual(['tech-04']);
+  });
+
   it('a routine jobTypeId with an emergency transcript takes the emergency path', async () => {
     const { tenant } = await sundayLateMorning();
     const request = bookingRequest({
@@ -220,6 +307,40 @@ describe('emergency dispatch now', { timeout: 240_000 }, () => {
     expect(booked.triage).toMatchObject({ intent: 'emergency', urgency: 'emergency' });
     const booking = (await tenant.call('GET', `/v1/bookings/${booked.bookingId}`)).body;
     expect(booking.timeline.find((e: { node: string }) => e.node === 'CheckCapacity').detail).toBeDefined();
+  });
+
+  it('an emergency booked into a window under way is told the technician arrives by its end, not the window', async () => {
+    const zone = zoneAtLocalHour(11);
+    const local = DateTime.now().setZone(zone);
+    // The window under way started 30 minutes ago and ends in 90 (time enough to arrive).
+    const underWay = { start: local.minus({ minutes: 30 }).toFormat('HH:mm'), end: local.plus({ minutes: 90 }).toFormat('HH:mm') };
+    const tenant = await createTestTenant({
+      timeZone: zone,
+      arrivalWindows: [underWay, { start: underWay.end, end: local.plus({ minutes: 210 }).toFormat('HH:mm') }],
+    });
+    const everyDay = { start: '06:00', end: '22:00' };
+    for (const technician of demoTechnicians) {
+      await putTechnician(tenant.tenantId, {
+        ...technician,
+        shifts: { mon: everyDay, tue: everyDay, wed: everyDay, thu: everyDay, fri: everyDay, sat: everyDay, sun: everyDay },
+      });
+    }
+    const booked = await book(tenant, burstPipe('78701'));
+    expect(['confirmed', 'pending_crm_sync']).toContain(booked.status);
+    expect(booked.window).toMatchObject({ start: underWay.start, end: underWay.end });
+    await expect
+      .poll(async () => (await ledger(tenant.tenantId, booked.bookingId)).map((r) => r.kind), { timeout: 30_000, interval: 500 })
+      .toContain('confirmation_arriving_by');
+    await sweepSubjects(tenant.tenantId, [booked.bookingId], new Date());
+    const told = (await outboxFor(tenant.tenantId, booked.bookingId))
+      .filter((m) => m.to === '+15125550142')
+      .map((m) => m.text)
+      .join('\n');
+    const by = local.plus({ minutes: 90 });
+    expect(told).toContain(`by ${by.toFormat(by.minute ? 'h:mm a' : 'h a')}.`);
+    // Never the window's start ("between 10:30 and 12:53"): it has passed.
+    const from = local.minus({ minutes: 30 });
+    expect(told).not.toContain(from.toFormat(from.minute ? 'h:mm' : 'h a'));
   });
 
   it('an emergency at 11:45 is not placed in a 10-12 window that is almost over', async () => {

@@ -98,7 +98,7 @@ describe('FSM events move or cancel what the job had planned', { timeout: 300_00
     const bookingId = await book(tenant, date, '10:00');
     await expect.poll(() => openStarts(tenant, date), eventually).toEqual(['08:00', '12:00', '14:00']);
     const before = await claimsOf(tenant.tenantId, bookingId);
-    expect(before.map((c) => c.sk)).toContain(`SLOT#${date}#W#10:00#tech-03`);
+    expect(before.map((c) => c.sk)).toContain(`SLOT#${date}#M#10:00#tech-03#01`);
 
     const event = {
       eventId: 'fsm-move',
@@ -113,8 +113,8 @@ describe('FSM events move or cancel what the job had planned', { timeout: 300_00
     const booking = (await getBookingRecord(tenant.tenantId, bookingId))!;
     expect(booking).toMatchObject({ status: 'confirmed', jobState: 'rescheduled', window: { date, start: '14:00', end: '16:00', technicianId: 'tech-03' } });
     const after = await claimsOf(tenant.tenantId, bookingId);
-    expect(after.map((c) => c.sk)).toContain(`SLOT#${date}#W#14:00#tech-03`);
-    expect(after.map((c) => c.sk)).not.toContain(`SLOT#${date}#W#10:00#tech-03`);
+    expect(after.map((c) => c.sk)).toContain(`SLOT#${date}#M#14:00#tech-03#01`);
+    expect(after.map((c) => c.sk)).not.toContain(`SLOT#${date}#M#10:00#tech-03#01`);
     expect(after.every((c) => c.status === 'BOOKED' && c.holdId === booking.holdId)).toBe(true);
     // The window it left is offered again; the one it took is not.
     await expect.poll(() => openStarts(tenant, date), eventually).toEqual(['08:00', '10:00', '12:00']);
@@ -151,8 +151,8 @@ describe('FSM events move or cancel what the job had planned', { timeout: 300_00
     await drain('status-events');
     // The FSM's time is the job's time; no slot is claimed twice, the old one is kept until dispatch decides.
     expect(await getBookingRecord(tenant.tenantId, first)).toMatchObject({ window: { date, start: '12:00' } });
-    expect((await claimsOf(tenant.tenantId, second)).map((c) => c.sk)).toContain(`SLOT#${date}#W#12:00#tech-03`);
-    expect((await claimsOf(tenant.tenantId, first)).map((c) => c.sk)).toContain(`SLOT#${date}#W#10:00#tech-03`);
+    expect((await claimsOf(tenant.tenantId, second)).map((c) => c.sk)).toContain(`SLOT#${date}#M#12:00#tech-03#01`);
+    expect((await claimsOf(tenant.tenantId, first)).map((c) => c.sk)).toContain(`SLOT#${date}#M#10:00#tech-03#01`);
     const items = (await tenant.call('GET', '/v1/review-items?status=open')).body.items as Array<Record<string, any>>;
     expect(items.some((i) => i.subject?.id === first && i.kind === 'stale_capacity')).toBe(true);
   });

@@ -128,7 +128,8 @@ export function nextWeekday(isoWeekday: number, minDaysAhead = 2): string {
 export async function waitForTrail(bookingId: string, timeoutMs = 20_000): Promise<string> {
   const { DescribeExecutionCommand } = await import('@aws-sdk/client-sfn');
   const { sfnClient } = await import('../../functions/shared/workflow-client');
-  const executionArn = `${process.env.JOB_TRAIL_STATE_MACHINE_ARN!.replace(':stateMachine:', ':execution:')}:trail-${bookingId}`;
+  const { localExecutionArn } = await import('../../local/stepfunctions');
+  const executionArn = localExecutionArn('jobTrail', `trail-${bookingId}`);
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const execution = await sfnClient()
@@ -150,3 +151,12 @@ export const CUSTOMER_KINDS = new Set([
   'technician_changed',
   'cancellation',
 ]);
+
+/**
+ * One claim item per window a job holds, for tests that count windows: a job type without minutes
+ * claims every minute unit of its window (capacity/store.ts), so its unit 1 stands for the window;
+ * a `slot` is a whole-window item from before minute units.
+ */
+export function isWindowClaim(c: { kind?: string; index?: number }): boolean {
+  return c.kind === 'slot' || (c.kind === 'unit' && c.index === 1);
+}

@@ -1,7 +1,8 @@
 /**
- * The post-booking trail (state-machines/job-trail.asl.json, Standard) as the booking workflow starts
+ * The post-booking trail (state-machines/job-trail.asl.json, Express) as the booking workflow starts
  * it: technician kept or moved, technician and dispatch notified with full context, prep checklist,
- * materials; failed steps and failed executions end in the review queue.
+ * materials; failed steps and failed executions end in the review queue; a second run of a
+ * completed trail (Express starts are not deduplicated) does nothing again.
  */
 import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { describe, expect, it } from 'vitest';
@@ -10,10 +11,11 @@ import { queues } from '../../functions/registry';
 import { sfnClient } from '../../functions/shared/workflow-client';
 import { trailExecutionName } from '../../functions/trail/start';
 import { pollOnce } from '../../local/pollers';
+import { localExecutionArn } from '../../local/stepfunctions';
 import type { LocalSqs } from '../../local/sqs';
 import { bookingRequest, createTestTenant, nextWeekday, type TestTenant } from './helpers';
 
-const trailArn = (name: string) => `${process.env.JOB_TRAIL_STATE_MACHINE_ARN!.replace(':stateMachine:', ':execution:')}:${name}`;
+const trailArn = (name: string) => localExecutionArn('jobTrail', name);
 
 async function waitForExecution(executionArn: string, timeoutMs = 20_000) {
   const deadline = Date.now() + timeoutMs;
@@ -68,6 +70,20 @@ describe('job trail', () => {
     expect(toTechnician.text).toContain('Access: Gate code 4412');
     expect(toTechnician.text).toContain('Customer said: "My kitchen sink is clogged');
     expect(outbox.find((m: { kind: string }) => m.kind === 'dispatcher_alert')).toMatchObject({ to: '+15125550100' });
+
+    // A second start (Express starts are at-least-once, not deduplicated by name) finds the trail completed: nothing again.
+    const again = `${trailExecutionName(booked.body.bookingId)}-again`;
+    await sfnClient().send(
+      new StartExecutionCommand({
+        stateMachineArn: process.env.JOB_TRAIL_STATE_MACHINE_ARN,
+        name: again,
+        input: JSON.stringify({ tenantId: tenant.tenantId, bookingId: booked.body.bookingId }),
+      }),
+    );
+    expect((await waitForExecution(trailArn(again))).status).toBe('SUCCEEDED');
+    const after = (await tenant.call('GET', `/v1/bookings/${booked.body.bookingId}`)).body;
+    expect(steps(after.timeline)).toEqual(steps(booking.timeline));
+    expect((await tenant.call('GET', '/v1/review-items?kind=workflow_failed')).body.items).toEqual([]);
   });
 
   it('a trail step that fails does not stop the others and becomes a review item', async () => {
@@ -100,7 +116,7 @@ describe('job trail', () => {
     expect(review[0].reason).toContain('Job trail step AssignTechnician failed (NoQualifiedTechnicianError');
   });
 
-  it('a trail execution that fails outright reaches the review queue through the execution-status rule', async () => {
+  it('a trail execution that fails outright (CloseTrail itself) reaches the review queue through its ReportTrailFailure state', async () => {
     const tenant: TestTenant = await createTestTenant();
     const name = `trail-missing-${Date.now()}`;
     await sfnClient().send(

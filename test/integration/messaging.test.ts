@@ -86,9 +86,10 @@ describe('Twilio SMS provider', () => {
 
   it('retries when Twilio is down and sends once it is back', async () => {
     const tenant = await tenantWith(twilioMessaging());
-    const booking = await book(tenant, { customer: { name: 'Retry Person', phone: '512-555-0177' } });
-    // Aimed at this customer's message: the trail's staff messages go through Twilio too.
+    // Aimed at this customer's message (the trail's staff messages go through Twilio too), and set
+    // before booking: the booking queues its confirmation at once.
     twilio.failNext({ status: 503 }, 1, (request) => new URLSearchParams(request.body).get('To') === '+15125550177');
+    const booking = await book(tenant, { customer: { name: 'Retry Person', phone: '512-555-0177' } });
     await deliver();
     expect((await rowsOf(tenant, booking.bookingId)).find((r) => r.kind === 'confirmation')?.status).toBe('queued');
     // The failed message comes back after the local queue's visibility timeout: deliver until it has.

@@ -47,4 +47,33 @@ describe('notifications', () => {
     outbox = (await listOutbox(tenant.tenantId)).filter((m) => m.bookingId === bookingId && CUSTOMER_KINDS.has(String(m.kind)));
     expect(outbox.map((m) => m.kind).sort()).toEqual(['confirmation', 'reminder_48h', 'reminder_day_of']);
   });
+
+  it('queues the confirmation with the booking: it reaches the outbox with no sweep, and a sweep after it sends nothing twice', async () => {
+    const tenant = await createTestTenant();
+    const window = { date: nextWeekday(5, 4), start: '10:00' };
+    const booked = await tenant.call('POST', '/v1/bookings', bookingRequest({ window }));
+    expect(booked.status).toBe(201);
+    const bookingId = booked.body.bookingId;
+    const confirmations = async () => (await listOutbox(tenant.tenantId)).filter((m) => m.bookingId === bookingId && m.kind === 'confirmation');
+
+    // ScheduleNotifications queued it: the worker (the notify queue's consumer) alone delivers it.
+    await expect
+      .poll(
+        async () => {
+          await drainNotifyQueue();
+          return (await confirmations()).length;
+        },
+        { timeout: 30_000, interval: 200 },
+      )
+      .toBe(1);
+    const rows = (await itemsWithPrefix(`T#${tenant.tenantId}#BOOKING#${bookingId}`)).filter((i) => i.sk.startsWith('NOTIFY#'));
+    expect(rows.find((r) => r.kind === 'confirmation')).toMatchObject({ status: 'sent', queuedAt: expect.any(String) });
+    // The reminders wait for the sweeper, as before.
+    expect(rows.filter((r) => CUSTOMER_KINDS.has(r.kind) && r.kind !== 'confirmation').map((r) => r.status)).toEqual(['pending', 'pending']);
+
+    // The sweeper, the safety net, finds nothing of it to queue again: still one confirmation.
+    await sweepDueNotifications(new Date());
+    await drainNotifyQueue();
+    expect(await confirmations()).toHaveLength(1);
+  }, 120_000);
 });

@@ -165,7 +165,7 @@ describe('POST /v1/review-items/{id}/redrive', () => {
           await pollOnce(sqs, statusEvents, 0);
           return (await tenant.call('GET', `/v1/review-items/${item.reviewItemId}`)).body.status;
         },
-        { timeout: 20_000, interval: 300 },
+        { timeout: 60_000, interval: 300 },
       )
       .toBe('resolved');
     expect((await tenant.call('GET', `/v1/review-items/${item.reviewItemId}`)).body.resolvedBy).toBe(WORKER_NODE);
@@ -232,7 +232,7 @@ describe('POST /v1/review-items/{id}/redrive', () => {
         async () =>
           (await sqsClient().send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['ApproximateNumberOfMessages'] }))).Attributes
             ?.ApproximateNumberOfMessages,
-        { timeout: 15_000 },
+        { timeout: 60_000 },
       )
       .toBe('0');
     const afterQueues = await tenant.call('GET', '/v1/ops/queues');

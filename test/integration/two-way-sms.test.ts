@@ -8,14 +8,16 @@ import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { updateBooking } from '../../functions/booking/store';
 import { twilioSignature } from '../../functions/notify/inbound-sms.handler';
+import { addLedgerRows } from '../../functions/notify/store';
 import { sweepDueNotifications } from '../../functions/notify/sweep';
 import { queues } from '../../functions/registry';
 import { putTenant } from '../../functions/tenant/store';
 import { demoTenant } from '../../local/demo';
 import { pollOnce } from '../../local/pollers';
 import type { LocalSqs } from '../../local/sqs';
+import { StripeContract } from '../contract-servers/stripe';
 import { TwilioContract } from '../contract-servers/twilio';
-import { bookingRequest, callApi, createTestTenant, itemsWithPrefix, nextWeekday, setCredential, type TestTenant } from './helpers';
+import { bookingRequest, callApi, createTestTenant, itemsWithPrefix, nextWeekday, setCredential, type TestTenant, isWindowClaim } from './helpers';
 
 const twilio = new TwilioContract();
 const sqs = { queueUrl: () => process.env.NOTIFY_QUEUE_URL! } as unknown as LocalSqs;
@@ -32,13 +34,14 @@ afterAll(async () => {
   await twilio.stop();
 });
 
-async function twilioTenant(): Promise<TestTenant> {
+async function twilioTenant(overrides: Record<string, unknown> = {}): Promise<TestTenant> {
   const tenant = await createTestTenant({
     messaging: {
       sms: { provider: 'twilio', accountSid: twilio.accountSid, from: TENANT_NUMBER, baseUrl: twilio.url },
       email: { provider: 'outbox' },
       templates: {},
     },
+    ...overrides,
   } as never);
   tenantsHere.push(tenant.tenantId);
   await setCredential(tenant, 'sms', { provider: 'twilio', authToken: twilio.authToken });
@@ -58,10 +61,18 @@ async function book(tenant: TestTenant, phone: string, window = { date: nextWeek
   return (await tenant.call('GET', `/v1/bookings/${response.body.bookingId}`)).body;
 }
 
-/** The customer texts `Body` from `phone`, signed as Twilio signs it (or with `signature`). */
-async function reply(tenant: TestTenant, phone: string, Body: string, options: { sid?: string; signature?: string | null } = {}) {
+/**
+ * The customer texts `Body` from `phone`, signed as Twilio signs it (or with `signature`). `extra`:
+ * more webhook parameters (a Messaging Service's `MessagingServiceSid`, Advanced Opt-Out's `OptOutType`).
+ */
+async function reply(
+  tenant: TestTenant,
+  phone: string,
+  Body: string,
+  options: { sid?: string; signature?: string | null; extra?: Record<string, string> } = {},
+) {
   const path = `/v1/webhooks/sms/${tenant.tenantId}`;
-  const params = { From: phone, To: TENANT_NUMBER, Body, MessageSid: options.sid ?? `SM${ulid()}`, AccountSid: twilio.accountSid };
+  const params = { From: phone, To: TENANT_NUMBER, Body, MessageSid: options.sid ?? `SM${ulid()}`, AccountSid: twilio.accountSid, ...options.extra };
   const url = `${inject('apiUrl')}${path}`.replace(/^http:\/\//, 'https://');
   const signature = options.signature === undefined ? twilioSignature(twilio.authToken, url, params) : options.signature;
   const response = await fetch(`${inject('apiUrl')}${path}`, {
@@ -80,7 +91,7 @@ async function reply(tenant: TestTenant, phone: string, Body: string, options: {
 }
 
 const slotsOf = async (tenant: TestTenant, bookingId: string) =>
-  (await itemsWithPrefix(`T#${tenant.tenantId}#SLOTS`)).filter((c) => c.kind === 'slot' && c.bookingId === bookingId && c.status === 'BOOKED');
+  (await itemsWithPrefix(`T#${tenant.tenantId}#SLOTS`)).filter((c) => isWindowClaim(c) && c.bookingId === bookingId && c.status === 'BOOKED');
 
 async function deliver(): Promise<void> {
   await sweepDueNotifications(new Date());
@@ -134,11 +145,11 @@ describe('two-way SMS', { timeout: 180_000 }, () => {
     expect(activity.conversation.map((t: { direction: string; text: string }) => `${t.direction}:${t.text.slice(0, 6)}`)).toEqual(['in:c', 'out:Thanks']);
   });
 
-  it('CANCEL asks first, then YES cancels and gives the capacity back', async () => {
+  it('CX asks first, then YES cancels and gives the capacity back', async () => {
     const tenant = await twilioTenant();
     const phone = newPhone();
     const booking = await book(tenant, phone);
-    const asked = await reply(tenant, phone, 'Cancel');
+    const asked = await reply(tenant, phone, 'cx');
     expect(asked).toMatchObject({ status: 200, action: 'cancel_asked' });
     expect(asked.message).toMatch(/^Reply YES to cancel your Drain clog visit/);
     expect((await tenant.call('GET', `/v1/bookings/${booking.bookingId}`)).body.status).toBe('confirmed');
@@ -153,11 +164,11 @@ describe('two-way SMS', { timeout: 180_000 }, () => {
     expect(outbox.find((m: { kind: string }) => m.kind === 'cancellation')).toMatchObject({ to: phone });
   });
 
-  it('CANCEL then NO keeps the visit', async () => {
+  it('CANCELAR then NO keeps the visit', async () => {
     const tenant = await twilioTenant();
     const phone = newPhone();
     const booking = await book(tenant, phone);
-    await reply(tenant, phone, 'CANCEL');
+    expect((await reply(tenant, phone, 'Cancelar')).action).toBe('cancel_asked');
     const kept = await reply(tenant, phone, 'no');
     expect(kept).toMatchObject({ action: 'kept' });
     expect((await tenant.call('GET', `/v1/bookings/${booking.bookingId}`)).body.status).toBe('confirmed');
@@ -246,5 +257,141 @@ describe('two-way SMS', { timeout: 180_000 }, () => {
       headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': 'x' },
     });
     expect(refused.status).toBe(403);
+  });
+
+  it("CANCEL that Twilio took as an opt-out (Advanced Opt-Out's OptOutType=STOP, or its default filtering): the opt-out is recorded, nothing is texted, the visit stays and a person is asked to call", async () => {
+    const tenant = await twilioTenant();
+    const twilioSaid: Array<Record<string, string>> = [{ MessagingServiceSid: 'MG0123456789abcdef0123456789abcdef', OptOutType: 'STOP' }, {}];
+    for (const extra of twilioSaid) {
+      const phone = newPhone();
+      const booking = await book(tenant, phone);
+      const answered = await reply(tenant, phone, 'CANCEL', { extra });
+      expect(answered).toMatchObject({ status: 200, action: 'opted_out_cancel_review', message: undefined });
+      const [customer] = (await itemsWithPrefix(`T#${tenant.tenantId}#CUSTOMER#`)).filter((c) => c.phoneE164 === phone);
+      expect(customer!.communicationPreferences.optedOut).toBe(true);
+      expect((await tenant.call('GET', `/v1/bookings/${booking.bookingId}`)).body.status).toBe('confirmed');
+      const items = (await tenant.call('GET', '/v1/review-items?kind=customer_reply')).body.items.filter(
+        (i: { subject: { id: string } }) => i.subject.id === booking.bookingId,
+      );
+      expect(items).toHaveLength(1);
+      expect(items[0].reason).toMatch(/texted CANCEL, which the carrier treats as an opt-out .*call them to cancel or keep the job/);
+      await deliver();
+      const outbox = (await tenant.call('GET', `/v1/outbox?bookingId=${booking.bookingId}`)).body.messages;
+      expect(outbox.find((m: { kind: string }) => m.kind === 'customer_reply_alert')).toMatchObject({
+        to: TENANT_NUMBER,
+        text: expect.stringContaining('"CANCEL"'),
+      });
+    }
+  });
+
+  it('with Advanced Opt-Out and CANCEL not among its keywords (a Messaging Service, no OptOutType), CANCEL asks to confirm; HELP says CX', async () => {
+    const tenant = await twilioTenant();
+    const phone = newPhone();
+    await book(tenant, phone);
+    const viaService = { MessagingServiceSid: 'MG0123456789abcdef0123456789abcdef' };
+    expect((await reply(tenant, phone, 'CANCEL', { extra: viaService })).action).toBe('cancel_asked');
+    expect((await reply(tenant, phone, 'HELP', { extra: viaService })).message).toContain('CX to cancel');
+  });
+
+  it('free text from a number with no booking reaches the dispatcher: a review item and an alert', async () => {
+    const tenant = await twilioTenant();
+    const phone = newPhone();
+    const text = 'Do you service water softeners in Round Rock?';
+    const answered = await reply(tenant, phone, text);
+    expect(answered).toMatchObject({ status: 200, action: 'customer_reply' });
+    const items = (await tenant.call('GET', '/v1/review-items?kind=customer_reply')).body.items;
+    expect(items).toEqual([expect.objectContaining({ subject: { type: 'phone', id: phone }, payload: expect.objectContaining({ text }) })]);
+    await deliver();
+    const alerts = (await tenant.call('GET', '/v1/outbox')).body.messages.filter((m: { kind: string }) => m.kind === 'customer_reply_alert');
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]).toMatchObject({ to: TENANT_NUMBER });
+    expect(alerts[0].text).toContain(`(no booking for this number): "${text}"`);
+  });
+});
+
+describe('payment links through Stripe', { timeout: 180_000 }, () => {
+  const stripe = new StripeContract('sk_test_jobrelay_links');
+  beforeAll(async () => {
+    await stripe.start();
+  });
+  afterAll(async () => {
+    await stripe.stop();
+  });
+
+  async function stripeTenant(secretKey = stripe.secretKey): Promise<TestTenant> {
+    const tenant = await twilioTenant({ payments: { provider: 'stripe', apiUrl: stripe.url, currency: 'usd', timeoutMs: 2_000 } });
+    await setCredential(tenant, 'payments', { provider: 'stripe', secretKey });
+    return tenant;
+  }
+  const linksOf = (bookingId: string) => stripe.paymentLinks.filter((l) => l.metadata.bookingId === bookingId);
+
+  it('PAY makes one Stripe Payment Link per invoice and amount, stored; the payment reminder carries the same link', async () => {
+    const tenant = await stripeTenant();
+    const phone = newPhone();
+    const booking = await book(tenant, phone);
+    await updateBooking(tenant.tenantId, booking.bookingId, { invoicedAmountCents: 12_900, invoicedAt: new Date().toISOString() });
+
+    const paid = await reply(tenant, phone, 'PAY');
+    expect(paid.action).toBe('payment_link_sent');
+    const [link] = linksOf(booking.bookingId);
+    expect(link).toMatchObject({ amount: 12_900, currency: 'usd', name: 'Lone Star Plumbing & Air: Drain clog invoice', completedSessionsLimit: 1 });
+    expect(paid.message).toBe(`Hi Ana, pay your Lone Star Plumbing & Air invoice for Drain clog ($129.00) here: ${link!.url}`);
+    const request = stripe.requestsTo('POST', /^\/v1\/payment_links$/).at(-1)!;
+    expect(request.headers).toMatchObject({ authorization: `Bearer ${stripe.secretKey}`, 'stripe-version': '2025-07-30.basil' });
+    expect(request.headers['idempotency-key']).toContain(booking.bookingId);
+
+    // Again: the stored link, no second request to Stripe.
+    expect((await reply(tenant, phone, 'pay')).message).toContain(link!.url);
+    expect(linksOf(booking.bookingId)).toHaveLength(1);
+
+    // The payment reminder carries it too.
+    await addLedgerRows(tenant.tenantId, booking.bookingId, [{ kind: 'payment_reminder', channel: 'sms', dueAt: new Date().toISOString() }]);
+    await deliver();
+    const outbox = (await tenant.call('GET', `/v1/outbox?bookingId=${booking.bookingId}`)).body.messages;
+    expect(outbox.find((m: { kind: string }) => m.kind === 'payment_reminder').text).toContain(`Pay here: ${link!.url}`);
+    expect(linksOf(booking.bookingId)).toHaveLength(1);
+
+    // Another amount on the invoice is another link.
+    await updateBooking(tenant.tenantId, booking.bookingId, { invoicedAmountCents: 15_000 });
+    expect((await reply(tenant, phone, 'PAY')).message).toContain('($150.00)');
+    expect(linksOf(booking.bookingId).map((l) => l.amount)).toEqual([12_900, 15_000]);
+  });
+
+  it('Stripe down (503, 429) or refusing (401): PAY gets an honest answer and the dispatcher a review item; once Stripe is back, PAY sends the link', async () => {
+    const tenant = await stripeTenant();
+    const phone = newPhone();
+    const booking = await book(tenant, phone);
+    await updateBooking(tenant.tenantId, booking.bookingId, { invoicedAmountCents: 8_000, invoicedAt: new Date().toISOString() });
+
+    stripe.startOutage({ status: 503 });
+    let answered: Awaited<ReturnType<typeof reply>>;
+    try {
+      answered = await reply(tenant, phone, 'PAY');
+    } finally {
+      stripe.recover();
+    }
+    expect(answered).toMatchObject({ status: 200, action: 'customer_reply' });
+    expect(answered.message).toMatch(/^Sorry Ana, Lone Star Plumbing & Air cannot make your payment link right now\. Our dispatcher will send it/);
+    stripe.failNext({ status: 429, retryAfter: '1' }, 1, (r) => r.path === '/v1/payment_links');
+    expect((await reply(tenant, phone, 'PAY')).action).toBe('customer_reply');
+    const items = (await tenant.call('GET', '/v1/review-items?kind=customer_reply')).body.items;
+    expect(items.map((i: { reason: string }) => i.reason)).toEqual([
+      expect.stringMatching(/no payment link could be made \(unavailable: Stripe answered (503|429)/),
+      expect.stringMatching(/no payment link could be made \(unavailable: Stripe answered (503|429)/),
+    ]);
+    expect(linksOf(booking.bookingId)).toEqual([]);
+
+    const paid = await reply(tenant, phone, 'PAY');
+    expect(paid.action).toBe('payment_link_sent');
+    expect(paid.message).toContain(linksOf(booking.bookingId)[0]!.url);
+
+    // A wrong secret key: Stripe refuses (401), a person must look.
+    const refused = await stripeTenant('sk_test_wrong');
+    const other = newPhone();
+    const unpaid = await book(refused, other);
+    await updateBooking(refused.tenantId, unpaid.bookingId, { invoicedAmountCents: 8_000, invoicedAt: new Date().toISOString() });
+    expect((await reply(refused, other, 'PAY')).message).toMatch(/cannot make your payment link right now/);
+    const [item] = (await refused.call('GET', '/v1/review-items?kind=customer_reply')).body.items;
+    expect(item.reason).toMatch(/refused: Stripe refused the payment link: 401/);
   });
 });

@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { describeTimelineEntry } from '../../functions/booking/timeline-sentences';
-import { bookingForReply, normaliseKeyword, parseReply } from '../../functions/notify/customer-reply';
+import { bookingForReply, carrierCommand, normaliseKeyword, parseReply } from '../../functions/notify/customer-reply';
 import { isValidTwilioSignature, twilioSignature, twiml } from '../../functions/notify/inbound-sms.handler';
 
 describe('parseReply', () => {
@@ -18,6 +18,9 @@ describe('parseReply', () => {
     ['Reschedule!', 'reschedule'],
     ['CANCEL', 'cancel'],
     ['cancel.', 'cancel'],
+    ['CX', 'cancel'],
+    ['Cancelar', 'cancel'],
+    ['cancel my appointment', 'cancel'],
     ['PAY', 'pay'],
     ['STOP', 'opt_out'],
     ['unsubscribe', 'opt_out'],
@@ -48,6 +51,26 @@ describe('parseReply', () => {
         expect(typeof parseReply(body, choosing).kind).toBe('string');
       }),
     );
+  });
+});
+
+describe('carrierCommand: what Twilio already did with a text', () => {
+  it("Advanced Opt-Out's OptOutType is what Twilio did, whatever the words", () => {
+    expect(carrierCommand('Cancel', 'STOP', true)).toEqual({ kind: 'opt_out', word: 'CANCEL' });
+    expect(carrierCommand('unstop', 'START', true)).toEqual({ kind: 'opt_in' });
+    expect(carrierCommand('info', 'HELP', true)).toEqual({ kind: 'help' });
+  });
+
+  it("without a Messaging Service, Twilio's default STOP filtering takes CANCEL (and the STOP family) as an opt-out", () => {
+    expect(carrierCommand('cancel', undefined, false)).toEqual({ kind: 'opt_out', word: 'CANCEL' });
+    expect(carrierCommand('STOP', undefined, false)).toEqual({ kind: 'opt_out', word: 'STOP' });
+    expect(carrierCommand('CX', undefined, false)).toBeUndefined();
+    expect(carrierCommand('cancel my appointment', undefined, false)).toBeUndefined();
+  });
+
+  it('through a Messaging Service with no OptOutType, Twilio left the text to us (CANCEL asks to confirm)', () => {
+    expect(carrierCommand('CANCEL', undefined, true)).toBeUndefined();
+    expect(parseReply('CANCEL').kind).toBe('cancel');
   });
 });
 

@@ -68,6 +68,23 @@ describe('notification plan', () => {
     expect(plan.map((p) => p.kind)).toEqual(['confirmation']);
   });
 
+  it('confirms a window already under way as "arrives by" its end, in English and Spanish', () => {
+    const now = new Date('2026-12-05T16:30:00Z'); // 10:30 in Austin, window 10-12
+    const plan = planNotifications({ window: { date: '2026-12-05', start: '10:00' }, timeZone, now, channel: 'sms' });
+    expect(plan.map((p) => p.kind)).toEqual(['confirmation_arriving_by']);
+    const facts = {
+      customerName: 'Jordan Lee',
+      jobTypeName: 'Burst pipe',
+      companyName: 'Lone Star',
+      timeZone,
+      window: { date: '2026-12-05', start: '10:00', end: '12:00' },
+    };
+    const en = renderMessage('confirmation_arriving_by', messageVariables(facts));
+    expect(en).toContain('a technician will arrive by 12 PM.');
+    expect(en).not.toMatch(/10/);
+    expect(renderMessage('confirmation_arriving_by', messageVariables({ ...facts, language: 'es' }), 'es')).toContain('llegará a más tardar a las 12 p.m.');
+  });
+
   it('renders the confirmation with the window, for people', () => {
     const text = renderMessage(
       'confirmation',

@@ -1,9 +1,19 @@
 /** Emergency dispatch's pure parts: when to dispatch now, who is paged in which order, the paging round, replies, safety advice. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { acceptedWindow, needsDispatchNow, nextDispatchStep, parsePageReply, rankOnCall, type DispatchState } from '../../functions/emergency/plan';
+import {
+  acceptedWindow,
+  emergencyClaimPlan,
+  isOverbooked,
+  needsDispatchNow,
+  nextDispatchStep,
+  parsePageReply,
+  rankOnCall,
+  type DispatchState,
+} from '../../functions/emergency/plan';
 import { safetyAdviceFor } from '../../functions/emergency/safety';
 import { EmergencySettingsSchema } from '../../functions/emergency/settings';
+import type { CapacityClaim, CapacityTenant } from '../../functions/capacity/availability';
 import { TechnicianSchema } from '../../functions/tenant/model';
 
 const settings = EmergencySettingsSchema.parse({});
@@ -114,5 +124,101 @@ describe('acceptedWindow and safety advice', () => {
     expect(safetyAdviceFor({ trade: 'hvac' }, 'I smell gas near the furnace')).toBe('gas');
     expect(safetyAdviceFor({ trade: 'hvac', safetyAdvice: 'electrical' }, 'no heat')).toBe('electrical');
     expect(safetyAdviceFor({ trade: 'hvac' }, 'no heat')).toBe('general');
+  });
+});
+
+describe('emergencyClaimPlan', () => {
+  const tenant: CapacityTenant = {
+    timeZone: 'America/Chicago',
+    arrivalWindows: [
+      { start: '08:00', end: '10:00' },
+      { start: '10:00', end: '12:00' },
+      { start: '12:00', end: '14:00' },
+    ],
+    afterHoursWindows: [{ start: '17:00', end: '21:00' }],
+    onCallRotation: [],
+    defaultDailyJobLimit: 3,
+    emergencyReserve: 1,
+  };
+  const technician = { ...tech('t1', ['plumbing'], ['78701']), dailyJobLimit: 3 };
+  const jobType = { jobTypeId: 'burst', dailyCap: undefined, durationMinutes: undefined };
+  const window = { date: '2026-11-29', start: '11:05', end: '12:35' };
+  const now = new Date('2026-11-29T17:05:00Z');
+  const booked = (sk: Partial<CapacityClaim>): CapacityClaim => ({ kind: 'unit', date: '2026-11-29', status: 'BOOKED', ...sk });
+
+  it('claims the free minute units the emergency keeps the technician busy for and the lowest free daily token, the emergency reserve included', () => {
+    const claims = [booked({ kind: 'techDay', technicianId: 't1', index: 1 }), booked({ kind: 'techDay', technicianId: 't1', index: 2 })];
+    const { plan, overbooking } = emergencyClaimPlan({ tenant, technician, jobType, window, claims, now });
+    // 11:05-12:35: units from 11:00 of the 10-12 window (5th of 8) to the 12:30 unit of 12-14.
+    expect(plan).toMatchObject({ technicianId: 't1', windowStarts: ['10:00', '12:00'], units: { '10:00': [5, 6, 7, 8], '12:00': [1, 2, 3] }, techDayIndex: 3 });
+    expect(isOverbooked(overbooking)).toBe(false);
+    // The job's own duration keeps them busy longer.
+    const long = emergencyClaimPlan({ tenant, technician, jobType: { ...jobType, durationMinutes: 60 }, window, claims, now });
+    expect(long.plan.units?.['12:00']).toEqual([1, 2, 3, 4, 5, 6, 7]);
+  });
+
+  it('leaves time another job has to it and reports the job; past the full daily limit it takes one more token and says so', () => {
+    const claims = [
+      booked({ start: '10:00', technicianId: 't1', index: 6, bookingId: 'B1' }),
+      // another technician's job and an expired hold are no conflict
+      booked({ start: '12:00', technicianId: 't2', index: 1, bookingId: 'B2' }),
+      { ...booked({ start: '12:00', technicianId: 't1', index: 1, holdId: 'old' }), status: 'HELD' as const, expiresAt: 1 },
+      // a whole-window item from before minute units holds all of its window
+      booked({ kind: 'slot', start: '12:00', technicianId: 't1', bookingId: 'B3' }),
+      ...[1, 2, 3].map((index) => booked({ kind: 'techDay', technicianId: 't1', index })),
+    ];
+    const { plan, overbooking } = emergencyClaimPlan({ tenant, technician, jobType, window, claims, now });
+    expect(plan.units).toEqual({ '10:00': [5, 7, 8] });
+    expect(plan.windowStarts).toEqual(['10:00']);
+    expect(plan.techDayIndex).toBe(4);
+    expect(overbooking).toEqual({
+      windows: [
+        { start: '10:00', end: '12:00', bookingIds: ['B1'] },
+        { start: '12:00', end: '14:00', bookingIds: ['B3'] },
+      ],
+      overDailyLimit: true,
+      overJobTypeCap: false,
+    });
+  });
+
+  it('over a job type cap takes the next token beyond it; a night arrival outside every window claims the day token only', () => {
+    const capped = emergencyClaimPlan({
+      tenant,
+      technician,
+      jobType: { ...jobType, dailyCap: 1 },
+      window,
+      claims: [booked({ kind: 'jobTypeDay', jobTypeId: 'burst', index: 1 })],
+      now,
+    });
+    expect(capped.plan.jobTypeDayIndex).toBe(2);
+    expect(capped.overbooking.overJobTypeCap).toBe(true);
+    const night = emergencyClaimPlan({ tenant, technician, jobType, window: { date: '2026-11-29', start: '22:10', end: '23:40' }, claims: [], now });
+    expect(night.plan).toMatchObject({ windowStarts: [], techDayIndex: 1 });
+  });
+
+  it('never plans an item another job holds, and reports every job it runs into (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 6 }), { maxLength: 8 }),
+        fc.array(fc.record({ start: fc.constantFrom('08:00', '10:00', '12:00', '17:00'), index: fc.integer({ min: 1, max: 16 }) }), { maxLength: 12 }),
+        (tokens, taken) => {
+          const claims = [
+            ...tokens.map((index) => booked({ kind: 'techDay', technicianId: 't1', index })),
+            ...taken.map(({ start, index }) => booked({ start, index, technicianId: 't1', bookingId: `B${start}` })),
+          ];
+          const { plan, overbooking } = emergencyClaimPlan({
+            tenant,
+            technician,
+            jobType,
+            window: { date: '2026-11-29', start: '09:00', end: '18:00' },
+            claims,
+            now,
+          });
+          expect(tokens).not.toContain(plan.techDayIndex);
+          for (const { start, index } of taken) expect(plan.units?.[start] ?? []).not.toContain(index);
+          for (const w of overbooking.windows) expect(w.bookingIds).toEqual([`B${w.start}`]);
+        },
+      ),
+    );
   });
 });

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { BookingRecord } from '../../functions/booking/store';
 import { defaultCrmMapping, mapFields } from '../../functions/crm/mapping';
-import { leadReasonOf, NEIGHBOUR_MAX_MINUTES, neighbouringTechnicians, waitingLeadsFor } from '../../functions/leads/leads';
+import { hungUpDecision, leadReasonOf, NEIGHBOUR_MAX_MINUTES, neighbouringTechnicians, waitingLeadsFor } from '../../functions/leads/leads';
 import type { LeadRecord } from '../../functions/leads/schemas';
 import { attributionReport, CSV_COLUMNS, csvRecords } from '../../functions/reports/attribution';
 import { demoJobTypes, demoTechnicians } from '../../local/demo';
@@ -21,6 +21,37 @@ describe('leadReasonOf', () => {
     for (const notALead of ['hold_expired', 'hold_used', 'hold_unknown', 'hold_for_other_job_type', undefined, 'constructor', '__proto__']) {
       expect(leadReasonOf(notALead)).toBeUndefined();
     }
+  });
+});
+
+describe('hungUpDecision', () => {
+  const at = new Date('2026-12-01T15:00:00Z');
+  const seconds = (offsetMs: number) => Math.floor((at.getTime() + offsetMs) / 1000);
+
+  it('makes a lead of a hold that ran out unbooked, or is gone (the TTL deletes only expired holds)', () => {
+    expect(hungUpDecision({ status: 'HELD', expiresAt: seconds(-1_000) }, at)).toEqual({ action: 'lead' });
+    expect(hungUpDecision(undefined, at)).toEqual({ action: 'lead' });
+  });
+
+  it('looks again just after a live hold runs out', () => {
+    expect(hungUpDecision({ status: 'HELD', expiresAt: seconds(60_000) }, at)).toEqual({
+      action: 'later',
+      dueAt: new Date(seconds(60_000) * 1000 + 5_000).toISOString(),
+    });
+  });
+
+  it('makes no lead of a hold that was booked, released by the bot, or tied to a booking request', () => {
+    expect(hungUpDecision({ status: 'BOOKED', bookingId: 'b1' }, at).action).toBe('none');
+    expect(hungUpDecision({ status: 'RELEASED' }, at).action).toBe('none');
+    expect(hungUpDecision({ status: 'HELD', expiresAt: seconds(-1_000), bookingId: 'b1' }, at).action).toBe('none');
+  });
+
+  it('never makes a lead of a live hold (property)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 7_200 }), fc.constantFrom<'HELD' | 'BOOKED' | 'RELEASED'>('HELD', 'BOOKED', 'RELEASED'), (ahead, status) => {
+        return hungUpDecision({ status, expiresAt: seconds(ahead * 1000) }, at).action !== 'lead';
+      }),
+    );
   });
 });
 

@@ -1,20 +1,24 @@
 /**
- * Housecall Pro: customer and job (with the transcript as a job note).
+ * Housecall Pro: customer and job (with the transcript as a job note), or a lead for an unbooked caller.
  * Docs followed: Housecall Pro public API (docs.housecallpro.com; api.housecallpro.com) as described
  * in its reference and connector guides — `Authorization: Token <api key>`; `GET /customers?q=`
  * (search), `POST /customers` (first_name, last_name, email, mobile_number, lead_source, addresses[]
  * with street, street_line_2, city, state, zip, country; the answer carries the address ids),
  * `POST /jobs` (customer_id, address_id, schedule{scheduled_start, scheduled_end}, notes, lead_source,
- * tags, job_fields{job_type_id, business_unit_id}), `POST /jobs/{id}/notes` (content).
+ * tags, job_fields{job_type_id, business_unit_id}), `POST /jobs/{id}/notes` (content); an unbooked
+ * caller (state `lead`) is `POST /leads` (customer_id, address_id, lead_source, tags, note), listed by
+ * `GET /leads?customer_id=` (HCP's leads resource as its connector guides list it; field names inferred
+ * from those, see writeLead).
  * A retried write finds the customer by phone first, so the customer is never created twice; after a
  * create whose answer was lost (`previousCreateAttemptAt`) it finds the job by its `jobrelay:` tag.
  */
 import type { CrmAdapter, CrmBookingWrite, CrmWriteResult } from '../adapter';
 import type { CrmConnectionTest, CrmOption, CrmOptions } from '../setup-schemas';
 import { fieldNotes } from './field-notes';
-import type { CrmCustomerPage, CrmCustomerQuery } from '../read-sync-schemas';
-import { listHousecallProCustomers } from './housecallpro-read';
+import type { CrmCustomer, CrmCustomerPage, CrmCustomerQuery } from '../read-sync-schemas';
+import { getHousecallProCustomers, listHousecallProCustomers } from './housecallpro-read';
 import { vendorCall } from './http';
+import { CrmRejectedError } from '../../shared/errors';
 
 /** Lists are read to this many pages of 100 at most: a picker is no place for more. */
 const MAX_OPTION_PAGES = 20;
@@ -91,6 +95,22 @@ export class HousecallProCrmAdapter implements CrmAdapter {
     return listHousecallProCustomers((operation, method, path) => this.call(operation, method, path), query);
   }
 
+  /** Read sync after a webhook: customers by id (housecallpro-read.ts); a 404 is a customer that is gone. */
+  getCustomers(crmIds: string[]): Promise<CrmCustomer[]> {
+    return getHousecallProCustomers(
+      async <T>(operation: string, path: string) => {
+        try {
+          return (await this.call<T>(operation, 'GET', path)).body;
+        } catch (error) {
+          if (error instanceof CrmRejectedError && /HTTP 404/.test(error.message)) return undefined;
+          throw error;
+        }
+      },
+      (operation, method, path) => this.call(operation, method, path),
+      crmIds,
+    );
+  }
+
   async writeBooking(write: CrmBookingWrite): Promise<CrmWriteResult> {
     const digits = write.customer.phoneE164.replace(/^\+1/, '').replace(/\D/g, '');
     const address = {
@@ -131,6 +151,9 @@ export class HousecallProCrmAdapter implements CrmAdapter {
       addressId = added.body.id;
     }
 
+    // A caller who could not be booked is a Housecall Pro lead (its sales pipeline), not an unscheduled job.
+    if (write.state === 'lead') return this.writeLead(write, customerId, addressId);
+
     let jobId = write.existingExternalIds?.housecallProJobId;
     if (!jobId && write.previousCreateAttemptAt) {
       // A job create whose answer was lost may have made the job: our tag on it says whose it is.
@@ -166,5 +189,43 @@ export class HousecallProCrmAdapter implements CrmAdapter {
       await this.call('job schedule', 'PUT', `/jobs/${jobId}/schedule`, { start_time: write.window.startUtc, end_time: write.window.endUtc });
     }
     return { adapter: this.name, externalIds: { housecallProCustomerId: customerId, housecallProJobId: jobId } };
+  }
+
+  /**
+   * `POST /leads` (customer_id, address_id, lead_source, tags, note, assigned_employee_id): the
+   * unbooked caller in Housecall Pro's lead pipeline, with why they could not be booked and what was
+   * said in the note (leads have no notes endpoint we know of). Like jobs, a create whose answer was
+   * lost is found again by its `jobrelay:` tag (`GET /leads?customer_id=`); a lead once written is
+   * not written again.
+   */
+  private async writeLead(write: CrmBookingWrite, customerId: string, addressId: string): Promise<CrmWriteResult> {
+    const tag = `jobrelay:${write.bookingId}`;
+    let leadId = write.existingExternalIds?.housecallProLeadId;
+    if (!leadId && write.previousCreateAttemptAt) {
+      const listed = await this.call<{ leads?: Array<{ id: string; tags?: string[] }> }>(
+        'lead search',
+        'GET',
+        `/leads?customer_id=${encodeURIComponent(customerId)}&page_size=100`,
+      );
+      leadId = listed.body.leads?.find((l) => l.tags?.includes(tag))?.id;
+    }
+    if (!leadId) {
+      const reason = write.fields.unbooked_reason ? `Not booked: ${String(write.fields.unbooked_reason)}` : undefined;
+      const lead = await this.call<{ id: string }>('lead create', 'POST', '/leads', {
+        customer_id: customerId,
+        address_id: addressId,
+        lead_source: String(write.fields.lead_source ?? ''),
+        tags: [
+          tag,
+          ...(write.fields.campaign ? [`campaign:${write.fields.campaign}`] : []),
+          ...(write.fields.membership ? ['member'] : []),
+          ...hcpPriorityTags(write.urgency),
+        ],
+        note: [write.summary ?? String(write.fields.summary ?? ''), reason, ...fieldNotes(write.fields), write.transcriptNote].filter(Boolean).join('\n'),
+        ...(write.source?.technician ? { assigned_employee_id: write.source.technician } : {}),
+      });
+      leadId = lead.body.id;
+    }
+    return { adapter: this.name, externalIds: { housecallProCustomerId: customerId, housecallProLeadId: leadId } };
   }
 }

@@ -13,8 +13,8 @@
 import type { CrmAdapter, CrmBookingWrite, CrmWriteResult } from '../adapter';
 import { CrmRejectedError } from '../../shared/errors';
 import type { CrmConnectionTest, CrmOptions } from '../setup-schemas';
-import type { CrmCustomerPage, CrmCustomerQuery } from '../read-sync-schemas';
-import { listHubSpotCustomers } from './hubspot-read';
+import type { CrmCustomer, CrmCustomerPage, CrmCustomerQuery } from '../read-sync-schemas';
+import { getHubSpotCustomers, listHubSpotCustomers } from './hubspot-read';
 import { vendorCall } from './http';
 import { ownValue } from '../../shared/own';
 
@@ -134,7 +134,12 @@ export class HubSpotCrmAdapter implements CrmAdapter {
 
   /** Read sync: a page of contacts (hubspot-read.ts). */
   listCustomers(query: CrmCustomerQuery): Promise<CrmCustomerPage> {
-    return listHubSpotCustomers((operation, method, path, payload) => this.call(operation, method, path, payload), query);
+    return listHubSpotCustomers((operation, method, path, payload) => this.call(operation, method, path, payload), query, this.settings.dealIdProperty);
+  }
+
+  /** Read sync after a webhook: contacts by id (hubspot-read.ts). */
+  getCustomers(crmIds: string[]): Promise<CrmCustomer[]> {
+    return getHubSpotCustomers((operation, method, path, payload) => this.call(operation, method, path, payload), crmIds, this.settings.dealIdProperty);
   }
 
   /** `PATCH /crm/v3/objects/contacts/{id}` setting our unique id property on the known contact. */

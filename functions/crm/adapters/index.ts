@@ -5,6 +5,7 @@ import type { CrmAdapter } from '../adapter';
 import { BuiltinCrmAdapter } from './builtin';
 import { HousecallProCrmAdapter } from './housecallpro';
 import { HubSpotCrmAdapter } from './hubspot';
+import { JobberCrmAdapter, parseJobberSecret } from './jobber';
 import { parseServiceTitanSecret, ServiceTitanCrmAdapter } from './servicetitan';
 import { WebhookCrmAdapter } from './webhook';
 
@@ -22,5 +23,7 @@ export async function crmAdapterFor(tenant: Pick<Tenant, 'tenantId' | 'crm'>): P
       return new HubSpotCrmAdapter(settings, await credential());
     case 'housecallpro':
       return new HousecallProCrmAdapter(settings, await credential());
+    case 'jobber':
+      return new JobberCrmAdapter(tenant.tenantId, settings, parseJobberSecret(await credential()));
   }
 }

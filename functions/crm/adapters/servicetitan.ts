@@ -64,6 +64,9 @@ interface StPage<T> {
 /** Lists are read to this many pages of 200 (4,000 entries) at most: a picker is no place for more. */
 const MAX_OPTION_PAGES = 20;
 
+/** The external data key a JPM job carries our booking id under (how a lost create's job is found again). */
+const EXTERNAL_DATA_KEY = 'jobrelayBookingId';
+
 /** ServiceTitan booking priority (Low | Normal | High | Urgent) by the job's urgency. */
 export const SERVICETITAN_PRIORITY = { emergency: 'Urgent', urgent: 'High', routine: 'Normal' } as const;
 
@@ -259,6 +262,12 @@ export class ServiceTitanCrmAdapter implements CrmAdapter {
     }
     const known = write.crmCustomer;
     if (!known?.locationId || !write.window || write.existingExternalIds?.serviceTitanBookingId) return undefined;
+    // A create whose answer was lost may have made the job: look it up before creating again.
+    const found = write.previousCreateAttemptAt ? await this.findJobByExternalData(jobs, write, known.customerId) : undefined;
+    if (found) {
+      await this.api('update job', 'PATCH', `${jobs}/${found}`, job);
+      return { adapter: this.name, externalIds: { serviceTitanJobId: found, serviceTitanCustomerId: known.customerId } };
+    }
     const created = await this.api<{ id: number }>('create job', 'POST', jobs, {
       ...job,
       customerId: Number(known.customerId),
@@ -267,9 +276,31 @@ export class ServiceTitanCrmAdapter implements CrmAdapter {
       jobTypeId: common.jobTypeId,
       campaignId: common.campaignId,
       priority: 'Normal',
-      externalData: [{ key: 'jobrelayBookingId', value: write.bookingId }],
+      externalData: [{ key: EXTERNAL_DATA_KEY, value: write.bookingId }],
     });
     return { adapter: this.name, externalIds: { serviceTitanJobId: String(created.id), serviceTitanCustomerId: known.customerId } };
+  }
+
+  /**
+   * JPM `GET /jpm/v2/tenant/{tenant}/jobs` with customerId and createdOnOrAfter (documented list
+   * filters), and externalDataKey / externalDataValues (as ServiceTitan's customer list documents
+   * them; inferred for jobs, so the answer is also checked here): the job this booking's create made.
+   */
+  private async findJobByExternalData(jobs: string, write: CrmBookingWrite, customerId: string): Promise<string | undefined> {
+    const since = new Date(Date.parse(write.previousCreateAttemptAt!) - 5 * 60_000).toISOString();
+    const filter = `customerId=${encodeURIComponent(customerId)}&createdOnOrAfter=${encodeURIComponent(since)}&externalDataKey=${EXTERNAL_DATA_KEY}&externalDataValues=${encodeURIComponent(write.bookingId)}`;
+    for (let page = 1; page <= 20; page++) {
+      const listed = await this.api<StPage<{ id: number; externalData?: Array<{ key: string; value: string }> }>>(
+        'find job',
+        'GET',
+        `${jobs}?${filter}&page=${page}&pageSize=200`,
+        undefined,
+      );
+      const match = listed.data.find((j) => j.externalData?.some((d) => d.key === EXTERNAL_DATA_KEY && d.value === write.bookingId));
+      if (match) return String(match.id);
+      if (!listed.hasMore) return undefined;
+    }
+    return undefined;
   }
 
   private async findByExternalId(base: string, write: CrmBookingWrite): Promise<string | undefined> {

@@ -1,0 +1,67 @@
+/**
+ * Jobber's rotating OAuth tokens, one item per tenant: `T#<tenant>#CRMTOKEN` / `jobber`.
+ * Why not the secret: Jobber rotates the refresh token on every refresh and (for apps created after
+ * 2024-01-02) invalidates the previous one at once (developer.getjobber.com "Refresh Token
+ * Rotation"). Every function that writes to the CRM refreshes; writing the secret back would give
+ * all of them PutSecretValue, and a container still holding the old secret in its 5-minute cache
+ * would refresh with a dead token and lock the account out. So the owner's credential (client id,
+ * client secret, the refresh token from the install) stays write-only in the tenant's `crm` secret,
+ * and the rotation state lives here: written with a compare-and-swap on `version`, so of two
+ * concurrent refreshes one wins and the other reads the winner's tokens. `seed` is a hash of the
+ * secret's refresh token: a new credential from the owner starts a new rotation (the old state is
+ * ignored). Values are never logged nor returned by the API.
+ */
+import { createHash } from 'node:crypto';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { config } from '../../shared/config';
+import { getItem, sendConditional } from '../../shared/dynamo';
+
+export const jobberTokenKeys = {
+  tokens: (tenantId: string) => ({ pk: `T#${tenantId}#CRMTOKEN`, sk: 'jobber' }),
+};
+
+export interface JobberTokenState {
+  accessToken: string;
+  refreshToken: string;
+  /** Epoch ms the access token stops working. */
+  expiresAt: number;
+  /** Hash of the owner's refresh token this rotation started from. */
+  seed: string;
+  version: number;
+}
+
+/** A short hash of the owner's refresh token (never the token itself). */
+export function tokenSeed(refreshToken: string): string {
+  return createHash('sha256').update(refreshToken).digest('hex').slice(0, 32);
+}
+
+export async function readJobberTokens(tenantId: string): Promise<JobberTokenState | undefined> {
+  const item = await getItem(jobberTokenKeys.tokens(tenantId), { consistent: true });
+  if (!item) return undefined;
+  return {
+    accessToken: String(item.accessToken),
+    refreshToken: String(item.refreshToken),
+    expiresAt: Number(item.expiresAt),
+    seed: String(item.seed),
+    version: Number(item.version),
+  };
+}
+
+/**
+ * Stores a new token pair if the item is still at `previousVersion` (undefined: absent, or from
+ * another seed). False when another refresh got there first.
+ */
+export async function saveJobberTokens(tenantId: string, state: Omit<JobberTokenState, 'version'>, previous?: JobberTokenState): Promise<boolean> {
+  const sameSeed = previous && previous.seed === state.seed;
+  return sendConditional(
+    new PutCommand({
+      TableName: config.tableName,
+      Item: { ...jobberTokenKeys.tokens(tenantId), type: 'JobberTokens', ...state, version: sameSeed ? previous.version + 1 : 1 },
+      ...(sameSeed
+        ? { ConditionExpression: 'version = :version', ExpressionAttributeValues: { ':version': previous.version } }
+        : previous
+          ? { ConditionExpression: 'seed <> :seed', ExpressionAttributeValues: { ':seed': state.seed } }
+          : { ConditionExpression: 'attribute_not_exists(pk) OR seed <> :seed', ExpressionAttributeValues: { ':seed': state.seed } }),
+    }),
+  );
+}

@@ -1,0 +1,162 @@
+/**
+ * A paged on-call technician's answer (functions/emergency/dispatch.ts pages them). Accepting makes
+ * the emergency a real job: the technician's capacity is claimed in the same transaction that
+ * confirms the booking (the conditional claim items CommitSlot's holds own, so availability, the
+ * board and the planner see it), and the job trail starts as for any confirmed booking. Kept apart
+ * from the paging round so the booking workflow's node and the sweep do not bundle the trail's client.
+ */
+import { DateTime } from 'luxon';
+import { appendTimeline, bookingUpdate, getBookingRecord, requireBookingRecord, updateBooking } from '../booking/store';
+import { claimHoldItems, listClaims, sendClaimTransaction } from '../capacity/store';
+import { syncBookingToCrm } from '../crm/sync-booking';
+import { addLedgerRows } from '../notify/store';
+import { findOpenReviewItems, openReviewItem, resolveReviewItemsFor } from '../review/store';
+import { InvariantError, TransientError } from '../shared/errors';
+import { getJobType, getTenant, listTechnicians } from '../tenant/store';
+import { startJobTrail } from '../trail/start';
+import { advanceDispatch, sms } from './dispatch';
+import { acceptedWindow, emergencyClaimPlan, isOverbooked, type EmergencyOverbooking } from './plan';
+import { getDispatch, saveDispatch } from './store';
+
+export type PageAnswerOutcome = 'accepted' | 'declined' | 'taken' | 'not_paged';
+
+/**
+ * A paged technician's answer (SMS reply or link). Accept: the dispatch is theirs by a
+ * version-checked update, the booking `dispatching` -> `confirmed` with them and a same-day window,
+ * the CRM written (outbox when it is down), the customer texted the ETA, the escalation item
+ * resolved. Decline: the next technician is paged now.
+ */
+export async function answerPage(
+  tenantId: string,
+  bookingId: string,
+  technicianId: string,
+  answer: 'accept' | 'decline',
+  at: Date,
+): Promise<PageAnswerOutcome> {
+  for (let round = 0; round < 5; round++) {
+    const dispatch = await getDispatch(tenantId, bookingId);
+    if (!dispatch?.pages.some((p) => p.technicianId === technicianId)) return 'not_paged';
+    if (dispatch.status !== 'paging') {
+      if (dispatch.acceptedBy !== technicianId) return 'taken';
+      // The same technician again (a retried link or reply): finish what an interrupted acceptance left undone.
+      if (answer === 'accept') await confirmAccepted(tenantId, bookingId, technicianId, new Date(dispatch.acceptedAt ?? at.toISOString()), at);
+      return 'accepted';
+    }
+    const pages = dispatch.pages.map((p) => (p.technicianId === technicianId ? { ...p, answer } : p));
+    if (answer === 'decline') {
+      if (!(await saveDispatch({ ...dispatch, pages }, dispatch.version, at.toISOString()))) continue;
+      await appendTimeline(tenantId, bookingId, 'EmergencyDispatch', 'declined', { technicianId }, at);
+      await advanceDispatch(tenantId, bookingId, at);
+      return 'declined';
+    }
+    const accepted = { ...dispatch, pages, status: 'accepted' as const, acceptedBy: technicianId, acceptedAt: at.toISOString() };
+    if (!(await saveDispatch(accepted, dispatch.version, undefined))) continue;
+    await confirmAccepted(tenantId, bookingId, technicianId, at, at);
+    return 'accepted';
+  }
+  return 'taken';
+}
+
+/** Rounds of read-and-claim for an acceptance before giving up (the technician's retry resumes it). */
+const CLAIM_ROUNDS = 6;
+
+/** The committed hold an accepted emergency owns (one per booking, so a re-entry finds it). */
+export const emergencyHoldId = (bookingId: string) => `hold-${bookingId}-emergency`;
+
+/**
+ * An acceptance made real: the technician's capacity claimed and the booking `dispatching` ->
+ * `confirmed` with them and the same-day window, in ONE transaction (of a concurrent claim on any
+ * item and this, exactly one wins; a lost round reads again). Then the CRM, the customer's ETA, the
+ * escalation item resolved, an overbooking reported to dispatch, and the job trail started, as for
+ * any confirmed booking (trail/start.ts; its execution name makes a second start a no-op).
+ * Re-entry (a retried answer) resumes: the window comes from the acceptance time, not now.
+ */
+async function confirmAccepted(tenantId: string, bookingId: string, technicianId: string, acceptedAt: Date, at: Date): Promise<void> {
+  const [tenant, booking, technicians] = await Promise.all([getTenant(tenantId), getBookingRecord(tenantId, bookingId), listTechnicians(tenantId)]);
+  if (!tenant || !booking) throw new InvariantError('Tenant or booking missing');
+  if (booking.status !== 'dispatching') {
+    // Already confirmed by an earlier round: only the trail may be missing (its start is idempotent).
+    const committed = booking.status === 'confirmed' || booking.status === 'pending_crm_sync';
+    if (committed && booking.holdId === emergencyHoldId(bookingId)) await startJobTrail(tenantId, bookingId);
+    return;
+  }
+  const technician = technicians.find((t) => t.technicianId === technicianId);
+  const jobType = await getJobType(tenantId, booking.jobTypeId);
+  if (!technician || !jobType) throw new InvariantError(`Technician ${technicianId} or job type ${booking.jobTypeId} missing`);
+  const window = acceptedWindow(acceptedAt, tenant.timeZone, tenant.emergency);
+  const holdId = emergencyHoldId(bookingId);
+  const fields = {
+    status: 'confirmed' as const,
+    statusReason: 'accepted_by_on_call',
+    window: { ...window, technicianId },
+    holdId,
+    messageVars: {
+      ...(booking.messageVars ?? {}),
+      etaIso: DateTime.fromISO(`${window.date}T${window.end}`, { zone: tenant.timeZone }).toISO()!,
+      ...(technician.name ? { technicianName: technician.name } : {}),
+    },
+  };
+  let overbooking: EmergencyOverbooking | undefined;
+  for (let round = 0; round < CLAIM_ROUNDS && !overbooking; round++) {
+    const claims = await listClaims(tenantId, window.date, window.date);
+    const planned = emergencyClaimPlan({ tenant, technician, jobType, window, claims, now: at });
+    const hold = {
+      tenantId,
+      holdId,
+      plan: planned.plan,
+      emergency: true,
+      bookingId,
+      source: 'booking' as const,
+      createdAt: at.toISOString(),
+      status: 'BOOKED' as const,
+    };
+    const won = await sendClaimTransaction([
+      ...claimHoldItems(hold, at),
+      { Update: bookingUpdate(tenantId, bookingId, fields, { onlyFrom: ['dispatching'], ifHoldId: null, at }) },
+    ]);
+    if (won) overbooking = planned.overbooking;
+    else if ((await requireBookingRecord(tenantId, bookingId)).status !== 'dispatching')
+      return confirmAccepted(tenantId, bookingId, technicianId, acceptedAt, at);
+  }
+  if (!overbooking) throw new TransientError(`Could not claim ${technicianId}'s capacity for emergency ${bookingId}: every round met a concurrent claim`);
+
+  await appendTimeline(tenantId, bookingId, 'EmergencyDispatch', 'accepted', { technicianId, window, holdId, overbooked: isOverbooked(overbooking) }, at);
+  await syncBookingToCrm(tenantId, bookingId, 'booked', 'EmergencyDispatch', at, {
+    beforeOutbox: () => updateBooking(tenantId, bookingId, { status: 'pending_crm_sync', statusReason: 'crm_unreachable' }, { onlyFrom: ['confirmed'], at }),
+  });
+  await addLedgerRows(tenantId, bookingId, [sms('emergency_eta', at)]);
+  await resolveReviewItemsFor(tenantId, { type: 'booking', id: bookingId }, 'emergency_unanswered', technicianId, `Accepted by on-call ${technicianId}`, at);
+  if (isOverbooked(overbooking)) await reportOverbooking(tenantId, bookingId, technicianId, window, overbooking, at);
+  await startJobTrail(tenantId, bookingId);
+}
+
+/**
+ * The emergency went past what the technician's day had free: dispatch gets one review item saying
+ * which jobs it runs into (to move or call) and which limit it went over.
+ */
+async function reportOverbooking(
+  tenantId: string,
+  bookingId: string,
+  technicianId: string,
+  window: { date: string; start: string; end: string },
+  overbooking: EmergencyOverbooking,
+  at: Date,
+): Promise<void> {
+  const subject = { type: 'booking', id: bookingId };
+  if ((await findOpenReviewItems(tenantId, subject, 'emergency_overbooked')).length) return;
+  const why = [
+    ...overbooking.windows.map((w) => `the ${w.start}-${w.end} window already has ${w.bookingIds.join(', ')}`),
+    ...(overbooking.overDailyLimit ? ["every one of the technician's daily jobs was taken, emergency reserve included"] : []),
+    ...(overbooking.overJobTypeCap ? ["the day's cap for this job type was reached"] : []),
+  ];
+  await openReviewItem(
+    tenantId,
+    {
+      kind: 'emergency_overbooked',
+      reason: `On-call ${technicianId} accepted an emergency ${window.date} ${window.start}-${window.end}, beyond their free capacity: ${why.join('; ')}. Move or call the jobs it runs into.`,
+      subject,
+      payload: { technicianId, window, ...overbooking },
+    },
+    at,
+  );
+}

@@ -1,0 +1,61 @@
+/**
+ * Tenant configuration for the booking workflow's nodes, read once per booking (issue 19). The
+ * bookings route reads the configuration (readTenantConfig) and passes its version (a hash of its
+ * content) in the workflow state; each node asks tenantConfig(tenantId, version) and gets the copy
+ * its warm container holds when that copy is the same version, else reads it again. So a node never
+ * works from a configuration older than the one the route validated the request against: a window
+ * deleted before a booking starts is never booked (the route reads the configuration fresh for every
+ * booking), and a change during a run (a second or two) orders after that booking as any concurrent
+ * write would. Without a version (callers outside the workflow), a copy serves for TTL_MS.
+ */
+import { createHash } from 'node:crypto';
+import type { Tenant } from './model';
+import { getTenant } from './store';
+
+/** How long a copy serves a caller that names no version. */
+export const TTL_MS = 30_000;
+
+interface Cached {
+  tenant: Tenant;
+  version: string;
+  readAt: number;
+}
+
+/** Per warm container: a handful of tenants at most per function instance. */
+const cache = new Map<string, Cached>();
+
+/** Canonical JSON: the same configuration gives the same text whatever order its keys came in. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/** The version of a configuration: a hash of its content (any change to any field changes it). */
+export function configVersion(tenant: Tenant): string {
+  return createHash('sha256').update(canonical(tenant)).digest('base64url').slice(0, 22);
+}
+
+/** Reads the configuration from the table (never from the cache) and keeps it for this container. */
+export async function readTenantConfig(tenantId: string): Promise<{ tenant: Tenant; version: string } | undefined> {
+  const tenant = await getTenant(tenantId);
+  if (!tenant) {
+    cache.delete(tenantId);
+    return undefined;
+  }
+  const version = configVersion(tenant);
+  cache.set(tenantId, { tenant, version, readAt: Date.now() });
+  return { tenant, version };
+}
+
+/** The configuration at `version` (the cached copy when it is that version), or, with none named, a copy at most TTL_MS old. */
+export async function tenantConfig(tenantId: string, version?: string): Promise<Tenant | undefined> {
+  const cached = cache.get(tenantId);
+  if (cached && (version !== undefined ? cached.version === version : Date.now() - cached.readAt < TTL_MS)) return cached.tenant;
+  return (await readTenantConfig(tenantId))?.tenant;
+}
