@@ -184,8 +184,10 @@ export function timelineOf(items: Array<Record<string, unknown>>): TimelineEntry
       outcome: item.outcome as string,
       ...(item.detail ? { detail: item.detail as Record<string, unknown> } : {}),
     }));
-  // A stable sort: entries of the same instant keep the order they were written in.
-  return [...(booking?.timeline ?? []), ...separate].sort((a, b) => a.at.localeCompare(b.at));
+  // A stable sort. Entries of one instant come from one use case that passed its `at` down: its own
+  // entry (a separate item, written first) before the consequences noted on the booking's update
+  // (e.g. a reschedule, then its CRM write).
+  return [...separate, ...(booking?.timeline ?? [])].sort((a, b) => a.at.localeCompare(b.at));
 }
 
 export function toPublicBooking(record: BookingRecord): Booking {

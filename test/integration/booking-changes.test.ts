@@ -60,7 +60,9 @@ describe('POST /v1/bookings/{id}/reschedule', () => {
         .filter((row) => row.status === 'cancelled')
         .map((row) => row.kind)
         .sort(),
-    ).toEqual(['confirmation', 'reminder_48h', 'reminder_day_of']);
+    ).toEqual(['reminder_48h', 'reminder_day_of']);
+    // The first confirmation went with the booking (queued at once): it is not taken back.
+    expect(['queued', 'sent']).toContain(ledger.find((row) => row.kind === 'confirmation')?.status);
 
     const crm = (await itemsWithPrefix(`T#${tenant.tenantId}#CRM`)).find((i) => i.sk === `JOB#${booking.bookingId}`);
     expect(crm?.state).toBe('rescheduled');

@@ -94,7 +94,8 @@ beforeAll(async () => {
     status: 'confirmed',
     channel: 'chat',
     source: 'google_ads',
-    createdAt: new Date(Date.now() - 40 * 86_400_000),
+    // Noon of the company's day 40 days back (40 x 24 h from now crosses a DST change some hours of the day).
+    createdAt: today.minus({ days: 40 }).set({ hour: 12 }).toJSDate(),
     lifecycle: { paidAt: new Date().toISOString(), paidAmountCents: 99_900 },
   });
 });
