@@ -125,7 +125,7 @@ export function nextWeekday(isoWeekday: number, minDaysAhead = 2): string {
  * Waits until a booking's job trail (started asynchronously by the booking workflow) has finished,
  * so a test can assert on what the booking alone wrote.
  */
-export async function waitForTrail(bookingId: string, timeoutMs = 20_000): Promise<string> {
+export async function waitForTrail(bookingId: string, timeoutMs = 120_000): Promise<string> {
   const { DescribeExecutionCommand } = await import('@aws-sdk/client-sfn');
   const { sfnClient } = await import('../../functions/shared/workflow-client');
   const { localExecutionArn } = await import('../../local/stepfunctions');
@@ -150,7 +150,29 @@ export const CUSTOMER_KINDS = new Set([
   'reschedule_confirmation',
   'technician_changed',
   'cancellation',
+  'confirmation_arriving_by',
 ]);
+
+/**
+ * Books through the API and returns the settled booking: the 201's body, or (a 202, the workflow
+ * still running) the booking once it has left `received`.
+ */
+export async function settledBooking(tenant: TestTenant, body: unknown, headers: Record<string, string>): Promise<Record<string, any>> {
+  const response = await tenant.call('POST', '/v1/bookings', body, headers);
+  if (response.status === 201) return response.body;
+  expect(response.status, JSON.stringify(response.body)).toBe(202);
+  let booking: Record<string, any> = {};
+  await expect
+    .poll(
+      async () => {
+        booking = (await tenant.call('GET', `/v1/bookings/${response.body.bookingId}`)).body;
+        return booking.status;
+      },
+      { timeout: 120_000, interval: 500 },
+    )
+    .not.toBe('received');
+  return booking;
+}
 
 /**
  * One claim item per window a job holds, for tests that count windows: a job type without minutes

@@ -11,7 +11,7 @@ import { ulid } from 'ulid';
 import { sweepHungUpCallers } from '../../functions/leads/hung-up';
 import { putJobType } from '../../functions/tenant/store';
 import { demoJobTypes } from '../../local/demo';
-import { bookingRequest, createTestTenant, nextWeekday, type TestTenant } from './helpers';
+import { bookingRequest, createTestTenant, nextWeekday, settledBooking, type TestTenant } from './helpers';
 import { drain } from './lifecycle-helpers';
 
 const SLOW = 240_000;
@@ -31,22 +31,7 @@ async function callbackItemsOf(tenant: TestTenant, leadId: string): Promise<Arra
 }
 
 /** A request that books: 201, or (under load) 202 and then the booking, polled until it settles. */
-async function bookable(tenant: TestTenant, body: unknown): Promise<Record<string, any>> {
-  const response = await tenant.call('POST', '/v1/bookings', body, key());
-  if (response.status === 201) return response.body;
-  expect(response.status, JSON.stringify(response.body)).toBe(202);
-  let booking: Record<string, any> = {};
-  await expect
-    .poll(
-      async () => {
-        booking = (await tenant.call('GET', `/v1/bookings/${response.body.bookingId}`)).body;
-        return booking.status;
-      },
-      { timeout: 120_000, interval: 500 },
-    )
-    .not.toBe('received');
-  return booking;
-}
+const bookable = (tenant: TestTenant, body: unknown) => settledBooking(tenant, body, key());
 
 describe('a caller who hangs up before booking', () => {
   it(

@@ -14,7 +14,7 @@ import { demoJobTypes, demoTechnicians } from '../../local/demo';
 import { pollOnce } from '../../local/pollers';
 import type { LocalSqs } from '../../local/sqs';
 import { HubSpotContract } from '../contract-servers/hubspot';
-import { bookingRequest, createTestTenant, itemsWithPrefix, nextWeekday, setCredential, type TestTenant } from './helpers';
+import { bookingRequest, createTestTenant, itemsWithPrefix, nextWeekday, setCredential, settledBooking, type TestTenant } from './helpers';
 
 const hs = new HubSpotContract();
 const crmSync = queues.find((q) => q.name === 'crm-sync')!;
@@ -64,22 +64,7 @@ async function unbookable(
 }
 
 /** A request that books: 201, or (under load) 202 and then the booking, polled until it settles. */
-async function bookable(tenant: TestTenant, body: unknown): Promise<Record<string, any>> {
-  const response = await tenant.call('POST', '/v1/bookings', body, key());
-  if (response.status === 201) return response.body;
-  expect(response.status, JSON.stringify(response.body)).toBe(202);
-  let booking: Record<string, any> = {};
-  await expect
-    .poll(
-      async () => {
-        booking = (await tenant.call('GET', `/v1/bookings/${response.body.bookingId}`)).body;
-        return booking.status;
-      },
-      { timeout: 120_000, interval: 500 },
-    )
-    .not.toBe('received');
-  return booking;
-}
+const bookable = (tenant: TestTenant, body: unknown) => settledBooking(tenant, body, key());
 
 async function callbackItemsOf(tenant: TestTenant, leadId: string, status = 'open') {
   const items = (await tenant.call('GET', `/v1/review-items?kind=callback&status=${status}`)).body.items as Array<Record<string, any>>;
