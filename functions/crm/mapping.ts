@@ -80,13 +80,17 @@ const fieldNoteFields = [
   { crmField: 'access_notes', from: 'booking.accessNotes' },
   { crmField: 'customer_notes', from: 'booking.customerNotes' },
 ];
-const bookedFields = [
-  ...customerFields,
+/** Where and what for: every record of a caller's request, booked or not. */
+const requestFields = [
   { crmField: 'service_address', from: 'booking.addressLine' },
   { crmField: 'postal_code', from: 'booking.postalCode' },
   ...jobRef,
   { crmField: 'trade', from: 'jobType.trade' },
   { crmField: 'summary', from: 'booking.summary' },
+];
+const bookedFields = [
+  ...customerFields,
+  ...requestFields,
   { crmField: 'next_appointment', from: 'booking.windowLabel' },
   { crmField: 'arrival_window', from: 'booking.windowLabel' },
   { crmField: 'technician_id', from: 'booking.technicianId' },
@@ -99,11 +103,7 @@ const bookedFields = [
 /** An unbooked caller: who, where, what for, why not, and where they came from (no window, no technician). */
 const leadFields = [
   ...customerFields,
-  { crmField: 'service_address', from: 'booking.addressLine' },
-  { crmField: 'postal_code', from: 'booking.postalCode' },
-  ...jobRef,
-  { crmField: 'trade', from: 'jobType.trade' },
-  { crmField: 'summary', from: 'booking.summary' },
+  ...requestFields,
   { crmField: 'channel', from: 'booking.channel' },
   { crmField: 'lead_id', from: 'booking.leadId' },
   { crmField: 'unbooked_reason', from: 'job.reason' },
