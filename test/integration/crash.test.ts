@@ -16,8 +16,9 @@ import { createInterface } from 'node:readline';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BUNDLE_DIR_ENV } from '../../local/lambdas';
 import { WebhookContract } from '../contract-servers/webhook';
-import { bookingRequest, isWindowClaim } from './helpers';
+import { bookingRequest, claimRows, isWindowClaim } from './helpers';
 
 const repoRoot = resolve(import.meta.dirname, '../..');
 const BURST = 30;
@@ -39,7 +40,8 @@ function startChild(dataDir: string, extraEnv: Record<string, string>, seedFile?
   );
   const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'test/integration/crash-child.ts'), dataDir, ...(seedFile ? [seedFile] : [])], {
     cwd: repoRoot,
-    env: { ...env, LOG_LEVEL: 'ERROR', ...extraEnv },
+    // The functions as this run bundled them (local/bundle.ts): the child need not bundle them again.
+    env: { ...env, LOG_LEVEL: 'ERROR', [BUNDLE_DIR_ENV]: process.env[BUNDLE_DIR_ENV] ?? '', ...extraEnv },
     // Its own process group, so one kill reaches Node, Java and every worker at once.
     detached: true,
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -200,7 +202,7 @@ describe('crash mid-burst, then restart', () => {
     for (const b of confirmed) expect(b.crm?.externalIds, b.bookingId).toBeDefined();
 
     // No leaked slot: every claimed window belongs to a booking that holds it, and every confirmed booking's is BOOKED.
-    const claims = items.filter((i) => i.type === 'CapacityClaim' && isWindowClaim(i));
+    const claims = claimRows(items).filter((i) => i.type === 'CapacityClaim' && isWindowClaim(i));
     const holding = new Set(bookings.filter((b) => ['confirmed', 'pending_approval', 'pending_confirmation'].includes(b.status)).map((b) => b.bookingId));
     const nowSeconds = Math.floor(Date.now() / 1000) + 6 * 60;
     const leaked = claims.filter((c) => !holding.has(c.bookingId) && (c.status === 'BOOKED' || (c.expiresAt ?? 0) > nowSeconds));
