@@ -23,6 +23,7 @@ import {
   usableDailyJobs,
   usedUnits,
   windowsOf,
+  withCounters,
   type ClaimPlan,
 } from '../capacity/availability';
 import {
@@ -129,7 +130,12 @@ export async function planMoves(tenantId: string, reassignments: Reassignment[],
     const index = firstFreeIndex(used, usableDailyJobs(tenant, to, emergency));
     if (index === undefined) conflict(`${to.technicianId} is at their daily limit on ${date}`);
     usedIndex.set(to.technicianId, used.add(index));
-    const plan: ClaimPlan = { ...oldHold.plan, technicianId: to.technicianId, techDayIndex: index, units: placed };
+    const plan: ClaimPlan = withCounters(
+      { ...oldHold.plan, technicianId: to.technicianId, techDayIndex: index, units: placed },
+      [...tenant.arrivalWindows, ...tenant.afterHoursWindows],
+      claims,
+      at,
+    );
     const newHold = bookedHold({
       tenantId,
       holdId: `hold-${booking.bookingId}-${ulid()}`,

@@ -34,6 +34,8 @@ export interface CapacityClaim {
   bookingId?: string;
   /** Epoch seconds; only holds expire. */
   expiresAt?: number;
+  /** Read from a technician-window's minute counter (its minutes as units); absent on unit and slot items written before counters. */
+  counter?: boolean;
 }
 
 /** What a booking must win, all in one transaction, to take a window with one technician. */
@@ -49,6 +51,13 @@ export interface ClaimPlan {
    * minute units, which claimed one slot item per window of `windowStarts`.
    */
   units?: Record<string, number[]>;
+  /**
+   * Per window start: the minutes the job claims on the technician-window's counter and the window's
+   * capacity for counter claims (its minutes less those still held by unit or slot items written
+   * before counters, which only ever decrease). Present: the plan claims counters (one item per
+   * technician-window, `withCounters`); absent on plans from before counters (unit items).
+   */
+  counters?: Record<string, { minutes: number; cap: number }>;
   techDayIndex: number;
   jobTypeId: string;
   jobTypeDayIndex?: number;
@@ -282,6 +291,27 @@ export function usedUnits(claims: CapacityClaim[], windows: Array<Pick<ArrivalWi
   return used;
 }
 
+/**
+ * The plan with its counter claims (THE way a plan claims minutes since counters: every path that
+ * builds a plan comes here): per window of `units`, the minutes it takes and the window's capacity
+ * less the minutes legacy unit/slot items still hold there (from `claims`, without the plan's own).
+ */
+export function withCounters(plan: ClaimPlan, windows: Array<Pick<ArrivalWindow, 'start' | 'end'>>, claims: CapacityClaim[], now: Date): ClaimPlan {
+  if (!plan.units) return plan;
+  const legacy = usedUnits(
+    claims.filter((c) => !c.counter && c.date === plan.date && c.technicianId === plan.technicianId),
+    windows,
+    now,
+  );
+  const counters: NonNullable<ClaimPlan['counters']> = {};
+  for (const [start, indices] of Object.entries(plan.units)) {
+    const w = windows.find((x) => x.start === start);
+    const capUnits = (w ? windowUnits(w) : indices.length) - (legacy.get(`${plan.date}|${start}|${plan.technicianId}`)?.size ?? 0);
+    counters[start] = { minutes: indices.length * UNIT_MINUTES, cap: Math.max(0, capUnits) * UNIT_MINUTES };
+  }
+  return { ...plan, counters };
+}
+
 /** The lowest free unit indices a footprint takes in one technician's windows, or undefined when some window lacks them. */
 export function placeUnits(
   footprint: Footprint,
@@ -366,17 +396,24 @@ export function findOpenWindows(input: AvailabilityInput): OpenWindow[] {
               (techDayTokens.get(`${date}|${a.technicianId}`)?.size ?? 0) - (techDayTokens.get(`${date}|${b.technicianId}`)?.size ?? 0) ||
               a.technicianId.localeCompare(b.technicianId),
           )
-          .map((t) => ({
-            date,
-            start: first.start,
-            end: last.end,
-            technicianId: t.technicianId,
-            windowStarts: run.map((w) => w.start),
-            units: placed.get(t.technicianId)!,
-            techDayIndex: techIndex.get(t.technicianId)!,
-            jobTypeId: jobType.jobTypeId,
-            ...(jobTypeDayIndex !== undefined ? { jobTypeDayIndex } : {}),
-          }));
+          .map((t) =>
+            withCounters(
+              {
+                date,
+                start: first.start,
+                end: last.end,
+                technicianId: t.technicianId,
+                windowStarts: run.map((w) => w.start),
+                units: placed.get(t.technicianId)!,
+                techDayIndex: techIndex.get(t.technicianId)!,
+                jobTypeId: jobType.jobTypeId,
+                ...(jobTypeDayIndex !== undefined ? { jobTypeDayIndex } : {}),
+              },
+              windows,
+              active,
+              now,
+            ),
+          );
         if (candidates.length) open.push({ date, start: first.start, end: last.end, afterHours, candidates });
       }
     }

@@ -6,7 +6,7 @@
  */
 import { ApiError } from '../shared/errors';
 import { getTenant, listTechnicians, tenantKeys } from '../tenant/store';
-import { isClaimActive, windowUnits } from './availability';
+import { isClaimActive, windowUnits, withCounters } from './availability';
 import type { ScheduleSyncRequest } from './schemas';
 import { claimHold, getHold, listClaims, recordScheduleSync } from './store';
 
@@ -43,17 +43,22 @@ export async function syncSchedule(tenantId: string, body: ScheduleSyncRequest, 
     );
     let techDayIndex = 1;
     while (used.has(techDayIndex)) techDayIndex++;
-    const plan = {
-      date: job.date,
-      start: window.start,
-      end: window.end,
-      technicianId: job.technicianId,
-      windowStarts: [window.start],
-      // An FSM job fills its window: every minute unit of it.
-      units: { [window.start]: Array.from({ length: windowUnits(window) }, (_, k) => k + 1) },
-      techDayIndex,
-      jobTypeId: job.jobTypeId ?? 'external',
-    };
+    const plan = withCounters(
+      {
+        date: job.date,
+        start: window.start,
+        end: window.end,
+        technicianId: job.technicianId,
+        windowStarts: [window.start],
+        // An FSM job fills its window: every minute unit of it.
+        units: { [window.start]: Array.from({ length: windowUnits(window) }, (_, k) => k + 1) },
+        techDayIndex,
+        jobTypeId: job.jobTypeId ?? 'external',
+      },
+      windows,
+      claims,
+      at,
+    );
     const outcome = await claimHold({ tenantId, holdId, plan, emergency: false, status: 'BOOKED', source: 'external', createdAt: at.toISOString() }, at);
     if (outcome === 'won') {
       synced++;

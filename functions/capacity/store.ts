@@ -1,8 +1,15 @@
 /**
  * Capacity claims and holds. All of a tenant's claims share the partition `T#<tenant>#SLOTS`,
  * sorted by date, so availability for any date range is one Query:
+ *   SLOT#<date>#C#<start>#<technician>  the technician-window's minute counter: `used` minutes and one
+ *                                        attribute `claim:<holdId>` per claim ({minutes, status,
+ *                                        holdId, bookingId?, expiresAt?}); claimed with a conditional
+ *                                        UpdateItem (`used <= cap - need`, the claim absent), released
+ *                                        with the reverse. One item per technician-window a job uses.
  *   SLOT#<date>#M#<start>#<technician>#<kk>  minute unit k (two digits, 1-based) of the technician's
- *                                        window starting <start>: UNIT_MINUTES of its time
+ *                                        window starting <start>: UNIT_MINUTES of its time (written
+ *                                        before counters; still read, and subtracted from the
+ *                                        counter's capacity by the plan, `ClaimPlan.counters`)
  *   SLOT#<date>#W#<start>#<technician>   a whole window: written before minute units (read as every
  *                                        unit of the window; nothing writes it any more, so no
  *                                        migration: such items end with their bookings)
@@ -14,7 +21,7 @@
 import { GetCommand, TransactWriteCommand, UpdateCommand, DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../shared/clients';
 import { config } from '../shared/config';
-import type { CapacityClaim, ClaimPlan } from './availability';
+import { type CapacityClaim, type ClaimPlan, UNIT_MINUTES } from './availability';
 import { queryPages, sendConditional } from '../shared/dynamo';
 
 export const capacityKeys = {
@@ -22,6 +29,10 @@ export const capacityKeys = {
   slot: (tenantId: string, date: string, start: string, technicianId: string) => ({
     pk: capacityKeys.partition(tenantId),
     sk: `SLOT#${date}#W#${start}#${technicianId}`,
+  }),
+  counter: (tenantId: string, date: string, start: string, technicianId: string) => ({
+    pk: capacityKeys.partition(tenantId),
+    sk: `SLOT#${date}#C#${start}#${technicianId}`,
   }),
   unit: (tenantId: string, date: string, start: string, technicianId: string, index: number) => ({
     pk: capacityKeys.partition(tenantId),
@@ -52,13 +63,15 @@ export function parseClaimKey(sk: string): Pick<CapacityClaim, 'kind' | 'date' |
   return undefined;
 }
 
-/** Every claim item a plan needs (a plan from before minute units: its whole-window items). */
+/** Every claim item a plan needs (a plan from before counters: its unit items; from before minute units: its whole-window items). */
 export function planKeys(tenantId: string, plan: ClaimPlan): Array<{ pk: string; sk: string }> {
-  const { units } = plan;
+  const { units, counters } = plan;
   return [
-    ...(units
-      ? plan.windowStarts.flatMap((start) => (units[start] ?? []).map((k) => capacityKeys.unit(tenantId, plan.date, start, plan.technicianId, k)))
-      : plan.windowStarts.map((start) => capacityKeys.slot(tenantId, plan.date, start, plan.technicianId))),
+    ...(counters
+      ? plan.windowStarts.filter((start) => counters[start]).map((start) => capacityKeys.counter(tenantId, plan.date, start, plan.technicianId))
+      : units
+        ? plan.windowStarts.flatMap((start) => (units[start] ?? []).map((k) => capacityKeys.unit(tenantId, plan.date, start, plan.technicianId, k)))
+        : plan.windowStarts.map((start) => capacityKeys.slot(tenantId, plan.date, start, plan.technicianId))),
     capacityKeys.techDay(tenantId, plan.date, plan.technicianId, plan.techDayIndex),
     ...(plan.jobTypeDayIndex !== undefined ? [capacityKeys.jobTypeDay(tenantId, plan.date, plan.jobTypeId, plan.jobTypeDayIndex)] : []),
   ];
@@ -66,6 +79,7 @@ export function planKeys(tenantId: string, plan: ClaimPlan): Array<{ pk: string;
 
 export async function listClaims(tenantId: string, fromDate: string, toDate: string): Promise<CapacityClaim[]> {
   const claims: CapacityClaim[] = [];
+  const counters: Array<Record<string, unknown>> = [];
   for await (const page of queryPages({
     TableName: config.tableName,
     KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
@@ -77,12 +91,240 @@ export async function listClaims(tenantId: string, fromDate: string, toDate: str
     ConsistentRead: true,
   })) {
     for (const item of page) {
+      if (isCounterKey(item.sk)) {
+        counters.push(item);
+        continue;
+      }
       const identity = parseClaimKey(item.sk);
       if (!identity) continue;
       claims.push({ ...identity, status: item.status, holdId: item.holdId, bookingId: item.bookingId, expiresAt: item.expiresAt });
     }
   }
+  // A counter's claims read as units (numbered after the legacy unit items of the same window), so
+  // every reader of units (slot maths, the board, the planner, emergencies) counts them unchanged.
+  for (const item of counters) {
+    const [, date, , start, technicianId] = (item.sk as string).split('#') as [string, string, string, string, string];
+    const taken = new Set(
+      claims.filter((c) => c.kind === 'unit' && c.date === date && c.start === start && c.technicianId === technicianId).map((c) => c.index!),
+    );
+    let next = 1;
+    const entries = counterEntries(item);
+    // While a staged apply is parked, the claims leaving with it still show (their jobs' until
+    // finalized); its parked claims and surplus show only beyond them, as `used` counts them.
+    const credit = new Map<string, number>();
+    for (const e of entries) if (e.leaving) credit.set(e.leaving, (credit.get(e.leaving) ?? 0) + e.minutes);
+    const shown = (entry: CounterEntry) => {
+      if (!entry.parked) return entry.minutes;
+      const left = credit.get(entry.parked) ?? 0;
+      credit.set(entry.parked, Math.max(0, left - entry.minutes));
+      return Math.max(0, entry.minutes - left);
+    };
+    for (const entry of entries) {
+      for (let u = 0; u < Math.ceil(shown(entry) / UNIT_MINUTES); u++) {
+        while (taken.has(next)) next++;
+        claims.push({
+          kind: 'unit',
+          date,
+          start,
+          technicianId,
+          index: next++,
+          status: entry.status,
+          holdId: entry.holdId,
+          bookingId: entry.bookingId,
+          expiresAt: entry.expiresAt,
+          counter: true,
+        });
+      }
+    }
+  }
   return claims;
+}
+
+/** One claim on a technician-window's counter. `parked`: claimed for a staged apply, not yet its job's. */
+export interface CounterEntry {
+  minutes: number;
+  status: 'HELD' | 'BOOKED';
+  holdId: string;
+  bookingId?: string;
+  expiresAt?: number;
+  parked?: string;
+  /** A moving job's old claim while a staged apply is parked: still its job's on the board, its minutes no longer in `used` (the parked claims and the surplus hold them). */
+  leaving?: string;
+}
+
+/**
+ * A claim is a top-level attribute of the counter item, not an entry of a nested map: a nested path
+ * cannot be set on an item that does not exist yet, and this way each claim is its own path.
+ */
+export const counterEntryName = (claimId: string) => `claim:${claimId}`;
+export const isCounterKey = (sk: string) => sk.split('#')[2] === 'C';
+const counterStartOf = (sk: string) => sk.split('#')[3]!;
+
+/**
+ * The claims recorded on a counter item, in claim-id order, parked claims (a staged apply's, no job
+ * yet) after the others, so a job's claim keeps its place while the apply runs.
+ */
+export function counterEntries(item: Record<string, unknown> | undefined): CounterEntry[] {
+  if (!item) return [];
+  const entries = Object.keys(item)
+    .filter((name) => name.startsWith('claim:'))
+    .sort()
+    .map((name) => item[name] as CounterEntry);
+  return [...entries.filter((e) => !e.parked), ...entries.filter((e) => e.parked)];
+}
+
+/** What a plan claims on one of its counter keys. */
+function counterNeed(plan: Pick<ClaimPlan, 'counters'>, sk: string): { minutes: number; cap: number } {
+  return plan.counters?.[counterStartOf(sk)] ?? { minutes: 0, cap: 0 };
+}
+
+const COUNTER_NAMES = { '#used': 'used', '#status': 'status' };
+
+/** An entry without undefined fields (so it is stored as given). */
+function entryOf(entry: CounterEntry): CounterEntry {
+  return Object.fromEntries(Object.entries(entry).filter(([, v]) => v !== undefined)) as unknown as CounterEntry;
+}
+
+/**
+ * Every change the given claims make to ONE counter item, as one conditional UpdateItem (an item
+ * may appear once per transaction): `remove` entries must exist (`removeStatus`: with that status),
+ * `add` entries must be absent, and when minutes grow the counter must have room for them
+ * (`used <= cap - growth`, `cap` the smallest any adding plan allows).
+ */
+function counterUpdate(args: {
+  tenantId: string;
+  key: { pk: string; sk: string };
+  add: Array<{ entry: CounterEntry; cap: number }>;
+  remove: Array<{ holdId: string; minutes: number }>;
+  removeStatus?: 'BOOKED';
+  /** Claims that stay on the item but leave `used` (a staged apply parks them: `leaving = parkedBy`), or (`restore`) come back to it. */
+  leaving?: { parkedBy: string; claims: Array<{ holdId: string; minutes: number }>; restore?: boolean };
+}): TransactItem {
+  const { key } = args;
+  const [, date, , start, technicianId] = key.sk.split('#');
+  const names: Record<string, string> = { '#used': 'used', '#type': 'type', '#date': 'date', '#start': 'start' };
+  const values: Record<string, unknown> = {
+    ':zero': 0,
+    ':type': 'CapacityCounter',
+    ':tenantId': args.tenantId,
+    ':date': date,
+    ':start': start,
+    ':technicianId': technicianId,
+  };
+  const set = ['#type = :type', 'tenantId = :tenantId', '#date = :date', '#start = :start', 'technicianId = :technicianId'];
+  const remove: string[] = [];
+  const conditions: string[] = [];
+  args.add.forEach(({ entry }, i) => {
+    names[`#a${i}`] = counterEntryName(entry.holdId);
+    values[`:a${i}`] = entryOf(entry);
+    set.push(`#a${i} = :a${i}`);
+    conditions.push(`attribute_not_exists(#a${i})`);
+  });
+  args.remove.forEach(({ holdId }, i) => {
+    names[`#r${i}`] = counterEntryName(holdId);
+    remove.push(`#r${i}`);
+    if (args.removeStatus) {
+      values[':removeStatus'] = args.removeStatus;
+      names['#status'] = 'status';
+      conditions.push(`#r${i}.#status = :removeStatus`);
+    } else conditions.push(`attribute_exists(#r${i})`);
+  });
+  const leaving = args.leaving;
+  leaving?.claims.forEach(({ holdId }, i) => {
+    names[`#l${i}`] = counterEntryName(holdId);
+    names['#leaving'] = 'leaving';
+    values[':leaving'] = leaving.parkedBy;
+    if (leaving.restore) {
+      remove.push(`#l${i}.#leaving`);
+      conditions.push(`#l${i}.#leaving = :leaving`);
+    } else {
+      names['#status'] = 'status';
+      values[':booked'] = 'BOOKED';
+      set.push(`#l${i}.#leaving = :leaving`);
+      conditions.push(`#l${i}.#status = :booked AND attribute_not_exists(#l${i}.#leaving)`);
+    }
+  });
+  const left = (leaving?.claims ?? []).reduce((n, c) => n + c.minutes, 0) * (leaving?.restore ? -1 : 1);
+  const delta = args.add.reduce((n, a) => n + a.entry.minutes, 0) - args.remove.reduce((n, r) => n + r.minutes, 0) - left;
+  values[':delta'] = delta;
+  set.push('#used = if_not_exists(#used, :zero) + :delta');
+  if (delta > 0) {
+    const cap = Math.min(...args.add.map((a) => a.cap));
+    values[':room'] = cap - delta;
+    // A fresh counter has room exactly when the claim fits the window's capacity.
+    conditions.push(cap - delta >= 0 ? '(attribute_not_exists(#used) OR #used <= :room)' : '#used <= :room');
+  }
+  return {
+    Update: {
+      TableName: config.tableName,
+      Key: key,
+      UpdateExpression: `SET ${set.join(', ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''}`,
+      ...(conditions.length ? { ConditionExpression: conditions.join(' AND ') } : {}),
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    },
+  };
+}
+
+/** Gives back one claim's minutes on a counter (`SET used = used - its minutes`, on condition it is there and, when given, has a listed status). */
+function counterReleaseItem(key: { pk: string; sk: string }, holdId: string, statuses?: string[]): TransactItem {
+  return {
+    Update: {
+      TableName: config.tableName,
+      Key: key,
+      UpdateExpression: 'SET #used = #used - #entry.minutes REMOVE #entry',
+      // A claim leaving with a staged apply is not in `used` and not its hold's to give back (dropParkedItems ends it).
+      ConditionExpression: `${statuses ? `#entry.#status IN (${statuses.map((_, i) => `:s${i}`).join(', ')})` : 'attribute_exists(#entry)'} AND attribute_not_exists(#entry.leaving)`,
+      ExpressionAttributeNames: { '#used': 'used', '#entry': counterEntryName(holdId), ...(statuses ? { '#status': 'status' } : {}) },
+      ...(statuses ? { ExpressionAttributeValues: Object.fromEntries(statuses.map((s, i) => [`:s${i}`, s])) } : {}),
+    },
+  };
+}
+
+/** A claim committed on a counter: HELD -> BOOKED for the booking, on condition the claim is still there. */
+function counterCommitItem(key: { pk: string; sk: string }, holdId: string, bookingId: string): TransactItem {
+  return {
+    Update: {
+      TableName: config.tableName,
+      Key: key,
+      UpdateExpression: 'SET #entry.#status = :booked, #entry.bookingId = :bookingId REMOVE #entry.expiresAt',
+      ConditionExpression: 'attribute_exists(#entry)',
+      ExpressionAttributeNames: { '#status': 'status', '#entry': counterEntryName(holdId) },
+      ExpressionAttributeValues: { ':booked': 'BOOKED', ':bookingId': bookingId },
+    },
+  };
+}
+
+/**
+ * An expired hold's minutes come back: a counter cannot expire by itself, so the expired HELD
+ * claims on it are removed, each on condition it is still HELD and expired (a claim committed or
+ * renewed meanwhile stays), and `used` goes down by their minutes. Called when a claim is refused
+ * (then the claim is tried once more) and by the recovery sweep. True when minutes came back.
+ */
+export async function reclaimExpiredMinutes(key: { pk: string; sk: string }, now: Date, item?: Record<string, unknown>): Promise<boolean> {
+  const read = item ?? (await documentClient().send(new GetCommand({ TableName: config.tableName, Key: key, ConsistentRead: true }))).Item;
+  const nowSeconds = Math.floor(now.getTime() / 1000);
+  const expired = counterEntries(read).filter((e) => e.status === 'HELD' && (e.expiresAt ?? 0) <= nowSeconds);
+  if (!expired.length) return false;
+  const names: Record<string, string> = { ...COUNTER_NAMES };
+  expired.forEach((e, i) => {
+    names[`#e${i}`] = counterEntryName(e.holdId);
+  });
+  return sendConditional(
+    new UpdateCommand({
+      TableName: config.tableName,
+      Key: key,
+      UpdateExpression: `SET #used = #used - :minutes REMOVE ${expired.map((_, i) => `#e${i}`).join(', ')}`,
+      ConditionExpression: expired.map((_, i) => `(#e${i}.#status = :held AND #e${i}.expiresAt <= :now AND #e${i}.minutes = :m${i})`).join(' AND '),
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: {
+        ':minutes': expired.reduce((n, e) => n + e.minutes, 0),
+        ':held': 'HELD',
+        ':now': nowSeconds,
+        ...Object.fromEntries(expired.map((e, i) => [`:m${i}`, e.minutes])),
+      },
+    }),
+  );
 }
 
 export interface HoldRecord {
@@ -107,8 +349,22 @@ export type ClaimOutcome = 'won' | 'taken';
  * 'taken': another claim holds an item (or a concurrent transaction touched one): look again.
  */
 export async function claimHold(hold: Omit<HoldRecord, 'keys' | 'status'> & { status?: 'HELD' | 'BOOKED' }, now: Date): Promise<ClaimOutcome> {
-  const won = await sendConditional(new TransactWriteCommand({ TransactItems: claimHoldItems(hold, now) }));
-  return won ? 'won' : 'taken';
+  const send = () => sendConditional(new TransactWriteCommand({ TransactItems: claimHoldItems(hold, now) }));
+  if (await send()) return 'won';
+  const counters = planKeys(hold.tenantId, hold.plan).filter((key) => isCounterKey(key.sk));
+  if (!counters.length) return 'taken';
+  const items = await Promise.all(
+    counters.map(async (key) => (await documentClient().send(new GetCommand({ TableName: config.tableName, Key: key, ConsistentRead: true }))).Item),
+  );
+  // A retry of a claim that went through (its answer was lost): every counter already has it.
+  if (items.every((item) => item?.[counterEntryName(hold.holdId)])) {
+    const stored = await getHold(hold.tenantId, hold.holdId);
+    if (stored && stored.status === (hold.status ?? 'HELD')) return 'won';
+  }
+  // Expired holds still counted on a counter: give their minutes back and try once more.
+  const freed = await Promise.all(counters.map((key, i) => reclaimExpiredMinutes(key, now, items[i])));
+  if (!freed.some(Boolean)) return 'taken';
+  return (await send()) ? 'won' : 'taken';
 }
 
 /**
@@ -132,24 +388,37 @@ export function claimHoldItems(hold: Omit<HoldRecord, 'keys' | 'status'> & { sta
         ExpressionAttributeValues: { ':held': 'HELD' },
       },
     },
-    ...keys.map((key) => ({
-      Put: {
-        TableName: config.tableName,
-        Item: {
-          ...key,
-          ...parseClaimKey(key.sk),
-          type: 'CapacityClaim',
-          tenantId: hold.tenantId,
+    ...keys.map((key): TransactItem => {
+      if (isCounterKey(key.sk)) {
+        const need = counterNeed(hold.plan, key.sk);
+        const entry = {
+          minutes: need.minutes,
           status,
           holdId: hold.holdId,
           bookingId: hold.bookingId,
           expiresAt: status === 'HELD' ? hold.expiresAt : undefined,
+        };
+        return counterUpdate({ tenantId: hold.tenantId, key, add: [{ entry, cap: need.cap }], remove: [] });
+      }
+      return {
+        Put: {
+          TableName: config.tableName,
+          Item: {
+            ...key,
+            ...parseClaimKey(key.sk),
+            type: 'CapacityClaim',
+            tenantId: hold.tenantId,
+            status,
+            holdId: hold.holdId,
+            bookingId: hold.bookingId,
+            expiresAt: status === 'HELD' ? hold.expiresAt : undefined,
+          },
+          ConditionExpression: claimable,
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: values,
         },
-        ConditionExpression: claimable,
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: values,
-      },
-    })),
+      };
+    }),
   ];
 }
 
@@ -200,16 +469,21 @@ export async function commitHold(tenantId: string, holdId: string, bookingId: st
             ExpressionAttributeValues: { ':booked': 'BOOKED', ':held': 'HELD', ':bookingId': bookingId },
           },
         },
-        ...hold.keys.map((key) => ({
-          Update: {
-            TableName: config.tableName,
-            Key: key,
-            UpdateExpression: 'SET #status = :booked, bookingId = :bookingId REMOVE expiresAt',
-            ConditionExpression: 'holdId = :holdId',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':booked': 'BOOKED', ':holdId': holdId, ':bookingId': bookingId },
-          },
-        })),
+        ...hold.keys.map(
+          (key): TransactItem =>
+            isCounterKey(key.sk)
+              ? counterCommitItem(key, holdId, bookingId)
+              : {
+                  Update: {
+                    TableName: config.tableName,
+                    Key: key,
+                    UpdateExpression: 'SET #status = :booked, bookingId = :bookingId REMOVE expiresAt',
+                    ConditionExpression: 'holdId = :holdId',
+                    ExpressionAttributeNames: { '#status': 'status' },
+                    ExpressionAttributeValues: { ':booked': 'BOOKED', ':holdId': holdId, ':bookingId': bookingId },
+                  },
+                },
+        ),
       ],
     }),
   );
@@ -235,15 +509,20 @@ export function commitHoldItems(hold: HoldRecord, bookingId: string): TransactIt
         ExpressionAttributeValues: { ':booked': 'BOOKED', ':held': 'HELD', ':bookingId': bookingId },
       },
     },
-    ...hold.keys.map((key) => ({
-      Update: {
-        TableName: config.tableName,
-        Key: key,
-        ...set,
-        ConditionExpression: 'holdId = :holdId',
-        ExpressionAttributeValues: { ':booked': 'BOOKED', ':holdId': hold.holdId, ':bookingId': bookingId },
-      },
-    })),
+    ...hold.keys.map(
+      (key): TransactItem =>
+        isCounterKey(key.sk)
+          ? counterCommitItem(key, hold.holdId, bookingId)
+          : {
+              Update: {
+                TableName: config.tableName,
+                Key: key,
+                ...set,
+                ConditionExpression: 'holdId = :holdId',
+                ExpressionAttributeValues: { ':booked': 'BOOKED', ':holdId': hold.holdId, ':bookingId': bookingId },
+              },
+            },
+    ),
   ];
 }
 
@@ -260,20 +539,26 @@ export async function releaseHoldItems(tenantId: string, holdId: string): Promis
   const owned = await Promise.all(
     hold.keys.map(async (key) => {
       const { Item } = await documentClient().send(new GetCommand({ TableName: config.tableName, Key: key, ConsistentRead: true }));
+      if (isCounterKey(key.sk)) return Item?.[counterEntryName(holdId)] && !(Item[counterEntryName(holdId)] as CounterEntry).leaving ? key : undefined;
       return Item?.holdId === holdId ? key : undefined;
     }),
   );
   return [
     ...owned
       .filter((key) => key !== undefined)
-      .map((key) => ({
-        Delete: {
-          TableName: config.tableName,
-          Key: key,
-          ConditionExpression: 'holdId = :holdId',
-          ExpressionAttributeValues: { ':holdId': holdId },
-        },
-      })),
+      .map(
+        (key): TransactItem =>
+          isCounterKey(key.sk)
+            ? counterReleaseItem(key, holdId)
+            : {
+                Delete: {
+                  TableName: config.tableName,
+                  Key: key,
+                  ConditionExpression: 'holdId = :holdId',
+                  ExpressionAttributeValues: { ':holdId': holdId },
+                },
+              },
+      ),
     {
       Update: {
         TableName: config.tableName,
@@ -299,6 +584,10 @@ export async function releaseHold(tenantId: string, holdId: string, options: { i
   if (hold.status === 'BOOKED' && !options.includeBooked) return 'BOOKED';
   const statuses = options.includeBooked ? ['HELD', 'BOOKED'] : ['HELD'];
   for (const key of hold.keys) {
+    if (isCounterKey(key.sk)) {
+      await sendConditional(new UpdateCommand(counterReleaseItem(key, holdId, statuses).Update as ConstructorParameters<typeof UpdateCommand>[0]));
+      continue;
+    }
     await sendConditional(
       new DeleteCommand({
         TableName: config.tableName,
@@ -324,9 +613,18 @@ export async function releaseHold(tenantId: string, holdId: string, options: { i
 /** DynamoDB's limit on the items of one TransactWriteItems. */
 export const MAX_TRANSACTION_ITEMS = 100;
 
-/** Sends claim and hold items (with whatever else the caller adds) as one transaction: false when a condition did not hold. */
+/**
+ * Sends claim and hold items (with whatever else the caller adds) as one transaction: false when a
+ * condition did not hold. Refused, it gives back the minutes of expired holds still on the counters
+ * it updates (a counter cannot expire by itself) and, when some came back, tries once more.
+ */
 export async function sendClaimTransaction(items: TransactItem[]): Promise<boolean> {
-  return sendConditional(new TransactWriteCommand({ TransactItems: items }));
+  const send = () => sendConditional(new TransactWriteCommand({ TransactItems: items }));
+  if (await send()) return true;
+  const counters = items.map((item) => item.Update?.Key as { pk: string; sk: string } | undefined).filter((key) => key && isCounterKey(key.sk));
+  if (!counters.length) return false;
+  const freed = await Promise.all(counters.map((key) => reclaimExpiredMinutes(key!, new Date())));
+  return freed.some(Boolean) ? send() : false;
 }
 
 /** A committed hold for a booking's (new) plan: the record reassignment puts in place of the old one. */
@@ -346,8 +644,38 @@ export function bookedHold(args: { tenantId: string; bookingId: string; plan: Cl
 
 /** One booked job changing hold: what it owns now and what it will own. */
 export interface HoldMove {
-  oldHold: Pick<HoldRecord, 'holdId' | 'keys'>;
+  oldHold: Pick<HoldRecord, 'holdId' | 'keys'> & Partial<Pick<HoldRecord, 'plan' | 'bookingId'>>;
   newHold: HoldRecord;
+}
+
+interface CounterChange {
+  key: { pk: string; sk: string };
+  add: Array<{ entry: CounterEntry; cap: number }>;
+  remove: Array<{ holdId: string; minutes: number; entry: CounterEntry }>;
+}
+
+/** Per counter item the moves touch: the claims leaving it (old holds) and arriving (new holds, booked). */
+function counterChanges(moves: HoldMove[], parkedBy?: string): Map<string, CounterChange> {
+  const out = new Map<string, CounterChange>();
+  const at = (key: { pk: string; sk: string }) => {
+    const change = out.get(key.sk) ?? { key, add: [], remove: [] };
+    out.set(key.sk, change);
+    return change;
+  };
+  for (const { oldHold, newHold } of moves) {
+    for (const key of oldHold.keys.filter((k) => isCounterKey(k.sk))) {
+      const minutes = oldHold.plan ? counterNeed(oldHold.plan, key.sk).minutes : 0;
+      at(key).remove.push({ holdId: oldHold.holdId, minutes, entry: { minutes, status: 'BOOKED', holdId: oldHold.holdId, bookingId: oldHold.bookingId } });
+    }
+    for (const key of newHold.keys.filter((k) => isCounterKey(k.sk))) {
+      const need = counterNeed(newHold.plan, key.sk);
+      const entry: CounterEntry = parkedBy
+        ? { minutes: need.minutes, status: 'BOOKED', holdId: newHold.holdId, parked: parkedBy }
+        : { minutes: need.minutes, status: 'BOOKED', holdId: newHold.holdId, bookingId: newHold.bookingId };
+      at(key).add.push({ entry, cap: need.cap });
+    }
+  }
+  return out;
 }
 
 const STATUS = { '#status': 'status' };
@@ -389,10 +717,13 @@ function holdSwapItems(tenantId: string, { oldHold, newHold }: HoldMove): Transa
 export function moveHoldItems(tenantId: string, moves: HoldMove[], at: Date): TransactItem[] {
   const owners = new Map<string, { key: { pk: string; sk: string }; oldHoldId?: string; next?: HoldRecord }>();
   for (const { oldHold, newHold } of moves) {
-    for (const key of oldHold.keys) owners.set(key.sk, { ...owners.get(key.sk), key, oldHoldId: oldHold.holdId });
-    for (const key of newHold.keys) owners.set(key.sk, { ...owners.get(key.sk), key, next: newHold });
+    for (const key of oldHold.keys.filter((k) => !isCounterKey(k.sk))) owners.set(key.sk, { ...owners.get(key.sk), key, oldHoldId: oldHold.holdId });
+    for (const key of newHold.keys.filter((k) => !isCounterKey(k.sk))) owners.set(key.sk, { ...owners.get(key.sk), key, next: newHold });
   }
-  const items: TransactItem[] = [];
+  // Counters: every claim leaving and arriving on one technician-window in one conditional update.
+  const items: TransactItem[] = [...counterChanges(moves).values()].map(({ key, add, remove }) =>
+    counterUpdate({ tenantId, key, add, remove, removeStatus: 'BOOKED' }),
+  );
   for (const { key, oldHoldId, next } of owners.values()) {
     if (oldHoldId && next) {
       items.push({
@@ -439,20 +770,22 @@ export function moveHoldItems(tenantId: string, moves: HoldMove[], at: Date): Tr
 /** Step 1 for one job: its old items to the parking owner, its new items nobody moving owns claimed for it. */
 export function parkHoldItems(tenantId: string, move: HoldMove, parkedBy: string, ownedByMovingJobs: Set<string>, at: Date): TransactItem[] {
   return [
-    ...move.oldHold.keys.map(
-      (key): TransactItem => ({
-        Update: {
-          TableName: config.tableName,
-          Key: key,
-          UpdateExpression: 'SET holdId = :park',
-          ConditionExpression: 'holdId = :old AND #status = :booked',
-          ExpressionAttributeNames: STATUS,
-          ExpressionAttributeValues: { ':park': parkedBy, ':old': move.oldHold.holdId, ':booked': 'BOOKED' },
-        },
-      }),
-    ),
+    ...move.oldHold.keys
+      .filter((k) => !isCounterKey(k.sk))
+      .map(
+        (key): TransactItem => ({
+          Update: {
+            TableName: config.tableName,
+            Key: key,
+            UpdateExpression: 'SET holdId = :park',
+            ConditionExpression: 'holdId = :old AND #status = :booked',
+            ExpressionAttributeNames: STATUS,
+            ExpressionAttributeValues: { ':park': parkedBy, ':old': move.oldHold.holdId, ':booked': 'BOOKED' },
+          },
+        }),
+      ),
     ...move.newHold.keys
-      .filter((key) => !ownedByMovingJobs.has(key.sk))
+      .filter((key) => !ownedByMovingJobs.has(key.sk) && !isCounterKey(key.sk))
       .map(
         (key): TransactItem => ({
           Put: {
@@ -468,6 +801,61 @@ export function parkHoldItems(tenantId: string, move: HoldMove, parkedBy: string
   ];
 }
 
+/** The minutes a parked counter item keeps beyond its parked claims: those leaving beyond those arriving. */
+function surplusOf({ add, remove }: CounterChange): number {
+  return Math.max(0, remove.reduce((n, r) => n + r.minutes, 0) - add.reduce((n, a) => n + a.entry.minutes, 0));
+}
+
+/**
+ * Step 1 for counters, one update per counter item any move touches (counter minutes are not
+ * numbered, so an item is parked as a whole, not job by job): the moving jobs' old claims stay on it,
+ * still their jobs' on the board until each is finalized, but marked `leaving` (their minutes leave
+ * `used`; nobody else can release them); their new claims arrive parked (no bookingId yet); and the
+ * surplus `claim:<parkedBy>` keeps the minutes that leave beyond those that arrive, so nobody can
+ * take them until the apply ends (its `used` is then max(before, after): it fits whenever the plan
+ * does). The surplus entry (even of 0 minutes) marks the item parked.
+ */
+export function parkCounterItems(tenantId: string, moves: HoldMove[], parkedBy: string): TransactItem[] {
+  return [...counterChanges(moves, parkedBy).values()].map((change) =>
+    counterUpdate({
+      tenantId,
+      key: change.key,
+      add: [
+        ...change.add,
+        {
+          entry: { minutes: surplusOf(change), status: 'BOOKED', holdId: parkedBy, parked: parkedBy },
+          cap: Math.min(...change.add.map((a) => a.cap), Number.MAX_SAFE_INTEGER),
+        },
+      ],
+      remove: [],
+      leaving: { parkedBy, claims: change.remove },
+    }),
+  );
+}
+
+/**
+ * Undoes step 1 for counters, item by item (each conditional on the item being parked, so running it
+ * twice, or after a partial park, is safe): the new claims and the surplus leave, the old claims
+ * are no longer leaving (back in `used`, as they were).
+ */
+export async function unparkCounterItems(tenantId: string, moves: HoldMove[], parkedBy: string): Promise<void> {
+  for (const change of counterChanges(moves, parkedBy).values()) {
+    const item = counterUpdate({
+      tenantId,
+      key: change.key,
+      add: [],
+      remove: [...change.add.map((a) => ({ holdId: a.entry.holdId, minutes: a.entry.minutes })), { holdId: parkedBy, minutes: surplusOf(change) }],
+      leaving: { parkedBy, claims: change.remove, restore: true },
+    });
+    await sendConditional(new UpdateCommand(item.Update as ConstructorParameters<typeof UpdateCommand>[0]));
+  }
+}
+
+/** The surplus of a parked counter item leaves (its minutes with it): `SET used = used - surplus`, if still there. */
+function surplusReleaseItem(key: { pk: string; sk: string }, parkedBy: string): TransactItem {
+  return counterReleaseItem(key, parkedBy);
+}
+
 /**
  * Step 2 for a chunk of jobs: their new items from the parking owner to their new holds, holds
  * swapped. An old item of theirs is left to the job that takes it when that job is in the chunk or
@@ -481,11 +869,58 @@ export function finalizeParkedItems(
   parkedBy: string,
   neededByMovingJobs: Set<string>,
   laterNeeds: Set<string>,
+  /** Counter items a job after this chunk still touches (old or new): their surplus stays until then. */
+  laterTouches: Set<string> = laterNeeds,
 ): TransactItem[] {
   const takenHere = new Set(chunk.flatMap((m) => m.newHold.keys.map((k) => k.sk)));
   const items: TransactItem[] = [];
+  // Counters: the chunk's new claims become their jobs' (bookingId set, unparked) and its old (leaving)
+  // claims go, one update per item; the last chunk touching an item also lets its surplus go.
+  const counterKeys = new Map<string, { pk: string; sk: string }>();
+  for (const m of chunk) for (const k of [...m.oldHold.keys, ...m.newHold.keys]) if (isCounterKey(k.sk)) counterKeys.set(k.sk, k);
+  for (const key of counterKeys.values()) {
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {};
+    const set: string[] = [];
+    const remove: string[] = [];
+    const conditions: string[] = [];
+    chunk.forEach((m, i) => {
+      if (!m.newHold.keys.some((k) => k.sk === key.sk)) return;
+      names[`#n${i}`] = counterEntryName(m.newHold.holdId);
+      values[':park'] = parkedBy;
+      values[`:b${i}`] = m.newHold.bookingId;
+      set.push(`#n${i}.bookingId = :b${i}`);
+      remove.push(`#n${i}.parked`);
+      conditions.push(`#n${i}.parked = :park`);
+    });
+    chunk.forEach((m, i) => {
+      if (!m.oldHold.keys.some((k) => k.sk === key.sk)) return;
+      names[`#o${i}`] = counterEntryName(m.oldHold.holdId);
+      values[':park'] = parkedBy;
+      remove.push(`#o${i}`);
+      conditions.push(`#o${i}.leaving = :park`);
+    });
+    if (!laterTouches.has(key.sk)) {
+      names['#surplus'] = counterEntryName(parkedBy);
+      names['#used'] = 'used';
+      set.push('#used = #used - #surplus.minutes');
+      remove.push('#surplus');
+      conditions.push('attribute_exists(#surplus)');
+    }
+    if (!remove.length) continue;
+    items.push({
+      Update: {
+        TableName: config.tableName,
+        Key: key,
+        UpdateExpression: `${set.length ? `SET ${set.join(', ')} ` : ''}REMOVE ${remove.join(', ')}`,
+        ConditionExpression: conditions.join(' AND '),
+        ExpressionAttributeNames: names,
+        ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}),
+      },
+    });
+  }
   for (const move of chunk) {
-    for (const key of move.newHold.keys) {
+    for (const key of move.newHold.keys.filter((k) => !isCounterKey(k.sk))) {
       items.push({
         Update: {
           TableName: config.tableName,
@@ -496,7 +931,7 @@ export function finalizeParkedItems(
         },
       });
     }
-    for (const key of move.oldHold.keys) {
+    for (const key of move.oldHold.keys.filter((k) => !isCounterKey(k.sk))) {
       if (takenHere.has(key.sk)) continue;
       const condition = { ConditionExpression: 'holdId = :park', ExpressionAttributeValues: { ':park': parkedBy } };
       if (laterNeeds.has(key.sk)) items.push({ Update: { TableName: config.tableName, Key: key, UpdateExpression: 'REMOVE bookingId', ...condition } });
@@ -513,7 +948,7 @@ export function finalizeParkedItems(
  * claimed for the parking owner deleted.
  */
 export async function unparkHoldItems(move: HoldMove, parkedBy: string, ownedByMovingJobs: Set<string>): Promise<void> {
-  for (const key of move.oldHold.keys) {
+  for (const key of move.oldHold.keys.filter((k) => !isCounterKey(k.sk))) {
     await sendConditional(
       new UpdateCommand({
         TableName: config.tableName,
@@ -524,7 +959,7 @@ export async function unparkHoldItems(move: HoldMove, parkedBy: string, ownedByM
       }),
     );
   }
-  for (const key of move.newHold.keys.filter((k) => !ownedByMovingJobs.has(k.sk))) {
+  for (const key of move.newHold.keys.filter((k) => !ownedByMovingJobs.has(k.sk) && !isCounterKey(k.sk))) {
     await sendConditional(
       new DeleteCommand({ TableName: config.tableName, Key: key, ConditionExpression: 'holdId = :park', ExpressionAttributeValues: { ':park': parkedBy } }),
     );
@@ -536,7 +971,36 @@ export async function unparkHoldItems(move: HoldMove, parkedBy: string, ownedByM
  * person meanwhile, e.g. cancelled): its parked items are deleted, the rest of the plan goes on.
  */
 export async function dropParkedItems(move: HoldMove, parkedBy: string): Promise<void> {
-  for (const key of [...move.oldHold.keys, ...move.newHold.keys]) {
+  for (const key of move.newHold.keys.filter((k) => isCounterKey(k.sk))) {
+    await sendConditional(
+      new UpdateCommand({
+        TableName: config.tableName,
+        Key: key,
+        UpdateExpression: 'SET #used = #used - #entry.minutes REMOVE #entry',
+        ConditionExpression: '#entry.parked = :park',
+        ExpressionAttributeNames: { '#used': 'used', '#entry': counterEntryName(move.newHold.holdId) },
+        ExpressionAttributeValues: { ':park': parkedBy },
+      }),
+    );
+  }
+  // Its old claims, left with the apply (no longer in `used`).
+  for (const key of move.oldHold.keys.filter((k) => isCounterKey(k.sk))) {
+    await sendConditional(
+      new UpdateCommand({
+        TableName: config.tableName,
+        Key: key,
+        UpdateExpression: 'REMOVE #entry',
+        ConditionExpression: '#entry.leaving = :park',
+        ExpressionAttributeNames: { '#entry': counterEntryName(move.oldHold.holdId) },
+        ExpressionAttributeValues: { ':park': parkedBy },
+      }),
+    );
+  }
+  // A surplus the withdrawn job's chunk would have let go.
+  for (const key of [...move.oldHold.keys, ...move.newHold.keys].filter((k) => isCounterKey(k.sk))) {
+    await sendConditional(new UpdateCommand(surplusReleaseItem(key, parkedBy).Update as ConstructorParameters<typeof UpdateCommand>[0]));
+  }
+  for (const key of [...move.oldHold.keys, ...move.newHold.keys].filter((k) => !isCounterKey(k.sk))) {
     await sendConditional(
       new DeleteCommand({ TableName: config.tableName, Key: key, ConditionExpression: 'holdId = :park', ExpressionAttributeValues: { ':park': parkedBy } }),
     );

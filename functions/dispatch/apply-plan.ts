@@ -33,8 +33,10 @@ import {
   dropParkedItems,
   finalizeParkedItems,
   MAX_TRANSACTION_ITEMS,
+  parkCounterItems,
   parkHoldItems,
   sendClaimTransaction,
+  unparkCounterItems,
   unparkHoldItems,
   type TransactItem,
 } from '../capacity/store';
@@ -129,6 +131,7 @@ const neededBy = (moves: JournalMove[]) => new Set(moves.flatMap((m) => m.newHol
 async function rollBack(journal: ApplyJournal): Promise<void> {
   const owned = ownedBy(journal.moves);
   for (const move of journal.moves) await unparkHoldItems(move, journal.parkedBy, owned);
+  await unparkCounterItems(journal.tenantId, journal.moves, journal.parkedBy);
   await advanceApplyJournal(journal.tenantId, journal.planId, 'applying', 'rolled_back');
 }
 
@@ -139,9 +142,10 @@ async function rollForward(journal: ApplyJournal, at: Date, options: ApplyOption
   let pending: JournalMove[] = [];
   for (const m of journal.moves) if (!(await moved(m))) pending.push(m);
   const send = async (chunk: JournalMove[]) => {
-    const rest = neededBy(pending.filter((m) => !chunk.includes(m)));
+    const later = pending.filter((m) => !chunk.includes(m));
+    const rest = neededBy(later);
     const items = [
-      ...finalizeParkedItems(journal.tenantId, chunk, journal.parkedBy, needed, rest),
+      ...finalizeParkedItems(journal.tenantId, chunk, journal.parkedBy, needed, rest, new Set([...rest, ...ownedBy(later)])),
       ...chunk.map((m) => bookingMoveItem(journal.tenantId, m as Move, at)),
     ];
     const ok = await sendClaimTransaction(items);
@@ -205,7 +209,11 @@ async function applyStaged(journal: ApplyJournal, at: Date, options: ApplyOption
   const owned = ownedBy(journal.moves);
   try {
     for (const chunk of pack(
-      journal.moves.map((m) => ({ of: m, items: parkHoldItems(journal.tenantId, m, journal.parkedBy, owned, at) })),
+      [
+        ...journal.moves.map((m) => ({ of: m, items: parkHoldItems(journal.tenantId, m, journal.parkedBy, owned, at) })),
+        // Technician-window counters are parked whole, one item each (capacity/store.ts parkCounterItems).
+        ...parkCounterItems(journal.tenantId, journal.moves, journal.parkedBy).map((item) => ({ of: journal.moves[0]!, items: [item] })),
+      ],
       options.maxTransactionItems ?? MAX_TRANSACTION_ITEMS,
     )) {
       if (!(await sendClaimTransaction(chunk.items))) throw new ApiError('conflict', CHANGED_MEANWHILE, 'assignments');

@@ -15,7 +15,7 @@
  * (move, reschedule) or the atomic reassignTechnicians (swap).
  */
 import { DateTime } from 'luxon';
-import { coversPostalCode, isQualified } from '../capacity/availability';
+import { coversPostalCode, isQualified, UNIT_MINUTES, windowUnits } from '../capacity/availability';
 import { availableWindows } from '../capacity/engine';
 import type { BookingRecord } from '../booking/store';
 import { composeMessage, messageVariables } from '../notify/catalogue';
@@ -73,7 +73,22 @@ export function lateMinutes(job: Pick<DayJob, 'eta' | 'end' | 'jobState' | 'dela
 }
 
 const clockMinutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
-const overlaps = (a: Pick<DayJob, 'windowStarts'>, b: Pick<DayJob, 'windowStarts'>) => a.windowStarts.some((w) => b.windowStarts.includes(w));
+/**
+ * Does `job` fit a technician's windows beside their jobs (`theirs`, but `instead`, the job leaving
+ * in a swap) and their other claims (`day.occupied`: holds)? The minute model (capacity/availability.ts
+ * jobFootprint): a window holds jobs while their minutes fit, so two short jobs share one.
+ */
+function fitsMinutes(day: DispatchDay, technicianId: string, theirs: DayJob[], job: DayJob, instead?: DayJob): boolean {
+  const windows = [...day.tenant.arrivalWindows, ...day.tenant.afterHoursWindows];
+  return job.windowStarts.every((start) => {
+    const window = windows.find((w) => w.start === start);
+    if (!window) return false;
+    const used =
+      theirs.filter((j) => j !== instead && j !== job).reduce((n, j) => n + (j.minutes[start] ?? 0), 0) +
+      (day.occupied.get(technicianId)?.units[start] ?? 0) * UNIT_MINUTES;
+    return used + (job.minutes[start] ?? 0) <= windowUnits(window) * UNIT_MINUTES;
+  });
+}
 
 /**
  * The customer's message exactly as it would go out on acceptance: the same kind, tenant template
@@ -139,7 +154,7 @@ export async function computeSuggestions(day: DispatchDay, now: Date, options: {
       if (!next.windowStarts.every((w) => shift.windowStarts.includes(w))) continue;
       const theirs = byTech.get(id) ?? [];
       if (theirs.length >= shift.dailyJobLimit) continue;
-      if (theirs.some((j) => overlaps(j, next))) continue;
+      if (!fitsMinutes(day, id, theirs, next)) continue;
       const before = theirs.filter((j) => j.end <= next.start).sort((a, b) => b.start.localeCompare(a.start))[0];
       const driveMinutes = travelMinutes(before?.postalCode ?? shift.basePostalCode ?? next.postalCode, next.postalCode);
       moves.push({ tech, driveMinutes });
@@ -171,8 +186,8 @@ export async function computeSuggestions(day: DispatchDay, now: Date, options: {
         if (!otherType || other.start < next.end || DONE.has(other.jobState ?? '') || UNDERWAY.has(other.jobState ?? '')) continue;
         if (!isQualified(lateTech!, otherType) || !coversPostalCode(lateTech!, other.postalCode)) continue;
         if (!other.windowStarts.every((w) => lateShift!.windowStarts.includes(w))) continue;
-        if (theirs.some((j) => j !== other && overlaps(j, next))) continue;
-        if (mine.some((j) => j !== next && overlaps(j, other))) continue;
+        if (!fitsMinutes(day, id, theirs, next, other)) continue;
+        if (!fitsMinutes(day, late.technicianId, mine, other, next)) continue;
         // Only a job the late technician can still reach inside its window (behind by `minutes` after the late job).
         const theirsBefore = theirs.filter((j) => j !== other && j.end <= next.start).sort((a, b) => b.start.localeCompare(a.start))[0];
         const mineBefore = mine.filter((j) => j !== next && j.end <= other.start).sort((a, b) => b.start.localeCompare(a.start))[0];

@@ -15,6 +15,7 @@ import {
   isOnCall,
   UNIT_MINUTES,
   windowUnits,
+  withCounters,
 } from '../capacity/availability';
 import { basePostalCode, travelMinutes } from '../dispatch/geo';
 import type { JobType, Technician } from '../tenant/model';
@@ -191,17 +192,22 @@ export function emergencyClaimPlan(args: {
     }
   }
   return {
-    plan: {
-      date: window.date,
-      start: window.start,
-      end: window.end,
-      technicianId,
-      windowStarts: Object.keys(units).sort(),
-      units,
-      techDayIndex: withinLimit ?? beyond(techTokens),
-      jobTypeId: jobType.jobTypeId,
-      ...(jobTypeDayIndex !== undefined ? { jobTypeDayIndex } : {}),
-    },
+    plan: withCounters(
+      {
+        date: window.date,
+        start: window.start,
+        end: window.end,
+        technicianId,
+        windowStarts: Object.keys(units).sort(),
+        units,
+        techDayIndex: withinLimit ?? beyond(techTokens),
+        jobTypeId: jobType.jobTypeId,
+        ...(jobTypeDayIndex !== undefined ? { jobTypeDayIndex } : {}),
+      },
+      overlapping,
+      active,
+      now,
+    ),
     overbooking: { windows: conflicts, overDailyLimit: withinLimit === undefined, overJobTypeCap },
   };
 }

@@ -17,7 +17,7 @@
 import { ulid } from 'ulid';
 import { announceScheduleChange, CHANGEABLE } from '../booking/changes';
 import { appendTimeline, bookingUpdate, getBookingRecord, updateBooking, type BookingRecord } from '../booking/store';
-import { firstFreeIndex, isClaimActive, jobFootprint, placeUnits, usedUnits, type ClaimPlan } from '../capacity/availability';
+import { firstFreeIndex, isClaimActive, jobFootprint, placeUnits, usedUnits, withCounters, type ClaimPlan } from '../capacity/availability';
 import { bookedHold, getHold, listClaims, moveHoldItems, sendClaimTransaction } from '../capacity/store';
 import { offerFreedSlot } from '../leads/waitlist';
 import { findOpenReviewItems, openReviewItem } from '../review/store';
@@ -93,17 +93,22 @@ async function planFieldMove(args: {
             Number.MAX_SAFE_INTEGER,
           )!;
   return {
-    plan: {
-      date: target.date,
-      start: target.start,
-      end: target.end,
-      technicianId,
-      windowStarts: args.starts,
-      units,
-      techDayIndex,
-      jobTypeId: booking.jobTypeId,
-      ...(jobTypeDayIndex !== undefined ? { jobTypeDayIndex } : {}),
-    },
+    plan: withCounters(
+      {
+        date: target.date,
+        start: target.start,
+        end: target.end,
+        technicianId,
+        windowStarts: args.starts,
+        units,
+        techDayIndex,
+        jobTypeId: booking.jobTypeId,
+        ...(jobTypeDayIndex !== undefined ? { jobTypeDayIndex } : {}),
+      },
+      windows,
+      claims,
+      at,
+    ),
   };
 }
 

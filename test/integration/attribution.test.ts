@@ -6,7 +6,7 @@
  * accept (a compare-and-swap, then the trail starts) or dismiss (the slot is released).
  */
 import { describe, expect, it } from 'vitest';
-import { bookingRequest, createTestTenant, itemsWithPrefix, nextWeekday, type TestTenant } from './helpers';
+import { bookingRequest, createTestTenant, itemsWithPrefix, nextWeekday, type TestTenant, storedClaims } from './helpers';
 
 const crmJob = async (tenant: TestTenant, bookingId: string) => (await itemsWithPrefix(`T#${tenant.tenantId}#CRM`)).find((i) => i.sk === `JOB#${bookingId}`)!;
 const ledgerKinds = async (tenant: TestTenant, bookingId: string) =>
@@ -14,8 +14,7 @@ const ledgerKinds = async (tenant: TestTenant, bookingId: string) =>
     .filter((i) => String(i.sk).startsWith('NOTIFY#'))
     .map((i) => i.kind)
     .sort();
-const claimsOf = async (tenant: TestTenant, bookingId: string) =>
-  (await itemsWithPrefix(`T#${tenant.tenantId}#SLOTS`)).filter((c) => c.bookingId === bookingId);
+const claimsOf = async (tenant: TestTenant, bookingId: string) => (await storedClaims(tenant.tenantId)).filter((c) => c.bookingId === bookingId);
 
 describe('attribution', () => {
   it('a booking without a source goes through, is flagged, and opens a missing_attribution item; nothing says "unknown"', async () => {

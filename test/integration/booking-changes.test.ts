@@ -9,7 +9,17 @@ import { sweepDueNotifications } from '../../functions/notify/sweep';
 import { pollOnce } from '../../local/pollers';
 import { demoTechnicians } from '../../local/demo';
 import type { LocalSqs } from '../../local/sqs';
-import { bookingRequest, createTestTenant, CUSTOMER_KINDS, itemsWithPrefix, nextWeekday, waitForTrail, type TestTenant, isWindowClaim } from './helpers';
+import {
+  bookingRequest,
+  createTestTenant,
+  CUSTOMER_KINDS,
+  itemsWithPrefix,
+  nextWeekday,
+  waitForTrail,
+  type TestTenant,
+  isWindowClaim,
+  storedClaims,
+} from './helpers';
 
 const heaterAddress = { line1: '5300 S 1st St', city: 'Austin', region: 'TX', postalCode: '78744' };
 const notifyQueue = queues.find((q) => q.name === 'notify')!;
@@ -27,7 +37,7 @@ async function bookHeater(tenant: TestTenant, window: { date: string; start: str
 }
 
 const slotsOf = async (tenant: TestTenant, bookingId: string) =>
-  (await itemsWithPrefix(`T#${tenant.tenantId}#SLOTS`)).filter((c) => isWindowClaim(c) && c.bookingId === bookingId);
+  (await storedClaims(tenant.tenantId)).filter((c) => isWindowClaim(c) && c.bookingId === bookingId);
 const ledgerOf = async (tenant: TestTenant, bookingId: string) =>
   (await itemsWithPrefix(`T#${tenant.tenantId}#BOOKING#${bookingId}`)).filter((i) => i.sk.startsWith('NOTIFY#'));
 const customerRows = async (tenant: TestTenant, bookingId: string) => (await ledgerOf(tenant, bookingId)).filter((r) => CUSTOMER_KINDS.has(r.kind));
@@ -95,7 +105,7 @@ describe('POST /v1/bookings/{id}/reschedule', () => {
     expect([a.status, b.status]).toContain(200);
     for (const r of [a, b]) expect([200, 409]).toContain(r.status);
     const winner = (await tenant.call('GET', `/v1/bookings/${booking.bookingId}`)).body;
-    const claims = (await itemsWithPrefix(`T#${tenant.tenantId}#SLOTS`)).filter((c) => c.date === date);
+    const claims = (await storedClaims(tenant.tenantId)).filter((c) => c.date === date);
     expect(claims.filter(isWindowClaim).map((c) => c.start)).toEqual([winner.window.start]);
     expect(claims.filter((c) => c.kind === 'techDay')).toHaveLength(1);
   });

@@ -9,7 +9,7 @@ import { sweepDueNotifications } from '../../functions/notify/sweep';
 import { queues } from '../../functions/registry';
 import { pollOnce } from '../../local/pollers';
 import type { LocalSqs } from '../../local/sqs';
-import { bookingRequest, createTestTenant, itemsWithPrefix, nextWeekday, type TestTenant } from './helpers';
+import { bookingRequest, createTestTenant, itemsWithPrefix, nextWeekday, type TestTenant, storedClaims } from './helpers';
 
 const notifyQueue = queues.find((q) => q.name === 'notify')!;
 const sqs = { queueUrl: () => process.env.NOTIFY_QUEUE_URL! } as unknown as LocalSqs;
@@ -41,7 +41,7 @@ describe('one job per need', { timeout: 150_000 }, () => {
   it('a new Idempotency-Key with the same need answers 200 with the first booking and duplicateOf; nothing more is booked', async () => {
     const tenant = await createTestTenant();
     const first = await firstBooking(tenant, needRequest(), { 'idempotency-key': 'need-1' });
-    const slotsBefore = await itemsWithPrefix(`T#${tenant.tenantId}#SLOTS`);
+    const slotsBefore = await storedClaims(tenant.tenantId);
 
     // The customer calls back (another channel, other words, a new key): the same need.
     const again = await tenant.call('POST', '/v1/bookings', needRequest({ channel: 'chat', notes: 'calling again about the sink' }), {
@@ -50,7 +50,7 @@ describe('one job per need', { timeout: 150_000 }, () => {
     expect(again.status, JSON.stringify(again.body)).toBe(200);
     expect(again.body).toMatchObject({ bookingId: first.body.bookingId, duplicateOf: first.body.bookingId, status: 'confirmed', reserved: true });
     expect(await bookingRecords(tenant)).toHaveLength(1);
-    expect(await itemsWithPrefix(`T#${tenant.tenantId}#SLOTS`)).toHaveLength(slotsBefore.length);
+    expect(await storedClaims(tenant.tenantId)).toHaveLength(slotsBefore.length);
 
     // A replay of the repeat's key gets the same answer.
     const replay = await tenant.call('POST', '/v1/bookings', needRequest({ channel: 'chat', notes: 'calling again about the sink' }), {

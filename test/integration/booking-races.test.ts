@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { cancelBooking, rescheduleBooking } from '../../functions/booking/changes';
 import { documentClient } from '../../functions/shared/clients';
 import type { ApiError } from '../../functions/shared/errors';
-import { bookingRequest, createTestTenant, itemsWithPrefix, nextWeekday, waitForTrail, type TestTenant } from './helpers';
+import { bookingRequest, createTestTenant, itemsWithPrefix, nextWeekday, storedClaims, waitForTrail, type TestTenant } from './helpers';
 
 type Start = 'confirmed' | 'pending_approval' | 'pending_confirmation';
 type Op = { kind: 'cancel' } | { kind: 'reschedule'; start: string } | { kind: 'confirm' } | { kind: 'accept' } | { kind: 'dismiss' };
@@ -58,7 +58,7 @@ function send(tenant: TestTenant, bookingId: string, date: string, op: Op) {
 /** What DynamoDB holds for the booking: the booking, its claim items and its hold records. */
 async function storedState(tenant: TestTenant, bookingId: string) {
   const booking = (await itemsWithPrefix(`T#${tenant.tenantId}#BOOKING#${bookingId}`)).find((i) => i.sk === 'BOOKING')!;
-  const claims = (await itemsWithPrefix(`T#${tenant.tenantId}#SLOTS`)).filter((c) => c.bookingId === bookingId);
+  const claims = (await storedClaims(tenant.tenantId)).filter((c) => c.bookingId === bookingId);
   const holds = (await itemsWithPrefix(`T#${tenant.tenantId}#HOLD#`)).filter((h) => h.bookingId === bookingId);
   return { booking, claims, holds };
 }

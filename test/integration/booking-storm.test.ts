@@ -10,7 +10,7 @@ import { lambdaByName } from '../../functions/registry';
 import { LEASE_MS } from '../../functions/shared/admission';
 import { admissionKeys } from '../../functions/shared/admission-store';
 import { documentClient } from '../../functions/shared/clients';
-import { bookingRequest, createTestTenant, itemsWithPrefix, nextWeekday, type ApiResponse, type TestTenant, isWindowClaim } from './helpers';
+import { bookingRequest, createTestTenant, itemsWithPrefix, nextWeekday, type ApiResponse, type TestTenant, isWindowClaim, storedClaims } from './helpers';
 
 const CAPACITY = 10;
 /** Statuses a booking of this tenant may end in (no approval, no CRM outage in this test). */
@@ -89,7 +89,7 @@ async function expectCleanOutcome(tenant: TestTenant, responses: ApiResponse[]):
     summary,
   ).toHaveLength(CAPACITY);
   expect(byStatus(201).length + byStatus(202).length, summary).toBeGreaterThanOrEqual(CAPACITY);
-  const slots = (await itemsWithPrefix(`T#${tenant.tenantId}#SLOTS`)).filter(isWindowClaim);
+  const slots = (await storedClaims(tenant.tenantId)).filter(isWindowClaim);
   expect(slots.filter((s) => s.status === 'BOOKED')).toHaveLength(CAPACITY);
   expect(slots.filter((s) => s.status !== 'BOOKED')).toHaveLength(0);
 

@@ -3,7 +3,7 @@
  * the Step Functions endpoint running state-machines/booking.asl.json, and the HTTP API.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { bookingRequest, callApi, createTestTenant, itemsWithPrefix, nextWeekday, waitForTrail, type TestTenant, isWindowClaim } from './helpers';
+import { bookingRequest, callApi, createTestTenant, itemsWithPrefix, nextWeekday, waitForTrail, type TestTenant, isWindowClaim, storedClaims } from './helpers';
 
 const NODES_IN_ORDER = ['RecogniseCustomer', 'CheckCapacity', 'SoftHold', 'WriteCrm', 'CommitSlot', 'ScheduleNotifications'];
 
@@ -33,14 +33,14 @@ describe('POST /v1/bookings', () => {
     expect(response.headers.get('location')).toBe(`/v1/bookings/${booking.bookingId}`);
 
     // The slot and the technician's daily-limit token are BOOKED for this booking, and nothing else is claimed.
-    const claims = await itemsWithPrefix(`T#${tenant.tenantId}#SLOTS`);
+    const claims = await storedClaims(tenant.tenantId);
     expect(
       claims
         .filter((c) => isWindowClaim(c) || c.kind === 'techDay')
         .map((c) => c.kind)
         .sort(),
-    ).toEqual(['techDay', 'unit']);
-    expect(claims.every((c) => c.kind === 'unit' || c.kind === 'techDay')).toBe(true);
+    ).toEqual(['counter', 'techDay']);
+    expect(claims.every((c) => c.kind === 'counter' || c.kind === 'techDay')).toBe(true);
     for (const claim of claims) {
       expect(claim).toMatchObject({ status: 'BOOKED', bookingId: booking.bookingId, technicianId: booking.window.technicianId });
       expect(claim.expiresAt).toBeUndefined();
@@ -129,7 +129,7 @@ describe('POST /v1/bookings', () => {
     const statuses = responses.map((r) => r.status).sort();
     expect(statuses.filter((s) => s === 201)).toHaveLength(1);
     expect(statuses.filter((s) => s === 409)).toHaveLength(11);
-    const claims = await itemsWithPrefix(`T#${fresh.tenantId}#SLOTS`);
+    const claims = await storedClaims(fresh.tenantId);
     expect(claims.filter((c) => isWindowClaim(c) && c.date === window.date && c.start === window.start)).toHaveLength(1);
   });
 

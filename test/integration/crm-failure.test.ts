@@ -7,7 +7,7 @@
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bookingRequest, createTestTenant, itemsWithPrefix, setCredential, isWindowClaim } from './helpers';
+import { bookingRequest, createTestTenant, setCredential, isWindowClaim, storedClaims } from './helpers';
 
 interface Received {
   headers: IncomingMessage['headers'];
@@ -72,7 +72,7 @@ describe('CRM write through a signed webhook', () => {
     expect(received.length - before).toBe(1);
 
     // The slot is committed: the customer keeps the appointment.
-    const claims = await itemsWithPrefix(`T#${tenant.tenantId}#SLOTS`);
+    const claims = await storedClaims(tenant.tenantId);
     expect(claims.filter(isWindowClaim)).toHaveLength(1);
     expect(claims.every((c) => c.status === 'BOOKED' && c.bookingId === response.body.bookingId)).toBe(true);
 

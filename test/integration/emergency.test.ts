@@ -13,7 +13,7 @@ import { twilioSignature } from '../../functions/notify/inbound-sms.handler';
 import type { Tenant } from '../../functions/tenant/model';
 import { getTenant, putTechnician, putTenant } from '../../functions/tenant/store';
 import { demoTechnicians } from '../../local/demo';
-import { bookingRequest, createTestTenant, itemsWithPrefix, setCredential, type TestTenant } from './helpers';
+import { bookingRequest, createTestTenant, itemsWithPrefix, setCredential, type TestTenant, storedClaims } from './helpers';
 import { outboxFor, sweepSubjects } from './lifecycle-helpers';
 
 /** An IANA zone where the local hour is `hour` right now (Etc/GMT+N is UTC-N). */
@@ -254,15 +254,15 @@ describe('emergency dispatch now', { timeout: 240_000 }, () => {
 
     const booking = (await tenant.call('GET', `/v1/bookings/${bookingId}`)).body;
     expect(['confirmed', 'pending_crm_sync']).toContain(booking.status);
-    // The technician's capacity is claimed with the same items CommitSlot's holds own: the minute units
-    // the emergency keeps them busy for, except the other job's (units 5 and 6 of the window under
-    // way), and a technician-day token.
-    const claims = (await itemsWithPrefix(`T#${tenant.tenantId}#SLOTS`)).filter((c) => c.bookingId === bookingId);
+    // The technician's capacity is claimed with the same items CommitSlot's holds own: minutes on the
+    // counters of the windows the emergency keeps them busy in, except the other job's (the window
+    // under way is full), and a technician-day token.
+    const claims = (await storedClaims(tenant.tenantId)).filter((c) => c.bookingId === bookingId);
     expect(claims.every((c) => c.status === 'BOOKED')).toBe(true);
     expect(claims.filter((c) => c.kind === 'techDay').map((c) => c.sk)).toEqual([`SLOT#${today}#L#tech-04#2`]);
-    const units = claims.filter((c) => c.kind === 'unit').map((c) => c.sk);
-    expect(units).toContain(`SLOT#${today}#M#${next.start}#tech-04#01`);
-    expect(units.filter((sk) => sk.startsWith(`SLOT#${today}#M#${underWay.start}#`))).toEqual([]);
+    const counters = claims.filter((c) => c.kind === 'counter').map((c) => c.sk);
+    expect(counters).toContain(`SLOT#${today}#C#${next.start}#tech-04`);
+    expect(counters.filter((sk) => sk.startsWith(`SLOT#${today}#C#${underWay.start}#`))).toEqual([]);
     const [hold] = (await itemsWithPrefix(`T#${tenant.tenantId}#HOLD#`)).filter((h) => h.bookingId === bookingId);
     expect(hold).toMatchObject({ status: 'BOOKED', emergency: true });
     const after = (await itemsWithPrefix(`T#${tenant.tenantId}#BOOKING#${bookingId}`)).find((i) => i.sk === 'BOOKING')!;

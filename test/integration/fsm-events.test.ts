@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { getBookingRecord } from '../../functions/booking/store';
 import { builtinCrmKeys } from '../../functions/crm/adapters/builtin';
 import { documentClient } from '../../functions/shared/clients';
-import { bookingRequest, createTestTenant, itemsWithPrefix, nextWeekday, type TestTenant } from './helpers';
+import { bookingRequest, createTestTenant, nextWeekday, type TestTenant, storedClaims } from './helpers';
 import { drain, ledgerRows } from './lifecycle-helpers';
 
 /** Only tech-03 (Tue-Sat) fixes water heaters in 78744: one slot per window, so capacity is visible. */
@@ -37,8 +37,9 @@ async function openStarts(tenant: TestTenant, date: string): Promise<string[] | 
 
 const eventually = { timeout: 60_000, interval: 1_000 };
 
+/** The booking's claims; a technician-window counter appears once per claim on it (claimRows). */
 async function claimsOf(tenantId: string, bookingId: string): Promise<Array<Record<string, any>>> {
-  return (await itemsWithPrefix(`T#${tenantId}#SLOTS`)).filter((i) => i.pk === `T#${tenantId}#SLOTS` && i.bookingId === bookingId);
+  return (await storedClaims(tenantId)).filter((i) => i.bookingId === bookingId);
 }
 
 async function postEvent(tenant: TestTenant, bookingId: string, event: Record<string, unknown>): Promise<void> {
@@ -98,7 +99,7 @@ describe('FSM events move or cancel what the job had planned', { timeout: 300_00
     const bookingId = await book(tenant, date, '10:00');
     await expect.poll(() => openStarts(tenant, date), eventually).toEqual(['08:00', '12:00', '14:00']);
     const before = await claimsOf(tenant.tenantId, bookingId);
-    expect(before.map((c) => c.sk)).toContain(`SLOT#${date}#M#10:00#tech-03#01`);
+    expect(before.map((c) => c.sk)).toContain(`SLOT#${date}#C#10:00#tech-03`);
 
     const event = {
       eventId: 'fsm-move',
@@ -113,8 +114,8 @@ describe('FSM events move or cancel what the job had planned', { timeout: 300_00
     const booking = (await getBookingRecord(tenant.tenantId, bookingId))!;
     expect(booking).toMatchObject({ status: 'confirmed', jobState: 'rescheduled', window: { date, start: '14:00', end: '16:00', technicianId: 'tech-03' } });
     const after = await claimsOf(tenant.tenantId, bookingId);
-    expect(after.map((c) => c.sk)).toContain(`SLOT#${date}#M#14:00#tech-03#01`);
-    expect(after.map((c) => c.sk)).not.toContain(`SLOT#${date}#M#10:00#tech-03#01`);
+    expect(after.map((c) => c.sk)).toContain(`SLOT#${date}#C#14:00#tech-03`);
+    expect(after.map((c) => c.sk)).not.toContain(`SLOT#${date}#C#10:00#tech-03`);
     expect(after.every((c) => c.status === 'BOOKED' && c.holdId === booking.holdId)).toBe(true);
     // The window it left is offered again; the one it took is not.
     await expect.poll(() => openStarts(tenant, date), eventually).toEqual(['08:00', '10:00', '12:00']);
@@ -151,8 +152,8 @@ describe('FSM events move or cancel what the job had planned', { timeout: 300_00
     await drain('status-events');
     // The FSM's time is the job's time; no slot is claimed twice, the old one is kept until dispatch decides.
     expect(await getBookingRecord(tenant.tenantId, first)).toMatchObject({ window: { date, start: '12:00' } });
-    expect((await claimsOf(tenant.tenantId, second)).map((c) => c.sk)).toContain(`SLOT#${date}#M#12:00#tech-03#01`);
-    expect((await claimsOf(tenant.tenantId, first)).map((c) => c.sk)).toContain(`SLOT#${date}#M#10:00#tech-03#01`);
+    expect((await claimsOf(tenant.tenantId, second)).map((c) => c.sk)).toContain(`SLOT#${date}#C#12:00#tech-03`);
+    expect((await claimsOf(tenant.tenantId, first)).map((c) => c.sk)).toContain(`SLOT#${date}#C#10:00#tech-03`);
     const items = (await tenant.call('GET', '/v1/review-items?status=open')).body.items as Array<Record<string, any>>;
     expect(items.some((i) => i.subject?.id === first && i.kind === 'stale_capacity')).toBe(true);
   });

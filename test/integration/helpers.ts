@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { expect, inject } from 'vitest';
 import { ulid } from 'ulid';
+import { capacityKeys, counterEntries, isCounterKey } from '../../functions/capacity/store';
 import { documentClient } from '../../functions/shared/clients';
 import { putTenantSecret, type SecretPurpose } from '../../functions/shared/secrets';
 import type { Tenant } from '../../functions/tenant/model';
@@ -177,8 +178,37 @@ export async function settledBooking(tenant: TestTenant, body: unknown, headers:
 /**
  * One claim item per window a job holds, for tests that count windows: a job type without minutes
  * claims every minute unit of its window (capacity/store.ts), so its unit 1 stands for the window;
- * a `slot` is a whole-window item from before minute units.
+ * a `slot` is a whole-window item from before minute units; a `counter` row (claimRows) is one
+ * claim on a technician-window's minute counter.
  */
 export function isWindowClaim(c: { kind?: string; index?: number }): boolean {
-  return c.kind === 'slot' || (c.kind === 'unit' && c.index === 1);
+  return c.kind === 'slot' || c.kind === 'counter' || (c.kind === 'unit' && c.index === 1);
+}
+
+/**
+ * Claim rows of stored items: a claim item as it is, and each claim on a technician-window's minute
+ * counter (read by the store's `counterEntries`) as its own row of kind `counter` with the counter's
+ * key, date, start and technician, so a test counts and keys claims the same in every layout.
+ */
+export function claimRows(items: Array<Record<string, any>>): Array<Record<string, any>> {
+  return items.flatMap((item) =>
+    typeof item.sk === 'string' && item.sk.startsWith('SLOT#') && isCounterKey(item.sk)
+      ? counterEntries(item).map((entry) => ({
+          pk: item.pk,
+          sk: item.sk,
+          type: 'CapacityClaim',
+          kind: 'counter',
+          tenantId: item.tenantId,
+          date: item.date,
+          start: item.start,
+          technicianId: item.technicianId,
+          ...entry,
+        }))
+      : [item],
+  );
+}
+
+/** Every capacity claim of a tenant as stored (claimRows of its claim partition). */
+export async function storedClaims(tenantId: string): Promise<Array<Record<string, any>>> {
+  return claimRows(await itemsWithPrefix(capacityKeys.partition(tenantId)));
 }

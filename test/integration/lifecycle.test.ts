@@ -17,7 +17,7 @@ import { handler as statusEventsHandler } from '../../functions/lifecycle/status
 import { findOpenReviewItems } from '../../functions/review/store';
 import { putJobType, putTenant } from '../../functions/tenant/store';
 import { demoJobTypes, demoTenant } from '../../local/demo';
-import { bookingRequest, callApi, createTestTenant, itemsWithPrefix, nextWeekday, setCredential, type TestTenant } from './helpers';
+import { bookingRequest, callApi, createTestTenant, nextWeekday, setCredential, type TestTenant, storedClaims } from './helpers';
 import { drain, ledgerRows, outboxFor, sweepSubjects } from './lifecycle-helpers';
 
 const HOUR = 3_600_000;
@@ -271,7 +271,7 @@ describe('job lifecycle from the field', () => {
 
   it('a job cancelled in the field gives its window back and the booking says cancelled', async () => {
     const { tenant, bookingId, date } = await setup();
-    const claims = () => itemsWithPrefix(`T#${tenant.tenantId}#SLOTS`).then((items) => items.filter((i) => i.bookingId === bookingId));
+    const claims = () => storedClaims(tenant.tenantId).then((items) => items.filter((i) => i.bookingId === bookingId));
     expect(await claims()).not.toHaveLength(0);
     const event = { eventId: 'fsm-cancel', type: 'cancelled', occurredAt: new Date().toISOString(), data: { reason: 'Customer fixed it themselves' } };
     expect((await tenant.call('POST', `/v1/jobs/${bookingId}/events`, event)).status).toBe(202);

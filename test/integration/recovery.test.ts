@@ -28,7 +28,7 @@ import { documentClient } from '../../functions/shared/clients';
 import type { WorkflowState } from '../../functions/shared/node';
 import { resolveJobType } from '../../functions/triage/booking';
 import { WebhookContract } from '../contract-servers/webhook';
-import { bookingRequest, createTestTenant, itemsWithPrefix, setCredential, type TestTenant } from './helpers';
+import { bookingRequest, createTestTenant, itemsWithPrefix, setCredential, type TestTenant, storedClaims } from './helpers';
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { sweepDueNotifications } from '../../functions/notify/sweep';
 import { duePartition, putLedgerRows, REQUEUE_AFTER_MS } from '../../functions/notify/store';
@@ -194,7 +194,7 @@ describe('recovery sweep', () => {
     const after = (await getBookingRecord(tenant.tenantId, bookingId))!;
     expect(after).toMatchObject({ status: 'pending_confirmation', statusReason: 'hold_expired' });
     expect(await getHold(tenant.tenantId, before.holdId!)).toMatchObject({ status: 'RELEASED' });
-    const claims = (await itemsWithPrefix(`T#${tenant.tenantId}#SLOTS`)).filter((c) => c.holdId === before.holdId);
+    const claims = (await storedClaims(tenant.tenantId)).filter((c) => c.holdId === before.holdId);
     expect(claims).toEqual([]);
     const items = (await tenant.call('GET', '/v1/review-items?kind=booking_stuck&status=open')).body.items;
     expect(items).toHaveLength(1);

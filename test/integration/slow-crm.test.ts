@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RecordedRequest } from '../contract-servers/base';
 import { WebhookContract } from '../contract-servers/webhook';
-import { bookingRequest, createTestTenant, CUSTOMER_KINDS, itemsWithPrefix, setCredential, type TestTenant } from './helpers';
+import { bookingRequest, createTestTenant, CUSTOMER_KINDS, itemsWithPrefix, setCredential, type TestTenant, storedClaims } from './helpers';
 
 let crm: WebhookContract;
 
@@ -45,7 +45,7 @@ async function expectKeptForTheOutbox(tenant: TestTenant, booking: { bookingId: 
   expect(read.body.statusReason).not.toBe('crm_rejected');
   expect(read.body.timeline.map((e: { node: string; outcome: string }) => `${e.node}:${e.outcome}`)).toContain('WriteCrm:queued_for_crm_sync');
   // The slot is the customer's: they are told it is booked (the CRM catches up through the outbox).
-  const claims = (await itemsWithPrefix(`T#${tenant.tenantId}#SLOTS`)).filter((c) => c.bookingId === booking.bookingId);
+  const claims = (await storedClaims(tenant.tenantId)).filter((c) => c.bookingId === booking.bookingId);
   expect(claims.length).toBeGreaterThan(0);
   expect(claims.every((c) => c.status === 'BOOKED')).toBe(true);
 }

@@ -17,7 +17,17 @@ import { pollOnce } from '../../local/pollers';
 import type { LocalSqs } from '../../local/sqs';
 import { StripeContract } from '../contract-servers/stripe';
 import { TwilioContract } from '../contract-servers/twilio';
-import { bookingRequest, callApi, createTestTenant, itemsWithPrefix, nextWeekday, setCredential, type TestTenant, isWindowClaim } from './helpers';
+import {
+  bookingRequest,
+  callApi,
+  createTestTenant,
+  itemsWithPrefix,
+  nextWeekday,
+  setCredential,
+  type TestTenant,
+  isWindowClaim,
+  storedClaims,
+} from './helpers';
 
 const twilio = new TwilioContract();
 const sqs = { queueUrl: () => process.env.NOTIFY_QUEUE_URL! } as unknown as LocalSqs;
@@ -91,7 +101,7 @@ async function reply(
 }
 
 const slotsOf = async (tenant: TestTenant, bookingId: string) =>
-  (await itemsWithPrefix(`T#${tenant.tenantId}#SLOTS`)).filter((c) => isWindowClaim(c) && c.bookingId === bookingId && c.status === 'BOOKED');
+  (await storedClaims(tenant.tenantId)).filter((c) => isWindowClaim(c) && c.bookingId === bookingId && c.status === 'BOOKED');
 
 async function deliver(): Promise<void> {
   await sweepDueNotifications(new Date());
