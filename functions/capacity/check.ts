@@ -24,7 +24,8 @@ export async function checkCapacity(state: WorkflowState): Promise<CapacityResul
   const postalCode = request.address.postalCode;
   const stale = isScheduleStale(tenant, at);
   // Members first: a member's booking may take the tenant's member reserve.
-  const member = await isMember(tenantId, booking.customerId);
+  // RecogniseCustomer knew it for this run's customer; a run without it reads it.
+  const member = state.customer?.member ?? (await isMember(tenantId, booking.customerId));
 
   if (stale) {
     await openReviewItem(
@@ -93,7 +94,7 @@ export async function checkCapacity(state: WorkflowState): Promise<CapacityResul
       detail: { date: chosen.date, start: chosen.start, technicians: chosen.candidates.length, emergency, afterHours: chosen.afterHours, stale },
       at: at.toISOString(),
     };
-    return { decision: 'available', date: chosen.date, start: chosen.start, end: chosen.end, emergency, stale, timeline };
+    return { decision: 'available', date: chosen.date, start: chosen.start, end: chosen.end, emergency, stale, member, timeline };
   }
   if (stale && (reason ?? 'fully_booked') === 'fully_booked') {
     // "Full" in schedule data we cannot trust: keep the request for dispatch, never reject or confirm it.

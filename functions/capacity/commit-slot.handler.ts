@@ -4,9 +4,10 @@
  * the slot) and stands as pending_crm_sync; one booked on stale schedule data, or with no slot,
  * waits for dispatch as pending_confirmation and keeps its claim.
  */
-import { requireBookingRecord, updateBooking } from '../booking/store';
+import { factsOf } from '../booking/facts';
+import { type BookingRecord, requireBookingRecord, updateBooking } from '../booking/store';
 import type { BookingStatus } from '../booking/schemas';
-import { workflowNode, BOOKING_NODE_CATCH } from '../shared/node';
+import { workflowNode, BOOKING_NODE_CATCH, type WorkflowState } from '../shared/node';
 import { now } from '../shared/time';
 import { commitHold } from './store';
 import { InvariantError, PermanentError, type NodeRaises } from '../shared/errors';
@@ -19,10 +20,30 @@ export class SlotLostError extends PermanentError {
 /** What this node throws on purpose; its Task in the ASL retries or catches each (test/unit/asl-errors.test.ts). */
 export const raises: NodeRaises = { errors: [SlotLostError, InvariantError], catchAll: BOOKING_NODE_CATCH };
 
+/**
+ * What CommitSlot decides on. A run that carries its facts (booking/facts.ts) knows it without a
+ * read: the snapshot the route took, the hold and window SoftHold wrote ($.hold), the status reason
+ * RecordReviewItem set after a failed CRM write ($.review); those are the only writes of these
+ * fields before this node. A run without facts reads the booking.
+ */
+async function bookingToCommit(state: WorkflowState): Promise<Pick<BookingRecord, 'holdId' | 'window' | 'sourceSettings' | 'statusReason'>> {
+  const snapshot = factsOf(state)?.booking;
+  if (!snapshot) return requireBookingRecord(state.tenantId, state.bookingId);
+  const holdId = state.hold?.holdId ?? snapshot.holdId;
+  const window = state.hold?.window ?? snapshot.window ?? null;
+  const statusReason = state.review?.statusReason ?? snapshot.statusReason;
+  return {
+    ...(holdId ? { holdId } : {}),
+    window,
+    ...(snapshot.sourceSettings ? { sourceSettings: snapshot.sourceSettings } : {}),
+    ...(statusReason ? { statusReason } : {}),
+  };
+}
+
 export const handler = workflowNode('CommitSlot', async (state) => {
   const { tenantId, bookingId } = state;
   const at = now();
-  const booking = await requireBookingRecord(tenantId, bookingId);
+  const booking = await bookingToCommit(state);
   if (booking.holdId && !(await commitHold(tenantId, booking.holdId, bookingId))) {
     throw new SlotLostError('The hold expired and its slot was claimed by another booking before commit');
   }

@@ -26,7 +26,9 @@ export async function softHold(state: WorkflowState): Promise<HoldResult> {
       const { node, outcome, detail } = capacity.timeline;
       await appendTimeline(tenantId, bookingId, node, outcome, detail, at);
     }
-    return { held: true, next: 'WriteCrm', holdId: booking.holdId, technicianId: booking.window.technicianId }; // re-entry
+    const technicianId = booking.window.technicianId;
+    const { date, start, end } = booking.window;
+    return { held: true, next: 'WriteCrm', holdId: booking.holdId, technicianId, window: { date, start, end, technicianId } }; // re-entry
   }
   const [tenant, jobType] = await Promise.all([tenantConfig(tenantId, factsOf(state)?.configVersion), jobTypeOf(state, booking.jobTypeId)]);
   if (!tenant || !jobType) throw new InvariantError(`Tenant ${tenantId} or job type ${booking.jobTypeId} is missing`);
@@ -45,6 +47,7 @@ export async function softHold(state: WorkflowState): Promise<HoldResult> {
       next: 'WriteCrm' as const,
       holdId,
       technicianId: plan.technicianId,
+      window,
       expiresAt: expiresAt ? new Date(expiresAt * 1000).toISOString() : undefined,
     };
   };
@@ -68,7 +71,8 @@ export async function softHold(state: WorkflowState): Promise<HoldResult> {
     postalCode,
     window: booking.request.window,
     emergency: capacity?.emergency,
-    member: await isMember(tenantId, booking.customerId),
+    // CheckCapacity read it for this run (its window was chosen with it); a run without it reads it.
+    member: capacity?.member ?? state.customer?.member ?? (await isMember(tenantId, booking.customerId)),
     holdId: holdIdFor(bookingId),
     bookingId,
     source: 'booking',

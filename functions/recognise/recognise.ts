@@ -5,19 +5,28 @@ import { openReviewItem } from '../review/store';
 import { InvariantError, TransientError } from '../shared/errors';
 import type { WorkflowState } from '../shared/node';
 import { now } from '../shared/time';
+import { memberPlan } from '../renewals/member';
 import { normalizeAddress } from './address';
 import { decideMatch, type CallerFacts } from './match';
 import { normalizeEmail, normalizePhone } from './phone';
 import { createCustomer, emptyProfile, enrichCustomer, findCandidates, setCustomerLanguage } from './store';
 
-type Outcome = { customerId: string; outcome: 'matched' | 'created' | 'suspected_duplicate'; candidateId?: string; reason?: string; matchedOn?: string[] };
+type Outcome = {
+  customerId: string;
+  outcome: 'matched' | 'created' | 'suspected_duplicate';
+  /** Whether the customer is a member now (a new customer never is). */
+  member: boolean;
+  candidateId?: string;
+  reason?: string;
+  matchedOn?: string[];
+};
 
 async function recognise(tenantId: string, caller: CallerFacts, at: Date, attempt = 0): Promise<Outcome> {
   const found = await findCandidates(tenantId, { phoneE164: caller.phoneE164, email: caller.email, addressKey: normalizeAddress(caller.address) });
   const decision = decideMatch(caller, found);
   if (decision.kind === 'match') {
     await enrichCustomer(tenantId, decision.customer.customerId, { phoneE164: caller.phoneE164, email: caller.email, address: caller.address }, at);
-    return { customerId: decision.customer.customerId, outcome: 'matched', matchedOn: decision.matchedOn };
+    return { customerId: decision.customer.customerId, outcome: 'matched', member: memberPlan(decision.customer) !== undefined, matchedOn: decision.matchedOn };
   }
   const customerId = ulid(at.getTime());
   const result = await createCustomer(
@@ -41,9 +50,9 @@ async function recognise(tenantId: string, caller: CallerFacts, at: Date, attemp
     return recognise(tenantId, caller, at, attempt + 1);
   }
   if (decision.kind === 'uncertain') {
-    return { customerId, outcome: 'suspected_duplicate', candidateId: decision.candidate.customerId, reason: decision.reason };
+    return { customerId, outcome: 'suspected_duplicate', member: false, candidateId: decision.candidate.customerId, reason: decision.reason };
   }
-  return { customerId, outcome: 'created' };
+  return { customerId, outcome: 'created', member: false };
 }
 
 export async function recogniseBookingCustomer({ tenantId, bookingId }: WorkflowState) {
@@ -78,5 +87,6 @@ export async function recogniseBookingCustomer({ tenantId, bookingId }: Workflow
     ...(result.candidateId ? { candidateCustomerId: result.candidateId } : {}),
   };
   await updateBooking(tenantId, bookingId, { customerId: result.customerId }, { at, timeline: { node: 'RecogniseCustomer', outcome: result.outcome, detail } });
-  return { customerId: result.customerId, matched: result.outcome === 'matched' };
+  // The membership travels on: CheckCapacity and SoftHold decide with it without reading the customer.
+  return { customerId: result.customerId, matched: result.outcome === 'matched', member: result.member };
 }

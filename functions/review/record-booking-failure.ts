@@ -37,7 +37,7 @@ export async function recordBookingFailure(state: WorkflowState) {
     const messageId = await enqueueCrmSync({ tenantId, bookingId, firstError: detail.slice(0, 1_000) }, decision.waitSeconds);
     await updateBooking(tenantId, bookingId, { statusReason: 'crm_unreachable' }, { at });
     await appendTimeline(tenantId, bookingId, failedNode, 'queued_for_crm_sync', { error: failure.Error, messageId }, at);
-    return { outbox: 'crm-sync', continueAt: 'CommitSlot' };
+    return { outbox: 'crm-sync', continueAt: 'CommitSlot', statusReason: 'crm_unreachable' };
   }
 
   const item = await openReviewItem(
@@ -63,5 +63,5 @@ export async function recordBookingFailure(state: WorkflowState) {
     );
   }
   await appendTimeline(tenantId, bookingId, failedNode, 'failed', { error: failure.Error, reviewItemId: item.reviewItemId }, at);
-  return { reviewItemId: item.reviewItemId, ...(crmFailed ? { continueAt: 'CommitSlot' } : {}) };
+  return { reviewItemId: item.reviewItemId, ...(crmFailed ? { continueAt: 'CommitSlot', statusReason: 'crm_rejected' } : {}) };
 }

@@ -10,8 +10,9 @@
  * local runtime runs each function in a pool of such instances, local/lambdas.ts), so a counter in
  * a module never sees more than one request. The count lives in DynamoDB as leases, one item per
  * place: `perTenant` places per tenant and route, `total` per route. Taking a place is one
- * consistent Query of the places (a refusal stops there: no write) and one conditional Put on a free
- * or expired place; giving it back is one conditional Delete. A lease expires by itself
+ * conditional Put on a random place, free or expired (when that place is held: one consistent Query
+ * of the places, a refusal stops there, then Puts on the free ones); giving it back is one
+ * conditional Delete. A lease expires by itself
  * (`LEASE_MS`, longer than the route's timeout), so a crashed or timed-out run cannot leak a place.
  * In AWS nothing else caps the route's instances on purpose: no reserved concurrency, because a
  * Lambda throttled at its cap is a bare 500 behind API Gateway (HTTP APIs cannot map it), while a
@@ -69,9 +70,15 @@ export class AdmissionRefused extends ApiError {
   }
 }
 
-/** Takes one free place of the partition's `places`, or undefined when all are taken. */
+/**
+ * Takes one free place of the partition's `places`, or undefined when all are taken. First one
+ * conditional Put on a random place (issue 19: a request that finds its place free costs one write,
+ * no read); only when that place is held does it read which places are taken and try the free ones.
+ */
 async function takePlace(pk: string, places: number, leaseId: string): Promise<Lease | undefined> {
   const at = now().getTime();
+  const first = admissionKeys.place(pk, Math.floor(Math.random() * places));
+  if (await putLease({ key: first, leaseId }, at, at + LEASE_MS)) return { key: first, leaseId };
   const taken = await takenPlaces(pk, at);
   const free = Array.from({ length: places }, (_, index) => admissionKeys.place(pk, index)).filter((key) => !taken.has(key.sk));
   // Random order, so concurrent requests spread over the free places instead of racing for the first.

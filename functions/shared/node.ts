@@ -18,14 +18,16 @@ export const WorkflowStateSchema = z
   .passthrough();
 
 export type WorkflowState = z.infer<typeof WorkflowStateSchema> & {
-  customer?: { customerId: string; matched: boolean };
+  /** RecogniseCustomer's outcome; `member` when it knew the customer's membership (the capacity nodes use it without a read). */
+  customer?: { customerId: string; matched: boolean; member?: boolean };
   capacity?: CapacityResult;
   hold?: HoldResult;
   crm?: { status: 'written'; externalIds?: Record<string, string> };
   /** CommitSlot's outcome: the booking's status and window (ScheduleNotifications plans from them). */
   commit?: { status: string; window?: { date: string; start: string; end: string; technicianId?: string } | null };
   failures?: Record<string, { Error: string; Cause?: string }>;
-  review?: { reviewItemId: string; continueAt?: string };
+  /** RecordReviewItem's outcome; `statusReason` is what it set on the booking (CommitSlot keeps it without a read). */
+  review?: { reviewItemId?: string; outbox?: string; continueAt?: string; statusReason?: string };
   /** What the bookings route read once and the nodes reuse (functions/booking/facts.ts): no PII. */
   facts?: Record<string, unknown>;
 };
@@ -36,6 +38,8 @@ export interface CapacityResult {
   emergency?: boolean;
   /** The schedule data was stale: whatever happens, a person confirms. */
   stale?: boolean;
+  /** The customer is a member (read once by CheckCapacity; SoftHold holds with it without a read). */
+  member?: boolean;
   holdId?: string;
   date?: string;
   start?: string;
@@ -51,6 +55,8 @@ export interface HoldResult {
   next: 'WriteCrm' | 'Done';
   holdId?: string;
   technicianId?: string;
+  /** The window held (what SoftHold wrote on the booking): CommitSlot commits it without reading the booking. */
+  window?: { date: string; start: string; end: string; technicianId: string };
   expiresAt?: string;
 }
 
