@@ -442,7 +442,8 @@ export const lambdas: LambdaSpec[] = [
     kind: 'node',
     entry: 'functions/crm/write-crm.handler.ts',
     description: 'Write customer and job to the CRM through the mapping table',
-    grants: ['table:readWrite', 'crmSecrets:read'],
+    // crmSyncQueue:send: the booking's caller's open leads are closed in the CRM through the outbox (leads/settle.ts).
+    grants: ['table:readWrite', 'crmSecrets:read', 'crmSyncQueue:send'],
     // = its Task's TimeoutSeconds in booking.asl.json: the CRM calls get this less a reserve, and the
     // workflow's worst case stays inside the API's 29 s (test/infra/asl.test.ts).
     timeoutSeconds: 6,

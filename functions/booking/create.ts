@@ -8,7 +8,7 @@
  */
 import { ulid } from 'ulid';
 import { openIntakeReviewItems, planIntake } from '../attribution/intake';
-import { recordBookingLead, settleLeadsOfCaller } from '../leads/record';
+import { recordBookingLead } from '../leads/record';
 import { normalizePhone } from '../recognise/phone';
 import { ApiError } from '../shared/errors';
 import { errorBody, type RouteResponse } from '../shared/http';
@@ -159,8 +159,7 @@ async function runBooking(
     });
     return { statusCode: error.statusCode, body: errorBody(error) };
   }
-  // A customer with open leads (an earlier unbooked call) is served now: those leads are settled.
-  await settleLeadsOfCaller(tenantId, record!, now());
+  // A customer with open leads (an earlier unbooked call) was served by the booking's CRM write (leads/settle.ts), whatever this route answers.
   return { statusCode: 201, body: booking, headers: { location: `/v1/bookings/${bookingId}` } };
 }
 

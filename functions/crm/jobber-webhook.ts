@@ -9,16 +9,37 @@
  * Nothing else happens inside Jobber's 1-second answer window. A refresh that cannot be queued gives
  * the delivery back and answers 500, so Jobber's retry is taken. Other topics (PROPERTY_*, JOB_*,
  * VISIT_*, ...) are acknowledged and counted as ignored.
+ * A webhook is for one Jobber account (`accountId`): one of another account than the tenant's
+ * connection reaches (an app installed on several accounts signs all of them with the same secret,
+ * so the signature alone does not say whose it is) is acknowledged and ignored, never acted on. The
+ * connection's account id is learnt from Jobber once per refresh token (`account { id }`) and kept
+ * (adapters/jobber-token-store.ts). First-hand: webhooks are per app and sent for every account that
+ * installed it; inferred: that `accountId` is in the payload and is the id `account { id }` answers.
  */
 import { ApiError } from '../shared/errors';
 import { logger } from '../shared/logger';
 import { getTenantSecret } from '../shared/secrets';
 import { getTenant } from '../tenant/store';
-import { parseJobberSecret } from './adapters/jobber-graphql';
+import { type JobberCredentials, parseJobberSecret } from './adapters/jobber-graphql';
+import { JobberCrmAdapter } from './adapters/jobber';
+import { readJobberAccountId, saveJobberAccountId, tokenSeed } from './adapters/jobber-token-store';
+import { crmAdapterFor } from './adapters';
 import { jobberDeliveryKey, jobberTopicAction, JobberWebhookPayloadSchema, verifyJobberWebhook } from './adapters/jobber-webhook';
 import { releaseWebhookEvents, ringRefresh, takeWebhookEvents } from './read-sync-store';
 
 const UNAUTHORIZED = 'A valid X-Jobber-Hmac-SHA256 signature of the body is required';
+
+/** The Jobber account the tenant's connection reaches: kept per refresh token, else asked of Jobber once. */
+async function connectedAccountId(tenant: Parameters<typeof crmAdapterFor>[0], credentials: JobberCredentials): Promise<string> {
+  const seed = tokenSeed(credentials.refreshToken);
+  const known = await readJobberAccountId(tenant.tenantId, seed);
+  if (known) return known;
+  const adapter = await crmAdapterFor(tenant);
+  if (!(adapter instanceof JobberCrmAdapter)) throw new Error('The tenant is not connected to Jobber');
+  const accountId = await adapter.accountId();
+  await saveJobberAccountId(tenant.tenantId, seed, accountId);
+  return accountId;
+}
 
 export async function receiveJobberWebhook(
   tenantId: string,
@@ -27,12 +48,13 @@ export async function receiveJobberWebhook(
   at: Date,
 ): Promise<{ accepted: number; duplicates: number; ignored: number }> {
   const [tenant, secret] = await Promise.all([getTenant(tenantId), getTenantSecret(tenantId, 'crm').catch(() => undefined)]);
-  let clientSecret: string | undefined;
+  let credentials: JobberCredentials | undefined;
   try {
-    clientSecret = tenant?.crm.adapter === 'jobber' && secret ? parseJobberSecret(secret).clientSecret : undefined;
+    credentials = tenant?.crm.adapter === 'jobber' && secret ? parseJobberSecret(secret) : undefined;
   } catch {
-    clientSecret = undefined;
+    credentials = undefined;
   }
+  const clientSecret = credentials?.clientSecret;
   if (!clientSecret || !verifyJobberWebhook(clientSecret, rawBody, signature)) {
     logger.warn('jobber webhook refused', { tenantId, reason: clientSecret ? 'bad_signature' : 'not_connected' });
     throw new ApiError('unauthorized', UNAUTHORIZED);
@@ -50,6 +72,11 @@ export async function receiveJobberWebhook(
     throw new ApiError('invalid_request', `${field}: ${issue?.message ?? 'invalid'}`, field);
   }
   const event = result.data.data.webHookEvent;
+  const connected = await connectedAccountId(tenant!, credentials!);
+  if (event.accountId !== connected) {
+    logger.warn('jobber webhook of another account ignored', { tenantId, topic: event.topic });
+    return { accepted: 0, duplicates: 0, ignored: 1 };
+  }
   if (jobberTopicAction(event.topic) !== 'refresh_client') {
     logger.info('jobber webhook: topic not used', { tenantId, topic: event.topic });
     return { accepted: 0, duplicates: 0, ignored: 1 };

@@ -12,9 +12,10 @@ import { withinBytes } from '../shared/bounds';
 
 /**
  * The lifecycle's states (functions/lifecycle/transitions.ts), plus a booking still awaiting a
- * dispatcher, plus `lead`: a caller who could not be booked (unbooked demand, functions/leads/).
+ * dispatcher, plus `lead`: a caller who could not be booked (unbooked demand, functions/leads/),
+ * and `lead_booked`: that caller booked since (the lead's CRM record is closed as converted).
  */
-export const JOB_STATES = ['lead', 'pending_approval', ...LIFECYCLE_STATES] as const;
+export const JOB_STATES = ['lead', 'lead_booked', 'pending_approval', ...LIFECYCLE_STATES] as const;
 export type JobState = (typeof JOB_STATES)[number];
 
 export const FieldMappingSchema = z.object({
@@ -113,6 +114,14 @@ const leadFields = [
 /** The default table (seed 002's "what each job state should write to the CRM"). */
 export const defaultCrmMapping: CrmMapping = CrmMappingSchema.parse({
   lead: { dealStage: 'Unbooked', fields: leadFields },
+  // The caller booked after all: the lead's record (a HubSpot deal of its own) leaves the open stages, naming the booking.
+  lead_booked: {
+    dealStage: 'Converted',
+    fields: [
+      { crmField: 'lead_id', from: 'booking.leadId' },
+      { crmField: 'booked_booking_id', from: 'job.bookedBookingId' },
+    ],
+  },
   pending_approval: { dealStage: 'Pending Approval', fields: bookedFields },
   booked: { dealStage: 'Booked', fields: bookedFields },
   rescheduled: {

@@ -61,11 +61,19 @@ export const crmSyncKeys = {
     pk: bookingKeys.partition(tenantId, bookingId),
     sk: `CRMSYNC#${state ?? 'current'}`,
   }),
-  /** A lead without a booking: its row sits in the tenant's leads partition. */
-  leadWork: (tenantId: string, leadId: string) => ({ pk: leadKeys.partition(tenantId), sk: `CRMSYNC#LEAD#${leadId}` }),
+  /**
+   * A lead without a booking: its row sits in the tenant's leads partition, one per state (`lead`,
+   * the first write, keeps the suffix-less key it always had; `lead_booked` is the close).
+   */
+  leadWork: (tenantId: string, leadId: string, state?: string) => ({
+    pk: leadKeys.partition(tenantId),
+    sk: `CRMSYNC#LEAD#${leadId}${state && state !== 'lead' ? `#${state}` : ''}`,
+  }),
   /** The row of a message (a booking's or a lead's). */
   of: (subject: CrmSyncSubject) =>
-    subject.leadId ? crmSyncKeys.leadWork(subject.tenantId, subject.leadId) : crmSyncKeys.work(subject.tenantId, subject.bookingId!, subject.state),
+    subject.leadId
+      ? crmSyncKeys.leadWork(subject.tenantId, subject.leadId, subject.state)
+      : crmSyncKeys.work(subject.tenantId, subject.bookingId!, subject.state),
   prefix: 'CRMSYNC#',
 };
 

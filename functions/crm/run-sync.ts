@@ -37,7 +37,7 @@ import {
 } from './outbox-store';
 import { acquireCrmSyncLease, releaseCrmSyncLease } from './store';
 import { crmFailureKind, crmSyncSchedule, decideCrmFailure } from './sync-policy';
-import { crmStateOf, writeBookingToCrm, writeLeadToCrm } from './write';
+import { crmStateOf, leadCrmState, writeBookingToCrm, writeLeadToCrm } from './write';
 
 /** Something a person must look at: one open item per booking (or lead), with the error first in its reason. */
 export async function openCrmReviewItem(message: CrmSyncMessage, error: Error, attempts: number, at: Date, firstError?: string): Promise<void> {
@@ -119,7 +119,9 @@ async function attemptFor(message: CrmSyncMessage): Promise<SyncAttempt | undefi
   if (message.leadId) {
     const lead = await getLead(message.tenantId, message.leadId);
     if (!lead) return undefined;
-    const covered = lead.crm?.syncedAt && (!message.requestedAt || lead.crm.syncedAt >= message.requestedAt);
+    // Covered: the lead's record already says what the lead is now (crm/write.ts leadCrmState).
+    const covered =
+      lead.crm?.syncedAt && (lead.crm.state ?? 'lead') === leadCrmState(lead) && (!message.requestedAt || lead.crm.syncedAt >= message.requestedAt);
     return { covered: covered ? lead.crm!.externalIds : undefined, write: (at) => writeLeadToCrm(message.tenantId, message.leadId!, at) };
   }
   const bookingId = message.bookingId!;

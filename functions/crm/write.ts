@@ -8,9 +8,12 @@ import { requireBookingRecord, updateBooking, type BookingRecord } from '../book
 import { normalizeAddress } from '../recognise/address';
 import { getCustomer } from '../recognise/store';
 import { getLead, setLeadCrm } from '../leads/store';
+import type { LeadRecord } from '../leads/schemas';
+import { settleLeadsOfCaller } from '../leads/settle';
 import { ownValue } from '../shared/own';
 import { memberPlan } from '../renewals/member';
 import { InvariantError } from '../shared/errors';
+import { logger } from '../shared/logger';
 import { tenantConfig } from '../tenant/config-cache';
 import type { JobType, Tenant } from '../tenant/model';
 import { getJobType, getTenant } from '../tenant/store';
@@ -53,7 +56,11 @@ export async function buildBookingWrite(
     facts?.jobType?.jobTypeId === booking.jobTypeId ? facts.jobType : getJobType(tenantId, booking.jobTypeId),
   ]);
   if (!tenant || !customer) throw new InvariantError('Tenant or customer missing');
-  const jobState = state ?? crmStateOf(booking);
+  let jobState = state ?? crmStateOf(booking);
+  // A rejected booking's lead is written as that booking: its state is what the lead is now (a
+  // `lead` write that waited out an outage after the caller booked closes it, never reopens it).
+  const lead = (jobState === 'lead' || jobState === 'lead_booked') && booking.leadId ? await getLead(tenantId, booking.leadId) : undefined;
+  if (lead) jobState = leadCrmState(lead);
 
   const { address } = booking.request;
   const window = booking.window
@@ -81,7 +88,7 @@ export async function buildBookingWrite(
     attribution: booking.attribution ?? {},
     source,
     // The job lifecycle as far as it is known (functions/lifecycle/ keeps booking.job), and why.
-    job: { ...(booking.job ?? {}), reason: booking.statusReason },
+    job: { ...(booking.job ?? {}), reason: booking.statusReason, ...(lead?.bookedBookingId ? { bookedBookingId: lead.bookedBookingId } : {}) },
     booking: {
       bookingId,
       channel: booking.channel,
@@ -127,6 +134,15 @@ export async function buildBookingWrite(
   };
 }
 
+/**
+ * What a lead's CRM record says now: `lead` while the caller may still be called back, `lead_booked`
+ * once they booked. Every write of a lead writes this, whatever its message asked, so writes that
+ * arrive out of order (a `lead` write retried after the close) end with the lead as it is.
+ */
+export function leadCrmState(lead: LeadRecord): 'lead' | 'lead_booked' {
+  return lead.status === 'booked' ? 'lead_booked' : 'lead';
+}
+
 /** The time a CRM write may take when its caller gives no budget (routes and workers, whose Lambda timeouts are 10 s or more). */
 export const DEFAULT_CRM_WRITE_BUDGET_MS = 5_000;
 
@@ -141,6 +157,15 @@ export async function writeBookingToCrm(
   options: { node: string; state?: JobState; budgetMs?: number; facts?: CrmWriteFacts } = { node: 'WriteCrm' },
 ): Promise<CrmWriteResult & { dealStage: string; fieldCount: number }> {
   const { write, booking, idKeys, tenant } = await buildBookingWrite(tenantId, bookingId, options.state, options.facts);
+  // The booking's first write (every way a booking is made comes through here, whatever the route
+  // answered): the caller's open leads are served, and their CRM records closed (leads/settle.ts).
+  const settleStarted = Date.now();
+  if (write.state === 'booked' || write.state === 'pending_approval') {
+    // The booking's own write never waits on its caller's leads: a failure here is logged, and the next write of the booking settles them.
+    await settleLeadsOfCaller(tenantId, booking, at).catch((error: Error) =>
+      logger.warn('open leads of the caller not settled', { tenantId, bookingId, error: error.name, cause: error.message }),
+    );
+  }
   const adapter = await crmAdapterFor(tenant);
   // The write still goes (the dispatcher sees the booking in the CRM); what it lacks is named for a person.
   const missing = missingVendorIds(adapter.requiredIds, write.source ?? {}, idKeys);
@@ -151,7 +176,9 @@ export async function writeBookingToCrm(
     if (booking.crmCreateAttemptAt) write.previousCreateAttemptAt = booking.crmCreateAttemptAt;
     else await updateBooking(tenantId, bookingId, { crmCreateAttemptAt: at.toISOString() }, { at });
   }
-  const result = await withCallBudget(options.budgetMs ?? DEFAULT_CRM_WRITE_BUDGET_MS, () => adapter.writeBooking(write));
+  // The CRM calls get what is left of the caller's budget after the leads were settled.
+  const budgetMs = Math.max(250, (options.budgetMs ?? DEFAULT_CRM_WRITE_BUDGET_MS) - (Date.now() - settleStarted));
+  const result = await withCallBudget(budgetMs, () => adapter.writeBooking(write));
   const externalIds = { ...(write.existingExternalIds ?? {}), ...result.externalIds };
   await updateBooking(
     tenantId,
@@ -179,6 +206,7 @@ export async function writeBookingToCrm(
 export async function buildLeadWrite(tenantId: string, leadId: string): Promise<{ write: CrmBookingWrite; tenant: Tenant }> {
   const lead = await getLead(tenantId, leadId);
   if (!lead) throw new InvariantError(`No such lead ${leadId}`);
+  const state = leadCrmState(lead);
   const [tenant, customer, jobType] = await Promise.all([
     getTenant(tenantId),
     lead.customerId ? getCustomer(tenantId, lead.customerId) : Promise.resolve(undefined),
@@ -198,7 +226,7 @@ export async function buildLeadWrite(tenantId: string, leadId: string): Promise<
     jobType,
     attribution: lead.attribution ?? {},
     source,
-    job: { reason: lead.reason },
+    job: { reason: lead.reason, ...(lead.bookedBookingId ? { bookedBookingId: lead.bookedBookingId } : {}) },
     booking: {
       leadId,
       channel: lead.channel,
@@ -207,14 +235,14 @@ export async function buildLeadWrite(tenantId: string, leadId: string): Promise<
       ...(known ? { addressLine: [known.line1, known.line2, known.city, known.region, known.postalCode].filter(Boolean).join(', ') } : {}),
     },
   };
-  const { dealStage, fields } = mapFields(effectiveMapping(tenant.crmMapping), 'lead', context);
+  const { dealStage, fields } = mapFields(effectiveMapping(tenant.crmMapping), state, context);
   return {
     tenant,
     write: {
       tenantId,
       bookingId: leadId,
       customerId: lead.customerId ?? `lead-${leadId}`,
-      state: 'lead',
+      state,
       dealStage,
       fields,
       customer: { ...caller, isNew: !customer || customer.serviceHistory.length === 0 },
@@ -224,7 +252,7 @@ export async function buildLeadWrite(tenantId: string, leadId: string): Promise<
       transcriptNote: lead.transcript?.map((turn) => `${turn.role}: ${turn.text}`).join('\n'),
       urgency: jobType?.emergency ? 'emergency' : 'routine',
       existingExternalIds: lead.crm?.externalIds,
-      idempotencyKey: `${tenantId}:lead:${leadId}:lead`,
+      idempotencyKey: `${tenantId}:lead:${leadId}:${state}`,
       ...(customer?.crm && customer.crm.adapter === tenant.crm.adapter
         ? { crmCustomer: { customerId: customer.crm.customerId, locationId: known ? ownValue(customer.crm.locations, normalizeAddress(known)) : undefined } }
         : {}),
@@ -238,6 +266,6 @@ export async function writeLeadToCrm(tenantId: string, leadId: string, at: Date,
   const adapter = await crmAdapterFor(tenant);
   const result = await withCallBudget(options.budgetMs ?? DEFAULT_CRM_WRITE_BUDGET_MS, () => adapter.writeBooking(write));
   const externalIds = { ...(write.existingExternalIds ?? {}), ...result.externalIds };
-  await setLeadCrm(tenantId, leadId, { adapter: result.adapter, externalIds, syncedAt: at.toISOString() });
+  await setLeadCrm(tenantId, leadId, { adapter: result.adapter, externalIds, syncedAt: at.toISOString(), state: write.state as 'lead' | 'lead_booked' });
   return { ...result, externalIds };
 }

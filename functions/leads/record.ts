@@ -6,21 +6,21 @@
  * state `lead`), and dispatch gets a `callback` review item with the options: the next open
  * windows, a neighbouring territory's technician who could go, or the waitlist.
  * When the same customer (or, for a caller known only by phone, the same phone) books later, their
- * open leads are marked booked and the callbacks closed.
+ * open leads are marked booked and the callbacks closed (leads/settle.ts).
  */
 import { ulid } from 'ulid';
 import type { BookingRecord } from '../booking/store';
 import type { HoldCallerRecord } from '../capacity/hold-caller-store';
-import { normalizePhone } from '../recognise/phone';
-import { findCustomerIdByPhone } from '../recognise/store';
+import { normalizeEmail, normalizePhone } from '../recognise/phone';
+import { createCustomer, emptyProfile, findCustomerIdByEmail, findCustomerIdByPhone } from '../recognise/store';
 import { alternativesFor, asBookedWindow, availableWindows, searchDates } from '../capacity/engine';
 import { enqueueCrmSync } from '../crm/outbox-store';
-import { openReviewItem, resolveReviewItemsFor } from '../review/store';
+import { openReviewItem } from '../review/store';
 import { logger } from '../shared/logger';
 import { getJobType, getTenant, listTechnicians } from '../tenant/store';
 import { leadReasonOf, neighbouringTechnicians } from './leads';
 import type { CallbackOptions, LeadRecord } from './schemas';
-import { createLead, getLead, markLeadBooked, openLeadsOfCustomer, openLeadsOfPhone, setCallbackItem } from './store';
+import { createLead, getLead, setCallbackItem } from './store';
 
 const REASON_TEXT: Record<LeadRecord['reason'], string> = {
   out_of_area: 'the address is outside every service area',
@@ -145,10 +145,45 @@ async function enqueueLeadCrmSync(tenantId: string, lead: LeadRecord): Promise<v
   await enqueueCrmSync({ tenantId, leadId: lead.leadId, state: 'lead' }, 0);
 }
 
-/** The customer a caller's phone belongs to, if any (never creates one: no booking recognised them). */
-async function customerOfPhone(tenantId: string, phone: string | undefined, country: string | undefined): Promise<string | undefined> {
-  const phoneE164 = phone ? normalizePhone(phone, country ?? 'US') : undefined;
-  return phoneE164 ? findCustomerIdByPhone(tenantId, phoneE164) : undefined;
+/**
+ * The customer record of a caller who could not be booked: the one their phone already belongs to,
+ * else a new one made now from the name and phone they gave (with the phone claim, and the email's
+ * unless another customer holds it). A lead's caller is a customer like any other, so when they book
+ * later recognition matches them by phone (recognise/recognise.ts) and the booking, its CRM contact
+ * and the lead's share one record: without it the booking made a second customer, and HubSpot a
+ * second contact (the lead's was keyed `lead-<leadId>`). A caller with no name (or no valid phone)
+ * makes no record: recognition could not match a nameless record, so their lead keeps the phone.
+ */
+async function customerOfCaller(
+  tenantId: string,
+  caller: { name?: string; phone?: string; email?: string } | undefined,
+  country: string | undefined,
+  at: Date,
+): Promise<string | undefined> {
+  const phoneE164 = caller?.phone ? normalizePhone(caller.phone, country ?? 'US') : undefined;
+  if (!phoneE164) return undefined;
+  const existing = await findCustomerIdByPhone(tenantId, phoneE164);
+  const name = caller?.name?.trim();
+  if (existing || !name) return existing;
+  const email = normalizeEmail(caller?.email);
+  const emailTaken = email ? Boolean(await findCustomerIdByEmail(tenantId, email)) : false;
+  const made = await createCustomer(
+    {
+      tenantId,
+      customerId: ulid(at.getTime()),
+      name,
+      phoneE164,
+      ...(email ? { email } : {}),
+      // Where they live is not known yet: the booking that serves the lead adds its address.
+      addresses: [],
+      ...emptyProfile(),
+      createdAt: at.toISOString(),
+      updatedAt: at.toISOString(),
+    },
+    { phone: true, email: Boolean(email) && !emailTaken },
+  );
+  // A concurrent caller of the same phone made the record first: it is theirs and this caller's.
+  return made.created ? made.customerId : findCustomerIdByPhone(tenantId, phoneE164);
 }
 
 /**
@@ -158,7 +193,7 @@ async function customerOfPhone(tenantId: string, phone: string | undefined, coun
 export async function recordHungUpLead(tenantId: string, held: HoldCallerRecord, at: Date): Promise<LeadRecord> {
   const { caller } = held;
   const jobType = await getJobType(tenantId, held.jobTypeId);
-  const customerId = caller.customerId ?? (await customerOfPhone(tenantId, caller.customer?.phone, caller.address?.country));
+  const customerId = caller.customerId ?? (await customerOfCaller(tenantId, caller.customer, caller.address?.country, at));
   const phoneE164 = !customerId && caller.customer?.phone ? normalizePhone(caller.customer.phone, caller.address?.country ?? 'US') : undefined;
   const candidate: LeadRecord = {
     leadId: ulid(at.getTime()),
@@ -203,7 +238,7 @@ export async function recordTriageLead(
   reviewItemId: string,
   at: Date,
 ): Promise<LeadRecord> {
-  const customerId = await customerOfPhone(tenantId, request.customer.phone, request.address.country);
+  const customerId = await customerOfCaller(tenantId, request.customer, request.address.country, at);
   const { customer } = request;
   const phoneE164 = customerId ? undefined : normalizePhone(customer.phone, request.address.country);
   const lead: LeadRecord = {
@@ -226,28 +261,4 @@ export async function recordTriageLead(
   await enqueueLeadCrmSync(tenantId, lead);
   logger.info('triage hand-over kept as a lead', { tenantId, leadId: lead.leadId, reviewItemId });
   return lead;
-}
-
-/**
- * A caller booked: their open leads are served and the callbacks about them closed: the leads of
- * their customer record, and those of a caller known then only by phone (a contact, matched on
- * the booking's phone in E.164).
- */
-export async function settleLeadsOfCaller(tenantId: string, booking: BookingRecord, at: Date): Promise<number> {
-  const { bookingId } = booking;
-  const phoneE164 = normalizePhone(booking.request.customer.phone, booking.request.address.country ?? 'US');
-  const [ofCustomer, ofPhone] = await Promise.all([
-    booking.customerId ? openLeadsOfCustomer(tenantId, booking.customerId) : Promise.resolve([]),
-    phoneE164 ? openLeadsOfPhone(tenantId, phoneE164) : Promise.resolve([]),
-  ]);
-  const leads = [...ofCustomer, ...ofPhone].filter((lead) => lead.bookingId !== bookingId);
-  let settled = 0;
-  for (const lead of leads) {
-    if (!['open', 'waitlisted', 'offered'].includes(lead.status)) continue;
-    if (!(await markLeadBooked(tenantId, lead, bookingId, at))) continue;
-    settled++;
-    await resolveReviewItemsFor(tenantId, { type: 'lead', id: lead.leadId }, 'callback', 'system', `The customer booked ${bookingId}`, at);
-  }
-  if (settled) logger.info('leads served by a booking', { tenantId, bookingId, settled });
-  return settled;
 }

@@ -46,7 +46,15 @@ export const LeadRecordSchema = z.object({
   /** The contact's phone in E.164 (a lead without a customer): how a later booking from that phone finds and closes it. */
   phoneE164: z.string().optional(),
   /** Where the CRM has a lead without a booking (a booking's lead is written, and recorded, on the booking). */
-  crm: z.object({ adapter: z.string(), externalIds: z.record(z.string(), z.string()), syncedAt: z.string() }).optional(),
+  crm: z
+    .object({
+      adapter: z.string(),
+      externalIds: z.record(z.string(), z.string()),
+      syncedAt: z.string(),
+      /** The state last written (absent on older records: `lead`); `lead_booked` once the caller booked. */
+      state: z.enum(['lead', 'lead_booked']).optional(),
+    })
+    .optional(),
   /** Only for a lead without a booking (triage handed the caller to a person, the caller hung up on a hold). */
   attribution: AttributionSchema.optional(),
   channel: z.enum(CHANNELS).optional(),

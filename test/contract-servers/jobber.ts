@@ -348,9 +348,18 @@ export class JobberContract extends ContractServer {
     return client;
   }
 
-  /** The body Jobber posts for a topic, and its signature (base64 HMAC-SHA256 with the app's client secret). */
-  webhook(topic: string, itemId: string, occurredAt = new Date().toISOString(), secret = this.credentials.clientSecret): { body: string; signature: string } {
-    const body = JSON.stringify({ data: { webHookEvent: { topic, appId: 'jobrelay-app', accountId: this.account.id, itemId, occurredAt } } });
+  /**
+   * The body Jobber posts for a topic, and its signature (base64 HMAC-SHA256 with the app's client
+   * secret). `accountId`: another account that installed the same app (its webhooks carry the same signature).
+   */
+  webhook(
+    topic: string,
+    itemId: string,
+    occurredAt = new Date().toISOString(),
+    secret = this.credentials.clientSecret,
+    accountId = this.account.id,
+  ): { body: string; signature: string } {
+    const body = JSON.stringify({ data: { webHookEvent: { topic, appId: 'jobrelay-app', accountId, itemId, occurredAt } } });
     return { body, signature: createHmac('sha256', secret).update(body, 'utf8').digest('base64') };
   }
 

@@ -287,6 +287,10 @@ describe('Jobber through the API', { timeout: 180_000 }, () => {
     expect(again.body).toEqual({ accepted: 0, duplicates: 1, ignored: 0 });
     const other = await jobber.sendWebhook(url, jobber.webhook('INVOICE_CREATE', 'SW52b2ljZTox'));
     expect(other.body).toEqual({ accepted: 0, duplicates: 0, ignored: 1 });
+    // The same app installed on another Jobber account signs its webhooks with the same secret: not this tenant's, ignored.
+    const otherAccount = await jobber.sendWebhook(url, jobber.webhook('CLIENT_UPDATE', known.id, undefined, undefined, 'QWNjb3VudDo5OTk='));
+    expect(otherAccount.status, JSON.stringify(otherAccount.body)).toBe(200);
+    expect(otherAccount.body).toEqual({ accepted: 0, duplicates: 0, ignored: 1 });
 
     // The worker reads the client again: the caller's new service address is known before the first question.
     await expect

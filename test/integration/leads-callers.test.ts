@@ -86,7 +86,8 @@ describe('a caller who hangs up before booking', () => {
         jobTypeId: 'plumbing-drain-clog',
         trade: 'plumbing',
         postalCode: '78701',
-        contact: { name: 'Hana Gone', phone: '(512) 555-0611' },
+        // A caller who gave a name and phone is a customer record (recognised by phone when they book).
+        customerId: expect.any(String),
         channel: 'voice',
         attribution: { source: 'google_ads' },
         transcript: [expect.objectContaining({ role: 'customer' })],
@@ -94,7 +95,8 @@ describe('a caller who hangs up before booking', () => {
       const items = await callbackItemsOf(tenant, leads[0]!.leadId);
       expect(items).toHaveLength(1);
       expect(items[0]!.reviewItemId).toBe(leads[0]!.callbackReviewItemId);
-      expect(items[0]!.payload).toMatchObject({ reason: 'hung_up', holdId: gone.body.holdId, contact: { phone: '(512) 555-0611' } });
+      expect(leads[0]!.contact).toBeUndefined();
+      expect(items[0]!.payload).toMatchObject({ reason: 'hung_up', holdId: gone.body.holdId, customerId: leads[0]!.customerId });
       expect(items[0]!.payload.options.nextWindows.length).toBeGreaterThan(0);
       // No booking request to offer a freed slot from: dispatch books it on the call back.
       expect(items[0]!.payload.options.waitlist).toBeUndefined();
@@ -136,7 +138,7 @@ describe('triage handing the caller to a person', () => {
       status: 'open',
       callbackReviewItemId: reviewItemId,
       postalCode: '78701',
-      contact: { name: 'Tri Age', phone: '(512) 555-0621' },
+      customerId: expect.any(String),
       attribution: { source: 'yelp' },
     });
     // One item for dispatch: the needs_triage item, not a second callback item.

@@ -71,7 +71,7 @@ async function hungUpLead(tenant: TestTenant, name: string, phone: string): Prom
   expect(hold.status, JSON.stringify(hold.body)).toBe(201);
   expect(await sweepHungUpCallers(afterHolds(), { tenantId: tenant.tenantId })).toMatchObject({ leads: 1 });
   const [lead] = (await leadsOf(tenant)).filter((l) => l.holdId === hold.body.holdId);
-  expect(lead).toMatchObject({ reason: 'hung_up', contact: { name, phone } });
+  expect(lead).toMatchObject({ reason: 'hung_up', customerId: expect.any(String) });
   return lead!;
 }
 
@@ -86,7 +86,7 @@ async function triageLead(tenant: TestTenant, name: string, phone: string): Prom
   const response = await tenant.call('POST', '/v1/bookings', withoutJobType);
   expect(response.status, JSON.stringify(response.body)).toBe(400);
   const [lead] = (await leadsOf(tenant)).filter((l) => l.callbackReviewItemId === response.body.reviewItemId);
-  expect(lead).toMatchObject({ reason: 'triage_to_person', contact: { name, phone } });
+  expect(lead).toMatchObject({ reason: 'triage_to_person', customerId: expect.any(String) });
   return lead!;
 }
 
@@ -170,27 +170,80 @@ describe('a lead without a booking', () => {
   );
 
   it(
-    'closes when the caller, known then only by phone, books later',
+    'is the same customer and HubSpot contact when the caller books later, and its deal moves to converted through the outbox',
     async () => {
       const tenant = await hubspotTenant();
-      const hungUp = await hungUpLead(tenant, 'Pho Nely', '(512) 555-0634');
+      // Two unbooked calls of one caller (the phone written two ways): triage handed each to a person.
+      const hungUp = await triageLead(tenant, 'Pho Nely', '(512) 555-0634');
       const triaged = await triageLead(tenant, 'Pho Nely', '512-555-0634');
-      expect(hungUp.customerId).toBeUndefined();
-      expect(triaged.customerId).toBeUndefined();
+      // One caller, one customer record: the second lead finds the first one's by phone.
+      expect(triaged.customerId).toBe(hungUp.customerId);
+      await driveCrmSync(() => dealsOfLead(hungUp.leadId).length > 0 && dealsOfLead(triaged.leadId).length > 0);
+      expect(contactsOfPhone('+15125550634')).toHaveLength(1);
 
+      // The deal's first close fails (HubSpot down): the outbox retries it.
+      hs.failNext({ status: 503 }, 1, (request) => request.path.includes('/deals/batch/upsert') && JSON.stringify(request.json).includes('booked_booking_id'));
       const response = await tenant.call('POST', '/v1/bookings', bookingRequest({ customer: { name: 'Pho Nely', phone: '+1 512 555 0634' } }), {
         'Idempotency-Key': `leads-crm-${ulid()}`,
       });
       expect([201, 202], JSON.stringify(response.body)).toContain(response.status);
       const bookingId = response.body.bookingId as string;
+      await expect
+        .poll(async () => (await tenant.call('GET', `/v1/bookings/${bookingId}`)).body.status, { timeout: 60_000, interval: 500 })
+        .toMatch(/^(confirmed|pending_confirmation)$/);
+      // Recognised by phone: the lead's customer, not a new record.
+      expect((await tenant.call('GET', `/v1/bookings/${bookingId}`)).body.customerId).toBe(hungUp.customerId);
+
       const served = async () =>
         (await leadsOf(tenant))
           .filter((l) => l.leadId === hungUp.leadId || l.leadId === triaged.leadId)
           .map((l) => `${l.status}:${l.bookedBookingId}`)
           .sort();
       await expect.poll(served, { timeout: 60_000, interval: 500 }).toEqual([`booked:${bookingId}`, `booked:${bookingId}`]);
-      const open = (await tenant.call('GET', '/v1/review-items?kind=callback&status=open')).body.items as Array<Record<string, any>>;
-      expect(open.filter((item) => item.subject.id === hungUp.leadId)).toEqual([]);
+      // Both lead deals leave the open stages, naming the booking, once (after the 503 was retried).
+      const ring = (leadId: string) => ringCrmSync({ tenantId: tenant.tenantId, leadId, state: 'lead_booked' }, 0);
+      const converted = () => [hungUp, triaged].every((lead) => dealsOfLead(lead.leadId).every((deal) => deal.properties.dealstage === 'converted'));
+      await driveCrmSync(async () => {
+        if (converted()) return true;
+        await Promise.all([ring(hungUp.leadId), ring(triaged.leadId)]);
+        return false;
+      });
+      for (const lead of [hungUp, triaged]) {
+        expect(dealsOfLead(lead.leadId)).toEqual([
+          expect.objectContaining({ properties: expect.objectContaining({ dealstage: 'converted', booked_booking_id: bookingId }) }),
+        ]);
+      }
+      await drainCrmSync();
+      // One contact for the caller: the booking's deal is on the lead's contact, not a second one.
+      expect(contactsOfPhone('+15125550634')).toHaveLength(1);
+      const bookingDeal = [...hs.deals.values()].find((d) => d.properties.external_booking_id === bookingId);
+      expect(bookingDeal?.properties.dealstage).not.toBe('converted');
+    },
+    SLOW,
+  );
+
+  it(
+    'of a caller who gave only a phone closes when that phone books (written another way)',
+    async () => {
+      const tenant = await hubspotTenant();
+      const hold = await tenant.call('POST', '/v1/holds', {
+        jobTypeId: 'plumbing-drain-clog',
+        postalCode: '78701',
+        window: { date: nextWeekday(3), start: '08:00' },
+        customer: { phone: '(512) 555-0635' },
+        address: bookingRequest().address,
+      });
+      expect(hold.status, JSON.stringify(hold.body)).toBe(201);
+      expect(await sweepHungUpCallers(afterHolds(), { tenantId: tenant.tenantId })).toMatchObject({ leads: 1 });
+      const [lead] = (await leadsOf(tenant)).filter((l) => l.holdId === hold.body.holdId);
+      expect(lead).toMatchObject({ reason: 'hung_up', phoneE164: '+15125550635' });
+      expect(lead!.customerId).toBeUndefined();
+
+      const response = await tenant.call('POST', '/v1/bookings', bookingRequest({ customer: { name: 'Only Phone', phone: '+1 512-555-0635' } }), {
+        'Idempotency-Key': `leads-crm-${ulid()}`,
+      });
+      expect([201, 202], JSON.stringify(response.body)).toContain(response.status);
+      await expect.poll(async () => (await leadsOf(tenant)).find((l) => l.leadId === lead!.leadId)?.status, { timeout: 60_000, interval: 500 }).toBe('booked');
     },
     SLOW,
   );

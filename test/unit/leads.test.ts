@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { BookingRecord } from '../../functions/booking/store';
 import { defaultCrmMapping, mapFields } from '../../functions/crm/mapping';
+import { leadCrmState } from '../../functions/crm/write';
 import { hungUpDecision, leadReasonOf, NEIGHBOUR_MAX_MINUTES, neighbouringTechnicians, waitingLeadsFor } from '../../functions/leads/leads';
 import type { LeadRecord } from '../../functions/leads/schemas';
 import { attributionReport, CSV_COLUMNS, csvRecords } from '../../functions/reports/attribution';
@@ -172,5 +173,23 @@ describe('CRM mapping: the lead state', () => {
     });
     expect(fields).not.toHaveProperty('arrival_window');
     expect(fields).not.toHaveProperty('technician_id');
+  });
+
+  it('closes a served lead as Converted, naming the booking that served it (state lead_booked)', () => {
+    const { dealStage, fields } = mapFields(defaultCrmMapping, 'lead_booked', {
+      customer: { name: 'Avery Lopez', phoneE164: '+15125550191' },
+      attribution: {},
+      source: {},
+      job: { reason: 'hung_up', bookedBookingId: 'B2' },
+      booking: { leadId: 'L1', postalCode: '78610' },
+    });
+    expect(dealStage).toBe('Converted');
+    expect(fields).toEqual({ lead_id: 'L1', booked_booking_id: 'B2' });
+  });
+
+  it("writes what the lead is now: `lead` while it may be called back, `lead_booked` once booked (any message's state)", () => {
+    const lead = { leadId: 'L1', reason: 'hung_up', trade: 'plumbing', postalCode: '78701', createdAt: '', updatedAt: '' } as const;
+    expect((['open', 'waitlisted', 'offered', 'closed'] as const).map((status) => leadCrmState({ ...lead, status }))).toEqual(['lead', 'lead', 'lead', 'lead']);
+    expect(leadCrmState({ ...lead, status: 'booked', bookedBookingId: 'B2' })).toBe('lead_booked');
   });
 });

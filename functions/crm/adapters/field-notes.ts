@@ -3,6 +3,7 @@
  * what is written): access notes, the customer's own notes and their membership. Vendors without a
  * field for each (ServiceTitan bookings, Housecall Pro jobs) carry them as lines of the summary or note.
  */
+import { CrmRejectedError } from '../../shared/errors';
 const FIELD_NOTE_LINES: Array<[crmField: string, label: string]> = [
   ['access_notes', 'Access'],
   ['customer_notes', 'Customer notes'],
@@ -14,4 +15,24 @@ export function fieldNotes(fields: Record<string, string | number | boolean>): s
     const value = Object.hasOwn(fields, crmField) ? fields[crmField] : undefined;
     return value === undefined || value === '' ? [] : [`${label}: ${String(value)}`];
   });
+}
+
+/**
+ * The caller of a lead booked since (state `lead_booked`) on a CRM whose lead record we have no
+ * documented way to close through its API (Housecall Pro leads, Jobber requests, ServiceTitan
+ * booking-provider bookings: no close/convert/dismiss call found first-hand). Nothing is written;
+ * a person closes it, told which record and which booking served it (a crm_write_failed review
+ * item about the lead). A lead that never reached the CRM has nothing to close.
+ */
+export function leadCloseByHand(
+  vendor: string,
+  record: string,
+  id: string | undefined,
+  write: { fields: Record<string, string | number | boolean> },
+): { nothingToClose: true } {
+  if (!id) return { nothingToClose: true };
+  const booked = write.fields.booked_booking_id ? ` (booked as ${String(write.fields.booked_booking_id)})` : '';
+  throw new CrmRejectedError(
+    `${vendor}: the caller of ${record} ${id} booked${booked}; close that ${record} in ${vendor} by hand (JobRelay does not close it through the API)`,
+  );
 }

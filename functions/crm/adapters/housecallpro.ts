@@ -14,7 +14,7 @@
  */
 import type { CrmAdapter, CrmBookingWrite, CrmWriteResult } from '../adapter';
 import type { CrmConnectionTest, CrmOption, CrmOptions } from '../setup-schemas';
-import { fieldNotes } from './field-notes';
+import { fieldNotes, leadCloseByHand } from './field-notes';
 import type { CrmCustomer, CrmCustomerPage, CrmCustomerQuery } from '../read-sync-schemas';
 import { getHousecallProCustomers, listHousecallProCustomers } from './housecallpro-read';
 import { vendorCall } from './http';
@@ -112,6 +112,10 @@ export class HousecallProCrmAdapter implements CrmAdapter {
   }
 
   async writeBooking(write: CrmBookingWrite): Promise<CrmWriteResult> {
+    if (write.state === 'lead_booked') {
+      leadCloseByHand('Housecall Pro', 'lead', write.existingExternalIds?.housecallProLeadId, write);
+      return { adapter: this.name, externalIds: write.existingExternalIds ?? {} };
+    }
     const digits = write.customer.phoneE164.replace(/^\+1/, '').replace(/\D/g, '');
     const address = {
       street: write.address.line1,

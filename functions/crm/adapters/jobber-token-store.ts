@@ -18,6 +18,8 @@ import { getItem, sendConditional } from '../../shared/dynamo';
 
 export const jobberTokenKeys = {
   tokens: (tenantId: string) => ({ pk: `T#${tenantId}#CRMTOKEN`, sk: 'jobber' }),
+  /** The Jobber account the tenant's credentials reach (webhooks of any other account are refused). */
+  account: (tenantId: string) => ({ pk: `T#${tenantId}#CRMTOKEN`, sk: 'jobber#account' }),
 };
 
 export interface JobberTokenState {
@@ -63,5 +65,21 @@ export async function saveJobberTokens(tenantId: string, state: Omit<JobberToken
           ? { ConditionExpression: 'seed <> :seed', ExpressionAttributeValues: { ':seed': state.seed } }
           : { ConditionExpression: 'attribute_not_exists(pk) OR seed <> :seed', ExpressionAttributeValues: { ':seed': state.seed } }),
     }),
+  );
+}
+
+/**
+ * The Jobber account id the tenant's connection reaches, as learnt from Jobber (`account { id }`),
+ * for the refresh token it was learnt with (`seed`): a reconnection with another token (maybe another
+ * account) learns it again. Undefined when not known for this seed.
+ */
+export async function readJobberAccountId(tenantId: string, seed: string): Promise<string | undefined> {
+  const item = await getItem(jobberTokenKeys.account(tenantId), { consistent: true });
+  return item && item.seed === seed ? String(item.accountId) : undefined;
+}
+
+export async function saveJobberAccountId(tenantId: string, seed: string, accountId: string): Promise<void> {
+  await sendConditional(
+    new PutCommand({ TableName: config.tableName, Item: { ...jobberTokenKeys.account(tenantId), type: 'JobberAccount', seed, accountId } }),
   );
 }

@@ -21,7 +21,7 @@ import { CrmRejectedError } from '../../shared/errors';
 import type { CrmAdapter, CrmBookingWrite, CrmWriteResult } from '../adapter';
 import type { CrmCustomer, CrmCustomerPage, CrmCustomerQuery } from '../read-sync-schemas';
 import type { CrmConnectionTest, CrmOption, CrmOptions } from '../setup-schemas';
-import { fieldNotes } from './field-notes';
+import { fieldNotes, leadCloseByHand } from './field-notes';
 import { type JobberCredentials, JobberGraphQl, type JobberSettings } from './jobber-graphql';
 import { CLIENT_FIELDS, type JobberClientNode, listJobberClients, readJobberClient } from './jobber-read';
 
@@ -74,6 +74,10 @@ export class JobberCrmAdapter implements CrmAdapter {
   }
 
   async writeBooking(write: CrmBookingWrite): Promise<CrmWriteResult> {
+    if (write.state === 'lead_booked') {
+      leadCloseByHand('Jobber', 'request', write.existingExternalIds?.jobberRequestId, write);
+      return { adapter: this.name, externalIds: write.existingExternalIds ?? {} };
+    }
     const ids: Record<string, string> = { ...(write.existingExternalIds ?? {}) };
     const { clientId, propertyId } = await this.clientAndProperty(write, ids);
     ids.jobberClientId = clientId;
@@ -203,6 +207,12 @@ export class JobberCrmAdapter implements CrmAdapter {
     if (!job) return {};
     const visit = job.visits?.nodes[0]?.id;
     return { jobberJobId: job.id, ...(visit ? { jobberVisitId: visit } : {}) };
+  }
+
+  /** The id of the Jobber account these credentials reach (the webhook's `accountId` must be it). */
+  async accountId(): Promise<string> {
+    const { account } = await this.api.request<{ account: { id: string } }>('account', 'query JobRelayAccountId { account { id } }');
+    return account.id;
   }
 
   /** Setup's check: a fresh token (client id, secret and refresh token work) and the account it reaches. */

@@ -13,7 +13,7 @@ import { CrmRejectedError } from '../../shared/errors';
 import type { CrmAdapter, CrmBookingWrite, CrmWriteResult } from '../adapter';
 import type { CrmConnectionTest, CrmOption, CrmOptions } from '../setup-schemas';
 import type { RequiredVendorIds } from '../vendor-ids';
-import { fieldNotes } from './field-notes';
+import { fieldNotes, leadCloseByHand } from './field-notes';
 import type { CrmCustomerPage, CrmCustomerQuery } from '../read-sync-schemas';
 import { vendorCall } from './http';
 import { listServiceTitanCustomers } from './servicetitan-read';
@@ -124,6 +124,10 @@ export class ServiceTitanCrmAdapter implements CrmAdapter {
   }
 
   async writeBooking(write: CrmBookingWrite): Promise<CrmWriteResult> {
+    if (write.state === 'lead_booked') {
+      leadCloseByHand('ServiceTitan', 'booking', write.existingExternalIds?.serviceTitanBookingId, write);
+      return { adapter: this.name, externalIds: write.existingExternalIds ?? {} };
+    }
     const base = `/crm/v2/tenant/${this.settings.stTenantId}/booking-provider/${this.settings.bookingProviderId}/bookings`;
     // ServiceTitan bookings have no notes endpoint: the transcript travels in the summary.
     const summary = [
