@@ -19,7 +19,9 @@
  * arc joins jobs in the same or back-to-back windows farther apart than `maxHopMinutes` (the hop
  * limit). Maximise SERVE_WEIGHT per job served minus the window
  * preference rank minus the drive minutes of the arcs: the gap HiGHS proves is about the drive
- * minutes the plan reports (routes()).
+ * minutes the plan reports (routes()). The bound comes from the serve stage, a relaxation where each
+ * job costs its cheapest possible incoming arc (valid for every plan); large days prune the route
+ * stage's arcs to each job's cheapest incoming ones (buildModel `maxArcsIn`).
  */
 import { jobFootprint, windowUnits } from '../capacity/availability';
 import { travelMinutes, basePostalCode } from './geo';
@@ -284,7 +286,7 @@ export function withoutLongHops(day: PlanDay, assignments: Assignment[]): Assign
   const kept: Assignment[] = [];
   for (const tech of day.technicians) {
     // Kept only when no job kept before it with no free window between them is farther than the
-    // hop limit (the serve stage's pair rows: so this is a feasible start for both stages).
+    // hop limit (so the route is valid and a feasible start for the route stage).
     const mine: Assignment[] = [];
     for (const a of assignments.filter((x) => x.technicianId === tech.technicianId).sort((x, y) => order(postal(x), postal(y)))) {
       const far = mine.some(
@@ -348,6 +350,9 @@ export interface Column {
   units: Map<string, number>;
   /** SERVE_WEIGHT minus the customer's preference rank of the window. */
   weight: number;
+  /** Drive minutes of the cheapest / dearest allowed route arc into this column (base or an earlier job). */
+  minIn: number;
+  maxIn: number;
 }
 
 /** An arc of a technician's route: from their base (`from` undefined) or a job, to a job, and its drive minutes. */
@@ -360,15 +365,20 @@ export interface Arc {
 
 /**
  * The MIP in CPLEX LP format, its columns and arcs. Solved in two stages (./solver.ts), the
- * lexicographic order SERVE_WEIGHT stands for: `stage: 'serve'` has the columns only (with the hop
- * limit as rows x[A] + sum x[far B in the next window] <= 1) and maximises SERVE_WEIGHT minus rank;
- * `stage: 'route'` adds the route arcs and `minServe` (the first stage's value) as a row, and
- * maximises the same minus the drive minutes of the arcs.
+ * lexicographic order SERVE_WEIGHT stands for:
+ * - `stage: 'serve'`: the columns only, each weighted SERVE_WEIGHT minus rank minus `minIn` (the
+ *   cheapest route arc that could lead to it). No hop rows: this stage is a relaxation of every valid
+ *   plan (each stop of a real route arrives by some allowed arc, costing at least `minIn`), so the
+ *   bound HiGHS proves on it bounds the objective of every valid plan, whatever the route stage does.
+ * - `stage: 'route'`: adds the route arcs and `minServed` as a row, and maximises SERVE_WEIGHT minus
+ *   rank minus the drive minutes of the arcs. `maxArcsIn`: keep only each column's cheapest incoming
+ *   arcs (plus its base arc and the arcs named in `keepArcs`, e.g. a warm start's route), so a large
+ *   day stays tractable; with pruned arcs the route run is a restriction and its bound is not reported.
  */
 export function buildModel(
   day: PlanDay,
-  opts: { stage?: 'serve' | 'route'; minServed?: number } = {},
-): { lp: string; columns: Column[]; arcs: Arc[]; rows: number } {
+  opts: { stage?: 'serve' | 'route'; minServed?: number; maxArcsIn?: number; keepArcs?: Set<string> } = {},
+): { lp: string; columns: Column[]; arcs: Arc[]; rows: number; pruned: boolean } {
   const route = opts.stage !== 'serve';
   const columns: Column[] = [];
   const techIndex = new Map(day.technicians.map((t, i) => [t.technicianId, i]));
@@ -385,49 +395,90 @@ export function buildModel(
         last: windowIndex.get(o.occupied[o.occupied.length - 1]!)!,
         units: unitsOf(day.windows, o.start, job),
         weight: SERVE_WEIGHT - o.rank,
+        minIn: 0,
+        maxIn: 0,
       });
     }
   });
+  const indexOf = new Map(columns.map((c, i) => [c, i]));
   const group = <K>(key: (c: Column) => K[]) => {
     const out = new Map<K, Column[]>();
-    for (const c of columns) for (const k of key(c)) out.set(k, [...(out.get(k) ?? []), c]);
+    for (const c of columns)
+      for (const k of key(c)) {
+        const list = out.get(k);
+        if (list) list.push(c);
+        else out.set(k, [c]);
+      }
     return out;
   };
   const byJob = group((c) => [c.job.jobId]);
   const bySlot = group((c) => c.occupied.map((w) => `${c.tech.technicianId}|${w}`));
   const byTech = group((c) => [c.tech.technicianId]);
 
+  // Every allowed arc (forward in visit order, no hop over the limit between back-to-back windows):
+  // its minutes give each column's minIn / maxIn; the route stage keeps all of them or the cheapest.
   const arcs: Arc[] = [];
   const into = new Map<Column, Arc[]>();
   const outOf = new Map<Column, Arc[]>();
   const starts = new Map<string, Arc[]>();
+  const order = visitOrder(day.windows);
+  const at = (c: Column) => ({ start: c.start, postalCode: c.job.postalCode, jobId: c.job.jobId });
+  let pruned = false;
   for (const [techId, mine] of byTech) {
     const tech = mine[0]!.tech;
     const base = techBase(tech);
-    for (const b of mine) {
-      const start: Arc = { name: `s${columns.indexOf(b)}`, to: b, minutes: travelMinutes(base, b.job.postalCode) };
-      arcs.push(start);
-      into.set(b, [...(into.get(b) ?? []), start]);
-      starts.set(techId, [...(starts.get(techId) ?? []), start]);
+    const sorted = [...mine].sort((a, b) => order(at(a), at(b)));
+    const incoming = new Map<Column, Arc[]>();
+    for (const b of sorted) {
+      const start: Arc = { name: `s${indexOf.get(b)}`, to: b, minutes: travelMinutes(base, b.job.postalCode) };
+      incoming.set(b, [start]);
     }
-    for (const a of mine) {
-      for (const b of mine) {
-        if (a.job.jobId === b.job.jobId || !visitsBefore(day, a, b)) continue;
+    sorted.forEach((a, i) => {
+      for (let k = i + 1; k < sorted.length; k++) {
+        const b = sorted[k]!;
+        if (a.job.jobId === b.job.jobId || b.first < a.last) continue;
         const minutes = travelMinutes(a.job.postalCode, b.job.postalCode);
-        const backToBack = tight(day, a, b);
-        if (backToBack && day.maxHopMinutes !== undefined && minutes > day.maxHopMinutes) continue;
-        const arc: Arc = { name: `y${columns.indexOf(a)}_${columns.indexOf(b)}`, from: a, to: b, minutes };
+        if (tight(day, a, b) && day.maxHopMinutes !== undefined && minutes > day.maxHopMinutes) continue;
+        incoming.get(b)!.push({ name: `y${indexOf.get(a)}_${indexOf.get(b)}`, from: a, to: b, minutes });
+      }
+    });
+    for (const b of sorted) {
+      const all = incoming.get(b)!;
+      b.minIn = Math.min(...all.map((a) => a.minutes));
+      b.maxIn = Math.max(...all.map((a) => a.minutes));
+      if (!route) continue;
+      let kept = all;
+      if (opts.maxArcsIn !== undefined && all.length > opts.maxArcsIn + 1) {
+        pruned = true;
+        const cheapest = new Set(
+          all
+            .slice(1)
+            .sort((x, y) => x.minutes - y.minutes)
+            .slice(0, opts.maxArcsIn),
+        );
+        kept = all.filter((arc, i) => i === 0 || cheapest.has(arc) || opts.keepArcs?.has(arc.name));
+      }
+      for (const arc of kept) {
         arcs.push(arc);
-        into.set(b, [...(into.get(b) ?? []), arc]);
-        outOf.set(a, [...(outOf.get(a) ?? []), arc]);
+        const list = into.get(b);
+        if (list) list.push(arc);
+        else into.set(b, [arc]);
+        if (arc.from) {
+          const out = outOf.get(arc.from);
+          if (out) out.push(arc);
+          else outOf.set(arc.from, [arc]);
+        } else {
+          const list = starts.get(techId);
+          if (list) list.push(arc);
+          else starts.set(techId, [arc]);
+        }
       }
     }
   }
 
   const lines: string[] = ['Maximize', ' obj:'];
-  if (!route) arcs.length = 0;
   const terms = [
-    ...columns.map((c) => `+ ${route ? c.weight : SERVE_WEIGHT} ${c.name}`),
+    ...columns.map((c) => `+ ${route ? c.weight : c.weight - c.minIn} ${c.name}`),
     ...arcs.filter((a) => a.minutes).map((a) => `- ${a.minutes} ${a.name}`),
   ];
   for (let i = 0; i < terms.length; i += 50) lines.push(`  ${terms.slice(i, i + 50).join(' ')}`);
@@ -468,19 +519,6 @@ export function buildModel(
         1,
       );
   }
-  if (!route && day.maxHopMinutes !== undefined) {
-    // Pairs visited with no free window between them and farther apart than the hop limit: never
-    // both (stricter than the routes need, so the route stage can always keep what this serves).
-    let hops = 0;
-    for (const mine of byTech.values())
-      for (const a of mine)
-        for (const b of mine) {
-          if (a.job.jobId === b.job.jobId || !visitsBefore(day, a, b) || !tight(day, a, b)) continue;
-          if (travelMinutes(a.job.postalCode, b.job.postalCode) <= day.maxHopMinutes) continue;
-          lines.push(` hop${hops++}: ${a.name} + ${b.name} <= 1`);
-          rows++;
-        }
-  }
   if (route && opts.minServed !== undefined && columns.length) {
     lines.push(` serve: ${sum(columns.map((c) => c.name))} >= ${opts.minServed}`);
     rows++;
@@ -504,7 +542,7 @@ export function buildModel(
     );
   if (!columns.length) lines.push('  dummy');
   lines.push('End');
-  return { lp: lines.join('\n'), columns, arcs, rows };
+  return { lp: lines.join('\n'), columns, arcs, rows, pruned };
 }
 
 /** Is `b` visited after `a` (visitOrder), arriving no earlier than a's last window? */
@@ -532,4 +570,69 @@ export function objectiveOf(day: PlanDay, assignments: Assignment[]): number {
   const jobs = new Map(day.jobs.map((j) => [j.jobId, j]));
   const rank = assignments.reduce((s, a) => s + Math.max(0, jobs.get(a.jobId)!.windows.indexOf(a.start)), 0);
   return SERVE_WEIGHT * assignments.length - rank - metrics(day, assignments).driveMinutes;
+}
+
+/**
+ * Local search over a valid assignment (a warm start for the solver): each unserved job, least
+ * flexible first, goes in where it fits, else after moving one job out of its way to another
+ * technician-window where that one fits. Every step keeps validate() empty (minute units, daily
+ * limits, no hop over the limit), so the result is valid and serves at least as many.
+ */
+export function insertWithRelocation(day: PlanDay, start: Assignment[]): Assignment[] {
+  const plan = new Map(start.map((a) => [a.jobId, a]));
+  const jobs = new Map(day.jobs.map((j) => [j.jobId, j]));
+  const choices = new Map(day.jobs.map((j) => [j.jobId, options(day, j)]));
+  const used = new Map<string, number>();
+  const count = new Map<string, number>();
+  const add = (a: Assignment, sign: 1 | -1) => {
+    const units = unitsOf(day.windows, a.start, jobs.get(a.jobId)!);
+    for (const [w, n] of units) used.set(`${a.technicianId}|${w}`, (used.get(`${a.technicianId}|${w}`) ?? 0) + sign * n);
+    count.set(a.technicianId, (count.get(a.technicianId) ?? 0) + sign);
+    if (sign > 0) plan.set(a.jobId, a);
+    else plan.delete(a.jobId);
+  };
+  for (const a of start) add(a, 1);
+  const fits = (job: PlanJob, o: { tech: PlanTechnician; start: string; occupied: string[] }) =>
+    (count.get(o.tech.technicianId) ?? 0) < o.tech.dailyJobLimit &&
+    [...unitsOf(day.windows, o.start, job)].every(([w, n]) => (used.get(`${o.tech.technicianId}|${w}`) ?? 0) + n <= freeUnits(day, o.tech, w));
+  const hopsOk = (technicianId: string) => {
+    if (day.maxHopMinutes === undefined) return true;
+    const tech = day.technicians.find((t) => t.technicianId === technicianId)!;
+    const mine = [...plan.values()].filter((a) => a.technicianId === technicianId);
+    return routes({ ...day, technicians: [tech] }, mine)[0]!.longHops === 0;
+  };
+  const assignmentOf = (job: PlanJob, o: { tech: PlanTechnician; start: string; occupied: string[] }): Assignment => ({
+    jobId: job.jobId,
+    technicianId: o.tech.technicianId,
+    start: o.start,
+    windowStarts: o.occupied,
+  });
+  /** Puts `a` in if it keeps the technician's route within the hop limit. */
+  const tryAdd = (a: Assignment) => {
+    add(a, 1);
+    if (hopsOk(a.technicianId)) return true;
+    add(a, -1);
+    return false;
+  };
+  const unserved = day.jobs.filter((j) => !plan.has(j.jobId)).sort((a, b) => choices.get(a.jobId)!.length - choices.get(b.jobId)!.length || a.order - b.order);
+  for (const job of unserved) {
+    const mine = choices.get(job.jobId)!;
+    if (mine.some((o) => fits(job, o) && tryAdd(assignmentOf(job, o)))) continue;
+    // One job out of the way: a job of the same technician in a window this one needs, moved elsewhere.
+    outer: for (const o of mine) {
+      for (const other of [...plan.values()].filter((a) => a.technicianId === o.tech.technicianId && a.windowStarts.some((w) => o.occupied.includes(w)))) {
+        const otherJob = jobs.get(other.jobId)!;
+        add(other, -1);
+        if (fits(job, o) && tryAdd(assignmentOf(job, o))) {
+          for (const p of choices.get(other.jobId)!) {
+            if ((p.tech === o.tech && p.start === other.start) || !fits(otherJob, p)) continue;
+            if (tryAdd(assignmentOf(otherJob, p))) break outer;
+          }
+          add(plan.get(job.jobId)!, -1);
+        }
+        add(other, 1);
+      }
+    }
+  }
+  return [...plan.values()];
 }

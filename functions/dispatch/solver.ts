@@ -6,16 +6,18 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  type Arc,
   type Assignment,
   buildModel,
   type Column,
   fcfsAssign,
+  insertWithRelocation,
   objectiveOf,
   packAssign,
   type PlanDay,
+  type PlanTechnician,
   SERVE_WEIGHT,
   type SolverReport,
+  validate,
   visitOrder,
   withoutLongHops,
 } from './plan';
@@ -78,28 +80,43 @@ async function solve(lp: string, warm: Set<string>, timeLimitSeconds: number): P
   });
 }
 
-/** The route arcs (base first) of an assignment given as columns. */
-function arcsOf(day: PlanDay, columns: Set<Column>, arcs: Arc[]): Set<string> {
-  return new Set(
-    arcs
-      .filter((arc) => {
-        if (!columns.has(arc.to)) return false;
-        const order = visitOrder(day.windows);
-        const at = (c: Column) => ({ start: c.start, postalCode: c.job.postalCode, jobId: c.job.jobId });
-        const before = [...columns].filter((c) => c.tech === arc.to.tech && order(at(c), at(arc.to)) < 0).sort((a, b) => order(at(b), at(a)))[0];
-        return arc.from === before;
-      })
-      .map((a) => a.name),
-  );
+/** Route arc names (base first, then each job from the one before it in visit order) of columns chosen. */
+function routeArcNames(day: PlanDay, columns: Column[], chosen: Column[]): Set<string> {
+  const indexOf = new Map(columns.map((c, i) => [c, i]));
+  const order = visitOrder(day.windows);
+  const at = (c: Column) => ({ start: c.start, postalCode: c.job.postalCode, jobId: c.job.jobId });
+  const names = new Set<string>();
+  const byTech = new Map<PlanTechnician, Column[]>();
+  for (const c of chosen) byTech.set(c.tech, [...(byTech.get(c.tech) ?? []), c]);
+  for (const mine of byTech.values()) {
+    mine.sort((a, b) => order(at(a), at(b)));
+    mine.forEach((c, i) => {
+      names.add(i === 0 ? `s${indexOf.get(c)}` : `y${indexOf.get(mine[i - 1]!)}_${indexOf.get(c)}`);
+    });
+  }
+  return names;
 }
 
+/** Above this many possible route arcs, the route run keeps each job's MAX_ARCS_IN cheapest incoming arcs. */
+export const FULL_ARCS_LIMIT = 150_000;
+export const MAX_ARCS_IN = 8;
+
 /**
- * Plans the day in two HiGHS runs (plan.ts buildModel): the most jobs served, then, with that many
- * served, the least drive minutes of the real routes (plus the customers' window preference rank,
- * 0 when windows are fixed): the order SERVE_WEIGHT stands for. The objective reported is SERVE_WEIGHT per job minus rank minus the route drive minutes (objectiveOf);
- * its bound is the second run's (the first's too while the most jobs served is not proved).
+ * Plans the day in two HiGHS runs (plan.ts buildModel), the order SERVE_WEIGHT stands for:
+ * 1. serve: the most jobs, each weighted minus the cheapest arc that could lead to it — a relaxation
+ *    of every valid plan, so its proved bound bounds the reported objective of any plan;
+ * 2. route: with at least as many served as the best valid plan so far, the least route drive
+ *    minutes (all arcs on small days; each job's cheapest incoming arcs on large ones, plus the warm
+ *    start's), warm-started from that plan.
+ * The plan is the best valid one of first-come (without its long hops), the packing heuristic (both
+ * then improved by insertWithRelocation), the
+ * serve run's plan (without long hops) and the route run's (objectiveOf: what is reported). The bound
+ * is the serve run's, or the route run's when it is tighter and still bounds every plan (all arcs).
  */
-export async function planDay(day: PlanDay, opts: { timeLimitSeconds?: number } = {}): Promise<{ assignments: Assignment[]; solver: SolverReport }> {
+export async function planDay(
+  day: PlanDay,
+  opts: { timeLimitSeconds?: number; maxArcsIn?: number } = {},
+): Promise<{ assignments: Assignment[]; solver: SolverReport }> {
   const started = performance.now();
   const limit = opts.timeLimitSeconds ?? 20;
   const serveModel = buildModel(day, { stage: 'serve' });
@@ -121,43 +138,55 @@ export async function planDay(day: PlanDay, opts: { timeLimitSeconds?: number } 
   }
   const key = (c: { jobId: string; technicianId: string; start: string }) => `${c.jobId}|${c.technicianId}|${c.start}`;
   const columnOf = new Map(columns.map((c) => [key({ jobId: c.job.jobId, technicianId: c.tech.technicianId, start: c.start }), c]));
-  // Warm start: FCFS without its long hops (feasible), so a time-limited solve is never worse than today.
-  // (or the packing heuristic's, when it serves more: with job minutes it often does).
-  const fcfs = withoutLongHops(day, fcfsAssign(day));
-  const packed = withoutLongHops(day, packAssign(day));
-  const warm = new Set((packed.length > fcfs.length ? packed : fcfs).map((a) => columnOf.get(key(a))!.name));
-  const serve = await solve(serveModel.lp, warm, limit * 0.4);
-  const servedCount = Math.round(serve.objective / SERVE_WEIGHT);
-  const routeModel = buildModel(day, { stage: 'route', minServed: servedCount });
-  const byName = new Map(routeModel.columns.map((c) => [c.name, c]));
-  const served = new Set(routeModel.columns.filter((c) => serve.chosen.has(c.name)));
+  const asAssignments = (cs: Column[]): Assignment[] =>
+    cs.map((c) => ({ jobId: c.job.jobId, technicianId: c.tech.technicianId, start: c.start, windowStarts: c.occupied }));
+  const better = (a: Assignment[], b: Assignment[]) => (objectiveOf(day, b) > objectiveOf(day, a) ? b : a);
+  const valid = (a: Assignment[]) => validate(day, a).length === 0;
+  // Warm start: first-come without its long hops (feasible), or the packing heuristic's when better.
+  const heuristics = [withoutLongHops(day, fcfsAssign(day)), withoutLongHops(day, packAssign(day))].filter(valid);
+  let best = heuristics.reduce(better, [] as Assignment[]);
+  const improved = insertWithRelocation(day, best);
+  if (valid(improved)) best = better(best, improved);
+  const perTech = new Map<PlanTechnician, number>();
+  for (const c of columns) perTech.set(c.tech, (perTech.get(c.tech) ?? 0) + 1);
+  const pairs = [...perTech.values()].reduce((s, n) => s + (n * (n + 1)) / 2, 0);
+  const maxArcsIn = opts.maxArcsIn ?? (pairs > FULL_ARCS_LIMIT ? MAX_ARCS_IN : undefined);
+  // Large days: most of the time to the serve run (the route run starts from a valid plan anyway).
+  const serve = await solve(serveModel.lp, new Set(best.map((a) => columnOf.get(key(a))!.name)), limit * (maxArcsIn ? 0.7 : 0.5));
+  const served = asAssignments(columns.filter((c) => serve.chosen.has(c.name)));
+  for (const candidate of [served, withoutLongHops(day, served)]) if (valid(candidate)) best = better(best, candidate);
+
+  const warmColumns = best.map((a) => columnOf.get(key(a))!);
+  const warmArcs = routeArcNames(day, columns, warmColumns);
+  const routeModel = buildModel(day, { stage: 'route', minServed: best.length, maxArcsIn, keepArcs: warmArcs });
   const remaining = limit - (performance.now() - started) / 1000;
-  const routed = await solve(routeModel.lp, new Set([...[...served].map((c) => c.name), ...arcsOf(day, served, routeModel.arcs)]), remaining);
-  // A route run stopped by its time limit before it had a plan serving as many: the serve run's plan.
-  const routedServes = routeModel.columns.filter((c) => routed.chosen.has(c.name)).length;
-  const chosen = routed.status === 'infeasible' || routedServes < servedCount ? serve.chosen : routed.chosen;
-  const assignments: Assignment[] = routeModel.columns
-    .filter((c) => chosen.has(c.name) && byName.has(c.name))
-    .map((c) => ({ jobId: c.job.jobId, technicianId: c.tech.technicianId, start: c.start, windowStarts: c.occupied }));
+  const routed = await solve(routeModel.lp, new Set([...warmColumns.map((c) => c.name), ...warmArcs]), remaining);
+  const routedPlan = asAssignments(routeModel.columns.filter((c) => routed.chosen.has(c.name)));
+  if (routed.status !== 'infeasible' && valid(routedPlan)) best = better(best, routedPlan);
+
+  const assignments = best;
   const objective = objectiveOf(day, assignments);
-  // With the most jobs served proved, the route run's bound bounds every plan; otherwise so does the serve run's.
-  const bound = serve.status === 'optimal' ? routed.bound : Math.max(routed.bound, serve.bound);
-  // Drive minutes (plus window-preference rank, 0 when windows are fixed) no plan serving as many can beat.
-  const driveMinutesBound = Math.max(0, Math.ceil(servedCount * SERVE_WEIGHT - routed.bound - 1e-6));
+  const n = assignments.length;
+  // The serve run bounds every valid plan; the route run too when it has every arc (a plan serving
+  // fewer than n scores at most (n - 1) * SERVE_WEIGHT, so its bound covers those when above that).
+  let bound = Number.isFinite(serve.bound) ? serve.bound : Number.POSITIVE_INFINITY;
+  if (!routeModel.pruned && Number.isFinite(routed.bound) && routed.bound >= (n - 1) * SERVE_WEIGHT) bound = Math.min(bound, routed.bound);
+  bound = Math.max(bound, objective);
   const gap = objective ? Math.max(0, (bound - objective) / Math.abs(objective)) : 0;
-  // A plan serving k jobs scores at least k * (SERVE_WEIGHT - worst rank - longest incoming arc).
-  const incoming = new Map<Column, number>();
-  for (const a of routeModel.arcs) incoming.set(a.to, Math.max(incoming.get(a.to) ?? 0, a.minutes));
-  const worst = Math.max(0, ...routeModel.columns.map((c) => SERVE_WEIGHT - c.weight + (incoming.get(c) ?? 0)));
+  // Drive minutes (plus window-preference rank, 0 when windows are fixed) no plan serving as many can beat.
+  const driveMinutesBound = Math.max(0, Math.ceil(n * SERVE_WEIGHT - bound - 1e-6));
+  // A plan serving k jobs scores at least k * (SERVE_WEIGHT - worst rank - dearest incoming arc).
+  const worst = Math.max(0, ...columns.map((c) => SERVE_WEIGHT - c.weight + c.maxIn));
+  const timedOut = serve.status === 'time_limit' || routed.status === 'time_limit';
   return {
     assignments,
     solver: {
       solver: 'highs' as const,
-      status: serve.status === 'optimal' && routed.status === 'optimal' ? 'optimal' : serve.status === 'optimal' ? routed.status : serve.status,
+      status: gap < 1e-9 ? 'optimal' : timedOut ? 'time_limit' : 'feasible',
       objective,
       bound,
       gap: Math.round(gap * 1e6) / 1e6,
-      jobsServedBound: Math.floor(serve.bound / (SERVE_WEIGHT - worst) + 1e-9),
+      jobsServedBound: Math.floor(bound / (SERVE_WEIGHT - worst) + 1e-9),
       driveMinutesBound,
       seconds: Math.round(performance.now() - started) / 1000,
       variables: routed.variables,

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { generateDay } from '../../bench/dispatch-day';
 import { travelMinutes, haversineKm, centroid, AUSTIN_CENTROIDS } from '../../functions/dispatch/geo';
-import { fcfsAssign, metrics, objectiveOf, validate, type PlanDay } from '../../functions/dispatch/plan';
+import { fcfsAssign, insertWithRelocation, metrics, objectiveOf, validate, withoutLongHops, type PlanDay } from '../../functions/dispatch/plan';
 import { planDay } from '../../functions/dispatch/solver';
 
 describe('travel time between postal-code centroids', () => {
@@ -222,4 +222,34 @@ describe('hop limit between back-to-back windows', () => {
     expect(metrics(limited, fcfs).longHops).toBe(1);
     expect(validate(limited, fcfs).join()).toMatch(/hop/);
   });
+});
+
+describe('more jobs per truck from job minutes (issue 21 item 4)', () => {
+  it('insertWithRelocation keeps a plan valid and never serves fewer', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 100_000 }), (trucks, seed) => {
+        const day = { ...generateDay(trucks, seed, 8, { minutes: true }), maxHopMinutes: 60 };
+        const start = withoutLongHops(day, fcfsAssign(day));
+        const improved = insertWithRelocation(day, start);
+        expect(validate(day, improved)).toEqual([]);
+        expect(improved.length).toBeGreaterThanOrEqual(start.length);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('reports a bound no valid plan it can be compared with beats (first-come, the heuristic, the plan)', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 100_000 }), async (trucks, seed) => {
+        const day = { ...generateDay(trucks, seed, 8, { minutes: true }), maxHopMinutes: 60 };
+        const { assignments, solver } = await planDay(day, { timeLimitSeconds: 5 });
+        expect(validate(day, assignments)).toEqual([]);
+        const start = withoutLongHops(day, fcfsAssign(day));
+        for (const plan of [start, insertWithRelocation(day, start), assignments]) expect(objectiveOf(day, plan)).toBeLessThanOrEqual(solver.bound + 1e-6);
+        expect(assignments.length).toBeLessThanOrEqual(solver.jobsServedBound);
+        expect(metrics(day, assignments).driveMinutes).toBeGreaterThanOrEqual(solver.driveMinutesBound - 3 * assignments.length);
+      }),
+      { numRuns: 12 },
+    );
+  }, 120_000);
 });
