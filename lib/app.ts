@@ -26,16 +26,23 @@ export function alarmTargetsFromContext(app: App): AlarmTargets {
 }
 
 /**
- * Deployment choices a context parameter makes (both off by default):
+ * Deployment choices a context parameter makes (all off by default):
  * - `-c sourceMaps=true`: bundles carry source maps and functions run with --enable-source-maps
  *   (readable stack traces; a slower cold start).
  * - `-c provisionedConcurrency=N`: the booking chain (CreateBooking and every function the booking
  *   workflow calls) answers through a `live` alias with N warm environments, for tenants who need a
  *   guaranteed first call; it costs by the hour whether used or not.
+ * - `-c xraySdk=true`: the traced functions (booking path) bundle the X-Ray SDK (Powertools tracer)
+ *   for a handler subsegment and annotations; ~120 KB and its init per traced function. Without it
+ *   the Lambda service still traces them (active tracing).
  */
 export function deploymentOptionsFromContext(app: App): DeploymentOptions {
   const sourceMaps = app.node.tryGetContext('sourceMaps') as string | boolean | undefined;
   const provisioned = app.node.tryGetContext('provisionedConcurrency') as string | number | undefined;
+  const xraySdk = app.node.tryGetContext('xraySdk') as string | boolean | undefined;
+  if (xraySdk !== undefined && !['true', 'false', true, false].includes(xraySdk)) {
+    throw new Error(`context xraySdk: "${xraySdk}" is not true or false`);
+  }
   if (sourceMaps !== undefined && !['true', 'false', true, false].includes(sourceMaps)) {
     throw new Error(`context sourceMaps: "${sourceMaps}" is not true or false`);
   }
@@ -43,7 +50,7 @@ export function deploymentOptionsFromContext(app: App): DeploymentOptions {
   if (!Number.isInteger(concurrency) || concurrency < 0 || concurrency > 100) {
     throw new Error(`context provisionedConcurrency: "${provisioned}" is not a whole number from 0 to 100`);
   }
-  return { sourceMaps: sourceMaps === true || sourceMaps === 'true', provisionedConcurrency: concurrency };
+  return { sourceMaps: sourceMaps === true || sourceMaps === 'true', provisionedConcurrency: concurrency, xraySdk: xraySdk === true || xraySdk === 'true' };
 }
 
 /**

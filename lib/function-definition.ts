@@ -81,8 +81,22 @@ export const LAMBDA_BUNDLING = {
   /** Off by default: a source map parsed at init costs cold-start time; `-c sourceMaps=true` turns them on. */
   sourceMap: false,
   // The nodejs22.x runtime ships the full SDK v3: leaving `@aws-sdk/*` out halves the bundle.
-  externalModules: ['@aws-sdk/*'],
+  // `source-map`: Handlebars' compiler requires it in a try/catch for template source maps, which we
+  // never ask for, and falls back to its own stand-in without it (26 KB in every notify bundle).
+  externalModules: ['@aws-sdk/*', 'source-map'],
+  /** Licence comments are kept in node_modules; a bundle does not carry them (a few KB each). */
+  legalComments: 'none',
+  /**
+   * Build-time constants. `JOBRELAY_XRAY_SDK`: the X-Ray SDK (Powertools tracer) in the traced
+   * functions' bundles, off by default (functions/shared/tracer.ts); `-c xraySdk=true` turns it on.
+   */
+  define: { 'process.env.JOBRELAY_XRAY_SDK': '"false"' },
 } as const;
+
+/** LAMBDA_BUNDLING's `define` for a deployment: with `-c xraySdk=true` the traced bundles carry the X-Ray SDK. */
+export function bundlingDefine(options: { xraySdk?: boolean } = {}): Record<string, string> {
+  return { ...LAMBDA_BUNDLING.define, 'process.env.JOBRELAY_XRAY_SDK': JSON.stringify(String(options.xraySdk === true)) };
+}
 
 /** LAMBDA_BUNDLING as esbuild options (the bench builds with esbuild directly). */
 export function esbuildOptionsOf(bundling: Omit<typeof LAMBDA_BUNDLING, 'sourceMap'> & { sourceMap: boolean }) {
@@ -97,6 +111,8 @@ export function esbuildOptionsOf(bundling: Omit<typeof LAMBDA_BUNDLING, 'sourceM
     sourcemap: bundling.sourceMap,
     sourcesContent: false,
     external: [...bundling.externalModules],
+    legalComments: bundling.legalComments,
+    define: { ...bundling.define },
   };
 }
 

@@ -8,7 +8,15 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { existsSync, readFileSync } from 'node:fs';
 import { isTraced, lambdaDescription, lambdas, queues as queueSpecs, stateMachines, taskLambdaNames, type Grant, type LambdaSpec } from '../functions/registry';
-import { baseEnvironment, grantDefinition, LAMBDA_BUNDLING, LAMBDA_DEFAULTS, TENANT_SECRETS_RESOURCE, type GrantRefs } from './function-definition';
+import {
+  baseEnvironment,
+  bundlingDefine,
+  grantDefinition,
+  LAMBDA_BUNDLING,
+  LAMBDA_DEFAULTS,
+  TENANT_SECRETS_RESOURCE,
+  type GrantRefs,
+} from './function-definition';
 import { acknowledge, logicalIdOf } from './nag';
 import { fromRoot, repoRoot } from './paths';
 import type { Queues } from './queues';
@@ -31,13 +39,15 @@ const TENANT_SECRETS_REASON =
 
 export { LAMBDA_DEFAULTS } from './function-definition';
 
-/** Deployment choices (lib/app.ts reads them from context): both off by default. */
+/** Deployment choices (lib/app.ts reads them from context): all off by default. */
 export interface DeploymentOptions {
   sourceMaps: boolean;
   provisionedConcurrency: number;
+  /** The X-Ray SDK (Powertools tracer) in the traced functions' bundles (functions/shared/tracer.ts). */
+  xraySdk?: boolean;
 }
 
-const DEFAULT_DEPLOYMENT: DeploymentOptions = { sourceMaps: false, provisionedConcurrency: 0 };
+const DEFAULT_DEPLOYMENT: DeploymentOptions = { sourceMaps: false, provisionedConcurrency: 0, xraySdk: false };
 
 /** The functions a booking waits on in a row: the booking route, then each node of the booking workflow. */
 export function bookingChainLambdas(): string[] {
@@ -181,6 +191,8 @@ export class Functions extends Construct {
         sourcesContent: false,
         // Everything but the SDK (Powertools, middy, zod, @smithy) is bundled.
         externalModules: [...LAMBDA_BUNDLING.externalModules],
+        define: bundlingDefine({ xraySdk: this.deployment.xraySdk }),
+        esbuildArgs: { '--legal-comments': LAMBDA_BUNDLING.legalComments },
         // Static files the handler reads at run time (registry `assets`), copied next to index.mjs.
         ...(spec.assets?.length
           ? {

@@ -12,14 +12,22 @@ import type { MiddlewareObj } from '@middy/core';
 
 const inLambda = (process.env.AWS_EXECUTION_ENV ?? '').startsWith('AWS_Lambda_');
 
-const active = inLambda
-  ? await Promise.all([import('@aws-lambda-powertools/tracer'), import('@aws-lambda-powertools/tracer/middleware')]).then(
-      ([{ Tracer }, { captureLambdaHandler }]) => {
-        const tracer = new Tracer({ serviceName: 'jobrelay' });
-        return { tracer, middleware: () => captureLambdaHandler(tracer, { captureResponse: false }) as unknown as MiddlewareObj };
-      },
-    )
-  : undefined;
+/**
+ * The X-Ray SDK is bundled only when the deployment asks for it (`-c xraySdk=true`): esbuild's
+ * `define` (lib/function-definition.ts, LAMBDA_BUNDLING) replaces the variable with a constant, and
+ * with `'false'` the branch and its imports are dropped from the bundle (~120 KB and its init). The
+ * Lambda service still traces the function (active tracing: initialization, invocation, errors,
+ * the link to the workflow's trace); the SDK adds the handler subsegment and annotations.
+ */
+const active =
+  process.env.JOBRELAY_XRAY_SDK === 'true' && inLambda
+    ? await Promise.all([import('@aws-lambda-powertools/tracer'), import('@aws-lambda-powertools/tracer/middleware')]).then(
+        ([{ Tracer }, { captureLambdaHandler }]) => {
+          const tracer = new Tracer({ serviceName: 'jobrelay' });
+          return { tracer, middleware: () => captureLambdaHandler(tracer, { captureResponse: false }) as unknown as MiddlewareObj };
+        },
+      )
+    : undefined;
 
 /** The Powertools tracer in Lambda (for subsegments and annotations); undefined elsewhere. */
 export const tracer = active?.tracer;
