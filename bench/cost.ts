@@ -14,17 +14,17 @@
  *   duration taken as CreateBooking's: an upper bound); the job trail now Express (its measured run),
  *   before Standard (its state transitions, counted by the local interpreter on the same runs);
  * - SQS: each request the functions make, plus the event source mapping's receive and delete.
- * Idle, from the synthesised template (cdk.out/JobRelay.template.json when `npm run synth` made it,
- * else synthesised here without bundling): KMS keys, alarm metrics, schedules (Scheduler, Lambda and
- * an empty run's DynamoDB queries) and the SQS event source mappings' empty long polls.
+ * Idle, from the stack synthesised here (without bundling): KMS keys, alarm metrics (a metric-math
+ * alarm billed per metric), schedules (Scheduler, Lambda and an empty run's DynamoDB queries) and the
+ * SQS event source mappings' empty long polls; at list prices, and in an account running only this
+ * stack (AWS's always-free allowances). `npm run bench idle` prints it alone.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { memoryMbOf } from '../lib/function-definition';
 import { buildApp } from '../lib/app';
-import { fromRoot } from '../lib/paths';
 import { DUE_SHARDS } from '../functions/notify/store';
 import { lambdaByName, queues, schedules } from '../functions/registry';
 import { sfnClient } from '../functions/shared/workflow-client';
@@ -56,6 +56,8 @@ const PRICE = {
 };
 /** Issue 19's targets. */
 const TARGET = { perThousand: 0.1, idleMonth: 1.5, trailShare: 0.1 };
+/** The figures of the last stop (issue 19 item 4, the Express trail), for side by side. */
+const ISSUE_BASELINE = { perThousand: 0.159, trailPart: 0.026, idleMonth: 6.07 };
 
 const READS = ['GetItemCommand', 'QueryCommand', 'ScanCommand', 'BatchGetItemCommand', 'TransactGetItemsCommand'];
 const WRITES = ['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand', 'BatchWriteItemCommand'];
@@ -140,7 +142,8 @@ export async function benchCost(system: LocalSystem): Promise<void> {
   };
   const followTrail = async (bookingId: string) => {
     const executionArn = localExecutionArn('jobTrail', trailExecutionName(bookingId));
-    for (let wait = 0; wait < 600; wait++) {
+    // A deadline, not a count of polls: on a loaded machine one DescribeExecution can take seconds.
+    for (const deadline = Date.now() + 120_000; Date.now() < deadline; ) {
       const execution = await sfnClient()
         .send(new DescribeExecutionCommand({ executionArn }))
         .catch(() => undefined);
@@ -154,7 +157,11 @@ export async function benchCost(system: LocalSystem): Promise<void> {
   };
 
   // Warm: the first calls of each function load modules and open connections.
-  for (let i = 997; i < 1_000; i++) await followTrail((await book(i)).bookingId);
+  for (let i = 997; i < 1_000; i++) {
+    // A booking kept for dispatch (200: a node over its budget on a busy machine) starts no trail.
+    const booked = await book(i);
+    if (booked.committed) await followTrail(booked.bookingId);
+  }
   await drain();
   resetLocalAwsCalls();
   const trails: Array<{ ms: number; transitions: number }> = [];
@@ -175,44 +182,83 @@ export async function benchCost(system: LocalSystem): Promise<void> {
   const sfn = { booking: expressRun(bookingWorkflowMs), trailExpress: expressRun(trailMs), trailStandard: transitions * PRICE.standardTransition };
   const shared = all.dynamo + all.lambda + all.sqs;
   const logsPerGb = PRICE.logsIngestedGb / 1024 ** 3;
+  // Step Functions logging level from the template (lib/workflows.ts): at ALL each state writes its
+  // events; at ERROR a successful run writes none.
+  const level = workflowLogLevel();
+  const stateLogBytes = level === 'ALL' ? LOG_BYTES.perExpressState : 0;
   const logs = {
     lambdas: (all.units.invocations / n) * LOG_BYTES.perInvocation * logsPerGb,
-    booking: BOOKING_STATES * LOG_BYTES.perExpressState * logsPerGb,
-    trail: transitions * LOG_BYTES.perExpressState * logsPerGb,
+    bookingAll: BOOKING_STATES * LOG_BYTES.perExpressState * logsPerGb,
+    trailAll: transitions * LOG_BYTES.perExpressState * logsPerGb,
+    booking: BOOKING_STATES * stateLogBytes * logsPerGb,
+    trail: transitions * stateLogBytes * logsPerGb,
     trailLambdas: (trailPart.units.invocations / n) * LOG_BYTES.perInvocation * logsPerGb,
   };
-  const logsPerBooking = logs.lambdas + logs.booking;
   // `shared` is measured over n bookings; the Step Functions figures are per booking.
-  // The Standard trail logged at Level ALL too: the same events.
-  const before = 1000 * (shared / n + sfn.booking + sfn.trailStandard + logsPerBooking + logs.trail);
-  const after = 1000 * (shared / n + sfn.booking + sfn.trailExpress + logsPerBooking + logs.trail);
+  // "Standard trail" is the design before issue 19 (a Standard trail, both workflows logging ALL).
+  const before = 1000 * (shared / n + sfn.booking + sfn.trailStandard + logs.lambdas + logs.bookingAll + logs.trailAll);
+  const after = 1000 * (shared / n + sfn.booking + sfn.trailExpress + logs.lambdas + logs.booking + logs.trail);
   const trailOwn = (trailPart.dynamo + trailPart.lambda + trailPart.sqs) / n + logs.trailLambdas;
-  const trailBefore = 1000 * (trailOwn + sfn.trailStandard + logs.trail);
+  const trailBefore = 1000 * (trailOwn + sfn.trailStandard + logs.trailAll);
   const trailAfter = 1000 * (trailOwn + sfn.trailExpress + logs.trail);
 
   console.log(
-    `\nAWS cost per 1,000 bookings, warm, all-in (${n} bookings, ${trails.length} committed and followed to the end of their trail; us-east-1 list prices)\n`,
+    `\nAWS cost per 1,000 bookings, warm, all-in (${n} bookings, ${trails.length} committed and followed to the end of their trail; us-east-1 list prices, no free tier; load ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')})\n`,
   );
+  const lambdaRequests = all.units.invocations * PRICE.lambdaRequest;
   console.log(
-    `DynamoDB ${usd((1000 * all.dynamo) / n)} (${(all.units.reads / n).toFixed(1)} read + ${(all.units.writes / n).toFixed(1)} write units per booking, transactions at 2x) | Lambda ${usd((1000 * all.lambda) / n)} (${(all.units.invocations / n).toFixed(1)} invocations per booking, local durations) | SQS ${usd((1000 * all.sqs) / n)}`,
+    `DynamoDB ${usd((1000 * all.dynamo) / n)} (${(all.units.reads / n).toFixed(1)} read + ${(all.units.writes / n).toFixed(1)} write units per booking, transactions at 2x) | Lambda ${usd((1000 * all.lambda) / n)} (${(all.units.invocations / n).toFixed(1)} invocations per booking: requests ${usd((1000 * lambdaRequests) / n)}, GB-s ${usd((1000 * (all.lambda - lambdaRequests)) / n)} at local durations) | SQS ${usd((1000 * all.sqs) / n)}`,
   );
   console.log(
     `Step Functions: booking workflow (Express) ${usd(1000 * sfn.booking)}; job trail as Standard ${usd(1000 * sfn.trailStandard)} (${transitions.toFixed(1)} transitions), as Express ${usd(1000 * sfn.trailExpress)} (${trailMs.toFixed(0)} ms run)`,
   );
   console.log(
-    `CloudWatch Logs (estimated): Lambda ${usd(1000 * logs.lambdas)}, booking workflow at Level ALL ${usd(1000 * logs.booking)}, job trail at Level ALL ${usd(1000 * logs.trail)}`,
+    `CloudWatch Logs (estimated): Lambda ${usd(1000 * logs.lambdas)}; workflows at Level ${level} ${usd(1000 * (logs.booking + logs.trail))} (at Level ALL they were ${usd(1000 * (logs.bookingAll + logs.trailAll))})`,
   );
   console.log(
     `job trail alone (its Lambdas, DynamoDB, SQS and Step Functions): Standard ${usd(trailBefore)}, Express ${usd(trailAfter)} = ${((trailAfter / trailBefore) * 100).toFixed(0)}% (target <= ${TARGET.trailShare * 100}%)`,
   );
+  // Where it goes, by function: DynamoDB, Lambda (requests and GB-s at its memory) and SQS.
+  const byFunction = [...localAwsCalls().keys()]
+    .map((name) => {
+      const c = priced((fn) => fn === name);
+      return { name, usd: (1000 * (c.dynamo + c.lambda + c.sqs)) / n, c };
+    })
+    .filter((f) => f.usd > 0)
+    .sort((a, b) => b.usd - a.usd);
+  console.log(
+    `by function (per 1,000 bookings): ${byFunction
+      .slice(0, 12)
+      .map(
+        (f) =>
+          `${f.name} ${usd(f.usd)} (${memoryMbOf(lambdaByName(f.name))} MB, DynamoDB ${usd((1000 * f.c.dynamo) / n)}, Lambda ${usd((1000 * f.c.lambda) / n)})`,
+      )
+      .join('; ')}`,
+  );
 
   const idle = idleMonthlyCost();
-  console.log(`\nIdle month of the synthesised stack (${idle.source}): ${idle.lines.join('; ')}`);
-  console.log('\n| figure | before (Standard trail) | now (Express trail) | target |');
-  console.log('|---|---|---|---|');
-  console.log(`| AWS cost per 1,000 bookings, warm, all-in | ${usd(before)} | ${usd(after)} | <= ${usd(TARGET.perThousand)} |`);
-  console.log(`| the job trail's part of it | ${usd(trailBefore)} | ${usd(trailAfter)} | <= ${usd(trailBefore * TARGET.trailShare)} |`);
-  console.log(`| idle cost of a deployed stack, per month | | ${usd(idle.total)} | <= ${usd(TARGET.idleMonth)} |`);
+  console.log(`\nIdle month of the synthesised stack (${idle.source}), us-east-1 list prices:`);
+  for (const line of idle.lines) console.log(`  ${line}`);
+  console.log(`  total ${usd(idle.total)} at list prices; ${usd(idle.ownAccount)} in an account running only this stack (AWS's always-free allowances)`);
+  console.log('\n| figure | issue 19 before (Standard trail, logs ALL) | last stop | now | target |');
+  console.log('|---|---|---|---|---|');
+  console.log(
+    `| AWS cost per 1,000 bookings, warm, all-in | ${usd(before)} (this run) | ${usd(ISSUE_BASELINE.perThousand)} | ${usd(after)} | <= ${usd(TARGET.perThousand)} |`,
+  );
+  console.log(
+    `| the job trail's part of it | ${usd(trailBefore)} | ${usd(ISSUE_BASELINE.trailPart)} | ${usd(trailAfter)} | <= ${usd(trailBefore * TARGET.trailShare)} |`,
+  );
+  console.log(
+    `| idle cost of a deployed stack, per month | | ${usd(ISSUE_BASELINE.idleMonth)} | ${usd(idle.total)} (own account ${usd(idle.ownAccount)}) | <= ${usd(TARGET.idleMonth)} |`,
+  );
+}
+
+/** The Step Functions logging level of the synthesised workflows (the first one's; lib/workflows.ts sets one for all). */
+function workflowLogLevel(): string {
+  const machine = Object.values(synthesisedTemplate().resources).find((r) => r.Type === 'AWS::StepFunctions::StateMachine');
+  return String((machine?.Properties?.LoggingConfiguration as { Level?: string } | undefined)?.Level ?? 'OFF');
 }
 
 interface CfnResource {
@@ -220,14 +266,20 @@ interface CfnResource {
   Properties?: Record<string, unknown>;
 }
 
+let template: { resources: Record<string, CfnResource>; source: string } | undefined;
+
+/**
+ * The stack as lib/ builds it now, synthesised here without bundling (bundles do not change the bill);
+ * not cdk.out, which may predate the last change.
+ */
 function synthesisedTemplate(): { resources: Record<string, CfnResource>; source: string } {
-  const file = fromRoot('cdk.out/JobRelay.template.json');
-  if (existsSync(file)) return { resources: JSON.parse(readFileSync(file, 'utf8')).Resources, source: 'cdk.out/JobRelay.template.json' };
+  if (template) return template;
   const outdir = mkdtempSync(join(tmpdir(), 'jobrelay-cost-'));
   try {
     const { app, stack } = buildApp({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
-    const template = app.synth().getStackByName(stack.stackName).template as { Resources: Record<string, CfnResource> };
-    return { resources: template.Resources, source: 'synthesised without bundling' };
+    const synthesised = app.synth().getStackByName(stack.stackName).template as { Resources: Record<string, CfnResource> };
+    template = { resources: synthesised.Resources, source: 'lib/ synthesised without bundling' };
+    return template;
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
@@ -241,19 +293,60 @@ function runsPerMonth(expression: string): number {
   return MONTH_MINUTES;
 }
 
-function idleMonthlyCost(): { total: number; lines: string[]; source: string } {
+/**
+ * AWS's always-free monthly allowances (per account, not per stack; they do not expire):
+ * https://aws.amazon.com/free/ — SQS 1M requests, CloudWatch 10 standard alarm metrics, Lambda 1M
+ * requests and 400,000 GB-s, EventBridge Scheduler 14M invocations. DynamoDB's free tier is for
+ * provisioned capacity only (this table is on demand); KMS has none for keys.
+ */
+const ALWAYS_FREE = { sqsRequests: 1e6, alarmMetrics: 10, lambdaRequests: 1e6, lambdaGbSeconds: 400_000, schedulerInvocations: 14e6 };
+
+/**
+ * Empty long polls of one SQS event source mapping a minute. AWS: "For standard queues, Lambda uses
+ * long polling to poll a queue until it becomes active ... When traffic is low, Lambda scales back the
+ * processing to five concurrent batches, and can optimize to as few as 2 concurrent batches to reduce
+ * the SQS calls and corresponding costs. However, this optimization is not available when you enable
+ * the maximum concurrency setting." (https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-scaling.html).
+ * Each empty receive is a billed request (https://aws.amazon.com/premiumsupport/knowledge-center/sqs-high-charges/)
+ * and a long poll waits at most 20 s: 3 a minute per poller, 5 pollers with a maximum concurrency, as
+ * few as 2 without (an estimate: AWS publishes no exact idle rate; the queue's NumberOfEmptyReceives
+ * metric shows the real one).
+ */
+function emptyPollsPerMinute(mapping: CfnResource): number {
+  const capped = (mapping.Properties?.ScalingConfig as { MaximumConcurrency?: unknown } | undefined)?.MaximumConcurrency !== undefined;
+  return (capped ? 5 : 2) * 3;
+}
+
+export interface IdleCost {
+  source: string;
+  lines: string[];
+  /** List prices, nothing free. */
+  total: number;
+  /** In an account that runs only this stack: AWS's always-free allowances taken off. */
+  ownAccount: number;
+}
+
+export function idleMonthlyCost(): IdleCost {
   const { resources, source } = synthesisedTemplate();
   const all = Object.values(resources);
   const keys = all.filter((r) => r.Type === 'AWS::KMS::Key').length;
-  const alarmMetrics = all
+  // A metric-math alarm is billed per metric it reads (https://aws.amazon.com/cloudwatch/pricing/).
+  const alarmMetricNames = all
     .filter((r) => r.Type === 'AWS::CloudWatch::Alarm')
-    .reduce(
-      (sum, r) => sum + Math.max(1, ((r.Properties?.Metrics as Array<{ MetricStat?: unknown }> | undefined) ?? []).filter((m) => m.MetricStat).length),
-      0,
-    );
+    .flatMap((r) => {
+      const metrics = ((r.Properties?.Metrics as Array<{ MetricStat?: { Metric?: { MetricName?: string } } }> | undefined) ?? []).filter((m) => m.MetricStat);
+      return metrics.length > 0 ? metrics.map((m) => String(m.MetricStat?.Metric?.MetricName)) : [String(r.Properties?.MetricName)];
+    });
+  const alarmMetrics = alarmMetricNames.length;
+  const counts = new Map<string, number>();
+  for (const name of alarmMetricNames) counts.set(name, (counts.get(name) ?? 0) + 1);
+  const byMetric = [...counts]
+    .sort((a, b) => b[1] - a[1])
+    .map(([name, count]) => `${name} ${count}`)
+    .join(', ');
   // An empty run of a schedule: the Scheduler invocation, a ~100 ms Lambda run at its memory, and its
   // index queries (the notification sweeper reads every due shard and the legacy partition; others one).
-  let scheduleCost = 0;
+  const scheduleRuns = { invocations: 0, gbSeconds: 0, dynamo: 0 };
   const scheduleRows: string[] = [];
   for (const r of all.filter((x) => x.Type === 'AWS::Scheduler::Schedule')) {
     const expression = String(r.Properties?.ScheduleExpression ?? '');
@@ -262,22 +355,46 @@ function idleMonthlyCost(): { total: number; lines: string[]; source: string } {
     const memoryGb = spec ? memoryMbOf(lambdaByName(spec.lambda)) / 1024 : 0.5;
     const queries = spec?.lambda === 'NotificationSweeper' ? DUE_SHARDS + 1 : 1;
     const perRun = PRICE.schedulerInvocation + PRICE.lambdaRequest + memoryGb * 0.1 * PRICE.lambdaGbSecond + queries * 0.5 * PRICE.dynamoReadUnit;
-    scheduleCost += runs * perRun;
+    scheduleRuns.invocations += runs;
+    scheduleRuns.gbSeconds += runs * memoryGb * 0.1;
+    scheduleRuns.dynamo += runs * queries * 0.5 * PRICE.dynamoReadUnit;
     scheduleRows.push(`${spec?.name ?? expression} ${usd(runs * perRun)}`);
   }
-  // Lambda polls each SQS event source with at least 5 long polls (20 s) at once, empty or not.
-  const mappings = all.filter((r) => r.Type === 'AWS::Lambda::EventSourceMapping').length;
-  const pollCost = mappings * 5 * 3 * MONTH_MINUTES * PRICE.sqsRequest;
+  const scheduleCost =
+    scheduleRuns.invocations * (PRICE.schedulerInvocation + PRICE.lambdaRequest) + scheduleRuns.gbSeconds * PRICE.lambdaGbSecond + scheduleRuns.dynamo;
+  const mappings = all.filter((r) => r.Type === 'AWS::Lambda::EventSourceMapping');
+  const pollRequests = mappings.reduce((sum, m) => sum + emptyPollsPerMinute(m) * MONTH_MINUTES, 0);
+  const capped = mappings.filter((m) => emptyPollsPerMinute(m) === 15).length;
+  const pollCost = pollRequests * PRICE.sqsRequest;
   const total = keys * PRICE.kmsKeyMonth + alarmMetrics * PRICE.alarmMetricMonth + scheduleCost + pollCost;
+  const ownAccount =
+    keys * PRICE.kmsKeyMonth +
+    Math.max(0, alarmMetrics - ALWAYS_FREE.alarmMetrics) * PRICE.alarmMetricMonth +
+    Math.max(0, scheduleRuns.invocations - ALWAYS_FREE.schedulerInvocations) * PRICE.schedulerInvocation +
+    Math.max(0, scheduleRuns.invocations - ALWAYS_FREE.lambdaRequests) * PRICE.lambdaRequest +
+    Math.max(0, scheduleRuns.gbSeconds - ALWAYS_FREE.lambdaGbSeconds) * PRICE.lambdaGbSecond +
+    scheduleRuns.dynamo +
+    Math.max(0, pollRequests - ALWAYS_FREE.sqsRequests) * PRICE.sqsRequest;
   return {
     total,
+    ownAccount,
     source,
     lines: [
-      `${keys} KMS key(s) ${usd(keys * PRICE.kmsKeyMonth)}`,
-      `${alarmMetrics} alarm metric(s) ${usd(alarmMetrics * PRICE.alarmMetricMonth)}`,
-      `schedules ${usd(scheduleCost)} (${scheduleRows.join(', ')})`,
-      `${mappings} SQS event source(s) polling empty ${usd(pollCost)}`,
-      `total ${usd(total)}`,
+      `KMS customer keys: ${keys}, ${usd(keys * PRICE.kmsKeyMonth)}`,
+      `CloudWatch alarm metrics: ${alarmMetrics} (${byMetric}), ${usd(alarmMetrics * PRICE.alarmMetricMonth)}`,
+      `schedules, empty runs: ${usd(scheduleCost)} (${scheduleRows.join(', ')})`,
+      `SQS event sources polling empty: ${mappings.length} (${capped} with a maximum concurrency: 5 pollers; ${mappings.length - capped} without: 2), ${(pollRequests / 1e6).toFixed(2)}M requests, ${usd(pollCost)}`,
     ],
   };
+}
+
+/** `npm run bench idle`: the idle month alone (no local system). */
+export function benchIdle(): void {
+  const idle = idleMonthlyCost();
+  console.log(`\nIdle month of the synthesised stack (${idle.source}), us-east-1 list prices:`);
+  for (const line of idle.lines) console.log(`  ${line}`);
+  console.log(`  total ${usd(idle.total)} at list prices; ${usd(idle.ownAccount)} in an account running only this stack (AWS's always-free allowances)`);
+  console.log(
+    `| idle cost of a deployed stack, per month | ${usd(ISSUE_BASELINE.idleMonth)} | ${usd(idle.total)} (own account ${usd(idle.ownAccount)}) | <= ${usd(TARGET.idleMonth)} |`,
+  );
 }

@@ -16,7 +16,7 @@ import { benchMcp } from './mcp';
 import { benchTriage } from './triage';
 import { benchCrmBackfill } from './crm-backfill';
 import { benchCold } from './cold';
-import { benchCost } from './cost';
+import { benchCost, benchIdle } from './cost';
 
 async function main(): Promise<void> {
   process.env.LOG_LEVEL = 'ERROR';
@@ -24,6 +24,8 @@ async function main(): Promise<void> {
   if (process.argv[2] === 'triage') return benchTriage();
   // Cold path: bundles and fresh imports, no local system either.
   if (process.argv[2] === 'cold') return benchCold();
+  // The idle month of the synthesised stack: no local system.
+  if (process.argv[2] === 'idle') return benchIdle();
   const system = await startLocalSystem({ port: 0, background: false });
   countDynamoCalls();
   try {

@@ -2,7 +2,6 @@ import { Aws, Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -13,6 +12,7 @@ import type { Api } from './api';
 import { LAMBDA_DEFAULTS, type Functions } from './functions';
 import type { Queues } from './queues';
 import type { Workflows } from './workflows';
+import { acknowledge } from './nag';
 
 /** Where alarms go, from CDK context (`cdk deploy -c alarmEmail=ops@example.com [-c alarmWebhookUrl=https://...]`). */
 /** Alarms whenever any message sits in the queue (a dead-letter queue: something failed for good). */
@@ -40,9 +40,6 @@ export interface AlarmTargets {
 
 /** The booking workflow's p99 run time above this share of its caller's timeout pages ops. */
 export const EXPRESS_BUDGET_ALARM_SHARE = 0.8;
-/** CloudWatch alarms on metric math take at most 10 metrics. */
-const MAX_METRICS_PER_ALARM = 10;
-
 /** API 5xx responses per 5 minutes above which ops is paged. */
 export const API_5XX_THRESHOLD = 5;
 
@@ -55,25 +52,30 @@ export class Alarms extends Construct {
 
   constructor(scope: Construct, id: string, props: { queues: Queues; workflows: Workflows; api: Api; functions: Functions; targets?: AlarmTargets }) {
     super(scope, id);
-    // A customer-managed key: CloudWatch cannot publish to a topic encrypted with the AWS-managed
-    // SNS key, because that key's policy cannot be extended.
-    const key = new kms.Key(this, 'TopicKey', {
-      description: 'JobRelay ops alarm topic',
-      enableKeyRotation: true,
+    // No server-side encryption at rest (issue 19 item 4: a customer-managed KMS key is $1.00 a month,
+    // two thirds of the idle budget). CloudWatch cannot publish to a topic encrypted with the
+    // AWS-managed SNS key (its policy cannot be extended), so SSE would need that key. What the topic
+    // carries is alarm state changes: alarm names, thresholds, metric values, resource names; no
+    // customer data and no secrets (those stay in DynamoDB and Secrets Manager, encrypted). Publishing
+    // and delivery stay TLS-only (enforceSSL), and only CloudWatch alarms of this account publish.
+    this.topic = new sns.Topic(this, 'OpsTopic', {
+      displayName: 'JobRelay ops alarms',
+      enforceSSL: true,
     });
-    key.addToResourcePolicy(
+    acknowledge(
+      this.topic,
+      'SNS2',
+      'Alarm notifications only (alarm names, thresholds, metric values): no customer data or secrets. A customer-managed key would cost $1/month, most of the idle budget (issue 19); TLS is enforced.',
+    );
+    this.topic.addToResourcePolicy(
       new iam.PolicyStatement({
+        sid: 'CloudWatchAlarmsOfThisAccount',
         principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-        resources: ['*'],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
         conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
       }),
     );
-    this.topic = new sns.Topic(this, 'OpsTopic', {
-      displayName: 'JobRelay ops alarms',
-      masterKey: key,
-      enforceSSL: true,
-    });
     const { alarmEmail, alarmWebhookUrl } = props.targets ?? {};
     if (alarmEmail) this.topic.addSubscription(new subscriptions.EmailSubscription(alarmEmail));
     if (alarmWebhookUrl) {
@@ -144,31 +146,23 @@ export class Alarms extends Construct {
       ...anyMessageIn(props.queues.asyncTargetsDlq),
     });
 
-    // Throttles on the booking path (the booking route and the workflow nodes), by metric math: one
-    // alarm per 10 functions instead of one per function.
-    const bookingPath = lambdas.filter(isTraced);
-    for (let chunk = 0; chunk * MAX_METRICS_PER_ALARM < bookingPath.length; chunk++) {
-      const specs = bookingPath.slice(chunk * MAX_METRICS_PER_ALARM, (chunk + 1) * MAX_METRICS_PER_ALARM);
-      const usingMetrics = Object.fromEntries(
-        specs.map((spec, index) => [
-          `t${index}`,
-          props.functions.get(spec.name).metricThrottles({ period: Duration.minutes(1), statistic: cloudwatch.Stats.SUM }),
-        ]),
-      );
-      add(`booking-path-throttles-${chunk + 1}`, {
-        alarmDescription: `Lambda throttled on the booking path: ${specs.map((s) => s.name).join(', ')}`,
-        metric: new cloudwatch.MathExpression({
-          expression: Object.keys(usingMetrics).join(' + '),
-          usingMetrics,
-          period: Duration.minutes(1),
-          label: 'Throttles',
-        }),
-        threshold: 0,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      });
-    }
+    // Throttles of any function, on Lambda's account-level Throttles metric (no dimension: the sum over
+    // every function of the account in this region). One alarm metric ($0.10 a month) instead of one per
+    // booking-path function (18, $1.80: a metric-math alarm is billed per metric it reads; issue 19
+    // item 4). A throttle anywhere pages: on the booking path it loses a call, elsewhere it means the
+    // account's concurrency is short for the booking path too. In an account shared with other stacks
+    // their throttles page as well; the alarm description says so.
+    add('lambda-throttles', {
+      alarmDescription: `Lambda throttled in this account and region (any function, other stacks' too; the booking path is ${lambdas
+        .filter(isTraced)
+        .map((s) => s.name)
+        .join(', ')})`,
+      metric: new cloudwatch.Metric({ namespace: 'AWS/Lambda', metricName: 'Throttles', period: Duration.minutes(1), statistic: cloudwatch.Stats.SUM }),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
 
     // The booking workflow (Express, run synchronously by the booking route) near its caller's timeout.
     const booking = props.workflows.all.find((w) => w.spec.name === 'booking');

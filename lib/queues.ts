@@ -76,6 +76,11 @@ export class Queues extends Construct {
    * Wire each queue that names a consumer to that function: partial batch failures on, the batch
    * size and the mapping's maximum concurrency from the registry, and the consumer's reserved
    * concurrency where the registry sets one (the reasons sit with the numbers in functions/registry.ts).
+   * Idle cost: a mapping long-polls its empty queue, each empty receive a billed SQS request; with a
+   * maximum concurrency Lambda keeps its five idle pollers (AWS: the scale-down to as few as 2 "is not
+   * available when you enable the maximum concurrency setting",
+   * https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-scaling.html), ~15 requests a minute,
+   * ~$0.26 a month per queue at list price (`npm run bench idle`).
    */
   attachConsumers(functionOf: (lambdaName: string) => lambda.Function): void {
     for (const { spec, queue } of this.all) {

@@ -69,9 +69,18 @@ export class Workflows extends Construct {
         ),
         stateMachineType: sfn.StateMachineType[spec.type],
         tracingEnabled: true,
-        // Execution data carries callers' names, phones and addresses: log events, not payloads.
-        logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
+        // Execution data carries callers' names, phones and addresses: log events, not payloads. Level
+        // ERROR: a failed state or run is logged (ExecutionFailed, TaskFailed, ...), a successful run
+        // writes nothing. At ALL each state wrote ~5 events (~1.2 KB), ~$0.02 per 1,000 bookings across
+        // both workflows at $0.50/GB ingested, a fifth of issue 19's $0.10 budget; a booking's own
+        // history is its timeline in DynamoDB, and X-Ray still traces runs.
+        logs: { destination: logGroup, level: sfn.LogLevel.ERROR, includeExecutionData: false },
       });
+      acknowledge(
+        stateMachine,
+        'SF1',
+        "Logs ERROR events (failed states and runs), not ALL: a successful run's per-state events cost a fifth of the per-booking budget (issue 19 item 4); the booking's timeline and X-Ray cover successful runs.",
+      );
       const role = stateMachine.role;
       for (const name of startedStateMachineNames(definition)) this.byName(name).grantStartExecution(stateMachine);
       for (const name of taskLambdaNames(definition)) {
