@@ -6,6 +6,7 @@
  * (`Location: /v1/bookings/{id}`). The workflow goes on: an Express run continues server-side when
  * its caller stops waiting (locally the interpreter keeps running in the same process), and a booking
  * that never settles is re-driven or sent to review by the recovery sweep (booking/recovery.ts).
+ * POST /v1/holds uses the same budget: a hold it cannot claim in time is a 503 with Retry-After.
  */
 import type { Context } from 'aws-lambda';
 import type { RouteResponse } from '../shared/http';

@@ -101,6 +101,11 @@ export async function holdWindow(args: {
   bookingId?: string;
   source: HoldRecord['source'];
   now: Date;
+  /**
+   * Called before each claim and before alternatives are looked up: a route with a time budget throws
+   * here (503 with Retry-After) rather than run past its Lambda's timeout. Never after a claim is won.
+   */
+  checkTime?: () => void;
 }): Promise<HoldAttempt> {
   const { tenant, jobType, postalCode, window, holdId, now } = args;
   const emergency = args.emergency ?? jobType.emergency;
@@ -109,6 +114,7 @@ export async function holdWindow(args: {
 
   let lastReason: HoldAttempt['reason'];
   for (let round = 0; round < CLAIM_ROUNDS; round++) {
+    args.checkTime?.();
     const { open, reason } = await availableWindows({ tenant, jobType, postalCode, dates, now, emergency, member: args.member });
     const usable = args.technicianId
       ? open.map((w) => ({ ...w, candidates: w.candidates.filter((c) => c.technicianId === args.technicianId) })).filter((w) => w.candidates.length)
@@ -119,6 +125,7 @@ export async function holdWindow(args: {
       break;
     }
     for (const plan of spreadCandidates(chosen.candidates, holdId)) {
+      args.checkTime?.();
       const outcome = await claimHold(
         { tenantId: tenant.tenantId, holdId, plan, emergency, expiresAt, bookingId: args.bookingId, source: args.source, createdAt: now.toISOString() },
         now,
@@ -144,6 +151,7 @@ export async function holdWindow(args: {
     // Lost every candidate to concurrent claims: back off a little and look again.
     await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 25 * (round + 1)));
   }
+  args.checkTime?.();
   return {
     reason: lastReason ?? 'fully_booked',
     alternatives: await alternativesFor({ tenant, jobType, postalCode, now, emergency, member: args.member, ...(window ? { near: window } : {}) }),

@@ -4,6 +4,7 @@
  */
 import { ulid } from 'ulid';
 import { ApiError } from '../shared/errors';
+import { type BookingBudget as RequestBudget, requireBudget } from '../booking/budget';
 import { getJobType, getTenant } from '../tenant/store';
 import { holdWindow } from './engine';
 import { requireWithinHorizon } from './horizon';
@@ -29,10 +30,14 @@ export function toPublicHold(hold: HoldRecord, at: Date) {
 }
 
 /** A new hold, or the refusal (409 window_unavailable with the reason and alternatives). */
+/** No deadline (a caller without a Lambda context). */
+const NO_BUDGET: RequestBudget = { remainingMs: () => Number.POSITIVE_INFINITY };
+
 export async function createHold(
   tenantId: string,
   body: CreateHoldRequest,
   at: Date,
+  budget: RequestBudget = NO_BUDGET,
 ): Promise<{ hold: ReturnType<typeof toPublicHold> } | { refused: ApiError }> {
   const [tenant, jobType] = await Promise.all([getTenant(tenantId), getJobType(tenantId, body.jobTypeId)]);
   if (!tenant) throw new ApiError('service_unavailable', 'This account has no configuration yet');
@@ -57,6 +62,8 @@ export async function createHold(
     holdId: `hold-${ulid()}`,
     source: 'api',
     now: at,
+    // A burst can make claims slow: answer 503 with Retry-After inside the Lambda's time, never a timeout.
+    checkTime: () => requireBudget(budget),
   });
   if (!attempt.hold) {
     return {

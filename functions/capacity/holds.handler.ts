@@ -2,11 +2,12 @@
 import { apiRoute, errorBody, parseWith } from '../shared/http';
 import { routeOperations } from '../shared/route-operations';
 import { now } from '../shared/time';
+import { bookingBudget } from '../booking/budget';
 import { createHold, readHold, releaseHoldById } from './hold-requests';
 import { CreateHoldRequestSchema, HoldIdParamsSchema } from './schemas';
 
-const create = apiRoute({ body: CreateHoldRequestSchema }, async ({ tenant, body }) => {
-  const outcome = await createHold(tenant.tenantId, body, now());
+const create = apiRoute({ body: CreateHoldRequestSchema }, async ({ tenant, body, context }) => {
+  const outcome = await createHold(tenant.tenantId, body, now(), bookingBudget(context));
   if ('refused' in outcome) return { statusCode: outcome.refused.statusCode, body: errorBody(outcome.refused) };
   return { statusCode: 201, body: outcome.hold, headers: { location: `/v1/holds/${outcome.hold.holdId}` } };
 });

@@ -3,8 +3,8 @@
  * API serves (/v1/openapi.json, generated from the zod schemas) and sends hostile input derived
  * from it: prototype names (`__proto__`, `constructor`, `toString`) as values, keys and path
  * parameters; 1 MB strings; wrong types; deep nesting; malformed %-escapes in path parameters;
- * every method a path does not serve. Each answer must be below 500, and every 4xx must carry
- * `error.message`. Input the API must refuse must also write nothing: the fuzz tenant's items and
+ * every method a path does not serve. Each answer must be below 500, every 4xx must carry
+ * `error.message`, and a 400 to a body wrong in one field must name that field in `error.field`. Input the API must refuse must also write nothing: the fuzz tenant's items and
  * the secrets store are the same before and after.
  *
  * fast-check with a fixed seed and a bounded number of runs per operation: the same requests every
@@ -256,6 +256,23 @@ async function send(request: Sent, authorised = true): Promise<Answer> {
   return { status: response.status, text: await response.text() };
 }
 
+/** Bodies that differ from a valid one in one field only, and that field's path (`customer.phone`). */
+const refusedField = new Map<string, string>();
+
+/**
+ * What is wrong with the answer to a body that differs from a valid one in one field: a 400 that
+ * does not name that field (or a field inside it) leaves the caller guessing which one it was.
+ */
+function fieldProblem(request: Sent, answer: Answer): string | undefined {
+  const field = request.body === undefined ? undefined : refusedField.get(request.body);
+  if (field === undefined || answer.status !== 400) return undefined;
+  const named = JSON.parse(answer.text)?.error?.field;
+  if (typeof named !== 'string') return `answered 400 without error.field (the field sent wrong: ${field}): ${answer.text.slice(0, 200)}`;
+  // The path and query of these requests are hostile too: naming one of them is naming what was wrong.
+  if (named === field || named.startsWith(`${field}.`) || named === 'path' || /^(path|query)\./.test(named)) return undefined;
+  return `answered 400 naming ${JSON.stringify(named)}, not the field sent wrong (${field}): ${answer.text.slice(0, 200)}`;
+}
+
 /** What is wrong with an answer, if anything: a 5xx, or a 4xx without error.message. */
 function problem(answer: Answer): string | undefined {
   if (answer.status >= 500) return `answered ${answer.status}: ${answer.text.slice(0, 300)}`;
@@ -320,7 +337,7 @@ async function fuzzEach(
         const answer = await send(request);
         sent++;
         statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
-        const found = problem(answer);
+        const found = problem(answer) ?? fieldProblem(request, answer);
         if (found && problems.length < 50) problems.push(`${label}: ${describeSent(request)} ${found}`);
       }),
       { seed: SEED, numRuns: numRuns(operation), endOnFailure: true },
@@ -352,7 +369,13 @@ function refusedRequest(operation: Operation): fc.Arbitrary<Sent> {
     const whole = fc.constantFrom<Json>(null, 0, true, 'x', ONE_MB, DEEP_ARRAY, DEEP_OBJECT, [base]).map((v) => JSON.stringify(v));
     const raw = fc.constantFrom('{', '{"a":', '\u0000', '[1,]', '{"__proto__":', 'null null');
     const field = fields.length
-      ? fc.constantFrom(...fields).chain((f) => fc.constantFrom(...refusedValues(f.schema)).map((value) => JSON.stringify(withValue(base, f.path, value))))
+      ? fc.constantFrom(...fields).chain((f) =>
+          fc.constantFrom(...refusedValues(f.schema)).map((value) => {
+            const body = JSON.stringify(withValue(base, f.path, value));
+            refusedField.set(body, f.path.join('.'));
+            return body;
+          }),
+        )
       : whole;
     bodyArb = fc.oneof({ arbitrary: field, weight: 4 }, { arbitrary: whole, weight: 1 }, { arbitrary: raw, weight: 1 });
   } else if (operation.body) {
