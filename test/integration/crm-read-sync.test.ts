@@ -5,8 +5,8 @@
  * without duplicates; a 429 with Retry-After is honoured; a caller who exists only in the CRM is
  * recognised with membership before the first question and booked against the CRM's own ids.
  */
-import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CrmBookingWrite } from '../../functions/crm/adapter';
 import { crmAdapterFor } from '../../functions/crm/adapters';
 import { ServiceTitanCrmAdapter } from '../../functions/crm/adapters/servicetitan';
@@ -160,6 +160,18 @@ describe('backfill from each CRM', { timeout: 180_000 }, () => {
 });
 
 describe('crash, throttling', { timeout: 180_000 }, () => {
+  // These tests take the queue's messages one at a time and expect their own: what other files left in
+  // the shared read-sync queue (a webhook's refresh for a tenant whose CRM server is gone) is removed
+  // first. This file runs alone (file-locks.ts SERIAL_FILES), so nobody else is waiting for it.
+  beforeEach(async () => {
+    const QueueUrl = process.env[queueUrlEnv('crm-read-sync')];
+    for (;;) {
+      const left = (await sqsClient().send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }))).Messages ?? [];
+      if (!left.length) return;
+      await sqsClient().send(new DeleteMessageBatchCommand({ QueueUrl, Entries: left.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
+    }
+  });
+
   it('a worker killed mid-page (half its customers written, no checkpoint) resumes from the checkpoint without duplicates', async () => {
     const server = await new ServiceTitanContract().start();
     try {

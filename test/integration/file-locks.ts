@@ -44,6 +44,8 @@ const LOCKS: Record<string, string[]> = {
     'lifecycle',
     'members',
     'messages-wording',
+    // Sends a queued confirmation itself (as the worker in AWS): a drain by another file would send it first.
+    'payments',
     'renewals',
     'review-queue',
     'staff-language',
