@@ -29,10 +29,10 @@ export function toPublicHold(hold: HoldRecord, at: Date) {
   };
 }
 
-/** A new hold, or the refusal (409 window_unavailable with the reason and alternatives). */
 /** No deadline (a caller without a Lambda context). */
 const NO_BUDGET: RequestBudget = { remainingMs: () => Number.POSITIVE_INFINITY };
 
+/** A new hold, or the refusal (409 window_unavailable with the reason and alternatives). */
 export async function createHold(
   tenantId: string,
   body: CreateHoldRequest,

@@ -152,26 +152,35 @@ describe('a day plan of jobs with minutes', () => {
   }, 240_000);
 });
 
+/** The 10-12 window of the counter tests. */
+const COUNTER_WINDOW = { start: '10:00', end: '12:00' };
+
+/** A claim of `minutes` (15-minute units from 1) in the counter tests' window, with its counter. */
+function counterPlan(date: string, technicianId: string, minutes: number, techDayIndex: number, extra: Partial<ClaimPlan> = {}): ClaimPlan {
+  const { start, end } = COUNTER_WINDOW;
+  return withCounters(
+    {
+      date,
+      start,
+      end,
+      technicianId,
+      windowStarts: [start],
+      units: { [start]: Array.from({ length: minutes / 15 }, (_, k) => k + 1) },
+      techDayIndex,
+      jobTypeId: 'drain',
+      ...extra,
+    },
+    [COUNTER_WINDOW],
+    [],
+    new Date(),
+  );
+}
+
 describe('one counter item per technician-window (issue 19: items per claim)', () => {
   const date = nextWeekday(3, 5);
-  const window = { start: '10:00', end: '12:00' };
+  const window = COUNTER_WINDOW;
   const plan = (technicianId: string, minutes: number, techDayIndex: number, extra: Partial<ClaimPlan> = {}): ClaimPlan =>
-    withCounters(
-      {
-        date,
-        start: window.start,
-        end: window.end,
-        technicianId,
-        windowStarts: [window.start],
-        units: { [window.start]: Array.from({ length: minutes / 15 }, (_, k) => k + 1) },
-        techDayIndex,
-        jobTypeId: 'drain',
-        ...extra,
-      },
-      [window],
-      [],
-      new Date(),
-    );
+    counterPlan(date, technicianId, minutes, techDayIndex, extra);
   const hold = (tenantId: string, holdId: string, p: ClaimPlan, expiresAt: number) => ({
     tenantId,
     holdId,
@@ -245,23 +254,8 @@ describe('one counter item per technician-window (issue 19: items per claim)', (
 
 describe('moving booked jobs between counters (reassign, staged day plans)', () => {
   const date = nextWeekday(2, 6);
-  const window = { start: '10:00', end: '12:00' };
-  const fullPlan = (technicianId: string): ClaimPlan =>
-    withCounters(
-      {
-        date,
-        start: window.start,
-        end: window.end,
-        technicianId,
-        windowStarts: [window.start],
-        units: { [window.start]: [1, 2, 3, 4, 5, 6, 7, 8] },
-        techDayIndex: 1,
-        jobTypeId: 'drain',
-      },
-      [window],
-      [],
-      new Date(),
-    );
+  const window = COUNTER_WINDOW;
+  const fullPlan = (technicianId: string): ClaimPlan => counterPlan(date, technicianId, 120, 1);
   const entriesOf = async (tenantId: string, technicianId: string) => {
     const item = await getItem(capacityKeys.counter(tenantId, date, window.start, technicianId), { consistent: true });
     return { used: item?.used, entries: counterEntries(item) };
