@@ -33,6 +33,9 @@ export const SERIAL_FILES = [
 const LOCKS: Record<string, string[]> = {
   // Drain the notify queue (pollOnce) or sweep due notifications now, then assert on what was sent.
   notify: [
+    // Compares a tenant's items before and after hostile calls: another file's drain would send its
+    // booking's confirmation in between.
+    'access',
     'booking-changes',
     'booking-correctness',
     'console.browser',
