@@ -19,7 +19,20 @@ export interface RequiredPermission {
   resource: string;
 }
 
+/** Compiled patterns: every SDK call of every local function checks its role's statements (a few dozen globs in all). */
+const compiled = new Map<string, RegExp>();
+
 function pattern(glob: string, flags = ''): RegExp {
+  const key = `${flags}:${glob}`;
+  let compiledPattern = compiled.get(key);
+  if (!compiledPattern) {
+    compiledPattern = compilePattern(glob, flags);
+    compiled.set(key, compiledPattern);
+  }
+  return compiledPattern;
+}
+
+function compilePattern(glob: string, flags: string): RegExp {
   const source = glob
     .replace(/[.+^${}()|[\]\\]/g, '\\$&')
     .replace(/\*/g, '.*')

@@ -159,6 +159,11 @@ class FunctionPool {
     };
     const worker = new Worker(bundleFile(this.bundleDir, lambdaByName(this.spec.name).name), {
       workerData: data,
+      // Node with no flags, as Lambda runs the bundle: a worker would otherwise inherit this process's
+      // `--import tsx` (npm start, bench, tests), whose loader thread transforms every chunk again at
+      // init, caches source maps in the function's heap and source-maps every stack trace (issue 19:
+      // measured ~2x the CPU per booking).
+      execArgv: [],
       env: sandboxEnvironment(this.spec, statements, refs),
       // The function's memory setting bounds its heap, as Lambda's memory bounds the whole sandbox.
       resourceLimits: { maxOldGenerationSizeMb: memoryMbOf(this.spec) },
@@ -213,8 +218,12 @@ class FunctionPool {
   }
 
   async invoke(event: unknown): Promise<unknown> {
+    const queued = performance.now();
     const instance = await this.acquire();
     await instance.ready;
+    // Where an invocation's time goes (bench/booking.ts): waiting for an instance, then the round trip to it.
+    const posted = performance.now();
+    addCalls(this.spec.name, { 'Local.waitForInstance.ms': posted - queued });
     const { worker } = instance;
     worker.ref();
     const id = this.nextId++;
@@ -224,7 +233,7 @@ class FunctionPool {
       const result = await new Promise<unknown>((resolveResult, reject) => {
         const onMessage = (reply: GuestReply) => {
           if ('ready' in reply || reply.id !== id) return;
-          addCalls(this.spec.name, reply.calls);
+          addCalls(this.spec.name, { ...reply.calls, 'Local.roundTrip.ms': performance.now() - posted });
           if (reply.ok) resolveResult(JSON.parse(reply.result));
           else reject(lambdaError(reply.error.name, reply.error.message));
         };
