@@ -1,6 +1,6 @@
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 import { defineConfig } from 'vitest/config';
-import { locksOf, SERIAL_FILES } from './test/integration/file-locks';
+import { locksCollide, locksOf, SERIAL_FILES } from './test/integration/file-locks';
 
 const MAX_WORKERS = 4;
 
@@ -14,9 +14,9 @@ class SpreadLocks extends BaseSequencer {
     const pending = await super.sort(files);
     const ordered: TestSpecification[] = [];
     while (pending.length) {
-      const held = new Set(ordered.slice(1 - MAX_WORKERS).flatMap((spec) => locksOf(spec.moduleId)));
+      const held = ordered.slice(1 - MAX_WORKERS).flatMap((spec) => locksOf(spec.moduleId));
       // Only within the project at the head: projects and groups keep vitest's order.
-      const free = pending.findIndex((spec) => spec.project.name === pending[0]!.project.name && locksOf(spec.moduleId).every((lock) => !held.has(lock)));
+      const free = pending.findIndex((spec) => spec.project.name === pending[0]!.project.name && !locksCollide(locksOf(spec.moduleId), held));
       ordered.push(...pending.splice(Math.max(0, free), 1));
     }
     return ordered;

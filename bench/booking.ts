@@ -14,11 +14,12 @@ import { queues, schedules } from '../functions/registry';
 import { sfnClient } from '../functions/shared/workflow-client';
 import { trailExecutionName } from '../functions/trail/start';
 import { DEMO_TENANT_ID, ensureApiKey, seedDemoTenant } from '../local/demo';
-import { invokeLambda, localAwsCalls, resetLocalAwsCalls, synchronousPath } from '../local/lambdas';
+import { invokeLambda, localAwsCalls, resetLocalAwsCalls, synchronousPath, warmLambdas } from '../local/lambdas';
 import { pollOnce } from '../local/pollers';
 import { scheduledEvent } from '../local/ticker';
 import { localExecutionArn } from '../local/stepfunctions';
 import type { LocalSystem } from '../local/runtime';
+import { printBookingTime, snapshotCalls } from './booking-time';
 import { percentile, runPool } from './common';
 
 const PER_LEVEL = Number(process.env.BENCH_BOOKINGS ?? 48);
@@ -93,8 +94,13 @@ export async function benchBookings(system: LocalSystem): Promise<void> {
   // local Lambda keeps several instances, and a level may land on any of them: warm them all, at the
   // highest level's concurrency (4 bookings at one at a time left cold instances in the p95).
   const top = Math.max(...LEVELS);
+  // As many warm instances of each spine function as bookings in flight, as Lambda gives each concurrent
+  // request its own (the local system keeps 2, local/lambdas.ts: at concurrency 8 that capped the
+  // bookings route at 2 runs in flight, and bookings/s measured the local pool, not the system).
+  await warmLambdas([...spine], top);
   await runPool(
-    Array.from({ length: 4 * top }, (_, i) => 100_000 + i),
+    // BENCH_WARMUP: fewer warm-up bookings on a machine too loaded for 32 at once (the p95 then counts cold instances).
+    Array.from({ length: Number(process.env.BENCH_WARMUP ?? 4 * top) }, (_, i) => 100_000 + i),
     top,
     async (i) => void (await book(i)),
   );
@@ -104,6 +110,7 @@ export async function benchBookings(system: LocalSystem): Promise<void> {
   const figures: Record<number, { p50: number; p95: number; perSecond: number; spine: DynamoCalls }> = {};
   const booked: string[] = [];
   let offset = 0;
+  let timeAtOne: (() => void) | undefined;
   for (const concurrency of LEVELS) {
     const latencies: number[] = [];
     const ids = Array.from({ length: PER_LEVEL }, (_, i) => offset + i);
@@ -115,6 +122,10 @@ export async function benchBookings(system: LocalSystem): Promise<void> {
       latencies.push(performance.now() - started);
     });
     const spineCalls = dynamoCalls(spine);
+    if (concurrency === 1) {
+      const records = snapshotCalls();
+      timeAtOne = () => printBookingTime(records, spine, PER_LEVEL);
+    }
     latencies.sort((a, b) => a - b);
     figures[concurrency] = { p50: percentile(latencies, 50), p95: percentile(latencies, 95), perSecond: (PER_LEVEL / elapsed) * 1000, spine: spineCalls };
     const { p50, p95, perSecond } = figures[concurrency]!;
@@ -122,6 +133,8 @@ export async function benchBookings(system: LocalSystem): Promise<void> {
       `${String(concurrency).padStart(11)} | ${p50.toFixed(0).padStart(6)} | ${p95.toFixed(0).padStart(6)} | ${perSecond.toFixed(1).padStart(10)} | ${perBooking(spineCalls, PER_LEVEL)}`,
     );
   }
+
+  timeAtOne?.();
 
   // Followed to the end: each booking's trail finishes and its messages due now are sent before the next.
   const notify = queues.find((queue) => queue.name === 'notify')!;
@@ -175,9 +188,10 @@ export async function benchBookings(system: LocalSystem): Promise<void> {
   console.log(
     `  (not counted above: ${(sweeperCalls / Math.max(1, followed)).toFixed(1)} DynamoDB calls per sweeper tick, one tick per booking here; a tick's cost is per minute, not per booking)`,
   );
-  for (const name of [...spine].filter((n) => localAwsCalls().get(n))) {
+  // Every function's DynamoDB calls by command: the spine's nodes, the trail's steps, the NotifyWorker.
+  for (const name of Object.keys(all.byFunction)) {
     const commands = Object.entries(localAwsCalls().get(name)!)
-      .filter(([command]) => !command.endsWith('.items'))
+      .filter(([command]) => READS.includes(command) || WRITES.includes(command))
       .map(([command, n]) => `${command.replace('Command', '')} ${(n / followed).toFixed(1)}`)
       .join(', ');
     console.log(`  ${name}: ${commands}`);

@@ -98,18 +98,24 @@ export interface QueueSpec {
   batchSize: number;
   /**
    * Most concurrent invocations the event source mapping makes (`ScalingConfig.MaximumConcurrency`,
-   * 2-1000). The poller stops there instead of invoking into throttles, so a burst neither takes
-   * the account's concurrency from the booking path nor burns receives (a throttled receive counts
-   * toward maxReceiveCount and would reach the DLQ without its review item).
+   * 2-1000). The poller stops there instead of invoking into throttles (a throttled receive counts
+   * toward maxReceiveCount and would reach the DLQ without its review item). Idle cost: a mapping
+   * with it keeps 5 pollers on an empty queue, without it as few as 2 (issue 19 item 4: ~$0.16 a
+   * month per queue); only notify sets it (each queue's `bounds` says why).
    */
-  maximumConcurrency: number;
+  maximumConcurrency?: number;
   /**
-   * Reserved concurrency of the consumer: a ceiling and a floor. Set only where a burst could starve
-   * the booking path; never below maximumConcurrency (the mapping would invoke into throttles).
+   * Reserved concurrency of the consumer: a ceiling and a floor. The ceiling keeps a burst from taking
+   * the account's concurrency from the booking path and bounds the calls to a downstream; never below
+   * maximumConcurrency (the mapping would invoke into throttles).
    */
   reservedConcurrency?: number;
-  /** Oldest message age (seconds) above which ops is alarmed: the work is late, not just queued. */
-  maxAgeAlarmSeconds: number;
+  /**
+   * Oldest message age (seconds) above which ops is alarmed: the work is late, not just queued. Only
+   * where late work hurts customers at once (notify: a reminder after its time); elsewhere the ledger
+   * in DynamoDB and its sweep find late work again, and a failing consumer fills the alarmed DLQ.
+   */
+  maxAgeAlarmSeconds?: number;
   /** Why these bounds (kept with the numbers). */
   bounds: string;
 }
@@ -491,7 +497,7 @@ export const lambdas: LambdaSpec[] = [
     kind: 'schedule',
     entry: 'functions/booking/recovery-sweep.handler.ts',
     description:
-      'Every 5 minutes (and at local start): re-drive or hand to a person bookings left non-final, release uncommitted holds, ring lost CRM outbox doorbells, finish day plans whose apply died half-way, keep callers whose hold ran out unbooked as leads',
+      'Every 5 minutes (and at local start): re-drive or hand to a person bookings left non-final, release uncommitted holds, ring lost CRM outbox doorbells, finish half-applied day plans, make leads of unbooked callers, free the minutes of expired holds',
     grants: ['table:readWrite', 'bookingWorkflow:startSync', 'crmSyncQueue:send', 'crmSecrets:read'],
     timeoutSeconds: 300,
   },
@@ -711,49 +717,53 @@ export const queues: QueueSpec[] = [
     consumer: 'CrmSyncWorker', // timeout 30 s
     visibilityTimeoutSeconds: 180,
     batchSize: 5,
-    maximumConcurrency: 5,
-    // Backoff holds messages for up to 15 minutes on purpose (ChangeMessageVisibility): alarm after an hour.
-    maxAgeAlarmSeconds: 3_600,
+    reservedConcurrency: 5,
     bounds:
-      'A batch is written in parallel, each CRM write at most 5 s (adapter timeout) plus a token call, so 5 per batch fit the 30 s timeout; 5 at once is what a CRM API that is just back from an outage tolerates (ServiceTitan and HubSpot rate-limit per tenant app); no reserved concurrency: it is off the booking path and the mapping never exceeds 5.',
+      'A batch is written in parallel, each CRM write at most 5 s (adapter timeout) plus a token call, so 5 per batch fit the 30 s timeout; 5 at once is what a CRM API that is just back from an outage tolerates (ServiceTitan and HubSpot rate-limit per tenant app): reserved concurrency 5 is that ceiling. No mapping maximum concurrency (it keeps 5 idle pollers, issue 19 item 4): a burst past 5 is throttled and a throttled receive counts toward the DLQ, but the outbox row stays pending in DynamoDB and the recovery sweep rings it again; the DLQ is alarmed. Backoff holds messages up to 15 minutes on purpose, so no oldest-message alarm: the outbox sweep finds late work.',
   },
   {
     name: 'notify',
     consumer: 'NotifyWorker', // timeout 20 s
     visibilityTimeoutSeconds: 120,
     batchSize: 10,
-    maximumConcurrency: 10,
     reservedConcurrency: 10,
+    // The one queue that bursts by design (the 8:00 reminders): without a mapping maximum, a burst is
+    // throttled into the DLQ, so every busy morning would alarm ops and show dispatchers "failed"
+    // messages that the ledger sends anyway. Worth its ~$0.16 a month of idle polls.
+    maximumConcurrency: 10,
     // The sweeper queues what is due every minute; a message older than 10 minutes is a late reminder.
     maxAgeAlarmSeconds: 600,
     bounds:
-      "A batch is sent in parallel (Powertools BatchProcessor), each send at most 5 s (Twilio/SES timeout), so 10 per batch fit the 20 s timeout; the sweeper can queue thousands of reminders at 8:00 on a busy morning, the one burst that could take the account's concurrency from CreateBooking and the booking nodes: 10 reserved caps it (and keeps 10 for it), the mapping never asks for more.",
+      "A batch is sent in parallel (Powertools BatchProcessor), each send at most 5 s (Twilio/SES timeout), so 10 per batch fit the 20 s timeout; the sweeper can queue thousands of reminders at 8:00 on a busy morning, the one burst that could take the account's concurrency from CreateBooking and the booking nodes: 10 reserved caps it (and keeps 10 for it), and the mapping maximum of 10 makes the poller wait instead of invoking into throttles (a throttled receive would count toward the DLQ). The DLQ and the oldest message are alarmed.",
   },
   {
     name: 'status-events',
     consumer: 'StatusEventsWorker', // timeout 30 s
     visibilityTimeoutSeconds: 180,
     batchSize: 5,
-    maximumConcurrency: 5,
-    maxAgeAlarmSeconds: 600,
+    reservedConcurrency: 5,
     bounds:
-      'Events apply in order one by one (processInParallel false) with a DynamoDB write and sometimes a CRM write (at most 5 s) each, so 5 per batch fit the 30 s timeout; an FSM that replays a day of webhooks is bounded at 5 concurrent so it cannot starve the booking path; no reservation needed below that ceiling.',
+      'Events apply in order one by one (processInParallel false) with a DynamoDB write and sometimes a CRM write (at most 5 s) each, so 5 per batch fit the 30 s timeout; an FSM that replays a day of webhooks is bounded at 5 concurrent (reserved) so it cannot starve the booking path. No mapping maximum concurrency (5 idle pollers, issue 19 item 4): a throttled receive counts toward the DLQ, which is alarmed and redrives to this queue; events are idempotent by their source id. No oldest-message alarm: a failing worker fills the DLQ.',
   },
   {
     name: 'crm-read-sync',
     consumer: 'CrmReadSyncWorker', // timeout 60 s
     visibilityTimeoutSeconds: 360,
     batchSize: 1,
-    maximumConcurrency: 2,
-    // A throttled page waits up to 15 minutes on purpose (its Retry-After): alarm after an hour.
-    maxAgeAlarmSeconds: 3_600,
+    reservedConcurrency: 2,
     bounds:
-      "One page per message and per invocation (its vendor calls at most 30 s, its ~100 customers' writes a few seconds) fits the 60 s timeout; a tenant's pages run one after another (each rings the next), and 2 at once across tenants keeps a CRM's per-app rate limit and our write capacity for the booking path; no reservation needed.",
+      "One page per message and per invocation (its vendor calls at most 30 s, its ~100 customers' writes a few seconds) fits the 60 s timeout; a tenant's pages run one after another (each rings the next), and 2 at once across tenants (reserved) keeps a CRM's per-app rate limit and our write capacity for the booking path. No mapping maximum concurrency (5 idle pollers, issue 19 item 4): a tenant's pages ring one at a time, so throttles are rare, and a page that reaches the alarmed DLQ is asked again by the next 15-minute poll. A throttled page waits up to 15 minutes on purpose (Retry-After): no oldest-message alarm.",
   },
 ];
 
 /** DLQ policy shared by every work queue (ENGINEERING.md: 5 receives, 14 days). */
 export const deadLetterPolicy = { maxReceiveCount: 5, retentionDays: 14 };
+
+/**
+ * Lambda's asynchronous retries of a scheduled run that failed, before its on-failure destination
+ * (the alarmed async-targets DLQ) gets it: lib/schedules.ts in AWS, local/ticker.ts locally.
+ */
+export const SCHEDULED_RUN_RETRIES = 2;
 
 export interface ScheduleSpec {
   name: string;

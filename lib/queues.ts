@@ -45,7 +45,7 @@ export class Queues extends Construct {
             `functions/registry.ts: queue ${spec.name} visibility timeout ${spec.visibilityTimeoutSeconds}s is less than ${VISIBILITY_TIMEOUT_FACTOR}x its consumer ${spec.consumer}'s timeout ${consumerTimeout}s`,
           );
         }
-        if (spec.reservedConcurrency !== undefined && spec.reservedConcurrency < spec.maximumConcurrency) {
+        if (spec.maximumConcurrency !== undefined && spec.reservedConcurrency !== undefined && spec.reservedConcurrency < spec.maximumConcurrency) {
           throw new Error(
             `functions/registry.ts: queue ${spec.name} maximumConcurrency ${spec.maximumConcurrency} exceeds ${spec.consumer}'s reserved concurrency ${spec.reservedConcurrency}: the mapping would invoke into throttles`,
           );
@@ -80,7 +80,8 @@ export class Queues extends Construct {
    * maximum concurrency Lambda keeps its five idle pollers (AWS: the scale-down to as few as 2 "is not
    * available when you enable the maximum concurrency setting",
    * https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-scaling.html), ~15 requests a minute,
-   * ~$0.26 a month per queue at list price (`npm run bench idle`).
+   * ~$0.26 a month per queue at list price, ~$0.10 without (`npm run bench idle`). So the registry
+   * bounds consumers by reserved concurrency, and sets a mapping maximum only where a queue says why.
    */
   attachConsumers(functionOf: (lambdaName: string) => lambda.Function): void {
     for (const { spec, queue } of this.all) {
@@ -90,7 +91,7 @@ export class Queues extends Construct {
         new SqsEventSource(queue, {
           reportBatchItemFailures: true,
           batchSize: spec.batchSize,
-          maxConcurrency: spec.maximumConcurrency,
+          ...(spec.maximumConcurrency === undefined ? {} : { maxConcurrency: spec.maximumConcurrency }),
         }),
       );
       if (spec.reservedConcurrency !== undefined) {

@@ -3,14 +3,18 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { Construct } from 'constructs';
-import { schedules } from '../functions/registry';
+import { SCHEDULED_RUN_RETRIES, schedules } from '../functions/registry';
 import type { Functions } from './functions';
 import { ackInvokeVersions } from './nag';
 
 /**
  * One EventBridge Scheduler schedule per registry entry, invoking its Lambda; an invocation Scheduler
- * cannot deliver after its retries goes to the async-targets dead-letter queue (alarmed).
+ * cannot deliver after its retries goes to the async-targets dead-letter queue (alarmed). Scheduler
+ * invokes Lambda asynchronously, so a run that fails (throws, times out) is retried by Lambda and then
+ * sent by the function's on-failure destination to the same queue: one alarmed queue instead of one
+ * Errors alarm per scheduled function (issue 19 item 4). The local ticker does the same (local/ticker.ts).
  */
 export class Schedules extends Construct {
   readonly all: scheduler.Schedule[];
@@ -25,6 +29,9 @@ export class Schedules extends Construct {
           conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
         }),
       });
+      // Lambda's asynchronous retries (2, its default): the sweepers are idempotent, and an hourly
+      // renewals run that fails once still renews its 09:00 tenants.
+      fn.configureAsyncInvoke({ retryAttempts: SCHEDULED_RUN_RETRIES, onFailure: new SqsDestination(props.deadLetterQueue) });
       const schedule = new scheduler.Schedule(this, spec.name, {
         description: `${spec.name}: ${spec.expression} -> ${spec.lambda}`,
         schedule: scheduler.ScheduleExpression.expression(spec.expression),

@@ -11,7 +11,7 @@ import { BUNDLE_DIR_ENV, invokeLambda, LOCAL_REGION, LOCAL_TABLE_NAME, prepareLa
 import { startPollers } from './pollers';
 import { startSqs, type LocalSqs } from './sqs';
 import { localStateMachineArn, startStepFunctions, type LocalStepFunctions } from './stepfunctions';
-import { scheduledEvent, startTicker } from './ticker';
+import { ASYNC_TARGETS_DLQ_URL_ENV, scheduledEvent, startTicker } from './ticker';
 
 export { LOCAL_TABLE_NAME };
 
@@ -69,6 +69,8 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       ...Object.fromEntries(stateMachines.map((m) => [m.arnEnv, localStateMachineArn(m.name)])),
       ...Object.fromEntries(queues.map((q) => [queueUrlEnv(q.name), sqs.queueUrl(q.name)])),
       ...Object.fromEntries(queues.map((q) => [dlqUrlEnv(q.name), sqs.dlqUrl(q.name)])),
+      // Not a function's variable (local/lambdas.ts passes functions their own): the ticker's (local/ticker.ts).
+      [ASYNC_TARGETS_DLQ_URL_ENV]: sqs.asyncTargetsDlqUrl,
       ...(options.secretsFile ? { JOBRELAY_LOCAL_SECRETS_FILE: options.secretsFile } : {}),
       // The contract servers and local providers listen on loopback over http: allowed here, by this
       // explicit setting only, never in AWS (functions/shared/provider-url.ts).

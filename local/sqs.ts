@@ -13,8 +13,13 @@ export interface LocalSqs {
   endpoint: string;
   queueUrl(name: QueueSpec['name']): string;
   dlqUrl(name: QueueSpec['name']): string;
+  /** The async-targets dead-letter queue (lib/queues.ts): schedules' and rules' undeliverable events, scheduled runs that failed. */
+  asyncTargetsDlqUrl: string;
   stop(): Promise<void>;
 }
+
+/** The async-targets dead-letter queue's local name (lib/queues.ts `asyncTargetsDlq`). */
+export const ASYNC_TARGETS_DLQ = 'async-targets-dlq';
 
 export function localQueueName(name: string, suffix = ''): string {
   return `jobrelay-${name}${suffix}`;
@@ -47,6 +52,10 @@ export async function startSqs(): Promise<LocalSqs> {
       },
     },
   ]);
+  definitions.push({
+    QueueName: localQueueName(ASYNC_TARGETS_DLQ),
+    Attributes: { MessageRetentionPeriod: deadLetterPolicy.retentionDays * 86_400 },
+  });
   const server: Server = await createSqsServer({
     port,
     hostname: '127.0.0.1',
@@ -59,6 +68,7 @@ export async function startSqs(): Promise<LocalSqs> {
     endpoint,
     queueUrl: (name) => url(localQueueName(name)),
     dlqUrl: (name) => url(localQueueName(name, '-dlq')),
+    asyncTargetsDlqUrl: url(localQueueName(ASYNC_TARGETS_DLQ)),
     stop: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

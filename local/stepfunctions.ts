@@ -83,9 +83,11 @@ export function loadDefinition(file: string): { text: string; definition: Record
  * test/infra/asl.test.ts; `npm start` runs them as written.
  */
 function scaleTimeouts(definition: Record<string, unknown>, scale: number): void {
-  if (typeof definition.TimeoutSeconds === 'number') definition.TimeoutSeconds *= scale;
+  // ASL timeouts are whole seconds, at least 1 (the interpreter refuses anything else).
+  const scaled = (seconds: number) => Math.max(1, Math.round(seconds * scale));
+  if (typeof definition.TimeoutSeconds === 'number') definition.TimeoutSeconds = scaled(definition.TimeoutSeconds);
   for (const state of Object.values(definition.States as Record<string, { TimeoutSeconds?: number }>)) {
-    if (typeof state.TimeoutSeconds === 'number') state.TimeoutSeconds *= scale;
+    if (typeof state.TimeoutSeconds === 'number') state.TimeoutSeconds = scaled(state.TimeoutSeconds);
   }
 }
 

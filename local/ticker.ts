@@ -5,9 +5,14 @@
  * tick (so the hourly renewals scan runs on the hour, as Scheduler runs it).
  */
 import { randomUUID } from 'node:crypto';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { ScheduledEvent } from 'aws-lambda';
-import { schedules, type ScheduleSpec } from '../functions/registry';
-import { invokeLambda, LOCAL_REGION } from './lambdas';
+import { SCHEDULED_RUN_RETRIES, schedules, type ScheduleSpec } from '../functions/registry';
+import { invokeLambda, LOCAL_REGION, type LocalFunctionOverrides } from './lambdas';
+import { LOCAL_ACCOUNT } from './sqs';
+
+/** The local async-targets DLQ's URL (local/runtime.ts sets it for this process and the tests). */
+export const ASYNC_TARGETS_DLQ_URL_ENV = 'ASYNC_TARGETS_DLQ_URL';
 
 export function scheduledEvent(schedule: ScheduleSpec, at: Date = new Date()): ScheduledEvent {
   return {
@@ -49,12 +54,56 @@ export function isDue(expression: string, last: Date, now: Date): boolean {
   throw new Error(`local ticker: schedule expression ${expression} is not understood (rate(N minute|hour|day) or cron(M * * * ? *))`);
 }
 
-async function invokeSchedule(schedule: ScheduleSpec, at: Date): Promise<void> {
-  try {
-    await invokeLambda(schedule.lambda, scheduledEvent(schedule, at));
-  } catch (error) {
-    console.error(`local schedule ${schedule.name} failed:`, (error as Error).message);
+/**
+ * The record Lambda's on-failure destination sends for an asynchronous invocation that failed after
+ * its retries (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html).
+ */
+export function onFailureRecord(lambdaName: string, event: unknown, error: Error, attempts: number, at: Date = new Date()) {
+  return {
+    version: '1.0',
+    timestamp: at.toISOString(),
+    requestContext: {
+      requestId: randomUUID(),
+      functionArn: `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:jobrelay-${lambdaName}:$LATEST`,
+      condition: 'RetriesExhausted',
+      approximateInvokeCount: attempts,
+    },
+    requestPayload: event,
+    responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
+    responsePayload: { errorType: error.name, errorMessage: error.message },
+  };
+}
+
+/**
+ * One scheduled run as AWS makes it: Scheduler invokes the function asynchronously; Lambda retries a
+ * failed run SCHEDULED_RUN_RETRIES times, then its on-failure destination puts the record into the
+ * async-targets DLQ (alarmed in AWS). Resolves whether the run succeeded. `overrides` (tests): run the
+ * function with other grants or timeout.
+ */
+export async function runSchedule(schedule: ScheduleSpec, at: Date = new Date(), overrides?: LocalFunctionOverrides): Promise<boolean> {
+  const event = scheduledEvent(schedule, at);
+  let failure: Error | undefined;
+  for (let attempt = 1; attempt <= 1 + SCHEDULED_RUN_RETRIES; attempt++) {
+    try {
+      await invokeLambda(schedule.lambda, event, overrides);
+      return true;
+    } catch (error) {
+      failure = error as Error;
+    }
   }
+  console.error(`local schedule ${schedule.name} failed ${1 + SCHEDULED_RUN_RETRIES} times:`, failure!.message);
+  const dlqUrl = process.env[ASYNC_TARGETS_DLQ_URL_ENV];
+  if (!dlqUrl) throw new Error(`${ASYNC_TARGETS_DLQ_URL_ENV} is not set: the local runtime sets it`);
+  await new SQSClient({ region: LOCAL_REGION, endpoint: new URL(dlqUrl).origin, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }).send(
+    new SendMessageCommand({ QueueUrl: dlqUrl, MessageBody: JSON.stringify(onFailureRecord(schedule.lambda, event, failure!, 1 + SCHEDULED_RUN_RETRIES)) }),
+  );
+  return false;
+}
+
+async function invokeSchedule(schedule: ScheduleSpec, at: Date): Promise<void> {
+  await runSchedule(schedule, at).catch((error) =>
+    console.error(`local schedule ${schedule.name}: its failure record was not sent:`, (error as Error).message),
+  );
 }
 
 /** Every schedule now, due or not (a demo's "run it now"). */

@@ -1,6 +1,7 @@
-import { IANAZone } from 'luxon';
-import * as z from '../shared/zod';
+import { PHONE_COUNTRY_MESSAGE, phoneCountryServed } from '../recognise/phone-countries';
 import { SCOPES } from '../shared/scopes';
+import { isIanaTimeZone } from '../shared/time-zone';
+import * as z from '../shared/zod';
 
 /** The platform operator's tenant id: platform keys belong to it (it has no configuration). */
 export const PLATFORM_TENANT_ID = 'platform';
@@ -25,9 +26,9 @@ export const CreateTenantRequestSchema = z
     timeZone: z
       .string()
       .max(64)
-      .refine((zone) => IANAZone.isValidZone(zone), 'expected an IANA time zone such as America/Chicago')
+      .refine((zone) => isIanaTimeZone(zone), 'expected an IANA time zone such as America/Chicago')
       .openapi({ example: 'America/Chicago' }),
-    country: z.string().length(2).default('US'),
+    country: z.string().length(2).refine(phoneCountryServed, PHONE_COUNTRY_MESSAGE).default('US').openapi({ example: 'US' }),
     arrivalWindows: z
       .array(z.object({ start: clockTime, end: clockTime }))
       .min(1)

@@ -33,9 +33,13 @@ export async function driveBooking(
   options: { resumed: boolean; by: string; facts?: BookingFacts },
 ): Promise<{ failure?: string }> {
   let failure: string | undefined;
+  // The run a person looks up in the Step Functions console (issue 19 item 4: this review item, not an
+  // ExecutionsFailed/TimedOut alarm, is how a failed booking run is signalled).
+  let executionArn: string | undefined;
   try {
     const facts = options.facts ?? (await readBookingFacts(tenantId, bookingId));
     const run = await runBookingWorkflow(executionNameFor(bookingId, options.resumed), { tenantId, bookingId, ...(facts ? { facts } : {}) });
+    executionArn = run.executionArn;
     if (run.status !== 'SUCCEEDED') failure = `${run.status}: ${run.error ?? ''} ${run.cause ?? ''}`.trim();
   } catch (error) {
     failure = `StartSyncExecution failed: ${(error as Error).name}`;
@@ -48,7 +52,7 @@ export async function driveBooking(
         kind: 'workflow_failed',
         reason: `The booking workflow did not finish (${failure})`,
         subject: { type: 'booking', id: bookingId },
-        payload: { by: options.by, resumed: options.resumed },
+        payload: { by: options.by, resumed: options.resumed, workflow: 'booking', executionArn: executionArn ?? null },
       },
       now(),
     );

@@ -7,7 +7,8 @@
  *   `pending_confirmation` booking whose hold expired before commit, goes to a person (review item
  *   `booking_stuck`, dispatch told by SMS when it has a phone), its uncommitted hold is released and
  *   a CRM record already written for it is cancelled through the mapping table (compensation);
- *   a `pending_crm_sync` booking with no outbox work gets its write queued again.
+ *   a `pending_crm_sync` booking with no outbox work gets its write queued again; a confirmed booking
+ *   whose job trail never closed goes to a person (review item `workflow_failed`, issue 19 item 4).
  * - CRM outbox rows that are due (crm/outbox-store.ts): their doorbell was lost or their backoff is longer
  *   than SQS can delay a message: rung again.
  * Idempotent: running it twice, or at once with a retry of the same request, changes nothing more.
@@ -51,6 +52,7 @@ async function factsOf(booking: BookingRecord, at: Date) {
       recoveryRuns: booking.recoveryRuns ?? 0,
       crmSyncPending: crmWork.length ? { dueAt: crmWork.map((w) => w.dueAt ?? '').sort()[0] || undefined } : undefined,
       inReview: openItems.length > 0,
+      trail: { closed: Boolean(booking.trail?.completedAt), lastChangeAt: booking.updatedAt },
     },
     at,
   );
@@ -118,6 +120,21 @@ export async function recoverBooking(tenantId: string, bookingId: string, at: Da
       await handToPerson(booking, decision, at);
       await setRecoveryDue(tenantId, bookingId, undefined);
       return 'handed_to_person';
+    case 'trail_unfinished': {
+      const item = await openReviewItem(
+        tenantId,
+        {
+          kind: 'workflow_failed',
+          reason: decision.reason,
+          subject: { type: 'booking', id: bookingId },
+          payload: { workflow: 'job-trail', by: 'RecoverySweep' },
+        },
+        at,
+      );
+      await appendTimeline(tenantId, bookingId, 'RecoverySweep', 'trail_unfinished', { reviewItemId: item.reviewItemId }, at);
+      await setRecoveryDue(tenantId, bookingId, undefined);
+      return 'trail_unfinished';
+    }
     case 'redrive': {
       // Own the reservation's lease while re-driving: a client retry meanwhile gets 409 + Retry-After.
       if (booking.reservationKey && !(await takeOverReservation(tenantId, booking.reservationKey, at))) {

@@ -13,6 +13,13 @@ export const RECOVERY_FIRST_LOOK_MS = 2 * 60_000;
 export const MAX_RECOVERY_RUNS = 2;
 /** How soon to look again at a pending_crm_sync booking whose outbox work is still pending. */
 export const CRM_SYNC_RECHECK_MS = 30 * 60_000;
+/**
+ * A confirmed booking's job trail (Express, at most 290 s a run) has closed by this long after the
+ * booking last changed, or a person is told (issue 19 item 4: Express runs send no execution-status
+ * events, so this look, not an ExecutionsFailed/TimedOut alarm, catches a trail that died uncaught:
+ * timed out, a runtime error, its own failure path failing).
+ */
+export const TRAIL_DEADLINE_MS = 15 * 60_000;
 
 export function recoveryIndexEntry(createdAt: Date): { duePk: string; dueAt: string } {
   return { duePk: RECOVERY_PARTITION, dueAt: new Date(createdAt.getTime() + RECOVERY_FIRST_LOOK_MS).toISOString() };
@@ -32,6 +39,8 @@ export interface RecoveryFacts {
   crmSyncPending?: { dueAt?: string };
   /** An open review item already tells a person about this booking. */
   inReview: boolean;
+  /** The job trail: whether it closed (CloseTrail), and when the booking last changed (ISO). */
+  trail?: { closed: boolean; lastChangeAt: string };
 }
 
 export type RecoveryDecision =
@@ -39,7 +48,8 @@ export type RecoveryDecision =
   | { action: 'later'; dueAt: string; why: string }
   | { action: 'redrive' }
   | { action: 'stuck'; reason: string; statusReason: string; releaseHold: boolean }
-  | { action: 'requeue_crm' };
+  | { action: 'requeue_crm' }
+  | { action: 'trail_unfinished'; reason: string };
 
 /** The hold is this booking's and still worth something: committed, or held and unexpired. */
 function holdState(facts: RecoveryFacts, bookingId: string, at: Date): 'booked' | 'live' | 'expired' | 'lost' {
@@ -51,6 +61,14 @@ function holdState(facts: RecoveryFacts, bookingId: string, at: Date): 'booked' 
 }
 
 export function decideRecovery(bookingId: string, facts: RecoveryFacts, at: Date): RecoveryDecision {
+  if (facts.status === 'confirmed' && facts.trail && !facts.trail.closed && !facts.inReview) {
+    const deadline = Date.parse(facts.trail.lastChangeAt) + TRAIL_DEADLINE_MS;
+    if (at.getTime() < deadline) return { action: 'later', dueAt: new Date(deadline).toISOString(), why: 'its job trail has not closed yet' };
+    return {
+      action: 'trail_unfinished',
+      reason: `The job trail did not finish within ${TRAIL_DEADLINE_MS / 60_000} minutes (no technician assignment or notice may have gone out): check the booking's timeline and run the missing steps by hand`,
+    };
+  }
   if (FINAL.has(facts.status)) return { action: 'settled', why: facts.status };
   const hold = facts.holdId ? holdState(facts, bookingId, at) : undefined;
   const releaseHold = hold === 'live' || hold === 'expired';

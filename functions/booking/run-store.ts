@@ -8,6 +8,7 @@ import { sfnClient } from '../shared/workflow-client';
 import { config } from '../shared/config';
 
 export interface BookingRunOutcome {
+  executionArn?: string;
   status?: string;
   error?: string;
   cause?: string;
@@ -16,5 +17,5 @@ export interface BookingRunOutcome {
 /** Runs the booking workflow for one booking and answers with how the run ended (StartSyncExecution answers 200 for failed runs too). */
 export async function runBookingWorkflow(name: string, input: { tenantId: string; bookingId: string; facts?: object }): Promise<BookingRunOutcome> {
   const run = await sfnClient().send(new StartSyncExecutionCommand({ stateMachineArn: config.bookingStateMachineArn, name, input: JSON.stringify(input) }));
-  return { status: run.status, error: run.error, cause: run.cause };
+  return { executionArn: run.executionArn, status: run.status, error: run.error, cause: run.cause };
 }

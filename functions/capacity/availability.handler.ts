@@ -2,10 +2,10 @@
  * GET /v1/availability: only windows a qualified technician whose territory covers the address can
  * really serve; the reason when there are none; the next open windows when the range is full.
  */
-import { DateTime } from 'luxon';
 import { ApiError } from '../shared/errors';
 import { apiRoute } from '../shared/http';
 import { now } from '../shared/time';
+import { addDays } from '../shared/zoned-time';
 import { getJobType, getTenant } from '../tenant/store';
 import { dateRange } from './availability';
 import { availableWindows, isScheduleStale, searchDates } from './engine';
@@ -27,11 +27,11 @@ export const handler = apiRoute({ query: AvailabilityQuerySchema }, async ({ ten
   const { open, reason } = await availableWindows({ tenant, jobType, postalCode: query.postalCode, dates, now: at, emergency, member });
 
   let nextAvailable: Array<{ date: string; start: string; end: string }> | undefined;
-  const after = DateTime.fromISO(dates[dates.length - 1]!).plus({ days: 1 });
+  const after = addDays(dates[dates.length - 1]!, 1);
   // The next windows are looked for inside the horizon only.
   const last = lastBookableDate(tenant, at);
-  if (!open.length && reason === 'fully_booked' && after.toISODate()! <= last) {
-    const until = after.plus({ days: tenant.bookingHorizonDays - 1 }).toISODate()!;
+  if (!open.length && reason === 'fully_booked' && after <= last) {
+    const until = addDays(after, tenant.bookingHorizonDays - 1);
     const more = await availableWindows({
       tenant,
       jobType,
@@ -39,7 +39,7 @@ export const handler = apiRoute({ query: AvailabilityQuerySchema }, async ({ ten
       now: at,
       emergency,
       member,
-      dates: dateRange(after.toISODate()!, [until, last].sort()[0]!),
+      dates: dateRange(after, [until, last].sort()[0]!),
     });
     nextAvailable = more.open.slice(0, NEXT_AVAILABLE).map(({ date, start, end }) => ({ date, start, end }));
   }

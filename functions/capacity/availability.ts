@@ -13,8 +13,9 @@
  * Standard bookings may only take technician-day tokens up to limit - emergency reserve; the rest
  * are kept for emergencies. Holds and bookings claim the same items, so an expired hold frees all.
  */
-import { DateTime } from 'luxon';
+import { addDays, isoWeekday, zonedClock, zonedDate, zonedInstant, zonedOffsetMinutes } from '../shared/zoned-time';
 import type { ArrivalWindow, JobType, Technician, Tenant, Weekday } from '../tenant/model';
+import { TRAVEL_BUFFER_MINUTES } from './travel-buffer';
 
 export type ClaimKind = 'slot' | 'unit' | 'techDay' | 'jobTypeDay';
 
@@ -78,7 +79,7 @@ export type CapacityTenant = Pick<
   Tenant,
   'timeZone' | 'arrivalWindows' | 'afterHoursWindows' | 'onCallRotation' | 'defaultDailyJobLimit' | 'emergencyReserve'
 > &
-  Partial<Pick<Tenant, 'memberReserve'>>;
+  Partial<Pick<Tenant, 'memberReserve' | 'travelBufferMinutes'>>;
 
 export interface AvailabilityInput {
   tenant: CapacityTenant;
@@ -99,7 +100,7 @@ export interface AvailabilityInput {
   member?: boolean;
 }
 
-const luxonWeekday: Record<number, Weekday> = { 1: 'mon', 2: 'tue', 3: 'wed', 4: 'thu', 5: 'fri', 6: 'sat', 7: 'sun' };
+const isoWeekdays: Record<number, Weekday> = { 1: 'mon', 2: 'tue', 3: 'wed', 4: 'thu', 5: 'fri', 6: 'sat', 7: 'sun' };
 
 export function normalizePostalCode(postalCode: string): string {
   return postalCode.trim().toUpperCase().replace(/\s+/g, '');
@@ -120,8 +121,9 @@ export function isQualified(technician: Technician, jobType: JobType): boolean {
   return technician.active && technician.trades.includes(jobType.trade) && jobType.requiredSkills.every((skill) => technician.skills.includes(skill));
 }
 
-export function isOnShift(technician: Technician, date: string, window: ArrivalWindow, timeZone: string): boolean {
-  const weekday = luxonWeekday[DateTime.fromISO(date, { zone: timeZone }).weekday];
+export function isOnShift(technician: Technician, date: string, window: ArrivalWindow, _timeZone: string): boolean {
+  // A calendar date's weekday is the same in every zone.
+  const weekday = isoWeekdays[isoWeekday(date)];
   const shift = weekday ? technician.shifts[weekday] : undefined;
   // HH:mm strings compare correctly as text.
   return Boolean(shift && shift.start <= window.start && window.end <= shift.end);
@@ -157,35 +159,34 @@ export function usableDailyJobs(tenant: CapacityTenant, technician: Technician, 
  * offered once, from its first occurrence. Called only for days whose UTC offset changes.
  */
 export function windowExists(date: string, start: string, end: string, timeZone: string): boolean {
-  const from = DateTime.fromISO(`${date}T${start}`, { zone: timeZone });
-  const to = DateTime.fromISO(`${date}T${end}`, { zone: timeZone });
-  return from.toFormat('HH:mm') === start && from < to;
+  const from = zonedInstant(date, timeZone, start);
+  const to = zonedInstant(date, timeZone, end);
+  return zonedClock(from, timeZone) === start && from < to;
 }
 
 /** Does the zone's UTC offset change during `date` (a DST day)? Two lookups per day, not per window. */
 function offsetChanges(date: string, timeZone: string): boolean {
-  const midnight = DateTime.fromISO(date, { zone: timeZone });
-  return midnight.offset !== midnight.plus({ days: 1 }).offset;
+  return zonedOffsetMinutes(zonedInstant(date, timeZone), timeZone) !== zonedOffsetMinutes(zonedInstant(addDays(date, 1), timeZone), timeZone);
 }
 
 export function windowStartInstant(date: string, start: string, timeZone: string): Date {
-  return DateTime.fromISO(`${date}T${start}`, { zone: timeZone }).toJSDate();
+  return zonedInstant(date, timeZone, start);
 }
 
 /** Local dates from `from` for `days` days, in the tenant's zone. */
 export function localDates(from: Date, days: number, timeZone: string): string[] {
-  const first = DateTime.fromJSDate(from, { zone: timeZone }).startOf('day');
-  return Array.from({ length: days }, (_, index) => first.plus({ days: index }).toISODate()!);
+  const first = zonedDate(from, timeZone);
+  return Array.from({ length: days }, (_, index) => addDays(first, index));
 }
 
 export function localDate(at: Date, timeZone: string): string {
-  return DateTime.fromJSDate(at, { zone: timeZone }).toISODate()!;
+  return zonedDate(at, timeZone);
 }
 
 /** Dates from `from` to `to` inclusive (both YYYY-MM-DD). */
 export function dateRange(from: string, to: string): string[] {
   const dates: string[] = [];
-  for (let d = DateTime.fromISO(from, { zone: 'UTC' }); d.toISODate()! <= to; d = d.plus({ days: 1 })) dates.push(d.toISODate()!);
+  for (let d = from; d <= to; d = addDays(d, 1)) dates.push(d);
   return dates;
 }
 
@@ -197,8 +198,7 @@ export function firstFreeIndex(used: Set<number>, max: number): number | undefin
 
 /** Capacity is counted in units of this many minutes of a technician's window. */
 export const UNIT_MINUTES = 15;
-/** Each job with a duration also claims this much for the drive to it. */
-export const TRAVEL_BUFFER_MINUTES = 15;
+export { TRAVEL_BUFFER_MINUTES };
 
 const clockMinutes = (time: string) => Number(time.slice(0, 2)) * 60 + Number(time.slice(3, 5));
 
@@ -208,9 +208,9 @@ export function windowUnits(window: Pick<ArrivalWindow, 'start' | 'end'>): numbe
 }
 
 /** The units a job of this type needs: its duration plus the travel buffer, rounded up; undefined when it fills whole windows. */
-export function unitsNeeded(jobType: Pick<JobType, 'durationMinutes'>): number | undefined {
+export function unitsNeeded(jobType: Pick<JobType, 'durationMinutes'>, travelBufferMinutes = TRAVEL_BUFFER_MINUTES): number | undefined {
   if (jobType.durationMinutes === undefined) return undefined;
-  return Math.ceil((jobType.durationMinutes + TRAVEL_BUFFER_MINUTES) / UNIT_MINUTES);
+  return Math.ceil((jobType.durationMinutes + travelBufferMinutes) / UNIT_MINUTES);
 }
 
 /** How many units a job takes in each window, from its arrival window on. */
@@ -226,15 +226,17 @@ export type Footprint = Array<{ start: string; units: number }>;
  *   past the window's end) and then units of the next consecutive windows until it is done.
  * A window's jobs, with what a longer job before it runs on, then always fit its minutes in order,
  * each arriving inside its window. Undefined when the windows needed do not exist.
+ * `travelBufferMinutes`: the tenant's (every caller passes it; absent: TRAVEL_BUFFER_MINUTES).
  */
 export function jobFootprint(
   windows: Array<Pick<ArrivalWindow, 'start' | 'end'>>,
   start: string,
   jobType: Pick<JobType, 'durationMinutes' | 'durationWindows'>,
+  travelBufferMinutes?: number,
 ): Footprint | undefined {
   const i = windows.findIndex((w) => w.start === start);
   if (i < 0) return undefined;
-  const needed = unitsNeeded(jobType);
+  const needed = unitsNeeded(jobType, travelBufferMinutes);
   const out: Footprint = [];
   let rest = needed ?? Number.POSITIVE_INFINITY;
   for (let k = i; k < windows.length; k++) {
@@ -370,7 +372,7 @@ export function findOpenWindows(input: AvailabilityInput): OpenWindow[] {
 
     for (const { windows, afterHours } of groups) {
       for (const first of windows) {
-        const footprint = jobFootprint(windows, first.start, jobType);
+        const footprint = jobFootprint(windows, first.start, jobType, tenant.travelBufferMinutes);
         if (!footprint) continue;
         const run = footprint.map((f) => windows.find((w) => w.start === f.start)!);
         // The customer's window: the arrival window (a job with no duration: every window it fills).

@@ -4,12 +4,11 @@
  * availability and holds routes alike.
  */
 import { createHash } from 'node:crypto';
-import { DateTime } from 'luxon';
 import { listTechnicians } from '../tenant/store';
 import type { JobType, Tenant } from '../tenant/model';
 import { epochSeconds } from '../shared/time';
 import { dateRange, explainNoWindow, findOpenWindows, localDates, type NoWindowReason, type OpenWindow } from './availability';
-import { claimHold, type HoldRecord, listClaims } from './store';
+import { claimHold, type HoldRecord, listClaims, type TransactItem } from './store';
 
 /** Lead time: a standard window is not offered when it starts sooner than this. */
 export const MIN_LEAD_MINUTES = 60;
@@ -106,11 +105,13 @@ export async function holdWindow(args: {
    * here (503 with Retry-After) rather than run past its Lambda's timeout. Never after a claim is won.
    */
   checkTime?: () => void;
+  /** Items written in the hold's own claim transaction (the caller of a hold: kept with it or not at all). */
+  alongside?: (hold: HoldRecord) => TransactItem[];
 }): Promise<HoldAttempt> {
   const { tenant, jobType, postalCode, window, holdId, now } = args;
   const emergency = args.emergency ?? jobType.emergency;
   const dates = window ? [window.date] : searchDates(tenant, now, { emergency });
-  const expiresAt = epochSeconds(DateTime.fromJSDate(now).plus({ minutes: tenant.holdMinutes }).toJSDate());
+  const expiresAt = epochSeconds(new Date(now.getTime() + tenant.holdMinutes * 60_000));
 
   let lastReason: HoldAttempt['reason'];
   for (let round = 0; round < CLAIM_ROUNDS; round++) {
@@ -126,27 +127,18 @@ export async function holdWindow(args: {
     }
     for (const plan of spreadCandidates(chosen.candidates, holdId)) {
       args.checkTime?.();
-      const outcome = await claimHold(
-        { tenantId: tenant.tenantId, holdId, plan, emergency, expiresAt, bookingId: args.bookingId, source: args.source, createdAt: now.toISOString() },
-        now,
-      );
-      if (outcome === 'won') {
-        return {
-          hold: {
-            tenantId: tenant.tenantId,
-            holdId,
-            status: 'HELD',
-            plan,
-            emergency,
-            keys: [],
-            expiresAt,
-            bookingId: args.bookingId,
-            source: args.source,
-            createdAt: now.toISOString(),
-          },
-          alternatives: [],
-        };
-      }
+      const claim = {
+        tenantId: tenant.tenantId,
+        holdId,
+        plan,
+        emergency,
+        expiresAt,
+        bookingId: args.bookingId,
+        source: args.source,
+        createdAt: now.toISOString(),
+      };
+      const hold: HoldRecord = { ...claim, status: 'HELD', keys: [] };
+      if ((await claimHold(claim, now, args.alongside?.(hold))) === 'won') return { hold, alternatives: [] };
     }
     // Lost every candidate to concurrent claims: back off a little and look again.
     await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 25 * (round + 1)));
@@ -172,7 +164,8 @@ export function spreadCandidates<T extends { technicianId: string; techDayIndex:
  * the same day first (closest start first), then the neighbouring days outwards.
  */
 export function nearestFirst<T extends { date: string; start: string }>(windows: T[], near: { date: string; start: string }): T[] {
-  const day = (date: string) => DateTime.fromISO(date, { zone: 'UTC' }).toMillis() / 86_400_000;
+  // A date-only ISO string parses as UTC midnight.
+  const day = (date: string) => Date.parse(date) / 86_400_000;
   const minutes = (time: string) => Number(time.slice(0, 2)) * 60 + Number(time.slice(3, 5));
   const distance = (w: T) => [Math.abs(day(w.date) - day(near.date)), Math.abs(minutes(w.start) - minutes(near.start))] as const;
   return [...windows].sort((a, b) => {

@@ -7,7 +7,7 @@
  * in the sparse `byDue` index (partition HOLD_CALLER_PARTITION, due just after the hold runs out)
  * until the sweep has decided, once, whether the caller became a lead.
  */
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '../shared/config';
 import { documentClient } from '../shared/clients';
 import { queryPages, sendConditional } from '../shared/dynamo';
@@ -44,11 +44,15 @@ function toRecord(item: Record<string, unknown>): HoldCallerRecord {
   return Object.fromEntries(FIELDS.filter((f) => item[f] !== undefined).map((f) => [f, item[f]])) as unknown as HoldCallerRecord;
 }
 
-/** Keeps the caller of a new hold, due for a look just after the hold runs out. */
-export async function putHoldCaller(record: Omit<HoldCallerRecord, 'leadId'>): Promise<void> {
+/**
+ * The Put that keeps the caller of a new hold, due for a look just after the hold runs out: one item
+ * of the hold's claim transaction (capacity/store.ts claimHold `alongside`), so a hold is never kept
+ * without its caller, nor a caller without its hold (a crash between two writes lost the caller).
+ */
+export function holdCallerPutItem(record: Omit<HoldCallerRecord, 'leadId'>) {
   const expiry = Date.parse(record.holdExpiresAt);
-  await documentClient().send(
-    new PutCommand({
+  return {
+    Put: {
       TableName: config.tableName,
       Item: {
         ...holdCallerKeys.caller(record.tenantId, record.holdId),
@@ -59,8 +63,8 @@ export async function putHoldCaller(record: Omit<HoldCallerRecord, 'leadId'>): P
         expiresAt: Math.floor(expiry / 1000) + KEEP_AFTER_EXPIRY_S,
       },
       ConditionExpression: 'attribute_not_exists(pk)',
-    }),
-  );
+    },
+  };
 }
 
 export async function getHoldCaller(tenantId: string, holdId: string): Promise<HoldCallerRecord | undefined> {
@@ -99,15 +103,16 @@ export async function setHoldCallerDue(tenantId: string, holdId: string, dueAt: 
 }
 
 /**
- * The transaction item that ties the caller to the lead it became and takes it off the sweep's
- * list: once only (a second sweep's transaction fails on it, so it makes no second lead).
+ * The transaction item that ties the caller to the lead it became: once only (a second sweep's
+ * transaction fails on it, so it makes no second lead). The caller stays on the sweep's list until
+ * the lead has its callback and CRM row (leads/record.ts recordHungUpLead), then leaves it.
  */
 export function holdCallerLeadItem(tenantId: string, holdId: string, leadId: string) {
   return {
     Update: {
       TableName: config.tableName,
       Key: holdCallerKeys.caller(tenantId, holdId),
-      UpdateExpression: 'SET leadId = :leadId REMOVE duePk, dueAt',
+      UpdateExpression: 'SET leadId = :leadId',
       ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(leadId)',
       ExpressionAttributeValues: { ':leadId': leadId },
     },

@@ -11,7 +11,7 @@ import { requireWithinHorizon } from './horizon';
 import { getCustomer } from '../recognise/store';
 import { normalizePhone } from '../recognise/phone';
 import { memberPlan } from '../renewals/member';
-import { putHoldCaller } from './hold-caller-store';
+import { holdCallerPutItem } from './hold-caller-store';
 import { type CreateHoldRequest, type HoldCaller, HoldCallerSchema } from './schemas';
 
 const CALLER_FIELDS = Object.keys(HoldCallerSchema.shape) as Array<keyof HoldCaller>;
@@ -64,6 +64,8 @@ export async function createHold(
     now: at,
     // A burst can make claims slow: answer 503 with Retry-After inside the Lambda's time, never a timeout.
     checkTime: () => requireBudget(budget),
+    // The caller is written in the hold's claim transaction: a crash can never keep one without the other.
+    alongside: (hold) => callerItems(tenantId, body, hold, at),
   });
   if (!attempt.hold) {
     return {
@@ -73,24 +75,25 @@ export async function createHold(
       }),
     };
   }
-  await keepCaller(tenantId, body, attempt.hold, at);
   return { hold: toPublicHold(attempt.hold, at) };
 }
 
 /** A hold that names its caller keeps them, so one who hangs up before booking becomes a lead (leads/hung-up.ts). */
-async function keepCaller(tenantId: string, body: CreateHoldRequest, hold: HoldRecord, at: Date): Promise<void> {
-  if (!body.customerId && !body.customer) return;
+function callerItems(tenantId: string, body: CreateHoldRequest, hold: HoldRecord, at: Date) {
+  if (!body.customerId && !body.customer) return [];
   const caller: HoldCaller = Object.fromEntries(CALLER_FIELDS.filter((field) => body[field] !== undefined).map((field) => [field, body[field]]));
-  await putHoldCaller({
-    tenantId,
-    holdId: hold.holdId,
-    jobTypeId: body.jobTypeId,
-    postalCode: body.postalCode,
-    emergency: hold.emergency,
-    caller,
-    createdAt: at.toISOString(),
-    holdExpiresAt: new Date((hold.expiresAt ?? Math.floor(at.getTime() / 1000)) * 1000).toISOString(),
-  });
+  return [
+    holdCallerPutItem({
+      tenantId,
+      holdId: hold.holdId,
+      jobTypeId: body.jobTypeId,
+      postalCode: body.postalCode,
+      emergency: hold.emergency,
+      caller,
+      createdAt: at.toISOString(),
+      holdExpiresAt: new Date((hold.expiresAt ?? Math.floor(at.getTime() / 1000)) * 1000).toISOString(),
+    }),
+  ];
 }
 
 export async function releaseHoldById(tenantId: string, id: string) {

@@ -1,7 +1,7 @@
 /** Availability, holds and schedule-sync API shapes (zod: validation, types and OpenAPI). */
-import { DateTime } from 'luxon';
 import { AddressSchema, AttributionSchema, CHANNELS, CustomerInputSchema, TranscriptTurnSchema } from '../booking/schemas';
 import { withinBytes } from '../shared/bounds';
+import { daysBetween } from '../shared/zoned-time';
 import * as z from '../shared/zod';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD');
@@ -30,7 +30,7 @@ export const AvailabilityQuerySchema = z
       return;
     }
     if (query.from && query.to) {
-      const days = DateTime.fromISO(query.to).diff(DateTime.fromISO(query.from), 'days').days;
+      const days = daysBetween(query.from, query.to);
       if (!(days >= 0)) ctx.addIssue({ code: 'custom', path: ['to'], message: 'to must not be before from' });
       else if (days >= MAX_AVAILABILITY_DAYS) ctx.addIssue({ code: 'custom', path: ['to'], message: `at most ${MAX_AVAILABILITY_DAYS} days per request` });
     }

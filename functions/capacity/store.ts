@@ -180,6 +180,11 @@ function counterNeed(plan: Pick<ClaimPlan, 'counters'>, sk: string): { minutes: 
 
 const COUNTER_NAMES = { '#used': 'used', '#status': 'status' };
 
+/** The `byDue` partition of counter items with HELD claims, for the recovery sweep (capacity/reclaim-sweep.ts). */
+export const RECLAIM_PARTITION = 'RECLAIM';
+/** When the sweep looks at a counter whose earliest hold runs out at `expiresAt` (epoch s): a little after, so a commit at the last second wins. */
+export const reclaimDueAt = (expiresAt: number) => new Date(expiresAt * 1000 + 5_000).toISOString();
+
 /** An entry without undefined fields (so it is stored as given). */
 function entryOf(entry: CounterEntry): CounterEntry {
   return Object.fromEntries(Object.entries(entry).filter(([, v]) => v !== undefined)) as unknown as CounterEntry;
@@ -248,6 +253,15 @@ function counterUpdate(args: {
   const delta = args.add.reduce((n, a) => n + a.entry.minutes, 0) - args.remove.reduce((n, r) => n + r.minutes, 0) - left;
   values[':delta'] = delta;
   set.push('#used = if_not_exists(#used, :zero) + :delta');
+  // A HELD claim puts the counter on the recovery sweep's list (capacity/reclaim-sweep.ts), due when
+  // the earliest hold on it runs out (holds of a tenant last equally long, so the first one's expiry
+  // is the earliest); `heldSeq` tells the sweep a claim arrived after it read the item.
+  const heldExpiries = args.add.filter(({ entry }) => entry.status === 'HELD' && entry.expiresAt).map(({ entry }) => entry.expiresAt!);
+  if (heldExpiries.length) {
+    Object.assign(names, { '#duePk': 'duePk', '#dueAt': 'dueAt', '#heldSeq': 'heldSeq' });
+    Object.assign(values, { ':reclaimPk': RECLAIM_PARTITION, ':dueAt': reclaimDueAt(Math.min(...heldExpiries)), ':one': 1 });
+    set.push('#duePk = :reclaimPk', '#dueAt = if_not_exists(#dueAt, :dueAt)', '#heldSeq = if_not_exists(#heldSeq, :zero) + :one');
+  }
   if (delta > 0) {
     const cap = Math.min(...args.add.map((a) => a.cap));
     values[':room'] = cap - delta;
@@ -347,9 +361,14 @@ export type ClaimOutcome = 'won' | 'taken';
  * Claims every item of the plan in one transaction. An item may be claimed when it is free, when
  * its hold has expired, or when it is already this hold's (a retried request re-entering).
  * 'taken': another claim holds an item (or a concurrent transaction touched one): look again.
+ * `alongside`: items written in the same transaction (a hold's caller: both or neither).
  */
-export async function claimHold(hold: Omit<HoldRecord, 'keys' | 'status'> & { status?: 'HELD' | 'BOOKED' }, now: Date): Promise<ClaimOutcome> {
-  const send = () => sendConditional(new TransactWriteCommand({ TransactItems: claimHoldItems(hold, now) }));
+export async function claimHold(
+  hold: Omit<HoldRecord, 'keys' | 'status'> & { status?: 'HELD' | 'BOOKED' },
+  now: Date,
+  alongside: TransactItem[] = [],
+): Promise<ClaimOutcome> {
+  const send = () => sendConditional(new TransactWriteCommand({ TransactItems: [...claimHoldItems(hold, now), ...alongside] }));
   if (await send()) return 'won';
   const counters = planKeys(hold.tenantId, hold.plan).filter((key) => isCounterKey(key.sk));
   if (!counters.length) return 'taken';

@@ -3,13 +3,13 @@
  * CrmSyncWorker (the outbox, after an outage): build the context, map it through the tenant's
  * mapping table, call the tenant's adapter, record the external ids on the booking.
  */
-import { DateTime } from 'luxon';
 import { requireBookingRecord, updateBooking, type BookingRecord } from '../booking/store';
 import { normalizeAddress } from '../recognise/address';
 import { getCustomer } from '../recognise/store';
 import { getLead, setLeadCrm } from '../leads/store';
 import type { LeadRecord } from '../leads/schemas';
 import { settleLeadsOfCaller } from '../leads/settle';
+import { zonedInstant } from '../shared/zoned-time';
 import { ownValue } from '../shared/own';
 import { memberPlan } from '../renewals/member';
 import { InvariantError } from '../shared/errors';
@@ -65,11 +65,12 @@ export async function buildBookingWrite(
   const { address } = booking.request;
   const window = booking.window
     ? (() => {
-        const start = DateTime.fromISO(`${booking.window.date}T${booking.window.start}`, { zone: tenant.timeZone });
-        const end = DateTime.fromISO(`${booking.window.date}T${booking.window.end}`, { zone: tenant.timeZone });
+        // UTC to the second, as CRMs take it: 2026-11-02T14:00:00Z.
+        const { date } = booking.window;
+        const utc = (time: string) => `${zonedInstant(date, tenant.timeZone, time).toISOString().slice(0, 19)}Z`;
         return {
-          startUtc: start.toUTC().toISO({ suppressMilliseconds: true })!,
-          endUtc: end.toUTC().toISO({ suppressMilliseconds: true })!,
+          startUtc: utc(booking.window.start),
+          endUtc: utc(booking.window.end),
           label: `${booking.window.date} ${booking.window.start}-${booking.window.end}`,
         };
       })()

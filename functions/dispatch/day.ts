@@ -25,6 +25,7 @@ export interface DayJob {
   holdId?: string;
   start: string;
   end: string;
+  /** Windows the job's claims hold minutes of; none for a job outside every window (a late-night emergency). */
   windowStarts: string[];
   /** Minutes of each window the job's claims hold (minute units times UNIT_MINUTES; a whole window for claims from before units). */
   minutes: Record<string, number>;
@@ -65,7 +66,13 @@ export async function loadDispatchDay(tenantId: string, date: string): Promise<D
     c.kind === 'unit' ? UNIT_MINUTES : windowUnits(windowOf(c.start!) ?? { start: '00:00', end: '00:00' }) * UNIT_MINUTES;
   const slotsByBooking = new Map<string, Record<string, number>>();
   for (const c of claims) {
-    if ((c.kind !== 'slot' && c.kind !== 'unit') || c.status !== 'BOOKED' || !c.bookingId || c.date !== date) continue;
+    if (c.status !== 'BOOKED' || !c.bookingId || c.date !== date) continue;
+    // A job outside every window (an emergency accepted late at night) claims only its technician-day token: on the board with no window minutes.
+    if (c.kind === 'techDay') {
+      if (!slotsByBooking.has(c.bookingId)) slotsByBooking.set(c.bookingId, {});
+      continue;
+    }
+    if (c.kind !== 'slot' && c.kind !== 'unit') continue;
     const minutes = slotsByBooking.get(c.bookingId) ?? {};
     minutes[c.start!] = (minutes[c.start!] ?? 0) + claimMinutes(c);
     slotsByBooking.set(c.bookingId, minutes);
@@ -140,30 +147,44 @@ export function toPlanDay(day: DispatchDay, options: { flexibleWindows?: boolean
   const types = new Map(day.jobTypes.map((j) => [j.jobTypeId, j]));
   const windows = day.tenant.arrivalWindows.map((w) => ({ start: w.start, end: w.end }));
   const ordered = [...day.jobs].sort((a, b) => (a.createdAt ?? '').localeCompare(b.createdAt ?? '') || a.bookingId.localeCompare(b.bookingId));
+  // A booked window starts at an arrival window's start and ends at an arrival window's end (the last of a multi-window job's).
+  const movable = (j: DayJob) => types.has(j.jobTypeId) && windows.some((w) => w.start === j.start) && windows.some((w) => w.end === j.end);
+  // A job with its own window (an accepted emergency, e.g. 11:05-12:35) stays with its technician:
+  // the plan never moves it, and its minutes and its daily job are not the plan's to give.
+  const pinned = new Map<string, { units: Record<string, number>; jobs: number }>();
+  for (const j of day.jobs) {
+    if (movable(j) || !j.technicianId) continue;
+    const entry = pinned.get(j.technicianId) ?? { units: {}, jobs: 0 };
+    for (const [start, minutes] of Object.entries(j.minutes)) entry.units[start] = (entry.units[start] ?? 0) + Math.ceil(minutes / UNIT_MINUTES);
+    entry.jobs++;
+    pinned.set(j.technicianId, entry);
+  }
   return {
     windows,
     maxHopMinutes: options.maxHopMinutes ?? DEFAULT_MAX_HOP_MINUTES,
-    // A window someone else holds, or an unmoved job's, is not the plan's to give.
+    travelBufferMinutes: day.tenant.travelBufferMinutes,
+    // A window someone else holds, an unmoved job's or a pinned job's, is not the plan's to give.
     technicians: planTechnicians(day).map((t) => {
       const taken = day.occupied.get(t.technicianId);
-      if (!taken) return t;
-      return { ...t, usedUnits: taken.units, dailyJobLimit: Math.max(0, t.dailyJobLimit - taken.jobs) };
+      const fixed = pinned.get(t.technicianId);
+      if (!taken && !fixed) return t;
+      const usedUnits = { ...taken?.units };
+      for (const [start, units] of Object.entries(fixed?.units ?? {})) usedUnits[start] = (usedUnits[start] ?? 0) + units;
+      return { ...t, usedUnits, dailyJobLimit: Math.max(0, t.dailyJobLimit - (taken?.jobs ?? 0) - (fixed?.jobs ?? 0)) };
     }),
-    jobs: ordered
-      .filter((j) => types.has(j.jobTypeId) && windows.some((w) => w.start === j.start))
-      .map((j, order) => {
-        const type = types.get(j.jobTypeId)!;
-        return {
-          jobId: j.bookingId,
-          trade: type.trade,
-          requiredSkills: type.requiredSkills,
-          postalCode: j.postalCode,
-          durationWindows: type.durationWindows,
-          ...(type.durationMinutes !== undefined ? { durationMinutes: type.durationMinutes } : {}),
-          windows: options.flexibleWindows ? [j.start, ...windows.map((w) => w.start).filter((s) => s !== j.start)] : [j.start],
-          order,
-        };
-      }),
+    jobs: ordered.filter(movable).map((j, order) => {
+      const type = types.get(j.jobTypeId)!;
+      return {
+        jobId: j.bookingId,
+        trade: type.trade,
+        requiredSkills: type.requiredSkills,
+        postalCode: j.postalCode,
+        durationWindows: type.durationWindows,
+        ...(type.durationMinutes !== undefined ? { durationMinutes: type.durationMinutes } : {}),
+        windows: options.flexibleWindows ? [j.start, ...windows.map((w) => w.start).filter((s) => s !== j.start)] : [j.start],
+        order,
+      };
+    }),
   };
 }
 

@@ -69,6 +69,8 @@ export interface PlanDay {
    * Undefined: no limit.
    */
   maxHopMinutes?: number;
+  /** Minutes each job with a duration also takes for the drive to it (the tenant's `travelBufferMinutes`; absent: TRAVEL_BUFFER_MINUTES). */
+  travelBufferMinutes?: number;
 }
 
 export interface Assignment {
@@ -125,13 +127,21 @@ export function canServe(tech: PlanTechnician, job: PlanJob): boolean {
 }
 
 /** Window starts a job arriving at `start` uses minutes of, if those windows exist. */
-export function occupiedWindows(windows: PlanWindow[], start: string, job: Pick<PlanJob, 'durationWindows' | 'durationMinutes'>): string[] | undefined {
-  return jobFootprint(windows, start, job)?.map((f) => f.start);
+export function occupiedWindows(
+  day: Pick<PlanDay, 'windows' | 'travelBufferMinutes'>,
+  start: string,
+  job: Pick<PlanJob, 'durationWindows' | 'durationMinutes'>,
+): string[] | undefined {
+  return jobFootprint(day.windows, start, job, day.travelBufferMinutes)?.map((f) => f.start);
 }
 
-/** Units per window start a job arriving at `start` uses (capacity/availability.ts jobFootprint). */
-export function unitsOf(windows: PlanWindow[], start: string, job: Pick<PlanJob, 'durationWindows' | 'durationMinutes'>): Map<string, number> {
-  return new Map((jobFootprint(windows, start, job) ?? []).map((f) => [f.start, f.units]));
+/** Units per window start a job arriving at `start` uses (capacity/availability.ts jobFootprint, with the day's travel buffer). */
+export function unitsOf(
+  day: Pick<PlanDay, 'windows' | 'travelBufferMinutes'>,
+  start: string,
+  job: Pick<PlanJob, 'durationWindows' | 'durationMinutes'>,
+): Map<string, number> {
+  return new Map((jobFootprint(day.windows, start, job, day.travelBufferMinutes) ?? []).map((f) => [f.start, f.units]));
 }
 
 /** Free minute units of a technician's window. */
@@ -155,9 +165,9 @@ function techBase(tech: PlanTechnician): string {
 function options(day: PlanDay, job: PlanJob) {
   const out: Array<{ tech: PlanTechnician; start: string; occupied: string[]; rank: number }> = [];
   job.windows.forEach((start, rank) => {
-    const occupied = occupiedWindows(day.windows, start, job);
+    const occupied = occupiedWindows(day, start, job);
     if (!occupied) return;
-    const units = unitsOf(day.windows, start, job);
+    const units = unitsOf(day, start, job);
     for (const tech of day.technicians) {
       if (canServe(tech, job) && occupied.every((w) => tech.windowStarts.includes(w) && units.get(w)! <= freeUnits(day, tech, w)))
         out.push({ tech, start, occupied, rank });
@@ -173,9 +183,9 @@ export function fcfsAssign(day: PlanDay): Assignment[] {
   const assignments: Assignment[] = [];
   for (const job of [...day.jobs].sort((a, b) => a.order - b.order)) {
     for (const start of job.windows) {
-      const occupied = occupiedWindows(day.windows, start, job);
+      const occupied = occupiedWindows(day, start, job);
       if (!occupied) continue;
-      const units = unitsOf(day.windows, start, job);
+      const units = unitsOf(day, start, job);
       const fits = (t: PlanTechnician, w: string) => units.get(w)! <= freeUnits(day, t, w) - (taken.get(`${t.technicianId}|${w}`) ?? 0);
       const free = day.technicians
         .filter((t) => canServe(t, job) && occupied.every((w) => t.windowStarts.includes(w) && fits(t, w)))
@@ -201,14 +211,14 @@ export function packAssign(day: PlanDay): Assignment[] {
   const taken = new Map<string, number>();
   const count = new Map<string, number>();
   const assignments: Assignment[] = [];
-  const size = (job: PlanJob) => [...unitsOf(day.windows, job.windows[0] ?? '', job).values()].reduce((s, n) => s + n, 0);
+  const size = (job: PlanJob) => [...unitsOf(day, job.windows[0] ?? '', job).values()].reduce((s, n) => s + n, 0);
   const jobs = [...day.jobs].sort((a, b) => a.windows.length - b.windows.length || size(b) - size(a) || a.order - b.order);
   for (const job of jobs) {
     let best: { tech: PlanTechnician; start: string; occupied: string[]; units: Map<string, number>; slack: number; drive: number } | undefined;
     for (const start of job.windows) {
-      const occupied = occupiedWindows(day.windows, start, job);
+      const occupied = occupiedWindows(day, start, job);
       if (!occupied) continue;
-      const units = unitsOf(day.windows, start, job);
+      const units = unitsOf(day, start, job);
       for (const tech of day.technicians) {
         if (!canServe(tech, job) || (count.get(tech.technicianId) ?? 0) >= tech.dailyJobLimit) continue;
         const left = occupied.map((w) => freeUnits(day, tech, w) - (taken.get(`${tech.technicianId}|${w}`) ?? 0) - units.get(w)!);
@@ -319,9 +329,9 @@ export function validate(day: PlanDay, assignments: Assignment[]): string[] {
     seen.add(a.jobId);
     if (!canServe(tech, job)) problems.push(`${a.jobId}: ${a.technicianId} not qualified or out of territory`);
     if (!job.windows.includes(a.start)) problems.push(`${a.jobId}: window ${a.start} not acceptable`);
-    const occupied = occupiedWindows(day.windows, a.start, job);
+    const occupied = occupiedWindows(day, a.start, job);
     if (!occupied || occupied.join() !== a.windowStarts.join()) problems.push(`${a.jobId}: wrong windows`);
-    const units = unitsOf(day.windows, a.start, job);
+    const units = unitsOf(day, a.start, job);
     for (const w of a.windowStarts) {
       if (!tech.windowStarts.includes(w)) problems.push(`${a.jobId}: ${a.technicianId} off shift at ${w}`);
       const key = `${a.technicianId}|${w}`;
@@ -393,7 +403,7 @@ export function buildModel(
         occupied: o.occupied,
         first: windowIndex.get(o.occupied[0]!)!,
         last: windowIndex.get(o.occupied[o.occupied.length - 1]!)!,
-        units: unitsOf(day.windows, o.start, job),
+        units: unitsOf(day, o.start, job),
         weight: SERVE_WEIGHT - o.rank,
         minIn: 0,
         maxIn: 0,
@@ -585,7 +595,7 @@ export function insertWithRelocation(day: PlanDay, start: Assignment[]): Assignm
   const used = new Map<string, number>();
   const count = new Map<string, number>();
   const add = (a: Assignment, sign: 1 | -1) => {
-    const units = unitsOf(day.windows, a.start, jobs.get(a.jobId)!);
+    const units = unitsOf(day, a.start, jobs.get(a.jobId)!);
     for (const [w, n] of units) used.set(`${a.technicianId}|${w}`, (used.get(`${a.technicianId}|${w}`) ?? 0) + sign * n);
     count.set(a.technicianId, (count.get(a.technicianId) ?? 0) + sign);
     if (sign > 0) plan.set(a.jobId, a);
@@ -594,7 +604,7 @@ export function insertWithRelocation(day: PlanDay, start: Assignment[]): Assignm
   for (const a of start) add(a, 1);
   const fits = (job: PlanJob, o: { tech: PlanTechnician; start: string; occupied: string[] }) =>
     (count.get(o.tech.technicianId) ?? 0) < o.tech.dailyJobLimit &&
-    [...unitsOf(day.windows, o.start, job)].every(([w, n]) => (used.get(`${o.tech.technicianId}|${w}`) ?? 0) + n <= freeUnits(day, o.tech, w));
+    [...unitsOf(day, o.start, job)].every(([w, n]) => (used.get(`${o.tech.technicianId}|${w}`) ?? 0) + n <= freeUnits(day, o.tech, w));
   const hopsOk = (technicianId: string) => {
     if (day.maxHopMinutes === undefined) return true;
     const tech = day.technicians.find((t) => t.technicianId === technicianId)!;

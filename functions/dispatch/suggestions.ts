@@ -137,7 +137,8 @@ export async function computeSuggestions(day: DispatchDay, now: Date, options: {
     if (!minutes || !late.technicianId) continue;
     const mine = (byTech.get(late.technicianId) ?? []).sort((a, b) => a.start.localeCompare(b.start));
     const next = mine.find((j) => j.start >= late.end && !DONE.has(j.jobState ?? '') && j.bookingId !== late.bookingId);
-    if (!next) continue;
+    // A job outside every window (a late-night emergency, no window minutes) stays with who accepted it.
+    if (!next?.windowStarts.length) continue;
     // Free windows between the two jobs absorb the delay: only a delay longer than the gap puts it at risk.
     if (minutes <= clockMinutes(next.start) - clockMinutes(late.end)) continue;
     const jobType = types.get(next.jobTypeId);
@@ -183,7 +184,8 @@ export async function computeSuggestions(day: DispatchDay, now: Date, options: {
       const theirs = byTech.get(id) ?? [];
       for (const other of theirs) {
         const otherType = types.get(other.jobTypeId);
-        if (!otherType || other.start < next.end || DONE.has(other.jobState ?? '') || UNDERWAY.has(other.jobState ?? '')) continue;
+        if (!otherType || !other.windowStarts.length || other.start < next.end || DONE.has(other.jobState ?? '') || UNDERWAY.has(other.jobState ?? ''))
+          continue;
         if (!isQualified(lateTech!, otherType) || !coversPostalCode(lateTech!, other.postalCode)) continue;
         if (!other.windowStarts.every((w) => lateShift!.windowStarts.includes(w))) continue;
         if (!fitsMinutes(day, id, theirs, next, other)) continue;

@@ -6,7 +6,7 @@
  * from the paging round so the booking workflow's node and the sweep do not bundle the trail's client.
  */
 import { DateTime } from 'luxon';
-import { appendTimeline, bookingUpdate, getBookingRecord, requireBookingRecord, updateBooking } from '../booking/store';
+import { appendTimeline, type BookingRecord, bookingUpdate, getBookingRecord, requireBookingRecord, updateBooking } from '../booking/store';
 import { claimHoldItems, listClaims, sendClaimTransaction } from '../capacity/store';
 import { syncBookingToCrm } from '../crm/sync-booking';
 import { addLedgerRows } from '../notify/store';
@@ -75,9 +75,11 @@ async function confirmAccepted(tenantId: string, bookingId: string, technicianId
   const [tenant, booking, technicians] = await Promise.all([getTenant(tenantId), getBookingRecord(tenantId, bookingId), listTechnicians(tenantId)]);
   if (!tenant || !booking) throw new InvariantError('Tenant or booking missing');
   if (booking.status !== 'dispatching') {
-    // Already confirmed by an earlier round: only the trail may be missing (its start is idempotent).
+    // Confirmed by an earlier round that may have died right after its transaction (a kill -9): what
+    // follows the claim is finished here, each step once (the CRM's exactly-once key, the ETA's
+    // ledger row, the trail's execution name).
     const committed = booking.status === 'confirmed' || booking.status === 'pending_crm_sync';
-    if (committed && booking.holdId === emergencyHoldId(bookingId)) await startJobTrail(tenantId, bookingId);
+    if (committed && booking.holdId === emergencyHoldId(bookingId)) await afterAccepted(tenantId, booking, technicianId, at);
     return;
   }
   const technician = technicians.find((t) => t.technicianId === technicianId);
@@ -121,12 +123,30 @@ async function confirmAccepted(tenantId: string, bookingId: string, technicianId
   if (!overbooking) throw new TransientError(`Could not claim ${technicianId}'s capacity for emergency ${bookingId}: every round met a concurrent claim`);
 
   await appendTimeline(tenantId, bookingId, 'EmergencyDispatch', 'accepted', { technicianId, window, holdId, overbooked: isOverbooked(overbooking) }, at);
-  await syncBookingToCrm(tenantId, bookingId, 'booked', 'EmergencyDispatch', at, {
-    beforeOutbox: () => updateBooking(tenantId, bookingId, { status: 'pending_crm_sync', statusReason: 'crm_unreachable' }, { onlyFrom: ['confirmed'], at }),
-  });
+  await afterAccepted(tenantId, { ...booking, ...fields }, technicianId, at, isOverbooked(overbooking) ? { window, overbooking } : undefined);
+}
+
+/**
+ * What follows an acceptance's transaction, safe to run again: the CRM (unless the outbox has it
+ * already), the customer's ETA, the escalation item resolved, an overbooking reported (known only
+ * to the round that claimed), the job trail.
+ */
+async function afterAccepted(
+  tenantId: string,
+  booking: Pick<BookingRecord, 'bookingId' | 'status' | 'crm'>,
+  technicianId: string,
+  at: Date,
+  overbooked?: { window: { date: string; start: string; end: string }; overbooking: EmergencyOverbooking },
+): Promise<void> {
+  const { bookingId } = booking;
+  if (booking.status === 'confirmed' && booking.crm?.state !== 'booked') {
+    await syncBookingToCrm(tenantId, bookingId, 'booked', 'EmergencyDispatch', at, {
+      beforeOutbox: () => updateBooking(tenantId, bookingId, { status: 'pending_crm_sync', statusReason: 'crm_unreachable' }, { onlyFrom: ['confirmed'], at }),
+    });
+  }
   await addLedgerRows(tenantId, bookingId, [sms('emergency_eta', at)]);
   await resolveReviewItemsFor(tenantId, { type: 'booking', id: bookingId }, 'emergency_unanswered', technicianId, `Accepted by on-call ${technicianId}`, at);
-  if (isOverbooked(overbooking)) await reportOverbooking(tenantId, bookingId, technicianId, window, overbooking, at);
+  if (overbooked) await reportOverbooking(tenantId, bookingId, technicianId, overbooked.window, overbooked.overbooking, at);
   await startJobTrail(tenantId, bookingId);
 }
 

@@ -3,7 +3,6 @@
  * who is paged in which order, what a paging round does next, and what a technician's reply says.
  * No I/O: inputs in, decisions out (test/unit/emergency.test.ts).
  */
-import { DateTime } from 'luxon';
 import {
   type CapacityClaim,
   type CapacityTenant,
@@ -18,6 +17,7 @@ import {
   withCounters,
 } from '../capacity/availability';
 import { basePostalCode, travelMinutes } from '../dispatch/geo';
+import { zonedClock, zonedDate, zonedInstant } from '../shared/zoned-time';
 import type { JobType, Technician } from '../tenant/model';
 import type { EmergencySettings } from './settings';
 
@@ -27,7 +27,7 @@ import type { EmergencySettings } from './settings';
  */
 export function needsDispatchNow(window: { date: string; start: string } | undefined, timeZone: string, now: Date, settings: EmergencySettings): boolean {
   if (!window) return true;
-  const start = DateTime.fromISO(`${window.date}T${window.start}`, { zone: timeZone }).toJSDate();
+  const start = zonedInstant(window.date, timeZone, window.start);
   return start.getTime() - now.getTime() > settings.maxWaitMinutes * 60_000;
 }
 
@@ -112,10 +112,10 @@ export function parsePageReply(body: string): PageReply | undefined {
 
 /** The same-day window an accepting technician promises: from now to now + the tenant's ETA, in the company's zone. */
 export function acceptedWindow(now: Date, timeZone: string, settings: EmergencySettings): { date: string; start: string; end: string } {
-  const local = DateTime.fromJSDate(now, { zone: timeZone });
-  const by = local.plus({ minutes: settings.etaMinutes });
-  const end = by.hasSame(local, 'day') ? by.toFormat('HH:mm') : '23:59';
-  return { date: local.toISODate()!, start: local.toFormat('HH:mm'), end };
+  const date = zonedDate(now, timeZone);
+  const by = new Date(now.getTime() + settings.etaMinutes * 60_000);
+  const end = zonedDate(by, timeZone) === date ? zonedClock(by, timeZone) : '23:59';
+  return { date, start: zonedClock(now, timeZone), end };
 }
 
 /** Why an accepted emergency's claim goes past what the technician's day had free (a dispatcher moves the rest). */

@@ -37,7 +37,13 @@ export async function sweepHungUpCallers(at: Date, options: { tenantId?: string 
   for (const due of await dueHoldCallers(at, SWEEP_LIMIT, options.tenantId)) {
     try {
       const held = await getHoldCaller(due.tenantId, due.holdId);
-      if (!held || held.leadId) continue;
+      if (!held) continue;
+      if (held.leadId) {
+        // Made by a sweep that died before the lead had everything: finish it.
+        await recordHungUpLead(due.tenantId, held, at);
+        counts.leads++;
+        continue;
+      }
       const decision = hungUpDecision(await getHold(due.tenantId, due.holdId), at);
       if (decision.action === 'later') {
         await setHoldCallerDue(due.tenantId, due.holdId, decision.dueAt);

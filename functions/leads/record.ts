@@ -10,12 +10,12 @@
  */
 import { ulid } from 'ulid';
 import type { BookingRecord } from '../booking/store';
-import type { HoldCallerRecord } from '../capacity/hold-caller-store';
+import { type HoldCallerRecord, setHoldCallerDue } from '../capacity/hold-caller-store';
 import { normalizeEmail, normalizePhone } from '../recognise/phone';
 import { createCustomer, emptyProfile, findCustomerIdByEmail, findCustomerIdByPhone } from '../recognise/store';
 import { alternativesFor, asBookedWindow, availableWindows, searchDates } from '../capacity/engine';
-import { enqueueCrmSync } from '../crm/outbox-store';
-import { openReviewItem } from '../review/store';
+import { crmSyncWorkOf, enqueueCrmSync } from '../crm/outbox-store';
+import { findOpenReviewItems, openReviewItem } from '../review/store';
 import { logger } from '../shared/logger';
 import { getJobType, getTenant, listTechnicians } from '../tenant/store';
 import { leadReasonOf, neighbouringTechnicians } from './leads';
@@ -188,14 +188,34 @@ async function customerOfCaller(
 
 /**
  * A caller who hung up before booking (their hold ran out unbooked) becomes a lead with reason
- * hung_up and a `callback` item. Idempotent: the hold's caller is tied to one lead, once.
+ * hung_up, its CRM outbox row and a `callback` item. Idempotent: the hold's caller is tied to one
+ * lead, once (leads/store.ts createLead), and stays due in the sweep's index until the lead has
+ * everything a lead gets; a sweep killed between those steps leaves it due, and the next one (seeing
+ * the caller's `leadId`) finishes what is missing, each step once.
  */
 export async function recordHungUpLead(tenantId: string, held: HoldCallerRecord, at: Date): Promise<LeadRecord> {
-  const { caller } = held;
   const jobType = await getJobType(tenantId, held.jobTypeId);
+  const made = held.leadId ? await getLead(tenantId, held.leadId) : undefined;
+  if (held.leadId && !made) throw new Error(`Lead ${held.leadId} of hold ${held.holdId} is missing`);
+  const created = made ? undefined : await createLead(tenantId, await hungUpCandidate(tenantId, held, jobType?.trade, at));
+  // A concurrent sweep made it first: that one finishes it (or, if it dies, the next sweep does).
+  if (created && !created.created) return created.lead;
+  const lead = made ?? created!.lead;
+  if (!(await crmSyncWorkOf({ tenantId, leadId: lead.leadId, state: 'lead' }))) await enqueueLeadCrmSync(tenantId, lead);
+  const need = { jobTypeId: held.jobTypeId, postalCode: held.postalCode, emergency: held.emergency, waitlist: false };
+  const itemId =
+    lead.callbackReviewItemId ?? (await ensureCallback(tenantId, lead, need, jobType?.name ?? held.jobTypeId, held.caller.attribution?.source, at));
+  await setHoldCallerDue(tenantId, held.holdId, undefined);
+  if (!made) logger.info('hung-up caller kept as a lead', { tenantId, leadId: lead.leadId, holdId: held.holdId });
+  return { ...lead, callbackReviewItemId: itemId };
+}
+
+/** The lead a hung-up caller becomes (its customer record found or made from the caller). */
+async function hungUpCandidate(tenantId: string, held: HoldCallerRecord, trade: string | undefined, at: Date): Promise<LeadRecord> {
+  const { caller } = held;
   const customerId = caller.customerId ?? (await customerOfCaller(tenantId, caller.customer, caller.address?.country, at));
   const phoneE164 = !customerId && caller.customer?.phone ? normalizePhone(caller.customer.phone, caller.address?.country ?? 'US') : undefined;
-  const candidate: LeadRecord = {
+  return {
     leadId: ulid(at.getTime()),
     status: 'open',
     reason: 'hung_up',
@@ -204,7 +224,7 @@ export async function recordHungUpLead(tenantId: string, held: HoldCallerRecord,
     ...(phoneE164 ? { phoneE164 } : {}),
     holdId: held.holdId,
     jobTypeId: held.jobTypeId,
-    trade: jobType?.trade ?? 'unknown',
+    trade: trade ?? 'unknown',
     postalCode: held.postalCode,
     ...(caller.attribution ? { attribution: caller.attribution } : {}),
     ...(caller.channel ? { channel: caller.channel } : {}),
@@ -212,13 +232,14 @@ export async function recordHungUpLead(tenantId: string, held: HoldCallerRecord,
     createdAt: at.toISOString(),
     updatedAt: at.toISOString(),
   };
-  const { lead, created } = await createLead(tenantId, candidate);
-  if (!created) return lead;
-  await enqueueLeadCrmSync(tenantId, lead);
-  const need = { jobTypeId: held.jobTypeId, postalCode: held.postalCode, emergency: held.emergency, waitlist: false };
-  const itemId = await openCallback(tenantId, lead, need, jobType?.name ?? held.jobTypeId, caller.attribution?.source, at);
-  logger.info('hung-up caller kept as a lead', { tenantId, leadId: lead.leadId, holdId: held.holdId });
-  return { ...lead, callbackReviewItemId: itemId };
+}
+
+/** The lead's callback item: the one a killed run opened but did not link (linked now), else a new one. */
+async function ensureCallback(tenantId: string, lead: LeadRecord, need: CallbackNeed, job: string, source: string | undefined, at: Date): Promise<string> {
+  const [opened] = await findOpenReviewItems(tenantId, { type: 'lead', id: lead.leadId }, 'callback');
+  if (!opened) return openCallback(tenantId, lead, need, job, source, at);
+  await setCallbackItem(tenantId, lead.leadId, opened.reviewItemId, at);
+  return opened.reviewItemId;
 }
 
 /**

@@ -40,7 +40,7 @@ export function asksToMove(event: JobEventBody): boolean {
 /** The company windows the job takes from `start` and the minutes in each (capacity/availability.ts jobFootprint), standard or after-hours. */
 function windowRun(tenant: Tenant, jobType: JobType | undefined, start: string) {
   for (const windows of [tenant.arrivalWindows, tenant.afterHoursWindows]) {
-    const footprint = jobFootprint(windows, start, jobType ?? { durationWindows: 1 });
+    const footprint = jobFootprint(windows, start, jobType ?? { durationWindows: 1 }, tenant.travelBufferMinutes);
     if (!footprint) continue;
     const last = jobType?.durationMinutes === undefined ? footprint[footprint.length - 1]!.start : start;
     return { starts: footprint.map((f) => f.start), end: windows.find((w) => w.start === last)!.end, footprint, windows };

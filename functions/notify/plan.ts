@@ -2,7 +2,7 @@
  * What messages a booking starts, and when: pure planning over the booked window. Every message is a
  * ledger row first (notify/store.ts); the sweeper sends rows when they fall due.
  */
-import { DateTime } from 'luxon';
+import { zonedDate, zonedInstant } from '../shared/zoned-time';
 import type { NotificationKind } from './catalogue';
 
 export interface PlannedNotification {
@@ -24,16 +24,16 @@ export function planNotifications(args: {
   channel: 'sms' | 'email';
 }): PlannedNotification[] {
   const { window, timeZone, now, channel } = args;
-  const start = DateTime.fromISO(`${window.date}T${window.start}`, { zone: timeZone });
+  const start = zonedInstant(window.date, timeZone, window.start);
   // A window already under way (an emergency booked into it, a late confirmation) is no "between 10
   // and 12" any more: the customer is told the technician arrives by its end.
-  const kind = start.toMillis() <= now.getTime() ? 'confirmation_arriving_by' : 'confirmation';
+  const kind = start.getTime() <= now.getTime() ? 'confirmation_arriving_by' : 'confirmation';
   const planned: PlannedNotification[] = [{ kind, channel, dueAt: now.toISOString() }];
-  const reminder48 = start.minus({ hours: 48 });
-  if (reminder48.toMillis() > now.getTime()) planned.push({ kind: 'reminder_48h', channel, dueAt: reminder48.toUTC().toISO()! });
-  const dayOf = start.startOf('day').set({ hour: DAY_OF_REMINDER_HOUR });
-  if (dayOf.toMillis() > now.getTime() && dayOf < start) {
-    planned.push({ kind: 'reminder_day_of', channel, dueAt: dayOf.toUTC().toISO()! });
+  const reminder48 = new Date(start.getTime() - 48 * 3_600_000);
+  if (reminder48.getTime() > now.getTime()) planned.push({ kind: 'reminder_48h', channel, dueAt: reminder48.toISOString() });
+  const dayOf = zonedInstant(zonedDate(start, timeZone), timeZone, `${String(DAY_OF_REMINDER_HOUR).padStart(2, '0')}:00`);
+  if (dayOf.getTime() > now.getTime() && dayOf < start) {
+    planned.push({ kind: 'reminder_day_of', channel, dueAt: dayOf.toISOString() });
   }
   return planned;
 }

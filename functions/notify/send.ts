@@ -2,12 +2,12 @@
  * Sending one notification (use case of the NotifyWorker, send.handler.ts), and the review item for
  * one that failed for good or for the last time.
  */
-import { getBookingRecord, type BookingRecord } from '../booking/store';
+import type { BookingRecord } from '../booking/store';
 import { PAYMENT_REMINDER_KINDS } from '../lifecycle/plan';
 import { invoiceDescription, invoicePaymentLink } from '../renewals/payment-link';
 import { logger } from '../shared/logger';
 import type { Tenant } from '../tenant/model';
-import { type CustomerRecord, emptyProfile, getCustomer } from '../recognise/store';
+import { type CustomerRecord, emptyProfile } from '../recognise/store';
 import { membershipMessageSubject } from '../renewals/store';
 import { findOpenReviewItems, openReviewItem } from '../review/store';
 import { openSetupItem } from '../review/setup';
@@ -16,7 +16,6 @@ import { SecretNotSetError } from '../shared/secrets';
 import { now } from '../shared/time';
 import { readableError, type FailedRecord } from '../shared/worker';
 import { SetupRequiredError } from '../tenant/setup';
-import { getJobType, getTenant, listTechnicians } from '../tenant/store';
 import { carriesJobDetails, composeMessage, composeSubject, type MessageLanguage, messageVariables, recipientOf } from './catalogue';
 import { emailHtml } from './email';
 import { decideDelivery } from './delivery';
@@ -24,7 +23,7 @@ import { providerFor } from './providers';
 import { MessageRejectedError, MessageUnaddressableError } from './providers/types';
 import { NotifyMessageSchema, type NotifyMessage } from './schemas';
 import { type InboundAlertFacts, inboundAlertFacts } from './reply-store';
-import { deferRow, isRowOpen, recordSent, settleRow } from './store';
+import { deferRow, readMessageParties, readRowSubject, recordSent, settleRow } from './store';
 
 /** The job details' labels in the reader's language. */
 const DETAIL_LABELS = {
@@ -150,21 +149,25 @@ async function reminderPaymentUrl(
  * nobody can receive it.
  */
 export async function sendNotification(row: NotifyMessage): Promise<void> {
+  // Two reads (issue 19: were six): the row, the booking and the tenant; then the customer, the job
+  // type and the technicians the message names.
+  const first = await readRowSubject(row);
   // The sweeper queues a row again when its message seems lost: one that was settled meanwhile is done.
-  if (!(await isRowOpen(row))) return;
+  if (!first.open) return;
   // A membership's messages (renewal notices, win-back) have the membership as their subject.
   // A text from a number with no booking has the inbound message as its subject (the dispatcher's alert).
   const booking =
-    (await getBookingRecord(row.tenantId, row.bookingId)) ??
-    (await membershipMessageSubject(row.tenantId, row.bookingId)) ??
-    inboundSubject(await inboundAlertFacts(row.tenantId, row.bookingId));
+    first.booking ?? (await membershipMessageSubject(row.tenantId, row.bookingId)) ?? inboundSubject(await inboundAlertFacts(row.tenantId, row.bookingId));
   if (!booking?.customerId && !(booking && 'caller' in booking)) throw new Error(`Booking ${row.bookingId} cannot be notified yet`);
-  const [tenant, customer, jobType, technicians] = await Promise.all([
-    getTenant(row.tenantId),
-    booking.customerId ? getCustomer(row.tenantId, booking.customerId) : 'caller' in booking ? booking.caller : undefined,
-    getJobType(row.tenantId, booking.jobTypeId),
-    listTechnicians(row.tenantId),
-  ]);
+  const parties = await readMessageParties(row.tenantId, {
+    customerId: booking.customerId,
+    jobTypeId: booking.jobTypeId || undefined,
+    // The recipient (a technician's message) and the booked technician (named in the text).
+    technicianIds: [row.technicianId, booking.window?.technicianId],
+  });
+  const { tenant } = first;
+  const { jobType, technicians } = parties;
+  const customer = booking.customerId ? parties.customer : 'caller' in booking ? booking.caller : undefined;
   if (!tenant || !customer) throw new Error('Tenant or customer missing');
   const at = now();
   const subject = { type: 'booking', id: row.bookingId };

@@ -5,15 +5,18 @@
  * Sending is a transaction (ledger row -> sent, outbox row), so a message is sent once.
  */
 import { createHash } from 'node:crypto';
-import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { bookingKeys } from '../booking/store';
+import { PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type BookingRecord, bookingKeys } from '../booking/store';
+import { type CustomerRecord, customerKeys, withProfile } from '../recognise/store';
 import { documentClient } from '../shared/clients';
 import { config } from '../shared/config';
 import type { NotificationKind } from './catalogue';
 import type { NotifyMessage } from './schemas';
 import type { PlannedNotification } from './plan';
-import { queryPartition, queryPrefix, sendConditional } from '../shared/dynamo';
+import { getItems, queryPartition, queryPrefix, sendConditional } from '../shared/dynamo';
 import type { IndexName } from '../shared/table';
+import type { JobType, Technician, Tenant } from '../tenant/model';
+import { jobTypeFromItem, technicianFromItem, tenantFromItem, tenantKeys } from '../tenant/store';
 
 /** The sparse due-work index (functions/shared/table.ts declares it). */
 export const DUE_INDEX: IndexName = 'byDue';
@@ -187,10 +190,45 @@ export async function markQueued(row: LedgerMessage, at: Date): Promise<boolean>
 }
 
 /** Whether a ledger row still waits to be sent (a doorbell rung twice finds it settled and stops). */
-export async function isRowOpen(row: LedgerMessage): Promise<boolean> {
-  const { Item } = await documentClient().send(new GetCommand({ TableName: config.tableName, Key: rowKey(row), ConsistentRead: true }));
+function isOpenRow(item: Record<string, unknown> | undefined): boolean {
   // Membership messages and rows written before the ledger existed have no row: send as before.
-  return !Item || Item.status === 'pending' || Item.status === 'queued';
+  return !item || item.status === 'pending' || item.status === 'queued';
+}
+
+/**
+ * What sending a row reads first, in one request (issue 19: was three): whether the row is still
+ * open, the booking it is about (absent for a membership's or an inbound text's messages) and the
+ * tenant's configuration. Consistent: a row settled a moment ago is seen settled.
+ */
+export async function readRowSubject(row: LedgerMessage): Promise<{ open: boolean; booking?: BookingRecord; tenant?: Tenant }> {
+  const [rowItem, booking, tenant] = await getItems([rowKey(row), bookingKeys.booking(row.tenantId, row.bookingId), tenantKeys.tenant(row.tenantId)], {
+    consistent: true,
+  });
+  return { open: isOpenRow(rowItem), booking: booking as BookingRecord | undefined, ...(tenant ? { tenant: tenantFromItem(tenant) } : {}) };
+}
+
+/**
+ * Then the people and the job a message names, in one more request (was three, the technicians a
+ * Query of all of them): the customer, the job type and only the technicians named.
+ */
+export async function readMessageParties(
+  tenantId: string,
+  named: { customerId?: string; jobTypeId?: string; technicianIds: Array<string | undefined> },
+): Promise<{ customer?: CustomerRecord; jobType?: JobType; technicians: Technician[] }> {
+  const technicianIds = [...new Set(named.technicianIds.filter((id): id is string => Boolean(id)))];
+  const keys = [
+    ...(named.customerId ? [customerKeys.customer(tenantId, named.customerId)] : []),
+    ...(named.jobTypeId ? [tenantKeys.jobType(tenantId, named.jobTypeId)] : []),
+    ...technicianIds.map((id) => tenantKeys.technician(tenantId, id)),
+  ];
+  const items = keys.length ? await getItems(keys, { consistent: true }) : [];
+  const customer = named.customerId ? items.shift() : undefined;
+  const jobType = named.jobTypeId ? items.shift() : undefined;
+  return {
+    ...(customer ? { customer: withProfile(customer) } : {}),
+    ...(jobType ? { jobType: jobTypeFromItem(jobType) } : {}),
+    technicians: items.filter((item) => item !== undefined).map(technicianFromItem),
+  };
 }
 
 /** A queued row that must wait (quiet hours): back to pending with its new due time. */

@@ -6,10 +6,10 @@
  * act on becomes a `customer_reply` review item with an alert to the dispatcher. Every text in and
  * every answer out is kept on the booking (its activity shows the thread).
  */
-import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js';
 import { alternativesFor } from '../capacity/engine';
 import { cancelBooking, rescheduleBooking } from '../booking/changes';
 import { appendTimeline, type BookingRecord, listBookingsByPhone, updateBooking } from '../booking/store';
+import { formatPhoneNational } from '../recognise/phone';
 import { type CustomerRecord, findCustomerIdByPhone, getCustomer, setCustomerLanguage, setMessagingOptOut } from '../recognise/store';
 import { openReviewItem } from '../review/store';
 import { ApiError } from '../shared/errors';
@@ -310,7 +310,7 @@ async function forDispatch(c: Conversation, why?: string, kind: NotificationKind
 
 /** A phone as people write it in the company's country: (512) 555-0100. */
 function forPeople(phone: string | undefined, country: string): string | undefined {
-  return phone ? (parsePhoneNumberFromString(phone, country as CountryCode)?.formatNational() ?? phone) : undefined;
+  return phone ? formatPhoneNational(phone, country) : undefined;
 }
 
 /** The catalogue's answer (or the tenant's template for it), about the conversation's booking. */

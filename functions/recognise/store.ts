@@ -127,8 +127,8 @@ export async function findCustomerIdsByAddress(tenantId: string, addressKey: str
   return Items.map((item) => item.customerId as string);
 }
 
-/** A stored customer with the profile fields an older record may lack filled in as empty. */
-function withProfile(item: Record<string, unknown>): CustomerRecord {
+/** A stored customer with the profile fields an older record may lack filled in as empty (also for readers that fetched the item with others). */
+export function withProfile(item: Record<string, unknown>): CustomerRecord {
   const { pk: _pk, sk: _sk, type: _type, ...rest } = item;
   return { ...emptyProfile(), ...(rest as unknown as CustomerRecord) };
 }

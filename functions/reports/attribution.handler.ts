@@ -1,9 +1,9 @@
 import { stringify } from 'csv-stringify/sync';
-import { DateTime } from 'luxon';
 import { listBookingRecords } from '../booking/store';
 import { ApiError } from '../shared/errors';
 import { apiRoute } from '../shared/http';
 import { now } from '../shared/time';
+import { addDays, daysBetween, isCalendarDate, zonedDate, zonedInstant } from '../shared/zoned-time';
 import { getTenant } from '../tenant/store';
 import { listLeadsCreated } from '../leads/store';
 import { toLeadViews } from '../leads/view';
@@ -28,26 +28,21 @@ async function unbookedDemand(tenantId: string, leads: LeadRecord[], records: Bo
 export const handler = apiRoute({ query: AttributionQuerySchema }, async ({ tenant, query }) => {
   const company = await getTenant(tenant.tenantId);
   const zone = company?.timeZone ?? 'UTC';
-  const to = query.to ? DateTime.fromISO(query.to, { zone }) : DateTime.fromJSDate(now(), { zone }).startOf('day');
-  const from = query.from ? DateTime.fromISO(query.from, { zone }) : to.minus({ days: 29 });
-  if (!to.isValid) throw new ApiError('invalid_request', 'query.to: not a calendar date', 'query.to');
-  if (!from.isValid) throw new ApiError('invalid_request', 'query.from: not a calendar date', 'query.from');
+  const to = query.to ?? zonedDate(now(), zone);
+  if (!isCalendarDate(to)) throw new ApiError('invalid_request', 'query.to: not a calendar date', 'query.to');
+  const from = query.from ?? addDays(to, -29);
+  if (!isCalendarDate(from)) throw new ApiError('invalid_request', 'query.from: not a calendar date', 'query.from');
   if (from > to) throw new ApiError('invalid_request', 'query.from: must not be after `to`', 'query.from');
-  if (to.diff(from, 'days').days > MAX_DAYS) throw new ApiError('invalid_request', `query.from: at most ${MAX_DAYS} days per report`, 'query.from');
+  if (daysBetween(from, to) > MAX_DAYS) throw new ApiError('invalid_request', `query.from: at most ${MAX_DAYS} days per report`, 'query.from');
+  // The period in instants: from the first day's midnight to the midnight after the last, in the company's zone.
+  const span = { from: zonedInstant(from, zone).toISOString(), to: zonedInstant(addDays(to, 1), zone).toISOString() };
 
   // Every booking of the period, never a sample: a report that silently dropped rows would lie.
-  const records = await listBookingRecords(
-    tenant.tenantId,
-    { from: from.startOf('day').toUTC().toISO()!, to: to.plus({ days: 1 }).startOf('day').toUTC().toISO()! },
-    Number.POSITIVE_INFINITY,
-  );
+  const records = await listBookingRecords(tenant.tenantId, span, Number.POSITIVE_INFINITY);
   // Unbooked demand: the period's leads, grouped by the attribution of the request each came from.
-  const leads = await listLeadsCreated(tenant.tenantId, {
-    from: from.startOf('day').toUTC().toISO()!,
-    to: to.plus({ days: 1 }).startOf('day').toUTC().toISO()!,
-  });
+  const leads = await listLeadsCreated(tenant.tenantId, span);
   const report = attributionReport(records, query.groupBy, await unbookedDemand(tenant.tenantId, leads, records));
-  const period = { from: from.toISODate()!, to: to.toISODate()! };
+  const period = { from, to };
   if (query.format === 'csv') {
     const csv = stringify(csvRecords(report), { header: true, columns: [...CSV_COLUMNS] });
     return {

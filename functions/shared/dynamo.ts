@@ -1,5 +1,6 @@
 /** DynamoDB helpers every store shares. */
 import {
+  BatchGetCommand,
   GetCommand,
   QueryCommand,
   type DeleteCommand,
@@ -33,6 +34,31 @@ export async function getItem(key: { pk: string; sk: string }, options: { consis
     new GetCommand({ TableName: config.tableName, Key: key, ...(options.consistent ? { ConsistentRead: true } : {}) }),
   );
   return Item;
+}
+
+/**
+ * Several items by their keys in one BatchGetItem (at most 100, distinct), in the keys' order,
+ * undefined where absent. One request instead of one per item: DynamoDB still bills each item read.
+ * Keys DynamoDB left unprocessed (throttling) are asked again, a few times.
+ */
+export async function getItems(
+  keys: ReadonlyArray<{ pk: string; sk: string }>,
+  options: { consistent?: boolean } = {},
+): Promise<Array<Record<string, any> | undefined>> {
+  const id = (key: { pk: unknown; sk: unknown }) => `${String(key.pk)}\u0000${String(key.sk)}`;
+  const found = new Map<string, Record<string, any>>();
+  let pending: Array<{ pk: string; sk: string }> = [...new Map(keys.map((key) => [id(key), { pk: key.pk, sk: key.sk }])).values()];
+  for (let attempt = 0; pending.length; attempt++) {
+    // Throttled past the SDK's own retries: a transient error for the caller's retry.
+    if (attempt === 6) throw new Error(`DynamoDB left ${pending.length} keys unprocessed after ${attempt} requests`);
+    if (attempt) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+    const { Responses, UnprocessedKeys } = await documentClient().send(
+      new BatchGetCommand({ RequestItems: { [config.tableName]: { Keys: pending, ...(options.consistent ? { ConsistentRead: true } : {}) } } }),
+    );
+    for (const item of Responses?.[config.tableName] ?? []) found.set(id(item as { pk: string; sk: string }), item);
+    pending = (UnprocessedKeys?.[config.tableName]?.Keys ?? []) as Array<{ pk: string; sk: string }>;
+  }
+  return keys.map((key) => found.get(id(key)));
 }
 
 /** Every item of one partition, all pages (sorted by sort key). */

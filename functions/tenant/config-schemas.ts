@@ -27,6 +27,7 @@ export const CompanySettingsSchema = TenantSchema.pick({
   defaultDailyJobLimit: true,
   emergencyReserve: true,
   memberReserve: true,
+  travelBufferMinutes: true,
   scheduleSource: true,
   dispatch: true,
   messaging: true,

@@ -9,6 +9,8 @@ import { TriageRulesSchema } from '../triage/rules';
 import { providerUrl } from '../shared/provider-url';
 import { boundedRecord, withinBytes } from '../shared/bounds';
 import { EmergencySettingsSchema } from '../emergency/settings';
+import { TRAVEL_BUFFER_MINUTES } from '../capacity/travel-buffer';
+import { PHONE_COUNTRY_MESSAGE, phoneCountryServed } from '../recognise/phone-countries';
 
 /**
  * A tenant's own wording, by template key (`<kind>`, `<kind>.es`, `<kind>.subject`, `<kind>.subject.es`):
@@ -203,7 +205,7 @@ export const TenantSchema = z.object({
   tenantId: z.string().regex(/^[a-z0-9-]{3,40}$/),
   name: z.string().min(1).max(200),
   timeZone: z.string().min(1).max(64),
-  country: z.string().length(2).default('US'),
+  country: z.string().length(2).refine(phoneCountryServed, PHONE_COUNTRY_MESSAGE).default('US'),
   arrivalWindows: z.array(ArrivalWindowSchema).min(1).max(24),
   holdMinutes: z.number().int().min(1).max(120).default(10),
   /** How many days ahead the system looks for a window when the bot does not name one. */
@@ -346,6 +348,11 @@ export const TenantSchema = z.object({
    * emergencies may take. A storage guarantee: non-members can only claim the day's lower job tokens.
    */
   memberReserve: z.number().int().min(0).max(10).default(0),
+  /**
+   * Minutes each job with a duration also claims for the drive to it (capacity/availability.ts
+   * jobFootprint): availability, holds, commit, reschedule, field moves and the planner use it.
+   */
+  travelBufferMinutes: z.number().int().min(0).max(60).default(TRAVEL_BUFFER_MINUTES),
   /** Where technician schedules come from. `external`: an FSM syncs them; older than the threshold is stale. */
   scheduleSource: z
     .object({

@@ -33,7 +33,22 @@ export function tenantConfigItem(tenant: Tenant, extra: { createdAt?: string } =
 
 export async function getTenant(tenantId: string): Promise<Tenant | undefined> {
   const { Item } = await documentClient().send(new GetCommand({ TableName: config.tableName, Key: tenantKeys.tenant(tenantId) }));
-  return Item ? TenantSchema.parse(withoutSecretNames(Item)) : undefined;
+  return Item ? tenantFromItem(Item) : undefined;
+}
+
+/** A stored tenant configuration as getTenant answers it (also for readers that fetched the item with others). */
+export function tenantFromItem(item: Record<string, any>): Tenant {
+  return TenantSchema.parse(withoutSecretNames(item));
+}
+
+/** A stored technician as listTechnicians answers it. */
+export function technicianFromItem(item: Record<string, any>): Technician {
+  return TechnicianSchema.parse(item);
+}
+
+/** A stored job type as getJobType answers it. */
+export function jobTypeFromItem(item: Record<string, any>): JobType {
+  return JobTypeSchema.parse(item);
 }
 
 /**
@@ -76,12 +91,12 @@ export async function putJobType(tenantId: string, jobType: JobTypeInput): Promi
 
 export async function getJobType(tenantId: string, jobTypeId: string): Promise<JobType | undefined> {
   const { Item } = await documentClient().send(new GetCommand({ TableName: config.tableName, Key: tenantKeys.jobType(tenantId, jobTypeId) }));
-  return Item ? JobTypeSchema.parse(Item) : undefined;
+  return Item ? jobTypeFromItem(Item) : undefined;
 }
 
 /** All technicians of a tenant in one Query (a tenant has tens, not thousands). */
 export async function listTechnicians(tenantId: string): Promise<Technician[]> {
-  return (await queryPrefix(`T#${tenantId}`, tenantKeys.technicianPrefix)).map((item) => TechnicianSchema.parse(item));
+  return (await queryPrefix(`T#${tenantId}`, tenantKeys.technicianPrefix)).map(technicianFromItem);
 }
 
 /** Company settings an owner edits (`PUT /v1/config/company`); other tenant fields are left as they are. */

@@ -7,14 +7,14 @@
  * at-least-once and not deduplicated by name, so a run for a booking whose trail already completed
  * ends here (TrailAlreadyRunError, caught into the machine's AlreadyRun state).
  */
-import { appendTimeline, requireBookingRecord, updateBooking } from '../booking/store';
+import { appendTimeline, updateBooking } from '../booking/store';
 import { rescheduleBooking } from '../booking/changes';
 import { coversPostalCode, isOff, isOnCall, isOnShift, isQualified } from '../capacity/availability';
-import { getDispatch } from '../emergency/store';
 import { InvariantError, ApiError, type NodeRaises, PermanentError } from '../shared/errors';
 import { workflowNode, TRAIL_STEP_CATCH } from '../shared/node';
 import { now } from '../shared/time';
-import { getJobType, getTenant, listTechnicians } from '../tenant/store';
+import { trailFacts } from './facts';
+import { readJobAndTechnician, readTrailSubject } from './store';
 
 export class NoQualifiedTechnicianError extends PermanentError {
   override name = 'NoQualifiedTechnicianError';
@@ -33,17 +33,19 @@ export const raises: NodeRaises = {
 
 export const handler = workflowNode('AssignTechnician', async ({ tenantId, bookingId }) => {
   const at = now();
-  const booking = await requireBookingRecord(tenantId, bookingId);
+  // Two reads (issue 19: were five): the booking, the configuration and the emergency dispatch; then
+  // the job type and the booked technician.
+  const { booking, tenant, dispatch } = await readTrailSubject(tenantId, bookingId);
+  if (!booking) throw new InvariantError(`Booking ${bookingId} does not exist`);
   if (booking.trail?.completedAt) throw new TrailAlreadyRunError(`The trail of ${bookingId} completed at ${booking.trail.completedAt}`);
   const window = booking.window;
   if (!window?.technicianId) throw new InvariantError('The booking has no technician to confirm');
-  const [tenant, jobType, technicians] = await Promise.all([getTenant(tenantId), getJobType(tenantId, booking.jobTypeId), listTechnicians(tenantId)]);
+  const { jobType, technician } = await readJobAndTechnician(tenantId, booking.jobTypeId, window.technicianId);
   if (!tenant || !jobType) throw new InvariantError('Tenant or job type missing');
-  const technician = technicians.find((t) => t.technicianId === window.technicianId);
   const afterHours = tenant.afterHoursWindows.some((w) => w.start === window.start);
   // An emergency the on-call technician accepted (functions/emergency/accept.ts) is theirs: they said
   // they are on the way, whatever their shift, time off or territory.
-  const acceptedOnCall = (await getDispatch(tenantId, bookingId))?.acceptedBy === window.technicianId;
+  const acceptedOnCall = dispatch?.acceptedBy === window.technicianId;
   const qualifies =
     technician &&
     ((acceptedOnCall && technician.active) ||
@@ -53,9 +55,15 @@ export const handler = workflowNode('AssignTechnician', async ({ tenantId, booki
         (afterHours ? isOnCall(tenant, technician.technicianId, window.date) : isOnShift(technician, window.date, window, tenant.timeZone))));
 
   if (qualifies) {
-    await updateBooking(tenantId, bookingId, { trail: { ...booking.trail, assignedTechnicianId: technician.technicianId } }, { at });
-    await appendTimeline(tenantId, bookingId, 'AssignTechnician', 'kept', { technicianId: technician.technicianId }, at);
-    return { technicianId: technician.technicianId, changed: false };
+    // One write: the trail record and its timeline entry.
+    await updateBooking(
+      tenantId,
+      bookingId,
+      { trail: { ...booking.trail, assignedTechnicianId: technician.technicianId } },
+      { at, timeline: { node: 'AssignTechnician', outcome: 'kept', detail: { technicianId: technician.technicianId } } },
+    );
+    // The later steps decide on these facts instead of reading the booking again (trail/facts.ts).
+    return { technicianId: technician.technicianId, changed: false, facts: trailFacts(booking, tenant, jobType, technician.technicianId) };
   }
   try {
     const moved = await rescheduleBooking(

@@ -3,7 +3,7 @@
  * with its reason (a failed step never stopped the others). Once per booking: a run that finds the
  * trail closed (a duplicate Express start that got past AssignTechnician) opens nothing again.
  */
-import { appendTimeline, requireBookingRecord, updateBooking } from '../booking/store';
+import { requireBookingRecord, updateBooking } from '../booking/store';
 import { describeCause, InvariantError, type NodeRaises } from '../shared/errors';
 import { openReviewItem } from '../review/store';
 import { workflowNode } from '../shared/node';
@@ -32,7 +32,12 @@ export const handler = workflowNode('CloseTrail', async ({ tenantId, bookingId, 
       at,
     );
   }
-  await updateBooking(tenantId, bookingId, { trail: { ...booking.trail, completedAt: at.toISOString(), failedSteps } }, { at });
-  await appendTimeline(tenantId, bookingId, 'CloseTrail', failedSteps.length ? 'closed_with_failures' : 'closed', { failedSteps }, at);
+  // One write: the trail's record and its timeline entry.
+  await updateBooking(
+    tenantId,
+    bookingId,
+    { trail: { ...booking.trail, completedAt: at.toISOString(), failedSteps } },
+    { at, timeline: { node: 'CloseTrail', outcome: failedSteps.length ? 'closed_with_failures' : 'closed', detail: { failedSteps } } },
+  );
   return { failedSteps };
 });

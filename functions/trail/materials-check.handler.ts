@@ -7,19 +7,31 @@ import { workflowNode, TRAIL_STEP_CATCH } from '../shared/node';
 import { now } from '../shared/time';
 import { getJobType } from '../tenant/store';
 import { InvariantError, type NodeRaises } from '../shared/errors';
+import { trailFactsOf } from './facts';
 
 /** What this node throws on purpose; its Task in the ASL retries or catches each (test/unit/asl-errors.test.ts). */
 export const raises: NodeRaises = { errors: [InvariantError], catchAll: TRAIL_STEP_CATCH };
 
-export const handler = workflowNode('MaterialsCheck', async ({ tenantId, bookingId }) => {
+export const handler = workflowNode('MaterialsCheck', async (state) => {
+  const { tenantId, bookingId } = state;
   const at = now();
-  const booking = await requireBookingRecord(tenantId, bookingId);
-  const materials = (await getJobType(tenantId, booking.jobTypeId))?.materials ?? [];
+  // AssignTechnician's facts carry the job type's parts; without them, read.
+  const materials = trailFactsOf(state)?.materials ?? (await readMaterials(tenantId, bookingId));
   if (!materials.length) {
     await appendTimeline(tenantId, bookingId, 'MaterialsCheck', 'none', { reason: 'the job type needs no parts' }, at);
     return { parts: 0 };
   }
-  await updateBooking(tenantId, bookingId, { materials: materials.map((m) => ({ ...m, status: 'to_pick' as const })) }, { at });
-  await appendTimeline(tenantId, bookingId, 'MaterialsCheck', 'listed', { parts: materials.length }, at);
+  // One write: the pick list and its timeline entry.
+  await updateBooking(
+    tenantId,
+    bookingId,
+    { materials: materials.map((m) => ({ ...m, status: 'to_pick' as const })) },
+    { at, timeline: { node: 'MaterialsCheck', outcome: 'listed', detail: { parts: materials.length } } },
+  );
   return { parts: materials.length };
 });
+
+async function readMaterials(tenantId: string, bookingId: string) {
+  const booking = await requireBookingRecord(tenantId, bookingId);
+  return (await getJobType(tenantId, booking.jobTypeId))?.materials ?? [];
+}

@@ -45,6 +45,15 @@ describe('Lambda bundles', () => {
     expect(notify.externals).toContain('source-map');
   });
 
+  it('the booking chain carries no luxon, and phone readers only the +1 phone metadata (functions/shared/zoned-time.ts, recognise/phone.ts)', async () => {
+    for (const name of ['CreateBooking', 'RecogniseCustomer', 'CheckCapacity', 'SoftHold', 'WriteCrm', 'CommitSlot', 'ScheduleNotifications']) {
+      const { inputs } = await bundle(name);
+      expect(inputs.filter((p) => p.includes('node_modules/luxon/'))).toEqual([]);
+      expect(inputs.filter((p) => p.includes('node_modules/libphonenumber-js/metadata'))).toEqual([]);
+    }
+    expect((await bundle('RecogniseCustomer')).inputs).toContain('functions/recognise/phone-metadata.json');
+  });
+
   it('refuses a malformed -c xraySdk by name', () => {
     expect(() => buildApp({ context: { 'aws:cdk:bundling-stacks': [], xraySdk: 'yes' } })).toThrow(/xraySdk/);
   });

@@ -48,6 +48,26 @@ describe('POST /v1/tenants', () => {
     expect(bad.status).toBe(400);
     expect(bad.body.error.field).toBe('timeZone');
   });
+
+  it('refuses a company outside the +1 countries, whose callers it could not recognise, at setup and in settings', async () => {
+    const abroad = await as(platformKey).call('POST', '/v1/tenants', {
+      tenantId: `uk-${ulid().toLowerCase().slice(-8)}`,
+      name: 'London Plumbing',
+      timeZone: 'Europe/London',
+      country: 'GB',
+    });
+    expect(abroad.status).toBe(400);
+    expect(abroad.body.error.field).toBe('country');
+    expect(abroad.body.error.message).toContain('+1');
+
+    const tenant = await createTestTenant();
+    const { tenantId: _t, warnings: _w, ...settings } = (await tenant.call('GET', '/v1/config/company')).body;
+    const moved = await tenant.call('PUT', '/v1/config/company', { ...settings, country: 'GB' });
+    expect(moved.status).toBe(400);
+    expect(moved.body.error.field).toBe('country');
+    const canada = await tenant.call('PUT', '/v1/config/company', { ...settings, country: 'CA' });
+    expect(canada.status).toBe(200);
+  });
 });
 
 describe('API keys', () => {

@@ -4,11 +4,8 @@
  * both technicians; cancel releases capacity, cancels pending messages and updates the CRM.
  */
 import { describe, expect, it } from 'vitest';
-import { queues } from '../../functions/registry';
-import { sweepDueNotifications } from '../../functions/notify/sweep';
-import { pollOnce } from '../../local/pollers';
 import { demoTechnicians } from '../../local/demo';
-import type { LocalSqs } from '../../local/sqs';
+import { deliverDue } from './lifecycle-helpers';
 import {
   bookingRequest,
   createTestTenant,
@@ -22,8 +19,6 @@ import {
 } from './helpers';
 
 const heaterAddress = { line1: '5300 S 1st St', city: 'Austin', region: 'TX', postalCode: '78744' };
-const notifyQueue = queues.find((q) => q.name === 'notify')!;
-const sqs = { queueUrl: () => process.env.NOTIFY_QUEUE_URL! } as unknown as LocalSqs;
 
 async function bookHeater(tenant: TestTenant, window: { date: string; start: string }, notes = 'heater') {
   const response = await tenant.call(
@@ -122,8 +117,7 @@ describe('POST /v1/bookings/{id}/reschedule', () => {
     expect(moved.body.window).toMatchObject({ date, start: '10:00', technicianId: candidates[0] });
     expect(moved.body.timeline.some((e: { node: string; outcome: string }) => e.node === 'RescheduleBooking' && e.outcome === 'reassigned')).toBe(true);
 
-    await sweepDueNotifications(new Date());
-    while ((await pollOnce(sqs, notifyQueue, 0)) > 0);
+    await deliverDue();
     const outbox = await tenant.call('GET', `/v1/outbox?bookingId=${booked.body.bookingId}`);
     const toTechs = outbox.body.messages.filter((m: { kind: string }) => ['technician_assigned', 'technician_unassigned'].includes(m.kind));
     expect(toTechs.map((m: { kind: string; technicianId: string }) => `${m.kind}:${m.technicianId}`).sort()).toEqual(

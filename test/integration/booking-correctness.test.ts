@@ -5,14 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { listOutbox } from '../../functions/notify/store';
-import { sweepDueNotifications } from '../../functions/notify/sweep';
-import { queues } from '../../functions/registry';
-import { pollOnce } from '../../local/pollers';
-import type { LocalSqs } from '../../local/sqs';
 import { bookingRequest, createTestTenant, itemsWithPrefix, nextWeekday, type TestTenant, storedClaims } from './helpers';
-
-const notifyQueue = queues.find((q) => q.name === 'notify')!;
-const sqs = { queueUrl: () => process.env.NOTIFY_QUEUE_URL! } as unknown as LocalSqs;
+import { deliverDue } from './lifecycle-helpers';
 
 /** A booking request WITHOUT the helper's `allowDuplicate` (these tests are about repeats). */
 function needRequest(overrides: Record<string, unknown> = {}): any {
@@ -206,8 +200,7 @@ describe('a returning customer', { timeout: 150_000 }, () => {
     await expect
       .poll(
         async () => {
-          await sweepDueNotifications(new Date());
-          while ((await pollOnce(sqs, notifyQueue, 0)) > 0);
+          await deliverDue();
           return (await listOutbox(tenant.tenantId)).filter((m) => m.bookingId === second.body.bookingId && m.kind === 'confirmation');
         },
         { timeout: 30_000, interval: 500 },

@@ -12,15 +12,12 @@ import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createBookingRecord, updateBooking } from '../../functions/booking/store';
 import { addThreadEntry } from '../../functions/notify/reply-store';
-import { sweepDueNotifications } from '../../functions/notify/sweep';
 import { queues } from '../../functions/registry';
 import { openReviewItem } from '../../functions/review/store';
 import { sqsClient } from '../../functions/shared/queue-client';
-import { pollOnce } from '../../local/pollers';
-import type { LocalSqs } from '../../local/sqs';
 import { demoTechnicians } from '../../local/demo';
 import { ServiceTitanContract } from '../contract-servers/servicetitan';
-import { drain } from './lifecycle-helpers';
+import { deliverDue, drain } from './lifecycle-helpers';
 import { bookingRequest, bookOnTechnician, createTestTenant, nextWeekday, type TestTenant } from './helpers';
 import { launchChromium } from './browser';
 
@@ -62,10 +59,7 @@ beforeAll(async () => {
   );
   expect(booked.status).toBe(201);
   apiBookingId = booked.body.bookingId;
-  await sweepDueNotifications(new Date());
-  const notify = queues.find((q) => q.name === 'notify')!;
-  const sqs = { queueUrl: () => process.env.NOTIFY_QUEUE_URL! } as unknown as LocalSqs;
-  while ((await pollOnce(sqs, notify, 0)) > 0);
+  await deliverDue();
   await updateBooking(tenant.tenantId, apiBookingId, { completedAt: new Date().toISOString(), paidAt: new Date().toISOString(), paidAmountCents: 42_500 });
 
   // Two LSA bookings through the workflow: pending_approval, each with its review item.

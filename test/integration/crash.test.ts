@@ -8,68 +8,17 @@
  * bookings, the CRM (the signed-webhook contract server) got one job per booking, no slot is leaked,
  * and a retried key answers with the booking it reserved.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BUNDLE_DIR_ENV } from '../../local/lambdas';
 import { WebhookContract } from '../contract-servers/webhook';
+import { type Child, killGroup, scanTenant, sleep, startChild } from './crash-harness';
 import { bookingRequest, claimRows, isWindowClaim } from './helpers';
 
-const repoRoot = resolve(import.meta.dirname, '../..');
 const BURST = 30;
 const TENANT = 'crash-test';
 const FINAL = new Set(['confirmed', 'rejected', 'dismissed', 'cancelled']);
-
-interface Child {
-  process: ChildProcess;
-  apiUrl: string;
-  dynamoEndpoint: string;
-  apiKey?: string;
-}
-
-/** Starts the child system; resolves with its first JSON line. */
-function startChild(dataDir: string, extraEnv: Record<string, string>, seedFile?: string): Promise<Child> {
-  // Only the machine's own variables: the child sets up its own endpoints, bundles and clock.
-  const env = Object.fromEntries(
-    Object.entries(process.env).filter(([name]) => !/^(AWS_|JOBRELAY_|TABLE_NAME$|.*_QUEUE_URL$|.*_DLQ_URL$|.*_STATE_MACHINE_ARN$)/.test(name)),
-  );
-  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'test/integration/crash-child.ts'), dataDir, ...(seedFile ? [seedFile] : [])], {
-    cwd: repoRoot,
-    // The functions as this run bundled them (local/bundle.ts): the child need not bundle them again.
-    env: { ...env, LOG_LEVEL: 'ERROR', [BUNDLE_DIR_ENV]: process.env[BUNDLE_DIR_ENV] ?? '', ...extraEnv },
-    // Its own process group, so one kill reaches Node, Java and every worker at once.
-    detached: true,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolveReady, reject) => {
-    const lines = createInterface({ input: child.stdout! });
-    lines.on('line', (line) => {
-      if (!line.startsWith('{')) return;
-      const parsed = JSON.parse(line) as Child & { ready: boolean };
-      if (parsed.ready) resolveReady({ ...parsed, process: child });
-    });
-    child.once('exit', (code) => reject(new Error(`the child system exited (code ${code}) before it was ready`)));
-  });
-}
-
-/** SIGKILL to the child's whole process group; resolves once it is gone. */
-async function killGroup(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const gone = new Promise<void>((done) => child.once('exit', () => done()));
-  try {
-    process.kill(-child.pid!, 'SIGKILL');
-  } catch {
-    return;
-  }
-  await gone;
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function post(child: Child, apiKey: string, key: string, body: unknown): Promise<{ status: number; body: any; retryAfter?: number }> {
   const response = await fetch(`${child.apiUrl}/v1/bookings`, {
@@ -91,21 +40,6 @@ async function postUntilAnswered(child: Child, apiKey: string, key: string, body
     await sleep(Math.min(5, answer.retryAfter ?? 1) * 1000);
   }
   throw new Error(`${key}: no final answer`);
-}
-
-async function scanTenant(endpoint: string): Promise<Array<Record<string, any>>> {
-  const client = DynamoDBDocumentClient.from(
-    new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
-  );
-  const items: Array<Record<string, any>> = [];
-  for await (const page of paginateScan(
-    { client },
-    { TableName: 'jobrelay', FilterExpression: 'begins_with(pk, :p)', ExpressionAttributeValues: { ':p': `T#${TENANT}#` } },
-  )) {
-    items.push(...(page.Items ?? []));
-  }
-  client.destroy();
-  return items;
 }
 
 describe('crash mid-burst, then restart', () => {
@@ -173,7 +107,7 @@ describe('crash mid-burst, then restart', () => {
     let items: Array<Record<string, any>> = [];
     let open: Array<Record<string, any>> = [];
     for (let waited = 0; waited < 120_000; waited += 1_000) {
-      items = await scanTenant(child.dynamoEndpoint);
+      items = await scanTenant(child.dynamoEndpoint, TENANT);
       const bookings = items.filter((i) => i.sk === 'BOOKING');
       open = bookings.filter(
         (b) => !FINAL.has(b.status) && !items.some((i) => i.type === 'OpenReviewItem' && String(i.sk).includes(`#booking#${b.bookingId}#`)),

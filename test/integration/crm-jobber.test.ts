@@ -12,6 +12,7 @@ import type { CrmBookingWrite } from '../../functions/crm/adapter';
 import { JobberCrmAdapter } from '../../functions/crm/adapters/jobber';
 import { readJobberTokens } from '../../functions/crm/adapters/jobber-token-store';
 import { queues, queueUrlEnv } from '../../functions/registry';
+import { findOpenReviewItems } from '../../functions/review/store';
 import { CrmRejectedError, CrmUnavailableError } from '../../functions/shared/errors';
 import { pollOnce } from '../../local/pollers';
 import type { LocalSqs } from '../../local/sqs';
@@ -157,6 +158,53 @@ describe('Jobber adapter (GraphQL, OAuth2 refresh-token rotation)', () => {
     // Credentials Jobber no longer takes (another tenant whose refresh token was used up elsewhere).
     const dead = new JobberCrmAdapter(`t-jobber-dead-${counter++}`, settings, { ...jobber.credentials, refreshToken: 'rt-used-up' });
     await expect(dead.writeBooking(write())).rejects.toBeInstanceOf(CrmRejectedError);
+  });
+
+  it('a rotation cut by a crash (Jobber answered, the new token never stored): one setup_required item "Reconnect Jobber in Settings", no refresh until reconnected, resolved by reconnecting', async () => {
+    const tenantId = `t-jobber-cut-${counter++}`;
+    const settings = { apiUrl: jobber.url, apiVersion: '2025-04-16', timeoutMs: 2_000 };
+    const owner = { ...jobber.credentials, refreshToken: jobber.currentRefreshToken };
+    const crm = new JobberCrmAdapter(tenantId, settings, owner);
+    await crm.writeBooking(write());
+    const stored = await readJobberTokens(tenantId);
+    // The cut: a process refreshed with the stored token, Jobber rotated it, and the process died before storing the answer.
+    const cut = await fetch(`${jobber.url}/api/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'refresh_token',
+        client_id: owner.clientId,
+        client_secret: owner.clientSecret,
+        refresh_token: stored!.refreshToken,
+      }),
+    });
+    expect(cut.status).toBe(200);
+    jobber.revokeAccessTokens();
+    const connection = { type: 'crm', id: 'jobber' };
+    await expect(crm.writeBooking(write())).rejects.toThrow(/reconnect Jobber in Settings/);
+    const [item, ...more] = await findOpenReviewItems(tenantId, connection, 'setup_required');
+    expect(more).toEqual([]);
+    expect(item?.reason).toMatch(/Jobber.*Reconnect Jobber in Settings/);
+
+    // Stopped until reconnected: this function and another make no refresh (it would be refused) and no second item.
+    const refreshes = () => jobber.requestsTo('POST', /oauth\/token$/).length;
+    const before = refreshes();
+    await expect(crm.writeBooking(write())).rejects.toBeInstanceOf(CrmRejectedError);
+    await expect(new JobberCrmAdapter(tenantId, settings, owner).writeBooking(write())).rejects.toBeInstanceOf(CrmRejectedError);
+    expect(refreshes()).toBe(before);
+    expect(await findOpenReviewItems(tenantId, connection, 'setup_required')).toHaveLength(1);
+
+    // A refused client secret is not a dead token: no item, and the token is not marked.
+    const wrongSecret = `t-jobber-secret-${counter++}`;
+    await expect(new JobberCrmAdapter(wrongSecret, settings, { ...owner, clientSecret: 'wrong' }).writeBooking(write())).rejects.toBeInstanceOf(
+      CrmRejectedError,
+    );
+    expect(await findOpenReviewItems(wrongSecret, connection, 'setup_required')).toEqual([]);
+    expect((await readJobberTokens(wrongSecret))?.refusedAt).toBeUndefined();
+
+    // The owner reconnects (a new install's refresh token): writes go through and the item is resolved.
+    await new JobberCrmAdapter(tenantId, settings, { ...owner, refreshToken: jobber.currentRefreshToken }).writeBooking(write());
+    expect(await findOpenReviewItems(tenantId, connection, 'setup_required')).toEqual([]);
   });
 
   it('THROTTLED (cost limit): a short wait is taken in place; a long one is CrmUnavailableError with the seconds until the bucket holds the query', async () => {

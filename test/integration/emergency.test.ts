@@ -34,8 +34,8 @@ const burstPipe = (postalCode: string) =>
  * A Sunday late morning: nobody is on a regular shift today (every technician off), the on-call
  * plumbers cover neither the caller's ZIP (78745) nor each other's; an HVAC tech on call covers it.
  */
-async function sundayLateMorning(overrides: Partial<Tenant> = {}): Promise<{ tenant: TestTenant; zone: string; today: string }> {
-  const zone = zoneAtLocalHour(11);
+async function sundayLateMorning(overrides: Partial<Tenant> = {}, hour = 11): Promise<{ tenant: TestTenant; zone: string; today: string }> {
+  const zone = zoneAtLocalHour(hour);
   const today = DateTime.now().setZone(zone).toISODate()!;
   const range = { from: today, to: DateTime.fromISO(today).plus({ days: 1 }).toISODate()! };
   const tenant = await createTestTenant({
@@ -290,6 +290,36 @@ describe('emergency dispatch now', { timeout: 240_000 }, () => {
       .toEqual(['AssignTechnician:kept', 'NotifyTechnician:queued']);
     const jobTexts = (await ledger(tenant.tenantId, bookingId)).filter((r) => r.kind === 'technician_job');
     expect(jobTexts.map((r) => r.technicianId)).toEqual(['tech-04']);
+  });
+
+  it('an emergency accepted late at night, outside every window, is on the board on the technician who took it, at its own time', async () => {
+    // 23:xx local: after every arrival and after-hours window, so the claim is the technician-day token alone.
+    const { tenant } = await sundayLateMorning({}, 23);
+    const booked = await book(tenant, burstPipe('78745'));
+    expect(booked.status).toBe('dispatching');
+    const bookingId = booked.bookingId;
+    const record = (await itemsWithPrefix(`T#${tenant.tenantId}#BOOKING#${bookingId}`)).find((i) => i.sk === 'BOOKING')!;
+    const path = new URL(record.messageVars.pageLink, 'http://x').pathname;
+    const accepted = await fetch(`${inject('apiUrl')}${path}`, {
+      method: 'POST',
+      body: 'answer=accept',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(await accepted.json()).toEqual({ outcome: 'accepted' });
+    const booking = (await tenant.call('GET', `/v1/bookings/${bookingId}`)).body;
+    expect(['confirmed', 'pending_crm_sync']).toContain(booking.status);
+    const { date, start, end, technicianId } = booking.window;
+    const claims = (await storedClaims(tenant.tenantId)).filter((c) => c.bookingId === bookingId);
+    expect(claims.map((c) => c.kind)).toEqual(['techDay']);
+
+    const board = (await tenant.call('GET', `/v1/dispatch/board?date=${date}`)).body;
+    const theirs = board.technicians.find((t: { technicianId: string }) => t.technicianId === technicianId);
+    expect(theirs.jobs.find((j: { bookingId: string }) => j.bookingId === bookingId)).toMatchObject({ start, end, windowStarts: [], minutes: {} });
+    expect(board.unassigned.map((j: { bookingId: string }) => j.bookingId)).not.toContain(bookingId);
+    // The planner leaves it where it is: no change names it.
+    const plan = await tenant.call('POST', `/v1/dispatch/plan?date=${date}`);
+    expect(plan.status, JSON.stringify(plan.body)).toBe(200);
+    expect(plan.body.changes.map((c: { jobId: string }) => c.jobId)).not.toContain(bookingId);
   });
 
   it('a routine jobTypeId with an emergency transcript takes the emergency path', async () => {

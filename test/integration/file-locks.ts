@@ -29,48 +29,66 @@ export const SERIAL_FILES = [
   'attack-*.test.ts', // hostile bursts beyond what the local system serves (429/503 for everyone meanwhile)
 ].map((file) => `test/integration/${file}`);
 
-/** What each parallel file drives that other files drive too: files sharing a name take turns. */
-const LOCKS: Record<string, string[]> = {
-  // Drain the notify queue (pollOnce) or sweep due notifications now, then assert on what was sent.
-  notify: [
-    // Compares a tenant's items before and after hostile calls: another file's drain would send its
-    // booking's confirmation in between.
-    'access',
-    'booking-changes',
-    'booking-correctness',
-    'console.browser',
-    'dispatch-delay',
-    'dispatch-suggestions',
-    'emergency',
-    'job-trail',
-    'leads',
-    'lifecycle',
-    'members',
-    'messages-wording',
-    // Sends a queued confirmation itself (as the worker in AWS): a drain by another file would send it first.
-    'payments',
-    'renewals',
-    'review-queue',
-    'staff-language',
-    'two-way-sms',
-  ],
-  'status-events': ['console.browser', 'dispatch-delay', 'dispatch-suggestions', 'fsm-events', 'leads-callers', 'lifecycle', 'members', 'review-queue'],
-  'crm-sync': ['crm-adapters', 'crm-outbox', 'leads', 'leads-crm', 'local-aws', 'review-queue'],
-  'crm-read-sync': ['console-crm.browser', 'crm-jobber', 'crm-webhooks'],
+/**
+ * What each parallel file drives that other files drive too: files sharing a name take turns. A file
+ * named under `shared` may hold the name beside other `shared` files (they use the thing in ways that
+ * do not disturb each other) but never beside an `exclusive` one, which holds it alone.
+ */
+const LOCKS: Record<string, { exclusive?: string[]; shared?: string[] }> = {
+  // The notify queue. Every file that sends notifications drains the whole queue with the real worker
+  // (lifecycle-helpers `drain`): it handles other files' messages as the event source mapping would,
+  // and returns only when nothing is visible or in flight, so a file never asserts while another
+  // file's drain still holds its message. Those files share the queue.
+  notify: {
+    shared: [
+      'booking-changes',
+      'booking-correctness',
+      'console.browser',
+      'dispatch-delay',
+      'dispatch-suggestions',
+      'emergency',
+      'job-trail',
+      'leads',
+      'lifecycle',
+      'members',
+      'messages-wording',
+      'renewals',
+      'staff-language',
+      'two-way-sms',
+    ],
+    // Sends a queued confirmation itself with the worker as in AWS (no SMS provider): a drain by any
+    // other file would send it locally first. One short test, on its own so the others wait briefly.
+    exclusive: ['messages-setup'],
+  },
+  // The notify DLQ: both put a message there, read its depth and move it back (one move task per DLQ
+  // at a time; a move by the other would take the message before its depth is read).
+  'notify-dlq': { exclusive: ['console.browser', 'review-queue'] },
+  'crm-sync': { exclusive: ['crm-adapters', 'crm-outbox', 'leads', 'leads-crm', 'local-aws', 'review-queue'] },
+  'crm-read-sync': { exclusive: ['console-crm.browser', 'crm-jobber', 'crm-webhooks'] },
   // Renewals runs for every tenant unless told which.
-  renewals: ['payments', 'renewals'],
+  renewals: { exclusive: ['payments', 'renewals'] },
   // One browser at a time: each is a few hundred MB and CPU-heavy on two cores.
-  browser: ['console.browser', 'console-crm.browser', 'console-messages.browser'],
+  browser: { exclusive: ['console.browser', 'console-crm.browser', 'console-messages.browser'] },
 };
 
-/** The lock names a test file holds while it runs. */
+/** A held name's mode: `name` alone, `name:shared` beside other sharers. */
+const SHARED = ':shared';
+
+/** The lock names a test file holds while it runs (`name` or `name:shared`). */
 export function locksOf(filepath: string): string[] {
   const file = basename(filepath).replace(/\.test\.ts$/, '');
   return Object.entries(LOCKS)
-    .filter(([, files]) => files.includes(file))
-    .map(([name]) => name)
+    .flatMap(([name, { exclusive = [], shared = [] }]) => [...(exclusive.includes(file) ? [name] : []), ...(shared.includes(file) ? [`${name}${SHARED}`] : [])])
     .sort();
 }
+
+/** Whether two files' locks keep them apart (the same name, unless both only share it). */
+export function locksCollide(a: string[], b: string[]): boolean {
+  return a.some((lock) => b.some((other) => nameOf(lock) === nameOf(other) && !(isShared(lock) && isShared(other))));
+}
+
+const nameOf = (lock: string) => lock.replace(SHARED, '');
+const isShared = (lock: string) => lock.endsWith(SHARED);
 
 interface Waiter {
   names: string[];
@@ -79,18 +97,34 @@ interface Waiter {
 
 /** The lock server: grants a request's names all at once, first come first served per name. */
 export async function startLockServer(): Promise<{ url: string; stop(): Promise<void> }> {
-  const held = new Set<string>();
+  // name -> how many hold it shared, or 'exclusive'.
+  const held = new Map<string, number | 'exclusive'>();
   const waiting: Waiter[] = [];
+  const free = (lock: string) => {
+    const holders = held.get(nameOf(lock));
+    return holders === undefined || (isShared(lock) && holders !== 'exclusive');
+  };
+  const take = (lock: string) => {
+    const holders = held.get(nameOf(lock));
+    held.set(nameOf(lock), isShared(lock) ? (typeof holders === 'number' ? holders : 0) + 1 : 'exclusive');
+  };
+  const release = (lock: string) => {
+    const holders = held.get(nameOf(lock));
+    if (typeof holders === 'number' && holders > 1) held.set(nameOf(lock), holders - 1);
+    else held.delete(nameOf(lock));
+  };
   const grant = () => {
+    // A name an earlier waiter still waits for is not given to a later one (no overtaking: an
+    // exclusive waiter is not starved by a stream of sharers).
     const claimed = new Set<string>();
     for (const waiter of [...waiting]) {
-      if (waiter.names.every((name) => !held.has(name) && !claimed.has(name))) {
+      if (waiter.names.every((lock) => free(lock) && !claimed.has(nameOf(lock)))) {
         waiting.splice(waiting.indexOf(waiter), 1);
-        for (const name of waiter.names) held.add(name);
+        for (const lock of waiter.names) take(lock);
         waiter.response.writeHead(200, { 'content-type': 'text/plain' });
         waiter.response.write('granted\n');
       } else {
-        for (const name of waiter.names) claimed.add(name);
+        for (const lock of waiter.names) claimed.add(nameOf(lock));
       }
     }
   };
@@ -100,7 +134,7 @@ export async function startLockServer(): Promise<{ url: string; stop(): Promise<
     res.on('close', () => {
       const index = waiting.indexOf(waiter);
       if (index >= 0) waiting.splice(index, 1);
-      else for (const name of names) held.delete(name);
+      else for (const lock of names) release(lock);
       grant();
     });
     waiting.push(waiter);

@@ -3,12 +3,13 @@
  * the public API, and direct reads of DynamoDB Local to assert what was really written.
  */
 import { readFileSync } from 'node:fs';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { expect, inject } from 'vitest';
 import { ulid } from 'ulid';
 import { capacityKeys, counterEntries, isCounterKey } from '../../functions/capacity/store';
 import { documentClient } from '../../functions/shared/clients';
 import { putTenantSecret, type SecretPurpose } from '../../functions/shared/secrets';
+import { STAGE_ENV } from '../../functions/shared/stage';
 import type { Tenant } from '../../functions/tenant/model';
 import { putTenant } from '../../functions/tenant/store';
 import { demoTenant, ensureApiKey, seedDemoTenant } from '../../local/demo';
@@ -54,18 +55,32 @@ export async function createTestTenant(overrides: Partial<Omit<Tenant, 'tenantId
   };
 }
 
-/** Every item of a tenant whose key starts with the prefix (a Scan: fine for a test's small table). */
+/**
+ * Every item whose partition key starts with the prefix. A Scan reads the whole table, which holds
+ * every file's tenants by the end of a run (seconds per call on DynamoDB Local), so the prefix of one
+ * booking's or hold's partition (`T#<tenant>#BOOKING#<id>`, `T#<tenant>#HOLD#<id>`: generated ids of
+ * one length, none extends another) is read with a consistent Query of that partition instead.
+ */
 export async function itemsWithPrefix(prefix: string): Promise<Array<Record<string, any>>> {
+  const onePartition = /^T#[^#]+#(BOOKING|HOLD)#[^#]+$/.test(prefix);
   const items: Array<Record<string, any>> = [];
   let ExclusiveStartKey: Record<string, unknown> | undefined;
   do {
     const page = await documentClient().send(
-      new ScanCommand({
-        TableName: process.env.TABLE_NAME,
-        FilterExpression: 'begins_with(pk, :prefix)',
-        ExpressionAttributeValues: { ':prefix': prefix },
-        ExclusiveStartKey,
-      }),
+      onePartition
+        ? new QueryCommand({
+            TableName: process.env.TABLE_NAME,
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': prefix },
+            ConsistentRead: true,
+            ExclusiveStartKey,
+          })
+        : new ScanCommand({
+            TableName: process.env.TABLE_NAME,
+            FilterExpression: 'begins_with(pk, :prefix)',
+            ExpressionAttributeValues: { ':prefix': prefix },
+            ExclusiveStartKey,
+          }),
     );
     items.push(...(page.Items ?? []));
     ExclusiveStartKey = page.LastEvaluatedKey;
@@ -106,10 +121,11 @@ export function bookingRequest(overrides: Record<string, unknown> = {}): any {
  * with the reschedule route: how a dispatch test lays out a day with known technicians.
  */
 export async function bookOnTechnician(tenant: TestTenant, body: Record<string, unknown>, technicianId?: string): Promise<any> {
-  const response = await tenant.call('POST', '/v1/bookings', body, { 'Idempotency-Key': `test-${ulid()}` });
-  expect(response.status, JSON.stringify(response.body)).toBe(201);
-  if (!technicianId || response.body.window.technicianId === technicianId) return response.body;
-  const moved = await tenant.call('POST', `/v1/bookings/${response.body.bookingId}/reschedule`, { technicianId, reason: 'test setup' });
+  // A loaded machine may answer 202 (the workflow still running): follow it until it settled.
+  const booking = await settledBooking(tenant, body, { 'Idempotency-Key': `test-${ulid()}` });
+  expect(booking.window, JSON.stringify(booking)).toBeTruthy();
+  if (!technicianId || booking.window.technicianId === technicianId) return booking;
+  const moved = await tenant.call('POST', `/v1/bookings/${booking.bookingId}/reschedule`, { technicianId, reason: 'test setup' });
   expect(moved.status, JSON.stringify(moved.body)).toBe(200);
   return moved.body;
 }
@@ -211,4 +227,15 @@ export function claimRows(items: Array<Record<string, any>>): Array<Record<strin
 /** Every capacity claim of a tenant as stored (claimRows of its claim partition). */
 export async function storedClaims(tenantId: string): Promise<Array<Record<string, any>>> {
   return claimRows(await itemsWithPrefix(capacityKeys.partition(tenantId)));
+}
+
+/** As if deployed: the local runtime's stage setting (JOBRELAY_STAGE) is off for the duration of `fn`. */
+export async function inAws<T>(fn: () => Promise<T>): Promise<T> {
+  const saved = process.env[STAGE_ENV];
+  delete process.env[STAGE_ENV];
+  try {
+    return await fn();
+  } finally {
+    if (saved !== undefined) process.env[STAGE_ENV] = saved;
+  }
 }

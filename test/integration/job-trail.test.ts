@@ -6,14 +6,11 @@
  */
 import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { describe, expect, it } from 'vitest';
-import { sweepDueNotifications } from '../../functions/notify/sweep';
-import { queues } from '../../functions/registry';
 import { sfnClient } from '../../functions/shared/workflow-client';
 import { trailExecutionName } from '../../functions/trail/start';
-import { pollOnce } from '../../local/pollers';
 import { localExecutionArn } from '../../local/stepfunctions';
-import type { LocalSqs } from '../../local/sqs';
 import { bookingRequest, createTestTenant, nextWeekday, settledBooking, type TestTenant } from './helpers';
+import { deliverDue } from './lifecycle-helpers';
 
 const trailArn = (name: string) => localExecutionArn('jobTrail', name);
 
@@ -31,9 +28,7 @@ async function waitForExecution(executionArn: string, timeoutMs = 120_000) {
 }
 
 async function deliverMessages(): Promise<void> {
-  await sweepDueNotifications(new Date());
-  const sqs = { queueUrl: () => process.env.NOTIFY_QUEUE_URL! } as unknown as LocalSqs;
-  while ((await pollOnce(sqs, queues.find((q) => q.name === 'notify')!, 0)) > 0);
+  await deliverDue();
 }
 
 const steps = (timeline: Array<{ node: string; outcome: string }>) =>

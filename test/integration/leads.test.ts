@@ -8,18 +8,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ulid } from 'ulid';
 import { queues, queueUrlEnv } from '../../functions/registry';
-import { sweepDueNotifications } from '../../functions/notify/sweep';
 import { putJobType, putTechnician } from '../../functions/tenant/store';
 import { demoJobTypes, demoTechnicians } from '../../local/demo';
 import { pollOnce } from '../../local/pollers';
 import type { LocalSqs } from '../../local/sqs';
 import { HubSpotContract } from '../contract-servers/hubspot';
 import { bookingRequest, createTestTenant, itemsWithPrefix, nextWeekday, setCredential, settledBooking, type TestTenant } from './helpers';
+import { deliverDue } from './lifecycle-helpers';
 
 const hs = new HubSpotContract();
 const crmSync = queues.find((q) => q.name === 'crm-sync')!;
-const notify = queues.find((q) => q.name === 'notify')!;
-const sqsOf = (name: 'crm-sync' | 'notify') => ({ queueUrl: () => process.env[queueUrlEnv(name)]! }) as unknown as LocalSqs;
+const sqsOf = (name: 'crm-sync') => ({ queueUrl: () => process.env[queueUrlEnv(name)]! }) as unknown as LocalSqs;
 /** Each test drives the whole booking path several times on a shared 2-core machine. */
 const SLOW = 240_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -222,8 +221,7 @@ describe('the waitlist', () => {
 
       // The sweeper queues the due row; the notify worker sends it (as the local pollers would).
       const offersSent = async () => {
-        await sweepDueNotifications(new Date());
-        while ((await pollOnce(sqsOf('notify'), notify, 0)) > 0);
+        await deliverDue();
         const outbox = await tenant.call('GET', `/v1/outbox?bookingId=${earlier.booking.bookingId}`);
         return (outbox.body.messages as Array<Record<string, any>>).filter((m) => m.kind === 'waitlist_offer');
       };

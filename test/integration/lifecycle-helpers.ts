@@ -4,10 +4,12 @@
  * the ledger rows of the subjects under test, with the sweeper's own steps: queue on `notify`, mark
  * queued, then the NotifyWorker drains the queue as usual.
  */
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { vi } from 'vitest';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { bookingKeys } from '../../functions/booking/store';
 import { listOutbox, markQueued, type LedgerMessage } from '../../functions/notify/store';
+import { sweepDueNotifications } from '../../functions/notify/sweep';
 import { queues } from '../../functions/registry';
 import { documentClient } from '../../functions/shared/clients';
 import { sqsClient } from '../../functions/shared/queue-client';
@@ -19,9 +21,39 @@ const sqs = {
   queueUrl: (name: string) => process.env[`${name.replace(/-/g, '_').toUpperCase()}_QUEUE_URL`]!,
 } as unknown as LocalSqs;
 
-export async function drain(queueName: 'notify' | 'status-events'): Promise<void> {
+/**
+ * Runs the queue's real worker (as the event source mapping would) until the queue is empty and no
+ * message is in flight. Files drain the same queue at once: another file's drain may hold this
+ * file's message while its worker runs, so an empty receive is not the end: only a queue with
+ * nothing visible and nothing in flight is (every message sent before this call has been handled,
+ * by whichever drain took it). A message that fails comes back after the visibility timeout and is
+ * handled again, or goes to the DLQ after its last receive. Delayed messages (not yet due) are left.
+ */
+export async function drain(queueName: DrainedQueue): Promise<void> {
   const spec = queues.find((q) => q.name === queueName)!;
-  while ((await pollOnce(sqs, spec, 0)) > 0);
+  await vi.waitFor(
+    async () => {
+      while ((await pollOnce(sqs, spec, 0)) > 0);
+      const { Attributes = {} } = await sqsClient().send(
+        new GetQueueAttributesCommand({
+          QueueUrl: sqs.queueUrl(queueName),
+          AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+        }),
+      );
+      const left = Number(Attributes.ApproximateNumberOfMessages ?? 0) + Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0);
+      if (left > 0) throw new Error(`the ${queueName} queue still holds ${left} message(s) (visible or in flight)`);
+    },
+    // A message that keeps failing settles at the DLQ after maxReceiveCount receives, each up to the
+    // worker's timeout plus the visibility timeout (status-events: 5 x (30 + 2) s on a loaded machine).
+    { timeout: 300_000, interval: 50 },
+  );
+}
+type DrainedQueue = 'notify' | 'status-events';
+
+/** Due notifications sent now: the sweeper queues every tenant's due rows, then the queue is drained. */
+export async function deliverDue(): Promise<void> {
+  await sweepDueNotifications(new Date());
+  await drain('notify');
 }
 
 export async function ledgerRows(tenantId: string, subjectId: string): Promise<Array<Record<string, any>>> {

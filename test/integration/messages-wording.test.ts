@@ -10,15 +10,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { updateBooking } from '../../functions/booking/store';
 import { NOTIFICATION_KINDS, recipientOf, type NotificationKind } from '../../functions/notify/catalogue';
 import { addLedgerRows, listOutbox } from '../../functions/notify/store';
-import { sweepDueNotifications } from '../../functions/notify/sweep';
 import { setCustomerLanguage } from '../../functions/recognise/store';
-import { queues } from '../../functions/registry';
-import { pollOnce } from '../../local/pollers';
-import type { LocalSqs } from '../../local/sqs';
 import { bookingRequest, createTestTenant, nextWeekday, type TestTenant } from './helpers';
+import { deliverDue } from './lifecycle-helpers';
 
-const notifyQueue = queues.find((q) => q.name === 'notify')!;
-const sqs = { queueUrl: () => process.env.NOTIFY_QUEUE_URL! } as unknown as LocalSqs;
 const REVIEW_URL = 'https://g.page/r/lonestar/review';
 
 /** Raw facts other parts of the system store with a job or membership (messageVars). */
@@ -40,8 +35,7 @@ const booked: Record<'en' | 'es', { bookingId: string; technicianName: string }>
 const sent: Record<'en' | 'es', Map<string, { text: string; subject?: string; language?: string }>> = { en: new Map(), es: new Map() };
 
 async function deliverAll(): Promise<void> {
-  await sweepDueNotifications(new Date());
-  while ((await pollOnce(sqs, notifyQueue, 0)) > 0);
+  await deliverDue();
 }
 
 beforeAll(async () => {

@@ -2,23 +2,19 @@
  * Production is real by default (issue 13): renewals charge through Stripe (a contract server that
  * answers as Stripe's PaymentIntents API does, incl. card_declined and 5xx); in AWS a tenant with
  * no payment, SMS or email provider gets a `setup_required` review item, never a fake charge or a
- * message kept in an outbox. "In AWS" here is this test process without JOBRELAY_STAGE=local, the
+ * message kept in an outbox (the message side: messages-setup.test.ts). "In AWS" here is this test process without JOBRELAY_STAGE=local, the
  * one setting the local runtime sets (functions/shared/stage.ts).
  */
-import { sqsRecord } from '../../local/pollers';
-import type { SQSEvent } from 'aws-lambda';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { handler as sendHandler } from '../../functions/notify/send.handler';
 import { createCustomer, emptyProfile } from '../../functions/recognise/store';
 import { RENEWALS_LOCAL_HOUR, runRenewals } from '../../functions/renewals/run-day';
 import { getMembership, putMembership, type Membership } from '../../functions/renewals/store';
 import { findOpenReviewItems } from '../../functions/review/store';
-import { STAGE_ENV } from '../../functions/shared/stage';
 import { demoTenant } from '../../local/demo';
 import { StripeContract } from '../contract-servers/stripe';
-import { bookingRequest, createTestTenant, setCredential, type TestTenant } from './helpers';
-import { chargeAttempts, ledgerRows } from './lifecycle-helpers';
+import { createTestTenant, inAws, setCredential, type TestTenant } from './helpers';
+import { chargeAttempts } from './lifecycle-helpers';
 
 const stripe = new StripeContract('sk_test_jobrelay_contract');
 beforeAll(async () => {
@@ -30,17 +26,6 @@ afterAll(async () => {
 
 // 10:00 in Austin on the renewal day.
 const DAY = DateTime.fromISO('2027-03-01T10:00:00', { zone: 'America/Chicago' });
-
-/** As if deployed: the local runtime's stage setting is off for the duration of `fn`. */
-async function inAws<T>(fn: () => Promise<T>): Promise<T> {
-  const saved = process.env[STAGE_ENV];
-  delete process.env[STAGE_ENV];
-  try {
-    return await fn();
-  } finally {
-    if (saved !== undefined) process.env[STAGE_ENV] = saved;
-  }
-}
 
 async function stripeTenant(): Promise<TestTenant> {
   const tenant = await createTestTenant({ payments: { provider: 'stripe', apiUrl: stripe.url, currency: 'usd', timeoutMs: 2_000 } });
@@ -172,38 +157,6 @@ describe('in AWS, a provider the tenant has not set up is a setup item, not a fa
     await inAws(() => runRenewals(DAY.toJSDate(), { tenantIds: [tenant.tenantId] }));
     expect(intentsOf(m)).toEqual([]);
     expect(await findOpenReviewItems(tenant.tenantId, { type: 'setup', id: 'payments' }, 'setup_required')).toHaveLength(1);
-  });
-
-  it('messages: no SMS provider set -> the message fails with setup_required (no outbox, no retries), one item per channel', async () => {
-    const tenant = await createTestTenant();
-    const booked = await tenant.call('POST', '/v1/bookings', bookingRequest(), { 'Idempotency-Key': `setup-${Date.now()}` });
-    expect(booked.status).toBe(201);
-    const bookingId = booked.body.bookingId as string;
-    const rows = (await ledgerRows(tenant.tenantId, bookingId)).filter((r) => r.kind === 'confirmation');
-    expect(rows).toHaveLength(1);
-    const event = (attempt: number): SQSEvent => ({
-      Records: [
-        sqsRecord(
-          {
-            MessageId: `setup-${attempt}`,
-            ReceiptHandle: 'r',
-            Body: JSON.stringify({ tenantId: tenant.tenantId, bookingId, kind: 'confirmation' }),
-            Attributes: { SentTimestamp: '0', ApproximateFirstReceiveTimestamp: '0' },
-          },
-          'jobrelay-notify',
-        ),
-      ],
-    });
-    // Settled as failed on the first receive: nothing for SQS to retry.
-    expect(await inAws(() => sendHandler(event(1)))).toEqual({ batchItemFailures: [] });
-    const [row] = (await ledgerRows(tenant.tenantId, bookingId)).filter((r) => r.kind === 'confirmation');
-    expect(row).toMatchObject({ status: 'failed' });
-    expect(JSON.stringify(row)).toContain('setup_required');
-    const outbox = await tenant.call('GET', `/v1/outbox?bookingId=${bookingId}`);
-    expect((outbox.body.messages ?? []).filter((m: { kind: string }) => m.kind === 'confirmation')).toEqual([]);
-    const items = await findOpenReviewItems(tenant.tenantId, { type: 'setup', id: 'messaging.sms' }, 'setup_required');
-    expect(items).toHaveLength(1);
-    expect(items[0]!.reason).toContain('PUT /v1/config/credentials/sms');
   });
 
   it('GET /v1/config/company: locally no warnings (outbox and local payments are the defaults); the same tenant in AWS has three', async () => {

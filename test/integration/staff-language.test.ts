@@ -5,20 +5,13 @@
  * alert); the customer keeps theirs. A language we do not have is a 400 naming the field.
  */
 import { describe, expect, it } from 'vitest';
-import { sweepDueNotifications } from '../../functions/notify/sweep';
 import { addLedgerRows } from '../../functions/notify/store';
-import { queues } from '../../functions/registry';
 import { demoTenant } from '../../local/demo';
-import { pollOnce } from '../../local/pollers';
-import type { LocalSqs } from '../../local/sqs';
 import { bookingRequest, createTestTenant, nextWeekday, type TestTenant } from './helpers';
-
-const sqs = { queueUrl: () => process.env.NOTIFY_QUEUE_URL! } as unknown as LocalSqs;
-const notifyQueue = queues.find((q) => q.name === 'notify')!;
+import { deliverDue } from './lifecycle-helpers';
 
 async function deliver(): Promise<void> {
-  await sweepDueNotifications(new Date());
-  while ((await pollOnce(sqs, notifyQueue, 0)) > 0);
+  await deliverDue();
 }
 
 async function book(tenant: TestTenant) {

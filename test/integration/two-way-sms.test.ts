@@ -9,14 +9,11 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { updateBooking } from '../../functions/booking/store';
 import { twilioSignature } from '../../functions/notify/inbound-sms.handler';
 import { addLedgerRows } from '../../functions/notify/store';
-import { sweepDueNotifications } from '../../functions/notify/sweep';
-import { queues } from '../../functions/registry';
 import { putTenant } from '../../functions/tenant/store';
 import { demoTenant } from '../../local/demo';
-import { pollOnce } from '../../local/pollers';
-import type { LocalSqs } from '../../local/sqs';
 import { StripeContract } from '../contract-servers/stripe';
 import { TwilioContract } from '../contract-servers/twilio';
+import { deliverDue } from './lifecycle-helpers';
 import {
   bookingRequest,
   callApi,
@@ -30,8 +27,6 @@ import {
 } from './helpers';
 
 const twilio = new TwilioContract();
-const sqs = { queueUrl: () => process.env.NOTIFY_QUEUE_URL! } as unknown as LocalSqs;
-const notifyQueue = queues.find((q) => q.name === 'notify')!;
 const TENANT_NUMBER = '+15125550100';
 const tenantsHere: string[] = [];
 
@@ -104,8 +99,7 @@ const slotsOf = async (tenant: TestTenant, bookingId: string) =>
   (await storedClaims(tenant.tenantId)).filter((c) => isWindowClaim(c) && c.bookingId === bookingId && c.status === 'BOOKED');
 
 async function deliver(): Promise<void> {
-  await sweepDueNotifications(new Date());
-  while ((await pollOnce(sqs, notifyQueue, 0)) > 0);
+  await deliverDue();
 }
 
 describe('two-way SMS', { timeout: 180_000 }, () => {

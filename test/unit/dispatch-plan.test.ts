@@ -4,6 +4,9 @@ import { generateDay } from '../../bench/dispatch-day';
 import { travelMinutes, haversineKm, centroid, AUSTIN_CENTROIDS } from '../../functions/dispatch/geo';
 import { fcfsAssign, insertWithRelocation, metrics, objectiveOf, validate, withoutLongHops, type PlanDay } from '../../functions/dispatch/plan';
 import { planDay } from '../../functions/dispatch/solver';
+import { currentAssignments, type DayJob, type DispatchDay, toPlanDay } from '../../functions/dispatch/day';
+import { JobTypeSchema, TechnicianSchema } from '../../functions/tenant/model';
+import { demoTenant } from '../../local/demo';
 
 describe('travel time between postal-code centroids', () => {
   it('is zero within a code, symmetric, and a plausible drive across Austin', () => {
@@ -252,4 +255,113 @@ describe('more jobs per truck from job minutes (issue 21 item 4)', () => {
       { numRuns: 12 },
     );
   }, 120_000);
+});
+
+describe('an accepted emergency is pinned (issue 21)', () => {
+  const shift = { start: '08:00', end: '17:00' };
+  const solo = TechnicianSchema.parse({
+    technicianId: 'solo',
+    name: 'Solo',
+    trades: ['plumbing'],
+    skills: ['drains'],
+    postalCodes: ['78701'],
+    shifts: { mon: shift, tue: shift, wed: shift, thu: shift, fri: shift, sat: shift, sun: shift },
+    active: true,
+  });
+  const drain = JobTypeSchema.parse({
+    jobTypeId: 'drain-45',
+    name: 'Drain',
+    trade: 'plumbing',
+    requiredSkills: ['drains'],
+    durationWindows: 1,
+    emergency: false,
+    durationMinutes: 45,
+  });
+  const job = (bookingId: string, start: string, end: string, minutes: Record<string, number>, createdAt: string): DayJob => ({
+    bookingId,
+    status: 'confirmed',
+    jobTypeId: 'drain-45',
+    postalCode: '78701',
+    technicianId: 'solo',
+    holdId: `hold-${bookingId}`,
+    start,
+    end,
+    windowStarts: Object.keys(minutes),
+    minutes,
+    durationMinutes: 45,
+    createdAt,
+  });
+  const dayWith = (jobs: DayJob[]): DispatchDay => ({
+    tenant: demoTenant('unit-pinned'),
+    date: '2026-12-02',
+    technicians: [solo],
+    jobTypes: [drain],
+    jobs,
+    bookings: new Map(),
+    occupied: new Map(),
+  });
+  // Three 45-minute jobs (60 minutes with travel) asked for 10-12, one for 12-14: the window holds two.
+  const regular = [
+    job('r1', '10:00', '12:00', { '10:00': 60 }, '2026-12-01T08:00:00Z'),
+    job('r2', '10:00', '12:00', { '10:00': 60 }, '2026-12-01T08:01:00Z'),
+    job('r3', '10:00', '12:00', { '10:00': 60 }, '2026-12-01T08:02:00Z'),
+    job('r4', '12:00', '14:00', { '12:00': 60 }, '2026-12-01T08:03:00Z'),
+  ];
+  // Accepted at 11:05, promised by 12:35: its claim holds 11-12 and 12-13:30 of the technician's time.
+  const emergency = job('e1', '11:05', '12:35', { '10:00': 60, '12:00': 90 }, '2026-12-02T17:05:00Z');
+
+  it('keeps it out of the plan, on its technician, and counts its minutes and its daily job', async () => {
+    const problem = toPlanDay(dayWith([...regular, emergency]));
+    expect(problem.jobs.map((j) => j.jobId)).not.toContain('e1');
+    const tech = problem.technicians.find((t) => t.technicianId === 'solo')!;
+    expect(tech.usedUnits).toEqual({ '10:00': 4, '12:00': 6 });
+    expect(tech.dailyJobLimit).toBe(demoTenant('unit-pinned').defaultDailyJobLimit - 1);
+
+    const { assignments } = await planDay(problem);
+    expect(validate(problem, assignments)).toEqual([]);
+    expect(assignments.map((a) => a.jobId)).not.toContain('e1');
+    // 4 of the 10-12 window's 8 units and 6 of the 12-14 window's 8 are the emergency's: one more job at 10:00, none at 12:00.
+    expect(assignments.filter((a) => a.start === '10:00')).toHaveLength(1);
+    expect(assignments.filter((a) => a.start === '12:00')).toHaveLength(0);
+    expect(currentAssignments(dayWith([...regular, emergency]), problem).map((a) => a.jobId)).not.toContain('e1');
+
+    // Without the emergency the same day serves two at 10:00 and the 12:00 job: the pin is what holds them back.
+    const free = await planDay(toPlanDay(dayWith(regular)));
+    expect(free.assignments.filter((a) => a.start === '10:00')).toHaveLength(2);
+    expect(free.assignments.filter((a) => a.start === '12:00')).toHaveLength(1);
+  });
+});
+
+describe('the travel buffer is the tenant setting (issue 21)', () => {
+  const day = (travelBufferMinutes?: number): PlanDay => ({
+    windows: [{ start: '10:00', end: '12:00' }],
+    technicians: [{ technicianId: 'solo', trades: ['plumbing'], skills: ['drains'], postalCodes: ['78701'], windowStarts: ['10:00'], dailyJobLimit: 8 }],
+    jobs: Array.from({ length: 5 }, (_, i) => ({
+      jobId: `j${i}`,
+      trade: 'plumbing',
+      requiredSkills: ['drains'],
+      postalCode: '78701',
+      durationWindows: 1,
+      durationMinutes: 30,
+      windows: ['10:00'],
+      order: i,
+    })),
+    ...(travelBufferMinutes !== undefined ? { travelBufferMinutes } : {}),
+  });
+
+  it('packs a window by the day travel buffer: 15 by default, none when the tenant sets 0', async () => {
+    expect((await planDay(day())).assignments).toHaveLength(2);
+    expect((await planDay(day(15))).assignments).toHaveLength(2);
+    const none = await planDay(day(0));
+    expect(none.assignments).toHaveLength(4);
+    expect(validate(day(0), none.assignments)).toEqual([]);
+    // The same four are over-booked under the default buffer.
+    expect(validate(day(), none.assignments).join()).toContain('over-booked');
+  });
+
+  it('toPlanDay takes it from the tenant', () => {
+    const tenant = { ...demoTenant('unit-buffer'), travelBufferMinutes: 5 };
+    const problem = toPlanDay({ tenant, date: '2026-12-02', technicians: [], jobTypes: [], jobs: [], bookings: new Map(), occupied: new Map() });
+    expect(problem.travelBufferMinutes).toBe(5);
+  });
 });

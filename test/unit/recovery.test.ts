@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { crmSyncBackoffSeconds, crmSyncGivesUp, crmSyncSchedule } from '../../functions/crm/sync-policy';
-import { decideRecovery, MAX_RECOVERY_RUNS, type RecoveryFacts } from '../../functions/booking/recovery';
+import { decideRecovery, MAX_RECOVERY_RUNS, type RecoveryFacts, TRAIL_DEADLINE_MS } from '../../functions/booking/recovery';
 import { BOOKING_STATUSES } from '../../functions/booking/schemas';
 import { TenantSchema } from '../../functions/tenant/model';
 
@@ -22,6 +22,21 @@ describe('decideRecovery', () => {
     expect(decideRecovery('b1', facts({ status: 'pending_confirmation', holdId: 'h', hold: { status: 'BOOKED', bookingId: 'b1' } }), at).action).toBe(
       'settled',
     );
+  });
+
+  it('a confirmed booking whose job trail has not closed waits for the trail deadline, then goes to a person unless one already looks', () => {
+    const changed = new Date(at.getTime() - 60_000).toISOString();
+    const open = facts({ status: 'confirmed', trail: { closed: false, lastChangeAt: changed } });
+    expect(decideRecovery('b1', open, at)).toEqual({
+      action: 'later',
+      dueAt: new Date(Date.parse(changed) + TRAIL_DEADLINE_MS).toISOString(),
+      why: 'its job trail has not closed yet',
+    });
+    const late = new Date(Date.parse(changed) + TRAIL_DEADLINE_MS);
+    expect(decideRecovery('b1', open, late)).toMatchObject({ action: 'trail_unfinished', reason: expect.stringContaining('job trail did not finish') });
+    // The trail's own failure path already opened an item, or the trail closed: nothing more.
+    expect(decideRecovery('b1', { ...open, inReview: true }, late).action).toBe('settled');
+    expect(decideRecovery('b1', facts({ status: 'confirmed', trail: { closed: true, lastChangeAt: changed } }), late).action).toBe('settled');
   });
 
   it('a received booking whose run is alive waits; a dead run is re-driven, then handed to a person', () => {

@@ -20,6 +20,13 @@ export function withCallBudget<T>(budgetMs: number, write: () => Promise<T>): Pr
 }
 
 export type UnavailableWithRetry = CrmUnavailableError & { retryAfterSeconds?: number };
+/** A refusal with the vendor's machine-readable code when it sent one (an OAuth `error`, e.g. `invalid_grant`). */
+export type RejectedWithCode = CrmRejectedError & { vendorCode?: string };
+
+function vendorCode(body: unknown): string | undefined {
+  const code = body && typeof body === 'object' ? (body as Record<string, unknown>).error : undefined;
+  return typeof code === 'string' ? code.slice(0, 100) : undefined;
+}
 
 export function retryAfterSeconds(header: string | null, at: Date = new Date()): number | undefined {
   if (!header) return undefined;
@@ -78,6 +85,9 @@ export async function vendorCall<T>(
     error.retryAfterSeconds = retryAfterSeconds(response.headers.get('retry-after'));
     throw error;
   }
-  if (response.status === 401 || response.status === 403) throw new CrmRejectedError(`${message} (check the ${vendor} credentials)`);
-  throw new CrmRejectedError(message);
+  const rejected: RejectedWithCode = new CrmRejectedError(
+    response.status === 401 || response.status === 403 ? `${message} (check the ${vendor} credentials)` : message,
+  );
+  rejected.vendorCode = vendorCode(body);
+  throw rejected;
 }

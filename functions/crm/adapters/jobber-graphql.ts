@@ -16,8 +16,9 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import { CrmRejectedError, CrmUnavailableError } from '../../shared/errors';
-import { type UnavailableWithRetry, vendorCall } from './http';
-import { type JobberTokenState, readJobberTokens, saveJobberTokens, tokenSeed } from './jobber-token-store';
+import { type RejectedWithCode, type UnavailableWithRetry, vendorCall } from './http';
+import { reportReconnectNeeded, resolveReconnectNeeded } from '../reconnect-review';
+import { type JobberTokenState, markJobberRefused, readJobberTokens, saveJobberTokens, tokenSeed } from './jobber-token-store';
 
 export interface JobberCredentials {
   clientId: string;
@@ -57,6 +58,14 @@ interface GraphQlAnswer<T> {
 const THROTTLE_WAIT_IN_PLACE_MS = 2_000;
 /** Access tokens are renewed this long before they expire. */
 const EXPIRY_MARGIN_MS = 60_000;
+/** A refused refresh: looks for a concurrent refresh's stored tokens this many times, this far apart, before calling the token dead. */
+const ROTATED_ELSEWHERE_LOOKS = 3;
+const ROTATED_ELSEWHERE_PAUSE_MS = 500;
+
+/** What a call gets while the connection waits for the owner: no refresh is tried (it would be refused again). */
+function reconnectNeeded(refusedAt: string): CrmRejectedError {
+  return new CrmRejectedError(`Jobber refused the connection's refresh token at ${refusedAt}: reconnect Jobber in Settings`);
+}
 
 /** Seconds until the bucket holds `requested` points again (at least 1). */
 export function throttleWaitSeconds(requested: number | undefined, status: ThrottleStatus | undefined): number {
@@ -96,6 +105,7 @@ export class JobberGraphQl {
     const cached = tokenCache.get(this.tenantId);
     if (!force && this.usable(cached)) return cached.accessToken;
     const stored = await this.current();
+    if (stored?.seed === this.seed && stored.refusedAt) throw reconnectNeeded(stored.refusedAt);
     if (!force && this.usable(stored)) return stored.accessToken;
     return (await this.refresh(stored)).accessToken;
   }
@@ -103,6 +113,9 @@ export class JobberGraphQl {
   /**
    * Rotates the tokens: the stored refresh token of this credential, else the owner's. When Jobber
    * refuses it because another function rotated it meanwhile, that function's tokens are used.
+   * Otherwise the token is dead (Jobber rotated it for a process that died before storing the new
+   * one, or the app was disconnected): the connection is marked refused and one `setup_required`
+   * review item asks the owner to reconnect; no function refreshes again until they do.
    */
   private async refresh(previous: JobberTokenState | undefined): Promise<JobberTokenState> {
     const sameSeed = previous?.seed === this.seed ? previous : undefined;
@@ -120,11 +133,27 @@ export class JobberGraphQl {
         timeoutMs: this.settings.timeoutMs,
       }));
     } catch (error) {
-      if (error instanceof CrmRejectedError) {
+      if (!(error instanceof CrmRejectedError)) throw error;
+      // OAuth's `invalid_grant` (RFC 6749 5.2) is the refresh token itself refused (Jobber's contract
+      // server answers it for a used-up token; inferred for Jobber). A refused client id or secret is
+      // the credential's own problem: the setup check names it, and the token stays good.
+      const deadToken = (error as RejectedWithCode).vendorCode === 'invalid_grant';
+      for (let look = 0; look < ROTATED_ELSEWHERE_LOOKS; look++) {
         const now = await this.current();
         if (now && now.seed === this.seed && now.version !== sameSeed?.version && this.usable(now)) return now;
+        if (now?.seed === this.seed && now.refusedAt) throw reconnectNeeded(now.refusedAt);
+        if (!deadToken) throw error;
+        if (look < ROTATED_ELSEWHERE_LOOKS - 1) await delay(ROTATED_ELSEWHERE_PAUSE_MS);
       }
-      throw error;
+      const at = new Date();
+      if (await markJobberRefused(this.tenantId, this.seed, sameSeed, at)) {
+        await reportReconnectNeeded(this.tenantId, 'jobber', error.message, at);
+      } else {
+        // Marked by another function already, or a concurrent refresh stored working tokens at last.
+        const now = await this.current();
+        if (now && now.seed === this.seed && !now.refusedAt && this.usable(now)) return now;
+      }
+      throw reconnectNeeded(at.toISOString());
     }
     const state = {
       accessToken: body.access_token,
@@ -135,6 +164,8 @@ export class JobberGraphQl {
     if (await saveJobberTokens(this.tenantId, state, previous)) {
       const saved = { ...state, version: sameSeed ? sameSeed.version + 1 : 1 };
       tokenCache.set(this.tenantId, saved);
+      // A new credential replaced one Jobber had refused: the owner reconnected.
+      if (previous?.refusedAt && !sameSeed) await resolveReconnectNeeded(this.tenantId, 'jobber', new Date());
       return saved;
     }
     // Another refresh was stored first: this answer's tokens still work until Jobber rotates again.

@@ -12,7 +12,7 @@
  * ignored). Values are never logged nor returned by the API.
  */
 import { createHash } from 'node:crypto';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '../../shared/config';
 import { getItem, sendConditional } from '../../shared/dynamo';
 
@@ -30,6 +30,8 @@ export interface JobberTokenState {
   /** Hash of the owner's refresh token this rotation started from. */
   seed: string;
   version: number;
+  /** When Jobber refused this rotation's refresh token (ISO): nothing is refreshed until the owner reconnects. */
+  refusedAt?: string;
 }
 
 /** A short hash of the owner's refresh token (never the token itself). */
@@ -46,6 +48,7 @@ export async function readJobberTokens(tenantId: string): Promise<JobberTokenSta
     expiresAt: Number(item.expiresAt),
     seed: String(item.seed),
     version: Number(item.version),
+    ...(item.refusedAt ? { refusedAt: String(item.refusedAt) } : {}),
   };
 }
 
@@ -65,6 +68,42 @@ export async function saveJobberTokens(tenantId: string, state: Omit<JobberToken
           ? { ConditionExpression: 'seed <> :seed', ExpressionAttributeValues: { ':seed': state.seed } }
           : { ConditionExpression: 'attribute_not_exists(pk) OR seed <> :seed', ExpressionAttributeValues: { ':seed': state.seed } }),
     }),
+  );
+}
+
+/**
+ * Jobber refused the refresh token of this rotation (`previous`, or the owner's own when none is
+ * stored for this seed): marked on the tokens item, so no function refreshes with it again until a
+ * new credential (another seed) replaces the item. True for the one call that marked it (it reports
+ * it, once); false when it was marked already or the rotation moved on meanwhile (another refresh
+ * stored newer tokens).
+ */
+export async function markJobberRefused(tenantId: string, seed: string, previous: JobberTokenState | undefined, at: Date): Promise<boolean> {
+  const sameSeed = previous && previous.seed === seed;
+  return sendConditional(
+    sameSeed
+      ? new UpdateCommand({
+          TableName: config.tableName,
+          Key: jobberTokenKeys.tokens(tenantId),
+          UpdateExpression: 'SET refusedAt = :at',
+          ConditionExpression: 'seed = :seed AND version = :version AND attribute_not_exists(refusedAt)',
+          ExpressionAttributeValues: { ':at': at.toISOString(), ':seed': seed, ':version': previous.version },
+        })
+      : new PutCommand({
+          TableName: config.tableName,
+          Item: {
+            ...jobberTokenKeys.tokens(tenantId),
+            type: 'JobberTokens',
+            accessToken: '',
+            refreshToken: '',
+            expiresAt: 0,
+            seed,
+            version: 0,
+            refusedAt: at.toISOString(),
+          },
+          ConditionExpression: 'attribute_not_exists(pk) OR seed <> :seed',
+          ExpressionAttributeValues: { ':seed': seed },
+        }),
   );
 }
 

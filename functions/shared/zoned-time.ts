@@ -1,0 +1,70 @@
+/**
+ * Wall-clock times in a company's time zone, for code that needs only these few questions answered
+ * (issue 19: luxon is ~70 KB of every bundle that imports it). The zone arithmetic is
+ * `@date-fns/tz`'s; dates (`YYYY-MM-DD`) and clock times (`HH:mm`) are plain calendar values.
+ * test/unit/zoned-time.test.ts checks every function against luxon in every zone the runtime knows,
+ * daylight-saving days included: a local time a spring-forward skips moves forward by the gap, a
+ * repeated one is its first occurrence (luxon's rules).
+ */
+import { TZDateMini } from '@date-fns/tz';
+
+const DAY_MS = 86_400_000;
+
+function parts(date: string): [number, number, number] {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  return [y, m, d];
+}
+
+const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+
+/** `YYYY-MM-DD` of a calendar date held in a Date's UTC fields. */
+function isoDateOfUtc(at: Date): string {
+  return `${pad(at.getUTCFullYear(), 4)}-${pad(at.getUTCMonth() + 1)}-${pad(at.getUTCDate())}`;
+}
+
+/** The instant the clocks in `timeZone` show `time` (`HH:mm`, default midnight) on `date`. */
+export function zonedInstant(date: string, timeZone: string, time = '00:00'): Date {
+  const [y, m, d] = parts(date);
+  const [hh, mm] = time.split(':').map(Number) as [number, number];
+  return new Date(+new TZDateMini(y, m - 1, d, hh, mm, timeZone));
+}
+
+/** The date (`YYYY-MM-DD`) the clocks in `timeZone` show at `at`. */
+export function zonedDate(at: Date, timeZone: string): string {
+  const local = new TZDateMini(+at, timeZone);
+  return `${pad(local.getFullYear(), 4)}-${pad(local.getMonth() + 1)}-${pad(local.getDate())}`;
+}
+
+/** The clock time (`HH:mm`) in `timeZone` at `at`. */
+export function zonedClock(at: Date, timeZone: string): string {
+  const local = new TZDateMini(+at, timeZone);
+  return `${pad(local.getHours())}:${pad(local.getMinutes())}`;
+}
+
+/** `timeZone`'s offset from UTC at `at`, in minutes (Chicago in winter: -360). */
+export function zonedOffsetMinutes(at: Date, timeZone: string): number {
+  return -new TZDateMini(+at, timeZone).getTimezoneOffset();
+}
+
+/** The calendar date `days` after `date` (negative: before). */
+export function addDays(date: string, days: number): string {
+  const [y, m, d] = parts(date);
+  return isoDateOfUtc(new Date(Date.UTC(y, m - 1, d) + days * DAY_MS));
+}
+
+/** ISO weekday of a calendar date: 1 Monday ... 7 Sunday. */
+export function isoWeekday(date: string): number {
+  const [y, m, d] = parts(date);
+  return new Date(Date.UTC(y, m - 1, d)).getUTCDay() || 7;
+}
+
+/** Whether `date` is a real calendar date written `YYYY-MM-DD` (not 2026-02-30). */
+export function isCalendarDate(date: string): boolean {
+  return /^\d{4}-\d{2}-\d{2}$/.test(date) && addDays(date, 0) === date;
+}
+
+/** Calendar days from `from` to `to` (negative when `to` is earlier); NaN unless both are calendar dates. */
+export function daysBetween(from: string, to: string): number {
+  if (!isCalendarDate(from) || !isCalendarDate(to)) return Number.NaN;
+  return (Date.parse(to) - Date.parse(from)) / DAY_MS;
+}

@@ -1,0 +1,171 @@
+/**
+ * Issue 19 item 1: the job trail and the messages it sends make few DynamoDB calls. The booking's
+ * spine nodes run in-process (as in booking-calls.test.ts), then the trail's steps in the ASL's
+ * order with the state the ASL gives each (ResultPath), then the NotifyWorker's use case on the
+ * booking's three messages (confirmation, technician, dispatcher); a middleware on the shared
+ * DynamoDB client records each one's calls. Asserted: call ceilings per step and per message (counts,
+ * never timings), no step after AssignTechnician reads the booking when its facts are in the state,
+ * the worker never lists every technician, and a message delivered twice is sent once.
+ * The messages are the test's own rows (version 2, written `queued` and due again in 15 minutes):
+ * no other file's sweep or drain lists them.
+ */
+import type { Context } from 'aws-lambda';
+import { ulid } from 'ulid';
+import { describe, expect, it } from 'vitest';
+import { readBookingFacts } from '../../functions/booking/facts';
+import { recoveryIndexEntry } from '../../functions/booking/recovery';
+import { CreateBookingRequestSchema } from '../../functions/booking/schemas';
+import { createBookingRecord, getBookingWithTimeline } from '../../functions/booking/store';
+import { handler as checkCapacity } from '../../functions/capacity/check-capacity.handler';
+import { handler as commitSlot } from '../../functions/capacity/commit-slot.handler';
+import { handler as softHold } from '../../functions/capacity/soft-hold.handler';
+import { sendNotification } from '../../functions/notify/send';
+import { listOutbox, putLedgerRows } from '../../functions/notify/store';
+import { handler as recogniseCustomer } from '../../functions/recognise/recognise-customer.handler';
+import { dynamoClient } from '../../functions/shared/clients';
+import type { WorkflowState } from '../../functions/shared/node';
+import { handler as assignTechnician } from '../../functions/trail/assign-technician.handler';
+import { handler as closeTrail } from '../../functions/trail/close-trail.handler';
+import { handler as materialsCheck } from '../../functions/trail/materials-check.handler';
+import { handler as notifyDispatcher } from '../../functions/trail/notify-dispatcher.handler';
+import { handler as notifyTechnician } from '../../functions/trail/notify-technician.handler';
+import { handler as prepChecklist } from '../../functions/trail/prep-checklist.handler';
+import { listTechnicians } from '../../functions/tenant/store';
+import { resolveJobType } from '../../functions/triage/booking';
+import { bookingRequest, createTestTenant } from './helpers';
+
+const context = {} as Context;
+
+interface Call {
+  command: string;
+  /** The partition keys the call names (Key, or a BatchGetItem's keys). */
+  pks: string[];
+}
+
+/** Every DynamoDB call this process makes while `calls` is set (all nodes share one client). */
+let calls: Call[] | undefined;
+const pkOf = (key: unknown) => {
+  const pk = (key as { pk?: unknown } | undefined)?.pk;
+  return typeof pk === 'string' ? pk : ((pk as { S?: string } | undefined)?.S ?? '');
+};
+dynamoClient().middlewareStack.add(
+  (next, middlewareContext) => async (args) => {
+    const input = args.input as { Key?: unknown; RequestItems?: Record<string, { Keys?: unknown[] }> };
+    const keys = input.Key ? [input.Key] : Object.values(input.RequestItems ?? {}).flatMap((table) => table.Keys ?? []);
+    calls?.push({ command: String(middlewareContext.commandName), pks: keys.map(pkOf) });
+    return next(args);
+  },
+  { step: 'initialize', name: 'countTrailCalls' },
+);
+
+async function counted<T>(run: () => Promise<T>): Promise<{ result: T; calls: Call[] }> {
+  calls = [];
+  try {
+    const result = await run();
+    return { result, calls };
+  } finally {
+    calls = undefined;
+  }
+}
+
+const READS = /^(GetItem|Query|Scan|BatchGetItem|TransactGetItems)Command$/;
+const reads = (of: Call[]) => of.filter((call) => READS.test(call.command));
+const bookingReads = (of: Call[]) => reads(of).filter((call) => call.pks.some((pk) => pk.includes('#BOOKING#')));
+const describeCalls = (of: Call[]) => JSON.stringify(of.map((call) => call.command.replace('Command', '')));
+
+describe('the job trail and its messages in few DynamoDB calls (issue 19)', () => {
+  it('each trail step and each message stays under its ceiling, later steps use AssignTechnician’s facts, a message delivered twice is sent once', async () => {
+    const tenant = await createTestTenant();
+    const request = await resolveJobType(
+      tenant.tenantId,
+      CreateBookingRequestSchema.parse(bookingRequest({ customer: { name: 'Tess Trail', phone: '5125558191' } })),
+    );
+    const at = new Date();
+    const bookingId = ulid(at.getTime());
+    // The booking as the route stores it, then the spine's nodes up to its commit.
+    await createBookingRecord({
+      tenantId: tenant.tenantId,
+      bookingId,
+      status: 'received',
+      jobTypeId: request.jobTypeId,
+      window: null,
+      channel: request.channel,
+      request,
+      ...recoveryIndexEntry(at),
+      createdAt: at.toISOString(),
+      updatedAt: at.toISOString(),
+    });
+    const facts = await readBookingFacts(tenant.tenantId, bookingId);
+    const spine: WorkflowState = { tenantId: tenant.tenantId, bookingId, facts: facts as unknown as Record<string, unknown> };
+    spine.customer = (await recogniseCustomer(spine, context)) as WorkflowState['customer'];
+    spine.capacity = await checkCapacity(spine, context);
+    spine.hold = await softHold(spine, context);
+    expect(await commitSlot(spine, context)).toMatchObject({ status: 'confirmed' });
+
+    // The trail, as the booking workflow starts it: { tenantId, bookingId }, each step's result at its ResultPath.
+    const trail: WorkflowState = { tenantId: tenant.tenantId, bookingId };
+    const assigned = await counted(() => assignTechnician(trail, context));
+    expect(assigned.result).toMatchObject({ changed: false, technicianId: spine.hold.technicianId });
+    trail.assignment = assigned.result;
+    const toTechnician = await counted(() => notifyTechnician(trail, context));
+    trail.technicianNotice = toTechnician.result;
+    const toDispatch = await counted(() => notifyDispatcher(trail, context));
+    trail.dispatchNotice = toDispatch.result;
+    expect(toDispatch.result).toEqual({ notified: ['dispatcher_alert'] });
+    const checklist = await counted(() => prepChecklist(trail, context));
+    trail.checklist = checklist.result;
+    const materials = await counted(() => materialsCheck(trail, context));
+    trail.materials = materials.result;
+    const closed = await counted(() => closeTrail(trail, context));
+    expect(closed.result).toEqual({ failedSteps: [] });
+
+    // What the trail wrote is what it wrote when each step read the booking.
+    const booking = await getBookingWithTimeline(tenant.tenantId, bookingId);
+    expect(booking?.timeline?.map((e) => `${e.node}:${e.outcome}`)).toEqual(
+      expect.arrayContaining(['AssignTechnician:kept', 'NotifyTechnician:queued', 'NotifyDispatcher:queued', 'CloseTrail:closed']),
+    );
+
+    // Ceilings (were 7, 3, 5, 3-4, 3-4, 3 calls): two reads and one write for AssignTechnician, no
+    // booking read after it, one write per fact and timeline entry.
+    expect(assigned.calls.length, describeCalls(assigned.calls)).toBeLessThanOrEqual(3);
+    for (const step of [toTechnician, toDispatch, checklist, materials]) {
+      expect(bookingReads(step.calls), describeCalls(step.calls)).toEqual([]);
+      expect(step.calls.length, describeCalls(step.calls)).toBeLessThanOrEqual(2);
+    }
+    expect(closed.calls.length, describeCalls(closed.calls)).toBeLessThanOrEqual(2);
+
+    // The NotifyWorker's use case on the booking's three messages (our own rows: see the file's comment).
+    const technicianId = spine.hold.technicianId;
+    const rows = [
+      { kind: 'confirmation' as const, version: 2 },
+      { kind: 'technician_job' as const, technicianId, version: 2 },
+      { kind: 'dispatcher_alert' as const, version: 2 },
+    ];
+    await putLedgerRows(
+      tenant.tenantId,
+      bookingId,
+      rows.map((row) => ({ ...row, channel: 'sms' as const, dueAt: at.toISOString() })),
+      { queuedAt: new Date() },
+    );
+    for (const row of rows) {
+      const message = { tenantId: tenant.tenantId, bookingId, ...row };
+      const sent = await counted(() => sendNotification(message));
+      // Was 7 (six reads, the technicians a Query of all of them, and the sending transaction).
+      expect(sent.calls.length, describeCalls(sent.calls)).toBeLessThanOrEqual(3);
+      expect(sent.calls.filter((call) => call.command === 'QueryCommand')).toEqual([]);
+      // Delivered twice: one read finds the row sent, nothing more.
+      const again = await counted(() => sendNotification(message));
+      expect(again.calls.length, describeCalls(again.calls)).toBe(1);
+    }
+    const outbox = (await listOutbox(tenant.tenantId)).filter((m) => m.bookingId === bookingId && m.version === 2);
+    expect(outbox.map((m) => m.kind).sort()).toEqual(['confirmation', 'dispatcher_alert', 'technician_job']);
+    // Each says what it said when the worker read every party on its own.
+    const text = (kind: string) => String(outbox.find((m) => m.kind === kind)?.text);
+    const technician = (await listTechnicians(tenant.tenantId)).find((t) => t.technicianId === technicianId);
+    expect(text('confirmation')).toContain('Tess');
+    expect(text('confirmation')).toContain(`${technician?.name.split(' ')[0]} will be your technician`);
+    expect(outbox.find((m) => m.kind === 'technician_job')?.to).toBe(technician?.phone);
+    expect(text('technician_job')).toContain('Tess Trail');
+    expect(outbox.find((m) => m.kind === 'dispatcher_alert')?.to).toBe('+15125550100');
+  });
+});

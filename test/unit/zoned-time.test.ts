@@ -1,0 +1,107 @@
+/**
+ * functions/shared/zoned-time.ts against luxon (what it replaces in the bundles, issue 19), in zones
+ * the runtime knows, on ordinary and daylight-saving days. One difference is deliberate: a local
+ * time that a fall-back repeats is its first occurrence, where luxon picks by the season the
+ * process runs in (in winter the second).
+ */
+import fc from 'fast-check';
+import { DateTime } from 'luxon';
+import { describe, expect, it } from 'vitest';
+import { addDays, daysBetween, isCalendarDate, isoWeekday, zonedClock, zonedDate, zonedInstant, zonedOffsetMinutes } from '../../functions/shared/zoned-time';
+
+const zones = Intl.supportedValuesOf('timeZone');
+const usZones = [
+  'America/New_York',
+  'America/Chicago',
+  'America/Denver',
+  'America/Phoenix',
+  'America/Los_Angeles',
+  'America/Anchorage',
+  'Pacific/Honolulu',
+  'America/Toronto',
+  'America/St_Johns',
+  'America/Halifax',
+];
+const zone = fc.oneof(fc.constantFrom(...usZones), fc.constantFrom(...zones));
+const date = fc
+  .integer({ min: Date.UTC(2020, 0, 1) / 86_400_000, max: Date.UTC(2030, 11, 31) / 86_400_000 })
+  .map((day) => new Date(day * 86_400_000).toISOString().slice(0, 10));
+const clock = fc
+  .tuple(fc.integer({ min: 0, max: 23 }), fc.constantFrom(0, 15, 30, 45, 59))
+  .map(([h, m]) => `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`);
+
+/** Days whose offset changes in the zone (and a plain day beside each), so DST is not left to chance. */
+function transitionDays(timeZone: string, year: number): string[] {
+  const days: string[] = [];
+  for (let d = DateTime.fromISO(`${year}-01-01`, { zone: 'UTC' }); d.year === year; d = d.plus({ days: 1 })) {
+    const iso = d.toISODate()!;
+    const midnight = DateTime.fromISO(iso, { zone: timeZone });
+    if (midnight.offset !== midnight.plus({ days: 1 }).offset) days.push(iso, d.minus({ days: 1 }).toISODate()!);
+  }
+  return days;
+}
+
+function checkInstant(day: string, time: string, timeZone: string): void {
+  const ours = zonedInstant(day, timeZone, time);
+  const theirs = DateTime.fromISO(`${day}T${time}`, { zone: timeZone });
+  // Both readings of a repeated time show the same clock; ours is the earlier one.
+  const sameClock = DateTime.fromJSDate(ours, { zone: timeZone }).toFormat('yyyy-MM-dd HH:mm') === theirs.toFormat('yyyy-MM-dd HH:mm');
+  if (ours.getTime() !== theirs.toMillis()) {
+    expect(sameClock).toBe(true);
+    expect(ours.getTime()).toBeLessThan(theirs.toMillis());
+  }
+}
+
+function checkLocal(at: Date, timeZone: string): void {
+  const local = DateTime.fromJSDate(at, { zone: timeZone });
+  expect(zonedDate(at, timeZone)).toBe(local.toISODate());
+  expect(zonedClock(at, timeZone)).toBe(local.toFormat('HH:mm'));
+  expect(zonedOffsetMinutes(at, timeZone)).toBe(local.offset);
+}
+
+describe('zoned time', () => {
+  it('a local date and time is the instant luxon gives it (a repeated time: its first occurrence)', () => {
+    fc.assert(
+      fc.property(date, clock, zone, (day, time, timeZone) => checkInstant(day, time, timeZone)),
+      { numRuns: 1000 },
+    );
+  }, 60_000);
+
+  it('on daylight-saving days in North American zones too: skipped times move forward, repeated ones come first', () => {
+    for (const timeZone of usZones)
+      for (const day of [...transitionDays(timeZone, 2026), ...transitionDays(timeZone, 2027)])
+        for (const time of ['00:00', '00:30', '01:00', '01:30', '01:59', '02:00', '02:30', '03:00', '03:30', '08:00', '23:30']) {
+          checkInstant(day, time, timeZone);
+          checkLocal(new Date(zonedInstant(day, timeZone, time).getTime() + 61_000), timeZone);
+        }
+    // Chicago, 2026-11-01: 01:30 happens twice; it is the first (CDT, -5), 06:30Z.
+    expect(zonedInstant('2026-11-01', 'America/Chicago', '01:30').toISOString()).toBe('2026-11-01T06:30:00.000Z');
+    // Chicago, 2026-03-08: 02:30 does not happen; it is 03:30 CDT.
+    expect(zonedInstant('2026-03-08', 'America/Chicago', '02:30').toISOString()).toBe('2026-03-08T08:30:00.000Z');
+  }, 60_000);
+
+  it('the date, clock and offset at an instant are luxon’s', () => {
+    const instant = fc.integer({ min: Date.UTC(2020, 0, 1), max: Date.UTC(2031, 0, 1) }).map((ms) => new Date(ms));
+    fc.assert(
+      fc.property(instant, zone, (at, timeZone) => checkLocal(at, timeZone)),
+      { numRuns: 1000 },
+    );
+  }, 60_000);
+
+  it('calendar days and weekdays are luxon’s', () => {
+    fc.assert(
+      fc.property(date, fc.integer({ min: -400, max: 400 }), (day, n) => {
+        const utc = DateTime.fromISO(day, { zone: 'UTC' });
+        expect(addDays(day, n)).toBe(utc.plus({ days: n }).toISODate());
+        expect(isoWeekday(day)).toBe(utc.weekday);
+        const later = addDays(day, n);
+        expect(daysBetween(day, later)).toBe(DateTime.fromISO(later).diff(DateTime.fromISO(day), 'days').days);
+      }),
+    );
+    for (const bad of ['2026-02-30', '2026-13-01', '2026-1-01', '20260101', '']) {
+      expect(isCalendarDate(bad)).toBe(false);
+      expect(daysBetween(bad, '2026-01-01')).toBeNaN();
+    }
+    expect(isCalendarDate('2028-02-29')).toBe(true);
+  });
+});
