@@ -20,7 +20,6 @@ import { getJobType } from '../tenant/store';
 import { snapshotOf } from './facts';
 import type { CreateBookingRequest, CreateBookingRequestInput } from './schemas';
 import { driveBooking } from './drive';
-import { recoveryIndexEntry } from './recovery';
 import {
   bookingRequestHash,
   completeReservation,
@@ -32,6 +31,7 @@ import {
 } from './reservation-store';
 import { appendTimeline, type BookingRecord, createBookingRecord, getBookingRecord, toPublicBooking } from './store';
 import { claimBookingNeed } from './need';
+import { receivedBookingRecord } from './received';
 import { requireWithinHorizon } from '../capacity/horizon';
 import type { JobType, Tenant } from '../tenant/model';
 import { acceptedForLater, answerWithinBudget, type BookingBudget, requireBudget } from './budget';
@@ -121,23 +121,7 @@ async function runBooking(
     const at = now();
     // Summary pre-filled from the job type, the source's settings, attribution flags (attribution/intake.ts).
     const intake = planIntake(checked.tenant, checked.jobType, request, at);
-    made = {
-      tenantId,
-      bookingId,
-      status: 'received',
-      jobTypeId: request.jobTypeId,
-      window: null,
-      channel: request.channel,
-      summary: intake.summary,
-      ...(intake.sourceSettings ? { sourceSettings: intake.sourceSettings } : {}),
-      ...(intake.flags.length ? { flags: intake.flags } : {}),
-      attribution: request.attribution,
-      request,
-      reservationKey: key,
-      ...recoveryIndexEntry(at),
-      createdAt: at.toISOString(),
-      updatedAt: at.toISOString(),
-    };
+    made = receivedBookingRecord({ tenantId, bookingId, request, at, reservationKey: key, intake });
     await createBookingRecord(made);
   }
   if (made.status === 'received') {

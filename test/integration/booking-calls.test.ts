@@ -10,8 +10,8 @@ import type { Context } from 'aws-lambda';
 import { ulid } from 'ulid';
 import { describe, expect, it } from 'vitest';
 import { readBookingFacts } from '../../functions/booking/facts';
-import { recoveryIndexEntry } from '../../functions/booking/recovery';
 import { CreateBookingRequestSchema } from '../../functions/booking/schemas';
+import { receivedBookingRecord } from '../../functions/booking/received';
 import { createBookingRecord, getBookingRecord } from '../../functions/booking/store';
 import { handler as checkCapacity } from '../../functions/capacity/check-capacity.handler';
 import { handler as commitSlot } from '../../functions/capacity/commit-slot.handler';
@@ -65,18 +65,7 @@ describe('booking nodes use the workflow state (issue 19)', () => {
     const at = new Date();
     const bookingId = ulid(at.getTime());
     // The booking as the route stores it, and the facts it hands the run.
-    await createBookingRecord({
-      tenantId: tenant.tenantId,
-      bookingId,
-      status: 'received',
-      jobTypeId: request.jobTypeId,
-      window: null,
-      channel: request.channel,
-      request,
-      ...recoveryIndexEntry(at),
-      createdAt: at.toISOString(),
-      updatedAt: at.toISOString(),
-    });
+    await createBookingRecord(receivedBookingRecord({ tenantId: tenant.tenantId, bookingId, request, at }));
     const facts = await readBookingFacts(tenant.tenantId, bookingId);
     expect(facts).toBeDefined();
     const state: WorkflowState = { tenantId: tenant.tenantId, bookingId, facts: facts as unknown as Record<string, unknown> };

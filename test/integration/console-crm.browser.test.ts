@@ -62,7 +62,18 @@ describe('console: CRM read sync progress', { timeout: 180_000 }, () => {
     await page.click('#crm-sync-start');
     await page.waitForSelector('#crm-sync-status[data-state="running"]');
     expect(await page.locator('#crm-sync-start').isDisabled()).toBe(true);
-    await pollOnce(sqs, readSyncQueue, 0);
+    // The queue is shared: a poll may take another file's leftover page first (its worker drops a
+    // stale page), so poll until this tenant's sync is waiting, then stop before its retry is due.
+    await expect
+      .poll(
+        async () => {
+          if ((await tenant.call('GET', '/v1/crm/sync')).body.state === 'waiting') return 'waiting';
+          await pollOnce(sqs, readSyncQueue, 0);
+          return (await tenant.call('GET', '/v1/crm/sync')).body.state;
+        },
+        { timeout: 60_000, interval: 200 },
+      )
+      .toBe('waiting');
     await page.waitForSelector('#crm-sync-status[data-state="waiting"]', { timeout: 30_000 });
     expect(await field('Throttled by the CRM')).toBe('1 time');
     expect(await field('Last error')).toContain('HTTP 429');

@@ -12,9 +12,9 @@ import type { Context, SQSEvent } from 'aws-lambda';
 import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sweepRecovery } from '../../functions/booking/recover-stuck';
-import { recoveryIndexEntry } from '../../functions/booking/recovery';
 import { bookingRequestHash, getReservation, reserveBooking } from '../../functions/booking/reservation-store';
 import { CreateBookingRequestSchema } from '../../functions/booking/schemas';
+import { receivedBookingRecord } from '../../functions/booking/received';
 import { createBookingRecord, getBookingRecord } from '../../functions/booking/store';
 import { handler as checkCapacity } from '../../functions/capacity/check-capacity.handler';
 import { handler as softHold } from '../../functions/capacity/soft-hold.handler';
@@ -44,19 +44,7 @@ async function deadRun(tenant: TestTenant, key: string, body: Record<string, unk
   const reserved = await reserveBooking(tenant.tenantId, key, bookingRequestHash(request), bookingId, options.at);
   expect(reserved.reserved).toBe(true);
   if (options.record) {
-    await createBookingRecord({
-      tenantId: tenant.tenantId,
-      bookingId,
-      status: 'received',
-      jobTypeId: request.jobTypeId,
-      window: null,
-      channel: request.channel,
-      request,
-      reservationKey: key,
-      ...recoveryIndexEntry(options.at),
-      createdAt: options.at.toISOString(),
-      updatedAt: options.at.toISOString(),
-    });
+    await createBookingRecord(receivedBookingRecord({ tenantId: tenant.tenantId, bookingId, request, at: options.at, reservationKey: key }));
   }
   return bookingId;
 }

@@ -12,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import { driveBooking } from '../../functions/booking/drive';
 import { sweepRecovery } from '../../functions/booking/recover-stuck';
-import { recoveryIndexEntry, TRAIL_DEADLINE_MS } from '../../functions/booking/recovery';
+import { TRAIL_DEADLINE_MS } from '../../functions/booking/recovery';
+import { receivedBookingRecord } from '../../functions/booking/received';
 import { createBookingRecord, getBookingRecord, getBookingWithTimeline } from '../../functions/booking/store';
 import { findOpenReviewItems } from '../../functions/review/store';
 import { type LocalStepFunctions, localStateMachineArn, startStepFunctions } from '../../local/stepfunctions';
@@ -22,19 +23,7 @@ async function receivedBooking(tenantId: string, status: 'received' | 'confirmed
   const bookingId = ulid();
   const request = bookingRequest();
   const at = new Date();
-  await createBookingRecord({
-    tenantId,
-    bookingId,
-    status,
-    jobTypeId: request.jobTypeId,
-    window: null,
-    channel: request.channel,
-    request,
-    createdAt: at.toISOString(),
-    updatedAt: at.toISOString(),
-    // In the recovery index from creation, as the bookings route writes it (booking/create.ts).
-    ...recoveryIndexEntry(at),
-  });
+  await createBookingRecord({ ...receivedBookingRecord({ tenantId, bookingId, request, at }), status });
   return bookingId;
 }
 

@@ -6,6 +6,7 @@
 import { StartSyncExecutionCommand } from '@aws-sdk/client-sfn';
 import { ulid } from 'ulid';
 import { describe, expect, it } from 'vitest';
+import { receivedBookingRecord } from '../../functions/booking/received';
 import { createBookingRecord, getBookingWithTimeline } from '../../functions/booking/store';
 import { listReviewItems } from '../../functions/review/store';
 import { sfnClient } from '../../functions/shared/workflow-client';
@@ -16,19 +17,8 @@ describe('workflow failure', () => {
     const tenant = await createTestTenant();
     const bookingId = ulid();
     const request = bookingRequest({ jobTypeId: 'retired-job-type' });
-    const at = new Date().toISOString();
     // A job type removed after the request was accepted: CheckCapacity cannot plan it.
-    await createBookingRecord({
-      tenantId: tenant.tenantId,
-      bookingId,
-      status: 'received',
-      jobTypeId: request.jobTypeId,
-      window: null,
-      channel: request.channel,
-      request,
-      createdAt: at,
-      updatedAt: at,
-    });
+    await createBookingRecord(receivedBookingRecord({ tenantId: tenant.tenantId, bookingId, request, at: new Date() }));
     const run = await sfnClient().send(
       new StartSyncExecutionCommand({
         stateMachineArn: process.env.BOOKING_STATE_MACHINE_ARN,
