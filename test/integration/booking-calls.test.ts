@@ -17,43 +17,12 @@ import { handler as checkCapacity } from '../../functions/capacity/check-capacit
 import { handler as commitSlot } from '../../functions/capacity/commit-slot.handler';
 import { handler as softHold } from '../../functions/capacity/soft-hold.handler';
 import { handler as recogniseCustomer } from '../../functions/recognise/recognise-customer.handler';
-import { dynamoClient } from '../../functions/shared/clients';
 import type { WorkflowState } from '../../functions/shared/node';
 import { resolveJobType } from '../../functions/triage/booking';
+import { counted, readsOf } from './dynamo-calls';
 import { bookingRequest, createTestTenant } from './helpers';
 
 const context = {} as Context;
-
-interface Call {
-  command: string;
-  pk?: string;
-}
-
-/** Every DynamoDB call this process makes while `calls` is set (all nodes share one client). */
-let calls: Call[] | undefined;
-dynamoClient().middlewareStack.add(
-  (next, middlewareContext) => async (args) => {
-    const input = args.input as { Key?: { pk?: unknown } };
-    const pk = input.Key?.pk;
-    calls?.push({ command: String(middlewareContext.commandName), pk: typeof pk === 'string' ? pk : (pk as { S?: string } | undefined)?.S });
-    return next(args);
-  },
-  { step: 'initialize', name: 'countBookingCalls' },
-);
-
-async function counted<T>(run: () => Promise<T>): Promise<{ result: T; calls: Call[] }> {
-  calls = [];
-  try {
-    const result = await run();
-    return { result, calls };
-  } finally {
-    calls = undefined;
-  }
-}
-
-const READS = /^(GetItem|Query|Scan|BatchGetItem|TransactGetItems)Command$/;
-const reads = (of: Call[]) => of.filter((call) => READS.test(call.command));
-const readsOf = (of: Call[], what: 'CUSTOMER' | 'BOOKING') => reads(of).filter((call) => call.pk?.includes(`#${what}#`));
 
 describe('booking nodes use the workflow state (issue 19)', () => {
   it('CommitSlot never reads the booking, the capacity nodes never read the customer, and the spine nodes stay under a ceiling', async () => {

@@ -22,7 +22,6 @@ import { handler as softHold } from '../../functions/capacity/soft-hold.handler'
 import { sendNotification } from '../../functions/notify/send';
 import { listOutbox, putLedgerRows } from '../../functions/notify/store';
 import { handler as recogniseCustomer } from '../../functions/recognise/recognise-customer.handler';
-import { dynamoClient } from '../../functions/shared/clients';
 import type { WorkflowState } from '../../functions/shared/node';
 import { handler as assignTechnician } from '../../functions/trail/assign-technician.handler';
 import { handler as closeTrail } from '../../functions/trail/close-trail.handler';
@@ -32,45 +31,12 @@ import { handler as notifyTechnician } from '../../functions/trail/notify-techni
 import { handler as prepChecklist } from '../../functions/trail/prep-checklist.handler';
 import { listTechnicians } from '../../functions/tenant/store';
 import { resolveJobType } from '../../functions/triage/booking';
+import { type Call, counted, readsOf } from './dynamo-calls';
 import { bookingRequest, createTestTenant } from './helpers';
 
 const context = {} as Context;
 
-interface Call {
-  command: string;
-  /** The partition keys the call names (Key, or a BatchGetItem's keys). */
-  pks: string[];
-}
-
-/** Every DynamoDB call this process makes while `calls` is set (all nodes share one client). */
-let calls: Call[] | undefined;
-const pkOf = (key: unknown) => {
-  const pk = (key as { pk?: unknown } | undefined)?.pk;
-  return typeof pk === 'string' ? pk : ((pk as { S?: string } | undefined)?.S ?? '');
-};
-dynamoClient().middlewareStack.add(
-  (next, middlewareContext) => async (args) => {
-    const input = args.input as { Key?: unknown; RequestItems?: Record<string, { Keys?: unknown[] }> };
-    const keys = input.Key ? [input.Key] : Object.values(input.RequestItems ?? {}).flatMap((table) => table.Keys ?? []);
-    calls?.push({ command: String(middlewareContext.commandName), pks: keys.map(pkOf) });
-    return next(args);
-  },
-  { step: 'initialize', name: 'countTrailCalls' },
-);
-
-async function counted<T>(run: () => Promise<T>): Promise<{ result: T; calls: Call[] }> {
-  calls = [];
-  try {
-    const result = await run();
-    return { result, calls };
-  } finally {
-    calls = undefined;
-  }
-}
-
-const READS = /^(GetItem|Query|Scan|BatchGetItem|TransactGetItems)Command$/;
-const reads = (of: Call[]) => of.filter((call) => READS.test(call.command));
-const bookingReads = (of: Call[]) => reads(of).filter((call) => call.pks.some((pk) => pk.includes('#BOOKING#')));
+const bookingReads = (of: Call[]) => readsOf(of, 'BOOKING');
 const describeCalls = (of: Call[]) => JSON.stringify(of.map((call) => call.command.replace('Command', '')));
 
 describe('the job trail and its messages in few DynamoDB calls (issue 19)', () => {
