@@ -15,7 +15,8 @@ import { esbuildOptionsOf, LAMBDA_BUNDLING } from '../lib/function-definition';
 import { lambdas } from '../functions/registry';
 
 const repoRoot = resolve(import.meta.dirname, '..');
-// Inside the repository, so `@aws-sdk/*` (left out of the bundle, as the Lambda runtime provides it) resolves.
+// Inside the repository, so that a module a bundle leaves out (LAMBDA_BUNDLING.externalModules) resolves.
+// The AWS SDK is bundled (not the runtime's copy): its load is part of every init measured here.
 const outRoot = join(repoRoot, '.jobrelay', 'bench-cold');
 const RUNS = 3;
 const TARGET = { bundleKb: 200, initMs: 120, chainMs: 1500 };
@@ -67,29 +68,38 @@ function synthesisedBundles(cdkOut: string): Map<string, string> | undefined {
   return bundles.size ? bundles : undefined;
 }
 
+/**
+ * `COLD_SDK=runtime npm run bench cold`: bundles as before 2026-11-30, the AWS SDK left to the
+ * Lambda runtime's copy (here node_modules' `dist-cjs`, as in Lambda), for comparison.
+ */
+const runtimeSdk = process.env.COLD_SDK === 'runtime';
+const bundling = runtimeSdk ? { ...LAMBDA_BUNDLING, externalModules: ['@aws-sdk/*', ...LAMBDA_BUNDLING.externalModules], alias: {} } : LAMBDA_BUNDLING;
+
 export async function benchCold(): Promise<void> {
   rmSync(outRoot, { recursive: true, force: true });
   const cdkOut = resolve(repoRoot, process.env.CDK_OUT ?? 'cdk.out');
-  const synthesised = synthesisedBundles(cdkOut);
+  const synthesised = runtimeSdk ? undefined : synthesisedBundles(cdkOut);
   console.log(
     synthesised
       ? `\nBundles from ${cdkOut} (synthesised ${statSync(join(cdkOut, 'JobRelay.template.json')).mtime.toISOString()})`
-      : `\nNo synthesised bundles in ${cdkOut} (run \`npx cdk synth -q\` first): bundling here with LAMBDA_BUNDLING`,
+      : runtimeSdk
+        ? '\nCOLD_SDK=runtime: bundling here with LAMBDA_BUNDLING, the AWS SDK left out'
+        : `\nNo synthesised bundles in ${cdkOut} (run \`npx cdk synth -q\` first): bundling here with LAMBDA_BUNDLING`,
   );
   const rows: Array<{ name: string; kb: number; ms: number; cpuMs: number }> = [];
   for (const spec of lambdas) {
     const dir = join(outRoot, spec.name);
     mkdirSync(dir, { recursive: true });
     const outfile = join(dir, 'index.mjs');
-    // Copied into the repository either way, so `@aws-sdk/*` resolves as the Lambda runtime provides it.
+    // Copied into the repository either way, so a left-out module resolves as in Lambda.
     const asset = synthesised?.get(spec.name);
     if (asset) copyFileSync(asset, outfile);
-    else await build({ ...esbuildOptionsOf(LAMBDA_BUNDLING), entryPoints: [resolve(repoRoot, spec.entry)], outfile, logLevel: 'silent' });
+    else await build({ ...esbuildOptionsOf(bundling), entryPoints: [resolve(repoRoot, spec.entry)], outfile, logLevel: 'silent' });
     rows.push({ name: spec.name, kb: statSync(outfile).size / 1024, ...initMs(outfile) });
   }
   rows.sort((a, b) => b.kb - a.kb);
   console.log(
-    `\n## Cold path: ${rows.length} functions bundled as for Lambda (source maps ${LAMBDA_BUNDLING.sourceMap ? 'on' : 'off'}), init = median of ${RUNS} fresh imports`,
+    `\n## Cold path: ${rows.length} functions bundled as for Lambda (source maps ${LAMBDA_BUNDLING.sourceMap ? 'on' : 'off'}, AWS SDK ${runtimeSdk ? "the runtime's (COLD_SDK=runtime)" : 'bundled'}, external: ${bundling.externalModules.join(', ')}), init = median of ${RUNS} fresh imports`,
   );
   console.log(
     `load average ${loadavg()

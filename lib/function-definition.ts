@@ -65,8 +65,8 @@ export const QUEUE_CONSUME_ACTIONS = ['sqs:ReceiveMessage', 'sqs:ChangeMessageVi
 export const TENANT_SECRETS_RESOURCE = 'secret:jobrelay/*/*';
 
 /**
- * How every function is bundled for Lambda: lib/functions.ts gives these to NodejsFunction, the
- * local runtime (local/bundle.ts) and `npm run bench cold` to esbuild, so the three agree.
+ * How every function is bundled for Lambda: synthesis (lib/bundles.ts, every function in one esbuild
+ * build), the local runtime (local/bundle.ts) and `npm run bench cold` give these to esbuild, so the three agree.
  */
 export const LAMBDA_BUNDLING = {
   format: 'esm',
@@ -80,10 +80,22 @@ export const LAMBDA_BUNDLING = {
   minify: true,
   /** Off by default: a source map parsed at init costs cold-start time; `-c sourceMaps=true` turns them on. */
   sourceMap: false,
-  // The nodejs22.x runtime ships the full SDK v3: leaving `@aws-sdk/*` out halves the bundle.
-  // `source-map`: Handlebars' compiler requires it in a try/catch for template source maps, which we
-  // never ask for, and falls back to its own stand-in without it (26 KB in every notify bundle).
-  externalModules: ['@aws-sdk/*', 'source-map'],
+  /**
+   * The AWS SDK is bundled, not taken from the nodejs22.x runtime: the runtime's copy is CommonJS
+   * (`dist-cjs`, every command of a client in one file) that an ES module imports through Node's
+   * CJS lexer and format detection: init CPU median ~420 ms here against ~225 ms with the SDK's ES
+   * modules tree-shaken and minified into each bundle, which grows by ~200 KB (`npm run bench cold`
+   * and `COLD_SDK=runtime npm run bench cold`, 2026-11-30; issue 19: init is what a caller waits for). `source-map`: Handlebars' compiler requires it in a try/catch for template source
+   * maps, which we never ask for, and falls back to its own stand-in without it (26 KB in every
+   * notify bundle).
+   */
+  externalModules: ['source-map'],
+  /**
+   * Import paths replaced at build time: the SDK's default credential chain by the environment's
+   * credentials, the only source a Lambda function has (functions/shared/lambda-credentials.ts).
+   * Paths relative to the repository root, where the CDK and the bench run esbuild.
+   */
+  alias: { '@aws-sdk/credential-provider-node': './functions/shared/lambda-credentials.ts' },
   /** Licence comments are kept in node_modules; a bundle does not carry them (a few KB each). */
   legalComments: 'none',
   /**
@@ -98,8 +110,14 @@ export function bundlingDefine(options: { xraySdk?: boolean } = {}): Record<stri
   return { ...LAMBDA_BUNDLING.define, 'process.env.JOBRELAY_XRAY_SDK': JSON.stringify(String(options.xraySdk === true)) };
 }
 
-/** LAMBDA_BUNDLING as esbuild options (the bench builds with esbuild directly). */
-export function esbuildOptionsOf(bundling: Omit<typeof LAMBDA_BUNDLING, 'sourceMap'> & { sourceMap: boolean }) {
+/** LAMBDA_BUNDLING as esbuild options (synthesis, lib/bundles.ts, and the bench build with esbuild directly). */
+export function esbuildOptionsOf(
+  bundling: Omit<typeof LAMBDA_BUNDLING, 'sourceMap' | 'externalModules' | 'alias'> & {
+    sourceMap: boolean;
+    externalModules: readonly string[];
+    alias: Readonly<Record<string, string>>;
+  },
+) {
   return {
     bundle: true,
     platform: 'node' as const,
@@ -111,6 +129,7 @@ export function esbuildOptionsOf(bundling: Omit<typeof LAMBDA_BUNDLING, 'sourceM
     sourcemap: bundling.sourceMap,
     sourcesContent: false,
     external: [...bundling.externalModules],
+    alias: { ...bundling.alias },
     legalComments: bundling.legalComments,
     define: { ...bundling.define },
   };

@@ -2,23 +2,16 @@ import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { existsSync, readFileSync } from 'node:fs';
 import { isTraced, lambdaDescription, lambdas, queues as queueSpecs, stateMachines, taskLambdaNames, type Grant, type LambdaSpec } from '../functions/registry';
-import {
-  baseEnvironment,
-  bundlingDefine,
-  grantDefinition,
-  LAMBDA_BUNDLING,
-  LAMBDA_DEFAULTS,
-  TENANT_SECRETS_RESOURCE,
-  type GrantRefs,
-} from './function-definition';
+import { PrebuiltBundles } from './bundles';
+import { baseEnvironment, grantDefinition, LAMBDA_DEFAULTS, TENANT_SECRETS_RESOURCE, type GrantRefs } from './function-definition';
 import { acknowledge, logicalIdOf } from './nag';
-import { fromRoot, repoRoot } from './paths';
+import { fromRoot } from './paths';
 import type { Queues } from './queues';
 
 /** Everything a registry grant can point at. */
@@ -98,10 +91,13 @@ export class Functions extends Construct {
   /** With provisioned concurrency: the `live` alias of each booking-chain function, what callers invoke. */
   private readonly aliases = new Map<string, lambda.Alias>();
   private readonly deployment: DeploymentOptions;
+  /** Every function's bundle, from one esbuild build (lib/bundles.ts). */
+  private readonly bundles: PrebuiltBundles;
 
   constructor(scope: Construct, id: string, props: { table: dynamodb.ITable; deployment?: DeploymentOptions }) {
     super(scope, id);
     this.deployment = props.deployment ?? DEFAULT_DEPLOYMENT;
+    this.bundles = new PrebuiltBundles(this, { sourceMaps: this.deployment.sourceMaps, xraySdk: this.deployment.xraySdk });
     for (const spec of lambdas) {
       this.byName.set(spec.name, this.createFunction(spec, props.table));
     }
@@ -163,12 +159,11 @@ export class Functions extends Construct {
       this.roles.set(roleKey, role);
     }
     const fn = new NodejsFunction(this, spec.name, {
-      entry,
+      // Its bundle from the one build of every function (PrebuiltBundles), as NodejsFunction names it.
+      code: this.bundles.codeOf(spec),
+      handler: 'index.handler',
       role,
-      handler: 'handler',
       description: lambdaDescription(spec),
-      projectRoot: repoRoot,
-      depsLockFilePath: fromRoot('package-lock.json'),
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: spec.memoryMb ?? LAMBDA_DEFAULTS.memoryMb,
@@ -179,32 +174,6 @@ export class Functions extends Construct {
       ...(isTraced(spec) ? { tracing: lambda.Tracing.ACTIVE } : {}),
       // The same variables the local runtime gives this function (lib/function-definition.ts).
       environment: baseEnvironment({ tableName: table.tableName, sourceMaps: this.deployment.sourceMaps }),
-      bundling: {
-        format: OutputFormat.ESM,
-        mainFields: [...LAMBDA_BUNDLING.mainFields],
-        banner: LAMBDA_BUNDLING.banner,
-        target: LAMBDA_BUNDLING.target,
-        minify: LAMBDA_BUNDLING.minify,
-        sourceMap: this.deployment.sourceMaps,
-        ...(this.deployment.sourceMaps ? { sourceMapMode: SourceMapMode.DEFAULT } : {}), // index.mjs.map next to the bundle
-        // Line mapping for stack traces is all Lambda needs; embedding sources triples the asset.
-        sourcesContent: false,
-        // Everything but the SDK (Powertools, middy, zod, @smithy) is bundled.
-        externalModules: [...LAMBDA_BUNDLING.externalModules],
-        define: bundlingDefine({ xraySdk: this.deployment.xraySdk }),
-        esbuildArgs: { '--legal-comments': LAMBDA_BUNDLING.legalComments },
-        // Static files the handler reads at run time (registry `assets`), copied next to index.mjs.
-        ...(spec.assets?.length
-          ? {
-              commandHooks: {
-                beforeBundling: () => [],
-                beforeInstall: () => [],
-                afterBundling: (inputDir: string, outputDir: string) =>
-                  spec.assets!.map((asset) => `mkdir -p "$(dirname "${outputDir}/${asset}")" && cp -R "${inputDir}/${asset}" "${outputDir}/${asset}"`),
-              },
-            }
-          : {}),
-      },
     });
     if (isTraced(spec)) {
       acknowledge(

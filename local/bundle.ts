@@ -54,6 +54,8 @@ function buildOptions(dir: string, names: string[]): BuildOptions {
     mainFields: ['module', 'main'],
     // Bundled dependencies that call `require` get one in ESM, as in Lambda.
     banner: { js: LAMBDA_BUNDLING.banner },
+    // The SDK's credentials from the environment, as in Lambda (functions/shared/lambda-credentials.ts).
+    alias: { ...LAMBDA_BUNDLING.alias },
     logLevel: 'silent',
   };
 }

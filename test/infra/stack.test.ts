@@ -1,11 +1,11 @@
 /**
- * Synthesises the real app once (esbuild bundles every function, cdk-nag runs as a validation
+ * Synthesises the real app once (one esbuild build bundles every function, lib/bundles.ts; cdk-nag runs as a validation
  * plugin) and checks the template against functions/registry.ts.
  */
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -49,8 +49,8 @@ let template: Template;
 let resources: Record<string, Json>;
 
 beforeAll(() => {
-  // Inside the repo (cdk.out is git-ignored) so the bundles resolve the external `@aws-sdk/*`
-  // from node_modules, as Lambda resolves them from its runtime.
+  // Inside the repo (cdk.out is git-ignored), where `cdk synth` writes: the bundles carry the AWS SDK
+  // (lib/function-definition.ts), so only `source-map` (external, loaded when source maps are asked for) resolves from node_modules.
   mkdirSync(path.join(repoRoot, 'cdk.out'), { recursive: true });
   outdir = mkdtempSync(path.join(repoRoot, 'cdk.out', 'infra-test-'));
   built = buildApp({ outdir });
@@ -303,6 +303,14 @@ describe('bundles', () => {
   });
 });
 
+describe('one build', () => {
+  it('gives every function its own asset and leaves none of its output folders in cdk.out (lib/bundles.ts)', () => {
+    const keys = lambdas.map((l) => resources[idOf(l.name)]!.Properties.Code.S3Key as string);
+    expect(new Set(keys).size).toBe(lambdas.length);
+    expect(readdirSync(outdir).filter((name) => name.startsWith('jobrelay-bundle-'))).toEqual([]);
+  });
+});
+
 describe('solver assets', () => {
   it('ships the HiGHS wasm next to the DispatchPlan bundle, where the planner looks for it', () => {
     const key = resources[idOf('DispatchPlan')]!.Properties.Code.S3Key as string;
@@ -549,7 +557,7 @@ describe('the job trail (issue 19 item 4: Express, its failure path in its defin
   });
 
   it("keeps an exception path per step, and CloseTrail's own failure reaches TrailExecutionFailed in the definition (no EventBridge rule: Express emits no status events)", () => {
-    const steps = ['AssignTechnician', 'NotifyTechnician', 'NotifyDispatcher', 'PrepChecklist', 'MaterialsCheck'];
+    const steps = ['AssignTechnician', 'NotifyTeam', 'PrepChecklist', 'MaterialsCheck'];
     for (const step of steps)
       expect(
         definition.States[step]!.Catch?.some((c) => c.ErrorEquals.includes('States.ALL')),
