@@ -23,6 +23,14 @@ export const LOCAL_REGION = 'us-east-1';
 export const LOCAL_TABLE_NAME = 'jobrelay';
 /** Where the bundles are: set by the local system for every process that invokes (tests too). */
 export const BUNDLE_DIR_ENV = 'JOBRELAY_LOCAL_LAMBDA_BUNDLE';
+/**
+ * Multiplies every function's timeout (tests: the same factor as the workflows' TimeoutSeconds,
+ * local/stepfunctions.ts), set by the local system for every process that invokes. Many files at once
+ * on two busy cores stretch a handler's wall time, not its work: unscaled, a 6 s node timed out as
+ * `Sandbox.Timedout` while its Task (scaled) still waited. The handler sees the scaled deadline too
+ * (getRemainingTimeInMillis), as its Task's. A test's own `timeoutSeconds` override is never scaled.
+ */
+export const TIMEOUT_SCALE_ENV = 'JOBRELAY_LOCAL_TIMEOUT_SCALE';
 /** Concurrent instances per function in one process; further invocations wait for a free one. */
 const MAX_INSTANCES = 4;
 /**
@@ -72,7 +80,8 @@ const LOCAL_SECRETS_FILE = 'JOBRELAY_LOCAL_SECRETS_FILE';
 function sandboxEnvironment(spec: LambdaSpec, statements: AllowStatement[], refs: GrantRefs): Record<string, string> {
   const settings = Object.fromEntries(
     Object.entries(process.env).filter(
-      (entry): entry is [string, string] => LOCAL_SETTING.test(entry[0]) && entry[1] !== undefined && entry[0] !== BUNDLE_DIR_ENV,
+      (entry): entry is [string, string] =>
+        LOCAL_SETTING.test(entry[0]) && entry[1] !== undefined && entry[0] !== BUNDLE_DIR_ENV && entry[0] !== TIMEOUT_SCALE_ENV,
     ),
   );
   // The local secrets file stands in for Secrets Manager (functions/shared/secrets.ts): only a role
@@ -309,7 +318,9 @@ async function poolFor(lambdaName: string, overrides?: LocalFunctionOverrides): 
   const { dir } = await prepareLambdas();
   let pool = pools.get(key);
   if (!pool) {
-    pool = new FunctionPool({ ...lambdaByName(lambdaName), ...overrides }, dir);
+    const spec = lambdaByName(lambdaName);
+    const scale = Number(process.env[TIMEOUT_SCALE_ENV] ?? 1) || 1;
+    pool = new FunctionPool({ ...spec, timeoutSeconds: timeoutSecondsOf(spec) * scale, ...overrides }, dir);
     pools.set(key, pool);
   }
   return pool;

@@ -7,7 +7,17 @@ import { join } from 'node:path';
 import { dlqUrlEnv, queues, queueUrlEnv, schedules, stateMachines } from '../functions/registry';
 import { startDynamoDb } from './dynamodb';
 import { startHttpApi, type ExtraHandler } from './http';
-import { BUNDLE_DIR_ENV, invokeLambda, LOCAL_REGION, LOCAL_TABLE_NAME, prepareLambdas, stopLambdas, synchronousPath, warmLambdas } from './lambdas';
+import {
+  BUNDLE_DIR_ENV,
+  invokeLambda,
+  LOCAL_REGION,
+  LOCAL_TABLE_NAME,
+  prepareLambdas,
+  stopLambdas,
+  synchronousPath,
+  TIMEOUT_SCALE_ENV,
+  warmLambdas,
+} from './lambdas';
 import { startPollers } from './pollers';
 import { startSqs, type LocalSqs } from './sqs';
 import { localStateMachineArn, startStepFunctions, type LocalStepFunctions } from './stepfunctions';
@@ -26,7 +36,7 @@ export interface LocalSystemOptions {
   tickerIntervalMs?: number;
   /** Shorten Step Functions Retry intervals (tests). */
   retryIntervalMs?: number;
-  /** Multiply the workflows' TimeoutSeconds (tests: every file at once on two cores; see local/stepfunctions.ts). */
+  /** Multiply the workflows' TimeoutSeconds and the functions' timeouts (tests: every file at once on two cores; see local/stepfunctions.ts, local/lambdas.ts). */
   timeoutScale?: number;
   /** Extra HTTP handling before the API routes (the console, later). */
   extra?: ExtraHandler;
@@ -80,6 +90,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       JOBRELAY_STAGE: 'local',
       // Test processes invoke pollers' consumers from the same bundles.
       [BUNDLE_DIR_ENV]: bundle.dir,
+      ...(options.timeoutScale ? { [TIMEOUT_SCALE_ENV]: String(options.timeoutScale) } : {}),
     };
     // For this process (the SFN endpoint, pollers) and, through the tests' setup, test processes.
     // Each function sees only its own definition's variables plus the local settings (local/lambdas.ts).

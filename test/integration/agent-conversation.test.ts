@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { bookByConversation, type CallTool } from '../../examples/agent/conversation';
-import { bookingRequest, createTestTenant, itemsWithPrefix, type TestTenant } from './helpers';
+import { bookingRequest, createTestTenant, itemsWithPrefix, partitionItems, type TestTenant } from './helpers';
 import { mcpCallTool, mcpClient, vapiCallTool } from './agent-helpers';
 
 /** The other caller: takes every technician's capacity in that window (holds through the HTTP API). */
@@ -62,7 +62,7 @@ async function converse(tenant: TestTenant, callTool: CallTool) {
   expect(ledger.map((row) => row.kind)).toContain('confirmation');
 
   // The CRM write: the job with the voice channel and the conversation as its note.
-  const crm = await itemsWithPrefix(`T#${tenant.tenantId}#CRM`);
+  const crm = await partitionItems(`T#${tenant.tenantId}#CRM`);
   const job = crm.find((item) => item.sk === `JOB#${booking.bookingId}`);
   expect(job).toMatchObject({ dealStage: 'Booked', fields: { customer_phone: '+15125550142', channel: 'voice' } });
   expect(job!.transcriptNote).toContain('customer: Hi, it');

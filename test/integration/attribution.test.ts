@@ -6,9 +6,9 @@
  * accept (a compare-and-swap, then the trail starts) or dismiss (the slot is released).
  */
 import { describe, expect, it } from 'vitest';
-import { bookingRequest, createTestTenant, itemsWithPrefix, nextWeekday, type TestTenant, storedClaims } from './helpers';
+import { bookingRequest, createTestTenant, itemsWithPrefix, partitionItems, nextWeekday, type TestTenant, storedClaims } from './helpers';
 
-const crmJob = async (tenant: TestTenant, bookingId: string) => (await itemsWithPrefix(`T#${tenant.tenantId}#CRM`)).find((i) => i.sk === `JOB#${bookingId}`)!;
+const crmJob = async (tenant: TestTenant, bookingId: string) => (await partitionItems(`T#${tenant.tenantId}#CRM`)).find((i) => i.sk === `JOB#${bookingId}`)!;
 const ledgerKinds = async (tenant: TestTenant, bookingId: string) =>
   (await itemsWithPrefix(`T#${tenant.tenantId}#BOOKING#${bookingId}`))
     .filter((i) => String(i.sk).startsWith('NOTIFY#'))

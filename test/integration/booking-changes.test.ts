@@ -11,6 +11,7 @@ import {
   createTestTenant,
   CUSTOMER_KINDS,
   itemsWithPrefix,
+  partitionItems,
   nextWeekday,
   waitForTrail,
   type TestTenant,
@@ -69,7 +70,7 @@ describe('POST /v1/bookings/{id}/reschedule', () => {
     // The first confirmation went with the booking (queued at once): it is not taken back.
     expect(['queued', 'sent']).toContain(ledger.find((row) => row.kind === 'confirmation')?.status);
 
-    const crm = (await itemsWithPrefix(`T#${tenant.tenantId}#CRM`)).find((i) => i.sk === `JOB#${booking.bookingId}`);
+    const crm = (await partitionItems(`T#${tenant.tenantId}#CRM`)).find((i) => i.sk === `JOB#${booking.bookingId}`);
     expect(crm?.state).toBe('rescheduled');
   });
 
@@ -159,7 +160,7 @@ describe('POST /v1/bookings/{id}/cancel', () => {
         .map((r) => r.kind)
         .sort(),
     ).toEqual(['cancellation', 'technician_unassigned']);
-    const crm = (await itemsWithPrefix(`T#${tenant.tenantId}#CRM`)).find((i) => i.sk === `JOB#${booking.bookingId}`);
+    const crm = (await partitionItems(`T#${tenant.tenantId}#CRM`)).find((i) => i.sk === `JOB#${booking.bookingId}`);
     expect(crm?.state).toBe('cancelled');
 
     const again = await tenant.call('POST', `/v1/bookings/${booking.bookingId}/cancel`, { reason: 'twice' });

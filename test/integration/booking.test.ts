@@ -3,7 +3,18 @@
  * the Step Functions endpoint running state-machines/booking.asl.json, and the HTTP API.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { bookingRequest, callApi, createTestTenant, itemsWithPrefix, nextWeekday, waitForTrail, type TestTenant, isWindowClaim, storedClaims } from './helpers';
+import {
+  bookingRequest,
+  callApi,
+  createTestTenant,
+  itemsWithPrefix,
+  partitionItems,
+  nextWeekday,
+  waitForTrail,
+  type TestTenant,
+  isWindowClaim,
+  storedClaims,
+} from './helpers';
 
 const NODES_IN_ORDER = ['RecogniseCustomer', 'CheckCapacity', 'SoftHold', 'WriteCrm', 'CommitSlot', 'ScheduleNotifications'];
 
@@ -47,7 +58,7 @@ describe('POST /v1/bookings', () => {
     }
 
     // The built-in CRM holds the job with mapped fields and the deal stage.
-    const crm = await itemsWithPrefix(`T#${tenant.tenantId}#CRM`);
+    const crm = await partitionItems(`T#${tenant.tenantId}#CRM`);
     const job = crm.find((item) => item.sk === `JOB#${booking.bookingId}`);
     expect(job).toMatchObject({
       dealStage: 'Booked',

@@ -9,7 +9,7 @@ import { capacityKeys, counterEntryName, isCounterKey } from '../../functions/ca
 import { documentClient } from '../../functions/shared/clients';
 import { issueApiKey } from '../../functions/admin/store';
 import { EMERGENCY_DEFAULTS } from '../../functions/emergency/settings';
-import { bookingRequest, createTestTenant, itemsWithPrefix, nextWeekday, type TestTenant, isWindowClaim, storedClaims } from './helpers';
+import { bookingRequest, createTestTenant, itemsWithPrefix, partitionItems, nextWeekday, type TestTenant, isWindowClaim, storedClaims } from './helpers';
 
 const stormShift = { start: '08:00', end: '17:00' };
 const everyDay = { mon: stormShift, tue: stormShift, wed: stormShift, thu: stormShift, fri: stormShift, sat: stormShift, sun: stormShift };
@@ -239,7 +239,7 @@ describe('emergencies', () => {
     const booking = await tenant.call('GET', `/v1/bookings/${response.body.bookingId}`);
     expect(booking.body.timeline.find((e: { node: string }) => e.node === 'CheckCapacity').detail.emergency).toBe(true);
     expect(booking.body.attribution).toEqual(request.attribution);
-    const crm = (await itemsWithPrefix(`T#${tenant.tenantId}#CRM`)).find((i) => i.sk === `JOB#${response.body.bookingId}`);
+    const crm = (await partitionItems(`T#${tenant.tenantId}#CRM`)).find((i) => i.sk === `JOB#${response.body.bookingId}`);
     expect(crm?.transcriptNote).toContain('kitchen sink');
   });
 });

@@ -26,7 +26,10 @@ export const SERIAL_FILES = [
   'notifications.test.ts', // the global sweeper at a visit's morning
   'notify-sweep-shards.test.ts', // counts what the global sweeper queues
   'recovery.test.ts', // the global recovery sweep and notification sweeps ahead of now
-  'attack-*.test.ts', // hostile bursts beyond what the local system serves (429/503 for everyone meanwhile)
+  // Hostile bursts beyond what the local system serves (429/503 for everyone meanwhile). Not the
+  // attack-crash-* files: they burst and kill a system of their own (test/integration/crash-harness.ts),
+  // and their other tests use their own tenants, so they run in the parallel phase (one child system at a time).
+  'attack-!(crash-*).test.ts',
 ].map((file) => `test/integration/${file}`);
 
 /**
@@ -67,6 +70,9 @@ const LOCKS: Record<string, { exclusive?: string[]; shared?: string[] }> = {
   'crm-read-sync': { exclusive: ['console-crm.browser', 'crm-jobber', 'crm-webhooks'] },
   // Renewals runs for every tenant unless told which.
   renewals: { exclusive: ['payments', 'renewals'] },
+  // A whole second local system in a child process (crash-harness.ts: DynamoDB Local's JVM, Node, the
+  // Lambda workers), started and killed several times: one such system at a time on two cores.
+  'child-system': { exclusive: ['crash', 'attack-crash-leads', 'attack-crash-plan-apply'] },
   // One browser at a time: each is a few hundred MB and CPU-heavy on two cores.
   browser: { exclusive: ['console.browser', 'console-crm.browser', 'console-messages.browser'] },
 };
