@@ -25,7 +25,8 @@ import { join } from 'node:path';
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { memoryMbOf } from '../lib/function-definition';
 import { buildApp } from '../lib/app';
-import { DUE_SHARDS } from '../functions/notify/store';
+import { DUE_SHARDS, type DueMarker, NO_ROWS } from '../functions/notify/store';
+import { partitionsToSweep } from '../functions/notify/sweep';
 import { lambdaByName, queues, schedules } from '../functions/registry';
 import { sfnClient } from '../functions/shared/workflow-client';
 import { trailExecutionName } from '../functions/trail/start';
@@ -62,15 +63,7 @@ const ISSUE_BASELINE = { perThousand: 0.153, trailPart: 0.026, idleMonth: 3.37 }
 const READS = ['GetItemCommand', 'QueryCommand', 'ScanCommand', 'BatchGetItemCommand', 'TransactGetItemsCommand'];
 const WRITES = ['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand', 'BatchWriteItemCommand'];
 const SQS = ['SendMessageCommand', 'SendMessageBatchCommand', 'ReceiveMessageCommand', 'DeleteMessageCommand', 'ChangeMessageVisibilityCommand'];
-const TRAIL_FUNCTIONS = new Set([
-  'AssignTechnician',
-  'NotifyTechnician',
-  'NotifyDispatcher',
-  'PrepChecklist',
-  'MaterialsCheck',
-  'CloseTrail',
-  'TrailExecutionFailed',
-]);
+const TRAIL_FUNCTIONS = new Set(['AssignTechnician', 'NotifyTeam', 'PrepChecklist', 'MaterialsCheck', 'CloseTrail', 'TrailExecutionFailed']);
 const MONTH_MINUTES = 30 * 24 * 60;
 /**
  * CloudWatch Logs, estimated: a Lambda invocation writes its platform start/report records and a
@@ -317,6 +310,20 @@ function emptyPollsPerMinute(mapping: CfnResource): number {
   return (capped ? 5 : 2) * 3;
 }
 
+/**
+ * Read units of the notification sweeper's empty runs, from its own code (notify/sweep.ts
+ * partitionsToSweep) over an hour of minutes with every shard quiet: each run reads the due marker
+ * (one strongly consistent GetItem: 1 unit) and queries each partition it looks at (an empty Query,
+ * eventually consistent: 0.5 unit). Before issue 19 item 4 it queried every shard and the legacy
+ * partition every minute.
+ */
+export function idleSweeperReadUnits(): { perRun: number; before: number; queriesPerHour: number } {
+  const quiet: DueMarker = Object.fromEntries(Array.from({ length: DUE_SHARDS }, (_, shard) => [shard, { next: NO_ROWS, seq: 1 }]));
+  const hour = Array.from({ length: 60 }, (_, minute) => partitionsToSweep(quiet, new Date(Date.UTC(2026, 10, 30, 12, minute))).length);
+  const queriesPerHour = hour.reduce((a, b) => a + b, 0);
+  return { perRun: 1 + (0.5 * queriesPerHour) / hour.length, before: 0.5 * (DUE_SHARDS + 1), queriesPerHour };
+}
+
 export interface IdleCost {
   source: string;
   lines: string[];
@@ -345,7 +352,7 @@ export function idleMonthlyCost(): IdleCost {
     .map(([name, count]) => `${name} ${count}`)
     .join(', ');
   // An empty run of a schedule: the Scheduler invocation, a ~100 ms Lambda run at its memory, and its
-  // index queries (the notification sweeper reads every due shard and the legacy partition; others one).
+  // reads (the notification sweeper's from its own code: idleSweeperReadUnits; others one query).
   const scheduleRuns = { invocations: 0, gbSeconds: 0, dynamo: 0 };
   const scheduleRows: string[] = [];
   for (const r of all.filter((x) => x.Type === 'AWS::Scheduler::Schedule')) {
@@ -353,11 +360,11 @@ export function idleMonthlyCost(): IdleCost {
     const spec = schedules.find((s) => s.expression === expression && String(r.Properties?.Description ?? '').startsWith(`${s.name}:`));
     const runs = runsPerMonth(expression);
     const memoryGb = spec ? memoryMbOf(lambdaByName(spec.lambda)) / 1024 : 0.5;
-    const queries = spec?.lambda === 'NotificationSweeper' ? DUE_SHARDS + 1 : 1;
-    const perRun = PRICE.schedulerInvocation + PRICE.lambdaRequest + memoryGb * 0.1 * PRICE.lambdaGbSecond + queries * 0.5 * PRICE.dynamoReadUnit;
+    const readUnits = spec?.lambda === 'NotificationSweeper' ? idleSweeperReadUnits().perRun : 0.5;
+    const perRun = PRICE.schedulerInvocation + PRICE.lambdaRequest + memoryGb * 0.1 * PRICE.lambdaGbSecond + readUnits * PRICE.dynamoReadUnit;
     scheduleRuns.invocations += runs;
     scheduleRuns.gbSeconds += runs * memoryGb * 0.1;
-    scheduleRuns.dynamo += runs * queries * 0.5 * PRICE.dynamoReadUnit;
+    scheduleRuns.dynamo += runs * readUnits * PRICE.dynamoReadUnit;
     scheduleRows.push(`${spec?.name ?? expression} ${usd(runs * perRun)}`);
   }
   const scheduleCost =
@@ -382,7 +389,7 @@ export function idleMonthlyCost(): IdleCost {
     lines: [
       `KMS customer keys: ${keys}, ${usd(keys * PRICE.kmsKeyMonth)}`,
       `CloudWatch alarm metrics: ${alarmMetrics} (${byMetric}), ${usd(alarmMetrics * PRICE.alarmMetricMonth)}`,
-      `schedules, empty runs: ${usd(scheduleCost)} (${scheduleRows.join(', ')})`,
+      `schedules, empty runs: ${usd(scheduleCost)} (${scheduleRows.join(', ')}); the notification sweeper's empty run reads ${idleSweeperReadUnits().perRun.toFixed(2)} units on average (the due marker, and ${idleSweeperReadUnits().queriesPerHour} shard queries an hour), was ${idleSweeperReadUnits().before} (every shard every minute)`,
       `SQS event sources polling empty: ${mappings.length} (${capped} with a maximum concurrency: 5 pollers; ${mappings.length - capped} without: 2), ${(pollRequests / 1e6).toFixed(2)}M requests, ${usd(pollCost)}`,
     ],
   };

@@ -380,17 +380,11 @@ export const lambdas: LambdaSpec[] = [
     grants: ['table:readWrite', 'crmSecrets:read', 'crmSyncQueue:send'],
   },
   {
-    name: 'NotifyTechnician',
+    name: 'NotifyTeam',
     kind: 'node',
-    entry: 'functions/trail/notify-technician.handler.ts',
-    description: 'Send the technician the job with full context (history, equipment, access notes, summary, transcript)',
-    grants: ['table:readWrite'],
-  },
-  {
-    name: 'NotifyDispatcher',
-    kind: 'node',
-    entry: 'functions/trail/notify-dispatcher.handler.ts',
-    description: 'Tell the dispatcher (and the on-call manager for emergencies) about the new job',
+    entry: 'functions/trail/notify-team.handler.ts',
+    description:
+      'Send the technician the job with full context (history, equipment, access notes, summary, transcript) and tell the dispatcher (and the on-call manager for emergencies); each message its own exception path',
     grants: ['table:readWrite'],
   },
   {

@@ -46,7 +46,8 @@ export async function bookingActivity(tenantId: string, id: string) {
 
   const messages = await Promise.all(
     Items.filter((item) => sk(item).startsWith('NOTIFY#')).map(async (row) => {
-      const sent = row.sentAt ? await getItem(notifyKeys.outboxMessage(tenantId, row.sentAt, id, row.kind)) : undefined;
+      // The row records what was sent (notify/store.ts recordSent); a message sent before that, its outbox item.
+      const sent = row.text ? row : row.sentAt ? await getItem(notifyKeys.outboxMessage(tenantId, row.sentAt, id, row.kind)) : undefined;
       return {
         kind: row.kind,
         channel: row.channel,

@@ -15,8 +15,7 @@ import { errorBody, type RouteResponse } from '../shared/http';
 import { countBooking } from '../shared/metrics';
 import { now } from '../shared/time';
 import { resolveJobType } from '../triage/booking';
-import { readTenantConfig } from '../tenant/config-cache';
-import { getJobType } from '../tenant/store';
+import { readTenantConfigAndJobType } from '../tenant/config-cache';
 import { snapshotOf } from './facts';
 import type { CreateBookingRequest, CreateBookingRequestInput } from './schemas';
 import { driveBooking } from './drive';
@@ -26,11 +25,13 @@ import {
   getReservation,
   releaseReservationLease,
   reserveBooking,
+  reserveBookingWith,
   takeOverReservation,
   type BookingReservation,
+  type ReserveOutcome,
 } from './reservation-store';
-import { appendTimeline, type BookingRecord, createBookingRecord, getBookingRecord, toPublicBooking } from './store';
-import { claimBookingNeed } from './need';
+import { appendTimeline, type BookingRecord, bookingRecordPuts, createBookingRecord, getBookingRecord, toPublicBooking } from './store';
+import { claimBookingNeed, needClaimWrites } from './need';
 import { receivedBookingRecord } from './received';
 import { requireWithinHorizon } from '../capacity/horizon';
 import type { JobType, Tenant } from '../tenant/model';
@@ -40,9 +41,10 @@ import type { AdmissionPermit } from '../shared/admission';
 /**
  * Checks what zod cannot: facts of the tenant's configuration. The configuration is read fresh for
  * every booking (never a cached copy): the run books against this version (tenant/config-cache.ts).
+ * The configuration and the job type come in one BatchGetItem.
  */
 async function validateAgainstTenant(tenantId: string, request: CreateBookingRequest): Promise<{ tenant: Tenant; configVersion: string; jobType: JobType }> {
-  const [config, jobType] = await Promise.all([readTenantConfig(tenantId), getJobType(tenantId, request.jobTypeId)]);
+  const { config, jobType } = await readTenantConfigAndJobType(tenantId, request.jobTypeId);
   if (!config) throw new ApiError('service_unavailable', 'This account has no configuration yet');
   const { tenant } = config;
   if (!jobType) throw new ApiError('invalid_request', `Unknown job type "${request.jobTypeId}"`, 'jobTypeId');
@@ -101,6 +103,19 @@ async function repeatAnswer(args: {
   };
 }
 
+/** The booking as this request first stores it, its summary pre-filled from the job type, the source's settings, attribution flags (attribution/intake.ts). */
+function receivedBooking(
+  tenantId: string,
+  bookingId: string,
+  key: string,
+  request: CreateBookingRequest,
+  checked: { tenant: Tenant; jobType: JobType },
+  at: Date,
+): BookingRecord {
+  const intake = planIntake(checked.tenant, checked.jobType, request, at);
+  return receivedBookingRecord({ tenantId, bookingId, request, at, reservationKey: key, intake });
+}
+
 /**
  * Makes (or, resumed, finishes) the booking `bookingId` and answers with it. A fresh run stores the
  * request as a booking first (so it can never be lost), then runs the workflow. A resumed run (the
@@ -114,14 +129,12 @@ async function runBooking(
   request: CreateBookingRequest,
   resumed: boolean,
   checked: { tenant: Tenant; configVersion: string; jobType: JobType },
+  /** The booking as this run stored it already (a new request's one transaction): not read, not made again. */
+  stored?: BookingRecord,
 ): Promise<RouteResponse> {
-  const existing = resumed ? await getBookingRecord(tenantId, bookingId) : undefined;
-  let made: BookingRecord | undefined = existing;
+  let made: BookingRecord | undefined = stored ?? (resumed ? await getBookingRecord(tenantId, bookingId) : undefined);
   if (!made) {
-    const at = now();
-    // Summary pre-filled from the job type, the source's settings, attribution flags (attribution/intake.ts).
-    const intake = planIntake(checked.tenant, checked.jobType, request, at);
-    made = receivedBookingRecord({ tenantId, bookingId, request, at, reservationKey: key, intake });
+    made = receivedBooking(tenantId, bookingId, key, request, checked, now());
     await createBookingRecord(made);
   }
   if (made.status === 'received') {
@@ -192,9 +205,23 @@ export async function createBooking(args: {
   const key = headerKey ?? `request:${requestHash}`;
   // Nothing is written for a request that has no time left to finish (booking/budget.ts).
   requireBudget(budget);
-  const reserved = await reserveBooking(tenantId, key, requestHash, ulid(now().getTime()), now());
+  const at = now();
+  const newBookingId = ulid(at.getTime());
+  // A new request's first writes in one transaction: the reservation, its need claims and the booking.
+  // When any of them is taken (a replay, a repeat of a need, a race), nothing is written and the
+  // steps below settle it one write at a time, as they always did.
+  const stored = receivedBooking(tenantId, newBookingId, key, request, checked, at);
+  const needClaims = request.allowDuplicate ? [] : needClaimWrites({ tenant, jobType, request, bookingId: newBookingId, at });
+  // A failure here leaves nothing to give back: unknown whether it was applied, and if not, the key may be another run's.
+  const first = await reserveBookingWith(tenantId, key, requestHash, newBookingId, at, [...needClaims, ...bookingRecordPuts(stored)]);
+  const fresh = first.reserved;
+  const reserved: ReserveOutcome = fresh
+    ? { reserved: true, reservation: first.reservation }
+    : await reserveBooking(tenantId, key, requestHash, newBookingId, now(), first.keyTaken);
   const { bookingId } = reserved.reservation;
-  if (!reserved.reserved) {
+  // This request's own reservation, read back (a write of it applied whose answer was lost): go on as its run.
+  const own = !reserved.reserved && reserved.reservation.bookingId === newBookingId;
+  if (!reserved.reserved && !own) {
     if (reserved.reservation.requestHash !== requestHash) {
       throw new ApiError('idempotency_key_reused', 'This Idempotency-Key was used with a different request body', 'Idempotency-Key');
     }
@@ -203,14 +230,15 @@ export async function createBooking(args: {
   }
   try {
     // The same need already booked under another key (a retry, a call back): answer with that booking.
-    const repeat = request.allowDuplicate ? undefined : await repeatAnswer({ tenant, jobType, request, bookingId, budget });
+    const repeat = request.allowDuplicate || fresh ? undefined : await repeatAnswer({ tenant, jobType, request, bookingId, budget });
     if (repeat) {
       await completeReservation(tenantId, key, repeat);
       countBooking('duplicate');
       return repeat;
     }
     // Out of time, the route answers 202 with the status URL and the run goes on (booking/budget.ts).
-    const response = await answerWithinBudget(runBooking(tenantId, bookingId, key, request, !reserved.reserved, checked), {
+    const run = runBooking(tenantId, bookingId, key, request, !reserved.reserved, checked, fresh ? stored : undefined);
+    const response = await answerWithinBudget(run, {
       budget,
       permit,
       late: () => acceptedForLater(tenantId, bookingId),

@@ -22,16 +22,19 @@ export interface NeedClaim {
   expiresAt: number;
 }
 
+/** The conditional Put of a claim: it is `bookingId`'s when new, already its own, or expired (also a transaction item: reservation-store.ts). */
+export function needClaimPut(tenantId: string, identity: string, bookingId: string, at: Date, ttlSeconds: number) {
+  return {
+    TableName: config.tableName,
+    Item: { ...needKeys.need(tenantId, identity), type: 'NeedClaim', bookingId, createdAt: at.toISOString(), expiresAt: epochSeconds(at) + ttlSeconds },
+    ConditionExpression: 'attribute_not_exists(pk) OR bookingId = :self OR expiresAt < :now',
+    ExpressionAttributeValues: { ':self': bookingId, ':now': epochSeconds(at) },
+  };
+}
+
 /** Claims `identity` for `bookingId`; true when it is now this booking's (new, already its own, or expired). */
 export async function claimNeed(tenantId: string, identity: string, bookingId: string, at: Date, ttlSeconds: number): Promise<boolean> {
-  return sendConditional(
-    new PutCommand({
-      TableName: config.tableName,
-      Item: { ...needKeys.need(tenantId, identity), type: 'NeedClaim', bookingId, createdAt: at.toISOString(), expiresAt: epochSeconds(at) + ttlSeconds },
-      ConditionExpression: 'attribute_not_exists(pk) OR bookingId = :self OR expiresAt < :now',
-      ExpressionAttributeValues: { ':self': bookingId, ':now': epochSeconds(at) },
-    }),
-  );
+  return sendConditional(new PutCommand(needClaimPut(tenantId, identity, bookingId, at, ttlSeconds)));
 }
 
 export async function getNeed(tenantId: string, identity: string): Promise<NeedClaim | undefined> {

@@ -10,26 +10,39 @@ import { localDate } from '../capacity/availability';
 import { normalizePhone } from '../recognise/phone';
 import type { JobType, Tenant } from '../tenant/model';
 import { bookingStillOpen, needIdentities } from './duplicates';
-import { claimNeed, getNeed, releaseNeed, takeOverNeed } from './need-store';
+import { claimNeed, getNeed, needClaimPut, releaseNeed, takeOverNeed } from './need-store';
 import { BOOKING_LEASE_MS } from './reservation-store';
 import type { CreateBookingRequest } from './schemas';
 import { getBookingRecord, type BookingRecord } from './store';
 
 export type NeedOutcome = { claimed: true } | { claimed: false; duplicateOf: string; record?: BookingRecord };
 
-/** Claims the request's need for `bookingId`, or names the open booking that already serves it. */
-export async function claimBookingNeed(args: {
-  tenant: Tenant;
-  jobType: JobType;
-  request: CreateBookingRequest;
-  bookingId: string;
-  at: Date;
-}): Promise<NeedOutcome> {
-  const { tenant, jobType, request, bookingId, at } = args;
+type NeedArgs = { tenant: Tenant; jobType: JobType; request: CreateBookingRequest; bookingId: string; at: Date };
+
+/** The need identities the request claims (none without a phone) and how long a claim lasts. */
+function needOf({ tenant, jobType, request }: Pick<NeedArgs, 'tenant' | 'jobType' | 'request'>): { identities: string[]; ttlSeconds: number } {
   const phoneE164 = normalizePhone(request.customer.phone, request.address.country);
-  if (!phoneE164) return { claimed: true };
-  const identities = needIdentities({ trade: jobType.trade, emergency: Boolean(request.emergency || jobType.emergency), phoneE164, address: request.address });
-  const ttlSeconds = (tenant.bookingHorizonDays + 1) * 86_400;
+  const identities = phoneE164
+    ? needIdentities({ trade: jobType.trade, emergency: Boolean(request.emergency || jobType.emergency), phoneE164, address: request.address })
+    : [];
+  return { identities, ttlSeconds: (tenant.bookingHorizonDays + 1) * 86_400 };
+}
+
+/**
+ * The request's need claims as conditional Puts, for a new request's one transaction
+ * (reservation-store.ts reserveBookingWith): when all of them hold, the need is `bookingId`'s, as
+ * claimBookingNeed would have made it; when one does not, claimBookingNeed settles it.
+ */
+export function needClaimWrites(args: NeedArgs): Array<{ Put: ReturnType<typeof needClaimPut> }> {
+  const { identities, ttlSeconds } = needOf(args);
+  return identities.map((identity) => ({ Put: needClaimPut(args.tenant.tenantId, identity, args.bookingId, args.at, ttlSeconds) }));
+}
+
+/** Claims the request's need for `bookingId`, or names the open booking that already serves it. */
+export async function claimBookingNeed(args: NeedArgs): Promise<NeedOutcome> {
+  const { tenant, bookingId, at } = args;
+  const { identities, ttlSeconds } = needOf(args);
+  if (!identities.length) return { claimed: true };
   const today = localDate(at, tenant.timeZone);
   const taken: string[] = [];
   for (const identity of identities) {

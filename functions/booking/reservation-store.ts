@@ -1,6 +1,7 @@
 /**
  * Booking reservations: an Idempotency-Key (or, without one, the request's hash) reserves a booking
- * id with one conditional Put before any work is done (Stripe's idempotency model). The record is the
+ * id with one conditional Put before any work is done (Stripe's idempotency model); a new request's
+ * Put travels in one transaction with its need claims and its booking record (reserveBookingWith). The record is the
  * one owner of "which booking this request made" and of the run's lease:
  *   in_progress (lockedUntil in the future) -> another run works on it: 409 with the booking id and
  *     Retry-After;
@@ -14,10 +15,11 @@
  * have other sort keys and simply expire).
  */
 import { createHash } from 'node:crypto';
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, type TransactWriteCommandInput, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../shared/clients';
 import { config } from '../shared/config';
 import { sendConditional } from '../shared/dynamo';
+import { isConditionalCheckFailed } from '../shared/errors';
 import { epochSeconds } from '../shared/time';
 
 export const reservationKeys = {
@@ -57,12 +59,9 @@ export interface BookingReservation {
 
 export type ReserveOutcome = { reserved: true; reservation: BookingReservation } | { reserved: false; reservation: BookingReservation };
 
-/**
- * Reserves `key` for `bookingId`: a conditional Put that only one request can win. The loser reads
- * what the winner reserved. An expired record (TTL not yet applied) counts as absent.
- */
-export async function reserveBooking(tenantId: string, key: string, requestHash: string, bookingId: string, at: Date): Promise<ReserveOutcome> {
-  const reservation: BookingReservation = {
+/** The reservation a new request makes for `key`: `bookingId`, this run's lease. */
+function newReservation(tenantId: string, key: string, requestHash: string, bookingId: string, at: Date): BookingReservation {
+  return {
     tenantId,
     key,
     bookingId,
@@ -73,21 +72,78 @@ export async function reserveBooking(tenantId: string, key: string, requestHash:
     createdAt: at.toISOString(),
     expiresAt: epochSeconds(at) + config.idempotencyTtlSeconds,
   };
+}
+
+/** The conditional Put that reserves the key: only one request wins it; an expired record counts as absent. */
+function reservationPut(reservation: BookingReservation, at: Date) {
+  return {
+    TableName: config.tableName,
+    Item: { ...reservationKeys.reservation(reservation.tenantId, reservation.key), type: 'BookingReservation', ...reservation },
+    ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
+    ExpressionAttributeValues: { ':now': epochSeconds(at) },
+  };
+}
+
+/**
+ * Reserves `key` for `bookingId`: a conditional Put that only one request can win. The loser reads
+ * what the winner reserved. An expired record (TTL not yet applied) counts as absent.
+ */
+export async function reserveBooking(
+  tenantId: string,
+  key: string,
+  requestHash: string,
+  bookingId: string,
+  at: Date,
+  /** A write just found the key reserved (reserveBookingWith's `keyTaken`): read the reservation before trying to write it. */
+  takenAlready = false,
+): Promise<ReserveOutcome> {
+  const reservation = newReservation(tenantId, key, requestHash, bookingId, at);
+  if (takenAlready) {
+    const existing = await getReservation(tenantId, key);
+    if (existing) return { reserved: false, reservation: existing };
+  }
   for (let attempt = 0; attempt < 3; attempt++) {
-    const won = await sendConditional(
-      new PutCommand({
-        TableName: config.tableName,
-        Item: { ...reservationKeys.reservation(tenantId, key), type: 'BookingReservation', ...reservation },
-        ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
-        ExpressionAttributeValues: { ':now': epochSeconds(at) },
-      }),
-    );
+    const won = await sendConditional(new PutCommand(reservationPut(reservation, at)));
     if (won) return { reserved: true, reservation };
     const existing = await getReservation(tenantId, key);
     // Deleted between the two calls (TTL): try again.
     if (existing) return { reserved: false, reservation: existing };
   }
   throw new Error('Could not reserve the booking id');
+}
+
+/** A write that belongs with a new request's reservation (need-store.ts needClaimPut, store.ts bookingRecordPuts). */
+export type ReservedWrite = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/**
+ * A new request's writes in one TransactWriteItems (issue 19: one round trip instead of three or
+ * four): the reservation of `key` for `bookingId` and `writes`, the other first writes of its
+ * booking (its need claims, the booking record). All or nothing: true when every condition held,
+ * false when any did not (the key is reserved already, the need is held, a concurrent transaction
+ * touched one of the items): nothing was written, and the caller takes the one-write-at-a-time path
+ * (reserveBooking, booking/need.ts), which tells the cases apart. The booking id is the transaction's
+ * ClientRequestToken, so the SDK's own retry of a transaction that was applied is answered as applied.
+ */
+export async function reserveBookingWith(
+  tenantId: string,
+  key: string,
+  requestHash: string,
+  bookingId: string,
+  at: Date,
+  writes: ReservedWrite[],
+): Promise<{ reserved: boolean; reservation: BookingReservation; keyTaken: boolean }> {
+  const reservation = newReservation(tenantId, key, requestHash, bookingId, at);
+  try {
+    await documentClient().send(
+      new TransactWriteCommand({ TransactItems: [{ Put: reservationPut(reservation, at) }, ...writes], ClientRequestToken: bookingId }),
+    );
+    return { reserved: true, reservation, keyTaken: false };
+  } catch (error) {
+    if (!isConditionalCheckFailed(error)) throw error;
+    // The reasons are in the items' order: the first is the reservation's (a replay: the key is taken).
+    const reasons = (error as { CancellationReasons?: Array<{ Code?: string }> }).CancellationReasons;
+    return { reserved: false, reservation, keyTaken: reasons?.[0]?.Code === 'ConditionalCheckFailed' };
+  }
 }
 
 export async function getReservation(tenantId: string, key: string): Promise<BookingReservation | undefined> {

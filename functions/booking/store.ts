@@ -103,47 +103,51 @@ export interface BookingRecord extends Booking {
   messageVars?: Record<string, string>;
 }
 
-export async function createBookingRecord(record: BookingRecord): Promise<void> {
-  // The booking, its row in the tenant's booking list and under its phone: together or not at all.
+/**
+ * The booking's first writes: the booking (only if new), its row in the tenant's booking list and
+ * under its phone. Together or not at all: one transaction (createBookingRecord, or a new request's
+ * one transaction with its reservation: reservation-store.ts reserveBookingWith).
+ */
+export function bookingRecordPuts(record: BookingRecord) {
   const phone = normalizePhone(record.request.customer.phone, record.request.address.country);
-  await documentClient().send(
-    new TransactWriteCommand({
-      TransactItems: [
-        {
-          Put: {
-            TableName: config.tableName,
-            Item: { ...bookingKeys.booking(record.tenantId, record.bookingId), type: 'Booking', ...record },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          },
+  return [
+    {
+      Put: {
+        TableName: config.tableName,
+        Item: { ...bookingKeys.booking(record.tenantId, record.bookingId), type: 'Booking', ...record },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    },
+    {
+      Put: {
+        TableName: config.tableName,
+        Item: {
+          ...bookingKeys.listEntry(record.tenantId, record.createdAt, record.bookingId),
+          type: 'BookingListEntry',
+          bookingId: record.bookingId,
+          createdAt: record.createdAt,
         },
-        {
-          Put: {
-            TableName: config.tableName,
-            Item: {
-              ...bookingKeys.listEntry(record.tenantId, record.createdAt, record.bookingId),
-              type: 'BookingListEntry',
-              bookingId: record.bookingId,
-              createdAt: record.createdAt,
+      },
+    },
+    ...(phone
+      ? [
+          {
+            Put: {
+              TableName: config.tableName,
+              Item: {
+                ...bookingKeys.phoneEntry(record.tenantId, phone, record.createdAt, record.bookingId),
+                type: 'BookingPhoneEntry',
+                bookingId: record.bookingId,
+              },
             },
           },
-        },
-        ...(phone
-          ? [
-              {
-                Put: {
-                  TableName: config.tableName,
-                  Item: {
-                    ...bookingKeys.phoneEntry(record.tenantId, phone, record.createdAt, record.bookingId),
-                    type: 'BookingPhoneEntry',
-                    bookingId: record.bookingId,
-                  },
-                },
-              },
-            ]
-          : []),
-      ],
-    }),
-  );
+        ]
+      : []),
+  ];
+}
+
+export async function createBookingRecord(record: BookingRecord): Promise<void> {
+  await documentClient().send(new TransactWriteCommand({ TransactItems: bookingRecordPuts(record) }));
 }
 
 export async function getBookingRecord(tenantId: string, bookingId: string): Promise<BookingRecord | undefined> {
@@ -266,13 +270,13 @@ export async function appendTimeline(
   detail?: Record<string, unknown>,
   at: Date = new Date(),
 ): Promise<void> {
+  await documentClient().send(new PutCommand({ TableName: config.tableName, Item: timelineEntryItem(tenantId, bookingId, node, outcome, detail, at) }));
+}
+
+/** The item appendTimeline puts: also a transaction item for a writer whose entry goes with its own writes (notify/schedule-store.ts). */
+export function timelineEntryItem(tenantId: string, bookingId: string, node: string, outcome: string, detail: Record<string, unknown> | undefined, at: Date) {
   const iso = at.toISOString();
-  await documentClient().send(
-    new PutCommand({
-      TableName: config.tableName,
-      Item: { ...bookingKeys.timelineEntry(tenantId, bookingId, iso, node, outcome), type: 'TimelineEntry', at: iso, node, outcome, detail },
-    }),
-  );
+  return { ...bookingKeys.timelineEntry(tenantId, bookingId, iso, node, outcome), type: 'TimelineEntry', at: iso, node, outcome, detail };
 }
 
 /** A timeline entry a booking write carries (bookingUpdate's `timeline` option): node, outcome, detail. */

@@ -60,6 +60,12 @@ export interface CrmAdapter {
   // Setup (functions/crm/setup.ts): what the owner connects and picks from.
   /** Vendor ids every booking must carry (e.g. ServiceTitan's job type, campaign, business unit); a booking without them opens a review item. */
   readonly requiredIds?: RequiredVendorIds;
+  /**
+   * The adapter looks for a create whose answer was lost (`previousCreateAttemptAt`): the write then
+   * notes each create's first attempt on the booking before sending it. Absent: the vendor's writes
+   * are keyed by id or idempotency key, and that note would be a write nobody reads (issue 19).
+   */
+  readonly findsLostCreates?: boolean;
   /** One or two harmless authenticated calls: does the CRM take the credentials, with which scopes, seeing which account. */
   testConnection?(): Promise<Pick<CrmConnectionTest, 'scopes' | 'visible' | 'checks'>>;
   /** The lists the owner picks mappings from (job types, campaigns, business units, technicians, pipelines), every page. */

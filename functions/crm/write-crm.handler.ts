@@ -27,7 +27,9 @@ export const handler = workflowNode('WriteCrm', async (state, context) => {
   // a Lambda timeout that the workflow could only guess about.
   const left = context?.getRemainingTimeInMillis?.() ?? DEFAULT_CRM_WRITE_BUDGET_MS + WRITE_CRM_RESERVE_MS;
   const budgetMs = Math.max(250, Math.min(DEFAULT_CRM_WRITE_BUDGET_MS, left - WRITE_CRM_RESERVE_MS));
-  // The configuration version and job type the route read travel in the run (booking/facts.ts).
-  const result = await writeBookingToCrm(tenantId, bookingId, now(), { node: 'WriteCrm', budgetMs, facts: factsOf(state) });
+  // The configuration version and job type the route read travel in the run (booking/facts.ts), and
+  // the customer RecogniseCustomer settled ($.customer: `matched` false is a record it created).
+  const customer = state.customer ? { customerId: state.customer.customerId, isNew: state.customer.matched === false } : undefined;
+  const result = await writeBookingToCrm(tenantId, bookingId, now(), { node: 'WriteCrm', budgetMs, facts: { ...factsOf(state), customer } });
   return { status: 'written' as const, externalIds: result.externalIds };
 });

@@ -3,9 +3,9 @@
  * CrmSyncWorker (the outbox, after an outage): build the context, map it through the tenant's
  * mapping table, call the tenant's adapter, record the external ids on the booking.
  */
-import { requireBookingRecord, updateBooking, type BookingRecord } from '../booking/store';
+import { bookingKeys, requireBookingRecord, updateBooking, type BookingRecord } from '../booking/store';
 import { normalizeAddress } from '../recognise/address';
-import { getCustomer } from '../recognise/store';
+import { type CustomerRecord, getCustomer, getCustomerWith } from '../recognise/store';
 import { getLead, setLeadCrm } from '../leads/store';
 import type { LeadRecord } from '../leads/schemas';
 import { settleLeadsOfCaller } from '../leads/settle';
@@ -36,6 +36,29 @@ export function crmStateOf(booking: BookingRecord): JobState {
 export interface CrmWriteFacts {
   configVersion?: string;
   jobType?: JobType;
+  /**
+   * The customer the run recognised ($.customer): read with the booking in one request. `isNew`:
+   * the run created it just now, so no lead can name it yet (leads/settle.ts looks up the phone only).
+   */
+  customer?: { customerId: string; isNew?: boolean };
+}
+
+/** The booking and its customer: in one request when the run says who the customer is, else one after the other. */
+async function bookingAndCustomer(
+  tenantId: string,
+  bookingId: string,
+  facts: CrmWriteFacts | undefined,
+): Promise<{ booking: BookingRecord; customer: () => Promise<CustomerRecord | undefined> }> {
+  if (facts?.customer) {
+    const { customer, items } = await getCustomerWith(tenantId, facts.customer.customerId, [bookingKeys.booking(tenantId, bookingId)]);
+    const booking = items[0] as BookingRecord | undefined;
+    if (!booking) throw new InvariantError(`Booking ${bookingId} does not exist`);
+    // The booking names another customer than the run's (not expected): that one is read.
+    if (booking.customerId === facts.customer.customerId) return { booking, customer: async () => customer };
+    return { booking, customer: () => (booking.customerId ? getCustomer(tenantId, booking.customerId) : Promise.resolve(undefined)) };
+  }
+  const booking = await requireBookingRecord(tenantId, bookingId);
+  return { booking, customer: () => (booking.customerId ? getCustomer(tenantId, booking.customerId) : Promise.resolve(undefined)) };
 }
 
 async function tenantFor(tenantId: string, facts: CrmWriteFacts | undefined): Promise<Tenant | undefined> {
@@ -48,11 +71,11 @@ export async function buildBookingWrite(
   state?: JobState,
   facts?: CrmWriteFacts,
 ): Promise<{ write: CrmBookingWrite; booking: BookingRecord; idKeys: VendorIdKeys; tenant: Tenant }> {
-  const booking = await requireBookingRecord(tenantId, bookingId);
+  const { booking, customer: customerOf } = await bookingAndCustomer(tenantId, bookingId, facts);
   if (!booking.customerId) throw new InvariantError('Booking has no customer yet');
   const [tenant, customer, jobType] = await Promise.all([
     tenantFor(tenantId, facts),
-    getCustomer(tenantId, booking.customerId),
+    customerOf(),
     facts?.jobType?.jobTypeId === booking.jobTypeId ? facts.jobType : getJobType(tenantId, booking.jobTypeId),
   ]);
   if (!tenant || !customer) throw new InvariantError('Tenant or customer missing');
@@ -163,7 +186,8 @@ export async function writeBookingToCrm(
   const settleStarted = Date.now();
   if (write.state === 'booked' || write.state === 'pending_approval') {
     // The booking's own write never waits on its caller's leads: a failure here is logged, and the next write of the booking settles them.
-    await settleLeadsOfCaller(tenantId, booking, at).catch((error: Error) =>
+    const customerIsNew = options.facts?.customer?.isNew === true && options.facts.customer.customerId === booking.customerId;
+    await settleLeadsOfCaller(tenantId, booking, at, { customerIsNew }).catch((error: Error) =>
       logger.warn('open leads of the caller not settled', { tenantId, bookingId, error: error.name, cause: error.message }),
     );
   }
@@ -171,7 +195,7 @@ export async function writeBookingToCrm(
   // The write still goes (the dispatcher sees the booking in the CRM); what it lacks is named for a person.
   const missing = missingVendorIds(adapter.requiredIds, write.source ?? {}, idKeys);
   if (missing.length) await reportMissingMapping(tenantId, bookingId, adapter.name, missing, at);
-  if (!Object.keys(write.existingExternalIds ?? {}).length) {
+  if (adapter.findsLostCreates && !Object.keys(write.existingExternalIds ?? {}).length) {
     // A create: note the first attempt before sending it, so that if its answer is lost (a
     // timeout after the vendor did the work) the retry looks for the record instead of making two.
     if (booking.crmCreateAttemptAt) write.previousCreateAttemptAt = booking.crmCreateAttemptAt;

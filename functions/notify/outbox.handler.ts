@@ -12,9 +12,9 @@ import { ApiError } from '../shared/errors';
 import { apiRoute } from '../shared/http';
 import { routeOperations } from '../shared/route-operations';
 import type { Tenant } from '../tenant/model';
-import { messagingSettings } from '../tenant/setup';
 import { getTenant } from '../tenant/store';
 import { previewCatalogue } from './preview';
+import { usesOutbox } from './providers/outbox';
 import { MessageCatalogueQuerySchema, MessagePreviewRequestSchema } from './schemas';
 import { listOutbox } from './store';
 
@@ -22,11 +22,6 @@ export const OutboxQuerySchema = z.object({
   bookingId: z.string().min(1).max(64).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
-
-/** Whether any of the tenant's channels sends through the outbox provider (unset: outbox locally only). */
-export function usesOutbox(tenant: Pick<Tenant, 'messaging'>): boolean {
-  return messagingSettings(tenant, 'sms')?.provider === 'outbox' || messagingSettings(tenant, 'email')?.provider === 'outbox';
-}
 
 const listOutboxRoute = apiRoute({ query: OutboxQuerySchema }, async ({ tenant, query }) => {
   const record = await getTenant(tenant.tenantId);

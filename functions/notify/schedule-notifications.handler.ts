@@ -4,10 +4,10 @@
  * received"; an emergency also alerts the technicians on call that day. What is due now (the
  * confirmation or "request received", an on-call alert) is queued here at once (notify/queue-now.ts),
  * so the customer has the text seconds after the booking answer; the sweeper is the safety net.
- * Idempotent: a row that exists is neither written nor queued again.
+ * Idempotent: a row that exists is neither written nor queued again. The rows and the node's
+ * timeline entry are one DynamoDB request (issue 19).
  */
 import { bookingOf, factsOf, jobTypeOf } from '../booking/facts';
-import { appendTimeline } from '../booking/store';
 import { isOnCall, localDate } from '../capacity/availability';
 import { InvariantError, type NodeRaises } from '../shared/errors';
 import { workflowNode, BOOKING_NODE_CATCH } from '../shared/node';
@@ -16,7 +16,7 @@ import { tenantConfig } from '../tenant/config-cache';
 import { listTechnicians } from '../tenant/store';
 import { planForStatus } from './plan';
 import { queueNow } from './queue-now';
-import { putLedgerRows } from './store';
+import { scheduleLedgerRows } from './schedule-store';
 
 /** What this node throws on purpose; its Task in the ASL retries or catches each (test/unit/asl-errors.test.ts). */
 export const raises: NodeRaises = { errors: [InvariantError], catchAll: BOOKING_NODE_CATCH };
@@ -37,11 +37,20 @@ export const handler = workflowNode('ScheduleNotifications', async (state) => {
     ? [...new Set([...tenant.onCallRotation.filter((r) => ofTrade.has(r.technicianId) && isOnCall(tenant, r.technicianId, date)).map((r) => r.technicianId)])]
     : [];
   const planned = planForStatus({ status, window, timeZone: tenant.timeZone, now: at, channel: 'sms', onCallTechnicianIds });
-  const written = await putLedgerRows(tenantId, bookingId, planned, { queuedAt: at });
-  const queued = await queueNow(
+  // The rows and the timeline entry in one request (notify/schedule-store.ts): the entry says how
+  // many rows were added and how many of them go now (their doorbells ring next).
+  const kinds = planned.map((p) => p.kind);
+  const written = await scheduleLedgerRows(tenantId, bookingId, planned, {
+    queuedAt: at,
+    timeline: {
+      node: 'ScheduleNotifications',
+      outcome: 'scheduled',
+      detail: (added) => ({ kinds, added: added.length, dueNow: added.filter((row) => row.queued).length }),
+    },
+  });
+  await queueNow(
     written.filter((row) => row.queued).map(({ kind, technicianId, version }) => ({ tenantId, bookingId, kind, technicianId, version })),
     at,
   );
-  await appendTimeline(tenantId, bookingId, 'ScheduleNotifications', 'scheduled', { kinds: planned.map((p) => p.kind), added: written.length, queued }, at);
-  return { scheduled: planned.map((p) => p.kind) };
+  return { scheduled: kinds };
 });

@@ -20,6 +20,7 @@ import { carriesJobDetails, composeMessage, composeSubject, type MessageLanguage
 import { emailHtml } from './email';
 import { decideDelivery } from './delivery';
 import { providerFor } from './providers';
+import { usesOutbox } from './providers/outbox';
 import { MessageRejectedError, MessageUnaddressableError } from './providers/types';
 import { NotifyMessageSchema, type NotifyMessage } from './schemas';
 import { type InboundAlertFacts, inboundAlertFacts } from './reply-store';
@@ -296,7 +297,9 @@ export async function sendNotification(row: NotifyMessage): Promise<void> {
       subject: subjectLine,
       html: channel === 'email' ? emailHtml(text, tenant.name, language) : undefined,
     });
-    await recordSent(row, { channel, to, text, ...(subjectLine ? { subject: subjectLine } : {}), language, provider: provider.name, providerMessageId }, at);
+    await recordSent(row, { channel, to, text, ...(subjectLine ? { subject: subjectLine } : {}), language, provider: provider.name, providerMessageId }, at, {
+      listInOutbox: usesOutbox(tenant),
+    });
     countMessage('sent', channel);
   } catch (error) {
     if (error instanceof MessageRejectedError) {

@@ -2,10 +2,11 @@
  * The notification ledger and the local outbox. Ledger rows sit in the booking's partition
  * (`NOTIFY#<kind>`); pending rows carry `duePk`/`dueAt`, the sparse GSI `byDue` the sweeper reads,
  * `duePk` one of DUE_SHARDS partitions by tenant (duePartition).
- * Sending is a transaction (ledger row -> sent, outbox row), so a message is sent once.
+ * Sending is one conditional write of the row (pending/queued -> sent, with what was sent), so a
+ * message is recorded once.
  */
 import { createHash } from 'node:crypto';
-import { PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type BookingRecord, bookingKeys } from '../booking/store';
 import { type CustomerRecord, customerKeys, withProfile } from '../recognise/store';
 import { documentClient } from '../shared/clients';
@@ -13,7 +14,7 @@ import { config } from '../shared/config';
 import type { NotificationKind } from './catalogue';
 import type { NotifyMessage } from './schemas';
 import type { PlannedNotification } from './plan';
-import { getItems, queryPartition, queryPrefix, sendConditional } from '../shared/dynamo';
+import { getItem, getItems, queryPages, queryPartition, queryPrefix, sendConditional } from '../shared/dynamo';
 import type { IndexName } from '../shared/table';
 import type { JobType, Technician, Tenant } from '../tenant/model';
 import { jobTypeFromItem, technicianFromItem, tenantFromItem, tenantKeys } from '../tenant/store';
@@ -43,7 +44,7 @@ export function duePartition(tenantId: string): string {
   return duePartitionOfShard(dueShardOf(tenantId));
 }
 
-function duePartitionOfShard(shard: number): string {
+export function duePartitionOfShard(shard: number): string {
   return `${DUE_PARTITION}#${shard}`;
 }
 
@@ -52,13 +53,107 @@ export function duePartitions(): string[] {
   return [...Array.from({ length: DUE_SHARDS }, (_, shard) => duePartitionOfShard(shard)), DUE_PARTITION];
 }
 
+/**
+ * The due marker (issue 19 item 4: an idle sweep is one read, not a query per shard): one item that
+ * says, per shard, when its earliest row falls due. Per shard s: `next<s>`, a lower bound on every
+ * row's due time in the shard (NO_ROWS when it has none), which only the sweep sets, after reading
+ * the shard; `seq<s>` and `at<s>`, which every writer that adds a row or moves one earlier bumps, and
+ * `next<s>` it removes (markDueShards), in one unconditional write after its row is written. The
+ * sweep queries a shard only when `next<s>` is absent or due, and sets it only if `seq<s>` is what it
+ * read before it looked (so a row written meanwhile is never hidden behind a later hint) and the last
+ * writer is older than DUE_INDEX_LAG_MS (the due index is eventually consistent). A marker that is
+ * missing, a crash between a row and its mark, and the legacy partition are covered by a full sweep
+ * (sweep.ts FULL_SWEEP_EVERY_MINUTES).
+ */
+export const DUE_MARKER_KEY = { pk: 'NOTIFY#DUE', sk: 'MARKER' } as const;
+/** `next<s>` of a shard with no row in the due index: sorts after every ISO time. */
+export const NO_ROWS = '~';
+/** A shard written to this recently is not given a hint yet: its row may not be in the due index yet. */
+export const DUE_INDEX_LAG_MS = 10_000;
+
+/** Per shard: `next` (the hint), `seq` and `at` (the last writer's), as the marker holds them. */
+export type DueMarker = Record<number, { next?: string; seq?: number; at?: string }>;
+
+export async function readDueMarker(): Promise<DueMarker | undefined> {
+  const item = await getItem(DUE_MARKER_KEY, { consistent: true });
+  if (!item) return undefined;
+  const marker: DueMarker = {};
+  for (let shard = 0; shard < DUE_SHARDS; shard++) marker[shard] = { next: item[`next${shard}`], seq: item[`seq${shard}`], at: item[`at${shard}`] };
+  return marker;
+}
+
+/**
+ * After writing rows of these tenants (or moving one earlier): their shards are to be read again.
+ * `at<s>` is the real time (not a workflow's or a test's clock): the sweep compares it with its own.
+ */
+export async function markDueShards(tenantIds: string[]): Promise<void> {
+  const at = new Date();
+  // A shard this process marked less than MARK_REUSE_MS ago needs no new mark: no sweep sets its hint
+  // from a query started within DUE_INDEX_LAG_MS of that mark (sweep.ts), and a row written since has
+  // been in the due index for at least DUE_INDEX_LAG_MS - MARK_REUSE_MS by then.
+  const marked = recentMarks.get(config.tableName) ?? new Map<number, number>();
+  recentMarks.set(config.tableName, marked);
+  const shards = [...new Set(tenantIds.map(dueShardOf))].filter((shard) => !(at.getTime() - (marked.get(shard) ?? 0) < MARK_REUSE_MS));
+  if (!shards.length) return;
+  await documentClient().send(
+    new UpdateCommand({
+      TableName: config.tableName,
+      Key: DUE_MARKER_KEY,
+      UpdateExpression: `SET ${shards.map((s) => `at${s} = :at`).join(', ')} ADD ${shards.map((s) => `seq${s} :one`).join(', ')} REMOVE ${shards.map((s) => `next${s}`).join(', ')}`,
+      ExpressionAttributeValues: { ':at': at.toISOString(), ':one': 1 },
+    }),
+  );
+  for (const shard of shards) marked.set(shard, at.getTime());
+}
+
+/** How long a mark of this process stands for its shard (half the due index's lag allowance). */
+export const MARK_REUSE_MS = DUE_INDEX_LAG_MS / 2;
+/** Per table, per shard: when this process last marked it (epoch ms). */
+const recentMarks = new Map<string, Map<number, number>>();
+
+/** Sets a shard's hint, unless a writer marked it since `seen` was read; false when it did. */
+export async function setDueHint(shard: number, next: string, seen: { seq?: number }): Promise<boolean> {
+  return sendConditional(
+    new UpdateCommand({
+      TableName: config.tableName,
+      Key: DUE_MARKER_KEY,
+      UpdateExpression: `SET next${shard} = :next`,
+      ConditionExpression: seen.seq === undefined ? `attribute_not_exists(seq${shard})` : `seq${shard} = :seq`,
+      ExpressionAttributeValues: { ':next': next, ...(seen.seq === undefined ? {} : { ':seq': seen.seq }) },
+    }),
+  );
+}
+
+/** The due time of a partition's earliest row (whether due or not), NO_ROWS when it has none. */
+export async function earliestDue(partition: string): Promise<string> {
+  const { Items = [] } = await documentClient().send(
+    new QueryCommand({
+      TableName: config.tableName,
+      IndexName: DUE_INDEX,
+      KeyConditionExpression: 'duePk = :due',
+      ExpressionAttributeValues: { ':due': partition },
+      ProjectionExpression: 'dueAt',
+      Limit: 1,
+    }),
+  );
+  return (Items[0]?.dueAt as string | undefined) ?? NO_ROWS;
+}
+
+/** The shard of a due-index partition; undefined for the legacy single partition. */
+export function shardOfPartition(partition: string): number | undefined {
+  const match = /^DUE#(\d+)$/.exec(partition);
+  return match ? Number(match[1]) : undefined;
+}
+
 export const notifyKeys = {
   ledgerRow: (tenantId: string, bookingId: string, kind: NotificationKind, technicianId?: string, version = 1) => ({
     pk: bookingKeys.partition(tenantId, bookingId),
     sk: ['NOTIFY', kind, technicianId, version > 1 ? `v${version}` : undefined].filter(Boolean).join('#'),
   }),
   ledgerPrefix: 'NOTIFY#',
+  /** The tenant's outbox: sent ledger rows in the due index under it (recordSent), and the items of messages sent before. */
   outboxPartition: (tenantId: string) => `T#${tenantId}#OUTBOX`,
+  /** An outbox item of a message sent before the ledger row recorded it (read only: activity, listOutbox). */
   outboxMessage: (tenantId: string, sentAt: string, bookingId: string, rowId: string) => ({
     pk: notifyKeys.outboxPartition(tenantId),
     sk: `MSG#${sentAt}#${bookingId}#${rowId}`,
@@ -97,27 +192,34 @@ export async function putLedgerRows(
   const queuedAt = options.queuedAt?.toISOString();
   const written = await Promise.all(
     rows.map(async (row) => {
-      const queued = queuedAt !== undefined && row.dueAt <= queuedAt;
-      const ok = await sendConditional(
-        new PutCommand({
-          TableName: config.tableName,
-          Item: {
-            ...notifyKeys.ledgerRow(tenantId, bookingId, row.kind, row.technicianId, row.version),
-            type: 'Notification',
-            tenantId,
-            bookingId,
-            ...row,
-            status: 'pending',
-            duePk: duePartition(tenantId),
-            ...(queued ? { status: 'queued', queuedAt, dueAt: new Date(Date.parse(queuedAt) + REQUEUE_AFTER_MS).toISOString(), requeues: 0 } : {}),
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
+      const { Item, queued } = ledgerRowItem(tenantId, bookingId, row, queuedAt);
+      const ok = await sendConditional(new PutCommand({ TableName: config.tableName, Item, ConditionExpression: 'attribute_not_exists(pk)' }));
       return ok ? { ...row, queued } : undefined;
     }),
   );
-  return written.filter((row) => row !== undefined);
+  const added = written.filter((row) => row !== undefined);
+  // The sweep reads this tenant's shard again (a row due sooner than its hint may have been added).
+  if (added.length) await markDueShards([tenantId]);
+  return added;
+}
+
+/**
+ * A planned row as putLedgerRows writes it (put it only where none exists): due by `queuedAt` (ISO),
+ * it is written already `queued`. Also the item of notify/schedule-store.ts's transaction.
+ */
+export function ledgerRowItem(tenantId: string, bookingId: string, row: PlannedNotification, queuedAt?: string) {
+  const queued = queuedAt !== undefined && row.dueAt <= queuedAt;
+  const Item = {
+    ...notifyKeys.ledgerRow(tenantId, bookingId, row.kind, row.technicianId, row.version),
+    type: 'Notification',
+    tenantId,
+    bookingId,
+    ...row,
+    status: 'pending',
+    duePk: duePartition(tenantId),
+    ...(queued ? { status: 'queued', queuedAt, dueAt: new Date(Date.parse(queuedAt) + REQUEUE_AFTER_MS).toISOString(), requeues: 0 } : {}),
+  };
+  return { Item, queued };
 }
 
 /** One page of a due-index partition's rows due by `dueBy`, oldest first; `next` continues it. */
@@ -233,7 +335,7 @@ export async function readMessageParties(
 
 /** A queued row that must wait (quiet hours): back to pending with its new due time. */
 export async function deferRow(row: LedgerMessage, until: Date, reason: string, at: Date): Promise<boolean> {
-  return sendConditional(
+  const deferred = await sendConditional(
     new UpdateCommand({
       TableName: config.tableName,
       Key: rowKey(row),
@@ -250,6 +352,9 @@ export async function deferRow(row: LedgerMessage, until: Date, reason: string, 
       },
     }),
   );
+  // Due again at `until`, perhaps sooner than its shard's hint (a queued row was due 15 minutes on).
+  if (deferred) await markDueShards([row.tenantId]);
+  return deferred;
 }
 
 /** A row that will not be sent (opted out, refused, template unfillable), with the reason. */
@@ -266,39 +371,44 @@ export async function settleRow(row: LedgerMessage, status: 'suppressed' | 'fail
   );
 }
 
-/** Records the message as sent exactly once. False when it was already sent. */
+/**
+ * Records the message as sent exactly once, in one conditional write (issue 19: was a transaction of
+ * the row and a separate outbox item, 4 billed write units): the ledger row itself becomes the record
+ * of what went where (channel, to, text, provider). False when it was already settled (sent twice:
+ * nothing more). `listInOutbox` (a tenant with an outbox: providers/index.ts usesOutbox): the row
+ * stays listed in the tenant's outbox (listOutbox), the sparse due index under the tenant's outbox
+ * partition by send time, instead of leaving the due index.
+ */
 export async function recordSent(
   row: LedgerMessage,
   message: { channel: string; to: string; text: string; subject?: string; language?: string; provider?: string; providerMessageId?: string },
   at: Date,
+  options: { listInOutbox?: boolean } = {},
 ): Promise<boolean> {
   const sentAt = at.toISOString();
+  const fields: Record<string, unknown> = { ...message, sentAt };
+  const names: Record<string, string> = { '#status': 'status' };
+  const values: Record<string, unknown> = { ':sent': 'sent', ':pending': 'pending', ':queued': 'queued' };
+  const sets = ['#status = :sent'];
+  for (const [name, value] of Object.entries(fields)) {
+    if (value === undefined) continue;
+    names[`#${name}`] = name;
+    values[`:${name}`] = value;
+    sets.push(`#${name} = :${name}`);
+  }
+  const outbox = options.listInOutbox === true;
+  if (outbox) {
+    values[':outbox'] = notifyKeys.outboxPartition(row.tenantId);
+    sets.push('duePk = :outbox', 'dueAt = :sentAt');
+  }
   return sendConditional(
-    new TransactWriteCommand({
-      TransactItems: [
-        {
-          Update: {
-            TableName: config.tableName,
-            Key: rowKey(row),
-            UpdateExpression: 'SET #status = :sent, sentAt = :at REMOVE duePk',
-            ConditionExpression: '#status IN (:pending, :queued)',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':sent': 'sent', ':pending': 'pending', ':queued': 'queued', ':at': sentAt },
-          },
-        },
-        {
-          Put: {
-            TableName: config.tableName,
-            Item: {
-              ...notifyKeys.outboxMessage(row.tenantId, sentAt, row.bookingId, rowKey(row).sk.replace('NOTIFY#', '')),
-              type: 'OutboxMessage',
-              ...row,
-              ...message,
-              sentAt,
-            },
-          },
-        },
-      ],
+    new UpdateCommand({
+      TableName: config.tableName,
+      Key: rowKey(row),
+      UpdateExpression: `SET ${sets.join(', ')}${outbox ? '' : ' REMOVE duePk'}`,
+      ConditionExpression: '#status IN (:pending, :queued)',
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
     }),
   );
 }
@@ -346,6 +456,24 @@ export async function cancelRowIfPending(key: { pk: string; sk: string }, at: Da
   );
 }
 
+/**
+ * What the local outbox provider "sent" for a tenant, oldest first: the sent ledger rows in the due
+ * index's outbox partition (recordSent), and the outbox items written before the row was the record.
+ */
 export async function listOutbox(tenantId: string): Promise<Array<Record<string, unknown>>> {
-  return queryPartition(notifyKeys.outboxPartition(tenantId));
+  const partition = notifyKeys.outboxPartition(tenantId);
+  const sent: Array<Record<string, unknown>> = [];
+  const [, earlier] = await Promise.all([
+    (async () => {
+      for await (const page of queryPages({
+        TableName: config.tableName,
+        IndexName: DUE_INDEX,
+        KeyConditionExpression: 'duePk = :outbox',
+        ExpressionAttributeValues: { ':outbox': partition },
+      }))
+        sent.push(...page);
+    })(),
+    queryPartition(partition),
+  ]);
+  return [...earlier, ...sent].sort((a, b) => String(a.sentAt).localeCompare(String(b.sentAt)));
 }

@@ -13,9 +13,32 @@
  * on. A tenant's burst of thousands of reminders therefore cannot hold another tenant's confirmation
  * past the first sweep, however deep the burst: the confirmation is among the first rows queued.
  * Passes repeat while rows were left (the time budget, the listing cap), until the budget ends.
+ *
+ * Idle (issue 19 item 4): a sweep first reads the due marker (store.ts DUE_MARKER_KEY), one item,
+ * and reads only the shards whose earliest row may be due; a minute with nothing due is that one
+ * read. A shard it read gets its hint back (its earliest row's due time), unless a writer marked it
+ * meanwhile. Every FULL_SWEEP_EVERY_MINUTES, or with no marker yet, it reads every partition (the
+ * legacy one too): a row whose writer died before marking it waits at most that long.
  */
 import { NOTIFY_BATCH, sendNotifyMessages } from './queue-store';
-import { duePartitions, listDuePage, markQueued, MAX_REQUEUES, settleRow, type LedgerMessage } from './store';
+import {
+  DUE_INDEX_LAG_MS,
+  DUE_PARTITION,
+  DUE_SHARDS,
+  type DueMarker,
+  duePartitionOfShard,
+  duePartitions,
+  earliestDue,
+  listDuePage,
+  markDueShards,
+  markQueued,
+  MAX_REQUEUES,
+  readDueMarker,
+  setDueHint,
+  settleRow,
+  shardOfPartition,
+  type LedgerMessage,
+} from './store';
 
 /** Rows read per query (a due row is a few hundred bytes: a page stays well under DynamoDB's 1 MB). */
 const READ_PAGE = 500;
@@ -25,6 +48,26 @@ const READ_PAGE = 500;
  * read of ~40 units; queueing a row is a send and a write).
  */
 export const MAX_LISTED_PER_SWEEP = 20_000;
+/** A sweep at minute 0 of every hour (by its clock) reads every partition, whatever the marker says. */
+export const FULL_SWEEP_EVERY_MINUTES = 60;
+
+/** Whether a sweep at `at` reads every partition whatever the marker says. */
+export function isFullSweep(at: Date): boolean {
+  return Math.floor(at.getTime() / 60_000) % FULL_SWEEP_EVERY_MINUTES === 0;
+}
+
+/**
+ * The partitions a sweep at `at` looks at, given the due marker (none: every one): the shards whose
+ * hint is absent or due. Pure: `npm run bench idle` prices an empty run from it.
+ */
+export function partitionsToSweep(marker: DueMarker | undefined, at: Date): string[] {
+  if (!marker || isFullSweep(at)) return duePartitions();
+  const by = at.toISOString();
+  return Array.from({ length: DUE_SHARDS }, (_, shard) => shard)
+    .filter((shard) => !(marker[shard]?.next && marker[shard].next > by))
+    .map(duePartitionOfShard);
+}
+
 /** Batches of one partition sent at once (each: one SendMessageBatch, then its rows marked in parallel). */
 const BATCHES_IN_FLIGHT = 2;
 /** A sweep stops starting batches after this long (the NotificationSweeper Lambda's timeout is 50 s). */
@@ -82,6 +125,7 @@ async function sweepPartition(partition: string, at: Date, deadline: number, max
   for (let i = 0; i < ordered.length; i += NOTIFY_BATCH) batches.push(ordered.slice(i, i + NOTIFY_BATCH));
   let queued = 0;
   let nextBatch = 0;
+  const moved: string[] = [];
   await Promise.all(
     Array.from({ length: Math.min(BATCHES_IN_FLIGHT, batches.length) }, async () => {
       while (nextBatch < batches.length && Date.now() < deadline) {
@@ -89,23 +133,50 @@ async function sweepPartition(partition: string, at: Date, deadline: number, max
         const sent = await sendNotifyMessages(batch.map(messageOf));
         const marked = await Promise.all(batch.map((row, index) => (sent.has(index) ? markQueued(row, at) : false)));
         queued += marked.filter(Boolean).length;
+        if (partition === DUE_PARTITION) moved.push(...batch.filter((_, index) => marked[index]).map((row) => row.tenantId));
       }
     }),
   );
+  // A legacy row moved to its tenant's shard (markQueued), due again there: the shard is marked.
+  await markDueShards(moved);
   return { queued, settled: given.length, more: Boolean(next) || queued + given.length < listed.length };
 }
 
-/** Queues what is due by `at` over every shard of the due index; returns how many rows it queued. */
+/** A partition's earliest due time, and when the query started (real time: the due index's lag is). */
+async function readEarliest(partition: string): Promise<{ next: string; readAt: number }> {
+  const readAt = Date.now();
+  return { next: await earliestDue(partition), readAt };
+}
+
+/** Queues what is due by `at` over the shards of the due index that may hold due rows; returns how many rows it queued. */
 export async function sweepDueNotifications(at: Date, options: SweepOptions = {}): Promise<number> {
   const deadline = Date.now() + (options.budgetMs ?? SWEEP_BUDGET_MS);
   const maxQueued = options.maxQueuedPerPartition ?? Number.POSITIVE_INFINITY;
+  // Read before any shard is: a writer that marks a shard after this changes its seq, and its hint stays unset.
+  const marker = await readDueMarker();
+  const looked = partitionsToSweep(marker, at);
+  // A shard's earliest row first (one query): a shard with nothing due is not listed, and its hint is known.
+  const earliest = new Map(await Promise.all(looked.map(async (partition) => [partition, await readEarliest(partition)] as const)));
+  const due = looked.filter((partition) => earliest.get(partition)!.next <= at.toISOString());
   let queued = 0;
-  for (let pass = 0; pass < (options.rounds ?? Number.POSITIVE_INFINITY) && Date.now() < deadline; pass++) {
-    const results = await Promise.all(duePartitions().map((partition) => sweepPartition(partition, at, deadline, maxQueued)));
+  for (let pass = 0; due.length && pass < (options.rounds ?? Number.POSITIVE_INFINITY) && Date.now() < deadline; pass++) {
+    const results = await Promise.all(due.map((partition) => sweepPartition(partition, at, deadline, maxQueued)));
     const progress = results.reduce((sum, r) => sum + r.queued + r.settled, 0);
     queued += results.reduce((sum, r) => sum + r.queued, 0);
     // Another pass only when rows were left and this one moved (a failing queue does not spin).
     if (!progress || !results.some((r) => r.more)) break;
   }
+  await Promise.all(
+    looked.map(async (partition) => {
+      const shard = shardOfPartition(partition);
+      if (shard === undefined) return;
+      const seen = marker?.[shard] ?? {};
+      // A shard it queued from: its earliest row now (the queued ones are due again later).
+      const { next, readAt } = due.includes(partition) ? await readEarliest(partition) : earliest.get(partition)!;
+      // Marked shortly before the query: a row may not have reached the (eventually consistent) due index.
+      if (seen.at && readAt - Date.parse(seen.at) < DUE_INDEX_LAG_MS) return;
+      if (next !== seen.next) await setDueHint(shard, next, seen);
+    }),
+  );
   return queued;
 }

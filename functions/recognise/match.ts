@@ -11,6 +11,8 @@ export interface CallerFacts {
   phoneE164: string;
   email?: string;
   address: CustomerAddress;
+  /** The language the caller spoke (the bot heard it): their messages go out in it. */
+  language?: 'en' | 'es';
 }
 
 export interface Candidates {

@@ -6,10 +6,18 @@
  * - address index items `T#<tenant>#ADDRESS#<normalised>` / `CUSTOMER#<id>` (several customers may
  *   share an address: a landlord and a tenant), written with the customer or when it gains an address.
  */
-import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import { documentClient } from '../shared/clients';
-import { sendConditional } from '../shared/dynamo';
+import { getItems, sendConditional } from '../shared/dynamo';
 import { config } from '../shared/config';
 import type { CrmCustomer, CrmLink } from '../crm/read-sync-schemas';
 import { normalizeAddress } from './address';
@@ -140,6 +148,19 @@ export async function getCustomer(tenantId: string, customerId: string): Promise
   return Item ? withProfile(Item) : undefined;
 }
 
+/**
+ * The customer and other items by key (the booking that names it) in one consistent BatchGetItem
+ * instead of one GetItem each (issue 19: crm/write.ts reads the booking and its customer together).
+ */
+export async function getCustomerWith(
+  tenantId: string,
+  customerId: string,
+  keys: ReadonlyArray<{ pk: string; sk: string }>,
+): Promise<{ customer?: CustomerRecord; items: Array<Record<string, unknown> | undefined> }> {
+  const [customer, ...items] = await getItems([customerKeys.customer(tenantId, customerId), ...keys], { consistent: true });
+  return { customer: customer ? withProfile(customer) : undefined, items };
+}
+
 export async function getCustomers(tenantId: string, customerIds: string[]): Promise<CustomerRecord[]> {
   const ids = [...new Set(customerIds)].slice(0, 100);
   if (!ids.length) return [];
@@ -154,12 +175,21 @@ export async function getCustomers(tenantId: string, customerIds: string[]): Pro
 
 export type CreateOutcome = { created: true; customerId: string } | { created: false; conflict: 'phone' | 'email' };
 
+/** One item of a TransactWriteItems: what a caller adds to a customer write (the booking's own change, a review item). */
+export type CustomerWriteAlso = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
 /**
  * Creates the customer with its lookup items in one transaction. `claimPhone`/`claimEmail` say which
  * unique claims to take (an uncertain-match record books without the claim another customer holds).
  * A claim taken concurrently by someone else fails the whole write: the caller recognises again.
+ * `also`: writes that belong with the new customer (the booking that points at it), in the same
+ * transaction: one request, and never a customer without the booking's pointer (issue 19).
  */
-export async function createCustomer(customer: CustomerRecord, claims: { phone: boolean; email: boolean }): Promise<CreateOutcome> {
+export async function createCustomer(
+  customer: CustomerRecord,
+  claims: { phone: boolean; email: boolean },
+  also: CustomerWriteAlso[] = [],
+): Promise<CreateOutcome> {
   const put = (Item: Record<string, unknown>) => ({
     Put: { TableName: config.tableName, Item, ConditionExpression: 'attribute_not_exists(pk)' },
   });
@@ -179,6 +209,7 @@ export async function createCustomer(customer: CustomerRecord, claims: { phone: 
         },
       },
     })),
+    ...also,
   ];
   if (await sendConditional(new TransactWriteCommand({ TransactItems: items }))) return { created: true, customerId: customer.customerId };
   const phoneOwner = claims.phone ? await findCustomerIdByPhone(customer.tenantId, customer.phoneE164) : undefined;
@@ -201,16 +232,19 @@ function takeClaim(key: { pk: string; sk: string }, type: 'PhoneClaim' | 'EmailC
  * Adds what the caller told us to the record, never silently dropping it (issue 15): a new service
  * address; a new phone or email becomes the preferred one for messages (the latest given) and the
  * earlier ones stay known (`phones`, `emails`; their claims still find the customer). A phone or
- * email another customer holds is left with them.
+ * email another customer holds is left with them. `existing` is the record as the caller just read
+ * it (findCandidates), not read again; `language` is the one the caller spoke (the bot heard it).
+ * The customer's update, a new address's index item and `also` (the booking's pointer at the
+ * customer) go in one request (issue 19); only a new phone or email claim, whose refusal is an
+ * answer (another customer holds it), is its own conditional write first.
  */
 export async function enrichCustomer(
-  tenantId: string,
-  customerId: string,
-  patch: { phoneE164?: string; email?: string; address?: CustomerAddress },
+  existing: CustomerRecord,
+  patch: { phoneE164?: string; email?: string; address?: CustomerAddress; language?: 'en' | 'es' },
   at: Date,
+  also: CustomerWriteAlso[] = [],
 ): Promise<void> {
-  const existing = await getCustomer(tenantId, customerId);
-  if (!existing) return;
+  const { tenantId, customerId } = existing;
   const addresses = [...(existing.addresses ?? [])];
   const addressKey = patch.address ? normalizeAddress(patch.address) : undefined;
   const addAddress = patch.address && !addresses.some((a) => normalizeAddress(a) === addressKey);
@@ -219,17 +253,10 @@ export async function enrichCustomer(
     (await takeClaim(customerKeys.phoneClaim(tenantId, patch.phoneE164!), 'PhoneClaim', customerId));
   const addEmail =
     Boolean(patch.email && patch.email !== existing.email) && (await takeClaim(customerKeys.emailClaim(tenantId, patch.email!), 'EmailClaim', customerId));
-  if (addAddress) {
-    addresses.push(patch.address!);
-    await documentClient().send(
-      new PutCommand({
-        TableName: config.tableName,
-        Item: { ...customerKeys.addressIndex(tenantId, addressKey!, customerId), type: 'AddressIndex', customerId },
-      }),
-    );
-  }
+  if (addAddress) addresses.push(patch.address!);
   // Profile fields an older record lacks are stored as empty facts, so lookups read real fields.
   const values: Record<string, unknown> = { ':addresses': addresses, ':at': at.toISOString() };
+  const names: Record<string, string> = {};
   const sets = ['addresses = :addresses', 'updatedAt = :at'];
   const latestFirst = (latest: string, current: string | undefined, known: string[] | undefined) => [
     ...new Set([latest, ...(known ?? (current ? [current] : []))]),
@@ -244,18 +271,30 @@ export async function enrichCustomer(
     values[':email'] = patch.email;
     values[':emails'] = latestFirst(patch.email!, existing.email, existing.emails);
   }
+  if (patch.language) {
+    sets.push('#language = :language');
+    names['#language'] = 'language';
+    values[':language'] = patch.language;
+  }
   Object.entries(emptyProfile()).forEach(([key, value], index) => {
     sets.push(`${key} = if_not_exists(${key}, :p${index})`);
     values[`:p${index}`] = value;
   });
-  await documentClient().send(
-    new UpdateCommand({
-      TableName: config.tableName,
-      Key: customerKeys.customer(tenantId, customerId),
-      UpdateExpression: `SET ${sets.join(', ')}`,
-      ExpressionAttributeValues: values,
-    }),
-  );
+  const update = {
+    TableName: config.tableName,
+    Key: customerKeys.customer(tenantId, customerId),
+    UpdateExpression: `SET ${sets.join(', ')}`,
+    ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
+    ExpressionAttributeValues: values,
+  };
+  const addressItem = addAddress
+    ? [{ Put: { TableName: config.tableName, Item: { ...customerKeys.addressIndex(tenantId, addressKey!, customerId), type: 'AddressIndex', customerId } } }]
+    : [];
+  if (!addressItem.length && !also.length) {
+    await documentClient().send(new UpdateCommand(update));
+    return;
+  }
+  await documentClient().send(new TransactWriteCommand({ TransactItems: [{ Update: update }, ...addressItem, ...also] }));
 }
 
 /** The customers a caller's phone, email and normalised address point at (tenant-scoped by key). */
@@ -263,11 +302,18 @@ export async function findCandidates(
   tenantId: string,
   facts: { phoneE164?: string; email?: string; addressKey?: string },
 ): Promise<{ byPhone?: CustomerRecord; byEmail?: CustomerRecord; byAddress: CustomerRecord[] }> {
-  const [phoneId, emailId, addressIds] = await Promise.all([
-    facts.phoneE164 ? findCustomerIdByPhone(tenantId, facts.phoneE164) : undefined,
-    facts.email ? findCustomerIdByEmail(tenantId, facts.email) : undefined,
+  // The phone and email claims in one request (issue 19), beside the address index's query.
+  const claimKeys = [
+    ...(facts.phoneE164 ? [customerKeys.phoneClaim(tenantId, facts.phoneE164)] : []),
+    ...(facts.email ? [customerKeys.emailClaim(tenantId, facts.email)] : []),
+  ];
+  const [claims, addressIds] = await Promise.all([
+    claimKeys.length ? getItems(claimKeys, { consistent: true }) : [],
     facts.addressKey ? findCustomerIdsByAddress(tenantId, facts.addressKey) : [],
   ]);
+  const ownerOf = (claim: Record<string, unknown> | undefined) => claim?.customerId as string | undefined;
+  const phoneId = facts.phoneE164 ? ownerOf(claims[0]) : undefined;
+  const emailId = facts.email ? ownerOf(claims[facts.phoneE164 ? 1 : 0]) : undefined;
   const customers = await getCustomers(
     tenantId,
     [phoneId, emailId, ...addressIds].filter((id): id is string => Boolean(id)),

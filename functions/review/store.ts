@@ -48,42 +48,49 @@ function toReviewItem(item: Record<string, unknown>): ReviewItem {
   return Object.fromEntries(ITEM_FIELDS.filter((f) => item[f] !== undefined).map((f) => [f, item[f]])) as ReviewItem;
 }
 
-export async function openReviewItem(
-  tenantId: string,
-  item: {
-    kind: ReviewKind;
-    reason: string;
-    subject: ReviewSubject;
-    payload?: Record<string, unknown>;
-    /** How a person can re-run the failed step from the queue (see RedrivePlanSchema). */
-    redrive?: RedrivePlan;
-  },
-  at: Date = new Date(),
-): Promise<ReviewItem> {
-  const record: ReviewItem = { reviewItemId: ulid(at.getTime()), status: 'open', createdAt: at.toISOString(), ...item };
-  await documentClient().send(
-    new TransactWriteCommand({
-      TransactItems: [
-        {
-          Put: {
-            TableName: config.tableName,
-            Item: { ...reviewKeys.item(tenantId, record.reviewItemId), type: 'ReviewItem', tenantId, ...record },
-          },
-        },
-        {
-          Put: {
-            TableName: config.tableName,
-            Item: {
-              ...reviewKeys.open(tenantId, item.subject, item.kind, record.reviewItemId),
-              type: 'OpenReviewItem',
-              reviewItemId: record.reviewItemId,
-            },
-          },
-        },
-      ],
-    }),
-  );
+/** What opening a review item says. */
+export interface ReviewItemOpening {
+  kind: ReviewKind;
+  reason: string;
+  subject: ReviewSubject;
+  payload?: Record<string, unknown>;
+  /** How a person can re-run the failed step from the queue (see RedrivePlanSchema). */
+  redrive?: RedrivePlan;
+}
+
+export async function openReviewItem(tenantId: string, item: ReviewItemOpening, at: Date = new Date()): Promise<ReviewItem> {
+  const { record, writes } = reviewItemWrites(tenantId, item, at);
+  await documentClient().send(new TransactWriteCommand({ TransactItems: writes }));
   return record;
+}
+
+/**
+ * The item and its open-lookup row as transaction items, for a caller whose review item belongs in
+ * the same transaction as the change it is about (recognise/recognise.ts: the new customer it names).
+ */
+export function reviewItemWrites(tenantId: string, item: ReviewItemOpening, at: Date = new Date()) {
+  const record: ReviewItem = { reviewItemId: ulid(at.getTime()), status: 'open', createdAt: at.toISOString(), ...item };
+  return {
+    record,
+    writes: [
+      {
+        Put: {
+          TableName: config.tableName,
+          Item: { ...reviewKeys.item(tenantId, record.reviewItemId), type: 'ReviewItem', tenantId, ...record },
+        },
+      },
+      {
+        Put: {
+          TableName: config.tableName,
+          Item: {
+            ...reviewKeys.open(tenantId, item.subject, item.kind, record.reviewItemId),
+            type: 'OpenReviewItem',
+            reviewItemId: record.reviewItemId,
+          },
+        },
+      },
+    ],
+  };
 }
 
 export async function getReviewItem(tenantId: string, reviewItemId: string): Promise<ReviewItem | undefined> {

@@ -18,7 +18,10 @@ export const WorkflowStateSchema = z
   .passthrough();
 
 export type WorkflowState = z.infer<typeof WorkflowStateSchema> & {
-  /** RecogniseCustomer's outcome; `member` when it knew the customer's membership (the capacity nodes use it without a read). */
+  /**
+   * RecogniseCustomer's outcome; `member` when it knew the customer's membership (the capacity nodes use it without a read);
+   * `matched` false: a record this run created (WriteCrm reads it with the booking and looks up no leads naming it).
+   */
   customer?: { customerId: string; matched: boolean; member?: boolean };
   capacity?: CapacityResult;
   hold?: HoldResult;

@@ -9,8 +9,9 @@
  * write would. Without a version (callers outside the workflow), a copy serves for TTL_MS.
  */
 import { createHash } from 'node:crypto';
-import type { Tenant } from './model';
-import { getTenant } from './store';
+import { getItems } from '../shared/dynamo';
+import type { JobType, Tenant } from './model';
+import { getTenant, jobTypeFromItem, tenantFromItem, tenantKeys } from './store';
 
 /** How long a copy serves a caller that names no version. */
 export const TTL_MS = 30_000;
@@ -41,9 +42,8 @@ export function configVersion(tenant: Tenant): string {
   return createHash('sha256').update(canonical(tenant)).digest('base64url').slice(0, 22);
 }
 
-/** Reads the configuration from the table (never from the cache) and keeps it for this container. */
-export async function readTenantConfig(tenantId: string): Promise<{ tenant: Tenant; version: string } | undefined> {
-  const tenant = await getTenant(tenantId);
+/** Keeps a configuration just read from the table for this container (or forgets a tenant that has none). */
+function keep(tenantId: string, tenant: Tenant | undefined): { tenant: Tenant; version: string } | undefined {
   if (!tenant) {
     cache.delete(tenantId);
     return undefined;
@@ -51,6 +51,27 @@ export async function readTenantConfig(tenantId: string): Promise<{ tenant: Tena
   const version = configVersion(tenant);
   cache.set(tenantId, { tenant, version, readAt: Date.now() });
   return { tenant, version };
+}
+
+/** Reads the configuration from the table (never from the cache) and keeps it for this container. */
+export async function readTenantConfig(tenantId: string): Promise<{ tenant: Tenant; version: string } | undefined> {
+  return keep(tenantId, await getTenant(tenantId));
+}
+
+/**
+ * The configuration (read fresh, as readTenantConfig) and one job type, in one BatchGetItem instead
+ * of two GetItems (issue 19: the bookings route reads both for every booking). Both items live in
+ * the tenant's partition; each is billed as the read it is, the round trip and the request are one.
+ */
+export async function readTenantConfigAndJobType(
+  tenantId: string,
+  jobTypeId: string,
+): Promise<{ config: { tenant: Tenant; version: string } | undefined; jobType: JobType | undefined }> {
+  const [tenantItem, jobTypeItem] = await getItems([tenantKeys.tenant(tenantId), tenantKeys.jobType(tenantId, jobTypeId)]);
+  return {
+    config: keep(tenantId, tenantItem ? tenantFromItem(tenantItem) : undefined),
+    jobType: jobTypeItem ? jobTypeFromItem(jobTypeItem) : undefined,
+  };
 }
 
 /** The configuration at `version` (the cached copy when it is that version), or, with none named, a copy at most TTL_MS old. */

@@ -1,12 +1,13 @@
 /**
  * Trail node CloseTrail: records the trail on the job, and opens one review item per failed step
- * with its reason (a failed step never stopped the others). Once per booking: a run that finds the
+ * (and per failed NotifyTeam message, under its own step name) with its reason (a failed step never
+ * stopped the others). Once per booking: a run that finds the
  * trail closed (a duplicate Express start that got past AssignTechnician) opens nothing again.
  */
 import { requireBookingRecord, updateBooking } from '../booking/store';
 import { describeCause, InvariantError, type NodeRaises } from '../shared/errors';
 import { openReviewItem } from '../review/store';
-import { workflowNode } from '../shared/node';
+import { type WorkflowState, workflowNode } from '../shared/node';
 import { now } from '../shared/time';
 
 /** What this node throws on purpose; its Task in the ASL retries or catches each (test/unit/asl-errors.test.ts). */
@@ -15,8 +16,11 @@ export const raises: NodeRaises = {
   catchAll: 'ReportTrailFailure (TrailExecutionFailed) opens the review item for the booking, then the run fails',
 };
 
-export const handler = workflowNode('CloseTrail', async ({ tenantId, bookingId, failures = {} }) => {
+export const handler = workflowNode('CloseTrail', async (state) => {
+  const { tenantId, bookingId } = state;
   const at = now();
+  // The steps' failures (the ASL's Catch) and NotifyTeam's per message (it goes on with the other).
+  const failures = { ...state.failures, ...(state.notices as { failures?: WorkflowState['failures'] } | undefined)?.failures };
   const booking = await requireBookingRecord(tenantId, bookingId);
   if (booking.trail?.completedAt) return { failedSteps: booking.trail.failedSteps ?? [], alreadyClosed: true };
   const failedSteps = Object.keys(failures);

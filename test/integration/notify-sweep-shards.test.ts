@@ -2,22 +2,36 @@
  * The sharded due index at scale (issue 19 item 5): a big tenant's burst of thousands of due
  * messages does not hold a small tenant's confirmation past the first sweep round, even when both
  * tenants hash to the same shard; rows written with the old single `DUE` partition are still swept
- * (dual read) and move to their tenant's shard. The sweep runs in this process against a table and
+ * (dual read, by the full sweep) and move to their tenant's shard; an idle minute is one read of the
+ * due marker, and a row written to a shard the marker called quiet is swept when due. The sweep runs in this process against a table and
  * a notify queue of this file's own (same DynamoDB Local and SQS server), so the burst never reaches
  * the sweeps of other test files, and theirs never reach it.
  */
 import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, DeleteQueueCommand } from '@aws-sdk/client-sqs';
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addLedgerRows, DUE_PARTITION, duePartition, dueShardOf, notifyKeys } from '../../functions/notify/store';
-import { sweepDueNotifications } from '../../functions/notify/sweep';
+import {
+  addLedgerRows,
+  DUE_MARKER_KEY,
+  DUE_PARTITION,
+  duePartition,
+  dueShardOf,
+  NO_ROWS,
+  notifyKeys,
+  readDueMarker,
+  setDueHint,
+} from '../../functions/notify/store';
+import { isFullSweep, sweepDueNotifications } from '../../functions/notify/sweep';
+import { counted } from './dynamo-calls';
 import { documentClient } from '../../functions/shared/clients';
 import { sqsClient } from '../../functions/shared/queue-client';
 import { tableDefinition } from '../../local/table';
 
 const BIG_BURST = 2_000;
+/** Shards this file's last test marked (the race test wants one it marks afresh). */
+const markedHere: number[] = [];
 const saved = { table: process.env.TABLE_NAME, queue: process.env.NOTIFY_QUEUE_URL };
 const table = `jobrelay-sweep-${ulid().toLowerCase()}`;
 let queueUrl = '';
@@ -107,7 +121,50 @@ describe('sharded due index', () => {
         },
       }),
     );
-    expect(await sweepDueNotifications(new Date())).toBe(1);
+    // The legacy partition is read by the full sweep (every FULL_SWEEP_EVERY_MINUTES, or with no due marker: a deployment's first sweep).
+    await documentClient().send(new DeleteCommand({ TableName: table, Key: DUE_MARKER_KEY }));
+    expect(await sweepDueNotifications(notFull(new Date()))).toBe(1);
     expect(await ledgerRow(tenantId, 'b1')).toMatchObject({ status: 'queued', duePk: duePartition(tenantId) });
   });
+
+  it('an idle minute is one read (the due marker); a row written to a quiet shard, due now or a few minutes on, is still swept when due', {
+    timeout: 300_000,
+  }, async () => {
+    // Once every shard has its hint (writers' marks older than the due index's lag): one GetItem.
+    const idleCalls = async () => (await counted(() => sweepDueNotifications(notFull(new Date())))).calls.map((call) => call.command);
+    await expect.poll(idleCalls, { timeout: 120_000, interval: 2_000 }).toEqual(['GetItemCommand']);
+
+    const now = `now-${ulid().toLowerCase()}`;
+    markedHere.push(dueShardOf(now));
+    await addLedgerRows(now, 'b1', [{ kind: 'confirmation', channel: 'sms', dueAt: new Date().toISOString() }]);
+    expect(await sweepDueNotifications(notFull(new Date()))).toBe(1);
+    expect(await ledgerRow(now, 'b1')).toMatchObject({ status: 'queued' });
+
+    // Due in five minutes: not before, and then (the hint is the row's due time, not "nothing").
+    await expect.poll(idleCalls, { timeout: 120_000, interval: 2_000 }).toEqual(['GetItemCommand']);
+    const later = `later-${ulid().toLowerCase()}`;
+    markedHere.push(dueShardOf(later));
+    const dueAt = new Date(Date.now() + 5 * 60_000);
+    await addLedgerRows(later, 'b1', [{ kind: 'confirmation', channel: 'sms', dueAt: dueAt.toISOString() }]);
+    await expect.poll(idleCalls, { timeout: 120_000, interval: 2_000 }).toEqual(['GetItemCommand']);
+    expect(await ledgerRow(later, 'b1')).toMatchObject({ status: 'pending' });
+    expect(await sweepDueNotifications(notFull(new Date(dueAt.getTime() + 1_000)))).toBe(1);
+    expect(await ledgerRow(later, 'b1')).toMatchObject({ status: 'queued' });
+  });
+
+  it("a sweep never sets a shard's hint over a row a writer marked after the sweep read the marker", async () => {
+    // A shard this process has not marked in the last seconds (a fresh mark, not one it reuses).
+    let tenantId = `race-${ulid().toLowerCase()}`;
+    while (markedHere.includes(dueShardOf(tenantId))) tenantId = `race-${ulid().toLowerCase()}`;
+    const shard = dueShardOf(tenantId);
+    const seen = (await readDueMarker())?.[shard] ?? {};
+    await addLedgerRows(tenantId, 'b1', [{ kind: 'confirmation', channel: 'sms', dueAt: new Date().toISOString() }]);
+    expect(await setDueHint(shard, NO_ROWS, seen)).toBe(false);
+    expect((await readDueMarker())?.[shard]?.next).toBeUndefined();
+  });
 });
+
+/** `at`, or a minute on when `at` is a full sweep's minute. */
+function notFull(at: Date): Date {
+  return isFullSweep(at) ? new Date(at.getTime() + 60_000) : at;
+}

@@ -5,7 +5,8 @@
  * booking's three messages (confirmation, technician, dispatcher); a middleware on the shared
  * DynamoDB client records each one's calls. Asserted: call ceilings per step and per message (counts,
  * never timings), no step after AssignTechnician reads the booking when its facts are in the state,
- * the worker never lists every technician, and a message delivered twice is sent once.
+ * the worker never lists every technician, records a message in one conditional write (no
+ * transaction), and a message delivered twice is sent once; NotifyTeam's two messages fail apart.
  * The messages are the test's own rows (version 2, written `queued` and due again in 15 minutes):
  * no other file's sweep or drain lists them.
  */
@@ -26,17 +27,17 @@ import type { WorkflowState } from '../../functions/shared/node';
 import { handler as assignTechnician } from '../../functions/trail/assign-technician.handler';
 import { handler as closeTrail } from '../../functions/trail/close-trail.handler';
 import { handler as materialsCheck } from '../../functions/trail/materials-check.handler';
-import { handler as notifyDispatcher } from '../../functions/trail/notify-dispatcher.handler';
-import { handler as notifyTechnician } from '../../functions/trail/notify-technician.handler';
+import { handler as notifyTeam } from '../../functions/trail/notify-team.handler';
 import { handler as prepChecklist } from '../../functions/trail/prep-checklist.handler';
 import { listTechnicians } from '../../functions/tenant/store';
 import { resolveJobType } from '../../functions/triage/booking';
-import { type Call, counted, readsOf } from './dynamo-calls';
+import { type Call, counted, reads, readsOf } from './dynamo-calls';
 import { bookingRequest, createTestTenant } from './helpers';
 
 const context = {} as Context;
 
 const bookingReads = (of: Call[]) => readsOf(of, 'BOOKING');
+const READ_COMMANDS = /^(GetItem|Query|Scan|BatchGetItem|TransactGetItems)Command$/;
 const describeCalls = (of: Call[]) => JSON.stringify(of.map((call) => call.command.replace('Command', '')));
 
 describe('the job trail and its messages in few DynamoDB calls (issue 19)', () => {
@@ -62,11 +63,9 @@ describe('the job trail and its messages in few DynamoDB calls (issue 19)', () =
     const assigned = await counted(() => assignTechnician(trail, context));
     expect(assigned.result).toMatchObject({ changed: false, technicianId: spine.hold.technicianId });
     trail.assignment = assigned.result;
-    const toTechnician = await counted(() => notifyTechnician(trail, context));
-    trail.technicianNotice = toTechnician.result;
-    const toDispatch = await counted(() => notifyDispatcher(trail, context));
-    trail.dispatchNotice = toDispatch.result;
-    expect(toDispatch.result).toEqual({ notified: ['dispatcher_alert'] });
+    const toTeam = await counted(() => notifyTeam(trail, context));
+    trail.notices = toTeam.result;
+    expect(toTeam.result).toEqual({ NotifyTechnician: { technicianId: spine.hold.technicianId }, NotifyDispatcher: { notified: ['dispatcher_alert'] } });
     const checklist = await counted(() => prepChecklist(trail, context));
     trail.checklist = checklist.result;
     const materials = await counted(() => materialsCheck(trail, context));
@@ -81,11 +80,16 @@ describe('the job trail and its messages in few DynamoDB calls (issue 19)', () =
     );
 
     // Ceilings (were 7, 3, 5, 3-4, 3-4, 3 calls): two reads and one write for AssignTechnician, no
-    // booking read after it, one write per fact and timeline entry.
+    // booking read after it, one write per fact and timeline entry. NotifyTeam (was NotifyTechnician
+    // and NotifyDispatcher, 2 + 2 calls and two Lambdas): the two ledger rows, the due marker
+    // (notify/store.ts markDueShards) and both timeline entries in one booking write.
     expect(assigned.calls.length, describeCalls(assigned.calls)).toBeLessThanOrEqual(3);
-    for (const step of [toTechnician, toDispatch, checklist, materials]) {
+    expect(bookingReads(toTeam.calls), describeCalls(toTeam.calls)).toEqual([]);
+    expect(reads(toTeam.calls), describeCalls(toTeam.calls)).toEqual([]);
+    expect(toTeam.calls.length, describeCalls(toTeam.calls)).toBeLessThanOrEqual(4);
+    for (const step of [checklist, materials]) {
       expect(bookingReads(step.calls), describeCalls(step.calls)).toEqual([]);
-      expect(step.calls.length, describeCalls(step.calls)).toBeLessThanOrEqual(2);
+      expect(step.calls.length, describeCalls(step.calls)).toBeLessThanOrEqual(1);
     }
     expect(closed.calls.length, describeCalls(closed.calls)).toBeLessThanOrEqual(2);
 
@@ -105,9 +109,14 @@ describe('the job trail and its messages in few DynamoDB calls (issue 19)', () =
     for (const row of rows) {
       const message = { tenantId: tenant.tenantId, bookingId, ...row };
       const sent = await counted(() => sendNotification(message));
-      // Was 7 (six reads, the technicians a Query of all of them, and the sending transaction).
+      // Was 7 (six reads, the technicians a Query of all of them, and the sending transaction), then
+      // 3 with a transaction of two items (4 billed writes): now two reads and one conditional write.
       expect(sent.calls.length, describeCalls(sent.calls)).toBeLessThanOrEqual(3);
       expect(sent.calls.filter((call) => call.command === 'QueryCommand')).toEqual([]);
+      expect(
+        sent.calls.filter((call) => !READ_COMMANDS.test(call.command)).map((call) => call.command),
+        describeCalls(sent.calls),
+      ).toEqual(['UpdateItemCommand']);
       // Delivered twice: one read finds the row sent, nothing more.
       const again = await counted(() => sendNotification(message));
       expect(again.calls.length, describeCalls(again.calls)).toBe(1);
@@ -122,5 +131,31 @@ describe('the job trail and its messages in few DynamoDB calls (issue 19)', () =
     expect(outbox.find((m) => m.kind === 'technician_job')?.to).toBe(technician?.phone);
     expect(text('technician_job')).toContain('Tess Trail');
     expect(outbox.find((m) => m.kind === 'dispatcher_alert')?.to).toBe('+15125550100');
+  });
+
+  it('NotifyTeam keeps an exception path per message: no technician to notify, dispatch is still told, and CloseTrail opens the review item under NotifyTechnician', async () => {
+    const tenant = await createTestTenant();
+    const request = await resolveJobType(
+      tenant.tenantId,
+      CreateBookingRequestSchema.parse(bookingRequest({ customer: { name: 'Nora Notech', phone: '5125558192' } })),
+    );
+    const at = new Date();
+    const bookingId = ulid(at.getTime());
+    // Received, never committed: no window, so no technician.
+    await createBookingRecord(receivedBookingRecord({ tenantId: tenant.tenantId, bookingId, request, at }));
+    const trail: WorkflowState = { tenantId: tenant.tenantId, bookingId };
+    const notices = (await notifyTeam(trail, context)) as { NotifyDispatcher?: unknown; failures?: Record<string, { Error: string }> };
+    expect(notices.NotifyDispatcher).toEqual({ notified: ['dispatcher_alert'] });
+    expect(notices.failures?.NotifyTechnician?.Error).toBe('InvariantError');
+    trail.notices = notices;
+    expect(await closeTrail(trail, context)).toEqual({ failedSteps: ['NotifyTechnician'] });
+    const booking = await getBookingWithTimeline(tenant.tenantId, bookingId);
+    expect(booking?.timeline?.map((e) => `${e.node}:${e.outcome}`)).toEqual(
+      expect.arrayContaining(['NotifyDispatcher:queued', 'CloseTrail:closed_with_failures']),
+    );
+    const review = (await tenant.call('GET', '/v1/review-items?kind=workflow_failed')).body.items as Array<{ reason: string; subject: { id: string } }>;
+    expect(review.filter((item) => item.subject.id === bookingId).map((item) => item.reason)).toEqual([
+      expect.stringContaining('Job trail step NotifyTechnician failed (InvariantError: The booking has no technician to notify'),
+    ]);
   });
 });

@@ -1,10 +1,21 @@
 /**
  * The due index's sharding and the sweep's order (issue 19 item 5), pure parts: a tenant's rows keep
- * one shard, tenants spread over the shards, and a sweep takes tenants in turn.
+ * one shard, tenants spread over the shards, and a sweep takes tenants in turn; which partitions a
+ * sweep looks at, given the due marker (issue 19 item 4).
  */
 import { describe, expect, it } from 'vitest';
-import { DUE_PARTITION, DUE_SHARDS, duePartition, duePartitions, dueShardOf, type LedgerMessage } from '../../functions/notify/store';
-import { tenantsInTurn } from '../../functions/notify/sweep';
+import {
+  DUE_PARTITION,
+  DUE_SHARDS,
+  type DueMarker,
+  duePartition,
+  duePartitionOfShard,
+  duePartitions,
+  dueShardOf,
+  type LedgerMessage,
+  NO_ROWS,
+} from '../../functions/notify/store';
+import { isFullSweep, partitionsToSweep, tenantsInTurn } from '../../functions/notify/sweep';
 
 const row = (tenantId: string, bookingId: string): LedgerMessage => ({ tenantId, bookingId, kind: 'confirmation' });
 
@@ -32,5 +43,22 @@ describe('due shards', () => {
     expect(ordered).toHaveLength(1_003);
     // Each tenant's own rows keep their (due-time) order.
     expect(ordered.filter((r) => r.tenantId === 'big').map((r) => r.bookingId)).toEqual(burst.map((r) => r.bookingId));
+  });
+
+  it('a sweep looks only at the shards whose hint is absent or due; with no marker, or at the full sweep minute, at every partition', () => {
+    const quiet: DueMarker = Object.fromEntries(Array.from({ length: DUE_SHARDS }, (_, shard) => [shard, { next: NO_ROWS, seq: 1 }]));
+    const minute = new Date('2026-11-30T12:07:00.000Z');
+    expect(isFullSweep(minute)).toBe(false);
+    expect(partitionsToSweep(quiet, minute)).toEqual([]);
+    expect(partitionsToSweep(undefined, minute)).toEqual(duePartitions());
+    expect(partitionsToSweep(quiet, new Date('2026-11-30T13:00:00.000Z'))).toEqual(duePartitions());
+    // A writer marked shard 3 (no hint), shard 5's earliest row is due, shard 7's is not yet.
+    const marker: DueMarker = {
+      ...quiet,
+      3: { seq: 2, at: minute.toISOString() },
+      5: { next: '2026-11-30T12:06:30.000Z', seq: 1 },
+      7: { next: '2026-11-30T12:08:00.000Z', seq: 1 },
+    };
+    expect(partitionsToSweep(marker, minute)).toEqual([duePartitionOfShard(3), duePartitionOfShard(5)]);
   });
 });

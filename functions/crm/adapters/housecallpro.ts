@@ -44,6 +44,7 @@ export function hcpPriorityTags(urgency: 'emergency' | 'urgent' | 'routine' | un
 
 export class HousecallProCrmAdapter implements CrmAdapter {
   readonly name = 'housecallpro';
+  readonly findsLostCreates = true;
 
   constructor(
     private readonly settings: HousecallProSettings,

@@ -67,6 +67,7 @@ const sameAddress = (a: Address, b: Address) =>
 
 export class JobberCrmAdapter implements CrmAdapter {
   readonly name = 'jobber';
+  readonly findsLostCreates = true;
   private readonly api: JobberGraphQl;
 
   constructor(tenantId: string, settings: JobberSettings, credentials: JobberCredentials) {

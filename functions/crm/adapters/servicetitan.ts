@@ -72,6 +72,7 @@ export const SERVICETITAN_PRIORITY = { emergency: 'Urgent', urgent: 'High', rout
 
 export class ServiceTitanCrmAdapter implements CrmAdapter {
   readonly name = 'servicetitan';
+  readonly findsLostCreates = true;
   readonly requiredIds = SERVICETITAN_REQUIRED_IDS;
 
   constructor(
