@@ -19,24 +19,27 @@ import { demoTenant, ensureApiKey, seedDemoTenant } from '../local/demo';
 import { putJobType, putTechnician, putTenant } from '../functions/tenant/store';
 import { counts, percentile, resetCounts } from './common';
 import { DEFAULT_MAX_HOP_MINUTES, fcfsAssign, metrics, validate } from '../functions/dispatch/plan';
-import { planDay } from '../functions/dispatch/solver';
+import { planDay, solveLp } from '../functions/dispatch/solver';
+import { routeBoundModel, routeDriveMinutes, routeFcfsAssign, routePlanAssign, validateRoutes } from '../functions/dispatch/route-plan';
 import { generateDay } from './dispatch-day';
 
 const SEEDS = [11, 22, 33];
 
 export async function benchDispatch(system?: LocalSystem): Promise<void> {
   if (system) await benchRealDays(system);
+  if (system) await benchRouteRealDays(system);
+  await benchRouteModel();
   await benchMinutes();
   await benchPlanner();
   if (system) await benchSwaps(system);
 }
 
 /** A generated day as a tenant: its technicians and job types; the requests booked through the API in arrival order. */
-async function bookRealDay(system: LocalSystem, trucks: number, seed: number) {
+async function bookRealDay(system: LocalSystem, trucks: number, seed: number, travelModel: 'buffer' | 'route' = 'buffer') {
   // Job types with their real minutes (issue 21): a technician-window holds as many as fit.
   const day = { ...generateDay(trucks, seed, MINUTES_REQUESTS_PER_TRUCK, { minutes: true }), maxHopMinutes: DEFAULT_MAX_HOP_MINUTES };
   const tenantId = `bench-day-${trucks}-${ulid().toLowerCase().slice(-6)}`;
-  await putTenant(demoTenant(tenantId));
+  await putTenant({ ...demoTenant(tenantId), travelModel });
   const typeId = (j: (typeof day.jobs)[number]) => `gen-${j.trade}-${j.requiredSkills.join('-') || 'general'}-${j.durationMinutes ?? `${j.durationWindows}w`}`;
   const types = new Map(day.jobs.map((j) => [typeId(j), j]));
   await Promise.all([
@@ -75,6 +78,7 @@ async function bookRealDay(system: LocalSystem, trucks: number, seed: number) {
     return { status: r.status, body: (await r.json()) as any };
   };
   const date = new Date(Date.now() + 3 * 86_400_000).toISOString().slice(0, 10);
+  const placed: Array<{ jobId: string; technicianId: string; start: string; windowStarts: string[] }> = [];
   for (const [i, job] of day.jobs.entries()) {
     for (const start of job.windows) {
       const booked = await call('POST', '/v1/bookings', {
@@ -84,10 +88,13 @@ async function bookRealDay(system: LocalSystem, trucks: number, seed: number) {
         channel: 'voice',
         window: { date, start },
       });
-      if (booked.status === 201) break;
+      if (booked.status === 201) {
+        if (booked.body.window?.technicianId) placed.push({ jobId: job.jobId, technicianId: booked.body.window.technicianId, start, windowStarts: [start] });
+        break;
+      }
     }
   }
-  return { call, date, requests: day.jobs.length, day };
+  return { call, date, requests: day.jobs.length, day, placed };
 }
 
 async function benchRealDays(system: LocalSystem): Promise<void> {
@@ -273,6 +280,93 @@ async function benchPlanner(): Promise<void> {
     }
     console.log(
       `${String(trucks).padStart(6)}  all      jobs per truck FCFS(re-simulated) ${(fcfsServed / trucks / SEEDS.length).toFixed(2)} -> plan ${(planServed / trucks / SEEDS.length).toFixed(2)} (${(((planServed - fcfsServed) / fcfsServed) * 100).toFixed(1)}%)`,
+    );
+  }
+}
+
+/**
+ * Issue 21 item 4 under the `route` travel model (capacity/route.ts: a technician takes a job when
+ * an order of their day's jobs starts each inside its arrival window with the real drive between
+ * consecutive jobs, every job done by the shift's end 17:00), on the same generated days as
+ * benchMinutes: first-come with the fixed 15-minute buffer (today's default, re-simulated), first-come
+ * under the route model (what the booking engine places with `travelModel: route`, re-simulated),
+ * and the route-model plan (dispatch/route-plan.ts: packing + insertion with one relocation), with
+ * the most jobs any valid route plan can serve (HiGHS on a relaxation, routeBoundModel). Drive
+ * minutes: each technician's route in the order capacity/route.ts finds (base first, not back).
+ */
+export async function benchRouteModel(sizes = [5, 12, 50]): Promise<void> {
+  console.log(
+    `\n== dispatch: route travel model (generated days, ${MINUTES_REQUESTS_PER_TRUCK} requests per truck, realistic mix, shifts to 17:00; FCFS RE-SIMULATED; load ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}) ==`,
+  );
+  console.log(
+    'trucks seed jobs | FCFS buffer jobs/truck drive | FCFS route jobs/truck drive | plan route jobs/truck drive  secs | plan vs FCFS route (vs buffer) | bound jobs/truck gap   secs',
+  );
+  for (const trucks of sizes) {
+    const sum = { buffer: 0, fcfs: 0, plan: 0, bound: 0, fcfsDrive: 0, planDrive: 0, bufferDrive: 0 };
+    for (const seed of SEEDS) {
+      const generated = generateDay(trucks, seed * 1000 + trucks, MINUTES_REQUESTS_PER_TRUCK, { minutes: true });
+      const day = { ...generated, technicians: generated.technicians.map((t) => ({ ...t, shiftEnd: '17:00' })), maxHopMinutes: DEFAULT_MAX_HOP_MINUTES };
+      const buffer = metrics(day, fcfsAssign(day));
+      const fcfs = routeFcfsAssign(day);
+      const started = performance.now();
+      const plan = routePlanAssign(day, fcfs);
+      const planSeconds = (performance.now() - started) / 1000;
+      const problems = [...validateRoutes(day, fcfs).map((p) => `fcfs ${p}`), ...validateRoutes(day, plan).map((p) => `plan ${p}`)];
+      const boundStarted = performance.now();
+      const relaxed = await solveLp(routeBoundModel(day).lp, trucks >= 50 ? 30 : 10);
+      const boundSeconds = (performance.now() - boundStarted) / 1000;
+      const bound = Math.floor(Number.isFinite(relaxed.bound) ? relaxed.bound + 1e-6 : day.jobs.length);
+      const [fcfsDrive, planDrive] = [routeDriveMinutes(day, fcfs), routeDriveMinutes(day, plan)];
+      Object.assign(sum, {
+        buffer: sum.buffer + buffer.served,
+        fcfs: sum.fcfs + fcfs.length,
+        plan: sum.plan + plan.length,
+        bound: sum.bound + bound,
+        fcfsDrive: sum.fcfsDrive + fcfsDrive,
+        planDrive: sum.planDrive + planDrive,
+        bufferDrive: sum.bufferDrive + buffer.driveMinutes,
+      });
+      const pct = (a: number, b: number) => `${a >= b ? '+' : ''}${(((a - b) / b) * 100).toFixed(1)}%`;
+      console.log(
+        `${String(trucks).padStart(6)} ${String(seed).padStart(4)} ${String(day.jobs.length).padStart(4)} | ${(buffer.served / trucks).toFixed(2).padStart(17)} ${String(buffer.driveMinutes).padStart(5)} | ` +
+          `${(fcfs.length / trucks).toFixed(2).padStart(16)} ${String(fcfsDrive).padStart(5)} | ${(plan.length / trucks).toFixed(2).padStart(16)} ${String(planDrive).padStart(5)} ${planSeconds.toFixed(1).padStart(5)} | ` +
+          `${pct(plan.length, fcfs.length).padStart(18)} (${pct(plan.length, buffer.served)}) | ${(bound / trucks).toFixed(2).padStart(16)} ${pct(bound, plan.length).padStart(6)} ${boundSeconds.toFixed(1).padStart(5)} ${relaxed.status}` +
+          (problems.length ? `  INVALID: ${problems.slice(0, 3).join('; ')}` : ''),
+      );
+    }
+    const n = trucks * SEEDS.length;
+    const pct = (a: number, b: number) => `${a >= b ? '+' : ''}${(((a - b) / b) * 100).toFixed(1)}%`;
+    console.log(
+      `${String(trucks).padStart(6)}  all  jobs/truck FCFS buffer ${(sum.buffer / n).toFixed(2)} (drive ${sum.bufferDrive}), FCFS route ${(sum.fcfs / n).toFixed(2)} (drive ${sum.fcfsDrive}) -> plan route ${(sum.plan / n).toFixed(2)} (drive ${sum.planDrive}): ${pct(sum.plan, sum.fcfs)} vs FCFS route, ${pct(sum.plan, sum.buffer)} vs FCFS buffer; no valid route plan above ${(sum.bound / n).toFixed(2)} (${pct(sum.bound, sum.fcfs)} vs FCFS route)`,
+    );
+  }
+}
+
+/**
+ * The route travel model on real days: the requests booked first-come through the public API by a
+ * company with `travelModel: route` (the booking engine's own route check), against the route-model
+ * plan of the same requests (dispatch/route-plan.ts, computed here: POST /v1/dispatch/plan plans in
+ * minute units only), starting from the real assignment. Drive minutes as routeDriveMinutes.
+ */
+export async function benchRouteRealDays(system: LocalSystem, sizes = [5, 12]): Promise<void> {
+  console.log(
+    `\n== dispatch: route travel model, real days (booked first-come through the API, travelModel route; plan by dispatch/route-plan.ts; load ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}) ==`,
+  );
+  console.log('trucks requests | real jobs/truck drive | plan jobs/truck drive | +jobs/truck | real valid');
+  for (const trucks of sizes) {
+    const { day: generated, placed, requests } = await bookRealDay(system, trucks, SEEDS[0]! * 1000 + trucks, 'route');
+    // The API's technicians work 08:00-17:00 from their first window (bookRealDay's shifts).
+    const day = { ...generated, technicians: generated.technicians.map((t) => ({ ...t, shiftEnd: '17:00' })) };
+    const plan = routePlanAssign(day, placed);
+    const lift = placed.length ? ((plan.length - placed.length) / placed.length) * 100 : 0;
+    const problems = validateRoutes(day, placed);
+    console.log(
+      `${String(trucks).padStart(6)} ${String(requests).padStart(8)} | ${(placed.length / trucks).toFixed(2).padStart(15)} ${String(routeDriveMinutes(day, placed)).padStart(5)} | ` +
+        `${(plan.length / trucks).toFixed(2).padStart(15)} ${String(routeDriveMinutes(day, plan)).padStart(5)} | ${lift.toFixed(1).padStart(10)}% | ${problems.length ? problems.slice(0, 2).join('; ') : 'yes'}`,
     );
   }
 }

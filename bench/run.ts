@@ -10,7 +10,7 @@ import { benchReports } from './reports';
 import { countDynamoCalls } from './common';
 import { benchSweeper } from './sweeper';
 import { benchTrail } from './trail';
-import { benchDispatch } from './dispatch';
+import { benchDispatch, benchRouteModel } from './dispatch';
 import { benchStorm } from './storm';
 import { benchMcp } from './mcp';
 import { benchTriage } from './triage';
@@ -26,6 +26,8 @@ async function main(): Promise<void> {
   if (process.argv[2] === 'cold') return benchCold();
   // The idle month of the synthesised stack: no local system.
   if (process.argv[2] === 'idle') return benchIdle();
+  // The route travel model's plans on generated days: pure, no local system.
+  if (process.argv[2] === 'dispatch-route') return benchRouteModel();
   const system = await startLocalSystem({ port: 0, background: false });
   countDynamoCalls();
   try {

@@ -49,44 +49,67 @@ const TECHNICIAN_TEMPLATE = {
 const JOB_TYPE_TEMPLATE = { jobTypeId: 'new-job-type', name: '', trade: 'plumbing', requiredSkills: [], durationWindows: 1, emergency: false };
 
 /**
- * The member reserve: how many of each technician's daily jobs only members may book (availability
- * and holds for a recognised member include them). Saved with the company settings (PUT), so the
- * API's rule (emergency + member reserve below the daily limit) names the field when it refuses.
+ * One whole-number company setting with its own field: saved with the company settings (PUT), so
+ * the API's schema and rules name the field when they refuse it. `describe` words it for the page,
+ * `saved` for the message after a save.
  */
-function memberReserveForm(company, strip) {
-  const input = h('input', { type: 'number', id: 'member-reserve', name: 'memberReserve', min: 0, max: 10, step: 1, size: 4 });
-  input.value = String(company.memberReserve ?? 0);
+function companyNumberForm(company, strip, { field, id, label, unit, min, max, describe, saved }) {
+  const input = h('input', { type: 'number', id, name: field, min, max, step: 1, size: 4 });
+  input.value = String(company[field]);
   const save = h(
     'button',
     {
       type: 'button',
-      'data-action': 'save-member-reserve',
+      'data-action': `save-${id}`,
       onclick: async () => {
-        const memberReserve = Number(input.value);
+        const value = Number(input.value);
         try {
-          await api('PUT', '/v1/config/company', { ...strip(company), memberReserve });
+          await api('PUT', '/v1/config/company', { ...strip(company), [field]: value });
         } catch (failure) {
           flash(`Not saved: ${failure.message}`, 'error');
           return;
         }
         await renderSettings(new URLSearchParams());
-        flash(`Saved the member reserve: ${memberReserve} job${memberReserve === 1 ? '' : 's'} per technician per day.`);
+        flash(saved(value));
       },
     },
     'Save',
   );
-  return h(
-    'section',
-    { id: 'member-reserve-editor' },
-    h(
-      'p',
-      { class: 'muted' },
-      `Of each technician's ${company.defaultDailyJobLimit} daily jobs, how many only members may book (after the emergency reserve of ${company.emergencyReserve}).`,
-    ),
-    h('label', {}, 'Member reserve ', input, ' jobs per technician per day '),
-    save,
-  );
+  return h('section', { id: `${id}-editor` }, h('p', { class: 'muted' }, describe), h('label', {}, `${label} `, input, ` ${unit} `), save);
 }
+
+/**
+ * The member reserve: how many of each technician's daily jobs only members may book (availability
+ * and holds for a recognised member include them). The API's rule (emergency + member reserve below
+ * the daily limit) names the field when it refuses.
+ */
+const memberReserveForm = (company, strip) =>
+  companyNumberForm({ memberReserve: 0, ...company }, strip, {
+    field: 'memberReserve',
+    id: 'member-reserve',
+    label: 'Member reserve',
+    unit: 'jobs per technician per day',
+    min: 0,
+    max: 10,
+    describe: `Of each technician's ${company.defaultDailyJobLimit} daily jobs, how many only members may book (after the emergency reserve of ${company.emergencyReserve}).`,
+    saved: (n) => `Saved the member reserve: ${n} job${n === 1 ? '' : 's'} per technician per day.`,
+  });
+
+/**
+ * The travel buffer: minutes each job with a duration also claims for the drive to it
+ * (availability, holds, commit, reschedule, field moves and the day planner all count it). 0-60.
+ */
+const travelBufferForm = (company, strip) =>
+  companyNumberForm(company, strip, {
+    field: 'travelBufferMinutes',
+    id: 'travel-buffer',
+    label: 'Travel buffer',
+    unit: 'minutes per job',
+    min: 0,
+    max: 60,
+    describe: "Minutes each job with a duration also takes of its technician's window for the drive to it (0-60).",
+    saved: (n) => `Saved the travel buffer: ${n} minute${n === 1 ? '' : 's'} per job.`,
+  });
 
 export async function renderSettings(params) {
   const [company, technicians, jobTypes] = await Promise.all([
@@ -167,6 +190,8 @@ export async function renderSettings(params) {
     h('p', {}, h('a', { href: '#/settings?edit=job-type:new' }, 'Add a job type')),
     h('h2', {}, 'Members first'),
     memberReserveForm(company, strip),
+    h('h2', {}, 'Travel between jobs'),
+    travelBufferForm(company, strip),
     h('h2', {}, 'Company'),
     h(
       'p',

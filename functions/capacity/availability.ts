@@ -8,6 +8,11 @@
  *   buffer, rounded up to the unit; a job type without a duration fills its windows), lowest free
  *   first, so a technician-window holds as many jobs as fit. (Before minute units a job claimed one
  *   `slot` item per window: such items are still read, as every unit of their window.)
+ *   Under the `route` travel model (tenant `travelModel`) a job with a duration claims its minutes on
+ *   its arrival window's counter with no fixed buffer and no window limit, and is offered only when
+ *   capacity/route.ts finds an order of the technician's day that starts each job inside its window
+ *   with the real drive between consecutive jobs (routeStopsOf, routeDayOf; after-hours windows and
+ *   jobs with no duration keep the buffer model).
  * - a technician-day token k (1..daily job limit): a technician's k-th job that day;
  * - a job-type-day token k (1..daily cap): the company's k-th job of that type that day.
  * Standard bookings may only take technician-day tokens up to limit - emergency reserve; the rest
@@ -15,9 +20,16 @@
  */
 import { addDays, isoWeekday, zonedClock, zonedDate, zonedInstant, zonedOffsetMinutes } from '../shared/zoned-time';
 import type { ArrivalWindow, JobType, Technician, Tenant, Weekday } from '../tenant/model';
+import { basePostalCode } from '../dispatch/geo';
+import { clockMinutes as minutesOf, type RouteStop, routeFits } from './route';
 import { TRAVEL_BUFFER_MINUTES } from './travel-buffer';
 
-export type ClaimKind = 'slot' | 'unit' | 'techDay' | 'jobTypeDay';
+/**
+ * `stop` and `version` are read from counters, never claimed themselves: a claim on a counter made
+ * under the `route` travel model (its job's place and minutes, for the route check) and a counter's
+ * version (every claim added to it raises it; a route claim is conditional on the versions it read).
+ */
+export type ClaimKind = 'slot' | 'unit' | 'techDay' | 'jobTypeDay' | 'stop' | 'version';
 
 export interface CapacityClaim {
   kind: ClaimKind;
@@ -37,6 +49,11 @@ export interface CapacityClaim {
   expiresAt?: number;
   /** Read from a technician-window's minute counter (its minutes as units); absent on unit and slot items written before counters. */
   counter?: boolean;
+  /** A unit of a route claim (its job is also a `stop`: not counted again as time blocked in the window). */
+  routed?: boolean;
+  /** A `stop`: where its job is and its minutes on site. */
+  postalCode?: string;
+  durationMinutes?: number;
 }
 
 /** What a booking must win, all in one transaction, to take a window with one technician. */
@@ -62,6 +79,13 @@ export interface ClaimPlan {
   techDayIndex: number;
   jobTypeId: string;
   jobTypeDayIndex?: number;
+  /**
+   * A claim under the `route` travel model: its job's place and minutes (kept on the counter entry)
+   * and the version of each of the technician's counters that day (by window start; 0: none yet)
+   * when the route was checked. The claim is conditional on every one of them: no claim added to the
+   * technician's day in between, so the route checked is the route stored.
+   */
+  route?: { postalCode: string; durationMinutes: number; versions: Record<string, number> };
 }
 
 export interface OpenWindow {
@@ -79,7 +103,7 @@ export type CapacityTenant = Pick<
   Tenant,
   'timeZone' | 'arrivalWindows' | 'afterHoursWindows' | 'onCallRotation' | 'defaultDailyJobLimit' | 'emergencyReserve'
 > &
-  Partial<Pick<Tenant, 'memberReserve' | 'travelBufferMinutes'>>;
+  Partial<Pick<Tenant, 'memberReserve' | 'travelBufferMinutes' | 'travelModel'>>;
 
 export interface AvailabilityInput {
   tenant: CapacityTenant;
@@ -333,6 +357,76 @@ export function placeUnits(
   return units;
 }
 
+/**
+ * A route claim's counter capacity: no limit from the counter's minutes (the last job of a window
+ * may run on past its end); the route check, guarded by the counters' versions, decides.
+ */
+export const ROUTE_COUNTER_CAP = 24 * 60;
+
+/** Does this tenant check routes for this job type (the `route` travel model, a job with a duration)? */
+export function routed(tenant: Pick<CapacityTenant, 'travelModel'>, jobType: Pick<JobType, 'durationMinutes'>): boolean {
+  return tenant.travelModel === 'route' && jobType.durationMinutes !== undefined;
+}
+
+/** The technician's working day on `date` for the route check: base, shift start and end (undefined: no shift). */
+export function routeDayOf(technician: Technician, date: string): { basePostalCode: string; dayStart: number; dayEnd: number } | undefined {
+  const shift = technician.shifts[isoWeekdays[isoWeekday(date)]!];
+  if (!shift) return undefined;
+  return { basePostalCode: basePostalCode(technician.postalCodes), dayStart: minutesOf(shift.start), dayEnd: minutesOf(shift.end) };
+}
+
+/**
+ * What a technician already has on `date`, as route stops (active claims only): each route claim
+ * where its job is; the minutes other claims hold in a window (jobs booked under the buffer model,
+ * jobs with no duration) as one stop at the base that must end by the window's end.
+ */
+export function routeStopsOf(
+  active: CapacityClaim[],
+  date: string,
+  technician: Technician,
+  windows: Array<Pick<ArrivalWindow, 'start' | 'end'>>,
+  now: Date,
+): RouteStop[] {
+  const mine = active.filter((c) => c.date === date && c.technicianId === technician.technicianId);
+  const stops: RouteStop[] = [];
+  for (const c of mine) {
+    if (c.kind !== 'stop') continue;
+    const w = windows.find((x) => x.start === c.start);
+    if (!w) continue;
+    stops.push({ id: `stop:${c.holdId}`, postalCode: c.postalCode!, durationMinutes: c.durationMinutes ?? 0, from: minutesOf(w.start), to: minutesOf(w.end) });
+  }
+  const blocked = usedUnits(
+    mine.filter((c) => !c.routed),
+    windows,
+    now,
+  );
+  for (const w of windows) {
+    const minutes = (blocked.get(`${date}|${w.start}|${technician.technicianId}`)?.size ?? 0) * UNIT_MINUTES;
+    if (!minutes) continue;
+    const from = minutesOf(w.start);
+    stops.push({
+      id: `block:${w.start}`,
+      postalCode: basePostalCode(technician.postalCodes),
+      durationMinutes: minutes,
+      from,
+      to: Math.max(from, minutesOf(w.end) - minutes),
+    });
+  }
+  return stops;
+}
+
+/** The version of each of the technician's counters on `date`, by window start (0: no counter, or none with a version). */
+export function counterVersions(
+  active: CapacityClaim[],
+  date: string,
+  technicianId: string,
+  windows: Array<Pick<ArrivalWindow, 'start'>>,
+): Record<string, number> {
+  const versions: Record<string, number> = Object.fromEntries(windows.map((w) => [w.start, 0]));
+  for (const c of active) if (c.kind === 'version' && c.date === date && c.technicianId === technicianId && c.start) versions[c.start] = c.index ?? 0;
+  return versions;
+}
+
 export function findOpenWindows(input: AvailabilityInput): OpenWindow[] {
   const { tenant, jobType, postalCode, now } = input;
   const emergency = Boolean(input.emergency);
@@ -351,6 +445,38 @@ export function findOpenWindows(input: AvailabilityInput): OpenWindow[] {
       jobTypeDayTokens.set(c.date, (jobTypeDayTokens.get(c.date) ?? new Set()).add(c.index!));
     }
   }
+
+  const route = routed(tenant, jobType);
+  const allWindows = [...tenant.arrivalWindows, ...tenant.afterHoursWindows];
+  // Route model: each technician's stops that day, worked out once per day.
+  const stopsByDay = new Map<string, RouteStop[]>();
+  const routeClaim = (t: Technician, date: string, w: ArrivalWindow) => {
+    const day = routeDayOf(t, date);
+    if (!day) return undefined;
+    const key = `${date}|${t.technicianId}`;
+    const stops = stopsByDay.get(key) ?? routeStopsOf(active, date, t, allWindows, now);
+    stopsByDay.set(key, stops);
+    const mine: RouteStop = {
+      id: 'new',
+      postalCode: normalizePostalCode(postalCode),
+      durationMinutes: jobType.durationMinutes!,
+      from: minutesOf(w.start),
+      to: minutesOf(w.end),
+    };
+    if (!routeFits(day, [...stops, mine])) return undefined;
+    // Units for the board's picture only (the counter's minutes): the lowest free, past the window's end if need be.
+    const taken = units.get(`${date}|${w.start}|${t.technicianId}`) ?? new Set<number>();
+    const indices: number[] = [];
+    for (let k = 1; indices.length < Math.ceil(jobType.durationMinutes! / UNIT_MINUTES); k++) if (!taken.has(k)) indices.push(k);
+    return {
+      units: { [w.start]: indices },
+      route: {
+        postalCode: normalizePostalCode(postalCode),
+        durationMinutes: jobType.durationMinutes!,
+        versions: counterVersions(active, date, t.technicianId, allWindows),
+      },
+    };
+  };
 
   const open: OpenWindow[] = [];
   for (const date of input.dates) {
@@ -372,7 +498,12 @@ export function findOpenWindows(input: AvailabilityInput): OpenWindow[] {
 
     for (const { windows, afterHours } of groups) {
       for (const first of windows) {
-        const footprint = jobFootprint(windows, first.start, jobType, tenant.travelBufferMinutes);
+        // Route model: the job claims its minutes on its arrival window's counter only; the route decides.
+        // After-hours (on-call) windows lie outside the shift: those claims keep the buffer model.
+        const routeHere = route && !afterHours;
+        const footprint = routeHere
+          ? [{ start: first.start, units: Math.ceil(jobType.durationMinutes! / UNIT_MINUTES) }]
+          : jobFootprint(windows, first.start, jobType, tenant.travelBufferMinutes);
         if (!footprint) continue;
         const run = footprint.map((f) => windows.find((w) => w.start === f.start)!);
         // The customer's window: the arrival window (a job with no duration: every window it fills).
@@ -385,9 +516,18 @@ export function findOpenWindows(input: AvailabilityInput): OpenWindow[] {
           : windowStartInstant(date, first.start, tenant.timeZone) < input.notBefore;
         if (cutoff) continue;
         const placed = new Map<string, Record<string, number[]>>();
+        const routes = new Map<string, NonNullable<ClaimPlan['route']>>();
         for (const t of eligible) {
           if (!techIndex.has(t.technicianId)) continue;
           if (!(afterHours ? isOnCall(tenant, t.technicianId, date) : run.every((w) => isOnShift(t, date, w, tenant.timeZone)))) continue;
+          if (routeHere) {
+            const claim = routeClaim(t, date, first);
+            if (claim) {
+              placed.set(t.technicianId, claim.units);
+              routes.set(t.technicianId, claim.route);
+            }
+            continue;
+          }
           const taken = placeUnits(footprint, windows, (start) => units.get(`${date}|${start}|${t.technicianId}`));
           if (taken) placed.set(t.technicianId, taken);
         }
@@ -399,22 +539,36 @@ export function findOpenWindows(input: AvailabilityInput): OpenWindow[] {
               a.technicianId.localeCompare(b.technicianId),
           )
           .map((t) =>
-            withCounters(
-              {
-                date,
-                start: first.start,
-                end: last.end,
-                technicianId: t.technicianId,
-                windowStarts: run.map((w) => w.start),
-                units: placed.get(t.technicianId)!,
-                techDayIndex: techIndex.get(t.technicianId)!,
-                jobTypeId: jobType.jobTypeId,
-                ...(jobTypeDayIndex !== undefined ? { jobTypeDayIndex } : {}),
-              },
-              windows,
-              active,
-              now,
-            ),
+            routes.has(t.technicianId)
+              ? {
+                  date,
+                  start: first.start,
+                  end: last.end,
+                  technicianId: t.technicianId,
+                  windowStarts: [first.start],
+                  units: placed.get(t.technicianId)!,
+                  counters: { [first.start]: { minutes: jobType.durationMinutes!, cap: ROUTE_COUNTER_CAP } },
+                  techDayIndex: techIndex.get(t.technicianId)!,
+                  jobTypeId: jobType.jobTypeId,
+                  ...(jobTypeDayIndex !== undefined ? { jobTypeDayIndex } : {}),
+                  route: routes.get(t.technicianId)!,
+                }
+              : withCounters(
+                  {
+                    date,
+                    start: first.start,
+                    end: last.end,
+                    technicianId: t.technicianId,
+                    windowStarts: run.map((w) => w.start),
+                    units: placed.get(t.technicianId)!,
+                    techDayIndex: techIndex.get(t.technicianId)!,
+                    jobTypeId: jobType.jobTypeId,
+                    ...(jobTypeDayIndex !== undefined ? { jobTypeDayIndex } : {}),
+                  },
+                  windows,
+                  active,
+                  now,
+                ),
           );
         if (candidates.length) open.push({ date, start: first.start, end: last.end, afterHours, candidates });
       }

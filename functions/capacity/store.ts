@@ -6,6 +6,11 @@
  *                                        holdId, bookingId?, expiresAt?}); claimed with a conditional
  *                                        UpdateItem (`used <= cap - need`, the claim absent), released
  *                                        with the reverse. One item per technician-window a job uses.
+ *                                        `ver` rises with every claim added; a claim under the `route`
+ *                                        travel model also records its job's postalCode and
+ *                                        durationMinutes and is conditional on the `ver` of each of
+ *                                        the technician's counters that day as read (the route checked,
+ *                                        capacity/route.ts, is the route stored).
  *   SLOT#<date>#M#<start>#<technician>#<kk>  minute unit k (two digits, 1-based) of the technician's
  *                                        window starting <start>: UNIT_MINUTES of its time (written
  *                                        before counters; still read, and subtracted from the
@@ -119,7 +124,23 @@ export async function listClaims(tenantId: string, fromDate: string, toDate: str
       credit.set(entry.parked, Math.max(0, left - entry.minutes));
       return Math.max(0, entry.minutes - left);
     };
+    if (typeof item.ver === 'number') claims.push({ kind: 'version', date, start, technicianId, index: item.ver, status: 'BOOKED' });
     for (const entry of entries) {
+      // A route claim is also a stop of its technician's route (parked or leaving ones too: while an apply runs, both places count).
+      const routed = entry.postalCode !== undefined;
+      if (routed)
+        claims.push({
+          kind: 'stop',
+          date,
+          start,
+          technicianId,
+          status: entry.status,
+          holdId: entry.holdId,
+          bookingId: entry.bookingId,
+          expiresAt: entry.expiresAt,
+          postalCode: entry.postalCode,
+          durationMinutes: entry.durationMinutes,
+        });
       for (let u = 0; u < Math.ceil(shown(entry) / UNIT_MINUTES); u++) {
         while (taken.has(next)) next++;
         claims.push({
@@ -133,6 +154,7 @@ export async function listClaims(tenantId: string, fromDate: string, toDate: str
           bookingId: entry.bookingId,
           expiresAt: entry.expiresAt,
           counter: true,
+          ...(routed ? { routed } : {}),
         });
       }
     }
@@ -150,6 +172,9 @@ export interface CounterEntry {
   parked?: string;
   /** A moving job's old claim while a staged apply is parked: still its job's on the board, its minutes no longer in `used` (the parked claims and the surplus hold them). */
   leaving?: string;
+  /** A route claim (the `route` travel model): where its job is and its minutes on site, for the route check. */
+  postalCode?: string;
+  durationMinutes?: number;
 }
 
 /**
@@ -204,6 +229,8 @@ function counterUpdate(args: {
   removeStatus?: 'BOOKED';
   /** Claims that stay on the item but leave `used` (a staged apply parks them: `leaving = parkedBy`), or (`restore`) come back to it. */
   leaving?: { parkedBy: string; claims: Array<{ holdId: string; minutes: number }>; restore?: boolean };
+  /** A route claim: the item's version must still be the one its route was checked on (0: no version yet). */
+  version?: number;
 }): TransactItem {
   const { key } = args;
   const [, date, , start, technicianId] = key.sk.split('#');
@@ -253,13 +280,24 @@ function counterUpdate(args: {
   const delta = args.add.reduce((n, a) => n + a.entry.minutes, 0) - args.remove.reduce((n, r) => n + r.minutes, 0) - left;
   values[':delta'] = delta;
   set.push('#used = if_not_exists(#used, :zero) + :delta');
+  // Every change raises the version, so a route claim that read an older one is refused.
+  names['#ver'] = 'ver';
+  values[':one'] = 1;
+  set.push('#ver = if_not_exists(#ver, :zero) + :one');
+  if (args.version !== undefined) {
+    if (args.version === 0) conditions.push('attribute_not_exists(#ver)');
+    else {
+      values[':ver'] = args.version;
+      conditions.push('#ver = :ver');
+    }
+  }
   // A HELD claim puts the counter on the recovery sweep's list (capacity/reclaim-sweep.ts), due when
   // the earliest hold on it runs out (holds of a tenant last equally long, so the first one's expiry
   // is the earliest); `heldSeq` tells the sweep a claim arrived after it read the item.
   const heldExpiries = args.add.filter(({ entry }) => entry.status === 'HELD' && entry.expiresAt).map(({ entry }) => entry.expiresAt!);
   if (heldExpiries.length) {
     Object.assign(names, { '#duePk': 'duePk', '#dueAt': 'dueAt', '#heldSeq': 'heldSeq' });
-    Object.assign(values, { ':reclaimPk': RECLAIM_PARTITION, ':dueAt': reclaimDueAt(Math.min(...heldExpiries)), ':one': 1 });
+    Object.assign(values, { ':reclaimPk': RECLAIM_PARTITION, ':dueAt': reclaimDueAt(Math.min(...heldExpiries)) });
     set.push('#duePk = :reclaimPk', '#dueAt = if_not_exists(#dueAt, :dueAt)', '#heldSeq = if_not_exists(#heldSeq, :zero) + :one');
   }
   if (delta > 0) {
@@ -410,14 +448,18 @@ export function claimHoldItems(hold: Omit<HoldRecord, 'keys' | 'status'> & { sta
     ...keys.map((key): TransactItem => {
       if (isCounterKey(key.sk)) {
         const need = counterNeed(hold.plan, key.sk);
+        const route = hold.plan.route;
         const entry = {
           minutes: need.minutes,
           status,
           holdId: hold.holdId,
           bookingId: hold.bookingId,
           expiresAt: status === 'HELD' ? hold.expiresAt : undefined,
+          postalCode: route?.postalCode,
+          durationMinutes: route?.durationMinutes,
         };
-        return counterUpdate({ tenantId: hold.tenantId, key, add: [{ entry, cap: need.cap }], remove: [] });
+        const version = route ? (route.versions[counterStartOf(key.sk)] ?? 0) : undefined;
+        return counterUpdate({ tenantId: hold.tenantId, key, add: [{ entry, cap: need.cap }], remove: [], version });
       }
       return {
         Put: {
@@ -438,7 +480,31 @@ export function claimHoldItems(hold: Omit<HoldRecord, 'keys' | 'status'> & { sta
         },
       };
     }),
+    ...routeVersionChecks(hold.tenantId, hold.plan, keys),
   ];
+}
+
+/**
+ * A route claim's other counters of the technician's day (those it does not write): each still at
+ * the version its route was checked on, so no claim joined the day in between (capacity/route.ts).
+ */
+function routeVersionChecks(tenantId: string, plan: ClaimPlan, written: Array<{ sk: string }>): TransactItem[] {
+  if (!plan.route) return [];
+  const writtenSks = new Set(written.map((k) => k.sk));
+  return Object.entries(plan.route.versions)
+    .map(([start, version]) => ({ key: capacityKeys.counter(tenantId, plan.date, start, plan.technicianId), version }))
+    .filter(({ key }) => !writtenSks.has(key.sk))
+    .map(
+      ({ key, version }): TransactItem => ({
+        ConditionCheck: {
+          TableName: config.tableName,
+          Key: key,
+          ConditionExpression: version === 0 ? 'attribute_not_exists(#ver)' : '#ver = :ver',
+          ExpressionAttributeNames: { '#ver': 'ver' },
+          ...(version === 0 ? {} : { ExpressionAttributeValues: { ':ver': version } }),
+        },
+      }),
+    );
 }
 
 export async function getHold(tenantId: string, holdId: string): Promise<HoldRecord | undefined> {
@@ -688,9 +754,10 @@ function counterChanges(moves: HoldMove[], parkedBy?: string): Map<string, Count
     }
     for (const key of newHold.keys.filter((k) => isCounterKey(k.sk))) {
       const need = counterNeed(newHold.plan, key.sk);
+      const route = newHold.plan.route ? { postalCode: newHold.plan.route.postalCode, durationMinutes: newHold.plan.route.durationMinutes } : {};
       const entry: CounterEntry = parkedBy
-        ? { minutes: need.minutes, status: 'BOOKED', holdId: newHold.holdId, parked: parkedBy }
-        : { minutes: need.minutes, status: 'BOOKED', holdId: newHold.holdId, bookingId: newHold.bookingId };
+        ? { minutes: need.minutes, status: 'BOOKED', holdId: newHold.holdId, parked: parkedBy, ...route }
+        : { minutes: need.minutes, status: 'BOOKED', holdId: newHold.holdId, bookingId: newHold.bookingId, ...route };
       at(key).add.push({ entry, cap: need.cap });
     }
   }

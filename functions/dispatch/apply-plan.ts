@@ -41,6 +41,7 @@ import {
   type TransactItem,
 } from '../capacity/store';
 import { ApiError } from '../shared/errors';
+import { isLocalStage } from '../shared/stage';
 import { getTenant } from '../tenant/store';
 import { boardVersion, loadDispatchDay, planId as computePlanId } from './day';
 import {
@@ -70,6 +71,17 @@ export interface ApplyOptions {
 }
 
 export type ApplyOutcome = ApplyResult & { planId?: string };
+
+/**
+ * Items per transaction when the caller does not say: DynamoDB's 100. The local system alone may be
+ * started with fewer (`JOBRELAY_APPLY_MAX_ITEMS`), so a crash test killing the whole system over HTTP
+ * meets a staged apply of many steps on a day it can book in minutes; never read in AWS.
+ */
+export const LOCAL_APPLY_MAX_ITEMS_ENV = 'JOBRELAY_APPLY_MAX_ITEMS';
+function maxItems(options: ApplyOptions): number {
+  const local = isLocalStage() ? Number(process.env[LOCAL_APPLY_MAX_ITEMS_ENV]) : Number.NaN;
+  return options.maxTransactionItems ?? (Number.isInteger(local) && local >= 10 && local < MAX_TRANSACTION_ITEMS ? local : MAX_TRANSACTION_ITEMS);
+}
 
 const CHANGED_MEANWHILE = 'A job or technician changed while the changes were applied; nothing was changed: read the day again (or plan it again)';
 
@@ -155,7 +167,7 @@ async function rollForward(journal: ApplyJournal, at: Date, options: ApplyOption
   const withdrawn: JournalMove[] = [];
   // Sized by the most items a job can take (new + old claims, two holds, the booking).
   const sized = pending.map((m) => ({ of: m, items: new Array(m.newHold.keys.length + m.oldHold.keys.length + 3) as TransactItem[] }));
-  for (const chunk of pack(sized, options.maxTransactionItems ?? MAX_TRANSACTION_ITEMS)) {
+  for (const chunk of pack(sized, maxItems(options))) {
     if (!(await send(chunk.of))) {
       // One job of the chunk was changed by a person (or another run finished it): job by job.
       for (const m of chunk.of) {
@@ -214,7 +226,7 @@ async function applyStaged(journal: ApplyJournal, at: Date, options: ApplyOption
         // Technician-window counters are parked whole, one item each (capacity/store.ts parkCounterItems).
         ...parkCounterItems(journal.tenantId, journal.moves, journal.parkedBy).map((item) => ({ of: journal.moves[0]!, items: [item] })),
       ],
-      options.maxTransactionItems ?? MAX_TRANSACTION_ITEMS,
+      maxItems(options),
     )) {
       if (!(await sendClaimTransaction(chunk.items))) throw new ApiError('conflict', CHANGED_MEANWHILE, 'assignments');
       await options.afterStep?.('park');
@@ -258,7 +270,7 @@ export async function applyPlan(tenantId: string, by: string, request: ApplyRequ
     expiresAt: 0,
   };
   const items = reassignmentItems(tenantId, planned, at);
-  if (items.length + 1 <= (options.maxTransactionItems ?? MAX_TRANSACTION_ITEMS)) {
+  if (items.length + 1 <= maxItems(options)) {
     const all = request.planId ? [...items, appliedJournalItem(journal)] : items;
     if (!(await sendClaimTransaction(all))) throw new ApiError('conflict', CHANGED_MEANWHILE, 'assignments');
     await announceMoves(tenant, planned, by, reason, at);

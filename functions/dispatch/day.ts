@@ -12,7 +12,7 @@ import { getBookingRecord, type BookingRecord } from '../booking/store';
 import { getTenant, listJobTypes, listTechnicians } from '../tenant/store';
 import type { JobType, Technician, Tenant } from '../tenant/model';
 import { basePostalCode } from './geo';
-import { DEFAULT_MAX_HOP_MINUTES, type Assignment, type PlanDay, type PlanTechnician } from './plan';
+import { DEFAULT_MAX_HOP_MINUTES, type Assignment, type PinnedStop, type PlanDay, type PlanTechnician } from './plan';
 
 export interface DayJob {
   bookingId: string;
@@ -149,14 +149,16 @@ export function toPlanDay(day: DispatchDay, options: { flexibleWindows?: boolean
   const ordered = [...day.jobs].sort((a, b) => (a.createdAt ?? '').localeCompare(b.createdAt ?? '') || a.bookingId.localeCompare(b.bookingId));
   // A booked window starts at an arrival window's start and ends at an arrival window's end (the last of a multi-window job's).
   const movable = (j: DayJob) => types.has(j.jobTypeId) && windows.some((w) => w.start === j.start) && windows.some((w) => w.end === j.end);
-  // A job with its own window (an accepted emergency, e.g. 11:05-12:35) stays with its technician:
-  // the plan never moves it, and its minutes and its daily job are not the plan's to give.
-  const pinned = new Map<string, { units: Record<string, number>; jobs: number }>();
+  // A job with its own window (an accepted emergency, e.g. 11:05-12:35, or one late at night) stays
+  // with its technician: the plan never moves it, its minutes and its daily job are not the plan's to
+  // give, and the technician drives to it (a pinned stop of their route, counted in drive minutes).
+  const pinned = new Map<string, { units: Record<string, number>; jobs: number; stops: PinnedStop[] }>();
   for (const j of day.jobs) {
     if (movable(j) || !j.technicianId) continue;
-    const entry = pinned.get(j.technicianId) ?? { units: {}, jobs: 0 };
+    const entry = pinned.get(j.technicianId) ?? { units: {}, jobs: 0, stops: [] };
     for (const [start, minutes] of Object.entries(j.minutes)) entry.units[start] = (entry.units[start] ?? 0) + Math.ceil(minutes / UNIT_MINUTES);
     entry.jobs++;
+    entry.stops.push({ jobId: j.bookingId, start: j.start, postalCode: j.postalCode });
     pinned.set(j.technicianId, entry);
   }
   return {
@@ -170,7 +172,8 @@ export function toPlanDay(day: DispatchDay, options: { flexibleWindows?: boolean
       if (!taken && !fixed) return t;
       const usedUnits = { ...taken?.units };
       for (const [start, units] of Object.entries(fixed?.units ?? {})) usedUnits[start] = (usedUnits[start] ?? 0) + units;
-      return { ...t, usedUnits, dailyJobLimit: Math.max(0, t.dailyJobLimit - (taken?.jobs ?? 0) - (fixed?.jobs ?? 0)) };
+      const pinnedStops = fixed ? { pinnedStops: fixed.stops } : {};
+      return { ...t, usedUnits, ...pinnedStops, dailyJobLimit: Math.max(0, t.dailyJobLimit - (taken?.jobs ?? 0) - (fixed?.jobs ?? 0)) };
     }),
     jobs: ordered.filter(movable).map((j, order) => {
       const type = types.get(j.jobTypeId)!;

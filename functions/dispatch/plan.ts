@@ -43,6 +43,22 @@ export interface PlanTechnician {
   usedUnits?: Record<string, number>;
   /** Where the day starts (defaults to the middle of the territory). */
   basePostalCode?: string;
+  /** When the shift ends ("HH:mm"): under the route travel model every job is done by then (route-plan.ts). */
+  shiftEnd?: string;
+  /** Jobs the plan does not move (an accepted emergency, one late at night): the technician drives to them too. */
+  pinnedStops?: PinnedStop[];
+}
+
+/**
+ * A job the plan leaves where it is, at its own time (`start`, HH:MM). In a route it comes before
+ * every job arriving in a window starting at or after it, after every job arriving in an earlier
+ * window (the MIP's arcs and routes() both follow this), so the drive minutes reported and the
+ * objective include the drives to and from it.
+ */
+export interface PinnedStop {
+  jobId: string;
+  start: string;
+  postalCode: string;
 }
 
 export interface PlanJob {
@@ -161,6 +177,26 @@ function techBase(tech: PlanTechnician): string {
   return tech.basePostalCode ?? basePostalCode(tech.postalCodes);
 }
 
+/**
+ * Drive minutes of one leg of a technician's route: from a job (`from`; undefined: the base) to the
+ * next (`to`; undefined: the end of the day), through the pinned stops between them. With no
+ * pinned stops: the drive from one to the other (0 to the end of the day).
+ */
+export function legMinutes(
+  tech: PlanTechnician,
+  from: { start: string; postalCode: string } | undefined,
+  to: { start: string; postalCode: string } | undefined,
+): number {
+  let at = from?.postalCode ?? techBase(tech);
+  let minutes = 0;
+  const between = (tech.pinnedStops ?? []).filter((p) => (!from || p.start > from.start) && (!to || p.start <= to.start));
+  for (const p of between.sort((a, b) => a.start.localeCompare(b.start) || a.jobId.localeCompare(b.jobId))) {
+    minutes += travelMinutes(at, p.postalCode);
+    at = p.postalCode;
+  }
+  return to ? minutes + travelMinutes(at, to.postalCode) : minutes;
+}
+
 /** Candidate (technician, start, occupied windows) for a job. */
 function options(day: PlanDay, job: PlanJob) {
   const out: Array<{ tech: PlanTechnician; start: string; occupied: string[]; rank: number }> = [];
@@ -237,26 +273,28 @@ export function packAssign(day: PlanDay): Assignment[] {
   return assignments;
 }
 
-/** Each technician's route in visit order (visitOrder): base, then each job. */
+/** Each technician's route in visit order (visitOrder): base, then each job, with the pinned stops between (legMinutes). */
 export function routes(day: PlanDay, assignments: Assignment[]) {
   const jobs = new Map(day.jobs.map((j) => [j.jobId, j]));
   const order = visitOrder(day.windows);
   const postal = (a: Assignment) => ({ start: a.start, jobId: a.jobId, postalCode: jobs.get(a.jobId)?.postalCode ?? '' });
   return day.technicians.map((tech) => {
     const mine = assignments.filter((a) => a.technicianId === tech.technicianId).sort((a, b) => order(postal(a), postal(b)));
-    let at = techBase(tech);
     let driveMinutes = 0;
     let longHops = 0;
-    let previous: Assignment | undefined;
+    let previous: (Assignment & { postalCode: string }) | undefined;
     const stops = mine.map((a) => {
       const postalCode = jobs.get(a.jobId)!.postalCode;
-      const minutes = travelMinutes(at, postalCode);
-      if (previous && backToBack(day.windows, previous, a) && day.maxHopMinutes !== undefined && minutes > day.maxHopMinutes) longHops++;
+      const minutes = legMinutes(tech, previous, { start: a.start, postalCode });
+      // The hop limit is about the two jobs (the MIP's rule), whatever is pinned between them.
+      const hop = previous ? travelMinutes(previous.postalCode, postalCode) : 0;
+      if (previous && backToBack(day.windows, previous, a) && day.maxHopMinutes !== undefined && hop > day.maxHopMinutes) longHops++;
       driveMinutes += minutes;
-      at = postalCode;
-      previous = a;
+      previous = { ...a, postalCode };
       return { ...a, postalCode, driveMinutes: minutes };
     });
+    // The pinned stops after the last job (or all of them, on a day with no job to plan).
+    driveMinutes += legMinutes(tech, previous, undefined);
     return { technicianId: tech.technicianId, base: techBase(tech), stops, driveMinutes, longHops };
   });
 }
@@ -363,6 +401,8 @@ export interface Column {
   /** Drive minutes of the cheapest / dearest allowed route arc into this column (base or an earlier job). */
   minIn: number;
   maxIn: number;
+  /** Drive minutes through the technician's pinned stops after this job, when it is their last (legMinutes to the day's end). */
+  tail: number;
 }
 
 /** An arc of a technician's route: from their base (`from` undefined) or a job, to a job, and its drive minutes. */
@@ -388,7 +428,7 @@ export interface Arc {
 export function buildModel(
   day: PlanDay,
   opts: { stage?: 'serve' | 'route'; minServed?: number; maxArcsIn?: number; keepArcs?: Set<string> } = {},
-): { lp: string; columns: Column[]; arcs: Arc[]; rows: number; pruned: boolean } {
+): { lp: string; columns: Column[]; arcs: Arc[]; rows: number; pruned: boolean; offset: number } {
   const route = opts.stage !== 'serve';
   const columns: Column[] = [];
   const techIndex = new Map(day.technicians.map((t, i) => [t.technicianId, i]));
@@ -407,6 +447,7 @@ export function buildModel(
         weight: SERVE_WEIGHT - o.rank,
         minIn: 0,
         maxIn: 0,
+        tail: legMinutes(o.tech, { start: o.start, postalCode: job.postalCode }, undefined),
       });
     }
   });
@@ -439,23 +480,28 @@ export function buildModel(
     const base = techBase(tech);
     const sorted = [...mine].sort((a, b) => order(at(a), at(b)));
     const incoming = new Map<Column, Arc[]>();
+    // Pinned stops: an arc's minutes are its leg's (legMinutes) less the tail of the job it leaves,
+    // and each column costs its tail, so a route costs its legs plus its last job's tail; a start arc
+    // is less the drive of the pinned stops alone (`offset`: what the day costs with no job planned).
+    const alone = legMinutes(tech, undefined, undefined);
     for (const b of sorted) {
-      const start: Arc = { name: `s${indexOf.get(b)}`, to: b, minutes: travelMinutes(base, b.job.postalCode) };
-      incoming.set(b, [start]);
+      const minutes = tech.pinnedStops?.length ? legMinutes(tech, undefined, at(b)) - alone : travelMinutes(base, b.job.postalCode);
+      incoming.set(b, [{ name: `s${indexOf.get(b)}`, to: b, minutes }]);
     }
     sorted.forEach((a, i) => {
       for (let k = i + 1; k < sorted.length; k++) {
         const b = sorted[k]!;
         if (a.job.jobId === b.job.jobId || b.first < a.last) continue;
-        const minutes = travelMinutes(a.job.postalCode, b.job.postalCode);
-        if (tight(day, a, b) && day.maxHopMinutes !== undefined && minutes > day.maxHopMinutes) continue;
+        const direct = travelMinutes(a.job.postalCode, b.job.postalCode);
+        if (tight(day, a, b) && day.maxHopMinutes !== undefined && direct > day.maxHopMinutes) continue;
+        const minutes = tech.pinnedStops?.length ? legMinutes(tech, at(a), at(b)) - a.tail : direct;
         incoming.get(b)!.push({ name: `y${indexOf.get(a)}_${indexOf.get(b)}`, from: a, to: b, minutes });
       }
     });
     for (const b of sorted) {
       const all = incoming.get(b)!;
       b.minIn = Math.min(...all.map((a) => a.minutes));
-      b.maxIn = Math.max(...all.map((a) => a.minutes));
+      b.maxIn = Math.max(...all.map((a) => a.minutes)) + b.tail;
       if (!route) continue;
       let kept = all;
       if (opts.maxArcsIn !== undefined && all.length > opts.maxArcsIn + 1) {
@@ -487,9 +533,10 @@ export function buildModel(
   }
 
   const lines: string[] = ['Maximize', ' obj:'];
+  const term = (coefficient: number, name: string) => `${coefficient < 0 ? '-' : '+'} ${Math.abs(coefficient)} ${name}`;
   const terms = [
-    ...columns.map((c) => `+ ${route ? c.weight : c.weight - c.minIn} ${c.name}`),
-    ...arcs.filter((a) => a.minutes).map((a) => `- ${a.minutes} ${a.name}`),
+    ...columns.map((c) => term(route ? c.weight - c.tail : c.weight - c.tail - c.minIn, c.name)),
+    ...arcs.filter((a) => a.minutes).map((a) => term(-a.minutes, a.name)),
   ];
   for (let i = 0; i < terms.length; i += 50) lines.push(`  ${terms.slice(i, i + 50).join(' ')}`);
   if (!terms.length) lines.push('  0 dummy');
@@ -552,7 +599,9 @@ export function buildModel(
     );
   if (!columns.length) lines.push('  dummy');
   lines.push('End');
-  return { lp: lines.join('\n'), columns, arcs, rows, pruned };
+  // The MIP's objective is the reported one (objectiveOf) plus the pinned stops' drive with no job planned.
+  const offset = day.technicians.reduce((sum, t) => sum + legMinutes(t, undefined, undefined), 0);
+  return { lp: lines.join('\n'), columns, arcs, rows, pruned, offset };
 }
 
 /** Is `b` visited after `a` (visitOrder), arriving no earlier than a's last window? */

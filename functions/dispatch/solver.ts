@@ -80,6 +80,12 @@ async function solve(lp: string, warm: Set<string>, timeLimitSeconds: number): P
   });
 }
 
+/** One HiGHS run of an LP-format model (no warm start): the best objective found and the bound proved. */
+export async function solveLp(lp: string, timeLimitSeconds: number): Promise<{ status: string; objective: number; bound: number; variables: number }> {
+  const { status, objective, bound, variables } = await solve(lp, new Set(), timeLimitSeconds);
+  return { status, objective, bound, variables };
+}
+
 /** Route arc names (base first, then each job from the one before it in visit order) of columns chosen. */
 function routeArcNames(day: PlanDay, columns: Column[], chosen: Column[]): Set<string> {
   const indexOf = new Map(columns.map((c, i) => [c, i]));
@@ -122,11 +128,13 @@ export async function planDay(
   const serveModel = buildModel(day, { stage: 'serve' });
   const { columns } = serveModel;
   if (!columns.length) {
+    // Nothing to plan: the day is its pinned stops (objectiveOf: minus their drive minutes).
+    const objective = objectiveOf(day, []);
     const solver = {
       solver: 'highs' as const,
       status: 'optimal',
-      objective: 0,
-      bound: 0,
+      objective,
+      bound: objective,
       gap: 0,
       jobsServedBound: 0,
       driveMinutesBound: 0,
@@ -169,13 +177,16 @@ export async function planDay(
   const n = assignments.length;
   // The serve run bounds every valid plan; the route run too when it has every arc (a plan serving
   // fewer than n scores at most (n - 1) * SERVE_WEIGHT, so its bound covers those when above that).
-  let bound = Number.isFinite(serve.bound) ? serve.bound : Number.POSITIVE_INFINITY;
-  if (!routeModel.pruned && Number.isFinite(routed.bound) && routed.bound >= (n - 1) * SERVE_WEIGHT) bound = Math.min(bound, routed.bound);
+  // The MIP's objective is the reported one plus `offset` (the pinned stops' drive, plan.ts buildModel).
+  const { offset } = serveModel;
+  let bound = Number.isFinite(serve.bound) ? serve.bound - offset : Number.POSITIVE_INFINITY;
+  const routedBound = routed.bound - offset;
+  if (!routeModel.pruned && Number.isFinite(routedBound) && routedBound >= (n - 1) * SERVE_WEIGHT) bound = Math.min(bound, routedBound);
   bound = Math.max(bound, objective);
   const gap = objective ? Math.max(0, (bound - objective) / Math.abs(objective)) : 0;
   // Drive minutes (plus window-preference rank, 0 when windows are fixed) no plan serving as many can beat.
   const driveMinutesBound = Math.max(0, Math.ceil(n * SERVE_WEIGHT - bound - 1e-6));
-  // A plan serving k jobs scores at least k * (SERVE_WEIGHT - worst rank - dearest incoming arc).
+  // A plan serving k jobs scores at least k * (SERVE_WEIGHT - worst rank - dearest incoming arc) in the MIP (bound + offset).
   const worst = Math.max(0, ...columns.map((c) => SERVE_WEIGHT - c.weight + c.maxIn));
   const timedOut = serve.status === 'time_limit' || routed.status === 'time_limit';
   return {
@@ -186,7 +197,7 @@ export async function planDay(
       objective,
       bound,
       gap: Math.round(gap * 1e6) / 1e6,
-      jobsServedBound: Math.floor(bound / (SERVE_WEIGHT - worst) + 1e-9),
+      jobsServedBound: Math.floor((bound + offset) / (SERVE_WEIGHT - worst) + 1e-9),
       driveMinutesBound,
       seconds: Math.round(performance.now() - started) / 1000,
       variables: routed.variables,

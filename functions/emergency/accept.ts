@@ -6,7 +6,7 @@
  * from the paging round so the booking workflow's node and the sweep do not bundle the trail's client.
  */
 import { DateTime } from 'luxon';
-import { appendTimeline, type BookingRecord, bookingUpdate, getBookingRecord, requireBookingRecord, updateBooking } from '../booking/store';
+import { appendTimeline, type BookingRecord, bookingUpdate, getBookingRecord, requireBookingRecord, type TimelineNote, updateBooking } from '../booking/store';
 import { claimHoldItems, listClaims, sendClaimTransaction } from '../capacity/store';
 import { syncBookingToCrm } from '../crm/sync-booking';
 import { addLedgerRows } from '../notify/store';
@@ -20,6 +20,11 @@ import { getDispatch, saveDispatch } from './store';
 
 export type PageAnswerOutcome = 'accepted' | 'declined' | 'taken' | 'not_paged';
 
+/** Test hook: called right after an acceptance's claim transaction won; throwing there is a crash at that point. */
+export interface AcceptHooks {
+  afterClaim?: () => void | Promise<void>;
+}
+
 /**
  * A paged technician's answer (SMS reply or link). Accept: the dispatch is theirs by a
  * version-checked update, the booking `dispatching` -> `confirmed` with them and a same-day window,
@@ -32,6 +37,7 @@ export async function answerPage(
   technicianId: string,
   answer: 'accept' | 'decline',
   at: Date,
+  hooks: AcceptHooks = {},
 ): Promise<PageAnswerOutcome> {
   for (let round = 0; round < 5; round++) {
     const dispatch = await getDispatch(tenantId, bookingId);
@@ -39,7 +45,7 @@ export async function answerPage(
     if (dispatch.status !== 'paging') {
       if (dispatch.acceptedBy !== technicianId) return 'taken';
       // The same technician again (a retried link or reply): finish what an interrupted acceptance left undone.
-      if (answer === 'accept') await confirmAccepted(tenantId, bookingId, technicianId, new Date(dispatch.acceptedAt ?? at.toISOString()), at);
+      if (answer === 'accept') await confirmAccepted(tenantId, bookingId, technicianId, new Date(dispatch.acceptedAt ?? at.toISOString()), at, hooks);
       return 'accepted';
     }
     const pages = dispatch.pages.map((p) => (p.technicianId === technicianId ? { ...p, answer } : p));
@@ -51,7 +57,7 @@ export async function answerPage(
     }
     const accepted = { ...dispatch, pages, status: 'accepted' as const, acceptedBy: technicianId, acceptedAt: at.toISOString() };
     if (!(await saveDispatch(accepted, dispatch.version, undefined))) continue;
-    await confirmAccepted(tenantId, bookingId, technicianId, at, at);
+    await confirmAccepted(tenantId, bookingId, technicianId, at, at, hooks);
     return 'accepted';
   }
   return 'taken';
@@ -63,6 +69,26 @@ const CLAIM_ROUNDS = 6;
 /** The committed hold an accepted emergency owns (one per booking, so a re-entry finds it). */
 export const emergencyHoldId = (bookingId: string) => `hold-${bookingId}-emergency`;
 
+type AcceptedWindow = { date: string; start: string; end: string };
+
+/**
+ * The booking's "accepted" timeline entry, written by the claim transaction itself (the booking
+ * update's own timeline note): it can neither be lost to a crash after the claim nor be written
+ * twice. It is also where the overbooking the claiming round found is kept (known only to that
+ * round), so a retry after a crash still reports it.
+ */
+function acceptedNote(technicianId: string, window: AcceptedWindow, holdId: string, overbooking: EmergencyOverbooking): TimelineNote {
+  const overbooked = isOverbooked(overbooking);
+  return { node: 'EmergencyDispatch', outcome: 'accepted', detail: { technicianId, window, holdId, overbooked, ...(overbooked ? { overbooking } : {}) } };
+}
+
+/** The overbooking an acceptance's claim found, from its timeline entry (undefined: none). */
+function acceptedOverbooking(booking: Pick<BookingRecord, 'timeline'>): { window: AcceptedWindow; overbooking: EmergencyOverbooking } | undefined {
+  const entry = booking.timeline?.find((e) => e.node === 'EmergencyDispatch' && e.outcome === 'accepted');
+  const detail = entry?.detail as { window?: AcceptedWindow; overbooking?: EmergencyOverbooking } | undefined;
+  return detail?.window && detail.overbooking ? { window: detail.window, overbooking: detail.overbooking } : undefined;
+}
+
 /**
  * An acceptance made real: the technician's capacity claimed and the booking `dispatching` ->
  * `confirmed` with them and the same-day window, in ONE transaction (of a concurrent claim on any
@@ -71,13 +97,13 @@ export const emergencyHoldId = (bookingId: string) => `hold-${bookingId}-emergen
  * any confirmed booking (trail/start.ts; its execution name makes a second start a no-op).
  * Re-entry (a retried answer) resumes: the window comes from the acceptance time, not now.
  */
-async function confirmAccepted(tenantId: string, bookingId: string, technicianId: string, acceptedAt: Date, at: Date): Promise<void> {
+async function confirmAccepted(tenantId: string, bookingId: string, technicianId: string, acceptedAt: Date, at: Date, hooks: AcceptHooks): Promise<void> {
   const [tenant, booking, technicians] = await Promise.all([getTenant(tenantId), getBookingRecord(tenantId, bookingId), listTechnicians(tenantId)]);
   if (!tenant || !booking) throw new InvariantError('Tenant or booking missing');
   if (booking.status !== 'dispatching') {
     // Confirmed by an earlier round that may have died right after its transaction (a kill -9): what
     // follows the claim is finished here, each step once (the CRM's exactly-once key, the ETA's
-    // ledger row, the trail's execution name).
+    // ledger row, the overbooking report kept on the dispatch, the trail's execution name).
     const committed = booking.status === 'confirmed' || booking.status === 'pending_crm_sync';
     if (committed && booking.holdId === emergencyHoldId(bookingId)) await afterAccepted(tenantId, booking, technicianId, at);
     return;
@@ -98,8 +124,8 @@ async function confirmAccepted(tenantId: string, bookingId: string, technicianId
       ...(technician.name ? { technicianName: technician.name } : {}),
     },
   };
-  let overbooking: EmergencyOverbooking | undefined;
-  for (let round = 0; round < CLAIM_ROUNDS && !overbooking; round++) {
+  let note: TimelineNote | undefined;
+  for (let round = 0; round < CLAIM_ROUNDS && !note; round++) {
     const claims = await listClaims(tenantId, window.date, window.date);
     const planned = emergencyClaimPlan({ tenant, technician, jobType, window, claims, now: at });
     const hold = {
@@ -112,33 +138,35 @@ async function confirmAccepted(tenantId: string, bookingId: string, technicianId
       createdAt: at.toISOString(),
       status: 'BOOKED' as const,
     };
+    const roundNote = acceptedNote(technicianId, window, holdId, planned.overbooking);
     const won = await sendClaimTransaction([
       ...claimHoldItems(hold, at),
-      { Update: bookingUpdate(tenantId, bookingId, fields, { onlyFrom: ['dispatching'], ifHoldId: null, at }) },
+      { Update: bookingUpdate(tenantId, bookingId, fields, { onlyFrom: ['dispatching'], ifHoldId: null, at, timeline: roundNote }) },
     ]);
-    if (won) overbooking = planned.overbooking;
+    if (won) note = roundNote;
     else if ((await requireBookingRecord(tenantId, bookingId)).status !== 'dispatching')
-      return confirmAccepted(tenantId, bookingId, technicianId, acceptedAt, at);
+      return confirmAccepted(tenantId, bookingId, technicianId, acceptedAt, at, hooks);
   }
-  if (!overbooking) throw new TransientError(`Could not claim ${technicianId}'s capacity for emergency ${bookingId}: every round met a concurrent claim`);
+  if (!note) throw new TransientError(`Could not claim ${technicianId}'s capacity for emergency ${bookingId}: every round met a concurrent claim`);
+  await hooks.afterClaim?.();
 
-  await appendTimeline(tenantId, bookingId, 'EmergencyDispatch', 'accepted', { technicianId, window, holdId, overbooked: isOverbooked(overbooking) }, at);
-  await afterAccepted(tenantId, { ...booking, ...fields }, technicianId, at, isOverbooked(overbooking) ? { window, overbooking } : undefined);
+  const timeline = [...(booking.timeline ?? []), { ...note, at: at.toISOString() }];
+  await afterAccepted(tenantId, { ...booking, ...fields, timeline }, technicianId, at);
 }
 
 /**
  * What follows an acceptance's transaction, safe to run again: the CRM (unless the outbox has it
- * already), the customer's ETA, the escalation item resolved, an overbooking reported (known only
- * to the round that claimed), the job trail.
+ * already), the customer's ETA, the escalation item resolved, an overbooking reported (as the
+ * claiming round's timeline entry says; once: the dispatch keeps the report's id), the job trail.
  */
 async function afterAccepted(
   tenantId: string,
-  booking: Pick<BookingRecord, 'bookingId' | 'status' | 'crm'>,
+  booking: Pick<BookingRecord, 'bookingId' | 'status' | 'crm' | 'timeline'>,
   technicianId: string,
   at: Date,
-  overbooked?: { window: { date: string; start: string; end: string }; overbooking: EmergencyOverbooking },
 ): Promise<void> {
   const { bookingId } = booking;
+  const overbooked = acceptedOverbooking(booking);
   if (booking.status === 'confirmed' && booking.crm?.state !== 'booked') {
     await syncBookingToCrm(tenantId, bookingId, 'booked', 'EmergencyDispatch', at, {
       beforeOutbox: () => updateBooking(tenantId, bookingId, { status: 'pending_crm_sync', statusReason: 'crm_unreachable' }, { onlyFrom: ['confirmed'], at }),
@@ -146,30 +174,38 @@ async function afterAccepted(
   }
   await addLedgerRows(tenantId, bookingId, [sms('emergency_eta', at)]);
   await resolveReviewItemsFor(tenantId, { type: 'booking', id: bookingId }, 'emergency_unanswered', technicianId, `Accepted by on-call ${technicianId}`, at);
-  if (overbooked) await reportOverbooking(tenantId, bookingId, technicianId, overbooked.window, overbooked.overbooking, at);
+  if (overbooked) {
+    const dispatch = await getDispatch(tenantId, bookingId);
+    if (dispatch && !dispatch.overbookingReviewItemId) {
+      const overbookingReviewItemId = await reportOverbooking(tenantId, bookingId, technicianId, overbooked.window, overbooked.overbooking, at);
+      await saveDispatch({ ...dispatch, overbookingReviewItemId }, dispatch.version, undefined);
+    }
+  }
   await startJobTrail(tenantId, bookingId);
 }
 
 /**
  * The emergency went past what the technician's day had free: dispatch gets one review item saying
- * which jobs it runs into (to move or call) and which limit it went over.
+ * which jobs it runs into (to move or call) and which limit it went over. Its id (the open one a
+ * crashed run made before it could note it on the dispatch, else the new one).
  */
 async function reportOverbooking(
   tenantId: string,
   bookingId: string,
   technicianId: string,
-  window: { date: string; start: string; end: string },
+  window: AcceptedWindow,
   overbooking: EmergencyOverbooking,
   at: Date,
-): Promise<void> {
+): Promise<string> {
   const subject = { type: 'booking', id: bookingId };
-  if ((await findOpenReviewItems(tenantId, subject, 'emergency_overbooked')).length) return;
+  const [open] = await findOpenReviewItems(tenantId, subject, 'emergency_overbooked');
+  if (open) return open.reviewItemId;
   const why = [
     ...overbooking.windows.map((w) => `the ${w.start}-${w.end} window already has ${w.bookingIds.join(', ')}`),
     ...(overbooking.overDailyLimit ? ["every one of the technician's daily jobs was taken, emergency reserve included"] : []),
     ...(overbooking.overJobTypeCap ? ["the day's cap for this job type was reached"] : []),
   ];
-  await openReviewItem(
+  const item = await openReviewItem(
     tenantId,
     {
       kind: 'emergency_overbooked',
@@ -179,4 +215,5 @@ async function reportOverbooking(
     },
     at,
   );
+  return item.reviewItemId;
 }

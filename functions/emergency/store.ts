@@ -36,6 +36,8 @@ export interface DispatchRecord extends DispatchState {
   code: string;
   acceptedBy?: string;
   acceptedAt?: string;
+  /** The review item reporting that the accepted emergency overbooked its technician (reported once). */
+  overbookingReviewItemId?: string;
   version: number;
 }
 
@@ -64,7 +66,7 @@ export async function createDispatch(record: DispatchRecord, dueAt: string): Pro
 export async function saveDispatch(record: DispatchRecord, expectedVersion: number, dueAt: string | undefined): Promise<boolean> {
   const { tenantId, bookingId } = record;
   // Only the dispatch's own facts: never its key, type or index attributes as read.
-  const { status, candidates, pages, startedAt, escalatedAt, trade, postalCode, code, acceptedBy, acceptedAt } = record;
+  const { status, candidates, pages, startedAt, escalatedAt, trade, postalCode, code, acceptedBy, acceptedAt, overbookingReviewItemId } = record;
   const fields = {
     status,
     candidates,
@@ -76,6 +78,7 @@ export async function saveDispatch(record: DispatchRecord, expectedVersion: numb
     code,
     acceptedBy,
     acceptedAt,
+    overbookingReviewItemId,
     version: expectedVersion + 1,
     ...(dueAt ? { duePk: DISPATCH_DUE_PARTITION, dueAt } : {}),
   };

@@ -1,6 +1,6 @@
 /** What an owner may configure through /v1/config/... (zod: validation, types and OpenAPI). */
-import { DateTime } from 'luxon';
 import { checkTemplates } from '../notify/schemas';
+import { isIanaTimeZone } from '../shared/time-zone';
 import * as z from '../shared/zod';
 import { JobTypeSchema, TechnicianSchema, TenantSchema } from './model';
 
@@ -28,6 +28,7 @@ export const CompanySettingsSchema = TenantSchema.pick({
   emergencyReserve: true,
   memberReserve: true,
   travelBufferMinutes: true,
+  travelModel: true,
   scheduleSource: true,
   dispatch: true,
   messaging: true,
@@ -41,7 +42,7 @@ export const CompanySettingsSchema = TenantSchema.pick({
   crmSync: true,
 })
   .superRefine((settings, ctx) => {
-    if (!DateTime.local().setZone(settings.timeZone).isValid) {
+    if (!isIanaTimeZone(settings.timeZone)) {
       ctx.addIssue({ code: 'custom', path: ['timeZone'], message: 'not an IANA time zone (e.g. America/Chicago)' });
     }
     checkWindows(settings.arrivalWindows, 'arrivalWindows', ctx);

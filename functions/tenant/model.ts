@@ -353,6 +353,13 @@ export const TenantSchema = z.object({
    * jobFootprint): availability, holds, commit, reschedule, field moves and the planner use it.
    */
   travelBufferMinutes: z.number().int().min(0).max(60).default(TRAVEL_BUFFER_MINUTES),
+  /**
+   * How a job with a duration claims a technician's time (issue 21 item 4). `buffer`: its duration
+   * plus travelBufferMinutes, inside its windows. `route`: its duration, accepted only when an order
+   * of the technician's jobs that day starts each inside its arrival window with the real drive
+   * between consecutive jobs (capacity/route.ts), guarded by the counters' versions.
+   */
+  travelModel: z.enum(['buffer', 'route']).default('buffer'),
   /** Where technician schedules come from. `external`: an FSM syncs them; older than the threshold is stale. */
   scheduleSource: z
     .object({

@@ -6,15 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createTestTenant, itemsWithPrefix, nextWeekday } from './helpers';
-
-const HOLD = { jobTypeId: 'plumbing-drain-clog', postalCode: '78701' };
-const CALLER = {
-  customer: { name: 'Attack Caller', phone: '+1 512 555 0177', email: 'caller@example.com' },
-  address: { line1: '1 Main St', city: 'Austin', region: 'TX', postalCode: '78701', country: 'US' },
-  channel: 'voice',
-  attribution: { source: 'google_ads', campaign: 'winter' },
-  transcript: [{ role: 'customer', text: 'My drain is clogged' }],
-};
+import { CALLER, HOLD } from './new-routes-attack';
 
 describe('a burst of holds with caller fields', { timeout: 300_000 }, () => {
   // Found by attack (2026-11-30): under load, holds ran past the Holds Lambda's 10 s timeout and got

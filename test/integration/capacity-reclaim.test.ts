@@ -11,30 +11,12 @@ import { sweepExpiredClaims } from '../../functions/capacity/reclaim-sweep';
 import { capacityKeys, counterEntryName } from '../../functions/capacity/store';
 import { getItem } from '../../functions/shared/dynamo';
 import { getJobType, getTenant } from '../../functions/tenant/store';
-import { bookingRequest, createTestTenant, nextWeekday } from './helpers';
-
-const shift = { start: '08:00', end: '17:00' };
-const everyDay = { mon: shift, tue: shift, wed: shift, thu: shift, fri: shift, sat: shift, sun: shift };
+import { bookingRequest, nextWeekday } from './helpers';
+import { soloTechnicianTenant } from './solo-technician';
 
 describe('the recovery sweep gives back the minutes of expired holds', () => {
   it('a hold expires, the sweep runs: its minutes are free again, the booked claim is untouched, the counter leaves the index', async () => {
-    const tenant = await createTestTenant();
-    const put = await tenant.call('PUT', '/v1/config/technicians/solo', {
-      name: 'Reclaim Solo',
-      trades: ['plumbing'],
-      skills: ['drains'],
-      postalCodes: ['78998'],
-      shifts: everyDay,
-      dailyJobLimit: 12,
-    });
-    expect(put.status, JSON.stringify(put.body)).toBe(200);
-    const jobType = await tenant.call('PUT', '/v1/config/job-types/drain-45', {
-      name: 'drain-45',
-      trade: 'plumbing',
-      requiredSkills: ['drains'],
-      durationMinutes: 45,
-    });
-    expect(jobType.status, JSON.stringify(jobType.body)).toBe(200);
+    const tenant = await soloTechnicianTenant({ name: 'Reclaim Solo', postalCode: '78998', jobTypeId: 'drain-45', durationMinutes: 45 });
     const window = { date: nextWeekday(5, 4), start: '10:00' };
 
     // A booked job (60 minutes with travel) and a hold (60 more) fill the 10-12 window.

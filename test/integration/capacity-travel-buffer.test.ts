@@ -4,30 +4,12 @@
  * engine's footprint (capacity/availability.ts jobFootprint) and the planner take it from there.
  */
 import { describe, expect, it } from 'vitest';
-import { createTestTenant, nextWeekday } from './helpers';
-
-const shift = { start: '08:00', end: '17:00' };
-const everyDay = { mon: shift, tue: shift, wed: shift, thu: shift, fri: shift, sat: shift, sun: shift };
+import { nextWeekday } from './helpers';
+import { soloTechnicianTenant } from './solo-technician';
 
 describe('the travel buffer is a tenant setting', () => {
   it('defaults to 15, refuses values outside 0-60 naming the field, and holds pack a window by it', async () => {
-    const tenant = await createTestTenant();
-    const put = await tenant.call('PUT', '/v1/config/technicians/solo', {
-      name: 'Buffer Solo',
-      trades: ['plumbing'],
-      skills: ['drains'],
-      postalCodes: ['78996'],
-      shifts: everyDay,
-      dailyJobLimit: 12,
-    });
-    expect(put.status, JSON.stringify(put.body)).toBe(200);
-    const type = await tenant.call('PUT', '/v1/config/job-types/drain-30', {
-      name: 'drain-30',
-      trade: 'plumbing',
-      requiredSkills: ['drains'],
-      durationMinutes: 30,
-    });
-    expect(type.status, JSON.stringify(type.body)).toBe(200);
+    const tenant = await soloTechnicianTenant({ name: 'Buffer Solo', postalCode: '78996', jobTypeId: 'drain-30', durationMinutes: 30 });
 
     const { tenantId: _t, warnings: _w, ...settings } = (await tenant.call('GET', '/v1/config/company')).body;
     expect(settings.travelBufferMinutes).toBe(15);

@@ -481,6 +481,25 @@ describe('operator console', () => {
     expect((await tenant.call('PUT', '/v1/config/company', { ...settings, memberReserve: 0 })).status).toBe(200);
   });
 
+  it('shows and edits the travel buffer (minutes per job for the drive); over 60 is refused naming the field', async () => {
+    await openPage('#/settings', 'settings');
+    expect(await page.inputValue('#travel-buffer')).toBe('15');
+    await page.fill('#travel-buffer', '25');
+    await page.click('#travel-buffer-editor button[data-action="save-travel-buffer"]');
+    await expect.poll(() => page.textContent('#flash')).toContain('Saved the travel buffer: 25 minutes per job');
+    expect((await tenant.call('GET', '/v1/config/company')).body.travelBufferMinutes).toBe(25);
+    expect(await page.inputValue('#travel-buffer')).toBe('25');
+    await shot('12b-settings-travel-buffer');
+    await page.fill('#travel-buffer', '61');
+    await page.click('#travel-buffer-editor button[data-action="save-travel-buffer"]');
+    await expect.poll(() => page.textContent('#flash')).toContain('Not saved');
+    expect(await page.textContent('#flash')).toContain('travelBufferMinutes');
+    expect((await tenant.call('GET', '/v1/config/company')).body.travelBufferMinutes).toBe(25);
+    // The tests after this one see the company as before.
+    const { tenantId: _tenantId, ...settings } = (await tenant.call('GET', '/v1/config/company')).body;
+    expect((await tenant.call('PUT', '/v1/config/company', { ...settings, travelBufferMinutes: 15 })).status).toBe(200);
+  });
+
   it('connects ServiceTitan: adapter, credentials, test, then a mapping picked from its lists (Connect your CRM)', async () => {
     const st = await new ServiceTitanContract().start();
     try {

@@ -8,21 +8,14 @@
  * half-applied day, never a double-booked slot.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { mulberry32, REGIONS } from '../../bench/dispatch-day';
 import { listClaims } from '../../functions/capacity/store';
 import { applyPlan, recoverStalledApplies } from '../../functions/dispatch/apply-plan';
-import { basePostalCode, travelMinutes } from '../../functions/dispatch/geo';
 import { getApplyJournal } from '../../functions/dispatch/store';
-import { demoTechnicians } from '../../local/demo';
-import { bookingRequest, bookOnTechnician, createTestTenant, nextWeekday, type TestTenant, isWindowClaim } from './helpers';
+import { bookOnTechnician, createTestTenant, nextWeekday, type TestTenant, isWindowClaim } from './helpers';
+import { farFirstDay } from './far-first-day';
 
 let tenant: TestTenant;
 const date = nextWeekday(1, 3); // a Monday
-const WINDOWS = ['08:00', '10:00', '12:00', '14:00'];
-const TYPES = [
-  { jobTypeId: 'plumbing-drain-clog', skill: 'drains', trade: 'plumbing' },
-  { jobTypeId: 'hvac-ac-repair', skill: 'ac-repair', trade: 'hvac' },
-];
 
 /** Who holds each booking's slots; fails on a slot held twice or a booking holding two technicians' slots. */
 async function board(): Promise<Map<string, string>> {
@@ -53,35 +46,7 @@ let original = new Map<string, string>();
 
 beforeAll(async () => {
   tenant = await createTestTenant();
-  const rng = mulberry32(2121);
-  const taken = new Set<string>();
-  const codes = Object.values(REGIONS).flat();
-  let n = 0;
-  for (const start of WINDOWS) {
-    for (const type of TYPES) {
-      for (let k = 0; k < 4; k++) {
-        const postalCode = codes[Math.floor(rng() * codes.length)]!;
-        const far = demoTechnicians
-          .filter((t) => t.shifts.mon && t.trades.includes(type.trade) && t.skills.includes(type.skill) && t.postalCodes.includes(postalCode))
-          .filter((t) => !taken.has(`${start}|${t.technicianId}`))
-          .sort((a, b) => travelMinutes(basePostalCode(b.postalCodes), postalCode) - travelMinutes(basePostalCode(a.postalCodes), postalCode))[0];
-        if (!far) continue;
-        taken.add(`${start}|${far.technicianId}`);
-        const base = bookingRequest();
-        await bookOnTechnician(
-          tenant,
-          {
-            ...base,
-            jobTypeId: type.jobTypeId,
-            customer: { ...base.customer, phone: `(512) 555-${String(2000 + n++).padStart(4, '0')}`, email: undefined },
-            address: { ...base.address, postalCode },
-            window: { date, start },
-          },
-          far.technicianId,
-        );
-      }
-    }
-  }
+  for (const { body, technicianId } of farFirstDay(date, 4)) await bookOnTechnician(tenant, body, technicianId);
   original = await board();
 }, 240_000);
 

@@ -8,6 +8,7 @@ import { DateTime } from 'luxon';
 import { afterAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { claimHold } from '../../functions/capacity/store';
+import { answerPage } from '../../functions/emergency/accept';
 import { sweepDueDispatches } from '../../functions/emergency/sweep';
 import { twilioSignature } from '../../functions/notify/inbound-sms.handler';
 import type { Tenant } from '../../functions/tenant/model';
@@ -70,6 +71,70 @@ async function book(tenant: TestTenant, body: unknown): Promise<Record<string, a
     )
     .not.toBe('received');
   return settled;
+}
+
+/** Books a burst pipe that pages on-call, and the link the page carries (its path). */
+async function bookPaged(tenant: TestTenant, postalCode = '78745'): Promise<{ bookingId: string; path: string }> {
+  const booked = await book(tenant, burstPipe(postalCode));
+  expect(booked.status).toBe('dispatching');
+  const bookingId = booked.bookingId as string;
+  const record = (await itemsWithPrefix(`T#${tenant.tenantId}#BOOKING#${bookingId}`)).find((i) => i.sk === 'BOOKING')!;
+  return { bookingId, path: new URL(record.messageVars.pageLink, 'http://x').pathname };
+}
+
+/** The paged technician's answer by the link, as their phone's browser posts the form. */
+async function answerLink(path: string, answer: 'accept' | 'decline' = 'accept'): Promise<unknown> {
+  const response = await fetch(`${inject('apiUrl')}${path}`, {
+    method: 'POST',
+    body: `answer=${answer}`,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  });
+  return response.json();
+}
+
+/** Every technician on shift 06:00-22:00 every day. */
+async function everyDayShifts(tenantId: string): Promise<void> {
+  const everyDay = { start: '06:00', end: '22:00' };
+  for (const technician of demoTechnicians) {
+    await putTechnician(tenantId, {
+      ...technician,
+      shifts: { mon: everyDay, tue: everyDay, wed: everyDay, thu: everyDay, fri: everyDay, sat: everyDay, sun: everyDay },
+    });
+  }
+}
+
+/**
+ * Windows placed around now (one under way, where tech-04 already has another job for the next half
+ * hour, and the next one), on a Sunday late morning: tech-04, paged first, overbooks by accepting.
+ */
+async function overbookingMorning(): Promise<{
+  tenant: TestTenant;
+  today: string;
+  other: string;
+  underWay: { start: string; end: string };
+  next: { start: string; end: string };
+}> {
+  const zone = zoneAtLocalHour(11);
+  const local = DateTime.now().setZone(zone);
+  const hhmm = (minutes: number) => local.plus({ minutes }).toFormat('HH:mm');
+  const underWay = { start: hhmm(-60), end: hhmm(30) };
+  const next = { start: hhmm(30), end: hhmm(150) };
+  const { tenant, today } = await sundayLateMorning({ timeZone: zone, arrivalWindows: [underWay, next] });
+  const other = `B-other-${Date.now()}`;
+  // The other job holds tech-04's next half hour (minute units 5 and 6 of the window under way).
+  const plan = {
+    date: today,
+    start: underWay.start,
+    end: underWay.end,
+    technicianId: 'tech-04',
+    windowStarts: [underWay.start],
+    units: { [underWay.start]: [5, 6] },
+    techDayIndex: 1,
+    jobTypeId: 'plumbing-leak-repair',
+  };
+  const hold = { tenantId: tenant.tenantId, holdId: `hold-${other}`, plan, emergency: false, bookingId: other, source: 'booking' as const };
+  expect(await claimHold({ ...hold, createdAt: new Date().toISOString(), status: 'BOOKED' }, new Date())).toBe('won');
+  return { tenant, today, other, underWay, next };
 }
 
 async function dispatchOf(tenantId: string, bookingId: string): Promise<Record<string, any>> {
@@ -183,11 +248,7 @@ describe('emergency dispatch now', { timeout: 240_000 }, () => {
 
   it('a paged technician accepts by the link (GET shows it and changes nothing, POST accepts); a forged link is 404', async () => {
     const { tenant, today } = await sundayLateMorning();
-    const booked = await book(tenant, burstPipe('78745'));
-    expect(booked.status).toBe('dispatching');
-    const bookingId = booked.bookingId;
-    const record = (await itemsWithPrefix(`T#${tenant.tenantId}#BOOKING#${bookingId}`)).find((i) => i.sk === 'BOOKING')!;
-    const path = new URL(record.messageVars.pageLink, 'http://x').pathname;
+    const { bookingId, path } = await bookPaged(tenant);
     expect(path).toMatch(new RegExp(`^/v1/pages/${tenant.tenantId}\\.[A-Za-z0-9_-]{32}$`));
     const page = await fetch(`${inject('apiUrl')}${path}`);
     expect(page.status).toBe(200);
@@ -195,62 +256,18 @@ describe('emergency dispatch now', { timeout: 240_000 }, () => {
     expect((await tenant.call('GET', `/v1/bookings/${bookingId}`)).body.status).toBe('dispatching');
     const forged = await fetch(`${inject('apiUrl')}/v1/pages/${tenant.tenantId}.${'A'.repeat(32)}`, { method: 'POST', body: 'answer=accept' });
     expect(forged.status).toBe(404);
-    const accepted = await fetch(`${inject('apiUrl')}${path}`, {
-      method: 'POST',
-      body: 'answer=accept',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    });
-    expect(await accepted.json()).toEqual({ outcome: 'accepted' });
+    expect(await answerLink(path)).toEqual({ outcome: 'accepted' });
     const booking = (await tenant.call('GET', `/v1/bookings/${bookingId}`)).body;
     expect(['confirmed', 'pending_crm_sync']).toContain(booking.status);
     expect(booking.window).toMatchObject({ date: today, technicianId: 'tech-04' });
   });
 
   it("an accepted emergency claims the technician's capacity (the board shows it on them), reports the job it runs into, and starts the job trail once", async () => {
-    // Windows placed around now: one under way (tech-04 already has a job in it), the next one after it.
-    const zone = zoneAtLocalHour(11);
-    const local = DateTime.now().setZone(zone);
-    const hhmm = (minutes: number) => local.plus({ minutes }).toFormat('HH:mm');
-    const underWay = { start: hhmm(-60), end: hhmm(30) };
-    const next = { start: hhmm(30), end: hhmm(150) };
-    const { tenant, today } = await sundayLateMorning({ timeZone: zone, arrivalWindows: [underWay, next] });
-    const other = `B-other-${Date.now()}`;
-    // The other job holds tech-04's next half hour (minute units 5 and 6 of the window under way).
-    const plan = {
-      date: today,
-      start: underWay.start,
-      end: underWay.end,
-      technicianId: 'tech-04',
-      windowStarts: [underWay.start],
-      units: { [underWay.start]: [5, 6] },
-      techDayIndex: 1,
-      jobTypeId: 'plumbing-leak-repair',
-    };
-    const claimed = await claimHold(
-      {
-        tenantId: tenant.tenantId,
-        holdId: `hold-${other}`,
-        plan,
-        emergency: false,
-        bookingId: other,
-        source: 'booking',
-        createdAt: new Date().toISOString(),
-        status: 'BOOKED',
-      },
-      new Date(),
-    );
-    expect(claimed).toBe('won');
-
-    const booked = await book(tenant, burstPipe('78745'));
-    expect(booked.status).toBe('dispatching');
-    const bookingId = booked.bookingId;
-    const record = (await itemsWithPrefix(`T#${tenant.tenantId}#BOOKING#${bookingId}`)).find((i) => i.sk === 'BOOKING')!;
-    const path = new URL(record.messageVars.pageLink, 'http://x').pathname;
-    const accept = () =>
-      fetch(`${inject('apiUrl')}${path}`, { method: 'POST', body: 'answer=accept', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
-    expect(await (await accept()).json()).toEqual({ outcome: 'accepted' });
+    const { tenant, today, other, underWay, next } = await overbookingMorning();
+    const { bookingId, path } = await bookPaged(tenant);
+    expect(await answerLink(path)).toEqual({ outcome: 'accepted' });
     // A retried link answer finds it done: nothing claimed twice.
-    expect(await (await accept()).json()).toEqual({ outcome: 'accepted' });
+    expect(await answerLink(path)).toEqual({ outcome: 'accepted' });
 
     const booking = (await tenant.call('GET', `/v1/bookings/${bookingId}`)).body;
     expect(['confirmed', 'pending_crm_sync']).toContain(booking.status);
@@ -292,20 +309,40 @@ describe('emergency dispatch now', { timeout: 240_000 }, () => {
     expect(jobTexts.map((r) => r.technicianId)).toEqual(['tech-04']);
   });
 
+  it('a retried accept after a crash right after the claim adds the "accepted" entry and the overbooking report, each once', async () => {
+    const { tenant, other } = await overbookingMorning();
+    const { bookingId, path } = await bookPaged(tenant);
+    // The first acceptance dies right after its claim transaction (a kill -9 at that point).
+    await expect(
+      answerPage(tenant.tenantId, bookingId, 'tech-04', 'accept', new Date(), {
+        afterClaim: () => {
+          throw new Error('killed after the claim');
+        },
+      }),
+    ).rejects.toThrow('killed after the claim');
+    expect(['confirmed', 'pending_crm_sync']).toContain((await tenant.call('GET', `/v1/bookings/${bookingId}`)).body.status);
+
+    // The technician taps the link again (and once more): the retry finishes what the crash left, once.
+    expect(await answerLink(path)).toEqual({ outcome: 'accepted' });
+    expect(await answerLink(path)).toEqual({ outcome: 'accepted' });
+    const timeline = (await tenant.call('GET', `/v1/bookings/${bookingId}`)).body.timeline as Array<{ node: string; outcome: string; detail?: any }>;
+    const accepted = timeline.filter((e) => e.node === 'EmergencyDispatch' && e.outcome === 'accepted');
+    expect(accepted).toHaveLength(1);
+    expect(accepted[0]!.detail).toMatchObject({ technicianId: 'tech-04', overbooked: true });
+    const reports = (await tenant.call('GET', '/v1/review-items?kind=emergency_overbooked')).body.items.filter(
+      (i: { subject: { id: string } }) => i.subject.id === bookingId,
+    );
+    expect(reports).toHaveLength(1);
+    expect(reports[0].reason).toContain(other);
+    expect((await dispatchOf(tenant.tenantId, bookingId)).overbookingReviewItemId).toBe(reports[0].reviewItemId);
+    expect((await ledger(tenant.tenantId, bookingId)).filter((r) => r.kind === 'emergency_eta')).toHaveLength(1);
+  });
+
   it('an emergency accepted late at night, outside every window, is on the board on the technician who took it, at its own time', async () => {
     // 23:xx local: after every arrival and after-hours window, so the claim is the technician-day token alone.
     const { tenant } = await sundayLateMorning({}, 23);
-    const booked = await book(tenant, burstPipe('78745'));
-    expect(booked.status).toBe('dispatching');
-    const bookingId = booked.bookingId;
-    const record = (await itemsWithPrefix(`T#${tenant.tenantId}#BOOKING#${bookingId}`)).find((i) => i.sk === 'BOOKING')!;
-    const path = new URL(record.messageVars.pageLink, 'http://x').pathname;
-    const accepted = await fetch(`${inject('apiUrl')}${path}`, {
-      method: 'POST',
-      body: 'answer=accept',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    });
-    expect(await accepted.json()).toEqual({ outcome: 'accepted' });
+    const { bookingId, path } = await bookPaged(tenant);
+    expect(await answerLink(path)).toEqual({ outcome: 'accepted' });
     const booking = (await tenant.call('GET', `/v1/bookings/${bookingId}`)).body;
     expect(['confirmed', 'pending_crm_sync']).toContain(booking.status);
     const { date, start, end, technicianId } = booking.window;
@@ -348,13 +385,7 @@ describe('emergency dispatch now', { timeout: 240_000 }, () => {
       timeZone: zone,
       arrivalWindows: [underWay, { start: underWay.end, end: local.plus({ minutes: 210 }).toFormat('HH:mm') }],
     });
-    const everyDay = { start: '06:00', end: '22:00' };
-    for (const technician of demoTechnicians) {
-      await putTechnician(tenant.tenantId, {
-        ...technician,
-        shifts: { mon: everyDay, tue: everyDay, wed: everyDay, thu: everyDay, fri: everyDay, sat: everyDay, sun: everyDay },
-      });
-    }
+    await everyDayShifts(tenant.tenantId);
     const booked = await book(tenant, burstPipe('78701'));
     expect(['confirmed', 'pending_crm_sync']).toContain(booked.status);
     expect(booked.window).toMatchObject({ start: underWay.start, end: underWay.end });
@@ -387,13 +418,7 @@ describe('emergency dispatch now', { timeout: 240_000 }, () => {
         { start: end, end: next },
       ],
     });
-    const everyDay = { start: '06:00', end: '22:00' };
-    for (const technician of demoTechnicians) {
-      await putTechnician(tenant.tenantId, {
-        ...technician,
-        shifts: { mon: everyDay, tue: everyDay, wed: everyDay, thu: everyDay, fri: everyDay, sat: everyDay, sun: everyDay },
-      });
-    }
+    await everyDayShifts(tenant.tenantId);
     const booked = await book(tenant, burstPipe('78701'));
     // Committed (a slow CRM write on a loaded machine leaves it pending_crm_sync, still committed).
     expect(['confirmed', 'pending_crm_sync']).toContain(booked.status);

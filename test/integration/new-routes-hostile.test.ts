@@ -10,17 +10,9 @@ import { ulid } from 'ulid';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { createCustomer } from '../../functions/recognise/store';
 import { callApi, createTestTenant, itemsWithPrefix, setCredential, type TestTenant } from './helpers';
+import { CALLER, HOLD } from './new-routes-attack';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-
-const HOLD = { jobTypeId: 'plumbing-drain-clog', postalCode: '78701' };
-const CALLER = {
-  customer: { name: 'Attack Caller', phone: '+1 512 555 0177', email: 'caller@example.com' },
-  address: { line1: '1 Main St', city: 'Austin', region: 'TX', postalCode: '78701', country: 'US' },
-  channel: 'voice',
-  attribution: { source: 'google_ads', campaign: 'winter' },
-  transcript: [{ role: 'customer', text: 'My drain is clogged' }],
-};
 
 function deep(depth: number): Json {
   let value: Json = 'x';

@@ -5,8 +5,8 @@ import { travelMinutes, haversineKm, centroid, AUSTIN_CENTROIDS } from '../../fu
 import { fcfsAssign, insertWithRelocation, metrics, objectiveOf, validate, withoutLongHops, type PlanDay } from '../../functions/dispatch/plan';
 import { planDay } from '../../functions/dispatch/solver';
 import { currentAssignments, type DayJob, type DispatchDay, toPlanDay } from '../../functions/dispatch/day';
-import { JobTypeSchema, TechnicianSchema } from '../../functions/tenant/model';
 import { demoTenant } from '../../local/demo';
+import { soloDay, soloJob, soloTechnician } from './dispatch-solo-day';
 
 describe('travel time between postal-code centroids', () => {
   it('is zero within a code, symmetric, and a plausible drive across Austin', () => {
@@ -258,48 +258,10 @@ describe('more jobs per truck from job minutes (issue 21 item 4)', () => {
 });
 
 describe('an accepted emergency is pinned (issue 21)', () => {
-  const shift = { start: '08:00', end: '17:00' };
-  const solo = TechnicianSchema.parse({
-    technicianId: 'solo',
-    name: 'Solo',
-    trades: ['plumbing'],
-    skills: ['drains'],
-    postalCodes: ['78701'],
-    shifts: { mon: shift, tue: shift, wed: shift, thu: shift, fri: shift, sat: shift, sun: shift },
-    active: true,
-  });
-  const drain = JobTypeSchema.parse({
-    jobTypeId: 'drain-45',
-    name: 'Drain',
-    trade: 'plumbing',
-    requiredSkills: ['drains'],
-    durationWindows: 1,
-    emergency: false,
-    durationMinutes: 45,
-  });
-  const job = (bookingId: string, start: string, end: string, minutes: Record<string, number>, createdAt: string): DayJob => ({
-    bookingId,
-    status: 'confirmed',
-    jobTypeId: 'drain-45',
-    postalCode: '78701',
-    technicianId: 'solo',
-    holdId: `hold-${bookingId}`,
-    start,
-    end,
-    windowStarts: Object.keys(minutes),
-    minutes,
-    durationMinutes: 45,
-    createdAt,
-  });
-  const dayWith = (jobs: DayJob[]): DispatchDay => ({
-    tenant: demoTenant('unit-pinned'),
-    date: '2026-12-02',
-    technicians: [solo],
-    jobTypes: [drain],
-    jobs,
-    bookings: new Map(),
-    occupied: new Map(),
-  });
+  const solo = soloTechnician(['78701']);
+  const job = (bookingId: string, start: string, end: string, minutes: Record<string, number>, createdAt: string): DayJob =>
+    soloJob({ bookingId, start, end, minutes, createdAt });
+  const dayWith = (jobs: DayJob[]): DispatchDay => soloDay('unit-pinned', solo, jobs);
   // Three 45-minute jobs (60 minutes with travel) asked for 10-12, one for 12-14: the window holds two.
   const regular = [
     job('r1', '10:00', '12:00', { '10:00': 60 }, '2026-12-01T08:00:00Z'),
