@@ -589,16 +589,7 @@ export function buildModel(
     });
   if (!rows && columns.length) lines.push(` cap: ${columns[0]!.name} <= 1`);
   // Arcs stay continuous: with the columns fixed, the arcs form a path-cover flow whose optimum is integral.
-  lines.push('Binary');
-  for (let i = 0; i < columns.length; i += 50)
-    lines.push(
-      `  ${columns
-        .slice(i, i + 50)
-        .map((c) => c.name)
-        .join(' ')}`,
-    );
-  if (!columns.length) lines.push('  dummy');
-  lines.push('End');
+  lines.push(...binaryAndEnd(columns.map((c) => c.name)));
   // The MIP's objective is the reported one (objectiveOf) plus the pinned stops' drive with no job planned.
   const offset = day.technicians.reduce((sum, t) => sum + legMinutes(t, undefined, undefined), 0);
   return { lp: lines.join('\n'), columns, arcs, rows, pruned, offset };
@@ -694,4 +685,13 @@ export function insertWithRelocation(day: PlanDay, start: Assignment[]): Assignm
     }
   }
   return [...plan.values()];
+}
+
+/** The LP file's closing sections: every column binary (50 names a line; a placeholder when there is none), then End. */
+export function binaryAndEnd(names: string[]): string[] {
+  const lines = ['Binary'];
+  for (let i = 0; i < names.length; i += 50) lines.push(`  ${names.slice(i, i + 50).join(' ')}`);
+  if (!names.length) lines.push('  dummy');
+  lines.push('End');
+  return lines;
 }

@@ -15,7 +15,7 @@
  */
 import { clockMinutes, type RouteStop, routeOrder } from '../capacity/route';
 import { basePostalCode, travelMinutes } from './geo';
-import { type Assignment, canServe, type PlanDay, type PlanJob, type PlanTechnician } from './plan';
+import { type Assignment, binaryAndEnd, canServe, type PlanDay, type PlanJob, type PlanTechnician } from './plan';
 
 /** The shift end used when a technician has none (the generated days' trucks work 08:00-17:00). */
 export const DEFAULT_SHIFT_END = '17:00';
@@ -263,15 +263,6 @@ export function routeBoundModel(day: PlanDay): { lp: string; columns: number } {
     });
   }
   if (!rows && cols.length) lines.push(` cap: ${cols[0]!.name} <= 1`);
-  lines.push('Binary');
-  for (let i = 0; i < cols.length; i += 50)
-    lines.push(
-      `  ${cols
-        .slice(i, i + 50)
-        .map((c) => c.name)
-        .join(' ')}`,
-    );
-  if (!cols.length) lines.push('  dummy');
-  lines.push('End');
+  lines.push(...binaryAndEnd(cols.map((c) => c.name)));
   return { lp: lines.join('\n'), columns: cols.length };
 }
