@@ -46,6 +46,7 @@ import { getTenant } from '../tenant/store';
 import { boardVersion, loadDispatchDay, planId as computePlanId } from './day';
 import {
   advanceApplyJournal,
+  applyingRunCheck,
   appliedJournalItem,
   getApplyJournal,
   stalledApplyJournals,
@@ -144,7 +145,7 @@ async function rollBack(journal: ApplyJournal): Promise<void> {
   const owned = ownedBy(journal.moves);
   for (const move of journal.moves) await unparkHoldItems(move, journal.parkedBy, owned);
   await unparkCounterItems(journal.tenantId, journal.moves, journal.parkedBy);
-  await advanceApplyJournal(journal.tenantId, journal.planId, 'applying', 'rolled_back');
+  await advanceApplyJournal(journal, 'applying', 'rolled_back');
 }
 
 /** Finish a fully parked plan: every job not yet moved is moved. Safe to run twice. */
@@ -192,7 +193,7 @@ async function rollForward(journal: ApplyJournal, at: Date, options: ApplyOption
     applied: journal.result.applied.filter((a) => !gone.has(a.jobId)),
     ...(gone.size ? { withdrawn: [...gone] } : {}),
   };
-  await advanceApplyJournal(journal.tenantId, journal.planId, 'prepared', 'applied', result);
+  await advanceApplyJournal(journal, 'prepared', 'applied', result);
   return result;
 }
 
@@ -226,9 +227,10 @@ async function applyStaged(journal: ApplyJournal, at: Date, options: ApplyOption
         // Technician-window counters are parked whole, one item each (capacity/store.ts parkCounterItems).
         ...parkCounterItems(journal.tenantId, journal.moves, journal.parkedBy).map((item) => ({ of: journal.moves[0]!, items: [item] })),
       ],
-      maxItems(options),
+      // One item of each transaction is the check that the journal is still this run's.
+      maxItems(options) - 1,
     )) {
-      if (!(await sendClaimTransaction(chunk.items))) throw new ApiError('conflict', CHANGED_MEANWHILE, 'assignments');
+      if (!(await sendClaimTransaction([...chunk.items, applyingRunCheck(journal)]))) throw new ApiError('conflict', CHANGED_MEANWHILE, 'assignments');
       await options.afterStep?.('park');
     }
   } catch (error) {
@@ -236,7 +238,11 @@ async function applyStaged(journal: ApplyJournal, at: Date, options: ApplyOption
     if (error instanceof ApiError) await rollBack(journal);
     throw error;
   }
-  if (!(await advanceApplyJournal(journal.tenantId, journal.planId, 'applying', 'prepared'))) throw new ApiError('conflict', CHANGED_MEANWHILE, 'planId');
+  if (!(await advanceApplyJournal(journal, 'applying', 'prepared'))) {
+    // A retry rolled this run's journal back after its last park: what it parked goes back.
+    await rollBack(journal);
+    throw new ApiError('conflict', CHANGED_MEANWHILE, 'planId');
+  }
   return rollForward({ ...journal, status: 'prepared' }, at, options);
 }
 
@@ -261,7 +267,8 @@ export async function applyPlan(tenantId: string, by: string, request: ApplyRequ
     planId: id,
     date: request.date,
     status: 'applying',
-    parkedBy: `park-${id}`,
+    // Per run: a retry that rolled this run back parks as itself, so neither unparks the other's items.
+    parkedBy: `park-${id}-${ulid()}`,
     moves: planned.map(journalMove),
     result,
     by,

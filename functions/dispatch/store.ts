@@ -94,19 +94,45 @@ export async function startApplyJournal(journal: Omit<ApplyJournal, 'expiresAt' 
   );
 }
 
-/** from -> to, false when the journal is no longer in `from` (another run moved it on). An end leaves the sweep's list. */
-export async function advanceApplyJournal(tenantId: string, planId: string, from: ApplyStatus, to: ApplyStatus, result?: ApplyResult): Promise<boolean> {
+/**
+ * from -> to for the run that parks as `journal.parkedBy`, false when the journal is no longer that
+ * run's in `from` (another run moved it on, or a retry rolled it back and started its own). An end
+ * leaves the sweep's list.
+ */
+export async function advanceApplyJournal(
+  journal: Pick<ApplyJournal, 'tenantId' | 'planId' | 'parkedBy'>,
+  from: ApplyStatus,
+  to: ApplyStatus,
+  result?: ApplyResult,
+): Promise<boolean> {
   const ended = to === 'applied' || to === 'rolled_back' ? ' REMOVE duePk, dueAt' : '';
   return sendConditional(
     new UpdateCommand({
       TableName: config.tableName,
-      Key: dispatchKeys.apply(tenantId, planId),
+      Key: dispatchKeys.apply(journal.tenantId, journal.planId),
       UpdateExpression: (result ? 'SET #status = :to, #result = :result' : 'SET #status = :to') + ended,
-      ConditionExpression: '#status = :from',
+      ConditionExpression: '#status = :from AND parkedBy = :run',
       ExpressionAttributeNames: { '#status': 'status', ...(result ? { '#result': 'result' } : {}) },
-      ExpressionAttributeValues: { ':from': from, ':to': to, ...(result ? { ':result': result } : {}) },
+      ExpressionAttributeValues: { ':from': from, ':to': to, ':run': journal.parkedBy, ...(result ? { ':result': result } : {}) },
     }),
   );
+}
+
+/**
+ * Goes in every park transaction of a staged apply: the journal is still this run's and `applying`.
+ * A retry that rolled the journal back while this run was alive (a double click, a client timeout
+ * shorter than the route's) stops it at its next park, which then unparks what it parked.
+ */
+export function applyingRunCheck(journal: Pick<ApplyJournal, 'tenantId' | 'planId' | 'parkedBy'>): TransactItem {
+  return {
+    ConditionCheck: {
+      TableName: config.tableName,
+      Key: dispatchKeys.apply(journal.tenantId, journal.planId),
+      ConditionExpression: '#status = :applying AND parkedBy = :run',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':applying': 'applying', ':run': journal.parkedBy },
+    },
+  };
 }
 
 /** Staged applies started before `by` and not ended (their run may have died); `tenantId` narrows it (tests). */

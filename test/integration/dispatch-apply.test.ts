@@ -9,7 +9,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { listClaims } from '../../functions/capacity/store';
-import { applyPlan, recoverStalledApplies } from '../../functions/dispatch/apply-plan';
+import { applyPlan, recoverApply, recoverStalledApplies } from '../../functions/dispatch/apply-plan';
 import { getApplyJournal } from '../../functions/dispatch/store';
 import { bookOnTechnician, createTestTenant, nextWeekday, type TestTenant, isWindowClaim } from './helpers';
 import { farFirstDay } from './far-first-day';
@@ -106,6 +106,35 @@ describe('applying a day plan whole (POST /v1/dispatch/reassign with a planId)',
     const claims = await listClaims(tenant.tenantId, date, date);
     expect(claims.filter((c) => c.holdId?.startsWith('park-'))).toEqual([]);
   }, 120_000);
+
+  it('a retry that rolls back a run still alive (a double click, a short client timeout): that run parks nothing more and leaves nothing parked', async () => {
+    const now = await board();
+    const back = [...original].filter(([jobId, tech]) => now.get(jobId) !== tech).map(([jobId, technicianId]) => ({ jobId, technicianId }));
+    await applyPlan(tenant.tenantId, 'test', { date, assignments: back }, new Date());
+    const p = await plan();
+    let parks = 0;
+    // After the live run's first park, a retry of the same plan recovers the journal it finds (what
+    // applyPlan does first): rolled back. The live run goes on parking meanwhile.
+    await expect(
+      applyPlan(tenant.tenantId, 'test', applyBody(p), new Date(), {
+        maxTransactionItems: 20,
+        afterStep: async (step) => {
+          if (step !== 'park' || ++parks !== 1) return;
+          const journal = await getApplyJournal(tenant.tenantId, p.planId);
+          expect(journal?.status).toBe('applying');
+          expect(await recoverApply(journal!, new Date())).toBeUndefined();
+        },
+      }),
+    ).rejects.toThrow(/changed while the changes were applied/);
+    expect((await getApplyJournal(tenant.tenantId, p.planId))?.status).toBe('rolled_back');
+    expect((await listClaims(tenant.tenantId, date, date)).filter((c) => c.holdId?.startsWith('park-'))).toEqual([]);
+    expect(await board()).toEqual(original);
+    // The client's next retry applies the plan whole.
+    const response = await tenant.call('POST', '/v1/dispatch/reassign', applyBody(p));
+    expect(response.status, JSON.stringify(response.body)).toBe(200);
+    await expectBoardIsPlan(p);
+    expect((await listClaims(tenant.tenantId, date, date)).filter((c) => c.holdId?.startsWith('park-'))).toEqual([]);
+  }, 180_000);
 
   it('after a crash while finalizing, the retry rolls forward to the whole plan', async () => {
     const now = await board();
