@@ -138,7 +138,7 @@ export async function benchBookings(system: LocalSystem): Promise<void> {
 
   // Followed to the end: each booking's trail finishes and its messages due now are sent before the next.
   const notify = queues.find((queue) => queue.name === 'notify')!;
-  const sweeper = schedules.find((schedule) => schedule.lambda === 'NotificationSweeper')!;
+  const sweeper = schedules.find((schedule) => schedule.lambda === 'MinuteSweeps')!;
   const drain = async () => {
     while ((await pollOnce(system.sqs, notify, 0)) > 0);
   };

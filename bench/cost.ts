@@ -112,7 +112,7 @@ export async function benchCost(system: LocalSystem): Promise<void> {
   await seedDemoTenant(DEMO_TENANT_ID);
   const apiKey = await ensureApiKey(DEMO_TENANT_ID);
   const notify = queues.find((q) => q.name === 'notify')!;
-  const sweeper = schedules.find((s) => s.lambda === 'NotificationSweeper')!;
+  const sweeper = schedules.find((s) => s.lambda === 'MinuteSweeps')!;
   const drain = async () => {
     await invokeLambda(sweeper.lambda, scheduledEvent(sweeper));
     while ((await pollOnce(system.sqs, notify, 0)) > 0);
@@ -360,7 +360,8 @@ export function idleMonthlyCost(): IdleCost {
     const spec = schedules.find((s) => s.expression === expression && String(r.Properties?.Description ?? '').startsWith(`${s.name}:`));
     const runs = runsPerMonth(expression);
     const memoryGb = spec ? memoryMbOf(lambdaByName(spec.lambda)) / 1024 : 0.5;
-    const readUnits = spec?.lambda === 'NotificationSweeper' ? idleSweeperReadUnits().perRun : 0.5;
+    // MinuteSweeps: the notification sweep's reads and the emergency sweep's one query.
+    const readUnits = spec?.lambda === 'MinuteSweeps' ? idleSweeperReadUnits().perRun + 0.5 : 0.5;
     const perRun = PRICE.schedulerInvocation + PRICE.lambdaRequest + memoryGb * 0.1 * PRICE.lambdaGbSecond + readUnits * PRICE.dynamoReadUnit;
     scheduleRuns.invocations += runs;
     scheduleRuns.gbSeconds += runs * memoryGb * 0.1;

@@ -471,14 +471,6 @@ export const lambdas: LambdaSpec[] = [
     grants: ['table:readWrite'],
   },
   {
-    name: 'EmergencyDispatchSweep',
-    kind: 'schedule',
-    entry: 'functions/emergency/sweep.handler.ts',
-    description: 'Every minute: emergency pages that timed out page the next on-call technician; unanswered emergencies escalate to the on-call manager',
-    grants: ['table:readWrite'],
-    timeoutSeconds: 60,
-  },
-  {
     name: 'RecordReviewItem',
     kind: 'node',
     entry: 'functions/review/record-review-item.handler.ts',
@@ -496,10 +488,11 @@ export const lambdas: LambdaSpec[] = [
     timeoutSeconds: 300,
   },
   {
-    name: 'NotificationSweeper',
+    name: 'MinuteSweeps',
     kind: 'schedule',
-    entry: 'functions/notify/sweep.handler.ts',
-    description: 'Every minute: queue the notifications that are due',
+    entry: 'functions/ops/minute-sweeps.handler.ts',
+    description:
+      'Every minute: queue the notifications that are due; emergency pages that timed out page the next on-call technician, unanswered emergencies escalate to the on-call manager',
     grants: ['table:readWrite', 'notifyQueue:send'],
     timeoutSeconds: 50,
   },
@@ -770,9 +763,9 @@ export interface ScheduleSpec {
 }
 
 export const schedules: ScheduleSpec[] = [
-  { name: 'notification-sweeper', lambda: 'NotificationSweeper', expression: 'rate(1 minute)' },
+  // The notification sweep and the emergency dispatch sweep, in one run (functions/ops/minute-sweeps.handler.ts).
+  { name: 'minute-sweeps', lambda: 'MinuteSweeps', expression: 'rate(1 minute)' },
   { name: 'recovery-sweep', lambda: 'RecoverySweep', expression: 'rate(5 minutes)' },
-  { name: 'emergency-dispatch-sweep', lambda: 'EmergencyDispatchSweep', expression: 'rate(1 minute)' },
   // Hourly, on the hour: each run renews the tenants whose local time is 09:00 (RENEWALS_LOCAL_HOUR in
   // functions/renewals/scan.handler.ts), so every company's notices and charges go out at 9 its time.
   { name: 'renewals-scan', lambda: 'RenewalsScan', expression: 'cron(0 * * * ? *)' },

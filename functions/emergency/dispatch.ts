@@ -8,7 +8,7 @@
  * CRM written, the customer texted the ETA, the job trail started. The customer is told at once that a technician is being dispatched (never a time), with
  * safety advice for the job type.
  *
- * Time is driven by the dispatch sweep (EmergencyDispatchSweep, `rate(1 minute)`, the same schedule
+ * Time is driven by the dispatch sweep (the MinuteSweeps schedule, `rate(1 minute)`, the same schedule
  * locally and on AWS) reading the sparse `byDue` index; every change is a version-checked update,
  * so a sweep, a reply and a link racing each other decide once.
  */

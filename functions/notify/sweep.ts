@@ -70,7 +70,7 @@ export function partitionsToSweep(marker: DueMarker | undefined, at: Date): stri
 
 /** Batches of one partition sent at once (each: one SendMessageBatch, then its rows marked in parallel). */
 const BATCHES_IN_FLIGHT = 2;
-/** A sweep stops starting batches after this long (the NotificationSweeper Lambda's timeout is 50 s). */
+/** A sweep stops starting batches after this long (the MinuteSweeps Lambda's timeout is 50 s). */
 export const SWEEP_BUDGET_MS = 40_000;
 
 export interface SweepOptions {

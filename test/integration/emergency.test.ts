@@ -2,7 +2,7 @@
  * Emergency dispatch now (issue 15 item 1), through the public API on the local system. The local
  * time is placed by the tenant's zone (an Etc/GMT zone where it is 11-something in the morning now),
  * so "late morning" holds whenever the tests run; page timeouts and escalation run the dispatch
- * sweep's use case with an injected clock, as the EmergencyDispatchSweep schedule does every minute.
+ * sweep's use case with an injected clock, as the MinuteSweeps schedule does every minute.
  */
 import { DateTime } from 'luxon';
 import { afterAll, describe, expect, it } from 'vitest';
