@@ -37,8 +37,12 @@ async function serviceTitanTenant() {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Runs the crm-sync worker (as Lambda's event source mapping would) until `done()` or the deadline. */
-async function driveCrmSync(done: () => Promise<boolean>, deadlineMs = 30_000): Promise<void> {
+/**
+ * Runs the crm-sync worker (as Lambda's event source mapping would) until `done()` or the deadline:
+ * generous, as the queue is shared (file-locks.ts) and a busy machine stretches each write (30 s
+ * ran out once in a clean-clone run beside two CPU loops).
+ */
+async function driveCrmSync(done: () => Promise<boolean>, deadlineMs = 150_000): Promise<void> {
   const until = Date.now() + deadlineMs;
   while (!(await done())) {
     if (Date.now() > until) throw new Error('crm-sync did not settle in time');
