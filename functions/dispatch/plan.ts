@@ -348,6 +348,20 @@ export function withoutLongHops(day: PlanDay, assignments: Assignment[]): Assign
   return kept;
 }
 
+/**
+ * What is wrong with one assignment whatever the capacity model (validate, route-plan.ts
+ * validateRoutes): a job assigned twice (`seen` collects the jobs), a technician who cannot serve it,
+ * a window the job does not accept.
+ */
+export function assignmentProblems(a: Assignment, job: PlanJob, tech: PlanTechnician, seen: Set<string>): string[] {
+  const problems: string[] = [];
+  if (seen.has(a.jobId)) problems.push(`${a.jobId}: assigned twice`);
+  seen.add(a.jobId);
+  if (!canServe(tech, job)) problems.push(`${a.jobId}: ${a.technicianId} not qualified or out of territory`);
+  if (!job.windows.includes(a.start)) problems.push(`${a.jobId}: window ${a.start} not acceptable`);
+  return problems;
+}
+
 /** Everything wrong with an assignment (empty when valid). */
 export function validate(day: PlanDay, assignments: Assignment[]): string[] {
   const problems: string[] = [];
@@ -363,10 +377,7 @@ export function validate(day: PlanDay, assignments: Assignment[]): string[] {
       problems.push(`${a.jobId}: unknown job or technician`);
       continue;
     }
-    if (seen.has(a.jobId)) problems.push(`${a.jobId}: assigned twice`);
-    seen.add(a.jobId);
-    if (!canServe(tech, job)) problems.push(`${a.jobId}: ${a.technicianId} not qualified or out of territory`);
-    if (!job.windows.includes(a.start)) problems.push(`${a.jobId}: window ${a.start} not acceptable`);
+    problems.push(...assignmentProblems(a, job, tech, seen));
     const occupied = occupiedWindows(day, a.start, job);
     if (!occupied || occupied.join() !== a.windowStarts.join()) problems.push(`${a.jobId}: wrong windows`);
     const units = unitsOf(day, a.start, job);

@@ -15,7 +15,7 @@
  */
 import { clockMinutes, type RouteStop, routeOrder } from '../capacity/route';
 import { basePostalCode, travelMinutes } from './geo';
-import { type Assignment, binaryAndEnd, canServe, type PlanDay, type PlanJob, type PlanTechnician } from './plan';
+import { type Assignment, assignmentProblems, binaryAndEnd, canServe, type PlanDay, type PlanJob, type PlanTechnician } from './plan';
 
 /** The shift end used when a technician has none (the generated days' trucks work 08:00-17:00). */
 export const DEFAULT_SHIFT_END = '17:00';
@@ -207,10 +207,8 @@ export function validateRoutes(day: PlanDay, assignments: Assignment[]): string[
       problems.push(`${a.jobId}: unknown job or technician`);
       continue;
     }
-    if (seen.has(a.jobId)) problems.push(`${a.jobId}: assigned twice`);
-    seen.add(a.jobId);
-    if (!canServe(tech, job)) problems.push(`${a.jobId}: ${a.technicianId} not qualified or out of territory`);
-    if (!job.windows.includes(a.start) || !tech.windowStarts.includes(a.start)) problems.push(`${a.jobId}: window ${a.start} not acceptable or off shift`);
+    problems.push(...assignmentProblems(a, job, tech, seen));
+    if (!tech.windowStarts.includes(a.start)) problems.push(`${a.jobId}: window ${a.start} off shift`);
     routes.add(a);
   }
   for (const tech of day.technicians)
