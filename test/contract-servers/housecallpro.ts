@@ -185,7 +185,24 @@ export class HousecallProContract extends ContractServer {
       const job = this.jobs.get(id!);
       if (!job) return this.error(404, 'not_found', 'Job not found');
       job.schedule = { scheduled_start: req.json?.start_time, scheduled_end: req.json?.end_time };
+      job.work_status = 'scheduled';
       return { status: 200, body: job };
+    });
+    // Erasing a job's schedule takes it off the calendar (HCP's "unschedule"); the job stays, unscheduled.
+    this.route('DELETE', /^\/jobs\/(\w+)\/schedule$/, (req, [id]) => {
+      const denied = this.auth(req);
+      if (denied) return denied;
+      const job = this.jobs.get(id!);
+      if (!job) return this.error(404, 'not_found', 'Job not found');
+      job.schedule = { scheduled_start: null, scheduled_end: null };
+      job.work_status = 'unscheduled';
+      return { status: 204 };
+    });
+    this.route('GET', /^\/jobs\/(\w+)$/, (req, [id]) => {
+      const denied = this.auth(req);
+      if (denied) return denied;
+      const job = this.jobs.get(id!);
+      return job ? { status: 200, body: job } : this.error(404, 'not_found', 'Job not found');
     });
   }
 

@@ -21,6 +21,7 @@ const SDL = `
     account: Account!
     clients(first: Int, after: String, searchTerm: String, filter: ClientFilterAttributes): ClientConnection!
     client(id: EncodedId!): Client
+    job(id: EncodedId!): Job
     productOrServices(first: Int, after: String): ProductOrServiceConnection!
     users(first: Int, after: String): UserConnection!
   }
@@ -30,6 +31,7 @@ const SDL = `
     jobCreate(input: JobCreateAttributes!): JobCreatePayload!
     visitEditSchedule(visitId: EncodedId!, input: VisitEditScheduleInput!): VisitEditSchedulePayload!
     jobCreateNote(jobId: EncodedId!, input: JobCreateNoteInput!): JobCreateNotePayload!
+    jobClose(jobId: EncodedId!, input: JobCloseInput!): JobClosePayload!
     requestCreate(input: RequestCreateInput!): RequestCreatePayload!
   }
   type Account { id: EncodedId! name: String! }
@@ -71,7 +73,11 @@ const SDL = `
   }
   type Visit { id: EncodedId! startAt: ISO8601DateTime endAt: ISO8601DateTime }
   type VisitConnection { nodes: [Visit!]! pageInfo: PageInfo! }
-  type Job { id: EncodedId! jobNumber: Int! title: String instructions: String visits(first: Int): VisitConnection! }
+  enum JobStatusTypeEnum { requires_invoicing archived late today upcoming action_required on_hold unscheduled active }
+  type Job { id: EncodedId! jobNumber: Int! jobStatus: JobStatusTypeEnum! title: String instructions: String visits(first: Int): VisitConnection! }
+  enum IncompleteVisitDecisionEnum { DESTROY_ALL COMPLETE_PAST_DESTROY_FUTURE }
+  input JobCloseInput { modifyIncompleteVisitsBy: IncompleteVisitDecisionEnum! }
+  type JobClosePayload { job: Job userErrors: [UserError!]! }
   type JobConnection { nodes: [Job!]! pageInfo: PageInfo! }
   type JobCreatePayload { job: Job userErrors: [UserError!]! }
   input VisitEditScheduleInput { startAt: ISO8601DateTime! endAt: ISO8601DateTime }
@@ -224,7 +230,11 @@ export class JobberContract extends ContractServer {
   }
 
   private jobView(job: Row): Row {
-    return { ...job, visits: ({ first }: Row) => page(job.visitList, first, null) };
+    return {
+      ...job,
+      jobStatus: job.closed ? 'archived' : job.visitList.length ? 'upcoming' : 'unscheduled',
+      visits: ({ first }: Row) => page(job.visitList, first, null),
+    };
   }
 
   private userError(message: string, path: string[]) {
@@ -248,6 +258,7 @@ export class JobberContract extends ContractServer {
         return { ...page(rows, first, after), nodes: page(rows, first, after).nodes.map((c) => this.view(c)) };
       },
       client: ({ id }: Row) => (this.clients.has(id) ? this.view(this.clients.get(id)!) : null),
+      job: ({ id }: Row) => (this.jobs.has(id) ? this.jobView(this.jobs.get(id)!) : null),
       productOrServices: ({ first, after }: Row) => page(this.productOrServices, first, after),
       users: ({ first, after }: Row) => page(this.users, first, after),
       clientCreate: ({ input }: Row) => {
@@ -291,6 +302,15 @@ export class JobberContract extends ContractServer {
         const note = { id: this.id('JobNote'), message: input.message };
         job.notes.push(note);
         return { jobNote: note, userErrors: [] };
+      },
+      // Closing a job: DESTROY_ALL deletes its incomplete visits (here: all of them); a closed job cannot be closed again.
+      jobClose: ({ jobId, input }: Row) => {
+        const job = this.jobs.get(jobId);
+        if (!job) return { job: null, ...this.userError('Job not found', ['jobId']) };
+        if (job.closed) return { job: null, ...this.userError('Job is already closed', ['jobId']) };
+        job.closed = true;
+        if (input.modifyIncompleteVisitsBy === 'DESTROY_ALL') job.visitList = [];
+        return { job: this.jobView(job), userErrors: [] };
       },
       requestCreate: ({ input }: Row) => {
         if (!this.clients.has(input.clientId)) return { request: null, ...this.userError('Client not found', ['input', 'clientId']) };

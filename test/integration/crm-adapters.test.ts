@@ -19,6 +19,7 @@ import { WebhookContract } from '../contract-servers/webhook';
 import type { ContractServer } from '../contract-servers/base';
 import type { Tenant } from '../../functions/tenant/model';
 import { queues, queueUrlEnv } from '../../functions/registry';
+import { findOpenReviewItems } from '../../functions/review/store';
 import { pollOnce } from '../../local/pollers';
 import type { LocalSqs } from '../../local/sqs';
 import { bookingRequest, createTestTenant, setCredential } from './helpers';
@@ -125,6 +126,24 @@ describe('ServiceTitan (booking provider API, OAuth2 client credentials)', () =>
     expect(st.requestsTo('PATCH', new RegExp(`/bookings/${created!.id}$`))).toHaveLength(1);
   });
 
+  it('a cancelled booking: no cancel call exists that we could confirm, so a person is told which ServiceTitan booking to cancel (review item), and nothing is written to it', async () => {
+    const tenant = await crmTenant({
+      crm: { adapter: 'servicetitan', stTenantId: st.stTenantId, bookingProviderId: st.bookingProviderId, apiUrl: st.url, authUrl: st.url, timeoutMs: 2_000 },
+      sourceSettings,
+    });
+    const booked = await tenant.call('POST', '/v1/bookings', { ...request(), customer: { name: 'Cancel Case', phone: '5125550477' } });
+    expect(booked.status, JSON.stringify(booked.body)).toBe(201);
+    const stId = booked.body.crm.externalIds.serviceTitanBookingId;
+    const writesBefore = st.requestsTo('PATCH', new RegExp(`/bookings/${stId}$`)).length;
+    const cancelled = await tenant.call('POST', `/v1/bookings/${booked.body.bookingId}/cancel`, { reason: 'Customer fixed it themselves' });
+    expect(cancelled.status, JSON.stringify(cancelled.body)).toBe(200);
+    const items = await findOpenReviewItems(tenant.tenantId, { type: 'booking', id: booked.body.bookingId }, 'crm_write_failed');
+    expect(items).toHaveLength(1);
+    expect(items[0]!.reason).toContain(`cancel booking ${stId} in ServiceTitan by hand`);
+    expect(items[0]!.reason).toContain('Customer fixed it themselves');
+    expect(st.requestsTo('PATCH', new RegExp(`/bookings/${stId}$`)).length).toBe(writesBefore);
+  });
+
   it('a create whose answer is lost (done, then a timeout) is found by its external id on the retry: one booking, never two', async () => {
     const tenant = await crmTenant({
       crm: { adapter: 'servicetitan', stTenantId: st.stTenantId, bookingProviderId: st.bookingProviderId, apiUrl: st.url, authUrl: st.url, timeoutMs: 1_000 },
@@ -226,6 +245,37 @@ describe('Housecall Pro (customer and job)', () => {
     const second = await tenant.call('POST', '/v1/bookings', { ...request(), channel: 'web' });
     expect(second.body.crm.externalIds.housecallProCustomerId).toBe(customer.id);
     expect(hcp.customers.size).toBe(1);
+  });
+});
+
+describe('Housecall Pro: a cancelled booking', () => {
+  it('takes its job off the calendar (schedule erased) with the reason as a note, once; a retried write changes nothing', async () => {
+    const tenant = await crmTenant({ crm: { adapter: 'housecallpro', apiUrl: hcp.url, timeoutMs: 2_000 }, sourceSettings });
+    const booked = await tenant.call('POST', '/v1/bookings', request());
+    expect(booked.status, JSON.stringify(booked.body)).toBe(201);
+    const job = hcp.jobs.get(booked.body.crm.externalIds.housecallProJobId)!;
+    expect(job.work_status).toBe('scheduled');
+    const cancelled = await tenant.call('POST', `/v1/bookings/${booked.body.bookingId}/cancel`, { reason: 'Customer fixed it themselves' });
+    expect(cancelled.status, JSON.stringify(cancelled.body)).toBe(200);
+    expect(job).toMatchObject({ work_status: 'unscheduled', schedule: { scheduled_start: null } });
+    const cancelNotes = () => job.notes.filter((n: { content: string }) => n.content.includes('Customer fixed it themselves'));
+    expect(cancelNotes()).toHaveLength(1);
+
+    // The same write again (the outbox, a redrive): the job is off the calendar already.
+    const adapter = new HousecallProCrmAdapter({ apiUrl: hcp.url, timeoutMs: 2_000 }, hcp.apiKey);
+    await adapter.writeBooking(
+      write({
+        bookingId: booked.body.bookingId,
+        state: 'cancelled',
+        fields: { cancel_reason: 'Customer fixed it themselves' },
+        existingExternalIds: booked.body.crm.externalIds,
+      }),
+    );
+    expect(cancelNotes()).toHaveLength(1);
+    // A booking HCP never had: cancelling it makes no job.
+    const [customers, jobs] = [hcp.customers.size, hcp.jobs.size];
+    await adapter.writeBooking(write({ bookingId: 'b-hcp-never', state: 'cancelled', fields: { cancel_reason: 'Never mind' } }));
+    expect([hcp.customers.size, hcp.jobs.size]).toEqual([customers, jobs]);
   });
 });
 

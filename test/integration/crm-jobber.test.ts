@@ -136,6 +136,31 @@ describe('Jobber adapter (GraphQL, OAuth2 refresh-token rotation)', () => {
     expect(jobber.jobs.get(retried.externalIds.jobberJobId!)!.instructions).toContain(`JobRelay booking ${lost.bookingId}`);
   });
 
+  it('a cancelled booking closes its Jobber job (its visit goes off the calendar, the reason is a note); a retried cancel changes nothing; a booking Jobber never had makes nothing', async () => {
+    const crm = adapter();
+    const first = write();
+    const made = await crm.writeBooking(first);
+    const cancel: CrmBookingWrite = {
+      ...first,
+      state: 'cancelled',
+      dealStage: 'Closed Lost',
+      fields: { cancel_reason: 'Customer fixed it themselves' },
+      existingExternalIds: made.externalIds,
+    };
+    await crm.writeBooking(cancel);
+    const job = jobber.jobs.get(made.externalIds.jobberJobId!)!;
+    expect(job).toMatchObject({ closed: true, visitList: [] });
+    const cancelNotes = () => job.notes.filter((n: { message: string }) => n.message.includes('Customer fixed it themselves'));
+    expect(cancelNotes()).toHaveLength(1);
+    // The outbox or a redrive writes it again: the job is already closed, nothing more is done (no error either).
+    await crm.writeBooking(cancel);
+    expect(cancelNotes()).toHaveLength(1);
+
+    const [clients, jobs] = [jobber.clients.size, jobber.jobs.size];
+    await crm.writeBooking({ ...write(), state: 'cancelled', dealStage: 'Closed Lost', fields: { cancel_reason: 'Never mind' } });
+    expect([jobber.clients.size, jobber.jobs.size]).toEqual([clients, jobs]);
+  });
+
   it('401: one refresh (the rotated refresh token is kept for the next one), then success; a dead refresh token is a refusal', async () => {
     const tenantId = `t-jobber-rot-${counter++}`;
     const settings = { apiUrl: jobber.url, apiVersion: '2025-04-16', timeoutMs: 2_000 };

@@ -36,3 +36,22 @@ export function leadCloseByHand(
     `${vendor}: the caller of ${record} ${id} booked${booked}; close that ${record} in ${vendor} by hand (JobRelay does not close it through the API)`,
   );
 }
+
+/**
+ * A cancelled booking on ServiceTitan: its booking-provider booking (or the JPM job made for a known
+ * customer) has no cancel or dismiss call we could confirm first-hand (a job cancel needs one of the
+ * tenant's own cancel reason ids), so nothing is written and a person cancels it, told which record
+ * and why (a crm_write_failed review item on the booking). A booking ServiceTitan never had: nothing.
+ */
+export function cancelByHand(
+  vendor: string,
+  record: string,
+  id: string | undefined,
+  write: { bookingId: string; fields: Record<string, string | number | boolean> },
+): { nothingToCancel: true } {
+  if (!id) return { nothingToCancel: true };
+  const reason = write.fields.cancel_reason ? ` (${String(write.fields.cancel_reason)})` : '';
+  throw new CrmRejectedError(
+    `${vendor}: booking ${write.bookingId} was cancelled${reason}; cancel ${record} ${id} in ${vendor} by hand so no technician is sent (JobRelay cannot cancel it through the API)`,
+  );
+}

@@ -8,7 +8,8 @@
  * tags, job_fields{job_type_id, business_unit_id}), `POST /jobs/{id}/notes` (content); an unbooked
  * caller (state `lead`) is `POST /leads` (customer_id, address_id, lead_source, tags, note), listed by
  * `GET /leads?customer_id=` (HCP's leads resource as its connector guides list it; field names inferred
- * from those, see writeLead).
+ * from those, see writeLead); a cancelled booking's job is taken off the calendar with
+ * `DELETE /jobs/{id}/schedule` (the public API documents no job cancel), the reason as a job note.
  * A retried write finds the customer by phone first, so the customer is never created twice; after a
  * create whose answer was lost (`previousCreateAttemptAt`) it finds the job by its `jobrelay:` tag.
  */
@@ -117,6 +118,7 @@ export class HousecallProCrmAdapter implements CrmAdapter {
       leadCloseByHand('Housecall Pro', 'lead', write.existingExternalIds?.housecallProLeadId, write);
       return { adapter: this.name, externalIds: write.existingExternalIds ?? {} };
     }
+    if (write.state === 'cancelled') return this.unscheduleCancelledJob(write);
     const digits = write.customer.phoneE164.replace(/^\+1/, '').replace(/\D/g, '');
     const address = {
       street: write.address.line1,
@@ -194,6 +196,32 @@ export class HousecallProCrmAdapter implements CrmAdapter {
       await this.call('job schedule', 'PUT', `/jobs/${jobId}/schedule`, { start_time: write.window.startUtc, end_time: write.window.endUtc });
     }
     return { adapter: this.name, externalIds: { housecallProCustomerId: customerId, housecallProJobId: jobId } };
+  }
+
+  /**
+   * A cancelled booking: its job leaves the technician's calendar (schedule erased) with the reason as
+   * a note; a job already off the calendar (a retried write) is left alone, and a booking Housecall
+   * Pro never had (cancelled before its first write went through) makes nothing there.
+   */
+  private async unscheduleCancelledJob(write: CrmBookingWrite): Promise<CrmWriteResult> {
+    const ids: Record<string, string> = { ...(write.existingExternalIds ?? {}) };
+    let jobId: string | undefined = ids.housecallProJobId;
+    if (!jobId && write.previousCreateAttemptAt && ids.housecallProCustomerId) {
+      const listed = await this.call<{ jobs: Array<{ id: string; tags?: string[] }> }>(
+        'job search',
+        'GET',
+        `/jobs?customer_id=${encodeURIComponent(ids.housecallProCustomerId)}&page_size=100`,
+      );
+      jobId = listed.body.jobs?.find((j) => j.tags?.includes(`jobrelay:${write.bookingId}`))?.id;
+    }
+    if (!jobId) return { adapter: this.name, externalIds: ids };
+    const job = await this.call<{ schedule?: { scheduled_start?: string | null } }>('job read', 'GET', `/jobs/${jobId}`);
+    if (job.body.schedule?.scheduled_start) {
+      const reason = write.fields.cancel_reason ? `: ${String(write.fields.cancel_reason)}` : '';
+      await this.call('job note', 'POST', `/jobs/${jobId}/notes`, { content: `Cancelled through JobRelay${reason}` });
+      await this.call('job unschedule', 'DELETE', `/jobs/${jobId}/schedule`);
+    }
+    return { adapter: this.name, externalIds: { ...ids, housecallProJobId: jobId } };
   }
 
   /**

@@ -50,6 +50,10 @@ const CLIENT_JOBS = `query JobRelayClientJobs($id: EncodedId!) { client(id: $id)
 const VISIT_SCHEDULE = `mutation JobRelayVisitSchedule($visitId: EncodedId!, $input: VisitEditScheduleInput!) {
   visitEditSchedule(visitId: $visitId, input: $input) { visit { id } userErrors { message path } }
 }`;
+const JOB_STATUS = `query JobRelayJobStatus($id: EncodedId!) { job(id: $id) { id jobStatus } }`;
+const JOB_CLOSE = `mutation JobRelayJobClose($jobId: EncodedId!, $input: JobCloseInput!) {
+  jobClose(jobId: $jobId, input: $input) { job { id jobStatus } userErrors { message path } }
+}`;
 const JOB_NOTE = `mutation JobRelayJobNote($jobId: EncodedId!, $input: JobCreateNoteInput!) {
   jobCreateNote(jobId: $jobId, input: $input) { jobNote { id } userErrors { message path } }
 }`;
@@ -80,6 +84,7 @@ export class JobberCrmAdapter implements CrmAdapter {
       return { adapter: this.name, externalIds: write.existingExternalIds ?? {} };
     }
     const ids: Record<string, string> = { ...(write.existingExternalIds ?? {}) };
+    if (write.state === 'cancelled') return this.closeCancelledJob(write, ids);
     const { clientId, propertyId } = await this.clientAndProperty(write, ids);
     ids.jobberClientId = clientId;
     ids.jobberPropertyId = propertyId;
@@ -125,6 +130,27 @@ export class JobberCrmAdapter implements CrmAdapter {
         input: { startAt: write.window.startUtc, endAt: write.window.endUtc },
       });
     }
+    return { adapter: this.name, externalIds: ids };
+  }
+
+  /**
+   * A cancelled booking: its job is closed with `jobClose(modifyIncompleteVisitsBy: DESTROY_ALL)`, so
+   * its visit leaves the technician's calendar (Jobber has no job delete), with the reason as a job
+   * note first. A job already closed (a retried write) is left alone; a booking Jobber never had
+   * (cancelled before its first write went through) makes nothing in Jobber.
+   */
+  private async closeCancelledJob(write: CrmBookingWrite, ids: Record<string, string>): Promise<CrmWriteResult> {
+    if (!ids.jobberJobId && write.previousCreateAttemptAt && ids.jobberClientId) Object.assign(ids, await this.findJob(ids.jobberClientId, write.bookingId));
+    const jobId = ids.jobberJobId;
+    if (!jobId) return { adapter: this.name, externalIds: ids };
+    const { job } = await this.api.request<{ job: { jobStatus: string } | null }>('job status', JOB_STATUS, { id: jobId });
+    if (!job || job.jobStatus === 'archived') return { adapter: this.name, externalIds: ids };
+    const reason = write.fields.cancel_reason ? `: ${String(write.fields.cancel_reason)}` : '';
+    await this.api.mutate('job note', 'jobCreateNote', JOB_NOTE, {
+      jobId,
+      input: { message: `Cancelled through JobRelay${reason}`.slice(0, 10_000) },
+    });
+    await this.api.mutate('job close', 'jobClose', JOB_CLOSE, { jobId, input: { modifyIncompleteVisitsBy: 'DESTROY_ALL' } });
     return { adapter: this.name, externalIds: ids };
   }
 

@@ -13,7 +13,7 @@ import { CrmRejectedError } from '../../shared/errors';
 import type { CrmAdapter, CrmBookingWrite, CrmWriteResult } from '../adapter';
 import type { CrmConnectionTest, CrmOption, CrmOptions } from '../setup-schemas';
 import type { RequiredVendorIds } from '../vendor-ids';
-import { fieldNotes, leadCloseByHand } from './field-notes';
+import { cancelByHand, fieldNotes, leadCloseByHand } from './field-notes';
 import type { CrmCustomerPage, CrmCustomerQuery } from '../read-sync-schemas';
 import { vendorCall } from './http';
 import { listServiceTitanCustomers } from './servicetitan-read';
@@ -130,6 +130,13 @@ export class ServiceTitanCrmAdapter implements CrmAdapter {
       return { adapter: this.name, externalIds: write.existingExternalIds ?? {} };
     }
     const base = `/crm/v2/tenant/${this.settings.stTenantId}/booking-provider/${this.settings.bookingProviderId}/bookings`;
+    if (write.state === 'cancelled') {
+      const ids = write.existingExternalIds ?? {};
+      if (ids.serviceTitanJobId) cancelByHand('ServiceTitan', 'job', ids.serviceTitanJobId, write);
+      const lost = !ids.serviceTitanBookingId && write.previousCreateAttemptAt ? await this.findByExternalId(base, write) : undefined;
+      cancelByHand('ServiceTitan', 'booking', ids.serviceTitanBookingId ?? lost, write);
+      return { adapter: this.name, externalIds: ids };
+    }
     // ServiceTitan bookings have no notes endpoint: the transcript travels in the summary.
     const summary = [
       write.summary ?? String(write.fields.summary ?? ''),
