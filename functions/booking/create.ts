@@ -17,7 +17,7 @@ import { now } from '../shared/time';
 import { resolveJobType } from '../triage/booking';
 import { readTenantConfigAndJobType } from '../tenant/config-cache';
 import { snapshotOf } from './facts';
-import type { CreateBookingRequest, CreateBookingRequestInput } from './schemas';
+import type { Booking, CreateBookingRequest, CreateBookingRequestInput } from './schemas';
 import { driveBooking } from './drive';
 import {
   bookingRequestHash,
@@ -137,15 +137,18 @@ async function runBooking(
     made = receivedBooking(tenantId, bookingId, key, request, checked, now());
     await createBookingRecord(made);
   }
+  let answered: Booking | undefined;
   if (made.status === 'received') {
     // The run carries what this request read (booking/facts.ts): its nodes do not read it again.
     const facts = { configVersion: checked.configVersion, jobType: checked.jobType, booking: snapshotOf(made) };
-    await driveBooking(tenantId, bookingId, { resumed, by: resumed ? 'CreateBooking:resume' : 'CreateBooking', facts });
+    ({ booking: answered } = await driveBooking(tenantId, bookingId, { resumed, by: resumed ? 'CreateBooking:resume' : 'CreateBooking', facts }));
   }
 
-  const record = await getBookingRecord(tenantId, bookingId);
+  // A committed run ends with the booking as its last write left it (issue 19: not read again); any other end reads it.
+  // The fields the run does not change (request, flags, attribution) are the ones this request stored.
+  const record = answered ? ({ ...made, ...answered } as BookingRecord) : await getBookingRecord(tenantId, bookingId);
   await openIntakeReviewItems(tenantId, record!, now());
-  const booking = toPublicBooking(record!);
+  const booking = answered ?? toPublicBooking(record!);
   if (booking.status === 'rejected') {
     // The caller is kept as a lead (CRM, callback item, waitlist): functions/leads/record.ts.
     const lead = await recordBookingLead(tenantId, record!, now());

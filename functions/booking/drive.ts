@@ -12,6 +12,7 @@ import { logger } from '../shared/logger';
 import { now } from '../shared/time';
 import { type BookingFacts, readBookingFacts } from './facts';
 import { runBookingWorkflow } from './run-store';
+import type { Booking } from './schemas';
 import { updateBooking } from './store';
 
 /**
@@ -31,8 +32,9 @@ export async function driveBooking(
   tenantId: string,
   bookingId: string,
   options: { resumed: boolean; by: string; facts?: BookingFacts },
-): Promise<{ failure?: string }> {
+): Promise<{ failure?: string; booking?: Booking }> {
   let failure: string | undefined;
+  let booking: Booking | undefined;
   // The run a person looks up in the Step Functions console (issue 19 item 4: this review item, not an
   // ExecutionsFailed/TimedOut alarm, is how a failed booking run is signalled).
   let executionArn: string | undefined;
@@ -41,6 +43,7 @@ export async function driveBooking(
     const run = await runBookingWorkflow(executionNameFor(bookingId, options.resumed), { tenantId, bookingId, ...(facts ? { facts } : {}) });
     executionArn = run.executionArn;
     if (run.status !== 'SUCCEEDED') failure = `${run.status}: ${run.error ?? ''} ${run.cause ?? ''}`.trim();
+    else booking = bookingOfOutput(run.output);
   } catch (error) {
     failure = `StartSyncExecution failed: ${(error as Error).name}`;
   }
@@ -58,5 +61,15 @@ export async function driveBooking(
     );
     await updateBooking(tenantId, bookingId, { status: 'pending_confirmation', statusReason: 'workflow_failed' }, { onlyFrom: ['received'], at: now() });
   }
-  return failure ? { failure } : {};
+  return failure ? { failure } : booking ? { booking } : {};
+}
+
+/**
+ * The booking a committed run ends with (the ASL's Answer state: CommitSlot's write, ALL_NEW, in its
+ * public shape); undefined when the run ended elsewhere (rejected, review, dispatch): read it then.
+ */
+function bookingOfOutput(output: string | undefined): Booking | undefined {
+  if (!output) return undefined;
+  const booking = (JSON.parse(output) as { booking?: unknown }).booking;
+  return booking && typeof booking === 'object' ? (booking as Booking) : undefined;
 }

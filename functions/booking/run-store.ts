@@ -12,10 +12,12 @@ export interface BookingRunOutcome {
   status?: string;
   error?: string;
   cause?: string;
+  /** The run's output (JSON), when it succeeded. */
+  output?: string;
 }
 
 /** Runs the booking workflow for one booking and answers with how the run ended (StartSyncExecution answers 200 for failed runs too). */
 export async function runBookingWorkflow(name: string, input: { tenantId: string; bookingId: string; facts?: object }): Promise<BookingRunOutcome> {
   const run = await sfnClient().send(new StartSyncExecutionCommand({ stateMachineArn: config.bookingStateMachineArn, name, input: JSON.stringify(input) }));
-  return { executionArn: run.executionArn, status: run.status, error: run.error, cause: run.cause };
+  return { executionArn: run.executionArn, status: run.status, error: run.error, cause: run.cause, output: run.output };
 }

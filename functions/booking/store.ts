@@ -5,7 +5,7 @@
 import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../shared/clients';
 import { config } from '../shared/config';
-import { InvariantError } from '../shared/errors';
+import { InvariantError, isConditionalCheckFailed } from '../shared/errors';
 import type { Booking, BookingStatus, CreateBookingRequest } from './schemas';
 import { queryPages, queryPartition, sendConditional } from '../shared/dynamo';
 import { normalizePhone } from '../recognise/phone';
@@ -362,13 +362,48 @@ export async function updateBooking(
   fields: Partial<Omit<BookingRecord, 'tenantId' | 'bookingId'>>,
   options: BookingUpdateOptions = {},
 ): Promise<boolean> {
-  const updated = await sendConditional(new UpdateCommand(bookingUpdate(tenantId, bookingId, fields, options)));
-  if (!updated) {
-    for (const { node, outcome, detail, at } of timelineNotes(options.timeline)) {
-      await appendTimeline(tenantId, bookingId, node, outcome, detail, at ? new Date(at) : options.at);
-    }
+  return (await sendBookingUpdate(tenantId, bookingId, fields, options, 'NONE')).updated;
+}
+
+/**
+ * updateBooking that answers with the booking as this write left it (ReturnValues ALL_NEW, no read
+ * after it), undefined when the condition failed: CommitSlot's answer to the run, which the bookings
+ * route answers with instead of reading the booking again (issue 19).
+ */
+export async function updateBookingReturning(
+  tenantId: string,
+  bookingId: string,
+  fields: Partial<Omit<BookingRecord, 'tenantId' | 'bookingId'>>,
+  options: BookingUpdateOptions = {},
+): Promise<BookingRecord | undefined> {
+  return (await sendBookingUpdate(tenantId, bookingId, fields, options, 'ALL_NEW')).record;
+}
+
+async function sendBookingUpdate(
+  tenantId: string,
+  bookingId: string,
+  fields: Partial<Omit<BookingRecord, 'tenantId' | 'bookingId'>>,
+  options: BookingUpdateOptions,
+  returnValues: 'NONE' | 'ALL_NEW',
+): Promise<{ updated: boolean; record?: BookingRecord }> {
+  try {
+    const { Attributes } = await documentClient().send(
+      new UpdateCommand({ ...bookingUpdate(tenantId, bookingId, fields, options), ReturnValues: returnValues }),
+    );
+    return { updated: true, ...(Attributes ? { record: Attributes as BookingRecord } : {}) };
+  } catch (error) {
+    if (!isConditionalCheckFailed(error)) throw error;
   }
-  return updated;
+  // The condition failed: the timeline still says what the node did.
+  for (const { node, outcome, detail, at } of timelineNotes(options.timeline)) {
+    await appendTimeline(tenantId, bookingId, node, outcome, detail, at ? new Date(at) : options.at);
+  }
+  return { updated: false };
+}
+
+/** One TransactWriteItems of items built by their owners (e.g. a hold's commit the run carries): false when a condition failed. */
+export function sendBookingTransaction(items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>): Promise<boolean> {
+  return sendConditional(new TransactWriteCommand({ TransactItems: items }));
 }
 
 function timelineNotes(timeline: TimelineNote | TimelineNote[] | undefined): TimelineNote[] {

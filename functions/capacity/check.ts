@@ -94,7 +94,18 @@ export async function checkCapacity(state: WorkflowState): Promise<CapacityResul
       detail: { date: chosen.date, start: chosen.start, technicians: chosen.candidates.length, emergency, afterHours: chosen.afterHours, stale },
       at: at.toISOString(),
     };
-    return { decision: 'available', date: chosen.date, start: chosen.start, end: chosen.end, emergency, stale, member, timeline };
+    return {
+      decision: 'available',
+      date: chosen.date,
+      start: chosen.start,
+      end: chosen.end,
+      emergency,
+      stale,
+      member,
+      timeline,
+      // SoftHold claims from what this read chose (its conditional claim is the guarantee, not this read).
+      candidates: chosen.candidates,
+    };
   }
   if (stale && (reason ?? 'fully_booked') === 'fully_booked') {
     // "Full" in schedule data we cannot trust: keep the request for dispatch, never reject or confirm it.

@@ -5,11 +5,11 @@
  * waits for dispatch as pending_confirmation and keeps its claim.
  */
 import { factsOf } from '../booking/facts';
-import { type BookingRecord, requireBookingRecord, updateBooking } from '../booking/store';
+import { type BookingRecord, requireBookingRecord, sendBookingTransaction, toPublicBooking, updateBookingReturning } from '../booking/store';
 import type { BookingStatus } from '../booking/schemas';
 import { workflowNode, BOOKING_NODE_CATCH, type WorkflowState } from '../shared/node';
 import { now } from '../shared/time';
-import { commitHold } from './store';
+import { commitHold, commitHoldItems, type HoldRecord } from './store';
 import { InvariantError, PermanentError, type NodeRaises } from '../shared/errors';
 
 /** The hold expired and another booking took its slot before commit: retrying cannot bring it back. */
@@ -44,7 +44,7 @@ export const handler = workflowNode('CommitSlot', async (state) => {
   const { tenantId, bookingId } = state;
   const at = now();
   const booking = await bookingToCommit(state);
-  if (booking.holdId && !(await commitHold(tenantId, booking.holdId, bookingId))) {
+  if (booking.holdId && !(await commitTheHold(state, booking.holdId))) {
     throw new SlotLostError('The hold expired and its slot was claimed by another booking before commit');
   }
   let status: BookingStatus = 'confirmed';
@@ -65,7 +65,7 @@ export const handler = workflowNode('CommitSlot', async (state) => {
       : status === 'pending_approval'
         ? 'source_requires_acceptance'
         : booking.statusReason;
-  await updateBooking(
+  const record = await updateBookingReturning(
     tenantId,
     bookingId,
     { status, statusReason },
@@ -76,5 +76,20 @@ export const handler = workflowNode('CommitSlot', async (state) => {
     },
   );
   // The window travels on: ScheduleNotifications plans from it without reading the booking again.
-  return { status, window: booking.window ?? null };
+  // The booking as this write left it (public shape, no caller details): the bookings route answers
+  // with it (the run's output) instead of reading it; null when this write did not apply (a re-entry).
+  return { status, window: booking.window ?? null, booking: record ? toPublicBooking(record) : null };
 });
+
+/**
+ * HELD -> BOOKED for the hold. The items SoftHold claimed travel in $.hold.keys: committed in one
+ * transaction without reading the hold. When that is refused (a retry after the commit went
+ * through, or an item re-claimed) commitHold reads the hold and decides, as without the keys.
+ */
+async function commitTheHold(state: WorkflowState, holdId: string): Promise<boolean> {
+  const { tenantId, bookingId } = state;
+  const keys = state.hold?.holdId === holdId ? state.hold.keys : undefined;
+  // commitHoldItems needs only the hold's id and keys (the rest of the record is not written).
+  if (keys?.length && (await sendBookingTransaction(commitHoldItems({ tenantId, holdId, keys } as HoldRecord, bookingId)))) return true;
+  return commitHold(tenantId, holdId, bookingId);
+}

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { listTechnicians } from '../tenant/store';
 import type { JobType, Tenant } from '../tenant/model';
 import { epochSeconds } from '../shared/time';
-import { dateRange, explainNoWindow, findOpenWindows, localDates, type NoWindowReason, type OpenWindow } from './availability';
+import { type ClaimPlan, dateRange, explainNoWindow, findOpenWindows, localDates, type NoWindowReason, type OpenWindow } from './availability';
 import { claimHold, type HoldRecord, listClaims, type TransactItem } from './store';
 
 /** Lead time: a standard window is not offered when it starts sooner than this. */
@@ -107,25 +107,37 @@ export async function holdWindow(args: {
   checkTime?: () => void;
   /** Items written in the hold's own claim transaction (the caller of a hold: kept with it or not at all). */
   alongside?: (hold: HoldRecord) => TransactItem[];
+  /**
+   * The candidates a read just chose for this window (CheckCapacity's, issue 19): the first round
+   * claims from them without reading again. The claim's conditions, not the read, are the guarantee:
+   * a plan gone stale is refused by storage, and the next round reads as always.
+   */
+  chosen?: ClaimPlan[];
 }): Promise<HoldAttempt> {
   const { tenant, jobType, postalCode, window, holdId, now } = args;
   const emergency = args.emergency ?? jobType.emergency;
   const dates = window ? [window.date] : searchDates(tenant, now, { emergency });
   const expiresAt = epochSeconds(new Date(now.getTime() + tenant.holdMinutes * 60_000));
 
-  let lastReason: HoldAttempt['reason'];
-  for (let round = 0; round < CLAIM_ROUNDS; round++) {
-    args.checkTime?.();
+  /** The chosen window's candidates as storage holds them now, or why there is none. */
+  const readCandidates = async (): Promise<ClaimPlan[] | { reason: HoldAttempt['reason'] }> => {
     const { open, reason } = await availableWindows({ tenant, jobType, postalCode, dates, now, emergency, member: args.member });
     const usable = args.technicianId
       ? open.map((w) => ({ ...w, candidates: w.candidates.filter((c) => c.technicianId === args.technicianId) })).filter((w) => w.candidates.length)
       : open;
     const chosen = window ? usable.find((w) => w.start === window.start) : usable[0];
-    if (!chosen) {
-      lastReason = window && usable.length ? 'window_unavailable' : (reason ?? 'fully_booked');
+    return chosen ? chosen.candidates : { reason: window && usable.length ? 'window_unavailable' : (reason ?? 'fully_booked') };
+  };
+
+  let lastReason: HoldAttempt['reason'];
+  for (let round = 0; round < CLAIM_ROUNDS; round++) {
+    args.checkTime?.();
+    const candidates = round === 0 && args.chosen?.length ? args.chosen : await readCandidates();
+    if (!Array.isArray(candidates)) {
+      lastReason = candidates.reason;
       break;
     }
-    for (const plan of spreadCandidates(chosen.candidates, holdId)) {
+    for (const plan of spreadCandidates(candidates, holdId)) {
       args.checkTime?.();
       const claim = {
         tenantId: tenant.tenantId,

@@ -1,9 +1,10 @@
 /**
  * Admission leases (shared/admission.ts): one item per place, `T#<tenant>#ADMISSION#<route>` per
  * tenant and `ADMISSION#<route>` across tenants, taken with a conditional Put and given back with a
- * conditional Delete, both keyed by the lease id.
+ * conditional Delete, both keyed by the lease id (a request's two places: one transaction each way,
+ * putLeases and deleteLeases).
  */
-import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from './config';
 import { queryPartition, sendConditional } from './dynamo';
 import { epochSeconds } from './time';
@@ -26,26 +27,43 @@ export async function takenPlaces(pk: string, at: number): Promise<Set<string>> 
   return new Set(items.filter((item) => Number(item.leaseUntil) > at).map((item) => String(item.sk)));
 }
 
+const leasePut = (lease: Lease, at: number, leaseUntil: number) => ({
+  TableName: config.tableName,
+  Item: { ...lease.key, leaseId: lease.leaseId, leaseUntil, expiresAt: epochSeconds(new Date(leaseUntil)) + 60 },
+  ConditionExpression: 'attribute_not_exists(pk) OR leaseUntil < :at',
+  ExpressionAttributeValues: { ':at': at },
+});
+
+const leaseDelete = (lease: Lease) => ({
+  TableName: config.tableName,
+  Key: lease.key,
+  ConditionExpression: 'leaseId = :leaseId',
+  ExpressionAttributeValues: { ':leaseId': lease.leaseId },
+});
+
 /** Takes the place when it is free or its lease ran out before `at`; false when another holds it. */
 export function putLease(lease: Lease, at: number, leaseUntil: number): Promise<boolean> {
-  return sendConditional(
-    new PutCommand({
-      TableName: config.tableName,
-      Item: { ...lease.key, leaseId: lease.leaseId, leaseUntil, expiresAt: epochSeconds(new Date(leaseUntil)) + 60 },
-      ConditionExpression: 'attribute_not_exists(pk) OR leaseUntil < :at',
-      ExpressionAttributeValues: { ':at': at },
-    }),
-  );
+  return sendConditional(new PutCommand(leasePut(lease, at, leaseUntil)));
+}
+
+/**
+ * Takes every place or none (one TransactWriteItems): false when any is held, or the transaction
+ * met a concurrent one on a place (nothing is taken then either).
+ */
+export function putLeases(leases: Lease[], at: number, leaseUntil: number): Promise<boolean> {
+  return sendConditional(new TransactWriteCommand({ TransactItems: leases.map((lease) => ({ Put: leasePut(lease, at, leaseUntil) })) }));
 }
 
 /** Gives the place back if this lease still holds it. */
 export async function deleteLease(lease: Lease): Promise<void> {
-  await sendConditional(
-    new DeleteCommand({
-      TableName: config.tableName,
-      Key: lease.key,
-      ConditionExpression: 'leaseId = :leaseId',
-      ExpressionAttributeValues: { ':leaseId': lease.leaseId },
-    }),
-  );
+  await sendConditional(new DeleteCommand(leaseDelete(lease)));
+}
+
+/**
+ * Gives every place back in one TransactWriteItems; when one is no longer this lease's (it ran out
+ * and another request took it), each place still held is given back on its own.
+ */
+export async function deleteLeases(leases: Lease[]): Promise<void> {
+  if (await sendConditional(new TransactWriteCommand({ TransactItems: leases.map((lease) => ({ Delete: leaseDelete(lease) })) }))) return;
+  await Promise.all(leases.map(deleteLease));
 }

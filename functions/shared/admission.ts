@@ -9,10 +9,11 @@
  * Why a shared counter and not one in memory: a Lambda instance serves one request at a time (and the
  * local runtime runs each function in a pool of such instances, local/lambdas.ts), so a counter in
  * a module never sees more than one request. The count lives in DynamoDB as leases, one item per
- * place: `perTenant` places per tenant and route, `total` per route. Taking a place is one
- * conditional Put on a random place, free or expired (when that place is held: one consistent Query
- * of the places, a refusal stops there, then Puts on the free ones); giving it back is one
- * conditional Delete. A lease expires by itself
+ * place: `perTenant` places per tenant and route, `total` per route. A request first takes a random
+ * place of each in one transaction (both or neither); when either is held, it takes them one at a
+ * time: a conditional Put on a random place, free or expired (when that place is held: one
+ * consistent Query of the places, a refusal stops there, then Puts on the free ones). Giving them
+ * back is one transaction of conditional Deletes. A lease expires by itself
  * (`LEASE_MS`, longer than the route's timeout), so a crashed or timed-out run cannot leak a place.
  * In AWS nothing else caps the route's instances on purpose: no reserved concurrency, because a
  * Lambda throttled at its cap is a bare 500 behind API Gateway (HTTP APIs cannot map it), while a
@@ -21,7 +22,7 @@
  * Written by hand: no library keeps a concurrency semaphore in DynamoDB with expiring leases.
  */
 import { randomUUID } from 'node:crypto';
-import { admissionKeys, deleteLease, type Lease, putLease, takenPlaces } from './admission-store';
+import { admissionKeys, deleteLease, deleteLeases, type Lease, putLease, putLeases, takenPlaces } from './admission-store';
 import { ApiError } from './errors';
 import type { RouteRequest, RouteResponse } from './http';
 import { logger } from './logger';
@@ -102,9 +103,20 @@ export class AdmissionGate {
   /** A permit for one request of `tenantId`, or AdmissionRefused (a refusal holds nothing). */
   async admit(tenantId: string): Promise<AdmissionPermit> {
     const leaseId = randomUUID();
-    const ofTenant = await takePlace(admissionKeys.tenantPartition(tenantId, this.route), this.limits.perTenant, leaseId);
+    const tenantPartition = admissionKeys.tenantPartition(tenantId, this.route);
+    const totalPartition = admissionKeys.totalPartition(this.route);
+    // Issue 19: both places in one transaction (a random place of each, free or expired): both or
+    // neither, so a tenant over its share never holds a total place. When either is held (or a
+    // concurrent transaction met one), nothing was taken: take them one at a time, as below.
+    const at = now().getTime();
+    const both = [
+      { key: admissionKeys.place(tenantPartition, Math.floor(Math.random() * this.limits.perTenant)), leaseId },
+      { key: admissionKeys.place(totalPartition, Math.floor(Math.random() * this.limits.total)), leaseId },
+    ];
+    if (await putLeases(both, at, at + LEASE_MS)) return this.permit(both);
+    const ofTenant = await takePlace(tenantPartition, this.limits.perTenant, leaseId);
     if (!ofTenant) throw new AdmissionRefused('tenant', this.limits.retryAfterSeconds);
-    const ofAll = await takePlace(admissionKeys.totalPartition(this.route), this.limits.total, leaseId).catch(async (error: unknown) => {
+    const ofAll = await takePlace(totalPartition, this.limits.total, leaseId).catch(async (error: unknown) => {
       await deleteLease(ofTenant).catch(() => undefined);
       throw error;
     });
@@ -112,11 +124,16 @@ export class AdmissionGate {
       await deleteLease(ofTenant);
       throw new AdmissionRefused('total', this.limits.retryAfterSeconds);
     }
+    return this.permit([ofTenant, ofAll]);
+  }
+
+  /** The permit of places taken: given back in one transaction (deleteLeases). */
+  private permit(leases: Lease[]): AdmissionPermit {
     let released: Promise<void> | undefined;
     let held = false;
     const giveBack = () => {
       // A lease that cannot be deleted now expires by itself within LEASE_MS.
-      released ??= Promise.all([deleteLease(ofTenant), deleteLease(ofAll)]).then(
+      released ??= deleteLeases(leases).then(
         () => undefined,
         (error: unknown) => logger.warn('admission: a place could not be given back; its lease expires by itself', { error: error as Error }),
       );

@@ -5,6 +5,7 @@
  * details stay out of execution history); nodes that need the caller read the booking from DynamoDB.
  */
 import middy from '@middy/core';
+import type { ClaimPlan } from '../capacity/availability';
 import type { Context } from 'aws-lambda';
 import * as z from './zod';
 import { logger } from './logger';
@@ -27,7 +28,12 @@ export type WorkflowState = z.infer<typeof WorkflowStateSchema> & {
   hold?: HoldResult;
   crm?: { status: 'written'; externalIds?: Record<string, string> };
   /** CommitSlot's outcome: the booking's status and window (ScheduleNotifications plans from them). */
-  commit?: { status: string; window?: { date: string; start: string; end: string; technicianId?: string } | null };
+  commit?: {
+    status: string;
+    window?: { date: string; start: string; end: string; technicianId?: string } | null;
+    /** The booking as CommitSlot's write left it (its public shape; null when the write did not apply): the run's output. */
+    booking?: Record<string, unknown> | null;
+  };
   failures?: Record<string, { Error: string; Cause?: string }>;
   /** RecordReviewItem's outcome; `statusReason` is what it set on the booking (CommitSlot keeps it without a read). */
   review?: { reviewItemId?: string; outbox?: string; continueAt?: string; statusReason?: string };
@@ -50,6 +56,8 @@ export interface CapacityResult {
   reason?: string;
   /** CheckCapacity's timeline entry, written by SoftHold's booking write (one write for both). */
   timeline?: { node: string; outcome: string; detail?: Record<string, unknown>; at?: string };
+  /** available: the chosen window's candidate claims as CheckCapacity read them; SoftHold claims from them without reading again. */
+  candidates?: ClaimPlan[];
 }
 
 export interface HoldResult {
@@ -61,6 +69,8 @@ export interface HoldResult {
   /** The window held (what SoftHold wrote on the booking): CommitSlot commits it without reading the booking. */
   window?: { date: string; start: string; end: string; technicianId: string };
   expiresAt?: string;
+  /** The items the hold claimed (the hold record's `keys`): CommitSlot commits them without reading the hold. */
+  keys?: Array<{ pk: string; sk: string }>;
 }
 
 /** `context` gives a node its time left (getRemainingTimeInMillis) to budget its calls out. */

@@ -1,6 +1,7 @@
 /**
  * Admission control (functions/shared/admission.ts) against DynamoDB Local: the places are leases
- * every instance shares, so concurrent requests of many instances see one count.
+ * every instance shares, so concurrent requests of many instances see one count. A request whose
+ * random places are free takes both in one transaction and gives both back in one.
  */
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
@@ -8,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { AdmissionGate, AdmissionRefused, type AdmissionPermit } from '../../functions/shared/admission';
 import { admissionKeys } from '../../functions/shared/admission-store';
 import { documentClient } from '../../functions/shared/clients';
+import { counted } from './dynamo-calls';
 import { itemsWithPrefix } from './helpers';
 
 const route = () => `Test${ulid().slice(-8)}`;
@@ -67,6 +69,19 @@ describe('admission gate', () => {
     await expect(gate.admit('a')).resolves.toBeDefined();
     await next.release(); // the expired lease is someone else's place now: nothing is deleted
     expect(await itemsWithPrefix(admissionKeys.tenantPartition('a', name))).toHaveLength(1);
+  });
+
+  it('free places are taken in one transaction and given back in one (issue 19: two calls, not four)', async () => {
+    const name = route();
+    const gate = new AdmissionGate(name, limits);
+    const taken = await counted(() => gate.admit('a'));
+    expect(taken.calls.map((call) => call.command)).toEqual(['TransactWriteItemsCommand']);
+    expect(await itemsWithPrefix(admissionKeys.tenantPartition('a', name))).toHaveLength(1);
+    expect(await itemsWithPrefix(admissionKeys.totalPartition(name))).toHaveLength(1);
+    const released = await counted(() => taken.result.release());
+    expect(released.calls.map((call) => call.command)).toEqual(['TransactWriteItemsCommand']);
+    expect(await itemsWithPrefix(admissionKeys.tenantPartition('a', name))).toEqual([]);
+    expect(await itemsWithPrefix(admissionKeys.totalPartition(name))).toEqual([]);
   });
 
   it('a held permit keeps its place until the work it holds for settles', async () => {

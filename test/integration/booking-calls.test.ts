@@ -4,7 +4,10 @@
  * them ($.facts, booking/facts.ts); a middleware on the shared DynamoDB client records each node's
  * calls. Asserted: CommitSlot never reads the booking (SoftHold's $.hold and the run's facts say
  * what to commit), CheckCapacity and SoftHold never read the customer (RecogniseCustomer's $.customer says
- * whether they are a member), and the four nodes stay under a generous ceiling of calls. No timing.
+ * whether they are a member), SoftHold claims from CheckCapacity's read in one transaction with the
+ * booking's write, CommitSlot commits the keys SoftHold passed on and answers with the booking as its
+ * write left it, retried nodes do nothing twice, a plan gone stale between the two is refused by
+ * storage (SoftHold reads again), and the four nodes stay under a ceiling of calls. No timing.
  */
 import type { Context } from 'aws-lambda';
 import { ulid } from 'ulid';
@@ -12,17 +15,19 @@ import { describe, expect, it } from 'vitest';
 import { readBookingFacts } from '../../functions/booking/facts';
 import { CreateBookingRequestSchema } from '../../functions/booking/schemas';
 import { receivedBookingRecord } from '../../functions/booking/received';
-import { createBookingRecord, getBookingRecord } from '../../functions/booking/store';
+import { createBookingRecord, getBookingRecord, toPublicBooking } from '../../functions/booking/store';
 import { handler as checkCapacity } from '../../functions/capacity/check-capacity.handler';
 import { handler as commitSlot } from '../../functions/capacity/commit-slot.handler';
 import { handler as softHold } from '../../functions/capacity/soft-hold.handler';
+import { claimHold, getHold } from '../../functions/capacity/store';
 import { handler as recogniseCustomer } from '../../functions/recognise/recognise-customer.handler';
 import type { WorkflowState } from '../../functions/shared/node';
 import { resolveJobType } from '../../functions/triage/booking';
-import { counted, readsOf } from './dynamo-calls';
+import { type Call, counted, readsOf } from './dynamo-calls';
 import { bookingRequest, createTestTenant } from './helpers';
 
 const context = {} as Context;
+const commands = (of: Call[]) => of.map((call) => call.command.replace(/Command$/, ''));
 
 describe('booking nodes use the workflow state (issue 19)', () => {
   it('CommitSlot never reads the booking, the capacity nodes never read the customer, and the spine nodes stay under a ceiling', async () => {
@@ -53,14 +58,66 @@ describe('booking nodes use the workflow state (issue 19)', () => {
     // The booking is what it would be had CommitSlot read it: confirmed on the held window.
     const booking = await getBookingRecord(tenant.tenantId, bookingId);
     expect(booking).toMatchObject({ status: 'confirmed', holdId: state.hold.holdId, window: state.hold.window });
-    expect(committed.result).toEqual({ status: 'confirmed', window: state.hold.window });
+    // The booking as CommitSlot's write left it (ALL_NEW): what the bookings route answers with, unread.
+    expect(committed.result).toEqual({ status: 'confirmed', window: state.hold.window, booking: toPublicBooking(booking!) });
 
     expect(readsOf(committed.calls, 'BOOKING')).toEqual([]);
     expect(readsOf(checked.calls, 'CUSTOMER')).toEqual([]);
     expect(readsOf(held.calls, 'CUSTOMER')).toEqual([]);
-    // Generous: today about 13 calls for these four nodes; a node that starts re-reading the booking,
-    // the configuration, the job type or the customer on every run pushes it up.
+    // SoftHold claims from CheckCapacity's read (no Query of its own) and writes the booking in the
+    // claim's transaction: one call. CommitSlot commits the keys SoftHold passed on (no read of the
+    // hold) and sets the booking's status: two calls.
+    expect(commands(held.calls)).toEqual(['TransactWriteItems']);
+    expect(commands(committed.calls)).toEqual(['TransactWriteItems', 'UpdateItem']);
+    // Before issue 19's SPINE work these four nodes took 13 calls (SoftHold 4, CommitSlot 3); a node
+    // that starts re-reading the booking, the configuration, the job type, the customer or capacity pushes it up.
     const all = [...recognised.calls, ...checked.calls, ...held.calls, ...committed.calls];
-    expect(all.length, JSON.stringify(all.map((call) => call.command))).toBeLessThanOrEqual(20);
+    expect(all.length, JSON.stringify(all.map((call) => call.command))).toBeLessThanOrEqual(9);
+
+    // Retried (a resumed run reads its facts again): SoftHold keeps the hold, CommitSlot finds it committed; nothing twice.
+    const resumed = { ...state, hold: undefined, facts: (await readBookingFacts(tenant.tenantId, bookingId)) as unknown as Record<string, unknown> };
+    expect(await softHold(resumed, context)).toMatchObject({ held: true, holdId: state.hold.holdId, window: state.hold.window });
+    expect(await commitSlot(state, context)).toEqual({ status: 'confirmed', window: state.hold.window, booking: null });
+    expect(await getHold(tenant.tenantId, state.hold.holdId!)).toMatchObject({ status: 'BOOKED', bookingId });
+    expect(await getBookingRecord(tenant.tenantId, bookingId)).toMatchObject({ status: 'confirmed', holdId: state.hold.holdId, window: state.hold.window });
+  });
+
+  it('SoftHold claims from what CheckCapacity read; when other claims took those candidates meanwhile, storage refuses and it reads again', async () => {
+    const tenant = await createTestTenant();
+    const request = await resolveJobType(
+      tenant.tenantId,
+      CreateBookingRequestSchema.parse(bookingRequest({ customer: { name: 'Stella Stale', phone: '5125558194' } })),
+    );
+    const at = new Date();
+    const bookingId = ulid(at.getTime());
+    await createBookingRecord(receivedBookingRecord({ tenantId: tenant.tenantId, bookingId, request, at }));
+    const facts = await readBookingFacts(tenant.tenantId, bookingId);
+    const state: WorkflowState = { tenantId: tenant.tenantId, bookingId, facts: facts as unknown as Record<string, unknown> };
+    state.customer = (await recogniseCustomer(state, context)) as WorkflowState['customer'];
+    state.capacity = await checkCapacity(state, context);
+    const candidates = state.capacity.candidates ?? [];
+    expect(candidates.length).toBeGreaterThan(0);
+
+    // Between CheckCapacity and SoftHold, other bookings claim every candidate CheckCapacity chose.
+    for (const [index, plan] of candidates.entries()) {
+      const other = {
+        tenantId: tenant.tenantId,
+        holdId: `hold-other-${index}-${bookingId}`,
+        plan,
+        emergency: false,
+        source: 'api' as const,
+        createdAt: at.toISOString(),
+      };
+      expect(await claimHold({ ...other, expiresAt: Math.floor(Date.now() / 1000) + 900 }, new Date())).toBe('won');
+    }
+
+    const held = await counted(() => softHold(state, context));
+    const hold = held.result;
+    expect(hold).toMatchObject({ held: true, next: 'WriteCrm' });
+    // Storage refused the stale plans: SoftHold read capacity again and held a slot nobody else holds.
+    expect(held.calls.filter((call) => call.command === 'QueryCommand').length, commands(held.calls).join()).toBeGreaterThan(0);
+    const taken = new Set(candidates.map((plan) => `${plan.date} ${plan.start} ${plan.technicianId}`));
+    expect(taken.has(`${hold.window!.date} ${hold.window!.start} ${hold.technicianId}`)).toBe(false);
+    expect(await getBookingRecord(tenant.tenantId, bookingId)).toMatchObject({ holdId: hold.holdId, window: hold.window });
   });
 });

@@ -6,10 +6,13 @@
  * - the tenant configuration and the job type are one BatchGetItem (not two GetItems);
  * - a new request's reservation, need claims and booking record are one TransactWriteItems (not a
  *   Put, two Puts and a transaction);
- * - at most 9 calls in all for a new booking: the API key (1), admission places taken and given back
- *   (2 + 2), configuration and job type (1), the one transaction (1), the booking as the run left it
- *   (1), the stored answer (1). Was 13.
- * And the replay still gets the first answer, in at most 8 calls (the transaction's cancellation names
+ * - the booking is not read after the run: a committed run's output carries it as CommitSlot's write
+ *   left it (state-machines/booking.asl.json, Answer);
+ * - the admission places (tenant and total) are taken in one transaction and given back in one;
+ * - at most 6 calls in all for a new booking: the API key (1), admission places taken and given back
+ *   (1 + 1), configuration and job type (1), the one transaction (1), the stored answer (1). Was 13,
+ *   then 9.
+ * And the replay still gets the first answer, in at most 6 calls (the transaction's cancellation names
  * the reservation as what was taken: it is read, not written again). Counts only, no timing.
  */
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
@@ -43,7 +46,7 @@ const byCommand = (calls: Call[]) =>
   }, {});
 
 describe('POST /v1/bookings: the route\u2019s own DynamoDB calls (issue 19)', () => {
-  it('a new booking takes at most 9 calls: configuration and job type in one read, reservation, need and booking in one transaction', async () => {
+  it('a new booking takes at most 6 calls: configuration and job type in one read, reservation, need and booking in one transaction, no read of the booking after the run', async () => {
     const tenant = await createTestTenant();
     // What a voice agent sends when it knows the job type (as bench/booking.ts books).
     const body = {
@@ -70,9 +73,11 @@ describe('POST /v1/bookings: the route\u2019s own DynamoDB calls (issue 19)', ()
       summary,
     ).toEqual([]);
     // The first writes of the booking: one transaction; the reservation and need claims are not Puts of their own.
-    expect(commands.TransactWriteItems, summary).toBe(1);
-    expect(commands.PutItem ?? 0, summary).toBeLessThanOrEqual(2); // the two admission places
-    // The route reads the booking once, after the run (its answer), and never the reservation or a need claim.
+    expect(commands.TransactWriteItems, summary).toBe(3); // admission in, the booking's first writes, admission out
+    // The admission places: one transaction to take both, one to give both back; no Put or Delete of one.
+    expect(commands.PutItem ?? 0, summary).toBe(0);
+    expect(commands.DeleteItem ?? 0, summary).toBe(0);
+    // The route never reads the reservation, a need claim, or the booking (the run's output is its answer).
     expect(
       made.calls.filter((call) => call.command === 'GetItemCommand' && call.pks.some((pk) => /#(IDEMPOTENCY|NEED#)/.test(pk))),
       summary,
@@ -80,8 +85,8 @@ describe('POST /v1/bookings: the route\u2019s own DynamoDB calls (issue 19)', ()
     expect(
       made.calls.filter((call) => call.command === 'GetItemCommand' && call.pks.some((pk) => pk.includes('#BOOKING#'))),
       summary,
-    ).toHaveLength(1);
-    expect(made.calls.length, summary).toBeLessThanOrEqual(9);
+    ).toEqual([]);
+    expect(made.calls.length, summary).toBeLessThanOrEqual(6);
 
     // The replay gets the first answer, and books nothing new.
     const replayed = await counted(() => post(tenant, key, body));
@@ -89,7 +94,7 @@ describe('POST /v1/bookings: the route\u2019s own DynamoDB calls (issue 19)', ()
     const replay = JSON.stringify(byCommand(replayed.calls));
     expect(byCommand(replayed.calls).UpdateItem ?? 0, replay).toBe(0);
     // The transaction's cancellation says the key is taken: the reservation is read, not written again.
-    expect(byCommand(replayed.calls).PutItem ?? 0, replay).toBeLessThanOrEqual(2); // the two admission places
-    expect(replayed.calls.length, replay).toBeLessThanOrEqual(8);
+    expect(byCommand(replayed.calls).PutItem ?? 0, replay).toBe(0); // the admission places: one transaction
+    expect(replayed.calls.length, replay).toBeLessThanOrEqual(6);
   });
 });
