@@ -18,14 +18,16 @@ import {
   isOnCall,
   isOnShift,
   isQualified,
-  placeUnits,
+  placeJob,
+  planClaims,
   planFootprint,
+  routeDayOf,
+  routeStopsOf,
   usableDailyJobs,
-  usedUnits,
   windowsOf,
-  withCounters,
   type ClaimPlan,
 } from '../capacity/availability';
+import { routeFits } from '../capacity/route';
 import {
   bookedHold,
   getHold,
@@ -106,36 +108,46 @@ export async function planMoves(tenantId: string, reassignments: Reassignment[],
   if (dates.size !== 1) throw new ApiError('invalid_request', 'Jobs reassigned together must be on one date', 'assignments');
   const date = [...dates][0]!;
 
-  // The day's claims as they will stand once the moving jobs have let go of theirs.
+  // The day's claims as they will stand once the moving jobs have let go of theirs; each job placed
+  // joins it (planClaims), so every later job, and the route check of every technician a job lands
+  // on, sees the day as the whole change leaves it (jobs moving in together, jobs moving out).
   const leaving = new Set(loaded.map((m) => m.oldHold.holdId));
-  const claims = (await listClaims(tenantId, date, date)).filter((c) => isClaimActive(c, at) && !leaving.has(c.holdId ?? ''));
-  const units = usedUnits(claims, [...tenant.arrivalWindows, ...tenant.afterHoursWindows], at);
-  const usedIndex = new Map<string, Set<number>>();
-  for (const c of claims.filter((c) => c.kind === 'techDay')) usedIndex.set(c.technicianId!, (usedIndex.get(c.technicianId!) ?? new Set()).add(c.index!));
-  // Jobs keeping their technician keep their counters too.
+  const day = (await listClaims(tenantId, date, date)).filter((c) => isClaimActive(c, at) && !leaving.has(c.holdId ?? ''));
   const moves: Move[] = [];
   for (const { booking, oldHold, jobType, to } of loaded) {
-    // The same minutes the job holds now (capacity/availability.ts jobFootprint), in the new technician's windows.
-    const windows = windowsOf(tenant, oldHold.plan.start);
-    const unitsOf = (start: string) => units.get(`${date}|${start}|${to.technicianId}`);
-    const placed = placeUnits(planFootprint(oldHold.plan, windows), windows, unitsOf);
-    if (!placed) conflict(`${to.technicianId} has no room left in the ${oldHold.plan.windowStarts.join(' and ')} window on ${date}`);
-    for (const [start, indices] of Object.entries(placed)) {
-      const set = unitsOf(start) ?? new Set<number>();
-      for (const k of indices) set.add(k);
-      units.set(`${date}|${start}|${to.technicianId}`, set);
+    const old = oldHold.plan;
+    // The job's arrival window; an accepted emergency's plan starts at its acceptance time, not at a
+    // window: it keeps the minutes it holds (in whichever windows they are).
+    const windows = windowsOf(tenant, old.start);
+    const window = windows.find((w) => w.start === old.start);
+    const placed = placeJob({
+      tenant,
+      technician: to,
+      jobType,
+      postalCode: booking.request.address.postalCode,
+      date,
+      window: window ?? { start: old.start, end: old.end },
+      windows: window ? windows : [...tenant.arrivalWindows, ...tenant.afterHoursWindows],
+      afterHours: !window || windows !== tenant.arrivalWindows,
+      active: day,
+      now: at,
+      // Buffer model: the same minutes the job holds now (capacity/availability.ts jobFootprint), in the new technician's windows.
+      footprint: planFootprint(old, window ? windows : [...tenant.arrivalWindows, ...tenant.afterHoursWindows]),
+    });
+    if ('refused' in placed) {
+      conflict(
+        placed.refused === 'route'
+          ? `${to.technicianId} cannot reach job ${booking.bookingId} in its ${old.start}-${old.end} window on ${date} with the jobs already on their route`
+          : `${to.technicianId} has no room left in the ${old.windowStarts.join(' and ')} window on ${date}`,
+      );
     }
     const emergency = Boolean(booking.request.emergency || jobType.emergency);
-    const used = usedIndex.get(to.technicianId) ?? new Set<number>();
+    const used = new Set(day.filter((c) => c.kind === 'techDay' && c.technicianId === to.technicianId).map((c) => c.index!));
     const index = firstFreeIndex(used, usableDailyJobs(tenant, to, emergency));
     if (index === undefined) conflict(`${to.technicianId} is at their daily limit on ${date}`);
-    usedIndex.set(to.technicianId, used.add(index));
-    const plan: ClaimPlan = withCounters(
-      { ...oldHold.plan, technicianId: to.technicianId, techDayIndex: index, units: placed },
-      [...tenant.arrivalWindows, ...tenant.afterHoursWindows],
-      claims,
-      at,
-    );
+    // The old plan's own capacity part (units, counters, a route claim) gives way to the new placement's.
+    const { units: _units, counters: _counters, route: _route, windowStarts: _starts, ...rest } = old;
+    const plan: ClaimPlan = { ...rest, ...placed.placement, technicianId: to.technicianId, techDayIndex: index };
     const newHold = bookedHold({
       tenantId,
       holdId: `hold-${booking.bookingId}-${ulid()}`,
@@ -144,9 +156,43 @@ export async function planMoves(tenantId: string, reassignments: Reassignment[],
       emergency: oldHold.emergency,
       at,
     });
+    day.push(...planClaims(plan, newHold.holdId, booking.bookingId));
     moves.push({ booking, oldHold, newHold });
   }
   return { tenant, moves };
+}
+
+/**
+ * A staged apply (dispatch/apply-plan.ts), once every item is parked: does each technician a route
+ * claim lands on still have a day some order of which reaches every job in its window? Its parks
+ * carry no version conditions (each raises its counter's version, so they could not all hold the
+ * versions read), so a booking that came in before a park is caught here instead: the day is read
+ * again as the change leaves it (the moving jobs' old claims and the apply's surplus left out, its
+ * parked claims in). A booking after a park sees the parked stops in its own route check, and one
+ * that read before a park of its technician's day loses its version condition. The refusal
+ * (a dispatcher's sentence) when some day does not route; the caller rolls the park back.
+ */
+export async function parkedRouteRefusal(
+  tenantId: string,
+  moves: Array<Pick<HoldMove, 'oldHold' | 'newHold'>>,
+  parkedBy: string,
+  at: Date,
+): Promise<string | undefined> {
+  const routedMoves = moves.filter((m) => m.newHold.plan.route);
+  if (!routedMoves.length) return undefined;
+  const date = routedMoves[0]!.newHold.plan.date;
+  const [tenant, technicians] = await Promise.all([getTenant(tenantId), listTechnicians(tenantId)]);
+  if (!tenant) return undefined;
+  const gone = new Set([parkedBy, ...moves.map((m) => m.oldHold.holdId)]);
+  const day = (await listClaims(tenantId, date, date)).filter((c) => isClaimActive(c, at) && !gone.has(c.holdId ?? ''));
+  const windows = [...tenant.arrivalWindows, ...tenant.afterHoursWindows];
+  for (const technicianId of new Set(routedMoves.map((m) => m.newHold.plan.technicianId))) {
+    const technician = technicians.find((t) => t.technicianId === technicianId);
+    const routeDay = technician && routeDayOf(technician, date);
+    if (technician && routeDay && routeFits(routeDay, routeStopsOf(day, date, technician, windows, at))) continue;
+    return `${technicianId} cannot reach every job of their day on ${date} in its window with the jobs now on their route (a booking came in meanwhile); nothing was changed: read the day again`;
+  }
+  return undefined;
 }
 
 /** The booking's own compare-and-swap: it moves to the new hold only if it still has the old one. */

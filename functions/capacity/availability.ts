@@ -324,18 +324,30 @@ export function usedUnits(claims: CapacityClaim[], windows: Array<Pick<ArrivalWi
  */
 export function withCounters(plan: ClaimPlan, windows: Array<Pick<ArrivalWindow, 'start' | 'end'>>, claims: CapacityClaim[], now: Date): ClaimPlan {
   if (!plan.units) return plan;
+  return { ...plan, counters: countersFor(plan.date, plan.technicianId, plan.units, windows, claims, now) };
+}
+
+/** withCounters' counters for `units` of one technician on `date`. */
+function countersFor(
+  date: string,
+  technicianId: string,
+  units: Record<string, number[]>,
+  windows: Array<Pick<ArrivalWindow, 'start' | 'end'>>,
+  claims: CapacityClaim[],
+  now: Date,
+): NonNullable<ClaimPlan['counters']> {
   const legacy = usedUnits(
-    claims.filter((c) => !c.counter && c.date === plan.date && c.technicianId === plan.technicianId),
+    claims.filter((c) => !c.counter && c.date === date && c.technicianId === technicianId),
     windows,
     now,
   );
   const counters: NonNullable<ClaimPlan['counters']> = {};
-  for (const [start, indices] of Object.entries(plan.units)) {
+  for (const [start, indices] of Object.entries(units)) {
     const w = windows.find((x) => x.start === start);
-    const capUnits = (w ? windowUnits(w) : indices.length) - (legacy.get(`${plan.date}|${start}|${plan.technicianId}`)?.size ?? 0);
+    const capUnits = (w ? windowUnits(w) : indices.length) - (legacy.get(`${date}|${start}|${technicianId}`)?.size ?? 0);
     counters[start] = { minutes: indices.length * UNIT_MINUTES, cap: Math.max(0, capUnits) * UNIT_MINUTES };
   }
-  return { ...plan, counters };
+  return counters;
 }
 
 /** The lowest free unit indices a footprint takes in one technician's windows, or undefined when some window lacks them. */
@@ -427,6 +439,101 @@ export function counterVersions(
   return versions;
 }
 
+/** The capacity part of a claim plan: what "this job, this technician, this window" claims. */
+export type Placement = Pick<ClaimPlan, 'windowStarts' | 'units' | 'counters' | 'route'>;
+
+/** Why a job cannot be placed on a technician: no minutes left (buffer model), or no order of their day reaches every job in its window (route model). */
+export type PlacementRefusal = 'room' | 'route';
+
+/**
+ * THE rule for placing a job on one technician in one arrival window, under the tenant's travel
+ * model, used by availability (every new hold and booking) and by every move of a booked job
+ * (reassignment and day plans, field moves), so the route rule is written once:
+ * - route model (`routed`, a standard window): the job claims its minutes on its arrival window's
+ *   counter with no window limit, only when capacity/route.ts finds an order of the technician's
+ *   day (`active` as it will stand) that starts every job inside its window; the claim is
+ *   conditional on the versions of the technician's counters that day as read (`route.versions`);
+ * - buffer model (or after-hours, or no duration): `footprint`'s units (default jobFootprint), the
+ *   lowest free, on counters capped by the window's minutes.
+ * `active`: the day's active claims as they will stand with this job (a move leaves out the moving
+ * jobs' old claims and adds those placed earlier in the same change: planClaims).
+ */
+export function placeJob(args: {
+  tenant: CapacityTenant;
+  technician: Technician;
+  jobType: Pick<JobType, 'durationMinutes' | 'durationWindows'>;
+  postalCode: string;
+  date: string;
+  /** The arrival window, one of `windows` (the standard or the after-hours list). */
+  window: Pick<ArrivalWindow, 'start' | 'end'>;
+  windows: Array<Pick<ArrivalWindow, 'start' | 'end'>>;
+  afterHours: boolean;
+  active: CapacityClaim[];
+  now: Date;
+  /** Units in use by `date|start|technicianId` (usedUnits of `active`): given when the caller has it. */
+  units?: Map<string, Set<number>>;
+  /** Buffer model: the minutes to place (default: jobFootprint); a moved job keeps the minutes it holds. */
+  footprint?: Footprint;
+  /** Route stops by `date|technicianId`, shared by calls over the same `active` (availability). */
+  stopsCache?: Map<string, RouteStop[]>;
+}): { placement: Placement } | { refused: PlacementRefusal } {
+  const { tenant, technician, jobType, date, window, active, now } = args;
+  const technicianId = technician.technicianId;
+  const units = args.units ?? usedUnits(active, [...tenant.arrivalWindows, ...tenant.afterHoursWindows], now);
+  const taken = (start: string) => units.get(`${date}|${start}|${technicianId}`);
+  if (routed(tenant, jobType) && !args.afterHours) {
+    const day = routeDayOf(technician, date);
+    if (!day) return { refused: 'route' };
+    const allWindows = [...tenant.arrivalWindows, ...tenant.afterHoursWindows];
+    const key = `${date}|${technicianId}`;
+    const stops = args.stopsCache?.get(key) ?? routeStopsOf(active, date, technician, allWindows, now);
+    args.stopsCache?.set(key, stops);
+    const postalCode = normalizePostalCode(args.postalCode);
+    const durationMinutes = jobType.durationMinutes!;
+    const mine: RouteStop = { id: 'new', postalCode, durationMinutes, from: minutesOf(window.start), to: minutesOf(window.end) };
+    if (!routeFits(day, [...stops, mine])) return { refused: 'route' };
+    // Units for the board's picture only (the counter's minutes): the lowest free, past the window's end if need be.
+    const used = taken(window.start) ?? new Set<number>();
+    const indices: number[] = [];
+    for (let k = 1; indices.length < Math.ceil(durationMinutes / UNIT_MINUTES); k++) if (!used.has(k)) indices.push(k);
+    return {
+      placement: {
+        windowStarts: [window.start],
+        units: { [window.start]: indices },
+        counters: { [window.start]: { minutes: durationMinutes, cap: ROUTE_COUNTER_CAP } },
+        route: { postalCode, durationMinutes, versions: counterVersions(active, date, technicianId, allWindows) },
+      },
+    };
+  }
+  const footprint = args.footprint ?? jobFootprint(args.windows, window.start, jobType, tenant.travelBufferMinutes);
+  const placed = footprint && placeUnits(footprint, args.windows, taken);
+  if (!footprint || !placed) return { refused: 'room' };
+  return {
+    placement: {
+      windowStarts: footprint.map((f) => f.start),
+      units: placed,
+      counters: countersFor(date, technicianId, placed, args.windows, active, now),
+    },
+  };
+}
+
+/**
+ * The claims a plan will hold once stored, as listClaims reads them back (units, its route stop,
+ * its daily tokens): how a change of several jobs sees the day as the jobs placed before leave it.
+ */
+export function planClaims(plan: ClaimPlan, holdId: string, bookingId?: string): CapacityClaim[] {
+  const base = { date: plan.date, technicianId: plan.technicianId, status: 'BOOKED' as const, holdId, bookingId };
+  const claims: CapacityClaim[] = Object.entries(plan.units ?? {}).flatMap(([start, indices]) =>
+    indices.map((index) => ({ ...base, kind: 'unit' as const, start, index, counter: Boolean(plan.counters), ...(plan.route ? { routed: true } : {}) })),
+  );
+  if (plan.route)
+    claims.push({ ...base, kind: 'stop', start: plan.windowStarts[0], postalCode: plan.route.postalCode, durationMinutes: plan.route.durationMinutes });
+  claims.push({ ...base, kind: 'techDay', index: plan.techDayIndex });
+  if (plan.jobTypeDayIndex !== undefined)
+    claims.push({ ...base, kind: 'jobTypeDay', technicianId: undefined, jobTypeId: plan.jobTypeId, index: plan.jobTypeDayIndex });
+  return claims;
+}
+
 export function findOpenWindows(input: AvailabilityInput): OpenWindow[] {
   const { tenant, jobType, postalCode, now } = input;
   const emergency = Boolean(input.emergency);
@@ -447,37 +554,8 @@ export function findOpenWindows(input: AvailabilityInput): OpenWindow[] {
   }
 
   const route = routed(tenant, jobType);
-  const allWindows = [...tenant.arrivalWindows, ...tenant.afterHoursWindows];
   // Route model: each technician's stops that day, worked out once per day.
-  const stopsByDay = new Map<string, RouteStop[]>();
-  const routeClaim = (t: Technician, date: string, w: ArrivalWindow) => {
-    const day = routeDayOf(t, date);
-    if (!day) return undefined;
-    const key = `${date}|${t.technicianId}`;
-    const stops = stopsByDay.get(key) ?? routeStopsOf(active, date, t, allWindows, now);
-    stopsByDay.set(key, stops);
-    const mine: RouteStop = {
-      id: 'new',
-      postalCode: normalizePostalCode(postalCode),
-      durationMinutes: jobType.durationMinutes!,
-      from: minutesOf(w.start),
-      to: minutesOf(w.end),
-    };
-    if (!routeFits(day, [...stops, mine])) return undefined;
-    // Units for the board's picture only (the counter's minutes): the lowest free, past the window's end if need be.
-    const taken = units.get(`${date}|${w.start}|${t.technicianId}`) ?? new Set<number>();
-    const indices: number[] = [];
-    for (let k = 1; indices.length < Math.ceil(jobType.durationMinutes! / UNIT_MINUTES); k++) if (!taken.has(k)) indices.push(k);
-    return {
-      units: { [w.start]: indices },
-      route: {
-        postalCode: normalizePostalCode(postalCode),
-        durationMinutes: jobType.durationMinutes!,
-        versions: counterVersions(active, date, t.technicianId, allWindows),
-      },
-    };
-  };
-
+  const stopsCache = new Map<string, RouteStop[]>();
   const open: OpenWindow[] = [];
   for (const date of input.dates) {
     const dstDay = offsetChanges(date, tenant.timeZone);
@@ -515,21 +593,26 @@ export function findOpenWindows(input: AvailabilityInput): OpenWindow[] {
           ? windowStartInstant(date, last.end, tenant.timeZone).getTime() - now.getTime() < Math.max(1, (input.minArrivalMinutes ?? 0) * 60_000)
           : windowStartInstant(date, first.start, tenant.timeZone) < input.notBefore;
         if (cutoff) continue;
-        const placed = new Map<string, Record<string, number[]>>();
-        const routes = new Map<string, NonNullable<ClaimPlan['route']>>();
+        const placed = new Map<string, Placement>();
         for (const t of eligible) {
           if (!techIndex.has(t.technicianId)) continue;
           if (!(afterHours ? isOnCall(tenant, t.technicianId, date) : run.every((w) => isOnShift(t, date, w, tenant.timeZone)))) continue;
-          if (routeHere) {
-            const claim = routeClaim(t, date, first);
-            if (claim) {
-              placed.set(t.technicianId, claim.units);
-              routes.set(t.technicianId, claim.route);
-            }
-            continue;
-          }
-          const taken = placeUnits(footprint, windows, (start) => units.get(`${date}|${start}|${t.technicianId}`));
-          if (taken) placed.set(t.technicianId, taken);
+          const result = placeJob({
+            tenant,
+            technician: t,
+            jobType,
+            postalCode,
+            date,
+            window: first,
+            windows,
+            afterHours,
+            active,
+            now,
+            units,
+            footprint,
+            stopsCache,
+          });
+          if ('placement' in result) placed.set(t.technicianId, result.placement);
         }
         const candidates = eligible
           .filter((t) => placed.has(t.technicianId))
@@ -538,37 +621,17 @@ export function findOpenWindows(input: AvailabilityInput): OpenWindow[] {
               (techDayTokens.get(`${date}|${a.technicianId}`)?.size ?? 0) - (techDayTokens.get(`${date}|${b.technicianId}`)?.size ?? 0) ||
               a.technicianId.localeCompare(b.technicianId),
           )
-          .map((t) =>
-            routes.has(t.technicianId)
-              ? {
-                  date,
-                  start: first.start,
-                  end: last.end,
-                  technicianId: t.technicianId,
-                  windowStarts: [first.start],
-                  units: placed.get(t.technicianId)!,
-                  counters: { [first.start]: { minutes: jobType.durationMinutes!, cap: ROUTE_COUNTER_CAP } },
-                  techDayIndex: techIndex.get(t.technicianId)!,
-                  jobTypeId: jobType.jobTypeId,
-                  ...(jobTypeDayIndex !== undefined ? { jobTypeDayIndex } : {}),
-                  route: routes.get(t.technicianId)!,
-                }
-              : withCounters(
-                  {
-                    date,
-                    start: first.start,
-                    end: last.end,
-                    technicianId: t.technicianId,
-                    windowStarts: run.map((w) => w.start),
-                    units: placed.get(t.technicianId)!,
-                    techDayIndex: techIndex.get(t.technicianId)!,
-                    jobTypeId: jobType.jobTypeId,
-                    ...(jobTypeDayIndex !== undefined ? { jobTypeDayIndex } : {}),
-                  },
-                  windows,
-                  active,
-                  now,
-                ),
+          .map(
+            (t): ClaimPlan => ({
+              date,
+              start: first.start,
+              end: last.end,
+              technicianId: t.technicianId,
+              ...placed.get(t.technicianId)!,
+              techDayIndex: techIndex.get(t.technicianId)!,
+              jobTypeId: jobType.jobTypeId,
+              ...(jobTypeDayIndex !== undefined ? { jobTypeDayIndex } : {}),
+            }),
           );
         if (candidates.length) open.push({ date, start: first.start, end: last.end, afterHours, candidates });
       }

@@ -458,7 +458,8 @@ export function claimHoldItems(hold: Omit<HoldRecord, 'keys' | 'status'> & { sta
           postalCode: route?.postalCode,
           durationMinutes: route?.durationMinutes,
         };
-        const version = route ? (route.versions[counterStartOf(key.sk)] ?? 0) : undefined;
+        // A window the route claim did not read (an accepted emergency's claim reads none): no version condition.
+        const version = route?.versions[counterStartOf(key.sk)];
         return counterUpdate({ tenantId: hold.tenantId, key, add: [{ entry, cap: need.cap }], remove: [], version });
       }
       return {
@@ -489,22 +490,35 @@ export function claimHoldItems(hold: Omit<HoldRecord, 'keys' | 'status'> & { sta
  * the version its route was checked on, so no claim joined the day in between (capacity/route.ts).
  */
 function routeVersionChecks(tenantId: string, plan: ClaimPlan, written: Array<{ sk: string }>): TransactItem[] {
-  if (!plan.route) return [];
   const writtenSks = new Set(written.map((k) => k.sk));
-  return Object.entries(plan.route.versions)
-    .map(([start, version]) => ({ key: capacityKeys.counter(tenantId, plan.date, start, plan.technicianId), version }))
-    .filter(({ key }) => !writtenSks.has(key.sk))
-    .map(
-      ({ key, version }): TransactItem => ({
-        ConditionCheck: {
-          TableName: config.tableName,
-          Key: key,
-          ConditionExpression: version === 0 ? 'attribute_not_exists(#ver)' : '#ver = :ver',
-          ExpressionAttributeNames: { '#ver': 'ver' },
-          ...(version === 0 ? {} : { ExpressionAttributeValues: { ':ver': version } }),
-        },
-      }),
-    );
+  return versionCheckItems([...routeVersions(tenantId, [plan]).values()].filter(({ key }) => !writtenSks.has(key.sk)));
+}
+
+/** The counter versions route claims were checked on, by counter sort key (plans landing on one technician-day read the same versions). */
+function routeVersions(tenantId: string, plans: ClaimPlan[]): Map<string, { key: { pk: string; sk: string }; version: number }> {
+  const out = new Map<string, { key: { pk: string; sk: string }; version: number }>();
+  for (const plan of plans) {
+    for (const [start, version] of Object.entries(plan.route?.versions ?? {})) {
+      const key = capacityKeys.counter(tenantId, plan.date, start, plan.technicianId);
+      if (!out.has(key.sk)) out.set(key.sk, { key, version });
+    }
+  }
+  return out;
+}
+
+/** A ConditionCheck per counter not written in the transaction: still at the version read (0: none yet). */
+function versionCheckItems(checks: Array<{ key: { pk: string; sk: string }; version: number }>): TransactItem[] {
+  return checks.map(
+    ({ key, version }): TransactItem => ({
+      ConditionCheck: {
+        TableName: config.tableName,
+        Key: key,
+        ConditionExpression: version === 0 ? 'attribute_not_exists(#ver)' : '#ver = :ver',
+        ExpressionAttributeNames: { '#ver': 'ver' },
+        ...(version === 0 ? {} : { ExpressionAttributeValues: { ':ver': version } }),
+      },
+    }),
+  );
 }
 
 export async function getHold(tenantId: string, holdId: string): Promise<HoldRecord | undefined> {
@@ -807,9 +821,19 @@ export function moveHoldItems(tenantId: string, moves: HoldMove[], at: Date): Tr
     for (const key of newHold.keys.filter((k) => !isCounterKey(k.sk))) owners.set(key.sk, { ...owners.get(key.sk), key, next: newHold });
   }
   // Counters: every claim leaving and arriving on one technician-window in one conditional update.
-  const items: TransactItem[] = [...counterChanges(moves).values()].map(({ key, add, remove }) =>
-    counterUpdate({ tenantId, key, add, remove, removeStatus: 'BOOKED' }),
+  // Route claims (capacity/availability.ts placeJob) hold only while every counter of their
+  // technician's day is at the version their route was checked on: in the update of a counter the
+  // transaction writes, a ConditionCheck on the others.
+  const versions = routeVersions(
+    tenantId,
+    moves.map((m) => m.newHold.plan),
   );
+  const items: TransactItem[] = [...counterChanges(moves).values()].map(({ key, add, remove }) => {
+    const version = versions.get(key.sk)?.version;
+    versions.delete(key.sk);
+    return counterUpdate({ tenantId, key, add, remove, removeStatus: 'BOOKED', version });
+  });
+  items.push(...versionCheckItems([...versions.values()]));
   for (const { key, oldHoldId, next } of owners.values()) {
     if (oldHoldId && next) {
       items.push({

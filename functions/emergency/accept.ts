@@ -127,7 +127,7 @@ async function confirmAccepted(tenantId: string, bookingId: string, technicianId
   let note: TimelineNote | undefined;
   for (let round = 0; round < CLAIM_ROUNDS && !note; round++) {
     const claims = await listClaims(tenantId, window.date, window.date);
-    const planned = emergencyClaimPlan({ tenant, technician, jobType, window, claims, now: at });
+    const planned = emergencyClaimPlan({ tenant, technician, jobType, window, claims, now: at, postalCode: booking.request.address.postalCode });
     const hold = {
       tenantId,
       holdId,

@@ -12,10 +12,16 @@ import {
   firstFreeIndex,
   isClaimActive,
   isOnCall,
+  normalizePostalCode,
+  ROUTE_COUNTER_CAP,
+  routeDayOf,
+  routed,
+  routeStopsOf,
   UNIT_MINUTES,
   windowUnits,
   withCounters,
 } from '../capacity/availability';
+import { routeFits } from '../capacity/route';
 import { basePostalCode, travelMinutes } from '../dispatch/geo';
 import { zonedClock, zonedDate, zonedInstant } from '../shared/zoned-time';
 import type { JobType, Technician } from '../tenant/model';
@@ -149,10 +155,18 @@ export function emergencyClaimPlan(args: {
   window: { date: string; start: string; end: string };
   claims: CapacityClaim[];
   now: Date;
+  /** Where the emergency is: under the `route` travel model it is claimed as a stop of the technician's route. */
+  postalCode?: string;
 }): { plan: ClaimPlan; overbooking: EmergencyOverbooking } {
   const { tenant, technician, jobType, window, now } = args;
   const technicianId = technician.technicianId;
   const active = args.claims.filter((c) => c.date === window.date && isClaimActive(c, now));
+  const tokens = emergencyTokens(tenant, technician, jobType, active);
+  // Route model, accepted inside a standard window: a stop of the technician's route (capacity/
+  // availability.ts placeJob's claim, with no version condition: the technician said yes, so it is
+  // never refused), so every later route check of their day sees it.
+  const home = tenant.arrivalWindows.find((w) => w.start <= window.start && window.start < w.end);
+  if (args.postalCode && home && routed(tenant, jobType)) return routeEmergencyPlan({ ...args, postalCode: args.postalCode, home, active, tokens });
   const busyFrom = clockMinutes(window.start);
   const busyTo = clockMinutes(window.end) + (jobType.durationMinutes ?? 0);
   // Windows the busy time overlaps, each once (an after-hours window may repeat a start).
@@ -176,10 +190,41 @@ export function emergencyClaimPlan(args: {
     if (taken.length) conflicts.push({ start: w.start, end: w.end, bookingIds: [...new Set(taken.map((c) => c.bookingId ?? c.holdId ?? 'a hold'))] });
   }
 
+  const { techDayIndex, jobTypeDayIndex, overDailyLimit, overJobTypeCap } = tokens;
+  return {
+    plan: withCounters(
+      {
+        date: window.date,
+        start: window.start,
+        end: window.end,
+        technicianId,
+        windowStarts: Object.keys(units).sort(),
+        units,
+        techDayIndex,
+        jobTypeId: jobType.jobTypeId,
+        ...(jobTypeDayIndex !== undefined ? { jobTypeDayIndex } : {}),
+      },
+      overlapping,
+      active,
+      now,
+    ),
+    overbooking: { windows: conflicts, overDailyLimit, overJobTypeCap },
+  };
+}
+
+type EmergencyTokens = { techDayIndex: number; jobTypeDayIndex?: number; overDailyLimit: boolean; overJobTypeCap: boolean };
+
+/** The emergency's daily tokens: up to the full limit (the reserve is for this), then one past it (reported). */
+function emergencyTokens(
+  tenant: CapacityTenant,
+  technician: Technician,
+  jobType: Pick<JobType, 'jobTypeId' | 'dailyCap'>,
+  active: CapacityClaim[],
+): EmergencyTokens {
   const tokens = (kind: CapacityClaim['kind'], match: (c: CapacityClaim) => boolean) =>
     new Set(active.filter((c) => c.kind === kind && match(c)).map((c) => c.index!));
   const beyond = (used: Set<number>) => firstFreeIndex(used, used.size + 1)!;
-  const techTokens = tokens('techDay', (c) => c.technicianId === technicianId);
+  const techTokens = tokens('techDay', (c) => c.technicianId === technician.technicianId);
   const withinLimit = firstFreeIndex(techTokens, dailyLimit(tenant, technician));
   let jobTypeDayIndex: number | undefined;
   let overJobTypeCap = false;
@@ -191,24 +236,71 @@ export function emergencyClaimPlan(args: {
       jobTypeDayIndex = beyond(typeTokens);
     }
   }
+  return { techDayIndex: withinLimit ?? beyond(techTokens), jobTypeDayIndex, overDailyLimit: withinLimit === undefined, overJobTypeCap };
+}
+
+/**
+ * An accepted emergency under the route model: its minutes on the counter of the standard window it
+ * was accepted in, as a route stop. When no order of the technician's day reaches every job (this
+ * one in its promised window) it overbooks: the windows from the acceptance on with the jobs it
+ * runs into are reported.
+ */
+function routeEmergencyPlan(args: {
+  tenant: CapacityTenant;
+  technician: Technician;
+  jobType: Pick<JobType, 'jobTypeId' | 'durationMinutes'>;
+  window: { date: string; start: string; end: string };
+  postalCode: string;
+  home: { start: string; end: string };
+  active: CapacityClaim[];
+  tokens: EmergencyTokens;
+  now: Date;
+}): { plan: ClaimPlan; overbooking: EmergencyOverbooking } {
+  const { tenant, technician, jobType, window, home, active, now } = args;
+  const technicianId = technician.technicianId;
+  const postalCode = normalizePostalCode(args.postalCode);
+  const durationMinutes = jobType.durationMinutes!;
+  const allWindows = [...tenant.arrivalWindows, ...tenant.afterHoursWindows];
+  const day = routeDayOf(technician, window.date);
+  const stops = routeStopsOf(active, window.date, technician, allWindows, now);
+  const mine = { id: 'emergency', postalCode, durationMinutes, from: clockMinutes(window.start), to: clockMinutes(window.end) };
+  const fits = Boolean(day && routeFits(day, [...stops, mine]));
+  const conflicts: EmergencyOverbooking['windows'] = fits
+    ? []
+    : tenant.arrivalWindows
+        .filter((w) => w.end > window.start)
+        .map((w) => ({
+          start: w.start,
+          end: w.end,
+          bookingIds: [
+            ...new Set(
+              active
+                .filter((c) => c.technicianId === technicianId && c.start === w.start && (c.kind === 'stop' || c.kind === 'unit' || c.kind === 'slot'))
+                .map((c) => c.bookingId ?? c.holdId ?? 'a hold'),
+            ),
+          ],
+        }))
+        .filter((w) => w.bookingIds.length);
+  const used = new Set(active.filter((c) => c.kind === 'unit' && c.technicianId === technicianId && c.start === home.start).map((c) => c.index!));
+  const indices: number[] = [];
+  for (let k = 1; indices.length < Math.ceil(durationMinutes / UNIT_MINUTES); k++) if (!used.has(k)) indices.push(k);
+  const { techDayIndex, jobTypeDayIndex, overDailyLimit, overJobTypeCap } = args.tokens;
   return {
-    plan: withCounters(
-      {
-        date: window.date,
-        start: window.start,
-        end: window.end,
-        technicianId,
-        windowStarts: Object.keys(units).sort(),
-        units,
-        techDayIndex: withinLimit ?? beyond(techTokens),
-        jobTypeId: jobType.jobTypeId,
-        ...(jobTypeDayIndex !== undefined ? { jobTypeDayIndex } : {}),
-      },
-      overlapping,
-      active,
-      now,
-    ),
-    overbooking: { windows: conflicts, overDailyLimit: withinLimit === undefined, overJobTypeCap },
+    plan: {
+      date: window.date,
+      start: window.start,
+      end: window.end,
+      technicianId,
+      windowStarts: [home.start],
+      units: { [home.start]: indices },
+      counters: { [home.start]: { minutes: durationMinutes, cap: ROUTE_COUNTER_CAP } },
+      // No versions: never refused for a concurrent claim (it overbooks instead, reported).
+      route: { postalCode, durationMinutes, versions: {} },
+      techDayIndex,
+      jobTypeId: jobType.jobTypeId,
+      ...(jobTypeDayIndex !== undefined ? { jobTypeDayIndex } : {}),
+    },
+    overbooking: { windows: conflicts, overDailyLimit, overJobTypeCap },
   };
 }
 

@@ -17,11 +17,11 @@
 import { ulid } from 'ulid';
 import { announceScheduleChange, CHANGEABLE } from '../booking/changes';
 import { appendTimeline, bookingUpdate, getBookingRecord, updateBooking, type BookingRecord } from '../booking/store';
-import { firstFreeIndex, isClaimActive, jobFootprint, placeUnits, usedUnits, withCounters, type ClaimPlan } from '../capacity/availability';
+import { firstFreeIndex, isClaimActive, jobFootprint, placeJob, type ClaimPlan } from '../capacity/availability';
 import { bookedHold, getHold, listClaims, moveHoldItems, sendClaimTransaction } from '../capacity/store';
 import { offerFreedSlot } from '../leads/waitlist';
 import { findOpenReviewItems, openReviewItem } from '../review/store';
-import type { JobType, Tenant } from '../tenant/model';
+import type { JobType, Technician, Tenant } from '../tenant/model';
 import { listTechnicians } from '../tenant/store';
 import type { JobEventBody } from './schemas';
 
@@ -53,6 +53,7 @@ async function planFieldMove(args: {
   tenant: Tenant;
   booking: BookingRecord;
   jobType: JobType | undefined;
+  technician: Technician;
   oldPlan: ClaimPlan;
   oldHoldId: string;
   target: Window;
@@ -64,9 +65,27 @@ async function planFieldMove(args: {
   const technicianId = target.technicianId!;
   const claims = (await listClaims(tenant.tenantId, target.date, target.date)).filter((c) => isClaimActive(c, at) && c.holdId !== args.oldHoldId);
   const { windows, footprint } = args.run;
-  const used = usedUnits(claims, windows, at);
-  const units = placeUnits(footprint, windows, (start) => used.get(`${target.date}|${start}|${technicianId}`));
-  if (!units) {
+  // The same placement rule as a new booking (capacity/availability.ts placeJob): under the route
+  // model the technician's day must still route with the job in it.
+  const window = windows.find((w) => w.start === target.start)!;
+  const placed = placeJob({
+    tenant,
+    technician: args.technician,
+    jobType: args.jobType ?? { durationWindows: 1 },
+    postalCode: booking.request.address.postalCode,
+    date: target.date,
+    window,
+    windows,
+    afterHours: windows !== tenant.arrivalWindows,
+    active: claims,
+    now: at,
+    footprint,
+  });
+  if ('refused' in placed) {
+    if (placed.refused === 'route')
+      return {
+        conflict: `${technicianId} cannot reach the job in its ${window.start}-${window.end} window on ${target.date} with the jobs already on their route`,
+      };
     const clash = claims.find((c) => (c.kind === 'slot' || c.kind === 'unit') && args.starts.includes(c.start!) && c.technicianId === technicianId);
     return {
       conflict: `${technicianId}'s ${args.starts.join(' and ')} window on ${target.date} is full${clash?.bookingId ? ` (booking ${clash.bookingId})` : ''}`,
@@ -93,22 +112,16 @@ async function planFieldMove(args: {
             Number.MAX_SAFE_INTEGER,
           )!;
   return {
-    plan: withCounters(
-      {
-        date: target.date,
-        start: target.start,
-        end: target.end,
-        technicianId,
-        windowStarts: args.starts,
-        units,
-        techDayIndex,
-        jobTypeId: booking.jobTypeId,
-        ...(jobTypeDayIndex !== undefined ? { jobTypeDayIndex } : {}),
-      },
-      windows,
-      claims,
-      at,
-    ),
+    plan: {
+      date: target.date,
+      start: target.start,
+      end: target.end,
+      technicianId,
+      ...placed.placement,
+      techDayIndex,
+      jobTypeId: booking.jobTypeId,
+      ...(jobTypeDayIndex !== undefined ? { jobTypeDayIndex } : {}),
+    },
   };
 }
 
@@ -177,6 +190,7 @@ export async function moveJobFromField(args: {
         tenant,
         booking,
         jobType,
+        technician: technicians.find((t) => t.technicianId === target.technicianId)!,
         oldPlan: oldHold!.plan,
         oldHoldId: oldHold!.holdId,
         target,
