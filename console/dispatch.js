@@ -143,8 +143,23 @@ function planSection(date) {
         ),
         h(
           'p',
+          { id: 'plan-model', 'data-travel-model': plan.travelModel ?? 'buffer' },
+          plan.travelModel === 'route'
+            ? 'Planned with the real drive between consecutive jobs (each job starts inside its window). '
+            : 'Planned with a fixed travel buffer per job. ',
+          h(
+            'span',
+            { id: 'plan-drive', 'data-current': plan.current.metrics.driveMinutes, 'data-plan': plan.plan.metrics.driveMinutes },
+            `Drive minutes: now ${plan.current.metrics.driveMinutes}, plan ${plan.plan.metrics.driveMinutes}`,
+            plan.solver.objectiveKind === 'drive_minutes' ? ` (no plan of these jobs drives less than ${plan.solver.driveMinutesBound}).` : '.',
+          ),
+        ),
+        h(
+          'p',
           { class: 'muted' },
-          `HiGHS ${plan.solver.status}, gap ${pct(plan.solver.gap)}, ${plan.solver.seconds} s. ${plan.changes.length} job(s) change technician.`,
+          `${plan.solver.solver === 'highs' ? 'HiGHS' : 'Route search'} ${plan.solver.status}, gap ${pct(plan.solver.gap)}, ${plan.solver.seconds} s${
+            plan.solver.cut ? ` (time budget ${plan.solver.budgetSeconds} s cut: ${plan.solver.cut})` : ''
+          }. ${plan.changes.length} job(s) change technician.`,
         ),
         h(
           'button',

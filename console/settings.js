@@ -111,6 +111,57 @@ const travelBufferForm = (company, strip) =>
     saved: (n) => `Saved the travel buffer: ${n} minute${n === 1 ? '' : 's'} per job.`,
   });
 
+/** The travel model's choices, as the page says them (the API's values: tenant `travelModel`). */
+const travelModels = (company) => [
+  { value: 'buffer', label: `fixed buffer of ${company.travelBufferMinutes} minutes` },
+  { value: 'route', label: 'real drive between consecutive jobs' },
+];
+
+/**
+ * The travel model: a fixed travel buffer per job, or the real drive between a technician's
+ * consecutive jobs (base first; every job starts inside its window). Bookings, moves and the day
+ * planner all use the one the company chose. Saved with the company settings (PUT).
+ */
+function travelModelForm(company, strip) {
+  const choices = travelModels(company);
+  const current = company.travelModel ?? 'buffer';
+  const select = h(
+    'select',
+    { id: 'travel-model', name: 'travelModel' },
+    choices.map((c) => h('option', { value: c.value, selected: c.value === current }, c.label)),
+  );
+  const save = h(
+    'button',
+    {
+      type: 'button',
+      'data-action': 'save-travel-model',
+      onclick: async () => {
+        const value = select.value;
+        try {
+          await api('PUT', '/v1/config/company', { ...strip(company), travelModel: value });
+        } catch (failure) {
+          flash(`Not saved: ${failure.message}`, 'error');
+          return;
+        }
+        await renderSettings(new URLSearchParams());
+        flash(`Saved the travel model: ${choices.find((c) => c.value === value)?.label ?? value}.`);
+      },
+    },
+    'Save',
+  );
+  return h(
+    'section',
+    { id: 'travel-model-editor' },
+    h(
+      'p',
+      { class: 'muted' },
+      'How bookings, moves and the day plan count the drive to each job: the fixed buffer below, or the real drive between consecutive jobs (each job still starts inside the window the customer was promised).',
+    ),
+    h('label', {}, 'Travel between jobs: ', select, ' '),
+    save,
+  );
+}
+
 export async function renderSettings(params) {
   const [company, technicians, jobTypes] = await Promise.all([
     api('GET', '/v1/config/company'),
@@ -191,6 +242,7 @@ export async function renderSettings(params) {
     h('h2', {}, 'Members first'),
     memberReserveForm(company, strip),
     h('h2', {}, 'Travel between jobs'),
+    travelModelForm(company, strip),
     travelBufferForm(company, strip),
     h('h2', {}, 'Company'),
     h(

@@ -27,7 +27,7 @@
  * Until recovered, parked items count as booked, so nothing is double-booked meanwhile.
  */
 import { ulid } from 'ulid';
-import { announceMoves, bookingMoveItem, planMoves, reassignmentItems, type Move, type Reassignment } from '../booking/reassign';
+import { announceMoves, bookingMoveItem, parkedRouteRefusal, planMoves, reassignmentItems, type Move, type Reassignment } from '../booking/reassign';
 import { getBookingRecord, type BookingRecord } from '../booking/store';
 import {
   dropParkedItems,
@@ -233,6 +233,9 @@ async function applyStaged(journal: ApplyJournal, at: Date, options: ApplyOption
       if (!(await sendClaimTransaction([...chunk.items, applyingRunCheck(journal)]))) throw new ApiError('conflict', CHANGED_MEANWHILE, 'assignments');
       await options.afterStep?.('park');
     }
+    // Route model: every technician a job lands on still routes with what came in meanwhile (booking/reassign.ts).
+    const refused = await parkedRouteRefusal(journal.tenantId, journal.moves, journal.parkedBy, at);
+    if (refused) throw new ApiError('conflict', refused, 'assignments');
   } catch (error) {
     // A refusal is rolled back now; anything else (a crash, an outage) is left to recoverApply.
     if (error instanceof ApiError) await rollBack(journal);

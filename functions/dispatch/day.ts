@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { ApiError } from '../shared/errors';
-import { dailyLimit, isClaimActive, isOff, isOnShift, UNIT_MINUTES, windowUnits } from '../capacity/availability';
+import { dailyLimit, isClaimActive, isOff, isOnShift, routeDayOf, UNIT_MINUTES, windowUnits } from '../capacity/availability';
 import { now } from '../shared/time';
 import { listClaims } from '../capacity/store';
 import { getBookingRecord, type BookingRecord } from '../booking/store';
@@ -123,12 +123,18 @@ export async function loadDispatchDay(tenantId: string, date: string): Promise<D
   return { tenant, date, technicians, jobTypes, jobs, bookings, occupied };
 }
 
-/** Technicians working that date, as the planner sees them. */
+const clock = (minutes: number) => `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+
+/** Technicians working that date, as the planner sees them (with their shift, the route model's working day: capacity/availability.ts routeDayOf). */
 export function planTechnicians(day: DispatchDay): PlanTechnician[] {
   return day.technicians
     .filter((t) => t.active && !isOff(t, day.date))
     .map((t) => ({
       technicianId: t.technicianId,
+      ...(() => {
+        const shift = routeDayOf(t, day.date);
+        return shift ? { shiftStart: clock(shift.dayStart), shiftEnd: clock(shift.dayEnd) } : {};
+      })(),
       trades: t.trades,
       skills: t.skills,
       postalCodes: t.postalCodes,

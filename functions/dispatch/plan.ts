@@ -45,6 +45,8 @@ export interface PlanTechnician {
   basePostalCode?: string;
   /** When the shift ends ("HH:mm"): under the route travel model every job is done by then (route-plan.ts). */
   shiftEnd?: string;
+  /** When the shift starts ("HH:mm"): under the route travel model the day leaves the base then (absent: the first window on shift). */
+  shiftStart?: string;
   /** Jobs the plan does not move (an accepted emergency, one late at night): the technician drives to them too. */
   pinnedStops?: PinnedStop[];
 }

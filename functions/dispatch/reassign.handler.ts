@@ -7,12 +7,15 @@ import { now } from '../shared/time';
 import { applyPlan } from './apply-plan';
 import { boardVersion, currentAssignments, loadDispatchDay, toPlanDay } from './day';
 import { metrics } from './plan';
+import { routeMetrics } from './route-plan';
 import { ReassignBodySchema } from './schemas';
 
 export const handler = apiRoute({ body: ReassignBodySchema }, async ({ tenant, body }) => {
   const outcome = await applyPlan(tenant.tenantId, tenant.keyId, body, now());
   const after = await loadDispatchDay(tenant.tenantId, body.date);
   const problem = toPlanDay(after);
+  // Scored as the plan was: under the route travel model, the real routes' drive minutes.
+  const score = after.tenant.travelModel === 'route' ? routeMetrics : metrics;
   return {
     statusCode: 200,
     body: {
@@ -20,7 +23,7 @@ export const handler = apiRoute({ body: ReassignBodySchema }, async ({ tenant, b
       outcome: 'applied' as const,
       ...outcome,
       boardVersion: boardVersion(after),
-      current: { metrics: metrics(problem, currentAssignments(after, problem)) },
+      current: { metrics: score(problem, currentAssignments(after, problem)) },
     },
   };
 });

@@ -13,9 +13,20 @@
  *   and that window's end plus the longest such job (the last may run on), and the whole day fits
  *   the shift; daily job limits; each job once.
  */
-import { clockMinutes, type RouteStop, routeOrder } from '../capacity/route';
+import { UNIT_MINUTES } from '../capacity/availability';
+import { clockMinutes, type RoutePlan, type RouteStop, routeOrder } from '../capacity/route';
 import { basePostalCode, travelMinutes } from './geo';
-import { type Assignment, assignmentProblems, binaryAndEnd, canServe, type PlanDay, type PlanJob, type PlanTechnician } from './plan';
+import {
+  type Assignment,
+  assignmentProblems,
+  binaryAndEnd,
+  canServe,
+  metrics,
+  type PlanDay,
+  type PlanJob,
+  type PlanMetrics,
+  type PlanTechnician,
+} from './plan';
 
 /** The shift end used when a technician has none (the generated days' trucks work 08:00-17:00). */
 export const DEFAULT_SHIFT_END = '17:00';
@@ -27,10 +38,35 @@ function base(tech: PlanTechnician): string {
 function routeDay(day: PlanDay, tech: PlanTechnician) {
   return {
     basePostalCode: base(tech),
-    dayStart: clockMinutes(tech.windowStarts[0] ?? day.windows[0]!.start),
+    dayStart: clockMinutes(tech.shiftStart ?? tech.windowStarts[0] ?? day.windows[0]!.start),
     dayEnd: clockMinutes(tech.shiftEnd ?? DEFAULT_SHIFT_END),
   };
 }
+
+/**
+ * What the plan does not move on a technician's day, as route stops the way the booking engine
+ * sees them (capacity/availability.ts routeStopsOf): minutes others hold in a window (a hold of a
+ * booking in progress, a job the plan leaves) as a block at the base that ends by the window's end;
+ * a pinned job (an accepted emergency) where it is, at its own time.
+ */
+function fixedStops(day: PlanDay, tech: PlanTechnician): RouteStop[] {
+  const stops: RouteStop[] = [];
+  for (const [start, units] of Object.entries(tech.usedUnits ?? {})) {
+    const w = day.windows.find((x) => x.start === start);
+    if (!w || !units) continue;
+    const minutes = units * UNIT_MINUTES;
+    const from = clockMinutes(w.start);
+    stops.push({ id: `block:${start}`, postalCode: base(tech), durationMinutes: minutes, from, to: Math.max(from, clockMinutes(w.end) - minutes) });
+  }
+  for (const p of tech.pinnedStops ?? []) {
+    const at = clockMinutes(p.start);
+    stops.push({ id: `pinned:${p.jobId}`, postalCode: p.postalCode, durationMinutes: 0, from: at, to: at });
+  }
+  return stops;
+}
+
+/** Routes already worked out, by technician and jobs (one search asks for the same route many times). */
+type RouteCache = Map<string, RoutePlan | undefined>;
 
 function stopOf(day: PlanDay, job: PlanJob, start: string): RouteStop {
   const w = day.windows.find((x) => x.start === start)!;
@@ -48,19 +84,29 @@ function minutesOf(day: PlanDay, job: PlanJob): number {
 class Routes {
   readonly byTech = new Map<string, Assignment[]>();
   readonly jobs: Map<string, PlanJob>;
-  constructor(private readonly day: PlanDay) {
+  constructor(
+    private readonly day: PlanDay,
+    private readonly cache: RouteCache = new Map(),
+  ) {
     this.jobs = new Map(day.jobs.map((j) => [j.jobId, j]));
   }
   of(technicianId: string): Assignment[] {
     return this.byTech.get(technicianId) ?? [];
   }
   /** The route (order, drive minutes) with these assignments, or undefined when they do not fit. */
-  route(tech: PlanTechnician, assignments: Assignment[]) {
+  route(tech: PlanTechnician, assignments: Assignment[]): RoutePlan | undefined {
     if (assignments.length > tech.dailyJobLimit) return undefined;
-    return routeOrder(
-      routeDay(this.day, tech),
-      assignments.map((a) => ({ ...stopOf(this.day, this.jobs.get(a.jobId)!, a.start), durationMinutes: minutesOf(this.day, this.jobs.get(a.jobId)!) })),
-    );
+    const key = `${tech.technicianId}|${assignments
+      .map((a) => `${a.jobId}@${a.start}`)
+      .sort()
+      .join(',')}`;
+    if (this.cache.has(key)) return this.cache.get(key);
+    const found = routeOrder(routeDay(this.day, tech), [
+      ...fixedStops(this.day, tech),
+      ...assignments.map((a) => ({ ...stopOf(this.day, this.jobs.get(a.jobId)!, a.start), durationMinutes: minutesOf(this.day, this.jobs.get(a.jobId)!) })),
+    ]);
+    this.cache.set(key, found);
+    return found;
   }
   drive(tech: PlanTechnician): number {
     return this.route(tech, this.of(tech.technicianId))?.driveMinutes ?? 0;
@@ -109,6 +155,15 @@ export function routeFcfsAssign(day: PlanDay): Assignment[] {
   return routes.all();
 }
 
+/** A route-model search's outcome: the plan, and what the time budget cut (undefined: nothing). */
+export interface RouteSearch {
+  assignments: Assignment[];
+  /** What the deadline stopped, in words (undefined: the search ran to its end). */
+  cut?: string;
+  /** Perturbed packings tried after the first two plans. */
+  restarts: number;
+}
+
 /**
  * A route-model plan: packing (least flexible, longest first; least added drive), then insertion
  * with one relocation, from `start` too; then, while `budgetSeconds` lasts, the same from packings
@@ -119,7 +174,26 @@ export function routePlanAssign(
   start: Assignment[] = routeFcfsAssign(day),
   opts: { budgetSeconds?: number; restarts?: number } = {},
 ): Assignment[] {
+  return routePlanSearch(day, start, opts).assignments;
+}
+
+/**
+ * routePlanAssign with a hard deadline (`deadline`, a performance.now() instant): every step stops
+ * there and the best valid plan found so far is returned, with what was cut. The plan found from
+ * `start` comes first, so a cut search is never worse than `start`. `keep`: jobs every plan
+ * returned must serve (a booked job cannot be left without a technician).
+ */
+export function routePlanSearch(
+  day: PlanDay,
+  start: Assignment[],
+  opts: { budgetSeconds?: number; restarts?: number; deadline?: number; keep?: Set<string> } = {},
+): RouteSearch {
   const began = performance.now();
+  const budget = (opts.budgetSeconds ?? 10) * 1000;
+  const deadline = Math.min(opts.deadline ?? Number.POSITIVE_INFINITY, began + budget);
+  const late = () => performance.now() > deadline;
+  const cuts: string[] = [];
+  const cache: RouteCache = new Map();
   const choices = new Map(day.jobs.map((j) => [j.jobId, candidates(day, j)]));
   const byFlexibility = (noise: () => number) => {
     const key = new Map(day.jobs.map((j) => [j.jobId, [choices.get(j.jobId)!.length * (1 + noise()), minutesOf(day, j) * (1 + noise())] as const]));
@@ -127,8 +201,9 @@ export function routePlanAssign(
   };
   const ordered = byFlexibility(() => 0);
   const packed = (order: PlanJob[]) => {
-    const pack = new Routes(day);
+    const pack = new Routes(day, cache);
     for (const job of order) {
+      if (late()) return undefined;
       let best: { tech: PlanTechnician; start: string; cost: number } | undefined;
       for (const o of choices.get(job.jobId)!) {
         const cost = pack.costOf(o.tech, job, o.start);
@@ -138,11 +213,14 @@ export function routePlanAssign(
     }
     return pack;
   };
-  const pack = packed(ordered);
-  const improve = (routes: Routes) => {
-    const served = () => new Set(routes.all().map((a) => a.jobId));
+  const improve = (routes: Routes, label: string) => {
+    const served = new Set(routes.all().map((a) => a.jobId));
     for (const job of ordered) {
-      if (served().has(job.jobId)) continue;
+      if (served.has(job.jobId)) continue;
+      if (late()) {
+        cuts.push(`insertion of unserved jobs into ${label}`);
+        break;
+      }
       const mine = choices.get(job.jobId)!;
       const direct = mine
         .map((o) => ({ o, cost: routes.costOf(o.tech, job, o.start) }))
@@ -150,6 +228,7 @@ export function routePlanAssign(
         .sort((x, y) => x.cost! - y.cost!)[0];
       if (direct) {
         routes.add(assignmentOf(job, direct.o.tech, direct.o.start));
+        served.add(job.jobId);
         continue;
       }
       // One job of that technician out of the way, moved to another technician or window where it fits.
@@ -163,6 +242,7 @@ export function routePlanAssign(
               if (p.tech.technicianId === other.technicianId && p.start === other.start) continue;
               if (routes.costOf(p.tech, otherJob, p.start) !== undefined) {
                 routes.add(assignmentOf(otherJob, p.tech, p.start));
+                served.add(job.jobId);
                 break outer;
               }
             }
@@ -174,23 +254,93 @@ export function routePlanAssign(
     }
     return routes.all();
   };
-  const fromStart = new Routes(day);
+  // Each job of a technician to another technician or window where the day drives less (same jobs served).
+  const relocate = (plan: Assignment[], label: string) => {
+    const routes = new Routes(day, cache);
+    for (const a of plan) routes.add(a);
+    for (let improved = true; improved; ) {
+      improved = false;
+      for (const a of routes.all()) {
+        if (late()) {
+          cuts.push(`drive-saving moves in ${label}`);
+          return routes.all();
+        }
+        const tech = day.technicians.find((t) => t.technicianId === a.technicianId)!;
+        const before = routes.drive(tech);
+        routes.remove(a);
+        const saved = before - routes.drive(tech);
+        const job = routes.jobs.get(a.jobId)!;
+        const better = choices
+          .get(a.jobId)!
+          .filter((o) => o.tech.technicianId !== a.technicianId || o.start !== a.start)
+          .map((o) => ({ o, cost: routes.costOf(o.tech, job, o.start) }))
+          .filter((x) => x.cost !== undefined && x.cost < saved)
+          .sort((x, y) => x.cost! - y.cost!)[0];
+        if (better) {
+          routes.add(assignmentOf(job, better.o.tech, better.o.start));
+          improved = true;
+        } else routes.add(a);
+      }
+      if (improved) continue;
+      // Two jobs of two technicians, each in its own window, trade technicians where both days then drive less.
+      const techOf = new Map(day.technicians.map((t) => [t.technicianId, t]));
+      const can = (job: PlanJob, tech: PlanTechnician, start: string) => choices.get(job.jobId)!.some((o) => o.tech === tech && o.start === start);
+      swaps: for (const a of routes.all()) {
+        for (const b of routes.all()) {
+          if (late()) {
+            cuts.push(`swaps in ${label}`);
+            return routes.all();
+          }
+          if (a.technicianId >= b.technicianId) continue;
+          const [ta, tb] = [techOf.get(a.technicianId)!, techOf.get(b.technicianId)!];
+          const [ja, jb] = [routes.jobs.get(a.jobId)!, routes.jobs.get(b.jobId)!];
+          if (!can(ja, tb, a.start) || !can(jb, ta, b.start)) continue;
+          const before = routes.drive(ta) + routes.drive(tb);
+          const newA = [...routes.of(ta.technicianId).filter((x) => x.jobId !== a.jobId), assignmentOf(jb, ta, b.start)];
+          const newB = [...routes.of(tb.technicianId).filter((x) => x.jobId !== b.jobId), assignmentOf(ja, tb, a.start)];
+          const [ra, rb] = [routes.route(ta, newA), routes.route(tb, newB)];
+          if (!ra || !rb || ra.driveMinutes + rb.driveMinutes >= before) continue;
+          routes.byTech.set(ta.technicianId, newA);
+          routes.byTech.set(tb.technicianId, newB);
+          improved = true;
+          break swaps;
+        }
+      }
+    }
+    return routes.all();
+  };
+  const fromStart = new Routes(day, cache);
   for (const a of start) fromStart.add(a);
-  const plans = [improve(pack), improve(fromStart)];
+  const plans = [relocate(improve(fromStart, 'the plan from the real assignment'), 'the plan from the real assignment')];
+  const first = packed(ordered);
+  if (first) plans.push(relocate(improve(first, 'the packing plan'), 'the packing plan'));
+  else cuts.push('the packing plan');
   // Restarts from perturbed packings while the budget lasts.
   let seed = 0x9e3779b9;
   const random = () => {
     seed = (Math.imul(seed ^ (seed >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0;
     return seed / 4294967296;
   };
-  const budget = (opts.budgetSeconds ?? 10) * 1000;
-  for (let r = 0; r < (opts.restarts ?? 50) && performance.now() - began < budget; r++) plans.push(improve(packed(byFlexibility(() => 0.6 * random()))));
-  return plans.reduce((a, b) => (b.length > a.length || (b.length === a.length && routeDriveMinutes(day, b) < routeDriveMinutes(day, a)) ? b : a));
+  const most = opts.restarts ?? 50;
+  let restarts = 0;
+  for (; restarts < most && !late(); restarts++) {
+    const pack = packed(byFlexibility(() => 0.6 * random()));
+    if (!pack) break;
+    plans.push(relocate(improve(pack, 'a restart'), 'a restart'));
+  }
+  if (restarts < most && late() && first) cuts.push(`restarts (${restarts} of ${most} done)`);
+  const keep = opts.keep ?? new Set<string>();
+  const drive = (a: Assignment[]) => routeDriveMinutes(day, a, cache);
+  const kept = plans.filter((p) => [...keep].every((id) => p.some((a) => a.jobId === id)));
+  const assignments = (kept.length ? kept : plans.slice(0, 1)).reduce((a, b) =>
+    b.length > a.length || (b.length === a.length && drive(b) < drive(a)) ? b : a,
+  );
+  return { assignments, cut: cuts.length ? [...new Set(cuts)].join('; ') : undefined, restarts };
 }
 
 /** Drive minutes of every technician's route (each in the order capacity/route.ts finds). */
-export function routeDriveMinutes(day: PlanDay, assignments: Assignment[]): number {
-  const routes = new Routes(day);
+export function routeDriveMinutes(day: PlanDay, assignments: Assignment[], cache?: RouteCache): number {
+  const routes = new Routes(day, cache);
   for (const a of assignments) routes.add(a);
   return day.technicians.reduce((s, t) => s + routes.drive(t), 0);
 }
@@ -263,4 +413,91 @@ export function routeBoundModel(day: PlanDay): { lp: string; columns: number } {
   if (!rows && cols.length) lines.push(` cap: ${cols[0]!.name} <= 1`);
   lines.push(...binaryAndEnd(cols.map((c) => c.name)));
   return { lp: lines.join('\n'), columns: cols.length };
+}
+
+/** Above this many arcs the drive bound's HiGHS run is not tried within an API call's budget (measured: 30,000 arcs ran 134 s past an 8 s limit; a 12-truck day has ~1,000). */
+export const ROUTE_BOUND_MAX_ARCS = 5_000;
+
+/**
+ * A lower bound on the route drive minutes of any valid plan serving at least `served` of the day's
+ * jobs, as a MIP (CPLEX LP format) for HiGHS (./solver.ts solveLp, whose dual bound is proved even
+ * when the time limit stops it): a route enters each job it serves by one arc, from a technician's
+ * base (each technician leaves once) or from another job some technician could do before it; each
+ * job is left at most once; each job starts inside its windows, and an arc i -> j makes j start
+ * after i's start + minutes on site + the drive (which rules out cycles). Paths may pass between
+ * technicians who share jobs, and the stops the plan does not move are left out: every valid plan's
+ * routes satisfy it, so its optimum (and any dual bound) bounds what routeDriveMinutes reports.
+ * `cheapest`: the weaker bound needing no solver (the `served` cheapest arcs into distinct jobs).
+ * `lp` is undefined when the day has more than ROUTE_BOUND_MAX_ARCS arcs.
+ */
+export function routeDriveBoundModel(day: PlanDay, served: number): { lp?: string; arcs: number; cheapest: number } {
+  const span = day.jobs.map((j) => {
+    const ws = day.windows.filter((w) => j.windows.includes(w.start));
+    return { from: Math.min(...ws.map((w) => clockMinutes(w.start))), to: Math.max(...ws.map((w) => clockMinutes(w.end))) };
+  });
+  const techsOf = day.jobs.map((j) => new Set(candidates(day, j).map((c) => day.technicians.indexOf(c.tech))));
+  const onSite = day.jobs.map((j) => minutesOf(day, j));
+  const arcs: Array<{ name: string; from?: number; tech?: number; to: number; minutes: number }> = [];
+  day.jobs.forEach((job, ji) => {
+    const { to } = span[ji]!;
+    for (const ti of techsOf[ji]!) {
+      const tech = day.technicians[ti]!;
+      const minutes = travelMinutes(base(tech), job.postalCode);
+      if (routeDay(day, tech).dayStart + minutes <= to) arcs.push({ name: `s${ti}_${ji}`, tech: ti, to: ji, minutes });
+    }
+    day.jobs.forEach((before, bi) => {
+      if (bi === ji || ![...techsOf[bi]!].some((t) => techsOf[ji]!.has(t))) return;
+      const minutes = travelMinutes(before.postalCode, job.postalCode);
+      if (span[bi]!.from + onSite[bi]! + minutes <= to) arcs.push({ name: `y${bi}_${ji}`, from: bi, to: ji, minutes });
+    });
+  });
+  const minIn = new Map<number, number>();
+  for (const a of arcs) minIn.set(a.to, Math.min(minIn.get(a.to) ?? Number.POSITIVE_INFINITY, a.minutes));
+  const cheapest = [...minIn.values()]
+    .sort((a, b) => a - b)
+    .slice(0, served)
+    .reduce((sum, n) => sum + n, 0);
+  if (arcs.length > ROUTE_BOUND_MAX_ARCS) return { arcs: arcs.length, cheapest };
+  const group = (key: (a: (typeof arcs)[number]) => number | undefined) => {
+    const out = new Map<number, string[]>();
+    for (const a of arcs) {
+      const k = key(a);
+      if (k === undefined) continue;
+      const list = out.get(k);
+      if (list) list.push(a.name);
+      else out.set(k, [a.name]);
+    }
+    return out;
+  };
+  const lines = ['Minimize', ' obj:'];
+  const terms = arcs.map((a) => `+ ${a.minutes} ${a.name}`);
+  for (let i = 0; i < terms.length; i += 50) lines.push(`  ${terms.slice(i, i + 50).join(' ')}`);
+  if (!terms.length) lines.push('  0 dummy');
+  lines.push('Subject To');
+  let rows = 0;
+  for (const names of group((a) => a.to).values()) lines.push(` i${rows++}: ${names.join(' + ')} <= 1`);
+  for (const names of group((a) => a.from).values()) lines.push(` o${rows++}: ${names.join(' + ')} <= 1`);
+  for (const names of group((a) => a.tech).values()) lines.push(` b${rows++}: ${names.join(' + ')} <= 1`);
+  lines.push(arcs.length ? ` served: ${arcs.map((a) => a.name).join(' + ')} >= ${served}` : ' served: dummy >= 0');
+  // Start times: j starts after i's start, its minutes on site and the drive when i -> j (big M as small as the windows allow).
+  for (const a of arcs) {
+    const j = span[a.to]!;
+    if (a.from === undefined) {
+      const late = routeDay(day, day.technicians[a.tech!]!).dayStart + a.minutes - j.from;
+      if (late > 0) lines.push(` t${rows++}: t${a.to} - ${late} ${a.name} >= ${j.from}`);
+      continue;
+    }
+    const i = span[a.from]!;
+    const big = i.to + onSite[a.from]! + a.minutes - j.from;
+    if (big > 0) lines.push(` t${rows++}: t${a.to} - t${a.from} - ${big} ${a.name} >= ${onSite[a.from]! + a.minutes - big}`);
+  }
+  lines.push('Bounds');
+  lines.push(...span.map((w, ji) => ` ${w.from} <= t${ji} <= ${w.to}`));
+  lines.push(...binaryAndEnd(arcs.map((a) => a.name)));
+  return { lp: lines.join('\n'), arcs: arcs.length, cheapest };
+}
+
+/** The plan metrics under the route travel model: drive minutes of the real routes (routeDriveMinutes); no hop limit (every route is time-checked). */
+export function routeMetrics(day: PlanDay, assignments: Assignment[]): PlanMetrics {
+  return { ...metrics(day, assignments), driveMinutes: routeDriveMinutes(day, assignments), longHops: 0 };
 }

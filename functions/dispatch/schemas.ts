@@ -14,7 +14,10 @@ export const PlanQuerySchema = DispatchDateQuerySchema.extend({
     .default('false')
     .transform((v) => v === 'true')
     .openapi({ description: 'Let the planner move jobs to another window of the day (default: each job keeps the window the customer was promised)' }),
-  timeLimitSeconds: z.coerce.number().min(1).max(25).default(10),
+  timeLimitSeconds: z.coerce.number().min(1).max(25).default(10).openapi({
+    description:
+      'Time budget of the solver, seconds. Under the route travel model the whole plan (search and bound) answers within min(this, 20) s: the search stops at its deadline with the best valid plan so far (solver.cut says what it cut)',
+  }),
   maxHopMinutes: z.coerce
     .number()
     .int()
@@ -65,9 +68,10 @@ const MetricsSchema = z.object({
   unserved: z.number(),
   jobsPerTruck: z.number(),
   driveMinutes: z.number(),
-  longHops: z
-    .number()
-    .openapi({ description: 'Back-to-back jobs of one technician more than maxHopMinutes apart (first-come-first-served does not look at drives)' }),
+  longHops: z.number().openapi({
+    description:
+      'Back-to-back jobs of one technician more than maxHopMinutes apart (first-come-first-served does not look at drives); 0 under the route travel model, where every route is time-checked',
+  }),
 });
 const AssignmentSchema = z.object({ jobId: z.string(), technicianId: z.string(), start: z.string(), windowStarts: z.array(z.string()) });
 
@@ -109,6 +113,10 @@ export const PlanSchema = z
   .object({
     date: z.string(),
     applied: z.literal(false).openapi({ description: 'The plan is a proposal; nothing was changed' }),
+    travelModel: z.enum(['buffer', 'route']).optional().openapi({
+      description:
+        "The company's travel model the plan used: buffer (each job also takes a fixed travel buffer of its window; HiGHS MIP) or route (real drive between consecutive jobs, base first; drive minutes are the real routes')",
+    }),
     planId: z.string().openapi({ description: 'Apply with POST /v1/dispatch/reassign {date, planId, boardVersion, assignments: changes[].to}' }),
     boardVersion: z.string().openapi({ description: 'The board the plan was computed on; applying it on a changed board is refused' }),
     plan: z.object({ metrics: MetricsSchema, assignments: z.array(AssignmentSchema) }),
@@ -123,6 +131,16 @@ export const PlanSchema = z
       gap: z.number(),
       jobsServedBound: z.number(),
       driveMinutesBound: z.number().openapi({ description: "Proved lower bound on the routes' drive minutes of any plan serving as many jobs" }),
+      objectiveKind: z.enum(['served_then_drive', 'drive_minutes']).optional().openapi({
+        description:
+          "served_then_drive: objective = 1000 per job served minus rank minus drive minutes (maximised); drive_minutes (route model): objective = the plan's drive minutes, bound = driveMinutesBound, gap = (objective - bound) / objective",
+      }),
+      budgetSeconds: z.number().optional().openapi({ description: 'The time budget the plan kept to' }),
+      cut: z.string().optional().openapi({ description: 'What the time budget cut (absent: the search ran to its end)' }),
+      boundProof: z
+        .string()
+        .optional()
+        .openapi({ description: 'How the bound was proved: HiGHS on the arc relaxation in budget, or (when that did not finish) the cheapest arcs alone' }),
       seconds: z.number(),
       variables: z.number(),
       constraints: z.number(),

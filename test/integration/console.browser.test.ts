@@ -404,6 +404,9 @@ describe('operator console', () => {
     await page.waitForSelector('#plan-metrics');
     expect(await page.locator('#plan-metrics tbody tr').count()).toBe(2);
     expect(await page.locator('#plan-metrics tr[data-row="Plan"] td').last().textContent()).toBe('0');
+    // Which travel model the plan used, and drive minutes now vs the plan.
+    expect(await page.getAttribute('#plan-model', 'data-travel-model')).toBe('buffer');
+    expect(await page.textContent('#plan-drive')).toMatch(/^Drive minutes: now \d+, plan \d+/);
     expect(await page.locator('#plan').textContent()).not.toContain('null');
     await shot('11-dispatch-plan');
   });
@@ -498,6 +501,22 @@ describe('operator console', () => {
     // The tests after this one see the company as before.
     const { tenantId: _tenantId, ...settings } = (await tenant.call('GET', '/v1/config/company')).body;
     expect((await tenant.call('PUT', '/v1/config/company', { ...settings, travelBufferMinutes: 15 })).status).toBe(200);
+  });
+
+  it('shows and saves the travel model beside the travel buffer (fixed buffer / real drive between consecutive jobs)', async () => {
+    await openPage('#/review', 'review'); // from another page, so the settings are drawn anew (the buffer is back to 15)
+    await openPage('#/settings', 'settings');
+    expect(await page.inputValue('#travel-model')).toBe('buffer');
+    expect(await page.textContent('#travel-model-editor')).toContain('fixed buffer of 15 minutes');
+    await page.selectOption('#travel-model', 'route');
+    await page.click('#travel-model-editor button[data-action="save-travel-model"]');
+    await expect.poll(() => page.textContent('#flash')).toContain('Saved the travel model: real drive between consecutive jobs');
+    expect((await tenant.call('GET', '/v1/config/company')).body.travelModel).toBe('route');
+    expect(await page.inputValue('#travel-model')).toBe('route');
+    await shot('12c-settings-travel-model');
+    // The tests after this one see the company as before.
+    const { tenantId: _tenantId, ...settings } = (await tenant.call('GET', '/v1/config/company')).body;
+    expect((await tenant.call('PUT', '/v1/config/company', { ...settings, travelModel: 'buffer' })).status).toBe(200);
   });
 
   it('connects ServiceTitan: adapter, credentials, test, then a mapping picked from its lists (Connect your CRM)', async () => {
