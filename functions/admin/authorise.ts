@@ -7,7 +7,7 @@
 import { ApiError } from '../shared/errors';
 import type { TenantContext } from '../shared/http';
 import { scopesBeyond, type Scope } from '../shared/scopes';
-import { PLATFORM_TENANT_ID } from './schemas';
+import { PLATFORM_TENANT_ID } from './platform';
 
 export function adminTenant(caller: TenantContext, requestedTenantId?: string): string {
   if (requestedTenantId && requestedTenantId !== caller.tenantId) {

@@ -2,9 +2,9 @@ import { PHONE_COUNTRY_MESSAGE, phoneCountryServed } from '../recognise/phone-co
 import { SCOPES } from '../shared/scopes';
 import { isIanaTimeZone } from '../shared/time-zone';
 import * as z from '../shared/zod';
+import { PLATFORM_TENANT_ID } from './platform';
 
-/** The platform operator's tenant id: platform keys belong to it (it has no configuration). */
-export const PLATFORM_TENANT_ID = 'platform';
+export { PLATFORM_TENANT_ID } from './platform';
 
 /**
  * Tenant ids the deployment uses itself (the operator's keys, the table's name, shared partitions):

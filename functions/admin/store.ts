@@ -6,55 +6,28 @@
  *   can be listed, rotated and revoked without ever storing or showing a secret again.
  * Keys issued before this list existed still work but are not listed.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import { documentClient } from '../shared/clients';
 import { config } from '../shared/config';
 import { TenantSchema, type Tenant, type TenantInput } from '../tenant/model';
 import { tenantConfigItem } from '../tenant/store';
-import { type ApiKeySummarySchema, PLATFORM_TENANT_ID } from './schemas';
+import { PLATFORM_TENANT_ID } from './platform';
+import type { ApiKeySummarySchema } from './schemas';
 import type * as z from '../shared/zod';
 import { queryPrefix, sendConditional } from '../shared/dynamo';
+import { adminKeys, findApiKey, hashApiKey } from './key-store';
 
-export function hashApiKey(apiKey: string): string {
-  return createHash('sha256').update(apiKey).digest('hex');
-}
+// The lookup of a request's key lives in key-store.ts (every route loads it); its names stay importable from here.
+export { adminKeys, findApiKey, hashApiKey, type ApiKeyRecord } from './key-store';
 
 export function newApiKey(): string {
   return `jr_${randomBytes(24).toString('base64url')}`;
 }
 
-/** What a request's key resolves to (shared/http.ts). */
-export interface ApiKeyRecord {
-  tenantId: string;
-  keyId: string;
-  /** The name its admin gave it; keys issued before names were kept here have none. */
-  keyName?: string;
-  scopes: string[];
-  revoked: boolean;
-}
-
 /** A key as its tenant sees it (never its secret): the schema is the API's (admin/schemas.ts). */
 export type ApiKeySummary = z.infer<typeof ApiKeySummarySchema>;
-
-export const adminKeys = {
-  apiKey: (keyHash: string) => ({ pk: `APIKEY#${keyHash}`, sk: 'APIKEY' }),
-  keyListEntry: (tenantId: string, keyId: string) => ({ pk: `T#${tenantId}`, sk: `KEY#${keyId}` }),
-  keyListPrefix: 'KEY#',
-};
-
-export async function findApiKey(apiKey: string): Promise<ApiKeyRecord | undefined> {
-  const { Item } = await documentClient().send(new GetCommand({ TableName: config.tableName, Key: adminKeys.apiKey(hashApiKey(apiKey)) }));
-  if (!Item) return undefined;
-  return {
-    tenantId: Item.tenantId,
-    keyId: Item.keyId,
-    ...(typeof Item.keyName === 'string' ? { keyName: Item.keyName } : {}),
-    scopes: Item.scopes ?? [],
-    revoked: Boolean(Item.revoked),
-  };
-}
 
 const hintOf = (apiKey: string) => `${apiKey.slice(0, 7)}…`;
 
@@ -267,7 +240,7 @@ export async function createTenantWithAdminKey(
   return { tenant, apiKey, key };
 }
 
-export { PLATFORM_TENANT_ID } from './schemas';
+export { PLATFORM_TENANT_ID } from './platform';
 
 /**
  * Bootstrap: a platform key is needed to create the first tenant over the API, so the first one is

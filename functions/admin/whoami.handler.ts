@@ -1,7 +1,7 @@
 import { apiRoute } from '../shared/http';
 import { SCOPE_PURPOSE, SCOPES, scopesBeyond } from '../shared/scopes';
 import { getTenant } from '../tenant/store';
-import { PLATFORM_TENANT_ID } from './schemas';
+import { PLATFORM_TENANT_ID } from './platform';
 
 export const handler = apiRoute({}, async ({ tenant }) => {
   const company = await getTenant(tenant.tenantId).catch(() => undefined);

@@ -5,6 +5,7 @@
 import * as z from '../shared/zod';
 import { withinBytes } from '../shared/bounds';
 import { INTENTS, ROUTES, URGENCIES, type TriageAnswer } from '../triage/classify';
+import { CHANNELS } from './channels';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD');
 const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a time as HH:mm (24-hour)');
@@ -36,8 +37,8 @@ export const WindowRequestSchema = z
   })
   .openapi('WindowRequest');
 
-/** How the request reached us; `sms` is a text message (text-to-book). */
-export const CHANNELS = ['chat', 'voice', 'web', 'csr', 'api', 'sms'] as const;
+/** How the request reached us (booking/channels.ts, which other capabilities' schemas import without these). */
+export { CHANNELS } from './channels';
 
 export const AttributionSchema = z
   .object({

@@ -111,8 +111,12 @@ const leadFields = [
   ...attributionFields,
 ];
 
-/** The default table (seed 002's "what each job state should write to the CRM"). */
-export const defaultCrmMapping: CrmMapping = CrmMappingSchema.parse({
+/**
+ * The default table (seed 002's "what each job state should write to the CRM"). Typed, not parsed at
+ * import: a parse here cost every function that loads the tenant model ~15 ms of init (issue 19);
+ * test/unit/domain.test.ts checks the table against CrmMappingSchema.
+ */
+export const defaultCrmMapping: CrmMapping = {
   lead: { dealStage: 'Unbooked', fields: leadFields },
   // The caller booked after all: the lead's record (a HubSpot deal of its own) leaves the open stages, naming the booking.
   lead_booked: {
@@ -166,7 +170,7 @@ export const defaultCrmMapping: CrmMapping = CrmMappingSchema.parse({
     dealStage: 'No Show',
     fields: [...jobRef, { crmField: 'no_show_at', from: 'job.at' }],
   },
-});
+};
 
 /** The tenant's effective table: its overrides, state by state, over the default. */
 export function effectiveMapping(overrides: CrmMappingOverrides | undefined): CrmMapping {

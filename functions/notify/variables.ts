@@ -2,9 +2,12 @@
  * Message variables, formatted for people: dates, times and money in the company's time zone and
  * the customer's language (Intl: `Mon, Nov 30, 8-10 AM`, `lun, 30 de nov, 8-10 a.m.`, `$129.00`),
  * with the raw values beside them (`windowStartIso`, `dateIso`, `etaIso`). Pure: the send worker,
- * the preview and dispatch suggestions build them from the same raw facts.
+ * the preview and dispatch suggestions build them from the same raw facts. Dates and times in a zone
+ * are Intl's and functions/shared/zoned-time.ts's, not luxon's (issue 19: ~70 KB and its init in
+ * every bundle that sends or previews a message); test/unit/notify-variables.test.ts holds the texts.
  */
-import { DateTime } from 'luxon';
+import { isIanaTimeZone } from '../shared/time-zone';
+import { instantOf, isCalendarDate, zonedClock, zonedInstant, zonedIso } from '../shared/zoned-time';
 
 export type MessageLanguage = 'en' | 'es';
 export const MESSAGE_LANGUAGES = ['en', 'es'] as const satisfies readonly MessageLanguage[];
@@ -72,22 +75,50 @@ const plain = (text: string) =>
     .replace(/\s+/g, ' ')
     .trim();
 
+const formats = new Map<string, Intl.DateTimeFormat>();
+
+/** Intl's formatter for these options, made once per warm container (making one costs more than using it). */
+function dateFormat(locale: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `${locale} ${JSON.stringify(options)}`;
+  const known = formats.get(key);
+  if (known) return known;
+  const format = new Intl.DateTimeFormat(locale, options);
+  formats.set(key, format);
+  return format;
+}
+
+/** An instant with the zone its clocks are read in. */
+interface ZonedInstant {
+  at: Date;
+  timeZone: string;
+}
+
+const minuteOf = ({ at, timeZone }: ZonedInstant) => Number(zonedClock(at, timeZone).slice(3));
+const isValid = (at: Date) => !Number.isNaN(+at);
+
 /** "8 AM" or "8:30 AM" (Spanish "8 a.m."): minutes only when there are some. */
-function clock(at: DateTime, locale: string): string {
-  return plain(at.setLocale(locale).toLocaleString({ hour: 'numeric', ...(at.minute ? { minute: '2-digit' } : {}) }));
+function clock(instant: ZonedInstant, locale: string): string {
+  const options: Intl.DateTimeFormatOptions = { hour: 'numeric', ...(minuteOf(instant) ? { minute: '2-digit' } : {}), timeZone: instant.timeZone };
+  return plain(dateFormat(locale, options).format(instant.at));
 }
 
 /** "8-10 AM", "10:30 AM-1 PM", "8-10 a.m." (Intl's range format, which drops a repeated AM). */
-function clockRange(from: DateTime, to: DateTime, locale: string): string {
-  const options: Intl.DateTimeFormatOptions = { hour: 'numeric', timeZone: from.zoneName ?? undefined };
-  if (from.minute || to.minute) options.minute = '2-digit';
-  return plain(new Intl.DateTimeFormat(locale, options).formatRange(from.toJSDate(), to.toJSDate()));
+function clockRange(from: ZonedInstant, to: ZonedInstant, locale: string): string {
+  const options: Intl.DateTimeFormatOptions = { hour: 'numeric', timeZone: from.timeZone };
+  if (minuteOf(from) || minuteOf(to)) options.minute = '2-digit';
+  return plain(dateFormat(locale, options).formatRange(from.at, to.at));
 }
 
-const day = (at: DateTime, locale: string) => plain(at.setLocale(locale).toLocaleString({ weekday: 'short', month: 'short', day: 'numeric' }));
+const day = ({ at, timeZone }: ZonedInstant, locale: string) =>
+  plain(dateFormat(locale, { weekday: 'short', month: 'short', day: 'numeric', timeZone }).format(at));
+
+/** "Dec 14, 2026": a calendar date as it is; a date-time on this runtime's clocks (luxon's default zone). */
 const longDate = (iso: string, locale: string) => {
-  const at = DateTime.fromISO(iso);
-  return at.isValid ? plain(at.setLocale(locale).toLocaleString({ month: 'short', day: 'numeric', year: 'numeric' })) : iso;
+  const calendarDate = isCalendarDate(iso);
+  const runtimeZone = new Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const at = calendarDate ? new Date(`${iso}T00:00:00Z`) : instantOf(iso, runtimeZone);
+  if (!isValid(at)) return iso;
+  return plain(dateFormat(locale, { month: 'short', day: 'numeric', year: 'numeric', timeZone: calendarDate ? 'UTC' : runtimeZone }).format(at));
 };
 
 export function formatMoney(cents: number, language: MessageLanguage, currency = 'USD'): string {
@@ -97,30 +128,38 @@ export function formatMoney(cents: number, language: MessageLanguage, currency =
 /** A window for people: date, weekday, times, and the two together; raw instants beside them. */
 export function formatWindow(window: { date: string; start: string; end?: string }, timeZone: string, language: MessageLanguage) {
   const locale = LOCALES[language];
-  const from = DateTime.fromISO(`${window.date}T${window.start || '00:00'}`, { zone: timeZone });
-  if (!from.isValid) return { date: window.date, window: window.date };
-  const to = window.end ? DateTime.fromISO(`${window.date}T${window.end}`, { zone: timeZone }) : undefined;
+  const startAt = windowInstant(window.date, window.start || '00:00', timeZone);
+  if (!isValid(startAt)) return { date: window.date, window: window.date };
+  const from = { at: startAt, timeZone };
+  const endAt = window.end ? windowInstant(window.date, window.end, timeZone) : undefined;
+  const to = endAt && isValid(endAt) ? { at: endAt, timeZone } : undefined;
   const date = day(from, locale);
-  const time = window.start ? (to?.isValid ? clockRange(from, to, locale) : clock(from, locale)) : undefined;
+  const time = window.start ? (to ? clockRange(from, to, locale) : clock(from, locale)) : undefined;
   return {
     date,
-    weekday: from.setLocale(locale).toLocaleString({ weekday: 'long' }),
+    weekday: dateFormat(locale, { weekday: 'long', timeZone }).format(startAt),
     time,
     start: window.start ? clock(from, locale) : undefined,
-    end: to?.isValid ? clock(to, locale) : undefined,
+    end: to ? clock(to, locale) : undefined,
     window: time ? `${date}, ${time}` : date,
     dateIso: window.date,
-    windowStartIso: window.start ? from.toISO()! : undefined,
-    windowEndIso: to?.isValid ? to.toISO()! : undefined,
+    windowStartIso: window.start ? zonedIso(startAt, timeZone) : undefined,
+    windowEndIso: to ? zonedIso(to.at, timeZone) : undefined,
   };
 }
 
 /** "Mon, Nov 30, 9:15 AM" in the company's zone: an ETA always carries its day. */
 export function formatInstant(iso: string, timeZone: string, language: MessageLanguage): string {
-  const at = DateTime.fromISO(iso, { zone: timeZone });
-  if (!at.isValid) return iso;
+  const at = instantOf(iso, timeZone);
+  if (!isValid(at) || !isIanaTimeZone(timeZone)) return iso;
   const locale = LOCALES[language];
-  return `${day(at, locale)}, ${clock(at, locale)}`;
+  return `${day({ at, timeZone }, locale)}, ${clock({ at, timeZone }, locale)}`;
+}
+
+/** The instant a window's date and clock time (`HH:mm`) name in `timeZone`; invalid when they name none. */
+function windowInstant(date: string, time: string, timeZone: string): Date {
+  if (!isCalendarDate(date) || !/^([01]\d|2[0-3]):[0-5]\d$/.test(time) || !isIanaTimeZone(timeZone)) return new Date(Number.NaN);
+  return zonedInstant(date, timeZone, time);
 }
 
 /** The raw facts a message is about; every field but the names is optional. */
@@ -184,8 +223,8 @@ export function messageVariables(facts: MessageFacts): MessageVariables {
     technicianFirstName: technicianName ? firstWord(technicianName) : undefined,
     customerPhone: facts.customerPhone,
     mapUrl: address ? `https://maps.google.com/?q=${encodeURIComponent(address)}` : undefined,
-    eta: etaIso && DateTime.fromISO(etaIso).isValid ? formatInstant(etaIso, zone, language) : job.etaLabel,
-    etaIso: etaIso && DateTime.fromISO(etaIso).isValid ? etaIso : undefined,
+    eta: etaIso && isValid(instantOf(etaIso, zone)) ? formatInstant(etaIso, zone, language) : job.etaLabel,
+    etaIso: etaIso && isValid(instantOf(etaIso, zone)) ? etaIso : undefined,
     amount: amountCents !== undefined && Number.isFinite(amountCents) ? formatMoney(amountCents, language, facts.currency) : job.amount,
     amountCents: amountCents !== undefined && Number.isFinite(amountCents) ? String(amountCents) : undefined,
     renewsOn: renewsOnIso ? longDate(renewsOnIso, locale) : job.renewsOn,

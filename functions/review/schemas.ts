@@ -103,9 +103,4 @@ export const ResolveReviewItemRequestSchema = z
 
 export const RedriveReviewItemRequestSchema = z.object({ by: z.string().trim().min(1).max(200).optional() }).openapi('RedriveReviewItemRequest');
 
-/** `30m` / `4h` / `2d` in milliseconds. */
-export function durationMs(value: string): number {
-  const amount = Number(value.slice(0, -1));
-  const unit = value.at(-1);
-  return amount * (unit === 'm' ? 60_000 : unit === 'h' ? 3_600_000 : 86_400_000);
-}
+export { durationMs } from './duration';

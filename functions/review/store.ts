@@ -10,7 +10,7 @@ import { encodeTime, ulid } from 'ulid';
 import { documentClient } from '../shared/clients';
 import { config } from '../shared/config';
 import type { RedrivePlan, ReviewItem, ReviewKind, ReviewStatus } from './schemas';
-import { durationMs } from './schemas';
+import { durationMs } from './duration';
 import { queryPages, queryPrefix, sendConditional } from '../shared/dynamo';
 
 export interface ReviewSubject {

@@ -10,7 +10,7 @@ import type * as z from './zod';
 import { ApiError } from './errors';
 import { logger } from './logger';
 import { hasScope, type RouteAccess } from './scopes';
-import { findApiKey } from '../admin/store';
+import { findApiKey } from '../admin/key-store';
 import { routeByKey } from '../registry';
 
 export interface TenantContext {

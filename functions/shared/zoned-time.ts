@@ -68,3 +68,35 @@ export function daysBetween(from: string, to: string): number {
   if (!isCalendarDate(from) || !isCalendarDate(to)) return Number.NaN;
   return (Date.parse(to) - Date.parse(from)) / DAY_MS;
 }
+
+/**
+ * `at` as the clocks in `timeZone` show it, ISO 8601 with milliseconds and its offset, as luxon's
+ * `toISO()` writes it: `2026-11-30T08:00:00.000-06:00`, and `Z` for the zone named `UTC` or `GMT`.
+ */
+export function zonedIso(at: Date, timeZone: string): string {
+  const local = new TZDateMini(+at, timeZone);
+  const offset = -local.getTimezoneOffset();
+  const sign = offset < 0 ? '-' : '+';
+  const zone = /^(utc|gmt)$/i.test(timeZone) ? 'Z' : `${sign}${pad(Math.floor(Math.abs(offset) / 60))}:${pad(Math.abs(offset) % 60)}`;
+  const date = `${pad(local.getFullYear(), 4)}-${pad(local.getMonth() + 1)}-${pad(local.getDate())}`;
+  return `${date}T${pad(local.getHours())}:${pad(local.getMinutes())}:${pad(local.getSeconds())}.${pad(local.getMilliseconds(), 3)}${zone}`;
+}
+
+/**
+ * The instant an ISO 8601 date or date-time names (`2026-11-30`, `2026-11-30T15:15:00Z`,
+ * `2026-11-30T09:15:30.123-06:00`): at its own offset when it has one, else on the clocks of
+ * `timeZone` (luxon's `fromISO(iso, { zone })`). An invalid Date when it names none.
+ */
+export function instantOf(iso: string, timeZone: string): Date {
+  const match = /^(\d{4}-\d{2}-\d{2})(?:T(\d{2}:\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}(?::?\d{2})?)?)?$/i.exec(iso);
+  const [, date, time, seconds, fraction, offset] = match ?? [];
+  if (!date || !isCalendarDate(date) || (time && !/^([01]\d|2[0-3]):[0-5]\d$/.test(time)) || Number(seconds ?? 0) > 59) return new Date(Number.NaN);
+  const extra = Number(seconds ?? 0) * 1000 + Math.floor(Number(`0.${fraction ?? 0}`) * 1000);
+  if (!offset) return new Date(+zonedInstant(date, timeZone, time ?? '00:00') + extra);
+  // A fixed offset: the same clock reading in UTC, less the offset.
+  const [y, m, d] = parts(date);
+  const [hh, mm] = (time ?? '00:00').split(':').map(Number) as [number, number];
+  const [, sign, oh, om] = /^([+-])(\d{2}):?(\d{2})?$/.exec(offset) ?? [];
+  const offsetMinutes = sign ? (sign === '-' ? -1 : 1) * (Number(oh) * 60 + Number(om ?? 0)) : 0;
+  return new Date(Date.UTC(y, m - 1, d, hh, mm) + extra - offsetMinutes * 60_000);
+}

@@ -1,5 +1,5 @@
 /** POST /v1/triage: what the caller said in, intent / urgency / job type / route out. */
-import { CHANNELS } from '../booking/schemas';
+import { CHANNELS } from '../booking/channels';
 import * as z from '../shared/zod';
 import { INTENTS, ROUTES, URGENCIES } from './classify';
 
