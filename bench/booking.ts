@@ -19,7 +19,7 @@ import { pollOnce } from '../local/pollers';
 import { scheduledEvent } from '../local/ticker';
 import { localExecutionArn } from '../local/stepfunctions';
 import type { LocalSystem } from '../local/runtime';
-import { printBookingTime, snapshotCalls } from './booking-time';
+import { type CpuSample, printBookingTime, printCpu, sampleCpu, snapshotCalls } from './booking-time';
 import { percentile, runPool } from './common';
 
 const PER_LEVEL = Number(process.env.BENCH_BOOKINGS ?? 48);
@@ -116,12 +116,14 @@ export async function benchBookings(system: LocalSystem): Promise<void> {
     const ids = Array.from({ length: PER_LEVEL }, (_, i) => offset + i);
     offset += PER_LEVEL;
     resetLocalAwsCalls();
+    const cpuBefore: CpuSample = sampleCpu();
     const elapsed = await runPool(ids, concurrency, async (i) => {
       const started = performance.now();
       booked.push((await book(i)).bookingId);
       latencies.push(performance.now() - started);
     });
     const spineCalls = dynamoCalls(spine);
+    const cpuAfter = sampleCpu();
     if (concurrency === 1) {
       const records = snapshotCalls();
       timeAtOne = () => printBookingTime(records, spine, PER_LEVEL);
@@ -132,6 +134,8 @@ export async function benchBookings(system: LocalSystem): Promise<void> {
     console.log(
       `${String(concurrency).padStart(11)} | ${p50.toFixed(0).padStart(6)} | ${p95.toFixed(0).padStart(6)} | ${perSecond.toFixed(1).padStart(10)} | ${perBooking(spineCalls, PER_LEVEL)}`,
     );
+    // What bounds bookings/s on this machine (the trails of earlier bookings still running count too).
+    printCpu(`c=${concurrency}`, cpuBefore, cpuAfter, localAwsCalls(), PER_LEVEL);
   }
 
   timeAtOne?.();

@@ -144,6 +144,11 @@ export async function startHttpApi(options: { port: number; host?: string; extra
       });
     }
   });
+  // Idle keep-alive connections stay open for a minute, as API Gateway's do, not Node's 5 s: a client
+  // reuses a connection until about a second before the server's stated timeout, and on a loaded
+  // machine that second was not enough (the bench's fetch failed with ECONNRESET at load ~50).
+  server.keepAliveTimeout = 60_000;
+  server.headersTimeout = 65_000;
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -114,7 +114,16 @@ export function serveLambda(handler: Handler): void {
     calls = {};
     // The invocation itself and its duration in whole ms, as Lambda bills it (bench/cost.ts).
     const started = performance.now();
-    const billed = () => Object.assign(calls, { 'Lambda.invocations': 1, 'Lambda.billedMs': Math.ceil(performance.now() - started) });
+    // And this thread's CPU time (bench/booking.ts: CPU per booking by function, against the cores there are).
+    const cpu = process.threadCpuUsage();
+    const billed = () => {
+      const used = process.threadCpuUsage(cpu);
+      return Object.assign(calls, {
+        'Lambda.invocations': 1,
+        'Lambda.billedMs': Math.ceil(performance.now() - started),
+        'Local.cpu.ms': (used.user + used.system) / 1000,
+      });
+    };
     try {
       const result = await handler(JSON.parse(event), lambdaContext(data));
       reply({ id, ok: true, result: JSON.stringify(result ?? null), calls: billed() });

@@ -7,8 +7,8 @@
  * Lambda does) and its role's IAM statements checked on every AWS SDK call (local/lambda-guest.ts).
  * Event and result cross as JSON, and a thrown error keeps its name: Step Functions Retry/Catch match on it.
  */
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { environmentFor, memoryMbOf, statementsFor, timeoutSecondsOf, type AllowStatement, type GrantRefs } from '../lib/function-definition';
 import { lambdaByName, lambdas, stateMachines, taskLambdaNames, type LambdaSpec } from '../functions/registry';
@@ -31,6 +31,12 @@ export const BUNDLE_DIR_ENV = 'JOBRELAY_LOCAL_LAMBDA_BUNDLE';
  * (getRemainingTimeInMillis), as its Task's. A test's own `timeoutSeconds` override is never scaled.
  */
 export const TIMEOUT_SCALE_ENV = 'JOBRELAY_LOCAL_TIMEOUT_SCALE';
+/**
+ * Where to write a CPU profile of every local Lambda instance (bench, diagnosis: `.cpuprofile` files
+ * for Chrome DevTools or speedscope): each instance profiles from the end of its init until
+ * stopLambdas. Unset (always, outside a diagnosis): no profiling.
+ */
+export const CPU_PROFILE_DIR_ENV = 'JOBRELAY_LOCAL_CPU_PROFILE_DIR';
 /** Concurrent instances per function in one process; further invocations wait for a free one. */
 const MAX_INSTANCES = 4;
 /**
@@ -81,7 +87,11 @@ function sandboxEnvironment(spec: LambdaSpec, statements: AllowStatement[], refs
   const settings = Object.fromEntries(
     Object.entries(process.env).filter(
       (entry): entry is [string, string] =>
-        LOCAL_SETTING.test(entry[0]) && entry[1] !== undefined && entry[0] !== BUNDLE_DIR_ENV && entry[0] !== TIMEOUT_SCALE_ENV,
+        LOCAL_SETTING.test(entry[0]) &&
+        entry[1] !== undefined &&
+        entry[0] !== BUNDLE_DIR_ENV &&
+        entry[0] !== TIMEOUT_SCALE_ENV &&
+        entry[0] !== CPU_PROFILE_DIR_ENV,
     ),
   );
   // The local secrets file stands in for Secrets Manager (functions/shared/secrets.ts): only a role
@@ -140,6 +150,8 @@ function lambdaError(name: string, message: string): Error {
 interface Instance {
   worker: Worker;
   ready: Promise<void>;
+  /** Set when CPU_PROFILE_DIR_ENV asks for profiles. */
+  profile?: Promise<{ stop(): Promise<string> }>;
 }
 
 class FunctionPool {
@@ -194,8 +206,12 @@ class FunctionPool {
       worker.once('error', (error) => reject(lambdaError('Runtime.ImportModuleError', `${this.spec.name} failed to start: ${error.message}`)));
       worker.once('exit', (code) => reject(lambdaError('Runtime.ExitError', `${this.spec.name} exited during init (code ${code})`)));
     });
-    const instance = { worker, ready };
+    const instance: Instance = { worker, ready };
     ready.catch(() => this.discard(instance));
+    if (process.env[CPU_PROFILE_DIR_ENV]) {
+      instance.profile = ready.then(() => worker.startCpuProfile(`jobrelay-${this.spec.name}`));
+      instance.profile.catch(() => undefined);
+    }
     return instance;
   }
 
@@ -287,7 +303,16 @@ class FunctionPool {
 
   async stop(): Promise<void> {
     const all = this.idle.splice(0);
-    await Promise.all(all.map((instance) => instance.worker.terminate()));
+    const dir = process.env[CPU_PROFILE_DIR_ENV];
+    await Promise.all(
+      all.map(async (instance, index) => {
+        if (dir && instance.profile) {
+          const profile = await instance.profile.then((handle) => handle.stop()).catch(() => undefined);
+          if (profile) writeFileSync(join(dir, `${this.spec.name}-${index}-${instance.worker.threadId}.cpuprofile`), profile);
+        }
+        await instance.worker.terminate();
+      }),
+    );
   }
 }
 
