@@ -65,7 +65,7 @@ describe('zoned time', () => {
       fc.property(date, clock, zone, (day, time, timeZone) => checkInstant(day, time, timeZone)),
       { numRuns: 1000 },
     );
-  }, 60_000);
+  });
 
   it('on daylight-saving days in North American zones too: skipped times move forward, repeated ones come first', () => {
     for (const timeZone of usZones)
@@ -78,7 +78,7 @@ describe('zoned time', () => {
     expect(zonedInstant('2026-11-01', 'America/Chicago', '01:30').toISOString()).toBe('2026-11-01T06:30:00.000Z');
     // Chicago, 2026-03-08: 02:30 does not happen; it is 03:30 CDT.
     expect(zonedInstant('2026-03-08', 'America/Chicago', '02:30').toISOString()).toBe('2026-03-08T08:30:00.000Z');
-  }, 60_000);
+  });
 
   it('the date, clock and offset at an instant are luxon’s', () => {
     const instant = fc.integer({ min: Date.UTC(2020, 0, 1), max: Date.UTC(2031, 0, 1) }).map((ms) => new Date(ms));
@@ -86,7 +86,7 @@ describe('zoned time', () => {
       fc.property(instant, zone, (at, timeZone) => checkLocal(at, timeZone)),
       { numRuns: 1000 },
     );
-  }, 60_000);
+  });
 
   it('calendar days and weekdays are luxon’s', () => {
     fc.assert(
