@@ -351,24 +351,26 @@ describe('signed webhook (HMAC-SHA256 over timestamp and body, replay window)', 
 });
 
 // The vendors' failure answers, the same for every adapter: how the workflow and the outbox see them.
-const adapters: Array<[string, ContractServer, () => CrmAdapter]> = [
+// An answer (401, 429, 503) is read with a generous budget: on a busy machine a prompt answer can take
+// longer than a short one (that race is not what is tested); only the no-answer case uses a short one.
+const adapters: Array<[string, ContractServer, (timeoutMs: number) => CrmAdapter]> = [
   [
     'ServiceTitan',
     st,
-    () =>
+    (timeoutMs) =>
       new ServiceTitanCrmAdapter(
-        { stTenantId: st.stTenantId, bookingProviderId: st.bookingProviderId, apiUrl: st.url, authUrl: st.url, timeoutMs: 300 },
+        { stTenantId: st.stTenantId, bookingProviderId: st.bookingProviderId, apiUrl: st.url, authUrl: st.url, timeoutMs },
         st.credentials,
       ),
   ],
-  ['HubSpot', hs, () => new HubSpotCrmAdapter(hs.settings(300), hs.token)],
-  ['Housecall Pro', hcp, () => new HousecallProCrmAdapter({ apiUrl: hcp.url, timeoutMs: 300 }, hcp.apiKey)],
-  ['webhook', wh, () => new WebhookCrmAdapter(`${wh.url}/crm`, wh.secret, 300)],
+  ['HubSpot', hs, (timeoutMs) => new HubSpotCrmAdapter(hs.settings(timeoutMs), hs.token)],
+  ['Housecall Pro', hcp, (timeoutMs) => new HousecallProCrmAdapter({ apiUrl: hcp.url, timeoutMs }, hcp.apiKey)],
+  ['webhook', wh, (timeoutMs) => new WebhookCrmAdapter(`${wh.url}/crm`, wh.secret, timeoutMs)],
 ];
 
 describe.each(adapters)('%s failure answers', (_, server, make) => {
   it('401 -> CrmRejectedError; 429 + Retry-After -> CrmUnavailableError carrying it; 5xx and a timeout -> CrmUnavailableError', async () => {
-    const adapter = make();
+    const adapter = make(15_000);
     // ServiceTitan: fetch a token first so the injected fault hits the API call, not the token call.
     await adapter.writeBooking(write({ bookingId: `warm-${_}` }));
     server.failNext({ status: 401 }, 2);
@@ -378,8 +380,10 @@ describe.each(adapters)('%s failure answers', (_, server, make) => {
     await expect(adapter.writeBooking(write())).rejects.toMatchObject({ name: 'CrmUnavailableError', retryAfterSeconds: 7 });
     server.failNext({ status: 503 });
     await expect(adapter.writeBooking(write())).rejects.toMatchObject({ name: 'CrmUnavailableError', message: expect.stringContaining('503') });
+    // (ServiceTitan's token is cached per client id: this adapter reuses the one fetched above.)
+    const short = make(300);
     server.failNext({ timeout: true });
-    await expect(adapter.writeBooking(write())).rejects.toMatchObject({
+    await expect(short.writeBooking(write())).rejects.toMatchObject({
       name: 'CrmUnavailableError',
       message: expect.stringContaining('no answer within 300 ms'),
     });
