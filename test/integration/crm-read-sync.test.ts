@@ -178,8 +178,16 @@ describe('crash, throttling', { timeout: 180_000 }, () => {
       server.seedCustomers(150);
       const tenant = await serviceTitanTenant(server);
       expect((await tenant.call('POST', '/v1/crm/sync', {})).status).toBe(202);
-      // Page 1 runs normally.
-      await pollOnce(sqs, readSyncQueue, 0);
+      // Page 1 runs normally. A short poll may return other messages or none (as SQS's does): poll until it ran.
+      await expect
+        .poll(
+          async () => {
+            await pollOnce(sqs, readSyncQueue, 0);
+            return (await tenant.call('GET', '/v1/crm/sync')).body.pages;
+          },
+          { timeout: 120_000 },
+        )
+        .toBeGreaterThanOrEqual(1);
       expect((await tenant.call('GET', '/v1/crm/sync')).body).toMatchObject({ pages: 1, customers: 100, state: 'running' });
 
       // Page 2 is taken by a worker that dies: the message is in flight, never deleted; before dying
@@ -214,8 +222,18 @@ describe('crash, throttling', { timeout: 180_000 }, () => {
       const customersList = (request: { path: string }) => /\/customers$/.test(request.path);
       server.failNext({ status: 429, retryAfter: '1' }, 1, customersList);
       expect((await tenant.call('POST', '/v1/crm/sync', {})).status).toBe(202);
-      await pollOnce(sqs, readSyncQueue, 0);
-      const waiting = (await tenant.call('GET', '/v1/crm/sync')).body;
+      // Polled until the page has run (a short poll may return other messages or none).
+      let waiting: any;
+      await expect
+        .poll(
+          async () => {
+            await pollOnce(sqs, readSyncQueue, 0);
+            waiting = (await tenant.call('GET', '/v1/crm/sync')).body;
+            return waiting.state;
+          },
+          { timeout: 120_000 },
+        )
+        .toBe('waiting');
       expect(waiting).toMatchObject({ state: 'waiting', pages: 0, throttled: 1, retries: 1 });
       expect(waiting.lastError).toMatch(/HTTP 429/);
       const retryAt = Date.parse(waiting.retryAt);

@@ -66,7 +66,7 @@ describe('applying a day plan whole (POST /v1/dispatch/reassign with a planId)',
     const replay = await tenant.call('POST', '/v1/dispatch/reassign', applyBody(p));
     expect(replay.status).toBe(200);
     expect(replay.body.applied).toEqual(response.body.applied);
-  }, 120_000);
+  }, 300_000);
 
   it('goes through in chunks smaller than the changes (swaps and chains spanning chunks), all applied', async () => {
     // Back to the far-first day, staged in transactions of at most 20 items (2-3 jobs each).
@@ -83,7 +83,7 @@ describe('applying a day plan whole (POST /v1/dispatch/reassign with a planId)',
     expect(steps.filter((s) => s === 'park').length).toBeGreaterThan(1);
     expect(outcome.applied).toHaveLength(back.length);
     expect(await board()).toEqual(original);
-  }, 120_000);
+  }, 300_000);
 
   it('after a crash while parking, the retry rolls back and then applies the plan whole', async () => {
     const p = await plan();
@@ -105,7 +105,7 @@ describe('applying a day plan whole (POST /v1/dispatch/reassign with a planId)',
     await expectBoardIsPlan(p);
     const claims = await listClaims(tenant.tenantId, date, date);
     expect(claims.filter((c) => c.holdId?.startsWith('park-'))).toEqual([]);
-  }, 120_000);
+  }, 300_000);
 
   it('a retry that rolls back a run still alive (a double click, a short client timeout): that run parks nothing more and leaves nothing parked', async () => {
     const now = await board();
@@ -160,7 +160,7 @@ describe('applying a day plan whole (POST /v1/dispatch/reassign with a planId)',
     expect((await getApplyJournal(tenant.tenantId, p.planId))?.status).toBe('applied');
     const claims = await listClaims(tenant.tenantId, date, date);
     expect(claims.filter((c) => c.holdId?.startsWith('park-'))).toEqual([]);
-  }, 120_000);
+  }, 300_000);
 
   it('with nobody retrying, the recovery sweep rolls a plan that died while parking back, and one that died while finalizing forward', async () => {
     const afterTheRunDied = () => new Date(Date.now() + 3 * 60_000);
