@@ -15,10 +15,8 @@ import { claimHold, listClaims, releaseHold, sendClaimTransaction } from '../../
 import { applyPlan } from '../../functions/dispatch/apply-plan';
 import { epochSeconds } from '../../functions/shared/time';
 import { getJobType, getTenant, listTechnicians } from '../../functions/tenant/store';
-import { bookingRequest, bookOnTechnician, createTestTenant, nextWeekday, type TestTenant } from './helpers';
+import { bookingRequest, bookOnTechnician, nextWeekday, routePlumbingCompany, type TestTenant } from './helpers';
 
-const shift = { start: '08:00', end: '17:00' };
-const everyDay = { mon: shift, tue: shift, wed: shift, thu: shift, fri: shift, sat: shift, sun: shift };
 // Far north and far south of Austin: 64 minutes apart (capacity-route.test.ts).
 const NORTH = '78727';
 const SOUTH = '78747';
@@ -28,25 +26,9 @@ let phone = 0;
 
 /** A route company with two technicians (the only ones of their trade), both serving north, south and downtown, and a 30-minute drain job. */
 beforeAll(async () => {
-  tenant = await createTestTenant();
-  for (const id of ['route-a', 'route-b']) {
-    const put = await tenant.call('PUT', `/v1/config/technicians/${id}`, {
-      name: `Route ${id.slice(-1).toUpperCase()}`,
-      trades: ['route-plumbing'],
-      skills: ['drains'],
-      postalCodes: ['78701', NORTH, SOUTH],
-      shifts: everyDay,
-      dailyJobLimit: 12,
-    });
-    expect(put.status, JSON.stringify(put.body)).toBe(200);
-  }
-  const type = await tenant.call('PUT', '/v1/config/job-types/drain-30', {
-    name: 'drain-30',
-    trade: 'route-plumbing',
-    requiredSkills: ['drains'],
-    durationMinutes: 30,
-  });
-  expect(type.status, JSON.stringify(type.body)).toBe(200);
+  tenant = await routePlumbingCompany(
+    ['route-a', 'route-b'].map((id) => ({ id, name: `Route ${id.slice(-1).toUpperCase()}`, postalCodes: ['78701', NORTH, SOUTH] })),
+  );
   const { tenantId: _t, warnings: _w, ...settings } = (await tenant.call('GET', '/v1/config/company')).body;
   const saved = await tenant.call('PUT', '/v1/config/company', { ...settings, travelModel: 'route' });
   expect(saved.status, JSON.stringify(saved.body)).toBe(200);

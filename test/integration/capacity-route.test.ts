@@ -13,33 +13,10 @@ import { routeFits } from '../../functions/capacity/route';
 import { claimHold, listClaims } from '../../functions/capacity/store';
 import { getJobType, getTenant, listTechnicians } from '../../functions/tenant/store';
 import { epochSeconds } from '../../functions/shared/time';
-import { createTestTenant, nextWeekday, type TestTenant } from './helpers';
-
-const shift = { start: '08:00', end: '17:00' };
-const everyDay = { mon: shift, tue: shift, wed: shift, thu: shift, fri: shift, sat: shift, sun: shift };
+import { nextWeekday, routePlumbingCompany, type TestTenant } from './helpers';
 
 /** A company with one technician (base 78701; also serves the far north 78727 and far south 78747) and a 30-minute drain job. */
-async function routeTenant(): Promise<TestTenant> {
-  const tenant = await createTestTenant();
-  const put = await tenant.call('PUT', '/v1/config/technicians/solo', {
-    name: 'Route Solo',
-    // A trade none of the demo company's technicians has: the solo technician is the only candidate.
-    trades: ['route-plumbing'],
-    skills: ['drains'],
-    postalCodes: ['78701', '78727', '78747'],
-    shifts: everyDay,
-    dailyJobLimit: 12,
-  });
-  expect(put.status, JSON.stringify(put.body)).toBe(200);
-  const type = await tenant.call('PUT', '/v1/config/job-types/drain-30', {
-    name: 'drain-30',
-    trade: 'route-plumbing',
-    requiredSkills: ['drains'],
-    durationMinutes: 30,
-  });
-  expect(type.status, JSON.stringify(type.body)).toBe(200);
-  return tenant;
-}
+const routeTenant = () => routePlumbingCompany([{ id: 'solo', name: 'Route Solo', postalCodes: ['78701', '78727', '78747'] }]);
 
 /** Holds in the 10-12 window, one after another, at the given addresses (cycled) until one is refused: how many were held. */
 async function fill(tenant: TestTenant, date: string, postalCodes: string[]): Promise<number> {

@@ -257,3 +257,34 @@ export async function inAws<T>(fn: () => Promise<T>): Promise<T> {
     if (saved !== undefined) process.env[STAGE_ENV] = saved;
   }
 }
+
+/**
+ * A company for the route travel model's tests (capacity-route*.test.ts): `technicians` are the only
+ * ones of the trade `route-plumbing` (a trade none of the demo company's have), each working every
+ * day 08:00-17:00 with skill `drains`, and a 30-minute job type `drain-30`. The travel model is left
+ * as the test sets it.
+ */
+export async function routePlumbingCompany(technicians: Array<{ id: string; name: string; postalCodes: string[] }>): Promise<TestTenant> {
+  const tenant = await createTestTenant();
+  const shift = { start: '08:00', end: '17:00' };
+  const everyDay = { mon: shift, tue: shift, wed: shift, thu: shift, fri: shift, sat: shift, sun: shift };
+  for (const { id, name, postalCodes } of technicians) {
+    const put = await tenant.call('PUT', `/v1/config/technicians/${id}`, {
+      name,
+      trades: ['route-plumbing'],
+      skills: ['drains'],
+      postalCodes,
+      shifts: everyDay,
+      dailyJobLimit: 12,
+    });
+    expect(put.status, JSON.stringify(put.body)).toBe(200);
+  }
+  const type = await tenant.call('PUT', '/v1/config/job-types/drain-30', {
+    name: 'drain-30',
+    trade: 'route-plumbing',
+    requiredSkills: ['drains'],
+    durationMinutes: 30,
+  });
+  expect(type.status, JSON.stringify(type.body)).toBe(200);
+  return tenant;
+}
