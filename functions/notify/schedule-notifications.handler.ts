@@ -17,6 +17,7 @@ import { listTechnicians } from '../tenant/store';
 import { planForStatus } from './plan';
 import { queueNow } from './queue-now';
 import { scheduleLedgerRows } from './schedule-store';
+import { partiesOf } from './store';
 
 /** What this node throws on purpose; its Task in the ASL retries or catches each (test/unit/asl-errors.test.ts). */
 export const raises: NodeRaises = { errors: [InvariantError], catchAll: BOOKING_NODE_CATCH };
@@ -40,8 +41,11 @@ export const handler = workflowNode('ScheduleNotifications', async (state) => {
   // The rows and the timeline entry in one request (notify/schedule-store.ts): the entry says how
   // many rows were added and how many of them go now (their doorbells ring next).
   const kinds = planned.map((p) => p.kind);
+  // The ids the worker reads with each row and message (never the caller's details).
+  const parties = partiesOf({ customerId: booking.customerId, jobTypeId: booking.jobTypeId, technicianId: window?.technicianId });
   const written = await scheduleLedgerRows(tenantId, bookingId, planned, {
     queuedAt: at,
+    ...(parties ? { parties } : {}),
     timeline: {
       node: 'ScheduleNotifications',
       outcome: 'scheduled',
@@ -49,7 +53,9 @@ export const handler = workflowNode('ScheduleNotifications', async (state) => {
     },
   });
   await queueNow(
-    written.filter((row) => row.queued).map(({ kind, technicianId, version }) => ({ tenantId, bookingId, kind, technicianId, version })),
+    written
+      .filter((row) => row.queued)
+      .map(({ kind, technicianId, version }) => ({ tenantId, bookingId, kind, technicianId, version, ...(parties ? { parties } : {}) })),
     at,
   );
   return { scheduled: kinds };

@@ -13,6 +13,7 @@ import { timelineEntryItem } from '../booking/store';
 import { documentClient } from '../shared/clients';
 import { config } from '../shared/config';
 import type { PlannedNotification } from './plan';
+import type { MessageParties } from './schemas';
 import { ledgerRowItem, markDueShards } from './store';
 
 /** DynamoDB's limit of items per transaction. */
@@ -36,12 +37,14 @@ export async function scheduleLedgerRows(
   rows: PlannedNotification[],
   options: {
     queuedAt: Date;
+    /** The ids the worker reads with each row (NotifyMessage.parties). */
+    parties?: MessageParties;
     timeline: { node: string; outcome: string; detail: (written: Array<PlannedNotification & { queued: boolean }>) => Record<string, unknown> };
   },
 ): Promise<Array<PlannedNotification & { queued: boolean }>> {
   if (rows.length + 1 > MAX_TRANSACTION_ITEMS) throw new Error(`A booking plans at most ${MAX_TRANSACTION_ITEMS - 1} messages at once`);
   const queuedAt = options.queuedAt.toISOString();
-  let pending = rows.map((row) => ({ row, ...ledgerRowItem(tenantId, bookingId, row, queuedAt) }));
+  let pending = rows.map((row) => ({ row, ...ledgerRowItem(tenantId, bookingId, row, queuedAt, options.parties) }));
   // Each round either writes or drops at least one row (a condition failed): rows + 1 rounds at most.
   for (let round = 0; round <= rows.length; round++) {
     const timeline = timelineEntryItem(

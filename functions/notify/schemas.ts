@@ -3,12 +3,25 @@ import * as z from '../shared/zod';
 import { MessageTemplatesSchema } from '../tenant/model';
 import { NOTIFICATION_KINDS, templateProblem } from './catalogue';
 
+export const MessagePartiesSchema = z.object({
+  customerId: z.string().optional(),
+  jobTypeId: z.string().optional(),
+  technicianId: z.string().optional(),
+});
+export type MessageParties = z.infer<typeof MessagePartiesSchema>;
+
 export const NotifyMessageSchema = z.object({
   tenantId: z.string(),
   bookingId: z.string(),
   kind: z.enum(NOTIFICATION_KINDS),
   technicianId: z.string().optional(),
   version: z.number().int().optional(),
+  /**
+   * Ids (never details) of the booking's customer, job type and technician as the row's writer knew
+   * them: the worker reads them with the row, the booking and the tenant in one request
+   * (notify/store.ts readMessageSubject); one that is missing or no longer the booking's is read after.
+   */
+  parties: MessagePartiesSchema.optional(),
 });
 export type NotifyMessage = z.infer<typeof NotifyMessageSchema>;
 

@@ -150,8 +150,8 @@ async function reminderPaymentUrl(
  * nobody can receive it.
  */
 export async function sendNotification(row: NotifyMessage): Promise<void> {
-  // Two reads (issue 19: were six): the row, the booking and the tenant; then the customer, the job
-  // type and the technicians the message names.
+  // One read (issue 19: were six, then two): the row, the booking, the tenant and the parties the
+  // message names (its writer's ids); a party it did not name, or no longer the booking's, one more.
   const first = await readRowSubject(row);
   // The sweeper queues a row again when its message seems lost: one that was settled meanwhile is done.
   if (!first.open) return;
@@ -160,12 +160,16 @@ export async function sendNotification(row: NotifyMessage): Promise<void> {
   const booking =
     first.booking ?? (await membershipMessageSubject(row.tenantId, row.bookingId)) ?? inboundSubject(await inboundAlertFacts(row.tenantId, row.bookingId));
   if (!booking?.customerId && !(booking && 'caller' in booking)) throw new Error(`Booking ${row.bookingId} cannot be notified yet`);
-  const parties = await readMessageParties(row.tenantId, {
-    customerId: booking.customerId,
-    jobTypeId: booking.jobTypeId || undefined,
-    // The recipient (a technician's message) and the booked technician (named in the text).
-    technicianIds: [row.technicianId, booking.window?.technicianId],
-  });
+  const parties = await readMessageParties(
+    row.tenantId,
+    {
+      customerId: booking.customerId,
+      jobTypeId: booking.jobTypeId || undefined,
+      // The recipient (a technician's message) and the booked technician (named in the text).
+      technicianIds: [row.technicianId, booking.window?.technicianId],
+    },
+    first.prefetched,
+  );
   const { tenant } = first;
   const { jobType, technicians } = parties;
   const customer = booking.customerId ? parties.customer : 'caller' in booking ? booking.caller : undefined;

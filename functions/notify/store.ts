@@ -12,7 +12,7 @@ import { type CustomerRecord, customerKeys, withProfile } from '../recognise/sto
 import { documentClient } from '../shared/clients';
 import { config } from '../shared/config';
 import type { NotificationKind } from './catalogue';
-import type { NotifyMessage } from './schemas';
+import type { MessageParties, NotifyMessage } from './schemas';
 import type { PlannedNotification } from './plan';
 import { getItem, getItems, queryPages, queryPartition, queryPrefix, sendConditional } from '../shared/dynamo';
 import type { IndexName } from '../shared/table';
@@ -187,12 +187,12 @@ export async function putLedgerRows(
   tenantId: string,
   bookingId: string,
   rows: PlannedNotification[],
-  options: { queuedAt?: Date } = {},
+  options: { queuedAt?: Date; parties?: MessageParties } = {},
 ): Promise<Array<PlannedNotification & { queued: boolean }>> {
   const queuedAt = options.queuedAt?.toISOString();
   const written = await Promise.all(
     rows.map(async (row) => {
-      const { Item, queued } = ledgerRowItem(tenantId, bookingId, row, queuedAt);
+      const { Item, queued } = ledgerRowItem(tenantId, bookingId, row, queuedAt, options.parties);
       const ok = await sendConditional(new PutCommand({ TableName: config.tableName, Item, ConditionExpression: 'attribute_not_exists(pk)' }));
       return ok ? { ...row, queued } : undefined;
     }),
@@ -205,21 +205,30 @@ export async function putLedgerRows(
 
 /**
  * A planned row as putLedgerRows writes it (put it only where none exists): due by `queuedAt` (ISO),
- * it is written already `queued`. Also the item of notify/schedule-store.ts's transaction.
+ * it is written already `queued`. Also the item of notify/schedule-store.ts's transaction. `parties`:
+ * the ids the worker reads with the row (NotifyMessage.parties), listed with it by the sweeper.
  */
-export function ledgerRowItem(tenantId: string, bookingId: string, row: PlannedNotification, queuedAt?: string) {
+export function ledgerRowItem(tenantId: string, bookingId: string, row: PlannedNotification, queuedAt?: string, parties?: MessageParties) {
   const queued = queuedAt !== undefined && row.dueAt <= queuedAt;
+  const named = partiesOf(parties);
   const Item = {
     ...notifyKeys.ledgerRow(tenantId, bookingId, row.kind, row.technicianId, row.version),
     type: 'Notification',
     tenantId,
     bookingId,
     ...row,
+    ...(named ? { parties: named } : {}),
     status: 'pending',
     duePk: duePartition(tenantId),
     ...(queued ? { status: 'queued', queuedAt, dueAt: new Date(Date.parse(queuedAt) + REQUEUE_AFTER_MS).toISOString(), requeues: 0 } : {}),
   };
   return { Item, queued };
+}
+
+/** The ids that are set, or undefined when none is (a row or message names no parties then). */
+export function partiesOf(parties: MessageParties | undefined): MessageParties | undefined {
+  const named = Object.fromEntries(Object.entries(parties ?? {}).filter(([, id]) => typeof id === 'string' && id.length > 0));
+  return Object.keys(named).length ? named : undefined;
 }
 
 /** One page of a due-index partition's rows due by `dueBy`, oldest first; `next` continues it. */
@@ -245,6 +254,7 @@ export async function listDuePage(
     kind: item.kind,
     technicianId: item.technicianId,
     version: item.version,
+    ...(item.parties ? { parties: item.parties } : {}),
     status: item.status,
     requeues: item.requeues,
   }));
@@ -297,39 +307,69 @@ function isOpenRow(item: Record<string, unknown> | undefined): boolean {
   return !item || item.status === 'pending' || item.status === 'queued';
 }
 
-/**
- * What sending a row reads first, in one request (issue 19: was three): whether the row is still
- * open, the booking it is about (absent for a membership's or an inbound text's messages) and the
- * tenant's configuration. Consistent: a row settled a moment ago is seen settled.
- */
-export async function readRowSubject(row: LedgerMessage): Promise<{ open: boolean; booking?: BookingRecord; tenant?: Tenant }> {
-  const [rowItem, booking, tenant] = await getItems([rowKey(row), bookingKeys.booking(row.tenantId, row.bookingId), tenantKeys.tenant(row.tenantId)], {
-    consistent: true,
-  });
-  return { open: isOpenRow(rowItem), booking: booking as BookingRecord | undefined, ...(tenant ? { tenant: tenantFromItem(tenant) } : {}) };
+/** Items read already, by key (`pk`, NUL, `sk`): present and undefined when read and absent. */
+export type Prefetched = Map<string, Awaited<ReturnType<typeof getItems>>[number]>;
+
+const keyId = (key: { pk: string; sk: string }) => `${key.pk}\u0000${key.sk}`;
+
+/** The keys of the people and the job a message names: the customer, the job type, the technicians. */
+function partyKeys(tenantId: string, named: { customerId?: string; jobTypeId?: string; technicianIds: Array<string | undefined> }) {
+  const technicianIds = [...new Set(named.technicianIds.filter((id): id is string => Boolean(id)))];
+  return {
+    customer: named.customerId ? customerKeys.customer(tenantId, named.customerId) : undefined,
+    jobType: named.jobTypeId ? tenantKeys.jobType(tenantId, named.jobTypeId) : undefined,
+    technicians: technicianIds.map((id) => tenantKeys.technician(tenantId, id)),
+  };
 }
 
 /**
- * Then the people and the job a message names, in one more request (was three, the technicians a
- * Query of all of them): the customer, the job type and only the technicians named.
+ * What sending a row reads first, in one request (issue 19: was three, then two): whether the row is
+ * still open, the booking it is about (absent for a membership's or an inbound text's messages), the
+ * tenant's configuration, and the parties the message names (`parties`, its writer's ids, and the
+ * technician it goes to), which readMessageParties then takes from `prefetched` instead of reading
+ * them again. Consistent: a row settled a moment ago is seen settled.
+ */
+export async function readRowSubject(row: LedgerMessage): Promise<{ open: boolean; booking?: BookingRecord; tenant?: Tenant; prefetched: Prefetched }> {
+  const named = partyKeys(row.tenantId, {
+    customerId: row.parties?.customerId,
+    jobTypeId: row.parties?.jobTypeId,
+    technicianIds: [row.technicianId, row.parties?.technicianId],
+  });
+  const parties = [named.customer, named.jobType, ...named.technicians].filter((key) => key !== undefined);
+  const [rowItem, booking, tenant, ...items] = await getItems(
+    [rowKey(row), bookingKeys.booking(row.tenantId, row.bookingId), tenantKeys.tenant(row.tenantId), ...parties],
+    { consistent: true },
+  );
+  const prefetched: Prefetched = new Map(parties.map((key, index) => [keyId(key), items[index]]));
+  return { open: isOpenRow(rowItem), booking: booking as BookingRecord | undefined, ...(tenant ? { tenant: tenantFromItem(tenant) } : {}), prefetched };
+}
+
+/**
+ * Then the people and the job a message names: the customer, the job type and only the technicians
+ * named (was three requests, the technicians a Query of all of them). Those readRowSubject read
+ * already are taken from `prefetched`; the rest (a message without parties, or one whose booking has
+ * changed since) in one more request.
  */
 export async function readMessageParties(
   tenantId: string,
   named: { customerId?: string; jobTypeId?: string; technicianIds: Array<string | undefined> },
+  prefetched: Prefetched = new Map(),
 ): Promise<{ customer?: CustomerRecord; jobType?: JobType; technicians: Technician[] }> {
-  const technicianIds = [...new Set(named.technicianIds.filter((id): id is string => Boolean(id)))];
-  const keys = [
-    ...(named.customerId ? [customerKeys.customer(tenantId, named.customerId)] : []),
-    ...(named.jobTypeId ? [tenantKeys.jobType(tenantId, named.jobTypeId)] : []),
-    ...technicianIds.map((id) => tenantKeys.technician(tenantId, id)),
-  ];
-  const items = keys.length ? await getItems(keys, { consistent: true }) : [];
-  const customer = named.customerId ? items.shift() : undefined;
-  const jobType = named.jobTypeId ? items.shift() : undefined;
+  const keys = partyKeys(tenantId, named);
+  const wanted = [keys.customer, keys.jobType, ...keys.technicians].filter((key) => key !== undefined);
+  const missing = wanted.filter((key) => !prefetched.has(keyId(key)));
+  const read = missing.length ? await getItems(missing, { consistent: true }) : [];
+  const items: Prefetched = new Map([...prefetched, ...missing.map((key, index) => [keyId(key), read[index]] as const)]);
+  const itemOf = (key: { pk: string; sk: string } | undefined) => (key ? items.get(keyId(key)) : undefined);
+  const customer = itemOf(keys.customer);
+  const jobType = itemOf(keys.jobType);
   return {
     ...(customer ? { customer: withProfile(customer) } : {}),
     ...(jobType ? { jobType: jobTypeFromItem(jobType) } : {}),
-    technicians: items.filter((item) => item !== undefined).map(technicianFromItem),
+    technicians: keys.technicians
+      .map(itemOf)
+      .filter((item) => item !== undefined)
+      .map(technicianFromItem),
   };
 }
 

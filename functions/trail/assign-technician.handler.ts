@@ -13,7 +13,7 @@ import { coversPostalCode, isOff, isOnCall, isOnShift, isQualified } from '../ca
 import { InvariantError, ApiError, type NodeRaises, PermanentError } from '../shared/errors';
 import { workflowNode, TRAIL_STEP_CATCH } from '../shared/node';
 import { now } from '../shared/time';
-import { trailFacts } from './facts';
+import { type TrailWrite, trailFacts } from './facts';
 import { readJobAndTechnician, readTrailSubject } from './store';
 
 export class NoQualifiedTechnicianError extends PermanentError {
@@ -55,15 +55,13 @@ export const handler = workflowNode('AssignTechnician', async ({ tenantId, booki
         (afterHours ? isOnCall(tenant, technician.technicianId, window.date) : isOnShift(technician, window.date, window, tenant.timeZone))));
 
   if (qualifies) {
-    // One write: the trail record and its timeline entry.
-    await updateBooking(
-      tenantId,
-      bookingId,
-      { trail: { ...booking.trail, assignedTechnicianId: technician.technicianId } },
-      { at, timeline: { node: 'AssignTechnician', outcome: 'kept', detail: { technicianId: technician.technicianId } } },
-    );
-    // The later steps decide on these facts instead of reading the booking again (trail/facts.ts).
-    return { technicianId: technician.technicianId, changed: false, facts: trailFacts(booking, tenant, jobType, technician.technicianId) };
+    // No write here (issue 19): CloseTrail records the technician on the trail and this timeline entry
+    // in the trail's one booking write (trail/facts.ts TrailWrite). The later steps decide on these
+    // facts instead of reading the booking again.
+    const write: TrailWrite = {
+      notes: [{ node: 'AssignTechnician', outcome: 'kept', detail: { technicianId: technician.technicianId }, at: at.toISOString() }],
+    };
+    return { technicianId: technician.technicianId, changed: false, facts: trailFacts(booking, tenant, jobType, technician.technicianId), write };
   }
   try {
     const moved = await rescheduleBooking(

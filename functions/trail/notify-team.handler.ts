@@ -1,21 +1,23 @@
 /**
  * Trail node NotifyTeam (issue 19: was NotifyTechnician and NotifyDispatcher, two Lambdas): the job,
  * with full context, to the assigned technician's phone, and dispatch hears of every new job (an
- * emergency also reaches the on-call manager). One write of the messages' ledger rows and one of both
- * timeline entries. Each message keeps its own exception path: one that cannot be planned (no
+ * emergency also reaches the on-call manager). It writes the messages' ledger rows, each naming the
+ * ids of the booking's customer, job type and technician so the NotifyWorker reads them in its one
+ * request (notify/store.ts readMessageSubject); both timeline entries go to CloseTrail's one booking
+ * write (trail/facts.ts TrailWrite). Each message keeps its own exception path: one that cannot be planned (no
  * technician) does not stop the other, and CloseTrail makes it a review item under its own step name
  * (NotifyTechnician, NotifyDispatcher) from this node's `failures`. With no dispatch contact
  * configured the skip is recorded on the timeline, never silent. A transient error fails the node
  * (its Task retries it; every write is idempotent).
  */
-import { requireBookingRecord, type TimelineNote, updateBooking } from '../booking/store';
+import { requireBookingRecord, type TimelineNote } from '../booking/store';
 import type { PlannedNotification } from '../notify/plan';
 import { putLedgerRows } from '../notify/store';
 import { InvariantError, type NodeRaises, RetryableError } from '../shared/errors';
 import { TRAIL_STEP_CATCH, workflowNode } from '../shared/node';
 import { now } from '../shared/time';
 import { getJobType, getTenant } from '../tenant/store';
-import { type TrailFacts, trailFactsOf } from './facts';
+import { type TrailFacts, type TrailWrite, trailFactsOf } from './facts';
 
 /** What this node throws on purpose; its Task in the ASL retries or catches each (test/unit/asl-errors.test.ts). */
 export const raises: NodeRaises = { errors: [InvariantError], catchAll: TRAIL_STEP_CATCH };
@@ -77,10 +79,14 @@ export const handler = workflowNode('NotifyTeam', async (state) => {
     else failures[message] = { Error: (outcome.reason as Error).name, Cause: JSON.stringify({ errorMessage: (outcome.reason as Error).message }) };
   }
   const rows = planned.flatMap((p) => p.rows);
-  if (rows.length) await putLedgerRows(tenantId, bookingId, rows);
-  // One write: both timeline entries (on the booking item, as the other steps' notes).
-  if (planned.length) await updateBooking(tenantId, bookingId, {}, { at, timeline: planned.map((p) => p.note) });
-  return { ...results, ...(Object.keys(failures).length ? { failures } : {}) };
+  // The ids the worker reads with each row (never the caller's details).
+  const parties = facts
+    ? { customerId: facts.customerId, jobTypeId: facts.jobTypeId, technicianId: facts.technicianId }
+    : { customerId: booking?.customerId, jobTypeId: booking?.jobTypeId, technicianId: booking?.window?.technicianId };
+  if (rows.length) await putLedgerRows(tenantId, bookingId, rows, { parties });
+  // Both timeline entries go in CloseTrail's booking write.
+  const write: TrailWrite = { notes: planned.map((p) => ({ ...p.note, at: at.toISOString() })) };
+  return { ...results, ...(Object.keys(failures).length ? { failures } : {}), ...(planned.length ? { write } : {}) };
 });
 
 /** What the dispatcher's message decides on, read when the trail's state does not carry it. */

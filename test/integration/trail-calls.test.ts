@@ -5,8 +5,10 @@
  * booking's three messages (confirmation, technician, dispatcher); a middleware on the shared
  * DynamoDB client records each one's calls. Asserted: call ceilings per step and per message (counts,
  * never timings), no step after AssignTechnician reads the booking when its facts are in the state,
- * the worker never lists every technician, records a message in one conditional write (no
- * transaction), and a message delivered twice is sent once; NotifyTeam's two messages fail apart.
+ * the booking is written once by the whole trail (CloseTrail) and a retried CloseTrail writes nothing
+ * again, the worker reads a message's row, booking, tenant and parties in one request (the ids its
+ * writer put on the row) and never lists every technician, records a message in one conditional write
+ * (no transaction), and a message delivered twice is sent once; NotifyTeam's two messages fail apart.
  * The messages are the test's own rows (version 2, written `queued` and due again in 15 minutes):
  * no other file's sweep or drain lists them.
  */
@@ -16,12 +18,13 @@ import { describe, expect, it } from 'vitest';
 import { readBookingFacts } from '../../functions/booking/facts';
 import { CreateBookingRequestSchema } from '../../functions/booking/schemas';
 import { receivedBookingRecord } from '../../functions/booking/received';
-import { createBookingRecord, getBookingWithTimeline } from '../../functions/booking/store';
+import { bookingKeys, createBookingRecord, getBookingWithTimeline } from '../../functions/booking/store';
 import { handler as checkCapacity } from '../../functions/capacity/check-capacity.handler';
 import { handler as commitSlot } from '../../functions/capacity/commit-slot.handler';
 import { handler as softHold } from '../../functions/capacity/soft-hold.handler';
 import { sendNotification } from '../../functions/notify/send';
-import { listOutbox, putLedgerRows } from '../../functions/notify/store';
+import { listOutbox, notifyKeys, putLedgerRows } from '../../functions/notify/store';
+import { queryPrefix } from '../../functions/shared/dynamo';
 import { handler as recogniseCustomer } from '../../functions/recognise/recognise-customer.handler';
 import type { WorkflowState } from '../../functions/shared/node';
 import { handler as assignTechnician } from '../../functions/trail/assign-technician.handler';
@@ -31,14 +34,14 @@ import { handler as notifyTeam } from '../../functions/trail/notify-team.handler
 import { handler as prepChecklist } from '../../functions/trail/prep-checklist.handler';
 import { listTechnicians } from '../../functions/tenant/store';
 import { resolveJobType } from '../../functions/triage/booking';
-import { type Call, counted, reads, readsOf } from './dynamo-calls';
+import { type Call, counted, reads } from './dynamo-calls';
 import { bookingRequest, createTestTenant } from './helpers';
 
 const context = {} as Context;
 
-const bookingReads = (of: Call[]) => readsOf(of, 'BOOKING');
 const READ_COMMANDS = /^(GetItem|Query|Scan|BatchGetItem|TransactGetItems)Command$/;
 const describeCalls = (of: Call[]) => JSON.stringify(of.map((call) => call.command.replace('Command', '')));
+const writes = (of: Call[]) => of.filter((call) => !READ_COMMANDS.test(call.command));
 
 describe('the job trail and its messages in few DynamoDB calls (issue 19)', () => {
   it('each trail step and each message stays under its ceiling, later steps use AssignTechnician’s facts, a message delivered twice is sent once', async () => {
@@ -65,7 +68,7 @@ describe('the job trail and its messages in few DynamoDB calls (issue 19)', () =
     trail.assignment = assigned.result;
     const toTeam = await counted(() => notifyTeam(trail, context));
     trail.notices = toTeam.result;
-    expect(toTeam.result).toEqual({ NotifyTechnician: { technicianId: spine.hold.technicianId }, NotifyDispatcher: { notified: ['dispatcher_alert'] } });
+    expect(toTeam.result).toMatchObject({ NotifyTechnician: { technicianId: spine.hold.technicianId }, NotifyDispatcher: { notified: ['dispatcher_alert'] } });
     const checklist = await counted(() => prepChecklist(trail, context));
     trail.checklist = checklist.result;
     const materials = await counted(() => materialsCheck(trail, context));
@@ -73,45 +76,83 @@ describe('the job trail and its messages in few DynamoDB calls (issue 19)', () =
     const closed = await counted(() => closeTrail(trail, context));
     expect(closed.result).toEqual({ failedSteps: [] });
 
-    // What the trail wrote is what it wrote when each step read the booking.
+    // What the trail wrote is what it wrote when each step wrote its own: every step's entry in order,
+    // the technician on the trail's record, the checklist and parts on the job.
+    const trailSteps = (timeline: Array<{ node: string; outcome: string }> | undefined) =>
+      (timeline ?? []).filter((e) => !spineNodes.has(e.node)).map((e) => `${e.node}:${e.outcome}`);
+    const spineNodes = new Set(['Received', 'RecogniseCustomer', 'CheckCapacity', 'SoftHold', 'CommitSlot']);
     const booking = await getBookingWithTimeline(tenant.tenantId, bookingId);
-    expect(booking?.timeline?.map((e) => `${e.node}:${e.outcome}`)).toEqual(
-      expect.arrayContaining(['AssignTechnician:kept', 'NotifyTechnician:queued', 'NotifyDispatcher:queued', 'CloseTrail:closed']),
-    );
+    const expected = [
+      'AssignTechnician:kept',
+      'NotifyTechnician:queued',
+      'NotifyDispatcher:queued',
+      `PrepChecklist:${checklist.result.items ? 'created' : 'none'}`,
+      `MaterialsCheck:${materials.result.parts ? 'listed' : 'none'}`,
+      'CloseTrail:closed',
+    ];
+    expect(trailSteps(booking?.timeline)).toEqual(expected);
+    const record = (await queryPrefix(bookingKeys.partition(tenant.tenantId, bookingId), 'BOOKING', { consistent: true }))[0];
+    expect(record?.trail).toMatchObject({ assignedTechnicianId: spine.hold.technicianId, failedSteps: [] });
+    expect(record?.checklist ?? []).toHaveLength(checklist.result.items);
+    expect(record?.materials ?? []).toHaveLength(materials.result.parts);
 
-    // Ceilings (were 7, 3, 5, 3-4, 3-4, 3 calls): two reads and one write for AssignTechnician, no
-    // booking read after it, one write per fact and timeline entry. NotifyTeam (was NotifyTechnician
-    // and NotifyDispatcher, 2 + 2 calls and two Lambdas): the two ledger rows, the due marker
-    // (notify/store.ts markDueShards) and both timeline entries in one booking write.
-    expect(assigned.calls.length, describeCalls(assigned.calls)).toBeLessThanOrEqual(3);
-    expect(bookingReads(toTeam.calls), describeCalls(toTeam.calls)).toEqual([]);
+    // A retried CloseTrail (or a duplicate run's) finds the trail closed: no write, no entry again.
+    const closedAgain = await counted(() => closeTrail(trail, context));
+    expect(closedAgain.result).toEqual({ failedSteps: [], alreadyClosed: true });
+    expect(writes(closedAgain.calls).filter((call) => call.command !== 'UpdateItemCommand')).toEqual([]);
+    // A retried NotifyTeam adds no row (each is put only where none exists).
+    const teamRows = async () => (await queryPrefix(bookingKeys.partition(tenant.tenantId, bookingId), notifyKeys.ledgerPrefix, { consistent: true })).length;
+    const rowsBefore = await teamRows();
+    await notifyTeam(trail, context);
+    expect(await teamRows()).toBe(rowsBefore);
+    expect(trailSteps((await getBookingWithTimeline(tenant.tenantId, bookingId))?.timeline)).toEqual(expected);
+
+    // Ceilings (were 7, 3, 5, 3-4, 3-4, 3 calls, then 3, 3-4, 1, 1, 2): the booking is written once,
+    // by CloseTrail, with every step's decision and timeline entry (one UpdateItem, no read first).
+    // AssignTechnician: its two reads. NotifyTeam (was NotifyTechnician and NotifyDispatcher): the
+    // two ledger rows and the due marker (notify/store.ts markDueShards). PrepChecklist and
+    // MaterialsCheck decide on AssignTechnician's facts: no call.
+    expect(assigned.calls.length, describeCalls(assigned.calls)).toBeLessThanOrEqual(2);
+    expect(writes(assigned.calls), describeCalls(assigned.calls)).toEqual([]);
     expect(reads(toTeam.calls), describeCalls(toTeam.calls)).toEqual([]);
-    expect(toTeam.calls.length, describeCalls(toTeam.calls)).toBeLessThanOrEqual(4);
-    for (const step of [checklist, materials]) {
-      expect(bookingReads(step.calls), describeCalls(step.calls)).toEqual([]);
-      expect(step.calls.length, describeCalls(step.calls)).toBeLessThanOrEqual(1);
-    }
-    expect(closed.calls.length, describeCalls(closed.calls)).toBeLessThanOrEqual(2);
+    const bookingPk = bookingKeys.partition(tenant.tenantId, bookingId);
+    expect(
+      writes(toTeam.calls).filter((call) => call.pks.includes(bookingPk) && call.command !== 'PutItemCommand'),
+      describeCalls(toTeam.calls),
+    ).toEqual([]);
+    expect(toTeam.calls.length, describeCalls(toTeam.calls)).toBeLessThanOrEqual(3);
+    for (const step of [checklist, materials]) expect(step.calls, describeCalls(step.calls)).toEqual([]);
+    expect(closed.calls.map((call) => call.command)).toEqual(['UpdateItemCommand']);
 
-    // The NotifyWorker's use case on the booking's three messages (our own rows: see the file's comment).
+    // NotifyTeam's rows name the ids the worker reads with them: the customer, job type and technician.
     const technicianId = spine.hold.technicianId;
+    const teamRowItems = await queryPrefix(bookingKeys.partition(tenant.tenantId, bookingId), notifyKeys.ledgerPrefix, { consistent: true });
+    const parties = { customerId: spine.customer!.customerId, jobTypeId: request.jobTypeId, technicianId };
+    expect(teamRowItems.map((row) => row.parties)).toEqual([parties, parties]);
+
+    // The NotifyWorker's use case on the booking's three messages (our own rows: see the file's comment),
+    // queued as their writers queue them (with the parties), and one whose parties are not the
+    // booking's any more (another technician; no customer named): its text is still the booking's.
     const rows = [
-      { kind: 'confirmation' as const, version: 2 },
-      { kind: 'technician_job' as const, technicianId, version: 2 },
-      { kind: 'dispatcher_alert' as const, version: 2 },
+      { kind: 'confirmation' as const, version: 2, parties },
+      { kind: 'technician_job' as const, technicianId, version: 2, parties },
+      { kind: 'dispatcher_alert' as const, version: 2, parties },
+      { kind: 'confirmation' as const, version: 3, parties: { jobTypeId: request.jobTypeId, technicianId: 'tech-who-left' } },
     ];
     await putLedgerRows(
       tenant.tenantId,
       bookingId,
-      rows.map((row) => ({ ...row, channel: 'sms' as const, dueAt: at.toISOString() })),
+      rows.map(({ parties: _parties, ...row }) => ({ ...row, channel: 'sms' as const, dueAt: at.toISOString() })),
       { queuedAt: new Date() },
     );
     for (const row of rows) {
       const message = { tenantId: tenant.tenantId, bookingId, ...row };
       const sent = await counted(() => sendNotification(message));
       // Was 7 (six reads, the technicians a Query of all of them, and the sending transaction), then
-      // 3 with a transaction of two items (4 billed writes): now two reads and one conditional write.
-      expect(sent.calls.length, describeCalls(sent.calls)).toBeLessThanOrEqual(3);
+      // 3 with a transaction of two items (4 billed writes), then two reads and one conditional write:
+      // now one read (row, booking, tenant and parties) and the write; a party it did not name, one more read.
+      const current = 'customerId' in row.parties;
+      expect(sent.calls.length, describeCalls(sent.calls)).toBeLessThanOrEqual(current ? 2 : 3);
       expect(sent.calls.filter((call) => call.command === 'QueryCommand')).toEqual([]);
       expect(
         sent.calls.filter((call) => !READ_COMMANDS.test(call.command)).map((call) => call.command),
@@ -123,6 +164,8 @@ describe('the job trail and its messages in few DynamoDB calls (issue 19)', () =
     }
     const outbox = (await listOutbox(tenant.tenantId)).filter((m) => m.bookingId === bookingId && m.version === 2);
     expect(outbox.map((m) => m.kind).sort()).toEqual(['confirmation', 'dispatcher_alert', 'technician_job']);
+    const stale = (await listOutbox(tenant.tenantId)).find((m) => m.bookingId === bookingId && m.version === 3);
+    expect(stale?.text).toBe(outbox.find((m) => m.kind === 'confirmation')?.text);
     // Each says what it said when the worker read every party on its own.
     const text = (kind: string) => String(outbox.find((m) => m.kind === kind)?.text);
     const technician = (await listTechnicians(tenant.tenantId)).find((t) => t.technicianId === technicianId);
