@@ -363,7 +363,11 @@ export async function benchRouteRealDays(system: LocalSystem, sizes = [5, 12, 50
     'trucks requests | real jobs/truck drive | API plan jobs/truck drive  drive%  status     gap  bound-by   solver-s api-s budget | apply | cut by the budget',
   );
   for (const trucks of sizes) {
+    const booking = performance.now();
     const { day: generated, placed, requests, call, date } = await bookRealDay(system, trucks, SEEDS[0]! * 1000 + trucks, 'route');
+    console.log(
+      `${String(trucks).padStart(6)} booked ${placed.length} of ${requests} requests first-come in ${((performance.now() - booking) / 1000).toFixed(0)} s (load ${loadavg()[0]!.toFixed(1)})`,
+    );
     const started = performance.now();
     const planned = await call('POST', `/v1/dispatch/plan?date=${date}&timeLimitSeconds=20`);
     const apiSeconds = (performance.now() - started) / 1000;
@@ -372,9 +376,11 @@ export async function benchRouteRealDays(system: LocalSystem, sizes = [5, 12, 50
       continue;
     }
     const { current, plan, solver, changes, planId, boardVersion } = planned.body;
+    const applyStarted = performance.now();
     const applied = changes.length
       ? await call('POST', '/v1/dispatch/reassign', { date, planId, boardVersion, reason: 'bench', assignments: changes.map((c: any) => c.to) })
       : { status: 200, body: { applied: [] } };
+    const applySeconds = (performance.now() - applyStarted) / 1000;
     const board = (await call('GET', `/v1/dispatch/board?date=${date}`)).body;
     const owner = new Map<string, string>(board.technicians.flatMap((t: any) => t.jobs.map((j: any) => [j.bookingId, t.technicianId])));
     const equal = plan.assignments.every((a: any) => owner.get(a.jobId) === a.technicianId);
@@ -383,7 +389,7 @@ export async function benchRouteRealDays(system: LocalSystem, sizes = [5, 12, 50
       `${String(trucks).padStart(6)} ${String(requests).padStart(8)} | ${current.metrics.jobsPerTruck.toFixed(2).padStart(15)} ${String(current.metrics.driveMinutes).padStart(5)} | ` +
         `${plan.metrics.jobsPerTruck.toFixed(2).padStart(19)} ${String(plan.metrics.driveMinutes).padStart(5)} ${drive.toFixed(1).padStart(6)}%  ${solver.status.padEnd(9)} ${(solver.gap * 100).toFixed(1).padStart(5)}% ${String(solver.driveMinutesBound).padStart(6)} ` +
         `${solver.seconds.toFixed(1).padStart(10)} ${apiSeconds.toFixed(1).padStart(5)} ${String(solver.budgetSeconds).padStart(6)} | ` +
-        `${applied.status === 200 ? `applied ${changes.length}, board ${equal ? '= plan' : '!= plan'}` : `refused ${applied.status} ${applied.body?.error?.code}`} | ${solver.cut ?? 'nothing'}; bound: ${solver.boundProof}`,
+        `${applied.status === 200 ? `applied ${changes.length}, board ${equal ? '= plan' : '!= plan'}` : `refused ${applied.status} ${applied.body?.error?.code ?? applied.body?.message ?? ''} (${changes.length} changes)`} in ${applySeconds.toFixed(1)} s | ${solver.cut ?? 'nothing'}; bound: ${solver.boundProof}`,
     );
     if (trucks > 12) continue;
     // Labelled: the same requests planned in-process with no deadline (may place requests first-come refused).

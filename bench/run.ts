@@ -10,7 +10,7 @@ import { benchReports } from './reports';
 import { countDynamoCalls } from './common';
 import { benchSweeper } from './sweeper';
 import { benchTrail } from './trail';
-import { benchDispatch, benchRouteModel } from './dispatch';
+import { benchDispatch, benchRouteModel, benchRouteRealDays } from './dispatch';
 import { benchStorm } from './storm';
 import { benchMcp } from './mcp';
 import { benchTriage } from './triage';
@@ -39,6 +39,8 @@ async function main(): Promise<void> {
     if (!only || only === 'recognise') await benchRecognise(system);
     if (!only || only === 'reports') await benchReports(system);
     if (!only || only === 'dispatch') await benchDispatch(system);
+    // The route model's real days alone, at the sizes asked (`npm run bench dispatch-route-api 12,50`).
+    if (only === 'dispatch-route-api') await benchRouteRealDays(system, (process.argv[3] ?? '5,12,50').split(',').map(Number));
     if (!only || only === 'storm') await benchStorm(system);
     if (!only || only === 'mcp') await benchMcp(system);
     if (!only || only === 'cost') await benchCost(system);

@@ -122,6 +122,8 @@ export async function rescheduleBooking(tenantId: string, bookingId: string, cha
       window,
       emergency,
       technicianId: change.technicianId,
+      // Its own stop leaves its technician's route as this claim commits: not counted twice (issue 21).
+      leaving: booking.holdId,
       holdId: `hold-${bookingId}-${ulid()}`,
       bookingId,
       source: 'booking',

@@ -122,6 +122,8 @@ export interface AvailabilityInput {
   minArrivalMinutes?: number;
   /** A member's booking (an active membership): may take the tenant's member reserve. */
   member?: boolean;
+  /** Holds the change gives back when it commits (a reschedule's current hold): see placeJob. */
+  leaving?: ReadonlySet<string>;
 }
 
 const isoWeekdays: Record<number, Weekday> = { 1: 'mon', 2: 'tue', 3: 'wed', 4: 'thu', 5: 'fri', 6: 'sat', 7: 'sun' };
@@ -457,6 +459,9 @@ export type PlacementRefusal = 'room' | 'route';
  *   lowest free, on counters capped by the window's minutes.
  * `active`: the day's active claims as they will stand with this job (a move leaves out the moving
  * jobs' old claims and adds those placed earlier in the same change: planClaims).
+ * `leaving`: holds given back in the same transaction that commits this claim (a reschedule's
+ * current hold): the route check leaves their stops out (the job is not on the route twice), while
+ * their units and daily tokens, still stored until then, stay taken.
  */
 export function placeJob(args: {
   tenant: CapacityTenant;
@@ -474,8 +479,9 @@ export function placeJob(args: {
   units?: Map<string, Set<number>>;
   /** Buffer model: the minutes to place (default: jobFootprint); a moved job keeps the minutes it holds. */
   footprint?: Footprint;
-  /** Route stops by `date|technicianId`, shared by calls over the same `active` (availability). */
+  /** Route stops by `date|technicianId`, shared by calls over the same `active` and `leaving` (availability). */
   stopsCache?: Map<string, RouteStop[]>;
+  leaving?: ReadonlySet<string>;
 }): { placement: Placement } | { refused: PlacementRefusal } {
   const { tenant, technician, jobType, date, window, active, now } = args;
   const technicianId = technician.technicianId;
@@ -486,7 +492,8 @@ export function placeJob(args: {
     if (!day) return { refused: 'route' };
     const allWindows = [...tenant.arrivalWindows, ...tenant.afterHoursWindows];
     const key = `${date}|${technicianId}`;
-    const stops = args.stopsCache?.get(key) ?? routeStopsOf(active, date, technician, allWindows, now);
+    const onRoute = args.leaving?.size ? active.filter((c) => !args.leaving!.has(c.holdId ?? '')) : active;
+    const stops = args.stopsCache?.get(key) ?? routeStopsOf(onRoute, date, technician, allWindows, now);
     args.stopsCache?.set(key, stops);
     const postalCode = normalizePostalCode(args.postalCode);
     const durationMinutes = jobType.durationMinutes!;
@@ -611,6 +618,7 @@ export function findOpenWindows(input: AvailabilityInput): OpenWindow[] {
             units,
             footprint,
             stopsCache,
+            leaving: input.leaving,
           });
           if ('placement' in result) placed.set(t.technicianId, result.placement);
         }

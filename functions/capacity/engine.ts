@@ -54,6 +54,8 @@ export async function availableWindows(args: {
   emergency?: boolean;
   /** A member's booking: may take the tenant's member reserve. */
   member?: boolean;
+  /** A reschedule's current hold, given back when the new one commits (availability.ts placeJob `leaving`). */
+  leaving?: ReadonlySet<string>;
 }): Promise<AvailabilityAnswer> {
   const { tenant, jobType, postalCode, dates, now } = args;
   const emergency = args.emergency ?? jobType.emergency;
@@ -70,6 +72,7 @@ export async function availableWindows(args: {
     emergency,
     minArrivalMinutes: tenant.emergency.minArrivalMinutes,
     member: args.member,
+    leaving: args.leaving,
   });
   return open.length ? { open } : { open, reason: explainNoWindow(technicians, jobType, postalCode) };
 }
@@ -96,6 +99,8 @@ export async function holdWindow(args: {
   technicianId?: string;
   /** A member's booking: may take the tenant's member reserve. */
   member?: boolean;
+  /** A reschedule: the booking's current hold, released in the transaction that commits this one (not on the route twice). */
+  leaving?: string;
   holdId: string;
   bookingId?: string;
   source: HoldRecord['source'];
@@ -121,7 +126,8 @@ export async function holdWindow(args: {
 
   /** The chosen window's candidates as storage holds them now, or why there is none. */
   const readCandidates = async (): Promise<ClaimPlan[] | { reason: HoldAttempt['reason'] }> => {
-    const { open, reason } = await availableWindows({ tenant, jobType, postalCode, dates, now, emergency, member: args.member });
+    const leaving = args.leaving ? new Set([args.leaving]) : undefined;
+    const { open, reason } = await availableWindows({ tenant, jobType, postalCode, dates, now, emergency, member: args.member, leaving });
     const usable = args.technicianId
       ? open.map((w) => ({ ...w, candidates: w.candidates.filter((c) => c.technicianId === args.technicianId) })).filter((w) => w.candidates.length)
       : open;

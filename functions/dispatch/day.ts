@@ -12,7 +12,7 @@ import { getBookingRecord, type BookingRecord } from '../booking/store';
 import { getTenant, listJobTypes, listTechnicians } from '../tenant/store';
 import type { JobType, Technician, Tenant } from '../tenant/model';
 import { basePostalCode } from './geo';
-import { DEFAULT_MAX_HOP_MINUTES, type Assignment, type PinnedStop, type PlanDay, type PlanTechnician } from './plan';
+import { DEFAULT_MAX_HOP_MINUTES, type Assignment, type HeldStop, type PinnedStop, type PlanDay, type PlanTechnician } from './plan';
 
 export interface DayJob {
   bookingId: string;
@@ -51,7 +51,7 @@ export interface DispatchDay {
    * progress) or claimed by a job the planner does not move (an FSM job, a booking not live), and
    * how many of the technician's daily jobs those use.
    */
-  occupied: Map<string, { starts: Set<string>; units: Record<string, number>; jobs: number }>;
+  occupied: Map<string, { starts: Set<string>; units: Record<string, number>; jobs: number; stops: HeldStop[] }>;
 }
 
 const LIVE = new Set(['confirmed', 'pending_crm_sync', 'pending_confirmation', 'pending_approval']);
@@ -109,17 +109,23 @@ export async function loadDispatchDay(tenantId: string, date: string): Promise<D
   const planned = new Set(jobs.flatMap((j) => [j.bookingId, ...(j.holdId ? [j.holdId] : [])]));
   const at = now();
   const occupied: DispatchDay['occupied'] = new Map();
+  // A route claim's units, by hold and window: its stop carries them (the route goes to its address).
+  const routedUnits = new Map<string, number>();
   for (const c of claims) {
     if (c.date !== date || !c.technicianId || !isClaimActive(c, at)) continue;
     if ((c.bookingId && planned.has(c.bookingId)) || (c.holdId && planned.has(c.holdId))) continue;
-    const entry = occupied.get(c.technicianId) ?? { starts: new Set<string>(), units: {}, jobs: 0 };
+    const entry = occupied.get(c.technicianId) ?? { starts: new Set<string>(), units: {}, jobs: 0, stops: [] };
     if ((c.kind === 'slot' || c.kind === 'unit') && c.start) {
       entry.starts.add(c.start);
       entry.units[c.start] = (entry.units[c.start] ?? 0) + claimMinutes(c) / UNIT_MINUTES;
+      if (c.routed) routedUnits.set(`${c.holdId}|${c.start}`, (routedUnits.get(`${c.holdId}|${c.start}`) ?? 0) + claimMinutes(c) / UNIT_MINUTES);
     }
+    if (c.kind === 'stop' && c.start && c.postalCode)
+      entry.stops.push({ id: `stop:${c.holdId}`, start: c.start, postalCode: c.postalCode, durationMinutes: c.durationMinutes ?? 0, units: 0 });
     if (c.kind === 'techDay') entry.jobs++;
     occupied.set(c.technicianId, entry);
   }
+  for (const entry of occupied.values()) for (const s of entry.stops) s.units = routedUnits.get(`${s.id.slice('stop:'.length)}|${s.start}`) ?? 0;
   return { tenant, date, technicians, jobTypes, jobs, bookings, occupied };
 }
 
@@ -171,7 +177,7 @@ export function toPlanDay(day: DispatchDay, options: { flexibleWindows?: boolean
     windows,
     maxHopMinutes: options.maxHopMinutes ?? DEFAULT_MAX_HOP_MINUTES,
     travelBufferMinutes: day.tenant.travelBufferMinutes,
-    // A window someone else holds, an unmoved job's or a pinned job's, is not the plan's to give.
+    // A window someone else holds, an unmoved job's or a pinned job's, is not the plan's to give (a route hold: where its job is).
     technicians: planTechnicians(day).map((t) => {
       const taken = day.occupied.get(t.technicianId);
       const fixed = pinned.get(t.technicianId);
@@ -179,7 +185,8 @@ export function toPlanDay(day: DispatchDay, options: { flexibleWindows?: boolean
       const usedUnits = { ...taken?.units };
       for (const [start, units] of Object.entries(fixed?.units ?? {})) usedUnits[start] = (usedUnits[start] ?? 0) + units;
       const pinnedStops = fixed ? { pinnedStops: fixed.stops } : {};
-      return { ...t, usedUnits, ...pinnedStops, dailyJobLimit: Math.max(0, t.dailyJobLimit - (taken?.jobs ?? 0) - (fixed?.jobs ?? 0)) };
+      const heldStops = taken?.stops.length ? { heldStops: taken.stops } : {};
+      return { ...t, usedUnits, ...pinnedStops, ...heldStops, dailyJobLimit: Math.max(0, t.dailyJobLimit - (taken?.jobs ?? 0) - (fixed?.jobs ?? 0)) };
     }),
     jobs: ordered.filter(movable).map((j, order) => {
       const type = types.get(j.jobTypeId)!;

@@ -49,6 +49,23 @@ export interface PlanTechnician {
   shiftStart?: string;
   /** Jobs the plan does not move (an accepted emergency, one late at night): the technician drives to them too. */
   pinnedStops?: PinnedStop[];
+  /** Route claims the plan does not move (holds of bookings in progress): where their jobs are (route-plan.ts drives to them). */
+  heldStops?: HeldStop[];
+}
+
+/**
+ * A route claim the plan does not move (a hold of a booking in progress, a caller's hold): its job's
+ * place and minutes on site, arriving in the window starting `start`, as the booking engine's route
+ * check sees it (capacity/availability.ts routeStopsOf), so a plan and the apply's check see the same
+ * day. Its `units` (minute units of that window) are part of usedUnits; the route model counts them
+ * here, at the job's address, not as a block at the base.
+ */
+export interface HeldStop {
+  id: string;
+  start: string;
+  postalCode: string;
+  durationMinutes: number;
+  units: number;
 }
 
 /**

@@ -45,15 +45,23 @@ function routeDay(day: PlanDay, tech: PlanTechnician) {
 
 /**
  * What the plan does not move on a technician's day, as route stops the way the booking engine
- * sees them (capacity/availability.ts routeStopsOf): minutes others hold in a window (a hold of a
- * booking in progress, a job the plan leaves) as a block at the base that ends by the window's end;
- * a pinned job (an accepted emergency) where it is, at its own time.
+ * sees them (capacity/availability.ts routeStopsOf): a route claim (a hold of a booking in progress)
+ * where its job is, in its window; other minutes others hold in a window (a buffer-model hold, a job
+ * the plan leaves) as a block at the base that ends by the window's end; a pinned job (an accepted
+ * emergency) where it is, at its own time.
  */
 function fixedStops(day: PlanDay, tech: PlanTechnician): RouteStop[] {
   const stops: RouteStop[] = [];
-  for (const [start, units] of Object.entries(tech.usedUnits ?? {})) {
+  const held = tech.heldStops ?? [];
+  for (const s of held) {
+    const w = day.windows.find((x) => x.start === s.start);
+    if (w) stops.push({ id: s.id, postalCode: s.postalCode, durationMinutes: s.durationMinutes, from: clockMinutes(w.start), to: clockMinutes(w.end) });
+  }
+  for (const [start, used] of Object.entries(tech.usedUnits ?? {})) {
     const w = day.windows.find((x) => x.start === start);
-    if (!w || !units) continue;
+    // The held stops' own units are not a block at the base too.
+    const units = used - held.filter((s) => s.start === start).reduce((n, s) => n + s.units, 0);
+    if (!w || units <= 0) continue;
     const minutes = units * UNIT_MINUTES;
     const from = clockMinutes(w.start);
     stops.push({ id: `block:${start}`, postalCode: base(tech), durationMinutes: minutes, from, to: Math.max(from, clockMinutes(w.end) - minutes) });

@@ -1,11 +1,18 @@
 /** Dispatch board and day planner: query and response schemas (also the OpenAPI description). */
 import * as z from '../shared/zod';
+import { isCalendarDate } from '../shared/zoned-time';
+
+/** The days a dispatch board or plan can be asked for: no company has a day outside them. */
+const FIRST_DAY = '2000-01-01';
+const LAST_DAY = '2099-12-31';
 
 export const DispatchDateQuerySchema = z.object({
   date: z
     .string()
     .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD')
-    .openapi({ description: "Local date in the company's time zone", example: '2026-12-02' }),
+    .refine(isCalendarDate, 'no such day on the calendar')
+    .refine((d) => FIRST_DAY <= d && d <= LAST_DAY, `expected a day from ${FIRST_DAY} to ${LAST_DAY}`)
+    .openapi({ description: "Local date in the company's time zone (a calendar day, 2000 to 2099)", example: '2026-12-02' }),
 });
 
 export const PlanQuerySchema = DispatchDateQuerySchema.extend({
@@ -14,15 +21,20 @@ export const PlanQuerySchema = DispatchDateQuerySchema.extend({
     .default('false')
     .transform((v) => v === 'true')
     .openapi({ description: 'Let the planner move jobs to another window of the day (default: each job keeps the window the customer was promised)' }),
-  timeLimitSeconds: z.coerce.number().min(1).max(25).default(10).openapi({
-    description:
-      'Time budget of the solver, seconds. Under the route travel model the whole plan (search and bound) answers within min(this, 20) s: the search stops at its deadline with the best valid plan so far (solver.cut says what it cut)',
-  }),
+  timeLimitSeconds: z.coerce
+    .number({ error: 'expected a number of seconds' })
+    .min(1, 'the planner needs at least 1 second')
+    .max(25, 'at most 25 seconds: the plan answers within the API time limit')
+    .default(10)
+    .openapi({
+      description:
+        'Time budget of the solver, seconds. Under the route travel model the whole plan (search and bound) answers within min(this, 20) s: the search stops at its deadline with the best valid plan so far (solver.cut says what it cut)',
+    }),
   maxHopMinutes: z.coerce
-    .number()
-    .int()
-    .min(10)
-    .max(240)
+    .number({ error: 'expected a whole number of minutes' })
+    .int('expected a whole number of minutes')
+    .min(10, 'at least 10 minutes')
+    .max(240, 'at most 240 minutes')
     .default(60)
     .openapi({ description: "Longest drive between one technician's jobs in back-to-back windows (centroid to centroid); the plan has none longer" }),
 });

@@ -127,6 +127,67 @@ describe('route travel model: a reassignment is route-checked like a new booking
     expect(after['route-a']).toEqual({ jobs: [bNorth], fits: true });
   }, 300_000);
 
+  it("reschedules a job to another window of its technician's day: its own old stop is not counted against its new one", async () => {
+    const date = nextWeekday(3, 5);
+    // B's day: two far north jobs at 08:00, two far south and one downtown at 10:00 (found in-process with capacity/route.ts).
+    await job(date, '08:00', NORTH, 'route-b');
+    await job(date, '08:00', NORTH, 'route-b');
+    await job(date, '10:00', SOUTH, 'route-b');
+    await job(date, '10:00', SOUTH, 'route-b');
+    const downtown = await job(date, '10:00', '78701', 'route-b');
+    expect((await storedDays(date))['route-b']).toMatchObject({ fits: true });
+
+    // Downtown first thing, then north, then south: B's day routes with the job at 08:00. Counted
+    // twice (at 08:00 and still at 10:00), it would not: the second south job would start past 12:00.
+    const moved = await tenant.call('POST', `/v1/bookings/${downtown}/reschedule`, {
+      window: { date, start: '08:00' },
+      technicianId: 'route-b',
+      reason: 'customer asked for earlier',
+    });
+    expect(moved.status, JSON.stringify(moved.body)).toBe(200);
+    expect(moved.body.window).toMatchObject({ date, start: '08:00', technicianId: 'route-b' });
+    const after = await storedDays(date);
+    expect(after['route-b']).toMatchObject({ fits: true });
+    expect(after['route-b']!.jobs.filter((id) => id === downtown)).toHaveLength(1);
+  }, 300_000);
+
+  it("plans around a booking in progress where its job is (its hold's address, as the apply's route check sees it): the plan applies", async () => {
+    const date = nextWeekday(5, 5);
+    // A caller holds a far north job in 10:00-12:00 (a booking in flight) on one technician: `held`.
+    const hold = await tenant.call('POST', '/v1/holds', { jobTypeId: 'drain-30', postalCode: NORTH, window: { date, start: '10:00' } });
+    expect(hold.status, JSON.stringify(hold.body)).toBe(201);
+    const held = hold.body.window.technicianId as string;
+    const other = held === 'route-a' ? 'route-b' : 'route-a';
+    try {
+      // Two far south jobs in 10:00-12:00: the first on the other technician, the second beside the hold (north, then south, fits).
+      const first = await job(date, '10:00', SOUTH, other);
+      const second = await job(date, '10:00', SOUTH, held);
+
+      // Seen as minutes at the base, the hold would leave room for both south jobs on `held` (a plan moving the
+      // first there, refused 409 at apply). Seen at its address, the saving is the second job joining the first.
+      const planned = await tenant.call('POST', `/v1/dispatch/plan?date=${date}&timeLimitSeconds=5`);
+      expect(planned.status, JSON.stringify(planned.body)).toBe(200);
+      const changes = planned.body.changes.map((c: { to: { jobId: string; technicianId: string } }) => c.to);
+      const applied = await tenant.call('POST', '/v1/dispatch/reassign', {
+        date,
+        planId: planned.body.planId,
+        boardVersion: planned.body.boardVersion,
+        assignments: changes,
+        reason: 'route plan around a hold',
+      });
+      expect(applied.status, JSON.stringify(applied.body)).toBe(200);
+      expect(changes.map((c: { jobId: string; technicianId: string }) => ({ jobId: c.jobId, technicianId: c.technicianId }))).toEqual([
+        { jobId: second, technicianId: other },
+      ]);
+      expect(applied.body.current.metrics.driveMinutes).toBe(planned.body.plan.metrics.driveMinutes);
+      const after = await storedDays(date);
+      expect(after[other]).toEqual({ jobs: [first, second].sort(), fits: true });
+      expect(after[held]).toMatchObject({ fits: true });
+    } finally {
+      await tenant.call('DELETE', `/v1/holds/${hold.body.holdId}`);
+    }
+  }, 300_000);
+
   it('a booking that lands on the day between the read and the write cancels the move (counter versions); a staged apply re-checks the day once parked', async () => {
     const date = nextWeekday(6, 5);
     const bNorth = await job(date, '10:00', NORTH, 'route-b');

@@ -65,6 +65,26 @@ describe('placeJob: one placement rule under the tenant travel model', () => {
     });
   });
 
+  it("route: a reschedule's own hold (`leaving`) is left out of its route check, its units still taken until it is released", () => {
+    // North then south by 12:00: another north job does not fit while n's stop counts; n moving to it does.
+    const day = [...routeJob('n', '78727', 1), ...routeJob('s', '78747', 2)].filter((c, i, all) => c.kind !== 'version' || i === all.length - 1);
+    expect(place('route', day, '78727')).toEqual({ refused: 'route' });
+    const moved = placeJob({
+      tenant: tenant('route'),
+      technician,
+      jobType: drain,
+      postalCode: '78727',
+      date,
+      window: windows[1]!,
+      windows,
+      afterHours: false,
+      active: day,
+      now,
+      leaving: new Set(['h-n']),
+    });
+    expect('placement' in moved && moved.placement).toMatchObject({ units: { '10:00': [5, 6] }, route: { versions: { '10:00': 2 } } });
+  });
+
   it('buffer: refuses for room when the window has no free units, and never route-checks', () => {
     const full: CapacityClaim[] = Array.from({ length: 8 }, (_, k) => ({
       kind: 'unit',
