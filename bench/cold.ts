@@ -7,7 +7,7 @@
  * all-cold booking chain below adds an assumed figure per function, printed as such.
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
@@ -130,5 +130,40 @@ export async function benchCold(): Promise<void> {
   console.log(
     `all-cold booking chain (${chain.length} functions: ${chain.join(' -> ')}): init ${chainInit.toFixed(0)} ms measured (CPU ${chainCpu.toFixed(0)} ms) + ${chain.length} x ${ASSUMED_SANDBOX_START_MS} ms assumed sandbox start = ~${(chainInit + sandbox).toFixed(0)} ms (by CPU ~${(chainCpu + sandbox).toFixed(0)} ms) (target <= ${TARGET.chainMs})`,
   );
+  await benchTenantFirstParse();
   rmSync(outRoot, { recursive: true, force: true });
+}
+
+/**
+ * The tenant model builds its schemas on first use (functions/shared/lazy-shape.ts), so the init
+ * above leaves out what the first invocation of a function that parses a whole tenant pays: the
+ * import of the model alone, and its first and second `TenantSchema.parse` (CPU ms, medians).
+ */
+async function benchTenantFirstParse(): Promise<void> {
+  const dir = join(outRoot, 'tenant-first-parse');
+  mkdirSync(dir, { recursive: true });
+  const entry = join(dir, 'entry.ts');
+  const outfile = join(dir, 'index.mjs');
+  writeFileSync(
+    entry,
+    `const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
+const t0 = cpu();
+const { TenantSchema } = await import(${JSON.stringify(join(repoRoot, 'functions/tenant/model.ts'))});
+const t1 = cpu();
+const stored = { tenantId: 'bench', name: 'Bench', timeZone: 'America/Chicago', arrivalWindows: [{ start: '08:00', end: '10:00' }] };
+TenantSchema.parse(stored);
+const t2 = cpu();
+TenantSchema.parse(stored);
+process.stdout.write(JSON.stringify([t1 - t0, t2 - t1, cpu() - t2]));`,
+  );
+  await build({ ...esbuildOptionsOf(bundling), entryPoints: [entry], outfile, logLevel: 'silent' });
+  const runs = Array.from({ length: RUNS }, () => JSON.parse(execFileSync(process.execPath, [outfile], { cwd: repoRoot, encoding: 'utf8' })) as number[]);
+  const median = (i: number) =>
+    runs
+      .map((r) => r[i]!)
+      .sort((a, b) => a - b)
+      [Math.floor(RUNS / 2)]!.toFixed(0);
+  console.log(
+    `tenant model (schemas built on first use): import ${median(0)} ms CPU, first TenantSchema.parse ${median(1)} ms, next ${median(2)} ms (the first parse is paid by the first invocation of a function that reads a whole tenant)`,
+  );
 }

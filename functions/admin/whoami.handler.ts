@@ -1,10 +1,10 @@
 import { apiRoute } from '../shared/http';
 import { SCOPE_PURPOSE, SCOPES, scopesBeyond } from '../shared/scopes';
-import { getTenant } from '../tenant/store';
+import { getTenantPart } from '../tenant/store';
 import { PLATFORM_TENANT_ID } from './platform';
 
 export const handler = apiRoute({}, async ({ tenant }) => {
-  const company = await getTenant(tenant.tenantId).catch(() => undefined);
+  const company = await getTenantPart(tenant.tenantId, ['name', 'timeZone']).catch(() => undefined);
   // What this key may hand out (at most its own; platform stays the operator's): the console's key form lists these.
   const grantable = SCOPES.filter((scope) => scopesBeyond(tenant, [scope]).length === 0 && (scope !== 'platform' || tenant.tenantId === PLATFORM_TENANT_ID));
   return {

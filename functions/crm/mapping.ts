@@ -7,6 +7,7 @@
  * drove nothing and was removed (issue 17), so one module owns that fact.
  */
 import * as z from '../shared/zod';
+import { lazyShape } from '../shared/lazy-shape';
 import { LIFECYCLE_STATES } from '../lifecycle/transitions';
 import { withinBytes } from '../shared/bounds';
 
@@ -18,20 +19,26 @@ import { withinBytes } from '../shared/bounds';
 export const JOB_STATES = ['lead', 'lead_booked', 'pending_approval', ...LIFECYCLE_STATES] as const;
 export type JobState = (typeof JOB_STATES)[number];
 
-export const FieldMappingSchema = z.object({
-  /** Field name in the CRM record. */
-  crmField: z.string().min(1).max(100),
-  /** Dotted path into the CRM write context (customer, booking, attribution, jobType, source, job). */
-  from: z
-    .string()
-    .max(200)
-    .regex(/^(customer|booking|attribution|jobType|source|job)(\.[A-Za-z0-9_]+)+$/, 'expected a path like booking.summary'),
-});
+// Fields are built on first use, not at import (functions/shared/lazy-shape.ts: issue 19, cold init).
+export const FieldMappingSchema = z.object(
+  lazyShape({
+    /** Field name in the CRM record. */
+    crmField: () => z.string().min(1).max(100),
+    /** Dotted path into the CRM write context (customer, booking, attribution, jobType, source, job). */
+    from: () =>
+      z
+        .string()
+        .max(200)
+        .regex(/^(customer|booking|attribution|jobType|source|job)(\.[A-Za-z0-9_]+)+$/, 'expected a path like booking.summary'),
+  }),
+);
 
-export const StateMappingSchema = z.object({
-  dealStage: z.string().min(1).max(100),
-  fields: z.array(FieldMappingSchema).min(1).max(100),
-});
+export const StateMappingSchema = z.object(
+  lazyShape({
+    dealStage: () => z.string().min(1).max(100),
+    fields: () => z.array(FieldMappingSchema).min(1).max(100),
+  }),
+);
 export type StateMapping = z.infer<typeof StateMappingSchema>;
 
 export const CrmMappingSchema = z.record(z.enum(JOB_STATES), StateMappingSchema);

@@ -6,7 +6,7 @@
  * the stored ids when present and leaves them when absent.
  */
 import { apiRoute } from '../shared/http';
-import { getTenant, updateTenantSettings } from '../tenant/store';
+import { getTenantPart, updateTenantSettings } from '../tenant/store';
 import { CrmMappingOverridesSchema, effectiveMapping } from './mapping';
 import { CrmMappingRequestSchema } from './schemas';
 import { CrmIdsSchema } from './vendor-ids';
@@ -15,6 +15,6 @@ export const handler = apiRoute({ body: CrmMappingRequestSchema }, async ({ tena
   const { ids, ...states } = body;
   const overrides = CrmMappingOverridesSchema.parse(states);
   await updateTenantSettings(tenant.tenantId, { crmMapping: overrides, ...(ids ? { crmIds: ids } : {}) });
-  const stored = ids ?? (await getTenant(tenant.tenantId))?.crmIds ?? CrmIdsSchema.parse({});
+  const stored = ids ?? (await getTenantPart(tenant.tenantId, ['crmIds']))?.crmIds ?? CrmIdsSchema.parse({});
   return { statusCode: 200, body: { overrides, mapping: effectiveMapping(overrides), ids: stored } };
 });

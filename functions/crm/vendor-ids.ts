@@ -5,26 +5,30 @@
  * Pure: which id a booking gets, and which ids it still lacks (a review item names them).
  */
 import * as z from '../shared/zod';
+import { lazyShape, once } from '../shared/lazy-shape';
 import { boundedRecord, withinBytes } from '../shared/bounds';
 
-const vendorId = z.string().trim().min(1).max(100);
+// Fields are built on first use, not at import (functions/shared/lazy-shape.ts: issue 19, cold init).
+const vendorId = once(() => z.string().trim().min(1).max(100));
 
 /** The whole id table is at most this big (it lives on the tenant's configuration item). */
 export const CRM_IDS_MAX_BYTES = 8_000;
 
 export const CrmIdsSchema = withinBytes(
-  z.strictObject({
-    /** Our job type id -> the CRM's job type id. */
-    jobTypes: boundedRecord(z.string().max(100), vendorId, 200).default({}),
-    /** Our job type id -> the CRM's business unit id (a business unit is usually a trade). */
-    businessUnits: boundedRecord(z.string().max(100), vendorId, 200).default({}),
-    /** Marketing source (attribution.source) -> the CRM's campaign id. */
-    campaigns: boundedRecord(z.string().max(64), vendorId, 100).default({}),
-    /** Our technician id -> the CRM's technician (employee) id. */
-    technicians: boundedRecord(z.string().max(100), vendorId, 200).default({}),
-    /** Used when nothing more specific is mapped. */
-    defaults: z.strictObject({ jobType: vendorId.optional(), campaign: vendorId.optional(), businessUnit: vendorId.optional() }).default({}),
-  }),
+  z.strictObject(
+    lazyShape({
+      /** Our job type id -> the CRM's job type id. */
+      jobTypes: () => boundedRecord(z.string().max(100), vendorId(), 200).default({}),
+      /** Our job type id -> the CRM's business unit id (a business unit is usually a trade). */
+      businessUnits: () => boundedRecord(z.string().max(100), vendorId(), 200).default({}),
+      /** Marketing source (attribution.source) -> the CRM's campaign id. */
+      campaigns: () => boundedRecord(z.string().max(64), vendorId(), 100).default({}),
+      /** Our technician id -> the CRM's technician (employee) id. */
+      technicians: () => boundedRecord(z.string().max(100), vendorId(), 200).default({}),
+      /** Used when nothing more specific is mapped. */
+      defaults: () => z.strictObject({ jobType: vendorId().optional(), campaign: vendorId().optional(), businessUnit: vendorId().optional() }).default({}),
+    }),
+  ),
   CRM_IDS_MAX_BYTES,
 );
 export type CrmIds = z.infer<typeof CrmIdsSchema>;

@@ -7,7 +7,7 @@ import { decideMatch, similarNames } from '../recognise/match';
 import { normalizeEmail, normalizePhone } from '../recognise/phone';
 import { findCandidates, type CustomerRecord } from '../recognise/store';
 import { ApiError } from '../shared/errors';
-import { getTenant } from '../tenant/store';
+import { getTenantPart } from '../tenant/store';
 import type * as z from '../shared/zod';
 import type { CustomerLookupRequestSchema } from './schemas';
 
@@ -27,7 +27,7 @@ function toProfile(customer: CustomerRecord) {
 }
 
 export async function lookupCustomer(tenantId: string, body: z.infer<typeof CustomerLookupRequestSchema>) {
-  const country = body.address?.country ?? (await getTenant(tenantId))?.country ?? 'US';
+  const country = body.address?.country ?? (await getTenantPart(tenantId, ['country']))?.country ?? 'US';
   const phoneE164 = body.phone ? normalizePhone(body.phone, country) : undefined;
   if (body.phone && !phoneE164) throw new ApiError('invalid_request', 'phone: not a valid phone number', 'phone');
   const email = normalizeEmail(body.email);

@@ -4,7 +4,7 @@ import { ApiError } from '../shared/errors';
 import { apiRoute } from '../shared/http';
 import { now } from '../shared/time';
 import { addDays, daysBetween, isCalendarDate, zonedDate, zonedInstant } from '../shared/zoned-time';
-import { getTenant } from '../tenant/store';
+import { getTenantPart } from '../tenant/store';
 import { listLeadsCreated } from '../leads/store';
 import { toLeadViews } from '../leads/view';
 import type { LeadRecord } from '../leads/schemas';
@@ -26,7 +26,7 @@ async function unbookedDemand(tenantId: string, leads: LeadRecord[], records: Bo
 }
 
 export const handler = apiRoute({ query: AttributionQuerySchema }, async ({ tenant, query }) => {
-  const company = await getTenant(tenant.tenantId);
+  const company = await getTenantPart(tenant.tenantId, ['timeZone']);
   const zone = company?.timeZone ?? 'UTC';
   const to = query.to ?? zonedDate(now(), zone);
   if (!isCalendarDate(to)) throw new ApiError('invalid_request', 'query.to: not a calendar date', 'query.to');

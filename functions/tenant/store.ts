@@ -8,7 +8,18 @@ import { ApiError } from '../shared/errors';
 import { documentClient } from '../shared/clients';
 import { config } from '../shared/config';
 import type { CredentialStatus } from './credentials-schemas';
-import { JobTypeSchema, TechnicianSchema, TenantSchema, type JobType, type JobTypeInput, type Technician, type TechnicianInput, type Tenant } from './model';
+import {
+  JobTypeSchema,
+  TechnicianSchema,
+  TenantSchema,
+  tenantPartSchema,
+  type JobType,
+  type JobTypeInput,
+  type Technician,
+  type TechnicianInput,
+  type Tenant,
+  type TenantField,
+} from './model';
 
 export const tenantKeys = {
   tenant: (tenantId: string) => ({ pk: `T#${tenantId}`, sk: 'CONFIG' }),
@@ -34,6 +45,21 @@ export function tenantConfigItem(tenant: Tenant, extra: { createdAt?: string } =
 export async function getTenant(tenantId: string): Promise<Tenant | undefined> {
   const { Item } = await documentClient().send(new GetCommand({ TableName: config.tableName, Key: tenantKeys.tenant(tenantId) }));
   return Item ? tenantFromItem(Item) : undefined;
+}
+
+/**
+ * Some settings of a stored tenant, parsed by exactly TenantSchema's schemas of those fields (a
+ * malformed one fails as getTenant would): for a function that reads a few settings (its time zone,
+ * its country) and need not build or check the CRM, triage and messaging schemas (issue 19, cold path).
+ */
+export async function getTenantPart<K extends TenantField>(tenantId: string, fields: readonly K[]): Promise<Pick<Tenant, K> | undefined> {
+  const { Item } = await documentClient().send(new GetCommand({ TableName: config.tableName, Key: tenantKeys.tenant(tenantId) }));
+  return Item ? tenantPartFromItem(Item, fields) : undefined;
+}
+
+/** Some settings of a stored tenant configuration, as getTenantPart answers them. */
+export function tenantPartFromItem<K extends TenantField>(item: Record<string, unknown>, fields: readonly K[]): Pick<Tenant, K> {
+  return tenantPartSchema(fields).parse(withoutSecretNames(item)) as Pick<Tenant, K>;
 }
 
 /** A stored tenant configuration as getTenant answers it (also for readers that fetched the item with others). */

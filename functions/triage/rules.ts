@@ -9,94 +9,104 @@
  * 3) unless written `phrase^weight`.
  */
 import * as z from '../shared/zod';
+import { lazyShape, once } from '../shared/lazy-shape';
 import { boundedRecord, withinBytes } from '../shared/bounds';
 
-const phrases = z.array(z.string().min(1).max(100)).max(500);
-const id = z.string().min(1).max(64);
-const hazard = z.object({
-  reason: z.string().min(1).max(100),
-  level: z.enum(['emergency', 'urgent']),
-  phrases,
-  with: z.array(phrases).max(3).default([]),
-  unless: phrases.default([]),
-  scope: z.enum(['sentence', 'message']).default('sentence'),
-  jobTypeId: id.optional(),
-  trade: id.optional(),
-});
+// Fields are built on first use, not at import (functions/shared/lazy-shape.ts: issue 19, cold init).
+const phrases = once(() => z.array(z.string().min(1).max(100)).max(500));
+const id = once(() => z.string().min(1).max(64));
+const hazard = z.object(
+  lazyShape({
+    reason: () => z.string().min(1).max(100),
+    level: () => z.enum(['emergency', 'urgent']),
+    phrases,
+    with: () => z.array(phrases()).max(3).default([]),
+    unless: () => phrases().default([]),
+    scope: () => z.enum(['sentence', 'message']).default('sentence'),
+    jobTypeId: () => id().optional(),
+    trade: () => id().optional(),
+  }),
+);
 
 /** A whole rule set is at most 44 KB (the default is ~27 KB): it is stored in the tenant's configuration item. */
 export const TriageRulesSchema = withinBytes(
-  z.object({
-    /** Phrases per job type; the job type's trade is the answer's trade. */
-    jobTypes: z.array(z.object({ jobTypeId: id, trade: id, phrases })).max(200),
-    /** Phrases that name a trade without naming a job type. */
-    trades: boundedRecord(id, phrases, 50),
-    /** Phrases that make a request an emergency whatever else it says, with the reason shown. */
-    emergencies: z.array(z.object({ reason: z.string().min(1).max(100), phrases, jobTypeId: id.optional(), trade: id.optional() })).max(50),
-    /**
-     * Hazards and urgent conditions by co-occurrence: one of `phrases` and one phrase of each list in
-     * `with`, in the same sentence (or anywhere in the message), and none of `unless` there.
-     */
-    hazards: z.array(hazard).max(100).default([]),
-    /** No heat: an emergency at or below `belowF` indoors, or at or below `outdoorBelowF` outdoors. */
-    noHeat: z.object({
-      phrases,
-      /** Heating equipment that, with a `broken` phrase in the same sentence, means no heat. */
-      equipment: phrases.default([]),
-      unless: phrases.default([]),
-      belowF: z.number().default(55),
-      outdoorBelowF: z.number().default(32),
-      /** With a vulnerable person at home: an emergency unless a temperature above these is given. */
-      vulnerableBelowF: z.number().default(62),
-      vulnerableOutdoorBelowF: z.number().default(45),
-      /** No heat with one of these ("freezing") is an emergency without a temperature. */
-      emergencyWith: phrases.default([]),
-      jobTypeId: id.optional(),
+  z.object(
+    lazyShape({
+      /** Phrases per job type; the job type's trade is the answer's trade. */
+      jobTypes: () => z.array(z.object({ jobTypeId: id(), trade: id(), phrases: phrases() })).max(200),
+      /** Phrases that name a trade without naming a job type. */
+      trades: () => boundedRecord(id(), phrases(), 50),
+      /** Phrases that make a request an emergency whatever else it says, with the reason shown. */
+      emergencies: () =>
+        z.array(z.object({ reason: z.string().min(1).max(100), phrases: phrases(), jobTypeId: id().optional(), trade: id().optional() })).max(50),
+      /**
+       * Hazards and urgent conditions by co-occurrence: one of `phrases` and one phrase of each list in
+       * `with`, in the same sentence (or anywhere in the message), and none of `unless` there.
+       */
+      hazards: () => z.array(hazard).max(100).default([]),
+      /** No heat: an emergency at or below `belowF` indoors, or at or below `outdoorBelowF` outdoors. */
+      noHeat: () =>
+        z.object({
+          phrases: phrases(),
+          /** Heating equipment that, with a `broken` phrase in the same sentence, means no heat. */
+          equipment: phrases().default([]),
+          unless: phrases().default([]),
+          belowF: z.number().default(55),
+          outdoorBelowF: z.number().default(32),
+          /** With a vulnerable person at home: an emergency unless a temperature above these is given. */
+          vulnerableBelowF: z.number().default(62),
+          vulnerableOutdoorBelowF: z.number().default(45),
+          /** No heat with one of these ("freezing") is an emergency without a temperature. */
+          emergencyWith: phrases().default([]),
+          jobTypeId: id().optional(),
+        }),
+      /** No cooling: an emergency at or above `aboveF` indoors. */
+      noCool: () =>
+        z.object({
+          phrases: phrases(),
+          equipment: phrases().default([]),
+          unless: phrases().default([]),
+          aboveF: z.number().default(90),
+          /** With a vulnerable person at home: an emergency unless only temperatures below these are given. */
+          vulnerableAboveF: z.number().default(85),
+          vulnerableOutdoorAboveF: z.number().default(95),
+          jobTypeId: id().optional(),
+        }),
+      /** "not working", "died", "no funciona": with heating or cooling equipment, no heat / no cooling. */
+      broken: () => phrases().default([]),
+      /** Someone at risk at home: elderly, infants, the ill, home medical equipment, care facilities. */
+      vulnerable: () => phrases().default([]),
+      /**
+       * Words that only ask a price ("how much", "cost"): a quote when nothing else is named, but a
+       * membership or billing question when the message is about the plan or an invoice.
+       */
+      priceWords: () => phrases().default([]),
+      /** Something is wrong now (a service need): it beats a price question or a membership question. */
+      problem: () => phrases().default([]),
+      /**
+       * Non-service intents. `other`: not a customer (vendors, job seekers, realtors, inspectors),
+       * appointment changes, hours, trades the company does not do. A phrase weighing 4 or more is
+       * firm: it holds even when the message also names a problem.
+       */
+      intents: () =>
+        z.object({
+          quote_request: phrases(),
+          membership: phrases(),
+          billing: phrases(),
+          other: phrases().default([]),
+          /** Not a customer (vendors, job seekers, realtors, inspectors) or a trade the company does not do: `other` unless it is an emergency. */
+          notCustomer: phrases().default([]),
+        }),
+      /** Asking for a visit ("can we book that", "I'd like someone to"): with job-type words, a service request. */
+      booking: () => phrases().default([]),
+      /** Phrases that make a service request urgent (same or next day). */
+      urgent: phrases,
+      /** Phrases by which the caller says it is not an emergency. */
+      calm: phrases,
+      /** Below this job-type confidence the request goes to a person. */
+      minConfidence: () => z.number().min(0).max(1).default(0.5),
     }),
-    /** No cooling: an emergency at or above `aboveF` indoors. */
-    noCool: z.object({
-      phrases,
-      equipment: phrases.default([]),
-      unless: phrases.default([]),
-      aboveF: z.number().default(90),
-      /** With a vulnerable person at home: an emergency unless only temperatures below these are given. */
-      vulnerableAboveF: z.number().default(85),
-      vulnerableOutdoorAboveF: z.number().default(95),
-      jobTypeId: id.optional(),
-    }),
-    /** "not working", "died", "no funciona": with heating or cooling equipment, no heat / no cooling. */
-    broken: phrases.default([]),
-    /** Someone at risk at home: elderly, infants, the ill, home medical equipment, care facilities. */
-    vulnerable: phrases.default([]),
-    /**
-     * Words that only ask a price ("how much", "cost"): a quote when nothing else is named, but a
-     * membership or billing question when the message is about the plan or an invoice.
-     */
-    priceWords: phrases.default([]),
-    /** Something is wrong now (a service need): it beats a price question or a membership question. */
-    problem: phrases.default([]),
-    /**
-     * Non-service intents. `other`: not a customer (vendors, job seekers, realtors, inspectors),
-     * appointment changes, hours, trades the company does not do. A phrase weighing 4 or more is
-     * firm: it holds even when the message also names a problem.
-     */
-    intents: z.object({
-      quote_request: phrases,
-      membership: phrases,
-      billing: phrases,
-      other: phrases.default([]),
-      /** Not a customer (vendors, job seekers, realtors, inspectors) or a trade the company does not do: `other` unless it is an emergency. */
-      notCustomer: phrases.default([]),
-    }),
-    /** Asking for a visit ("can we book that", "I'd like someone to"): with job-type words, a service request. */
-    booking: phrases.default([]),
-    /** Phrases that make a service request urgent (same or next day). */
-    urgent: phrases,
-    /** Phrases by which the caller says it is not an emergency. */
-    calm: phrases,
-    /** Below this job-type confidence the request goes to a person. */
-    minConfidence: z.number().min(0).max(1).default(0.5),
-  }),
+  ),
   44_000,
 );
 export type TriageRules = z.infer<typeof TriageRulesSchema>;
