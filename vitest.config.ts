@@ -37,8 +37,11 @@ const integration = {
   testTimeout: 300_000,
   hookTimeout: 120_000,
   // A condition waited on gets a generous deadline: a shared 2-core machine is often busy, and
-  // vitest's default (1 s) raced the clock in the browser tests.
-  expect: { poll: { timeout: 30_000 } },
+  // vitest's default (1 s) raced the clock in the browser tests. Looked at every 250 ms, not vitest's
+  // 50: each look is an API call or a table read (a Lambda invocation, DynamoDB Local's CPU), and a
+  // wait of seconds spun 20 of them a second for an answer 200 ms sooner (a poll that names its
+  // own interval keeps it).
+  expect: { poll: { timeout: 30_000, interval: 250 } },
 };
 
 export default defineConfig({

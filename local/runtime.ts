@@ -41,6 +41,12 @@ export interface LocalSystemOptions {
   /** Extra HTTP handling before the API routes (the console, later). */
   extra?: ExtraHandler;
   secretsFile?: string;
+  /**
+   * Start the synchronous booking path's warm instances (default), as provisioned concurrency keeps
+   * it warm in AWS. Off only for a system that books nothing before it stops (the crash tests'
+   * restarts, test/integration/crash-harness.ts): 22 worker inits, ~5 s of CPU, for no call.
+   */
+  warmSynchronousPath?: boolean;
 }
 
 export interface LocalSystem {
@@ -96,7 +102,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     // Each function sees only its own definition's variables plus the local settings (local/lambdas.ts).
     Object.assign(process.env, env);
     // The synchronous booking path starts warm, as provisioned concurrency keeps it in AWS.
-    await warmLambdas(synchronousPath());
+    if (options.warmSynchronousPath !== false) await warmLambdas(synchronousPath());
 
     const api = await startHttpApi({ port: options.port, host: options.host, extra: options.extra });
     stops.push(api.stop);

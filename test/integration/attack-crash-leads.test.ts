@@ -16,7 +16,7 @@ import { crmSyncWorkOf } from '../../functions/crm/outbox-store';
 import { sweepHungUpCallers } from '../../functions/leads/hung-up';
 import { createLead, getLead } from '../../functions/leads/store';
 import { findOpenReviewItems } from '../../functions/review/store';
-import { type Child, childApi, type CrashSeed, killGroup, queryPartition, scanTenant, sleep, startChild } from './crash-harness';
+import { BOOKS_NOTHING, type Child, childApi, type CrashSeed, killGroup, queryPartition, readChildData, scanTenant, sleep, startChild } from './crash-harness';
 import { createTestTenant } from './helpers';
 
 const TENANT = 'crash-leads';
@@ -36,7 +36,8 @@ describe('kill -9 mid-hold and mid-sweep: every hung-up caller is one lead', () 
     const seedFile = join(dataDir, 'seed.json');
     writeFileSync(seedFile, JSON.stringify({ tenantId: TENANT, overrides: { holdMinutes: HOLD_MINUTES } } satisfies CrashSeed));
     writeFileSync(join(dataDir, 'secrets.json'), '{}');
-    child = await startChild(dataDir, {}, seedFile);
+    // Holds only (the Holds function, not the booking path): no start of this file books.
+    child = await startChild(dataDir, BOOKS_NOTHING, seedFile);
     const apiKey = child.apiKey!;
 
     // The burst of holds, each with its caller; the whole system is killed once a few have answered.
@@ -57,11 +58,11 @@ describe('kill -9 mid-hold and mid-sweep: every hung-up caller is one lead', () 
     expect(answers.size).toBeLessThan(BURST);
     console.log(`attack-crash-leads: killed mid-burst with ${answers.size} of ${BURST} holds answered`);
 
-    // Every hold that was made (answered or not) has its caller.
-    const afterBurst = await scanTenantWhenStarted(dataDir, 0);
-    child = afterBurst.child;
-    const holds = afterBurst.items.filter((i) => i.sk === 'HOLD' && i.source === 'api');
-    const callers = new Set(afterBurst.items.filter((i) => i.sk === 'CALLER').map((i) => i.holdId as string));
+    // Every hold that was made (answered or not) has its caller: what the kill left on disk, read
+    // with DynamoDB Local alone (no system started just to be read).
+    const afterBurst = await readChildData(dataDir, (endpoint) => scanTenant(endpoint, TENANT));
+    const holds = afterBurst.filter((i) => i.sk === 'HOLD' && i.source === 'api');
+    const callers = new Set(afterBurst.filter((i) => i.sk === 'CALLER').map((i) => i.holdId as string));
     expect(holds.length).toBeGreaterThan(0);
     expect(holds.filter((h) => !callers.has(h.holdId)).map((h) => h.holdId)).toEqual([]);
     // Not asserted: that every answered hold was kept.
@@ -69,11 +70,10 @@ describe('kill -9 mid-hold and mid-sweep: every hung-up caller is one lead', () 
     // TransactWriteItems before it is on disk (measured 2026-11-30: 300 acknowledged transactions, the
     // last one gone after a SIGKILL and restart; single puts were all kept). In AWS the table is a
     // separate service that does not die with our functions, so an answered hold stays answered.
-    await killGroup(child.process);
 
     // Started again past every hold's end: the recovery sweep at start makes the leads; killed mid-sweep.
     const later = String((HOLD_MINUTES + 5) * 60_000);
-    child = await startChild(dataDir, { JOBRELAY_CLOCK_OFFSET_MS: later });
+    child = await startChild(dataDir, { ...BOOKS_NOTHING, JOBRELAY_CLOCK_OFFSET_MS: later });
     let leadsAtKill: Array<Record<string, any>> = [];
     for (let waited = 0; waited < 300_000; waited += 25) {
       leadsAtKill = (await queryPartition(child.dynamoEndpoint, `T#${TENANT}#LEADS`)).filter((i) => i.type === 'Lead');
@@ -96,7 +96,7 @@ describe('kill -9 mid-hold and mid-sweep: every hung-up caller is one lead', () 
     };
     const done = () => ({ leads: callers.size, withCallback: callers.size, due: 0 });
     for (let start = 0; start < 4 && JSON.stringify(progress()) !== JSON.stringify(done()); start++) {
-      child = await startChild(dataDir, { JOBRELAY_CLOCK_OFFSET_MS: String((HOLD_MINUTES + 6 + start) * 60_000) });
+      child = await startChild(dataDir, { ...BOOKS_NOTHING, JOBRELAY_CLOCK_OFFSET_MS: String((HOLD_MINUTES + 6 + start) * 60_000) });
       for (let waited = 0; waited < 240_000; waited += 2_000) {
         items = await scanTenant(child.dynamoEndpoint, TENANT);
         if (JSON.stringify(progress()) === JSON.stringify(done())) break;
@@ -171,9 +171,3 @@ describe('a sweep that died between making the lead and its callback (the cut ma
     expect(await findOpenReviewItems(tenant.tenantId, { type: 'lead', id: lead.leadId }, 'callback')).toHaveLength(1);
   });
 });
-
-/** Starts the child on the data (nothing running: no sweep is due yet) and reads the tenant's items. */
-async function scanTenantWhenStarted(dataDir: string, offsetMs: number): Promise<{ child: Child; items: Array<Record<string, any>> }> {
-  const child = await startChild(dataDir, { JOBRELAY_CLOCK_OFFSET_MS: String(offsetMs) });
-  return { child, items: await scanTenant(child.dynamoEndpoint, TENANT) };
-}

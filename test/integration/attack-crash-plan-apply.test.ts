@@ -22,7 +22,7 @@ import { ulid } from 'ulid';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LOCAL_APPLY_MAX_ITEMS_ENV } from '../../functions/dispatch/apply-plan';
 import { dispatchKeys } from '../../functions/dispatch/store';
-import { type Child, childApi, type CrashSeed, killGroup, queryPartition, scanTenant, sleep, startChild } from './crash-harness';
+import { BOOKS_NOTHING, type Child, childApi, type CrashSeed, killGroup, queryPartition, scanTenant, sleep, startChild } from './crash-harness';
 import { farFirstDay } from './far-first-day';
 import { nextWeekday } from './helpers';
 
@@ -90,7 +90,7 @@ describe('kill -9 mid plan apply: the day is the plan or the old assignment, nev
 
   /** Started again past the recovery time; resolves once the sweep at start (or nothing: a retry will) ended the journal. */
   async function restart(p: any): Promise<string> {
-    child = await startChild(dataDir, afterRecovery(restarts++));
+    child = await startChild(dataDir, { ...afterRecovery(restarts++), ...BOOKS_NOTHING });
     const pk = dispatchKeys.apply(TENANT, p.planId).pk;
     let status = 'none';
     for (let waited = 0; waited < 120_000; waited += 500) {

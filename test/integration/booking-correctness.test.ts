@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { listOutbox } from '../../functions/notify/store';
-import { bookingRequest, createTestTenant, itemsWithPrefix, nextWeekday, type TestTenant, storedClaims } from './helpers';
+import { bookingRequest, createTestTenant, nextWeekday, tenantBookings, type TestTenant, storedClaims } from './helpers';
 import { deliverDue } from './lifecycle-helpers';
 
 /** A booking request WITHOUT the helper's `allowDuplicate` (these tests are about repeats). */
@@ -29,7 +29,7 @@ async function firstBooking(tenant: TestTenant, body: unknown, headers: Record<s
   return response;
 }
 
-const bookingRecords = async (tenant: TestTenant) => (await itemsWithPrefix(`T#${tenant.tenantId}#BOOKING#`)).filter((i) => i.sk === 'BOOKING');
+const bookingRecords = (tenant: TestTenant) => tenantBookings(tenant.tenantId);
 
 describe('one job per need', { timeout: 150_000 }, () => {
   it('a new Idempotency-Key with the same need answers 200 with the first booking and duplicateOf; nothing more is booked', async () => {

@@ -6,11 +6,24 @@
  */
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { reservationKeys } from '../../functions/booking/reservation-store';
+import { bookingKeys } from '../../functions/booking/store';
 import { lambdaByName } from '../../functions/registry';
+import { reviewKeys } from '../../functions/review/store';
 import { LEASE_MS } from '../../functions/shared/admission';
 import { admissionKeys } from '../../functions/shared/admission-store';
 import { documentClient } from '../../functions/shared/clients';
-import { bookingRequest, createTestTenant, itemsWithPrefix, nextWeekday, type ApiResponse, type TestTenant, isWindowClaim, storedClaims } from './helpers';
+import {
+  bookingRequest,
+  createTestTenant,
+  nextWeekday,
+  partitionItems,
+  tenantBookings,
+  type ApiResponse,
+  type TestTenant,
+  isWindowClaim,
+  storedClaims,
+} from './helpers';
 
 const CAPACITY = 10;
 /** Statuses a booking of this tenant may end in (no approval, no CRM outage in this test). */
@@ -81,12 +94,12 @@ async function expectCleanOutcome(tenant: TestTenant, responses: ApiResponse[]):
 
   // Every booking the storm wrote ends final (a 202's run finishes after its answer); exactly
   // CAPACITY are confirmed and hold the window's slots.
-  const bookingsNow = async () => (await itemsWithPrefix(`T#${tenant.tenantId}#BOOKING#`)).filter((i) => i.sk === 'BOOKING');
-  await expect.poll(async () => (await bookingsNow()).filter((b) => !FINAL.has(b.status)).map((b) => b.status), { timeout: 60_000, interval: 500 }).toEqual([]);
-  // The bookings and review items from one read of the tenant's items (each Scan reads the whole
-  // table, by this serial file the largest it gets: seconds each).
-  const items = await itemsWithPrefix(`T#${tenant.tenantId}#`);
-  const bookings = items.filter((i) => i.pk.startsWith(`T#${tenant.tenantId}#BOOKING#`) && i.sk === 'BOOKING');
+  // The tenant's bookings by its booking list, never a Scan (each reads the whole table, by this
+  // serial file the largest it gets: seconds of DynamoDB Local's CPU each).
+  await expect
+    .poll(async () => (await tenantBookings(tenant.tenantId)).filter((b) => !FINAL.has(b.status)).map((b) => b.status), { timeout: 60_000, interval: 500 })
+    .toEqual([]);
+  const bookings = await tenantBookings(tenant.tenantId);
   expect(
     bookings.filter((b) => b.status === 'confirmed'),
     summary,
@@ -99,7 +112,7 @@ async function expectCleanOutcome(tenant: TestTenant, responses: ApiResponse[]):
   // A shed request wrote no booking, so a booking exists only for the answers that made one.
   expect(bookings).toHaveLength(byStatus(201).length + byStatus(202).length + byStatus(409).length);
   // No review items: a refused window is an answer, not a problem, and shed requests made nothing.
-  const reviewItems = items.filter((i) => i.pk.startsWith(`T#${tenant.tenantId}#REVIEW`) && i.sk.startsWith('ITEM#'));
+  const reviewItems = (await partitionItems(reviewKeys.partition(tenant.tenantId))).filter((i) => i.sk.startsWith(reviewKeys.itemPrefix));
   expect(reviewItems.map((i) => `${i.kind}: ${i.reason}`)).toEqual([]);
 }
 
@@ -130,12 +143,11 @@ describe('admission control on POST /v1/bookings', () => {
     expect(refused.status).toBe(429);
     expect(refused.body.error).toMatchObject({ code: 'rate_limited', message: expect.stringContaining('Retry-After') });
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
-    // Refused before any work: no booking, no reservation of the key, no review item.
-    // (One read of the tenant's items: a Scan reads the whole table, seconds each by this serial file.)
-    const written = (await itemsWithPrefix(`T#${tenant.tenantId}#`)).map((i) => i.pk as string);
-    expect(written.filter((pk) => pk.startsWith(`T#${tenant.tenantId}#BOOKING`)).length).toBe(0);
-    expect(written.filter((pk) => pk.startsWith(`T#${tenant.tenantId}#IDEMPOTENCY`)).length).toBe(0);
-    expect(written.filter((pk) => pk.startsWith(`T#${tenant.tenantId}#REVIEW`)).length).toBe(0);
+    // Refused before any work: no booking, no reservation of the key, no review item (read by their
+    // partitions: a Scan reads the whole table, seconds each by this serial file).
+    expect(await partitionItems(bookingKeys.listPartition(tenant.tenantId))).toEqual([]);
+    expect(await partitionItems(reservationKeys.partition(tenant.tenantId))).toEqual([]);
+    expect(await partitionItems(reviewKeys.partition(tenant.tenantId))).toEqual([]);
 
     // Another tenant is not held back by this one's share.
     const other = await createTestTenant();
@@ -147,7 +159,7 @@ describe('admission control on POST /v1/bookings', () => {
     );
     const booked = await tenant.call('POST', '/v1/bookings', bookingRequest(), { 'Idempotency-Key': 'shed-1' });
     expect(booked.status).toBe(201);
-    const places = await itemsWithPrefix(pk);
+    const places = await partitionItems(pk);
     expect(places.filter((place) => Number(place.leaseUntil) > Date.now())).toHaveLength(perTenant - 1);
   });
 });

@@ -14,6 +14,7 @@ import {
   type TestTenant,
   isWindowClaim,
   storedClaims,
+  tenantBookings,
 } from './helpers';
 
 const NODES_IN_ORDER = ['RecogniseCustomer', 'CheckCapacity', 'SoftHold', 'WriteCrm', 'CommitSlot', 'ScheduleNotifications'];
@@ -25,7 +26,7 @@ beforeAll(async () => {
   [tenant, other] = await Promise.all([createTestTenant(), createTestTenant()]);
 });
 
-const bookings = (t: TestTenant) => itemsWithPrefix(`T#${t.tenantId}#BOOKING#`).then((items) => items.filter((i) => i.sk === 'BOOKING'));
+const bookings = (t: TestTenant) => tenantBookings(t.tenantId);
 
 describe('POST /v1/bookings', () => {
   it('books a confirmed job, writes customer, slot, CRM record and ledger, and answers with the booking', async () => {

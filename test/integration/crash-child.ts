@@ -12,11 +12,20 @@ import type { Tenant } from '../../functions/tenant/model';
 import { putTenant } from '../../functions/tenant/store';
 import { demoTenant, ensureApiKey, seedDemoTenant } from '../../local/demo';
 import { startLocalSystem } from '../../local/runtime';
+import { CRASH_CHILD_COLD_ENV } from './crash-harness';
 
 const [dataDir, seedFile] = process.argv.slice(2);
 if (!dataDir) throw new Error('usage: crash-child.ts <dataDir> [seed.json]');
-// Background on (pollers, the recovery sweep at start); the ticker's own ticks are left out.
-const system = await startLocalSystem({ dataDir, port: 0, background: true, tickerIntervalMs: 3_600_000, secretsFile: join(dataDir, 'secrets.json') });
+// Background on (pollers, the recovery sweep at start); the ticker's own ticks are left out. A restart
+// that books nothing starts no warm booking path (CRASH_CHILD_COLD, crash-harness.ts).
+const system = await startLocalSystem({
+  dataDir,
+  port: 0,
+  background: true,
+  tickerIntervalMs: 3_600_000,
+  secretsFile: join(dataDir, 'secrets.json'),
+  warmSynchronousPath: process.env[CRASH_CHILD_COLD_ENV] !== '1',
+});
 let apiKey: string | undefined;
 if (seedFile) {
   const seed = JSON.parse(readFileSync(seedFile, 'utf8')) as { tenantId: string; overrides: Partial<Tenant> };

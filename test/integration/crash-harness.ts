@@ -11,7 +11,8 @@ import { createInterface } from 'node:readline';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, paginateQuery, paginateScan } from '@aws-sdk/lib-dynamodb';
 import type { Tenant } from '../../functions/tenant/model';
-import { BUNDLE_DIR_ENV } from '../../local/lambdas';
+import { startDynamoDb } from '../../local/dynamodb';
+import { BUNDLE_DIR_ENV, LOCAL_TABLE_NAME } from '../../local/lambdas';
 
 const repoRoot = resolve(import.meta.dirname, '../..');
 
@@ -27,6 +28,16 @@ export interface CrashSeed {
   tenantId: string;
   overrides: Partial<Tenant>;
 }
+
+/** Set in a child's environment: it starts without the warm booking path (crash-child.ts). */
+export const CRASH_CHILD_COLD_ENV = 'CRASH_CHILD_COLD';
+/**
+ * For a restart that books nothing (a recovery sweep, a plan apply, reads): its synchronous booking
+ * path is not warmed (local/runtime.ts `warmSynchronousPath`): a child then takes ~5.5 s of CPU
+ * to be ready instead of ~11 (measured 2026-11-30, load ~25). The functions it does call start on
+ * their first call, as every function outside that path always does.
+ */
+export const BOOKS_NOTHING = { [CRASH_CHILD_COLD_ENV]: '1' };
 
 /** Starts the child system (with a seed file: it first creates the tenant); resolves with its first JSON line. */
 export function startChild(dataDir: string, extraEnv: Record<string, string>, seedFile?: string): Promise<Child> {
@@ -67,41 +78,58 @@ export async function killGroup(child: ChildProcess): Promise<void> {
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * What a killed child left on disk, read with DynamoDB Local alone on its data (the folder the child's
+ * local system gives it), not a whole system started only to be read: `read` gets its endpoint.
+ */
+export async function readChildData<T>(dataDir: string, read: (endpoint: string) => Promise<T>): Promise<T> {
+  const dynamo = await startDynamoDb({ dataDir: join(dataDir, 'dynamodb'), tableName: LOCAL_TABLE_NAME });
+  try {
+    return await read(dynamo.endpoint);
+  } finally {
+    await dynamo.stop();
+  }
+}
+
 /** A document client on the child's DynamoDB Local (destroy it when done). */
 export function childTable(endpoint: string): DynamoDBDocumentClient {
   return DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }));
 }
 
+/**
+ * One client for the child's table at a time (one child system runs at a time; a new endpoint ends
+ * the last one's client): the looks below run every 20-500 ms while a child works, and a client made
+ * per look paid its construction and a new connection each time.
+ */
+let lookClient: { endpoint: string; client: DynamoDBDocumentClient } | undefined;
+function clientFor(endpoint: string): DynamoDBDocumentClient {
+  if (lookClient?.endpoint !== endpoint) {
+    lookClient?.client.destroy();
+    lookClient = { endpoint, client: childTable(endpoint) };
+  }
+  return lookClient.client;
+}
+
 /** Every item of the tenant in the child's table. */
 export async function scanTenant(endpoint: string, tenantId: string): Promise<Array<Record<string, any>>> {
-  const client = childTable(endpoint);
   const items: Array<Record<string, any>> = [];
-  try {
-    for await (const page of paginateScan(
-      { client },
-      { TableName: 'jobrelay', FilterExpression: 'begins_with(pk, :p)', ExpressionAttributeValues: { ':p': `T#${tenantId}#` } },
-    )) {
-      items.push(...(page.Items ?? []));
-    }
-  } finally {
-    client.destroy();
+  for await (const page of paginateScan(
+    { client: clientFor(endpoint) },
+    { TableName: 'jobrelay', FilterExpression: 'begins_with(pk, :p)', ExpressionAttributeValues: { ':p': `T#${tenantId}#` } },
+  )) {
+    items.push(...(page.Items ?? []));
   }
   return items;
 }
 
 /** The items of one partition of the child's table (a cheap look while it runs). */
 export async function queryPartition(endpoint: string, pk: string): Promise<Array<Record<string, any>>> {
-  const client = childTable(endpoint);
   const items: Array<Record<string, any>> = [];
-  try {
-    for await (const page of paginateQuery(
-      { client },
-      { TableName: 'jobrelay', KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk }, ConsistentRead: true },
-    )) {
-      items.push(...(page.Items ?? []));
-    }
-  } finally {
-    client.destroy();
+  for await (const page of paginateQuery(
+    { client: clientFor(endpoint) },
+    { TableName: 'jobrelay', KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk }, ConsistentRead: true },
+  )) {
+    items.push(...(page.Items ?? []));
   }
   return items;
 }

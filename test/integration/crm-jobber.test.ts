@@ -11,17 +11,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CrmBookingWrite } from '../../functions/crm/adapter';
 import { JobberCrmAdapter } from '../../functions/crm/adapters/jobber';
 import { readJobberTokens } from '../../functions/crm/adapters/jobber-token-store';
-import { queues, queueUrlEnv } from '../../functions/registry';
 import { findOpenReviewItems } from '../../functions/review/store';
 import { CrmRejectedError, CrmUnavailableError } from '../../functions/shared/errors';
-import { pollOnce } from '../../local/pollers';
-import type { LocalSqs } from '../../local/sqs';
 import { JobberContract } from '../contract-servers/jobber';
-import { bookingRequest, createTestTenant, type TestTenant } from './helpers';
+import { bookingRequest, createTestTenant, driveQueueUntil, readSyncUntil, type TestTenant } from './helpers';
 
 const jobber = new JobberContract();
-const readSyncQueue = queues.find((q) => q.name === 'crm-read-sync')!;
-const sqs = { queueUrl: () => process.env[queueUrlEnv('crm-read-sync')]! } as unknown as LocalSqs;
 
 beforeAll(async () => {
   await jobber.start();
@@ -262,22 +257,6 @@ describe('Jobber adapter (GraphQL, OAuth2 refresh-token rotation)', () => {
   });
 });
 
-/** Drives the crm-read-sync worker (as the local event source mapping does) until the run is over. */
-async function runSync(tenant: TestTenant): Promise<any> {
-  let status: any;
-  await expect
-    .poll(
-      async () => {
-        await pollOnce(sqs, readSyncQueue, 0);
-        status = (await tenant.call('GET', '/v1/crm/sync')).body;
-        return status.state;
-      },
-      { timeout: 120_000, interval: 100 },
-    )
-    .toSatisfy((state: string) => ['done', 'failed'].includes(state));
-  return status;
-}
-
 describe('Jobber through the API', { timeout: 180_000 }, () => {
   let tenant: TestTenant;
   let known: Record<string, any>;
@@ -313,7 +292,7 @@ describe('Jobber through the API', { timeout: 180_000 }, () => {
     // The first page meets an empty cost bucket (10 s to refill): the page waits that long, then goes on.
     jobber.throttleNext(1, 0, 5_000);
     expect((await tenant.call('POST', '/v1/crm/sync', { mode: 'backfill' })).status).toBe(202);
-    const status = await runSync(tenant);
+    const status = await readSyncUntil(tenant);
     expect(status).toMatchObject({ state: 'done', adapter: 'jobber', customers: jobber.clients.size, throttled: 1, retries: 0 });
     expect(status.pages).toBeGreaterThan(1); // pages of 50 clients, cursor `endCursor`
 
@@ -366,16 +345,13 @@ describe('Jobber through the API', { timeout: 180_000 }, () => {
     expect(otherAccount.body).toEqual({ accepted: 0, duplicates: 0, ignored: 1 });
 
     // The worker reads the client again: the caller's new service address is known before the first question.
-    await expect
-      .poll(
-        async () => {
-          await pollOnce(sqs, readSyncQueue, 0);
-          const lookup = await tenant.call('POST', '/v1/customers/lookup', { phone: '+15126100000' });
-          return (lookup.body.customer?.locations ?? []).map((l: { line1: string }) => l.line1);
-        },
-        { timeout: 60_000, interval: 100 },
-      )
-      .toContain('77 Lakeview Dr');
+    await driveQueueUntil(
+      'crm-read-sync',
+      async () =>
+        ((await tenant.call('POST', '/v1/customers/lookup', { phone: '+15126100000' })).body.customer?.locations ?? []).map((l: { line1: string }) => l.line1),
+      (lines) => lines.includes('77 Lakeview Dr'),
+      60_000,
+    );
     const reads = jobber
       .requestsTo('POST', /^\/api\/graphql$/)
       .filter((r) => String(r.json?.query).includes('JobRelayClient(') && r.json?.variables?.id === known.id);

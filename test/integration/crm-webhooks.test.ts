@@ -11,7 +11,7 @@ import { pollOnce } from '../../local/pollers';
 import type { LocalSqs } from '../../local/sqs';
 import { HousecallProContract } from '../contract-servers/housecallpro';
 import { HubSpotContract } from '../contract-servers/hubspot';
-import { callApi, createTestTenant, setCredential, type TestTenant } from './helpers';
+import { callApi, createTestTenant, driveQueueUntil, setCredential, type TestTenant } from './helpers';
 
 const hs = new HubSpotContract();
 const hcp = new HousecallProContract();
@@ -26,19 +26,8 @@ afterAll(() => Promise.all([hs.stop(), hcp.stop()]));
 const webhookUrl = (provider: string, tenant: TestTenant) => `${inject('apiUrl')}/v1/webhooks/${provider}/crm?tenant=${tenant.tenantId}`;
 
 /** Runs the crm-read-sync worker until the lookup by this phone satisfies `done`. */
-async function lookupOnceSynced(tenant: TestTenant, phone: string, done: (body: any) => boolean): Promise<any> {
-  let body: any;
-  await expect
-    .poll(
-      async () => {
-        await pollOnce(sqs, readSyncQueue, 0);
-        body = (await tenant.call('POST', '/v1/customers/lookup', { phone })).body;
-        return done(body);
-      },
-      { timeout: 60_000, interval: 100 },
-    )
-    .toBe(true);
-  return body;
+function lookupOnceSynced(tenant: TestTenant, phone: string, done: (body: any) => boolean): Promise<any> {
+  return driveQueueUntil('crm-read-sync', async () => (await tenant.call('POST', '/v1/customers/lookup', { phone })).body, done, 60_000);
 }
 
 describe('HubSpot webhooks (X-HubSpot-Signature-v3)', { timeout: 120_000 }, () => {

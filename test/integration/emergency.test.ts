@@ -14,7 +14,7 @@ import { twilioSignature } from '../../functions/notify/inbound-sms.handler';
 import type { Tenant } from '../../functions/tenant/model';
 import { getTenant, putTechnician, putTenant } from '../../functions/tenant/store';
 import { demoTechnicians } from '../../local/demo';
-import { bookingRequest, createTestTenant, itemsWithPrefix, setCredential, type TestTenant, storedClaims } from './helpers';
+import { bookingRequest, createTestTenant, itemsWithPrefix, partitionItems, setCredential, type TestTenant, storedClaims } from './helpers';
 import { outboxFor, sweepSubjects } from './lifecycle-helpers';
 
 /** An IANA zone where the local hour is `hour` right now (Etc/GMT+N is UTC-N). */
@@ -239,7 +239,7 @@ describe('emergency dispatch now', { timeout: 240_000 }, () => {
     expect(booking.window).toMatchObject({ date: today, technicianId: 'tech-04' });
     const localNow = DateTime.now().setZone(zone).toFormat('HH:mm');
     expect(booking.window.start <= localNow && localNow < booking.window.end).toBe(true);
-    const crm = (await itemsWithPrefix(`T#${tenant.tenantId}#CRM`)).find((i) => i.sk === `JOB#${bookingId}`);
+    const crm = (await partitionItems(`T#${tenant.tenantId}#CRM`)).find((i) => i.sk === `JOB#${bookingId}`);
     expect(crm).toBeDefined();
     expect((await ledger(tenant.tenantId, bookingId)).map((r) => r.kind)).toContain('emergency_eta');
     // A late second answer finds it taken; the round is over (nothing due for the sweep).

@@ -28,7 +28,7 @@ import { documentClient } from '../../functions/shared/clients';
 import type { WorkflowState } from '../../functions/shared/node';
 import { resolveJobType } from '../../functions/triage/booking';
 import { WebhookContract } from '../contract-servers/webhook';
-import { bookingRequest, createTestTenant, itemsWithPrefix, setCredential, type TestTenant, storedClaims } from './helpers';
+import { bookingRequest, createTestTenant, itemsWithPrefix, partitionItems, setCredential, tenantBookings, type TestTenant, storedClaims } from './helpers';
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { sweepDueNotifications } from '../../functions/notify/sweep';
 import { duePartition, listOutbox, putLedgerRows, REQUEUE_AFTER_MS } from '../../functions/notify/store';
@@ -71,10 +71,11 @@ async function postUntilAnswered(tenant: TestTenant, body: unknown, key: string)
 }
 
 async function bookingsOf(tenant: TestTenant) {
-  return (await itemsWithPrefix(`T#${tenant.tenantId}#BOOKING#`)).filter((item) => item.sk === 'BOOKING');
+  return tenantBookings(tenant.tenantId);
 }
 
-const crmJobs = async (tenant: TestTenant) => (await itemsWithPrefix(`T#${tenant.tenantId}#CRM`)).filter((item) => item.type === 'CrmJob');
+// The built-in CRM's records are one partition (crm/adapters/builtin.ts): read it, not a Scan of the whole table.
+const crmJobs = async (tenant: TestTenant) => (await partitionItems(`T#${tenant.tenantId}#CRM`)).filter((item) => item.type === 'CrmJob');
 
 /** Delivers the doorbell of every due outbox row of the tenant to the worker (as SQS would). */
 async function deliverDueCrmSync(tenantId: string, by: Date): Promise<number> {
