@@ -21,7 +21,8 @@ const IDEMPOTENCY_KEY_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 const admission = new AdmissionGate('CreateBooking', lambdaByName('CreateBooking').admission!);
 
 export const handler = apiRoute(
-  { body: CreateBookingRequestSchema },
+  // The caller's key is checked in the admission places' transaction (the route's first write), not read for every request (issue 19).
+  { body: CreateBookingRequestSchema, verifiesKey: true },
   withAdmission(admission, async ({ tenant, body, headers, context }, permit) => {
     const budget = bookingBudget(context);
     const headerKey = headers['idempotency-key'];

@@ -9,19 +9,21 @@
 import { ulid } from 'ulid';
 import { openIntakeReviewItems, planIntake } from '../attribution/intake';
 import { recordBookingLead } from '../leads/record';
-import { normalizePhone } from '../recognise/phone';
+import { normalizeEmail, normalizePhone } from '../recognise/phone';
+import { callerClaimKeys, claimOwnerOf } from '../recognise/store';
 import { ApiError } from '../shared/errors';
 import { errorBody, type RouteResponse } from '../shared/http';
 import { countBooking } from '../shared/metrics';
 import { now } from '../shared/time';
 import { resolveJobType } from '../triage/booking';
 import { readTenantConfigAndJobType } from '../tenant/config-cache';
-import { snapshotOf } from './facts';
-import type { Booking, CreateBookingRequest, CreateBookingRequestInput } from './schemas';
+import { type BookingFacts, type CallerClaims, type RunChanges, snapshotOf } from './facts';
+import type { CreateBookingRequest, CreateBookingRequestInput } from './schemas';
 import { driveBooking } from './drive';
 import {
   bookingRequestHash,
   completeReservation,
+  reservationCompletion,
   getReservation,
   releaseReservationLease,
   reserveBooking,
@@ -43,20 +45,29 @@ import type { AdmissionPermit } from '../shared/admission';
  * every booking (never a cached copy): the run books against this version (tenant/config-cache.ts).
  * The configuration and the job type come in one BatchGetItem.
  */
-async function validateAgainstTenant(tenantId: string, request: CreateBookingRequest): Promise<{ tenant: Tenant; configVersion: string; jobType: JobType }> {
-  const { config, jobType } = await readTenantConfigAndJobType(tenantId, request.jobTypeId);
+async function validateAgainstTenant(
+  tenantId: string,
+  request: CreateBookingRequest,
+): Promise<{ tenant: Tenant; configVersion: string; jobType: JobType; claims?: CallerClaims }> {
+  const phoneE164 = normalizePhone(request.customer.phone, request.address.country);
+  const email = normalizeEmail(request.customer.email);
+  // The caller's phone and email claims come in the same (consistent) request: RecogniseCustomer
+  // reads the customers they name with the booking, not the claims again (booking/facts.ts).
+  const claimKeys = phoneE164 ? callerClaimKeys(tenantId, { phoneE164, email }) : [];
+  const { config, jobType, also } = await readTenantConfigAndJobType(tenantId, request.jobTypeId, claimKeys);
   if (!config) throw new ApiError('service_unavailable', 'This account has no configuration yet');
   const { tenant } = config;
   if (!jobType) throw new ApiError('invalid_request', `Unknown job type "${request.jobTypeId}"`, 'jobTypeId');
-  if (!normalizePhone(request.customer.phone, request.address.country)) {
+  if (!phoneE164) {
     throw new ApiError('invalid_request', 'customer.phone: not a valid phone number', 'customer.phone');
   }
+  const claims: CallerClaims = { phone: claimOwnerOf(also[0]) ?? null, ...(email ? { email: claimOwnerOf(also[1]) ?? null } : {}) };
   if (request.window && !tenant.arrivalWindows.some((w) => w.start === request.window!.start)) {
     const starts = tenant.arrivalWindows.map((w) => w.start).join(', ');
     throw new ApiError('invalid_request', `window.start must be one of the arrival windows: ${starts}`, 'window.start');
   }
   if (request.window) requireWithinHorizon(tenant, now(), request.window.date, 'window.date');
-  return { tenant, configVersion: config.version, jobType };
+  return { tenant, configVersion: config.version, jobType, claims };
 }
 
 /** How long a repeat request waits for the booking it repeats to leave `received` (a concurrent first run). */
@@ -128,7 +139,7 @@ async function runBooking(
   key: string,
   request: CreateBookingRequest,
   resumed: boolean,
-  checked: { tenant: Tenant; configVersion: string; jobType: JobType },
+  checked: { tenant: Tenant; configVersion: string; jobType: JobType; claims?: CallerClaims },
   /** The booking as this run stored it already (a new request's one transaction): not read, not made again. */
   stored?: BookingRecord,
 ): Promise<RouteResponse> {
@@ -137,18 +148,24 @@ async function runBooking(
     made = receivedBooking(tenantId, bookingId, key, request, checked, now());
     await createBookingRecord(made);
   }
-  let answered: Booking | undefined;
+  let answered: RunChanges | undefined;
   if (made.status === 'received') {
     // The run carries what this request read (booking/facts.ts): its nodes do not read it again.
-    const facts = { configVersion: checked.configVersion, jobType: checked.jobType, booking: snapshotOf(made) };
+    const facts: BookingFacts = {
+      configVersion: checked.configVersion,
+      jobType: checked.jobType,
+      booking: snapshotOf(made),
+      ...(checked.claims ? { claims: checked.claims } : {}),
+    };
     ({ booking: answered } = await driveBooking(tenantId, bookingId, { resumed, by: resumed ? 'CreateBooking:resume' : 'CreateBooking', facts }));
   }
 
-  // A committed run ends with the booking as its last write left it (issue 19: not read again); any other end reads it.
-  // The fields the run does not change (request, flags, attribution) are the ones this request stored.
+  // A committed run ends with the fields it wrote as its last write left them (issue 19: not read
+  // again); any other end reads it. The fields the run does not change (request, flags, attribution)
+  // are the ones this request stored.
   const record = answered ? ({ ...made, ...answered } as BookingRecord) : await getBookingRecord(tenantId, bookingId);
   await openIntakeReviewItems(tenantId, record!, now());
-  const booking = answered ?? toPublicBooking(record!);
+  const booking = toPublicBooking(record!);
   if (booking.status === 'rejected') {
     // The caller is kept as a lead (CRM, callback item, waitlist): functions/leads/record.ts.
     const lead = await recordBookingLead(tenantId, record!, now());
@@ -235,7 +252,8 @@ export async function createBooking(args: {
     // The same need already booked under another key (a retry, a call back): answer with that booking.
     const repeat = request.allowDuplicate || fresh ? undefined : await repeatAnswer({ tenant, jobType, request, bookingId, budget });
     if (repeat) {
-      await completeReservation(tenantId, key, repeat);
+      // The stored answer and the admission places given back: one transaction.
+      await permit.releaseWith([reservationCompletion(tenantId, key, repeat)]);
       countBooking('duplicate');
       return repeat;
     }
@@ -248,7 +266,8 @@ export async function createBooking(args: {
       settledLate: (outcome) => ('response' in outcome ? completeReservation(tenantId, key, outcome.response) : releaseReservationLease(tenantId, key)),
     });
     if (response.statusCode === 202) return response;
-    await completeReservation(tenantId, key, response);
+    // The stored answer and the admission places given back: one transaction (withAdmission's release then does nothing).
+    await permit.releaseWith([reservationCompletion(tenantId, key, response)]);
     countBooking(response.statusCode === 201 ? String((response.body as { status?: unknown }).status) : 'rejected');
     return response;
   } catch (error) {

@@ -10,9 +10,8 @@ import { ulid } from 'ulid';
 import { openReviewItem } from '../review/store';
 import { logger } from '../shared/logger';
 import { now } from '../shared/time';
-import { type BookingFacts, readBookingFacts } from './facts';
+import { type BookingFacts, readBookingFacts, type RunChanges } from './facts';
 import { runBookingWorkflow } from './run-store';
-import type { Booking } from './schemas';
 import { updateBooking } from './store';
 
 /**
@@ -32,9 +31,9 @@ export async function driveBooking(
   tenantId: string,
   bookingId: string,
   options: { resumed: boolean; by: string; facts?: BookingFacts },
-): Promise<{ failure?: string; booking?: Booking }> {
+): Promise<{ failure?: string; booking?: RunChanges }> {
   let failure: string | undefined;
-  let booking: Booking | undefined;
+  let booking: RunChanges | undefined;
   // The run a person looks up in the Step Functions console (issue 19 item 4: this review item, not an
   // ExecutionsFailed/TimedOut alarm, is how a failed booking run is signalled).
   let executionArn: string | undefined;
@@ -65,11 +64,12 @@ export async function driveBooking(
 }
 
 /**
- * The booking a committed run ends with (the ASL's Answer state: CommitSlot's write, ALL_NEW, in its
- * public shape); undefined when the run ended elsewhere (rejected, review, dispatch): read it then.
+ * What a committed run wrote on the booking (the ASL's Answer state: the fields CommitSlot's write
+ * left, capacity/commit-slot.handler.ts RUN_FIELDS), to lay over the booking as the caller stored
+ * it; undefined when the run ended elsewhere (rejected, review, dispatch): read it then.
  */
-function bookingOfOutput(output: string | undefined): Booking | undefined {
+function bookingOfOutput(output: string | undefined): RunChanges | undefined {
   if (!output) return undefined;
   const booking = (JSON.parse(output) as { booking?: unknown }).booking;
-  return booking && typeof booking === 'object' ? (booking as Booking) : undefined;
+  return booking && typeof booking === 'object' ? (booking as RunChanges) : undefined;
 }

@@ -23,6 +23,33 @@ export interface BookingFacts {
   configVersion: string;
   jobType: JobType;
   booking: BookingSnapshot;
+  /**
+   * Whom the caller's phone and email claims named when the route read them (customer ids, null for
+   * no claim; ids only, never the phone or email), read in the route's one consistent request with the
+   * configuration: RecogniseCustomer reads those customers with the booking instead of reading the
+   * claims again. A claim taken after that read makes the node's conditional create fail, and it
+   * recognises again from fresh reads (recognise/recognise.ts). Absent on runs nobody read it for.
+   */
+  claims?: CallerClaims;
+}
+
+/** The customers the caller's phone and email claims named (null: no claim; an email claim only when the caller gave an email). */
+export interface CallerClaims {
+  phone: string | null;
+  email?: string | null;
+}
+
+/**
+ * The booking's fields a run writes up to CommitSlot (the customer, the hold and window, where the CRM
+ * has it, the status): a committed run's output carries them as CommitSlot's write left them, and
+ * the bookings route lays them over the booking it stored instead of reading it again (issue 19).
+ */
+const RUN_FIELDS = ['status', 'statusReason', 'customerId', 'holdId', 'window', 'crm', 'updatedAt'] as const;
+export type RunChanges = Partial<Pick<BookingRecord, (typeof RUN_FIELDS)[number]>>;
+
+/** The run's fields of a booking record (set ones only). */
+export function runChangesOf(record: Partial<BookingRecord>): RunChanges {
+  return Object.fromEntries(RUN_FIELDS.filter((field) => record[field] !== undefined).map((field) => [field, record[field]])) as RunChanges;
 }
 
 export function snapshotOf(record: BookingRecord): BookingSnapshot {

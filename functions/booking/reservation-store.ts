@@ -170,17 +170,22 @@ export async function takeOverReservation(tenantId: string, key: string, at: Dat
   );
 }
 
-/** The run finished: its answer is what every replay gets from now on. */
-export async function completeReservation(tenantId: string, key: string, response: StoredResponse): Promise<void> {
-  await documentClient().send(
-    new UpdateCommand({
+/** The write that completes a reservation (unconditional): as an item of a transaction, e.g. with the admission places given back. */
+export function reservationCompletion(tenantId: string, key: string, response: StoredResponse): ReservedWrite {
+  return {
+    Update: {
       TableName: config.tableName,
       Key: reservationKeys.reservation(tenantId, key),
       UpdateExpression: 'SET #status = :completed, #response = :response REMOVE lockedUntil',
       ExpressionAttributeNames: { '#status': 'status', '#response': 'response' },
       ExpressionAttributeValues: { ':completed': 'completed', ':response': response },
-    }),
-  );
+    },
+  };
+}
+
+/** The run finished: its answer is what every replay gets from now on. */
+export async function completeReservation(tenantId: string, key: string, response: StoredResponse): Promise<void> {
+  await documentClient().send(new UpdateCommand(reservationCompletion(tenantId, key, response).Update!));
 }
 
 /** The run failed before it could answer (a 5xx): let the next retry take over at once. */

@@ -1,11 +1,12 @@
 /**
- * Booking node CommitSlot: the hold and every item it claimed go HELD -> BOOKED in one transaction,
- * then the booking gets its status. A booking whose CRM write failed still commits (the customer has
+ * Booking node CommitSlot: the hold and every item it claimed go HELD -> BOOKED, and the booking gets
+ * its status, in one transaction (the items SoftHold passed on in $.hold.keys; refused, the hold is
+ * read and decided and the booking written after it). A booking whose CRM write failed still commits (the customer has
  * the slot) and stands as pending_crm_sync; one booked on stale schedule data, or with no slot,
  * waits for dispatch as pending_confirmation and keeps its claim.
  */
-import { factsOf } from '../booking/facts';
-import { type BookingRecord, requireBookingRecord, sendBookingTransaction, toPublicBooking, updateBookingReturning } from '../booking/store';
+import { factsOf, type RunChanges, runChangesOf } from '../booking/facts';
+import { type BookingRecord, bookingUpdate, requireBookingRecord, sendBookingTransaction, updateBookingReturning } from '../booking/store';
 import type { BookingStatus } from '../booking/schemas';
 import { workflowNode, BOOKING_NODE_CATCH, type WorkflowState } from '../shared/node';
 import { now } from '../shared/time';
@@ -44,9 +45,6 @@ export const handler = workflowNode('CommitSlot', async (state) => {
   const { tenantId, bookingId } = state;
   const at = now();
   const booking = await bookingToCommit(state);
-  if (booking.holdId && !(await commitTheHold(state, booking.holdId))) {
-    throw new SlotLostError('The hold expired and its slot was claimed by another booking before commit');
-  }
   let status: BookingStatus = 'confirmed';
   if (state.capacity?.stale || !booking.holdId) status = 'pending_confirmation';
   // A source whose bookings a dispatcher must accept: the slot stays claimed until accept/dismiss.
@@ -65,31 +63,44 @@ export const handler = workflowNode('CommitSlot', async (state) => {
       : status === 'pending_approval'
         ? 'source_requires_acceptance'
         : booking.statusReason;
-  const record = await updateBookingReturning(
-    tenantId,
-    bookingId,
-    { status, statusReason },
-    {
-      onlyFrom: ['received'],
-      at,
-      timeline: { node: 'CommitSlot', outcome: booking.holdId ? 'booked' : 'unconfirmed', detail: { status, ...(booking.window ?? {}) } },
-    },
-  );
+  const fields = { status, statusReason };
+  const options = {
+    onlyFrom: ['received'] as BookingStatus[],
+    at,
+    timeline: { node: 'CommitSlot', outcome: booking.holdId ? 'booked' : 'unconfirmed', detail: { status, ...(booking.window ?? {}) } },
+  };
   // The window travels on: ScheduleNotifications plans from it without reading the booking again.
-  // The booking as this write left it (public shape, no caller details): the bookings route answers
-  // with it (the run's output) instead of reading it; null when this write did not apply (a re-entry).
-  return { status, window: booking.window ?? null, booking: record ? toPublicBooking(record) : null };
-});
+  const answer = (changes: RunChanges | null) => ({ status, window: booking.window ?? null, booking: changes });
 
-/**
- * HELD -> BOOKED for the hold. The items SoftHold claimed travel in $.hold.keys: committed in one
- * transaction without reading the hold. When that is refused (a retry after the commit went
- * through, or an item re-claimed) commitHold reads the hold and decides, as without the keys.
- */
-async function commitTheHold(state: WorkflowState, holdId: string): Promise<boolean> {
-  const { tenantId, bookingId } = state;
-  const keys = state.hold?.holdId === holdId ? state.hold.keys : undefined;
-  // commitHoldItems needs only the hold's id and keys (the rest of the record is not written).
-  if (keys?.length && (await sendBookingTransaction(commitHoldItems({ tenantId, holdId, keys } as HoldRecord, bookingId)))) return true;
-  return commitHold(tenantId, holdId, bookingId);
-}
+  // Issue 19: the hold's commit and the booking's status in one transaction, with the keys SoftHold
+  // passed on. The run's writes before this one are in its state, so the booking as this write
+  // leaves it is known without ReturnValues: the customer RecogniseCustomer named, the hold and
+  // window SoftHold wrote, where WriteCrm wrote it, this status. (No other writer changes those
+  // fields of a booking still `received`: this write's own condition.)
+  const keys = booking.holdId && state.hold?.holdId === booking.holdId ? state.hold.keys : undefined;
+  if (keys?.length) {
+    const commit = commitHoldItems({ tenantId, holdId: booking.holdId, keys } as HoldRecord, bookingId);
+    if (await sendBookingTransaction([...commit, { Update: bookingUpdate(tenantId, bookingId, fields, options) }])) {
+      const customerId = state.customer?.customerId ?? factsOf(state)?.booking.customerId;
+      return answer(
+        runChangesOf({
+          ...fields,
+          ...(customerId ? { customerId } : {}),
+          holdId: booking.holdId,
+          window: booking.window ?? null,
+          ...(state.crm?.record ? { crm: state.crm.record } : {}),
+          updatedAt: at.toISOString(),
+        }),
+      );
+    }
+  }
+  // Refused (a retry after the commit went through, an item re-claimed, the booking no longer
+  // `received`), or no keys: the hold is read and decided, then the booking is written on its own.
+  if (booking.holdId && !(await commitHold(tenantId, booking.holdId, bookingId))) {
+    throw new SlotLostError('The hold expired and its slot was claimed by another booking before commit');
+  }
+  const record = await updateBookingReturning(tenantId, bookingId, fields, options);
+  // The booking as this write left it (the run's fields only, no caller details): the bookings route
+  // answers with it (the run's output) instead of reading it; null when this write did not apply (a re-entry).
+  return answer(record ? runChangesOf(record) : null);
+});

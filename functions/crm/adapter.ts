@@ -9,6 +9,7 @@ import type { CustomerAddress } from '../recognise/store';
 import type { CrmConnectionTest, CrmOptions } from './setup-schemas';
 import type { RequiredVendorIds } from './vendor-ids';
 import type { CrmCustomer, CrmCustomerPage, CrmCustomerQuery } from './read-sync-schemas';
+import type { TransactItem } from '../capacity/store';
 
 /** The service address as the customer record stores it. */
 export type CrmAddress = CustomerAddress;
@@ -52,11 +53,23 @@ export interface CrmBookingWrite {
 export interface CrmWriteResult {
   adapter: string;
   externalIds: Record<string, string>;
+  /** The adapter wrote `CrmWriteOptions.recordWith` with its own records (the built-in store). */
+  recorded?: boolean;
+}
+
+export interface CrmWriteOptions {
+  /**
+   * The booking's record of this write, built from the write's result. An adapter whose CRM is the
+   * JobRelay table (the built-in store) writes it in the same transaction as the CRM's records and
+   * says so (`recorded`): one request, and never a CRM record the booking does not point at (issue 19).
+   * Other adapters ignore it; the caller then records the result itself.
+   */
+  recordWith?: (result: CrmWriteResult) => TransactItem;
 }
 
 export interface CrmAdapter {
   readonly name: string;
-  writeBooking(write: CrmBookingWrite): Promise<CrmWriteResult>;
+  writeBooking(write: CrmBookingWrite, options?: CrmWriteOptions): Promise<CrmWriteResult>;
   // Setup (functions/crm/setup.ts): what the owner connects and picks from.
   /** Vendor ids every booking must carry (e.g. ServiceTitan's job type, campaign, business unit); a booking without them opens a review item. */
   readonly requiredIds?: RequiredVendorIds;

@@ -31,5 +31,6 @@ export const handler = workflowNode('WriteCrm', async (state, context) => {
   // the customer RecogniseCustomer settled ($.customer: `matched` false is a record it created).
   const customer = state.customer ? { customerId: state.customer.customerId, isNew: state.customer.matched === false } : undefined;
   const result = await writeBookingToCrm(tenantId, bookingId, now(), { node: 'WriteCrm', budgetMs, facts: { ...factsOf(state), customer } });
-  return { status: 'written' as const, externalIds: result.externalIds };
+  // Where it went, as recorded on the booking: CommitSlot's answer carries it (the route does not read the booking).
+  return { status: 'written' as const, externalIds: result.externalIds, record: result.record };
 });

@@ -3,7 +3,7 @@
  * CrmSyncWorker (the outbox, after an outage): build the context, map it through the tenant's
  * mapping table, call the tenant's adapter, record the external ids on the booking.
  */
-import { bookingKeys, requireBookingRecord, updateBooking, type BookingRecord } from '../booking/store';
+import { bookingKeys, bookingUpdate, requireBookingRecord, updateBooking, type BookingRecord } from '../booking/store';
 import { normalizeAddress } from '../recognise/address';
 import { type CustomerRecord, getCustomer, getCustomerWith } from '../recognise/store';
 import { getLead, setLeadCrm } from '../leads/store';
@@ -179,7 +179,7 @@ export async function writeBookingToCrm(
   bookingId: string,
   at: Date,
   options: { node: string; state?: JobState; budgetMs?: number; facts?: CrmWriteFacts } = { node: 'WriteCrm' },
-): Promise<CrmWriteResult & { dealStage: string; fieldCount: number }> {
+): Promise<CrmWriteResult & { dealStage: string; fieldCount: number; record: NonNullable<BookingRecord['crm']> }> {
   const { write, booking, idKeys, tenant } = await buildBookingWrite(tenantId, bookingId, options.state, options.facts);
   // The booking's first write (every way a booking is made comes through here, whatever the route
   // answered): the caller's open leads are served, and their CRM records closed (leads/settle.ts).
@@ -203,22 +203,26 @@ export async function writeBookingToCrm(
   }
   // The CRM calls get what is left of the caller's budget after the leads were settled.
   const budgetMs = Math.max(250, (options.budgetMs ?? DEFAULT_CRM_WRITE_BUDGET_MS) - (Date.now() - settleStarted));
-  const result = await withCallBudget(budgetMs, () => adapter.writeBooking(write));
-  const externalIds = { ...(write.existingExternalIds ?? {}), ...result.externalIds };
-  await updateBooking(
-    tenantId,
-    bookingId,
-    { crm: { adapter: result.adapter, externalIds, syncedAt: at.toISOString(), state: write.state } },
-    {
-      at,
-      timeline: {
-        node: options.node,
-        outcome: 'written',
-        detail: { adapter: result.adapter, state: write.state, dealStage: write.dealStage, fields: Object.keys(write.fields).length },
+  // Where the write went, on the booking: in the CRM's own transaction when the CRM is the JobRelay
+  // table (the built-in store: one request), else a write of its own after the CRM answered.
+  const recordOf = (result: CrmWriteResult) => {
+    const externalIds = { ...(write.existingExternalIds ?? {}), ...result.externalIds };
+    const fields = { crm: { adapter: result.adapter, externalIds, syncedAt: at.toISOString(), state: write.state } };
+    const detail = { adapter: result.adapter, state: write.state, dealStage: write.dealStage, fields: Object.keys(write.fields).length };
+    return { externalIds, fields, options: { at, timeline: { node: options.node, outcome: 'written', detail } } };
+  };
+  const result = await withCallBudget(budgetMs, () =>
+    adapter.writeBooking(write, {
+      recordWith: (written) => {
+        const { fields, options: update } = recordOf(written);
+        return { Update: bookingUpdate(tenantId, bookingId, fields, update) };
       },
-    },
+    }),
   );
-  return { ...result, externalIds, dealStage: write.dealStage, fieldCount: Object.keys(write.fields).length };
+  const { externalIds, fields, options: update } = recordOf(result);
+  if (!result.recorded) await updateBooking(tenantId, bookingId, fields, update);
+  const { recorded: _recorded, ...written } = result;
+  return { ...written, externalIds, dealStage: write.dealStage, fieldCount: Object.keys(write.fields).length, record: fields.crm };
 }
 
 /**

@@ -1,6 +1,7 @@
 /** RecogniseCustomer's work (recognise/recognise-customer.handler.ts): match the booking's caller to a customer. */
 import { ulid } from 'ulid';
-import { bookingUpdate, requireBookingRecord } from '../booking/store';
+import type { BookingFacts } from '../booking/facts';
+import { type BookingRecord, bookingKeys, bookingUpdate, requireBookingRecord } from '../booking/store';
 import { reviewItemWrites } from '../review/store';
 import { InvariantError, TransientError } from '../shared/errors';
 import type { WorkflowState } from '../shared/node';
@@ -9,7 +10,7 @@ import { memberPlan } from '../renewals/member';
 import { normalizeAddress } from './address';
 import { decideMatch, type CallerFacts } from './match';
 import { normalizeEmail, normalizePhone } from './phone';
-import { createCustomer, type CustomerWriteAlso, emptyProfile, enrichCustomer, findCandidates } from './store';
+import { createCustomer, type CustomerWriteAlso, emptyProfile, enrichCustomer, findCandidates, getCustomersWith } from './store';
 
 type Outcome = {
   customerId: string;
@@ -30,8 +31,11 @@ type Outcome = {
  */
 type AlsoWrites = (outcome: Outcome) => CustomerWriteAlso[];
 
-async function recognise(tenantId: string, caller: CallerFacts, at: Date, alsoFor: AlsoWrites, attempt = 0): Promise<Outcome> {
-  const found = await findCandidates(tenantId, { phoneE164: caller.phoneE164, email: caller.email, addressKey: normalizeAddress(caller.address) });
+/** What the run read already: the claims' owners the route read and those customers, read with the booking. */
+type KnownClaims = NonNullable<Parameters<typeof findCandidates>[2]>;
+
+async function recognise(tenantId: string, caller: CallerFacts, at: Date, alsoFor: AlsoWrites, attempt = 0, known?: KnownClaims): Promise<Outcome> {
+  const found = await findCandidates(tenantId, { phoneE164: caller.phoneE164, email: caller.email, addressKey: normalizeAddress(caller.address) }, known);
   const decision = decideMatch(caller, found);
   if (decision.kind === 'match') {
     const outcome: Outcome = {
@@ -73,14 +77,32 @@ async function recognise(tenantId: string, caller: CallerFacts, at: Date, alsoFo
   );
   if (!result.created) {
     // Someone created a customer with this phone/email meanwhile: recognise again against it.
+    // (Read afresh: the claims the run carried are what was there before.)
     if (attempt >= 2) throw new TransientError('Customer claims kept changing under concurrent bookings');
     return recognise(tenantId, caller, at, alsoFor, attempt + 1);
   }
   return outcome;
 }
 
-export async function recogniseBookingCustomer({ tenantId, bookingId }: WorkflowState) {
-  const booking = await requireBookingRecord(tenantId, bookingId);
+/**
+ * The booking, and when the run carries whom the caller's claims named (booking/facts.ts) those
+ * customers with it in one request (issue 19: the claims are not read again).
+ */
+async function bookingAndClaims(state: WorkflowState): Promise<{ booking: BookingRecord; known?: KnownClaims; claims?: BookingFacts['claims'] }> {
+  const { tenantId, bookingId } = state;
+  // (Read from the state by type only: booking/facts.ts's readers would bring the tenant model into this node.)
+  const claims = (state.facts as Partial<BookingFacts> | undefined)?.claims;
+  if (!claims) return { booking: await requireBookingRecord(tenantId, bookingId) };
+  const owners = [claims.phone, claims.email].filter((id): id is string => Boolean(id));
+  const { customers, items } = await getCustomersWith(tenantId, owners, [bookingKeys.booking(tenantId, bookingId)]);
+  const booking = items[0] as BookingRecord | undefined;
+  if (!booking) throw new InvariantError(`Booking ${bookingId} does not exist`);
+  return { booking, claims, known: { phoneId: claims.phone ?? undefined, emailId: claims.email ?? undefined, customers } };
+}
+
+export async function recogniseBookingCustomer(state: WorkflowState) {
+  const { tenantId, bookingId } = state;
+  const { booking, known, claims } = await bookingAndClaims(state);
   // Re-entry (a retried request): the customer was already settled.
   if (booking.customerId) return { customerId: booking.customerId, matched: true };
 
@@ -95,40 +117,49 @@ export async function recogniseBookingCustomer({ tenantId, bookingId }: Workflow
     address,
     ...(customer.language ? { language: customer.language } : {}),
   };
+  // The claims the run carries are this caller's (the route read them for this request): an email the claims were not read for reads them all.
+  const knownForCaller = known && (caller.email === undefined || claims?.email !== undefined) ? known : undefined;
 
-  const result = await recognise(tenantId, caller, at, (outcome) => [
-    {
-      Update: bookingUpdate(
-        tenantId,
-        bookingId,
-        { customerId: outcome.customerId },
-        {
-          at,
-          timeline: {
-            node: 'RecogniseCustomer',
-            outcome: outcome.outcome,
-            detail: {
-              customerId: outcome.customerId,
-              ...(outcome.matchedOn ? { matchedOn: outcome.matchedOn } : {}),
-              ...(outcome.candidateId ? { candidateCustomerId: outcome.candidateId } : {}),
+  const result = await recognise(
+    tenantId,
+    caller,
+    at,
+    (outcome) => [
+      {
+        Update: bookingUpdate(
+          tenantId,
+          bookingId,
+          { customerId: outcome.customerId },
+          {
+            at,
+            timeline: {
+              node: 'RecogniseCustomer',
+              outcome: outcome.outcome,
+              detail: {
+                customerId: outcome.customerId,
+                ...(outcome.matchedOn ? { matchedOn: outcome.matchedOn } : {}),
+                ...(outcome.candidateId ? { candidateCustomerId: outcome.candidateId } : {}),
+              },
             },
           },
-        },
-      ),
-    },
-    ...(outcome.outcome === 'suspected_duplicate'
-      ? reviewItemWrites(
-          tenantId,
-          {
-            kind: 'suspected_duplicate',
-            reason: `Possible duplicate customer (${outcome.reason}): booked against a new record; merge or keep apart`,
-            subject: { type: 'customer', id: outcome.customerId },
-            payload: { bookingId, newCustomerId: outcome.customerId, candidateCustomerId: outcome.candidateId, match: outcome.reason },
-          },
-          at,
-        ).writes
-      : []),
-  ]);
+        ),
+      },
+      ...(outcome.outcome === 'suspected_duplicate'
+        ? reviewItemWrites(
+            tenantId,
+            {
+              kind: 'suspected_duplicate',
+              reason: `Possible duplicate customer (${outcome.reason}): booked against a new record; merge or keep apart`,
+              subject: { type: 'customer', id: outcome.customerId },
+              payload: { bookingId, newCustomerId: outcome.customerId, candidateCustomerId: outcome.candidateId, match: outcome.reason },
+            },
+            at,
+          ).writes
+        : []),
+    ],
+    0,
+    knownForCaller,
+  );
   // The membership travels on: CheckCapacity and SoftHold decide with it without reading the customer.
   return { customerId: result.customerId, matched: result.outcome === 'matched', member: result.member };
 }

@@ -157,8 +157,23 @@ export async function getCustomerWith(
   customerId: string,
   keys: ReadonlyArray<{ pk: string; sk: string }>,
 ): Promise<{ customer?: CustomerRecord; items: Array<Record<string, unknown> | undefined> }> {
-  const [customer, ...items] = await getItems([customerKeys.customer(tenantId, customerId), ...keys], { consistent: true });
-  return { customer: customer ? withProfile(customer) : undefined, items };
+  const { customers, items } = await getCustomersWith(tenantId, [customerId], keys);
+  return { customer: customers[0], items };
+}
+
+/**
+ * Customers (those found; at most 99) and other items by key in one consistent BatchGetItem (issue 19:
+ * RecogniseCustomer reads the booking with the customers its caller's claims named).
+ */
+export async function getCustomersWith(
+  tenantId: string,
+  customerIds: readonly string[],
+  keys: ReadonlyArray<{ pk: string; sk: string }>,
+): Promise<{ customers: CustomerRecord[]; items: Array<Record<string, unknown> | undefined> }> {
+  const ids = [...new Set(customerIds)].slice(0, 100 - keys.length);
+  const found = await getItems([...keys, ...ids.map((id) => customerKeys.customer(tenantId, id))], { consistent: true });
+  const customers = found.slice(keys.length).filter((item): item is Record<string, unknown> => Boolean(item));
+  return { customers: customers.map(withProfile), items: found.slice(0, keys.length) };
 }
 
 export async function getCustomers(tenantId: string, customerIds: string[]): Promise<CustomerRecord[]> {
@@ -298,26 +313,45 @@ export async function enrichCustomer(
 }
 
 /** The customers a caller's phone, email and normalised address point at (tenant-scoped by key). */
-export async function findCandidates(
-  tenantId: string,
-  facts: { phoneE164?: string; email?: string; addressKey?: string },
-): Promise<{ byPhone?: CustomerRecord; byEmail?: CustomerRecord; byAddress: CustomerRecord[] }> {
-  // The phone and email claims in one request (issue 19), beside the address index's query.
-  const claimKeys = [
+/** The claim items a caller's phone and email are looked up by (phone first), as findCandidates and the bookings route read them. */
+export function callerClaimKeys(tenantId: string, facts: { phoneE164?: string; email?: string }): Array<{ pk: string; sk: string }> {
+  return [
     ...(facts.phoneE164 ? [customerKeys.phoneClaim(tenantId, facts.phoneE164)] : []),
     ...(facts.email ? [customerKeys.emailClaim(tenantId, facts.email)] : []),
   ];
+}
+
+/** The customer a claim item (as read by key) names. */
+export function claimOwnerOf(claim: Record<string, unknown> | undefined): string | undefined {
+  return claim?.customerId as string | undefined;
+}
+
+/**
+ * The customers a caller's phone, email and normalised address point at (tenant-scoped by key).
+ * `known`: the claims' owners as read already (the bookings route's read) and the customers read
+ * with them; only the address index is read then, and the customers it names beyond those.
+ */
+export async function findCandidates(
+  tenantId: string,
+  facts: { phoneE164?: string; email?: string; addressKey?: string },
+  known?: { phoneId?: string; emailId?: string; customers: CustomerRecord[] },
+): Promise<{ byPhone?: CustomerRecord; byEmail?: CustomerRecord; byAddress: CustomerRecord[] }> {
+  // The phone and email claims in one request (issue 19), beside the address index's query.
+  const claimKeys = known ? [] : callerClaimKeys(tenantId, facts);
   const [claims, addressIds] = await Promise.all([
     claimKeys.length ? getItems(claimKeys, { consistent: true }) : [],
     facts.addressKey ? findCustomerIdsByAddress(tenantId, facts.addressKey) : [],
   ]);
-  const ownerOf = (claim: Record<string, unknown> | undefined) => claim?.customerId as string | undefined;
-  const phoneId = facts.phoneE164 ? ownerOf(claims[0]) : undefined;
-  const emailId = facts.email ? ownerOf(claims[facts.phoneE164 ? 1 : 0]) : undefined;
-  const customers = await getCustomers(
-    tenantId,
-    [phoneId, emailId, ...addressIds].filter((id): id is string => Boolean(id)),
-  );
+  const phoneId = known ? known.phoneId : facts.phoneE164 ? claimOwnerOf(claims[0]) : undefined;
+  const emailId = known ? known.emailId : facts.email ? claimOwnerOf(claims[facts.phoneE164 ? 1 : 0]) : undefined;
+  const read = known?.customers ?? [];
+  const customers = [
+    ...read,
+    ...(await getCustomers(
+      tenantId,
+      [phoneId, emailId, ...addressIds].filter((id): id is string => Boolean(id) && !read.some((c) => c.customerId === id)),
+    )),
+  ];
   const byId = (id?: string) => (id ? customers.find((c) => c.customerId === id) : undefined);
   return {
     byPhone: byId(phoneId),

@@ -5,6 +5,7 @@
  * putLeases and deleteLeases).
  */
 import { DeleteCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { documentClient } from './clients';
 import { config } from './config';
 import { queryPartition, sendConditional } from './dynamo';
 import { epochSeconds } from './time';
@@ -48,10 +49,11 @@ export function putLease(lease: Lease, at: number, leaseUntil: number): Promise<
 
 /**
  * Takes every place or none (one TransactWriteItems): false when any is held, or the transaction
- * met a concurrent one on a place (nothing is taken then either).
+ * met a concurrent one on a place (nothing is taken then either), or one of `checks` (condition
+ * checks of the request's own, e.g. its API key still live) failed.
  */
-export function putLeases(leases: Lease[], at: number, leaseUntil: number): Promise<boolean> {
-  return sendConditional(new TransactWriteCommand({ TransactItems: leases.map((lease) => ({ Put: leasePut(lease, at, leaseUntil) })) }));
+export function putLeases(leases: Lease[], at: number, leaseUntil: number, checks: AdmissionAlongside[] = []): Promise<boolean> {
+  return sendConditional(new TransactWriteCommand({ TransactItems: [...leases.map((lease) => ({ Put: leasePut(lease, at, leaseUntil) })), ...checks] }));
 }
 
 /** Gives the place back if this lease still holds it. */
@@ -64,6 +66,26 @@ export async function deleteLease(lease: Lease): Promise<void> {
  * and another request took it), each place still held is given back on its own.
  */
 export async function deleteLeases(leases: Lease[]): Promise<void> {
-  if (await sendConditional(new TransactWriteCommand({ TransactItems: leases.map((lease) => ({ Delete: leaseDelete(lease) })) }))) return;
+  return deleteLeasesWith(leases, []);
+}
+
+/** One item of a TransactWriteItems. */
+export type AdmissionAlongside = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
+
+/**
+ * deleteLeases in the same transaction as `alongside`, the request's own last writes (unconditional:
+ * they must apply whatever became of the places). When a place is no longer this lease's, those
+ * writes go on their own and each place still held is given back on its own. Throws when the writes
+ * could not be made (then nothing was given back either: the caller may give back again).
+ */
+export async function deleteLeasesWith(leases: Lease[], alongside: AdmissionAlongside[]): Promise<void> {
+  const deletes = leases.map((lease) => ({ Delete: leaseDelete(lease) }));
+  if (await sendConditional(new TransactWriteCommand({ TransactItems: [...alongside, ...deletes] }))) return;
+  await writeAlongside(alongside);
   await Promise.all(leases.map(deleteLease));
+}
+
+/** The writes of deleteLeasesWith without places to give back (a held or released permit). */
+export async function writeAlongside(alongside: AdmissionAlongside[]): Promise<void> {
+  if (alongside.length) await documentClient().send(new TransactWriteCommand({ TransactItems: alongside }));
 }

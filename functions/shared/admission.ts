@@ -22,9 +22,20 @@
  * Written by hand: no library keeps a concurrency semaphore in DynamoDB with expiring leases.
  */
 import { randomUUID } from 'node:crypto';
-import { admissionKeys, deleteLease, deleteLeases, type Lease, putLease, putLeases, takenPlaces } from './admission-store';
+import {
+  type AdmissionAlongside,
+  admissionKeys,
+  deleteLease,
+  deleteLeases,
+  deleteLeasesWith,
+  type Lease,
+  putLease,
+  putLeases,
+  takenPlaces,
+  writeAlongside,
+} from './admission-store';
 import { ApiError } from './errors';
-import type { RouteRequest, RouteResponse } from './http';
+import type { RouteRequest, RouteResponse, TenantContext } from './http';
 import { logger } from './logger';
 import { now } from './time';
 
@@ -49,6 +60,12 @@ const PUT_ATTEMPTS = 10;
 export interface AdmissionPermit {
   /** Gives the places back; a second call does nothing, and neither does a call while held. */
   release(): Promise<void>;
+  /**
+   * The request's last writes (unconditional, e.g. its stored answer) with the places given back, in
+   * one transaction (issue 19: one request, not two). Held or already given back: the writes alone.
+   * Throws when the writes failed; the places are then still this permit's to give back (release).
+   */
+  releaseWith(alongside: AdmissionAlongside[]): Promise<void>;
   /** Keeps the places taken until `work` settles (work that goes on after the answer), then gives them back. */
   holdUntil(work: Promise<unknown>): void;
 }
@@ -100,8 +117,12 @@ export class AdmissionGate {
     private readonly limits: AdmissionLimits,
   ) {}
 
-  /** A permit for one request of `tenantId`, or AdmissionRefused (a refusal holds nothing). */
-  async admit(tenantId: string): Promise<AdmissionPermit> {
+  /**
+   * A permit for one request of `tenantId`, or AdmissionRefused (a refusal holds nothing). `keyCheck`:
+   * the caller's key was not read for this request (shared/http.ts): its check goes in the places'
+   * transaction, and when that is refused the key is read (401 when revoked) before anything else.
+   */
+  async admit(tenantId: string, keyCheck?: TenantContext['keyCheck']): Promise<AdmissionPermit> {
     const leaseId = randomUUID();
     const tenantPartition = admissionKeys.tenantPartition(tenantId, this.route);
     const totalPartition = admissionKeys.totalPartition(this.route);
@@ -113,7 +134,9 @@ export class AdmissionGate {
       { key: admissionKeys.place(tenantPartition, Math.floor(Math.random() * this.limits.perTenant)), leaseId },
       { key: admissionKeys.place(totalPartition, Math.floor(Math.random() * this.limits.total)), leaseId },
     ];
-    if (await putLeases(both, at, at + LEASE_MS)) return this.permit(both);
+    if (await putLeases(both, at, at + LEASE_MS, keyCheck ? [keyCheck.item] : [])) return this.permit(both);
+    // Refused: a held place, or the key no longer live (then 401 here, nothing taken).
+    await keyCheck?.confirm();
     const ofTenant = await takePlace(tenantPartition, this.limits.perTenant, leaseId);
     if (!ofTenant) throw new AdmissionRefused('tenant', this.limits.retryAfterSeconds);
     const ofAll = await takePlace(totalPartition, this.limits.total, leaseId).catch(async (error: unknown) => {
@@ -141,6 +164,11 @@ export class AdmissionGate {
     };
     return {
       release: () => (held ? Promise.resolve() : giveBack()),
+      releaseWith: async (alongside) => {
+        if (held || released) return writeAlongside(alongside);
+        await deleteLeasesWith(leases, alongside);
+        released ??= Promise.resolve();
+      },
       holdUntil: (work) => {
         held = true;
         void work.then(giveBack, giveBack);
@@ -158,7 +186,7 @@ export function withAdmission<TBody, TQuery>(
   fn: (request: RouteRequest<TBody, TQuery>, permit: AdmissionPermit) => Promise<RouteResponse>,
 ): (request: RouteRequest<TBody, TQuery>) => Promise<RouteResponse> {
   return async (request) => {
-    const permit = await gate.admit(request.tenant.tenantId);
+    const permit = await gate.admit(request.tenant.tenantId, request.tenant.keyCheck);
     try {
       return await fn(request, permit);
     } finally {

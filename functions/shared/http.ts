@@ -10,7 +10,7 @@ import type * as z from './zod';
 import { ApiError } from './errors';
 import { logger } from './logger';
 import { hasScope, type RouteAccess } from './scopes';
-import { findApiKey } from '../admin/key-store';
+import { apiKeyLiveCheck, findApiKey, recentApiKey } from '../admin/key-store';
 import { routeByKey } from '../registry';
 
 export interface TenantContext {
@@ -19,6 +19,13 @@ export interface TenantContext {
   /** The key's name as its admin gave it ("Voice agent"), for records of who did what. */
   keyName?: string;
   scopes: string[];
+  /**
+   * Present when the key was not read for this request (a `verifiesKey` route, the key found live by
+   * this container lately: admin/key-store.ts): `item` must be part of the request's first write (a
+   * transaction item that fails when the key is revoked), and `confirm` reads the key and throws 401
+   * when it is no longer live. Absent: the key was read for this request.
+   */
+  keyCheck?: { item: ReturnType<typeof apiKeyLiveCheck>; confirm(): Promise<void> };
 }
 
 /** Who did something, as records show it: the key's name and id (`Voice agent (key 01H...)`). */
@@ -48,6 +55,13 @@ export interface RouteResponse {
 export interface RouteOptions<TBody extends z.ZodType | undefined, TQuery extends z.ZodType | undefined> {
   body?: TBody;
   query?: TQuery;
+  /**
+   * The route's first write is conditional on the caller's key (`tenant.keyCheck`: withAdmission puts
+   * it in the admission transaction), and nothing reads or writes before it: a key this container
+   * found live lately is not read again (issue 19). A request refused before that write (its body)
+   * reads the key first, so a revoked key is always 401.
+   */
+  verifiesKey?: boolean;
 }
 
 type Infer<T> = T extends z.ZodType ? z.infer<T> : undefined;
@@ -85,15 +99,23 @@ export function parseWith<T extends z.ZodType>(schema: T, value: unknown, prefix
   return result.data;
 }
 
-async function authenticate(headers: Record<string, string | undefined>): Promise<TenantContext> {
+async function authenticate(headers: Record<string, string | undefined>, verifiesKey = false): Promise<TenantContext> {
   const header = headers.authorization ?? '';
   const match = /^Bearer\s+(jr_[A-Za-z0-9_-]{10,200})$/.exec(header.trim());
   // One answer for every failure: never hint whether the key is unknown, revoked or malformed.
   const unauthorized = new ApiError('unauthorized', 'A valid API key is required (Authorization: Bearer jr_...)');
   if (!match) throw unauthorized;
-  const record = await findApiKey(match[1]!);
+  const apiKey = match[1]!;
+  const seen = verifiesKey ? recentApiKey(apiKey) : undefined;
+  const record = seen?.record ?? (await findApiKey(apiKey));
   if (!record || record.revoked) throw unauthorized;
-  return { tenantId: record.tenantId, keyId: record.keyId, ...(record.keyName ? { keyName: record.keyName } : {}), scopes: record.scopes };
+  const caller = { tenantId: record.tenantId, keyId: record.keyId, ...(record.keyName ? { keyName: record.keyName } : {}), scopes: record.scopes };
+  if (!seen) return caller;
+  const confirm = async () => {
+    const now = await findApiKey(apiKey);
+    if (!now || now.revoked) throw unauthorized;
+  };
+  return { ...caller, keyCheck: { item: apiKeyLiveCheck(seen.keyHash), confirm } };
 }
 
 const PUBLIC_CALLER: TenantContext = { tenantId: '', keyId: '', scopes: [] };
@@ -102,14 +124,14 @@ const PUBLIC_CALLER: TenantContext = { tenantId: '', keyId: '', scopes: [] };
  * The one place a route's access is enforced, from its declaration in functions/registry.ts (found by
  * the route key API Gateway matched). A route the registry does not declare is refused: deny by default.
  */
-async function admit(event: APIGatewayProxyEventV2, headers: Record<string, string | undefined>): Promise<TenantContext> {
+async function admit(event: APIGatewayProxyEventV2, headers: Record<string, string | undefined>, verifiesKey: boolean): Promise<TenantContext> {
   const access: RouteAccess | undefined = routeByKey(event.routeKey)?.scopes;
   if (!access) {
     logger.error('Route has no access declaration in functions/registry.ts', { routeKey: event.routeKey });
     throw new ApiError('forbidden', 'This route is not open to any API key');
   }
   if (access === 'public') return PUBLIC_CALLER;
-  const caller = await authenticate(headers);
+  const caller = await authenticate(headers, verifiesKey);
   if (!hasScope(caller, access)) {
     throw new ApiError('forbidden', `This API key lacks the scope for this: one of ${access.join(', ')} is needed`);
   }
@@ -127,21 +149,28 @@ export function apiRoute<TBody extends z.ZodType | undefined = undefined, TQuery
 ) {
   const core = async (event: APIGatewayProxyEventV2, context: Context): Promise<APIGatewayProxyStructuredResultV2> => {
     const headers = (event.headers ?? {}) as Record<string, string | undefined>;
-    const tenant = await admit(event, headers);
+    const tenant = await admit(event, headers, options.verifiesKey === true);
     const rawBody = readBody(event);
     let body: unknown;
-    if (options.body) {
-      // JSON.parse by hand (not http-json-body-parser) so bad JSON is our 400, not the parser's 422.
-      let parsed: unknown;
-      try {
-        parsed = rawBody ? JSON.parse(rawBody) : undefined;
-      } catch {
-        throw new ApiError('invalid_json', 'The request body is not valid JSON', 'body');
+    let query: unknown;
+    try {
+      if (options.body) {
+        // JSON.parse by hand (not http-json-body-parser) so bad JSON is our 400, not the parser's 422.
+        let parsed: unknown;
+        try {
+          parsed = rawBody ? JSON.parse(rawBody) : undefined;
+        } catch {
+          throw new ApiError('invalid_json', 'The request body is not valid JSON', 'body');
+        }
+        if (parsed === undefined) throw new ApiError('invalid_request', 'A JSON request body is required', 'body');
+        body = parseWith(options.body, parsed);
       }
-      if (parsed === undefined) throw new ApiError('invalid_request', 'A JSON request body is required', 'body');
-      body = parseWith(options.body, parsed);
+      query = options.query ? parseWith(options.query, event.queryStringParameters ?? {}, 'query') : undefined;
+    } catch (error) {
+      // A key not read for this request is read before any answer but its own write's: a revoked key is 401, never a 400.
+      await tenant.keyCheck?.confirm();
+      throw error;
     }
-    const query = options.query ? parseWith(options.query, event.queryStringParameters ?? {}, 'query') : undefined;
     const result = await fn({
       tenant,
       body: body as Infer<TBody>,

@@ -26,12 +26,21 @@ export type WorkflowState = z.infer<typeof WorkflowStateSchema> & {
   customer?: { customerId: string; matched: boolean; member?: boolean };
   capacity?: CapacityResult;
   hold?: HoldResult;
-  crm?: { status: 'written'; externalIds?: Record<string, string> };
+  /** WriteCrm's outcome; `record`: where it wrote the booking, as it recorded that on the booking (CommitSlot's answer carries it). */
+  crm?: {
+    status: 'written';
+    externalIds?: Record<string, string>;
+    record?: { adapter: string; externalIds: Record<string, string>; syncedAt: string; state?: string };
+  };
   /** CommitSlot's outcome: the booking's status and window (ScheduleNotifications plans from them). */
   commit?: {
     status: string;
     window?: { date: string; start: string; end: string; technicianId?: string } | null;
-    /** The booking as CommitSlot's write left it (its public shape; null when the write did not apply): the run's output. */
+    /**
+     * The booking's fields the run wrote, as CommitSlot's write left them (status, statusReason,
+     * customerId, holdId, window, crm, updatedAt; no caller details; null when the write did not
+     * apply): the run's output, laid over the booking the route stored.
+     */
     booking?: Record<string, unknown> | null;
   };
   failures?: Record<string, { Error: string; Cause?: string }>;

@@ -66,11 +66,16 @@ export async function readTenantConfig(tenantId: string): Promise<{ tenant: Tena
 export async function readTenantConfigAndJobType(
   tenantId: string,
   jobTypeId: string,
-): Promise<{ config: { tenant: Tenant; version: string } | undefined; jobType: JobType | undefined }> {
-  const [tenantItem, jobTypeItem] = await getItems([tenantKeys.tenant(tenantId), tenantKeys.jobType(tenantId, jobTypeId)]);
+  /** Other items the caller needs read consistently in the same request (the bookings route: the caller's phone and email claims). */
+  also: ReadonlyArray<{ pk: string; sk: string }> = [],
+): Promise<{ config: { tenant: Tenant; version: string } | undefined; jobType: JobType | undefined; also: Array<Record<string, unknown> | undefined> }> {
+  const [tenantItem, jobTypeItem, ...alsoItems] = await getItems([tenantKeys.tenant(tenantId), tenantKeys.jobType(tenantId, jobTypeId), ...also], {
+    consistent: also.length > 0,
+  });
   return {
     config: keep(tenantId, tenantItem ? tenantFromItem(tenantItem) : undefined),
     jobType: jobTypeItem ? jobTypeFromItem(jobTypeItem) : undefined,
+    also: alsoItems,
   };
 }
 

@@ -10,7 +10,7 @@ import { AdmissionGate, AdmissionRefused, type AdmissionPermit } from '../../fun
 import { admissionKeys } from '../../functions/shared/admission-store';
 import { documentClient } from '../../functions/shared/clients';
 import { counted } from './dynamo-calls';
-import { itemsWithPrefix } from './helpers';
+import { partitionItems } from './helpers';
 
 const route = () => `Test${ulid().slice(-8)}`;
 const limits = { perTenant: 3, total: 5, retryAfterSeconds: 2 };
@@ -43,7 +43,7 @@ describe('admission gate', () => {
     expect(permits(first)).toHaveLength(5);
     const [refused] = await admitAll(gate, ['c']);
     expect(refused).toMatchObject({ scope: 'total', code: 'service_unavailable', statusCode: 503, headers: { 'retry-after': '2' } });
-    const ofC = await itemsWithPrefix(admissionKeys.tenantPartition('c', name));
+    const ofC = await partitionItems(admissionKeys.tenantPartition('c', name));
     expect(ofC).toEqual([]);
   });
 
@@ -57,7 +57,7 @@ describe('admission gate', () => {
     const next = await gate.admit('a');
 
     // A run that died never releases: its lease runs out by itself.
-    const [lease] = await itemsWithPrefix(admissionKeys.tenantPartition('a', name));
+    const [lease] = await partitionItems(admissionKeys.tenantPartition('a', name));
     await documentClient().send(
       new UpdateCommand({
         TableName: process.env.TABLE_NAME,
@@ -68,7 +68,7 @@ describe('admission gate', () => {
     );
     await expect(gate.admit('a')).resolves.toBeDefined();
     await next.release(); // the expired lease is someone else's place now: nothing is deleted
-    expect(await itemsWithPrefix(admissionKeys.tenantPartition('a', name))).toHaveLength(1);
+    expect(await partitionItems(admissionKeys.tenantPartition('a', name))).toHaveLength(1);
   });
 
   it('free places are taken in one transaction and given back in one (issue 19: two calls, not four)', async () => {
@@ -76,12 +76,12 @@ describe('admission gate', () => {
     const gate = new AdmissionGate(name, limits);
     const taken = await counted(() => gate.admit('a'));
     expect(taken.calls.map((call) => call.command)).toEqual(['TransactWriteItemsCommand']);
-    expect(await itemsWithPrefix(admissionKeys.tenantPartition('a', name))).toHaveLength(1);
-    expect(await itemsWithPrefix(admissionKeys.totalPartition(name))).toHaveLength(1);
+    expect(await partitionItems(admissionKeys.tenantPartition('a', name))).toHaveLength(1);
+    expect(await partitionItems(admissionKeys.totalPartition(name))).toHaveLength(1);
     const released = await counted(() => taken.result.release());
     expect(released.calls.map((call) => call.command)).toEqual(['TransactWriteItemsCommand']);
-    expect(await itemsWithPrefix(admissionKeys.tenantPartition('a', name))).toEqual([]);
-    expect(await itemsWithPrefix(admissionKeys.totalPartition(name))).toEqual([]);
+    expect(await partitionItems(admissionKeys.tenantPartition('a', name))).toEqual([]);
+    expect(await partitionItems(admissionKeys.totalPartition(name))).toEqual([]);
   });
 
   it('a held permit keeps its place until the work it holds for settles', async () => {
@@ -101,5 +101,45 @@ describe('admission gate', () => {
         ),
       )
       .toBe(true);
+  });
+
+  it("the request's last write goes with the places given back (one transaction); a place lost meanwhile still gets the write made", async () => {
+    const name = route();
+    const gate = new AdmissionGate(name, { ...limits, perTenant: 1, total: 1 });
+    const answer = (sk: string) => ({
+      Update: {
+        TableName: process.env.TABLE_NAME!,
+        Key: { pk: `T#a#ANSWER#${name}`, sk },
+        UpdateExpression: 'SET answered = :yes',
+        ExpressionAttributeValues: { ':yes': true },
+      },
+    });
+    const permit = await gate.admit('a');
+    const released = await counted(() => permit.releaseWith([answer('one')]));
+    expect(released.calls.map((call) => call.command)).toEqual(['TransactWriteItemsCommand']);
+    expect(await partitionItems(admissionKeys.tenantPartition('a', name))).toEqual([]);
+    expect(await partitionItems(`T#a#ANSWER#${name}`)).toEqual([expect.objectContaining({ sk: 'one', answered: true })]);
+    await permit.release(); // given back already: nothing more
+
+    // The lease ran out and another request holds the place now: the write is made, the other's place kept.
+    const late = await gate.admit('a');
+    for (const pk of [admissionKeys.tenantPartition('a', name), admissionKeys.totalPartition(name)]) {
+      for (const item of await partitionItems(pk)) {
+        await documentClient().send(
+          new UpdateCommand({
+            TableName: process.env.TABLE_NAME!,
+            Key: { pk, sk: item.sk },
+            UpdateExpression: 'SET leaseUntil = :past',
+            ExpressionAttributeValues: { ':past': 1 },
+          }),
+        );
+      }
+    }
+    const other = await gate.admit('a');
+    await late.releaseWith([answer('two')]);
+    expect(await partitionItems(`T#a#ANSWER#${name}`)).toHaveLength(2);
+    expect(await partitionItems(admissionKeys.tenantPartition('a', name))).toHaveLength(1);
+    await other.release();
+    expect(await partitionItems(admissionKeys.tenantPartition('a', name))).toEqual([]);
   });
 });

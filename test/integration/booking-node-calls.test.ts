@@ -10,7 +10,6 @@
 import type { Context } from 'aws-lambda';
 import { ulid } from 'ulid';
 import { describe, expect, it } from 'vitest';
-import { readBookingFacts } from '../../functions/booking/facts';
 import { CreateBookingRequestSchema } from '../../functions/booking/schemas';
 import { receivedBookingRecord } from '../../functions/booking/received';
 import { bookingKeys, createBookingRecord, getBookingRecord, getBookingWithTimeline } from '../../functions/booking/store';
@@ -25,8 +24,9 @@ import { findOpenReviewItems } from '../../functions/review/store';
 import { queryPartition } from '../../functions/shared/dynamo';
 import type { WorkflowState } from '../../functions/shared/node';
 import { resolveJobType } from '../../functions/triage/booking';
-import { type Call, counted, readsOf } from './dynamo-calls';
+import { type Call, counted, reads, readsOf } from './dynamo-calls';
 import { bookingRequest, createTestTenant, type TestTenant } from './helpers';
+import { routeFacts } from './route-facts';
 
 const context = {} as Context;
 const commands = (of: Call[]) => JSON.stringify(of.map((call) => call.command.replace('Command', '')));
@@ -37,7 +37,8 @@ async function runSpine(tenant: TestTenant, customer: Record<string, unknown>) {
   const at = new Date();
   const bookingId = ulid(at.getTime());
   await createBookingRecord(receivedBookingRecord({ tenantId: tenant.tenantId, bookingId, request, at }));
-  const facts = await readBookingFacts(tenant.tenantId, bookingId);
+  // The facts the route hands the run, with whom the caller's claims named when it read them.
+  const facts = await routeFacts(tenant.tenantId, bookingId);
   const state: WorkflowState = { tenantId: tenant.tenantId, bookingId, facts: facts as unknown as Record<string, unknown> };
   const recognised = await counted(() => recogniseCustomer({ ...state }, context));
   state.customer = recognised.result as WorkflowState['customer'];
@@ -62,11 +63,15 @@ async function ledgerAndTimeline(tenantId: string, bookingId: string) {
 }
 
 // Ceilings per node, in DynamoDB requests (issue 19; before: RecogniseCustomer 5 new / 7 returning,
-// WriteCrm 7, ScheduleNotifications one PutItem per row plus one for the timeline). A read or write
-// that comes back (the customer read twice, a node's writes split again) fails here.
+// WriteCrm 7, ScheduleNotifications one PutItem per row plus one for the timeline; then RecogniseCustomer
+// 4 / 5 and WriteCrm 4 / 5). RecogniseCustomer: the booking with the customers the route's read of
+// the claims named (one request), the address index, one transaction. WriteCrm: the booking with its
+// customer, the caller's leads (by phone; a returning customer's by id too), and the built-in CRM's
+// transaction, which records the write on the booking. A read or write that comes back (the claims
+// or the customer read twice, a node's writes split again) fails here.
 const CEILING = {
-  new: { RecogniseCustomer: 4, WriteCrm: 4, ScheduleNotifications: 2 },
-  returning: { RecogniseCustomer: 5, WriteCrm: 5, ScheduleNotifications: 2 },
+  new: { RecogniseCustomer: 3, WriteCrm: 3, ScheduleNotifications: 2 },
+  returning: { RecogniseCustomer: 3, WriteCrm: 4, ScheduleNotifications: 2 },
 };
 
 describe('the booking nodes RecogniseCustomer, WriteCrm and ScheduleNotifications in few DynamoDB calls (issue 19)', () => {
@@ -106,6 +111,16 @@ describe('the booking nodes RecogniseCustomer, WriteCrm and ScheduleNotification
     // The customer found by the lookup is the one enriched: never read a second time.
     expect(readsOf(second.calls.RecogniseCustomer, 'CUSTOMER'), commands(second.calls.RecogniseCustomer)).toHaveLength(1);
 
+    // The claims the route read are not read again: one request names the booking and the customer.
+    expect(
+      reads(second.calls.RecogniseCustomer).map((call) => call.command),
+      commands(second.calls.RecogniseCustomer),
+    ).toEqual(['BatchGetItemCommand', 'QueryCommand']);
+    expect(
+      second.calls.RecogniseCustomer.some((call) => call.pks.some((pk) => pk.includes('#PHONE#'))),
+      commands(second.calls.RecogniseCustomer),
+    ).toBe(false);
+
     // Retried nodes (a retried request re-enters the first booking's run): nothing twice.
     const again = await recogniseCustomer({ tenantId: tenant.tenantId, bookingId: first.bookingId, facts: first.state.facts }, context);
     expect(again).toMatchObject({ customerId });
@@ -136,5 +151,42 @@ describe('the booking nodes RecogniseCustomer, WriteCrm and ScheduleNotification
     // A retried RecogniseCustomer: the booking names its customer, so no third customer and no second review item.
     expect(await recogniseCustomer({ tenantId: tenant.tenantId, bookingId: second.bookingId }, context)).toMatchObject({ customerId: newId });
     expect(await findOpenReviewItems(tenant.tenantId, { type: 'customer', id: newId }, 'suspected_duplicate')).toHaveLength(1);
+  });
+
+  it('claims the route read that another booking took meanwhile: the create is refused, and the caller is recognised again from fresh reads, one customer', async () => {
+    const tenant = await createTestTenant();
+    const caller = { name: 'Rita Race', phone: '5125558195' };
+    // Two bookings of the same first-time caller; the route read both callers' claims before either ran (no customer yet).
+    // At two addresses: the second is found by its phone alone (the address index names nobody there).
+    const requestOf = async (line1: string) => {
+      const { address, ...rest } = bookingRequest({ customer: caller });
+      return resolveJobType(tenant.tenantId, CreateBookingRequestSchema.parse({ ...rest, address: { ...address, line1 } }));
+    };
+    const at = new Date();
+    const ids = [ulid(at.getTime()), ulid(at.getTime())];
+    for (const [index, bookingId] of ids.entries()) {
+      await createBookingRecord(receivedBookingRecord({ tenantId: tenant.tenantId, bookingId, request: await requestOf(`${index + 1}0 Race Ave`), at }));
+    }
+    const states: WorkflowState[] = [];
+    for (const bookingId of ids) {
+      const facts = await routeFacts(tenant.tenantId, bookingId);
+      expect(facts.claims).toEqual({ phone: null });
+      states.push({ tenantId: tenant.tenantId, bookingId, facts: facts as unknown as Record<string, unknown> });
+    }
+    const first = (await recogniseCustomer(states[0]!, context)) as WorkflowState['customer'];
+    expect(first).toMatchObject({ matched: false });
+    // The second run's facts say "no customer has this phone": its create is refused by the claim, and it reads again.
+    const second = await counted(() => recogniseCustomer(states[1]!, context));
+    expect(second.result).toEqual({ customerId: first!.customerId, matched: true, member: false });
+    expect(
+      second.calls.some((call) => call.pks.some((pk) => pk.includes('#PHONE#'))),
+      commands(second.calls),
+    ).toBe(true);
+    expect(await getBookingRecord(tenant.tenantId, ids[1]!)).toMatchObject({ customerId: first!.customerId });
+    // Retried (a redriven run with the same stale facts): the booking names its customer, nothing is made.
+    expect(await recogniseCustomer(states[1]!, context)).toMatchObject({ customerId: first!.customerId });
+    const customers = (await queryPartition(`T#${tenant.tenantId}#PHONE#+15125558195`, { consistent: true })).map((item) => item.customerId);
+    expect(customers).toEqual([first!.customerId]);
+    expect(await getCustomer(tenant.tenantId, first!.customerId)).toMatchObject({ name: 'Rita Race' });
   });
 });

@@ -9,7 +9,7 @@ const accepted: RouteResponse = { statusCode: 202, body: { bookingId: 'b1', stat
 
 function recordingPermit(): AdmissionPermit & { heldFor: Array<Promise<unknown>> } {
   const heldFor: Array<Promise<unknown>> = [];
-  return { heldFor, release: async () => undefined, holdUntil: (work) => void heldFor.push(work) };
+  return { heldFor, release: async () => undefined, releaseWith: async () => undefined, holdUntil: (work) => void heldFor.push(work) };
 }
 
 describe('booking budget', () => {

@@ -6,7 +6,7 @@ import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../../shared/clients';
 import { config } from '../../shared/config';
 import { CrmRejectedError, CrmUnavailableError } from '../../shared/errors';
-import type { CrmAdapter, CrmBookingWrite, CrmWriteResult } from '../adapter';
+import type { CrmAdapter, CrmBookingWrite, CrmWriteOptions, CrmWriteResult } from '../adapter';
 
 export const builtinCrmKeys = {
   contact: (tenantId: string, customerId: string) => ({ pk: `T#${tenantId}#CRM`, sk: `CONTACT#${customerId}` }),
@@ -16,8 +16,11 @@ export const builtinCrmKeys = {
 export class BuiltinCrmAdapter implements CrmAdapter {
   readonly name = 'builtin';
 
-  async writeBooking(write: CrmBookingWrite): Promise<CrmWriteResult> {
+  async writeBooking(write: CrmBookingWrite, options: CrmWriteOptions = {}): Promise<CrmWriteResult> {
     const at = new Date().toISOString();
+    const result: CrmWriteResult = { adapter: this.name, externalIds: { crmJobId: `JOB#${write.bookingId}` } };
+    // The booking's record of this write goes in the same transaction (one request; issue 19).
+    const record = options.recordWith?.(result);
     const contactFields = Object.fromEntries(Object.entries(write.fields).filter(([key]) => key.startsWith('customer_')));
     try {
       await documentClient().send(
@@ -48,6 +51,7 @@ export class BuiltinCrmAdapter implements CrmAdapter {
                 },
               },
             },
+            ...(record ? [record] : []),
           ],
         }),
       );
@@ -58,6 +62,6 @@ export class BuiltinCrmAdapter implements CrmAdapter {
       const text = `Built-in CRM store refused the write: ${name}: ${message}`;
       throw transient ? new CrmUnavailableError(text, { cause: error }) : new CrmRejectedError(text, { cause: error });
     }
-    return { adapter: this.name, externalIds: { crmJobId: `JOB#${write.bookingId}` } };
+    return record ? { ...result, recorded: true } : result;
   }
 }
