@@ -182,6 +182,8 @@ export async function announceScheduleChange(args: {
   at: Date;
   /** false: the caller writes the CRM itself (a move from the field: the status-events worker's write). */
   syncCrm?: boolean;
+  /** The caller put the CRM update in the crm-sync outbox (a dispatch apply: booking/reassign.ts); the timeline says it is queued. */
+  crmQueued?: boolean;
 }): Promise<void> {
   const { tenant, booking, window, version, at } = args;
   const { tenantId, bookingId } = booking;
@@ -208,10 +210,11 @@ export async function announceScheduleChange(args: {
       to: window,
       by: args.by,
       reason: args.reason,
+      ...(args.crmQueued ? { crm: 'queued' } : {}),
     },
     at,
   );
-  if (args.syncCrm !== false) await syncBookingToCrm(tenantId, bookingId, 'rescheduled', args.node, at);
+  if (args.syncCrm !== false && !args.crmQueued) await syncBookingToCrm(tenantId, bookingId, 'rescheduled', args.node, at);
 }
 
 export async function cancelBooking(tenantId: string, bookingId: string, reason: string, by: string, at: Date) {

@@ -39,11 +39,13 @@ import {
   type HoldRecord,
   type TransactItem,
 } from '../capacity/store';
+import { enqueueCrmSyncs } from '../crm/outbox-store';
+import { forEachLimited } from '../shared/concurrency';
 import { ApiError } from '../shared/errors';
 import { getTenant, listJobTypes, listTechnicians } from '../tenant/store';
 import type { JobType, Technician, Tenant } from '../tenant/model';
 import { announceScheduleChange, CHANGEABLE } from './changes';
-import { bookingUpdate, getBookingRecord, type BookingRecord } from './store';
+import { bookingUpdate, getBookingRecord, getBookingRecords, type BookingRecord } from './store';
 
 export interface Reassignment {
   bookingId: string;
@@ -213,12 +215,35 @@ export function reassignmentItems(tenantId: string, moves: Move[], at: Date): Tr
   return [...moveHoldItems(tenantId, moves, at), ...moves.map((m) => bookingMoveItem(tenantId, m, at))];
 }
 
-/** Each moved job's customer and both technicians are told, the timeline and CRM updated. */
+/** Jobs announced at once: each is a few DynamoDB calls (ledger, timeline), none waits for the CRM. */
+const ANNOUNCE_CONCURRENCY = 8;
+
+/**
+ * Each moved job's customer and both technicians are told and the timeline updated, a few jobs at a
+ * time; each job's CRM update goes through the crm-sync outbox (one message per job, its worker's
+ * retries and review path), so an apply answers without waiting for the CRM, however many jobs and
+ * however slow it is. Safe to run again (a recovered apply): ledger rows are per schedule version,
+ * and a write the CRM already has is not written twice (crm/run-sync.ts).
+ */
 export async function announceMoves(tenant: Tenant, moves: Array<Pick<Move, 'booking' | 'newHold'>>, by: string, reason: string, at: Date): Promise<void> {
-  for (const { booking, newHold } of moves) {
+  await enqueueCrmSyncs(
+    moves.map(({ booking }) => ({ tenantId: tenant.tenantId, bookingId: booking.bookingId, state: 'rescheduled' as const })),
+    0,
+  );
+  await forEachLimited(moves, ANNOUNCE_CONCURRENCY, ({ booking, newHold }) => {
     const window = { ...booking.window!, technicianId: newHold.plan.technicianId };
-    await announceScheduleChange({ tenant, booking, window, version: (booking.scheduleVersion ?? 1) + 1, by, reason, node: 'ReassignTechnicians', at });
-  }
+    return announceScheduleChange({
+      tenant,
+      booking,
+      window,
+      version: (booking.scheduleVersion ?? 1) + 1,
+      by,
+      reason,
+      node: 'ReassignTechnicians',
+      at,
+      crmQueued: true,
+    });
+  });
 }
 
 /**
@@ -232,5 +257,8 @@ export async function reassignTechnicians(tenantId: string, reassignments: Reass
     throw new ApiError('invalid_request', 'Too many jobs to move in one transaction: apply them as a day plan', 'assignments');
   if (!(await sendClaimTransaction(items))) conflict('A job or technician changed meanwhile; read the day again', 'assignments');
   await announceMoves(tenant, moves, by, reason, at);
-  return Promise.all(moves.map(async ({ booking }) => (await getBookingRecord(tenantId, booking.bookingId))!));
+  return (await getBookingRecords(
+    tenantId,
+    moves.map(({ booking }) => booking.bookingId),
+  )) as BookingRecord[];
 }

@@ -7,7 +7,7 @@ import { documentClient } from '../shared/clients';
 import { config } from '../shared/config';
 import { InvariantError, isConditionalCheckFailed } from '../shared/errors';
 import type { Booking, BookingStatus, CreateBookingRequest } from './schemas';
-import { queryPages, queryPartition, sendConditional } from '../shared/dynamo';
+import { getItems, queryPages, queryPartition, sendConditional } from '../shared/dynamo';
 import { normalizePhone } from '../recognise/phone';
 
 export const bookingKeys = {
@@ -155,6 +155,16 @@ export async function getBookingRecord(tenantId: string, bookingId: string): Pro
     new GetCommand({ TableName: config.tableName, Key: bookingKeys.booking(tenantId, bookingId), ConsistentRead: true }),
   );
   return Item as BookingRecord | undefined;
+}
+
+/** Several bookings by id, consistent, in one BatchGetItem per 100 (in the ids' order; undefined where absent). */
+export async function getBookingRecords(tenantId: string, bookingIds: readonly string[]): Promise<Array<BookingRecord | undefined>> {
+  const records: Array<BookingRecord | undefined> = [];
+  for (let start = 0; start < bookingIds.length; start += 100) {
+    const keys = bookingIds.slice(start, start + 100).map((id) => bookingKeys.booking(tenantId, id));
+    records.push(...((await getItems(keys, { consistent: true })) as Array<BookingRecord | undefined>));
+  }
+  return records;
 }
 
 export async function requireBookingRecord(tenantId: string, bookingId: string): Promise<BookingRecord> {

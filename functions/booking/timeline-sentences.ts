@@ -68,6 +68,9 @@ const CUSTOMER_REPLY: Record<string, string> = {
   no_booking: 'The customer texted about a visit that is no longer open',
 };
 
+/** A move whose CRM update went to the crm-sync outbox (a dispatch apply). */
+const crmQueued = (d: Record<string, unknown>) => (d.crm === 'queued' ? '; the CRM update is queued and written shortly' : '');
+
 /** One sentence for one timeline entry. */
 export function describeTimelineEntry(entry: Entry, ctx: SentenceContext): string {
   const d = entry.detail ?? {};
@@ -129,9 +132,11 @@ export function describeTimelineEntry(entry: Entry, ctx: SentenceContext): strin
     case 'CrmSyncWorker:rejected':
       return 'The CRM write failed for good: see the review queue';
     case 'RescheduleBooking:rescheduled':
-      return `Moved${windowText(d.from, ctx) ? ` from ${windowText(d.from, ctx)}` : ''} to ${windowText(d.to, ctx) ?? 'a new window'}${withTechnician((d.to as { technicianId?: unknown } | undefined)?.technicianId, ctx)}${who(d.by)}${because(d.reason)}`;
+    case 'ReassignTechnicians:rescheduled':
+      return `Moved${windowText(d.from, ctx) ? ` from ${windowText(d.from, ctx)}` : ''} to ${windowText(d.to, ctx) ?? 'a new window'}${withTechnician((d.to as { technicianId?: unknown } | undefined)?.technicianId, ctx)}${who(d.by)}${because(d.reason)}${crmQueued(d)}`;
     case 'RescheduleBooking:reassigned':
-      return `Reassigned from ${technician((d.from as { technicianId?: unknown } | undefined)?.technicianId, ctx) ?? 'a technician'} to ${technician((d.to as { technicianId?: unknown } | undefined)?.technicianId, ctx) ?? 'another'}${who(d.by)}${because(d.reason)}`;
+    case 'ReassignTechnicians:reassigned':
+      return `Reassigned from ${technician((d.from as { technicianId?: unknown } | undefined)?.technicianId, ctx) ?? 'a technician'} to ${technician((d.to as { technicianId?: unknown } | undefined)?.technicianId, ctx) ?? 'another'}${who(d.by)}${because(d.reason)}${crmQueued(d)}`;
     case 'CancelBooking:cancelled':
       return `Cancelled${who(d.by)}${because(d.reason)}`;
     case 'AcceptBooking:accepted':

@@ -9,7 +9,7 @@
  * clock (shared/time.ts), never shorten it. What a failure means and the backoff are crm/sync-policy.ts;
  * this module is the outbox's store: its message, its rows and its doorbell.
  */
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from '../shared/zod';
 import { bookingKeys } from '../booking/store';
@@ -214,17 +214,52 @@ export async function ringCrmSync(message: CrmSyncMessage, delaySeconds: number)
   return sent.MessageId;
 }
 
+/** The record of a write about to be rung: due DOORBELL_GRACE_SECONDS after its doorbell should have rung. */
+async function recordForDoorbell(message: CrmSyncMessage, delaySeconds: number): Promise<{ message: CrmSyncMessage; delay: number }> {
+  const at = now();
+  const full = { requestedAt: at.toISOString(), ...message };
+  const delay = Math.min(MAX_DOORBELL_DELAY_SECONDS, Math.max(0, Math.round(delaySeconds)));
+  await recordCrmSyncWork(full, at, new Date(at.getTime() + (delay + DOORBELL_GRACE_SECONDS) * 1000), new Date(at.getTime() + delay * 1000));
+  return { message: full, delay };
+}
+
 /**
  * Puts a CRM write in the outbox: the record first (so it can never be lost), then the doorbell.
  * Due again DOORBELL_GRACE_SECONDS after the doorbell should have rung: if it never led to an
  * attempt, the recovery sweep rings again.
  */
 export async function enqueueCrmSync(message: CrmSyncMessage, delaySeconds: number): Promise<string | undefined> {
-  const at = now();
-  const full = { requestedAt: at.toISOString(), ...message };
-  const delay = Math.min(MAX_DOORBELL_DELAY_SECONDS, Math.max(0, Math.round(delaySeconds)));
-  await recordCrmSyncWork(full, at, new Date(at.getTime() + (delay + DOORBELL_GRACE_SECONDS) * 1000), new Date(at.getTime() + delay * 1000));
-  return ringCrmSync(full, delay);
+  const recorded = await recordForDoorbell(message, delaySeconds);
+  return ringCrmSync(recorded.message, recorded.delay);
+}
+
+/** SQS takes at most this many messages per SendMessageBatch. */
+const DOORBELL_BATCH = 10;
+
+/**
+ * Several writes into the outbox at once (a dispatch apply's jobs): every record first, then the
+ * doorbells in SendMessageBatch calls of 10. A doorbell SQS did not take is rung alone; one lost
+ * anyway is rung by the recovery sweep when its record is due.
+ */
+export async function enqueueCrmSyncs(messages: CrmSyncMessage[], delaySeconds: number): Promise<void> {
+  const recorded = await Promise.all(messages.map((message) => recordForDoorbell(message, delaySeconds)));
+  const queueUrl = process.env[queueUrlEnv('crm-sync')];
+  if (!queueUrl) throw new Error(`Missing environment variable ${queueUrlEnv('crm-sync')}`);
+  for (let start = 0; start < recorded.length; start += DOORBELL_BATCH) {
+    const batch = recorded.slice(start, start + DOORBELL_BATCH);
+    const sent = await sqsClient().send(
+      new SendMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: batch.map(({ message, delay }, index) => ({
+          Id: String(index),
+          MessageBody: JSON.stringify(CrmSyncMessageSchema.parse(message)),
+          DelaySeconds: delay,
+        })),
+      }),
+    );
+    const taken = new Set((sent.Successful ?? []).map((entry) => Number(entry.Id)));
+    for (const [index, { message, delay }] of batch.entries()) if (!taken.has(index)) await ringCrmSync(message, delay);
+  }
 }
 
 /** The sweep rang the doorbell of a due row: due again only if this ring is lost too. */

@@ -28,7 +28,7 @@
  */
 import { ulid } from 'ulid';
 import { announceMoves, bookingMoveItem, parkedRouteRefusal, planMoves, reassignmentItems, type Move, type Reassignment } from '../booking/reassign';
-import { getBookingRecord, type BookingRecord } from '../booking/store';
+import { getBookingRecord, getBookingRecords, type BookingRecord } from '../booking/store';
 import {
   dropParkedItems,
   finalizeParkedItems,
@@ -152,8 +152,12 @@ async function rollBack(journal: ApplyJournal): Promise<void> {
 async function rollForward(journal: ApplyJournal, at: Date, options: ApplyOptions): Promise<ApplyResult> {
   const needed = neededBy(journal.moves);
   const moved = async (m: JournalMove) => (await getBookingRecord(journal.tenantId, m.booking.bookingId))?.holdId === m.newHold.holdId;
-  let pending: JournalMove[] = [];
-  for (const m of journal.moves) if (!(await moved(m))) pending.push(m);
+  // Which jobs a run before this one moved already: one BatchGetItem per 100 jobs.
+  const before = await getBookingRecords(
+    journal.tenantId,
+    journal.moves.map((m) => m.booking.bookingId),
+  );
+  let pending = journal.moves.filter((m, i) => before[i]?.holdId !== m.newHold.holdId);
   const send = async (chunk: JournalMove[]) => {
     const later = pending.filter((m) => !chunk.includes(m));
     const rest = neededBy(later);
@@ -182,11 +186,12 @@ async function rollForward(journal: ApplyJournal, at: Date, options: ApplyOption
   const gone = new Set(withdrawn.map((m) => m.booking.bookingId));
   const tenant = await getTenant(journal.tenantId);
   // Announced before the journal says applied: a crash in between announces again (ledger rows are per schedule version).
-  const announced = await Promise.all(
-    journal.moves
-      .filter((m) => !gone.has(m.booking.bookingId))
-      .map(async (m) => ({ ...m, booking: { ...(await getBookingRecord(journal.tenantId, m.booking.bookingId))!, ...m.booking } as BookingRecord })),
+  const staying = journal.moves.filter((m) => !gone.has(m.booking.bookingId));
+  const records = await getBookingRecords(
+    journal.tenantId,
+    staying.map((m) => m.booking.bookingId),
   );
+  const announced = staying.map((m, i) => ({ ...m, booking: { ...records[i]!, ...m.booking } as BookingRecord }));
   if (tenant) await announceMoves(tenant, announced, journal.by, journal.reason, at);
   const result: ApplyResult = {
     ...journal.result,

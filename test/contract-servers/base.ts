@@ -25,7 +25,12 @@ export type Fault =
   /** The vendor does the work but the answer never arrives (the ambiguous timeout). */
   | { lostReply: true }
   /** The vendor does the work and answers, but only after this many milliseconds (a slow CRM). */
-  | { slowReplyMs: number };
+  | { slowReplyMs: number }
+  /**
+   * The request is held, neither carried out nor answered, until `until` settles (a CRM slower than
+   * any fixed delay, released by the test when it has seen what it needed meanwhile).
+   */
+  | { heldUntil: Promise<unknown> };
 
 export interface Reply {
   status: number;
@@ -121,6 +126,17 @@ export abstract class ContractServer {
     this.requests.push(recorded);
 
     const fault = !this.faultPaths || this.faultPaths.test(url.pathname) ? (this.takeQueuedFault(recorded) ?? this.outage) : undefined;
+    if (fault && 'heldUntil' in fault) {
+      await fault.heldUntil.catch(() => undefined);
+      if (res.destroyed) {
+        recorded.answered = 'timeout'; // the client gave up while it was held: nothing was done
+        return;
+      }
+      const reply = await this.dispatch(req, url, recorded);
+      recorded.answered = reply.status;
+      this.send(res, reply);
+      return;
+    }
     if (fault && 'slowReplyMs' in fault) {
       const reply = await this.dispatch(req, url, recorded);
       recorded.answered = reply.status;

@@ -66,7 +66,7 @@ const LOCKS: Record<string, { exclusive?: string[]; shared?: string[] }> = {
   // The notify DLQ: both put a message there, read its depth and move it back (one move task per DLQ
   // at a time; a move by the other would take the message before its depth is read).
   'notify-dlq': { exclusive: ['console.browser', 'review-queue'] },
-  'crm-sync': { exclusive: ['crm-adapters', 'crm-outbox', 'leads', 'leads-crm', 'local-aws', 'review-queue'] },
+  'crm-sync': { exclusive: ['crm-adapters', 'crm-outbox', 'leads', 'leads-crm', 'local-aws', 'reassign-slow-crm', 'review-queue'] },
   'crm-read-sync': { exclusive: ['console-crm.browser', 'crm-jobber', 'crm-webhooks'] },
   // Renewals runs for every tenant unless told which.
   renewals: { exclusive: ['payments', 'renewals'] },
