@@ -149,7 +149,9 @@ export async function buildBookingWrite(
       transcriptNote,
       urgency: booking.request.emergency || jobType?.emergency ? 'emergency' : (booking.request.triage?.urgency ?? 'routine'),
       existingExternalIds: booking.crm?.externalIds,
-      idempotencyKey: `${tenantId}:${bookingId}:${jobState}`,
+      // One write per state and schedule: a retry of this write is a replay; a later reschedule (or a
+      // state the booking returns to after one) is a new write, never dropped as the first's replay.
+      idempotencyKey: `${tenantId}:${bookingId}:${jobState}:v${booking.scheduleVersion ?? 1}`,
       // A customer read from this CRM (read sync): written against its own customer and location ids.
       ...(customer.crm && customer.crm.adapter === tenant.crm.adapter
         ? { crmCustomer: { customerId: customer.crm.customerId, locationId: ownValue(customer.crm.locations, normalizeAddress(address)) } }

@@ -22,7 +22,7 @@ import { queues, queueUrlEnv } from '../../functions/registry';
 import { findOpenReviewItems } from '../../functions/review/store';
 import { pollOnce } from '../../local/pollers';
 import type { LocalSqs } from '../../local/sqs';
-import { bookingRequest, createTestTenant, setCredential } from './helpers';
+import { bookingRequest, createTestTenant, nextWeekday, setCredential } from './helpers';
 
 const st = new ServiceTitanContract();
 const hs = new HubSpotContract();
@@ -347,6 +347,21 @@ describe('signed webhook (HMAC-SHA256 over timestamp and body, replay window)', 
     wh.clockSkewSeconds = 0;
     const tampered = new WebhookCrmAdapter(`${wh.url}/crm`, 'not-the-secret', 2_000);
     await expect(tampered.writeBooking(write({ bookingId: 'b-wh-3' }))).rejects.toMatchObject({ name: 'CrmRejectedError' });
+  });
+
+  it("a second reschedule is a new write to the receiver, not a replay of the first (the Idempotency-Key names the schedule's version)", async () => {
+    const tenant = await crmTenant({ crm: { adapter: 'webhook', url: `${wh.url}/crm`, timeoutMs: 5_000 } });
+    const date = nextWeekday(3, 5);
+    const booked = await tenant.call('POST', '/v1/bookings', { ...request(), window: { date, start: '08:00' } });
+    expect(booked.status).toBe(201);
+    const { bookingId } = booked.body;
+    for (const start of ['12:00', '14:00']) {
+      const moved = await tenant.call('POST', `/v1/bookings/${bookingId}/reschedule`, { window: { date, start }, reason: 'customer asked' });
+      expect(moved.status).toBe(200);
+    }
+    // What a receiver that honours the key keeps for this booking: each reschedule, the last at 14:00.
+    const kept = [...wh.records.values()].filter((r) => r.bookingId === bookingId && r.state === 'rescheduled');
+    expect(kept.map((r) => (r.window as { label: string }).label)).toEqual([`${date} 12:00-14:00`, `${date} 14:00-16:00`]);
   });
 });
 
