@@ -7,6 +7,7 @@
 import { appendTimeline } from '../booking/store';
 import { openReviewItem } from '../review/store';
 import { logger } from '../shared/logger';
+import { getTenantPart } from '../tenant/store';
 import type { JobState } from './mapping';
 import { enqueueCrmSync } from './outbox-store';
 import { crmSyncSchedule, decideCrmFailure, describeCrmFailure } from './sync-policy';
@@ -28,7 +29,9 @@ export async function syncBookingToCrm(
     return 'written';
   } catch (error) {
     const failure = error as Error;
-    const decision = decideCrmFailure(failure, { site: 'inline', at, schedule: crmSyncSchedule(undefined) });
+    // The tenant's own retry schedule (its first wait too); the default when its settings cannot be read now.
+    const settings = await getTenantPart(tenantId, ['crmSync']).catch(() => undefined);
+    const decision = decideCrmFailure(failure, { site: 'inline', at, schedule: crmSyncSchedule(settings) });
     if (decision.action === 'outbox') {
       logger.warn('CRM update deferred to the outbox', { tenantId, bookingId, node, error: failure.name });
       await options.beforeOutbox?.();

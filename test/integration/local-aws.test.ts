@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ulid } from 'ulid';
 import { issueApiKey } from '../../functions/admin/store';
+import { getCrmSyncWork } from '../../functions/crm/outbox-store';
 import { queues } from '../../functions/registry';
 import { invokeLambda } from '../../local/lambdas';
 import { pollOnce } from '../../local/pollers';
@@ -142,6 +143,11 @@ describe('functions work with the grants they need (issue 13)', () => {
     }
     const moved = (await tenant.call('GET', `/v1/bookings/${bookingId}`)).body;
     expect(moved.window.technicianId).not.toBe(leaving);
+    // Its first retry is on the tenant's schedule (5 s), not the default 30 s (the inline write's
+    // fallback once used the default: this test then waited out 30 s, and on a busy machine longer).
+    const work = await getCrmSyncWork(tenant.tenantId, bookingId, 'rescheduled');
+    expect(work, 'the outbox row of the reassignment').toBeDefined();
+    expect(Date.parse(work!.nextAttemptAt!) - Date.parse(work!.requestedAt)).toBeLessThanOrEqual(5_000);
     // The outbox delivers the change once the CRM is back.
     const sqs = { queueUrl: () => process.env.CRM_SYNC_QUEUE_URL! } as unknown as LocalSqs;
     const crmSync = queues.find((q) => q.name === 'crm-sync')!;
