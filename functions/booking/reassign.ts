@@ -221,15 +221,19 @@ const ANNOUNCE_CONCURRENCY = 8;
 /**
  * Each moved job's customer and both technicians are told and the timeline updated, a few jobs at a
  * time; each job's CRM update goes through the crm-sync outbox (one message per job, its worker's
- * retries and review path), so an apply answers without waiting for the CRM, however many jobs and
+ * retries and review path; the built-in CRM, this table, is written inline), so an apply answers without waiting for the CRM, however many jobs and
  * however slow it is. Safe to run again (a recovered apply): ledger rows are per schedule version,
  * and a write the CRM already has is not written twice (crm/run-sync.ts).
  */
 export async function announceMoves(tenant: Tenant, moves: Array<Pick<Move, 'booking' | 'newHold'>>, by: string, reason: string, at: Date): Promise<void> {
-  await enqueueCrmSyncs(
-    moves.map(({ booking }) => ({ tenantId: tenant.tenantId, bookingId: booking.bookingId, state: 'rescheduled' as const })),
-    0,
-  );
+  // The built-in CRM is this table: written with each announcement (a few milliseconds), no queue.
+  const crmQueued = tenant.crm.adapter !== 'builtin';
+  if (crmQueued) {
+    await enqueueCrmSyncs(
+      moves.map(({ booking }) => ({ tenantId: tenant.tenantId, bookingId: booking.bookingId, state: 'rescheduled' as const })),
+      0,
+    );
+  }
   await forEachLimited(moves, ANNOUNCE_CONCURRENCY, ({ booking, newHold }) => {
     const window = { ...booking.window!, technicianId: newHold.plan.technicianId };
     return announceScheduleChange({
@@ -241,7 +245,7 @@ export async function announceMoves(tenant: Tenant, moves: Array<Pick<Move, 'boo
       reason,
       node: 'ReassignTechnicians',
       at,
-      crmQueued: true,
+      crmQueued,
     });
   });
 }
