@@ -54,7 +54,8 @@ describe('CRM write through a signed webhook', () => {
     const timestamp = String(call.headers['x-jobrelay-timestamp']);
     const expected = `v1=${createHmac('sha256', SECRET).update(`${timestamp}.${call.body}`).digest('hex')}`;
     expect(call.headers['x-jobrelay-signature']).toBe(expected);
-    expect(call.headers['idempotency-key']).toBe(`${tenant.tenantId}:${response.body.bookingId}:booked`);
+    // One write per state and schedule version (crm/write.ts): a later reschedule is never a replay of this one.
+    expect(call.headers['idempotency-key']).toBe(`${tenant.tenantId}:${response.body.bookingId}:booked:v1`);
     const payload = JSON.parse(call.body);
     expect(payload).toMatchObject({ event: 'booking.booked', dealStage: 'Booked', fields: { lead_source: 'google_ads' } });
   });
