@@ -202,16 +202,22 @@ export async function listDueCrmSyncWork(by: Date, limit: number, tenantId?: str
 
 /** Rings the doorbell: one crm-sync message, delivered after `delaySeconds` (at most 15 minutes). */
 export async function ringCrmSync(message: CrmSyncMessage, delaySeconds: number): Promise<string | undefined> {
+  const sent = await sqsClient().send(new SendMessageCommand({ QueueUrl: crmSyncQueueUrl(), ...doorbell(message, delaySeconds) }));
+  return sent.MessageId;
+}
+
+function crmSyncQueueUrl(): string {
   const queueUrl = process.env[queueUrlEnv('crm-sync')];
   if (!queueUrl) throw new Error(`Missing environment variable ${queueUrlEnv('crm-sync')}`);
-  const sent = await sqsClient().send(
-    new SendMessageCommand({
-      QueueUrl: queueUrl,
-      MessageBody: JSON.stringify(CrmSyncMessageSchema.parse(message)),
-      DelaySeconds: Math.min(MAX_DOORBELL_DELAY_SECONDS, Math.max(0, Math.round(delaySeconds))),
-    }),
-  );
-  return sent.MessageId;
+  return queueUrl;
+}
+
+/** A doorbell's body and delay (SQS's at most MAX_DOORBELL_DELAY_SECONDS), for SendMessage and SendMessageBatch alike. */
+function doorbell(message: CrmSyncMessage, delaySeconds: number): { MessageBody: string; DelaySeconds: number } {
+  return {
+    MessageBody: JSON.stringify(CrmSyncMessageSchema.parse(message)),
+    DelaySeconds: Math.min(MAX_DOORBELL_DELAY_SECONDS, Math.max(0, Math.round(delaySeconds))),
+  };
 }
 
 /** The record of a write about to be rung: due DOORBELL_GRACE_SECONDS after its doorbell should have rung. */
@@ -243,18 +249,13 @@ const DOORBELL_BATCH = 10;
  */
 export async function enqueueCrmSyncs(messages: CrmSyncMessage[], delaySeconds: number): Promise<void> {
   const recorded = await Promise.all(messages.map((message) => recordForDoorbell(message, delaySeconds)));
-  const queueUrl = process.env[queueUrlEnv('crm-sync')];
-  if (!queueUrl) throw new Error(`Missing environment variable ${queueUrlEnv('crm-sync')}`);
+  const queueUrl = crmSyncQueueUrl();
   for (let start = 0; start < recorded.length; start += DOORBELL_BATCH) {
     const batch = recorded.slice(start, start + DOORBELL_BATCH);
     const sent = await sqsClient().send(
       new SendMessageBatchCommand({
         QueueUrl: queueUrl,
-        Entries: batch.map(({ message, delay }, index) => ({
-          Id: String(index),
-          MessageBody: JSON.stringify(CrmSyncMessageSchema.parse(message)),
-          DelaySeconds: delay,
-        })),
+        Entries: batch.map(({ message, delay }, index) => ({ Id: String(index), ...doorbell(message, delay) })),
       }),
     );
     const taken = new Set((sent.Successful ?? []).map((entry) => Number(entry.Id)));
