@@ -1,22 +1,55 @@
 /**
- * The trail's states: books a few jobs, waits for their trails, counts the states each entered, and
- * prints what they would cost as a Standard workflow ($25 per million state transitions), which the
- * trail was until issue 19; it is Express now (`npm run bench cost` prices both).
+ * The trail's states and calls: books a few jobs, waits for their trails, counts the states each
+ * entered and prints what they would cost as a Standard workflow ($25 per million state transitions),
+ * which the trail was until issue 19; it is Express now (`npm run bench cost` prices both). Then what
+ * the trail's functions and the NotifyWorker call per booking (DynamoDB and SQS, counted in every
+ * local Lambda), and whether the technician's and dispatch's alerts reach the provider with the
+ * notify queue drained and no sweep (issue 19 item 3: NotifyTeam queues them itself), and how long
+ * after the booking answer; last, what one sweeper tick then still finds to do. Asserts nothing.
  */
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
+import { listOutbox } from '../functions/notify/store';
+import { queues, schedules } from '../functions/registry';
 import { sfnClient } from '../functions/shared/workflow-client';
 import { trailExecutionName } from '../functions/trail/start';
 import { DEMO_TENANT_ID, ensureApiKey, seedDemoTenant } from '../local/demo';
+import { invokeLambda, localAwsCalls, resetLocalAwsCalls } from '../local/lambdas';
+import { pollOnce } from '../local/pollers';
 import type { LocalSystem } from '../local/runtime';
 import { localExecutionArn } from '../local/stepfunctions';
+import { scheduledEvent } from '../local/ticker';
 
 const STANDARD_PRICE_PER_TRANSITION = 25 / 1_000_000;
 const BOOKINGS = 5;
+/** How long the bench drains the notify queue for a booking's team alerts before it says they wait for the sweeper. */
+const TEAM_ALERT_WAIT_MS = 5_000;
+const TEAM_KINDS = new Set(['technician_job', 'dispatcher_alert']);
+const TRAIL_FUNCTIONS = ['AssignTechnician', 'NotifyTeam', 'PrepChecklist', 'MaterialsCheck', 'CloseTrail', 'NotifyWorker'];
+const DYNAMO = /^(GetItem|Query|Scan|BatchGetItem|TransactGetItems|PutItem|UpdateItem|DeleteItem|BatchWriteItem|TransactWriteItems)Command$/;
+const SQS = /^(SendMessage|SendMessageBatch)Command$/;
+
+function callsOf(name: string, kind: RegExp): number {
+  return Object.entries(localAwsCalls().get(name) ?? {})
+    .filter(([command]) => kind.test(command))
+    .reduce((sum, [, n]) => sum + n, 0);
+}
 
 export async function benchTrail(system: LocalSystem): Promise<void> {
   await seedDemoTenant(DEMO_TENANT_ID);
   const apiKey = await ensureApiKey(DEMO_TENANT_ID);
+  const notify = queues.find((queue) => queue.name === 'notify')!;
+  const sweeper = schedules.find((schedule) => schedule.lambda === 'MinuteSweeps')!;
+  const drain = async () => {
+    while ((await pollOnce(system.sqs, notify, 0)) > 0);
+  };
+  const teamAlerts = async (bookingId: string) =>
+    (await listOutbox(DEMO_TENANT_ID)).filter((m) => m.bookingId === bookingId && TEAM_KINDS.has(String(m.kind))).length;
+  // Earlier work (the seed's, another bench's) is not counted.
+  await drain();
+  resetLocalAwsCalls();
   const counts: number[] = [];
+  const booked: string[] = [];
+  const toProvider: number[] = [];
   for (let i = 0; i < BOOKINGS; i++) {
     const response = await fetch(`${system.apiUrl}/v1/bookings`, {
       method: 'POST',
@@ -29,8 +62,10 @@ export async function benchTrail(system: LocalSystem): Promise<void> {
         attribution: { source: 'bench' },
       }),
     });
+    const answeredAt = performance.now();
     const booking = (await response.json()) as { bookingId: string; status: string };
     if (response.status !== 201) continue;
+    booked.push(booking.bookingId);
     const executionArn = localExecutionArn('jobTrail', trailExecutionName(booking.bookingId));
     for (let wait = 0; wait < 200; wait++) {
       const execution = await sfnClient()
@@ -41,9 +76,41 @@ export async function benchTrail(system: LocalSystem): Promise<void> {
     }
     const transitions = system.sfn.stateTransitions(executionArn);
     if (transitions !== undefined) counts.push(transitions);
+    // The queue's worker alone (no sweep): are both team alerts with the provider, and when?
+    for (;;) {
+      await drain();
+      if ((await teamAlerts(booking.bookingId)) >= 2) {
+        toProvider.push(performance.now() - answeredAt);
+        break;
+      }
+      if (performance.now() - answeredAt > TEAM_ALERT_WAIT_MS) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
   }
   const average = counts.reduce((a, b) => a + b, 0) / Math.max(1, counts.length);
   console.log('\nJob trail states (were it Standard)\n');
   console.log(`trail state transitions per booking: ${average.toFixed(1)} (over ${counts.length} trails; every step has work: parts and checklist)`);
   console.log(`Standard transitions per 1,000 bookings: $${(average * 1000 * STANDARD_PRICE_PER_TRANSITION).toFixed(3)}`);
+
+  const n = Math.max(1, booked.length);
+  console.log(`\nJob trail and its messages, per booking (${booked.length} bookings; calls counted in each local Lambda)\n`);
+  for (const name of TRAIL_FUNCTIONS)
+    console.log(`  ${name.padEnd(16)} DynamoDB ${(callsOf(name, DYNAMO) / n).toFixed(1)}, SQS sends ${(callsOf(name, SQS) / n).toFixed(1)}`);
+  const sorted = [...toProvider].sort((a, b) => a - b);
+  console.log(
+    `technician's and dispatch's alerts with the provider, no sweep: ${toProvider.length} of ${booked.length} bookings` +
+      (sorted.length
+        ? ` (booking answer -> both handed over: median ${sorted[Math.floor(sorted.length / 2)]!.toFixed(0)} ms, max ${sorted.at(-1)!.toFixed(0)} ms)`
+        : ''),
+  );
+  // One sweeper tick after them: the safety net's share of these bookings (before: it queued every team alert).
+  resetLocalAwsCalls();
+  await invokeLambda(sweeper.lambda, scheduledEvent(sweeper));
+  await drain();
+  let late = 0;
+  for (const bookingId of booked) late += await teamAlerts(bookingId);
+  const sent = toProvider.length * 2;
+  console.log(
+    `then one sweeper tick: DynamoDB ${callsOf(sweeper.lambda, DYNAMO)}, SQS sends ${callsOf(sweeper.lambda, SQS)}; team alerts it delivered: ${late - sent} (were waiting for it)`,
+  );
 }

@@ -385,7 +385,8 @@ export const lambdas: LambdaSpec[] = [
     entry: 'functions/trail/notify-team.handler.ts',
     description:
       'Send the technician the job with full context (history, equipment, access notes, summary, transcript) and tell the dispatcher (and the on-call manager for emergencies); each message its own exception path',
-    grants: ['table:readWrite'],
+    // Its messages are due now: queued at once (notify/queue-now.ts), the sweeper the safety net.
+    grants: ['table:readWrite', 'notifyQueue:send'],
   },
   {
     name: 'PrepChecklist',

@@ -15,7 +15,7 @@ import { now } from '../shared/time';
 import { tenantConfig } from '../tenant/config-cache';
 import { listTechnicians } from '../tenant/store';
 import { planForStatus } from './plan';
-import { queueNow } from './queue-now';
+import { queueWritten } from './queue-now';
 import { scheduleLedgerRows } from './schedule-store';
 import { partiesOf } from './store';
 
@@ -52,11 +52,6 @@ export const handler = workflowNode('ScheduleNotifications', async (state) => {
       detail: (added) => ({ kinds, added: added.length, dueNow: added.filter((row) => row.queued).length }),
     },
   });
-  await queueNow(
-    written
-      .filter((row) => row.queued)
-      .map(({ kind, technicianId, version }) => ({ tenantId, bookingId, kind, technicianId, version, ...(parties ? { parties } : {}) })),
-    at,
-  );
+  await queueWritten(tenantId, bookingId, written, parties, at);
   return { scheduled: kinds };
 });

@@ -20,6 +20,7 @@
  * meanwhile. Every FULL_SWEEP_EVERY_MINUTES, or with no marker yet, it reads every partition (the
  * legacy one too): a row whose writer died before marking it waits at most that long.
  */
+import { forEachLimited } from '../shared/concurrency';
 import { NOTIFY_BATCH, sendNotifyMessages } from './queue-store';
 import {
   DUE_INDEX_LAG_MS,
@@ -124,18 +125,18 @@ async function sweepPartition(partition: string, at: Date, deadline: number, max
   const batches: LedgerMessage[][] = [];
   for (let i = 0; i < ordered.length; i += NOTIFY_BATCH) batches.push(ordered.slice(i, i + NOTIFY_BATCH));
   let queued = 0;
-  let nextBatch = 0;
   const moved: string[] = [];
-  await Promise.all(
-    Array.from({ length: Math.min(BATCHES_IN_FLIGHT, batches.length) }, async () => {
-      while (nextBatch < batches.length && Date.now() < deadline) {
-        const batch = batches[nextBatch++]!;
-        const sent = await sendNotifyMessages(batch.map(messageOf));
-        const marked = await Promise.all(batch.map((row, index) => (sent.has(index) ? markQueued(row, at) : false)));
-        queued += marked.filter(Boolean).length;
-        if (partition === DUE_PARTITION) moved.push(...batch.filter((_, index) => marked[index]).map((row) => row.tenantId));
-      }
-    }),
+  await forEachLimited(
+    batches,
+    BATCHES_IN_FLIGHT,
+    async (batch) => {
+      const sent = await sendNotifyMessages(batch.map(messageOf));
+      const marked = await Promise.all(batch.map((row, index) => (sent.has(index) ? markQueued(row, at) : false)));
+      queued += marked.filter(Boolean).length;
+      if (partition === DUE_PARTITION) moved.push(...batch.filter((_, index) => marked[index]).map((row) => row.tenantId));
+    },
+    // No batch is started past the budget, nor after one failed (a queue that refuses is not sent every batch).
+    { until: (failures) => failures > 0 || Date.now() >= deadline },
   );
   // A legacy row moved to its tenant's shard (markQueued), due again there: the shard is marked.
   await markDueShards(moved);

@@ -3,7 +3,9 @@
  * with full context, to the assigned technician's phone, and dispatch hears of every new job (an
  * emergency also reaches the on-call manager). It writes the messages' ledger rows, each naming the
  * ids of the booking's customer, job type and technician so the NotifyWorker reads them in its one
- * request (notify/store.ts readMessageSubject); both timeline entries go to CloseTrail's one booking
+ * request (notify/store.ts readMessageSubject), and, as they are due now, queues them itself
+ * (notify/queue-now.ts): the technician has the job seconds after the booking, not at the sweeper's
+ * next tick (the sweeper stays the safety net); both timeline entries go to CloseTrail's one booking
  * write (trail/facts.ts TrailWrite). Each message keeps its own exception path: one that cannot be planned (no
  * technician) does not stop the other, and CloseTrail makes it a review item under its own step name
  * (NotifyTechnician, NotifyDispatcher) from this node's `failures`. With no dispatch contact
@@ -12,7 +14,8 @@
  */
 import { requireBookingRecord, type TimelineNote } from '../booking/store';
 import type { PlannedNotification } from '../notify/plan';
-import { putLedgerRows } from '../notify/store';
+import { queueWritten } from '../notify/queue-now';
+import { partiesOf, putLedgerRows } from '../notify/store';
 import { InvariantError, type NodeRaises, RetryableError } from '../shared/errors';
 import { TRAIL_STEP_CATCH, workflowNode } from '../shared/node';
 import { now } from '../shared/time';
@@ -80,10 +83,16 @@ export const handler = workflowNode('NotifyTeam', async (state) => {
   }
   const rows = planned.flatMap((p) => p.rows);
   // The ids the worker reads with each row (never the caller's details).
-  const parties = facts
-    ? { customerId: facts.customerId, jobTypeId: facts.jobTypeId, technicianId: facts.technicianId }
-    : { customerId: booking?.customerId, jobTypeId: booking?.jobTypeId, technicianId: booking?.window?.technicianId };
-  if (rows.length) await putLedgerRows(tenantId, bookingId, rows, { parties });
+  const parties = partiesOf(
+    facts
+      ? { customerId: facts.customerId, jobTypeId: facts.jobTypeId, technicianId: facts.technicianId }
+      : { customerId: booking?.customerId, jobTypeId: booking?.jobTypeId, technicianId: booking?.window?.technicianId },
+  );
+  // Due now: written `queued` and rung on the notify queue here (notify/queue-now.ts), the sweeper the
+  // safety net. A retried node finds its rows written and queues nothing again; a doorbell rung twice
+  // is still one message (the worker claims the row before it sends).
+  const written = rows.length ? await putLedgerRows(tenantId, bookingId, rows, { queuedAt: at, ...(parties ? { parties } : {}) }) : [];
+  await queueWritten(tenantId, bookingId, written, parties, at);
   // Both timeline entries go in CloseTrail's booking write.
   const write: TrailWrite = { notes: planned.map((p) => ({ ...p.note, at: at.toISOString() })) };
   return { ...results, ...(Object.keys(failures).length ? { failures } : {}), ...(planned.length ? { write } : {}) };

@@ -5,12 +5,16 @@
  * completed trail (Express starts are not deduplicated) does nothing again.
  */
 import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
+import { listOutbox } from '../../functions/notify/store';
+import { sweepDueNotifications } from '../../functions/notify/sweep';
+import { handler as notifyTeam } from '../../functions/trail/notify-team.handler';
 import { sfnClient } from '../../functions/shared/workflow-client';
 import { trailExecutionName } from '../../functions/trail/start';
 import { localExecutionArn } from '../../local/stepfunctions';
-import { bookingRequest, createTestTenant, nextWeekday, settledBooking, type TestTenant } from './helpers';
-import { deliverDue } from './lifecycle-helpers';
+import { bookingRequest, createTestTenant, itemsWithPrefix, nextWeekday, settledBooking, type TestTenant } from './helpers';
+import { deliverDue, drain } from './lifecycle-helpers';
 
 const trailArn = (name: string) => localExecutionArn('jobTrail', name);
 
@@ -83,6 +87,41 @@ describe('job trail', () => {
     expect(steps(after.timeline)).toEqual(steps(booking.timeline));
     expect((await tenant.call('GET', '/v1/review-items?kind=workflow_failed')).body.items).toEqual([]);
   });
+
+  it('NotifyTeam queues the technician’s and dispatch’s alerts itself: they reach the provider with no sweep, and a retried NotifyTeam or a sweep after sends nothing twice', async () => {
+    const tenant = await createTestTenant();
+    const booked = await settledBooking(
+      tenant,
+      bookingRequest({
+        jobTypeId: 'plumbing-water-heater-repair',
+        address: { line1: '5300 S 1st St', city: 'Austin', region: 'TX', postalCode: '78744' },
+        window: { date: nextWeekday(3, 4), start: '10:00' },
+      }),
+      {},
+    );
+    const { bookingId } = booked;
+    expect((await waitForExecution(trailArn(trailExecutionName(bookingId)))).status).toBe('SUCCEEDED');
+    // The step is retried (its Lambda timed out after queueing, say) before the worker has sent anything.
+    await notifyTeam({ tenantId: tenant.tenantId, bookingId }, {} as Context);
+
+    // No sweep: the notify queue's worker alone hands both alerts to the provider, each once.
+    await drain('notify');
+    const team = async () =>
+      (await listOutbox(tenant.tenantId))
+        .filter((m) => m.bookingId === bookingId && ['technician_job', 'dispatcher_alert'].includes(String(m.kind)))
+        .map((m) => `${m.kind}:${m.to}`)
+        .sort();
+    expect(await team()).toEqual(['dispatcher_alert:+15125550100', 'technician_job:+15125552003']);
+    const rows = (await itemsWithPrefix(`T#${tenant.tenantId}#BOOKING#${bookingId}`)).filter((i) => i.sk.startsWith('NOTIFY#'));
+    for (const kind of ['technician_job', 'dispatcher_alert'])
+      expect(rows.find((r) => r.kind === kind)).toMatchObject({ status: 'sent', queuedAt: expect.any(String) });
+
+    // The sweeper, the safety net, and another retry find nothing of them to queue again.
+    await notifyTeam({ tenantId: tenant.tenantId, bookingId }, {} as Context);
+    await sweepDueNotifications(new Date());
+    await drain('notify');
+    expect(await team()).toEqual(['dispatcher_alert:+15125550100', 'technician_job:+15125552003']);
+  }, 300_000);
 
   it('a trail step that fails does not stop the others and becomes a review item', async () => {
     const tenant = await createTestTenant({ scheduleSource: { mode: 'external', staleAfterMinutes: 60 } });

@@ -8,7 +8,9 @@
  * the booking is written once by the whole trail (CloseTrail) and a retried CloseTrail writes nothing
  * again, the worker reads a message's row, booking, tenant and parties in one request (the ids its
  * writer put on the row) and never lists every technician, records a message in one conditional write
- * (no transaction), and a message delivered twice is sent once; NotifyTeam's two messages fail apart.
+ * (no transaction), and a message delivered twice is sent once; NotifyTeam's two messages fail apart;
+ * NotifyTeam writes its rows `queued` (it queues them itself: no sweeper write) and a retried one only
+ * finds them there.
  * The messages are the test's own rows (version 2, written `queued` and due again in 15 minutes):
  * no other file's sweep or drain lists them.
  */
@@ -100,11 +102,18 @@ describe('the job trail and its messages in few DynamoDB calls (issue 19)', () =
     const closedAgain = await counted(() => closeTrail(trail, context));
     expect(closedAgain.result).toEqual({ failedSteps: [], alreadyClosed: true });
     expect(writes(closedAgain.calls).filter((call) => call.command !== 'UpdateItemCommand')).toEqual([]);
-    // A retried NotifyTeam adds no row (each is put only where none exists).
-    const teamRows = async () => (await queryPrefix(bookingKeys.partition(tenant.tenantId, bookingId), notifyKeys.ledgerPrefix, { consistent: true })).length;
+    // NotifyTeam queued its messages itself (they are due now): the rows are written `queued`, so no
+    // sweeper writes them again (its markQueued: one write per message before), and the doorbell rang.
+    const teamRows = async () => queryPrefix(bookingKeys.partition(tenant.tenantId, bookingId), notifyKeys.ledgerPrefix, { consistent: true });
     const rowsBefore = await teamRows();
-    await notifyTeam(trail, context);
-    expect(await teamRows()).toBe(rowsBefore);
+    expect(rowsBefore.map((row) => row.kind).sort()).toEqual(['dispatcher_alert', 'technician_job']);
+    // Queued (or sent already: another file's drain may have delivered them), never left pending for the sweeper.
+    for (const row of rowsBefore) expect(row).toMatchObject({ status: expect.stringMatching(/^(queued|sent)$/), queuedAt: expect.any(String) });
+    // A retried NotifyTeam adds no row (each is put only where none exists) and so queues nothing: its
+    // two conditional puts fail, nothing else (not the due marker).
+    const retried = await counted(() => notifyTeam(trail, context));
+    expect(retried.calls.map((call) => call.command)).toEqual(['PutItemCommand', 'PutItemCommand']);
+    expect((await teamRows()).length).toBe(rowsBefore.length);
     expect(trailSteps((await getBookingWithTimeline(tenant.tenantId, bookingId))?.timeline)).toEqual(expected);
 
     // Ceilings (were 7, 3, 5, 3-4, 3-4, 3 calls, then 3, 3-4, 1, 1, 2): the booking is written once,
