@@ -1,13 +1,14 @@
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 import { defineConfig } from 'vitest/config';
-import { locksCollide, locksOf, SERIAL_FILES } from './test/integration/file-locks';
+import { LONGEST_CHAIN, locksCollide, locksOf, SERIAL_FILES, SERIAL_PROJECT } from './test/integration/file-locks';
 
 const MAX_WORKERS = 4;
 
 /**
  * vitest's order (slowest first, from the last run), with files that share a lock spread apart: a
  * file that waits for its turn holds a worker idle, so the next files picked are ones that need
- * none of the locks the files just started hold.
+ * none of the locks the files just started hold. Then the projects in the order that keeps the cores
+ * busy (`byPhase`).
  */
 class SpreadLocks extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
@@ -15,12 +16,42 @@ class SpreadLocks extends BaseSequencer {
     const ordered: TestSpecification[] = [];
     while (pending.length) {
       const held = ordered.slice(1 - MAX_WORKERS).flatMap((spec) => locksOf(spec.moduleId));
-      // Only within the project at the head: projects and groups keep vitest's order.
+      // Only within the project at the head: projects keep vitest's order here.
       const free = pending.findIndex((spec) => spec.project.name === pending[0]!.project.name && !locksCollide(locksOf(spec.moduleId), held));
       ordered.push(...pending.splice(Math.max(0, free), 1));
     }
-    return ordered;
+    return byPhase(ordered);
   }
+}
+
+/**
+ * The parallel integration files first; then the unit files, which fill the workers the last
+ * integration files leave free; then the serial files, each with an infra file after it. A serial
+ * file waits for every integration file before it and runs alone among them (file-locks.ts
+ * `systemLocksOf`), mostly waiting on the local system: the worker that takes the next one waits
+ * its turn, and the infra files (each tens of CPU-seconds of synth and bundling) run on the cores
+ * the serial files leave idle. One phase: the serial files no longer run alone after everything
+ * else while a core idles (issue 19: `npm test` on a busy machine).
+ */
+function byPhase(ordered: TestSpecification[]): TestSpecification[] {
+  const of = (name: string) => ordered.filter((spec) => spec.project.name === name);
+  const parallel = ordered.filter((spec) => spec.project.name.startsWith('integration') && spec.project.name !== SERIAL_PROJECT);
+  const serial = of(SERIAL_PROJECT);
+  const infra = of('infra');
+  const besideSerial = Array.from({ length: Math.max(serial.length, infra.length) }, (_, i) => [serial[i], infra[i]]).flat();
+  return [...spreadChain(parallel, LONGEST_CHAIN), ...of('unit'), ...besideSerial.filter((spec): spec is TestSpecification => spec !== undefined)];
+}
+
+/**
+ * The files that take turns on `lock` spread evenly over `specs`, the first of them first: the chain
+ * starts with the run instead of wherever file size (a clean clone's order) puts it, and each of its
+ * files is picked about when the one before it ends, so none holds a worker idle for long.
+ */
+function spreadChain(specs: TestSpecification[], lock: string): TestSpecification[] {
+  const chain = specs.filter((spec) => locksOf(spec.moduleId).includes(lock));
+  const rest = specs.filter((spec) => !chain.includes(spec));
+  for (const [i, spec] of chain.entries()) rest.splice(Math.round((i * specs.length) / chain.length), 0, spec);
+  return rest;
 }
 
 /**
@@ -48,7 +79,8 @@ export default defineConfig({
   test: {
     // Files at once (vitest's default on 2 cores is 1: every file waited for the one before). Most
     // integration time is waiting on the local system, not CPU, so unit, infra and integration files
-    // share four workers; the serial project runs after them, one file at a time.
+    // share four workers, all projects in one phase; the serial files take turns after the parallel
+    // ones by a lock (file-locks.ts), beside the unit and infra files (SpreadLocks' order).
     maxWorkers: MAX_WORKERS,
     sequence: { sequencer: SpreadLocks },
     projects: [
@@ -94,12 +126,13 @@ export default defineConfig({
       },
       {
         test: {
-          name: 'integration-serial',
-          // Files that look at the whole system (global counts and sweeps): alone, after the rest.
+          name: SERIAL_PROJECT,
+          // Files that look at the whole system (global counts and sweeps): alone among the integration
+          // files, after the parallel ones (file-locks.ts systemLocksOf), beside unit and infra files.
+          // Not a group of its own (sequence.groupOrder): a group runs only when the one before has
+          // ended, so the serial files ran one at a time while a core idled (about a quarter of the run).
           include: SERIAL_FILES,
           ...integration,
-          maxWorkers: 1,
-          sequence: { groupOrder: 1 },
         },
       },
       {

@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ulid } from 'ulid';
 import { issueApiKey } from '../../functions/admin/store';
 import { hashApiKey } from '../../functions/admin/store';
-import { callApi, createTestTenant, itemsWithPrefix, type TestTenant } from './helpers';
+import { callApi, createTestTenant, itemsWithPrefix, partitionItems, type TestTenant } from './helpers';
 
 const as = (apiKey: string) => ({
   call: (method: string, path: string, body?: unknown) => callApi(method, path, { body, headers: { authorization: `Bearer ${apiKey}` } }),
@@ -35,7 +35,7 @@ describe('POST /v1/tenants', () => {
     expect(again.status).toBe(409);
 
     // Only the hash is stored, never the key.
-    const rows = [...(await itemsWithPrefix(`T#${tenantId}`)), ...(await itemsWithPrefix(`APIKEY#${hashApiKey(created.body.apiKey)}`))];
+    const rows = [...(await itemsWithPrefix(`T#${tenantId}`)), ...(await partitionItems(`APIKEY#${hashApiKey(created.body.apiKey)}`))];
     expect(JSON.stringify(rows)).not.toContain(created.body.apiKey);
     expect(rows.some((r) => r.pk === `APIKEY#${hashApiKey(created.body.apiKey)}`)).toBe(true);
   });

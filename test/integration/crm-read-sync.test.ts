@@ -12,13 +12,13 @@ import { crmAdapterFor } from '../../functions/crm/adapters';
 import { ServiceTitanCrmAdapter } from '../../functions/crm/adapters/servicetitan';
 import { READ_SYNC_PAGE_SIZE } from '../../functions/crm/read-sync';
 import { queueUrlEnv } from '../../functions/registry';
-import { upsertCrmCustomer } from '../../functions/recognise/store';
+import { customerKeys, upsertCrmCustomer } from '../../functions/recognise/store';
 import { sqsClient } from '../../functions/shared/queue-client';
 import { getTenant } from '../../functions/tenant/store';
 import { HousecallProContract } from '../contract-servers/housecallpro';
 import { HubSpotContract } from '../contract-servers/hubspot';
 import { ServiceTitanContract } from '../contract-servers/servicetitan';
-import { bookingRequest, createTestTenant, driveQueueUntil, itemsWithPrefix, readSyncUntil, setCredential, type TestTenant } from './helpers';
+import { bookingRequest, createTestTenant, driveQueueUntil, itemsByKeys, readSyncUntil, setCredential, type TestTenant } from './helpers';
 
 const st = new ServiceTitanContract();
 const hs = new HubSpotContract();
@@ -50,8 +50,13 @@ async function serviceTitanTenant(server = st): Promise<TestTenant> {
 /** Drives the crm-read-sync worker (as the local event source mapping does) until the run is over. */
 const runSync = (tenant: TestTenant, until?: string[]) => readSyncUntil(tenant, until, 170_000);
 
-async function countItems(prefix: string): Promise<number> {
-  return (await itemsWithPrefix(prefix)).length;
+/**
+ * How many of these CRM customers have their claim (`T#<tenant>#CRMCUSTOMER#<adapter>#<id>`): read by
+ * key, where counting the tenant's claims by prefix Scans the whole table (this serial file runs beside
+ * the largest it gets: ~24 s of DynamoDB Local's CPU per Scan).
+ */
+async function claimedCount(tenant: TestTenant, adapter: string, crmIds: Iterable<string | number>): Promise<number> {
+  return (await itemsByKeys([...crmIds].map((id) => customerKeys.crmClaim(tenant.tenantId, adapter, String(id))))).length;
 }
 
 describe('backfill from each CRM', { timeout: 180_000 }, () => {
@@ -69,7 +74,7 @@ describe('backfill from each CRM', { timeout: 180_000 }, () => {
       const status = await runSync(tenant);
       expect(status).toMatchObject({ state: 'done', adapter: 'servicetitan', pages: Math.ceil(120 / READ_SYNC_PAGE_SIZE), customers: 120 });
       expect(status.cursor).toBeUndefined();
-      expect(await countItems(`T#${tenant.tenantId}#CRMCUSTOMER#servicetitan#`)).toBe(120);
+      expect(await claimedCount(tenant, 'servicetitan', server.customers.keys())).toBe(120);
 
       const member = [...server.customers.values()][0]!;
       const phone = server.contacts.find((c) => c.customerId === member.id && c.type === 'MobilePhone')!.value;
@@ -117,7 +122,7 @@ describe('backfill from each CRM', { timeout: 180_000 }, () => {
       const incremental = await runSync(tenant);
       expect(incremental).toMatchObject({ state: 'done', mode: 'incremental', customers: 1 });
       expect(server.requestsTo('POST', /\/contacts\/search$/).length).toBeGreaterThan(0);
-      expect(await countItems(`T#${tenant.tenantId}#CRMCUSTOMER#hubspot#`)).toBe(110);
+      expect(await claimedCount(tenant, 'hubspot', server.contacts.keys())).toBe(110);
     } finally {
       await server.stop();
     }
@@ -132,7 +137,7 @@ describe('backfill from each CRM', { timeout: 180_000 }, () => {
       expect((await tenant.call('POST', '/v1/crm/sync', {})).status).toBe(202);
       const status = await runSync(tenant);
       expect(status).toMatchObject({ state: 'done', pages: 2, customers: 110 });
-      expect(await countItems(`T#${tenant.tenantId}#CRMCUSTOMER#housecallpro#`)).toBe(110);
+      expect(await claimedCount(tenant, 'housecallpro', server.customers.keys())).toBe(110);
       // Its open estimate (GET /estimates?customer_id=); the approved one is not open.
       const lookup = await tenant.call('POST', '/v1/customers/lookup', { phone: first!.mobile_number });
       expect(lookup.body.customer.openEstimates).toEqual([expect.objectContaining({ summary: 'Tankless water heater', amount: 3200 })]);
@@ -179,19 +184,25 @@ describe('crash, throttling', { timeout: 180_000 }, () => {
       const adapter = await crmAdapterFor(tenantConfig);
       const page = await adapter.listCustomers!({ cursor: '2', pageSize: READ_SYNC_PAGE_SIZE });
       for (const customer of page.customers.slice(0, 25)) await upsertCrmCustomer(tenant.tenantId, 'servicetitan', customer, 'US', new Date());
-      expect(await countItems(`T#${tenant.tenantId}#CRMCUSTOMER#`)).toBe(125);
+      expect(await claimedCount(tenant, 'servicetitan', server.customers.keys())).toBe(125);
       expect((await tenant.call('GET', '/v1/crm/sync')).body).toMatchObject({ pages: 1, customers: 100 });
 
       // The message comes back after its visibility timeout; the run finishes from the checkpoint.
       const status = await runSync(tenant);
       expect(status).toMatchObject({ state: 'done', pages: 2, customers: 150 });
-      // One read of the tenant's items for the three counts (each Scan reads the whole table, by this
-      // serial file the largest it gets: seconds of DynamoDB Local's CPU each).
-      const items = await itemsWithPrefix(`T#${tenant.tenantId}#`);
-      const under = (prefix: string) => items.filter((item) => item.pk.startsWith(`T#${tenant.tenantId}#${prefix}`));
-      expect(under('CRMCUSTOMER#')).toHaveLength(150);
-      expect(under('CUSTOMER#').filter((item) => item.sk === 'PROFILE')).toHaveLength(150);
-      expect(under('PHONE#')).toHaveLength(150);
+      // Every CRM customer once: its claim, one customer record each, and its phone's claim on that same
+      // record (a page written twice would leave a second record beside the first, which keeps the
+      // phone). Read by key: a Scan for the tenant's items reads the whole table, by this serial file
+      // the largest it gets.
+      const claims = await itemsByKeys([...server.customers.keys()].map((id) => customerKeys.crmClaim(tenant.tenantId, 'servicetitan', String(id))));
+      expect(claims).toHaveLength(150);
+      const customerIds = new Set(claims.map((claim) => claim.customerId as string));
+      expect(customerIds.size).toBe(150);
+      expect(await itemsByKeys([...customerIds].map((id) => customerKeys.customer(tenant.tenantId, id)))).toHaveLength(150);
+      const phones = server.contacts.filter((contact) => contact.type === 'MobilePhone').map((contact) => contact.value as string);
+      const phoneClaims = await itemsByKeys(phones.map((phone) => customerKeys.phoneClaim(tenant.tenantId, phone)));
+      expect(phoneClaims).toHaveLength(150);
+      expect(new Set(phoneClaims.map((claim) => claim.customerId))).toEqual(customerIds);
     } finally {
       await server.stop();
     }

@@ -6,7 +6,9 @@
  * (test/integration/setup-env.ts): files that share a name take turns, all others run beside them.
  * Files that look at the whole system (global counts, sweeps with a clock moved ahead for every
  * tenant, a storm that fills the admission limits) run alone, after the parallel ones
- * (`SERIAL_FILES`, the `integration-serial` project in vitest.config.ts).
+ * (`SERIAL_FILES`, the `integration-serial` project in vitest.config.ts): they hold the `system` name
+ * alone, every other integration file holds it shared (`systemLocksOf`). Unit and infra files hold
+ * nothing: they run beside the serial files, on the cores those leave idle.
  *
  * A lock is held by an open HTTP request to the lock server in the vitest main process: released
  * when the file ends, or when its worker dies (the connection closes), so a crash cannot wedge a run.
@@ -24,7 +26,7 @@ export const SERIAL_FILES = [
   'failed-messages.test.ts', // the notify queue's depth is 0
   'messaging.test.ts', // the global sweeper with a clock days ahead
   'notifications.test.ts', // the global sweeper at a visit's morning
-  'notify-sweep-shards.test.ts', // counts what the global sweeper queues
+  // Not notify-sweep-shards: its burst and sweeps go to a table and a queue of its own.
   'recovery.test.ts', // the global recovery sweep and notification sweeps ahead of now
   // Hostile bursts beyond what the local system serves (429/503 for everyone meanwhile). Not the
   // attack-crash-* files: they burst and kill a system of their own (test/integration/crash-harness.ts),
@@ -77,6 +79,13 @@ const LOCKS: Record<string, { exclusive?: string[]; shared?: string[] }> = {
   browser: { exclusive: ['console.browser', 'console-crm.browser', 'console-messages.browser'] },
 };
 
+/**
+ * The lock whose files add up to the longest run one after another: the three child-system files are
+ * three of the four slowest (quiet run 2026-11-30: 77, 69 and 56 s, ~200 s in turn). vitest.config.ts
+ * starts them with the run, spread over it, so the run does not end waiting for this chain.
+ */
+export const LONGEST_CHAIN = 'child-system';
+
 /** A held name's mode: `name` alone, `name:shared` beside other sharers. */
 const SHARED = ':shared';
 
@@ -86,6 +95,20 @@ export function locksOf(filepath: string): string[] {
   return Object.entries(LOCKS)
     .flatMap(([name, { exclusive = [], shared = [] }]) => [...(exclusive.includes(file) ? [name] : []), ...(shared.includes(file) ? [`${name}${SHARED}`] : [])])
     .sort();
+}
+
+/** The vitest project of SERIAL_FILES (vitest.config.ts). */
+export const SERIAL_PROJECT = 'integration-serial';
+const SYSTEM = 'system';
+
+/**
+ * The name every integration file holds besides its own (`locksOf`): a serial file alone, every other
+ * integration file shared, so a serial file starts once the parallel files it follows have ended and
+ * none starts beside it. Unit and infra files (other projects) hold nothing.
+ */
+export function systemLocksOf(projectName: string): string[] {
+  if (projectName === SERIAL_PROJECT) return [SYSTEM];
+  return projectName.startsWith('integration') ? [`${SYSTEM}${SHARED}`] : [];
 }
 
 /** Whether two files' locks keep them apart (the same name, unless both only share it). */

@@ -8,6 +8,7 @@ import { expect, inject } from 'vitest';
 import { ulid } from 'ulid';
 import { bookingKeys } from '../../functions/booking/store';
 import { capacityKeys, counterEntries, isCounterKey } from '../../functions/capacity/store';
+import { customerKeys } from '../../functions/recognise/store';
 import { queues, queueUrlEnv, type QueueSpec } from '../../functions/registry';
 import { documentClient } from '../../functions/shared/clients';
 import { putTenantSecret, type SecretPurpose } from '../../functions/shared/secrets';
@@ -330,22 +331,36 @@ export function readSyncUntil(tenant: TestTenant, states = ['done', 'failed'], t
 /**
  * Every booking of a tenant (its `BOOKING` items), without reading the whole table: the tenant's
  * booking list (`T#<tenant>#BOOKINGS`, one row per booking, written in the same transaction as the
- * booking: booking/store.ts bookingRecordPuts), then the bookings by their keys (BatchGet,
- * consistent). A Scan for `T#<tenant>#BOOKING#` reads every item every file wrote: DynamoDB Local
+ * booking: booking/store.ts bookingRecordPuts), then the bookings by their keys (`itemsByKeys`).
+ * A Scan for `T#<tenant>#BOOKING#` reads every item every file wrote: DynamoDB Local
  * took 2.7 s of its CPU for one Scan of 20,000 items and 24 s for 60,000 (measured 2026-11-30,
  * ~650-byte items), and the serial files run beside tens of thousands.
  */
 export async function tenantBookings(tenantId: string): Promise<Array<Record<string, any>>> {
   const ids = [...new Set((await partitionItems(bookingKeys.listPartition(tenantId))).map((row) => row.bookingId as string))];
-  const bookings: Array<Record<string, any>> = [];
-  for (let start = 0; start < ids.length; start += 100) {
-    let keys: Array<Record<string, unknown>> = ids.slice(start, start + 100).map((id) => bookingKeys.booking(tenantId, id));
+  return itemsByKeys(ids.map((id) => bookingKeys.booking(tenantId, id)));
+}
+
+/** The items at these keys (BatchGet, consistent, 100 keys a call), in no particular order; a key with no item gives none. */
+export async function itemsByKeys(keys: Array<{ pk: string; sk: string }>): Promise<Array<Record<string, any>>> {
+  const items: Array<Record<string, any>> = [];
+  for (let start = 0; start < keys.length; start += 100) {
+    let batch: Array<Record<string, unknown>> = keys.slice(start, start + 100);
     // BatchGet may leave part of a batch unread: ask again for what it left.
-    while (keys.length) {
-      const page = await documentClient().send(new BatchGetCommand({ RequestItems: { [process.env.TABLE_NAME!]: { Keys: keys, ConsistentRead: true } } }));
-      bookings.push(...(page.Responses?.[process.env.TABLE_NAME!] ?? []));
-      keys = page.UnprocessedKeys?.[process.env.TABLE_NAME!]?.Keys ?? [];
+    while (batch.length) {
+      const page = await documentClient().send(new BatchGetCommand({ RequestItems: { [process.env.TABLE_NAME!]: { Keys: batch, ConsistentRead: true } } }));
+      items.push(...(page.Responses?.[process.env.TABLE_NAME!] ?? []));
+      batch = page.UnprocessedKeys?.[process.env.TABLE_NAME!]?.Keys ?? [];
     }
   }
-  return bookings;
+  return items;
+}
+
+/**
+ * The customer record that owns a phone (its claim `T#<tenant>#PHONE#<e164>`, then the profile): two
+ * key reads, where filtering the tenant's `CUSTOMER#` items by phone Scans the whole table.
+ */
+export async function customerByPhone(tenantId: string, phoneE164: string): Promise<Record<string, any> | undefined> {
+  const [claim] = await itemsByKeys([customerKeys.phoneClaim(tenantId, phoneE164)]);
+  return claim ? (await itemsByKeys([customerKeys.customer(tenantId, claim.customerId)]))[0] : undefined;
 }

@@ -14,7 +14,7 @@ import { queues } from '../../functions/registry';
 import { sqsClient } from '../../functions/shared/queue-client';
 import { pollOnce } from '../../local/pollers';
 import type { LocalSqs } from '../../local/sqs';
-import { bookingRequest, callApi, createTestTenant, itemsWithPrefix, type TestTenant } from './helpers';
+import { bookingRequest, callApi, createTestTenant, partitionItems, type TestTenant } from './helpers';
 
 let tenant: TestTenant;
 const HOUR = 3_600_000;
@@ -106,7 +106,7 @@ describe('POST /v1/review-items/{id}/resolve', () => {
 
     const again = await tenant.call('POST', `/v1/review-items/${item.reviewItemId}/resolve`, { note: 'again' });
     expect(again.status).toBe(409);
-    const stored = (await itemsWithPrefix(`T#${tenant.tenantId}#REVIEW`)).filter((i) => i.reviewItemId === item.reviewItemId);
+    const stored = (await partitionItems(`T#${tenant.tenantId}#REVIEW`)).filter((i) => i.reviewItemId === item.reviewItemId);
     // The item row stays (resolved); its open-lookup row is gone.
     expect(stored.map((i) => i.sk)).toEqual([`ITEM#${item.reviewItemId}`]);
     expect(stored[0]!.status).toBe('resolved');

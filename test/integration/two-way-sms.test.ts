@@ -18,7 +18,9 @@ import {
   bookingRequest,
   callApi,
   createTestTenant,
+  customerByPhone,
   itemsWithPrefix,
+  partitionItems,
   nextWeekday,
   setCredential,
   type TestTenant,
@@ -114,7 +116,7 @@ describe('two-way SMS', { timeout: 180_000 }, () => {
     expect(offered).toMatchObject({ status: 200, action: 'reschedule_offered' });
     expect(offered.message).toMatch(/reply with a number/);
     expect(offered.message).toMatch(/1\) \w{3}, \w{3} \d{1,2}, .*2\) .*3\) /);
-    const [conversation] = await itemsWithPrefix(`T#${tenant.tenantId}#SMSCONV#${phone}`);
+    const [conversation] = await partitionItems(`T#${tenant.tenantId}#SMSCONV#${phone}`);
     const second = conversation!.awaiting.options[1];
 
     const chosen = await reply(tenant, phone, ' 2 ');
@@ -229,7 +231,7 @@ describe('two-way SMS', { timeout: 180_000 }, () => {
     const spanish = await reply(tenant, phone, 'Español');
     expect(spanish).toMatchObject({ action: 'language_set' });
     expect(spanish.message).toMatch(/en español/);
-    const [customer] = (await itemsWithPrefix(`T#${tenant.tenantId}#CUSTOMER#`)).filter((c) => c.phoneE164 === phone);
+    const customer = await customerByPhone(tenant.tenantId, phone);
     expect(customer!.language).toBe('es');
     expect((await reply(tenant, phone, 'STOP')).action).toBe('opted_out');
   });
@@ -271,7 +273,7 @@ describe('two-way SMS', { timeout: 180_000 }, () => {
       const booking = await book(tenant, phone);
       const answered = await reply(tenant, phone, 'CANCEL', { extra });
       expect(answered).toMatchObject({ status: 200, action: 'opted_out_cancel_review', message: undefined });
-      const [customer] = (await itemsWithPrefix(`T#${tenant.tenantId}#CUSTOMER#`)).filter((c) => c.phoneE164 === phone);
+      const customer = await customerByPhone(tenant.tenantId, phone);
       expect(customer!.communicationPreferences.optedOut).toBe(true);
       expect((await tenant.call('GET', `/v1/bookings/${booking.bookingId}`)).body.status).toBe('confirmed');
       const items = (await tenant.call('GET', '/v1/review-items?kind=customer_reply')).body.items.filter(

@@ -3,7 +3,7 @@
  * side, an exclusive holder runs alone, and a waiting exclusive file is not overtaken by later sharers.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { acquireLocks, locksCollide, locksOf, startLockServer } from '../integration/file-locks';
+import { acquireLocks, locksCollide, locksOf, SERIAL_PROJECT, startLockServer, systemLocksOf } from '../integration/file-locks';
 
 let server: Awaited<ReturnType<typeof startLockServer>> | undefined;
 afterEach(async () => {
@@ -70,5 +70,16 @@ describe('file locks', () => {
     expect(locksCollide(['notify'], ['notify'])).toBe(true);
     expect(locksCollide(['browser', 'notify:shared'], ['browser'])).toBe(true);
     expect(locksCollide(['crm-sync'], ['notify'])).toBe(false);
+  });
+
+  it('a serial file holds the system alone, every other integration file shares it, unit and infra files hold nothing', () => {
+    expect(systemLocksOf(SERIAL_PROJECT)).toEqual(['system']);
+    expect(systemLocksOf('integration')).toEqual(['system:shared']);
+    expect(systemLocksOf('integration-isolated')).toEqual(['system:shared']);
+    expect(systemLocksOf('unit')).toEqual([]);
+    expect(systemLocksOf('infra')).toEqual([]);
+    expect(locksCollide(systemLocksOf(SERIAL_PROJECT), systemLocksOf('integration'))).toBe(true);
+    expect(locksCollide(systemLocksOf(SERIAL_PROJECT), systemLocksOf(SERIAL_PROJECT))).toBe(true);
+    expect(locksCollide(systemLocksOf('integration'), systemLocksOf('integration-isolated'))).toBe(false);
   });
 });
