@@ -14,6 +14,7 @@ import {
   commitHoldItems,
   getHold,
   isHoldLive,
+  keptKeys,
   releaseHold,
   releaseHoldItems,
   sendClaimTransaction,
@@ -28,11 +29,11 @@ import { ApiError } from '../shared/errors';
 import { getJobType, getTenant } from '../tenant/store';
 import type { Tenant } from '../tenant/model';
 import type { BookingStatus } from './schemas';
+import { CHANGEABLE } from './changeable';
 import type { RescheduleRequestSchema } from './schemas-changes';
 import { appendTimeline, bookingUpdate, getBookingRecord, type BookingRecord } from './store';
 
-/** Bookings that own committed capacity and may be moved or cancelled. */
-export const CHANGEABLE: BookingStatus[] = ['confirmed', 'pending_crm_sync', 'pending_confirmation', 'pending_approval'];
+export { CHANGEABLE };
 
 async function loadChangeable(tenantId: string, bookingId: string, allowed: BookingStatus[] = CHANGEABLE): Promise<BookingRecord> {
   const booking = await getBookingRecord(tenantId, bookingId);
@@ -57,11 +58,16 @@ export async function decideBooking(args: {
   release?: boolean;
   commit?: HoldRecord;
 }): Promise<boolean> {
-  const { booking, at } = args;
+  const { booking, at, commit } = args;
+  // A move's hold keeps daily tokens of the hold the booking had when it was made: handed over from
+  // that hold only (the booking moved meanwhile: refused, nothing written).
+  const keeps = commit?.plan.keeps;
+  if (keeps && keeps.from !== booking.holdId) return false;
+  const handedOver = new Set(commit ? keptKeys(commit.tenantId, commit.plan).map((k) => k.sk) : []);
   const items: TransactItem[] = [
     { Update: bookingUpdate(booking.tenantId, booking.bookingId, args.fields, { onlyFrom: args.onlyFrom, at, ifHoldId: booking.holdId ?? null }) },
-    ...(args.commit ? commitHoldItems(args.commit, booking.bookingId) : []),
-    ...(args.release && booking.holdId ? await releaseHoldItems(booking.tenantId, booking.holdId) : []),
+    ...(commit ? commitHoldItems(commit, booking.bookingId) : []),
+    ...(args.release && booking.holdId ? await releaseHoldItems(booking.tenantId, booking.holdId, handedOver) : []),
   ];
   return sendClaimTransaction(items);
 }
@@ -103,10 +109,22 @@ export async function rescheduleBooking(tenantId: string, bookingId: string, cha
   let newHoldId: string;
   if (change.holdId) {
     const hold = await getHold(tenantId, change.holdId);
-    if (!hold || !isHoldLive(hold, at) || hold.plan.jobTypeId !== jobType.jobTypeId) {
-      throw new ApiError('window_unavailable', 'The hold is unknown, expired or for another job type', 'holdId', {
-        alternatives: await alternativesFor({ tenant, jobType, postalCode, now: at, emergency }),
+    // A hold taken for a move (POST /v1/holds with bookingId) is that booking's only.
+    if (!hold || !isHoldLive(hold, at) || hold.plan.jobTypeId !== jobType.jobTypeId || (hold.bookingId && hold.bookingId !== bookingId)) {
+      throw new ApiError('window_unavailable', 'The hold is unknown, expired, for another job type or taken for another booking', 'holdId', {
+        alternatives: await alternativesFor({
+          tenant,
+          jobType,
+          postalCode,
+          now: at,
+          emergency,
+          technicianId: change.technicianId,
+          ...(booking.holdId ? { leaving: new Set([booking.holdId]) } : {}),
+        }),
       });
+    }
+    if (hold.plan.keeps && hold.plan.keeps.from !== booking.holdId) {
+      throw new ApiError('conflict', 'The job has moved since this hold was taken for it; hold a window again', 'holdId');
     }
     newHoldId = hold.holdId;
   } else {
@@ -130,7 +148,10 @@ export async function rescheduleBooking(tenantId: string, bookingId: string, cha
       now: at,
     });
     if (!attempt.hold) {
-      throw new ApiError('window_unavailable', `That window cannot be had (${attempt.reason})`, 'window', { alternatives: attempt.alternatives });
+      const refused = change.technicianId ? `${change.technicianId} cannot take that window` : 'That window cannot be had';
+      throw new ApiError('window_unavailable', `${refused} (${attempt.reason}); the alternatives are windows this change can have`, 'window', {
+        alternatives: attempt.alternatives,
+      });
     }
     newHoldId = attempt.hold.holdId;
   }

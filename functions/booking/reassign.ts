@@ -18,6 +18,7 @@ import {
   isOnCall,
   isOnShift,
   isQualified,
+  keptTokens,
   placeJob,
   planClaims,
   planFootprint,
@@ -144,12 +145,21 @@ export async function planMoves(tenantId: string, reassignments: Reassignment[],
       );
     }
     const emergency = Boolean(booking.request.emergency || jobType.emergency);
+    // The daily tokens the job keeps on its day (capacity/availability.ts keptTokens: its job-type
+    // token; its technician's never, the technician changes); moveHoldItems hands each over in one write.
+    const kept = keptTokens(planClaims(old, oldHold.holdId, booking.bookingId), { date, technicianId: to.technicianId, jobTypeId: old.jobTypeId });
     const used = new Set(day.filter((c) => c.kind === 'techDay' && c.technicianId === to.technicianId).map((c) => c.index!));
-    const index = firstFreeIndex(used, usableDailyJobs(tenant, to, emergency));
+    const index = kept.techDayIndex ?? firstFreeIndex(used, usableDailyJobs(tenant, to, emergency));
     if (index === undefined) conflict(`${to.technicianId} is at their daily limit on ${date}`);
     // The old plan's own capacity part (units, counters, a route claim) gives way to the new placement's.
-    const { units: _units, counters: _counters, route: _route, windowStarts: _starts, ...rest } = old;
-    const plan: ClaimPlan = { ...rest, ...placed.placement, technicianId: to.technicianId, techDayIndex: index };
+    const { units: _units, counters: _counters, route: _route, windowStarts: _starts, keeps: _keeps, jobTypeDayIndex: _type, ...rest } = old;
+    const plan: ClaimPlan = {
+      ...rest,
+      ...placed.placement,
+      technicianId: to.technicianId,
+      techDayIndex: index,
+      ...(kept.jobTypeDayIndex !== undefined ? { jobTypeDayIndex: kept.jobTypeDayIndex } : {}),
+    };
     const newHold = bookedHold({
       tenantId,
       holdId: `hold-${booking.bookingId}-${ulid()}`,

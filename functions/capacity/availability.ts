@@ -86,6 +86,13 @@ export interface ClaimPlan {
    * technician's day in between, so the route checked is the route stored.
    */
   route?: { postalCode: string; durationMinutes: number; versions: Record<string, number> };
+  /**
+   * A move's plan (a reschedule's hold): the daily tokens it keeps from the job's current hold
+   * `from` (keptTokens). Not claimed while the plan is held (that hold still owns them); the
+   * transaction that commits the move hands each to the new hold in one conditional write
+   * (capacity/store.ts handOverItem), so the day's count never changes.
+   */
+  keeps?: { from: string; techDay?: true; jobTypeDay?: true };
 }
 
 export interface OpenWindow {
@@ -220,6 +227,29 @@ export function dateRange(from: string, to: string): string[] {
 export function firstFreeIndex(used: Set<number>, max: number): number | undefined {
   for (let k = 1; k <= max; k++) if (!used.has(k)) return k;
   return undefined;
+}
+
+/**
+ * THE rule for the daily tokens a booked job keeps when it moves (a reschedule, a caller's hold for
+ * a move, a reassignment or day plan, a move from the field): on the same date with the same
+ * technician, its technician-day token (it is already one of that technician's jobs that day); on
+ * the same date, its job-type-day token (already one of the day's jobs of its type). So a job at a
+ * daily limit can still move within its own day, and the limit still holds for every other job.
+ * `own`: the moving job's active claims (from storage, or planClaims of its current plan).
+ */
+export function keptTokens(
+  own: CapacityClaim[],
+  to: { date: string; technicianId?: string; jobTypeId: string },
+): { techDayIndex?: number; jobTypeDayIndex?: number; from?: string } {
+  const techDay = to.technicianId
+    ? own.find((c) => c.kind === 'techDay' && c.date === to.date && c.technicianId === to.technicianId && c.index !== undefined)
+    : undefined;
+  const jobTypeDay = own.find((c) => c.kind === 'jobTypeDay' && c.date === to.date && c.jobTypeId === to.jobTypeId && c.index !== undefined);
+  return {
+    ...(techDay ? { techDayIndex: techDay.index } : {}),
+    ...(jobTypeDay ? { jobTypeDayIndex: jobTypeDay.index } : {}),
+    ...((techDay ?? jobTypeDay)?.holdId ? { from: (techDay ?? jobTypeDay)!.holdId } : {}),
+  };
 }
 
 /** Capacity is counted in units of this many minutes of a technician's window. */
@@ -560,6 +590,8 @@ export function findOpenWindows(input: AvailabilityInput): OpenWindow[] {
     }
   }
 
+  // A move (`leaving`): the daily tokens the job holds now, kept on its own day (keptTokens).
+  const own = input.leaving?.size ? active.filter((c) => input.leaving!.has(c.holdId ?? '')) : [];
   const route = routed(tenant, jobType);
   // Route model: each technician's stops that day, worked out once per day.
   const stopsCache = new Map<string, RouteStop[]>();
@@ -567,15 +599,27 @@ export function findOpenWindows(input: AvailabilityInput): OpenWindow[] {
   for (const date of input.dates) {
     const dstDay = offsetChanges(date, tenant.timeZone);
     let jobTypeDayIndex: number | undefined;
+    const keptType = keptTokens(own, { date, jobTypeId: jobType.jobTypeId });
     if (jobType.dailyCap !== undefined) {
-      jobTypeDayIndex = firstFreeIndex(jobTypeDayTokens.get(date) ?? new Set(), jobType.dailyCap);
+      jobTypeDayIndex = keptType.jobTypeDayIndex ?? firstFreeIndex(jobTypeDayTokens.get(date) ?? new Set(), jobType.dailyCap);
       if (jobTypeDayIndex === undefined) continue; // the company's cap for this job type is reached that day
     }
     const techIndex = new Map<string, number>();
+    const keeps = new Map<string, NonNullable<ClaimPlan['keeps']>>();
     for (const t of eligible) {
       if (isOff(t, date)) continue;
-      const index = firstFreeIndex(techDayTokens.get(`${date}|${t.technicianId}`) ?? new Set(), usableDailyJobs(tenant, t, emergency, input.member));
-      if (index !== undefined) techIndex.set(t.technicianId, index);
+      const kept = keptTokens(own, { date, technicianId: t.technicianId, jobTypeId: jobType.jobTypeId });
+      const index =
+        kept.techDayIndex ?? firstFreeIndex(techDayTokens.get(`${date}|${t.technicianId}`) ?? new Set(), usableDailyJobs(tenant, t, emergency, input.member));
+      if (index === undefined) continue;
+      techIndex.set(t.technicianId, index);
+      const keepsType = jobTypeDayIndex !== undefined && kept.jobTypeDayIndex === jobTypeDayIndex;
+      if (kept.from && (kept.techDayIndex !== undefined || keepsType))
+        keeps.set(t.technicianId, {
+          from: kept.from,
+          ...(kept.techDayIndex !== undefined ? { techDay: true as const } : {}),
+          ...(keepsType ? { jobTypeDay: true as const } : {}),
+        });
     }
 
     const groups: Array<{ windows: ArrivalWindow[]; afterHours: boolean }> = [{ windows: tenant.arrivalWindows, afterHours: false }];
@@ -639,6 +683,7 @@ export function findOpenWindows(input: AvailabilityInput): OpenWindow[] {
               techDayIndex: techIndex.get(t.technicianId)!,
               jobTypeId: jobType.jobTypeId,
               ...(jobTypeDayIndex !== undefined ? { jobTypeDayIndex } : {}),
+              ...(keeps.has(t.technicianId) ? { keeps: keeps.get(t.technicianId) } : {}),
             }),
           );
         if (candidates.length) open.push({ date, start: first.start, end: last.end, afterHours, candidates });

@@ -10,7 +10,7 @@ import { type BookingRecord, bookingUpdate, requireBookingRecord, sendBookingTra
 import type { BookingStatus } from '../booking/schemas';
 import { workflowNode, BOOKING_NODE_CATCH, type WorkflowState } from '../shared/node';
 import { now } from '../shared/time';
-import { commitHold, commitHoldItems, type HoldRecord } from './store';
+import { commitHold, commitHoldItems, type HoldToCommit } from './store';
 import { InvariantError, PermanentError, type NodeRaises } from '../shared/errors';
 
 /** The hold expired and another booking took its slot before commit: retrying cannot bring it back. */
@@ -77,9 +77,11 @@ export const handler = workflowNode('CommitSlot', async (state) => {
   // leaves it is known without ReturnValues: the customer RecogniseCustomer named, the hold and
   // window SoftHold wrote, where WriteCrm wrote it, this status. (No other writer changes those
   // fields of a booking still `received`: this write's own condition.)
+  // A booking's own hold keeps nothing of another hold (a move's does: plan.keeps), so its keys are all the commit needs.
   const keys = booking.holdId && state.hold?.holdId === booking.holdId ? state.hold.keys : undefined;
-  if (keys?.length) {
-    const commit = commitHoldItems({ tenantId, holdId: booking.holdId, keys } as HoldRecord, bookingId);
+  const held: HoldToCommit | undefined = booking.holdId && keys?.length ? { tenantId, holdId: booking.holdId, keys } : undefined;
+  if (held) {
+    const commit = commitHoldItems(held, bookingId);
     if (await sendBookingTransaction([...commit, { Update: bookingUpdate(tenantId, bookingId, fields, options) }])) {
       const customerId = state.customer?.customerId ?? factsOf(state)?.booking.customerId;
       return answer(

@@ -164,7 +164,18 @@ export async function holdWindow(args: {
   args.checkTime?.();
   return {
     reason: lastReason ?? 'fully_booked',
-    alternatives: await alternativesFor({ tenant, jobType, postalCode, now, emergency, member: args.member, ...(window ? { near: window } : {}) }),
+    // What the same request would get with another window: this job (its technician, what it gives back), never the refused window.
+    alternatives: await alternativesFor({
+      tenant,
+      jobType,
+      postalCode,
+      now,
+      emergency,
+      member: args.member,
+      technicianId: args.technicianId,
+      ...(args.leaving ? { leaving: new Set([args.leaving]) } : {}),
+      ...(window ? { near: window, except: window } : {}),
+    }),
   };
 }
 
@@ -206,9 +217,19 @@ export async function alternativesFor(args: {
   member?: boolean;
   count?: number;
   near?: { date: string; start: string };
+  /** Only windows this technician can take (a reassignment's or a move's technician). */
+  technicianId?: string;
+  /** A move: the job's current hold, given back when it commits (as holdWindow counts it). */
+  leaving?: ReadonlySet<string>;
+  /** Never this window (the one just refused). */
+  except?: { date: string; start: string };
 }): Promise<WindowChoice[]> {
+  const { technicianId, except } = args;
   const dates = searchDates(args.tenant, args.now, { emergency: args.emergency });
   const { open } = await availableWindows({ ...args, dates });
-  const ordered = args.near ? nearestFirst(open, args.near) : open;
+  const usable = open.filter(
+    (w) => (!technicianId || w.candidates.some((c) => c.technicianId === technicianId)) && !(except && w.date === except.date && w.start === except.start),
+  );
+  const ordered = args.near ? nearestFirst(usable, args.near) : usable;
   return ordered.slice(0, args.count ?? 3).map((w) => asBookedWindow(w));
 }

@@ -7,6 +7,9 @@ import { ApiError } from '../shared/errors';
 import { type BookingBudget as RequestBudget, requireBudget } from '../booking/budget';
 import { getJobType, getTenant } from '../tenant/store';
 import { holdWindow } from './engine';
+import { normalizePostalCode } from './availability';
+import { getBookingRecord } from '../booking/store';
+import { CHANGEABLE } from '../booking/changeable';
 import { requireWithinHorizon } from './horizon';
 import { getCustomer } from '../recognise/store';
 import { normalizePhone } from '../recognise/phone';
@@ -26,6 +29,7 @@ export function toPublicHold(hold: HoldRecord, at: Date) {
     jobTypeId: hold.plan.jobTypeId,
     emergency: hold.emergency,
     window: { date: hold.plan.date, start: hold.plan.start, end: hold.plan.end, technicianId: hold.plan.technicianId },
+    ...(hold.bookingId ? { bookingId: hold.bookingId } : {}),
   };
 }
 
@@ -51,6 +55,7 @@ export async function createHold(
   }
   const customer = body.customerId ? await getCustomer(tenantId, body.customerId) : undefined;
   if (body.customerId && !customer) throw new ApiError('invalid_request', `Unknown customer "${body.customerId}"`, 'customerId');
+  const moving = body.bookingId ? await bookingToMove(tenantId, body) : undefined;
   const attempt = await holdWindow({
     tenant,
     jobType,
@@ -62,10 +67,15 @@ export async function createHold(
     holdId: `hold-${ulid()}`,
     source: 'api',
     now: at,
+    // A move (issue 21): the job's current hold is given back when its reschedule commits this one,
+    // so its own stop and daily tokens are not counted against the new window (as a reschedule's own
+    // hold); the hold is the booking's, so only its reschedule can take it.
+    ...(moving ? { leaving: moving.holdId, bookingId: moving.bookingId } : {}),
     // A burst can make claims slow: answer 503 with Retry-After inside the Lambda's time, never a timeout.
     checkTime: () => requireBudget(budget),
-    // The caller is written in the hold's claim transaction: a crash can never keep one without the other.
-    alongside: (hold) => callerItems(tenantId, body, hold, at),
+    // The caller is written in the hold's claim transaction: a crash can never keep one without the
+    // other. Not for a move: its customer has a booking, they are no lead if the hold runs out.
+    alongside: (hold) => (moving ? [] : callerItems(tenantId, body, hold, at)),
   });
   if (!attempt.hold) {
     return {
@@ -76,6 +86,22 @@ export async function createHold(
     };
   }
   return { hold: toPublicHold(attempt.hold, at) };
+}
+
+/** The booked job a hold is asked for (`bookingId`): one that can still be moved, of the hold's job type and address. */
+async function bookingToMove(tenantId: string, body: CreateHoldRequest): Promise<{ bookingId: string; holdId: string }> {
+  const booking = await getBookingRecord(tenantId, body.bookingId!);
+  if (!booking) throw new ApiError('invalid_request', `Unknown booking "${body.bookingId}"`, 'bookingId');
+  if (!CHANGEABLE.includes(booking.status) || !booking.holdId) {
+    throw new ApiError('conflict', `A ${booking.status} booking cannot be moved`, 'bookingId');
+  }
+  if (booking.jobTypeId !== body.jobTypeId) {
+    throw new ApiError('invalid_request', `Booking ${booking.bookingId} is a ${booking.jobTypeId} job: hold for that job type`, 'jobTypeId');
+  }
+  if (normalizePostalCode(booking.request.address.postalCode) !== normalizePostalCode(body.postalCode)) {
+    throw new ApiError('invalid_request', `Booking ${booking.bookingId} is at ${booking.request.address.postalCode}: hold for that postal code`, 'postalCode');
+  }
+  return { bookingId: booking.bookingId, holdId: booking.holdId };
 }
 
 /** A hold that names its caller keeps them, so one who hangs up before booking becomes a lead (leads/hung-up.ts). */

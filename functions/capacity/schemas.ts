@@ -81,6 +81,10 @@ export const CreateHoldRequestSchema = z
     postalCode: z.string().trim().min(3).max(12),
     window: z.object({ date: isoDate, start: clockTime }).optional().openapi({ description: 'Omit to hold the first open window' }),
     emergency: z.boolean().optional(),
+    bookingId: z.string().min(1).max(100).optional().openapi({
+      description:
+        "Hold a new window for this booked job (then POST /v1/bookings/{id}/reschedule with the holdId): its own current window and daily place are not counted against the new one, and only its reschedule can take the hold. jobTypeId and postalCode must be the booking's.",
+    }),
     ...HOLD_CALLER_FIELDS,
   })
   .openapi('CreateHoldRequest');
@@ -94,6 +98,7 @@ export const HoldSchema = z
     jobTypeId: z.string(),
     emergency: z.boolean(),
     window: WindowSchema.extend({ technicianId: z.string() }),
+    bookingId: z.string().optional().openapi({ description: 'The booked job this hold is for (a move), or the booking that committed it' }),
   })
   .openapi('Hold');
 

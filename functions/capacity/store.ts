@@ -82,6 +82,34 @@ export function planKeys(tenantId: string, plan: ClaimPlan): Array<{ pk: string;
   ];
 }
 
+/** The daily-token items a move's plan takes over from the job's current hold (`plan.keeps`), not claims it makes. */
+export function keptKeys(tenantId: string, plan: Pick<ClaimPlan, 'keeps' | 'date' | 'technicianId' | 'techDayIndex' | 'jobTypeId' | 'jobTypeDayIndex'>) {
+  const keeps = plan.keeps;
+  if (!keeps) return [];
+  return [
+    ...(keeps.techDay ? [capacityKeys.techDay(tenantId, plan.date, plan.technicianId, plan.techDayIndex)] : []),
+    ...(keeps.jobTypeDay && plan.jobTypeDayIndex !== undefined ? [capacityKeys.jobTypeDay(tenantId, plan.date, plan.jobTypeId, plan.jobTypeDayIndex)] : []),
+  ];
+}
+
+/**
+ * A claim item changing owner in ONE write (an item may appear once per transaction, so a job's
+ * token moving with it is never released and claimed again): on condition it is still the old
+ * hold's and booked, it becomes the new hold's, for its booking.
+ */
+function handOverItem(key: { pk: string; sk: string }, fromHoldId: string, to: { holdId: string; bookingId?: string }): TransactItem {
+  return {
+    Update: {
+      TableName: config.tableName,
+      Key: key,
+      UpdateExpression: 'SET holdId = :holdId, bookingId = :bookingId',
+      ConditionExpression: 'holdId = :old AND #status = :booked',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':holdId': to.holdId, ':bookingId': to.bookingId, ':old': fromHoldId, ':booked': 'BOOKED' },
+    },
+  };
+}
+
 export async function listClaims(tenantId: string, fromDate: string, toDate: string): Promise<CapacityClaim[]> {
   const claims: CapacityClaim[] = [];
   const counters: Array<Record<string, unknown>> = [];
@@ -431,6 +459,9 @@ export async function claimHold(
  */
 export function claimHoldItems(hold: Omit<HoldRecord, 'keys' | 'status'> & { status?: 'HELD' | 'BOOKED' }, now: Date): TransactItem[] {
   const keys = planKeys(hold.tenantId, hold.plan);
+  // A move's kept tokens are still its current hold's: handed over when the move commits (commitHoldItems).
+  const kept = new Set(keptKeys(hold.tenantId, hold.plan).map((k) => k.sk));
+  const claimed = keys.filter((key) => !kept.has(key.sk));
   const status = hold.status ?? 'HELD';
   const nowSeconds = Math.floor(now.getTime() / 1000);
   const claimable = 'attribute_not_exists(pk) OR (#status = :held AND (expiresAt < :now OR holdId = :holdId))';
@@ -445,7 +476,7 @@ export function claimHoldItems(hold: Omit<HoldRecord, 'keys' | 'status'> & { sta
         ExpressionAttributeValues: { ':held': 'HELD' },
       },
     },
-    ...keys.map((key): TransactItem => {
+    ...claimed.map((key): TransactItem => {
       if (isCounterKey(key.sk)) {
         const need = counterNeed(hold.plan, key.sk);
         const route = hold.plan.route;
@@ -554,7 +585,8 @@ export async function commitHold(tenantId: string, holdId: string, bookingId: st
   const hold = await getHold(tenantId, holdId);
   if (!hold) return false;
   if (hold.status === 'BOOKED') return hold.bookingId === bookingId;
-  if (hold.status !== 'HELD') return false;
+  // A move's hold (it keeps tokens of the job's current hold) is committed only by that job's reschedule.
+  if (hold.status !== 'HELD' || hold.plan.keeps) return false;
   return sendConditional(
     new TransactWriteCommand({
       TransactItems: [
@@ -592,12 +624,24 @@ export async function commitHold(tenantId: string, holdId: string, bookingId: st
 export type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
 
 /**
- * The transaction items that commit a hold for a booking: HELD(holdId) -> BOOKED on the hold and on
- * every item it claimed, each conditional on still being this hold's. Part of a larger transaction
- * (a reschedule commits the new hold, moves the booking and releases the old hold at once).
+ * What committing a hold needs: its record's key and items, and for a move's hold (`plan.keeps`) the
+ * tokens it takes over. CommitSlot has the keys SoftHold passed on (a booking's own hold keeps nothing).
  */
-export function commitHoldItems(hold: HoldRecord, bookingId: string): TransactItem[] {
+export type HoldToCommit = Pick<HoldRecord, 'tenantId' | 'holdId' | 'keys'> & {
+  plan?: Pick<ClaimPlan, 'keeps' | 'date' | 'technicianId' | 'techDayIndex' | 'jobTypeId' | 'jobTypeDayIndex'>;
+};
+
+/**
+ * The transaction items that commit a hold for a booking: HELD(holdId) -> BOOKED on the hold and on
+ * every item it claimed, each conditional on still being this hold's; a move's kept tokens change
+ * owner from the job's current hold (handOverItem). Part of a larger transaction (a reschedule
+ * commits the new hold, moves the booking and releases the old hold, but for those tokens, at once).
+ */
+export function commitHoldItems(hold: HoldToCommit, bookingId: string): TransactItem[] {
   const set = { UpdateExpression: 'SET #status = :booked, bookingId = :bookingId REMOVE expiresAt', ExpressionAttributeNames: { '#status': 'status' } };
+  const kept = hold.plan ? keptKeys(hold.tenantId, hold.plan) : [];
+  const keptSks = new Set(kept.map((k) => k.sk));
+  const committed = hold.keys.filter((key) => !keptSks.has(key.sk));
   return [
     {
       Update: {
@@ -608,7 +652,7 @@ export function commitHoldItems(hold: HoldRecord, bookingId: string): TransactIt
         ExpressionAttributeValues: { ':booked': 'BOOKED', ':held': 'HELD', ':bookingId': bookingId },
       },
     },
-    ...hold.keys.map(
+    ...committed.map(
       (key): TransactItem =>
         isCounterKey(key.sk)
           ? counterCommitItem(key, hold.holdId, bookingId)
@@ -622,6 +666,7 @@ export function commitHoldItems(hold: HoldRecord, bookingId: string): TransactIt
               },
             },
     ),
+    ...kept.map((key) => handOverItem(key, hold.plan!.keeps!.from, { holdId: hold.holdId, bookingId })),
   ];
 }
 
@@ -632,11 +677,17 @@ export function commitHoldItems(hold: HoldRecord, bookingId: string): TransactIt
  * the hold is unknown or already released. Sent with the booking's own update in one
  * TransactWriteItems, so a release is never decided on a booking that changed meanwhile.
  */
-export async function releaseHoldItems(tenantId: string, holdId: string): Promise<TransactItem[]> {
+export async function releaseHoldItems(
+  tenantId: string,
+  holdId: string,
+  /** Items the same transaction hands to the job's new hold (a move's kept tokens): not released. */
+  handedOver: ReadonlySet<string> = new Set(),
+): Promise<TransactItem[]> {
   const hold = await getHold(tenantId, holdId);
   if (!hold || hold.status === 'RELEASED') return [];
+  const released = hold.keys.filter((key) => !handedOver.has(key.sk));
   const owned = await Promise.all(
-    hold.keys.map(async (key) => {
+    released.map(async (key) => {
       const { Item } = await documentClient().send(new GetCommand({ TableName: config.tableName, Key: key, ConsistentRead: true }));
       if (isCounterKey(key.sk)) return Item?.[counterEntryName(holdId)] && !(Item[counterEntryName(holdId)] as CounterEntry).leaving ? key : undefined;
       return Item?.holdId === holdId ? key : undefined;
@@ -836,16 +887,7 @@ export function moveHoldItems(tenantId: string, moves: HoldMove[], at: Date): Tr
   items.push(...versionCheckItems([...versions.values()]));
   for (const { key, oldHoldId, next } of owners.values()) {
     if (oldHoldId && next) {
-      items.push({
-        Update: {
-          TableName: config.tableName,
-          Key: key,
-          UpdateExpression: 'SET holdId = :holdId, bookingId = :bookingId',
-          ConditionExpression: 'holdId = :old AND #status = :booked',
-          ExpressionAttributeNames: STATUS,
-          ExpressionAttributeValues: { ':holdId': next.holdId, ':bookingId': next.bookingId, ':old': oldHoldId, ':booked': 'BOOKED' },
-        },
-      });
+      items.push(handOverItem(key, oldHoldId, next));
     } else if (oldHoldId) {
       items.push({ Delete: { TableName: config.tableName, Key: key, ConditionExpression: 'holdId = :old', ExpressionAttributeValues: { ':old': oldHoldId } } });
     } else if (next) {

@@ -17,7 +17,7 @@
 import { ulid } from 'ulid';
 import { announceScheduleChange, CHANGEABLE } from '../booking/changes';
 import { appendTimeline, bookingUpdate, getBookingRecord, updateBooking, type BookingRecord } from '../booking/store';
-import { firstFreeIndex, isClaimActive, jobFootprint, placeJob, type ClaimPlan } from '../capacity/availability';
+import { firstFreeIndex, isClaimActive, jobFootprint, keptTokens, placeJob, planClaims, type ClaimPlan } from '../capacity/availability';
 import { bookedHold, getHold, listClaims, moveHoldItems, sendClaimTransaction } from '../capacity/store';
 import { offerFreedSlot } from '../leads/waitlist';
 import { findOpenReviewItems, openReviewItem } from '../review/store';
@@ -93,24 +93,24 @@ async function planFieldMove(args: {
   }
   const tokens = (kind: 'techDay' | 'jobTypeDay', match: (c: (typeof claims)[number]) => boolean) =>
     new Set(claims.filter((c) => c.kind === kind && match(c)).map((c) => c.index!));
-  const sameDay = oldPlan.date === target.date;
-  // A move the field made happened: it may go past our limits (an unbounded next token), as a synced FSM job does.
+  // The tokens the job keeps on its own day (capacity/availability.ts keptTokens; moveHoldItems hands
+  // each over in one write). A move the field made happened: it may go past our limits (an unbounded
+  // next token), as a synced FSM job does.
+  const kept = keptTokens(planClaims(oldPlan, args.oldHoldId, booking.bookingId), { date: target.date, technicianId, jobTypeId: oldPlan.jobTypeId });
   const techDayIndex =
-    sameDay && oldPlan.technicianId === technicianId
-      ? oldPlan.techDayIndex
-      : firstFreeIndex(
-          tokens('techDay', (c) => c.technicianId === technicianId),
-          Number.MAX_SAFE_INTEGER,
-        )!;
+    kept.techDayIndex ??
+    firstFreeIndex(
+      tokens('techDay', (c) => c.technicianId === technicianId),
+      Number.MAX_SAFE_INTEGER,
+    )!;
   const jobTypeDayIndex =
     oldPlan.jobTypeDayIndex === undefined
       ? undefined
-      : sameDay
-        ? oldPlan.jobTypeDayIndex
-        : firstFreeIndex(
-            tokens('jobTypeDay', (c) => c.jobTypeId === oldPlan.jobTypeId),
-            Number.MAX_SAFE_INTEGER,
-          )!;
+      : (kept.jobTypeDayIndex ??
+        firstFreeIndex(
+          tokens('jobTypeDay', (c) => c.jobTypeId === oldPlan.jobTypeId),
+          Number.MAX_SAFE_INTEGER,
+        )!);
   return {
     plan: {
       date: target.date,
