@@ -9,7 +9,8 @@
  */
 import { ulid } from 'ulid';
 import type * as z from '../shared/zod';
-import { holdWindow, alternativesFor } from '../capacity/engine';
+import { holdWindow } from '../capacity/engine';
+import { isEmergencyMove, windowsToMoveTo } from './moves';
 import {
   commitHoldItems,
   getHold,
@@ -103,7 +104,7 @@ export async function rescheduleBooking(tenantId: string, bookingId: string, cha
   if (!tenant || !jobType) throw new ApiError('service_unavailable', 'Tenant or job type configuration is missing');
   const current = booking.window;
   const postalCode = booking.request.address.postalCode;
-  const emergency = Boolean(booking.request.emergency || jobType.emergency);
+  const emergency = isEmergencyMove(booking, jobType);
 
   // 1. Claim the new capacity (a caller's hold, or a fresh hold) while the old claim still stands.
   let newHoldId: string;
@@ -112,15 +113,7 @@ export async function rescheduleBooking(tenantId: string, bookingId: string, cha
     // A hold taken for a move (POST /v1/holds with bookingId) is that booking's only.
     if (!hold || !isHoldLive(hold, at) || hold.plan.jobTypeId !== jobType.jobTypeId || (hold.bookingId && hold.bookingId !== bookingId)) {
       throw new ApiError('window_unavailable', 'The hold is unknown, expired, for another job type or taken for another booking', 'holdId', {
-        alternatives: await alternativesFor({
-          tenant,
-          jobType,
-          postalCode,
-          now: at,
-          emergency,
-          technicianId: change.technicianId,
-          ...(booking.holdId ? { leaving: new Set([booking.holdId]) } : {}),
-        }),
+        alternatives: await windowsToMoveTo({ tenant, jobType, booking, now: at, technicianId: change.technicianId }),
       });
     }
     if (hold.plan.keeps && hold.plan.keeps.from !== booking.holdId) {

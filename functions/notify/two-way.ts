@@ -6,8 +6,8 @@
  * act on becomes a `customer_reply` review item with an alert to the dispatcher. Every text in and
  * every answer out is kept on the booking (its activity shows the thread).
  */
-import { alternativesFor } from '../capacity/engine';
 import { cancelBooking, rescheduleBooking } from '../booking/changes';
+import { windowsToMoveTo } from '../booking/moves';
 import { appendTimeline, type BookingRecord, listBookingsByPhone, updateBooking } from '../booking/store';
 import { formatPhoneNational } from '../recognise/phone';
 import { type CustomerRecord, findCustomerIdByPhone, getCustomer, setCustomerLanguage, setMessagingOptOut } from '../recognise/store';
@@ -238,18 +238,8 @@ const OFFERED = 3;
 async function offerWindows(c: Conversation, booking: BookingRecord): Promise<ReplyAnswer> {
   const { tenant, from, at } = c.text;
   const jobType = await getJobType(tenant.tenantId, booking.jobTypeId);
-  const current = booking.window;
-  const open = jobType
-    ? await alternativesFor({
-        tenant,
-        jobType,
-        postalCode: booking.request.address.postalCode,
-        now: at,
-        emergency: Boolean(booking.request.emergency || jobType.emergency),
-        count: OFFERED + 1,
-      })
-    : [];
-  const options = open.filter((w) => !(current && w.date === current.date && w.start === current.start)).slice(0, OFFERED);
+  // What its reschedule would get: the job's own window, stop and daily place count as given back.
+  const options = jobType ? await windowsToMoveTo({ tenant, jobType, booking, now: at, count: OFFERED, except: booking.window ?? undefined }) : [];
   if (!options.length) return forDispatch(c, 'asked by text to reschedule; no open window could be offered', 'reply_no_windows');
   await setAwaiting(tenant.tenantId, from, { step: 'choose_window', bookingId: booking.bookingId, options }, at, CONVERSATION_TTL_MINUTES);
   const listed = options.map((w, i) => `${i + 1}) ${formatWindow(w, tenant.timeZone, c.language).window}`).join(' ');

@@ -9,13 +9,15 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { updateBooking } from '../../functions/booking/store';
 import { twilioSignature } from '../../functions/notify/inbound-sms.handler';
 import { addLedgerRows } from '../../functions/notify/store';
-import { putTenant } from '../../functions/tenant/store';
-import { demoTenant } from '../../local/demo';
+import { addDays } from '../../functions/shared/zoned-time';
+import { putJobType, putTenant } from '../../functions/tenant/store';
+import { demoJobTypes, demoTenant } from '../../local/demo';
 import { StripeContract } from '../contract-servers/stripe';
 import { TwilioContract } from '../contract-servers/twilio';
 import { deliverDue } from './lifecycle-helpers';
 import {
   bookingRequest,
+  bookOnTechnician,
   callApi,
   createTestTenant,
   customerByPhone,
@@ -135,6 +137,37 @@ describe('two-way SMS', { timeout: 180_000 }, () => {
     expect(outbox.find((m: { kind: string }) => m.kind === 'reschedule_confirmation')).toMatchObject({ to: phone });
     // A number with nothing asked is just a reply for dispatch.
     expect((await reply(tenant, phone, '2')).action).toBe('customer_reply');
+  });
+
+  it("R at its job type's daily cap offers the other windows of the job's own day (its place there is its own), and 1 moves it there", async () => {
+    // Issue 21: a move keeps the job's daily place (keptTokens); the windows offered by text count it as given back.
+    const tenant = await twilioTenant();
+    const drains = demoJobTypes.find((j) => j.jobTypeId === 'plumbing-drain-clog')!;
+    await putJobType(tenant.tenantId, { ...drains, dailyCap: 1 });
+    // The first open day is filled by another job; the job is booked in the last window of the next day with windows.
+    const filler = await bookOnTechnician(tenant, bookingRequest());
+    const week = await tenant.call(
+      'GET',
+      `/v1/availability?jobTypeId=plumbing-drain-clog&postalCode=78701&from=${filler.window.date}&to=${addDays(filler.window.date, 6)}`,
+    );
+    const day = week.body.windows.find((w: { date: string }) => w.date !== filler.window.date).date as string;
+    const dayStarts = week.body.windows.filter((w: { date: string }) => w.date === day).map((w: { start: string }) => w.start);
+    expect(dayStarts).toEqual(['08:00', '10:00', '12:00', '14:00']);
+    const phone = newPhone();
+    const booking = await book(tenant, phone, { date: day, start: '14:00' });
+
+    const offered = await reply(tenant, phone, 'R');
+    expect(offered).toMatchObject({ status: 200, action: 'reschedule_offered' });
+    const [conversation] = await partitionItems(`T#${tenant.tenantId}#SMSCONV#${phone}`);
+    const options = conversation!.awaiting.options.map((w: { date: string; start: string }) => `${w.date} ${w.start}`);
+    // Before: the job's own day was full for a drain job, so only later days were offered.
+    expect(options).toEqual([`${day} 08:00`, `${day} 10:00`, `${day} 12:00`]);
+
+    expect(await reply(tenant, phone, '1')).toMatchObject({ status: 200, action: 'rescheduled' });
+    expect((await tenant.call('GET', `/v1/bookings/${booking.bookingId}`)).body.window).toMatchObject({ date: day, start: '08:00' });
+    // Still one drain job that day: its place moved with it.
+    const capTokens = (await storedClaims(tenant.tenantId)).filter((c) => c.kind === 'jobTypeDay' && c.date === day && c.status === 'BOOKED');
+    expect(capTokens.map((c) => c.bookingId)).toEqual([booking.bookingId]);
   });
 
   it('C confirms the visit', async () => {
