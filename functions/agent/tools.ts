@@ -6,7 +6,6 @@
  * definitions a bot builder pastes (`/v1/tools.json`, the README) are generated from it too.
  * Pure: no handler is imported here (functions/agent/run-tool.ts runs the tools).
  */
-import { DateTime } from 'luxon';
 import * as z from '../shared/zod';
 import { BookingIdParamsSchema, CreateBookingRequestSchema, TranscriptTurnSchema } from '../booking/schemas';
 import { CancelRequestSchema, RescheduleRequestSchema } from '../booking/schemas-changes';
@@ -87,10 +86,27 @@ function withoutId(args: Args): Args {
   return rest;
 }
 
+let spokenDays: Intl.DateTimeFormat | undefined;
+
+/** A calendar day as said aloud, "Tuesday, December 1" (Intl; luxon was ~70 KB of this bundle for two formats). */
+function sayDay(date: string): string {
+  const [year, month, day] = date.split('-').map(Number);
+  const at = Date.UTC(year!, month! - 1, day!);
+  if (Number.isNaN(at)) return date;
+  spokenDays ??= new Intl.DateTimeFormat('en-US', { weekday: 'long', month: 'long', day: 'numeric', timeZone: 'UTC' });
+  return spokenDays.format(at);
+}
+
+/** An instant's UTC clock time, "14:05". */
+function sayUtcTime(iso: string): string {
+  const at = new Date(iso);
+  return Number.isNaN(at.getTime()) ? iso : at.toISOString().slice(11, 16);
+}
+
 /** "Tuesday, December 1, 8:00 to 12:00" */
 export function sayWindow(window: { date: string; start: string; end?: string } | null | undefined): string {
   if (!window) return 'no window yet';
-  const day = DateTime.fromISO(window.date).toFormat('cccc, LLLL d');
+  const day = sayDay(window.date);
   return window.end ? `${day}, ${window.start} to ${window.end}` : `${day} at ${window.start}`;
 }
 
@@ -165,8 +181,7 @@ export const agentTools: ToolSpec[] = [
       'Hold the window the caller picked while you confirm their details (it expires by itself after a few minutes). Then call create_booking with the holdId: it books exactly that window. Omit window to hold the first open one.',
     parameters: () => jsonSchema(CreateHoldRequestSchema),
     route: (args) => ({ route: 'createHold', pathParameters: {}, body: args }),
-    speak: (body) =>
-      `Held ${sayWindow(body.window)} until ${body.expiresAt ? DateTime.fromISO(body.expiresAt).toUTC().toFormat('HH:mm') : 'shortly'} UTC (holdId ${body.holdId}).`,
+    speak: (body) => `Held ${sayWindow(body.window)} until ${body.expiresAt ? sayUtcTime(body.expiresAt) : 'shortly'} UTC (holdId ${body.holdId}).`,
   },
   {
     name: 'create_booking',

@@ -9,14 +9,12 @@
  * clock (shared/time.ts), never shorten it. What a failure means and the backoff are crm/sync-policy.ts;
  * this module is the outbox's store: its message, its rows and its doorbell.
  */
-import { SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from '../shared/zod';
 import { bookingKeys } from '../booking/store';
 import { leadKeys } from '../leads/store';
 import { queueUrlEnv } from '../registry';
 import { documentClient } from '../shared/clients';
-import { sqsClient } from '../shared/queue-client';
 import { config } from '../shared/config';
 import { queryPages, sendConditional } from '../shared/dynamo';
 import { now } from '../shared/time';
@@ -200,9 +198,16 @@ export async function listDueCrmSyncWork(by: Date, limit: number, tenantId?: str
   return due.slice(0, limit);
 }
 
+/** The SQS client and commands, loaded by the first doorbell (doorbell-store.ts). */
+async function sqs() {
+  const { sqsClient, ...commands } = await import('./doorbell-store');
+  return { client: sqsClient(), ...commands };
+}
+
 /** Rings the doorbell: one crm-sync message, delivered after `delaySeconds` (at most 15 minutes). */
 export async function ringCrmSync(message: CrmSyncMessage, delaySeconds: number): Promise<string | undefined> {
-  const sent = await sqsClient().send(new SendMessageCommand({ QueueUrl: crmSyncQueueUrl(), ...doorbell(message, delaySeconds) }));
+  const { client, SendMessageCommand } = await sqs();
+  const sent = await client.send(new SendMessageCommand({ QueueUrl: crmSyncQueueUrl(), ...doorbell(message, delaySeconds) }));
   return sent.MessageId;
 }
 
@@ -250,9 +255,10 @@ const DOORBELL_BATCH = 10;
 export async function enqueueCrmSyncs(messages: CrmSyncMessage[], delaySeconds: number): Promise<void> {
   const recorded = await Promise.all(messages.map((message) => recordForDoorbell(message, delaySeconds)));
   const queueUrl = crmSyncQueueUrl();
+  const { client, SendMessageBatchCommand } = await sqs();
   for (let start = 0; start < recorded.length; start += DOORBELL_BATCH) {
     const batch = recorded.slice(start, start + DOORBELL_BATCH);
-    const sent = await sqsClient().send(
+    const sent = await client.send(
       new SendMessageBatchCommand({
         QueueUrl: queueUrl,
         Entries: batch.map(({ message, delay }, index) => ({ Id: String(index), ...doorbell(message, delay) })),

@@ -10,8 +10,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rmdir, stat, writeFile } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
-import { CreateSecretCommand, PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
-import { getSecret as getAwsSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { secretsManagerClient } from './clients';
 
 export const SECRET_PREFIX = 'jobrelay/';
@@ -75,6 +73,8 @@ export async function getTenantSecret(tenantId: string, purpose: SecretPurpose):
     return value;
   }
   let value: unknown;
+  // Loaded on first use (with the Secrets Manager client): most cold starts read no secret (issue 19).
+  const { getSecret: getAwsSecret } = await import('@aws-lambda-powertools/parameters/secrets');
   try {
     value = await getAwsSecret(awsSecretName(tenantId, purpose), { maxAge: 300 });
   } catch (error) {
@@ -134,6 +134,7 @@ export async function putTenantSecret(tenantId: string, purpose: SecretPurpose, 
   const localFile = process.env.JOBRELAY_LOCAL_SECRETS_FILE;
   if (localFile) return putLocalSecret(localFile, name, value);
   const client = await secretsManagerClient();
+  const { CreateSecretCommand, PutSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
   const SecretId = awsSecretName(tenantId, purpose);
   try {
     await client.send(new PutSecretValueCommand({ SecretId, SecretString: value }));

@@ -1,7 +1,8 @@
 /** The agent's tool table and the voice platforms' payload parsing: pure, with a fuzz test (bad input never crashes). */
 import fc from 'fast-check';
+import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { agentTools, speakError, TOOL_NAMES, toolDefinitions } from '../../functions/agent/tools';
+import { agentTools, sayWindow, speakError, TOOL_NAMES, toolDefinitions } from '../../functions/agent/tools';
 import { RetellFunctionCallSchema, VapiServerMessageSchema, vapiToolCalls } from '../../functions/agent/voice';
 
 describe('the tool table', () => {
@@ -29,6 +30,21 @@ describe('the tool table', () => {
     expect(
       speakError('create_booking', 400, { error: { code: 'invalid_request', message: 'customer.phone: not a valid phone number', field: 'customer.phone' } }),
     ).toContain('(customer.phone)');
+  });
+});
+
+describe('spoken days and times (Intl, as luxon said them)', () => {
+  it('says every day of a year and a held window as luxon did', () => {
+    for (let day = 0; day < 366; day++) {
+      const date = new Date(Date.UTC(2028, 0, 1 + day)).toISOString().slice(0, 10);
+      expect(sayWindow({ date, start: '08:00', end: '10:00' }), date).toBe(`${DateTime.fromISO(date).toFormat('cccc, LLLL d')}, 08:00 to 10:00`);
+    }
+    const speak = agentTools.find((tool) => tool.name === 'hold_window')!.speak;
+    for (const expiresAt of ['2026-12-01T14:05:30.000Z', '2026-12-01T08:05:00-06:00', '2026-12-31T23:59:59.999Z']) {
+      expect(speak({ holdId: 'H1', window: { date: '2026-12-01', start: '08:00' }, expiresAt }), expiresAt).toBe(
+        `Held Tuesday, December 1 at 08:00 until ${DateTime.fromISO(expiresAt).toUTC().toFormat('HH:mm')} UTC (holdId H1).`,
+      );
+    }
   });
 });
 
