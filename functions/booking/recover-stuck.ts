@@ -181,7 +181,7 @@ export async function sweepRecovery(at: Date, options: { tenantId?: string } = {
         result.bookings[outcome] = (result.bookings[outcome] ?? 0) + 1;
       } catch (error) {
         // One booking never holds up the rest; it stays due and is tried on the next tick.
-        logger.error('recovery of a booking failed', { tenantId, bookingId, error: (error as Error).name, message: (error as Error).message });
+        logger.error('recovery of a booking failed', { tenantId, bookingId, error: (error as Error).name, reason: (error as Error).message });
       }
     }
   }
