@@ -20,7 +20,7 @@ import { putJobType, putTechnician, putTenant } from '../functions/tenant/store'
 import { counts, percentile, resetCounts } from './common';
 import { DEFAULT_MAX_HOP_MINUTES, fcfsAssign, metrics, validate } from '../functions/dispatch/plan';
 import { planDay, solveLp } from '../functions/dispatch/solver';
-import { routeBoundModel, routeDriveMinutes, routeFcfsAssign, routePlanAssign, validateRoutes } from '../functions/dispatch/route-plan';
+import { routeBoundModel, routeDriveMinutes, routeFcfsAssign, routePlanAssign, routePlanSearch, validateRoutes } from '../functions/dispatch/route-plan';
 import { generateDay } from './dispatch-day';
 
 const SEEDS = [11, 22, 33];
@@ -69,32 +69,54 @@ async function bookRealDay(system: LocalSystem, trucks: number, seed: number, tr
     }),
   ]);
   const apiKey = await ensureApiKey(tenantId);
-  const call = async (method: string, path: string, body?: unknown) => {
+  const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
     const r = await fetch(`${system.apiUrl}${path}`, {
       method,
-      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json', ...headers },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     return { status: r.status, body: (await r.json()) as any };
   };
   const date = new Date(Date.now() + 3 * 86_400_000).toISOString().slice(0, 10);
   const placed: Array<{ jobId: string; technicianId: string; start: string; windowStarts: string[] }> = [];
+  /** Each request first-come refused: the leads its refused windows made (none when another window was open that day). */
+  const refused: Array<{ index: number; leadIds: string[] }> = [];
+  const requestOf = (i: number, start: string) => {
+    const job = day.jobs[i]!;
+    return {
+      customer: { name: `Day Caller ${i}`, phone: `512555${String(1000 + i).padStart(4, '0')}` },
+      address: { line1: `${i} Bench St`, city: 'Austin', region: 'TX', postalCode: job.postalCode },
+      jobTypeId: typeId(job),
+      channel: 'voice',
+      window: { date, start },
+    };
+  };
+  /** POST /v1/bookings; a 202 (a loaded machine) is followed until the booking settled. */
+  const book = async (body: unknown, key?: string) => {
+    const answer = await call('POST', '/v1/bookings', body, key ? { 'idempotency-key': key } : {});
+    if (answer.status !== 202) return answer;
+    for (let waited = 0; waited < 120_000; waited += 500) {
+      const now = (await call('GET', `/v1/bookings/${answer.body.bookingId}`)).body;
+      if (now.status !== 'received' && (now.status !== 'rejected' || now.leadId || waited > 10_000)) return { status: now.window ? 201 : 409, body: now };
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    return answer;
+  };
   for (const [i, job] of day.jobs.entries()) {
+    const leadIds: string[] = [];
+    let booked = false;
     for (const start of job.windows) {
-      const booked = await call('POST', '/v1/bookings', {
-        customer: { name: `Day Caller ${i}`, phone: `512555${String(1000 + i).padStart(4, '0')}` },
-        address: { line1: `${i} Bench St`, city: 'Austin', region: 'TX', postalCode: job.postalCode },
-        jobTypeId: typeId(job),
-        channel: 'voice',
-        window: { date, start },
-      });
-      if (booked.status === 201) {
-        if (booked.body.window?.technicianId) placed.push({ jobId: job.jobId, technicianId: booked.body.window.technicianId, start, windowStarts: [start] });
+      const answer = await book(requestOf(i, start));
+      if (answer.status === 201) {
+        if (answer.body.window?.technicianId) placed.push({ jobId: job.jobId, technicianId: answer.body.window.technicianId, start, windowStarts: [start] });
+        booked = true;
         break;
       }
+      if (answer.body?.leadId) leadIds.push(answer.body.leadId);
     }
+    if (!booked) refused.push({ index: i, leadIds });
   }
-  return { call, date, requests: day.jobs.length, day, placed };
+  return { call, book, requestOf, date, requests: day.jobs.length, day, placed, refused };
 }
 
 async function benchRealDays(system: LocalSystem): Promise<void> {
@@ -348,10 +370,14 @@ export async function benchRouteModel(sizes = [5, 12, 50]): Promise<void> {
  * The route travel model on real days: the requests booked first-come through the public API by a
  * company with `travelModel: route` (the booking engine's own route check), then planned and applied
  * through the API (POST /v1/dispatch/plan: dispatch/route-plan.ts under a time budget, so the figure
- * is what a user gets; POST /v1/dispatch/reassign with its planId). The API plan keeps every booked
- * job (a refused request is not on the board), so its gain is drive minutes; beside it, labelled, the
- * same requests planned in-process with no deadline (jobs first-come refused may be placed: what
- * planning at booking time could reach). Drive minutes as routeDriveMinutes.
+ * is what a user gets; POST /v1/dispatch/reassign with its planId). A request refused first-come
+ * is waitlisted through the API (POST /v1/leads/{id}/waitlist: each lead its refused windows made);
+ * the API plan keeps every booked job and places what it can of the waiting callers
+ * (`waitlistPlaced`), the apply offers them that room (`waitlistOffers`), and each offered customer
+ * says yes and books through POST /v1/bookings. Printed: jobs/truck of the real first-come day ->
+ * after plan + offers accepted, and the drive minutes of the day then. Beside it, labelled, the same
+ * requests planned in-process with no deadline (jobs first-come refused may be placed, any window
+ * they accept: what planning at booking time could reach). Drive minutes as routeDriveMinutes.
  */
 export async function benchRouteRealDays(system: LocalSystem, sizes = [5, 12, 50]): Promise<void> {
   console.log(
@@ -360,13 +386,25 @@ export async function benchRouteRealDays(system: LocalSystem, sizes = [5, 12, 50
       .join(' ')}) ==`,
   );
   console.log(
-    'trucks requests | real jobs/truck drive | API plan jobs/truck drive  drive%  status     gap  bound-by   solver-s api-s budget | apply | cut by the budget',
+    'trucks requests | real jobs/truck drive | API plan jobs/truck drive  drive%  status     gap  bound-by   solver-s api-s budget | apply | cut by the budget  (the API plan counts the waitlisted callers it places)',
   );
   for (const trucks of sizes) {
     const booking = performance.now();
-    const { day: generated, placed, requests, call, date } = await bookRealDay(system, trucks, SEEDS[0]! * 1000 + trucks, 'route');
+    const { day: generated, placed, refused, requests, call, book, requestOf, date } = await bookRealDay(system, trucks, SEEDS[0]! * 1000 + trucks, 'route');
     console.log(
       `${String(trucks).padStart(6)} booked ${placed.length} of ${requests} requests first-come in ${((performance.now() - booking) / 1000).toFixed(0)} s (load ${loadavg()[0]!.toFixed(1)})`,
+    );
+    // Each refused caller goes on the waitlist (POST /v1/leads/{id}/waitlist), every lead their refused windows made.
+    const leadOwner = new Map<string, number>();
+    for (const r of refused) {
+      for (const leadId of r.leadIds) {
+        const waitlisted = await call('POST', `/v1/leads/${leadId}/waitlist`, { note: 'bench: any of the windows asked' });
+        if (waitlisted.status === 200) leadOwner.set(leadId, r.index);
+      }
+    }
+    const withLead = refused.filter((r) => r.leadIds.length).length;
+    console.log(
+      `${' '.repeat(6)} refused ${refused.length}: ${withLead} waitlisted (${leadOwner.size} leads: one per window asked that was fully booked), ${refused.length - withLead} left no lead (another window was open that day: the API answered alternatives, no lead)`,
     );
     const started = performance.now();
     const planned = await call('POST', `/v1/dispatch/plan?date=${date}&timeLimitSeconds=20`);
@@ -375,11 +413,18 @@ export async function benchRouteRealDays(system: LocalSystem, sizes = [5, 12, 50
       console.log(`${String(trucks).padStart(6)} plan failed: ${planned.status} ${JSON.stringify(planned.body).slice(0, 200)}`);
       continue;
     }
-    const { current, plan, solver, changes, planId, boardVersion } = planned.body;
+    const { current, plan, solver, changes, planId, boardVersion, waitlistPlaced = [] } = planned.body;
     const applyStarted = performance.now();
     const applied = changes.length
-      ? await call('POST', '/v1/dispatch/reassign', { date, planId, boardVersion, reason: 'bench', assignments: changes.map((c: any) => c.to) })
-      : { status: 200, body: { applied: [] } };
+      ? await call('POST', '/v1/dispatch/reassign', {
+          date,
+          planId,
+          boardVersion,
+          reason: 'bench',
+          assignments: changes.map((c: any) => c.to),
+          waitlist: waitlistPlaced,
+        })
+      : { status: 200, body: { applied: [], waitlistOffers: [] } };
     const applySeconds = (performance.now() - applyStarted) / 1000;
     const board = (await call('GET', `/v1/dispatch/board?date=${date}`)).body;
     const owner = new Map<string, string>(board.technicians.flatMap((t: any) => t.jobs.map((j: any) => [j.bookingId, t.technicianId])));
@@ -391,14 +436,53 @@ export async function benchRouteRealDays(system: LocalSystem, sizes = [5, 12, 50
         `${solver.seconds.toFixed(1).padStart(10)} ${apiSeconds.toFixed(1).padStart(5)} ${String(solver.budgetSeconds).padStart(6)} | ` +
         `${applied.status === 200 ? `applied ${changes.length}, board ${equal ? '= plan' : '!= plan'}` : `refused ${applied.status} ${applied.body?.error?.code ?? applied.body?.message ?? ''} (${changes.length} changes)`} in ${applySeconds.toFixed(1)} s | ${solver.cut ?? 'nothing'}; bound: ${solver.boundProof}`,
     );
-    if (trucks > 12) continue;
-    // Labelled: the same requests planned in-process with no deadline (may place requests first-come refused).
-    const day = { ...generated, technicians: generated.technicians.map((t) => ({ ...t, shiftStart: t.windowStarts[0], shiftEnd: '17:00' })) };
-    const inProcessStarted = performance.now();
-    const atBooking = routePlanAssign(day, placed, { budgetSeconds: 60 });
-    const lift = placed.length ? ((atBooking.length - placed.length) / placed.length) * 100 : 0;
+    // The room the apply made was offered to the waitlist (waitlistOffers); each offered customer replies yes and books it through the API.
+    const offers: Array<{ leadId: string; date: string; start: string }> = applied.status === 200 ? (applied.body.waitlistOffers ?? []) : [];
+    let accepted = 0;
+    const acceptStarted = performance.now();
+    for (const offer of offers) {
+      const index = leadOwner.get(offer.leadId);
+      if (index === undefined) continue;
+      const taken = await book(requestOf(index, offer.start), `bench-offer-${offer.leadId}`);
+      if (taken.status === 201 && taken.body.window?.technicianId) accepted++;
+    }
+    const acceptSeconds = (performance.now() - acceptStarted) / 1000;
+    // The day as it stands now, scored as the plan scores the real assignment (its `current`).
+    const after = await call('POST', `/v1/dispatch/plan?date=${date}&timeLimitSeconds=1`);
+    const now = after.status === 200 ? after.body.current.metrics : undefined;
+    const liftPct = placed.length ? (accepted / placed.length) * 100 : 0;
     console.log(
-      `${' '.repeat(6)} planned at booking (in-process, no deadline, requests first-come refused may be placed): ${(atBooking.length / trucks).toFixed(2)} jobs/truck (${lift >= 0 ? '+' : ''}${lift.toFixed(1)}% vs real), ${routeDriveMinutes(day, atBooking)} drive-min, ${((performance.now() - inProcessStarted) / 1000).toFixed(1)} s`,
+      `${' '.repeat(6)} waitlist through the API: the plan placed ${waitlistPlaced.length} waiting callers (in its jobs/truck above), the apply offered ${offers.length}, ${accepted} booked through POST /v1/bookings (${acceptSeconds.toFixed(1)} s) | ` +
+        `jobs/truck real first-come ${(placed.length / trucks).toFixed(2)} -> after plan + offers accepted ${((placed.length + accepted) / trucks).toFixed(2)} (+${liftPct.toFixed(1)}%) | ` +
+        `drive minutes ${current.metrics.driveMinutes} -> ${now ? `${now.driveMinutes} (${now.served} jobs)` : `? (plan ${after.status})`}`,
+    );
+    if (trucks > 12) continue;
+    // Labelled: the same requests planned in-process with no deadline (may place requests first-come refused), three ways.
+    const day = { ...generated, technicians: generated.technicians.map((t) => ({ ...t, shiftStart: t.windowStarts[0], shiftEnd: '17:00' })) };
+    const booked = new Map(placed.map((a) => [a.jobId, a]));
+    const keep = new Set(booked.keys());
+    // What the API may do: every booked job kept, in its booked window; refused requests in any window they accept.
+    const promised = { ...day, jobs: day.jobs.map((j) => (booked.has(j.jobId) ? { ...j, windows: [booked.get(j.jobId)!.start] } : j)) };
+    const inProcess = (label: string, plan: () => Array<{ jobId: string }>, scored = day) => {
+      const started = performance.now();
+      const assignments = plan();
+      const lift = placed.length ? ((assignments.length - placed.length) / placed.length) * 100 : 0;
+      const dropped = [...keep].filter((id) => !assignments.some((a) => a.jobId === id)).length;
+      console.log(
+        `${' '.repeat(6)} ${label}: ${(assignments.length / trucks).toFixed(2)} jobs/truck (${lift >= 0 ? '+' : ''}${lift.toFixed(1)}% vs real), ${routeDriveMinutes(scored, assignments as never)} drive-min, ${dropped} booked jobs dropped, ${((performance.now() - started) / 1000).toFixed(1)} s`,
+      );
+    };
+    inProcess(
+      "in-process, booked jobs kept in their booked windows (the API plan's rule), refused requests in any window they accept",
+      () => routePlanSearch(promised, placed, { keep, budgetSeconds: 60 }).assignments,
+      promised,
+    );
+    inProcess(
+      "in-process, booked jobs kept but moved to any window their customer accepts (needs each customer's consent)",
+      () => routePlanSearch(day, placed, { keep, budgetSeconds: 60 }).assignments,
+    );
+    inProcess('planned at booking (in-process, no deadline, any accepted window, booked jobs may be dropped)', () =>
+      routePlanAssign(day, placed, { budgetSeconds: 60 }),
     );
   }
 }

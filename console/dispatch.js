@@ -159,7 +159,11 @@ function planSection(date) {
           { class: 'muted' },
           `${plan.solver.solver === 'highs' ? 'HiGHS' : 'Route search'} ${plan.solver.status}, gap ${pct(plan.solver.gap)}, ${plan.solver.seconds} s${
             plan.solver.cut ? ` (time budget ${plan.solver.budgetSeconds} s cut: ${plan.solver.cut})` : ''
-          }. ${plan.changes.length} job(s) change technician.`,
+          }. ${plan.changes.length} job(s) change technician.${
+            plan.waitlistPlaced?.length
+              ? ` It also makes room for ${plan.waitlistPlaced.length} waitlisted caller(s) (counted above): applying it texts them the offer; nothing is held for them.`
+              : ''
+          }`,
         ),
         h(
           'button',
@@ -176,9 +180,14 @@ function planSection(date) {
                   planId: plan.planId,
                   boardVersion: plan.boardVersion,
                   assignments: plan.changes.map((c) => ({ jobId: c.to.jobId, technicianId: c.to.technicianId, start: c.to.start })),
+                  ...(plan.waitlistPlaced?.length ? { waitlist: plan.waitlistPlaced } : {}),
                 });
                 const withdrawn = result.withdrawn?.length ? ` ${result.withdrawn.length} job(s) were changed by someone meanwhile and left as they are.` : '';
-                flash(`Plan applied: all ${result.applied.length} change(s).${withdrawn} Drive minutes now ${result.current.metrics.driveMinutes}.`, 'ok');
+                const offered = result.waitlistOffers?.length ? ` ${result.waitlistOffers.length} waitlisted caller(s) were texted an offer.` : '';
+                flash(
+                  `Plan applied: all ${result.applied.length} change(s).${withdrawn}${offered} Drive minutes now ${result.current.metrics.driveMinutes}.`,
+                  'ok',
+                );
                 await renderDispatch(new URLSearchParams({ date }));
               } catch (failure) {
                 flash(`Plan refused, nothing changed: ${failure.message}`, 'error');

@@ -5,9 +5,18 @@
  */
 import { createHash } from 'node:crypto';
 import { listTechnicians } from '../tenant/store';
-import type { JobType, Tenant } from '../tenant/model';
+import type { JobType, Technician, Tenant } from '../tenant/model';
 import { epochSeconds } from '../shared/time';
-import { type ClaimPlan, dateRange, explainNoWindow, findOpenWindows, localDates, type NoWindowReason, type OpenWindow } from './availability';
+import {
+  type CapacityClaim,
+  type ClaimPlan,
+  dateRange,
+  explainNoWindow,
+  findOpenWindows,
+  localDates,
+  type NoWindowReason,
+  type OpenWindow,
+} from './availability';
 import { claimHold, type HoldRecord, listClaims, type TransactItem } from './store';
 
 /** Lead time: a standard window is not offered when it starts sooner than this. */
@@ -57,9 +66,18 @@ export async function availableWindows(args: {
   /** A reschedule's current hold, given back when the new one commits (availability.ts placeJob `leaving`). */
   leaving?: ReadonlySet<string>;
 }): Promise<AvailabilityAnswer> {
-  const { tenant, jobType, postalCode, dates, now } = args;
-  const emergency = args.emergency ?? jobType.emergency;
+  const { tenant, dates } = args;
   const [technicians, claims] = await Promise.all([listTechnicians(tenant.tenantId), listClaims(tenant.tenantId, dates[0]!, dates[dates.length - 1]!)]);
+  return openWindowsIn({ ...args, technicians, claims });
+}
+
+/**
+ * availableWindows' maths on technicians and claims already read: what is open if the day held
+ * these claims (a caller weighing claims not stored, e.g. offers made in the same pass: leads/waitlist.ts).
+ */
+export function openWindowsIn(args: Parameters<typeof availableWindows>[0] & { technicians: Technician[]; claims: CapacityClaim[] }): AvailabilityAnswer {
+  const { tenant, jobType, postalCode, dates, now, technicians, claims } = args;
+  const emergency = args.emergency ?? jobType.emergency;
   const open = findOpenWindows({
     tenant,
     technicians,

@@ -41,6 +41,7 @@ import {
   type TransactItem,
 } from '../capacity/store';
 import { ApiError } from '../shared/errors';
+import type { WaitlistPlacement } from '../leads/waiters';
 import { isLocalStage } from '../shared/stage';
 import { getTenant } from '../tenant/store';
 import { boardVersion, loadDispatchDay, planId as computePlanId } from './day';
@@ -62,6 +63,8 @@ export interface ApplyRequest {
   reason?: string;
   planId?: string;
   boardVersion?: string;
+  /** The plan's `waitlistPlaced` (part of its id): the waiting callers the room is offered to (reassign.handler.ts). */
+  waitlist?: WaitlistPlacement[];
 }
 
 export interface ApplyOptions {
@@ -257,7 +260,7 @@ async function applyStaged(journal: ApplyJournal, at: Date, options: ApplyOption
 /** Applies the changes whole or not at all (see above). Throws ApiError naming the job and why when refused. */
 export async function applyPlan(tenantId: string, by: string, request: ApplyRequest, at: Date, options: ApplyOptions = {}): Promise<ApplyOutcome> {
   if (request.planId) {
-    if (!request.boardVersion || computePlanId(request.date, request.boardVersion, request.assignments) !== request.planId) {
+    if (!request.boardVersion || computePlanId(request.date, request.boardVersion, request.assignments, request.waitlist) !== request.planId) {
       throw new ApiError('invalid_request', 'planId does not match this date, board version and these changes: send the plan as it was given', 'planId');
     }
     const journal = await getApplyJournal(tenantId, request.planId);

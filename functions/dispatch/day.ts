@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { ApiError } from '../shared/errors';
+import type { WaitlistPlacement } from '../leads/waiters';
 import { dailyLimit, isClaimActive, isOff, isOnShift, routeDayOf, UNIT_MINUTES, windowUnits } from '../capacity/availability';
 import { now } from '../shared/time';
 import { listClaims } from '../capacity/store';
@@ -226,7 +227,11 @@ export function boardVersion(day: Pick<DispatchDay, 'jobs'>): string {
   return digest(day.jobs.map((j) => `${j.bookingId}|${j.technicianId ?? '-'}|${j.windowStarts.join(',')}|${j.holdId ?? '-'}`).sort());
 }
 
-/** A plan's id: its date, the board it was computed on and its changes, so an apply is idempotent by it and cannot be altered. */
-export function planId(date: string, version: string, changes: Array<{ jobId: string; technicianId: string }>): string {
-  return `pl_${digest([date, version, ...changes.map((c) => `${c.jobId}>${c.technicianId}`).sort()])}`;
+/**
+ * A plan's id: its date, the board it was computed on, its changes and the waitlisted callers it
+ * placed, so an apply is idempotent by it and cannot be altered.
+ */
+export function planId(date: string, version: string, changes: Array<{ jobId: string; technicianId: string }>, waitlist: WaitlistPlacement[] = []): string {
+  const waiting = waitlist.map((w) => `waitlist:${w.leadId}>${w.technicianId}@${w.start}`).sort();
+  return `pl_${digest([date, version, ...changes.map((c) => `${c.jobId}>${c.technicianId}`).sort(), ...waiting])}`;
 }

@@ -1,7 +1,10 @@
 /**
  * POST /v1/dispatch/reassign: apply technician changes for one day (a day plan's, a swap, a chain)
- * whole or not at all (dispatch/apply-plan.ts); answer the day after.
+ * whole or not at all (dispatch/apply-plan.ts); the room the change made goes to the day's waitlisted
+ * leads (leads/waitlist.ts offerGrownRoom); answer the day after, with the offers made.
  */
+import { listClaims } from '../capacity/store';
+import { offerGrownRoom } from '../leads/waitlist';
 import { apiRoute } from '../shared/http';
 import { now } from '../shared/time';
 import { applyPlan } from './apply-plan';
@@ -11,7 +14,13 @@ import { routeMetrics } from './route-plan';
 import { ReassignBodySchema } from './schemas';
 
 export const handler = apiRoute({ body: ReassignBodySchema }, async ({ tenant, body }) => {
-  const outcome = await applyPlan(tenant.tenantId, tenant.keyId, body, now());
+  // The day as it stood before the change: the room the change makes is what it may offer.
+  const before = await listClaims(tenant.tenantId, body.date, body.date);
+  const at = now();
+  const outcome = await applyPlan(tenant.tenantId, tenant.keyId, body, at);
+  const offers = outcome.applied.length
+    ? await offerGrownRoom(tenant.tenantId, { date: body.date, before, freedBy: outcome.planId ?? 'a dispatch reassignment', placements: body.waitlist }, at)
+    : [];
   const after = await loadDispatchDay(tenant.tenantId, body.date);
   const problem = toPlanDay(after);
   // Scored as the plan was: under the route travel model, the real routes' drive minutes.
@@ -23,6 +32,7 @@ export const handler = apiRoute({ body: ReassignBodySchema }, async ({ tenant, b
       outcome: 'applied' as const,
       ...outcome,
       boardVersion: boardVersion(after),
+      waitlistOffers: offers,
       current: { metrics: score(problem, currentAssignments(after, problem)) },
     },
   };

@@ -203,9 +203,13 @@ export function routePlanSearch(
   const cuts: string[] = [];
   const cache: RouteCache = new Map();
   const choices = new Map(day.jobs.map((j) => [j.jobId, candidates(day, j)]));
+  // Jobs every plan must serve (`keep`) are packed first: a packing that leaves one out is no plan.
+  const kept = (j: PlanJob) => (opts.keep?.has(j.jobId) ? 0 : 1);
   const byFlexibility = (noise: () => number) => {
     const key = new Map(day.jobs.map((j) => [j.jobId, [choices.get(j.jobId)!.length * (1 + noise()), minutesOf(day, j) * (1 + noise())] as const]));
-    return [...day.jobs].sort((a, b) => key.get(a.jobId)![0] - key.get(b.jobId)![0] || key.get(b.jobId)![1] - key.get(a.jobId)![1] || a.order - b.order);
+    return [...day.jobs].sort(
+      (a, b) => kept(a) - kept(b) || key.get(a.jobId)![0] - key.get(b.jobId)![0] || key.get(b.jobId)![1] - key.get(a.jobId)![1] || a.order - b.order,
+    );
   };
   const ordered = byFlexibility(() => 0);
   const packed = (order: PlanJob[]) => {
@@ -339,8 +343,8 @@ export function routePlanSearch(
   if (restarts < most && late() && first) cuts.push(`restarts (${restarts} of ${most} done)`);
   const keep = opts.keep ?? new Set<string>();
   const drive = (a: Assignment[]) => routeDriveMinutes(day, a, cache);
-  const kept = plans.filter((p) => [...keep].every((id) => p.some((a) => a.jobId === id)));
-  const assignments = (kept.length ? kept : plans.slice(0, 1)).reduce((a, b) =>
+  const keeping = plans.filter((p) => [...keep].every((id) => p.some((a) => a.jobId === id)));
+  const assignments = (keeping.length ? keeping : plans.slice(0, 1)).reduce((a, b) =>
     b.length > a.length || (b.length === a.length && drive(b) < drive(a)) ? b : a,
   );
   return { assignments, cut: cuts.length ? [...new Set(cuts)].join('; ') : undefined, restarts };
@@ -428,7 +432,7 @@ export const ROUTE_BOUND_MAX_ARCS = 5_000;
 
 /**
  * A lower bound on the route drive minutes of any valid plan serving at least `served` of the day's
- * jobs, as a MIP (CPLEX LP format) for HiGHS (./solver.ts solveLp, whose dual bound is proved even
+ * jobs, every job of `keep` among them (the booked jobs beside optional ones), as a MIP (CPLEX LP format) for HiGHS (./solver.ts solveLp, whose dual bound is proved even
  * when the time limit stops it): a route enters each job it serves by one arc, from a technician's
  * base (each technician leaves once) or from another job some technician could do before it; each
  * job is left at most once; each job starts inside its windows, and an arc i -> j makes j start
@@ -438,7 +442,9 @@ export const ROUTE_BOUND_MAX_ARCS = 5_000;
  * `cheapest`: the weaker bound needing no solver (the `served` cheapest arcs into distinct jobs).
  * `lp` is undefined when the day has more than ROUTE_BOUND_MAX_ARCS arcs.
  */
-export function routeDriveBoundModel(day: PlanDay, served: number): { lp?: string; arcs: number; cheapest: number } {
+export function routeDriveBoundModel(day: PlanDay, served: number, keep?: ReadonlySet<string>): { lp?: string; arcs: number; cheapest: number } {
+  // Jobs every plan serves (booked ones, beside optional waiting callers): entered exactly once.
+  const kept = (ji: number) => Boolean(keep?.has(day.jobs[ji]!.jobId));
   const span = day.jobs.map((j) => {
     const ws = day.windows.filter((w) => j.windows.includes(w.start));
     return { from: Math.min(...ws.map((w) => clockMinutes(w.start))), to: Math.max(...ws.map((w) => clockMinutes(w.end))) };
@@ -459,12 +465,33 @@ export function routeDriveBoundModel(day: PlanDay, served: number): { lp?: strin
       if (span[bi]!.from + onSite[bi]! + minutes <= to) arcs.push({ name: `y${bi}_${ji}`, from: bi, to: ji, minutes });
     });
   });
+  // The cheapest arc into each job; for a kept job also the cheapest from a base or another kept job:
+  // only as many kept jobs as optional jobs served can be entered from an optional one (each is left once).
   const minIn = new Map<number, number>();
-  for (const a of arcs) minIn.set(a.to, Math.min(minIn.get(a.to) ?? Number.POSITIVE_INFINITY, a.minutes));
-  const cheapest = [...minIn.values()]
-    .sort((a, b) => a - b)
-    .slice(0, served)
-    .reduce((sum, n) => sum + n, 0);
+  const minFromKept = new Map<number, number>();
+  for (const a of arcs) {
+    minIn.set(a.to, Math.min(minIn.get(a.to) ?? Number.POSITIVE_INFINITY, a.minutes));
+    if (a.from === undefined || kept(a.from)) minFromKept.set(a.to, Math.min(minFromKept.get(a.to) ?? Number.POSITIVE_INFINITY, a.minutes));
+  }
+  const sum = (values: number[]) => values.reduce((total, n) => total + n, 0);
+  const keptJobs = [...minIn.keys()].filter(kept);
+  const optionalServed = Math.max(0, served - keptJobs.length);
+  const forced = keptJobs.filter((ji) => !minFromKept.has(ji));
+  const savings = keptJobs
+    .filter((ji) => minFromKept.has(ji))
+    .map((ji) => minFromKept.get(ji)! - minIn.get(ji)!)
+    .sort((a, b) => b - a)
+    .slice(0, Math.max(0, optionalServed - forced.length));
+  const cheapest =
+    sum(keptJobs.map((ji) => minFromKept.get(ji) ?? minIn.get(ji)!)) -
+    sum(savings) +
+    sum(
+      [...minIn]
+        .filter(([ji]) => !kept(ji))
+        .map(([, minutes]) => minutes)
+        .sort((a, b) => a - b)
+        .slice(0, optionalServed),
+    );
   if (arcs.length > ROUTE_BOUND_MAX_ARCS) return { arcs: arcs.length, cheapest };
   const group = (key: (a: (typeof arcs)[number]) => number | undefined) => {
     const out = new Map<number, string[]>();
@@ -483,9 +510,12 @@ export function routeDriveBoundModel(day: PlanDay, served: number): { lp?: strin
   if (!terms.length) lines.push('  0 dummy');
   lines.push('Subject To');
   let rows = 0;
-  for (const names of group((a) => a.to).values()) lines.push(` i${rows++}: ${names.join(' + ')} <= 1`);
+  const into = group((a) => a.to);
+  for (const [ji, names] of into) lines.push(` i${rows++}: ${names.join(' + ')} ${kept(ji) ? '=' : '<='} 1`);
   for (const names of group((a) => a.from).values()) lines.push(` o${rows++}: ${names.join(' + ')} <= 1`);
   for (const names of group((a) => a.tech).values()) lines.push(` b${rows++}: ${names.join(' + ')} <= 1`);
+  // A route leaves only a job it served (entered): without it, a job no plan serves would be a free start next to the others.
+  for (const [ji, out] of group((a) => a.from)) lines.push(` f${rows++}: ${out.join(' + ')}${(into.get(ji) ?? []).map((n) => ` - ${n}`).join('')} <= 0`);
   lines.push(arcs.length ? ` served: ${arcs.map((a) => a.name).join(' + ')} >= ${served}` : ' served: dummy >= 0');
   // Start times: j starts after i's start, its minutes on site and the drive when i -> j (big M as small as the windows allow).
   for (const a of arcs) {

@@ -87,6 +87,12 @@ const MetricsSchema = z.object({
 });
 const AssignmentSchema = z.object({ jobId: z.string(), technicianId: z.string(), start: z.string(), windowStarts: z.array(z.string()) });
 
+const WaitlistPlacementSchema = z.object({
+  leadId: z.string().trim().min(1).max(64),
+  technicianId: z.string().trim().min(1).max(100),
+  start: z.string().regex(/^\d{2}:\d{2}$/, 'expected HH:mm'),
+});
+
 export const ReassignBodySchema = z
   .object({
     date: DispatchDateQuerySchema.shape.date,
@@ -116,6 +122,10 @@ export const ReassignBodySchema = z
       .openapi({ description: "A day plan's `planId`: applying it twice does it once (the second answer is the first's)" }),
     boardVersion: z.string().trim().min(1).max(64).optional().openapi({
       description: "The board version the plan was computed on (the plan's `boardVersion`): a board that changed since is refused (409 board_changed)",
+    }),
+    waitlist: z.array(WaitlistPlacementSchema).max(200).optional().openapi({
+      description:
+        "The plan's `waitlistPlaced`, sent with its planId: once the changes are applied, the room they make is offered to exactly these waiting callers, in these windows (without it: to the day's waitlist, earliest first)",
     }),
   })
   .refine((b) => !b.planId || b.boardVersion, { message: 'a planId comes with the boardVersion of its plan', path: ['boardVersion'] })
@@ -158,6 +168,10 @@ export const PlanSchema = z
       constraints: z.number(),
     }),
     changes: z.array(z.object({ jobId: z.string(), from: z.object({ technicianId: z.string().optional(), start: z.string() }), to: AssignmentSchema })),
+    waitlistPlaced: z.array(WaitlistPlacementSchema).openapi({
+      description:
+        "Route travel model: the day's waitlisted callers the plan also places (optional jobs, in a window their request asked; most jobs first, then least drive), counted in plan.metrics (served, jobs per truck, drive minutes) and in the solver's objective; nothing is booked for them: applying the plan with these offers them the room by SMS and they book through POST /v1/bookings",
+    }),
   })
   .openapi('DispatchPlan');
 
@@ -196,6 +210,10 @@ export const ReassignResultSchema = z
       .optional()
       .openapi({ description: 'Staged apply only: jobs a person changed (e.g. cancelled) while the plan was applied, left as they made them' }),
     boardVersion: z.string().openapi({ description: 'The board version after the changes' }),
+    waitlistOffers: z.array(z.object({ leadId: z.string(), date: z.string(), start: z.string(), end: z.string() })).openapi({
+      description:
+        "Room the changes made, offered by SMS to the day's waitlisted callers (earliest waitlisted first, the window their request asked for); nothing is held: they book through POST /v1/bookings",
+    }),
     current: z.object({ metrics: MetricsSchema }).openapi({ description: 'The day as the claims hold it after the changes' }),
   })
   .openapi('DispatchReassignResult');

@@ -18,7 +18,7 @@ export type LeadStatus = (typeof LEAD_STATUSES)[number];
 
 export const LeadOfferSchema = BookedWindowSchema.extend({
   offeredAt: z.string(),
-  /** The booking whose cancellation or move freed the slot. */
+  /** The booking whose cancellation or move freed the slot, or the day plan (its planId) whose apply made the room. */
   freedBy: z.string(),
 }).openapi('LeadOffer');
 

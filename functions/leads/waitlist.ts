@@ -3,10 +3,14 @@
  * (POST /v1/leads/{id}/waitlist). When a booked slot frees up (a cancellation, a reschedule away
  * from it), the earliest waiting lead of that trade for whom the slot is really open (its area, its
  * job type's skills, the capacity rules) is offered it by SMS (`waitlist_offer`, from the ledger of
- * the lead's booking request, sent by the sweeper). Nothing is held: the customer takes it by
- * calling or replying, and the bot or dispatcher books it through POST /v1/bookings like any other.
+ * the lead's booking request, sent by the sweeper). A dispatch change of a day's technicians (a day
+ * plan applied) offers the room it made to that day's waitlisted leads the same way (offerGrownRoom).
+ * Nothing is held: the customer takes it by calling or replying, and the bot or dispatcher books it
+ * through POST /v1/bookings like any other.
  */
-import { availableWindows } from '../capacity/engine';
+import { type CapacityClaim, isClaimActive, planClaims } from '../capacity/availability';
+import { availableWindows, openWindowsIn } from '../capacity/engine';
+import { listClaims } from '../capacity/store';
 import type { BookingRecord } from '../booking/store';
 import { updateBooking } from '../booking/store';
 import { addLedgerRows } from '../notify/store';
@@ -15,13 +19,17 @@ import { getCustomer } from '../recognise/store';
 import { resolveReviewItemsFor } from '../review/store';
 import { ApiError } from '../shared/errors';
 import { logger } from '../shared/logger';
-import { getJobType, getTenant } from '../tenant/store';
+import { getJobType, getTenant, listJobTypes, listTechnicians } from '../tenant/store';
+import type { Tenant } from '../tenant/model';
 import { waitingLeadsFor } from './leads';
+import { type WaitlistPlacement, waitersOfDay } from './waiters';
 import type { LeadRecord } from './schemas';
 import { getLead, recordOffer, waitlistLead, waitlistOf } from './store';
 
 /** How many waiting leads a freed slot is tried against (earliest first). */
 const OFFER_CANDIDATES = 20;
+/** The offers after a dispatch change stop after this long (the change is applied; the route answers within API Gateway's 29 s). */
+const APPLY_OFFER_BUDGET_MS = 8_000;
 
 export async function putLeadOnWaitlist(tenantId: string, leadId: string, by: string, note: string | undefined, at: Date): Promise<LeadRecord> {
   const lead = await getLead(tenantId, leadId);
@@ -60,19 +68,101 @@ export async function offerFreedSlot(
       const { open } = await availableWindows({ tenant, jobType, postalCode: lead.postalCode, dates: [window.date], now: at });
       const slot = open.find((w) => w.start === window.start);
       if (!slot) continue;
-      const offer = { date: slot.date, start: slot.start, end: slot.end, offeredAt: at.toISOString(), freedBy: freedBy.bookingId };
-      if (!(await recordOffer(tenantId, lead, offer, at))) continue;
-      const version = (lead.offers ?? 0) + 1;
-      // Formatted now, in the customer's language: the message names the offered window, not the request's.
-      const customer = lead.customerId ? await getCustomer(tenantId, lead.customerId) : undefined;
-      const offerWindow = formatWindow(slot, tenant.timeZone, customer?.language ?? 'en').window;
-      await updateBooking(tenantId, lead.bookingId, { messageVars: { offerWindow } }, { at });
-      await addLedgerRows(tenantId, lead.bookingId, [{ kind: 'waitlist_offer', channel: 'sms', dueAt: at.toISOString(), version }]);
-      logger.info('freed slot offered to a waitlisted lead', { tenantId, leadId: lead.leadId, freedBy: freedBy.bookingId, date: slot.date, start: slot.start });
-      return { ...lead, status: 'offered', offer, offers: version };
+      const offered = await sendOffer(tenant, lead, slot, freedBy.bookingId, at);
+      if (offered) return offered;
     }
   } catch (error) {
     logger.warn('offering a freed slot failed', { tenantId, freedBy: freedBy.bookingId, error: (error as Error).name });
   }
   return undefined;
+}
+
+/**
+ * The offer itself: the lead goes waitlisted -> offered (conditional: one offer per waiting lead),
+ * its booking request gets the window in the customer's language and a `waitlist_offer` SMS row.
+ * Undefined when someone else got to the lead first.
+ */
+async function sendOffer(
+  tenant: Tenant,
+  lead: LeadRecord,
+  slot: { date: string; start: string; end: string },
+  freedBy: string,
+  at: Date,
+): Promise<LeadRecord | undefined> {
+  const offer = { date: slot.date, start: slot.start, end: slot.end, offeredAt: at.toISOString(), freedBy };
+  if (!lead.bookingId || !(await recordOffer(tenant.tenantId, lead, offer, at))) return undefined;
+  const version = (lead.offers ?? 0) + 1;
+  // Formatted now, in the customer's language: the message names the offered window, not the request's.
+  const customer = lead.customerId ? await getCustomer(tenant.tenantId, lead.customerId) : undefined;
+  const offerWindow = formatWindow(slot, tenant.timeZone, customer?.language ?? 'en').window;
+  await updateBooking(tenant.tenantId, lead.bookingId, { messageVars: { offerWindow } }, { at });
+  await addLedgerRows(tenant.tenantId, lead.bookingId, [{ kind: 'waitlist_offer', channel: 'sms', dueAt: at.toISOString(), version }]);
+  logger.info('freed slot offered to a waitlisted lead', { tenantId: tenant.tenantId, leadId: lead.leadId, freedBy, date: slot.date, start: slot.start });
+  return { ...lead, status: 'offered', offer, offers: version };
+}
+
+/**
+ * A day's technicians were changed (POST /v1/dispatch/reassign: a day plan applied, a swap, a
+ * chain): the room that made is offered to that day's waiting callers (waitersOfDay), earliest
+ * waitlisted first, one offer per customer, in a window their request asked for. With `placements`
+ * (the plan counted the waiting callers and placed some: dispatch/plan.handler.ts), exactly those
+ * leads are tried, in the windows the plan gave them. A window grew for a lead when it is open for
+ * the lead's job and address now and was not before the change (`before`: the day's claims then):
+ * room that was open already is not the change's to give (a cancellation may have offered it).
+ * Each offer counts as taken for the leads after it (its claims are added to the day where the plan,
+ * else the booking engine's first candidate, puts it), so one place is never offered twice. Nothing
+ * is held (as for a freed slot): the customer books through POST /v1/bookings. Never throws, and
+ * stops after APPLY_OFFER_BUDGET_MS: the change happened whatever becomes of the offers.
+ */
+export async function offerGrownRoom(
+  tenantId: string,
+  change: { date: string; before: CapacityClaim[]; freedBy: string; placements?: WaitlistPlacement[] },
+  at: Date,
+): Promise<Array<{ leadId: string; date: string; start: string; end: string }>> {
+  const { date } = change;
+  const made: Array<{ leadId: string; date: string; start: string; end: string }> = [];
+  try {
+    const [tenant, technicians, jobTypes, after] = await Promise.all([
+      getTenant(tenantId),
+      listTechnicians(tenantId),
+      listJobTypes(tenantId),
+      listClaims(tenantId, date, date),
+    ]);
+    if (!tenant) return made;
+    const trades = [...new Set(technicians.filter((t) => t.active).flatMap((t) => t.trades))];
+    const planned = change.placements && new Map(change.placements.map((p) => [p.leadId, p]));
+    const types = new Map(jobTypes.map((j) => [j.jobTypeId, j]));
+    const before = change.before.filter((c) => isClaimActive(c, at));
+    const now = after.filter((c) => isClaimActive(c, at));
+    const deadline = Date.now() + APPLY_OFFER_BUDGET_MS;
+    for (const waiter of await waitersOfDay(tenantId, date, trades)) {
+      if (Date.now() > deadline) {
+        logger.warn('offering the room a dispatch change made stopped at its time budget', { tenantId, date, offered: made.length });
+        break;
+      }
+      const jobType = types.get(waiter.jobTypeId);
+      if (!jobType) continue;
+      const args = { tenant, technicians, jobType, postalCode: waiter.postalCode, dates: [date], now: at };
+      const openBefore = new Set(openWindowsIn({ ...args, claims: before }).open.map((w) => w.start));
+      const open = openWindowsIn({ ...args, claims: now }).open.filter((w) => !openBefore.has(w.start));
+      const choice = waiter.leads
+        .filter(({ lead }) => !planned || planned.has(lead.leadId))
+        .flatMap(({ lead, start }) => {
+          const want = planned?.get(lead.leadId)?.start ?? start;
+          const slot = open.find((w) => !want || w.start === want);
+          return slot ? [{ lead, slot }] : [];
+        })[0];
+      if (!choice) continue;
+      const offered = await sendOffer(tenant, choice.lead, choice.slot, change.freedBy, at);
+      if (!offered) continue;
+      // Taken, for the callers after this one: on the plan's technician, else the booking engine's first candidate.
+      const technicianId = planned?.get(choice.lead.leadId)?.technicianId;
+      const plan = choice.slot.candidates.find((c) => c.technicianId === technicianId) ?? choice.slot.candidates[0]!;
+      now.push(...planClaims(plan, `offer:${choice.lead.leadId}`));
+      made.push({ leadId: choice.lead.leadId, date: choice.slot.date, start: choice.slot.start, end: choice.slot.end });
+    }
+  } catch (error) {
+    logger.warn('offering the room a dispatch change made failed', { tenantId, date, error: (error as Error).name });
+  }
+  return made;
 }

@@ -5,7 +5,15 @@
  */
 import { describe, expect, it } from 'vitest';
 import { generateDay } from '../../bench/dispatch-day';
-import { routeBoundModel, routeDriveMinutes, routeFcfsAssign, routePlanAssign, validateRoutes } from '../../functions/dispatch/route-plan';
+import {
+  routeBoundModel,
+  routeDriveBoundModel,
+  routeDriveMinutes,
+  routeFcfsAssign,
+  routePlanAssign,
+  routePlanSearch,
+  validateRoutes,
+} from '../../functions/dispatch/route-plan';
 import { solveLp } from '../../functions/dispatch/solver';
 
 const dayOf = (trucks: number, seed: number) => {
@@ -25,6 +33,29 @@ describe('route-model day plans', () => {
       if (plan.length === fcfs.length) expect(routeDriveMinutes(day, plan)).toBeLessThanOrEqual(routeDriveMinutes(day, fcfs));
       const { bound } = await solveLp(routeBoundModel(day).lp, 10);
       expect(Math.floor(bound + 1e-6)).toBeGreaterThanOrEqual(plan.length);
+    }
+  }, 120_000);
+
+  it('with booked jobs kept and refused requests optional (waiting callers): the plan keeps every booked job in its window, and the drive bound is below every such plan and no weaker than without keep', async () => {
+    for (const seed of [11_005, 22_005]) {
+      const day = dayOf(5, seed);
+      const fcfs = routeFcfsAssign(day);
+      const booked = new Map(fcfs.map((a) => [a.jobId, a]));
+      const keep = new Set(booked.keys());
+      // Booked jobs stay in their booked windows; refused requests may take any window they accept.
+      const promised = { ...day, jobs: day.jobs.map((j) => (booked.has(j.jobId) ? { ...j, windows: [booked.get(j.jobId)!.start] } : j)) };
+      const plan = routePlanSearch(promised, fcfs, { keep, budgetSeconds: 2 }).assignments;
+      expect(validateRoutes(promised, plan)).toEqual([]);
+      for (const id of keep) expect(plan.find((a) => a.jobId === id)?.start, id).toBe(booked.get(id)!.start);
+      const served = plan.length;
+      const withKeep = routeDriveBoundModel(promised, served, keep);
+      const without = routeDriveBoundModel(promised, served);
+      const proved = async (model: typeof withKeep) => Math.max(model.cheapest, Math.ceil((await solveLp(model.lp!, 10)).bound - 1e-6));
+      const [kept, loose] = [await proved(withKeep), await proved(without)];
+      expect(withKeep.cheapest).toBeGreaterThanOrEqual(without.cheapest);
+      // The plan is a valid plan serving every booked job and `served` jobs: the bound is below it.
+      expect(kept).toBeLessThanOrEqual(routeDriveMinutes(promised, plan));
+      expect(kept).toBeGreaterThanOrEqual(loose - 1);
     }
   }, 120_000);
 

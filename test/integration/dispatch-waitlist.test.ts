@@ -1,0 +1,171 @@
+/**
+ * Issue 21 item 4 through the API: the room a day plan makes goes to the day's waitlisted callers.
+ * A route company with two trucks that work 08:00-10:00 (one arrival window), one based north and
+ * one south, booked first-come the long way round: the north truck has a job far south, the south
+ * truck one far north. A third caller, north, is refused (nothing open that day: a lead) and
+ * waitlisted, and so is a fourth with the same need. Swapping the two jobs (each truck near home)
+ * makes room for one more north job, no more:
+ * - the day plan counts the waiting callers as optional jobs and places the earlier one
+ *   (`waitlistPlaced`); applying it offers exactly that window to that caller;
+ * - a swap by hand (no plan) offers the room to the day's waitlist, earliest first;
+ * either way the earlier caller gets its `waitlist_offer` SMS row for the window they asked, the
+ * later one nothing (one place, one offer), and the offered caller then books it through
+ * POST /v1/bookings.
+ */
+import { ulid } from 'ulid';
+import { describe, expect, it } from 'vitest';
+import { bookingRequest, bookOnTechnician, createTestTenant, itemsWithPrefix, nextWeekday, type TestTenant } from './helpers';
+
+// Far north and far south of Austin (64 minutes apart); each truck's base is the first code (dispatch/geo.ts basePostalCode).
+const NORTH = '78727';
+const SOUTH = '78747';
+const date = nextWeekday(2, 3); // a Tuesday
+
+const request = (postalCode: string, phone: string, name: string) => {
+  const base = bookingRequest({ jobTypeId: 'wl-fix-45' });
+  return {
+    ...base,
+    customer: { ...base.customer, name, phone, email: undefined },
+    address: { ...base.address, postalCode },
+    window: { date, start: '08:00' },
+  };
+};
+
+/** A request no truck can take: the 409's booking, or (a 202 on a loaded machine) the booking once its lead is recorded. */
+async function refusedBooking(tenant: TestTenant, body: unknown): Promise<Record<string, any>> {
+  const response = await tenant.call('POST', '/v1/bookings', body, { 'Idempotency-Key': `wl-${ulid()}` });
+  if (response.status === 409) return { ...response.body.booking, leadId: response.body.leadId };
+  expect(response.status, JSON.stringify(response.body)).toBe(202);
+  let booking: Record<string, any> = {};
+  await expect
+    .poll(
+      async () => {
+        booking = (await tenant.call('GET', `/v1/bookings/${response.body.bookingId}`)).body;
+        return booking.leadId;
+      },
+      { timeout: 120_000, interval: 500 },
+    )
+    .toBeTruthy();
+  return booking;
+}
+
+/** The company, its day booked the long way round, and two north callers refused and waitlisted (earlier first). */
+async function longWayRound(): Promise<{ tenant: TestTenant; earlier: string; later: string }> {
+  const tenant = await createTestTenant({ travelModel: 'route' });
+  const shift = { start: '08:00', end: '10:00' };
+  const everyDay = { mon: shift, tue: shift, wed: shift, thu: shift, fri: shift, sat: shift, sun: shift };
+  for (const [id, postalCodes] of [
+    ['wl-north', [NORTH, '78728', SOUTH]],
+    ['wl-south', [SOUTH, '78744', NORTH]],
+  ] as const) {
+    const put = await tenant.call('PUT', `/v1/config/technicians/${id}`, {
+      name: id,
+      trades: ['wl-plumbing'],
+      skills: ['drains'],
+      postalCodes,
+      shifts: everyDay,
+      dailyJobLimit: 8,
+    });
+    expect(put.status, JSON.stringify(put.body)).toBe(200);
+  }
+  const type = await tenant.call('PUT', '/v1/config/job-types/wl-fix-45', {
+    name: 'Drain fix',
+    trade: 'wl-plumbing',
+    requiredSkills: ['drains'],
+    durationMinutes: 45,
+  });
+  expect(type.status, JSON.stringify(type.body)).toBe(200);
+  // First-come, the long way round: each truck has the job near the other's base.
+  await bookOnTechnician(tenant, request(SOUTH, '(512) 555-6101', 'Sam South'), 'wl-north');
+  await bookOnTechnician(tenant, request(NORTH, '(512) 555-6102', 'Nia North'), 'wl-south');
+  // Two more north callers: nothing is open that day (each truck's day would not fit), so each is a lead.
+  const leads: string[] = [];
+  for (const [phone, name] of [
+    ['(512) 555-6103', 'Avery Waiting'],
+    ['(512) 555-6104', 'Blake Later'],
+  ] as const) {
+    const refused = await refusedBooking(tenant, request(NORTH, phone, name));
+    expect(refused.statusReason).toBe('fully_booked');
+    const leadId = refused.leadId as string;
+    const waitlisted = await tenant.call('POST', `/v1/leads/${leadId}/waitlist`, { note: 'any time that morning' });
+    expect(waitlisted.status, JSON.stringify(waitlisted.body)).toBe(200);
+    leads.push(leadId);
+  }
+  return { tenant, earlier: leads[0]!, later: leads[1]! };
+}
+
+/** The change offers the one place to `earlier`; sent again (a plan's replay, a swap already made) it moves and offers nothing. */
+async function offersOnceWhenSentTwice(tenant: TestTenant, change: unknown, earlier: string) {
+  const applied = await tenant.call('POST', '/v1/dispatch/reassign', change);
+  expect(applied.status, JSON.stringify(applied.body)).toBe(200);
+  expect(applied.body.waitlistOffers).toEqual([{ leadId: earlier, date, start: '08:00', end: '10:00' }]);
+  const again = await tenant.call('POST', '/v1/dispatch/reassign', change);
+  expect(again.status, JSON.stringify(again.body)).toBe(200);
+  expect(again.body.waitlistOffers).toEqual([]);
+}
+
+/** The earlier caller was offered 08:00 (lead and SMS row), the later one nothing; the earlier one then books it. */
+async function expectOfferTaken(tenant: TestTenant, earlier: string, later: string, freedBy: string) {
+  const byId = new Map(((await tenant.call('GET', '/v1/leads')).body.items as Array<Record<string, any>>).map((l) => [l.leadId, l]));
+  expect(byId.get(earlier)).toMatchObject({ status: 'offered', offer: expect.objectContaining({ date, start: '08:00', end: '10:00', freedBy }) });
+  expect(byId.get(later), 'one place, one offer').toMatchObject({ status: 'waitlisted' });
+  const offerRows = async (leadId: string) =>
+    (await itemsWithPrefix(`T#${tenant.tenantId}#BOOKING#${byId.get(leadId)!.bookingId}`)).filter(
+      (row) => String(row.sk).startsWith('NOTIFY#') && row.kind === 'waitlist_offer',
+    );
+  expect(await offerRows(earlier)).toHaveLength(1);
+  expect(await offerRows(later)).toHaveLength(0);
+  // The customer replies and the bot books the offered window like any other request.
+  const taken = await tenant.call('POST', '/v1/bookings', request(NORTH, '(512) 555-6103', 'Avery Waiting'), { 'Idempotency-Key': `wl-${ulid()}` });
+  expect(taken.status, JSON.stringify(taken.body)).toBe(201);
+  expect(taken.body.window).toMatchObject({ date, start: '08:00', technicianId: 'wl-north' });
+  const served = async () => ((await tenant.call('GET', '/v1/leads?status=booked')).body.items as Array<Record<string, any>>).map((l) => l.leadId);
+  await expect.poll(served, { timeout: 60_000, interval: 500 }).toContain(earlier);
+}
+
+describe('the room a dispatch change makes goes to the waitlist', () => {
+  it('the day plan places the earlier waiting caller; applying it offers them that window, and they book it', async () => {
+    const { tenant, earlier, later } = await longWayRound();
+    const planned = await tenant.call('POST', `/v1/dispatch/plan?date=${date}&timeLimitSeconds=5`);
+    expect(planned.status, JSON.stringify(planned.body)).toBe(200);
+    const p = planned.body;
+    expect(p.changes, 'the plan swaps the two jobs').toHaveLength(2);
+    expect(p.waitlistPlaced).toEqual([{ leadId: earlier, technicianId: 'wl-north', start: '08:00' }]);
+    // Counted in the plan (3 jobs) against the real day (2); the objective is the drive of the routes shown.
+    expect(p.current.metrics.served).toBe(2);
+    expect(p.plan.metrics.served).toBe(3);
+    expect(p.plan.metrics.driveMinutes).toBeLessThan(p.current.metrics.driveMinutes);
+    expect(p.solver.objective).toBe(p.plan.metrics.driveMinutes);
+    expect(p.plan.assignments.map((a: any) => a.jobId)).not.toContain(`waitlist:${earlier}`);
+
+    const apply = {
+      date,
+      reason: 'day plan',
+      planId: p.planId,
+      boardVersion: p.boardVersion,
+      assignments: p.changes.map((c: any) => c.to),
+      waitlist: p.waitlistPlaced,
+    };
+    // The plan's id covers its waiting callers: the same changes with another caller are refused.
+    const altered = await tenant.call('POST', '/v1/dispatch/reassign', { ...apply, waitlist: [{ ...p.waitlistPlaced[0], leadId: later }] });
+    expect(altered.status, JSON.stringify(altered.body)).toBe(400);
+    await offersOnceWhenSentTwice(tenant, apply, earlier);
+    await expectOfferTaken(tenant, earlier, later, p.planId);
+  }, 240_000);
+
+  it("a swap by hand offers the room it makes to the day's waitlist, earliest first, once", async () => {
+    const { tenant, earlier, later } = await longWayRound();
+    const board = (await tenant.call('GET', `/v1/dispatch/board?date=${date}`)).body;
+    const jobOf = (technicianId: string) => board.technicians.find((t: any) => t.technicianId === technicianId).jobs[0].bookingId;
+    const swap = {
+      date,
+      reason: 'closer to home',
+      assignments: [
+        { jobId: jobOf('wl-north'), technicianId: 'wl-south' },
+        { jobId: jobOf('wl-south'), technicianId: 'wl-north' },
+      ],
+    };
+    await offersOnceWhenSentTwice(tenant, swap, earlier);
+    await expectOfferTaken(tenant, earlier, later, 'a dispatch reassignment');
+  }, 240_000);
+});
