@@ -139,6 +139,7 @@ export async function rescheduleBooking(tenantId: string, bookingId: string, cha
       bookingId,
       source: 'booking',
       now: at,
+      alternatives: () => windowsToMoveTo({ tenant, jobType, booking, now: at, technicianId: change.technicianId, near: window, except: window }),
     });
     if (!attempt.hold) {
       const refused = change.technicianId ? `${change.technicianId} cannot take that window` : 'That window cannot be had';

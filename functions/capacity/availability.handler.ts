@@ -8,7 +8,8 @@ import { now } from '../shared/time';
 import { addDays } from '../shared/zoned-time';
 import { getJobType, getTenant } from '../tenant/store';
 import { dateRange } from './availability';
-import { availableWindows, isScheduleStale, searchDates } from './engine';
+import { type AvailabilityAnswer, availableWindows, isScheduleStale, searchDates } from './engine';
+import { bookingToMove, isEmergencyMove, whereItIs } from '../booking/moves';
 import { lastBookableDate, requireWithinHorizon } from './horizon';
 import { isMember } from '../renewals/member';
 import { AvailabilityQuerySchema } from './schemas';
@@ -17,14 +18,25 @@ const NEXT_AVAILABLE = 3;
 
 export const handler = apiRoute({ query: AvailabilityQuerySchema }, async ({ tenant: { tenantId }, query }) => {
   const at = now();
-  const [tenant, jobType] = await Promise.all([getTenant(tenantId), getJobType(tenantId, query.jobTypeId)]);
+  // A booked job to move (issue 21): the windows its reschedule would get, its own place given back.
+  const moving = query.bookingId ? await bookingToMove(tenantId, { ...query, bookingId: query.bookingId }, 'query.') : undefined;
+  const jobTypeId = moving?.jobTypeId ?? query.jobTypeId!;
+  const postalCode = moving?.request.address.postalCode ?? query.postalCode!;
+  const [tenant, jobType] = await Promise.all([getTenant(tenantId), getJobType(tenantId, jobTypeId)]);
   if (!tenant) throw new ApiError('service_unavailable', 'This account has no configuration yet');
-  if (!jobType) throw new ApiError('invalid_request', `Unknown job type "${query.jobTypeId}"`, 'query.jobTypeId');
-  const emergency = query.emergency ?? jobType.emergency;
+  if (!jobType) throw new ApiError('invalid_request', `Unknown job type "${jobTypeId}"`, 'query.jobTypeId');
+  const emergency = query.emergency ?? (moving ? isEmergencyMove(moving, jobType) : jobType.emergency);
   if (query.to) requireWithinHorizon(tenant, at, query.to, 'query.to');
   const dates = searchDates(tenant, at, { emergency, from: query.from, to: query.to });
   const member = await isMember(tenantId, query.customerId);
-  const { open, reason } = await availableWindows({ tenant, jobType, postalCode: query.postalCode, dates, now: at, emergency, member });
+  const leaving = moving ? new Set([moving.holdId]) : undefined;
+  // Never where the job already is: with its place given back it looks open.
+  const current = moving && whereItIs(moving);
+  const offered = (answer: AvailabilityAnswer): AvailabilityAnswer => {
+    const open = answer.open.filter((w) => !(current && w.date === current.date && w.start === current.start));
+    return { ...answer, open, ...(!open.length && !answer.reason ? { reason: 'fully_booked' as const } : {}) };
+  };
+  const { open, reason } = offered(await availableWindows({ tenant, jobType, postalCode, dates, now: at, emergency, member, leaving }));
 
   let nextAvailable: Array<{ date: string; start: string; end: string }> | undefined;
   const after = addDays(dates[dates.length - 1]!, 1);
@@ -32,22 +44,16 @@ export const handler = apiRoute({ query: AvailabilityQuerySchema }, async ({ ten
   const last = lastBookableDate(tenant, at);
   if (!open.length && reason === 'fully_booked' && after <= last) {
     const until = addDays(after, tenant.bookingHorizonDays - 1);
-    const more = await availableWindows({
-      tenant,
-      jobType,
-      postalCode: query.postalCode,
-      now: at,
-      emergency,
-      member,
-      dates: dateRange(after, [until, last].sort()[0]!),
-    });
+    const more = offered(
+      await availableWindows({ tenant, jobType, postalCode, now: at, emergency, member, leaving, dates: dateRange(after, [until, last].sort()[0]!) }),
+    );
     nextAvailable = more.open.slice(0, NEXT_AVAILABLE).map(({ date, start, end }) => ({ date, start, end }));
   }
   return {
     statusCode: 200,
     body: {
       jobTypeId: jobType.jobTypeId,
-      postalCode: query.postalCode,
+      postalCode,
       emergency,
       from: dates[0],
       to: dates[dates.length - 1],

@@ -130,6 +130,8 @@ export async function holdWindow(args: {
   checkTime?: () => void;
   /** Items written in the hold's own claim transaction (the caller of a hold: kept with it or not at all). */
   alongside?: (hold: HoldRecord) => TransactItem[];
+  /** What is offered when nothing could be held (a move: the windows that job could move to, booking/moves.ts); default alternativesFor. */
+  alternatives?: () => Promise<WindowChoice[]>;
   /**
    * The candidates a read just chose for this window (CheckCapacity's, issue 19): the first round
    * claims from them without reading again. The claim's conditions, not the read, are the guarantee:
@@ -183,17 +185,19 @@ export async function holdWindow(args: {
   return {
     reason: lastReason ?? 'fully_booked',
     // What the same request would get with another window: this job (its technician, what it gives back), never the refused window.
-    alternatives: await alternativesFor({
-      tenant,
-      jobType,
-      postalCode,
-      now,
-      emergency,
-      member: args.member,
-      technicianId: args.technicianId,
-      ...(args.leaving ? { leaving: new Set([args.leaving]) } : {}),
-      ...(window ? { near: window, except: window } : {}),
-    }),
+    alternatives: args.alternatives
+      ? await args.alternatives()
+      : await alternativesFor({
+          tenant,
+          jobType,
+          postalCode,
+          now,
+          emergency,
+          member: args.member,
+          technicianId: args.technicianId,
+          ...(args.leaving ? { leaving: new Set([args.leaving]) } : {}),
+          ...(window ? { near: window, except: [window] } : {}),
+        }),
   };
 }
 
@@ -239,14 +243,14 @@ export async function alternativesFor(args: {
   technicianId?: string;
   /** A move: the job's current hold, given back when it commits (as holdWindow counts it). */
   leaving?: ReadonlySet<string>;
-  /** Never this window (the one just refused). */
-  except?: { date: string; start: string };
+  /** Never these windows (the one just refused; a move's current one). */
+  except?: ReadonlyArray<{ date: string; start: string }>;
 }): Promise<WindowChoice[]> {
-  const { technicianId, except } = args;
+  const { technicianId, except = [] } = args;
   const dates = searchDates(args.tenant, args.now, { emergency: args.emergency });
   const { open } = await availableWindows({ ...args, dates });
   const usable = open.filter(
-    (w) => (!technicianId || w.candidates.some((c) => c.technicianId === technicianId)) && !(except && w.date === except.date && w.start === except.start),
+    (w) => (!technicianId || w.candidates.some((c) => c.technicianId === technicianId)) && !except.some((x) => w.date === x.date && w.start === x.start),
   );
   const ordered = args.near ? nearestFirst(usable, args.near) : usable;
   return ordered.slice(0, args.count ?? 3).map((w) => asBookedWindow(w));

@@ -7,9 +7,7 @@ import { ApiError } from '../shared/errors';
 import { type BookingBudget as RequestBudget, requireBudget } from '../booking/budget';
 import { getJobType, getTenant } from '../tenant/store';
 import { holdWindow } from './engine';
-import { normalizePostalCode } from './availability';
-import { getBookingRecord } from '../booking/store';
-import { CHANGEABLE } from '../booking/changeable';
+import { bookingToMove, windowsToMoveTo } from '../booking/moves';
 import { requireWithinHorizon } from './horizon';
 import { getCustomer } from '../recognise/store';
 import { normalizePhone } from '../recognise/phone';
@@ -55,7 +53,7 @@ export async function createHold(
   }
   const customer = body.customerId ? await getCustomer(tenantId, body.customerId) : undefined;
   if (body.customerId && !customer) throw new ApiError('invalid_request', `Unknown customer "${body.customerId}"`, 'customerId');
-  const moving = body.bookingId ? await bookingToMove(tenantId, body) : undefined;
+  const moving = body.bookingId ? await bookingToMove(tenantId, { ...body, bookingId: body.bookingId }) : undefined;
   const attempt = await holdWindow({
     tenant,
     jobType,
@@ -70,7 +68,14 @@ export async function createHold(
     // A move (issue 21): the job's current hold is given back when its reschedule commits this one,
     // so its own stop and daily tokens are not counted against the new window (as a reschedule's own
     // hold); the hold is the booking's, so only its reschedule can take it.
-    ...(moving ? { leaving: moving.holdId, bookingId: moving.bookingId } : {}),
+    // Refused, it offers the windows that job could move to (never where it is).
+    ...(moving
+      ? {
+          leaving: moving.holdId,
+          bookingId: moving.bookingId,
+          alternatives: () => windowsToMoveTo({ tenant, jobType, booking: moving, now: at, near: body.window, except: body.window }),
+        }
+      : {}),
     // A burst can make claims slow: answer 503 with Retry-After inside the Lambda's time, never a timeout.
     checkTime: () => requireBudget(budget),
     // The caller is written in the hold's claim transaction: a crash can never keep one without the
@@ -86,22 +91,6 @@ export async function createHold(
     };
   }
   return { hold: toPublicHold(attempt.hold, at) };
-}
-
-/** The booked job a hold is asked for (`bookingId`): one that can still be moved, of the hold's job type and address. */
-async function bookingToMove(tenantId: string, body: CreateHoldRequest): Promise<{ bookingId: string; holdId: string }> {
-  const booking = await getBookingRecord(tenantId, body.bookingId!);
-  if (!booking) throw new ApiError('invalid_request', `Unknown booking "${body.bookingId}"`, 'bookingId');
-  if (!CHANGEABLE.includes(booking.status) || !booking.holdId) {
-    throw new ApiError('conflict', `A ${booking.status} booking cannot be moved`, 'bookingId');
-  }
-  if (booking.jobTypeId !== body.jobTypeId) {
-    throw new ApiError('invalid_request', `Booking ${booking.bookingId} is a ${booking.jobTypeId} job: hold for that job type`, 'jobTypeId');
-  }
-  if (normalizePostalCode(booking.request.address.postalCode) !== normalizePostalCode(body.postalCode)) {
-    throw new ApiError('invalid_request', `Booking ${booking.bookingId} is at ${booking.request.address.postalCode}: hold for that postal code`, 'postalCode');
-  }
-  return { bookingId: booking.bookingId, holdId: booking.holdId };
 }
 
 /** A hold that names its caller keeps them, so one who hangs up before booking becomes a lead (leads/hung-up.ts). */

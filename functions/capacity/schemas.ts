@@ -12,8 +12,14 @@ export const MAX_AVAILABILITY_DAYS = 31;
 
 export const AvailabilityQuerySchema = z
   .object({
-    jobTypeId: z.string().min(1).max(100),
-    postalCode: z.string().trim().min(3).max(12),
+    jobTypeId: z.string().min(1).max(100).optional().openapi({ description: "The job type; with bookingId, the booking's by default" }),
+    postalCode: z
+      .string()
+      .trim()
+      .min(3)
+      .max(12)
+      .optional()
+      .openapi({ description: "The service address's postal code; with bookingId, the booking's by default" }),
     from: isoDate.optional(),
     to: isoDate.optional(),
     emergency: booleanParam.optional(),
@@ -23,8 +29,15 @@ export const AvailabilityQuerySchema = z
       .max(64)
       .optional()
       .openapi({ description: "The caller, when known (recognised): a member's availability includes the tenant's member reserve" }),
+    bookingId: z.string().min(1).max(100).optional().openapi({
+      description:
+        "The booked job to move: the windows it could move to (what its reschedule would get). Its own window and daily place count as given back, and the window it is in is not listed. jobTypeId and postalCode default to the booking's and, when given, must be its.",
+    }),
   })
   .superRefine((query, ctx) => {
+    for (const field of ['jobTypeId', 'postalCode'] as const) {
+      if (!query.bookingId && !query[field]) ctx.addIssue({ code: 'custom', path: [field], message: `give ${field}, or the bookingId of a job to move` });
+    }
     if (Boolean(query.from) !== Boolean(query.to)) {
       ctx.addIssue({ code: 'custom', path: [query.from ? 'to' : 'from'], message: 'give both from and to, or neither' });
       return;

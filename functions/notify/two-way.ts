@@ -238,8 +238,8 @@ const OFFERED = 3;
 async function offerWindows(c: Conversation, booking: BookingRecord): Promise<ReplyAnswer> {
   const { tenant, from, at } = c.text;
   const jobType = await getJobType(tenant.tenantId, booking.jobTypeId);
-  // What its reschedule would get: the job's own window, stop and daily place count as given back.
-  const options = jobType ? await windowsToMoveTo({ tenant, jobType, booking, now: at, count: OFFERED, except: booking.window ?? undefined }) : [];
+  // What its reschedule would get: the job's own window, stop and daily place count as given back (never the window it is in).
+  const options = jobType ? await windowsToMoveTo({ tenant, jobType, booking, now: at, count: OFFERED }) : [];
   if (!options.length) return forDispatch(c, 'asked by text to reschedule; no open window could be offered', 'reply_no_windows');
   await setAwaiting(tenant.tenantId, from, { step: 'choose_window', bookingId: booking.bookingId, options }, at, CONVERSATION_TTL_MINUTES);
   const listed = options.map((w, i) => `${i + 1}) ${formatWindow(w, tenant.timeZone, c.language).window}`).join(' ');
