@@ -4,7 +4,7 @@
  * it and resolves the item; a DLQ moved back with StartMessageMoveTask). Queues are the real SQS
  * server; every message is valid, so other tests draining the same queues process it correctly.
  */
-import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { ulid } from 'ulid';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { issueApiKey } from '../../functions/admin/store';
@@ -227,16 +227,16 @@ describe('POST /v1/review-items/{id}/redrive', () => {
     expect(redriven.status).toBe(202);
     expect(redriven.body.redrive).toMatchObject({ type: 'dlq', queue: 'notify', taskHandle: expect.any(String) });
 
+    // The move task ends once it moved what the DLQ held when it started (ours among them). Not "the DLQ
+    // is empty": the DLQ is shared, and another file's message that can never be sent (e.g. for a
+    // booking never committed) comes back to it after its five attempts, redriven or not.
     await expect
-      .poll(
-        async () =>
-          (await sqsClient().send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['ApproximateNumberOfMessages'] }))).Attributes
-            ?.ApproximateNumberOfMessages,
-        { timeout: 60_000 },
-      )
-      .toBe('0');
+      .poll(async () => (await tenant.call('GET', '/v1/ops/queues')).body.queues.find((q: any) => q.queue === 'notify').lastRedrive?.status, {
+        timeout: 60_000,
+      })
+      .toBe('COMPLETED');
     const afterQueues = await tenant.call('GET', '/v1/ops/queues');
-    expect(afterQueues.body.queues.find((q: any) => q.queue === 'notify').lastRedrive).toMatchObject({ status: expect.any(String), moved: expect.any(Number) });
+    expect(afterQueues.body.queues.find((q: any) => q.queue === 'notify').lastRedrive.moved).toBeGreaterThanOrEqual(1);
   });
 
   it('answers 409 for an item with no step to re-run, and for a resolved one', async () => {
