@@ -14,7 +14,7 @@
  */
 import { ulid } from 'ulid';
 import { describe, expect, it } from 'vitest';
-import { bookingRequest, bookOnTechnician, createTestTenant, itemsWithPrefix, nextWeekday, type TestTenant } from './helpers';
+import { bookingRequest, bookOnTechnician, itemsWithPrefix, nextWeekday, refusedBooking, routePlumbingCompany, type TestTenant } from './helpers';
 
 // Far north and far south of Austin (64 minutes apart); each truck's base is the first code (dispatch/geo.ts basePostalCode).
 const NORTH = '78727';
@@ -31,50 +31,20 @@ const request = (postalCode: string, phone: string, name: string) => {
   };
 };
 
-/** A request no truck can take: the 409's booking, or (a 202 on a loaded machine) the booking once its lead is recorded. */
-async function refusedBooking(tenant: TestTenant, body: unknown): Promise<Record<string, any>> {
-  const response = await tenant.call('POST', '/v1/bookings', body, { 'Idempotency-Key': `wl-${ulid()}` });
-  if (response.status === 409) return { ...response.body.booking, leadId: response.body.leadId };
-  expect(response.status, JSON.stringify(response.body)).toBe(202);
-  let booking: Record<string, any> = {};
-  await expect
-    .poll(
-      async () => {
-        booking = (await tenant.call('GET', `/v1/bookings/${response.body.bookingId}`)).body;
-        return booking.leadId;
-      },
-      { timeout: 120_000, interval: 500 },
-    )
-    .toBeTruthy();
-  return booking;
-}
-
 /** The company, its day booked the long way round, and two north callers refused and waitlisted (earlier first). */
 async function longWayRound(): Promise<{ tenant: TestTenant; earlier: string; later: string }> {
-  const tenant = await createTestTenant({ travelModel: 'route' });
-  const shift = { start: '08:00', end: '10:00' };
-  const everyDay = { mon: shift, tue: shift, wed: shift, thu: shift, fri: shift, sat: shift, sun: shift };
-  for (const [id, postalCodes] of [
-    ['wl-north', [NORTH, '78728', SOUTH]],
-    ['wl-south', [SOUTH, '78744', NORTH]],
-  ] as const) {
-    const put = await tenant.call('PUT', `/v1/config/technicians/${id}`, {
-      name: id,
-      trades: ['wl-plumbing'],
-      skills: ['drains'],
-      postalCodes,
-      shifts: everyDay,
+  const tenant = await routePlumbingCompany(
+    [
+      { id: 'wl-north', name: 'wl-north', postalCodes: [NORTH, '78728', SOUTH] },
+      { id: 'wl-south', name: 'wl-south', postalCodes: [SOUTH, '78744', NORTH] },
+    ],
+    {
+      tenant: { travelModel: 'route' },
+      shift: { start: '08:00', end: '10:00' },
       dailyJobLimit: 8,
-    });
-    expect(put.status, JSON.stringify(put.body)).toBe(200);
-  }
-  const type = await tenant.call('PUT', '/v1/config/job-types/wl-fix-45', {
-    name: 'Drain fix',
-    trade: 'wl-plumbing',
-    requiredSkills: ['drains'],
-    durationMinutes: 45,
-  });
-  expect(type.status, JSON.stringify(type.body)).toBe(200);
+      jobType: { id: 'wl-fix-45', name: 'Drain fix', durationMinutes: 45 },
+    },
+  );
   // First-come, the long way round: each truck has the job near the other's base.
   await bookOnTechnician(tenant, request(SOUTH, '(512) 555-6101', 'Sam South'), 'wl-north');
   await bookOnTechnician(tenant, request(NORTH, '(512) 555-6102', 'Nia North'), 'wl-south');
@@ -85,8 +55,8 @@ async function longWayRound(): Promise<{ tenant: TestTenant; earlier: string; la
     ['(512) 555-6104', 'Blake Later'],
   ] as const) {
     const refused = await refusedBooking(tenant, request(NORTH, phone, name));
-    expect(refused.statusReason).toBe('fully_booked');
-    const leadId = refused.leadId as string;
+    expect(refused.booking.statusReason).toBe('fully_booked');
+    const leadId = refused.leadId;
     const waitlisted = await tenant.call('POST', `/v1/leads/${leadId}/waitlist`, { note: 'any time that morning' });
     expect(waitlisted.status, JSON.stringify(waitlisted.body)).toBe(200);
     leads.push(leadId);

@@ -266,12 +266,20 @@ export async function inAws<T>(fn: () => Promise<T>): Promise<T> {
 /**
  * A company for the route travel model's tests (capacity-route*.test.ts): `technicians` are the only
  * ones of the trade `route-plumbing` (a trade none of the demo company's have), each working every
- * day 08:00-17:00 with skill `drains`, and a 30-minute job type `drain-30`. The travel model is left
- * as the test sets it.
+ * day 08:00-17:00 with skill `drains` (daily limit 12), and a 30-minute job type `drain-30`; `options` change
+ * those. The travel model is left as the test sets it (or `options.tenant`).
  */
-export async function routePlumbingCompany(technicians: Array<{ id: string; name: string; postalCodes: string[] }>): Promise<TestTenant> {
-  const tenant = await createTestTenant();
-  const shift = { start: '08:00', end: '17:00' };
+export async function routePlumbingCompany(
+  technicians: Array<{ id: string; name: string; postalCodes: string[] }>,
+  options: {
+    tenant?: Parameters<typeof createTestTenant>[0];
+    shift?: { start: string; end: string };
+    dailyJobLimit?: number;
+    jobType?: { id: string; name: string; durationMinutes: number };
+  } = {},
+): Promise<TestTenant> {
+  const tenant = await createTestTenant(options.tenant);
+  const shift = options.shift ?? { start: '08:00', end: '17:00' };
   const everyDay = { mon: shift, tue: shift, wed: shift, thu: shift, fri: shift, sat: shift, sun: shift };
   for (const { id, name, postalCodes } of technicians) {
     const put = await tenant.call('PUT', `/v1/config/technicians/${id}`, {
@@ -280,15 +288,16 @@ export async function routePlumbingCompany(technicians: Array<{ id: string; name
       skills: ['drains'],
       postalCodes,
       shifts: everyDay,
-      dailyJobLimit: 12,
+      dailyJobLimit: options.dailyJobLimit ?? 12,
     });
     expect(put.status, JSON.stringify(put.body)).toBe(200);
   }
-  const type = await tenant.call('PUT', '/v1/config/job-types/drain-30', {
-    name: 'drain-30',
+  const jobType = options.jobType ?? { id: 'drain-30', name: 'drain-30', durationMinutes: 30 };
+  const type = await tenant.call('PUT', `/v1/config/job-types/${jobType.id}`, {
+    name: jobType.name,
     trade: 'route-plumbing',
     requiredSkills: ['drains'],
-    durationMinutes: 30,
+    durationMinutes: jobType.durationMinutes,
   });
   expect(type.status, JSON.stringify(type.body)).toBe(200);
   return tenant;
@@ -363,4 +372,30 @@ export async function itemsByKeys(keys: Array<{ pk: string; sk: string }>): Prom
 export async function customerByPhone(tenantId: string, phoneE164: string): Promise<Record<string, any> | undefined> {
   const [claim] = await itemsByKeys([customerKeys.phoneClaim(tenantId, phoneE164)]);
   return claim ? (await itemsByKeys([customerKeys.customer(tenantId, claim.customerId)]))[0] : undefined;
+}
+
+/**
+ * A booking request that cannot be booked: 409 with the reason and the lead. On a loaded machine the
+ * route may answer 202 (its time budget ran out, the run goes on): then the booking, polled, carries
+ * the lead and is rejected.
+ */
+export async function refusedBooking(
+  tenant: TestTenant,
+  body: unknown,
+): Promise<{ status: number; body: Record<string, any>; leadId: string; booking: Record<string, any> }> {
+  const response = await tenant.call('POST', '/v1/bookings', body, { 'Idempotency-Key': `refused-${ulid()}` });
+  if (response.status === 409) return { ...response, leadId: response.body.leadId, booking: response.body.booking };
+  expect(response.status, JSON.stringify(response.body)).toBe(202);
+  let booking: Record<string, any> = {};
+  await expect
+    .poll(
+      async () => {
+        booking = (await tenant.call('GET', `/v1/bookings/${response.body.bookingId}`)).body;
+        return booking.leadId;
+      },
+      { timeout: 120_000, interval: 500 },
+    )
+    .toBeTruthy();
+  expect(booking.status).toBe('rejected');
+  return { ...response, leadId: booking.leadId, booking };
 }

@@ -13,7 +13,7 @@ import { demoJobTypes, demoTechnicians } from '../../local/demo';
 import { pollOnce } from '../../local/pollers';
 import type { LocalSqs } from '../../local/sqs';
 import { HubSpotContract } from '../contract-servers/hubspot';
-import { bookingRequest, createTestTenant, itemsWithPrefix, nextWeekday, setCredential, settledBooking, type TestTenant } from './helpers';
+import { bookingRequest, createTestTenant, itemsWithPrefix, nextWeekday, refusedBooking, setCredential, settledBooking, type TestTenant } from './helpers';
 import { deliverDue } from './lifecycle-helpers';
 
 const hs = new HubSpotContract();
@@ -37,31 +37,6 @@ async function driveCrmSync(done: () => boolean, deadlineMs = 150_000): Promise<
 
 const key = () => ({ 'Idempotency-Key': `lead-${ulid()}` });
 
-/**
- * A request that cannot be booked: 409 with the reason and the lead. On a loaded machine the route may
- * answer 202 (its time budget ran out, the run goes on): then the booking, polled, carries the lead.
- */
-async function unbookable(
-  tenant: TestTenant,
-  body: unknown,
-): Promise<{ status: number; body: Record<string, any>; leadId: string; booking: Record<string, any> }> {
-  const response = await tenant.call('POST', '/v1/bookings', body, key());
-  if (response.status === 409) return { ...response, leadId: response.body.leadId, booking: response.body.booking };
-  expect(response.status, JSON.stringify(response.body)).toBe(202);
-  let booking: Record<string, any> = {};
-  await expect
-    .poll(
-      async () => {
-        booking = (await tenant.call('GET', `/v1/bookings/${response.body.bookingId}`)).body;
-        return booking.leadId;
-      },
-      { timeout: 120_000, interval: 500 },
-    )
-    .toBeTruthy();
-  expect(booking.status).toBe('rejected');
-  return { ...response, leadId: booking.leadId, booking };
-}
-
 /** A request that books: 201, or (under load) 202 and then the booking, polled until it settles. */
 const bookable = (tenant: TestTenant, body: unknown) => settledBooking(tenant, body, key());
 
@@ -82,7 +57,7 @@ describe('an out-of-area caller', () => {
   it(
     'is told why, and kept as a lead with a callback item, in the CRM and in the attribution report',
     async () => {
-      const response = await unbookable(tenant, outOfArea());
+      const response = await refusedBooking(tenant, outOfArea());
       if (response.status === 409) {
         expect(response.body.error).toMatchObject({ code: 'window_unavailable', message: expect.stringContaining('out_of_area') });
       }
@@ -143,8 +118,8 @@ describe('an out-of-area caller', () => {
   it(
     'calling again adds no second customer; booking later serves the lead and closes its callback',
     async () => {
-      const first = await unbookable(tenant, outOfArea());
-      const second = await unbookable(tenant, { ...outOfArea(), notes: 'called again' });
+      const first = await refusedBooking(tenant, outOfArea());
+      const second = await refusedBooking(tenant, { ...outOfArea(), notes: 'called again' });
       expect(second.booking.customerId).toBe(first.booking.customerId);
       expect(second.leadId).not.toBe(first.leadId);
 
@@ -171,7 +146,7 @@ describe('a fully booked request', () => {
       const today = new Date().toISOString().slice(0, 10);
       const later = new Date(Date.now() + 40 * 86_400_000).toISOString().slice(0, 10);
       await Promise.all(demoTechnicians.map((t) => putTechnician(tenant.tenantId, { ...t, timeOff: [{ from: today, to: later }] })));
-      const response = await unbookable(tenant, bookingRequest());
+      const response = await refusedBooking(tenant, bookingRequest());
       expect(response.booking.statusReason).toBe('fully_booked');
       const leads = (await tenant.call('GET', '/v1/leads?status=open')).body.items as Array<Record<string, any>>;
       expect(leads).toEqual([expect.objectContaining({ leadId: response.leadId, reason: 'fully_booked', customerId: response.booking.customerId })]);
@@ -196,8 +171,8 @@ describe('the waitlist', () => {
       const first = { body: await bookable(tenant, bookingRequest({ window })) };
       expect(first.body.window, JSON.stringify(first.body)).toBeTruthy();
       const caller = (name: string, phone: string) => bookingRequest({ window, customer: { name, phone } });
-      const earlier = await unbookable(tenant, caller('Avery Lopez', '(512) 555-0191'));
-      const later = await unbookable(tenant, caller('Blake Chen', '(512) 555-0192'));
+      const earlier = await refusedBooking(tenant, caller('Avery Lopez', '(512) 555-0191'));
+      const later = await refusedBooking(tenant, caller('Blake Chen', '(512) 555-0192'));
       expect(earlier.booking.statusReason).toBe('fully_booked');
 
       // Both are waitlisted (the earlier one first); waitlisting resolves the callback item.
