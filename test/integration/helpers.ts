@@ -201,16 +201,21 @@ export async function settledBooking(tenant: TestTenant, body: unknown, headers:
   const response = await tenant.call('POST', '/v1/bookings', body, headers);
   if (response.status === 201) return response.body;
   expect(response.status, JSON.stringify(response.body)).toBe(202);
+  return bookingOnceSettled(tenant, response.body.bookingId, (booking) => booking.status !== 'received');
+}
+
+/** A booking answered 202 (its workflow still running), read until `settled` says it is what the test waits for. */
+async function bookingOnceSettled(tenant: TestTenant, bookingId: string, settled: (booking: Record<string, any>) => boolean): Promise<Record<string, any>> {
   let booking: Record<string, any> = {};
   await expect
     .poll(
       async () => {
-        booking = (await tenant.call('GET', `/v1/bookings/${response.body.bookingId}`)).body;
-        return booking.status;
+        booking = (await tenant.call('GET', `/v1/bookings/${bookingId}`)).body;
+        return settled(booking);
       },
       { timeout: 120_000, interval: 500 },
     )
-    .not.toBe('received');
+    .toBe(true);
   return booking;
 }
 
@@ -386,16 +391,7 @@ export async function refusedBooking(
   const response = await tenant.call('POST', '/v1/bookings', body, { 'Idempotency-Key': `refused-${ulid()}` });
   if (response.status === 409) return { ...response, leadId: response.body.leadId, booking: response.body.booking };
   expect(response.status, JSON.stringify(response.body)).toBe(202);
-  let booking: Record<string, any> = {};
-  await expect
-    .poll(
-      async () => {
-        booking = (await tenant.call('GET', `/v1/bookings/${response.body.bookingId}`)).body;
-        return booking.leadId;
-      },
-      { timeout: 120_000, interval: 500 },
-    )
-    .toBeTruthy();
+  const booking = await bookingOnceSettled(tenant, response.body.bookingId, (b) => Boolean(b.leadId));
   expect(booking.status).toBe('rejected');
   return { ...response, leadId: booking.leadId, booking };
 }
