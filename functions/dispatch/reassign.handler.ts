@@ -18,10 +18,11 @@ export const handler = apiRoute({ body: ReassignBodySchema }, async ({ tenant, b
   const before = await listClaims(tenant.tenantId, body.date, body.date);
   const at = now();
   const outcome = await applyPlan(tenant.tenantId, tenant.keyId, body, at);
-  const offers = outcome.applied.length
-    ? await offerGrownRoom(tenant.tenantId, { date: body.date, before, freedBy: outcome.planId ?? 'a dispatch reassignment', placements: body.waitlist }, at)
-    : [];
+  // Offers hold nothing, so the day read after the change is the day after the offers too.
   const after = await loadDispatchDay(tenant.tenantId, body.date);
+  const offers = outcome.applied.length
+    ? await offerGrownRoom(after, { date: body.date, before, freedBy: outcome.planId ?? 'a dispatch reassignment', placements: body.waitlist }, at)
+    : [];
   const problem = toPlanDay(after);
   // Scored as the plan was: under the route travel model, the real routes' drive minutes.
   const score = after.tenant.travelModel === 'route' ? routeMetrics : metrics;

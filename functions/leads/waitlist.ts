@@ -19,8 +19,8 @@ import { getCustomer } from '../recognise/store';
 import { resolveReviewItemsFor } from '../review/store';
 import { ApiError } from '../shared/errors';
 import { logger } from '../shared/logger';
-import { getJobType, getTenant, listJobTypes, listTechnicians } from '../tenant/store';
-import type { Tenant } from '../tenant/model';
+import { getJobType, getTenant } from '../tenant/store';
+import type { JobType, Technician, Tenant } from '../tenant/model';
 import { waitingLeadsFor } from './leads';
 import { type WaitlistPlacement, waitersOfDay } from './waiters';
 import type { LeadRecord } from './schemas';
@@ -115,20 +115,17 @@ async function sendOffer(
  * stops after APPLY_OFFER_BUDGET_MS: the change happened whatever becomes of the offers.
  */
 export async function offerGrownRoom(
-  tenantId: string,
+  /** The company as the caller read it after the change (dispatch/day.ts loadDispatchDay): not read again. */
+  company: { tenant: Tenant; technicians: Technician[]; jobTypes: JobType[] },
   change: { date: string; before: CapacityClaim[]; freedBy: string; placements?: WaitlistPlacement[] },
   at: Date,
 ): Promise<Array<{ leadId: string; date: string; start: string; end: string }>> {
+  const { tenant, technicians, jobTypes } = company;
+  const { tenantId } = tenant;
   const { date } = change;
   const made: Array<{ leadId: string; date: string; start: string; end: string }> = [];
   try {
-    const [tenant, technicians, jobTypes, after] = await Promise.all([
-      getTenant(tenantId),
-      listTechnicians(tenantId),
-      listJobTypes(tenantId),
-      listClaims(tenantId, date, date),
-    ]);
-    if (!tenant) return made;
+    const after = await listClaims(tenantId, date, date);
     const trades = [...new Set(technicians.filter((t) => t.active).flatMap((t) => t.trades))];
     const planned = change.placements && new Map(change.placements.map((p) => [p.leadId, p]));
     const types = new Map(jobTypes.map((j) => [j.jobTypeId, j]));
