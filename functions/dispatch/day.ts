@@ -9,7 +9,7 @@ import type { WaitlistPlacement } from '../leads/waiters';
 import { dailyLimit, isClaimActive, isOff, isOnShift, routeDayOf, UNIT_MINUTES, windowUnits } from '../capacity/availability';
 import { now } from '../shared/time';
 import { listClaims } from '../capacity/store';
-import { getBookingRecord, type BookingRecord } from '../booking/store';
+import { type BookingRecord, getBookingRecords } from '../booking/store';
 import { getTenant, listJobTypes, listTechnicians } from '../tenant/store';
 import type { JobType, Technician, Tenant } from '../tenant/model';
 import { basePostalCode } from './geo';
@@ -79,7 +79,7 @@ export async function loadDispatchDay(tenantId: string, date: string): Promise<D
     slotsByBooking.set(c.bookingId, minutes);
   }
   const bookings = new Map<string, BookingRecord>();
-  const records = await Promise.all([...slotsByBooking.keys()].map((id) => getBookingRecord(tenantId, id)));
+  const records = await getBookingRecords(tenantId, [...slotsByBooking.keys()]);
   for (const r of records) if (r) bookings.set(r.bookingId, r);
   const typeName = new Map(jobTypes.map((j) => [j.jobTypeId, j.name]));
   const typeMinutes = new Map(jobTypes.map((j) => [j.jobTypeId, j.durationMinutes]));
