@@ -18,7 +18,8 @@ const repoRoot = resolve(import.meta.dirname, '..');
 // Inside the repository, so that a module a bundle leaves out (LAMBDA_BUNDLING.externalModules) resolves.
 // The AWS SDK is bundled (not the runtime's copy): its load is part of every init measured here.
 const outRoot = join(repoRoot, '.jobrelay', 'bench-cold');
-const RUNS = 3;
+/** Fresh imports per function (`COLD_RUNS=9 npm run bench cold` on a busy machine: the median steadies). */
+const RUNS = Math.max(1, Number(process.env.COLD_RUNS ?? 3) | 0);
 const TARGET = { bundleKb: 200, initMs: 120, chainMs: 1500 };
 /** Lambda's own cold start before the handler module loads (sandbox + runtime): an assumption, not measured here. */
 const ASSUMED_SANDBOX_START_MS = 150;

@@ -485,12 +485,12 @@ export function parseTemplateKey(key: string): { kind: NotificationKind; part: '
  * What is wrong with a tenant's template (checked when saved): an unknown kind, a template that is
  * not Handlebars, or a variable the kind does not have. Undefined when it is fine.
  */
-export function templateProblem(key: string, template: string): string | undefined {
+export async function templateProblem(key: string, template: string): Promise<string | undefined> {
   const parsed = parseTemplateKey(key);
   if (!parsed) return `unknown message kind "${key}" (kinds: see GET /v1/messages/catalogue; keys are <kind>, <kind>.es, <kind>.subject, <kind>.subject.es)`;
   let used: string[];
   try {
-    used = templateVariables(template);
+    used = await templateVariables(template);
   } catch (error) {
     return `the ${parsed.kind} template is not valid Handlebars: ${(error as Error).message.split('\n')[0]}`;
   }
@@ -505,7 +505,7 @@ function pick(templates: Partial<Record<string, string>>, kind: NotificationKind
 }
 
 /** The default wording of a kind, in a language (English when absent). */
-export function renderMessage(kind: NotificationKind, vars: MessageVariables, language: MessageLanguage = 'en'): string {
+export function renderMessage(kind: NotificationKind, vars: MessageVariables, language: MessageLanguage = 'en'): Promise<string> {
   return renderTemplate(entryOf(kind)[language], vars);
 }
 
@@ -519,19 +519,19 @@ export function composeMessage(
   templates: Partial<Record<string, string>>,
   vars: MessageVariables,
   language: MessageLanguage = 'en',
-): string {
+): Promise<string> {
   const template = pick(templates, kind, '', language);
   return template ? renderTemplate(template, vars) : renderMessage(kind, vars, language);
 }
 
 /** The email subject a person would write: the tenant's, the catalogue's, or "<company>: <kind>" for staff kinds. */
-export function composeSubject(
+export async function composeSubject(
   kind: NotificationKind,
   templates: Partial<Record<string, string>>,
   vars: MessageVariables,
   language: MessageLanguage = 'en',
-): string {
+): Promise<string> {
   const template = pick(templates, kind, '.subject', language) ?? entryOf(kind).subject?.[language];
   if (!template) return `${vars.companyName}: ${vars.jobTypeName ?? ''}`.trim();
-  return `${vars.companyName}: ${renderTemplate(template, vars)}`;
+  return `${vars.companyName}: ${await renderTemplate(template, vars)}`;
 }

@@ -53,10 +53,10 @@ export const handler = routeOperations({
   listOutbox: listOutboxRoute,
   getMessageCatalogue: apiRoute({ query: MessageCatalogueQuerySchema }, async ({ tenant, query }) => ({
     statusCode: 200,
-    body: { items: previewCatalogue(await tenantOf(tenant.tenantId), query.kind ? { kinds: [query.kind] } : {}) },
+    body: { items: await previewCatalogue(await tenantOf(tenant.tenantId), query.kind ? { kinds: [query.kind] } : {}) },
   })),
   previewMessages: apiRoute({ body: MessagePreviewRequestSchema }, async ({ tenant, body }) => ({
     statusCode: 200,
-    body: { items: previewCatalogue(await tenantOf(tenant.tenantId), { templates: body.templates, kinds: body.kinds }) },
+    body: { items: await previewCatalogue(await tenantOf(tenant.tenantId), { templates: body.templates, kinds: body.kinds }) },
   })),
 });

@@ -87,14 +87,20 @@ export interface RenderedMessage {
   error?: string;
 }
 
-function render(kind: NotificationKind, templates: Record<string, string>, vars: MessageVariables, language: MessageLanguage, companyName: string) {
+async function render(
+  kind: NotificationKind,
+  templates: Record<string, string>,
+  vars: MessageVariables,
+  language: MessageLanguage,
+  companyName: string,
+): Promise<RenderedMessage> {
   const custom = [`${kind}.${language}`, kind, `${kind}.subject.${language}`, `${kind}.subject`].some((key) => templates[key] !== undefined);
   try {
-    const text = composeMessage(kind, templates, vars, language);
+    const text = await composeMessage(kind, templates, vars, language);
     const customer = recipientOf(kind) === 'customer';
     return {
       text,
-      ...(customer ? { subject: composeSubject(kind, templates, vars, language), html: emailHtml(text, companyName, language) } : {}),
+      ...(customer ? { subject: await composeSubject(kind, templates, vars, language), html: emailHtml(text, companyName, language) } : {}),
       source: custom ? 'custom' : 'default',
     } satisfies RenderedMessage;
   } catch (error) {
@@ -103,7 +109,7 @@ function render(kind: NotificationKind, templates: Record<string, string>, vars:
 }
 
 /** Every kind (or the given ones) rendered for the sample booking in both languages. */
-export function previewCatalogue(
+export async function previewCatalogue(
   tenant: { name: string; timeZone: string; reviewUrl?: string; dispatch?: { phone?: string }; messaging?: { templates?: Record<string, string> } },
   options: { templates?: Record<string, string>; kinds?: readonly NotificationKind[] } = {},
 ) {
@@ -114,24 +120,23 @@ export function previewCatalogue(
   >;
   const kinds = options.kinds ?? NOTIFICATION_KINDS;
   const described = new Map(describeCatalogue().map((entry) => [entry.kind, entry]));
-  return kinds.map((kind) => ({
-    kind,
-    recipient: recipientOf(kind),
-    channel: channelRuleOf(kind),
-    variables: described.get(kind)!.variables,
-    defaults: described.get(kind)!.wording,
-    templates: Object.fromEntries(Object.entries(templates).filter(([key]) => parseTemplateKey(key)?.kind === kind)),
-    rendered: Object.fromEntries(MESSAGE_LANGUAGES.map((language) => [language, render(kind, templates, vars[language], language, tenant.name)])) as Record<
-      MessageLanguage,
-      RenderedMessage
-    >,
-  }));
+  return Promise.all(
+    kinds.map(async (kind) => ({
+      kind,
+      recipient: recipientOf(kind),
+      channel: channelRuleOf(kind),
+      variables: described.get(kind)!.variables,
+      defaults: described.get(kind)!.wording,
+      templates: Object.fromEntries(Object.entries(templates).filter(([key]) => parseTemplateKey(key)?.kind === kind)),
+      rendered: Object.fromEntries(
+        await Promise.all(MESSAGE_LANGUAGES.map(async (language) => [language, await render(kind, templates, vars[language], language, tenant.name)])),
+      ) as Record<MessageLanguage, RenderedMessage>,
+    })),
+  );
 }
 
 /** Problems with proposed templates, by key (empty when every template is fine). */
-export function templateProblems(templates: Record<string, string>): Array<{ key: string; message: string }> {
-  return Object.entries(templates).flatMap(([key, template]) => {
-    const message = templateProblem(key, template);
-    return message ? [{ key, message }] : [];
-  });
+export async function templateProblems(templates: Record<string, string>): Promise<Array<{ key: string; message: string }>> {
+  const problems = await Promise.all(Object.entries(templates).map(async ([key, template]) => ({ key, message: await templateProblem(key, template) })));
+  return problems.flatMap(({ key, message }) => (message ? [{ key, message }] : []));
 }

@@ -28,11 +28,12 @@ export type NotifyMessage = z.infer<typeof NotifyMessageSchema>;
 /**
  * A tenant's message templates (messaging.templates), checked when saved: each key names a kind
  * (`<kind>`, `<kind>.es`, `<kind>.subject`, `<kind>.subject.es`) and each template uses only the
- * variables of its kind. The 400 names the key and the variable.
+ * variables of its kind. The 400 names the key and the variable. Asynchronous (Handlebars' parser
+ * loads on first use): a schema refined with it is parsed with `safeParseAsync`, as apiRoute does.
  */
-export function checkTemplates(templates: Record<string, string> | undefined, path: (string | number)[], ctx: z.RefinementCtx): void {
+export async function checkTemplates(templates: Record<string, string> | undefined, path: (string | number)[], ctx: z.RefinementCtx): Promise<void> {
   for (const [key, template] of Object.entries(templates ?? {})) {
-    const message = templateProblem(key, template);
+    const message = await templateProblem(key, template);
     if (message) ctx.addIssue({ code: 'custom', path: [...path, key], message });
   }
 }

@@ -94,7 +94,15 @@ export function validationError(error: z.ZodError, prefix?: string): ApiError {
 }
 
 export function parseWith<T extends z.ZodType>(schema: T, value: unknown, prefix?: string): z.infer<T> {
-  const result = schema.safeParse(value);
+  return dataOf(schema.safeParse(value), prefix);
+}
+
+/** parseWith for a schema with asynchronous refinements (a request body: tenant templates are checked by a parser loaded on first use). */
+export async function parseAsyncWith<T extends z.ZodType>(schema: T, value: unknown, prefix?: string): Promise<z.infer<T>> {
+  return dataOf(await schema.safeParseAsync(value), prefix);
+}
+
+function dataOf<T>(result: z.ZodSafeParseResult<T>, prefix?: string): T {
   if (!result.success) throw validationError(result.error, prefix);
   return result.data;
 }
@@ -163,7 +171,7 @@ export function apiRoute<TBody extends z.ZodType | undefined = undefined, TQuery
           throw new ApiError('invalid_json', 'The request body is not valid JSON', 'body');
         }
         if (parsed === undefined) throw new ApiError('invalid_request', 'A JSON request body is required', 'body');
-        body = parseWith(options.body, parsed);
+        body = await parseAsyncWith(options.body, parsed);
       }
       query = options.query ? parseWith(options.query, event.queryStringParameters ?? {}, 'query') : undefined;
     } catch (error) {

@@ -41,12 +41,12 @@ export const CompanySettingsSchema = TenantSchema.pick({
   triage: true,
   crmSync: true,
 })
-  .superRefine((settings, ctx) => {
+  .superRefine(async (settings, ctx) => {
     if (!isIanaTimeZone(settings.timeZone)) {
       ctx.addIssue({ code: 'custom', path: ['timeZone'], message: 'not an IANA time zone (e.g. America/Chicago)' });
     }
     checkWindows(settings.arrivalWindows, 'arrivalWindows', ctx);
-    checkTemplates(settings.messaging.templates, ['messaging', 'templates'], ctx);
+    await checkTemplates(settings.messaging.templates, ['messaging', 'templates'], ctx);
     checkWindows(settings.afterHoursWindows, 'afterHoursWindows', ctx);
     if (settings.emergencyReserve >= settings.defaultDailyJobLimit) {
       ctx.addIssue({ code: 'custom', path: ['emergencyReserve'], message: 'must be less than defaultDailyJobLimit' });

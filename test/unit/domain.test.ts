@@ -68,7 +68,7 @@ describe('notification plan', () => {
     expect(plan.map((p) => p.kind)).toEqual(['confirmation']);
   });
 
-  it('confirms a window already under way as "arrives by" its end, in English and Spanish', () => {
+  it('confirms a window already under way as "arrives by" its end, in English and Spanish', async () => {
     const now = new Date('2026-12-05T16:30:00Z'); // 10:30 in Austin, window 10-12
     const plan = planNotifications({ window: { date: '2026-12-05', start: '10:00' }, timeZone, now, channel: 'sms' });
     expect(plan.map((p) => p.kind)).toEqual(['confirmation_arriving_by']);
@@ -79,14 +79,16 @@ describe('notification plan', () => {
       timeZone,
       window: { date: '2026-12-05', start: '10:00', end: '12:00' },
     };
-    const en = renderMessage('confirmation_arriving_by', messageVariables(facts));
+    const en = await renderMessage('confirmation_arriving_by', messageVariables(facts));
     expect(en).toContain('a technician will arrive by 12 PM.');
     expect(en).not.toMatch(/10/);
-    expect(renderMessage('confirmation_arriving_by', messageVariables({ ...facts, language: 'es' }), 'es')).toContain('llegará a más tardar a las 12 p.m.');
+    expect(await renderMessage('confirmation_arriving_by', messageVariables({ ...facts, language: 'es' }), 'es')).toContain(
+      'llegará a más tardar a las 12 p.m.',
+    );
   });
 
-  it('renders the confirmation with the window, for people', () => {
-    const text = renderMessage(
+  it('renders the confirmation with the window, for people', async () => {
+    const text = await renderMessage(
       'confirmation',
       messageVariables({
         customerName: 'Jordan Lee',

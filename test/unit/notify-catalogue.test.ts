@@ -31,20 +31,20 @@ describe('the notification catalogue (every kind once)', () => {
     expect(NotifyMessageSchema.safeParse({ tenantId: 't', bookingId: 'b', kind: 'not_a_kind' }).success).toBe(false);
   });
 
-  it('gives every kind a recipient and default wording in English and Spanish that uses only its own variables', () => {
+  it('gives every kind a recipient and default wording in English and Spanish that uses only its own variables', async () => {
     for (const entry of describeCatalogue()) {
       expect(['customer', 'technician', 'dispatch', 'manager'], entry.kind).toContain(entry.recipient);
       for (const language of ['en', 'es'] as const) {
         expect(entry.wording[language].text, `${entry.kind} ${language}`).toBeTruthy();
-        expect(templateProblem(entry.kind, entry.wording[language].text), `${entry.kind} ${language}`).toBeUndefined();
-        if (entry.wording[language].subject) expect(templateProblem(entry.kind, entry.wording[language].subject!), entry.kind).toBeUndefined();
+        expect(await templateProblem(entry.kind, entry.wording[language].text), `${entry.kind} ${language}`).toBeUndefined();
+        if (entry.wording[language].subject) expect(await templateProblem(entry.kind, entry.wording[language].subject!), entry.kind).toBeUndefined();
       }
       expect(entry.wording.es.text, entry.kind).not.toBe(entry.wording.en.text);
     }
   });
 
-  it('renders every kind for the sample booking in both languages, with no unfilled placeholder', () => {
-    for (const item of previewCatalogue({ name: 'Lone Star', timeZone: 'America/Chicago' })) {
+  it('renders every kind for the sample booking in both languages, with no unfilled placeholder', async () => {
+    for (const item of await previewCatalogue({ name: 'Lone Star', timeZone: 'America/Chicago' })) {
       for (const language of ['en', 'es'] as const) {
         const rendered = item.rendered[language];
         expect(rendered.error, `${item.kind} ${language}`).toBeUndefined();
@@ -75,12 +75,12 @@ describe('the notification catalogue (every kind once)', () => {
     }
   });
 
-  it('uses a tenant template for its kind and language in place of the default wording', () => {
-    expect(composeMessage('confirmation', { confirmation: 'Yo {{firstName}} from {{companyName}}' }, vars)).toBe('Yo Jordan from Lone Star');
-    expect(composeMessage('reminder_48h', { confirmation: 'unused' }, vars)).toBe(renderMessage('reminder_48h', vars));
+  it('uses a tenant template for its kind and language in place of the default wording', async () => {
+    expect(await composeMessage('confirmation', { confirmation: 'Yo {{firstName}} from {{companyName}}' }, vars)).toBe('Yo Jordan from Lone Star');
+    expect(await composeMessage('reminder_48h', { confirmation: 'unused' }, vars)).toBe(await renderMessage('reminder_48h', vars));
     const templates = { confirmation: 'Hi {{firstName}}', 'confirmation.es': 'Hola {{firstName}}' };
-    expect(composeMessage('confirmation', templates, vars, 'es')).toBe('Hola Jordan');
-    expect(composeMessage('confirmation', templates, vars, 'en')).toBe('Hi Jordan');
+    expect(await composeMessage('confirmation', templates, vars, 'es')).toBe('Hola Jordan');
+    expect(await composeMessage('confirmation', templates, vars, 'en')).toBe('Hi Jordan');
   });
 });
 
@@ -109,17 +109,19 @@ describe('variables formatted for people', () => {
 });
 
 describe('templates checked when saved', () => {
-  it('names the unknown variable and the kind, and an unknown kind', () => {
-    expect(templateProblem('confirmation', 'Hi {{firstName}}, {{couponCode}}')).toMatch(/unknown variable \{\{couponCode\}\} in the confirmation template/);
-    expect(templateProblem('confirmation.es', 'Hola {{firstName}}{{#if prep}} {{prep}}{{/if}}')).toBeUndefined();
-    expect(templateProblem('review_request', '{{reviewUrl}}')).toBeUndefined();
-    expect(templateProblem('confirmation', '{{reviewUrl}}')).toMatch(/reviewUrl/);
-    expect(templateProblem('not_a_kind', 'x')).toMatch(/unknown message kind "not_a_kind"/);
-    expect(templateProblem('confirmation', 'Hi {{#if}}')).toMatch(/not valid Handlebars/);
+  it('names the unknown variable and the kind, and an unknown kind', async () => {
+    expect(await templateProblem('confirmation', 'Hi {{firstName}}, {{couponCode}}')).toMatch(
+      /unknown variable \{\{couponCode\}\} in the confirmation template/,
+    );
+    expect(await templateProblem('confirmation.es', 'Hola {{firstName}}{{#if prep}} {{prep}}{{/if}}')).toBeUndefined();
+    expect(await templateProblem('review_request', '{{reviewUrl}}')).toBeUndefined();
+    expect(await templateProblem('confirmation', '{{reviewUrl}}')).toMatch(/reviewUrl/);
+    expect(await templateProblem('not_a_kind', 'x')).toMatch(/unknown message kind "not_a_kind"/);
+    expect(await templateProblem('confirmation', 'Hi {{#if}}')).toMatch(/not valid Handlebars/);
   });
 
-  it('lists what a template uses', () => {
-    expect(templateVariables('{{a}} {{#if b}}{{c}}{{else}}{{d}}{{/if}} {{#each e}}{{@index}}{{/each}}').sort()).toEqual(['a', 'b', 'c', 'd', 'e']);
+  it('lists what a template uses', async () => {
+    expect((await templateVariables('{{a}} {{#if b}}{{c}}{{else}}{{d}}{{/if}} {{#each e}}{{@index}}{{/each}}')).sort()).toEqual(['a', 'b', 'c', 'd', 'e']);
   });
 });
 
