@@ -2,22 +2,33 @@
  * The windows a booked job could move to: what its reschedule would get. The job's own place (its
  * window, route stop and daily tokens: holdWindow's `leaving`) counts as given back, as the
  * reschedule that takes one of these windows counts it; the window it is in is never offered (with
- * its place given back it looks open). Every path that offers a booked job new windows asks here (a
- * refused reschedule's or move hold's alternatives, the customer's R by text, availability with
+ * its place given back it looks open); a member's job may take the member reserve (isMemberMove).
+ * Every path that offers a booked job new windows asks here (a refused reschedule's or move hold's
+ * alternatives, the customer's R by text, dispatch's reschedule suggestion, availability with
  * `bookingId`).
  */
 import { alternativesFor, type WindowChoice } from '../capacity/engine';
 import { normalizePostalCode } from '../capacity/availability';
+import { isMember } from '../renewals/member';
 import { ApiError } from '../shared/errors';
 import type { JobType, Tenant } from '../tenant/model';
 import { CHANGEABLE } from './changeable';
 import { type BookingRecord, getBookingRecord } from './store';
 
-type MovingJob = Pick<BookingRecord, 'holdId' | 'request' | 'window'>;
+type MovingJob = Pick<BookingRecord, 'tenantId' | 'customerId' | 'holdId' | 'request' | 'window'>;
 
 /** A move of this booking looks for emergency windows when the job is an emergency (by the request or its type). */
 export function isEmergencyMove(booking: Pick<BookingRecord, 'request'>, jobType: JobType): boolean {
   return Boolean(booking.request.emergency || jobType.emergency);
+}
+
+/**
+ * A move of this booking may take the tenant's member reserve when its customer is a member now
+ * (renewals/member.ts): the booking's customer, whoever asks (a reschedule, a hold or availability
+ * for the move, the customer's R by text, dispatch).
+ */
+export function isMemberMove(booking: Pick<BookingRecord, 'tenantId' | 'customerId'>): Promise<boolean> {
+  return isMember(booking.tenantId, booking.customerId);
 }
 
 /**
@@ -30,7 +41,7 @@ export function whereItIs(booking: Pick<BookingRecord, 'window'>, technicianId?:
   return { date: window.date, start: window.start };
 }
 
-export function windowsToMoveTo(args: {
+export async function windowsToMoveTo(args: {
   tenant: Tenant;
   jobType: JobType;
   booking: MovingJob;
@@ -42,6 +53,8 @@ export function windowsToMoveTo(args: {
   near?: { date: string; start: string };
   /** Never this window either (the one just refused). */
   except?: { date: string; start: string };
+  /** The caller read it already (isMemberMove); read here when not given. */
+  member?: boolean;
 }): Promise<WindowChoice[]> {
   const { booking, jobType } = args;
   const current = whereItIs(booking, args.technicianId);
@@ -51,6 +64,7 @@ export function windowsToMoveTo(args: {
     postalCode: booking.request.address.postalCode,
     now: args.now,
     emergency: isEmergencyMove(booking, jobType),
+    member: args.member ?? (await isMemberMove(booking)),
     count: args.count,
     technicianId: args.technicianId,
     near: args.near,

@@ -46,6 +46,7 @@ import { ApiError } from '../shared/errors';
 import { getTenant, listJobTypes, listTechnicians } from '../tenant/store';
 import type { JobType, Technician, Tenant } from '../tenant/model';
 import { announceScheduleChange, CHANGEABLE } from './changes';
+import { isEmergencyMove, isMemberMove } from './moves';
 import { bookingUpdate, getBookingRecord, getBookingRecords, type BookingRecord } from './store';
 
 export interface Reassignment {
@@ -144,12 +145,16 @@ export async function planMoves(tenantId: string, reassignments: Reassignment[],
           : `${to.technicianId} has no room left in the ${old.windowStarts.join(' and ')} window on ${date}`,
       );
     }
-    const emergency = Boolean(booking.request.emergency || jobType.emergency);
+    const emergency = isEmergencyMove(booking, jobType);
     // The daily tokens the job keeps on its day (capacity/availability.ts keptTokens: its job-type
     // token; its technician's never, the technician changes); moveHoldItems hands each over in one write.
     const kept = keptTokens(planClaims(old, oldHold.holdId, booking.bookingId), { date, technicianId: to.technicianId, jobTypeId: old.jobTypeId });
     const used = new Set(day.filter((c) => c.kind === 'techDay' && c.technicianId === to.technicianId).map((c) => c.index!));
-    const index = kept.techDayIndex ?? firstFreeIndex(used, usableDailyJobs(tenant, to, emergency));
+    // A member's job may take the member reserve (booking/moves.ts isMemberMove): asked only when the rest is full.
+    const index =
+      kept.techDayIndex ??
+      firstFreeIndex(used, usableDailyJobs(tenant, to, emergency)) ??
+      (tenant.memberReserve && (await isMemberMove(booking)) ? firstFreeIndex(used, usableDailyJobs(tenant, to, emergency, true)) : undefined);
     if (index === undefined) conflict(`${to.technicianId} is at their daily limit on ${date}`);
     // The old plan's own capacity part (units, counters, a route claim) gives way to the new placement's.
     const { units: _units, counters: _counters, route: _route, windowStarts: _starts, keeps: _keeps, jobTypeDayIndex: _type, ...rest } = old;

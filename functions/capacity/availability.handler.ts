@@ -9,7 +9,7 @@ import { addDays } from '../shared/zoned-time';
 import { getJobType, getTenant } from '../tenant/store';
 import { dateRange } from './availability';
 import { type AvailabilityAnswer, availableWindows, isScheduleStale, searchDates } from './engine';
-import { bookingToMove, isEmergencyMove, whereItIs } from '../booking/moves';
+import { bookingToMove, isEmergencyMove, isMemberMove, whereItIs } from '../booking/moves';
 import { lastBookableDate, requireWithinHorizon } from './horizon';
 import { isMember } from '../renewals/member';
 import { AvailabilityQuerySchema } from './schemas';
@@ -28,7 +28,8 @@ export const handler = apiRoute({ query: AvailabilityQuerySchema }, async ({ ten
   const emergency = query.emergency ?? (moving ? isEmergencyMove(moving, jobType) : jobType.emergency);
   if (query.to) requireWithinHorizon(tenant, at, query.to, 'query.to');
   const dates = searchDates(tenant, at, { emergency, from: query.from, to: query.to });
-  const member = await isMember(tenantId, query.customerId);
+  // A move: its booking's customer (a member's job may take the member reserve, as its reschedule may).
+  const member = moving ? await isMemberMove(moving) : await isMember(tenantId, query.customerId);
   const leaving = moving ? new Set([moving.holdId]) : undefined;
   // Never where the job already is: with its place given back it looks open.
   const current = moving && whereItIs(moving);

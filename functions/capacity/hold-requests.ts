@@ -7,7 +7,7 @@ import { ApiError } from '../shared/errors';
 import { type BookingBudget as RequestBudget, requireBudget } from '../booking/budget';
 import { getJobType, getTenant } from '../tenant/store';
 import { holdWindow } from './engine';
-import { bookingToMove, windowsToMoveTo } from '../booking/moves';
+import { bookingToMove, isMemberMove, windowsToMoveTo } from '../booking/moves';
 import { requireWithinHorizon } from './horizon';
 import { getCustomer } from '../recognise/store';
 import { normalizePhone } from '../recognise/phone';
@@ -54,14 +54,16 @@ export async function createHold(
   const customer = body.customerId ? await getCustomer(tenantId, body.customerId) : undefined;
   if (body.customerId && !customer) throw new ApiError('invalid_request', `Unknown customer "${body.customerId}"`, 'customerId');
   const moving = body.bookingId ? await bookingToMove(tenantId, { ...body, bookingId: body.bookingId }) : undefined;
+  // Members first: a recognised member's hold may take the tenant's member reserve, as their availability shows
+  // (a move: its booking's customer, as its reschedule counts it).
+  const member = moving ? await isMemberMove(moving) : memberPlan(customer) !== undefined;
   const attempt = await holdWindow({
     tenant,
     jobType,
     postalCode: body.postalCode,
     window: body.window,
     emergency: body.emergency,
-    // Members first: a recognised member's hold may take the tenant's member reserve, as their availability shows.
-    member: memberPlan(customer) !== undefined,
+    member,
     holdId: `hold-${ulid()}`,
     source: 'api',
     now: at,
@@ -73,7 +75,7 @@ export async function createHold(
       ? {
           leaving: moving.holdId,
           bookingId: moving.bookingId,
-          alternatives: () => windowsToMoveTo({ tenant, jobType, booking: moving, now: at, near: body.window, except: body.window }),
+          alternatives: () => windowsToMoveTo({ tenant, jobType, booking: moving, now: at, member, near: body.window, except: body.window }),
         }
       : {}),
     // A burst can make claims slow: answer 503 with Retry-After inside the Lambda's time, never a timeout.

@@ -23,15 +23,13 @@ export const AvailabilityQuerySchema = z
     from: isoDate.optional(),
     to: isoDate.optional(),
     emergency: booleanParam.optional(),
-    customerId: z
-      .string()
-      .min(1)
-      .max(64)
-      .optional()
-      .openapi({ description: "The caller, when known (recognised): a member's availability includes the tenant's member reserve" }),
+    customerId: z.string().min(1).max(64).optional().openapi({
+      description:
+        "The caller, when known (recognised): a member's availability includes the tenant's member reserve (with bookingId, the booking's customer counts)",
+    }),
     bookingId: z.string().min(1).max(100).optional().openapi({
       description:
-        "The booked job to move: the windows it could move to (what its reschedule would get). Its own window and daily place count as given back, and the window it is in is not listed. jobTypeId and postalCode default to the booking's and, when given, must be its.",
+        "The booked job to move: the windows it could move to (what its reschedule would get). Its own window and daily place count as given back, the window it is in is not listed, and a member's job may take the member reserve. jobTypeId and postalCode default to the booking's and, when given, must be its.",
     }),
   })
   .superRefine((query, ctx) => {
@@ -96,7 +94,7 @@ export const CreateHoldRequestSchema = z
     emergency: z.boolean().optional(),
     bookingId: z.string().min(1).max(100).optional().openapi({
       description:
-        "Hold a new window for this booked job (then POST /v1/bookings/{id}/reschedule with the holdId): its own current window and daily place are not counted against the new one, and only its reschedule can take the hold. jobTypeId and postalCode must be the booking's.",
+        "Hold a new window for this booked job (then POST /v1/bookings/{id}/reschedule with the holdId): its own current window and daily place are not counted against the new one, only its reschedule can take the hold, and a member's job may take the member reserve. jobTypeId and postalCode must be the booking's.",
     }),
     ...HOLD_CALLER_FIELDS,
   })

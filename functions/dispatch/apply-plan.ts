@@ -74,7 +74,8 @@ export interface ApplyOptions {
   afterStep?: (step: 'park' | 'finalize') => void | Promise<void>;
 }
 
-export type ApplyOutcome = ApplyResult & { planId?: string };
+/** `replayed`: the plan had been applied already (same plan id): the answer is the first apply's. */
+export type ApplyOutcome = ApplyResult & { planId?: string; replayed?: true };
 
 /**
  * Items per transaction when the caller does not say: DynamoDB's 100. The local system alone may be
@@ -265,7 +266,7 @@ export async function applyPlan(tenantId: string, by: string, request: ApplyRequ
     }
     const journal = await getApplyJournal(tenantId, request.planId);
     const done = journal && (await recoverApply(journal, at, options));
-    if (done) return { ...done, planId: request.planId };
+    if (done) return { ...done, planId: request.planId, ...(journal.status === 'applied' ? { replayed: true as const } : {}) };
   }
   const { moves, unchanged } = await movesOf(tenantId, request);
   if (!moves.length) return { applied: [], unchanged, planId: request.planId };

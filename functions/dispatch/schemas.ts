@@ -212,7 +212,7 @@ export const ReassignResultSchema = z
     boardVersion: z.string().openapi({ description: 'The board version after the changes' }),
     waitlistOffers: z.array(z.object({ leadId: z.string(), date: z.string(), start: z.string(), end: z.string() })).openapi({
       description:
-        "Room the changes made, offered by SMS to the day's waitlisted callers (earliest waitlisted first, the window their request asked for); nothing is held: they book through POST /v1/bookings",
+        "Room the changes made, offered by SMS to the day's waitlisted callers (earliest waitlisted first, the window their request asked for); nothing is held: they book through POST /v1/bookings. A plan applied again (same planId) answers the offers its first apply made. An offer that could not be made is a review item for dispatch",
     }),
     current: z.object({ metrics: MetricsSchema }).openapi({ description: 'The day as the claims hold it after the changes' }),
   })

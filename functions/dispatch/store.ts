@@ -7,6 +7,7 @@
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { BookingRecord } from '../booking/store';
 import type { HoldRecord, TransactItem } from '../capacity/store';
+import type { WaitlistOffer } from '../leads/waitlist';
 import { config } from '../shared/config';
 import { getItem, queryPages, sendConditional } from '../shared/dynamo';
 
@@ -24,6 +25,8 @@ export interface ApplyResult {
   unchanged: string[];
   /** Jobs a person changed (e.g. cancelled) while a staged apply ran: left as the person made them. */
   withdrawn?: string[];
+  /** The offers the apply made to the day's waiting callers (recordApplyOffers): what a replay answers. */
+  waitlistOffers?: WaitlistOffer[];
 }
 
 export interface ApplyJournal {
@@ -114,6 +117,23 @@ export async function advanceApplyJournal(
       ConditionExpression: '#status = :from AND parkedBy = :run',
       ExpressionAttributeNames: { '#status': 'status', ...(result ? { '#result': 'result' } : {}) },
       ExpressionAttributeValues: { ':from': from, ':to': to, ':run': journal.parkedBy, ...(result ? { ':result': result } : {}) },
+    }),
+  );
+}
+
+/**
+ * The offers an applied plan made to the day's waiting callers, kept with its result: a replay of the
+ * plan (a bot's or the console's retry) answers them as the first apply did. Once: the first stays.
+ */
+export async function recordApplyOffers(tenantId: string, planId: string, offers: WaitlistOffer[]): Promise<boolean> {
+  return sendConditional(
+    new UpdateCommand({
+      TableName: config.tableName,
+      Key: dispatchKeys.apply(tenantId, planId),
+      UpdateExpression: 'SET #result.waitlistOffers = :offers',
+      ConditionExpression: '#status = :applied AND attribute_not_exists(#result.waitlistOffers)',
+      ExpressionAttributeNames: { '#status': 'status', '#result': 'result' },
+      ExpressionAttributeValues: { ':applied': 'applied', ':offers': offers },
     }),
   );
 }

@@ -10,13 +10,14 @@
  *   is on shift and under their daily limit (nearest first: drive minutes from where they are before);
  * - `swap`: when a technician who is on time has a later job the late one can still make, the two
  *   jobs exchange technicians (both windows unchanged, nobody's day gets longer);
- * - `reschedule`: a low-priority job (not an emergency) to its next open window.
+ * - `reschedule`: a low-priority job (not an emergency) to its next open window after the one it is in,
+ *   as its reschedule would count it (booking/moves.ts windowsToMoveTo: its own place given back).
  * Each carries the message the customer(s) would get. Accepting goes through rescheduleBooking
  * (move, reschedule) or the atomic reassignTechnicians (swap).
  */
 import { DateTime } from 'luxon';
 import { coversPostalCode, isQualified, UNIT_MINUTES, windowUnits } from '../capacity/availability';
-import { availableWindows } from '../capacity/engine';
+import { isEmergencyMove, windowsToMoveTo } from '../booking/moves';
 import type { BookingRecord } from '../booking/store';
 import { composeMessage, messageVariables } from '../notify/catalogue';
 import { getCustomer } from '../recognise/store';
@@ -115,7 +116,7 @@ async function customerMessage(
     job: { ...booking.messageVars, ...(technicianName ? { technicianName } : {}) },
   });
   try {
-    return composeMessage(kind, day.tenant.messaging.templates, vars, language);
+    return await composeMessage(kind, day.tenant.messaging.templates, vars, language);
   } catch (error) {
     return `(not sendable: ${(error as Error).message})`;
   }
@@ -224,11 +225,11 @@ export async function computeSuggestions(day: DispatchDay, now: Date, options: {
       });
     }
 
-    // Reschedule a low-priority job to its next open window.
-    if (!jobType.emergency && !booking.request.emergency) {
-      const dates = Array.from({ length: 8 }, (_, i) => DateTime.fromISO(day.date, { zone }).plus({ days: i }).toISODate()!);
-      const answer = await availableWindows({ tenant: day.tenant, jobType, postalCode: next.postalCode, dates, now, emergency: false });
-      const open = answer.open.find((w) => (w.date > day.date || w.start > next.start) && !w.afterHours);
+    // Reschedule a low-priority job to its next open window after the one it is in: one its reschedule
+    // would get (booking/moves.ts: its own place given back, so a job at a daily limit keeps its day).
+    if (!isEmergencyMove(booking, jobType)) {
+      const later = (w: { date: string; start: string }) => w.date > day.date || (w.date === day.date && w.start > next.start);
+      const open = (await windowsToMoveTo({ tenant: day.tenant, jobType, booking, now, count: Number.POSITIVE_INFINITY })).find(later);
       if (open) {
         suggestions.push({
           suggestionId: suggestionId('reschedule', next.bookingId, `${open.date}_${open.start}`),

@@ -3,10 +3,9 @@
  * technician-window holds a second short job while its minutes fit, and a move is never proposed into
  * a window whose minutes are used up. Through the suggestions route on the local system.
  */
-import { DateTime } from 'luxon';
 import { ulid } from 'ulid';
 import { describe, expect, it } from 'vitest';
-import { drain } from './lifecycle-helpers';
+import { reportLateEta } from './lifecycle-helpers';
 import { bookingRequest, createTestTenant, nextWeekday, settledBooking, type TestTenant } from './helpers';
 
 /** Books (201, or a 202 followed until settled on a loaded machine) and moves the job to `technicianId` when the engine chose someone else. */
@@ -65,16 +64,7 @@ describe('suggestions count minutes (issue 21 item 4)', () => {
     expect(jobsOf('shares')).toEqual([{ '10:00': 60 }]);
     expect(jobsOf('full')).toEqual([{ '10:00': 120 }]);
 
-    const eta = DateTime.fromISO(`${day}T10:40`, { zone: 'America/Chicago' }).toUTC().toISO()!;
-    const event = await minutes.call('POST', `/v1/jobs/${first.bookingId}/events`, {
-      eventId: `late-${first.bookingId}`,
-      type: 'en_route',
-      occurredAt: new Date().toISOString(),
-      data: { eta },
-    });
-    expect(event.status, JSON.stringify(event.body)).toBe(202);
-    await drain('status-events');
-    await expect.poll(async () => (await minutes.call('GET', `/v1/bookings/${first.bookingId}`)).body.job?.state, { timeout: 60_000 }).toBe('en_route');
+    await reportLateEta(minutes, first.bookingId, day, '10:40');
 
     const response = await minutes.call('GET', `/v1/dispatch/suggestions?date=${day}`);
     expect(response.status, JSON.stringify(response.body)).toBe(200);

@@ -4,11 +4,10 @@
  * in the same window (and rescheduling it), and accepting the move goes through rescheduleBooking:
  * the slot claim moves, both technicians' messages are queued, the timeline says who and why.
  */
-import { DateTime } from 'luxon';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { listClaims } from '../../functions/capacity/store';
 import { demoTechnicians } from '../../local/demo';
-import { drain, outboxFor, sweepSubjects } from './lifecycle-helpers';
+import { outboxFor, reportLateEta, sweepSubjects } from './lifecycle-helpers';
 import { bookingRequest, bookOnTechnician, createTestTenant, nextWeekday, type TestTenant, isWindowClaim } from './helpers';
 
 let tenant: TestTenant;
@@ -37,16 +36,7 @@ describe('dispatch suggestions after a delay', () => {
   });
 
   it('proposes moving the next job or rescheduling it once the technician reports a late ETA, and accepting moves it through rescheduleBooking', async () => {
-    const eta = DateTime.fromISO(`${date}T10:40`, { zone: 'America/Chicago' }).toUTC().toISO()!;
-    const event = await tenant.call('POST', `/v1/jobs/${first.bookingId}/events`, {
-      eventId: `late-${first.bookingId}`,
-      type: 'en_route',
-      occurredAt: new Date().toISOString(),
-      data: { eta },
-    });
-    expect(event.status, JSON.stringify(event.body)).toBe(202);
-    await drain('status-events');
-    expect((await tenant.call('GET', `/v1/bookings/${first.bookingId}`)).body.job?.state).toBe('en_route');
+    await reportLateEta(tenant, first.bookingId, date, '10:40');
 
     const response = await tenant.call('GET', `/v1/dispatch/suggestions?date=${date}`);
     expect(response.status).toBe(200);
@@ -88,8 +78,11 @@ describe('dispatch suggestions after a delay', () => {
 
     // The customer gets the very message the suggestion showed.
     await sweepSubjects(tenant.tenantId, [second.bookingId], new Date());
-    const sent = (await outboxFor(tenant.tenantId, second.bookingId)).filter((m) => m.kind === 'technician_changed');
-    expect(sent.map((m) => m.text)).toEqual([move.customerMessage]);
+    // The setup's move (onto the late technician) told her too, at once (a message due now goes now):
+    // the suggestion's is the latest schedule version's.
+    const changed = (await outboxFor(tenant.tenantId, second.bookingId)).filter((m) => m.kind === 'technician_changed');
+    const latest = Math.max(...changed.map((m) => m.version ?? 1));
+    expect(changed.filter((m) => (m.version ?? 1) === latest).map((m) => m.text)).toEqual([move.customerMessage]);
 
     const board = await tenant.call('GET', `/v1/dispatch/board?date=${date}`);
     const owner = board.body.technicians.find((t: any) => t.jobs.some((j: any) => j.bookingId === second.bookingId));

@@ -10,10 +10,14 @@
  * - a swap by hand (no plan) offers the room to the day's waitlist, earliest first;
  * either way the earlier caller gets its `waitlist_offer` SMS row for the window they asked, the
  * later one nothing (one place, one offer), and the offered caller then books it through
- * POST /v1/bookings.
+ * POST /v1/bookings. Room the offers did not get to is a review item for dispatch, never only a log line.
  */
 import { ulid } from 'ulid';
 import { describe, expect, it } from 'vitest';
+import { listClaims } from '../../functions/capacity/store';
+import { applyPlan } from '../../functions/dispatch/apply-plan';
+import { loadDispatchDay } from '../../functions/dispatch/day';
+import { offerGrownRoom } from '../../functions/leads/waitlist';
 import { bookingRequest, bookOnTechnician, itemsWithPrefix, nextWeekday, refusedBooking, routePlumbingCompany, type TestTenant } from './helpers';
 
 // Far north and far south of Austin (64 minutes apart); each truck's base is the first code (dispatch/geo.ts basePostalCode).
@@ -64,14 +68,35 @@ async function longWayRound(): Promise<{ tenant: TestTenant; earlier: string; la
   return { tenant, earlier: leads[0]!, later: leads[1]! };
 }
 
-/** The change offers the one place to `earlier`; sent again (a plan's replay, a swap already made) it moves and offers nothing. */
-async function offersOnceWhenSentTwice(tenant: TestTenant, change: unknown, earlier: string) {
+/**
+ * The change offers the one place to `earlier`; sent again it moves nothing and offers nothing more
+ * (expectOfferTaken counts one offer). A plan's replay (same planId) answers what its first apply
+ * answered, the offer included, so a retrying bot or console says the truth; the same swap sent
+ * again without a plan is a new request that changes nothing and offers nothing.
+ */
+async function offersOnceWhenSentTwice(tenant: TestTenant, change: unknown, earlier: string, again: 'replays the offer' | 'offers nothing') {
   const applied = await tenant.call('POST', '/v1/dispatch/reassign', change);
   expect(applied.status, JSON.stringify(applied.body)).toBe(200);
-  expect(applied.body.waitlistOffers).toEqual([{ leadId: earlier, date, start: '08:00', end: '10:00' }]);
-  const again = await tenant.call('POST', '/v1/dispatch/reassign', change);
-  expect(again.status, JSON.stringify(again.body)).toBe(200);
-  expect(again.body.waitlistOffers).toEqual([]);
+  const offer = [{ leadId: earlier, date, start: '08:00', end: '10:00' }];
+  expect(applied.body.waitlistOffers).toEqual(offer);
+  const second = await tenant.call('POST', '/v1/dispatch/reassign', change);
+  expect(second.status, JSON.stringify(second.body)).toBe(200);
+  if (again === 'replays the offer') expect(second.body).toMatchObject({ applied: applied.body.applied, waitlistOffers: offer });
+  else expect(second.body).toMatchObject({ applied: [], waitlistOffers: [] });
+}
+
+/** The two jobs swapped by hand (no plan), each truck near home. */
+async function swapByHand(tenant: TestTenant) {
+  const board = (await tenant.call('GET', `/v1/dispatch/board?date=${date}`)).body;
+  const jobOf = (technicianId: string) => board.technicians.find((t: any) => t.technicianId === technicianId).jobs[0].bookingId;
+  return {
+    date,
+    reason: 'closer to home',
+    assignments: [
+      { jobId: jobOf('wl-north'), technicianId: 'wl-south' },
+      { jobId: jobOf('wl-south'), technicianId: 'wl-north' },
+    ],
+  };
 }
 
 /** The earlier caller was offered 08:00 (lead and SMS row), the later one nothing; the earlier one then books it. */
@@ -119,23 +144,35 @@ describe('the room a dispatch change makes goes to the waitlist', () => {
     // The plan's id covers its waiting callers: the same changes with another caller are refused.
     const altered = await tenant.call('POST', '/v1/dispatch/reassign', { ...apply, waitlist: [{ ...p.waitlistPlaced[0], leadId: later }] });
     expect(altered.status, JSON.stringify(altered.body)).toBe(400);
-    await offersOnceWhenSentTwice(tenant, apply, earlier);
+    await offersOnceWhenSentTwice(tenant, apply, earlier, 'replays the offer');
     await expectOfferTaken(tenant, earlier, later, p.planId);
   }, 240_000);
 
   it("a swap by hand offers the room it makes to the day's waitlist, earliest first, once", async () => {
     const { tenant, earlier, later } = await longWayRound();
-    const board = (await tenant.call('GET', `/v1/dispatch/board?date=${date}`)).body;
-    const jobOf = (technicianId: string) => board.technicians.find((t: any) => t.technicianId === technicianId).jobs[0].bookingId;
-    const swap = {
-      date,
-      reason: 'closer to home',
-      assignments: [
-        { jobId: jobOf('wl-north'), technicianId: 'wl-south' },
-        { jobId: jobOf('wl-south'), technicianId: 'wl-north' },
-      ],
-    };
-    await offersOnceWhenSentTwice(tenant, swap, earlier);
+    const swap = await swapByHand(tenant);
+    await offersOnceWhenSentTwice(tenant, swap, earlier, 'offers nothing');
     await expectOfferTaken(tenant, earlier, later, 'a dispatch reassignment');
+  }, 240_000);
+
+  it('room a change made that the offers did not get to goes to the review queue for dispatch, naming the callers; they stay waitlisted', async () => {
+    const { tenant, earlier, later } = await longWayRound();
+    const swap = await swapByHand(tenant);
+    // The route's steps (reassign.handler.ts), with no time left for the offers: none is made.
+    const before = await listClaims(tenant.tenantId, date, date);
+    const at = new Date();
+    expect((await applyPlan(tenant.tenantId, 'test', swap, at)).applied).toHaveLength(2);
+    const offers = await offerGrownRoom(await loadDispatchDay(tenant.tenantId, date), { date, before, freedBy: 'a dispatch reassignment' }, at, {
+      budgetMs: 0,
+    });
+    expect(offers).toEqual([]);
+
+    // A dispatcher finds it in the review queue: the day, why, and who was not offered the room.
+    const items = (await tenant.call('GET', '/v1/review-items?kind=callback&status=open')).body.items as Array<Record<string, any>>;
+    const item = items.find((i) => i.subject.type === 'dispatch_day');
+    expect(item, JSON.stringify(items)).toMatchObject({ subject: { id: date }, payload: { date, leadIds: [earlier, later] } });
+    expect(item!.reason).toContain('a dispatch reassignment made room that day, but the offers ran out of time before 2 waiting callers could be checked');
+    const byId = new Map(((await tenant.call('GET', '/v1/leads')).body.items as Array<Record<string, any>>).map((l) => [l.leadId, l]));
+    expect([byId.get(earlier)?.status, byId.get(later)?.status]).toEqual(['waitlisted', 'waitlisted']);
   }, 240_000);
 });

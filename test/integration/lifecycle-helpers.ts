@@ -5,7 +5,8 @@
  * queued, then the NotifyWorker drains the queue as usual.
  */
 import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
-import { vi } from 'vitest';
+import { DateTime } from 'luxon';
+import { expect, vi } from 'vitest';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { bookingKeys } from '../../functions/booking/store';
 import { listOutbox, markQueued, type LedgerMessage } from '../../functions/notify/store';
@@ -16,6 +17,7 @@ import { sqsClient } from '../../functions/shared/queue-client';
 import { pollOnce } from '../../local/pollers';
 import type { LocalSqs } from '../../local/sqs';
 import type { Membership } from '../../functions/renewals/store';
+import type { TestTenant } from './helpers';
 
 const sqs = {
   queueUrl: (name: string) => process.env[`${name.replace(/-/g, '_').toUpperCase()}_QUEUE_URL`]!,
@@ -109,4 +111,22 @@ export async function chargeAttempts(m: Membership): Promise<Array<Record<string
     }),
   );
   return Items;
+}
+
+/**
+ * The technician of `bookingId` reports from the field that they are on the way with an ETA of
+ * `clock` (company time, America/Chicago) on `date`: the event through the API, its queue drained,
+ * until the job shows it (dispatch suggestions read lateness from it).
+ */
+export async function reportLateEta(tenant: Pick<TestTenant, 'call'>, bookingId: string, date: string, clock: string): Promise<void> {
+  const eta = DateTime.fromISO(`${date}T${clock}`, { zone: 'America/Chicago' }).toUTC().toISO()!;
+  const event = await tenant.call('POST', `/v1/jobs/${bookingId}/events`, {
+    eventId: `late-${bookingId}`,
+    type: 'en_route',
+    occurredAt: new Date().toISOString(),
+    data: { eta },
+  });
+  expect(event.status, JSON.stringify(event.body)).toBe(202);
+  await drain('status-events');
+  await expect.poll(async () => (await tenant.call('GET', `/v1/bookings/${bookingId}`)).body.job?.state, { timeout: 60_000 }).toBe('en_route');
 }
