@@ -7,7 +7,7 @@
  */
 import { PurgeQueueCommand } from '@aws-sdk/client-sqs';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { DUE_SHARDS, addLedgerRows, dueShardOf, notifyKeys } from '../functions/notify/store';
+import { DUE_SHARDS, putLedgerRows, dueShardOf, notifyKeys } from '../functions/notify/store';
 import { MAX_LISTED_PER_SWEEP, sweepDueNotifications } from '../functions/notify/sweep';
 import { documentClient } from '../functions/shared/clients';
 import { sqsClient } from '../functions/shared/queue-client';
@@ -37,11 +37,11 @@ export async function benchSweeper(system: LocalSystem): Promise<void> {
     ...others.flatMap((tenantId) => Array.from({ length: perOther }, (_, i) => ({ tenantId, bookingId: `b${i}`, dueAt: dueAt(i) }))),
   ];
   const writeMs = await runPool(rows, 32, async ({ tenantId, bookingId, dueAt }) => {
-    await addLedgerRows(tenantId, bookingId, [{ kind: 'reminder_day_of', channel: 'sms', dueAt }]);
+    await putLedgerRows(tenantId, bookingId, [{ kind: 'reminder_day_of', channel: 'sms', dueAt }]);
   });
 
   // The small tenant's confirmation is due now, behind the whole burst of its shard in due-time order.
-  await addLedgerRows(small, 'b0', [{ kind: 'confirmation', channel: 'sms', dueAt: new Date().toISOString() }]);
+  await putLedgerRows(small, 'b0', [{ kind: 'confirmation', channel: 'sms', dueAt: new Date().toISOString() }]);
   const smallKey = notifyKeys.ledgerRow(small, 'b0', 'confirmation');
   const started = performance.now();
   let smallQueuedMs: number | undefined;

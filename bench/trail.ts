@@ -5,14 +5,18 @@
  * the trail's functions and the NotifyWorker call per booking (DynamoDB and SQS, counted in every
  * local Lambda), and whether the technician's and dispatch's alerts reach the provider with the
  * notify queue drained and no sweep (issue 19 item 3: NotifyTeam queues them itself), and how long
- * after the booking answer; last, what one sweeper tick then still finds to do. Asserts nothing.
+ * after the booking answer; what one sweeper tick then still finds to do; then the same for the
+ * messages other writers make due now (every writer queues them itself): each booking cancelled
+ * (the customer's text and the technician's alert) and an emergency's on-call page. Asserts nothing.
  */
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { listOutbox } from '../functions/notify/store';
 import { queues, schedules } from '../functions/registry';
 import { sfnClient } from '../functions/shared/workflow-client';
 import { trailExecutionName } from '../functions/trail/start';
-import { DEMO_TENANT_ID, ensureApiKey, seedDemoTenant } from '../local/demo';
+import { DateTime } from 'luxon';
+import { putTechnician, putTenant } from '../functions/tenant/store';
+import { DEMO_TENANT_ID, demoTechnicians, demoTenant, ensureApiKey, seedDemoTenant } from '../local/demo';
 import { invokeLambda, localAwsCalls, resetLocalAwsCalls } from '../local/lambdas';
 import { pollOnce } from '../local/pollers';
 import type { LocalSystem } from '../local/runtime';
@@ -113,4 +117,96 @@ export async function benchTrail(system: LocalSystem): Promise<void> {
   console.log(
     `then one sweeper tick: DynamoDB ${callsOf(sweeper.lambda, DYNAMO)}, SQS sends ${callsOf(sweeper.lambda, SQS)}; team alerts it delivered: ${late - sent} (were waiting for it)`,
   );
+  await benchDueNow(system, apiKey, booked, drain);
+}
+
+/** How long the bench drains the notify queue for a due-now message before it says it waits for the sweeper (a tick is up to 60 s). */
+const DUE_NOW_WAIT_MS = 5_000;
+
+/** Drains the notify queue until the provider has every `kinds` message of the booking; ms after `answeredAt`, or undefined past the wait. */
+async function toProviderAfter(
+  tenantId: string,
+  bookingId: string,
+  kinds: string[],
+  answeredAt: number,
+  drain: () => Promise<void>,
+): Promise<number | undefined> {
+  for (;;) {
+    await drain();
+    const sent = new Set((await listOutbox(tenantId)).filter((m) => m.bookingId === bookingId).map((m) => String(m.kind)));
+    if (kinds.every((kind) => sent.has(kind))) return performance.now() - answeredAt;
+    if (performance.now() - answeredAt > DUE_NOW_WAIT_MS) return undefined;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function printLatency(what: string, times: Array<number | undefined>): void {
+  const sorted = times.filter((t) => t !== undefined).sort((a, b) => a - b);
+  console.log(
+    `${what}, no sweep: ${sorted.length} of ${times.length}` +
+      (sorted.length
+        ? ` (API answer -> with the provider: median ${sorted[Math.floor(sorted.length / 2)]!.toFixed(0)} ms, max ${sorted.at(-1)!.toFixed(0)} ms)`
+        : '') +
+      (sorted.length < times.length
+        ? `; ${times.length - sorted.length} not within ${DUE_NOW_WAIT_MS / 1000} s (left for the sweeper's tick, up to 60 s)`
+        : ''),
+  );
+}
+
+/** Other writers' due-now messages (issue 19 item 3): a cancellation's two, and an emergency's on-call page. */
+async function benchDueNow(system: LocalSystem, apiKey: string, booked: string[], drain: () => Promise<void>): Promise<void> {
+  console.log('\nOther messages due now (each writer queues them itself; the sweeper is the safety net)\n');
+  const cancels: Array<number | undefined> = [];
+  for (const bookingId of booked) {
+    const response = await fetch(`${system.apiUrl}/v1/bookings/${bookingId}/cancel`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ reason: 'bench' }),
+    });
+    const answeredAt = performance.now();
+    if (response.status !== 200) continue;
+    cancels.push(await toProviderAfter(DEMO_TENANT_ID, bookingId, ['cancellation', 'technician_unassigned'], answeredAt, drain));
+  }
+  printLatency("a cancellation's text and the technician's alert", cancels);
+
+  // An emergency with no honourable window: a company where it is late morning on a day every
+  // technician is off, three plumbers on call (as test/integration/emergency.test.ts lays it out).
+  const tenantId = `bench-emergency-${Date.now()}`;
+  const offset = new Date().getUTCHours() - 11;
+  const shift = offset > 12 ? offset - 24 : offset < -14 ? offset + 24 : offset;
+  const zone = shift === 0 ? 'Etc/GMT' : shift > 0 ? `Etc/GMT+${shift}` : `Etc/GMT${shift}`;
+  const today = DateTime.now().setZone(zone).toISODate()!;
+  const range = { from: today, to: DateTime.fromISO(today).plus({ days: 1 }).toISODate()! };
+  await seedDemoTenant(tenantId);
+  await putTenant({
+    ...demoTenant(tenantId),
+    timeZone: zone,
+    onCallRotation: ['tech-01', 'tech-04', 'tech-08'].map((technicianId) => ({ technicianId, ...range })),
+  });
+  for (const technician of demoTechnicians) await putTechnician(tenantId, { ...technician, timeOff: [{ from: today, to: today, reason: 'day off' }] });
+  const emergencyKey = await ensureApiKey(tenantId);
+  const pages: Array<number | undefined> = [];
+  for (let i = 0; i < 3; i++) {
+    const response = await fetch(`${system.apiUrl}/v1/bookings`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${emergencyKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        customer: { name: `Emergency Bench ${i}`, phone: `512555${7100 + i}` },
+        address: { line1: `${i} Elm St`, city: 'Austin', region: 'TX', postalCode: '78745' },
+        jobTypeId: 'plumbing-burst-pipe',
+        channel: 'voice',
+        transcript: [{ role: 'customer', text: 'A pipe burst under the sink, water everywhere.' }],
+        attribution: { source: 'bench' },
+        allowDuplicate: true,
+      }),
+    });
+    const answeredAt = performance.now();
+    const booking = (await response.json()) as { bookingId: string; status: string };
+    if (response.status !== 201 || booking.status !== 'dispatching') {
+      console.log(`  emergency ${i}: ${response.status} ${booking.status} (not paged: skipped)`);
+      continue;
+    }
+    pages.push(await toProviderAfter(tenantId, booking.bookingId, ['oncall_page', 'emergency_dispatching'], answeredAt, drain));
+  }
+  printLatency("an emergency's on-call page and the customer's 'being dispatched' text", pages);
 }

@@ -8,6 +8,10 @@ import { ANY_KEY, type RouteAccess, type Scope } from './shared/scopes';
 export type Grant =
   | 'table:read'
   | 'table:readWrite'
+  /**
+   * Send to the notify queue: every function that writes ledger rows rings what is due at once
+   * (functions/notify/queue-now.ts); test/infra/notify-due-now-grants.test.ts lists who needs it from the bundles.
+   */
   | 'notifyQueue:send'
   | 'bookingWorkflow:startSync'
   /** Read tenant secrets (`jobrelay/<tenant>/<purpose>`: CRM, SMS, job-event keys); names derive in functions/shared/secrets.ts. */
@@ -185,7 +189,7 @@ export const lambdas: LambdaSpec[] = [
     kind: 'route',
     entry: 'functions/leads/leads.handler.ts',
     description: 'callers who could not be booked, and their waitlist',
-    grants: ['table:readWrite'],
+    grants: ['table:readWrite', 'notifyQueue:send'],
   },
   {
     name: 'AttributionReport',
@@ -266,7 +270,7 @@ export const lambdas: LambdaSpec[] = [
     kind: 'route',
     entry: 'functions/booking/change-booking.handler.ts',
     description: 'move or cancel a booked job through the same claims',
-    grants: ['table:readWrite', 'crmSecrets:read', 'crmSyncQueue:send'],
+    grants: ['table:readWrite', 'crmSecrets:read', 'crmSyncQueue:send', 'notifyQueue:send'],
     timeoutSeconds: 29,
   },
   {
@@ -284,14 +288,14 @@ export const lambdas: LambdaSpec[] = [
       "signed replies from Twilio (confirm, reschedule, cancel, pay, STOP/START/HELP, anything else to dispatch's inbox) and an on-call technician's page link (show, accept, decline)",
     // crmSyncQueue:send: a technician accepting an emergency page (by reply or link) writes the CRM (outbox when it is down);
     // jobTrail:start: and starts the job's trail (functions/emergency/accept.ts).
-    grants: ['table:readWrite', 'crmSecrets:read', 'crmSyncQueue:send', 'jobTrail:start'],
+    grants: ['table:readWrite', 'crmSecrets:read', 'crmSyncQueue:send', 'jobTrail:start', 'notifyQueue:send'],
   },
   {
     name: 'ConfirmBooking',
     kind: 'route',
     entry: 'functions/booking/confirm-booking.handler.ts',
     description: 'dispatch confirms a pending_confirmation booking',
-    grants: ['table:readWrite', 'jobTrail:start'],
+    grants: ['table:readWrite', 'jobTrail:start', 'notifyQueue:send'],
   },
   // Customers, CRM mapping and bookings awaiting a dispatcher (issue 5)
   {
@@ -328,7 +332,7 @@ export const lambdas: LambdaSpec[] = [
     kind: 'route',
     entry: 'functions/booking/decide-booking.handler.ts',
     description: 'a dispatcher decides a pending_approval booking',
-    grants: ['table:readWrite', 'crmSecrets:read', 'crmSyncQueue:send', 'jobTrail:start'],
+    grants: ['table:readWrite', 'crmSecrets:read', 'crmSyncQueue:send', 'jobTrail:start', 'notifyQueue:send'],
     timeoutSeconds: 15,
   },
   // Job lifecycle from the field and renewals (issue 6, part)
@@ -351,7 +355,7 @@ export const lambdas: LambdaSpec[] = [
     kind: 'worker',
     entry: 'functions/lifecycle/status-events.handler.ts',
     description: 'Apply job events through the transition table (version-checked); CRM fields, messages, customer facts; review item before the DLQ',
-    grants: ['table:readWrite', 'crmSecrets:read'],
+    grants: ['table:readWrite', 'crmSecrets:read', 'notifyQueue:send'],
     timeoutSeconds: 30,
   },
   {
@@ -367,7 +371,7 @@ export const lambdas: LambdaSpec[] = [
     entry: 'functions/renewals/scan.handler.ts',
     description: 'Hourly; each tenant at 09:00 its time: membership renewal notices at 60/30/7/0 days, payment retry on a cadence, win-back for lapsed members',
     // The tenant's `payments` secret (Stripe secret key) for renewal charges.
-    grants: ['table:readWrite', 'crmSecrets:read'],
+    grants: ['table:readWrite', 'crmSecrets:read', 'notifyQueue:send'],
     timeoutSeconds: 300,
   },
   // Job trail nodes (state-machines/job-trail.asl.json, Express, one execution per confirmed booking)
@@ -377,7 +381,7 @@ export const lambdas: LambdaSpec[] = [
     entry: 'functions/trail/assign-technician.handler.ts',
     description: 'Confirm the technician (territory, skill, schedule, workload) or move the job to one who qualifies',
     // A move tells the CRM (its secret) or, when the CRM is down, the crm-sync outbox (issue 13).
-    grants: ['table:readWrite', 'crmSecrets:read', 'crmSyncQueue:send'],
+    grants: ['table:readWrite', 'crmSecrets:read', 'crmSyncQueue:send', 'notifyQueue:send'],
   },
   {
     name: 'NotifyTeam',
@@ -469,7 +473,7 @@ export const lambdas: LambdaSpec[] = [
     entry: 'functions/emergency/dispatch-emergency.handler.ts',
     description:
       'Emergency with no honourable window soon: status dispatching, the customer told honestly with safety advice, the nearest on-call technician of the trade paged',
-    grants: ['table:readWrite'],
+    grants: ['table:readWrite', 'notifyQueue:send'],
   },
   {
     name: 'RecordReviewItem',
@@ -485,7 +489,7 @@ export const lambdas: LambdaSpec[] = [
     entry: 'functions/booking/recovery-sweep.handler.ts',
     description:
       'Every 5 minutes (and at local start): re-drive or hand to a person bookings left non-final, release uncommitted holds, ring lost CRM outbox doorbells, finish half-applied day plans, make leads of unbooked callers, free the minutes of expired holds',
-    grants: ['table:readWrite', 'bookingWorkflow:startSync', 'crmSyncQueue:send', 'crmSecrets:read'],
+    grants: ['table:readWrite', 'bookingWorkflow:startSync', 'crmSyncQueue:send', 'crmSecrets:read', 'notifyQueue:send'],
     timeoutSeconds: 300,
   },
   {
@@ -541,7 +545,7 @@ export const lambdas: LambdaSpec[] = [
     description: "the agent's tools over MCP (stateless Streamable HTTP), Vapi and Retell, each run through its own route's handler",
     // The union of the tools' routes' grants (CreateBooking, Holds, ChangeBooking, ...: each tool runs
     // its route's handler in this function); crmSecrets:read also reads the tenant's Vapi/Retell secret.
-    grants: ['table:readWrite', 'bookingWorkflow:startSync', 'crmSecrets:read', 'crmSyncQueue:send'],
+    grants: ['table:readWrite', 'bookingWorkflow:startSync', 'crmSecrets:read', 'crmSyncQueue:send', 'notifyQueue:send'],
     timeoutSeconds: 29,
   },
   {
@@ -567,7 +571,7 @@ export const lambdas: LambdaSpec[] = [
     kind: 'route',
     entry: 'functions/dispatch/suggestions.handler.ts',
     description: 're-dispatch options for technicians running behind, accepted through rescheduleBooking or reassignTechnicians (swap)',
-    grants: ['table:readWrite', 'crmSecrets:read', 'crmSyncQueue:send'],
+    grants: ['table:readWrite', 'crmSecrets:read', 'crmSyncQueue:send', 'notifyQueue:send'],
     timeoutSeconds: 29,
   },
   {
@@ -575,7 +579,7 @@ export const lambdas: LambdaSpec[] = [
     kind: 'route',
     entry: 'functions/dispatch/reassign.handler.ts',
     description: "apply technician changes (a day plan's, a swap, a chain) whole or not at all; a plan once, on its own board",
-    grants: ['table:readWrite', 'crmSecrets:read', 'crmSyncQueue:send'],
+    grants: ['table:readWrite', 'crmSecrets:read', 'crmSyncQueue:send', 'notifyQueue:send'],
     timeoutSeconds: 29,
   },
 ];

@@ -10,7 +10,7 @@
 import { ulid } from 'ulid';
 import type * as z from '../shared/zod';
 import { holdWindow } from '../capacity/engine';
-import { isEmergencyMove, windowsToMoveTo } from './moves';
+import { isEmergencyMove, isMemberMove, windowsToMoveTo } from './moves';
 import {
   commitHoldItems,
   getHold,
@@ -25,7 +25,8 @@ import {
 import { syncBookingToCrm } from '../crm/sync-booking';
 import { offerFreedSlot } from '../leads/waitlist';
 import { planForStatus } from '../notify/plan';
-import { addLedgerRows, cancelPendingRows } from '../notify/store';
+import { addLedgerRows } from '../notify/queue-now';
+import { cancelPendingRows } from '../notify/store';
 import { ApiError } from '../shared/errors';
 import { getJobType, getTenant } from '../tenant/store';
 import type { Tenant } from '../tenant/model';
@@ -100,7 +101,8 @@ export type RescheduleRequest = z.infer<typeof RescheduleRequestSchema>;
 
 export async function rescheduleBooking(tenantId: string, bookingId: string, change: RescheduleRequest, by: string, at: Date) {
   const booking = await loadChangeable(tenantId, bookingId);
-  const [tenant, jobType] = await Promise.all([getTenant(tenantId), getJobType(tenantId, booking.jobTypeId)]);
+  // A member's job may take the member reserve, as the windows offered for its move show (booking/moves.ts).
+  const [tenant, jobType, member] = await Promise.all([getTenant(tenantId), getJobType(tenantId, booking.jobTypeId), isMemberMove(booking)]);
   if (!tenant || !jobType) throw new ApiError('service_unavailable', 'Tenant or job type configuration is missing');
   const current = booking.window;
   const postalCode = booking.request.address.postalCode;
@@ -113,7 +115,7 @@ export async function rescheduleBooking(tenantId: string, bookingId: string, cha
     // A hold taken for a move (POST /v1/holds with bookingId) is that booking's only.
     if (!hold || !isHoldLive(hold, at) || hold.plan.jobTypeId !== jobType.jobTypeId || (hold.bookingId && hold.bookingId !== bookingId)) {
       throw new ApiError('window_unavailable', 'The hold is unknown, expired, for another job type or taken for another booking', 'holdId', {
-        alternatives: await windowsToMoveTo({ tenant, jobType, booking, now: at, technicianId: change.technicianId }),
+        alternatives: await windowsToMoveTo({ tenant, jobType, booking, now: at, member, technicianId: change.technicianId }),
       });
     }
     if (hold.plan.keeps && hold.plan.keeps.from !== booking.holdId) {
@@ -132,6 +134,7 @@ export async function rescheduleBooking(tenantId: string, bookingId: string, cha
       postalCode,
       window,
       emergency,
+      member,
       technicianId: change.technicianId,
       // Its own stop leaves its technician's route as this claim commits: not counted twice (issue 21).
       leaving: booking.holdId,
@@ -139,7 +142,7 @@ export async function rescheduleBooking(tenantId: string, bookingId: string, cha
       bookingId,
       source: 'booking',
       now: at,
-      alternatives: () => windowsToMoveTo({ tenant, jobType, booking, now: at, technicianId: change.technicianId, near: window, except: window }),
+      alternatives: () => windowsToMoveTo({ tenant, jobType, booking, now: at, member, technicianId: change.technicianId, near: window, except: window }),
     });
     if (!attempt.hold) {
       const refused = change.technicianId ? `${change.technicianId} cannot take that window` : 'That window cannot be had';
@@ -214,7 +217,7 @@ export async function announceScheduleChange(args: {
   if (reassigned || !current?.technicianId) {
     rows.push({ kind: 'technician_assigned', channel: 'sms', dueAt: at.toISOString(), technicianId: window.technicianId, version });
   }
-  await addLedgerRows(tenantId, bookingId, rows);
+  await addLedgerRows(tenantId, bookingId, rows, { at });
   await appendTimeline(
     tenantId,
     bookingId,
@@ -237,12 +240,17 @@ export async function cancelBooking(tenantId: string, bookingId: string, reason:
   const booking = await endBooking(tenantId, bookingId, { status: 'cancelled', statusReason: reason }, CHANGEABLE, at);
   await cancelPendingRows(tenantId, bookingId, at);
   const version = (booking.scheduleVersion ?? 1) + 1;
-  await addLedgerRows(tenantId, bookingId, [
-    { kind: 'cancellation', channel: 'sms', dueAt: at.toISOString(), version },
-    ...(booking.window?.technicianId
-      ? [{ kind: 'technician_unassigned' as const, channel: 'sms' as const, dueAt: at.toISOString(), technicianId: booking.window.technicianId, version }]
-      : []),
-  ]);
+  await addLedgerRows(
+    tenantId,
+    bookingId,
+    [
+      { kind: 'cancellation', channel: 'sms', dueAt: at.toISOString(), version },
+      ...(booking.window?.technicianId
+        ? [{ kind: 'technician_unassigned' as const, channel: 'sms' as const, dueAt: at.toISOString(), technicianId: booking.window.technicianId, version }]
+        : []),
+    ],
+    { at },
+  );
   await appendTimeline(tenantId, bookingId, 'CancelBooking', 'cancelled', { reason, by }, at);
   await syncBookingToCrm(tenantId, bookingId, 'cancelled', 'CancelBooking', at);
   // The freed window goes to the earliest waitlisted caller of the trade (leads/waitlist.ts).

@@ -6,7 +6,7 @@
  */
 import { getHold } from '../capacity/store';
 import { planForStatus } from '../notify/plan';
-import { addLedgerRows } from '../notify/store';
+import { addLedgerRows } from '../notify/queue-now';
 import { ApiError } from '../shared/errors';
 import { actorOf, apiRoute, parseWith } from '../shared/http';
 import { now } from '../shared/time';
@@ -39,7 +39,7 @@ export const handler = apiRoute({}, async ({ tenant: caller, pathParameters }) =
   }
   const tenant = await getTenant(caller.tenantId);
   const planned = planForStatus({ status: 'confirmed', window: booking.window, timeZone: tenant!.timeZone, now: at, channel: 'sms' });
-  await addLedgerRows(caller.tenantId, id, planned);
+  await addLedgerRows(caller.tenantId, id, planned, { at });
   await appendTimeline(caller.tenantId, id, 'ConfirmBooking', 'confirmed', { by: actorOf(caller) }, at);
   // Only now does the post-booking trail run (the booking workflow left it for a person's decision).
   await startJobTrail(caller.tenantId, id);

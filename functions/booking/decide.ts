@@ -13,7 +13,7 @@ import { syncBookingToCrm } from '../crm/sync-booking';
 import type * as z from '../shared/zod';
 import type { DismissBookingRequestSchema } from '../crm/schemas';
 import { planForStatus } from '../notify/plan';
-import { addLedgerRows } from '../notify/store';
+import { addLedgerRows } from '../notify/queue-now';
 import { resolveReviewItemsFor } from '../review/store';
 import { ApiError } from '../shared/errors';
 import { actorOf, type TenantContext } from '../shared/http';
@@ -57,7 +57,7 @@ export async function acceptBooking(caller: TenantContext, bookingId: string): P
 
   const tenant = await getTenant(caller.tenantId);
   const planned = planForStatus({ status: 'confirmed', window: booking.window, timeZone: tenant!.timeZone, now: at, channel: 'sms' });
-  await addLedgerRows(caller.tenantId, id, planned);
+  await addLedgerRows(caller.tenantId, id, planned, { at });
   await resolveReviewItemsFor(caller.tenantId, { type: 'booking', id }, 'pending_approval', actorOf(caller), 'Accepted by dispatch', at);
   // Only now does the post-booking trail run (the booking workflow left it for the dispatcher).
   await startJobTrail(caller.tenantId, id);

@@ -15,7 +15,7 @@
  */
 import { getHold, releaseHold } from '../capacity/store';
 import { enqueueCrmSync, listDueCrmSyncWork, markCrmSyncRung, pendingCrmSyncWork, ringCrmSync } from '../crm/outbox-store';
-import { addLedgerRows } from '../notify/store';
+import { addLedgerRows } from '../notify/queue-now';
 import { findOpenReviewItems, openReviewItem } from '../review/store';
 import { logger } from '../shared/logger';
 import { now } from '../shared/time';
@@ -82,7 +82,7 @@ async function handToPerson(booking: BookingRecord, decision: Extract<RecoveryDe
   }
   const tenant = await getTenant(tenantId);
   const told = tenant?.dispatch.phone
-    ? await addLedgerRows(tenantId, bookingId, [{ kind: 'dispatcher_callback', channel: 'sms', dueAt: at.toISOString() }])
+    ? await addLedgerRows(tenantId, bookingId, [{ kind: 'dispatcher_callback', channel: 'sms', dueAt: at.toISOString() }], { at })
     : 0;
   await appendTimeline(
     tenantId,

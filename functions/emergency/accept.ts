@@ -9,7 +9,7 @@ import { DateTime } from 'luxon';
 import { appendTimeline, type BookingRecord, bookingUpdate, getBookingRecord, requireBookingRecord, type TimelineNote, updateBooking } from '../booking/store';
 import { claimHoldItems, listClaims, sendClaimTransaction } from '../capacity/store';
 import { syncBookingToCrm } from '../crm/sync-booking';
-import { addLedgerRows } from '../notify/store';
+import { addLedgerRows } from '../notify/queue-now';
 import { findOpenReviewItems, openReviewItem, resolveReviewItemsFor } from '../review/store';
 import { InvariantError, TransientError } from '../shared/errors';
 import { getJobType, getTenant, listTechnicians } from '../tenant/store';
@@ -172,7 +172,7 @@ async function afterAccepted(
       beforeOutbox: () => updateBooking(tenantId, bookingId, { status: 'pending_crm_sync', statusReason: 'crm_unreachable' }, { onlyFrom: ['confirmed'], at }),
     });
   }
-  await addLedgerRows(tenantId, bookingId, [sms('emergency_eta', at)]);
+  await addLedgerRows(tenantId, bookingId, [sms('emergency_eta', at)], { at });
   await resolveReviewItemsFor(tenantId, { type: 'booking', id: bookingId }, 'emergency_unanswered', technicianId, `Accepted by on-call ${technicianId}`, at);
   if (overbooked) {
     const dispatch = await getDispatch(tenantId, bookingId);

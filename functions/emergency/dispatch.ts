@@ -16,7 +16,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { localDate } from '../capacity/availability';
 import { appendTimeline, requireBookingRecord, updateBooking, type BookingRecord } from '../booking/store';
 import type { PlannedNotification } from '../notify/plan';
-import { addLedgerRows } from '../notify/store';
+import { addLedgerRows } from '../notify/queue-now';
 import { findOpenReviewItems, openReviewItem } from '../review/store';
 import { InvariantError } from '../shared/errors';
 import { getJobType, getTenant, listTechnicians } from '../tenant/store';
@@ -85,7 +85,7 @@ export async function startDispatch(tenantId: string, bookingId: string, at: Dat
   );
   // The customer hears at once: being dispatched (no time promised), and what to do meanwhile.
   const advice = safetyAdviceFor(jobType, saidBy(booking));
-  await addLedgerRows(tenantId, bookingId, [sms('emergency_dispatching', at), sms(SAFETY_KINDS[advice], at)]);
+  await addLedgerRows(tenantId, bookingId, [sms('emergency_dispatching', at), sms(SAFETY_KINDS[advice], at)], { at });
   await advanceDispatch(tenantId, bookingId, at);
   const after = await getDispatch(tenantId, bookingId);
   return { status: 'dispatching', paged: after?.pages.map((p) => p.technicianId) ?? [] };
@@ -104,7 +104,7 @@ async function page(tenant: Tenant, dispatch: DispatchRecord, technicianId: stri
     { messageVars: { ...(booking.messageVars ?? {}), pageCode: dispatch.code, pageLink: pageLink(`${tenant.tenantId}.${secret}`) } },
     { at },
   );
-  await addLedgerRows(tenantId, bookingId, [sms('oncall_page', at, technicianId)]);
+  await addLedgerRows(tenantId, bookingId, [sms('oncall_page', at, technicianId)], { at });
   await appendTimeline(tenantId, bookingId, 'EmergencyDispatch', 'paged', { technicianId }, at);
 }
 
@@ -146,7 +146,7 @@ async function escalate(tenant: Tenant, dispatch: DispatchRecord, at: Date): Pro
     : `no on-call ${dispatch.trade} technician with a phone is on the rotation today`;
   const booking = await requireBookingRecord(tenantId, bookingId);
   await updateBooking(tenantId, bookingId, { messageVars: { ...(booking.messageVars ?? {}), pagedCount: String(dispatch.pages.length) } }, { at });
-  if (tenant.dispatch.onCallManagerPhone) await addLedgerRows(tenantId, bookingId, [sms('oncall_escalation', at)]);
+  if (tenant.dispatch.onCallManagerPhone) await addLedgerRows(tenantId, bookingId, [sms('oncall_escalation', at)], { at });
   const subject = { type: 'booking', id: bookingId };
   if (!(await findOpenReviewItems(tenantId, subject, 'emergency_unanswered')).length) {
     await openReviewItem(

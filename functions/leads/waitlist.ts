@@ -8,21 +8,21 @@
  * Nothing is held: the customer takes it by calling or replying, and the bot or dispatcher books it
  * through POST /v1/bookings like any other.
  */
-import { type CapacityClaim, isClaimActive, planClaims } from '../capacity/availability';
+import { type CapacityClaim, isClaimActive, type OpenWindow, planClaims } from '../capacity/availability';
 import { availableWindows, openWindowsIn } from '../capacity/engine';
 import { listClaims } from '../capacity/store';
 import type { BookingRecord } from '../booking/store';
 import { updateBooking } from '../booking/store';
-import { addLedgerRows } from '../notify/store';
+import { addLedgerRows } from '../notify/queue-now';
 import { formatWindow } from '../notify/variables';
 import { getCustomer } from '../recognise/store';
-import { resolveReviewItemsFor } from '../review/store';
+import { openReviewItem, resolveReviewItemsFor } from '../review/store';
 import { ApiError } from '../shared/errors';
 import { logger } from '../shared/logger';
 import { getJobType, getTenant } from '../tenant/store';
 import type { JobType, Technician, Tenant } from '../tenant/model';
 import { waitingLeadsFor } from './leads';
-import { type WaitlistPlacement, waitersOfDay } from './waiters';
+import { type DayWaiter, type WaitlistPlacement, waitersOfDay } from './waiters';
 import type { LeadRecord } from './schemas';
 import { getLead, recordOffer, waitlistLead, waitlistOf } from './store';
 
@@ -96,9 +96,17 @@ async function sendOffer(
   const customer = lead.customerId ? await getCustomer(tenant.tenantId, lead.customerId) : undefined;
   const offerWindow = formatWindow(slot, tenant.timeZone, customer?.language ?? 'en').window;
   await updateBooking(tenant.tenantId, lead.bookingId, { messageVars: { offerWindow } }, { at });
-  await addLedgerRows(tenant.tenantId, lead.bookingId, [{ kind: 'waitlist_offer', channel: 'sms', dueAt: at.toISOString(), version }]);
+  await addLedgerRows(tenant.tenantId, lead.bookingId, [{ kind: 'waitlist_offer', channel: 'sms', dueAt: at.toISOString(), version }], { at });
   logger.info('freed slot offered to a waitlisted lead', { tenantId: tenant.tenantId, leadId: lead.leadId, freedBy, date: slot.date, start: slot.start });
   return { ...lead, status: 'offered', offer, offers: version };
+}
+
+/** An offer made after a dispatch change (the route's `waitlistOffers`). */
+export interface WaitlistOffer {
+  leadId: string;
+  date: string;
+  start: string;
+  end: string;
 }
 
 /**
@@ -112,18 +120,23 @@ async function sendOffer(
  * Each offer counts as taken for the leads after it (its claims are added to the day where the plan,
  * else the booking engine's first candidate, puts it), so one place is never offered twice. Nothing
  * is held (as for a freed slot): the customer books through POST /v1/bookings. Never throws, and
- * stops after APPLY_OFFER_BUDGET_MS: the change happened whatever becomes of the offers.
+ * stops after `budgetMs` (default APPLY_OFFER_BUDGET_MS): the change happened whatever becomes of
+ * the offers. What could not be offered goes to the review queue for a dispatcher (reviewUnoffered):
+ * an offer that failed, as a `callback` item on its lead; callers not tried (out of time, or the
+ * day's waitlist could not be read), as one item for the day.
  */
 export async function offerGrownRoom(
   /** The company as the caller read it after the change (dispatch/day.ts loadDispatchDay): not read again. */
   company: { tenant: Tenant; technicians: Technician[]; jobTypes: JobType[] },
   change: { date: string; before: CapacityClaim[]; freedBy: string; placements?: WaitlistPlacement[] },
   at: Date,
-): Promise<Array<{ leadId: string; date: string; start: string; end: string }>> {
+  options: { budgetMs?: number } = {},
+): Promise<WaitlistOffer[]> {
   const { tenant, technicians, jobTypes } = company;
   const { tenantId } = tenant;
   const { date } = change;
-  const made: Array<{ leadId: string; date: string; start: string; end: string }> = [];
+  const made: WaitlistOffer[] = [];
+  let tried = 0;
   try {
     const after = await listClaims(tenantId, date, date);
     const trades = [...new Set(technicians.filter((t) => t.active).flatMap((t) => t.trades))];
@@ -131,35 +144,122 @@ export async function offerGrownRoom(
     const types = new Map(jobTypes.map((j) => [j.jobTypeId, j]));
     const before = change.before.filter((c) => isClaimActive(c, at));
     const now = after.filter((c) => isClaimActive(c, at));
-    const deadline = Date.now() + APPLY_OFFER_BUDGET_MS;
-    for (const waiter of await waitersOfDay(tenantId, date, trades)) {
-      if (Date.now() > deadline) {
+    const deadline = Date.now() + (options.budgetMs ?? APPLY_OFFER_BUDGET_MS);
+    const waiters = await waitersOfDay(tenantId, date, trades);
+    for (const waiter of waiters) {
+      if (Date.now() >= deadline) {
         logger.warn('offering the room a dispatch change made stopped at its time budget', { tenantId, date, offered: made.length });
+        const notTried = waiters.slice(tried).filter((w) => !planned || w.leads.some(({ lead }) => planned.has(lead.leadId)));
+        await reviewUnoffered(tenant, change, { notTried, cause: 'time' }, at);
         break;
       }
-      const jobType = types.get(waiter.jobTypeId);
-      if (!jobType) continue;
-      const args = { tenant, technicians, jobType, postalCode: waiter.postalCode, dates: [date], now: at };
-      const openBefore = new Set(openWindowsIn({ ...args, claims: before }).open.map((w) => w.start));
-      const open = openWindowsIn({ ...args, claims: now }).open.filter((w) => !openBefore.has(w.start));
-      const choice = waiter.leads
-        .filter(({ lead }) => !planned || planned.has(lead.leadId))
-        .flatMap(({ lead, start }) => {
-          const want = planned?.get(lead.leadId)?.start ?? start;
-          const slot = open.find((w) => !want || w.start === want);
-          return slot ? [{ lead, slot }] : [];
-        })[0];
-      if (!choice) continue;
-      const offered = await sendOffer(tenant, choice.lead, choice.slot, change.freedBy, at);
-      if (!offered) continue;
-      // Taken, for the callers after this one: on the plan's technician, else the booking engine's first candidate.
-      const technicianId = planned?.get(choice.lead.leadId)?.technicianId;
-      const plan = choice.slot.candidates.find((c) => c.technicianId === technicianId) ?? choice.slot.candidates[0]!;
-      now.push(...planClaims(plan, `offer:${choice.lead.leadId}`));
-      made.push({ leadId: choice.lead.leadId, date: choice.slot.date, start: choice.slot.start, end: choice.slot.end });
+      tried++;
+      let choice: { lead: LeadRecord; slot: OpenWindow } | undefined;
+      try {
+        const jobType = types.get(waiter.jobTypeId);
+        if (!jobType) continue;
+        const args = { tenant, technicians, jobType, postalCode: waiter.postalCode, dates: [date], now: at };
+        const openBefore = new Set(openWindowsIn({ ...args, claims: before }).open.map((w) => w.start));
+        const open = openWindowsIn({ ...args, claims: now }).open.filter((w) => !openBefore.has(w.start));
+        choice = waiter.leads
+          .filter(({ lead }) => !planned || planned.has(lead.leadId))
+          .flatMap(({ lead, start }) => {
+            const want = planned?.get(lead.leadId)?.start ?? start;
+            const slot = open.find((w) => !want || w.start === want);
+            return slot ? [{ lead, slot }] : [];
+          })[0];
+        if (!choice) continue;
+        const offered = await sendOffer(tenant, choice.lead, choice.slot, change.freedBy, at);
+        if (!offered) continue;
+        // Taken, for the callers after this one: on the plan's technician, else the booking engine's first candidate.
+        const technicianId = planned?.get(choice.lead.leadId)?.technicianId;
+        const plan = choice.slot.candidates.find((c) => c.technicianId === technicianId) ?? choice.slot.candidates[0]!;
+        now.push(...planClaims(plan, `offer:${choice.lead.leadId}`));
+        made.push({ leadId: choice.lead.leadId, date: choice.slot.date, start: choice.slot.start, end: choice.slot.end });
+      } catch (error) {
+        logger.warn('offering the room a dispatch change made to a waiting caller failed', { tenantId, date, error: (error as Error).name });
+        await reviewUnoffered(tenant, change, { failed: { lead: choice?.lead ?? waiter.leads[0]!.lead, slot: choice?.slot, error: error as Error } }, at);
+      }
     }
   } catch (error) {
     logger.warn('offering the room a dispatch change made failed', { tenantId, date, error: (error as Error).name });
+    await reviewUnoffered(tenant, change, { cause: error as Error }, at);
   }
   return made;
+}
+
+/** What made the room, as a dispatcher reads it: a day plan (its id, as the console shows it) or a reassignment by hand. */
+function changeSaid(freedBy: string): string {
+  return freedBy.startsWith('pl_') ? `the day plan ${freedBy}` : 'a dispatch reassignment';
+}
+
+/**
+ * Room a dispatch change made that did not reach the callers waiting for it: a review item a
+ * dispatcher acts on, never only a log line. `failed`: the offer to one caller failed (a `callback`
+ * item on the lead: it closes when the customer books); `notTried`: callers the offers ran out of time
+ * for (one item for the day, naming them); `cause` an error: the day's waitlist could not be read (one
+ * item for the day). Never throws.
+ */
+async function reviewUnoffered(
+  tenant: Tenant,
+  change: { date: string; freedBy: string },
+  what:
+    | { failed: { lead: LeadRecord; slot?: { date: string; start: string; end: string }; error: Error } }
+    | { notTried: DayWaiter[]; cause: 'time' }
+    | { cause: Error },
+  at: Date,
+): Promise<void> {
+  try {
+    const day = formatWindow({ date: change.date, start: '' }, tenant.timeZone, 'en').date;
+    const by = changeSaid(change.freedBy);
+    if ('failed' in what) {
+      const { lead, slot, error } = what.failed;
+      const room = slot ? formatWindow(slot, tenant.timeZone, 'en').window : day;
+      await openReviewItem(
+        tenant.tenantId,
+        {
+          kind: 'callback',
+          reason: `Call back a waiting caller: ${by} made room on ${room}, but the text offering it to them could not be sent (${error.name}: ${error.message.slice(0, 300)}). Offer them that time, or book it for them.`,
+          subject: { type: 'lead', id: lead.leadId },
+          payload: {
+            leadId: lead.leadId,
+            ...(lead.bookingId ? { bookingId: lead.bookingId } : {}),
+            ...(lead.customerId ? { customerId: lead.customerId } : {}),
+            ...(lead.contact ? { contact: lead.contact } : {}),
+            ...(slot ? { window: { date: slot.date, start: slot.start, end: slot.end } } : { date: change.date }),
+            freedBy: change.freedBy,
+            error: error.name,
+          },
+        },
+        at,
+      );
+      return;
+    }
+    const leadIds = 'notTried' in what ? what.notTried.flatMap((w) => w.leads.map(({ lead }) => lead.leadId)) : undefined;
+    if (leadIds && !leadIds.length) return;
+    const missed =
+      what.cause === 'time'
+        ? `the offers ran out of time before ${leadIds!.length === 1 ? 'one waiting caller' : `${leadIds!.length} waiting callers`} could be checked`
+        : `it could not be offered to the waiting callers (the day's waitlist could not be read: ${what.cause.name})`;
+    await openReviewItem(
+      tenant.tenantId,
+      {
+        kind: 'callback',
+        reason: `Check the waitlist for ${day}: ${by} made room that day, but ${missed}. Look at the board for free times and call them.`,
+        subject: { type: 'dispatch_day', id: change.date },
+        payload: {
+          date: change.date,
+          freedBy: change.freedBy,
+          ...(leadIds ? { leadIds } : { error: (what.cause as Error).name }),
+        },
+      },
+      at,
+    );
+  } catch (error) {
+    logger.error('the review item for room not offered to waiting callers could not be opened', {
+      tenantId: tenant.tenantId,
+      date: change.date,
+      error: (error as Error).name,
+    });
+  }
 }

@@ -11,7 +11,8 @@ import { buildBookingWrite } from '../crm/write';
 import { crmAdapterFor } from '../crm/adapters';
 import { effectiveMapping, mapFields, type JobState } from '../crm/mapping';
 import type { NotificationKind } from '../notify/catalogue';
-import { addLedgerRows, cancelPendingRows } from '../notify/store';
+import { addLedgerRows } from '../notify/queue-now';
+import { cancelPendingRows } from '../notify/store';
 import { recordPayment, recordServiceVisit } from '../recognise/store';
 import { countMemberVisit } from '../renewals/visits';
 import type { JobType, Tenant } from '../tenant/model';
@@ -134,6 +135,6 @@ export async function runJobEffects(args: {
   const cancelled = plan.cancelKinds.length ? await cancelLedgerKinds(tenant.tenantId, booking.bookingId, plan.cancelKinds, at) : 0;
   if (plan.customer) await applyCustomerFacts(tenant.tenantId, booking, plan.customer, jobType, at);
   const crm = await writeJobStateToCrm(tenant, booking.bookingId, state, event, plan.crmJob, jobType, at);
-  const messages = plan.notifications.length ? await addLedgerRows(tenant.tenantId, booking.bookingId, plan.notifications) : 0;
+  const messages = plan.notifications.length ? await addLedgerRows(tenant.tenantId, booking.bookingId, plan.notifications, { at }) : 0;
   return { crm: crm.written, messages, cancelled };
 }

@@ -13,7 +13,7 @@
 import { appendTimeline, getBookingRecord } from '../booking/store';
 import { loadDispatchDay } from '../dispatch/day';
 import { computeSuggestions } from '../dispatch/suggestions';
-import { addLedgerRows } from '../notify/store';
+import { addLedgerRows } from '../notify/queue-now';
 import { getCustomer } from '../recognise/store';
 import { logger } from '../shared/logger';
 import { getJobType, getTenant } from '../tenant/store';
@@ -157,5 +157,5 @@ async function alertDispatchIfAtRisk(tenantId: string, bookingId: string, date: 
   const suggestions = await computeSuggestions(await loadDispatchDay(tenantId, date), at, { maxMoves: 1 });
   if (!suggestions.some((s) => s.reason.lateBookingId === bookingId)) return;
   const version = Math.floor(Date.parse(event.occurredAt) / 60_000);
-  await addLedgerRows(tenantId, bookingId, [{ kind: 'delay_alert', channel: 'sms', dueAt: at.toISOString(), version }]);
+  await addLedgerRows(tenantId, bookingId, [{ kind: 'delay_alert', channel: 'sms', dueAt: at.toISOString(), version }], { at });
 }

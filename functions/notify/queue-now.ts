@@ -1,17 +1,40 @@
 /**
- * Messages due now go now (issue 19): the booking's ScheduleNotifications node and the trail's
- * NotifyTeam write the rows that are due already `queued` (notify/store.ts putLedgerRows) and ring
- * their doorbell on the notify queue at once, so the customer has the confirmation, and the
- * technician and dispatch the new job, seconds after the booking answer instead of at the sweeper's
- * next tick. The sweeper stays the safety net: it never lists a row queued here until
- * REQUEUE_AFTER_MS has passed without the worker settling it (a lost message), and a row whose
- * message the queue did not take goes back to pending, due now, for its next tick.
+ * Messages due now go now (issue 19): every writer of ledger rows writes the rows that are due
+ * already `queued` (notify/store.ts putLedgerRows) and rings their doorbell on the notify queue at
+ * once, so the customer has the confirmation, a cancellation or an emergency's ETA, and the
+ * technician, on-call or dispatch their alert, seconds after the change instead of at the sweeper's
+ * next tick. Writers go through addLedgerRows below (ScheduleNotifications writes its rows in a
+ * transaction and rings them with queueWritten). The sweeper stays the safety net: it never lists a
+ * row queued here until REQUEUE_AFTER_MS has passed without the worker settling it (a lost message),
+ * and a row whose message the queue did not take goes back to pending, due now, for its next tick.
+ * Every function that bundles this module sends to the notify queue, so it needs the
+ * `notifyQueue:send` grant (test/infra/notify-due-now-grants.test.ts checks the registry).
  */
 import { logger } from '../shared/logger';
 import type { PlannedNotification } from './plan';
 import { NOTIFY_BATCH, sendNotifyMessages } from './queue-store';
 import type { MessageParties } from './schemas';
-import { deferRow, type LedgerMessage } from './store';
+import { deferRow, type LedgerMessage, partiesOf, putLedgerRows } from './store';
+
+/**
+ * Writes planned ledger rows (a row that already exists is left as it is) and answers how many it
+ * wrote; the rows due by `at` (the writer's clock) are written `queued` and rung on the notify queue
+ * at once. A retried writer finds its rows written and queues nothing again. `parties`: the ids the
+ * worker reads with each row (NotifyMessage.parties), when the writer has them at hand.
+ */
+export async function addLedgerRows(
+  tenantId: string,
+  bookingId: string,
+  rows: PlannedNotification[],
+  options: { at: Date; parties?: MessageParties },
+): Promise<number> {
+  if (!rows.length) return 0;
+  const { at } = options;
+  const parties = partiesOf(options.parties);
+  const written = await putLedgerRows(tenantId, bookingId, rows, { queuedAt: at, ...(parties ? { parties } : {}) });
+  await queueWritten(tenantId, bookingId, written, parties, at);
+  return written.length;
+}
 
 /**
  * Rings the doorbell of the rows a writer just wrote `queued` (the rows putLedgerRows or

@@ -172,16 +172,13 @@ function rowKey(row: LedgerMessage) {
   return notifyKeys.ledgerRow(row.tenantId, row.bookingId, row.kind, row.technicianId, row.version);
 }
 
-/** Writes planned rows; a row that already exists is left as it is (a re-entered node adds nothing). */
-export async function addLedgerRows(tenantId: string, bookingId: string, rows: PlannedNotification[]): Promise<number> {
-  return (await putLedgerRows(tenantId, bookingId, rows)).length;
-}
-
 /**
  * Writes planned rows and answers with the ones it wrote (a row that already exists is left as it
  * is). With `queuedAt`, a row due by then is written already `queued` (the claim markQueued makes),
  * due again REQUEUE_AFTER_MS later: the writer rings its doorbell itself (sendNotifyMessages) and
  * the sweeper, which lists only pending rows and lost queued ones, never queues it a second time.
+ * Writers go through notify/queue-now.ts addLedgerRows, which does both; without `queuedAt` every
+ * row is written pending for the sweeper (tests and benches that set up the sweeper's work).
  */
 export async function putLedgerRows(
   tenantId: string,
@@ -397,8 +394,8 @@ export async function deferRow(row: LedgerMessage, until: Date, reason: string, 
   return deferred;
 }
 
-/** A row that will not be sent (opted out, refused, template unfillable), with the reason. */
-export async function settleRow(row: LedgerMessage, status: 'suppressed' | 'failed', reason: string, at: Date): Promise<boolean> {
+/** A row that will not be sent (opted out, refused, template unfillable, replaced by a newer change), with the reason. */
+export async function settleRow(row: LedgerMessage, status: 'suppressed' | 'failed' | 'superseded', reason: string, at: Date): Promise<boolean> {
   return sendConditional(
     new UpdateCommand({
       TableName: config.tableName,

@@ -19,7 +19,7 @@ import { getJobType } from '../tenant/store';
 import { composeMessage, type MessageLanguage, messageVariables, type NotificationKind, renderMessage } from './catalogue';
 import { invoiceDescription, invoicePaymentLink } from '../renewals/payment-link';
 import { type Awaiting, bookingForReply, CONVERSATION_TTL_MINUTES, carrierCommand, normaliseKeyword, parseReply, type ReplyCommand } from './customer-reply';
-import { addLedgerRows } from './store';
+import { addLedgerRows } from './queue-now';
 import {
   addThreadEntry,
   claimInbound,
@@ -230,7 +230,7 @@ async function carrierCancel(c: Conversation, booking: BookingRecord): Promise<R
 async function alertDispatcher(tenantId: string, booking: BookingRecord, body: string, at: Date): Promise<void> {
   // The alert quotes the reply: the latest one is a fact the booking's messages may use.
   await updateBooking(tenantId, booking.bookingId, { messageVars: { ...booking.messageVars, replyText: body.slice(0, 300) } }, { at });
-  await addLedgerRows(tenantId, booking.bookingId, [{ kind: 'customer_reply_alert', channel: 'sms', dueAt: at.toISOString(), version: at.getTime() }]);
+  await addLedgerRows(tenantId, booking.bookingId, [{ kind: 'customer_reply_alert', channel: 'sms', dueAt: at.toISOString(), version: at.getTime() }], { at });
 }
 
 const OFFERED = 3;
@@ -293,7 +293,7 @@ async function forDispatch(c: Conversation, why?: string, kind: NotificationKind
       text: body.slice(0, 300),
       ...(c.customer ? { customerId: c.customer.customerId } : {}),
     });
-    await addLedgerRows(tenantId, subjectId, [{ kind: 'customer_reply_alert', channel: 'sms', dueAt: at.toISOString() }]);
+    await addLedgerRows(tenantId, subjectId, [{ kind: 'customer_reply_alert', channel: 'sms', dueAt: at.toISOString() }], { at });
   }
   return { action: 'customer_reply', text: await answer(c, kind) };
 }
@@ -319,7 +319,7 @@ async function answer(c: Conversation, kind: NotificationKind, job: Record<strin
     job: { companyPhone: forPeople(tenant.dispatch.phone, tenant.country), ...job },
   });
   try {
-    return composeMessage(kind, tenant.messaging.templates, vars, c.language);
+    return await composeMessage(kind, tenant.messaging.templates, vars, c.language);
   } catch (error) {
     // A tenant template that cannot be filled must not leave the customer without an answer.
     logger.warn('reply template could not be filled; the catalogue wording was sent', { kind, error: (error as Error).message });

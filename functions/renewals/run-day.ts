@@ -8,7 +8,7 @@
  * payment provider set up in AWS is charged nothing and gets a `setup_required` review item.
  */
 import { DateTime } from 'luxon';
-import { addLedgerRows } from '../notify/store';
+import { addLedgerRows } from '../notify/queue-now';
 import { findOpenReviewItems, openReviewItem } from '../review/store';
 import { logger } from '../shared/logger';
 import { getTenant } from '../tenant/store';
@@ -77,8 +77,8 @@ async function reviewMembership(m: Membership, reason: string, payload: Record<s
   await openReviewItem(m.tenantId, { kind: 'workflow_failed', reason, subject, payload: { node: 'RenewalsScan', customerId: m.customerId, ...payload } }, at);
 }
 
-async function notice(m: Membership, kind: Parameters<typeof addLedgerRows>[2][number]['kind'], cycle: string, dueAt: string): Promise<number> {
-  return addLedgerRows(m.tenantId, membershipSubject(m.membershipId, cycle), [{ kind, channel: 'sms', dueAt }]);
+async function notice(m: Membership, kind: Parameters<typeof addLedgerRows>[2][number]['kind'], cycle: string, dueAt: string, at: Date): Promise<number> {
+  return addLedgerRows(m.tenantId, membershipSubject(m.membershipId, cycle), [{ kind, channel: 'sms', dueAt }], { at });
 }
 
 async function lapse(m: Membership, cycle: string, today: string, at: Date, summary: RenewalsSummary): Promise<Membership | undefined> {
@@ -86,7 +86,7 @@ async function lapse(m: Membership, cycle: string, today: string, at: Date, summ
   if (!next) return undefined;
   summary.lapsed++;
   const start = DateTime.fromJSDate(at);
-  for (const [kind, days] of WINBACK_AFTER_DAYS) summary.notices += await notice(next, kind, cycle, start.plus({ days }).toUTC().toISO()!);
+  for (const [kind, days] of WINBACK_AFTER_DAYS) summary.notices += await notice(next, kind, cycle, start.plus({ days }).toUTC().toISO()!, at);
   return next;
 }
 
@@ -145,14 +145,14 @@ async function charge(
     );
     if (next) {
       summary.renewed++;
-      summary.notices += await notice(next, 'renewal_confirmed', step.cycle, at.toISOString());
+      summary.notices += await notice(next, 'renewal_confirmed', step.cycle, at.toISOString(), at);
     }
     return next;
   }
   const next = await updateMembership(m, { status: 'past_due', chargeAttempts: step.attempt + 1 }, at);
   if (!next) return undefined;
   summary.failed++;
-  if (step.attempt === 0) summary.notices += await notice(next, 'renewal_payment_failed', step.cycle, at.toISOString());
+  if (step.attempt === 0) summary.notices += await notice(next, 'renewal_payment_failed', step.cycle, at.toISOString(), at);
   // The last retry failed: lapse now, not tomorrow.
   if (step.attempt >= RETRY_AFTER_DAYS.length) return lapse(next, step.cycle, today, at, summary);
   return next;
@@ -184,7 +184,7 @@ async function runMembership(
     if (!steps.length) return;
     let changed = false;
     for (const step of steps) {
-      if (step.type === 'notice') summary.notices += await notice(m!, step.kind, step.cycle, noticeAt);
+      if (step.type === 'notice') summary.notices += await notice(m!, step.kind, step.cycle, noticeAt, at);
       else if (step.type === 'charge') {
         m = await charge(m!, step, today, at, summary, providerOf);
         changed = true;

@@ -14,8 +14,8 @@
  */
 import { requireBookingRecord, type TimelineNote } from '../booking/store';
 import type { PlannedNotification } from '../notify/plan';
-import { queueWritten } from '../notify/queue-now';
-import { partiesOf, putLedgerRows } from '../notify/store';
+import { addLedgerRows } from '../notify/queue-now';
+import { partiesOf } from '../notify/store';
 import { InvariantError, type NodeRaises, RetryableError } from '../shared/errors';
 import { TRAIL_STEP_CATCH, workflowNode } from '../shared/node';
 import { now } from '../shared/time';
@@ -91,8 +91,7 @@ export const handler = workflowNode('NotifyTeam', async (state) => {
   // Due now: written `queued` and rung on the notify queue here (notify/queue-now.ts), the sweeper the
   // safety net. A retried node finds its rows written and queues nothing again; a doorbell rung twice
   // is still one message (the worker claims the row before it sends).
-  const written = rows.length ? await putLedgerRows(tenantId, bookingId, rows, { queuedAt: at, ...(parties ? { parties } : {}) }) : [];
-  await queueWritten(tenantId, bookingId, written, parties, at);
+  await addLedgerRows(tenantId, bookingId, rows, { at, ...(parties ? { parties } : {}) });
   // Both timeline entries go in CloseTrail's booking write.
   const write: TrailWrite = { notes: planned.map((p) => ({ ...p.note, at: at.toISOString() })) };
   return { ...results, ...(Object.keys(failures).length ? { failures } : {}), ...(planned.length ? { write } : {}) };

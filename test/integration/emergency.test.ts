@@ -15,7 +15,7 @@ import type { Tenant } from '../../functions/tenant/model';
 import { getTenant, putTechnician, putTenant } from '../../functions/tenant/store';
 import { demoTechnicians } from '../../local/demo';
 import { bookingRequest, createTestTenant, itemsWithPrefix, partitionItems, setCredential, type TestTenant, storedClaims } from './helpers';
-import { outboxFor, sweepSubjects } from './lifecycle-helpers';
+import { drain, outboxFor, sweepSubjects } from './lifecycle-helpers';
 
 /** An IANA zone where the local hour is `hour` right now (Etc/GMT+N is UTC-N). */
 function zoneAtLocalHour(hour: number): string {
@@ -250,6 +250,10 @@ describe('emergency dispatch now', { timeout: 240_000 }, () => {
     const { tenant, today } = await sundayLateMorning();
     const { bookingId, path } = await bookPaged(tenant);
     expect(path).toMatch(new RegExp(`^/v1/pages/${tenant.tenantId}\\.[A-Za-z0-9_-]{32}$`));
+    // No sweep: the page, and the customer's "being dispatched" text, go at once (issue 19: due now goes now).
+    const sent = async () => (await outboxFor(tenant.tenantId, bookingId)).map((m) => `${m.kind}:${m.to}`).sort();
+    await drain('notify');
+    expect(await sent()).toEqual(expect.arrayContaining(['emergency_dispatching:+15125550142', 'oncall_page:+15125552004']));
     const page = await fetch(`${inject('apiUrl')}${path}`);
     expect(page.status).toBe(200);
     expect(await page.text()).toMatch(/Accept/);
@@ -260,6 +264,9 @@ describe('emergency dispatch now', { timeout: 240_000 }, () => {
     const booking = (await tenant.call('GET', `/v1/bookings/${bookingId}`)).body;
     expect(['confirmed', 'pending_crm_sync']).toContain(booking.status);
     expect(booking.window).toMatchObject({ date: today, technicianId: 'tech-04' });
+    // The ETA too, once, with no sweep.
+    await drain('notify');
+    expect((await sent()).filter((m) => m.startsWith('emergency_eta:'))).toEqual(['emergency_eta:+15125550142']);
   });
 
   it("an accepted emergency claims the technician's capacity (the board shows it on them), reports the job it runs into, and starts the job trail once", async () => {

@@ -9,7 +9,7 @@ import { DateTime } from 'luxon';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { updateBooking } from '../../functions/booking/store';
 import { NOTIFICATION_KINDS, recipientOf, type NotificationKind } from '../../functions/notify/catalogue';
-import { addLedgerRows, listOutbox } from '../../functions/notify/store';
+import { putLedgerRows, listOutbox } from '../../functions/notify/store';
 import { setCustomerLanguage } from '../../functions/recognise/store';
 import { bookingRequest, createTestTenant, nextWeekday, type TestTenant } from './helpers';
 import { deliverDue } from './lifecycle-helpers';
@@ -106,7 +106,7 @@ describe('every kind, as the outbox has it', () => {
         version: 90,
         ...(recipientOf(kind) === 'technician' ? { technicianId: window.technicianId } : {}),
       }));
-      await addLedgerRows(tenant.tenantId, bookingId, rows);
+      await putLedgerRows(tenant.tenantId, bookingId, rows);
     }
     await expect
       .poll(

@@ -13,7 +13,7 @@ import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  addLedgerRows,
+  putLedgerRows,
   DUE_MARKER_KEY,
   DUE_PARTITION,
   duePartition,
@@ -81,12 +81,12 @@ describe('sharded due index', () => {
     for (let start = 0; start < BIG_BURST; start += 50) {
       await Promise.all(
         Array.from({ length: Math.min(50, BIG_BURST - start) }, (_, i) =>
-          addLedgerRows(big, `b${start + i}`, [{ kind: 'confirmation', channel: 'sms', dueAt: burstDue }]),
+          putLedgerRows(big, `b${start + i}`, [{ kind: 'confirmation', channel: 'sms', dueAt: burstDue }]),
         ),
       );
     }
     // Due after every row of the burst: in due-time order it is the last of its shard.
-    await addLedgerRows(small, 'b0', [{ kind: 'confirmation', channel: 'sms', dueAt: new Date(Date.now() - 1_000).toISOString() }]);
+    await putLedgerRows(small, 'b0', [{ kind: 'confirmation', channel: 'sms', dueAt: new Date(Date.now() - 1_000).toISOString() }]);
     expect(await ledgerRow(small, 'b0')).toMatchObject({ duePk: duePartition(big), status: 'pending' });
 
     // One pass that may queue only 20 rows of the shard: tenants are taken in turn, so the small
@@ -136,7 +136,7 @@ describe('sharded due index', () => {
 
     const now = `now-${ulid().toLowerCase()}`;
     markedHere.push(dueShardOf(now));
-    await addLedgerRows(now, 'b1', [{ kind: 'confirmation', channel: 'sms', dueAt: new Date().toISOString() }]);
+    await putLedgerRows(now, 'b1', [{ kind: 'confirmation', channel: 'sms', dueAt: new Date().toISOString() }]);
     expect(await sweepDueNotifications(notFull(new Date()))).toBe(1);
     expect(await ledgerRow(now, 'b1')).toMatchObject({ status: 'queued' });
 
@@ -145,7 +145,7 @@ describe('sharded due index', () => {
     const later = `later-${ulid().toLowerCase()}`;
     markedHere.push(dueShardOf(later));
     const dueAt = new Date(Date.now() + 5 * 60_000);
-    await addLedgerRows(later, 'b1', [{ kind: 'confirmation', channel: 'sms', dueAt: dueAt.toISOString() }]);
+    await putLedgerRows(later, 'b1', [{ kind: 'confirmation', channel: 'sms', dueAt: dueAt.toISOString() }]);
     await expect.poll(idleCalls, { timeout: 120_000, interval: 2_000 }).toEqual(['GetItemCommand']);
     expect(await ledgerRow(later, 'b1')).toMatchObject({ status: 'pending' });
     expect(await sweepDueNotifications(notFull(new Date(dueAt.getTime() + 1_000)))).toBe(1);
@@ -158,7 +158,7 @@ describe('sharded due index', () => {
     while (markedHere.includes(dueShardOf(tenantId))) tenantId = `race-${ulid().toLowerCase()}`;
     const shard = dueShardOf(tenantId);
     const seen = (await readDueMarker())?.[shard] ?? {};
-    await addLedgerRows(tenantId, 'b1', [{ kind: 'confirmation', channel: 'sms', dueAt: new Date().toISOString() }]);
+    await putLedgerRows(tenantId, 'b1', [{ kind: 'confirmation', channel: 'sms', dueAt: new Date().toISOString() }]);
     expect(await setDueHint(shard, NO_ROWS, seen)).toBe(false);
     expect((await readDueMarker())?.[shard]?.next).toBeUndefined();
   });

@@ -5,7 +5,7 @@
  * alert); the customer keeps theirs. A language we do not have is a 400 naming the field.
  */
 import { describe, expect, it } from 'vitest';
-import { addLedgerRows } from '../../functions/notify/store';
+import { putLedgerRows } from '../../functions/notify/store';
 import { demoTenant } from '../../local/demo';
 import { bookingRequest, createTestTenant, nextWeekday, type TestTenant } from './helpers';
 import { deliverDue } from './lifecycle-helpers';
@@ -40,7 +40,7 @@ describe('staff messages in the staff member’s language', { timeout: 180_000 }
     expect((await tenant.call('PUT', `/v1/config/technicians/${technicianId}`, { ...input, language: 'es' })).status).toBe(200);
 
     const now = new Date().toISOString();
-    await addLedgerRows(tenant.tenantId, booking.bookingId, [
+    await putLedgerRows(tenant.tenantId, booking.bookingId, [
       { kind: 'technician_assigned', channel: 'sms', dueAt: now, technicianId, version: 99 },
       { kind: 'dispatcher_alert', channel: 'sms', dueAt: now, version: 99 },
       { kind: 'manager_alert', channel: 'sms', dueAt: now, version: 99 },

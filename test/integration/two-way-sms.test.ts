@@ -8,13 +8,13 @@ import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { updateBooking } from '../../functions/booking/store';
 import { twilioSignature } from '../../functions/notify/inbound-sms.handler';
-import { addLedgerRows } from '../../functions/notify/store';
+import { putLedgerRows } from '../../functions/notify/store';
 import { addDays } from '../../functions/shared/zoned-time';
 import { putJobType, putTenant } from '../../functions/tenant/store';
 import { demoJobTypes, demoTenant } from '../../local/demo';
 import { StripeContract } from '../contract-servers/stripe';
 import { TwilioContract } from '../contract-servers/twilio';
-import { deliverDue } from './lifecycle-helpers';
+import { deliverDue, drain } from './lifecycle-helpers';
 import {
   bookingRequest,
   bookOnTechnician,
@@ -227,7 +227,8 @@ describe('two-way SMS', { timeout: 180_000 }, () => {
     expect(items[0]).toMatchObject({ subject: { type: 'booking', id: booking.bookingId }, payload: { text } });
     expect(items[0].reason).toContain(text);
 
-    await deliver();
+    // No sweep: the alert was queued by the reply's handler itself (issue 19: due now goes now).
+    await drain('notify');
     const outbox = (await tenant.call('GET', `/v1/outbox?bookingId=${booking.bookingId}`)).body.messages;
     const alert = outbox.find((m: { kind: string }) => m.kind === 'customer_reply_alert');
     expect(alert).toMatchObject({ to: TENANT_NUMBER });
@@ -253,6 +254,10 @@ describe('two-way SMS', { timeout: 180_000 }, () => {
     expect((await tenant.call('GET', '/v1/review-items?kind=customer_reply')).body.items).toHaveLength(1);
     const alerts = (await itemsWithPrefix(`T#${tenant.tenantId}#BOOKING#${booking.bookingId}`)).filter((i) => i.sk.startsWith('NOTIFY#customer_reply_alert'));
     expect(alerts).toHaveLength(1);
+    // Dispatch has it once, with no sweep: the replayed delivery queued nothing again.
+    await drain('notify');
+    const sent = (await tenant.call('GET', `/v1/outbox?bookingId=${booking.bookingId}`)).body.messages;
+    expect(sent.filter((m: { kind: string }) => m.kind === 'customer_reply_alert')).toHaveLength(1);
   });
 
   it('HELP names the company and how to reach it; ESPAÑOL sets the language; STOP opts out', async () => {
@@ -340,7 +345,8 @@ describe('two-way SMS', { timeout: 180_000 }, () => {
     expect(answered).toMatchObject({ status: 200, action: 'customer_reply' });
     const items = (await tenant.call('GET', '/v1/review-items?kind=customer_reply')).body.items;
     expect(items).toEqual([expect.objectContaining({ subject: { type: 'phone', id: phone }, payload: expect.objectContaining({ text }) })]);
-    await deliver();
+    // No sweep: queued by the reply's handler.
+    await drain('notify');
     const alerts = (await tenant.call('GET', '/v1/outbox')).body.messages.filter((m: { kind: string }) => m.kind === 'customer_reply_alert');
     expect(alerts).toHaveLength(1);
     expect(alerts[0]).toMatchObject({ to: TENANT_NUMBER });
@@ -384,7 +390,7 @@ describe('payment links through Stripe', { timeout: 180_000 }, () => {
     expect(linksOf(booking.bookingId)).toHaveLength(1);
 
     // The payment reminder carries it too.
-    await addLedgerRows(tenant.tenantId, booking.bookingId, [{ kind: 'payment_reminder', channel: 'sms', dueAt: new Date().toISOString() }]);
+    await putLedgerRows(tenant.tenantId, booking.bookingId, [{ kind: 'payment_reminder', channel: 'sms', dueAt: new Date().toISOString() }]);
     await deliver();
     const outbox = (await tenant.call('GET', `/v1/outbox?bookingId=${booking.bookingId}`)).body.messages;
     expect(outbox.find((m: { kind: string }) => m.kind === 'payment_reminder').text).toContain(`Pay here: ${link!.url}`);
