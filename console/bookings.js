@@ -220,7 +220,7 @@ export async function renderBooking(bookingId) {
           {},
           h('td', {}, words(m.kind), h('span', { class: 'muted' }, ` by ${m.channel}`)),
           h('td', {}, m.technicianId ? techName(m.technicianId) : '', m.to ? h('div', { class: 'muted' }, m.to) : ''),
-          h('td', {}, status(m.status)),
+          h('td', {}, status(m.status), m.reason ? h('div', { class: 'muted' }, m.reason) : ''),
           h('td', { class: 'when' }, whenIn(m.dueAt, zone)),
           h('td', { class: 'when' }, whenIn(m.sentAt, zone)),
           h('td', {}, m.text ?? ''),

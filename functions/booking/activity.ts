@@ -56,6 +56,8 @@ export async function bookingActivity(tenantId: string, id: string) {
         ...(row.queuedAt ? { queuedAt: row.queuedAt } : {}),
         ...(row.sentAt ? { sentAt: row.sentAt } : {}),
         ...(row.technicianId ? { technicianId: row.technicianId } : {}),
+        // Why it was not sent (superseded, suppressed, failed): written for the dispatcher.
+        ...(row.statusReason ? { reason: row.statusReason } : {}),
         ...(sent ? { to: sent.to, text: sent.text } : {}),
       };
     }),

@@ -144,6 +144,40 @@ async function reminderPaymentUrl(
 }
 
 /**
+ * Why a message about a schedule change is no longer to be sent, read from the booking as it is now
+ * (undefined: send it). Every text is written from the booking's current details at send time, so a
+ * message of an earlier change (its row's `version` below the booking's `scheduleVersion`) would
+ * repeat the newer change's text. Per kind:
+ * - the customer's "moved" / "new technician": the newer change sent its own (and none after the
+ *   job was cancelled: the customer has the cancellation);
+ * - a technician's new-job alert: dropped only when the job has left that technician again (they
+ *   would be told of a job that is no longer theirs); while it is still theirs it is their notice;
+ * - a technician's "removed" alert: dropped only when the job has come back to that technician.
+ * Only these kinds: their writers always set the schedule version (booking/changes.ts
+ * announceScheduleChange). A cancellation's version is above the booking's (nothing follows it);
+ * reminders, confirmations and the rest never are dropped for this (their `version`, when set, is
+ * not always the schedule's: a reply alert's is its time).
+ */
+export function supersededBy(row: NotifyMessage, booking: Pick<BookingRecord, 'scheduleVersion' | 'window' | 'status'>): string | undefined {
+  const moved = row.kind === 'reschedule_confirmation' || row.kind === 'technician_changed';
+  // A move's text after the cancellation's would tell the customer the visit still happens.
+  if (moved && booking.status === 'cancelled') return 'Not sent: the job was cancelled before this went out; the customer was told of the cancellation.';
+  if ((row.version ?? 1) >= (booking.scheduleVersion ?? 1)) return undefined;
+  const technicianId = booking.window?.technicianId;
+  switch (row.kind) {
+    case 'reschedule_confirmation':
+    case 'technician_changed':
+      return 'Not sent: the job was changed again before this went out; the message about the newer change replaced it.';
+    case 'technician_assigned':
+      return row.technicianId !== technicianId ? 'Not sent: the job was moved away from this technician again before this went out.' : undefined;
+    case 'technician_unassigned':
+      return row.technicianId === technicianId ? 'Not sent: the job came back to this technician before this went out.' : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/**
  * Sends one due ledger row: whether, when and where it goes (opt-outs, quiet hours, channel), the
  * tenant's template or the catalogue's wording (a missing variable is a review item, never a blank),
  * through the tenant's provider. Throws what is worth another try; MessageUnaddressableError when
@@ -155,6 +189,12 @@ export async function sendNotification(row: NotifyMessage): Promise<void> {
   const first = await readRowSubject(row);
   // The sweeper queues a row again when its message seems lost: one that was settled meanwhile is done.
   if (!first.open) return;
+  // A newer change of the schedule replaced this message (texts are written from the booking as it is now).
+  const superseded = first.booking && supersededBy(row, first.booking);
+  if (superseded) {
+    await settleRow(row, 'superseded', superseded, now());
+    return;
+  }
   // A membership's messages (renewal notices, win-back) have the membership as their subject.
   // A text from a number with no booking has the inbound message as its subject (the dispatcher's alert).
   const booking =
@@ -242,8 +282,8 @@ export async function sendNotification(row: NotifyMessage): Promise<void> {
   let text: string;
   let subjectLine: string | undefined;
   try {
-    text = composeMessage(row.kind, tenant.messaging.templates, vars, language);
-    subjectLine = channel === 'email' ? composeSubject(row.kind, tenant.messaging.templates, vars, language) : undefined;
+    text = await composeMessage(row.kind, tenant.messaging.templates, vars, language);
+    subjectLine = channel === 'email' ? await composeSubject(row.kind, tenant.messaging.templates, vars, language) : undefined;
   } catch (error) {
     // Never a blank or half-filled message: the row fails and a person fixes the template.
     await settleRow(row, 'failed', (error as Error).message, at);

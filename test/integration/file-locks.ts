@@ -57,13 +57,18 @@ const LOCKS: Record<string, { exclusive?: string[]; shared?: string[] }> = {
       'lifecycle',
       'members',
       'messages-wording',
+      'notify-due-now',
       'renewals',
       'staff-language',
       'two-way-sms',
     ],
     // Sends a queued confirmation itself with the worker as in AWS (no SMS provider): a drain by any
     // other file would send it locally first. One short test, on its own so the others wait briefly.
-    exclusive: ['messages-setup'],
+    exclusive: [
+      'messages-setup',
+      // Moves a job twice and only then drains: a drain by another file between the moves would send the first move's text.
+      'notify-superseded',
+    ],
   },
   // The notify DLQ: both put a message there, read its depth and move it back (one move task per DLQ
   // at a time; a move by the other would take the message before its depth is read).
