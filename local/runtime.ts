@@ -57,6 +57,26 @@ export interface LocalSystem {
   stop(): Promise<void>;
 }
 
+/**
+ * Starts services side by side and registers each one's stop as soon as it is up, waiting for all
+ * to settle before answering: when one fails (a bundle that does not build), the others that did
+ * start are already in `stops`, so stopping leaves no DynamoDB Local JVM or queue server behind.
+ */
+export async function startTogether<T extends readonly unknown[]>(stops: Array<() => Promise<void>>, starting: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
+  const settled = await Promise.allSettled(
+    (starting as readonly Promise<unknown>[]).map((promise) =>
+      promise.then((service) => {
+        const stop = (service as { stop?: unknown } | undefined)?.stop;
+        if (typeof stop === 'function') stops.push(stop as () => Promise<void>);
+        return service;
+      }),
+    ),
+  );
+  const failed = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((result) => (result as PromiseFulfilledResult<unknown>).value) as unknown as T;
+}
+
 export async function startLocalSystem(options: LocalSystemOptions): Promise<LocalSystem> {
   const stops: Array<() => Promise<void>> = [];
   const stopAll = async () => {
@@ -65,12 +85,11 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
   try {
     // Every function is bundled once, as for Lambda, while the services start (local/bundle.ts).
     stops.push(stopLambdas);
-    const [dynamo, sqs, bundle] = await Promise.all([
+    const [dynamo, sqs, bundle] = await startTogether(stops, [
       startDynamoDb({ dataDir: options.dataDir ? join(options.dataDir, 'dynamodb') : undefined, tableName: LOCAL_TABLE_NAME }),
       startSqs(),
       prepareLambdas(),
     ]);
-    stops.push(dynamo.stop, sqs.stop);
     const sfn = await startStepFunctions({ retryIntervalMs: options.retryIntervalMs, timeoutScale: options.timeoutScale });
     stops.push(sfn.stop);
 
