@@ -74,12 +74,20 @@ export function printBookingTime(
   );
 }
 
-/** CPU time so far (ms): this process's main thread, the whole process, and its child processes (DynamoDB Local's JVM) with the JVM's SQLite thread. */
+/**
+ * DynamoDB Local's JVM threads by what they do (thread names of the jar on Java 17): every request's
+ * SQLite work on one thread (sqlite4java's SQLiteQueue); HTTP, JSON and request validation on
+ * Jetty's pool (`qtp...`); the JIT compiler; the garbage collector (SerialGC runs in the VM Thread).
+ */
+const JVM_THREADS = { sqlite: /^SQLiteQueue/, requests: /^qtp\d/, jit: /^C[12] CompilerThre/, gc: /^(VM Thread|GC Thread)/ } as const;
+type JvmThreads = Record<keyof typeof JVM_THREADS, number>;
+
+/** CPU time so far (ms): this process's main thread, the whole process, and its child processes (DynamoDB Local's JVM) with the JVM's threads by kind. */
 export interface CpuSample {
   mainThread: number;
   process: number;
   children: number;
-  sqlite: number;
+  jvm: JvmThreads;
   load: string;
 }
 
@@ -107,14 +115,16 @@ export function sampleCpu(): CpuSample {
   const main = process.threadCpuUsage();
   const whole = process.cpuUsage();
   let children = 0;
-  let sqlite = 0;
+  const jvm: JvmThreads = { sqlite: 0, requests: 0, jit: 0, gc: 0 };
   for (const pid of childPids(process.pid)) {
     try {
       children += statMs(readFileSync(`/proc/${pid}/stat`, 'utf8'), true);
       // DynamoDB Local runs every request's SQLite work on one thread (sqlite4java's SQLiteQueue): its CPU per booking bounds bookings/s on any number of cores.
       for (const task of readdirSync(`/proc/${pid}/task`)) {
         const stat = readFileSync(`/proc/${pid}/task/${task}/stat`, 'utf8');
-        if (stat.includes('(SQLiteQueue')) sqlite += statMs(stat);
+        const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+        const kind = (Object.keys(JVM_THREADS) as Array<keyof JvmThreads>).find((k) => JVM_THREADS[k].test(name));
+        if (kind) jvm[kind] += statMs(stat);
       }
     } catch {
       // a child that ended meanwhile
@@ -124,7 +134,7 @@ export function sampleCpu(): CpuSample {
     mainThread: (main.user + main.system) / 1000,
     process: (whole.user + whole.system) / 1000,
     children,
-    sqlite,
+    jvm,
     load: loadavg()
       .map((n) => n.toFixed(1))
       .join(' '),
@@ -150,12 +160,14 @@ export function printCpu(
   const main = after.mainThread - before.mainThread;
   const other = after.process - before.process - main - lambdaThreads;
   const jvm = after.children - before.children;
-  const sqlite = after.sqlite - before.sqlite;
+  // A JIT thread that ends takes its time with it (the JVM starts and stops compiler threads as needed).
+  const jvmThread = (kind: keyof JvmThreads) => Math.max(0, after.jvm[kind] - before.jvm[kind]);
+  const sqlite = jvmThread('sqlite');
   const total = main + lambdaThreads + other + jvm;
   const per = (n: number) => (n / bookings).toFixed(0);
   const cores = availableParallelism();
   console.log(
-    `  ${label} CPU ms per booking: ${per(total)} = main thread ${per(main)} + Lambda threads ${per(lambdaThreads)} + other Node threads ${per(other)} + DynamoDB Local JVM ${per(jvm)} (its SQLite thread ${per(sqlite)}); ` +
+    `  ${label} CPU ms per booking: ${per(total)} = main thread ${per(main)} + Lambda threads ${per(lambdaThreads)} + other Node threads ${per(other)} + DynamoDB Local JVM ${per(jvm)} (its SQLite thread ${per(sqlite)}, request threads ${per(jvmThread('requests'))}, JIT ${per(jvmThread('jit'))}, GC ${per(jvmThread('gc'))}); ` +
       `ceilings: ${cores} cores ${((cores * 1000 * bookings) / Math.max(1, total)).toFixed(1)}/s, one SQLite thread ${sqlite ? ((1000 * bookings) / sqlite).toFixed(1) : '-'}/s; load ${before.load} -> ${after.load}`,
   );
 }

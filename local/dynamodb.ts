@@ -24,6 +24,13 @@ export interface LocalDynamo {
  * without C2 (1.37 against ~1.2 ms per call), but on two cores the total is what bounds throughput.
  * Telemetry (DDB_LOCAL_TELEMETRY, AWS's documented switch) is off: nothing leaves this machine.
  * Behaviour is the jar's, unchanged.
+ *
+ * Where the rest goes, per booking (2026-12-01, Java Flight Recorder over 40 bookings; `npm run bench
+ * booking` prints the split by thread): ~90-100 ms, of which Jetty's request threads ~50 (JSON read
+ * into the SDK's model through a Jackson tree, expression parsing, a new ObjectMapper per request)
+ * and the SQLite thread ~40; a third of the SQLite thread re-reads and JSON-parses the table's schema
+ * for every item it writes or reads for a write. Transactions cost per item (TransactWriteItems is ~45%
+ * of the JVM's samples). None of it is a setting: it is per call and per item.
  */
 const JVM_OPTIONS = '-XX:TieredStopAtLevel=1 -XX:+UseSerialGC';
 
