@@ -395,3 +395,19 @@ export async function refusedBooking(
   expect(booking.status).toBe('rejected');
   return { ...response, leadId: booking.leadId, booking };
 }
+
+/**
+ * A water heater repair request in 78744, where the demo company has one technician for it (tech-03,
+ * Tue-Sat, daily limit 4): four windows a day, so a test can fill a day and see the member reserve.
+ */
+export function waterHeaterRequest(who: { name: string; phone: string; line1: string }, date: string, start: string, extra: Record<string, unknown> = {}) {
+  const base = bookingRequest();
+  return {
+    ...base,
+    jobTypeId: 'plumbing-water-heater-repair',
+    customer: { name: who.name, phone: who.phone },
+    address: { ...base.address, line1: who.line1, line2: undefined, postalCode: '78744' },
+    window: { date, start },
+    ...extra,
+  };
+}

@@ -8,23 +8,13 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { builtinCrmKeys } from '../../functions/crm/adapters/builtin';
 import { documentClient } from '../../functions/shared/clients';
-import { bookingRequest, createTestTenant, nextWeekday, waitForTrail, type TestTenant } from './helpers';
+import { createTestTenant, nextWeekday, waitForTrail, type TestTenant, waterHeaterRequest } from './helpers';
 import { drain, outboxFor, sweepSubjects } from './lifecycle-helpers';
 
 /** Only tech-03 (Tue-Sat, daily limit 4) fixes water heaters in 78744: four windows, one technician. */
 const JOB = 'plumbing-water-heater-repair';
 
-function request(who: { name: string; phone: string; line1: string }, date: string, start: string, extra: Record<string, unknown> = {}) {
-  const base = bookingRequest();
-  return {
-    ...base,
-    jobTypeId: JOB,
-    customer: { name: who.name, phone: who.phone },
-    address: { ...base.address, line1: who.line1, line2: undefined, postalCode: '78744' },
-    window: { date, start },
-    ...extra,
-  };
-}
+const request = waterHeaterRequest;
 
 /** The window starts open that day, in the customer's view when given (undefined while the route is unavailable, e.g. a busy Lambda). */
 async function openStarts(tenant: TestTenant, date: string, customerId?: string): Promise<string[] | undefined> {

@@ -6,20 +6,11 @@
  * A dispatcher's reassignment counts it too (booking/reassign.ts).
  */
 import { describe, expect, it } from 'vitest';
-import { bookingRequest, bookOnTechnician, createTestTenant, nextWeekday, routePlumbingCompany, type TestTenant } from './helpers';
+import { bookingRequest, bookOnTechnician, createTestTenant, nextWeekday, routePlumbingCompany, type TestTenant, waterHeaterRequest } from './helpers';
 
 const JOB = 'plumbing-water-heater-repair';
 
-function request(who: { name: string; phone: string; line1: string }, date: string, start: string) {
-  const base = bookingRequest();
-  return {
-    ...base,
-    jobTypeId: JOB,
-    customer: { name: who.name, phone: who.phone },
-    address: { ...base.address, line1: who.line1, line2: undefined, postalCode: '78744' },
-    window: { date, start },
-  };
-}
+const request = waterHeaterRequest;
 
 /** The window starts a booked job could move to on `date`, as availability shows them (`extra`: more of the query). */
 async function moveStarts(tenant: TestTenant, bookingId: string, date: string, extra = ''): Promise<string[]> {
