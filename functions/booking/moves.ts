@@ -4,10 +4,10 @@
  * reschedule that takes one of these windows counts it; the window it is in is never offered (with
  * its place given back it looks open); a member's job may take the member reserve (isMemberMove).
  * Every path that offers a booked job new windows asks here (a refused reschedule's or move hold's
- * alternatives, the customer's R by text, dispatch's reschedule suggestion, availability with
- * `bookingId`).
+ * alternatives, the customer's R by text, dispatch's reschedule and move suggestions, availability
+ * and holds with `bookingId`).
  */
-import { alternativesFor, type WindowChoice } from '../capacity/engine';
+import { alternativesFor, availableWindows, type WindowChoice } from '../capacity/engine';
 import { normalizePostalCode } from '../capacity/availability';
 import { isMember } from '../renewals/member';
 import { ApiError } from '../shared/errors';
@@ -20,6 +20,25 @@ type MovingJob = Pick<BookingRecord, 'tenantId' | 'customerId' | 'holdId' | 'req
 /** A move of this booking looks for emergency windows when the job is an emergency (by the request or its type). */
 export function isEmergencyMove(booking: Pick<BookingRecord, 'request'>, jobType: JobType): boolean {
   return Boolean(booking.request.emergency || jobType.emergency);
+}
+
+/**
+ * Whether a move of this booking is an emergency's (isEmergencyMove), as its reschedule counts it. A
+ * caller's `emergency` for the move (availability or a hold with `bookingId`), when given, must agree:
+ * a move neither makes a job an emergency nor takes it out of one. `field` names it as the request has it.
+ */
+export function emergencyOfMove(booking: Pick<BookingRecord, 'bookingId' | 'request'>, jobType: JobType, asked: boolean | undefined, field: string): boolean {
+  const emergency = isEmergencyMove(booking, jobType);
+  if (asked !== undefined && asked !== emergency) {
+    throw new ApiError(
+      'invalid_request',
+      emergency
+        ? `Booking ${booking.bookingId} is an emergency: its move looks for emergency windows (send ${field}=true or leave it out)`
+        : `Booking ${booking.bookingId} is not an emergency: its move cannot take emergency windows (send ${field}=false or leave it out)`,
+      field,
+    );
+  }
+  return emergency;
 }
 
 /**
@@ -41,6 +60,20 @@ export function whereItIs(booking: Pick<BookingRecord, 'window'>, technicianId?:
   return { date: window.date, start: window.start };
 }
 
+/** What every question about a move asks the capacity engine: the job's place, its reserves (emergency, member), its own hold given back. */
+async function moveQuestion(args: { tenant: Tenant; jobType: JobType; booking: MovingJob; now: Date; member?: boolean }) {
+  const { booking, jobType } = args;
+  return {
+    tenant: args.tenant,
+    jobType,
+    postalCode: booking.request.address.postalCode,
+    now: args.now,
+    emergency: isEmergencyMove(booking, jobType),
+    member: args.member ?? (await isMemberMove(booking)),
+    ...(booking.holdId ? { leaving: new Set([booking.holdId]) } : {}),
+  };
+}
+
 export async function windowsToMoveTo(args: {
   tenant: Tenant;
   jobType: JobType;
@@ -56,21 +89,34 @@ export async function windowsToMoveTo(args: {
   /** The caller read it already (isMemberMove); read here when not given. */
   member?: boolean;
 }): Promise<WindowChoice[]> {
-  const { booking, jobType } = args;
-  const current = whereItIs(booking, args.technicianId);
+  const current = whereItIs(args.booking, args.technicianId);
   return alternativesFor({
-    tenant: args.tenant,
-    jobType,
-    postalCode: booking.request.address.postalCode,
-    now: args.now,
-    emergency: isEmergencyMove(booking, jobType),
-    member: args.member ?? (await isMemberMove(booking)),
+    ...(await moveQuestion(args)),
     count: args.count,
     technicianId: args.technicianId,
     near: args.near,
     except: [args.except, current].filter((w) => w !== undefined),
-    ...(booking.holdId ? { leaving: new Set([booking.holdId]) } : {}),
   });
+}
+
+/**
+ * The other technicians who could take this booked job in `window`: those its reschedule naming them
+ * there would claim (the same engine read as holdWindow's, its place given back, its reserves), so
+ * dispatch never proposes a move the move refuses.
+ */
+export async function techniciansToMoveTo(args: {
+  tenant: Tenant;
+  jobType: JobType;
+  booking: MovingJob;
+  now: Date;
+  window: { date: string; start: string };
+  /** The caller read it already (isMemberMove); read here when not given. */
+  member?: boolean;
+}): Promise<string[]> {
+  const { window, booking } = args;
+  const { open } = await availableWindows({ ...(await moveQuestion(args)), dates: [window.date] });
+  const there = open.find((w) => w.date === window.date && w.start === window.start);
+  return (there?.candidates ?? []).map((c) => c.technicianId).filter((id) => id !== booking.window?.technicianId);
 }
 
 /**

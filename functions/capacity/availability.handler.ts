@@ -9,7 +9,7 @@ import { addDays } from '../shared/zoned-time';
 import { getJobType, getTenant } from '../tenant/store';
 import { dateRange } from './availability';
 import { type AvailabilityAnswer, availableWindows, isScheduleStale, searchDates } from './engine';
-import { bookingToMove, isEmergencyMove, isMemberMove, whereItIs } from '../booking/moves';
+import { bookingToMove, emergencyOfMove, isMemberMove, whereItIs } from '../booking/moves';
 import { lastBookableDate, requireWithinHorizon } from './horizon';
 import { isMember } from '../renewals/member';
 import { AvailabilityQuerySchema } from './schemas';
@@ -25,7 +25,8 @@ export const handler = apiRoute({ query: AvailabilityQuerySchema }, async ({ ten
   const [tenant, jobType] = await Promise.all([getTenant(tenantId), getJobType(tenantId, jobTypeId)]);
   if (!tenant) throw new ApiError('service_unavailable', 'This account has no configuration yet');
   if (!jobType) throw new ApiError('invalid_request', `Unknown job type "${jobTypeId}"`, 'query.jobTypeId');
-  const emergency = query.emergency ?? (moving ? isEmergencyMove(moving, jobType) : jobType.emergency);
+  // A move: the booking decides, as its reschedule does (a disagreeing `emergency` is refused).
+  const emergency = moving ? emergencyOfMove(moving, jobType, query.emergency, 'query.emergency') : (query.emergency ?? jobType.emergency);
   if (query.to) requireWithinHorizon(tenant, at, query.to, 'query.to');
   const dates = searchDates(tenant, at, { emergency, from: query.from, to: query.to });
   // A move: its booking's customer (a member's job may take the member reserve, as its reschedule may).

@@ -7,7 +7,7 @@ import { ApiError } from '../shared/errors';
 import { type BookingBudget as RequestBudget, requireBudget } from '../booking/budget';
 import { getJobType, getTenant } from '../tenant/store';
 import { holdWindow } from './engine';
-import { bookingToMove, isMemberMove, windowsToMoveTo } from '../booking/moves';
+import { bookingToMove, emergencyOfMove, isMemberMove, windowsToMoveTo } from '../booking/moves';
 import { requireWithinHorizon } from './horizon';
 import { getCustomer } from '../recognise/store';
 import { normalizePhone } from '../recognise/phone';
@@ -62,7 +62,8 @@ export async function createHold(
     jobType,
     postalCode: body.postalCode,
     window: body.window,
-    emergency: body.emergency,
+    // A move: the booking decides, as its reschedule does (a disagreeing `emergency` is refused).
+    emergency: moving ? emergencyOfMove(moving, jobType, body.emergency, 'emergency') : body.emergency,
     member,
     holdId: `hold-${ulid()}`,
     source: 'api',

@@ -22,7 +22,10 @@ export const AvailabilityQuerySchema = z
       .openapi({ description: "The service address's postal code; with bookingId, the booking's by default" }),
     from: isoDate.optional(),
     to: isoDate.optional(),
-    emergency: booleanParam.optional(),
+    emergency: booleanParam.optional().openapi({
+      description:
+        "Emergency windows (the emergency reserve, windows under way, on-call after-hours); the job type's by default. With bookingId the booking decides (an emergency request or job type) and a different value is refused",
+    }),
     customerId: z.string().min(1).max(64).optional().openapi({
       description:
         "The caller, when known (recognised): a member's availability includes the tenant's member reserve (with bookingId, the booking's customer counts)",
@@ -91,10 +94,13 @@ export const CreateHoldRequestSchema = z
     jobTypeId: z.string().min(1).max(100),
     postalCode: z.string().trim().min(3).max(12),
     window: z.object({ date: isoDate, start: clockTime }).optional().openapi({ description: 'Omit to hold the first open window' }),
-    emergency: z.boolean().optional(),
+    emergency: z.boolean().optional().openapi({
+      description:
+        "An emergency's hold (may take the emergency reserve); the job type's by default. With bookingId the booking decides and a different value is refused",
+    }),
     bookingId: z.string().min(1).max(100).optional().openapi({
       description:
-        "Hold a new window for this booked job (then POST /v1/bookings/{id}/reschedule with the holdId): its own current window and daily place are not counted against the new one, only its reschedule can take the hold, and a member's job may take the member reserve. jobTypeId and postalCode must be the booking's.",
+        "Hold a new window for this booked job (then POST /v1/bookings/{id}/reschedule with the holdId): its own current window and daily place are not counted against the new one, only its reschedule can take the hold, and a member's job may take the member reserve. jobTypeId and postalCode must be the booking's; emergency is the booking's.",
     }),
     ...HOLD_CALLER_FIELDS,
   })

@@ -6,8 +6,9 @@
  * - a `delayed` event (`data.delayMinutes`): the job they are on runs long (`running_long`).
  * Their next job that day is at risk when the delay is longer than the free time between the two
  * (back-to-back windows: any delay). For it we propose
- * - `move`: the same window with a nearby free technician who is qualified, covers the postal code,
- *   is on shift and under their daily limit (nearest first: drive minutes from where they are before);
+ * - `move`: the same window with a nearby technician its reschedule naming them would get (booking/
+ *   moves.ts techniciansToMoveTo: qualified, covering the postal code, on shift, room in the window,
+ *   a daily place the job may take with its reserves; nearest first: drive minutes from where they are before);
  * - `swap`: when a technician who is on time has a later job the late one can still make, the two
  *   jobs exchange technicians (both windows unchanged, nobody's day gets longer);
  * - `reschedule`: a low-priority job (not an emergency) to its next open window after the one it is in,
@@ -17,7 +18,7 @@
  */
 import { DateTime } from 'luxon';
 import { coversPostalCode, isQualified, UNIT_MINUTES, windowUnits } from '../capacity/availability';
-import { isEmergencyMove, windowsToMoveTo } from '../booking/moves';
+import { isEmergencyMove, isMemberMove, techniciansToMoveTo, windowsToMoveTo } from '../booking/moves';
 import type { BookingRecord } from '../booking/store';
 import { composeMessage, messageVariables } from '../notify/catalogue';
 import { getCustomer } from '../recognise/store';
@@ -148,15 +149,14 @@ export async function computeSuggestions(day: DispatchDay, now: Date, options: {
     const reason = { lateBookingId: late.bookingId, technicianId: late.technicianId, lateMinutes: minutes, cause };
     const from = { technicianId: next.technicianId, date: day.date, start: next.start, end: next.end };
 
-    // Move: the same window, another technician.
+    // Move: the same window, another technician: only those its reschedule would get (one rule, booking/moves.ts).
+    const member = await isMemberMove(booking);
+    const movable = new Set(await techniciansToMoveTo({ tenant: day.tenant, jobType, booking, now, member, window: { date: day.date, start: next.start } }));
     const moves = [];
     for (const [id, shift] of shifts) {
       const tech = techs.get(id)!;
-      if (id === late.technicianId || !isQualified(tech, jobType) || !coversPostalCode(tech, next.postalCode)) continue;
-      if (!next.windowStarts.every((w) => shift.windowStarts.includes(w))) continue;
+      if (id === late.technicianId || !movable.has(id)) continue;
       const theirs = byTech.get(id) ?? [];
-      if (theirs.length >= shift.dailyJobLimit) continue;
-      if (!fitsMinutes(day, id, theirs, next)) continue;
       const before = theirs.filter((j) => j.end <= next.start).sort((a, b) => b.start.localeCompare(a.start))[0];
       const driveMinutes = travelMinutes(before?.postalCode ?? shift.basePostalCode ?? next.postalCode, next.postalCode);
       moves.push({ tech, driveMinutes });
@@ -229,7 +229,7 @@ export async function computeSuggestions(day: DispatchDay, now: Date, options: {
     // would get (booking/moves.ts: its own place given back, so a job at a daily limit keeps its day).
     if (!isEmergencyMove(booking, jobType)) {
       const later = (w: { date: string; start: string }) => w.date > day.date || (w.date === day.date && w.start > next.start);
-      const open = (await windowsToMoveTo({ tenant: day.tenant, jobType, booking, now, count: Number.POSITIVE_INFINITY })).find(later);
+      const open = (await windowsToMoveTo({ tenant: day.tenant, jobType, booking, now, member, count: Number.POSITIVE_INFINITY })).find(later);
       if (open) {
         suggestions.push({
           suggestionId: suggestionId('reschedule', next.bookingId, `${open.date}_${open.start}`),

@@ -153,6 +153,16 @@ export async function bookOnTechnician(tenant: TestTenant, body: Record<string, 
   return moved.body;
 }
 
+/** Makes the customer a member now (an active membership renewing in 200 days): members may take the member reserve. */
+export async function makeMember(tenant: TestTenant, customerId: string): Promise<void> {
+  const joined = await tenant.call('PUT', `/v1/customers/${customerId}/memberships/mem-1`, {
+    plan: 'Comfort Club',
+    priceCents: 19_900,
+    renewsOn: new Date(Date.now() + 200 * 86_400_000).toISOString().slice(0, 10),
+  });
+  expect(joined.status, JSON.stringify(joined.body)).toBe(201);
+}
+
 /** A date `days` ahead that falls on the given weekday (1 = Monday), as YYYY-MM-DD in Chicago. */
 export function nextWeekday(isoWeekday: number, minDaysAhead = 2): string {
   const date = new Date();

@@ -6,7 +6,16 @@
  * A dispatcher's reassignment counts it too (booking/reassign.ts).
  */
 import { describe, expect, it } from 'vitest';
-import { bookingRequest, bookOnTechnician, createTestTenant, nextWeekday, routePlumbingCompany, type TestTenant, waterHeaterRequest } from './helpers';
+import {
+  bookingRequest,
+  bookOnTechnician,
+  createTestTenant,
+  makeMember,
+  nextWeekday,
+  routePlumbingCompany,
+  type TestTenant,
+  waterHeaterRequest,
+} from './helpers';
 
 const JOB = 'plumbing-water-heater-repair';
 
@@ -29,12 +38,7 @@ describe("a member's move may take the member reserve (issue 21)", () => {
 
     // A member's job and a non-member's job on the Thursday.
     const member = await bookOnTechnician(tenant, request({ name: 'Pat Member', phone: '(512) 555-0271', line1: '400 Member Way' }, other, '08:00'));
-    const joined = await tenant.call('PUT', `/v1/customers/${member.customerId}/memberships/mem-1`, {
-      plan: 'Comfort Club',
-      priceCents: 19_900,
-      renewsOn: new Date(Date.now() + 200 * 86_400_000).toISOString().slice(0, 10),
-    });
-    expect(joined.status, JSON.stringify(joined.body)).toBe(201);
+    await makeMember(tenant, member.customerId);
     const nonMember = await bookOnTechnician(tenant, request({ name: 'Nat Other', phone: '(512) 555-0272', line1: '12 Other St' }, other, '10:00'));
 
     // Three non-members fill the Wednesday as far as non-members may (limit 4, one kept for members).
@@ -83,12 +87,7 @@ describe("a member's move may take the member reserve (issue 21)", () => {
     // mr-full has three jobs: with a limit of 4 and one kept for members, full for non-members.
     for (const [i, start] of ['08:00', '10:00', '12:00'].entries()) await book(start, `(512) 555-030${i}`, `Filler${i} Caller`, 'mr-full');
     const member = await book('14:00', '(512) 555-0305', 'Pat Member', 'mr-free');
-    const joined = await tenant.call('PUT', `/v1/customers/${member.customerId}/memberships/mem-1`, {
-      plan: 'Comfort Club',
-      priceCents: 19_900,
-      renewsOn: new Date(Date.now() + 200 * 86_400_000).toISOString().slice(0, 10),
-    });
-    expect(joined.status, JSON.stringify(joined.body)).toBe(201);
+    await makeMember(tenant, member.customerId);
     const nonMember = await book('14:00', '(512) 555-0306', 'Nat Other', 'mr-free');
 
     const toFull = (jobId: string) => tenant.call('POST', '/v1/dispatch/reassign', { date, assignments: [{ jobId, technicianId: 'mr-full' }] });

@@ -22,8 +22,10 @@ import {
   createTestTenant,
   customerByPhone,
   itemsWithPrefix,
+  makeMember,
   partitionItems,
   nextWeekday,
+  routePlumbingCompany,
   setCredential,
   type TestTenant,
   isWindowClaim,
@@ -43,15 +45,21 @@ afterAll(async () => {
   await twilio.stop();
 });
 
+/** The company settings that send its texts through the Twilio contract server. */
+const twilioMessaging = () => ({
+  messaging: {
+    sms: { provider: 'twilio', accountSid: twilio.accountSid, from: TENANT_NUMBER, baseUrl: twilio.url },
+    email: { provider: 'outbox' },
+    templates: {},
+  },
+});
+
 async function twilioTenant(overrides: Record<string, unknown> = {}): Promise<TestTenant> {
-  const tenant = await createTestTenant({
-    messaging: {
-      sms: { provider: 'twilio', accountSid: twilio.accountSid, from: TENANT_NUMBER, baseUrl: twilio.url },
-      email: { provider: 'outbox' },
-      templates: {},
-    },
-    ...overrides,
-  } as never);
+  return withTwilio(await createTestTenant({ ...twilioMessaging(), ...overrides } as never));
+}
+
+/** A tenant made with twilioMessaging(): its Auth Token set, its settings put back after the file. */
+async function withTwilio(tenant: TestTenant): Promise<TestTenant> {
   tenantsHere.push(tenant.tenantId);
   await setCredential(tenant, 'sms', { provider: 'twilio', authToken: twilio.authToken });
   return tenant;
@@ -60,8 +68,9 @@ async function twilioTenant(overrides: Record<string, unknown> = {}): Promise<Te
 /** A fresh phone per test: conversations are per tenant and phone. */
 const newPhone = () => `+1512555${String(1000 + Math.floor(Math.random() * 8999)).padStart(4, '0')}`;
 
-async function book(tenant: TestTenant, phone: string, window = { date: nextWeekday(3, 4), start: '10:00' }) {
-  const response = await tenant.call('POST', '/v1/bookings', bookingRequest({ customer: { name: 'Ana Lopez', phone }, window }));
+/** `extra`: more of the booking request (another job type, another address: another customer). */
+async function book(tenant: TestTenant, phone: string, window = { date: nextWeekday(3, 4), start: '10:00' }, extra: Record<string, unknown> = {}) {
+  const response = await tenant.call('POST', '/v1/bookings', bookingRequest({ customer: { name: 'Ana Lopez', phone }, window, ...extra }));
   // 202 on a loaded machine: the booking finishes behind its status URL.
   expect([201, 202], JSON.stringify(response.body)).toContain(response.status);
   await expect
@@ -168,6 +177,40 @@ describe('two-way SMS', { timeout: 180_000 }, () => {
     // Still one drain job that day: its place moved with it.
     const capTokens = (await storedClaims(tenant.tenantId)).filter((c) => c.kind === 'jobTypeDay' && c.date === day && c.status === 'BOOKED');
     expect(capTokens.map((c) => c.bookingId)).toEqual([booking.bookingId]);
+  });
+
+  it("R for a member's job offers the member reserve (the day full for everyone else), and 1 moves it there", async () => {
+    // Issue 21 (booking/moves.ts isMemberMove): the windows offered by text are those the member's reschedule gets.
+    // One technician, daily limit 2 with one kept for members: one job fills a day for non-members.
+    const tenant = await withTwilio(
+      await routePlumbingCompany([{ id: 'sms-solo', name: 'Sol Solo', postalCodes: ['78701'] }], {
+        tenant: { ...twilioMessaging(), memberReserve: 1 } as never,
+        dailyJobLimit: 2,
+      }),
+    );
+    const { date: day, start } = (await tenant.call('GET', '/v1/availability?jobTypeId=drain-30&postalCode=78701')).body.windows[0];
+    // Three customers (each their own address: one address is one customer).
+    const drainAt = (line1: string) => ({ jobTypeId: 'drain-30', address: { ...bookingRequest().address, line1, line2: undefined } });
+    await book(tenant, newPhone(), { date: day, start }, drainAt('1 Filler St'));
+    const memberPhone = newPhone();
+    const otherPhone = newPhone();
+    const member = await book(tenant, memberPhone, { date: addDays(day, 3), start: '08:00' }, drainAt('400 Member Way'));
+    const other = await book(tenant, otherPhone, { date: addDays(day, 4), start: '08:00' }, drainAt('12 Other St'));
+    expect(other.customerId).not.toBe(member.customerId);
+    await makeMember(tenant, member.customerId);
+
+    const offeredDays = async (phone: string) => {
+      expect(await reply(tenant, phone, 'R')).toMatchObject({ status: 200, action: 'reschedule_offered' });
+      const [conversation] = await partitionItems(`T#${tenant.tenantId}#SMSCONV#${phone}`);
+      return conversation!.awaiting.options as Array<{ date: string; start: string }>;
+    };
+    // The non-member is offered nothing on the full day; the member is offered its member reserve there.
+    expect((await offeredDays(otherPhone)).filter((w) => w.date === day)).toEqual([]);
+    const options = await offeredDays(memberPhone);
+    expect(options[0], JSON.stringify(options)).toMatchObject({ date: day });
+
+    expect(await reply(tenant, memberPhone, '1')).toMatchObject({ status: 200, action: 'rescheduled' });
+    expect((await tenant.call('GET', `/v1/bookings/${member.bookingId}`)).body.window).toMatchObject({ ...options[0], technicianId: 'sms-solo' });
   });
 
   it('C confirms the visit', async () => {
