@@ -156,12 +156,13 @@ export async function rescheduleBooking(tenantId: string, bookingId: string, cha
   //    it had) and give the old hold's claims back. All or nothing.
   const hold = (await getHold(tenantId, newHoldId))!;
   const window = { date: hold.plan.date, start: hold.plan.start, end: hold.plan.end, technicianId: hold.plan.technicianId };
-  const version = (booking.scheduleVersion ?? 1) + 1;
+  const versions = moveVersions(booking, window);
+  const version = versions.scheduleVersion;
   const moved =
     hold.status === 'HELD' &&
     (await decideBooking({
       booking,
-      fields: { window, holdId: newHoldId, scheduleVersion: version },
+      fields: { window, holdId: newHoldId, ...versions },
       onlyFrom: CHANGEABLE,
       at,
       release: true,
@@ -182,6 +183,28 @@ export async function rescheduleBooking(tenantId: string, bookingId: string, cha
   // The window it left is free again: the earliest waitlisted caller of the trade is offered it (leads/waitlist.ts).
   if (current && (current.date !== window.date || current.start !== window.start)) await offerFreedSlot(tenantId, booking, current, at);
   return getBookingRecord(tenantId, bookingId);
+}
+
+/**
+ * A move of the technician alone: same day and arrival time, another technician. The customer is
+ * told who comes now ("technician_changed"); after any other move, the new time ("reschedule_confirmation").
+ */
+export function technicianOnlyMove(current: BookingRecord['window'], next: NonNullable<BookingRecord['window']>): boolean {
+  return Boolean(current?.technicianId && current.technicianId !== next.technicianId && current.date === next.date && current.start === next.start);
+}
+
+/**
+ * What a move writes on the booking with its new window, in the same write: the next schedule
+ * version and, when the customer is told a new time (every move but one of the technician alone),
+ * that version as `windowVersion`. The send worker drops a time text only for a newer time text
+ * (notify/send.ts supersededBy): a later change of the technician alone must not silence it.
+ */
+export function moveVersions(
+  booking: Pick<BookingRecord, 'scheduleVersion' | 'window'>,
+  next: NonNullable<BookingRecord['window']>,
+): { scheduleVersion: number; windowVersion?: number } {
+  const scheduleVersion = (booking.scheduleVersion ?? 1) + 1;
+  return technicianOnlyMove(booking.window, next) ? { scheduleVersion } : { scheduleVersion, windowVersion: scheduleVersion };
 }
 
 /**
@@ -206,10 +229,12 @@ export async function announceScheduleChange(args: {
   const { tenant, booking, window, version, at } = args;
   const { tenantId, bookingId } = booking;
   const current = booking.window;
-  // Only the earlier schedules' rows: a move that runs again keeps the rows it planned.
-  await cancelPendingRows(tenantId, bookingId, at, { beforeVersion: version });
   const reassigned = current?.technicianId && current.technicianId !== window.technicianId;
-  const technicianOnly = Boolean(reassigned && current?.date === window.date && current.start === window.start);
+  const technicianOnly = technicianOnlyMove(current, window);
+  // Only the earlier schedules' rows: a move that runs again keeps the rows it planned. A change of
+  // the technician alone keeps a time text still waiting (quiet hours): the customer has not heard the
+  // time moved, and the text names who comes now.
+  await cancelPendingRows(tenantId, bookingId, at, { beforeVersion: version, ...(technicianOnly ? { except: ['reschedule_confirmation'] as const } : {}) });
   const rows = planForStatus({ status: booking.status, window, timeZone: tenant.timeZone, now: at, channel: 'sms', rescheduled: { version, technicianOnly } });
   if (reassigned) {
     rows.push({ kind: 'technician_unassigned', channel: 'sms', dueAt: at.toISOString(), technicianId: current!.technicianId, version });

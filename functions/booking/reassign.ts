@@ -45,7 +45,7 @@ import { forEachLimited } from '../shared/concurrency';
 import { ApiError } from '../shared/errors';
 import { getTenant, listJobTypes, listTechnicians } from '../tenant/store';
 import type { JobType, Technician, Tenant } from '../tenant/model';
-import { announceScheduleChange, CHANGEABLE } from './changes';
+import { announceScheduleChange, CHANGEABLE, moveVersions } from './changes';
 import { isEmergencyMove, isMemberMove } from './moves';
 import { bookingUpdate, getBookingRecord, getBookingRecords, type BookingRecord } from './store';
 
@@ -219,7 +219,7 @@ export function bookingMoveItem(tenantId: string, move: Pick<Move, 'booking' | '
     Update: bookingUpdate(
       tenantId,
       move.booking.bookingId,
-      { window, holdId: move.newHold.holdId, scheduleVersion: (move.booking.scheduleVersion ?? 1) + 1 },
+      { window, holdId: move.newHold.holdId, ...moveVersions(move.booking, window) },
       { onlyFrom: CHANGEABLE, at, ifHoldId: move.oldHold.holdId },
     ),
   };

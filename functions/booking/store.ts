@@ -40,6 +40,12 @@ export interface BookingRecord extends Booking {
   holdId?: string;
   /** 1 at booking; +1 per reschedule or reassignment (ledger rows of later versions are new rows). */
   scheduleVersion?: number;
+  /**
+   * The schedule version of the last move that told the customer a new time (every move but one of
+   * the technician alone: booking/changes.ts moveVersions); absent on bookings never moved since it
+   * was recorded. Only a newer time text replaces a time text (notify/send.ts supersededBy).
+   */
+  windowVersion?: number;
   /** Written by the job trail. */
   checklist?: Array<{ item: string; done: boolean }>;
   materials?: Array<{ part: string; quantity: number; status: 'to_pick' }>;

@@ -15,7 +15,7 @@
  * a redelivered event re-plans the same rows (deterministic keys) and claims nothing again.
  */
 import { ulid } from 'ulid';
-import { announceScheduleChange, CHANGEABLE } from '../booking/changes';
+import { announceScheduleChange, CHANGEABLE, moveVersions } from '../booking/changes';
 import { appendTimeline, bookingUpdate, getBookingRecord, updateBooking, type BookingRecord } from '../booking/store';
 import { firstFreeIndex, isClaimActive, jobFootprint, keptTokens, placeJob, planClaims, type ClaimPlan } from '../capacity/availability';
 import { bookedHold, getHold, listClaims, moveHoldItems, sendClaimTransaction } from '../capacity/store';
@@ -175,7 +175,8 @@ export async function moveJobFromField(args: {
       ...((event.data.technicianId ?? current.technicianId) ? { technicianId: event.data.technicianId ?? current.technicianId } : {}),
     };
     if (target.date === current.date && target.start === current.start && target.technicianId === current.technicianId) return 'unchanged';
-    const version = (booking.scheduleVersion ?? 1) + 1;
+    const versions = moveVersions(booking, target);
+    const version = versions.scheduleVersion;
 
     const oldHold = booking.holdId ? await getHold(tenantId, booking.holdId) : undefined;
     const technicians = await listTechnicians(tenantId);
@@ -210,7 +211,7 @@ export async function moveJobFromField(args: {
           Update: bookingUpdate(
             tenantId,
             bookingId,
-            { window: target, holdId: newHold.holdId, scheduleVersion: version, fieldMove },
+            { window: target, holdId: newHold.holdId, ...versions, fieldMove },
             { onlyFrom: CHANGEABLE, at, ifHoldId: oldHold!.holdId },
           ),
         },
@@ -227,7 +228,7 @@ export async function moveJobFromField(args: {
       const written = await updateBooking(
         tenantId,
         bookingId,
-        { window: target, scheduleVersion: version, fieldMove },
+        { window: target, ...versions, fieldMove },
         { onlyFrom: CHANGEABLE, at, ifHoldId: booking.holdId ?? null },
       );
       if (written) {

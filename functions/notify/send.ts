@@ -148,8 +148,12 @@ async function reminderPaymentUrl(
  * (undefined: send it). Every text is written from the booking's current details at send time, so a
  * message of an earlier change (its row's `version` below the booking's `scheduleVersion`) would
  * repeat the newer change's text. Per kind:
- * - the customer's "moved" / "new technician": the newer change sent its own (and none after the
- *   job was cancelled: the customer has the cancellation);
+ * - the customer's "moved": only a newer move of the time replaces it (the booking's `windowVersion`
+ *   is above the row's; that text names the technician of the moment). A newer change of the
+ *   technician alone does not: its text says "still on <time>", and the customer must still hear that
+ *   the time moved. A booking without `windowVersion` (moved before it was recorded) never drops it;
+ * - the customer's "new technician": any newer change sent its own text, which names the technician;
+ * - neither after the job was cancelled (the customer has the cancellation);
  * - a technician's new-job alert: dropped only when the job has left that technician again (they
  *   would be told of a job that is no longer theirs); while it is still theirs it is their notice;
  * - a technician's "removed" alert: dropped only when the job has come back to that technician.
@@ -158,7 +162,7 @@ async function reminderPaymentUrl(
  * reminders, confirmations and the rest never are dropped for this (their `version`, when set, is
  * not always the schedule's: a reply alert's is its time).
  */
-export function supersededBy(row: NotifyMessage, booking: Pick<BookingRecord, 'scheduleVersion' | 'window' | 'status'>): string | undefined {
+export function supersededBy(row: NotifyMessage, booking: Pick<BookingRecord, 'scheduleVersion' | 'windowVersion' | 'window' | 'status'>): string | undefined {
   const moved = row.kind === 'reschedule_confirmation' || row.kind === 'technician_changed';
   // A move's text after the cancellation's would tell the customer the visit still happens.
   if (moved && booking.status === 'cancelled') return 'Not sent: the job was cancelled before this went out; the customer was told of the cancellation.';
@@ -166,6 +170,9 @@ export function supersededBy(row: NotifyMessage, booking: Pick<BookingRecord, 's
   const technicianId = booking.window?.technicianId;
   switch (row.kind) {
     case 'reschedule_confirmation':
+      return (booking.windowVersion ?? 0) > (row.version ?? 1)
+        ? "Not sent: the visit's time was changed again before this went out; the message about the newer time replaced it."
+        : undefined;
     case 'technician_changed':
       return 'Not sent: the job was changed again before this went out; the message about the newer change replaced it.';
     case 'technician_assigned':

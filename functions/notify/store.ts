@@ -453,7 +453,7 @@ export async function recordSent(
 /**
  * Cancels every message of the booking still waiting to go (a cancel, or a reschedule that plans
  * new ones). Rows already queued or sent are history and stay as they are. `only` narrows it to
- * some kinds (whatever technician or schedule version the row is for) and/or to the rows of
+ * some kinds (or all but `except`; whatever technician or schedule version the row is for) and/or to the rows of
  * schedule versions before `beforeVersion` (a row without a version is version 1), so a move that
  * runs again never cancels the rows of the schedule it made.
  */
@@ -461,7 +461,7 @@ export async function cancelPendingRows(
   tenantId: string,
   bookingId: string,
   at: Date,
-  only: { kinds?: readonly NotificationKind[]; beforeVersion?: number } = {},
+  only: { kinds?: readonly NotificationKind[]; except?: readonly NotificationKind[]; beforeVersion?: number } = {},
 ): Promise<number> {
   const pending = await queryPrefix(bookingKeys.partition(tenantId, bookingId), notifyKeys.ledgerPrefix, {
     filter: '#status = :pending',
@@ -472,7 +472,9 @@ export async function cancelPendingRows(
   const kinds = only.kinds ? new Set<string>(only.kinds) : undefined;
   const wanted = pending.filter(
     (item) =>
-      (!kinds || kinds.has(item.kind as string)) && (only.beforeVersion === undefined || ((item.version as number | undefined) ?? 1) < only.beforeVersion),
+      (!kinds || kinds.has(item.kind as string)) &&
+      !only.except?.includes(item.kind as NotificationKind) &&
+      (only.beforeVersion === undefined || ((item.version as number | undefined) ?? 1) < only.beforeVersion),
   );
   let cancelled = 0;
   for (const item of wanted) if (await cancelRowIfPending({ pk: item.pk, sk: item.sk }, at)) cancelled++;

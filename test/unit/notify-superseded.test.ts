@@ -15,13 +15,39 @@ const row = (kind: NotificationKind, version?: number, technicianId?: string) =>
   ...(technicianId ? { technicianId } : {}),
 });
 const window = (technicianId: string) => ({ date: '2026-12-09', start: '14:00', end: '16:00', technicianId });
-const movedTwice = { status: 'confirmed' as const, scheduleVersion: 3, window: window('tech-02') };
+/** Moved twice, the second time to another time (windowVersion: the version of the last time change). */
+const movedTwice = { status: 'confirmed' as const, scheduleVersion: 3, windowVersion: 3, window: window('tech-02') };
 
 describe('supersededBy', () => {
   it("replaces an earlier move's customer text, never the current one", () => {
-    expect(supersededBy(row('reschedule_confirmation', 2), movedTwice)).toMatch(/changed again before this went out/);
+    expect(supersededBy(row('reschedule_confirmation', 2), movedTwice)).toMatch(/time was changed again before this went out/);
     expect(supersededBy(row('technician_changed', 2), movedTwice)).toMatch(/changed again/);
     expect(supersededBy(row('reschedule_confirmation', 3), movedTwice)).toBeUndefined();
+  });
+
+  it('a time move then a move of the technician only: the time text still goes (it names who comes now), and so does the new technician’s', () => {
+    const thenTechnician = { status: 'confirmed' as const, scheduleVersion: 3, windowVersion: 2, window: window('tech-02') };
+    expect(supersededBy(row('reschedule_confirmation', 2), thenTechnician)).toBeUndefined();
+    expect(supersededBy(row('technician_changed', 3), thenTechnician)).toBeUndefined();
+  });
+
+  it('a technician move then a time move: the time text names who comes, the technician text is replaced', () => {
+    const thenTime = { status: 'confirmed' as const, scheduleVersion: 3, windowVersion: 3, window: window('tech-02') };
+    expect(supersededBy(row('technician_changed', 2), thenTime)).toMatch(/changed again/);
+    expect(supersededBy(row('reschedule_confirmation', 3), thenTime)).toBeUndefined();
+  });
+
+  it('time, technician, time: only the last time text goes', () => {
+    const booking = { status: 'confirmed' as const, scheduleVersion: 4, windowVersion: 4, window: window('tech-02') };
+    expect(supersededBy(row('reschedule_confirmation', 2), booking)).toMatch(/time was changed again/);
+    expect(supersededBy(row('technician_changed', 3), booking)).toMatch(/changed again/);
+    expect(supersededBy(row('reschedule_confirmation', 4), booking)).toBeUndefined();
+  });
+
+  it('a booking written before the time changes were recorded never drops a time text', () => {
+    const before = { status: 'confirmed' as const, scheduleVersion: 3, window: window('tech-02') };
+    expect(supersededBy(row('reschedule_confirmation', 2), before)).toBeUndefined();
+    expect(supersededBy(row('technician_changed', 2), before)).toMatch(/changed again/);
   });
 
   it('never drops a reminder, a confirmation or an alert whose version is not the schedule’s', () => {
