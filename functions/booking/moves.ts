@@ -7,11 +7,11 @@
  * alternatives, the customer's R by text, dispatch's reschedule and move suggestions, availability
  * and holds with `bookingId`).
  */
-import { alternativesFor, availableWindows, type WindowChoice } from '../capacity/engine';
-import { normalizePostalCode } from '../capacity/availability';
+import { alternativesFor, availableWindows, openWindowsIn, type WindowChoice } from '../capacity/engine';
+import { type CapacityClaim, normalizePostalCode } from '../capacity/availability';
 import { isMember } from '../renewals/member';
 import { ApiError } from '../shared/errors';
-import type { JobType, Tenant } from '../tenant/model';
+import type { JobType, Technician, Tenant } from '../tenant/model';
 import { CHANGEABLE } from './changeable';
 import { type BookingRecord, getBookingRecord } from './store';
 
@@ -112,9 +112,12 @@ export async function techniciansToMoveTo(args: {
   window: { date: string; start: string };
   /** The caller read it already (isMemberMove); read here when not given. */
   member?: boolean;
+  /** The window's day as the caller read it (a dispatch day): asked on these instead of reading them again. */
+  read?: { technicians: Technician[]; claims: CapacityClaim[] };
 }): Promise<string[]> {
-  const { window, booking } = args;
-  const { open } = await availableWindows({ ...(await moveQuestion(args)), dates: [window.date] });
+  const { window, booking, read } = args;
+  const question = { ...(await moveQuestion(args)), dates: [window.date] };
+  const { open } = read ? openWindowsIn({ ...question, ...read }) : await availableWindows(question);
   const there = open.find((w) => w.date === window.date && w.start === window.start);
   return (there?.candidates ?? []).map((c) => c.technicianId).filter((id) => id !== booking.window?.technicianId);
 }

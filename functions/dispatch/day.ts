@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { ApiError } from '../shared/errors';
 import type { WaitlistPlacement } from '../leads/waiters';
-import { dailyLimit, isClaimActive, isOff, isOnShift, routeDayOf, UNIT_MINUTES, windowUnits } from '../capacity/availability';
+import { type CapacityClaim, dailyLimit, isClaimActive, isOff, isOnShift, routeDayOf, UNIT_MINUTES, windowUnits } from '../capacity/availability';
 import { now } from '../shared/time';
 import { listClaims } from '../capacity/store';
 import { type BookingRecord, getBookingRecords } from '../booking/store';
@@ -47,6 +47,8 @@ export interface DispatchDay {
   jobTypes: JobType[];
   jobs: DayJob[];
   bookings: Map<string, BookingRecord>;
+  /** The day's slot claims as read (the capacity engine's input: booking/moves.ts asks it again on them). */
+  claims: CapacityClaim[];
   /**
    * Capacity the plan cannot give away, per technician: windows held by a live hold (a booking in
    * progress) or claimed by a job the planner does not move (an FSM job, a booking not live), and
@@ -127,7 +129,7 @@ export async function loadDispatchDay(tenantId: string, date: string): Promise<D
     occupied.set(c.technicianId, entry);
   }
   for (const entry of occupied.values()) for (const s of entry.stops) s.units = routedUnits.get(`${s.id.slice('stop:'.length)}|${s.start}`) ?? 0;
-  return { tenant, date, technicians, jobTypes, jobs, bookings, occupied };
+  return { tenant, date, technicians, jobTypes, jobs, bookings, claims, occupied };
 }
 
 const clock = (minutes: number) => `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;

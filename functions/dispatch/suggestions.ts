@@ -151,7 +151,9 @@ export async function computeSuggestions(day: DispatchDay, now: Date, options: {
 
     // Move: the same window, another technician: only those its reschedule would get (one rule, booking/moves.ts).
     const member = await isMemberMove(booking);
-    const movable = new Set(await techniciansToMoveTo({ tenant: day.tenant, jobType, booking, now, member, window: { date: day.date, start: next.start } }));
+    const movable = new Set(
+      await techniciansToMoveTo({ tenant: day.tenant, jobType, booking, now, member, window: { date: day.date, start: next.start }, read: day }),
+    );
     const moves = [];
     for (const [id, shift] of shifts) {
       const tech = techs.get(id)!;

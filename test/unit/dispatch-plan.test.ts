@@ -324,7 +324,7 @@ describe('the travel buffer is the tenant setting (issue 21)', () => {
 
   it('toPlanDay takes it from the tenant', () => {
     const tenant = { ...demoTenant('unit-buffer'), travelBufferMinutes: 5 };
-    const problem = toPlanDay({ tenant, date: '2026-12-02', technicians: [], jobTypes: [], jobs: [], bookings: new Map(), occupied: new Map() });
+    const problem = toPlanDay({ tenant, date: '2026-12-02', technicians: [], jobTypes: [], jobs: [], bookings: new Map(), claims: [], occupied: new Map() });
     expect(problem.travelBufferMinutes).toBe(5);
   });
 });

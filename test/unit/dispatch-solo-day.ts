@@ -59,5 +59,14 @@ export function soloJob(job: {
 
 /** Wednesday 2026-12-02 of the demo company `tenantId` with solo and these jobs. */
 export function soloDay(tenantId: string, technician: ReturnType<typeof soloTechnician>, jobs: DayJob[]): DispatchDay {
-  return { tenant: demoTenant(tenantId), date: '2026-12-02', technicians: [technician], jobTypes: [drain45], jobs, bookings: new Map(), occupied: new Map() };
+  return {
+    tenant: demoTenant(tenantId),
+    date: '2026-12-02',
+    technicians: [technician],
+    jobTypes: [drain45],
+    jobs,
+    bookings: new Map(),
+    claims: [],
+    occupied: new Map(),
+  };
 }
