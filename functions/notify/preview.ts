@@ -13,7 +13,6 @@ import {
   describeCatalogue,
   parseTemplateKey,
   recipientOf,
-  templateProblem,
 } from './catalogue';
 import { emailHtml } from './email';
 import { MESSAGE_LANGUAGES, type MessageLanguage, type MessageVariables, VARIABLE_DESCRIPTIONS, type VariableName, messageVariables } from './variables';
@@ -133,10 +132,4 @@ export async function previewCatalogue(
       ) as Record<MessageLanguage, RenderedMessage>,
     })),
   );
-}
-
-/** Problems with proposed templates, by key (empty when every template is fine). */
-export async function templateProblems(templates: Record<string, string>): Promise<Array<{ key: string; message: string }>> {
-  const problems = await Promise.all(Object.entries(templates).map(async ([key, template]) => ({ key, message: await templateProblem(key, template) })));
-  return problems.flatMap(({ key, message }) => (message ? [{ key, message }] : []));
 }
