@@ -1,7 +1,11 @@
 /**
  * Deployment choices made by context (lib/app.ts deploymentOptionsFromContext): source maps and
  * provisioned concurrency for the booking chain, both off by default. Synthesised without bundling
- * (`aws:cdk:bundling-stacks: []`): these tests read the template, not the code.
+ * (`aws:cdk:bundling-stacks: []`): these tests read the template, not the code. And without CDK's
+ * built-in CloudFormation validation: it never fails a synth (its errors are downgraded to warnings
+ * unless `validateAgainstDefaultRules` is set), so here it checked nothing, and it cost ~8 CPU-seconds
+ * per process (a WASM engine compiled, then each template validated). test/infra/stack.test.ts keeps it
+ * on and asserts its report is empty for the stack as deployed; cdk-nag still runs on every synth here.
  */
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
@@ -18,7 +22,7 @@ function synth(context: Record<string, unknown>) {
   mkdirSync(path.join(repoRoot, 'cdk.out'), { recursive: true });
   const outdir = mkdtempSync(path.join(repoRoot, 'cdk.out', 'infra-options-'));
   outdirs.push(outdir);
-  const built = buildApp({ outdir, context: { 'aws:cdk:bundling-stacks': [], ...context } });
+  const built = buildApp({ outdir, builtinCloudFormationValidation: false, context: { 'aws:cdk:bundling-stacks': [], ...context } });
   return { built, template: Template.fromStack(built.stack) };
 }
 
