@@ -26,6 +26,7 @@ import {
   routeStopsOf,
   usableDailyJobs,
   windowsOf,
+  type CapacityClaim,
   type ClaimPlan,
 } from '../capacity/availability';
 import { routeFits } from '../capacity/route';
@@ -77,6 +78,20 @@ export function whyNot(tenant: Tenant, tech: Technician, jobType: JobType, booki
   return undefined;
 }
 
+/** A job of a reassignment as read: its booking, the committed hold it has, its job type and the technician it goes to. */
+export interface JobToMove {
+  booking: BookingRecord;
+  oldHold: HoldRecord;
+  jobType: JobType;
+  to: Technician;
+}
+
+/** The committed hold a booked job moves from: its booking's, booked for it; none when it holds no committed slot. */
+export async function committedHold(tenantId: string, booking: Pick<BookingRecord, 'bookingId' | 'holdId' | 'window'>): Promise<HoldRecord | undefined> {
+  const hold = booking.window && booking.holdId ? await getHold(tenantId, booking.holdId) : undefined;
+  return hold?.status === 'BOOKED' && hold.bookingId === booking.bookingId ? hold : undefined;
+}
+
 /** Plans the new holds: validates every move against the day's claims as the other moves leave them. */
 export async function planMoves(tenantId: string, reassignments: Reassignment[], at: Date): Promise<{ tenant: Tenant; moves: Move[] }> {
   if (reassignments.length === 0) throw new ApiError('invalid_request', 'Nothing to reassign', 'assignments');
@@ -88,37 +103,66 @@ export async function planMoves(tenantId: string, reassignments: Reassignment[],
   const techs = new Map(technicians.map((t) => [t.technicianId, t]));
   const types = new Map(jobTypes.map((j) => [j.jobTypeId, j]));
 
-  const loaded = await Promise.all(
-    reassignments.map(async (r) => {
+  const jobs = await Promise.all(
+    reassignments.map(async (r): Promise<JobToMove> => {
       const booking = await getBookingRecord(tenantId, r.bookingId);
       if (!booking) throw new ApiError('not_found', `No booking ${r.bookingId}`, 'bookingId');
       if (!CHANGEABLE.includes(booking.status)) conflict(`A ${booking.status} booking cannot be changed`, 'bookingId');
-      const oldHold = booking.holdId ? await getHold(tenantId, booking.holdId) : undefined;
-      if (!booking.window || !oldHold || oldHold.status !== 'BOOKED' || oldHold.bookingId !== booking.bookingId) {
-        conflict(`Booking ${r.bookingId} holds no committed slot to move`, 'bookingId');
-      }
+      const oldHold = await committedHold(tenantId, booking);
+      if (!oldHold) conflict(`Booking ${r.bookingId} holds no committed slot to move`, 'bookingId');
       const to = techs.get(r.technicianId);
       if (!to) throw new ApiError('invalid_request', `No technician ${r.technicianId}`, 'technicianId');
       if (oldHold.plan.technicianId === r.technicianId)
         throw new ApiError('invalid_request', `Booking ${r.bookingId} already has ${r.technicianId}`, 'technicianId');
       const jobType = types.get(booking.jobTypeId);
       if (!jobType) throw new ApiError('service_unavailable', `Job type ${booking.jobTypeId} is missing`);
-      const reason = whyNot(tenant, to, jobType, booking, oldHold.plan);
-      if (reason) conflict(reason);
       return { booking, oldHold, jobType, to };
     }),
   );
-  const dates = new Set(loaded.map((m) => m.oldHold.plan.date));
+  // The first job's day: placeMoves refuses jobs on several dates (once it said which job cannot go where).
+  const date = jobs[0]!.oldHold.plan.date;
+  const placed = await placeMoves({ tenant, jobs, claims: await listClaims(tenantId, date, date), at });
+  if ('refused' in placed) conflict(placed.refused);
+  return { tenant, moves: placed.moves };
+}
+
+/** The one date of a reassignment's jobs (a reassignment never spans days). */
+function theirDate(jobs: JobToMove[]): string {
+  const dates = new Set(jobs.map((m) => m.oldHold.plan.date));
   if (dates.size !== 1) throw new ApiError('invalid_request', 'Jobs reassigned together must be on one date', 'assignments');
-  const date = [...dates][0]!;
+  return [...dates][0]!;
+}
+
+/**
+ * THE rule of a reassignment, on the day's claims as read (`claims`: the date's, from listClaims):
+ * may every job go to its technician in its (unchanged) windows, all at once? Each technician must
+ * be able to take the job (whyNot), the job's minutes must fit (placeJob, the route under the route
+ * model) and a daily place must be free (the reserves kept: a member's job may take the member
+ * reserve) on the day as the whole change leaves it. The moves when they may (planMoves stores
+ * them), else the dispatcher's sentence why not. Dispatch's swap suggestions ask it before they
+ * propose a swap (dispatch/suggestions.ts), so a swap offered is a swap its accept takes.
+ */
+export async function placeMoves(args: {
+  tenant: Tenant;
+  jobs: JobToMove[];
+  claims: CapacityClaim[];
+  at: Date;
+}): Promise<{ moves: Move[] } | { refused: string }> {
+  const { tenant, jobs, at } = args;
+  for (const { booking, oldHold, jobType, to } of jobs) {
+    const reason = whyNot(tenant, to, jobType, booking, oldHold.plan);
+    if (reason) return { refused: reason };
+  }
+  const date = theirDate(jobs);
+  const tenantId = tenant.tenantId;
 
   // The day's claims as they will stand once the moving jobs have let go of theirs; each job placed
   // joins it (planClaims), so every later job, and the route check of every technician a job lands
   // on, sees the day as the whole change leaves it (jobs moving in together, jobs moving out).
-  const leaving = new Set(loaded.map((m) => m.oldHold.holdId));
-  const day = (await listClaims(tenantId, date, date)).filter((c) => isClaimActive(c, at) && !leaving.has(c.holdId ?? ''));
+  const leaving = new Set(jobs.map((m) => m.oldHold.holdId));
+  const day = args.claims.filter((c) => c.date === date && isClaimActive(c, at) && !leaving.has(c.holdId ?? ''));
   const moves: Move[] = [];
-  for (const { booking, oldHold, jobType, to } of loaded) {
+  for (const { booking, oldHold, jobType, to } of jobs) {
     const old = oldHold.plan;
     // The job's arrival window; an accepted emergency's plan starts at its acceptance time, not at a
     // window: it keeps the minutes it holds (in whichever windows they are).
@@ -139,11 +183,12 @@ export async function planMoves(tenantId: string, reassignments: Reassignment[],
       footprint: planFootprint(old, window ? windows : [...tenant.arrivalWindows, ...tenant.afterHoursWindows]),
     });
     if ('refused' in placed) {
-      conflict(
-        placed.refused === 'route'
-          ? `${to.technicianId} cannot reach job ${booking.bookingId} in its ${old.start}-${old.end} window on ${date} with the jobs already on their route`
-          : `${to.technicianId} has no room left in the ${old.windowStarts.join(' and ')} window on ${date}`,
-      );
+      return {
+        refused:
+          placed.refused === 'route'
+            ? `${to.technicianId} cannot reach job ${booking.bookingId} in its ${old.start}-${old.end} window on ${date} with the jobs already on their route`
+            : `${to.technicianId} has no room left in the ${old.windowStarts.join(' and ')} window on ${date}`,
+      };
     }
     const emergency = isEmergencyMove(booking, jobType);
     // The daily tokens the job keeps on its day (capacity/availability.ts keptTokens: its job-type
@@ -155,7 +200,7 @@ export async function planMoves(tenantId: string, reassignments: Reassignment[],
       kept.techDayIndex ??
       firstFreeIndex(used, usableDailyJobs(tenant, to, emergency)) ??
       (tenant.memberReserve && (await isMemberMove(booking)) ? firstFreeIndex(used, usableDailyJobs(tenant, to, emergency, true)) : undefined);
-    if (index === undefined) conflict(`${to.technicianId} is at their daily limit on ${date}`);
+    if (index === undefined) return { refused: `${to.technicianId} is at their daily limit on ${date}` };
     // The old plan's own capacity part (units, counters, a route claim) gives way to the new placement's.
     const { units: _units, counters: _counters, route: _route, windowStarts: _starts, keeps: _keeps, jobTypeDayIndex: _type, ...rest } = old;
     const plan: ClaimPlan = {
@@ -176,7 +221,7 @@ export async function planMoves(tenantId: string, reassignments: Reassignment[],
     day.push(...planClaims(plan, newHold.holdId, booking.bookingId));
     moves.push({ booking, oldHold, newHold });
   }
-  return { tenant, moves };
+  return { moves };
 }
 
 /**

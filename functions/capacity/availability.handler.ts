@@ -8,7 +8,7 @@ import { now } from '../shared/time';
 import { addDays } from '../shared/zoned-time';
 import { getJobType, getTenant } from '../tenant/store';
 import { dateRange } from './availability';
-import { type AvailabilityAnswer, availableWindows, isScheduleStale, searchDates } from './engine';
+import { availableWindows, isScheduleStale, searchDates } from './engine';
 import { bookingToMove, emergencyOfMove, isMemberMove, whereItIs } from '../booking/moves';
 import { lastBookableDate, requireWithinHorizon } from './horizon';
 import { isMember } from '../renewals/member';
@@ -31,14 +31,11 @@ export const handler = apiRoute({ query: AvailabilityQuerySchema }, async ({ ten
   const dates = searchDates(tenant, at, { emergency, from: query.from, to: query.to });
   // A move: its booking's customer (a member's job may take the member reserve, as its reschedule may).
   const member = moving ? await isMemberMove(moving) : await isMember(tenantId, query.customerId);
-  const leaving = moving ? new Set([moving.holdId]) : undefined;
-  // Never where the job already is: with its place given back it looks open.
+  // A move: its own place given back, and never where the job already is (with its place given back it looks open).
   const current = moving && whereItIs(moving);
-  const offered = (answer: AvailabilityAnswer): AvailabilityAnswer => {
-    const open = answer.open.filter((w) => !(current && w.date === current.date && w.start === current.start));
-    return { ...answer, open, ...(!open.length && !answer.reason ? { reason: 'fully_booked' as const } : {}) };
-  };
-  const { open, reason } = offered(await availableWindows({ tenant, jobType, postalCode, dates, now: at, emergency, member, leaving }));
+  const move = moving ? { leaving: new Set([moving.holdId]), ...(current ? { except: [current] } : {}) } : {};
+  const question = { tenant, jobType, postalCode, now: at, emergency, member, ...move };
+  const { open, reason } = await availableWindows({ ...question, dates });
 
   let nextAvailable: Array<{ date: string; start: string; end: string }> | undefined;
   const after = addDays(dates[dates.length - 1]!, 1);
@@ -46,9 +43,7 @@ export const handler = apiRoute({ query: AvailabilityQuerySchema }, async ({ ten
   const last = lastBookableDate(tenant, at);
   if (!open.length && reason === 'fully_booked' && after <= last) {
     const until = addDays(after, tenant.bookingHorizonDays - 1);
-    const more = offered(
-      await availableWindows({ tenant, jobType, postalCode, now: at, emergency, member, leaving, dates: dateRange(after, [until, last].sort()[0]!) }),
-    );
+    const more = await availableWindows({ ...question, dates: dateRange(after, [until, last].sort()[0]!) });
     nextAvailable = more.open.slice(0, NEXT_AVAILABLE).map(({ date, start, end }) => ({ date, start, end }));
   }
   return {

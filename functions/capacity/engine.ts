@@ -65,6 +65,8 @@ export async function availableWindows(args: {
   member?: boolean;
   /** A reschedule's current hold, given back when the new one commits (availability.ts placeJob `leaving`). */
   leaving?: ReadonlySet<string>;
+  /** Never these windows (a move's current one: with its place given back it looks open; one just refused). */
+  except?: ReadonlyArray<{ date: string; start: string }>;
 }): Promise<AvailabilityAnswer> {
   const { tenant, dates } = args;
   const [technicians, claims] = await Promise.all([listTechnicians(tenant.tenantId), listClaims(tenant.tenantId, dates[0]!, dates[dates.length - 1]!)]);
@@ -76,9 +78,9 @@ export async function availableWindows(args: {
  * these claims (a caller weighing claims not stored, e.g. offers made in the same pass: leads/waitlist.ts).
  */
 export function openWindowsIn(args: Parameters<typeof availableWindows>[0] & { technicians: Technician[]; claims: CapacityClaim[] }): AvailabilityAnswer {
-  const { tenant, jobType, postalCode, dates, now, technicians, claims } = args;
+  const { tenant, jobType, postalCode, dates, now, technicians, claims, except = [] } = args;
   const emergency = args.emergency ?? jobType.emergency;
-  const open = findOpenWindows({
+  const found = findOpenWindows({
     tenant,
     technicians,
     jobType,
@@ -92,6 +94,7 @@ export function openWindowsIn(args: Parameters<typeof availableWindows>[0] & { t
     member: args.member,
     leaving: args.leaving,
   });
+  const open = except.length ? found.filter((w) => !except.some((x) => w.date === x.date && w.start === x.start)) : found;
   return open.length ? { open } : { open, reason: explainNoWindow(technicians, jobType, postalCode) };
 }
 
@@ -246,12 +249,10 @@ export async function alternativesFor(args: {
   /** Never these windows (the one just refused; a move's current one). */
   except?: ReadonlyArray<{ date: string; start: string }>;
 }): Promise<WindowChoice[]> {
-  const { technicianId, except = [] } = args;
+  const { technicianId } = args;
   const dates = searchDates(args.tenant, args.now, { emergency: args.emergency });
   const { open } = await availableWindows({ ...args, dates });
-  const usable = open.filter(
-    (w) => (!technicianId || w.candidates.some((c) => c.technicianId === technicianId)) && !except.some((x) => w.date === x.date && w.start === x.start),
-  );
+  const usable = technicianId ? open.filter((w) => w.candidates.some((c) => c.technicianId === technicianId)) : open;
   const ordered = args.near ? nearestFirst(usable, args.near) : usable;
   return ordered.slice(0, args.count ?? 3).map((w) => asBookedWindow(w));
 }

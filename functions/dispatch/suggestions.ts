@@ -10,15 +10,18 @@
  *   moves.ts techniciansToMoveTo: qualified, covering the postal code, on shift, room in the window,
  *   a daily place the job may take with its reserves; nearest first: drive minutes from where they are before);
  * - `swap`: when a technician who is on time has a later job the late one can still make, the two
- *   jobs exchange technicians (both windows unchanged, nobody's day gets longer);
+ *   jobs exchange technicians (both windows unchanged, nobody's day gets longer): only a swap its
+ *   accept takes (booking/reassign.ts placeMoves: minutes or route, daily places with the reserves);
  * - `reschedule`: a low-priority job (not an emergency) to its next open window after the one it is in,
  *   as its reschedule would count it (booking/moves.ts windowsToMoveTo: its own place given back).
  * Each carries the message the customer(s) would get. Accepting goes through rescheduleBooking
  * (move, reschedule) or the atomic reassignTechnicians (swap).
  */
 import { DateTime } from 'luxon';
-import { coversPostalCode, isQualified, UNIT_MINUTES, windowUnits } from '../capacity/availability';
+import { coversPostalCode, isQualified } from '../capacity/availability';
+import type { HoldRecord } from '../capacity/store';
 import { isEmergencyMove, isMemberMove, techniciansToMoveTo, windowsToMoveTo } from '../booking/moves';
+import { committedHold, placeMoves } from '../booking/reassign';
 import type { BookingRecord } from '../booking/store';
 import { composeMessage, messageVariables } from '../notify/catalogue';
 import { getCustomer } from '../recognise/store';
@@ -75,22 +78,6 @@ export function lateMinutes(job: Pick<DayJob, 'eta' | 'end' | 'jobState' | 'dela
 }
 
 const clockMinutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
-/**
- * Does `job` fit a technician's windows beside their jobs (`theirs`, but `instead`, the job leaving
- * in a swap) and their other claims (`day.occupied`: holds)? The minute model (capacity/availability.ts
- * jobFootprint): a window holds jobs while their minutes fit, so two short jobs share one.
- */
-function fitsMinutes(day: DispatchDay, technicianId: string, theirs: DayJob[], job: DayJob, instead?: DayJob): boolean {
-  const windows = [...day.tenant.arrivalWindows, ...day.tenant.afterHoursWindows];
-  return job.windowStarts.every((start) => {
-    const window = windows.find((w) => w.start === start);
-    if (!window) return false;
-    const used =
-      theirs.filter((j) => j !== instead && j !== job).reduce((n, j) => n + (j.minutes[start] ?? 0), 0) +
-      (day.occupied.get(technicianId)?.units[start] ?? 0) * UNIT_MINUTES;
-    return used + (job.minutes[start] ?? 0) <= windowUnits(window) * UNIT_MINUTES;
-  });
-}
 
 /**
  * The customer's message exactly as it would go out on acceptance: the same kind, tenant template
@@ -131,6 +118,14 @@ export async function computeSuggestions(day: DispatchDay, now: Date, options: {
   const byTech = new Map<string, DayJob[]>();
   for (const j of day.jobs) if (j.technicianId) byTech.set(j.technicianId, [...(byTech.get(j.technicianId) ?? []), j]);
   const suggestions: Suggestion[] = [];
+
+  // The committed hold of each job a swap would move (what its accept moves), read once.
+  const holds = new Map<string, Promise<HoldRecord | undefined>>();
+  const committed = (job: DayJob) => {
+    const booking = day.bookings.get(job.bookingId)!;
+    if (!holds.has(job.bookingId)) holds.set(job.bookingId, committedHold(day.tenant.tenantId, booking));
+    return holds.get(job.bookingId)!;
+  };
 
   const behind = new Set(day.jobs.filter((j) => j.technicianId && lateMinutes(j, day.date, zone) > 0).map((j) => j.technicianId!));
 
@@ -179,9 +174,10 @@ export async function computeSuggestions(day: DispatchDay, now: Date, options: {
     // Swap: an on-time technician takes this job in its window; the late one takes their later job.
     const lateTech = techs.get(late.technicianId);
     const lateShift = shifts.get(late.technicianId);
-    const swaps = [];
+    const candidates = [];
     for (const [id, shift] of lateTech && lateShift ? shifts : []) {
       const tech = techs.get(id)!;
+      // What needs no read first (the same questions the accept's whyNot asks), the accept's whole rule last.
       if (id === late.technicianId || behind.has(id) || !isQualified(tech, jobType) || !coversPostalCode(tech, next.postalCode)) continue;
       if (!next.windowStarts.every((w) => shift.windowStarts.includes(w))) continue;
       const theirs = byTech.get(id) ?? [];
@@ -191,19 +187,30 @@ export async function computeSuggestions(day: DispatchDay, now: Date, options: {
           continue;
         if (!isQualified(lateTech!, otherType) || !coversPostalCode(lateTech!, other.postalCode)) continue;
         if (!other.windowStarts.every((w) => lateShift!.windowStarts.includes(w))) continue;
-        if (!fitsMinutes(day, id, theirs, next, other)) continue;
-        if (!fitsMinutes(day, late.technicianId, mine, other, next)) continue;
         // Only a job the late technician can still reach inside its window (behind by `minutes` after the late job).
         const theirsBefore = theirs.filter((j) => j !== other && j.end <= next.start).sort((a, b) => b.start.localeCompare(a.start))[0];
         const mineBefore = mine.filter((j) => j !== next && j.end <= other.start).sort((a, b) => b.start.localeCompare(a.start))[0];
         const driveToNext = travelMinutes(theirsBefore?.postalCode ?? shift.basePostalCode ?? next.postalCode, next.postalCode);
         const driveToOther = travelMinutes(mineBefore?.postalCode ?? lateShift!.basePostalCode ?? other.postalCode, other.postalCode);
         if (clockMinutes(late.end) + minutes + driveToOther > clockMinutes(other.end)) continue;
-        swaps.push({ tech, other, driveToNext, driveToOther });
+        candidates.push({ tech, other, otherType, driveToNext, driveToOther });
       }
     }
-    swaps.sort((a, b) => a.driveToNext + a.driveToOther - (b.driveToNext + b.driveToOther) || a.other.bookingId.localeCompare(b.other.bookingId));
-    for (const { tech, other, driveToNext, driveToOther } of swaps.slice(0, options.maxSwaps ?? 1)) {
+    candidates.sort((a, b) => a.driveToNext + a.driveToOther - (b.driveToNext + b.driveToOther) || a.other.bookingId.localeCompare(b.other.bookingId));
+    // The nearest swaps its accept takes (booking/reassign.ts placeMoves, as reassignTechnicians asks it:
+    // both jobs at once, each one's minutes, route and daily place with the reserves).
+    const swaps = [];
+    for (const swap of candidates) {
+      if (swaps.length >= (options.maxSwaps ?? 1)) break;
+      const [nextHold, otherHold] = await Promise.all([committed(next), committed(swap.other)]);
+      if (!nextHold || !otherHold) continue;
+      const jobs = [
+        { booking, oldHold: nextHold, jobType, to: swap.tech },
+        { booking: day.bookings.get(swap.other.bookingId)!, oldHold: otherHold, jobType: swap.otherType, to: lateTech! },
+      ];
+      if ('moves' in (await placeMoves({ tenant: day.tenant, jobs, claims: day.claims, at: now }))) swaps.push(swap);
+    }
+    for (const { tech, other, driveToNext, driveToOther } of swaps) {
       suggestions.push({
         suggestionId: suggestionId('swap', next.bookingId, other.bookingId),
         kind: 'swap',
