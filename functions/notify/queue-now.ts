@@ -4,9 +4,12 @@
  * once, so the customer has the confirmation, a cancellation or an emergency's ETA, and the
  * technician, on-call or dispatch their alert, seconds after the change instead of at the sweeper's
  * next tick. Writers go through addLedgerRows below (ScheduleNotifications writes its rows in a
- * transaction and rings them with queueWritten). The sweeper stays the safety net: it never lists a
- * row queued here until REQUEUE_AFTER_MS has passed without the worker settling it (a lost message),
- * and a row whose message the queue did not take goes back to pending, due now, for its next tick.
+ * transaction and rings them with queueWritten). The sweeper stays the safety net: a row queued here
+ * is due again a minute on (store.ts FIRST_REQUEUE_AFTER_MS) unless the worker took its message
+ * (claimRow: then 15 minutes, REQUEUE_AFTER_MS), so a writer that died between the write and the
+ * ring, or a ring the queue lost, costs a minute or two, and a late doorbell meeting the requeue
+ * sends once (the worker's claim, notify/send.ts); a row whose message the queue refused goes back
+ * to pending, due now, for the next tick.
  * Every function that bundles this module sends to the notify queue, so it needs the
  * `notifyQueue:send` grant (test/infra/notify-due-now-grants.test.ts checks the registry).
  */

@@ -22,6 +22,11 @@ export const NotifyMessageSchema = z.object({
    * (notify/store.ts readMessageSubject); one that is missing or no longer the booking's is read after.
    */
   parties: MessagePartiesSchema.optional(),
+  /**
+   * Set on the message a notification_failed review item redrives (notify/send.ts failedMessageRedrive):
+   * the row that failed for good is opened again and sent, once (store.ts reopenFailedRow).
+   */
+  redrive: z.literal(true).optional(),
 });
 export type NotifyMessage = z.infer<typeof NotifyMessageSchema>;
 

@@ -15,7 +15,8 @@ import { reviewFailedMessage, sendNotification } from './send';
 const processor = new BatchProcessor(EventType.SQS);
 
 async function sendOne(record: SQSRecord): Promise<void> {
-  await sendNotification(NotifyMessageSchema.parse(JSON.parse(record.body)));
+  // The message id claims the row (a redelivery of this message may take it again; another may not).
+  await sendNotification(NotifyMessageSchema.parse(JSON.parse(record.body)), { messageId: record.messageId });
 }
 
 const sendOneReviewed = reviewedRecordHandler(sendOne, {

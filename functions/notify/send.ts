@@ -2,6 +2,7 @@
  * Sending one notification (use case of the NotifyWorker, send.handler.ts), and the review item for
  * one that failed for good or for the last time.
  */
+import { randomUUID } from 'node:crypto';
 import type { BookingRecord } from '../booking/store';
 import { PAYMENT_REMINDER_KINDS } from '../lifecycle/plan';
 import { invoiceDescription, invoicePaymentLink } from '../renewals/payment-link';
@@ -9,7 +10,8 @@ import { logger } from '../shared/logger';
 import type { Tenant } from '../tenant/model';
 import { type CustomerRecord, emptyProfile } from '../recognise/store';
 import { membershipMessageSubject } from '../renewals/store';
-import { findOpenReviewItems, openReviewItem } from '../review/store';
+import type { RedrivePlan } from '../review/schemas';
+import { findOpenReviewItems, openReviewItem, resolveReviewItem } from '../review/store';
 import { openSetupItem } from '../review/setup';
 import { countMessage } from '../shared/metrics';
 import { SecretNotSetError } from '../shared/secrets';
@@ -24,7 +26,7 @@ import { usesOutbox } from './providers/outbox';
 import { MessageRejectedError, MessageUnaddressableError } from './providers/types';
 import { NotifyMessageSchema, type NotifyMessage } from './schemas';
 import { type InboundAlertFacts, inboundAlertFacts } from './reply-store';
-import { deferRow, readMessageParties, readRowSubject, recordSent, settleRow } from './store';
+import { claimRow, deferRow, needsClaim, readMessageParties, readRowSubject, recordSent, reopenFailedRow, settleRow } from './store';
 
 /** The job details' labels in the reader's language. */
 const DETAIL_LABELS = {
@@ -190,12 +192,21 @@ export function supersededBy(row: NotifyMessage, booking: Pick<BookingRecord, 's
  * through the tenant's provider. Throws what is worth another try; MessageUnaddressableError when
  * nobody can receive it.
  */
-export async function sendNotification(row: NotifyMessage): Promise<void> {
+export async function sendNotification(row: NotifyMessage, options: { messageId?: string } = {}): Promise<void> {
   // One read (issue 19: were six, then two): the row, the booking, the tenant and the parties the
   // message names (its writer's ids); a party it did not name, or no longer the booking's, one more.
   const first = await readRowSubject(row);
-  // The sweeper queues a row again when its message seems lost: one that was settled meanwhile is done.
-  if (!first.open) return;
+  const taken = now();
+  const claimant = options.messageId ?? randomUUID();
+  if (!first.open) {
+    // The sweeper queues a row again when its message seems lost: one that was settled meanwhile is
+    // done. Unless a person redrove it from its review item after it failed for good: it opens again.
+    if (!(row.redrive && first.failed && (await reopenFailedRow(row, claimant, taken)))) return;
+  } else if (first.standing && needsClaim(first.standing, taken) && !(await claimRow(row, first.standing, claimant, taken))) {
+    // The claim: a row that may have two messages (a late doorbell, a requeue) is taken by one of them
+    // before anything is sent; the other finds it taken (or settled) and sends nothing (store.ts needsClaim).
+    return;
+  }
   // A newer change of the schedule replaced this message (texts are written from the booking as it is now).
   const superseded = first.booking && supersededBy(row, first.booking);
   if (superseded) {
@@ -301,6 +312,7 @@ export async function sendNotification(row: NotifyMessage): Promise<void> {
         reason: `The ${row.kind} template could not be filled: ${(error as Error).message}`,
         subject,
         payload: { kind: row.kind, template },
+        redrive: failedMessageRedrive(row),
       },
       at,
     );
@@ -352,13 +364,20 @@ export async function sendNotification(row: NotifyMessage): Promise<void> {
       listInOutbox: usesOutbox(tenant),
     });
     countMessage('sent', channel);
+    if (row.redrive) await resolveRedrivenItems(row, at);
   } catch (error) {
     if (error instanceof MessageRejectedError) {
       countMessage('failed', channel);
       await settleRow(row, 'failed', error.message, at);
       await openReviewItem(
         row.tenantId,
-        { kind: 'notification_failed', reason: `${row.kind} was refused: ${error.message}`, subject, payload: { kind: row.kind, provider: provider.name } },
+        {
+          kind: 'notification_failed',
+          reason: `${row.kind} was refused: ${error.message}`,
+          subject,
+          payload: { kind: row.kind, provider: provider.name },
+          redrive: failedMessageRedrive(row),
+        },
         at,
       );
       return;
@@ -366,6 +385,35 @@ export async function sendNotification(row: NotifyMessage): Promise<void> {
     // Worth another try: SQS redelivers; on the last receive a person hears of it before the DLQ.
     throw error;
   }
+}
+
+/**
+ * What redriving a message that failed for good does (its notification_failed item's plan): the same
+ * message marked `redrive`, so the worker opens the failed row again and sends it once the person has
+ * mended the cause (a phone added, a template or a number fixed).
+ */
+function failedMessageRedrive(message: NotifyMessage): RedrivePlan {
+  const { tenantId, bookingId, kind, technicianId, version, parties } = message;
+  return {
+    type: 'message',
+    queue: 'notify',
+    body: {
+      tenantId,
+      bookingId,
+      kind,
+      ...(technicianId ? { technicianId } : {}),
+      ...(version !== undefined ? { version } : {}),
+      ...(parties ? { parties } : {}),
+      redrive: true,
+    },
+  };
+}
+
+/** A redriven message went out: the open notification_failed items about it are resolved (not another message's of the booking). */
+async function resolveRedrivenItems(row: NotifyMessage, at: Date): Promise<void> {
+  const open = await findOpenReviewItems(row.tenantId, { type: 'booking', id: row.bookingId }, 'notification_failed');
+  const about = open.filter((item) => item.payload?.kind === row.kind && (item.payload?.technicianId ?? row.technicianId) === row.technicianId);
+  await Promise.all(about.map((item) => resolveReviewItem(row.tenantId, item.reviewItemId, 'NotifyWorker', 'Sent after the redrive', at)));
 }
 
 /** The review item for a message that failed for good (or for the last time), with a readable reason. */
@@ -392,7 +440,11 @@ export async function reviewFailedMessage({ record, error, attempts, final, subj
         attempts,
         ...(parsed.success && parsed.data.technicianId ? { technicianId: parsed.data.technicianId } : {}),
       },
-      redrive: final ? { type: 'message', queue: 'notify', body: JSON.parse(record.body) as Record<string, unknown> } : { type: 'dlq', queue: 'notify' },
+      redrive: !final
+        ? { type: 'dlq', queue: 'notify' }
+        : parsed.success
+          ? failedMessageRedrive(parsed.data)
+          : { type: 'message', queue: 'notify', body: JSON.parse(record.body) as Record<string, unknown> },
     },
     at,
   );

@@ -174,9 +174,11 @@ function rowKey(row: LedgerMessage) {
 
 /**
  * Writes planned rows and answers with the ones it wrote (a row that already exists is left as it
- * is). With `queuedAt`, a row due by then is written already `queued` (the claim markQueued makes),
- * due again REQUEUE_AFTER_MS later: the writer rings its doorbell itself (sendNotifyMessages) and
- * the sweeper, which lists only pending rows and lost queued ones, never queues it a second time.
+ * is). With `queuedAt`, a row due by then is written already `queued` (the mark markQueued makes),
+ * due again FIRST_REQUEUE_AFTER_MS later: the writer rings its doorbell itself (sendNotifyMessages).
+ * The worker that takes the message moves the deadline to REQUEUE_AFTER_MS (claimRow) or settles the
+ * row first; a row still queued at its deadline had its doorbell lost (the writer died before the
+ * ring, or the queue lost it), and the sweeper's next tick queues it again.
  * Writers go through notify/queue-now.ts addLedgerRows, which does both; without `queuedAt` every
  * row is written pending for the sweeper (tests and benches that set up the sweeper's work).
  */
@@ -217,7 +219,7 @@ export function ledgerRowItem(tenantId: string, bookingId: string, row: PlannedN
     ...(named ? { parties: named } : {}),
     status: 'pending',
     duePk: duePartition(tenantId),
-    ...(queued ? { status: 'queued', queuedAt, dueAt: new Date(Date.parse(queuedAt) + REQUEUE_AFTER_MS).toISOString(), requeues: 0 } : {}),
+    ...(queued ? { status: 'queued', queuedAt, dueAt: new Date(Date.parse(queuedAt) + FIRST_REQUEUE_AFTER_MS).toISOString(), requeues: 0 } : {}),
   };
   return { Item, queued };
 }
@@ -267,9 +269,27 @@ export async function listDueRows(dueBy: Date, limit: number): Promise<LedgerMes
 /**
  * A queued row whose message has not settled it this long after it was queued is taken as lost (the
  * queue is the doorbell, the row the record): the sweeper queues it again, at most MAX_REQUEUES times.
+ * The deadline of a row the sweeper queued, of every requeue, and of a row a worker took (claimRow):
+ * a message still in a busy queue, or a worker still at it, is not queued twice.
  */
 export const REQUEUE_AFTER_MS = 15 * 60_000;
+/**
+ * The first deadline of a row its writer wrote `queued` (issue 19): a doorbell rung at once is taken
+ * within seconds, so a row nobody took after this was never rung (the writer died between the write
+ * and the ring) or its ring was lost, and the sweeper's next tick (every minute) queues it again:
+ * an on-call page or a cancellation text goes one to two minutes late instead of fifteen. Taken, the
+ * row is due again REQUEUE_AFTER_MS on (claimRow); a message merely slow (a backlog) meets its
+ * requeue at the row's claim and sends nothing twice.
+ */
+export const FIRST_REQUEUE_AFTER_MS = 60_000;
 export const MAX_REQUEUES = 3;
+/**
+ * How long after taking a row a NotifyWorker may still be calling the provider: its timeout (20 s,
+ * functions/registry.ts) and some clock skew. A worker that reads a row further than this from its
+ * deadline sends without a claim (no sweep can queue it again before the worker is done); a claim
+ * older than this belongs to a worker that is gone.
+ */
+export const IN_FLIGHT_BOUND_MS = 30_000;
 
 /**
  * pending -> queued (or a lost queued row queued again). The row stays in the due index, due again
@@ -304,6 +324,95 @@ function isOpenRow(item: Record<string, unknown> | undefined): boolean {
   return !item || item.status === 'pending' || item.status === 'queued';
 }
 
+/** How an open ledger row stands when the worker reads it: what deciding on a claim needs. */
+export interface RowStanding {
+  status: 'pending' | 'queued';
+  dueAt?: string;
+  requeues?: number;
+  takenBy?: string;
+}
+
+function standingOf(item: Record<string, unknown> | undefined): RowStanding | undefined {
+  if (!item || (item.status !== 'pending' && item.status !== 'queued')) return undefined;
+  return {
+    status: item.status,
+    ...(typeof item.dueAt === 'string' ? { dueAt: item.dueAt } : {}),
+    ...(typeof item.requeues === 'number' ? { requeues: item.requeues } : {}),
+    ...(typeof item.takenBy === 'string' ? { takenBy: item.takenBy } : {}),
+  };
+}
+
+/**
+ * Whether the worker must claim a row before sending it (claimRow), so that two messages of one row
+ * never both reach the provider. Not needed, and not written (issue 19: one conditional write per
+ * message), in the common case: a row queued once (by its writer, or by a sweep from pending) whose
+ * doorbell is then its one message (never queued again, never taken) and whose deadline is further
+ * than IN_FLIGHT_BOUND_MS, so no sweep can queue it again before this worker is done. Every other
+ * case claims: a late doorbell (a requeue may be on its way), a row queued again (the requeue and the
+ * late original meet), a row another message took, a pending row (a sweep's message read before the
+ * sweep marked it).
+ */
+export function needsClaim(row: RowStanding, at: Date): boolean {
+  const unrung = row.status === 'queued' && !row.requeues && !row.takenBy && row.dueAt !== undefined;
+  return !(unrung && Date.parse(row.dueAt!) - at.getTime() > IN_FLIGHT_BOUND_MS);
+}
+
+/**
+ * The worker takes an open row for the message `claimant` (its SQS message id: a redelivery of the
+ * same message takes it again) before calling the provider: one conditional write that fails when
+ * another message holds it (taken less than IN_FLIGHT_BOUND_MS ago) or it was settled. A queued row
+ * taken is due again REQUEUE_AFTER_MS on: the sweeper leaves a message in flight alone (a pending
+ * row keeps its due time: quiet hours' deferral). False: send nothing, the row is another's.
+ */
+export async function claimRow(row: LedgerMessage, standing: RowStanding, claimant: string, at: Date): Promise<boolean> {
+  const queued = standing.status === 'queued';
+  return sendConditional(
+    new UpdateCommand({
+      TableName: config.tableName,
+      Key: rowKey(row),
+      UpdateExpression: `SET takenBy = :me, takenAt = :at${queued ? ', dueAt = :again' : ''}`,
+      ConditionExpression: '#status IN (:pending, :queued) AND (attribute_not_exists(takenBy) OR takenBy = :me OR takenAt <= :lapsed)',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':me': claimant,
+        ':at': at.toISOString(),
+        ':lapsed': new Date(at.getTime() - IN_FLIGHT_BOUND_MS).toISOString(),
+        ':pending': 'pending',
+        ':queued': 'queued',
+        ...(queued ? { ':again': new Date(at.getTime() + REQUEUE_AFTER_MS).toISOString() } : {}),
+      },
+    }),
+  );
+}
+
+/**
+ * A person redrove a message that had failed for good (its notification_failed review item: a phone
+ * added, a template or number mended): the failed row opens again, queued and taken by the redriven
+ * message `claimant` in one conditional write, back in its due index (the sweeper's safety net),
+ * requeues counted afresh. False when it is not failed (another redrive got there first: it sends).
+ */
+export async function reopenFailedRow(row: LedgerMessage, claimant: string, at: Date): Promise<boolean> {
+  return sendConditional(
+    new UpdateCommand({
+      TableName: config.tableName,
+      Key: rowKey(row),
+      UpdateExpression:
+        'SET #status = :queued, queuedAt = :at, dueAt = :again, duePk = :due, requeues = :zero, takenBy = :me, takenAt = :at, reopenedAt = :at REMOVE statusReason, settledAt',
+      ConditionExpression: '#status = :failed',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':queued': 'queued',
+        ':failed': 'failed',
+        ':at': at.toISOString(),
+        ':again': new Date(at.getTime() + REQUEUE_AFTER_MS).toISOString(),
+        ':due': duePartition(row.tenantId),
+        ':zero': 0,
+        ':me': claimant,
+      },
+    }),
+  );
+}
+
 /** Items read already, by key (`pk`, NUL, `sk`): present and undefined when read and absent. */
 export type Prefetched = Map<string, Awaited<ReturnType<typeof getItems>>[number]>;
 
@@ -326,7 +435,9 @@ function partyKeys(tenantId: string, named: { customerId?: string; jobTypeId?: s
  * technician it goes to), which readMessageParties then takes from `prefetched` instead of reading
  * them again. Consistent: a row settled a moment ago is seen settled.
  */
-export async function readRowSubject(row: LedgerMessage): Promise<{ open: boolean; booking?: BookingRecord; tenant?: Tenant; prefetched: Prefetched }> {
+export async function readRowSubject(
+  row: LedgerMessage,
+): Promise<{ open: boolean; failed: boolean; standing?: RowStanding; booking?: BookingRecord; tenant?: Tenant; prefetched: Prefetched }> {
   const named = partyKeys(row.tenantId, {
     customerId: row.parties?.customerId,
     jobTypeId: row.parties?.jobTypeId,
@@ -338,7 +449,15 @@ export async function readRowSubject(row: LedgerMessage): Promise<{ open: boolea
     { consistent: true },
   );
   const prefetched: Prefetched = new Map(parties.map((key, index) => [keyId(key), items[index]]));
-  return { open: isOpenRow(rowItem), booking: booking as BookingRecord | undefined, ...(tenant ? { tenant: tenantFromItem(tenant) } : {}), prefetched };
+  const standing = standingOf(rowItem);
+  return {
+    open: isOpenRow(rowItem),
+    failed: rowItem?.status === 'failed',
+    ...(standing ? { standing } : {}),
+    booking: booking as BookingRecord | undefined,
+    ...(tenant ? { tenant: tenantFromItem(tenant) } : {}),
+    prefetched,
+  };
 }
 
 /**
@@ -376,7 +495,8 @@ export async function deferRow(row: LedgerMessage, until: Date, reason: string, 
     new UpdateCommand({
       TableName: config.tableName,
       Key: rowKey(row),
-      UpdateExpression: 'SET #status = :pending, dueAt = :until, duePk = :due, deferredReason = :reason, deferredAt = :at',
+      // No longer taken: the message that comes for it at `until` takes it afresh.
+      UpdateExpression: 'SET #status = :pending, dueAt = :until, duePk = :due, deferredReason = :reason, deferredAt = :at REMOVE takenBy, takenAt',
       ConditionExpression: '#status IN (:pending, :queued)',
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: {
@@ -389,7 +509,7 @@ export async function deferRow(row: LedgerMessage, until: Date, reason: string, 
       },
     }),
   );
-  // Due again at `until`, perhaps sooner than its shard's hint (a queued row was due 15 minutes on).
+  // Due again at `until`, perhaps sooner than its shard's hint (a queued row was due later).
   if (deferred) await markDueShards([row.tenantId]);
   return deferred;
 }

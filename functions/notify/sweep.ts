@@ -1,10 +1,14 @@
 /**
  * Queues every ledger row that is due on the notify queue. Send first, then mark: a crash between the
  * two re-sends, and the worker's exactly-once record makes that harmless; the other order could lose
- * a message. The row is the record, the message the doorbell: a queued row stays in the due index,
- * due again 15 minutes on (store.ts REQUEUE_AFTER_MS), so a message lost with the queue (a crash of
- * the local in-memory queue, a purge) is queued again; the worker skips a row already settled; after
- * MAX_REQUEUES the row fails with the reason instead of circling forever.
+ * a message. The row is the record, the message the doorbell: a queued row stays in the due index
+ * until the worker settles it, due again 15 minutes on (store.ts REQUEUE_AFTER_MS), or a minute on
+ * for a row its writer queued and rang (FIRST_REQUEUE_AFTER_MS: nobody took it by then, so the
+ * writer died before the ring or the ring was lost), so a message lost with the queue (a crash of
+ * the local in-memory queue, a purge) is queued again. A requeued row's messages claim it before
+ * sending (store.ts claimRow): the late original and the requeue send once; a message taken is due
+ * again 15 minutes on, so one in flight is not queued again; after MAX_REQUEUES the row fails with
+ * the reason instead of circling forever.
  *
  * At scale (issue 19 item 5): the due index is sharded per tenant (store.ts duePartition) and the
  * sweep reads every partition in parallel. In a partition it lists everything due (up to

@@ -2,7 +2,8 @@
  * Every failed message reaches review before the DLQ, whatever threw (issue 12, item 8).
  * - A message that cannot be addressed (a technician without a phone) is not worth retrying: one
  *   notification_failed review item at once, with a readable reason, and the message is done (no
- *   five receives into the DLQ).
+ *   five receives into the DLQ). Once the phone is added, redriving the item sends it (the failed
+ *   row opens again) and the worker resolves the item.
  * - Any other throw, from anywhere in a worker (here: the booking a message names is gone), on the
  *   record's last receive writes the review item first; then the record fails into the DLQ.
  * Same for the CRM outbox worker and the status-events worker.
@@ -101,8 +102,27 @@ describe('a message that cannot be addressed', () => {
     expect(
       (await tenant.call('GET', '/v1/review-items?kind=notification_failed')).body.items.filter((i: { subject: { id: string } }) => i.subject.id === bookingId),
     ).toHaveLength(1);
-    const row = (await itemsWithPrefix(`T#${tenant.tenantId}#BOOKING#${bookingId}`)).find((i) => i.sk.startsWith('NOTIFY#') && i.kind === 'technician_job');
-    expect(row?.status).toBe('failed');
+    const ledgerRow = async () =>
+      (await itemsWithPrefix(`T#${tenant.tenantId}#BOOKING#${bookingId}`)).find((i) => i.sk.startsWith('NOTIFY#') && i.kind === 'technician_job');
+    expect((await ledgerRow())?.status).toBe('failed');
+
+    // The reason says "add one, then redrive": the dispatcher does, and the technician gets the job.
+    expect((await tenant.call('PUT', '/v1/config/technicians/tech-03', { ...noPhone, phone: tech.phone })).status).toBe(200);
+    const redriven = await tenant.call('POST', `/v1/review-items/${items[0].reviewItemId}/redrive`, { by: 'Dana' });
+    expect(redriven.status).toBe(202);
+    await expect
+      .poll(
+        async () => {
+          await pollOnce(sqs, notifyQueue, 0);
+          return (await ledgerRow())?.status;
+        },
+        { timeout: 120_000, interval: 500 },
+      )
+      .toBe('sent');
+    expect((await ledgerRow())?.to).toBe(tech.phone);
+    // Sent: the worker resolves the item (a resolved item is not redriven again: 409).
+    await expect.poll(async () => (await tenant.call('GET', `/v1/review-items/${items[0].reviewItemId}`)).body.status, { timeout: 60_000 }).toBe('resolved');
+    expect((await tenant.call('POST', `/v1/review-items/${items[0].reviewItemId}/redrive`, { by: 'Dana' })).status).toBe(409);
   });
 });
 

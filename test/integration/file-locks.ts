@@ -26,6 +26,7 @@ export const SERIAL_FILES = [
   'failed-messages.test.ts', // the notify queue's depth is 0
   'messaging.test.ts', // the global sweeper with a clock days ahead
   'notifications.test.ts', // the global sweeper at a visit's morning
+  'notify-requeue.test.ts', // the global sweeper a minute and more ahead of now
   // Not notify-sweep-shards: its burst and sweeps go to a table and a queue of its own.
   'recovery.test.ts', // the global recovery sweep and notification sweeps ahead of now
   // Hostile bursts beyond what the local system serves (429/503 for everyone meanwhile). Not the

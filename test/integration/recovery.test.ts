@@ -31,7 +31,7 @@ import { WebhookContract } from '../contract-servers/webhook';
 import { bookingRequest, createTestTenant, itemsWithPrefix, partitionItems, setCredential, tenantBookings, type TestTenant, storedClaims } from './helpers';
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { sweepDueNotifications } from '../../functions/notify/sweep';
-import { duePartition, listOutbox, putLedgerRows, REQUEUE_AFTER_MS } from '../../functions/notify/store';
+import { duePartition, FIRST_REQUEUE_AFTER_MS, listOutbox, putLedgerRows, REQUEUE_AFTER_MS } from '../../functions/notify/store';
 import { handler as notifyWorker } from '../../functions/notify/send.handler';
 
 const context = {} as Context;
@@ -250,17 +250,18 @@ describe('durable notification ledger', () => {
     // with the in-memory queue. (A row of its own, version 2: the booking's own confirmation is rung
     // at booking, and another test file's worker may send it meanwhile.)
     const row = { tenantId: tenant.tenantId, bookingId, kind: 'confirmation' as const, version: 2 };
+    const queuedAt = new Date();
     expect(
-      await putLedgerRows(tenant.tenantId, bookingId, [{ kind: 'confirmation', channel: 'sms', dueAt: new Date().toISOString(), version: 2 }], {
-        queuedAt: new Date(),
+      await putLedgerRows(tenant.tenantId, bookingId, [{ kind: 'confirmation', channel: 'sms', dueAt: queuedAt.toISOString(), version: 2 }], {
+        queuedAt,
       }),
     ).toHaveLength(1);
     const ledgerRow = async () => (await itemsWithPrefix(`T#${tenant.tenantId}#BOOKING#${bookingId}`)).find((i) => i.sk === 'NOTIFY#confirmation#v2')!;
     expect(await ledgerRow()).toMatchObject({ status: 'queued', duePk: duePartition(tenant.tenantId) });
 
-    // Not before its grace: a slow message is not a lost one.
+    // Not before its grace (a minute for a row its writer rang: notify-requeue.test.ts): a slow message is not a lost one.
     const requeuedAt = new Date(Date.now() + REQUEUE_AFTER_MS + 60_000);
-    await sweepDueNotifications(new Date(Date.now() + 60_000));
+    await sweepDueNotifications(new Date(queuedAt.getTime() + FIRST_REQUEUE_AFTER_MS - 1_000));
     expect((await ledgerRow()).requeues ?? 0).toBe(0);
     await sweepDueNotifications(requeuedAt);
     expect(await ledgerRow()).toMatchObject({ status: 'queued', requeues: 1 });

@@ -11,8 +11,8 @@
  * (no transaction), and a message delivered twice is sent once; NotifyTeam's two messages fail apart;
  * NotifyTeam writes its rows `queued` (it queues them itself: no sweeper write) and a retried one only
  * finds them there.
- * The messages are the test's own rows (version 2, written `queued` and due again in 15 minutes):
- * no other file's sweep or drain lists them.
+ * The messages are the test's own rows (version 2, written `queued` and sent here at once, long before
+ * their first requeue deadline, a minute on): no other file's sweep or drain lists them.
  */
 import type { Context } from 'aws-lambda';
 import { ulid } from 'ulid';
