@@ -181,7 +181,7 @@ export async function rescheduleBooking(tenantId: string, bookingId: string, cha
   // 3. Messages move with the booking.
   await announceScheduleChange({ tenant, booking, window, version, by, reason: change.reason, node: 'RescheduleBooking', at });
   // The window it left is free again: the earliest waitlisted caller of the trade is offered it (leads/waitlist.ts).
-  if (current && (current.date !== window.date || current.start !== window.start)) await offerFreedSlot(tenantId, booking, current, at);
+  if (current && (current.date !== window.date || current.start !== window.start)) await offerFreedSlot(tenantId, booking, current, at, 'reschedule');
   return getBookingRecord(tenantId, bookingId);
 }
 
@@ -279,6 +279,6 @@ export async function cancelBooking(tenantId: string, bookingId: string, reason:
   await appendTimeline(tenantId, bookingId, 'CancelBooking', 'cancelled', { reason, by }, at);
   await syncBookingToCrm(tenantId, bookingId, 'cancelled', 'CancelBooking', at);
   // The freed window goes to the earliest waitlisted caller of the trade (leads/waitlist.ts).
-  await offerFreedSlot(tenantId, booking, booking.window, at);
+  await offerFreedSlot(tenantId, booking, booking.window, at, 'cancellation');
   return getBookingRecord(tenantId, bookingId);
 }

@@ -43,6 +43,7 @@ import {
 import { ApiError } from '../shared/errors';
 import type { WaitlistPlacement } from '../leads/waiters';
 import { isLocalStage } from '../shared/stage';
+import { makeOwedOffers } from './apply-offers';
 import { getTenant } from '../tenant/store';
 import { boardVersion, loadDispatchDay, planId as computePlanId } from './day';
 import {
@@ -214,14 +215,22 @@ export async function recoverApply(journal: ApplyJournal, at: Date, options: App
   return undefined;
 }
 
-/** The recovery sweep's part: every staged apply whose run died is rolled back or forward; counts by outcome. */
+/**
+ * The recovery sweep's part: every staged apply whose run died is rolled back or forward, and an
+ * applied plan whose run died before its offers to the waiting callers makes them
+ * (dispatch/apply-offers.ts); counts by outcome.
+ */
 export async function recoverStalledApplies(at: Date, options: { tenantId?: string } = {}): Promise<Record<string, number>> {
   const outcomes: Record<string, number> = {};
+  const count = (outcome: string, n = 1) => {
+    if (n) outcomes[outcome] = (outcomes[outcome] ?? 0) + n;
+  };
   for (const { tenantId, planId } of await stalledApplyJournals(at, 50, options.tenantId)) {
     const journal = await getApplyJournal(tenantId, planId);
     if (!journal) continue;
-    const outcome = (await recoverApply(journal, at)) ? 'applied' : 'rolled_back';
-    outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
+    const result = await recoverApply(journal, at);
+    if (journal.status !== 'applied') count(result ? 'applied' : 'rolled_back');
+    if (result && journal.offersOwed) count('waitlistOffers', await makeOwedOffers(journal, result, at));
   }
   return outcomes;
 }
@@ -287,6 +296,8 @@ export async function applyPlan(tenantId: string, by: string, request: ApplyRequ
     reason,
     createdAt: at.toISOString(),
     expiresAt: 0,
+    // A plan's offers to the waiting callers are owed from the write that applies it until made (reassign.handler.ts).
+    ...(request.planId ? { offersOwed: request.waitlist ? { placements: request.waitlist } : {} } : {}),
   };
   const items = reassignmentItems(tenantId, planned, at);
   if (items.length + 1 <= maxItems(options)) {

@@ -8,6 +8,7 @@ import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { BookingRecord } from '../booking/store';
 import type { HoldRecord, TransactItem } from '../capacity/store';
 import type { WaitlistOffer } from '../leads/waitlist';
+import type { WaitlistPlacement } from '../leads/waiters';
 import { config } from '../shared/config';
 import { getItem, queryPages, sendConditional } from '../shared/dynamo';
 
@@ -42,6 +43,14 @@ export interface ApplyJournal {
   reason: string;
   createdAt: string;
   expiresAt: number;
+  /**
+   * A plan's offers to the day's waiting callers are owed until they are made and recorded
+   * (recordApplyOffers removes this): written with the journal, so the write that ends the apply
+   * (applied) leaves them owed, and a retry of a plan whose run died before its offers, or the
+   * recovery sweep, makes them (dispatch/apply-offers.ts). `placements`: the plan's waiting callers
+   * (absent: the day's waitlist); `claimedAt`: a run making them now (claimApplyOffers).
+   */
+  offersOwed?: { placements?: WaitlistPlacement[]; claimedAt?: string };
 }
 
 const JOURNAL_DAYS = 30;
@@ -67,12 +76,20 @@ function journalItem(journal: Omit<ApplyJournal, 'expiresAt'>) {
   return { ...dispatchKeys.apply(journal.tenantId, journal.planId), type: 'DispatchApply', ...journal, expiresAt };
 }
 
-/** The journal written as `applied` inside the single transaction that applies a small plan. */
+/** On the recovery sweep's list (the sparse `byDue` index), looked at once the run that wrote it must be dead. */
+function onRecoveryList(journal: Pick<ApplyJournal, 'createdAt'>) {
+  return { duePk: APPLY_RECOVERY_PARTITION, dueAt: new Date(Date.parse(journal.createdAt) + APPLY_RECOVERY_AFTER_MS).toISOString() };
+}
+
+/**
+ * The journal written as `applied` inside the single transaction that applies a small plan; on the
+ * recovery sweep's list while its offers are owed (a run that dies before them, nobody retrying).
+ */
 export function appliedJournalItem(journal: Omit<ApplyJournal, 'expiresAt' | 'status'>): TransactItem {
   return {
     Put: {
       TableName: config.tableName,
-      Item: journalItem({ ...journal, status: 'applied' }),
+      Item: { ...journalItem({ ...journal, status: 'applied' }), ...(journal.offersOwed ? onRecoveryList(journal) : {}) },
       ConditionExpression: 'attribute_not_exists(pk) OR #status = :rolledBack',
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: { ':rolledBack': 'rolled_back' },
@@ -85,11 +102,7 @@ export async function startApplyJournal(journal: Omit<ApplyJournal, 'expiresAt' 
   return sendConditional(
     new PutCommand({
       TableName: config.tableName,
-      Item: {
-        ...journalItem({ ...journal, status: 'applying' }),
-        duePk: APPLY_RECOVERY_PARTITION,
-        dueAt: new Date(Date.parse(journal.createdAt) + APPLY_RECOVERY_AFTER_MS).toISOString(),
-      },
+      Item: { ...journalItem({ ...journal, status: 'applying' }), ...onRecoveryList(journal) },
       ConditionExpression: 'attribute_not_exists(pk) OR #status = :rolledBack',
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: { ':rolledBack': 'rolled_back' },
@@ -100,15 +113,15 @@ export async function startApplyJournal(journal: Omit<ApplyJournal, 'expiresAt' 
 /**
  * from -> to for the run that parks as `journal.parkedBy`, false when the journal is no longer that
  * run's in `from` (another run moved it on, or a retry rolled it back and started its own). An end
- * leaves the sweep's list.
+ * leaves the sweep's list, but for an apply whose offers are still owed (recordApplyOffers ends that).
  */
 export async function advanceApplyJournal(
-  journal: Pick<ApplyJournal, 'tenantId' | 'planId' | 'parkedBy'>,
+  journal: Pick<ApplyJournal, 'tenantId' | 'planId' | 'parkedBy' | 'offersOwed'>,
   from: ApplyStatus,
   to: ApplyStatus,
   result?: ApplyResult,
 ): Promise<boolean> {
-  const ended = to === 'applied' || to === 'rolled_back' ? ' REMOVE duePk, dueAt' : '';
+  const ended = to === 'rolled_back' || (to === 'applied' && !journal.offersOwed) ? ' REMOVE duePk, dueAt' : '';
   return sendConditional(
     new UpdateCommand({
       TableName: config.tableName,
@@ -121,19 +134,42 @@ export async function advanceApplyJournal(
   );
 }
 
+/** A run that claimed a plan's offers and has not recorded them after this long is dead (the route times out at 29 s). */
+export const APPLY_OFFERS_CLAIM_MS = 60_000;
+
 /**
- * The offers an applied plan made to the day's waiting callers, kept with its result: a replay of the
- * plan (a bot's or the console's retry) answers them as the first apply did. Once: the first stays.
+ * A run takes the offers an applied plan owes (offersOwed), so two runs (the apply and a retry, two
+ * retries) never make them side by side: false when none are owed, or another run took them less than
+ * APPLY_OFFERS_CLAIM_MS ago. The run then records them (recordApplyOffers).
  */
-export async function recordApplyOffers(tenantId: string, planId: string, offers: WaitlistOffer[]): Promise<boolean> {
+export async function claimApplyOffers(tenantId: string, planId: string, at: Date): Promise<boolean> {
   return sendConditional(
     new UpdateCommand({
       TableName: config.tableName,
       Key: dispatchKeys.apply(tenantId, planId),
-      UpdateExpression: 'SET #result.waitlistOffers = :offers',
-      ConditionExpression: '#status = :applied AND attribute_not_exists(#result.waitlistOffers)',
+      UpdateExpression: 'SET offersOwed.claimedAt = :at',
+      ConditionExpression:
+        '#status = :applied AND attribute_exists(offersOwed) AND (attribute_not_exists(offersOwed.claimedAt) OR offersOwed.claimedAt < :stale)',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':applied': 'applied', ':at': at.toISOString(), ':stale': new Date(at.getTime() - APPLY_OFFERS_CLAIM_MS).toISOString() },
+    }),
+  );
+}
+
+/**
+ * The offers an applied plan made to the day's waiting callers, kept with its result (no longer owed,
+ * off the recovery sweep's list): a replay of the plan (a bot's or the console's retry) answers them
+ * as the first apply did. Only by the run that claimed them (`claimedAt`): once, the first stays.
+ */
+export async function recordApplyOffers(tenantId: string, planId: string, offers: WaitlistOffer[], claimedAt: Date): Promise<boolean> {
+  return sendConditional(
+    new UpdateCommand({
+      TableName: config.tableName,
+      Key: dispatchKeys.apply(tenantId, planId),
+      UpdateExpression: 'SET #result.waitlistOffers = :offers REMOVE offersOwed, duePk, dueAt',
+      ConditionExpression: '#status = :applied AND offersOwed.claimedAt = :claimedAt AND attribute_not_exists(#result.waitlistOffers)',
       ExpressionAttributeNames: { '#status': 'status', '#result': 'result' },
-      ExpressionAttributeValues: { ':applied': 'applied', ':offers': offers },
+      ExpressionAttributeValues: { ':applied': 'applied', ':offers': offers, ':claimedAt': claimedAt.toISOString() },
     }),
   );
 }

@@ -13,6 +13,7 @@ import { availableWindows, openWindowsIn } from '../capacity/engine';
 import { listClaims } from '../capacity/store';
 import type { BookingRecord } from '../booking/store';
 import { updateBooking } from '../booking/store';
+import { decideDelivery } from '../notify/delivery';
 import { addLedgerRows } from '../notify/queue-now';
 import { formatWindow } from '../notify/variables';
 import { getCustomer } from '../recognise/store';
@@ -45,34 +46,59 @@ export async function putLeadOnWaitlist(tenantId: string, leadId: string, by: st
 }
 
 /**
- * A booked window was given back (`freedBy` cancelled or moved away): offer it to the earliest
+ * What made room for the waiting callers, as a dispatcher reads it (reviewUnoffered): a booking that
+ * gave its window back (`freedBy` its id: cancelled, or moved away), or a dispatch change of a day's
+ * technicians (`freedBy` the day plan's id, or a reassignment by hand).
+ */
+export interface RoomMade {
+  date: string;
+  freedBy: string;
+  how: 'cancellation' | 'reschedule' | 'dispatch';
+}
+
+/**
+ * A booked window was given back (`freedBy` cancelled or moved away, `how`): offer it to the earliest
  * waiting lead who can really have it. Returns the lead offered, if any. Never throws: the change
- * that freed the slot has happened whatever becomes of the offer.
+ * that freed the slot has happened whatever becomes of the offer. An offer that fails is a `callback`
+ * review item on its lead (and the next lead is tried); a waitlist that cannot be read, one item for
+ * the slot (reviewUnoffered): room is never lost in a log line.
  */
 export async function offerFreedSlot(
   tenantId: string,
   freedBy: Pick<BookingRecord, 'bookingId' | 'jobTypeId'>,
   window: { date: string; start: string; end: string; technicianId?: string } | null | undefined,
   at: Date,
+  how: 'cancellation' | 'reschedule',
 ): Promise<LeadRecord | undefined> {
   if (!window) return undefined;
+  const made: RoomMade = { date: window.date, freedBy: freedBy.bookingId, how };
+  let tenant: Tenant | undefined;
   try {
-    const [tenant, freedJobType] = await Promise.all([getTenant(tenantId), getJobType(tenantId, freedBy.jobTypeId)]);
+    const [company, freedJobType] = await Promise.all([getTenant(tenantId), getJobType(tenantId, freedBy.jobTypeId)]);
+    tenant = company;
     if (!tenant || !freedJobType) return undefined;
     const waiting = waitingLeadsFor(await waitlistOf(tenantId, freedJobType.trade, OFFER_CANDIDATES), freedJobType.trade);
     for (const lead of waiting) {
       if (!lead.bookingId || !lead.jobTypeId) continue;
-      const jobType = lead.jobTypeId === freedJobType.jobTypeId ? freedJobType : await getJobType(tenantId, lead.jobTypeId);
-      if (!jobType) continue;
-      // Really open for this lead: its area, its job's skills, capacity as it stands now.
-      const { open } = await availableWindows({ tenant, jobType, postalCode: lead.postalCode, dates: [window.date], now: at });
-      const slot = open.find((w) => w.start === window.start);
-      if (!slot) continue;
-      const offered = await sendOffer(tenant, lead, slot, freedBy.bookingId, at);
-      if (offered) return offered;
+      let slot: OpenWindow | undefined;
+      try {
+        const jobType = lead.jobTypeId === freedJobType.jobTypeId ? freedJobType : await getJobType(tenantId, lead.jobTypeId);
+        if (!jobType) continue;
+        // Really open for this lead: its area, its job's skills, capacity as it stands now.
+        const { open } = await availableWindows({ tenant, jobType, postalCode: lead.postalCode, dates: [window.date], now: at });
+        slot = open.find((w) => w.start === window.start);
+        if (!slot) continue;
+        const offered = await sendOffer(tenant, lead, slot, made, at);
+        if (offered) return offered;
+      } catch (error) {
+        logger.warn('offering a freed slot to a waiting caller failed', { tenantId, freedBy: freedBy.bookingId, error: (error as Error).name });
+        await reviewUnoffered(tenant, made, { failed: { lead, slot: slot ?? window, error: error as Error } }, at);
+      }
     }
   } catch (error) {
     logger.warn('offering a freed slot failed', { tenantId, freedBy: freedBy.bookingId, error: (error as Error).name });
+    if (tenant) await reviewUnoffered(tenant, made, { cause: error as Error, slot: window }, at);
+    else logger.error('a freed slot could not be offered, and the company could not be read to say so', { tenantId, ...window });
   }
   return undefined;
 }
@@ -80,25 +106,41 @@ export async function offerFreedSlot(
 /**
  * The offer itself: the lead goes waitlisted -> offered (conditional: one offer per waiting lead),
  * its booking request gets the window in the customer's language and a `waitlist_offer` SMS row.
- * Undefined when someone else got to the lead first.
+ * A customer texts cannot reach (opted out, no channel that takes texts) is offered it by a person:
+ * the lead is offered all the same (the place is theirs to take) and dispatch gets a `callback` item
+ * to call them (reviewUnoffered). Undefined when someone else got to the lead first.
  */
 async function sendOffer(
   tenant: Tenant,
   lead: LeadRecord,
   slot: { date: string; start: string; end: string },
-  freedBy: string,
+  made: RoomMade,
   at: Date,
 ): Promise<LeadRecord | undefined> {
-  const offer = { date: slot.date, start: slot.start, end: slot.end, offeredAt: at.toISOString(), freedBy };
+  const offer = { date: slot.date, start: slot.start, end: slot.end, offeredAt: at.toISOString(), freedBy: made.freedBy };
+  const customer = lead.customerId ? await getCustomer(tenant.tenantId, lead.customerId) : undefined;
+  // The send worker's own rule (notify/delivery.ts): a text it would suppress never reaches them.
+  const delivery =
+    customer && decideDelivery({ kind: 'waitlist_offer', now: at, timeZone: tenant.timeZone, companyQuietHours: tenant.messaging.quietHours, customer });
   if (!lead.bookingId || !(await recordOffer(tenant.tenantId, lead, offer, at))) return undefined;
   const version = (lead.offers ?? 0) + 1;
+  const offered: LeadRecord = { ...lead, status: 'offered', offer, offers: version };
+  if (delivery?.action === 'suppress') {
+    await reviewUnoffered(tenant, made, { failed: { lead, slot, unreachable: delivery.reason } }, at);
+    return offered;
+  }
   // Formatted now, in the customer's language: the message names the offered window, not the request's.
-  const customer = lead.customerId ? await getCustomer(tenant.tenantId, lead.customerId) : undefined;
   const offerWindow = formatWindow(slot, tenant.timeZone, customer?.language ?? 'en').window;
   await updateBooking(tenant.tenantId, lead.bookingId, { messageVars: { offerWindow } }, { at });
   await addLedgerRows(tenant.tenantId, lead.bookingId, [{ kind: 'waitlist_offer', channel: 'sms', dueAt: at.toISOString(), version }], { at });
-  logger.info('freed slot offered to a waitlisted lead', { tenantId: tenant.tenantId, leadId: lead.leadId, freedBy, date: slot.date, start: slot.start });
-  return { ...lead, status: 'offered', offer, offers: version };
+  logger.info('freed slot offered to a waitlisted lead', {
+    tenantId: tenant.tenantId,
+    leadId: lead.leadId,
+    freedBy: made.freedBy,
+    date: slot.date,
+    start: slot.start,
+  });
+  return offered;
 }
 
 /** An offer made after a dispatch change (the route's `waitlistOffers`). */
@@ -135,6 +177,7 @@ export async function offerGrownRoom(
   const { tenant, technicians, jobTypes } = company;
   const { tenantId } = tenant;
   const { date } = change;
+  const room: RoomMade = { date, freedBy: change.freedBy, how: 'dispatch' };
   const made: WaitlistOffer[] = [];
   let tried = 0;
   try {
@@ -150,7 +193,7 @@ export async function offerGrownRoom(
       if (Date.now() >= deadline) {
         logger.warn('offering the room a dispatch change made stopped at its time budget', { tenantId, date, offered: made.length });
         const notTried = waiters.slice(tried).filter((w) => !planned || w.leads.some(({ lead }) => planned.has(lead.leadId)));
-        await reviewUnoffered(tenant, change, { notTried, cause: 'time' }, at);
+        await reviewUnoffered(tenant, room, { notTried, cause: 'time' }, at);
         break;
       }
       tried++;
@@ -169,7 +212,7 @@ export async function offerGrownRoom(
             return slot ? [{ lead, slot }] : [];
           })[0];
         if (!choice) continue;
-        const offered = await sendOffer(tenant, choice.lead, choice.slot, change.freedBy, at);
+        const offered = await sendOffer(tenant, choice.lead, choice.slot, room, at);
         if (!offered) continue;
         // Taken, for the callers after this one: on the plan's technician, else the booking engine's first candidate.
         const technicianId = planned?.get(choice.lead.leadId)?.technicianId;
@@ -178,12 +221,12 @@ export async function offerGrownRoom(
         made.push({ leadId: choice.lead.leadId, date: choice.slot.date, start: choice.slot.start, end: choice.slot.end });
       } catch (error) {
         logger.warn('offering the room a dispatch change made to a waiting caller failed', { tenantId, date, error: (error as Error).name });
-        await reviewUnoffered(tenant, change, { failed: { lead: choice?.lead ?? waiter.leads[0]!.lead, slot: choice?.slot, error: error as Error } }, at);
+        await reviewUnoffered(tenant, room, { failed: { lead: choice?.lead ?? waiter.leads[0]!.lead, slot: choice?.slot, error: error as Error } }, at);
       }
     }
   } catch (error) {
     logger.warn('offering the room a dispatch change made failed', { tenantId, date, error: (error as Error).name });
-    await reviewUnoffered(tenant, change, { cause: error as Error }, at);
+    await reviewUnoffered(tenant, room, { cause: error as Error }, at);
   }
   return made;
 }
@@ -193,42 +236,55 @@ function changeSaid(freedBy: string): string {
   return freedBy.startsWith('pl_') ? `the day plan ${freedBy}` : 'a dispatch reassignment';
 }
 
+/** "A cancellation freed Tue, Dec 8, 10 AM-12 PM" / "The day plan pl_... made room on ...": how a review item about that room begins. */
+function roomSaid(made: RoomMade, room: string): string {
+  if (made.how === 'cancellation') return `A cancellation freed ${room}`;
+  if (made.how === 'reschedule') return `A reschedule freed ${room}`;
+  const by = changeSaid(made.freedBy);
+  return `${by[0]!.toUpperCase()}${by.slice(1)} made room on ${room}`;
+}
+
 /**
- * Room a dispatch change made that did not reach the callers waiting for it: a review item a
- * dispatcher acts on, never only a log line. `failed`: the offer to one caller failed (a `callback`
- * item on the lead: it closes when the customer books); `notTried`: callers the offers ran out of time
- * for (one item for the day, naming them); `cause` an error: the day's waitlist could not be read (one
- * item for the day). Never throws.
+ * Room a change made (a cancellation, a reschedule, a dispatch change) that did not reach the callers
+ * waiting for it: a review item a dispatcher acts on, never only a log line. `failed`: the offer to one
+ * caller failed (`error`) or its text cannot reach them (`unreachable`: opted out, no channel): a
+ * `callback` item on the lead (it closes when the customer books). `notTried`: callers a dispatch
+ * change's offers ran out of time for (one item for the day, naming them). `cause` an error: the
+ * waitlist could not be read (one item for the day, with the freed `slot` when one window was freed).
+ * Never throws.
  */
 async function reviewUnoffered(
   tenant: Tenant,
-  change: { date: string; freedBy: string },
+  made: RoomMade,
   what:
-    | { failed: { lead: LeadRecord; slot?: { date: string; start: string; end: string }; error: Error } }
+    | { failed: { lead: LeadRecord; slot?: { date: string; start: string; end: string }; error?: Error; unreachable?: string } }
     | { notTried: DayWaiter[]; cause: 'time' }
-    | { cause: Error },
+    | { cause: Error; slot?: { date: string; start: string; end: string } },
   at: Date,
 ): Promise<void> {
   try {
-    const day = formatWindow({ date: change.date, start: '' }, tenant.timeZone, 'en').date;
-    const by = changeSaid(change.freedBy);
+    const day = formatWindow({ date: made.date, start: '' }, tenant.timeZone, 'en').date;
     if ('failed' in what) {
-      const { lead, slot, error } = what.failed;
+      const { lead, slot, error, unreachable } = what.failed;
       const room = slot ? formatWindow(slot, tenant.timeZone, 'en').window : day;
+      const who = lead.contact?.name ? `the waiting caller ${lead.contact.name}` : 'the waiting caller';
+      const why = unreachable
+        ? `texts cannot reach ${who} (${unreachable})`
+        : `the text offering it to ${who} could not be sent (${error?.name}: ${error?.message.slice(0, 300)})`;
       await openReviewItem(
         tenant.tenantId,
         {
           kind: 'callback',
-          reason: `Call back a waiting caller: ${by} made room on ${room}, but the text offering it to them could not be sent (${error.name}: ${error.message.slice(0, 300)}). Offer them that time, or book it for them.`,
+          reason: `${roomSaid(made, room)}, but ${why}: call them to offer that time, or book it for them.`,
           subject: { type: 'lead', id: lead.leadId },
           payload: {
             leadId: lead.leadId,
             ...(lead.bookingId ? { bookingId: lead.bookingId } : {}),
             ...(lead.customerId ? { customerId: lead.customerId } : {}),
             ...(lead.contact ? { contact: lead.contact } : {}),
-            ...(slot ? { window: { date: slot.date, start: slot.start, end: slot.end } } : { date: change.date }),
-            freedBy: change.freedBy,
-            error: error.name,
+            ...(slot ? { window: { date: slot.date, start: slot.start, end: slot.end } } : { date: made.date }),
+            freedBy: made.freedBy,
+            ...(unreachable ? { unreachable } : { error: error?.name }),
           },
         },
         at,
@@ -237,19 +293,24 @@ async function reviewUnoffered(
     }
     const leadIds = 'notTried' in what ? what.notTried.flatMap((w) => w.leads.map(({ lead }) => lead.leadId)) : undefined;
     if (leadIds && !leadIds.length) return;
-    const missed =
-      what.cause === 'time'
-        ? `the offers ran out of time before ${leadIds!.length === 1 ? 'one waiting caller' : `${leadIds!.length} waiting callers`} could be checked`
-        : `it could not be offered to the waiting callers (the day's waitlist could not be read: ${what.cause.name})`;
+    const slot = 'slot' in what ? what.slot : undefined;
+    const reason = slot
+      ? `${roomSaid(made, formatWindow(slot, tenant.timeZone, 'en').window)}, but it could not be offered to the waiting callers (the waitlist could not be read: ${(what.cause as Error).name}): check the waitlist and call them.`
+      : `Check the waitlist for ${day}: ${changeSaid(made.freedBy)} made room that day, but ${
+          what.cause === 'time'
+            ? `the offers ran out of time before ${leadIds!.length === 1 ? 'one waiting caller' : `${leadIds!.length} waiting callers`} could be checked`
+            : `it could not be offered to the waiting callers (the day's waitlist could not be read: ${what.cause.name})`
+        }. Look at the board for free times and call them.`;
     await openReviewItem(
       tenant.tenantId,
       {
         kind: 'callback',
-        reason: `Check the waitlist for ${day}: ${by} made room that day, but ${missed}. Look at the board for free times and call them.`,
-        subject: { type: 'dispatch_day', id: change.date },
+        reason,
+        subject: { type: 'dispatch_day', id: made.date },
         payload: {
-          date: change.date,
-          freedBy: change.freedBy,
+          date: made.date,
+          ...(slot ? { window: { date: slot.date, start: slot.start, end: slot.end } } : {}),
+          freedBy: made.freedBy,
           ...(leadIds ? { leadIds } : { error: (what.cause as Error).name }),
         },
       },
@@ -258,7 +319,7 @@ async function reviewUnoffered(
   } catch (error) {
     logger.error('the review item for room not offered to waiting callers could not be opened', {
       tenantId: tenant.tenantId,
-      date: change.date,
+      date: made.date,
       error: (error as Error).name,
     });
   }

@@ -115,7 +115,7 @@ async function releaseCancelledJob(tenantId: string, booking: BookingRecord, at:
     return;
   }
   // The freed window goes to the earliest waitlisted caller of the trade, as an API cancel's does (leads/waitlist.ts).
-  await offerFreedSlot(tenantId, booking, booking.window, at);
+  await offerFreedSlot(tenantId, booking, booking.window, at, 'cancellation');
 }
 
 /** Every downstream action of one applied event, in an order where a retry repeats nothing visible. */

@@ -219,7 +219,7 @@ export async function moveJobFromField(args: {
       if (moved) {
         await announce(tenant, booking, target, version, event, at);
         // The window it left is free again: the earliest waitlisted caller of the trade is offered it (leads/waitlist.ts).
-        if (current.date !== target.date || current.start !== target.start) await offerFreedSlot(tenantId, booking, current, at);
+        if (current.date !== target.date || current.start !== target.start) await offerFreedSlot(tenantId, booking, current, at, 'reschedule');
         return 'moved';
       }
     } else {

@@ -10,13 +10,16 @@
  * - a swap by hand (no plan) offers the room to the day's waitlist, earliest first;
  * either way the earlier caller gets its `waitlist_offer` SMS row for the window they asked, the
  * later one nothing (one place, one offer), and the offered caller then books it through
- * POST /v1/bookings. Room the offers did not get to is a review item for dispatch, never only a log line.
+ * POST /v1/bookings. Room the offers did not get to is a review item for dispatch, never only a log line,
+ * and a plan whose run died between its apply and its offers owes them: the retry, or with nobody
+ * retrying the recovery sweep, makes them, once.
  */
 import { ulid } from 'ulid';
 import { describe, expect, it } from 'vitest';
 import { listClaims } from '../../functions/capacity/store';
-import { applyPlan } from '../../functions/dispatch/apply-plan';
+import { applyPlan, recoverStalledApplies } from '../../functions/dispatch/apply-plan';
 import { loadDispatchDay } from '../../functions/dispatch/day';
+import { APPLY_RECOVERY_AFTER_MS } from '../../functions/dispatch/store';
 import { offerGrownRoom } from '../../functions/leads/waitlist';
 import { bookingRequest, bookOnTechnician, itemsWithPrefix, nextWeekday, refusedBooking, routePlumbingCompany, type TestTenant } from './helpers';
 
@@ -85,6 +88,32 @@ async function offersOnceWhenSentTwice(tenant: TestTenant, change: unknown, earl
   else expect(second.body).toMatchObject({ applied: [], waitlistOffers: [] });
 }
 
+/** POST /v1/dispatch/reassign's body that applies a day plan as it was given (its changes and its waiting callers). */
+const applyBody = (p: Record<string, any>) => ({
+  date,
+  reason: 'day plan',
+  planId: p.planId as string,
+  boardVersion: p.boardVersion as string,
+  assignments: p.changes.map((c: any) => c.to),
+  waitlist: p.waitlistPlaced,
+});
+
+/**
+ * The day planned (the earlier caller placed), then the route's first step in-process (reassign.handler.ts):
+ * the plan is applied at `at`, and the run dies there, before its offers.
+ */
+async function appliedByDeadRun(tenant: TestTenant, earlier: string, at: Date) {
+  const planned = await tenant.call('POST', `/v1/dispatch/plan?date=${date}&timeLimitSeconds=5`);
+  expect(planned.status, JSON.stringify(planned.body)).toBe(200);
+  const p = planned.body;
+  expect(p.waitlistPlaced).toEqual([{ leadId: earlier, technicianId: 'wl-north', start: '08:00' }]);
+  const apply = applyBody(p);
+  expect((await applyPlan(tenant.tenantId, 'test', apply, at)).applied).toHaveLength(2);
+  const leads = new Map(((await tenant.call('GET', '/v1/leads')).body.items as Array<Record<string, any>>).map((l) => [l.leadId, l.status]));
+  expect(leads.get(earlier), 'no offer yet').toBe('waitlisted');
+  return { p, apply };
+}
+
 /** The two jobs swapped by hand (no plan), each truck near home. */
 async function swapByHand(tenant: TestTenant) {
   const board = (await tenant.call('GET', `/v1/dispatch/board?date=${date}`)).body;
@@ -133,14 +162,7 @@ describe('the room a dispatch change makes goes to the waitlist', () => {
     expect(p.solver.objective).toBe(p.plan.metrics.driveMinutes);
     expect(p.plan.assignments.map((a: any) => a.jobId)).not.toContain(`waitlist:${earlier}`);
 
-    const apply = {
-      date,
-      reason: 'day plan',
-      planId: p.planId,
-      boardVersion: p.boardVersion,
-      assignments: p.changes.map((c: any) => c.to),
-      waitlist: p.waitlistPlaced,
-    };
+    const apply = applyBody(p);
     // The plan's id covers its waiting callers: the same changes with another caller are refused.
     const altered = await tenant.call('POST', '/v1/dispatch/reassign', { ...apply, waitlist: [{ ...p.waitlistPlaced[0], leadId: later }] });
     expect(altered.status, JSON.stringify(altered.body)).toBe(400);
@@ -153,6 +175,28 @@ describe('the room a dispatch change makes goes to the waitlist', () => {
     const swap = await swapByHand(tenant);
     await offersOnceWhenSentTwice(tenant, swap, earlier, 'offers nothing');
     await expectOfferTaken(tenant, earlier, later, 'a dispatch reassignment');
+  }, 240_000);
+
+  it('a plan whose run died after applying it, before its offers: the retry (same planId) makes them, once', async () => {
+    const { tenant, earlier, later } = await longWayRound();
+    const { p, apply } = await appliedByDeadRun(tenant, earlier, new Date());
+    // The client's retry makes the offer the first run owed; a second retry answers it and offers nothing more.
+    await offersOnceWhenSentTwice(tenant, apply, earlier, 'replays the offer');
+    await expectOfferTaken(tenant, earlier, later, p.planId);
+  }, 240_000);
+
+  it('with nobody retrying, the recovery sweep makes the offers a dead run owed, once; a retry then answers them', async () => {
+    const { tenant, earlier, later } = await longWayRound();
+    const at = new Date();
+    const { p, apply } = await appliedByDeadRun(tenant, earlier, at);
+    const sweep = (after: number) => recoverStalledApplies(new Date(at.getTime() + after), { tenantId: tenant.tenantId });
+    expect(await sweep(0), 'the run may still be alive').toEqual({});
+    expect(await sweep(APPLY_RECOVERY_AFTER_MS)).toEqual({ waitlistOffers: 1 });
+    expect(await sweep(2 * APPLY_RECOVERY_AFTER_MS), 'off the list once made').toEqual({});
+    const retried = await tenant.call('POST', '/v1/dispatch/reassign', apply);
+    expect(retried.status, JSON.stringify(retried.body)).toBe(200);
+    expect(retried.body.waitlistOffers).toEqual([{ leadId: earlier, date, start: '08:00', end: '10:00' }]);
+    await expectOfferTaken(tenant, earlier, later, p.planId);
   }, 240_000);
 
   it('room a change made that the offers did not get to goes to the review queue for dispatch, naming the callers; they stay waitlisted', async () => {
