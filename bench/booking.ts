@@ -198,8 +198,14 @@ export async function benchBookings(system: LocalSystem): Promise<void> {
       .filter(([command]) => READS.includes(command) || WRITES.includes(command))
       .map(([command, n]) => `${command.replace('Command', '')} ${(n / followed).toFixed(1)}`)
       .join(', ');
-    console.log(`  ${name}: ${commands}`);
+    // Items per transaction: DynamoDB Local's work and AWS's bill grow with them (2 write units per item).
+    const items = localAwsCalls().get(name)!['TransactWriteItemsCommand.items'];
+    console.log(`  ${name}: ${commands}${items ? ` (${(items / followed).toFixed(1)} items)` : ''}`);
   }
+  const spineItems = [...localAwsCalls()]
+    .filter(([name]) => spine.has(name))
+    .reduce((sum, [, calls]) => sum + (calls['TransactWriteItemsCommand.items'] ?? 0), 0);
+  console.log(`  spine transaction items per booking: ${(spineItems / Math.max(1, followed)).toFixed(1)}`);
 
   const one = figures[1]!;
   const eight = figures[8]!;

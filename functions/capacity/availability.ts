@@ -18,7 +18,7 @@
  * Standard bookings may only take technician-day tokens up to limit - emergency reserve; the rest
  * are kept for emergencies. Holds and bookings claim the same items, so an expired hold frees all.
  */
-import { addDays, isoWeekday, zonedClock, zonedDate, zonedInstant, zonedOffsetMinutes } from '../shared/zoned-time';
+import { addDays, isoWeekday, offsetChangesOn, zonedClock, zonedDate, zonedInstant } from '../shared/zoned-time';
 import type { ArrivalWindow, JobType, Technician, Tenant, Weekday } from '../tenant/model';
 import { basePostalCode } from '../dispatch/geo';
 import { clockMinutes as minutesOf, type RouteStop, routeFits } from './route';
@@ -195,11 +195,6 @@ export function windowExists(date: string, start: string, end: string, timeZone:
   const from = zonedInstant(date, timeZone, start);
   const to = zonedInstant(date, timeZone, end);
   return zonedClock(from, timeZone) === start && from < to;
-}
-
-/** Does the zone's UTC offset change during `date` (a DST day)? Two lookups per day, not per window. */
-function offsetChanges(date: string, timeZone: string): boolean {
-  return zonedOffsetMinutes(zonedInstant(date, timeZone), timeZone) !== zonedOffsetMinutes(zonedInstant(addDays(date, 1), timeZone), timeZone);
 }
 
 export function windowStartInstant(date: string, start: string, timeZone: string): Date {
@@ -597,7 +592,8 @@ export function findOpenWindows(input: AvailabilityInput): OpenWindow[] {
   const stopsCache = new Map<string, RouteStop[]>();
   const open: OpenWindow[] = [];
   for (const date of input.dates) {
-    const dstDay = offsetChanges(date, tenant.timeZone);
+    // A DST day: two lookups per day (kept per container, shared/zoned-time.ts), not per window.
+    const dstDay = offsetChangesOn(date, tenant.timeZone);
     let jobTypeDayIndex: number | undefined;
     const keptType = keptTokens(own, { date, jobTypeId: jobType.jobTypeId });
     if (jobType.dailyCap !== undefined) {

@@ -135,11 +135,17 @@ export async function listClaims(tenantId: string, fromDate: string, toDate: str
   }
   // A counter's claims read as units (numbered after the legacy unit items of the same window), so
   // every reader of units (slot maths, the board, the planner, emergencies) counts them unchanged.
+  // The legacy units by technician-window, gathered once (not a pass over every claim per counter).
+  const windowKey = (date: string, start: string, technicianId: string) => `${date}#${start}#${technicianId}`;
+  const legacyUnits = new Map<string, Set<number>>();
+  for (const c of claims) {
+    if (c.kind !== 'unit') continue;
+    const key = windowKey(c.date, c.start!, c.technicianId!);
+    legacyUnits.set(key, (legacyUnits.get(key) ?? new Set()).add(c.index!));
+  }
   for (const item of counters) {
     const [, date, , start, technicianId] = (item.sk as string).split('#') as [string, string, string, string, string];
-    const taken = new Set(
-      claims.filter((c) => c.kind === 'unit' && c.date === date && c.start === start && c.technicianId === technicianId).map((c) => c.index!),
-    );
+    const taken = legacyUnits.get(windowKey(date, start, technicianId)) ?? new Set<number>();
     let next = 1;
     const entries = counterEntries(item);
     // While a staged apply is parked, the claims leaving with it still show (their jobs' until

@@ -22,11 +22,42 @@ function isoDateOfUtc(at: Date): string {
   return `${pad(at.getUTCFullYear(), 4)}-${pad(at.getUTCMonth() + 1)}-${pad(at.getUTCDate())}`;
 }
 
+/**
+ * Answers kept per warm container (issue 19: one booking's availability asks the same few hundred
+ * instants of its zone's coming days, ~50 µs each from @date-fns/tz; a tenant's next booking asks them
+ * again). Only for functions of their arguments alone, so a kept answer is the answer. At most
+ * KEPT_ANSWERS per table, the oldest dropped first (a horizon of 14 days is ~100 per zone).
+ */
+const KEPT_ANSWERS = 4096;
+function kept<T>(table: Map<string, T>, key: string, compute: () => T): T {
+  const known = table.get(key);
+  if (known !== undefined) return known;
+  const value = compute();
+  if (table.size >= KEPT_ANSWERS) table.delete(table.keys().next().value!);
+  table.set(key, value);
+  return value;
+}
+const instants = new Map<string, number>();
+const offsetChanges = new Map<string, boolean>();
+
 /** The instant the clocks in `timeZone` show `time` (`HH:mm`, default midnight) on `date`. */
 export function zonedInstant(date: string, timeZone: string, time = '00:00'): Date {
-  const [y, m, d] = parts(date);
-  const [hh, mm] = time.split(':').map(Number) as [number, number];
-  return new Date(+new TZDateMini(y, m - 1, d, hh, mm, timeZone));
+  return new Date(
+    kept(instants, `${timeZone}|${date}|${time}`, () => {
+      const [y, m, d] = parts(date);
+      const [hh, mm] = time.split(':').map(Number) as [number, number];
+      return +new TZDateMini(y, m - 1, d, hh, mm, timeZone);
+    }),
+  );
+}
+
+/** Does `timeZone`'s UTC offset change during `date` (a daylight-saving day)? Compares its midnight with the next. */
+export function offsetChangesOn(date: string, timeZone: string): boolean {
+  return kept(
+    offsetChanges,
+    `${timeZone}|${date}`,
+    () => zonedOffsetMinutes(zonedInstant(date, timeZone), timeZone) !== zonedOffsetMinutes(zonedInstant(addDays(date, 1), timeZone), timeZone),
+  );
 }
 
 /** The date (`YYYY-MM-DD`) the clocks in `timeZone` show at `at`. */

@@ -7,7 +7,17 @@
 import fc from 'fast-check';
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { addDays, daysBetween, isCalendarDate, isoWeekday, zonedClock, zonedDate, zonedInstant, zonedOffsetMinutes } from '../../functions/shared/zoned-time';
+import {
+  addDays,
+  daysBetween,
+  isCalendarDate,
+  isoWeekday,
+  offsetChangesOn,
+  zonedClock,
+  zonedDate,
+  zonedInstant,
+  zonedOffsetMinutes,
+} from '../../functions/shared/zoned-time';
 import { NORTH_AMERICAN_ZONES } from './time-zones';
 
 const zones = Intl.supportedValuesOf('timeZone');
@@ -67,6 +77,29 @@ describe('zoned time', () => {
     expect(zonedInstant('2026-11-01', 'America/Chicago', '01:30').toISOString()).toBe('2026-11-01T06:30:00.000Z');
     // Chicago, 2026-03-08: 02:30 does not happen; it is 03:30 CDT.
     expect(zonedInstant('2026-03-08', 'America/Chicago', '02:30').toISOString()).toBe('2026-03-08T08:30:00.000Z');
+  });
+
+  it('a daylight-saving day is one whose offset luxon shows changing, however often it is asked', () => {
+    for (const timeZone of NORTH_AMERICAN_ZONES)
+      for (const day of [...transitionDays(timeZone, 2026), ...transitionDays(timeZone, 2027)])
+        for (let asked = 0; asked < 2; asked++) {
+          const midnight = DateTime.fromISO(day, { zone: timeZone });
+          expect(offsetChangesOn(day, timeZone)).toBe(midnight.offset !== midnight.plus({ days: 1 }).offset);
+        }
+    expect(offsetChangesOn('2026-03-08', 'America/Chicago')).toBe(true);
+    expect(offsetChangesOn('2026-03-09', 'America/Chicago')).toBe(false);
+    expect(offsetChangesOn('2026-03-08', 'America/Phoenix')).toBe(false);
+  });
+
+  it('answers kept per container are the answers: a caller changing its Date, or more questions than are kept, change none', () => {
+    const asked = zonedInstant('2026-03-08', 'America/Chicago', '02:30');
+    asked.setTime(0);
+    expect(zonedInstant('2026-03-08', 'America/Chicago', '02:30').toISOString()).toBe('2026-03-08T08:30:00.000Z');
+    // Far more distinct questions than kept answers (a container serving many zones for years of dates), then the first again.
+    for (let day = 0; day < 6000; day++) zonedInstant(addDays('2020-01-01', day), 'America/Denver', '10:00');
+    expect(zonedInstant('2026-03-08', 'America/Chicago', '02:30').toISOString()).toBe('2026-03-08T08:30:00.000Z');
+    checkInstant('2020-01-01', '10:00', 'America/Denver');
+    checkInstant(addDays('2020-01-01', 5999), '10:00', 'America/Denver');
   });
 
   it('the date, clock and offset at an instant are luxon’s', () => {
