@@ -5,7 +5,9 @@
  *    POST /v1/dispatch/plan and POST /v1/dispatch/reassign with its planId. Baseline: the day's real
  *    assignment (`current`); customers keep their booked windows. Jobs/truck, drive minutes, the gap
  *    HiGHS proves on the objective (served jobs, then the route drive minutes shown), solver time,
- *    whether the apply left the board equal to the plan.
+ *    whether the apply left the board equal to the plan. Beside it, what real job lengths gain through
+ *    the API: the same requests booked first-come by a company whose job types have no minutes (each
+ *    job fills its whole windows, the model before issue 21 item 4), against (b) and (b)'s applied plan.
  * 2. Where no real day exists: the same generated days with first-come-first-served re-simulated
  *    (labelled so) and the planner free to use any window the customer accepts.
  * The plan keeps back-to-back hops within DEFAULT_MAX_HOP_MINUTES. Prints figures, asserts nothing.
@@ -18,7 +20,7 @@ import type { LocalSystem } from '../local/runtime';
 import { demoTenant, ensureApiKey, seedDemoTenant } from '../local/demo';
 import { putJobType, putTechnician, putTenant } from '../functions/tenant/store';
 import { counts, percentile, resetCounts } from './common';
-import { DEFAULT_MAX_HOP_MINUTES, fcfsAssign, metrics, validate } from '../functions/dispatch/plan';
+import { DEFAULT_MAX_HOP_MINUTES, fcfsAssign, metrics, type PlanJob, validate } from '../functions/dispatch/plan';
 import { planDay, solveLp } from '../functions/dispatch/solver';
 import { routeBoundModel, routeDriveMinutes, routeFcfsAssign, routePlanAssign, routePlanSearch, validateRoutes } from '../functions/dispatch/route-plan';
 import { generateDay } from './dispatch-day';
@@ -34,13 +36,32 @@ export async function benchDispatch(system?: LocalSystem): Promise<void> {
   if (system) await benchSwaps(system);
 }
 
-/** A generated day as a tenant: its technicians and job types; the requests booked through the API in arrival order. */
-async function bookRealDay(system: LocalSystem, trucks: number, seed: number, travelModel: 'buffer' | 'route' = 'buffer') {
+/**
+ * A generated day as a tenant: its technicians and job types; the requests booked through the API in arrival order.
+ * `wholeWindows`: the same technicians, requests and job type ids, but the job types have no
+ * `durationMinutes`, so each job claims every unit of its `durationWindows` windows (capacity/availability.ts
+ * jobFootprint: the model before issue 21 item 4, one job per technician-window).
+ */
+async function bookRealDay(
+  system: LocalSystem,
+  trucks: number,
+  seed: number,
+  travelModel: 'buffer' | 'route' = 'buffer',
+  options: { wholeWindows?: boolean } = {},
+) {
   // Job types with their real minutes (issue 21): a technician-window holds as many as fit.
-  const day = { ...generateDay(trucks, seed, MINUTES_REQUESTS_PER_TRUCK, { minutes: true }), maxHopMinutes: DEFAULT_MAX_HOP_MINUTES };
-  const tenantId = `bench-day-${trucks}-${ulid().toLowerCase().slice(-6)}`;
+  const generated = generateDay(trucks, seed, MINUTES_REQUESTS_PER_TRUCK, { minutes: true });
+  const typeIds = new Map(
+    generated.jobs.map((j) => [j.jobId, `gen-${j.trade}-${j.requiredSkills.join('-') || 'general'}-${j.durationMinutes ?? `${j.durationWindows}w`}`]),
+  );
+  const day = {
+    ...generated,
+    jobs: options.wholeWindows ? generated.jobs.map(({ durationMinutes: _minutes, ...j }): PlanJob => j) : generated.jobs,
+    maxHopMinutes: DEFAULT_MAX_HOP_MINUTES,
+  };
+  const tenantId = `bench-day-${trucks}${options.wholeWindows ? '-whole' : ''}-${ulid().toLowerCase().slice(-6)}`;
   await putTenant({ ...demoTenant(tenantId), travelModel });
-  const typeId = (j: (typeof day.jobs)[number]) => `gen-${j.trade}-${j.requiredSkills.join('-') || 'general'}-${j.durationMinutes ?? `${j.durationWindows}w`}`;
+  const typeId = (j: (typeof day.jobs)[number]) => typeIds.get(j.jobId)!;
   const types = new Map(day.jobs.map((j) => [typeId(j), j]));
   await Promise.all([
     ...[...types].map(([jobTypeId, j]) =>
@@ -50,7 +71,7 @@ async function bookRealDay(system: LocalSystem, trucks: number, seed: number, tr
         trade: j.trade,
         requiredSkills: j.requiredSkills,
         durationWindows: j.durationWindows,
-        durationMinutes: j.durationMinutes,
+        ...(j.durationMinutes !== undefined ? { durationMinutes: j.durationMinutes } : {}),
         emergency: false,
       } as never),
     ),
@@ -102,11 +123,14 @@ async function bookRealDay(system: LocalSystem, trucks: number, seed: number, tr
     }
     return answer;
   };
+  let failed = 0;
   for (const [i, job] of day.jobs.entries()) {
     const leadIds: string[] = [];
     let booked = false;
     for (const start of job.windows) {
       const answer = await book(requestOf(i, start));
+      // Neither a placement nor a refusal (a 5xx, a workflow that timed out on a loaded machine, a booking that holds no time): the day lost a request.
+      if ((answer.status !== 201 && answer.status !== 409) || (answer.status === 201 && !answer.body.window?.technicianId)) failed++;
       if (answer.status === 201) {
         if (answer.body.window?.technicianId) placed.push({ jobId: job.jobId, technicianId: answer.body.window.technicianId, start, windowStarts: [start] });
         booked = true;
@@ -116,45 +140,141 @@ async function bookRealDay(system: LocalSystem, trucks: number, seed: number, tr
     }
     if (!booked) refused.push({ index: i, leadIds });
   }
-  return { call, book, requestOf, date, requests: day.jobs.length, day, placed, refused };
+  return { call, book, requestOf, date, requests: day.jobs.length, day, placed, refused, failed };
 }
 
-async function benchRealDays(system: LocalSystem): Promise<void> {
-  console.log('\n== dispatch: real days (requests booked first-come through the public API; plan and apply through the API; windows as booked) ==');
+/**
+ * Real days, per size: the same requests booked first-come through the API by two companies, (b)
+ * with the job types' real minutes (today) and (a) with the same job types without minutes (each job
+ * fills its whole windows: the model before issue 21 item 4); (b) is then planned and applied. The
+ * first rows are (b)'s plan against its real assignment; the "job lengths" row is what real job
+ * lengths gain through the API: (a) -> (b) first-come -> (b) after the plan was applied, each scored
+ * as the plan scores a real day (POST /v1/dispatch/plan's `current`: served jobs, route drive minutes).
+ * The booking engine breaks ties between equally busy technicians by a hash of each hold id
+ * (capacity/engine.ts spreadCandidates), so a real day differs from run to run, and from the
+ * re-simulated first-come (fcfsAssign: lowest technician id), which the row prints beside it.
+ */
+export async function benchRealDays(system: LocalSystem, sizes = [5, 12, 50], seeds = [SEEDS[0]!]): Promise<void> {
+  console.log(
+    `\n== dispatch: real days (requests booked first-come through the public API; plan and apply through the API; windows as booked; load ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}) ==`,
+  );
   console.log('trucks requests | real jobs/truck drive-min long-hops | plan jobs/truck drive-min long-hops | drive   status   gap      seconds  vars  | apply');
-  for (const trucks of [5, 12, 50]) {
-    const { call, date, requests, day } = await bookRealDay(system, trucks, SEEDS[0]! * 1000 + trucks);
-    const planned = await call('POST', `/v1/dispatch/plan?date=${date}&timeLimitSeconds=25`);
-    if (planned.status !== 200) {
-      console.log(`${String(trucks).padStart(6)} plan failed: ${planned.status} ${JSON.stringify(planned.body).slice(0, 200)}`);
-      continue;
+  const gains: string[] = [];
+  const totals = new Map<number, { days: number; a: Scored; b: Scored; after: Scored }>();
+  for (const trucks of sizes)
+    for (const daySeed of seeds) {
+      const seed = daySeed * 1000 + trucks;
+      // The same requests, in the same order, on two companies at once (independent tenants: neither sees the other's capacity).
+      const timed = async <T>(run: () => Promise<T>) => {
+        const started = performance.now();
+        return { result: await run(), seconds: (performance.now() - started) / 1000 };
+      };
+      const [minutesDay, wholeDay] = await Promise.all([
+        timed(() => bookRealDay(system, trucks, seed)),
+        timed(() => bookRealDay(system, trucks, seed, 'buffer', { wholeWindows: true })),
+      ]);
+      const { call, date, requests, day, placed } = minutesDay.result;
+      const planned = await call('POST', `/v1/dispatch/plan?date=${date}&timeLimitSeconds=25`);
+      if (planned.status !== 200) {
+        console.log(`${String(trucks).padStart(6)} plan failed: ${planned.status} ${JSON.stringify(planned.body).slice(0, 200)}`);
+        continue;
+      }
+      const { current, plan, solver, changes, planId, boardVersion } = planned.body;
+      const started = performance.now();
+      const applied = changes.length
+        ? await call('POST', '/v1/dispatch/reassign', { date, planId, boardVersion, reason: 'bench', assignments: changes.map((c: any) => c.to) })
+        : { status: 200, body: { applied: [] } };
+      const applyMs = performance.now() - started;
+      const board = (await call('GET', `/v1/dispatch/board?date=${date}`)).body;
+      const owner = new Map<string, string>(board.technicians.flatMap((t: any) => t.jobs.map((j: any) => [j.bookingId, t.technicianId])));
+      const equal = plan.assignments.every((a: any) => owner.get(a.jobId) === a.technicianId);
+      const drive = current.metrics.driveMinutes ? ((plan.metrics.driveMinutes - current.metrics.driveMinutes) / current.metrics.driveMinutes) * 100 : 0;
+      console.log(
+        `${String(trucks).padStart(6)} ${String(requests).padStart(8)} | ` +
+          `${current.metrics.jobsPerTruck.toFixed(2).padStart(15)} ${String(current.metrics.driveMinutes).padStart(9)} ${String(current.metrics.longHops).padStart(9)} | ` +
+          `${plan.metrics.jobsPerTruck.toFixed(2).padStart(15)} ${String(plan.metrics.driveMinutes).padStart(9)} ${String(plan.metrics.longHops).padStart(9)} | ` +
+          `${drive.toFixed(1).padStart(5)}%  ${solver.status.padEnd(8)} ${(solver.gap * 100).toFixed(3).padStart(6)}% ${solver.seconds.toFixed(2).padStart(8)} ${String(solver.variables).padStart(5)}  | ` +
+          `${applied.status === 200 ? `applied ${changes.length} changes in ${applyMs.toFixed(0)} ms, board ${equal ? '= plan' : '!= plan'}` : `refused ${applied.status} ${applied.body?.error?.code}: ${applied.body?.error?.message ?? ''}`}`,
+      );
+      // The same requests planned at booking time (any window the customer accepts), against what was really placed.
+      const atBooking = await planDay(day, { timeLimitSeconds: 25 });
+      const best = metrics(day, atBooking.assignments);
+      const lift = current.metrics.served ? ((best.served - current.metrics.served) / current.metrics.served) * 100 : 0;
+      console.log(
+        `${' '.repeat(6)} planned at booking (windows the customer accepts): ${best.jobsPerTruck.toFixed(2)} jobs/truck (${lift >= 0 ? '+' : ''}${lift.toFixed(1)}% vs real), ${best.driveMinutes} drive-min, ${atBooking.solver.status} gap ${(atBooking.solver.gap * 100).toFixed(3)}% in ${atBooking.solver.seconds.toFixed(1)} s`,
+      );
+
+      // Job lengths through the API: each day as it stands, scored as POST /v1/dispatch/plan scores the real assignment (`current`; 1 s: the plan itself is not used).
+      const whole = wholeDay.result;
+      const scored = async (c: typeof call, d: string) => {
+        const answer = await c('POST', `/v1/dispatch/plan?date=${d}&timeLimitSeconds=1`);
+        return answer.status === 200 ? (answer.body.current.metrics as Scored) : undefined;
+      };
+      const [a, after] = [await scored(whole.call, whole.date), await scored(call, date)];
+      // Evidence that (a) is the whole-window model: no technician-window holds two jobs, a two-window job fills both.
+      const wholeBoard = (await whole.call('GET', `/v1/dispatch/board?date=${whole.date}`)).body;
+      let most = 0;
+      for (const t of wholeBoard.technicians ?? []) {
+        const perWindow = new Map<string, number>();
+        for (const j of t.jobs) for (const w of j.windowStarts) perWindow.set(w, (perWindow.get(w) ?? 0) + 1);
+        most = Math.max(most, ...perWindow.values());
+      }
+      const twoWindow = (wholeBoard.technicians ?? []).flatMap((t: any) => t.jobs).filter((j: any) => j.windowStarts.length > 1).length;
+      if (!a || !after) {
+        gains.push(
+          `${String(trucks).padStart(6)} ${String(daySeed).padStart(4)} not scored: POST /v1/dispatch/plan failed on ${a ? '' : '(a) '}${after ? '' : '(b)'}`,
+        );
+        continue;
+      }
+      const b = current.metrics as Scored;
+      const sum = totals.get(trucks) ?? { days: 0, a: zero(), b: zero(), after: zero() };
+      totals.set(trucks, { days: sum.days + 1, a: add(sum.a, a), b: add(sum.b, b), after: add(sum.after, after) });
+      const cell = (m: Scored) => gainCell(m, trucks);
+      gains.push(
+        `${String(trucks).padStart(6)} ${String(daySeed).padStart(4)} ${String(requests).padStart(8)} | ${cell(a)} | ${cell(b)} ${pct(b.served, a.served).padStart(7)} | ${cell(after)} ${pct(after.served, a.served).padStart(7)} ${
+          applied.status !== 200 ? `apply refused ${applied.status}` : equal ? 'board = plan' : 'board != plan'
+        } | ${solver.status.padEnd(8)} ${(solver.gap * 100).toFixed(3).padStart(6)}% ${solver.seconds.toFixed(2).padStart(6)} | ` +
+          `booked ${wholeDay.seconds.toFixed(0)} / ${minutesDay.seconds.toFixed(0)} s; (a) ${whole.placed.length} placed, most jobs in one technician-window ${most}, ${twoWindow} two-window jobs; (b) ${placed.length} placed; ` +
+          `answers neither placed nor refused (a) ${whole.failed}, (b) ${minutesDay.result.failed}; ` +
+          `re-simulated first-come (fcfsAssign, in-process) places (a) ${fcfsAssign(whole.day).length}, (b) ${fcfsAssign(day).length}`,
+      );
     }
-    const { current, plan, solver, changes, planId, boardVersion } = planned.body;
-    const started = performance.now();
-    const applied = changes.length
-      ? await call('POST', '/v1/dispatch/reassign', { date, planId, boardVersion, reason: 'bench', assignments: changes.map((c: any) => c.to) })
-      : { status: 200, body: { applied: [] } };
-    const applyMs = performance.now() - started;
-    const board = (await call('GET', `/v1/dispatch/board?date=${date}`)).body;
-    const owner = new Map<string, string>(board.technicians.flatMap((t: any) => t.jobs.map((j: any) => [j.bookingId, t.technicianId])));
-    const equal = plan.assignments.every((a: any) => owner.get(a.jobId) === a.technicianId);
-    const drive = current.metrics.driveMinutes ? ((plan.metrics.driveMinutes - current.metrics.driveMinutes) / current.metrics.driveMinutes) * 100 : 0;
+  console.log(
+    `\n== dispatch: what real job lengths gain, through the API (the same requests, same order, same windows each caller accepts, booked first-come on two companies; buffer travel model; load ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}) ==`,
+  );
+  console.log(
+    '(a) job types without minutes: every job fills its whole window(s), the model before item 4 | (b) the same job types with their real minutes | (b) plan applied: POST /v1/dispatch/plan + reassign on (b), the board scored after the apply',
+  );
+  console.log(
+    "jobs/truck: requests placed per truck; drive: the day's route drive minutes (base -> jobs in window order), per job; +%: jobs/truck against (a); solver: the (b) plan's (objective served jobs, then drive minutes)",
+  );
+  console.log(
+    'trucks seed requests | (a) FCFS whole-window     | (b) FCFS job lengths              | (b) plan applied                               | solver                  |',
+  );
+  console.log(
+    '                     | jobs/truck drive drive/job | jobs/truck drive drive/job  vs (a) | jobs/truck drive drive/job  vs (a)             | status     gap   secs   |',
+  );
+  for (const line of gains) console.log(line);
+  for (const [trucks, t] of totals) {
+    if (t.days < 2) continue;
+    const cell = (m: Scored) => gainCell(m, trucks * t.days);
     console.log(
-      `${String(trucks).padStart(6)} ${String(requests).padStart(8)} | ` +
-        `${current.metrics.jobsPerTruck.toFixed(2).padStart(15)} ${String(current.metrics.driveMinutes).padStart(9)} ${String(current.metrics.longHops).padStart(9)} | ` +
-        `${plan.metrics.jobsPerTruck.toFixed(2).padStart(15)} ${String(plan.metrics.driveMinutes).padStart(9)} ${String(plan.metrics.longHops).padStart(9)} | ` +
-        `${drive.toFixed(1).padStart(5)}%  ${solver.status.padEnd(8)} ${(solver.gap * 100).toFixed(3).padStart(6)}% ${solver.seconds.toFixed(2).padStart(8)} ${String(solver.variables).padStart(5)}  | ` +
-        `${applied.status === 200 ? `applied ${changes.length} changes in ${applyMs.toFixed(0)} ms, board ${equal ? '= plan' : '!= plan'}` : `refused ${applied.status} ${applied.body?.error?.code}`}`,
-    );
-    // The same requests planned at booking time (any window the customer accepts), against what was really placed.
-    const atBooking = await planDay(day, { timeLimitSeconds: 25 });
-    const best = metrics(day, atBooking.assignments);
-    const lift = current.metrics.served ? ((best.served - current.metrics.served) / current.metrics.served) * 100 : 0;
-    console.log(
-      `${' '.repeat(6)} planned at booking (windows the customer accepts): ${best.jobsPerTruck.toFixed(2)} jobs/truck (${lift >= 0 ? '+' : ''}${lift.toFixed(1)}% vs real), ${best.driveMinutes} drive-min, ${atBooking.solver.status} gap ${(atBooking.solver.gap * 100).toFixed(3)}% in ${atBooking.solver.seconds.toFixed(1)} s`,
+      `${String(trucks).padStart(6)}  all ${String(t.days).padStart(3)} days | ${cell(t.a)} | ${cell(t.b)} ${pct(t.b.served, t.a.served).padStart(7)} | ${cell(t.after)} ${pct(t.after.served, t.a.served).padStart(7)}`,
     );
   }
 }
+
+type Scored = { served: number; jobsPerTruck: number; driveMinutes: number };
+const zero = (): Scored => ({ served: 0, jobsPerTruck: 0, driveMinutes: 0 });
+const add = (x: Scored, y: Scored): Scored => ({ served: x.served + y.served, jobsPerTruck: 0, driveMinutes: x.driveMinutes + y.driveMinutes });
+const pct = (x: number, y: number) => `${x >= y ? '+' : ''}${y ? (((x - y) / y) * 100).toFixed(1) : '0.0'}%`;
+/** jobs per truck, drive minutes, drive minutes per job (`trucks`: trucks times days). */
+const gainCell = (m: Scored, trucks: number) =>
+  `${(m.served / trucks).toFixed(2).padStart(10)} ${String(m.driveMinutes).padStart(5)} ${(m.served ? m.driveMinutes / m.served : 0).toFixed(1).padStart(8)}`;
 
 /**
  * The atomic swap behind a "swap" suggestion and POST /v1/dispatch/reassign: two drain jobs in one

@@ -10,7 +10,7 @@ import { benchReports } from './reports';
 import { countDynamoCalls } from './common';
 import { benchSweeper } from './sweeper';
 import { benchTrail } from './trail';
-import { benchDispatch, benchRouteModel, benchRouteRealDays } from './dispatch';
+import { benchDispatch, benchRealDays, benchRouteModel, benchRouteRealDays } from './dispatch';
 import { benchStorm } from './storm';
 import { benchMcp } from './mcp';
 import { benchTriage } from './triage';
@@ -41,6 +41,9 @@ async function main(): Promise<void> {
     if (!only || only === 'dispatch') await benchDispatch(system);
     // The route model's real days alone, at the sizes asked (`npm run bench dispatch-route-api 12,50`).
     if (only === 'dispatch-route-api') await benchRouteRealDays(system, (process.argv[3] ?? '5,12,50').split(',').map(Number));
+    // The real days alone (whole-window vs job lengths first-come, then the plan applied), at the sizes (and seeds) asked (`npm run bench dispatch-real 5,12 11,22,33`; seed 11 by default).
+    if (only === 'dispatch-real')
+      await benchRealDays(system, (process.argv[3] ?? '5,12,50').split(',').map(Number), process.argv[4] ? process.argv[4].split(',').map(Number) : undefined);
     if (!only || only === 'storm') await benchStorm(system);
     if (!only || only === 'mcp') await benchMcp(system);
     if (!only || only === 'cost') await benchCost(system);
