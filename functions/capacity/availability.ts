@@ -324,21 +324,23 @@ export function planFootprint(plan: Pick<ClaimPlan, 'windowStarts' | 'units'>, w
  */
 export function usedUnits(claims: CapacityClaim[], windows: Array<Pick<ArrivalWindow, 'start' | 'end'>>, now: Date): Map<string, Set<number>> {
   const used = new Map<string, Set<number>>();
-  const add = (key: string, indices: number[]) => {
-    const set = used.get(key) ?? new Set<number>();
-    for (const k of indices) set.add(k);
-    used.set(key, set);
+  const setOf = (c: CapacityClaim) => {
+    const key = `${c.date}|${c.start}|${c.technicianId}`;
+    let set = used.get(key);
+    if (!set) {
+      set = new Set<number>();
+      used.set(key, set);
+    }
+    return set;
   };
   for (const c of claims) {
-    if (!isClaimActive(c, now)) continue;
-    const key = `${c.date}|${c.start}|${c.technicianId}`;
-    if (c.kind === 'unit') add(key, [c.index!]);
-    if (c.kind === 'slot') {
+    // Only units and slots hold units: the other kinds (most of a full day's claims) are skipped first.
+    if ((c.kind !== 'unit' && c.kind !== 'slot') || !isClaimActive(c, now)) continue;
+    if (c.kind === 'unit') setOf(c).add(c.index!);
+    else {
       const w = windows.find((x) => x.start === c.start);
-      add(
-        key,
-        Array.from({ length: w ? windowUnits(w) : 0 }, (_, k) => k + 1),
-      );
+      const set = setOf(c);
+      for (let k = 1; k <= (w ? windowUnits(w) : 0); k++) set.add(k);
     }
   }
   return used;
@@ -351,23 +353,31 @@ export function usedUnits(claims: CapacityClaim[], windows: Array<Pick<ArrivalWi
  */
 export function withCounters(plan: ClaimPlan, windows: Array<Pick<ArrivalWindow, 'start' | 'end'>>, claims: CapacityClaim[], now: Date): ClaimPlan {
   if (!plan.units) return plan;
-  return { ...plan, counters: countersFor(plan.date, plan.technicianId, plan.units, windows, claims, now) };
+  const mine = claims.filter((c) => c.date === plan.date && c.technicianId === plan.technicianId);
+  return { ...plan, counters: countersFor(plan.date, plan.technicianId, plan.units, windows, legacyUnits(mine, windows, now)) };
 }
 
-/** withCounters' counters for `units` of one technician on `date`. */
+/**
+ * The units still held by items written before counters (unit and slot items read without a
+ * counter), per `date|start|technicianId` like usedUnits: what lowers a counter's capacity.
+ * Worked out once over all of a day's claims, then looked up per plan (availability: per candidate).
+ */
+export function legacyUnits(claims: CapacityClaim[], windows: Array<Pick<ArrivalWindow, 'start' | 'end'>>, now: Date): Map<string, Set<number>> {
+  return usedUnits(
+    claims.filter((c) => !c.counter),
+    windows,
+    now,
+  );
+}
+
+/** withCounters' counters for `units` of one technician on `date`; `legacy`: legacyUnits over `windows`. */
 function countersFor(
   date: string,
   technicianId: string,
   units: Record<string, number[]>,
   windows: Array<Pick<ArrivalWindow, 'start' | 'end'>>,
-  claims: CapacityClaim[],
-  now: Date,
+  legacy: Map<string, Set<number>>,
 ): NonNullable<ClaimPlan['counters']> {
-  const legacy = usedUnits(
-    claims.filter((c) => !c.counter && c.date === date && c.technicianId === technicianId),
-    windows,
-    now,
-  );
   const counters: NonNullable<ClaimPlan['counters']> = {};
   for (const [start, indices] of Object.entries(units)) {
     const w = windows.find((x) => x.start === start);
@@ -502,10 +512,14 @@ export function placeJob(args: {
   now: Date;
   /** Units in use by `date|start|technicianId` (usedUnits of `active`): given when the caller has it. */
   units?: Map<string, Set<number>>;
+  /** Units held by items from before counters (legacyUnits of `active` over `windows`): given when the caller has it. */
+  legacy?: Map<string, Set<number>>;
   /** Buffer model: the minutes to place (default: jobFootprint); a moved job keeps the minutes it holds. */
   footprint?: Footprint;
   /** Route stops by `date|technicianId`, shared by calls over the same `active` and `leaving` (availability). */
   stopsCache?: Map<string, RouteStop[]>;
+  /** Route model: counterVersions by `date|technicianId`, shared by calls over the same `active` (availability). */
+  versionsCache?: Map<string, Record<string, number>>;
   leaving?: ReadonlySet<string>;
 }): { placement: Placement } | { refused: PlacementRefusal } {
   const { tenant, technician, jobType, date, window, active, now } = args;
@@ -524,6 +538,8 @@ export function placeJob(args: {
     const durationMinutes = jobType.durationMinutes!;
     const mine: RouteStop = { id: 'new', postalCode, durationMinutes, from: minutesOf(window.start), to: minutesOf(window.end) };
     if (!routeFits(day, [...stops, mine])) return { refused: 'route' };
+    const versions = args.versionsCache?.get(key) ?? counterVersions(active, date, technicianId, allWindows);
+    args.versionsCache?.set(key, versions);
     // Units for the board's picture only (the counter's minutes): the lowest free, past the window's end if need be.
     const used = taken(window.start) ?? new Set<number>();
     const indices: number[] = [];
@@ -533,7 +549,7 @@ export function placeJob(args: {
         windowStarts: [window.start],
         units: { [window.start]: indices },
         counters: { [window.start]: { minutes: durationMinutes, cap: ROUTE_COUNTER_CAP } },
-        route: { postalCode, durationMinutes, versions: counterVersions(active, date, technicianId, allWindows) },
+        route: { postalCode, durationMinutes, versions: { ...versions } },
       },
     };
   }
@@ -544,7 +560,18 @@ export function placeJob(args: {
     placement: {
       windowStarts: footprint.map((f) => f.start),
       units: placed,
-      counters: countersFor(date, technicianId, placed, args.windows, active, now),
+      counters: countersFor(
+        date,
+        technicianId,
+        placed,
+        args.windows,
+        args.legacy ??
+          legacyUnits(
+            active.filter((c) => c.date === date && c.technicianId === technicianId),
+            args.windows,
+            now,
+          ),
+      ),
     },
   };
 }
@@ -573,6 +600,9 @@ export function findOpenWindows(input: AvailabilityInput): OpenWindow[] {
   const active = input.claims.filter((claim) => isClaimActive(claim, now));
 
   const units = usedUnits(active, [...tenant.arrivalWindows, ...tenant.afterHoursWindows], now);
+  // Counters' capacities: the legacy items indexed once per list of windows, not filtered per candidate.
+  const legacy = new Map<ArrivalWindow[], Map<string, Set<number>>>();
+  const legacyOf = (windows: ArrivalWindow[]) => legacy.get(windows) ?? legacy.set(windows, legacyUnits(active, windows, now)).get(windows)!;
   const techDayTokens = new Map<string, Set<number>>();
   const jobTypeDayTokens = new Map<string, Set<number>>();
   for (const c of active) {
@@ -590,6 +620,7 @@ export function findOpenWindows(input: AvailabilityInput): OpenWindow[] {
   const route = routed(tenant, jobType);
   // Route model: each technician's stops that day, worked out once per day.
   const stopsCache = new Map<string, RouteStop[]>();
+  const versionsCache = new Map<string, Record<string, number>>();
   const open: OpenWindow[] = [];
   for (const date of input.dates) {
     // A DST day: two lookups per day (kept per container, shared/zoned-time.ts), not per window.
@@ -656,8 +687,10 @@ export function findOpenWindows(input: AvailabilityInput): OpenWindow[] {
             active,
             now,
             units,
+            legacy: legacyOf(windows),
             footprint,
             stopsCache,
+            versionsCache,
             leaving: input.leaving,
           });
           if ('placement' in result) placed.set(t.technicianId, result.placement);
