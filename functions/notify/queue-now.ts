@@ -17,7 +17,7 @@ import { logger } from '../shared/logger';
 import type { PlannedNotification } from './plan';
 import { NOTIFY_BATCH, sendNotifyMessages } from './queue-store';
 import type { MessageParties } from './schemas';
-import { deferRow, type LedgerMessage, partiesOf, putLedgerRows } from './store';
+import { deferRow, type LedgerMessage, partiesOf, putLedgerRows, type WrittenRow } from './store';
 
 /**
  * Writes planned ledger rows (a row that already exists is left as it is) and answers how many it
@@ -42,19 +42,22 @@ export async function addLedgerRows(
 /**
  * Rings the doorbell of the rows a writer just wrote `queued` (the rows putLedgerRows or
  * scheduleLedgerRows answer: a row that existed already is not among them, so a retried writer
- * queues nothing again); `parties` as written on the rows. Answers how many the queue took.
+ * queues nothing again), each message with its row's ring; `parties` as written on the rows.
+ * Answers how many the queue took.
  */
-export async function queueWritten(
-  tenantId: string,
-  bookingId: string,
-  written: Array<PlannedNotification & { queued: boolean }>,
-  parties: MessageParties | undefined,
-  at: Date,
-): Promise<number> {
+export async function queueWritten(tenantId: string, bookingId: string, written: WrittenRow[], parties: MessageParties | undefined, at: Date): Promise<number> {
   return queueNow(
     written
       .filter((row) => row.queued)
-      .map(({ kind, technicianId, version }) => ({ tenantId, bookingId, kind, technicianId, version, ...(parties ? { parties } : {}) })),
+      .map(({ kind, technicianId, version, ring }) => ({
+        tenantId,
+        bookingId,
+        kind,
+        technicianId,
+        version,
+        ...(parties ? { parties } : {}),
+        ...(ring ? { ring } : {}),
+      })),
     at,
   );
 }

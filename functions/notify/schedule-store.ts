@@ -14,7 +14,7 @@ import { documentClient } from '../shared/clients';
 import { config } from '../shared/config';
 import type { PlannedNotification } from './plan';
 import type { MessageParties } from './schemas';
-import { ledgerRowItem, markDueShards } from './store';
+import { ledgerRowItem, markDueShards, type WrittenRow } from './store';
 
 /** DynamoDB's limit of items per transaction. */
 const MAX_TRANSACTION_ITEMS = 100;
@@ -29,7 +29,8 @@ function cancellationReasons(error: unknown): CancellationReason[] | undefined {
 
 /**
  * Writes the planned rows that do not exist yet, already `queued` when due by `queuedAt` (as
- * putLedgerRows does), with the timeline entry, in one transaction; answers the rows it wrote.
+ * putLedgerRows does, each with its ring), with the timeline entry, in one transaction; answers the
+ * rows it wrote.
  */
 export async function scheduleLedgerRows(
   tenantId: string,
@@ -39,9 +40,9 @@ export async function scheduleLedgerRows(
     queuedAt: Date;
     /** The ids the worker reads with each row (NotifyMessage.parties). */
     parties?: MessageParties;
-    timeline: { node: string; outcome: string; detail: (written: Array<PlannedNotification & { queued: boolean }>) => Record<string, unknown> };
+    timeline: { node: string; outcome: string; detail: (written: WrittenRow[]) => Record<string, unknown> };
   },
-): Promise<Array<PlannedNotification & { queued: boolean }>> {
+): Promise<WrittenRow[]> {
   if (rows.length + 1 > MAX_TRANSACTION_ITEMS) throw new Error(`A booking plans at most ${MAX_TRANSACTION_ITEMS - 1} messages at once`);
   const queuedAt = options.queuedAt.toISOString();
   let pending = rows.map((row) => ({ row, ...ledgerRowItem(tenantId, bookingId, row, queuedAt, options.parties) }));
@@ -52,7 +53,7 @@ export async function scheduleLedgerRows(
       bookingId,
       options.timeline.node,
       options.timeline.outcome,
-      options.timeline.detail(pending.map(({ row, queued }) => ({ ...row, queued }))),
+      options.timeline.detail(pending.map(({ written }) => written)),
       options.queuedAt,
     );
     try {
@@ -72,7 +73,7 @@ export async function scheduleLedgerRows(
       pending = pending.filter((_, index) => !exists.has(index));
       continue;
     }
-    const written = pending.map(({ row, queued }) => ({ ...row, queued }));
+    const written = pending.map(({ written }) => written);
     // The sweep reads this tenant's shard again (a row due sooner than its hint may have been added).
     if (written.length) await markDueShards([tenantId]);
     return written;

@@ -27,6 +27,14 @@ export const NotifyMessageSchema = z.object({
    * the row that failed for good is opened again and sent, once (store.ts reopenFailedRow).
    */
   redrive: z.literal(true).optional(),
+  /**
+   * Which ringing of the row this message is (notify/store.ts newRing): the sweep or the writer that
+   * queued the row wrote the same on the row, in the write that queued it. Two sweeps at once both
+   * send a due row's message and one marks it: the worker that finds another ring on the row drops
+   * its message (that ring's message is on its way); the ring the row holds needs no claim in the
+   * common case (store.ts howToTake). Absent on messages queued before it existed (and redrives).
+   */
+  ring: z.string().optional(),
 });
 export type NotifyMessage = z.infer<typeof NotifyMessageSchema>;
 

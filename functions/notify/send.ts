@@ -26,7 +26,7 @@ import { usesOutbox } from './providers/outbox';
 import { MessageRejectedError, MessageUnaddressableError } from './providers/types';
 import { NotifyMessageSchema, type NotifyMessage } from './schemas';
 import { type InboundAlertFacts, inboundAlertFacts } from './reply-store';
-import { claimRow, deferRow, needsClaim, readMessageParties, readRowSubject, recordSent, reopenFailedRow, settleRow } from './store';
+import { claimRow, deferRow, howToTake, readMessageParties, readRowSubject, recordSent, reopenFailedRow, settleRow } from './store';
 
 /** The job details' labels in the reader's language. */
 const DETAIL_LABELS = {
@@ -202,10 +202,13 @@ export async function sendNotification(row: NotifyMessage, options: { messageId?
     // The sweeper queues a row again when its message seems lost: one that was settled meanwhile is
     // done. Unless a person redrove it from its review item after it failed for good: it opens again.
     if (!(row.redrive && first.failed && (await reopenFailedRow(row, claimant, taken)))) return;
-  } else if (first.standing && needsClaim(first.standing, taken) && !(await claimRow(row, first.standing, claimant, taken))) {
-    // The claim: a row that may have two messages (a late doorbell, a requeue) is taken by one of them
-    // before anything is sent; the other finds it taken (or settled) and sends nothing (store.ts needsClaim).
-    return;
+  } else if (first.standing) {
+    // A row may have two messages (two sweeps at once, a late doorbell and its requeue): the one whose
+    // ring queued the row sends, without a claim in the common case; another ring's is dropped; where
+    // the two may meet, one takes the row before anything is sent and the other finds it taken or
+    // settled (store.ts howToTake, claimRow).
+    const take = howToTake(first.standing, row.ring, taken);
+    if (take === 'drop' || (take === 'claim' && !(await claimRow(row, first.standing, claimant, taken)))) return;
   }
   // A newer change of the schedule replaced this message (texts are written from the booking as it is now).
   const superseded = first.booking && supersededBy(row, first.booking);

@@ -5,7 +5,7 @@
  * Sending is one conditional write of the row (pending/queued -> sent, with what was sent), so a
  * message is recorded once.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type BookingRecord, bookingKeys } from '../booking/store';
 import { type CustomerRecord, customerKeys, withProfile } from '../recognise/store';
@@ -172,10 +172,22 @@ function rowKey(row: LedgerMessage) {
   return notifyKeys.ledgerRow(row.tenantId, row.bookingId, row.kind, row.technicianId, row.version);
 }
 
+/** A row a writer wrote: `queued` (due by its `queuedAt`) with the `ring` its doorbell must carry (NotifyMessage.ring). */
+export type WrittenRow = PlannedNotification & { queued: boolean; ring?: string };
+
+/**
+ * A fresh ring: which ringing of a row a message is (NotifyMessage.ring), written on the row by the
+ * write that queues it (ledgerRowItem, markQueued). Random: two sweeps at once never share one.
+ */
+export function newRing(): string {
+  return randomBytes(9).toString('base64url');
+}
+
 /**
  * Writes planned rows and answers with the ones it wrote (a row that already exists is left as it
  * is). With `queuedAt`, a row due by then is written already `queued` (the mark markQueued makes),
- * due again FIRST_REQUEUE_AFTER_MS later: the writer rings its doorbell itself (sendNotifyMessages).
+ * due again FIRST_REQUEUE_AFTER_MS later: the writer rings its doorbell itself (sendNotifyMessages)
+ * with the row's `ring`.
  * The worker that takes the message moves the deadline to REQUEUE_AFTER_MS (claimRow) or settles the
  * row first; a row still queued at its deadline had its doorbell lost (the writer died before the
  * ring, or the queue lost it), and the sweeper's next tick queues it again.
@@ -187,13 +199,13 @@ export async function putLedgerRows(
   bookingId: string,
   rows: PlannedNotification[],
   options: { queuedAt?: Date; parties?: MessageParties } = {},
-): Promise<Array<PlannedNotification & { queued: boolean }>> {
+): Promise<WrittenRow[]> {
   const queuedAt = options.queuedAt?.toISOString();
   const written = await Promise.all(
     rows.map(async (row) => {
-      const { Item, queued } = ledgerRowItem(tenantId, bookingId, row, queuedAt, options.parties);
+      const { Item, written } = ledgerRowItem(tenantId, bookingId, row, queuedAt, options.parties);
       const ok = await sendConditional(new PutCommand({ TableName: config.tableName, Item, ConditionExpression: 'attribute_not_exists(pk)' }));
-      return ok ? { ...row, queued } : undefined;
+      return ok ? written : undefined;
     }),
   );
   const added = written.filter((row) => row !== undefined);
@@ -204,11 +216,13 @@ export async function putLedgerRows(
 
 /**
  * A planned row as putLedgerRows writes it (put it only where none exists): due by `queuedAt` (ISO),
- * it is written already `queued`. Also the item of notify/schedule-store.ts's transaction. `parties`:
- * the ids the worker reads with the row (NotifyMessage.parties), listed with it by the sweeper.
+ * it is written already `queued`, with a fresh ring (`written.ring`: its doorbell carries it). Also
+ * the item of notify/schedule-store.ts's transaction. `parties`: the ids the worker reads with the
+ * row (NotifyMessage.parties), listed with it by the sweeper.
  */
 export function ledgerRowItem(tenantId: string, bookingId: string, row: PlannedNotification, queuedAt?: string, parties?: MessageParties) {
   const queued = queuedAt !== undefined && row.dueAt <= queuedAt;
+  const ring = queued ? newRing() : undefined;
   const named = partiesOf(parties);
   const Item = {
     ...notifyKeys.ledgerRow(tenantId, bookingId, row.kind, row.technicianId, row.version),
@@ -219,9 +233,10 @@ export function ledgerRowItem(tenantId: string, bookingId: string, row: PlannedN
     ...(named ? { parties: named } : {}),
     status: 'pending',
     duePk: duePartition(tenantId),
-    ...(queued ? { status: 'queued', queuedAt, dueAt: new Date(Date.parse(queuedAt) + FIRST_REQUEUE_AFTER_MS).toISOString(), requeues: 0 } : {}),
+    ...(queued ? { status: 'queued', queuedAt, dueAt: new Date(Date.parse(queuedAt) + FIRST_REQUEUE_AFTER_MS).toISOString(), requeues: 0, ring } : {}),
   };
-  return { Item, queued };
+  const written: WrittenRow = { ...row, queued, ...(ring ? { ring } : {}) };
+  return { Item, queued, written };
 }
 
 /** The ids that are set, or undefined when none is (a row or message names no parties then). */
@@ -292,17 +307,19 @@ export const MAX_REQUEUES = 3;
 export const IN_FLIGHT_BOUND_MS = 30_000;
 
 /**
- * pending -> queued (or a lost queued row queued again). The row stays in the due index, due again
+ * pending -> queued (or a lost queued row queued again), by the message `ring` (the sweep's, which
+ * its messages carry; none: a message without one). The row stays in the due index, due again
  * REQUEUE_AFTER_MS later, until the worker settles it (sent, suppressed, failed, deferred). False
- * when another sweep got there first.
+ * when another sweep got there first: its ring is on the row, and this sweep's message, sent already,
+ * is dropped by the worker (howToTake).
  */
-export async function markQueued(row: LedgerMessage, at: Date): Promise<boolean> {
+export async function markQueued(row: LedgerMessage, at: Date, ring?: string): Promise<boolean> {
   return sendConditional(
     new UpdateCommand({
       TableName: config.tableName,
       Key: rowKey(row),
       // duePk too: a row listed from the legacy single partition moves to its tenant's shard.
-      UpdateExpression: 'SET #status = :queued, queuedAt = :at, dueAt = :again, duePk = :due ADD requeues :requeue',
+      UpdateExpression: `SET #status = :queued, queuedAt = :at, dueAt = :again, duePk = :due${ring ? ', ring = :ring' : ''} ADD requeues :requeue${ring ? '' : ' REMOVE ring'}`,
       ConditionExpression: '#status = :pending OR (#status = :queued AND dueAt <= :at AND (attribute_not_exists(requeues) OR requeues < :max))',
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: {
@@ -313,6 +330,7 @@ export async function markQueued(row: LedgerMessage, at: Date): Promise<boolean>
         ':requeue': row.status === 'queued' ? 1 : 0,
         ':max': MAX_REQUEUES,
         ':due': duePartition(row.tenantId),
+        ...(ring ? { ':ring': ring } : {}),
       },
     }),
   );
@@ -330,6 +348,8 @@ export interface RowStanding {
   dueAt?: string;
   requeues?: number;
   takenBy?: string;
+  /** The ring that queued it (NotifyMessage.ring). */
+  ring?: string;
 }
 
 function standingOf(item: Record<string, unknown> | undefined): RowStanding | undefined {
@@ -339,30 +359,43 @@ function standingOf(item: Record<string, unknown> | undefined): RowStanding | un
     ...(typeof item.dueAt === 'string' ? { dueAt: item.dueAt } : {}),
     ...(typeof item.requeues === 'number' ? { requeues: item.requeues } : {}),
     ...(typeof item.takenBy === 'string' ? { takenBy: item.takenBy } : {}),
+    ...(typeof item.ring === 'string' ? { ring: item.ring } : {}),
   };
 }
 
 /**
- * Whether the worker must claim a row before sending it (claimRow), so that two messages of one row
- * never both reach the provider. Not needed, and not written (issue 19: one conditional write per
- * message), in the common case: a row queued once (by its writer, or by a sweep from pending) whose
- * doorbell is then its one message (never queued again, never taken) and whose deadline is further
- * than IN_FLIGHT_BOUND_MS, so no sweep can queue it again before this worker is done. Every other
- * case claims: a late doorbell (a requeue may be on its way), a row queued again (the requeue and the
- * late original meet), a row another message took, a pending row (a sweep's message read before the
- * sweep marked it).
+ * How the worker takes a row before sending the message `ring` (NotifyMessage.ring), so that two
+ * messages of one row never both reach the provider, at one conditional write per message in the
+ * common case (issue 19):
+ * - 'send', no claim written: the row is queued by this very ring (its sweep or writer wrote the ring
+ *   on the row in the write that queued it), once (never queued again), nobody took it, and its
+ *   deadline is further than IN_FLIGHT_BOUND_MS, so no sweep can queue it again before this worker is
+ *   done: this message is the row's one doorbell. A message and a row from before rings (neither has
+ *   one) are taken so too, as before.
+ * - 'drop', nothing written: the same, but queued by another ring. That ring's message is on its way
+ *   (the sweeper sends first and marks after; the writer writes, then rings, and sets a refused row
+ *   back to pending), or, lost, the sweeper queues the row again at its deadline. Two sweeps at once
+ *   (a schedule delivering its tick twice, a tick overrunning the next) both send a due row's message
+ *   and one marks the row: the other's message ends here, whichever of the two comes first.
+ * - 'claim' (claimRow) otherwise: a late doorbell (a requeue may be on its way), a row queued again
+ *   (the requeue and the late original meet), a row another message took, a pending row (a sweep's
+ *   message read before the sweep marked it).
  */
-export function needsClaim(row: RowStanding, at: Date): boolean {
-  const unrung = row.status === 'queued' && !row.requeues && !row.takenBy && row.dueAt !== undefined;
-  return !(unrung && Date.parse(row.dueAt!) - at.getTime() > IN_FLIGHT_BOUND_MS);
+export function howToTake(row: RowStanding, ring: string | undefined, at: Date): 'send' | 'drop' | 'claim' {
+  const far = row.dueAt !== undefined && Date.parse(row.dueAt) - at.getTime() > IN_FLIGHT_BOUND_MS;
+  if (row.status !== 'queued' || row.takenBy || !far) return 'claim';
+  if (row.ring !== ring) return 'drop';
+  return row.requeues ? 'claim' : 'send';
 }
 
 /**
  * The worker takes an open row for the message `claimant` (its SQS message id: a redelivery of the
  * same message takes it again) before calling the provider: one conditional write that fails when
- * another message holds it (taken less than IN_FLIGHT_BOUND_MS ago) or it was settled. A queued row
- * taken is due again REQUEUE_AFTER_MS on: the sweeper leaves a message in flight alone (a pending
- * row keeps its due time: quiet hours' deferral). False: send nothing, the row is another's.
+ * another message holds it (taken less than IN_FLIGHT_BOUND_MS ago) or it was settled, or when another
+ * ring queued it since this worker read it and its deadline is ahead (that ring's message may be
+ * sending without a claim: howToTake). A queued row taken is due again REQUEUE_AFTER_MS on: the
+ * sweeper leaves a message in flight alone, and a sweep that sent a message meanwhile cannot mark it
+ * (a pending row keeps its due time: quiet hours' deferral). False: send nothing, the row is another's.
  */
 export async function claimRow(row: LedgerMessage, standing: RowStanding, claimant: string, at: Date): Promise<boolean> {
   const queued = standing.status === 'queued';
@@ -371,7 +404,9 @@ export async function claimRow(row: LedgerMessage, standing: RowStanding, claima
       TableName: config.tableName,
       Key: rowKey(row),
       UpdateExpression: `SET takenBy = :me, takenAt = :at${queued ? ', dueAt = :again' : ''}`,
-      ConditionExpression: '#status IN (:pending, :queued) AND (attribute_not_exists(takenBy) OR takenBy = :me OR takenAt <= :lapsed)',
+      // Queued by this ring (or, for a message without one, by none), or past its deadline: whoever
+      // queued it is done or gone by then (a worker that sent without a claim read it further away).
+      ConditionExpression: `#status IN (:pending, :queued) AND (takenBy = :me OR ((attribute_not_exists(takenBy) OR takenAt <= :lapsed) AND (#status = :pending OR dueAt <= :at OR ${row.ring ? 'ring = :ring' : 'attribute_not_exists(ring)'})))`,
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: {
         ':me': claimant,
@@ -380,6 +415,7 @@ export async function claimRow(row: LedgerMessage, standing: RowStanding, claima
         ':pending': 'pending',
         ':queued': 'queued',
         ...(queued ? { ':again': new Date(at.getTime() + REQUEUE_AFTER_MS).toISOString() } : {}),
+        ...(row.ring ? { ':ring': row.ring } : {}),
       },
     }),
   );
@@ -389,7 +425,8 @@ export async function claimRow(row: LedgerMessage, standing: RowStanding, claima
  * A person redrove a message that had failed for good (its notification_failed review item: a phone
  * added, a template or number mended): the failed row opens again, queued and taken by the redriven
  * message `claimant` in one conditional write, back in its due index (the sweeper's safety net),
- * requeues counted afresh. False when it is not failed (another redrive got there first: it sends).
+ * requeues counted afresh, no ring (the redriven message has none). False when it is not failed
+ * (another redrive got there first: it sends).
  */
 export async function reopenFailedRow(row: LedgerMessage, claimant: string, at: Date): Promise<boolean> {
   return sendConditional(
@@ -397,7 +434,7 @@ export async function reopenFailedRow(row: LedgerMessage, claimant: string, at: 
       TableName: config.tableName,
       Key: rowKey(row),
       UpdateExpression:
-        'SET #status = :queued, queuedAt = :at, dueAt = :again, duePk = :due, requeues = :zero, takenBy = :me, takenAt = :at, reopenedAt = :at REMOVE statusReason, settledAt',
+        'SET #status = :queued, queuedAt = :at, dueAt = :again, duePk = :due, requeues = :zero, takenBy = :me, takenAt = :at, reopenedAt = :at REMOVE statusReason, settledAt, ring',
       ConditionExpression: '#status = :failed',
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: {

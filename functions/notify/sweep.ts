@@ -1,8 +1,12 @@
 /**
  * Queues every ledger row that is due on the notify queue. Send first, then mark: a crash between the
  * two re-sends, and the worker's exactly-once record makes that harmless; the other order could lose
- * a message. The row is the record, the message the doorbell: a queued row stays in the due index
- * until the worker settles it, due again 15 minutes on (store.ts REQUEUE_AFTER_MS), or a minute on
+ * a message. Two sweeps at once (EventBridge delivers a tick at least once; a tick may overrun the
+ * next) both send a due row's message and one marks it: each sweep's messages carry its ring, the
+ * mark writes it on the row, and the worker drops a message whose ring the row does not hold
+ * (store.ts howToTake), so the customer is texted once.
+ * The row is the record, the message the doorbell: a queued row stays in the due index until the
+ * worker settles it, due again 15 minutes on (store.ts REQUEUE_AFTER_MS), or a minute on
  * for a row its writer queued and rang (FIRST_REQUEUE_AFTER_MS: nobody took it by then, so the
  * writer died before the ring or the ring was lost), so a message lost with the queue (a crash of
  * the local in-memory queue, a purge) is queued again. A requeued row's messages claim it before
@@ -38,6 +42,7 @@ import {
   markDueShards,
   markQueued,
   MAX_REQUEUES,
+  newRing,
   readDueMarker,
   setDueHint,
   settleRow,
@@ -86,9 +91,9 @@ export interface SweepOptions {
   budgetMs?: number;
 }
 
-/** The message of a listed row: the row's listing facts (status, requeues) are not part of it. */
-function messageOf({ status: _status, requeues: _requeues, ...message }: LedgerMessage): LedgerMessage {
-  return message;
+/** The message of a listed row, rung by `ring`: the row's listing facts (status, requeues) are not part of it. */
+function messageOf({ status: _status, requeues: _requeues, ...message }: LedgerMessage, ring: string): LedgerMessage {
+  return { ...message, ring };
 }
 
 /** The rows with tenants taken in turn: every tenant's first row (oldest first), then every tenant's second, ... */
@@ -106,6 +111,16 @@ export function tenantsInTurn(rows: LedgerMessage[]): LedgerMessage[] {
   return ordered;
 }
 
+/**
+ * Sends one batch of listed rows (up to NOTIFY_BATCH) on the notify queue, each message rung by the
+ * sweep's `ring`, then marks the rows the queue took; answers, per row, whether this sweep's mark won
+ * (false: the queue refused it, or another sweep marked it first and its message is the row's).
+ */
+export async function queueBatch(batch: LedgerMessage[], at: Date, ring: string): Promise<boolean[]> {
+  const sent = await sendNotifyMessages(batch.map((row) => messageOf(row, ring)));
+  return Promise.all(batch.map((row, index) => (sent.has(index) ? markQueued(row, at, ring) : false)));
+}
+
 interface PassResult {
   queued: number;
   /** Rows settled as failed (lost too often): progress too. */
@@ -114,7 +129,7 @@ interface PassResult {
   more: boolean;
 }
 
-async function sweepPartition(partition: string, at: Date, deadline: number, maxQueued: number): Promise<PassResult> {
+async function sweepPartition(partition: string, at: Date, ring: string, deadline: number, maxQueued: number): Promise<PassResult> {
   const listed: LedgerMessage[] = [];
   let next: Record<string, unknown> | undefined;
   do {
@@ -134,8 +149,7 @@ async function sweepPartition(partition: string, at: Date, deadline: number, max
     batches,
     BATCHES_IN_FLIGHT,
     async (batch) => {
-      const sent = await sendNotifyMessages(batch.map(messageOf));
-      const marked = await Promise.all(batch.map((row, index) => (sent.has(index) ? markQueued(row, at) : false)));
+      const marked = await queueBatch(batch, at, ring);
       queued += marked.filter(Boolean).length;
       if (partition === DUE_PARTITION) moved.push(...batch.filter((_, index) => marked[index]).map((row) => row.tenantId));
     },
@@ -156,6 +170,9 @@ async function readEarliest(partition: string): Promise<{ next: string; readAt: 
 /** Queues what is due by `at` over the shards of the due index that may hold due rows; returns how many rows it queued. */
 export async function sweepDueNotifications(at: Date, options: SweepOptions = {}): Promise<number> {
   const deadline = Date.now() + (options.budgetMs ?? SWEEP_BUDGET_MS);
+  // This sweep's ring, on every message it sends and every row it marks: another sweep running at
+  // the same time sends the same rows, and the worker drops the messages of the ring a row does not hold.
+  const ring = newRing();
   const maxQueued = options.maxQueuedPerPartition ?? Number.POSITIVE_INFINITY;
   // Read before any shard is: a writer that marks a shard after this changes its seq, and its hint stays unset.
   const marker = await readDueMarker();
@@ -165,7 +182,7 @@ export async function sweepDueNotifications(at: Date, options: SweepOptions = {}
   const due = looked.filter((partition) => earliest.get(partition)!.next <= at.toISOString());
   let queued = 0;
   for (let pass = 0; due.length && pass < (options.rounds ?? Number.POSITIVE_INFINITY) && Date.now() < deadline; pass++) {
-    const results = await Promise.all(due.map((partition) => sweepPartition(partition, at, deadline, maxQueued)));
+    const results = await Promise.all(due.map((partition) => sweepPartition(partition, at, ring, deadline, maxQueued)));
     const progress = results.reduce((sum, r) => sum + r.queued + r.settled, 0);
     queued += results.reduce((sum, r) => sum + r.queued, 0);
     // Another pass only when rows were left and this one moved (a failing queue does not spin).

@@ -5,17 +5,34 @@
  * again once its first deadline (store.ts FIRST_REQUEUE_AFTER_MS) has passed with no worker taking it,
  * and the customer still gets the text once: the original doorbell turning up late meets the
  * worker's claim (store.ts claimRow). A row lost again and again still fails after MAX_REQUEUES.
+ * Two sweeps at once (a schedule delivering its tick twice, a tick overrunning the next) both send a
+ * due row's message and one marks it: each row still reaches the provider once, whichever message
+ * comes first (the worker drops the message of the ring the row does not hold: store.ts howToTake).
  *
  * The crash is laid out with the real code: putLedgerRows with `queuedAt`, as the writer writes it,
  * and no ring. Texts go through a tenant whose SMS provider is the Twilio contract server, so every
  * provider call is counted (the local outbox provider would not show a second call). Sweeps run with
  * a clock ahead of now for every tenant: the file runs alone (file-locks.ts SERIAL_FILES).
  */
-import { DeleteMessageCommand, ReceiveMessageCommand, ChangeMessageVisibilityCommand } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityCommand, DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { queueNow } from '../../functions/notify/queue-now';
-import { FIRST_REQUEUE_AFTER_MS, type LedgerMessage, MAX_REQUEUES, notifyKeys, putLedgerRows, REQUEUE_AFTER_MS } from '../../functions/notify/store';
-import { sweepDueNotifications } from '../../functions/notify/sweep';
+import {
+  claimRow,
+  duePartition,
+  FIRST_REQUEUE_AFTER_MS,
+  howToTake,
+  type LedgerMessage,
+  listDuePage,
+  markQueued,
+  MAX_REQUEUES,
+  newRing,
+  notifyKeys,
+  putLedgerRows,
+  REQUEUE_AFTER_MS,
+  settleRow,
+} from '../../functions/notify/store';
+import { queueBatch, sweepDueNotifications } from '../../functions/notify/sweep';
 import { sqsClient } from '../../functions/shared/queue-client';
 import { getTenant, putTenant } from '../../functions/tenant/store';
 import { TwilioContract } from '../contract-servers/twilio';
@@ -66,8 +83,11 @@ const messageOf = (tenant: TestTenant, bookingId: string, version: number): Ledg
   version,
 });
 
-/** The crash: the row written `queued` at `queuedAt` as its writer writes it, and its doorbell never rung. */
-async function writtenNeverRung(message: LedgerMessage, queuedAt: Date): Promise<void> {
+/**
+ * The crash: the row written `queued` at `queuedAt` as its writer writes it, and its doorbell never
+ * rung. Answers the message the writer would have rung (with the row's ring): the late original.
+ */
+async function writtenNeverRung(message: LedgerMessage, queuedAt: Date): Promise<LedgerMessage> {
   const written = await putLedgerRows(
     message.tenantId,
     message.bookingId,
@@ -76,7 +96,8 @@ async function writtenNeverRung(message: LedgerMessage, queuedAt: Date): Promise
       queuedAt,
     },
   );
-  expect(written).toEqual([expect.objectContaining({ queued: true })]);
+  expect(written).toEqual([expect.objectContaining({ queued: true, ring: expect.any(String) })]);
+  return { ...message, ring: written[0]!.ring };
 }
 
 async function rowOf(message: LedgerMessage): Promise<Record<string, any>> {
@@ -89,25 +110,74 @@ const textsTo = (phone: string) => twilio.messages.filter((m) => m.to === phone)
 
 const later = (at: Date, ms: number) => new Date(at.getTime() + ms);
 
-/** A doorbell lost with the queue: this row's message taken off the notify queue unsent (any other put back). */
-async function loseMessageOf(message: LedgerMessage): Promise<void> {
+/**
+ * Takes `count` messages of this row off the notify queue (any other message put back) and answers
+ * their bodies: a doorbell lost with the queue, or messages held to be handed to the worker in an order.
+ */
+async function takeOffQueue(message: LedgerMessage, count: number): Promise<LedgerMessage[]> {
   const QueueUrl = process.env.NOTIFY_QUEUE_URL!;
+  const taken: LedgerMessage[] = [];
   await vi.waitFor(
     async () => {
       const { Messages = [] } = await sqsClient().send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
-      let lost = false;
       for (const received of Messages) {
         const body = JSON.parse(received.Body ?? '{}') as LedgerMessage;
         const mine =
           body.tenantId === message.tenantId && body.bookingId === message.bookingId && body.kind === message.kind && body.version === message.version;
-        if (mine) lost = true;
+        if (mine) taken.push(body);
         if (mine) await sqsClient().send(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: received.ReceiptHandle }));
         else await sqsClient().send(new ChangeMessageVisibilityCommand({ QueueUrl, ReceiptHandle: received.ReceiptHandle, VisibilityTimeout: 0 }));
       }
-      if (!lost) throw new Error('the requeued message is not in the notify queue yet');
+      if (taken.length < count) throw new Error(`${taken.length} of the row's ${count} messages taken off the notify queue so far`);
     },
     { timeout: 60_000, interval: 100 },
   );
+  expect(taken).toHaveLength(count);
+  return taken;
+}
+
+/** A doorbell lost with the queue: this row's message taken off the notify queue unsent. */
+async function loseMessageOf(message: LedgerMessage): Promise<void> {
+  await takeOffQueue(message, 1);
+}
+
+/** Hands one message to the notify queue as a sweep or writer would, and lets the worker take it. */
+async function deliver(body: LedgerMessage): Promise<void> {
+  await sqsClient().send(new SendMessageCommand({ QueueUrl: process.env.NOTIFY_QUEUE_URL!, MessageBody: JSON.stringify(body) }));
+  await drain('notify');
+}
+
+/** These rows as a sweep at `at` lists them from their due-index partition (store.ts listDuePage). */
+async function listedBySweep(messages: LedgerMessage[], at: Date): Promise<LedgerMessage[]> {
+  const listed: LedgerMessage[] = [];
+  let next: Record<string, unknown> | undefined;
+  do {
+    const page = await listDuePage(duePartition(messages[0]!.tenantId), at, 500, next);
+    listed.push(...page.rows.filter((row) => messages.some((m) => m.bookingId === row.bookingId && m.kind === row.kind && m.version === row.version)));
+    next = page.next;
+  } while (next);
+  expect(listed).toHaveLength(messages.length);
+  return messages.map((m) => listed.find((row) => row.version === m.version)!);
+}
+
+/** Rows queued once, with their messages in the queue: the queue drained, each is sent and texted once. */
+async function drainedOncePerRow(rows: LedgerMessage[], phone: string, before: number): Promise<void> {
+  for (const row of rows) expect(await rowOf(row)).toMatchObject({ status: 'queued', requeues: 0 });
+  await drain('notify');
+  for (const row of rows) expect(await rowOf(row)).toMatchObject({ status: 'sent' });
+  expect(textsTo(phone).slice(before)).toHaveLength(rows.length);
+}
+
+/** Rows of this booking written pending and due now, for the sweeper (no writer rang them). */
+async function pendingDue(tenant: TestTenant, bookingId: string, versions: number[]): Promise<LedgerMessage[]> {
+  const dueAt = new Date(Date.now() - 1_000).toISOString();
+  const written = await putLedgerRows(
+    tenant.tenantId,
+    bookingId,
+    versions.map((version) => ({ kind: 'confirmation' as const, channel: 'sms' as const, dueAt, version })),
+  );
+  expect(written).toHaveLength(versions.length);
+  return versions.map((version) => messageOf(tenant, bookingId, version));
 }
 
 describe('a lost doorbell is recovered by the next sweeps, and sent once', { timeout: 300_000 }, () => {
@@ -141,10 +211,10 @@ describe('a lost doorbell is recovered by the next sweeps, and sent once', { tim
     // Both messages in the queue at once (the worker takes them in one batch, in parallel).
     const together = messageOf(tenant, bookingId, 3);
     const queuedAt = new Date();
-    await writtenNeverRung(together, queuedAt);
+    const togetherOriginal = await writtenNeverRung(together, queuedAt);
     await sweepDueNotifications(later(queuedAt, FIRST_REQUEUE_AFTER_MS + 1_000));
     expect(await rowOf(together)).toMatchObject({ status: 'queued', requeues: 1 });
-    expect(await queueNow([together], new Date())).toBe(1);
+    expect(await queueNow([togetherOriginal], new Date())).toBe(1);
     await drain('notify');
     expect(await rowOf(together)).toMatchObject({ status: 'sent' });
     expect(textsTo(phone).slice(before)).toHaveLength(1);
@@ -152,12 +222,12 @@ describe('a lost doorbell is recovered by the next sweeps, and sent once', { tim
     // The requeue sent first, the original after it.
     const late = messageOf(tenant, bookingId, 4);
     const lateQueuedAt = new Date();
-    await writtenNeverRung(late, lateQueuedAt);
+    const lateOriginal = await writtenNeverRung(late, lateQueuedAt);
     await sweepDueNotifications(later(lateQueuedAt, FIRST_REQUEUE_AFTER_MS + 1_000));
     await drain('notify');
     expect(await rowOf(late)).toMatchObject({ status: 'sent', requeues: 1 });
     expect(textsTo(phone).slice(before)).toHaveLength(2);
-    expect(await queueNow([late], new Date())).toBe(1);
+    expect(await queueNow([lateOriginal], new Date())).toBe(1);
     await drain('notify');
     expect(textsTo(phone).slice(before)).toHaveLength(2);
     expect(await rowOf(late)).toMatchObject({ status: 'sent' });
@@ -189,5 +259,92 @@ describe('a lost doorbell is recovered by the next sweeps, and sent once', { tim
     expect((await rowOf(message)).duePk).toBeUndefined();
     await drain('notify');
     expect(textsTo(phone)).toHaveLength(before);
+  });
+});
+
+describe('two sweeps at once (a schedule delivering its tick twice, or a tick overrunning the next) text each customer once', { timeout: 300_000 }, () => {
+  it('two sweeps that listed the same due rows both queue them; with both messages of each row in the queue at once, each row reaches the provider once', async () => {
+    const { tenant, bookingId, phone } = await bookedWithTwilio();
+    const rows = await pendingDue(tenant, bookingId, [6, 7, 8]);
+    const before = textsTo(phone).length;
+
+    // Both sweeps listed the rows before either marked them (send first, then mark): each sends every
+    // row's message with its ring, and one mark wins per row.
+    const at = new Date();
+    const listed = await listedBySweep(rows, at);
+    const [a, b] = await Promise.all([queueBatch(listed, at, newRing()), queueBatch(listed, at, newRing())]);
+    expect(a.map((won, index) => won !== b[index])).toEqual(rows.map(() => true));
+    await drainedOncePerRow(rows, phone, before);
+  });
+
+  it('two whole sweeps run at once (the scheduler’s tick delivered twice): each due row reaches the provider once', async () => {
+    const { tenant, bookingId, phone } = await bookedWithTwilio();
+    const rows = await pendingDue(tenant, bookingId, [13, 14, 15]);
+    const before = textsTo(phone).length;
+
+    const at = new Date();
+    await Promise.all([sweepDueNotifications(at), sweepDueNotifications(at)]);
+    await drainedOncePerRow(rows, phone, before);
+  });
+
+  it("the losing sweep's message arriving first sends nothing and the winner's still sends; the winner's first, the loser's after it, sends nothing again", async () => {
+    const { tenant, bookingId, phone } = await bookedWithTwilio();
+    const [loserFirst, winnerFirst] = await pendingDue(tenant, bookingId, [9, 10]);
+    const before = textsTo(phone).length;
+    const at = new Date();
+    // Both sweeps listed the rows before either marked them (as two sweeps at once may): each sends
+    // every row's message with its ring, and one mark wins per row.
+    const listed = await listedBySweep([loserFirst!, winnerFirst!], at);
+    const [a, b] = await Promise.all([queueBatch(listed, at, newRing()), queueBatch(listed, at, newRing())]);
+    expect(a.map((won, index) => won !== b[index])).toEqual([true, true]);
+
+    /** The row's two messages: the one of the sweep whose mark won (the row's ring) and the other. */
+    const heldOff = async (message: LedgerMessage) => {
+      const both = await takeOffQueue(message, 2);
+      const { ring } = await rowOf(message);
+      const winner = both.filter((body) => body.ring === ring);
+      expect(winner).toHaveLength(1);
+      return { winner: winner[0]!, loser: both.find((body) => body.ring !== ring)! };
+    };
+
+    // Both rows' messages held, so that a drain hands the worker only the one delivered.
+    const first = await heldOff(loserFirst);
+    const second = await heldOff(winnerFirst);
+    await deliver(first.loser);
+    // Dropped: nothing written (no claim), nothing sent.
+    expect(await rowOf(loserFirst)).toMatchObject({ status: 'queued', ring: first.winner.ring });
+    expect((await rowOf(loserFirst)).takenBy).toBeUndefined();
+    expect(textsTo(phone)).toHaveLength(before);
+    await deliver(first.winner);
+    expect(await rowOf(loserFirst)).toMatchObject({ status: 'sent' });
+    expect(textsTo(phone).slice(before)).toHaveLength(1);
+
+    await deliver(second.winner);
+    expect(await rowOf(winnerFirst)).toMatchObject({ status: 'sent' });
+    expect(textsTo(phone).slice(before)).toHaveLength(2);
+    await deliver(second.loser);
+    expect(textsTo(phone).slice(before)).toHaveLength(2);
+  });
+
+  it("a message that read the row pending, before the other sweep's mark, cannot take it after that mark; one that took it first keeps it", async () => {
+    const { tenant, bookingId } = await bookedWithTwilio();
+    const [raced, tookFirst] = await pendingDue(tenant, bookingId, [11, 12]);
+    const at = new Date();
+    const readPending = { status: 'pending' as const, dueAt: at.toISOString() };
+
+    // Sweep A marked the row after sweep B's message read it pending: B's claim fails, A's message sends alone.
+    expect(await markQueued(raced, at, 'ring-a')).toBe(true);
+    expect(await claimRow({ ...raced, ring: 'ring-b' }, readPending, 'message-b', new Date())).toBe(false);
+    expect((await rowOf(raced)).takenBy).toBeUndefined();
+
+    // B's message took the row while it was pending: A's mark still queues it, and A's message cannot take it.
+    expect(await claimRow({ ...tookFirst, ring: 'ring-b' }, readPending, 'message-b', new Date())).toBe(true);
+    expect(await markQueued(tookFirst, at, 'ring-a')).toBe(true);
+    const standing = { status: 'queued' as const, requeues: 0, dueAt: (await rowOf(tookFirst)).dueAt, ring: 'ring-a', takenBy: 'message-b' };
+    expect(howToTake(standing, 'ring-a', new Date())).toBe('claim');
+    expect(await claimRow({ ...tookFirst, ring: 'ring-a' }, standing, 'message-a', new Date())).toBe(false);
+    expect(await rowOf(tookFirst)).toMatchObject({ status: 'queued', takenBy: 'message-b' });
+    // Both settled by the test's end: nothing of them for another file's sweep.
+    await Promise.all([raced, tookFirst].map((row) => settleRow(row, 'suppressed', 'test: claims only', new Date())));
   });
 });

@@ -251,11 +251,10 @@ describe('durable notification ledger', () => {
     // at booking, and another test file's worker may send it meanwhile.)
     const row = { tenantId: tenant.tenantId, bookingId, kind: 'confirmation' as const, version: 2 };
     const queuedAt = new Date();
-    expect(
-      await putLedgerRows(tenant.tenantId, bookingId, [{ kind: 'confirmation', channel: 'sms', dueAt: queuedAt.toISOString(), version: 2 }], {
-        queuedAt,
-      }),
-    ).toHaveLength(1);
+    const written = await putLedgerRows(tenant.tenantId, bookingId, [{ kind: 'confirmation', channel: 'sms', dueAt: queuedAt.toISOString(), version: 2 }], {
+      queuedAt,
+    });
+    expect(written).toHaveLength(1);
     const ledgerRow = async () => (await itemsWithPrefix(`T#${tenant.tenantId}#BOOKING#${bookingId}`)).find((i) => i.sk === 'NOTIFY#confirmation#v2')!;
     expect(await ledgerRow()).toMatchObject({ status: 'queued', duePk: duePartition(tenant.tenantId) });
 
@@ -264,14 +263,16 @@ describe('durable notification ledger', () => {
     await sweepDueNotifications(new Date(queuedAt.getTime() + FIRST_REQUEUE_AFTER_MS - 1_000));
     expect((await ledgerRow()).requeues ?? 0).toBe(0);
     await sweepDueNotifications(requeuedAt);
-    expect(await ledgerRow()).toMatchObject({ status: 'queued', requeues: 1 });
+    const requeued = await ledgerRow();
+    expect(requeued).toMatchObject({ status: 'queued', requeues: 1 });
 
-    // Delivered (twice: the lost doorbell turns up after all): sent once.
-    const event = (id: string): SQSEvent => ({
-      Records: [sqsRecord({ MessageId: id, ReceiptHandle: 'test', Body: JSON.stringify(row) }, 'jobrelay-notify')],
+    // Delivered twice, the requeue's message (the sweep's ring, now the row's) and the lost doorbell
+    // turning up after all (its writer's ring): sent once.
+    const event = (id: string, ring: string): SQSEvent => ({
+      Records: [sqsRecord({ MessageId: id, ReceiptHandle: 'test', Body: JSON.stringify({ ...row, ring }) }, 'jobrelay-notify')],
     });
-    await notifyWorker(event('n1'));
-    await notifyWorker(event('n2'));
+    await notifyWorker(event('n1', requeued.ring));
+    await notifyWorker(event('n2', written[0]!.ring!));
     expect(await ledgerRow()).toMatchObject({ status: 'sent' });
     // Out of the due shards (a message the local outbox sent stays listed in the tenant's outbox).
     expect((await ledgerRow()).duePk).not.toBe(duePartition(tenant.tenantId));

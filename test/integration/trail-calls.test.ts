@@ -148,14 +148,16 @@ describe('the job trail and its messages in few DynamoDB calls (issue 19)', () =
       { kind: 'dispatcher_alert' as const, version: 2, parties },
       { kind: 'confirmation' as const, version: 3, parties: { jobTypeId: request.jobTypeId, technicianId: 'tech-who-left' } },
     ];
-    await putLedgerRows(
+    const written = await putLedgerRows(
       tenant.tenantId,
       bookingId,
       rows.map(({ parties: _parties, ...row }) => ({ ...row, channel: 'sms' as const, dueAt: at.toISOString() })),
       { queuedAt: new Date() },
     );
     for (const row of rows) {
-      const message = { tenantId: tenant.tenantId, bookingId, ...row };
+      // The doorbell its writer rings: with the row's ring (store.ts howToTake: the row's own message sends without a claim).
+      const { ring } = written.find((w) => w.kind === row.kind && w.version === row.version)!;
+      const message = { tenantId: tenant.tenantId, bookingId, ...row, ring };
       const sent = await counted(() => sendNotification(message));
       // Was 7 (six reads, the technicians a Query of all of them, and the sending transaction), then
       // 3 with a transaction of two items (4 billed writes), then two reads and one conditional write:
