@@ -165,6 +165,8 @@ function planSection(date) {
               : ''
           }`,
         ),
+        // The plan is today's assignment unchanged: why (the best plan found would drop a booked job, or drive more).
+        plan.solver.kept ? h('p', { id: 'plan-kept' }, plan.solver.kept) : null,
         h(
           'button',
           {

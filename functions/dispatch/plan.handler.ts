@@ -17,7 +17,7 @@ import { performance } from 'node:perf_hooks';
 import { type DayWaiter, waitersOfDay } from '../leads/waiters';
 import { apiRoute } from '../shared/http';
 import { boardVersion, currentAssignments, type DispatchDay, loadDispatchDay, planId, toPlanDay } from './day';
-import { type Assignment, metrics, type PlanDay, type PlanJob } from './plan';
+import { type Assignment, metrics, neverWorse, type PlanDay, type PlanJob, routes, validate } from './plan';
 import { ROUTE_BOUND_MAX_ARCS, routeDriveBoundModel, routeMetrics, routePlanSearch, validateRoutes } from './route-plan';
 import { planDay, solveLp } from './solver';
 import { PlanQuerySchema } from './schemas';
@@ -38,16 +38,12 @@ async function routePlan(problem: PlanDay, current: Assignment[], started: numbe
     keep,
   });
   const searchSeconds = (performance.now() - searchStarted) / 1000;
-  // Never worse than today: a search result that is not a valid route plan, or drives more, leaves the day as it is.
-  const currentMetrics = routeMetrics(problem, current);
-  let assignments = search.assignments;
-  let planMetrics = routeMetrics(problem, assignments);
-  const worse =
-    planMetrics.served < currentMetrics.served || (planMetrics.served === currentMetrics.served && planMetrics.driveMinutes > currentMetrics.driveMinutes);
-  if (validateRoutes(problem, assignments).length || worse) {
-    assignments = current;
-    planMetrics = currentMetrics;
-  }
+  const {
+    assignments,
+    metrics: planMetrics,
+    current: currentMetrics,
+    kept,
+  } = neverWorse(search.assignments, current, { metrics: (a) => routeMetrics(problem, a), problems: (a) => validateRoutes(problem, a) });
   // The bound: HiGHS on the route relaxation in the time left (at least 1 s; its dual bound holds even when stopped), else the cheapest arcs alone.
   const model = routeDriveBoundModel(problem, planMetrics.served, keep);
   const left = budgetSeconds - (performance.now() - started) / 1000;
@@ -85,6 +81,7 @@ async function routePlan(problem: PlanDay, current: Assignment[], started: numbe
       objectiveKind: 'drive_minutes' as const,
       budgetSeconds,
       ...(cut ? { cut } : {}),
+      ...(kept ? { kept } : {}),
       boundProof:
         proved !== undefined && Math.ceil(proved - 1e-6) >= model.cheapest
           ? `HiGHS route relaxation, ${relaxed!.status} (${searched})`
@@ -93,14 +90,21 @@ async function routePlan(problem: PlanDay, current: Assignment[], started: numbe
   };
 }
 
-async function bufferPlan(day: DispatchDay, problem: PlanDay, timeLimitSeconds: number) {
-  const { assignments, solver } = await planDay(problem, { timeLimitSeconds });
-  const current = currentAssignments(day, problem);
+async function bufferPlan(day: PlanDay, current: Assignment[], timeLimitSeconds: number) {
+  // Today's long hops may stay (a booked job is never dropped to keep to the hop limit); today's assignment is a warm start.
+  const problem: PlanDay = { ...day, keptHops: routes(day, current).flatMap((r) => r.longHopPairs) };
+  const found = await planDay(problem, { timeLimitSeconds, start: current });
+  const {
+    assignments,
+    metrics: planMetrics,
+    current: currentMetrics,
+    kept,
+  } = neverWorse(found.assignments, current, { metrics: (a) => metrics(problem, a), problems: (a) => validate(problem, a) });
   return {
     assignments,
-    plan: metrics(problem, assignments),
-    current: metrics(problem, current),
-    solver: { ...solver, objectiveKind: 'served_then_drive' as const },
+    plan: planMetrics,
+    current: currentMetrics,
+    solver: { ...found.solver, objectiveKind: 'served_then_drive' as const, ...(kept ? { kept } : {}) },
   };
 }
 
@@ -146,7 +150,9 @@ export const handler = apiRoute({ query: PlanQuerySchema }, async ({ tenant, que
     travelModel === 'route' ? waiterJobs(day, problem, await waitersOfDay(tenant.tenantId, day.date, trades)) : new Map();
   const withWaiters: PlanDay = { ...problem, jobs: [...problem.jobs, ...[...waiting.values()].map((w) => w.job)] };
   const result =
-    travelModel === 'route' ? await routePlan(withWaiters, current, started, query.timeLimitSeconds) : await bufferPlan(day, problem, query.timeLimitSeconds);
+    travelModel === 'route'
+      ? await routePlan(withWaiters, current, started, query.timeLimitSeconds)
+      : await bufferPlan(problem, current, query.timeLimitSeconds);
   const { solver } = result;
   const assignments = result.assignments.filter((a) => !waiting.has(a.jobId));
   // Each placed waiter's offer goes to the lead whose request asked that window (or asked none).

@@ -17,7 +17,7 @@
  * (sum y[a,.] <= x[a]), and each technician at most one start. Arcs only go forward in visit
  * order, so the arcs chosen are exactly the route base -> each job in visit order (routes()). No
  * arc joins jobs in the same or back-to-back windows farther apart than `maxHopMinutes` (the hop
- * limit). Maximise SERVE_WEIGHT per job served minus the window
+ * limit; a hop today's routes already have may stay: PlanDay keptHops). Maximise SERVE_WEIGHT per job served minus the window
  * preference rank minus the drive minutes of the arcs: the gap HiGHS proves is about the drive
  * minutes the plan reports (routes()). The bound comes from the serve stage, a relaxation where each
  * job costs its cheapest possible incoming arc (valid for every plan); large days prune the route
@@ -104,6 +104,11 @@ export interface PlanDay {
    * Undefined: no limit.
    */
   maxHopMinutes?: number;
+  /**
+   * Hops over the limit today's routes already have ("fromJobId>toJobId": routes() longHopPairs). A
+   * booked job is never dropped to keep to the hop limit, so a plan may keep these hops (no others).
+   */
+  keptHops?: string[];
   /** Minutes each job with a duration also takes for the drive to it (the tenant's `travelBufferMinutes`; absent: TRAVEL_BUFFER_MINUTES). */
   travelBufferMinutes?: number;
 }
@@ -183,6 +188,11 @@ export function unitsOf(
 export function freeUnits(day: Pick<PlanDay, 'windows'>, tech: PlanTechnician, start: string): number {
   const w = day.windows.find((x) => x.start === start);
   return w ? windowUnits(w) - (tech.usedUnits?.[start] ?? 0) : 0;
+}
+
+/** Is a drive of `minutes` from one job to the next over the day's hop limit (and not a hop today's routes already have)? */
+function overHopLimit(day: Pick<PlanDay, 'maxHopMinutes' | 'keptHops'>, fromJobId: string, toJobId: string, minutes: number): boolean {
+  return day.maxHopMinutes !== undefined && minutes > day.maxHopMinutes && !day.keptHops?.includes(`${fromJobId}>${toJobId}`);
 }
 
 /** The order a technician visits jobs: arrival window, then postal code, then job id (the MIP's arcs and routes() both follow it). */
@@ -300,21 +310,25 @@ export function routes(day: PlanDay, assignments: Assignment[]) {
   return day.technicians.map((tech) => {
     const mine = assignments.filter((a) => a.technicianId === tech.technicianId).sort((a, b) => order(postal(a), postal(b)));
     let driveMinutes = 0;
-    let longHops = 0;
+    const longHopPairs: string[] = [];
     let previous: (Assignment & { postalCode: string }) | undefined;
     const stops = mine.map((a) => {
       const postalCode = jobs.get(a.jobId)!.postalCode;
       const minutes = legMinutes(tech, previous, { start: a.start, postalCode });
       // The hop limit is about the two jobs (the MIP's rule), whatever is pinned between them.
       const hop = previous ? travelMinutes(previous.postalCode, postalCode) : 0;
-      if (previous && backToBack(day.windows, previous, a) && day.maxHopMinutes !== undefined && hop > day.maxHopMinutes) longHops++;
+      if (previous && backToBack(day.windows, previous, a) && day.maxHopMinutes !== undefined && hop > day.maxHopMinutes)
+        longHopPairs.push(`${previous.jobId}>${a.jobId}`);
       driveMinutes += minutes;
       previous = { ...a, postalCode };
       return { ...a, postalCode, driveMinutes: minutes };
     });
     // The pinned stops after the last job (or all of them, on a day with no job to plan).
     driveMinutes += legMinutes(tech, previous, undefined);
-    return { technicianId: tech.technicianId, base: techBase(tech), stops, driveMinutes, longHops };
+    // Long hops (metrics); those over the limit are the ones not kept from today's routes (validate).
+    const longHops = longHopPairs.length;
+    const overLimit = longHopPairs.filter((pair) => !day.keptHops?.includes(pair)).length;
+    return { technicianId: tech.technicianId, base: techBase(tech), stops, driveMinutes, longHops, longHopPairs, overLimit };
   });
 }
 
@@ -332,6 +346,32 @@ export function metrics(day: PlanDay, assignments: Assignment[]): PlanMetrics {
     driveMinutes,
     longHops: all.reduce((s, r) => s + r.longHops, 0),
   };
+}
+
+/**
+ * Never worse than today, whatever the travel model (plan.handler.ts): a plan found that is not
+ * valid, leaves out a job today's assignment has (a booked job is a promise to a customer), or serves
+ * as many and drives more (a time-limited solve), is not proposed: the day stays as it is (no
+ * changes), and `kept` tells the dispatcher why.
+ */
+export function neverWorse(
+  plan: Assignment[],
+  today: Assignment[],
+  rules: { metrics: (a: Assignment[]) => PlanMetrics; problems: (a: Assignment[]) => string[] },
+): { assignments: Assignment[]; metrics: PlanMetrics; current: PlanMetrics; kept?: string } {
+  const found = { assignments: plan, metrics: rules.metrics(plan), problems: rules.problems(plan) };
+  const current = rules.metrics(today);
+  const planned = new Set(found.assignments.map((a) => a.jobId));
+  const dropped = today.filter((a) => !planned.has(a.jobId)).length;
+  const why = found.problems.length
+    ? `the best plan found breaks a rule (${found.problems[0]}).`
+    : dropped
+      ? `the best plan found in the time given leaves ${dropped === 1 ? 'a booked job' : `${dropped} booked jobs`} without a technician, and a plan never drops a booked job.`
+      : found.metrics.served === current.served && found.metrics.driveMinutes > current.driveMinutes
+        ? `the best plan found in the time given drives ${found.metrics.driveMinutes} minutes, more than today's ${current.driveMinutes}.`
+        : undefined;
+  if (!why) return { assignments: plan, metrics: found.metrics, current };
+  return { assignments: today, metrics: current, current, kept: `Today's assignment is kept: ${why}` };
 }
 
 /** Does `b` arrive in `a`'s last window or the one right after it (no free window for the drive)? */
@@ -357,7 +397,8 @@ export function withoutLongHops(day: PlanDay, assignments: Assignment[]): Assign
     const mine: Assignment[] = [];
     for (const a of assignments.filter((x) => x.technicianId === tech.technicianId).sort((x, y) => order(postal(x), postal(y)))) {
       const far = mine.some(
-        (k) => backToBack(day.windows, k, a) && travelMinutes(jobs.get(k.jobId)!.postalCode, jobs.get(a.jobId)!.postalCode) > day.maxHopMinutes!,
+        (k) =>
+          backToBack(day.windows, k, a) && overHopLimit(day, k.jobId, a.jobId, travelMinutes(jobs.get(k.jobId)!.postalCode, jobs.get(a.jobId)!.postalCode)),
       );
       if (far) continue;
       mine.push(a);
@@ -411,7 +452,7 @@ export function validate(day: PlanDay, assignments: Assignment[]): string[] {
   }
   for (const [id, n] of count) if (n > techs.get(id)!.dailyJobLimit) problems.push(`${id}: ${n} jobs over the daily limit`);
   for (const route of routes(day, assignments))
-    if (route.longHops) problems.push(`${route.technicianId}: ${route.longHops} hop(s) over ${day.maxHopMinutes} min between back-to-back windows`);
+    if (route.overLimit) problems.push(`${route.technicianId}: ${route.overLimit} hop(s) over ${day.maxHopMinutes} min between back-to-back windows`);
   return problems;
 }
 
@@ -523,7 +564,7 @@ export function buildModel(
         const b = sorted[k]!;
         if (a.job.jobId === b.job.jobId || b.first < a.last) continue;
         const direct = travelMinutes(a.job.postalCode, b.job.postalCode);
-        if (tight(day, a, b) && day.maxHopMinutes !== undefined && direct > day.maxHopMinutes) continue;
+        if (tight(day, a, b) && overHopLimit(day, a.job.jobId, b.job.jobId, direct)) continue;
         const minutes = tech.pinnedStops?.length ? legMinutes(tech, at(a), at(b)) - a.tail : direct;
         incoming.get(b)!.push({ name: `y${indexOf.get(a)}_${indexOf.get(b)}`, from: a, to: b, minutes });
       }
@@ -679,7 +720,7 @@ export function insertWithRelocation(day: PlanDay, start: Assignment[]): Assignm
     if (day.maxHopMinutes === undefined) return true;
     const tech = day.technicians.find((t) => t.technicianId === technicianId)!;
     const mine = [...plan.values()].filter((a) => a.technicianId === technicianId);
-    return routes({ ...day, technicians: [tech] }, mine)[0]!.longHops === 0;
+    return routes({ ...day, technicians: [tech] }, mine)[0]!.overLimit === 0;
   };
   const assignmentOf = (job: PlanJob, o: { tech: PlanTechnician; start: string; occupied: string[] }): Assignment => ({
     jobId: job.jobId,

@@ -82,7 +82,7 @@ const MetricsSchema = z.object({
   driveMinutes: z.number(),
   longHops: z.number().openapi({
     description:
-      'Back-to-back jobs of one technician more than maxHopMinutes apart (first-come-first-served does not look at drives); 0 under the route travel model, where every route is time-checked',
+      'Back-to-back jobs of one technician more than maxHopMinutes apart (first-come-first-served does not look at drives; a plan keeps only hops the real assignment already has, rather than drop a booked job); 0 under the route travel model, where every route is time-checked',
   }),
 });
 const AssignmentSchema = z.object({ jobId: z.string(), technicianId: z.string(), start: z.string(), windowStarts: z.array(z.string()) });
@@ -159,6 +159,10 @@ export const PlanSchema = z
       }),
       budgetSeconds: z.number().optional().openapi({ description: 'The time budget the plan kept to' }),
       cut: z.string().optional().openapi({ description: 'What the time budget cut (absent: the search ran to its end)' }),
+      kept: z.string().optional().openapi({
+        description:
+          "Present when the plan is today's assignment unchanged (no changes) because the best plan found was worse: it would drop a booked job, drive more serving as many, or break a rule; says which. The solver's figures are the run's",
+      }),
       boundProof: z
         .string()
         .optional()

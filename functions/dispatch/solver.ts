@@ -114,14 +114,14 @@ export const MAX_ARCS_IN = 8;
  * 2. route: with at least as many served as the best valid plan so far, the least route drive
  *    minutes (all arcs on small days; each job's cheapest incoming arcs on large ones, plus the warm
  *    start's), warm-started from that plan.
- * The plan is the best valid one of first-come (without its long hops), the packing heuristic (both
- * then improved by insertWithRelocation), the
+ * The plan is the best valid one of first-come (without its long hops), the packing heuristic,
+ * `opts.start` (today's assignment; all then improved by insertWithRelocation), the
  * serve run's plan (without long hops) and the route run's (objectiveOf: what is reported). The bound
  * is the serve run's, or the route run's when it is tighter and still bounds every plan (all arcs).
  */
 export async function planDay(
   day: PlanDay,
-  opts: { timeLimitSeconds?: number; maxArcsIn?: number } = {},
+  opts: { timeLimitSeconds?: number; maxArcsIn?: number; start?: Assignment[] } = {},
 ): Promise<{ assignments: Assignment[]; solver: SolverReport }> {
   const started = performance.now();
   const limit = opts.timeLimitSeconds ?? 20;
@@ -150,8 +150,9 @@ export async function planDay(
     cs.map((c) => ({ jobId: c.job.jobId, technicianId: c.tech.technicianId, start: c.start, windowStarts: c.occupied }));
   const better = (a: Assignment[], b: Assignment[]) => (objectiveOf(day, b) > objectiveOf(day, a) ? b : a);
   const valid = (a: Assignment[]) => validate(day, a).length === 0;
-  // Warm start: first-come without its long hops (feasible), or the packing heuristic's when better.
-  const heuristics = [withoutLongHops(day, fcfsAssign(day)), withoutLongHops(day, packAssign(day))].filter(valid);
+  // Warm start: first-come without its long hops (feasible), the packing heuristic's, or `start`
+  // (today's assignment, when valid: its long hops are the day's keptHops), whichever is best.
+  const heuristics = [withoutLongHops(day, fcfsAssign(day)), withoutLongHops(day, packAssign(day)), ...(opts.start ? [opts.start] : [])].filter(valid);
   let best = heuristics.reduce(better, [] as Assignment[]);
   const improved = insertWithRelocation(day, best);
   if (valid(improved)) best = better(best, improved);
