@@ -8,6 +8,8 @@ const localToday = () => {
   return `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}-${String(now.getDate()).padStart(2, '0')}`;
 };
 
+/** "1 waitlisted caller", "3 waitlisted callers". */
+const callers = (n) => `${n} waitlisted caller${n === 1 ? '' : 's'}`;
 const clockMinutes = (time) => Number(time.slice(0, 2)) * 60 + Number(time.slice(3, 5));
 
 /** A bar as wide as the minutes the job holds of the window (its duration plus travel, or the whole window). */
@@ -159,14 +161,14 @@ function planSection(date) {
           { class: 'muted' },
           `${plan.solver.solver === 'highs' ? 'HiGHS' : 'Route search'} ${plan.solver.status}, gap ${pct(plan.solver.gap)}, ${plan.solver.seconds} s${
             plan.solver.cut ? ` (time budget ${plan.solver.budgetSeconds} s cut: ${plan.solver.cut})` : ''
-          }. ${plan.changes.length} job(s) change technician.${
+          }. ${plan.changes.length === 1 ? '1 job changes' : `${plan.changes.length} jobs change`} technician.${
             plan.waitlistPlaced?.length
-              ? ` It also makes room for ${plan.waitlistPlaced.length} waitlisted caller(s) (counted above): applying it texts them the offer; nothing is held for them.`
+              ? ` It also makes room for ${callers(plan.waitlistPlaced.length)} (counted above): applying it texts them the offer; nothing is held for them.`
               : ''
           }`,
         ),
         // The plan is today's assignment unchanged: why (the best plan found would drop a booked job, or drive more).
-        plan.solver.kept ? h('p', { id: 'plan-kept' }, plan.solver.kept) : null,
+        ...(plan.solver.kept ? [h('p', { id: 'plan-kept' }, plan.solver.kept)] : []),
         h(
           'button',
           {
@@ -184,8 +186,12 @@ function planSection(date) {
                   assignments: plan.changes.map((c) => ({ jobId: c.to.jobId, technicianId: c.to.technicianId, start: c.to.start })),
                   ...(plan.waitlistPlaced?.length ? { waitlist: plan.waitlistPlaced } : {}),
                 });
-                const withdrawn = result.withdrawn?.length ? ` ${result.withdrawn.length} job(s) were changed by someone meanwhile and left as they are.` : '';
-                const offered = result.waitlistOffers?.length ? ` ${result.waitlistOffers.length} waitlisted caller(s) were texted an offer.` : '';
+                const withdrawn = result.withdrawn?.length
+                  ? ` ${result.withdrawn.length === 1 ? '1 job was' : `${result.withdrawn.length} jobs were`} changed by someone meanwhile and left as they are.`
+                  : '';
+                const offered = result.waitlistOffers?.length
+                  ? ` ${callers(result.waitlistOffers.length)} ${result.waitlistOffers.length === 1 ? 'was' : 'were'} texted an offer.`
+                  : '';
                 flash(
                   `Plan applied: all ${result.applied.length} change(s).${withdrawn}${offered} Drive minutes now ${result.current.metrics.driveMinutes}.`,
                   'ok',

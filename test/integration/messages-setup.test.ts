@@ -25,7 +25,8 @@ describe('in AWS, a messaging provider the tenant has not set up is a setup item
           {
             MessageId: `setup-${attempt}`,
             ReceiptHandle: 'r',
-            Body: JSON.stringify({ tenantId: tenant.tenantId, bookingId, kind: 'confirmation' }),
+            // The writer's doorbell: it carries the ring the row was queued with.
+            Body: JSON.stringify({ tenantId: tenant.tenantId, bookingId, kind: 'confirmation', ring: rows[0]!.ring }),
             Attributes: { SentTimestamp: '0', ApproximateFirstReceiveTimestamp: '0' },
           },
           'jobrelay-notify',
