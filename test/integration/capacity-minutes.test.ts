@@ -30,7 +30,7 @@ import { documentClient } from '../../functions/shared/clients';
 import { config } from '../../functions/shared/config';
 import { getItem } from '../../functions/shared/dynamo';
 import { epochSeconds } from '../../functions/shared/time';
-import { createTestTenant, bookingRequest, bookOnTechnician, nextWeekday, type TestTenant } from './helpers';
+import { createTestTenant, bookingRequest, bookOnTechnician, nextWeekday, planApplyBody, type TestTenant } from './helpers';
 
 const shift = { start: '08:00', end: '17:00' };
 const everyDay = { mon: shift, tue: shift, wed: shift, thu: shift, fri: shift, sat: shift, sun: shift };
@@ -134,13 +134,7 @@ describe('a day plan of jobs with minutes', () => {
     expect(p.changes.length).toBeGreaterThan(0);
     expect(p.plan.metrics.driveMinutes).toBeLessThan(p.current.metrics.driveMinutes);
     // Two 45-min jobs share a window: the plan has a technician with two jobs at 08:00.
-    const applied = await tenant.call('POST', '/v1/dispatch/reassign', {
-      date,
-      reason: 'day plan',
-      planId: p.planId,
-      boardVersion: p.boardVersion,
-      assignments: p.changes.map((c: any) => c.to),
-    });
+    const applied = await tenant.call('POST', '/v1/dispatch/reassign', planApplyBody(date, p));
     expect(applied.status, JSON.stringify(applied.body)).toBe(200);
     expect(applied.body.outcome).toBe('applied');
     const board = (await tenant.call('GET', `/v1/dispatch/board?date=${date}`)).body;

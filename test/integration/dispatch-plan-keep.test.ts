@@ -13,7 +13,7 @@ import { travelMinutes } from '../../functions/dispatch/geo';
 import { DEFAULT_MAX_HOP_MINUTES } from '../../functions/dispatch/plan';
 import { putTechnician } from '../../functions/tenant/store';
 import { demoTechnicians } from '../../local/demo';
-import { bookingRequest, bookOnTechnician, createTestTenant, isWindowClaim, nextWeekday, type TestTenant } from './helpers';
+import { bookingRequest, bookOnTechnician, createTestTenant, isWindowClaim, nextWeekday, planApplyBody, type TestTenant } from './helpers';
 
 const date = nextWeekday(1, 3); // a Monday
 
@@ -50,13 +50,7 @@ async function expectPlanKeepsEveryJob({ tenant, booked }: { tenant: TestTenant;
   expect(p.plan.metrics.served).toBeGreaterThanOrEqual(p.current.metrics.served);
   expect(p.plan.metrics.longHops).toBeLessThanOrEqual(p.current.metrics.longHops);
   if (p.changes.length) {
-    const applied = await tenant.call('POST', '/v1/dispatch/reassign', {
-      date,
-      reason: 'day plan',
-      planId: p.planId,
-      boardVersion: p.boardVersion,
-      assignments: p.changes.map((c: any) => c.to),
-    });
+    const applied = await tenant.call('POST', '/v1/dispatch/reassign', planApplyBody(date, p));
     expect(applied.status, JSON.stringify(applied.body)).toBe(200);
   }
   const owners = new Map(

@@ -16,7 +16,7 @@ import { routeFits } from '../../functions/capacity/route';
 import { canServe } from '../../functions/dispatch/plan';
 import { listClaims } from '../../functions/capacity/store';
 import { getTenant, listTechnicians } from '../../functions/tenant/store';
-import { bookingRequest, createTestTenant, nextWeekday, type TestTenant } from './helpers';
+import { bookingRequest, createTestTenant, nextWeekday, planApplyBody, type TestTenant } from './helpers';
 
 /** Seed 23: of 15 requests, first-come places 8 on three trucks with long drives a plan can cut (checked in-process with route-plan.ts). */
 const SEED = 23;
@@ -127,13 +127,7 @@ describe('a route company plans its day with the route model and applies it thro
       return;
     }
 
-    const applied = await tenant.call('POST', '/v1/dispatch/reassign', {
-      date,
-      reason: 'route day plan',
-      planId: p.planId,
-      boardVersion: p.boardVersion,
-      assignments: p.changes.map((c: any) => c.to),
-    });
+    const applied = await tenant.call('POST', '/v1/dispatch/reassign', planApplyBody(date, p, 'route day plan'));
     expect(applied.status, JSON.stringify(applied.body)).toBe(200);
     expect(applied.body).toMatchObject({ outcome: 'applied', planId: p.planId });
     expect(applied.body.applied).toHaveLength(p.changes.length);

@@ -421,3 +421,15 @@ export function waterHeaterRequest(who: { name: string; phone: string; line1: st
     ...extra,
   };
 }
+
+/** POST /v1/dispatch/reassign's body that applies a day plan (POST /v1/dispatch/plan's answer) as it was given. */
+export function planApplyBody(date: string, plan: Record<string, any>, reason = 'day plan') {
+  return {
+    date,
+    reason,
+    planId: plan.planId as string,
+    boardVersion: plan.boardVersion as string,
+    assignments: plan.changes.map((c: any) => c.to),
+    ...(plan.waitlistPlaced?.length ? { waitlist: plan.waitlistPlaced } : {}),
+  };
+}
