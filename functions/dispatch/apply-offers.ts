@@ -5,7 +5,7 @@
  * (apply-plan.ts recoverStalledApplies). The journal says they are owed from the write that applies
  * the plan (dispatch/store.ts offersOwed) until one run has claimed, made and recorded them.
  */
-import { type CapacityClaim, planClaims } from '../capacity/availability';
+import { type CapacityClaim, firstFreeIndex, planClaims } from '../capacity/availability';
 import type { WaitlistPlacement } from '../leads/waiters';
 import { offerGrownRoom, type WaitlistOffer } from '../leads/waitlist';
 import { logger } from '../shared/logger';
@@ -51,8 +51,8 @@ function claimsWithoutMoves(claims: CapacityClaim[], journal: Pick<ApplyJournal,
       const key = keyOf(c);
       if (!key || c.index === undefined) return c;
       const taken = used.get(key) ?? new Set<number>();
-      let index = 1;
-      while (taken.has(index)) index++;
+      // Always found: of 1..size+1, at least one is free.
+      const index = firstFreeIndex(taken, taken.size + 1)!;
       used.set(key, taken.add(index));
       return { ...c, index };
     }),
