@@ -54,6 +54,21 @@ const byCommand = (calls: Call[]) =>
     return counts;
   }, {});
 
+/**
+ * The admission places' transaction takes a random place of the tenant's and one of the route's
+ * across tenants; other test files book at the same time, so that random place may be held, and the
+ * request then takes places one at a time (the key read first, then a Put per place: admission.ts).
+ * The counts pinned here are the path taken when the places are free: a request that met a held place
+ * (a PutItem of a place) is made again, up to 6 times, each with what `make` gives for its attempt.
+ */
+async function countedWithFreePlaces<T>(make: (attempt: number) => Promise<T>): Promise<{ result: T; calls: Call[] }> {
+  for (let attempt = 0; ; attempt++) {
+    const made = await counted(() => make(attempt));
+    const metHeldPlace = made.calls.some((call) => call.command === 'PutItemCommand');
+    if (!metHeldPlace || attempt === 5) return made;
+  }
+}
+
 /** A booking as a voice agent that knows the job type sends it; `seed` varies the phone and street. */
 const voiceBooking = (name: string, seed: number) => ({
   customer: { name, phone: `512555${String((Date.now() + seed) % 10_000).padStart(4, '0')}` },
@@ -66,15 +81,20 @@ describe('POST /v1/bookings: the route\u2019s own DynamoDB calls (issue 19)', ()
   it('a new booking takes at most 5 calls: configuration, job type and claims in one read, reservation, need and booking in one transaction, the answer stored as the places are given back, no read of the booking after the run', async () => {
     const tenant = await createTestTenant();
     // What a voice agent sends when it knows the job type (as bench/booking.ts books).
-    const body = {
-      customer: { name: 'Rhea Route', phone: `512555${String(Date.now() % 10_000).padStart(4, '0')}` },
-      address: { line1: `${Date.now() % 1000} Count St`, city: 'Austin', region: 'TX', postalCode: '78701' },
+    const bodyOf = (attempt: number) => ({
+      customer: { name: 'Rhea Route', phone: `512555${String((Date.now() + attempt) % 10_000).padStart(4, '0')}` },
+      address: { line1: `${(Date.now() + attempt) % 1000} Count St`, city: 'Austin', region: 'TX', postalCode: '78701' },
       jobTypeId: 'plumbing-drain-clog',
       channel: 'voice',
       attribution: { source: 'test' },
-    };
-    const key = `route-calls-${ulid()}`;
-    const made = await counted(() => post(tenant, key, body));
+    });
+    let body = bodyOf(0);
+    let key = '';
+    const made = await countedWithFreePlaces((attempt) => {
+      body = bodyOf(attempt);
+      key = `route-calls-${ulid()}`;
+      return post(tenant, key, body);
+    });
     expect(made.result.status, JSON.stringify(made.result.body)).toBe(201);
     const commands = byCommand(made.calls);
     const summary = JSON.stringify(commands);
@@ -116,7 +136,7 @@ describe('POST /v1/bookings: the route\u2019s own DynamoDB calls (issue 19)', ()
 
     // The next booking with the same key: the key, found live by this instance a moment ago, is not
     // read again; the admission places' transaction holds only while it is live (checked there).
-    const next = await counted(() => post(tenant, `route-calls-${ulid()}`, { ...body, allowDuplicate: true }));
+    const next = await countedWithFreePlaces(() => post(tenant, `route-calls-${ulid()}`, { ...body, allowDuplicate: true }));
     expect(next.result.status, JSON.stringify(next.result.body)).toBe(201);
     const nextSummary = JSON.stringify(byCommand(next.calls));
     expect(
@@ -126,7 +146,7 @@ describe('POST /v1/bookings: the route\u2019s own DynamoDB calls (issue 19)', ()
     expect(next.calls.length, nextSummary).toBeLessThanOrEqual(4);
 
     // The replay gets the first answer, and books nothing new.
-    const replayed = await counted(() => post(tenant, key, body));
+    const replayed = await countedWithFreePlaces(() => post(tenant, key, body));
     expect(replayed.result).toEqual(made.result);
     const replay = JSON.stringify(byCommand(replayed.calls));
     expect(byCommand(replayed.calls).UpdateItem ?? 0, replay).toBe(0);
