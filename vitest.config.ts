@@ -25,21 +25,27 @@ class SpreadLocks extends BaseSequencer {
 }
 
 /**
- * The parallel integration files first; then the unit files, which fill the workers the last
- * integration files leave free; then the serial files, each with an infra file after it. A serial
- * file waits for every integration file before it and runs alone among them (file-locks.ts
- * `systemLocksOf`), mostly waiting on the local system: the worker that takes the next one waits
- * its turn, and the infra files (each tens of CPU-seconds of synth and bundling) run on the cores
- * the serial files leave idle. One phase: the serial files no longer run alone after everything
- * else while a core idles (issue 19: `npm test` on a busy machine).
+ * The parallel integration files first; then the serial files, each followed by its share of the
+ * infra and unit files. A serial file waits for every integration file before it and runs alone
+ * among them (file-locks.ts `systemLocksOf`), often waiting on the local system (a CRM page's
+ * delay, a sweep ahead of now): the workers it leaves free take the infra files (tens of
+ * CPU-seconds of synth and bundling each) and the unit files (CPU only, no system) meanwhile. Before,
+ * the unit files ran between the two phases, on cores the parallel files kept busy anyway, and the
+ * last serial files ran with a core idle (issue 19: `npm test` time).
  */
 function byPhase(ordered: TestSpecification[]): TestSpecification[] {
   const of = (name: string) => ordered.filter((spec) => spec.project.name === name);
   const parallel = ordered.filter((spec) => spec.project.name.startsWith('integration') && spec.project.name !== SERIAL_PROJECT);
   const serial = of(SERIAL_PROJECT);
-  const infra = of('infra');
-  const besideSerial = Array.from({ length: Math.max(serial.length, infra.length) }, (_, i) => [serial[i], infra[i]]).flat();
-  return [...spreadChain(parallel, LONGEST_CHAIN), ...of('unit'), ...besideSerial.filter((spec): spec is TestSpecification => spec !== undefined)];
+  // The infra files first (the longest), then the unit files, spread evenly behind the serial files.
+  const beside = [...of('infra'), ...of('unit')];
+  const besideSerial = serial.length
+    ? serial.flatMap((spec, i) => [
+        spec,
+        ...beside.slice(Math.round((i * beside.length) / serial.length), Math.round(((i + 1) * beside.length) / serial.length)),
+      ])
+    : beside;
+  return [...spreadChain(parallel, LONGEST_CHAIN), ...besideSerial];
 }
 
 /**
