@@ -13,6 +13,7 @@ import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { esbuildOptionsOf, LAMBDA_BUNDLING } from '../lib/function-definition';
 import { lambdas } from '../functions/registry';
+import { recordFigure } from './common';
 
 const repoRoot = resolve(import.meta.dirname, '..');
 // Inside the repository, so that a module a bundle leaves out (LAMBDA_BUNDLING.externalModules) resolves.
@@ -131,6 +132,24 @@ export async function benchCold(): Promise<void> {
   console.log(
     `all-cold booking chain (${chain.length} functions: ${chain.join(' -> ')}): init ${chainInit.toFixed(0)} ms measured (CPU ${chainCpu.toFixed(0)} ms) + ${chain.length} x ${ASSUMED_SANDBOX_START_MS} ms assumed sandbox start = ~${(chainInit + sandbox).toFixed(0)} ms (by CPU ~${(chainCpu + sandbox).toFixed(0)} ms) (target <= ${TARGET.chainMs})`,
   );
+  recordFigure({
+    figure: 'bundle per function (median, max)',
+    now: `${median(sizes).toFixed(0)} KB, ${sizes.at(-1)!.toFixed(0)} KB`,
+    target: `<= ${TARGET.bundleKb} KB`,
+    met: sizes.at(-1)! <= TARGET.bundleKb,
+  });
+  recordFigure({
+    figure: 'cold init per function, CPU (median, max)',
+    now: `${median(cpus).toFixed(0)} ms, ${cpus.at(-1)!.toFixed(0)} ms`,
+    target: `<= ${TARGET.initMs} ms`,
+    met: cpus.at(-1)! <= TARGET.initMs,
+  });
+  recordFigure({
+    figure: `all-cold booking chain (${chain.length} functions, ${ASSUMED_SANDBOX_START_MS} ms sandbox start assumed each)`,
+    now: `~${(chainInit + sandbox).toFixed(0)} ms (by CPU ~${(chainCpu + sandbox).toFixed(0)} ms)`,
+    target: `<= ${TARGET.chainMs} ms`,
+    met: chainInit + sandbox <= TARGET.chainMs,
+  });
   await benchTenantFirstParse();
   rmSync(outRoot, { recursive: true, force: true });
 }

@@ -36,6 +36,7 @@ import { pollOnce } from '../local/pollers';
 import type { LocalSystem } from '../local/runtime';
 import { localExecutionArn } from '../local/stepfunctions';
 import { scheduledEvent } from '../local/ticker';
+import { recordFigure } from './common';
 
 const BOOKINGS = Number(process.env.BENCH_COST_BOOKINGS ?? 12);
 
@@ -246,6 +247,24 @@ export async function benchCost(system: LocalSystem): Promise<void> {
   console.log(
     `| idle cost of a deployed stack, per month | | ${usd(ISSUE_BASELINE.idleMonth)} | ${usd(idle.total)} (own account ${usd(idle.ownAccount)}) | <= ${usd(TARGET.idleMonth)} |`,
   );
+  recordFigure({
+    figure: 'AWS cost per 1,000 bookings, warm, all-in',
+    now: usd(after),
+    target: `<= ${usd(TARGET.perThousand)}`,
+    met: after <= TARGET.perThousand,
+  });
+  recordFigure({
+    figure: "the job trail's part of it",
+    now: usd(trailAfter),
+    target: `<= ${usd(trailBefore * TARGET.trailShare)} (a tenth of Standard)`,
+    met: trailAfter <= trailBefore * TARGET.trailShare,
+  });
+  recordFigure({
+    figure: 'idle cost of a deployed stack, per month',
+    now: usd(idle.total),
+    target: `<= ${usd(TARGET.idleMonth)}`,
+    met: idle.total <= TARGET.idleMonth,
+  });
 }
 
 /** The Step Functions logging level of the synthesised workflows (the first one's; lib/workflows.ts sets one for all). */
@@ -405,4 +424,10 @@ export function benchIdle(): void {
   console.log(
     `| idle cost of a deployed stack, per month | ${usd(ISSUE_BASELINE.idleMonth)} | ${usd(idle.total)} (own account ${usd(idle.ownAccount)}) | <= ${usd(TARGET.idleMonth)} |`,
   );
+  recordFigure({
+    figure: 'idle cost of a deployed stack, per month',
+    now: usd(idle.total),
+    target: `<= ${usd(TARGET.idleMonth)}`,
+    met: idle.total <= TARGET.idleMonth,
+  });
 }

@@ -7,7 +7,7 @@ import { benchBookings } from './booking';
 import { benchCapacity } from './capacity';
 import { benchRecognise } from './recognise';
 import { benchReports } from './reports';
-import { countDynamoCalls } from './common';
+import { countDynamoCalls, printFigures } from './common';
 import { benchSweeper } from './sweeper';
 import { benchTrail } from './trail';
 import { benchDispatch, benchRealDays, benchRouteModel, benchRouteRealDays } from './dispatch';
@@ -56,7 +56,9 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+main()
+  .then(printFigures)
+  .catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
