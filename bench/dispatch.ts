@@ -285,8 +285,9 @@ async function benchSwaps(system: LocalSystem): Promise<void> {
   const tenantId = `bench-swap-${ulid().toLowerCase().slice(-6)}`;
   await seedDemoTenant(tenantId);
   const apiKey = await ensureApiKey(tenantId);
-  const day = new Date(Date.now() + 9 * 86_400_000);
-  while (day.getUTCDay() !== 3) day.setUTCDate(day.getUTCDate() + 1); // a Wednesday: tech-01 and tech-06 work
+  // The next Wednesday at least two days ahead (tech-01 and tech-06 work; within the 14-day booking horizon).
+  const day = new Date(Date.now() + 2 * 86_400_000);
+  while (day.getUTCDay() !== 3) day.setUTCDate(day.getUTCDate() + 1);
   const date = day.toISOString().slice(0, 10);
   const book = async (start: string, postalCode: string, technicianId: string, i: number) => {
     const call = (path: string, body: unknown) =>
@@ -294,7 +295,12 @@ async function benchSwaps(system: LocalSystem): Promise<void> {
         method: 'POST',
         headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
         body: JSON.stringify(body),
-      }).then((r) => r.json() as Promise<any>);
+      }).then(async (r) => {
+        const answer = (await r.json()) as any;
+        // A refused booking or move would leave the swaps below timing errors: stop with the API's answer.
+        if (!r.ok) throw new Error(`bench swaps: POST ${path} answered ${r.status}: ${JSON.stringify(answer)}`);
+        return answer;
+      });
     const booked = await call('/v1/bookings', {
       customer: { name: `Swap Caller ${i}`, phone: `512555${String(3000 + i)}` },
       address: { line1: `${i} Swap St`, city: 'Austin', region: 'TX', postalCode },
