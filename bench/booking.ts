@@ -20,7 +20,7 @@ import { scheduledEvent } from '../local/ticker';
 import { localExecutionArn } from '../local/stepfunctions';
 import type { LocalSystem } from '../local/runtime';
 import { type CpuSample, printBookingTime, printCpu, sampleCpu, snapshotCalls } from './booking-time';
-import { percentile, recordFigure, runPool } from './common';
+import { percentile, READ_COMMANDS, recordFigure, runPool, WRITE_COMMANDS } from './common';
 
 const PER_LEVEL = Number(process.env.BENCH_BOOKINGS ?? 48);
 /** Bookings followed to the end of their trail and messages, one at a time. */
@@ -30,8 +30,8 @@ const LEVELS = [1, 8];
 /** Issue 19's targets. */
 const TARGET = { spineCalls: 15, allCalls: 35, p95Ms: 250, perSecond: 15 };
 
-const READS = ['GetItemCommand', 'QueryCommand', 'ScanCommand', 'BatchGetItemCommand', 'TransactGetItemsCommand'];
-const WRITES = ['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand', 'BatchWriteItemCommand', 'TransactWriteItemsCommand'];
+const READS = [...READ_COMMANDS];
+const WRITES = [...WRITE_COMMANDS];
 
 const postalCodes = ['78701', '78702', '78703', '78704', '78705', '78744', '78745', '78759', '78721', '78722'];
 const jobTypes = ['plumbing-drain-clog', 'hvac-ac-repair', 'hvac-maintenance', 'plumbing-leak-repair'];

@@ -1,8 +1,9 @@
 /** Shared bench helpers: DynamoDB call counters (a middleware on the shared client), pools, percentiles. */
 import { dynamoClient } from '../functions/shared/clients';
 
-const WRITE_COMMANDS = new Set(['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand', 'TransactWriteItemsCommand', 'BatchWriteItemCommand']);
-const READ_COMMANDS = new Set(['GetItemCommand', 'QueryCommand', 'ScanCommand', 'BatchGetItemCommand', 'TransactGetItemsCommand']);
+/** The DynamoDB commands that write, and those that read (bench figures count both). */
+export const WRITE_COMMANDS = new Set(['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand', 'TransactWriteItemsCommand', 'BatchWriteItemCommand']);
+export const READ_COMMANDS = new Set(['GetItemCommand', 'QueryCommand', 'ScanCommand', 'BatchGetItemCommand', 'TransactGetItemsCommand']);
 
 export const counts = { writes: 0, reads: 0, queries: 0 };
 

@@ -11,11 +11,10 @@ import { attributionReport } from '../functions/reports/attribution';
 import type { LocalSystem } from '../local/runtime';
 import { ensureApiKey, seedDemoTenant } from '../local/demo';
 import { localAwsCalls, resetLocalAwsCalls } from '../local/lambdas';
-import { percentile, runPool } from './common';
+import { percentile, READ_COMMANDS, runPool } from './common';
 
-const READS = ['GetItemCommand', 'QueryCommand', 'ScanCommand', 'BatchGetItemCommand', 'TransactGetItemsCommand'];
 /** Every local Lambda's DynamoDB reads since resetLocalAwsCalls. */
-const routeReads = () => [...localAwsCalls().values()].reduce((sum, calls) => sum + READS.reduce((n, command) => n + (calls[command] ?? 0), 0), 0);
+const routeReads = () => [...localAwsCalls().values()].reduce((sum, calls) => sum + [...READ_COMMANDS].reduce((n, command) => n + (calls[command] ?? 0), 0), 0);
 
 const SOURCES = ['google_ads', 'lsa', 'facebook', 'website', 'referral', undefined];
 const CHANNELS = ['voice', 'chat', 'web', 'csr'] as const;

@@ -114,8 +114,7 @@ export async function benchTrail(system: LocalSystem): Promise<void> {
         ? ` (booking answer -> both handed over: median ${sorted[Math.floor(sorted.length / 2)]!.toFixed(0)} ms, max ${sorted.at(-1)!.toFixed(0)} ms)`
         : ''),
   );
-  printLatency("the customer's confirmation text", confirmations);
-  const confirmed = confirmations.filter((t) => t !== undefined).sort((a, b) => a - b);
+  const confirmed = printLatency("the customer's confirmation text", confirmations);
   recordFigure({
     figure: 'confirmation SMS handed to the provider after the booking answer (no sweep)',
     now: confirmed.length
@@ -157,7 +156,8 @@ async function toProviderAfter(
   }
 }
 
-function printLatency(what: string, times: Array<number | undefined>): void {
+/** Prints how many of `times` came within the wait and their median and max; answers those times, sorted. */
+function printLatency(what: string, times: Array<number | undefined>): number[] {
   const sorted = times.filter((t) => t !== undefined).sort((a, b) => a - b);
   console.log(
     `${what}, no sweep: ${sorted.length} of ${times.length}` +
@@ -168,6 +168,7 @@ function printLatency(what: string, times: Array<number | undefined>): void {
         ? `; ${times.length - sorted.length} not within ${DUE_NOW_WAIT_MS / 1000} s (left for the sweeper's tick, up to 60 s)`
         : ''),
   );
+  return sorted;
 }
 
 /** Other writers' due-now messages (issue 19 item 3): a cancellation's two, and an emergency's on-call page. */

@@ -45,7 +45,7 @@ export async function scheduleLedgerRows(
 ): Promise<WrittenRow[]> {
   if (rows.length + 1 > MAX_TRANSACTION_ITEMS) throw new Error(`A booking plans at most ${MAX_TRANSACTION_ITEMS - 1} messages at once`);
   const queuedAt = options.queuedAt.toISOString();
-  let pending = rows.map((row) => ({ row, ...ledgerRowItem(tenantId, bookingId, row, queuedAt, options.parties) }));
+  let pending = rows.map((row) => ledgerRowItem(tenantId, bookingId, row, queuedAt, options.parties));
   // Each round either writes or drops at least one row (a condition failed): rows + 1 rounds at most.
   for (let round = 0; round <= rows.length; round++) {
     const timeline = timelineEntryItem(

@@ -236,7 +236,7 @@ export function ledgerRowItem(tenantId: string, bookingId: string, row: PlannedN
     ...(queued ? { status: 'queued', queuedAt, dueAt: new Date(Date.parse(queuedAt) + FIRST_REQUEUE_AFTER_MS).toISOString(), requeues: 0, ring } : {}),
   };
   const written: WrittenRow = { ...row, queued, ...(ring ? { ring } : {}) };
-  return { Item, queued, written };
+  return { Item, written };
 }
 
 /** The ids that are set, or undefined when none is (a row or message names no parties then). */
