@@ -422,24 +422,11 @@ export const lambdas: LambdaSpec[] = [
   },
   // Booking workflow nodes (state-machines/booking.asl.json)
   {
-    name: 'RecogniseCustomer',
+    name: 'BookingNodes',
     kind: 'node',
-    entry: 'functions/recognise/recognise-customer.handler.ts',
-    description: 'Find the caller by normalised phone or create the customer',
-    grants: ['table:readWrite'],
-  },
-  {
-    name: 'CheckCapacity',
-    kind: 'node',
-    entry: 'functions/capacity/check-capacity.handler.ts',
-    description: 'Decide which window and technicians can honour the booking',
-    grants: ['table:readWrite'],
-  },
-  {
-    name: 'SoftHold',
-    kind: 'node',
-    entry: 'functions/capacity/soft-hold.handler.ts',
-    description: 'Claim the slot with a conditional write (status HELD, expires by itself)',
+    entry: 'functions/booking/booking-nodes.handler.ts',
+    description:
+      "The booking workflow's table-only nodes in one function, one cold start for four Tasks: RecogniseCustomer (find or create the caller), CheckCapacity (a window dispatch can honour), SoftHold (claim it), CommitSlot (HELD -> BOOKED)",
     grants: ['table:readWrite'],
   },
   {
@@ -452,13 +439,6 @@ export const lambdas: LambdaSpec[] = [
     // = its Task's TimeoutSeconds in booking.asl.json: the CRM calls get this less a reserve, and the
     // workflow's worst case stays inside the API's 29 s (test/infra/asl.test.ts).
     timeoutSeconds: 6,
-  },
-  {
-    name: 'CommitSlot',
-    kind: 'node',
-    entry: 'functions/capacity/commit-slot.handler.ts',
-    description: 'Turn the hold into a booked slot (HELD(holdId) -> BOOKED) and settle the booking status',
-    grants: ['table:readWrite'],
   },
   {
     name: 'ScheduleNotifications',

@@ -367,11 +367,24 @@ export function synchronousPath(): string[] {
 }
 
 /**
- * Warm instances of each named function, as provisioned concurrency keeps the synchronous booking
- * path warm in AWS: no booking node pays a cold start inside its Task's time budget.
+ * Tasks of the synchronous booking workflow a function runs: BookingNodes runs four in a row, and
+ * keeps as many warm instances as four functions with one Task each would (up to MAX_INSTANCES).
  */
-export async function warmLambdas(names: readonly string[], instances = SYNCHRONOUS_PATH_INSTANCES): Promise<void> {
-  await Promise.all(names.map(async (name) => (await poolFor(name)).warm(instances)));
+function synchronousTasksOf(name: string): number {
+  const booking = stateMachines.find((machine) => machine.name === 'booking')!;
+  const definition = readFileSync(resolve(repoRoot, booking.file), 'utf8');
+  return Math.max(1, definition.split(`\${${name}FunctionArn}`).length - 1);
+}
+
+/**
+ * Warm instances of each named function, as provisioned concurrency keeps the synchronous booking
+ * path warm in AWS: no booking node pays a cold start inside its Task's time budget. Unless told
+ * how many, SYNCHRONOUS_PATH_INSTANCES per Task the function runs on that path, at most MAX_INSTANCES.
+ */
+export async function warmLambdas(names: readonly string[], instances?: number): Promise<void> {
+  await Promise.all(
+    names.map(async (name) => (await poolFor(name)).warm(instances ?? Math.min(MAX_INSTANCES, SYNCHRONOUS_PATH_INSTANCES * synchronousTasksOf(name)))),
+  );
 }
 
 export async function invokeLambda(lambdaName: string, event: unknown, overrides?: LocalFunctionOverrides): Promise<unknown> {

@@ -108,6 +108,23 @@ describe('state machines', () => {
       },
     );
 
+    // A function that runs several nodes (BookingNodes) is told which by its Task: the Task's own
+    // name, one of the nodes the handler runs, with the whole state (what a one-node function gets).
+    it.each(tasks.filter(([, state]) => state.Resource !== START_EXECUTION).map(([name, state]) => [name, state] as const))(
+      'Task %s runs the node it is named after',
+      async (name, state) => {
+        const lambdaName = /^\$\{([A-Za-z0-9]+)FunctionArn\}$/.exec(state.Resource ?? '')![1]!;
+        const entry = lambdas.find((l) => l.name === lambdaName)!.entry;
+        const module = (await import(fromRoot(entry))) as { nodes?: Record<string, unknown> };
+        if (!module.nodes) {
+          expect(state.Parameters?.node, `${name}: ${lambdaName} runs one node`).toBeUndefined();
+          return;
+        }
+        expect(state.Parameters).toEqual({ node: name, 'state.$': '$' });
+        expect(Object.keys(module.nodes)).toContain(name);
+      },
+    );
+
     it.each(tasks.map(([name, state]) => [name, state] as const))('Task %s retries, or its comment says why not', (_name, state) => {
       // The booking workflow's time budget (below) leaves room for few retries: a Task without one
       // says why (its Catch path is its retry) so the choice is written where it is made.

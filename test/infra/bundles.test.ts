@@ -32,10 +32,10 @@ const xray = (path: string) => /node_modules\/(@aws-lambda-powertools\/tracer|aw
 
 describe('Lambda bundles', () => {
   it('a traced booking node carries no X-Ray SDK by default, and carries it with -c xraySdk=true', async () => {
-    expect(isTraced(lambdas.find((l) => l.name === 'CommitSlot')!)).toBe(true);
-    const lean = await bundle('CommitSlot');
+    expect(isTraced(lambdas.find((l) => l.name === 'BookingNodes')!)).toBe(true);
+    const lean = await bundle('BookingNodes');
     expect(lean.inputs.filter(xray)).toEqual([]);
-    const traced = await bundle('CommitSlot', bundlingDefine({ xraySdk: true }));
+    const traced = await bundle('BookingNodes', bundlingDefine({ xraySdk: true }));
     expect(traced.inputs.some(xray)).toBe(true);
     expect(traced.bytes - lean.bytes).toBeGreaterThan(50 * 1024);
   });
@@ -79,19 +79,19 @@ describe('Lambda bundles', () => {
   });
 
   it('the booking chain carries no luxon, and phone readers only the +1 phone metadata (functions/shared/zoned-time.ts, recognise/phone.ts)', async () => {
-    for (const name of ['CreateBooking', 'RecogniseCustomer', 'CheckCapacity', 'SoftHold', 'WriteCrm', 'CommitSlot', 'ScheduleNotifications']) {
+    for (const name of ['CreateBooking', 'BookingNodes', 'WriteCrm', 'ScheduleNotifications']) {
       const { inputs } = await bundle(name);
       expect(inputs.filter((p) => p.includes('node_modules/luxon/'))).toEqual([]);
       expect(inputs.filter((p) => p.includes('node_modules/libphonenumber-js/metadata'))).toEqual([]);
     }
-    expect((await bundle('RecogniseCustomer')).inputs).toContain('functions/recognise/phone-metadata.json');
+    expect((await bundle('BookingNodes')).inputs).toContain('functions/recognise/phone-metadata.json');
   });
 
   it('one build of several functions gives each the index.mjs a build of that function alone gives (lib/bundles.ts: same assets, same template)', async () => {
     const options = lambdaBuildOptions({ sourceMaps: false });
     const outdir = resolve(repoRoot, '.jobrelay', 'bundles-test', 'all');
     // A few functions that share most of their modules (synthesis builds all of them the same way).
-    const names = ['CommitSlot', 'NotifyWorker', 'DispatchPlan', 'CreateBooking'];
+    const names = ['BookingNodes', 'NotifyWorker', 'DispatchPlan', 'CreateBooking'];
     const all = await build({
       ...options,
       entryPoints: names.map((name) => ({ in: resolve(repoRoot, lambdas.find((l) => l.name === name)!.entry), out: `${name}/index` })),

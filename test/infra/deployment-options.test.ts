@@ -52,18 +52,16 @@ describe('deployment options', () => {
   it('-c provisionedConcurrency=2 keeps the booking chain warm, and the API and the booking workflow call it through the alias', () => {
     const { built, template } = synth({ provisionedConcurrency: '2' });
     const chain = bookingChainLambdas();
-    expect(chain).toEqual(
-      expect.arrayContaining(['CreateBooking', 'RecogniseCustomer', 'CheckCapacity', 'SoftHold', 'WriteCrm', 'CommitSlot', 'ScheduleNotifications']),
-    );
+    expect(chain).toEqual(expect.arrayContaining(['CreateBooking', 'BookingNodes', 'WriteCrm', 'ScheduleNotifications']));
     template.resourceCountIs('AWS::Lambda::Alias', chain.length);
     template.hasResourceProperties('AWS::Lambda::Alias', { Name: 'live', ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 2 } });
     // The workflow's tasks name the aliases, not the bare functions.
     const machine = Object.values(template.findResources('AWS::StepFunctions::StateMachine')).find((r) =>
-      JSON.stringify(r).includes('RecogniseCustomerFunctionArn'),
+      JSON.stringify(r).includes('BookingNodesFunctionArn'),
     )!;
     const substitutions = (machine.Properties as { DefinitionSubstitutions: Record<string, unknown> }).DefinitionSubstitutions;
-    expect(JSON.stringify(substitutions.RecogniseCustomerFunctionArn)).toContain(logicalIdOf(built.stack.functions.invokeTarget('RecogniseCustomer')));
-    expect(logicalIdOf(built.stack.functions.invokeTarget('RecogniseCustomer'))).not.toBe(logicalIdOf(built.stack.functions.get('RecogniseCustomer')));
+    expect(JSON.stringify(substitutions.BookingNodesFunctionArn)).toContain(logicalIdOf(built.stack.functions.invokeTarget('BookingNodes')));
+    expect(logicalIdOf(built.stack.functions.invokeTarget('BookingNodes'))).not.toBe(logicalIdOf(built.stack.functions.get('BookingNodes')));
     // The booking route's integration targets the alias.
     template.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
       IntegrationUri: Match.objectLike({ Ref: logicalIdOf(built.stack.functions.invokeTarget('CreateBooking')) }),

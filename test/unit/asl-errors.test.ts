@@ -23,6 +23,7 @@ interface Rule {
 interface State {
   Type: string;
   Resource?: string;
+  Parameters?: { node?: string };
   Retry?: Rule[];
   Catch?: Rule[];
   States?: Record<string, State>;
@@ -54,6 +55,19 @@ const tasks = aslFiles.flatMap((file) =>
   ),
 );
 
+/**
+ * The module whose handler a Task runs: its function's entry, or, for a function that runs several
+ * nodes (an entry exporting `nodes`, e.g. BookingNodes), the node the Task names in `Parameters.node`.
+ */
+async function nodeModuleOf(lambda: string, state: State): Promise<{ where: string; module: Record<string, unknown> & { raises?: NodeRaises } }> {
+  const entry = lambdaByName(lambda).entry;
+  const module = (await import(fromRoot(entry))) as Record<string, unknown> & { nodes?: Record<string, Record<string, unknown>> };
+  if (!module.nodes) return { where: entry, module };
+  const node = module.nodes[state.Parameters?.node ?? ''];
+  if (!node) throw new Error(`${entry} runs no node named ${JSON.stringify(state.Parameters?.node)}`);
+  return { where: `${entry} (node ${state.Parameters!.node})`, module: node };
+}
+
 function isErrorClass(value: unknown): value is ErrorClass {
   return typeof value === 'function' && value.prototype instanceof Error;
 }
@@ -63,7 +77,7 @@ async function exportedErrorNames(): Promise<Set<string>> {
   const modules: Array<Record<string, unknown>> = [errors];
   for (const { state } of tasks) {
     const lambda = /^\$\{([A-Za-z0-9]+)FunctionArn\}$/.exec(state.Resource ?? '')?.[1];
-    if (lambda) modules.push(await import(fromRoot(lambdaByName(lambda).entry)));
+    if (lambda) modules.push((await nodeModuleOf(lambda, state)).module);
   }
   return new Set(modules.flatMap((module) => Object.values(module).filter(isErrorClass).map(errorNameOf)));
 }
@@ -87,8 +101,8 @@ describe('ASL error names and the error classes', () => {
     '%s retries or catches, on purpose, every error its handler declares',
     async (_label, { name, state }) => {
       const lambda = /^\$\{([A-Za-z0-9]+)FunctionArn\}$/.exec(state.Resource!)![1]!;
-      const module = (await import(fromRoot(lambdaByName(lambda).entry))) as { raises?: NodeRaises };
-      expect(module.raises, `${lambdaByName(lambda).entry} declares no \`raises\``).toBeDefined();
+      const { where, module } = await nodeModuleOf(lambda, state);
+      expect(module.raises, `${where} declares no \`raises\``).toBeDefined();
       const { errors: thrown, catchAll, uncaught } = module.raises!;
       const retried = new Set((state.Retry ?? []).flatMap((rule) => rule.ErrorEquals));
       const caught = new Set((state.Catch ?? []).flatMap((rule) => rule.ErrorEquals));
