@@ -18,7 +18,7 @@ import { ulid } from 'ulid';
 import { reassignTechnicians } from '../functions/booking/reassign';
 import type { LocalSystem } from '../local/runtime';
 import { demoTenant, ensureApiKey, seedDemoTenant } from '../local/demo';
-import { putJobType, putTechnician, putTenant } from '../functions/tenant/store';
+import { putJobType, putTechnicians, putTenant } from '../functions/tenant/store';
 import { counts, percentile, resetCounts } from './common';
 import { DEFAULT_MAX_HOP_MINUTES, fcfsAssign, metrics, type PlanJob, validate } from '../functions/dispatch/plan';
 import { planDay, solveLp } from '../functions/dispatch/solver';
@@ -75,19 +75,22 @@ async function bookRealDay(
         emergency: false,
       } as never),
     ),
-    ...day.technicians.map((t) => {
-      const shift = { start: t.windowStarts[0]!, end: '17:00' };
-      return putTechnician(tenantId, {
-        technicianId: t.technicianId,
-        name: t.technicianId,
-        trades: t.trades,
-        skills: t.skills,
-        postalCodes: t.postalCodes,
-        shifts: { mon: shift, tue: shift, wed: shift, thu: shift, fri: shift, sat: shift, sun: shift },
-        dailyJobLimit: t.dailyJobLimit,
-        active: true,
-      } as never);
-    }),
+    putTechnicians(
+      tenantId,
+      day.technicians.map((t) => {
+        const shift = { start: t.windowStarts[0]!, end: '17:00' };
+        return {
+          technicianId: t.technicianId,
+          name: t.technicianId,
+          trades: t.trades,
+          skills: t.skills,
+          postalCodes: t.postalCodes,
+          shifts: { mon: shift, tue: shift, wed: shift, thu: shift, fri: shift, sat: shift, sun: shift },
+          dailyJobLimit: t.dailyJobLimit,
+          active: true,
+        } as never;
+      }),
+    ),
   ]);
   const apiKey = await ensureApiKey(tenantId);
   const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {

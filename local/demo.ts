@@ -5,7 +5,7 @@
 import { DateTime } from 'luxon';
 import { JobTypeSchema, TechnicianSchema, TenantSchema, type JobTypeInput, type TechnicianInput, type Tenant } from '../functions/tenant/model';
 import { findApiKey, issueApiKey } from '../functions/admin/store';
-import { putJobType, putTechnician, putTenant } from '../functions/tenant/store';
+import { putJobType, putTechnicians, putTenant } from '../functions/tenant/store';
 import { createCustomer, emptyProfile } from '../functions/recognise/store';
 import { getMembership, putMembership } from '../functions/renewals/store';
 
@@ -283,7 +283,7 @@ export function demoJobTypesWithDurations() {
 export async function seedDemoTenant(tenantId: string = DEMO_TENANT_ID): Promise<void> {
   await putTenant(demoTenant(tenantId));
   const jobTypes = tenantId === DEMO_TENANT_ID ? demoJobTypesWithDurations() : demoJobTypes;
-  await Promise.all([...demoTechnicians.map((t) => putTechnician(tenantId, t)), ...jobTypes.map((j) => putJobType(tenantId, j))]);
+  await Promise.all([putTechnicians(tenantId, demoTechnicians), ...jobTypes.map((j) => putJobType(tenantId, j))]);
   // Test tenants (other ids) start without members, so their customer lookups stay their own.
   if (tenantId === DEMO_TENANT_ID) await seedDemoMembership(tenantId);
 }

@@ -5,7 +5,7 @@ import { openReviewItem } from '../review/store';
 import { InvariantError } from '../shared/errors';
 import type { CapacityResult, WorkflowState } from '../shared/node';
 import { now } from '../shared/time';
-import { tenantConfig } from '../tenant/config-cache';
+import { tenantConfig, techniciansAt } from '../tenant/config-cache';
 import { alternativesFor, availableWindows, isScheduleStale, searchDates } from './engine';
 import { getHold, isHoldLive } from './store';
 import { needsDispatchNow } from '../emergency/plan';
@@ -40,8 +40,12 @@ export async function checkCapacity(state: WorkflowState): Promise<CapacityResul
     );
   }
 
+  // The technicians as this container read them at the configuration version the route read: no Query per booking (issue 19).
+  const readTechnicians = () => techniciansAt(tenantId, factsOf(state)?.configVersion);
+
   const reject = async (statusReason: string) => {
-    const alternatives = await alternativesFor({ tenant, jobType, postalCode, now: at, emergency, ...(request.window ? { near: request.window } : {}) });
+    const near = request.window ? { near: request.window } : {};
+    const alternatives = await alternativesFor({ tenant, jobType, postalCode, now: at, emergency, ...near, readTechnicians });
     await updateBooking(
       tenantId,
       bookingId,
@@ -78,7 +82,7 @@ export async function checkCapacity(state: WorkflowState): Promise<CapacityResul
 
   const asked = request.window;
   const dates = asked ? [asked.date] : searchDates(tenant, at, { emergency });
-  const { open, reason } = await availableWindows({ tenant, jobType, postalCode, dates, now: at, emergency, member });
+  const { open, reason } = await availableWindows({ tenant, jobType, postalCode, dates, now: at, emergency, member, readTechnicians });
   const chosen = asked ? open.find((w) => w.start === asked.start) : open[0];
   // An emergency with no honourable window soon is dispatched now (functions/emergency/), never booked for later.
   if (emergency && !asked && needsDispatchNow(chosen, tenant.timeZone, at, tenant.emergency)) {

@@ -67,9 +67,14 @@ export async function availableWindows(args: {
   leaving?: ReadonlySet<string>;
   /** Never these windows (a move's current one: with its place given back it looks open; one just refused). */
   except?: ReadonlyArray<{ date: string; start: string }>;
+  /** The technicians, when the caller has a cheaper source than a Query (CheckCapacity: its container's copy at the run's configuration version). */
+  readTechnicians?: () => Promise<Technician[]>;
 }): Promise<AvailabilityAnswer> {
   const { tenant, dates } = args;
-  const [technicians, claims] = await Promise.all([listTechnicians(tenant.tenantId), listClaims(tenant.tenantId, dates[0]!, dates[dates.length - 1]!)]);
+  const [technicians, claims] = await Promise.all([
+    args.readTechnicians ? args.readTechnicians() : listTechnicians(tenant.tenantId),
+    listClaims(tenant.tenantId, dates[0]!, dates[dates.length - 1]!),
+  ]);
   return openWindowsIn({ ...args, technicians, claims });
 }
 
@@ -248,6 +253,8 @@ export async function alternativesFor(args: {
   leaving?: ReadonlySet<string>;
   /** Never these windows (the one just refused; a move's current one). */
   except?: ReadonlyArray<{ date: string; start: string }>;
+  /** As availableWindows' (CheckCapacity: its container's copy of the technicians). */
+  readTechnicians?: () => Promise<Technician[]>;
 }): Promise<WindowChoice[]> {
   const { technicianId } = args;
   const dates = searchDates(args.tenant, args.now, { emergency: args.emergency });

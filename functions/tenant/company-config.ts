@@ -6,7 +6,7 @@ import { ApiError } from '../shared/errors';
 import type * as z from '../shared/zod';
 import type { CompanySettingsSchema, JobTypeInputSchema, TechnicianInputSchema } from './config-schemas';
 import { setupWarnings } from './setup';
-import { deleteCatalogueItem, getJobType, getTenant, putJobType, putTechnician, tenantKeys, updateTenantSettings } from './store';
+import { deleteCatalogueItem, deleteTechnician, getJobType, getTenant, putJobType, putTechnician, tenantKeys, updateTenantSettings } from './store';
 
 export async function readCompanySettings(tenantId: string) {
   const record = await getTenant(tenantId);
@@ -32,7 +32,7 @@ export async function saveTechnician(tenantId: string, id: string, body: z.infer
 }
 
 export async function removeTechnician(tenantId: string, id: string): Promise<void> {
-  if (!(await deleteCatalogueItem(tenantKeys.technician(tenantId, id)))) throw new ApiError('not_found', `No technician ${id}`, 'id');
+  if (!(await deleteTechnician(tenantId, id))) throw new ApiError('not_found', `No technician ${id}`, 'id');
 }
 
 export async function saveJobType(tenantId: string, id: string, body: z.infer<typeof JobTypeInputSchema>) {

@@ -2,9 +2,11 @@
  * Tenant records: configuration, technicians, job types and which credentials are set. Keys: tenant
  * config and catalogue live under `T#<tenant>`. API keys are admin/store.ts's (their one writer).
  */
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { queryPrefix, sendConditional } from '../shared/dynamo';
-import { ApiError } from '../shared/errors';
+import { ApiError, isConditionalCheckFailed } from '../shared/errors';
 import { documentClient } from '../shared/clients';
 import { config } from '../shared/config';
 import type { CredentialStatus } from './credentials-schemas';
@@ -43,8 +45,14 @@ export function tenantConfigItem(tenant: Tenant, extra: { createdAt?: string } =
 }
 
 export async function getTenant(tenantId: string): Promise<Tenant | undefined> {
+  const item = await getTenantItem(tenantId);
+  return item ? tenantFromItem(item) : undefined;
+}
+
+/** The tenant's config item as stored: its configuration (tenantFromItem) and its TECHNICIANS_VERSION. */
+export async function getTenantItem(tenantId: string): Promise<Record<string, unknown> | undefined> {
   const { Item } = await documentClient().send(new GetCommand({ TableName: config.tableName, Key: tenantKeys.tenant(tenantId) }));
-  return Item ? tenantFromItem(Item) : undefined;
+  return Item;
 }
 
 /**
@@ -95,14 +103,72 @@ function withoutSecretNames(item: Record<string, any>): Record<string, any> {
   };
 }
 
+/**
+ * The tenant item's attribute that every technician write changes, in the same transaction: the
+ * technicians' version, part of the configuration's (tenant/config-cache.ts `configVersion`). A warm
+ * container's copy of the technicians then serves a booking only while no technician (shifts, time
+ * off, skills, removal) has changed since the bookings route read the configuration (issue 19: the
+ * capacity check's technicians Query, once per container and change instead of once per booking).
+ */
+export const TECHNICIANS_VERSION = 'techniciansVersion';
+
+/** Attempts of a technician write whose transaction met another on the tenant item (two technicians saved at once). */
+const TECHNICIAN_WRITE_ATTEMPTS = 5;
+
+type TransactItem = NonNullable<TransactWriteCommand['input']['TransactItems']>[number];
+
+/**
+ * Technicians' Puts or Deletes (at most 99) with the tenant's technicians version changed, all or
+ * none. False when a condition did not hold: the tenant has no configuration, or a write's own.
+ */
+async function writeTechnicians(tenantId: string, writes: TransactItem[]): Promise<boolean> {
+  for (let attempt = 1; ; attempt++) {
+    const bumpVersion = {
+      Update: {
+        TableName: config.tableName,
+        Key: tenantKeys.tenant(tenantId),
+        UpdateExpression: 'SET #version = :version',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#version': TECHNICIANS_VERSION },
+        ExpressionAttributeValues: { ':version': randomUUID() },
+      },
+    };
+    try {
+      await documentClient().send(new TransactWriteCommand({ TransactItems: [...writes, bumpVersion] }));
+      return true;
+    } catch (error) {
+      const reasons = (error as { CancellationReasons?: Array<{ Code?: string }> }).CancellationReasons ?? [];
+      // Another transaction on the tenant item at that moment (e.g. a whole team saved at once): try again shortly.
+      if (reasons.some((reason) => reason.Code === 'TransactionConflict') && attempt < TECHNICIAN_WRITE_ATTEMPTS) {
+        await sleep(20 + Math.random() * 80 * attempt);
+        continue;
+      }
+      if (isConditionalCheckFailed(error)) return false;
+      throw error;
+    }
+  }
+}
+
 export async function putTechnician(tenantId: string, technician: TechnicianInput): Promise<void> {
-  const item = TechnicianSchema.parse(technician);
-  await documentClient().send(
-    new PutCommand({
-      TableName: config.tableName,
-      Item: { ...tenantKeys.technician(tenantId, item.technicianId), type: 'Technician', tenantId, ...item },
-    }),
-  );
+  await putTechnicians(tenantId, [technician]);
+}
+
+/** Several technicians in one transaction per 99 (a team set up at once: one change of the technicians version, no contention). */
+export async function putTechnicians(tenantId: string, technicians: readonly TechnicianInput[]): Promise<void> {
+  const puts = technicians.map((technician): TransactItem => {
+    const item = TechnicianSchema.parse(technician);
+    return { Put: { TableName: config.tableName, Item: { ...tenantKeys.technician(tenantId, item.technicianId), type: 'Technician', tenantId, ...item } } };
+  });
+  for (let from = 0; from < puts.length; from += 99) {
+    if (!(await writeTechnicians(tenantId, puts.slice(from, from + 99)))) throw new ApiError('not_found', 'This account has no configuration yet');
+  }
+}
+
+/** Removes a technician; false when there was none by that id. */
+export async function deleteTechnician(tenantId: string, technicianId: string): Promise<boolean> {
+  return writeTechnicians(tenantId, [
+    { Delete: { TableName: config.tableName, Key: tenantKeys.technician(tenantId, technicianId), ConditionExpression: 'attribute_exists(pk)' } },
+  ]);
 }
 
 export async function putJobType(tenantId: string, jobType: JobTypeInput): Promise<void> {
@@ -120,9 +186,9 @@ export async function getJobType(tenantId: string, jobTypeId: string): Promise<J
   return Item ? jobTypeFromItem(Item) : undefined;
 }
 
-/** All technicians of a tenant in one Query (a tenant has tens, not thousands). */
-export async function listTechnicians(tenantId: string): Promise<Technician[]> {
-  return (await queryPrefix(`T#${tenantId}`, tenantKeys.technicianPrefix)).map(technicianFromItem);
+/** All technicians of a tenant in one Query (a tenant has tens, not thousands); `consistent`: every write before it seen. */
+export async function listTechnicians(tenantId: string, options: { consistent?: boolean } = {}): Promise<Technician[]> {
+  return (await queryPrefix(`T#${tenantId}`, tenantKeys.technicianPrefix, options)).map(technicianFromItem);
 }
 
 /** Company settings an owner edits (`PUT /v1/config/company`); other tenant fields are left as they are. */

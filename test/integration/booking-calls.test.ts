@@ -128,4 +128,42 @@ describe('booking nodes use the workflow state (issue 19)', () => {
     expect(taken.has(`${hold.window!.date} ${hold.window!.start} ${hold.technicianId}`)).toBe(false);
     expect(await getBookingRecord(tenant.tenantId, bookingId)).toMatchObject({ holdId: hold.holdId, window: hold.window });
   });
+
+  it('CheckCapacity reads the technicians once per configuration version; a technician changed through the API is read again by the next booking', async () => {
+    const tenant = await createTestTenant();
+    const technicianQueries = (of: Call[]) => of.filter((call) => call.queried === `T#${tenant.tenantId}`);
+    /** A booking's run as far as CheckCapacity, with the facts the route reads for it now. */
+    const checkNewBooking = async (phone: string) => {
+      const request = await resolveJobType(tenant.tenantId, CreateBookingRequestSchema.parse(bookingRequest({ customer: { name: 'Tess Tech', phone } })));
+      const at = new Date();
+      const bookingId = ulid(at.getTime());
+      await createBookingRecord(receivedBookingRecord({ tenantId: tenant.tenantId, bookingId, request, at }));
+      const state: WorkflowState = {
+        tenantId: tenant.tenantId,
+        bookingId,
+        facts: (await routeFacts(tenant.tenantId, bookingId)) as unknown as Record<string, unknown>,
+      };
+      state.customer = (await recogniseCustomer(state, context)) as WorkflowState['customer'];
+      return counted(() => checkCapacity(state, context));
+    };
+
+    const first = await checkNewBooking('5125558301');
+    expect(first.result.decision).toBe('available');
+    expect(technicianQueries(first.calls)).toHaveLength(1);
+    // The next booking names the same configuration version: the technicians this process read serve it.
+    const second = await checkNewBooking('5125558302');
+    expect(second.result.decision).toBe('available');
+    expect(technicianQueries(second.calls), commands(second.calls).join()).toEqual([]);
+
+    // Every technician removed through the API: the route's next read names a new version, and the
+    // node reads the technicians again: no window is offered on a technician who is gone.
+    const listed = await tenant.call('GET', '/v1/config/technicians');
+    const technicians = (listed.body as { items: Array<{ technicianId: string }> }).items;
+    expect(technicians.length).toBeGreaterThan(0);
+    for (const { technicianId } of technicians) expect((await tenant.call('DELETE', `/v1/config/technicians/${technicianId}`)).status).toBe(204);
+    const third = await checkNewBooking('5125558303');
+    expect(technicianQueries(third.calls)).toHaveLength(1);
+    expect(third.result.decision).not.toBe('available');
+    expect(third.result.decision).not.toBe('held');
+  });
 });

@@ -8,6 +8,8 @@ export interface Call {
   command: string;
   /** The partition keys the call names (Key, or a BatchGetItem's keys). */
   pks: string[];
+  /** The partition a Query reads, as its `:pk` value names it (the stores' convention). */
+  queried?: string;
 }
 
 let calls: Call[] | undefined;
@@ -17,9 +19,15 @@ const pkOf = (key: unknown) => {
 };
 dynamoClient().middlewareStack.add(
   (next, middlewareContext) => async (args) => {
-    const input = args.input as { Key?: unknown; RequestItems?: Record<string, { Keys?: unknown[] }> };
+    const input = args.input as {
+      Key?: unknown;
+      RequestItems?: Record<string, { Keys?: unknown[] }>;
+      ExpressionAttributeValues?: Record<string, unknown>;
+    };
     const keys = input.Key ? [input.Key] : Object.values(input.RequestItems ?? {}).flatMap((table) => table.Keys ?? []);
-    calls?.push({ command: String(middlewareContext.commandName), pks: keys.map(pkOf) });
+    // A Query's partition, as its `:pk` value names it (the stores' convention).
+    const queried = String(middlewareContext.commandName) === 'QueryCommand' && input.ExpressionAttributeValues?.[':pk'];
+    calls?.push({ command: String(middlewareContext.commandName), pks: keys.map(pkOf), ...(queried ? { queried: pkOf({ pk: queried }) } : {}) });
     return next(args);
   },
   { step: 'initialize', name: 'countDynamoCalls' },

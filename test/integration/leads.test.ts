@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ulid } from 'ulid';
 import { queues, queueUrlEnv } from '../../functions/registry';
-import { putJobType, putTechnician } from '../../functions/tenant/store';
+import { putJobType, putTechnicians } from '../../functions/tenant/store';
 import { demoJobTypes, demoTechnicians } from '../../local/demo';
 import { pollOnce } from '../../local/pollers';
 import type { LocalSqs } from '../../local/sqs';
@@ -145,7 +145,10 @@ describe('a fully booked request', () => {
       // Everyone is off for the whole horizon: nothing is open anywhere.
       const today = new Date().toISOString().slice(0, 10);
       const later = new Date(Date.now() + 40 * 86_400_000).toISOString().slice(0, 10);
-      await Promise.all(demoTechnicians.map((t) => putTechnician(tenant.tenantId, { ...t, timeOff: [{ from: today, to: later }] })));
+      await putTechnicians(
+        tenant.tenantId,
+        demoTechnicians.map((t) => ({ ...t, timeOff: [{ from: today, to: later }] })),
+      );
       const response = await refusedBooking(tenant, bookingRequest());
       expect(response.booking.statusReason).toBe('fully_booked');
       const leads = (await tenant.call('GET', '/v1/leads?status=open')).body.items as Array<Record<string, any>>;

@@ -18,6 +18,13 @@ describe('tenant configuration version', () => {
     expect(configVersion(fewerWindows)).not.toBe(configVersion(tenant));
     expect(configVersion({ ...tenant, name: `${tenant.name} ` })).not.toBe(configVersion(tenant));
   });
+
+  it("changes with the technicians' version (every technician write changes it: a container's copy of the technicians is kept per version)", () => {
+    const tenant = demoTenant('acme-plumbing');
+    expect(configVersion(tenant, 'v1')).toBe(configVersion(tenant, 'v1'));
+    expect(configVersion(tenant, 'v2')).not.toBe(configVersion(tenant, 'v1'));
+    expect(configVersion(tenant, 'v1')).not.toBe(configVersion(tenant));
+  });
 });
 
 describe('booking facts in the workflow state', () => {
