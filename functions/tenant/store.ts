@@ -139,9 +139,19 @@ async function writeTechnicians(tenantId: string, writes: TransactItem[]): Promi
     } catch (error) {
       const reasons = (error as { CancellationReasons?: Array<{ Code?: string }> }).CancellationReasons ?? [];
       // Another transaction on the tenant item at that moment (e.g. a whole team saved at once): try again shortly.
-      if (reasons.some((reason) => reason.Code === 'TransactionConflict') && attempt < TECHNICIAN_WRITE_ATTEMPTS) {
-        await sleep(20 + Math.random() * 80 * attempt);
-        continue;
+      if (reasons.some((reason) => reason.Code === 'TransactionConflict')) {
+        if (attempt < TECHNICIAN_WRITE_ATTEMPTS) {
+          await sleep(20 + Math.random() * 80 * attempt);
+          continue;
+        }
+        throw new ApiError(
+          'service_unavailable',
+          "Other changes to this company's technicians were being saved at the same moment: nothing was changed, try again",
+          undefined,
+          undefined,
+          { 'Retry-After': '1' },
+          { cause: error },
+        );
       }
       if (isConditionalCheckFailed(error)) return false;
       throw error;

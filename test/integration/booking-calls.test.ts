@@ -28,6 +28,11 @@ import { resolveJobType } from '../../functions/triage/booking';
 import { type Call, counted, readsOf } from './dynamo-calls';
 import { bookingRequest, createTestTenant } from './helpers';
 import { routeFacts } from './route-facts';
+import { documentClient } from '../../functions/shared/clients';
+import type { ApiError } from '../../functions/shared/errors';
+import { readTenantConfig } from '../../functions/tenant/config-cache';
+import { listTechnicians, putTechnician } from '../../functions/tenant/store';
+import { demoTechnicians } from '../../local/demo';
 
 const context = {} as Context;
 const commands = (of: Call[]) => of.map((call) => call.command.replace(/Command$/, ''));
@@ -165,5 +170,50 @@ describe('booking nodes use the workflow state (issue 19)', () => {
     expect(technicianQueries(third.calls)).toHaveLength(1);
     expect(third.result.decision).not.toBe('available');
     expect(third.result.decision).not.toBe('held');
+  });
+
+  it('a technician saved while another transaction holds the tenant item is saved on a later attempt; one that never gets through says so, changing nothing', async () => {
+    const tenant = await createTestTenant();
+    const configVersionNow = async () => (await readTenantConfig(tenant.tenantId))!.version;
+    const before = await configVersionNow();
+    // DynamoDB refuses a transaction that meets another on an item (DynamoDB Local runs them one at a
+    // time and never does): the first `conflicts` technician writes are refused as AWS refuses them.
+    let conflicts = 0;
+    const name = `technician-conflict-${tenant.tenantId}`;
+    documentClient().middlewareStack.add(
+      (next) => async (args) => {
+        const input = JSON.stringify((args as { input?: unknown }).input ?? {});
+        if (input.includes('TransactItems') && input.includes(`T#${tenant.tenantId}`) && input.includes('TECH#') && conflicts > 0) {
+          conflicts--;
+          throw Object.assign(new Error('Transaction cancelled, please refer cancellation reasons for specific reasons [None, TransactionConflict]'), {
+            name: 'TransactionCanceledException',
+            CancellationReasons: [{ Code: 'None' }, { Code: 'TransactionConflict' }],
+          });
+        }
+        return next(args);
+      },
+      { step: 'initialize', name },
+    );
+    try {
+      const technician = { ...demoTechnicians[0]!, technicianId: 'tech-contended', name: 'Connie Contended' };
+      conflicts = 2;
+      await putTechnician(tenant.tenantId, technician);
+      expect(conflicts).toBe(0);
+      expect((await listTechnicians(tenant.tenantId, { consistent: true })).map((t) => t.technicianId)).toContain('tech-contended');
+      const after = await configVersionNow();
+      expect(after).not.toBe(before);
+
+      conflicts = 100;
+      const refused = await putTechnician(tenant.tenantId, { ...technician, technicianId: 'tech-never' }).then(
+        () => undefined,
+        (error: ApiError) => error,
+      );
+      expect(refused).toMatchObject({ name: 'ApiError', code: 'service_unavailable', headers: { 'Retry-After': '1' } });
+      expect(refused!.message).toContain('nothing was changed, try again');
+      expect((await listTechnicians(tenant.tenantId, { consistent: true })).map((t) => t.technicianId)).not.toContain('tech-never');
+      expect(await configVersionNow()).toBe(after);
+    } finally {
+      documentClient().middlewareStack.remove(name);
+    }
   });
 });

@@ -345,6 +345,23 @@ describe('configuration API', () => {
     expect((await tenant.call('DELETE', '/v1/config/technicians/tech-new')).status).toBe(204);
     expect((await tenant.call('DELETE', '/v1/config/technicians/tech-new')).status).toBe(404);
 
+    // A team saved at once: each save changes the tenant's technicians version in its transaction
+    // (tenant/store.ts), so the saves meet on that item; every one is kept, none is a 500.
+    const team = Array.from({ length: 8 }, (_, i) => `tech-team-${i}`);
+    const saves = await Promise.all(
+      team.map((id) =>
+        tenant.call('PUT', `/v1/config/technicians/${id}`, {
+          name: id,
+          trades: ['hvac'],
+          postalCodes: ['78701'],
+          shifts: { mon: { start: '08:00', end: '17:00' } },
+        }),
+      ),
+    );
+    expect(saves.map((answer) => answer.status)).toEqual(team.map(() => 200));
+    const saved = (await tenant.call('GET', '/v1/config/technicians')).body.items.map((t: { technicianId: string }) => t.technicianId);
+    expect(saved).toEqual(expect.arrayContaining(team));
+
     const { apiKey: bookingsOnlyKey } = await issueApiKey(tenant.tenantId, { name: 'bookings only', scopes: ['bookings'] });
     const denied = await fetch(`${(await import('vitest')).inject('apiUrl')}/v1/config/technicians`, {
       headers: { authorization: `Bearer ${bookingsOnlyKey}` },
