@@ -38,10 +38,14 @@ export async function putTenant(tenant: Tenant): Promise<void> {
   await documentClient().send(new PutCommand({ TableName: config.tableName, Item: tenantConfigItem(tenant) }));
 }
 
-/** The tenant's config item, as putTenant writes it and tenant creation (admin/store.ts) puts it in its transaction. */
+/**
+ * The tenant's config item, as putTenant writes it and tenant creation (admin/store.ts) puts it in its
+ * transaction. A new technicians version with it: a whole item replaced with the content it had before
+ * a technician changed must not name a version a container still holds the old technicians for.
+ */
 export function tenantConfigItem(tenant: Tenant, extra: { createdAt?: string } = {}): Record<string, unknown> {
   const item = TenantSchema.parse(tenant);
-  return { ...tenantKeys.tenant(item.tenantId), type: 'Tenant', ...item, ...extra };
+  return { ...tenantKeys.tenant(item.tenantId), type: 'Tenant', ...item, ...extra, [TECHNICIANS_VERSION]: randomUUID() };
 }
 
 export async function getTenant(tenantId: string): Promise<Tenant | undefined> {

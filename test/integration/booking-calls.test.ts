@@ -31,7 +31,8 @@ import { routeFacts } from './route-facts';
 import { documentClient } from '../../functions/shared/clients';
 import type { ApiError } from '../../functions/shared/errors';
 import { readTenantConfig } from '../../functions/tenant/config-cache';
-import { listTechnicians, putTechnician } from '../../functions/tenant/store';
+import { getTenant, listTechnicians, putTechnician, putTenant, TECHNICIANS_VERSION, tenantKeys } from '../../functions/tenant/store';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { demoTechnicians } from '../../local/demo';
 
 const context = {} as Context;
@@ -215,5 +216,22 @@ describe('booking nodes use the workflow state (issue 19)', () => {
     } finally {
       documentClient().middlewareStack.remove(name);
     }
+  });
+
+  it('a tenant replaced whole names a version no container has seen, even with the content it had before a technician changed', async () => {
+    const tenant = await createTestTenant();
+    const versionNow = async () => (await readTenantConfig(tenant.tenantId))!.version;
+    // The config item as one stored before technicians had a version (or as any whole replace wrote it).
+    const { Item } = await documentClient().send(new GetCommand({ TableName: process.env.TABLE_NAME, Key: tenantKeys.tenant(tenant.tenantId) }));
+    const { [TECHNICIANS_VERSION]: _dropped, ...unversioned } = Item!;
+    await documentClient().send(new PutCommand({ TableName: process.env.TABLE_NAME, Item: unversioned }));
+    const first = await versionNow();
+    await putTechnician(tenant.tenantId, { ...demoTechnicians[0]!, technicianId: 'tech-aba', name: 'Abe Aba' });
+    const changed = await versionNow();
+    expect(changed).not.toBe(first);
+    // Replaced with the same content: had the version gone back to `first`, a container that read the
+    // technicians at `first` would answer the next booking without tech-aba.
+    await putTenant((await getTenant(tenant.tenantId))!);
+    expect([first, changed]).not.toContain(await versionNow());
   });
 });
