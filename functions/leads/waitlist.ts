@@ -60,8 +60,9 @@ export interface RoomMade {
  * A booked window was given back (`freedBy` cancelled or moved away, `how`): offer it to the earliest
  * waiting lead who can really have it. Returns the lead offered, if any. Never throws: the change
  * that freed the slot has happened whatever becomes of the offer. An offer that fails is a `callback`
- * review item on its lead (and the next lead is tried); a waitlist that cannot be read, one item for
- * the slot (reviewUnoffered): room is never lost in a log line.
+ * review item on its lead: before the lead holds it, the next lead is tried; once it does (its text
+ * failed), no one else is offered it. A waitlist that cannot be read, one item for the slot
+ * (reviewUnoffered): room is never lost in a log line.
  */
 export async function offerFreedSlot(
   tenantId: string,
@@ -106,9 +107,10 @@ export async function offerFreedSlot(
 /**
  * The offer itself: the lead goes waitlisted -> offered (conditional: one offer per waiting lead),
  * its booking request gets the window in the customer's language and a `waitlist_offer` SMS row.
- * A customer texts cannot reach (opted out, no channel that takes texts) is offered it by a person:
- * the lead is offered all the same (the place is theirs to take) and dispatch gets a `callback` item
- * to call them (reviewUnoffered). Undefined when someone else got to the lead first.
+ * A customer texts cannot reach (opted out, no channel that takes texts), or whose text could not be
+ * written, is offered it by a person: the lead is offered all the same (the place is theirs to take)
+ * and dispatch gets a `callback` item to call them (reviewUnoffered). Undefined when someone else got
+ * to the lead first.
  */
 async function sendOffer(
   tenant: Tenant,
@@ -129,10 +131,18 @@ async function sendOffer(
     await reviewUnoffered(tenant, made, { failed: { lead, slot, unreachable: delivery.reason } }, at);
     return offered;
   }
-  // Formatted now, in the customer's language: the message names the offered window, not the request's.
-  const offerWindow = formatWindow(slot, tenant.timeZone, customer?.language ?? 'en').window;
-  await updateBooking(tenant.tenantId, lead.bookingId, { messageVars: { offerWindow } }, { at });
-  await addLedgerRows(tenant.tenantId, lead.bookingId, [{ kind: 'waitlist_offer', channel: 'sms', dueAt: at.toISOString(), version }], { at });
+  try {
+    // Formatted now, in the customer's language: the message names the offered window, not the request's.
+    const offerWindow = formatWindow(slot, tenant.timeZone, customer?.language ?? 'en').window;
+    await updateBooking(tenant.tenantId, lead.bookingId, { messageVars: { offerWindow } }, { at });
+    await addLedgerRows(tenant.tenantId, lead.bookingId, [{ kind: 'waitlist_offer', channel: 'sms', dueAt: at.toISOString(), version }], { at });
+  } catch (error) {
+    // The lead holds the offer already: its text could not be written, so a person offers it. Moving
+    // on to the next waiting caller would offer one slot to two customers.
+    logger.warn('the text offering a freed slot could not be written', { tenantId: tenant.tenantId, leadId: lead.leadId, error: (error as Error).name });
+    await reviewUnoffered(tenant, made, { failed: { lead, slot, error: error as Error } }, at);
+    return offered;
+  }
   logger.info('freed slot offered to a waitlisted lead', {
     tenantId: tenant.tenantId,
     leadId: lead.leadId,

@@ -8,6 +8,8 @@
 import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { twilioSignature } from '../../functions/notify/inbound-sms.handler';
+import { cancelBooking } from '../../functions/booking/changes';
+import { documentClient } from '../../functions/shared/clients';
 import { putJobType, putTenant } from '../../functions/tenant/store';
 import { demoJobTypes, demoTenant } from '../../local/demo';
 import { TwilioContract } from '../contract-servers/twilio';
@@ -109,5 +111,52 @@ describe('a freed slot the waiting caller cannot be texted about', () => {
       );
     expect(await offerRows(earlier.booking.bookingId)).toHaveLength(0);
     expect(await offerRows(later.booking.bookingId)).toHaveLength(0);
+  }, 240_000);
+
+  it("an offer whose text cannot be written stays the first caller's, as a callback item: the later caller is not offered the same slot", async () => {
+    const tenant = await createTestTenant();
+    const drains = demoJobTypes.find((j) => j.jobTypeId === 'plumbing-drain-clog')!;
+    await putJobType(tenant.tenantId, { ...drains, dailyCap: 1 });
+    const date = nextWeekday(3);
+    const window = { date, start: '10:00' };
+    const first = await settledBooking(tenant, bookingRequest({ window }), { 'Idempotency-Key': `wl-${ulid()}` });
+    expect(first.window, JSON.stringify(first)).toMatchObject({ date, start: '10:00' });
+    const caller = (name: string, phone: string) => bookingRequest({ window, customer: { name, phone } });
+    const earlier = await refusedBooking(tenant, caller('Casey Park', '(512) 555-0183'));
+    const later = await refusedBooking(tenant, caller('Drew Ortiz', '(512) 555-0184'));
+    for (const lead of [earlier, later]) expect((await tenant.call('POST', `/v1/leads/${lead.leadId}/waitlist`, {})).status).toBe(200);
+
+    // DynamoDB throttles the write of the offer's text (its ledger row), once; the cancellation runs
+    // here, in this process, so that the failure can be put in its way.
+    let throttled = 0;
+    const name = `offer-text-throttled-${tenant.tenantId}`;
+    documentClient().middlewareStack.add(
+      (next) => async (args) => {
+        const input = JSON.stringify((args as { input?: unknown }).input ?? {});
+        if (throttled === 0 && input.includes(tenant.tenantId) && input.includes('"kind":"waitlist_offer"')) {
+          throttled++;
+          throw Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), { name: 'ThrottlingException' });
+        }
+        return next(args);
+      },
+      { step: 'initialize', name },
+    );
+    try {
+      await cancelBooking(tenant.tenantId, first.bookingId, 'customer fixed it', 'test', new Date());
+    } finally {
+      documentClient().middlewareStack.remove(name);
+    }
+    expect(throttled).toBe(1);
+
+    const items = (await tenant.call('GET', '/v1/review-items?kind=callback&status=open')).body.items as Array<Record<string, any>>;
+    const item = items.find((i) => i.subject.type === 'lead' && i.subject.id === earlier.leadId);
+    expect(item, JSON.stringify(items)).toMatchObject({ payload: { leadId: earlier.leadId, window: { date, start: '10:00' }, error: 'ThrottlingException' } });
+    expect(item!.reason).toMatch(
+      /^A cancellation freed \w{3}, \w{3} \d{1,2}, 10(:00)? AM.12(:00)? PM, but the text offering it to the waiting caller.* could not be sent \(ThrottlingException: .*\): call them/,
+    );
+    const byId = new Map(((await tenant.call('GET', '/v1/leads')).body.items as Array<Record<string, any>>).map((l) => [l.leadId, l]));
+    expect(byId.get(earlier.leadId)).toMatchObject({ status: 'offered', offer: expect.objectContaining({ date, start: '10:00', freedBy: first.bookingId }) });
+    expect(byId.get(later.leadId)).toMatchObject({ status: 'waitlisted' });
+    expect(items.filter((i) => i.subject.id === later.leadId)).toEqual([]);
   }, 240_000);
 });
