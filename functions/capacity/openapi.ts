@@ -75,17 +75,32 @@ export function registerCapacityPaths(registry: OpenAPIRegistry): void {
       summary: `All ${path} (admin)`,
       responses: { 200: json(z.object({ items: z.array(item) }), 'Items'), ...errors },
     });
+    // A technician write changes the company's technicians version in the same transaction
+    // (tenant/store.ts): one that meets other technician saves at that moment every time is refused whole.
+    const contended: Record<number, ReturnType<typeof json>> = name === 'Technician'
+      ? {
+          503: json(
+            ErrorSchema,
+            "Other changes to this company's technicians were being saved at the same moment: nothing was changed, retry after Retry-After",
+          ),
+        }
+      : {};
     registerRoute(registry, `put${name}`, {
       security,
       summary: `Create or replace a ${name} (admin)`,
       request: { params: CatalogueIdParamsSchema, body: { content: { 'application/json': { schema: input } } } },
-      responses: { 200: json(item, 'Saved'), ...errors },
+      responses: {
+        200: json(item, 'Saved'),
+        ...errors,
+        ...(name === 'Technician' ? { 404: json(ErrorSchema, 'This account has no configuration yet') } : {}),
+        ...contended,
+      },
     });
     registerRoute(registry, `delete${name}`, {
       security,
       summary: `Remove a ${name} (admin)`,
       request: { params: CatalogueIdParamsSchema },
-      responses: { 204: { description: 'Removed' }, ...errors, 404: json(ErrorSchema, 'No such item') },
+      responses: { 204: { description: 'Removed' }, ...errors, 404: json(ErrorSchema, 'No such item'), ...contended },
     });
   }
   registerRoute(registry, 'syncSchedule', {
