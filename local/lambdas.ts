@@ -11,7 +11,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { environmentFor, memoryMbOf, statementsFor, timeoutSecondsOf, type AllowStatement, type GrantRefs } from '../lib/function-definition';
-import { lambdaByName, lambdas, stateMachines, taskLambdaNames, type LambdaSpec } from '../functions/registry';
+import { lambdaByName, lambdas, stateMachines, substitutionKey, taskLambdaNames, type LambdaSpec } from '../functions/registry';
 import { bundleFile, bundleLambdas } from './bundle';
 import { isAllowed } from './iam';
 import type { GuestData, GuestReply, GuestRequest } from './lambda-guest';
@@ -367,24 +367,15 @@ export function synchronousPath(): string[] {
 }
 
 /**
- * Tasks of the synchronous booking workflow a function runs: BookingNodes runs four in a row, and
- * keeps as many warm instances as four functions with one Task each would (up to MAX_INSTANCES).
- */
-function synchronousTasksOf(name: string): number {
-  const booking = stateMachines.find((machine) => machine.name === 'booking')!;
-  const definition = readFileSync(resolve(repoRoot, booking.file), 'utf8');
-  return Math.max(1, definition.split(`\${${name}FunctionArn}`).length - 1);
-}
-
-/**
  * Warm instances of each named function, as provisioned concurrency keeps the synchronous booking
  * path warm in AWS: no booking node pays a cold start inside its Task's time budget. Unless told
- * how many, SYNCHRONOUS_PATH_INSTANCES per Task the function runs on that path, at most MAX_INSTANCES.
+ * how many, SYNCHRONOUS_PATH_INSTANCES per Task the function runs on that path (BookingNodes runs
+ * four in a row: as many as four one-Task functions would keep), at most MAX_INSTANCES.
  */
 export async function warmLambdas(names: readonly string[], instances?: number): Promise<void> {
-  await Promise.all(
-    names.map(async (name) => (await poolFor(name)).warm(instances ?? Math.min(MAX_INSTANCES, SYNCHRONOUS_PATH_INSTANCES * synchronousTasksOf(name)))),
-  );
+  const booking = readFileSync(resolve(repoRoot, stateMachines.find((machine) => machine.name === 'booking')!.file), 'utf8');
+  const tasksOf = (name: string) => Math.max(1, booking.split(`\${${substitutionKey(name)}}`).length - 1);
+  await Promise.all(names.map(async (name) => (await poolFor(name)).warm(instances ?? Math.min(MAX_INSTANCES, SYNCHRONOUS_PATH_INSTANCES * tasksOf(name)))));
 }
 
 export async function invokeLambda(lambdaName: string, event: unknown, overrides?: LocalFunctionOverrides): Promise<unknown> {

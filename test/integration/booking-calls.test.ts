@@ -28,6 +28,7 @@ import { resolveJobType } from '../../functions/triage/booking';
 import { type Call, counted, readsOf } from './dynamo-calls';
 import { bookingRequest, createTestTenant } from './helpers';
 import { routeFacts } from './route-facts';
+import { type DynamoFault, withDynamoFault } from './dynamo-faults';
 import { documentClient } from '../../functions/shared/clients';
 import type { ApiError } from '../../functions/shared/errors';
 import { readTenantConfig } from '../../functions/tenant/config-cache';
@@ -178,44 +179,32 @@ describe('booking nodes use the workflow state (issue 19)', () => {
     const configVersionNow = async () => (await readTenantConfig(tenant.tenantId))!.version;
     const before = await configVersionNow();
     // DynamoDB refuses a transaction that meets another on an item (DynamoDB Local runs them one at a
-    // time and never does): the first `conflicts` technician writes are refused as AWS refuses them.
-    let conflicts = 0;
-    const name = `technician-conflict-${tenant.tenantId}`;
-    documentClient().middlewareStack.add(
-      (next) => async (args) => {
-        const input = JSON.stringify((args as { input?: unknown }).input ?? {});
-        if (input.includes('TransactItems') && input.includes(`T#${tenant.tenantId}`) && input.includes('TECH#') && conflicts > 0) {
-          conflicts--;
-          throw Object.assign(new Error('Transaction cancelled, please refer cancellation reasons for specific reasons [None, TransactionConflict]'), {
-            name: 'TransactionCanceledException',
-            CancellationReasons: [{ Code: 'None' }, { Code: 'TransactionConflict' }],
-          });
-        }
-        return next(args);
-      },
-      { step: 'initialize', name },
-    );
-    try {
-      const technician = { ...demoTechnicians[0]!, technicianId: 'tech-contended', name: 'Connie Contended' };
-      conflicts = 2;
-      await putTechnician(tenant.tenantId, technician);
-      expect(conflicts).toBe(0);
-      expect((await listTechnicians(tenant.tenantId, { consistent: true })).map((t) => t.technicianId)).toContain('tech-contended');
-      const after = await configVersionNow();
-      expect(after).not.toBe(before);
+    // time and never does): technician writes are refused as AWS refuses them.
+    const conflict: DynamoFault = {
+      when: (input) => input.includes('TransactItems') && input.includes(`T#${tenant.tenantId}`) && input.includes('TECH#'),
+      error: () =>
+        Object.assign(new Error('Transaction cancelled, please refer cancellation reasons for specific reasons [None, TransactionConflict]'), {
+          name: 'TransactionCanceledException',
+          CancellationReasons: [{ Code: 'None' }, { Code: 'TransactionConflict' }],
+        }),
+    };
+    const technician = { ...demoTechnicians[0]!, technicianId: 'tech-contended', name: 'Connie Contended' };
+    const twice = await withDynamoFault(conflict, 2, () => putTechnician(tenant.tenantId, technician));
+    expect(twice.refused).toBe(2);
+    expect((await listTechnicians(tenant.tenantId, { consistent: true })).map((t) => t.technicianId)).toContain('tech-contended');
+    const after = await configVersionNow();
+    expect(after).not.toBe(before);
 
-      conflicts = 100;
-      const refused = await putTechnician(tenant.tenantId, { ...technician, technicianId: 'tech-never' }).then(
+    const always = await withDynamoFault(conflict, 100, () =>
+      putTechnician(tenant.tenantId, { ...technician, technicianId: 'tech-never' }).then(
         () => undefined,
         (error: ApiError) => error,
-      );
-      expect(refused).toMatchObject({ name: 'ApiError', code: 'service_unavailable', headers: { 'Retry-After': '1' } });
-      expect(refused!.message).toContain('nothing was changed, try again');
-      expect((await listTechnicians(tenant.tenantId, { consistent: true })).map((t) => t.technicianId)).not.toContain('tech-never');
-      expect(await configVersionNow()).toBe(after);
-    } finally {
-      documentClient().middlewareStack.remove(name);
-    }
+      ),
+    );
+    expect(always.result).toMatchObject({ name: 'ApiError', code: 'service_unavailable', headers: { 'Retry-After': '1' } });
+    expect(always.result!.message).toContain('nothing was changed, try again');
+    expect((await listTechnicians(tenant.tenantId, { consistent: true })).map((t) => t.technicianId)).not.toContain('tech-never');
+    expect(await configVersionNow()).toBe(after);
   });
 
   it('a tenant replaced whole names a version no container has seen, even with the content it had before a technician changed', async () => {

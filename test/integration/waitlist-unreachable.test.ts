@@ -9,7 +9,6 @@ import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { twilioSignature } from '../../functions/notify/inbound-sms.handler';
 import { cancelBooking } from '../../functions/booking/changes';
-import { documentClient } from '../../functions/shared/clients';
 import { putJobType, putTenant } from '../../functions/tenant/store';
 import { demoJobTypes, demoTenant } from '../../local/demo';
 import { TwilioContract } from '../contract-servers/twilio';
@@ -24,6 +23,7 @@ import {
   settledBooking,
   type TestTenant,
 } from './helpers';
+import { withDynamoFault } from './dynamo-faults';
 
 const twilio = new TwilioContract();
 const TENANT_NUMBER = '+15125550100';
@@ -61,24 +61,35 @@ async function texts(tenant: TestTenant, from: string, body: string) {
   });
 }
 
+/**
+ * A day with room for one drain job in the whole company, booked at 10:00 by `first`; two later
+ * callers for that window are refused and put on the waitlist, `earlier` first.
+ */
+async function fullDayWithTwoWaiting(tenant: TestTenant, callers: [{ name: string; phone: string }, { name: string; phone: string }]) {
+  // One drain job a day in the whole company: the next callers of the day find it full.
+  const drains = demoJobTypes.find((j) => j.jobTypeId === 'plumbing-drain-clog')!;
+  await putJobType(tenant.tenantId, { ...drains, dailyCap: 1 });
+  const date = nextWeekday(3);
+  const window = { date, start: '10:00' };
+  const first = await settledBooking(tenant, bookingRequest({ window }), { 'Idempotency-Key': `wl-${ulid()}` });
+  expect(first.window, JSON.stringify(first)).toMatchObject({ date, start: '10:00' });
+
+  const leads = [];
+  for (const customer of callers) leads.push(await refusedBooking(tenant, bookingRequest({ window, customer })));
+  for (const lead of leads) {
+    const waitlisted = await tenant.call('POST', `/v1/leads/${lead.leadId}/waitlist`, { note: 'any cancellation this week' });
+    expect(waitlisted.status, JSON.stringify(waitlisted.body)).toBe(200);
+  }
+  return { date, first, earlier: leads[0]!, later: leads[1]! };
+}
+
 describe('a freed slot the waiting caller cannot be texted about', () => {
   it('goes to dispatch as a callback item on their lead, naming the window; the later caller is not offered it too', async () => {
     const tenant = await twilioTenant();
-    // One drain job a day in the whole company: the next callers of the day find it full.
-    const drains = demoJobTypes.find((j) => j.jobTypeId === 'plumbing-drain-clog')!;
-    await putJobType(tenant.tenantId, { ...drains, dailyCap: 1 });
-    const date = nextWeekday(3);
-    const window = { date, start: '10:00' };
-    const first = await settledBooking(tenant, bookingRequest({ window }), { 'Idempotency-Key': `wl-${ulid()}` });
-    expect(first.window, JSON.stringify(first)).toMatchObject({ date, start: '10:00' });
-
-    const caller = (name: string, phone: string) => bookingRequest({ window, customer: { name, phone } });
-    const earlier = await refusedBooking(tenant, caller('Avery Lopez', '(512) 555-0181'));
-    const later = await refusedBooking(tenant, caller('Blake Chen', '(512) 555-0182'));
-    for (const lead of [earlier, later]) {
-      const waitlisted = await tenant.call('POST', `/v1/leads/${lead.leadId}/waitlist`, { note: 'any cancellation this week' });
-      expect(waitlisted.status, JSON.stringify(waitlisted.body)).toBe(200);
-    }
+    const { date, first, earlier, later } = await fullDayWithTwoWaiting(tenant, [
+      { name: 'Avery Lopez', phone: '(512) 555-0181' },
+      { name: 'Blake Chen', phone: '(512) 555-0182' },
+    ]);
     // The earlier caller then texts STOP: no text of ours reaches them any more.
     const stopped = await texts(tenant, '+15125550181', 'STOP');
     expect(stopped.status).toBe(200);
@@ -115,38 +126,22 @@ describe('a freed slot the waiting caller cannot be texted about', () => {
 
   it("an offer whose text cannot be written stays the first caller's, as a callback item: the later caller is not offered the same slot", async () => {
     const tenant = await createTestTenant();
-    const drains = demoJobTypes.find((j) => j.jobTypeId === 'plumbing-drain-clog')!;
-    await putJobType(tenant.tenantId, { ...drains, dailyCap: 1 });
-    const date = nextWeekday(3);
-    const window = { date, start: '10:00' };
-    const first = await settledBooking(tenant, bookingRequest({ window }), { 'Idempotency-Key': `wl-${ulid()}` });
-    expect(first.window, JSON.stringify(first)).toMatchObject({ date, start: '10:00' });
-    const caller = (name: string, phone: string) => bookingRequest({ window, customer: { name, phone } });
-    const earlier = await refusedBooking(tenant, caller('Casey Park', '(512) 555-0183'));
-    const later = await refusedBooking(tenant, caller('Drew Ortiz', '(512) 555-0184'));
-    for (const lead of [earlier, later]) expect((await tenant.call('POST', `/v1/leads/${lead.leadId}/waitlist`, {})).status).toBe(200);
+    const { date, first, earlier, later } = await fullDayWithTwoWaiting(tenant, [
+      { name: 'Casey Park', phone: '(512) 555-0183' },
+      { name: 'Drew Ortiz', phone: '(512) 555-0184' },
+    ]);
 
     // DynamoDB throttles the write of the offer's text (its ledger row), once; the cancellation runs
     // here, in this process, so that the failure can be put in its way.
-    let throttled = 0;
-    const name = `offer-text-throttled-${tenant.tenantId}`;
-    documentClient().middlewareStack.add(
-      (next) => async (args) => {
-        const input = JSON.stringify((args as { input?: unknown }).input ?? {});
-        if (throttled === 0 && input.includes(tenant.tenantId) && input.includes('"kind":"waitlist_offer"')) {
-          throttled++;
-          throw Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), { name: 'ThrottlingException' });
-        }
-        return next(args);
+    const throttled = await withDynamoFault(
+      {
+        when: (input) => input.includes(tenant.tenantId) && input.includes('"kind":"waitlist_offer"'),
+        error: () => Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), { name: 'ThrottlingException' }),
       },
-      { step: 'initialize', name },
+      1,
+      () => cancelBooking(tenant.tenantId, first.bookingId, 'customer fixed it', 'test', new Date()),
     );
-    try {
-      await cancelBooking(tenant.tenantId, first.bookingId, 'customer fixed it', 'test', new Date());
-    } finally {
-      documentClient().middlewareStack.remove(name);
-    }
-    expect(throttled).toBe(1);
+    expect(throttled.refused).toBe(1);
 
     const items = (await tenant.call('GET', '/v1/review-items?kind=callback&status=open')).body.items as Array<Record<string, any>>;
     const item = items.find((i) => i.subject.type === 'lead' && i.subject.id === earlier.leadId);
