@@ -277,7 +277,9 @@ async function reviewUnoffered(
     if ('failed' in what) {
       const { lead, slot, error, unreachable } = what.failed;
       const room = slot ? formatWindow(slot, tenant.timeZone, 'en').window : day;
-      const who = lead.contact?.name ? `the waiting caller ${lead.contact.name}` : 'the waiting caller';
+      // A recognised caller's name is on their customer record, not the lead: dispatch calls a person by name.
+      const name = lead.contact?.name ?? (lead.customerId ? (await getCustomer(tenant.tenantId, lead.customerId).catch(() => undefined))?.name : undefined);
+      const who = name ? `the waiting caller ${name}` : 'the waiting caller';
       const why = unreachable
         ? `texts cannot reach ${who} (${unreachable})`
         : `the text offering it to ${who} could not be sent (${error?.name}: ${error?.message.slice(0, 300)})`;

@@ -110,7 +110,7 @@ describe('a freed slot the waiting caller cannot be texted about', () => {
       },
     });
     expect(item!.reason).toMatch(
-      /^A cancellation freed \w{3}, \w{3} \d{1,2}, 10(:00)? AM.12(:00)? PM, but texts cannot reach the waiting caller .*: call them/,
+      /^A cancellation freed \w{3}, \w{3} \d{1,2}, 10(:00)? AM.12(:00)? PM, but texts cannot reach the waiting caller Avery Lopez \(.*\): call them/,
     );
     // The place is theirs (offered, by a person), not texted, and not offered to the later caller as well.
     const byId = new Map(((await tenant.call('GET', '/v1/leads')).body.items as Array<Record<string, any>>).map((l) => [l.leadId, l]));
@@ -147,7 +147,7 @@ describe('a freed slot the waiting caller cannot be texted about', () => {
     const item = items.find((i) => i.subject.type === 'lead' && i.subject.id === earlier.leadId);
     expect(item, JSON.stringify(items)).toMatchObject({ payload: { leadId: earlier.leadId, window: { date, start: '10:00' }, error: 'ThrottlingException' } });
     expect(item!.reason).toMatch(
-      /^A cancellation freed \w{3}, \w{3} \d{1,2}, 10(:00)? AM.12(:00)? PM, but the text offering it to the waiting caller.* could not be sent \(ThrottlingException: .*\): call them/,
+      /^A cancellation freed \w{3}, \w{3} \d{1,2}, 10(:00)? AM.12(:00)? PM, but the text offering it to the waiting caller Casey Park could not be sent \(ThrottlingException: .*\): call them/,
     );
     const byId = new Map(((await tenant.call('GET', '/v1/leads')).body.items as Array<Record<string, any>>).map((l) => [l.leadId, l]));
     expect(byId.get(earlier.leadId)).toMatchObject({ status: 'offered', offer: expect.objectContaining({ date, start: '10:00', freedBy: first.bookingId }) });
