@@ -17,7 +17,7 @@
  * Each carries the message the customer(s) would get. Accepting goes through rescheduleBooking
  * (move, reschedule) or the atomic reassignTechnicians (swap).
  */
-import { DateTime } from 'luxon';
+import { instantOf, zonedInstant } from '../shared/zoned-time';
 import { coversPostalCode, isQualified } from '../capacity/availability';
 import type { HoldRecord } from '../capacity/store';
 import { isEmergencyMove, isMemberMove, techniciansToMoveTo, windowsToMoveTo } from '../booking/moves';
@@ -65,8 +65,8 @@ export function lateness(
   if (DONE.has(job.jobState ?? '')) return { minutes: 0, cause: 'late_arrival' };
   let arrival = 0;
   if (job.eta && UNDERWAY.has(job.jobState ?? '')) {
-    const windowEnd = DateTime.fromISO(`${date}T${job.end}`, { zone });
-    arrival = Math.max(0, Math.round(DateTime.fromISO(job.eta).diff(windowEnd, 'minutes').minutes));
+    const windowEnd = zonedInstant(date, zone, job.end);
+    arrival = Math.max(0, Math.round((+instantOf(job.eta, 'UTC') - +windowEnd) / 60_000));
   }
   const running = job.delayMinutes ?? 0;
   return running > arrival ? { minutes: running, cause: 'running_long' } : { minutes: arrival, cause: 'late_arrival' };

@@ -5,7 +5,7 @@
  * board and the planner see it), and the job trail starts as for any confirmed booking. Kept apart
  * from the paging round so the booking workflow's node and the sweep do not bundle the trail's client.
  */
-import { DateTime } from 'luxon';
+import { zonedInstant, zonedIso } from '../shared/zoned-time';
 import { appendTimeline, type BookingRecord, bookingUpdate, getBookingRecord, requireBookingRecord, type TimelineNote, updateBooking } from '../booking/store';
 import { claimHoldItems, listClaims, sendClaimTransaction } from '../capacity/store';
 import { syncBookingToCrm } from '../crm/sync-booking';
@@ -120,7 +120,7 @@ async function confirmAccepted(tenantId: string, bookingId: string, technicianId
     holdId,
     messageVars: {
       ...(booking.messageVars ?? {}),
-      etaIso: DateTime.fromISO(`${window.date}T${window.end}`, { zone: tenant.timeZone }).toISO()!,
+      etaIso: zonedIso(zonedInstant(window.date, tenant.timeZone, window.end), tenant.timeZone),
       ...(technician.name ? { technicianName: technician.name } : {}),
     },
   };

@@ -3,7 +3,7 @@
  * tenant's settings: the booking fields of the state, the context its CRM fields are mapped from
  * (`job.*` paths of the mapping table), and the messages it puts on the notification ledger.
  */
-import { DateTime } from 'luxon';
+import { addDays, addMonths, clockLabel, instantOf, zonedClock, zonedDate, zonedInstant } from '../shared/zoned-time';
 import type { NotificationKind } from '../notify/catalogue';
 import type { PlannedNotification } from '../notify/plan';
 import type { JobEventBody } from './schemas';
@@ -49,6 +49,9 @@ export const NO_SALE_SEQUENCE: Array<[NotificationKind, number]> = [
   ['no_sale_followup_2', 7],
   ['no_sale_followup_3', 30],
 ];
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+
 const VISIT_REMINDERS: NotificationKind[] = ['reminder_48h', 'reminder_day_of'];
 /**
  * What was planned for a visit still to come: its reminders and arrival messages. A job the field
@@ -63,9 +66,13 @@ export function formatCents(cents: number): string {
 
 export function planJobEffects(input: PlanInput): JobEffectsPlan {
   const { state, event, booking, tenant, jobType, channel } = input;
-  const at = DateTime.fromISO(event.occurredAt).toUTC();
-  const iso = at.toISO()!;
-  const local = at.setZone(tenant.timeZone);
+  // Event times carry their offset (schemas.ts); message times are instants, a date is the company's.
+  const at = instantOf(event.occurredAt, 'UTC');
+  const iso = at.toISOString();
+  const today = zonedDate(at, tenant.timeZone);
+  const later = (ms: number) => new Date(+at + ms);
+  /** 10:00 in the company's zone, `days` after the event's local date. */
+  const tenAm = (date: string, days: number) => zonedInstant(addDays(date, days), tenant.timeZone, '10:00');
   const data = event.data ?? {};
   const vars: Record<string, string> = { ...(booking.messageVars ?? {}) };
   const fields: Record<string, unknown> = {};
@@ -73,19 +80,19 @@ export function planJobEffects(input: PlanInput): JobEffectsPlan {
   const notifications: PlannedNotification[] = [];
   const cancelKinds: NotificationKind[] = [];
   let customer: JobEffectsPlan['customer'];
-  const due = (kind: NotificationKind, when: DateTime) => notifications.push({ kind, channel, dueAt: when.toUTC().toISO()! });
+  const due = (kind: NotificationKind, when: Date) => notifications.push({ kind, channel, dueAt: when.toISOString() });
 
   const technicianName = data.technicianName ?? booking.technicianName;
   const eta = data.eta ?? booking.eta;
   if (technicianName) vars.technicianName = technicianName;
-  if (eta) vars.etaLabel = DateTime.fromISO(eta).setZone(tenant.timeZone).toFormat('h:mm a');
+  if (eta) vars.etaLabel = clockLabel(zonedClock(instantOf(eta, 'UTC'), tenant.timeZone));
 
   switch (state) {
     case 'dispatched':
     case 'en_route': {
       Object.assign(fields, state === 'dispatched' ? { dispatchedAt: iso } : { enRouteAt: iso });
       if (data.technicianName) fields.technicianName = data.technicianName;
-      if (data.eta) fields.eta = DateTime.fromISO(data.eta).toUTC().toISO();
+      if (data.eta) fields.eta = instantOf(data.eta, 'UTC').toISOString();
       Object.assign(crmJob, { technicianName, technicianId: data.technicianId ?? booking.window?.technicianId, eta: fields.eta ?? eta });
       due(state === 'dispatched' ? 'eta' : 'on_the_way', at);
       break;
@@ -95,22 +102,20 @@ export function planJobEffects(input: PlanInput): JobEffectsPlan {
       cancelKinds.push(...VISIT_MESSAGES);
       const delayHours = tenant.reviewRequestDelayHours ?? 2;
       due('thank_you', at);
-      due('review_request', at.plus({ hours: delayHours }));
+      due('review_request', later(delayHours * HOUR_MS));
       if (data.noSale) {
-        for (const [kind, days] of NO_SALE_SEQUENCE) due(kind, local.plus({ days }).set({ hour: 10, minute: 0, second: 0, millisecond: 0 }));
+        for (const [kind, days] of NO_SALE_SEQUENCE) due(kind, tenAm(today, days));
         fields.noSale = true;
       }
       if (tenant.reviewUrl) vars.reviewUrl = tenant.reviewUrl;
-      if (jobType?.rebookAfterDays)
-        due('rebooking_followup', local.plus({ days: jobType.rebookAfterDays }).set({ hour: 10, minute: 0, second: 0, millisecond: 0 }));
+      if (jobType?.rebookAfterDays) due('rebooking_followup', tenAm(today, jobType.rebookAfterDays));
       let nextMaintenanceDue: string | undefined;
       if (jobType?.maintenanceIntervalMonths) {
-        const next = local.plus({ months: jobType.maintenanceIntervalMonths }).startOf('day');
-        nextMaintenanceDue = next.toISODate()!;
+        nextMaintenanceDue = addMonths(today, jobType.maintenanceIntervalMonths);
         fields.nextMaintenanceDate = nextMaintenanceDue;
         vars.nextMaintenanceDate = nextMaintenanceDue;
         // Two weeks ahead, at 10:00 local, so the visit can be booked in time.
-        due('maintenance_due', next.minus({ days: 14 }).set({ hour: 10 }));
+        due('maintenance_due', tenAm(nextMaintenanceDue, -14));
       }
       Object.assign(crmJob, {
         completedAt: iso,
@@ -119,7 +124,7 @@ export function planJobEffects(input: PlanInput): JobEffectsPlan {
         nextMaintenanceDate: nextMaintenanceDue,
       });
       customer = {
-        visit: { date: local.toISODate()!, equipmentNotes: data.equipmentNotes, technicianNotes: data.technicianNotes },
+        visit: { date: today, equipmentNotes: data.equipmentNotes, technicianNotes: data.technicianNotes },
         equipment: data.equipment,
         nextMaintenanceDue,
       };
@@ -134,7 +139,7 @@ export function planJobEffects(input: PlanInput): JobEffectsPlan {
       // The work was sold after all: the no-sale sequence stops; a visit done has no reminders left.
       cancelKinds.push(...NO_SALE_SEQUENCE.map(([kind]) => kind), ...VISIT_MESSAGES);
       const days = (tenant.paymentReminderDays ?? [3, 7, 14]).slice(0, PAYMENT_REMINDER_KINDS.length);
-      for (const [i, d] of days.entries()) due(PAYMENT_REMINDER_KINDS[i]!, at.plus({ days: d }));
+      for (const [i, d] of days.entries()) due(PAYMENT_REMINDER_KINDS[i]!, later(d * DAY_MS));
       Object.assign(crmJob, {
         balance: data.amountCents !== undefined ? formatCents(data.amountCents) : undefined,
         lineItems: data.lineItems?.map((item) => `${item.description}: ${formatCents(item.amountCents)}`).join('; '),
@@ -162,7 +167,7 @@ export function planJobEffects(input: PlanInput): JobEffectsPlan {
       fields.noShowAt = iso;
       cancelKinds.push(...VISIT_MESSAGES);
       crmJob.reason = data.reason;
-      due('no_show_followup', at.plus({ hours: 1 }));
+      due('no_show_followup', later(HOUR_MS));
       break;
     case 'rescheduled':
       fields.rescheduledAt = iso;

@@ -12,7 +12,7 @@
  *   ESPAÑOL, ESPANOL / ENGLISH    the language of the customer's messages
  * Anything else is a `customer_reply` for dispatch.
  */
-import { DateTime } from 'luxon';
+import { zonedDate } from '../shared/zoned-time';
 import type { BookingRecord } from '../booking/store';
 
 export type ReplyCommand =
@@ -105,7 +105,7 @@ const DONE_JOB_STATES = new Set(['completed', 'cancelled', 'no_show', 'invoiced'
  * booking of all (a reply to a thank-you still lands on its job). `bookings` come newest first.
  */
 export function bookingForReply(bookings: BookingRecord[], command: ReplyCommand, now: Date, timeZone: string): { booking?: BookingRecord; open: boolean } {
-  const today = DateTime.fromJSDate(now, { zone: timeZone }).toISODate()!;
+  const today = zonedDate(now, timeZone);
   if (command.kind === 'pay') {
     const unpaid = bookings.find((b) => b.invoicedAmountCents !== undefined && !b.paidAt);
     return { booking: unpaid, open: Boolean(unpaid) };

@@ -4,7 +4,7 @@
  * fall in quiet hours wait until they end, in the company's time zone; messages to staff
  * (technicians, dispatch, on-call) go at once.
  */
-import { DateTime } from 'luxon';
+import { addDays, zonedClock, zonedDate, zonedInstant } from '../shared/zoned-time';
 import { isStaffMessage, type NotificationKind } from './catalogue';
 
 export interface QuietHours {
@@ -19,15 +19,13 @@ export type DeliveryDecision =
 
 /** When quiet hours that contain `now` end, or undefined when `now` is outside them. */
 export function quietHoursEnd(now: Date, quiet: QuietHours, timeZone: string): Date | undefined {
-  const local = DateTime.fromJSDate(now, { zone: timeZone });
-  const hhmm = local.toFormat('HH:mm');
+  const hhmm = zonedClock(now, timeZone);
   const overnight = quiet.start > quiet.end; // e.g. 21:00-08:00
   const inside = overnight ? hhmm >= quiet.start || hhmm < quiet.end : hhmm >= quiet.start && hhmm < quiet.end;
   if (!inside) return undefined;
-  const [h, m] = quiet.end.split(':').map(Number) as [number, number];
-  let end = local.set({ hour: h, minute: m, second: 0, millisecond: 0 });
-  if (end <= local) end = end.plus({ days: 1 });
-  return end.toJSDate();
+  const today = zonedDate(now, timeZone);
+  const end = zonedInstant(today, timeZone, quiet.end);
+  return end > now ? end : zonedInstant(addDays(today, 1), timeZone, quiet.end);
 }
 
 export function decideDelivery(args: {

@@ -6,7 +6,7 @@
  * the renewal date; after the last failed retry the membership lapses and a win-back sequence
  * starts. Every step names a deterministic id, so the scan run twice a day does nothing twice.
  */
-import { DateTime } from 'luxon';
+import { addMonths, daysBetween } from '../shared/zoned-time';
 import type { NotificationKind } from '../notify/catalogue';
 
 export const NOTICE_DAYS = [60, 30, 7, 0] as const;
@@ -33,10 +33,6 @@ export type RenewalStep =
   | { type: 'notice'; kind: NotificationKind; cycle: string }
   | { type: 'charge'; cycle: string; attempt: number }
   | { type: 'lapse'; cycle: string };
-
-function daysBetween(from: string, to: string): number {
-  return Math.round(DateTime.fromISO(to, { zone: 'utc' }).diff(DateTime.fromISO(from, { zone: 'utc' }), 'days').days);
-}
 
 /** The notice for the band `daysLeft` falls in (60 / 30 / 7 / 0), if any. */
 export function noticeFor(daysLeft: number): NotificationKind | undefined {
@@ -67,5 +63,5 @@ export function renewalSteps(membership: MembershipState, today: string): Renewa
 
 /** The date a term renewed on `cycle` runs to. */
 export function nextRenewal(cycle: string, termMonths: number): string {
-  return DateTime.fromISO(cycle, { zone: 'utc' }).plus({ months: termMonths }).toISODate()!;
+  return addMonths(cycle, termMonths);
 }

@@ -7,11 +7,11 @@
  * the same day (a retry, a redelivered schedule) sends and charges nothing twice. A tenant with no
  * payment provider set up in AWS is charged nothing and gets a `setup_required` review item.
  */
-import { DateTime } from 'luxon';
 import { addLedgerRows } from '../notify/queue-now';
 import { findOpenReviewItems, openReviewItem } from '../review/store';
 import { logger } from '../shared/logger';
 import { getTenant } from '../tenant/store';
+import { addDays, zonedClock, zonedDate, zonedInstant } from '../shared/zoned-time';
 import { nextRenewal, renewalSteps, RETRY_AFTER_DAYS, WINBACK_AFTER_DAYS, type RenewalStep } from './cadence';
 import { openSetupItem } from '../review/setup';
 import { SecretNotSetError } from '../shared/secrets';
@@ -29,6 +29,8 @@ import {
   type ChargeAttempt,
   type Membership,
 } from './store';
+
+const DAY_MS = 86_400_000;
 
 /** The local hour (tenant's time zone) at which its renewals run; the schedule runs every hour. */
 export const RENEWALS_LOCAL_HOUR = 9;
@@ -85,8 +87,7 @@ async function lapse(m: Membership, cycle: string, today: string, at: Date, summ
   const next = await updateMembership(m, { status: 'lapsed', lapsedOn: today }, at);
   if (!next) return undefined;
   summary.lapsed++;
-  const start = DateTime.fromJSDate(at);
-  for (const [kind, days] of WINBACK_AFTER_DAYS) summary.notices += await notice(next, kind, cycle, start.plus({ days }).toUTC().toISO()!, at);
+  for (const [kind, days] of WINBACK_AFTER_DAYS) summary.notices += await notice(next, kind, cycle, new Date(+at + days * DAY_MS).toISOString(), at);
   return next;
 }
 
@@ -163,10 +164,13 @@ async function charge(
  * next time it comes round, not whenever the scan happens to run.
  */
 export function renewalNoticeAt(at: Date, tenant: Pick<Tenant, 'timeZone' | 'renewalNoticeHour'>): string {
-  const local = DateTime.fromJSDate(at).setZone(tenant.timeZone);
-  let due = local.set({ hour: tenant.renewalNoticeHour ?? 10, minute: 0, second: 0, millisecond: 0 });
-  if (due < local.startOf('hour')) due = due.plus({ days: 1 });
-  return due < local ? at.toISOString() : due.toUTC().toISO()!;
+  const today = zonedDate(at, tenant.timeZone);
+  const noticeClock = `${String(tenant.renewalNoticeHour ?? 10).padStart(2, '0')}:00`;
+  // Still this hour: a scan late in the notice hour sends now; past it, the same hour tomorrow.
+  const hourStarted = zonedInstant(today, tenant.timeZone, `${zonedClock(at, tenant.timeZone).slice(0, 2)}:00`);
+  let due = zonedInstant(today, tenant.timeZone, noticeClock);
+  if (due < hourStarted) due = zonedInstant(addDays(today, 1), tenant.timeZone, noticeClock);
+  return due < at ? at.toISOString() : due.toISOString();
 }
 
 async function runMembership(
@@ -209,9 +213,8 @@ export async function runRenewals(at: Date, options: { tenantIds?: string[]; loc
   for (const tenantId of tenantIds) {
     const tenant = await getTenant(tenantId);
     if (!tenant) continue;
-    const local = DateTime.fromJSDate(at).setZone(tenant.timeZone);
-    if (options.localHour !== undefined && local.hour !== options.localHour) continue;
-    const today = local.toISODate()!;
+    if (options.localHour !== undefined && Number(zonedClock(at, tenant.timeZone).slice(0, 2)) !== options.localHour) continue;
+    const today = zonedDate(at, tenant.timeZone);
     const providerOf = providerOnce(tenant, at);
     for (const entry of await listTenantMemberships(tenantId)) {
       const m = await getMembership(tenantId, entry.customerId, entry.membershipId);

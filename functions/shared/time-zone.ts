@@ -1,7 +1,7 @@
 /**
  * Whether `zone` names a time zone this runtime knows (`America/Chicago`, `UTC`), asked of Intl the
- * way luxon's `IANAZone.isValidZone` asks it. Schemas that only validate a zone use this rather
- * than luxon, which is ~70 KB of every bundle that imports it (issue 19); date math stays on luxon.
+ * way luxon's `IANAZone.isValidZone` asks it. No function imports luxon (~70 KB of every bundle that
+ * did, issue 19): zone arithmetic is functions/shared/zoned-time.ts's.
  */
 export function isIanaTimeZone(zone: string): boolean {
   if (!zone) return false;

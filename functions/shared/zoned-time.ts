@@ -83,6 +83,27 @@ export function addDays(date: string, days: number): string {
   return isoDateOfUtc(new Date(Date.UTC(y, m - 1, d) + days * DAY_MS));
 }
 
+/**
+ * The calendar date `months` after `date` (negative: before), on the same day of the month or, when
+ * that month is shorter, its last day (Jan 31 + 1 month: Feb 28, or 29 in a leap year), as luxon's
+ * `plus({ months })`.
+ */
+export function addMonths(date: string, months: number): string {
+  const [y, m, d] = parts(date);
+  const index = y * 12 + (m - 1) + months;
+  const year = Math.floor(index / 12);
+  const month = index - year * 12;
+  const lastDay = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
+  return isoDateOfUtc(new Date(Date.UTC(year, month, Math.min(d, lastDay))));
+}
+
+/** A clock time (`HH:mm`) as a customer reads it: `2:05 PM`, `12:00 AM` (luxon's `h:mm a`). */
+export function clockLabel(clock: string): string {
+  const [hours, minutes] = clock.split(':') as [string, string];
+  const h = Number(hours);
+  return `${h % 12 || 12}:${minutes} ${h < 12 ? 'AM' : 'PM'}`;
+}
+
 /** ISO weekday of a calendar date: 1 Monday ... 7 Sunday. */
 export function isoWeekday(date: string): number {
   const [y, m, d] = parts(date);
@@ -119,7 +140,7 @@ export function zonedIso(at: Date, timeZone: string): string {
  * `timeZone` (luxon's `fromISO(iso, { zone })`). An invalid Date when it names none.
  */
 export function instantOf(iso: string, timeZone: string): Date {
-  const match = /^(\d{4}-\d{2}-\d{2})(?:T(\d{2}:\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}(?::?\d{2})?)?)?$/i.exec(iso);
+  const match = /^(\d{4}-\d{2}-\d{2})(?:T(\d{2}:\d{2})(?::(\d{2})(?:\.(\d+))?)?(Z|[+-]\d{2}(?::?\d{2})?)?)?$/i.exec(iso);
   const [, date, time, seconds, fraction, offset] = match ?? [];
   if (!date || !isCalendarDate(date) || (time && !/^([01]\d|2[0-3]):[0-5]\d$/.test(time)) || Number(seconds ?? 0) > 59) return new Date(Number.NaN);
   const extra = Number(seconds ?? 0) * 1000 + Math.floor(Number(`0.${fraction ?? 0}`) * 1000);

@@ -9,6 +9,9 @@ import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import {
   addDays,
+  addMonths,
+  clockLabel,
+  instantOf,
   daysBetween,
   isCalendarDate,
   isoWeekday,
@@ -125,5 +128,36 @@ describe('zoned time', () => {
       expect(daysBetween(bad, '2026-01-01')).toBeNaN();
     }
     expect(isCalendarDate('2028-02-29')).toBe(true);
+  });
+
+  it('months later are luxon’s: the same day of the month, or the last of a shorter month', () => {
+    fc.assert(
+      fc.property(date, fc.integer({ min: -36, max: 36 }), (day, months) => {
+        expect(addMonths(day, months)).toBe(DateTime.fromISO(day, { zone: 'UTC' }).plus({ months }).toISODate());
+      }),
+    );
+    expect(addMonths('2027-01-31', 1)).toBe('2027-02-28');
+    expect(addMonths('2028-01-31', 1)).toBe('2028-02-29');
+    expect(addMonths('2026-12-15', 12)).toBe('2027-12-15');
+  });
+
+  it('a clock time reads as luxon’s h:mm a, and an ISO date-time with its own offset is the instant luxon reads', () => {
+    fc.assert(
+      fc.property(clock, (hhmm) => {
+        expect(clockLabel(hhmm)).toBe(DateTime.fromISO(`2026-01-05T${hhmm}`, { zone: 'UTC' }).toFormat('h:mm a'));
+      }),
+    );
+    expect([clockLabel('00:05'), clockLabel('12:00'), clockLabel('23:59')]).toEqual(['12:05 AM', '12:00 PM', '11:59 PM']);
+    const instant = fc.integer({ min: Date.UTC(2020, 0, 1), max: Date.UTC(2031, 0, 1) }).map((ms) => new Date(ms));
+    fc.assert(
+      fc.property(instant, zone, (at, timeZone) => {
+        const written = DateTime.fromJSDate(at, { zone: timeZone }).toISO()!;
+        expect(+instantOf(written, 'UTC')).toBe(+DateTime.fromISO(written));
+        expect(+instantOf(written, 'UTC')).toBe(+at);
+      }),
+      { numRuns: 300 },
+    );
+    // More fractional digits than milliseconds (a CRM's nanoseconds): the instant to the millisecond.
+    expect(instantOf('2026-12-01T15:04:05.123456789123-06:00', 'UTC').toISOString()).toBe('2026-12-01T21:04:05.123Z');
   });
 });
