@@ -71,23 +71,43 @@ export async function pollOnce(sqs: LocalSqs, queue: (typeof queues)[number], wa
   return messages.length;
 }
 
+/**
+ * A queue with nothing to receive is looked at again after this long even when nothing is sent to
+ * it: a failed message comes back when its visibility timeout ends, a redriven one when the DLQ's
+ * move puts it back, and no send announces either.
+ */
+const IDLE_LOOK_MS = 1_000;
+
+/**
+ * One loop per work queue: receive (no wait) and invoke while there are messages; then wait for the
+ * next send to that queue (LocalSqs.nextSend) or IDLE_LOOK_MS. Lambda's mapping long-polls, and SQS
+ * answers a long poll as soon as a message is there; the SQS server answers one only when the batch
+ * is full or the wait is over, so a long poll here held a lone message up to its whole wait (a
+ * confirmation text waited up to a second for its worker) and scanned every queue every 10 ms.
+ */
 export function startPollers(sqs: LocalSqs): { stop(): Promise<void> } {
   let running = true;
   const loops = queues
     .filter((queue) => queue.consumer)
     .map(async (queue) => {
       while (running) {
+        // Asked before the receive: a message sent while it runs wakes the wait after it.
+        const next = sqs.nextSend(queue.name, IDLE_LOOK_MS);
         try {
-          await pollOnce(sqs, queue, 1);
+          if ((await pollOnce(sqs, queue, 0)) > 0) {
+            next.cancel();
+            continue;
+          }
         } catch (error) {
           if (running) console.error(`local poller ${queue.name}:`, (error as Error).message);
-          await new Promise((r) => setTimeout(r, 500));
         }
+        await next.sent;
       }
     });
   return {
     stop: async () => {
       running = false;
+      sqs.wakeAll();
       await Promise.allSettled(loops);
     },
   };

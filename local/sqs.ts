@@ -2,7 +2,7 @@
  * The SQS server (local-aws-sqs, SQS JSON protocol) with every work queue and its DLQ, configured
  * from functions/registry.ts exactly as the CDK stack configures them (redrive to DLQ after 5).
  */
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createSqsServer } from 'local-aws-sqs';
 import { deadLetterPolicy, queues, type QueueSpec } from '../functions/registry';
 import { freePort } from './ports';
@@ -15,6 +15,14 @@ export interface LocalSqs {
   dlqUrl(name: QueueSpec['name']): string;
   /** The async-targets dead-letter queue (lib/queues.ts): schedules' and rules' undeliverable events, scheduled runs that failed. */
   asyncTargetsDlqUrl: string;
+  /**
+   * Settles when the server has stored a message sent to work queue `name` (SendMessage or
+   * SendMessageBatch), or after `ms`, or on `wakeAll`; `cancel` forgets it. The pollers wait on it
+   * between receives instead of long-polling (local/pollers.ts).
+   */
+  nextSend(name: QueueSpec['name'], ms: number): { sent: Promise<void>; cancel(): void };
+  /** Settles every `nextSend` now (the pollers stopping). */
+  wakeAll(): void;
   stop(): Promise<void>;
 }
 
@@ -64,11 +72,51 @@ export async function startSqs(): Promise<LocalSqs> {
     queues: definitions,
   });
   const url = (queueName: string) => localQueueUrl(endpoint, queueName);
+
+  // Who waits for a send, by local queue name. The server's own handler reads the body with 'data'
+  // listeners; this one listens beside it (every listener gets every chunk) and wakes the queue's
+  // waiters once the answer has gone, when the message is stored.
+  const waiting = new Map<string, Set<() => void>>();
+  const wake = (queueName: string) => {
+    const waiters = waiting.get(queueName);
+    waiting.delete(queueName);
+    for (const settle of waiters ?? []) settle();
+  };
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (!/^AmazonSQS\.SendMessage(Batch)?$/.test(String(req.headers['x-amz-target'] ?? ''))) return;
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    res.once('finish', () => {
+      try {
+        const queueUrl = (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { QueueUrl?: unknown }).QueueUrl;
+        if (typeof queueUrl === 'string') wake(queueUrl.split('/').pop()!);
+      } catch {
+        // Not JSON: the server answered it as it answers any malformed request.
+      }
+    });
+  });
   return {
     endpoint,
     queueUrl: (name) => url(localQueueName(name)),
     dlqUrl: (name) => url(localQueueName(name, '-dlq')),
     asyncTargetsDlqUrl: url(localQueueName(ASYNC_TARGETS_DLQ)),
+    nextSend: (name, ms) => {
+      const queueName = localQueueName(name);
+      let settle = () => {};
+      const sent = new Promise<void>((resolve) => {
+        const timer = setTimeout(() => settle(), ms);
+        settle = () => {
+          clearTimeout(timer);
+          waiting.get(queueName)?.delete(settle);
+          resolve();
+        };
+      });
+      waiting.set(queueName, (waiting.get(queueName) ?? new Set()).add(settle));
+      return { sent, cancel: () => settle() };
+    },
+    wakeAll: () => {
+      for (const queueName of [...waiting.keys()]) wake(queueName);
+    },
     stop: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
