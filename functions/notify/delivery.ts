@@ -4,7 +4,7 @@
  * fall in quiet hours wait until they end, in the company's time zone; messages to staff
  * (technicians, dispatch, on-call) go at once.
  */
-import { addDays, zonedClock, zonedDate, zonedInstant } from '../shared/zoned-time';
+import { nextClockAfter, zonedClock } from '../shared/zoned-time';
 import { isStaffMessage, type NotificationKind } from './catalogue';
 
 export interface QuietHours {
@@ -23,9 +23,7 @@ export function quietHoursEnd(now: Date, quiet: QuietHours, timeZone: string): D
   const overnight = quiet.start > quiet.end; // e.g. 21:00-08:00
   const inside = overnight ? hhmm >= quiet.start || hhmm < quiet.end : hhmm >= quiet.start && hhmm < quiet.end;
   if (!inside) return undefined;
-  const today = zonedDate(now, timeZone);
-  const end = zonedInstant(today, timeZone, quiet.end);
-  return end > now ? end : zonedInstant(addDays(today, 1), timeZone, quiet.end);
+  return nextClockAfter(now, timeZone, quiet.end);
 }
 
 export function decideDelivery(args: {

@@ -60,6 +60,25 @@ export function offsetChangesOn(date: string, timeZone: string): boolean {
   );
 }
 
+/**
+ * The first instant after `now` at which the clocks in `timeZone` show `clock` (`HH:mm`): today's,
+ * else, when today's has passed, tomorrow's. On a fall-back day a time the change repeats comes
+ * round twice: an hour after its first occurrence has passed, its second is still today's (quiet
+ * hours ending at 01:59 in Los Angeles, asked at 01:00 after the clocks went back, end at the second
+ * 01:59, not tomorrow's).
+ */
+export function nextClockAfter(now: Date, timeZone: string, clock: string): Date {
+  const today = zonedDate(now, timeZone);
+  const first = zonedInstant(today, timeZone, clock);
+  if (first > now) return first;
+  const repeatedBy = zonedOffsetMinutes(first, timeZone) - zonedOffsetMinutes(now, timeZone);
+  if (repeatedBy > 0) {
+    const again = new Date(+first + repeatedBy * 60_000);
+    if (again > now && zonedDate(again, timeZone) === today && zonedClock(again, timeZone) === zonedClock(first, timeZone)) return again;
+  }
+  return zonedInstant(addDays(today, 1), timeZone, clock);
+}
+
 /** The date (`YYYY-MM-DD`) the clocks in `timeZone` show at `at`. */
 export function zonedDate(at: Date, timeZone: string): string {
   const local = new TZDateMini(+at, timeZone);

@@ -65,6 +65,11 @@ describe('schedules in the company’s zone', () => {
       }),
       { numRuns: 2000 },
     );
+    // 01:00 in Los Angeles just after the clocks went back, quiet 00:00-01:59: the second 01:59 of the
+    // day ends them, not tomorrow's (found by the property: the first 01:59 had passed an hour before).
+    expect(quietHoursEnd(new Date('2026-11-01T09:00:00Z'), { start: '00:00', end: '01:59' }, 'America/Los_Angeles')?.toISOString()).toBe(
+      '2026-11-01T09:59:00.000Z',
+    );
     // 22:30 in Chicago in winter, quiet 21:00-08:00: the text waits for 08:00 the next morning.
     expect(quietHoursEnd(new Date('2026-12-02T04:30:00Z'), { start: '21:00', end: '08:00' }, 'America/Chicago')?.toISOString()).toBe(
       '2026-12-02T14:00:00.000Z',
