@@ -28,12 +28,15 @@ import { planForStatus } from '../notify/plan';
 import { addLedgerRows } from '../notify/queue-now';
 import { cancelPendingRows } from '../notify/store';
 import { ApiError } from '../shared/errors';
+import { logger } from '../shared/logger';
+import { openReviewItem } from '../review/store';
 import { getJobType, getTenant } from '../tenant/store';
 import type { Tenant } from '../tenant/model';
 import type { BookingStatus } from './schemas';
 import { CHANGEABLE } from './changeable';
 import type { RescheduleRequestSchema } from './schemas-changes';
 import { appendTimeline, bookingUpdate, getBookingRecord, type BookingRecord } from './store';
+import { type ChangeFollowUp, clearFollowUp, FOLLOW_UP_ATTEMPTS, followUpPut } from './follow-up-store';
 
 export { CHANGEABLE };
 
@@ -59,6 +62,8 @@ export async function decideBooking(args: {
   at: Date;
   release?: boolean;
   commit?: HoldRecord;
+  /** Written in the same transaction (the change's follow-up item: booking/follow-up-store.ts). */
+  alsoWrite?: TransactItem[];
 }): Promise<boolean> {
   const { booking, at, commit } = args;
   // A move's hold keeps daily tokens of the hold the booking had when it was made: handed over from
@@ -70,6 +75,7 @@ export async function decideBooking(args: {
     { Update: bookingUpdate(booking.tenantId, booking.bookingId, args.fields, { onlyFrom: args.onlyFrom, at, ifHoldId: booking.holdId ?? null }) },
     ...(commit ? commitHoldItems(commit, booking.bookingId) : []),
     ...(args.release && booking.holdId ? await releaseHoldItems(booking.tenantId, booking.holdId, handedOver) : []),
+    ...(args.alsoWrite ?? []),
   ];
   return sendClaimTransaction(items);
 }
@@ -88,10 +94,12 @@ export async function endBooking(
   fields: Parameters<typeof bookingUpdate>[2],
   onlyFrom: BookingStatus[],
   at: Date,
+  /** Items written with the decision, from the booking as it is decided on (a cancellation's follow-up). */
+  alsoWrite?: (booking: BookingRecord) => TransactItem[],
 ): Promise<BookingRecord> {
   for (let attempt = 0; attempt < DECISION_ATTEMPTS; attempt++) {
     const booking = await loadChangeable(tenantId, bookingId, onlyFrom);
-    if (await decideBooking({ booking, fields, onlyFrom, at, release: true })) return booking;
+    if (await decideBooking({ booking, fields, onlyFrom, at, release: true, alsoWrite: alsoWrite?.(booking) })) return booking;
   }
   throw new ApiError('conflict', 'The booking kept changing while this was decided; read it again', 'id');
 }
@@ -158,6 +166,17 @@ export async function rescheduleBooking(tenantId: string, bookingId: string, cha
   const window = { date: hold.plan.date, start: hold.plan.start, end: hold.plan.end, technicianId: hold.plan.technicianId };
   const versions = moveVersions(booking, window);
   const version = versions.scheduleVersion;
+  const owed = followUpPut({
+    tenantId,
+    bookingId,
+    change: 'rescheduled',
+    at: at.toISOString(),
+    by,
+    ...(change.reason ? { reason: change.reason } : {}),
+    ...(current ? { from: current } : {}),
+    to: window,
+    version,
+  });
   const moved =
     hold.status === 'HELD' &&
     (await decideBooking({
@@ -167,6 +186,7 @@ export async function rescheduleBooking(tenantId: string, bookingId: string, cha
       at,
       release: true,
       commit: hold,
+      alsoWrite: [owed.item],
     }));
   if (!moved) {
     // The new hold is only HELD (it would expire by itself): give it back now.
@@ -178,10 +198,8 @@ export async function rescheduleBooking(tenantId: string, bookingId: string, cha
     throw new ApiError('conflict', 'The new window was taken meanwhile; look again', 'window');
   }
 
-  // 3. Messages move with the booking.
-  await announceScheduleChange({ tenant, booking, window, version, by, reason: change.reason, node: 'RescheduleBooking', at });
-  // The window it left is free again: the earliest waitlisted caller of the trade is offered it (leads/waitlist.ts).
-  if (current && (current.date !== window.date || current.start !== window.start)) await offerFreedSlot(tenantId, booking, current, at, 'reschedule');
+  // 3. Messages move with the booking; the window it left goes to a waiting caller.
+  await finishChange(owed.followUp, booking, tenant);
   return getBookingRecord(tenantId, bookingId);
 }
 
@@ -261,24 +279,126 @@ export async function announceScheduleChange(args: {
 }
 
 export async function cancelBooking(tenantId: string, bookingId: string, reason: string, by: string, at: Date) {
-  // The status change and the release of the claims the booking owns now: one decision.
-  const booking = await endBooking(tenantId, bookingId, { status: 'cancelled', statusReason: reason }, CHANGEABLE, at);
-  await cancelPendingRows(tenantId, bookingId, at);
-  const version = (booking.scheduleVersion ?? 1) + 1;
-  await addLedgerRows(
-    tenantId,
-    bookingId,
-    [
-      { kind: 'cancellation', channel: 'sms', dueAt: at.toISOString(), version },
-      ...(booking.window?.technicianId
-        ? [{ kind: 'technician_unassigned' as const, channel: 'sms' as const, dueAt: at.toISOString(), technicianId: booking.window.technicianId, version }]
-        : []),
-    ],
-    { at },
-  );
-  await appendTimeline(tenantId, bookingId, 'CancelBooking', 'cancelled', { reason, by }, at);
-  await syncBookingToCrm(tenantId, bookingId, 'cancelled', 'CancelBooking', at);
-  // The freed window goes to the earliest waitlisted caller of the trade (leads/waitlist.ts).
-  await offerFreedSlot(tenantId, booking, booking.window, at, 'cancellation');
+  // The status change, the release of the claims the booking owns now and what that owes: one decision.
+  let owed: ChangeFollowUp | undefined;
+  const booking = await endBooking(tenantId, bookingId, { status: 'cancelled', statusReason: reason }, CHANGEABLE, at, (decided) => {
+    const { followUp, item } = followUpPut({
+      tenantId,
+      bookingId,
+      change: 'cancelled',
+      at: at.toISOString(),
+      by,
+      reason,
+      ...(decided.window ? { from: decided.window } : {}),
+      version: (decided.scheduleVersion ?? 1) + 1,
+    });
+    owed = followUp;
+    return [item];
+  });
+  await finishChange(owed!, booking);
   return getBookingRecord(tenantId, bookingId);
+}
+
+/**
+ * What a change owes, each step safe to take again: pending texts cancelled, the change's own rows
+ * (ledger rows are keyed by kind and version: one written again is not queued again), the timeline
+ * entry (keyed by the change's time), the CRM's state, and the freed window offered once
+ * (follow-up-store.ts markOfferedItem). `booking`: the booking as the change found it. `offerAt`:
+ * when the offer is made (the sweep's now when it takes over; the window must still be open then).
+ */
+async function followUps(owed: ChangeFollowUp, booking: BookingRecord, options: { tenant?: Tenant; offerAt?: Date } = {}): Promise<void> {
+  const { tenantId, bookingId, version, from } = owed;
+  const at = new Date(owed.at);
+  if (owed.change === 'cancelled_in_field' || owed.change === 'moved_in_field') {
+    const to = owed.to;
+    if (from && (!to || from.date !== to.date || from.start !== to.start)) {
+      await offerFreedSlot(tenantId, booking, from, options.offerAt ?? at, owed.change === 'moved_in_field' ? 'reschedule' : 'cancellation', owed);
+    }
+    return;
+  }
+  if (owed.change === 'cancelled') {
+    await cancelPendingRows(tenantId, bookingId, at);
+    await addLedgerRows(
+      tenantId,
+      bookingId,
+      [
+        { kind: 'cancellation', channel: 'sms', dueAt: owed.at, version },
+        ...(from?.technicianId
+          ? [{ kind: 'technician_unassigned' as const, channel: 'sms' as const, dueAt: owed.at, technicianId: from.technicianId, version }]
+          : []),
+      ],
+      { at },
+    );
+    await appendTimeline(tenantId, bookingId, 'CancelBooking', 'cancelled', { reason: owed.reason, by: owed.by }, at);
+    await syncBookingToCrm(tenantId, bookingId, 'cancelled', 'CancelBooking', at);
+    // The freed window goes to the earliest waitlisted caller of the trade (leads/waitlist.ts).
+    await offerFreedSlot(tenantId, booking, from, options.offerAt ?? at, 'cancellation', owed);
+    return;
+  }
+  const window = owed.to!;
+  const tenant = options.tenant ?? (await getTenant(tenantId));
+  if (!tenant) throw new Error(`follow-ups of ${bookingId}: tenant ${tenantId} not found`);
+  await announceScheduleChange({ tenant, booking, window, version, by: owed.by, reason: owed.reason, node: 'RescheduleBooking', at });
+  // The window it left is free again: the earliest waitlisted caller of the trade is offered it (leads/waitlist.ts).
+  if (from && (from.date !== window.date || from.start !== window.start)) {
+    await offerFreedSlot(tenantId, booking, from, options.offerAt ?? at, 'reschedule', owed);
+  }
+}
+
+/**
+ * The change's run does what the change owes, then takes its follow-up off the due index. A failure
+ * leaves the follow-up for the recovery sweep (resumeFollowUps): the change is made, and its answer
+ * says so; the customer is told a little later rather than never.
+ */
+export async function finishChange(owed: ChangeFollowUp, booking: BookingRecord, tenant?: Tenant): Promise<void> {
+  try {
+    await followUps(owed, booking, { tenant });
+    await clearFollowUp(owed);
+  } catch (error) {
+    logger.warn("a change's follow-ups failed: the recovery sweep takes them over", {
+      tenantId: owed.tenantId,
+      bookingId: owed.bookingId,
+      change: owed.change,
+      error: (error as Error).name,
+    });
+  }
+}
+
+/**
+ * The recovery sweep's part (recover-stuck.ts): a change whose run did not finish its follow-ups.
+ * A reschedule the booking has moved on from (a later move announced its own time) offers the window
+ * it freed and tells nobody of a time no longer true. After FOLLOW_UP_ATTEMPTS sweeps, a person is told.
+ */
+export async function resumeFollowUps(owed: ChangeFollowUp, at: Date): Promise<'done' | 'failed' | 'to_review'> {
+  const record = await getBookingRecord(owed.tenantId, owed.bookingId);
+  try {
+    if (!record) throw new Error(`booking ${owed.bookingId} not found`);
+    if ((owed.change === 'rescheduled' || owed.change === 'moved_in_field') && record.scheduleVersion !== owed.version) {
+      if (owed.from) await offerFreedSlot(owed.tenantId, record, owed.from, at, 'reschedule', owed);
+    } else {
+      // As the change found it: the reschedule's announcement compares with the window it left.
+      await followUps(owed, owed.change === 'cancelled' ? record : { ...record, window: owed.from ?? null }, { offerAt: at });
+    }
+    await clearFollowUp(owed);
+    return 'done';
+  } catch (error) {
+    if ((owed.attempts ?? 0) < FOLLOW_UP_ATTEMPTS) throw error;
+    const what = owed.change === 'cancelled' || owed.change === 'cancelled_in_field' ? 'cancelled' : 'moved';
+    const failed = `failed ${FOLLOW_UP_ATTEMPTS} times (${(error as Error).name}: ${(error as Error).message})`;
+    await openReviewItem(
+      owed.tenantId,
+      {
+        kind: 'workflow_failed',
+        reason:
+          owed.change === 'cancelled' || owed.change === 'rescheduled'
+            ? `The booking was ${what}, but telling the customer, the technician and the CRM ${failed}: check the booking's messages and the CRM, and tell the customer.`
+            : `The booking was ${what} in the field service system, but offering the window it left to a waiting caller ${failed}: see the waitlist and offer it.`,
+        subject: { type: 'booking', id: owed.bookingId },
+        payload: { change: owed.change, at: owed.at, ...(owed.from ? { from: owed.from } : {}), ...(owed.to ? { to: owed.to } : {}) },
+      },
+      at,
+    );
+    await clearFollowUp(owed);
+    return 'to_review';
+  }
 }

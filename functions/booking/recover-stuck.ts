@@ -25,6 +25,8 @@ import { decideRecovery, RECOVERY_FIRST_LOOK_MS, RECOVERY_PARTITION, type Recove
 import { dueBookings, setRecoveryDue } from './recovery-store';
 import { getReservation, releaseReservationLease, takeOverReservation } from './reservation-store';
 import { appendTimeline, getBookingRecord, updateBooking, type BookingRecord } from './store';
+import { resumeFollowUps } from './changes';
+import { dueFollowUps, takeFollowUp } from './follow-up-store';
 
 const PAGE = 50;
 const MAX_PAGES = 20;
@@ -32,6 +34,8 @@ const MAX_PAGES = 20;
 export interface RecoverySweepResult {
   bookings: Record<string, number>;
   crmDoorbells: number;
+  /** Changes whose follow-ups their own run did not finish (booking/follow-up-store.ts), by outcome: done, to_review. */
+  followUps: Record<string, number>;
 }
 
 async function factsOf(booking: BookingRecord, at: Date) {
@@ -169,7 +173,7 @@ export async function recoverBooking(tenantId: string, bookingId: string, at: Da
 
 /** One sweep at `at`. `tenantId` narrows it to one tenant (tests share one system). */
 export async function sweepRecovery(at: Date, options: { tenantId?: string } = {}): Promise<RecoverySweepResult> {
-  const result: RecoverySweepResult = { bookings: {}, crmDoorbells: 0 };
+  const result: RecoverySweepResult = { bookings: {}, crmDoorbells: 0, followUps: {} };
   const seen = new Set<string>();
   for (let page = 0; page < MAX_PAGES; page++) {
     const due = (await dueBookings(at, PAGE, options.tenantId)).filter((b) => !seen.has(`${b.tenantId}/${b.bookingId}`));
@@ -196,6 +200,22 @@ export async function sweepRecovery(at: Date, options: { tenantId?: string } = {
       const subject = work.leadId ? { leadId: work.leadId } : { bookingId: work.bookingId };
       await ringCrmSync({ tenantId: work.tenantId, ...subject, ...(work.state ? { state: work.state } : {}), requestedAt: work.requestedAt }, 0);
       result.crmDoorbells++;
+    }
+  }
+  // Taking one moves it on (takeFollowUp): the next page holds the ones not yet looked at.
+  for (let page = 0; page < MAX_PAGES; page++) {
+    const due = await dueFollowUps(at, PAGE, options.tenantId);
+    if (!due.length) break;
+    for (const seen of due) {
+      const owed = await takeFollowUp(seen, at);
+      if (!owed) continue;
+      try {
+        const outcome = await resumeFollowUps(owed, at);
+        result.followUps[outcome] = (result.followUps[outcome] ?? 0) + 1;
+      } catch (error) {
+        // Due again after the takeover time; after FOLLOW_UP_ATTEMPTS a person is told.
+        logger.error("a change's follow-ups failed again", { tenantId: owed.tenantId, bookingId: owed.bookingId, error: (error as Error).name });
+      }
     }
   }
   return result;

@@ -12,6 +12,7 @@ import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@
 import { encodeTime } from 'ulid';
 import { bookingKeys, getBookingRecord } from '../booking/store';
 import { getHoldCaller, holdCallerLeadItem } from '../capacity/hold-caller-store';
+import type { TransactItem } from '../capacity/store';
 import { documentClient } from '../shared/clients';
 import { config } from '../shared/config';
 import { queryPages, queryPrefix, sendConditional } from '../shared/dynamo';
@@ -189,12 +190,20 @@ export async function waitlistLead(tenantId: string, lead: LeadRecord, at: Date)
 }
 
 /** waitlisted -> offered with the freed window, off the waitlist. False when someone else got there first. */
-export async function recordOffer(tenantId: string, lead: LeadRecord, offer: NonNullable<LeadRecord['offer']>, at: Date): Promise<boolean> {
+export async function recordOffer(
+  tenantId: string,
+  lead: LeadRecord,
+  offer: NonNullable<LeadRecord['offer']>,
+  at: Date,
+  /** Written with the offer, all or nothing (the change's follow-up noting whom it offered the window: booking/follow-up-store.ts). */
+  alsoWrite: TransactItem[] = [],
+): Promise<boolean> {
   return sendConditional(
     new TransactWriteCommand({
       TransactItems: [
         { Update: leadUpdate(tenantId, lead.leadId, { status: 'offered', offer, offers: (lead.offers ?? 0) + 1 }, ['waitlisted'], at) },
         { Delete: { TableName: config.tableName, Key: leadKeys.wait(tenantId, lead.trade, lead.waitlistedAt!, lead.leadId) } },
+        ...alsoWrite,
       ],
     }),
   );

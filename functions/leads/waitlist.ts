@@ -13,6 +13,7 @@ import { availableWindows, openWindowsIn } from '../capacity/engine';
 import { listClaims } from '../capacity/store';
 import type { BookingRecord } from '../booking/store';
 import { updateBooking } from '../booking/store';
+import { type ChangeFollowUp, markOfferedItem } from '../booking/follow-up-store';
 import { decideDelivery } from '../notify/delivery';
 import { addLedgerRows } from '../notify/queue-now';
 import { formatWindow } from '../notify/variables';
@@ -70,8 +71,10 @@ export async function offerFreedSlot(
   window: { date: string; start: string; end: string; technicianId?: string } | null | undefined,
   at: Date,
   how: 'cancellation' | 'reschedule',
+  /** The change's follow-up (booking/follow-up-store.ts): the offer is noted on it, and a second run offers the window to nobody else. */
+  followUp?: ChangeFollowUp,
 ): Promise<LeadRecord | undefined> {
-  if (!window) return undefined;
+  if (!window || followUp?.offeredLeadId) return undefined;
   const made: RoomMade = { date: window.date, freedBy: freedBy.bookingId, how };
   let tenant: Tenant | undefined;
   try {
@@ -89,7 +92,7 @@ export async function offerFreedSlot(
         const { open } = await availableWindows({ tenant, jobType, postalCode: lead.postalCode, dates: [window.date], now: at });
         slot = open.find((w) => w.start === window.start);
         if (!slot) continue;
-        const offered = await sendOffer(tenant, lead, slot, made, at);
+        const offered = await sendOffer(tenant, lead, slot, made, at, followUp);
         if (offered) return offered;
       } catch (error) {
         logger.warn('offering a freed slot to a waiting caller failed', { tenantId, freedBy: freedBy.bookingId, error: (error as Error).name });
@@ -118,13 +121,14 @@ async function sendOffer(
   slot: { date: string; start: string; end: string },
   made: RoomMade,
   at: Date,
+  followUp?: ChangeFollowUp,
 ): Promise<LeadRecord | undefined> {
   const offer = { date: slot.date, start: slot.start, end: slot.end, offeredAt: at.toISOString(), freedBy: made.freedBy };
   const customer = lead.customerId ? await getCustomer(tenant.tenantId, lead.customerId) : undefined;
   // The send worker's own rule (notify/delivery.ts): a text it would suppress never reaches them.
   const delivery =
     customer && decideDelivery({ kind: 'waitlist_offer', now: at, timeZone: tenant.timeZone, companyQuietHours: tenant.messaging.quietHours, customer });
-  if (!lead.bookingId || !(await recordOffer(tenant.tenantId, lead, offer, at))) return undefined;
+  if (!lead.bookingId || !(await recordOffer(tenant.tenantId, lead, offer, at, followUp ? [markOfferedItem(followUp, lead.leadId)] : []))) return undefined;
   const version = (lead.offers ?? 0) + 1;
   const offered: LeadRecord = { ...lead, status: 'offered', offer, offers: version };
   if (delivery?.action === 'suppress') {

@@ -4,9 +4,9 @@
  * rows with deterministic ids, ledger cancellations that only touch pending rows, and customer
  * facts guarded by conditions (a visit once per booking, a payment never older than the last).
  */
-import { CHANGEABLE, endBooking } from '../booking/changes';
+import { CHANGEABLE, endBooking, finishChange } from '../booking/changes';
+import { type ChangeFollowUp, followUpPut } from '../booking/follow-up-store';
 import { appendTimeline, type BookingRecord } from '../booking/store';
-import { offerFreedSlot } from '../leads/waitlist';
 import { buildBookingWrite } from '../crm/write';
 import { crmAdapterFor } from '../crm/adapters';
 import { effectiveMapping, mapFields, type JobState } from '../crm/mapping';
@@ -107,15 +107,31 @@ export async function applyCustomerFacts(
  */
 async function releaseCancelledJob(tenantId: string, booking: BookingRecord, at: Date): Promise<void> {
   if (!CHANGEABLE.includes(booking.status)) return;
+  // The offer of the freed window is owed from the same transaction (booking/follow-up-store.ts): a
+  // repeated event finds the booking ended and leaves it to the recovery sweep, not to nobody.
+  let owed: ChangeFollowUp | undefined;
+  let decided: BookingRecord;
   try {
-    await endBooking(tenantId, booking.bookingId, { status: 'cancelled', statusReason: 'cancelled_in_field' }, CHANGEABLE, at);
+    decided = await endBooking(tenantId, booking.bookingId, { status: 'cancelled', statusReason: 'cancelled_in_field' }, CHANGEABLE, at, (found) => {
+      const { followUp, item } = followUpPut({
+        tenantId,
+        bookingId: booking.bookingId,
+        change: 'cancelled_in_field',
+        at: at.toISOString(),
+        by: 'field',
+        ...(found.window ? { from: found.window } : {}),
+        version: (found.scheduleVersion ?? 1) + 1,
+      });
+      owed = followUp;
+      return [item];
+    });
   } catch (error) {
     // Ended meanwhile (a person cancelled it too): nothing left to release.
     if ((error as { code?: string }).code !== 'conflict') throw error;
     return;
   }
   // The freed window goes to the earliest waitlisted caller of the trade, as an API cancel's does (leads/waitlist.ts).
-  await offerFreedSlot(tenantId, booking, booking.window, at, 'cancellation');
+  await finishChange(owed!, decided);
 }
 
 /** Every downstream action of one applied event, in an order where a retry repeats nothing visible. */

@@ -15,11 +15,11 @@
  * a redelivered event re-plans the same rows (deterministic keys) and claims nothing again.
  */
 import { ulid } from 'ulid';
-import { announceScheduleChange, CHANGEABLE, moveVersions } from '../booking/changes';
+import { announceScheduleChange, CHANGEABLE, finishChange, moveVersions } from '../booking/changes';
 import { appendTimeline, bookingUpdate, getBookingRecord, updateBooking, type BookingRecord } from '../booking/store';
 import { firstFreeIndex, isClaimActive, jobFootprint, keptTokens, placeJob, planClaims, type ClaimPlan } from '../capacity/availability';
 import { bookedHold, getHold, listClaims, moveHoldItems, sendClaimTransaction } from '../capacity/store';
-import { offerFreedSlot } from '../leads/waitlist';
+import { followUpPut } from '../booking/follow-up-store';
 import { findOpenReviewItems, openReviewItem } from '../review/store';
 import type { JobType, Technician, Tenant } from '../tenant/model';
 import { listTechnicians } from '../tenant/store';
@@ -205,6 +205,8 @@ export async function moveJobFromField(args: {
     if (planned && 'plan' in planned) {
       const newHold = bookedHold({ tenantId, bookingId, plan: planned.plan, emergency: oldHold!.emergency, at, holdId: `hold-${bookingId}-${ulid()}` });
       const fieldMove = { eventId: event.eventId, from: current, claimed: true };
+      // The offer of the window it leaves is owed from the same transaction (booking/follow-up-store.ts).
+      const owed = followUpPut({ tenantId, bookingId, change: 'moved_in_field', at: at.toISOString(), by: 'field', from: current, to: target, version });
       const moved = await sendClaimTransaction([
         ...moveHoldItems(tenantId, [{ oldHold: oldHold!, newHold }], at),
         {
@@ -215,11 +217,12 @@ export async function moveJobFromField(args: {
             { onlyFrom: CHANGEABLE, at, ifHoldId: oldHold!.holdId },
           ),
         },
+        owed.item,
       ]);
       if (moved) {
         await announce(tenant, booking, target, version, event, at);
         // The window it left is free again: the earliest waitlisted caller of the trade is offered it (leads/waitlist.ts).
-        if (current.date !== target.date || current.start !== target.start) await offerFreedSlot(tenantId, booking, current, at, 'reschedule');
+        await finishChange(owed.followUp, booking, tenant);
         return 'moved';
       }
     } else {

@@ -154,7 +154,7 @@ describe('recovery sweep', () => {
     );
     expect(await crmJobs(tenant)).toHaveLength(1);
     // Out of the index (or not due before the trail deadline): the next sweep has nothing to do.
-    expect(await sweepRecovery(minutes(10), { tenantId: tenant.tenantId })).toEqual({ bookings: {}, crmDoorbells: 0 });
+    expect(await sweepRecovery(minutes(10), { tenantId: tenant.tenantId })).toEqual({ bookings: {}, crmDoorbells: 0, followUps: {} });
     // The caller's retry gets that booking, not a new one.
     const retry = await postUntilAnswered(tenant, body, 'died-after-hold');
     expect(retry.status).toBe(201);
@@ -202,7 +202,7 @@ describe('recovery sweep', () => {
     expect(job).toMatchObject({ bookingId, state: 'cancelled', dealStage: 'Closed Lost' });
     expect(await getCrmSyncWork(tenant.tenantId, bookingId, 'cancelled')).toMatchObject({ status: 'done' });
     // Settled: another sweep does nothing more (no second item, no second message to dispatch).
-    expect(await sweepRecovery(minutes(60), { tenantId: tenant.tenantId })).toEqual({ bookings: {}, crmDoorbells: 0 });
+    expect(await sweepRecovery(minutes(60), { tenantId: tenant.tenantId })).toEqual({ bookings: {}, crmDoorbells: 0, followUps: {} });
   });
 });
 

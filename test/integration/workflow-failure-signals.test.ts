@@ -92,6 +92,6 @@ describe('a workflow run that does not succeed becomes a review item (no workflo
     const timeline = (await getBookingWithTimeline(tenant.tenantId, bookingId))!.timeline!;
     expect(timeline.map((e) => `${e.node}:${e.outcome}`)).toContain('RecoverySweep:trail_unfinished');
     // Settled: the next sweep does nothing more.
-    expect(await sweepRecovery(minutesFromNow(60), { tenantId: tenant.tenantId })).toEqual({ bookings: {}, crmDoorbells: 0 });
+    expect(await sweepRecovery(minutesFromNow(60), { tenantId: tenant.tenantId })).toEqual({ bookings: {}, crmDoorbells: 0, followUps: {} });
   });
 });
