@@ -352,6 +352,9 @@ export interface IdleCost {
   ownAccount: number;
 }
 
+/** Queries an empty run of a scheduled function makes, where more than one: the recovery sweep reads its three due partitions (stuck bookings, the CRM outbox, changes' follow-ups: booking/recover-stuck.ts). */
+const EMPTY_RUN_QUERIES: Record<string, number> = { RecoverySweep: 3 };
+
 export function idleMonthlyCost(): IdleCost {
   const { resources, source } = synthesisedTemplate();
   const all = Object.values(resources);
@@ -379,8 +382,9 @@ export function idleMonthlyCost(): IdleCost {
     const spec = schedules.find((s) => s.expression === expression && String(r.Properties?.Description ?? '').startsWith(`${s.name}:`));
     const runs = runsPerMonth(expression);
     const memoryGb = spec ? memoryMbOf(lambdaByName(spec.lambda)) / 1024 : 0.5;
-    // MinuteSweeps: the notification sweep's reads and the emergency sweep's one query.
-    const readUnits = spec?.lambda === 'MinuteSweeps' ? idleSweeperReadUnits().perRun + 0.5 : 0.5;
+    // MinuteSweeps: the notification sweep's reads and the emergency sweep's one query; the others
+    // one empty query (0.5 units) per due partition they read.
+    const readUnits = spec?.lambda === 'MinuteSweeps' ? idleSweeperReadUnits().perRun + 0.5 : 0.5 * (EMPTY_RUN_QUERIES[spec?.lambda ?? ''] ?? 1);
     const perRun = PRICE.schedulerInvocation + PRICE.lambdaRequest + memoryGb * 0.1 * PRICE.lambdaGbSecond + readUnits * PRICE.dynamoReadUnit;
     scheduleRuns.invocations += runs;
     scheduleRuns.gbSeconds += runs * memoryGb * 0.1;

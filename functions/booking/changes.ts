@@ -29,7 +29,7 @@ import { addLedgerRows } from '../notify/queue-now';
 import { cancelPendingRows } from '../notify/store';
 import { ApiError } from '../shared/errors';
 import { logger } from '../shared/logger';
-import { openReviewItem } from '../review/store';
+import { openReviewItem, resolveReviewItemsFor } from '../review/store';
 import { getJobType, getTenant } from '../tenant/store';
 import type { Tenant } from '../tenant/model';
 import type { BookingStatus } from './schemas';
@@ -316,6 +316,20 @@ async function followUps(owed: ChangeFollowUp, booking: BookingRecord, options: 
     }
     return;
   }
+  if (owed.change === 'dismissed') {
+    await appendTimeline(
+      tenantId,
+      bookingId,
+      'DismissBooking',
+      'dismissed',
+      { by: owed.by, reason: owed.reason, slot: booking.holdId ? 'RELEASED' : 'none' },
+      at,
+    );
+    // A CRM that has the booking (as pending approval) hears it was dismissed: the "cancelled" state.
+    if (booking.crm) await syncBookingToCrm(tenantId, bookingId, 'cancelled', 'DismissBooking', at);
+    await resolveReviewItemsFor(tenantId, { type: 'booking', id: bookingId }, 'pending_approval', owed.by, `Dismissed: ${owed.reason}`, at);
+    return;
+  }
   if (owed.change === 'cancelled') {
     await cancelPendingRows(tenantId, bookingId, at);
     await addLedgerRows(
@@ -364,6 +378,19 @@ export async function finishChange(owed: ChangeFollowUp, booking: BookingRecord,
   }
 }
 
+/** What a person is told when a change's follow-ups failed every sweep: what happened, what did not, what to do. */
+const GAVE_UP: Record<ChangeFollowUp['change'], (failed: string) => string> = {
+  cancelled: (failed) =>
+    `The booking was cancelled, but telling the customer, the technician and the CRM ${failed}: check the booking's messages and the CRM, and tell the customer.`,
+  rescheduled: (failed) =>
+    `The booking was moved, but telling the customer, the technicians and the CRM ${failed}: check the booking's messages and the CRM, and tell the customer the new time.`,
+  dismissed: (failed) => `The booking was dismissed, but telling the CRM and closing its approval item ${failed}: check the CRM and close the item.`,
+  cancelled_in_field: (failed) =>
+    `The job was cancelled in the field service system, but offering the window it left to a waiting caller ${failed}: look at the waitlist and offer it.`,
+  moved_in_field: (failed) =>
+    `The job was moved in the field service system, but offering the window it left to a waiting caller ${failed}: look at the waitlist and offer it.`,
+};
+
 /**
  * The recovery sweep's part (recover-stuck.ts): a change whose run did not finish its follow-ups.
  * A reschedule the booking has moved on from (a later move announced its own time) offers the window
@@ -373,26 +400,23 @@ export async function resumeFollowUps(owed: ChangeFollowUp, at: Date): Promise<'
   const record = await getBookingRecord(owed.tenantId, owed.bookingId);
   try {
     if (!record) throw new Error(`booking ${owed.bookingId} not found`);
-    if ((owed.change === 'rescheduled' || owed.change === 'moved_in_field') && record.scheduleVersion !== owed.version) {
+    const moved = owed.change === 'rescheduled' || owed.change === 'moved_in_field';
+    if (moved && record.scheduleVersion !== owed.version) {
       if (owed.from) await offerFreedSlot(owed.tenantId, record, owed.from, at, 'reschedule', owed);
     } else {
-      // As the change found it: the reschedule's announcement compares with the window it left.
-      await followUps(owed, owed.change === 'cancelled' ? record : { ...record, window: owed.from ?? null }, { offerAt: at });
+      // As the change found it: a move's announcement compares with the window it left.
+      await followUps(owed, moved ? { ...record, window: owed.from ?? null } : record, { offerAt: at });
     }
     await clearFollowUp(owed);
     return 'done';
   } catch (error) {
     if ((owed.attempts ?? 0) < FOLLOW_UP_ATTEMPTS) throw error;
-    const what = owed.change === 'cancelled' || owed.change === 'cancelled_in_field' ? 'cancelled' : 'moved';
     const failed = `failed ${FOLLOW_UP_ATTEMPTS} times (${(error as Error).name}: ${(error as Error).message})`;
     await openReviewItem(
       owed.tenantId,
       {
         kind: 'workflow_failed',
-        reason:
-          owed.change === 'cancelled' || owed.change === 'rescheduled'
-            ? `The booking was ${what}, but telling the customer, the technician and the CRM ${failed}: check the booking's messages and the CRM, and tell the customer.`
-            : `The booking was ${what} in the field service system, but offering the window it left to a waiting caller ${failed}: see the waitlist and offer it.`,
+        reason: GAVE_UP[owed.change](failed),
         subject: { type: 'booking', id: owed.bookingId },
         payload: { change: owed.change, at: owed.at, ...(owed.from ? { from: owed.from } : {}), ...(owed.to ? { to: owed.to } : {}) },
       },

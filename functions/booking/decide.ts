@@ -20,7 +20,8 @@ import { actorOf, type TenantContext } from '../shared/http';
 import { now } from '../shared/time';
 import { startJobTrail } from '../trail/start';
 import { getTenant } from '../tenant/store';
-import { endBooking } from './changes';
+import { endBooking, finishChange } from './changes';
+import { type ChangeFollowUp, followUpPut } from './follow-up-store';
 import type { Booking } from './schemas';
 import { appendTimeline, getBookingRecord, getBookingWithTimeline, updateBooking, type BookingRecord } from './store';
 
@@ -75,17 +76,29 @@ export async function dismissBooking(
   const id = booking.bookingId;
   // The status change and the release of what the booking's hold owns now: one transaction (a
   // reschedule that won meanwhile moved the claims; the decision is taken again on those).
-  const decided = await endBooking(caller.tenantId, id, { status: 'dismissed', statusReason: `dismissed: ${body.reason}` }, ['pending_approval'], at);
-  await appendTimeline(
+  // What the dismissal owes (the timeline, the CRM, its approval item) is written with it (booking/follow-up-store.ts).
+  let owed: ChangeFollowUp | undefined;
+  const decided = await endBooking(
     caller.tenantId,
     id,
-    'DismissBooking',
-    'dismissed',
-    { by: actorOf(caller), reason: body.reason, slot: decided.holdId ? 'RELEASED' : 'none' },
+    { status: 'dismissed', statusReason: `dismissed: ${body.reason}` },
+    ['pending_approval'],
     at,
+    (found) => {
+      const { followUp, item } = followUpPut({
+        tenantId: caller.tenantId,
+        bookingId: id,
+        change: 'dismissed',
+        at: at.toISOString(),
+        by: actorOf(caller),
+        reason: body.reason,
+        ...(found.window ? { from: found.window } : {}),
+        version: found.scheduleVersion ?? 1,
+      });
+      owed = followUp;
+      return [item];
+    },
   );
-  // A CRM that has the booking (as pending approval) hears it was dismissed: the "cancelled" state.
-  if (booking.crm) await syncBookingToCrm(caller.tenantId, id, 'cancelled', 'DismissBooking', at);
-  await resolveReviewItemsFor(caller.tenantId, { type: 'booking', id }, 'pending_approval', actorOf(caller), `Dismissed: ${body.reason}`, at);
+  await finishChange(owed!, decided);
   return getBookingWithTimeline(caller.tenantId, id);
 }

@@ -30,10 +30,12 @@ export interface ChangeFollowUp {
   bookingId: string;
   /**
    * `cancelled`, `rescheduled`: a change through the API or a customer's text (booking/changes.ts), which
-   * owes the texts, the timeline, the CRM and the offer. `cancelled_in_field`, `moved_in_field`: the
-   * field service system's (lifecycle/), whose worker tells the rest itself; only the offer is owed.
+   * owes the texts, the timeline, the CRM and the offer. `dismissed`: a pending booking dispatch
+   * turned down (booking/decide.ts): the timeline, the CRM and its approval item. `cancelled_in_field`,
+   * `moved_in_field`: the field service system's (lifecycle/), whose worker tells the rest itself;
+   * only the offer is owed.
    */
-  change: 'cancelled' | 'rescheduled' | 'cancelled_in_field' | 'moved_in_field';
+  change: 'cancelled' | 'rescheduled' | 'dismissed' | 'cancelled_in_field' | 'moved_in_field';
   /** The change's time: every follow-up is written as of it (the timeline entry's key, the texts' due time). */
   at: string;
   by: string;

@@ -8,6 +8,7 @@
 import { ulid } from 'ulid';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cancelBooking, rescheduleBooking } from '../../functions/booking/changes';
+import { dismissBooking } from '../../functions/booking/decide';
 import { sweepRecovery } from '../../functions/booking/recover-stuck';
 import { FOLLOW_UP_TAKEOVER_MS } from '../../functions/booking/follow-up-store';
 import { putJobType, putTenant } from '../../functions/tenant/store';
@@ -197,6 +198,41 @@ describe('a change whose run fails after it is written: the recovery sweep does 
     expect(leads.get(earlier.leadId)).toMatchObject({ status: 'offered', offer: expect.objectContaining({ date, start: '10:00', freedBy: first.bookingId }) });
     expect(leads.get(later.leadId)).toMatchObject({ status: 'waitlisted' });
     expect(followUpsOf(await partition(tenant, first.bookingId))).toEqual([]);
+  }, 240_000);
+
+  it('a dismissal: its approval item is closed and the timeline says so', async () => {
+    // Bookings from this source wait for a dispatcher (attribution.test.ts).
+    const tenant = await createTestTenant({ sourceSettings: { google_ads: { requiresAcceptance: true } } } as never);
+    tenantsHere.push(tenant.tenantId);
+    const booked = await tenant.call('POST', '/v1/bookings', bookingRequest({ window: { date: nextWeekday(2, 3), start: '10:00' } }));
+    expect(booked.body.status, JSON.stringify(booked.body)).toBe('pending_approval');
+    const bookingId = booked.body.bookingId as string;
+    const approvals = async () =>
+      ((await tenant.call('GET', '/v1/review-items?kind=pending_approval&status=open')).body.items as Array<Record<string, any>>).filter(
+        (i) => i.subject.id === bookingId,
+      );
+    expect(await approvals()).toHaveLength(1);
+    const at = new Date();
+    // The run stops after the dismissal's transaction: its timeline entry is refused.
+    const run = await withDynamoFault(
+      { when: (input) => input.includes(tenant.tenantId) && input.includes('#DismissBooking#dismissed'), error: throttling },
+      1,
+      () =>
+        dismissBooking({ tenantId: tenant.tenantId, keyId: 'k-dispatch', keyName: 'Dispatch desk', scopes: [] }, bookingId, {
+          reason: 'Duplicate of a phone booking',
+        }),
+    );
+    expect(run.refused).toBe(1);
+    expect(run.result).toMatchObject({ status: 'dismissed' });
+    expect(await approvals()).toHaveLength(1);
+
+    expect((await sweepRecovery(takeover(at), { tenantId: tenant.tenantId })).followUps).toEqual({ done: 1 });
+    expect(await approvals()).toEqual([]);
+    const read = (await tenant.call('GET', `/v1/bookings/${bookingId}`)).body;
+    expect(read.timeline.filter((e: any) => e.outcome === 'dismissed')).toMatchObject([
+      { detail: { by: 'Dispatch desk (key k-dispatch)', reason: 'Duplicate of a phone booking', slot: 'RELEASED' } },
+    ]);
+    expect(followUpsOf(await partition(tenant, bookingId))).toEqual([]);
   }, 240_000);
 
   it('follow-ups that keep failing go to a person after three sweeps, naming the booking', async () => {
