@@ -35,7 +35,8 @@ import type { Tenant } from '../tenant/model';
 import type { BookingStatus } from './schemas';
 import { CHANGEABLE } from './changeable';
 import type { RescheduleRequestSchema } from './schemas-changes';
-import { appendTimeline, bookingUpdate, getBookingRecord, type BookingRecord } from './store';
+import { appendTimeline, bookingUpdate, getBookingRecord, updateBooking, type BookingRecord } from './store';
+import { startJobTrail } from '../trail/start';
 import { type ChangeFollowUp, clearFollowUp, FOLLOW_UP_ATTEMPTS, followUpPut } from './follow-up-store';
 
 export { CHANGEABLE };
@@ -316,6 +317,21 @@ async function followUps(owed: ChangeFollowUp, booking: BookingRecord, options: 
     }
     return;
   }
+  if (owed.change === 'accepted') {
+    await appendTimeline(tenantId, bookingId, 'AcceptBooking', 'accepted', { by: owed.by }, at);
+    // The CRM record moves from pending approval to booked (an update of the record it already has).
+    await syncBookingToCrm(tenantId, bookingId, 'booked', 'AcceptBooking', at, {
+      beforeOutbox: () => updateBooking(tenantId, bookingId, { status: 'pending_crm_sync', statusReason: 'crm_unreachable' }, { onlyFrom: ['confirmed'], at }),
+    });
+    const tenant = options.tenant ?? (await getTenant(tenantId));
+    if (!tenant) throw new Error(`follow-ups of ${bookingId}: tenant ${tenantId} not found`);
+    const planned = planForStatus({ status: 'confirmed', window: booking.window, timeZone: tenant.timeZone, now: at, channel: 'sms' });
+    await addLedgerRows(tenantId, bookingId, planned, { at });
+    await resolveReviewItemsFor(tenantId, { type: 'booking', id: bookingId }, 'pending_approval', owed.by, 'Accepted by dispatch', at);
+    // Only now does the post-booking trail run (the booking workflow left it for the dispatcher).
+    await startJobTrail(tenantId, bookingId);
+    return;
+  }
   if (owed.change === 'dismissed') {
     await appendTimeline(
       tenantId,
@@ -384,6 +400,8 @@ const GAVE_UP: Record<ChangeFollowUp['change'], (failed: string) => string> = {
     `The booking was cancelled, but telling the customer, the technician and the CRM ${failed}: check the booking's messages and the CRM, and tell the customer.`,
   rescheduled: (failed) =>
     `The booking was moved, but telling the customer, the technicians and the CRM ${failed}: check the booking's messages and the CRM, and tell the customer the new time.`,
+  accepted: (failed) =>
+    `The booking was accepted, but confirming it to the customer and the CRM and starting its job trail ${failed}: check the booking's messages and the CRM, and tell the customer.`,
   dismissed: (failed) => `The booking was dismissed, but telling the CRM and closing its approval item ${failed}: check the CRM and close the item.`,
   cancelled_in_field: (failed) =>
     `The job was cancelled in the field service system, but offering the window it left to a waiting caller ${failed}: look at the waitlist and offer it.`,

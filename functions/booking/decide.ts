@@ -9,21 +9,15 @@
  * Either way the booking's pending_approval review item is resolved.
  */
 import { getHold } from '../capacity/store';
-import { syncBookingToCrm } from '../crm/sync-booking';
 import type * as z from '../shared/zod';
 import type { DismissBookingRequestSchema } from '../crm/schemas';
-import { planForStatus } from '../notify/plan';
-import { addLedgerRows } from '../notify/queue-now';
-import { resolveReviewItemsFor } from '../review/store';
 import { ApiError } from '../shared/errors';
 import { actorOf, type TenantContext } from '../shared/http';
 import { now } from '../shared/time';
-import { startJobTrail } from '../trail/start';
-import { getTenant } from '../tenant/store';
 import { endBooking, finishChange } from './changes';
 import { type ChangeFollowUp, followUpPut } from './follow-up-store';
 import type { Booking } from './schemas';
-import { appendTimeline, getBookingRecord, getBookingWithTimeline, updateBooking, type BookingRecord } from './store';
+import { getBookingRecord, getBookingWithTimeline, updateBookingWith, type BookingRecord } from './store';
 
 async function pendingBooking(tenantId: string, id: string): Promise<BookingRecord> {
   const booking = await getBookingRecord(tenantId, id);
@@ -41,27 +35,26 @@ export async function acceptBooking(caller: TenantContext, bookingId: string): P
   const id = booking.bookingId;
   const hold = booking.holdId ? await getHold(caller.tenantId, booking.holdId) : undefined;
   if (hold?.status !== 'BOOKED' || hold.bookingId !== id) throw new ApiError('conflict', 'This booking holds no slot any more', 'id');
-  const accepted = await updateBooking(
+  // What the acceptance owes (timeline, CRM, confirmation texts, the approval item, the trail) is
+  // written with it (booking/follow-up-store.ts): a run that stops after it leaves them to the sweep.
+  const { followUp, item } = followUpPut({
+    tenantId: caller.tenantId,
+    bookingId: id,
+    change: 'accepted',
+    at: at.toISOString(),
+    by: actorOf(caller),
+    version: booking.scheduleVersion ?? 1,
+  });
+  const accepted = await updateBookingWith(
     caller.tenantId,
     id,
     { status: 'confirmed', statusReason: 'accepted_by_dispatch', acceptedAt: at.toISOString() },
     // Still on the hold just checked: a reschedule or dismiss that won meanwhile makes this a clean 409.
     { onlyFrom: ['pending_approval'], at, ifHoldId: hold.holdId },
+    [item],
   );
   if (!accepted) throw new ApiError('conflict', 'The booking was decided or moved meanwhile; read it again', 'id');
-  await appendTimeline(caller.tenantId, id, 'AcceptBooking', 'accepted', { by: actorOf(caller) }, at);
-
-  // The CRM record moves from pending approval to booked (an update of the record it already has).
-  await syncBookingToCrm(caller.tenantId, id, 'booked', 'AcceptBooking', at, {
-    beforeOutbox: () => updateBooking(caller.tenantId, id, { status: 'pending_crm_sync', statusReason: 'crm_unreachable' }, { onlyFrom: ['confirmed'], at }),
-  });
-
-  const tenant = await getTenant(caller.tenantId);
-  const planned = planForStatus({ status: 'confirmed', window: booking.window, timeZone: tenant!.timeZone, now: at, channel: 'sms' });
-  await addLedgerRows(caller.tenantId, id, planned, { at });
-  await resolveReviewItemsFor(caller.tenantId, { type: 'booking', id }, 'pending_approval', actorOf(caller), 'Accepted by dispatch', at);
-  // Only now does the post-booking trail run (the booking workflow left it for the dispatcher).
-  await startJobTrail(caller.tenantId, id);
+  await finishChange(followUp, booking);
   return getBookingWithTimeline(caller.tenantId, id);
 }
 

@@ -1,7 +1,9 @@
 /**
- * What a change to a booked job owes once it is written: a cancellation or a reschedule tells the
+ * What a change to a booking owes once it is written: a cancellation or a reschedule tells the
  * customer and the technicians, notes the timeline, updates the CRM and offers the freed window to a
- * waiting caller (booking/changes.ts). Those follow the change's transaction, so a run that dies or
+ * waiting caller (booking/changes.ts); a dispatcher's accept or dismiss (booking/decide.ts) notes the
+ * timeline, tells the CRM and closes the approval item (an accept also confirms to the customer and
+ * starts the job trail). Those follow the change's transaction, so a run that dies or
  * fails between them would leave the booking changed and nobody told. The transaction therefore also
  * writes a follow-up item (in the booking's partition, on the due index) that the run deletes when
  * every follow-up is done; the recovery sweep does them for a run that did not (recover-stuck.ts).
@@ -30,12 +32,13 @@ export interface ChangeFollowUp {
   bookingId: string;
   /**
    * `cancelled`, `rescheduled`: a change through the API or a customer's text (booking/changes.ts), which
-   * owes the texts, the timeline, the CRM and the offer. `dismissed`: a pending booking dispatch
-   * turned down (booking/decide.ts): the timeline, the CRM and its approval item. `cancelled_in_field`,
+   * owes the texts, the timeline, the CRM and the offer. `accepted`, `dismissed`: a pending booking
+   * dispatch took or turned down (booking/decide.ts): the timeline, the CRM, its approval item, and
+   * for an accepted one its confirmation texts and job trail. `cancelled_in_field`,
    * `moved_in_field`: the field service system's (lifecycle/), whose worker tells the rest itself;
    * only the offer is owed.
    */
-  change: 'cancelled' | 'rescheduled' | 'dismissed' | 'cancelled_in_field' | 'moved_in_field';
+  change: 'cancelled' | 'rescheduled' | 'accepted' | 'dismissed' | 'cancelled_in_field' | 'moved_in_field';
   /** The change's time: every follow-up is written as of it (the timeline entry's key, the texts' due time). */
   at: string;
   by: string;

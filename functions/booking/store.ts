@@ -381,6 +381,17 @@ export async function updateBooking(
   return (await sendBookingUpdate(tenantId, bookingId, fields, options, 'NONE')).updated;
 }
 
+/** updateBooking with other items in the same transaction (a change's follow-up: follow-up-store.ts); false when any condition failed. */
+export async function updateBookingWith(
+  tenantId: string,
+  bookingId: string,
+  fields: Partial<Omit<BookingRecord, 'tenantId' | 'bookingId'>>,
+  options: BookingUpdateOptions,
+  alsoWrite: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>,
+): Promise<boolean> {
+  return sendConditional(new TransactWriteCommand({ TransactItems: [{ Update: bookingUpdate(tenantId, bookingId, fields, options) }, ...alsoWrite] }));
+}
+
 /**
  * updateBooking that answers with the booking as this write left it (ReturnValues ALL_NEW, no read
  * after it), undefined when the condition failed: CommitSlot's answer to the run, which the bookings

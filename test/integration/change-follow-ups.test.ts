@@ -8,7 +8,7 @@
 import { ulid } from 'ulid';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cancelBooking, rescheduleBooking } from '../../functions/booking/changes';
-import { dismissBooking } from '../../functions/booking/decide';
+import { acceptBooking, dismissBooking } from '../../functions/booking/decide';
 import { sweepRecovery } from '../../functions/booking/recover-stuck';
 import { FOLLOW_UP_TAKEOVER_MS } from '../../functions/booking/follow-up-store';
 import { putJobType, putTenant } from '../../functions/tenant/store';
@@ -200,8 +200,8 @@ describe('a change whose run fails after it is written: the recovery sweep does 
     expect(followUpsOf(await partition(tenant, first.bookingId))).toEqual([]);
   }, 240_000);
 
-  it('a dismissal: its approval item is closed and the timeline says so', async () => {
-    // Bookings from this source wait for a dispatcher (attribution.test.ts).
+  /** A booking from a source whose bookings wait for a dispatcher (attribution.test.ts), and its open approval items. */
+  async function pendingBooking() {
     const tenant = await createTestTenant({ sourceSettings: { google_ads: { requiresAcceptance: true } } } as never);
     tenantsHere.push(tenant.tenantId);
     const booked = await tenant.call('POST', '/v1/bookings', bookingRequest({ window: { date: nextWeekday(2, 3), start: '10:00' } }));
@@ -212,15 +212,41 @@ describe('a change whose run fails after it is written: the recovery sweep does 
         (i) => i.subject.id === bookingId,
       );
     expect(await approvals()).toHaveLength(1);
+    return { tenant, bookingId, approvals, dispatcher: { tenantId: tenant.tenantId, keyId: 'k-dispatch', keyName: 'Dispatch desk', scopes: [] } };
+  }
+
+  it('an acceptance: the customer gets the confirmation, the CRM has it booked, the approval item closes', async () => {
+    const { tenant, bookingId, approvals, dispatcher } = await pendingBooking();
+    const at = new Date();
+    // The run stops after the acceptance's transaction: its timeline entry is refused.
+    const run = await withDynamoFault(
+      { when: (input) => input.includes(tenant.tenantId) && input.includes('#AcceptBooking#accepted'), error: throttling },
+      1,
+      () => acceptBooking(dispatcher, bookingId),
+    );
+    expect(run.refused).toBe(1);
+    expect(run.result).toMatchObject({ status: 'confirmed' });
+    expect(rowsOf(await partition(tenant, bookingId), 'confirmation')).toEqual([]);
+    expect(await approvals()).toHaveLength(1);
+
+    expect((await sweepRecovery(takeover(at), { tenantId: tenant.tenantId })).followUps).toEqual({ done: 1 });
+    const items = await partition(tenant, bookingId);
+    expect(rowsOf(items, 'confirmation')).toHaveLength(1);
+    expect(items.find((row) => row.sk === 'BOOKING')?.crm).toMatchObject({ state: 'booked' });
+    expect(await approvals()).toEqual([]);
+    expect(followUpsOf(items)).toEqual([]);
+    const read = (await tenant.call('GET', `/v1/bookings/${bookingId}`)).body;
+    expect(read.timeline.filter((e: any) => e.outcome === 'accepted')).toMatchObject([{ detail: { by: 'Dispatch desk (key k-dispatch)' } }]);
+  }, 240_000);
+
+  it('a dismissal: its approval item is closed and the timeline says so', async () => {
+    const { tenant, bookingId, approvals, dispatcher } = await pendingBooking();
     const at = new Date();
     // The run stops after the dismissal's transaction: its timeline entry is refused.
     const run = await withDynamoFault(
       { when: (input) => input.includes(tenant.tenantId) && input.includes('#DismissBooking#dismissed'), error: throttling },
       1,
-      () =>
-        dismissBooking({ tenantId: tenant.tenantId, keyId: 'k-dispatch', keyName: 'Dispatch desk', scopes: [] }, bookingId, {
-          reason: 'Duplicate of a phone booking',
-        }),
+      () => dismissBooking(dispatcher, bookingId, { reason: 'Duplicate of a phone booking' }),
     );
     expect(run.refused).toBe(1);
     expect(run.result).toMatchObject({ status: 'dismissed' });
