@@ -11,10 +11,16 @@ import { cancelBooking, rescheduleBooking } from '../../functions/booking/change
 import { acceptBooking, dismissBooking } from '../../functions/booking/decide';
 import { sweepRecovery } from '../../functions/booking/recover-stuck';
 import { FOLLOW_UP_TAKEOVER_MS } from '../../functions/booking/follow-up-store';
-import { putJobType, putTenant } from '../../functions/tenant/store';
-import { demoJobTypes, demoTenant } from '../../local/demo';
-import { bookingRequest, createTestTenant, itemsWithPrefix, nextWeekday, refusedBooking, settledBooking, type TestTenant } from './helpers';
+import { putTenant } from '../../functions/tenant/store';
+import { demoTenant } from '../../local/demo';
+import { bookingRequest, createTestTenant, itemsWithPrefix, nextWeekday, settledBooking, type TestTenant } from './helpers';
 import { withDynamoFault } from './dynamo-faults';
+import { fullDayWithTwoWaiting } from './waitlist-helpers';
+
+const CALLERS: Parameters<typeof fullDayWithTwoWaiting>[1] = [
+  { name: 'Emery Stone', phone: '(512) 555-0191' },
+  { name: 'Finley Ward', phone: '(512) 555-0192' },
+];
 import { handler as statusEventsHandler } from '../../functions/lifecycle/status-events.handler';
 import { sqsRecord } from '../../local/pollers';
 
@@ -24,26 +30,6 @@ afterAll(async () => {
 });
 
 const throttling = () => Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), { name: 'ThrottlingException' });
-
-/** A day with room for one drain job in the whole company, booked at 10:00; two later callers for that window wait on the waitlist, `earlier` first. */
-async function fullDayWithTwoWaiting(tenant: TestTenant) {
-  const drains = demoJobTypes.find((j) => j.jobTypeId === 'plumbing-drain-clog')!;
-  await putJobType(tenant.tenantId, { ...drains, dailyCap: 1 });
-  const date = nextWeekday(3);
-  const window = { date, start: '10:00' };
-  const first = await settledBooking(tenant, bookingRequest({ window }), { 'Idempotency-Key': `fu-${ulid()}` });
-  expect(first.window, JSON.stringify(first)).toMatchObject({ date, start: '10:00' });
-  const leads = [];
-  for (const customer of [
-    { name: 'Emery Stone', phone: '(512) 555-0191' },
-    { name: 'Finley Ward', phone: '(512) 555-0192' },
-  ]) {
-    const lead = await refusedBooking(tenant, bookingRequest({ window, customer }));
-    expect((await tenant.call('POST', `/v1/leads/${lead.leadId}/waitlist`, { note: 'any cancellation' })).status).toBe(200);
-    leads.push(lead);
-  }
-  return { date, first, earlier: leads[0]!, later: leads[1]! };
-}
 
 async function partition(tenant: TestTenant, bookingId: string) {
   return itemsWithPrefix(`T#${tenant.tenantId}#BOOKING#${bookingId}`);
@@ -62,7 +48,7 @@ describe('a change whose run fails after it is written: the recovery sweep does 
   it('a cancellation: the customer and technician are told, the timeline and CRM say so, the freed window goes to the first waiting caller, once', async () => {
     const tenant = await createTestTenant();
     tenantsHere.push(tenant.tenantId);
-    const { date, first, earlier, later } = await fullDayWithTwoWaiting(tenant);
+    const { date, first, earlier, later } = await fullDayWithTwoWaiting(tenant, CALLERS);
     const at = new Date();
     // DynamoDB refuses the cancellation text's row: the run stops after its transaction.
     const run = await withDynamoFault(
@@ -101,7 +87,7 @@ describe('a change whose run fails after it is written: the recovery sweep does 
   it('a run that offered the window and died before it finished: the sweep offers it to nobody else', async () => {
     const tenant = await createTestTenant();
     tenantsHere.push(tenant.tenantId);
-    const { date, first, earlier, later } = await fullDayWithTwoWaiting(tenant);
+    const { date, first, earlier, later } = await fullDayWithTwoWaiting(tenant, CALLERS);
     const at = new Date();
     // Everything is done but taking the follow-up off the record.
     const run = await withDynamoFault(
@@ -150,7 +136,7 @@ describe('a change whose run fails after it is written: the recovery sweep does 
   it('a job cancelled in the field whose worker stops right after the cancellation: the sweep offers the window to the first waiting caller', async () => {
     const tenant = await createTestTenant();
     tenantsHere.push(tenant.tenantId);
-    const { date, first, earlier, later } = await fullDayWithTwoWaiting(tenant);
+    const { date, first, earlier, later } = await fullDayWithTwoWaiting(tenant, CALLERS);
     const at = new Date();
     // The field service system's event, as the status-events queue delivers it to its worker (here, in this process).
     const message = {

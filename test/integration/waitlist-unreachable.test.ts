@@ -9,21 +9,12 @@ import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { twilioSignature } from '../../functions/notify/inbound-sms.handler';
 import { cancelBooking } from '../../functions/booking/changes';
-import { putJobType, putTenant } from '../../functions/tenant/store';
-import { demoJobTypes, demoTenant } from '../../local/demo';
+import { putTenant } from '../../functions/tenant/store';
+import { demoTenant } from '../../local/demo';
 import { TwilioContract } from '../contract-servers/twilio';
-import {
-  bookingRequest,
-  callApi,
-  createTestTenant,
-  itemsWithPrefix,
-  nextWeekday,
-  refusedBooking,
-  setCredential,
-  settledBooking,
-  type TestTenant,
-} from './helpers';
+import { callApi, createTestTenant, itemsWithPrefix, setCredential, type TestTenant } from './helpers';
 import { withDynamoFault } from './dynamo-faults';
+import { fullDayWithTwoWaiting } from './waitlist-helpers';
 
 const twilio = new TwilioContract();
 const TENANT_NUMBER = '+15125550100';
@@ -59,28 +50,6 @@ async function texts(tenant: TestTenant, from: string, body: string) {
     rawBody: new URLSearchParams(params).toString(),
     headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature },
   });
-}
-
-/**
- * A day with room for one drain job in the whole company, booked at 10:00 by `first`; two later
- * callers for that window are refused and put on the waitlist, `earlier` first.
- */
-async function fullDayWithTwoWaiting(tenant: TestTenant, callers: [{ name: string; phone: string }, { name: string; phone: string }]) {
-  // One drain job a day in the whole company: the next callers of the day find it full.
-  const drains = demoJobTypes.find((j) => j.jobTypeId === 'plumbing-drain-clog')!;
-  await putJobType(tenant.tenantId, { ...drains, dailyCap: 1 });
-  const date = nextWeekday(3);
-  const window = { date, start: '10:00' };
-  const first = await settledBooking(tenant, bookingRequest({ window }), { 'Idempotency-Key': `wl-${ulid()}` });
-  expect(first.window, JSON.stringify(first)).toMatchObject({ date, start: '10:00' });
-
-  const leads = [];
-  for (const customer of callers) leads.push(await refusedBooking(tenant, bookingRequest({ window, customer })));
-  for (const lead of leads) {
-    const waitlisted = await tenant.call('POST', `/v1/leads/${lead.leadId}/waitlist`, { note: 'any cancellation this week' });
-    expect(waitlisted.status, JSON.stringify(waitlisted.body)).toBe(200);
-  }
-  return { date, first, earlier: leads[0]!, later: leads[1]! };
 }
 
 describe('a freed slot the waiting caller cannot be texted about', () => {
