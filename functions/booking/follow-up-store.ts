@@ -8,10 +8,11 @@
  * writes a follow-up item (in the booking's partition, on the due index) that the run deletes when
  * every follow-up is done; the recovery sweep does them for a run that did not (recover-stuck.ts).
  */
-import { DeleteCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { TransactItem } from '../capacity/store';
 import { documentClient } from '../shared/clients';
 import { config } from '../shared/config';
+import { queryPages } from '../shared/dynamo';
 import { isConditionalCheckFailed } from '../shared/errors';
 import type { BookingRecord } from './store';
 import { bookingKeys } from './store';
@@ -98,17 +99,19 @@ export function markOfferedItem(owed: ChangeFollowUp, leadId: string): TransactI
 
 /** Follow-ups due at `by` (their run did not finish them), oldest first; `tenantId` narrows (tests share one table). */
 export async function dueFollowUps(by: Date, limit: number, tenantId?: string): Promise<ChangeFollowUp[]> {
-  const { Items = [] } = await documentClient().send(
-    new QueryCommand({
-      TableName: config.tableName,
-      IndexName: 'byDue',
-      KeyConditionExpression: 'duePk = :due AND dueAt <= :by',
-      ...(tenantId ? { FilterExpression: 'tenantId = :tenantId' } : {}),
-      ExpressionAttributeValues: { ':due': FOLLOW_UP_PARTITION, ':by': by.toISOString(), ...(tenantId ? { ':tenantId': tenantId } : {}) },
-      Limit: limit,
-    }),
-  );
-  return Items as ChangeFollowUp[];
+  const due: ChangeFollowUp[] = [];
+  // Page on while the filter leaves pages short: another tenant's follow-ups never hide this one's.
+  for await (const page of queryPages({
+    TableName: config.tableName,
+    IndexName: 'byDue',
+    KeyConditionExpression: 'duePk = :due AND dueAt <= :by',
+    ...(tenantId ? { FilterExpression: 'tenantId = :tenantId' } : {}),
+    ExpressionAttributeValues: { ':due': FOLLOW_UP_PARTITION, ':by': by.toISOString(), ...(tenantId ? { ':tenantId': tenantId } : {}) },
+  })) {
+    due.push(...(page as ChangeFollowUp[]));
+    if (due.length >= limit) break;
+  }
+  return due.slice(0, limit);
 }
 
 /**
