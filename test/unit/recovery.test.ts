@@ -8,6 +8,9 @@ import { crmSyncBackoffSeconds, crmSyncGivesUp, crmSyncSchedule } from '../../fu
 import { decideRecovery, MAX_RECOVERY_RUNS, type RecoveryFacts, TRAIL_DEADLINE_MS } from '../../functions/booking/recovery';
 import { BOOKING_STATUSES } from '../../functions/booking/schemas';
 import { TenantSchema } from '../../functions/tenant/model';
+import { FOLLOW_UP_TAKEOVER_MS } from '../../functions/booking/follow-up-store';
+import { lambdas } from '../../functions/registry';
+import { LAMBDA_DEFAULTS } from '../../lib/function-definition';
 
 const at = new Date('2026-12-01T15:00:00Z');
 const sec = (offsetMs: number) => Math.floor((at.getTime() + offsetMs) / 1000);
@@ -116,5 +119,14 @@ describe('CRM outbox schedule', () => {
     let attempts = 0;
     while (elapsed < schedule.retryForSeconds) elapsed += crmSyncBackoffSeconds(++attempts, schedule);
     expect(attempts).toBeGreaterThanOrEqual(8);
+  });
+});
+
+describe("a change's follow-ups (booking/follow-up-store.ts)", () => {
+  it('are taken over only when no run of any function can still be doing them: the takeover outlasts every timeout', () => {
+    const longest = Math.max(...lambdas.map((spec) => spec.timeoutSeconds ?? LAMBDA_DEFAULTS.timeoutSeconds));
+    expect(FOLLOW_UP_TAKEOVER_MS).toBeGreaterThan(longest * 1000);
+    // Lambda's own limit: a function given more would still be stopped at 15 minutes.
+    expect(FOLLOW_UP_TAKEOVER_MS).toBeGreaterThan(15 * 60_000);
   });
 });
