@@ -172,6 +172,14 @@ export async function renderBooking(bookingId) {
             'Dismiss',
           ),
         ),
+    // A change whose run did not finish what it owes: said plainly, with when it will be done.
+    ...(a.owed ?? []).map((o) =>
+      h(
+        'p',
+        { class: 'owed' },
+        `Not done yet after the ${o.name} at ${whenIn(o.at, zone)}: ${o.what}. The recovery sweep does it shortly after ${whenIn(o.dueAt, zone)}.`,
+      ),
+    ),
     repeatRequests(a.timeline, zone),
     lifecycle ? h('p', { class: 'muted', id: 'lifecycle' }, lifecycle) : '',
     h('h2', {}, 'What happened'),

@@ -63,6 +63,9 @@ const BookingActivitySchema = z
     messages: z.array(z.record(z.string(), z.unknown())),
     crmWrites: z.array(z.record(z.string(), z.unknown())),
     reviewItems: z.array(ReviewItemSchema),
+    owed: z
+      .array(z.object({ change: z.string(), name: z.string(), at: z.string(), dueAt: z.string(), what: z.string() }))
+      .openapi({ description: 'A change (`name`, at `at`) whose run did not finish what it owes (`what`): the recovery sweep takes it over from `dueAt`' }),
   })
   .openapi('BookingActivity');
 

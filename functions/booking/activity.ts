@@ -14,6 +14,7 @@ import { getCustomer } from '../recognise/store';
 import { getJobType, getTenant, listTechnicians } from '../tenant/store';
 import { bookingKeys, timelineOf, toPublicBooking, type BookingRecord } from './store';
 import { describeTimelineEntry } from './timeline-sentences';
+import { owedOf } from './follow-up-store';
 
 export async function bookingActivity(tenantId: string, id: string) {
   const Items = await queryPartition(bookingKeys.partition(tenantId, id), { consistent: true });
@@ -108,5 +109,7 @@ export async function bookingActivity(tenantId: string, id: string) {
     crmWrites,
     reviewItems,
     conversation,
+    // A change whose run did not finish what it owes: the recovery sweep does it by `dueAt` (booking/follow-up-store.ts).
+    owed: owedOf(Items),
   };
 }

@@ -37,7 +37,7 @@ import { CHANGEABLE } from './changeable';
 import type { RescheduleRequestSchema } from './schemas-changes';
 import { appendTimeline, bookingUpdate, getBookingRecord, updateBooking, type BookingRecord } from './store';
 import { startJobTrail } from '../trail/start';
-import { type ChangeFollowUp, clearFollowUp, FOLLOW_UP_ATTEMPTS, followUpPut } from './follow-up-store';
+import { type ChangeFollowUp, clearFollowUp, FOLLOW_UP_ATTEMPTS, followUpPut, OWED_WORK } from './follow-up-store';
 
 export { CHANGEABLE };
 
@@ -394,19 +394,14 @@ export async function finishChange(owed: ChangeFollowUp, booking: BookingRecord,
   }
 }
 
-/** What a person is told when a change's follow-ups failed every sweep: what happened, what did not, what to do. */
-const GAVE_UP: Record<ChangeFollowUp['change'], (failed: string) => string> = {
-  cancelled: (failed) =>
-    `The booking was cancelled, but telling the customer, the technician and the CRM ${failed}: check the booking's messages and the CRM, and tell the customer.`,
-  rescheduled: (failed) =>
-    `The booking was moved, but telling the customer, the technicians and the CRM ${failed}: check the booking's messages and the CRM, and tell the customer the new time.`,
-  accepted: (failed) =>
-    `The booking was accepted, but confirming it to the customer and the CRM and starting its job trail ${failed}: check the booking's messages and the CRM, and tell the customer.`,
-  dismissed: (failed) => `The booking was dismissed, but telling the CRM and closing its approval item ${failed}: check the CRM and close the item.`,
-  cancelled_in_field: (failed) =>
-    `The job was cancelled in the field service system, but offering the window it left to a waiting caller ${failed}: look at the waitlist and offer it.`,
-  moved_in_field: (failed) =>
-    `The job was moved in the field service system, but offering the window it left to a waiting caller ${failed}: look at the waitlist and offer it.`,
+/** What a person is told when a change's follow-ups failed every sweep: what happened, what did not (OWED_WORK), what to do. */
+const GAVE_UP: Record<ChangeFollowUp['change'], { happened: string; todo: string }> = {
+  cancelled: { happened: 'The booking was cancelled', todo: "check the booking's messages, the CRM and the waitlist, and tell the customer" },
+  rescheduled: { happened: 'The booking was moved', todo: "check the booking's messages, the CRM and the waitlist, and tell the customer the new time" },
+  accepted: { happened: 'The booking was accepted', todo: "check the booking's messages and the CRM, close the approval item, and tell the customer" },
+  dismissed: { happened: 'The booking was dismissed', todo: 'check the CRM and close the approval item' },
+  cancelled_in_field: { happened: 'The job was cancelled in the field service system', todo: 'look at the waitlist and offer the window' },
+  moved_in_field: { happened: 'The job was moved in the field service system', todo: 'look at the waitlist and offer the window' },
 };
 
 /**
@@ -429,12 +424,12 @@ export async function resumeFollowUps(owed: ChangeFollowUp, at: Date): Promise<'
     return 'done';
   } catch (error) {
     if ((owed.attempts ?? 0) < FOLLOW_UP_ATTEMPTS) throw error;
-    const failed = `failed ${FOLLOW_UP_ATTEMPTS} times (${(error as Error).name}: ${(error as Error).message})`;
+    const { happened, todo } = GAVE_UP[owed.change];
     await openReviewItem(
       owed.tenantId,
       {
         kind: 'workflow_failed',
-        reason: GAVE_UP[owed.change](failed),
+        reason: `${happened}, but ${OWED_WORK[owed.change]} failed ${FOLLOW_UP_ATTEMPTS} times (${(error as Error).name}: ${(error as Error).message}): ${todo}.`,
         subject: { type: 'booking', id: owed.bookingId },
         payload: { change: owed.change, at: owed.at, ...(owed.from ? { from: owed.from } : {}), ...(owed.to ? { to: owed.to } : {}) },
       },

@@ -28,6 +28,9 @@ export const FOLLOW_UP_ATTEMPTS = 3;
 
 type Window = NonNullable<BookingRecord['window']>;
 
+/** A follow-up's sort key prefix, in the booking's partition. */
+export const FOLLOW_UP_PREFIX = 'FOLLOW_UP#';
+
 export interface ChangeFollowUp {
   tenantId: string;
   bookingId: string;
@@ -57,11 +60,41 @@ export interface ChangeFollowUp {
 }
 
 function followUpKey(tenantId: string, bookingId: string, at: string) {
-  return { pk: bookingKeys.partition(tenantId, bookingId), sk: `FOLLOW_UP#${at}` };
+  return { pk: bookingKeys.partition(tenantId, bookingId), sk: `${FOLLOW_UP_PREFIX}${at}` };
 }
 
 export function followUpKeyOf(owed: Pick<ChangeFollowUp, 'tenantId' | 'bookingId' | 'at'>) {
   return followUpKey(owed.tenantId, owed.bookingId, owed.at);
+}
+
+/** What each kind of change owes, as a dispatcher reads it (the booking's activity, and the review item when it keeps failing). */
+export const OWED_WORK: Record<ChangeFollowUp['change'], string> = {
+  cancelled: 'telling the customer, the technician and the CRM, and offering the window to a waiting caller',
+  rescheduled: 'telling the customer, the technicians and the CRM the new time, and offering the old window to a waiting caller',
+  accepted: 'confirming it to the customer and the CRM, closing its approval item and starting its job trail',
+  dismissed: 'telling the CRM and closing its approval item',
+  cancelled_in_field: 'offering the window it left to a waiting caller',
+  moved_in_field: 'offering the window it left to a waiting caller',
+};
+
+/** Each kind of change as a noun ("after the cancellation at ..."). */
+export const CHANGE_NAME: Record<ChangeFollowUp['change'], string> = {
+  cancelled: 'cancellation',
+  rescheduled: 'reschedule',
+  accepted: 'acceptance',
+  dismissed: 'dismissal',
+  cancelled_in_field: 'cancellation in the field',
+  moved_in_field: 'move in the field',
+};
+
+/** A booking's follow-ups still owed, from the items of its partition (the booking's activity). */
+export function owedOf(items: Array<Record<string, unknown>>) {
+  return items
+    .filter((item) => String(item.sk).startsWith(FOLLOW_UP_PREFIX))
+    .map((item) => {
+      const owed = item as unknown as ChangeFollowUp;
+      return { change: owed.change, name: CHANGE_NAME[owed.change], at: owed.at, dueAt: owed.dueAt, what: OWED_WORK[owed.change] };
+    });
 }
 
 /** The follow-up item, as a Put for the change's own transaction. */

@@ -63,6 +63,17 @@ describe('a change whose run fails after it is written: the recovery sweep does 
     expect(rowsOf(items, 'cancellation')).toEqual([]);
     expect(followUpsOf(items)).toHaveLength(1);
     expect((await leadsById(tenant)).get(earlier.leadId)).toMatchObject({ status: 'waitlisted' });
+    // The booking's activity says what is not done yet, and from when the sweep takes it over.
+    const activity = async () => (await tenant.call('GET', `/v1/bookings/${first.bookingId}/activity`)).body;
+    expect((await activity()).owed).toEqual([
+      {
+        change: 'cancelled',
+        name: 'cancellation',
+        at: at.toISOString(),
+        dueAt: new Date(at.getTime() + FOLLOW_UP_TAKEOVER_MS).toISOString(),
+        what: 'telling the customer, the technician and the CRM, and offering the window to a waiting caller',
+      },
+    ]);
 
     // Before the run's time is up the sweep leaves it alone; then it takes over.
     expect((await sweepRecovery(new Date(at.getTime() + 60_000), { tenantId: tenant.tenantId })).followUps).toEqual({});
@@ -72,6 +83,7 @@ describe('a change whose run fails after it is written: the recovery sweep does 
     expect(rowsOf(items, 'cancellation')).toHaveLength(1);
     expect(rowsOf(items, 'technician_unassigned')).toHaveLength(1);
     expect(followUpsOf(items)).toEqual([]);
+    expect((await activity()).owed).toEqual([]);
     const booking = (await tenant.call('GET', `/v1/bookings/${first.bookingId}`)).body;
     expect(booking.timeline.filter((e: any) => e.outcome === 'cancelled')).toHaveLength(1);
     // The CRM has the job cancelled (crm/write.ts records the state it wrote on the booking).
@@ -261,7 +273,7 @@ describe('a change whose run fails after it is written: the recovery sweep does 
     const items = (await tenant.call('GET', '/v1/review-items?status=open')).body.items as Array<Record<string, any>>;
     const item = items.find((i) => i.subject.type === 'booking' && i.subject.id === booking.bookingId && i.kind === 'workflow_failed');
     expect(item?.reason, JSON.stringify(items)).toMatch(
-      /^The booking was cancelled, but telling the customer, the technician and the CRM failed 3 times \(ThrottlingException: /,
+      /^The booking was cancelled, but telling the customer, the technician and the CRM, and offering the window to a waiting caller failed 3 times \(ThrottlingException: .*\): check the booking's messages, the CRM and the waitlist, and tell the customer\.$/,
     );
     expect(followUpsOf(await partition(tenant, booking.bookingId))).toEqual([]);
   }, 240_000);

@@ -10,6 +10,9 @@ import { DateTime } from 'luxon';
 import type { Browser, Page } from 'playwright-core';
 import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { cancelBooking } from '../../functions/booking/changes';
+import { FOLLOW_UP_TAKEOVER_MS } from '../../functions/booking/follow-up-store';
+import { sweepRecovery } from '../../functions/booking/recover-stuck';
 import { createBookingRecord, updateBooking } from '../../functions/booking/store';
 import { addThreadEntry } from '../../functions/notify/reply-store';
 import { queues } from '../../functions/registry';
@@ -20,6 +23,7 @@ import { ServiceTitanContract } from '../contract-servers/servicetitan';
 import { deliverDue, drain } from './lifecycle-helpers';
 import { bookingRequest, bookOnTechnician, createTestTenant, nextWeekday, type TestTenant } from './helpers';
 import { launchChromium } from './browser';
+import { withDynamoFault } from './dynamo-faults';
 
 const SCREENSHOTS = join(process.cwd(), 'test-results', 'screenshots');
 
@@ -557,6 +561,36 @@ describe('operator console', () => {
       await tenant.call('PUT', '/v1/config/crm', { adapter: 'builtin' });
       await st.stop();
     }
+  });
+
+  it("says on a booking's page what a change has not done yet, and when the recovery sweep does it", async () => {
+    const booked = await tenant.call('POST', '/v1/bookings', bookingRequest({ window: { date: nextWeekday(4), start: '08:00' } }), {
+      'Idempotency-Key': `console-${ulid()}`,
+    });
+    expect(booked.status, JSON.stringify(booked.body)).toBe(201);
+    const id = booked.body.bookingId as string;
+    // The cancellation's run stops after its write: its text's row is refused (the change runs here).
+    const at = new Date();
+    await withDynamoFault(
+      {
+        when: (input) => input.includes(tenant.tenantId) && input.includes('"kind":"cancellation"'),
+        error: () => Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), { name: 'ThrottlingException' }),
+      },
+      1,
+      () => cancelBooking(tenant.tenantId, id, 'customer fixed it', 'test', at),
+    );
+    await openPage(`#/bookings/${id}`, 'bookings');
+    const owed = await page.locator('p.owed').textContent();
+    expect(owed).toMatch(
+      /^Not done yet after the cancellation at \w{3}, \w{3} \d{1,2}, \d{1,2}:\d{2} [AP]M: telling the customer, the technician and the CRM, and offering the window to a waiting caller\. The recovery sweep does it shortly after \w{3}, \w{3} \d{1,2}, \d{1,2}:\d{2} [AP]M\.$/,
+    );
+    await shot('16-change-owed');
+    // Done by the sweep: the page no longer says so, and the customer's cancellation text is there.
+    expect((await sweepRecovery(new Date(at.getTime() + FOLLOW_UP_TAKEOVER_MS + 60_000), { tenantId: tenant.tenantId })).followUps).toEqual({ done: 1 });
+    await page.reload();
+    await page.waitForSelector('main[data-page="bookings"][aria-busy="false"] #timeline');
+    expect(await page.locator('p.owed').count()).toBe(0);
+    expect(await page.locator('#messages').textContent()).toContain('cancellation');
   });
 
   it('signs out, forgetting the key, and raised no script errors', async () => {
