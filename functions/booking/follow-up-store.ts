@@ -12,7 +12,7 @@ import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { TransactItem } from '../capacity/store';
 import { documentClient } from '../shared/clients';
 import { config } from '../shared/config';
-import { queryPages } from '../shared/dynamo';
+import { dueItems } from '../shared/dynamo';
 import { isConditionalCheckFailed } from '../shared/errors';
 import type { BookingRecord } from './store';
 import { bookingKeys } from './store';
@@ -132,19 +132,7 @@ export function markOfferedItem(owed: ChangeFollowUp, leadId: string): TransactI
 
 /** Follow-ups due at `by` (their run did not finish them), oldest first; `tenantId` narrows (tests share one table). */
 export async function dueFollowUps(by: Date, limit: number, tenantId?: string): Promise<ChangeFollowUp[]> {
-  const due: ChangeFollowUp[] = [];
-  // Page on while the filter leaves pages short: another tenant's follow-ups never hide this one's.
-  for await (const page of queryPages({
-    TableName: config.tableName,
-    IndexName: 'byDue',
-    KeyConditionExpression: 'duePk = :due AND dueAt <= :by',
-    ...(tenantId ? { FilterExpression: 'tenantId = :tenantId' } : {}),
-    ExpressionAttributeValues: { ':due': FOLLOW_UP_PARTITION, ':by': by.toISOString(), ...(tenantId ? { ':tenantId': tenantId } : {}) },
-  })) {
-    due.push(...(page as ChangeFollowUp[]));
-    if (due.length >= limit) break;
-  }
-  return due.slice(0, limit);
+  return (await dueItems(FOLLOW_UP_PARTITION, by, limit, tenantId)) as ChangeFollowUp[];
 }
 
 /**

@@ -4,24 +4,13 @@
  */
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '../shared/config';
-import { queryPages, sendConditional } from '../shared/dynamo';
+import { dueItems, sendConditional } from '../shared/dynamo';
 import { RECOVERY_PARTITION } from './recovery';
 import { bookingKeys } from './store';
 
 /** Bookings due for a look by `by`, oldest due first (at most `limit`); `tenantId` narrows it (tests). */
 export async function dueBookings(by: Date, limit: number, tenantId?: string): Promise<Array<{ tenantId: string; bookingId: string }>> {
-  const due: Array<{ tenantId: string; bookingId: string }> = [];
-  for await (const page of queryPages({
-    TableName: config.tableName,
-    IndexName: 'byDue',
-    KeyConditionExpression: 'duePk = :due AND dueAt <= :by',
-    ...(tenantId ? { FilterExpression: 'tenantId = :tenantId' } : {}),
-    ExpressionAttributeValues: { ':due': RECOVERY_PARTITION, ':by': by.toISOString(), ...(tenantId ? { ':tenantId': tenantId } : {}) },
-  })) {
-    due.push(...page.map((item) => ({ tenantId: item.tenantId as string, bookingId: item.bookingId as string })));
-    if (due.length >= limit) break;
-  }
-  return due.slice(0, limit);
+  return (await dueItems(RECOVERY_PARTITION, by, limit, tenantId)).map((item) => ({ tenantId: item.tenantId as string, bookingId: item.bookingId as string }));
 }
 
 /** Sets (or, with undefined, removes) when the sweep next looks at the booking. */

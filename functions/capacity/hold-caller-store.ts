@@ -10,7 +10,7 @@
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '../shared/config';
 import { documentClient } from '../shared/clients';
-import { queryPages, sendConditional } from '../shared/dynamo';
+import { dueItems, sendConditional } from '../shared/dynamo';
 import type { HoldCaller } from './schemas';
 
 export const HOLD_CALLER_PARTITION = 'HOLDCALLER';
@@ -76,18 +76,7 @@ export async function getHoldCaller(tenantId: string, holdId: string): Promise<H
 
 /** Hold callers due for a look by `by`, oldest first (at most `limit`); `tenantId` narrows it (tests). */
 export async function dueHoldCallers(by: Date, limit: number, tenantId?: string): Promise<Array<{ tenantId: string; holdId: string }>> {
-  const due: Array<{ tenantId: string; holdId: string }> = [];
-  for await (const page of queryPages({
-    TableName: config.tableName,
-    IndexName: 'byDue',
-    KeyConditionExpression: 'duePk = :due AND dueAt <= :by',
-    ...(tenantId ? { FilterExpression: 'tenantId = :tenantId' } : {}),
-    ExpressionAttributeValues: { ':due': HOLD_CALLER_PARTITION, ':by': by.toISOString(), ...(tenantId ? { ':tenantId': tenantId } : {}) },
-  })) {
-    due.push(...page.map((item) => ({ tenantId: item.tenantId as string, holdId: item.holdId as string })));
-    if (due.length >= limit) break;
-  }
-  return due.slice(0, limit);
+  return (await dueItems(HOLD_CALLER_PARTITION, by, limit, tenantId)).map((item) => ({ tenantId: item.tenantId as string, holdId: item.holdId as string }));
 }
 
 /** Looks again at `dueAt`, or (undefined) never: the caller booked, or the bot released the hold. */

@@ -5,25 +5,14 @@
  */
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '../shared/config';
-import { getItem, queryPages, sendConditional } from '../shared/dynamo';
+import { getItem, dueItems, sendConditional } from '../shared/dynamo';
 import { counterEntries, RECLAIM_PARTITION, reclaimDueAt } from './store';
 
 type Key = { pk: string; sk: string };
 
 /** Counter items due for a look by `by`, oldest due first (at most `limit`); `tenantId` narrows it (tests). */
 export async function dueCounters(by: Date, limit: number, tenantId?: string): Promise<Key[]> {
-  const due: Key[] = [];
-  for await (const page of queryPages({
-    TableName: config.tableName,
-    IndexName: 'byDue',
-    KeyConditionExpression: 'duePk = :due AND dueAt <= :by',
-    ...(tenantId ? { FilterExpression: 'tenantId = :tenantId' } : {}),
-    ExpressionAttributeValues: { ':due': RECLAIM_PARTITION, ':by': by.toISOString(), ...(tenantId ? { ':tenantId': tenantId } : {}) },
-  })) {
-    due.push(...page.map((item) => ({ pk: item.pk as string, sk: item.sk as string })));
-    if (due.length >= limit) break;
-  }
-  return due.slice(0, limit);
+  return (await dueItems(RECLAIM_PARTITION, by, limit, tenantId)).map((item) => ({ pk: item.pk as string, sk: item.sk as string }));
 }
 
 /**

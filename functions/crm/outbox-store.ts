@@ -16,7 +16,7 @@ import { leadKeys } from '../leads/store';
 import { queueUrlEnv } from '../registry';
 import { documentClient } from '../shared/clients';
 import { config } from '../shared/config';
-import { queryPages, sendConditional } from '../shared/dynamo';
+import { dueItems, sendConditional } from '../shared/dynamo';
 import { now } from '../shared/time';
 import { JOB_STATES } from './mapping';
 
@@ -184,18 +184,7 @@ export async function settleCrmSyncWork(message: CrmSyncSubject, status: 'done' 
 
 /** Outbox rows due by `by` (pending work whose doorbell is due or was lost), oldest first; `tenantId` narrows it (tests). */
 export async function listDueCrmSyncWork(by: Date, limit: number, tenantId?: string): Promise<CrmSyncWork[]> {
-  const due: CrmSyncWork[] = [];
-  for await (const page of queryPages({
-    TableName: config.tableName,
-    IndexName: 'byDue',
-    KeyConditionExpression: 'duePk = :due AND dueAt <= :by',
-    ...(tenantId ? { FilterExpression: 'tenantId = :tenantId' } : {}),
-    ExpressionAttributeValues: { ':due': CRM_SYNC_DUE_PARTITION, ':by': by.toISOString(), ...(tenantId ? { ':tenantId': tenantId } : {}) },
-  })) {
-    due.push(...(page as CrmSyncWork[]));
-    if (due.length >= limit) break;
-  }
-  return due.slice(0, limit);
+  return (await dueItems(CRM_SYNC_DUE_PARTITION, by, limit, tenantId)) as CrmSyncWork[];
 }
 
 /** The SQS client and commands, loaded by the first doorbell (doorbell-store.ts). */

@@ -10,7 +10,7 @@ import type { HoldRecord, TransactItem } from '../capacity/store';
 import type { WaitlistOffer } from '../leads/waitlist';
 import type { WaitlistPlacement } from '../leads/waiters';
 import { config } from '../shared/config';
-import { getItem, queryPages, sendConditional } from '../shared/dynamo';
+import { getItem, dueItems, sendConditional } from '../shared/dynamo';
 
 export type ApplyStatus = 'applying' | 'prepared' | 'applied' | 'rolled_back';
 
@@ -193,16 +193,5 @@ export function applyingRunCheck(journal: Pick<ApplyJournal, 'tenantId' | 'planI
 
 /** Staged applies started before `by` and not ended (their run may have died); `tenantId` narrows it (tests). */
 export async function stalledApplyJournals(by: Date, limit: number, tenantId?: string): Promise<Array<{ tenantId: string; planId: string }>> {
-  const found: Array<{ tenantId: string; planId: string }> = [];
-  for await (const page of queryPages({
-    TableName: config.tableName,
-    IndexName: 'byDue',
-    KeyConditionExpression: 'duePk = :due AND dueAt <= :by',
-    ...(tenantId ? { FilterExpression: 'tenantId = :tenantId' } : {}),
-    ExpressionAttributeValues: { ':due': APPLY_RECOVERY_PARTITION, ':by': by.toISOString(), ...(tenantId ? { ':tenantId': tenantId } : {}) },
-  })) {
-    found.push(...page.map((item) => ({ tenantId: item.tenantId as string, planId: item.planId as string })));
-    if (found.length >= limit) break;
-  }
-  return found.slice(0, limit);
+  return (await dueItems(APPLY_RECOVERY_PARTITION, by, limit, tenantId)).map((item) => ({ tenantId: item.tenantId as string, planId: item.planId as string }));
 }

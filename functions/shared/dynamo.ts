@@ -110,3 +110,23 @@ export async function* queryPages(input: Omit<QueryCommandInput, 'ExclusiveStart
     ExclusiveStartKey = page.LastEvaluatedKey;
   } while (ExclusiveStartKey);
 }
+
+/**
+ * Items of one partition of the sparse `byDue` index due by `by`, oldest due first, at most `limit`.
+ * Paged on while a filter leaves pages short: `tenantId` narrows it (tests share one table), and one
+ * tenant's items never hide another's. Each sweep's store reads its own partition through this.
+ */
+export async function dueItems(partition: string, by: Date, limit: number, tenantId?: string): Promise<Array<Record<string, any>>> {
+  const due: Array<Record<string, any>> = [];
+  for await (const page of queryPages({
+    TableName: config.tableName,
+    IndexName: 'byDue',
+    KeyConditionExpression: 'duePk = :due AND dueAt <= :by',
+    ...(tenantId ? { FilterExpression: 'tenantId = :tenantId' } : {}),
+    ExpressionAttributeValues: { ':due': partition, ':by': by.toISOString(), ...(tenantId ? { ':tenantId': tenantId } : {}) },
+  })) {
+    due.push(...page);
+    if (due.length >= limit) break;
+  }
+  return due.slice(0, limit);
+}
