@@ -3,7 +3,7 @@
  * tenant's settings: the booking fields of the state, the context its CRM fields are mapped from
  * (`job.*` paths of the mapping table), and the messages it puts on the notification ledger.
  */
-import { addDays, addMonths, clockLabel, instantOf, zonedClock, zonedDate, zonedInstant } from '../shared/zoned-time';
+import { addDays, addMonths, clockLabel, DAY_MS, HOUR_MS, instantOf, zonedClock, zonedDate, zonedInstant } from '../shared/zoned-time';
 import type { NotificationKind } from '../notify/catalogue';
 import type { PlannedNotification } from '../notify/plan';
 import type { JobEventBody } from './schemas';
@@ -49,9 +49,6 @@ export const NO_SALE_SEQUENCE: Array<[NotificationKind, number]> = [
   ['no_sale_followup_2', 7],
   ['no_sale_followup_3', 30],
 ];
-const HOUR_MS = 3_600_000;
-const DAY_MS = 24 * HOUR_MS;
-
 const VISIT_REMINDERS: NotificationKind[] = ['reminder_48h', 'reminder_day_of'];
 /**
  * What was planned for a visit still to come: its reminders and arrival messages. A job the field

@@ -11,7 +11,7 @@ import { addLedgerRows } from '../notify/queue-now';
 import { findOpenReviewItems, openReviewItem } from '../review/store';
 import { logger } from '../shared/logger';
 import { getTenant } from '../tenant/store';
-import { addDays, zonedClock, zonedDate, zonedInstant } from '../shared/zoned-time';
+import { addDays, DAY_MS, zonedClock, zonedDate, zonedInstant } from '../shared/zoned-time';
 import { nextRenewal, renewalSteps, RETRY_AFTER_DAYS, WINBACK_AFTER_DAYS, type RenewalStep } from './cadence';
 import { openSetupItem } from '../review/setup';
 import { SecretNotSetError } from '../shared/secrets';
@@ -29,8 +29,6 @@ import {
   type ChargeAttempt,
   type Membership,
 } from './store';
-
-const DAY_MS = 86_400_000;
 
 /** The local hour (tenant's time zone) at which its renewals run; the schedule runs every hour. */
 export const RENEWALS_LOCAL_HOUR = 9;

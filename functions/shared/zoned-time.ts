@@ -8,7 +8,9 @@
  */
 import { TZDateMini } from '@date-fns/tz';
 
-const DAY_MS = 86_400_000;
+/** An hour and a day of elapsed time, in milliseconds (a local day across a clock change is not DAY_MS: addDays). */
+export const HOUR_MS = 3_600_000;
+export const DAY_MS = 24 * HOUR_MS;
 
 function parts(date: string): [number, number, number] {
   const [y, m, d] = date.split('-').map(Number) as [number, number, number];
