@@ -310,69 +310,80 @@ export async function cancelBooking(tenantId: string, bookingId: string, reason:
 async function followUps(owed: ChangeFollowUp, booking: BookingRecord, options: { tenant?: Tenant; offerAt?: Date } = {}): Promise<void> {
   const { tenantId, bookingId, version, from } = owed;
   const at = new Date(owed.at);
-  if (owed.change === 'cancelled_in_field' || owed.change === 'moved_in_field') {
-    const to = owed.to;
-    if (from && (!to || from.date !== to.date || from.start !== to.start)) {
-      await offerFreedSlot(tenantId, booking, from, options.offerAt ?? at, owed.change === 'moved_in_field' ? 'reschedule' : 'cancellation', owed);
-    }
-    return;
-  }
-  if (owed.change === 'accepted') {
-    await appendTimeline(tenantId, bookingId, 'AcceptBooking', 'accepted', { by: owed.by }, at);
-    // The CRM record moves from pending approval to booked (an update of the record it already has).
-    await syncBookingToCrm(tenantId, bookingId, 'booked', 'AcceptBooking', at, {
-      beforeOutbox: () => updateBooking(tenantId, bookingId, { status: 'pending_crm_sync', statusReason: 'crm_unreachable' }, { onlyFrom: ['confirmed'], at }),
-    });
+  const tenantOf = async () => {
     const tenant = options.tenant ?? (await getTenant(tenantId));
     if (!tenant) throw new Error(`follow-ups of ${bookingId}: tenant ${tenantId} not found`);
-    const planned = planForStatus({ status: 'confirmed', window: booking.window, timeZone: tenant.timeZone, now: at, channel: 'sms' });
-    await addLedgerRows(tenantId, bookingId, planned, { at });
-    await resolveReviewItemsFor(tenantId, { type: 'booking', id: bookingId }, 'pending_approval', owed.by, 'Accepted by dispatch', at);
-    // Only now does the post-booking trail run (the booking workflow left it for the dispatcher).
-    await startJobTrail(tenantId, bookingId);
-    return;
+    return tenant;
+  };
+  switch (owed.change) {
+    case 'accepted': {
+      await appendTimeline(tenantId, bookingId, 'AcceptBooking', 'accepted', { by: owed.by }, at);
+      // The CRM record moves from pending approval to booked (an update of the record it already has).
+      await syncBookingToCrm(tenantId, bookingId, 'booked', 'AcceptBooking', at, {
+        beforeOutbox: () =>
+          updateBooking(tenantId, bookingId, { status: 'pending_crm_sync', statusReason: 'crm_unreachable' }, { onlyFrom: ['confirmed'], at }),
+      });
+      const planned = planForStatus({ status: 'confirmed', window: booking.window, timeZone: (await tenantOf()).timeZone, now: at, channel: 'sms' });
+      await addLedgerRows(tenantId, bookingId, planned, { at });
+      await resolveReviewItemsFor(tenantId, { type: 'booking', id: bookingId }, 'pending_approval', owed.by, 'Accepted by dispatch', at);
+      // Only now does the post-booking trail run (the booking workflow left it for the dispatcher).
+      await startJobTrail(tenantId, bookingId);
+      return;
+    }
+    case 'dismissed':
+      await appendTimeline(
+        tenantId,
+        bookingId,
+        'DismissBooking',
+        'dismissed',
+        { by: owed.by, reason: owed.reason, slot: booking.holdId ? 'RELEASED' : 'none' },
+        at,
+      );
+      // A CRM that has the booking (as pending approval) hears it was dismissed: the "cancelled" state.
+      if (booking.crm) await syncBookingToCrm(tenantId, bookingId, 'cancelled', 'DismissBooking', at);
+      await resolveReviewItemsFor(tenantId, { type: 'booking', id: bookingId }, 'pending_approval', owed.by, `Dismissed: ${owed.reason}`, at);
+      return;
+    case 'cancelled':
+      await cancelPendingRows(tenantId, bookingId, at);
+      await addLedgerRows(
+        tenantId,
+        bookingId,
+        [
+          { kind: 'cancellation', channel: 'sms', dueAt: owed.at, version },
+          ...(from?.technicianId
+            ? [{ kind: 'technician_unassigned' as const, channel: 'sms' as const, dueAt: owed.at, technicianId: from.technicianId, version }]
+            : []),
+        ],
+        { at },
+      );
+      await appendTimeline(tenantId, bookingId, 'CancelBooking', 'cancelled', { reason: owed.reason, by: owed.by }, at);
+      await syncBookingToCrm(tenantId, bookingId, 'cancelled', 'CancelBooking', at);
+      break;
+    case 'rescheduled':
+      await announceScheduleChange({
+        tenant: await tenantOf(),
+        booking,
+        window: owed.to!,
+        version,
+        by: owed.by,
+        reason: owed.reason,
+        node: 'RescheduleBooking',
+        at,
+      });
+      break;
+    // cancelled_in_field, moved_in_field: the status-events worker tells the rest itself.
   }
-  if (owed.change === 'dismissed') {
-    await appendTimeline(
-      tenantId,
-      bookingId,
-      'DismissBooking',
-      'dismissed',
-      { by: owed.by, reason: owed.reason, slot: booking.holdId ? 'RELEASED' : 'none' },
-      at,
-    );
-    // A CRM that has the booking (as pending approval) hears it was dismissed: the "cancelled" state.
-    if (booking.crm) await syncBookingToCrm(tenantId, bookingId, 'cancelled', 'DismissBooking', at);
-    await resolveReviewItemsFor(tenantId, { type: 'booking', id: bookingId }, 'pending_approval', owed.by, `Dismissed: ${owed.reason}`, at);
-    return;
-  }
-  if (owed.change === 'cancelled') {
-    await cancelPendingRows(tenantId, bookingId, at);
-    await addLedgerRows(
-      tenantId,
-      bookingId,
-      [
-        { kind: 'cancellation', channel: 'sms', dueAt: owed.at, version },
-        ...(from?.technicianId
-          ? [{ kind: 'technician_unassigned' as const, channel: 'sms' as const, dueAt: owed.at, technicianId: from.technicianId, version }]
-          : []),
-      ],
-      { at },
-    );
-    await appendTimeline(tenantId, bookingId, 'CancelBooking', 'cancelled', { reason: owed.reason, by: owed.by }, at);
-    await syncBookingToCrm(tenantId, bookingId, 'cancelled', 'CancelBooking', at);
-    // The freed window goes to the earliest waitlisted caller of the trade (leads/waitlist.ts).
-    await offerFreedSlot(tenantId, booking, from, options.offerAt ?? at, 'cancellation', owed);
-    return;
-  }
-  const window = owed.to!;
-  const tenant = options.tenant ?? (await getTenant(tenantId));
-  if (!tenant) throw new Error(`follow-ups of ${bookingId}: tenant ${tenantId} not found`);
-  await announceScheduleChange({ tenant, booking, window, version, by: owed.by, reason: owed.reason, node: 'RescheduleBooking', at });
-  // The window it left is free again: the earliest waitlisted caller of the trade is offered it (leads/waitlist.ts).
-  if (from && (from.date !== window.date || from.start !== window.start)) {
-    await offerFreedSlot(tenantId, booking, from, options.offerAt ?? at, 'reschedule', owed);
-  }
+  await offerWindowLeft(owed, booking, options.offerAt ?? at);
+}
+
+/**
+ * The window the change gave back goes to the earliest waitlisted caller of the trade (leads/waitlist.ts):
+ * the one it left, unless a move kept the window (another technician, same time).
+ */
+async function offerWindowLeft(owed: ChangeFollowUp, booking: BookingRecord, at: Date): Promise<void> {
+  const { from, to } = owed;
+  if (!from || (to && from.date === to.date && from.start === to.start)) return;
+  await offerFreedSlot(owed.tenantId, booking, from, at, to ? 'reschedule' : 'cancellation', owed);
 }
 
 /**
@@ -409,13 +420,13 @@ const GAVE_UP: Record<ChangeFollowUp['change'], { happened: string; todo: string
  * A reschedule the booking has moved on from (a later move announced its own time) offers the window
  * it freed and tells nobody of a time no longer true. After FOLLOW_UP_ATTEMPTS sweeps, a person is told.
  */
-export async function resumeFollowUps(owed: ChangeFollowUp, at: Date): Promise<'done' | 'failed' | 'to_review'> {
+export async function resumeFollowUps(owed: ChangeFollowUp, at: Date): Promise<'done' | 'to_review'> {
   const record = await getBookingRecord(owed.tenantId, owed.bookingId);
   try {
     if (!record) throw new Error(`booking ${owed.bookingId} not found`);
     const moved = owed.change === 'rescheduled' || owed.change === 'moved_in_field';
     if (moved && record.scheduleVersion !== owed.version) {
-      if (owed.from) await offerFreedSlot(owed.tenantId, record, owed.from, at, 'reschedule', owed);
+      await offerWindowLeft(owed, record, at);
     } else {
       // As the change found it: a move's announcement compares with the window it left.
       await followUps(owed, moved ? { ...record, window: owed.from ?? null } : record, { offerAt: at });
